@@ -1,0 +1,38 @@
+"""Decision numbering and prize amounts: pure rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from shared.reference import Award, NomineeKind, UnitRef, prize_amount
+
+
+@dataclass(frozen=True)
+class DecisionNumber:
+    """A gapless number per issuing unit per year: '15/QĐ-LĐLĐ'."""
+
+    number: int
+    year: int
+    suffix: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.number}/{self.suffix}"
+
+
+def number_for(issuer: UnitRef, year: int, last_number: int) -> DecisionNumber:
+    return DecisionNumber(number=last_number + 1, year=year, suffix=issuer.decision_suffix or "QĐ")
+
+
+@dataclass(frozen=True)
+class Prize:
+    coefficient: str
+    base_salary_vnd: int
+    amount_vnd: int
+    on: date
+
+
+def prize_for(award: Award, nominee_kind: NomineeKind, base_salary_vnd: int, on: date) -> Prize:
+    coefficient = award.coefficient_for(nominee_kind)
+    return Prize(str(coefficient), base_salary_vnd, prize_amount(coefficient, base_salary_vnd), on)

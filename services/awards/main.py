@@ -1,0 +1,16 @@
+"""Composition root of awards: nothing connects at import time."""
+
+from __future__ import annotations
+
+from services.awards import routes, store
+from shared.migrate import head_revision
+from shared.runtime import ServiceSpec
+from shared.subjects import AWARDS_FROM_REVIEW
+
+SPEC = ServiceSpec(
+    name="awards",
+    outbox=store.outbox,
+    consumers=(AWARDS_FROM_REVIEW,),
+    wire=routes.wire,
+    head_revision=lambda: head_revision("awards"),
+)

@@ -1,0 +1,34 @@
+"""Awards' NATS entry points: final approvals from review, queries from the portal."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from faststream.nats import NatsBroker, NatsRouter
+
+from services.awards import usecases
+from shared import contracts as c
+from shared.messaging import EventConsumer, register_rpc
+from shared.service import ServiceContext
+from shared.subjects import AWARDS_FROM_REVIEW
+
+SERVICE = "awards"
+
+
+def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
+    register_rpc(
+        router,
+        SERVICE,
+        {
+            "list_decisions": partial(usecases.list_decisions, ctx),
+            "get_decision": partial(usecases.get_decision, ctx),
+            "list_catalog": partial(usecases.list_catalog, ctx),
+        },
+    )
+    EventConsumer(
+        broker,
+        SERVICE,
+        AWARDS_FROM_REVIEW,
+        {c.NominationApproved: partial(usecases.on_approved, ctx)},
+        max_attempts=ctx.settings.max_attempts,
+    ).register(router)

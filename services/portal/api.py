@@ -1,0 +1,209 @@
+"""The JSON API: authenticate, then ask the owning service over NATS. No business rules here."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from services.portal import users
+from services.portal.gateway import Gateway
+from shared.commands import NominationDraft, NominationEdit, Reassignment, TaskDecision, Withdrawal
+from shared.contracts import Actor
+from shared.errors import DomainError, NotFound, ValidationFailed
+from shared.rpc import field_name, message_vi
+
+PROBLEM = "application/problem+json"
+
+
+class LoginBody(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+
+def problem(status_code: int, code: str, title: str, fields: list[dict[str, str]] | None = None) -> JSONResponse:
+    return JSONResponse(
+        {"type": f"urn:thidua:error:{code}", "code": code, "title": title, "status": status_code, "fields": fields or []},
+        status_code=status_code,
+        media_type=PROBLEM,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        response = problem(exc.status, exc.code, exc.title, [f.model_dump() for f in exc.fields])
+        if exc.status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = [{"field": field_name(err["loc"]), "message": message_vi(err)} for err in exc.errors()]
+        return problem(422, ValidationFailed.code, ValidationFailed.title, fields)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        titles = {404: ("not_found", "Không tìm thấy"), 405: ("method_not_allowed", "Phương thức không được hỗ trợ")}
+        code, title = titles.get(exc.status_code, ("http_error", str(exc.detail)))
+        return problem(exc.status_code, code, title)
+
+
+_bearer = HTTPBearer(auto_error=False, description="Token từ POST /api/v1/auth/login")
+
+
+async def current_actor(request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Actor:
+    gateway: Gateway = request.app.state.gateway
+    return await gateway.actor_from_token(creds.credentials if creds else None)
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def build_router(gateway: Gateway) -> APIRouter:
+    api = APIRouter(prefix="/api/v1")
+
+    @api.post("/auth/login", response_model=Token, tags=["auth"], summary="Đăng nhập, nhận bearer token")
+    async def login(body: LoginBody) -> Token:
+        actor = await users.authenticate(gateway.engine, body.username, body.password)
+        ttl = timedelta(minutes=gateway.settings.token_ttl_minutes)
+        token = users.issue_token(actor, gateway.secret, gateway.clock.now(), ttl)
+        return Token(access_token=token, expires_in=int(ttl.total_seconds()))
+
+    @api.get("/me", tags=["auth"], summary="Người dùng hiện tại và vai trò")
+    async def me(actor: CurrentActor) -> dict[str, Any]:
+        return actor.model_dump()
+
+    @api.get("/units", tags=["reference"], summary="Cây đơn vị công đoàn")
+    async def units(actor: CurrentActor) -> Any:
+        return await gateway.call("registration", "list_units", actor)
+
+    @api.get("/catalog/awards", tags=["reference"], summary="Danh mục hình thức khen thưởng đang có hiệu lực")
+    async def catalog(actor: CurrentActor) -> Any:
+        return await gateway.call("awards", "list_catalog", actor)
+
+    @api.post("/nominations", status_code=status.HTTP_201_CREATED, tags=["nominations"], summary="Nộp hồ sơ đề nghị khen thưởng")
+    async def submit(body: NominationDraft, actor: CurrentActor, response: Response) -> Any:
+        created = await gateway.call("registration", "submit", actor, body.model_dump(mode="json"))
+        response.headers["Location"] = f"/api/v1/nominations/{created['id']}"
+        return created
+
+    @api.get("/nominations", tags=["nominations"], summary="Danh sách hồ sơ trong phạm vi của người dùng")
+    async def list_nominations(
+        actor: CurrentActor,
+        unit_code: str | None = None,
+        status: str | None = None,
+        award_code: str | None = None,
+        period: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> Any:
+        params = {
+            "unit_code": unit_code,
+            "status": status,
+            "award_code": award_code,
+            "period": period,
+            "limit": limit,
+            "offset": offset,
+        }
+        return await gateway.call("registration", "list", actor, _present(params))
+
+    @api.get("/nominations/{nomination_id}", tags=["nominations"], summary="Hồ sơ, trạng thái, dòng thời gian và quyết định")
+    async def get_nomination(nomination_id: str, actor: CurrentActor) -> Any:
+        return await gateway.call("registration", "get", actor, {"id": nomination_id})
+
+    @api.put("/nominations/{nomination_id}", tags=["nominations"], summary="Sửa hồ sơ đã bị trả lại")
+    async def edit(nomination_id: str, body: NominationEdit, actor: CurrentActor) -> Any:
+        return await gateway.call(
+            "registration", "update", actor, {"id": nomination_id, **body.model_dump(mode="json", exclude_none=True)}
+        )
+
+    @api.post("/nominations/{nomination_id}/resubmit", tags=["nominations"], summary="Nộp lại hồ sơ sau khi sửa")
+    async def resubmit(nomination_id: str, actor: CurrentActor, body: NominationEdit | None = None) -> Any:
+        edits = body.model_dump(mode="json", exclude_none=True) if body else {}
+        return await gateway.call("registration", "resubmit", actor, {"id": nomination_id, **edits})
+
+    @api.post("/nominations/{nomination_id}/withdraw", tags=["nominations"], summary="Rút hồ sơ trước khi có quyết định")
+    async def withdraw(nomination_id: str, actor: CurrentActor, body: Withdrawal | None = None) -> Any:
+        return await gateway.call("registration", "withdraw", actor, {"id": nomination_id, "reason": body.reason if body else ""})
+
+    @api.get("/queues/{unit_code}/tasks", tags=["review"], summary="Hộp việc của đơn vị")
+    async def queue(
+        unit_code: str,
+        actor: CurrentActor,
+        state: str = "active",
+        award_code: str | None = None,
+        origin_unit_code: str | None = None,
+        period: str | None = None,
+        q: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> Any:
+        params = {
+            "unit_code": unit_code,
+            "state": state,
+            "award_code": award_code,
+            "origin_unit_code": origin_unit_code,
+            "period": period,
+            "q": q,
+            "limit": limit,
+            "offset": offset,
+        }
+        return await gateway.call("review", "list_queue", actor, _present(params))
+
+    @api.get("/tasks/{task_id}", tags=["review"], summary="Nhiệm vụ xét duyệt với hồ sơ và lịch sử")
+    async def get_task(task_id: str, actor: CurrentActor) -> Any:
+        return await gateway.call("review", "get_task", actor, {"task_id": task_id})
+
+    @api.post("/tasks/{task_id}/claim", tags=["review"], summary="Nhận xử lý")
+    async def claim(task_id: str, actor: CurrentActor) -> Any:
+        return await gateway.call("review", "claim", actor, {"task_id": task_id})
+
+    @api.post("/tasks/{task_id}/release", tags=["review"], summary="Trả về hộp việc")
+    async def release(task_id: str, actor: CurrentActor) -> Any:
+        return await gateway.call("review", "release", actor, {"task_id": task_id})
+
+    @api.post("/tasks/{task_id}/reassign", tags=["review"], summary="Giao lại cho người duyệt khác (quản trị đơn vị)")
+    async def reassign(task_id: str, body: Reassignment, actor: CurrentActor) -> Any:
+        assignee = await users.actor_by_username(gateway.engine, body.assignee_username)
+        if assignee is None:
+            raise NotFound("Không có người dùng này", code="user_not_found", fields=[])
+        return await gateway.call("review", "reassign", actor, {"task_id": task_id, "assignee": assignee.model_dump(mode="json")})
+
+    @api.post("/tasks/{task_id}/decision", tags=["review"], summary="Quyết định: đồng ý, trả lại, không duyệt")
+    async def decide(task_id: str, body: TaskDecision, actor: CurrentActor) -> Any:
+        return await gateway.call("review", "decide", actor, {"task_id": task_id, **body.model_dump()})
+
+    @api.get("/decisions", tags=["awards"], summary="Quyết định khen thưởng đã ban hành")
+    async def decisions(
+        actor: CurrentActor,
+        issuer: str | None = None,
+        year: int | None = None,
+        award_code: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> Any:
+        params = {"issuer": issuer, "year": year, "award_code": award_code, "limit": limit, "offset": offset}
+        return await gateway.call("awards", "list_decisions", actor, _present(params))
+
+    @api.get("/decisions/{decision_id}", tags=["awards"], summary="Một quyết định với người được khen và tiền thưởng")
+    async def decision(decision_id: str, actor: CurrentActor) -> Any:
+        return await gateway.call("awards", "get_decision", actor, {"id": decision_id})
+
+    return api
+
+
+def _present(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if v is not None}

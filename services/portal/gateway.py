@@ -1,0 +1,51 @@
+"""How the portal reaches the services: NATS request/reply with the caller as an `Actor`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import nats.errors
+from faststream.nats import NatsBroker
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.portal import users
+from services.portal.settings import PortalSettings
+from shared.clock import Clock
+from shared.contracts import Actor
+from shared.errors import ServiceUnavailable, Unauthenticated
+from shared.rpc import RemoteError, RpcReply, RpcRequest
+from shared.subjects import rpc_subject
+
+SERVICE_NAMES_VI = {"registration": "Tiếp nhận hồ sơ", "review": "Xét duyệt", "awards": "Khen thưởng"}
+
+
+class Gateway:
+    def __init__(self, settings: PortalSettings, engine: AsyncEngine, clock: Clock, broker: NatsBroker) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.clock = clock
+        self.broker = broker
+        self.secret = settings.token_secret()
+
+    async def call(self, service: str, operation: str, actor: Actor, params: dict[str, Any] | None = None) -> Any:
+        request = RpcRequest(actor=actor, params=params or {})
+        try:
+            message = await self.broker.request(
+                request.model_dump_json().encode(), rpc_subject(service, operation), timeout=self.settings.rpc_timeout_seconds
+            )
+            reply = RpcReply.model_validate(await message.decode())
+        except (TimeoutError, nats.errors.Error, ValidationError) as exc:
+            raise ServiceUnavailable(
+                f"Dịch vụ “{SERVICE_NAMES_VI.get(service, service)}” tạm thời không phản hồi, vui lòng thử lại sau"
+            ) from exc
+        if reply.ok:
+            return reply.data
+        assert reply.error is not None
+        raise RemoteError(reply.error)
+
+    async def actor_from_token(self, token: str | None) -> Actor:
+        if not token:
+            raise Unauthenticated()
+        user_id = users.verify_token(token, self.secret, self.clock.now())
+        return await users.actor_by_id(self.engine, user_id)

@@ -1,0 +1,40 @@
+"""Portal settings: the shared base plus the token secret and the demo password."""
+
+from __future__ import annotations
+
+import secrets
+
+from pydantic import SecretStr, model_validator
+
+from shared.settings import ServiceSettings
+
+PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "thidua"}
+DEFAULT_DEMO_PASSWORD = "thidua2025"
+
+
+class PortalSettings(ServiceSettings):
+    service: str = "portal"
+    jwt_secret: SecretStr | None = None
+    token_ttl_minutes: int = 480
+    demo_password: str = DEFAULT_DEMO_PASSWORD
+    rpc_timeout_seconds: float = 10.0
+
+    @model_validator(mode="after")
+    def _secret_required_outside_demo(self) -> PortalSettings:
+        secret = self.jwt_secret.get_secret_value() if self.jwt_secret else ""
+        if self.demo:
+            return self
+        if secret.lower() in PLACEHOLDER_SECRETS or len(secret) < 32:
+            raise ValueError("THIDUA_JWT_SECRET must be set to a random value of at least 32 characters outside the demo")
+        return self
+
+    def token_secret(self) -> str:
+        """The configured secret; in the embedded demo one is generated once and kept under var/."""
+        if self.jwt_secret is not None and self.jwt_secret.get_secret_value():
+            return self.jwt_secret.get_secret_value()
+        path = self.var_dir / "portal-secret.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()

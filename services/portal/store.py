@@ -1,0 +1,30 @@
+"""The portal's own tables: users and their role grants scoped to a unit. No business data."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from shared.db import UtcDateTime
+
+metadata = sa.MetaData()
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    sa.Column("full_name", sa.String(200), nullable=False),
+    sa.Column("password_hash", sa.String(300), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+)
+
+role_grants = sa.Table(
+    "role_grants",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("user_id", sa.String(36), sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("unit_code", sa.String(64), nullable=True),
+    sa.UniqueConstraint("user_id", "role", "unit_code", name="uq_role_grant"),
+)

@@ -1,0 +1,106 @@
+"""Users, passwords and tokens: who is calling, as an `Actor` the services can check."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import jwt
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.portal import store
+from shared.contracts import Actor, RoleGrant
+from shared.errors import Unauthenticated
+
+DEMO_USERS_FILE = Path(__file__).parent / "demo_users.toml"
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+async def seed_demo_users(engine: AsyncEngine, password: str, now: datetime, path: Path = DEMO_USERS_FILE) -> int:
+    """Create the demo users that do not exist yet (an existing user keeps its password)."""
+    with path.open("rb") as f:
+        entries = tomllib.load(f)["users"]
+    created = 0
+    async with engine.begin() as conn:
+        for entry in entries:
+            user_id = await conn.scalar(sa.select(store.users.c.id).where(store.users.c.username == entry["username"]))
+            if user_id is None:
+                user_id = str(uuid4())
+                await conn.execute(
+                    store.users.insert().values(
+                        id=user_id,
+                        username=entry["username"],
+                        full_name=entry["full_name"],
+                        password_hash=_hasher.hash(password),
+                        created_at=now,
+                    )
+                )
+                created += 1
+            await conn.execute(store.role_grants.delete().where(store.role_grants.c.user_id == user_id))
+            for grant in entry["roles"]:
+                await conn.execute(
+                    store.role_grants.insert().values(user_id=user_id, role=grant["role"], unit_code=grant.get("unit_code"))
+                )
+    return created
+
+
+async def authenticate(engine: AsyncEngine, username: str, password: str) -> Actor:
+    async with engine.connect() as conn:
+        row = (
+            (await conn.execute(sa.select(store.users).where(store.users.c.username == username, store.users.c.active)))
+            .mappings()
+            .first()
+        )
+    try:
+        _hasher.verify(row["password_hash"] if row else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        row = None
+    if row is None:
+        raise Unauthenticated("Tên đăng nhập hoặc mật khẩu không đúng", code="invalid_credentials")
+    return await actor_by_id(engine, row["id"])
+
+
+async def actor_by_id(engine: AsyncEngine, user_id: str) -> Actor:
+    async with engine.connect() as conn:
+        row = (
+            (await conn.execute(sa.select(store.users).where(store.users.c.id == user_id, store.users.c.active)))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise Unauthenticated()
+        grants = (await conn.execute(sa.select(store.role_grants).where(store.role_grants.c.user_id == user_id))).mappings().all()
+    return Actor(
+        user_id=row["id"],
+        username=row["username"],
+        full_name=row["full_name"],
+        roles=tuple(RoleGrant(role=g["role"], unit_code=g["unit_code"]) for g in grants),
+    )
+
+
+async def actor_by_username(engine: AsyncEngine, username: str) -> Actor | None:
+    async with engine.connect() as conn:
+        user_id = await conn.scalar(sa.select(store.users.c.id).where(store.users.c.username == username, store.users.c.active))
+    return await actor_by_id(engine, user_id) if user_id else None
+
+
+def issue_token(actor: Actor, secret: str, now: datetime, ttl: timedelta) -> str:
+    claims: dict[str, Any] = {"sub": actor.user_id, "name": actor.username, "iat": now, "exp": now + ttl}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def verify_token(token: str, secret: str, now: datetime) -> str:
+    try:
+        claims = jwt.decode(token, secret, algorithms=["HS256"], options={"verify_exp": False})
+    except jwt.PyJWTError as exc:
+        raise Unauthenticated() from exc
+    if claims.get("exp", 0) < now.timestamp():
+        raise Unauthenticated("Phiên đăng nhập đã hết hạn, hãy đăng nhập lại", code="token_expired")
+    return str(claims["sub"])

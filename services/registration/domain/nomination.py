@@ -1,0 +1,156 @@
+"""A nomination's status and the rules of intake. Pure: values in, values or named errors out."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from shared.contracts import CouncilVote, Nominee
+from shared.errors import FieldError, InvalidTransition, ValidationFailed
+from shared.reference import Award, UnitRef
+from shared.text import normalize_name
+
+
+class Status(StrEnum):
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    RETURNED = "returned"
+    APPROVED = "approved"
+    GRANTED = "granted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+STATUS_LABELS_VI: dict[Status, str] = {
+    Status.SUBMITTED: "Đã nộp",
+    Status.IN_REVIEW: "Đang xét duyệt",
+    Status.RETURNED: "Trả lại để bổ sung",
+    Status.APPROVED: "Đã phê duyệt",
+    Status.GRANTED: "Đã khen thưởng",
+    Status.REJECTED: "Không được duyệt",
+    Status.WITHDRAWN: "Đã rút hồ sơ",
+}
+
+ACTIVE = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.RETURNED, Status.APPROVED})
+
+
+class Step(StrEnum):
+    """What can happen to a nomination; each step is a line on its timeline."""
+
+    SUBMIT = "submitted"
+    QUEUE = "queued"
+    CLAIM = "claimed"
+    RELEASE = "released"
+    FORWARD = "forwarded"
+    RETURN = "returned"
+    EDIT = "edited"
+    RESUBMIT = "resubmitted"
+    REJECT = "rejected"
+    APPROVE = "approved"
+    GRANT = "granted"
+    WITHDRAW = "withdrawn"
+
+
+STEP_LABELS_VI: dict[Step, str] = {
+    Step.SUBMIT: "Nộp hồ sơ",
+    Step.QUEUE: "Chuyển vào hộp việc",
+    Step.CLAIM: "Nhận xử lý",
+    Step.RELEASE: "Trả lại hộp việc",
+    Step.FORWARD: "Đồng ý, chuyển cấp trên",
+    Step.RETURN: "Trả lại để bổ sung",
+    Step.EDIT: "Sửa hồ sơ",
+    Step.RESUBMIT: "Nộp lại hồ sơ",
+    Step.REJECT: "Không duyệt",
+    Step.APPROVE: "Phê duyệt",
+    Step.GRANT: "Ban hành quyết định khen thưởng",
+    Step.WITHDRAW: "Rút hồ sơ",
+}
+
+# Status after a step, for each status the step may start from. A step from any other status
+# is refused (commands) or recorded without a status change (late or out-of-order events).
+TRANSITIONS: dict[Step, dict[Status, Status]] = {
+    Step.QUEUE: {Status.SUBMITTED: Status.IN_REVIEW, Status.IN_REVIEW: Status.IN_REVIEW},
+    Step.RETURN: {Status.SUBMITTED: Status.RETURNED, Status.IN_REVIEW: Status.RETURNED},
+    Step.EDIT: {Status.RETURNED: Status.RETURNED},
+    Step.RESUBMIT: {Status.RETURNED: Status.SUBMITTED},
+    Step.REJECT: {Status.SUBMITTED: Status.REJECTED, Status.IN_REVIEW: Status.REJECTED},
+    Step.APPROVE: {Status.SUBMITTED: Status.APPROVED, Status.IN_REVIEW: Status.APPROVED},
+    Step.GRANT: {s: Status.GRANTED for s in (Status.SUBMITTED, Status.IN_REVIEW, Status.APPROVED, Status.WITHDRAWN)},
+    Step.WITHDRAW: {Status.SUBMITTED: Status.WITHDRAWN, Status.IN_REVIEW: Status.WITHDRAWN, Status.RETURNED: Status.WITHDRAWN},
+}
+
+
+def next_status(current: Status, step: Step) -> Status | None:
+    """The status a step leads to, or None when the step does not change the status from here."""
+    return TRANSITIONS.get(step, {}).get(current)
+
+
+def require_transition(current: Status, step: Step) -> Status:
+    new = next_status(current, step)
+    if new is None:
+        raise InvalidTransition(
+            f"Không thể {STEP_LABELS_VI[step].lower()} khi hồ sơ ở trạng thái “{STATUS_LABELS_VI[current]}”",
+        )
+    return new
+
+
+PERIOD_RE = re.compile(r"^(20\d\d)$")
+
+
+def validate_intake(
+    *,
+    unit: UnitRef | None,
+    unit_path: list[UnitRef],
+    award: Award | None,
+    nominee: Nominee,
+    period: str,
+    achievements: str,
+    council_vote: CouncilVote | None,
+    current_year: int,
+) -> None:
+    """Every field-level rule of a submission; all failures at once, each naming its field."""
+    errors: list[FieldError] = []
+    if unit is None:
+        errors.append(FieldError(field="unit_code", message="Không có đơn vị này"))
+    elif unit.level != "grassroots":
+        errors.append(FieldError(field="unit_code", message="Chỉ công đoàn cơ sở được nộp hồ sơ đề nghị khen thưởng"))
+    if award is None:
+        errors.append(FieldError(field="award_code", message="Không có hình thức khen thưởng này trong danh mục hiện hành"))
+    else:
+        if nominee.kind not in award.nominee_kinds:
+            kinds = ", ".join(NOMINEE_KIND_VI[k] for k in award.nominee_kinds)
+            errors.append(FieldError(field="nominee.kind", message=f"“{award.name}” chỉ xét cho: {kinds}"))
+        if unit is not None and not any(u.level == award.awarding_level for u in unit_path):
+            errors.append(
+                FieldError(field="award_code", message="Đơn vị không thuộc cấp có thẩm quyền khen thưởng hình thức này")
+            )
+    match = PERIOD_RE.match(period)
+    if not match:
+        errors.append(FieldError(field="period", message="Kỳ xét phải là năm, ví dụ 2025"))
+    elif not (current_year - 5 <= int(match.group(1)) <= current_year + 1):
+        errors.append(FieldError(field="period", message=f"Kỳ xét phải trong khoảng {current_year - 5}–{current_year + 1}"))
+    if len(achievements.strip()) < 20:
+        errors.append(FieldError(field="achievements", message="Tóm tắt thành tích cần ít nhất 20 ký tự"))
+    if nominee.kind == "individual" and nominee.member_count is not None:
+        errors.append(FieldError(field="nominee.member_count", message="Chỉ tập thể mới có số thành viên"))
+    if council_vote is not None:
+        errors.extend(_council_vote_errors(council_vote))
+    if errors:
+        raise ValidationFailed("Hồ sơ chưa hợp lệ", fields=errors)
+
+
+def _council_vote_errors(vote: CouncilVote) -> list[FieldError]:
+    errors = []
+    if vote.present > vote.members:
+        errors.append(FieldError(field="council_vote.present", message="Số có mặt không thể lớn hơn số thành viên"))
+    if vote.votes_for + vote.votes_against > vote.present:
+        errors.append(FieldError(field="council_vote.votes_for", message="Tổng phiếu đồng ý và không đồng ý vượt số có mặt"))
+    return errors
+
+
+NOMINEE_KIND_VI = {"individual": "cá nhân", "collective": "tập thể"}
+
+
+def active_key(unit_code: str, nominee: Nominee, award_code: str, period: str) -> str:
+    """Identity of a nomination that must be unique while it is active."""
+    return "|".join((unit_code, nominee.kind, normalize_name(nominee.name), award_code, period))

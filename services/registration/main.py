@@ -1,0 +1,16 @@
+"""Composition root of registration: nothing connects at import time."""
+
+from __future__ import annotations
+
+from services.registration import routes, store
+from shared.migrate import head_revision
+from shared.runtime import ServiceSpec
+from shared.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
+
+SPEC = ServiceSpec(
+    name="registration",
+    outbox=store.outbox,
+    consumers=(REGISTRATION_FROM_REVIEW, REGISTRATION_FROM_AWARDS),
+    wire=routes.wire,
+    head_revision=lambda: head_revision("registration"),
+)

@@ -1,0 +1,67 @@
+"""Registration's own tables: units (the hierarchy), nominations and their timeline."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from shared.db import UtcDateTime, messaging_tables
+
+metadata = sa.MetaData()
+outbox, inbox = messaging_tables(metadata)
+
+units = sa.Table(
+    "units",
+    metadata,
+    sa.Column("code", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("short_name", sa.String(200), nullable=False),
+    sa.Column("level", sa.String(20), nullable=False),
+    sa.Column("parent_code", sa.String(64), sa.ForeignKey("units.code"), nullable=True),
+    sa.Column("decision_suffix", sa.String(40), nullable=True),
+    sa.Column("sector", sa.String(40), nullable=True),
+)
+
+nominations = sa.Table(
+    "nominations",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("unit_code", sa.String(64), sa.ForeignKey("units.code"), nullable=False),
+    sa.Column("path_codes", sa.String(400), nullable=False),  # "|CĐCS|district|city|national|", for scoping
+    sa.Column("unit_path", sa.JSON, nullable=False),
+    sa.Column("award_code", sa.String(64), nullable=False),
+    sa.Column("award_name", sa.String(300), nullable=False),
+    sa.Column("awarding_level", sa.String(20), nullable=False),
+    sa.Column("catalog_version", sa.String(40), nullable=False),
+    sa.Column("period", sa.String(20), nullable=False),
+    sa.Column("nominee", sa.JSON, nullable=False),
+    sa.Column("nominee_search", sa.String(300), nullable=False),
+    sa.Column("achievements", sa.Text, nullable=False),
+    sa.Column("council_vote", sa.JSON, nullable=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("round", sa.Integer, nullable=False),
+    sa.Column("active_key", sa.String(600), nullable=True, unique=True),  # NULL once no longer active
+    sa.Column("current_unit_code", sa.String(64), nullable=True),
+    sa.Column("current_unit_name", sa.String(300), nullable=True),
+    sa.Column("last_reason", sa.Text, nullable=True),
+    sa.Column("decision", sa.JSON, nullable=True),
+    sa.Column("submitted_by", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Index("ix_nominations_unit_status", "unit_code", "status"),
+    sa.Index("ix_nominations_created", "created_at"),
+)
+
+timeline = sa.Table(
+    "timeline",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("nomination_id", sa.String(36), sa.ForeignKey("nominations.id"), nullable=False, index=True),
+    sa.Column("at", UtcDateTime(), nullable=False),
+    sa.Column("step", sa.String(30), nullable=False),
+    sa.Column("actor_id", sa.String(64), nullable=False),
+    sa.Column("actor_name", sa.String(200), nullable=False),
+    sa.Column("unit_code", sa.String(64), nullable=True),
+    sa.Column("unit_name", sa.String(300), nullable=True),
+    sa.Column("comment", sa.Text, nullable=True),
+    sa.Column("event_id", sa.String(36), nullable=True),
+)

@@ -1,0 +1,529 @@
+"""Registration's commands and reactions: one function each, one transaction each."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from uuid import uuid4
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.registration import store
+from services.registration.domain.nomination import (
+    ACTIVE,
+    STATUS_LABELS_VI,
+    STEP_LABELS_VI,
+    Status,
+    Step,
+    active_key,
+    next_status,
+    require_transition,
+    validate_intake,
+)
+from shared.clock import VIETNAM_TZ
+from shared.commands import NominationDraft, NominationEdit, Withdrawal
+from shared.contracts import (
+    Actor,
+    AwardGranted,
+    CouncilVote,
+    Event,
+    NominationApproved,
+    NominationForwarded,
+    NominationRejected,
+    NominationResubmitted,
+    NominationReturned,
+    NominationSnapshot,
+    NominationSubmitted,
+    NominationWithdrawn,
+    Nominee,
+    TaskClaimed,
+    TaskOpened,
+    TaskReleased,
+)
+from shared.errors import Conflict, Forbidden, NotFound
+from shared.outbox import enqueue, first_delivery, is_unique_violation
+from shared.reference import Unit, UnitRef, catalog_on
+from shared.service import ServiceContext
+from shared.text import normalize_name
+
+CONSUMER = "registration"
+
+
+class _Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class EditNomination(NominationEdit):
+    id: str
+
+
+class WithdrawNomination(Withdrawal):
+    id: str
+
+
+class NominationQuery(_Params):
+    unit_code: str | None = None
+    status: Status | None = None
+    award_code: str | None = None
+    period: str | None = None
+    limit: int = Field(default=50, ge=1, le=500)
+    offset: int = Field(default=0, ge=0)
+
+
+class ById(_Params):
+    id: str
+
+
+# Reference data
+
+
+async def load_units(ctx: ServiceContext, units: list[Unit]) -> int:
+    """Insert or update the unit tree from its data file (parents first)."""
+    ordered = sorted(units, key=lambda u: {"national": 0, "city": 1, "district": 2, "grassroots": 3}[u.level])
+    async with ctx.engine.begin() as conn:
+        for u in ordered:
+            values = {
+                "name": u.name,
+                "short_name": u.short_name,
+                "level": u.level,
+                "parent_code": u.parent,
+                "decision_suffix": u.decision_suffix,
+                "sector": u.sector,
+            }
+            updated = await conn.execute(store.units.update().where(store.units.c.code == u.code).values(**values))
+            if updated.rowcount == 0:
+                await conn.execute(store.units.insert().values(code=u.code, **values))
+    return len(units)
+
+
+async def list_units(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> list[dict[str, Any]]:
+    async with ctx.engine.connect() as conn:
+        rows = (await conn.execute(sa.select(store.units).order_by(store.units.c.code))).mappings().all()
+    return [
+        {
+            "code": r["code"],
+            "name": r["name"],
+            "short_name": r["short_name"],
+            "level": r["level"],
+            "parent_code": r["parent_code"],
+            "sector": r["sector"],
+        }
+        for r in rows
+    ]
+
+
+async def _unit_path(conn: AsyncConnection, code: str) -> list[UnitRef]:
+    path: list[UnitRef] = []
+    current: str | None = code
+    while current is not None and len(path) < 10:
+        row = (await conn.execute(sa.select(store.units).where(store.units.c.code == current))).mappings().first()
+        if row is None:
+            break
+        path.append(
+            UnitRef(
+                code=row["code"],
+                name=row["name"],
+                short_name=row["short_name"],
+                level=row["level"],
+                decision_suffix=row["decision_suffix"],
+            )
+        )
+        current = row["parent_code"]
+    return path
+
+
+# Authorisation, decided here where the data lives
+
+
+def _require_submitter(actor: Actor, unit_code: str) -> None:
+    if not (actor.is_admin or actor.has_role("submitter", unit_code)):
+        raise Forbidden("Bạn không phải cán bộ nộp hồ sơ của đơn vị này", code="not_unit_submitter")
+
+
+def _can_view(actor: Actor, row: Any) -> bool:
+    if actor.sees_everything():
+        return True
+    scoped = {g.unit_code for g in actor.roles if g.unit_code}
+    if row["unit_code"] in actor.units_with("submitter"):
+        return True
+    reviewer_units = scoped - actor.units_with("submitter")
+    return any(f"|{u}|" in row["path_codes"] for u in reviewer_units)
+
+
+# Commands
+
+
+async def submit(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    cmd = NominationDraft.model_validate(params)
+    _require_submitter(actor, cmd.unit_code)
+    now = ctx.clock.now()
+    catalog = catalog_on(now.astimezone(VIETNAM_TZ).date())
+    award = catalog.get(cmd.award_code)
+    nomination_id = str(uuid4())
+    async with _writing(ctx) as conn:
+        path = await _unit_path(conn, cmd.unit_code)
+        validate_intake(
+            unit=path[0] if path else None,
+            unit_path=path,
+            award=award,
+            nominee=cmd.nominee,
+            period=cmd.period,
+            achievements=cmd.achievements,
+            council_vote=cmd.council_vote,
+            current_year=now.astimezone(VIETNAM_TZ).year,
+        )
+        assert award is not None  # validate_intake refused a missing award
+        key = active_key(cmd.unit_code, cmd.nominee, cmd.award_code, cmd.period)
+        await _refuse_duplicate(conn, key)
+        await conn.execute(
+            store.nominations.insert().values(
+                id=nomination_id,
+                unit_code=cmd.unit_code,
+                path_codes="|" + "|".join(u.code for u in path) + "|",
+                unit_path=[u.model_dump() for u in path],
+                award_code=award.code,
+                award_name=award.name,
+                awarding_level=award.awarding_level,
+                catalog_version=catalog.version,
+                period=cmd.period,
+                nominee=cmd.nominee.model_dump(),
+                nominee_search=normalize_name(cmd.nominee.name),
+                achievements=cmd.achievements,
+                council_vote=cmd.council_vote.model_dump() if cmd.council_vote else None,
+                status=Status.SUBMITTED,
+                round=1,
+                active_key=key,
+                submitted_by=actor.user_id,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        row = await _load(conn, nomination_id)
+        event = NominationSubmitted(occurred_at=now, correlation_id=nomination_id, actor=actor, nomination=_snapshot(row))
+        await _record(conn, row, Step.SUBMIT, event, unit=path[0])
+        await enqueue(conn, store.outbox, event)
+    ctx.outbox_written()
+    return await get_nomination(ctx, actor, {"id": nomination_id})
+
+
+@asynccontextmanager
+async def _writing(ctx: ServiceContext) -> AsyncIterator[AsyncConnection]:
+    """A write transaction; a concurrent duplicate caught by the unique index is the same 409."""
+    try:
+        async with ctx.engine.begin() as conn:
+            yield conn
+    except IntegrityError as exc:
+        if is_unique_violation(exc):
+            raise _duplicate() from exc
+        raise
+
+
+def _duplicate() -> Conflict:
+    return Conflict(
+        "Đã có hồ sơ đang xét cho người/tập thể này với cùng hình thức khen thưởng và kỳ xét",
+        code="duplicate_nomination",
+    )
+
+
+async def _refuse_duplicate(conn: AsyncConnection, key: str, *, except_id: str | None = None) -> None:
+    query = sa.select(store.nominations.c.id).where(store.nominations.c.active_key == key)
+    if except_id is not None:
+        query = query.where(store.nominations.c.id != except_id)
+    existing = await conn.scalar(query)
+    if existing is not None:
+        raise _duplicate()
+
+
+async def update(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    cmd = EditNomination.model_validate(params)
+    await _edit(ctx, actor, cmd, resubmit=False)
+    return await get_nomination(ctx, actor, {"id": cmd.id})
+
+
+async def resubmit(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    cmd = EditNomination.model_validate(params)
+    await _edit(ctx, actor, cmd, resubmit=True)
+    return await get_nomination(ctx, actor, {"id": cmd.id})
+
+
+async def _edit(ctx: ServiceContext, actor: Actor, cmd: EditNomination, *, resubmit: bool) -> None:
+    now = ctx.clock.now()
+    async with _writing(ctx) as conn:
+        row = await _load(conn, cmd.id)
+        _require_submitter(actor, row["unit_code"])
+        new_status = require_transition(Status(row["status"]), Step.RESUBMIT if resubmit else Step.EDIT)
+        nominee = cmd.nominee or Nominee.model_validate(row["nominee"])
+        period = cmd.period or row["period"]
+        achievements = cmd.achievements or row["achievements"]
+        council_vote = cmd.council_vote or (CouncilVote.model_validate(row["council_vote"]) if row["council_vote"] else None)
+        path = [UnitRef.model_validate(u) for u in row["unit_path"]]
+        catalog = catalog_on(now.astimezone(VIETNAM_TZ).date())
+        validate_intake(
+            unit=path[0],
+            unit_path=path,
+            award=catalog.get(row["award_code"]),
+            nominee=nominee,
+            period=period,
+            achievements=achievements,
+            council_vote=council_vote,
+            current_year=now.astimezone(VIETNAM_TZ).year,
+        )
+        key = active_key(row["unit_code"], nominee, row["award_code"], period)
+        await _refuse_duplicate(conn, key, except_id=cmd.id)
+        values: dict[str, Any] = {
+            "nominee": nominee.model_dump(),
+            "nominee_search": normalize_name(nominee.name),
+            "period": period,
+            "achievements": achievements,
+            "council_vote": council_vote.model_dump() if council_vote else None,
+            "active_key": key,
+            "status": new_status,
+            "updated_at": now,
+        }
+        if resubmit:
+            values["round"] = row["round"] + 1
+        await conn.execute(store.nominations.update().where(store.nominations.c.id == cmd.id).values(**values))
+        row = await _load(conn, cmd.id)
+        if resubmit:
+            event: Event = NominationResubmitted(
+                occurred_at=now, correlation_id=cmd.id, actor=actor, nomination=_snapshot(row), comment=cmd.comment
+            )
+            await _record(conn, row, Step.RESUBMIT, event, unit=path[0], comment=cmd.comment)
+            await enqueue(conn, store.outbox, event)
+        else:
+            await _add_timeline(conn, cmd.id, Step.EDIT, actor, now, unit=path[0], comment=cmd.comment or None)
+    if resubmit:
+        ctx.outbox_written()
+
+
+async def withdraw(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    cmd = WithdrawNomination.model_validate(params)
+    now = ctx.clock.now()
+    async with ctx.engine.begin() as conn:
+        row = await _load(conn, cmd.id)
+        _require_submitter(actor, row["unit_code"])
+        new_status = require_transition(Status(row["status"]), Step.WITHDRAW)
+        await conn.execute(
+            store.nominations.update()
+            .where(store.nominations.c.id == cmd.id)
+            .values(status=new_status, active_key=None, updated_at=now, last_reason=cmd.reason or None)
+        )
+        event = NominationWithdrawn(occurred_at=now, correlation_id=cmd.id, actor=actor, nomination_id=cmd.id, reason=cmd.reason)
+        await _record(conn, row, Step.WITHDRAW, event, unit=UnitRef.model_validate(row["unit_path"][0]), comment=cmd.reason)
+        await enqueue(conn, store.outbox, event)
+    ctx.outbox_written()
+    return await get_nomination(ctx, actor, {"id": cmd.id})
+
+
+# Queries
+
+
+async def get_nomination(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    query = ById.model_validate(params)
+    async with ctx.engine.connect() as conn:
+        row = await _load(conn, query.id)
+        if not _can_view(actor, row):
+            raise Forbidden("Hồ sơ này không thuộc đơn vị của bạn", code="not_your_unit")
+        steps = (
+            (
+                await conn.execute(
+                    sa.select(store.timeline)
+                    .where(store.timeline.c.nomination_id == query.id)
+                    .order_by(store.timeline.c.at, store.timeline.c.id)
+                )
+            )
+            .mappings()
+            .all()
+        )
+    view = _view(row)
+    view["timeline"] = [
+        {
+            "at": s["at"].isoformat(),
+            "step": s["step"],
+            "label": STEP_LABELS_VI.get(Step(s["step"]), s["step"]),
+            "actor_id": s["actor_id"],
+            "actor_name": s["actor_name"],
+            "unit_code": s["unit_code"],
+            "unit_name": s["unit_name"],
+            "comment": s["comment"],
+        }
+        for s in steps
+    ]
+    return view
+
+
+async def list_nominations(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    q = NominationQuery.model_validate(params)
+    n = store.nominations
+    where: list[Any] = []
+    if not actor.sees_everything():
+        scopes: list[Any] = [n.c.unit_code.in_(actor.units_with("submitter"))]
+        for unit in actor.units_with("approver") | actor.units_with("unit_admin"):
+            scopes.append(n.c.path_codes.contains(f"|{unit}|"))
+        where.append(sa.or_(*scopes))
+    if q.unit_code:
+        where.append(n.c.path_codes.contains(f"|{q.unit_code}|"))
+    if q.status:
+        where.append(n.c.status == q.status.value)
+    if q.award_code:
+        where.append(n.c.award_code == q.award_code)
+    if q.period:
+        where.append(n.c.period == q.period)
+    async with ctx.engine.connect() as conn:
+        total = await conn.scalar(sa.select(sa.func.count()).select_from(n).where(*where))
+        rows = (
+            (
+                await conn.execute(
+                    sa.select(n).where(*where).order_by(n.c.created_at.desc(), n.c.id).limit(q.limit).offset(q.offset)
+                )
+            )
+            .mappings()
+            .all()
+        )
+    return {"total": total or 0, "items": [_view(r) for r in rows]}
+
+
+# Reactions to review and awards events
+
+
+async def on_review_event(ctx: ServiceContext, event: Event) -> None:
+    step, nomination_id, unit, comment = _review_step(event)
+    async with ctx.engine.begin() as conn:
+        if not await first_delivery(conn, store.inbox, CONSUMER, event, ctx.clock.now()):
+            return
+        row = await _load_or_none(conn, nomination_id)
+        if row is None:
+            return  # not ours (e.g. a test nomination from another registration database)
+        values: dict[str, Any] = {"updated_at": event.occurred_at}
+        new_status = next_status(Status(row["status"]), step)
+        if new_status is not None:
+            values["status"] = new_status
+            if new_status not in ACTIVE:
+                values["active_key"] = None
+        if step is Step.QUEUE and new_status is not None:
+            values.update(current_unit_code=unit.code, current_unit_name=unit.name)
+        if step in (Step.RETURN, Step.REJECT):
+            values["last_reason"] = comment
+        if isinstance(event, AwardGranted):
+            values["decision"] = event.decision.model_dump(mode="json")
+            values["current_unit_code"] = None
+            values["current_unit_name"] = None
+        await conn.execute(store.nominations.update().where(store.nominations.c.id == nomination_id).values(**values))
+        await _record(conn, row, step, event, unit=unit, comment=comment)
+
+
+def _review_step(event: Event) -> tuple[Step, str, UnitRef, str | None]:
+    match event:
+        case TaskOpened(task=t):
+            return Step.QUEUE, t.nomination_id, t.unit, None
+        case TaskClaimed(task=t):
+            return Step.CLAIM, t.nomination_id, t.unit, None
+        case TaskReleased(task=t, comment=c):
+            return Step.RELEASE, t.nomination_id, t.unit, c or None
+        case NominationForwarded(nomination_id=nid, from_unit=u, to_unit=to, comment=c):
+            return Step.FORWARD, nid, u, c or f"Chuyển {to.short_name}"
+        case NominationReturned(nomination_id=nid, unit=u, reason=r):
+            return Step.RETURN, nid, u, r
+        case NominationRejected(nomination_id=nid, unit=u, reason=r):
+            return Step.REJECT, nid, u, r
+        case NominationApproved(nomination=nom, issuer=u, comment=c):
+            return Step.APPROVE, nom.id, u, c or None
+        case AwardGranted(nomination_id=nid, decision=d):
+            return Step.GRANT, nid, d.issuer, f"Quyết định số {d.number_text}"
+    raise TypeError(f"registration does not react to {type(event).__name__}")
+
+
+# Rows and views
+
+
+async def _load_or_none(conn: AsyncConnection, nomination_id: str) -> Any:
+    return (await conn.execute(sa.select(store.nominations).where(store.nominations.c.id == nomination_id))).mappings().first()
+
+
+async def _load(conn: AsyncConnection, nomination_id: str) -> Any:
+    row = await _load_or_none(conn, nomination_id)
+    if row is None:
+        raise NotFound("Không tìm thấy hồ sơ", code="nomination_not_found")
+    return row
+
+
+async def _record(
+    conn: AsyncConnection, row: Any, step: Step, event: Event, *, unit: UnitRef | None, comment: str | None = None
+) -> None:
+    await _add_timeline(
+        conn, row["id"], step, event.actor, event.occurred_at, unit=unit, comment=comment, event_id=str(event.event_id)
+    )
+
+
+async def _add_timeline(
+    conn: AsyncConnection,
+    nomination_id: str,
+    step: Step,
+    actor: Actor,
+    at: Any,
+    *,
+    unit: UnitRef | None,
+    comment: str | None,
+    event_id: str | None = None,
+) -> None:
+    await conn.execute(
+        store.timeline.insert().values(
+            nomination_id=nomination_id,
+            at=at,
+            step=step.value,
+            actor_id=actor.user_id,
+            actor_name=actor.full_name or actor.username,
+            unit_code=unit.code if unit else None,
+            unit_name=unit.name if unit else None,
+            comment=comment,
+            event_id=event_id,
+        )
+    )
+
+
+def _snapshot(row: Any) -> NominationSnapshot:
+    return NominationSnapshot(
+        id=row["id"],
+        unit_path=[UnitRef.model_validate(u) for u in row["unit_path"]],
+        award_code=row["award_code"],
+        award_name=row["award_name"],
+        awarding_level=row["awarding_level"],
+        catalog_version=row["catalog_version"],
+        period=row["period"],
+        nominee=Nominee.model_validate(row["nominee"]),
+        achievements=row["achievements"],
+        council_vote=CouncilVote.model_validate(row["council_vote"]) if row["council_vote"] else None,
+        round=row["round"],
+    )
+
+
+def _view(row: Any) -> dict[str, Any]:
+    path = row["unit_path"]
+    return {
+        "id": row["id"],
+        "status": row["status"],
+        "status_label": STATUS_LABELS_VI[Status(row["status"])],
+        "unit_code": row["unit_code"],
+        "unit_name": path[0]["name"],
+        "unit_path": path,
+        "award_code": row["award_code"],
+        "award_name": row["award_name"],
+        "awarding_level": row["awarding_level"],
+        "catalog_version": row["catalog_version"],
+        "period": row["period"],
+        "nominee": row["nominee"],
+        "achievements": row["achievements"],
+        "council_vote": row["council_vote"],
+        "round": row["round"],
+        "current_unit_code": row["current_unit_code"],
+        "current_unit_name": row["current_unit_name"],
+        "last_reason": row["last_reason"],
+        "decision": row["decision"],
+        "submitted_by": row["submitted_by"],
+        "created_at": row["created_at"].isoformat(),
+        "updated_at": row["updated_at"].isoformat(),
+    }

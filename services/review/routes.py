@@ -1,0 +1,41 @@
+"""Review's NATS entry points: approvers' RPC from the portal, registration's events."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from faststream.nats import NatsBroker, NatsRouter
+
+from services.review import usecases
+from shared import contracts as c
+from shared.messaging import EventConsumer, register_rpc
+from shared.service import ServiceContext
+from shared.subjects import REVIEW_FROM_REGISTRATION
+
+SERVICE = "review"
+
+
+def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
+    register_rpc(
+        router,
+        SERVICE,
+        {
+            "list_queue": partial(usecases.list_queue, ctx),
+            "get_task": partial(usecases.get_task, ctx),
+            "claim": partial(usecases.claim, ctx),
+            "release": partial(usecases.release, ctx),
+            "reassign": partial(usecases.reassign, ctx),
+            "decide": partial(usecases.decide, ctx),
+        },
+    )
+    EventConsumer(
+        broker,
+        SERVICE,
+        REVIEW_FROM_REGISTRATION,
+        {
+            c.NominationSubmitted: partial(usecases.on_submitted, ctx),
+            c.NominationResubmitted: partial(usecases.on_resubmitted, ctx),
+            c.NominationWithdrawn: partial(usecases.on_withdrawn, ctx),
+        },
+        max_attempts=ctx.settings.max_attempts,
+    ).register(router)

@@ -1,0 +1,433 @@
+"""Review's commands (claim, release, reassign, decide), queries (queues, tasks) and reactions."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+from uuid import uuid4
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.review import store
+from services.review.domain.task import (
+    ACTIVE_STATES,
+    STATE_LABELS_VI,
+    Action,
+    ReviewTask,
+    TaskState,
+    is_unit_admin,
+    parent_in_path,
+    require_approver,
+    require_reason,
+)
+from shared.commands import TaskDecision
+from shared.contracts import (
+    Actor,
+    Event,
+    NominationApproved,
+    NominationForwarded,
+    NominationRejected,
+    NominationResubmitted,
+    NominationReturned,
+    NominationSnapshot,
+    NominationSubmitted,
+    NominationWithdrawn,
+    TaskClaimed,
+    TaskOpened,
+    TaskReleased,
+    TaskSnapshot,
+)
+from shared.errors import NotFound, ValidationFailed
+from shared.outbox import enqueue, first_delivery
+from shared.reference import UnitRef
+from shared.service import ServiceContext
+from shared.text import normalize_name
+
+CONSUMER = "review"
+
+
+class _Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class QueueQuery(_Params):
+    unit_code: str
+    state: Literal["open", "claimed", "active", "done", "all"] = "active"
+    award_code: str | None = None
+    origin_unit_code: str | None = None
+    period: str | None = None
+    q: str | None = Field(default=None, max_length=200)
+    limit: int = Field(default=50, ge=1, le=500)
+    offset: int = Field(default=0, ge=0)
+
+
+class TaskRef(_Params):
+    task_id: str
+
+
+class Reassign(_Params):
+    task_id: str
+    assignee: Actor
+
+
+class Decide(TaskDecision):
+    task_id: str
+
+
+# Reactions to registration's events
+
+
+async def on_submitted(ctx: ServiceContext, event: NominationSubmitted) -> None:
+    nom = event.nomination
+    async with ctx.engine.begin() as conn:
+        if not await first_delivery(conn, store.inbox, CONSUMER, event, ctx.clock.now()):
+            return
+        existing = await _nomination(conn, nom.id)
+        if existing is not None:
+            return  # withdrawn before we saw it, or already opened
+        superior = parent_in_path(nom.unit_path, nom.unit.code)
+        if superior is None:
+            raise ValueError(f"nomination {nom.id} has no superior unit in its path")
+        await conn.execute(
+            store.nominations.insert().values(
+                id=nom.id, snapshot=nom.model_dump(mode="json"), status="in_review", updated_at=event.occurred_at
+            )
+        )
+        opened = await _open_task(conn, nom, superior, event)
+        await enqueue(conn, store.outbox, opened)
+    ctx.outbox_written()
+
+
+async def on_resubmitted(ctx: ServiceContext, event: NominationResubmitted) -> None:
+    nom = event.nomination
+    async with ctx.engine.begin() as conn:
+        if not await first_delivery(conn, store.inbox, CONSUMER, event, ctx.clock.now()):
+            return
+        existing = await _nomination(conn, nom.id)
+        if existing is None or existing["status"] != "returned":
+            return  # nothing to reopen (already withdrawn, or an outdated resubmission)
+        unit = next((u for u in nom.unit_path if u.code == existing["returned_at_unit"]), None)
+        if unit is None:
+            raise ValueError(f"returned-at unit {existing['returned_at_unit']} not on the path of {nom.id}")
+        await conn.execute(
+            store.nominations.update()
+            .where(store.nominations.c.id == nom.id)
+            .values(snapshot=nom.model_dump(mode="json"), status="in_review", returned_at_unit=None, updated_at=event.occurred_at)
+        )
+        opened = await _open_task(conn, nom, unit, event)
+        await enqueue(conn, store.outbox, opened)
+    ctx.outbox_written()
+
+
+async def on_withdrawn(ctx: ServiceContext, event: NominationWithdrawn) -> None:
+    async with ctx.engine.begin() as conn:
+        if not await first_delivery(conn, store.inbox, CONSUMER, event, ctx.clock.now()):
+            return
+        existing = await _nomination(conn, event.nomination_id)
+        if existing is None:
+            await conn.execute(
+                store.nominations.insert().values(
+                    id=event.nomination_id, snapshot=None, status="withdrawn", updated_at=event.occurred_at
+                )
+            )
+            return
+        await conn.execute(
+            store.nominations.update()
+            .where(store.nominations.c.id == event.nomination_id)
+            .values(status="withdrawn", updated_at=event.occurred_at)
+        )
+        await conn.execute(
+            store.tasks.update()
+            .where(store.tasks.c.nomination_id == event.nomination_id, store.tasks.c.state.in_([s.value for s in ACTIVE_STATES]))
+            .values(state=TaskState.CANCELLED.value, decided_at=event.occurred_at, comment=event.reason or None)
+        )
+
+
+async def _open_task(conn: AsyncConnection, nom: NominationSnapshot, unit: UnitRef, cause: Event) -> TaskOpened:
+    task_id = str(uuid4())
+    await conn.execute(
+        store.tasks.insert().values(
+            id=task_id,
+            nomination_id=nom.id,
+            unit_code=unit.code,
+            unit=unit.model_dump(),
+            state=TaskState.OPEN.value,
+            round=nom.round,
+            award_code=nom.award_code,
+            award_name=nom.award_name,
+            nominee_name=nom.nominee.name,
+            nominee_search=normalize_name(nom.nominee.name),
+            nominee_kind=nom.nominee.kind,
+            origin_unit_code=nom.unit.code,
+            origin_unit_name=nom.unit.name,
+            period=nom.period,
+            opened_at=cause.occurred_at,
+        )
+    )
+    task = ReviewTask(id=task_id, nomination_id=nom.id, unit=unit, state=TaskState.OPEN, round=nom.round)
+    return TaskOpened(occurred_at=cause.occurred_at, correlation_id=nom.id, actor=cause.actor, task=_snapshot(task))
+
+
+# Commands from approvers
+
+
+async def claim(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    cmd = TaskRef.model_validate(params)
+    now = ctx.clock.now()
+    async with ctx.engine.begin() as conn:
+        row = await _load_task(conn, cmd.task_id, for_update=True)
+        task = _task(row)
+        claimed = task.claim(actor, now)
+        if claimed is not task:
+            await _save(conn, claimed, claimed_at=now)
+            await enqueue(
+                conn,
+                store.outbox,
+                TaskClaimed(occurred_at=now, correlation_id=task.nomination_id, actor=actor, task=_snapshot(claimed)),
+            )
+    ctx.outbox_written()
+    return await get_task(ctx, actor, {"task_id": cmd.task_id})
+
+
+async def release(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    cmd = TaskRef.model_validate(params)
+    now = ctx.clock.now()
+    async with ctx.engine.begin() as conn:
+        task = _task(await _load_task(conn, cmd.task_id, for_update=True))
+        released = task.release(actor)
+        await _save(conn, released, claimed_at=None)
+        await enqueue(
+            conn,
+            store.outbox,
+            TaskReleased(occurred_at=now, correlation_id=task.nomination_id, actor=actor, task=_snapshot(released)),
+        )
+    ctx.outbox_written()
+    return await get_task(ctx, actor, {"task_id": cmd.task_id})
+
+
+async def reassign(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    cmd = Reassign.model_validate(params)
+    now = ctx.clock.now()
+    async with ctx.engine.begin() as conn:
+        task = _task(await _load_task(conn, cmd.task_id, for_update=True))
+        assigned = task.reassign(actor, cmd.assignee)
+        await _save(conn, assigned, claimed_at=now)
+        await enqueue(
+            conn,
+            store.outbox,
+            TaskClaimed(occurred_at=now, correlation_id=task.nomination_id, actor=actor, task=_snapshot(assigned)),
+        )
+    ctx.outbox_written()
+    return await get_task(ctx, actor, {"task_id": cmd.task_id})
+
+
+async def decide(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    cmd = Decide.model_validate(params)
+    action = Action(cmd.action)
+    require_reason(action, cmd.comment)
+    now = ctx.clock.now()
+    async with ctx.engine.begin() as conn:
+        row = await _load_task(conn, cmd.task_id, for_update=True)
+        task = _task(row)
+        nomination_row = await _nomination(conn, task.nomination_id)
+        if nomination_row is None or nomination_row["snapshot"] is None:
+            raise NotFound("Không tìm thấy hồ sơ của nhiệm vụ này", code="nomination_not_found")
+        nom = NominationSnapshot.model_validate(nomination_row["snapshot"])
+        decided = task.decide(actor, action, is_awarding_level=task.unit.level == nom.awarding_level)
+        await _save(
+            conn,
+            decided,
+            decided_at=now,
+            decided_by=actor.user_id,
+            decided_by_name=actor.full_name or actor.username,
+            comment=cmd.comment or None,
+        )
+        events = await _consequences(conn, decided, nom, actor, cmd.comment, now)
+        await enqueue(conn, store.outbox, *events)
+    ctx.outbox_written()
+    return await get_task(ctx, actor, {"task_id": cmd.task_id})
+
+
+async def _consequences(
+    conn: AsyncConnection, task: ReviewTask, nom: NominationSnapshot, actor: Actor, comment: str, now: Any
+) -> list[Event]:
+    common = {"occurred_at": now, "correlation_id": nom.id, "actor": actor}
+    noms = store.nominations
+    if task.state is TaskState.FORWARDED:
+        parent = parent_in_path(nom.unit_path, task.unit.code)
+        if parent is None:
+            raise ValidationFailed.on("action", "Không có cấp trên để chuyển hồ sơ", code="no_parent_unit")
+        forwarded = NominationForwarded(nomination_id=nom.id, from_unit=task.unit, to_unit=parent, comment=comment, **common)
+        opened = await _open_task(conn, nom, parent, forwarded)
+        return [forwarded, opened]
+    if task.state is TaskState.APPROVED:
+        await conn.execute(noms.update().where(noms.c.id == nom.id).values(status="closed", updated_at=now))
+        return [NominationApproved(nomination=nom, issuer=task.unit, comment=comment, **common)]
+    if task.state is TaskState.RETURNED:
+        await conn.execute(
+            noms.update().where(noms.c.id == nom.id).values(status="returned", returned_at_unit=task.unit.code, updated_at=now)
+        )
+        return [NominationReturned(nomination_id=nom.id, unit=task.unit, reason=comment, **common)]
+    await conn.execute(noms.update().where(noms.c.id == nom.id).values(status="closed", updated_at=now))
+    return [NominationRejected(nomination_id=nom.id, unit=task.unit, reason=comment, **common)]
+
+
+# Queries
+
+
+async def list_queue(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    q = QueueQuery.model_validate(params)
+    if not actor.sees_everything():
+        require_approver(actor, _unit_stub(q.unit_code))
+    t = store.tasks
+    where: list[Any] = [t.c.unit_code == q.unit_code]
+    states = {
+        "open": [TaskState.OPEN],
+        "claimed": [TaskState.CLAIMED],
+        "active": list(ACTIVE_STATES),
+        "done": [s for s in TaskState if s not in ACTIVE_STATES],
+        "all": list(TaskState),
+    }[q.state]
+    where.append(t.c.state.in_([s.value for s in states]))
+    if q.award_code:
+        where.append(t.c.award_code == q.award_code)
+    if q.origin_unit_code:
+        where.append(t.c.origin_unit_code == q.origin_unit_code)
+    if q.period:
+        where.append(t.c.period == q.period)
+    if q.q:
+        where.append(t.c.nominee_search.contains(normalize_name(q.q)))
+    async with ctx.engine.connect() as conn:
+        total = await conn.scalar(sa.select(sa.func.count()).select_from(t).where(*where))
+        counts: dict[str, int] = dict(
+            (
+                await conn.execute(
+                    sa.select(t.c.state, sa.func.count())
+                    .where(t.c.unit_code == q.unit_code, t.c.state.in_([s.value for s in ACTIVE_STATES]))
+                    .group_by(t.c.state)
+                )
+            ).all()
+        )
+        rows = (
+            (await conn.execute(sa.select(t).where(*where).order_by(t.c.opened_at, t.c.id).limit(q.limit).offset(q.offset)))
+            .mappings()
+            .all()
+        )
+    return {
+        "unit_code": q.unit_code,
+        "total": total or 0,
+        "counts": {s.value: int(counts.get(s.value, 0)) for s in ACTIVE_STATES},
+        "items": [_view(r) for r in rows],
+    }
+
+
+async def get_task(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    q = TaskRef.model_validate(params)
+    async with ctx.engine.connect() as conn:
+        row = await _load_task(conn, q.task_id)
+        task = _task(row)
+        if not actor.sees_everything():
+            require_approver(actor, task.unit)
+        nomination_row = await _nomination(conn, task.nomination_id)
+        history = (
+            (
+                await conn.execute(
+                    sa.select(store.tasks)
+                    .where(store.tasks.c.nomination_id == task.nomination_id)
+                    .order_by(store.tasks.c.opened_at)
+                )
+            )
+            .mappings()
+            .all()
+        )
+    view = _view(row)
+    view["nomination"] = nomination_row["snapshot"] if nomination_row else None
+    view["history"] = [_view(h) for h in history]
+    view["can_admin"] = is_unit_admin(actor, task.unit)
+    return view
+
+
+# Rows, domain objects and views
+
+
+async def _nomination(conn: AsyncConnection, nomination_id: str) -> Any:
+    return (await conn.execute(sa.select(store.nominations).where(store.nominations.c.id == nomination_id))).mappings().first()
+
+
+async def _load_task(conn: AsyncConnection, task_id: str, *, for_update: bool = False) -> Any:
+    query = sa.select(store.tasks).where(store.tasks.c.id == task_id)
+    if for_update:
+        query = query.with_for_update()
+    row = (await conn.execute(query)).mappings().first()
+    if row is None:
+        raise NotFound("Không tìm thấy nhiệm vụ", code="task_not_found")
+    return row
+
+
+async def _save(conn: AsyncConnection, task: ReviewTask, **extra: Any) -> None:
+    await conn.execute(
+        store.tasks.update()
+        .where(store.tasks.c.id == task.id)
+        .values(state=task.state.value, claimant_id=task.claimant_id, claimant_name=task.claimant_name, **extra)
+    )
+
+
+def _task(row: Any) -> ReviewTask:
+    return ReviewTask(
+        id=row["id"],
+        nomination_id=row["nomination_id"],
+        unit=UnitRef.model_validate(row["unit"]),
+        state=TaskState(row["state"]),
+        round=row["round"],
+        claimant_id=row["claimant_id"],
+        claimant_name=row["claimant_name"],
+    )
+
+
+def _snapshot(task: ReviewTask) -> TaskSnapshot:
+    return TaskSnapshot(
+        task_id=task.id,
+        nomination_id=task.nomination_id,
+        unit=task.unit,
+        state=task.state.value,
+        round=task.round,
+        claimant_id=task.claimant_id,
+        claimant_name=task.claimant_name,
+    )
+
+
+def _unit_stub(code: str) -> UnitRef:
+    return UnitRef(code=code, name=code, short_name=code, level="district")
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _view(row: Any) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "nomination_id": row["nomination_id"],
+        "unit_code": row["unit_code"],
+        "unit_name": row["unit"]["name"],
+        "unit_level": row["unit"]["level"],
+        "state": row["state"],
+        "state_label": STATE_LABELS_VI[TaskState(row["state"])],
+        "round": row["round"],
+        "claimant_id": row["claimant_id"],
+        "claimant_name": row["claimant_name"],
+        "award_code": row["award_code"],
+        "award_name": row["award_name"],
+        "nominee_name": row["nominee_name"],
+        "nominee_kind": row["nominee_kind"],
+        "origin_unit_code": row["origin_unit_code"],
+        "origin_unit_name": row["origin_unit_name"],
+        "period": row["period"],
+        "opened_at": _iso(row["opened_at"]),
+        "due_at": _iso(row["due_at"]),
+        "claimed_at": _iso(row["claimed_at"]),
+        "decided_at": _iso(row["decided_at"]),
+        "decided_by_name": row["decided_by_name"],
+        "comment": row["comment"],
+    }

@@ -1,0 +1,1 @@
+"""Contracts every Thi Đua service imports: messages, subjects, settings, outbox, inbox, clock."""

@@ -1,0 +1,228 @@
+"""Message contracts: the actor, the event envelope and every event the services exchange."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+from uuid import UUID, uuid4
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared import subjects
+from shared.reference import NomineeKind, UnitRef
+
+Role = Literal["submitter", "approver", "unit_admin", "ops", "admin"]
+
+
+class RoleGrant(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    role: Role
+    unit_code: str | None = None  # None for system-wide roles (ops, admin)
+
+
+class Actor(BaseModel):
+    """Who caused a message; carried in every command and event so the owning service can decide."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: str
+    username: str
+    full_name: str = ""
+    roles: tuple[RoleGrant, ...] = ()
+
+    def has_role(self, role: Role, unit_code: str | None = None) -> bool:
+        return any(g.role == role and (unit_code is None or g.unit_code == unit_code) for g in self.roles)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.has_role("admin")
+
+    @property
+    def is_ops(self) -> bool:
+        return self.has_role("ops")
+
+    def sees_everything(self) -> bool:
+        return self.is_admin or self.is_ops
+
+    def units_with(self, role: Role) -> set[str]:
+        return {g.unit_code for g in self.roles if g.role == role and g.unit_code is not None}
+
+
+SYSTEM_ACTOR = Actor(user_id="system", username="system", full_name="Hệ thống")
+
+
+class Nominee(BaseModel):
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+
+    kind: NomineeKind
+    name: str = Field(min_length=2, max_length=200)
+    position: str | None = Field(default=None, max_length=200)
+    birth_year: int | None = Field(default=None, ge=1930, le=2015)
+    member_count: int | None = Field(default=None, ge=1, le=1_000_000)
+
+
+class CouncilVote(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    members: int = Field(ge=1, le=200)
+    present: int = Field(ge=0, le=200)
+    votes_for: int = Field(ge=0, le=200)
+    votes_against: int = Field(default=0, ge=0, le=200)
+    secret_ballot: bool = True
+
+
+class NominationSnapshot(BaseModel):
+    """What registration tells the other services about a nomination, with the unit chain it needs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    unit_path: list[UnitRef]  # submitting CĐCS first, then each superior up to the root
+    award_code: str
+    award_name: str
+    awarding_level: str
+    catalog_version: str
+    period: str
+    nominee: Nominee
+    achievements: str
+    council_vote: CouncilVote | None = None
+    round: int = 1
+
+    @property
+    def unit(self) -> UnitRef:
+        return self.unit_path[0]
+
+
+class Event(BaseModel):
+    """Base of every event: a fact, past tense, owned by one service."""
+
+    model_config = ConfigDict(frozen=True)
+
+    SUBJECT: ClassVar[str]
+    SCHEMA_VERSION: ClassVar[int] = 1
+    SUPPORTED_VERSIONS: ClassVar[frozenset[int]] = frozenset({1})
+
+    event_id: UUID = Field(default_factory=uuid4)
+    schema_version: int = 1
+    occurred_at: datetime
+    correlation_id: str | None = None
+    actor: Actor = SYSTEM_ACTOR
+
+
+class NominationSubmitted(Event):
+    SUBJECT = subjects.NOMINATION_SUBMITTED
+    nomination: NominationSnapshot
+
+
+class NominationResubmitted(Event):
+    SUBJECT = subjects.NOMINATION_RESUBMITTED
+    nomination: NominationSnapshot
+    comment: str = ""
+
+
+class NominationWithdrawn(Event):
+    SUBJECT = subjects.NOMINATION_WITHDRAWN
+    nomination_id: str
+    reason: str = ""
+
+
+class TaskSnapshot(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    task_id: str
+    nomination_id: str
+    unit: UnitRef
+    state: str
+    round: int
+    claimant_id: str | None = None
+    claimant_name: str | None = None
+
+
+class TaskOpened(Event):
+    SUBJECT = subjects.TASK_OPENED
+    task: TaskSnapshot
+
+
+class TaskClaimed(Event):
+    SUBJECT = subjects.TASK_CLAIMED
+    task: TaskSnapshot
+
+
+class TaskReleased(Event):
+    SUBJECT = subjects.TASK_RELEASED
+    task: TaskSnapshot
+    comment: str = ""
+
+
+class NominationForwarded(Event):
+    SUBJECT = subjects.NOMINATION_FORWARDED
+    nomination_id: str
+    from_unit: UnitRef
+    to_unit: UnitRef
+    comment: str = ""
+
+
+class NominationReturned(Event):
+    SUBJECT = subjects.NOMINATION_RETURNED
+    nomination_id: str
+    unit: UnitRef
+    reason: str
+
+
+class NominationRejected(Event):
+    SUBJECT = subjects.NOMINATION_REJECTED
+    nomination_id: str
+    unit: UnitRef
+    reason: str
+
+
+class NominationApproved(Event):
+    """Final approval at the award's awarding level; awards turns it into a decision."""
+
+    SUBJECT = subjects.NOMINATION_APPROVED
+    nomination: NominationSnapshot
+    issuer: UnitRef
+    comment: str = ""
+
+
+class DecisionSnapshot(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    decision_id: str
+    number: int
+    number_text: str  # e.g. "1/QĐ-LĐLĐ"
+    year: int
+    issuer: UnitRef
+    issued_at: datetime
+    award_code: str
+    award_name: str
+    prize_amount_vnd: int
+
+
+class AwardGranted(Event):
+    SUBJECT = subjects.AWARD_GRANTED
+    nomination_id: str
+    decision: DecisionSnapshot
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.SUBJECT: cls
+    for cls in (
+        NominationSubmitted,
+        NominationResubmitted,
+        NominationWithdrawn,
+        TaskOpened,
+        TaskClaimed,
+        TaskReleased,
+        NominationForwarded,
+        NominationReturned,
+        NominationRejected,
+        NominationApproved,
+        AwardGranted,
+    )
+}
+
+
+def event_payload(event: Event) -> dict[str, Any]:
+    return event.model_dump(mode="json")

@@ -1,0 +1,256 @@
+"""JetStream topology, the broker every service uses, event consumption with dead letters, and RPC.
+
+Acknowledgement policy, chosen once: MANUAL. FastStream's default (REJECT_ON_ERROR) terminates a
+message whose handler raised, so it is never retried. Here every event handler acks on success,
+naks with back-off on failure, and after `max_attempts` deliveries (or at once, for a message that
+cannot be decoded) copies the message to the DEADLETTER stream with its reason and terminates it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import nats
+from faststream import AckPolicy
+from faststream.nats import JStream, NatsBroker, NatsRouter, PullSub
+from faststream.nats.annotations import NatsMessage
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy as ServerAckPolicy
+from nats.js.api import ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
+from nats.js.errors import NotFoundError
+from pydantic import ValidationError
+
+from shared import subjects
+from shared.contracts import EVENT_TYPES, Event
+from shared.rpc import RpcOperation, answer
+from shared.subjects import ConsumerDef, StreamDef
+
+log = logging.getLogger("thidua.messaging")
+
+PUBLISH_TIMEOUT = 5.0
+DUPLICATE_WINDOW_SECONDS = 600.0
+ACK_WAIT_SECONDS = 30.0
+
+
+def make_broker(nats_url: str, service: str, **kwargs: Any) -> NatsBroker:
+    return NatsBroker(
+        nats_url,
+        name=f"thidua-{service}",
+        ack_policy=AckPolicy.MANUAL,
+        graceful_timeout=15.0,
+        logger=logging.getLogger(f"thidua.{service}.broker"),
+        log_level=logging.DEBUG,  # FastStream logs two lines per message at this level
+        max_reconnect_attempts=-1,
+        **kwargs,
+    )
+
+
+async def ensure_streams(js: JetStreamContext, replicas: int = 1, streams: tuple[StreamDef, ...] = subjects.ALL_STREAMS) -> None:
+    """Create or update every stream with the configuration in this file."""
+    for s in streams:
+        config = StreamConfig(
+            name=s.name,
+            subjects=list(s.subjects),
+            storage=StorageType.FILE,
+            num_replicas=replicas,
+            duplicate_window=DUPLICATE_WINDOW_SECONDS,
+        )
+        try:
+            await js.stream_info(s.name)
+        except NotFoundError:
+            await js.add_stream(config)
+        else:
+            await js.update_stream(config)
+
+
+def consumer_config(consumer: ConsumerDef, max_attempts: int) -> ConsumerConfig:
+    return ConsumerConfig(
+        durable_name=consumer.durable,
+        filter_subject=consumer.filter_subject,
+        ack_policy=ServerAckPolicy.EXPLICIT,
+        deliver_policy=DeliverPolicy.ALL,
+        ack_wait=ACK_WAIT_SECONDS,
+        # Our handler dead-letters at max_attempts; the server bound is a backstop above it.
+        max_deliver=max_attempts + 3,
+        max_ack_pending=1000,
+    )
+
+
+async def ensure_consumer(js: JetStreamContext, consumer: ConsumerDef, max_attempts: int) -> None:
+    """Create or update a durable consumer (subscribe alone never updates an existing one)."""
+    await js.add_consumer(consumer.stream.name, config=consumer_config(consumer, max_attempts))
+
+
+async def ensure_topology(nats_url: str, consumers: tuple[ConsumerDef, ...], *, replicas: int = 1, max_attempts: int = 5) -> None:
+    nc = await nats.connect(nats_url, name="thidua-topology", connect_timeout=5, max_reconnect_attempts=3)
+    try:
+        js = nc.jetstream()
+        await ensure_streams(js, replicas)
+        for c in consumers:
+            await ensure_consumer(js, c, max_attempts)
+    finally:
+        await nc.close()
+
+
+class PoisonMessage(Exception):
+    """A message that can never be handled as sent: bad JSON, unknown schema version, wrong shape."""
+
+
+def decode_event(subject: str, body: bytes) -> Event:
+    event_type = EVENT_TYPES.get(subject)
+    if event_type is None:
+        raise PoisonMessage(f"unknown event subject {subject}")
+    try:
+        raw = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise PoisonMessage(f"malformed JSON: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise PoisonMessage("payload is not a JSON object")
+    version = raw.get("schema_version")
+    if version not in event_type.SUPPORTED_VERSIONS:
+        raise PoisonMessage(f"unsupported schema_version {version!r} for {subject}")
+    try:
+        return event_type.model_validate(raw)
+    except ValidationError as exc:
+        raise PoisonMessage(f"invalid {event_type.__name__}: {exc.error_count()} error(s): {exc.errors()[0]['msg']}") from exc
+
+
+def deliveries(msg: Any) -> int:
+    try:
+        return int(msg.raw_message.metadata.num_delivered)
+    except Exception:  # not a JetStream message (in-memory test broker)
+        return 1
+
+
+EventHandler = Callable[[Any], Awaitable[None]]
+
+
+class EventConsumer:
+    """Decodes, dispatches by event type, acks, retries with back-off, and dead-letters."""
+
+    def __init__(
+        self,
+        broker: NatsBroker,
+        service: str,
+        consumer: ConsumerDef,
+        handlers: Mapping[type[Event], EventHandler],
+        *,
+        max_attempts: int = 5,
+        retry_delay: float = 0.5,
+    ) -> None:
+        self.broker = broker
+        self.service = service
+        self.consumer = consumer
+        self.handlers = {cls.SUBJECT: fn for cls, fn in handlers.items()}
+        self.max_attempts = max_attempts
+        self.retry_delay = retry_delay
+
+    async def handle(self, msg: Any) -> None:
+        subject = msg.raw_message.subject
+        handler = self.handlers.get(subject)
+        if handler is None:
+            await msg.ack()  # another consumer's concern: facts we do not react to
+            return
+        delivered = deliveries(msg)
+        if delivered > self.max_attempts:
+            await self.dead_letter(msg, f"delivered {delivered} times without success", delivered)
+            return
+        try:
+            event = decode_event(subject, msg.body)
+        except PoisonMessage as exc:
+            await self.dead_letter(msg, str(exc), delivered)
+            return
+        try:
+            await handler(event)
+        except Exception as exc:
+            log.warning(
+                "event.handler_failed",
+                extra={"subject": subject, "consumer": self.consumer.durable, "delivery": delivered, "error": repr(exc)},
+                exc_info=delivered >= self.max_attempts,
+            )
+            if delivered >= self.max_attempts:
+                await self.dead_letter(msg, f"handler failed {delivered} times: {exc!r}", delivered)
+            else:
+                await msg.nack(delay=self.retry_delay * delivered)
+            return
+        await msg.ack()
+
+    async def dead_letter(self, msg: Any, reason: str, delivered: int) -> None:
+        raw = msg.raw_message
+        try:
+            stream_seq = str(raw.metadata.sequence.stream)
+        except Exception:
+            stream_seq = ""
+        headers = {k: v for k, v in (msg.headers or {}).items() if not k.startswith("Nats-")}
+        original_id = (msg.headers or {}).get("Nats-Msg-Id", "")
+        headers.update(
+            {
+                "Nats-Msg-Id": f"dlq:{self.consumer.durable}:{self.consumer.stream.name}:{stream_seq or original_id}",
+                "Thidua-Dlq-Reason": reason[:1000],
+                "Thidua-Dlq-Service": self.service,
+                "Thidua-Dlq-Consumer": self.consumer.durable,
+                "Thidua-Dlq-Subject": raw.subject,
+                "Thidua-Dlq-Stream": self.consumer.stream.name,
+                "Thidua-Dlq-Stream-Seq": stream_seq,
+                "Thidua-Dlq-Deliveries": str(delivered),
+                "Thidua-Dlq-Original-Msg-Id": original_id,
+            }
+        )
+        try:
+            await self.broker.publish(
+                msg.body,
+                subjects.deadletter_subject(self.service),
+                headers=headers,
+                stream=subjects.DEADLETTER_STREAM.name,
+                timeout=PUBLISH_TIMEOUT,
+            )
+        except Exception:
+            log.exception("deadletter.publish_failed", extra={"subject": raw.subject})
+            await msg.nack(delay=self.retry_delay * 4)
+            return
+        log.error("event.dead_lettered", extra={"subject": raw.subject, "reason": reason})
+        await msg.reject()
+
+    def register(self, router: NatsRouter) -> None:
+        async def consume(msg: NatsMessage) -> None:
+            await self.handle(msg)
+
+        consume.__name__ = f"consume_{self.consumer.durable.replace('-', '_')}"
+        router.subscriber(
+            self.consumer.filter_subject,
+            stream=JStream(self.consumer.stream.name, declare=False),
+            durable=self.consumer.durable,
+            pull_sub=PullSub(batch_size=1, timeout=1.0),
+            config=consumer_config(self.consumer, self.max_attempts),
+        )(consume)
+
+
+def register_rpc(router: NatsRouter, service: str, operations: Mapping[str, RpcOperation]) -> None:
+    """Answer `thidua.rpc.<service>.<op>` requests; replicas share the work through a queue group."""
+    for name, operation in operations.items():
+
+        def bind(op: RpcOperation, op_name: str) -> Callable[[NatsMessage], Awaitable[dict[str, Any]]]:
+            async def reply(msg: NatsMessage) -> dict[str, Any]:
+                return await answer(msg.body, op)
+
+            reply.__name__ = f"rpc_{service}_{op_name}"
+            return reply
+
+        router.subscriber(subjects.rpc_subject(service, name), queue=f"thidua-{service}-rpc", max_workers=8)(
+            bind(operation, name)
+        )
+
+
+async def publish_event(broker: NatsBroker, subject: str, payload: bytes, headers: dict[str, str]) -> None:
+    """The outbox relay's publish: JetStream, waiting for the PubAck."""
+    await broker.publish(payload, subject, headers=headers, stream=_stream_of(subject), timeout=PUBLISH_TIMEOUT)
+
+
+def _stream_of(subject: str) -> str:
+    for s in subjects.ALL_STREAMS:
+        if any(subject.startswith(p.rstrip(">")) for p in s.subjects):
+            return s.name
+    raise ValueError(f"no stream captures {subject}")

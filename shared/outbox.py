@@ -1,0 +1,159 @@
+"""Transactional outbox and idempotent inbox.
+
+A use case writes its state change and its events in one transaction (`enqueue`); the relay
+publishes pending rows to JetStream with `Nats-Msg-Id = event_id` (so a re-publish after a crash
+is dropped by the stream's duplicate window) and then marks them published.
+A consumer records each event id in the same transaction as its effect (`first_delivery`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from shared.clock import Clock
+from shared.contracts import Event
+
+log = logging.getLogger("thidua.outbox")
+
+Publish = Callable[[str, bytes, dict[str, str]], Awaitable[Any]]
+
+
+def event_headers(event: Event) -> dict[str, str]:
+    return {
+        "Nats-Msg-Id": str(event.event_id),
+        "Thidua-Schema-Version": str(event.schema_version),
+        "Thidua-Correlation-Id": event.correlation_id or "",
+    }
+
+
+async def enqueue(conn: AsyncConnection, outbox: sa.Table, *events: Event) -> None:
+    for ev in events:
+        await conn.execute(
+            outbox.insert().values(
+                event_id=str(ev.event_id),
+                subject=ev.SUBJECT,
+                payload=ev.model_dump_json(),
+                headers=event_headers(ev),
+                created_at=ev.occurred_at,
+            )
+        )
+
+
+async def first_delivery(conn: AsyncConnection, inbox: sa.Table, consumer: str, event: Event, now: datetime) -> bool:
+    """Record the event as processed by `consumer`; False if it already was (a redelivery or replay)."""
+    seen = await conn.scalar(
+        sa.select(sa.func.count()).select_from(inbox).where(inbox.c.consumer == consumer, inbox.c.event_id == str(event.event_id))
+    )
+    if seen:
+        return False
+    await conn.execute(
+        inbox.insert().values(consumer=consumer, event_id=str(event.event_id), subject=event.SUBJECT, processed_at=now)
+    )
+    return True
+
+
+class OutboxRelay:
+    """Publishes pending outbox rows in order. Safe with several replicas on PostgreSQL (SKIP LOCKED)."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        outbox: sa.Table,
+        publish: Publish,
+        clock: Clock,
+        *,
+        batch_size: int = 100,
+        poll_interval: float = 0.5,
+    ) -> None:
+        self.engine = engine
+        self.outbox = outbox
+        self.publish = publish
+        self.clock = clock
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self, flush_timeout: float = 10.0) -> None:
+        """Stop the loop, then publish what is still pending (graceful shutdown)."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+        try:
+            await asyncio.wait_for(self.flush(), flush_timeout)
+        except (TimeoutError, Exception):
+            log.warning("outbox.flush_incomplete", exc_info=True)
+
+    async def flush(self) -> None:
+        while await self.publish_batch() == self.batch_size:
+            pass
+
+    async def pending(self) -> int:
+        async with self.engine.connect() as conn:
+            count = await conn.scalar(
+                sa.select(sa.func.count()).select_from(self.outbox).where(self.outbox.c.published_at.is_(None))
+            )
+        return int(count or 0)
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                published = await self.publish_batch()
+            except Exception:
+                log.exception("outbox.relay_failed")
+                published = 0
+                await asyncio.sleep(1.0)
+            if published == self.batch_size:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+            self._wake.clear()
+
+    async def publish_batch(self) -> int:
+        """Publish up to batch_size pending rows in id order; stop at the first failure."""
+        ob = self.outbox
+        published = 0
+        async with self.engine.begin() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(ob.c.id, ob.c.subject, ob.c.payload, ob.c.headers)
+                    .where(ob.c.published_at.is_(None))
+                    .order_by(ob.c.id)
+                    .limit(self.batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            for row in rows:
+                try:
+                    await self.publish(row.subject, row.payload.encode(), dict(row.headers))
+                except Exception as exc:
+                    log.warning("outbox.publish_failed", extra={"subject": row.subject, "error": repr(exc)})
+                    await conn.execute(
+                        ob.update().where(ob.c.id == row.id).values(attempts=ob.c.attempts + 1, last_error=repr(exc)[:2000])
+                    )
+                    break
+                await conn.execute(ob.update().where(ob.c.id == row.id).values(published_at=self.clock.now()))
+                published += 1
+        return published
+
+
+def is_unique_violation(exc: IntegrityError) -> bool:
+    text = str(exc.orig).lower()
+    return "unique" in text or "duplicate key" in text

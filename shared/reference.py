@@ -1,0 +1,154 @@
+"""Reference data that lives in files, not code: the unit tree, the award catalogue, dated parameters."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DATA_DIR = Path(__file__).parent / "data"
+
+Level = Literal["grassroots", "district", "city", "national"]
+NomineeKind = Literal["individual", "collective"]
+LEVEL_RANK: dict[str, int] = {"grassroots": 0, "district": 1, "city": 2, "national": 3}
+LEVEL_NAMES_VI: dict[str, str] = {
+    "grassroots": "Công đoàn cơ sở",
+    "district": "Cấp trên trực tiếp cơ sở",
+    "city": "Cấp thành phố",
+    "national": "Cấp Trung ương",
+}
+
+
+class UnitRef(BaseModel):
+    """A unit as other services carry it in messages (event-carried state)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    name: str
+    short_name: str
+    level: Level
+    decision_suffix: str | None = None
+
+
+class Unit(UnitRef):
+    parent: str | None = None
+    sector: str | None = None
+
+    def ref(self) -> UnitRef:
+        return UnitRef(
+            code=self.code,
+            name=self.name,
+            short_name=self.short_name,
+            level=self.level,
+            decision_suffix=self.decision_suffix,
+        )
+
+
+class UnitTree:
+    def __init__(self, units: list[Unit]) -> None:
+        self.units = {u.code: u for u in units}
+        for u in units:
+            if u.parent is not None and u.parent not in self.units:
+                raise ValueError(f"unit {u.code} has unknown parent {u.parent}")
+            if u.parent is not None and LEVEL_RANK[self.units[u.parent].level] <= LEVEL_RANK[u.level]:
+                raise ValueError(f"unit {u.code} is not below its parent {u.parent}")
+
+    def get(self, code: str) -> Unit | None:
+        return self.units.get(code)
+
+    def path(self, code: str) -> list[UnitRef]:
+        """The unit and its ancestors, nearest first, up to the root."""
+        chain: list[UnitRef] = []
+        unit = self.units.get(code)
+        while unit is not None:
+            chain.append(unit.ref())
+            unit = self.units.get(unit.parent) if unit.parent else None
+        return chain
+
+
+def load_units(path: Path = DATA_DIR / "units.toml") -> list[Unit]:
+    with path.open("rb") as f:
+        raw = tomllib.load(f)
+    units = [Unit.model_validate(u) for u in raw["units"]]
+    UnitTree(units)  # validates parents and levels
+    return units
+
+
+class Award(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    name: str
+    description: str = ""
+    nominee_kinds: list[NomineeKind]
+    kind: Literal["yearly", "campaign", "ad_hoc", "dedication", "seniority"] = "yearly"
+    awarding_level: Level
+    individual_coefficient: Decimal
+    collective_coefficient: Decimal
+
+    def coefficient_for(self, nominee_kind: NomineeKind) -> Decimal:
+        if nominee_kind == "collective":
+            return self.collective_coefficient
+        return self.individual_coefficient
+
+
+class Catalog(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    version: str
+    effective_from: date
+    catalog: str
+    awards: list[Award] = Field(default_factory=list)
+
+    def get(self, code: str) -> Award | None:
+        return next((a for a in self.awards if a.code == code), None)
+
+
+@cache
+def _catalog_files(directory: Path) -> tuple[Catalog, ...]:
+    catalogs = []
+    for file in sorted(directory.glob("*.toml")):
+        with file.open("rb") as f:
+            catalogs.append(Catalog.model_validate(tomllib.load(f)))
+    return tuple(sorted(catalogs, key=lambda c: c.effective_from))
+
+
+def catalog_on(on: date, directory: Path = DATA_DIR / "catalog") -> Catalog:
+    """The catalogue version in force on a date (the latest whose effective_from <= on)."""
+    in_force = [c for c in _catalog_files(directory) if c.effective_from <= on]
+    if not in_force:
+        raise LookupError(f"no award catalogue in force on {on.isoformat()}")
+    return in_force[-1]
+
+
+class DatedValue(BaseModel):
+    effective_from: date
+    value: int
+    source: str = ""
+
+
+@cache
+def _base_salaries(path: Path) -> tuple[DatedValue, ...]:
+    with path.open("rb") as f:
+        raw = tomllib.load(f)
+    return tuple(sorted((DatedValue.model_validate(v) for v in raw["base_salary_vnd"]), key=lambda v: v.effective_from))
+
+
+def base_salary_on(on: date, override: int | None = None, path: Path = DATA_DIR / "parameters.toml") -> int:
+    if override is not None:
+        return override
+    in_force = [v for v in _base_salaries(path) if v.effective_from <= on]
+    if not in_force:
+        raise LookupError(f"no base salary in force on {on.isoformat()}")
+    return in_force[-1].value
+
+
+def prize_amount(coefficient: Decimal, base_salary: int) -> int:
+    """Prize in whole đồng, rounded half up."""
+    return int((coefficient * base_salary).quantize(Decimal(1), rounding=ROUND_HALF_UP))

@@ -1,0 +1,111 @@
+"""Request/reply between the portal and the services: one request shape, one reply shape."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from shared.contracts import Actor
+from shared.errors import DomainError, FieldError, ValidationFailed
+
+_MESSAGES_VI: dict[str, str] = {
+    "missing": "Trường này là bắt buộc",
+    "string_too_short": "Quá ngắn (tối thiểu {min_length} ký tự)",
+    "string_too_long": "Quá dài (tối đa {max_length} ký tự)",
+    "too_short": "Cần ít nhất {min_length} mục",
+    "too_long": "Tối đa {max_length} mục",
+    "literal_error": "Giá trị không hợp lệ, chọn một trong: {expected}",
+    "enum": "Giá trị không hợp lệ, chọn một trong: {expected}",
+    "int_parsing": "Phải là số nguyên",
+    "int_type": "Phải là số nguyên",
+    "bool_parsing": "Phải là đúng/sai",
+    "string_type": "Phải là chuỗi ký tự",
+    "greater_than_equal": "Phải lớn hơn hoặc bằng {ge}",
+    "greater_than": "Phải lớn hơn {gt}",
+    "less_than_equal": "Phải nhỏ hơn hoặc bằng {le}",
+    "less_than": "Phải nhỏ hơn {lt}",
+    "string_pattern_mismatch": "Không đúng định dạng",
+    "json_invalid": "Dữ liệu JSON không hợp lệ",
+    "model_type": "Phải là một đối tượng",
+    "dict_type": "Phải là một đối tượng",
+    "list_type": "Phải là một danh sách",
+    "extra_forbidden": "Trường không được phép",
+    "uuid_parsing": "Mã định danh không hợp lệ",
+    "date_from_datetime_parsing": "Ngày không hợp lệ (dd/mm/yyyy)",
+    "date_parsing": "Ngày không hợp lệ",
+    "value_error": "{msg}",
+}
+
+_SKIPPED_LOC_PARTS = {"body", "params", "query", "path"}
+
+
+def message_vi(err: Mapping[str, Any]) -> str:
+    """The Vietnamese message for one pydantic error (as in `ValidationError.errors()`)."""
+    template = _MESSAGES_VI.get(str(err["type"]), "Giá trị không hợp lệ")
+    ctx = {k: str(v) for k, v in (err.get("ctx") or {}).items()}
+    if err["type"] == "value_error":
+        ctx["msg"] = str((err.get("ctx") or {}).get("error", err.get("msg", "")))
+    try:
+        return template.format(**ctx)
+    except (KeyError, IndexError):
+        return template
+
+
+def field_name(loc: Sequence[str | int]) -> str:
+    return ".".join(str(p) for p in loc if p not in _SKIPPED_LOC_PARTS) or "body"
+
+
+def field_errors(exc: ValidationError) -> list[FieldError]:
+    """Pydantic errors as field-named Vietnamese messages."""
+    return [FieldError(field=field_name(err["loc"]), message=message_vi(err)) for err in exc.errors()]
+
+
+class RpcRequest(BaseModel):
+    actor: Actor
+    params: dict[str, Any] = {}
+
+
+class RpcError(BaseModel):
+    code: str
+    title: str
+    status: int
+    fields: list[FieldError] = []
+
+
+class RpcReply(BaseModel):
+    ok: bool
+    data: Any = None
+    error: RpcError | None = None
+
+
+class RemoteError(DomainError):
+    """An error a service replied with, raised again on the caller's side with the same code."""
+
+    def __init__(self, error: RpcError) -> None:
+        self.status = error.status
+        super().__init__(error.title, fields=error.fields, code=error.code)
+
+
+def error_reply(exc: DomainError) -> RpcReply:
+    return RpcReply(ok=False, error=RpcError(code=exc.code, title=exc.title, status=exc.status, fields=exc.fields))
+
+
+RpcOperation = Callable[[Actor, dict[str, Any]], Awaitable[Any]]
+
+
+async def answer(raw: bytes, operation: RpcOperation) -> dict[str, Any]:
+    """Decode a request, run the operation, and turn every expected failure into an error reply."""
+    try:
+        request = RpcRequest.model_validate_json(raw)
+    except ValidationError as exc:
+        reply = error_reply(DomainError("Yêu cầu RPC không hợp lệ", fields=field_errors(exc), code="bad_request"))
+        return reply.model_dump(mode="json")
+    try:
+        data = await operation(request.actor, request.params)
+    except DomainError as exc:
+        return error_reply(exc).model_dump(mode="json")
+    except ValidationError as exc:
+        return error_reply(ValidationFailed(fields=field_errors(exc))).model_dump(mode="json")
+    return RpcReply(ok=True, data=data).model_dump(mode="json")

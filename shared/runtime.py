@@ -1,0 +1,120 @@
+"""Runs one service: broker, consumers, RPC, outbox relay, and /healthz /readyz /metrics over HTTP.
+
+Start-up: reconcile streams and durable consumers, start the broker, start the relay.
+Shutdown (SIGINT/SIGTERM): stop pulling and wait for in-flight handlers, flush the outbox,
+then drain and close the NATS connection.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+import uvicorn
+from faststream.asgi import AsgiFastStream, AsgiResponse, get, make_ping_asgi
+from faststream.nats import NatsBroker, NatsRouter
+from faststream.nats.prometheus import NatsPrometheusMiddleware
+from prometheus_client import CollectorRegistry, make_asgi_app
+
+from shared.db import make_engine
+from shared.messaging import ensure_topology, make_broker, publish_event
+from shared.outbox import OutboxRelay
+from shared.service import ServiceContext
+from shared.settings import ServiceSettings
+from shared.subjects import ConsumerDef
+
+log = logging.getLogger("thidua.runtime")
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    outbox: sa.Table
+    consumers: tuple[ConsumerDef, ...]
+    # Registers the service's RPC operations and event consumers on the router.
+    wire: Callable[[NatsRouter, NatsBroker, ServiceContext], None]
+    head_revision: Callable[[], str]
+
+
+def build_app(spec: ServiceSpec, settings: ServiceSettings) -> AsgiFastStream:
+    url = settings.resolved_database_url()
+    engine = make_engine(url)
+    clock = settings.clock()
+    registry = CollectorRegistry()
+    broker = make_broker(
+        settings.nats_url,
+        spec.name,
+        middlewares=(NatsPrometheusMiddleware(registry=registry, app_name=f"thidua-{spec.name}"),),
+    )
+
+    async def publish(subject: str, payload: bytes, headers: dict[str, str]) -> None:
+        await publish_event(broker, subject, payload, headers)
+
+    relay = OutboxRelay(engine, spec.outbox, publish, clock)
+    ctx = ServiceContext(engine=engine, clock=clock, settings=settings, outbox_written=relay.wake)
+    router = NatsRouter()
+    spec.wire(router, broker, ctx)
+    broker.include_router(router)
+
+    @get
+    async def readyz(scope: Any) -> AsgiResponse:
+        checks: dict[str, Any] = {"nats": await broker.ping(timeout=2.0)}
+        try:
+            async with engine.connect() as conn:
+                current = await conn.scalar(sa.text("SELECT version_num FROM alembic_version"))
+            checks["database"] = True
+            checks["migrations_current"] = current == spec.head_revision()
+        except Exception as exc:
+            checks["database"] = False
+            checks["error"] = repr(exc)
+        checks["outbox_pending"] = await relay.pending() if checks["database"] else None
+        ok = bool(checks["nats"] and checks["database"] and checks.get("migrations_current"))
+        body = json.dumps({"service": spec.name, "instance": settings.instance, "ready": ok, **checks}).encode()
+        return AsgiResponse(body, status_code=200 if ok else 503, headers={"content-type": "application/json"})
+
+    async def reconcile_topology() -> None:
+        await ensure_topology(
+            settings.nats_url, spec.consumers, replicas=settings.stream_replicas, max_attempts=settings.max_attempts
+        )
+
+    async def start_relay() -> None:
+        relay.start()
+        log.info("service.started", extra={"service": spec.name, "instance": settings.instance})
+
+    async def stop_gracefully() -> None:
+        for subscriber in broker.subscribers:
+            await subscriber.stop()  # stops pulling, waits for in-flight handlers
+        await relay.stop()
+
+    async def close_database() -> None:
+        await engine.dispose()
+
+    return AsgiFastStream(
+        broker,
+        asgi_routes=[
+            ("/healthz", make_ping_asgi(broker, timeout=2.0)),
+            ("/readyz", readyz),
+            ("/metrics", make_asgi_app(registry)),
+        ],
+        on_startup=[reconcile_topology],
+        after_startup=[start_relay],
+        on_shutdown=[stop_gracefully],
+        after_shutdown=[close_database],
+    )
+
+
+def serve(spec: ServiceSpec, settings: ServiceSettings) -> None:
+    app = build_app(spec, settings)
+    config = uvicorn.Config(
+        app,
+        host=settings.http_host,
+        port=settings.resolved_http_port(),
+        log_level=settings.log_level.lower(),
+        access_log=False,
+        lifespan="on",
+    )
+    uvicorn.Server(config).run()

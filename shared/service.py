@@ -1,0 +1,20 @@
+"""What every use case gets from its composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.clock import Clock
+from shared.settings import ServiceSettings
+
+
+@dataclass
+class ServiceContext:
+    engine: AsyncEngine
+    clock: Clock
+    settings: ServiceSettings
+    # Called after a commit that wrote outbox rows, so the relay publishes at once.
+    outbox_written: Callable[[], None] = field(default=lambda: None)

@@ -1,0 +1,62 @@
+"""Every subject, stream and durable name in one place. Services never spell a subject themselves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PREFIX = "thidua"
+
+
+@dataclass(frozen=True)
+class StreamDef:
+    name: str
+    subjects: tuple[str, ...]
+
+
+REGISTRATION_STREAM = StreamDef("REGISTRATION", (f"{PREFIX}.registration.>",))
+REVIEW_STREAM = StreamDef("REVIEW", (f"{PREFIX}.review.>",))
+AWARDS_STREAM = StreamDef("AWARDS", (f"{PREFIX}.awards.>",))
+DEADLETTER_STREAM = StreamDef("DEADLETTER", (f"{PREFIX}.deadletter.>",))
+EVENT_STREAMS = (REGISTRATION_STREAM, REVIEW_STREAM, AWARDS_STREAM)
+ALL_STREAMS = (*EVENT_STREAMS, DEADLETTER_STREAM)
+
+# Events: thidua.<owner>.<fact>
+NOMINATION_SUBMITTED = f"{PREFIX}.registration.nomination_submitted"
+NOMINATION_RESUBMITTED = f"{PREFIX}.registration.nomination_resubmitted"
+NOMINATION_WITHDRAWN = f"{PREFIX}.registration.nomination_withdrawn"
+
+TASK_OPENED = f"{PREFIX}.review.task_opened"
+TASK_CLAIMED = f"{PREFIX}.review.task_claimed"
+TASK_RELEASED = f"{PREFIX}.review.task_released"
+NOMINATION_FORWARDED = f"{PREFIX}.review.nomination_forwarded"
+NOMINATION_RETURNED = f"{PREFIX}.review.nomination_returned"
+NOMINATION_REJECTED = f"{PREFIX}.review.nomination_rejected"
+NOMINATION_APPROVED = f"{PREFIX}.review.nomination_approved"
+
+AWARD_GRANTED = f"{PREFIX}.awards.award_granted"
+
+
+def deadletter_subject(service: str) -> str:
+    return f"{PREFIX}.deadletter.{service}"
+
+
+# Request/reply, deliberately outside every stream's subjects (a request into a stream's
+# subjects would get the stream's PubAck as its reply).
+RPC_PREFIX = f"{PREFIX}.rpc"
+
+
+def rpc_subject(service: str, operation: str) -> str:
+    return f"{RPC_PREFIX}.{service}.{operation}"
+
+
+@dataclass(frozen=True)
+class ConsumerDef:
+    durable: str
+    stream: StreamDef
+    filter_subject: str
+
+
+REVIEW_FROM_REGISTRATION = ConsumerDef("review-registration", REGISTRATION_STREAM, f"{PREFIX}.registration.>")
+AWARDS_FROM_REVIEW = ConsumerDef("awards-review", REVIEW_STREAM, NOMINATION_APPROVED)
+REGISTRATION_FROM_REVIEW = ConsumerDef("registration-review", REVIEW_STREAM, f"{PREFIX}.review.>")
+REGISTRATION_FROM_AWARDS = ConsumerDef("registration-awards", AWARDS_STREAM, AWARD_GRANTED)

@@ -1,0 +1,1 @@
+"""Thi Đua command line: up, service, migrate, demo."""

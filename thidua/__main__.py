@@ -1,0 +1,5 @@
+import sys
+
+from thidua.cli import main
+
+sys.exit(main())

@@ -1,0 +1,177 @@
+"""The `thidua` command: up, service, migrate, demo."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+
+from services.portal.settings import DEFAULT_DEMO_PASSWORD
+from shared.settings import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT, SERVICES
+
+DEMO_LOGINS = [
+    ("admin", "Quản trị hệ thống"),
+    ("cdcs.dst", "nộp hồ sơ — CĐCS Công ty CP tập đoàn DST (HN-SONTAY-DST)"),
+    ("cdcs.vanquan", "nộp hồ sơ — CĐCS Trường THCS Văn Quán (HN-THANHXUAN-VANQUAN)"),
+    ("ld.sontay", "duyệt — LĐLĐ thị xã Sơn Tây (HN-SONTAY)"),
+    ("ld.sontay2", "duyệt — LĐLĐ thị xã Sơn Tây (HN-SONTAY), người thứ hai"),
+    ("ld.thanhxuan", "duyệt — LĐLĐ quận Thanh Xuân (HN-THANHXUAN)"),
+    ("ld.hanoi", "duyệt — LĐLĐ TP Hà Nội (HN)"),
+    ("tld", "duyệt — Tổng LĐLĐ Việt Nam (TLD)"),
+    ("ops", "vận hành, chỉ xem"),
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="thidua", description="Thi Đua: xét duyệt hồ sơ khen thưởng công đoàn")
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="start the whole embedded system (what `make run` calls)")
+    up.add_argument("--var-dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")))
+    service = sub.add_parser("service", help="run one service, configured by THIDUA_* variables")
+    service.add_argument("name", choices=SERVICES)
+    migrate = sub.add_parser("migrate", help="upgrade databases and load reference data")
+    migrate.add_argument("--service", choices=SERVICES, help="only this service, at THIDUA_DATABASE_URL")
+    migrate.add_argument("--demo", action="store_true", help="also create the demo users (portal)")
+    migrate.add_argument("--var-dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")))
+    demo = sub.add_parser("demo", help="drive three sample nominations through the running system")
+    demo.add_argument(
+        "--portal-url", default=os.environ.get("THIDUA_PORTAL_URL", f"http://127.0.0.1:{DEFAULT_HTTP_PORTS['portal']}")
+    )
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=os.environ.get("THIDUA_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if args.command == "up":
+        return cmd_up(args.var_dir)
+    if args.command == "service":
+        return cmd_service(args.name)
+    if args.command == "migrate":
+        return cmd_migrate(args.service, args.demo, args.var_dir)
+    return cmd_demo(args.portal_url)
+
+
+def demo_password() -> str:
+    return os.environ.get("THIDUA_DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
+
+
+def cmd_up(var_dir: Path) -> int:
+    from thidua.natsserver import PortInUse
+    from thidua.system import System, SystemConfig
+
+    ports = dict(DEFAULT_HTTP_PORTS)
+    if "THIDUA_PORTAL_PORT" in os.environ:
+        ports["portal"] = int(os.environ["THIDUA_PORTAL_PORT"])
+    config = SystemConfig(
+        var_dir=var_dir,
+        nats_port=int(os.environ.get("THIDUA_NATS_PORT", DEFAULT_NATS_PORT)),
+        http_ports=ports,
+        demo_password=demo_password(),
+    )
+    system = System(config)
+    print(f"Thi Đua: đang khởi động (dữ liệu trong {var_dir.resolve()}) …", flush=True)
+    try:
+        system.start()
+    except PortInUse as exc:
+        print(
+            f"Không khởi động được: {exc}.\n"
+            "Dừng chương trình đang dùng cổng đó, hoặc chọn cổng khác: THIDUA_NATS_PORT=… THIDUA_PORTAL_PORT=… make run",
+            file=sys.stderr,
+        )
+        return 2
+    except (RuntimeError, TimeoutError) as exc:
+        print(f"Không khởi động được: {exc}", file=sys.stderr)
+        return 1
+    print_banner(system)
+    stopping = False
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    exit_code = 0
+    while not stopping:
+        crashed = system.first_exited()
+        if crashed is not None:
+            print(f"Dịch vụ {crashed} đã dừng bất thường:\n{system.log_tail(crashed)}", file=sys.stderr)
+            exit_code = 1
+            break
+        time.sleep(0.3)
+    print("\nĐang dừng: cổng, các dịch vụ (hoàn tất tin đang xử lý, đẩy hết outbox), rồi NATS …", flush=True)
+    system.stop()
+    print("Đã dừng. `make run` lần sau tiếp tục với cùng dữ liệu.")
+    return exit_code
+
+
+def print_banner(system: object) -> None:
+    from thidua.system import System
+
+    assert isinstance(system, System)
+    print(
+        "\n"
+        f"  Thi Đua đang chạy.\n"
+        f"  Cổng web / API:  {system.portal_url}   (tài liệu API: {system.portal_url}/docs)\n"
+        f"  NATS JetStream:  {system.nats_url}\n"
+        f"  Dữ liệu, nhật ký: {system.config.var_dir.resolve()}\n\n"
+        f"  Tài khoản demo (mật khẩu: {system.config.demo_password}):"
+    )
+    for username, role in DEMO_LOGINS:
+        print(f"    {username:<14} {role}")
+    print("\n  Thử ngay: .venv/bin/thidua demo   ·   Ctrl-C để dừng.\n", flush=True)
+
+
+def cmd_service(name: str) -> int:
+    if name == "portal":
+        from services.portal.main import serve as serve_portal
+        from services.portal.settings import PortalSettings
+
+        serve_portal(PortalSettings())
+        return 0
+    from importlib import import_module
+
+    from shared.runtime import serve
+    from shared.settings import ServiceSettings
+
+    spec = import_module(f"services.{name}.main").SPEC
+    serve(spec, ServiceSettings(service=name))
+    return 0
+
+
+def cmd_migrate(service: str | None, demo: bool, var_dir: Path) -> int:
+    from shared.settings import ServiceSettings
+    from thidua.migrations import migrate_service
+    from thidua.system import default_database_url
+
+    demo = demo or os.environ.get("THIDUA_DEMO", "").lower() in ("1", "true", "yes")
+    targets = [service] if service else list(SERVICES)
+    for name in targets:
+        url = (
+            ServiceSettings(service=name, var_dir=var_dir).resolved_database_url()
+            if service
+            else default_database_url(name, var_dir)
+        )
+        print(f"{name}: {migrate_service(name, url, var_dir=var_dir, demo=demo, demo_password=demo_password())}")
+    return 0
+
+
+def cmd_demo(portal_url: str) -> int:
+    from thidua.client import ApiError
+    from thidua.demo import run_demo
+
+    try:
+        return run_demo(portal_url, demo_password())
+    except ApiError as exc:
+        print(f"Lỗi từ cổng API: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"Không kết nối được {portal_url} ({exc}). Hệ thống đã chạy chưa? (make run)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

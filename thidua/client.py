@@ -1,0 +1,88 @@
+"""A small client of the portal's JSON API, used by `thidua demo` and the end-to-end tests."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, problem: dict[str, Any]) -> None:
+        self.status = status
+        self.problem = problem
+        super().__init__(f"{status} {problem.get('code')}: {problem.get('title')} {problem.get('fields') or ''}")
+
+
+class PortalClient:
+    def __init__(self, base_url: str, *, timeout: float = 30.0) -> None:
+        self.http = httpx.Client(base_url=base_url, timeout=timeout)
+        self.tokens: dict[str, str] = {}
+
+    def close(self) -> None:
+        self.http.close()
+
+    def login(self, username: str, password: str) -> str:
+        token = self._call("POST", "/api/v1/auth/login", None, json={"username": username, "password": password})["access_token"]
+        self.tokens[username] = token
+        return str(token)
+
+    def _call(self, method: str, path: str, user: str | None, **kwargs: Any) -> Any:
+        headers = {"Authorization": f"Bearer {self.tokens[user]}"} if user else {}
+        response = self.http.request(method, path, headers=headers, **kwargs)
+        if response.status_code >= 400:
+            try:
+                body = response.json()
+            except ValueError:
+                body = {"title": response.text}
+            raise ApiError(response.status_code, body)
+        return response.json()
+
+    def get(self, user: str, path: str, **params: Any) -> Any:
+        return self._call("GET", path, user, params={k: v for k, v in params.items() if v is not None})
+
+    def post(self, user: str, path: str, body: Any = None) -> Any:
+        return self._call("POST", path, user, json=body)
+
+    def put(self, user: str, path: str, body: Any) -> Any:
+        return self._call("PUT", path, user, json=body)
+
+    # The flow, step by step
+
+    def submit(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = self.post(user, "/api/v1/nominations", body)
+        return result
+
+    def nomination(self, user: str, nomination_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self.get(user, f"/api/v1/nominations/{nomination_id}")
+        return result
+
+    def wait_for(
+        self, user: str, nomination_id: str, predicate: Any, *, timeout: float = 30.0, what: str = "condition"
+    ) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            nomination = self.nomination(user, nomination_id)
+            if predicate(nomination):
+                return nomination
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"nomination {nomination_id} never reached {what}; last status {nomination['status']}")
+            time.sleep(0.05)
+
+    def task_in_queue(self, user: str, unit_code: str, nomination_id: str, *, timeout: float = 30.0) -> dict[str, Any]:
+        """Wait until the nomination's open task shows up in the unit's queue."""
+        deadline = time.monotonic() + timeout
+        while True:
+            page = self.get(user, f"/api/v1/queues/{unit_code}/tasks", state="open", limit=500)
+            for task in page["items"]:
+                if task["nomination_id"] == nomination_id:
+                    return dict(task)
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no open task for {nomination_id} in {unit_code}")
+            time.sleep(0.05)
+
+    def claim_and_decide(self, user: str, task_id: str, action: str, comment: str = "") -> dict[str, Any]:
+        self.post(user, f"/api/v1/tasks/{task_id}/claim")
+        result: dict[str, Any] = self.post(user, f"/api/v1/tasks/{task_id}/decision", {"action": action, "comment": comment})
+        return result

@@ -1,0 +1,45 @@
+"""`thidua migrate`: schema upgrades per service, then the reference data the service owns."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from shared.db import make_engine
+from shared.migrate import upgrade
+from shared.settings import ServiceSettings
+
+
+def migrate_service(service: str, database_url: str, *, var_dir: Path, demo: bool, demo_password: str) -> str:
+    upgrade(service, database_url)
+    if service == "registration":
+        return asyncio.run(_load_units(database_url))
+    if service == "portal" and demo:
+        return asyncio.run(_seed_users(database_url, demo_password))
+    return "schema current"
+
+
+async def _load_units(url: str) -> str:
+    from services.registration.usecases import load_units
+    from shared.reference import load_units as read_units
+    from shared.service import ServiceContext
+
+    engine = make_engine(url)
+    try:
+        settings = ServiceSettings(service="registration", database_url=url)
+        count = await load_units(ServiceContext(engine=engine, clock=settings.clock(), settings=settings), read_units())
+    finally:
+        await engine.dispose()
+    return f"{count} units loaded"
+
+
+async def _seed_users(url: str, password: str) -> str:
+    from services.portal.users import seed_demo_users
+    from shared.clock import SystemClock
+
+    engine = make_engine(url)
+    try:
+        created = await seed_demo_users(engine, password, SystemClock().now())
+    finally:
+        await engine.dispose()
+    return f"{created} demo users created"

@@ -1,0 +1,181 @@
+"""The embedded system: one nats-server, one database per service, each service its own process.
+
+`thidua up` runs it on fixed ports under var/; the end-to-end tests run it on free ports in a temp dir.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from services.portal.settings import DEFAULT_DEMO_PASSWORD
+from shared.settings import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT, SERVICES
+from thidua.migrations import migrate_service
+from thidua.natsserver import NatsServer, PortInUse, port_is_free
+
+BACKEND_SERVICES = ("registration", "review", "awards")
+
+
+def default_database_url(service: str, var_dir: Path) -> str:
+    return (
+        os.environ.get(f"THIDUA_{service.upper()}_DATABASE_URL") or f"sqlite+aiosqlite:///{(var_dir / f'{service}.db').resolve()}"
+    )
+
+
+@dataclass
+class SystemConfig:
+    var_dir: Path
+    nats_port: int = DEFAULT_NATS_PORT
+    http_ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_HTTP_PORTS))
+    database_urls: dict[str, str] = field(default_factory=dict)
+    demo_password: str = DEFAULT_DEMO_PASSWORD
+    external_nats_url: str | None = None  # use a NATS server someone else runs
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    def database_url(self, service: str) -> str:
+        return self.database_urls.get(service) or default_database_url(service, self.var_dir)
+
+
+class System:
+    def __init__(self, config: SystemConfig) -> None:
+        self.config = config
+        self.nats: NatsServer | None = None
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.log_dir = config.var_dir / "log"
+
+    @property
+    def nats_url(self) -> str:
+        if self.config.external_nats_url:
+            return self.config.external_nats_url
+        return f"nats://127.0.0.1:{self.config.nats_port}"
+
+    @property
+    def portal_url(self) -> str:
+        return f"http://127.0.0.1:{self.config.http_ports['portal']}"
+
+    def check_ports(self) -> None:
+        wanted = dict(self.config.http_ports)
+        if not self.config.external_nats_url:
+            wanted["nats"] = self.config.nats_port
+        taken = [f"{name} ({port})" for name, port in wanted.items() if not port_is_free(port)]
+        if taken:
+            raise PortInUse("these ports are already in use: " + ", ".join(taken))
+
+    def start(self, *, timeout: float = 90.0) -> System:
+        self.check_ports()
+        self.config.var_dir.mkdir(parents=True, exist_ok=True)
+        if not self.config.external_nats_url:
+            self.nats = NatsServer(
+                self.config.nats_port, self.config.var_dir / "nats", log_file=self.log_dir / "nats.log"
+            ).start()
+        try:
+            migrate_all(self.config, demo=True)
+            for service in SERVICES:
+                self.spawn(service)
+            self.wait_ready(timeout=timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def env_for(self, service: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("THIDUA_")}
+        env.update(
+            THIDUA_SERVICE=service,
+            THIDUA_NATS_URL=self.nats_url,
+            THIDUA_DATABASE_URL=self.config.database_url(service),
+            THIDUA_HTTP_PORT=str(self.config.http_ports[service]),
+            THIDUA_VAR_DIR=str(self.config.var_dir.resolve()),
+            THIDUA_DEMO="1",
+            THIDUA_DEMO_PASSWORD=self.config.demo_password,
+            PYTHONUNBUFFERED="1",
+        )
+        env.update(self.config.extra_env)
+        return env
+
+    def spawn(self, service: str) -> subprocess.Popen[bytes]:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = (self.log_dir / f"{service}.log").open("ab")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "thidua", "service", service],
+            env=self.env_for(service),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches `thidua up` only; it stops the children in order
+        )
+        log.close()
+        self.processes[service] = process
+        return process
+
+    def wait_ready(self, services: tuple[str, ...] = SERVICES, *, timeout: float = 90.0) -> None:
+        deadline = time.monotonic() + timeout
+        for service in services:
+            port = self.config.http_ports[service]
+            while True:
+                process = self.processes[service]
+                if process.poll() is not None:
+                    raise RuntimeError(f"{service} exited with code {process.returncode}:\n{self.log_tail(service)}")
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2.0).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{service} not ready after {timeout}s:\n{self.log_tail(service)}")
+                time.sleep(0.1)
+
+    def log_tail(self, service: str, lines: int = 30) -> str:
+        path = self.log_dir / f"{service}.log"
+        if not path.exists():
+            return "(no log)"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+    def kill(self, service: str) -> None:
+        """kill -9, as a crash would."""
+        process = self.processes[service]
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+
+    def restart(self, service: str, *, timeout: float = 60.0) -> None:
+        self.spawn(service)
+        self.wait_ready((service,), timeout=timeout)
+
+    def stop_service(self, service: str, timeout: float = 30.0) -> int | None:
+        process = self.processes.get(service)
+        if process is None or process.poll() is not None:
+            return process.returncode if process else None
+        process.send_signal(signal.SIGTERM)
+        try:
+            return process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            return process.wait()
+
+    def stop(self) -> None:
+        """Portal first (no new commands), then the services (drain, flush outboxes), then NATS."""
+        self.stop_service("portal")
+        for service in BACKEND_SERVICES:
+            process = self.processes.get(service)
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for service in BACKEND_SERVICES:
+            self.stop_service(service)
+        if self.nats is not None:
+            self.nats.stop()
+
+    def first_exited(self) -> str | None:
+        return next((name for name, p in self.processes.items() if p.poll() is not None), None)
+
+
+def migrate_all(config: SystemConfig, *, demo: bool) -> None:
+    for service in SERVICES:
+        migrate_service(
+            service, config.database_url(service), var_dir=config.var_dir, demo=demo, demo_password=config.demo_password
+        )
