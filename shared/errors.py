@@ -70,3 +70,9 @@ class ServiceUnavailable(DomainError):
     code = "service_unavailable"
     status = 503
     title = "Dịch vụ tạm thời không phản hồi, vui lòng thử lại sau"
+
+
+class InternalError(DomainError):
+    code = "internal_error"
+    status = 500
+    title = "Lỗi hệ thống, thao tác chưa được thực hiện; vui lòng thử lại"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from shared.contracts import Actor
-from shared.errors import DomainError, FieldError, ValidationFailed
+from shared.errors import DomainError, FieldError, InternalError, ValidationFailed
 
 _MESSAGES_VI: dict[str, str] = {
     "missing": "Trường này là bắt buộc",
@@ -37,6 +38,8 @@ _MESSAGES_VI: dict[str, str] = {
     "date_parsing": "Ngày không hợp lệ",
     "value_error": "{msg}",
 }
+
+log = logging.getLogger("thidua.rpc")
 
 _SKIPPED_LOC_PARTS = {"body", "params", "query", "path"}
 
@@ -108,4 +111,7 @@ async def answer(raw: bytes, operation: RpcOperation) -> dict[str, Any]:
         return error_reply(exc).model_dump(mode="json")
     except ValidationError as exc:
         return error_reply(ValidationFailed(fields=field_errors(exc))).model_dump(mode="json")
+    except Exception:
+        log.exception("rpc.failed")
+        return error_reply(InternalError()).model_dump(mode="json")
     return RpcReply(ok=True, data=data).model_dump(mode="json")

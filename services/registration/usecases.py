@@ -253,7 +253,7 @@ async def resubmit(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) ->
 async def _edit(ctx: ServiceContext, actor: Actor, cmd: EditNomination, *, resubmit: bool) -> None:
     now = ctx.clock.now()
     async with _writing(ctx) as conn:
-        row = await _load(conn, cmd.id)
+        row = await _load(conn, cmd.id, for_update=True)
         _require_submitter(actor, row["unit_code"])
         new_status = require_transition(Status(row["status"]), Step.RESUBMIT if resubmit else Step.EDIT)
         nominee = cmd.nominee or Nominee.model_validate(row["nominee"])
@@ -304,7 +304,7 @@ async def withdraw(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) ->
     cmd = WithdrawNomination.model_validate(params)
     now = ctx.clock.now()
     async with ctx.engine.begin() as conn:
-        row = await _load(conn, cmd.id)
+        row = await _load(conn, cmd.id, for_update=True)
         _require_submitter(actor, row["unit_code"])
         new_status = require_transition(Status(row["status"]), Step.WITHDRAW)
         await conn.execute(
@@ -395,7 +395,7 @@ async def on_review_event(ctx: ServiceContext, event: Event) -> None:
     async with ctx.engine.begin() as conn:
         if not await first_delivery(conn, store.inbox, CONSUMER, event, ctx.clock.now()):
             return
-        row = await _load_or_none(conn, nomination_id)
+        row = await _load_or_none(conn, nomination_id, for_update=True)
         if row is None:
             return  # not ours (e.g. a test nomination from another registration database)
         values: dict[str, Any] = {"updated_at": event.occurred_at}
@@ -440,12 +440,16 @@ def _review_step(event: Event) -> tuple[Step, str, UnitRef, str | None]:
 # Rows and views
 
 
-async def _load_or_none(conn: AsyncConnection, nomination_id: str) -> Any:
-    return (await conn.execute(sa.select(store.nominations).where(store.nominations.c.id == nomination_id))).mappings().first()
+async def _load_or_none(conn: AsyncConnection, nomination_id: str, *, for_update: bool = False) -> Any:
+    """The nomination row; `for_update` locks it so that concurrent consumers cannot lose an update (PostgreSQL)."""
+    query = sa.select(store.nominations).where(store.nominations.c.id == nomination_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await conn.execute(query)).mappings().first()
 
 
-async def _load(conn: AsyncConnection, nomination_id: str) -> Any:
-    row = await _load_or_none(conn, nomination_id)
+async def _load(conn: AsyncConnection, nomination_id: str, *, for_update: bool = False) -> Any:
+    row = await _load_or_none(conn, nomination_id, for_update=for_update)
     if row is None:
         raise NotFound("Không tìm thấy hồ sơ", code="nomination_not_found")
     return row

@@ -104,7 +104,7 @@ async def on_resubmitted(ctx: ServiceContext, event: NominationResubmitted) -> N
     async with ctx.engine.begin() as conn:
         if not await first_delivery(conn, store.inbox, CONSUMER, event, ctx.clock.now()):
             return
-        existing = await _nomination(conn, nom.id)
+        existing = await _nomination(conn, nom.id, for_update=True)
         if existing is None or existing["status"] != "returned":
             return  # nothing to reopen (already withdrawn, or an outdated resubmission)
         unit = next((u for u in nom.unit_path if u.code == existing["returned_at_unit"]), None)
@@ -124,7 +124,11 @@ async def on_withdrawn(ctx: ServiceContext, event: NominationWithdrawn) -> None:
     async with ctx.engine.begin() as conn:
         if not await first_delivery(conn, store.inbox, CONSUMER, event, ctx.clock.now()):
             return
-        existing = await _nomination(conn, event.nomination_id)
+        # Lock order as in `decide`: the nomination's tasks first, then the nomination.
+        await conn.execute(
+            sa.select(store.tasks.c.id).where(store.tasks.c.nomination_id == event.nomination_id).with_for_update()
+        )
+        existing = await _nomination(conn, event.nomination_id, for_update=True)
         if existing is None:
             await conn.execute(
                 store.nominations.insert().values(
@@ -230,7 +234,7 @@ async def decide(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> d
     async with ctx.engine.begin() as conn:
         row = await _load_task(conn, cmd.task_id, for_update=True)
         task = _task(row)
-        nomination_row = await _nomination(conn, task.nomination_id)
+        nomination_row = await _nomination(conn, task.nomination_id, for_update=True)
         if nomination_row is None or nomination_row["snapshot"] is None:
             raise NotFound("Không tìm thấy hồ sơ của nhiệm vụ này", code="nomination_not_found")
         nom = NominationSnapshot.model_validate(nomination_row["snapshot"])
@@ -351,8 +355,11 @@ async def get_task(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) ->
 # Rows, domain objects and views
 
 
-async def _nomination(conn: AsyncConnection, nomination_id: str) -> Any:
-    return (await conn.execute(sa.select(store.nominations).where(store.nominations.c.id == nomination_id))).mappings().first()
+async def _nomination(conn: AsyncConnection, nomination_id: str, *, for_update: bool = False) -> Any:
+    query = sa.select(store.nominations).where(store.nominations.c.id == nomination_id)
+    if for_update:
+        query = query.with_for_update()  # serialises concurrent consumers and commands on PostgreSQL
+    return (await conn.execute(query)).mappings().first()
 
 
 async def _load_task(conn: AsyncConnection, task_id: str, *, for_update: bool = False) -> Any:

