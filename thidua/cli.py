@@ -62,9 +62,7 @@ def cmd_up(var_dir: Path) -> int:
     from thidua.natsserver import PortInUse
     from thidua.system import System, SystemConfig
 
-    ports = dict(DEFAULT_HTTP_PORTS)
-    if "THIDUA_PORTAL_PORT" in os.environ:
-        ports["portal"] = int(os.environ["THIDUA_PORTAL_PORT"])
+    ports = {s: int(os.environ.get(f"THIDUA_{s.upper()}_PORT", port)) for s, port in DEFAULT_HTTP_PORTS.items()}
     config = SystemConfig(
         var_dir=var_dir,
         nats_port=int(os.environ.get("THIDUA_NATS_PORT", DEFAULT_NATS_PORT)),
@@ -78,7 +76,9 @@ def cmd_up(var_dir: Path) -> int:
     except PortInUse as exc:
         print(
             f"Không khởi động được: {exc}.\n"
-            "Dừng chương trình đang dùng cổng đó, hoặc chọn cổng khác: THIDUA_NATS_PORT=… THIDUA_PORTAL_PORT=… make run",
+            "Dừng chương trình đang dùng cổng đó, hoặc chọn cổng khác, ví dụ:\n"
+            "  THIDUA_NATS_PORT=14333 THIDUA_PORTAL_PORT=8020 make run\n"
+            "(các dịch vụ: THIDUA_REGISTRATION_PORT, THIDUA_REVIEW_PORT, THIDUA_AWARDS_PORT).",
             file=sys.stderr,
         )
         return 2
