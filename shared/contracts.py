@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -222,7 +222,3 @@ EVENT_TYPES: dict[str, type[Event]] = {
         AwardGranted,
     )
 }
-
-
-def event_payload(event: Event) -> dict[str, Any]:
-    return event.model_dump(mode="json")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Literal
 from uuid import uuid4
 
@@ -179,51 +181,40 @@ async def _open_task(conn: AsyncConnection, nom: NominationSnapshot, unit: UnitR
 async def claim(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     cmd = TaskRef.model_validate(params)
     now = ctx.clock.now()
-    async with ctx.engine.begin() as conn:
-        row = await _load_task(conn, cmd.task_id, for_update=True)
-        task = _task(row)
-        claimed = task.claim(actor, now)
-        if claimed is not task:
-            await _save(conn, claimed, claimed_at=now)
-            await enqueue(
-                conn,
-                store.outbox,
-                TaskClaimed(occurred_at=now, correlation_id=task.nomination_id, actor=actor, task=_snapshot(claimed)),
-            )
-    ctx.outbox_written()
-    return await get_task(ctx, actor, {"task_id": cmd.task_id})
+    return await _change_claim(ctx, actor, cmd.task_id, lambda t: t.claim(actor, now), TaskClaimed, claimed_at=now)
 
 
 async def release(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     cmd = TaskRef.model_validate(params)
-    now = ctx.clock.now()
-    async with ctx.engine.begin() as conn:
-        task = _task(await _load_task(conn, cmd.task_id, for_update=True))
-        released = task.release(actor)
-        await _save(conn, released, claimed_at=None)
-        await enqueue(
-            conn,
-            store.outbox,
-            TaskReleased(occurred_at=now, correlation_id=task.nomination_id, actor=actor, task=_snapshot(released)),
-        )
-    ctx.outbox_written()
-    return await get_task(ctx, actor, {"task_id": cmd.task_id})
+    return await _change_claim(ctx, actor, cmd.task_id, lambda t: t.release(actor), TaskReleased, claimed_at=None)
 
 
 async def reassign(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     cmd = Reassign.model_validate(params)
     now = ctx.clock.now()
+    return await _change_claim(ctx, actor, cmd.task_id, lambda t: t.reassign(actor, cmd.assignee), TaskClaimed, claimed_at=now)
+
+
+async def _change_claim(
+    ctx: ServiceContext,
+    actor: Actor,
+    task_id: str,
+    change: Callable[[ReviewTask], ReviewTask],
+    event_type: type[TaskClaimed] | type[TaskReleased],
+    *,
+    claimed_at: datetime | None,
+) -> dict[str, Any]:
+    """Claim, release or reassign: apply the domain change and record who holds the task now."""
+    now = ctx.clock.now()
     async with ctx.engine.begin() as conn:
-        task = _task(await _load_task(conn, cmd.task_id, for_update=True))
-        assigned = task.reassign(actor, cmd.assignee)
-        await _save(conn, assigned, claimed_at=now)
-        await enqueue(
-            conn,
-            store.outbox,
-            TaskClaimed(occurred_at=now, correlation_id=task.nomination_id, actor=actor, task=_snapshot(assigned)),
-        )
+        task = _task(await _load_task(conn, task_id, for_update=True))
+        changed = change(task)
+        if changed is not task:
+            await _save(conn, changed, claimed_at=claimed_at)
+            event = event_type(occurred_at=now, correlation_id=task.nomination_id, actor=actor, task=_snapshot(changed))
+            await enqueue(conn, store.outbox, event)
     ctx.outbox_written()
-    return await get_task(ctx, actor, {"task_id": cmd.task_id})
+    return await get_task(ctx, actor, {"task_id": task_id})
 
 
 async def decide(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:

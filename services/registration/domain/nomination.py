@@ -94,7 +94,7 @@ def require_transition(current: Status, step: Step) -> Status:
     return new
 
 
-PERIOD_RE = re.compile(r"^(20\d\d)$")
+PERIOD_RE = re.compile(r"(20[0-9]{2})")  # ASCII digits only, the whole string
 
 
 def validate_intake(
@@ -124,7 +124,7 @@ def validate_intake(
             errors.append(
                 FieldError(field="award_code", message="Đơn vị không thuộc cấp có thẩm quyền khen thưởng hình thức này")
             )
-    match = PERIOD_RE.match(period)
+    match = PERIOD_RE.fullmatch(period)
     if not match:
         errors.append(FieldError(field="period", message="Kỳ xét phải là năm, ví dụ 2025"))
     elif not (current_year - 5 <= int(match.group(1)) <= current_year + 1):
