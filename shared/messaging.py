@@ -110,7 +110,7 @@ def decode_event(subject: str, body: bytes) -> Event:
     if not isinstance(raw, dict):
         raise PoisonMessage("payload is not a JSON object")
     version = raw.get("schema_version")
-    if version not in event_type.SUPPORTED_VERSIONS:
+    if type(version) is not int or version not in event_type.SUPPORTED_VERSIONS:
         raise PoisonMessage(f"unsupported schema_version {version!r} for {subject}")
     try:
         return event_type.model_validate(raw)

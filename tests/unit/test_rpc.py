@@ -1,0 +1,178 @@
+"""One request shape, one reply shape: `answer` turns every expected failure into an error reply."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from shared.commands import NominationDraft
+from shared.contracts import Actor, RoleGrant
+from shared.errors import Conflict, FieldError, NotFound, ValidationFailed
+from shared.rpc import answer
+
+ACTOR = Actor(
+    user_id="u-1",
+    username="an.nguyen",
+    full_name="Nguyễn Văn An",
+    roles=(RoleGrant(role="submitter", unit_code="HN-SONTAY-DST"),),
+)
+DRAFT = {
+    "unit_code": "HN-SONTAY-DST",
+    "award_code": "giay_khen_ldld_huyen",
+    "period": "2025",
+    "nominee": {"kind": "individual", "name": "Đặng Thị Bình"},
+    "achievements": "Hoàn thành xuất sắc nhiệm vụ năm 2025.",
+}
+
+
+def request(params: dict[str, Any] | None = None, actor: Actor = ACTOR) -> bytes:
+    return json.dumps({"actor": actor.model_dump(mode="json"), "params": params or {}}).encode()
+
+
+class Recorder:
+    """An operation that remembers its calls and returns or raises what it is given."""
+
+    def __init__(self, result: Any = None, error: Exception | None = None) -> None:
+        self.result = result
+        self.error = error
+        self.calls: list[tuple[Actor, dict[str, Any]]] = []
+
+    async def __call__(self, actor: Actor, params: dict[str, Any]) -> Any:
+        self.calls.append((actor, params))
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+async def validating_draft(actor: Actor, params: dict[str, Any]) -> Any:
+    return NominationDraft.model_validate(params).model_dump()
+
+
+@pytest.mark.asyncio
+async def test_a_successful_operation_replies_ok_with_its_data() -> None:
+    operation = Recorder(result={"id": "n-1", "status": "submitted"})
+    reply = await answer(request({"id": "n-1"}), operation)
+    assert reply == {"ok": True, "data": {"id": "n-1", "status": "submitted"}, "error": None}
+
+
+@pytest.mark.asyncio
+async def test_the_operation_gets_the_decoded_actor_and_params() -> None:
+    operation = Recorder(result=None)
+    await answer(request({"id": "n-1", "page": 2}), operation)
+    assert operation.calls == [(ACTOR, {"id": "n-1", "page": 2})]
+    assert operation.calls[0][0].has_role("submitter", "HN-SONTAY-DST")
+
+
+@pytest.mark.asyncio
+async def test_params_default_to_empty_when_left_out() -> None:
+    operation = Recorder(result=[])
+    await answer(json.dumps({"actor": ACTOR.model_dump(mode="json")}).encode(), operation)
+    assert operation.calls == [(ACTOR, {})]
+
+
+@pytest.mark.asyncio
+async def test_a_domain_error_becomes_an_error_reply_with_its_code_status_title_and_fields() -> None:
+    error = Conflict("Hồ sơ đã được Trần Thị Duyệt nhận xử lý", code="task_already_claimed")
+    reply = await answer(request(), Recorder(error=error))
+    assert reply == {
+        "ok": False,
+        "data": None,
+        "error": {
+            "code": "task_already_claimed",
+            "title": "Hồ sơ đã được Trần Thị Duyệt nhận xử lý",
+            "status": 409,
+            "fields": [],
+        },
+    }
+
+
+@pytest.mark.asyncio
+async def test_a_domain_error_with_fields_keeps_them_in_the_reply() -> None:
+    error = ValidationFailed("Hồ sơ chưa hợp lệ", fields=[FieldError(field="period", message="Kỳ xét phải là năm, ví dụ 2025")])
+    reply = await answer(request(), Recorder(error=error))
+    assert reply["error"] == {
+        "code": "validation_failed",
+        "title": "Hồ sơ chưa hợp lệ",
+        "status": 422,
+        "fields": [{"field": "period", "message": "Kỳ xét phải là năm, ví dụ 2025"}],
+    }
+
+
+@pytest.mark.asyncio
+async def test_a_domain_error_without_a_title_replies_with_its_class_title() -> None:
+    reply = await answer(request(), Recorder(error=NotFound()))
+    assert reply["error"]["code"] == "not_found"
+    assert reply["error"]["status"] == 404
+    assert reply["error"]["title"] == "Không tìm thấy"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "raw",
+    [b"not json", b"", b"[]", b'{"params": {}}', b'{"actor": {"user_id": "u-1"}}', b'{"actor": null}', b"\xff\xfe"],
+    ids=["not-json", "empty", "array", "missing-actor", "actor-without-username", "null-actor", "not-utf8"],
+)
+async def test_a_malformed_request_is_a_bad_request_and_never_reaches_the_operation(raw: bytes) -> None:
+    operation = Recorder(result="should not run")
+    reply = await answer(raw, operation)
+    assert reply["ok"] is False
+    assert reply["data"] is None
+    assert reply["error"]["code"] == "bad_request"
+    assert reply["error"]["status"] == 400
+    assert operation.calls == []
+
+
+@pytest.mark.asyncio
+async def test_a_bad_request_names_the_missing_actor() -> None:
+    reply = await answer(b'{"params": {}}', Recorder())
+    assert {"field": "actor", "message": "Trường này là bắt buộc"} in reply["error"]["fields"]
+
+
+@pytest.mark.asyncio
+async def test_a_pydantic_error_in_the_operation_is_a_422_naming_the_missing_field_in_vietnamese() -> None:
+    params = {k: v for k, v in DRAFT.items() if k != "period"}
+    reply = await answer(request(params), validating_draft)
+    assert reply["ok"] is False
+    assert reply["error"]["status"] == 422
+    assert reply["error"]["code"] == "validation_failed"
+    assert reply["error"]["fields"] == [{"field": "period", "message": "Trường này là bắt buộc"}]
+
+
+@pytest.mark.asyncio
+async def test_a_pydantic_error_in_a_nested_field_names_the_dotted_path() -> None:
+    params = {**DRAFT, "nominee": {"kind": "individual", "name": "A"}, "surprise": 1}
+    reply = await answer(request(params), validating_draft)
+    assert reply["error"]["status"] == 422
+    assert sorted(reply["error"]["fields"], key=lambda f: f["field"]) == [
+        {"field": "nominee.name", "message": "Quá ngắn (tối thiểu 2 ký tự)"},
+        {"field": "surprise", "message": "Trường không được phép"},
+    ]
+
+
+@pytest.mark.asyncio
+async def test_a_pydantic_error_for_a_wrong_choice_lists_the_allowed_values() -> None:
+    params = {**DRAFT, "nominee": {"kind": "robot", "name": "Máy tiện"}}
+    reply = await answer(request(params), validating_draft)
+    (field,) = reply["error"]["fields"]
+    assert field["field"] == "nominee.kind"
+    assert "individual" in field["message"]
+    assert "collective" in field["message"]
+
+
+@pytest.mark.asyncio
+async def test_a_valid_draft_passes_through_the_operation() -> None:
+    reply = await answer(request(DRAFT), validating_draft)
+    assert reply["ok"] is True
+    assert reply["data"]["period"] == "2025"
+    assert reply["data"]["nominee"]["name"] == "Đặng Thị Bình"
+
+
+@pytest.mark.asyncio
+async def test_an_unexpected_exception_is_an_internal_error_reply_that_does_not_leak_its_text() -> None:
+    reply = await answer(request(), Recorder(error=RuntimeError("secret connection string")))
+    assert reply["ok"] is False
+    assert reply["error"]["code"] == "internal_error"
+    assert reply["error"]["status"] == 500
+    assert "secret" not in json.dumps(reply)
