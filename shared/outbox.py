@@ -53,7 +53,7 @@ async def first_delivery(conn: AsyncConnection, inbox: sa.Table, consumer: str, 
     seen = await conn.scalar(
         sa.select(sa.func.count()).select_from(inbox).where(inbox.c.consumer == consumer, inbox.c.event_id == str(event.event_id))
     )
-    if False:
+    if seen:
         return False
     await conn.execute(
         inbox.insert().values(consumer=consumer, event_id=str(event.event_id), subject=event.SUBJECT, processed_at=now)

@@ -1,0 +1,143 @@
+"""Helpers for the integration tests: a nats-py JetStream client, polling, brokers, and event builders.
+
+Everything here talks to the real nats-server of the session (`clean_nats`) and to the fresh
+databases of `service_context`; nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import nats
+import pytest_asyncio
+import sqlalchemy as sa
+from faststream.nats import NatsBroker, NatsRouter
+from nats.aio.client import Client as NatsClient
+from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.contracts import Actor, NominationSnapshot, Nominee, RoleGrant
+from shared.messaging import make_broker
+from shared.reference import UnitRef, load_units
+
+T = TypeVar("T")
+
+UNITS = {u.code: u for u in load_units()}
+SUBMITTER = Actor(
+    user_id="u-dst",
+    username="cdcs.dst",
+    full_name="Cán bộ CĐCS Đường sắt",
+    roles=(RoleGrant(role="submitter", unit_code="HN-SONTAY-DST"),),
+)
+APPROVER_SONTAY = Actor(
+    user_id="u-sontay",
+    username="ld.sontay",
+    full_name="Lãnh đạo LĐLĐ Sơn Tây",
+    roles=(RoleGrant(role="approver", unit_code="HN-SONTAY"),),
+)
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T]], until: Callable[[T], bool], *, within: float = 5.0, interval: float = 0.02
+) -> T:
+    """Poll `probe` until `until(result)`; fail with the last result after `within` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        result = await probe()
+        if until(result):
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {within}s; last value: {result!r}")
+        await asyncio.sleep(interval)
+
+
+@pytest_asyncio.fixture
+async def nc(clean_nats: str) -> AsyncIterator[NatsClient]:
+    """A plain nats-py connection to the session's server, every stream deleted beforehand."""
+    client = await nats.connect(clean_nats, name="thidua-tests")
+    yield client
+    await client.close()
+
+
+@pytest_asyncio.fixture
+async def js(nc: NatsClient) -> JetStreamContext:
+    return nc.jetstream()
+
+
+async def stream_count(js: JetStreamContext, stream: str) -> int:
+    try:
+        info = await js.stream_info(stream)
+    except NotFoundError:
+        return 0
+    return int(info.state.messages)
+
+
+async def stream_messages(js: JetStreamContext, stream: str) -> list[Any]:
+    """Every message stored in `stream`, in order (RawStreamMsg: .subject, .data, .headers, .seq)."""
+    info = await js.stream_info(stream)
+    first, last = info.state.first_seq, info.state.last_seq
+    if info.state.messages == 0:
+        return []
+    return [await js.get_msg(stream, seq) for seq in range(first, last + 1)]
+
+
+@asynccontextmanager
+async def running_broker(
+    nats_url: str, service: str, wire: Callable[[NatsRouter, NatsBroker], None] | None = None
+) -> AsyncIterator[NatsBroker]:
+    """A started FastStream broker (streams and consumers must already exist), stopped on exit."""
+    broker = make_broker(nats_url, service)
+    if wire is not None:
+        router = NatsRouter()
+        wire(router, broker)
+        broker.include_router(router)
+    await broker.start()
+    try:
+        yield broker
+    finally:
+        await broker.stop()
+
+
+async def count_rows(engine: AsyncEngine, table: sa.Table, *where: Any) -> int:
+    async with engine.connect() as conn:
+        return int(await conn.scalar(sa.select(sa.func.count()).select_from(table).where(*where)) or 0)
+
+
+def path_of(code: str) -> list[UnitRef]:
+    chain: list[UnitRef] = []
+    unit = UNITS.get(code)
+    while unit is not None:
+        chain.append(unit.ref())
+        unit = UNITS.get(unit.parent) if unit.parent else None
+    return chain
+
+
+def snapshot(
+    nomination_id: str,
+    *,
+    unit_code: str = "HN-SONTAY-DST",
+    award_code: str = "giay_khen_ldld_huyen",
+    awarding_level: str = "district",
+    name: str = "Nguyễn Văn An",
+    kind: str = "individual",
+) -> NominationSnapshot:
+    return NominationSnapshot(
+        id=nomination_id,
+        unit_path=path_of(unit_code),
+        award_code=award_code,
+        award_name=award_code,
+        awarding_level=awarding_level,
+        catalog_version="union-2024.1",
+        period="2026",
+        nominee=Nominee.model_validate({"kind": kind, "name": name}),
+        achievements="Hoàn thành xuất sắc nhiệm vụ được giao trong năm.",
+    )
+
+
+NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)

@@ -1,0 +1,237 @@
+"""The transactional outbox against a real nats-server, on SQLite and PostgreSQL.
+
+A use case writes its state change and its event in one transaction; `OutboxRelay` publishes the
+row with `Nats-Msg-Id = event_id`, so a re-publish after a crash is dropped by the stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+import pytest_asyncio
+import sqlalchemy as sa
+from faststream.nats import NatsBroker
+from nats.js import JetStreamContext
+
+from services.registration import store, usecases
+from shared import reference, subjects
+from shared.messaging import DUPLICATE_WINDOW_SECONDS, ensure_streams, make_broker, publish_event
+from shared.outbox import OutboxRelay
+from shared.outbox import enqueue as real_enqueue
+from shared.service import ServiceContext
+from tests.integration.conftest import SUBMITTER, count_rows, eventually, stream_count, stream_messages
+
+STREAM = subjects.REGISTRATION_STREAM.name
+
+
+def draft(name: str = "Nguyễn Văn An") -> dict[str, Any]:
+    return {
+        "unit_code": "HN-SONTAY-DST",
+        "award_code": "giay_khen_ldld_huyen",
+        "period": "2026",
+        "nominee": {"kind": "individual", "name": name},
+        "achievements": "Hoàn thành xuất sắc nhiệm vụ, có sáng kiến được công nhận cấp cơ sở.",
+    }
+
+
+@pytest_asyncio.fixture
+async def registration(service_context: Callable[..., Any]) -> ServiceContext:
+    ctx: ServiceContext = await service_context("registration")
+    await usecases.load_units(ctx, reference.load_units())
+    return ctx
+
+
+@pytest_asyncio.fixture
+async def broker(clean_nats: str, js: JetStreamContext) -> AsyncIterator[NatsBroker]:
+    await ensure_streams(js)
+    b = make_broker(clean_nats, "registration")
+    await b.start()
+    yield b
+    await b.stop()
+
+
+def relay_for(ctx: ServiceContext, broker: NatsBroker, **kwargs: Any) -> OutboxRelay:
+    async def publish(subject: str, payload: bytes, headers: dict[str, str]) -> None:
+        await publish_event(broker, subject, payload, headers)
+
+    return OutboxRelay(ctx.engine, store.outbox, publish, ctx.clock, **kwargs)
+
+
+async def outbox_rows(ctx: ServiceContext) -> list[Any]:
+    async with ctx.engine.connect() as conn:
+        return list((await conn.execute(sa.select(store.outbox).order_by(store.outbox.c.id))).mappings().all())
+
+
+@pytest.mark.asyncio
+async def test_relay_publishes_a_submitted_nomination_with_its_event_id_as_msg_id(
+    registration: ServiceContext, broker: NatsBroker, js: JetStreamContext
+) -> None:
+    nomination = await usecases.submit(registration, SUBMITTER, draft())
+    [row] = await outbox_rows(registration)
+    assert row["published_at"] is None
+
+    published = await relay_for(registration, broker).publish_batch()
+
+    assert published == 1
+    [msg] = await stream_messages(js, STREAM)
+    assert msg.subject == subjects.NOMINATION_SUBMITTED
+    assert msg.headers["Nats-Msg-Id"] == row["event_id"]
+    body = json.loads(msg.data)
+    assert body["event_id"] == row["event_id"]
+    assert body["nomination"]["id"] == nomination["id"]
+    assert body["nomination"]["unit_path"][0]["code"] == "HN-SONTAY-DST"
+    [row] = await outbox_rows(registration)
+    assert row["published_at"] is not None
+
+
+@pytest.mark.asyncio
+async def test_republishing_a_row_after_a_crash_before_marking_it_adds_no_second_stream_message(
+    registration: ServiceContext, broker: NatsBroker, js: JetStreamContext
+) -> None:
+    await usecases.submit(registration, SUBMITTER, draft())
+    relay = relay_for(registration, broker)
+    assert await relay.publish_batch() == 1
+    assert await stream_count(js, STREAM) == 1
+    # The relay died after the PubAck but before its commit: the row is pending again.
+    async with registration.engine.begin() as conn:
+        await conn.execute(store.outbox.update().values(published_at=None))
+    assert await relay.pending() == 1
+
+    assert await relay.publish_batch() == 1
+
+    assert await stream_count(js, STREAM) == 1
+    assert await relay.pending() == 0
+    info = await js.stream_info(STREAM)
+    assert info.config.duplicate_window == DUPLICATE_WINDOW_SECONDS
+
+
+@pytest.mark.asyncio
+async def test_the_stream_acks_a_republished_event_id_as_a_duplicate(
+    registration: ServiceContext, broker: NatsBroker, js: JetStreamContext
+) -> None:
+    await usecases.submit(registration, SUBMITTER, draft())
+    acks: list[Any] = []
+
+    async def publish(subject: str, payload: bytes, headers: dict[str, str]) -> None:
+        acks.append(await js.publish(subject, payload, headers=headers))
+
+    relay = OutboxRelay(registration.engine, store.outbox, publish, registration.clock)
+    await relay.publish_batch()
+    async with registration.engine.begin() as conn:
+        await conn.execute(store.outbox.update().values(published_at=None))
+    await relay.publish_batch()
+
+    assert [bool(a.duplicate) for a in acks] == [False, True]
+    assert acks[0].seq == acks[1].seq == 1
+
+
+@pytest.mark.asyncio
+async def test_rows_of_several_use_cases_are_published_in_commit_order(
+    registration: ServiceContext, broker: NatsBroker, js: JetStreamContext
+) -> None:
+    first = await usecases.submit(registration, SUBMITTER, draft("Nguyễn Văn An"))
+    second = await usecases.submit(registration, SUBMITTER, draft("Trần Thị Bình"))
+    await usecases.withdraw(registration, SUBMITTER, {"id": first["id"], "reason": "Nộp nhầm"})
+
+    await relay_for(registration, broker, batch_size=2).flush()
+
+    messages = await stream_messages(js, STREAM)
+    assert [m.subject for m in messages] == [
+        subjects.NOMINATION_SUBMITTED,
+        subjects.NOMINATION_SUBMITTED,
+        subjects.NOMINATION_WITHDRAWN,
+    ]
+    bodies = [json.loads(m.data) for m in messages]
+    assert bodies[0]["nomination"]["id"] == first["id"]
+    assert bodies[1]["nomination"]["id"] == second["id"]
+    assert bodies[2]["nomination_id"] == first["id"]
+    assert [m.headers["Nats-Msg-Id"] for m in messages] == [r["event_id"] for r in await outbox_rows(registration)]
+
+
+@pytest.mark.asyncio
+async def test_a_rolled_back_use_case_leaves_no_outbox_row_and_publishes_nothing(
+    registration: ServiceContext, broker: NatsBroker, js: JetStreamContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written: list[int] = []
+
+    async def enqueue_then_fail(conn: Any, outbox: sa.Table, *events: Any) -> None:
+        await real_enqueue(conn, outbox, *events)
+        written.append(await conn.scalar(sa.select(sa.func.count()).select_from(outbox)))
+        raise RuntimeError("database went away before commit")
+
+    monkeypatch.setattr(usecases, "enqueue", enqueue_then_fail)
+
+    with pytest.raises(RuntimeError, match="before commit"):
+        await usecases.submit(registration, SUBMITTER, draft())
+
+    assert written == [1]  # the row existed inside the transaction
+    assert await count_rows(registration.engine, store.outbox) == 0
+    assert await count_rows(registration.engine, store.nominations) == 0
+    assert await relay_for(registration, broker).publish_batch() == 0
+    assert await stream_count(js, STREAM) == 0
+
+
+@pytest.mark.asyncio
+async def test_a_failed_publish_keeps_the_row_pending_with_its_error_and_a_later_batch_sends_it(
+    registration: ServiceContext, broker: NatsBroker, js: JetStreamContext
+) -> None:
+    await usecases.submit(registration, SUBMITTER, draft())
+    outage = {"down": True}
+
+    async def publish(subject: str, payload: bytes, headers: dict[str, str]) -> None:
+        if outage["down"]:
+            raise ConnectionError("nats unavailable")
+        await publish_event(broker, subject, payload, headers)
+
+    relay = OutboxRelay(registration.engine, store.outbox, publish, registration.clock)
+    assert await relay.publish_batch() == 0
+    [row] = await outbox_rows(registration)
+    assert row["published_at"] is None
+    assert row["attempts"] == 1
+    assert "nats unavailable" in row["last_error"]
+    assert await stream_count(js, STREAM) == 0
+
+    outage["down"] = False
+    assert await relay.publish_batch() == 1
+    assert await stream_count(js, STREAM) == 1
+
+
+@pytest.mark.asyncio
+async def test_a_running_relay_woken_by_the_use_case_publishes_without_waiting_for_its_poll(
+    registration: ServiceContext, broker: NatsBroker, js: JetStreamContext
+) -> None:
+    relay = relay_for(registration, broker, poll_interval=30.0)
+    registration.outbox_written = relay.wake
+    relay.start()
+    try:
+        await asyncio.sleep(0.1)  # let the loop finish its first (empty) pass and wait on its poll
+        await usecases.submit(registration, SUBMITTER, draft())
+        await eventually(lambda: stream_count(js, STREAM), lambda n: n == 1, within=5.0)
+    finally:
+        await relay.stop(flush_timeout=5.0)
+    assert await relay.pending() == 0
+
+
+@pytest.mark.asyncio
+async def test_two_relay_replicas_publish_every_row_exactly_once(
+    registration: ServiceContext, broker: NatsBroker, js: JetStreamContext
+) -> None:
+    for i in range(10):
+        await usecases.submit(registration, SUBMITTER, draft(f"Người số {i}"))
+    sent: list[str] = []
+
+    async def publish(subject: str, payload: bytes, headers: dict[str, str]) -> None:
+        sent.append(headers["Nats-Msg-Id"])
+        await asyncio.sleep(0.01)  # a slow network keeps the batches' transactions overlapping
+        await publish_event(broker, subject, payload, headers)
+
+    replicas = [OutboxRelay(registration.engine, store.outbox, publish, registration.clock, batch_size=3) for _ in range(2)]
+    await asyncio.gather(*(r.flush() for r in replicas))
+
+    assert sorted(sent) == sorted(r["event_id"] for r in await outbox_rows(registration))  # nobody sent a row twice
+    assert await replicas[0].pending() == 0
+    assert await stream_count(js, STREAM) == 10
