@@ -41,11 +41,17 @@ def make_broker(nats_url: str, service: str, **kwargs: Any) -> NatsBroker:
         name=f"thidua-{service}",
         ack_policy=AckPolicy.MANUAL,
         graceful_timeout=15.0,
-        logger=logging.getLogger(f"thidua.{service}.broker"),
+        logger=_broker_logger(service),
         log_level=logging.DEBUG,  # FastStream logs two lines per message at this level
         max_reconnect_attempts=-1,
         **kwargs,
     )
+
+
+def _broker_logger(service: str) -> logging.Logger:
+    logger = logging.getLogger(f"thidua.{service}.broker")
+    logger.setLevel(logging.WARNING)  # FastStream's per-message and shutdown chatter; failures still show
+    return logger
 
 
 async def ensure_streams(js: JetStreamContext, replicas: int = 1, streams: tuple[StreamDef, ...] = subjects.ALL_STREAMS) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import signal
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 from types import FrameType
 
 from services.portal.settings import DEFAULT_DEMO_PASSWORD
+from shared.logs import configure as configure_logs
 from shared.settings import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT, SERVICES
 
 DEMO_LOGINS = [
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    logging.basicConfig(level=os.environ.get("THIDUA_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logs(os.environ.get("THIDUA_LOG_LEVEL", "INFO"), args.name if args.command == "service" else None)
     if args.command == "up":
         return cmd_up(args.var_dir)
     if args.command == "service":
