@@ -79,6 +79,18 @@ def test_returned_dossier_is_edited_resubmitted_and_reviewed_again_at_the_same_l
     assert granted["achievements"].startswith("Đã bổ sung")
     assert [s["step"] for s in granted["timeline"]].count("returned") == 1
 
+    # A rejection is final: the reason is kept and the nominee may be proposed again later.
+    other = client.submit("cdcs.dst", individual("Vũ Đức Thắng"))
+    task = client.task_in_queue("ld.sontay", "HN-SONTAY", other["id"])
+    client.claim_and_decide("ld.sontay", task["id"], "reject", "Chưa đủ thời gian công tác")
+    rejected = client.wait_for("cdcs.dst", other["id"], lambda n: n["status"] == "rejected", what="rejected")
+    assert rejected["last_reason"] == "Chưa đủ thời gian công tác"
+    assert rejected["timeline"][-1]["unit_name"] == "Liên đoàn Lao động thị xã Sơn Tây"
+    with pytest.raises(ApiError) as too_late:
+        client.post("cdcs.dst", f"/api/v1/nominations/{other['id']}/resubmit")
+    assert too_late.value.status == 409
+    assert client.submit("cdcs.dst", individual("Vũ Đức Thắng"))["status"] == "submitted"
+
 
 def test_api_errors_are_problem_json_with_codes_fields_and_unit_scoping(system: System, client: PortalClient) -> None:
     response = httpx.post(
