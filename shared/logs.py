@@ -27,5 +27,5 @@ def configure(level: str = "INFO", service: str | None = None) -> None:
     root.setLevel(level)
     # FastStream logs each message at DEBUG through the broker logger and its own life cycle at INFO.
     logging.getLogger("thidua").setLevel(level)
-    for noisy in ("httpx", "alembic.runtime.plugins"):
+    for noisy in ("httpx", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
