@@ -7,13 +7,16 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response, status
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.portal import users
 from services.portal.gateway import Gateway
+from services.portal.throttle import TooManyAttempts
+from services.portal.web.pages import error_page
+from services.portal.web.session import LoginRequired
 from shared.commands import NominationDraft, NominationEdit, Reassignment, TaskDecision, Withdrawal
 from shared.contracts import Actor
 from shared.errors import DomainError, NotFound, ValidationFailed
@@ -43,10 +46,14 @@ def problem(status_code: int, code: str, title: str, fields: list[dict[str, str]
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        if not request.url.path.startswith("/api/"):
+            return await error_page(request, exc)
         response = problem(exc.status, exc.code, exc.title, [f.model_dump() for f in exc.fields])
         if exc.status == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
+        if isinstance(exc, TooManyAttempts):
+            response.headers["Retry-After"] = str(int(exc.retry_after.total_seconds()) + 1)
         return response
 
     @app.exception_handler(RequestValidationError)
@@ -55,10 +62,18 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(422, ValidationFailed.code, ValidationFailed.title, fields)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         titles = {404: ("not_found", "Không tìm thấy"), 405: ("method_not_allowed", "Phương thức không được hỗ trợ")}
         code, title = titles.get(exc.status_code, ("http_error", str(exc.detail)))
+        if not request.url.path.startswith("/api/"):
+            failure = DomainError(title, code=code)
+            failure.status = exc.status_code
+            return await error_page(request, failure)
         return problem(exc.status_code, code, title)
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(exc.location, status_code=303)
 
 
 _bearer = HTTPBearer(auto_error=False, description="Token từ POST /api/v1/auth/login")
@@ -76,8 +91,8 @@ def build_router(gateway: Gateway) -> APIRouter:
     api = APIRouter(prefix="/api/v1")
 
     @api.post("/auth/login", response_model=Token, tags=["auth"], summary="Đăng nhập, nhận bearer token")
-    async def login(body: LoginBody) -> Token:
-        actor = await users.authenticate(gateway.engine, body.username, body.password)
+    async def login(body: LoginBody, request: Request) -> Token:
+        actor = await gateway.login(body.username, body.password, request.client.host if request.client else "")
         ttl = timedelta(minutes=gateway.settings.token_ttl_minutes)
         token = users.issue_token(actor, gateway.secret, gateway.clock.now(), ttl)
         return Token(access_token=token, expires_in=int(ttl.total_seconds()))
@@ -148,12 +163,14 @@ def build_router(gateway: Gateway) -> APIRouter:
         origin_unit_code: str | None = None,
         period: str | None = None,
         q: str | None = None,
+        due_before: str | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> Any:
         params = {
             "unit_code": unit_code,
             "state": state,
+            "due_before": due_before,
             "award_code": award_code,
             "origin_unit_code": origin_unit_code,
             "period": period,

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.portal import users
 from services.portal.settings import PortalSettings
+from services.portal.throttle import LoginThrottle
 from shared.clock import Clock
 from shared.contracts import Actor
 from shared.errors import ServiceUnavailable, Unauthenticated
@@ -27,6 +28,20 @@ class Gateway:
         self.clock = clock
         self.broker = broker
         self.secret = settings.token_secret()
+        self.throttle = LoginThrottle()
+        self._units: dict[str, dict[str, Any]] | None = None
+
+    async def login(self, username: str, password: str, address: str) -> Actor:
+        """Check the password, refusing for a while after repeated failures (API and console alike)."""
+        now = self.clock.now()
+        self.throttle.check(username, address, now)
+        try:
+            actor = await users.authenticate(self.engine, username, password)
+        except Unauthenticated:
+            self.throttle.failed(username, address, now)
+            raise
+        self.throttle.succeeded(username, address)
+        return actor
 
     async def call(self, service: str, operation: str, actor: Actor, params: dict[str, Any] | None = None) -> Any:
         request = RpcRequest(actor=actor, params=params or {})
@@ -43,6 +58,15 @@ class Gateway:
             return reply.data
         assert reply.error is not None
         raise RemoteError(reply.error)
+
+    async def actor_from_session(self, user_id: str) -> Actor:
+        return await users.actor_by_id(self.engine, user_id)
+
+    async def units(self, actor: Actor) -> dict[str, dict[str, Any]]:
+        """The unit tree by code, asked of registration once and then kept (it changes by migration only)."""
+        if self._units is None:
+            self._units = {u["code"]: u for u in await self.call("registration", "list_units", actor)}
+        return self._units
 
     async def actor_from_token(self, token: str | None) -> Actor:
         if not token:

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
 
 from services.portal.api import build_router, install_error_handlers
 from services.portal.gateway import Gateway
 from services.portal.settings import PortalSettings
+from services.portal.web.pages import build_pages
 from shared.db import make_engine
 from shared.messaging import make_broker
 from shared.migrate import head_revision
 
+STATIC_DIR = Path(__file__).parent / "web" / "static"
 DESCRIPTION = """Cổng Thi Đua: API JSON cho hồ sơ đề nghị khen thưởng, hộp việc xét duyệt và quyết định khen thưởng.
 
 Mọi lỗi trả về `application/problem+json` với `code` ổn định, `title` tiếng Việt và danh sách `fields`."""
@@ -38,7 +43,17 @@ def create_app(settings: PortalSettings) -> FastAPI:
     app = FastAPI(title="Thi Đua", version="1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.gateway = gateway
     install_error_handlers(app)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=gateway.secret,
+        session_cookie="thidua_session",
+        max_age=settings.token_ttl_minutes * 60,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(build_router(gateway))
+    app.include_router(build_pages(gateway))
 
     @app.get("/healthz", tags=["ops"], summary="Tiến trình còn sống")
     async def healthz() -> dict[str, str]:

@@ -18,6 +18,7 @@ class PortalSettings(ServiceSettings):
     token_ttl_minutes: int = 480
     demo_password: str = DEFAULT_DEMO_PASSWORD
     rpc_timeout_seconds: float = 10.0
+    secure_cookies: bool = False  # set THIDUA_SECURE_COOKIES=1 behind HTTPS
 
     @model_validator(mode="after")
     def _secret_required_outside_demo(self) -> PortalSettings:

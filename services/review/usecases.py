@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 from uuid import uuid4
 
@@ -23,6 +23,7 @@ from services.review.domain.task import (
     require_approver,
     require_reason,
 )
+from shared.clock import VIETNAM_TZ
 from shared.commands import TaskDecision
 from shared.contracts import (
     Actor,
@@ -55,8 +56,9 @@ class _Params(BaseModel):
 
 class QueueQuery(_Params):
     unit_code: str
-    state: Literal["open", "claimed", "active", "done", "all"] = "active"
+    state: Literal["open", "claimed", "overdue", "active", "done", "all"] = "active"
     award_code: str | None = None
+    due_before: date | None = None
     origin_unit_code: str | None = None
     period: str | None = None
     q: str | None = Field(default=None, max_length=200)
@@ -276,43 +278,59 @@ async def list_queue(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) 
     if not actor.sees_everything():
         require_approver(actor, _unit_stub(q.unit_code))
     t = store.tasks
+    now = ctx.clock.now()
+    active = t.c.state.in_([s.value for s in ACTIVE_STATES])
+    overdue = sa.and_(active, t.c.due_at < now)
     where: list[Any] = [t.c.unit_code == q.unit_code]
-    states = {
-        "open": [TaskState.OPEN],
-        "claimed": [TaskState.CLAIMED],
-        "active": list(ACTIVE_STATES),
-        "done": [s for s in TaskState if s not in ACTIVE_STATES],
-        "all": list(TaskState),
-    }[q.state]
-    where.append(t.c.state.in_([s.value for s in states]))
+    where.append(
+        {
+            "open": t.c.state == TaskState.OPEN.value,
+            "claimed": t.c.state == TaskState.CLAIMED.value,
+            "overdue": overdue,
+            "active": active,
+            "done": sa.not_(active),
+            "all": sa.true(),
+        }[q.state]
+    )
     if q.award_code:
         where.append(t.c.award_code == q.award_code)
     if q.origin_unit_code:
         where.append(t.c.origin_unit_code == q.origin_unit_code)
     if q.period:
         where.append(t.c.period == q.period)
+    if q.due_before:
+        end_of_day = datetime.combine(q.due_before, datetime.min.time(), tzinfo=VIETNAM_TZ)
+        where.append(t.c.due_at < end_of_day)
     if q.q:
         where.append(t.c.nominee_search.contains(normalize_name(q.q)))
     async with ctx.engine.connect() as conn:
         total = await conn.scalar(sa.select(sa.func.count()).select_from(t).where(*where))
-        counts: dict[str, int] = dict(
+        counts = (
+            await conn.execute(
+                sa.select(
+                    sa.func.count().filter(t.c.state == TaskState.OPEN.value),
+                    sa.func.count().filter(t.c.state == TaskState.CLAIMED.value),
+                    sa.func.count().filter(overdue),
+                ).where(t.c.unit_code == q.unit_code, active)
+            )
+        ).one()
+        rows = (
             (
                 await conn.execute(
-                    sa.select(t.c.state, sa.func.count())
-                    .where(t.c.unit_code == q.unit_code, t.c.state.in_([s.value for s in ACTIVE_STATES]))
-                    .group_by(t.c.state)
+                    sa.select(t)
+                    .where(*where)
+                    .order_by(t.c.due_at.is_(None), t.c.due_at, t.c.opened_at, t.c.id)
+                    .limit(q.limit)
+                    .offset(q.offset)
                 )
-            ).all()
-        )
-        rows = (
-            (await conn.execute(sa.select(t).where(*where).order_by(t.c.opened_at, t.c.id).limit(q.limit).offset(q.offset)))
+            )
             .mappings()
             .all()
         )
     return {
         "unit_code": q.unit_code,
         "total": total or 0,
-        "counts": {s.value: int(counts.get(s.value, 0)) for s in ACTIVE_STATES},
+        "counts": {"open": counts[0], "claimed": counts[1], "overdue": counts[2]},
         "items": [_view(r) for r in rows],
     }
 

@@ -1,0 +1,69 @@
+"""How values look on screen: dates dd/mm/yyyy in Asia/Ho_Chi_Minh, money '2.340.000 đ', Vietnamese labels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from shared.clock import VIETNAM_TZ
+from shared.reference import LEVEL_NAMES_VI
+
+ROLE_LABELS = {
+    "submitter": "Cán bộ nộp hồ sơ",
+    "approver": "Người duyệt",
+    "unit_admin": "Quản trị đơn vị",
+    "ops": "Vận hành",
+    "admin": "Quản trị hệ thống",
+}
+NOMINEE_KINDS = {"individual": "Cá nhân", "collective": "Tập thể"}
+STATUS_TONES = {
+    "submitted": "info",
+    "in_review": "info",
+    "returned": "warn",
+    "approved": "ok",
+    "granted": "ok",
+    "rejected": "bad",
+    "withdrawn": "muted",
+    "open": "info",
+    "claimed": "warn",
+    "forwarded": "ok",
+    "cancelled": "muted",
+}
+
+
+def _when(value: Any) -> datetime | None:
+    if value is None or value == "":
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment.astimezone(VIETNAM_TZ)
+
+
+def date_vn(value: Any) -> str:
+    moment = _when(value)
+    return moment.strftime("%d/%m/%Y") if moment else ""
+
+
+def datetime_vn(value: Any) -> str:
+    moment = _when(value)
+    return moment.strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+def money(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    return f"{int(value):,}".replace(",", ".") + " đ"
+
+
+def level_name(level: str) -> str:
+    return LEVEL_NAMES_VI.get(level, level)
+
+
+FILTERS = {
+    "date_vn": date_vn,
+    "datetime_vn": datetime_vn,
+    "money": money,
+    "level_name": level_name,
+    "role_label": lambda r: ROLE_LABELS.get(r, r),
+    "kind_label": lambda k: NOMINEE_KINDS.get(k, k),
+    "tone": lambda s: STATUS_TONES.get(s, "info"),
+}

@@ -1,0 +1,628 @@
+"""The Vietnamese web console: server-rendered pages over the same gateway as the JSON API.
+
+The pages hold no business rules: every action is a call to the owning service, which checks the
+caller's rights; the pages only turn forms into commands and replies into HTML.
+"""
+
+from __future__ import annotations
+
+import math
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from pydantic import ValidationError
+
+from services.portal import users
+from services.portal.gateway import Gateway
+from services.portal.web import session as web
+from services.portal.web.formatting import FILTERS, ROLE_LABELS
+from shared.commands import NominationDraft, NominationEdit
+from shared.contracts import Actor
+from shared.errors import DomainError, ValidationFailed
+from shared.rpc import field_errors
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES.env.filters.update(FILTERS)
+PAGE_SIZE = 50
+
+NOMINATION_STATUSES = [
+    ("submitted", "Đã nộp"),
+    ("in_review", "Đang xét duyệt"),
+    ("returned", "Trả lại để bổ sung"),
+    ("approved", "Đã phê duyệt"),
+    ("granted", "Đã khen thưởng"),
+    ("rejected", "Không được duyệt"),
+    ("withdrawn", "Đã rút hồ sơ"),
+]
+QUEUE_STATES = [
+    ("active", "Đang mở"),
+    ("open", "Chờ nhận"),
+    ("claimed", "Đang xử lý"),
+    ("overdue", "Quá hạn"),
+    ("done", "Đã xử lý"),
+    ("all", "Tất cả"),
+]
+
+
+class Pager:
+    def __init__(self, request: Request, total: int, page: int) -> None:
+        self.request = request
+        self.total = total
+        self.page = page
+        self.pages = max(1, math.ceil(total / PAGE_SIZE))
+
+    def url(self, page: int) -> str:
+        query = dict(self.request.query_params)
+        query["page"] = str(page)
+        return f"{self.request.url.path}?{urlencode(query)}"
+
+
+def _page_number(request: Request) -> int:
+    try:
+        return max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _clean(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if v not in (None, "")}
+
+
+def _nav(actor: Actor, path: str) -> list[dict[str, Any]]:
+    items = [("/ho-so", "Hồ sơ")]
+    if actor.units_with("submitter") or actor.is_admin:
+        items.append(("/ho-so/moi", "Nộp hồ sơ"))
+    if actor.units_with("approver") or actor.units_with("unit_admin") or actor.sees_everything():
+        items.append(("/hop-viec", "Hộp việc"))
+    items.append(("/quyet-dinh", "Quyết định"))
+    current = max((href for href, _ in items if path.startswith(href)), key=len, default="")
+    return [{"href": href, "label": label, "current": href == current} for href, label in items]
+
+
+def _values_from_form(form: Any) -> dict[str, str]:
+    return {k: str(v).strip() for k, v in form.multi_items() if k != "csrf_token"}
+
+
+def _nested(values: dict[str, str], prefix: str) -> dict[str, Any]:
+    return {k.removeprefix(prefix): v for k, v in values.items() if k.startswith(prefix) and v != ""}
+
+
+def _draft_body(values: dict[str, str]) -> dict[str, Any]:
+    """Form fields ('nominee.name', 'council_vote.present') as the command body the API takes."""
+    body: dict[str, Any] = {k: v for k, v in values.items() if "." not in k and v != "" and k != "comment"}
+    body["nominee"] = _nested(values, "nominee.")
+    vote = _nested(values, "council_vote.")
+    vote.pop("secret_ballot", None)
+    if vote:
+        vote["secret_ballot"] = bool(values.get("council_vote.secret_ballot"))
+        body["council_vote"] = vote
+    return body
+
+
+def _errors(exc: DomainError | ValidationError) -> dict[str, str]:
+    fields = field_errors(exc) if isinstance(exc, ValidationError) else exc.fields
+    found = {f.field: f.message for f in fields}
+    if isinstance(exc, DomainError) and not fields:
+        found["_"] = exc.title
+    return found
+
+
+async def render(request: Request, template: str, actor: Actor | None, status_code: int = 200, **context: Any) -> HTMLResponse:
+    gateway: Gateway = request.app.state.gateway
+    unit_names: dict[str, str] = {}
+    unit = None
+    roles_here: list[str] = []
+    if actor is not None:
+        units = await gateway.units(actor)
+        unit_names = {code: u["name"] for code, u in units.items()}
+        unit = web.active_unit(request, actor)
+        roles_here = sorted({ROLE_LABELS[g.role] for g in actor.roles if g.unit_code in (unit, None)})
+    return TEMPLATES.TemplateResponse(
+        request,
+        template,
+        {
+            "actor": actor,
+            "csrf": web.csrf_token(request),
+            "flashes": web.take_flashes(request),
+            "nav": _nav(actor, request.url.path) if actor else [],
+            "units": web.scoped_units(actor) if actor else [],
+            "unit": unit,
+            "unit_names": unit_names,
+            "roles_here": roles_here,
+            "title": context.pop("title", "Thi Đua"),
+            **context,
+        },
+        status_code=status_code,
+    )
+
+
+async def error_page(request: Request, exc: DomainError) -> HTMLResponse:
+    """A refusal or failure as a page a person can read, with the header when they are signed in."""
+    try:
+        actor: Actor | None = await web.current_actor(request)
+    except (web.LoginRequired, DomainError):
+        actor = None
+    headings = {401: "Cần đăng nhập", 403: "Không có quyền truy cập", 404: "Không tìm thấy", 409: "Không thể thực hiện"}
+    heading = headings.get(exc.status, "Có lỗi xảy ra")
+    return await render(request, "error.html", actor, status_code=exc.status, title=heading, heading=heading, message=exc.title)
+
+
+def build_pages(gateway: Gateway) -> APIRouter:
+    pages = APIRouter(include_in_schema=False)
+
+    # Sign-in
+
+    @pages.get("/dang-nhap", response_class=HTMLResponse)
+    async def login_form(request: Request, next: str = "/") -> HTMLResponse:
+        return await render(request, "login.html", None, title="Đăng nhập", next=next, username="", error=None)
+
+    @pages.post("/dang-nhap", response_class=HTMLResponse)
+    async def login(request: Request) -> Response:
+        form = await request.form()
+        web.check_csrf(request, str(form.get("csrf_token", "")))
+        username = str(form.get("username", "")).strip()
+        next_path = str(form.get("next") or "/")
+        if not next_path.startswith("/") or next_path.startswith("//"):
+            next_path = "/"
+        try:
+            actor = await gateway.login(username, str(form.get("password", "")), request.client.host if request.client else "")
+        except DomainError as exc:
+            return await render(
+                request,
+                "login.html",
+                None,
+                status_code=exc.status,
+                title="Đăng nhập",
+                next=next_path,
+                username=username,
+                error=exc.title,
+            )
+        web.sign_in(request, actor)
+        return RedirectResponse(next_path, status_code=303)
+
+    @pages.post("/dang-xuat")
+    async def logout(request: Request) -> Response:
+        form = await request.form()
+        web.check_csrf(request, str(form.get("csrf_token", "")))
+        web.sign_out(request)
+        return RedirectResponse("/dang-nhap", status_code=303)
+
+    @pages.post("/don-vi")
+    async def switch_unit(request: Request) -> Response:
+        actor = await web.current_actor(request)
+        form = await request.form()
+        web.check_csrf(request, str(form.get("csrf_token", "")))
+        code = str(form.get("unit_code", ""))
+        if code in web.scoped_units(actor):
+            request.session["unit"] = code
+        next_path = str(form.get("next") or "/")
+        return RedirectResponse(
+            next_path if next_path.startswith("/") and not next_path.startswith("//") else "/", status_code=303
+        )
+
+    @pages.get("/")
+    async def home(request: Request) -> Response:
+        actor = await web.current_actor(request)
+        unit = web.active_unit(request, actor)
+        if unit and (actor.has_role("approver", unit) or actor.has_role("unit_admin", unit)):
+            return RedirectResponse("/hop-viec", status_code=303)
+        return RedirectResponse("/ho-so", status_code=303)
+
+    # Nominations (submitters; approvers and operations read)
+
+    @pages.get("/ho-so", response_class=HTMLResponse)
+    async def nominations(request: Request, status: str = "", period: str = "") -> HTMLResponse:
+        actor = await web.current_actor(request)
+        page = _page_number(request)
+        params = _clean({"status": status, "period": period, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE})
+        result = await gateway.call("registration", "list", actor, params)
+        return await render(
+            request,
+            "nominations.html",
+            actor,
+            title="Hồ sơ đề nghị khen thưởng",
+            page=result,
+            pager=Pager(request, result["total"], page),
+            filters={"status": status, "period": period},
+            statuses=NOMINATION_STATUSES,
+            can_submit=bool(actor.units_with("submitter")),
+        )
+
+    async def nomination_form(
+        request: Request,
+        actor: Actor,
+        *,
+        values: dict[str, str],
+        errors: dict[str, str],
+        status_code: int = 200,
+        nomination: Any = None,
+    ) -> HTMLResponse:
+        catalog = await gateway.call("awards", "list_catalog", actor)
+        award_code = values.get("award_code") or (nomination["award_code"] if nomination else "")
+        award = next((a for a in catalog["awards"] if a["code"] == award_code), None)
+        kind = values.get("nominee.kind") or (award["nominee_kinds"][0] if award else "individual")
+        editing = nomination is not None
+        return await render(
+            request,
+            "nomination_form.html",
+            actor,
+            status_code=status_code,
+            title="Sửa và nộp lại hồ sơ" if editing else "Nộp hồ sơ đề nghị khen thưởng",
+            catalog=catalog,
+            award=award,
+            kind=kind,
+            values=values,
+            errors=errors,
+            editing=editing,
+            nomination=nomination,
+            submitter_units=sorted(actor.units_with("submitter")),
+            action=f"/ho-so/{nomination['id']}/sua" if editing else "/ho-so/moi",
+            submit_label="Nộp lại hồ sơ" if editing else "Nộp hồ sơ",
+            cancel_href=f"/ho-so/{nomination['id']}" if editing else "/ho-so",
+        )
+
+    @pages.get("/ho-so/moi", response_class=HTMLResponse)
+    async def new_nomination(request: Request) -> HTMLResponse:
+        actor = await web.current_actor(request)
+        unit = web.active_unit(request, actor)
+        default_unit = unit if unit in actor.units_with("submitter") else next(iter(sorted(actor.units_with("submitter"))), "")
+        return await nomination_form(request, actor, values={"unit_code": default_unit}, errors={})
+
+    @pages.get("/ho-so/moi/truong", response_class=HTMLResponse)
+    async def award_fields(request: Request) -> HTMLResponse:
+        """The nominee fields the chosen award needs (htmx swaps them into the form)."""
+        actor = await web.current_actor(request)
+        values = {k: v for k, v in request.query_params.items()}
+        catalog = await gateway.call("awards", "list_catalog", actor)
+        award = next((a for a in catalog["awards"] if a["code"] == values.get("award_code")), None)
+        kind = values.get("nominee.kind", "")
+        if award and kind not in award["nominee_kinds"]:
+            kind = award["nominee_kinds"][0]
+        return TEMPLATES.TemplateResponse(
+            request, "nominee_fields.html", {"award": award, "kind": kind, "values": values, "errors": {}}
+        )
+
+    @pages.post("/ho-so/moi", response_class=HTMLResponse)
+    async def submit_nomination(request: Request) -> Response:
+        actor = await web.current_actor(request)
+        form = await request.form()
+        web.check_csrf(request, str(form.get("csrf_token", "")))
+        values = _values_from_form(form)
+        try:
+            draft = NominationDraft.model_validate(_draft_body(values))
+            created = await gateway.call("registration", "submit", actor, draft.model_dump(mode="json"))
+        except (ValidationError, ValidationFailed) as exc:
+            return await nomination_form(request, actor, values=values, errors=_errors(exc), status_code=422)
+        except DomainError as exc:
+            if exc.status >= 500:
+                raise
+            return await nomination_form(request, actor, values=values, errors=_errors(exc), status_code=exc.status)
+        web.flash(request, f"Đã nộp hồ sơ của {created['nominee']['name']}.")
+        return RedirectResponse(f"/ho-so/{created['id']}", status_code=303)
+
+    @pages.get("/ho-so/{nomination_id}", response_class=HTMLResponse)
+    async def nomination(request: Request, nomination_id: str) -> HTMLResponse:
+        actor = await web.current_actor(request)
+        n = await gateway.call("registration", "get", actor, {"id": nomination_id})
+        is_submitter = actor.has_role("submitter", n["unit_code"])
+        return await render(
+            request,
+            "nomination.html",
+            actor,
+            title=n["nominee"]["name"],
+            n=n,
+            can_edit=is_submitter and n["status"] == "returned",
+            can_withdraw=is_submitter and n["status"] in ("submitted", "in_review", "returned"),
+        )
+
+    @pages.get("/ho-so/{nomination_id}/sua", response_class=HTMLResponse)
+    async def edit_nomination(request: Request, nomination_id: str) -> HTMLResponse:
+        actor = await web.current_actor(request)
+        n = await gateway.call("registration", "get", actor, {"id": nomination_id})
+        values = {"award_code": n["award_code"], "period": n["period"], "achievements": n["achievements"]}
+        values.update({f"nominee.{k}": str(v) for k, v in n["nominee"].items() if v is not None})
+        for k, v in (n["council_vote"] or {}).items():
+            values[f"council_vote.{k}"] = ("1" if v else "") if k == "secret_ballot" else str(v)
+        return await nomination_form(request, actor, values=values, errors={}, nomination=n)
+
+    @pages.post("/ho-so/{nomination_id}/sua", response_class=HTMLResponse)
+    async def resubmit(request: Request, nomination_id: str) -> Response:
+        actor = await web.current_actor(request)
+        form = await request.form()
+        web.check_csrf(request, str(form.get("csrf_token", "")))
+        values = _values_from_form(form)
+        body = _draft_body(values)
+        edit: dict[str, Any] = {k: body[k] for k in ("period", "nominee", "achievements", "council_vote") if k in body}
+        edit["comment"] = values.get("comment", "")
+        try:
+            command = NominationEdit.model_validate(edit)
+            await gateway.call(
+                "registration", "resubmit", actor, {"id": nomination_id, **command.model_dump(mode="json", exclude_none=True)}
+            )
+        except (ValidationError, DomainError) as exc:
+            if isinstance(exc, DomainError) and exc.status >= 500:
+                raise
+            n = await gateway.call("registration", "get", actor, {"id": nomination_id})
+            return await nomination_form(request, actor, values=values, errors=_errors(exc), status_code=422, nomination=n)
+        web.flash(request, "Đã nộp lại hồ sơ; hồ sơ được xét lại ở cấp đã trả lại.")
+        return RedirectResponse(f"/ho-so/{nomination_id}", status_code=303)
+
+    @pages.post("/ho-so/{nomination_id}/rut")
+    async def withdraw(request: Request, nomination_id: str) -> Response:
+        actor = await web.current_actor(request)
+        form = await request.form()
+        web.check_csrf(request, str(form.get("csrf_token", "")))
+        await gateway.call("registration", "withdraw", actor, {"id": nomination_id, "reason": str(form.get("reason", ""))})
+        web.flash(request, "Đã rút hồ sơ.", "warn")
+        return RedirectResponse(f"/ho-so/{nomination_id}", status_code=303)
+
+    # The approver's queue
+
+    @pages.get("/hop-viec", response_class=HTMLResponse)
+    async def queue(request: Request) -> HTMLResponse:
+        actor = await web.current_actor(request)
+        q = request.query_params
+        unit_code = q.get("unit") or web.active_unit(request, actor) or ""
+        page = _page_number(request)
+        filters = {
+            "state": q.get("state", "active"),
+            "award_code": q.get("award_code", ""),
+            "origin_unit_code": q.get("origin_unit_code", ""),
+            "period": q.get("period", ""),
+            "q": q.get("q", ""),
+            "due_before": q.get("due_before", ""),
+        }
+        params = _clean({"unit_code": unit_code, **filters, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE})
+        result = await gateway.call("review", "list_queue", actor, params)
+        catalog = await gateway.call("awards", "list_catalog", actor)
+        units = await gateway.units(actor)
+        origin_units = sorted(c for c, u in units.items() if u["level"] == "grassroots" and _below(units, c, unit_code))
+
+        def state_url(state: str) -> str:
+            return "/hop-viec?" + urlencode({"unit": unit_code, "state": state})
+
+        return await render(
+            request,
+            "queue.html",
+            actor,
+            title="Hộp việc",
+            unit_code=unit_code,
+            page=result,
+            pager=Pager(request, result["total"], page),
+            filters=filters,
+            states=QUEUE_STATES,
+            catalog=catalog,
+            origin_units=origin_units,
+            state_url=state_url,
+        )
+
+    @pages.post("/hop-viec/hang-loat")
+    async def bulk(request: Request) -> Response:
+        """Claim or approve many tasks; each is its own command, and each result is reported."""
+        actor = await web.current_actor(request)
+        form = await request.form()
+        web.check_csrf(request, str(form.get("csrf_token", "")))
+        action = str(form.get("action", ""))
+        task_ids = [str(t) for t in form.getlist("task_id")]
+        back = str(form.get("back") or "/hop-viec")
+        if not task_ids:
+            web.flash(request, "Chưa chọn hồ sơ nào.", "warn")
+            return RedirectResponse(back, status_code=303)
+        failures: list[str] = []
+        for task_id in task_ids:
+            try:
+                if action == "claim":
+                    await gateway.call("review", "claim", actor, {"task_id": task_id})
+                else:
+                    await gateway.call("review", "decide", actor, {"task_id": task_id, "action": "approve", "comment": ""})
+            except DomainError as exc:
+                failures.append(exc.title)
+        done = len(task_ids) - len(failures)
+        verb = "nhận xử lý" if action == "claim" else "đồng ý"
+        message = f"{done} thành công ({verb})"
+        if failures:
+            counted: dict[str, int] = {}
+            for title in failures:
+                counted[title] = counted.get(title, 0) + 1
+            message += f", {len(failures)} lỗi: " + "; ".join(f"{t}" + (f" (×{n})" if n > 1 else "") for t, n in counted.items())
+        web.flash(request, message + ".", "warn" if failures else "ok")
+        return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/hop-viec", status_code=303)
+
+    async def task_page(
+        request: Request, actor: Actor, task_id: str, *, values: dict[str, str], errors: dict[str, str], status_code: int = 200
+    ) -> HTMLResponse:
+        t = await gateway.call("review", "get_task", actor, {"task_id": task_id})
+        timeline = None
+        try:
+            timeline = (await gateway.call("registration", "get", actor, {"id": t["nomination_id"]}))["timeline"]
+        except DomainError:
+            timeline = None
+        n = t.get("nomination")
+        is_final = n is not None and t["unit_level"] == n["awarding_level"]
+        return await render(
+            request,
+            "task.html",
+            actor,
+            status_code=status_code,
+            title=t["nominee_name"],
+            t=t,
+            n=n,
+            timeline=timeline,
+            values=values,
+            errors=errors,
+            approve_label="Phê duyệt (cấp quyết định)" if is_final else "Đồng ý, chuyển cấp trên",
+        )
+
+    @pages.get("/nhiem-vu/{task_id}", response_class=HTMLResponse)
+    async def task(request: Request, task_id: str) -> HTMLResponse:
+        actor = await web.current_actor(request)
+        return await task_page(request, actor, task_id, values={}, errors={})
+
+    async def task_command(
+        request: Request, task_id: str, operation: str, message: str, extra: dict[str, Any] | None = None
+    ) -> Response:
+        actor = await web.current_actor(request)
+        form = await request.form()
+        web.check_csrf(request, str(form.get("csrf_token", "")))
+        try:
+            await gateway.call("review", operation, actor, {"task_id": task_id, **(extra or {})})
+        except DomainError as exc:
+            if exc.status in (403, 409):
+                web.flash(request, exc.title, "bad")
+                return RedirectResponse(f"/nhiem-vu/{task_id}", status_code=303)
+            raise
+        web.flash(request, message)
+        return RedirectResponse(f"/nhiem-vu/{task_id}", status_code=303)
+
+    @pages.post("/nhiem-vu/{task_id}/nhan")
+    async def claim(request: Request, task_id: str) -> Response:
+        return await task_command(request, task_id, "claim", "Bạn đã nhận xử lý hồ sơ này.")
+
+    @pages.post("/nhiem-vu/{task_id}/tra")
+    async def release(request: Request, task_id: str) -> Response:
+        return await task_command(request, task_id, "release", "Đã trả hồ sơ về hộp việc.")
+
+    @pages.post("/nhiem-vu/{task_id}/giao")
+    async def reassign(request: Request, task_id: str) -> Response:
+        actor = await web.current_actor(request)
+        form = await request.form()
+        assignee = await users.actor_by_username(gateway.engine, str(form.get("assignee_username", "")).strip())
+        if assignee is None or not actor:
+            web.flash(request, "Không có người dùng này.", "bad")
+            return RedirectResponse(f"/nhiem-vu/{task_id}", status_code=303)
+        return await task_command(
+            request, task_id, "reassign", f"Đã giao cho {assignee.full_name}.", {"assignee": assignee.model_dump(mode="json")}
+        )
+
+    @pages.post("/nhiem-vu/{task_id}/quyet-dinh", response_class=HTMLResponse)
+    async def decide(request: Request, task_id: str) -> Response:
+        actor = await web.current_actor(request)
+        form = await request.form()
+        web.check_csrf(request, str(form.get("csrf_token", "")))
+        values = _values_from_form(form)
+        try:
+            await gateway.call(
+                "review",
+                "decide",
+                actor,
+                {"task_id": task_id, "action": values.get("action", ""), "comment": values.get("comment", "")},
+            )
+        except DomainError as exc:
+            if exc.status == 422:
+                return await task_page(request, actor, task_id, values=values, errors=_errors(exc), status_code=422)
+            if exc.status in (403, 409):
+                web.flash(request, exc.title, "bad")
+                return RedirectResponse(f"/nhiem-vu/{task_id}", status_code=303)
+            raise
+        labels = {
+            "approve": "Đã gửi quyết định đồng ý.",
+            "return": "Đã trả hồ sơ để bổ sung.",
+            "reject": "Đã ghi quyết định không duyệt.",
+        }
+        web.flash(request, labels.get(values.get("action", ""), "Đã gửi quyết định."))
+        return RedirectResponse(
+            f"/hop-viec?unit={(await gateway.call('review', 'get_task', actor, {'task_id': task_id}))['unit_code']}",
+            status_code=303,
+        )
+
+    # Decisions
+
+    @pages.get("/quyet-dinh", response_class=HTMLResponse)
+    async def decisions(request: Request, issuer: str = "", year: str = "", award_code: str = "") -> HTMLResponse:
+        actor = await web.current_actor(request)
+        page = _page_number(request)
+        params = _clean(
+            {"issuer": issuer, "year": year, "award_code": award_code, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
+        )
+        result = await gateway.call("awards", "list_decisions", actor, params)
+        units = await gateway.units(actor)
+        issuers = [(c, u["name"]) for c, u in units.items() if u["level"] != "grassroots"]
+        return await render(
+            request,
+            "decisions.html",
+            actor,
+            title="Quyết định khen thưởng",
+            page=result,
+            pager=Pager(request, result["total"], page),
+            filters={"issuer": issuer, "year": year, "award_code": award_code},
+            issuers=sorted(issuers, key=lambda x: x[1]),
+            catalog=await gateway.call("awards", "list_catalog", actor),
+        )
+
+    @pages.get("/quyet-dinh/{decision_id}.xlsx")
+    async def decision_xlsx(request: Request, decision_id: str) -> Response:
+        actor = await web.current_actor(request)
+        d = await gateway.call("awards", "get_decision", actor, {"id": decision_id})
+        return Response(
+            decision_workbook(d),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={
+                "Content-Disposition": f'attachment; filename="quyet-dinh-{d["number"]}-{d["year"]}-{d["issuer_code"]}.xlsx"'
+            },
+        )
+
+    @pages.get("/quyet-dinh/{decision_id}", response_class=HTMLResponse)
+    async def decision(request: Request, decision_id: str) -> HTMLResponse:
+        actor = await web.current_actor(request)
+        d = await gateway.call("awards", "get_decision", actor, {"id": decision_id})
+        units = await gateway.units(actor)
+        parent = units.get(units.get(d["issuer_code"], {}).get("parent_code") or "", {})
+        return await render(
+            request, "decision.html", actor, title=f"Quyết định {d['number_text']}", d=d, parent_name=parent.get("name", "")
+        )
+
+    return pages
+
+
+def _below(units: dict[str, dict[str, Any]], code: str, ancestor: str) -> bool:
+    current = units.get(code)
+    while current is not None:
+        if current["parent_code"] == ancestor:
+            return True
+        current = units.get(current["parent_code"] or "")
+    return False
+
+
+def decision_workbook(d: dict[str, Any]) -> bytes:
+    """The decision's nominees and prize amounts for the unit's accounting."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Quyết định"
+    sheet.append([f"Quyết định số {d['number_text']}", d["issuer_name"], d["issued_at"][:10]])
+    sheet.append([d["award_name"]])
+    sheet.append([])
+    header = ["TT", "Họ tên / Tập thể", "Cá nhân/Tập thể", "Đơn vị", "Kỳ", "Hệ số", "Lương cơ sở (đ)", "Tiền thưởng (đ)"]
+    sheet.append(header)
+    for cell in sheet[4]:
+        cell.font = Font(bold=True)
+    kinds = {"individual": "Cá nhân", "collective": "Tập thể"}
+    for i, x in enumerate(d["nominees"], start=1):
+        sheet.append(
+            [
+                i,
+                x["name"],
+                kinds.get(x["kind"], x["kind"]),
+                x["unit_name"],
+                x["period"],
+                float(x["coefficient"]),
+                x["base_salary_vnd"],
+                x["prize_amount_vnd"],
+            ]
+        )
+    sheet.append(["", "Tổng cộng", "", "", "", "", "", d["total_prize_vnd"]])
+    for column, width in zip("ABCDEFGH", (5, 34, 14, 40, 8, 8, 16, 16), strict=True):
+        sheet.column_dimensions[column].width = width
+    for row in sheet.iter_rows(min_row=5, min_col=7, max_col=8):
+        for cell in row:
+            cell.number_format = "#,##0"
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
