@@ -3,12 +3,12 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit lock demo clean
+.PHONY: run test lint typecheck unit lock demo clean chromium
 
 run: $(VENV)/.run-installed
 	$(BIN)/thidua up
 
-test: $(VENV)/.test-installed lint typecheck
+test: $(VENV)/.test-installed lint typecheck chromium
 	$(BIN)/pytest
 
 lint: $(VENV)/.test-installed
@@ -37,6 +37,13 @@ $(VENV)/.test-installed: requirements-dev.lock pyproject.toml | $(VENV)/bin/pyth
 	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@ $(VENV)/.run-installed
+
+# Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium package for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q chromium || { apt-get update -q && apt-get install -y -q chromium; }; \
+	  else sudo apt-get install -y -q chromium || { sudo apt-get update -q && sudo apt-get install -y -q chromium; }; fi; }
 
 # Re-pin after changing pyproject.toml (needs uv: pip install uv).
 lock:

@@ -7,6 +7,7 @@ caller's rights; the pages only turn forms into commands and replies into HTML.
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -379,7 +380,10 @@ def build_pages(gateway: Gateway) -> APIRouter:
             "q": q.get("q", ""),
             "due_before": q.get("due_before", ""),
         }
-        params = _clean({"unit_code": unit_code, **filters, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE})
+        due_before, due_error = _parse_vn_date(filters["due_before"])
+        params = _clean(
+            {"unit_code": unit_code, **filters, "due_before": due_before, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
+        )
         result = await gateway.call("review", "list_queue", actor, params)
         catalog = await gateway.call("awards", "list_catalog", actor)
         units = await gateway.units(actor)
@@ -401,6 +405,7 @@ def build_pages(gateway: Gateway) -> APIRouter:
             catalog=catalog,
             origin_units=origin_units,
             state_url=state_url,
+            due_error=due_error,
         )
 
     @pages.post("/hop-viec/hang-loat")
@@ -579,6 +584,16 @@ def build_pages(gateway: Gateway) -> APIRouter:
         )
 
     return pages
+
+
+def _parse_vn_date(text: str) -> tuple[str | None, str | None]:
+    """'20/12/2026' -> ('2026-12-20', None); a date a person typed wrongly -> (None, message)."""
+    if not text:
+        return None, None
+    try:
+        return datetime.strptime(text.strip(), "%d/%m/%Y").date().isoformat(), None
+    except ValueError:
+        return None, "Ngày phải có dạng dd/mm/yyyy, ví dụ 20/12/2026"
 
 
 def _below(units: dict[str, dict[str, Any]], code: str, ancestor: str) -> bool:

@@ -1,0 +1,80 @@
+"""Browser tests: real headless Chromium (Debian's package) driven by Playwright, against the system
+started as `make run` starts it, on free ports. Screenshots go to test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from shared.settings import SERVICES
+from tests.e2e.conftest import PASSWORD, start_system
+from thidua.system import System
+
+CHROMIUM = os.environ.get("THIDUA_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+    base = tmp_path_factory.mktemp("console")
+    for s in SERVICES:
+        (base / s).mkdir()
+    yield from start_system(base, "sqlite")
+
+
+@pytest.fixture(scope="module")
+def browser(console: System) -> Iterator[Browser]:
+    """Started after the system: Playwright's sync API runs an event loop in this thread, and the
+    system's start-up (migrations) needs its own."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium package")
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def sign_in(browser: Browser, console: System) -> Iterator[Callable[..., Page]]:
+    contexts = []
+
+    def open_as(username: str, *, viewport: dict[str, int] = DESKTOP) -> Page:
+        context = browser.new_context(
+            viewport=viewport, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", base_url=console.portal_url
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto("/")
+        page.fill("#username", username)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -1,0 +1,245 @@
+"""The approvers' web console in a real browser: what the people in DOMAIN.md do every day."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+
+import httpx
+import pytest
+from openpyxl import load_workbook
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import PHONE, shot
+from tests.e2e.conftest import PASSWORD
+from thidua.system import System
+
+pytestmark = pytest.mark.e2e
+
+SignIn = Callable[..., Page]
+
+
+def file_nomination(
+    page: Page, name: str, award: str, achievements: str = "Hoàn thành xuất sắc nhiệm vụ; sáng kiến được công nhận cấp cơ sở."
+) -> str:
+    page.goto("/ho-so/moi")
+    page.select_option("#f-award_code", award)
+    page.wait_for_selector("input[name='nominee.name']")
+    page.fill("#f-period", "2026")
+    page.fill("input[name='nominee.name']", name)
+    page.fill("#f-achievements", achievements)
+    page.click("button:has-text('Nộp hồ sơ')")
+    expect(page.locator(".flash.ok")).to_contain_text(f"Đã nộp hồ sơ của {name}")
+    match = re.search(r"/ho-so/([0-9a-f-]{36})$", page.url)
+    assert match, page.url
+    return match.group(1)
+
+
+def open_task(page: Page, unit: str, name: str) -> None:
+    """Find the nomination in the unit's queue (it arrives over NATS) and open its task."""
+    for _ in range(100):
+        page.goto(f"/hop-viec?unit={unit}&q={name}")
+        link = page.get_by_role("link", name=name, exact=True)
+        if link.count():
+            link.first.click()
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{name} never reached the queue of {unit}")
+
+
+def decide(page: Page, action: str, comment: str = "") -> None:
+    if page.get_by_role("button", name="Nhận xử lý").count():
+        page.get_by_role("button", name="Nhận xử lý").click()
+        expect(page.locator(".flash.ok")).to_contain_text("Bạn đã nhận xử lý")
+    page.check(f"input[name=action][value={action}]")
+    page.fill("#f-comment", comment)
+    page.click("button:has-text('Gửi quyết định')")
+
+
+def wait_for_status(page: Page, nomination_id: str, label: str) -> None:
+    for _ in range(100):
+        page.goto(f"/ho-so/{nomination_id}")
+        if page.locator("h1 .badge").inner_text() == label:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"nomination never showed “{label}”")
+
+
+def test_a_nomination_goes_from_the_cdcs_through_district_and_city_to_a_numbered_decision(
+    sign_in: SignIn, console: System
+) -> None:
+    submitter = sign_in("cdcs.dst")
+    expect(submitter.locator(".who")).to_contain_text("Nguyễn Thị Lan")
+    expect(submitter.locator(".who")).to_contain_text("Cán bộ nộp hồ sơ")
+    expect(submitter.locator(".who")).to_contain_text("Công đoàn Công ty CP tập đoàn DST")
+    submitter.goto("/ho-so/moi")
+    submitter.select_option("#f-award_code", "cong_nhan_gioi_thu_do")
+    expect(submitter.locator("input[name='nominee.kind'][value=collective]")).to_have_count(0)  # an award for individuals only
+    submitter.select_option("#f-award_code", "bang_khen_tong_ldld")
+    expect(submitter.locator("input[name='nominee.kind'][value=collective]")).to_have_count(1)
+    submitter.check("input[name='nominee.kind'][value=collective]")
+    expect(submitter.locator("#f-nominee-member_count")).to_be_visible()
+    shot(submitter, "01-nomination-form")
+
+    nomination_id = file_nomination(submitter, "Đinh Thị Hằng", "cong_nhan_gioi_thu_do")
+    shot(submitter, "02-nomination-submitted")
+
+    district = sign_in("ld.sontay")
+    expect(district).to_have_url(re.compile("/hop-viec"))
+    open_task(district, "HN-SONTAY", "Đinh Thị Hằng")
+    shot(district, "03-task-page")
+    decide(district, "approve", "Đồng ý đề nghị lên LĐLĐ Thành phố")
+    expect(district.locator(".flash.ok")).to_contain_text("Đã gửi quyết định đồng ý")
+    shot(district, "04-district-queue")
+
+    city = sign_in("ld.hanoi")
+    open_task(city, "HN", "Đinh Thị Hằng")
+    expect(city.get_by_text("Đồng ý đề nghị lên LĐLĐ Thành phố")).to_be_visible()  # the district's comment travels along
+    decide(city, "approve")
+
+    wait_for_status(submitter, nomination_id, "Đã khen thưởng")
+    expect(submitter.locator(".card").first).to_contain_text("Đã có quyết định khen thưởng số")
+    number = re.search(r"số (\d+/QĐ-LĐLĐ)", submitter.locator(".card").first.inner_text())
+    assert number, submitter.locator(".card").first.inner_text()
+    shot(submitter, "05-nomination-granted")
+
+    submitter.click("text=Xem quyết định")
+    expect(submitter.locator("article.doc")).to_contain_text(number.group(1))
+    expect(submitter.locator("article.doc")).to_contain_text("2.340.000 đ")
+    expect(submitter.locator("article.doc")).to_contain_text("Liên đoàn Lao động Thành phố Hà Nội")
+    shot(submitter, "06-decision-printable")
+    with submitter.expect_download() as download:
+        submitter.click("text=Tải bảng tính (.xlsx)")
+    sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+    assert sheet is not None
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert any("Đinh Thị Hằng" in row and 2_340_000 in row for row in rows), rows
+
+
+def test_a_returned_dossier_shows_the_reason_and_comes_back_to_the_same_level(sign_in: SignIn) -> None:
+    submitter = sign_in("cdcs.dst")
+    nomination_id = file_nomination(submitter, "Lý Văn Phúc", "giay_khen_ldld_huyen")
+    approver = sign_in("ld.sontay")
+    open_task(approver, "HN-SONTAY", "Lý Văn Phúc")
+    decide(approver, "return", "")
+    expect(approver.locator("#err-comment")).to_contain_text("lý do")  # a reason is required, next to its field
+    approver.check("input[name=action][value=return]")
+    approver.fill("#f-comment", "Bổ sung biên bản họp Hội đồng")
+    approver.click("button:has-text('Gửi quyết định')")
+    expect(approver.locator(".flash.ok")).to_contain_text("Đã trả hồ sơ")
+
+    wait_for_status(submitter, nomination_id, "Trả lại để bổ sung")
+    expect(submitter.locator(".reason")).to_contain_text("Bổ sung biên bản họp Hội đồng")
+    shot(submitter, "07-returned-with-reason")
+    submitter.click("text=Sửa và nộp lại")
+    submitter.fill("#f-council_vote-members", "9")
+    submitter.fill("#f-council_vote-present", "12")
+    submitter.fill("#f-council_vote-votes_for", "8")
+    submitter.click("button:has-text('Nộp lại hồ sơ')")
+    expect(submitter.locator("#err-council_vote-present")).to_contain_text("không thể lớn hơn số thành viên")
+    submitter.fill("#f-council_vote-present", "8")
+    submitter.fill("#f-comment", "Đã bổ sung biên bản")
+    submitter.click("button:has-text('Nộp lại hồ sơ')")
+    expect(submitter.locator(".flash.ok")).to_contain_text("Đã nộp lại hồ sơ")
+
+    open_task(approver, "HN-SONTAY", "Lý Văn Phúc")
+    expect(approver.locator("main")).to_contain_text("8/8 có mặt đồng ý")
+    decide(approver, "approve")
+    wait_for_status(submitter, nomination_id, "Đã khen thưởng")
+
+
+def test_another_units_approver_gets_a_forbidden_page_not_the_dossier(sign_in: SignIn) -> None:
+    submitter = sign_in("cdcs.dst")
+    file_nomination(submitter, "Cao Minh Tuấn", "giay_khen_ldld_huyen")
+    owner = sign_in("ld.sontay")
+    open_task(owner, "HN-SONTAY", "Cao Minh Tuấn")
+    task_url = owner.url
+
+    outsider = sign_in("ld.thanhxuan")
+    response = outsider.goto(task_url)
+    assert response is not None
+    assert response.status == 403
+    expect(outsider.locator("h1")).to_have_text("Không có quyền truy cập")
+    expect(outsider.locator("main")).not_to_contain_text("Cao Minh Tuấn")
+    shot(outsider, "08-forbidden")
+    response = outsider.goto("/hop-viec?unit=HN-SONTAY")
+    assert response is not None
+    assert response.status == 403
+
+
+def test_a_second_claim_is_explained_not_a_stack_trace(sign_in: SignIn) -> None:
+    submitter = sign_in("cdcs.dst")
+    file_nomination(submitter, "Phan Thanh Bình", "giay_khen_ldld_huyen")
+    first = sign_in("ld.sontay")
+    second = sign_in("ld.sontay2")
+    open_task(first, "HN-SONTAY", "Phan Thanh Bình")
+    open_task(second, "HN-SONTAY", "Phan Thanh Bình")
+    first.get_by_role("button", name="Nhận xử lý").click()
+    second.get_by_role("button", name="Nhận xử lý").click()
+    expect(second.locator(".flash.bad")).to_contain_text("đã được Phạm Quang Huy nhận xử lý")
+
+
+def test_a_script_in_a_nominee_name_shows_as_text(sign_in: SignIn) -> None:
+    submitter = sign_in("cdcs.dst")
+    alerts: list[str] = []
+    submitter.on("dialog", lambda d: (alerts.append(d.message), d.dismiss()))
+    file_nomination(submitter, "<script>alert(1)</script>", "giay_khen_ldld_huyen")
+    expect(submitter.locator("h1")).to_contain_text("<script>alert(1)</script>")
+    approver = sign_in("ld.sontay")
+    approver.on("dialog", lambda d: (alerts.append(d.message), d.dismiss()))
+    open_task(approver, "HN-SONTAY", "<script>alert(1)</script>")
+    expect(approver.locator("h1")).to_contain_text("<script>alert(1)</script>")
+    shot(approver, "09-xss-name-as-text")
+    assert alerts == []
+
+
+def test_bulk_claim_and_approve_report_each_item(sign_in: SignIn) -> None:
+    submitter = sign_in("cdcs.dst")
+    names = [f"Tổ sản xuất số {i}" for i in range(1, 4)]
+    for name in names:
+        file_nomination(submitter, name, "giay_khen_ldld_huyen")
+    approver = sign_in("ld.sontay")
+    for _ in range(100):
+        approver.goto("/hop-viec?unit=HN-SONTAY&q=to san xuat so&state=open")  # search ignores diacritics and case
+        if approver.locator("input[name=task_id]").count() == 3:
+            break
+        approver.wait_for_timeout(100)
+    approver.check("[data-select-all]")
+    approver.click("button:has-text('Nhận xử lý các mục đã chọn')")
+    expect(approver.locator(".flash.ok")).to_contain_text("3 thành công")
+    approver.goto("/hop-viec?unit=HN-SONTAY&q=TỔ SẢN XUẤT&state=claimed")
+    approver.check("[data-select-all]")
+    approver.once("dialog", lambda d: d.accept())
+    approver.click("button:has-text('Đồng ý các mục đã chọn')")
+    expect(approver.locator(".flash.ok")).to_contain_text("3 thành công")
+    shot(approver, "10-bulk-result")
+
+
+def test_the_queue_and_a_dossier_work_at_phone_width(sign_in: SignIn) -> None:
+    phone = sign_in("ld.sontay", viewport=PHONE)
+    phone.goto("/hop-viec?unit=HN-SONTAY&state=all")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"] + 1, f"page is {width}px wide on a {PHONE['width']}px phone"
+    shot(phone, "11-queue-phone")
+
+
+def test_forms_refuse_a_missing_csrf_token_and_sign_in_is_throttled(console: System) -> None:
+    with httpx.Client(base_url=console.portal_url, follow_redirects=False) as http:
+        cookie = http.get("/dang-nhap").headers.get("set-cookie", "").lower()
+        assert "thidua_session=" in cookie
+        assert "httponly" in cookie
+        assert "samesite=lax" in cookie
+        http.cookies.clear()
+        response = http.post("/dang-nhap", data={"username": "cdcs.dst", "password": PASSWORD})
+        assert response.status_code == 403
+        assert "Phiên làm việc đã hết hạn" in response.text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', http.get("/dang-nhap").text)
+        assert token
+        for _ in range(5):
+            wrong = http.post("/dang-nhap", data={"username": "ld.hanoi", "password": "sai", "csrf_token": token.group(1)})
+            assert wrong.status_code == 401
+            assert "không đúng" in wrong.text
+        locked = http.post("/dang-nhap", data={"username": "ld.hanoi", "password": PASSWORD, "csrf_token": token.group(1)})
+        assert locked.status_code == 429
+        assert "quá nhiều lần" in locked.text
