@@ -22,6 +22,7 @@ DEMO_LOGINS = [
     ("ld.sontay2", "duyệt — LĐLĐ thị xã Sơn Tây (HN-SONTAY), người thứ hai"),
     ("ld.thanhxuan", "duyệt — LĐLĐ quận Thanh Xuân (HN-THANHXUAN)"),
     ("ld.hanoi", "duyệt — LĐLĐ TP Hà Nội (HN)"),
+    ("nv.thidua", "duyệt ở hai đơn vị — CĐ Viên chức TP (HN-CDVC) và LĐLĐ huyện Mỹ Đức (HN-MYDUC)"),
     ("tld", "duyệt — Tổng LĐLĐ Việt Nam (TLD)"),
     ("ops", "vận hành, chỉ xem"),
 ]

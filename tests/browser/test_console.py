@@ -196,23 +196,31 @@ def test_a_script_in_a_nominee_name_shows_as_text(sign_in: SignIn) -> None:
 
 def test_bulk_claim_and_approve_report_each_item(sign_in: SignIn) -> None:
     submitter = sign_in("cdcs.dst")
-    names = [f"Tổ sản xuất số {i}" for i in range(1, 4)]
+    names = [f"Tổ sản xuất số {i}" for i in range(1, 5)]
     for name in names:
         file_nomination(submitter, name, "giay_khen_ldld_huyen")
+    colleague = sign_in("ld.sontay2")
+    open_task(colleague, "HN-SONTAY", "Tổ sản xuất số 4")
+    colleague.get_by_role("button", name="Nhận xử lý").click()
     approver = sign_in("ld.sontay")
     for _ in range(100):
-        approver.goto("/hop-viec?unit=HN-SONTAY&q=to san xuat so&state=open")  # search ignores diacritics and case
-        if approver.locator("input[name=task_id]").count() == 3:
+        approver.goto("/hop-viec?unit=HN-SONTAY&q=to san xuat so&state=active")  # search ignores diacritics and case
+        if approver.locator("input[name=task_id]").count() == 4:
             break
         approver.wait_for_timeout(100)
     approver.check("[data-select-all]")
     approver.click("button:has-text('Nhận xử lý các mục đã chọn')")
-    expect(approver.locator(".flash.ok")).to_contain_text("3 thành công")
+    expect(approver.locator(".flash.warn")).to_contain_text(
+        "3 thành công (nhận xử lý), 1 lỗi: Hồ sơ đã được Ngô Văn Nam nhận xử lý"
+    )
     approver.goto("/hop-viec?unit=HN-SONTAY&q=TỔ SẢN XUẤT&state=claimed")
     approver.check("[data-select-all]")
     approver.once("dialog", lambda d: d.accept())
     approver.click("button:has-text('Đồng ý các mục đã chọn')")
-    expect(approver.locator(".flash.ok")).to_contain_text("3 thành công")
+    # The colleague's task is in the claimed view too: only its claimant may decide it.
+    expect(approver.locator(".flash.warn")).to_contain_text(
+        "3 thành công (đồng ý), 1 lỗi: Bạn cần nhận xử lý hồ sơ trước khi quyết định"
+    )
     shot(approver, "10-bulk-result")
 
 
@@ -243,3 +251,33 @@ def test_forms_refuse_a_missing_csrf_token_and_sign_in_is_throttled(console: Sys
         locked = http.post("/dang-nhap", data={"username": "ld.hanoi", "password": PASSWORD, "csrf_token": token.group(1)})
         assert locked.status_code == 429
         assert "quá nhiều lần" in locked.text
+
+
+def test_a_user_with_roles_in_two_units_switches_between_their_queues(sign_in: SignIn) -> None:
+    page = sign_in("nv.thidua")
+    expect(page.locator("main h1")).to_contain_text("Công đoàn Viên chức thành phố Hà Nội")
+    page.select_option("#unit-switch", "HN-MYDUC")
+    page.click(".who button:has-text('Chuyển')")
+    page.goto("/hop-viec")
+    expect(page.locator("main h1")).to_contain_text("Liên đoàn Lao động huyện Mỹ Đức")
+    expect(page.locator("#unit-switch")).to_have_value("HN-MYDUC")
+
+
+def test_a_submitter_withdraws_a_nomination_before_a_decision(sign_in: SignIn) -> None:
+    submitter = sign_in("cdcs.vanquan")
+    nomination_id = file_nomination(submitter, "Hà Thị Thu", "giay_khen_ldld_huyen")
+    submitter.fill("#f-reason", "Đơn vị đề nghị hình thức khác")
+    submitter.once("dialog", lambda d: d.accept())
+    submitter.click("button:has-text('Rút hồ sơ')")
+    expect(submitter.locator("h1 .badge")).to_have_text("Đã rút hồ sơ")
+    expect(submitter.locator("ol.timeline")).to_contain_text("Đơn vị đề nghị hình thức khác")
+    submitter.goto("/ho-so?status=withdrawn")
+    expect(submitter.get_by_role("link", name="Hà Thị Thu")).to_have_attribute("href", f"/ho-so/{nomination_id}")
+
+
+def test_the_due_date_filter_takes_dd_mm_yyyy_and_explains_a_wrong_date(sign_in: SignIn) -> None:
+    page = sign_in("ld.sontay")
+    page.goto("/hop-viec?unit=HN-SONTAY&due_before=2026-12-20")
+    expect(page.locator("#err-due")).to_contain_text("dd/mm/yyyy")
+    page.goto("/hop-viec?unit=HN-SONTAY&due_before=20/12/2026")
+    expect(page.locator("#err-due")).to_have_count(0)

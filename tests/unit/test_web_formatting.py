@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from services.portal.web.formatting import date_vn, datetime_vn, money
+from services.portal.web.pages import _draft_body, _parse_vn_date
+
+
+def test_dates_show_as_dd_mm_yyyy_in_vietnam_time() -> None:
+    late_evening_utc = datetime(2026, 12, 31, 18, 30, tzinfo=UTC)  # already 1 January in Hà Nội
+    assert date_vn(late_evening_utc) == "01/01/2027"
+    assert datetime_vn("2026-03-02T02:00:00+00:00") == "02/03/2026 09:00"
+    assert date_vn(None) == ""
+
+
+def test_money_uses_dots_between_thousands_and_the_dong_sign() -> None:
+    assert money(2_340_000) == "2.340.000 đ"
+    assert money(702000) == "702.000 đ"
+    assert money(0) == "0 đ"
+
+
+def test_a_typed_date_is_parsed_or_explained() -> None:
+    assert _parse_vn_date("20/12/2026") == ("2026-12-20", None)
+    assert _parse_vn_date("") == (None, None)
+    parsed, error = _parse_vn_date("2026-12-20")
+    assert parsed is None
+    assert error is not None
+    assert "dd/mm/yyyy" in error
+
+
+def test_form_fields_become_the_command_body_the_api_takes() -> None:
+    body = _draft_body(
+        {
+            "unit_code": "HN-SONTAY-DST",
+            "award_code": "giay_khen_ldld_huyen",
+            "period": "2026",
+            "nominee.kind": "individual",
+            "nominee.name": "Nguyễn Văn A",
+            "nominee.position": "",
+            "achievements": "x" * 30,
+            "council_vote.members": "9",
+            "council_vote.present": "8",
+            "council_vote.votes_for": "8",
+        }
+    )
+    assert body["nominee"] == {"kind": "individual", "name": "Nguyễn Văn A"}
+    assert body["council_vote"] == {"members": "9", "present": "8", "votes_for": "8", "secret_ballot": False}
+    assert "comment" not in body
+
+
+def test_an_untouched_council_vote_is_left_out() -> None:
+    body = _draft_body({"nominee.name": "A B", "council_vote.secret_ballot": "1"})
+    assert "council_vote" not in body
