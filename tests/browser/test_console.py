@@ -211,7 +211,7 @@ def test_bulk_claim_and_approve_report_each_item(sign_in: SignIn) -> None:
     approver.check("[data-select-all]")
     approver.click("button:has-text('Nhận xử lý các mục đã chọn')")
     expect(approver.locator(".flash.warn")).to_contain_text(
-        "3 thành công (nhận xử lý), 1 lỗi: Hồ sơ đã được Ngô Văn Nam nhận xử lý"
+        "3 thành công (nhận xử lý), 1 lỗi: Tổ sản xuất số 4 — Hồ sơ đã được Ngô Văn Nam nhận xử lý"
     )
     approver.goto("/hop-viec?unit=HN-SONTAY&q=TỔ SẢN XUẤT&state=claimed")
     approver.check("[data-select-all]")
@@ -219,7 +219,7 @@ def test_bulk_claim_and_approve_report_each_item(sign_in: SignIn) -> None:
     approver.click("button:has-text('Đồng ý các mục đã chọn')")
     # The colleague's task is in the claimed view too: only its claimant may decide it.
     expect(approver.locator(".flash.warn")).to_contain_text(
-        "3 thành công (đồng ý), 1 lỗi: Bạn cần nhận xử lý hồ sơ trước khi quyết định"
+        "3 thành công (đồng ý), 1 lỗi: Tổ sản xuất số 4 — Bạn cần nhận xử lý hồ sơ trước khi quyết định"
     )
     shot(approver, "10-bulk-result")
 

@@ -428,15 +428,12 @@ def build_pages(gateway: Gateway) -> APIRouter:
                 else:
                     await gateway.call("review", "decide", actor, {"task_id": task_id, "action": "approve", "comment": ""})
             except DomainError as exc:
-                failures.append(exc.title)
+                failures.append(f"{await _task_name(gateway, actor, task_id)} — {exc.title}")
         done = len(task_ids) - len(failures)
         verb = "nhận xử lý" if action == "claim" else "đồng ý"
         message = f"{done} thành công ({verb})"
         if failures:
-            counted: dict[str, int] = {}
-            for title in failures:
-                counted[title] = counted.get(title, 0) + 1
-            message += f", {len(failures)} lỗi: " + "; ".join(f"{t}" + (f" (×{n})" if n > 1 else "") for t, n in counted.items())
+            message += f", {len(failures)} lỗi: " + "; ".join(failures)
         web.flash(request, message + ".", "warn" if failures else "ok")
         return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/hop-viec", status_code=303)
 
@@ -584,6 +581,13 @@ def build_pages(gateway: Gateway) -> APIRouter:
         )
 
     return pages
+
+
+async def _task_name(gateway: Gateway, actor: Actor, task_id: str) -> str:
+    try:
+        return str((await gateway.call("review", "get_task", actor, {"task_id": task_id}))["nominee_name"])
+    except DomainError:
+        return "Hồ sơ không xem được"
 
 
 def _parse_vn_date(text: str) -> tuple[str | None, str | None]:
