@@ -281,3 +281,18 @@ def test_the_due_date_filter_takes_dd_mm_yyyy_and_explains_a_wrong_date(sign_in:
     expect(page.locator("#err-due")).to_contain_text("dd/mm/yyyy")
     page.goto("/hop-viec?unit=HN-SONTAY&due_before=20/12/2026")
     expect(page.locator("#err-due")).to_have_count(0)
+
+
+def test_a_service_being_down_shows_a_clear_page_not_a_traceback(sign_in: SignIn, console: System) -> None:
+    page = sign_in("cdcs.dst")
+    console.stop_service("registration")
+    try:
+        response = page.goto("/ho-so")
+        assert response is not None
+        assert response.status == 503
+        expect(page.locator("main")).to_contain_text("Dịch vụ “Tiếp nhận hồ sơ” tạm thời không phản hồi")
+        expect(page.locator(".who")).to_contain_text("Nguyễn Thị Lan")
+    finally:
+        console.restart("registration")
+    page.goto("/ho-so")
+    expect(page.locator("main h1")).to_have_text("Hồ sơ đề nghị khen thưởng")
