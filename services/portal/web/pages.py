@@ -72,6 +72,10 @@ def _page_number(request: Request) -> int:
         return 1
 
 
+def _window(page: int) -> dict[str, int]:
+    return {"limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
+
+
 def _clean(params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if v not in (None, "")}
 
@@ -224,7 +228,7 @@ def build_pages(gateway: Gateway) -> APIRouter:
     async def nominations(request: Request, status: str = "", period: str = "") -> HTMLResponse:
         actor = await web.current_actor(request)
         page = _page_number(request)
-        params = _clean({"status": status, "period": period, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE})
+        params = _clean({"status": status, "period": period, **_window(page)})
         result = await gateway.call("registration", "list", actor, params)
         return await render(
             request,
@@ -383,9 +387,7 @@ def build_pages(gateway: Gateway) -> APIRouter:
             "due_before": q.get("due_before", ""),
         }
         due_before, due_error = _parse_vn_date(filters["due_before"])
-        params = _clean(
-            {"unit_code": unit_code, **filters, "due_before": due_before, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
-        )
+        params = _clean({"unit_code": unit_code, **filters, "due_before": due_before, **_window(page)})
         result = await gateway.call("review", "list_queue", actor, params)
         catalog = await gateway.call("awards", "list_catalog", actor)
         units = await gateway.units(actor)
@@ -542,9 +544,7 @@ def build_pages(gateway: Gateway) -> APIRouter:
     async def decisions(request: Request, issuer: str = "", year: str = "", award_code: str = "") -> HTMLResponse:
         actor = await web.current_actor(request)
         page = _page_number(request)
-        params = _clean(
-            {"issuer": issuer, "year": year, "award_code": award_code, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
-        )
+        params = _clean({"issuer": issuer, "year": year, "award_code": award_code, **_window(page)})
         result = await gateway.call("awards", "list_decisions", actor, params)
         units = await gateway.units(actor)
         issuers = [(c, u["name"]) for c, u in units.items() if u["level"] != "grassroots"]
