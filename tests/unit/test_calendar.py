@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shared.calendar import MissingHolidays, WorkingCalendar, default_calendar, load_calendar
+from shared.clock import VIETNAM_TZ
+
+CAL = default_calendar()
+
+
+def test_weekends_are_off_and_weekdays_work() -> None:
+    assert CAL.is_working_day(date(2026, 3, 2))  # Monday
+    assert not CAL.is_working_day(date(2026, 3, 7))  # Saturday
+    assert not CAL.is_working_day(date(2026, 3, 8))  # Sunday
+
+
+def test_tet_binh_ngo_week_is_off() -> None:
+    assert [CAL.is_working_day(date(2026, 2, d)) for d in range(16, 21)] == [False] * 5
+    assert CAL.is_working_day(date(2026, 2, 23))
+
+
+def test_a_holiday_week_moves_the_due_date() -> None:
+    # Ten working days from Friday 13/2/2026 skip the Tết week: 23/2 is the first working day after it.
+    assert CAL.add_working_days(date(2026, 2, 13), 10) == date(2026, 3, 6)
+    plain = WorkingCalendar(years=frozenset({2026}))
+    assert plain.add_working_days(date(2026, 2, 13), 10) == date(2026, 2, 27)
+
+
+def test_a_swapped_saturday_is_a_working_day_and_its_friday_is_off() -> None:
+    assert CAL.is_working_day(date(2025, 4, 26))
+    assert not CAL.is_working_day(date(2025, 5, 2))
+
+
+def test_gio_to_hung_vuong_on_a_sunday_is_made_up_on_monday() -> None:
+    assert not CAL.is_working_day(date(2026, 4, 27))
+
+
+def test_due_at_is_the_end_of_the_last_working_day_in_vietnam_time() -> None:
+    opened = datetime(2026, 3, 2, 20, 0, tzinfo=UTC)  # already Tuesday 3/3 03:00 in Hà Nội
+    due = CAL.due_at(opened, 10)
+    local = due.astimezone(VIETNAM_TZ)
+    assert local.date() == date(2026, 3, 17)
+    assert (local + timedelta(microseconds=1)).time().hour == 0
+
+
+def test_a_year_without_a_holiday_file_is_refused_not_guessed() -> None:
+    with pytest.raises(MissingHolidays, match="2031"):
+        CAL.is_working_day(date(2031, 1, 2))
+
+
+def test_a_working_day_entry_on_a_weekday_is_rejected(tmp_path: Path) -> None:
+    (tmp_path / "2027.toml").write_text('year = 2027\nworking_days = [{ date = 2027-03-03, name = "x" }]\n')
+    with pytest.raises(ValueError, match="weekday"):
+        load_calendar(tmp_path)
+
+
+def test_a_date_in_the_wrong_years_file_is_rejected(tmp_path: Path) -> None:
+    (tmp_path / "2027.toml").write_text('year = 2027\nholidays = [{ date = 2028-01-01, name = "x" }]\n')
+    with pytest.raises(ValueError, match="2027"):
+        load_calendar(tmp_path)
+
+
+@given(st.dates(min_value=date(2025, 1, 1), max_value=date(2026, 10, 31)), st.integers(min_value=0, max_value=25))
+def test_adding_n_working_days_lands_on_a_working_day_n_working_days_later(start: date, n: int) -> None:
+    end = CAL.add_working_days(start, n)
+    assert CAL.working_days_between(start, end) == n
+    assert n == 0 or CAL.is_working_day(end)
