@@ -137,6 +137,7 @@ class TaskSnapshot(BaseModel):
     round: int
     claimant_id: str | None = None
     claimant_name: str | None = None
+    due_at: datetime | None = None
 
 
 class TaskOpened(Event):

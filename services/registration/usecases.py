@@ -419,7 +419,8 @@ async def on_review_event(ctx: ServiceContext, event: Event) -> None:
 def _review_step(event: Event) -> tuple[Step, str, UnitRef, str | None]:
     match event:
         case TaskOpened(task=t):
-            return Step.QUEUE, t.nomination_id, t.unit, None
+            due = f"Hạn xử lý {t.due_at.astimezone(VIETNAM_TZ):%d/%m/%Y}" if t.due_at else None
+            return Step.QUEUE, t.nomination_id, t.unit, due
         case TaskClaimed(task=t):
             return Step.CLAIM, t.nomination_id, t.unit, None
         case TaskReleased(task=t, comment=c):

@@ -41,9 +41,10 @@ from shared.contracts import (
     TaskReleased,
     TaskSnapshot,
 )
+from shared.deadlines import due_at
 from shared.errors import NotFound, ValidationFailed
 from shared.outbox import enqueue, first_delivery
-from shared.reference import UnitRef
+from shared.reference import UnitRef, catalog_on
 from shared.service import ServiceContext
 from shared.text import normalize_name
 
@@ -154,6 +155,8 @@ async def on_withdrawn(ctx: ServiceContext, event: NominationWithdrawn) -> None:
 
 async def _open_task(conn: AsyncConnection, nom: NominationSnapshot, unit: UnitRef, cause: Event) -> TaskOpened:
     task_id = str(uuid4())
+    award = catalog_on(cause.occurred_at.astimezone(VIETNAM_TZ).date()).get(nom.award_code)
+    due = due_at(cause.occurred_at, unit.level, award.kind if award else "yearly")
     await conn.execute(
         store.tasks.insert().values(
             id=task_id,
@@ -171,9 +174,10 @@ async def _open_task(conn: AsyncConnection, nom: NominationSnapshot, unit: UnitR
             origin_unit_name=nom.unit.name,
             period=nom.period,
             opened_at=cause.occurred_at,
+            due_at=due,
         )
     )
-    task = ReviewTask(id=task_id, nomination_id=nom.id, unit=unit, state=TaskState.OPEN, round=nom.round)
+    task = ReviewTask(id=task_id, nomination_id=nom.id, unit=unit, state=TaskState.OPEN, round=nom.round, due_at=due)
     return TaskOpened(occurred_at=cause.occurred_at, correlation_id=nom.id, actor=cause.actor, task=_snapshot(task))
 
 
@@ -398,6 +402,7 @@ def _task(row: Any) -> ReviewTask:
         round=row["round"],
         claimant_id=row["claimant_id"],
         claimant_name=row["claimant_name"],
+        due_at=row["due_at"],
     )
 
 
@@ -410,6 +415,7 @@ def _snapshot(task: ReviewTask) -> TaskSnapshot:
         round=task.round,
         claimant_id=task.claimant_id,
         claimant_name=task.claimant_name,
+        due_at=task.due_at,
     )
 
 

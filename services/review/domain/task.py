@@ -74,6 +74,7 @@ class ReviewTask:
     round: int
     claimant_id: str | None = None
     claimant_name: str | None = None
+    due_at: datetime | None = None
 
     def claim(self, actor: Actor, now: datetime) -> ReviewTask:
         require_approver(actor, self.unit)
