@@ -138,6 +138,16 @@ class TaskSnapshot(BaseModel):
     claimant_id: str | None = None
     claimant_name: str | None = None
     due_at: datetime | None = None
+    # Where the task sits now: its own unit, or an ancestor it escalated to (None in events before issue 5).
+    queue_unit: UnitRef | None = None
+    escalations: int = 0
+
+
+class Recipient(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    user_id: str
+    full_name: str = ""
 
 
 class TaskOpened(Event):
@@ -154,6 +164,44 @@ class TaskReleased(Event):
     SUBJECT = subjects.TASK_RELEASED
     task: TaskSnapshot
     comment: str = ""
+
+
+class TaskEscalated(Event):
+    """An overdue task (or one at a unit with no active approver) moved up to the parent unit's queue."""
+
+    SUBJECT = subjects.TASK_ESCALATED
+    task: TaskSnapshot  # after the move: queue_unit is `to_unit`, due_at the new due date
+    from_unit: UnitRef
+    to_unit: UnitRef
+    reason: Literal["overdue", "no_approver"]
+    was_due_at: datetime | None = None
+
+
+class TaskSentBack(Event):
+    """An approver of the unit a task escalated to sent it back down with a new due date."""
+
+    SUBJECT = subjects.TASK_SENT_BACK
+    task: TaskSnapshot  # after the move: queue_unit is `to_unit`
+    from_unit: UnitRef
+    to_unit: UnitRef
+    comment: str
+
+
+class TaskReminder(Event):
+    """A task's due date is near (`before_due`) or today (`due_day`); for any mail or SMS sender."""
+
+    SUBJECT = subjects.TASK_REMINDER
+    task: TaskSnapshot
+    kind: Literal["before_due", "due_day"]
+    recipients: list[Recipient]  # the claimant, or the approvers of the unit whose queue holds the task
+
+
+class UnitApproversChanged(Event):
+    """The portal's roster of a unit's active approvers changed (full list: the latest event wins)."""
+
+    SUBJECT = subjects.UNIT_APPROVERS_CHANGED
+    unit_code: str
+    approvers: list[Recipient]
 
 
 class NominationForwarded(Event):
@@ -216,6 +264,10 @@ EVENT_TYPES: dict[str, type[Event]] = {
         TaskOpened,
         TaskClaimed,
         TaskReleased,
+        TaskEscalated,
+        TaskSentBack,
+        TaskReminder,
+        UnitApproversChanged,
         NominationForwarded,
         NominationReturned,
         NominationRejected,

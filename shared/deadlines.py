@@ -1,14 +1,20 @@
-"""How long a level has to decide: working days per level and award kind, as dated configuration."""
+"""How long a level has to decide, when reminders go out and how an overdue task moves up.
+
+All of it is dated configuration in `data/deadlines.toml`: working days per level and award kind,
+the working days an escalated task gets at the next level, and the reminder schedule.
+"""
 
 from __future__ import annotations
 
 import logging
 import tomllib
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from shared.calendar import MissingHolidays, WorkingCalendar, default_calendar
 from shared.clock import VIETNAM_TZ
@@ -21,13 +27,43 @@ class DeadlineRule(BaseModel):
     effective_from: date
     level: str
     award_kind: str | None = None
-    working_days: int
+    working_days: int = Field(ge=1)
+
+
+class EscalationRule(BaseModel):
+    effective_from: date
+    working_days: int = Field(ge=1)
+
+
+class ReminderRule(BaseModel):
+    effective_from: date
+    share: float = Field(gt=0, lt=1)
+    due_day_time: time
+
+
+_R = TypeVar("_R", EscalationRule, ReminderRule)
+
+
+@dataclass(frozen=True)
+class DeadlinePolicy:
+    rules: tuple[DeadlineRule, ...]
+    escalation: tuple[EscalationRule, ...]
+    reminders: tuple[ReminderRule, ...]
 
 
 @cache
-def load_rules(path: Path = DEADLINES_FILE) -> tuple[DeadlineRule, ...]:
+def load_policy(path: Path = DEADLINES_FILE) -> DeadlinePolicy:
     with path.open("rb") as f:
-        return tuple(DeadlineRule.model_validate(r) for r in tomllib.load(f)["rules"])
+        raw = tomllib.load(f)
+    return DeadlinePolicy(
+        rules=tuple(DeadlineRule.model_validate(r) for r in raw["rules"]),
+        escalation=tuple(EscalationRule.model_validate(r) for r in raw["escalation"]),
+        reminders=tuple(ReminderRule.model_validate(r) for r in raw["reminders"]),
+    )
+
+
+def load_rules(path: Path = DEADLINES_FILE) -> tuple[DeadlineRule, ...]:
+    return load_policy(path).rules
 
 
 def working_days_for(level: str, award_kind: str, on: date, rules: tuple[DeadlineRule, ...] | None = None) -> int:
@@ -43,14 +79,49 @@ def working_days_for(level: str, award_kind: str, on: date, rules: tuple[Deadlin
     return best.working_days
 
 
+def _in_force(rules: tuple[_R, ...], on: date, what: str) -> _R:
+    candidates = [r for r in rules if r.effective_from <= on]
+    if not candidates:
+        raise LookupError(f"no {what} rule in force on {on.isoformat()}")
+    return max(candidates, key=lambda r: r.effective_from)
+
+
 def due_at(opened_at: datetime, level: str, award_kind: str, calendar: WorkingCalendar | None = None) -> datetime:
     """When a task opened at `opened_at` at this level is due."""
     days = working_days_for(level, award_kind, opened_at.astimezone(VIETNAM_TZ).date())
+    return after_working_days(opened_at, days, calendar)
+
+
+def escalated_due_at(escalated_at: datetime, calendar: WorkingCalendar | None = None) -> datetime:
+    """The new due date of a task that has just moved up to the parent unit."""
+    rule = _in_force(load_policy().escalation, escalated_at.astimezone(VIETNAM_TZ).date(), "escalation")
+    return after_working_days(escalated_at, rule.working_days, calendar)
+
+
+def after_working_days(start: datetime, days: int, calendar: WorkingCalendar | None = None) -> datetime:
     cal = calendar or default_calendar()
     try:
-        return cal.due_at(opened_at, days)
+        return cal.due_at(start, days)
     except MissingHolidays as exc:
         # Keep the pipeline flowing; the deadline then ignores that year's holidays until the file is added.
         log.error("deadline.holidays_missing", extra={"year": exc.year})
         weekends_only = WorkingCalendar(years=frozenset(range(exc.year - 1, exc.year + 2)))
-        return weekends_only.due_at(opened_at, days)
+        return weekends_only.due_at(start, days)
+
+
+def reminder_times(opened_at: datetime, due: datetime, rule: ReminderRule | None = None) -> dict[str, datetime]:
+    """When to remind: `before_due` at the configured share of the time, `due_day` on the morning of the due date.
+
+    A reminder that would come before the task opened (a due date set for today) is left out.
+    """
+    rule = rule or _in_force(load_policy().reminders, opened_at.astimezone(VIETNAM_TZ).date(), "reminder")
+    times = {
+        "before_due": opened_at + (due - opened_at) * rule.share,
+        "due_day": datetime.combine(due.astimezone(VIETNAM_TZ).date(), rule.due_day_time, tzinfo=VIETNAM_TZ),
+    }
+    return {kind: at for kind, at in times.items() if opened_at <= at < due}
+
+
+def end_of_day(day: date) -> datetime:
+    """The last instant of `day` in Vietnam time: a due date a person picks means "by the end of that day"."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=VIETNAM_TZ) - timedelta(microseconds=1)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 import uvicorn
@@ -30,6 +30,18 @@ from shared.subjects import ConsumerDef
 log = logging.getLogger("thidua.runtime")
 
 
+class Worker(Protocol):
+    """A background loop of a service (e.g. review's timers): started after the broker, stopped before the relay."""
+
+    def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+def _no_workers(ctx: ServiceContext, registry: CollectorRegistry) -> Sequence[Worker]:
+    return ()
+
+
 @dataclass(frozen=True)
 class ServiceSpec:
     name: str
@@ -38,6 +50,7 @@ class ServiceSpec:
     # Registers the service's RPC operations and event consumers on the router.
     wire: Callable[[NatsRouter, NatsBroker, ServiceContext], None]
     head_revision: Callable[[], str]
+    workers: Callable[[ServiceContext, CollectorRegistry], Sequence[Worker]] = _no_workers
 
 
 def build_app(spec: ServiceSpec, settings: ServiceSettings) -> AsgiFastStream:
@@ -59,6 +72,7 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> AsgiFastStream:
     router = NatsRouter()
     spec.wire(router, broker, ctx)
     broker.include_router(router)
+    workers = spec.workers(ctx, registry)
 
     @get
     async def readyz(scope: Any) -> AsgiResponse:
@@ -83,11 +97,15 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> AsgiFastStream:
 
     async def start_relay() -> None:
         relay.start()
+        for worker in workers:
+            worker.start()
         log.info("service.started", extra={"service": spec.name, "instance": settings.instance})
 
     async def stop_gracefully() -> None:
         for subscriber in broker.subscribers:
             await subscriber.stop()  # stops pulling, waits for in-flight handlers
+        for worker in workers:
+            await worker.stop()  # finishes its current transaction; what it wrote to the outbox is flushed next
         await relay.stop()
 
     async def close_database() -> None:

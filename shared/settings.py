@@ -7,10 +7,10 @@ import socket
 from datetime import timedelta
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.clock import SystemClock
+from shared.clock import CLOCK_FILE_NAME, SystemClock
 
 DEFAULT_NATS_PORT = 14222  # not 4222: a developer machine often runs its own NATS there
 DEFAULT_NATS_URL = f"nats://127.0.0.1:{DEFAULT_NATS_PORT}"
@@ -31,6 +31,9 @@ class ServiceSettings(BaseSettings):
     stream_replicas: int = 1
     max_attempts: int = Field(default=5, ge=1, le=100)
     clock_offset_seconds: float = 0.0
+    # Production refuses a shifted clock; elsewhere `thidua clock` moves time for the whole system.
+    production: bool = False
+    timer_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     demo: bool = False
     base_salary_vnd: int | None = None
     log_level: str = "INFO"
@@ -43,5 +46,14 @@ class ServiceSettings(BaseSettings):
     def resolved_http_port(self) -> int:
         return self.http_port if self.http_port is not None else DEFAULT_HTTP_PORTS.get(self.service, 8019)
 
+    @model_validator(mode="after")
+    def _real_time_in_production(self) -> ServiceSettings:
+        if self.production and self.clock_offset_seconds:
+            raise ValueError("THIDUA_CLOCK_OFFSET_SECONDS is for tests and demos; it is refused with THIDUA_PRODUCTION=1")
+        return self
+
+    def clock_file(self) -> Path | None:
+        return None if self.production else (self.var_dir / CLOCK_FILE_NAME).resolve()
+
     def clock(self) -> SystemClock:
-        return SystemClock(timedelta(seconds=self.clock_offset_seconds))
+        return SystemClock(timedelta(seconds=self.clock_offset_seconds), self.clock_file())

@@ -16,8 +16,9 @@ class StreamDef:
 REGISTRATION_STREAM = StreamDef("REGISTRATION", (f"{PREFIX}.registration.>",))
 REVIEW_STREAM = StreamDef("REVIEW", (f"{PREFIX}.review.>",))
 AWARDS_STREAM = StreamDef("AWARDS", (f"{PREFIX}.awards.>",))
+PORTAL_STREAM = StreamDef("PORTAL", (f"{PREFIX}.portal.>",))
 DEADLETTER_STREAM = StreamDef("DEADLETTER", (f"{PREFIX}.deadletter.>",))
-EVENT_STREAMS = (REGISTRATION_STREAM, REVIEW_STREAM, AWARDS_STREAM)
+EVENT_STREAMS = (REGISTRATION_STREAM, REVIEW_STREAM, AWARDS_STREAM, PORTAL_STREAM)
 ALL_STREAMS = (*EVENT_STREAMS, DEADLETTER_STREAM)
 
 # Events: thidua.<owner>.<fact>
@@ -28,12 +29,17 @@ NOMINATION_WITHDRAWN = f"{PREFIX}.registration.nomination_withdrawn"
 TASK_OPENED = f"{PREFIX}.review.task_opened"
 TASK_CLAIMED = f"{PREFIX}.review.task_claimed"
 TASK_RELEASED = f"{PREFIX}.review.task_released"
+TASK_ESCALATED = f"{PREFIX}.review.task_escalated"
+TASK_SENT_BACK = f"{PREFIX}.review.task_sent_back"
+TASK_REMINDER = f"{PREFIX}.review.task_reminder"
 NOMINATION_FORWARDED = f"{PREFIX}.review.nomination_forwarded"
 NOMINATION_RETURNED = f"{PREFIX}.review.nomination_returned"
 NOMINATION_REJECTED = f"{PREFIX}.review.nomination_rejected"
 NOMINATION_APPROVED = f"{PREFIX}.review.nomination_approved"
 
 AWARD_GRANTED = f"{PREFIX}.awards.award_granted"
+
+UNIT_APPROVERS_CHANGED = f"{PREFIX}.portal.unit_approvers_changed"
 
 
 def deadletter_subject(service: str) -> str:
@@ -59,4 +65,5 @@ class ConsumerDef:
 REVIEW_FROM_REGISTRATION = ConsumerDef("review-registration", REGISTRATION_STREAM, f"{PREFIX}.registration.>")
 AWARDS_FROM_REVIEW = ConsumerDef("awards-review", REVIEW_STREAM, NOMINATION_APPROVED)
 REGISTRATION_FROM_REVIEW = ConsumerDef("registration-review", REVIEW_STREAM, f"{PREFIX}.review.>")
+REVIEW_FROM_PORTAL = ConsumerDef("review-portal", PORTAL_STREAM, UNIT_APPROVERS_CHANGED)
 REGISTRATION_FROM_AWARDS = ConsumerDef("registration-awards", AWARDS_STREAM, AWARD_GRANTED)

@@ -14,13 +14,15 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from services.portal import store
 from services.portal.api import build_router, install_error_handlers
 from services.portal.gateway import Gateway
 from services.portal.settings import PortalSettings
 from services.portal.web.pages import build_pages
 from shared.db import make_engine
-from shared.messaging import make_broker
+from shared.messaging import ensure_topology, make_broker, publish_event
 from shared.migrate import head_revision
+from shared.outbox import OutboxRelay
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 DESCRIPTION = """Cổng Thi Đua: API JSON cho hồ sơ đề nghị khen thưởng, hộp việc xét duyệt và quyết định khen thưởng.
@@ -31,12 +33,22 @@ Mọi lỗi trả về `application/problem+json` với `code` ổn định, `ti
 def create_app(settings: PortalSettings) -> FastAPI:
     engine = make_engine(settings.resolved_database_url())
     broker = make_broker(settings.nats_url, "portal")
-    gateway = Gateway(settings, engine, settings.clock(), broker)
+    clock = settings.clock()
+    gateway = Gateway(settings, engine, clock, broker)
+
+    async def publish(subject: str, payload: bytes, headers: dict[str, str]) -> None:
+        await publish_event(broker, subject, payload, headers)
+
+    # The portal's own events (who approves for each unit) leave through its outbox like every service's.
+    relay = OutboxRelay(engine, store.outbox, publish, clock)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await ensure_topology(settings.nats_url, (), replicas=settings.stream_replicas, max_attempts=settings.max_attempts)
         await broker.start()
+        relay.start()
         yield
+        await relay.stop()
         await broker.stop()
         await engine.dispose()
 

@@ -1,12 +1,14 @@
-"""The portal's own tables: users and their role grants scoped to a unit. No business data."""
+"""The portal's own tables: users and their role grants scoped to a unit, the rosters it announced,
+and its outbox. No business data."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from shared.db import UtcDateTime
+from shared.db import UtcDateTime, messaging_tables
 
 metadata = sa.MetaData()
+outbox, inbox = messaging_tables(metadata)
 
 users = sa.Table(
     "users",
@@ -27,4 +29,13 @@ role_grants = sa.Table(
     sa.Column("role", sa.String(20), nullable=False),
     sa.Column("unit_code", sa.String(64), nullable=True),
     sa.UniqueConstraint("user_id", "role", "unit_code", name="uq_role_grant"),
+)
+
+# The last list of active approvers announced per unit (UnitApproversChanged), to announce only changes.
+announced_rosters = sa.Table(
+    "announced_rosters",
+    metadata,
+    sa.Column("unit_code", sa.String(64), primary_key=True),
+    sa.Column("approvers", sa.JSON, nullable=False),
+    sa.Column("announced_at", UtcDateTime(), nullable=False),
 )

@@ -12,11 +12,13 @@ import jwt
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.portal import store
-from shared.contracts import Actor, RoleGrant
+from shared.contracts import Actor, Recipient, RoleGrant, UnitApproversChanged
 from shared.errors import Unauthenticated
+from shared.outbox import enqueue
+from shared.reference import load_units
 
 DEMO_USERS_FILE = Path(__file__).parent / "demo_users.toml"
 _hasher = PasswordHasher()
@@ -48,7 +50,48 @@ async def seed_demo_users(engine: AsyncEngine, password: str, now: datetime, pat
                 await conn.execute(
                     store.role_grants.insert().values(user_id=user_id, role=grant["role"], unit_code=grant.get("unit_code"))
                 )
+        await announce_rosters(conn, now)
     return created
+
+
+async def set_active(engine: AsyncEngine, username: str, active: bool, now: datetime) -> list[str]:
+    """Activate or deactivate a user; returns the units whose approver roster changed (announced to review)."""
+    async with engine.begin() as conn:
+        result = await conn.execute(store.users.update().where(store.users.c.username == username).values(active=active))
+        if result.rowcount == 0:
+            raise LookupError(f"no user {username!r}")
+        return await announce_rosters(conn, now)
+
+
+async def announce_rosters(conn: AsyncConnection, now: datetime) -> list[str]:
+    """Enqueue UnitApproversChanged for every unit whose active approvers differ from the last announcement.
+
+    Every unit of the reference tree is announced once, even with nobody, so that review can tell a unit
+    with no approver (escalate at once) from one it has not heard about.
+    """
+    u, g, a = store.users, store.role_grants, store.announced_rosters
+    rows = (
+        await conn.execute(
+            sa.select(g.c.unit_code, u.c.id, u.c.full_name)
+            .join(u, u.c.id == g.c.user_id)
+            .where(g.c.role == "approver", g.c.unit_code.is_not(None), u.c.active)
+            .order_by(g.c.unit_code, u.c.id)
+        )
+    ).all()
+    current: dict[str, list[dict[str, str]]] = {code: [] for code in (unit.code for unit in load_units())}
+    for unit_code, user_id, full_name in rows:
+        current.setdefault(unit_code, []).append({"user_id": user_id, "full_name": full_name})
+    announced = {r.unit_code: r.approvers for r in await conn.execute(sa.select(a.c.unit_code, a.c.approvers))}
+    changed = [code for code, approvers in current.items() if announced.get(code) != approvers]
+    for code in changed:
+        approvers = current[code]
+        event = UnitApproversChanged(occurred_at=now, unit_code=code, approvers=[Recipient.model_validate(x) for x in approvers])
+        await enqueue(conn, store.outbox, event)
+        if code in announced:
+            await conn.execute(a.update().where(a.c.unit_code == code).values(approvers=approvers, announced_at=now))
+        else:
+            await conn.execute(a.insert().values(unit_code=code, approvers=approvers, announced_at=now))
+    return changed
 
 
 async def authenticate(engine: AsyncEngine, username: str, password: str) -> Actor:

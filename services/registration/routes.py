@@ -34,6 +34,8 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
         c.TaskOpened,
         c.TaskClaimed,
         c.TaskReleased,
+        c.TaskEscalated,
+        c.TaskSentBack,
         c.NominationForwarded,
         c.NominationReturned,
         c.NominationRejected,

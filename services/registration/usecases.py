@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
@@ -41,8 +42,10 @@ from shared.contracts import (
     NominationWithdrawn,
     Nominee,
     TaskClaimed,
+    TaskEscalated,
     TaskOpened,
     TaskReleased,
+    TaskSentBack,
 )
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.outbox import enqueue, first_delivery, is_unique_violation
@@ -406,6 +409,8 @@ async def on_review_event(ctx: ServiceContext, event: Event) -> None:
                 values["active_key"] = None
         if step is Step.QUEUE and new_status is not None:
             values.update(current_unit_code=unit.code, current_unit_name=unit.name)
+        if isinstance(event, TaskEscalated | TaskSentBack) and new_status is not None:
+            values.update(current_unit_code=event.to_unit.code, current_unit_name=event.to_unit.name)
         if step in (Step.RETURN, Step.REJECT):
             values["last_reason"] = comment
         if isinstance(event, AwardGranted):
@@ -419,12 +424,17 @@ async def on_review_event(ctx: ServiceContext, event: Event) -> None:
 def _review_step(event: Event) -> tuple[Step, str, UnitRef, str | None]:
     match event:
         case TaskOpened(task=t):
-            due = f"Hạn xử lý {t.due_at.astimezone(VIETNAM_TZ):%d/%m/%Y}" if t.due_at else None
+            due = f"Hạn xử lý {_date_vn(t.due_at)}" if t.due_at else None
             return Step.QUEUE, t.nomination_id, t.unit, due
         case TaskClaimed(task=t):
             return Step.CLAIM, t.nomination_id, t.unit, None
         case TaskReleased(task=t, comment=c):
             return Step.RELEASE, t.nomination_id, t.unit, c or None
+        case TaskEscalated(task=t, from_unit=u, to_unit=to, reason=reason, was_due_at=was):
+            why = f"quá hạn {_date_vn(was)}" if reason == "overdue" and was else "đơn vị không có người duyệt"
+            return Step.ESCALATE, t.nomination_id, u, f"Chuyển lên {to.short_name} ({why}); hạn mới {_date_vn(t.due_at)}"
+        case TaskSentBack(task=t, from_unit=u, to_unit=to, comment=c):
+            return Step.SEND_BACK, t.nomination_id, u, f"Trả về {to.short_name}, hạn mới {_date_vn(t.due_at)}: {c}"
         case NominationForwarded(nomination_id=nid, from_unit=u, to_unit=to, comment=c):
             return Step.FORWARD, nid, u, c or f"Chuyển {to.short_name}"
         case NominationReturned(nomination_id=nid, unit=u, reason=r):
@@ -436,6 +446,10 @@ def _review_step(event: Event) -> tuple[Step, str, UnitRef, str | None]:
         case AwardGranted(nomination_id=nid, decision=d):
             return Step.GRANT, nid, d.issuer, f"Quyết định số {d.number_text}"
     raise TypeError(f"registration does not react to {type(event).__name__}")
+
+
+def _date_vn(at: datetime | None) -> str:
+    return f"{at.astimezone(VIETNAM_TZ):%d/%m/%Y}" if at else "—"
 
 
 # Rows and views

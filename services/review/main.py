@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from prometheus_client import CollectorRegistry
+
 from services.review import routes, store
+from services.review.timers import TimerLoop, TimerMetrics
 from shared.migrate import head_revision
-from shared.runtime import ServiceSpec
-from shared.subjects import REVIEW_FROM_REGISTRATION
+from shared.runtime import ServiceSpec, Worker
+from shared.service import ServiceContext
+from shared.subjects import REVIEW_FROM_PORTAL, REVIEW_FROM_REGISTRATION
+
+
+def workers(ctx: ServiceContext, registry: CollectorRegistry) -> Sequence[Worker]:
+    loop = TimerLoop(
+        ctx, instance=ctx.settings.instance, metrics=TimerMetrics(registry), poll_interval=ctx.settings.timer_poll_seconds
+    )
+    return (loop,)
+
 
 SPEC = ServiceSpec(
     name="review",
     outbox=store.outbox,
-    consumers=(REVIEW_FROM_REGISTRATION,),
+    consumers=(REVIEW_FROM_REGISTRATION, REVIEW_FROM_PORTAL),
     wire=routes.wire,
     head_revision=lambda: head_revision("review"),
+    workers=workers,
 )

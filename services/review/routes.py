@@ -1,4 +1,4 @@
-"""Review's NATS entry points: approvers' RPC from the portal, registration's events."""
+"""Review's NATS entry points: approvers' RPC from the portal, registration's events, the portal's rosters."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from services.review import usecases
 from shared import contracts as c
 from shared.messaging import EventConsumer, register_rpc
 from shared.service import ServiceContext
-from shared.subjects import REVIEW_FROM_REGISTRATION
+from shared.subjects import REVIEW_FROM_PORTAL, REVIEW_FROM_REGISTRATION
 
 SERVICE = "review"
 
@@ -26,6 +26,9 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
             "release": partial(usecases.release, ctx),
             "reassign": partial(usecases.reassign, ctx),
             "decide": partial(usecases.decide, ctx),
+            "send_back": partial(usecases.send_back, ctx),
+            "notifications": partial(usecases.list_notifications, ctx),
+            "mark_notifications_read": partial(usecases.mark_notifications_read, ctx),
         },
     )
     EventConsumer(
@@ -37,5 +40,12 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
             c.NominationResubmitted: partial(usecases.on_resubmitted, ctx),
             c.NominationWithdrawn: partial(usecases.on_withdrawn, ctx),
         },
+        max_attempts=ctx.settings.max_attempts,
+    ).register(router)
+    EventConsumer(
+        broker,
+        SERVICE,
+        REVIEW_FROM_PORTAL,
+        {c.UnitApproversChanged: partial(usecases.on_approvers_changed, ctx)},
         max_attempts=ctx.settings.max_attempts,
     ).register(router)

@@ -1,10 +1,15 @@
-"""Review's own tables: tasks (the per-unit queues) and its replica of the nominations it reviews."""
+"""Review's own tables: tasks (the per-unit queues), their timers and moves, reminders for approvers,
+and its replicas of the nominations it reviews and of each unit's approvers (from the portal's events)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
+from services.review.domain.task import ReviewTask, TaskState
 from shared.db import UtcDateTime, messaging_tables
+from shared.reference import UnitRef
 
 metadata = sa.MetaData()
 outbox, inbox = messaging_tables(metadata)
@@ -35,11 +40,86 @@ tasks = sa.Table(
     sa.Column("decided_by", sa.String(64), nullable=True),
     sa.Column("decided_by_name", sa.String(200), nullable=True),
     sa.Column("comment", sa.Text, nullable=True),
-    sa.Index("ix_tasks_queue_state", "unit_code", "state", "due_at"),
+    # The unit whose queue holds the task: `unit_code`, or an ancestor it escalated to.
+    sa.Column("queue_unit_code", sa.String(64), nullable=False),
+    sa.Column("queue_unit", sa.JSON, nullable=False),
+    sa.Column("escalations", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("generation", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("escalated_at", UtcDateTime(), nullable=True),
+    sa.Index("ix_tasks_queue_state", "unit_code", "state", "due_at"),  # a unit's own tasks, also when escalated away
+    sa.Index("ix_tasks_holder_state", "queue_unit_code", "state", "due_at"),
 )
 # The queue's order (oldest due first, undated last), so a page of 50 is read straight off the index
 # even with 100,000 tasks in a unit (bench/queue_page.py).
-sa.Index("ix_tasks_queue_order", tasks.c.unit_code, tasks.c.due_at.is_(None), tasks.c.due_at, tasks.c.opened_at, tasks.c.id)
+sa.Index("ix_tasks_queue_order", tasks.c.queue_unit_code, tasks.c.due_at.is_(None), tasks.c.due_at, tasks.c.opened_at, tasks.c.id)
+
+# Persisted timers: reminders and escalation. A timer fires once (fired_at set in the transaction
+# that acts on it); `generation` ties it to one due date of its task, so a moved task's old timers do nothing.
+timers = sa.Table(
+    "timers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("task_id", sa.String(36), nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # before_due | due_day | escalate
+    sa.Column("generation", sa.Integer, nullable=False),
+    sa.Column("fire_at", UtcDateTime(), nullable=False),
+    sa.Column("fired_at", UtcDateTime(), nullable=True),
+    sa.Column("outcome", sa.String(40), nullable=True),
+    sa.Column("fired_by", sa.String(120), nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.UniqueConstraint("task_id", "kind", "generation", name="uq_timers_task_kind_generation"),
+)
+sa.Index(
+    "ix_timers_pending",
+    timers.c.fire_at,
+    sqlite_where=timers.c.fired_at.is_(None),
+    postgresql_where=timers.c.fired_at.is_(None),
+)
+
+# Every move of a task between queues: escalations up and sends back down.
+task_moves = sa.Table(
+    "task_moves",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("task_id", sa.String(36), nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # escalated | sent_back
+    sa.Column("at", UtcDateTime(), nullable=False),
+    sa.Column("from_unit", sa.JSON, nullable=False),
+    sa.Column("to_unit", sa.JSON, nullable=False),
+    sa.Column("reason", sa.String(20), nullable=True),  # overdue | no_approver (escalations)
+    sa.Column("was_due_at", UtcDateTime(), nullable=True),
+    sa.Column("new_due_at", UtcDateTime(), nullable=True),
+    sa.Column("actor_id", sa.String(64), nullable=False),
+    sa.Column("actor_name", sa.String(200), nullable=False),
+    sa.Column("comment", sa.Text, nullable=True),
+)
+
+# What the bell in the console counts: reminders and moves, per person.
+notifications = sa.Table(
+    "notifications",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("user_id", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),  # before_due | due_day | escalated_in | sent_back
+    sa.Column("task_id", sa.String(36), nullable=False),
+    sa.Column("nomination_id", sa.String(36), nullable=False),
+    sa.Column("unit_code", sa.String(64), nullable=False),
+    sa.Column("text", sa.String(500), nullable=False),
+    sa.Column("due_at", UtcDateTime(), nullable=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("read_at", UtcDateTime(), nullable=True),
+    sa.Index("ix_notifications_user", "user_id", "read_at", "created_at"),
+)
+
+# The portal's roster of each unit's active approvers; a unit absent here is unknown, not empty.
+unit_rosters = sa.Table(
+    "unit_rosters",
+    metadata,
+    sa.Column("unit_code", sa.String(64), primary_key=True),
+    sa.Column("approvers", sa.JSON, nullable=False),
+    sa.Column("changed_at", UtcDateTime(), nullable=False),
+)
 
 nominations = sa.Table(
     "nominations",
@@ -50,3 +130,19 @@ nominations = sa.Table(
     sa.Column("returned_at_unit", sa.String(64), nullable=True),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
 )
+
+
+def task_from_row(row: Any) -> ReviewTask:
+    return ReviewTask(
+        id=row["id"],
+        nomination_id=row["nomination_id"],
+        unit=UnitRef.model_validate(row["unit"]),
+        state=TaskState(row["state"]),
+        round=row["round"],
+        claimant_id=row["claimant_id"],
+        claimant_name=row["claimant_name"],
+        due_at=row["due_at"],
+        queue_unit=UnitRef.model_validate(row["queue_unit"]),
+        escalations=row["escalations"],
+        generation=row["generation"],
+    )

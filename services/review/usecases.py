@@ -11,13 +11,14 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.review import store
+from services.review import store, timers
 from services.review.domain.task import (
     ACTIVE_STATES,
     STATE_LABELS_VI,
     Action,
     ReviewTask,
     TaskState,
+    escalation_chain,
     is_unit_admin,
     parent_in_path,
     require_approver,
@@ -39,9 +40,11 @@ from shared.contracts import (
     TaskClaimed,
     TaskOpened,
     TaskReleased,
+    TaskSentBack,
     TaskSnapshot,
+    UnitApproversChanged,
 )
-from shared.deadlines import due_at
+from shared.deadlines import due_at, end_of_day
 from shared.errors import NotFound, ValidationFailed
 from shared.outbox import enqueue, first_delivery
 from shared.reference import UnitRef, catalog_on
@@ -57,7 +60,7 @@ class _Params(BaseModel):
 
 class QueueQuery(_Params):
     unit_code: str
-    state: Literal["open", "claimed", "overdue", "active", "done", "all"] = "active"
+    state: Literal["open", "claimed", "overdue", "escalated_in", "escalated_out", "active", "done", "all"] = "active"
     award_code: str | None = None
     due_before: date | None = None
     origin_unit_code: str | None = None
@@ -78,6 +81,21 @@ class Reassign(_Params):
 
 class Decide(TaskDecision):
     task_id: str
+
+
+class SendBack(_Params):
+    task_id: str
+    due_on: date
+    comment: str = Field(default="", max_length=2000)
+
+
+class NotificationsQuery(_Params):
+    unread_only: bool = False
+    limit: int = Field(default=20, ge=1, le=200)
+
+
+class MarkRead(_Params):
+    ids: list[int] | None = None  # None: all of the caller's notifications
 
 
 # Reactions to registration's events
@@ -175,9 +193,12 @@ async def _open_task(conn: AsyncConnection, nom: NominationSnapshot, unit: UnitR
             period=nom.period,
             opened_at=cause.occurred_at,
             due_at=due,
+            queue_unit_code=unit.code,
+            queue_unit=unit.model_dump(),
         )
     )
     task = ReviewTask(id=task_id, nomination_id=nom.id, unit=unit, state=TaskState.OPEN, round=nom.round, due_at=due)
+    await timers.schedule(conn, task, cause.occurred_at)
     return TaskOpened(occurred_at=cause.occurred_at, correlation_id=nom.id, actor=cause.actor, task=_snapshot(task))
 
 
@@ -250,6 +271,51 @@ async def decide(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> d
     return await get_task(ctx, actor, {"task_id": cmd.task_id})
 
 
+async def send_back(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    """An approver of the unit holding an escalated task returns it to the task's own unit with a new due date."""
+    cmd = SendBack.model_validate(params)
+    if len(cmd.comment.strip()) < 5:
+        raise ValidationFailed.on("comment", "Cần ghi rõ yêu cầu khi trả về cấp dưới (ít nhất 5 ký tự)", code="reason_required")
+    now = ctx.clock.now()
+    async with ctx.engine.begin() as conn:
+        task = _task(await _load_task(conn, cmd.task_id, for_update=True))
+        moved = task.send_back(actor, end_of_day(cmd.due_on), now)
+        await _save(conn, moved)
+        await timers.record_move(conn, task, moved, "sent_back", now, actor=actor, comment=cmd.comment)
+        await timers.schedule(conn, moved, now)
+        await timers.notify_unit(conn, moved, "sent_back", now)
+        event = TaskSentBack(
+            occurred_at=now,
+            correlation_id=task.nomination_id,
+            actor=actor,
+            task=_snapshot(moved),
+            from_unit=task.holder,
+            to_unit=moved.holder,
+            comment=cmd.comment,
+        )
+        await enqueue(conn, store.outbox, event)
+    ctx.outbox_written()
+    return await get_task(ctx, actor, {"task_id": cmd.task_id})
+
+
+async def on_approvers_changed(ctx: ServiceContext, event: UnitApproversChanged) -> None:
+    """Keep the roster replica; a unit left without an active approver escalates its open tasks at once."""
+    async with ctx.engine.begin() as conn:
+        if not await first_delivery(conn, store.inbox, CONSUMER, event, ctx.clock.now()):
+            return
+        r = store.unit_rosters
+        current = (await conn.execute(sa.select(r).where(r.c.unit_code == event.unit_code).with_for_update())).mappings().first()
+        if current is not None and current["changed_at"] > event.occurred_at:
+            return  # an older roster arriving late
+        values = {"approvers": [a.model_dump() for a in event.approvers], "changed_at": event.occurred_at}
+        if current is None:
+            await conn.execute(r.insert().values(unit_code=event.unit_code, **values))
+        else:
+            await conn.execute(r.update().where(r.c.unit_code == event.unit_code).values(**values))
+        if not event.approvers:
+            await timers.escalate_unit_now(conn, event.unit_code, ctx.clock.now())
+
+
 async def _consequences(
     conn: AsyncConnection, task: ReviewTask, nom: NominationSnapshot, actor: Actor, comment: str, now: Any
 ) -> list[Event]:
@@ -278,6 +344,8 @@ async def _consequences(
 
 
 async def list_queue(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    """A unit's queue: the tasks it holds (its own and those escalated to it), or, read-only,
+    its own tasks that escalated away (`escalated_out`)."""
     q = QueueQuery.model_validate(params)
     if not actor.sees_everything():
         require_approver(actor, _unit_stub(q.unit_code))
@@ -285,12 +353,16 @@ async def list_queue(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) 
     now = ctx.clock.now()
     active = t.c.state.in_([s.value for s in ACTIVE_STATES])
     overdue = sa.and_(active, t.c.due_at < now)
-    where: list[Any] = [t.c.unit_code == q.unit_code]
+    held_here = t.c.queue_unit_code == q.unit_code
+    escalated_away = sa.and_(t.c.unit_code == q.unit_code, t.c.queue_unit_code != q.unit_code, active)
+    where: list[Any] = [escalated_away if q.state == "escalated_out" else held_here]
     where.append(
         {
             "open": t.c.state == TaskState.OPEN.value,
             "claimed": t.c.state == TaskState.CLAIMED.value,
             "overdue": overdue,
+            "escalated_in": sa.and_(active, t.c.unit_code != q.unit_code),
+            "escalated_out": sa.true(),
             "active": active,
             "done": sa.not_(active),
             "all": sa.true(),
@@ -315,9 +387,11 @@ async def list_queue(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) 
                     sa.func.count().filter(t.c.state == TaskState.OPEN.value),
                     sa.func.count().filter(t.c.state == TaskState.CLAIMED.value),
                     sa.func.count().filter(overdue),
-                ).where(t.c.unit_code == q.unit_code, active)
+                    sa.func.count().filter(t.c.unit_code != q.unit_code),
+                ).where(held_here, active)
             )
         ).one()
+        away = await conn.scalar(sa.select(sa.func.count()).select_from(t).where(escalated_away))
         rows = (
             (
                 await conn.execute(
@@ -334,19 +408,35 @@ async def list_queue(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) 
     return {
         "unit_code": q.unit_code,
         "total": total or 0,
-        "counts": {"open": counts[0], "claimed": counts[1], "overdue": counts[2]},
-        "items": [_view(r) for r in rows],
+        "counts": {
+            "open": counts[0],
+            "claimed": counts[1],
+            "overdue": counts[2],
+            "escalated_in": counts[3],
+            "escalated_out": away or 0,
+        },
+        "items": [_view(r, now) for r in rows],
     }
 
 
 async def get_task(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    """One task with its dossier and history. Every unit from the task's own up to the one holding it
+    may look; only the holder's approvers act (the lower units see an escalated task read-only)."""
     q = TaskRef.model_validate(params)
+    now = ctx.clock.now()
     async with ctx.engine.connect() as conn:
         row = await _load_task(conn, q.task_id)
         task = _task(row)
-        if not actor.sees_everything():
-            require_approver(actor, task.unit)
         nomination_row = await _nomination(conn, task.nomination_id)
+        snapshot = nomination_row["snapshot"] if nomination_row else None
+        path = NominationSnapshot.model_validate(snapshot).unit_path if snapshot else []
+        chain = escalation_chain(path, task)
+        moves = await timers.moves_of(conn, task.id)
+        # Who may look: the units from the task's own up to its holder, and any unit it passed through
+        # (a city that sent a task back down keeps sight of it).
+        watchers = {u.code for u in chain} | {m[end]["code"] for m in moves for end in ("from_unit", "to_unit")}
+        if not actor.sees_everything() and not any(_approves_code(actor, code) for code in watchers):
+            require_approver(actor, task.holder)  # raises with the usual message
         history = (
             (
                 await conn.execute(
@@ -358,11 +448,64 @@ async def get_task(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) ->
             .mappings()
             .all()
         )
-    view = _view(row)
-    view["nomination"] = nomination_row["snapshot"] if nomination_row else None
-    view["history"] = [_view(h) for h in history]
-    view["can_admin"] = is_unit_admin(actor, task.unit)
+    can_act = _approves(actor, task.holder) or actor.is_admin
+    view = _view(row, now)
+    view["nomination"] = snapshot
+    view["history"] = [_view(h, now) for h in history]
+    view["moves"] = moves
+    view["can_admin"] = is_unit_admin(actor, task.holder)
+    view["can_act"] = can_act
+    view["can_send_back"] = can_act and task.is_escalated and task.is_active
+    view["escalation_chain"] = [u.model_dump() for u in chain]
     return view
+
+
+async def list_notifications(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    q = NotificationsQuery.model_validate(params)
+    n = store.notifications
+    mine = n.c.user_id == actor.user_id
+    async with ctx.engine.connect() as conn:
+        unread = await conn.scalar(sa.select(sa.func.count()).select_from(n).where(mine, n.c.read_at.is_(None)))
+        query = sa.select(n).where(mine)
+        if q.unread_only:
+            query = query.where(n.c.read_at.is_(None))
+        rows = (await conn.execute(query.order_by(n.c.created_at.desc(), n.c.id.desc()).limit(q.limit))).mappings().all()
+    return {
+        "unread": unread or 0,
+        "items": [
+            {
+                "id": r["id"],
+                "kind": r["kind"],
+                "task_id": r["task_id"],
+                "nomination_id": r["nomination_id"],
+                "unit_code": r["unit_code"],
+                "text": r["text"],
+                "due_at": _iso(r["due_at"]),
+                "created_at": _iso(r["created_at"]),
+                "read": r["read_at"] is not None,
+            }
+            for r in rows
+        ],
+    }
+
+
+async def mark_notifications_read(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    cmd = MarkRead.model_validate(params)
+    n = store.notifications
+    where = [n.c.user_id == actor.user_id, n.c.read_at.is_(None)]
+    if cmd.ids is not None:
+        where.append(n.c.id.in_(cmd.ids))
+    async with ctx.engine.begin() as conn:
+        result = await conn.execute(n.update().where(*where).values(read_at=ctx.clock.now()))
+    return {"marked": result.rowcount}
+
+
+def _approves(actor: Actor, unit: UnitRef) -> bool:
+    return _approves_code(actor, unit.code)
+
+
+def _approves_code(actor: Actor, unit_code: str) -> bool:
+    return actor.has_role("approver", unit_code) or actor.has_role("unit_admin", unit_code)
 
 
 # Rows, domain objects and views
@@ -389,34 +532,26 @@ async def _save(conn: AsyncConnection, task: ReviewTask, **extra: Any) -> None:
     await conn.execute(
         store.tasks.update()
         .where(store.tasks.c.id == task.id)
-        .values(state=task.state.value, claimant_id=task.claimant_id, claimant_name=task.claimant_name, **extra)
+        .values(
+            state=task.state.value,
+            claimant_id=task.claimant_id,
+            claimant_name=task.claimant_name,
+            due_at=task.due_at,
+            queue_unit_code=task.holder.code,
+            queue_unit=task.holder.model_dump(),
+            escalations=task.escalations,
+            generation=task.generation,
+            **extra,
+        )
     )
 
 
 def _task(row: Any) -> ReviewTask:
-    return ReviewTask(
-        id=row["id"],
-        nomination_id=row["nomination_id"],
-        unit=UnitRef.model_validate(row["unit"]),
-        state=TaskState(row["state"]),
-        round=row["round"],
-        claimant_id=row["claimant_id"],
-        claimant_name=row["claimant_name"],
-        due_at=row["due_at"],
-    )
+    return store.task_from_row(row)
 
 
 def _snapshot(task: ReviewTask) -> TaskSnapshot:
-    return TaskSnapshot(
-        task_id=task.id,
-        nomination_id=task.nomination_id,
-        unit=task.unit,
-        state=task.state.value,
-        round=task.round,
-        claimant_id=task.claimant_id,
-        claimant_name=task.claimant_name,
-        due_at=task.due_at,
-    )
+    return task.snapshot()
 
 
 def _unit_stub(code: str) -> UnitRef:
@@ -427,7 +562,8 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _view(row: Any) -> dict[str, Any]:
+def _view(row: Any, now: datetime) -> dict[str, Any]:
+    active = TaskState(row["state"]) in ACTIVE_STATES
     return {
         "id": row["id"],
         "nomination_id": row["nomination_id"],
@@ -452,4 +588,10 @@ def _view(row: Any) -> dict[str, Any]:
         "decided_at": _iso(row["decided_at"]),
         "decided_by_name": row["decided_by_name"],
         "comment": row["comment"],
+        "queue_unit_code": row["queue_unit_code"],
+        "queue_unit_name": row["queue_unit"]["name"],
+        "escalations": row["escalations"],
+        "escalated_at": _iso(row["escalated_at"]),
+        "is_escalated": row["queue_unit_code"] != row["unit_code"],
+        "overdue": active and row["due_at"] is not None and row["due_at"] < now,
     }

@@ -43,7 +43,7 @@ async def test_the_queue_shows_due_dates_and_counts_overdue_tasks(service_contex
     await open_task(ctx, datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
     approver = Actor(user_id="u", username="ld.sontay", roles=(RoleGrant(role="approver", unit_code="HN-SONTAY"),))
     page = await usecases.list_queue(ctx, approver, {"unit_code": "HN-SONTAY"})
-    assert page["counts"] == {"open": 2, "claimed": 0, "overdue": 1}
+    assert page["counts"] == {"open": 2, "claimed": 0, "overdue": 1, "escalated_in": 0, "escalated_out": 0}
     assert [t["due_at"][:10] for t in page["items"]] == ["2026-01-19", "2026-03-16"]  # oldest due first
     overdue = await usecases.list_queue(ctx, approver, {"unit_code": "HN-SONTAY", "state": "overdue"})
     assert overdue["total"] == 1

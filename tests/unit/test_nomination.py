@@ -25,6 +25,8 @@ from tests.unit.factories import award, path, unit
 EXPECTED: dict[tuple[Step, Status], Status] = {
     (Step.QUEUE, Status.SUBMITTED): Status.IN_REVIEW,
     (Step.QUEUE, Status.IN_REVIEW): Status.IN_REVIEW,
+    (Step.ESCALATE, Status.IN_REVIEW): Status.IN_REVIEW,
+    (Step.SEND_BACK, Status.IN_REVIEW): Status.IN_REVIEW,
     (Step.RETURN, Status.SUBMITTED): Status.RETURNED,
     (Step.RETURN, Status.IN_REVIEW): Status.RETURNED,
     (Step.EDIT, Status.RETURNED): Status.RETURNED,

@@ -38,6 +38,10 @@ EXPECTED: dict[tuple[TaskState, Action], TaskState] = {
     (TaskState.CLAIMED, Action.RETURN): TaskState.RETURNED,
     (TaskState.CLAIMED, Action.REJECT): TaskState.REJECTED,
     (TaskState.CLAIMED, Action.CANCEL): TaskState.CANCELLED,
+    (TaskState.OPEN, Action.ESCALATE): TaskState.OPEN,
+    (TaskState.CLAIMED, Action.ESCALATE): TaskState.OPEN,
+    (TaskState.OPEN, Action.SEND_BACK): TaskState.OPEN,
+    (TaskState.CLAIMED, Action.SEND_BACK): TaskState.OPEN,
 }
 ALL_PAIRS = list(itertools.product(TaskState, Action))
 TERMINAL = [s for s in TaskState if s not in (TaskState.OPEN, TaskState.CLAIMED)]

@@ -49,6 +49,8 @@ class Step(StrEnum):
     APPROVE = "approved"
     GRANT = "granted"
     WITHDRAW = "withdrawn"
+    ESCALATE = "escalated"  # overdue: moved up to the parent unit's queue
+    SEND_BACK = "sent_back"  # the parent sent an escalated task back down with a new due date
 
 
 STEP_LABELS_VI: dict[Step, str] = {
@@ -64,12 +66,16 @@ STEP_LABELS_VI: dict[Step, str] = {
     Step.APPROVE: "Phê duyệt",
     Step.GRANT: "Ban hành quyết định khen thưởng",
     Step.WITHDRAW: "Rút hồ sơ",
+    Step.ESCALATE: "Quá hạn – chuyển lên",
+    Step.SEND_BACK: "Cấp trên trả về cấp dưới xử lý",
 }
 
 # Status after a step, for each status the step may start from. A step from any other status
 # is refused (commands) or recorded without a status change (late or out-of-order events).
 TRANSITIONS: dict[Step, dict[Status, Status]] = {
     Step.QUEUE: {Status.SUBMITTED: Status.IN_REVIEW, Status.IN_REVIEW: Status.IN_REVIEW},
+    Step.ESCALATE: {Status.IN_REVIEW: Status.IN_REVIEW},
+    Step.SEND_BACK: {Status.IN_REVIEW: Status.IN_REVIEW},
     Step.RETURN: {Status.SUBMITTED: Status.RETURNED, Status.IN_REVIEW: Status.RETURNED},
     Step.EDIT: {Status.RETURNED: Status.RETURNED},
     Step.RESUBMIT: {Status.RETURNED: Status.SUBMITTED},

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from shared.contracts import Actor
+from shared.contracts import Actor, TaskSnapshot
 from shared.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
 from shared.reference import UnitRef
 
@@ -30,6 +30,8 @@ class Action(StrEnum):
     RETURN = "return"
     REJECT = "reject"
     CANCEL = "cancel"
+    ESCALATE = "escalate"  # overdue (or no active approver): up to the parent unit's queue
+    SEND_BACK = "send_back"  # the parent sends an escalated task back down with a new due date
 
 
 TRANSITIONS: dict[tuple[TaskState, Action], TaskState] = {
@@ -43,6 +45,10 @@ TRANSITIONS: dict[tuple[TaskState, Action], TaskState] = {
     (TaskState.CLAIMED, Action.RETURN): TaskState.RETURNED,
     (TaskState.CLAIMED, Action.REJECT): TaskState.REJECTED,
     (TaskState.CLAIMED, Action.CANCEL): TaskState.CANCELLED,
+    (TaskState.OPEN, Action.ESCALATE): TaskState.OPEN,
+    (TaskState.CLAIMED, Action.ESCALATE): TaskState.OPEN,  # the claim stays behind at the lower unit
+    (TaskState.OPEN, Action.SEND_BACK): TaskState.OPEN,
+    (TaskState.CLAIMED, Action.SEND_BACK): TaskState.OPEN,
 }
 
 STATE_LABELS_VI: dict[TaskState, str] = {
@@ -67,6 +73,9 @@ def transition(state: TaskState, action: Action) -> TaskState:
 
 @dataclass(frozen=True)
 class ReviewTask:
+    """A nomination's review at one level. `unit` is the level whose decision it is; `queue_unit` is
+    whose queue holds it: the same unit, or an ancestor it escalated to when it was overdue."""
+
     id: str
     nomination_id: str
     unit: UnitRef
@@ -75,9 +84,38 @@ class ReviewTask:
     claimant_id: str | None = None
     claimant_name: str | None = None
     due_at: datetime | None = None
+    queue_unit: UnitRef | None = None
+    escalations: int = 0
+    generation: int = 0  # bumped by every move, so that timers set for an earlier due date do nothing
+
+    @property
+    def holder(self) -> UnitRef:
+        return self.queue_unit or self.unit
+
+    @property
+    def is_escalated(self) -> bool:
+        return self.holder.code != self.unit.code
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+    def snapshot(self) -> TaskSnapshot:
+        return TaskSnapshot(
+            task_id=self.id,
+            nomination_id=self.nomination_id,
+            unit=self.unit,
+            state=self.state.value,
+            round=self.round,
+            claimant_id=self.claimant_id,
+            claimant_name=self.claimant_name,
+            due_at=self.due_at,
+            queue_unit=self.holder,
+            escalations=self.escalations,
+        )
 
     def claim(self, actor: Actor, now: datetime) -> ReviewTask:
-        require_approver(actor, self.unit)
+        require_approver(actor, self.holder)
         if self.state is TaskState.CLAIMED and self.claimant_id == actor.user_id:
             return self  # claiming your own task again changes nothing
         if self.state is TaskState.CLAIMED:
@@ -85,14 +123,14 @@ class ReviewTask:
         return replace(self, state=transition(self.state, Action.CLAIM), claimant_id=actor.user_id, claimant_name=_name(actor))
 
     def release(self, actor: Actor) -> ReviewTask:
-        if self.claimant_id != actor.user_id and not is_unit_admin(actor, self.unit):
+        if self.claimant_id != actor.user_id and not is_unit_admin(actor, self.holder):
             raise Forbidden("Chỉ người đang xử lý hoặc quản trị đơn vị được trả nhiệm vụ về hộp việc", code="not_claimant")
         return replace(self, state=transition(self.state, Action.RELEASE), claimant_id=None, claimant_name=None)
 
     def reassign(self, actor: Actor, assignee: Actor) -> ReviewTask:
-        if not is_unit_admin(actor, self.unit):
+        if not is_unit_admin(actor, self.holder):
             raise Forbidden("Chỉ quản trị đơn vị được giao lại nhiệm vụ", code="not_unit_admin")
-        if not assignee.has_role("approver", self.unit.code):
+        if not assignee.has_role("approver", self.holder.code):
             raise ValidationFailed.on(
                 "assignee", "Người được giao không phải người duyệt của đơn vị", code="assignee_not_approver"
             )
@@ -114,6 +152,46 @@ class ReviewTask:
 
     def cancel(self) -> ReviewTask:
         return replace(self, state=transition(self.state, Action.CANCEL))
+
+    def escalate(self, to: UnitRef, new_due: datetime) -> ReviewTask:
+        """Move up to `to`'s queue, unclaimed, with a new due date."""
+        return replace(
+            self,
+            state=transition(self.state, Action.ESCALATE),
+            queue_unit=to,
+            claimant_id=None,
+            claimant_name=None,
+            due_at=new_due,
+            escalations=self.escalations + 1,
+            generation=self.generation + 1,
+        )
+
+    def send_back(self, actor: Actor, new_due: datetime, now: datetime) -> ReviewTask:
+        """An approver of the unit holding an escalated task returns it to the task's own unit."""
+        if not self.is_escalated:
+            raise InvalidTransition("Nhiệm vụ đang ở đúng đơn vị của nó, không có cấp dưới để trả về", code="not_escalated")
+        require_approver(actor, self.holder)
+        if self.state is TaskState.CLAIMED and self.claimant_id != actor.user_id:
+            raise Conflict(f"Hồ sơ đang được {self.claimant_name} xử lý", code="task_already_claimed")
+        if new_due <= now:
+            raise ValidationFailed.on("due_on", "Hạn mới phải sau thời điểm hiện tại", code="due_in_past")
+        return replace(
+            self,
+            state=transition(self.state, Action.SEND_BACK),
+            queue_unit=self.unit,
+            claimant_id=None,
+            claimant_name=None,
+            due_at=new_due,
+            generation=self.generation + 1,
+        )
+
+
+def escalation_chain(path: list[UnitRef], task: ReviewTask) -> list[UnitRef]:
+    """The units from the task's own unit up to the one holding it: each can see the task; only the last acts."""
+    codes = [u.code for u in path]
+    if task.unit.code not in codes or task.holder.code not in codes:
+        return [task.unit] if not task.is_escalated else [task.unit, task.holder]
+    return path[codes.index(task.unit.code) : codes.index(task.holder.code) + 1]
 
 
 def require_approver(actor: Actor, unit: UnitRef) -> None:
