@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -41,3 +42,14 @@ class TaskDecision(CommandBody):
 
 class Reassignment(CommandBody):
     assignee_username: str = Field(min_length=1, max_length=64)
+
+
+class SendBack(CommandBody):
+    """An approver of the unit an overdue task escalated to returns it to the task's own unit."""
+
+    due_on: date = Field(description="Hạn mới (ngày, hết ngày theo giờ Việt Nam)")
+    comment: str = Field(min_length=1, max_length=2000, description="Yêu cầu gửi cấp dưới")
+
+
+class NotificationsRead(CommandBody):
+    ids: list[int] | None = Field(default=None, description="Các thông báo đã đọc; bỏ trống: tất cả")

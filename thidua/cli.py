@@ -43,6 +43,16 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument(
         "--portal-url", default=os.environ.get("THIDUA_PORTAL_URL", f"http://127.0.0.1:{DEFAULT_HTTP_PORTS['portal']}")
     )
+    demo.add_argument("--escalation", action="store_true", help="show deadlines, reminders and escalation by moving the clock")
+    demo.add_argument("--var-dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")))
+    clock = sub.add_parser("clock", help="move the embedded system's clock (tests and demos; refused in production)")
+    clock.add_argument("action", choices=("show", "advance", "set", "reset"))
+    clock.add_argument("value", nargs="?", help="advance: e.g. 3d, 12h, 1d6h, 90m; set: 2026-12-01T09:00 (Vietnam time)")
+    clock.add_argument("--var-dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")))
+    users_cmd = sub.add_parser("users", help="activate or deactivate a portal user (announces approver rosters)")
+    users_cmd.add_argument("action", choices=("activate", "deactivate"))
+    users_cmd.add_argument("username")
+    users_cmd.add_argument("--var-dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")))
     args = parser.parse_args(argv)
 
     configure_logs(os.environ.get("THIDUA_LOG_LEVEL", "INFO"), args.name if args.command == "service" else None)
@@ -52,7 +62,11 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_service(args.name)
     if args.command == "migrate":
         return cmd_migrate(args.service, args.demo, args.var_dir)
-    return cmd_demo(args.portal_url)
+    if args.command == "clock":
+        return cmd_clock(args.action, args.value, args.var_dir)
+    if args.command == "users":
+        return cmd_users(args.action, args.username, args.var_dir)
+    return cmd_demo(args.portal_url, escalation=args.escalation, var_dir=args.var_dir)
 
 
 def demo_password() -> str:
@@ -160,11 +174,50 @@ def cmd_migrate(service: str | None, demo: bool, var_dir: Path) -> int:
     return 0
 
 
-def cmd_demo(portal_url: str) -> int:
-    from thidua.client import ApiError
-    from thidua.demo import run_demo
+def cmd_clock(action: str, value: str | None, var_dir: Path) -> int:
+    from thidua.clockctl import ClockError, change_clock
 
     try:
+        print(change_clock(action, value, var_dir))
+    except ClockError as exc:
+        print(f"thidua clock: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_users(action: str, username: str, var_dir: Path) -> int:
+    import asyncio
+
+    from services.portal.users import set_active
+    from shared.clock import SystemClock
+    from shared.db import make_engine
+    from thidua.system import default_database_url
+
+    async def run() -> list[str]:
+        engine = make_engine(os.environ.get("THIDUA_DATABASE_URL") or default_database_url("portal", var_dir))
+        try:
+            return await set_active(engine, username, action == "activate", SystemClock().now())
+        finally:
+            await engine.dispose()
+
+    try:
+        changed = asyncio.run(run())
+    except LookupError:
+        print(f"Không có người dùng {username}", file=sys.stderr)
+        return 2
+    state = "hoạt động" if action == "activate" else "ngừng hoạt động"
+    units = ", ".join(changed) or "không đơn vị nào"
+    print(f"{username}: {state}; danh sách người duyệt thay đổi ở: {units}")
+    return 0
+
+
+def cmd_demo(portal_url: str, *, escalation: bool = False, var_dir: Path = Path("var")) -> int:
+    from thidua.client import ApiError
+    from thidua.demo import run_demo, run_escalation_demo
+
+    try:
+        if escalation:
+            return run_escalation_demo(portal_url, demo_password(), var_dir)
         return run_demo(portal_url, demo_password())
     except ApiError as exc:
         print(f"Lỗi từ cổng API: {exc}", file=sys.stderr)

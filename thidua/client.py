@@ -86,3 +86,14 @@ class PortalClient:
         self.post(user, f"/api/v1/tasks/{task_id}/claim")
         result: dict[str, Any] = self.post(user, f"/api/v1/tasks/{task_id}/decision", {"action": action, "comment": comment})
         return result
+
+    def poll(self, probe: Any, until: Any, *, timeout: float = 30.0, what: str = "condition") -> Any:
+        """Call `probe()` until `until(result)`; the system's timers run every second of real time."""
+        deadline = time.monotonic() + timeout
+        while True:
+            result = probe()
+            if until(result):
+                return result
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{what} not seen within {timeout:.0f} s")
+            time.sleep(0.2)

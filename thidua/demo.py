@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -109,3 +110,121 @@ def run_demo(base_url: str, password: str) -> int:
     finally:
         client.close()
     return 0
+
+
+# `thidua demo --escalation`: deadlines, a reminder, escalation, take-over and send-back, by moving the clock.
+
+ESCALATION_SAMPLES = [
+    ("Phan Văn Đức", "Tổ trưởng tổ bảo dưỡng", "Người lao động tiêu biểu, 3 sáng kiến cấp thị xã trong năm."),
+    ("Hoàng Thị Yến", "Kế toán trưởng", "Hoàn thành xuất sắc nhiệm vụ 5 năm liền, tích cực hoạt động công đoàn."),
+]
+
+
+def run_escalation_demo(base_url: str, password: str, var_dir: Path) -> int:
+    from thidua.clockctl import change_clock
+
+    client = PortalClient(base_url)
+    try:
+        for user in ("cdcs.dst", "ld.sontay", "ld.hanoi"):
+            client.login(user, password)
+        system_now = _system_now(client)
+        period = str(system_now.astimezone(VN).year)
+        tasks = []
+        for name, position, achievements in ESCALATION_SAMPLES:
+            body = {
+                "unit_code": "HN-SONTAY-DST",
+                "award_code": "bang_khen_tong_ldld",
+                "period": period,
+                "nominee": {"kind": "individual", "name": name, "position": position},
+                "achievements": achievements,
+            }
+            nomination = submit_unique(client, "cdcs.dst", body)
+            tasks.append(client.task_in_queue("ld.sontay", "HN-SONTAY", nomination["id"]))
+        first = tasks[0]
+        opened, due = datetime.fromisoformat(first["opened_at"]), datetime.fromisoformat(first["due_at"])
+        print("1. Hai hồ sơ Bằng khen Tổng LĐLĐ của CĐCS Công ty CP tập đoàn DST vào hộp việc LĐLĐ thị xã Sơn Tây.")
+        print(f"   Mở lúc {_vn(opened)}, hạn xử lý {_vn(due)} (10 ngày làm việc, trừ thứ Bảy, Chủ nhật và ngày lễ).\n")
+
+        remind_at = opened + (due - opened) * 0.8 + timedelta(minutes=1)
+        print(f"2. Dời đồng hồ tới {_vn(remind_at)} (80 % thời hạn) — {change_clock('set', _iso(remind_at), var_dir)}")
+        _check_clock_moved(client, remind_at)
+        bell = client.poll(
+            lambda: client.get("ld.sontay", "/api/v1/notifications", unread_only=True),
+            lambda page: any(n["kind"] == "before_due" for n in page["items"]),
+            what="the 80 % reminder",
+        )
+        print(f"   Chuông của ld.sontay: {bell['unread']} thông báo chưa đọc, ví dụ “{bell['items'][0]['text']}”.\n")
+
+        late_at = due + timedelta(minutes=1)
+        print(f"3. Dời đồng hồ qua hạn, tới {_vn(late_at)} — {change_clock('set', _iso(late_at), var_dir)}")
+        escalated = client.poll(
+            lambda: client.get("ld.hanoi", "/api/v1/queues/HN/tasks", state="escalated_in", limit=500),
+            lambda page: {t["id"] for t in tasks} <= {t["id"] for t in page["items"]},
+            what="the escalation to LĐLĐ TP Hà Nội",
+        )
+        mine = [t for t in escalated["items"] if t["id"] in {x["id"] for x in tasks}]
+        for t in mine:
+            where = f"từ {t['unit_name']}, hạn mới {_vn_date(t['due_at'])}"
+            print(f"   Hộp việc LĐLĐ TP Hà Nội: “Quá hạn – chuyển lên” {t['nominee_name']} {where}")
+        away = client.get("ld.sontay", "/api/v1/queues/HN-SONTAY/tasks", state="escalated_out", limit=500)
+        count = away["counts"]["escalated_out"]
+        print(f"   LĐLĐ thị xã Sơn Tây vẫn xem được (chỉ đọc): {count} nhiệm vụ “Đã chuyển cấp trên”.\n")
+
+        take, back = tasks
+        client.claim_and_decide("ld.hanoi", take["id"], "approve", "LĐLĐ TP xử lý thay do quá hạn ở cấp thị xã")
+        print(f"4. ld.hanoi nhận xử lý thay và đồng ý hồ sơ {take['nominee_name']}: hồ sơ chuyển lên cấp thành phố.")
+        new_due = (late_at.astimezone(VN) + timedelta(days=5)).date()
+        client.post(
+            "ld.hanoi",
+            f"/api/v1/tasks/{back['id']}/send-back",
+            {"due_on": new_due.isoformat(), "comment": "Đề nghị LĐLĐ thị xã hoàn thiện ý kiến thẩm định trong tuần"},
+        )
+        print(f"5. ld.hanoi trả hồ sơ {back['nominee_name']} về LĐLĐ thị xã Sơn Tây với hạn mới {new_due:%d/%m/%Y}.")
+        client.claim_and_decide("ld.sontay", back["id"], "approve", "Đã hoàn thiện thẩm định")
+        print("   ld.sontay nhận lại, đồng ý và chuyển lên cấp thành phố.\n")
+
+        print("6. Dòng thời gian của hai hồ sơ:\n")
+        for task in tasks:
+            nomination = client.wait_for(
+                "cdcs.dst",
+                task["nomination_id"],
+                lambda n: any(s["step"] == "forwarded" for s in n["timeline"]),
+                what="forwarded",
+            )
+            print(format_timeline(nomination) + "\n")
+        print("Đồng hồ hệ thống vẫn đang dời để xem tiếp trên giao diện; trả về giờ thực: .venv/bin/thidua clock reset")
+    finally:
+        client.close()
+    return 0
+
+
+def _forwarded_twice(nomination: dict[str, Any]) -> bool:
+    """Escalated, then forwarded by the district's decision (made by the city or by the district)."""
+    steps = [s["step"] for s in nomination["timeline"]]
+    return "escalated" in steps and "forwarded" in steps
+
+
+def _system_now(client: PortalClient) -> datetime:
+    return datetime.fromisoformat(client.get("cdcs.dst", "/api/v1/clock")["now"])
+
+
+def _check_clock_moved(client: PortalClient, target: datetime) -> None:
+    """The services read the clock file in the var directory they were started with; say so if it is another one."""
+    client.poll(
+        lambda: _system_now(client),
+        lambda now: abs((now - target).total_seconds()) < 120,
+        timeout=10,
+        what="the portal on the moved clock (is the system running with this --var-dir?)",
+    )
+
+
+def _iso(at: datetime) -> str:
+    return at.astimezone(VN).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def _vn(at: datetime) -> str:
+    return at.astimezone(VN).strftime("%d/%m/%Y %H:%M")
+
+
+def _vn_date(iso: str) -> str:
+    return datetime.fromisoformat(iso).astimezone(VN).strftime("%d/%m/%Y")

@@ -20,8 +20,6 @@ from shared.settings import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT, SERVICES
 from thidua.migrations import migrate_service
 from thidua.natsserver import NatsServer, PortInUse, port_is_free
 
-BACKEND_SERVICES = ("registration", "review", "awards")
-
 
 def default_database_url(service: str, var_dir: Path) -> str:
     return (
@@ -48,6 +46,7 @@ class System:
         self.config = config
         self.nats: NatsServer | None = None
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.replica_ports: dict[str, int] = {}
         self.log_dir = config.var_dir / "log"
 
     @property
@@ -85,13 +84,13 @@ class System:
             raise
         return self
 
-    def env_for(self, service: str) -> dict[str, str]:
+    def env_for(self, service: str, http_port: int | None = None) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("THIDUA_")}
         env.update(
             THIDUA_SERVICE=service,
             THIDUA_NATS_URL=self.nats_url,
             THIDUA_DATABASE_URL=self.config.database_url(service),
-            THIDUA_HTTP_PORT=str(self.config.http_ports[service]),
+            THIDUA_HTTP_PORT=str(http_port or self.config.http_ports[service]),
             THIDUA_VAR_DIR=str(self.config.var_dir.resolve()),
             THIDUA_DEMO="1",
             THIDUA_DEMO_PASSWORD=self.config.demo_password,
@@ -100,24 +99,29 @@ class System:
         env.update(self.config.extra_env)
         return env
 
-    def spawn(self, service: str) -> subprocess.Popen[bytes]:
+    def spawn(self, service: str, *, replica: str | None = None, http_port: int | None = None) -> subprocess.Popen[bytes]:
+        """Start `service`; with `replica` (a name such as "review-2"), one more instance beside the first,
+        on the same database and NATS, on its own HTTP port."""
+        name = replica or service
+        if replica and http_port:
+            self.replica_ports[replica] = http_port
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        log = (self.log_dir / f"{service}.log").open("ab")
+        log = (self.log_dir / f"{name}.log").open("ab")
         process = subprocess.Popen(
             [sys.executable, "-m", "thidua", "service", service],
-            env=self.env_for(service),
+            env=self.env_for(service, http_port),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches `thidua up` only; it stops the children in order
         )
         log.close()
-        self.processes[service] = process
+        self.processes[name] = process
         return process
 
     def wait_ready(self, services: tuple[str, ...] = SERVICES, *, timeout: float = 90.0) -> None:
         deadline = time.monotonic() + timeout
         for service in services:
-            port = self.config.http_ports[service]
+            port = self.replica_ports.get(service) or self.config.http_ports[service]
             while True:
                 process = self.processes[service]
                 if process.poll() is not None:
@@ -161,12 +165,13 @@ class System:
     def stop(self) -> None:
         """Portal first (no new commands), then the services (drain, flush outboxes), then NATS."""
         self.stop_service("portal")
-        for service in BACKEND_SERVICES:
-            process = self.processes.get(service)
-            if process is not None and process.poll() is None:
+        backends = [name for name in self.processes if name != "portal"]  # with any replicas
+        for name in backends:
+            process = self.processes[name]
+            if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
-        for service in BACKEND_SERVICES:
-            self.stop_service(service)
+        for name in backends:
+            self.stop_service(name)
         if self.nats is not None:
             self.nats.stop()
 

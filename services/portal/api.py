@@ -17,7 +17,15 @@ from services.portal.gateway import Gateway
 from services.portal.throttle import TooManyAttempts
 from services.portal.web.pages import error_page
 from services.portal.web.session import LoginRequired
-from shared.commands import NominationDraft, NominationEdit, Reassignment, TaskDecision, Withdrawal
+from shared.commands import (
+    NominationDraft,
+    NominationEdit,
+    NotificationsRead,
+    Reassignment,
+    SendBack,
+    TaskDecision,
+    Withdrawal,
+)
 from shared.contracts import Actor
 from shared.errors import DomainError, NotFound, ValidationFailed
 from shared.rpc import field_name, message_vi
@@ -94,12 +102,17 @@ def build_router(gateway: Gateway) -> APIRouter:
     async def login(body: LoginBody, request: Request) -> Token:
         actor = await gateway.login(body.username, body.password, request.client.host if request.client else "")
         ttl = timedelta(minutes=gateway.settings.token_ttl_minutes)
-        token = users.issue_token(actor, gateway.secret, gateway.clock.now(), ttl)
+        token = users.issue_token(actor, gateway.secret, gateway.wall_clock.now(), ttl)
         return Token(access_token=token, expires_in=int(ttl.total_seconds()))
 
     @api.get("/me", tags=["auth"], summary="Người dùng hiện tại và vai trò")
     async def me(actor: CurrentActor) -> dict[str, Any]:
         return actor.model_dump()
+
+    @api.get("/clock", tags=["ops"], summary="Giờ hệ thống (có thể đã dời khi thử nghiệm, không bao giờ trong vận hành)")
+    async def clock(actor: CurrentActor) -> dict[str, Any]:
+        now = gateway.clock.now()
+        return {"now": now.isoformat(), "shifted_seconds": round((now - gateway.wall_clock.now()).total_seconds())}
 
     @api.get("/units", tags=["reference"], summary="Cây đơn vị công đoàn")
     async def units(actor: CurrentActor) -> Any:
@@ -202,6 +215,23 @@ def build_router(gateway: Gateway) -> APIRouter:
     @api.post("/tasks/{task_id}/decision", tags=["review"], summary="Quyết định: đồng ý, trả lại, không duyệt")
     async def decide(task_id: str, body: TaskDecision, actor: CurrentActor) -> Any:
         return await gateway.call("review", "decide", actor, {"task_id": task_id, **body.model_dump()})
+
+    @api.post(
+        "/tasks/{task_id}/send-back",
+        tags=["review"],
+        summary="Trả nhiệm vụ quá hạn đã chuyển lên về cấp dưới, với hạn mới và yêu cầu",
+    )
+    async def send_back(task_id: str, body: SendBack, actor: CurrentActor) -> Any:
+        return await gateway.call("review", "send_back", actor, {"task_id": task_id, **body.model_dump(mode="json")})
+
+    @api.get("/notifications", tags=["review"], summary="Nhắc việc và thông báo chuyển lên / trả về của tôi")
+    async def notifications(actor: CurrentActor, unread_only: bool = False, limit: int = 20) -> Any:
+        return await gateway.call("review", "notifications", actor, {"unread_only": unread_only, "limit": limit})
+
+    @api.post("/notifications/read", tags=["review"], summary="Đánh dấu đã đọc")
+    async def notifications_read(actor: CurrentActor, body: NotificationsRead | None = None) -> Any:
+        ids = body.ids if body else None
+        return await gateway.call("review", "mark_notifications_read", actor, {"ids": ids})
 
     @api.get("/decisions", tags=["awards"], summary="Quyết định khen thưởng đã ban hành")
     async def decisions(

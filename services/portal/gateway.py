@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.portal import users
 from services.portal.settings import PortalSettings
 from services.portal.throttle import LoginThrottle
-from shared.clock import Clock
+from shared.clock import Clock, SystemClock
 from shared.contracts import Actor
 from shared.errors import ServiceUnavailable, Unauthenticated
 from shared.rpc import RemoteError, RpcReply, RpcRequest
@@ -25,7 +25,8 @@ class Gateway:
     def __init__(self, settings: PortalSettings, engine: AsyncEngine, clock: Clock, broker: NatsBroker) -> None:
         self.settings = settings
         self.engine = engine
-        self.clock = clock
+        self.clock = clock  # business time: what pages show as "now", shifted by `thidua clock` in demos
+        self.wall_clock = SystemClock()  # security time: token expiry and sign-in throttling never move with it
         self.broker = broker
         self.secret = settings.token_secret()
         self.throttle = LoginThrottle()
@@ -33,7 +34,7 @@ class Gateway:
 
     async def login(self, username: str, password: str, address: str) -> Actor:
         """Check the password, refusing for a while after repeated failures (API and console alike)."""
-        now = self.clock.now()
+        now = self.wall_clock.now()
         self.throttle.check(username, address, now)
         try:
             actor = await users.authenticate(self.engine, username, password)
@@ -71,5 +72,5 @@ class Gateway:
     async def actor_from_token(self, token: str | None) -> Actor:
         if not token:
             raise Unauthenticated()
-        user_id = users.verify_token(token, self.secret, self.clock.now())
+        user_id = users.verify_token(token, self.secret, self.wall_clock.now())
         return await users.actor_by_id(self.engine, user_id)

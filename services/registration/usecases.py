@@ -427,7 +427,7 @@ def _review_step(event: Event) -> tuple[Step, str, UnitRef, str | None]:
             due = f"Hạn xử lý {_date_vn(t.due_at)}" if t.due_at else None
             return Step.QUEUE, t.nomination_id, t.unit, due
         case TaskClaimed(task=t):
-            return Step.CLAIM, t.nomination_id, t.unit, None
+            return Step.CLAIM, t.nomination_id, t.queue_unit or t.unit, None
         case TaskReleased(task=t, comment=c):
             return Step.RELEASE, t.nomination_id, t.unit, c or None
         case TaskEscalated(task=t, from_unit=u, to_unit=to, reason=reason, was_due_at=was):

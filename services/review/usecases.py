@@ -25,7 +25,8 @@ from services.review.domain.task import (
     require_reason,
 )
 from shared.clock import VIETNAM_TZ
-from shared.commands import TaskDecision
+from shared.commands import NotificationsRead, TaskDecision
+from shared.commands import SendBack as SendBackBody
 from shared.contracts import (
     Actor,
     Event,
@@ -83,10 +84,8 @@ class Decide(TaskDecision):
     task_id: str
 
 
-class SendBack(_Params):
+class SendBack(SendBackBody):
     task_id: str
-    due_on: date
-    comment: str = Field(default="", max_length=2000)
 
 
 class NotificationsQuery(_Params):
@@ -94,8 +93,8 @@ class NotificationsQuery(_Params):
     limit: int = Field(default=20, ge=1, le=200)
 
 
-class MarkRead(_Params):
-    ids: list[int] | None = None  # None: all of the caller's notifications
+class MarkRead(NotificationsRead):
+    pass
 
 
 # Reactions to registration's events

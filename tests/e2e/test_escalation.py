@@ -1,0 +1,159 @@
+"""Deadlines across real processes: two review replicas, a kill -9, a restart after a long stop, and the demo.
+
+Time moves through the system's clock file (as `thidua clock advance` does), never by sleeping.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared.clock import CLOCK_FILE_NAME, write_offset_file
+from shared.settings import SERVICES
+from tests.e2e.conftest import PASSWORD, start_system
+from thidua.client import PortalClient
+from thidua.natsserver import free_port
+from thidua.system import System
+
+pytestmark = pytest.mark.e2e
+
+COUNT = 40
+
+
+def move_clock(system: System, days: int) -> None:
+    write_offset_file(system.config.var_dir / CLOCK_FILE_NAME, timedelta(days=days), by="test")
+
+
+def queue(client: PortalClient, user: str, unit: str, state: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    while True:
+        page = client.get(user, f"/api/v1/queues/{unit}/tasks", state=state, limit=500, offset=len(items))
+        items += page["items"]
+        if len(items) >= page["total"] or not page["items"]:
+            return items
+
+
+def wait_until(probe: Any, until: Any, *, timeout: float = 90.0, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = probe()
+        if until(result):
+            return result
+        assert time.monotonic() < deadline, f"{what}: not reached within {timeout}s (last: {result!r:.300})"
+        time.sleep(0.2)
+
+
+def escalation_steps(client: PortalClient, nomination_ids: list[str]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for nid in nomination_ids:
+        timeline = client.nomination("cdcs.dst", nid)["timeline"]
+        counts[nid] = sum(1 for s in timeline if s["step"] == "escalated")
+    return counts
+
+
+def _system(tmp_path: Path, backend: str) -> Iterator[System]:
+    for service in SERVICES:
+        (tmp_path / service).mkdir()
+    yield from start_system(tmp_path, backend)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def system(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[System]:
+    yield from _system(tmp_path, request.param)
+
+
+@pytest.fixture
+def sqlite_system(tmp_path: Path) -> Iterator[System]:
+    yield from _system(tmp_path, "sqlite")
+
+
+def test_two_review_replicas_escalate_each_task_once_through_a_kill_and_a_long_stop(system: System) -> None:
+    client = PortalClient(system.portal_url)
+    for user in ("cdcs.dst", "ld.sontay", "ld.hanoi", "tld"):
+        client.login(user, PASSWORD)
+    second_port = free_port()
+    system.spawn("review", replica="review-2", http_port=second_port)
+    system.wait_ready(("review-2",))
+
+    ids = []
+    for i in range(COUNT):
+        body = {
+            "unit_code": "HN-SONTAY-DST",
+            "award_code": "bang_khen_tong_ldld",
+            "period": "2026",
+            "nominee": {"kind": "individual", "name": f"Người lao động {i:03d}"},
+            "achievements": "Hoàn thành xuất sắc nhiệm vụ, nhiều sáng kiến được công nhận.",
+        }
+        ids.append(client.submit("cdcs.dst", body)["id"])
+    wait_until(lambda: len(queue(client, "ld.sontay", "HN-SONTAY", "open")), lambda n: n == COUNT, what="tasks opened")
+
+    # Past the district's due date (10 working days): both replicas fire; one is killed mid-way.
+    move_clock(system, 15)
+    wait_until(lambda: len(queue(client, "ld.hanoi", "HN", "escalated_in")), lambda n: n > 0, what="first escalations")
+    system.kill("review")
+    system.restart("review")
+    city = wait_until(
+        lambda: queue(client, "ld.hanoi", "HN", "escalated_in"), lambda items: len(items) == COUNT, what="all escalated"
+    )
+    assert {t["nomination_id"] for t in city} == set(ids)
+    wait_until(lambda: escalation_steps(client, ids), lambda c: all(c[n] == 1 for n in ids), what="one escalation step each")
+
+    # Both replicas down while the city's own deadline passes; one comes back and catches up at once.
+    system.kill("review")
+    system.kill("review-2")
+    move_clock(system, 30)
+    time.sleep(1.5)  # the timers are due now, with nobody to fire them
+    assert set(escalation_steps(client, ids).values()) == {1}
+    started = time.monotonic()
+    system.restart("review")
+    wait_until(lambda: len(queue(client, "tld", "TLD", "escalated_in")), lambda n: n == COUNT, what="escalated to TLD")
+    caught_up = time.monotonic() - started
+    counts = wait_until(
+        lambda: escalation_steps(client, ids), lambda c: all(c[n] == 2 for n in ids), what="two escalation steps each"
+    )
+    assert set(counts.values()) == {2}
+    assert caught_up < 60, f"escalations due during the stop took {caught_up:.1f}s after the restart"
+    client.close()
+
+
+def test_thidua_demo_escalation_shows_a_reminder_an_escalation_and_both_ways_out(sqlite_system: System, tmp_path: Path) -> None:
+    system = sqlite_system
+    env = {**os.environ, "THIDUA_DEMO_PASSWORD": PASSWORD}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "thidua",
+            "demo",
+            "--escalation",
+            "--portal-url",
+            system.portal_url,
+            "--var-dir",
+            str(system.config.var_dir),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    for expected in (
+        "Sắp đến hạn xử lý",
+        "“Quá hạn – chuyển lên”",
+        "nhận xử lý thay",
+        "trả hồ sơ",
+        "Cấp trên trả về cấp dưới xử lý",
+    ):
+        assert expected in out, out
