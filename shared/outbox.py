@@ -36,16 +36,19 @@ def event_headers(event: Event) -> dict[str, str]:
 
 
 async def enqueue(conn: AsyncConnection, outbox: sa.Table, *events: Event) -> None:
-    for ev in events:
-        await conn.execute(
-            outbox.insert().values(
-                event_id=str(ev.event_id),
-                subject=ev.SUBJECT,
-                payload=ev.model_dump_json(),
-                headers=event_headers(ev),
-                created_at=ev.occurred_at,
-            )
-        )
+    if not events:
+        return
+    rows = [
+        {
+            "event_id": str(ev.event_id),
+            "subject": ev.SUBJECT,
+            "payload": ev.model_dump_json(),
+            "headers": event_headers(ev),
+            "created_at": ev.occurred_at,
+        }
+        for ev in events
+    ]
+    await conn.execute(outbox.insert(), rows)  # one statement for the lot (executemany)
 
 
 async def first_delivery(conn: AsyncConnection, inbox: sa.Table, consumer: str, event: Event, now: datetime) -> bool:
@@ -128,6 +131,8 @@ class OutboxRelay:
 
     async def publish_batch(self) -> int:
         """Publish up to batch_size pending rows in id order; stop at the first failure."""
+        if self.engine.dialect.name == "sqlite":
+            return await self._publish_batch_unlocked()
         ob = self.outbox
         published = 0
         async with self.engine.begin() as conn:
@@ -144,14 +149,49 @@ class OutboxRelay:
                 try:
                     await self.publish(row.subject, row.payload.encode(), dict(row.headers))
                 except Exception as exc:
-                    log.warning("outbox.publish_failed", extra={"subject": row.subject, "error": repr(exc)})
-                    await conn.execute(
-                        ob.update().where(ob.c.id == row.id).values(attempts=ob.c.attempts + 1, last_error=repr(exc)[:2000])
-                    )
+                    await self._failed(conn, row, exc)
                     break
                 await conn.execute(ob.update().where(ob.c.id == row.id).values(published_at=self.clock.now()))
                 published += 1
         return published
+
+    async def _publish_batch_unlocked(self) -> int:
+        """SQLite has one writer at a time: read the batch, publish outside any transaction, then mark it.
+
+        Holding the write lock while waiting for PubAcks would stall every other writer of the service.
+        A crash between publishing and marking re-publishes those rows, which the stream drops as
+        duplicates (Nats-Msg-Id = event id); so does a second relay that read the same rows.
+        """
+        ob = self.outbox
+        async with self.engine.begin() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(ob.c.id, ob.c.subject, ob.c.payload, ob.c.headers)
+                    .where(ob.c.published_at.is_(None))
+                    .order_by(ob.c.id)
+                    .limit(self.batch_size)
+                )
+            ).all()
+        sent: list[int] = []
+        failure: tuple[Any, Exception] | None = None
+        for row in rows:
+            try:
+                await self.publish(row.subject, row.payload.encode(), dict(row.headers))
+            except Exception as exc:
+                failure = (row, exc)
+                break
+            sent.append(row.id)
+        async with self.engine.begin() as conn:
+            if sent:
+                await conn.execute(ob.update().where(ob.c.id.in_(sent)).values(published_at=self.clock.now()))
+            if failure is not None:
+                await self._failed(conn, *failure)
+        return len(sent)
+
+    async def _failed(self, conn: AsyncConnection, row: Any, exc: Exception) -> None:
+        log.warning("outbox.publish_failed", extra={"subject": row.subject, "error": repr(exc)})
+        ob = self.outbox
+        await conn.execute(ob.update().where(ob.c.id == row.id).values(attempts=ob.c.attempts + 1, last_error=repr(exc)[:2000]))
 
 
 def is_unique_violation(exc: IntegrityError) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -25,9 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.review import store
 from services.review.domain.task import ACTIVE_STATES, ReviewTask, parent_in_path
 from shared.clock import VIETNAM_TZ
-from shared.contracts import SYSTEM_ACTOR, Actor, Event, NominationSnapshot, Recipient, TaskEscalated, TaskReminder
+from shared.contracts import SYSTEM_ACTOR, Actor, Event, Recipient, TaskEscalated, TaskReminder
 from shared.deadlines import escalated_due_at, reminder_times
 from shared.outbox import enqueue
+from shared.reference import UnitRef
 from shared.service import ServiceContext
 
 log = logging.getLogger("thidua.review.timers")
@@ -47,16 +49,21 @@ NOTIFICATION_TEXT = {
 
 async def schedule(conn: AsyncConnection, task: ReviewTask, since: datetime) -> None:
     """Timers for the task's current due date; at once if the holding unit is known to have no approver."""
+    rows = timer_rows(task, since, await roster_of(conn, task.holder.code))
+    if rows:
+        await conn.execute(store.timers.insert(), rows)
+
+
+def timer_rows(task: ReviewTask, since: datetime, roster: list[Recipient] | None) -> list[dict[str, Any]]:
     if task.due_at is None:
-        return
+        return []
     escalate_at = task.due_at
-    roster = await roster_of(conn, task.holder.code)
     if roster is not None and not roster and parent_of_holder_exists(task):
         escalate_at = since  # "a unit with no active approver escalates at once"
     rows = [{"kind": "escalate", "fire_at": escalate_at}]
     if escalate_at == task.due_at:
         rows += [{"kind": kind, "fire_at": at} for kind, at in reminder_times(since, task.due_at).items()]
-    await conn.execute(store.timers.insert(), [{"task_id": task.id, "generation": task.generation, **row} for row in rows])
+    return [{"task_id": task.id, "generation": task.generation, **row} for row in rows]
 
 
 def parent_of_holder_exists(task: ReviewTask) -> bool:
@@ -160,101 +167,186 @@ async def moves_of(conn: AsyncConnection, task_id: str) -> list[dict[str, Any]]:
 
 async def notify_unit(conn: AsyncConnection, task: ReviewTask, kind: str, now: datetime) -> list[Recipient]:
     """Notify the claimant, or every approver of the unit holding the task; returns who was notified."""
-    if task.claimant_id is not None:
-        recipients = [Recipient(user_id=task.claimant_id, full_name=task.claimant_name or "")]
-    else:
-        recipients = await roster_of(conn, task.holder.code) or []
-    if not recipients:
-        return []
+    roster = await roster_of(conn, task.holder.code)
     row = await conn.execute(sa.select(store.tasks.c.nominee_name, store.tasks.c.award_name).where(store.tasks.c.id == task.id))
     nominee, award = row.one()
-    due = task.due_at.astimezone(VIETNAM_TZ).strftime("%d/%m/%Y") if task.due_at else "—"
-    text = f"{nominee} — {award}: " + NOTIFICATION_TEXT[kind].format(due=due, unit=task.unit.short_name)
-    await conn.execute(
-        store.notifications.insert(),
-        [
-            {
-                "user_id": r.user_id,
-                "kind": kind,
-                "task_id": task.id,
-                "nomination_id": task.nomination_id,
-                "unit_code": task.holder.code,
-                "text": text[:500],
-                "due_at": task.due_at,
-                "created_at": now,
-            }
-            for r in recipients
-        ],
-    )
+    recipients, rows = notification_rows(task, kind, now, roster, nominee, award)
+    if rows:
+        await conn.execute(store.notifications.insert(), rows)
     return recipients
 
 
-# Firing
+def notification_rows(
+    task: ReviewTask, kind: str, now: datetime, roster: list[Recipient] | None, nominee: str, award: str
+) -> tuple[list[Recipient], list[dict[str, Any]]]:
+    if task.claimant_id is not None:
+        recipients = [Recipient(user_id=task.claimant_id, full_name=task.claimant_name or "")]
+    else:
+        recipients = roster or []
+    due = task.due_at.astimezone(VIETNAM_TZ).strftime("%d/%m/%Y") if task.due_at else "—"
+    text = f"{nominee} — {award}: " + NOTIFICATION_TEXT[kind].format(due=due, unit=task.unit.short_name)
+    rows = [
+        {
+            "user_id": r.user_id,
+            "kind": kind,
+            "task_id": task.id,
+            "nomination_id": task.nomination_id,
+            "unit_code": task.holder.code,
+            "text": text[:500],
+            "due_at": task.due_at,
+            "created_at": now,
+        }
+        for r in recipients
+    ]
+    return recipients, rows
 
 
-async def fire(conn: AsyncConnection, timer: Any, now: datetime) -> tuple[str, list[Event]]:
-    """Act on one due timer; returns its outcome and the events to publish."""
-    query = sa.select(store.tasks).where(store.tasks.c.id == timer.task_id).with_for_update()
-    row = (await conn.execute(query)).mappings().first()
-    if row is None:
-        return "task_missing", []
-    task = store.task_from_row(row)
-    if not task.is_active:
-        return "task_closed", []
-    if task.generation != timer.generation:
-        return "superseded", []
-    if timer.kind in REMINDER_KINDS:
-        recipients = await notify_unit(conn, task, timer.kind, now)
-        reminder = TaskReminder(
-            occurred_at=now, correlation_id=task.nomination_id, task=task.snapshot(), kind=timer.kind, recipients=recipients
+# Firing: a batch of due timers is read, decided in memory and written with one statement per table,
+# so that 10,000 timers coming due at once cost a few hundred statements, not a hundred thousand.
+
+
+class Batch:
+    """What a batch of due timers does: decided in memory from the rows it loaded, then written in bulk."""
+
+    def __init__(self, now: datetime, instance: str) -> None:
+        self.now = now
+        self.instance = instance
+        self.tasks: dict[str, ReviewTask] = {}
+        self.labels: dict[str, tuple[str, str]] = {}  # task id -> (nominee, award) for notification texts
+        self.paths: dict[str, list[UnitRef]] = {}  # nomination id -> unit path
+        self.rosters: dict[str, list[Recipient]] = {}
+        self.changed: dict[str, dict[str, Any]] = {}  # task id -> new column values
+        self.moves: list[dict[str, Any]] = []
+        self.new_timers: list[dict[str, Any]] = []
+        self.notifications: list[dict[str, Any]] = []
+        self.events: list[Event] = []
+        self.done: list[dict[str, Any]] = []  # timers fired, with their outcome
+        self.rescheduled: list[dict[str, Any]] = []
+        self.outcomes: list[tuple[str, datetime, str]] = []
+
+    async def load(self, conn: AsyncConnection, timers: Sequence[Any]) -> None:
+        t, n, r = store.tasks, store.nominations, store.unit_rosters
+        task_ids = sorted({timer.task_id for timer in timers})
+        rows = (await conn.execute(sa.select(t).where(t.c.id.in_(task_ids)).order_by(t.c.id).with_for_update())).mappings()
+        for row in rows:
+            self.tasks[row["id"]] = store.task_from_row(row)
+            self.labels[row["id"]] = (row["nominee_name"], row["award_name"])
+        nomination_ids = {task.nomination_id for task in self.tasks.values()}
+        for nid, snapshot in await conn.execute(sa.select(n.c.id, n.c.snapshot).where(n.c.id.in_(nomination_ids))):
+            if snapshot is not None:
+                self.paths[nid] = [UnitRef.model_validate(u) for u in snapshot["unit_path"]]
+        units = {code for path in self.paths.values() for code in (u.code for u in path)}
+        for code, approvers in await conn.execute(sa.select(r.c.unit_code, r.c.approvers).where(r.c.unit_code.in_(units))):
+            self.rosters[code] = [Recipient.model_validate(a) for a in approvers]
+
+    def fire(self, timer: Any) -> str:
+        task = self.tasks.get(timer.task_id)
+        if task is None:
+            outcome = "task_missing"
+        elif not task.is_active:
+            outcome = "task_closed"
+        elif task.generation != timer.generation:
+            outcome = "superseded"
+        elif timer.kind in REMINDER_KINDS:
+            outcome = self._remind(task, timer.kind)
+        else:
+            outcome = self._escalate(task, timer)
+        if outcome != "rescheduled":
+            self.done.append({"b_id": timer.id, "b_outcome": outcome})
+        self.outcomes.append((timer.kind, timer.fire_at, outcome))
+        return outcome
+
+    def _notify(self, task: ReviewTask, kind: str) -> list[Recipient]:
+        nominee, award = self.labels[task.id]
+        recipients, rows = notification_rows(task, kind, self.now, self.rosters.get(task.holder.code), nominee, award)
+        self.notifications += rows
+        return recipients
+
+    def _remind(self, task: ReviewTask, kind: str) -> str:
+        recipients = self._notify(task, kind)
+        self.events.append(
+            TaskReminder(
+                occurred_at=self.now, correlation_id=task.nomination_id, task=task.snapshot(), kind=kind, recipients=recipients
+            )
         )
-        return f"reminded:{len(recipients)}", [reminder]
-    return await _escalate(conn, task, timer, now)
+        return f"reminded:{len(recipients)}"
 
-
-async def _escalate(conn: AsyncConnection, task: ReviewTask, timer: Any, now: datetime) -> tuple[str, list[Event]]:
-    overdue = task.due_at is not None and task.due_at <= now
-    if not overdue and await roster_of(conn, task.holder.code):
-        # Brought forward for a unit without approvers, which has one again: wait for the due date.
-        await conn.execute(store.timers.update().where(store.timers.c.id == timer.id).values(fire_at=task.due_at))
-        return "rescheduled", []
-    snapshot = await conn.scalar(sa.select(store.nominations.c.snapshot).where(store.nominations.c.id == task.nomination_id))
-    if snapshot is None:
-        return "nomination_missing", []
-    parent = parent_in_path(NominationSnapshot.model_validate(snapshot).unit_path, task.holder.code)
-    if parent is None:
-        return "at_top", []  # overdue at Tổng LĐLĐ: it stays there, marked overdue
-    moved = task.escalate(parent, escalated_due_at(now))
-    await conn.execute(
-        store.tasks.update()
-        .where(store.tasks.c.id == task.id)
-        .values(
-            state=moved.state.value,
-            claimant_id=None,
-            claimant_name=None,
-            claimed_at=None,
-            due_at=moved.due_at,
-            queue_unit_code=parent.code,
-            queue_unit=parent.model_dump(),
-            escalations=moved.escalations,
-            generation=moved.generation,
-            escalated_at=now,
+    def _escalate(self, task: ReviewTask, timer: Any) -> str:
+        overdue = task.due_at is not None and task.due_at <= self.now
+        if task.due_at is not None and not overdue and self.rosters.get(task.holder.code):
+            # Brought forward for a unit without approvers, which has one again: wait for the due date.
+            self.rescheduled.append({"b_id": timer.id, "b_fire_at": task.due_at})
+            return "rescheduled"
+        path = self.paths.get(task.nomination_id)
+        if path is None:
+            return "nomination_missing"
+        parent = parent_in_path(path, task.holder.code)
+        if parent is None:
+            return "at_top"  # overdue at Tổng LĐLĐ: it stays there, marked overdue
+        moved = task.escalate(parent, escalated_due_at(self.now))
+        self.tasks[task.id] = moved
+        reason = "overdue" if overdue else "no_approver"
+        self.changed[task.id] = {
+            "b_id": task.id,
+            "state": moved.state.value,
+            "claimant_id": None,
+            "claimant_name": None,
+            "claimed_at": None,
+            "due_at": moved.due_at,
+            "queue_unit_code": parent.code,
+            "queue_unit": parent.model_dump(),
+            "escalations": moved.escalations,
+            "generation": moved.generation,
+            "escalated_at": self.now,
+        }
+        self.moves.append(
+            {
+                "task_id": task.id,
+                "kind": "escalated",
+                "at": self.now,
+                "from_unit": task.holder.model_dump(),
+                "to_unit": parent.model_dump(),
+                "reason": reason,
+                "was_due_at": task.due_at,
+                "new_due_at": moved.due_at,
+                "actor_id": SYSTEM_ACTOR.user_id,
+                "actor_name": SYSTEM_ACTOR.full_name,
+                "comment": None,
+            }
         )
-    )
-    reason = "overdue" if overdue else "no_approver"
-    await record_move(conn, task, moved, "escalated", now, reason=reason)
-    await schedule(conn, moved, now)
-    await notify_unit(conn, moved, "escalated_in", now)
-    event = TaskEscalated(
-        occurred_at=now,
-        correlation_id=task.nomination_id,
-        task=moved.snapshot(),
-        from_unit=task.holder,
-        to_unit=parent,
-        reason=reason,
-        was_due_at=task.due_at,
-    )
-    return f"escalated:{reason}", [event]
+        self.new_timers += timer_rows(moved, self.now, self.rosters.get(parent.code))
+        self._notify(moved, "escalated_in")
+        self.events.append(
+            TaskEscalated(
+                occurred_at=self.now,
+                correlation_id=task.nomination_id,
+                task=moved.snapshot(),
+                from_unit=task.holder,
+                to_unit=parent,
+                reason=reason,
+                was_due_at=task.due_at,
+            )
+        )
+        return f"escalated:{reason}"
+
+    async def write(self, conn: AsyncConnection) -> None:
+        t, tm = store.tasks, store.timers
+        if self.changed:
+            columns = next(iter(self.changed.values())).keys() - {"b_id"}
+            update = t.update().where(t.c.id == sa.bindparam("b_id")).values({c: sa.bindparam(c) for c in columns})
+            await conn.execute(update, list(self.changed.values()))
+        for table, rows in ((store.task_moves, self.moves), (tm, self.new_timers), (store.notifications, self.notifications)):
+            if rows:
+                await conn.execute(table.insert(), rows)
+        await enqueue(conn, store.outbox, *self.events)
+        if self.done:
+            mark = tm.update().where(tm.c.id == sa.bindparam("b_id"))
+            values = {"fired_at": self.now, "outcome": sa.bindparam("b_outcome"), "fired_by": self.instance}
+            await conn.execute(mark.values(values), self.done)
+        if self.rescheduled:
+            await conn.execute(
+                tm.update().where(tm.c.id == sa.bindparam("b_id")).values(fire_at=sa.bindparam("b_fire_at")), self.rescheduled
+            )
 
 
 class TimerMetrics:
@@ -320,11 +412,13 @@ class TimerLoop:
                 await asyncio.wait_for(self._stopping.wait(), self.poll_interval)
 
     async def run_once(self) -> int:
-        """Fire up to `batch_size` due timers in one transaction; returns how many were handled."""
+        """Fire up to `batch_size` due timers in one transaction; returns how many were handled.
+
+        The batch is written in bulk; if anything in it fails, each timer is retried alone in a
+        savepoint so one bad timer cannot hold back the others (it is retried later, then given up on).
+        """
         tm = store.timers
         now = self.ctx.clock.now()
-        fired: list[tuple[str, datetime, str]] = []
-        wrote_events = False
         async with self.ctx.engine.begin() as conn:
             due = (
                 await conn.execute(
@@ -335,37 +429,50 @@ class TimerLoop:
                     .with_for_update(skip_locked=True)
                 )
             ).all()
-            for timer in due:
-                try:
-                    async with conn.begin_nested():
-                        outcome, events = await fire(conn, timer, now)
-                        if outcome != "rescheduled":
-                            done = {"fired_at": now, "outcome": outcome, "fired_by": self.instance}
-                            await conn.execute(tm.update().where(tm.c.id == timer.id).values(**done))
-                        await enqueue(conn, store.outbox, *events)
-                except Exception as exc:
-                    self.metrics.failures.labels(timer.kind).inc()
-                    log.warning("timers.fire_failed", extra={"timer": timer.id, "kind": timer.kind, "error": repr(exc)})
-                    gave_up = timer.attempts + 1 >= MAX_TIMER_ATTEMPTS
-                    await conn.execute(
-                        tm.update()
-                        .where(tm.c.id == timer.id)
-                        .values(
-                            attempts=tm.c.attempts + 1,
-                            last_error=repr(exc)[:2000],
-                            fired_at=now if gave_up else None,
-                            outcome="failed" if gave_up else None,
-                        )
-                    )
-                    continue
-                wrote_events = wrote_events or bool(events)
-                fired.append((timer.kind, timer.fire_at, outcome))
+            if not due:
+                return 0
+            try:
+                async with conn.begin_nested():
+                    batches = [await self._fire(conn, due, now)]
+            except Exception:
+                log.warning("timers.batch_failed", extra={"timers": len(due)}, exc_info=True)
+                batches = [b for timer in due if (b := await self._fire_alone(conn, timer, now)) is not None]
         committed = self.ctx.clock.now()
-        for kind, fire_at, outcome in fired:
-            self._observe(kind, fire_at, outcome, committed)
-        if wrote_events:
+        for batch in batches:
+            for kind, fire_at, outcome in batch.outcomes:
+                self._observe(kind, fire_at, outcome, committed)
+        if any(batch.events for batch in batches):
             self.ctx.outbox_written()
         return len(due)
+
+    async def _fire(self, conn: AsyncConnection, timers: Sequence[Any], now: datetime) -> Batch:
+        batch = Batch(now, self.instance)
+        await batch.load(conn, timers)
+        for timer in timers:
+            batch.fire(timer)
+        await batch.write(conn)
+        return batch
+
+    async def _fire_alone(self, conn: AsyncConnection, timer: Any, now: datetime) -> Batch | None:
+        tm = store.timers
+        try:
+            async with conn.begin_nested():
+                return await self._fire(conn, [timer], now)
+        except Exception as exc:
+            self.metrics.failures.labels(timer.kind).inc()
+            log.warning("timers.fire_failed", extra={"timer": timer.id, "kind": timer.kind, "error": repr(exc)})
+            gave_up = timer.attempts + 1 >= MAX_TIMER_ATTEMPTS
+            await conn.execute(
+                tm.update()
+                .where(tm.c.id == timer.id)
+                .values(
+                    attempts=tm.c.attempts + 1,
+                    last_error=repr(exc)[:2000],
+                    fired_at=now if gave_up else None,
+                    outcome="failed" if gave_up else None,
+                )
+            )
+            return None
 
     def _observe(self, kind: str, fire_at: datetime, outcome: str, committed: datetime) -> None:
         self.metrics.fired.labels(kind, outcome.split(":", maxsplit=1)[0]).inc()
