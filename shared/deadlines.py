@@ -44,11 +44,26 @@ class ReminderRule(BaseModel):
 _R = TypeVar("_R", EscalationRule, ReminderRule)
 
 
+class CampaignDeadline(BaseModel):
+    """A campaign's own end dates per level, replacing the working-day rule for its awards."""
+
+    code: str
+    name: str
+    award_codes: list[str]
+    starts_on: date
+    ends_on: date
+    review_ends_on: dict[str, date]
+
+    def applies(self, award_code: str, level: str, on: date) -> bool:
+        return award_code in self.award_codes and self.starts_on <= on <= self.ends_on and level in self.review_ends_on
+
+
 @dataclass(frozen=True)
 class DeadlinePolicy:
     rules: tuple[DeadlineRule, ...]
     escalation: tuple[EscalationRule, ...]
     reminders: tuple[ReminderRule, ...]
+    campaigns: tuple[CampaignDeadline, ...] = ()
 
 
 @cache
@@ -59,6 +74,7 @@ def load_policy(path: Path = DEADLINES_FILE) -> DeadlinePolicy:
         rules=tuple(DeadlineRule.model_validate(r) for r in raw["rules"]),
         escalation=tuple(EscalationRule.model_validate(r) for r in raw["escalation"]),
         reminders=tuple(ReminderRule.model_validate(r) for r in raw["reminders"]),
+        campaigns=tuple(CampaignDeadline.model_validate(c) for c in raw.get("campaigns", [])),
     )
 
 
@@ -86,10 +102,22 @@ def _in_force(rules: tuple[_R, ...], on: date, what: str) -> _R:
     return max(candidates, key=lambda r: r.effective_from)
 
 
-def due_at(opened_at: datetime, level: str, award_kind: str, calendar: WorkingCalendar | None = None) -> datetime:
-    """When a task opened at `opened_at` at this level is due."""
-    days = working_days_for(level, award_kind, opened_at.astimezone(VIETNAM_TZ).date())
-    return after_working_days(opened_at, days, calendar)
+def due_at(
+    opened_at: datetime,
+    level: str,
+    award_kind: str,
+    calendar: WorkingCalendar | None = None,
+    *,
+    award_code: str = "",
+    campaigns: tuple[CampaignDeadline, ...] | None = None,
+) -> datetime:
+    """When a task opened at `opened_at` at this level is due: a campaign's end date for the level when
+    the award belongs to a campaign running that day, else the working days of the level's rule."""
+    day = opened_at.astimezone(VIETNAM_TZ).date()
+    for campaign in campaigns if campaigns is not None else load_policy().campaigns:
+        if campaign.applies(award_code, level, day):
+            return end_of_day(campaign.review_ends_on[level])
+    return after_working_days(opened_at, working_days_for(level, award_kind, day), calendar)
 
 
 def escalated_due_at(escalated_at: datetime, calendar: WorkingCalendar | None = None) -> datetime:

@@ -173,7 +173,7 @@ async def on_withdrawn(ctx: ServiceContext, event: NominationWithdrawn) -> None:
 async def _open_task(conn: AsyncConnection, nom: NominationSnapshot, unit: UnitRef, cause: Event) -> TaskOpened:
     task_id = str(uuid4())
     award = catalog_on(cause.occurred_at.astimezone(VIETNAM_TZ).date()).get(nom.award_code)
-    due = due_at(cause.occurred_at, unit.level, award.kind if award else "yearly")
+    due = due_at(cause.occurred_at, unit.level, award.kind if award else "yearly", award_code=nom.award_code)
     await conn.execute(
         store.tasks.insert().values(
             id=task_id,

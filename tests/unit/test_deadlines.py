@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
+
 from shared.clock import VIETNAM_TZ
-from shared.deadlines import DeadlineRule, due_at, working_days_for
+from shared.deadlines import CampaignDeadline, DeadlineRule, due_at, end_of_day, load_policy, working_days_for
 
 
 def test_default_deadlines_are_ten_fifteen_and_twenty_working_days() -> None:
@@ -30,3 +32,39 @@ def test_a_district_task_opened_before_tet_is_due_after_the_holiday_week() -> No
 def test_a_year_without_holidays_still_gets_a_deadline_counting_weekends_only() -> None:
     opened = datetime(2031, 3, 3, 3, 0, tzinfo=UTC)  # Monday
     assert due_at(opened, "district", "yearly").astimezone(VIETNAM_TZ).date() == date(2031, 3, 17)
+
+
+CAMPAIGN = CampaignDeadline(
+    code="HN-TEST",
+    name="Đợt thi đua thử",
+    award_codes=["cong_nhan_gioi_thu_do"],
+    starts_on=date(2026, 5, 1),
+    ends_on=date(2026, 9, 30),
+    review_ends_on={"district": date(2026, 10, 13)},
+)
+
+
+def test_a_campaign_sets_its_own_end_date_for_its_awards_within_its_window() -> None:
+    opened = datetime(2026, 9, 1, 3, 0, tzinfo=UTC)
+    due = due_at(opened, "district", "campaign", award_code="cong_nhan_gioi_thu_do", campaigns=(CAMPAIGN,))
+    assert due == end_of_day(date(2026, 10, 13))
+
+
+@pytest.mark.parametrize(
+    ("opened_on", "award_code", "level"),
+    [
+        (date(2026, 10, 1), "cong_nhan_gioi_thu_do", "district"),  # after the campaign's window
+        (date(2026, 9, 1), "giay_khen_ldld_huyen", "district"),  # not one of its awards
+        (date(2026, 9, 1), "cong_nhan_gioi_thu_do", "city"),  # no end date set for the level
+    ],
+)
+def test_otherwise_the_working_day_rule_applies(opened_on: date, award_code: str, level: str) -> None:
+    opened = datetime.combine(opened_on, datetime.min.time(), tzinfo=VIETNAM_TZ).replace(hour=9)
+    with_campaign = due_at(opened, level, "campaign", award_code=award_code, campaigns=(CAMPAIGN,))
+    assert with_campaign == due_at(opened, level, "campaign", campaigns=())
+
+
+def test_the_configured_example_campaign_is_read_from_the_deadlines_file() -> None:
+    [campaign] = load_policy().campaigns
+    assert campaign.applies("cong_nhan_gioi_thu_do", "district", date(2023, 6, 1))
+    assert not campaign.applies("cong_nhan_gioi_thu_do", "district", date(2023, 10, 1))
