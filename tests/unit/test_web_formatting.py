@@ -1,9 +1,13 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
 
 from services.portal.web.formatting import date_vn, datetime_vn, money
-from services.portal.web.pages import _draft_body, _parse_vn_date
+from services.portal.web.pages import _draft_body, _parse_vn_date, clock_shift
+from shared.clock import FixedClock
 
 
 def test_dates_show_as_dd_mm_yyyy_in_vietnam_time() -> None:
@@ -51,3 +55,20 @@ def test_form_fields_become_the_command_body_the_api_takes() -> None:
 def test_an_untouched_council_vote_is_left_out() -> None:
     body = _draft_body({"nominee.name": "A B", "council_vote.secret_ballot": "1"})
     assert "council_vote" not in body
+
+
+@pytest.mark.parametrize(
+    ("shift", "shown"),
+    [
+        (timedelta(0), ""),
+        (timedelta(seconds=30), ""),  # two clocks read a moment apart are not a moved clock
+        (timedelta(days=14, hours=22, minutes=5), "+14 ngày 22 giờ"),
+        (timedelta(days=3), "+3 ngày"),
+        (timedelta(minutes=45), "+45 phút"),
+        (-timedelta(days=2, hours=1), "−2 ngày 1 giờ"),
+    ],
+)
+def test_the_header_says_how_far_the_demo_clock_was_moved(shift: timedelta, shown: str) -> None:
+    wall = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+    gateway = SimpleNamespace(clock=FixedClock(wall + shift), wall_clock=FixedClock(wall))
+    assert clock_shift(gateway) == shown  # type: ignore[arg-type]

@@ -30,6 +30,13 @@ STATUS_TONES = {
     "cancelled": "muted",
 }
 
+NOTIFICATION_KINDS = {
+    "before_due": ("Sắp đến hạn", "warn"),
+    "due_day": ("Đến hạn hôm nay", "bad"),
+    "escalated_in": ("Quá hạn – chuyển lên", "bad"),
+    "sent_back": ("Cấp trên trả về", "info"),
+}
+
 
 def _when(value: Any) -> datetime | None:
     if value is None or value == "":
@@ -66,4 +73,6 @@ FILTERS = {
     "role_label": lambda r: ROLE_LABELS.get(r, r),
     "kind_label": lambda k: NOMINEE_KINDS.get(k, k),
     "tone": lambda s: STATUS_TONES.get(s, "info"),
+    "note_label": lambda k: NOTIFICATION_KINDS.get(k, (k, ""))[0],
+    "note_tone": lambda k: NOTIFICATION_KINDS.get(k, ("", "info"))[1],
 }

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from services.portal import users
 from services.portal.gateway import Gateway
 from services.portal.web import session as web
-from services.portal.web.formatting import FILTERS, ROLE_LABELS
+from services.portal.web.formatting import FILTERS, ROLE_LABELS, date_vn
 from shared.commands import NominationDraft, NominationEdit
 from shared.contracts import Actor
 from shared.errors import DomainError, ValidationFailed
@@ -47,6 +47,8 @@ QUEUE_STATES = [
     ("open", "Chờ nhận"),
     ("claimed", "Đang xử lý"),
     ("overdue", "Quá hạn"),
+    ("escalated_in", "Quá hạn – chuyển lên"),
+    ("escalated_out", "Đã chuyển cấp trên"),
     ("done", "Đã xử lý"),
     ("all", "Tất cả"),
 ]
@@ -124,6 +126,7 @@ async def render(request: Request, template: str, actor: Actor | None, status_co
     unit_names: dict[str, str] = {}
     unit = None
     roles_here: list[str] = []
+    unread: int | None = None
     if actor is not None:
         try:
             unit_names = {code: u["name"] for code, u in (await gateway.units(actor)).items()}
@@ -131,6 +134,13 @@ async def render(request: Request, template: str, actor: Actor | None, status_co
             unit_names = {}
         unit = web.active_unit(request, actor)
         roles_here = sorted({ROLE_LABELS[g.role] for g in actor.roles if g.unit_code in (unit, None)})
+        if "unread" in context:
+            unread = context.pop("unread")
+        else:
+            try:  # the bell: review unreachable leaves it out rather than failing the page
+                unread = (await gateway.call("review", "notifications", actor, {"limit": 1}))["unread"]
+            except DomainError:
+                unread = None
     return TEMPLATES.TemplateResponse(
         request,
         template,
@@ -143,11 +153,29 @@ async def render(request: Request, template: str, actor: Actor | None, status_co
             "unit": unit,
             "unit_names": unit_names,
             "roles_here": roles_here,
+            "unread": unread,
+            "clock_shift": clock_shift(gateway),
             "title": context.pop("title", "Thi Đua"),
             **context,
         },
         status_code=status_code,
     )
+
+
+def clock_shift(gateway: Gateway) -> str:
+    """'+15 ngày 2 giờ' when the demo clock has been moved (`thidua clock`), else ''. Never in production,
+    where the clock cannot move."""
+    seconds = round((gateway.clock.now() - gateway.wall_clock.now()).total_seconds())
+    if abs(seconds) < 60:
+        return ""
+    days, rest = divmod(abs(seconds), 86_400)
+    hours, rest = divmod(rest, 3_600)
+    parts = [f"{days} ngày"] if days else []
+    if hours:
+        parts.append(f"{hours} giờ")
+    if not parts:
+        parts.append(f"{rest // 60} phút")
+    return ("+" if seconds > 0 else "−") + " ".join(parts)
 
 
 async def error_page(request: Request, exc: DomainError) -> HTMLResponse:
@@ -410,6 +438,7 @@ def build_pages(gateway: Gateway) -> APIRouter:
             origin_units=origin_units,
             state_url=state_url,
             due_error=due_error,
+            read_only=filters["state"] == "escalated_out",
         )
 
     @pages.post("/hop-viec/hang-loat")
@@ -442,8 +471,17 @@ def build_pages(gateway: Gateway) -> APIRouter:
         return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/hop-viec", status_code=303)
 
     async def task_page(
-        request: Request, actor: Actor, task_id: str, *, values: dict[str, str], errors: dict[str, str], status_code: int = 200
+        request: Request,
+        actor: Actor,
+        task_id: str,
+        *,
+        values: dict[str, str],
+        errors: dict[str, str],
+        status_code: int = 200,
+        back_values: dict[str, str] | None = None,
+        back_errors: dict[str, str] | None = None,
     ) -> HTMLResponse:
+        """The task with its forms; `values`/`errors` belong to the decision form, `back_*` to send-back."""
         t = await gateway.call("review", "get_task", actor, {"task_id": task_id})
         timeline = None
         try:
@@ -463,6 +501,8 @@ def build_pages(gateway: Gateway) -> APIRouter:
             timeline=timeline,
             values=values,
             errors=errors,
+            back_values=back_values or {},
+            back_errors=back_errors or {},
             approve_label="Phê duyệt (cấp quyết định)" if is_final else "Đồng ý, chuyển cấp trên",
         )
 
@@ -470,6 +510,32 @@ def build_pages(gateway: Gateway) -> APIRouter:
     async def task(request: Request, task_id: str) -> HTMLResponse:
         actor = await web.current_actor(request)
         return await task_page(request, actor, task_id, values={}, errors={})
+
+    @pages.post("/nhiem-vu/{task_id}/tra-xuong", response_class=HTMLResponse)
+    async def send_back(request: Request, task_id: str) -> Response:
+        """The unit an overdue task escalated to hands it back to the task's own unit with a new due date."""
+        actor = await web.current_actor(request)
+        form = await request.form()
+        web.check_csrf(request, str(form.get("csrf_token", "")))
+        values = _values_from_form(form)
+        due_on, due_error = _parse_vn_date(values.get("due_on", ""))
+        try:
+            if due_error or due_on is None:
+                raise ValidationFailed.on("due_on", due_error or "Cần nhập hạn mới, dạng dd/mm/yyyy")
+            result = await gateway.call(
+                "review", "send_back", actor, {"task_id": task_id, "due_on": due_on, "comment": values.get("comment", "")}
+            )
+        except DomainError as exc:
+            if exc.status == 422:
+                return await task_page(
+                    request, actor, task_id, values={}, errors={}, back_values=values, back_errors=_errors(exc), status_code=422
+                )
+            if exc.status in (403, 409):
+                web.flash(request, exc.title, "bad")
+                return RedirectResponse(f"/nhiem-vu/{task_id}", status_code=303)
+            raise
+        web.flash(request, f"Đã trả hồ sơ về {result['queue_unit_name']}, hạn mới {date_vn(result['due_at'])}.")
+        return RedirectResponse(f"/nhiem-vu/{task_id}", status_code=303)
 
     async def task_command(
         request: Request, task_id: str, operation: str, message: str, extra: dict[str, Any] | None = None
@@ -533,10 +599,28 @@ def build_pages(gateway: Gateway) -> APIRouter:
             "reject": "Đã ghi quyết định không duyệt.",
         }
         web.flash(request, labels.get(values.get("action", ""), "Đã gửi quyết định."))
-        return RedirectResponse(
-            f"/hop-viec?unit={(await gateway.call('review', 'get_task', actor, {'task_id': task_id}))['unit_code']}",
-            status_code=303,
+        held_by = (await gateway.call("review", "get_task", actor, {"task_id": task_id}))["queue_unit_code"]
+        return RedirectResponse(f"/hop-viec?unit={held_by}", status_code=303)
+
+    # Notifications (the bell)
+
+    @pages.get("/thong-bao", response_class=HTMLResponse)
+    async def notifications(request: Request) -> HTMLResponse:
+        actor = await web.current_actor(request)
+        result = await gateway.call("review", "notifications", actor, {"limit": 100})
+        return await render(
+            request, "notifications.html", actor, title="Thông báo", notes=result["items"], unread=result["unread"]
         )
+
+    @pages.post("/thong-bao/da-doc")
+    async def notifications_read(request: Request) -> Response:
+        actor = await web.current_actor(request)
+        form = await request.form()
+        web.check_csrf(request, str(form.get("csrf_token", "")))
+        ids = [int(str(i)) for i in form.getlist("id") if str(i).isdigit()] or None
+        result = await gateway.call("review", "mark_notifications_read", actor, {"ids": ids})
+        web.flash(request, f"Đã đánh dấu {result['marked']} thông báo là đã đọc.")
+        return RedirectResponse("/thong-bao", status_code=303)
 
     # Decisions
 
