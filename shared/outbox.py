@@ -101,7 +101,9 @@ class OutboxRelay:
             await self._task
         try:
             await asyncio.wait_for(self.flush(), flush_timeout)
-        except (TimeoutError, Exception):
+        except TimeoutError:  # the rest stays in the outbox and goes out when the service starts again
+            log.warning("outbox.flush_incomplete", extra={"reason": f"still publishing after {flush_timeout:.0f} s"})
+        except Exception:
             log.warning("outbox.flush_incomplete", exc_info=True)
 
     async def flush(self) -> None:
