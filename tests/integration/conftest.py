@@ -35,12 +35,16 @@ SUBMITTER = Actor(
     full_name="Cán bộ CĐCS Đường sắt",
     roles=(RoleGrant(role="submitter", unit_code="HN-SONTAY-DST"),),
 )
-APPROVER_SONTAY = Actor(
-    user_id="u-sontay",
-    username="ld.sontay",
-    full_name="Lãnh đạo LĐLĐ Sơn Tây",
-    roles=(RoleGrant(role="approver", unit_code="HN-SONTAY"),),
-)
+
+
+def approver(username: str, full_name: str, unit_code: str) -> Actor:
+    """An approver of one unit, with a user id derived from the username ('ld.sontay' -> 'u-sontay')."""
+    user_id = "u-" + username.rsplit(".", maxsplit=1)[-1]
+    grant = RoleGrant(role="approver", unit_code=unit_code)
+    return Actor(user_id=user_id, username=username, full_name=full_name, roles=(grant,))
+
+
+APPROVER_SONTAY = approver("ld.sontay", "Lãnh đạo LĐLĐ Sơn Tây", "HN-SONTAY")
 
 
 async def eventually(

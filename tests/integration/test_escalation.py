@@ -14,28 +14,16 @@ import sqlalchemy as sa
 from services.review import store, usecases
 from services.review.timers import TimerLoop
 from shared.clock import VIETNAM_TZ, FixedClock
-from shared.contracts import Actor, NominationSubmitted, RoleGrant, UnitApproversChanged
+from shared.contracts import Actor, NominationSubmitted, UnitApproversChanged
 from shared.errors import Forbidden
 from shared.service import ServiceContext
-from tests.integration.conftest import count_rows, snapshot
+from tests.integration.conftest import approver, count_rows, snapshot
 
 OPENED = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 09:00 in Hà Nội; the district task is due 16/3
-SONTAY = Actor(
-    user_id="u-sontay",
-    username="ld.sontay",
-    full_name="Phạm Quang Huy",
-    roles=(RoleGrant(role="approver", unit_code="HN-SONTAY"),),
-)
-SONTAY2 = Actor(
-    user_id="u-sontay2",
-    username="ld.sontay2",
-    full_name="Ngô Văn Nam",
-    roles=(RoleGrant(role="approver", unit_code="HN-SONTAY"),),
-)
-HANOI = Actor(
-    user_id="u-hanoi", username="ld.hanoi", full_name="Đỗ Mạnh Cường", roles=(RoleGrant(role="approver", unit_code="HN"),)
-)
-TLD = Actor(user_id="u-tld", username="tld", full_name="Vũ Thị Thu", roles=(RoleGrant(role="approver", unit_code="TLD"),))
+SONTAY = approver("ld.sontay", "Phạm Quang Huy", "HN-SONTAY")
+SONTAY2 = approver("ld.sontay2", "Ngô Văn Nam", "HN-SONTAY")
+HANOI = approver("ld.hanoi", "Đỗ Mạnh Cường", "HN")
+TLD = approver("tld", "Vũ Thị Thu", "TLD")
 
 
 async def review_at(service_context: Any, at: datetime = OPENED) -> tuple[ServiceContext, FixedClock, TimerLoop]:
