@@ -93,8 +93,12 @@ def _nav(actor: Actor, path: str) -> list[dict[str, Any]]:
     return [{"href": href, "label": label, "current": href == current} for href, label in items]
 
 
-def _values_from_form(form: Any) -> dict[str, str]:
-    return {k: str(v).strip() for k, v in form.multi_items() if k != "csrf_token"}
+async def _signed_form(request: Request) -> tuple[Actor, dict[str, str]]:
+    """The signed-in person and the fields of the form they posted (its CSRF token checked)."""
+    actor = await web.current_actor(request)
+    form = await request.form()
+    web.check_csrf(request, str(form.get("csrf_token", "")))
+    return actor, {k: str(v).strip() for k, v in form.multi_items() if k != "csrf_token"}
 
 
 def _nested(values: dict[str, str], prefix: str) -> dict[str, Any]:
@@ -326,10 +330,7 @@ def build_pages(gateway: Gateway) -> APIRouter:
 
     @pages.post("/ho-so/moi", response_class=HTMLResponse)
     async def submit_nomination(request: Request) -> Response:
-        actor = await web.current_actor(request)
-        form = await request.form()
-        web.check_csrf(request, str(form.get("csrf_token", "")))
-        values = _values_from_form(form)
+        actor, values = await _signed_form(request)
         try:
             draft = NominationDraft.model_validate(_draft_body(values))
             created = await gateway.call("registration", "submit", actor, draft.model_dump(mode="json"))
@@ -369,10 +370,7 @@ def build_pages(gateway: Gateway) -> APIRouter:
 
     @pages.post("/ho-so/{nomination_id}/sua", response_class=HTMLResponse)
     async def resubmit(request: Request, nomination_id: str) -> Response:
-        actor = await web.current_actor(request)
-        form = await request.form()
-        web.check_csrf(request, str(form.get("csrf_token", "")))
-        values = _values_from_form(form)
+        actor, values = await _signed_form(request)
         body = _draft_body(values)
         edit: dict[str, Any] = {k: body[k] for k in ("period", "nominee", "achievements", "council_vote") if k in body}
         edit["comment"] = values.get("comment", "")
@@ -514,10 +512,7 @@ def build_pages(gateway: Gateway) -> APIRouter:
     @pages.post("/nhiem-vu/{task_id}/tra-xuong", response_class=HTMLResponse)
     async def send_back(request: Request, task_id: str) -> Response:
         """The unit an overdue task escalated to hands it back to the task's own unit with a new due date."""
-        actor = await web.current_actor(request)
-        form = await request.form()
-        web.check_csrf(request, str(form.get("csrf_token", "")))
-        values = _values_from_form(form)
+        actor, values = await _signed_form(request)
         due_on, due_error = _parse_vn_date(values.get("due_on", ""))
         try:
             if due_error or due_on is None:
@@ -575,10 +570,7 @@ def build_pages(gateway: Gateway) -> APIRouter:
 
     @pages.post("/nhiem-vu/{task_id}/quyet-dinh", response_class=HTMLResponse)
     async def decide(request: Request, task_id: str) -> Response:
-        actor = await web.current_actor(request)
-        form = await request.form()
-        web.check_csrf(request, str(form.get("csrf_token", "")))
-        values = _values_from_form(form)
+        actor, values = await _signed_form(request)
         try:
             await gateway.call(
                 "review",
