@@ -21,6 +21,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy as ServerAckPolicy
 from nats.js.api import ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
+from prometheus_client import CollectorRegistry, Counter
 from pydantic import ValidationError
 
 from shared import subjects
@@ -132,6 +133,22 @@ def deliveries(msg: Any) -> int:
 
 
 EventHandler = Callable[[Any], Awaitable[None]]
+DeadLetterReason = str  # poison | handler_failed | max_deliveries
+_dead_letter_counters: dict[int, Counter] = {}
+
+
+def dead_letter_counter(registry: CollectorRegistry) -> Counter:
+    """One counter per registry, shared by the service's consumers."""
+    counter = _dead_letter_counters.get(id(registry))
+    if counter is None:
+        counter = Counter(
+            "thidua_dead_letters",
+            "Messages moved to the DEADLETTER stream, by why",
+            ["service", "consumer", "reason"],
+            registry=registry,
+        )
+        _dead_letter_counters[id(registry)] = counter
+    return counter
 
 
 class EventConsumer:
@@ -146,6 +163,7 @@ class EventConsumer:
         *,
         max_attempts: int = 5,
         retry_delay: float = 0.5,
+        registry: CollectorRegistry | None = None,
     ) -> None:
         self.broker = broker
         self.service = service
@@ -153,6 +171,7 @@ class EventConsumer:
         self.handlers = {cls.SUBJECT: fn for cls, fn in handlers.items()}
         self.max_attempts = max_attempts
         self.retry_delay = retry_delay
+        self.dead_letters = dead_letter_counter(registry) if registry is not None else None
 
     async def handle(self, msg: Any) -> None:
         subject = msg.raw_message.subject
@@ -162,12 +181,12 @@ class EventConsumer:
             return
         delivered = deliveries(msg)
         if delivered > self.max_attempts:
-            await self.dead_letter(msg, f"delivered {delivered} times without success", delivered)
+            await self.dead_letter(msg, f"delivered {delivered} times without success", delivered, kind="max_deliveries")
             return
         try:
             event = decode_event(subject, msg.body)
         except PoisonMessage as exc:
-            await self.dead_letter(msg, str(exc), delivered)
+            await self.dead_letter(msg, str(exc), delivered, kind="poison")
             return
         try:
             await handler(event)
@@ -178,13 +197,13 @@ class EventConsumer:
                 exc_info=delivered >= self.max_attempts,
             )
             if delivered >= self.max_attempts:
-                await self.dead_letter(msg, f"handler failed {delivered} times: {exc!r}", delivered)
+                await self.dead_letter(msg, f"handler failed {delivered} times: {exc!r}", delivered, kind="handler_failed")
             else:
                 await msg.nack(delay=self.retry_delay * delivered)
             return
         await msg.ack()
 
-    async def dead_letter(self, msg: Any, reason: str, delivered: int) -> None:
+    async def dead_letter(self, msg: Any, reason: str, delivered: int, *, kind: DeadLetterReason = "handler_failed") -> None:
         raw = msg.raw_message
         try:
             stream_seq = str(raw.metadata.sequence.stream)
@@ -218,6 +237,8 @@ class EventConsumer:
             await msg.nack(delay=self.retry_delay * 4)
             return
         log.error("event.dead_lettered", extra={"subject": raw.subject, "reason": reason})
+        if self.dead_letters is not None:
+            self.dead_letters.labels(self.service, self.consumer.durable, kind).inc()
         await msg.reject()
 
     def register(self, router: NatsRouter) -> None:

@@ -18,10 +18,12 @@ import uvicorn
 from faststream.asgi import AsgiFastStream, AsgiResponse, get, make_ping_asgi
 from faststream.nats import NatsBroker, NatsRouter
 from faststream.nats.prometheus import NatsPrometheusMiddleware
+from nats.js import JetStreamContext
 from prometheus_client import CollectorRegistry, make_asgi_app
 
 from shared.db import make_engine
 from shared.messaging import ensure_topology, make_broker, publish_event
+from shared.observability import Heartbeat, Sampler, http_url, readiness
 from shared.outbox import OutboxRelay
 from shared.service import ServiceContext
 from shared.settings import ServiceSettings
@@ -42,6 +44,10 @@ def _no_workers(ctx: ServiceContext, registry: CollectorRegistry) -> Sequence[Wo
     return ()
 
 
+def _no_metrics(ctx: ServiceContext, sampler: Sampler) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class ServiceSpec:
     name: str
@@ -51,6 +57,8 @@ class ServiceSpec:
     wire: Callable[[NatsRouter, NatsBroker, ServiceContext], None]
     head_revision: Callable[[], str]
     workers: Callable[[ServiceContext, CollectorRegistry], Sequence[Worker]] = _no_workers
+    # Figures the service reads from its own data when Prometheus scrapes (queue depth, decisions…).
+    metrics: Callable[[ServiceContext, Sampler], None] = _no_metrics
 
 
 def build_app(spec: ServiceSpec, settings: ServiceSettings) -> AsgiFastStream:
@@ -68,27 +76,43 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> AsgiFastStream:
         await publish_event(broker, subject, payload, headers)
 
     relay = OutboxRelay(engine, spec.outbox, publish, clock)
-    ctx = ServiceContext(engine=engine, clock=clock, settings=settings, outbox_written=relay.wake)
+    ctx = ServiceContext(engine=engine, clock=clock, settings=settings, outbox_written=relay.wake, registry=registry)
     router = NatsRouter()
     spec.wire(router, broker, ctx)
     broker.include_router(router)
-    workers = spec.workers(ctx, registry)
+
+    def jetstream() -> JetStreamContext:  # the broker connects at start-up, after this is built
+        return broker.connection.jetstream()
+
+    sampler = Sampler(spec.name, registry)
+    sampler.watch_outbox(engine, spec.outbox, clock.now)
+    sampler.watch_consumers(jetstream, spec.consumers)
+    spec.metrics(ctx, sampler)
+    metrics_app = make_asgi_app(registry)
+
+    async def metrics(scope: Any, receive: Any, send: Any) -> None:
+        await sampler.refresh()
+        await metrics_app(scope, receive, send)
+
+    async def probe() -> dict[str, Any]:
+        return await readiness(spec.name, settings.instance, broker, engine, spec.outbox, spec.head_revision(), clock.now())
 
     @get
     async def readyz(scope: Any) -> AsgiResponse:
-        checks: dict[str, Any] = {"nats": await broker.ping(timeout=2.0)}
-        try:
-            async with engine.connect() as conn:
-                current = await conn.scalar(sa.text("SELECT version_num FROM alembic_version"))
-            checks["database"] = True
-            checks["migrations_current"] = current == spec.head_revision()
-        except Exception as exc:
-            checks["database"] = False
-            checks["error"] = repr(exc)
-        checks["outbox_pending"] = await relay.pending() if checks["database"] else None
-        ok = bool(checks["nats"] and checks["database"] and checks.get("migrations_current"))
-        body = json.dumps({"service": spec.name, "instance": settings.instance, "ready": ok, **checks}).encode()
-        return AsgiResponse(body, status_code=200 if ok else 503, headers={"content-type": "application/json"})
+        checks = await probe()
+        return AsgiResponse(
+            json.dumps(checks).encode(), status_code=200 if checks["ready"] else 503, headers={"content-type": "application/json"}
+        )
+
+    heartbeat = Heartbeat(
+        spec.name,
+        settings.instance,
+        http_url(settings.http_host, settings.resolved_http_port()),
+        jetstream,
+        probe,
+        replicas=settings.stream_replicas,
+    )
+    workers = [*spec.workers(ctx, registry), heartbeat]
 
     async def reconcile_topology() -> None:
         await ensure_topology(
@@ -116,7 +140,7 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> AsgiFastStream:
         asgi_routes=[
             ("/healthz", make_ping_asgi(broker, timeout=2.0)),
             ("/readyz", readyz),
-            ("/metrics", make_asgi_app(registry)),
+            ("/metrics", metrics),
         ],
         on_startup=[reconcile_topology],
         after_startup=[start_relay],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.clock import Clock
@@ -18,3 +19,5 @@ class ServiceContext:
     settings: ServiceSettings
     # Called after a commit that wrote outbox rows, so the relay publishes at once.
     outbox_written: Callable[[], None] = field(default=lambda: None)
+    # The service's Prometheus registry (handlers count what they do on it; /metrics serves it).
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)

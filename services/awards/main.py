@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.awards import routes, store
+from services.awards import opsview, routes, store
 from shared.migrate import head_revision
 from shared.runtime import ServiceSpec
 from shared.subjects import AWARDS_FROM_REVIEW
@@ -13,4 +13,5 @@ SPEC = ServiceSpec(
     consumers=(AWARDS_FROM_REVIEW,),
     wire=routes.wire,
     head_revision=lambda: head_revision("awards"),
+    metrics=opsview.register_metrics,
 )

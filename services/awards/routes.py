@@ -31,4 +31,5 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
         AWARDS_FROM_REVIEW,
         {c.NominationApproved: partial(usecases.on_approved, ctx)},
         max_attempts=ctx.settings.max_attempts,
+        registry=ctx.registry,
     ).register(router)

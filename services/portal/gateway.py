@@ -15,6 +15,8 @@ from services.portal.throttle import LoginThrottle
 from shared.clock import Clock, SystemClock
 from shared.contracts import Actor
 from shared.errors import ServiceUnavailable, Unauthenticated
+from shared.observability import require_operations
+from shared.opsstatus import OpsStatus, collect
 from shared.rpc import RemoteError, RpcReply, RpcRequest
 from shared.subjects import rpc_subject
 
@@ -59,6 +61,15 @@ class Gateway:
             return reply.data
         assert reply.error is not None
         raise RemoteError(reply.error)
+
+    async def ops_status(self, actor: Actor) -> OpsStatus:
+        """The ops page's figures; the services check the actor's role for theirs."""
+        require_operations(actor)
+
+        async def call(service: str, operation: str, params: dict[str, Any]) -> Any:
+            return await self.call(service, operation, actor, params)
+
+        return await collect(self.broker.connection.jetstream(), call)
 
     async def actor_from_session(self, user_id: str) -> Actor:
         return await users.actor_by_id(self.engine, user_id)

@@ -7,11 +7,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 import uvicorn
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from faststream.nats.prometheus import NatsPrometheusMiddleware
+from nats.js import JetStreamContext
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from starlette.middleware.sessions import SessionMiddleware
 
 from services.portal import store
@@ -22,6 +24,7 @@ from services.portal.web.pages import build_pages
 from shared.db import make_engine
 from shared.messaging import ensure_topology, make_broker, publish_event
 from shared.migrate import head_revision
+from shared.observability import Heartbeat, Sampler, http_url, readiness
 from shared.outbox import OutboxRelay
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -32,9 +35,30 @@ Mọi lỗi trả về `application/problem+json` với `code` ổn định, `ti
 
 def create_app(settings: PortalSettings) -> FastAPI:
     engine = make_engine(settings.resolved_database_url())
-    broker = make_broker(settings.nats_url, "portal")
+    registry = CollectorRegistry()
+    broker = make_broker(
+        settings.nats_url, "portal", middlewares=(NatsPrometheusMiddleware(registry=registry, app_name="thidua-portal"),)
+    )
     clock = settings.clock()
     gateway = Gateway(settings, engine, clock, broker)
+
+    def jetstream() -> JetStreamContext:
+        return broker.connection.jetstream()
+
+    sampler = Sampler("portal", registry)
+    sampler.watch_outbox(engine, store.outbox, clock.now)
+
+    async def probe() -> dict[str, Any]:
+        return await readiness("portal", settings.instance, broker, engine, store.outbox, head_revision("portal"), clock.now())
+
+    heartbeat = Heartbeat(
+        "portal",
+        settings.instance,
+        http_url(settings.http_host, settings.resolved_http_port()),
+        jetstream,
+        probe,
+        replicas=settings.stream_replicas,
+    )
 
     async def publish(subject: str, payload: bytes, headers: dict[str, str]) -> None:
         await publish_event(broker, subject, payload, headers)
@@ -47,7 +71,9 @@ def create_app(settings: PortalSettings) -> FastAPI:
         await ensure_topology(settings.nats_url, (), replicas=settings.stream_replicas, max_attempts=settings.max_attempts)
         await broker.start()
         relay.start()
+        heartbeat.start()
         yield
+        await heartbeat.stop()
         await relay.stop()
         await broker.stop()
         await engine.dispose()
@@ -73,15 +99,13 @@ def create_app(settings: PortalSettings) -> FastAPI:
 
     @app.get("/readyz", tags=["ops"], summary="Kết nối NATS và cơ sở dữ liệu, migration hiện hành")
     async def readyz() -> JSONResponse:
-        checks: dict[str, Any] = {"nats": await broker.ping(timeout=2.0)}
-        try:
-            async with engine.connect() as conn:
-                current = await conn.scalar(sa.text("SELECT version_num FROM alembic_version"))
-            checks.update(database=True, migrations_current=current == head_revision("portal"))
-        except Exception as exc:
-            checks.update(database=False, error=repr(exc))
-        ok = bool(checks["nats"] and checks["database"] and checks.get("migrations_current"))
-        return JSONResponse({"service": "portal", "ready": ok, **checks}, status_code=200 if ok else 503)
+        checks = await probe()
+        return JSONResponse(checks, status_code=200 if checks["ready"] else 503)
+
+    @app.get("/metrics", tags=["ops"], summary="Số liệu Prometheus của cổng", include_in_schema=False)
+    async def metrics() -> Response:
+        await sampler.refresh()
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     return app
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 
 from faststream.nats import NatsBroker, NatsRouter
 
-from services.registration import usecases
+from services.registration import opsview, usecases
 from shared import contracts as c
-from shared.messaging import EventConsumer, register_rpc
+from shared.messaging import EventConsumer, EventHandler, register_rpc
 from shared.service import ServiceContext
-from shared.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
+from shared.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, ConsumerDef
 
 SERVICE = "registration"
 
@@ -27,6 +28,7 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
             "update": partial(usecases.update, ctx),
             "resubmit": partial(usecases.resubmit, ctx),
             "withdraw": partial(usecases.withdraw, ctx),
+            "ops_pipeline": partial(opsview.ops_pipeline, ctx),
         },
     )
     react = partial(usecases.on_review_event, ctx)
@@ -41,8 +43,11 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
         c.NominationRejected,
         c.NominationApproved,
     )
-    max_attempts = ctx.settings.max_attempts
-    EventConsumer(
-        broker, SERVICE, REGISTRATION_FROM_REVIEW, dict.fromkeys(review_events, react), max_attempts=max_attempts
-    ).register(router)
-    EventConsumer(broker, SERVICE, REGISTRATION_FROM_AWARDS, {c.AwardGranted: react}, max_attempts=max_attempts).register(router)
+    reactions: tuple[tuple[ConsumerDef, Mapping[type[c.Event], EventHandler]], ...] = (
+        (REGISTRATION_FROM_REVIEW, dict.fromkeys(review_events, react)),
+        (REGISTRATION_FROM_AWARDS, {c.AwardGranted: react}),
+    )
+    for consumer, handlers in reactions:
+        EventConsumer(
+            broker, SERVICE, consumer, handlers, max_attempts=ctx.settings.max_attempts, registry=ctx.registry
+        ).register(router)

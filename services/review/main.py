@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from prometheus_client import CollectorRegistry
 
-from services.review import routes, store
+from services.review import opsview, routes, store
 from services.review.timers import TimerLoop, TimerMetrics
 from shared.migrate import head_revision
 from shared.runtime import ServiceSpec, Worker
@@ -28,4 +28,5 @@ SPEC = ServiceSpec(
     wire=routes.wire,
     head_revision=lambda: head_revision("review"),
     workers=workers,
+    metrics=opsview.register_metrics,
 )

@@ -6,7 +6,7 @@ from functools import partial
 
 from faststream.nats import NatsBroker, NatsRouter
 
-from services.review import usecases
+from services.review import opsview, usecases
 from shared import contracts as c
 from shared.messaging import EventConsumer, register_rpc
 from shared.service import ServiceContext
@@ -29,6 +29,7 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
             "send_back": partial(usecases.send_back, ctx),
             "notifications": partial(usecases.list_notifications, ctx),
             "mark_notifications_read": partial(usecases.mark_notifications_read, ctx),
+            "ops_queues": partial(opsview.ops_queues, ctx),
         },
     )
     EventConsumer(
@@ -41,6 +42,7 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
             c.NominationWithdrawn: partial(usecases.on_withdrawn, ctx),
         },
         max_attempts=ctx.settings.max_attempts,
+        registry=ctx.registry,
     ).register(router)
     EventConsumer(
         broker,
@@ -48,4 +50,5 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
         REVIEW_FROM_PORTAL,
         {c.UnitApproversChanged: partial(usecases.on_approvers_changed, ctx)},
         max_attempts=ctx.settings.max_attempts,
+        registry=ctx.registry,
     ).register(router)

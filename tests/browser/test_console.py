@@ -296,3 +296,34 @@ def test_a_service_being_down_shows_a_clear_page_not_a_traceback(sign_in: SignIn
         console.restart("registration")
     page.goto("/ho-so")
     expect(page.locator("main h1")).to_have_text("Hồ sơ đề nghị khen thưởng")
+
+
+def test_operations_see_the_pipeline_its_health_and_a_chart_that_refreshes(sign_in: SignIn) -> None:
+    approver = sign_in("ld.sontay")
+    expect(approver.locator("nav.main")).not_to_contain_text("Vận hành")
+    refused = approver.goto("/van-hanh")
+    assert refused is not None
+    assert refused.status == 403
+
+    file_nomination(sign_in("cdcs.dst"), "Trương Văn Hải", "giay_khen_ldld_huyen")
+    ops = sign_in("ops")
+    ops.get_by_role("link", name="Vận hành").click()
+    expect(ops.locator("h1")).to_have_text("Vận hành")
+    stages = ops.locator("ol.stages li")
+    expect(stages).to_have_count(5)
+    expect(stages.nth(0)).to_contain_text("Đã nộp, chờ xét")
+    expect(stages.nth(4)).to_contain_text("Đã quyết định")
+    assert sum(int(count) for count in stages.locator(".stage-count").all_inner_texts()) >= 1
+    expect(ops.locator("figure.chart svg rect").first).to_be_attached()
+    expect(ops.locator("figure.chart .legend span")).to_have_count(5)
+    # Each of the four processes reports its heartbeat (every 5 s): wait for the page's own refresh.
+    expect(ops.locator("#instances tbody tr .badge.ok")).to_have_count(4, timeout=30_000)
+    expect(ops.locator("section", has_text="Độ trễ consumer")).to_contain_text("review-registration")
+    expect(ops.locator("#ops")).to_have_attribute("hx-trigger", "every 10s")
+    shot(ops, "ops-page")
+
+    phone = sign_in("ops", viewport=PHONE)
+    phone.goto("/van-hanh")
+    expect(phone.locator("ol.stages li")).to_have_count(5)
+    assert phone.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
+    shot(phone, "ops-page-phone")

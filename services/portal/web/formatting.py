@@ -55,6 +55,20 @@ def datetime_vn(value: Any) -> str:
     return moment.strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
+def age(seconds: Any) -> str:
+    """'45 giây', '12 phút', '5 giờ', '3 ngày'."""
+    if seconds is None or seconds == "":
+        return "—"
+    n = int(float(seconds))
+    if n < 120:
+        return f"{n} giây"
+    if n < 7_200:
+        return f"{n // 60} phút"
+    if n < 172_800:
+        return f"{n // 3_600} giờ"
+    return f"{n // 86_400} ngày"
+
+
 def money(value: Any) -> str:
     if value is None or value == "":
         return ""
@@ -69,6 +83,7 @@ FILTERS = {
     "date_vn": date_vn,
     "datetime_vn": datetime_vn,
     "money": money,
+    "age": age,
     "level_name": level_name,
     "role_label": lambda r: ROLE_LABELS.get(r, r),
     "kind_label": lambda k: NOMINEE_KINDS.get(k, k),

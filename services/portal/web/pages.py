@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from services.portal import users
 from services.portal.gateway import Gateway
 from services.portal.web import session as web
+from services.portal.web.charts import STAGE_COLOURS, stacked_days
 from services.portal.web.formatting import FILTERS, ROLE_LABELS, date_vn
 from shared.commands import NominationDraft, NominationEdit
 from shared.contracts import Actor
@@ -89,6 +90,8 @@ def _nav(actor: Actor, path: str) -> list[dict[str, Any]]:
     if actor.units_with("approver") or actor.units_with("unit_admin") or actor.sees_everything():
         items.append(("/hop-viec", "Hộp việc"))
     items.append(("/quyet-dinh", "Quyết định"))
+    if actor.sees_everything():
+        items.append(("/van-hanh", "Vận hành"))
     current = max((href for href, _ in items if path.startswith(href)), key=len, default="")
     return [{"href": href, "label": label, "current": href == current} for href, label in items]
 
@@ -613,6 +616,25 @@ def build_pages(gateway: Gateway) -> APIRouter:
         result = await gateway.call("review", "mark_notifications_read", actor, {"ids": ids})
         web.flash(request, f"Đã đánh dấu {result['marked']} thông báo là đã đọc.")
         return RedirectResponse("/thong-bao", status_code=303)
+
+    # Operations
+
+    async def ops_context(actor: Actor) -> dict[str, Any]:
+        status = await gateway.ops_status(actor)
+        stages = [(s["stage"], s["label"]) for s in status.pipeline["stages"]] if status.pipeline else []
+        chart = stacked_days(status.pipeline["per_day"], stages) if status.pipeline else None
+        return {"status": status, "chart": chart, "stage_colours": STAGE_COLOURS}
+
+    @pages.get("/van-hanh", response_class=HTMLResponse)
+    async def ops(request: Request) -> HTMLResponse:
+        actor = await web.current_actor(request)
+        return await render(request, "ops.html", actor, title="Vận hành", **await ops_context(actor))
+
+    @pages.get("/van-hanh/noi-dung", response_class=HTMLResponse)
+    async def ops_fragment(request: Request) -> HTMLResponse:
+        """What the page swaps in every 10 seconds."""
+        actor = await web.current_actor(request)
+        return TEMPLATES.TemplateResponse(request, "ops_body.html", {"request": request, **await ops_context(actor)})
 
     # Decisions
 

@@ -1,0 +1,29 @@
+"""Awards' figures for operations: decisions issued, counted from the register itself (so the counter
+survives restarts and reads the same on every replica; Prometheus takes its rate)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from services.awards import store
+from shared.observability import Sampler
+from shared.reference import load_units
+from shared.service import ServiceContext
+
+
+def register_metrics(ctx: ServiceContext, sampler: Sampler) -> None:
+    levels = {u.code: u.level for u in load_units()}
+    c = sampler.collector
+    c.declare("thidua_awards_decisions_issued_total", "Decisions issued, by issuer level", "counter", ["level"])
+    d = store.decisions
+
+    async def refresh() -> None:
+        async with ctx.engine.connect() as conn:
+            rows = (await conn.execute(sa.select(d.c.issuer_code, sa.func.count()).group_by(d.c.issuer_code))).all()
+        by_level: dict[str, int] = {}
+        for code, count in rows:
+            level = levels.get(code, "unknown")
+            by_level[level] = by_level.get(level, 0) + int(count)
+        c.set("thidua_awards_decisions_issued_total", [((level,), n) for level, n in sorted(by_level.items())])
+
+    sampler.add(refresh)

@@ -1,0 +1,101 @@
+"""Registration's figures for operations: where nominations are in the pipeline and how many enter each
+stage per day (the ops page's stages and its 30-day chart)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.registration import store
+from services.registration.domain.nomination import Status, Step
+from shared.clock import VIETNAM_TZ
+from shared.contracts import Actor
+from shared.observability import require_operations
+from shared.reference import LEVEL_NAMES_VI
+from shared.service import ServiceContext
+
+STAGES: tuple[tuple[str, str], ...] = (
+    ("submitted", "Đã nộp, chờ xét"),
+    ("district", LEVEL_NAMES_VI["district"]),
+    ("city", LEVEL_NAMES_VI["city"]),
+    ("national", LEVEL_NAMES_VI["national"]),
+    ("decided", "Đã quyết định"),
+)
+DECIDED = {Status.APPROVED.value, Status.GRANTED.value, Status.REJECTED.value}
+AT_GRASSROOTS = {Status.SUBMITTED.value, Status.RETURNED.value}
+# Timeline steps that mean "entered this stage" (a queued step enters the level of its unit).
+ENTERING = {
+    Step.SUBMIT.value: "submitted",
+    Step.RESUBMIT.value: "submitted",
+    Step.GRANT.value: "decided",
+    Step.REJECT.value: "decided",
+}
+
+
+class PipelineQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    days: int = Field(default=30, ge=1, le=366)
+
+
+def stage_of(status: str, level: str | None) -> str | None:
+    if status in DECIDED:
+        return "decided"
+    if status in AT_GRASSROOTS or level in (None, "grassroots"):
+        return None if status == Status.WITHDRAWN.value else "submitted"
+    if status == Status.IN_REVIEW.value:
+        return level
+    return None
+
+
+async def ops_pipeline(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    """Nominations per stage now, entries per stage in the last 24 hours, and per day over `days` days."""
+    require_operations(actor)
+    q = PipelineQuery.model_validate(params)
+    now = ctx.clock.now()
+    n, u, t = store.nominations, store.units, store.timeline
+    today = now.astimezone(VIETNAM_TZ).date()
+    first_day = today - timedelta(days=q.days - 1)
+    since = datetime.combine(first_day, datetime.min.time(), tzinfo=VIETNAM_TZ)
+    entering = sa.or_(t.c.step.in_(list(ENTERING)), t.c.step == Step.QUEUE.value)
+    async with ctx.engine.connect() as conn:
+        current = (
+            await conn.execute(
+                sa.select(n.c.status, u.c.level, sa.func.count())
+                .select_from(n.outerjoin(u, u.c.code == n.c.current_unit_code))
+                .group_by(n.c.status, u.c.level)
+            )
+        ).all()
+        steps = (
+            await conn.execute(
+                sa.select(t.c.step, u.c.level, t.c.at)
+                .select_from(t.outerjoin(u, u.c.code == t.c.unit_code))
+                .where(t.c.at >= since, entering)
+            )
+        ).all()
+    counts = dict.fromkeys((code for code, _ in STAGES), 0)
+    for status, level, count in current:
+        stage = stage_of(status, level)
+        if stage in counts:
+            counts[stage] += int(count)
+    days = [first_day + timedelta(days=i) for i in range(q.days)]
+    per_day: dict[date, dict[str, int]] = {d: dict.fromkeys(counts, 0) for d in days}
+    last_24h = dict.fromkeys(counts, 0)
+    for step, level, at in steps:
+        stage = ENTERING.get(step) or level
+        if stage not in counts:
+            continue
+        day = at.astimezone(VIETNAM_TZ).date()
+        if day in per_day:
+            per_day[day][stage] += 1
+        if at >= now - timedelta(hours=24):
+            last_24h[stage] += 1
+    return {
+        "at": now.isoformat(),
+        "stages": [
+            {"stage": code, "label": label, "count": counts[code], "entered_24h": last_24h[code]} for code, label in STAGES
+        ],
+        "per_day": [{"date": d.isoformat(), **per_day[d]} for d in days],
+    }

@@ -1,0 +1,307 @@
+"""What a running service tells operations: Prometheus figures read at scrape time, and a heartbeat.
+
+Figures that live in a database or in JetStream (outbox backlog, consumer lag, queue depth, decisions)
+are read when Prometheus scrapes, by `Sampler.refresh`, and served from a collector that holds the last
+reading; a label set that disappears (a unit whose queue emptied) disappears from /metrics with it.
+
+Every instance also writes its readiness every few seconds to the JetStream key-value bucket
+`thidua_instances` (key `<service>.<instance>`, entries expire after 30 s), which is how the ops page
+and `thidua ops status` know which instances exist and whether each is healthy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import re
+import socket
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from faststream.nats import NatsBroker
+from nats.js import JetStreamContext
+from nats.js.api import KeyValueConfig
+from nats.js.errors import BucketNotFoundError
+from nats.js.kv import KeyValue
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector, CollectorRegistry
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.contracts import Actor
+from shared.errors import Forbidden
+from shared.subjects import ConsumerDef
+
+log = logging.getLogger("thidua.observability")
+
+INSTANCES_BUCKET = "thidua_instances"
+HEARTBEAT_SECONDS = 5.0
+INSTANCE_TTL_SECONDS = 30.0
+REFRESH_TIMEOUT_SECONDS = 5.0
+
+Kind = Literal["gauge", "counter"]
+
+
+@dataclass
+class Family:
+    name: str
+    doc: str
+    kind: Kind
+    labels: tuple[str, ...]
+    samples: list[tuple[tuple[str, ...], float]] = field(default_factory=list)
+
+    def metric(self) -> Metric:
+        family: GaugeMetricFamily | CounterMetricFamily
+        if self.kind == "counter":
+            family = CounterMetricFamily(self.name.removesuffix("_total"), self.doc, labels=self.labels)
+        else:
+            family = GaugeMetricFamily(self.name, self.doc, labels=self.labels)
+        for values, value in self.samples:
+            family.add_metric(list(values), value)
+        return family
+
+
+class SampledCollector(Collector):
+    """Serves the families of the last reading; a reading replaces a family's samples as a whole."""
+
+    def __init__(self) -> None:
+        self.families: dict[str, Family] = {}
+
+    def declare(self, name: str, doc: str, kind: Kind, labels: Sequence[str]) -> None:
+        self.families[name] = Family(name, doc, kind, tuple(labels))
+
+    def set(self, name: str, samples: Iterable[tuple[Sequence[str], float]]) -> None:
+        self.families[name].samples = [(tuple(values), float(value)) for values, value in samples]
+
+    def collect(self) -> Iterable[Metric]:
+        return [f.metric() for f in self.families.values()]
+
+
+Refresh = Callable[[], Awaitable[None]]
+
+
+class Sampler:
+    """Reads the figures a service shows at scrape time: its outbox, its consumers' lag, and its own."""
+
+    def __init__(self, service: str, registry: CollectorRegistry) -> None:
+        self.service = service
+        self.collector = SampledCollector()
+        registry.register(self.collector)
+        self.refreshers: list[Refresh] = []
+
+    def add(self, refresh: Refresh) -> None:
+        self.refreshers.append(refresh)
+
+    async def refresh(self) -> None:
+        """Every reader gets its chance; one failing (database down) leaves its figures as they were."""
+        for refresh in self.refreshers:
+            try:
+                await asyncio.wait_for(refresh(), REFRESH_TIMEOUT_SECONDS)
+            except Exception:
+                log.warning("metrics.refresh_failed", extra={"service": self.service}, exc_info=True)
+
+    def watch_outbox(self, engine: AsyncEngine, outbox: sa.Table, now: Callable[[], datetime]) -> None:
+        c = self.collector
+        c.declare("thidua_outbox_pending_rows", "Outbox rows not yet published", "gauge", ["service"])
+        c.declare(
+            "thidua_outbox_oldest_pending_age_seconds",
+            "Age of the oldest unpublished outbox row (0 when none)",
+            "gauge",
+            ["service"],
+        )
+
+        async def refresh() -> None:
+            pending, oldest = await outbox_backlog(engine, outbox)
+            age = (now() - oldest).total_seconds() if oldest is not None else 0.0
+            c.set("thidua_outbox_pending_rows", [((self.service,), pending)])
+            c.set("thidua_outbox_oldest_pending_age_seconds", [((self.service,), max(age, 0.0))])
+
+        self.add(refresh)
+
+    def watch_consumers(self, js: Callable[[], JetStreamContext], consumers: Sequence[ConsumerDef]) -> None:
+        c = self.collector
+        c.declare(
+            "thidua_jetstream_consumer_pending_messages",
+            "Messages in the stream not yet delivered to the durable consumer",
+            "gauge",
+            ["stream", "durable"],
+        )
+        c.declare(
+            "thidua_jetstream_consumer_ack_pending_messages",
+            "Messages delivered to the durable consumer and not yet acknowledged",
+            "gauge",
+            ["stream", "durable"],
+        )
+
+        async def refresh() -> None:
+            pending, ack_pending = [], []
+            for consumer in consumers:
+                info = await js().consumer_info(consumer.stream.name, consumer.durable)
+                labels = (consumer.stream.name, consumer.durable)
+                pending.append((labels, float(info.num_pending or 0)))
+                ack_pending.append((labels, float(info.num_ack_pending or 0)))
+            c.set("thidua_jetstream_consumer_pending_messages", pending)
+            c.set("thidua_jetstream_consumer_ack_pending_messages", ack_pending)
+
+        if consumers:
+            self.add(refresh)
+
+
+async def outbox_backlog(engine: AsyncEngine, outbox: sa.Table) -> tuple[int, datetime | None]:
+    async with engine.connect() as conn:
+        row = (
+            await conn.execute(
+                sa.select(sa.func.count(), sa.func.min(outbox.c.created_at)).where(outbox.c.published_at.is_(None))
+            )
+        ).one()
+    return int(row[0] or 0), row[1]
+
+
+async def readiness(
+    service: str, instance: str, broker: NatsBroker, engine: AsyncEngine, outbox: sa.Table, head_revision: str, now: datetime
+) -> dict[str, Any]:
+    """What /readyz answers and the heartbeat carries: NATS reachable, database reachable, migrations
+    current, and the outbox backlog."""
+    checks: dict[str, Any] = {"service": service, "instance": instance, "nats": await broker.ping(timeout=2.0)}
+    try:
+        async with engine.connect() as conn:
+            current = await conn.scalar(sa.text("SELECT version_num FROM alembic_version"))
+        checks["database"] = True
+        checks["migrations_current"] = current == head_revision
+        pending, oldest = await outbox_backlog(engine, outbox)
+        checks["outbox_pending"] = pending
+        checks["outbox_oldest_age_seconds"] = round(max((now - oldest).total_seconds(), 0.0), 1) if oldest else 0.0
+    except Exception as exc:
+        checks["database"] = False
+        checks["error"] = repr(exc)
+    checks["ready"] = bool(checks["nats"] and checks["database"] and checks.get("migrations_current"))
+    return checks
+
+
+# Heartbeats
+
+
+class InstanceStatus(BaseModel):
+    service: str
+    instance: str
+    host: str
+    pid: int
+    http_url: str
+    started_at: datetime
+    seen_at: datetime
+    ready: bool
+    checks: dict[str, Any]
+
+
+def instance_key(service: str, instance: str) -> str:
+    """A KV key: only the characters JetStream allows in keys."""
+    return f"{service}.{re.sub(r'[^A-Za-z0-9_=-]', '_', instance)}"
+
+
+async def instances_bucket(js: JetStreamContext, replicas: int = 1) -> KeyValue:
+    try:
+        return await js.key_value(INSTANCES_BUCKET)
+    except BucketNotFoundError:
+        config = KeyValueConfig(bucket=INSTANCES_BUCKET, history=1, ttl=INSTANCE_TTL_SECONDS, replicas=replicas)
+        return await js.create_key_value(config)
+
+
+async def read_instances(js: JetStreamContext) -> list[InstanceStatus]:
+    """The instances that wrote a heartbeat in the last 30 s."""
+    try:
+        kv = await js.key_value(INSTANCES_BUCKET)
+    except BucketNotFoundError:
+        return []
+    found = []
+    try:
+        keys = await kv.keys()
+    except Exception:  # NoKeysError: the bucket is empty
+        return []
+    for key in keys:
+        with contextlib.suppress(Exception):  # expired or deleted between listing and reading
+            entry = await kv.get(key)
+            if entry.value:
+                found.append(InstanceStatus.model_validate_json(entry.value))
+    return sorted(found, key=lambda i: (i.service, i.instance))
+
+
+def http_url(host: str, port: int) -> str:
+    """Where operations reach an instance's /readyz and /metrics ("0.0.0.0" means: by the host's name)."""
+    return f"http://{socket.gethostname() if host in ('0.0.0.0', '::', '') else host}:{port}"
+
+
+class Heartbeat:
+    """Writes this instance's readiness to the instances bucket every few seconds (a runtime worker)."""
+
+    def __init__(
+        self,
+        service: str,
+        instance: str,
+        http_url: str,
+        js: Callable[[], JetStreamContext],
+        probe: Callable[[], Awaitable[dict[str, Any]]],
+        *,
+        replicas: int = 1,
+        interval: float = HEARTBEAT_SECONDS,
+    ) -> None:
+        self.key = instance_key(service, instance)
+        self.status = InstanceStatus(
+            service=service,
+            instance=instance,
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            http_url=http_url,
+            started_at=datetime.now(UTC),
+            seen_at=datetime.now(UTC),
+            ready=False,
+            checks={},
+        )
+        self.js = js
+        self.probe = probe
+        self.replicas = replicas
+        self.interval = interval
+        self._task: asyncio.Task[None] | None = None
+        self._kv: KeyValue | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="heartbeat")
+
+    async def beat(self) -> None:
+        checks = await self.probe()
+        self.status = self.status.model_copy(
+            update={"seen_at": datetime.now(UTC), "ready": bool(checks.get("ready")), "checks": checks}
+        )
+        if self._kv is None:
+            self._kv = await instances_bucket(self.js(), self.replicas)
+        await self._kv.put(self.key, self.status.model_dump_json().encode())
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.beat()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                self._kv = None
+                log.warning("heartbeat.failed", extra={"key": self.key}, exc_info=True)
+            await asyncio.sleep(self.interval)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._kv is not None:
+            with contextlib.suppress(Exception):  # gone at once on a clean stop; after a crash it expires
+                await self._kv.delete(self.key)
+
+
+def require_operations(actor: Actor) -> None:
+    """Operations figures are for the `ops` and `admin` roles; the owning service checks it."""
+    if not actor.sees_everything():
+        raise Forbidden("Chỉ cán bộ vận hành hoặc quản trị hệ thống xem được số liệu vận hành", code="ops_only")

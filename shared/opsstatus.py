@@ -1,0 +1,161 @@
+"""The whole pipeline at a glance, as the ops page and `thidua ops status` show it.
+
+Read from NATS only, so that it works while any one service is down: instances from their heartbeats
+(`thidua_instances` bucket), consumer lag from the JetStream API, dead letters from the DEADLETTER
+stream, and the figures only the owning services know (nominations per stage, queues per unit) through
+their `ops_*` requests. Anything that cannot be read becomes a problem in the list, never an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from nats.js import JetStreamContext
+from pydantic import BaseModel, Field
+
+from shared.errors import DomainError
+from shared.observability import InstanceStatus, read_instances
+from shared.settings import SERVICES
+from shared.subjects import CONSUMERS, DEADLETTER_STREAM, PREFIX
+
+Call = Callable[[str, str, dict[str, Any]], Awaitable[Any]]
+
+SERVICE_NAMES_VI = {"registration": "Tiếp nhận hồ sơ", "review": "Xét duyệt", "awards": "Khen thưởng", "portal": "Cổng"}
+
+
+class Thresholds(BaseModel):
+    consumer_lag: int = Field(default=1000, ge=0, description="messages not yet delivered to a consumer")
+    outbox_age_seconds: float = Field(default=60.0, ge=0, description="age of the oldest unpublished outbox row")
+    dead_letters: int = Field(default=0, ge=0, description="dead letters tolerated before it counts as a problem")
+
+
+class ConsumerLag(BaseModel):
+    stream: str
+    durable: str
+    service: str
+    pending: int | None = None
+    ack_pending: int | None = None
+    redelivered: int | None = None
+    error: str | None = None
+
+
+class ServiceHealth(BaseModel):
+    service: str
+    name: str
+    instances: int
+    ready: int
+    outbox_pending: int
+    outbox_oldest_age_seconds: float
+
+
+class OpsStatus(BaseModel):
+    at: datetime
+    healthy: bool
+    problems: list[str]
+    services: list[ServiceHealth]
+    instances: list[InstanceStatus]
+    consumers: list[ConsumerLag]
+    dead_letters: dict[str, int]
+    pipeline: dict[str, Any] | None = None
+    queues: dict[str, Any] | None = None
+
+
+async def consumer_lags(js: JetStreamContext) -> list[ConsumerLag]:
+    lags = []
+    for c in CONSUMERS:
+        lag = ConsumerLag(stream=c.stream.name, durable=c.durable, service=c.durable.split("-")[0])
+        try:
+            info = await js.consumer_info(c.stream.name, c.durable)
+            lag.pending, lag.ack_pending, lag.redelivered = (
+                info.num_pending or 0,
+                info.num_ack_pending or 0,
+                info.num_redelivered or 0,
+            )
+        except Exception as exc:  # not created yet (its service never started) or NATS unreachable
+            lag.error = type(exc).__name__
+        lags.append(lag)
+    return lags
+
+
+async def dead_letter_counts(js: JetStreamContext) -> dict[str, int]:
+    """Dead letters waiting, by the service whose consumer gave up on them."""
+    info = await js.stream_info(DEADLETTER_STREAM.name, subjects_filter=f"{PREFIX}.deadletter.>")
+    subjects = info.state.subjects or {}
+    return {subject.rsplit(".", 1)[-1]: int(count) for subject, count in sorted(subjects.items())}
+
+
+def service_health(instances: list[InstanceStatus]) -> list[ServiceHealth]:
+    health = []
+    for service in SERVICES:
+        mine = [i for i in instances if i.service == service]
+        health.append(
+            ServiceHealth(
+                service=service,
+                name=SERVICE_NAMES_VI.get(service, service),
+                instances=len(mine),
+                ready=sum(1 for i in mine if i.ready),
+                outbox_pending=max((int(i.checks.get("outbox_pending") or 0) for i in mine), default=0),
+                outbox_oldest_age_seconds=max((float(i.checks.get("outbox_oldest_age_seconds") or 0) for i in mine), default=0.0),
+            )
+        )
+    return health
+
+
+async def collect(js: JetStreamContext, call: Call | None, thresholds: Thresholds | None = None) -> OpsStatus:
+    """Everything the ops page shows; `call(service, operation, params)` asks a service (None: skip)."""
+    limits = thresholds or Thresholds()
+    problems: list[str] = []
+    instances = await read_instances(js)
+    services = service_health(instances)
+    for s in services:
+        if s.ready == 0:
+            problems.append(f"Dịch vụ {s.name} ({s.service}): không có phiên bản nào sẵn sàng")
+        if s.outbox_oldest_age_seconds > limits.outbox_age_seconds:
+            problems.append(
+                f"Dịch vụ {s.name}: {s.outbox_pending} sự kiện chưa gửi, cũ nhất {s.outbox_oldest_age_seconds:.0f} giây (outbox)"
+            )
+    for i in instances:
+        if not i.ready:
+            failing = ", ".join(k for k in ("nats", "database", "migrations_current") if not i.checks.get(k))
+            problems.append(f"Phiên bản {i.service}@{i.instance}: chưa sẵn sàng ({failing or 'không rõ'})")
+    consumers = await consumer_lags(js)
+    for lag in consumers:
+        if lag.error:
+            problems.append(f"Consumer {lag.durable}: không đọc được ({lag.error})")
+        elif (lag.pending or 0) > limits.consumer_lag:
+            problems.append(f"Consumer {lag.durable}: tồn {lag.pending} tin chưa xử lý")
+    try:
+        dead = await dead_letter_counts(js)
+    except Exception as exc:
+        dead = {}
+        problems.append(f"Không đọc được hàng thư chết (DEADLETTER): {type(exc).__name__}")
+    total_dead = sum(dead.values())
+    if total_dead > limits.dead_letters:
+        problems.append(f"{total_dead} thư chết chờ xử lý (thidua dlq list)")
+    pipeline = queues = None
+    if call is not None:
+        pipeline = await _ask(call, "registration", "ops_pipeline", {"days": 30}, problems)
+        queues = await _ask(call, "review", "ops_queues", {"limit": 10}, problems)
+    return OpsStatus(
+        at=datetime.now(UTC),
+        healthy=not problems,
+        problems=problems,
+        services=services,
+        instances=instances,
+        consumers=consumers,
+        dead_letters=dead,
+        pipeline=pipeline,
+        queues=queues,
+    )
+
+
+async def _ask(call: Call, service: str, operation: str, params: dict[str, Any], problems: list[str]) -> Any:
+    try:
+        return await call(service, operation, params)
+    except DomainError as exc:
+        problems.append(f"Dịch vụ {SERVICE_NAMES_VI.get(service, service)}: {exc.title}")
+    except Exception as exc:
+        problems.append(f"Dịch vụ {SERVICE_NAMES_VI.get(service, service)}: {type(exc).__name__}")
+    return None

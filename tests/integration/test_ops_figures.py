@@ -1,0 +1,121 @@
+"""Operations figures read from the services' own data, on SQLite and PostgreSQL: nominations per
+stage (registration), queues per unit (review), the outbox backlog, and who may see them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from prometheus_client import CollectorRegistry, generate_latest
+
+from services.registration import opsview as registration_ops
+from services.registration import store as registration_store
+from services.registration import usecases as registration
+from services.review import opsview as review_ops
+from services.review import usecases as review
+from shared import reference
+from shared.clock import FixedClock
+from shared.contracts import Actor, NominationSubmitted, RoleGrant
+from shared.errors import Forbidden
+from shared.observability import Sampler
+from tests.integration.conftest import APPROVER_SONTAY, SUBMITTER, snapshot
+
+OPS = Actor(user_id="u-ops", username="ops", full_name="Cán bộ vận hành", roles=(RoleGrant(role="ops"),))
+MONDAY = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 09:00 in Hà Nội
+
+
+def draft(name: str) -> dict[str, Any]:
+    return {
+        "unit_code": "HN-SONTAY-DST",
+        "award_code": "giay_khen_ldld_huyen",
+        "period": "2026",
+        "nominee": {"kind": "individual", "name": name},
+        "achievements": "Hoàn thành xuất sắc nhiệm vụ, có sáng kiến được công nhận cấp cơ sở.",
+    }
+
+
+def scrape(registry: CollectorRegistry) -> str:
+    return generate_latest(registry).decode()
+
+
+@pytest.mark.asyncio
+async def test_nominations_per_stage_and_per_day_come_from_registration(service_context: Any) -> None:
+    clock = FixedClock(MONDAY)
+    ctx = await service_context("registration", clock=clock)
+    await registration.load_units(ctx, reference.load_units())
+    for name in ("Nguyễn Văn An", "Trần Thị Bình"):
+        await registration.submit(ctx, SUBMITTER, draft(name))
+    clock.advance(timedelta(days=2))
+    await registration.submit(ctx, SUBMITTER, draft("Lê Văn Cường"))
+
+    figures = await registration_ops.ops_pipeline(ctx, OPS, {"days": 7})
+
+    stages = {s["stage"]: s for s in figures["stages"]}
+    assert [s["stage"] for s in figures["stages"]] == ["submitted", "district", "city", "national", "decided"]
+    assert stages["submitted"]["count"] == 3
+    assert stages["submitted"]["entered_24h"] == 1  # two came in two days ago
+    by_day = {d["date"]: d for d in figures["per_day"]}
+    assert len(by_day) == 7
+    assert by_day["2026-03-02"]["submitted"] == 2
+    assert by_day["2026-03-04"]["submitted"] == 1
+    assert sum(d["district"] for d in figures["per_day"]) == 0
+    with pytest.raises(Forbidden) as refused:  # the owning service checks, not only the portal
+        await registration_ops.ops_pipeline(ctx, APPROVER_SONTAY, {})
+    assert refused.value.code == "ops_only"
+
+
+@pytest.mark.asyncio
+async def test_queues_per_unit_show_depth_oldest_task_and_overdue_as_metrics_and_for_the_ops_page(service_context: Any) -> None:
+    clock = FixedClock(MONDAY)
+    ctx = await service_context("review", clock=clock)
+    for _ in range(2):
+        await review.on_submitted(ctx, NominationSubmitted(occurred_at=MONDAY, nomination=snapshot(str(uuid.uuid4()))))
+    clock.advance(timedelta(days=3))
+    later = clock.now()
+    await review.on_submitted(
+        ctx,
+        NominationSubmitted(occurred_at=later, nomination=snapshot(str(uuid.uuid4()), unit_code="HN-THANHXUAN-VANQUAN")),
+    )
+    clock.advance(timedelta(days=13))  # the Sơn Tây tasks are past their ten working days; Thanh Xuân's are not
+
+    registry = CollectorRegistry()
+    sampler = Sampler("review", registry)
+    review_ops.register_metrics(ctx, sampler)
+    await sampler.refresh()
+    text = scrape(registry)
+    assert 'thidua_review_queue_depth_tasks{level="district",unit="HN-SONTAY"} 2.0' in text
+    assert 'thidua_review_overdue_tasks{level="district",unit="HN-SONTAY"} 2.0' in text
+    assert 'thidua_review_overdue_tasks{level="district",unit="HN-THANHXUAN"} 0.0' in text
+    assert 'thidua_review_oldest_task_age_seconds{level="district",unit="HN-SONTAY"} 1.3824e+06' in text  # 16 days
+
+    figures = await review_ops.ops_queues(ctx, OPS, {"limit": 10})
+    assert figures["total_tasks"] == 3
+    assert figures["total_overdue"] == 2
+    assert figures["by_level"] == {"district": {"depth": 3, "overdue": 2}}
+    slowest = figures["slowest"]
+    assert [u["unit_code"] for u in slowest] == ["HN-SONTAY", "HN-THANHXUAN"]
+    assert slowest[0]["oldest_age_seconds"] == 16 * 86400
+    assert slowest[0]["avg_decision_seconds"] is None
+    with pytest.raises(Forbidden):
+        await review_ops.ops_queues(ctx, APPROVER_SONTAY, {})
+
+
+@pytest.mark.asyncio
+async def test_the_outbox_backlog_is_counted_with_the_age_of_its_oldest_row(service_context: Any) -> None:
+    clock = FixedClock(MONDAY)
+    ctx = await service_context("registration", clock=clock)
+    await registration.load_units(ctx, reference.load_units())
+    registry = CollectorRegistry()
+    sampler = Sampler("registration", registry)
+    sampler.watch_outbox(ctx.engine, registration_store.outbox, clock.now)
+    await sampler.refresh()
+    assert 'thidua_outbox_pending_rows{service="registration"} 0.0' in scrape(registry)
+
+    await registration.submit(ctx, SUBMITTER, draft("Nguyễn Văn An"))  # no relay runs: the event waits
+    clock.advance(timedelta(minutes=5))
+    await sampler.refresh()
+    text = scrape(registry)
+    assert 'thidua_outbox_pending_rows{service="registration"} 1.0' in text
+    assert 'thidua_outbox_oldest_pending_age_seconds{service="registration"} 300.0' in text
