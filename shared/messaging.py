@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from shared import subjects
 from shared.contracts import EVENT_TYPES, Event
+from shared.logs import in_message_context
 from shared.rpc import RpcOperation, answer
 from shared.subjects import ConsumerDef, StreamDef
 
@@ -154,6 +155,7 @@ class EventConsumer:
         self.max_attempts = max_attempts
         self.retry_delay = retry_delay
 
+    @in_message_context  # its log lines carry the subject and nomination id
     async def handle(self, msg: Any) -> None:
         subject = msg.raw_message.subject
         handler = self.handlers.get(subject)
@@ -240,7 +242,7 @@ def register_rpc(router: NatsRouter, service: str, operations: Mapping[str, RpcO
 
         def bind(op: RpcOperation, op_name: str) -> Callable[[NatsMessage], Awaitable[dict[str, Any]]]:
             async def reply(msg: NatsMessage) -> dict[str, Any]:
-                return await answer(msg.body, op)
+                return await answer(msg.body, op, subject=msg.raw_message.subject)
 
             reply.__name__ = f"rpc_{service}_{op_name}"
             return reply
