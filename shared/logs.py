@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -27,6 +28,7 @@ _bound: ContextVar[Mapping[str, str]] = ContextVar("thidua_log_context", default
 # Libraries that install their own handler and stop propagation; in a service their lines go through ours.
 _ADOPTED_LOGGERS = ("faststream",)
 _QUIET_LOGGERS = ("httpx", "alembic")
+_consumer_log = logging.getLogger("thidua.consumer")
 
 
 @contextmanager
@@ -116,12 +118,15 @@ def configure(level: str = "INFO", service: str | None = None, *, instance: str 
 S = TypeVar("S")
 
 
-def in_message_context(handle: Callable[[S, Any], Awaitable[None]]) -> Callable[[S, Any], Awaitable[None]]:
-    """Wraps a consumer's `handle(self, msg)` so its log lines carry the message's subject and nomination id."""
+def logged_in_message_context(handle: Callable[[S, Any], Awaitable[None]]) -> Callable[[S, Any], Awaitable[None]]:
+    """Wraps a consumer's `handle(self, msg)`: its log lines carry the message's subject and nomination id,
+    and one `event.processed` line per message says how long it took (failures have their own lines)."""
 
     async def handle_in_context(self: S, msg: Any) -> None:
         with log_context(subject=msg.raw_message.subject, nomination_id=nomination_id_of(msg)):
+            started = time.perf_counter()
             await handle(self, msg)
+            _consumer_log.info("event.processed", extra={"duration_ms": round((time.perf_counter() - started) * 1000, 1)})
 
     handle_in_context.__name__ = handle.__name__
     handle_in_context.__doc__ = handle.__doc__

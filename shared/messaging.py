@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from shared import subjects
 from shared.contracts import EVENT_TYPES, Event
-from shared.logs import in_message_context
+from shared.logs import logged_in_message_context
 from shared.rpc import RpcOperation, answer
 from shared.subjects import ConsumerDef, StreamDef
 
@@ -155,7 +155,7 @@ class EventConsumer:
         self.max_attempts = max_attempts
         self.retry_delay = retry_delay
 
-    @in_message_context  # its log lines carry the subject and nomination id
+    @logged_in_message_context  # subject and nomination id on its log lines; one event.processed line each
     async def handle(self, msg: Any) -> None:
         subject = msg.raw_message.subject
         handler = self.handlers.get(subject)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
-from shared.logs import FieldsFormatter, JsonFormatter, configure, context_fields, in_message_context, log_context
+from shared.logs import FieldsFormatter, JsonFormatter, configure, context_fields, log_context, logged_in_message_context
 from shared.settings import ServiceSettings
 
 
@@ -98,13 +98,14 @@ class Consumer:
     def __init__(self) -> None:
         self.seen: list[dict[str, str]] = []
 
-    @in_message_context
+    @logged_in_message_context
     async def handle(self, msg: Any) -> None:
         self.seen.append(context_fields())
 
 
 @pytest.mark.asyncio
-async def test_a_consumer_handles_each_message_with_its_subject_and_nomination_id_bound() -> None:
+async def test_a_consumer_handles_each_message_with_its_subject_and_nomination_id_bound(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="thidua.consumer")
     consumer = Consumer()
     await consumer.handle(FakeMsg("thidua.review.task_opened", {"Thidua-Correlation-Id": "n-7"}, b"{}"))
     await consumer.handle(FakeMsg("thidua.review.task_opened", {}, b'{"correlation_id": "n-8"}'))
@@ -112,6 +113,9 @@ async def test_a_consumer_handles_each_message_with_its_subject_and_nomination_i
     assert [s.get("nomination_id") for s in consumer.seen] == ["n-7", "n-8", None]
     assert {s["subject"] for s in consumer.seen} == {"thidua.review.task_opened"}
     assert context_fields() == {}
+    processed = [r for r in caplog.records if r.message == "event.processed"]
+    assert len(processed) == 3
+    assert json.loads(JsonFormatter().format(processed[0]))["duration_ms"] >= 0
 
 
 def test_json_is_the_default_for_services_and_text_can_be_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
