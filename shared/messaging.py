@@ -26,6 +26,7 @@ from pydantic import ValidationError
 
 from shared import subjects
 from shared.contracts import EVENT_TYPES, Event
+from shared.logs import logged_in_message_context
 from shared.rpc import RpcOperation, answer
 from shared.subjects import ConsumerDef, StreamDef
 
@@ -173,6 +174,7 @@ class EventConsumer:
         self.retry_delay = retry_delay
         self.dead_letters = dead_letter_counter(registry) if registry is not None else None
 
+    @logged_in_message_context  # subject and nomination id on its log lines; one event.processed line each
     async def handle(self, msg: Any) -> None:
         subject = msg.raw_message.subject
         handler = self.handlers.get(subject)
@@ -261,7 +263,7 @@ def register_rpc(router: NatsRouter, service: str, operations: Mapping[str, RpcO
 
         def bind(op: RpcOperation, op_name: str) -> Callable[[NatsMessage], Awaitable[dict[str, Any]]]:
             async def reply(msg: NatsMessage) -> dict[str, Any]:
-                return await answer(msg.body, op)
+                return await answer(msg.body, op, subject=msg.raw_message.subject)
 
             reply.__name__ = f"rpc_{service}_{op_name}"
             return reply

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.clock import Clock
 from shared.contracts import Event
+from shared.tracing import continued_from, trace_headers
 
 log = logging.getLogger("thidua.outbox")
 
@@ -38,12 +39,13 @@ def event_headers(event: Event) -> dict[str, str]:
 async def enqueue(conn: AsyncConnection, outbox: sa.Table, *events: Event) -> None:
     if not events:
         return
+    trace = trace_headers()  # the relay publishes later, outside this request: the row keeps its trace
     rows = [
         {
             "event_id": str(ev.event_id),
             "subject": ev.SUBJECT,
             "payload": ev.model_dump_json(),
-            "headers": event_headers(ev),
+            "headers": {**event_headers(ev), **trace},
             "created_at": ev.occurred_at,
         }
         for ev in events
@@ -149,7 +151,7 @@ class OutboxRelay:
             ).all()
             for row in rows:
                 try:
-                    await self.publish(row.subject, row.payload.encode(), dict(row.headers))
+                    await self._publish_row(row)
                 except Exception as exc:
                     await self._failed(conn, row, exc)
                     break
@@ -178,7 +180,7 @@ class OutboxRelay:
         failure: tuple[Any, Exception] | None = None
         for row in rows:
             try:
-                await self.publish(row.subject, row.payload.encode(), dict(row.headers))
+                await self._publish_row(row)
             except Exception as exc:
                 failure = (row, exc)
                 break
@@ -189,6 +191,12 @@ class OutboxRelay:
             if failure is not None:
                 await self._failed(conn, *failure)
         return len(sent)
+
+    async def _publish_row(self, row: Any) -> None:
+        """Publish in the trace of the request that wrote the row, so the publish span and the consumer join it."""
+        headers = dict(row.headers)
+        with continued_from(headers):
+            await self.publish(row.subject, row.payload.encode(), headers)
 
     async def _failed(self, conn: AsyncConnection, row: Any, exc: Exception) -> None:
         log.warning("outbox.publish_failed", extra={"subject": row.subject, "error": repr(exc)})

@@ -10,6 +10,8 @@ from pydantic import BaseModel, ValidationError
 
 from shared.contracts import Actor
 from shared.errors import DomainError, FieldError, InternalError, ValidationFailed
+from shared.logs import log_context
+from shared.subjects import rpc_subject
 
 _MESSAGES_VI: dict[str, str] = {
     "missing": "Trường này là bắt buộc",
@@ -98,13 +100,31 @@ def error_reply(exc: DomainError) -> RpcReply:
 RpcOperation = Callable[[Actor, dict[str, Any]], Awaitable[Any]]
 
 
-async def answer(raw: bytes, operation: RpcOperation) -> dict[str, Any]:
+def request_log_fields(subject: str | None, params: Mapping[str, Any]) -> dict[str, str | None]:
+    """What a request's log lines carry: its subject, and the nomination or task it is about when the params say."""
+    nomination_id = params.get("nomination_id")
+    if nomination_id is None and subject and subject.startswith(rpc_subject("registration", "")):
+        nomination_id = params.get("id")  # registration's operations name their nomination "id"
+    task_id = params.get("task_id")
+    return {
+        "subject": subject,
+        "nomination_id": str(nomination_id) if isinstance(nomination_id, str | int) else None,
+        "task_id": str(task_id) if isinstance(task_id, str | int) else None,
+    }
+
+
+async def answer(raw: bytes, operation: RpcOperation, *, subject: str | None = None) -> dict[str, Any]:
     """Decode a request, run the operation, and turn every expected failure into an error reply."""
     try:
         request = RpcRequest.model_validate_json(raw)
     except ValidationError as exc:
         reply = error_reply(DomainError("Yêu cầu RPC không hợp lệ", fields=field_errors(exc), code="bad_request"))
         return reply.model_dump(mode="json")
+    with log_context(**request_log_fields(subject, request.params)):
+        return await _run(operation, request)
+
+
+async def _run(operation: RpcOperation, request: RpcRequest) -> dict[str, Any]:
     try:
         data = await operation(request.actor, request.params)
     except DomainError as exc:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 import uvicorn
 from faststream.asgi import AsgiFastStream, AsgiResponse, get, make_ping_asgi
 from faststream.nats import NatsBroker, NatsRouter
+from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from faststream.nats.prometheus import NatsPrometheusMiddleware
 from nats.js import JetStreamContext
 from prometheus_client import CollectorRegistry, make_asgi_app
@@ -69,7 +70,10 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> AsgiFastStream:
     broker = make_broker(
         settings.nats_url,
         spec.name,
-        middlewares=(NatsPrometheusMiddleware(registry=registry, app_name=f"thidua-{spec.name}"),),
+        middlewares=(
+            NatsPrometheusMiddleware(registry=registry, app_name=f"thidua-{spec.name}"),
+            NatsTelemetryMiddleware(),  # spans for RPC and events; traceparent in the headers it publishes
+        ),
     )
 
     async def publish(subject: str, payload: bytes, headers: dict[str, str]) -> None:
@@ -157,6 +161,7 @@ def serve(spec: ServiceSpec, settings: ServiceSettings) -> None:
         port=settings.resolved_http_port(),
         log_level=settings.log_level.lower(),
         access_log=False,
+        log_config=None,  # uvicorn's lines go through the process's handler (JSON by default)
         lifespan="on",
     )
     uvicorn.Server(config).run()

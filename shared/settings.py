@@ -6,6 +6,7 @@ import os
 import socket
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,6 +38,8 @@ class ServiceSettings(BaseSettings):
     demo: bool = False
     base_salary_vnd: int | None = None
     log_level: str = "INFO"
+    # One JSON object per line for log collectors; "text" for a person reading a terminal.
+    log_format: Literal["json", "text"] = "json"
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -150,19 +150,24 @@ def print_banner(system: object) -> None:
 
 
 def cmd_service(name: str) -> int:
-    if name == "portal":
-        from services.portal.main import serve as serve_portal
-        from services.portal.settings import PortalSettings
+    from services.portal.settings import PortalSettings
+    from shared.settings import ServiceSettings
+    from shared.tracing import configure_tracing
 
-        serve_portal(PortalSettings())
+    settings = PortalSettings() if name == "portal" else ServiceSettings(service=name)
+    configure_logs(settings.log_level, name, instance=settings.instance, fmt=settings.log_format)
+    configure_tracing(name, settings.instance)
+    if isinstance(settings, PortalSettings):
+        from services.portal.main import serve as serve_portal
+
+        serve_portal(settings)
         return 0
     from importlib import import_module
 
     from shared.runtime import serve
-    from shared.settings import ServiceSettings
 
     spec = import_module(f"services.{name}.main").SPEC
-    serve(spec, ServiceSettings(service=name))
+    serve(spec, settings)
     return 0
 
 

@@ -11,6 +11,7 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from faststream.nats.prometheus import NatsPrometheusMiddleware
 from nats.js import JetStreamContext
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -20,6 +21,7 @@ from services.portal import store
 from services.portal.api import build_router, install_error_handlers
 from services.portal.gateway import Gateway
 from services.portal.settings import PortalSettings
+from services.portal.tracing import RequestTracing
 from services.portal.web.pages import build_pages
 from shared.db import make_engine
 from shared.messaging import ensure_topology, make_broker, publish_event
@@ -37,7 +39,9 @@ def create_app(settings: PortalSettings) -> FastAPI:
     engine = make_engine(settings.resolved_database_url())
     registry = CollectorRegistry()
     broker = make_broker(
-        settings.nats_url, "portal", middlewares=(NatsPrometheusMiddleware(registry=registry, app_name="thidua-portal"),)
+        settings.nats_url,
+        "portal",
+        middlewares=(NatsPrometheusMiddleware(registry=registry, app_name="thidua-portal"), NatsTelemetryMiddleware()),
     )
     clock = settings.clock()
     gateway = Gateway(settings, engine, clock, broker)
@@ -89,6 +93,7 @@ def create_app(settings: PortalSettings) -> FastAPI:
         same_site="lax",
         https_only=settings.secure_cookies,
     )
+    app.add_middleware(RequestTracing)  # added last: the outermost, so every other layer runs inside the span
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(build_router(gateway))
     app.include_router(build_pages(gateway))
@@ -117,6 +122,7 @@ def serve(settings: PortalSettings) -> None:
         port=settings.resolved_http_port(),
         log_level=settings.log_level.lower(),
         access_log=False,
+        log_config=None,  # uvicorn's lines go through the process's handler (JSON by default)
         lifespan="on",
     )
     uvicorn.Server(config).run()

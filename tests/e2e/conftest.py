@@ -17,7 +17,7 @@ from thidua.system import System, SystemConfig
 PASSWORD = "e2e-" + uuid.uuid4().hex[:8]
 
 
-def start_system(tmp_path: Path, backend: str) -> Iterator[System]:
+def start_system(tmp_path: Path, backend: str, extra_env: dict[str, str] | None = None) -> Iterator[System]:
     databases = {}
     cleanups = []
     for service in SERVICES:
@@ -30,6 +30,7 @@ def start_system(tmp_path: Path, backend: str) -> Iterator[System]:
         http_ports={s: free_port() for s in SERVICES},
         database_urls=databases,
         demo_password=PASSWORD,
+        extra_env=extra_env or {},
     )
     system = System(config).start()
     try:
