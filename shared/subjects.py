@@ -67,3 +67,11 @@ AWARDS_FROM_REVIEW = ConsumerDef("awards-review", REVIEW_STREAM, NOMINATION_APPR
 REGISTRATION_FROM_REVIEW = ConsumerDef("registration-review", REVIEW_STREAM, f"{PREFIX}.review.>")
 REVIEW_FROM_PORTAL = ConsumerDef("review-portal", PORTAL_STREAM, UNIT_APPROVERS_CHANGED)
 REGISTRATION_FROM_AWARDS = ConsumerDef("registration-awards", AWARDS_STREAM, AWARD_GRANTED)
+
+# Operators' audit trail (dead-letter replays and discards). Not in ALL_STREAMS: services never touch
+# it; `shared.deadletters` creates it on first use.
+OPS_AUDIT_STREAM = StreamDef("OPS_AUDIT", (f"{PREFIX}.ops.audit.>",))
+
+
+def ops_audit_subject(action: str) -> str:
+    return f"{PREFIX}.ops.audit.{action}"
