@@ -6,9 +6,10 @@ from functools import partial
 
 from faststream.nats import NatsBroker, NatsRouter
 
-from services.registration import usecases
+from services.registration import store, usecases
 from shared import contracts as c
 from shared.messaging import EventConsumer, register_rpc
+from shared.outbox_ops import outbox_operations
 from shared.service import ServiceContext
 from shared.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
 
@@ -27,6 +28,8 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
             "update": partial(usecases.update, ctx),
             "resubmit": partial(usecases.resubmit, ctx),
             "withdraw": partial(usecases.withdraw, ctx),
+            "ops_stuck": partial(usecases.stuck_nominations, ctx),
+            **outbox_operations(ctx, store.outbox),
         },
     )
     react = partial(usecases.on_review_event, ctx)

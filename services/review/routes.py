@@ -6,9 +6,10 @@ from functools import partial
 
 from faststream.nats import NatsBroker, NatsRouter
 
-from services.review import usecases
+from services.review import store, usecases
 from shared import contracts as c
 from shared.messaging import EventConsumer, register_rpc
+from shared.outbox_ops import outbox_operations
 from shared.service import ServiceContext
 from shared.subjects import REVIEW_FROM_PORTAL, REVIEW_FROM_REGISTRATION
 
@@ -29,6 +30,7 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
             "send_back": partial(usecases.send_back, ctx),
             "notifications": partial(usecases.list_notifications, ctx),
             "mark_notifications_read": partial(usecases.mark_notifications_read, ctx),
+            **outbox_operations(ctx, store.outbox),
         },
     )
     EventConsumer(
