@@ -15,10 +15,11 @@ from typing import Any
 from nats.js import JetStreamContext
 from pydantic import BaseModel, Field
 
+from shared.deadletters import dead_letter_counts
 from shared.errors import DomainError
 from shared.observability import InstanceStatus, read_instances
 from shared.settings import SERVICES
-from shared.subjects import CONSUMERS, DEADLETTER_STREAM, PREFIX
+from shared.subjects import CONSUMERS
 
 Call = Callable[[str, str, dict[str, Any]], Awaitable[Any]]
 
@@ -77,13 +78,6 @@ async def consumer_lags(js: JetStreamContext) -> list[ConsumerLag]:
             lag.error = type(exc).__name__
         lags.append(lag)
     return lags
-
-
-async def dead_letter_counts(js: JetStreamContext) -> dict[str, int]:
-    """Dead letters waiting, by the service whose consumer gave up on them."""
-    info = await js.stream_info(DEADLETTER_STREAM.name, subjects_filter=f"{PREFIX}.deadletter.>")
-    subjects = info.state.subjects or {}
-    return {subject.rsplit(".", 1)[-1]: int(count) for subject, count in sorted(subjects.items())}
 
 
 def service_health(instances: list[InstanceStatus]) -> list[ServiceHealth]:

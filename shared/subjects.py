@@ -74,3 +74,11 @@ CONSUMERS = (
     REVIEW_FROM_PORTAL,
     REGISTRATION_FROM_AWARDS,
 )
+
+# Operators' audit trail (dead-letter replays and discards). Not in ALL_STREAMS: services never touch
+# it; `shared.deadletters` creates it on first use.
+OPS_AUDIT_STREAM = StreamDef("OPS_AUDIT", (f"{PREFIX}.ops.audit.>",))
+
+
+def ops_audit_subject(action: str) -> str:
+    return f"{PREFIX}.ops.audit.{action}"

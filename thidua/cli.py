@@ -1,4 +1,4 @@
-"""The `thidua` command: up, service, migrate, demo."""
+"""The `thidua` command: up, service, migrate, demo, clock, users, and the repair commands dlq, outbox, ops."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from types import FrameType
 
 from services.portal.settings import DEFAULT_DEMO_PASSWORD
 from shared.logs import configure as configure_logs
-from shared.settings import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT, DEFAULT_NATS_URL, SERVICES
+from shared.settings import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT, SERVICES
+from thidua import opscli
 
 DEMO_LOGINS = [
     ("admin", "Quản trị hệ thống"),
@@ -53,13 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     users_cmd.add_argument("action", choices=("activate", "deactivate"))
     users_cmd.add_argument("username")
     users_cmd.add_argument("--var-dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")))
-    ops = sub.add_parser("ops", help="operations: the pipeline's health (exit code 1 when something is wrong)")
-    ops.add_argument("action", choices=("status",))
-    ops.add_argument("--nats-url", default=os.environ.get("THIDUA_NATS_URL", DEFAULT_NATS_URL))
-    ops.add_argument("--json", action="store_true", help="machine-readable output")
-    ops.add_argument("--max-consumer-lag", type=int, default=1000, help="undelivered messages per consumer tolerated")
-    ops.add_argument("--max-outbox-age", type=float, default=60.0, help="seconds an unpublished event may wait")
-    ops.add_argument("--max-dead-letters", type=int, default=0, help="dead letters tolerated")
+    opscli.add_parsers(sub)
     args = parser.parse_args(argv)
 
     configure_logs(os.environ.get("THIDUA_LOG_LEVEL", "INFO"), args.name if args.command == "service" else None)
@@ -73,8 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_clock(args.action, args.value, args.var_dir)
     if args.command == "users":
         return cmd_users(args.action, args.username, args.var_dir)
-    if args.command == "ops":
-        return cmd_ops_status(args)
+    if args.command in opscli.COMMANDS:
+        return opscli.run(args)
     return cmd_demo(args.portal_url, escalation=args.escalation, var_dir=args.var_dir)
 
 
@@ -243,21 +238,3 @@ def cmd_demo(portal_url: str, *, escalation: bool = False, var_dir: Path = Path(
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-def cmd_ops_status(args: argparse.Namespace) -> int:
-    import asyncio
-
-    from shared.opsstatus import Thresholds
-    from thidua import opsctl
-
-    thresholds = Thresholds(
-        consumer_lag=args.max_consumer_lag, outbox_age_seconds=args.max_outbox_age, dead_letters=args.max_dead_letters
-    )
-    try:
-        status = asyncio.run(opsctl.gather(args.nats_url, thresholds))
-    except Exception as exc:  # NATS unreachable: the one thing this command cannot report on
-        print(opsctl.unreachable(args.nats_url, exc), file=sys.stderr)
-        return opsctl.EXIT_UNREACHABLE
-    print(opsctl.as_json(status) if args.json else opsctl.render(status))
-    return opsctl.EXIT_HEALTHY if status.healthy else opsctl.EXIT_UNHEALTHY

@@ -6,9 +6,10 @@ from functools import partial
 
 from faststream.nats import NatsBroker, NatsRouter
 
-from services.awards import usecases
+from services.awards import store, usecases
 from shared import contracts as c
 from shared.messaging import EventConsumer, register_rpc
+from shared.outbox_ops import outbox_operations
 from shared.service import ServiceContext
 from shared.subjects import AWARDS_FROM_REVIEW
 
@@ -23,6 +24,7 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
             "list_decisions": partial(usecases.list_decisions, ctx),
             "get_decision": partial(usecases.get_decision, ctx),
             "list_catalog": partial(usecases.list_catalog, ctx),
+            **outbox_operations(ctx, store.outbox),
         },
     )
     EventConsumer(

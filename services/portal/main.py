@@ -20,6 +20,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from services.portal import store
 from services.portal.api import build_router, install_error_handlers
 from services.portal.gateway import Gateway
+from services.portal.ops_api import build_ops_router
 from services.portal.settings import PortalSettings
 from services.portal.tracing import RequestTracing
 from services.portal.web.pages import build_pages
@@ -96,6 +97,7 @@ def create_app(settings: PortalSettings) -> FastAPI:
     app.add_middleware(RequestTracing)  # added last: the outermost, so every other layer runs inside the span
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(build_router(gateway))
+    app.include_router(build_ops_router(gateway))
     app.include_router(build_pages(gateway))
 
     @app.get("/healthz", tags=["ops"], summary="Tiến trình còn sống")

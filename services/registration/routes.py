@@ -7,9 +7,10 @@ from functools import partial
 
 from faststream.nats import NatsBroker, NatsRouter
 
-from services.registration import opsview, usecases
+from services.registration import opsview, store, usecases
 from shared import contracts as c
 from shared.messaging import EventConsumer, EventHandler, register_rpc
+from shared.outbox_ops import outbox_operations
 from shared.service import ServiceContext
 from shared.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, ConsumerDef
 
@@ -29,6 +30,8 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
             "resubmit": partial(usecases.resubmit, ctx),
             "withdraw": partial(usecases.withdraw, ctx),
             "ops_pipeline": partial(opsview.ops_pipeline, ctx),
+            "ops_stuck": partial(usecases.stuck_nominations, ctx),
+            **outbox_operations(ctx, store.outbox),
         },
     )
     react = partial(usecases.on_review_event, ctx)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -79,6 +79,11 @@ class NominationQuery(_Params):
 
 class ById(_Params):
     id: str
+
+
+class StuckQuery(_Params):
+    older_than_seconds: int = Field(default=3 * 24 * 3600, ge=60)
+    limit: int = Field(default=100, ge=1, le=1000)
 
 
 # Reference data
@@ -388,6 +393,71 @@ async def list_nominations(ctx: ServiceContext, actor: Actor, params: dict[str, 
             .all()
         )
     return {"total": total or 0, "items": [_view(r) for r in rows]}
+
+
+async def stuck_nominations(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    """Nominations not yet decided whose last step is older than the threshold, oldest first, with that step."""
+    if not actor.sees_everything():
+        raise Forbidden("Chỉ quản trị hệ thống hoặc vận hành mới xem được hồ sơ bị kẹt", code="ops_only")
+    q = StuckQuery.model_validate(params)
+    now = ctx.clock.now()
+    cutoff = now - timedelta(seconds=q.older_than_seconds)
+    n, t = store.nominations, store.timeline
+    ranked = sa.select(
+        t.c.nomination_id,
+        t.c.at,
+        t.c.step,
+        t.c.unit_code,
+        t.c.unit_name,
+        t.c.actor_name,
+        sa.func.row_number().over(partition_by=t.c.nomination_id, order_by=(t.c.at.desc(), t.c.id.desc())).label("rank"),
+    ).subquery()
+    last = sa.select(ranked).where(ranked.c.rank == 1).subquery()
+    query = (
+        sa.select(
+            n,
+            last.c.at.label("step_at"),
+            last.c.step,
+            last.c.unit_code.label("step_unit_code"),
+            last.c.unit_name.label("step_unit_name"),
+            last.c.actor_name.label("step_actor_name"),
+        )
+        .join(last, last.c.nomination_id == n.c.id)
+        .where(n.c.status.in_([s.value for s in ACTIVE]), last.c.at < cutoff)
+        .order_by(last.c.at, n.c.id)
+    )
+    async with ctx.engine.connect() as conn:
+        total = await conn.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+        rows = (await conn.execute(query.limit(q.limit))).mappings().all()
+    items = []
+    for r in rows:
+        step_at = _as_utc(r["step_at"])
+        items.append(
+            {
+                "id": r["id"],
+                "status": r["status"],
+                "status_label": STATUS_LABELS_VI[Status(r["status"])],
+                "unit_code": r["unit_code"],
+                "award_code": r["award_code"],
+                "nominee_name": r["nominee"]["name"],
+                "current_unit_code": r["current_unit_code"],
+                "current_unit_name": r["current_unit_name"],
+                "step": {
+                    "step": r["step"],
+                    "label": STEP_LABELS_VI.get(Step(r["step"]), r["step"]),
+                    "unit_code": r["step_unit_code"],
+                    "unit_name": r["step_unit_name"],
+                    "actor_name": r["step_actor_name"],
+                    "at": step_at.isoformat(),
+                },
+                "waiting_seconds": int((now - step_at).total_seconds()),
+            }
+        )
+    return {"older_than_seconds": q.older_than_seconds, "now": now.isoformat(), "total": total or 0, "items": items}
+
+
+def _as_utc(at: datetime) -> datetime:
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 # Reactions to review and awards events

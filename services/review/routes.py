@@ -6,9 +6,10 @@ from functools import partial
 
 from faststream.nats import NatsBroker, NatsRouter
 
-from services.review import opsview, usecases
+from services.review import opsview, store, usecases
 from shared import contracts as c
 from shared.messaging import EventConsumer, register_rpc
+from shared.outbox_ops import outbox_operations
 from shared.service import ServiceContext
 from shared.subjects import REVIEW_FROM_PORTAL, REVIEW_FROM_REGISTRATION
 
@@ -30,6 +31,7 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
             "notifications": partial(usecases.list_notifications, ctx),
             "mark_notifications_read": partial(usecases.mark_notifications_read, ctx),
             "ops_queues": partial(opsview.ops_queues, ctx),
+            **outbox_operations(ctx, store.outbox),
         },
     )
     EventConsumer(

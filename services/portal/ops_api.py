@@ -1,0 +1,57 @@
+"""The operators' JSON API: outboxes and stuck nominations, asked of the services that own them.
+
+Dead letters are not here: they live in JetStream, and `shared.deadletters` reads them directly.
+The portal's own outbox is in its own database, so it answers that part itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from services.portal import store
+from services.portal.api import CurrentActor
+from services.portal.gateway import Gateway
+from shared.errors import DomainError
+from shared.outbox_ops import outbox_retry, outbox_status, require_ops
+
+BACKEND_SERVICES = ("registration", "review", "awards")
+OutboxOwner = Literal["registration", "review", "awards", "portal"]
+
+
+class RetryBody(BaseModel):
+    ids: list[int] | None = Field(default=None, max_length=1000, description="Chỉ các dòng này; bỏ trống: mọi dòng đang lỗi")
+
+
+def build_ops_router(gateway: Gateway) -> APIRouter:
+    ops = APIRouter(prefix="/api/v1/ops", tags=["ops"])
+
+    @ops.get("/outbox", summary="Hàng đợi gửi sự kiện (outbox) của từng dịch vụ: còn chờ, dòng cũ nhất, dòng đang lỗi")
+    async def outboxes(actor: CurrentActor) -> dict[str, Any]:
+        require_ops(actor)
+        result: dict[str, Any] = {}
+        for service in BACKEND_SERVICES:
+            try:
+                result[service] = await gateway.call(service, "ops_outbox_status", actor)
+            except DomainError as exc:  # one service down must not hide the others
+                result[service] = {"error": {"code": exc.code, "title": exc.title}}
+        portal = await outbox_status(gateway.engine, store.outbox, gateway.clock.now())
+        result["portal"] = portal.model_dump(mode="json")
+        return result
+
+    @ops.post("/outbox/{service}/retry", summary="Gửi lại các dòng outbox đang lỗi của một dịch vụ (sau khi đã khắc phục)")
+    async def retry(service: OutboxOwner, actor: CurrentActor, body: RetryBody | None = None) -> dict[str, Any]:
+        require_ops(actor)
+        ids = body.ids if body else None
+        if service == "portal":
+            return {"retried": await outbox_retry(gateway.engine, store.outbox, ids)}
+        reply: dict[str, Any] = await gateway.call(service, "ops_outbox_retry", actor, {"ids": ids})
+        return reply
+
+    @ops.get("/stuck", summary="Hồ sơ chưa có kết quả, dừng ở một bước lâu hơn ngưỡng (cũ nhất trước)")
+    async def stuck(actor: CurrentActor, older_than_seconds: int = 3 * 24 * 3600, limit: int = 100) -> Any:
+        return await gateway.call("registration", "ops_stuck", actor, {"older_than_seconds": older_than_seconds, "limit": limit})
+
+    return ops

@@ -1,0 +1,119 @@
+"""Seeing and retrying a service's outbox; the RPC operations every service (and the portal) exposes.
+
+Each outbox lives in its owner's database, so repair goes through the owner. The relay already
+retries a pending row at every poll and records `attempts` and `last_error` on each failure (it stops
+at the first failing row, to keep order). "Retry" therefore means: the cause is fixed, forget the
+failures counted so far and publish now (`outbox_written` wakes the relay).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.contracts import Actor
+from shared.errors import Forbidden
+from shared.rpc import RpcOperation
+from shared.service import ServiceContext
+
+FAILING_SHOWN = 20
+
+
+class OutboxRow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    event_id: str
+    subject: str
+    created_at: datetime
+    attempts: int
+    last_error: str | None
+
+
+class OutboxStatus(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    pending: int
+    oldest_pending_at: datetime | None
+    oldest_pending_age_seconds: float | None
+    failing_count: int  # pending rows whose publication failed at least once
+    failing: list[OutboxRow]  # the first of them, oldest first
+
+
+class RetryParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[int] | None = Field(default=None, max_length=1000)
+
+
+async def outbox_status(
+    engine: AsyncEngine, table: sa.Table, now: datetime, *, failing_shown: int = FAILING_SHOWN
+) -> OutboxStatus:
+    pending = table.c.published_at.is_(None)
+    failing = sa.and_(pending, table.c.attempts > 0)
+    async with engine.connect() as conn:
+        count, oldest = (await conn.execute(sa.select(sa.func.count(), sa.func.min(table.c.created_at)).where(pending))).one()
+        failing_count = await conn.scalar(sa.select(sa.func.count()).select_from(table).where(failing))
+        rows = (
+            await conn.execute(
+                sa.select(table.c.id, table.c.event_id, table.c.subject, table.c.created_at, table.c.attempts, table.c.last_error)
+                .where(failing)
+                .order_by(table.c.id)
+                .limit(failing_shown)
+            )
+        ).mappings()
+        shown = [OutboxRow.model_validate(dict(r)) for r in rows]
+    oldest_at = _utc(oldest)
+    return OutboxStatus(
+        pending=int(count or 0),
+        oldest_pending_at=oldest_at,
+        oldest_pending_age_seconds=max(0.0, (now - oldest_at).total_seconds()) if oldest_at else None,
+        failing_count=int(failing_count or 0),
+        failing=shown,
+    )
+
+
+async def outbox_retry(engine: AsyncEngine, table: sa.Table, ids: Sequence[int] | None = None) -> int:
+    """Clear the failure count of pending rows (these ids, or every failing one); how many were cleared."""
+    where = [table.c.published_at.is_(None), table.c.attempts > 0]
+    if ids is not None:
+        where.append(table.c.id.in_(list(ids)))
+    async with engine.begin() as conn:
+        result = await conn.execute(table.update().where(*where).values(attempts=0, last_error=None))
+    return int(result.rowcount or 0)
+
+
+def require_ops(actor: Actor) -> None:
+    if not (actor.is_admin or actor.is_ops):
+        raise Forbidden("Chỉ quản trị hệ thống hoặc vận hành mới xem và sửa được hàng đợi gửi sự kiện", code="ops_only")
+
+
+def outbox_operations(ctx: ServiceContext, table: sa.Table) -> dict[str, RpcOperation]:
+    """`ops_outbox_status` and `ops_outbox_retry` for a service's RPC table."""
+
+    async def status(actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+        require_ops(actor)
+        return (await outbox_status(ctx.engine, table, ctx.clock.now())).model_dump(mode="json")
+
+    async def retry(actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+        require_ops(actor)
+        request = RetryParams.model_validate(params)
+        retried = await outbox_retry(ctx.engine, table, request.ids)
+        ctx.outbox_written()
+        return {"retried": retried}
+
+    return {"ops_outbox_status": status, "ops_outbox_retry": retry}
+
+
+def _utc(value: datetime | str | None) -> datetime | None:
+    """min() keeps the column's type, but be sure: an aware UTC datetime or None."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -1,0 +1,155 @@
+"""Operators' views of a service's own data: a stuck outbox and how to retry it, nominations stuck at a step.
+
+Real databases (SQLite and PostgreSQL), a real nats-server for the relay that recovers, a fixed clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from faststream.nats import NatsBroker
+from nats.js import JetStreamContext
+
+from services.registration import store, usecases
+from shared import reference
+from shared.clock import FixedClock
+from shared.contracts import Actor, RoleGrant, TaskOpened, TaskSnapshot
+from shared.errors import Forbidden
+from shared.messaging import ensure_streams, make_broker, publish_event
+from shared.outbox import OutboxRelay
+from shared.outbox_ops import outbox_operations, outbox_retry, outbox_status
+from shared.service import ServiceContext
+from tests.integration.conftest import SUBMITTER, path_of, stream_count
+
+START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+OPS = Actor(user_id="u-ops", username="ops", roles=(RoleGrant(role="ops"),))
+ADMIN = Actor(user_id="u-admin", username="admin", roles=(RoleGrant(role="admin"),))
+
+
+def draft(name: str) -> dict[str, Any]:
+    return {
+        "unit_code": "HN-SONTAY-DST",
+        "award_code": "giay_khen_ldld_huyen",
+        "period": "2026",
+        "nominee": {"kind": "individual", "name": name},
+        "achievements": "Hoàn thành xuất sắc nhiệm vụ, có sáng kiến được công nhận cấp cơ sở.",
+    }
+
+
+@pytest_asyncio.fixture
+async def registration(service_context: Callable[..., Any]) -> ServiceContext:
+    ctx: ServiceContext = await service_context("registration", clock=FixedClock(START))
+    await usecases.load_units(ctx, reference.load_units())
+    return ctx
+
+
+@pytest_asyncio.fixture
+async def broker(clean_nats: str, js: JetStreamContext) -> AsyncIterator[NatsBroker]:
+    await ensure_streams(js)
+    b = make_broker(clean_nats, "registration")
+    await b.start()
+    yield b
+    await b.stop()
+
+
+def clock_of(ctx: ServiceContext) -> FixedClock:
+    assert isinstance(ctx.clock, FixedClock)
+    return ctx.clock
+
+
+async def broken_publish(subject: str, payload: bytes, headers: dict[str, str]) -> None:
+    raise ConnectionError("nats: no responders available for request")
+
+
+@pytest.mark.asyncio
+async def test_a_failing_outbox_shows_its_backlog_and_error_and_publishes_after_a_retry(
+    registration: ServiceContext, broker: NatsBroker, js: JetStreamContext
+) -> None:
+    await usecases.submit(registration, SUBMITTER, draft("Nguyễn Văn An"))
+    clock_of(registration).advance(timedelta(minutes=10))
+    await usecases.submit(registration, SUBMITTER, draft("Trần Thị Bình"))
+    stuck = OutboxRelay(registration.engine, store.outbox, broken_publish, registration.clock)
+    assert await stuck.publish_batch() == 0
+    assert await stuck.publish_batch() == 0
+    clock_of(registration).advance(timedelta(minutes=5))
+    woken: list[bool] = []
+    registration.outbox_written = lambda: woken.append(True)
+    ops = outbox_operations(registration, store.outbox)
+
+    status = await ops["ops_outbox_status"](OPS, {})
+
+    assert status["pending"] == 2
+    assert status["oldest_pending_age_seconds"] == 15 * 60
+    assert status["oldest_pending_at"] == START.isoformat().replace("+00:00", "Z")
+    assert status["failing_count"] == 1  # the relay stops at the first failing row, keeping order
+    [failing] = status["failing"]
+    assert failing["attempts"] == 2
+    assert "no responders" in failing["last_error"]
+    assert failing["subject"] == "thidua.registration.nomination_submitted"
+
+    with pytest.raises(Forbidden):
+        await ops["ops_outbox_status"](SUBMITTER, {})
+    with pytest.raises(Forbidden):
+        await ops["ops_outbox_retry"](SUBMITTER, {})
+    assert await ops["ops_outbox_retry"](ADMIN, {"ids": [failing["id"] + 1]}) == {"retried": 0}  # not failing
+
+    assert await ops["ops_outbox_retry"](OPS, {}) == {"retried": 1}
+    assert woken  # the relay is told to publish now
+    after_retry = await outbox_status(registration.engine, store.outbox, registration.clock.now())
+    assert (after_retry.pending, after_retry.failing_count) == (2, 0)
+
+    async def publish(subject: str, payload: bytes, headers: dict[str, str]) -> None:
+        await publish_event(broker, subject, payload, headers)
+
+    assert await OutboxRelay(registration.engine, store.outbox, publish, registration.clock).publish_batch() == 2
+    healthy = await outbox_status(registration.engine, store.outbox, registration.clock.now())
+    assert (healthy.pending, healthy.oldest_pending_age_seconds, healthy.failing) == (0, None, [])
+    assert await stream_count(js, "REGISTRATION") == 2
+    assert await outbox_retry(registration.engine, store.outbox) == 0
+
+
+def opened(nomination_id: str, at: datetime) -> TaskOpened:
+    task = TaskSnapshot(
+        task_id=f"t-{nomination_id}", nomination_id=nomination_id, unit=path_of("HN-SONTAY")[0], state="open", round=1
+    )
+    return TaskOpened(occurred_at=at, correlation_id=nomination_id, task=task)
+
+
+@pytest.mark.asyncio
+async def test_nominations_waiting_longer_than_the_threshold_are_listed_oldest_first_with_the_step_they_stopped_at(
+    registration: ServiceContext,
+) -> None:
+    clock = clock_of(registration)
+    queued = await usecases.submit(registration, SUBMITTER, draft("Nguyễn Văn An"))  # day 0
+    clock.advance(timedelta(hours=6))
+    await usecases.on_review_event(registration, opened(queued["id"], clock.now()))  # queued at Sơn Tây, day 0 + 6 h
+    clock.advance(timedelta(days=1))
+    withdrawn = await usecases.submit(registration, SUBMITTER, draft("Lê Văn Cường"))  # day 1, then withdrawn: final
+    await usecases.withdraw(registration, SUBMITTER, {"id": withdrawn["id"], "reason": "Nộp nhầm"})
+    clock.advance(timedelta(days=1))
+    submitted = await usecases.submit(registration, SUBMITTER, draft("Trần Thị Bình"))  # day 2, nothing since
+    clock.advance(timedelta(days=2))  # now: day 4 + 6 h
+
+    older_than_3d = await usecases.stuck_nominations(registration, OPS, {"older_than_seconds": 3 * 86400})
+    older_than_1d = await usecases.stuck_nominations(registration, ADMIN, {"older_than_seconds": 86400})
+
+    assert older_than_3d["total"] == 1
+    [item] = older_than_3d["items"]
+    assert item["id"] == queued["id"]
+    assert item["status"] == "in_review"
+    assert item["step"]["step"] == "queued"
+    assert item["step"]["label"] == "Chuyển vào hộp việc"
+    assert item["step"]["unit_code"] == "HN-SONTAY"
+    assert item["step"]["at"] == (START + timedelta(hours=6)).isoformat()
+    assert item["waiting_seconds"] == 4 * 86400
+    assert item["nominee_name"] == "Nguyễn Văn An"
+    assert [i["id"] for i in older_than_1d["items"]] == [queued["id"], submitted["id"]]
+    assert older_than_1d["items"][1]["step"]["step"] == "submitted"
+    limited = await usecases.stuck_nominations(registration, OPS, {"older_than_seconds": 86400, "limit": 1})
+    assert (limited["total"], len(limited["items"])) == (2, 1)
+    with pytest.raises(Forbidden):
+        await usecases.stuck_nominations(registration, SUBMITTER, {})
