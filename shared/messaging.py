@@ -35,9 +35,16 @@ DUPLICATE_WINDOW_SECONDS = 600.0
 ACK_WAIT_SECONDS = 30.0
 
 
+def nats_servers(nats_url: str) -> list[str]:
+    """THIDUA_NATS_URL may list a cluster's nodes, comma-separated, each with its credentials:
+    `nats://review:pw@nats-1:4222,nats://review:pw@nats-2:4222`. nats-py takes a list, not such a string;
+    servers it discovers from the cluster carry no credentials, so every node is listed."""
+    return [url.strip() for url in nats_url.split(",") if url.strip()]
+
+
 def make_broker(nats_url: str, service: str, **kwargs: Any) -> NatsBroker:
     return NatsBroker(
-        nats_url,
+        nats_servers(nats_url),
         name=f"thidua-{service}",
         ack_policy=AckPolicy.MANUAL,
         graceful_timeout=15.0,
@@ -91,7 +98,7 @@ async def ensure_consumer(js: JetStreamContext, consumer: ConsumerDef, max_attem
 
 
 async def ensure_topology(nats_url: str, consumers: tuple[ConsumerDef, ...], *, replicas: int = 1, max_attempts: int = 5) -> None:
-    nc = await nats.connect(nats_url, name="thidua-topology", connect_timeout=5, max_reconnect_attempts=3)
+    nc = await nats.connect(nats_servers(nats_url), name="thidua-topology", connect_timeout=5, max_reconnect_attempts=3)
     try:
         js = nc.jetstream()
         await ensure_streams(js, replicas)
