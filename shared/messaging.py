@@ -33,6 +33,7 @@ log = logging.getLogger("thidua.messaging")
 PUBLISH_TIMEOUT = 5.0
 DUPLICATE_WINDOW_SECONDS = 600.0
 ACK_WAIT_SECONDS = 30.0
+TOPOLOGY_ATTEMPTS = 4
 
 
 def nats_servers(nats_url: str) -> list[str]:
@@ -71,12 +72,21 @@ async def ensure_streams(js: JetStreamContext, replicas: int = 1, streams: tuple
             num_replicas=replicas,
             duplicate_window=DUPLICATE_WINDOW_SECONDS,
         )
-        try:
-            await js.stream_info(s.name)
-        except NotFoundError:
-            await js.add_stream(config)
-        else:
-            await js.update_stream(config)
+        for attempt in range(1, TOPOLOGY_ATTEMPTS + 1):
+            try:
+                try:
+                    await js.stream_info(s.name)
+                except NotFoundError:
+                    await js.add_stream(config)
+                else:
+                    await js.update_stream(config)
+                break
+            except nats.errors.TimeoutError:
+                # Several instances starting at once race to create the same replicated stream, and a
+                # cluster may leave one of the concurrent requests unanswered: look again.
+                if attempt == TOPOLOGY_ATTEMPTS:
+                    raise
+                log.warning("topology.stream_timeout", extra={"stream": s.name, "attempt": attempt})
 
 
 def consumer_config(consumer: ConsumerDef, max_attempts: int) -> ConsumerConfig:
@@ -94,7 +104,14 @@ def consumer_config(consumer: ConsumerDef, max_attempts: int) -> ConsumerConfig:
 
 async def ensure_consumer(js: JetStreamContext, consumer: ConsumerDef, max_attempts: int) -> None:
     """Create or update a durable consumer (subscribe alone never updates an existing one)."""
-    await js.add_consumer(consumer.stream.name, config=consumer_config(consumer, max_attempts))
+    for attempt in range(1, TOPOLOGY_ATTEMPTS + 1):
+        try:
+            await js.add_consumer(consumer.stream.name, config=consumer_config(consumer, max_attempts))
+            return
+        except nats.errors.TimeoutError:  # two replicas of a service creating the same durable at once
+            if attempt == TOPOLOGY_ATTEMPTS:
+                raise
+            log.warning("topology.consumer_timeout", extra={"durable": consumer.durable, "attempt": attempt})
 
 
 async def ensure_topology(nats_url: str, consumers: tuple[ConsumerDef, ...], *, replicas: int = 1, max_attempts: int = 5) -> None:
