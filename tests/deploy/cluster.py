@@ -48,7 +48,9 @@ class Node:
 @dataclass
 class NatsCluster:
     root: Path
-    passwords: dict[str, str] = field(default_factory=lambda: {u: secrets.token_urlsafe(18) for u in USERS})
+    # nats-server reads an environment variable as a config token: a value starting with a digit is taken
+    # for a number and refused. Letters first, then hex.
+    passwords: dict[str, str] = field(default_factory=lambda: {u: "pw" + secrets.token_hex(16) for u in USERS})
     nodes: dict[str, Node] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -107,7 +109,7 @@ class NatsCluster:
         return self
 
     def wait_ready(self, timeout: float = 30.0) -> str:
-        """Every live node healthy with JetStream, and a meta leader elected; returns the leader's name."""
+        """Every live node healthy with JetStream, and a live meta leader elected; returns the leader's name."""
         deadline = time.monotonic() + timeout
         last = ""
         while time.monotonic() < deadline:
@@ -117,7 +119,8 @@ class NatsCluster:
                 meta = live[0].monitor("/jsz").get("meta_cluster") or {}
                 assert isinstance(meta, dict)
                 leader = str(meta.get("leader") or "")
-                if health_ok and leader and int(meta.get("cluster_size", 0)) == len(self.nodes):
+                live_names = {n.name for n in live}
+                if health_ok and leader in live_names and int(meta.get("cluster_size", 0)) == len(self.nodes):
                     return leader
                 last = f"health_ok={health_ok} meta={meta}"
             except (OSError, ValueError) as exc:
