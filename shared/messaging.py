@@ -35,11 +35,19 @@ log = logging.getLogger("thidua.messaging")
 PUBLISH_TIMEOUT = 5.0
 DUPLICATE_WINDOW_SECONDS = 600.0
 ACK_WAIT_SECONDS = 30.0
+TOPOLOGY_ATTEMPTS = 4
+
+
+def nats_servers(nats_url: str) -> list[str]:
+    """THIDUA_NATS_URL may list a cluster's nodes, comma-separated, each with its credentials:
+    `nats://review:pw@nats-1:4222,nats://review:pw@nats-2:4222`. nats-py takes a list, not such a string;
+    servers it discovers from the cluster carry no credentials, so every node is listed."""
+    return [url.strip() for url in nats_url.split(",") if url.strip()]
 
 
 def make_broker(nats_url: str, service: str, **kwargs: Any) -> NatsBroker:
     return NatsBroker(
-        nats_url,
+        nats_servers(nats_url),
         name=f"thidua-{service}",
         ack_policy=AckPolicy.MANUAL,
         graceful_timeout=15.0,
@@ -66,12 +74,21 @@ async def ensure_streams(js: JetStreamContext, replicas: int = 1, streams: tuple
             num_replicas=replicas,
             duplicate_window=DUPLICATE_WINDOW_SECONDS,
         )
-        try:
-            await js.stream_info(s.name)
-        except NotFoundError:
-            await js.add_stream(config)
-        else:
-            await js.update_stream(config)
+        for attempt in range(1, TOPOLOGY_ATTEMPTS + 1):
+            try:
+                try:
+                    await js.stream_info(s.name)
+                except NotFoundError:
+                    await js.add_stream(config)
+                else:
+                    await js.update_stream(config)
+                break
+            except nats.errors.TimeoutError:
+                # Several instances starting at once race to create the same replicated stream, and a
+                # cluster may leave one of the concurrent requests unanswered: look again.
+                if attempt == TOPOLOGY_ATTEMPTS:
+                    raise
+                log.warning("topology.stream_timeout", extra={"stream": s.name, "attempt": attempt})
 
 
 def consumer_config(consumer: ConsumerDef, max_attempts: int) -> ConsumerConfig:
@@ -89,11 +106,18 @@ def consumer_config(consumer: ConsumerDef, max_attempts: int) -> ConsumerConfig:
 
 async def ensure_consumer(js: JetStreamContext, consumer: ConsumerDef, max_attempts: int) -> None:
     """Create or update a durable consumer (subscribe alone never updates an existing one)."""
-    await js.add_consumer(consumer.stream.name, config=consumer_config(consumer, max_attempts))
+    for attempt in range(1, TOPOLOGY_ATTEMPTS + 1):
+        try:
+            await js.add_consumer(consumer.stream.name, config=consumer_config(consumer, max_attempts))
+            return
+        except nats.errors.TimeoutError:  # two replicas of a service creating the same durable at once
+            if attempt == TOPOLOGY_ATTEMPTS:
+                raise
+            log.warning("topology.consumer_timeout", extra={"durable": consumer.durable, "attempt": attempt})
 
 
 async def ensure_topology(nats_url: str, consumers: tuple[ConsumerDef, ...], *, replicas: int = 1, max_attempts: int = 5) -> None:
-    nc = await nats.connect(nats_url, name="thidua-topology", connect_timeout=5, max_reconnect_attempts=3)
+    nc = await nats.connect(nats_servers(nats_url), name="thidua-topology", connect_timeout=5, max_reconnect_attempts=3)
     try:
         js = nc.jetstream()
         await ensure_streams(js, replicas)

@@ -35,6 +35,7 @@ class SystemConfig:
     database_urls: dict[str, str] = field(default_factory=dict)
     demo_password: str = DEFAULT_DEMO_PASSWORD
     external_nats_url: str | None = None  # use a NATS server someone else runs
+    nats_urls: dict[str, str] = field(default_factory=dict)  # per service (own credentials), else nats_url
     extra_env: dict[str, str] = field(default_factory=dict)
 
     def database_url(self, service: str) -> str:
@@ -88,7 +89,7 @@ class System:
         env = {k: v for k, v in os.environ.items() if not k.startswith("THIDUA_")}
         env.update(
             THIDUA_SERVICE=service,
-            THIDUA_NATS_URL=self.nats_url,
+            THIDUA_NATS_URL=self.config.nats_urls.get(service, self.nats_url),
             THIDUA_DATABASE_URL=self.config.database_url(service),
             THIDUA_HTTP_PORT=str(http_port or self.config.http_ports[service]),
             THIDUA_VAR_DIR=str(self.config.var_dir.resolve()),
