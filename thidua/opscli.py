@@ -18,6 +18,7 @@ from typing import Any
 
 from shared.clock import VIETNAM_TZ
 from shared.errors import DomainError
+from shared.messaging import nats_servers
 from shared.settings import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT
 
 OUTBOX_OWNERS = ("registration", "review", "awards", "portal")
@@ -117,7 +118,9 @@ async def dlq_command(args: argparse.Namespace) -> int:
     async def quiet(exc: Exception) -> None:  # the failure is reported once, in Vietnamese, by `run`
         pass
 
-    nc = await nats.connect(args.nats_url, name="thidua-dlq", connect_timeout=5, max_reconnect_attempts=1, error_cb=quiet)
+    nc = await nats.connect(
+        nats_servers(args.nats_url), name="thidua-dlq", connect_timeout=5, max_reconnect_attempts=1, error_cb=quiet
+    )
     try:
         js = nc.jetstream()
         if args.dlq_command == "list":

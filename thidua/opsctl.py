@@ -16,6 +16,7 @@ import nats
 
 from shared.clock import VIETNAM_TZ
 from shared.contracts import Actor, RoleGrant
+from shared.messaging import nats_servers
 from shared.opsstatus import OpsStatus, Thresholds, collect
 from shared.rpc import RemoteError, RpcReply, RpcRequest
 from shared.subjects import rpc_subject
@@ -29,7 +30,12 @@ async def gather(nats_url: str, thresholds: Thresholds, wait: float = 5.0) -> Op
         return None
 
     connect = nats.connect(
-        nats_url, name="thidua-ops-cli", connect_timeout=wait, max_reconnect_attempts=1, reconnect_time_wait=0.1, error_cb=quiet
+        nats_servers(nats_url),
+        name="thidua-ops-cli",
+        connect_timeout=wait,
+        max_reconnect_attempts=1,
+        reconnect_time_wait=0.1,
+        error_cb=quiet,
     )
     nc = await asyncio.wait_for(connect, wait * 2)
     try:

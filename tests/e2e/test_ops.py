@@ -4,6 +4,7 @@ person and for a cron job (its exit code), and what it says when a service goes 
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import httpx
 import pytest
 
 from shared.settings import SERVICES
+from tests.deploy.test_config_files import METRICS_CONTRACT
 from tests.e2e.conftest import PASSWORD, start_system
 from thidua.client import PortalClient
 from thidua.system import System
@@ -85,6 +87,14 @@ def test_metrics_heartbeats_and_ops_status_on_a_running_system(system: System, t
         text = httpx.get(f"http://127.0.0.1:{system.config.http_ports[service]}/metrics", timeout=10).text
         missing = [name for name in names if f"\n{name}{{" not in text]
         assert not missing, f"{service} /metrics lacks {missing}"
+    # Every name the dashboard and the alerts use (deploy/) is exported by some process, with its type.
+    declared: dict[str, str] = {}
+    for service in SERVICES:
+        text = httpx.get(f"http://127.0.0.1:{system.config.http_ports[service]}/metrics", timeout=10).text
+        declared |= dict(re.findall(r"^# TYPE (\S+) (\S+)$", text, flags=re.M))
+    expected = {name: kind for name, kind in METRICS_CONTRACT.items() if name != "up"}  # `up` is Prometheus' own
+    missing = {name: kind for name, kind in expected.items() if declared.get(name) != kind}
+    assert not missing, f"exported nowhere with that type: {missing}"
     review_metrics = httpx.get(f"http://127.0.0.1:{system.config.http_ports['review']}/metrics", timeout=10).text
     assert 'thidua_review_queue_depth_tasks{level="district",unit="HN-SONTAY"} 1.0' in review_metrics
 
