@@ -4,8 +4,8 @@ person and for a cron job (its exit code), and what it says when a service goes 
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 import time
