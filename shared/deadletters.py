@@ -41,7 +41,7 @@ MAX_SCAN = 5000
 # JetStream's err_codes for deleting a sequence that is not there (10057 when another delete raced it)
 ALREADY_DELETED = frozenset({10043, 10057})
 
-AuditAction = Literal["replay", "discard"]
+AuditAction = Literal["replay", "discard", "retry"]
 
 
 class DeadLetter(BaseModel):
@@ -204,6 +204,15 @@ async def discard(js: JetStreamContext, seq: int, *, by: str, reason: str, clock
     letter = await get_dead_letter(js, seq)
     entry = await _audit(js, "discard", letter, by=by, reason=reason, clock=clock)
     await _delete(js, seq)
+    return entry
+
+
+async def resolve(
+    js: JetStreamContext, letter: DeadLetter, action: AuditAction, *, by: str, reason: str = "", clock: Clock | None = None
+) -> AuditEntry:
+    """Record what was done with a dead letter, then remove it (the owning service's retry ends here)."""
+    entry = await _audit(js, action, letter, by=_required_by(by), reason=reason, clock=clock)
+    await _delete(js, letter.seq)
     return entry
 
 

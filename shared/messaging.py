@@ -24,8 +24,10 @@ from nats.js.errors import NotFoundError
 from prometheus_client import CollectorRegistry, Counter
 from pydantic import ValidationError
 
-from shared import subjects
+from shared import deadletters, subjects
 from shared.contracts import EVENT_TYPES, Event
+from shared.deadletters import AuditEntry, DeadLetter
+from shared.errors import Conflict
 from shared.logs import logged_in_message_context
 from shared.rpc import RpcOperation, answer
 from shared.subjects import ConsumerDef, StreamDef
@@ -160,6 +162,9 @@ def deliveries(msg: Any) -> int:
 EventHandler = Callable[[Any], Awaitable[None]]
 DeadLetterReason = str  # poison | handler_failed | max_deliveries
 _dead_letter_counters: dict[int, Counter] = {}
+# The consumers of each service (keyed by its registry), so that its `ops_dlq_*` requests find the one
+# whose dead letter it is.
+consumers_of: dict[int, dict[str, EventConsumer]] = {}
 
 
 def dead_letter_counter(registry: CollectorRegistry) -> Counter:
@@ -197,6 +202,8 @@ class EventConsumer:
         self.max_attempts = max_attempts
         self.retry_delay = retry_delay
         self.dead_letters = dead_letter_counter(registry) if registry is not None else None
+        if registry is not None:
+            consumers_of.setdefault(id(registry), {})[consumer.durable] = self
 
     @logged_in_message_context  # subject and nomination id on its log lines; one event.processed line each
     async def handle(self, msg: Any) -> None:
@@ -266,6 +273,28 @@ class EventConsumer:
         if self.dead_letters is not None:
             self.dead_letters.labels(self.service, self.consumer.durable, kind).inc()
         await msg.reject()
+
+    async def retry_dead_letter(self, js: JetStreamContext, letter: DeadLetter, *, by: str) -> AuditEntry:
+        """Run this consumer's handler again on one of its dead letters (after a fix), then remove it.
+
+        Only this consumer gets it (a replay to the subject would reach every consumer of it); the inbox
+        still drops an event already handled. A failure leaves the dead letter where it is.
+        """
+        handler = self.handlers.get(letter.original_subject)
+        if handler is None or letter.consumer != self.consumer.durable:
+            raise Conflict(f"Thư lỗi số {letter.seq} không thuộc {self.consumer.durable}", code="dead_letter_other_consumer")
+        try:
+            event = decode_event(letter.original_subject, letter.payload.encode())
+        except PoisonMessage as exc:
+            raise Conflict(
+                f"Thư lỗi số {letter.seq} không đọc được ({exc}); chỉ có thể loại bỏ", code="dead_letter_unreadable"
+            ) from exc
+        try:
+            await handler(event)
+        except Exception as exc:
+            log.warning("deadletter.retry_failed", extra={"seq": letter.seq, "error": repr(exc)})
+            raise Conflict(f"Xử lý lại thư lỗi số {letter.seq} vẫn lỗi: {exc!r}", code="dead_letter_retry_failed") from exc
+        return await deadletters.resolve(js, letter, "retry", by=by)
 
     def register(self, router: NatsRouter) -> None:
         async def consume(msg: NatsMessage) -> None:

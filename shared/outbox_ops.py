@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.contracts import Actor
-from shared.errors import Forbidden
+from shared.observability import require_operations
 from shared.rpc import RpcOperation
 from shared.service import ServiceContext
 
@@ -88,20 +88,15 @@ async def outbox_retry(engine: AsyncEngine, table: sa.Table, ids: Sequence[int] 
     return int(result.rowcount or 0)
 
 
-def require_ops(actor: Actor) -> None:
-    if not (actor.is_admin or actor.is_ops):
-        raise Forbidden("Chỉ quản trị hệ thống hoặc vận hành mới xem và sửa được hàng đợi gửi sự kiện", code="ops_only")
-
-
 def outbox_operations(ctx: ServiceContext, table: sa.Table) -> dict[str, RpcOperation]:
     """`ops_outbox_status` and `ops_outbox_retry` for a service's RPC table."""
 
     async def status(actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
-        require_ops(actor)
+        require_operations(actor)
         return (await outbox_status(ctx.engine, table, ctx.clock.now())).model_dump(mode="json")
 
     async def retry(actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
-        require_ops(actor)
+        require_operations(actor)
         request = RetryParams.model_validate(params)
         retried = await outbox_retry(ctx.engine, table, request.ids)
         ctx.outbox_written()

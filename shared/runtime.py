@@ -23,7 +23,8 @@ from nats.js import JetStreamContext
 from prometheus_client import CollectorRegistry, make_asgi_app
 
 from shared.db import make_engine
-from shared.messaging import ensure_topology, make_broker, publish_event
+from shared.deadletter_ops import dead_letter_operations
+from shared.messaging import ensure_topology, make_broker, publish_event, register_rpc
 from shared.observability import Heartbeat, Sampler, http_url, readiness
 from shared.outbox import OutboxRelay
 from shared.service import ServiceContext
@@ -81,12 +82,15 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> AsgiFastStream:
 
     relay = OutboxRelay(engine, spec.outbox, publish, clock)
     ctx = ServiceContext(engine=engine, clock=clock, settings=settings, outbox_written=relay.wake, registry=registry)
-    router = NatsRouter()
-    spec.wire(router, broker, ctx)
-    broker.include_router(router)
 
     def jetstream() -> JetStreamContext:  # the broker connects at start-up, after this is built
         return broker.connection.jetstream()
+
+    router = NatsRouter()
+    spec.wire(router, broker, ctx)
+    if spec.consumers:
+        register_rpc(router, spec.name, dead_letter_operations(ctx, jetstream))
+    broker.include_router(router)
 
     sampler = Sampler(spec.name, registry)
     sampler.watch_outbox(engine, spec.outbox, clock.now)

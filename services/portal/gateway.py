@@ -14,6 +14,7 @@ from services.portal.settings import PortalSettings
 from services.portal.throttle import LoginThrottle
 from shared.clock import Clock, SystemClock
 from shared.contracts import Actor
+from shared.deadletters import DeadLetter, list_dead_letters
 from shared.errors import ServiceUnavailable, Unauthenticated
 from shared.observability import require_operations
 from shared.opsstatus import OpsStatus, collect
@@ -70,6 +71,11 @@ class Gateway:
             return await self.call(service, operation, actor, params)
 
         return await collect(self.broker.connection.jetstream(), call)
+
+    async def dead_letters(self, actor: Actor, limit: int = 20) -> list[DeadLetter]:
+        """The newest dead letters, read straight from the DEADLETTER stream."""
+        require_operations(actor)
+        return await list_dead_letters(self.broker.connection.jetstream(), limit=limit)
 
     async def actor_from_session(self, user_id: str) -> Actor:
         return await users.actor_by_id(self.engine, user_id)

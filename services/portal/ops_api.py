@@ -15,7 +15,8 @@ from services.portal import store
 from services.portal.api import CurrentActor
 from services.portal.gateway import Gateway
 from shared.errors import DomainError
-from shared.outbox_ops import outbox_retry, outbox_status, require_ops
+from shared.observability import require_operations
+from shared.outbox_ops import outbox_retry, outbox_status
 
 BACKEND_SERVICES = ("registration", "review", "awards")
 OutboxOwner = Literal["registration", "review", "awards", "portal"]
@@ -30,7 +31,7 @@ def build_ops_router(gateway: Gateway) -> APIRouter:
 
     @ops.get("/outbox", summary="Hàng đợi gửi sự kiện (outbox) của từng dịch vụ: còn chờ, dòng cũ nhất, dòng đang lỗi")
     async def outboxes(actor: CurrentActor) -> dict[str, Any]:
-        require_ops(actor)
+        require_operations(actor)
         result: dict[str, Any] = {}
         for service in BACKEND_SERVICES:
             try:
@@ -43,7 +44,7 @@ def build_ops_router(gateway: Gateway) -> APIRouter:
 
     @ops.post("/outbox/{service}/retry", summary="Gửi lại các dòng outbox đang lỗi của một dịch vụ (sau khi đã khắc phục)")
     async def retry(service: OutboxOwner, actor: CurrentActor, body: RetryBody | None = None) -> dict[str, Any]:
-        require_ops(actor)
+        require_operations(actor)
         ids = body.ids if body else None
         if service == "portal":
             return {"retried": await outbox_retry(gateway.engine, store.outbox, ids)}

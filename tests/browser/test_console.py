@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
+import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import nats
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
@@ -298,7 +302,15 @@ def test_a_service_being_down_shows_a_clear_page_not_a_traceback(sign_in: SignIn
     expect(page.locator("main h1")).to_have_text("Hồ sơ đề nghị khen thưởng")
 
 
-def test_operations_see_the_pipeline_its_health_and_a_chart_that_refreshes(sign_in: SignIn) -> None:
+async def publish_raw(nats_url: str, subject: str, payload: bytes) -> None:
+    nc = await nats.connect(nats_url)
+    try:
+        await nc.jetstream().publish(subject, payload, headers={"Nats-Msg-Id": f"test-{uuid.uuid4()}"})
+    finally:
+        await nc.close()
+
+
+def test_operations_see_the_pipeline_its_health_and_a_chart_that_refreshes(sign_in: SignIn, console: System) -> None:
     approver = sign_in("ld.sontay")
     expect(approver.locator("nav.main")).not_to_contain_text("Vận hành")
     refused = approver.goto("/van-hanh")
@@ -321,6 +333,28 @@ def test_operations_see_the_pipeline_its_health_and_a_chart_that_refreshes(sign_
     expect(ops.locator("section", has_text="Độ trễ consumer")).to_contain_text("review-registration")
     expect(ops.locator("#ops")).to_have_attribute("hx-trigger", "every 10s")
     shot(ops, "ops-page")
+
+    # A malformed message on a subject review consumes: review dead-letters it; the page repairs it.
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API owns this thread's event loop
+        pool.submit(
+            asyncio.run, publish_raw(console.nats_url, "thidua.registration.nomination_submitted", b'{"broken": ')
+        ).result()
+    for attempt in range(100):
+        ops.goto(f"/van-hanh?lan={attempt}")  # a new URL each time: a same-URL goto would not reload
+        if ops.locator("#thu-loi tbody tr").count():
+            break
+        ops.wait_for_timeout(100)
+    row = ops.locator("#thu-loi tbody tr").first
+    expect(row).to_contain_text("thidua.registration.nomination_submitted")
+    expect(row).to_contain_text("malformed JSON")
+    row.get_by_role("button", name="Xử lý lại").click()
+    expect(ops.locator(".flash.bad")).to_contain_text("chỉ có thể loại bỏ")
+    ops.locator("#thu-loi tbody tr").first.get_by_role("button", name="Loại bỏ").click()
+    expect(ops.locator(".flash.bad")).to_contain_text("lý do")
+    ops.locator("#thu-loi tbody tr").first.locator("input[name=reason]").fill("Tin thử nghiệm gửi nhầm")
+    ops.locator("#thu-loi tbody tr").first.get_by_role("button", name="Loại bỏ").click()
+    expect(ops.locator(".flash.ok")).to_contain_text("đã loại bỏ")
+    expect(ops.locator("#thu-loi")).to_contain_text("Không có thư lỗi nào")
 
     phone = sign_in("ops", viewport=PHONE)
     phone.goto("/van-hanh")

@@ -28,11 +28,12 @@ from services.portal.web.formatting import FILTERS, ROLE_LABELS, date_vn
 from shared.commands import NominationDraft, NominationEdit
 from shared.contracts import Actor
 from shared.errors import DomainError, ValidationFailed
-from shared.rpc import field_errors
+from shared.rpc import RemoteError, field_errors
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TEMPLATES.env.filters.update(FILTERS)
 PAGE_SIZE = 50
+STUCK_AFTER_SECONDS = 3 * 86_400  # the ops page lists nominations whose last step is older than this
 
 NOMINATION_STATUSES = [
     ("submitted", "Đã nộp"),
@@ -628,7 +629,46 @@ def build_pages(gateway: Gateway) -> APIRouter:
     @pages.get("/van-hanh", response_class=HTMLResponse)
     async def ops(request: Request) -> HTMLResponse:
         actor = await web.current_actor(request)
-        return await render(request, "ops.html", actor, title="Vận hành", **await ops_context(actor))
+        context = await ops_context(actor)
+        try:
+            letters: list[Any] | None = await gateway.dead_letters(actor)
+        except DomainError:
+            raise
+        except Exception:  # NATS trouble shows in the verdict above; the page still renders
+            letters = None
+        try:
+            stuck = await gateway.call(
+                "registration", "ops_stuck", actor, {"older_than_seconds": STUCK_AFTER_SECONDS, "limit": 20}
+            )
+        except DomainError as exc:
+            if exc.status < 500:
+                raise
+            stuck = None
+        return await render(request, "ops.html", actor, title="Vận hành", letters=letters, stuck=stuck, **context)
+
+    async def dead_letter_action(request: Request, seq: int, operation: str, done: str) -> Response:
+        actor, values = await _signed_form(request)
+        params: dict[str, Any] = {"seq": seq}
+        if operation == "ops_dlq_discard":
+            params["reason"] = values.get("reason", "")
+        try:
+            await gateway.call(values.get("service", ""), operation, actor, params)
+        except DomainError as exc:
+            if exc.status >= 500 and not isinstance(exc, RemoteError):
+                raise
+            detail = "; ".join(f.message for f in exc.fields) if exc.fields else exc.title
+            web.flash(request, f"Thư lỗi số {seq}: {detail}", "bad")
+            return RedirectResponse("/van-hanh#thu-loi", status_code=303)
+        web.flash(request, f"Thư lỗi số {seq}: {done}")
+        return RedirectResponse("/van-hanh#thu-loi", status_code=303)
+
+    @pages.post("/van-hanh/thu-loi/{seq}/xu-ly-lai")
+    async def dead_letter_retry(request: Request, seq: int) -> Response:
+        return await dead_letter_action(request, seq, "ops_dlq_retry", "đã xử lý lại thành công và được gỡ khỏi hàng thư lỗi.")
+
+    @pages.post("/van-hanh/thu-loi/{seq}/loai-bo")
+    async def dead_letter_discard(request: Request, seq: int) -> Response:
+        return await dead_letter_action(request, seq, "ops_dlq_discard", "đã loại bỏ, có ghi người làm và lý do.")
 
     @pages.get("/van-hanh/noi-dung", response_class=HTMLResponse)
     async def ops_fragment(request: Request) -> HTMLResponse:

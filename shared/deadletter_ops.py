@@ -1,0 +1,56 @@
+"""`ops_dlq_retry` and `ops_dlq_discard`: the ops page repairs a dead letter through the service whose
+consumer gave up on it. That service runs its own handler again (only that consumer gets the event) or
+removes it with who and why; both are recorded in OPS_AUDIT. No other NATS user needs the right to
+publish another service's events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from nats.js import JetStreamContext
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared import deadletters
+from shared.contracts import Actor
+from shared.errors import Conflict
+from shared.messaging import consumers_of
+from shared.observability import require_operations
+from shared.rpc import RpcOperation
+from shared.service import ServiceContext
+
+
+class DeadLetterRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    seq: int = Field(ge=1)
+    reason: str = ""
+
+
+def dead_letter_operations(ctx: ServiceContext, jetstream: Callable[[], JetStreamContext]) -> dict[str, RpcOperation]:
+    service = ctx.settings.service
+
+    async def own_letter(seq: int) -> deadletters.DeadLetter:
+        letter = await deadletters.get_dead_letter(jetstream(), seq)
+        if letter.service != service:
+            raise Conflict(
+                f"Thư lỗi số {seq} thuộc dịch vụ {letter.service}, không phải {service}", code="dead_letter_other_service"
+            )
+        return letter
+
+    async def retry(actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+        require_operations(actor)
+        letter = await own_letter(DeadLetterRef.model_validate(params).seq)
+        consumer = consumers_of.get(id(ctx.registry), {}).get(letter.consumer)
+        if consumer is None:
+            raise Conflict(f"Dịch vụ {service} không còn consumer {letter.consumer}", code="dead_letter_other_consumer")
+        entry = await consumer.retry_dead_letter(jetstream(), letter, by=actor.username)
+        return entry.model_dump(mode="json")
+
+    async def discard(actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+        require_operations(actor)
+        ref = DeadLetterRef.model_validate(params)
+        await own_letter(ref.seq)
+        entry = await deadletters.discard(jetstream(), ref.seq, by=actor.username, reason=ref.reason, clock=ctx.clock)
+        return entry.model_dump(mode="json")
+
+    return {"ops_dlq_retry": retry, "ops_dlq_discard": discard}
