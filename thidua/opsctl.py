@@ -14,6 +14,7 @@ from typing import Any
 
 import nats
 
+from services.portal.web.formatting import age
 from shared.clock import VIETNAM_TZ
 from shared.contracts import Actor, RoleGrant
 from shared.messaging import nats_servers
@@ -54,19 +55,6 @@ async def gather(nats_url: str, thresholds: Thresholds, wait: float = 5.0) -> Op
         await nc.close()
 
 
-def _age(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    seconds = int(seconds)
-    if seconds < 120:
-        return f"{seconds} giây"
-    if seconds < 7200:
-        return f"{seconds // 60} phút"
-    if seconds < 172_800:
-        return f"{seconds // 3600} giờ"
-    return f"{seconds // 86_400} ngày"
-
-
 def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
     cells = [[str(c) for c in row] for row in [headers, *rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
@@ -80,7 +68,7 @@ def render(status: OpsStatus) -> str:
     out = [f"Thi Đua — vận hành lúc {at} (giờ Việt Nam): {verdict}", ""]
     out += _table(
         ["Dịch vụ", "Phiên bản", "Sẵn sàng", "Outbox chờ", "Outbox cũ nhất"],
-        [[s.service, s.instances, s.ready, s.outbox_pending, _age(s.outbox_oldest_age_seconds)] for s in status.services],
+        [[s.service, s.instances, s.ready, s.outbox_pending, age(s.outbox_oldest_age_seconds)] for s in status.services],
     )
     if status.pipeline:
         out += ["", "Các giai đoạn (hiện có · vào trong 24 giờ):"]
@@ -110,8 +98,8 @@ def render(status: OpsStatus) -> str:
                     u["level_name"],
                     u["depth"],
                     u["overdue"],
-                    _age(u["oldest_age_seconds"]),
-                    _age(u["avg_decision_seconds"]),
+                    age(u["oldest_age_seconds"]),
+                    age(u["avg_decision_seconds"]),
                 ]
                 for u in status.queues["slowest"]
             ],

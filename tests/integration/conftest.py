@@ -145,3 +145,15 @@ def snapshot(
 
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+OPS = Actor(user_id="u-ops", username="ops", full_name="Cán bộ vận hành", roles=(RoleGrant(role="ops"),))
+
+
+def draft(name: str = "Nguyễn Văn An") -> dict[str, Any]:
+    """What a CĐCS of Sơn Tây submits for a district Giấy khen (the body of registration's `submit`)."""
+    return {
+        "unit_code": "HN-SONTAY-DST",
+        "award_code": "giay_khen_ldld_huyen",
+        "period": "2026",
+        "nominee": {"kind": "individual", "name": name},
+        "achievements": "Hoàn thành xuất sắc nhiệm vụ, có sáng kiến được công nhận cấp cơ sở.",
+    }

@@ -16,16 +16,14 @@ from prometheus_client import CollectorRegistry
 
 from shared import deadletters, subjects
 from shared.clock import FixedClock
-from shared.contracts import Actor, NominationSubmitted, NominationWithdrawn, RoleGrant
+from shared.contracts import NominationSubmitted, NominationWithdrawn
 from shared.deadletter_ops import dead_letter_operations
 from shared.errors import Conflict, Forbidden, ValidationFailed
 from shared.messaging import EventConsumer, ensure_topology
 from shared.service import ServiceContext
 from shared.settings import ServiceSettings
-from tests.integration.conftest import APPROVER_SONTAY, NOW, running_broker, stream_count
+from tests.integration.conftest import APPROVER_SONTAY, NOW, OPS, running_broker, stream_count
 from tests.integration.test_dead_letter_repair import CONSUMER, DLQ, SERVICE, Handler, dead_letter_count, publish, withdrawn
-
-OPS = Actor(user_id="u-ops", username="ops", full_name="Cán bộ vận hành", roles=(RoleGrant(role="ops"),))
 
 
 @asynccontextmanager

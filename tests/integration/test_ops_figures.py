@@ -17,23 +17,12 @@ from services.review import opsview as review_ops
 from services.review import usecases as review
 from shared import reference
 from shared.clock import FixedClock
-from shared.contracts import Actor, NominationSubmitted, RoleGrant
+from shared.contracts import NominationSubmitted
 from shared.errors import Forbidden
 from shared.observability import Sampler
-from tests.integration.conftest import APPROVER_SONTAY, SUBMITTER, snapshot
+from tests.integration.conftest import APPROVER_SONTAY, OPS, SUBMITTER, draft, snapshot
 
-OPS = Actor(user_id="u-ops", username="ops", full_name="Cán bộ vận hành", roles=(RoleGrant(role="ops"),))
 MONDAY = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 09:00 in Hà Nội
-
-
-def draft(name: str) -> dict[str, Any]:
-    return {
-        "unit_code": "HN-SONTAY-DST",
-        "award_code": "giay_khen_ldld_huyen",
-        "period": "2026",
-        "nominee": {"kind": "individual", "name": name},
-        "achievements": "Hoàn thành xuất sắc nhiệm vụ, có sáng kiến được công nhận cấp cơ sở.",
-    }
 
 
 def scrape(registry: CollectorRegistry) -> str:

@@ -23,21 +23,11 @@ from shared.messaging import ensure_streams, make_broker, publish_event
 from shared.outbox import OutboxRelay
 from shared.outbox_ops import outbox_operations, outbox_retry, outbox_status
 from shared.service import ServiceContext
-from tests.integration.conftest import SUBMITTER, path_of, stream_count
+from tests.integration.conftest import SUBMITTER, draft, path_of, stream_count
 
 START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 OPS = Actor(user_id="u-ops", username="ops", roles=(RoleGrant(role="ops"),))
 ADMIN = Actor(user_id="u-admin", username="admin", roles=(RoleGrant(role="admin"),))
-
-
-def draft(name: str) -> dict[str, Any]:
-    return {
-        "unit_code": "HN-SONTAY-DST",
-        "award_code": "giay_khen_ldld_huyen",
-        "period": "2026",
-        "nominee": {"kind": "individual", "name": name},
-        "achievements": "Hoàn thành xuất sắc nhiệm vụ, có sáng kiến được công nhận cấp cơ sở.",
-    }
 
 
 @pytest_asyncio.fixture

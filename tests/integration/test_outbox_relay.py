@@ -23,19 +23,9 @@ from shared.messaging import DUPLICATE_WINDOW_SECONDS, ensure_streams, make_brok
 from shared.outbox import OutboxRelay
 from shared.outbox import enqueue as real_enqueue
 from shared.service import ServiceContext
-from tests.integration.conftest import SUBMITTER, count_rows, eventually, stream_count, stream_messages
+from tests.integration.conftest import SUBMITTER, count_rows, draft, eventually, stream_count, stream_messages
 
 STREAM = subjects.REGISTRATION_STREAM.name
-
-
-def draft(name: str = "Nguyễn Văn An") -> dict[str, Any]:
-    return {
-        "unit_code": "HN-SONTAY-DST",
-        "award_code": "giay_khen_ldld_huyen",
-        "period": "2026",
-        "nominee": {"kind": "individual", "name": name},
-        "achievements": "Hoàn thành xuất sắc nhiệm vụ, có sáng kiến được công nhận cấp cơ sở.",
-    }
 
 
 @pytest_asyncio.fixture
