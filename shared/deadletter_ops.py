@@ -40,7 +40,7 @@ def dead_letter_operations(ctx: ServiceContext, jetstream: Callable[[], JetStrea
     async def retry(actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
         require_operations(actor)
         letter = await own_letter(DeadLetterRef.model_validate(params).seq)
-        consumer = consumers_of.get(id(ctx.registry), {}).get(letter.consumer)
+        consumer = consumers_of.get(ctx.registry, {}).get(letter.consumer)
         if consumer is None:
             raise Conflict(f"Dịch vụ {service} không còn consumer {letter.consumer}", code="dead_letter_other_consumer")
         entry = await consumer.retry_dead_letter(jetstream(), letter, by=actor.username)

@@ -12,6 +12,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import nats
 from faststream import AckPolicy
@@ -161,15 +162,15 @@ def deliveries(msg: Any) -> int:
 
 EventHandler = Callable[[Any], Awaitable[None]]
 DeadLetterReason = str  # poison | handler_failed | max_deliveries
-_dead_letter_counters: dict[int, Counter] = {}
+_dead_letter_counters: WeakKeyDictionary[CollectorRegistry, Counter] = WeakKeyDictionary()
 # The consumers of each service (keyed by its registry), so that its `ops_dlq_*` requests find the one
 # whose dead letter it is.
-consumers_of: dict[int, dict[str, EventConsumer]] = {}
+consumers_of: WeakKeyDictionary[CollectorRegistry, dict[str, EventConsumer]] = WeakKeyDictionary()
 
 
 def dead_letter_counter(registry: CollectorRegistry) -> Counter:
     """One counter per registry, shared by the service's consumers."""
-    counter = _dead_letter_counters.get(id(registry))
+    counter = _dead_letter_counters.get(registry)
     if counter is None:
         counter = Counter(
             "thidua_dead_letters",
@@ -177,7 +178,7 @@ def dead_letter_counter(registry: CollectorRegistry) -> Counter:
             ["service", "consumer", "reason"],
             registry=registry,
         )
-        _dead_letter_counters[id(registry)] = counter
+        _dead_letter_counters[registry] = counter
     return counter
 
 
@@ -203,7 +204,7 @@ class EventConsumer:
         self.retry_delay = retry_delay
         self.dead_letters = dead_letter_counter(registry) if registry is not None else None
         if registry is not None:
-            consumers_of.setdefault(id(registry), {})[consumer.durable] = self
+            consumers_of.setdefault(registry, {})[consumer.durable] = self
 
     @logged_in_message_context  # subject and nomination id on its log lines; one event.processed line each
     async def handle(self, msg: Any) -> None:

@@ -101,7 +101,11 @@ async def collect(js: JetStreamContext, call: Call | None, thresholds: Threshold
     """Everything the ops page shows; `call(service, operation, params)` asks a service (None: skip)."""
     limits = thresholds or Thresholds()
     problems: list[str] = []
-    instances = await read_instances(js)
+    try:
+        instances = await read_instances(js)
+    except Exception as exc:  # NATS unreachable or the bucket unreadable: every service then looks down
+        instances = []
+        problems.append(f"Không đọc được nhịp tim các phiên bản (thidua_instances): {type(exc).__name__}")
     services = service_health(instances)
     for s in services:
         if s.ready == 0:
