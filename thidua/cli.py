@@ -25,7 +25,7 @@ DEMO_LOGINS = [
     ("ld.hanoi", "duyệt — LĐLĐ TP Hà Nội (HN)"),
     ("nv.thidua", "duyệt ở hai đơn vị — CĐ Viên chức TP (HN-CDVC) và LĐLĐ huyện Mỹ Đức (HN-MYDUC)"),
     ("tld", "duyệt — Tổng LĐLĐ Việt Nam (TLD)"),
-    ("ops", "vận hành, chỉ xem"),
+    ("ops", "vận hành — trang /van-hanh: tình trạng hệ thống, xử lý thư lỗi (xem mọi hồ sơ, không duyệt)"),
 ]
 
 
