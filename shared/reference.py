@@ -1,4 +1,4 @@
-"""Reference data that lives in files, not code: the unit tree, the award catalogue, dated parameters."""
+"""Reference data that lives in files, not code: the unit tree and dated parameters (the award catalogue is `shared.catalog`)."""
 
 from __future__ import annotations
 
@@ -7,21 +7,34 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
+
+from shared.catalog import Award, Catalog, CatalogSet, award_on, catalog_on, catalogs_on
+from shared.levels import LEVEL_NAMES_VI, LEVEL_RANK, Level, NomineeKind
 
 DATA_DIR = Path(__file__).parent / "data"
 
-Level = Literal["grassroots", "district", "city", "national"]
-NomineeKind = Literal["individual", "collective"]
-LEVEL_RANK: dict[str, int] = {"grassroots": 0, "district": 1, "city": 2, "national": 3}
-LEVEL_NAMES_VI: dict[str, str] = {
-    "grassroots": "Công đoàn cơ sở",
-    "district": "Cấp trên trực tiếp cơ sở",
-    "city": "Cấp thành phố",
-    "national": "Cấp Trung ương",
-}
+__all__ = [
+    "DATA_DIR",
+    "LEVEL_NAMES_VI",
+    "LEVEL_RANK",
+    "Award",
+    "Catalog",
+    "CatalogSet",
+    "DatedValue",
+    "Level",
+    "NomineeKind",
+    "Unit",
+    "UnitRef",
+    "UnitTree",
+    "award_on",
+    "base_salary_on",
+    "catalog_on",
+    "catalogs_on",
+    "load_units",
+    "prize_amount",
+]
 
 
 class UnitRef(BaseModel):
@@ -78,53 +91,6 @@ def load_units(path: Path = DATA_DIR / "units.toml") -> list[Unit]:
     units = [Unit.model_validate(u) for u in raw["units"]]
     UnitTree(units)  # validates parents and levels
     return units
-
-
-class Award(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    code: str
-    name: str
-    description: str = ""
-    nominee_kinds: list[NomineeKind]
-    kind: Literal["yearly", "campaign", "ad_hoc", "dedication", "seniority"] = "yearly"
-    awarding_level: Level
-    individual_coefficient: Decimal
-    collective_coefficient: Decimal
-
-    def coefficient_for(self, nominee_kind: NomineeKind) -> Decimal:
-        if nominee_kind == "collective":
-            return self.collective_coefficient
-        return self.individual_coefficient
-
-
-class Catalog(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    version: str
-    effective_from: date
-    catalog: str
-    awards: list[Award] = Field(default_factory=list)
-
-    def get(self, code: str) -> Award | None:
-        return next((a for a in self.awards if a.code == code), None)
-
-
-@cache
-def _catalog_files(directory: Path) -> tuple[Catalog, ...]:
-    catalogs = []
-    for file in sorted(directory.glob("*.toml")):
-        with file.open("rb") as f:
-            catalogs.append(Catalog.model_validate(tomllib.load(f)))
-    return tuple(sorted(catalogs, key=lambda c: c.effective_from))
-
-
-def catalog_on(on: date, directory: Path = DATA_DIR / "catalog") -> Catalog:
-    """The catalogue version in force on a date (the latest whose effective_from <= on)."""
-    in_force = [c for c in _catalog_files(directory) if c.effective_from <= on]
-    if not in_force:
-        raise LookupError(f"no award catalogue in force on {on.isoformat()}")
-    return in_force[-1]
 
 
 class DatedValue(BaseModel):

@@ -1,4 +1,4 @@
-"""The `thidua` command: up, service, migrate, demo, clock, users, and the repair commands dlq, outbox, ops."""
+"""The `thidua` command: up, service, migrate, demo, clock, users, catalog, and the repair commands dlq, outbox, ops."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from types import FrameType
 from services.portal.settings import DEFAULT_DEMO_PASSWORD
 from shared.logs import configure as configure_logs
 from shared.settings import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT, SERVICES
-from thidua import opscli
+from thidua import catalogctl, opscli
 
 DEMO_LOGINS = [
     ("admin", "Quản trị hệ thống"),
@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     users_cmd.add_argument("username")
     users_cmd.add_argument("--var-dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")))
     opscli.add_parsers(sub)
+    catalogctl.add_parsers(sub)
     args = parser.parse_args(argv)
 
     configure_logs(os.environ.get("THIDUA_LOG_LEVEL", "INFO"), args.name if args.command == "service" else None)
@@ -70,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_users(args.action, args.username, args.var_dir)
     if args.command in opscli.COMMANDS:
         return opscli.run(args)
+    if args.command in catalogctl.COMMANDS:
+        return catalogctl.run(args)
     return cmd_demo(args.portal_url, escalation=args.escalation, var_dir=args.var_dir)
 
 

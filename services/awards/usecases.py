@@ -11,11 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.awards import store
 from services.awards.domain.decision import number_for, prize_for
+from shared.catalog import CATALOG_NAMES_VI
 from shared.clock import VIETNAM_TZ
 from shared.contracts import Actor, AwardGranted, DecisionSnapshot, NominationApproved
 from shared.errors import Forbidden, NotFound
 from shared.outbox import enqueue, first_delivery
-from shared.reference import LEVEL_NAMES_VI, base_salary_on, catalog_on
+from shared.reference import LEVEL_NAMES_VI, award_on, base_salary_on, catalogs_on
 from shared.service import ServiceContext
 
 CONSUMER = "awards"
@@ -46,7 +47,7 @@ async def on_approved(ctx: ServiceContext, event: NominationApproved) -> None:
             return
         if await conn.scalar(sa.select(store.registry.c.id).where(store.registry.c.nomination_id == nom.id)):
             return  # already granted (a second approval event for the same nomination)
-        award = catalog_on(on).get(nom.award_code)  # the version in force on the decision date
+        award = award_on(nom.award_code, on)  # the version in force on the decision date
         if award is None:
             raise LookupError(f"award {nom.award_code} not in the catalogue in force on {on}")
         prize = prize_for(award, nom.nominee.kind, base_salary_on(on, ctx.settings.base_salary_vnd), on)
@@ -177,19 +178,32 @@ async def get_decision(ctx: ServiceContext, actor: Actor, params: dict[str, Any]
 
 async def list_catalog(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     on = ctx.clock.now().astimezone(VIETNAM_TZ).date()
-    catalog = catalog_on(on)
+    catalogs = catalogs_on(on)
     base = base_salary_on(on, ctx.settings.base_salary_vnd)
+    union = catalogs.union
     return {
-        "version": catalog.version,
-        "effective_from": catalog.effective_from.isoformat(),
+        # `version`/`effective_from`: the union catalogue's, as before the state catalogue existed.
+        "version": union.version if union else "",
+        "effective_from": union.effective_from.isoformat() if union else "",
+        "catalogs": [
+            {
+                "catalog": c.catalog,
+                "name": CATALOG_NAMES_VI[c.catalog],
+                "version": c.version,
+                "effective_from": c.effective_from.isoformat(),
+            }
+            for c in catalogs.catalogs
+        ],
         "base_salary_vnd": base,
         "awards": [
             {
                 **a.model_dump(mode="json"),
+                "outcome": a.outcome,
+                "submittable": a.submittable,
                 "awarding_level_name": LEVEL_NAMES_VI[a.awarding_level],
                 "prize_vnd": {k: prize_for(a, k, base, on).amount_vnd for k in a.nominee_kinds},
             }
-            for a in catalog.awards
+            for a in catalogs.awards
         ],
     }
 

@@ -49,7 +49,7 @@ from shared.contracts import (
 )
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.outbox import enqueue, first_delivery, is_unique_violation
-from shared.reference import Unit, UnitRef, catalog_on
+from shared.reference import Unit, UnitRef, catalogs_on
 from shared.service import ServiceContext
 from shared.text import normalize_name
 
@@ -169,8 +169,7 @@ async def submit(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> d
     cmd = NominationDraft.model_validate(params)
     _require_submitter(actor, cmd.unit_code)
     now = ctx.clock.now()
-    catalog = catalog_on(now.astimezone(VIETNAM_TZ).date())
-    award = catalog.get(cmd.award_code)
+    award = catalogs_on(now.astimezone(VIETNAM_TZ).date()).get(cmd.award_code)
     nomination_id = str(uuid4())
     async with _writing(ctx) as conn:
         path = await _unit_path(conn, cmd.unit_code)
@@ -196,7 +195,7 @@ async def submit(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> d
                 award_code=award.code,
                 award_name=award.name,
                 awarding_level=award.awarding_level,
-                catalog_version=catalog.version,
+                catalog_version=award.catalog_version,
                 period=cmd.period,
                 nominee=cmd.nominee.model_dump(),
                 nominee_search=normalize_name(cmd.nominee.name),
@@ -269,11 +268,10 @@ async def _edit(ctx: ServiceContext, actor: Actor, cmd: EditNomination, *, resub
         achievements = cmd.achievements or row["achievements"]
         council_vote = cmd.council_vote or (CouncilVote.model_validate(row["council_vote"]) if row["council_vote"] else None)
         path = [UnitRef.model_validate(u) for u in row["unit_path"]]
-        catalog = catalog_on(now.astimezone(VIETNAM_TZ).date())
         validate_intake(
             unit=path[0],
             unit_path=path,
-            award=catalog.get(row["award_code"]),
+            award=catalogs_on(now.astimezone(VIETNAM_TZ).date()).get(row["award_code"]),
             nominee=nominee,
             period=period,
             achievements=achievements,

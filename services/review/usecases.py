@@ -48,7 +48,7 @@ from shared.contracts import (
 from shared.deadlines import due_at, end_of_day
 from shared.errors import NotFound, ValidationFailed
 from shared.outbox import enqueue, first_delivery
-from shared.reference import UnitRef, catalog_on
+from shared.reference import UnitRef, award_on
 from shared.service import ServiceContext
 from shared.text import normalize_name
 
@@ -172,7 +172,7 @@ async def on_withdrawn(ctx: ServiceContext, event: NominationWithdrawn) -> None:
 
 async def _open_task(conn: AsyncConnection, nom: NominationSnapshot, unit: UnitRef, cause: Event) -> TaskOpened:
     task_id = str(uuid4())
-    award = catalog_on(cause.occurred_at.astimezone(VIETNAM_TZ).date()).get(nom.award_code)
+    award = award_on(nom.award_code, cause.occurred_at.astimezone(VIETNAM_TZ).date())
     due = due_at(cause.occurred_at, unit.level, award.kind if award else "yearly", award_code=nom.award_code)
     await conn.execute(
         store.tasks.insert().values(

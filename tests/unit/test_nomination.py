@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from services.registration.domain.nomination import (
 )
 from shared.contracts import CouncilVote, Nominee
 from shared.errors import InvalidTransition, ValidationFailed
+from shared.reference import catalogs_on
 from tests.unit.factories import award, path, unit
 
 # Written out independently of the source: (step, from) -> to. Every other pair changes nothing.
@@ -169,6 +171,23 @@ def test_unit_path_without_the_awarding_level_is_refused_on_award_code() -> None
     # A chain that stops at the district cannot reach the city-level award.
     short_chain = path("HN-SONTAY-DST")[:2]
     assert refused_fields(award=award("cong_nhan_gioi_thu_do"), unit_path=short_chain) == ["award_code"]
+
+
+@pytest.mark.parametrize("code", ["giay_khen_cdcs", "lao_dong_tien_tien", "chien_si_thi_dua_co_so"])
+def test_an_award_the_cdcs_decides_or_proposes_itself_is_not_sent_up(code: str) -> None:
+    found = catalogs_on(date(2026, 5, 1)).get(code)
+    assert found is not None
+    with pytest.raises(ValidationFailed) as raised:
+        intake(award=found, council_vote=None)
+    (error,) = raised.value.fields
+    assert error.field == "award_code"
+    assert "không gửi lên cấp trên" in error.message
+
+
+def test_a_state_title_proposed_through_the_union_passes_intake() -> None:
+    found = catalogs_on(date(2026, 5, 1)).get("bang_khen_thu_tuong")
+    assert found is not None
+    intake(award=found, council_vote=None)
 
 
 @pytest.mark.parametrize(

@@ -126,7 +126,14 @@ def validate_intake(
         if nominee.kind not in award.nominee_kinds:
             kinds = ", ".join(NOMINEE_KIND_VI[k] for k in award.nominee_kinds)
             errors.append(FieldError(field="nominee.kind", message=f"“{award.name}” chỉ xét cho: {kinds}"))
-        if unit is not None and not any(u.level == award.awarding_level for u in unit_path):
+        if not award.submittable:
+            errors.append(
+                FieldError(
+                    field="award_code",
+                    message=f"“{award.name}” do {award.decided_by or 'công đoàn cơ sở'} xét tại cơ sở, không gửi lên cấp trên",
+                )
+            )
+        elif unit is not None and not any(u.level == award.awarding_level for u in unit_path):
             errors.append(
                 FieldError(field="award_code", message="Đơn vị không thuộc cấp có thẩm quyền khen thưởng hình thức này")
             )
