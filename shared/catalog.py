@@ -246,6 +246,7 @@ class CouncilRule(Sourced):
     quorum: Share = Field(description="share of all members who must attend for a valid meeting")
     threshold: Share = Field(description="share of `base` voting for, at least")
     base: Literal["present", "all_members"]
+    strictly_more: bool = False  # "more than 50 %" rather than "at least"
     secret_ballot: bool = False
 
     def describe(self) -> str:
@@ -254,7 +255,10 @@ class CouncilRule(Sourced):
         base = "số thành viên có mặt" if self.base == "present" else "tổng số thành viên"
         ballot = ", bỏ phiếu kín" if self.secret_ballot else ""
         levels = f" (cấp: {', '.join(LEVEL_NAMES_VI[lv] for lv in self.levels)})" if self.levels else ""
-        return f"Hội đồng TĐKT biểu quyết{levels}: có mặt ≥ {self.quorum} thành viên; đồng ý ≥ {self.threshold} {base}{ballot}"
+        more = ">" if self.strictly_more else "≥"
+        return (
+            f"Hội đồng TĐKT biểu quyết{levels}: có mặt ≥ {self.quorum} thành viên; đồng ý {more} {self.threshold} {base}{ballot}"
+        )
 
 
 class DocumentType(_Data):

@@ -1,9 +1,9 @@
-"""The Hội đồng Thi đua – Khen thưởng's vote, judged against the rule configured for the award.
+"""The Hội đồng Thi đua – Khen thưởng's vote, judged against the award's `CouncilRule` in the catalogue.
 
-Union councils' real thresholds are unconfirmed (rules.md §3), so the rule is data: a quorum (share of all
-members who must attend), a threshold (share of "đồng ý" votes), the base the threshold counts on (those
-present or all members), whether the threshold must be exceeded rather than reached (">50 %"), and whether
-the vote must be a secret ballot. Shares are exact fractions: 2/3 of 9 members is 6, not 5.999.
+Union councils' real thresholds are unconfirmed (rules.md §3), so the rule is data (shared/catalog.py): a
+quorum (share of all members who must attend), a threshold (share of "đồng ý" votes), the base the threshold
+counts on (those present or all members), whether it must be exceeded rather than reached (">50 %"), and
+whether the vote must be a secret ballot. Shares are exact fractions: 2/3 of 9 members is 6, not 5.999.
 """
 
 from __future__ import annotations
@@ -11,43 +11,10 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict
 
+from shared.catalog import CouncilRule
 from shared.contracts import CouncilVote
-
-Base = Literal["present", "members"]
-
-
-def parse_share(value: object) -> Fraction:
-    """'2/3', '70%', '0.9', 0.5 -> an exact fraction between 0 and 1."""
-    if isinstance(value, Fraction):
-        share = value
-    elif isinstance(value, int | float):
-        share = Fraction(str(value))
-    elif isinstance(value, str):
-        text = value.strip().replace(",", ".")
-        share = Fraction(text.removesuffix("%").strip()) / 100 if text.endswith("%") else Fraction(text)
-    else:
-        raise ValueError(f"not a share: {value!r}")
-    if not 0 <= share <= 1:
-        raise ValueError(f"a share is between 0 and 1 (0 % and 100 %), not {value!r}")
-    return share
-
-
-class CouncilRule(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    quorum: Fraction = Field(default=Fraction(2, 3), description="share of all members who must attend")
-    threshold: Fraction = Field(default=Fraction(7, 10), description="share of 'đồng ý' votes needed")
-    base: Base = "present"
-    strictly_more: bool = False  # ">50 %" rather than "≥ 50 %"
-    secret_ballot: bool = False  # the vote must be by secret ballot
-    source: str = ""  # where the numbers come from (or "unconfirmed")
-
-    @field_validator("quorum", "threshold", mode="before")
-    @classmethod
-    def _share(cls, value: object) -> Fraction:
-        return parse_share(value)
 
 
 class Check(BaseModel):
@@ -94,7 +61,7 @@ def judge(rule: CouncilRule, vote: CouncilVote) -> CouncilResult:
                 + ("đúng quy định" if vote.secret_ballot else "bắt buộc nhưng hội đồng không bỏ phiếu kín"),
             )
         )
-    counted = vote.present if rule.base == "present" else vote.members
+    counted = vote.present if rule.base == "present" else vote.members  # "all_members"
     share = Fraction(vote.votes_for, counted) if counted else Fraction(0)
     reached = share > rule.threshold if rule.strictly_more else share >= rule.threshold
     base_vi = "thành viên có mặt" if rule.base == "present" else "tổng số thành viên"
