@@ -202,6 +202,7 @@ async def list_catalog(ctx: ServiceContext, actor: Actor, params: dict[str, Any]
                 "submittable": a.submittable,
                 "awarding_level_name": LEVEL_NAMES_VI[a.awarding_level],
                 "prize_vnd": {k: prize_for(a, k, base, on).amount_vnd for k in a.nominee_kinds},
+                "council_text": a.council.describe() if a.council else "",
             }
             for a in catalogs.awards
         ],

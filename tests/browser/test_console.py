@@ -142,7 +142,12 @@ def test_a_returned_dossier_shows_the_reason_and_comes_back_to_the_same_level(si
     submitter.fill("#f-council_vote-votes_for", "8")
     submitter.click("button:has-text('Nộp lại hồ sơ')")
     expect(submitter.locator("#err-council_vote-present")).to_contain_text("không thể lớn hơn số thành viên")
+    submitter.fill("#f-council_vote-present", "5")  # well formed, but short of the quorum of the award's council rule
+    submitter.fill("#f-council_vote-votes_for", "5")
+    submitter.click("button:has-text('Nộp lại hồ sơ')")
+    expect(submitter.locator("#err-council_vote")).to_contain_text("Hội đồng Thi đua – Khen thưởng chưa thông qua: Có mặt 5/9")
     submitter.fill("#f-council_vote-present", "8")
+    submitter.fill("#f-council_vote-votes_for", "8")
     submitter.fill("#f-comment", "Đã bổ sung biên bản")
     submitter.click("button:has-text('Nộp lại hồ sơ')")
     expect(submitter.locator(".flash.ok")).to_contain_text("Đã nộp lại hồ sơ")

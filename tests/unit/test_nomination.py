@@ -19,7 +19,8 @@ from services.registration.domain.nomination import (
     validate_intake,
 )
 from shared.contracts import CouncilVote, Nominee
-from shared.errors import InvalidTransition, ValidationFailed
+from shared.council import judge
+from shared.errors import FieldError, InvalidTransition, ValidationFailed
 from shared.reference import catalogs_on
 from tests.unit.factories import award, path, unit
 
@@ -115,12 +116,16 @@ def intake(**overrides: Any) -> None:
     validate_intake(**arguments)
 
 
-def refused_fields(**overrides: Any) -> list[str]:
+def refusals(**overrides: Any) -> list[FieldError]:
     with pytest.raises(ValidationFailed) as raised:
         intake(**overrides)
     assert raised.value.status == 422
     assert all(f.message for f in raised.value.fields)
-    return [f.field for f in raised.value.fields]
+    return list(raised.value.fields)
+
+
+def refused_fields(**overrides: Any) -> list[str]:
+    return [f.field for f in refusals(**overrides)]
 
 
 def intake_errors(**overrides: Any) -> list[str]:
@@ -274,10 +279,26 @@ def test_council_vote_errors_name_each_broken_count(members: int, present: int, 
         expected.append("council_vote.present")
     if votes_for + votes_against > present:
         expected.append("council_vote.votes_for")
+    if not expected and not judge(award("giay_khen_ldld_huyen").council, vote).passed:  # type: ignore[arg-type]
+        expected.append("council_vote")  # a well-formed vote that the award's council rule does not pass
     if expected:
         assert refused_fields(council_vote=vote) == expected
     else:
         intake(council_vote=vote)
+
+
+def test_a_council_vote_that_fails_the_awards_rule_stops_the_dossier_with_the_numbers() -> None:
+    # The default union rule (unconfirmed): 2/3 of members present, at least 70 % of those present in favour.
+    no_quorum = CouncilVote(members=9, present=5, votes_for=5)
+    [error] = refusals(council_vote=no_quorum)
+    assert error.field == "council_vote"
+    assert error.message == (
+        "Hội đồng Thi đua – Khen thưởng chưa thông qua: Có mặt 5/9 thành viên (55,6 %), cần ít nhất 66,7 %: không đủ số lượng"
+    )
+    too_few_for = CouncilVote(members=9, present=9, votes_for=6, votes_against=3)
+    [error] = refusals(council_vote=too_few_for)
+    assert "Đồng ý 6/9 thành viên có mặt (66,7 %), cần ít nhất 70 %: không đạt" in error.message
+    intake(council_vote=CouncilVote(members=9, present=9, votes_for=7, votes_against=2))  # 77.8 %: passes
 
 
 def test_every_failure_is_reported_at_once_each_naming_its_field() -> None:

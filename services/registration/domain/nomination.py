@@ -6,6 +6,7 @@ import re
 from enum import StrEnum
 
 from shared.contracts import CouncilVote, Nominee
+from shared.council import judge
 from shared.errors import FieldError, InvalidTransition, ValidationFailed
 from shared.reference import Award, UnitRef
 from shared.text import normalize_name
@@ -147,9 +148,22 @@ def validate_intake(
     if nominee.kind == "individual" and nominee.member_count is not None:
         errors.append(FieldError(field="nominee.member_count", message="Chỉ tập thể mới có số thành viên"))
     if council_vote is not None:
-        errors.extend(_council_vote_errors(council_vote))
+        shape = _council_vote_errors(council_vote)
+        errors.extend(shape or _council_verdict(award, council_vote))
     if errors:
         raise ValidationFailed("Hồ sơ chưa hợp lệ", fields=errors)
+
+
+def _council_verdict(award: Award | None, vote: CouncilVote) -> list[FieldError]:
+    """A grassroots council vote that does not pass the award's rule stops the dossier here: it cannot go up."""
+    rule = award.council if award is not None else None
+    if rule is None or not rule.vote_required or (rule.levels is not None and "grassroots" not in rule.levels):
+        return []
+    result = judge(rule, vote)
+    if result.passed:
+        return []
+    failed = "; ".join(c.message for c in result.checks if not c.passed)
+    return [FieldError(field="council_vote", message=f"Hội đồng Thi đua – Khen thưởng chưa thông qua: {failed}")]
 
 
 def _council_vote_errors(vote: CouncilVote) -> list[FieldError]:
