@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts import CouncilVote, Nominee
+from shared.reference import Level
 
 
 class CommandBody(BaseModel):
@@ -53,3 +54,47 @@ class SendBack(CommandBody):
 
 class NotificationsRead(CommandBody):
     ids: list[int] | None = Field(default=None, description="Các thông báo đã đọc; bỏ trống: tất cả")
+
+
+UnitCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Z0-9][A-Z0-9-]*$")]
+
+
+class NewUnit(CommandBody):
+    code: UnitCode
+    name: str = Field(min_length=2, max_length=300)
+    short_name: str = Field(min_length=2, max_length=200)
+    level: Level = "district"
+    parent: UnitCode
+    decision_suffix: str | None = Field(default=None, max_length=40)
+    sector: str | None = Field(default=None, max_length=40)
+
+
+class MoveOrder(CommandBody):
+    unit: UnitCode
+    to: UnitCode
+
+
+class RenameOrder(CommandBody):
+    unit: UnitCode
+    name: str = Field(min_length=2, max_length=300)
+    short_name: str = Field(min_length=2, max_length=200)
+    decision_suffix: str | None = Field(default=None, max_length=40)
+
+
+class MergeOrder(CommandBody):
+    units: list[UnitCode] = Field(min_length=2)
+    into: UnitCode
+
+
+class Reorganisation(CommandBody):
+    """A reorganisation file (`shared/data/reorganisations/*.toml`): every change to the tree from one date."""
+
+    id: str = Field(min_length=3, max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str = Field(min_length=3, max_length=300)
+    effective_on: date
+    source: str = Field(default="", max_length=2000)
+    close: list[UnitCode] = []
+    create: list[NewUnit] = []
+    move: list[MoveOrder] = []
+    rename: list[RenameOrder] = []
+    merge: list[MergeOrder] = []

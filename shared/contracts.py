@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar, Literal
 from uuid import UUID, uuid4
 
@@ -187,6 +187,19 @@ class TaskSentBack(Event):
     comment: str
 
 
+class TaskReorganised(Event):
+    """An active task followed its nomination to the new superior after a reorganisation of the unit tree.
+    Its due date and timers stay; a claim by an approver of the old holder is released."""
+
+    SUBJECT = subjects.TASK_REORGANISED
+    task: TaskSnapshot  # after the move: `unit` is the level's new unit, `queue_unit` the new holder
+    from_unit: UnitRef  # the holder before
+    to_unit: UnitRef
+    reorganisation_id: str
+    effective_on: date
+    released_claimant: str | None = None
+
+
 class TaskReminder(Event):
     """A task's due date is near (`before_due`) or today (`due_day`); for any mail or SMS sender."""
 
@@ -255,17 +268,68 @@ class AwardGranted(Event):
     decision: DecisionSnapshot
 
 
+class UnitMove(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    unit: UnitRef
+    from_parent: UnitRef
+    to_parent: UnitRef
+    new_path: list[UnitRef]  # the unit and its superiors as of the effective date, the unit first
+
+
+class UnitRename(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    before: UnitRef
+    after: UnitRef
+
+
+class UnitMerge(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    units: list[UnitRef]
+    into: UnitRef
+
+
+class UnitsReorganised(Event):
+    """Registration changed the unit tree from one effective date (one event per reorganisation).
+    Enough for another service to re-path what it holds without reading registration's tables."""
+
+    SUBJECT = subjects.UNITS_REORGANISED
+    reorganisation_id: str
+    title: str
+    effective_on: date
+    closed: list[UnitRef] = []  # merged units included
+    created: list[UnitRef] = []
+    renamed: list[UnitRename] = []
+    moved: list[UnitMove] = []  # every unit whose parent changed, children of merged units included
+    merged: list[UnitMerge] = []
+
+    def new_path(self, path: list[UnitRef]) -> list[UnitRef]:
+        """A unit path (nearest first) as it stands after the reorganisation."""
+        moves = {m.unit.code: m for m in self.moved}
+        renames = {r.before.code: r.after for r in self.renamed}
+        rewritten: list[UnitRef] = []
+        for unit in path:
+            if unit.code in moves:
+                return rewritten + moves[unit.code].new_path
+            rewritten.append(renames.get(unit.code, unit))
+        return rewritten
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.SUBJECT: cls
     for cls in (
         NominationSubmitted,
         NominationResubmitted,
         NominationWithdrawn,
+        UnitsReorganised,
         TaskOpened,
         TaskClaimed,
         TaskReleased,
         TaskEscalated,
         TaskSentBack,
+        TaskReorganised,
         TaskReminder,
         UnitApproversChanged,
         NominationForwarded,

@@ -49,9 +49,29 @@ class UnitRef(BaseModel):
     decision_suffix: str | None = None
 
 
+class ParentSpan(BaseModel):
+    """A unit's parent from `valid_from` (inclusive) until `valid_to` (exclusive); None: open-ended."""
+
+    model_config = ConfigDict(frozen=True)
+
+    parent: str
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    def covers(self, on: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on < self.valid_to)
+
+
 class Unit(UnitRef):
+    """A unit of the dated tree. It exists from `valid_from` until `valid_to` (exclusive; None: open-ended).
+    `parent` is its current parent; `parent_history`, when given, is every parent it had, dated.
+    Level "district" is the role "cấp trên trực tiếp cơ sở": a district union, a ward union, a sector union…"""
+
     parent: str | None = None
     sector: str | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    parent_history: tuple[ParentSpan, ...] = ()
 
     def ref(self) -> UnitRef:
         return UnitRef(
@@ -62,15 +82,27 @@ class Unit(UnitRef):
             decision_suffix=self.decision_suffix,
         )
 
+    def exists_on(self, on: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on < self.valid_to)
+
+    def parent_on(self, on: date) -> str | None:
+        if not self.exists_on(on):
+            return None
+        if not self.parent_history:
+            return self.parent
+        return next((span.parent for span in self.parent_history if span.covers(on)), None)
+
 
 class UnitTree:
     def __init__(self, units: list[Unit]) -> None:
         self.units = {u.code: u for u in units}
         for u in units:
-            if u.parent is not None and u.parent not in self.units:
-                raise ValueError(f"unit {u.code} has unknown parent {u.parent}")
-            if u.parent is not None and LEVEL_RANK[self.units[u.parent].level] <= LEVEL_RANK[u.level]:
-                raise ValueError(f"unit {u.code} is not below its parent {u.parent}")
+            for parent in {u.parent, *(span.parent for span in u.parent_history)} - {None}:
+                assert parent is not None
+                if parent not in self.units:
+                    raise ValueError(f"unit {u.code} has unknown parent {parent}")
+                if LEVEL_RANK[self.units[parent].level] <= LEVEL_RANK[u.level]:
+                    raise ValueError(f"unit {u.code} is not below its parent {parent}")
 
     def get(self, code: str) -> Unit | None:
         return self.units.get(code)
@@ -79,10 +111,23 @@ class UnitTree:
         """The unit and its ancestors, nearest first, up to the root."""
         chain: list[UnitRef] = []
         unit = self.units.get(code)
-        while unit is not None:
+        while unit is not None and len(chain) <= len(self.units):
             chain.append(unit.ref())
             unit = self.units.get(unit.parent) if unit.parent else None
         return chain
+
+    def path_on(self, code: str, on: date) -> list[UnitRef]:
+        """The unit and its ancestors as the tree stood on `on`; empty if the unit did not exist then."""
+        chain: list[UnitRef] = []
+        unit = self.units.get(code)
+        while unit is not None and unit.exists_on(on) and len(chain) <= len(self.units):
+            chain.append(unit.ref())
+            parent = unit.parent_on(on)
+            unit = self.units.get(parent) if parent else None
+        return chain
+
+    def children_on(self, code: str, on: date) -> list[Unit]:
+        return [u for u in self.units.values() if u.parent_on(on) == code]
 
 
 def load_units(path: Path = DATA_DIR / "units.toml") -> list[Unit]:

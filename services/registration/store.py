@@ -19,6 +19,34 @@ units = sa.Table(
     sa.Column("parent_code", sa.String(64), sa.ForeignKey("units.code"), nullable=True),
     sa.Column("decision_suffix", sa.String(40), nullable=True),
     sa.Column("sector", sa.String(40), nullable=True),
+    # The dated tree: a unit exists from valid_from until valid_to (exclusive; NULL: open-ended).
+    # parent_code is its parent today; unit_parents keeps every parent it had.
+    sa.Column("valid_from", sa.Date, nullable=True),
+    sa.Column("valid_to", sa.Date, nullable=True),
+    # The reorganisation that last changed the row; `thidua migrate` then leaves it as it is.
+    sa.Column("reorganised_by", sa.String(100), nullable=True),
+)
+
+unit_parents = sa.Table(
+    "unit_parents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("unit_code", sa.String(64), sa.ForeignKey("units.code"), nullable=False, index=True),
+    sa.Column("parent_code", sa.String(64), sa.ForeignKey("units.code"), nullable=False),
+    sa.Column("valid_from", sa.Date, nullable=True),
+    sa.Column("valid_to", sa.Date, nullable=True),
+)
+
+# Every reorganisation applied, once: what it changed, for the record and to refuse applying it twice.
+reorganisations = sa.Table(
+    "reorganisations",
+    metadata,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("effective_on", sa.Date, nullable=False),
+    sa.Column("applied_at", UtcDateTime(), nullable=False),
+    sa.Column("applied_by", sa.String(64), nullable=False),
+    sa.Column("summary", sa.JSON, nullable=False),
 )
 
 nominations = sa.Table(

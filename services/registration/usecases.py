@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.registration import store
 from services.registration.domain.nomination import (
     ACTIVE,
+    OPEN,
     STATUS_LABELS_VI,
     STEP_LABELS_VI,
     Status,
@@ -25,8 +26,9 @@ from services.registration.domain.nomination import (
     require_transition,
     validate_intake,
 )
+from services.registration.domain.reorganisation import Plan, plan
 from shared.clock import VIETNAM_TZ
-from shared.commands import NominationDraft, NominationEdit, Withdrawal
+from shared.commands import NominationDraft, NominationEdit, Reorganisation, Withdrawal
 from shared.contracts import (
     Actor,
     AwardGranted,
@@ -45,11 +47,13 @@ from shared.contracts import (
     TaskEscalated,
     TaskOpened,
     TaskReleased,
+    TaskReorganised,
     TaskSentBack,
+    UnitsReorganised,
 )
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.outbox import enqueue, first_delivery, is_unique_violation
-from shared.reference import Unit, UnitRef, catalogs_on
+from shared.reference import LEVEL_RANK, ParentSpan, Unit, UnitRef, UnitTree, catalogs_on
 from shared.service import ServiceContext
 from shared.text import normalize_name
 
@@ -90,25 +94,75 @@ class StuckQuery(_Params):
 
 
 async def load_units(ctx: ServiceContext, units: list[Unit]) -> int:
-    """Insert or update the unit tree from its data file (parents first)."""
-    ordered = sorted(units, key=lambda u: {"national": 0, "city": 1, "district": 2, "grassroots": 3}[u.level])
+    """Insert or update the unit tree from its data file (parents first). A unit a reorganisation has
+    changed is left as the reorganisation made it: from then on the database is the record."""
+    ordered = sorted(units, key=lambda u: -LEVEL_RANK[u.level])
     async with ctx.engine.begin() as conn:
+        changed_by = dict((await conn.execute(sa.select(store.units.c.code, store.units.c.reorganised_by))).all())
         for u in ordered:
-            values = {
-                "name": u.name,
-                "short_name": u.short_name,
-                "level": u.level,
-                "parent_code": u.parent,
-                "decision_suffix": u.decision_suffix,
-                "sector": u.sector,
-            }
-            updated = await conn.execute(store.units.update().where(store.units.c.code == u.code).values(**values))
-            if updated.rowcount == 0:
-                await conn.execute(store.units.insert().values(code=u.code, **values))
+            if u.code in changed_by and changed_by[u.code] is not None:
+                continue
+            await _save_unit(conn, u, exists=u.code in changed_by, reorganised_by=None)
     return len(units)
 
 
+async def _save_unit(conn: AsyncConnection, u: Unit, *, exists: bool, reorganised_by: str | None) -> None:
+    """The unit's row and its dated parents."""
+    values = {
+        "name": u.name,
+        "short_name": u.short_name,
+        "level": u.level,
+        "parent_code": u.parent,
+        "decision_suffix": u.decision_suffix,
+        "sector": u.sector,
+        "valid_from": u.valid_from,
+        "valid_to": u.valid_to,
+        "reorganised_by": reorganised_by,
+    }
+    if exists:
+        await conn.execute(store.units.update().where(store.units.c.code == u.code).values(**values))
+    else:
+        await conn.execute(store.units.insert().values(code=u.code, **values))
+    p = store.unit_parents
+    spans = u.parent_history or ((ParentSpan(parent=u.parent, valid_from=u.valid_from),) if u.parent else ())
+    await conn.execute(p.delete().where(p.c.unit_code == u.code))
+    if spans:
+        await conn.execute(
+            p.insert(),
+            [{"unit_code": u.code, "parent_code": s.parent, "valid_from": s.valid_from, "valid_to": s.valid_to} for s in spans],
+        )
+
+
+async def _tree(conn: AsyncConnection) -> UnitTree:
+    """The whole dated tree as registration holds it."""
+    p = store.unit_parents
+    spans: dict[str, list[ParentSpan]] = {}
+    for row in (await conn.execute(sa.select(p).order_by(p.c.unit_code, p.c.id))).mappings():
+        spans.setdefault(row["unit_code"], []).append(
+            ParentSpan(parent=row["parent_code"], valid_from=row["valid_from"], valid_to=row["valid_to"])
+        )
+    rows = (await conn.execute(sa.select(store.units))).mappings().all()
+    return UnitTree(
+        [
+            Unit(
+                code=r["code"],
+                name=r["name"],
+                short_name=r["short_name"],
+                level=r["level"],
+                decision_suffix=r["decision_suffix"],
+                parent=r["parent_code"],
+                sector=r["sector"],
+                valid_from=r["valid_from"],
+                valid_to=r["valid_to"],
+                parent_history=tuple(sorted(spans.get(r["code"], []), key=lambda s: s.valid_from or date.min)),
+            )
+            for r in rows
+        ]
+    )
+
+
 async def list_units(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every unit, closed ones included (old names stay readable), with its validity."""
     async with ctx.engine.connect() as conn:
         rows = (await conn.execute(sa.select(store.units).order_by(store.units.c.code))).mappings().all()
     return [
@@ -119,17 +173,21 @@ async def list_units(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) 
             "level": r["level"],
             "parent_code": r["parent_code"],
             "sector": r["sector"],
+            "valid_from": r["valid_from"].isoformat() if r["valid_from"] else None,
+            "valid_to": r["valid_to"].isoformat() if r["valid_to"] else None,
         }
         for r in rows
     ]
 
 
-async def _unit_path(conn: AsyncConnection, code: str) -> list[UnitRef]:
+async def _unit_path(conn: AsyncConnection, code: str, on: date) -> list[UnitRef]:
+    """The unit and its superiors as the tree stands on `on` (empty if the unit does not exist then)."""
+    u, p = store.units, store.unit_parents
     path: list[UnitRef] = []
     current: str | None = code
     while current is not None and len(path) < 10:
-        row = (await conn.execute(sa.select(store.units).where(store.units.c.code == current))).mappings().first()
-        if row is None:
+        row = (await conn.execute(sa.select(u).where(u.c.code == current))).mappings().first()
+        if row is None or not _in_force(row, on):
             break
         path.append(
             UnitRef(
@@ -140,8 +198,19 @@ async def _unit_path(conn: AsyncConnection, code: str) -> list[UnitRef]:
                 decision_suffix=row["decision_suffix"],
             )
         )
-        current = row["parent_code"]
+        current = await conn.scalar(sa.select(p.c.parent_code).where(p.c.unit_code == current, *_dated(p, on)))
     return path
+
+
+def _in_force(row: Any, on: date) -> bool:
+    return (row["valid_from"] is None or row["valid_from"] <= on) and (row["valid_to"] is None or on < row["valid_to"])
+
+
+def _dated(table: sa.Table, on: date) -> list[Any]:
+    return [
+        sa.or_(table.c.valid_from.is_(None), table.c.valid_from <= on),
+        sa.or_(table.c.valid_to.is_(None), table.c.valid_to > on),
+    ]
 
 
 # Authorisation, decided here where the data lives
@@ -172,7 +241,7 @@ async def submit(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> d
     award = catalogs_on(now.astimezone(VIETNAM_TZ).date()).get(cmd.award_code)
     nomination_id = str(uuid4())
     async with _writing(ctx) as conn:
-        path = await _unit_path(conn, cmd.unit_code)
+        path = await _unit_path(conn, cmd.unit_code, now.astimezone(VIETNAM_TZ).date())
         validate_intake(
             unit=path[0] if path else None,
             unit_path=path,
@@ -323,6 +392,114 @@ async def withdraw(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) ->
         await enqueue(conn, store.outbox, event)
     ctx.outbox_written()
     return await get_nomination(ctx, actor, {"id": cmd.id})
+
+
+# Reorganising the tree
+
+
+class Reorganise(_Params):
+    reorganisation: Reorganisation
+    apply: bool = False
+
+
+async def reorganise(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    """Check a reorganisation (what it would change) or apply it: units, dated parents and the open
+    nominations' paths in one transaction, with one `UnitsReorganised` event through the outbox."""
+    if not actor.is_admin:
+        raise Forbidden("Chỉ quản trị hệ thống được sắp xếp lại cây đơn vị", code="admin_only")
+    cmd = Reorganise.model_validate(params)
+    r = cmd.reorganisation
+    now = ctx.clock.now()
+    async with _writing(ctx) as conn:
+        if await conn.scalar(sa.select(store.reorganisations.c.id).where(store.reorganisations.c.id == r.id)):
+            raise Conflict(f"Đợt sắp xếp “{r.id}” đã được áp dụng", code="reorganisation_applied")
+        checked = plan(await _tree(conn), r)
+        event = checked.event(now, actor)
+        if cmd.apply and r.effective_on > now.astimezone(VIETNAM_TZ).date():
+            raise ValidationFailed.on(
+                "effective_on", f"Chưa đến ngày hiệu lực {r.effective_on:%d/%m/%Y}: chỉ kiểm tra được", code="not_yet_effective"
+            )
+        if cmd.apply:
+            await _write_units(conn, checked)
+        repathed = await _repath_nominations(conn, event, write=cmd.apply)
+        summary = _reorganisation_summary(checked, repathed)
+        if cmd.apply:
+            await conn.execute(
+                store.reorganisations.insert().values(
+                    id=r.id, title=r.title, effective_on=r.effective_on, applied_at=now, applied_by=actor.user_id, summary=summary
+                )
+            )
+            await enqueue(conn, store.outbox, event)
+    if cmd.apply:
+        ctx.outbox_written()
+    return {"applied": cmd.apply, "summary": summary, "event": event.model_dump(mode="json")}
+
+
+async def _write_units(conn: AsyncConnection, checked: Plan) -> None:
+    existing = set((await conn.execute(sa.select(store.units.c.code))).scalars())
+    for unit in sorted(checked.changed_units, key=lambda u: -LEVEL_RANK[u.level]):  # new parents before their children
+        await _save_unit(conn, unit, exists=unit.code in existing, reorganised_by=checked.reorganisation.id)
+
+
+async def _repath_nominations(conn: AsyncConnection, event: UnitsReorganised, *, write: bool) -> list[tuple[str, str, str]]:
+    """Open nominations whose path changes get the path as of the effective date; returns (id, old, new superior)."""
+    codes = {m.unit.code for m in event.moved} | {r.before.code for r in event.renamed}
+    if not codes:
+        return []
+    n = store.nominations
+    query = sa.select(n).where(
+        n.c.status.in_([s.value for s in OPEN]), sa.or_(*(n.c.path_codes.contains(f"|{code}|") for code in sorted(codes)))
+    )
+    rows = (await conn.execute(query.order_by(n.c.id).with_for_update())).mappings().all()
+    repathed = []
+    for row in rows:
+        old = [UnitRef.model_validate(u) for u in row["unit_path"]]
+        new = event.new_path(old)
+        if new == old:
+            continue
+        old_superior, new_superior = (old[1] if len(old) > 1 else old[0]), (new[1] if len(new) > 1 else new[0])
+        repathed.append((row["id"], old_superior.code, new_superior.code))
+        if not write:
+            continue
+        await conn.execute(
+            n.update()
+            .where(n.c.id == row["id"])
+            .values(
+                unit_path=[u.model_dump() for u in new],
+                path_codes="|" + "|".join(u.code for u in new) + "|",
+                updated_at=event.occurred_at,
+            )
+        )
+        if old_superior.code != new_superior.code:
+            comment = (
+                f"Từ {old_superior.short_name} sang {new_superior.short_name} "
+                f"(hiệu lực {event.effective_on:%d/%m/%Y}; {event.title})"
+            )
+            await _record(conn, row, Step.REORGANISE, event, unit=new_superior, comment=comment)
+    return repathed
+
+
+def _reorganisation_summary(checked: Plan, repathed: list[tuple[str, str, str]]) -> dict[str, Any]:
+    r = checked.reorganisation
+    per_superior: dict[str, int] = {}
+    for _, _, new_superior in repathed:
+        per_superior[new_superior] = per_superior.get(new_superior, 0) + 1
+    return {
+        "reorganisation_id": r.id,
+        "title": r.title,
+        "effective_on": r.effective_on.isoformat(),
+        "closed": [{"code": u.code, "name": u.name} for u in checked.closed],
+        "created": [{"code": u.code, "name": u.name, "level": u.level} for u in checked.created],
+        "renamed": [{"code": n.before.code, "before": n.before.name, "after": n.after.name} for n in checked.renamed],
+        "merged": [{"units": [u.code for u in m.units], "into": m.into.code} for m in checked.merged],
+        "moved": [
+            {"code": m.unit.code, "name": m.unit.name, "level": m.unit.level, "from": m.from_parent.code, "to": m.to_parent.code}
+            for m in checked.moved
+        ],
+        "cdcs_moved": sum(1 for m in checked.moved if m.unit.level == "grassroots"),
+        "nominations_repathed": len(repathed),
+        "nominations_per_new_superior": dict(sorted(per_superior.items())),
+    }
 
 
 # Queries
@@ -477,7 +654,7 @@ async def on_review_event(ctx: ServiceContext, event: Event) -> None:
                 values["active_key"] = None
         if step is Step.QUEUE and new_status is not None:
             values.update(current_unit_code=unit.code, current_unit_name=unit.name)
-        if isinstance(event, TaskEscalated | TaskSentBack) and new_status is not None:
+        if isinstance(event, TaskEscalated | TaskSentBack | TaskReorganised) and new_status is not None:
             values.update(current_unit_code=event.to_unit.code, current_unit_name=event.to_unit.name)
         if step in (Step.RETURN, Step.REJECT):
             values["last_reason"] = comment
@@ -503,6 +680,15 @@ def _review_step(event: Event) -> tuple[Step, str, UnitRef, str | None]:
             return Step.ESCALATE, t.nomination_id, u, f"Chuyển lên {to.short_name} ({why}); hạn mới {_date_vn(t.due_at)}"
         case TaskSentBack(task=t, from_unit=u, to_unit=to, comment=c):
             return Step.SEND_BACK, t.nomination_id, u, f"Trả về {to.short_name}, hạn mới {_date_vn(t.due_at)}: {c}"
+        case TaskReorganised(task=t, from_unit=u, to_unit=to, effective_on=on, released_claimant=released):
+            released_text = f"; {released} không còn nhận xử lý" if released else ""
+            return (
+                Step.REHOME,
+                t.nomination_id,
+                to,
+                f"Từ hộp việc {u.short_name} sang {to.short_name} (sắp xếp tổ chức từ {on:%d/%m/%Y}); "
+                f"hạn xử lý giữ nguyên {_date_vn(t.due_at)}{released_text}",
+            )
         case NominationForwarded(nomination_id=nid, from_unit=u, to_unit=to, comment=c):
             return Step.FORWARD, nid, u, c or f"Chuyển {to.short_name}"
         case NominationReturned(nomination_id=nid, unit=u, reason=r):

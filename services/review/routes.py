@@ -31,6 +31,8 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
             "notifications": partial(usecases.list_notifications, ctx),
             "mark_notifications_read": partial(usecases.mark_notifications_read, ctx),
             "ops_queues": partial(opsview.ops_queues, ctx),
+            "reorganisation": partial(usecases.reorganisation_result, ctx),
+            "reorganisation_preview": partial(usecases.reorganisation_preview, ctx),
             **outbox_operations(ctx, store.outbox),
         },
     )
@@ -42,6 +44,7 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
             c.NominationSubmitted: partial(usecases.on_submitted, ctx),
             c.NominationResubmitted: partial(usecases.on_resubmitted, ctx),
             c.NominationWithdrawn: partial(usecases.on_withdrawn, ctx),
+            c.UnitsReorganised: partial(usecases.on_units_reorganised, ctx),
         },
         max_attempts=ctx.settings.max_attempts,
         registry=ctx.registry,

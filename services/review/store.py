@@ -83,7 +83,7 @@ task_moves = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("task_id", sa.String(36), nullable=False, index=True),
-    sa.Column("kind", sa.String(20), nullable=False),  # escalated | sent_back
+    sa.Column("kind", sa.String(20), nullable=False),  # escalated | sent_back | reorganised
     sa.Column("at", UtcDateTime(), nullable=False),
     sa.Column("from_unit", sa.JSON, nullable=False),
     sa.Column("to_unit", sa.JSON, nullable=False),
@@ -119,6 +119,16 @@ unit_rosters = sa.Table(
     sa.Column("unit_code", sa.String(64), primary_key=True),
     sa.Column("approvers", sa.JSON, nullable=False),
     sa.Column("changed_at", UtcDateTime(), nullable=False),
+)
+
+# Every reorganisation of the unit tree review has followed, with what it moved (per new holder).
+reorganisations = sa.Table(
+    "reorganisations",
+    metadata,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("effective_on", sa.Date, nullable=False),
+    sa.Column("processed_at", UtcDateTime(), nullable=False),
+    sa.Column("summary", sa.JSON, nullable=False),
 )
 
 nominations = sa.Table(

@@ -41,6 +41,7 @@ NOTIFICATION_TEXT = {
     "due_day": "Hôm nay là hạn xử lý ({due})",
     "escalated_in": "Quá hạn – chuyển lên từ {unit}, hạn mới {due}",
     "sent_back": "Cấp trên trả về để xử lý, hạn mới {due}",
+    "reorganised_in": "Chuyển đến theo sắp xếp tổ chức, hạn xử lý giữ nguyên {due}",
 }
 
 
@@ -87,6 +88,21 @@ async def escalate_unit_now(conn: AsyncConnection, unit_code: str, now: datetime
         tm.update().where(tm.c.kind == "escalate", tm.c.fired_at.is_(None), tm.c.fire_at > now, waiting).values(fire_at=now)
     )
     return result.rowcount
+
+
+async def follow_new_holder(conn: AsyncConnection, task: ReviewTask, now: datetime) -> None:
+    """A task moved without a new due date (reorganisation): its pending escalation stays at the due date,
+    unless it was brought forward for the old holder, or the new holder is known to have no approver."""
+    roster = await roster_of(conn, task.holder.code)
+    if task.due_at is None:
+        return
+    fire_at = now if roster is not None and not roster and parent_of_holder_exists(task) else task.due_at
+    tm = store.timers
+    await conn.execute(
+        tm.update()
+        .where(tm.c.task_id == task.id, tm.c.generation == task.generation, tm.c.kind == "escalate", tm.c.fired_at.is_(None))
+        .values(fire_at=fire_at)
+    )
 
 
 async def ensure_scheduled(ctx: ServiceContext) -> int:

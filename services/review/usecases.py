@@ -41,12 +41,14 @@ from shared.contracts import (
     TaskClaimed,
     TaskOpened,
     TaskReleased,
+    TaskReorganised,
     TaskSentBack,
     TaskSnapshot,
     UnitApproversChanged,
+    UnitsReorganised,
 )
 from shared.deadlines import due_at, end_of_day
-from shared.errors import NotFound, ValidationFailed
+from shared.errors import Forbidden, NotFound, ValidationFailed
 from shared.outbox import enqueue, first_delivery
 from shared.reference import UnitRef, award_on
 from shared.service import ServiceContext
@@ -168,6 +170,121 @@ async def on_withdrawn(ctx: ServiceContext, event: NominationWithdrawn) -> None:
             .where(store.tasks.c.nomination_id == event.nomination_id, store.tasks.c.state.in_([s.value for s in ACTIVE_STATES]))
             .values(state=TaskState.CANCELLED.value, decided_at=event.occurred_at, comment=event.reason or None)
         )
+
+
+async def on_units_reorganised(ctx: ServiceContext, event: UnitsReorganised) -> None:
+    """Registration reorganised the tree: every active task whose holder is no longer on its nomination's
+    path moves to the new superior's queue, keeping its due date and timers; claims there are released."""
+    now = ctx.clock.now()
+    r = store.reorganisations
+    async with ctx.engine.begin() as conn:
+        if not await first_delivery(conn, store.inbox, CONSUMER, event, now):
+            return
+        if await conn.scalar(sa.select(r.c.id).where(r.c.id == event.reorganisation_id)):
+            return  # the same reorganisation again under another event id: followed already
+        summary, events = await _follow_reorganisation(conn, event, now, write=True)
+        await conn.execute(
+            r.insert().values(id=event.reorganisation_id, effective_on=event.effective_on, processed_at=now, summary=summary)
+        )
+        await enqueue(conn, store.outbox, *events)
+    ctx.outbox_written()
+
+
+async def _follow_reorganisation(
+    conn: AsyncConnection, event: UnitsReorganised, now: datetime, *, write: bool
+) -> tuple[dict[str, Any], list[Event]]:
+    noms, t = store.nominations, store.tasks
+    paths: dict[str, list[UnitRef]] = {}
+    for nid, snapshot in await conn.execute(
+        sa.select(noms.c.id, noms.c.snapshot).where(noms.c.status.in_(["in_review", "returned"])).order_by(noms.c.id)
+    ):
+        if snapshot is None:
+            continue
+        nom = NominationSnapshot.model_validate(snapshot)
+        new_path = event.new_path(nom.unit_path)
+        if new_path != nom.unit_path:
+            paths[nid] = new_path
+            if write:
+                changed = nom.model_copy(update={"unit_path": new_path})
+                await conn.execute(noms.update().where(noms.c.id == nid).values(snapshot=changed.model_dump(mode="json")))
+    query = sa.select(t).where(t.c.state.in_([s.value for s in ACTIVE_STATES]), t.c.nomination_id.in_(sorted(paths)))
+    rows = (await conn.execute(query.order_by(t.c.id).with_for_update() if write else query.order_by(t.c.id))).mappings().all()
+    per_unit: dict[str, dict[str, Any]] = {}
+    events: list[Event] = []
+    released = repointed = 0
+    for row in rows:
+        task = _task(row)
+        after = task.rehome(paths[task.nomination_id])
+        if after == task:
+            continue
+        if after.holder.code == task.holder.code:
+            repointed += 1  # a renamed unit, or an escalated task whose own level changed: same queue
+            if write:
+                await _save(conn, after, unit_code=after.unit.code, unit=after.unit.model_dump())
+            continue
+        entry = per_unit.setdefault(after.holder.code, {"name": after.holder.name, "tasks": 0})
+        entry["tasks"] += 1
+        released += task.claimant_id is not None
+        if not write:
+            continue
+        await _save(conn, after, unit_code=after.unit.code, unit=after.unit.model_dump(), claimed_at=None)
+        comment = f"Sắp xếp tổ chức từ {event.effective_on:%d/%m/%Y}: {event.title}"
+        await timers.record_move(conn, task, after, "reorganised", now, actor=event.actor, comment=comment)
+        await timers.follow_new_holder(conn, after, now)
+        await timers.notify_unit(conn, after, "reorganised_in", now)
+        events.append(
+            TaskReorganised(
+                occurred_at=now,
+                correlation_id=task.nomination_id,
+                actor=event.actor,
+                task=_snapshot(after),
+                from_unit=task.holder,
+                to_unit=after.holder,
+                reorganisation_id=event.reorganisation_id,
+                effective_on=event.effective_on,
+                released_claimant=task.claimant_name,
+            )
+        )
+    summary = {
+        "reorganisation_id": event.reorganisation_id,
+        "tasks_moved": sum(e["tasks"] for e in per_unit.values()),
+        "tasks_moved_per_new_unit": dict(sorted(per_unit.items())),
+        "claims_released": released,
+        "tasks_repointed": repointed,
+        "nominations_repathed": len(paths),
+    }
+    return summary, events
+
+
+class ReorganisationRef(_Params):
+    id: str
+
+
+class ReorganisationPreview(_Params):
+    event: UnitsReorganised
+
+
+async def reorganisation_result(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    """What review did for a reorganisation, once it has followed it."""
+    if not actor.sees_everything():
+        raise Forbidden("Chỉ quản trị hệ thống hoặc vận hành", code="ops_only")
+    q = ReorganisationRef.model_validate(params)
+    r = store.reorganisations
+    async with ctx.engine.connect() as conn:
+        row = (await conn.execute(sa.select(r).where(r.c.id == q.id))).mappings().first()
+    if row is None:
+        return {"processed": False, "summary": None}
+    return {"processed": True, "processed_at": row["processed_at"].isoformat(), "summary": row["summary"]}
+
+
+async def reorganisation_preview(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    """The tasks a reorganisation would move (nothing is written)."""
+    if not actor.is_admin:
+        raise Forbidden("Chỉ quản trị hệ thống", code="admin_only")
+    q = ReorganisationPreview.model_validate(params)
+    async with ctx.engine.connect() as conn:
+        summary, _ = await _follow_reorganisation(conn, q.event, ctx.clock.now(), write=False)
+    return summary
 
 
 async def _open_task(conn: AsyncConnection, nom: NominationSnapshot, unit: UnitRef, cause: Event) -> TaskOpened:

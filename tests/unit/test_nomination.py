@@ -30,6 +30,7 @@ EXPECTED: dict[tuple[Step, Status], Status] = {
     (Step.QUEUE, Status.IN_REVIEW): Status.IN_REVIEW,
     (Step.ESCALATE, Status.IN_REVIEW): Status.IN_REVIEW,
     (Step.SEND_BACK, Status.IN_REVIEW): Status.IN_REVIEW,
+    (Step.REHOME, Status.IN_REVIEW): Status.IN_REVIEW,
     (Step.RETURN, Status.SUBMITTED): Status.RETURNED,
     (Step.RETURN, Status.IN_REVIEW): Status.RETURNED,
     (Step.EDIT, Status.RETURNED): Status.RETURNED,

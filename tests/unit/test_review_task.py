@@ -42,6 +42,8 @@ EXPECTED: dict[tuple[TaskState, Action], TaskState] = {
     (TaskState.CLAIMED, Action.ESCALATE): TaskState.OPEN,
     (TaskState.OPEN, Action.SEND_BACK): TaskState.OPEN,
     (TaskState.CLAIMED, Action.SEND_BACK): TaskState.OPEN,
+    (TaskState.OPEN, Action.REHOME): TaskState.OPEN,
+    (TaskState.CLAIMED, Action.REHOME): TaskState.OPEN,
 }
 ALL_PAIRS = list(itertools.product(TaskState, Action))
 TERMINAL = [s for s in TaskState if s not in (TaskState.OPEN, TaskState.CLAIMED)]

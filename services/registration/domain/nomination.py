@@ -33,6 +33,8 @@ STATUS_LABELS_VI: dict[Status, str] = {
 }
 
 ACTIVE = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.RETURNED, Status.APPROVED})
+# Still on the way to a decision: a reorganisation re-paths these (an approved one waits only for its decision).
+OPEN = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.RETURNED})
 
 
 class Step(StrEnum):
@@ -52,6 +54,8 @@ class Step(StrEnum):
     WITHDRAW = "withdrawn"
     ESCALATE = "escalated"  # overdue: moved up to the parent unit's queue
     SEND_BACK = "sent_back"  # the parent sent an escalated task back down with a new due date
+    REORGANISE = "reorganised"  # the CĐCS (or a superior) moved to a new parent: the nomination's path changed
+    REHOME = "rehomed"  # its open task followed to the new superior's queue
 
 
 STEP_LABELS_VI: dict[Step, str] = {
@@ -69,6 +73,8 @@ STEP_LABELS_VI: dict[Step, str] = {
     Step.WITHDRAW: "Rút hồ sơ",
     Step.ESCALATE: "Quá hạn – chuyển lên",
     Step.SEND_BACK: "Cấp trên trả về cấp dưới xử lý",
+    Step.REORGANISE: "Chuyển đơn vị cấp trên (sắp xếp tổ chức)",
+    Step.REHOME: "Chuyển hộp việc sang đơn vị mới (sắp xếp tổ chức)",
 }
 
 # Status after a step, for each status the step may start from. A step from any other status
@@ -77,6 +83,7 @@ TRANSITIONS: dict[Step, dict[Status, Status]] = {
     Step.QUEUE: {Status.SUBMITTED: Status.IN_REVIEW, Status.IN_REVIEW: Status.IN_REVIEW},
     Step.ESCALATE: {Status.IN_REVIEW: Status.IN_REVIEW},
     Step.SEND_BACK: {Status.IN_REVIEW: Status.IN_REVIEW},
+    Step.REHOME: {Status.IN_REVIEW: Status.IN_REVIEW},
     Step.RETURN: {Status.SUBMITTED: Status.RETURNED, Status.IN_REVIEW: Status.RETURNED},
     Step.EDIT: {Status.RETURNED: Status.RETURNED},
     Step.RESUBMIT: {Status.RETURNED: Status.SUBMITTED},

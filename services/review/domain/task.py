@@ -32,6 +32,7 @@ class Action(StrEnum):
     CANCEL = "cancel"
     ESCALATE = "escalate"  # overdue (or no active approver): up to the parent unit's queue
     SEND_BACK = "send_back"  # the parent sends an escalated task back down with a new due date
+    REHOME = "rehome"  # the tree was reorganised: the task follows its nomination to the new superior
 
 
 TRANSITIONS: dict[tuple[TaskState, Action], TaskState] = {
@@ -49,6 +50,8 @@ TRANSITIONS: dict[tuple[TaskState, Action], TaskState] = {
     (TaskState.CLAIMED, Action.ESCALATE): TaskState.OPEN,  # the claim stays behind at the lower unit
     (TaskState.OPEN, Action.SEND_BACK): TaskState.OPEN,
     (TaskState.CLAIMED, Action.SEND_BACK): TaskState.OPEN,
+    (TaskState.OPEN, Action.REHOME): TaskState.OPEN,
+    (TaskState.CLAIMED, Action.REHOME): TaskState.OPEN,  # the old holder's approver no longer holds it
 }
 
 STATE_LABELS_VI: dict[TaskState, str] = {
@@ -183,6 +186,21 @@ class ReviewTask:
             claimant_name=None,
             due_at=new_due,
             generation=self.generation + 1,
+        )
+
+    def rehome(self, new_path: list[UnitRef]) -> ReviewTask:
+        """The task after a reorganisation changed its nomination's path: its level's unit and its holder
+        become the units at the same levels on the new path. A new holder means a move, unclaimed; the due
+        date and the timers' generation stay (no new deadline)."""
+        at_level = {u.level: u for u in new_path}
+        unit = at_level.get(self.unit.level, self.unit)
+        holder = at_level.get(self.holder.level, self.holder)
+        if (unit, holder) == (self.unit, self.holder):
+            return self
+        if holder.code == self.holder.code:
+            return replace(self, unit=unit, queue_unit=holder)
+        return replace(
+            self, state=transition(self.state, Action.REHOME), unit=unit, queue_unit=holder, claimant_id=None, claimant_name=None
         )
 
 
