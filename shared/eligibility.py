@@ -521,7 +521,9 @@ def judge_quota(usage: QuotaUsage, award: Award, period: str, title_name: TitleN
         rule = rule.replace(q.share_of, f"“{title_name(q.share_of)}”")
     if usage.used is None or usage.unit is None or q.limit is None:
         why = (
-            f"chưa có số người đạt “{q.share_of}” của đơn vị trong hệ thống" if q.share_of else "không xác định được đơn vị tính"
+            f"hệ thống chưa có số người đạt “{title_name(q.share_of)}” của đơn vị"
+            if q.share_of
+            else "không xác định được đơn vị tính"
         )
         return EligibilityCheck(rule="quota", status="warning", message=f"{rule}: chưa tính được ({why})", source=source)
     position = usage.used + 1
