@@ -364,6 +364,8 @@ async def _eligibility(
 ) -> list[EligibilityCheck]:
     """Every check; a failed one refuses the submission (422) with the reasons, each on the field it judged."""
     prior = await _prior_nominations(conn, catalogs, unit_code, nominee, except_id)
+    if any(p.status == "active" and p.award_code == award.code and p.period == period for p in prior):
+        raise _duplicate()  # a concurrent duplicate committed since `_refuse_duplicate` looked: the same 409
     quotas = [await _quota_usage(conn, q, award, path, period, except_id) for q in award.quotas]
 
     def title_name(code: str) -> str:
