@@ -9,6 +9,8 @@ from uuid import UUID, uuid4
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared import subjects
+from shared.catalog import DutyRating
+from shared.levels import Level
 from shared.reference import NomineeKind, UnitRef
 
 Role = Literal["submitter", "approver", "unit_admin", "ops", "admin"]
@@ -52,7 +54,42 @@ class Actor(BaseModel):
 SYSTEM_ACTOR = Actor(user_id="system", username="system", full_name="Hệ thống")
 
 
+DisciplineForm = Literal["khien_trach", "canh_cao", "ha_bac_luong", "giang_chuc", "cach_chuc", "buoc_thoi_viec"]
+DISCIPLINE_FORMS: tuple[DisciplineForm, ...] = (
+    "khien_trach",
+    "canh_cao",
+    "ha_bac_luong",
+    "giang_chuc",
+    "cach_chuc",
+    "buoc_thoi_viec",
+)
+
+
+class TitleHeld(BaseModel):
+    """A title or award the nominee holds, as declared: the year and the catalogue code."""
+
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+
+    year: int = Field(ge=1945, le=2100)
+    title: str = Field(min_length=1, max_length=64)
+
+
+class DutyRatingHeld(BaseModel):
+    """The yearly rating of how the nominee carried out their duties ("xếp loại mức độ hoàn thành nhiệm vụ")."""
+
+    model_config = ConfigDict(frozen=True)
+
+    year: int = Field(ge=1945, le=2100)
+    rating: DutyRating
+
+
 class Nominee(BaseModel):
+    """Who is nominated, and the facts the submitter declares for the eligibility checks.
+
+    Every declared fact is optional: a check that needs one that was not declared is a warning
+    ("chưa khai báo …") that travels with the dossier, never a refusal.
+    """
+
     model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
 
     kind: NomineeKind
@@ -60,6 +97,25 @@ class Nominee(BaseModel):
     position: str | None = Field(default=None, max_length=200)
     birth_year: int | None = Field(default=None, ge=1930, le=2015)
     member_count: int | None = Field(default=None, ge=1, le=1_000_000)
+    # Declared facts (issue 7, eligibility)
+    months_employed: int | None = Field(default=None, ge=0, le=600, description="Số tháng công tác trong kỳ xét")
+    absence_working_days: int | None = Field(default=None, ge=0, le=366, description="Số ngày làm việc nghỉ trong kỳ xét")
+    absence_exempt_working_days: int | None = Field(
+        default=None, ge=0, le=366, description="Trong đó: số ngày nghỉ được loại trừ (ví dụ thai sản)"
+    )
+    disciplined: bool | None = Field(default=None, description="Bị kỷ luật trong kỳ xét")
+    discipline_form: DisciplineForm | None = None
+    administrative_sanction: bool | None = Field(default=None, description="Bị xử phạt vi phạm hành chính trong kỳ xét")
+    pledge_registered: bool | None = Field(default=None, description="Đã đăng ký thi đua đầu năm")
+    union_member_active: bool | None = Field(default=None, description="Đoàn viên đang sinh hoạt, đóng đoàn phí đầy đủ")
+    title_history: list[TitleHeld] | None = Field(default=None, max_length=200)
+    duty_ratings: list[DutyRatingHeld] | None = Field(default=None, max_length=100)
+    innovation_recognised: bool | None = Field(default=None, description="Có sáng kiến, đề tài được công nhận")
+    innovation_level: Level | None = Field(default=None, description="Cấp công nhận sáng kiến cao nhất")
+    innovation_year: int | None = Field(default=None, ge=1945, le=2100)
+    innovation_benefit_vnd: int | None = Field(default=None, ge=0, description="Giá trị làm lợi của một giải pháp (đồng)")
+    innovation_benefit_cumulative_vnd: int | None = Field(default=None, ge=0, description="Tổng làm lợi các năm liên tục (đồng)")
+    innovation_benefit_cumulative_years: int | None = Field(default=None, ge=1, le=20)
 
 
 class CouncilVote(BaseModel):
@@ -70,6 +126,18 @@ class CouncilVote(BaseModel):
     votes_for: int = Field(ge=0, le=200)
     votes_against: int = Field(default=0, ge=0, le=200)
     secret_ballot: bool = True
+
+
+class EligibilityCheck(BaseModel):
+    """One eligibility check: pass, fail (blocks submission) or warning (travels to the approver)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str  # the criterion type, "quota", "one_achievement", "comprehensive_vs_topical"
+    status: Literal["pass", "fail", "warning"]
+    message: str  # Vietnamese, with the numbers
+    source: str = ""  # where the rule comes from; "(chưa xác nhận)" when the catalogue marks it unconfirmed
+    field: str | None = None  # the declared fact it judged, e.g. "nominee.absence_working_days"
 
 
 class NominationSnapshot(BaseModel):
@@ -88,6 +156,8 @@ class NominationSnapshot(BaseModel):
     achievements: str
     council_vote: CouncilVote | None = None
     round: int = 1
+    # The eligibility checks run at submission (None in events before issue 7's checks).
+    eligibility: list[EligibilityCheck] = Field(default_factory=list)
 
     @property
     def unit(self) -> UnitRef:

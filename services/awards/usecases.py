@@ -14,6 +14,7 @@ from services.awards.domain.decision import number_for, prize_for
 from shared.catalog import CATALOG_NAMES_VI
 from shared.clock import VIETNAM_TZ
 from shared.contracts import Actor, AwardGranted, DecisionSnapshot, NominationApproved
+from shared.eligibility import facts_needed
 from shared.errors import Forbidden, NotFound
 from shared.outbox import enqueue, first_delivery
 from shared.reference import LEVEL_NAMES_VI, award_on, base_salary_on, catalogs_on
@@ -203,6 +204,7 @@ async def list_catalog(ctx: ServiceContext, actor: Actor, params: dict[str, Any]
                 "awarding_level_name": LEVEL_NAMES_VI[a.awarding_level],
                 "prize_vnd": {k: prize_for(a, k, base, on).amount_vnd for k in a.nominee_kinds},
                 "council_text": a.council.describe() if a.council else "",
+                "declared_facts": {k: facts_needed(a, k) for k in a.nominee_kinds},
             }
             for a in catalogs.awards
         ],

@@ -27,12 +27,14 @@ from services.registration.domain.nomination import (
     validate_intake,
 )
 from services.registration.domain.reorganisation import Plan, plan
+from shared.catalog import Award, CatalogSet, Quota
 from shared.clock import VIETNAM_TZ
 from shared.commands import NominationDraft, NominationEdit, Reorganisation, Withdrawal
 from shared.contracts import (
     Actor,
     AwardGranted,
     CouncilVote,
+    EligibilityCheck,
     Event,
     NominationApproved,
     NominationForwarded,
@@ -51,7 +53,8 @@ from shared.contracts import (
     TaskSentBack,
     UnitsReorganised,
 )
-from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from shared.eligibility import PriorNomination, QuotaUsage, evaluate, failures, quota_unit, rules_on
+from shared.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from shared.outbox import enqueue, first_delivery, is_unique_violation
 from shared.reference import LEVEL_RANK, ParentSpan, Unit, UnitRef, UnitTree, catalogs_on
 from shared.service import ServiceContext
@@ -238,7 +241,9 @@ async def submit(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> d
     cmd = NominationDraft.model_validate(params)
     _require_submitter(actor, cmd.unit_code)
     now = ctx.clock.now()
-    award = catalogs_on(now.astimezone(VIETNAM_TZ).date()).get(cmd.award_code)
+    today = now.astimezone(VIETNAM_TZ).date()
+    catalogs = catalogs_on(today)
+    award = catalogs.get(cmd.award_code)
     nomination_id = str(uuid4())
     async with _writing(ctx) as conn:
         path = await _unit_path(conn, cmd.unit_code, now.astimezone(VIETNAM_TZ).date())
@@ -255,6 +260,9 @@ async def submit(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> d
         assert award is not None  # validate_intake refused a missing award
         key = active_key(cmd.unit_code, cmd.nominee, cmd.award_code, cmd.period)
         await _refuse_duplicate(conn, key)
+        checks = await _eligibility(
+            conn, catalogs, award, path, cmd.unit_code, cmd.nominee, cmd.period, cmd.achievements, on=today
+        )
         await conn.execute(
             store.nominations.insert().values(
                 id=nomination_id,
@@ -266,7 +274,7 @@ async def submit(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> d
                 awarding_level=award.awarding_level,
                 catalog_version=award.catalog_version,
                 period=cmd.period,
-                nominee=cmd.nominee.model_dump(),
+                nominee=_stored_nominee(cmd.nominee, checks),
                 nominee_search=normalize_name(cmd.nominee.name),
                 achievements=cmd.achievements,
                 council_vote=cmd.council_vote.model_dump() if cmd.council_vote else None,
@@ -280,7 +288,7 @@ async def submit(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> d
         )
         row = await _load(conn, nomination_id)
         event = NominationSubmitted(occurred_at=now, correlation_id=nomination_id, actor=actor, nomination=_snapshot(row))
-        await _record(conn, row, Step.SUBMIT, event, unit=path[0])
+        await _record(conn, row, Step.SUBMIT, event, unit=path[0], comment=_summary(checks))
         await enqueue(conn, store.outbox, event)
     ctx.outbox_written()
     return await get_nomination(ctx, actor, {"id": nomination_id})
@@ -337,10 +345,13 @@ async def _edit(ctx: ServiceContext, actor: Actor, cmd: EditNomination, *, resub
         achievements = cmd.achievements or row["achievements"]
         council_vote = cmd.council_vote or (CouncilVote.model_validate(row["council_vote"]) if row["council_vote"] else None)
         path = [UnitRef.model_validate(u) for u in row["unit_path"]]
+        today = now.astimezone(VIETNAM_TZ).date()
+        catalogs = catalogs_on(today)
+        award = catalogs.get(row["award_code"])
         validate_intake(
             unit=path[0],
             unit_path=path,
-            award=catalogs_on(now.astimezone(VIETNAM_TZ).date()).get(row["award_code"]),
+            award=award,
             nominee=nominee,
             period=period,
             achievements=achievements,
@@ -349,8 +360,14 @@ async def _edit(ctx: ServiceContext, actor: Actor, cmd: EditNomination, *, resub
         )
         key = active_key(row["unit_code"], nominee, row["award_code"], period)
         await _refuse_duplicate(conn, key, except_id=cmd.id)
+        checks = _eligibility_of(row)
+        if resubmit:
+            assert award is not None  # validate_intake refused a missing award
+            checks = await _eligibility(
+                conn, catalogs, award, path, row["unit_code"], nominee, period, achievements, on=today, except_id=cmd.id
+            )
         values: dict[str, Any] = {
-            "nominee": nominee.model_dump(),
+            "nominee": _stored_nominee(nominee, checks),
             "nominee_search": normalize_name(nominee.name),
             "period": period,
             "achievements": achievements,
@@ -367,7 +384,8 @@ async def _edit(ctx: ServiceContext, actor: Actor, cmd: EditNomination, *, resub
             event: Event = NominationResubmitted(
                 occurred_at=now, correlation_id=cmd.id, actor=actor, nomination=_snapshot(row), comment=cmd.comment
             )
-            await _record(conn, row, Step.RESUBMIT, event, unit=path[0], comment=cmd.comment)
+            comment = "; ".join(c for c in (cmd.comment, _summary(checks)) if c)
+            await _record(conn, row, Step.RESUBMIT, event, unit=path[0], comment=comment)
             await enqueue(conn, store.outbox, event)
         else:
             await _add_timeline(conn, cmd.id, Step.EDIT, actor, now, unit=path[0], comment=cmd.comment or None)
@@ -500,6 +518,125 @@ def _reorganisation_summary(checked: Plan, repathed: list[tuple[str, str, str]])
         "nominations_repathed": len(repathed),
         "nominations_per_new_superior": dict(sorted(per_superior.items())),
     }
+
+
+# Eligibility (issue 7): judged at submission and resubmission, stored with the nomination
+
+
+STILL_COUNTS = [s.value for s in (*ACTIVE, Status.GRANTED)]  # nominations that hold a quota place or an award
+
+
+async def _eligibility(
+    conn: AsyncConnection,
+    catalogs: CatalogSet,
+    award: Award,
+    path: list[UnitRef],
+    unit_code: str,
+    nominee: Nominee,
+    period: str,
+    achievements: str,
+    *,
+    on: date,
+    except_id: str | None = None,
+) -> list[EligibilityCheck]:
+    """Every check; a failed one refuses the submission (422) with the reasons, each on the field it judged."""
+    prior = await _prior_nominations(conn, catalogs, unit_code, nominee, except_id)
+    if any(p.status == "active" and p.award_code == award.code and p.period == period for p in prior):
+        raise _duplicate()  # a concurrent duplicate committed since `_refuse_duplicate` looked: the same 409
+    quotas = [await _quota_usage(conn, q, award, path, period, except_id) for q in award.quotas]
+
+    def title_name(code: str) -> str:
+        found = catalogs.get(code)
+        return found.name if found else code
+
+    checks = evaluate(
+        award=award,
+        nominee=nominee,
+        period=period,
+        achievements=achievements,
+        prior=prior,
+        quotas=quotas,
+        rules=rules_on(on),
+        title_name=title_name,
+    )
+    failed = failures(checks)
+    if failed:
+        raise ValidationFailed(
+            "Hồ sơ chưa đủ điều kiện khen thưởng",
+            fields=[FieldError(field=c.field or "eligibility", message=f"{c.message} (Nguồn: {c.source})") for c in failed],
+            code="not_eligible",
+        )
+    return checks
+
+
+async def _prior_nominations(
+    conn: AsyncConnection, catalogs: CatalogSet, unit_code: str, nominee: Nominee, except_id: str | None
+) -> list[PriorNomination]:
+    """The same nominee's other nominations that are in progress or granted: same unit, kind and name (any spelling)."""
+    n = store.nominations
+    query = sa.select(n).where(
+        n.c.unit_code == unit_code, n.c.nominee_search == normalize_name(nominee.name), n.c.status.in_(STILL_COUNTS)
+    )
+    if except_id is not None:
+        query = query.where(n.c.id != except_id)
+    rows = (await conn.execute(query)).mappings().all()
+    return [
+        PriorNomination(
+            id=r["id"],
+            award_code=r["award_code"],
+            award_name=r["award_name"],
+            award=catalogs.get(r["award_code"]),
+            period=r["period"],
+            status="granted" if r["status"] == Status.GRANTED else "active",
+            achievements=r["achievements"],
+        )
+        for r in rows
+        if r["nominee"]["kind"] == nominee.kind
+    ]
+
+
+async def _quota_usage(
+    conn: AsyncConnection, quota: Quota, award: Award, path: list[UnitRef], period: str, except_id: str | None
+) -> QuotaUsage:
+    """Nominations of the award in the period under the quota's unit that still hold a place (not this one)."""
+    unit = quota_unit(quota, award, path)
+    if unit is None:
+        return QuotaUsage(quota=quota)
+    n = store.nominations
+    where = [
+        n.c.award_code == award.code,
+        n.c.period == period,
+        n.c.status.in_(STILL_COUNTS),
+        n.c.path_codes.contains(f"|{unit.code}|"),
+    ]
+    if except_id is not None:
+        where.append(n.c.id != except_id)
+    used = await conn.scalar(sa.select(sa.func.count()).select_from(n).where(*where))
+    return QuotaUsage(quota=quota, unit=unit, used=used or 0)
+
+
+def _summary(checks: list[EligibilityCheck]) -> str | None:
+    warnings = [c for c in checks if c.status == "warning"]
+    if not checks:
+        return None
+    passed = sum(c.status == "pass" for c in checks)
+    return f"Kiểm tra điều kiện: {passed} đạt, {len(warnings)} lưu ý"
+
+
+# The report lives in the nominee JSON under ELIGIBILITY_KEY (no schema change in this branch); views strip it.
+ELIGIBILITY_KEY = "eligibility"
+
+
+def _stored_nominee(nominee: Nominee, checks: list[EligibilityCheck]) -> dict[str, Any]:
+    return {**nominee.model_dump(mode="json"), ELIGIBILITY_KEY: [c.model_dump() for c in checks]}
+
+
+def _eligibility_of(row: Any) -> list[EligibilityCheck]:
+    return [EligibilityCheck.model_validate(c) for c in row["nominee"].get(ELIGIBILITY_KEY) or ()]
+
+
+def _nominee_view(row: Any) -> dict[str, Any]:
+    return {k: v for k, v in row["nominee"].items() if k != ELIGIBILITY_KEY}
 
 
 # Queries
@@ -771,6 +908,7 @@ def _snapshot(row: Any) -> NominationSnapshot:
         achievements=row["achievements"],
         council_vote=CouncilVote.model_validate(row["council_vote"]) if row["council_vote"] else None,
         round=row["round"],
+        eligibility=_eligibility_of(row),
     )
 
 
@@ -788,7 +926,8 @@ def _view(row: Any) -> dict[str, Any]:
         "awarding_level": row["awarding_level"],
         "catalog_version": row["catalog_version"],
         "period": row["period"],
-        "nominee": row["nominee"],
+        "nominee": _nominee_view(row),
+        "eligibility": [c.model_dump() for c in _eligibility_of(row)],
         "achievements": row["achievements"],
         "council_vote": row["council_vote"],
         "round": row["round"],

@@ -48,9 +48,10 @@ from shared.contracts import (
     UnitsReorganised,
 )
 from shared.deadlines import due_at, end_of_day
+from shared.eligibility import evaluate_declared
 from shared.errors import Forbidden, NotFound, ValidationFailed
 from shared.outbox import enqueue, first_delivery
-from shared.reference import UnitRef, award_on
+from shared.reference import UnitRef, award_on, catalogs_on
 from shared.service import ServiceContext
 from shared.text import normalize_name
 
@@ -573,7 +574,31 @@ async def get_task(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) ->
     view["can_act"] = can_act
     view["can_send_back"] = can_act and task.is_escalated and task.is_active
     view["escalation_chain"] = [u.model_dump() for u in chain]
+    view["eligibility_recheck"] = _recheck(snapshot, row)
     return view
+
+
+def _recheck(snapshot: Any, row: Any) -> list[dict[str, Any]] | None:
+    """The award's criteria judged again at this level, against the catalogue in force when the task opened.
+
+    Only what the snapshot holds: the declared facts. The rules that need registration's records (one achievement,
+    toàn diện vs chuyên đề, titles granted through the system) and the quotas are not re-run here; their result at
+    submission travels in the snapshot's `eligibility`.
+    """
+    if not snapshot:
+        return None
+    nom = NominationSnapshot.model_validate(snapshot)
+    on = row["opened_at"].astimezone(VIETNAM_TZ).date()
+    catalogs = catalogs_on(on)
+    award = catalogs.get(nom.award_code)
+    if award is None:
+        return None
+
+    def title_name(code: str) -> str:
+        found = catalogs.get(code)
+        return found.name if found else code
+
+    return [c.model_dump() for c in evaluate_declared(award, nom.nominee, nom.period, title_name=title_name)]
 
 
 async def list_notifications(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:

@@ -366,3 +366,38 @@ def test_operations_see_the_pipeline_its_health_and_a_chart_that_refreshes(sign_
     expect(phone.locator("ol.stages li")).to_have_count(5)
     assert phone.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
     shot(phone, "ops-page-phone")
+
+
+def test_the_form_asks_for_the_awards_declared_facts_refuses_an_exclusion_and_the_dossier_shows_each_check(
+    sign_in: SignIn,
+) -> None:
+    name = f"Đỗ Văn Điều {uuid.uuid4().hex[:4]}"
+    submitter = sign_in("cdcs.dst")
+    submitter.goto("/ho-so/moi")
+    submitter.select_option("#f-award_code", "giai_thuong_nguyen_van_linh")
+    expect(submitter.locator("#declared-facts")).to_contain_text("Các năm đạt “Giải thưởng Nguyễn Văn Linh”")
+    expect(submitter.locator("#f-nominee-months_employed")).to_have_count(0)  # only what this award's criteria need
+    submitter.select_option("#f-award_code", "giay_khen_ldld_huyen")
+    expect(submitter.locator("#f-nominee-months_employed")).to_be_visible()
+    submitter.fill("#f-period", "2026")
+    submitter.fill("input[name='nominee.name']", name)
+    submitter.fill("#f-achievements", "Hoàn thành xuất sắc nhiệm vụ; sáng kiến được công nhận cấp cơ sở.")
+    submitter.fill("#f-nominee-months_employed", "8")
+    submitter.select_option("#f-nominee-pledge_registered", "true")
+    submitter.click("button:has-text('Nộp hồ sơ')")
+    expect(submitter.locator("#err-nominee-months_employed")).to_contain_text("Công tác 8 tháng, cần từ 10 tháng")
+    expect(submitter.locator("#err-nominee-months_employed")).to_contain_text("chưa xác nhận")
+
+    submitter.fill("#f-nominee-months_employed", "12")
+    submitter.click("button:has-text('Nộp hồ sơ')")
+    expect(submitter.locator(".flash.ok")).to_contain_text(f"Đã nộp hồ sơ của {name}")
+    checks = submitter.locator("#eligibility")
+    expect(checks.locator("li", has_text="Công tác 12 tháng").locator(".badge")).to_have_text("Đạt")
+    expect(checks.locator("li", has_text="Chưa khai báo số ngày nghỉ").locator(".badge")).to_have_text("Lưu ý")
+    expect(checks).to_contain_text("Nguồn: Hướng dẫn thi đua CĐCS 2021")
+    shot(submitter, "eligibility-dossier")
+
+    approver = sign_in("ld.sontay")
+    open_task(approver, "HN-SONTAY", name)
+    expect(approver.locator("#eligibility li", has_text="Chưa khai báo số ngày nghỉ")).to_be_visible()
+    expect(approver.locator("#eligibility-recheck li", has_text="Công tác 12 tháng").locator(".badge")).to_have_text("Đạt")

@@ -109,10 +109,41 @@ def _nested(values: dict[str, str], prefix: str) -> dict[str, Any]:
     return {k.removeprefix(prefix): v for k, v in values.items() if k.startswith(prefix) and v != ""}
 
 
+def _year_list(text: str) -> list[Any]:
+    """'2023, 2024 2025' -> [2023, 2024, 2025]; '0' -> [] (declared: none); a bad token stays for the model to refuse."""
+    tokens = [t for t in text.replace(",", " ").replace(";", " ").split() if t != "0"]
+    return [int(t) if t.isdigit() else t for t in tokens]
+
+
+def _declared_lists(values: dict[str, str]) -> dict[str, Any]:
+    """The form's 'title_years.<title>' and 'rating_years.<rating>' inputs as the nominee's title and rating history."""
+    lists: dict[str, Any] = {}
+    for key, field, item in (("title_years.", "title_history", "title"), ("rating_years.", "duty_ratings", "rating")):
+        entered = {k.removeprefix(key): v for k, v in values.items() if k.startswith(key) and v != ""}
+        if entered:
+            lists[field] = [{"year": y, item: code} for code, text in entered.items() for y in _year_list(text)]
+    return lists
+
+
+def _declared_values(nominee: dict[str, Any]) -> dict[str, str]:
+    """The other way round, to fill the form again when a returned dossier is edited."""
+    values: dict[str, str] = {}
+    for field, key, item in (("title_history", "title_years.", "title"), ("duty_ratings", "rating_years.", "rating")):
+        by_code: dict[str, list[str]] = {}
+        for entry in nominee.get(field) or ():
+            by_code.setdefault(entry[item], []).append(str(entry["year"]))
+        values.update({key + code: ", ".join(sorted(years)) for code, years in by_code.items()})
+    for k, v in nominee.items():
+        if v is None or isinstance(v, list):
+            continue
+        values[f"nominee.{k}"] = ("true" if v else "false") if isinstance(v, bool) else str(v)
+    return values
+
+
 def _draft_body(values: dict[str, str]) -> dict[str, Any]:
     """Form fields ('nominee.name', 'council_vote.present') as the command body the API takes."""
     body: dict[str, Any] = {k: v for k, v in values.items() if "." not in k and v != "" and k != "comment"}
-    body["nominee"] = _nested(values, "nominee.")
+    body["nominee"] = {**_nested(values, "nominee."), **_declared_lists(values)}
     vote = _nested(values, "council_vote.")
     vote.pop("secret_ballot", None)
     if vote:
@@ -123,7 +154,11 @@ def _draft_body(values: dict[str, str]) -> dict[str, Any]:
 
 def _errors(exc: DomainError | ValidationError) -> dict[str, str]:
     fields = field_errors(exc) if isinstance(exc, ValidationError) else exc.fields
-    found = {f.field: f.message for f in fields}
+    found: dict[str, str] = {}
+    for f in fields:
+        # One message per form input: an entry of a declared history ('nominee.title_history.0.year') shows on the list.
+        name = next((p for p in ("nominee.title_history", "nominee.duty_ratings") if f.field.startswith(p)), f.field)
+        found[name] = f"{found[name]}; {f.message}" if name in found else f.message
     if isinstance(exc, DomainError) and not fields:
         found["_"] = exc.title
     return found
@@ -329,7 +364,7 @@ def build_pages(gateway: Gateway) -> APIRouter:
         if award and kind not in award["nominee_kinds"]:
             kind = award["nominee_kinds"][0]
         return TEMPLATES.TemplateResponse(
-            request, "nominee_fields.html", {"award": award, "kind": kind, "values": values, "errors": {}}
+            request, "nominee_fields.html", {"award": award, "kind": kind, "values": values, "errors": {}, "catalog": catalog}
         )
 
     @pages.post("/ho-so/moi", response_class=HTMLResponse)
@@ -367,7 +402,7 @@ def build_pages(gateway: Gateway) -> APIRouter:
         actor = await web.current_actor(request)
         n = await gateway.call("registration", "get", actor, {"id": nomination_id})
         values = {"award_code": n["award_code"], "period": n["period"], "achievements": n["achievements"]}
-        values.update({f"nominee.{k}": str(v) for k, v in n["nominee"].items() if v is not None})
+        values.update(_declared_values(n["nominee"]))
         for k, v in (n["council_vote"] or {}).items():
             values[f"council_vote.{k}"] = ("1" if v else "") if k == "secret_ballot" else str(v)
         return await nomination_form(request, actor, values=values, errors={}, nomination=n)
