@@ -196,8 +196,10 @@ async def _follow_reorganisation(
 ) -> tuple[dict[str, Any], list[Event]]:
     noms, t = store.nominations, store.tasks
     paths: dict[str, list[UnitRef]] = {}
-    for nid, snapshot in await conn.execute(
-        sa.select(noms.c.id, noms.c.snapshot).where(noms.c.status.in_(["in_review", "returned"])).order_by(noms.c.id)
+    for nid, snapshot, returned_at in await conn.execute(
+        sa.select(noms.c.id, noms.c.snapshot, noms.c.returned_at_unit)
+        .where(noms.c.status.in_(["in_review", "returned"]))
+        .order_by(noms.c.id)
     ):
         if snapshot is None:
             continue
@@ -207,7 +209,13 @@ async def _follow_reorganisation(
             paths[nid] = new_path
             if write:
                 changed = nom.model_copy(update={"unit_path": new_path})
-                await conn.execute(noms.update().where(noms.c.id == nid).values(snapshot=changed.model_dump(mode="json")))
+                # A dossier returned by a unit that is gone goes back, when resubmitted, to the unit now at its level.
+                returned_to = _same_level(nom.unit_path, new_path, returned_at) if returned_at else None
+                await conn.execute(
+                    noms.update()
+                    .where(noms.c.id == nid)
+                    .values(snapshot=changed.model_dump(mode="json"), returned_at_unit=returned_to)
+                )
     query = sa.select(t).where(t.c.state.in_([s.value for s in ACTIVE_STATES]), t.c.nomination_id.in_(sorted(paths)))
     rows = (await conn.execute(query.order_by(t.c.id).with_for_update() if write else query.order_by(t.c.id))).mappings().all()
     per_unit: dict[str, dict[str, Any]] = {}
@@ -255,6 +263,12 @@ async def _follow_reorganisation(
         "nominations_repathed": len(paths),
     }
     return summary, events
+
+
+def _same_level(old_path: list[UnitRef], new_path: list[UnitRef], code: str) -> str:
+    """The unit of `new_path` at the level `code` held on `old_path` (itself when it is still there)."""
+    level = next((u.level for u in old_path if u.code == code), None)
+    return next((u.code for u in new_path if u.code == code or u.level == level), code)
 
 
 class ReorganisationRef(_Params):

@@ -230,3 +230,30 @@ async def test_a_decision_signed_by_the_closed_district_keeps_its_old_name(
     assert row["issuer"]["name"] == "Liên đoàn Lao động quận Thanh Xuân"
     units = {u["code"]: u for u in await registration.list_units(reg, ADMIN, {})}
     assert units["HN-THANHXUAN"]["valid_to"] == "2025-07-01"  # the unit is closed, its decisions are not rewritten
+
+
+@pytest.mark.asyncio
+async def test_a_dossier_returned_by_the_closed_district_is_resubmitted_to_the_ward_union(
+    service_context: Callable[..., Any], second_database: str
+) -> None:
+    clock = FixedClock(NOW)
+    reg = await service_context("registration", clock=clock, url=second_database)
+    rev = await service_context("review", clock=clock)
+    await registration.load_units(reg, load_units())
+    returned = await submit(reg, rev, "Phạm Văn Trả", "giay_khen_ldld_huyen")
+    task = await task_of(rev, returned)
+    await review.claim(rev, THANHXUAN, {"task_id": task["id"]})
+    await review.decide(rev, THANHXUAN, {"task_id": task["id"], "action": "return", "comment": "Bổ sung biên bản họp"})
+    for event in await outbox(rev, review_store.outbox, subjects.NOMINATION_RETURNED):
+        await registration.on_review_event(reg, event)
+
+    await registration.reorganise(reg, ADMIN, {"reorganisation": the_file(), "apply": True})
+    [event] = await outbox(reg, reg_store.outbox, subjects.UNITS_REORGANISED)
+    await review.on_units_reorganised(rev, event)  # type: ignore[arg-type]
+
+    await registration.resubmit(reg, VANQUAN, {"id": returned, "comment": "Đã bổ sung biên bản"})
+    [resubmitted] = await outbox(reg, reg_store.outbox, subjects.NOMINATION_RESUBMITTED)
+    await review.on_resubmitted(rev, resubmitted)  # type: ignore[arg-type]
+    reopened = await task_of(rev, returned)
+    assert (reopened["unit_code"], reopened["queue_unit_code"], reopened["state"]) == ("HN-P-THANHXUAN", "HN-P-THANHXUAN", "open")
+    assert reopened["round"] == 2
