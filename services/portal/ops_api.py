@@ -26,6 +26,11 @@ class RetryBody(BaseModel):
     ids: list[int] | None = Field(default=None, max_length=1000, description="Chỉ các dòng này; bỏ trống: mọi dòng đang lỗi")
 
 
+class ReorganiseBody(BaseModel):
+    reorganisation: dict[str, Any] = Field(description="Nội dung tệp sắp xếp (shared/data/reorganisations/*.toml) dạng JSON")
+    apply: bool = False
+
+
 def build_ops_router(gateway: Gateway) -> APIRouter:
     ops = APIRouter(prefix="/api/v1/ops", tags=["ops"])
 
@@ -54,5 +59,18 @@ def build_ops_router(gateway: Gateway) -> APIRouter:
     @ops.get("/stuck", summary="Hồ sơ chưa có kết quả, dừng ở một bước lâu hơn ngưỡng (cũ nhất trước)")
     async def stuck(actor: CurrentActor, older_than_seconds: int = 3 * 24 * 3600, limit: int = 100) -> Any:
         return await gateway.call("registration", "ops_stuck", actor, {"older_than_seconds": older_than_seconds, "limit": limit})
+
+    @ops.post("/reorganisations", summary="Kiểm tra hoặc áp dụng một đợt sắp xếp lại cây đơn vị (quản trị hệ thống)")
+    async def reorganise(body: ReorganiseBody, actor: CurrentActor) -> dict[str, Any]:
+        result: dict[str, Any] = await gateway.call(
+            "registration", "reorganise", actor, {"reorganisation": body.reorganisation, "apply": body.apply}
+        )
+        if not body.apply:  # what review would move, judged by review itself from the event it would receive
+            result["review"] = await gateway.call("review", "reorganisation_preview", actor, {"event": result["event"]})
+        return result
+
+    @ops.get("/reorganisations/{reorganisation_id}", summary="Xét duyệt đã chuyển những hồ sơ nào theo đợt sắp xếp")
+    async def reorganisation(reorganisation_id: str, actor: CurrentActor) -> Any:
+        return await gateway.call("review", "reorganisation", actor, {"id": reorganisation_id})
 
     return ops
