@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import nats.errors
@@ -21,6 +22,7 @@ from shared.opsstatus import OpsStatus, collect
 from shared.rpc import RemoteError, RpcReply, RpcRequest
 from shared.subjects import rpc_subject
 
+UNITS_TTL_SECONDS = 60.0
 SERVICE_NAMES_VI = {"registration": "Tiếp nhận hồ sơ", "review": "Xét duyệt", "awards": "Khen thưởng"}
 
 
@@ -34,6 +36,7 @@ class Gateway:
         self.secret = settings.token_secret()
         self.throttle = LoginThrottle()
         self._units: dict[str, dict[str, Any]] | None = None
+        self._units_read_at = 0.0
 
     async def login(self, username: str, password: str, address: str) -> Actor:
         """Check the password, refusing for a while after repeated failures (API and console alike)."""
@@ -81,9 +84,10 @@ class Gateway:
         return await users.actor_by_id(self.engine, user_id)
 
     async def units(self, actor: Actor) -> dict[str, dict[str, Any]]:
-        """The unit tree by code, asked of registration once and then kept (it changes by migration only)."""
-        if self._units is None:
+        """The unit tree by code, asked of registration and kept for a minute (a reorganisation changes it)."""
+        if self._units is None or time.monotonic() - self._units_read_at > UNITS_TTL_SECONDS:
             self._units = {u["code"]: u for u in await self.call("registration", "list_units", actor)}
+            self._units_read_at = time.monotonic()
         return self._units
 
     async def actor_from_token(self, token: str | None) -> Actor:
