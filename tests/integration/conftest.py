@@ -23,7 +23,7 @@ from nats.js.errors import NotFoundError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.contracts import Actor, NominationSnapshot, Nominee, RoleGrant
-from shared.messaging import make_broker
+from shared.messaging import ensure_streams, make_broker
 from shared.reference import UnitRef, load_units
 
 T = TypeVar("T")
@@ -72,6 +72,16 @@ async def nc(clean_nats: str) -> AsyncIterator[NatsClient]:
 @pytest_asyncio.fixture
 async def js(nc: NatsClient) -> JetStreamContext:
     return nc.jetstream()
+
+
+@pytest_asyncio.fixture
+async def broker(clean_nats: str, js: JetStreamContext) -> AsyncIterator[NatsBroker]:
+    """A started broker as registration runs it, with every stream in place (the relay publishes through it)."""
+    await ensure_streams(js)
+    b = make_broker(clean_nats, "registration")
+    await b.start()
+    yield b
+    await b.stop()
 
 
 async def stream_count(js: JetStreamContext, stream: str) -> int:

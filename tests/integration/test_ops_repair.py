@@ -5,7 +5,7 @@ Real databases (SQLite and PostgreSQL), a real nats-server for the relay that re
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,7 +19,7 @@ from shared import reference
 from shared.clock import FixedClock
 from shared.contracts import Actor, RoleGrant, TaskOpened, TaskSnapshot
 from shared.errors import Forbidden
-from shared.messaging import ensure_streams, make_broker, publish_event
+from shared.messaging import publish_event
 from shared.outbox import OutboxRelay
 from shared.outbox_ops import outbox_operations, outbox_retry, outbox_status
 from shared.service import ServiceContext
@@ -35,15 +35,6 @@ async def registration(service_context: Callable[..., Any]) -> ServiceContext:
     ctx: ServiceContext = await service_context("registration", clock=FixedClock(START))
     await usecases.load_units(ctx, reference.load_units())
     return ctx
-
-
-@pytest_asyncio.fixture
-async def broker(clean_nats: str, js: JetStreamContext) -> AsyncIterator[NatsBroker]:
-    await ensure_streams(js)
-    b = make_broker(clean_nats, "registration")
-    await b.start()
-    yield b
-    await b.stop()
 
 
 def clock_of(ctx: ServiceContext) -> FixedClock:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,7 +19,7 @@ from nats.js import JetStreamContext
 
 from services.registration import store, usecases
 from shared import reference, subjects
-from shared.messaging import DUPLICATE_WINDOW_SECONDS, ensure_streams, make_broker, publish_event
+from shared.messaging import DUPLICATE_WINDOW_SECONDS, publish_event
 from shared.outbox import OutboxRelay
 from shared.outbox import enqueue as real_enqueue
 from shared.service import ServiceContext
@@ -33,15 +33,6 @@ async def registration(service_context: Callable[..., Any]) -> ServiceContext:
     ctx: ServiceContext = await service_context("registration")
     await usecases.load_units(ctx, reference.load_units())
     return ctx
-
-
-@pytest_asyncio.fixture
-async def broker(clean_nats: str, js: JetStreamContext) -> AsyncIterator[NatsBroker]:
-    await ensure_streams(js)
-    b = make_broker(clean_nats, "registration")
-    await b.start()
-    yield b
-    await b.stop()
 
 
 def relay_for(ctx: ServiceContext, broker: NatsBroker, **kwargs: Any) -> OutboxRelay:
