@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
 from nats.js.api import KeyValueConfig
-from nats.js.errors import BucketNotFoundError
+from nats.js.errors import BucketNotFoundError, NoKeysError
 from nats.js.kv import KeyValue
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.contracts import Actor
 from shared.errors import Forbidden
+from shared.outbox import outbox_backlog
 from shared.subjects import ConsumerDef
 
 log = logging.getLogger("thidua.observability")
@@ -152,16 +153,6 @@ class Sampler:
             self.add(refresh)
 
 
-async def outbox_backlog(engine: AsyncEngine, outbox: sa.Table) -> tuple[int, datetime | None]:
-    async with engine.connect() as conn:
-        row = (
-            await conn.execute(
-                sa.select(sa.func.count(), sa.func.min(outbox.c.created_at)).where(outbox.c.published_at.is_(None))
-            )
-        ).one()
-    return int(row[0] or 0), row[1]
-
-
 async def readiness(
     service: str, instance: str, broker: NatsBroker, engine: AsyncEngine, outbox: sa.Table, head_revision: str, now: datetime
 ) -> dict[str, Any]:
@@ -220,7 +211,7 @@ async def read_instances(js: JetStreamContext) -> list[InstanceStatus]:
     found = []
     try:
         keys = await kv.keys()
-    except Exception:  # NoKeysError: the bucket is empty
+    except NoKeysError:  # the bucket is empty
         return []
     for key in keys:
         with contextlib.suppress(Exception):  # expired or deleted between listing and reading

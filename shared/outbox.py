@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -51,6 +51,21 @@ async def enqueue(conn: AsyncConnection, outbox: sa.Table, *events: Event) -> No
         for ev in events
     ]
     await conn.execute(outbox.insert(), rows)  # one statement for the lot (executemany)
+
+
+async def outbox_backlog(engine: AsyncEngine, outbox: sa.Table) -> tuple[int, datetime | None]:
+    """Rows not yet published, and when the oldest of them was written (UTC), in one query."""
+    async with engine.connect() as conn:
+        count, oldest = (
+            await conn.execute(
+                sa.select(sa.func.count(), sa.func.min(outbox.c.created_at)).where(outbox.c.published_at.is_(None))
+            )
+        ).one()
+    if isinstance(oldest, str):  # min() over a type decorator may come back raw on some drivers
+        oldest = datetime.fromisoformat(oldest)
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)
+    return int(count or 0), oldest
 
 
 async def first_delivery(conn: AsyncConnection, inbox: sa.Table, consumer: str, event: Event, now: datetime) -> bool:
@@ -113,11 +128,7 @@ class OutboxRelay:
             pass
 
     async def pending(self) -> int:
-        async with self.engine.connect() as conn:
-            count = await conn.scalar(
-                sa.select(sa.func.count()).select_from(self.outbox).where(self.outbox.c.published_at.is_(None))
-            )
-        return int(count or 0)
+        return (await outbox_backlog(self.engine, self.outbox))[0]
 
     async def _run(self) -> None:
         while not self._stopping:

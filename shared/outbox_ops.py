@@ -9,7 +9,7 @@ failures counted so far and publish now (`outbox_written` wakes the relay).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.contracts import Actor
 from shared.observability import require_operations
+from shared.outbox import outbox_backlog
 from shared.rpc import RpcOperation
 from shared.service import ServiceContext
 
@@ -54,10 +55,9 @@ class RetryParams(BaseModel):
 async def outbox_status(
     engine: AsyncEngine, table: sa.Table, now: datetime, *, failing_shown: int = FAILING_SHOWN
 ) -> OutboxStatus:
-    pending = table.c.published_at.is_(None)
-    failing = sa.and_(pending, table.c.attempts > 0)
+    count, oldest_at = await outbox_backlog(engine, table)
+    failing = sa.and_(table.c.published_at.is_(None), table.c.attempts > 0)
     async with engine.connect() as conn:
-        count, oldest = (await conn.execute(sa.select(sa.func.count(), sa.func.min(table.c.created_at)).where(pending))).one()
         failing_count = await conn.scalar(sa.select(sa.func.count()).select_from(table).where(failing))
         rows = (
             await conn.execute(
@@ -68,9 +68,8 @@ async def outbox_status(
             )
         ).mappings()
         shown = [OutboxRow.model_validate(dict(r)) for r in rows]
-    oldest_at = _utc(oldest)
     return OutboxStatus(
-        pending=int(count or 0),
+        pending=count,
         oldest_pending_at=oldest_at,
         oldest_pending_age_seconds=max(0.0, (now - oldest_at).total_seconds()) if oldest_at else None,
         failing_count=int(failing_count or 0),
@@ -103,12 +102,3 @@ def outbox_operations(ctx: ServiceContext, table: sa.Table) -> dict[str, RpcOper
         return {"retried": retried}
 
     return {"ops_outbox_status": status, "ops_outbox_retry": retry}
-
-
-def _utc(value: datetime | str | None) -> datetime | None:
-    """min() keeps the column's type, but be sure: an aware UTC datetime or None."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

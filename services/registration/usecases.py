@@ -55,6 +55,7 @@ from shared.contracts import (
 )
 from shared.eligibility import PriorNomination, QuotaUsage, evaluate, failures, quota_unit, rules_on
 from shared.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from shared.observability import require_operations
 from shared.outbox import enqueue, first_delivery, is_unique_violation
 from shared.reference import LEVEL_RANK, ParentSpan, Unit, UnitRef, UnitTree, catalogs_on
 from shared.service import ServiceContext
@@ -709,8 +710,7 @@ async def list_nominations(ctx: ServiceContext, actor: Actor, params: dict[str, 
 
 async def stuck_nominations(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     """Nominations not yet decided whose last step is older than the threshold, oldest first, with that step."""
-    if not actor.sees_everything():
-        raise Forbidden("Chỉ quản trị hệ thống hoặc vận hành mới xem được hồ sơ bị kẹt", code="ops_only")
+    require_operations(actor)
     q = StuckQuery.model_validate(params)
     now = ctx.clock.now()
     cutoff = now - timedelta(seconds=q.older_than_seconds)

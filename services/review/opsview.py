@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,7 +14,7 @@ from services.review import store
 from services.review.domain.task import ACTIVE_STATES
 from shared.contracts import Actor
 from shared.observability import Sampler, require_operations
-from shared.reference import LEVEL_NAMES_VI, Unit, load_units
+from shared.reference import LEVEL_NAMES_VI
 from shared.service import ServiceContext
 
 DECIDED_WINDOW = timedelta(days=30)
@@ -24,24 +23,11 @@ DECIDED_WINDOW = timedelta(days=30)
 @dataclass(frozen=True)
 class UnitQueue:
     unit_code: str
+    name: str
+    level: str
     depth: int
     overdue: int
     oldest_opened_at: datetime
-
-
-@cache
-def _units() -> dict[str, Unit]:
-    return {u.code: u for u in load_units()}
-
-
-def unit_level(code: str) -> str:
-    unit = _units().get(code)
-    return unit.level if unit else "unknown"
-
-
-def unit_name(code: str) -> str:
-    unit = _units().get(code)
-    return unit.name if unit else code
 
 
 async def queue_figures(ctx: ServiceContext, now: datetime) -> list[UnitQueue]:
@@ -59,7 +45,15 @@ async def queue_figures(ctx: ServiceContext, now: datetime) -> list[UnitQueue]:
     )
     async with ctx.engine.connect() as conn:
         rows = (await conn.execute(query)).all()
-    return [UnitQueue(code, int(depth), int(overdue), oldest) for code, depth, overdue, oldest in rows]
+        # The holder's name and level as the tasks carry them (review keeps no copy of the unit tree,
+        # and a reorganisation creates units that no reference file knows).
+        one_task_each = sa.select(sa.func.min(t.c.id)).where(active).group_by(t.c.queue_unit_code)
+        holder_query = sa.select(t.c.queue_unit_code, t.c.queue_unit).where(t.c.id.in_(one_task_each))
+        holders = dict((await conn.execute(holder_query)).all())
+    return [
+        UnitQueue(code, holders[code]["name"], holders[code]["level"], int(depth), int(overdue), oldest)
+        for code, depth, overdue, oldest in rows
+    ]
 
 
 def register_metrics(ctx: ServiceContext, sampler: Sampler) -> None:
@@ -72,7 +66,7 @@ def register_metrics(ctx: ServiceContext, sampler: Sampler) -> None:
     async def refresh() -> None:
         now = ctx.clock.now()
         figures = await queue_figures(ctx, now)
-        keyed = [((q.unit_code, unit_level(q.unit_code)), q) for q in figures]
+        keyed = [((q.unit_code, q.level), q) for q in figures]
         c.set("thidua_review_queue_depth_tasks", [(k, q.depth) for k, q in keyed])
         c.set("thidua_review_oldest_task_age_seconds", [(k, (now - q.oldest_opened_at).total_seconds()) for k, q in keyed])
         c.set("thidua_review_overdue_tasks", [(k, q.overdue) for k, q in keyed])
@@ -113,9 +107,9 @@ async def ops_queues(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) 
         "slowest": [
             {
                 "unit_code": f.unit_code,
-                "unit_name": unit_name(f.unit_code),
-                "level": unit_level(f.unit_code),
-                "level_name": LEVEL_NAMES_VI.get(unit_level(f.unit_code), unit_level(f.unit_code)),
+                "unit_name": f.name,
+                "level": f.level,
+                "level_name": LEVEL_NAMES_VI.get(f.level, f.level),
                 "depth": f.depth,
                 "overdue": f.overdue,
                 "oldest_age_seconds": round((now - f.oldest_opened_at).total_seconds()),
@@ -130,7 +124,7 @@ async def ops_queues(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) 
 def _by_level(figures: list[UnitQueue]) -> dict[str, dict[str, int]]:
     levels: dict[str, dict[str, int]] = {}
     for f in figures:
-        level = levels.setdefault(unit_level(f.unit_code), {"depth": 0, "overdue": 0})
+        level = levels.setdefault(f.level, {"depth": 0, "overdue": 0})
         level["depth"] += f.depth
         level["overdue"] += f.overdue
     return levels

@@ -50,6 +50,7 @@ from shared.contracts import (
 from shared.deadlines import due_at, end_of_day
 from shared.eligibility import evaluate_declared
 from shared.errors import Forbidden, NotFound, ValidationFailed
+from shared.observability import require_operations
 from shared.outbox import enqueue, first_delivery
 from shared.reference import UnitRef, award_on, catalogs_on
 from shared.service import ServiceContext
@@ -281,8 +282,7 @@ class ReorganisationPreview(_Params):
 
 async def reorganisation_result(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     """What review did for a reorganisation, once it has followed it."""
-    if not actor.sees_everything():
-        raise Forbidden("Chỉ quản trị hệ thống hoặc vận hành", code="ops_only")
+    require_operations(actor)
     q = ReorganisationRef.model_validate(params)
     r = store.reorganisations
     async with ctx.engine.connect() as conn:

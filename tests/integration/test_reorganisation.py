@@ -20,6 +20,7 @@ from services.awards import store as awards_store
 from services.awards import usecases as awards
 from services.registration import store as reg_store
 from services.registration import usecases as registration
+from services.review import opsview as review_ops
 from services.review import routes as review_routes
 from services.review import store as review_store
 from services.review import usecases as review
@@ -175,6 +176,10 @@ async def test_open_tasks_of_thanh_xuan_follow_their_cdcs_to_the_ward_union(
     view = await review.get_task(rev, WARD, {"task_id": after[waiting]["id"]})
     assert [m["kind"] for m in view["moves"]] == ["reorganised"]
     assert view["can_act"] is True
+    figures = await review_ops.ops_queues(rev, ADMIN, {})  # a unit no reference file knows, named from its tasks
+    assert {(u["unit_code"], u["unit_name"], u["level"]) for u in figures["slowest"]} >= {
+        ("HN-P-THANHXUAN", "Công đoàn phường Thanh Xuân", "district")
+    }
 
     # The moves reach the nomination's timeline.
     flow = (subjects.TASK_OPENED, subjects.TASK_CLAIMED, subjects.NOMINATION_FORWARDED, subjects.TASK_REORGANISED)
