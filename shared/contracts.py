@@ -318,6 +318,17 @@ class NominationApproved(Event):
     comment: str = ""
 
 
+class NominationsApproved(Event):
+    """The awarding level's approver approved several nominations together: one decision lists them all.
+    Each nomination gets exactly the treatment a single `NominationApproved` would give it."""
+
+    SUBJECT = subjects.NOMINATIONS_APPROVED
+    batch_id: str
+    issuer: UnitRef
+    nominations: list[NominationSnapshot] = Field(min_length=1, max_length=500)
+    comment: str = ""
+
+
 class DecisionSnapshot(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -406,6 +417,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         NominationReturned,
         NominationRejected,
         NominationApproved,
+        NominationsApproved,
         AwardGranted,
     )
 }

@@ -38,6 +38,7 @@ NOMINATION_FORWARDED = f"{PREFIX}.review.nomination_forwarded"
 NOMINATION_RETURNED = f"{PREFIX}.review.nomination_returned"
 NOMINATION_REJECTED = f"{PREFIX}.review.nomination_rejected"
 NOMINATION_APPROVED = f"{PREFIX}.review.nomination_approved"
+NOMINATIONS_APPROVED = f"{PREFIX}.review.nominations_approved"  # a batch: one decision lists them all
 
 AWARD_GRANTED = f"{PREFIX}.awards.award_granted"
 

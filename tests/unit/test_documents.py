@@ -1,0 +1,93 @@
+"""Official documents render Vietnamese text intact in PDF and keep amounts as numbers in .xlsx."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from datetime import date
+
+import pypdf
+from openpyxl import load_workbook
+
+from shared.documents import Column, OfficialDocument, Table, date_line, to_pdf, to_xlsx, vnd
+
+NAMES = ("Nguyễn Thị Hường", "Trần Văn Đức", "Lê Thị Ngọc Ánh", "Phạm Quốc Vượng")
+
+
+def _doc(**changes: object) -> OfficialDocument:
+    base: dict[str, object] = {
+        "kind": "Quyết định",
+        "subject": "Về việc khen thưởng thành tích xuất sắc năm 2025",
+        "issuer": "Liên đoàn Lao động thành phố Hà Nội",
+        "issuer_parent": "Tổng Liên đoàn Lao động Việt Nam",
+        "number_text": "15/QĐ-LĐLĐ",
+        "place": "Hà Nội",
+        "issued_on": date(2026, 1, 5),
+        "basis": ("Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;",),
+        "resolve_line": "QUYẾT ĐỊNH:",
+        "paragraphs": ("Điều 1. Tặng Bằng khen cho 4 cá nhân (có danh sách kèm theo).",),
+        "tables": (
+            Table(
+                columns=(Column("STT", 0.5, "C"), Column("Họ và tên", 3), Column("Số tiền (đồng)", 1.5, money=True)),
+                rows=tuple((str(i), name, 1_170_000) for i, name in enumerate(NAMES, start=1)),
+                heading="B. CÁ NHÂN",
+                total=("", "Tổng cộng", 4_680_000),
+            ),
+        ),
+        "signer_role": ("TM. Ban Thường vụ", "Chủ tịch"),
+        "signer_name": "Nguyễn Phi Thường",
+    }
+    base.update(changes)
+    return OfficialDocument(**base)  # type: ignore[arg-type]
+
+
+def _pdf_text(data: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return unicodedata.normalize("NFC", "\n".join(page.extract_text() for page in reader.pages))
+
+
+def test_pdf_keeps_every_vietnamese_letter() -> None:
+    text = _pdf_text(to_pdf(_doc()))
+    for expected in (*NAMES, "QUYẾT ĐỊNH", "Độc lập - Tự do - Hạnh phúc", "Số: 15/QĐ-LĐLĐ", "4.680.000", "Nguyễn Phi Thường"):
+        assert expected in text
+
+
+def test_decomposed_input_is_printed_composed() -> None:
+    decomposed = unicodedata.normalize("NFD", "Lê Thị Ngọc Ánh")
+    table = Table(columns=(Column("Họ và tên"),), rows=((decomposed,),))
+    assert "Lê Thị Ngọc Ánh" in _pdf_text(to_pdf(_doc(tables=(table,))))
+
+
+def test_many_rows_break_pages_and_number_them() -> None:
+    rows = tuple((str(i), f"Đoàn viên số {i}", 500_000) for i in range(1, 121))
+    table = Table(columns=(Column("STT", 0.5), Column("Họ và tên", 3), Column("Số tiền", 1.5, money=True)), rows=rows)
+    data = to_pdf(_doc(tables=(table,)))
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert len(reader.pages) > 2
+    assert f"Trang 2/{len(reader.pages)}" in reader.pages[1].extract_text()
+    assert "Đoàn viên số 120" in _pdf_text(data)
+
+
+def test_watermark_marks_a_revoked_document() -> None:
+    assert "ĐÃ THU HỒI" in _pdf_text(to_pdf(_doc(watermark="ĐÃ THU HỒI")))
+    assert "ĐÃ THU HỒI" not in _pdf_text(to_pdf(_doc()))
+
+
+def test_xlsx_keeps_amounts_as_numbers() -> None:
+    book = load_workbook(io.BytesIO(to_xlsx(_doc())))
+    sheet = book.active
+    assert sheet is not None
+    values = [row for row in sheet.iter_rows(values_only=True)]
+    flat = [v for row in values for v in row if v is not None]
+    assert "LIÊN ĐOÀN LAO ĐỘNG THÀNH PHỐ HÀ NỘI" in flat
+    assert "Số: 15/QĐ-LĐLĐ" in flat
+    name_rows = [row for row in values if row[1] in NAMES]
+    assert [row[2] for row in name_rows] == [1_170_000] * 4
+    assert (None, "Tổng cộng", 4_680_000) in values  # an empty cell reads back as None
+
+
+def test_vietnamese_number_and_date_forms() -> None:
+    assert vnd(1_234_567) == "1.234.567"
+    assert vnd(0) == "0"
+    assert date_line("Hà Nội", date(2026, 2, 5)) == "Hà Nội, ngày 05 tháng 02 năm 2026"
+    assert date_line("Hà Nội", date(2026, 11, 25)) == "Hà Nội, ngày 25 tháng 11 năm 2026"
