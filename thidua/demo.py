@@ -13,7 +13,13 @@ from thidua.client import ApiError, PortalClient
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # Which approver works which unit's queue in the demo world.
-APPROVERS = {"HN-SONTAY": "ld.sontay", "HN-THANHXUAN": "ld.thanhxuan", "HN": "ld.hanoi", "TLD": "tld"}
+APPROVERS = {
+    "HN-SONTAY": "ld.sontay",
+    "HN-THANHXUAN": "ld.thanhxuan",
+    "HN-P-THANHXUAN": "cd.pthanhxuan",  # the ward union that takes over after the 2025 reorganisation
+    "HN": "ld.hanoi",
+    "TLD": "tld",
+}
 
 SAMPLES: list[dict[str, Any]] = [
     {
@@ -50,28 +56,50 @@ SAMPLES: list[dict[str, Any]] = [
                 "“Giỏi việc nước, đảm việc nhà” và hỗ trợ đồng bào bão lũ."
             ),
         },
-        "levels": ["HN-THANHXUAN", "HN", "TLD"],
+        "levels": ["HN-THANHXUAN", "HN", "TLD"],  # before the reorganisation; after it, the ward union's
     },
 ]
 
 
 def submit_unique(client: PortalClient, user: str, body: dict[str, Any]) -> dict[str, Any]:
-    """Submit; if the same nominee is still in review from an earlier run, number the name."""
+    """Submit; if an earlier run already nominated this person (still in review, or granted for the same
+    achievement this period), nominate a numbered namesake with their own wording instead."""
     base = body["nominee"]["name"]
     for attempt in range(1, 50):
-        nominee = {**body["nominee"], "name": base if attempt == 1 else f"{base} ({attempt})"}
+        if attempt == 1:
+            nominee, achievements = body["nominee"], body["achievements"]
+        else:
+            nominee = {**body["nominee"], "name": f"{base} ({attempt})"}
+            achievements = f"{body['achievements']} (Hồ sơ mẫu số {attempt}.)"
         try:
-            return client.submit(user, {**body, "nominee": nominee})
+            return client.submit(user, {**body, "nominee": nominee, "achievements": achievements})
         except ApiError as exc:
-            if exc.problem.get("code") != "duplicate_nomination":
+            if not _repeat_of_earlier_run(exc):
                 raise
-    raise RuntimeError("too many earlier demo nominations still in review")
+    raise RuntimeError("too many earlier demo nominations")
+
+
+def _repeat_of_earlier_run(exc: ApiError) -> bool:
+    if exc.problem.get("code") == "duplicate_nomination":
+        return True
+    fields = {f.get("field") for f in exc.problem.get("fields") or []}
+    return exc.problem.get("code") == "not_eligible" and fields == {"achievements"}
+
+
+def review_levels(nomination: dict[str, Any]) -> list[str]:
+    """The units that review the nomination, nearest first, up to the awarding level (as the tree stands now)."""
+    levels = []
+    for unit in nomination["unit_path"][1:]:
+        levels.append(unit["code"])
+        if unit["level"] == nomination["awarding_level"]:
+            break
+    return levels
 
 
 def drive(client: PortalClient, sample: dict[str, Any], period: str) -> tuple[dict[str, Any], float]:
     started = time.monotonic()
     nomination = submit_unique(client, sample["submitter"], {**sample["body"], "period": period})
-    for unit in sample["levels"]:
+    for unit in review_levels(nomination):
         approver = APPROVERS[unit]
         task = client.task_in_queue(approver, unit, nomination["id"])
         client.claim_and_decide(approver, task["id"], "approve", f"Đồng ý ({unit})")
@@ -98,15 +126,18 @@ def money(amount: int) -> str:
 
 
 def run_demo(base_url: str, password: str) -> int:
+    from thidua.demo_rules import run_rules_demo
+
     client = PortalClient(base_url)
     try:
-        for user in {s["submitter"] for s in SAMPLES} | set(APPROVERS.values()):
+        for user in {s["submitter"] for s in SAMPLES} | set(APPROVERS.values()) | {"admin"}:
             client.login(user, password)
         period = str(datetime.now(VN).year)
         for sample in SAMPLES:
             nomination, seconds = drive(client, sample, period)
             print(format_timeline(nomination))
-            print(f"  ⏱ {seconds:.2f} s từ lúc nộp đến quyết định qua {len(sample['levels'])} cấp\n")
+            print(f"  ⏱ {seconds:.2f} s từ lúc nộp đến quyết định qua {len(review_levels(nomination))} cấp\n")
+        run_rules_demo(client, period, lambda user, body: submit_unique(client, user, body), print)
     finally:
         client.close()
     return 0

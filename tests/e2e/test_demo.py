@@ -1,0 +1,65 @@
+"""`thidua demo` on a fresh system, as a new user runs it after `make run`: the three sample nominations,
+then the rules at work (a returned dossier, refusals with their reasons, the 2025 reorganisation). A second
+run must work too (namesakes instead of duplicates; the reorganisation is not applied twice)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from shared.settings import SERVICES
+from tests.e2e.conftest import PASSWORD, start_system
+from thidua.system import System
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+    base = tmp_path_factory.mktemp("demo")
+    for service in SERVICES:
+        (base / service).mkdir()
+    yield from start_system(base, "sqlite")
+
+
+def run_demo(system: System, cwd: Path) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("THIDUA_")} | {"THIDUA_DEMO_PASSWORD": PASSWORD}
+    done = subprocess.run(
+        [sys.executable, "-m", "thidua", "demo", "--portal-url", system.portal_url],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+        cwd=cwd,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_demo_shows_the_rules_at_work_and_runs_again(system: System, tmp_path: Path) -> None:
+    first = run_demo(system, tmp_path)
+    for expected in (
+        "Quyết định số 1/QĐ-TLĐ",
+        "ld.sontay trả lại hồ sơ Đinh Thị Thu: “Thành tích chưa nêu số liệu cụ thể",
+        "CĐCS bổ sung, nộp lại (vòng 2); ld.sontay đồng ý: Đã khen thưởng.",
+        "Bị từ chối (422 not_eligible)",
+        "nominee.months_employed: Công tác 8 tháng, cần từ 10 tháng",
+        "nominee.absence_working_days: Nghỉ 45 ngày làm việc",
+        "council_vote: Hội đồng Thi đua – Khen thưởng chưa thông qua: Đồng ý 4/7",
+        "giải thể Liên đoàn Lao động quận Thanh Xuân; thành lập 3 công đoàn phường;",
+        "xét duyệt chuyển 1 nhiệm vụ, nhả 1 lượt nhận xử lý.",
+        "Nhiệm vụ nay ở hộp việc Công đoàn phường Thanh Xuân (giữ nguyên hạn",
+    ):
+        assert expected in first, first
+
+    second = run_demo(system, tmp_path)
+    assert "Văn Quán (2)" in second  # a namesake, reviewed by the ward union that replaced the district
+    assert "Công đoàn phường Thanh Xuân" in second
+    assert "đã được áp dụng ở lần chạy trước" in second
+    assert "CĐCS bổ sung, nộp lại (vòng 2)" in second

@@ -1,0 +1,153 @@
+"""The part of `thidua demo` that shows the commendation rules at work on the running system: a dossier
+returned with its reasons and resubmitted, refusals explained field by field (eligibility, a council vote
+that fails) and the 2025 reorganisation moving an open task to the new ward union's queue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from shared.reference import DATA_DIR
+from thidua.client import ApiError, PortalClient
+from thidua.reorgctl import read_file, wait_for_review
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+REORGANISATION_FILE = DATA_DIR / "reorganisations" / "2025-07-01-thanh-xuan.toml"
+
+Printer = Callable[[str], None]
+Submit = Callable[[str, dict[str, Any]], dict[str, Any]]
+
+
+def refusal_lines(exc: ApiError) -> list[str]:
+    """An API refusal as a person reads it: the title, then each field's reason and its source."""
+    lines = [f"   Bị từ chối ({exc.status} {exc.problem.get('code')}): {exc.problem.get('title')}"]
+    lines += [f"   • {field.get('field')}: {field.get('message')}" for field in exc.problem.get("fields") or []]
+    return lines
+
+
+def expect_refusal(action: Callable[[], Any], code: str) -> ApiError:
+    try:
+        action()
+    except ApiError as exc:
+        if exc.problem.get("code") != code:
+            raise
+        return exc
+    raise RuntimeError(f"expected a refusal with code {code}, but the system accepted it")
+
+
+def returned_dossier(client: PortalClient, period: str, submit: Submit, out: Printer) -> None:
+    body = {
+        "unit_code": "HN-SONTAY-DST",
+        "award_code": "giay_khen_ldld_huyen",
+        "period": period,
+        "nominee": {"kind": "individual", "name": "Đinh Thị Thu", "position": "Công nhân may", "birth_year": 1992},
+        "achievements": "Hoàn thành tốt nhiệm vụ năm.",
+    }
+    nomination = submit("cdcs.dst", body)
+    task = client.task_in_queue("ld.sontay", "HN-SONTAY", nomination["id"])
+    reason = (
+        "Thành tích chưa nêu số liệu cụ thể (năng suất, sáng kiến, ngày công); "
+        "đề nghị bổ sung và ghi rõ kết quả bình xét của CĐCS."
+    )
+    client.claim_and_decide("ld.sontay", task["id"], "return", reason)
+    returned = client.wait_for("cdcs.dst", nomination["id"], lambda n: n["status"] == "returned", what="returned")
+    out(f"   ld.sontay trả lại hồ sơ {returned['nominee']['name']}: “{returned['last_reason']}”")
+    # The supplement is dated, as a real one is (and so differs from an earlier demo run's: one achievement, one award).
+    dated = f" Bổ sung ngày {datetime.now(VN):%d/%m/%Y %H:%M:%S}."
+    client.post(
+        "cdcs.dst",
+        f"/api/v1/nominations/{nomination['id']}/resubmit",
+        {
+            "achievements": (
+                "Hoàn thành xuất sắc nhiệm vụ năm, vượt 12 % định mức sản phẩm; 1 sáng kiến cải tiến thao tác "
+                "được công nhận cấp cơ sở; 100 % ngày công; CĐCS bình xét 27/30 phiếu đồng ý." + dated
+            ),
+            "comment": "Đã bổ sung số liệu và kết quả bình xét",
+        },
+    )
+    task = client.task_in_queue("ld.sontay", "HN-SONTAY", nomination["id"])
+    client.claim_and_decide("ld.sontay", task["id"], "approve", "Đã đủ thông tin")
+    granted = client.wait_for("cdcs.dst", nomination["id"], lambda n: n["status"] == "granted", what="granted")
+    out(f"   CĐCS bổ sung, nộp lại (vòng {granted['round']}); ld.sontay đồng ý: {granted['status_label']}.")
+
+
+def refusals(client: PortalClient, period: str, out: Printer) -> None:
+    base = {"unit_code": "HN-SONTAY-DST", "period": period}
+    not_eligible = {
+        **base,
+        "award_code": "giay_khen_ldld_huyen",
+        "nominee": {
+            "kind": "individual",
+            "name": "Bùi Văn Sơn",
+            "months_employed": 8,
+            "absence_working_days": 45,
+        },
+        "achievements": "Hoàn thành nhiệm vụ được giao.",
+    }
+    out("   a) Người lao động mới làm 8 tháng, nghỉ 45 ngày làm việc:")
+    for line in refusal_lines(expect_refusal(lambda: client.submit("cdcs.dst", not_eligible), "not_eligible")):
+        out("  " + line)
+    failed_vote = {
+        **base,
+        "award_code": "cong_nhan_gioi_thu_do",
+        "nominee": {"kind": "individual", "name": "Vũ Thị Lan", "position": "Kỹ thuật viên"},
+        "achievements": "Công nhân giỏi cấp thị xã 3 năm liền, 2 sáng kiến được công nhận.",
+        "council_vote": {"members": 9, "present": 7, "votes_for": 4, "votes_against": 3, "secret_ballot": True},
+    }
+    out("   b) Hội đồng TĐKT của CĐCS họp 7/9 người, 4 phiếu đồng ý:")
+    for line in refusal_lines(expect_refusal(lambda: client.submit("cdcs.dst", failed_vote), "validation_failed")):
+        out("  " + line)
+
+
+def reorganisation(client: PortalClient, period: str, submit: Submit, out: Printer) -> None:
+    units = {u["code"]: u for u in client.get("admin", "/api/v1/units")}
+    closing = units.get("HN-THANHXUAN")
+    if closing is None or closing.get("valid_to"):
+        out("   Sắp xếp tổ chức Thanh Xuân đã được áp dụng ở lần chạy trước; bỏ qua bước này.")
+        return
+    body = {
+        "unit_code": "HN-THANHXUAN-VANQUAN",
+        "award_code": "giay_khen_ldld_huyen",
+        "period": period,
+        "nominee": {"kind": "individual", "name": "Đỗ Thị Hạnh", "position": "Giáo viên"},
+        "achievements": "Hoàn thành xuất sắc nhiệm vụ năm học; 1 sáng kiến kinh nghiệm được công nhận cấp trường.",
+    }
+    nomination = submit("cdcs.vanquan", body)
+    task = client.task_in_queue("ld.thanhxuan", "HN-THANHXUAN", nomination["id"])
+    client.post("ld.thanhxuan", f"/api/v1/tasks/{task['id']}/claim")
+    out(f"   Hồ sơ {nomination['nominee']['name']} đang ở hộp việc LĐLĐ quận Thanh Xuân, ld.thanhxuan đã nhận xử lý.")
+    plan = read_file(REORGANISATION_FILE)
+    applied = client.post("admin", "/api/v1/ops/reorganisations", {"reorganisation": plan, "apply": True})
+    summary = applied["summary"]
+    review = wait_for_review(client, "admin", summary["reorganisation_id"])
+    out(f"   admin áp dụng “{summary['title']}” (hiệu lực {_vn_day(summary['effective_on'])}):")
+    out(f"   giải thể {', '.join(u['name'] for u in summary['closed'])}; thành lập {len(summary['created'])} công đoàn phường;")
+    out(
+        f"   {summary['cdcs_moved']} CĐCS chuyển đơn vị cấp trên; xét duyệt chuyển {review.get('tasks_moved', 0)} nhiệm vụ, "
+        f"nhả {review.get('claims_released', 0)} lượt nhận xử lý."
+    )
+    moved = client.task_in_queue("admin", "HN-P-THANHXUAN", nomination["id"])
+    kept = "giữ nguyên hạn" if moved["due_at"] == task["due_at"] else "hạn mới"
+    out(f"   Nhiệm vụ nay ở hộp việc {moved['queue_unit_name']} ({kept}, chờ người nhận xử lý mới).")
+    timeline = client.nomination("cdcs.vanquan", nomination["id"])["timeline"]
+    for step in timeline:
+        if step["step"] in ("reorganised", "rehomed"):
+            out(f"   Dòng thời gian: {step['label']} — {step.get('comment') or ''}".rstrip(" —"))
+
+
+def run_rules_demo(client: PortalClient, period: str, submit: Submit, out: Printer) -> None:
+    out("Quy định thi đua, khen thưởng trên hệ thống đang chạy\n")
+    out("1. Hồ sơ bị trả lại kèm lý do, CĐCS bổ sung và nộp lại:")
+    returned_dossier(client, period, submit, out)
+    out("\n2. Hồ sơ không đạt bị từ chối ngay khi nộp, nêu lý do theo từng trường và căn cứ:")
+    refusals(client, period, out)
+    out("\n3. Sắp xếp tổ chức: hồ sơ đang mở theo CĐCS sang công đoàn phường mới:")
+    reorganisation(client, period, submit, out)
+    out("")
+
+
+def _vn_day(iso: str) -> str:
+    year, month, day = iso.split("-")
+    return f"{day}/{month}/{year}"
