@@ -18,7 +18,7 @@ from services.registration import emulation, routes, store, usecases
 from shared import reference, subjects
 from shared.clock import FixedClock
 from shared.contracts import Actor, RoleGrant
-from shared.emulation import load_seed_campaigns
+from shared.emulation import load_seed_campaigns, pledge_rule_on
 from shared.errors import ValidationFailed
 from shared.messaging import ensure_topology
 from shared.rpc import RpcRequest
@@ -273,3 +273,41 @@ async def test_a_tld_flag_needs_the_cluster_vote_for_the_nominating_unit(registr
     )
     assert other["error"]["code"] == "not_eligible"
     assert "suy tôn dẫn đầu: Công đoàn Công ty CP tập đoàn DST" in other["error"]["fields"][0]["message"]
+
+
+@pytest.mark.asyncio
+async def test_with_late_registration_accepted_a_late_pledge_is_flagged_and_the_flag_shows_on_the_check(
+    registration: ServiceContext, nc: NatsClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    accepting = pledge_rule_on(MARCH_2026.date()).model_copy(update={"late": "accept_flagged", "missing": "block"})
+    monkeypatch.setattr(emulation, "pledge_rule_on", lambda on: accepting)
+    assert isinstance(registration.clock, FixedClock)
+    registration.clock.at = datetime(2026, 5, 4, 2, 0, tzinfo=UTC)
+
+    missing = await call(nc, SUBMITTER, "submit", nomination(award_code="giay_khen_ldld_huyen"))
+    assert (missing["error"]["code"], missing["error"]["fields"][0]["field"]) == ("not_eligible", "eligibility")
+    assert "chưa có giao ước thi đua năm 2026" in missing["error"]["fields"][0]["message"]
+
+    body = {"unit_code": "HN-SONTAY-DST", "year": 2026, "targets": [{"award_code": "giay_khen_ldld_huyen", "count": 1}]}
+    pledge = (await call(nc, SUBMITTER, "register_pledge", body))["data"]
+    assert pledge["late"] is True
+    await call(nc, APPROVER_SONTAY, "decide_pledge", {"id": pledge["id"], "action": "confirm"})
+    passed = await call(nc, SUBMITTER, "submit", nomination(award_code="giay_khen_ldld_huyen"))
+    assert "(đăng ký muộn)" in rules(passed)["pledge"]["message"]
+
+
+@pytest.mark.asyncio
+async def test_a_topical_award_names_its_topic_and_its_topic_quota_is_counted_per_topic(
+    registration: ServiceContext, nc: NatsClient
+) -> None:
+    topical = nomination(award_code="bang_khen_chuyen_de_tong_ldld")
+    unknown = await call(nc, SUBMITTER, "submit", topical | {"topic": "khong_co"})
+    assert (unknown["error"]["code"], unknown["error"]["fields"][0]["field"]) == ("unknown_topic", "topic")
+
+    named = await call(nc, SUBMITTER, "submit", topical | {"topic": "van_hoa_the_thao"})
+    assert named["ok"] is True, named
+    assert named["data"]["topic"] == "van_hoa_the_thao"
+    quotas = [c["message"] for c in named["data"]["eligibility"] if c["rule"] == "quota"]
+    assert any("mỗi chuyên đề mỗi năm" in m and "đếm chung" not in m for m in quotas)
+    unnamed = await call(nc, SUBMITTER, "submit", topical | {"nominee": {"kind": "individual", "name": "Người Khác"}})
+    assert any("đếm chung mọi chuyên đề" in c["message"] for c in unnamed["data"]["eligibility"] if c["rule"] == "quota")

@@ -232,3 +232,36 @@ def test_the_combined_refusal_names_every_failed_rule() -> None:
         ),
     ]
     assert [c.rule for c in failures([c for c in checks if c])] == ["campaign_window", "campaign_quota", "pledge", "cluster_lead"]
+
+
+@given(
+    st.dates(min_value=date(2023, 1, 1), max_value=date(2023, 12, 31)),
+    st.integers(min_value=0, max_value=12),
+    PLEDGE_STATES,
+    POLICIES,
+    STANDINGS,
+    POLICIES,
+)
+def test_a_submission_is_refused_exactly_when_one_of_window_quota_pledge_or_cluster_fails_under_a_blocking_rule(
+    day: date, used: int, pledge: PledgeRecord | None, pledge_policy: str, standings: list[ClusterStanding], cluster_policy: str
+) -> None:
+    target = PEAK.target("chu_tich_cdcs_tieu_bieu")
+    assert target is not None
+    rule = pledge_rule(pledge_policy, pledge_policy, pledge_policy)
+    cluster = ClusterLeadRule(effective_from=date(2024, 1, 1), award="co_thi_dua_tong_ldld", on_fail=cluster_policy, source="s")  # type: ignore[arg-type]
+    judged = [
+        judge_campaign_window(PEAK, day),
+        judge_campaign_quota(PEAK, target, used, "Chủ tịch CĐCS tiêu biểu"),
+        judge_pledge(rule, award("giay_khen_ldld_huyen"), 2026, pledge, name),
+        judge_cluster_lead(cluster, "Công đoàn DST", 2026, standings),
+    ]
+    checks = [c for c in judged if c is not None]
+    pledge_ok = pledge is not None and pledge.status == "confirmed" and pledge.pledged("giay_khen_ldld_huyen") is not None
+    refused = (
+        not PEAK.open_on(day)
+        or used >= 10
+        or (not pledge_ok and pledge_policy == "block")
+        or (not any(s.leading for s in standings) and cluster_policy == "block")
+    )
+    assert bool(failures(checks)) == refused
+    assert all(c.message and c.source for c in checks)
