@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.catalog import Award, AwardKind
 from shared.contracts import EligibilityCheck
+from shared.levels import LEVEL_NAMES_VI, Level
 
 RULES_FILE = Path(__file__).parent / "data" / "emulation.toml"
 CAMPAIGNS_FILE = Path(__file__).parent / "data" / "campaigns.toml"
@@ -115,6 +116,9 @@ class CampaignTarget(BaseModel):
 
     award_code: str = Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")
     quota: int = Field(ge=1, le=1_000_000)
+    # Optional headroom of each proposing unit (the nominating CĐCS's superior at `proposing_level`) within the quota.
+    per_unit_quota: int | None = Field(default=None, ge=1, le=1_000_000)
+    proposing_level: Level = "district"
 
 
 class Campaign(BaseModel):
@@ -184,6 +188,32 @@ def judge_campaign_quota(campaign: Campaign, target: CampaignTarget, used: int, 
         message = f"Đợt thi đua “{campaign.name}” đã đủ chỉ tiêu {used}/{target.quota} “{award_name}”"
     return EligibilityCheck(
         rule="campaign_quota",
+        status=_status(ok, "block"),
+        message=message,
+        source=f"Kế hoạch {campaign.plan_ref}",
+        field="campaign_code",
+    )
+
+
+def judge_unit_headroom(
+    campaign: Campaign, target: CampaignTarget, unit_name: str, used: int, award_name: str
+) -> EligibilityCheck | None:
+    """The proposing unit's own share of the target, when the campaign sets one; `used`: its other nominations."""
+    if target.per_unit_quota is None:
+        return None
+    limit = target.per_unit_quota
+    ok = used < limit
+    level = LEVEL_NAMES_VI[target.proposing_level].lower()
+    if ok:
+        message = (
+            f"Chỉ tiêu “{award_name}” của {unit_name} trong đợt: hồ sơ này là thứ {used + 1}/{limit}, còn {limit - used - 1}"
+        )
+    else:
+        message = (
+            f"{unit_name} đã đủ chỉ tiêu {used}/{limit} “{award_name}” của đợt thi đua “{campaign.name}” (mỗi đơn vị {level})"
+        )
+    return EligibilityCheck(
+        rule="campaign_unit_quota",
         status=_status(ok, "block"),
         message=message,
         source=f"Kế hoạch {campaign.plan_ref}",

@@ -33,6 +33,7 @@ from shared.emulation import (
     judge_campaign_window,
     judge_cluster_lead,
     judge_pledge,
+    judge_unit_headroom,
     pledge_rule_on,
     registration_is_late,
 )
@@ -97,7 +98,15 @@ def _campaign_of(row: Any, targets: list[Any]) -> Campaign:
         ends_on=row["ends_on"],
         topic=row["topic"],
         source=row["source"],
-        targets=[CampaignTarget(award_code=t["award_code"], quota=t["quota"]) for t in targets],
+        targets=[
+            CampaignTarget(
+                award_code=t["award_code"],
+                quota=t["quota"],
+                per_unit_quota=t["per_unit_quota"],
+                proposing_level=t["proposing_level"] or "district",
+            )
+            for t in targets
+        ],
     )
 
 
@@ -127,7 +136,16 @@ async def _insert_campaign(conn: AsyncConnection, campaign: Campaign, *, created
     )
     await conn.execute(
         store.campaign_targets.insert(),
-        [{"campaign_code": campaign.code, "award_code": t.award_code, "quota": t.quota} for t in campaign.targets],
+        [
+            {
+                "campaign_code": campaign.code,
+                "award_code": t.award_code,
+                "quota": t.quota,
+                "per_unit_quota": t.per_unit_quota,
+                "proposing_level": t.proposing_level,
+            }
+            for t in campaign.targets
+        ],
     )
 
 
@@ -197,6 +215,8 @@ def _campaign_view(
                 "award_code": t.award_code,
                 "award_name": names.get(t.award_code, t.award_code),
                 "quota": t.quota,
+                "per_unit_quota": t.per_unit_quota,
+                "proposing_level": t.proposing_level,
                 "used": usage.get(t.award_code, 0),
                 "remaining": max(0, t.quota - usage.get(t.award_code, 0)),
             }
@@ -276,7 +296,18 @@ async def campaign_checks(
     quota = judge_campaign_quota(campaign, target, used, award.name)
     if quota.status == "fail":
         raise ValidationFailed.on("campaign_code", quota.message, code="campaign_quota_reached")
-    return [window, quota], campaign_ref(campaign)
+    checks = [window, quota]
+    proposing = next((u for u in path if u.level == target.proposing_level), None)
+    if target.per_unit_quota is not None and proposing is not None:
+        mine = await conn.scalar(
+            sa.select(sa.func.count()).select_from(n).where(*where, n.c.path_codes.contains(f"|{proposing.code}|"))
+        )
+        headroom = judge_unit_headroom(campaign, target, proposing.short_name, mine or 0, award.name)
+        if headroom is not None:
+            if headroom.status == "fail":
+                raise ValidationFailed.on("campaign_code", headroom.message, code="campaign_unit_quota_reached")
+            checks.append(headroom)
+    return checks, campaign_ref(campaign)
 
 
 def campaign_ref(campaign: Campaign) -> CampaignRef:

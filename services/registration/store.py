@@ -124,6 +124,8 @@ campaign_targets = sa.Table(
     sa.Column("campaign_code", sa.String(64), sa.ForeignKey("campaigns.code"), primary_key=True),
     sa.Column("award_code", sa.String(64), primary_key=True),
     sa.Column("quota", sa.Integer, nullable=False),
+    sa.Column("per_unit_quota", sa.Integer, nullable=True),
+    sa.Column("proposing_level", sa.String(20), nullable=True),
     sa.Column("claims", sa.Integer, nullable=False, server_default="0"),
 )
 

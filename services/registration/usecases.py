@@ -678,7 +678,7 @@ async def _quota_usage(
     return QuotaUsage(quota=quota, unit=unit, used=used or 0, exact=exact)
 
 
-CAMPAIGN_RULES = ("campaign_window", "campaign_quota")
+CAMPAIGN_RULES = ("campaign_window", "campaign_quota", "campaign_unit_quota")
 
 
 def _validate_topic(award: Award, topic: str | None) -> None:

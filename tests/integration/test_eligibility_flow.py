@@ -27,7 +27,7 @@ from tests.integration.test_registration_rpc import call, field_names
 
 SUBMIT = subjects.rpc_subject("registration", "submit")
 # Judged from registration's own records at submission (pledges, clusters, campaigns); review re-judges declared facts only.
-SUBMISSION_ONLY = ("pledge", "cluster_lead", "campaign_window", "campaign_quota")
+SUBMISSION_ONLY = ("pledge", "cluster_lead", "campaign_window", "campaign_quota", "campaign_unit_quota")
 
 
 @pytest_asyncio.fixture

@@ -105,10 +105,12 @@ async def test_the_launching_unit_creates_a_campaign_whose_quota_refuses_the_nom
     assert (refused["ok"], refused["error"]["code"]) == (False, "not_launching_unit")
     created = await call(nc, APPROVER_HN, "create_campaign", campaign())
     assert created["ok"] is True, created
-    assert created["data"]["targets"][0] | {"award_name": ""} == {
+    assert created["data"]["targets"][0] == {
         "award_code": "cong_nhan_gioi_thu_do",
-        "award_name": "",
+        "award_name": "Công nhân giỏi Thủ đô",
         "quota": 1,
+        "per_unit_quota": None,
+        "proposing_level": "district",
         "used": 0,
         "remaining": 1,
     }
@@ -311,3 +313,20 @@ async def test_a_topical_award_names_its_topic_and_its_topic_quota_is_counted_pe
     assert any("mỗi chuyên đề mỗi năm" in m and "đếm chung" not in m for m in quotas)
     unnamed = await call(nc, SUBMITTER, "submit", topical | {"nominee": {"kind": "individual", "name": "Người Khác"}})
     assert any("đếm chung mọi chuyên đề" in c["message"] for c in unnamed["data"]["eligibility"] if c["rule"] == "quota")
+
+
+@pytest.mark.asyncio
+async def test_a_campaign_share_per_district_refuses_the_district_past_its_share_while_others_still_propose(
+    registration: ServiceContext, nc: NatsClient
+) -> None:
+    shared = campaign(targets=[{"award_code": "cong_nhan_gioi_thu_do", "quota": 10, "per_unit_quota": 1}])
+    assert (await call(nc, APPROVER_HN, "create_campaign", shared))["data"]["targets"][0]["per_unit_quota"] == 1
+    first = await call(nc, SUBMITTER, "submit", nomination(campaign_code="HN-2026-THANG-CONG-NHAN"))
+    assert rules(first)["campaign_unit_quota"]["status"] == "pass"
+    second = await call(nc, SUBMITTER_THPT, "submit", nomination("HN-SONTAY-THPTSONTAY", campaign_code="HN-2026-THANG-CONG-NHAN"))
+    assert (second["error"]["code"], second["error"]["fields"][0]["field"]) == ("campaign_unit_quota_reached", "campaign_code")
+    assert "đã đủ chỉ tiêu 1/1 “Công nhân giỏi Thủ đô”" in second["error"]["fields"][0]["message"]
+    elsewhere = await call(
+        nc, SUBMITTER_VANQUAN, "submit", nomination("HN-THANHXUAN-VANQUAN", campaign_code="HN-2026-THANG-CONG-NHAN")
+    )
+    assert elsewhere["ok"] is True, elsewhere

@@ -27,6 +27,7 @@ from shared.emulation import (
     judge_campaign_window,
     judge_cluster_lead,
     judge_pledge,
+    judge_unit_headroom,
     load_seed_campaigns,
     pledge_rule_on,
     registration_is_late,
@@ -265,3 +266,14 @@ def test_a_submission_is_refused_exactly_when_one_of_window_quota_pledge_or_clus
     )
     assert bool(failures(checks)) == refused
     assert all(c.message and c.source for c in checks)
+
+
+@given(st.integers(min_value=1, max_value=50), st.integers(min_value=0, max_value=60))
+def test_a_proposing_unit_gets_no_more_than_its_own_share_of_a_target(share: int, used: int) -> None:
+    target = CampaignTarget(award_code="cong_nhan_gioi_thu_do", quota=100, per_unit_quota=share)
+    check = judge_unit_headroom(PEAK, target, "LĐLĐ thị xã Sơn Tây", used, "Công nhân giỏi Thủ đô")
+    assert check is not None
+    assert (check.status == "pass") == (used < share)
+    if check.status == "fail":
+        assert check.message.startswith(f"LĐLĐ thị xã Sơn Tây đã đủ chỉ tiêu {used}/{share} “Công nhân giỏi Thủ đô”")
+    assert judge_unit_headroom(PEAK, PEAK.targets[0], "X", used, "Y") is None

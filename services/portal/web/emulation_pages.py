@@ -35,13 +35,16 @@ async def _form(request: Request) -> tuple[Actor, dict[str, str], dict[str, list
     return actor, {k: vs[-1] for k, vs in multi.items()}, multi
 
 
-def _rows(values: dict[str, str], amount: str) -> list[dict[str, Any]]:
-    """'targets.0.award_code' / 'targets.0.<amount>' rows; a row without an award is left out."""
+def _rows(values: dict[str, str], *amounts: str) -> list[dict[str, Any]]:
+    """'targets.0.award_code' / 'targets.0.<amount>' rows; a row without an award is left out, so is an empty amount
+    after the first."""
     rows = []
     for i in range(TARGET_ROWS):
         code = values.get(f"targets.{i}.award_code", "")
         if code:
-            rows.append({"award_code": code, amount: values.get(f"targets.{i}.{amount}", "")})
+            row = {"award_code": code, amounts[0]: values.get(f"targets.{i}.{amounts[0]}", "")}
+            row.update({a: values[f"targets.{i}.{a}"] for a in amounts[1:] if values.get(f"targets.{i}.{a}")})
+            rows.append(row)
     return rows
 
 
@@ -158,7 +161,7 @@ def build_emulation_pages(gateway: Gateway) -> APIRouter:
             for k in ("code", "name", "plan_ref", "launching_unit_code", "starts_on", "ends_on", "topic")
             if k in values
         }
-        body["targets"] = _rows(values, "quota")
+        body["targets"] = _rows(values, "quota", "per_unit_quota")
         try:
             command = NewCampaign.model_validate(body)
             await gateway.call("registration", "create_campaign", actor, command.model_dump(mode="json"))
