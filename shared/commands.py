@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts import CouncilVote, Nominee
+from shared.emulation import Campaign, PledgeTarget
 from shared.reference import Level
 
 
@@ -22,6 +23,8 @@ class NominationDraft(CommandBody):
     nominee: Nominee
     achievements: str = Field(min_length=1, max_length=10_000, description="Tóm tắt thành tích")
     council_vote: CouncilVote | None = None
+    campaign_code: str | None = Field(default=None, max_length=64, description="Mã đợt thi đua (nếu đề nghị theo đợt)")
+    topic: str | None = Field(default=None, max_length=64, description="Mã chuyên đề (hình thức khen theo chuyên đề)")
 
 
 class NominationEdit(CommandBody):
@@ -98,3 +101,39 @@ class Reorganisation(CommandBody):
     move: list[MoveOrder] = []
     rename: list[RenameOrder] = []
     merge: list[MergeOrder] = []
+
+
+# Emulation: campaigns, pledges, clusters (registration owns them)
+
+
+class NewCampaign(Campaign, CommandBody):
+    """A campaign a launching unit's approver creates: code, name, plan, window, target awards with quotas."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class PledgeRegistration(CommandBody):
+    unit_code: str = Field(min_length=1, max_length=64, description="Mã công đoàn cơ sở đăng ký")
+    year: int = Field(ge=2000, le=2100, description="Năm giao ước thi đua")
+    targets: list[PledgeTarget] = Field(min_length=1, max_length=50, description="Danh hiệu đăng ký phấn đấu và số lượng")
+    note: str = Field(default="", max_length=4000, description="Nội dung giao ước, chỉ tiêu khác")
+
+
+class PledgeDecision(CommandBody):
+    action: Literal["confirm", "return"]
+    reason: str = Field(default="", max_length=2000, description="Lý do trả lại (bắt buộc khi trả lại)")
+
+
+class NewCluster(CommandBody):
+    code: UnitCode
+    name: str = Field(min_length=3, max_length=300)
+    parent_unit_code: UnitCode = Field(description="Đơn vị cấp trên tổ chức cụm; cụm toàn quốc: TLD")
+    members: list[UnitCode] = Field(min_length=2, max_length=500)
+    valid_from: date
+    valid_to: date | None = None
+
+
+class ClusterVoteRecord(CommandBody):
+    year: int = Field(ge=2000, le=2100)
+    leaders: list[UnitCode] = Field(min_length=1, max_length=50, description="Đơn vị được suy tôn dẫn đầu cụm")
+    note: str = Field(default="", max_length=2000, description="Biên bản bình xét, suy tôn")

@@ -140,6 +140,19 @@ class EligibilityCheck(BaseModel):
     field: str | None = None  # the declared fact it judged, e.g. "nominee.absence_working_days"
 
 
+class CampaignRef(BaseModel):
+    """The campaign ("đợt thi đua") a nomination is for, as the snapshot carries it to review and awards."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    name: str
+    plan_ref: str
+    launching_unit_code: str
+    starts_on: date
+    ends_on: date
+
+
 class NominationSnapshot(BaseModel):
     """What registration tells the other services about a nomination, with the unit chain it needs."""
 
@@ -158,6 +171,9 @@ class NominationSnapshot(BaseModel):
     round: int = 1
     # The eligibility checks run at submission (None in events before issue 7's checks).
     eligibility: list[EligibilityCheck] = Field(default_factory=list)
+    # The campaign and topic it was nominated under (None in events before 0003_emulation, or when none).
+    campaign: CampaignRef | None = None
+    topic: str | None = None
 
     @property
     def unit(self) -> UnitRef:

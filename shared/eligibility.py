@@ -150,6 +150,7 @@ class QuotaUsage(BaseModel):
     quota: Quota
     unit: UnitRef | None = None
     used: int | None = None
+    exact: bool = False  # counted by the nomination's own topic or campaign, not approximated by the period
 
 
 def _source(source: str, confirmed: bool) -> str:
@@ -528,7 +529,7 @@ def judge_quota(usage: QuotaUsage, award: Award, period: str, title_name: TitleN
         return EligibilityCheck(rule="quota", status="warning", message=f"{rule}: chưa tính được ({why})", source=source)
     position = usage.used + 1
     within = position <= q.limit
-    note = f" ({APPROXIMATE[q.per]})" if q.per in APPROXIMATE else ""
+    note = f" ({APPROXIMATE[q.per]})" if q.per in APPROXIMATE and not usage.exact else ""
     counted = f"đã có {usage.used} hồ sơ kỳ {period} thuộc {usage.unit.short_name}, hồ sơ này là thứ {position}"
     if within:
         status: Literal["pass", "fail", "warning"] = "pass"

@@ -20,17 +20,21 @@ def migrate_service(service: str, database_url: str, *, var_dir: Path, demo: boo
 
 
 async def _load_units(url: str) -> str:
+    from services.registration.emulation import load_campaigns
     from services.registration.usecases import load_units
+    from shared.emulation import load_seed_campaigns
     from shared.reference import load_units as read_units
     from shared.service import ServiceContext
 
     engine = make_engine(url)
     try:
         settings = ServiceSettings(service="registration", database_url=url)
-        count = await load_units(ServiceContext(engine=engine, clock=settings.clock(), settings=settings), read_units())
+        ctx = ServiceContext(engine=engine, clock=settings.clock(), settings=settings)
+        count = await load_units(ctx, read_units())
+        campaigns = await load_campaigns(ctx, load_seed_campaigns())
     finally:
         await engine.dispose()
-    return f"{count} units loaded"
+    return f"{count} units loaded, {campaigns} campaigns added"
 
 
 async def _seed_users(url: str, password: str) -> str:

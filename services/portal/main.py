@@ -19,10 +19,12 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from services.portal import store
 from services.portal.api import build_router, install_error_handlers
+from services.portal.emulation_api import build_emulation_router
 from services.portal.gateway import Gateway
 from services.portal.ops_api import build_ops_router
 from services.portal.settings import PortalSettings
 from services.portal.tracing import RequestTracing
+from services.portal.web.emulation_pages import build_emulation_pages
 from services.portal.web.pages import build_pages
 from shared.db import make_engine
 from shared.messaging import ensure_topology, make_broker, publish_event
@@ -98,7 +100,9 @@ def create_app(settings: PortalSettings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(build_router(gateway))
     app.include_router(build_ops_router(gateway))
+    app.include_router(build_emulation_router(gateway))
     app.include_router(build_pages(gateway))
+    app.include_router(build_emulation_pages(gateway))
 
     @app.get("/healthz", tags=["ops"], summary="Tiến trình còn sống")
     async def healthz() -> dict[str, str]:

@@ -7,7 +7,7 @@ from functools import partial
 
 from faststream.nats import NatsBroker, NatsRouter
 
-from services.registration import opsview, store, usecases
+from services.registration import emulation, opsview, store, usecases
 from shared import contracts as c
 from shared.messaging import EventConsumer, EventHandler, register_rpc
 from shared.outbox_ops import outbox_operations
@@ -30,6 +30,15 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
             "resubmit": partial(usecases.resubmit, ctx),
             "withdraw": partial(usecases.withdraw, ctx),
             "reorganise": partial(usecases.reorganise, ctx),
+            "create_campaign": partial(emulation.create_campaign, ctx),
+            "list_campaigns": partial(emulation.list_campaigns, ctx),
+            "get_campaign": partial(emulation.get_campaign, ctx),
+            "register_pledge": partial(emulation.register_pledge, ctx),
+            "decide_pledge": partial(emulation.decide_pledge, ctx),
+            "list_pledges": partial(emulation.list_pledges, ctx),
+            "create_cluster": partial(emulation.create_cluster, ctx),
+            "list_clusters": partial(emulation.list_clusters, ctx),
+            "record_cluster_vote": partial(emulation.record_cluster_vote, ctx),
             "ops_pipeline": partial(opsview.ops_pipeline, ctx),
             "ops_stuck": partial(usecases.stuck_nominations, ctx),
             **outbox_operations(ctx, store.outbox),

@@ -72,11 +72,15 @@ nominations = sa.Table(
     sa.Column("current_unit_name", sa.String(300), nullable=True),
     sa.Column("last_reason", sa.Text, nullable=True),
     sa.Column("decision", sa.JSON, nullable=True),
+    # The campaign ("đợt thi đua") and topic ("chuyên đề") the nomination is for, if any (0003_emulation).
+    sa.Column("campaign_code", sa.String(64), nullable=True),
+    sa.Column("topic", sa.String(64), nullable=True),
     sa.Column("submitted_by", sa.String(64), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
     sa.Index("ix_nominations_unit_status", "unit_code", "status"),
     sa.Index("ix_nominations_created", "created_at"),
+    sa.Index("ix_nominations_campaign", "campaign_code", "award_code"),
 )
 
 timeline = sa.Table(
@@ -92,4 +96,92 @@ timeline = sa.Table(
     sa.Column("unit_name", sa.String(300), nullable=True),
     sa.Column("comment", sa.Text, nullable=True),
     sa.Column("event_id", sa.String(36), nullable=True),
+)
+
+
+# Emulation (0003_emulation): campaigns with windows and quotas, pledges, clusters.
+
+campaigns = sa.Table(
+    "campaigns",
+    metadata,
+    sa.Column("code", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("plan_ref", sa.String(100), nullable=False),
+    sa.Column("launching_unit_code", sa.String(64), sa.ForeignKey("units.code"), nullable=False),
+    sa.Column("starts_on", sa.Date, nullable=False),
+    sa.Column("ends_on", sa.Date, nullable=False),
+    sa.Column("topic", sa.String(200), nullable=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# One row per target award: its quota, and the row a submission locks (UPDATE ... SET claims = claims + 1) before it
+# counts the campaign's nominations, so two submissions for the last place are serialised on every database.
+campaign_targets = sa.Table(
+    "campaign_targets",
+    metadata,
+    sa.Column("campaign_code", sa.String(64), sa.ForeignKey("campaigns.code"), primary_key=True),
+    sa.Column("award_code", sa.String(64), primary_key=True),
+    sa.Column("quota", sa.Integer, nullable=False),
+    sa.Column("per_unit_quota", sa.Integer, nullable=True),
+    sa.Column("proposing_level", sa.String(20), nullable=True),
+    sa.Column("claims", sa.Integer, nullable=False, server_default="0"),
+)
+
+pledges = sa.Table(
+    "pledges",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("unit_code", sa.String(64), sa.ForeignKey("units.code"), nullable=False),
+    sa.Column("path_codes", sa.String(400), nullable=False),
+    sa.Column("superior_code", sa.String(64), nullable=False),
+    sa.Column("superior_name", sa.String(300), nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("targets", sa.JSON, nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("late", sa.Boolean, nullable=False),
+    sa.Column("deadline", sa.Date, nullable=False),
+    sa.Column("registered_by", sa.String(64), nullable=False),
+    sa.Column("registered_at", UtcDateTime(), nullable=False),
+    sa.Column("decided_by", sa.String(200), nullable=True),
+    sa.Column("decided_at", UtcDateTime(), nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.UniqueConstraint("unit_code", "year", name="uq_pledges_unit_year"),
+)
+
+clusters = sa.Table(
+    "clusters",
+    metadata,
+    sa.Column("code", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(300), nullable=False),
+    # The superior that groups its units in the cluster; the national clusters hang under TLD.
+    sa.Column("parent_unit_code", sa.String(64), sa.ForeignKey("units.code"), nullable=False),
+    sa.Column("valid_from", sa.Date, nullable=False),
+    sa.Column("valid_to", sa.Date, nullable=True),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+)
+
+cluster_members = sa.Table(
+    "cluster_members",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("cluster_code", sa.String(64), sa.ForeignKey("clusters.code"), nullable=False, index=True),
+    sa.Column("unit_code", sa.String(64), sa.ForeignKey("units.code"), nullable=False, index=True),
+    sa.Column("valid_from", sa.Date, nullable=False),
+    sa.Column("valid_to", sa.Date, nullable=True),
+)
+
+# A cluster's yearly vote ("bình xét, suy tôn"): the member units it put forward as leading ("đơn vị dẫn đầu cụm").
+cluster_votes = sa.Table(
+    "cluster_votes",
+    metadata,
+    sa.Column("cluster_code", sa.String(64), sa.ForeignKey("clusters.code"), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("leaders", sa.JSON, nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("recorded_by", sa.String(200), nullable=False),
+    sa.Column("recorded_at", UtcDateTime(), nullable=False),
 )

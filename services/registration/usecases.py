@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.registration import store
+from services.registration import emulation, store
 from services.registration.domain.nomination import (
     ACTIVE,
     OPEN,
@@ -33,6 +33,7 @@ from shared.commands import NominationDraft, NominationEdit, Reorganisation, Wit
 from shared.contracts import (
     Actor,
     AwardGranted,
+    CampaignRef,
     CouncilVote,
     EligibilityCheck,
     Event,
@@ -54,6 +55,7 @@ from shared.contracts import (
     UnitsReorganised,
 )
 from shared.eligibility import PriorNomination, QuotaUsage, evaluate, failures, quota_unit, rules_on
+from shared.emulation import supersede_declared_pledge
 from shared.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from shared.observability import require_operations
 from shared.outbox import enqueue, first_delivery, is_unique_violation
@@ -259,10 +261,25 @@ async def submit(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> d
             current_year=now.astimezone(VIETNAM_TZ).year,
         )
         assert award is not None  # validate_intake refused a missing award
+        _validate_topic(award, cmd.topic)
         key = active_key(cmd.unit_code, cmd.nominee, cmd.award_code, cmd.period)
         await _refuse_duplicate(conn, key)
-        checks = await _eligibility(
-            conn, catalogs, award, path, cmd.unit_code, cmd.nominee, cmd.period, cmd.achievements, on=today
+        campaign_checks: list[EligibilityCheck] = []
+        campaign: CampaignRef | None = None
+        if cmd.campaign_code:
+            campaign_checks, campaign = await emulation.campaign_checks(conn, award, path, cmd.campaign_code, on=today)
+        checks = campaign_checks + await _eligibility(
+            conn,
+            catalogs,
+            award,
+            path,
+            cmd.unit_code,
+            cmd.nominee,
+            cmd.period,
+            cmd.achievements,
+            on=today,
+            campaign_code=cmd.campaign_code,
+            topic=cmd.topic,
         )
         await conn.execute(
             store.nominations.insert().values(
@@ -279,6 +296,8 @@ async def submit(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> d
                 nominee_search=normalize_name(cmd.nominee.name),
                 achievements=cmd.achievements,
                 council_vote=cmd.council_vote.model_dump() if cmd.council_vote else None,
+                campaign_code=cmd.campaign_code or None,
+                topic=cmd.topic or None,
                 status=Status.SUBMITTED,
                 round=1,
                 active_key=key,
@@ -288,7 +307,9 @@ async def submit(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> d
             )
         )
         row = await _load(conn, nomination_id)
-        event = NominationSubmitted(occurred_at=now, correlation_id=nomination_id, actor=actor, nomination=_snapshot(row))
+        event = NominationSubmitted(
+            occurred_at=now, correlation_id=nomination_id, actor=actor, nomination=_snapshot(row, campaign)
+        )
         await _record(conn, row, Step.SUBMIT, event, unit=path[0], comment=_summary(checks))
         await enqueue(conn, store.outbox, event)
     ctx.outbox_written()
@@ -364,8 +385,21 @@ async def _edit(ctx: ServiceContext, actor: Actor, cmd: EditNomination, *, resub
         checks = _eligibility_of(row)
         if resubmit:
             assert award is not None  # validate_intake refused a missing award
-            checks = await _eligibility(
-                conn, catalogs, award, path, row["unit_code"], nominee, period, achievements, on=today, except_id=cmd.id
+            # The campaign's window and place were judged when it was first submitted; they travel unchanged.
+            kept = [c for c in checks if c.rule in CAMPAIGN_RULES]
+            checks = kept + await _eligibility(
+                conn,
+                catalogs,
+                award,
+                path,
+                row["unit_code"],
+                nominee,
+                period,
+                achievements,
+                on=today,
+                except_id=cmd.id,
+                campaign_code=row["campaign_code"],
+                topic=row["topic"],
             )
         values: dict[str, Any] = {
             "nominee": _stored_nominee(nominee, checks),
@@ -382,8 +416,9 @@ async def _edit(ctx: ServiceContext, actor: Actor, cmd: EditNomination, *, resub
         await conn.execute(store.nominations.update().where(store.nominations.c.id == cmd.id).values(**values))
         row = await _load(conn, cmd.id)
         if resubmit:
+            campaign = await emulation.campaign_ref_of(conn, row["campaign_code"])
             event: Event = NominationResubmitted(
-                occurred_at=now, correlation_id=cmd.id, actor=actor, nomination=_snapshot(row), comment=cmd.comment
+                occurred_at=now, correlation_id=cmd.id, actor=actor, nomination=_snapshot(row, campaign), comment=cmd.comment
             )
             comment = "; ".join(c for c in (cmd.comment, _summary(checks)) if c)
             await _record(conn, row, Step.RESUBMIT, event, unit=path[0], comment=comment)
@@ -539,12 +574,17 @@ async def _eligibility(
     *,
     on: date,
     except_id: str | None = None,
+    campaign_code: str | None = None,
+    topic: str | None = None,
 ) -> list[EligibilityCheck]:
     """Every check; a failed one refuses the submission (422) with the reasons, each on the field it judged."""
     prior = await _prior_nominations(conn, catalogs, unit_code, nominee, except_id)
     if any(p.status == "active" and p.award_code == award.code and p.period == period for p in prior):
         raise _duplicate()  # a concurrent duplicate committed since `_refuse_duplicate` looked: the same 409
-    quotas = [await _quota_usage(conn, q, award, path, period, except_id) for q in award.quotas]
+    quotas = [
+        await _quota_usage(conn, q, award, path, period, except_id, campaign_code=campaign_code, topic=topic)
+        for q in award.quotas
+    ]
 
     def title_name(code: str) -> str:
         found = catalogs.get(code)
@@ -560,6 +600,11 @@ async def _eligibility(
         rules=rules_on(on),
         title_name=title_name,
     )
+    pledge, held = await emulation.pledge_check(conn, catalogs, award, unit_code, period, on=on)
+    checks = supersede_declared_pledge(checks, pledge, held=held)
+    cluster = await emulation.cluster_check(conn, award, path[0], period, on=on)
+    if cluster is not None:
+        checks.append(cluster)
     failed = failures(checks)
     if failed:
         raise ValidationFailed(
@@ -597,23 +642,49 @@ async def _prior_nominations(
 
 
 async def _quota_usage(
-    conn: AsyncConnection, quota: Quota, award: Award, path: list[UnitRef], period: str, except_id: str | None
+    conn: AsyncConnection,
+    quota: Quota,
+    award: Award,
+    path: list[UnitRef],
+    period: str,
+    except_id: str | None,
+    *,
+    campaign_code: str | None = None,
+    topic: str | None = None,
 ) -> QuotaUsage:
-    """Nominations of the award in the period under the quota's unit that still hold a place (not this one)."""
+    """Nominations of the award in the period under the quota's unit that still hold a place (not this one); a
+    per-topic or per-campaign quota counts exactly when the nomination names its topic or that campaign."""
     unit = quota_unit(quota, award, path)
     if unit is None:
         return QuotaUsage(quota=quota)
     n = store.nominations
     where = [
         n.c.award_code == award.code,
-        n.c.period == period,
         n.c.status.in_(STILL_COUNTS),
         n.c.path_codes.contains(f"|{unit.code}|"),
     ]
+    exact = False
+    if quota.per == "campaign" and campaign_code and campaign_code == quota.campaign:
+        where.append(n.c.campaign_code == campaign_code)
+        exact = True
+    else:
+        where.append(n.c.period == period)
+    if quota.per == "topic_year" and topic:
+        where.append(n.c.topic == topic)
+        exact = True
     if except_id is not None:
         where.append(n.c.id != except_id)
     used = await conn.scalar(sa.select(sa.func.count()).select_from(n).where(*where))
-    return QuotaUsage(quota=quota, unit=unit, used=used or 0)
+    return QuotaUsage(quota=quota, unit=unit, used=used or 0, exact=exact)
+
+
+CAMPAIGN_RULES = ("campaign_window", "campaign_quota", "campaign_unit_quota")
+
+
+def _validate_topic(award: Award, topic: str | None) -> None:
+    if topic and topic not in {t.code for t in award.topics}:
+        offered = ", ".join(t.name for t in award.topics) or "không có chuyên đề"
+        raise ValidationFailed.on("topic", f"“{award.name}” không có chuyên đề này ({offered})", code="unknown_topic")
 
 
 def _summary(checks: list[EligibilityCheck]) -> str | None:
@@ -895,7 +966,7 @@ async def _add_timeline(
     )
 
 
-def _snapshot(row: Any) -> NominationSnapshot:
+def _snapshot(row: Any, campaign: CampaignRef | None = None) -> NominationSnapshot:
     return NominationSnapshot(
         id=row["id"],
         unit_path=[UnitRef.model_validate(u) for u in row["unit_path"]],
@@ -909,6 +980,8 @@ def _snapshot(row: Any) -> NominationSnapshot:
         council_vote=CouncilVote.model_validate(row["council_vote"]) if row["council_vote"] else None,
         round=row["round"],
         eligibility=_eligibility_of(row),
+        campaign=campaign,
+        topic=row["topic"],
     )
 
 
@@ -935,6 +1008,8 @@ def _view(row: Any) -> dict[str, Any]:
         "current_unit_name": row["current_unit_name"],
         "last_reason": row["last_reason"],
         "decision": row["decision"],
+        "campaign_code": row["campaign_code"],
+        "topic": row["topic"],
         "submitted_by": row["submitted_by"],
         "created_at": row["created_at"].isoformat(),
         "updated_at": row["updated_at"].isoformat(),

@@ -91,6 +91,7 @@ def _nav(actor: Actor, path: str) -> list[dict[str, Any]]:
     if actor.units_with("approver") or actor.units_with("unit_admin") or actor.sees_everything():
         items.append(("/hop-viec", "Hộp việc"))
     items.append(("/quyet-dinh", "Quyết định"))
+    items += [("/giao-uoc", "Giao ước"), ("/dot-thi-dua", "Đợt thi đua"), ("/cum-thi-dua", "Cụm thi đua")]
     if actor.sees_everything():
         items.append(("/van-hanh", "Vận hành"))
     current = max((href for href, _ in items if path.startswith(href)), key=len, default="")
@@ -327,6 +328,8 @@ def build_pages(gateway: Gateway) -> APIRouter:
         award = next((a for a in catalog["awards"] if a["code"] == award_code), None)
         kind = values.get("nominee.kind") or (award["nominee_kinds"][0] if award else "individual")
         editing = nomination is not None
+        # Every campaign, open ones first: registration refuses one outside its window with the dates, on this field.
+        campaigns = sorted(await gateway.call("registration", "list_campaigns", actor), key=lambda c: not c["open"])
         return await render(
             request,
             "nomination_form.html",
@@ -336,6 +339,7 @@ def build_pages(gateway: Gateway) -> APIRouter:
             catalog=catalog,
             award=award,
             kind=kind,
+            campaigns=campaigns,
             values=values,
             errors=errors,
             editing=editing,

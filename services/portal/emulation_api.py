@@ -1,0 +1,61 @@
+"""The JSON API of campaigns ("đợt thi đua"), pledges ("giao ước thi đua") and clusters ("cụm thi đua").
+
+Thin like the rest of the API: the body is validated with the shared command model, then registration, which
+owns the data, decides who may do what and answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, status
+
+from services.portal.api import CurrentActor, _present
+from services.portal.gateway import Gateway
+from shared.commands import ClusterVoteRecord, NewCampaign, NewCluster, PledgeDecision, PledgeRegistration
+
+
+def build_emulation_router(gateway: Gateway) -> APIRouter:
+    api = APIRouter(prefix="/api/v1", tags=["emulation"])
+
+    @api.get("/campaigns", summary="Các đợt thi đua, chỉ tiêu và số hồ sơ đã nhận")
+    async def campaigns(actor: CurrentActor) -> Any:
+        return await gateway.call("registration", "list_campaigns", actor)
+
+    @api.post("/campaigns", status_code=status.HTTP_201_CREATED, summary="Phát động đợt thi đua (người duyệt đơn vị phát động)")
+    async def create_campaign(body: NewCampaign, actor: CurrentActor) -> Any:
+        return await gateway.call("registration", "create_campaign", actor, body.model_dump(mode="json"))
+
+    @api.get("/campaigns/{code}", summary="Một đợt thi đua với chỉ tiêu còn lại")
+    async def campaign(code: str, actor: CurrentActor) -> Any:
+        return await gateway.call("registration", "get_campaign", actor, {"code": code})
+
+    @api.get("/pledges", summary="Giao ước thi đua trong phạm vi của người dùng")
+    async def pledges(
+        actor: CurrentActor, year: int | None = None, unit_code: str | None = None, status: str | None = None
+    ) -> Any:
+        return await gateway.call(
+            "registration", "list_pledges", actor, _present({"year": year, "unit_code": unit_code, "status": status})
+        )
+
+    @api.post("/pledges", status_code=status.HTTP_201_CREATED, summary="Công đoàn cơ sở đăng ký giao ước thi đua năm")
+    async def register_pledge(body: PledgeRegistration, actor: CurrentActor) -> Any:
+        return await gateway.call("registration", "register_pledge", actor, body.model_dump(mode="json"))
+
+    @api.post("/pledges/{pledge_id}/decision", summary="Công đoàn cấp trên trực tiếp xác nhận hoặc trả lại giao ước")
+    async def decide_pledge(pledge_id: str, body: PledgeDecision, actor: CurrentActor) -> Any:
+        return await gateway.call("registration", "decide_pledge", actor, {"id": pledge_id, **body.model_dump()})
+
+    @api.get("/clusters", summary="Cụm thi đua, thành viên và kết quả suy tôn")
+    async def clusters(actor: CurrentActor) -> Any:
+        return await gateway.call("registration", "list_clusters", actor)
+
+    @api.post("/clusters", status_code=status.HTTP_201_CREATED, summary="Lập cụm thi đua (đơn vị cấp trên tổ chức cụm)")
+    async def create_cluster(body: NewCluster, actor: CurrentActor) -> Any:
+        return await gateway.call("registration", "create_cluster", actor, body.model_dump(mode="json"))
+
+    @api.post("/clusters/{code}/votes", status_code=status.HTTP_201_CREATED, summary="Ghi kết quả bình xét, suy tôn dẫn đầu cụm")
+    async def vote(code: str, body: ClusterVoteRecord, actor: CurrentActor) -> Any:
+        return await gateway.call("registration", "record_cluster_vote", actor, {"cluster_code": code, **body.model_dump()})
+
+    return api
