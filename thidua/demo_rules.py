@@ -5,7 +5,7 @@ that fails) and the 2025 reorganisation moving an open task to the new ward unio
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,10 +21,13 @@ Submit = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
 def refusal_lines(exc: ApiError) -> list[str]:
-    """An API refusal as a person reads it: the title, then each field's reason and its source."""
-    lines = [f"   Bị từ chối ({exc.status} {exc.problem.get('code')}): {exc.problem.get('title')}"]
-    lines += [f"   • {field.get('field')}: {field.get('message')}" for field in exc.problem.get("fields") or []]
-    return lines
+    """An API refusal as a person reads it: the title, then each field's reason (and its source, in the message)."""
+    title, fields = exc.problem.get("title"), exc.problem.get("fields") or []
+    if len(fields) == 1 and fields[0].get("message") == title:
+        return [f"   Bị từ chối ({exc.status} {exc.problem.get('code')}) ở trường {fields[0].get('field')}: {title}"]
+    return [f"   Bị từ chối ({exc.status} {exc.problem.get('code')}): {title}"] + [
+        f"   • {field.get('field')}: {field.get('message')}" for field in fields
+    ]
 
 
 def expect_refusal(action: Callable[[], Any], code: str) -> ApiError:
@@ -101,6 +104,44 @@ def refusals(client: PortalClient, period: str, out: Printer) -> None:
         out("  " + line)
 
 
+def campaigns(client: PortalClient, period: str, submit: Submit, out: Printer) -> None:
+    nominee = {"kind": "individual", "position": "Công nhân vận hành"}
+    body = {
+        "unit_code": "HN-SONTAY-DST",
+        "award_code": "cong_nhan_gioi_thu_do",
+        "period": period,
+        "achievements": "Vượt năng suất 15 %, 1 sáng kiến được công nhận cấp thị xã trong đợt thi đua.",
+        "council_vote": {"members": 9, "present": 9, "votes_for": 9, "votes_against": 0, "secret_ballot": True},
+    }
+    late = {**body, "campaign_code": "HN-2023-CAO-DIEM-150", "nominee": {**nominee, "name": "Hà Văn Tùng"}}
+    out("   a) Nộp hồ sơ “Công nhân giỏi Thủ đô” theo đợt thi đua 150 ngày đêm năm 2023 (80/KH-LĐLĐ), nay đã hết hạn:")
+    for line in refusal_lines(expect_refusal(lambda: client.submit("cdcs.dst", late), "campaign_window_closed")):
+        out("  " + line)
+
+    today = datetime.fromisoformat(client.get("ld.hanoi", "/api/v1/clock")["now"]).astimezone(VN).date()
+    code = f"HN-{today.year}-DEMO-{datetime.now(VN):%H%M%S}"
+    client.post(
+        "ld.hanoi",
+        "/api/v1/campaigns",
+        {
+            "code": code,
+            "name": "Đợt thi đua ngắn hạn (hồ sơ mẫu) về Công nhân giỏi Thủ đô",
+            "plan_ref": f"{today.month}/KH-LĐLĐ",
+            "launching_unit_code": "HN",
+            "starts_on": today.isoformat(),
+            "ends_on": (today + timedelta(days=30)).isoformat(),
+            "targets": [{"award_code": "cong_nhan_gioi_thu_do", "quota": 2}],
+        },
+    )
+    out(f"   b) ld.hanoi phát động đợt {code}, chỉ tiêu 2 “Công nhân giỏi Thủ đô”:")
+    for name in ("Kiều Thị Nga", "Đào Văn Khánh"):
+        accepted = submit("cdcs.dst", {**body, "campaign_code": code, "nominee": {**nominee, "name": name}})
+        out(f"   nộp {accepted['nominee']['name']}: {accepted['status_label']}")
+    third = {**body, "campaign_code": code, "nominee": {**nominee, "name": "Lý Thị Bích"}}
+    for line in refusal_lines(expect_refusal(lambda: client.submit("cdcs.dst", third), "campaign_quota_reached")):
+        out("  " + line)
+
+
 def reorganisation(client: PortalClient, period: str, submit: Submit, out: Printer) -> None:
     units = {u["code"]: u for u in client.get("admin", "/api/v1/units")}
     closing = units.get("HN-THANHXUAN")
@@ -143,7 +184,9 @@ def run_rules_demo(client: PortalClient, period: str, submit: Submit, out: Print
     returned_dossier(client, period, submit, out)
     out("\n2. Hồ sơ không đạt bị từ chối ngay khi nộp, nêu lý do theo từng trường và căn cứ:")
     refusals(client, period, out)
-    out("\n3. Sắp xếp tổ chức: hồ sơ đang mở theo CĐCS sang công đoàn phường mới:")
+    out("\n3. Đợt thi đua: ngoài thời gian nhận hồ sơ, và khi đã đủ chỉ tiêu:")
+    campaigns(client, period, submit, out)
+    out("\n4. Sắp xếp tổ chức: hồ sơ đang mở theo CĐCS sang công đoàn phường mới:")
     reorganisation(client, period, submit, out)
     out("")
 

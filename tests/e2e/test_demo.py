@@ -52,6 +52,11 @@ def test_demo_shows_the_rules_at_work_and_runs_again(system: System, tmp_path: P
         "nominee.months_employed: Công tác 8 tháng, cần từ 10 tháng",
         "nominee.absence_working_days: Nghỉ 45 ngày làm việc",
         "council_vote: Hội đồng Thi đua – Khen thưởng chưa thông qua: Đồng ý 4/7",
+        "Bị từ chối (422 campaign_window_closed) ở trường campaign_code:",
+        "nhận hồ sơ từ 01/05/2023 đến 30/09/2023",
+        "nộp Đào Văn Khánh: Đã nộp",
+        "Bị từ chối (422 campaign_quota_reached) ở trường campaign_code:",
+        "đã đủ chỉ tiêu 2/2 “Công nhân giỏi Thủ đô”",
         "giải thể Liên đoàn Lao động quận Thanh Xuân; thành lập 3 công đoàn phường;",
         "xét duyệt chuyển 1 nhiệm vụ, nhả 1 lượt nhận xử lý.",
         "Nhiệm vụ nay ở hộp việc Công đoàn phường Thanh Xuân (giữ nguyên hạn",
@@ -63,3 +68,4 @@ def test_demo_shows_the_rules_at_work_and_runs_again(system: System, tmp_path: P
     assert "Công đoàn phường Thanh Xuân" in second
     assert "đã được áp dụng ở lần chạy trước" in second
     assert "CĐCS bổ sung, nộp lại (vòng 2)" in second
+    assert second.count("campaign_quota_reached") == 1  # a new campaign of its own each run
