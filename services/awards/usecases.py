@@ -47,6 +47,8 @@ from shared.reference import LEVEL_NAMES_VI, Award, UnitRef, award_on, base_sala
 from shared.service import ServiceContext
 
 CONSUMER = "awards"
+# A register entry as the register reads it.
+ENTRY_LABELS_VI = {"granted": "Đã khen thưởng", "proposed": "Đã đề nghị {decided_by}", "revoked": "Đã thu hồi quyết định"}
 log = logging.getLogger("thidua.awards")
 
 
@@ -549,6 +551,7 @@ def _entry_view(e: Any, row: Any) -> dict[str, Any]:
         "base_salary_vnd": e["base_salary_vnd"],
         "prize_amount_vnd": e["prize_amount_vnd"],
         "status": e["status"],
+        "status_label": ENTRY_LABELS_VI.get(e["status"], e["status"]).format(decided_by=row["decided_by"]),
         "recovery": e["recovery"],
         "recovery_label": RECOVERY_LABELS_VI[Recovery(e["recovery"])] if e["recovery"] else "",
         "recovery_amount_vnd": e["recovery_amount_vnd"],

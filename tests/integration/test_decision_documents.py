@@ -37,7 +37,7 @@ from shared.contracts import (
     NominationSubmitted,
     RoleGrant,
 )
-from shared.messaging import ensure_topology, make_broker, publish_event
+from shared.messaging import ensure_consumer, ensure_streams, ensure_topology, make_broker, publish_event
 from shared.outbox import OutboxRelay
 from shared.rpc import RpcRequest
 from shared.service import ServiceContext
@@ -278,6 +278,7 @@ async def test_a_state_title_ends_in_a_numbered_proposal_without_prize_and_regis
         ("2/TTr-LĐLĐ", 0, "Bộ trưởng, Chủ tịch UBND tỉnh"),
     ]
     assert [[x["status"] for x in p["nominees"]] for p in proposals] == [["proposed"], ["proposed"]]
+    assert proposals[1]["nominees"][0]["status_label"] == "Đã đề nghị Bộ trưởng, Chủ tịch UBND tỉnh"
     proposal = proposals[1]
 
     [proposed] = [
@@ -296,3 +297,15 @@ async def test_a_state_title_ends_in_a_numbered_proposal_without_prize_and_regis
     assert refused["error"]["code"] == "not_a_decision"
     document = (await rpc(nc, "decision_document", APPROVER_HN, {"id": proposal["id"], "format": "xlsx"}))["data"]
     assert document["filename"] == "to-trinh-2-2026-HN.xlsx"
+
+
+@pytest.mark.asyncio
+async def test_an_awards_durable_created_with_the_old_single_filter_is_widened_at_start(js: JetStreamContext) -> None:
+    """An upgraded deployment: the durable still filters nomination_approved; ensure_consumer (run at start) updates it
+    so that batch approvals reach awards too."""
+    await ensure_streams(js)
+    old = subjects.ConsumerDef(AWARDS_FROM_REVIEW.durable, subjects.REVIEW_STREAM, subjects.NOMINATION_APPROVED)
+    await ensure_consumer(js, old, max_attempts=5)
+    await ensure_consumer(js, AWARDS_FROM_REVIEW, max_attempts=5)
+    info = await js.consumer_info("REVIEW", AWARDS_FROM_REVIEW.durable)
+    assert info.config.filter_subject == "thidua.review.>"
