@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 from datetime import date
@@ -412,7 +413,8 @@ async def decision_document(ctx: ServiceContext, actor: Actor, params: dict[str,
         row = await _visible_decision(conn, actor, q.id)
         entries = (await _entries(conn, [q.id])).get(q.id, [])
     doc = build_document(document_data(row, entries))
-    content = to_pdf(doc) if q.format == "pdf" else to_xlsx(doc)
+    # fpdf2 lays a 500-entry table out in seconds: off the event loop, so events and other requests go on meanwhile
+    content = await asyncio.to_thread(to_pdf if q.format == "pdf" else to_xlsx, doc)
     stem = "quyet-dinh" if row["kind"] == "decision" else "to-trinh"
     return {
         "filename": f"{stem}-{row['number']}-{row['year']}-{row['issuer_code']}.{q.format}",
@@ -518,7 +520,7 @@ def _view(row: Any, entries: list[Any], actor: Actor) -> dict[str, Any]:
         "batch_id": row["batch_id"],
         "decided_by": row["decided_by"],
         "status": row["status"],
-        "status_label": STATUS_LABELS_VI[DecisionStatus(row["status"])],
+        "status_label": "Đã trình" if row["kind"] == "proposal" else STATUS_LABELS_VI[DecisionStatus(row["status"])],
         "revocation": {
             "reason": row["revoked_reason"],
             "by": row["revoked_by"],

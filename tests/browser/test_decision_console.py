@@ -77,3 +77,22 @@ def test_an_approver_downloads_the_pdf_revokes_the_decision_with_a_reason_and_re
     expect(submitter.locator("#revoked-note")).to_contain_text("Khai man số ngày công trong báo cáo thành tích")
     expect(submitter.locator("ol.timeline")).to_contain_text("Thu hồi quyết định khen thưởng")
     shot(submitter, "21-nomination-revoked")
+
+
+def test_a_state_title_ends_in_a_proposal_that_the_submitter_reads_without_prize_or_revoke_form(sign_in: SignIn) -> None:
+    submitter = sign_in("cdcs.dst")
+    nomination_id = file_nomination(submitter, "Vương Thị Yến", "chien_si_thi_dua_cap_tinh")
+    for user, unit in (("ld.sontay", "HN-SONTAY"), ("ld.hanoi", "HN")):
+        approver = sign_in(user)
+        open_task(approver, unit, "Vương Thị Yến")
+        decide(approver, "approve", "Đồng ý đề nghị")
+    wait_for_status(submitter, nomination_id, "Đã trình cấp có thẩm quyền")
+    expect(submitter.locator(".card").first).to_contain_text("Đã trình cấp có thẩm quyền: tờ trình số")
+    submitter.click("text=Xem tờ trình")
+    expect(submitter.locator("article.doc h2")).to_contain_text("Tờ trình")
+    expect(submitter.locator("article.doc")).to_contain_text("Kính gửi: Bộ trưởng, Chủ tịch UBND tỉnh")
+    expect(submitter.locator("td.entry-status")).to_have_text("Đã đề nghị Bộ trưởng, Chủ tịch UBND tỉnh")
+    expect(submitter.locator("article.doc")).not_to_contain_text("Tiền thưởng")
+    expect(submitter.locator("#revoke-form")).to_have_count(0)
+    shot(submitter, "22-proposal")
+    assert "TỜ TRÌNH" in pdf_text(submitter)
