@@ -365,6 +365,34 @@ class AwardGranted(Event):
     decision: DecisionSnapshot
 
 
+class AwardProposed(Event):
+    """A state title: the union's awarding level approved it and sent its tờ trình (numbered, no prize) to the
+    state authority that decides (`decided_by`). Not an award yet."""
+
+    SUBJECT = subjects.AWARD_PROPOSED
+    nomination_id: str
+    proposal: DecisionSnapshot  # number_text e.g. "3/TTr-LĐLĐ", prize_amount_vnd 0
+    decided_by: str
+
+
+class RevokedEntry(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    nomination_id: str
+    prize_amount_vnd: int  # to be recovered ("phải thu hồi")
+
+
+class DecisionRevoked(Event):
+    """A decision was revoked ("thu hồi") with a reason; its entries stay in the register, their prizes to be recovered."""
+
+    SUBJECT = subjects.DECISION_REVOKED
+    decision_id: str
+    number_text: str
+    issuer: UnitRef
+    reason: str
+    entries: list[RevokedEntry]
+
+
 class UnitMove(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -435,5 +463,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         NominationApproved,
         NominationsApproved,
         AwardGranted,
+        AwardProposed,
+        DecisionRevoked,
     )
 }

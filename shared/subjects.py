@@ -41,6 +41,8 @@ NOMINATION_APPROVED = f"{PREFIX}.review.nomination_approved"
 NOMINATIONS_APPROVED = f"{PREFIX}.review.nominations_approved"  # a batch: one decision lists them all
 
 AWARD_GRANTED = f"{PREFIX}.awards.award_granted"
+AWARD_PROPOSED = f"{PREFIX}.awards.award_proposed"  # a state title: the union's tờ trình to the deciding authority
+DECISION_REVOKED = f"{PREFIX}.awards.decision_revoked"
 
 UNIT_APPROVERS_CHANGED = f"{PREFIX}.portal.unit_approvers_changed"
 
@@ -66,10 +68,11 @@ class ConsumerDef:
 
 
 REVIEW_FROM_REGISTRATION = ConsumerDef("review-registration", REGISTRATION_STREAM, f"{PREFIX}.registration.>")
-AWARDS_FROM_REVIEW = ConsumerDef("awards-review", REVIEW_STREAM, NOMINATION_APPROVED)
+# Awards reacts to single and batch approvals; it acks every other review event unhandled (EventConsumer).
+AWARDS_FROM_REVIEW = ConsumerDef("awards-review", REVIEW_STREAM, f"{PREFIX}.review.>")
 REGISTRATION_FROM_REVIEW = ConsumerDef("registration-review", REVIEW_STREAM, f"{PREFIX}.review.>")
 REVIEW_FROM_PORTAL = ConsumerDef("review-portal", PORTAL_STREAM, UNIT_APPROVERS_CHANGED)
-REGISTRATION_FROM_AWARDS = ConsumerDef("registration-awards", AWARDS_STREAM, AWARD_GRANTED)
+REGISTRATION_FROM_AWARDS = ConsumerDef("registration-awards", AWARDS_STREAM, f"{PREFIX}.awards.>")
 CONSUMERS = (
     REVIEW_FROM_REGISTRATION,
     AWARDS_FROM_REVIEW,

@@ -109,10 +109,15 @@ def drive(client: PortalClient, sample: dict[str, Any], period: str) -> tuple[di
 
 def format_timeline(nomination: dict[str, Any]) -> str:
     decision = nomination.get("decision") or {}
+    if decision.get("kind") == "proposal":
+        outcome = f" · Tờ trình số {decision['number_text']} đề nghị {decision.get('decided_by', '')}"
+    elif decision:
+        outcome = f" · Quyết định số {decision['number_text']} · Tiền thưởng {money(decision['prize_amount_vnd'])}"
+    else:
+        outcome = ""
     lines = [
         f"■ {nomination['nominee']['name']} — {nomination['award_name']} ({nomination['period']})",
-        f"  Trạng thái: {nomination['status_label']}"
-        + (f" · Quyết định số {decision['number_text']} · Tiền thưởng {money(decision['prize_amount_vnd'])}" if decision else ""),
+        f"  Trạng thái: {nomination['status_label']}{outcome}",
     ]
     for step in nomination["timeline"]:
         at = datetime.fromisoformat(step["at"]).astimezone(VN).strftime("%d/%m/%Y %H:%M:%S")

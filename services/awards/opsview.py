@@ -1,5 +1,5 @@
-"""Awards' figures for operations: decisions issued, counted from the register itself (so the counter
-survives restarts and reads the same on every replica; Prometheus takes its rate)."""
+"""Awards' figures for operations: decisions issued (not tờ trình; revoked ones included, they were issued), counted
+from the register itself (so the counter survives restarts and reads the same on every replica; Prometheus takes its rate)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,11 @@ def register_metrics(ctx: ServiceContext, sampler: Sampler) -> None:
 
     async def refresh() -> None:
         async with ctx.engine.connect() as conn:
-            rows = (await conn.execute(sa.select(d.c.issuer_code, sa.func.count()).group_by(d.c.issuer_code))).all()
+            rows = (
+                await conn.execute(
+                    sa.select(d.c.issuer_code, sa.func.count()).where(d.c.kind == "decision").group_by(d.c.issuer_code)
+                )
+            ).all()
         by_level: dict[str, int] = {}
         for code, count in rows:
             level = levels.get(code, "unknown")

@@ -24,6 +24,9 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
             "list_decisions": partial(usecases.list_decisions, ctx),
             "get_decision": partial(usecases.get_decision, ctx),
             "list_catalog": partial(usecases.list_catalog, ctx),
+            "revoke": partial(usecases.revoke, ctx),
+            "mark_recovered": partial(usecases.mark_recovered, ctx),
+            "decision_document": partial(usecases.decision_document, ctx),
             **outbox_operations(ctx, store.outbox),
         },
     )
@@ -31,7 +34,10 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
         broker,
         SERVICE,
         AWARDS_FROM_REVIEW,
-        {c.NominationApproved: partial(usecases.on_approved, ctx)},
+        {
+            c.NominationApproved: partial(usecases.on_approved, ctx),
+            c.NominationsApproved: partial(usecases.on_batch_approved, ctx),
+        },
         max_attempts=ctx.settings.max_attempts,
         registry=ctx.registry,
     ).register(router)

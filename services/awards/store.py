@@ -1,4 +1,5 @@
-"""Awards' own tables: numbered decisions, the per-issuer counters, and the registry of granted awards."""
+"""Awards' own tables: numbered decisions and proposals (tờ trình), the per-issuer counters of each series, and the
+registry of granted (or proposed) awards with the recovery of a revoked decision's prizes."""
 
 from __future__ import annotations
 
@@ -17,6 +18,15 @@ decision_counters = sa.Table(
     sa.Column("last_number", sa.Integer, nullable=False),
 )
 
+# A tờ trình's own number series ("3/TTr-LĐLĐ"), gapless per issuer per year, beside the decisions'.
+proposal_counters = sa.Table(
+    "proposal_counters",
+    metadata,
+    sa.Column("issuer_code", sa.String(64), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("last_number", sa.Integer, nullable=False),
+)
+
 decisions = sa.Table(
     "decisions",
     metadata,
@@ -28,11 +38,23 @@ decisions = sa.Table(
     sa.Column("number_text", sa.String(80), nullable=False),
     sa.Column("issued_at", UtcDateTime(), nullable=False),
     sa.Column("signed_by", sa.String(200), nullable=False),
+    # The first award it lists (a document may list several of its issuer's awards; the registry has each entry's).
     sa.Column("award_code", sa.String(64), nullable=False),
     sa.Column("award_name", sa.String(300), nullable=False),
     sa.Column("catalog_version", sa.String(40), nullable=False),
-    sa.Column("path_codes", sa.String(400), nullable=False),
-    sa.UniqueConstraint("issuer_code", "year", "number", name="uq_decision_number"),
+    # "|CODE|CODE|…|": every unit on the paths of its entries (who may read it)
+    sa.Column("path_codes", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False, server_default="decision"),  # decision | proposal (tờ trình)
+    sa.Column("batch_id", sa.String(64), nullable=True),
+    sa.Column("decided_by", sa.String(300), nullable=False, server_default=""),  # a proposal's state authority
+    # What the document printed around its list, chosen on its date (shared.legal_basis.DocumentFrame + proposers)
+    sa.Column("document", sa.JSON, nullable=True),
+    sa.Column("status", sa.String(20), nullable=False, server_default="issued"),  # issued | revoked
+    sa.Column("revoked_reason", sa.Text, nullable=True),
+    sa.Column("revoked_by", sa.String(200), nullable=True),
+    sa.Column("revoked_by_id", sa.String(64), nullable=True),
+    sa.Column("revoked_at", UtcDateTime(), nullable=True),
+    sa.UniqueConstraint("kind", "issuer_code", "year", "number", name="uq_document_number"),
 )
 
 registry = sa.Table(
@@ -49,4 +71,13 @@ registry = sa.Table(
     sa.Column("coefficient", sa.String(20), nullable=False),
     sa.Column("base_salary_vnd", sa.Integer, nullable=False),
     sa.Column("prize_amount_vnd", sa.Integer, nullable=False),
+    sa.Column("award_code", sa.String(64), nullable=False, server_default=""),
+    sa.Column("award_name", sa.String(300), nullable=False, server_default=""),
+    sa.Column("catalog_version", sa.String(40), nullable=False, server_default=""),
+    sa.Column("position", sa.Integer, nullable=False, server_default="0"),  # order within its document
+    sa.Column("status", sa.String(20), nullable=False, server_default="granted"),  # granted | proposed | revoked
+    sa.Column("recovery", sa.String(20), nullable=True),  # due (phải thu hồi) | recovered (đã thu hồi)
+    sa.Column("recovery_amount_vnd", sa.Integer, nullable=True),
+    sa.Column("recovered_at", UtcDateTime(), nullable=True),
+    sa.Column("recovered_by", sa.String(200), nullable=True),
 )

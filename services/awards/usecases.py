@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import base64
+import logging
+from datetime import date
+from typing import Any, Literal
 from uuid import uuid4
 
 import sqlalchemy as sa
@@ -10,17 +14,43 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.awards import store
-from services.awards.domain.decision import number_for, prize_for
-from shared.catalog import CATALOG_NAMES_VI
+from services.awards.domain.decision import Prize, number_for, prize_for, proposal_number_for
+from services.awards.domain.document import DocumentData, Entry, Revocation, build_document
+from services.awards.domain.revocation import (
+    RECOVERY_LABELS_VI,
+    STATUS_LABELS_VI,
+    DecisionStatus,
+    Recovery,
+    check_recovered,
+    check_revocation,
+    may_act_for,
+)
+from shared.catalog import CATALOG_NAMES_VI, CatalogName
 from shared.clock import VIETNAM_TZ
-from shared.contracts import Actor, AwardGranted, DecisionSnapshot, NominationApproved
+from shared.contracts import (
+    Actor,
+    AwardGranted,
+    AwardProposed,
+    DecisionRevoked,
+    DecisionSnapshot,
+    Event,
+    NominationApproved,
+    NominationsApproved,
+    NominationSnapshot,
+    RevokedEntry,
+)
+from shared.documents import to_pdf, to_xlsx
 from shared.eligibility import facts_needed
 from shared.errors import Forbidden, NotFound
+from shared.legal_basis import DocumentKind, frame_for
 from shared.outbox import enqueue, first_delivery
-from shared.reference import LEVEL_NAMES_VI, award_on, base_salary_on, catalogs_on
+from shared.reference import LEVEL_NAMES_VI, Award, UnitRef, award_on, base_salary_on, catalogs_on, load_units
 from shared.service import ServiceContext
 
 CONSUMER = "awards"
+# A register entry as the register reads it.
+ENTRY_LABELS_VI = {"granted": "Đã khen thưởng", "proposed": "Đã đề nghị {decided_by}", "revoked": "Đã thu hồi quyết định"}
+log = logging.getLogger("thidua.awards")
 
 
 class DecisionQuery(BaseModel):
@@ -29,6 +59,8 @@ class DecisionQuery(BaseModel):
     issuer: str | None = None
     year: int | None = None
     award_code: str | None = None
+    status: Literal["issued", "revoked"] | None = None
+    kind: Literal["decision", "proposal"] | None = None
     limit: int = Field(default=50, ge=1, le=500)
     offset: int = Field(default=0, ge=0)
 
@@ -40,36 +72,85 @@ class ById(BaseModel):
 
 
 async def on_approved(ctx: ServiceContext, event: NominationApproved) -> None:
-    nom = event.nomination
-    issued_at = event.occurred_at
-    on = issued_at.astimezone(VIETNAM_TZ).date()
+    """One final approval: a decision (or, for a state title, a tờ trình) listing one nomination."""
+    await _issue(ctx, event, event.issuer, [event.nomination], batch_id=None)
+
+
+async def on_batch_approved(ctx: ServiceContext, event: NominationsApproved) -> None:
+    """A batch approval: ONE decision lists every nomination of the batch with a union award (several awards of the
+    issuer grouped by award in the document), and one tờ trình per deciding state authority for its state titles."""
+    await _issue(ctx, event, event.issuer, event.nominations, batch_id=event.batch_id)
+
+
+async def _issue(
+    ctx: ServiceContext, event: Event, issuer: UnitRef, nominations: list[NominationSnapshot], *, batch_id: str | None
+) -> None:
+    on = event.occurred_at.astimezone(VIETNAM_TZ).date()
     async with ctx.engine.begin() as conn:
         if not await first_delivery(conn, store.inbox, CONSUMER, event, ctx.clock.now()):
             return
-        if await conn.scalar(sa.select(store.registry.c.id).where(store.registry.c.nomination_id == nom.id)):
-            return  # already granted (a second approval event for the same nomination)
-        award = award_on(nom.award_code, on)  # the version in force on the decision date
-        if award is None:
-            raise LookupError(f"award {nom.award_code} not in the catalogue in force on {on}")
-        prize = prize_for(award, nom.nominee.kind, base_salary_on(on, ctx.settings.base_salary_vnd), on)
-        number = number_for(event.issuer, on.year, await _last_number(conn, event.issuer.code, on.year))
-        decision_id = str(uuid4())
-        await conn.execute(
-            store.decisions.insert().values(
-                id=decision_id,
-                issuer_code=event.issuer.code,
-                issuer=event.issuer.model_dump(),
-                year=on.year,
-                number=number.number,
-                number_text=number.text,
-                issued_at=issued_at,
-                signed_by=event.actor.full_name or event.actor.username,
-                award_code=award.code,
-                award_name=award.name,
-                catalog_version=nom.catalog_version,
-                path_codes="|" + "|".join(u.code for u in nom.unit_path) + "|",
-            )
+        ids = [n.id for n in nominations]
+        r = store.registry
+        taken = set((await conn.scalars(sa.select(r.c.nomination_id).where(r.c.nomination_id.in_(ids)))).all())
+        groups: dict[tuple[DocumentKind, str], list[tuple[NominationSnapshot, Award]]] = {}
+        for nom in nominations:
+            if nom.id in taken:
+                # already in the register (its own approval, or another batch): nothing new for it
+                log.info("awards.nomination_already_registered", extra={"nomination_id": nom.id, "batch_id": batch_id})
+                continue
+            taken.add(nom.id)
+            award = award_on(nom.award_code, on)  # the version in force on the decision date
+            if award is None:
+                raise LookupError(f"award {nom.award_code} not in the catalogue in force on {on}")
+            key: tuple[DocumentKind, str] = ("proposal", award.decided_by) if award.outcome == "proposal" else ("decision", "")
+            groups.setdefault(key, []).append((nom, award))
+        for (kind, decided_by), items in groups.items():
+            await _issue_document(conn, ctx, event, issuer, kind, decided_by, items, batch_id=batch_id, on=on)
+    ctx.outbox_written()
+
+
+async def _issue_document(
+    conn: AsyncConnection,
+    ctx: ServiceContext,
+    event: Event,
+    issuer: UnitRef,
+    kind: DocumentKind,
+    decided_by: str,
+    items: list[tuple[NominationSnapshot, Award]],
+    *,
+    batch_id: str | None,
+    on: date,
+) -> None:
+    issued_at = event.occurred_at
+    if kind == "decision":
+        number = number_for(issuer, on.year, await _last_number(conn, store.decision_counters, issuer.code, on.year))
+    else:
+        number = proposal_number_for(issuer, on.year, await _last_number(conn, store.proposal_counters, issuer.code, on.year))
+    base = base_salary_on(on, ctx.settings.base_salary_vnd)
+    decision_id = str(uuid4())
+    first = items[0][1]
+    await conn.execute(
+        store.decisions.insert().values(
+            id=decision_id,
+            issuer_code=issuer.code,
+            issuer=issuer.model_dump(),
+            year=on.year,
+            number=number.number,
+            number_text=number.text,
+            issued_at=issued_at,
+            signed_by=event.actor.full_name or event.actor.username,
+            award_code=first.code,
+            award_name=first.name,
+            catalog_version=items[0][0].catalog_version,
+            path_codes="|" + "|".join(sorted({u.code for nom, _ in items for u in nom.unit_path})) + "|",
+            kind=kind,
+            batch_id=batch_id,
+            decided_by=decided_by,
+            document=_frame(kind, issuer, {a.catalog or "union" for _, a in items}, [n for n, _ in items], on),
         )
+    )
+    for position, (nom, award) in enumerate(items, start=1):
+        prize = prize_for(award, nom.nominee.kind, base, on) if kind == "decision" else Prize("0", base, 0, on)
         await conn.execute(
             store.registry.insert().values(
                 id=str(uuid4()),
@@ -83,32 +164,70 @@ async def on_approved(ctx: ServiceContext, event: NominationApproved) -> None:
                 coefficient=prize.coefficient,
                 base_salary_vnd=prize.base_salary_vnd,
                 prize_amount_vnd=prize.amount_vnd,
-            )
-        )
-        granted = AwardGranted(
-            occurred_at=issued_at,
-            correlation_id=nom.id,
-            actor=event.actor,
-            nomination_id=nom.id,
-            decision=DecisionSnapshot(
-                decision_id=decision_id,
-                number=number.number,
-                number_text=number.text,
-                year=on.year,
-                issuer=event.issuer,
-                issued_at=issued_at,
                 award_code=award.code,
                 award_name=award.name,
-                prize_amount_vnd=prize.amount_vnd,
-            ),
+                catalog_version=award.catalog_version or nom.catalog_version,
+                position=position,
+                status="granted" if kind == "decision" else "proposed",
+            )
         )
-        await enqueue(conn, store.outbox, granted)
-    ctx.outbox_written()
+        snapshot = DecisionSnapshot(
+            decision_id=decision_id,
+            number=number.number,
+            number_text=number.text,
+            year=on.year,
+            issuer=issuer,
+            issued_at=issued_at,
+            award_code=award.code,
+            award_name=award.name,
+            prize_amount_vnd=prize.amount_vnd,
+        )
+        common = {"occurred_at": issued_at, "correlation_id": nom.id, "actor": event.actor, "nomination_id": nom.id}
+        out: Event = (
+            AwardGranted(**common, decision=snapshot)
+            if kind == "decision"
+            else AwardProposed(**common, proposal=snapshot, decided_by=decided_by)
+        )
+        await enqueue(conn, store.outbox, out)
+    log.info(
+        "awards.document_issued",
+        extra={"decision_id": decision_id, "kind": kind, "unit_id": issuer.code, "entries": len(items), "batch_id": batch_id},
+    )
 
 
-async def _last_number(conn: AsyncConnection, issuer_code: str, year: int) -> int:
-    """Lock the issuer's counter for this year and advance it; the number is used in this transaction."""
-    c = store.decision_counters
+def _frame(
+    kind: DocumentKind, issuer: UnitRef, catalogs: set[CatalogName], nominations: list[NominationSnapshot], on: date
+) -> dict[str, Any]:
+    """The document's frame as configured on its date, stored so that the issued document never changes."""
+    frame = frame_for(kind, issuer_code=issuer.code, issuer_name=issuer.name, issuer_level=issuer.level, catalogs=catalogs, on=on)
+    proposers: list[str] = []
+    for nom in nominations:
+        codes = [u.code for u in nom.unit_path]
+        if issuer.code in codes and codes.index(issuer.code) > 0:
+            proposers.append(nom.unit_path[codes.index(issuer.code) - 1].name)
+    proposers = list(dict.fromkeys(proposers))
+    basis = list(frame.basis)
+    if proposers:
+        basis.append(f"Xét đề nghị của {', '.join(proposers)},")
+    return {
+        "place": frame.place,
+        "basis": basis,
+        "authority": frame.authority,
+        "signer_role": list(frame.signer_role),
+        "unconfirmed": list(frame.unconfirmed),
+        "issuer_parent_name": _parent_name(issuer.code, on),
+    }
+
+
+def _parent_name(unit_code: str, on: date) -> str:
+    units = {u.code: u for u in load_units()}
+    unit = units.get(unit_code)
+    parent = units.get(unit.parent_on(on) or "") if unit else None
+    return parent.name if parent else ""
+
+
+async def _last_number(conn: AsyncConnection, c: sa.Table, issuer_code: str, year: int) -> int:
+    """Lock the issuer's counter of this series for this year and advance it; the number is used in this transaction."""
     last = await conn.scalar(sa.select(c.c.last_number).where(c.c.issuer_code == issuer_code, c.c.year == year).with_for_update())
     if last is None:
         await conn.execute(c.insert().values(issuer_code=issuer_code, year=year, last_number=1))
@@ -136,16 +255,20 @@ async def list_decisions(ctx: ServiceContext, actor: Actor, params: dict[str, An
     if q.year:
         where.append(d.c.year == q.year)
     if q.award_code:
-        where.append(d.c.award_code == q.award_code)
+        r = store.registry
+        where.append(sa.exists().where(r.c.decision_id == d.c.id, r.c.award_code == q.award_code))
+    if q.status:
+        where.append(d.c.status == q.status)
+    if q.kind:
+        where.append(d.c.kind == q.kind)
     async with ctx.engine.connect() as conn:
         total = await conn.scalar(sa.select(sa.func.count()).select_from(d).where(*where))
         rows = (
             (
                 await conn.execute(
-                    _decision_with_nominee()
-                    .join(store.registry, store.registry.c.decision_id == d.c.id)
+                    sa.select(d)
                     .where(*where)
-                    .order_by(d.c.issuer_code, d.c.year.desc(), d.c.number.desc())
+                    .order_by(d.c.issuer_code, d.c.year.desc(), d.c.kind, d.c.number.desc())
                     .limit(q.limit)
                     .offset(q.offset)
                 )
@@ -153,28 +276,192 @@ async def list_decisions(ctx: ServiceContext, actor: Actor, params: dict[str, An
             .mappings()
             .all()
         )
-    return {"total": total or 0, "items": [_view(r) for r in rows]}
+        entries = await _entries(conn, [row["id"] for row in rows])
+    return {"total": total or 0, "items": [_view(row, entries.get(row["id"], []), actor) for row in rows]}
 
 
 async def get_decision(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     q = ById.model_validate(params)
-    d = store.decisions
     async with ctx.engine.connect() as conn:
-        row = (
-            (
-                await conn.execute(
-                    _decision_with_nominee().join(store.registry, store.registry.c.decision_id == d.c.id).where(d.c.id == q.id)
-                )
-            )
-            .mappings()
-            .first()
-        )
-        if row is None:
-            raise NotFound("Không tìm thấy quyết định", code="decision_not_found")
-        visible = await conn.scalar(sa.select(sa.func.count()).select_from(d).where(d.c.id == q.id, _visible(actor)))
+        row = await _visible_decision(conn, actor, q.id)
+        entries = await _entries(conn, [q.id])
+    return _view(row, entries.get(q.id, []), actor)
+
+
+async def _visible_decision(conn: AsyncConnection, actor: Actor, decision_id: str, *, for_update: bool = False) -> Any:
+    d = store.decisions
+    query = sa.select(d).where(d.c.id == decision_id)
+    if for_update:
+        query = query.with_for_update()
+    row = (await conn.execute(query)).mappings().first()
+    if row is None:
+        raise NotFound("Không tìm thấy quyết định", code="decision_not_found")
+    visible = await conn.scalar(sa.select(sa.func.count()).select_from(d).where(d.c.id == decision_id, _visible(actor)))
     if not visible:
         raise Forbidden("Quyết định này không thuộc đơn vị của bạn", code="not_your_unit")
-    return _view(row)
+    return row
+
+
+async def _entries(conn: AsyncConnection, decision_ids: list[str]) -> dict[str, list[Any]]:
+    if not decision_ids:
+        return {}
+    r = store.registry
+    rows = (
+        (await conn.execute(sa.select(r).where(r.c.decision_id.in_(decision_ids)).order_by(r.c.decision_id, r.c.position)))
+        .mappings()
+        .all()
+    )
+    by_decision: dict[str, list[Any]] = {}
+    for row in rows:
+        by_decision.setdefault(row["decision_id"], []).append(row)
+    return by_decision
+
+
+# Revocation and recovery
+
+
+class Revoke(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    reason: str = Field(default="", max_length=2000)
+
+
+class MarkRecovered(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    nomination_id: str
+
+
+async def revoke(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    """Thu hồi: the decision and its entries stay in the register, marked revoked; each prize becomes 'phải thu hồi'."""
+    q = Revoke.model_validate(params)
+    now = ctx.clock.now()
+    d, r = store.decisions, store.registry
+    async with ctx.engine.begin() as conn:
+        row = await _visible_decision(conn, actor, q.id, for_update=True)
+        reason = check_revocation(actor, issuer_code=row["issuer_code"], kind=row["kind"], status=row["status"], reason=q.reason)
+        by = actor.full_name or actor.username
+        await conn.execute(
+            d.update()
+            .where(d.c.id == q.id)
+            .values(
+                status=DecisionStatus.REVOKED, revoked_reason=reason, revoked_by=by, revoked_by_id=actor.user_id, revoked_at=now
+            )
+        )
+        await conn.execute(
+            r.update()
+            .where(r.c.decision_id == q.id)
+            .values(status="revoked", recovery=Recovery.DUE, recovery_amount_vnd=r.c.prize_amount_vnd)
+        )
+        entries = (await _entries(conn, [q.id])).get(q.id, [])
+        event = DecisionRevoked(
+            occurred_at=now,
+            correlation_id=q.id,
+            actor=actor,
+            decision_id=q.id,
+            number_text=row["number_text"],
+            issuer=UnitRef.model_validate(row["issuer"]),
+            reason=reason,
+            entries=[RevokedEntry(nomination_id=e["nomination_id"], prize_amount_vnd=e["prize_amount_vnd"]) for e in entries],
+        )
+        await enqueue(conn, store.outbox, event)
+        row = await _visible_decision(conn, actor, q.id)
+    ctx.outbox_written()
+    log.info("awards.decision_revoked", extra={"decision_id": q.id, "unit_id": row["issuer_code"], "entries": len(entries)})
+    return _view(row, entries, actor)
+
+
+async def mark_recovered(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    """A revoked decision's prize for one entry has been paid back: 'đã thu hồi', with who and when."""
+    q = MarkRecovered.model_validate(params)
+    r = store.registry
+    async with ctx.engine.begin() as conn:
+        row = await _visible_decision(conn, actor, q.id, for_update=True)
+        query = sa.select(r).where(r.c.decision_id == q.id, r.c.nomination_id == q.nomination_id).with_for_update()
+        entry = (await conn.execute(query)).mappings().first()
+        if entry is None:
+            raise NotFound("Quyết định không có hồ sơ này", code="entry_not_found")
+        check_recovered(actor, issuer_code=row["issuer_code"], recovery=entry["recovery"])
+        await conn.execute(
+            r.update()
+            .where(r.c.id == entry["id"])
+            .values(recovery=Recovery.RECOVERED, recovered_at=ctx.clock.now(), recovered_by=actor.full_name or actor.username)
+        )
+        entries = (await _entries(conn, [q.id])).get(q.id, [])
+    return _view(row, entries, actor)
+
+
+# Documents
+
+
+class DocumentRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    format: Literal["pdf", "xlsx"] = "pdf"
+
+
+MEDIA_TYPES = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+async def decision_document(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    """The decision or tờ trình as PDF or .xlsx (base64), for whoever may read it."""
+    q = DocumentRequest.model_validate(params)
+    async with ctx.engine.connect() as conn:
+        row = await _visible_decision(conn, actor, q.id)
+        entries = (await _entries(conn, [q.id])).get(q.id, [])
+    doc = build_document(document_data(row, entries))
+    # fpdf2 lays a 500-entry table out in seconds: off the event loop, so events and other requests go on meanwhile
+    content = await asyncio.to_thread(to_pdf if q.format == "pdf" else to_xlsx, doc)
+    stem = "quyet-dinh" if row["kind"] == "decision" else "to-trinh"
+    return {
+        "filename": f"{stem}-{row['number']}-{row['year']}-{row['issuer_code']}.{q.format}",
+        "media_type": MEDIA_TYPES[q.format],
+        "content_base64": base64.b64encode(content).decode("ascii"),
+    }
+
+
+def document_data(row: Any, entries: list[Any]) -> DocumentData:
+    """A register row and its entries as the document's data; the frame as stored when it was issued."""
+    issued_on = row["issued_at"].astimezone(VIETNAM_TZ).date()
+    issuer = UnitRef.model_validate(row["issuer"])
+    frame = row["document"] or _frame(row["kind"], issuer, {"union"}, [], issued_on)
+    revocation = None
+    if row["status"] == DecisionStatus.REVOKED:
+        revocation = Revocation(
+            reason=row["revoked_reason"] or "",
+            on=row["revoked_at"].astimezone(VIETNAM_TZ).date(),
+            by=row["revoked_by"] or "",
+        )
+    return DocumentData(
+        kind=row["kind"],
+        number_text=row["number_text"],
+        issuer_name=issuer.name,
+        issuer_parent_name=frame.get("issuer_parent_name", ""),
+        issued_on=issued_on,
+        place=frame["place"],
+        basis=tuple(frame["basis"]),
+        authority=frame["authority"],
+        signer_role=tuple(frame["signer_role"]),
+        signer_name=row["signed_by"],
+        entries=tuple(
+            Entry(
+                nominee_name=e["nominee_name"],
+                nominee_kind=e["nominee"]["kind"],
+                unit_name=e["unit_name"],
+                award_code=e["award_code"] or row["award_code"],
+                award_name=e["award_name"] or row["award_name"],
+                prize_amount_vnd=e["prize_amount_vnd"],
+            )
+            for e in entries
+        ),
+        base_salary_vnd=entries[0]["base_salary_vnd"] if entries else 0,
+        decided_by=row["decided_by"],
+        periods=tuple(sorted({e["period"] for e in entries})),
+        revocation=revocation,
+    )
 
 
 async def list_catalog(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
@@ -211,25 +498,14 @@ async def list_catalog(ctx: ServiceContext, actor: Actor, params: dict[str, Any]
     }
 
 
-def _decision_with_nominee() -> sa.Select[Any]:
-    r = store.registry
-    return sa.select(
-        store.decisions,
-        r.c.nomination_id,
-        r.c.nominee,
-        r.c.nominee_name,
-        r.c.unit_code,
-        r.c.unit_name,
-        r.c.period,
-        r.c.coefficient,
-        r.c.base_salary_vnd,
-        r.c.prize_amount_vnd,
-    )
-
-
-def _view(row: Any) -> dict[str, Any]:
+def _view(row: Any, entries: list[Any], actor: Actor) -> dict[str, Any]:
+    issuing = may_act_for(actor, row["issuer_code"])
+    nominees = [_entry_view(e, row) for e in entries]
+    revoked = row["status"] == DecisionStatus.REVOKED
     return {
         "id": row["id"],
+        "kind": row["kind"],
+        "kind_label": "Quyết định" if row["kind"] == "decision" else "Tờ trình",
         "number": row["number"],
         "number_text": row["number_text"],
         "year": row["year"],
@@ -239,19 +515,48 @@ def _view(row: Any) -> dict[str, Any]:
         "signed_by": row["signed_by"],
         "award_code": row["award_code"],
         "award_name": row["award_name"],
+        "awards": [{"code": c, "name": n} for c, n in dict.fromkeys((x["award_code"], x["award_name"]) for x in nominees)],
         "catalog_version": row["catalog_version"],
-        "nominees": [
-            {
-                "nomination_id": row["nomination_id"],
-                "name": row["nominee_name"],
-                "kind": row["nominee"]["kind"],
-                "unit_code": row["unit_code"],
-                "unit_name": row["unit_name"],
-                "period": row["period"],
-                "coefficient": row["coefficient"],
-                "base_salary_vnd": row["base_salary_vnd"],
-                "prize_amount_vnd": row["prize_amount_vnd"],
-            }
-        ],
-        "total_prize_vnd": row["prize_amount_vnd"],
+        "batch_id": row["batch_id"],
+        "decided_by": row["decided_by"],
+        "status": row["status"],
+        "status_label": "Đã trình" if row["kind"] == "proposal" else STATUS_LABELS_VI[DecisionStatus(row["status"])],
+        "revocation": {
+            "reason": row["revoked_reason"],
+            "by": row["revoked_by"],
+            "at": row["revoked_at"].isoformat(),
+        }
+        if revoked
+        else None,
+        "document": row["document"],
+        "nominees": nominees,
+        "collectives": sum(1 for x in nominees if x["kind"] == "collective"),
+        "individuals": sum(1 for x in nominees if x["kind"] != "collective"),
+        "total_prize_vnd": sum(x["prize_amount_vnd"] for x in nominees),
+        "recovery_due_vnd": sum(x["recovery_amount_vnd"] or 0 for x in nominees if x["recovery"] == Recovery.DUE),
+        "can_revoke": issuing and row["kind"] == "decision" and not revoked,
+        "can_mark_recovered": issuing and revoked,
+    }
+
+
+def _entry_view(e: Any, row: Any) -> dict[str, Any]:
+    return {
+        "nomination_id": e["nomination_id"],
+        "name": e["nominee_name"],
+        "kind": e["nominee"]["kind"],
+        "unit_code": e["unit_code"],
+        "unit_name": e["unit_name"],
+        "period": e["period"],
+        "award_code": e["award_code"] or row["award_code"],
+        "award_name": e["award_name"] or row["award_name"],
+        "coefficient": e["coefficient"],
+        "base_salary_vnd": e["base_salary_vnd"],
+        "prize_amount_vnd": e["prize_amount_vnd"],
+        "status": e["status"],
+        "status_label": ENTRY_LABELS_VI.get(e["status"], e["status"]).format(decided_by=row["decided_by"]),
+        "recovery": e["recovery"],
+        "recovery_label": RECOVERY_LABELS_VI[Recovery(e["recovery"])] if e["recovery"] else "",
+        "recovery_amount_vnd": e["recovery_amount_vnd"],
+        "recovered_at": e["recovered_at"].isoformat() if e["recovered_at"] else None,
+        "recovered_by": e["recovered_by"],
     }

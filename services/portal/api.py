@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from services.portal import users
 from services.portal.gateway import Gateway
 from services.portal.throttle import TooManyAttempts
-from services.portal.web.pages import error_page
+from services.portal.web.pages import document_response, error_page
 from services.portal.web.session import LoginRequired
 from shared.commands import (
     NominationDraft,
@@ -36,6 +36,14 @@ PROBLEM = "application/problem+json"
 class LoginBody(BaseModel):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=200)
+
+
+class DecisionRevocation(BaseModel):
+    reason: str = Field(default="", max_length=2000, description="Lý do thu hồi, ít nhất 10 ký tự")
+
+
+class PrizeRecovered(BaseModel):
+    nomination_id: str = Field(min_length=1, max_length=64)
 
 
 class Token(BaseModel):
@@ -239,11 +247,43 @@ def build_router(gateway: Gateway) -> APIRouter:
         issuer: str | None = None,
         year: int | None = None,
         award_code: str | None = None,
+        status: Literal["issued", "revoked"] | None = None,
+        kind: Literal["decision", "proposal"] | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> Any:
-        params = {"issuer": issuer, "year": year, "award_code": award_code, "limit": limit, "offset": offset}
+        params = {
+            "issuer": issuer,
+            "year": year,
+            "award_code": award_code,
+            "status": status,
+            "kind": kind,
+            "limit": limit,
+            "offset": offset,
+        }
         return await gateway.call("awards", "list_decisions", actor, _present(params))
+
+    @api.get("/decisions/{decision_id}.pdf", tags=["awards"], summary="Quyết định (hoặc tờ trình) dạng PDF")
+    async def decision_pdf(decision_id: str, actor: CurrentActor) -> Response:
+        return document_response(await gateway.call("awards", "decision_document", actor, {"id": decision_id, "format": "pdf"}))
+
+    @api.get("/decisions/{decision_id}.xlsx", tags=["awards"], summary="Quyết định (hoặc tờ trình) dạng bảng tính .xlsx")
+    async def decision_xlsx(decision_id: str, actor: CurrentActor) -> Response:
+        return document_response(await gateway.call("awards", "decision_document", actor, {"id": decision_id, "format": "xlsx"}))
+
+    @api.post(
+        "/decisions/{decision_id}/revoke", tags=["awards"], summary="Thu hồi quyết định, có lý do (người duyệt đơn vị ban hành)"
+    )
+    async def revoke(decision_id: str, body: DecisionRevocation, actor: CurrentActor) -> Any:
+        return await gateway.call("awards", "revoke", actor, {"id": decision_id, "reason": body.reason})
+
+    @api.post(
+        "/decisions/{decision_id}/recovered",
+        tags=["awards"],
+        summary="Ghi nhận đã thu hồi tiền thưởng của một hồ sơ (quyết định đã thu hồi)",
+    )
+    async def recovered(decision_id: str, body: PrizeRecovered, actor: CurrentActor) -> Any:
+        return await gateway.call("awards", "mark_recovered", actor, {"id": decision_id, "nomination_id": body.nomination_id})
 
     @api.get("/decisions/{decision_id}", tags=["awards"], summary="Một quyết định với người được khen và tiền thưởng")
     async def decision(decision_id: str, actor: CurrentActor) -> Any:

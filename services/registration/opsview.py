@@ -24,13 +24,14 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("national", LEVEL_NAMES_VI["national"]),
     ("decided", "Đã quyết định"),
 )
-DECIDED = {Status.APPROVED.value, Status.GRANTED.value, Status.REJECTED.value}
+DECIDED = {s.value for s in (Status.APPROVED, Status.GRANTED, Status.PROPOSED, Status.REVOKED, Status.REJECTED)}
 AT_GRASSROOTS = {Status.SUBMITTED.value, Status.RETURNED.value}
 # Timeline steps that mean "entered this stage" (a queued step enters the level of its unit).
 ENTERING = {
     Step.SUBMIT.value: "submitted",
     Step.RESUBMIT.value: "submitted",
     Step.GRANT.value: "decided",
+    Step.PROPOSE.value: "decided",
     Step.REJECT.value: "decided",
 }
 

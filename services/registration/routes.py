@@ -59,7 +59,10 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
     )
     reactions: tuple[tuple[ConsumerDef, Mapping[type[c.Event], EventHandler]], ...] = (
         (REGISTRATION_FROM_REVIEW, dict.fromkeys(review_events, react)),
-        (REGISTRATION_FROM_AWARDS, {c.AwardGranted: react}),
+        (
+            REGISTRATION_FROM_AWARDS,
+            {c.AwardGranted: react, c.AwardProposed: react, c.DecisionRevoked: partial(usecases.on_decision_revoked, ctx)},
+        ),
     )
     for consumer, handlers in reactions:
         EventConsumer(

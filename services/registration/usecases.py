@@ -33,8 +33,10 @@ from shared.commands import NominationDraft, NominationEdit, Reorganisation, Wit
 from shared.contracts import (
     Actor,
     AwardGranted,
+    AwardProposed,
     CampaignRef,
     CouncilVote,
+    DecisionRevoked,
     EligibilityCheck,
     Event,
     NominationApproved,
@@ -559,7 +561,8 @@ def _reorganisation_summary(checked: Plan, repathed: list[tuple[str, str, str]])
 # Eligibility (issue 7): judged at submission and resubmission, stored with the nomination
 
 
-STILL_COUNTS = [s.value for s in (*ACTIVE, Status.GRANTED)]  # nominations that hold a quota place or an award
+# Nominations that hold a quota place or an award (a proposed state title waits for the state's decision).
+STILL_COUNTS = [s.value for s in (*ACTIVE, Status.GRANTED, Status.PROPOSED)]
 
 
 async def _eligibility(
@@ -867,11 +870,46 @@ async def on_review_event(ctx: ServiceContext, event: Event) -> None:
         if step in (Step.RETURN, Step.REJECT):
             values["last_reason"] = comment
         if isinstance(event, AwardGranted):
-            values["decision"] = event.decision.model_dump(mode="json")
+            values["decision"] = {**event.decision.model_dump(mode="json"), "kind": "decision"}
+            values["current_unit_code"] = None
+            values["current_unit_name"] = None
+        if isinstance(event, AwardProposed):
+            values["decision"] = {**event.proposal.model_dump(mode="json"), "kind": "proposal", "decided_by": event.decided_by}
             values["current_unit_code"] = None
             values["current_unit_name"] = None
         await conn.execute(store.nominations.update().where(store.nominations.c.id == nomination_id).values(**values))
         await _record(conn, row, step, event, unit=unit, comment=comment)
+
+
+async def on_decision_revoked(ctx: ServiceContext, event: DecisionRevoked) -> None:
+    """Each nomination the revoked decision granted: status "Đã thu hồi quyết định", a timeline line with the reason,
+    and the decision it keeps carries the revocation."""
+    async with ctx.engine.begin() as conn:
+        if not await first_delivery(conn, store.inbox, CONSUMER, event, ctx.clock.now()):
+            return
+        for entry in event.entries:
+            row = await _load_or_none(conn, entry.nomination_id, for_update=True)
+            if row is None:
+                continue  # not ours
+            values: dict[str, Any] = {"updated_at": event.occurred_at}
+            new_status = next_status(Status(row["status"]), Step.REVOKE)
+            if new_status is not None:
+                values["status"] = new_status
+            if row["decision"] and row["decision"].get("decision_id") == event.decision_id:
+                values["decision"] = {
+                    **row["decision"],
+                    "revoked": {
+                        "reason": event.reason,
+                        "at": event.occurred_at.isoformat(),
+                        "by": event.actor.full_name or event.actor.username,
+                        "prize_to_recover_vnd": entry.prize_amount_vnd,
+                    },
+                }
+            await conn.execute(store.nominations.update().where(store.nominations.c.id == entry.nomination_id).values(**values))
+            comment = f"Quyết định số {event.number_text}. Lý do: {event.reason}"
+            if entry.prize_amount_vnd:
+                comment += f". Phải thu hồi tiền thưởng {entry.prize_amount_vnd:,} đồng".replace(",", ".")
+            await _record(conn, row, Step.REVOKE, event, unit=event.issuer, comment=comment)
 
 
 def _review_step(event: Event) -> tuple[Step, str, UnitRef, str | None]:
@@ -907,6 +945,8 @@ def _review_step(event: Event) -> tuple[Step, str, UnitRef, str | None]:
             return Step.APPROVE, nom.id, u, c or None
         case AwardGranted(nomination_id=nid, decision=d):
             return Step.GRANT, nid, d.issuer, f"Quyết định số {d.number_text}"
+        case AwardProposed(nomination_id=nid, proposal=p, decided_by=by):
+            return Step.PROPOSE, nid, p.issuer, f"Tờ trình số {p.number_text}: đã đề nghị {by}"
     raise TypeError(f"registration does not react to {type(event).__name__}")
 
 

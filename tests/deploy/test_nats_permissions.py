@@ -137,9 +137,15 @@ async def test_review_cannot_publish_registrations_event_and_the_stream_does_not
 @pytest.mark.asyncio
 async def test_services_subscribe_only_to_their_rpc_their_inbox_and_what_they_consume(topology: NatsCluster) -> None:
     allowed = {
-        "registration": ["thidua.rpc.registration.>", subjects.TASK_OPENED, subjects.AWARD_GRANTED],
+        "registration": [
+            "thidua.rpc.registration.>",
+            subjects.TASK_OPENED,
+            subjects.AWARD_GRANTED,
+            subjects.AWARD_PROPOSED,
+            subjects.DECISION_REVOKED,
+        ],
         "review": ["thidua.rpc.review.>", subjects.NOMINATION_SUBMITTED, subjects.UNIT_APPROVERS_CHANGED],
-        "awards": ["thidua.rpc.awards.>", subjects.NOMINATION_APPROVED],
+        "awards": ["thidua.rpc.awards.>", subjects.NOMINATION_APPROVED, subjects.NOMINATIONS_APPROVED],
         "portal": ["_INBOX.portal-test"],
     }
     denied = {

@@ -43,6 +43,11 @@ EXPECTED: dict[tuple[Step, Status], Status] = {
     (Step.GRANT, Status.IN_REVIEW): Status.GRANTED,
     (Step.GRANT, Status.APPROVED): Status.GRANTED,
     (Step.GRANT, Status.WITHDRAWN): Status.GRANTED,
+    (Step.PROPOSE, Status.SUBMITTED): Status.PROPOSED,
+    (Step.PROPOSE, Status.IN_REVIEW): Status.PROPOSED,
+    (Step.PROPOSE, Status.APPROVED): Status.PROPOSED,
+    (Step.PROPOSE, Status.WITHDRAWN): Status.PROPOSED,
+    (Step.REVOKE, Status.GRANTED): Status.REVOKED,
     (Step.WITHDRAW, Status.SUBMITTED): Status.WITHDRAWN,
     (Step.WITHDRAW, Status.IN_REVIEW): Status.WITHDRAWN,
     (Step.WITHDRAW, Status.RETURNED): Status.WITHDRAWN,
@@ -77,9 +82,15 @@ def test_timeline_only_steps_never_change_the_status(step: Step) -> None:
     assert all(next_status(s, step) is None for s in Status)
 
 
-@pytest.mark.parametrize("final", [Status.GRANTED, Status.REJECTED])
-def test_granted_and_rejected_nominations_never_move_again(final: Status) -> None:
+@pytest.mark.parametrize("final", [Status.REJECTED, Status.PROPOSED, Status.REVOKED])
+def test_rejected_proposed_and_revoked_nominations_never_move_again(final: Status) -> None:
     assert all(next_status(final, step) is None for step in Step)
+
+
+def test_a_granted_nomination_moves_only_when_its_decision_is_revoked() -> None:
+    assert {step: next_status(Status.GRANTED, step) for step in Step if next_status(Status.GRANTED, step)} == {
+        Step.REVOKE: Status.REVOKED
+    }
 
 
 def test_a_returned_nomination_can_be_edited_and_resubmitted_but_not_approved() -> None:

@@ -36,3 +36,9 @@ class Prize:
 def prize_for(award: Award, nominee_kind: NomineeKind, base_salary_vnd: int, on: date) -> Prize:
     coefficient = award.coefficient_for(nominee_kind)
     return Prize(str(coefficient), base_salary_vnd, prize_amount(coefficient, base_salary_vnd), on)
+
+
+def proposal_number_for(issuer: UnitRef, year: int, last_number: int) -> DecisionNumber:
+    """A tờ trình's own gapless series per issuer per year: '3/TTr-LĐLĐ' beside '15/QĐ-LĐLĐ'."""
+    suffix = issuer.decision_suffix or "QĐ"
+    return DecisionNumber(number=last_number + 1, year=year, suffix="TTr" + suffix.removeprefix("QĐ"))

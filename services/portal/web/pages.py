@@ -6,9 +6,9 @@ caller's rights; the pages only turn forms into commands and replies into HTML.
 
 from __future__ import annotations
 
+import base64
 import math
 from datetime import datetime
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -16,8 +16,6 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from pydantic import ValidationError
 
 from services.portal import users
@@ -41,6 +39,8 @@ NOMINATION_STATUSES = [
     ("returned", "Trả lại để bổ sung"),
     ("approved", "Đã phê duyệt"),
     ("granted", "Đã khen thưởng"),
+    ("proposed", "Đã trình cấp có thẩm quyền"),
+    ("revoked", "Đã thu hồi quyết định"),
     ("rejected", "Không được duyệt"),
     ("withdrawn", "Đã rút hồ sơ"),
 ]
@@ -718,11 +718,13 @@ def build_pages(gateway: Gateway) -> APIRouter:
     # Decisions
 
     @pages.get("/quyet-dinh", response_class=HTMLResponse)
-    async def decisions(request: Request, issuer: str = "", year: str = "", award_code: str = "") -> HTMLResponse:
+    async def decisions(
+        request: Request, issuer: str = "", year: str = "", award_code: str = "", status: str = "", kind: str = ""
+    ) -> HTMLResponse:
         actor = await web.current_actor(request)
         page = _page_number(request)
-        params = _clean({"issuer": issuer, "year": year, "award_code": award_code, **_window(page)})
-        result = await gateway.call("awards", "list_decisions", actor, params)
+        filters = {"issuer": issuer, "year": year, "award_code": award_code, "status": status, "kind": kind}
+        result = await gateway.call("awards", "list_decisions", actor, _clean({**filters, **_window(page)}))
         units = await gateway.units(actor)
         issuers = [(c, u["name"]) for c, u in units.items() if u["level"] != "grassroots"]
         return await render(
@@ -732,32 +734,83 @@ def build_pages(gateway: Gateway) -> APIRouter:
             title="Quyết định khen thưởng",
             page=result,
             pager=Pager(request, result["total"], page),
-            filters={"issuer": issuer, "year": year, "award_code": award_code},
+            filters=filters,
             issuers=sorted(issuers, key=lambda x: x[1]),
             catalog=await gateway.call("awards", "list_catalog", actor),
         )
 
+    @pages.get("/quyet-dinh/{decision_id}.pdf")
+    async def decision_pdf(request: Request, decision_id: str) -> Response:
+        return await document_file(request, decision_id, "pdf")
+
     @pages.get("/quyet-dinh/{decision_id}.xlsx")
     async def decision_xlsx(request: Request, decision_id: str) -> Response:
+        return await document_file(request, decision_id, "xlsx")
+
+    async def document_file(request: Request, decision_id: str, fmt: str) -> Response:
         actor = await web.current_actor(request)
+        return document_response(await gateway.call("awards", "decision_document", actor, {"id": decision_id, "format": fmt}))
+
+    async def decision_page(
+        request: Request,
+        actor: Actor,
+        decision_id: str,
+        *,
+        values: dict[str, str],
+        errors: dict[str, str],
+        status_code: int = 200,
+    ) -> HTMLResponse:
         d = await gateway.call("awards", "get_decision", actor, {"id": decision_id})
-        return Response(
-            decision_workbook(d),
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={
-                "Content-Disposition": f'attachment; filename="quyet-dinh-{d["number"]}-{d["year"]}-{d["issuer_code"]}.xlsx"'
-            },
+        units = await gateway.units(actor)
+        parent = units.get(units.get(d["issuer_code"], {}).get("parent_code") or "", {})
+        return await render(
+            request,
+            "decision.html",
+            actor,
+            status_code=status_code,
+            title=f"{d['kind_label']} {d['number_text']}",
+            d=d,
+            parent_name=(d.get("document") or {}).get("issuer_parent_name") or parent.get("name", ""),
+            collectives=[x for x in d["nominees"] if x["kind"] == "collective"],
+            individuals=[x for x in d["nominees"] if x["kind"] != "collective"],
+            values=values,
+            errors=errors,
         )
 
     @pages.get("/quyet-dinh/{decision_id}", response_class=HTMLResponse)
     async def decision(request: Request, decision_id: str) -> HTMLResponse:
         actor = await web.current_actor(request)
-        d = await gateway.call("awards", "get_decision", actor, {"id": decision_id})
-        units = await gateway.units(actor)
-        parent = units.get(units.get(d["issuer_code"], {}).get("parent_code") or "", {})
-        return await render(
-            request, "decision.html", actor, title=f"Quyết định {d['number_text']}", d=d, parent_name=parent.get("name", "")
-        )
+        return await decision_page(request, actor, decision_id, values={}, errors={})
+
+    @pages.post("/quyet-dinh/{decision_id}/thu-hoi", response_class=HTMLResponse)
+    async def revoke(request: Request, decision_id: str) -> Response:
+        actor, values = await _signed_form(request)
+        try:
+            d = await gateway.call("awards", "revoke", actor, {"id": decision_id, "reason": values.get("reason", "")})
+        except DomainError as exc:
+            if exc.status == 422:
+                return await decision_page(request, actor, decision_id, values=values, errors=_errors(exc), status_code=422)
+            if exc.status in (403, 409):
+                web.flash(request, exc.title, "bad")
+                return RedirectResponse(f"/quyet-dinh/{decision_id}", status_code=303)
+            raise
+        web.flash(request, f"Đã thu hồi quyết định số {d['number_text']}; tiền thưởng được ghi “phải thu hồi”.")
+        return RedirectResponse(f"/quyet-dinh/{decision_id}", status_code=303)
+
+    @pages.post("/quyet-dinh/{decision_id}/da-thu-hoi")
+    async def mark_recovered(request: Request, decision_id: str) -> Response:
+        actor, values = await _signed_form(request)
+        try:
+            await gateway.call(
+                "awards", "mark_recovered", actor, {"id": decision_id, "nomination_id": values.get("nomination_id", "")}
+            )
+        except DomainError as exc:
+            if exc.status in (403, 404, 409, 422):
+                web.flash(request, exc.title, "bad")
+                return RedirectResponse(f"/quyet-dinh/{decision_id}", status_code=303)
+            raise
+        web.flash(request, "Đã ghi nhận thu hồi tiền thưởng.")
+        return RedirectResponse(f"/quyet-dinh/{decision_id}", status_code=303)
 
     return pages
 
@@ -788,39 +841,10 @@ def _below(units: dict[str, dict[str, Any]], code: str, ancestor: str) -> bool:
     return False
 
 
-def decision_workbook(d: dict[str, Any]) -> bytes:
-    """The decision's nominees and prize amounts for the unit's accounting."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Quyết định"
-    sheet.append([f"Quyết định số {d['number_text']}", d["issuer_name"], d["issued_at"][:10]])
-    sheet.append([d["award_name"]])
-    sheet.append([])
-    header = ["TT", "Họ tên / Tập thể", "Cá nhân/Tập thể", "Đơn vị", "Kỳ", "Hệ số", "Lương cơ sở (đ)", "Tiền thưởng (đ)"]
-    sheet.append(header)
-    for cell in sheet[4]:
-        cell.font = Font(bold=True)
-    kinds = {"individual": "Cá nhân", "collective": "Tập thể"}
-    for i, x in enumerate(d["nominees"], start=1):
-        sheet.append(
-            [
-                i,
-                x["name"],
-                kinds.get(x["kind"], x["kind"]),
-                x["unit_name"],
-                x["period"],
-                float(x["coefficient"]),
-                x["base_salary_vnd"],
-                x["prize_amount_vnd"],
-            ]
-        )
-    sheet.append(["", "Tổng cộng", "", "", "", "", "", d["total_prize_vnd"]])
-    for column, width in zip("ABCDEFGH", (5, 34, 14, 40, 8, 8, 16, 16), strict=True):
-        sheet.column_dimensions[column].width = width
-    for row in sheet.iter_rows(min_row=5, min_col=7, max_col=8):
-        for cell in row:
-            cell.number_format = "#,##0"
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+def document_response(document: dict[str, Any]) -> Response:
+    """A decision's PDF or .xlsx as awards rendered it, as a download."""
+    return Response(
+        base64.b64decode(document["content_base64"]),
+        media_type=document["media_type"],
+        headers={"Content-Disposition": f'attachment; filename="{document["filename"]}"'},
+    )

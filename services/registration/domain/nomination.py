@@ -18,6 +18,8 @@ class Status(StrEnum):
     RETURNED = "returned"
     APPROVED = "approved"
     GRANTED = "granted"
+    PROPOSED = "proposed"  # a state title: the union sent its tờ trình to the authority that decides
+    REVOKED = "revoked"  # the decision granting it was revoked (thu hồi)
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
 
@@ -28,6 +30,8 @@ STATUS_LABELS_VI: dict[Status, str] = {
     Status.RETURNED: "Trả lại để bổ sung",
     Status.APPROVED: "Đã phê duyệt",
     Status.GRANTED: "Đã khen thưởng",
+    Status.PROPOSED: "Đã trình cấp có thẩm quyền",
+    Status.REVOKED: "Đã thu hồi quyết định",
     Status.REJECTED: "Không được duyệt",
     Status.WITHDRAWN: "Đã rút hồ sơ",
 }
@@ -51,6 +55,8 @@ class Step(StrEnum):
     REJECT = "rejected"
     APPROVE = "approved"
     GRANT = "granted"
+    PROPOSE = "proposed"  # a state title's tờ trình went to the deciding authority
+    REVOKE = "revoked"  # the decision was revoked
     WITHDRAW = "withdrawn"
     ESCALATE = "escalated"  # overdue: moved up to the parent unit's queue
     SEND_BACK = "sent_back"  # the parent sent an escalated task back down with a new due date
@@ -70,6 +76,8 @@ STEP_LABELS_VI: dict[Step, str] = {
     Step.REJECT: "Không duyệt",
     Step.APPROVE: "Phê duyệt",
     Step.GRANT: "Ban hành quyết định khen thưởng",
+    Step.PROPOSE: "Trình cấp có thẩm quyền quyết định",
+    Step.REVOKE: "Thu hồi quyết định khen thưởng",
     Step.WITHDRAW: "Rút hồ sơ",
     Step.ESCALATE: "Quá hạn – chuyển lên",
     Step.SEND_BACK: "Cấp trên trả về cấp dưới xử lý",
@@ -90,6 +98,8 @@ TRANSITIONS: dict[Step, dict[Status, Status]] = {
     Step.REJECT: {Status.SUBMITTED: Status.REJECTED, Status.IN_REVIEW: Status.REJECTED},
     Step.APPROVE: {Status.SUBMITTED: Status.APPROVED, Status.IN_REVIEW: Status.APPROVED},
     Step.GRANT: {s: Status.GRANTED for s in (Status.SUBMITTED, Status.IN_REVIEW, Status.APPROVED, Status.WITHDRAWN)},
+    Step.PROPOSE: {s: Status.PROPOSED for s in (Status.SUBMITTED, Status.IN_REVIEW, Status.APPROVED, Status.WITHDRAWN)},
+    Step.REVOKE: {Status.GRANTED: Status.REVOKED},
     Step.WITHDRAW: {Status.SUBMITTED: Status.WITHDRAWN, Status.IN_REVIEW: Status.WITHDRAWN, Status.RETURNED: Status.WITHDRAWN},
 }
 

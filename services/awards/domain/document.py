@@ -1,0 +1,206 @@
+"""A decision ("Quyết định") or a proposal ("Tờ trình") of the register as an `OfficialDocument`. Pure.
+
+Collectives and individuals go to two tables ("A. TẬP THỂ", "B. CÁ NHÂN"), each sorted by award (in the order
+the document lists them), then unit and name; a document listing several awards of its issuer names each in
+Điều 1 with its own counts, as real decisions do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from shared.documents import Column, OfficialDocument, Table, vnd
+from shared.legal_basis import DocumentKind
+from shared.reference import NomineeKind
+
+TITLES = {"decision": "QUYẾT ĐỊNH", "proposal": "TỜ TRÌNH"}
+WATERMARK_REVOKED = "ĐÃ THU HỒI"
+
+
+@dataclass(frozen=True)
+class Entry:
+    nominee_name: str
+    nominee_kind: NomineeKind
+    unit_name: str
+    award_code: str
+    award_name: str
+    prize_amount_vnd: int
+
+
+@dataclass(frozen=True)
+class Revocation:
+    reason: str
+    on: date
+    by: str
+
+
+@dataclass(frozen=True)
+class DocumentData:
+    kind: DocumentKind
+    number_text: str
+    issuer_name: str
+    issuer_parent_name: str
+    issued_on: date
+    place: str
+    basis: tuple[str, ...]
+    authority: str
+    signer_role: tuple[str, ...]
+    signer_name: str
+    entries: tuple[Entry, ...]
+    base_salary_vnd: int = 0
+    decided_by: str = ""  # a proposal's addressee: the state authority that decides
+    periods: tuple[str, ...] = ()
+    revocation: Revocation | None = None
+
+
+@dataclass(frozen=True)
+class AwardCount:
+    award_name: str
+    collectives: int
+    individuals: int
+    amount_vnd: int
+
+
+def award_order(entries: tuple[Entry, ...]) -> list[str]:
+    """Awards in the order of their first entry (the issuer approved them in that order)."""
+    return list(dict.fromkeys(e.award_code for e in entries))
+
+
+def split_by_kind(entries: tuple[Entry, ...]) -> tuple[list[Entry], list[Entry]]:
+    """(collectives, individuals), each sorted by award, unit, name."""
+    order = {code: i for i, code in enumerate(award_order(entries))}
+
+    def key(e: Entry) -> tuple[int, str, str]:
+        return order[e.award_code], e.unit_name, e.nominee_name
+
+    collectives = sorted((e for e in entries if e.nominee_kind == "collective"), key=key)
+    individuals = sorted((e for e in entries if e.nominee_kind != "collective"), key=key)
+    return collectives, individuals
+
+
+def count_by_award(entries: tuple[Entry, ...]) -> list[AwardCount]:
+    counts = []
+    for code in award_order(entries):
+        of_award = [e for e in entries if e.award_code == code]
+        counts.append(
+            AwardCount(
+                award_name=of_award[0].award_name,
+                collectives=sum(1 for e in of_award if e.nominee_kind == "collective"),
+                individuals=sum(1 for e in of_award if e.nominee_kind != "collective"),
+                amount_vnd=sum(e.prize_amount_vnd for e in of_award),
+            )
+        )
+    return counts
+
+
+def total_vnd(entries: tuple[Entry, ...] | list[Entry]) -> int:
+    return sum(e.prize_amount_vnd for e in entries)
+
+
+def recipients_phrase(collectives: int, individuals: int) -> str:
+    """'2 tập thể và 3 cá nhân', '3 cá nhân', '1 tập thể'."""
+    parts = [f"{n} {label}" for n, label in ((collectives, "tập thể"), (individuals, "cá nhân")) if n]
+    return " và ".join(parts)
+
+
+def _awards_phrase(counts: list[AwardCount]) -> str:
+    return "; ".join(f"{c.award_name} cho {recipients_phrase(c.collectives, c.individuals)}" for c in counts)
+
+
+def _subject(data: DocumentData, counts: list[AwardCount]) -> str:
+    names = ", ".join(c.award_name for c in counts)
+    year = f" năm {data.periods[0]}" if len(data.periods) == 1 else ""
+    if data.kind == "proposal":
+        return f"Về việc đề nghị tặng {names}{year}"
+    return f"Về việc khen thưởng {names}{year}"
+
+
+def _tables(data: DocumentData) -> tuple[Table, ...]:
+    money = data.kind == "decision"
+    collectives, individuals = split_by_kind(data.entries)
+    tables = []
+    for heading, rows, name_title in (
+        ("A. TẬP THỂ", collectives, "Tên tập thể"),
+        ("B. CÁ NHÂN", individuals, "Họ và tên"),
+    ):
+        if not rows:
+            continue
+        columns = [Column("STT", 0.75, "C"), Column(name_title, 2.4), Column("Đơn vị", 2.6), Column("Hình thức", 2.2)]
+        if money:
+            columns.append(Column("Số tiền (đồng)", 1.5, money=True))
+        body = []
+        for i, e in enumerate(rows, start=1):
+            row: tuple[str | int, ...] = (str(i), e.nominee_name, e.unit_name, e.award_name)
+            body.append((*row, e.prize_amount_vnd) if money else row)
+        total: tuple[str | int, ...] | None = ("", f"Cộng: {len(rows)}", "", "", total_vnd(rows)) if money else None
+        tables.append(Table(columns=tuple(columns), rows=tuple(body), heading=heading, total=total))
+    return tuple(tables)
+
+
+def _decision_articles(data: DocumentData, counts: list[AwardCount]) -> tuple[str, ...]:
+    total = total_vnd(data.entries)
+    article1 = f"Điều 1. Tặng {_awards_phrase(counts)} (có danh sách kèm theo)."
+    if total:
+        article2 = (
+            "Điều 2. Kèm theo hình thức khen thưởng tại Điều 1 là tiền thưởng bằng hệ số nhân mức lương cơ sở "
+            f"{vnd(data.base_salary_vnd)} đồng theo quy định; mức của từng tập thể, cá nhân theo danh sách kèm theo, "
+            f"tổng cộng {vnd(total)} đồng."
+        )
+    else:
+        article2 = "Điều 2. Hình thức khen thưởng tại Điều 1 không kèm tiền thưởng theo danh mục khen thưởng hiện hành."
+    article3 = (
+        "Điều 3. Quyết định có hiệu lực kể từ ngày ký. Các đơn vị có liên quan và các tập thể, cá nhân có tên tại "
+        "Điều 1 chịu trách nhiệm thi hành Quyết định này./."
+    )
+    return article1, article2, article3
+
+
+def _proposal_body(data: DocumentData, counts: list[AwardCount]) -> tuple[str, ...]:
+    return (
+        f"{data.issuer_name} kính trình {data.decided_by} xem xét, quyết định tặng {_awards_phrase(counts)} "
+        "(có danh sách kèm theo).",
+        "Hồ sơ đề nghị của từng tập thể, cá nhân đã được Hội đồng Thi đua – Khen thưởng các cấp công đoàn "
+        "xét duyệt theo quy định.",
+    )
+
+
+def _revocation_line(r: Revocation) -> str:
+    return f"Quyết định này đã bị thu hồi ngày {r.on:%d/%m/%Y} ({r.by}). Lý do: {r.reason}"
+
+
+def build_document(data: DocumentData) -> OfficialDocument:
+    counts = count_by_award(data.entries)
+    closing: tuple[str, ...]
+    if data.kind == "decision":
+        basis, paragraphs, closing = data.basis, _decision_articles(data, counts), ()
+        recipients: tuple[str, ...] = ("Như Điều 3", "Lưu: VT")
+        resolve_line = "QUYẾT ĐỊNH:"
+    else:
+        basis = (f"Kính gửi: {data.decided_by}", *data.basis)
+        paragraphs = _proposal_body(data, counts)
+        closing = (f"Kính trình {data.decided_by} xem xét, quyết định./.",)
+        recipients = (f"Như trên ({data.decided_by})", "Lưu: VT")
+        resolve_line = ""
+    if data.revocation is not None:
+        closing = (*closing, _revocation_line(data.revocation))
+    return OfficialDocument(
+        kind=TITLES[data.kind],
+        subject=_subject(data, counts),
+        issuer=data.issuer_name,
+        issuer_parent=data.issuer_parent_name,
+        number_text=data.number_text,
+        place=data.place,
+        issued_on=data.issued_on,
+        authority=data.authority,
+        basis=basis,
+        resolve_line=resolve_line,
+        paragraphs=paragraphs,
+        tables=_tables(data),
+        closing=closing,
+        recipients=recipients,
+        signer_role=data.signer_role,
+        signer_name=data.signer_name,
+        watermark=WATERMARK_REVOKED if data.revocation is not None else "",
+        metadata={"number": data.number_text},
+    )

@@ -1,0 +1,108 @@
+"""What a generated Quyết định or Tờ trình cites ("Căn cứ …"), who decides and who signs: dated configuration
+in `shared/data/legal_basis.toml`, looked up for a document's kind, issuer level, catalogues and date."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.catalog import CatalogName
+from shared.levels import Level
+
+DocumentKind = Literal["decision", "proposal"]
+LEGAL_BASIS_FILE = Path(__file__).parent / "data" / "legal_basis.toml"
+
+
+class _Dated(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kinds: tuple[DocumentKind, ...]
+    levels: tuple[Level, ...]
+    effective_from: date
+    effective_to: date | None = None  # exclusive
+    source: str = ""
+    confirmed: bool = True
+
+    def applies(self, kind: DocumentKind, level: Level, on: date) -> bool:
+        in_force = self.effective_from <= on and (self.effective_to is None or on < self.effective_to)
+        return in_force and kind in self.kinds and level in self.levels
+
+
+class BasisLine(_Dated):
+    text: str = Field(min_length=1)
+    catalogs: tuple[CatalogName, ...] = ("union", "state")
+
+
+class Signers(_Dated):
+    authority: str = ""  # the line under the title; {issuer}/{issuer_upper} filled in
+    signer_role: tuple[str, ...] = ()
+
+
+class Place(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    unit_code: str
+    place: str
+
+
+class Defaults(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    place: str
+    source: str = ""
+
+
+class LegalBasisFile(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    defaults: Defaults
+    places: tuple[Place, ...] = ()
+    basis: tuple[BasisLine, ...] = ()
+    signers: tuple[Signers, ...] = ()
+
+
+class DocumentFrame(BaseModel):
+    """What one document prints around its body, as chosen on its date (stored with the document)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    place: str
+    basis: tuple[str, ...]
+    authority: str
+    signer_role: tuple[str, ...]
+    unconfirmed: tuple[str, ...] = ()  # sources of the lines used that the configuration marks unconfirmed
+
+
+@cache
+def load_legal_basis(path: Path = LEGAL_BASIS_FILE) -> LegalBasisFile:
+    with path.open("rb") as f:
+        return LegalBasisFile.model_validate(tomllib.load(f))
+
+
+def frame_for(
+    kind: DocumentKind,
+    *,
+    issuer_code: str,
+    issuer_name: str,
+    issuer_level: Level,
+    catalogs: set[CatalogName],
+    on: date,
+    config: LegalBasisFile | None = None,
+) -> DocumentFrame:
+    cfg = config or load_legal_basis()
+    lines = [b for b in cfg.basis if b.applies(kind, issuer_level, on) and catalogs & set(b.catalogs)]
+    signers = next((s for s in cfg.signers if s.applies(kind, issuer_level, on)), None)
+    place = next((p.place for p in cfg.places if p.unit_code == issuer_code), cfg.defaults.place)
+    used: list[_Dated] = [*lines, *([signers] if signers else [])]
+    return DocumentFrame(
+        place=place,
+        basis=tuple(b.text for b in lines),
+        authority=(signers.authority if signers else "").format(issuer=issuer_name, issuer_upper=issuer_name.upper()),
+        signer_role=signers.signer_role if signers else (),
+        unconfirmed=tuple(dict.fromkeys(u.source for u in used if not u.confirmed)),
+    )

@@ -1,0 +1,98 @@
+"""A decision in the console: the PDF link, the revocation form with its field error, the recovery of the prize,
+and the nomination that shows it was revoked."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+
+import pypdf
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import shot
+from tests.browser.test_console import decide, file_nomination, open_task, wait_for_status
+
+pytestmark = pytest.mark.e2e
+
+SignIn = Callable[..., Page]
+
+
+def pdf_text(page: Page) -> str:
+    with page.expect_download() as download:
+        page.click("#pdf-link")
+    data = download.value.path().read_bytes()
+    assert data.startswith(b"%PDF"), data[:20]
+    return " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages).split())
+
+
+def test_an_approver_downloads_the_pdf_revokes_the_decision_with_a_reason_and_records_the_recovered_prize(
+    sign_in: SignIn,
+) -> None:
+    submitter = sign_in("cdcs.dst")
+    nomination_id = file_nomination(submitter, "Kiều Văn Thắng", "giay_khen_ldld_huyen")
+    district = sign_in("ld.sontay")
+    open_task(district, "HN-SONTAY", "Kiều Văn Thắng")
+    decide(district, "approve", "Đồng ý khen thưởng")
+    wait_for_status(submitter, nomination_id, "Đã khen thưởng")
+    submitter.click("text=Xem quyết định")
+    decision_url = submitter.url
+    expect(submitter.locator("#revoke-form")).to_have_count(0)  # a submitter may read it, not revoke it
+    text = pdf_text(submitter)
+    number = re.search(r"Số: (\d+/QĐ-LĐLĐ)", text)
+    assert number, text
+    assert "Kiều Văn Thắng" in text
+    assert "Liên đoàn Lao động thị xã Sơn Tây".upper() in text
+
+    district.goto(decision_url)
+    expect(district.locator("#decision-status")).to_have_text("Đã ban hành")
+    district.on("dialog", lambda d: d.accept())
+    district.fill("#f-reason", "sai")
+    district.click("button:has-text('Thu hồi quyết định')")
+    expect(district.locator("#err-reason")).to_contain_text("ít nhất 10 ký tự")
+    district.fill("#f-reason", "Khai man số ngày công trong báo cáo thành tích")
+    district.click("button:has-text('Thu hồi quyết định')")
+    expect(district.locator(".flash.ok")).to_contain_text(f"Đã thu hồi quyết định số {number.group(1)}")
+    expect(district.locator("#decision-status")).to_have_text("Đã thu hồi")
+    expect(district.locator("#revocation")).to_contain_text("Khai man số ngày công trong báo cáo thành tích")
+    expect(district.locator("td.recovery")).to_contain_text("Phải thu hồi")
+    expect(district.locator("article.doc .stamp")).to_have_text("ĐÃ THU HỒI")
+    shot(district, "20-decision-revoked")
+    revoked_text = pdf_text(district)
+    assert "ĐÃ THU HỒI" in revoked_text
+    assert "Khai man số ngày công trong báo cáo thành tích" in revoked_text
+
+    district.click("button:has-text('Ghi nhận đã thu hồi')")
+    expect(district.locator(".flash.ok")).to_contain_text("Đã ghi nhận thu hồi tiền thưởng")
+    expect(district.locator("td.recovery")).to_contain_text("Đã thu hồi")
+    expect(district.locator("#revocation")).to_contain_text("Đã thu hồi đủ tiền thưởng")
+
+    district.goto("/quyet-dinh?status=revoked")
+    expect(district.locator("tr.revoked").get_by_role("link", name=number.group(1))).to_be_visible()
+    district.goto("/quyet-dinh?status=issued")
+    expect(district.get_by_role("link", name=number.group(1), exact=True)).to_have_count(0)
+
+    wait_for_status(submitter, nomination_id, "Đã thu hồi quyết định")
+    expect(submitter.locator("#revoked-note")).to_contain_text("Khai man số ngày công trong báo cáo thành tích")
+    expect(submitter.locator("ol.timeline")).to_contain_text("Thu hồi quyết định khen thưởng")
+    shot(submitter, "21-nomination-revoked")
+
+
+def test_a_state_title_ends_in_a_proposal_that_the_submitter_reads_without_prize_or_revoke_form(sign_in: SignIn) -> None:
+    submitter = sign_in("cdcs.dst")
+    nomination_id = file_nomination(submitter, "Vương Thị Yến", "chien_si_thi_dua_cap_tinh")
+    for user, unit in (("ld.sontay", "HN-SONTAY"), ("ld.hanoi", "HN")):
+        approver = sign_in(user)
+        open_task(approver, unit, "Vương Thị Yến")
+        decide(approver, "approve", "Đồng ý đề nghị")
+    wait_for_status(submitter, nomination_id, "Đã trình cấp có thẩm quyền")
+    expect(submitter.locator(".card").first).to_contain_text("Đã trình cấp có thẩm quyền: tờ trình số")
+    submitter.click("text=Xem tờ trình")
+    expect(submitter.locator("article.doc h2")).to_contain_text("Tờ trình")
+    expect(submitter.locator("article.doc")).to_contain_text("Kính gửi: Bộ trưởng, Chủ tịch UBND tỉnh")
+    expect(submitter.locator("td.entry-status")).to_have_text("Đã đề nghị Bộ trưởng, Chủ tịch UBND tỉnh")
+    expect(submitter.locator("article.doc")).not_to_contain_text("Tiền thưởng")
+    expect(submitter.locator("#revoke-form")).to_have_count(0)
+    shot(submitter, "22-proposal")
+    assert "TỜ TRÌNH" in pdf_text(submitter)

@@ -1,0 +1,61 @@
+"""Decisions through the HTTP API on the running system: a state title's tờ trình, a decision's PDF, its revocation
+with a Vietnamese field error first, and the nomination that follows."""
+
+from __future__ import annotations
+
+import io
+
+import pypdf
+import pytest
+
+from tests.e2e.test_pipeline import individual
+from thidua.client import ApiError, PortalClient
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_decision_is_downloaded_revoked_with_a_reason_and_a_state_title_gets_a_proposal(client: PortalClient) -> None:
+    granted = client.submit("cdcs.dst", individual("Ngô Thị Thu"))
+    task = client.task_in_queue("ld.sontay", "HN-SONTAY", granted["id"])
+    client.claim_and_decide("ld.sontay", task["id"], "approve", "Đồng ý")
+    decision_id = client.wait_for("cdcs.dst", granted["id"], lambda n: n["status"] == "granted", what="granted")["decision"][
+        "decision_id"
+    ]
+
+    pdf = client.http.get(
+        f"/api/v1/decisions/{decision_id}.pdf", headers={"Authorization": f"Bearer {client.tokens['cdcs.dst']}"}
+    )
+    assert (pdf.status_code, pdf.headers["content-type"]) == (200, "application/pdf")
+    text = " ".join(pypdf.PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text().split())
+    assert "Ngô Thị Thu" in text
+    xlsx = client.http.get(
+        f"/api/v1/decisions/{decision_id}.xlsx", headers={"Authorization": f"Bearer {client.tokens['ld.sontay']}"}
+    )
+    assert xlsx.status_code == 200
+    assert xlsx.content[:2] == b"PK"
+
+    with pytest.raises(ApiError) as short:
+        client.post("ld.sontay", f"/api/v1/decisions/{decision_id}/revoke", {"reason": "sai"})
+    assert (short.value.status, short.value.problem["fields"]) == (
+        422,
+        [{"field": "reason", "message": "Nêu lý do thu hồi, ít nhất 10 ký tự"}],
+    )
+    with pytest.raises(ApiError) as not_issuer:
+        client.post("cdcs.dst", f"/api/v1/decisions/{decision_id}/revoke", {"reason": "Khai man thành tích trong báo cáo"})
+    assert not_issuer.value.status == 403
+    revoked = client.post("ld.sontay", f"/api/v1/decisions/{decision_id}/revoke", {"reason": "Khai man thành tích trong báo cáo"})
+    assert (revoked["status"], revoked["recovery_due_vnd"]) == ("revoked", 702_000)
+    after = client.wait_for("cdcs.dst", granted["id"], lambda n: n["status"] == "revoked", what="revoked")
+    assert after["status_label"] == "Đã thu hồi quyết định"
+    recovered = client.post("ld.sontay", f"/api/v1/decisions/{decision_id}/recovered", {"nomination_id": granted["id"]})
+    assert recovered["nominees"][0]["recovery"] == "recovered"
+
+    proposed = client.submit("cdcs.dst", individual("Đặng Văn Khoa", award="chien_si_thi_dua_cap_tinh"))
+    for unit, user in (("HN-SONTAY", "ld.sontay"), ("HN", "ld.hanoi")):
+        task = client.task_in_queue(user, unit, proposed["id"])
+        client.claim_and_decide(user, task["id"], "approve", "Đồng ý")
+    done = client.wait_for("cdcs.dst", proposed["id"], lambda n: n["status"] == "proposed", what="proposed")
+    assert done["status_label"] == "Đã trình cấp có thẩm quyền"
+    assert done["decision"]["number_text"] == "1/TTr-LĐLĐ"
+    proposals = client.get("ld.hanoi", "/api/v1/decisions", kind="proposal")
+    assert [(p["number_text"], p["total_prize_vnd"]) for p in proposals["items"]] == [("1/TTr-LĐLĐ", 0)]

@@ -1,0 +1,311 @@
+"""Decisions over the real broker, awards' database on SQLite and PostgreSQL: a batch approval becomes ONE numbered
+decision listing every nomination (grouped by award) and N AwardGranted that registration follows; replays change
+nothing; a revocation with its reason reaches registration; a state title ends in a numbered tờ trình with no prize."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pytest
+import pytest_asyncio
+import sqlalchemy as sa
+from nats.aio.client import Client as NatsClient
+from nats.js import JetStreamContext
+
+from services.awards import routes as awards_routes
+from services.awards import store as awards_store
+from services.registration import routes as registration_routes
+from services.registration import store as registration_store
+from services.registration import usecases as registration
+from shared import reference, subjects
+from shared.contracts import (
+    Actor,
+    AwardGranted,
+    AwardProposed,
+    DecisionRevoked,
+    Event,
+    NominationApproved,
+    NominationsApproved,
+    NominationSnapshot,
+    NominationSubmitted,
+    RoleGrant,
+)
+from shared.messaging import ensure_consumer, ensure_streams, ensure_topology, make_broker, publish_event
+from shared.outbox import OutboxRelay
+from shared.rpc import RpcRequest
+from shared.service import ServiceContext
+from shared.subjects import AWARDS_FROM_REVIEW, REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
+from tests.integration.conftest import NOW, SUBMITTER, approver, count_rows, eventually, path_of, running_broker, stream_messages
+
+APPROVER_SONTAY = approver("ld.sontay", "Lãnh đạo LĐLĐ Sơn Tây", "HN-SONTAY")
+APPROVER_HN = approver("ld.hanoi", "Lãnh đạo LĐLĐ TP Hà Nội", "HN")
+OUTSIDER = Actor(
+    user_id="u-x", username="x", full_name="Người khác", roles=(RoleGrant(role="submitter", unit_code="HN-THANHXUAN-VANQUAN"),)
+)
+
+
+@pytest_asyncio.fixture
+async def world(service_context: Callable[..., Any], clean_nats: str, tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
+    """Registration (SQLite file) and awards (the parametrised database) running on the session's nats-server."""
+    reg: ServiceContext = await service_context("registration", url=f"sqlite+aiosqlite:///{tmp_path / 'registration.sqlite'}")
+    await registration.load_units(reg, reference.load_units())
+    awards: ServiceContext = await service_context("awards")
+    await ensure_topology(clean_nats, (REGISTRATION_FROM_REVIEW, REGISTRATION_FROM_AWARDS, AWARDS_FROM_REVIEW))
+    publisher = make_broker(clean_nats, "awards")
+    await publisher.start()
+
+    async def publish(subject: str, payload: bytes, headers: dict[str, str]) -> None:
+        await publish_event(publisher, subject, payload, headers)
+
+    relay = OutboxRelay(awards.engine, awards_store.outbox, publish, awards.clock)
+    async with (
+        running_broker(clean_nats, "registration", lambda router, broker: registration_routes.wire(router, broker, reg)),
+        running_broker(clean_nats, "awards", lambda router, broker: awards_routes.wire(router, broker, awards)),
+    ):
+        yield {"registration": reg, "awards": awards, "relay": relay}
+    await publisher.stop()
+
+
+async def submitted(reg: ServiceContext, award_code: str, name: str, kind: str = "individual") -> NominationSnapshot:
+    """A nomination filed through registration's own use case; its snapshot as it left in the outbox."""
+    body = {
+        "unit_code": "HN-SONTAY-DST",
+        "award_code": award_code,
+        "period": "2026",
+        "nominee": {"kind": kind, "name": name},
+        "achievements": "Hoàn thành xuất sắc nhiệm vụ, dẫn đầu phong trào thi đua của đơn vị trong năm.",
+    }
+    view = await registration.submit(reg, SUBMITTER, body)
+    o = registration_store.outbox
+    async with reg.engine.connect() as conn:
+        payloads = (await conn.scalars(sa.select(o.c.payload).where(o.c.subject == subjects.NOMINATION_SUBMITTED))).all()
+    for payload in payloads:
+        event = NominationSubmitted.model_validate_json(payload)
+        if event.nomination.id == view["id"]:
+            return event.nomination
+    raise AssertionError(f"no NominationSubmitted for {view['id']}")
+
+
+async def publish_review_event(js: JetStreamContext, event: Event, msg_id: str | None = None) -> None:
+    """What review's relay does: the event on its subject in the REVIEW stream (a new msg id: a replay, not a duplicate)."""
+    await js.publish(event.SUBJECT, event.model_dump_json().encode(), headers={"Nats-Msg-Id": msg_id or str(uuid.uuid4())})
+
+
+async def rpc(nc: NatsClient, operation: str, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    reply = await nc.request(
+        subjects.rpc_subject("awards", operation), RpcRequest(actor=actor, params=params).model_dump_json().encode(), timeout=10
+    )
+    decoded: dict[str, Any] = json.loads(reply.data)
+    return decoded
+
+
+async def awards_events(js: JetStreamContext, subject: str) -> list[Any]:
+    return [m for m in await stream_messages(js, "AWARDS") if m.subject == subject]
+
+
+async def nomination(reg: ServiceContext, nomination_id: str) -> dict[str, Any]:
+    view: dict[str, Any] = await registration.get_nomination(reg, SUBMITTER, {"id": nomination_id})
+    return view
+
+
+async def statuses(reg: ServiceContext, ids: list[str]) -> list[str]:
+    return [(await nomination(reg, i))["status"] for i in ids]
+
+
+async def relay_and_wait(world: dict[str, Any], ids: list[str], status: str) -> None:
+    await world["relay"].publish_batch()
+    await eventually(lambda: statuses(world["registration"], ids), lambda s: s == [status] * len(ids), within=10)
+
+
+@pytest.mark.asyncio
+async def test_a_batch_approval_issues_one_decision_grouped_by_award_and_every_nomination_is_granted_once(
+    world: dict[str, Any], js: JetStreamContext, nc: NatsClient
+) -> None:
+    reg, awards = world["registration"], world["awards"]
+    noms = [
+        await submitted(reg, "giay_khen_ldld_huyen", "Nguyễn Thị Hường"),
+        await submitted(reg, "cdcs_vung_manh", "Công đoàn Công ty CP tập đoàn DST", "collective"),
+        await submitted(reg, "giay_khen_ldld_huyen", "Tổ Công đoàn Phân xưởng Đúc", "collective"),
+        await submitted(reg, "giay_khen_ldld_huyen", "Trần Văn Đức"),
+    ]
+    ids = [n.id for n in noms]
+    batch = NominationsApproved(
+        occurred_at=NOW, actor=APPROVER_SONTAY, batch_id="batch-1", issuer=path_of("HN-SONTAY")[0], nominations=noms
+    )
+
+    await publish_review_event(js, batch)
+    await publish_review_event(js, batch)  # a replay of the same event under another message id
+    await eventually(lambda: count_rows(awards.engine, awards_store.registry), lambda n: n == 4)
+    await relay_and_wait(world, ids, "granted")
+
+    decisions = (await rpc(nc, "list_decisions", APPROVER_SONTAY, {}))["data"]
+    assert decisions["total"] == 1
+    [d] = decisions["items"]
+    assert (d["number_text"], d["kind"], d["batch_id"], d["status"]) == ("1/QĐ-LĐLĐ", "decision", "batch-1", "issued")
+    assert [a["code"] for a in d["awards"]] == ["giay_khen_ldld_huyen", "cdcs_vung_manh"]
+    assert (d["collectives"], d["individuals"]) == (2, 2)
+    assert d["total_prize_vnd"] == 702_000 * 2 + 1_404_000  # 0.3 and 0.6 x 2,340,000; CĐCS vững mạnh carries 0
+    granted = await awards_events(js, subjects.AWARD_GRANTED)
+    assert sorted(AwardGranted.model_validate_json(m.data).nomination_id for m in granted) == sorted(ids)
+    assert {AwardGranted.model_validate_json(m.data).decision.decision_id for m in granted} == {d["id"]}
+
+    # A single approval of a nomination already in the register is skipped: no second decision, no event.
+    await publish_review_event(
+        js, NominationApproved(occurred_at=NOW, actor=APPROVER_SONTAY, nomination=noms[0], issuer=path_of("HN-SONTAY")[0])
+    )
+    other = await submitted(reg, "giay_khen_ldld_huyen", "Lê Thị Lan")
+    await publish_review_event(
+        js, NominationApproved(occurred_at=NOW, actor=APPROVER_SONTAY, nomination=other, issuer=path_of("HN-SONTAY")[0])
+    )
+    await eventually(lambda: count_rows(awards.engine, awards_store.registry), lambda n: n == 5)
+    await relay_and_wait(world, [other.id], "granted")
+    assert await count_rows(awards.engine, awards_store.decisions) == 2
+    assert len(await awards_events(js, subjects.AWARD_GRANTED)) == 5
+    assert (await rpc(nc, "get_decision", APPROVER_SONTAY, {"id": d["id"]}))["data"]["nominees"][0]["name"] == "Nguyễn Thị Hường"
+
+    document = (await rpc(nc, "decision_document", SUBMITTER, {"id": d["id"], "format": "pdf"}))["data"]
+    assert document["filename"] == "quyet-dinh-1-2026-HN-SONTAY.pdf"
+    text = " ".join(
+        " ".join(
+            p.extract_text() for p in pypdf.PdfReader(io.BytesIO(base64.b64decode(document["content_base64"]))).pages
+        ).split()
+    )
+    for expected in (
+        "Số: 1/QĐ-LĐLĐ",
+        "BAN THƯỜNG VỤ LIÊN ĐOÀN LAO ĐỘNG THỊ XÃ SƠN TÂY",
+        "A. TẬP THỂ",
+        "B. CÁ NHÂN",
+        "Trần Văn Đức",
+    ):
+        assert expected in text, expected
+    assert "Xét đề nghị của Công đoàn Công ty CP tập đoàn DST" in text
+    refused = await rpc(nc, "decision_document", OUTSIDER, {"id": d["id"], "format": "xlsx"})
+    assert (refused["ok"], refused["error"]["code"]) == (False, "not_your_unit")
+
+
+@pytest.mark.asyncio
+async def test_a_revoked_decision_marks_its_prizes_for_recovery_and_registration_shows_the_revocation(
+    world: dict[str, Any], js: JetStreamContext, nc: NatsClient
+) -> None:
+    reg = world["registration"]
+    noms = [await submitted(reg, "giay_khen_ldld_huyen", name) for name in ("Phạm Văn Hải", "Đỗ Thị Nga")]
+    ids = [n.id for n in noms]
+    batch = NominationsApproved(
+        occurred_at=NOW, actor=APPROVER_SONTAY, batch_id="b-2", issuer=path_of("HN-SONTAY")[0], nominations=noms
+    )
+    await publish_review_event(js, batch)
+    await eventually(lambda: count_rows(world["awards"].engine, awards_store.registry), lambda n: n == 2)
+    await relay_and_wait(world, ids, "granted")
+    [d] = (await rpc(nc, "list_decisions", APPROVER_SONTAY, {}))["data"]["items"]
+
+    short = await rpc(nc, "revoke", APPROVER_SONTAY, {"id": d["id"], "reason": "sai"})
+    assert (short["error"]["status"], short["error"]["fields"]) == (
+        422,
+        [{"field": "reason", "message": "Nêu lý do thu hồi, ít nhất 10 ký tự"}],
+    )
+    stranger = await rpc(nc, "revoke", APPROVER_HN, {"id": d["id"], "reason": "Khai man thành tích trong báo cáo"})
+    assert (stranger["error"]["status"], stranger["error"]["code"]) == (403, "not_issuer")
+
+    done = await rpc(nc, "revoke", APPROVER_SONTAY, {"id": d["id"], "reason": "Khai man thành tích trong báo cáo"})
+    assert done["ok"] is True
+    revoked = done["data"]
+    assert (revoked["status"], revoked["revocation"]["reason"], revoked["recovery_due_vnd"]) == (
+        "revoked",
+        "Khai man thành tích trong báo cáo",
+        1_404_000,
+    )
+    assert {x["recovery"] for x in revoked["nominees"]} == {"due"}
+    again = await rpc(nc, "revoke", APPROVER_SONTAY, {"id": d["id"], "reason": "Khai man thành tích trong báo cáo"})
+    assert (again["error"]["status"], again["error"]["code"]) == (409, "already_revoked")
+
+    await relay_and_wait(world, ids, "revoked")
+    [event] = [DecisionRevoked.model_validate_json(m.data) for m in await awards_events(js, subjects.DECISION_REVOKED)]
+    assert (event.decision_id, event.reason, sorted(e.nomination_id for e in event.entries)) == (
+        d["id"],
+        "Khai man thành tích trong báo cáo",
+        sorted(ids),
+    )
+    first = await nomination(reg, ids[0])
+    assert first["status_label"] == "Đã thu hồi quyết định"
+    assert first["decision"]["revoked"]["prize_to_recover_vnd"] == 702_000
+    assert first["timeline"][-1]["step"] == "revoked"
+    assert "Khai man thành tích trong báo cáo" in first["timeline"][-1]["comment"]
+
+    recovered = await rpc(nc, "mark_recovered", APPROVER_SONTAY, {"id": d["id"], "nomination_id": ids[0]})
+    assert [x["recovery"] for x in recovered["data"]["nominees"]] == ["recovered", "due"]
+    assert recovered["data"]["recovery_due_vnd"] == 702_000
+    twice = await rpc(nc, "mark_recovered", APPROVER_SONTAY, {"id": d["id"], "nomination_id": ids[0]})
+    assert twice["error"]["code"] == "already_recovered"
+
+    filtered = (await rpc(nc, "list_decisions", APPROVER_SONTAY, {"status": "revoked"}))["data"]
+    assert [x["id"] for x in filtered["items"]] == [d["id"]]
+    assert (await rpc(nc, "list_decisions", APPROVER_SONTAY, {"status": "issued"}))["data"]["total"] == 0
+    pdf = (await rpc(nc, "decision_document", APPROVER_SONTAY, {"id": d["id"], "format": "pdf"}))["data"]
+    text = " ".join(pypdf.PdfReader(io.BytesIO(base64.b64decode(pdf["content_base64"]))).pages[0].extract_text().split())
+    assert "ĐÃ THU HỒI" in text
+
+
+@pytest.mark.asyncio
+async def test_a_state_title_ends_in_a_numbered_proposal_without_prize_and_registration_says_it_was_submitted_upwards(
+    world: dict[str, Any], js: JetStreamContext, nc: NatsClient
+) -> None:
+    reg, awards = world["registration"], world["awards"]
+    collective = await submitted(reg, "tap_the_lao_dong_xuat_sac", "Phòng Kỹ thuật Công ty DST", "collective")
+    individual = await submitted(reg, "chien_si_thi_dua_cap_tinh", "Vũ Minh Tuấn")
+    union = await submitted(reg, "cong_nhan_gioi_thu_do", "Hoàng Thị Mai")
+    batch = NominationsApproved(
+        occurred_at=NOW, actor=APPROVER_HN, batch_id="b-3", issuer=path_of("HN")[0], nominations=[collective, union, individual]
+    )
+    await publish_review_event(js, batch)
+    await eventually(lambda: count_rows(awards.engine, awards_store.registry), lambda n: n == 3)
+    await relay_and_wait(world, [collective.id, individual.id], "proposed")
+    await eventually(lambda: statuses(reg, [union.id]), lambda s: s == ["granted"])
+
+    items = (await rpc(nc, "list_decisions", APPROVER_HN, {}))["data"]["items"]
+    decisions = [x for x in items if x["kind"] == "decision"]
+    proposals = sorted((x for x in items if x["kind"] == "proposal"), key=lambda x: x["number"])
+    # The union award in one decision; one tờ trình per deciding authority (the catalogue names two for these titles).
+    assert [x["number_text"] for x in decisions] == ["1/QĐ-LĐLĐ"]
+    assert [(x["number_text"], x["total_prize_vnd"], x["decided_by"]) for x in proposals] == [
+        ("1/TTr-LĐLĐ", 0, "Bộ trưởng, Chủ tịch UBND tỉnh (thẩm quyền theo Luật 2022 chưa xác nhận)"),
+        ("2/TTr-LĐLĐ", 0, "Bộ trưởng, Chủ tịch UBND tỉnh"),
+    ]
+    assert [[x["status"] for x in p["nominees"]] for p in proposals] == [["proposed"], ["proposed"]]
+    assert proposals[1]["nominees"][0]["status_label"] == "Đã đề nghị Bộ trưởng, Chủ tịch UBND tỉnh"
+    proposal = proposals[1]
+
+    [proposed] = [
+        AwardProposed.model_validate_json(m.data)
+        for m in await awards_events(js, subjects.AWARD_PROPOSED)
+        if AwardProposed.model_validate_json(m.data).nomination_id == individual.id
+    ]
+    assert proposed.proposal.prize_amount_vnd == 0
+    view = await nomination(reg, individual.id)
+    assert view["status_label"] == "Đã trình cấp có thẩm quyền"
+    assert view["decision"]["kind"] == "proposal"
+    assert view["timeline"][-1]["step"] == "proposed"
+    assert "Tờ trình số 2/TTr-LĐLĐ: đã đề nghị Bộ trưởng, Chủ tịch UBND tỉnh" in view["timeline"][-1]["comment"]
+
+    refused = await rpc(nc, "revoke", APPROVER_HN, {"id": proposal["id"], "reason": "Không còn đủ tiêu chuẩn đề nghị"})
+    assert refused["error"]["code"] == "not_a_decision"
+    document = (await rpc(nc, "decision_document", APPROVER_HN, {"id": proposal["id"], "format": "xlsx"}))["data"]
+    assert document["filename"] == "to-trinh-2-2026-HN.xlsx"
+
+
+@pytest.mark.asyncio
+async def test_an_awards_durable_created_with_the_old_single_filter_is_widened_at_start(js: JetStreamContext) -> None:
+    """An upgraded deployment: the durable still filters nomination_approved; ensure_consumer (run at start) updates it
+    so that batch approvals reach awards too."""
+    await ensure_streams(js)
+    old = subjects.ConsumerDef(AWARDS_FROM_REVIEW.durable, subjects.REVIEW_STREAM, subjects.NOMINATION_APPROVED)
+    await ensure_consumer(js, old, max_attempts=5)
+    await ensure_consumer(js, AWARDS_FROM_REVIEW, max_attempts=5)
+    info = await js.consumer_info("REVIEW", AWARDS_FROM_REVIEW.durable)
+    assert info.config.filter_subject == "thidua.review.>"
