@@ -158,6 +158,9 @@ class NominationSnapshot(BaseModel):
     round: int = 1
     # The eligibility checks run at submission (None in events before issue 7's checks).
     eligibility: list[EligibilityCheck] = Field(default_factory=list)
+    # The submitting CĐCS's sector (enterprise, school, public_administration) as registration knows it; None in
+    # events written before reports existed, or for a unit without one.
+    unit_sector: str | None = None
 
     @property
     def unit(self) -> UnitRef:

@@ -6,7 +6,8 @@ from functools import partial
 
 from faststream.nats import NatsBroker, NatsRouter
 
-from services.awards import store, usecases
+from services.awards import grassroots, reports, store, usecases
+from services.awards.unitdirectory import UnitDirectory
 from shared import contracts as c
 from shared.messaging import EventConsumer, register_rpc
 from shared.outbox_ops import outbox_operations
@@ -24,6 +25,8 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
             "list_decisions": partial(usecases.list_decisions, ctx),
             "get_decision": partial(usecases.get_decision, ctx),
             "list_catalog": partial(usecases.list_catalog, ctx),
+            "report": partial(reports.report, ctx),
+            "record_grassroots": partial(grassroots.record_grassroots, ctx, UnitDirectory(broker)),
             **outbox_operations(ctx, store.outbox),
         },
     )

@@ -39,8 +39,9 @@ registry = sa.Table(
     "registry",
     metadata,
     sa.Column("id", sa.String(36), primary_key=True),
-    sa.Column("decision_id", sa.String(36), sa.ForeignKey("decisions.id"), nullable=False, index=True),
-    sa.Column("nomination_id", sa.String(36), nullable=False, unique=True),
+    # NULL for an entry of the grassroots register (decided by the CĐCS, not by a numbered decision here).
+    sa.Column("decision_id", sa.String(36), sa.ForeignKey("decisions.id"), nullable=True, index=True),
+    sa.Column("nomination_id", sa.String(36), nullable=True, unique=True),
     sa.Column("nominee", sa.JSON, nullable=False),
     sa.Column("nominee_name", sa.String(200), nullable=False),
     sa.Column("unit_code", sa.String(64), nullable=False),
@@ -49,4 +50,35 @@ registry = sa.Table(
     sa.Column("coefficient", sa.String(20), nullable=False),
     sa.Column("base_salary_vnd", sa.Integer, nullable=False),
     sa.Column("prize_amount_vnd", sa.Integer, nullable=False),
+    # What reports count by (migration 0003_reports; see services/awards/register.py).
+    sa.Column("source", sa.String(20), nullable=False, server_default="pipeline"),  # pipeline | grassroots
+    sa.Column("award_code", sa.String(64), nullable=True),
+    sa.Column("award_name", sa.String(300), nullable=True),
+    sa.Column("catalog_version", sa.String(40), nullable=True),  # the version that defined the award for this entry
+    sa.Column("award_category", sa.String(20), nullable=True),  # individual | collective | innovation
+    sa.Column("level", sa.String(20), nullable=True),  # the level that decided: grassroots … national
+    sa.Column("nominee_kind", sa.String(20), nullable=True),
+    sa.Column("sector", sa.String(40), nullable=True),  # of the submitting CĐCS, when registration knows it
+    sa.Column("path_codes", sa.String(400), nullable=True),  # "|CĐCS|district|city|national|" on the decision date
+    sa.Column("decided_on", sa.Date, nullable=True),
+    sa.Column("year", sa.Integer, nullable=True),
+    sa.Column("decision_text", sa.String(120), nullable=True),  # a grassroots decision's number as the CĐCS wrote it
+    sa.Column("title", sa.String(300), nullable=True),  # e.g. the innovation's name
+    sa.Column("entry_key", sa.String(64), nullable=True),  # grassroots: the same row sent twice is one entry
+    sa.Column("recorded_by", sa.String(64), nullable=True),
+    sa.Column("recorded_at", UtcDateTime(), nullable=True),
+    sa.UniqueConstraint("entry_key", name="uq_registry_entry_key"),
+)
+
+# One row per entry and per unit on its path (the CĐCS and each superior, as stored with the entry), so that a
+# report of any unit's subtree is one indexed range scan; `child_code` is the next unit down (NULL at the CĐCS).
+registry_scopes = sa.Table(
+    "registry_scopes",
+    metadata,
+    sa.Column("unit_code", sa.String(64), primary_key=True),
+    sa.Column("entry_id", sa.String(36), sa.ForeignKey("registry.id"), primary_key=True),
+    sa.Column("child_code", sa.String(64), nullable=True),
+    sa.Column("child_name", sa.String(300), nullable=True),
+    sa.Column("decided_on", sa.Date, nullable=False),
+    sa.Index("ix_registry_scopes_unit_day", "unit_code", "decided_on"),
 )

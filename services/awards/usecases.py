@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.awards import store
 from services.awards.domain.decision import number_for, prize_for
+from services.awards.register import Entry, add_entries
 from shared.catalog import CATALOG_NAMES_VI
 from shared.clock import VIETNAM_TZ
 from shared.contracts import Actor, AwardGranted, DecisionSnapshot, NominationApproved
@@ -70,20 +71,26 @@ async def on_approved(ctx: ServiceContext, event: NominationApproved) -> None:
                 path_codes="|" + "|".join(u.code for u in nom.unit_path) + "|",
             )
         )
-        await conn.execute(
-            store.registry.insert().values(
-                id=str(uuid4()),
-                decision_id=decision_id,
-                nomination_id=nom.id,
-                nominee=nom.nominee.model_dump(),
-                nominee_name=nom.nominee.name,
-                unit_code=nom.unit.code,
-                unit_name=nom.unit.name,
-                period=nom.period,
-                coefficient=prize.coefficient,
-                base_salary_vnd=prize.base_salary_vnd,
-                prize_amount_vnd=prize.amount_vnd,
-            )
+        await add_entries(
+            conn,
+            [
+                Entry(
+                    id=str(uuid4()),
+                    source="pipeline",
+                    award=award,
+                    level=event.issuer.level,
+                    nominee=nom.nominee.model_dump(),
+                    unit_path=nom.unit_path,
+                    sector=nom.unit_sector,
+                    period=nom.period,
+                    decided_on=on,
+                    coefficient=prize.coefficient,
+                    base_salary_vnd=prize.base_salary_vnd,
+                    prize_amount_vnd=prize.amount_vnd,
+                    decision_id=decision_id,
+                    nomination_id=nom.id,
+                )
+            ],
         )
         granted = AwardGranted(
             occurred_at=issued_at,
