@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.registration import store
-from services.registration.usecases import _unit_path
+from services.registration.usecases import _tree
 from shared.contracts import Actor
 from shared.service import ServiceContext
 
@@ -25,6 +23,7 @@ async def unit_paths(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) 
     """{"sector": …, "paths": {"2024-12-20": [unit, superior, …], …}}; an empty path: the unit did not exist that day."""
     q = UnitPathsQuery.model_validate(params)
     async with ctx.engine.connect() as conn:
-        sector = await conn.scalar(sa.select(store.units.c.sector).where(store.units.c.code == q.code))
-        paths = {on.isoformat(): [u.model_dump(mode="json") for u in await _unit_path(conn, q.code, on)] for on in set(q.dates)}
-    return {"sector": sector, "paths": paths}
+        tree = await _tree(conn)  # two queries, then every date in memory
+    unit = tree.get(q.code)
+    paths = {on.isoformat(): [u.model_dump(mode="json") for u in tree.path_on(q.code, on)] for on in set(q.dates)}
+    return {"sector": unit.sector if unit else None, "paths": paths}

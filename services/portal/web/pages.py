@@ -91,6 +91,7 @@ def _nav(actor: Actor, path: str) -> list[dict[str, Any]]:
     if actor.units_with("approver") or actor.units_with("unit_admin") or actor.sees_everything():
         items.append(("/hop-viec", "Hộp việc"))
     items.append(("/quyet-dinh", "Quyết định"))
+    items.append(("/bao-cao", "Báo cáo"))
     if actor.sees_everything():
         items.append(("/van-hanh", "Vận hành"))
     current = max((href for href, _ in items if path.startswith(href)), key=len, default="")
