@@ -84,6 +84,13 @@ class Entry:
                 "child_code": path[i - 1].code if i > 0 else None,
                 "child_name": path[i - 1].name if i > 0 else None,
                 "decided_on": self.decided_on,
+                "award_code": self.award.code,
+                "award_name": self.award.name,
+                "award_category": self.category,
+                "level": self.level,
+                "nominee_kind": self.nominee.get("kind", "individual"),
+                "sector": self.sector,
+                "prize_amount_vnd": self.prize_amount_vnd,
             }
             for i, u in enumerate(path)
         ]

@@ -63,7 +63,7 @@ def _unit_for(actor: Actor, requested: str | None) -> tuple[str, bool]:
 async def report(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     q = ReportQuery.model_validate(params)
     unit, narrowed = _unit_for(actor, q.unit_code)
-    s, r = store.registry_scopes, store.registry
+    s = store.registry_scopes
     start, end = q.bounds()
     where: list[Any] = [s.c.unit_code == unit]
     if start is not None:
@@ -71,46 +71,44 @@ async def report(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> d
     if end is not None:
         where.append(s.c.decided_on <= end)
     if q.award_code:
-        where.append(r.c.award_code == q.award_code)
+        where.append(s.c.award_code == q.award_code)
     if q.level:
-        where.append(r.c.level == q.level)
+        where.append(s.c.level == q.level)
     if q.sector:
-        where.append(r.c.sector.is_(None) if q.sector == UNKNOWN_SECTOR else r.c.sector == q.sector)
+        where.append(s.c.sector.is_(None) if q.sector == UNKNOWN_SECTOR else s.c.sector == q.sector)
     if q.nominee_kind:
-        where.append(r.c.nominee_kind == q.nominee_kind)
+        where.append(s.c.nominee_kind == q.nominee_kind)
     if narrowed:
         # A unit below the actor's: only entries that are also in one of the actor's own subtrees.
         where.append(sa.exists(_own_scope(actor)))
-    joined = s.join(r, r.c.id == s.c.entry_id)
-    count, prize = sa.func.count(), sa.func.coalesce(sa.func.sum(r.c.prize_amount_vnd), 0)
+    count, prize = sa.func.count(), sa.func.coalesce(sa.func.sum(s.c.prize_amount_vnd), 0)
+    year = sa.extract("year", s.c.decided_on)
     async with ctx.engine.connect() as conn:
-        grouped = (
+        # One pass over the unit's range: every combination of unit below, award, level, sector, kind and year.
+        rows = (
             await conn.execute(
                 sa.select(
-                    r.c.award_code,
-                    sa.func.max(r.c.award_name),
-                    sa.func.max(r.c.award_category),
-                    r.c.level,
-                    r.c.sector,
-                    r.c.nominee_kind,
-                    r.c.year,
+                    s.c.child_code,
+                    sa.func.max(s.c.child_name),
+                    s.c.award_code,
+                    sa.func.max(s.c.award_name),
+                    sa.func.max(s.c.award_category),
+                    s.c.level,
+                    s.c.sector,
+                    s.c.nominee_kind,
+                    year,
                     count,
                     prize,
                 )
-                .select_from(joined)
                 .where(*where)
-                .group_by(r.c.award_code, r.c.level, r.c.sector, r.c.nominee_kind, r.c.year)
+                .group_by(s.c.child_code, s.c.award_code, s.c.level, s.c.sector, s.c.nominee_kind, year)
             )
         ).all()
-        per_unit = (
-            await conn.execute(
-                sa.select(s.c.child_code, sa.func.max(s.c.child_name), sa.func.max(r.c.unit_name), r.c.sector, count, prize)
-                .select_from(joined)
-                .where(*where)
-                .group_by(s.c.child_code, r.c.sector)
-            )
-        ).all()
-        if narrowed and not grouped and not await _within_reach(conn, actor, unit):
+        own_name = None
+        if any(row[0] is None for row in rows):  # the unit's own entries: a CĐCS, named as on its entries
+            r = store.registry
+            own_name = await conn.scalar(sa.select(r.c.unit_name).where(r.c.unit_code == unit).limit(1))
+        if narrowed and not rows and not await _within_reach(conn, actor, unit):
             raise Forbidden("Đơn vị này không thuộc phạm vi của bạn", code="not_your_unit")
     groups = [
         Group(
@@ -120,19 +118,20 @@ async def report(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> d
             level=level or "",
             sector=sector,
             nominee_kind=kind or "individual",
-            year=int(year or 0),
+            year=int(year_ or 0),
             count=int(n),
             prize_vnd=int(amount),
         )
-        for code, name, category, level, sector, kind, year, n, amount in grouped
+        for _, _, code, name, category, level, sector, kind, year_, n, amount in rows
     ]
+    per_unit = [(child, child_name, sector, n, amount) for child, child_name, _, _, _, _, sector, _, _, n, amount in rows]
     return {
         "unit_code": unit,
         "date_from": start.isoformat() if start else None,
         "date_to": end.isoformat() if end else None,
         "narrowed_to_own_units": narrowed,
         **summarise(groups),
-        "by_unit": _units(per_unit, unit),
+        "by_unit": _units(per_unit, unit, own_name),
     }
 
 
@@ -159,12 +158,12 @@ async def _within_reach(conn: Any, actor: Actor, unit: str) -> bool:
     return found is not None
 
 
-def _units(rows: Any, unit: str) -> list[dict[str, Any]]:
+def _units(rows: Any, unit: str, own_name: str | None) -> list[dict[str, Any]]:
     """One line per unit directly below (entries of the unit itself under its own code), largest first."""
     lines: dict[str, dict[str, Any]] = {}
-    for child, child_name, unit_name, sector, n, amount in rows:
+    for child, child_name, sector, n, amount in rows:
         code = child or unit
-        name = child_name or (unit_name if child is None else code)
+        name = child_name or (own_name if child is None else None) or code
         line = lines.setdefault(code, {"code": code, "name": name, "count": 0, "prize_vnd": 0, "by_sector": {}})
         line["count"] += int(n)
         line["prize_vnd"] += int(amount)

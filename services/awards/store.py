@@ -70,15 +70,24 @@ registry = sa.Table(
     sa.UniqueConstraint("entry_key", name="uq_registry_entry_key"),
 )
 
-# One row per entry and per unit on its path (the CĐCS and each superior, as stored with the entry), so that a
-# report of any unit's subtree is one indexed range scan; `child_code` is the next unit down (NULL at the CĐCS).
+# One row per entry and per unit on its path (the CĐCS and each superior, as stored with the entry), carrying what
+# reports group by, so that a report of any unit's subtree is one range scan of this table's key and no join;
+# `child_code` is the next unit down (NULL at the CĐCS itself).
 registry_scopes = sa.Table(
     "registry_scopes",
     metadata,
     sa.Column("unit_code", sa.String(64), primary_key=True),
-    sa.Column("entry_id", sa.String(36), sa.ForeignKey("registry.id"), primary_key=True),
+    sa.Column("decided_on", sa.Date, primary_key=True),
+    sa.Column("entry_id", sa.String(36), sa.ForeignKey("registry.id"), primary_key=True, index=True),
     sa.Column("child_code", sa.String(64), nullable=True),
     sa.Column("child_name", sa.String(300), nullable=True),
-    sa.Column("decided_on", sa.Date, nullable=False),
-    sa.Index("ix_registry_scopes_unit_day", "unit_code", "decided_on"),
+    sa.Column("award_code", sa.String(64), nullable=False),
+    sa.Column("award_name", sa.String(300), nullable=False),
+    sa.Column("award_category", sa.String(20), nullable=False),
+    sa.Column("level", sa.String(20), nullable=False),
+    sa.Column("nominee_kind", sa.String(20), nullable=False),
+    sa.Column("sector", sa.String(40), nullable=True),
+    sa.Column("prize_amount_vnd", sa.Integer, nullable=False),
+    # Rows stored in key order on SQLite (no rowid): a unit's period is one contiguous range.
+    sqlite_with_rowid=False,
 )

@@ -58,10 +58,18 @@ def upgrade() -> None:
         sa.Column("child_code", sa.String(64), nullable=True),
         sa.Column("child_name", sa.String(300), nullable=True),
         sa.Column("decided_on", sa.Date(), nullable=False),
+        sa.Column("award_code", sa.String(64), nullable=False),
+        sa.Column("award_name", sa.String(300), nullable=False),
+        sa.Column("award_category", sa.String(20), nullable=False),
+        sa.Column("level", sa.String(20), nullable=False),
+        sa.Column("nominee_kind", sa.String(20), nullable=False),
+        sa.Column("sector", sa.String(40), nullable=True),
+        sa.Column("prize_amount_vnd", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["entry_id"], ["registry.id"]),
-        sa.PrimaryKeyConstraint("unit_code", "entry_id"),
+        sa.PrimaryKeyConstraint("unit_code", "decided_on", "entry_id"),
+        sqlite_with_rowid=False,
     )
-    op.create_index("ix_registry_scopes_unit_day", "registry_scopes", ["unit_code", "decided_on"])
+    op.create_index("ix_registry_scopes_entry_id", "registry_scopes", ["entry_id"])
     _backfill(op.get_bind())
 
 
@@ -73,12 +81,12 @@ def _backfill(conn: sa.Connection) -> None:
     sectors = {u.code: u.sector for u in load_units()}
     rows = conn.execute(
         sa.text(
-            "SELECT r.id, r.nominee, r.unit_code, d.award_code, d.award_name, d.path_codes, d.issued_at, d.issuer, "
+            "SELECT r.id, r.nominee, r.unit_code, r.prize_amount_vnd, d.award_code, d.award_name, d.path_codes, d.issued_at, d.issuer, "
             "d.catalog_version "
             "FROM registry r JOIN decisions d ON d.id = r.decision_id"
         )
     ).all()
-    for entry_id, nominee, unit_code, award_code, award_name, path_codes, issued_at, issuer, version in rows:
+    for entry_id, nominee, unit_code, prize, award_code, award_name, path_codes, issued_at, issuer, version in rows:
         nominee, issuer = _json(nominee), _json(issuer)
         on = _vn_date(issued_at, VIETNAM_TZ)
         award = award_on(award_code, on)
@@ -109,10 +117,23 @@ def _backfill(conn: sa.Connection) -> None:
         for i, code in enumerate(codes):
             conn.execute(
                 sa.text(
-                    "INSERT INTO registry_scopes (unit_code, entry_id, child_code, child_name, decided_on) "
-                    "VALUES (:unit, :entry, :child, NULL, :on)"
+                    "INSERT INTO registry_scopes (unit_code, entry_id, child_code, child_name, decided_on, award_code, "
+                    "award_name, award_category, level, nominee_kind, sector, prize_amount_vnd) VALUES (:unit, :entry, "
+                    ":child, NULL, :on, :award_code, :award_name, :category, :level, :kind, :sector, :prize)"
                 ),
-                {"unit": code, "entry": entry_id, "child": codes[i - 1] if i > 0 else None, "on": on},
+                {
+                    "unit": code,
+                    "entry": entry_id,
+                    "child": codes[i - 1] if i > 0 else None,
+                    "on": on,
+                    "award_code": award_code,
+                    "award_name": award_name,
+                    "category": category,
+                    "level": issuer.get("level") or "",
+                    "kind": kind,
+                    "sector": sectors.get(unit_code),
+                    "prize": prize,
+                },
             )
 
 
@@ -130,7 +151,7 @@ def _vn_date(value: Any, tz: Any) -> date:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_registry_scopes_unit_day", table_name="registry_scopes")
+    op.drop_index("ix_registry_scopes_entry_id", table_name="registry_scopes")
     op.drop_table("registry_scopes")
     op.execute("DELETE FROM registry WHERE decision_id IS NULL")
     with op.batch_alter_table("registry", schema=None) as batch_op:
