@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -93,3 +94,35 @@ def test_a_bad_date_is_named_on_its_field_and_a_cdcs_sees_only_itself_on_a_phone
     expect(phone.locator("#report-summary")).to_contain_text("9 sáng kiến cấp cơ sở (doanh nghiệp 9)")
     expect(phone.locator("#f-unit option")).to_have_count(2)  # "Đơn vị của tôi" and DST itself
     shot(phone, "reports-cdcs-phone")
+
+
+def test_a_cdcs_officer_uploads_the_register_and_fixes_a_named_row(sign_in: SignIn, register: None, tmp_path: Path) -> None:
+    page = sign_in("cdcs.dst")
+    page.get_by_role("link", name="Sổ khen thưởng cơ sở").click()
+    with page.expect_download() as info:
+        page.click("#register-template")
+    template = info.value.path()
+    assert template is not None
+    book = load_workbook(BytesIO(template.read_bytes()))
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Giấy khen của Ban Chấp hành công đoàn cơ sở", "Tập thể", "Tổ Cơ điện", "21/12/2025", "70/QĐ-CĐCS", None])
+    sheet.append(["sang_kien_co_so", "Cá nhân", "Lê Thị Hoa", "31/12/2099", None, "Giảm phế phẩm"])
+    upload = tmp_path / "so.xlsx"
+    book.save(upload)
+
+    page.set_input_files("#r-file", str(upload))
+    page.click("#register-form button[type=submit]")
+    expect(page.locator("#register-problems")).to_contain_text(
+        "Dòng 4, Ngày quyết định (dd/mm/yyyy): Ngày quyết định 31/12/2099 ở sau hôm nay"
+    )
+    shot(page, "register-upload-problems")
+
+    sheet.delete_rows(4)
+    book.save(upload)
+    page.set_input_files("#r-file", str(upload))
+    page.click("#register-form button[type=submit]")
+    expect(page.locator("#register-result")).to_contain_text("Đã ghi 2 dòng")
+    page.set_input_files("#r-file", str(upload))
+    page.click("#register-form button[type=submit]")
+    expect(page.locator("#register-result")).to_contain_text("Đã ghi 0 dòng; 2 dòng đã có trong sổ từ trước")

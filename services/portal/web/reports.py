@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from io import BytesIO
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -18,8 +18,11 @@ from services.portal.api import CurrentActor
 from services.portal.gateway import Gateway
 from services.portal.web import session as web
 from services.portal.web.pages import TEMPLATES, _parse_vn_date, render
+from services.portal.web.register_import import RowProblem, problems_from_reply, rows_from_xlsx, template_workbook
 from shared.contracts import Actor
 from shared.documents import vnd
+from shared.errors import FieldError, ValidationFailed
+from shared.rpc import RemoteError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SECTORS = (
@@ -251,5 +254,76 @@ def build_reports(gateway: Gateway) -> APIRouter:
             if active:
                 params["unit_code"] = active
         return await _xlsx(actor, params)
+
+    # The grassroots register from a spreadsheet
+
+    async def _grassroots_awards(actor: Actor) -> dict[str, str]:
+        catalog = await gateway.call("awards", "list_catalog", actor)
+        return {
+            a["code"]: a["name"] for a in catalog["awards"] if a["awarding_level"] == "grassroots" and a["outcome"] == "decision"
+        }
+
+    async def _import(actor: Actor, unit_code: str, data: bytes) -> tuple[dict[str, Any] | None, list[RowProblem]]:
+        rows, numbers, problems = rows_from_xlsx(data, await _grassroots_awards(actor))
+        if problems:
+            return None, problems
+        try:
+            return await gateway.call("awards", "record_grassroots", actor, {"unit_code": unit_code, "entries": rows}), []
+        except RemoteError as exc:
+            if not exc.fields:
+                raise
+            return None, problems_from_reply([f.model_dump() for f in exc.fields], numbers)
+
+    @router.post("/api/v1/grassroots-awards/xlsx", tags=["reports"], summary="Ghi sổ khen thưởng cơ sở từ tệp .xlsx theo mẫu")
+    async def record_grassroots_xlsx(actor: CurrentActor, unit_code: Annotated[str, Form()], file: UploadFile) -> Any:
+        result, problems = await _import(actor, unit_code, await file.read())
+        if problems:
+            fields = [FieldError(field=f"row {p.row}", message=p.text()) for p in problems]
+            raise ValidationFailed("Tệp có dòng chưa hợp lệ, chưa ghi dòng nào", fields=fields, code="grassroots_rows_invalid")
+        return result
+
+    async def _register_units(actor: Actor) -> list[tuple[str, str]]:
+        units = await gateway.units(actor)
+        own = {g.unit_code for g in actor.roles if g.role in ("submitter", "unit_admin") and g.unit_code}
+        chosen = [
+            (c, u["name"])
+            for c, u in units.items()
+            if u["level"] == "grassroots" and not u.get("valid_to") and (actor.is_admin or c in own)
+        ]
+        return sorted(chosen, key=lambda x: x[1])
+
+    async def _register_page(request: Request, actor: Actor, **context: Any) -> HTMLResponse:
+        return await render(
+            request, "register.html", actor, title="Sổ khen thưởng cơ sở", unit_choices=await _register_units(actor), **context
+        )
+
+    @router.get("/so-khen-thuong", response_class=HTMLResponse)
+    async def register_page(request: Request) -> HTMLResponse:
+        actor = await web.current_actor(request)
+        return await _register_page(request, actor, chosen=web.active_unit(request, actor), problems=[], result=None)
+
+    @router.get("/so-khen-thuong/mau.xlsx")
+    async def register_template(request: Request) -> Response:
+        actor = await web.current_actor(request)
+        awards = await _grassroots_awards(actor)
+        example = next(iter(sorted(awards.items())), ("sang_kien_co_so", ""))
+        return Response(
+            template_workbook(example),
+            media_type=XLSX,
+            headers={"Content-Disposition": 'attachment; filename="mau-so-khen-thuong-co-so.xlsx"'},
+        )
+
+    @router.post("/so-khen-thuong", response_class=HTMLResponse)
+    async def register_upload(request: Request) -> HTMLResponse:
+        actor = await web.current_actor(request)
+        form = await request.form()
+        web.check_csrf(request, str(form.get("csrf_token", "")))
+        unit_code = str(form.get("unit_code", ""))
+        upload = form.get("file")
+        data = await upload.read() if upload is not None and not isinstance(upload, str) else b""
+        result, problems = await _import(actor, unit_code, data)
+        return await _register_page(
+            request, actor, status_code=422 if problems else 200, chosen=unit_code, problems=problems, result=result
+        )
 
     return router
