@@ -174,6 +174,9 @@ class NominationSnapshot(BaseModel):
     # The campaign and topic it was nominated under (None in events before 0003_emulation, or when none).
     campaign: CampaignRef | None = None
     topic: str | None = None
+    # The submitting CĐCS's sector (enterprise, school, public_administration) as registration knows it; None in
+    # events written before reports existed, or for a unit without one.
+    unit_sector: str | None = None
 
     @property
     def unit(self) -> UnitRef:

@@ -13,7 +13,7 @@ from types import FrameType
 from services.portal.settings import DEFAULT_DEMO_PASSWORD
 from shared.logs import configure as configure_logs
 from shared.settings import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT, SERVICES
-from thidua import catalogctl, opscli, reorgctl
+from thidua import catalogctl, opscli, reorgctl, seedreports
 
 DEMO_LOGINS = [
     ("admin", "Quản trị hệ thống"),
@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     users_cmd.add_argument("--var-dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")))
     opscli.add_parsers(sub)
     reorgctl.add_parsers(sub)
+    seedreports.add_parsers(sub)
     catalogctl.add_parsers(sub)
     args = parser.parse_args(argv)
 
@@ -72,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_users(args.action, args.username, args.var_dir)
     if args.command in reorgctl.COMMANDS:
         return reorgctl.run(args)
+    if args.command in seedreports.COMMANDS:
+        return seedreports.run(args)
     if args.command in opscli.COMMANDS:
         return opscli.run(args)
     if args.command in catalogctl.COMMANDS:

@@ -6,7 +6,8 @@ from functools import partial
 
 from faststream.nats import NatsBroker, NatsRouter
 
-from services.awards import store, usecases
+from services.awards import grassroots, reports, store, usecases
+from services.awards.unitdirectory import UnitDirectory
 from shared import contracts as c
 from shared.messaging import EventConsumer, register_rpc
 from shared.outbox_ops import outbox_operations
@@ -27,6 +28,8 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
             "revoke": partial(usecases.revoke, ctx),
             "mark_recovered": partial(usecases.mark_recovered, ctx),
             "decision_document": partial(usecases.decision_document, ctx),
+            "report": partial(reports.report, ctx),
+            "record_grassroots": partial(grassroots.record_grassroots, ctx, UnitDirectory(broker)),
             **outbox_operations(ctx, store.outbox),
         },
     )

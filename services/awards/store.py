@@ -61,8 +61,9 @@ registry = sa.Table(
     "registry",
     metadata,
     sa.Column("id", sa.String(36), primary_key=True),
-    sa.Column("decision_id", sa.String(36), sa.ForeignKey("decisions.id"), nullable=False, index=True),
-    sa.Column("nomination_id", sa.String(36), nullable=False, unique=True),
+    # NULL for an entry of the grassroots register (decided by the CĐCS, not by a numbered decision here).
+    sa.Column("decision_id", sa.String(36), sa.ForeignKey("decisions.id"), nullable=True, index=True),
+    sa.Column("nomination_id", sa.String(36), nullable=True, unique=True),
     sa.Column("nominee", sa.JSON, nullable=False),
     sa.Column("nominee_name", sa.String(200), nullable=False),
     sa.Column("unit_code", sa.String(64), nullable=False),
@@ -80,4 +81,41 @@ registry = sa.Table(
     sa.Column("recovery_amount_vnd", sa.Integer, nullable=True),
     sa.Column("recovered_at", UtcDateTime(), nullable=True),
     sa.Column("recovered_by", sa.String(200), nullable=True),
+    # What reports count by (migration 0003_reports; see services/awards/register.py).
+    sa.Column("source", sa.String(20), nullable=False, server_default="pipeline"),  # pipeline | grassroots
+    sa.Column("award_category", sa.String(20), nullable=True),  # individual | collective | innovation
+    sa.Column("level", sa.String(20), nullable=True),  # the level that decided: grassroots … national
+    sa.Column("nominee_kind", sa.String(20), nullable=True),
+    sa.Column("sector", sa.String(40), nullable=True),  # of the submitting CĐCS, when registration knows it
+    sa.Column("path_codes", sa.String(400), nullable=True),  # "|CĐCS|district|city|national|" on the decision date
+    sa.Column("decided_on", sa.Date, nullable=True),
+    sa.Column("year", sa.Integer, nullable=True),
+    sa.Column("decision_text", sa.String(120), nullable=True),  # a grassroots decision's number as the CĐCS wrote it
+    sa.Column("title", sa.String(300), nullable=True),  # e.g. the innovation's name
+    sa.Column("entry_key", sa.String(64), nullable=True),  # grassroots: the same row sent twice is one entry
+    sa.Column("recorded_by", sa.String(64), nullable=True),
+    sa.Column("recorded_at", UtcDateTime(), nullable=True),
+    sa.UniqueConstraint("entry_key", name="uq_registry_entry_key"),
+)
+
+# One row per entry and per unit on its path (the CĐCS and each superior, as stored with the entry), carrying what
+# reports group by, so that a report of any unit's subtree is one range scan of this table's key and no join;
+# `child_code` is the next unit down (NULL at the CĐCS itself).
+registry_scopes = sa.Table(
+    "registry_scopes",
+    metadata,
+    sa.Column("unit_code", sa.String(64), primary_key=True),
+    sa.Column("decided_on", sa.Date, primary_key=True),
+    sa.Column("entry_id", sa.String(36), sa.ForeignKey("registry.id"), primary_key=True, index=True),
+    sa.Column("child_code", sa.String(64), nullable=True),
+    sa.Column("child_name", sa.String(300), nullable=True),
+    sa.Column("award_code", sa.String(64), nullable=False),
+    sa.Column("award_name", sa.String(300), nullable=False),
+    sa.Column("award_category", sa.String(20), nullable=False),
+    sa.Column("level", sa.String(20), nullable=False),
+    sa.Column("nominee_kind", sa.String(20), nullable=False),
+    sa.Column("sector", sa.String(40), nullable=True),
+    sa.Column("prize_amount_vnd", sa.Integer, nullable=False),
+    # Rows stored in key order on SQLite (no rowid): a unit's period is one contiguous range.
+    sqlite_with_rowid=False,
 )

@@ -25,6 +25,7 @@ from services.awards.domain.revocation import (
     check_revocation,
     may_act_for,
 )
+from services.awards.register import RegisterEntry, add_entries, uncount_entries
 from shared.catalog import CATALOG_NAMES_VI, CatalogName
 from shared.clock import VIETNAM_TZ
 from shared.contracts import (
@@ -151,25 +152,29 @@ async def _issue_document(
     )
     for position, (nom, award) in enumerate(items, start=1):
         prize = prize_for(award, nom.nominee.kind, base, on) if kind == "decision" else Prize("0", base, 0, on)
-        await conn.execute(
-            store.registry.insert().values(
-                id=str(uuid4()),
-                decision_id=decision_id,
-                nomination_id=nom.id,
-                nominee=nom.nominee.model_dump(),
-                nominee_name=nom.nominee.name,
-                unit_code=nom.unit.code,
-                unit_name=nom.unit.name,
-                period=nom.period,
-                coefficient=prize.coefficient,
-                base_salary_vnd=prize.base_salary_vnd,
-                prize_amount_vnd=prize.amount_vnd,
-                award_code=award.code,
-                award_name=award.name,
-                catalog_version=award.catalog_version or nom.catalog_version,
-                position=position,
-                status="granted" if kind == "decision" else "proposed",
-            )
+        await add_entries(
+            conn,
+            [
+                RegisterEntry(
+                    id=str(uuid4()),
+                    source="pipeline",
+                    award=award,
+                    level=issuer.level,
+                    nominee=nom.nominee.model_dump(),
+                    unit_path=nom.unit_path,
+                    sector=nom.unit_sector,
+                    period=nom.period,
+                    decided_on=on,
+                    coefficient=prize.coefficient,
+                    base_salary_vnd=prize.base_salary_vnd,
+                    prize_amount_vnd=prize.amount_vnd,
+                    decision_id=decision_id,
+                    nomination_id=nom.id,
+                    catalog_version=award.catalog_version or nom.catalog_version,
+                    position=position,
+                    status="granted" if kind == "decision" else "proposed",
+                )
+            ],
         )
         snapshot = DecisionSnapshot(
             decision_id=decision_id,
@@ -355,6 +360,7 @@ async def revoke(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> d
             .where(r.c.decision_id == q.id)
             .values(status="revoked", recovery=Recovery.DUE, recovery_amount_vnd=r.c.prize_amount_vnd)
         )
+        await uncount_entries(conn, q.id)  # a revoked award no longer counts in reports
         entries = (await _entries(conn, [q.id])).get(q.id, [])
         event = DecisionRevoked(
             occurred_at=now,

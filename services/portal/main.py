@@ -26,6 +26,7 @@ from services.portal.settings import PortalSettings
 from services.portal.tracing import RequestTracing
 from services.portal.web.emulation_pages import build_emulation_pages
 from services.portal.web.pages import build_pages
+from services.portal.web.reports import build_reports
 from shared.db import make_engine
 from shared.messaging import ensure_topology, make_broker, publish_event
 from shared.migrate import head_revision
@@ -103,6 +104,7 @@ def create_app(settings: PortalSettings) -> FastAPI:
     app.include_router(build_emulation_router(gateway))
     app.include_router(build_pages(gateway))
     app.include_router(build_emulation_pages(gateway))
+    app.include_router(build_reports(gateway))
 
     @app.get("/healthz", tags=["ops"], summary="Tiến trình còn sống")
     async def healthz() -> dict[str, str]:

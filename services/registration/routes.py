@@ -7,7 +7,7 @@ from functools import partial
 
 from faststream.nats import NatsBroker, NatsRouter
 
-from services.registration import emulation, opsview, store, usecases
+from services.registration import emulation, opsview, store, unitpaths, usecases
 from shared import contracts as c
 from shared.messaging import EventConsumer, EventHandler, register_rpc
 from shared.outbox_ops import outbox_operations
@@ -23,6 +23,7 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
         SERVICE,
         {
             "list_units": partial(usecases.list_units, ctx),
+            "unit_paths": partial(unitpaths.unit_paths, ctx),
             "submit": partial(usecases.submit, ctx),
             "get": partial(usecases.get_nomination, ctx),
             "list": partial(usecases.list_nominations, ctx),

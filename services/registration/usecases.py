@@ -309,9 +309,8 @@ async def submit(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> d
             )
         )
         row = await _load(conn, nomination_id)
-        event = NominationSubmitted(
-            occurred_at=now, correlation_id=nomination_id, actor=actor, nomination=_snapshot(row, campaign)
-        )
+        snapshot = await _with_sector(conn, _snapshot(row, campaign))
+        event = NominationSubmitted(occurred_at=now, correlation_id=nomination_id, actor=actor, nomination=snapshot)
         await _record(conn, row, Step.SUBMIT, event, unit=path[0], comment=_summary(checks))
         await enqueue(conn, store.outbox, event)
     ctx.outbox_written()
@@ -419,8 +418,9 @@ async def _edit(ctx: ServiceContext, actor: Actor, cmd: EditNomination, *, resub
         row = await _load(conn, cmd.id)
         if resubmit:
             campaign = await emulation.campaign_ref_of(conn, row["campaign_code"])
+            snapshot = await _with_sector(conn, _snapshot(row, campaign))
             event: Event = NominationResubmitted(
-                occurred_at=now, correlation_id=cmd.id, actor=actor, nomination=_snapshot(row, campaign), comment=cmd.comment
+                occurred_at=now, correlation_id=cmd.id, actor=actor, nomination=snapshot, comment=cmd.comment
             )
             comment = "; ".join(c for c in (cmd.comment, _summary(checks)) if c)
             await _record(conn, row, Step.RESUBMIT, event, unit=path[0], comment=comment)
@@ -1004,6 +1004,12 @@ async def _add_timeline(
             event_id=event_id,
         )
     )
+
+
+async def _with_sector(conn: AsyncConnection, snapshot: NominationSnapshot) -> NominationSnapshot:
+    """The snapshot with the submitting unit's sector, which awards' reports count by."""
+    sector = await conn.scalar(sa.select(store.units.c.sector).where(store.units.c.code == snapshot.unit.code))
+    return snapshot.model_copy(update={"unit_sector": sector})
 
 
 def _snapshot(row: Any, campaign: CampaignRef | None = None) -> NominationSnapshot:

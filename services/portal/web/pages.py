@@ -92,6 +92,9 @@ def _nav(actor: Actor, path: str) -> list[dict[str, Any]]:
         items.append(("/hop-viec", "Hộp việc"))
     items.append(("/quyet-dinh", "Quyết định"))
     items += [("/giao-uoc", "Giao ước"), ("/dot-thi-dua", "Đợt thi đua"), ("/cum-thi-dua", "Cụm thi đua")]
+    items.append(("/bao-cao", "Báo cáo"))
+    if actor.units_with("submitter") or actor.is_admin:
+        items.append(("/so-khen-thuong", "Sổ khen thưởng cơ sở"))
     if actor.sees_everything():
         items.append(("/van-hanh", "Vận hành"))
     current = max((href for href, _ in items if path.startswith(href)), key=len, default="")

@@ -1,0 +1,150 @@
+"""Reports over the registry, as the union's own reports print them: pure shaping and formatting.
+
+"2.219 sáng kiến cấp cơ sở (HCSN 75, trường học 446, doanh nghiệp 1.301)": Vietnamese numbers with "." between
+thousands, the sectors in the order the seeds use (public administration, schools, enterprises).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+SECTORS: tuple[str, ...] = ("public_administration", "school", "enterprise")
+UNKNOWN_SECTOR = "unknown"
+SECTOR_LABELS_VI: dict[str, str] = {
+    "public_administration": "HCSN",
+    "school": "trường học",
+    "enterprise": "doanh nghiệp",
+    UNKNOWN_SECTOR: "chưa phân loại",
+}
+SECTOR_NAMES_VI: dict[str, str] = {
+    "public_administration": "Khối hành chính sự nghiệp",
+    "school": "Khối trường học",
+    "enterprise": "Khối doanh nghiệp",
+    UNKNOWN_SECTOR: "Chưa phân loại",
+}
+LEVELS: tuple[str, ...] = ("grassroots", "district", "city", "national")
+LEVEL_LABELS_VI: dict[str, str] = {
+    "grassroots": "cấp cơ sở",
+    "district": "cấp trên trực tiếp cơ sở",
+    "city": "cấp Thành phố",
+    "national": "cấp Trung ương",
+}
+KIND_LABELS_VI: dict[str, str] = {"individual": "cá nhân", "collective": "tập thể"}
+
+
+def vn_number(n: int) -> str:
+    """2219 -> '2.219'; -1301 -> '-1.301'."""
+    return f"{n:,}".replace(",", ".")
+
+
+def sector_key(sector: str | None) -> str:
+    return sector if sector in SECTOR_LABELS_VI else UNKNOWN_SECTOR
+
+
+def sector_breakdown(by_sector: Mapping[str, int]) -> str:
+    """'HCSN 75, trường học 446, doanh nghiệp 1.301': the sectors with entries, in the seeds' order."""
+    order = (*SECTORS, UNKNOWN_SECTOR)
+    return ", ".join(f"{SECTOR_LABELS_VI[s]} {vn_number(by_sector[s])}" for s in order if by_sector.get(s))
+
+
+def headline(count: int, label: str, by_sector: Mapping[str, int]) -> str:
+    """'2.219 sáng kiến cấp cơ sở (HCSN 75, trường học 446, doanh nghiệp 1.301)'."""
+    breakdown = sector_breakdown(by_sector)
+    return f"{vn_number(count)} {label}" + (f" ({breakdown})" if breakdown else "")
+
+
+def award_label(name: str, category: str | None) -> str:
+    """How a count names an award: an innovation award reads as a common noun ("sáng kiến cấp cơ sở")."""
+    if category == "innovation" and name:
+        return name[0].lower() + name[1:]
+    return name
+
+
+@dataclass(frozen=True)
+class Group:
+    """One row of the grouped count: entries with the same award, level, sector, nominee kind and year."""
+
+    award_code: str
+    award_name: str
+    category: str | None
+    level: str
+    sector: str | None
+    nominee_kind: str
+    year: int
+    count: int
+    prize_vnd: int
+
+
+@dataclass
+class _Tally:
+    count: int = 0
+    prize_vnd: int = 0
+    by_sector: dict[str, int] = field(default_factory=dict)
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+    def add(self, g: Group) -> None:
+        self.count += g.count
+        self.prize_vnd += g.prize_vnd
+        s = sector_key(g.sector)
+        self.by_sector[s] = self.by_sector.get(s, 0) + g.count
+        self.by_kind[g.nominee_kind] = self.by_kind.get(g.nominee_kind, 0) + g.count
+
+    def view(self) -> dict[str, object]:
+        return {
+            "count": self.count,
+            "prize_vnd": self.prize_vnd,
+            "individual": self.by_kind.get("individual", 0),
+            "collective": self.by_kind.get("collective", 0),
+            "by_sector": {s: self.by_sector.get(s, 0) for s in (*SECTORS, UNKNOWN_SECTOR)},
+            "sector_text": sector_breakdown(self.by_sector),
+        }
+
+
+def summarise(groups: Iterable[Group]) -> dict[str, object]:
+    """Totals by award, level, sector, nominee kind and year, each with its headline in the seeds' words."""
+    total = _Tally()
+    awards: dict[str, _Tally] = {}
+    award_meta: dict[str, Group] = {}
+    levels: dict[str, _Tally] = {}
+    sectors: dict[str, _Tally] = {}
+    years: dict[int, _Tally] = {}
+    for g in groups:
+        total.add(g)
+        awards.setdefault(g.award_code, _Tally()).add(g)
+        award_meta.setdefault(g.award_code, g)
+        levels.setdefault(g.level, _Tally()).add(g)
+        sectors.setdefault(sector_key(g.sector), _Tally()).add(g)
+        years.setdefault(g.year, _Tally()).add(g)
+    level_rank = {lv: i for i, lv in enumerate(LEVELS)}
+
+    def award_order(code: str) -> tuple[int, int, str]:
+        return (level_rank.get(award_meta[code].level, 9), -awards[code].count, award_meta[code].award_name)
+
+    by_award = []
+    for code in sorted(awards, key=award_order):
+        meta, tally = award_meta[code], awards[code]
+        label = f"{award_label(meta.award_name, meta.category)}"
+        by_award.append(
+            {
+                "award_code": code,
+                "award_name": meta.award_name,
+                "category": meta.category,
+                "level": meta.level,
+                "level_label": LEVEL_LABELS_VI.get(meta.level, meta.level),
+                **tally.view(),
+                "headline": headline(tally.count, label, tally.by_sector),
+            }
+        )
+    return {
+        "total": {**total.view(), "headline": headline(total.count, "lượt khen thưởng", total.by_sector)},
+        "by_award": by_award,
+        "by_level": [
+            {"level": lv, "label": LEVEL_LABELS_VI.get(lv, lv), **levels[lv].view()}
+            for lv in sorted(levels, key=lambda lv: level_rank.get(lv, 9))
+        ],
+        "by_sector": [
+            {"sector": s, "label": SECTOR_NAMES_VI[s], **sectors[s].view()} for s in (*SECTORS, UNKNOWN_SECTOR) if s in sectors
+        ],
+        "by_year": [{"year": y, **years[y].view()} for y in sorted(years)],
+    }
