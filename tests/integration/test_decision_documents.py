@@ -204,6 +204,7 @@ async def test_a_revoked_decision_marks_its_prizes_for_recovery_and_registration
     await eventually(lambda: count_rows(world["awards"].engine, awards_store.registry), lambda n: n == 2)
     await relay_and_wait(world, ids, "granted")
     [d] = (await rpc(nc, "list_decisions", APPROVER_SONTAY, {}))["data"]["items"]
+    assert await reported(nc, APPROVER_SONTAY, "HN-SONTAY") == 2
 
     short = await rpc(nc, "revoke", APPROVER_SONTAY, {"id": d["id"], "reason": "sai"})
     assert (short["error"]["status"], short["error"]["fields"]) == (
@@ -224,6 +225,7 @@ async def test_a_revoked_decision_marks_its_prizes_for_recovery_and_registration
     assert {x["recovery"] for x in revoked["nominees"]} == {"due"}
     again = await rpc(nc, "revoke", APPROVER_SONTAY, {"id": d["id"], "reason": "Khai man thành tích trong báo cáo"})
     assert (again["error"]["status"], again["error"]["code"]) == (409, "already_revoked")
+    assert await reported(nc, APPROVER_SONTAY, "HN-SONTAY") == 0  # kept in the register, no longer counted
 
     await relay_and_wait(world, ids, "revoked")
     [event] = [DecisionRevoked.model_validate_json(m.data) for m in await awards_events(js, subjects.DECISION_REVOKED)]
@@ -293,6 +295,8 @@ async def test_a_state_title_ends_in_a_numbered_proposal_without_prize_and_regis
     assert view["timeline"][-1]["step"] == "proposed"
     assert "Tờ trình số 2/TTr-LĐLĐ: đã đề nghị Bộ trưởng, Chủ tịch UBND tỉnh" in view["timeline"][-1]["comment"]
 
+    assert await reported(nc, APPROVER_HN, "HN") == 1  # the union award; proposals are not awards (yet)
+
     refused = await rpc(nc, "revoke", APPROVER_HN, {"id": proposal["id"], "reason": "Không còn đủ tiêu chuẩn đề nghị"})
     assert refused["error"]["code"] == "not_a_decision"
     document = (await rpc(nc, "decision_document", APPROVER_HN, {"id": proposal["id"], "format": "xlsx"}))["data"]
@@ -309,3 +313,9 @@ async def test_an_awards_durable_created_with_the_old_single_filter_is_widened_a
     await ensure_consumer(js, AWARDS_FROM_REVIEW, max_attempts=5)
     info = await js.consumer_info("REVIEW", AWARDS_FROM_REVIEW.durable)
     assert info.config.filter_subject == "thidua.review.>"
+
+
+async def reported(nc: NatsClient, actor: Actor, unit_code: str) -> int:
+    """How many awards the unit's report counts."""
+    report = await rpc(nc, "report", actor, {"unit_code": unit_code})
+    return int(report["data"]["total"]["count"])
