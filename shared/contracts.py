@@ -140,6 +140,21 @@ class EligibilityCheck(BaseModel):
     field: str | None = None  # the declared fact it judged, e.g. "nominee.absence_working_days"
 
 
+class AttachmentRef(BaseModel):
+    """A file of the dossier as registration keeps it: which document it is, and its SHA-256 to check a download."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    document_type: str
+    document_name: str = ""
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime | None = None
+
+
 class NominationSnapshot(BaseModel):
     """What registration tells the other services about a nomination, with the unit chain it needs."""
 
@@ -158,6 +173,8 @@ class NominationSnapshot(BaseModel):
     round: int = 1
     # The eligibility checks run at submission (None in events before issue 7's checks).
     eligibility: list[EligibilityCheck] = Field(default_factory=list)
+    # The dossier's files (empty in events before attachments existed).
+    attachments: list[AttachmentRef] = Field(default_factory=list)
 
     @property
     def unit(self) -> UnitRef:
