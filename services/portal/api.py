@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response, status
 from fastapi.exceptions import RequestValidationError
@@ -17,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from services.portal import users
 from services.portal.gateway import Gateway
 from services.portal.throttle import TooManyAttempts
+from services.portal.web.dossier_files import file_response
 from services.portal.web.pages import error_page
 from services.portal.web.session import LoginRequired
 from shared.attachments import format_size
@@ -313,20 +313,3 @@ async def read_upload(request: Request, gateway: Gateway, field: str = "file") -
         raise ValidationFailed.on(field, "Cần chọn một tệp để tải lên", code="attachment_missing_file")
     data = await upload.read(rules.max_file_bytes + 1)  # one byte more than allowed is enough to refuse it
     return upload.filename or "", data
-
-
-def file_response(found: dict[str, Any], data: bytes) -> Response:
-    """The file as a download: its own name (RFC 6266, UTF-8), type, and checksum."""
-    name = found["filename"]
-    fallback = name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
-    return Response(
-        content=data,
-        media_type=found["media_type"],
-        headers={
-            "Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}",
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-            "Digest": f"sha-256={found['sha256']}",
-            "X-Checksum-Sha256": found["sha256"],
-        },
-    )
