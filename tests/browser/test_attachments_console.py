@@ -14,8 +14,10 @@ from playwright.sync_api import Page, expect
 from shared.attachments import RULES_ENV
 from shared.settings import SERVICES
 from tests.browser.conftest import shot
-from tests.e2e.conftest import start_system
+from tests.e2e.conftest import PASSWORD, start_system
 from tests.samples import sample_pdf, sample_png
+from thidua.client import ApiError, PortalClient
+from thidua.demo import attach_documents
 from thidua.system import System
 
 pytestmark = pytest.mark.e2e
@@ -114,3 +116,60 @@ def test_files_per_document_a_missing_one_on_its_field_and_the_approver_download
     assert attachment_href
     response = outsider.request.get(attachment_href)
     assert response.status == 403
+
+
+def test_the_json_api_uploads_submits_with_staged_ids_and_downloads_the_same_bytes(console: System) -> None:
+    """The same flow for API clients: multipart upload, staged ids per document type, download with the checksum."""
+    client = PortalClient(console.portal_url)
+    try:
+        for user in ("cdcs.dst", "ld.sontay", "ld.thanhxuan"):
+            client.login(user, PASSWORD)
+        body = {
+            "unit_code": "HN-SONTAY-DST",
+            "award_code": "giay_khen_ldld_huyen",
+            "period": "2026",
+            "nominee": {"kind": "individual", "name": "Tạ Minh Châu"},
+            "achievements": "Hoàn thành xuất sắc nhiệm vụ năm 2026, có sáng kiến được công nhận cấp cơ sở.",
+        }
+        # the declared length alone refuses an upload over 10 MB, before the body is read
+        big = client.http.post(
+            "/api/v1/attachments",
+            headers={"Authorization": f"Bearer {client.tokens['cdcs.dst']}"},
+            files={"file": ("to-trinh.pdf", b"%PDF-1.7\n" + b"0" * (10 * 1024 * 1024 + 100 * 1024), "application/pdf")},
+        )
+        assert big.status_code == 422
+        assert big.json()["code"] == "attachment_too_large"
+        assert big.json()["fields"][0]["field"] == "file"
+        with pytest.raises(ApiError) as wrong:
+            client.upload("cdcs.dst", "to-trinh.docx", sample_pdf(), "application/pdf")
+        assert wrong.value.problem["code"] == "attachment_extension_mismatch"
+
+        pdf = sample_pdf("Tờ trình gửi qua API")
+        staged = client.upload("cdcs.dst", "to-trinh.pdf", pdf)
+        assert staged["sha256"] == hashlib.sha256(pdf).hexdigest()
+        assert (staged["size"], staged["media_type"], staged["type"]) == (len(pdf), "application/pdf", "pdf")
+
+        with pytest.raises(ApiError) as missing:
+            client.submit("cdcs.dst", {**body, "attachments": [{"document_type": "to_trinh", "staged_id": staged["staged_id"]}]})
+        assert missing.value.status == 422
+        assert missing.value.problem["code"] == "missing_documents"
+        fields = {f["field"] for f in missing.value.problem["fields"]}
+        assert fields == {"attachments.bao_cao_thanh_tich", "attachments.bien_ban_hop"}
+
+        body["attachments"] = attach_documents(client, "cdcs.dst", body)
+        created = client.submit("cdcs.dst", body)
+        assert created["missing_documents"] == []
+        first = created["attachments"][0]
+        downloaded = client.http.get(
+            f"/api/v1/nominations/{created['id']}/attachments/{first['id']}",
+            headers={"Authorization": f"Bearer {client.tokens['ld.sontay']}"},
+        )
+        assert downloaded.status_code == 200
+        assert downloaded.headers["content-type"] == "application/pdf"
+        assert downloaded.headers["x-checksum-sha256"] == first["sha256"] == hashlib.sha256(downloaded.content).hexdigest()
+        assert "filename*=UTF-8''" in downloaded.headers["content-disposition"]
+        with pytest.raises(ApiError) as refused:
+            client.download("ld.thanhxuan", created["id"], first["id"])
+        assert (refused.value.status, refused.value.problem["code"]) == (403, "not_your_unit")
+    finally:
+        client.close()
