@@ -357,14 +357,17 @@ async def _edit(
 ) -> None:
     now = ctx.clock.now()
     rules = att.rules_on(now.astimezone(VIETNAM_TZ).date())
-    async with ctx.engine.connect() as conn:  # who may edit is checked before any file is read
-        _require_submitter(actor, (await _load(conn, cmd.id))["unit_code"])
+    step = Step.RESUBMIT if resubmit else Step.EDIT
+    async with ctx.engine.connect() as conn:  # who may edit, and whether it may be edited now, before any file is read
+        current = await _load(conn, cmd.id)
+        _require_submitter(actor, current["unit_code"])
+        require_transition(Status(current["status"]), step)
     incoming = await _take_staged(files, actor, cmd.attachments, rules)
     written: list[str] = []
     async with _cleaning_up(files, written), _writing(ctx) as conn:
         row = await _load(conn, cmd.id, for_update=True)
         _require_submitter(actor, row["unit_code"])
-        new_status = require_transition(Status(row["status"]), Step.RESUBMIT if resubmit else Step.EDIT)
+        new_status = require_transition(Status(row["status"]), step)
         nominee = cmd.nominee or Nominee.model_validate(row["nominee"])
         period = cmd.period or row["period"]
         achievements = cmd.achievements or row["achievements"]
@@ -406,26 +409,24 @@ async def _edit(
         assert award is not None  # validate_intake refused a missing award
         names = att.document_names(catalogs.catalogs)
         kept = await files_.current(conn, cmd.id)
-        unknown = set(cmd.remove_attachments) - {a["id"] for a in kept}
+        removed = set(cmd.remove_attachments)
+        unknown = removed - {a["id"] for a in kept}
         if unknown:
             raise ValidationFailed.on(
                 "remove_attachments",
                 "Tài liệu cần bỏ không có trong hồ sơ: " + ", ".join(sorted(unknown)),
                 code="attachment_not_found",
             )
-        kept = [a for a in kept if a["id"] not in set(cmd.remove_attachments)]
+        kept = [a for a in kept if a["id"] not in removed]
         _check_attachments(award, kept, incoming, rules, names, required=resubmit)
-        if cmd.remove_attachments:
+        if removed:
             a = store.attachments
-            await conn.execute(
-                a.update().where(a.c.id.in_(cmd.remove_attachments)).values(removed_at=now, removed_by=actor.user_id)
-            )
-        await files_.record(
-            conn, files, cmd.id, incoming, names, actor=actor, round_=values.get("round", row["round"]), now=now, written=written
-        )
+            await conn.execute(a.update().where(a.c.id.in_(removed)).values(removed_at=now, removed_by=actor.user_id))
+        # files added to a returned dossier come with its next round (the resubmission)
+        await files_.record(conn, files, cmd.id, incoming, names, actor=actor, round_=row["round"] + 1, now=now, written=written)
         await conn.execute(store.nominations.update().where(store.nominations.c.id == cmd.id).values(**values))
         row = await _load(conn, cmd.id)
-        changes = _files_changed(len(incoming), len(cmd.remove_attachments))
+        changes = _files_changed(len(incoming), len(removed))
         if resubmit:
             event: Event = NominationResubmitted(
                 occurred_at=now,

@@ -233,8 +233,9 @@ async def test_a_corrupted_object_is_not_served_and_is_logged(
     with caplog.at_level(logging.ERROR, logger="thidua.portal.attachments"), pytest.raises(AttachmentDamaged) as refused:
         await gateway.download(SUBMITTER, created["id"], target["id"])
     assert refused.value.code == "attachment_corrupted"
-    assert [r.getMessage() for r in caplog.records] == ["attachment.corrupted"]
-    assert caplog.records[0].__dict__["expected"] == target["sha256"]
+    logged = [r for r in caplog.records if r.name == "thidua.portal.attachments"]
+    assert [r.getMessage() for r in logged] == ["attachment.corrupted"]
+    assert logged[0].__dict__["expected"] == target["sha256"]
 
 
 @pytest.mark.asyncio
@@ -248,3 +249,16 @@ async def test_the_award_documents_say_which_are_required(system: tuple[ServiceC
     ]
     assert requirements["enforced"] is True
     assert requirements["accept"] == ".pdf,.png"
+
+
+@pytest.mark.asyncio
+async def test_nobody_adds_files_while_the_dossier_is_in_review(system: tuple[ServiceContext, Gateway]) -> None:
+    ctx, gateway = system
+    created = await submit(gateway, SUBMITTER, full_set())
+    staged = await gateway.stage(SUBMITTER, "bo-sung.pdf", sample_pdf("Bổ sung"))
+    extra = {"id": created["id"], "attachments": [{"document_type": "to_trinh", "staged_id": staged["staged_id"]}]}
+    for operation in ("update", "resubmit"):
+        with pytest.raises(DomainError) as refused:
+            await gateway.call("registration", operation, SUBMITTER, extra)
+        assert (refused.value.code, refused.value.status) == ("invalid_transition", 409)
+    assert await count_rows(ctx.engine, store.attachments) == 3
