@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import Callable
 
 from nats.js import JetStreamContext
@@ -60,5 +61,6 @@ async def read_object(store: ObjectStore, name: str, *, max_bytes: int) -> tuple
     info = await store.get_info(name)
     if info.size is not None and info.size > max_bytes:
         raise ObjectTooLarge(info)
-    result = await store.get(name)
-    return info, bytes(result.data or b"")
+    buffer = io.BytesIO()  # nats-py would otherwise grow one bytes object chunk by chunk (quadratic for 10 MB)
+    await store.get(name, writeinto=buffer)
+    return info, buffer.getvalue()
