@@ -163,3 +163,27 @@ def test_sizes_read_the_vietnamese_way() -> None:
     assert att.format_size(12) == "12 B"
     assert att.format_size(820 * 1024) == "820 KB"
     assert att.format_size(int(1.5 * 1024 * 1024)) == "1,5 MB"
+
+
+@given(
+    st.sampled_from([sample_pdf(), sample_png(), sample_docx(), sample_docx(macros=True), b"MZ\x00\x00", b"GIF89a", b""]),
+    st.sampled_from([".pdf", ".png", ".jpg", ".jpeg", ".docx", ".xlsx", ".exe", ".txt", ""]),
+    st.binary(max_size=64),
+)
+def test_a_taken_file_is_always_an_allowed_type_whose_extension_matches_its_content(
+    head: bytes, extension: str, tail: bytes
+) -> None:
+    data = head + tail if head[:2] != b"PK" else head  # appending to a zip may still leave a readable archive; keep it whole
+    try:
+        checked = att.check_file(f"tai-lieu{extension}", data, RULES)
+    except ValidationFailed as refused:
+        assert refused.code in {  # noqa: PT017
+            "attachment_empty",
+            "attachment_executable",
+            "attachment_type_not_allowed",
+            "attachment_extension_mismatch",
+        }
+        return
+    assert checked.kind in RULES.allowed_types
+    assert extension in att.EXTENSIONS[checked.kind]
+    assert att.sniff(data) == checked.kind
