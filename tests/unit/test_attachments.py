@@ -187,3 +187,22 @@ def test_a_taken_file_is_always_an_allowed_type_whose_extension_matches_its_cont
     assert checked.kind in RULES.allowed_types
     assert extension in att.EXTENSIONS[checked.kind]
     assert att.sniff(data) == checked.kind
+
+
+def test_the_console_refuses_a_form_declared_larger_than_a_whole_dossier_before_reading_it() -> None:
+    from starlette.requests import Request
+
+    from services.portal.web.dossier_files import FORM_OVERHEAD_BYTES, refuse_oversized_form
+
+    class Rules:
+        def attachment_rules(self) -> att.AttachmentRules:
+            return RULES
+
+    def request(length: int) -> Request:
+        return Request({"type": "http", "method": "POST", "headers": [(b"content-length", str(length).encode())]})
+
+    refuse_oversized_form(request(RULES.max_total_bytes + FORM_OVERHEAD_BYTES), Rules())  # type: ignore[arg-type]
+    with pytest.raises(ValidationFailed) as refused:
+        refuse_oversized_form(request(RULES.max_total_bytes + FORM_OVERHEAD_BYTES + 1), Rules())  # type: ignore[arg-type]
+    assert refused.value.code == "attachments_too_large"
+    assert refused.value.fields[0].field == "attachments"

@@ -8,9 +8,11 @@ from typing import Any
 from urllib.parse import quote
 
 from starlette.datastructures import FormData, UploadFile
+from starlette.requests import Request
 from starlette.responses import Response
 
 from services.portal.gateway import Gateway
+from shared.attachments import format_size
 from shared.contracts import Actor
 from shared.errors import ValidationFailed
 
@@ -33,6 +35,21 @@ class FormFiles:
         for s in self.staged:
             grouped.setdefault(s["document_type"], []).append(s)
         return grouped
+
+
+FORM_OVERHEAD_BYTES = 1024 * 1024  # the form's other fields and multipart boundaries
+
+
+def refuse_oversized_form(request: Request, gateway: Gateway) -> None:
+    """A form whose declared length is beyond every file a nomination may carry is refused before it is read."""
+    rules = gateway.attachment_rules()
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > rules.max_total_bytes + FORM_OVERHEAD_BYTES:
+        raise ValidationFailed.on(
+            "attachments",
+            f"Tổng dung lượng tệp gửi lên vượt giới hạn {format_size(rules.max_total_bytes)} của một hồ sơ",
+            code="attachments_too_large",
+        )
 
 
 async def read_form_files(gateway: Gateway, actor: Actor, form: FormData) -> FormFiles:

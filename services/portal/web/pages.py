@@ -375,6 +375,7 @@ def build_pages(gateway: Gateway) -> APIRouter:
 
     @pages.post("/ho-so/moi", response_class=HTMLResponse)
     async def submit_nomination(request: Request) -> Response:
+        dossier_files.refuse_oversized_form(request, gateway)
         actor, values = await _signed_form(request)
         files = await dossier_files.read_form_files(gateway, actor, await request.form())
         if files.errors:
@@ -425,6 +426,7 @@ def build_pages(gateway: Gateway) -> APIRouter:
 
     @pages.post("/ho-so/{nomination_id}/sua", response_class=HTMLResponse)
     async def resubmit(request: Request, nomination_id: str) -> Response:
+        dossier_files.refuse_oversized_form(request, gateway)
         actor, values = await _signed_form(request)
         files = await dossier_files.read_form_files(gateway, actor, await request.form())
         body = _draft_body(values)
