@@ -294,6 +294,9 @@ class Award(_Data):
     )
     decided_by: str = Field(default="", description="who signs: the union body, or the state authority the union proposes to")
     documents: list[str] = Field(default_factory=list, description="codes of the required documents")
+    optional_documents: list[str] = Field(
+        default_factory=list, description="codes among `documents` a dossier may leave out (the rest are required)"
+    )
     criteria_sets: list[str] = Field(default_factory=list)
     criteria: list[Criterion] = Field(default_factory=list)
     quotas: list[Quota] = Field(default_factory=list)
@@ -371,6 +374,11 @@ class Catalog(_Data):
             if award.catalog is not None and award.catalog != self.catalog:
                 problems.append(f"{where}.catalog: {award.catalog} khác danh mục của tệp ({self.catalog})")
             problems += [f"{where}.documents: không có loại tài liệu {d}" for d in award.documents if d not in document_codes]
+            problems += [
+                f"{where}.optional_documents: {d} không có trong documents"
+                for d in award.optional_documents
+                if d not in award.documents
+            ]
             problems += [f"{where}.criteria_sets: không có bộ tiêu chí {s}" for s in award.criteria_sets if s not in sets]
             if self.catalog == "state" and not award.decided_by:
                 problems.append(f"{where}.decided_by: danh hiệu Nhà nước cần cơ quan quyết định (nơi Công đoàn đề nghị)")

@@ -16,6 +16,13 @@ class CommandBody(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+class StagedAttachment(CommandBody):
+    """A file uploaded with POST /api/v1/attachments, named for one document of the dossier."""
+
+    document_type: str = Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$", description="Mã loại tài liệu")
+    staged_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$", description="Mã tệp đã tải lên")
+
+
 class NominationDraft(CommandBody):
     unit_code: str = Field(min_length=1, max_length=64, description="Mã công đoàn cơ sở nộp hồ sơ")
     award_code: str = Field(min_length=1, max_length=64, description="Mã hình thức khen thưởng trong danh mục")
@@ -25,6 +32,7 @@ class NominationDraft(CommandBody):
     council_vote: CouncilVote | None = None
     campaign_code: str | None = Field(default=None, max_length=64, description="Mã đợt thi đua (nếu đề nghị theo đợt)")
     topic: str | None = Field(default=None, max_length=64, description="Mã chuyên đề (hình thức khen theo chuyên đề)")
+    attachments: list[StagedAttachment] = Field(default_factory=list, max_length=100, description="Tài liệu kèm hồ sơ")
 
 
 class NominationEdit(CommandBody):
@@ -32,6 +40,8 @@ class NominationEdit(CommandBody):
     nominee: Nominee | None = None
     achievements: str | None = Field(default=None, min_length=1, max_length=10_000)
     council_vote: CouncilVote | None = None
+    attachments: list[StagedAttachment] = Field(default_factory=list, max_length=100, description="Tài liệu thêm vào")
+    remove_attachments: list[str] = Field(default_factory=list, max_length=100, description="Mã các tài liệu bỏ đi")
     comment: str = Field(default="", max_length=2000)
 
 

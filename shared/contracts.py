@@ -153,6 +153,21 @@ class CampaignRef(BaseModel):
     ends_on: date
 
 
+class AttachmentRef(BaseModel):
+    """A file of the dossier as registration keeps it: which document it is, and its SHA-256 to check a download."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    document_type: str
+    document_name: str = ""
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime | None = None
+
+
 class NominationSnapshot(BaseModel):
     """What registration tells the other services about a nomination, with the unit chain it needs."""
 
@@ -177,6 +192,8 @@ class NominationSnapshot(BaseModel):
     # The submitting CĐCS's sector (enterprise, school, public_administration) as registration knows it; None in
     # events written before reports existed, or for a unit without one.
     unit_sector: str | None = None
+    # The dossier's files (empty in events before attachments existed).
+    attachments: list[AttachmentRef] = Field(default_factory=list)
 
     @property
     def unit(self) -> UnitRef:

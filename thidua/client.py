@@ -54,6 +54,19 @@ class PortalClient:
         result: dict[str, Any] = self.post(user, "/api/v1/nominations", body)
         return result
 
+    def upload(self, user: str, filename: str, data: bytes, media_type: str = "application/pdf") -> dict[str, Any]:
+        """Stage one file (multipart); the reply's `staged_id` goes into a submission's `attachments`."""
+        result: dict[str, Any] = self._call("POST", "/api/v1/attachments", user, files={"file": (filename, data, media_type)})
+        return result
+
+    def download(self, user: str, nomination_id: str, attachment_id: str) -> bytes:
+        """A dossier file's bytes (the portal has checked them against the recorded SHA-256)."""
+        headers = {"Authorization": f"Bearer {self.tokens[user]}"}
+        response = self.http.get(f"/api/v1/nominations/{nomination_id}/attachments/{attachment_id}", headers=headers)
+        if response.status_code >= 400:
+            raise ApiError(response.status_code, response.json())
+        return response.content
+
     def nomination(self, user: str, nomination_id: str) -> dict[str, Any]:
         result: dict[str, Any] = self.get(user, f"/api/v1/nominations/{nomination_id}")
         return result

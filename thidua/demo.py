@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -61,9 +62,40 @@ SAMPLES: list[dict[str, Any]] = [
 ]
 
 
+def document_pdf(title: str, body: dict[str, Any]) -> bytes:
+    """A one-page PDF standing in for one of the dossier's documents (the demo has no scanned papers)."""
+    from shared.documents import OfficialDocument, to_pdf
+
+    return to_pdf(
+        OfficialDocument(
+            kind=title.split("(", maxsplit=1)[0].strip().upper(),
+            subject=f"Hồ sơ đề nghị khen thưởng: {body['nominee']['name']}",
+            issuer="BAN CHẤP HÀNH CÔNG ĐOÀN CƠ SỞ",
+            number_text="—",
+            place="Hà Nội",
+            issued_on=datetime.now(VN).date(),
+            paragraphs=(body["achievements"],),
+            signer_role=("TM. BAN CHẤP HÀNH", "CHỦ TỊCH"),
+            watermark="BẢN MẪU",
+        )
+    )
+
+
+def attach_documents(client: PortalClient, user: str, body: dict[str, Any]) -> list[dict[str, str]]:
+    """Upload a PDF for each document the award requires and return them as the submission's `attachments`."""
+    needed = client.get(user, f"/api/v1/awards/{body['award_code']}/documents")["documents"]
+    staged = []
+    for document in needed:
+        if document["required"]:
+            uploaded = client.upload(user, f"{document['code']}.pdf", document_pdf(document["name"], body))
+            staged.append({"document_type": document["code"], "staged_id": uploaded["staged_id"]})
+    return staged
+
+
 def submit_unique(client: PortalClient, user: str, body: dict[str, Any]) -> dict[str, Any]:
-    """Submit; if an earlier run already nominated this person (still in review, or granted for the same
-    achievement this period), nominate a numbered namesake with their own wording instead."""
+    """Submit with the award's documents; if an earlier run already nominated this person (still in review, or granted
+    for the same achievement this period), nominate a numbered namesake with their own wording instead."""
+    body = {**body, "attachments": attach_documents(client, user, body)}
     base = body["nominee"]["name"]
     for attempt in range(1, 50):
         if attempt == 1:
@@ -119,11 +151,25 @@ def format_timeline(nomination: dict[str, Any]) -> str:
         f"■ {nomination['nominee']['name']} — {nomination['award_name']} ({nomination['period']})",
         f"  Trạng thái: {nomination['status_label']}{outcome}",
     ]
+    files = nomination.get("attachments") or []
+    if files:
+        lines.append(f"  Tài liệu ({len(files)} tệp): " + "; ".join(f"{a['document_name']} ({a['size_text']})" for a in files))
     for step in nomination["timeline"]:
         at = datetime.fromisoformat(step["at"]).astimezone(VN).strftime("%d/%m/%Y %H:%M:%S")
         comment = f" — {step['comment']}" if step.get("comment") else ""
         lines.append(f"  {at}  {step['label']:<32} {step['actor_name']} · {step['unit_name'] or ''}{comment}")
     return "\n".join(lines)
+
+
+def check_download(client: PortalClient, user: str, nomination: dict[str, Any]) -> str:
+    """An approver downloads the dossier's first file; its SHA-256 must be the one recorded at submission."""
+    first = (nomination.get("attachments") or [None])[0]
+    if first is None:
+        return "  (hồ sơ không có tài liệu)"
+    data = client.download(user, nomination["id"], first["id"])
+    if hashlib.sha256(data).hexdigest() != first["sha256"]:
+        raise RuntimeError(f"downloaded {first['filename']} does not match its SHA-256")
+    return f"  ⇩ {user} tải {first['filename']} ({len(data)} byte), SHA-256 khớp {first['sha256'][:12]}…"
 
 
 def money(amount: int) -> str:
@@ -141,6 +187,7 @@ def run_demo(base_url: str, password: str) -> int:
         for sample in SAMPLES:
             nomination, seconds = drive(client, sample, period)
             print(format_timeline(nomination))
+            print(check_download(client, APPROVERS[review_levels(nomination)[0]], nomination))
             print(f"  ⏱ {seconds:.2f} s từ lúc nộp đến quyết định qua {len(review_levels(nomination))} cấp\n")
         run_rules_demo(client, period, lambda user, body: submit_unique(client, user, body), print)
     finally:

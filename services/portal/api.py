@@ -10,13 +10,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
+from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.portal import users
 from services.portal.gateway import Gateway
 from services.portal.throttle import TooManyAttempts
+from services.portal.web.dossier_files import file_response
 from services.portal.web.pages import document_response, error_page
 from services.portal.web.session import LoginRequired
+from shared.attachments import format_size
 from shared.commands import (
     NominationDraft,
     NominationEdit,
@@ -31,6 +34,8 @@ from shared.errors import DomainError, NotFound, ValidationFailed
 from shared.rpc import field_name, message_vi
 
 PROBLEM = "application/problem+json"
+# What a multipart body may add to the file itself (boundaries, part headers) before the early size refusal.
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
 
 
 class LoginBody(BaseModel):
@@ -175,6 +180,44 @@ def build_router(gateway: Gateway) -> APIRouter:
     async def withdraw(nomination_id: str, actor: CurrentActor, body: Withdrawal | None = None) -> Any:
         return await gateway.call("registration", "withdraw", actor, {"id": nomination_id, "reason": body.reason if body else ""})
 
+    @api.post(
+        "/attachments",
+        status_code=status.HTTP_201_CREATED,
+        tags=["nominations"],
+        summary="Tải lên một tài liệu (multipart, trường `file`); trả về mã tệp để nộp kèm hồ sơ",
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["file"],
+                            "properties": {"file": {"type": "string", "format": "binary"}},
+                        }
+                    }
+                },
+            }
+        },
+    )
+    async def upload(request: Request, actor: CurrentActor) -> Any:
+        filename, data = await read_upload(request, gateway)
+        return await gateway.stage(actor, filename, data)
+
+    @api.get(
+        "/nominations/{nomination_id}/attachments/{attachment_id}",
+        tags=["nominations"],
+        summary="Tải về một tài liệu của hồ sơ (kiểm tra SHA-256 trước khi gửi)",
+        response_class=Response,
+    )
+    async def download(nomination_id: str, attachment_id: str, actor: CurrentActor) -> Response:
+        found, data = await gateway.download(actor, nomination_id, attachment_id)
+        return file_response(found, data)
+
+    @api.get("/awards/{award_code}/documents", tags=["reference"], summary="Tài liệu của hồ sơ, bắt buộc hay không, giới hạn tệp")
+    async def documents(award_code: str, actor: CurrentActor) -> Any:
+        return await gateway.call("registration", "document_requirements", actor, {"award_code": award_code})
+
     @api.get("/queues/{unit_code}/tasks", tags=["review"], summary="Hộp việc của đơn vị")
     async def queue(
         unit_code: str,
@@ -294,3 +337,19 @@ def build_router(gateway: Gateway) -> APIRouter:
 
 def _present(params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if v is not None}
+
+
+async def read_upload(request: Request, gateway: Gateway, field: str = "file") -> tuple[str, bytes]:
+    """The one file of a multipart upload; refused before the body is read when its declared length is over the limit."""
+    rules = gateway.attachment_rules()
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > rules.max_file_bytes + MULTIPART_OVERHEAD_BYTES:
+        raise ValidationFailed.on(
+            field, f"Tệp vượt giới hạn {format_size(rules.max_file_bytes)} mỗi tệp", code="attachment_too_large"
+        )
+    form = await request.form(max_files=1, max_fields=10)
+    upload = form.get(field)
+    if not isinstance(upload, UploadFile):
+        raise ValidationFailed.on(field, "Cần chọn một tệp để tải lên", code="attachment_missing_file")
+    data = await upload.read(rules.max_file_bytes + 1)  # one byte more than allowed is enough to refuse it
+    return upload.filename or "", data

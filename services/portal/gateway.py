@@ -2,28 +2,46 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import time
 from typing import Any
+from uuid import uuid4
 
 import nats.errors
 from faststream.nats import NatsBroker
+from nats.js import JetStreamContext
+from nats.js.api import ObjectMeta
+from nats.js.errors import BucketNotFoundError, DigestMismatchError
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.portal import users
 from services.portal.settings import PortalSettings
 from services.portal.throttle import LoginThrottle
-from shared.clock import Clock, SystemClock
+from shared import attachments as att
+from shared.clock import VIETNAM_TZ, Clock, SystemClock
 from shared.contracts import Actor
 from shared.deadletters import DeadLetter, list_dead_letters
-from shared.errors import ServiceUnavailable, Unauthenticated
+from shared.errors import DomainError, Forbidden, ServiceUnavailable, Unauthenticated
+from shared.objectstore import Buckets, ObjectNotFoundError, ObjectTooLarge, read_object
 from shared.observability import require_operations
 from shared.opsstatus import OpsStatus, collect
 from shared.rpc import RemoteError, RpcReply, RpcRequest
 from shared.subjects import rpc_subject
 
+log = logging.getLogger("thidua.portal.attachments")
+
 UNITS_TTL_SECONDS = 60.0
 SERVICE_NAMES_VI = {"registration": "Tiếp nhận hồ sơ", "review": "Xét duyệt", "awards": "Khen thưởng"}
+
+
+class AttachmentDamaged(DomainError):
+    """The stored bytes are missing or do not match the SHA-256 registration recorded: never served."""
+
+    code = "attachment_corrupted"
+    status = 502
+    title = "Tệp đính kèm bị hỏng hoặc không còn trong kho (mã kiểm tra SHA-256 không khớp); lỗi đã được ghi lại"
 
 
 class Gateway:
@@ -37,6 +55,77 @@ class Gateway:
         self.throttle = LoginThrottle()
         self._units: dict[str, dict[str, Any]] | None = None
         self._units_read_at = 0.0
+
+        def jetstream() -> JetStreamContext:  # the broker connects at start-up, after this is built
+            return broker.connection.jetstream()
+
+        self.buckets = Buckets(jetstream, replicas=settings.stream_replicas)
+
+    async def staging(self) -> Any:
+        """The portal's staging bucket (created at start-up; uploads live there until registration takes them)."""
+        return await self.buckets.own(
+            att.STAGING_BUCKET,
+            ttl_seconds=self.settings.attachment_staging_ttl_seconds,
+            description="Thi Đua: tệp tải lên chờ nộp (portal)",
+        )
+
+    def attachment_rules(self) -> att.AttachmentRules:
+        return att.rules_on(self.clock.now().astimezone(VIETNAM_TZ).date())
+
+    async def stage(self, actor: Actor, filename: str, data: bytes) -> dict[str, Any]:
+        """Keep an uploaded file in the staging bucket for the submitter's next submission; refused early when it is
+        too large, not an allowed type or a program (registration checks it again when it takes it)."""
+        if not (actor.is_admin or actor.units_with("submitter")):
+            raise Forbidden("Chỉ cán bộ nộp hồ sơ được tải tài liệu lên", code="not_a_submitter")
+        checked = att.check_file(filename, data, self.attachment_rules(), field="file")
+        staged_id = uuid4().hex
+        meta = ObjectMeta(
+            name=staged_id,
+            description=checked.filename,
+            headers={att.UPLOADED_BY_HEADER: [actor.user_id], att.FILENAME_HEADER: [checked.filename]},
+        )
+        try:
+            await (await self.staging()).put(staged_id, data, meta=meta)
+        except (nats.errors.Error, TimeoutError) as exc:
+            log.exception("attachment.stage_failed")
+            raise ServiceUnavailable("Kho tệp tạm thời không ghi được, vui lòng thử lại sau") from exc
+        return {
+            "staged_id": staged_id,
+            "filename": checked.filename,
+            "size": checked.size,
+            "size_text": att.format_size(checked.size),
+            "media_type": checked.media_type,
+            "type": checked.kind,
+            "sha256": checked.sha256,
+            "expires_in_seconds": int(self.settings.attachment_staging_ttl_seconds),
+        }
+
+    async def download(self, actor: Actor, nomination_id: str, attachment_id: str) -> tuple[dict[str, Any], bytes]:
+        """A file of a dossier: registration decides who may read it and names the object; the bytes are checked
+        against the SHA-256 registration recorded before they leave."""
+        found = await self.call(
+            "registration", "attachment", actor, {"nomination_id": nomination_id, "attachment_id": attachment_id}
+        )
+        where = {"nomination_id": nomination_id, "attachment_id": attachment_id, "object": found["object_name"]}
+        try:
+            bucket = await self.buckets.other(found["bucket"])
+            _, data = await read_object(bucket, found["object_name"], max_bytes=int(found["size"]))
+        except (ObjectNotFoundError, BucketNotFoundError) as exc:
+            log.error("attachment.missing", extra=where)
+            raise AttachmentDamaged() from exc
+        except (ObjectTooLarge, DigestMismatchError) as exc:
+            log.error("attachment.corrupted", extra={**where, "reason": type(exc).__name__})
+            raise AttachmentDamaged() from exc
+        except (nats.errors.Error, TimeoutError) as exc:
+            raise ServiceUnavailable("Kho tệp tạm thời không đọc được, vui lòng thử lại sau") from exc
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != found["sha256"]:
+            log.error(
+                "attachment.corrupted",
+                extra={**where, "reason": "sha256 mismatch", "expected": found["sha256"], "actual": actual},
+            )
+            raise AttachmentDamaged()
+        return found, data
 
     async def login(self, username: str, password: str, address: str) -> Actor:
         """Check the password, refusing for a while after repeated failures (API and console alike)."""

@@ -78,6 +78,7 @@ def create_app(settings: PortalSettings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await ensure_topology(settings.nats_url, (), replicas=settings.stream_replicas, max_attempts=settings.max_attempts)
         await broker.start()
+        await gateway.staging()  # the bucket registration reads uploads from
         relay.start()
         heartbeat.start()
         yield

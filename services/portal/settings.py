@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from shared.settings import ServiceSettings
 
@@ -19,6 +19,8 @@ class PortalSettings(ServiceSettings):
     demo_password: str = DEFAULT_DEMO_PASSWORD
     rpc_timeout_seconds: float = 10.0
     secure_cookies: bool = False  # set THIDUA_SECURE_COOKIES=1 behind HTTPS
+    # How long an uploaded file waits in the staging bucket for the submission that uses it.
+    attachment_staging_ttl_seconds: float = Field(default=6 * 3600, ge=60, le=7 * 24 * 3600)
 
     @model_validator(mode="after")
     def _secret_required_outside_demo(self) -> PortalSettings:

@@ -6,10 +6,13 @@ from collections.abc import Mapping
 from functools import partial
 
 from faststream.nats import NatsBroker, NatsRouter
+from nats.js import JetStreamContext
 
 from services.registration import emulation, opsview, store, unitpaths, usecases
+from services.registration.attachments import DossierFiles
 from shared import contracts as c
 from shared.messaging import EventConsumer, EventHandler, register_rpc
+from shared.objectstore import Buckets
 from shared.outbox_ops import outbox_operations
 from shared.service import ServiceContext
 from shared.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, ConsumerDef
@@ -18,17 +21,23 @@ SERVICE = "registration"
 
 
 def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
+    def jetstream() -> JetStreamContext:  # the broker connects at start-up, after this is wired
+        return broker.connection.jetstream()
+
+    files = DossierFiles(Buckets(jetstream, replicas=ctx.settings.stream_replicas))
     register_rpc(
         router,
         SERVICE,
         {
             "list_units": partial(usecases.list_units, ctx),
             "unit_paths": partial(unitpaths.unit_paths, ctx),
-            "submit": partial(usecases.submit, ctx),
+            "submit": partial(usecases.submit, ctx, files=files),
             "get": partial(usecases.get_nomination, ctx),
             "list": partial(usecases.list_nominations, ctx),
-            "update": partial(usecases.update, ctx),
-            "resubmit": partial(usecases.resubmit, ctx),
+            "update": partial(usecases.update, ctx, files=files),
+            "resubmit": partial(usecases.resubmit, ctx, files=files),
+            "attachment": partial(usecases.attachment, ctx),
+            "document_requirements": partial(usecases.document_requirements, ctx),
             "withdraw": partial(usecases.withdraw, ctx),
             "reorganise": partial(usecases.reorganise, ctx),
             "create_campaign": partial(emulation.create_campaign, ctx),

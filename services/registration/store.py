@@ -185,3 +185,25 @@ cluster_votes = sa.Table(
     sa.Column("recorded_by", sa.String(200), nullable=False),
     sa.Column("recorded_at", UtcDateTime(), nullable=False),
 )
+
+# The dossier's files: metadata here, the bytes in registration's JetStream Object Store bucket (object name = id).
+# A removed or replaced file keeps its row (removed_at) and its bytes, so what an approver saw stays on record.
+attachments = sa.Table(
+    "attachments",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("nomination_id", sa.String(36), sa.ForeignKey("nominations.id"), nullable=False, index=True),
+    sa.Column("document_type", sa.String(64), nullable=False),
+    sa.Column("document_name", sa.String(300), nullable=False),
+    sa.Column("filename", sa.String(200), nullable=False),
+    sa.Column("media_type", sa.String(100), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("bucket", sa.String(64), nullable=False),
+    sa.Column("object_name", sa.String(100), nullable=False),
+    sa.Column("round", sa.Integer, nullable=False),  # the nomination's round the file came with
+    sa.Column("uploaded_by", sa.String(64), nullable=False),
+    sa.Column("uploaded_at", UtcDateTime(), nullable=False),
+    sa.Column("removed_at", UtcDateTime(), nullable=True),
+    sa.Column("removed_by", sa.String(64), nullable=True),
+)

@@ -13,7 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.registration import attachments as files_
 from services.registration import emulation, store
+from services.registration.attachments import DossierFiles, Incoming
 from services.registration.domain.nomination import (
     ACTIVE,
     OPEN,
@@ -27,11 +29,13 @@ from services.registration.domain.nomination import (
     validate_intake,
 )
 from services.registration.domain.reorganisation import Plan, plan
-from shared.catalog import Award, CatalogSet, Quota
+from shared import attachments as att
+from shared.catalog import Award, CatalogSet, Quota, catalog_version
 from shared.clock import VIETNAM_TZ
-from shared.commands import NominationDraft, NominationEdit, Reorganisation, Withdrawal
+from shared.commands import NominationDraft, NominationEdit, Reorganisation, StagedAttachment, Withdrawal
 from shared.contracts import (
     Actor,
+    AttachmentRef,
     AwardGranted,
     AwardProposed,
     CampaignRef,
@@ -58,7 +62,7 @@ from shared.contracts import (
 )
 from shared.eligibility import PriorNomination, QuotaUsage, evaluate, failures, quota_unit, rules_on
 from shared.emulation import supersede_declared_pledge
-from shared.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from shared.errors import Conflict, FieldError, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
 from shared.observability import require_operations
 from shared.outbox import enqueue, first_delivery, is_unique_violation
 from shared.reference import LEVEL_RANK, ParentSpan, Unit, UnitRef, UnitTree, catalogs_on
@@ -242,7 +246,7 @@ def _can_view(actor: Actor, row: Any) -> bool:
 # Commands
 
 
-async def submit(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def submit(ctx: ServiceContext, actor: Actor, params: dict[str, Any], files: DossierFiles | None = None) -> dict[str, Any]:
     cmd = NominationDraft.model_validate(params)
     _require_submitter(actor, cmd.unit_code)
     now = ctx.clock.now()
@@ -250,7 +254,10 @@ async def submit(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> d
     catalogs = catalogs_on(today)
     award = catalogs.get(cmd.award_code)
     nomination_id = str(uuid4())
-    async with _writing(ctx) as conn:
+    rules = att.rules_on(today)
+    incoming = await _take_staged(files, actor, cmd.attachments, rules)
+    written: list[str] = []
+    async with _cleaning_up(files, written), _writing(ctx) as conn:
         path = await _unit_path(conn, cmd.unit_code, now.astimezone(VIETNAM_TZ).date())
         validate_intake(
             unit=path[0] if path else None,
@@ -308,8 +315,11 @@ async def submit(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> d
                 updated_at=now,
             )
         )
+        names = att.document_names(catalogs.catalogs)
+        _check_attachments(award, [], incoming, rules, names, required=True)
+        await files_.record(conn, files, nomination_id, incoming, names, actor=actor, round_=1, now=now, written=written)
         row = await _load(conn, nomination_id)
-        snapshot = await _with_sector(conn, _snapshot(row, campaign))
+        snapshot = await _with_sector(conn, _snapshot(row, await _refs(conn, nomination_id), campaign))
         event = NominationSubmitted(occurred_at=now, correlation_id=nomination_id, actor=actor, nomination=snapshot)
         await _record(conn, row, Step.SUBMIT, event, unit=path[0], comment=_summary(checks))
         await enqueue(conn, store.outbox, event)
@@ -345,24 +355,36 @@ async def _refuse_duplicate(conn: AsyncConnection, key: str, *, except_id: str |
         raise _duplicate()
 
 
-async def update(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def update(ctx: ServiceContext, actor: Actor, params: dict[str, Any], files: DossierFiles | None = None) -> dict[str, Any]:
     cmd = EditNomination.model_validate(params)
-    await _edit(ctx, actor, cmd, resubmit=False)
+    await _edit(ctx, actor, cmd, resubmit=False, files=files)
     return await get_nomination(ctx, actor, {"id": cmd.id})
 
 
-async def resubmit(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def resubmit(
+    ctx: ServiceContext, actor: Actor, params: dict[str, Any], files: DossierFiles | None = None
+) -> dict[str, Any]:
     cmd = EditNomination.model_validate(params)
-    await _edit(ctx, actor, cmd, resubmit=True)
+    await _edit(ctx, actor, cmd, resubmit=True, files=files)
     return await get_nomination(ctx, actor, {"id": cmd.id})
 
 
-async def _edit(ctx: ServiceContext, actor: Actor, cmd: EditNomination, *, resubmit: bool) -> None:
+async def _edit(
+    ctx: ServiceContext, actor: Actor, cmd: EditNomination, *, resubmit: bool, files: DossierFiles | None = None
+) -> None:
     now = ctx.clock.now()
-    async with _writing(ctx) as conn:
+    rules = att.rules_on(now.astimezone(VIETNAM_TZ).date())
+    step = Step.RESUBMIT if resubmit else Step.EDIT
+    async with ctx.engine.connect() as conn:  # who may edit, and whether it may be edited now, before any file is read
+        current = await _load(conn, cmd.id)
+        _require_submitter(actor, current["unit_code"])
+        require_transition(Status(current["status"]), step)
+    incoming = await _take_staged(files, actor, cmd.attachments, rules)
+    written: list[str] = []
+    async with _cleaning_up(files, written), _writing(ctx) as conn:
         row = await _load(conn, cmd.id, for_update=True)
         _require_submitter(actor, row["unit_code"])
-        new_status = require_transition(Status(row["status"]), Step.RESUBMIT if resubmit else Step.EDIT)
+        new_status = require_transition(Status(row["status"]), step)
         nominee = cmd.nominee or Nominee.model_validate(row["nominee"])
         period = cmd.period or row["period"]
         achievements = cmd.achievements or row["achievements"]
@@ -387,8 +409,8 @@ async def _edit(ctx: ServiceContext, actor: Actor, cmd: EditNomination, *, resub
         if resubmit:
             assert award is not None  # validate_intake refused a missing award
             # The campaign's window and place were judged when it was first submitted; they travel unchanged.
-            kept = [c for c in checks if c.rule in CAMPAIGN_RULES]
-            checks = kept + await _eligibility(
+            campaign_checks = [c for c in checks if c.rule in CAMPAIGN_RULES]
+            checks = campaign_checks + await _eligibility(
                 conn,
                 catalogs,
                 award,
@@ -414,19 +436,39 @@ async def _edit(ctx: ServiceContext, actor: Actor, cmd: EditNomination, *, resub
         }
         if resubmit:
             values["round"] = row["round"] + 1
+        assert award is not None  # validate_intake refused a missing award
+        names = att.document_names(catalogs.catalogs)
+        kept = await files_.current(conn, cmd.id)
+        removed = set(cmd.remove_attachments)
+        unknown = removed - {a["id"] for a in kept}
+        if unknown:
+            raise ValidationFailed.on(
+                "remove_attachments",
+                "Tài liệu cần bỏ không có trong hồ sơ: " + ", ".join(sorted(unknown)),
+                code="attachment_not_found",
+            )
+        kept = [a for a in kept if a["id"] not in removed]
+        _check_attachments(award, kept, incoming, rules, names, required=resubmit)
+        if removed:
+            a = store.attachments
+            await conn.execute(a.update().where(a.c.id.in_(removed)).values(removed_at=now, removed_by=actor.user_id))
+        # files added to a returned dossier come with its next round (the resubmission)
+        await files_.record(conn, files, cmd.id, incoming, names, actor=actor, round_=row["round"] + 1, now=now, written=written)
         await conn.execute(store.nominations.update().where(store.nominations.c.id == cmd.id).values(**values))
         row = await _load(conn, cmd.id)
+        changes = _files_changed(len(incoming), len(removed))
         if resubmit:
             campaign = await emulation.campaign_ref_of(conn, row["campaign_code"])
-            snapshot = await _with_sector(conn, _snapshot(row, campaign))
+            snapshot = await _with_sector(conn, _snapshot(row, await _refs(conn, cmd.id), campaign))
             event: Event = NominationResubmitted(
                 occurred_at=now, correlation_id=cmd.id, actor=actor, nomination=snapshot, comment=cmd.comment
             )
-            comment = "; ".join(c for c in (cmd.comment, _summary(checks)) if c)
+            comment = "; ".join(c for c in (cmd.comment, changes, _summary(checks)) if c)
             await _record(conn, row, Step.RESUBMIT, event, unit=path[0], comment=comment)
             await enqueue(conn, store.outbox, event)
         else:
-            await _add_timeline(conn, cmd.id, Step.EDIT, actor, now, unit=path[0], comment=cmd.comment or None)
+            comment = "; ".join(c for c in (cmd.comment, changes) if c)
+            await _add_timeline(conn, cmd.id, Step.EDIT, actor, now, unit=path[0], comment=comment or None)
     if resubmit:
         ctx.outbox_written()
 
@@ -734,7 +776,10 @@ async def get_nomination(ctx: ServiceContext, actor: Actor, params: dict[str, An
             .mappings()
             .all()
         )
+        attachments = await files_.current(conn, query.id)
     view = _view(row)
+    view["attachments"] = [_attachment_view(a) for a in attachments]
+    view["missing_documents"] = _missing_documents(row, [a["document_type"] for a in attachments])
     view["timeline"] = [
         {
             "at": s["at"].isoformat(),
@@ -1012,7 +1057,7 @@ async def _with_sector(conn: AsyncConnection, snapshot: NominationSnapshot) -> N
     return snapshot.model_copy(update={"unit_sector": sector})
 
 
-def _snapshot(row: Any, campaign: CampaignRef | None = None) -> NominationSnapshot:
+def _snapshot(row: Any, attachments: list[AttachmentRef], campaign: CampaignRef | None = None) -> NominationSnapshot:
     return NominationSnapshot(
         id=row["id"],
         unit_path=[UnitRef.model_validate(u) for u in row["unit_path"]],
@@ -1028,6 +1073,7 @@ def _snapshot(row: Any, campaign: CampaignRef | None = None) -> NominationSnapsh
         eligibility=_eligibility_of(row),
         campaign=campaign,
         topic=row["topic"],
+        attachments=attachments,
     )
 
 
@@ -1059,4 +1105,133 @@ def _view(row: Any) -> dict[str, Any]:
         "submitted_by": row["submitted_by"],
         "created_at": row["created_at"].isoformat(),
         "updated_at": row["updated_at"].isoformat(),
+    }
+
+
+# Attachments (the dossier's files)
+
+
+async def _take_staged(
+    files: DossierFiles | None, actor: Actor, staged: list[StagedAttachment], rules: att.AttachmentRules
+) -> list[Incoming]:
+    if not staged:
+        return []
+    if files is None:
+        raise ServiceUnavailable("Kho tệp chưa sẵn sàng, vui lòng thử lại sau")
+    return await files.take_staged(actor, staged, rules)
+
+
+@asynccontextmanager
+async def _cleaning_up(files: DossierFiles | None, written: list[str]) -> AsyncIterator[None]:
+    """Objects put for a transaction that then failed are deleted again (the rows never existed)."""
+    try:
+        yield
+    except BaseException:
+        if files is not None:
+            await files.forget(written)
+        raise
+
+
+def _check_attachments(
+    award: Award | None,
+    kept: list[Any],
+    incoming: list[Incoming],
+    rules: att.AttachmentRules,
+    names: dict[str, str],
+    *,
+    required: bool,
+) -> None:
+    """The award's documents only; the limits on the whole dossier; the required documents when `required` and the
+    rules in force enforce them (otherwise the missing ones are listed on the dossier)."""
+    if award is None:
+        return
+    att.check_document_types(award, [i.document_type for i in incoming], names)
+    att.check_totals([a["size"] for a in kept] + [i.file.size for i in incoming], rules)
+    if required:
+        att.require_documents(award, [a["document_type"] for a in kept] + [i.document_type for i in incoming], rules, names)
+
+
+def _files_changed(added: int, removed: int) -> str:
+    parts = ([f"thêm {added} tệp"] if added else []) + ([f"bỏ {removed} tệp"] if removed else [])
+    return ("Tài liệu: " + ", ".join(parts)) if parts else ""
+
+
+async def _refs(conn: AsyncConnection, nomination_id: str) -> list[AttachmentRef]:
+    return [files_.ref(a) for a in await files_.current(conn, nomination_id)]
+
+
+def _attachment_view(a: Any) -> dict[str, Any]:
+    return {
+        **files_.ref(a).model_dump(mode="json"),
+        "size_text": att.format_size(a["size"]),
+        "round": a["round"],
+        "uploaded_by": a["uploaded_by"],
+    }
+
+
+def _missing_documents(row: Any, present: list[str]) -> list[dict[str, str]]:
+    """The award's required documents the dossier does not carry, as the catalogue version that judged it names them."""
+    try:
+        catalog = catalog_version(row["catalog_version"])
+    except LookupError:
+        return []
+    award = catalog.get(row["award_code"])
+    if award is None:
+        return []
+    return [{"code": d, "name": catalog.document_name(d)} for d in att.missing_documents(award, present)]
+
+
+class AttachmentQuery(_Params):
+    nomination_id: str
+    attachment_id: str
+
+
+async def attachment(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    """Where one of the dossier's files is and its checksum, for whoever may see the nomination (the portal then
+    reads the object and checks the SHA-256 on the way out). A removed file stays readable for the record."""
+    q = AttachmentQuery.model_validate(params)
+    async with ctx.engine.connect() as conn:
+        row = await _load(conn, q.nomination_id)
+        if not _can_view(actor, row):
+            raise Forbidden("Hồ sơ này không thuộc đơn vị của bạn", code="not_your_unit")
+        a = store.attachments
+        found = (
+            (await conn.execute(sa.select(a).where(a.c.id == q.attachment_id, a.c.nomination_id == q.nomination_id)))
+            .mappings()
+            .first()
+        )
+    if found is None:
+        raise NotFound("Không tìm thấy tài liệu này trong hồ sơ", code="attachment_not_found")
+    return {**_attachment_view(found), "bucket": found["bucket"], "object_name": found["object_name"]}
+
+
+class RequirementsQuery(_Params):
+    award_code: str
+
+
+async def document_requirements(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    """The award's documents (required or not), the limits in force and whether missing documents refuse a submission."""
+    q = RequirementsQuery.model_validate(params)
+    today = ctx.clock.now().astimezone(VIETNAM_TZ).date()
+    catalogs = catalogs_on(today)
+    award = catalogs.get(q.award_code)
+    if award is None:
+        raise NotFound("Không có hình thức khen thưởng này trong danh mục đang áp dụng", code="award_not_found")
+    rules = att.rules_on(today)
+    names = att.document_names(catalogs.catalogs)
+    required = set(att.required_documents(award))
+    return {
+        "award_code": award.code,
+        "documents": [{"code": d, "name": names.get(d, d), "required": d in required} for d in award.documents],
+        "enforced": rules.require_documents,
+        "max_file_bytes": rules.max_file_bytes,
+        "max_files": rules.max_files,
+        "max_total_bytes": rules.max_total_bytes,
+        "allowed_types": list(rules.allowed_types),
+        "accept": ",".join(ext for k in rules.allowed_types for ext in att.EXTENSIONS[k]),
+        "limits_text": (
+            f"Tối đa {att.format_size(rules.max_file_bytes)} mỗi tệp, {rules.max_files} tệp, "
+            f"tổng {att.format_size(rules.max_total_bytes)}; định dạng: "
+            + ", ".join(att.KIND_NAMES_VI[k] for k in rules.allowed_types)
+        ),
     }

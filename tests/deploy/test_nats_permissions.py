@@ -22,7 +22,9 @@ from nats.aio.msg import Msg
 from nats.js.api import StreamConfig
 
 from shared import subjects
+from shared.attachments import ATTACHMENTS_BUCKET, STAGING_BUCKET
 from shared.messaging import ensure_topology
+from shared.objectstore import Buckets, read_object
 from tests.deploy.cluster import NODES, NatsCluster
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(60)]
@@ -249,3 +251,38 @@ def test_a_missing_password_stops_the_node_at_start(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="NATS_REVIEW_PASSWORD"):
         c.start_node("nats-1")
     c.stop()
+
+
+@pytest.mark.asyncio
+async def test_dossier_files_each_bucket_is_written_by_its_owner_and_read_by_the_other_only(topology: NatsCluster) -> None:
+    """The portal stages uploads in its bucket and reads registration's; registration the other way round."""
+    async with connect(topology, "portal") as portal:
+        staging = await Buckets(portal.nc.jetstream, replicas=3).own(STAGING_BUCKET, ttl_seconds=3600)
+        await staging.put("upload-1", b"%PDF-1.7 staged")
+        assert await portal.refused() == []
+    async with connect(topology, "registration") as registration:
+        buckets = Buckets(registration.nc.jetstream, replicas=3)
+        _, data = await read_object(await buckets.other(STAGING_BUCKET), "upload-1", max_bytes=1000)
+        assert data == b"%PDF-1.7 staged"
+        own = await buckets.own(ATTACHMENTS_BUCKET)
+        await own.put("attachment-1", data)
+        await own.delete("attachment-1")  # an object put for a transaction that did not commit
+        await own.put("attachment-2", data)
+        assert await registration.refused() == []
+        with pytest.raises(nats.errors.TimeoutError):  # it cannot write into the portal's staging area
+            await (await buckets.other(STAGING_BUCKET)).put("forged", b"x")
+        assert any("$o.thidua_staging.c." in r for r in await registration.refused())
+    async with connect(topology, "portal") as portal:
+        buckets = Buckets(portal.nc.jetstream, replicas=3)
+        _, data = await read_object(await buckets.other(ATTACHMENTS_BUCKET), "attachment-2", max_bytes=1000)
+        assert data == b"%PDF-1.7 staged"
+        assert await portal.refused() == []
+        with pytest.raises(nats.errors.TimeoutError):  # ...nor can the portal change a dossier's file
+            await (await buckets.other(ATTACHMENTS_BUCKET)).put("attachment-2", b"tampered")
+        assert len(await portal.refused()) >= 1
+    async with connect(topology, "review") as review:
+        js = review.nc.jetstream(timeout=1)
+        for bucket in (ATTACHMENTS_BUCKET, STAGING_BUCKET):
+            with pytest.raises(nats.errors.TimeoutError):
+                await js.object_store(bucket)
+        assert len(await review.refused()) == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from shared.attachments import format_size
 from shared.clock import VIETNAM_TZ
 from shared.reference import LEVEL_NAMES_VI
 
@@ -82,7 +83,7 @@ def level_name(level: str) -> str:
     return LEVEL_NAMES_VI.get(level, level)
 
 
-FILTERS = {
+FILTERS: dict[str, Any] = {
     "date_vn": date_vn,
     "datetime_vn": datetime_vn,
     "money": money,
@@ -93,4 +94,5 @@ FILTERS = {
     "tone": lambda s: STATUS_TONES.get(s, "info"),
     "note_label": lambda k: NOTIFICATION_KINDS.get(k, (k, ""))[0],
     "note_tone": lambda k: NOTIFICATION_KINDS.get(k, ("", "info"))[1],
+    "filesize": format_size,
 }

@@ -20,12 +20,13 @@ from pydantic import ValidationError
 
 from services.portal import users
 from services.portal.gateway import Gateway
+from services.portal.web import dossier_files
 from services.portal.web import session as web
 from services.portal.web.charts import STAGE_COLOURS, stacked_days
 from services.portal.web.formatting import FILTERS, ROLE_LABELS, date_vn
 from shared.commands import NominationDraft, NominationEdit
 from shared.contracts import Actor
-from shared.errors import DomainError, ValidationFailed
+from shared.errors import DomainError, FieldError, ValidationFailed
 from shared.rpc import RemoteError, field_errors
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -106,7 +107,7 @@ async def _signed_form(request: Request) -> tuple[Actor, dict[str, str]]:
     actor = await web.current_actor(request)
     form = await request.form()
     web.check_csrf(request, str(form.get("csrf_token", "")))
-    return actor, {k: str(v).strip() for k, v in form.multi_items() if k != "csrf_token"}
+    return actor, {k: v.strip() for k, v in form.multi_items() if k != "csrf_token" and isinstance(v, str)}
 
 
 def _nested(values: dict[str, str], prefix: str) -> dict[str, Any]:
@@ -325,10 +326,12 @@ def build_pages(gateway: Gateway) -> APIRouter:
         errors: dict[str, str],
         status_code: int = 200,
         nomination: Any = None,
+        files: dossier_files.FormFiles | None = None,
     ) -> HTMLResponse:
         catalog = await gateway.call("awards", "list_catalog", actor)
         award_code = values.get("award_code") or (nomination["award_code"] if nomination else "")
         award = next((a for a in catalog["awards"] if a["code"] == award_code), None)
+        documents = await dossier_files.requirements(gateway, actor, award["code"] if award else None)
         kind = values.get("nominee.kind") or (award["nominee_kinds"][0] if award else "individual")
         editing = nomination is not None
         # Every campaign, open ones first: registration refuses one outside its window with the dates, on this field.
@@ -347,6 +350,9 @@ def build_pages(gateway: Gateway) -> APIRouter:
             errors=errors,
             editing=editing,
             nomination=nomination,
+            documents=documents,
+            staged=files.by_document() if files else {},
+            removed=set(files.remove) if files else set(),
             submitter_units=sorted(actor.units_with("submitter")),
             action=f"/ho-so/{nomination['id']}/sua" if editing else "/ho-so/moi",
             submit_label="Nộp lại hồ sơ" if editing else "Nộp hồ sơ",
@@ -370,22 +376,26 @@ def build_pages(gateway: Gateway) -> APIRouter:
         kind = values.get("nominee.kind", "")
         if award and kind not in award["nominee_kinds"]:
             kind = award["nominee_kinds"][0]
-        return TEMPLATES.TemplateResponse(
-            request, "nominee_fields.html", {"award": award, "kind": kind, "values": values, "errors": {}, "catalog": catalog}
-        )
+        documents = await dossier_files.requirements(gateway, actor, award["code"] if award else None)
+        context = {"award": award, "kind": kind, "values": values, "errors": {}, "catalog": catalog, "documents": documents}
+        return TEMPLATES.TemplateResponse(request, "nominee_fields.html", {**context, "staged": {}, "removed": set()})
 
     @pages.post("/ho-so/moi", response_class=HTMLResponse)
     async def submit_nomination(request: Request) -> Response:
+        dossier_files.refuse_oversized_form(request, gateway)
         actor, values = await _signed_form(request)
+        files = await dossier_files.read_form_files(gateway, actor, await request.form())
+        if files.errors:
+            return await nomination_form(request, actor, values=values, errors=files.errors, status_code=422, files=files)
         try:
-            draft = NominationDraft.model_validate(_draft_body(values))
+            draft = NominationDraft.model_validate({**_draft_body(values), "attachments": files.command()})
             created = await gateway.call("registration", "submit", actor, draft.model_dump(mode="json"))
         except (ValidationError, ValidationFailed) as exc:
-            return await nomination_form(request, actor, values=values, errors=_errors(exc), status_code=422)
+            return await nomination_form(request, actor, values=values, errors=_errors(exc), status_code=422, files=files)
         except DomainError as exc:
             if exc.status >= 500:
                 raise
-            return await nomination_form(request, actor, values=values, errors=_errors(exc), status_code=exc.status)
+            return await nomination_form(request, actor, values=values, errors=_errors(exc), status_code=exc.status, files=files)
         web.flash(request, f"Đã nộp hồ sơ của {created['nominee']['name']}.")
         return RedirectResponse(f"/ho-so/{created['id']}", status_code=303)
 
@@ -404,6 +414,13 @@ def build_pages(gateway: Gateway) -> APIRouter:
             can_withdraw=is_submitter and n["status"] in ("submitted", "in_review", "returned"),
         )
 
+    @pages.get("/ho-so/{nomination_id}/tai-lieu/{attachment_id}")
+    async def attachment(request: Request, nomination_id: str, attachment_id: str) -> Response:
+        """A file of the dossier: registration decides who may read it; the bytes leave only if their SHA-256 matches."""
+        actor = await web.current_actor(request)
+        found, data = await gateway.download(actor, nomination_id, attachment_id)
+        return dossier_files.file_response(found, data)
+
     @pages.get("/ho-so/{nomination_id}/sua", response_class=HTMLResponse)
     async def edit_nomination(request: Request, nomination_id: str) -> HTMLResponse:
         actor = await web.current_actor(request)
@@ -416,11 +433,17 @@ def build_pages(gateway: Gateway) -> APIRouter:
 
     @pages.post("/ho-so/{nomination_id}/sua", response_class=HTMLResponse)
     async def resubmit(request: Request, nomination_id: str) -> Response:
+        dossier_files.refuse_oversized_form(request, gateway)
         actor, values = await _signed_form(request)
+        files = await dossier_files.read_form_files(gateway, actor, await request.form())
         body = _draft_body(values)
         edit: dict[str, Any] = {k: body[k] for k in ("period", "nominee", "achievements", "council_vote") if k in body}
         edit["comment"] = values.get("comment", "")
+        edit["attachments"] = files.command()
+        edit["remove_attachments"] = files.remove
         try:
+            if files.errors:
+                raise ValidationFailed(fields=[FieldError(field=k, message=v) for k, v in files.errors.items()])
             command = NominationEdit.model_validate(edit)
             await gateway.call(
                 "registration", "resubmit", actor, {"id": nomination_id, **command.model_dump(mode="json", exclude_none=True)}
@@ -429,7 +452,9 @@ def build_pages(gateway: Gateway) -> APIRouter:
             if isinstance(exc, DomainError) and exc.status >= 500:
                 raise
             n = await gateway.call("registration", "get", actor, {"id": nomination_id})
-            return await nomination_form(request, actor, values=values, errors=_errors(exc), status_code=422, nomination=n)
+            return await nomination_form(
+                request, actor, values=values, errors=_errors(exc), status_code=422, nomination=n, files=files
+            )
         web.flash(request, "Đã nộp lại hồ sơ; hồ sơ được xét lại ở cấp đã trả lại.")
         return RedirectResponse(f"/ho-so/{nomination_id}", status_code=303)
 

@@ -1,0 +1,179 @@
+"""The dossier's files in registration: take a file the portal staged, check it, keep it in registration's own bucket,
+and the rows that describe it. The rules themselves are in shared/attachments.py."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import uuid4
+
+import nats.errors
+import sqlalchemy as sa
+from nats.js.api import ObjectMeta
+from nats.js.errors import BucketNotFoundError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.registration import store
+from shared.attachments import (
+    ATTACHMENTS_BUCKET,
+    FILENAME_HEADER,
+    STAGING_BUCKET,
+    UPLOADED_BY_HEADER,
+    AttachmentRules,
+    CheckedFile,
+    check_file,
+    format_size,
+)
+from shared.commands import StagedAttachment
+from shared.contracts import Actor, AttachmentRef
+from shared.errors import ServiceUnavailable, ValidationFailed
+from shared.objectstore import Buckets, ObjectNotFoundError, ObjectTooLarge, read_object
+
+log = logging.getLogger("thidua.registration.attachments")
+STAGED_GONE_VI = "Tệp đã tải lên không còn (quá thời hạn giữ tạm hoặc không phải của bạn): hãy tải lại"
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A staged file that passed the checks, with its bytes, waiting for the transaction that records it."""
+
+    document_type: str
+    file: CheckedFile
+    data: bytes
+
+
+def header(headers: dict[str, Any] | None, name: str) -> str:
+    """One header of an object's metadata (nats.go writes lists of values; take the first)."""
+    value = (headers or {}).get(name)
+    if isinstance(value, list):
+        return str(value[0]) if value else ""
+    return str(value) if value is not None else ""
+
+
+class DossierFiles:
+    """Registration's side of the Object Store: reads the portal's staging bucket, writes its own."""
+
+    def __init__(self, buckets: Buckets) -> None:
+        self.buckets = buckets
+
+    async def take_staged(self, actor: Actor, staged: list[StagedAttachment], rules: AttachmentRules) -> list[Incoming]:
+        """Each staged file, checked (size, type by content, extension, SHA-256); a 422 on `attachments.<type>`."""
+        taken: list[Incoming] = []
+        for s in staged:
+            field = f"attachments.{s.document_type}"
+            gone = ValidationFailed.on(field, STAGED_GONE_VI, code="staged_not_found")
+            try:
+                staging = await self.buckets.other(STAGING_BUCKET)
+                info, data = await read_object(staging, s.staged_id, max_bytes=rules.max_file_bytes)
+            except (ObjectNotFoundError, BucketNotFoundError) as exc:
+                raise gone from exc
+            except ObjectTooLarge as exc:
+                raise ValidationFailed.on(
+                    field,
+                    f"Tệp có dung lượng {format_size(exc.info.size or 0)}, "
+                    f"vượt giới hạn {format_size(rules.max_file_bytes)} mỗi tệp",
+                    code="attachment_too_large",
+                ) from exc
+            except (nats.errors.Error, TimeoutError) as exc:
+                log.exception("attachment.staging_unreadable", extra={"staged_id": s.staged_id})
+                raise ServiceUnavailable("Kho tệp tạm thời không đọc được, vui lòng thử lại sau") from exc
+            if header(info.headers, UPLOADED_BY_HEADER) != actor.user_id:
+                raise gone  # another person's upload: as if it did not exist
+            checked = check_file(header(info.headers, FILENAME_HEADER), data, rules, field=field)
+            taken.append(Incoming(s.document_type, checked, data))
+        return taken
+
+    async def keep(self, attachment_id: str, nomination_id: str, incoming: Incoming) -> None:
+        bucket = await self.buckets.own(ATTACHMENTS_BUCKET, description="Thi Đua: tài liệu hồ sơ (registration)")
+        meta = ObjectMeta(
+            name=attachment_id,
+            description=incoming.file.filename,
+            headers={
+                "Thidua-Nomination": [nomination_id],
+                "Thidua-Document-Type": [incoming.document_type],
+                "Thidua-Sha256": [incoming.file.sha256],
+                "Content-Type": [incoming.file.media_type],
+            },
+        )
+        await bucket.put(attachment_id, incoming.data, meta=meta)
+
+    async def forget(self, names: list[str]) -> None:
+        """Objects written for a transaction that did not commit (best effort: a leftover is only unreferenced)."""
+        if not names:
+            return
+        try:
+            bucket = await self.buckets.own(ATTACHMENTS_BUCKET)
+            for name in names:
+                await bucket.delete(name)
+        except (nats.errors.Error, TimeoutError, ObjectNotFoundError):
+            log.warning("attachment.cleanup_failed", extra={"objects": names}, exc_info=True)
+
+
+async def record(
+    conn: AsyncConnection,
+    files: DossierFiles | None,
+    nomination_id: str,
+    incoming: list[Incoming],
+    names: dict[str, str],
+    *,
+    actor: Actor,
+    round_: int,
+    now: datetime,
+    written: list[str],
+) -> None:
+    """Rows for the new files and their bytes in registration's bucket; `written` collects the objects put."""
+    if not incoming:
+        return
+    if files is None:
+        raise ServiceUnavailable("Kho tệp chưa sẵn sàng, vui lòng thử lại sau")
+    for item in incoming:
+        attachment_id = str(uuid4())
+        await conn.execute(
+            store.attachments.insert().values(
+                id=attachment_id,
+                nomination_id=nomination_id,
+                document_type=item.document_type,
+                document_name=names.get(item.document_type, item.document_type),
+                filename=item.file.filename,
+                media_type=item.file.media_type,
+                size=item.file.size,
+                sha256=item.file.sha256,
+                bucket=ATTACHMENTS_BUCKET,
+                object_name=attachment_id,
+                round=round_,
+                uploaded_by=actor.user_id,
+                uploaded_at=now,
+            )
+        )
+        try:
+            await files.keep(attachment_id, nomination_id, item)
+        except (nats.errors.Error, TimeoutError) as exc:
+            log.exception("attachment.store_failed", extra={"nomination_id": nomination_id})
+            raise ServiceUnavailable("Kho tệp tạm thời không ghi được, hồ sơ chưa được lưu; vui lòng thử lại sau") from exc
+        written.append(attachment_id)
+
+
+async def current(conn: AsyncConnection, nomination_id: str) -> list[Any]:
+    """The nomination's files now (removed ones left out), in the order they came."""
+    a = store.attachments
+    query = (
+        sa.select(a)
+        .where(a.c.nomination_id == nomination_id, a.c.removed_at.is_(None))
+        .order_by(a.c.uploaded_at, a.c.document_type, a.c.filename, a.c.id)
+    )
+    return list((await conn.execute(query)).mappings().all())
+
+
+def ref(row: Any) -> AttachmentRef:
+    return AttachmentRef(
+        id=row["id"],
+        document_type=row["document_type"],
+        document_name=row["document_name"],
+        filename=row["filename"],
+        media_type=row["media_type"],
+        size=row["size"],
+        sha256=row["sha256"],
+        uploaded_at=row["uploaded_at"],
+    )
