@@ -20,11 +20,14 @@ from pathlib import Path
 import nats
 from nats.js.api import ConsumerConfig, StreamConfig
 
+from shared.attachments import RULES_ENV
 from shared.settings import SERVICES
 from thidua.client import PortalClient
 from thidua.demo import APPROVERS, SAMPLES, drive
 from thidua.natsserver import NatsServer, free_port
 from thidua.system import System, SystemConfig
+
+DOCUMENTS_OPTIONAL = Path(__file__).resolve().parents[1] / "tests" / "data" / "attachments-documents-optional.toml"
 
 
 async def bare_jetstream_hop(url: str, n: int = 500) -> list[float]:
@@ -53,7 +56,13 @@ def main(count: int) -> None:
         hops = asyncio.run(bare_jetstream_hop(server.url))
         server.stop()
 
-        config = SystemConfig(var_dir=Path(tmp) / "var", nats_port=free_port(), http_ports={s: free_port() for s in SERVICES})
+        config = SystemConfig(
+            var_dir=Path(tmp) / "var",
+            nats_port=free_port(),
+            http_ports={s: free_port() for s in SERVICES},
+            # The pipeline, not file handling, is measured: nominations go without their documents.
+            extra_env={RULES_ENV: str(DOCUMENTS_OPTIONAL)},
+        )
         system = System(config).start()
         try:
             client = PortalClient(system.portal_url)

@@ -22,6 +22,7 @@ import pytest
 import pytest_asyncio
 from sqlalchemy.engine import make_url
 
+from shared.attachments import RULES_ENV
 from shared.clock import FixedClock
 from shared.db import make_engine
 from shared.migrate import upgrade
@@ -30,6 +31,12 @@ from shared.settings import ServiceSettings
 from thidua.natsserver import NatsServer, free_port
 
 DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+
+# The shipped rules require each award's documents at submission. Tests of other features submit bare nominations
+# under the same limits with documents optional; the attachment tests and the demo's e2e test use the shipped file.
+SHIPPED_ATTACHMENT_RULES = Path(__file__).resolve().parents[1] / "shared" / "data" / "attachments.toml"
+DOCUMENTS_OPTIONAL = Path(__file__).resolve().parent / "data" / "attachments-documents-optional.toml"
+os.environ.setdefault(RULES_ENV, str(DOCUMENTS_OPTIONAL))
 
 
 def _docker_container(kind: str) -> Any:

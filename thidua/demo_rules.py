@@ -30,6 +30,20 @@ def refusal_lines(exc: ApiError) -> list[str]:
     ]
 
 
+def filed(client: PortalClient, user: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The body with a PDF for each document its award requires (so a refusal is about what the scene shows)."""
+    from thidua.demo import attach_documents
+
+    return {**body, "attachments": attach_documents(client, user, body)}
+
+
+def refused(client: PortalClient, user: str, body: dict[str, Any], code: str, out: Printer) -> None:
+    """Submit (with the award's documents), expect the refusal `code`, and print it."""
+    complete = filed(client, user, body)
+    for line in refusal_lines(expect_refusal(lambda: client.submit(user, complete), code)):
+        out("  " + line)
+
+
 def expect_refusal(action: Callable[[], Any], code: str) -> ApiError:
     try:
         action()
@@ -90,8 +104,7 @@ def refusals(client: PortalClient, period: str, out: Printer) -> None:
         "achievements": "Hoàn thành nhiệm vụ được giao.",
     }
     out("   a) Người lao động mới làm 8 tháng, nghỉ 45 ngày làm việc:")
-    for line in refusal_lines(expect_refusal(lambda: client.submit("cdcs.dst", not_eligible), "not_eligible")):
-        out("  " + line)
+    refused(client, "cdcs.dst", not_eligible, "not_eligible", out)
     failed_vote = {
         **base,
         "award_code": "cong_nhan_gioi_thu_do",
@@ -100,8 +113,7 @@ def refusals(client: PortalClient, period: str, out: Printer) -> None:
         "council_vote": {"members": 9, "present": 7, "votes_for": 4, "votes_against": 3, "secret_ballot": True},
     }
     out("   b) Hội đồng TĐKT của CĐCS họp 7/9 người, 4 phiếu đồng ý:")
-    for line in refusal_lines(expect_refusal(lambda: client.submit("cdcs.dst", failed_vote), "validation_failed")):
-        out("  " + line)
+    refused(client, "cdcs.dst", failed_vote, "validation_failed", out)
 
 
 def campaigns(client: PortalClient, period: str, submit: Submit, out: Printer) -> None:
@@ -115,8 +127,7 @@ def campaigns(client: PortalClient, period: str, submit: Submit, out: Printer) -
     }
     late = {**body, "campaign_code": "HN-2023-CAO-DIEM-150", "nominee": {**nominee, "name": "Hà Văn Tùng"}}
     out("   a) Nộp hồ sơ “Công nhân giỏi Thủ đô” theo đợt thi đua 150 ngày đêm năm 2023 (80/KH-LĐLĐ), nay đã hết hạn:")
-    for line in refusal_lines(expect_refusal(lambda: client.submit("cdcs.dst", late), "campaign_window_closed")):
-        out("  " + line)
+    refused(client, "cdcs.dst", late, "campaign_window_closed", out)
 
     today = datetime.fromisoformat(client.get("ld.hanoi", "/api/v1/clock")["now"]).astimezone(VN).date()
     code = f"HN-{today.year}-DEMO-{datetime.now(VN):%H%M%S}"
@@ -138,8 +149,7 @@ def campaigns(client: PortalClient, period: str, submit: Submit, out: Printer) -
         accepted = submit("cdcs.dst", {**body, "campaign_code": code, "nominee": {**nominee, "name": name}})
         out(f"   nộp {accepted['nominee']['name']}: {accepted['status_label']}")
     third = {**body, "campaign_code": code, "nominee": {**nominee, "name": "Lý Thị Bích"}}
-    for line in refusal_lines(expect_refusal(lambda: client.submit("cdcs.dst", third), "campaign_quota_reached")):
-        out("  " + line)
+    refused(client, "cdcs.dst", third, "campaign_quota_reached", out)
 
 
 def reorganisation(client: PortalClient, period: str, submit: Submit, out: Printer) -> None:

@@ -14,7 +14,9 @@ import httpx
 import nats
 import pytest
 
+from shared.attachments import RULES_ENV
 from shared.settings import SERVICES
+from tests.conftest import DOCUMENTS_OPTIONAL
 from tests.deploy.cluster import NatsCluster
 from thidua.client import PortalClient
 from thidua.natsserver import free_port
@@ -42,7 +44,7 @@ def system(cluster: NatsCluster, tmp_path: Path) -> Iterator[System]:
         demo_password=PASSWORD,
         external_nats_url=cluster.url("admin"),
         nats_urls={s: cluster.url(s) for s in SERVICES},
-        extra_env={"THIDUA_STREAM_REPLICAS": "3"},
+        extra_env={"THIDUA_STREAM_REPLICAS": "3", RULES_ENV: str(DOCUMENTS_OPTIONAL)},
     )
     s = System(config).start(timeout=60)
     yield s

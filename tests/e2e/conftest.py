@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from shared.attachments import RULES_ENV
 from shared.settings import SERVICES
-from tests.conftest import fresh_database
+from tests.conftest import DOCUMENTS_OPTIONAL, fresh_database
 from thidua.client import PortalClient
 from thidua.natsserver import free_port
 from thidua.system import System, SystemConfig
@@ -30,7 +31,7 @@ def start_system(tmp_path: Path, backend: str, extra_env: dict[str, str] | None 
         http_ports={s: free_port() for s in SERVICES},
         database_urls=databases,
         demo_password=PASSWORD,
-        extra_env=extra_env or {},
+        extra_env={RULES_ENV: str(DOCUMENTS_OPTIONAL)} | (extra_env or {}),
     )
     system = System(config).start()
     try:

@@ -15,6 +15,7 @@ import pytest
 
 from shared.settings import SERVICES
 from thidua.client import PortalClient
+from thidua.demo import attach_documents
 from thidua.natsserver import free_port
 
 pytestmark = pytest.mark.e2e
@@ -81,16 +82,14 @@ def test_ctrl_c_stops_everything_and_the_next_start_resumes_with_the_same_data(t
     assert "thidua2025" in banner
     client = PortalClient(portal)
     client.login("cdcs.dst", "thidua2025")
-    nomination = client.submit(
-        "cdcs.dst",
-        {
-            "unit_code": "HN-SONTAY-DST",
-            "award_code": "giay_khen_ldld_huyen",
-            "period": "2026",
-            "nominee": {"kind": "individual", "name": "Hoàng Văn Bền"},
-            "achievements": "Nhiều năm liền hoàn thành xuất sắc nhiệm vụ được giao.",
-        },
-    )
+    body = {
+        "unit_code": "HN-SONTAY-DST",
+        "award_code": "giay_khen_ldld_huyen",
+        "period": "2026",
+        "nominee": {"kind": "individual", "name": "Hoàng Văn Bền"},
+        "achievements": "Nhiều năm liền hoàn thành xuất sắc nhiệm vụ được giao.",
+    }
+    nomination = client.submit("cdcs.dst", {**body, "attachments": attach_documents(client, "cdcs.dst", body)})
     client.close()
     first.send_signal(signal.SIGINT)
     assert first.wait(60) == 0

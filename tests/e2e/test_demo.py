@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from shared.attachments import RULES_ENV
 from shared.settings import SERVICES
+from tests.conftest import SHIPPED_ATTACHMENT_RULES
 from tests.e2e.conftest import PASSWORD, start_system
 from thidua.system import System
 
@@ -24,7 +26,8 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     base = tmp_path_factory.mktemp("demo")
     for service in SERVICES:
         (base / service).mkdir()
-    yield from start_system(base, "sqlite")
+    # As shipped: the award's documents are required (the demo files a PDF for each).
+    yield from start_system(base, "sqlite", extra_env={RULES_ENV: str(SHIPPED_ATTACHMENT_RULES)})
 
 
 def run_demo(system: System, cwd: Path) -> str:

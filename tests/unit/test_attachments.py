@@ -20,13 +20,13 @@ AWARD = catalogs_on(date(2026, 3, 2)).get("giay_khen_ldld_huyen")
 NAMES = att.document_names(catalogs_on(date(2026, 3, 2)).catalogs)
 
 
-def test_the_shipped_rules_take_10_mb_20_files_50_mb_and_enforce_required_documents_from_2027() -> None:
-    assert (RULES.max_file_bytes, RULES.max_files, RULES.max_total_bytes) == (10 * 1024 * 1024, 20, 50 * 1024 * 1024)
-    assert set(RULES.allowed_types) == {"pdf", "jpeg", "png", "docx", "xlsx"}
-    assert RULES.require_documents is False
-    assert RULES.confirmed is False
-    assert att.rules_on(date(2026, 12, 31), att.RULES_FILE).require_documents is False
-    assert att.rules_on(date(2027, 1, 1), att.RULES_FILE).require_documents is True
+def test_the_shipped_rules_take_10_mb_20_files_50_mb_and_enforce_required_documents() -> None:
+    shipped = att.rules_on(date(2026, 11, 25), att.RULES_FILE)
+    assert (shipped.max_file_bytes, shipped.max_files, shipped.max_total_bytes) == (10 * 1024 * 1024, 20, 50 * 1024 * 1024)
+    assert set(shipped.allowed_types) == {"pdf", "jpeg", "png", "docx", "xlsx"}
+    assert shipped.require_documents is True
+    assert shipped.confirmed is False
+    assert att.rules_on(date(2024, 1, 1), att.RULES_FILE).require_documents is True
     with pytest.raises(LookupError):
         att.rules_on(date(2023, 12, 31), att.RULES_FILE)
 
@@ -120,8 +120,9 @@ def test_missing_required_documents_are_refused_only_when_enforced(present: set[
     assert AWARD is not None
     missing = [d for d in AWARD.documents if d not in present]
     assert att.missing_documents(AWARD, present) == missing
-    assert att.require_documents(AWARD, present, RULES, NAMES) == missing  # not enforced: listed, not refused
-    enforced = RULES.model_copy(update={"require_documents": True})
+    optional = RULES.model_copy(update={"require_documents": False})
+    assert att.require_documents(AWARD, present, optional, NAMES) == missing  # not enforced: listed, not refused
+    enforced = RULES
     if not missing:
         assert att.require_documents(AWARD, present, enforced, NAMES) == []
         return
