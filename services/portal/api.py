@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
@@ -18,6 +19,8 @@ from services.portal.throttle import TooManyAttempts
 from services.portal.web.pages import error_page
 from services.portal.web.session import LoginRequired
 from shared.commands import (
+    BatchSelection,
+    CouncilMeeting,
     NominationDraft,
     NominationEdit,
     NotificationsRead,
@@ -224,6 +227,40 @@ def build_router(gateway: Gateway) -> APIRouter:
     async def send_back(task_id: str, body: SendBack, actor: CurrentActor) -> Any:
         return await gateway.call("review", "send_back", actor, {"task_id": task_id, **body.model_dump(mode="json")})
 
+    @api.post("/council-meetings", tags=["review"], summary="Ghi nhận cuộc họp Hội đồng TĐKT và kết quả biểu quyết từng hồ sơ")
+    async def record_council(body: CouncilMeeting, actor: CurrentActor) -> Any:
+        return await gateway.call("review", "record_council", actor, body.model_dump(mode="json"))
+
+    @api.post(
+        "/queues/{unit_code}/forward-batch",
+        tags=["review"],
+        summary="Chuyển cấp trên nhiều hồ sơ kèm một tờ trình",
+        status_code=status.HTTP_201_CREATED,
+    )
+    async def forward_batch(unit_code: str, body: BatchSelection, actor: CurrentActor) -> Any:
+        return await gateway.call("review", "forward_batch", actor, {"unit_code": unit_code, **body.model_dump()})
+
+    @api.post("/queues/{unit_code}/approve-batch", tags=["review"], summary="Phê duyệt nhiều hồ sơ trong một quyết định")
+    async def approve_batch(unit_code: str, body: BatchSelection, actor: CurrentActor) -> Any:
+        return await gateway.call("review", "approve_batch", actor, {"unit_code": unit_code, **body.model_dump()})
+
+    @api.get("/queues/{unit_code}/proposals", tags=["review"], summary="Tờ trình đơn vị đã gửi và đã nhận")
+    async def list_proposals(unit_code: str, actor: CurrentActor, limit: int = 50) -> Any:
+        return await gateway.call("review", "list_proposals", actor, {"unit_code": unit_code, "limit": limit})
+
+    @api.get("/proposals/{proposal_id}", tags=["review"], summary="Một tờ trình với danh sách đề nghị")
+    async def get_proposal(proposal_id: str, actor: CurrentActor) -> Any:
+        return await gateway.call("review", "get_proposal", actor, {"id": proposal_id})
+
+    @api.get(
+        "/proposals/{proposal_id}/document",
+        tags=["review"],
+        summary="Tờ trình dạng PDF hoặc .xlsx (format=pdf|xlsx)",
+        response_class=Response,
+    )
+    async def proposal_document(proposal_id: str, actor: CurrentActor, format: Literal["pdf", "xlsx"] = "pdf") -> Response:
+        return await proposal_file(gateway, actor, proposal_id, format)
+
     @api.get("/notifications", tags=["review"], summary="Nhắc việc và thông báo chuyển lên / trả về của tôi")
     async def notifications(actor: CurrentActor, unread_only: bool = False, limit: int = 20) -> Any:
         return await gateway.call("review", "notifications", actor, {"unread_only": unread_only, "limit": limit})
@@ -250,6 +287,16 @@ def build_router(gateway: Gateway) -> APIRouter:
         return await gateway.call("awards", "get_decision", actor, {"id": decision_id})
 
     return api
+
+
+async def proposal_file(gateway: Gateway, actor: Actor, proposal_id: str, fmt: str) -> Response:
+    """The tờ trình rendered by review (which decides who may read it), sent as a download."""
+    doc = await gateway.call("review", "proposal_document", actor, {"id": proposal_id, "format": fmt})
+    return Response(
+        base64.b64decode(doc["content_base64"]),
+        media_type=doc["media_type"],
+        headers={"Content-Disposition": f'attachment; filename="{doc["filename"]}"'},
+    )
 
 
 def _present(params: dict[str, Any]) -> dict[str, Any]:
