@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
@@ -16,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from services.portal import users
 from services.portal.gateway import Gateway
 from services.portal.throttle import TooManyAttempts
-from services.portal.web.pages import error_page
+from services.portal.web.pages import error_page, proposal_file
 from services.portal.web.session import LoginRequired
 from shared.commands import (
     BatchSelection,
@@ -287,16 +286,6 @@ def build_router(gateway: Gateway) -> APIRouter:
         return await gateway.call("awards", "get_decision", actor, {"id": decision_id})
 
     return api
-
-
-async def proposal_file(gateway: Gateway, actor: Actor, proposal_id: str, fmt: str) -> Response:
-    """The tờ trình rendered by review (which decides who may read it), sent as a download."""
-    doc = await gateway.call("review", "proposal_document", actor, {"id": proposal_id, "format": fmt})
-    return Response(
-        base64.b64decode(doc["content_base64"]),
-        media_type=doc["media_type"],
-        headers={"Content-Disposition": f'attachment; filename="{doc["filename"]}"'},
-    )
 
 
 def _present(params: dict[str, Any]) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from shared.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from shared.outbox import enqueue
 from shared.reference import DATA_DIR, UnitRef
 from shared.service import ServiceContext
+from shared.text import normalize_name
 
 KIND_VI = {"individual": "Cá nhân", "collective": "Tập thể"}
 
@@ -280,6 +281,7 @@ def _proposal_view(row: Any) -> dict[str, Any]:
         "number_text": row["number_text"],
         "year": row["year"],
         "issued_on": row["issued_on"].isoformat(),
+        "issued_on_vn": f"{row['issued_on']:%d/%m/%Y}",
         "unit_code": row["unit_code"],
         "unit_name": row["unit"]["name"],
         "to_unit_code": row["to_unit_code"],
@@ -388,7 +390,7 @@ async def proposal_document(ctx: ServiceContext, actor: Actor, params: dict[str,
     letter = proposal_letter(row)
     data = to_pdf(letter) if q.format == "pdf" else to_xlsx(letter)
     media = "application/pdf" if q.format == "pdf" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    slug = row["number_text"].replace("/", "-")
+    slug = normalize_name(row["number_text"]).replace("/", "-").replace(" ", "")  # ASCII, e.g. 3-ttr-ldld
     return {
         "filename": f"to-trinh-{slug}-{row['year']}.{q.format}",
         "media_type": media,

@@ -243,6 +243,7 @@ async def council_view(conn: AsyncConnection, task: ReviewTask, nom: NominationS
             "meeting_id": r["meeting_id"],
             "unit_name": r["unit"]["name"],
             "held_on": r["held_on"].isoformat(),
+            "held_on_vn": f"{r['held_on']:%d/%m/%Y}",
             "chair": r["chair"],
             "recorded_by_name": r["recorded_by_name"],
             "members": r["members"],

@@ -624,6 +624,7 @@ async def proposals_of_nomination(conn: AsyncConnection, nomination_id: str) -> 
             "id": r["id"],
             "number_text": r["number_text"],
             "issued_on": r["issued_on"].isoformat(),
+            "issued_on_vn": f"{r['issued_on']:%d/%m/%Y}",
             "unit_name": r["unit"]["name"],
             "to_unit_name": r["to_unit"]["name"],
             "signer_name": r["signer_name"],
