@@ -17,6 +17,7 @@ from uuid import uuid4
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.review import councils, store, usecases
@@ -194,12 +195,13 @@ async def _next_number(conn: AsyncConnection, unit_code: str, year: int) -> int:
     """Lock the unit's counter for the year and advance it; used in this transaction, so no gap on rollback."""
     c = store.proposal_counters
     where = (c.c.unit_code == unit_code, c.c.year == year)
-    last = await conn.scalar(sa.select(c.c.last_number).where(*where).with_for_update())
-    if last is None:
-        await conn.execute(c.insert().values(unit_code=unit_code, year=year, last_number=1))
-        return 1
+    # The year's first letter: create the counter at 0 unless a concurrent batch just did (no unique violation),
+    # then every batch takes the row lock and advances it.
+    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(c)
+    await conn.execute(insert.values(unit_code=unit_code, year=year, last_number=0).on_conflict_do_nothing())
+    last = int(await conn.scalar(sa.select(c.c.last_number).where(*where).with_for_update()) or 0)
     await conn.execute(c.update().where(*where).values(last_number=last + 1))
-    return int(last) + 1
+    return last + 1
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -6,10 +6,12 @@ its outbox goes through NATS to review; review's events go back through NATS to 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import json
 import unicodedata
+import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import date
 from pathlib import Path
@@ -30,12 +32,13 @@ from services.review import routes as review_routes
 from services.review import store as review_store
 from services.review import usecases as review
 from shared import reference, subjects
+from shared.contracts import NominationSubmitted
 from shared.errors import Forbidden, ValidationFailed
 from shared.messaging import ensure_topology, make_broker, publish_event
 from shared.outbox import OutboxRelay
 from shared.service import ServiceContext
 from shared.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, REVIEW_FROM_REGISTRATION
-from tests.integration.conftest import SUBMITTER, approver, count_rows, eventually, running_broker, stream_count
+from tests.integration.conftest import SUBMITTER, approver, count_rows, eventually, running_broker, snapshot, stream_count
 
 SONTAY = approver("ld.sontay", "Phạm Quang Huy", "HN-SONTAY")
 HANOI = approver("ld.hanoi", "Đỗ Mạnh Cường", "HN")
@@ -276,3 +279,24 @@ async def test_batch_forward_makes_one_numbered_proposal_gapless_per_unit_and_ye
 
     [comment] = await eventually(forward_comments, lambda c: len(c) == 1)
     assert "Tờ trình số 1/TTr-LĐLĐ" in comment
+
+
+@pytest.mark.asyncio
+async def test_concurrent_batch_forwards_of_one_unit_get_distinct_gapless_numbers(service_context: Callable[..., Any]) -> None:
+    ctx: ServiceContext = await service_context("review")
+    task_ids = []
+    for i in range(6):
+        nom = snapshot(str(uuid.uuid4()), award_code="cong_nhan_gioi_thu_do", awarding_level="city", name=f"Người thứ {i}")
+        nom = nom.model_copy(update={"catalog_version": "union-2025.1"})
+        await review.on_submitted(ctx, NominationSubmitted(occurred_at=ctx.clock.now(), nomination=nom))
+        async with ctx.engine.connect() as conn:
+            t = review_store.tasks
+            task_ids.append(await conn.scalar(sa.select(t.c.id).where(t.c.nomination_id == nom.id)))
+    body = {"held_on": HELD.isoformat(), "members": 9, "present": 9, "votes": [{"task_id": i, "votes_for": 9} for i in task_ids]}
+    await councils.record_meeting(ctx, SONTAY, body)
+
+    letters = await asyncio.gather(
+        *(batches.forward_batch(ctx, SONTAY, {"unit_code": "HN-SONTAY", "task_ids": [i]}) for i in task_ids)
+    )
+    assert sorted(letter["number"] for letter in letters) == [1, 2, 3, 4, 5, 6]
+    assert await count_rows(ctx.engine, review_store.proposals) == 6
