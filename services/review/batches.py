@@ -8,6 +8,7 @@ council when this level must vote. Everything happens in one transaction: all or
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import tomllib
 from datetime import date, datetime
@@ -390,7 +391,8 @@ async def proposal_document(ctx: ServiceContext, actor: Actor, params: dict[str,
     async with ctx.engine.connect() as conn:
         row = await _load_proposal(conn, actor, q.id)
     letter = proposal_letter(row)
-    data = to_pdf(letter) if q.format == "pdf" else to_xlsx(letter)
+    # Rendering is CPU work (about 1 s per 100 nominees for the PDF): off the event loop, so consumers keep going.
+    data = await asyncio.to_thread(to_pdf if q.format == "pdf" else to_xlsx, letter)
     media = "application/pdf" if q.format == "pdf" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     slug = normalize_name(row["number_text"]).replace("/", "-").replace(" ", "")  # ASCII, e.g. 3-ttr-ldld
     return {
