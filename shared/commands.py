@@ -54,6 +54,45 @@ class TaskDecision(CommandBody):
     comment: str = Field(default="", max_length=4000)
 
 
+class NomineeVote(CommandBody):
+    task_id: str = Field(min_length=1, max_length=36)
+    votes_for: int = Field(ge=0, le=200, description="Số phiếu đồng ý")
+    votes_against: int = Field(default=0, ge=0, le=200, description="Số phiếu không đồng ý")
+
+
+class CouncilMeeting(CommandBody):
+    """One meeting of a unit's Hội đồng Thi đua – Khen thưởng and its vote on each nominee (task) it judged."""
+
+    held_on: date = Field(description="Ngày họp")
+    members: int = Field(ge=1, le=200, description="Tổng số thành viên hội đồng")
+    present: int = Field(ge=0, le=200, description="Số thành viên có mặt")
+    secret_ballot: bool = Field(default=False, description="Bỏ phiếu kín")
+    chair: str | None = Field(default=None, max_length=200, description="Chủ trì")
+    note: str | None = Field(default=None, max_length=4000)
+    votes: list[NomineeVote] = Field(min_length=1, max_length=500)
+
+
+class BatchSelection(CommandBody):
+    """Tasks of one unit's queue decided together."""
+
+    task_ids: list[str] = Field(min_length=1, max_length=500, description="Các nhiệm vụ được chọn")
+    comment: str = Field(default="", max_length=4000)
+
+
+class BatchForward(BatchSelection):
+    """Forward several tasks of one unit's queue to the unit above, with one tờ trình listing them.
+    At most 200: the letter's PDF is rendered on request in about 1 s per 100 nominees."""
+
+    unit_code: str = Field(min_length=1, max_length=64)
+    task_ids: list[str] = Field(min_length=1, max_length=200, description="Các nhiệm vụ được chọn (tối đa 200)")
+
+
+class BatchApprove(BatchSelection):
+    """Approve several tasks at the awarding level together: one decision lists them."""
+
+    unit_code: str = Field(min_length=1, max_length=64)
+
+
 class Reassignment(CommandBody):
     assignee_username: str = Field(min_length=1, max_length=64)
 

@@ -329,6 +329,7 @@ class NominationForwarded(Event):
     from_unit: UnitRef
     to_unit: UnitRef
     comment: str = ""
+    proposal_number: str | None = None  # the tờ trình it went up with ("3/TTr-LĐLĐ"), when forwarded in a batch
 
 
 class NominationReturned(Event):
@@ -363,6 +364,23 @@ class NominationsApproved(Event):
     issuer: UnitRef
     nominations: list[NominationSnapshot] = Field(min_length=1, max_length=500)
     comment: str = ""
+
+
+class CouncilVoteRecorded(Event):
+    """A level's Hội đồng Thi đua – Khen thưởng voted on one nominee (one event per nominee of a meeting).
+    The latest vote on a task counts; `passed` is judged against the award's council rule."""
+
+    SUBJECT = subjects.COUNCIL_VOTE_RECORDED
+    nomination_id: str
+    task_id: str
+    meeting_id: str
+    unit: UnitRef  # the unit whose council met (the holder of the task)
+    level_unit: UnitRef  # the task's own level (differs when the task had escalated)
+    held_on: date
+    vote: CouncilVote
+    passed: bool
+    required: bool  # whether this level's vote was required by the rule
+    explanation: str  # Vietnamese, with the numbers
 
 
 class DecisionSnapshot(BaseModel):
@@ -482,6 +500,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         NominationRejected,
         NominationApproved,
         NominationsApproved,
+        CouncilVoteRecorded,
         AwardGranted,
         AwardProposed,
         DecisionRevoked,

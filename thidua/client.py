@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
 
 import httpx
+
+from shared.clock import VIETNAM_TZ
 
 
 class ApiError(Exception):
@@ -96,8 +99,25 @@ class PortalClient:
             time.sleep(0.05)
 
     def claim_and_decide(self, user: str, task_id: str, action: str, comment: str = "") -> dict[str, Any]:
-        self.post(user, f"/api/v1/tasks/{task_id}/claim")
+        """Claim and decide; before an approval, record a passing council vote when this level's council must vote."""
+        task = self.post(user, f"/api/v1/tasks/{task_id}/claim")
+        if action == "approve" and task.get("council", {}).get("blocking"):
+            self.record_council_vote(user, task_id, members=9, present=9, votes_for=9)
         result: dict[str, Any] = self.post(user, f"/api/v1/tasks/{task_id}/decision", {"action": action, "comment": comment})
+        return result
+
+    def record_council_vote(
+        self, user: str, task_id: str, *, members: int, present: int, votes_for: int, votes_against: int = 0
+    ) -> dict[str, Any]:
+        """One meeting of the council of the unit holding the task, voting on that task (secret ballot, held today)."""
+        body = {
+            "held_on": datetime.now(VIETNAM_TZ).date().isoformat(),
+            "members": members,
+            "present": present,
+            "secret_ballot": True,
+            "votes": [{"task_id": task_id, "votes_for": votes_for, "votes_against": votes_against}],
+        }
+        result: dict[str, Any] = self.post(user, "/api/v1/council-meetings", body)
         return result
 
     def poll(self, probe: Any, until: Any, *, timeout: float = 30.0, what: str = "condition") -> Any:

@@ -17,10 +17,12 @@ from services.portal import users
 from services.portal.gateway import Gateway
 from services.portal.throttle import TooManyAttempts
 from services.portal.web.dossier_files import file_response
-from services.portal.web.pages import document_response, error_page
+from services.portal.web.pages import document_response, error_page, proposal_file
 from services.portal.web.session import LoginRequired
 from shared.attachments import format_size
 from shared.commands import (
+    BatchSelection,
+    CouncilMeeting,
     NominationDraft,
     NominationEdit,
     NotificationsRead,
@@ -274,6 +276,40 @@ def build_router(gateway: Gateway) -> APIRouter:
     )
     async def send_back(task_id: str, body: SendBack, actor: CurrentActor) -> Any:
         return await gateway.call("review", "send_back", actor, {"task_id": task_id, **body.model_dump(mode="json")})
+
+    @api.post("/council-meetings", tags=["review"], summary="Ghi nhận cuộc họp Hội đồng TĐKT và kết quả biểu quyết từng hồ sơ")
+    async def record_council(body: CouncilMeeting, actor: CurrentActor) -> Any:
+        return await gateway.call("review", "record_council", actor, body.model_dump(mode="json"))
+
+    @api.post(
+        "/queues/{unit_code}/forward-batch",
+        tags=["review"],
+        summary="Chuyển cấp trên nhiều hồ sơ kèm một tờ trình",
+        status_code=status.HTTP_201_CREATED,
+    )
+    async def forward_batch(unit_code: str, body: BatchSelection, actor: CurrentActor) -> Any:
+        return await gateway.call("review", "forward_batch", actor, {"unit_code": unit_code, **body.model_dump()})
+
+    @api.post("/queues/{unit_code}/approve-batch", tags=["review"], summary="Phê duyệt nhiều hồ sơ trong một quyết định")
+    async def approve_batch(unit_code: str, body: BatchSelection, actor: CurrentActor) -> Any:
+        return await gateway.call("review", "approve_batch", actor, {"unit_code": unit_code, **body.model_dump()})
+
+    @api.get("/queues/{unit_code}/proposals", tags=["review"], summary="Tờ trình đơn vị đã gửi và đã nhận")
+    async def list_proposals(unit_code: str, actor: CurrentActor, limit: int = 50) -> Any:
+        return await gateway.call("review", "list_proposals", actor, {"unit_code": unit_code, "limit": limit})
+
+    @api.get("/proposals/{proposal_id}", tags=["review"], summary="Một tờ trình với danh sách đề nghị")
+    async def get_proposal(proposal_id: str, actor: CurrentActor) -> Any:
+        return await gateway.call("review", "get_proposal", actor, {"id": proposal_id})
+
+    @api.get(
+        "/proposals/{proposal_id}/document",
+        tags=["review"],
+        summary="Tờ trình dạng PDF hoặc .xlsx (format=pdf|xlsx)",
+        response_class=Response,
+    )
+    async def proposal_document(proposal_id: str, actor: CurrentActor, format: Literal["pdf", "xlsx"] = "pdf") -> Response:
+        return await proposal_file(gateway, actor, proposal_id, format)
 
     @api.get("/notifications", tags=["review"], summary="Nhắc việc và thông báo chuyển lên / trả về của tôi")
     async def notifications(actor: CurrentActor, unread_only: bool = False, limit: int = 20) -> Any:

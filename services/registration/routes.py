@@ -66,9 +66,12 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
         c.NominationReturned,
         c.NominationRejected,
         c.NominationApproved,
+        c.CouncilVoteRecorded,
     )
+    from_review: dict[type[c.Event], EventHandler] = dict.fromkeys(review_events, react)
+    from_review[c.NominationsApproved] = partial(usecases.on_nominations_approved, ctx)
     reactions: tuple[tuple[ConsumerDef, Mapping[type[c.Event], EventHandler]], ...] = (
-        (REGISTRATION_FROM_REVIEW, dict.fromkeys(review_events, react)),
+        (REGISTRATION_FROM_REVIEW, from_review),
         (
             REGISTRATION_FROM_AWARDS,
             {c.AwardGranted: react, c.AwardProposed: react, c.DecisionRevoked: partial(usecases.on_decision_revoked, ctx)},

@@ -40,6 +40,7 @@ from shared.contracts import (
     AwardProposed,
     CampaignRef,
     CouncilVote,
+    CouncilVoteRecorded,
     DecisionRevoked,
     EligibilityCheck,
     Event,
@@ -48,6 +49,7 @@ from shared.contracts import (
     NominationRejected,
     NominationResubmitted,
     NominationReturned,
+    NominationsApproved,
     NominationSnapshot,
     NominationSubmitted,
     NominationWithdrawn,
@@ -980,8 +982,13 @@ def _review_step(event: Event) -> tuple[Step, str, UnitRef, str | None]:
                 f"Từ hộp việc {u.short_name} sang {to.short_name} (sắp xếp tổ chức từ {on:%d/%m/%Y}); "
                 f"hạn xử lý giữ nguyên {_date_vn(t.due_at)}{released_text}",
             )
-        case NominationForwarded(nomination_id=nid, from_unit=u, to_unit=to, comment=c):
-            return Step.FORWARD, nid, u, c or f"Chuyển {to.short_name}"
+        case NominationForwarded(nomination_id=nid, from_unit=u, to_unit=to, comment=c, proposal_number=number):
+            text = c or f"Chuyển {to.short_name}"
+            if number and number not in text:
+                text += f" (Tờ trình số {number})"
+            return Step.FORWARD, nid, u, text
+        case CouncilVoteRecorded(nomination_id=nid, unit=u, vote=v, passed=passed, held_on=on):
+            return Step.COUNCIL, nid, u, council_line(u, v, passed, on)
         case NominationReturned(nomination_id=nid, unit=u, reason=r):
             return Step.RETURN, nid, u, r
         case NominationRejected(nomination_id=nid, unit=u, reason=r):
@@ -993,6 +1000,36 @@ def _review_step(event: Event) -> tuple[Step, str, UnitRef, str | None]:
         case AwardProposed(nomination_id=nid, proposal=p, decided_by=by):
             return Step.PROPOSE, nid, p.issuer, f"Tờ trình số {p.number_text}: đã đề nghị {by}"
     raise TypeError(f"registration does not react to {type(event).__name__}")
+
+
+def council_line(unit: UnitRef, vote: CouncilVote, passed: bool, held_on: date) -> str:
+    """'Hội đồng TĐKT LĐLĐ thị xã Sơn Tây biểu quyết: Đạt (7/9 đồng ý, 1 không đồng ý; có mặt 9/11,
+    bỏ phiếu kín), họp ngày 02/03/2026'."""
+    ballot = "bỏ phiếu kín" if vote.secret_ballot else "biểu quyết công khai"
+    return (
+        f"Hội đồng TĐKT {unit.short_name} biểu quyết: {'Đạt' if passed else 'Không đạt'} "
+        f"({vote.votes_for}/{vote.present} đồng ý, {vote.votes_against} không đồng ý; có mặt {vote.present}/{vote.members}, "
+        f"{ballot}), họp ngày {held_on:%d/%m/%Y}"
+    )
+
+
+async def on_nominations_approved(ctx: ServiceContext, event: NominationsApproved) -> None:
+    """A batch approval: each nomination of ours gets what a single `NominationApproved` gives it (status, timeline)."""
+    async with ctx.engine.begin() as conn:
+        if not await first_delivery(conn, store.inbox, CONSUMER, event, ctx.clock.now()):
+            return
+        for nom in sorted(event.nominations, key=lambda n: n.id):  # lock order
+            row = await _load_or_none(conn, nom.id, for_update=True)
+            if row is None:
+                continue
+            values: dict[str, Any] = {"updated_at": event.occurred_at}
+            new_status = next_status(Status(row["status"]), Step.APPROVE)
+            if new_status is not None:
+                values["status"] = new_status
+                if new_status not in ACTIVE:
+                    values["active_key"] = None
+            await conn.execute(store.nominations.update().where(store.nominations.c.id == nom.id).values(**values))
+            await _record(conn, row, Step.APPROVE, event, unit=event.issuer, comment=event.comment or None)
 
 
 def _date_vn(at: datetime | None) -> str:

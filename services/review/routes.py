@@ -6,7 +6,7 @@ from functools import partial
 
 from faststream.nats import NatsBroker, NatsRouter
 
-from services.review import opsview, store, usecases
+from services.review import batches, councils, opsview, store, usecases
 from shared import contracts as c
 from shared.messaging import EventConsumer, register_rpc
 from shared.outbox_ops import outbox_operations
@@ -28,6 +28,12 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
             "reassign": partial(usecases.reassign, ctx),
             "decide": partial(usecases.decide, ctx),
             "send_back": partial(usecases.send_back, ctx),
+            "record_council": partial(councils.record_meeting, ctx),
+            "forward_batch": partial(batches.forward_batch, ctx),
+            "approve_batch": partial(batches.approve_batch, ctx),
+            "list_proposals": partial(batches.list_proposals, ctx),
+            "get_proposal": partial(batches.get_proposal, ctx),
+            "proposal_document": partial(batches.proposal_document, ctx),
             "notifications": partial(usecases.list_notifications, ctx),
             "mark_notifications_read": partial(usecases.mark_notifications_read, ctx),
             "ops_queues": partial(opsview.ops_queues, ctx),

@@ -142,6 +142,82 @@ nominations = sa.Table(
 )
 
 
+# Meetings of a unit's Hội đồng Thi đua – Khen thưởng, and the vote on each task it judged. A task's latest
+# vote (highest id) is the one that counts; earlier ones stay as history.
+council_meetings = sa.Table(
+    "council_meetings",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("unit_code", sa.String(64), nullable=False, index=True),
+    sa.Column("unit", sa.JSON, nullable=False),
+    sa.Column("held_on", sa.Date, nullable=False),
+    sa.Column("members", sa.Integer, nullable=False),
+    sa.Column("present", sa.Integer, nullable=False),
+    sa.Column("secret_ballot", sa.Boolean, nullable=False),
+    sa.Column("chair", sa.String(200), nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("recorded_by", sa.String(64), nullable=False),
+    sa.Column("recorded_by_name", sa.String(200), nullable=False),
+    sa.Column("recorded_at", UtcDateTime(), nullable=False),
+)
+
+council_votes = sa.Table(
+    "council_votes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("meeting_id", sa.String(36), nullable=False, index=True),
+    sa.Column("task_id", sa.String(36), nullable=False),
+    sa.Column("nomination_id", sa.String(36), nullable=False, index=True),
+    sa.Column("votes_for", sa.Integer, nullable=False),
+    sa.Column("votes_against", sa.Integer, nullable=False),
+    sa.Column("passed", sa.Boolean, nullable=False),
+    sa.Column("required", sa.Boolean, nullable=False),  # whether this level had to vote (the rule, at the task's level)
+    sa.Column("explanation", sa.Text, nullable=False),  # shared.council's checks, Vietnamese, with the numbers
+    sa.Column("checks", sa.JSON, nullable=False),
+    sa.Column("recorded_at", UtcDateTime(), nullable=False),
+    sa.Index("ix_council_votes_task", "task_id", "id"),
+)
+
+# Tờ trình: one letter a unit sends up with the batch of dossiers it forwards together.
+# Numbers are gapless per unit per year (`proposal_counters`, locked in the forwarding transaction).
+proposals = sa.Table(
+    "proposals",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("unit_code", sa.String(64), nullable=False),
+    sa.Column("unit", sa.JSON, nullable=False),
+    sa.Column("to_unit_code", sa.String(64), nullable=False, index=True),
+    sa.Column("to_unit", sa.JSON, nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("number_text", sa.String(80), nullable=False),
+    sa.Column("issued_on", sa.Date, nullable=False),
+    sa.Column("signer_id", sa.String(64), nullable=False),
+    sa.Column("signer_name", sa.String(200), nullable=False),
+    sa.Column("comment", sa.Text, nullable=True),
+    sa.Column("items", sa.JSON, nullable=False),  # the listed nominees as printed (frozen when it was issued)
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("unit_code", "year", "number", name="uq_proposals_unit_year_number"),
+)
+
+proposal_tasks = sa.Table(
+    "proposal_tasks",
+    metadata,
+    sa.Column("proposal_id", sa.String(36), primary_key=True),
+    sa.Column("task_id", sa.String(36), primary_key=True),
+    sa.Column("nomination_id", sa.String(36), nullable=False, index=True),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
+proposal_counters = sa.Table(
+    "proposal_counters",
+    metadata,
+    sa.Column("unit_code", sa.String(64), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("last_number", sa.Integer, nullable=False),
+)
+
+
 def task_from_row(row: Any) -> ReviewTask:
     return ReviewTask(
         id=row["id"],

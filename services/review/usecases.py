@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.review import store, timers
+from services.review import councils, store, timers
 from services.review.domain.task import (
     ACTIVE_STATES,
     STATE_LABELS_VI,
@@ -388,6 +388,8 @@ async def decide(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> d
             raise NotFound("Không tìm thấy hồ sơ của nhiệm vụ này", code="nomination_not_found")
         nom = NominationSnapshot.model_validate(nomination_row["snapshot"])
         decided = task.decide(actor, action, is_awarding_level=task.unit.level == nom.awarding_level)
+        if decided.state in (TaskState.FORWARDED, TaskState.APPROVED):
+            await councils.gate(conn, task, nom)  # the council of the task's own level, also when taken over
         await _save(
             conn,
             decided,
@@ -448,7 +450,14 @@ async def on_approvers_changed(ctx: ServiceContext, event: UnitApproversChanged)
 
 
 async def _consequences(
-    conn: AsyncConnection, task: ReviewTask, nom: NominationSnapshot, actor: Actor, comment: str, now: Any
+    conn: AsyncConnection,
+    task: ReviewTask,
+    nom: NominationSnapshot,
+    actor: Actor,
+    comment: str,
+    now: Any,
+    *,
+    proposal_number: str | None = None,
 ) -> list[Event]:
     common = {"occurred_at": now, "correlation_id": nom.id, "actor": actor}
     noms = store.nominations
@@ -456,7 +465,9 @@ async def _consequences(
         parent = parent_in_path(nom.unit_path, task.unit.code)
         if parent is None:
             raise ValidationFailed.on("action", "Không có cấp trên để chuyển hồ sơ", code="no_parent_unit")
-        forwarded = NominationForwarded(nomination_id=nom.id, from_unit=task.unit, to_unit=parent, comment=comment, **common)
+        forwarded = NominationForwarded(
+            nomination_id=nom.id, from_unit=task.unit, to_unit=parent, comment=comment, proposal_number=proposal_number, **common
+        )
         opened = await _open_task(conn, nom, parent, forwarded)
         return [forwarded, opened]
     if task.state is TaskState.APPROVED:
@@ -579,6 +590,8 @@ async def get_task(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) ->
             .mappings()
             .all()
         )
+        council = await councils.council_view(conn, task, NominationSnapshot.model_validate(snapshot) if snapshot else None)
+        proposals = await proposals_of_nomination(conn, task.nomination_id)
     can_act = _approves(actor, task.holder) or actor.is_admin
     view = _view(row, now)
     view["nomination"] = snapshot
@@ -589,7 +602,35 @@ async def get_task(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) ->
     view["can_send_back"] = can_act and task.is_escalated and task.is_active
     view["escalation_chain"] = [u.model_dump() for u in chain]
     view["eligibility_recheck"] = _recheck(snapshot, row)
+    view["council"] = council
+    view["can_record_council"] = can_act and task.is_active
+    view["proposals"] = proposals
     return view
+
+
+async def proposals_of_nomination(conn: AsyncConnection, nomination_id: str) -> list[dict[str, Any]]:
+    """The tờ trình letters the nomination went up with (one per level that forwarded it in a batch)."""
+    p, pt = store.proposals, store.proposal_tasks
+    rows = (
+        await conn.execute(
+            sa.select(p.c.id, p.c.number_text, p.c.issued_on, p.c.unit, p.c.to_unit, p.c.signer_name)
+            .join(pt, pt.c.proposal_id == p.c.id)
+            .where(pt.c.nomination_id == nomination_id)
+            .order_by(p.c.created_at)
+        )
+    ).mappings()
+    return [
+        {
+            "id": r["id"],
+            "number_text": r["number_text"],
+            "issued_on": r["issued_on"].isoformat(),
+            "issued_on_vn": f"{r['issued_on']:%d/%m/%Y}",
+            "unit_name": r["unit"]["name"],
+            "to_unit_name": r["to_unit"]["name"],
+            "signer_name": r["signer_name"],
+        }
+        for r in rows
+    ]
 
 
 def _recheck(snapshot: Any, row: Any) -> list[dict[str, Any]] | None:

@@ -78,3 +78,14 @@ def sign_in(browser: Browser, console: System) -> Iterator[Callable[..., Page]]:
 def shot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def record_council(page: Page, *, members: int = 9, present: int = 9, votes_for: int = 9, votes_against: int = 0) -> None:
+    """Fill the council form on the task page (one meeting of the unit holding the task) and submit it."""
+    form = page.locator("#council-form")
+    form.locator("#f-members").fill(str(members))
+    form.locator("#f-present").fill(str(present))
+    form.locator("#f-votes_for").fill(str(votes_for))
+    form.locator("#f-votes_against").fill(str(votes_against))
+    form.locator("input[name=secret_ballot]").check()
+    form.get_by_role("button", name="Ghi nhận kết quả biểu quyết").click()

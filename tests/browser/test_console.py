@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PHONE, shot
+from tests.browser.conftest import PHONE, record_council, shot
 from tests.e2e.conftest import PASSWORD
 from thidua.system import System
 
@@ -56,6 +56,9 @@ def decide(page: Page, action: str, comment: str = "") -> None:
     if page.get_by_role("button", name="Nhận xử lý").count():
         page.get_by_role("button", name="Nhận xử lý").click()
         expect(page.locator(".flash.ok")).to_contain_text("Bạn đã nhận xử lý")
+    if action == "approve" and page.locator("#council-blocking").count():
+        record_council(page)  # this level's council must pass it first
+        expect(page.locator("#council-result")).to_contain_text("Đạt")
     page.check(f"input[name=action][value={action}]")
     page.fill("#f-comment", comment)
     page.click("button:has-text('Gửi quyết định')")
@@ -222,6 +225,15 @@ def test_bulk_claim_and_approve_report_each_item(sign_in: SignIn) -> None:
     expect(approver.locator(".flash.warn")).to_contain_text(
         "3 thành công (nhận xử lý), 1 lỗi: Tổ sản xuất số 4 — Hồ sơ đã được Ngô Văn Nam nhận xử lý"
     )
+    approver.goto("/hop-viec?unit=HN-SONTAY&q=TỔ SẢN XUẤT&state=claimed")
+    approver.check("[data-select-all]")
+    approver.click("button:has-text('Họp Hội đồng')")  # one meeting votes on every selected dossier
+    for i in range(4):
+        approver.fill(f"#f-votes-{i}-votes_for", "9")
+    approver.fill("#f-members", "9")
+    approver.fill("#f-present", "9")
+    approver.click("button:has-text('Ghi nhận cuộc họp')")
+    expect(approver.locator(".flash.ok")).to_contain_text("Đã ghi nhận cuộc họp")
     approver.goto("/hop-viec?unit=HN-SONTAY&q=TỔ SẢN XUẤT&state=claimed")
     approver.check("[data-select-all]")
     approver.once("dialog", lambda d: d.accept())

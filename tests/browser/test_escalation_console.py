@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from shared.clock import CLOCK_FILE_NAME, VIETNAM_TZ, write_offset_file
-from tests.browser.conftest import PHONE, shot
+from tests.browser.conftest import PHONE, record_council, shot
 from tests.e2e.conftest import PASSWORD
 from thidua.client import PortalClient
 from thidua.system import System
@@ -169,6 +169,7 @@ def test_deadlines_reminders_escalation_send_back_and_take_over(
     expect(district.locator("h1")).to_contain_text(NAMES[0])
     expect(district.locator("p.muted").first).to_contain_text(f"hạn {new_due}")
     district.get_by_role("button", name="Nhận xử lý").click()
+    record_council(district)
     district.check("input[name=action][value=approve]")
     district.click("button:has-text('Gửi quyết định')")
     expect(district.locator(".flash.ok")).to_contain_text("Đã gửi quyết định đồng ý")
@@ -178,6 +179,12 @@ def test_deadlines_reminders_escalation_send_back_and_take_over(
     open_task_page(city, NAMES[1])
     city.get_by_role("button", name="Nhận xử lý").click()
     expect(city.locator("legend", has_text="thay cho")).to_contain_text(f"Quyết định của {HANOI} thay cho {SONTAY}")
+    # Taking over, the city decides with the district level's rules: the vote the district level needs comes first.
+    city.check("input[name=action][value=approve]")
+    city.click("button:has-text('Gửi quyết định')")
+    expect(city.locator("#err-council")).to_contain_text("chưa biểu quyết")
+    record_council(city)
+    expect(city.locator("#council-result")).to_contain_text(f"Hội đồng TĐKT {HANOI}")
     city.check("input[name=action][value=approve]")
     city.fill("#f-comment", "Cấp thành phố xử lý thay do quá hạn.")
     city.click("button:has-text('Gửi quyết định')")

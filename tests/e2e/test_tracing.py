@@ -143,6 +143,8 @@ def test_one_nomination_is_followed_from_the_portal_through_every_service_by_its
     nomination = call(client, "cdcs.dst", "/api/v1/nominations", trace_id, body)
     task = client.task_in_queue("ld.sontay", "HN-SONTAY", nomination["id"])
     call(client, "ld.sontay", f"/api/v1/tasks/{task['id']}/claim", trace_id)
+    meeting = {"held_on": "2026-03-02", "members": 9, "present": 9, "votes": [{"task_id": task["id"], "votes_for": 9}]}
+    call(client, "ld.sontay", "/api/v1/council-meetings", trace_id, meeting)  # the district's council must pass it first
     call(client, "ld.sontay", f"/api/v1/tasks/{task['id']}/decision", trace_id, {"action": "approve", "comment": "Đồng ý"})
     client.wait_for("cdcs.dst", nomination["id"], lambda n: n["status"] == "granted", what="granted")
     client.close()

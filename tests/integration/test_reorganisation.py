@@ -20,6 +20,7 @@ from services.awards import store as awards_store
 from services.awards import usecases as awards
 from services.registration import store as reg_store
 from services.registration import usecases as registration
+from services.review import councils
 from services.review import opsview as review_ops
 from services.review import routes as review_routes
 from services.review import store as review_store
@@ -115,6 +116,9 @@ async def test_open_tasks_of_thanh_xuan_follow_their_cdcs_to_the_ward_union(
     await review.claim(rev, THANHXUAN, {"task_id": claimed_task["id"]})
     city_district_task = await task_of(rev, at_city)
     await review.claim(rev, THANHXUAN, {"task_id": city_district_task["id"]})
+    vote = {"task_id": city_district_task["id"], "votes_for": 9}
+    meeting = {"held_on": "2026-03-02", "members": 9, "present": 9, "votes": [vote]}
+    await councils.record_meeting(rev, THANHXUAN, meeting)  # the district's council passes it (2025 catalogue)
     await review.decide(rev, THANHXUAN, {"task_id": city_district_task["id"], "action": "approve", "comment": "Đồng ý"})
     before = {nid: await task_of(rev, nid) for nid in (waiting, claimed, at_city)}
     assert before[at_city]["queue_unit_code"] == "HN"

@@ -11,7 +11,7 @@ import math
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -24,6 +24,7 @@ from services.portal.web import dossier_files
 from services.portal.web import session as web
 from services.portal.web.charts import STAGE_COLOURS, stacked_days
 from services.portal.web.formatting import FILTERS, ROLE_LABELS, date_vn
+from shared.clock import VIETNAM_TZ
 from shared.commands import NominationDraft, NominationEdit
 from shared.contracts import Actor
 from shared.errors import DomainError, FieldError, ValidationFailed
@@ -487,6 +488,10 @@ def build_pages(gateway: Gateway) -> APIRouter:
         params = _clean({"unit_code": unit_code, **filters, "due_before": due_before, **_window(page)})
         result = await gateway.call("review", "list_queue", actor, params)
         catalog = await gateway.call("awards", "list_catalog", actor)
+        try:
+            proposals = (await gateway.call("review", "list_proposals", actor, {"unit_code": unit_code, "limit": 10}))["items"]
+        except DomainError:
+            proposals = []  # not an approver here (ops sees everything): the queue itself says so
         units = await gateway.units(actor)
         origin_units = sorted(c for c, u in units.items() if u["level"] == "grassroots" and _below(units, c, unit_code))
 
@@ -508,6 +513,7 @@ def build_pages(gateway: Gateway) -> APIRouter:
             state_url=state_url,
             due_error=due_error,
             read_only=filters["state"] == "escalated_out",
+            proposals=proposals,
         )
 
     @pages.post("/hop-viec/hang-loat")
@@ -522,6 +528,11 @@ def build_pages(gateway: Gateway) -> APIRouter:
         if not task_ids:
             web.flash(request, "Chưa chọn hồ sơ nào.", "warn")
             return RedirectResponse(back, status_code=303)
+        unit_code = str(form.get("unit") or "")
+        if action == "council":
+            return RedirectResponse("/hop-viec/hoi-dong?" + urlencode({"unit": unit_code, "task_id": task_ids}, doseq=True), 303)
+        if action in ("forward_batch", "approve_batch"):
+            return await batch(request, actor, action, unit_code, task_ids, str(form.get("comment", "")), back)
         failures: list[str] = []
         for task_id in task_ids:
             try:
@@ -537,7 +548,110 @@ def build_pages(gateway: Gateway) -> APIRouter:
         if failures:
             message += f", {len(failures)} lỗi: " + "; ".join(failures)
         web.flash(request, message + ".", "warn" if failures else "ok")
-        return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/hop-viec", status_code=303)
+        return RedirectResponse(_safe_back(back), status_code=303)
+
+    async def batch(
+        request: Request, actor: Actor, action: str, unit_code: str, task_ids: list[str], comment: str, back: str
+    ) -> Response:
+        """Forward the selection with one tờ trình, or approve it in one decision; all or nothing."""
+        params = {"unit_code": unit_code, "task_ids": task_ids, "comment": comment.strip()}
+        try:
+            result = await gateway.call("review", action, actor, params)
+        except DomainError as exc:
+            if exc.status not in (403, 409, 422):
+                raise
+            details = "; ".join(f.message for f in exc.fields)
+            web.flash(request, exc.title + (f": {details}" if details else "") + ".", "bad")
+            return RedirectResponse(_safe_back(back), status_code=303)
+        if action == "forward_batch":
+            web.flash(
+                request,
+                f"Đã chuyển {len(task_ids)} hồ sơ lên {result['to_unit_name']} kèm Tờ trình số {result['number_text']}.",
+            )
+            return RedirectResponse(f"/to-trinh/{result['id']}", status_code=303)
+        web.flash(request, f"Đã phê duyệt {len(task_ids)} hồ sơ; một quyết định khen thưởng sẽ liệt kê cả danh sách.")
+        return RedirectResponse(_safe_back(back), status_code=303)
+
+    @pages.get("/hop-viec/hoi-dong", response_class=HTMLResponse)
+    async def council_meeting(request: Request) -> HTMLResponse:
+        actor = await web.current_actor(request)
+        q = request.query_params
+        today = gateway.clock.now().astimezone(VIETNAM_TZ).strftime("%d/%m/%Y")
+        return await meeting_page(request, actor, q.get("unit", ""), q.getlist("task_id"), values={"held_on": today}, errors={})
+
+    async def meeting_page(
+        request: Request,
+        actor: Actor,
+        unit_code: str,
+        task_ids: list[str],
+        *,
+        values: dict[str, str],
+        errors: dict[str, str],
+        status_code: int = 200,
+    ) -> HTMLResponse:
+        tasks = [await gateway.call("review", "get_task", actor, {"task_id": task_id}) for task_id in task_ids]
+        return await render(
+            request,
+            "council_meeting.html",
+            actor,
+            status_code=status_code,
+            title="Họp Hội đồng Thi đua – Khen thưởng",
+            unit_code=unit_code,
+            tasks=tasks,
+            values=values,
+            errors=errors,
+        )
+
+    @pages.post("/hop-viec/hoi-dong", response_class=HTMLResponse)
+    async def record_meeting(request: Request) -> Response:
+        actor, values = await _signed_form(request)
+        form = await request.form()
+        task_ids = [str(t) for t in form.getlist("task_id")]
+        unit_code = values.get("unit", "")
+        try:
+            result = await gateway.call("review", "record_council", actor, _meeting_params(values, task_ids))
+        except DomainError as exc:
+            if exc.status == 422:
+                errors = _errors(exc)
+                return await meeting_page(request, actor, unit_code, task_ids, values=values, errors=errors, status_code=422)
+            if exc.status in (403, 409):
+                web.flash(request, exc.title, "bad")
+                return RedirectResponse(f"/hop-viec?unit={unit_code}", status_code=303)
+            raise
+        outcome = "; ".join(f"{v['nominee_name']}: {v['summary']}" for v in result["votes"])
+        web.flash(request, f"Đã ghi nhận cuộc họp: {outcome}.")
+        return RedirectResponse(f"/hop-viec?unit={unit_code}", status_code=303)
+
+    @pages.post("/nhiem-vu/{task_id}/hoi-dong", response_class=HTMLResponse)
+    async def record_task_council(request: Request, task_id: str) -> Response:
+        """The council form on the task page: one meeting, voting on this task."""
+        actor, values = await _signed_form(request)
+        try:
+            result = await gateway.call("review", "record_council", actor, _meeting_params(values, [task_id], prefix=""))
+        except DomainError as exc:
+            if exc.status == 422:
+                errors = {k.removeprefix("votes.0."): v for k, v in _errors(exc).items()}
+                return await task_page(
+                    request, actor, task_id, values={}, errors={}, council_values=values, council_errors=errors, status_code=422
+                )
+            if exc.status in (403, 409):
+                web.flash(request, exc.title, "bad")
+                return RedirectResponse(f"/nhiem-vu/{task_id}", status_code=303)
+            raise
+        [vote] = result["votes"]
+        web.flash(request, f"Đã ghi nhận biểu quyết của Hội đồng: {vote['summary']}.", "ok" if vote["passed"] else "warn")
+        return RedirectResponse(f"/nhiem-vu/{task_id}", status_code=303)
+
+    @pages.get("/to-trinh/{proposal_id}", response_class=HTMLResponse)
+    async def proposal(request: Request, proposal_id: str) -> HTMLResponse:
+        actor = await web.current_actor(request)
+        p = await gateway.call("review", "get_proposal", actor, {"id": proposal_id})
+        return await render(request, "proposal.html", actor, title=f"Tờ trình số {p['number_text']}", p=p)
+
+    @pages.get("/to-trinh/{proposal_id}/tai-ve")
+    async def proposal_download(request: Request, proposal_id: str, format: str = "pdf") -> Response:
+        actor = await web.current_actor(request)
+        return await proposal_file(gateway, actor, proposal_id, "xlsx" if format == "xlsx" else "pdf")
 
     async def task_page(
         request: Request,
@@ -549,6 +663,8 @@ def build_pages(gateway: Gateway) -> APIRouter:
         status_code: int = 200,
         back_values: dict[str, str] | None = None,
         back_errors: dict[str, str] | None = None,
+        council_values: dict[str, str] | None = None,
+        council_errors: dict[str, str] | None = None,
     ) -> HTMLResponse:
         """The task with its forms; `values`/`errors` belong to the decision form, `back_*` to send-back."""
         t = await gateway.call("review", "get_task", actor, {"task_id": task_id})
@@ -572,6 +688,8 @@ def build_pages(gateway: Gateway) -> APIRouter:
             errors=errors,
             back_values=back_values or {},
             back_errors=back_errors or {},
+            council_values=council_values or {"held_on": gateway.clock.now().astimezone(VIETNAM_TZ).strftime("%d/%m/%Y")},
+            council_errors=council_errors or {},
             approve_label="Phê duyệt (cấp quyết định)" if is_final else "Đồng ý, chuyển cấp trên",
         )
 
@@ -848,6 +966,41 @@ async def _task_name(gateway: Gateway, actor: Actor, task_id: str) -> str:
         return str((await gateway.call("review", "get_task", actor, {"task_id": task_id}))["nominee_name"])
     except DomainError:
         return "Hồ sơ không xem được"
+
+
+def _safe_back(back: str) -> str:
+    return back if back.startswith("/") and not back.startswith("//") else "/hop-viec"
+
+
+def _meeting_params(values: dict[str, str], task_ids: list[str], *, prefix: str = "votes.{i}.") -> dict[str, Any]:
+    """The council form's fields as `record_council` takes them; a date typed wrongly is refused by the service's model."""
+    held_on, _ = _parse_vn_date(values.get("held_on", ""))
+    return {
+        "held_on": held_on or values.get("held_on", ""),
+        "members": values.get("members", ""),
+        "present": values.get("present", ""),
+        "secret_ballot": bool(values.get("secret_ballot")),
+        "chair": values.get("chair") or None,
+        "note": values.get("note") or None,
+        "votes": [
+            {
+                "task_id": task_id,
+                "votes_for": values.get(prefix.format(i=i) + "votes_for", ""),
+                "votes_against": values.get(prefix.format(i=i) + "votes_against", "") or 0,
+            }
+            for i, task_id in enumerate(task_ids)
+        ],
+    }
+
+
+async def proposal_file(gateway: Gateway, actor: Actor, proposal_id: str, fmt: str) -> Response:
+    """The tờ trình rendered by review (which decides who may read it), sent as a download."""
+    doc = await gateway.call("review", "proposal_document", actor, {"id": proposal_id, "format": fmt})
+    return Response(
+        base64.b64decode(doc["content_base64"]),
+        media_type=doc["media_type"],
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(doc['filename'])}"},
+    )
 
 
 def _parse_vn_date(text: str) -> tuple[str | None, str | None]:

@@ -62,6 +62,7 @@ class Step(StrEnum):
     SEND_BACK = "sent_back"  # the parent sent an escalated task back down with a new due date
     REORGANISE = "reorganised"  # the CĐCS (or a superior) moved to a new parent: the nomination's path changed
     REHOME = "rehomed"  # its open task followed to the new superior's queue
+    COUNCIL = "council_voted"  # a review level's Hội đồng TĐKT voted on it (no status change)
 
 
 STEP_LABELS_VI: dict[Step, str] = {
@@ -83,6 +84,7 @@ STEP_LABELS_VI: dict[Step, str] = {
     Step.SEND_BACK: "Cấp trên trả về cấp dưới xử lý",
     Step.REORGANISE: "Chuyển đơn vị cấp trên (sắp xếp tổ chức)",
     Step.REHOME: "Chuyển hộp việc sang đơn vị mới (sắp xếp tổ chức)",
+    Step.COUNCIL: "Hội đồng TĐKT biểu quyết",
 }
 
 # Status after a step, for each status the step may start from. A step from any other status

@@ -1,0 +1,302 @@
+"""Council meetings at review levels, batch forward with one tờ trình, batch approval — on real NATS, SQLite and PostgreSQL.
+
+Registration submits real dossiers (judged by the 2025 union catalogue, whose council rule makes every level vote);
+its outbox goes through NATS to review; review's events go back through NATS to registration's timeline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import json
+import unicodedata
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pytest
+import pytest_asyncio
+import sqlalchemy as sa
+from faststream.nats import NatsBroker
+from openpyxl import load_workbook
+
+from services.registration import routes as registration_routes
+from services.registration import store as registration_store
+from services.registration import usecases as registration
+from services.review import batches, councils
+from services.review import routes as review_routes
+from services.review import store as review_store
+from services.review import usecases as review
+from shared import reference, subjects
+from shared.contracts import NominationSubmitted
+from shared.errors import Forbidden, ValidationFailed
+from shared.messaging import ensure_topology, make_broker, publish_event
+from shared.outbox import OutboxRelay
+from shared.service import ServiceContext
+from shared.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, REVIEW_FROM_REGISTRATION
+from tests.integration.conftest import SUBMITTER, approver, count_rows, eventually, running_broker, snapshot, stream_count
+
+SONTAY = approver("ld.sontay", "Phạm Quang Huy", "HN-SONTAY")
+HANOI = approver("ld.hanoi", "Đỗ Mạnh Cường", "HN")
+THANHXUAN = approver("ld.thanhxuan", "Lê Thu Trang", "HN-THANHXUAN")
+HELD = date(2026, 3, 2)
+
+
+class System:
+    def __init__(self, registration: ServiceContext, review: ServiceContext, publisher: NatsBroker) -> None:
+        self.registration = registration
+        self.review = review
+        self.publisher = publisher
+
+    async def _relay(self, ctx: ServiceContext, outbox: sa.Table) -> int:
+        async def publish(subject: str, payload: bytes, headers: dict[str, str]) -> None:
+            await publish_event(self.publisher, subject, payload, headers)
+
+        return await OutboxRelay(ctx.engine, outbox, publish, ctx.clock).publish_batch()
+
+    async def submit(self, name: str, award_code: str, achievements: str) -> str:
+        body = {
+            "unit_code": "HN-SONTAY-DST",
+            "award_code": award_code,
+            "period": "2026",
+            "nominee": {"kind": "individual", "name": name},
+            "achievements": achievements,
+        }
+        nomination = await registration.submit(self.registration, SUBMITTER, body)
+        return str(nomination["id"])
+
+    async def to_review(self) -> None:
+        await self._relay(self.registration, registration_store.outbox)
+
+    async def to_registration(self) -> None:
+        await self._relay(self.review, review_store.outbox)
+
+    async def task(self, nomination_id: str, unit_code: str = "HN-SONTAY") -> dict[str, Any]:
+        async def probe() -> list[Any]:
+            async with self.review.engine.connect() as conn:
+                t = review_store.tasks
+                rows = await conn.execute(
+                    sa.select(t.c.id).where(t.c.nomination_id == nomination_id, t.c.unit_code == unit_code, t.c.state == "open")
+                )
+                return list(rows.scalars())
+
+        [task_id] = await eventually(probe, lambda ids: len(ids) == 1)
+        return await review.get_task(self.review, SONTAY if unit_code == "HN-SONTAY" else HANOI, {"task_id": task_id})
+
+    async def meeting(self, actor: Any, votes: dict[str, int], *, members: int = 9, present: int = 9) -> dict[str, Any]:
+        body = {
+            "held_on": HELD.isoformat(),
+            "members": members,
+            "present": present,
+            "secret_ballot": True,
+            "chair": "Phạm Quang Huy",
+            "votes": [{"task_id": task_id, "votes_for": n, "votes_against": present - n} for task_id, n in votes.items()],
+        }
+        return await councils.record_meeting(self.review, actor, body)
+
+    async def timeline(self, nomination_id: str) -> list[dict[str, Any]]:
+        view = await registration.get_nomination(self.registration, SUBMITTER, {"id": nomination_id})
+        return list(view["timeline"])
+
+
+@pytest_asyncio.fixture
+async def system(service_context: Callable[..., Any], clean_nats: str, tmp_path: Path) -> AsyncIterator[System]:
+    # Review on the parametrised backend (SQLite, PostgreSQL); registration in its own SQLite file.
+    reg: ServiceContext = await service_context("registration", url=f"sqlite+aiosqlite:///{tmp_path / 'registration.sqlite'}")
+    await registration.load_units(reg, reference.load_units())
+    rev: ServiceContext = await service_context("review")
+    await ensure_topology(clean_nats, (REGISTRATION_FROM_REVIEW, REGISTRATION_FROM_AWARDS, REVIEW_FROM_REGISTRATION))
+    publisher = make_broker(clean_nats, "tests")
+    await publisher.start()
+    try:
+        async with (
+            running_broker(clean_nats, "registration", lambda router, broker: registration_routes.wire(router, broker, reg)),
+            running_broker(clean_nats, "review", lambda router, broker: review_routes.wire(router, broker, rev)),
+        ):
+            yield System(reg, rev, publisher)
+    finally:
+        await publisher.stop()
+
+
+async def outbox_payloads(ctx: ServiceContext, subject: str) -> list[dict[str, Any]]:
+    async with ctx.engine.connect() as conn:
+        rows = await conn.execute(
+            sa.select(review_store.outbox.c.payload)
+            .where(review_store.outbox.c.subject == subject)
+            .order_by(review_store.outbox.c.id)
+        )
+        return [json.loads(p) for p in rows.scalars()]
+
+
+def refusal(exc: pytest.ExceptionInfo[ValidationFailed]) -> tuple[str, list[str], str]:
+    return exc.value.code, [f.field for f in exc.value.fields], " | ".join(f.message for f in exc.value.fields)
+
+
+@pytest.mark.asyncio
+async def test_a_failed_council_vote_blocks_approval_a_passed_revote_allows_it_and_the_timeline_shows_both(
+    system: System,
+) -> None:
+    award = "giay_khen_ldld_huyen"
+    first = await system.submit("Nguyễn Thị Hường", award, "Hoàn thành xuất sắc nhiệm vụ năm 2026 tại tổ sản xuất.")
+    second = await system.submit("Trần Văn Đức", "giay_khen_ldld_huyen", "Có sáng kiến giảm chi phí vận hành được công nhận.")
+    other = await system.submit("Lê Thị Ngọc Ánh", "giay_khen_ldld_huyen", "Tích cực trong phong trào văn hoá, thể thao.")
+    await system.to_review()
+    t1, t2, t3 = [await system.task(n) for n in (first, second, other)]
+    assert t1["council"]["required"] is True
+    assert t1["council"]["blocking"]["code"] == "council_vote_missing"
+
+    await review.claim(system.review, SONTAY, {"task_id": t1["id"]})
+    with pytest.raises(ValidationFailed) as missing:
+        await review.decide(system.review, SONTAY, {"task_id": t1["id"], "action": "approve", "comment": ""})
+    assert refusal(missing)[:2] == ("council_vote_missing", ["council"])
+
+    # Only the approvers of the unit holding the task may record its council's vote.
+    with pytest.raises(Forbidden):
+        await system.meeting(THANHXUAN, {t1["id"]: 9})
+    with pytest.raises(ValidationFailed) as counts:
+        await system.meeting(SONTAY, {t1["id"]: 9}, members=9, present=10)
+    assert [f.field for f in counts.value.fields] == ["present"]
+
+    meeting = await system.meeting(SONTAY, {t1["id"]: 6, t2["id"]: 8, t3["id"]: 2})
+    assert [v["passed"] for v in meeting["votes"]] == [False, True, False]  # 6/9 = 66,7 % < 70 %
+    with pytest.raises(ValidationFailed) as failed:
+        await review.decide(system.review, SONTAY, {"task_id": t1["id"], "action": "approve", "comment": ""})
+    code, fields, message = refusal(failed)
+    assert (code, fields) == ("council_vote_failed", ["council"])
+    assert "Đồng ý 6/9 thành viên có mặt (66,7 %), cần ít nhất 70 %: không đạt" in message
+
+    # Returning a dossier its council did not pass stays possible.
+    await review.claim(system.review, SONTAY, {"task_id": t3["id"]})
+    back = {"task_id": t3["id"], "action": "return", "comment": "Hội đồng chưa thông qua"}
+    returned = await review.decide(system.review, SONTAY, back)
+    assert returned["state"] == "returned"
+
+    # A batch is refused as a whole while one of its dossiers has failed; nothing is decided.
+    with pytest.raises(ValidationFailed) as batch_failed:
+        await batches.approve_batch(system.review, SONTAY, {"unit_code": "HN-SONTAY", "task_ids": [t1["id"], t2["id"]]})
+    assert batch_failed.value.code == "council_vote_failed"
+    assert "Nguyễn Thị Hường" in refusal(batch_failed)[2]
+    assert await count_rows(system.review.engine, review_store.tasks, review_store.tasks.c.state == "approved") == 0
+
+    revote = await system.meeting(SONTAY, {t1["id"]: 7})  # a new meeting: the latest vote counts
+    assert revote["votes"][0]["passed"] is True
+    task_view = await review.get_task(system.review, SONTAY, {"task_id": t1["id"]})
+    assert task_view["council"]["blocking"] is None
+    assert [h["passed"] for h in task_view["council"]["history"]] == [True, False]  # newest first, history kept
+
+    approved = await batches.approve_batch(
+        system.review, SONTAY, {"unit_code": "HN-SONTAY", "task_ids": [t1["id"], t2["id"]], "comment": "Đồng ý khen thưởng"}
+    )
+    assert sorted(approved["nomination_ids"]) == sorted([first, second])
+    [batch_event] = await outbox_payloads(system.review, subjects.NOMINATIONS_APPROVED)
+    assert sorted(n["id"] for n in batch_event["nominations"]) == sorted([first, second])
+    assert batch_event["issuer"]["code"] == "HN-SONTAY"
+    assert await outbox_payloads(system.review, subjects.NOMINATION_APPROVED) == []
+
+    await system.to_registration()
+
+    async def status_of(nomination_id: str) -> str:
+        return str((await registration.get_nomination(system.registration, SUBMITTER, {"id": nomination_id}))["status"])
+
+    await eventually(lambda: status_of(second), lambda s: s == "approved")
+    assert await status_of(first) == "approved"
+    steps = await system.timeline(first)
+    council_lines = [s["comment"] for s in steps if s["step"] == "council_voted"]
+    assert council_lines == [
+        "Hội đồng TĐKT LĐLĐ thị xã Sơn Tây biểu quyết: Không đạt (6/9 đồng ý, 3 không đồng ý; có mặt 9/9, bỏ phiếu kín), "
+        "họp ngày 02/03/2026",
+        "Hội đồng TĐKT LĐLĐ thị xã Sơn Tây biểu quyết: Đạt (7/9 đồng ý, 2 không đồng ý; có mặt 9/9, bỏ phiếu kín), "
+        "họp ngày 02/03/2026",
+    ]
+    assert [s["step"] for s in steps][-1] == "approved"
+    assert await stream_count_dead(system) == 0
+
+
+async def stream_count_dead(system: System) -> int:
+    js = system.publisher.connection.jetstream()  # type: ignore[attr-defined]
+    return await stream_count(js, subjects.DEADLETTER_STREAM.name)
+
+
+@pytest.mark.asyncio
+async def test_batch_forward_makes_one_numbered_proposal_gapless_per_unit_and_year(system: System) -> None:
+    names = ("Phạm Quốc Vượng", "Đặng Thị Thuỷ", "Vũ Đình Khải")
+    ids = [
+        await system.submit(name, "cong_nhan_gioi_thu_do", f"Thành tích nổi bật của {name} trong lao động sản xuất năm 2026.")
+        for name in names
+    ]
+    await system.to_review()
+    tasks = [await system.task(n) for n in ids]
+    pair = [tasks[0]["id"], tasks[1]["id"]]
+
+    with pytest.raises(ValidationFailed) as missing:
+        await batches.forward_batch(system.review, SONTAY, {"unit_code": "HN-SONTAY", "task_ids": pair})
+    assert missing.value.code == "council_vote_missing"
+
+    await system.meeting(SONTAY, {pair[0]: 9, pair[1]: 8})
+    letter = await batches.forward_batch(system.review, SONTAY, {"unit_code": "HN-SONTAY", "task_ids": pair})
+    assert (letter["number"], letter["number_text"], letter["to_unit_code"]) == (1, "1/TTr-LĐLĐ", "HN")
+    assert [i["nominee_name"] for i in letter["items"]] == list(names[:2])
+    assert letter["items"][0]["council"].startswith("Đạt (9/9 đồng ý")
+
+    with pytest.raises(ValidationFailed):  # refused: must not use up number 2
+        await batches.forward_batch(system.review, SONTAY, {"unit_code": "HN-SONTAY", "task_ids": [tasks[2]["id"]]})
+    await system.meeting(SONTAY, {tasks[2]["id"]: 9})
+    second = await batches.forward_batch(system.review, SONTAY, {"unit_code": "HN-SONTAY", "task_ids": [tasks[2]["id"]]})
+    assert second["number_text"] == "2/TTr-LĐLĐ"
+
+    forwarded = await outbox_payloads(system.review, subjects.NOMINATION_FORWARDED)
+    assert [(f["nomination_id"], f["proposal_number"]) for f in forwarded] == [
+        (ids[0], "1/TTr-LĐLĐ"),
+        (ids[1], "1/TTr-LĐLĐ"),
+        (ids[2], "2/TTr-LĐLĐ"),
+    ]
+    city_task = await system.task(ids[0], "HN")
+    assert city_task["council"]["blocking"]["code"] == "council_vote_missing"  # the city's own council votes again
+    assert [p["number_text"] for p in city_task["proposals"]] == ["1/TTr-LĐLĐ"]
+
+    # The document: the sender and the receiver may read it, another district may not.
+    doc = await batches.proposal_document(system.review, HANOI, {"id": letter["id"], "format": "pdf"})
+    reader = pypdf.PdfReader(io.BytesIO(base64.b64decode(doc["content_base64"])))
+    text = unicodedata.normalize("NFC", "\n".join(page.extract_text() for page in reader.pages))
+    for expected in ("TỜ TRÌNH", "Số: 1/TTr-LĐLĐ", *names[:2], "Kính gửi: Liên đoàn Lao động Thành phố Hà Nội", "Phạm Quang Huy"):
+        assert expected in text
+    xlsx = await batches.proposal_document(system.review, SONTAY, {"id": letter["id"], "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(base64.b64decode(xlsx["content_base64"]))).active
+    assert sheet is not None
+    cells = {str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None}
+    assert set(names[:2]) <= cells
+    with pytest.raises(Forbidden):
+        await batches.proposal_document(system.review, THANHXUAN, {"id": letter["id"], "format": "pdf"})
+
+    await system.to_registration()
+
+    async def forward_comments() -> list[str]:
+        return [s["comment"] for s in await system.timeline(ids[0]) if s["step"] == "forwarded"]
+
+    [comment] = await eventually(forward_comments, lambda c: len(c) == 1)
+    assert "Tờ trình số 1/TTr-LĐLĐ" in comment
+
+
+@pytest.mark.asyncio
+async def test_concurrent_batch_forwards_of_one_unit_get_distinct_gapless_numbers(service_context: Callable[..., Any]) -> None:
+    ctx: ServiceContext = await service_context("review")
+    task_ids = []
+    for i in range(6):
+        nom = snapshot(str(uuid.uuid4()), award_code="cong_nhan_gioi_thu_do", awarding_level="city", name=f"Người thứ {i}")
+        nom = nom.model_copy(update={"catalog_version": "union-2025.1"})
+        await review.on_submitted(ctx, NominationSubmitted(occurred_at=ctx.clock.now(), nomination=nom))
+        async with ctx.engine.connect() as conn:
+            t = review_store.tasks
+            task_ids.append(await conn.scalar(sa.select(t.c.id).where(t.c.nomination_id == nom.id)))
+    body = {"held_on": HELD.isoformat(), "members": 9, "present": 9, "votes": [{"task_id": i, "votes_for": 9} for i in task_ids]}
+    await councils.record_meeting(ctx, SONTAY, body)
+
+    letters = await asyncio.gather(
+        *(batches.forward_batch(ctx, SONTAY, {"unit_code": "HN-SONTAY", "task_ids": [i]}) for i in task_ids)
+    )
+    assert sorted(letter["number"] for letter in letters) == [1, 2, 3, 4, 5, 6]
+    assert await count_rows(ctx.engine, review_store.proposals) == 6
