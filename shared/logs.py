@@ -27,7 +27,8 @@ _bound: ContextVar[Mapping[str, str]] = ContextVar("thidua_log_context", default
 
 # Libraries that install their own handler and stop propagation; in a service their lines go through ours.
 _ADOPTED_LOGGERS = ("faststream",)
-_QUIET_LOGGERS = ("httpx", "alembic")
+# fontTools logs every glyph subset fpdf2 makes for a PDF at INFO.
+_QUIET_LOGGERS = ("httpx", "alembic", "fontTools")
 _consumer_log = logging.getLogger("thidua.consumer")
 
 

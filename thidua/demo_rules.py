@@ -116,6 +116,36 @@ def refusals(client: PortalClient, period: str, out: Printer) -> None:
     refused(client, "cdcs.dst", failed_vote, "validation_failed", out)
 
 
+def council_at_review(client: PortalClient, period: str, submit: Submit, out: Printer) -> None:
+    body = {
+        "unit_code": "HN-SONTAY-DST",
+        "award_code": "cong_nhan_gioi_thu_do",
+        "period": period,
+        "nominee": {"kind": "individual", "name": "Tạ Văn Lực", "position": "Thợ hàn"},
+        "achievements": "Hoàn thành kế hoạch năm; 1 sáng kiến đang chờ công nhận.",
+        "council_vote": {"members": 9, "present": 9, "votes_for": 7, "votes_against": 2, "secret_ballot": True},
+    }
+    nomination = submit("cdcs.dst", body)
+    task = client.task_in_queue("ld.sontay", "HN-SONTAY", nomination["id"])
+    client.post("ld.sontay", f"/api/v1/tasks/{task['id']}/claim")
+    client.record_council_vote("ld.sontay", task["id"], members=9, present=8, votes_for=4, votes_against=4)
+    out(f"   Hội đồng TĐKT LĐLĐ thị xã Sơn Tây họp 8/9 người, hồ sơ {nomination['nominee']['name']}: 4 đồng ý, 4 không đồng ý.")
+    blocked = expect_refusal(
+        lambda: client.post("ld.sontay", f"/api/v1/tasks/{task['id']}/decision", {"action": "approve", "comment": "Đồng ý"}),
+        "council_vote_failed",
+    )
+    out("   ld.sontay bấm “Đồng ý, chuyển cấp trên”:")
+    for line in refusal_lines(blocked):
+        out("  " + line)
+    reason = "Hội đồng TĐKT thị xã không thông qua (4/8 phiếu đồng ý); sáng kiến chưa được công nhận."
+    client.post("ld.sontay", f"/api/v1/tasks/{task['id']}/decision", {"action": "reject", "comment": reason})
+    rejected = client.wait_for("cdcs.dst", nomination["id"], lambda n: n["status"] == "rejected", what="rejected")
+    voted = [s for s in rejected["timeline"] if s["step"] == "council_voted"]
+    if voted:
+        out(f"   Dòng thời gian: {voted[-1]['label']} — {voted[-1].get('comment') or ''}".rstrip(" —"))
+    out(f"   ld.sontay không duyệt: {rejected['status_label']} — “{rejected['last_reason']}”")
+
+
 def campaigns(client: PortalClient, period: str, submit: Submit, out: Printer) -> None:
     nominee = {"kind": "individual", "position": "Công nhân vận hành"}
     body = {
@@ -194,9 +224,11 @@ def run_rules_demo(client: PortalClient, period: str, submit: Submit, out: Print
     returned_dossier(client, period, submit, out)
     out("\n2. Hồ sơ không đạt bị từ chối ngay khi nộp, nêu lý do theo từng trường và căn cứ:")
     refusals(client, period, out)
-    out("\n3. Đợt thi đua: ngoài thời gian nhận hồ sơ, và khi đã đủ chỉ tiêu:")
+    out("\n3. Hội đồng TĐKT cấp trên không thông qua: không chuyển tiếp được, hồ sơ bị từ chối kèm lý do:")
+    council_at_review(client, period, submit, out)
+    out("\n4. Đợt thi đua: ngoài thời gian nhận hồ sơ, và khi đã đủ chỉ tiêu:")
     campaigns(client, period, submit, out)
-    out("\n4. Sắp xếp tổ chức: hồ sơ đang mở theo CĐCS sang công đoàn phường mới:")
+    out("\n5. Sắp xếp tổ chức: hồ sơ đang mở theo CĐCS sang công đoàn phường mới:")
     reorganisation(client, period, submit, out)
     out("")
 
