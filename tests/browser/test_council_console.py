@@ -99,8 +99,13 @@ def test_council_form_errors_a_failed_vote_blocks_and_a_batch_goes_up_with_one_p
     expect(city.locator(".flash.ok")).to_contain_text("Đã phê duyệt 2 hồ sơ")
     shot(city, "council-03-batch-approved")
 
+    numbers = set()
     for nomination_id in ids:
-        wait_for_status(submitter, nomination_id, "Đã phê duyệt")
+        wait_for_status(submitter, nomination_id, "Đã khen thưởng")
+        decision = re.search(r"Quyết định số (\d+/QĐ-LĐLĐ)", submitter.locator("main").inner_text())
+        assert decision is not None
+        numbers.add(decision.group(1))
+    assert len(numbers) == 1  # the batch approval is one decision listing both
     timeline = submitter.locator("main")
     expect(timeline).to_contain_text("Hội đồng TĐKT LĐLĐ thị xã Sơn Tây biểu quyết: Đạt (")
     expect(timeline).to_contain_text(f"Tờ trình số {number.group(1)}")
