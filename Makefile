@@ -8,8 +8,9 @@ BIN := $(VENV)/bin
 run: $(VENV)/.run-installed
 	$(BIN)/thidua up
 
+# Two workers (pytest-xdist), a test file each at a time: module-scoped systems stay in one worker.
 test: $(VENV)/.test-installed lint typecheck chromium
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .

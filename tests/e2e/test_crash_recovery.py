@@ -1,4 +1,4 @@
-"""kill -9 one service while 200 nominations are in flight: nothing lost, no decision number skipped or reused."""
+"""kill -9 one service while 100 nominations are in flight: nothing lost, no decision number skipped or reused."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from thidua.system import System
 
 pytestmark = pytest.mark.e2e
 
-COUNT = 200
+COUNT = 100  # 200 before the council votes at each level made each approval three calls; the CI budget is 15 min
 CITY_SHARE = 2  # every second nomination goes on to the city level
 
 
@@ -74,7 +74,7 @@ def crash_case(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
         yield service, system
 
 
-def test_kill_9_of_a_service_with_200_nominations_in_flight_loses_nothing(crash_case: tuple[str, System]) -> None:
+def test_kill_9_of_a_service_with_100_nominations_in_flight_loses_nothing(crash_case: tuple[str, System]) -> None:
     victim, system = crash_case
     client = PortalClient(system.portal_url)
     for user in ("cdcs.dst", "ld.sontay", "ld.hanoi"):
