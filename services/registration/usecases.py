@@ -772,7 +772,7 @@ async def get_nomination(ctx: ServiceContext, actor: Actor, params: dict[str, An
                 await conn.execute(
                     sa.select(store.timeline)
                     .where(store.timeline.c.nomination_id == query.id)
-                    .order_by(store.timeline.c.at, store.timeline.c.id)
+                    .order_by(store.timeline.c.at, _OUTCOME_LAST, store.timeline.c.id)
                 )
             )
             .mappings()
@@ -1030,6 +1030,11 @@ async def on_nominations_approved(ctx: ServiceContext, event: NominationsApprove
                     values["active_key"] = None
             await conn.execute(store.nominations.update().where(store.nominations.c.id == nom.id).values(**values))
             await _record(conn, row, Step.APPROVE, event, unit=event.issuer, comment=event.comment or None)
+
+
+# A decision is dated with the approval it follows, and awards' event may reach registration before review's (two
+# streams): at the same instant, the outcome goes after the approval whatever order they were recorded in.
+_OUTCOME_LAST = sa.case((store.timeline.c.step.in_([Step.GRANT, Step.PROPOSE]), 1), else_=0)
 
 
 def _date_vn(at: datetime | None) -> str:

@@ -14,8 +14,10 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import nats
+import nats.js.errors
 import pytest
 from nats.aio.client import Client
 from nats.aio.msg import Msg
@@ -239,10 +241,23 @@ async def test_heartbeat_bucket_each_service_writes_its_own_keys_and_reads_all(t
         assert len(await awards.refused()) == 1
     async with connect(topology, "portal") as portal:
         kv = await portal.nc.jetstream().key_value("thidua_instances")
-        assert sorted(await kv.keys()) == ["awards.awards-1", "review.review-1"]
+        assert await keys_once_replicated(kv) == ["awards.awards-1", "review.review-1"]
         entry = await kv.get("review.review-1")
         assert entry.value == b'{"ready": true}'
         assert await portal.refused() == []
+
+
+async def keys_once_replicated(kv: Any, wanted: int = 2, within: float = 10.0) -> list[str]:
+    """The bucket's keys as a reader sees them; on a loaded 3-node cluster a fresh reader may first find none."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        try:
+            keys = sorted(await kv.keys())
+        except nats.js.errors.NoKeysError:
+            keys = []
+        if len(keys) >= wanted or asyncio.get_running_loop().time() > deadline:
+            return keys
+        await asyncio.sleep(0.2)
 
 
 def test_a_missing_password_stops_the_node_at_start(tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ from shared.contracts import (
     AwardGranted,
     AwardProposed,
     DecisionRevoked,
+    DecisionSnapshot,
     Event,
     NominationApproved,
     NominationsApproved,
@@ -319,3 +320,36 @@ async def reported(nc: NatsClient, actor: Actor, unit_code: str) -> int:
     """How many awards the unit's report counts."""
     report = await rpc(nc, "report", actor, {"unit_code": unit_code})
     return int(report["data"]["total"]["count"])
+
+
+@pytest.mark.asyncio
+async def test_a_decision_that_reaches_registration_before_its_approval_still_ends_the_timeline(
+    world: dict[str, Any],
+) -> None:
+    """AwardGranted (awards' stream) and NominationApproved (review's) race to registration; both carry the approval's
+    instant. Whatever order they are recorded in, the dossier ends with the decision and the status is granted."""
+    reg = world["registration"]
+    nom = await submitted(reg, "giay_khen_ldld_huyen", "Lương Thị Thảo")
+    issuer = path_of("HN-SONTAY")[0]
+    granted = AwardGranted(
+        occurred_at=NOW,
+        actor=APPROVER_SONTAY,
+        nomination_id=nom.id,
+        decision=DecisionSnapshot(
+            decision_id=str(uuid.uuid4()),
+            number=7,
+            number_text="7/QĐ-LĐLĐ",
+            year=2026,
+            issuer=issuer,
+            issued_at=NOW,
+            award_code=nom.award_code,
+            award_name=nom.award_name,
+            prize_amount_vnd=702_000,
+        ),
+    )
+    await registration.on_review_event(reg, granted)
+    approved = NominationApproved(occurred_at=NOW, actor=APPROVER_SONTAY, nomination=nom, issuer=issuer)
+    await registration.on_review_event(reg, approved)
+    view = await nomination(reg, nom.id)
+    assert view["status"] == "granted"
+    assert [s["step"] for s in view["timeline"]][-2:] == ["approved", "granted"]
