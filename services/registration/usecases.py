@@ -1033,8 +1033,13 @@ async def on_nominations_approved(ctx: ServiceContext, event: NominationsApprove
 
 
 # A decision is dated with the approval it follows, and awards' event may reach registration before review's (two
-# streams): at the same instant, the outcome goes after the approval whatever order they were recorded in.
-_OUTCOME_LAST = sa.case((store.timeline.c.step.in_([Step.GRANT, Step.PROPOSE]), 1), else_=0)
+# streams): at the same instant, the outcome goes after the approval whatever order they were recorded in, and a
+# revocation after the decision it revokes.
+_OUTCOME_LAST = sa.case(
+    (store.timeline.c.step.in_([Step.GRANT, Step.PROPOSE]), 1),
+    (store.timeline.c.step == Step.REVOKE, 2),
+    else_=0,
+)
 
 
 def _date_vn(at: datetime | None) -> str:
