@@ -3,18 +3,25 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit lock demo clean chromium
+.PHONY: run test check lint imports typecheck unit lock demo clean chromium
 
 run: $(VENV)/.run-installed
 	$(BIN)/thidua up
 
 # Two workers (pytest-xdist), a test file each at a time: module-scoped systems stay in one worker.
-test: $(VENV)/.test-installed lint typecheck chromium
+test: $(VENV)/.test-installed lint imports typecheck chromium
 	$(BIN)/pytest -n 2 --dist loadfile
+
+# The fast loop: lint, import layers, types, and the tests that need nothing running.
+check: $(VENV)/.test-installed lint imports typecheck
+	$(BIN)/pytest -n 2 -q tests/unit
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+imports: $(VENV)/.test-installed
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.test-installed
 	$(BIN)/mypy

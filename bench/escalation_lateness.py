@@ -31,15 +31,15 @@ import sqlalchemy as sa
 
 from services.review import store, usecases
 from services.review.timers import TimerLoop
-from shared.clock import FixedClock
-from shared.contracts import NominationSnapshot, NominationSubmitted, Nominee
-from shared.db import make_engine
-from shared.messaging import ensure_topology, make_broker, publish_event
-from shared.migrate import upgrade
-from shared.outbox import OutboxRelay
-from shared.reference import UnitTree, load_units
-from shared.service import ServiceContext
-from shared.settings import ServiceSettings
+from shared.contracts.events import NominationSnapshot, NominationSubmitted, Nominee
+from shared.platform.clock import FixedClock
+from shared.platform.db import make_engine
+from shared.platform.messaging import ensure_topology, make_broker, publish_event
+from shared.platform.migrate import upgrade
+from shared.platform.outbox import OutboxRelay
+from shared.platform.service import ServiceContext
+from shared.platform.settings import ServiceSettings
+from shared.rules.reference import UnitTree, load_units
 from thidua.natsserver import NatsServer, free_port
 
 OPENED = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 09:00 in Hà Nội; due end of Monday 16/3
@@ -90,6 +90,7 @@ async def open_tasks(ctx: ServiceContext, count: int) -> datetime:
         due = await conn.scalar(sa.select(sa.func.max(store.tasks.c.due_at)))
         distinct = await conn.scalar(sa.select(sa.func.count(sa.distinct(store.tasks.c.due_at))))
     assert distinct == 1, "every task should come due at the same instant"
+    assert isinstance(due, datetime)
     return due
 
 

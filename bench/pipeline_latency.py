@@ -20,8 +20,8 @@ from pathlib import Path
 import nats
 from nats.js.api import ConsumerConfig, StreamConfig
 
-from shared.attachments import RULES_ENV
-from shared.settings import SERVICES
+from shared.platform.settings import SERVICES
+from shared.rules.attachments import RULES_ENV
 from thidua.client import PortalClient
 from thidua.demo import APPROVERS, SAMPLES, drive
 from thidua.natsserver import NatsServer, free_port

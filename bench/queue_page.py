@@ -27,9 +27,9 @@ from pathlib import Path
 import httpx
 from sqlalchemy.engine import make_url
 
-from shared.attachments import RULES_ENV
-from shared.settings import SERVICES
-from shared.text import normalize_name
+from shared.platform.settings import SERVICES
+from shared.rules.attachments import RULES_ENV
+from shared.rules.text import normalize_name
 from thidua.natsserver import free_port
 from thidua.system import System, SystemConfig
 

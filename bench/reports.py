@@ -25,14 +25,15 @@ import sqlalchemy as sa
 
 from services.awards import reports, store
 from services.awards.grassroots import register_award
-from services.awards.register import Entry, add_entries
-from shared.clock import FixedClock
-from shared.contracts import Actor, RoleGrant
-from shared.db import make_engine
-from shared.migrate import upgrade
-from shared.reference import UnitRef, base_salary_on
-from shared.service import ServiceContext
-from shared.settings import ServiceSettings
+from services.awards.register import RegisterEntry, add_entries
+from shared.contracts.events import Actor, RoleGrant
+from shared.contracts.values import UnitRef
+from shared.platform.clock import FixedClock
+from shared.platform.db import make_engine
+from shared.platform.migrate import upgrade
+from shared.platform.service import ServiceContext
+from shared.platform.settings import ServiceSettings
+from shared.rules.reference import base_salary_on
 from thidua.seedreports import cdcs_by_parent, demo_entries
 
 OPS = Actor(user_id="u-ops", username="ops", roles=(RoleGrant(role="ops"),))
@@ -44,8 +45,8 @@ HN = UnitRef(code="HN", name="LĐLĐ TP Hà Nội", short_name="LĐLĐ HN", leve
 TLD = UnitRef(code="TLD", name="Tổng LĐLĐ Việt Nam", short_name="Tổng LĐLĐ", level="national")
 
 
-def entries(count: int) -> list[Entry]:
-    made: list[Entry] = []
+def entries(count: int) -> list[RegisterEntry]:
+    made: list[RegisterEntry] = []
     seed = 2024
     while len(made) < count:
         sectors = {code: (parent, s) for parent, units in cdcs_by_parent(seed).items() for code, s in units.items()}
@@ -59,7 +60,7 @@ def entries(count: int) -> list[Entry]:
                 coefficient = award.coefficient_for(r["nominee_kind"])
                 base = base_salary_on(on)
                 made.append(
-                    Entry(
+                    RegisterEntry(
                         id=str(uuid.uuid4()),
                         source="grassroots",
                         award=award,

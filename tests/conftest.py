@@ -22,12 +22,12 @@ import pytest
 import pytest_asyncio
 from sqlalchemy.engine import make_url
 
-from shared.attachments import RULES_ENV
-from shared.clock import FixedClock
-from shared.db import make_engine
-from shared.migrate import upgrade
-from shared.service import ServiceContext
-from shared.settings import ServiceSettings
+from shared.platform.clock import FixedClock
+from shared.platform.db import make_engine
+from shared.platform.migrate import upgrade
+from shared.platform.service import ServiceContext
+from shared.platform.settings import ServiceSettings
+from shared.rules.attachments import RULES_ENV
 from thidua.natsserver import NatsServer, free_port
 
 DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"

@@ -8,7 +8,7 @@ import zipfile
 import zlib
 from datetime import date
 
-from shared.documents import OfficialDocument, to_pdf
+from shared.rules.documents import OfficialDocument, to_pdf
 
 
 def sample_pdf(subject: str = "Về việc đề nghị tặng Giấy khen năm 2026") -> bytes:

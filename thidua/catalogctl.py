@@ -15,7 +15,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from shared.catalog import (
+from shared.contracts.values import LEVEL_NAMES_VI, VIETNAM_TZ
+from shared.platform.clock import SystemClock
+from shared.rules.catalog import (
     CATALOG_NAMES,
     CATALOG_NAMES_VI,
     CATEGORY_NAMES_VI,
@@ -32,8 +34,6 @@ from shared.catalog import (
     load_catalog_file,
     version_problems,
 )
-from shared.clock import VIETNAM_TZ, SystemClock
-from shared.levels import LEVEL_NAMES_VI
 
 COMMANDS = ("catalog",)
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from types import FrameType
 
 from services.portal.settings import DEFAULT_DEMO_PASSWORD
-from shared.logs import configure as configure_logs
-from shared.settings import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT, SERVICES
+from shared.platform.logs import configure as configure_logs
+from shared.platform.settings import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT, SERVICES
 from thidua import catalogctl, opscli, reorgctl, seedreports
 
 DEMO_LOGINS = [
@@ -155,8 +155,8 @@ def print_banner(system: object) -> None:
 
 def cmd_service(name: str) -> int:
     from services.portal.settings import PortalSettings
-    from shared.settings import ServiceSettings
-    from shared.tracing import configure_tracing
+    from shared.platform.settings import ServiceSettings
+    from shared.platform.tracing import configure_tracing
 
     settings = PortalSettings() if name == "portal" else ServiceSettings(service=name)
     configure_logs(settings.log_level, name, instance=settings.instance, fmt=settings.log_format)
@@ -168,7 +168,7 @@ def cmd_service(name: str) -> int:
         return 0
     from importlib import import_module
 
-    from shared.runtime import serve
+    from shared.platform.runtime import serve
 
     spec = import_module(f"services.{name}.main").SPEC
     serve(spec, settings)
@@ -176,7 +176,7 @@ def cmd_service(name: str) -> int:
 
 
 def cmd_migrate(service: str | None, demo: bool, var_dir: Path) -> int:
-    from shared.settings import ServiceSettings
+    from shared.platform.settings import ServiceSettings
     from thidua.migrations import migrate_service
     from thidua.system import default_database_url
 
@@ -207,8 +207,8 @@ def cmd_users(action: str, username: str, var_dir: Path) -> int:
     import asyncio
 
     from services.portal.users import set_active
-    from shared.clock import SystemClock
-    from shared.db import make_engine
+    from shared.platform.clock import SystemClock
+    from shared.platform.db import make_engine
     from thidua.system import default_database_url
 
     async def run() -> list[str]:

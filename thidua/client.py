@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from shared.clock import VIETNAM_TZ
+from shared.contracts.values import VIETNAM_TZ
 
 
 class ApiError(Exception):

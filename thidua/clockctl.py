@@ -1,6 +1,6 @@
 """`thidua clock`: move the embedded system's time for a demo or a test, never in production.
 
-Every process of the system reads `<var>/clock.json` (see `shared.clock.SystemClock`), so moving it
+Every process of the system reads `<var>/clock.json` (see `shared.platform.clock.SystemClock`), so moving it
 moves time for all of them within a second: review's timers fire as if the days had passed.
 """
 
@@ -11,7 +11,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from shared.clock import CLOCK_FILE_NAME, VIETNAM_TZ, read_offset_file, write_offset_file
+from shared.contracts.values import VIETNAM_TZ
+from shared.platform.clock import CLOCK_FILE_NAME, read_offset_file, write_offset_file
 
 DURATION = re.compile(r"^(?:(?P<w>\d+)w)?(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?$")
 

@@ -64,7 +64,7 @@ SAMPLES: list[dict[str, Any]] = [
 
 def document_pdf(title: str, body: dict[str, Any]) -> bytes:
     """A one-page PDF standing in for one of the dossier's documents (the demo has no scanned papers)."""
-    from shared.documents import OfficialDocument, to_pdf
+    from shared.rules.documents import OfficialDocument, to_pdf
 
     return to_pdf(
         OfficialDocument(

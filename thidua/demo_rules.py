@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from shared.reference import DATA_DIR
+from shared.rules.reference import DATA_DIR
 from thidua.client import ApiError, PortalClient
 from thidua.reorgctl import read_file, wait_for_review
 

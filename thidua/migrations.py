@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from shared.db import make_engine
-from shared.migrate import upgrade
-from shared.settings import ServiceSettings
+from shared.platform.db import make_engine
+from shared.platform.migrate import upgrade
+from shared.platform.settings import ServiceSettings
 
 
 def migrate_service(service: str, database_url: str, *, var_dir: Path, demo: bool, demo_password: str) -> str:
@@ -20,11 +20,11 @@ def migrate_service(service: str, database_url: str, *, var_dir: Path, demo: boo
 
 
 async def _load_units(url: str) -> str:
+    from services.registration.domain.emulation import load_seed_campaigns
     from services.registration.emulation import load_campaigns
     from services.registration.usecases import load_units
-    from shared.emulation import load_seed_campaigns
-    from shared.reference import load_units as read_units
-    from shared.service import ServiceContext
+    from shared.platform.service import ServiceContext
+    from shared.rules.reference import load_units as read_units
 
     engine = make_engine(url)
     try:
@@ -39,7 +39,7 @@ async def _load_units(url: str) -> str:
 
 async def _seed_users(url: str, password: str) -> str:
     from services.portal.users import seed_demo_users
-    from shared.clock import SystemClock
+    from shared.platform.clock import SystemClock
 
     engine = make_engine(url)
     try:

@@ -1,6 +1,6 @@
 """`thidua dlq`, `thidua outbox` and `thidua ops stuck`: the operators' repair commands.
 
-A thin layer: dead letters through `shared.deadletters` straight on NATS (an admin tool), outboxes and
+A thin layer: dead letters through `shared.platform.deadletters` straight on NATS (an admin tool), outboxes and
 stuck nominations through the portal's `/api/v1/ops` as an ops or admin user. `--json` for scripts.
 Exit codes: 0 done (and, for `outbox status`, every outbox healthy), 1 failed or unhealthy, 2 bad arguments.
 """
@@ -16,10 +16,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from shared.clock import VIETNAM_TZ
-from shared.errors import DomainError
-from shared.messaging import nats_servers
-from shared.settings import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT
+from shared.contracts.errors import DomainError
+from shared.contracts.values import VIETNAM_TZ
+from shared.platform.messaging import nats_servers
+from shared.platform.settings import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT
 
 OUTBOX_OWNERS = ("registration", "review", "awards", "portal")
 SERVICE_LABELS = {"registration": "Tiếp nhận", "review": "Xét duyệt", "awards": "Khen thưởng", "portal": "Cổng"}
@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
 async def dlq_command(args: argparse.Namespace) -> int:
     import nats
 
-    from shared import deadletters
+    from shared.platform import deadletters
 
     async def quiet(exc: Exception) -> None:  # the failure is reported once, in Vietnamese, by `run`
         pass
@@ -149,7 +149,7 @@ async def dlq_command(args: argparse.Namespace) -> int:
 
 
 async def _replay_all(js: Any, args: argparse.Namespace) -> int:
-    from shared import deadletters
+    from shared.platform import deadletters
 
     results: list[dict[str, Any]] = []
     failed = 0
@@ -347,7 +347,7 @@ def _fail(message: str) -> None:
 
 
 def ops_status(args: argparse.Namespace) -> int:
-    from shared.opsstatus import Thresholds
+    from shared.platform.opsstatus import Thresholds
     from thidua import opsctl
 
     thresholds = Thresholds(

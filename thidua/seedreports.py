@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from shared.reference import DATA_DIR
+from shared.rules.reference import DATA_DIR
 from thidua.client import ApiError, PortalClient
 from thidua.opscli import default_portal_url
 from thidua.reorgctl import admin_password, read_file, wait_for_review

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from services.portal.settings import DEFAULT_DEMO_PASSWORD
-from shared.settings import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT, SERVICES
+from shared.platform.settings import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT, SERVICES
 from thidua.migrations import migrate_service
 from thidua.natsserver import NatsServer, PortInUse, port_is_free
 

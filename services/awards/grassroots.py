@@ -19,13 +19,13 @@ from services.awards import store
 from services.awards.domain.decision import prize_for
 from services.awards.register import RegisterEntry, add_entries
 from services.awards.unitdirectory import UnitDirectory
-from shared.catalog import catalog_files
-from shared.clock import VIETNAM_TZ
-from shared.contracts import Actor
-from shared.errors import FieldError, Forbidden, ValidationFailed
-from shared.reference import Award, NomineeKind, award_on, base_salary_on
-from shared.service import ServiceContext
-from shared.text import normalize_name
+from shared.contracts.errors import FieldError, Forbidden, ValidationFailed
+from shared.contracts.events import Actor
+from shared.contracts.values import VIETNAM_TZ, NomineeKind
+from shared.platform.service import ServiceContext
+from shared.rules.catalog import Award, award_on, catalog_files
+from shared.rules.reference import base_salary_on
+from shared.rules.text import normalize_name
 
 MAX_ROWS = 2000
 KIND_VI = {"individual": "cá nhân", "collective": "tập thể"}

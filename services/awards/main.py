@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from services.awards import opsview, routes, store
-from shared.migrate import head_revision
-from shared.runtime import ServiceSpec
-from shared.subjects import AWARDS_FROM_REVIEW
+from shared.contracts.subjects import AWARDS_FROM_REVIEW
+from shared.platform.migrate import head_revision
+from shared.platform.runtime import ServiceSpec
 
 SPEC = ServiceSpec(
     name="awards",

@@ -6,9 +6,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from services.awards import store
-from shared.observability import Sampler
-from shared.reference import load_units
-from shared.service import ServiceContext
+from shared.platform.observability import Sampler
+from shared.platform.service import ServiceContext
+from shared.rules.reference import load_units
 
 
 def register_metrics(ctx: ServiceContext, sampler: Sampler) -> None:

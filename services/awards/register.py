@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.awards import store
-from shared.reference import Award, UnitRef
+from shared.contracts.values import UnitRef
+from shared.rules.catalog import Award
 
 
 @dataclass(frozen=True)

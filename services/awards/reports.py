@@ -15,9 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.awards import store
 from services.awards.domain.report import SECTORS, UNKNOWN_SECTOR, Group, sector_breakdown, sector_key, summarise
-from shared.contracts import Actor
-from shared.errors import Forbidden
-from shared.service import ServiceContext
+from shared.contracts.errors import Forbidden
+from shared.contracts.events import Actor
+from shared.platform.service import ServiceContext
 
 ROOT_UNIT = "TLD"
 

@@ -8,11 +8,11 @@ from faststream.nats import NatsBroker, NatsRouter
 
 from services.awards import grassroots, reports, store, usecases
 from services.awards.unitdirectory import UnitDirectory
-from shared import contracts as c
-from shared.messaging import EventConsumer, register_rpc
-from shared.outbox_ops import outbox_operations
-from shared.service import ServiceContext
-from shared.subjects import AWARDS_FROM_REVIEW
+from shared.contracts import events as c
+from shared.contracts.subjects import AWARDS_FROM_REVIEW
+from shared.platform.messaging import EventConsumer, register_rpc
+from shared.platform.outbox_ops import outbox_operations
+from shared.platform.service import ServiceContext
 
 SERVICE = "awards"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from shared.db import UtcDateTime, messaging_tables
+from shared.platform.db import UtcDateTime, messaging_tables
 
 metadata = sa.MetaData()
 outbox, inbox = messaging_tables(metadata)
@@ -47,7 +47,7 @@ decisions = sa.Table(
     sa.Column("kind", sa.String(20), nullable=False, server_default="decision"),  # decision | proposal (tờ trình)
     sa.Column("batch_id", sa.String(64), nullable=True),
     sa.Column("decided_by", sa.String(300), nullable=False, server_default=""),  # a proposal's state authority
-    # What the document printed around its list, chosen on its date (shared.legal_basis.DocumentFrame + proposers)
+    # What the document printed around its list, chosen on its date (services.awards.domain.legal_basis.DocumentFrame + proposers)
     sa.Column("document", sa.JSON, nullable=True),
     sa.Column("status", sa.String(20), nullable=False, server_default="issued"),  # issued | revoked
     sa.Column("revoked_reason", sa.Text, nullable=True),

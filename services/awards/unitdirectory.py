@@ -10,11 +10,11 @@ import nats.errors
 from faststream.nats import NatsBroker
 from pydantic import ValidationError
 
-from shared.contracts import Actor
-from shared.errors import ServiceUnavailable
-from shared.reference import UnitRef
-from shared.rpc import RemoteError, RpcReply, RpcRequest
-from shared.subjects import rpc_subject
+from shared.contracts.errors import ServiceUnavailable
+from shared.contracts.events import Actor
+from shared.contracts.subjects import rpc_subject
+from shared.contracts.values import UnitRef
+from shared.platform.rpc import RemoteError, RpcReply, RpcRequest
 
 TIMEOUT_SECONDS = 10.0
 

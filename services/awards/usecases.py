@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.awards import store
 from services.awards.domain.decision import Prize, number_for, prize_for, proposal_number_for
 from services.awards.domain.document import DocumentData, Entry, Revocation, build_document
+from services.awards.domain.legal_basis import DocumentKind, frame_for
 from services.awards.domain.revocation import (
     RECOVERY_LABELS_VI,
     STATUS_LABELS_VI,
@@ -26,9 +27,8 @@ from services.awards.domain.revocation import (
     may_act_for,
 )
 from services.awards.register import RegisterEntry, add_entries, uncount_entries
-from shared.catalog import CATALOG_NAMES_VI, CatalogName
-from shared.clock import VIETNAM_TZ
-from shared.contracts import (
+from shared.contracts.errors import Forbidden, NotFound
+from shared.contracts.events import (
     Actor,
     AwardGranted,
     AwardProposed,
@@ -40,13 +40,13 @@ from shared.contracts import (
     NominationSnapshot,
     RevokedEntry,
 )
-from shared.documents import to_pdf, to_xlsx
-from shared.eligibility import facts_needed
-from shared.errors import Forbidden, NotFound
-from shared.legal_basis import DocumentKind, frame_for
-from shared.outbox import enqueue, first_delivery
-from shared.reference import LEVEL_NAMES_VI, Award, UnitRef, award_on, base_salary_on, catalogs_on, load_units
-from shared.service import ServiceContext
+from shared.contracts.values import LEVEL_NAMES_VI, VIETNAM_TZ, UnitRef
+from shared.platform.outbox import enqueue, first_delivery
+from shared.platform.service import ServiceContext
+from shared.rules.catalog import CATALOG_NAMES_VI, Award, CatalogName, award_on, catalogs_on
+from shared.rules.documents import to_pdf, to_xlsx
+from shared.rules.eligibility import facts_needed
+from shared.rules.reference import base_salary_on, load_units
 
 CONSUMER = "awards"
 # A register entry as the register reads it.

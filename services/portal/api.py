@@ -19,8 +19,7 @@ from services.portal.throttle import TooManyAttempts
 from services.portal.web.dossier_files import file_response
 from services.portal.web.pages import document_response, error_page, proposal_file
 from services.portal.web.session import LoginRequired
-from shared.attachments import format_size
-from shared.commands import (
+from shared.contracts.commands import (
     BatchSelection,
     CouncilMeeting,
     NominationDraft,
@@ -31,9 +30,10 @@ from shared.commands import (
     TaskDecision,
     Withdrawal,
 )
-from shared.contracts import Actor
-from shared.errors import DomainError, NotFound, ValidationFailed
-from shared.rpc import field_name, message_vi
+from shared.contracts.errors import DomainError, NotFound, ValidationFailed
+from shared.contracts.events import Actor
+from shared.platform.rpc import field_name, message_vi
+from shared.rules.attachments import format_size
 
 PROBLEM = "application/problem+json"
 # What a multipart body may add to the file itself (boundaries, part headers) before the early size refusal.

@@ -12,7 +12,7 @@ from fastapi import APIRouter, status
 
 from services.portal.api import CurrentActor, _present
 from services.portal.gateway import Gateway
-from shared.commands import ClusterVoteRecord, NewCampaign, NewCluster, PledgeDecision, PledgeRegistration
+from shared.contracts.commands import ClusterVoteRecord, NewCampaign, NewCluster, PledgeDecision, PledgeRegistration
 
 
 def build_emulation_router(gateway: Gateway) -> APIRouter:

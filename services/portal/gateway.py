@@ -19,16 +19,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.portal import users
 from services.portal.settings import PortalSettings
 from services.portal.throttle import LoginThrottle
-from shared import attachments as att
-from shared.clock import VIETNAM_TZ, Clock, SystemClock
-from shared.contracts import Actor
-from shared.deadletters import DeadLetter, list_dead_letters
-from shared.errors import DomainError, Forbidden, ServiceUnavailable, Unauthenticated
-from shared.objectstore import Buckets, ObjectNotFoundError, ObjectTooLarge, read_object
-from shared.observability import require_operations
-from shared.opsstatus import OpsStatus, collect
-from shared.rpc import RemoteError, RpcReply, RpcRequest
-from shared.subjects import rpc_subject
+from shared.contracts.errors import DomainError, Forbidden, ServiceUnavailable, Unauthenticated
+from shared.contracts.events import Actor
+from shared.contracts.subjects import rpc_subject
+from shared.contracts.values import VIETNAM_TZ
+from shared.platform.clock import Clock, SystemClock
+from shared.platform.deadletters import DeadLetter, list_dead_letters
+from shared.platform.objectstore import Buckets, ObjectNotFoundError, ObjectTooLarge, read_object
+from shared.platform.observability import require_operations
+from shared.platform.opsstatus import OpsStatus, collect
+from shared.platform.rpc import RemoteError, RpcReply, RpcRequest
+from shared.rules import attachments as att
 
 log = logging.getLogger("thidua.portal.attachments")
 

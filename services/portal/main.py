@@ -27,11 +27,11 @@ from services.portal.tracing import RequestTracing
 from services.portal.web.emulation_pages import build_emulation_pages
 from services.portal.web.pages import build_pages
 from services.portal.web.reports import build_reports
-from shared.db import make_engine
-from shared.messaging import ensure_topology, make_broker, publish_event
-from shared.migrate import head_revision
-from shared.observability import Heartbeat, Sampler, http_url, readiness
-from shared.outbox import OutboxRelay
+from shared.platform.db import make_engine
+from shared.platform.messaging import ensure_topology, make_broker, publish_event
+from shared.platform.migrate import head_revision
+from shared.platform.observability import Heartbeat, Sampler, http_url, readiness
+from shared.platform.outbox import OutboxRelay
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 DESCRIPTION = """Cổng Thi Đua: API JSON cho hồ sơ đề nghị khen thưởng, hộp việc xét duyệt và quyết định khen thưởng.

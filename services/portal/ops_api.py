@@ -1,6 +1,6 @@
 """The operators' JSON API: outboxes and stuck nominations, asked of the services that own them.
 
-Dead letters are not here: they live in JetStream, and `shared.deadletters` reads them directly.
+Dead letters are not here: they live in JetStream, and `shared.platform.deadletters` reads them directly.
 The portal's own outbox is in its own database, so it answers that part itself.
 """
 
@@ -14,9 +14,9 @@ from pydantic import BaseModel, Field
 from services.portal import store
 from services.portal.api import CurrentActor
 from services.portal.gateway import Gateway
-from shared.errors import DomainError
-from shared.observability import require_operations
-from shared.outbox_ops import outbox_retry, outbox_status
+from shared.contracts.errors import DomainError
+from shared.platform.observability import require_operations
+from shared.platform.outbox_ops import outbox_retry, outbox_status
 
 BACKEND_SERVICES = ("registration", "review", "awards")
 OutboxOwner = Literal["registration", "review", "awards", "portal"]

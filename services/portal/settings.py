@@ -6,7 +6,7 @@ import secrets
 
 from pydantic import Field, SecretStr, model_validator
 
-from shared.settings import ServiceSettings
+from shared.platform.settings import ServiceSettings
 
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "thidua"}
 DEFAULT_DEMO_PASSWORD = "thidua2025"

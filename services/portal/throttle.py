@@ -9,7 +9,7 @@ import math
 from collections import defaultdict, deque
 from datetime import datetime, timedelta
 
-from shared.errors import DomainError
+from shared.contracts.errors import DomainError
 
 
 class TooManyAttempts(DomainError):

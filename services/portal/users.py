@@ -15,10 +15,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.portal import store
-from shared.contracts import Actor, Recipient, RoleGrant, UnitApproversChanged
-from shared.errors import Unauthenticated
-from shared.outbox import enqueue
-from shared.reference import load_units
+from shared.contracts.errors import Unauthenticated
+from shared.contracts.events import Actor, Recipient, RoleGrant, UnitApproversChanged
+from shared.platform.outbox import enqueue
+from shared.rules.reference import load_units
 
 DEMO_USERS_FILE = Path(__file__).parent / "demo_users.toml"
 _hasher = PasswordHasher()

@@ -1,5 +1,5 @@
 """The dossier's files in registration: take a file the portal staged, check it, keep it in registration's own bucket,
-and the rows that describe it. The rules themselves are in shared/attachments.py."""
+and the rows that describe it. The rules themselves are in shared/rules/attachments.py."""
 
 from __future__ import annotations
 
@@ -16,7 +16,11 @@ from nats.js.errors import BucketNotFoundError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.registration import store
-from shared.attachments import (
+from shared.contracts.commands import StagedAttachment
+from shared.contracts.errors import ServiceUnavailable, ValidationFailed
+from shared.contracts.events import Actor, AttachmentRef
+from shared.platform.objectstore import Buckets, ObjectNotFoundError, ObjectTooLarge, read_object
+from shared.rules.attachments import (
     ATTACHMENTS_BUCKET,
     FILENAME_HEADER,
     STAGING_BUCKET,
@@ -26,10 +30,6 @@ from shared.attachments import (
     check_file,
     format_size,
 )
-from shared.commands import StagedAttachment
-from shared.contracts import Actor, AttachmentRef
-from shared.errors import ServiceUnavailable, ValidationFailed
-from shared.objectstore import Buckets, ObjectNotFoundError, ObjectTooLarge, read_object
 
 log = logging.getLogger("thidua.registration.attachments")
 STAGED_GONE_VI = "Tệp đã tải lên không còn (quá thời hạn giữ tạm hoặc không phải của bạn): hãy tải lại"

@@ -2,7 +2,7 @@
 
 One function per command, one transaction each, rights decided here where the data lives; and the checks a
 nomination gets from them at submission (`campaign_checks`, `pledge_check`, `cluster_check`), judged by the pure
-rules of `shared.emulation`.
+rules of `services.registration.domain.emulation`.
 """
 
 from __future__ import annotations
@@ -16,18 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.registration import store
-from services.registration.domain.nomination import ACTIVE, Status
-from shared.catalog import Award, CatalogSet
-from shared.clock import VIETNAM_TZ
-from shared.commands import ClusterVoteRecord, NewCampaign, NewCluster, PledgeDecision, PledgeRegistration
-from shared.contracts import Actor, CampaignRef, EligibilityCheck
-from shared.emulation import (
+from services.registration.domain.emulation import (
     PLEDGE_STATUS_VI,
-    Campaign,
-    CampaignTarget,
     ClusterStanding,
     PledgeRecord,
-    PledgeTarget,
     cluster_rule_on,
     judge_campaign_quota,
     judge_campaign_window,
@@ -37,10 +29,23 @@ from shared.emulation import (
     pledge_rule_on,
     registration_is_late,
 )
-from shared.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from shared.outbox import is_unique_violation
-from shared.reference import UnitRef, catalogs_on
-from shared.service import ServiceContext
+from services.registration.domain.nomination import ACTIVE, Status
+from shared.contracts.commands import (
+    Campaign,
+    CampaignTarget,
+    ClusterVoteRecord,
+    NewCampaign,
+    NewCluster,
+    PledgeDecision,
+    PledgeRegistration,
+    PledgeTarget,
+)
+from shared.contracts.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from shared.contracts.events import Actor, CampaignRef, EligibilityCheck
+from shared.contracts.values import VIETNAM_TZ, UnitRef
+from shared.platform.outbox import is_unique_violation
+from shared.platform.service import ServiceContext
+from shared.rules.catalog import Award, CatalogSet, catalogs_on
 
 STILL_COUNTS = [s.value for s in (*ACTIVE, Status.GRANTED)]  # nominations that hold a campaign place
 

@@ -11,11 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.registration import store
 from services.registration.domain.nomination import Status, Step
-from shared.clock import VIETNAM_TZ
-from shared.contracts import Actor
-from shared.observability import require_operations
-from shared.reference import LEVEL_NAMES_VI
-from shared.service import ServiceContext
+from shared.contracts.events import Actor
+from shared.contracts.values import LEVEL_NAMES_VI, VIETNAM_TZ
+from shared.platform.observability import require_operations
+from shared.platform.service import ServiceContext
 
 STAGES: tuple[tuple[str, str], ...] = (
     ("submitted", "Đã nộp, chờ xét"),

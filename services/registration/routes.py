@@ -10,12 +10,12 @@ from nats.js import JetStreamContext
 
 from services.registration import emulation, opsview, store, unitpaths, usecases
 from services.registration.attachments import DossierFiles
-from shared import contracts as c
-from shared.messaging import EventConsumer, EventHandler, register_rpc
-from shared.objectstore import Buckets
-from shared.outbox_ops import outbox_operations
-from shared.service import ServiceContext
-from shared.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, ConsumerDef
+from shared.contracts import events as c
+from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, ConsumerDef
+from shared.platform.messaging import EventConsumer, EventHandler, register_rpc
+from shared.platform.objectstore import Buckets
+from shared.platform.outbox_ops import outbox_operations
+from shared.platform.service import ServiceContext
 
 SERVICE = "registration"
 

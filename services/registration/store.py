@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from shared.db import UtcDateTime, messaging_tables
+from shared.platform.db import UtcDateTime, messaging_tables
 
 metadata = sa.MetaData()
 outbox, inbox = messaging_tables(metadata)

@@ -8,8 +8,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.registration.usecases import _tree
-from shared.contracts import Actor
-from shared.service import ServiceContext
+from shared.contracts.events import Actor
+from shared.platform.service import ServiceContext
 
 
 class UnitPathsQuery(BaseModel):

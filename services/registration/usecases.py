@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.registration import attachments as files_
 from services.registration import emulation, store
 from services.registration.attachments import DossierFiles, Incoming
+from services.registration.domain.emulation import supersede_declared_pledge
 from services.registration.domain.nomination import (
     ACTIVE,
     OPEN,
@@ -29,11 +30,9 @@ from services.registration.domain.nomination import (
     validate_intake,
 )
 from services.registration.domain.reorganisation import Plan, plan
-from shared import attachments as att
-from shared.catalog import Award, CatalogSet, Quota, catalog_version
-from shared.clock import VIETNAM_TZ
-from shared.commands import NominationDraft, NominationEdit, Reorganisation, StagedAttachment, Withdrawal
-from shared.contracts import (
+from shared.contracts.commands import NominationDraft, NominationEdit, Reorganisation, StagedAttachment, Withdrawal
+from shared.contracts.errors import Conflict, FieldError, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
+from shared.contracts.events import (
     Actor,
     AttachmentRef,
     AwardGranted,
@@ -62,14 +61,15 @@ from shared.contracts import (
     TaskSentBack,
     UnitsReorganised,
 )
-from shared.eligibility import PriorNomination, QuotaUsage, evaluate, failures, quota_unit, rules_on
-from shared.emulation import supersede_declared_pledge
-from shared.errors import Conflict, FieldError, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
-from shared.observability import require_operations
-from shared.outbox import enqueue, first_delivery, is_unique_violation
-from shared.reference import LEVEL_RANK, ParentSpan, Unit, UnitRef, UnitTree, catalogs_on
-from shared.service import ServiceContext
-from shared.text import normalize_name
+from shared.contracts.values import LEVEL_RANK, VIETNAM_TZ, UnitRef
+from shared.platform.observability import require_operations
+from shared.platform.outbox import enqueue, first_delivery, is_unique_violation
+from shared.platform.service import ServiceContext
+from shared.rules import attachments as att
+from shared.rules.catalog import Award, CatalogSet, Quota, catalog_version, catalogs_on
+from shared.rules.eligibility import PriorNomination, QuotaUsage, evaluate, failures, quota_unit, rules_on
+from shared.rules.reference import ParentSpan, Unit, UnitTree
+from shared.rules.text import normalize_name
 
 CONSUMER = "registration"
 

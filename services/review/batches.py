@@ -24,15 +24,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.review import councils, store, usecases
 from services.review.domain.council import proposal_number_text, summary_vi
 from services.review.domain.task import Action, ReviewTask, TaskState, parent_in_path
-from shared.clock import VIETNAM_TZ
-from shared.commands import BatchApprove, BatchForward
-from shared.contracts import Actor, Event, NominationsApproved, NominationSnapshot, TaskClaimed
-from shared.documents import Column, OfficialDocument, Table, to_pdf, to_xlsx
-from shared.errors import FieldError, Forbidden, NotFound, ValidationFailed
-from shared.outbox import enqueue
-from shared.reference import DATA_DIR, UnitRef
-from shared.service import ServiceContext
-from shared.text import normalize_name
+from shared.contracts.commands import BatchApprove, BatchForward
+from shared.contracts.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from shared.contracts.events import Actor, Event, NominationsApproved, NominationSnapshot, TaskClaimed
+from shared.contracts.values import VIETNAM_TZ, UnitRef
+from shared.platform.outbox import enqueue
+from shared.platform.service import ServiceContext
+from shared.rules.documents import Column, OfficialDocument, Table, to_pdf, to_xlsx
+from shared.rules.reference import DATA_DIR
+from shared.rules.text import normalize_name
 
 KIND_VI = {"individual": "Cá nhân", "collective": "Tập thể"}
 

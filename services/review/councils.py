@@ -19,13 +19,13 @@ from services.review.domain.council import (
     vote_required_at,
 )
 from services.review.domain.task import ReviewTask, require_approver
-from shared.commands import CouncilMeeting
-from shared.contracts import Actor, CouncilVote, CouncilVoteRecorded, NominationSnapshot
-from shared.council import judge
-from shared.errors import Conflict, FieldError, NotFound, ValidationFailed
-from shared.outbox import enqueue
-from shared.reference import UnitRef
-from shared.service import ServiceContext
+from shared.contracts.commands import CouncilMeeting
+from shared.contracts.errors import Conflict, FieldError, NotFound, ValidationFailed
+from shared.contracts.events import Actor, CouncilVote, CouncilVoteRecorded, NominationSnapshot
+from shared.contracts.values import UnitRef
+from shared.platform.outbox import enqueue
+from shared.platform.service import ServiceContext
+from shared.rules.council import judge
 
 
 async def record_meeting(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:

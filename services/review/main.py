@@ -8,10 +8,10 @@ from prometheus_client import CollectorRegistry
 
 from services.review import opsview, routes, store
 from services.review.timers import TimerLoop, TimerMetrics
-from shared.migrate import head_revision
-from shared.runtime import ServiceSpec, Worker
-from shared.service import ServiceContext
-from shared.subjects import REVIEW_FROM_PORTAL, REVIEW_FROM_REGISTRATION
+from shared.contracts.subjects import REVIEW_FROM_PORTAL, REVIEW_FROM_REGISTRATION
+from shared.platform.migrate import head_revision
+from shared.platform.runtime import ServiceSpec, Worker
+from shared.platform.service import ServiceContext
 
 
 def workers(ctx: ServiceContext, registry: CollectorRegistry) -> Sequence[Worker]:

@@ -12,10 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.review import store
 from services.review.domain.task import ACTIVE_STATES
-from shared.contracts import Actor
-from shared.observability import Sampler, require_operations
-from shared.reference import LEVEL_NAMES_VI
-from shared.service import ServiceContext
+from shared.contracts.events import Actor
+from shared.contracts.values import LEVEL_NAMES_VI
+from shared.platform.observability import Sampler, require_operations
+from shared.platform.service import ServiceContext
 
 DECIDED_WINDOW = timedelta(days=30)
 

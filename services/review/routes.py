@@ -7,11 +7,11 @@ from functools import partial
 from faststream.nats import NatsBroker, NatsRouter
 
 from services.review import batches, councils, opsview, store, usecases
-from shared import contracts as c
-from shared.messaging import EventConsumer, register_rpc
-from shared.outbox_ops import outbox_operations
-from shared.service import ServiceContext
-from shared.subjects import REVIEW_FROM_PORTAL, REVIEW_FROM_REGISTRATION
+from shared.contracts import events as c
+from shared.contracts.subjects import REVIEW_FROM_PORTAL, REVIEW_FROM_REGISTRATION
+from shared.platform.messaging import EventConsumer, register_rpc
+from shared.platform.outbox_ops import outbox_operations
+from shared.platform.service import ServiceContext
 
 SERVICE = "review"
 

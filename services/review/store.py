@@ -8,8 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.review.domain.task import ReviewTask, TaskState
-from shared.db import UtcDateTime, messaging_tables
-from shared.reference import UnitRef
+from shared.contracts.values import UnitRef
+from shared.platform.db import UtcDateTime, messaging_tables
 
 metadata = sa.MetaData()
 outbox, inbox = messaging_tables(metadata)
@@ -172,7 +172,7 @@ council_votes = sa.Table(
     sa.Column("votes_against", sa.Integer, nullable=False),
     sa.Column("passed", sa.Boolean, nullable=False),
     sa.Column("required", sa.Boolean, nullable=False),  # whether this level had to vote (the rule, at the task's level)
-    sa.Column("explanation", sa.Text, nullable=False),  # shared.council's checks, Vietnamese, with the numbers
+    sa.Column("explanation", sa.Text, nullable=False),  # shared.rules.council's checks, Vietnamese, with the numbers
     sa.Column("checks", sa.JSON, nullable=False),
     sa.Column("recorded_at", UtcDateTime(), nullable=False),
     sa.Index("ix_council_votes_task", "task_id", "id"),

@@ -24,13 +24,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.review import store
+from services.review.domain.deadlines import escalated_due_at, reminder_times
 from services.review.domain.task import ACTIVE_STATES, ReviewTask, parent_in_path
-from shared.clock import VIETNAM_TZ
-from shared.contracts import SYSTEM_ACTOR, Actor, Event, Recipient, TaskEscalated, TaskReminder
-from shared.deadlines import escalated_due_at, reminder_times
-from shared.outbox import enqueue
-from shared.reference import UnitRef
-from shared.service import ServiceContext
+from shared.contracts.events import SYSTEM_ACTOR, Actor, Event, Recipient, TaskEscalated, TaskReminder
+from shared.contracts.values import VIETNAM_TZ, UnitRef
+from shared.platform.outbox import enqueue
+from shared.platform.service import ServiceContext
 
 log = logging.getLogger("thidua.review.timers")
 

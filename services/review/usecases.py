@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.review import councils, store, timers
+from services.review.domain.deadlines import due_at, end_of_day
 from services.review.domain.task import (
     ACTIVE_STATES,
     STATE_LABELS_VI,
@@ -24,10 +25,10 @@ from services.review.domain.task import (
     require_approver,
     require_reason,
 )
-from shared.clock import VIETNAM_TZ
-from shared.commands import NotificationsRead, TaskDecision
-from shared.commands import SendBack as SendBackBody
-from shared.contracts import (
+from shared.contracts.commands import NotificationsRead, TaskDecision
+from shared.contracts.commands import SendBack as SendBackBody
+from shared.contracts.errors import Forbidden, NotFound, ValidationFailed
+from shared.contracts.events import (
     Actor,
     Event,
     NominationApproved,
@@ -47,14 +48,13 @@ from shared.contracts import (
     UnitApproversChanged,
     UnitsReorganised,
 )
-from shared.deadlines import due_at, end_of_day
-from shared.eligibility import evaluate_declared
-from shared.errors import Forbidden, NotFound, ValidationFailed
-from shared.observability import require_operations
-from shared.outbox import enqueue, first_delivery
-from shared.reference import UnitRef, award_on, catalogs_on
-from shared.service import ServiceContext
-from shared.text import normalize_name
+from shared.contracts.values import VIETNAM_TZ, UnitRef
+from shared.platform.observability import require_operations
+from shared.platform.outbox import enqueue, first_delivery
+from shared.platform.service import ServiceContext
+from shared.rules.catalog import award_on, catalogs_on
+from shared.rules.eligibility import evaluate_declared
+from shared.rules.text import normalize_name
 
 CONSUMER = "review"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from shared.settings import SERVICES
+from shared.platform.settings import SERVICES
 from tests.e2e.conftest import PASSWORD, start_system
 from thidua.system import System
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from shared.attachments import RULES_ENV
-from shared.settings import SERVICES
+from shared.platform.settings import SERVICES
+from shared.rules.attachments import RULES_ENV
 from tests.browser.conftest import shot
 from tests.e2e.conftest import PASSWORD, start_system
 from tests.samples import sample_pdf, sample_png

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from shared.clock import CLOCK_FILE_NAME, VIETNAM_TZ, write_offset_file
+from shared.contracts.values import VIETNAM_TZ
+from shared.platform.clock import CLOCK_FILE_NAME, write_offset_file
 from tests.browser.conftest import PHONE, record_council, shot
 from tests.e2e.conftest import PASSWORD
 from thidua.client import PortalClient

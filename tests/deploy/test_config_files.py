@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from services.portal.settings import PortalSettings
-from shared.settings import SERVICES, ServiceSettings
+from shared.platform.settings import SERVICES, ServiceSettings
 from thidua import cli
 from thidua.natsserver import nats_server_binary
 

@@ -23,10 +23,10 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import StreamConfig
 
-from shared import subjects
-from shared.attachments import ATTACHMENTS_BUCKET, STAGING_BUCKET
-from shared.messaging import ensure_topology
-from shared.objectstore import Buckets, read_object
+from shared.contracts import subjects
+from shared.platform.messaging import ensure_topology
+from shared.platform.objectstore import Buckets, read_object
+from shared.rules.attachments import ATTACHMENTS_BUCKET, STAGING_BUCKET
 from tests.deploy.cluster import NODES, NatsCluster
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(60)]

@@ -14,8 +14,8 @@ import httpx
 import nats
 import pytest
 
-from shared.attachments import RULES_ENV
-from shared.settings import SERVICES
+from shared.platform.settings import SERVICES
+from shared.rules.attachments import RULES_ENV
 from tests.conftest import DOCUMENTS_OPTIONAL
 from tests.deploy.cluster import NatsCluster
 from thidua.client import PortalClient

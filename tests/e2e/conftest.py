@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from shared.attachments import RULES_ENV
-from shared.settings import SERVICES
+from shared.platform.settings import SERVICES
+from shared.rules.attachments import RULES_ENV
 from tests.conftest import DOCUMENTS_OPTIONAL, fresh_database
 from thidua.client import PortalClient
 from thidua.natsserver import free_port

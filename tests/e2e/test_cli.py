@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shared.settings import SERVICES
+from shared.platform.settings import SERVICES
 from thidua.client import PortalClient
 from thidua.demo import attach_documents
 from thidua.natsserver import free_port

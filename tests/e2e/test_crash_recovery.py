@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from shared.settings import SERVICES
+from shared.platform.settings import SERVICES
 from tests.e2e.conftest import PASSWORD, start_system
 from thidua.client import ApiError, PortalClient
 from thidua.system import System

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from shared.attachments import RULES_ENV
-from shared.settings import SERVICES
+from shared.platform.settings import SERVICES
+from shared.rules.attachments import RULES_ENV
 from tests.conftest import SHIPPED_ATTACHMENT_RULES
 from tests.e2e.conftest import PASSWORD, start_system
 from thidua.system import System

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from shared.clock import CLOCK_FILE_NAME, write_offset_file
-from shared.settings import SERVICES
+from shared.platform.clock import CLOCK_FILE_NAME, write_offset_file
+from shared.platform.settings import SERVICES
 from tests.e2e.conftest import PASSWORD, start_system
 from thidua.client import PortalClient
 from thidua.natsserver import free_port

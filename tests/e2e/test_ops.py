@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shared.settings import SERVICES
+from shared.platform.settings import SERVICES
 from tests.deploy.test_config_files import METRICS_CONTRACT
 from tests.e2e.conftest import PASSWORD, start_system
 from thidua.client import PortalClient

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from shared.reference import DATA_DIR
-from shared.settings import SERVICES
+from shared.platform.settings import SERVICES
+from shared.rules.reference import DATA_DIR
 from tests.e2e.conftest import PASSWORD, start_system
 from thidua.client import PortalClient
 from thidua.system import System

@@ -13,8 +13,8 @@ from typing import Any
 import nats
 import pytest
 
-from shared import subjects
-from shared.clock import CLOCK_FILE_NAME, write_offset_file
+from shared.contracts import subjects
+from shared.platform.clock import CLOCK_FILE_NAME, write_offset_file
 from tests.e2e.conftest import PASSWORD
 from thidua.client import PortalClient
 from thidua.system import System

@@ -21,8 +21,8 @@ import nats
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest, ExportTraceServiceResponse
 
-from shared import subjects
-from shared.settings import SERVICES
+from shared.contracts import subjects
+from shared.platform.settings import SERVICES
 from tests.e2e.conftest import PASSWORD, start_system
 from thidua.client import PortalClient
 from thidua.system import System

@@ -22,9 +22,10 @@ from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.contracts import Actor, NominationSnapshot, Nominee, RoleGrant
-from shared.messaging import ensure_streams, make_broker
-from shared.reference import UnitRef, load_units
+from shared.contracts.events import Actor, NominationSnapshot, Nominee, RoleGrant
+from shared.contracts.values import UnitRef
+from shared.platform.messaging import ensure_streams, make_broker
+from shared.rules.reference import load_units
 
 T = TypeVar("T")
 

@@ -18,14 +18,14 @@ from services.portal.gateway import AttachmentDamaged, Gateway
 from services.portal.settings import PortalSettings
 from services.registration import routes, store, usecases
 from services.registration.domain.nomination import Status
-from shared import attachments as att
-from shared import reference
-from shared.clock import FixedClock
-from shared.contracts import Actor, NominationSubmitted
-from shared.errors import DomainError, Forbidden
-from shared.messaging import ensure_topology
-from shared.service import ServiceContext
-from shared.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
+from shared.contracts.errors import DomainError, Forbidden
+from shared.contracts.events import Actor, NominationSubmitted
+from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
+from shared.platform.clock import FixedClock
+from shared.platform.messaging import ensure_topology
+from shared.platform.service import ServiceContext
+from shared.rules import attachments as att
+from shared.rules import reference
 from tests.integration.conftest import APPROVER_SONTAY, NOW, SUBMITTER, approver, count_rows, draft, running_broker
 from tests.samples import sample_pdf, sample_png
 

@@ -31,13 +31,14 @@ from services.review import batches, councils
 from services.review import routes as review_routes
 from services.review import store as review_store
 from services.review import usecases as review
-from shared import reference, subjects
-from shared.contracts import NominationSubmitted
-from shared.errors import Forbidden, ValidationFailed
-from shared.messaging import ensure_topology, make_broker, publish_event
-from shared.outbox import OutboxRelay
-from shared.service import ServiceContext
-from shared.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, REVIEW_FROM_REGISTRATION
+from shared.contracts import subjects
+from shared.contracts.errors import Forbidden, ValidationFailed
+from shared.contracts.events import NominationSubmitted
+from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, REVIEW_FROM_REGISTRATION
+from shared.platform.messaging import ensure_topology, make_broker, publish_event
+from shared.platform.outbox import OutboxRelay
+from shared.platform.service import ServiceContext
+from shared.rules import reference
 from tests.integration.conftest import SUBMITTER, approver, count_rows, eventually, running_broker, snapshot, stream_count
 
 SONTAY = approver("ld.sontay", "Phạm Quang Huy", "HN-SONTAY")

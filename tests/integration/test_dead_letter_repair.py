@@ -1,4 +1,4 @@
-"""Operators repair dead letters (`shared.deadletters`) on a real nats-server.
+"""Operators repair dead letters (`shared.platform.deadletters`) on a real nats-server.
 
 A FastStream broker runs `EventConsumer` on the REGISTRATION stream, so every dead letter here is made
 the way production makes it; the repair functions then read, discard and replay it with nats-py.
@@ -16,14 +16,15 @@ import pytest
 from faststream.nats import NatsBroker, NatsRouter
 from nats.js import JetStreamContext
 
-from shared import deadletters, subjects
-from shared.clock import FixedClock
-from shared.contracts import NominationSubmitted, NominationWithdrawn
-from shared.errors import NotFound, ValidationFailed
-from shared.messaging import EventConsumer, ensure_topology
-from shared.outbox import first_delivery
-from shared.service import ServiceContext
-from shared.subjects import ConsumerDef
+from shared.contracts import subjects
+from shared.contracts.errors import NotFound, ValidationFailed
+from shared.contracts.events import NominationSubmitted, NominationWithdrawn
+from shared.contracts.subjects import ConsumerDef
+from shared.platform import deadletters
+from shared.platform.clock import FixedClock
+from shared.platform.messaging import EventConsumer, ensure_topology
+from shared.platform.outbox import first_delivery
+from shared.platform.service import ServiceContext
 from tests.integration.conftest import NOW, SUBMITTER, eventually, running_broker, snapshot, stream_count
 
 SERVICE = "review"

@@ -14,14 +14,15 @@ from faststream.nats import NatsBroker, NatsRouter
 from nats.js import JetStreamContext
 from prometheus_client import CollectorRegistry
 
-from shared import deadletters, subjects
-from shared.clock import FixedClock
-from shared.contracts import NominationSubmitted, NominationWithdrawn
-from shared.deadletter_ops import dead_letter_operations
-from shared.errors import Conflict, Forbidden, ValidationFailed
-from shared.messaging import EventConsumer, ensure_topology
-from shared.service import ServiceContext
-from shared.settings import ServiceSettings
+from shared.contracts import subjects
+from shared.contracts.errors import Conflict, Forbidden, ValidationFailed
+from shared.contracts.events import NominationSubmitted, NominationWithdrawn
+from shared.platform import deadletters
+from shared.platform.clock import FixedClock
+from shared.platform.deadletter_ops import dead_letter_operations
+from shared.platform.messaging import EventConsumer, ensure_topology
+from shared.platform.service import ServiceContext
+from shared.platform.settings import ServiceSettings
 from tests.integration.conftest import APPROVER_SONTAY, NOW, OPS, running_broker, stream_count
 from tests.integration.test_dead_letter_repair import CONSUMER, DLQ, SERVICE, Handler, dead_letter_count, publish, withdrawn
 

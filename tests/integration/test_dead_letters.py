@@ -17,10 +17,10 @@ import pytest
 from faststream.nats import NatsBroker, NatsRouter
 from nats.js import JetStreamContext
 
-from shared import subjects
-from shared.contracts import NominationSubmitted, NominationWithdrawn
-from shared.messaging import EventConsumer, ensure_topology
-from shared.subjects import ConsumerDef
+from shared.contracts import subjects
+from shared.contracts.events import NominationSubmitted, NominationWithdrawn
+from shared.contracts.subjects import ConsumerDef
+from shared.platform.messaging import EventConsumer, ensure_topology
 from tests.integration.conftest import NOW, SUBMITTER, eventually, running_broker, snapshot, stream_count, stream_messages
 
 SERVICE = "testsvc"

@@ -24,8 +24,8 @@ from services.awards import store as awards_store
 from services.registration import routes as registration_routes
 from services.registration import store as registration_store
 from services.registration import usecases as registration
-from shared import reference, subjects
-from shared.contracts import (
+from shared.contracts import subjects
+from shared.contracts.events import (
     Actor,
     AwardGranted,
     AwardProposed,
@@ -38,11 +38,12 @@ from shared.contracts import (
     NominationSubmitted,
     RoleGrant,
 )
-from shared.messaging import ensure_consumer, ensure_streams, ensure_topology, make_broker, publish_event
-from shared.outbox import OutboxRelay
-from shared.rpc import RpcRequest
-from shared.service import ServiceContext
-from shared.subjects import AWARDS_FROM_REVIEW, REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
+from shared.contracts.subjects import AWARDS_FROM_REVIEW, REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
+from shared.platform.messaging import ensure_consumer, ensure_streams, ensure_topology, make_broker, publish_event
+from shared.platform.outbox import OutboxRelay
+from shared.platform.rpc import RpcRequest
+from shared.platform.service import ServiceContext
+from shared.rules import reference
 from tests.integration.conftest import NOW, SUBMITTER, approver, count_rows, eventually, path_of, running_broker, stream_messages
 
 APPROVER_SONTAY = approver("ld.sontay", "Lãnh đạo LĐLĐ Sơn Tây", "HN-SONTAY")

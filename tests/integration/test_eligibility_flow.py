@@ -17,11 +17,12 @@ from services.registration import usecases as registration
 from services.review import routes as review_routes
 from services.review import store as review_store
 from services.review import usecases as review
-from shared import reference, subjects
-from shared.messaging import ensure_topology, make_broker, publish_event
-from shared.outbox import OutboxRelay
-from shared.service import ServiceContext
-from shared.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, REVIEW_FROM_REGISTRATION
+from shared.contracts import subjects
+from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, REVIEW_FROM_REGISTRATION
+from shared.platform.messaging import ensure_topology, make_broker, publish_event
+from shared.platform.outbox import OutboxRelay
+from shared.platform.service import ServiceContext
+from shared.rules import reference
 from tests.integration.conftest import APPROVER_SONTAY, SUBMITTER, count_rows, draft, eventually, running_broker
 from tests.integration.test_registration_rpc import call, field_names
 

@@ -15,15 +15,16 @@ import sqlalchemy as sa
 from nats.aio.client import Client as NatsClient
 
 from services.registration import emulation, routes, store, usecases
-from shared import reference, subjects
-from shared.clock import FixedClock
-from shared.contracts import Actor, RoleGrant
-from shared.emulation import load_seed_campaigns, pledge_rule_on
-from shared.errors import ValidationFailed
-from shared.messaging import ensure_topology
-from shared.rpc import RpcRequest
-from shared.service import ServiceContext
-from shared.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
+from services.registration.domain.emulation import load_seed_campaigns, pledge_rule_on
+from shared.contracts import subjects
+from shared.contracts.errors import ValidationFailed
+from shared.contracts.events import Actor, RoleGrant
+from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
+from shared.platform.clock import FixedClock
+from shared.platform.messaging import ensure_topology
+from shared.platform.rpc import RpcRequest
+from shared.platform.service import ServiceContext
+from shared.rules import reference
 from tests.integration.conftest import APPROVER_SONTAY, SUBMITTER, approver, running_broker
 
 APPROVER_HN = approver("ld.hanoi", "Lãnh đạo LĐLĐ TP Hà Nội", "HN")

@@ -13,10 +13,11 @@ import sqlalchemy as sa
 
 from services.review import store, usecases
 from services.review.timers import TimerLoop
-from shared.clock import VIETNAM_TZ, FixedClock
-from shared.contracts import Actor, NominationSubmitted, UnitApproversChanged
-from shared.errors import Forbidden
-from shared.service import ServiceContext
+from shared.contracts.errors import Forbidden
+from shared.contracts.events import Actor, NominationSubmitted, UnitApproversChanged
+from shared.contracts.values import VIETNAM_TZ
+from shared.platform.clock import FixedClock
+from shared.platform.service import ServiceContext
 from tests.integration.conftest import approver, count_rows, snapshot
 
 OPENED = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 09:00 in Hà Nội; the district task is due 16/3

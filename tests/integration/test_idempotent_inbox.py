@@ -20,9 +20,9 @@ from services.awards import store as awards_store
 from services.awards import usecases as awards
 from services.review import store as review_store
 from services.review import usecases as review
-from shared.contracts import AwardGranted, NominationApproved, NominationSubmitted, TaskOpened
-from shared.outbox import enqueue as real_enqueue
-from shared.service import ServiceContext
+from shared.contracts.events import AwardGranted, NominationApproved, NominationSubmitted, TaskOpened
+from shared.platform.outbox import enqueue as real_enqueue
+from shared.platform.service import ServiceContext
 from tests.integration.conftest import APPROVER_SONTAY, NOW, SUBMITTER, count_rows, path_of, snapshot
 
 

@@ -9,9 +9,9 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from shared.db import make_engine
-from shared.migrate import service_metadata, upgrade
-from shared.settings import SERVICES
+from shared.platform.db import make_engine
+from shared.platform.migrate import service_metadata, upgrade
+from shared.platform.settings import SERVICES
 
 
 @pytest.mark.asyncio

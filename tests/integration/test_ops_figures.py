@@ -15,11 +15,11 @@ from services.registration import store as registration_store
 from services.registration import usecases as registration
 from services.review import opsview as review_ops
 from services.review import usecases as review
-from shared import reference
-from shared.clock import FixedClock
-from shared.contracts import NominationSubmitted
-from shared.errors import Forbidden
-from shared.observability import Sampler
+from shared.contracts.errors import Forbidden
+from shared.contracts.events import NominationSubmitted
+from shared.platform.clock import FixedClock
+from shared.platform.observability import Sampler
+from shared.rules import reference
 from tests.integration.conftest import APPROVER_SONTAY, OPS, SUBMITTER, draft, snapshot
 
 MONDAY = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 09:00 in Hà Nội

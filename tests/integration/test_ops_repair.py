@@ -15,14 +15,14 @@ from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
 
 from services.registration import store, usecases
-from shared import reference
-from shared.clock import FixedClock
-from shared.contracts import Actor, RoleGrant, TaskOpened, TaskSnapshot
-from shared.errors import Forbidden
-from shared.messaging import publish_event
-from shared.outbox import OutboxRelay
-from shared.outbox_ops import outbox_operations, outbox_retry, outbox_status
-from shared.service import ServiceContext
+from shared.contracts.errors import Forbidden
+from shared.contracts.events import Actor, RoleGrant, TaskOpened, TaskSnapshot
+from shared.platform.clock import FixedClock
+from shared.platform.messaging import publish_event
+from shared.platform.outbox import OutboxRelay
+from shared.platform.outbox_ops import outbox_operations, outbox_retry, outbox_status
+from shared.platform.service import ServiceContext
+from shared.rules import reference
 from tests.integration.conftest import SUBMITTER, draft, path_of, stream_count
 
 START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)

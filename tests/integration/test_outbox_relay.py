@@ -18,11 +18,12 @@ from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
 
 from services.registration import store, usecases
-from shared import reference, subjects
-from shared.messaging import DUPLICATE_WINDOW_SECONDS, publish_event
-from shared.outbox import OutboxRelay
-from shared.outbox import enqueue as real_enqueue
-from shared.service import ServiceContext
+from shared.contracts import subjects
+from shared.platform.messaging import DUPLICATE_WINDOW_SECONDS, publish_event
+from shared.platform.outbox import OutboxRelay
+from shared.platform.outbox import enqueue as real_enqueue
+from shared.platform.service import ServiceContext
+from shared.rules import reference
 from tests.integration.conftest import SUBMITTER, count_rows, draft, eventually, stream_count, stream_messages
 
 STREAM = subjects.REGISTRATION_STREAM.name

@@ -12,12 +12,13 @@ import pytest_asyncio
 from nats.aio.client import Client as NatsClient
 
 from services.registration import routes, store, usecases
-from shared import reference, subjects
-from shared.contracts import Actor, RoleGrant
-from shared.messaging import ensure_topology
-from shared.rpc import RpcRequest
-from shared.service import ServiceContext
-from shared.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
+from shared.contracts import subjects
+from shared.contracts.events import Actor, RoleGrant
+from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
+from shared.platform.messaging import ensure_topology
+from shared.platform.rpc import RpcRequest
+from shared.platform.service import ServiceContext
+from shared.rules import reference
 from tests.integration.conftest import SUBMITTER, count_rows, running_broker
 
 SUBMIT = subjects.rpc_subject("registration", "submit")

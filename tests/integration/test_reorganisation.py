@@ -26,14 +26,14 @@ from services.review import routes as review_routes
 from services.review import store as review_store
 from services.review import usecases as review
 from services.review.timers import TimerLoop
-from shared import subjects
-from shared.clock import FixedClock
-from shared.contracts import EVENT_TYPES, Actor, Event, NominationApproved, RoleGrant, UnitsReorganised
-from shared.errors import Conflict
-from shared.messaging import ensure_topology
-from shared.reference import DATA_DIR, load_units
-from shared.service import ServiceContext
-from shared.subjects import REVIEW_FROM_REGISTRATION
+from shared.contracts import subjects
+from shared.contracts.errors import Conflict
+from shared.contracts.events import EVENT_TYPES, Actor, Event, NominationApproved, RoleGrant, UnitsReorganised
+from shared.contracts.subjects import REVIEW_FROM_REGISTRATION
+from shared.platform.clock import FixedClock
+from shared.platform.messaging import ensure_topology
+from shared.platform.service import ServiceContext
+from shared.rules.reference import DATA_DIR, load_units
 from tests.conftest import fresh_database
 from tests.integration.conftest import approver, count_rows, eventually, running_broker, stream_count
 

@@ -20,12 +20,12 @@ from services.awards import store as awards_store
 from services.awards import usecases as awards
 from services.registration import routes as registration_routes
 from services.registration import usecases as registration
-from shared import reference
-from shared.contracts import Actor, NominationApproved, RoleGrant
-from shared.messaging import ensure_topology
-from shared.rpc import RpcRequest
-from shared.service import ServiceContext
-from shared.subjects import AWARDS_FROM_REVIEW, REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, rpc_subject
+from shared.contracts.events import Actor, NominationApproved, RoleGrant
+from shared.contracts.subjects import AWARDS_FROM_REVIEW, REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, rpc_subject
+from shared.platform.messaging import ensure_topology
+from shared.platform.rpc import RpcRequest
+from shared.platform.service import ServiceContext
+from shared.rules import reference
 from tests.integration.conftest import APPROVER_SONTAY, OPS, SUBMITTER, count_rows, path_of, running_broker, snapshot
 
 ADMIN = Actor(user_id="u-admin", username="admin", roles=(RoleGrant(role="admin"),))

@@ -12,10 +12,10 @@ from nats.js import JetStreamContext
 
 from services.review import routes
 from services.review import store as review_store
-from shared import subjects
-from shared.contracts import NominationSubmitted, NominationWithdrawn
-from shared.messaging import ensure_topology
-from shared.subjects import REVIEW_FROM_REGISTRATION
+from shared.contracts import subjects
+from shared.contracts.events import NominationSubmitted, NominationWithdrawn
+from shared.contracts.subjects import REVIEW_FROM_REGISTRATION
+from shared.platform.messaging import ensure_topology
 from tests.integration.conftest import NOW, SUBMITTER, count_rows, eventually, running_broker, snapshot, stream_count
 
 

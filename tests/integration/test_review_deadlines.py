@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from services.review import store, usecases
-from shared.clock import VIETNAM_TZ
-from shared.contracts import Actor, NominationSubmitted, RoleGrant
+from shared.contracts.events import Actor, NominationSubmitted, RoleGrant
+from shared.contracts.values import VIETNAM_TZ
 from tests.integration.conftest import snapshot
 
 

@@ -10,15 +10,15 @@ import pytest
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
 
-from shared import subjects
-from shared.messaging import (
+from shared.contracts import subjects
+from shared.contracts.subjects import ALL_STREAMS, AWARDS_FROM_REVIEW, REVIEW_FROM_REGISTRATION
+from shared.platform.messaging import (
     ACK_WAIT_SECONDS,
     DUPLICATE_WINDOW_SECONDS,
     ensure_consumer,
     ensure_streams,
     ensure_topology,
 )
-from shared.subjects import ALL_STREAMS, AWARDS_FROM_REVIEW, REVIEW_FROM_REGISTRATION
 
 
 async def max_deliver(js: JetStreamContext, consumer: subjects.ConsumerDef) -> int:

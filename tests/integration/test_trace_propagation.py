@@ -21,14 +21,15 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from services.registration import store, usecases
-from shared import reference, subjects
-from shared.contracts import NominationSubmitted
-from shared.logs import context_fields
-from shared.messaging import EventConsumer, ensure_topology, make_broker, publish_event
-from shared.outbox import OutboxRelay
-from shared.service import ServiceContext
-from shared.subjects import REVIEW_FROM_REGISTRATION
-from shared.tracing import make_tracer_provider
+from shared.contracts import subjects
+from shared.contracts.events import NominationSubmitted
+from shared.contracts.subjects import REVIEW_FROM_REGISTRATION
+from shared.platform.logs import context_fields
+from shared.platform.messaging import EventConsumer, ensure_topology, make_broker, publish_event
+from shared.platform.outbox import OutboxRelay
+from shared.platform.service import ServiceContext
+from shared.platform.tracing import make_tracer_provider
+from shared.rules import reference
 from tests.integration.conftest import SUBMITTER, eventually, stream_messages
 from tests.integration.test_outbox_relay import draft
 

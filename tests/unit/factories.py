@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from shared.contracts import Actor, Role, RoleGrant
-from shared.reference import Award, UnitRef, UnitTree, catalog_on, load_units
+from shared.contracts.events import Actor, Role, RoleGrant
+from shared.contracts.values import UnitRef
+from shared.rules.catalog import Award, catalog_on
+from shared.rules.reference import UnitTree, load_units
 
 TREE = UnitTree(load_units())
 CATALOG = catalog_on(date(2025, 6, 1))

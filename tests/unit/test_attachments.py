@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared import attachments as att
-from shared.catalog import catalog_version, catalogs_on
-from shared.errors import ValidationFailed
+from shared.contracts.errors import ValidationFailed
+from shared.rules import attachments as att
+from shared.rules.catalog import catalog_version, catalogs_on
 from tests.samples import sample_docx, sample_pdf, sample_png
 
 RULES = att.rules_on(date(2026, 3, 2), att.RULES_FILE)
@@ -51,7 +51,7 @@ def test_the_type_comes_from_the_content(data: bytes, kind: str | None) -> None:
 
 
 def test_an_xlsx_is_recognised_from_its_workbook_part() -> None:
-    from shared.documents import OfficialDocument, to_xlsx
+    from shared.rules.documents import OfficialDocument, to_xlsx
 
     doc = OfficialDocument(
         kind="DANH SÁCH", subject="Danh sách đề nghị", issuer="CĐCS", number_text="1", place="Hà Nội", issued_on=date(2026, 1, 5)

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.calendar import MissingHolidays, WorkingCalendar, default_calendar, load_calendar
-from shared.clock import VIETNAM_TZ
+from shared.contracts.values import VIETNAM_TZ
+from shared.rules.calendar import MissingHolidays, WorkingCalendar, default_calendar, load_calendar
 
 CAL = default_calendar()
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.catalog import (
+from shared.rules.catalog import (
     CatalogError,
     ConsecutiveTitles,
     MaxAbsence,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.catalog import DEFAULT_CATALOG_DIR, catalog_on
+from shared.rules.catalog import DEFAULT_CATALOG_DIR, catalog_on
 from thidua.cli import main
 
 Capsys = pytest.CaptureFixture[str]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from shared.clock import FixedClock, SystemClock, read_offset_file, write_offset_file
-from shared.settings import ServiceSettings
+from shared.platform.clock import FixedClock, SystemClock, read_offset_file, write_offset_file
+from shared.platform.settings import ServiceSettings
 from thidua.clockctl import ClockError, change_clock, parse_duration
 
 

@@ -8,9 +8,9 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.catalog import CouncilRule
-from shared.contracts import CouncilVote
-from shared.council import judge
+from shared.contracts.events import CouncilVote
+from shared.rules.catalog import CouncilRule
+from shared.rules.council import judge
 
 
 def rule_of(quorum: Fraction, threshold: Fraction, **kwargs: object) -> CouncilRule:

@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from shared.clock import VIETNAM_TZ
-from shared.deadlines import CampaignDeadline, DeadlineRule, due_at, end_of_day, load_policy, working_days_for
+from services.review.domain.deadlines import CampaignDeadline, DeadlineRule, due_at, end_of_day, load_policy, working_days_for
+from shared.contracts.values import VIETNAM_TZ
 
 
 def test_default_deadlines_are_ten_fifteen_and_twenty_working_days() -> None:

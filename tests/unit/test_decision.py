@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.awards.domain.decision import number_for, prize_for
-from shared.reference import NomineeKind
+from shared.contracts.values import NomineeKind
 from tests.unit.factories import award, unit
 
 ON = date(2025, 3, 1)

@@ -23,10 +23,10 @@ from services.awards.domain.document import (
     split_by_kind,
     total_vnd,
 )
+from services.awards.domain.legal_basis import frame_for
 from services.awards.domain.revocation import Recovery, check_recovered, check_revocation
-from shared.documents import to_pdf, to_xlsx
-from shared.errors import Conflict, Forbidden, ValidationFailed
-from shared.legal_basis import frame_for
+from shared.contracts.errors import Conflict, Forbidden, ValidationFailed
+from shared.rules.documents import to_pdf, to_xlsx
 from tests.unit.factories import actor, unit
 
 GK = ("giay_khen_ldld_huyen", "Giấy khen của BCH LĐLĐ huyện")

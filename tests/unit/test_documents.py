@@ -9,7 +9,7 @@ from datetime import date
 import pypdf
 from openpyxl import load_workbook
 
-from shared.documents import Column, OfficialDocument, Table, date_line, to_pdf, to_xlsx, vnd
+from shared.rules.documents import Column, OfficialDocument, Table, date_line, to_pdf, to_xlsx, vnd
 
 NAMES = ("Nguyễn Thị Hường", "Trần Văn Đức", "Lê Thị Ngọc Ánh", "Phạm Quốc Vượng")
 

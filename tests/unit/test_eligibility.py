@@ -8,9 +8,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.catalog import Award, ConsecutiveTitles, MaxAbsence, Quota, catalogs_on
-from shared.contracts import DISCIPLINE_FORMS, EligibilityCheck, Nominee, TitleHeld
-from shared.eligibility import (
+from shared.contracts.events import DISCIPLINE_FORMS, EligibilityCheck, Nominee, TitleHeld
+from shared.rules.catalog import Award, ConsecutiveTitles, MaxAbsence, Quota, catalogs_on
+from shared.rules.eligibility import (
     ComprehensiveVsTopicalRule,
     PriorNomination,
     QuotaUsage,

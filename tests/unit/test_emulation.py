@@ -10,18 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from shared.catalog import Award, catalogs_on
-from shared.contracts import EligibilityCheck
-from shared.deadlines import DEADLINES_FILE
-from shared.eligibility import failures
-from shared.emulation import (
-    Campaign,
-    CampaignTarget,
+from services.registration.domain.emulation import (
     ClusterLeadRule,
     ClusterStanding,
     PledgeRecord,
     PledgeRule,
-    PledgeTarget,
     cluster_rule_on,
     judge_campaign_quota,
     judge_campaign_window,
@@ -33,6 +26,11 @@ from shared.emulation import (
     registration_is_late,
     supersede_declared_pledge,
 )
+from services.review.domain.deadlines import DEADLINES_FILE
+from shared.contracts.commands import Campaign, CampaignTarget, PledgeTarget
+from shared.contracts.events import EligibilityCheck
+from shared.rules.catalog import Award, catalogs_on
+from shared.rules.eligibility import failures
 
 CATALOGS = catalogs_on(date(2026, 5, 1))
 SEED = {c.code: c for c in load_seed_campaigns()}

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from services.review.domain.deadlines import ReminderRule, end_of_day, escalated_due_at, reminder_times
 from services.review.domain.task import Action, ReviewTask, TaskState, escalation_chain
-from shared.clock import VIETNAM_TZ
-from shared.deadlines import ReminderRule, end_of_day, escalated_due_at, reminder_times
-from shared.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
+from shared.contracts.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
+from shared.contracts.values import VIETNAM_TZ
 from tests.unit.factories import actor, path, unit
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 09:00 in Hà Nội

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
-from shared.logs import FieldsFormatter, JsonFormatter, configure, context_fields, log_context, logged_in_message_context
-from shared.settings import ServiceSettings
+from shared.platform.logs import FieldsFormatter, JsonFormatter, configure, context_fields, log_context, logged_in_message_context
+from shared.platform.settings import ServiceSettings
 
 
 def test_structured_fields_given_in_extra_appear_on_the_log_line() -> None:

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from shared import subjects
-from shared.contracts import EVENT_TYPES, Actor, NominationWithdrawn, RoleGrant
-from shared.messaging import PoisonMessage, decode_event
+from shared.contracts import subjects
+from shared.contracts.events import EVENT_TYPES, Actor, NominationWithdrawn, RoleGrant
+from shared.platform.messaging import PoisonMessage, decode_event
 
 WITHDRAWN = NominationWithdrawn(
     occurred_at=datetime(2026, 3, 2, 2, 0, tzinfo=UTC),

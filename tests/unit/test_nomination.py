@@ -18,10 +18,10 @@ from services.registration.domain.nomination import (
     require_transition,
     validate_intake,
 )
-from shared.contracts import CouncilVote, Nominee
-from shared.council import judge
-from shared.errors import FieldError, InvalidTransition, ValidationFailed
-from shared.reference import catalogs_on
+from shared.contracts.errors import FieldError, InvalidTransition, ValidationFailed
+from shared.contracts.events import CouncilVote, Nominee
+from shared.rules.catalog import catalogs_on
+from shared.rules.council import judge
 from tests.unit.factories import award, path, unit
 
 # Written out independently of the source: (step, from) -> to. Every other pair changes nothing.

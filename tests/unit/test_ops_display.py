@@ -8,8 +8,8 @@ from prometheus_client import CollectorRegistry, generate_latest
 
 from services.portal.web.charts import stacked_days
 from services.portal.web.formatting import age
-from shared.observability import InstanceStatus, Sampler
-from shared.opsstatus import ConsumerLag, OpsStatus, service_health
+from shared.platform.observability import InstanceStatus, Sampler
+from shared.platform.opsstatus import ConsumerLag, OpsStatus, service_health
 from thidua import opsctl
 
 STAGES = [("submitted", "Đã nộp"), ("district", "Cấp huyện"), ("decided", "Đã quyết định")]

@@ -11,8 +11,8 @@ import pypdf
 from openpyxl import load_workbook
 
 from services.review.batches import letter_settings, proposal_letter
-from shared.documents import to_pdf, to_xlsx
-from shared.reference import load_units
+from shared.rules.documents import to_pdf, to_xlsx
+from shared.rules.reference import load_units
 
 UNITS = {u.code: u.ref() for u in load_units()}
 

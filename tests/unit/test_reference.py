@@ -10,16 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.reference import (
-    LEVEL_RANK,
-    Level,
-    Unit,
-    UnitTree,
-    base_salary_on,
-    catalog_on,
-    load_units,
-    prize_amount,
-)
+from shared.contracts.values import LEVEL_RANK, Level
+from shared.rules.catalog import catalog_on
+from shared.rules.reference import Unit, UnitTree, base_salary_on, load_units, prize_amount
 
 REQUIRED_UNITS = [
     "TLD",

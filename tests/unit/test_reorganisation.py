@@ -11,9 +11,10 @@ import pytest
 
 from services.registration.domain.reorganisation import plan
 from services.review.domain.task import ReviewTask, TaskState
-from shared.commands import Reorganisation
-from shared.errors import ValidationFailed
-from shared.reference import DATA_DIR, Level, ParentSpan, Unit, UnitTree, load_units
+from shared.contracts.commands import Reorganisation
+from shared.contracts.errors import ValidationFailed
+from shared.contracts.values import Level
+from shared.rules.reference import DATA_DIR, ParentSpan, Unit, UnitTree, load_units
 
 ON = date(2025, 7, 1)
 THANH_XUAN_FILE = DATA_DIR / "reorganisations" / "2025-07-01-thanh-xuan.toml"
@@ -213,7 +214,7 @@ def test_a_city_task_does_not_move_when_a_cdcs_changes_district() -> None:
 
 
 def _admin() -> Any:
-    from shared.contracts import Actor, RoleGrant
+    from shared.contracts.events import Actor, RoleGrant
 
     return Actor(user_id="u-admin", username="admin", roles=(RoleGrant(role="admin"),))
 

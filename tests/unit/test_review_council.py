@@ -19,11 +19,11 @@ from services.review.domain.council import (
     summary_vi,
     vote_required_at,
 )
-from shared.catalog import CouncilRule
-from shared.contracts import CouncilVote
-from shared.council import judge
-from shared.errors import ValidationFailed
-from shared.levels import Level
+from shared.contracts.errors import ValidationFailed
+from shared.contracts.events import CouncilVote
+from shared.contracts.values import Level
+from shared.rules.catalog import CouncilRule
+from shared.rules.council import judge
 from tests.integration.conftest import snapshot
 
 LEVELS: tuple[Level, ...] = ("grassroots", "district", "city", "national")

@@ -18,8 +18,8 @@ from services.review.domain.task import (
     require_reason,
     transition,
 )
-from shared.contracts import Actor, Role
-from shared.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
+from shared.contracts.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
+from shared.contracts.events import Actor, Role
 from tests.unit.factories import actor, path, unit
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from shared.commands import NominationDraft
-from shared.contracts import Actor, RoleGrant
-from shared.errors import Conflict, FieldError, NotFound, ValidationFailed
-from shared.rpc import answer
+from shared.contracts.commands import NominationDraft
+from shared.contracts.errors import Conflict, FieldError, NotFound, ValidationFailed
+from shared.contracts.events import Actor, RoleGrant
+from shared.platform.rpc import answer
 
 ACTOR = Actor(
     user_id="u-1",

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from shared.commands import Reorganisation
-from shared.reference import load_units
+from shared.contracts.commands import Reorganisation
+from shared.rules.reference import load_units
 from thidua.seedreports import cdcs_by_parent, demo_entries, units_reorganisation, wards_reorganisation
 
 

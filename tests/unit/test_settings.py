@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from services.portal.settings import PortalSettings
-from shared.settings import ServiceSettings
+from shared.platform.settings import ServiceSettings
 
 
 def test_portal_refuses_a_placeholder_secret_outside_the_demo(monkeypatch: pytest.MonkeyPatch) -> None:

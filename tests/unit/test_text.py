@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.text import normalize_name
+from shared.rules.text import normalize_name
 
 
 @pytest.mark.parametrize(

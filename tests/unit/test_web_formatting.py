@@ -7,7 +7,7 @@ import pytest
 
 from services.portal.web.formatting import date_vn, datetime_vn, money
 from services.portal.web.pages import _draft_body, _parse_vn_date, clock_shift
-from shared.clock import FixedClock
+from shared.platform.clock import FixedClock
 
 
 def test_dates_show_as_dd_mm_yyyy_in_vietnam_time() -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from shared.reference import Award, NomineeKind, UnitRef, prize_amount
+from shared.contracts.values import NomineeKind, UnitRef
+from shared.rules.catalog import Award
+from shared.rules.reference import prize_amount
 
 
 @dataclass(frozen=True)

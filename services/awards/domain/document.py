@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from shared.documents import Column, OfficialDocument, Table, vnd
-from shared.legal_basis import DocumentKind
-from shared.reference import NomineeKind
+from services.awards.domain.legal_basis import DocumentKind
+from shared.contracts.values import NomineeKind
+from shared.rules.documents import Column, OfficialDocument, Table, vnd
 
 TITLES = {"decision": "QUYẾT ĐỊNH", "proposal": "TỜ TRÌNH"}
 WATERMARK_REVOKED = "ĐÃ THU HỒI"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from shared.contracts import Actor
-from shared.errors import Conflict, FieldError, Forbidden, ValidationFailed
+from shared.contracts.errors import Conflict, FieldError, Forbidden, ValidationFailed
+from shared.contracts.events import Actor
 
 MIN_REASON_CHARS = 10
 

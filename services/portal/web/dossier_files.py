@@ -12,9 +12,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from services.portal.gateway import Gateway
-from shared.attachments import format_size
-from shared.contracts import Actor
-from shared.errors import ValidationFailed
+from shared.contracts.errors import ValidationFailed
+from shared.contracts.events import Actor
+from shared.rules.attachments import format_size
 
 FILE_PREFIX = "file."
 STAGED_PREFIX = "staged."

@@ -15,10 +15,10 @@ from pydantic import ValidationError
 from services.portal.gateway import Gateway
 from services.portal.web import session as web
 from services.portal.web.pages import _errors, render
-from shared.clock import VIETNAM_TZ
-from shared.commands import ClusterVoteRecord, NewCampaign, NewCluster, PledgeDecision, PledgeRegistration
-from shared.contracts import Actor
-from shared.errors import DomainError
+from shared.contracts.commands import ClusterVoteRecord, NewCampaign, NewCluster, PledgeDecision, PledgeRegistration
+from shared.contracts.errors import DomainError
+from shared.contracts.events import Actor
+from shared.contracts.values import VIETNAM_TZ
 
 TARGET_ROWS = 4
 

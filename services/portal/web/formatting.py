@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from shared.attachments import format_size
-from shared.clock import VIETNAM_TZ
-from shared.reference import LEVEL_NAMES_VI
+from shared.contracts.values import LEVEL_NAMES_VI, VIETNAM_TZ
+from shared.rules.attachments import format_size
 
 ROLE_LABELS = {
     "submitter": "Cán bộ nộp hồ sơ",

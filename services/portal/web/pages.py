@@ -24,11 +24,11 @@ from services.portal.web import dossier_files
 from services.portal.web import session as web
 from services.portal.web.charts import STAGE_COLOURS, stacked_days
 from services.portal.web.formatting import FILTERS, ROLE_LABELS, date_vn
-from shared.clock import VIETNAM_TZ
-from shared.commands import NominationDraft, NominationEdit
-from shared.contracts import Actor
-from shared.errors import DomainError, FieldError, ValidationFailed
-from shared.rpc import RemoteError, field_errors
+from shared.contracts.commands import NominationDraft, NominationEdit
+from shared.contracts.errors import DomainError, FieldError, ValidationFailed
+from shared.contracts.events import Actor
+from shared.contracts.values import VIETNAM_TZ
+from shared.platform.rpc import RemoteError, field_errors
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TEMPLATES.env.filters.update(FILTERS)

@@ -17,7 +17,7 @@ from zipfile import BadZipFile
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
-from shared.text import normalize_name
+from shared.rules.text import normalize_name
 
 FIRST_ROW = 2  # row 1 is the header
 MAX_ROWS = 2000

@@ -19,10 +19,10 @@ from services.portal.gateway import Gateway
 from services.portal.web import session as web
 from services.portal.web.pages import TEMPLATES, _parse_vn_date, render
 from services.portal.web.register_import import RowProblem, problems_from_reply, rows_from_xlsx, template_workbook
-from shared.contracts import Actor
-from shared.documents import vnd
-from shared.errors import FieldError, ValidationFailed
-from shared.rpc import RemoteError
+from shared.contracts.errors import FieldError, ValidationFailed
+from shared.contracts.events import Actor
+from shared.platform.rpc import RemoteError
+from shared.rules.documents import vnd
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SECTORS = (

@@ -10,8 +10,8 @@ from urllib.parse import quote
 from fastapi import Request
 
 from services.portal.gateway import Gateway
-from shared.contracts import Actor
-from shared.errors import DomainError
+from shared.contracts.errors import DomainError
+from shared.contracts.events import Actor
 
 
 class LoginRequired(Exception):

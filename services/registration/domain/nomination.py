@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from shared.contracts import CouncilVote, Nominee
-from shared.council import judge
-from shared.errors import FieldError, InvalidTransition, ValidationFailed
-from shared.reference import Award, UnitRef
-from shared.text import normalize_name
+from shared.contracts.errors import FieldError, InvalidTransition, ValidationFailed
+from shared.contracts.events import CouncilVote, Nominee
+from shared.contracts.values import UnitRef
+from shared.rules.catalog import Award
+from shared.rules.council import judge
+from shared.rules.text import normalize_name
 
 
 class Status(StrEnum):

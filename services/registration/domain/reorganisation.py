@@ -6,10 +6,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from shared.commands import Reorganisation
-from shared.contracts import Actor, UnitMerge, UnitMove, UnitRename, UnitsReorganised
-from shared.errors import FieldError, ValidationFailed
-from shared.reference import LEVEL_RANK, ParentSpan, Unit, UnitRef, UnitTree
+from shared.contracts.commands import Reorganisation
+from shared.contracts.errors import FieldError, ValidationFailed
+from shared.contracts.events import Actor, UnitMerge, UnitMove, UnitRename, UnitsReorganised
+from shared.contracts.values import LEVEL_RANK, UnitRef
+from shared.rules.reference import ParentSpan, Unit, UnitTree
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from shared.catalog import CouncilRule, catalog_version
-from shared.contracts import CouncilVote, NominationSnapshot
-from shared.errors import FieldError, ValidationFailed
-from shared.levels import Level
+from shared.contracts.errors import FieldError, ValidationFailed
+from shared.contracts.events import CouncilVote, NominationSnapshot
+from shared.contracts.values import Level
+from shared.rules.catalog import CouncilRule, catalog_version
 
 
 def rule_for(nomination: NominationSnapshot) -> CouncilRule | None:

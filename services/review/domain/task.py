@@ -6,9 +6,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from shared.contracts import Actor, TaskSnapshot
-from shared.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
-from shared.reference import UnitRef
+from shared.contracts.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
+from shared.contracts.events import Actor, TaskSnapshot
+from shared.contracts.values import UnitRef
 
 
 class TaskState(StrEnum):

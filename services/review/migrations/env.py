@@ -1,4 +1,4 @@
 from services.review.store import metadata
-from shared.migrate import run_env
+from shared.platform.migrate import run_env
 
 run_env(metadata)

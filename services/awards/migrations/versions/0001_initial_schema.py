@@ -10,7 +10,7 @@ from typing import Sequence, Union
 from alembic import op
 import sqlalchemy as sa
 
-import shared.db
+import shared.platform.db
 
 
 # revision identifiers, used by Alembic.
@@ -36,7 +36,7 @@ def upgrade() -> None:
     sa.Column('year', sa.Integer(), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('number_text', sa.String(length=80), nullable=False),
-    sa.Column('issued_at', shared.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('issued_at', shared.platform.db.UtcDateTime(timezone=True), nullable=False),
     sa.Column('signed_by', sa.String(length=200), nullable=False),
     sa.Column('award_code', sa.String(length=64), nullable=False),
     sa.Column('award_name', sa.String(length=300), nullable=False),
@@ -49,7 +49,7 @@ def upgrade() -> None:
     sa.Column('consumer', sa.String(length=100), nullable=False),
     sa.Column('event_id', sa.String(length=36), nullable=False),
     sa.Column('subject', sa.String(length=200), nullable=False),
-    sa.Column('processed_at', shared.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('processed_at', shared.platform.db.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('consumer', 'event_id')
     )
     op.create_table('outbox',
@@ -58,8 +58,8 @@ def upgrade() -> None:
     sa.Column('subject', sa.String(length=200), nullable=False),
     sa.Column('payload', sa.Text(), nullable=False),
     sa.Column('headers', sa.JSON(), nullable=False),
-    sa.Column('created_at', shared.db.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('published_at', shared.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', shared.platform.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('published_at', shared.platform.db.UtcDateTime(timezone=True), nullable=True),
     sa.Column('attempts', sa.Integer(), server_default='0', nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('id'),

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import shared.db
+import shared.platform.db
 
 revision: str = "0002_decision_documents"
 down_revision: str | Sequence[str] | None = "0001"
@@ -38,7 +38,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("revoked_reason", sa.Text, nullable=True))
         batch.add_column(sa.Column("revoked_by", sa.String(200), nullable=True))
         batch.add_column(sa.Column("revoked_by_id", sa.String(64), nullable=True))
-        batch.add_column(sa.Column("revoked_at", shared.db.UtcDateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("revoked_at", shared.platform.db.UtcDateTime(timezone=True), nullable=True))
         batch.drop_constraint("uq_decision_number", type_="unique")
         batch.create_unique_constraint("uq_document_number", ["kind", "issuer_code", "year", "number"])
     with op.batch_alter_table("registry") as batch:
@@ -49,7 +49,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("status", sa.String(20), nullable=False, server_default="granted"))
         batch.add_column(sa.Column("recovery", sa.String(20), nullable=True))
         batch.add_column(sa.Column("recovery_amount_vnd", sa.Integer, nullable=True))
-        batch.add_column(sa.Column("recovered_at", shared.db.UtcDateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("recovered_at", shared.platform.db.UtcDateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("recovered_by", sa.String(200), nullable=True))
     # Entries of earlier (one-nomination) decisions take their decision's award.
     decisions = sa.table(

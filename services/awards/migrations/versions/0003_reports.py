@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-import shared.db
+import shared.platform.db
 
 revision: str = "0003_reports"
 down_revision: str | Sequence[str] | None = "0002_decision_documents"
@@ -37,7 +37,7 @@ NEW_COLUMNS = (
     ("title", sa.String(300)),
     ("entry_key", sa.String(64)),
     ("recorded_by", sa.String(64)),
-    ("recorded_at", shared.db.UtcDateTime(timezone=True)),
+    ("recorded_at", shared.platform.db.UtcDateTime(timezone=True)),
 )
 
 
@@ -73,8 +73,9 @@ def upgrade() -> None:
 
 def _backfill(conn: sa.Connection) -> None:
     """Entries granted before this revision: their columns from the decision, the sector from the unit file."""
-    from shared.clock import VIETNAM_TZ
-    from shared.reference import award_on, load_units
+    from shared.contracts.values import VIETNAM_TZ
+    from shared.rules.catalog import award_on
+    from shared.rules.reference import load_units
 
     sectors = {u.code: u.sector for u in load_units()}
     rows = conn.execute(

@@ -10,7 +10,7 @@ from typing import Sequence, Union
 from alembic import op
 import sqlalchemy as sa
 
-import shared.db
+import shared.platform.db
 
 
 # revision identifiers, used by Alembic.
@@ -29,7 +29,7 @@ def upgrade() -> None:
     sa.Column('full_name', sa.String(length=200), nullable=False),
     sa.Column('password_hash', sa.String(length=300), nullable=False),
     sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False),
-    sa.Column('created_at', shared.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', shared.platform.db.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('username')
     )

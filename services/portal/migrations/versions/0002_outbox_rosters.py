@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import shared.db
+import shared.platform.db
 
 revision: str = "0002"
 down_revision: str | Sequence[str] | None = "0001"
@@ -27,8 +27,8 @@ def upgrade() -> None:
         sa.Column("subject", sa.String(200), nullable=False),
         sa.Column("payload", sa.Text, nullable=False),
         sa.Column("headers", sa.JSON, nullable=False),
-        sa.Column("created_at", shared.db.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("published_at", shared.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", shared.platform.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("published_at", shared.platform.db.UtcDateTime(timezone=True), nullable=True),
         sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
         sa.Column("last_error", sa.Text, nullable=True),
     )
@@ -38,13 +38,13 @@ def upgrade() -> None:
         sa.Column("consumer", sa.String(100), primary_key=True),
         sa.Column("event_id", sa.String(36), primary_key=True),
         sa.Column("subject", sa.String(200), nullable=False),
-        sa.Column("processed_at", shared.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("processed_at", shared.platform.db.UtcDateTime(timezone=True), nullable=False),
     )
     op.create_table(
         "announced_rosters",
         sa.Column("unit_code", sa.String(64), primary_key=True),
         sa.Column("approvers", sa.JSON, nullable=False),
-        sa.Column("announced_at", shared.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("announced_at", shared.platform.db.UtcDateTime(timezone=True), nullable=False),
     )
 
 

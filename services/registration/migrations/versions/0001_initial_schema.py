@@ -10,7 +10,7 @@ from typing import Sequence, Union
 from alembic import op
 import sqlalchemy as sa
 
-import shared.db
+import shared.platform.db
 
 
 # revision identifiers, used by Alembic.
@@ -27,7 +27,7 @@ def upgrade() -> None:
     sa.Column('consumer', sa.String(length=100), nullable=False),
     sa.Column('event_id', sa.String(length=36), nullable=False),
     sa.Column('subject', sa.String(length=200), nullable=False),
-    sa.Column('processed_at', shared.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('processed_at', shared.platform.db.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('consumer', 'event_id')
     )
     op.create_table('outbox',
@@ -36,8 +36,8 @@ def upgrade() -> None:
     sa.Column('subject', sa.String(length=200), nullable=False),
     sa.Column('payload', sa.Text(), nullable=False),
     sa.Column('headers', sa.JSON(), nullable=False),
-    sa.Column('created_at', shared.db.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('published_at', shared.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', shared.platform.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('published_at', shared.platform.db.UtcDateTime(timezone=True), nullable=True),
     sa.Column('attempts', sa.Integer(), server_default='0', nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('id'),
@@ -79,8 +79,8 @@ def upgrade() -> None:
     sa.Column('last_reason', sa.Text(), nullable=True),
     sa.Column('decision', sa.JSON(), nullable=True),
     sa.Column('submitted_by', sa.String(length=64), nullable=False),
-    sa.Column('created_at', shared.db.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', shared.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', shared.platform.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', shared.platform.db.UtcDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['unit_code'], ['units.code'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('active_key')
@@ -92,7 +92,7 @@ def upgrade() -> None:
     op.create_table('timeline',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('nomination_id', sa.String(length=36), nullable=False),
-    sa.Column('at', shared.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('at', shared.platform.db.UtcDateTime(timezone=True), nullable=False),
     sa.Column('step', sa.String(length=30), nullable=False),
     sa.Column('actor_id', sa.String(length=64), nullable=False),
     sa.Column('actor_name', sa.String(length=200), nullable=False),

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import shared.db
+import shared.platform.db
 
 revision: str = "0002"
 down_revision: str | Sequence[str] | None = "0001"
@@ -43,7 +43,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(100), primary_key=True),
         sa.Column("title", sa.String(300), nullable=False),
         sa.Column("effective_on", sa.Date, nullable=False),
-        sa.Column("applied_at", shared.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("applied_at", shared.platform.db.UtcDateTime(timezone=True), nullable=False),
         sa.Column("applied_by", sa.String(64), nullable=False),
         sa.Column("summary", sa.JSON, nullable=False),
     )

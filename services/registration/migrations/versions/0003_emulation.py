@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import shared.db
+import shared.platform.db
 
 revision: str = "0003_emulation"
 down_revision: str | Sequence[str] | None = "0002"
@@ -35,7 +35,7 @@ def upgrade() -> None:
         sa.Column("topic", sa.String(200), nullable=True),
         sa.Column("source", sa.Text, nullable=False),
         sa.Column("created_by", sa.String(64), nullable=False),
-        sa.Column("created_at", shared.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", shared.platform.db.UtcDateTime(timezone=True), nullable=False),
     )
     op.create_table(
         "campaign_targets",
@@ -60,9 +60,9 @@ def upgrade() -> None:
         sa.Column("late", sa.Boolean, nullable=False),
         sa.Column("deadline", sa.Date, nullable=False),
         sa.Column("registered_by", sa.String(64), nullable=False),
-        sa.Column("registered_at", shared.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("registered_at", shared.platform.db.UtcDateTime(timezone=True), nullable=False),
         sa.Column("decided_by", sa.String(200), nullable=True),
-        sa.Column("decided_at", shared.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("decided_at", shared.platform.db.UtcDateTime(timezone=True), nullable=True),
         sa.Column("reason", sa.Text, nullable=True),
         sa.UniqueConstraint("unit_code", "year", name="uq_pledges_unit_year"),
     )
@@ -74,7 +74,7 @@ def upgrade() -> None:
         sa.Column("valid_from", sa.Date, nullable=False),
         sa.Column("valid_to", sa.Date, nullable=True),
         sa.Column("created_by", sa.String(64), nullable=False),
-        sa.Column("created_at", shared.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", shared.platform.db.UtcDateTime(timezone=True), nullable=False),
     )
     op.create_table(
         "cluster_members",
@@ -93,7 +93,7 @@ def upgrade() -> None:
         sa.Column("leaders", sa.JSON, nullable=False),
         sa.Column("note", sa.Text, nullable=False),
         sa.Column("recorded_by", sa.String(200), nullable=False),
-        sa.Column("recorded_at", shared.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("recorded_at", shared.platform.db.UtcDateTime(timezone=True), nullable=False),
     )
 
 

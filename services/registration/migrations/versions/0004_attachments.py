@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import shared.db
+import shared.platform.db
 
 revision: str = "0004_attachments"
 down_revision: str | Sequence[str] | None = "0003_emulation"
@@ -34,8 +34,8 @@ def upgrade() -> None:
         sa.Column("object_name", sa.String(100), nullable=False),
         sa.Column("round", sa.Integer, nullable=False),
         sa.Column("uploaded_by", sa.String(64), nullable=False),
-        sa.Column("uploaded_at", shared.db.UtcDateTime(), nullable=False),
-        sa.Column("removed_at", shared.db.UtcDateTime(), nullable=True),
+        sa.Column("uploaded_at", shared.platform.db.UtcDateTime(), nullable=False),
+        sa.Column("removed_at", shared.platform.db.UtcDateTime(), nullable=True),
         sa.Column("removed_by", sa.String(64), nullable=True),
     )
     op.create_index("ix_attachments_nomination_id", "attachments", ["nomination_id"])

@@ -10,7 +10,7 @@ from typing import Sequence, Union
 from alembic import op
 import sqlalchemy as sa
 
-import shared.db
+import shared.platform.db
 
 
 # revision identifiers, used by Alembic.
@@ -27,7 +27,7 @@ def upgrade() -> None:
     sa.Column('consumer', sa.String(length=100), nullable=False),
     sa.Column('event_id', sa.String(length=36), nullable=False),
     sa.Column('subject', sa.String(length=200), nullable=False),
-    sa.Column('processed_at', shared.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('processed_at', shared.platform.db.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('consumer', 'event_id')
     )
     op.create_table('nominations',
@@ -35,7 +35,7 @@ def upgrade() -> None:
     sa.Column('snapshot', sa.JSON(), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('returned_at_unit', sa.String(length=64), nullable=True),
-    sa.Column('updated_at', shared.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', shared.platform.db.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_table('outbox',
@@ -44,8 +44,8 @@ def upgrade() -> None:
     sa.Column('subject', sa.String(length=200), nullable=False),
     sa.Column('payload', sa.Text(), nullable=False),
     sa.Column('headers', sa.JSON(), nullable=False),
-    sa.Column('created_at', shared.db.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('published_at', shared.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', shared.platform.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('published_at', shared.platform.db.UtcDateTime(timezone=True), nullable=True),
     sa.Column('attempts', sa.Integer(), server_default='0', nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('id'),
@@ -71,10 +71,10 @@ def upgrade() -> None:
     sa.Column('origin_unit_code', sa.String(length=64), nullable=False),
     sa.Column('origin_unit_name', sa.String(length=300), nullable=False),
     sa.Column('period', sa.String(length=20), nullable=False),
-    sa.Column('opened_at', shared.db.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('due_at', shared.db.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('claimed_at', shared.db.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('decided_at', shared.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('opened_at', shared.platform.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('due_at', shared.platform.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('claimed_at', shared.platform.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('decided_at', shared.platform.db.UtcDateTime(timezone=True), nullable=True),
     sa.Column('decided_by', sa.String(length=64), nullable=True),
     sa.Column('decided_by_name', sa.String(length=200), nullable=True),
     sa.Column('comment', sa.Text(), nullable=True),

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import shared.db
+import shared.platform.db
 
 revision: str = "0003"
 down_revision: str | Sequence[str] | None = "0002"
@@ -25,7 +25,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("queue_unit", sa.JSON, nullable=True))
         batch.add_column(sa.Column("escalations", sa.Integer, nullable=False, server_default="0"))
         batch.add_column(sa.Column("generation", sa.Integer, nullable=False, server_default="0"))
-        batch.add_column(sa.Column("escalated_at", shared.db.UtcDateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("escalated_at", shared.platform.db.UtcDateTime(timezone=True), nullable=True))
     op.execute("UPDATE tasks SET queue_unit_code = unit_code, queue_unit = unit")
     op.drop_index("ix_tasks_queue_order", table_name="tasks")
     with op.batch_alter_table("tasks") as batch:
@@ -42,8 +42,8 @@ def upgrade() -> None:
         sa.Column("task_id", sa.String(36), nullable=False),
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("generation", sa.Integer, nullable=False),
-        sa.Column("fire_at", shared.db.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("fired_at", shared.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("fire_at", shared.platform.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("fired_at", shared.platform.db.UtcDateTime(timezone=True), nullable=True),
         sa.Column("outcome", sa.String(40), nullable=True),
         sa.Column("fired_by", sa.String(120), nullable=True),
         sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
@@ -63,12 +63,12 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("task_id", sa.String(36), nullable=False),
         sa.Column("kind", sa.String(20), nullable=False),
-        sa.Column("at", shared.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("at", shared.platform.db.UtcDateTime(timezone=True), nullable=False),
         sa.Column("from_unit", sa.JSON, nullable=False),
         sa.Column("to_unit", sa.JSON, nullable=False),
         sa.Column("reason", sa.String(20), nullable=True),
-        sa.Column("was_due_at", shared.db.UtcDateTime(timezone=True), nullable=True),
-        sa.Column("new_due_at", shared.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("was_due_at", shared.platform.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("new_due_at", shared.platform.db.UtcDateTime(timezone=True), nullable=True),
         sa.Column("actor_id", sa.String(64), nullable=False),
         sa.Column("actor_name", sa.String(200), nullable=False),
         sa.Column("comment", sa.Text, nullable=True),
@@ -83,16 +83,16 @@ def upgrade() -> None:
         sa.Column("nomination_id", sa.String(36), nullable=False),
         sa.Column("unit_code", sa.String(64), nullable=False),
         sa.Column("text", sa.String(500), nullable=False),
-        sa.Column("due_at", shared.db.UtcDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", shared.db.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("read_at", shared.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("due_at", shared.platform.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", shared.platform.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("read_at", shared.platform.db.UtcDateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_notifications_user", "notifications", ["user_id", "read_at", "created_at"])
     op.create_table(
         "unit_rosters",
         sa.Column("unit_code", sa.String(64), primary_key=True),
         sa.Column("approvers", sa.JSON, nullable=False),
-        sa.Column("changed_at", shared.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("changed_at", shared.platform.db.UtcDateTime(timezone=True), nullable=False),
     )
     # Tasks already open get their timers from the running service (it schedules any active task without one).
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import shared.db
+import shared.platform.db
 
 revision: str = "0004"
 down_revision: str | Sequence[str] | None = "0003"
@@ -24,7 +24,7 @@ def upgrade() -> None:
         "reorganisations",
         sa.Column("id", sa.String(100), primary_key=True),
         sa.Column("effective_on", sa.Date, nullable=False),
-        sa.Column("processed_at", shared.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("processed_at", shared.platform.db.UtcDateTime(timezone=True), nullable=False),
         sa.Column("summary", sa.JSON, nullable=False),
     )
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import shared.db
+import shared.platform.db
 
 revision: str = "0005_council_meetings"
 down_revision: str | Sequence[str] | None = "0004"  # 0004_reorganisations.py
@@ -33,7 +33,7 @@ def upgrade() -> None:
         sa.Column("note", sa.Text, nullable=True),
         sa.Column("recorded_by", sa.String(64), nullable=False),
         sa.Column("recorded_by_name", sa.String(200), nullable=False),
-        sa.Column("recorded_at", shared.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("recorded_at", shared.platform.db.UtcDateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_council_meetings_unit_code", "council_meetings", ["unit_code"])
     op.create_table(
@@ -48,7 +48,7 @@ def upgrade() -> None:
         sa.Column("required", sa.Boolean, nullable=False),
         sa.Column("explanation", sa.Text, nullable=False),
         sa.Column("checks", sa.JSON, nullable=False),
-        sa.Column("recorded_at", shared.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("recorded_at", shared.platform.db.UtcDateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_council_votes_meeting_id", "council_votes", ["meeting_id"])
     op.create_index("ix_council_votes_nomination_id", "council_votes", ["nomination_id"])
@@ -68,7 +68,7 @@ def upgrade() -> None:
         sa.Column("signer_name", sa.String(200), nullable=False),
         sa.Column("comment", sa.Text, nullable=True),
         sa.Column("items", sa.JSON, nullable=False),
-        sa.Column("created_at", shared.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", shared.platform.db.UtcDateTime(timezone=True), nullable=False),
         sa.UniqueConstraint("unit_code", "year", "number", name="uq_proposals_unit_year_number"),
     )
     op.create_index("ix_proposals_to_unit_code", "proposals", ["to_unit_code"])

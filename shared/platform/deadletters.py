@@ -25,10 +25,10 @@ from nats.js.api import RawStreamMsg, StorageType, StreamConfig, StreamInfo
 from nats.js.errors import APIError, NotFoundError
 from pydantic import BaseModel, ConfigDict
 
-from shared import subjects
-from shared.clock import Clock, SystemClock
-from shared.contracts import EVENT_TYPES
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.contracts import subjects
+from shared.contracts.errors import Conflict, NotFound, ValidationFailed
+from shared.contracts.events import EVENT_TYPES
+from shared.platform.clock import Clock, SystemClock
 
 DLQ_STREAM = subjects.DEADLETTER_STREAM.name
 AUDIT_STREAM = subjects.OPS_AUDIT_STREAM.name

@@ -8,10 +8,8 @@ from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared import subjects
-from shared.catalog import DutyRating
-from shared.levels import Level
-from shared.reference import NomineeKind, UnitRef
+from shared.contracts import subjects
+from shared.contracts.values import DutyRating, Level, NomineeKind, UnitRef
 
 Role = Literal["submitter", "approver", "unit_admin", "ops", "admin"]
 

@@ -16,11 +16,11 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.contracts import Actor
-from shared.observability import require_operations
-from shared.outbox import outbox_backlog
-from shared.rpc import RpcOperation
-from shared.service import ServiceContext
+from shared.contracts.events import Actor
+from shared.platform.observability import require_operations
+from shared.platform.outbox import outbox_backlog
+from shared.platform.rpc import RpcOperation
+from shared.platform.service import ServiceContext
 
 FAILING_SHOWN = 20
 

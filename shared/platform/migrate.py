@@ -12,7 +12,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
-from shared.db import make_engine
+from shared.platform.db import make_engine
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
 

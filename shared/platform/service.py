@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.clock import Clock
-from shared.settings import ServiceSettings
+from shared.platform.clock import Clock
+from shared.platform.settings import ServiceSettings
 
 
 @dataclass

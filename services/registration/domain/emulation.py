@@ -18,14 +18,16 @@ from functools import cache
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from shared.catalog import Award, AwardKind
-from shared.contracts import EligibilityCheck
-from shared.levels import LEVEL_NAMES_VI, Level
+from shared.contracts.commands import Campaign, CampaignTarget, PledgeTarget
+from shared.contracts.events import EligibilityCheck
+from shared.contracts.values import LEVEL_NAMES_VI
+from shared.rules.catalog import Award, AwardKind
+from shared.rules.reference import DATA_DIR as SHARED_DATA
 
-RULES_FILE = Path(__file__).parent / "data" / "emulation.toml"
-CAMPAIGNS_FILE = Path(__file__).parent / "data" / "campaigns.toml"
+RULES_FILE = SHARED_DATA / "emulation.toml"
+CAMPAIGNS_FILE = SHARED_DATA / "campaigns.toml"
 UNCONFIRMED = " (chưa xác nhận)"
 Policy = Literal["block", "warn"]
 Status = Literal["pass", "fail", "warning"]
@@ -111,51 +113,6 @@ def cluster_rule_on(award_code: str, on: date, path: Path = RULES_FILE) -> Clust
 # Campaigns
 
 
-class CampaignTarget(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    award_code: str = Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")
-    quota: int = Field(ge=1, le=1_000_000)
-    # Optional headroom of each proposing unit (the nominating CĐCS's superior at `proposing_level`) within the quota.
-    per_unit_quota: int | None = Field(default=None, ge=1, le=1_000_000)
-    proposing_level: Level = "district"
-
-
-class Campaign(BaseModel):
-    """A campaign as registration stores it (and `data/campaigns.toml` seeds it)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    code: str = Field(min_length=3, max_length=64, pattern=r"^[A-Z0-9][A-Z0-9-]*$")
-    name: str = Field(min_length=3, max_length=300)
-    plan_ref: str = Field(min_length=1, max_length=100, description="Số kế hoạch phát động, ví dụ 80/KH-LĐLĐ")
-    launching_unit_code: str = Field(min_length=1, max_length=64)
-    starts_on: date
-    ends_on: date
-    topic: str | None = Field(default=None, max_length=200)
-    source: str = Field(default="", max_length=2000)
-    targets: list[CampaignTarget] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _window_and_targets(self) -> Campaign:
-        if self.ends_on < self.starts_on:
-            raise ValueError("ngày kết thúc trước ngày bắt đầu")
-        codes = [t.award_code for t in self.targets]
-        if len(set(codes)) != len(codes):
-            raise ValueError("mỗi hình thức khen thưởng chỉ một chỉ tiêu")
-        return self
-
-    def target(self, award_code: str) -> CampaignTarget | None:
-        return next((t for t in self.targets if t.award_code == award_code), None)
-
-    def open_on(self, day: date) -> bool:
-        return self.starts_on <= day <= self.ends_on
-
-    @property
-    def window_vi(self) -> str:
-        return f"từ {_vn(self.starts_on)} đến {_vn(self.ends_on)}"
-
-
 def load_seed_campaigns(path: Path = CAMPAIGNS_FILE) -> list[Campaign]:
     with path.open("rb") as f:
         return [Campaign.model_validate(c) for c in tomllib.load(f).get("campaigns", [])]
@@ -222,13 +179,6 @@ def judge_unit_headroom(
 
 
 # Pledges
-
-
-class PledgeTarget(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    award_code: str = Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")
-    count: int = Field(ge=1, le=100_000, description="Số cá nhân, tập thể đăng ký phấn đấu đạt")
 
 
 class PledgeRecord(BaseModel):

@@ -26,7 +26,9 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.catalog import (
+from shared.contracts.events import DISCIPLINE_FORMS, EligibilityCheck, Nominee
+from shared.contracts.values import LEVEL_NAMES_VI, LEVEL_RANK, Level, NomineeKind, UnitRef
+from shared.rules.catalog import (
     DUTY_RATING_VI,
     ActiveMembership,
     Award,
@@ -44,12 +46,9 @@ from shared.catalog import (
     RecognisedInnovation,
     TitleSameYear,
 )
-from shared.contracts import DISCIPLINE_FORMS, EligibilityCheck, Nominee
-from shared.levels import LEVEL_NAMES_VI, LEVEL_RANK, Level, NomineeKind
-from shared.reference import UnitRef
-from shared.text import normalize_name
+from shared.rules.text import normalize_name
 
-RULES_FILE = Path(__file__).parent / "data" / "eligibility.toml"
+RULES_FILE = Path(__file__).resolve().parents[1] / "data" / "eligibility.toml"
 UNCONFIRMED = " (chưa xác nhận)"
 STATUS_LABELS_VI: dict[str, str] = {"pass": "Đạt", "fail": "Không đạt", "warning": "Lưu ý"}
 DISCIPLINE_VI: dict[str, str] = {

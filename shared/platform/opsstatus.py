@@ -15,11 +15,11 @@ from typing import Any
 from nats.js import JetStreamContext
 from pydantic import BaseModel, Field
 
-from shared.deadletters import dead_letter_counts
-from shared.errors import DomainError
-from shared.observability import InstanceStatus, read_instances
-from shared.settings import SERVICES
-from shared.subjects import CONSUMERS
+from shared.contracts.errors import DomainError
+from shared.contracts.subjects import CONSUMERS
+from shared.platform.deadletters import dead_letter_counts
+from shared.platform.observability import InstanceStatus, read_instances
+from shared.platform.settings import SERVICES
 
 Call = Callable[[str, str, dict[str, Any]], Awaitable[Any]]
 

@@ -33,10 +33,10 @@ from prometheus_client.registry import Collector, CollectorRegistry
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.contracts import Actor
-from shared.errors import Forbidden
-from shared.outbox import outbox_backlog
-from shared.subjects import ConsumerDef
+from shared.contracts.errors import Forbidden
+from shared.contracts.events import Actor
+from shared.contracts.subjects import ConsumerDef
+from shared.platform.outbox import outbox_backlog
 
 log = logging.getLogger("thidua.observability")
 

@@ -23,9 +23,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from shared.levels import LEVEL_NAMES_VI, LEVEL_RANK, LEVELS, Level, NomineeKind
+from shared.contracts.values import LEVEL_NAMES_VI, LEVEL_RANK, LEVELS, DutyRating, Level, NomineeKind
 
-DEFAULT_CATALOG_DIR = Path(__file__).parent / "data" / "catalog"
+DEFAULT_CATALOG_DIR = Path(__file__).resolve().parents[1] / "data" / "catalog"
 CATALOG_DIR_ENV = "THIDUA_CATALOG_DIR"
 
 CatalogName = Literal["union", "state"]
@@ -33,7 +33,6 @@ CATALOG_NAMES: tuple[CatalogName, ...] = ("union", "state")
 Category = Literal["individual", "collective", "innovation"]
 AwardKind = Literal["yearly", "campaign", "ad_hoc", "dedication", "seniority"]
 Scope = Literal["comprehensive", "topical"]
-DutyRating = Literal["hoan_thanh", "hoan_thanh_tot", "hoan_thanh_xuat_sac"]
 
 CATALOG_NAMES_VI: dict[str, str] = {"union": "Khen thưởng của tổ chức Công đoàn", "state": "Danh hiệu, hình thức của Nhà nước"}
 CATEGORY_NAMES_VI: dict[str, str] = {"individual": "cá nhân", "collective": "tập thể", "innovation": "sáng kiến"}

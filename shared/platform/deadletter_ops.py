@@ -11,13 +11,13 @@ from typing import Any
 from nats.js import JetStreamContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared import deadletters
-from shared.contracts import Actor
-from shared.errors import Conflict
-from shared.messaging import consumers_of
-from shared.observability import require_operations
-from shared.rpc import RpcOperation
-from shared.service import ServiceContext
+from shared.contracts.errors import Conflict
+from shared.contracts.events import Actor
+from shared.platform import deadletters
+from shared.platform.messaging import consumers_of
+from shared.platform.observability import require_operations
+from shared.platform.rpc import RpcOperation
+from shared.platform.service import ServiceContext
 
 
 class DeadLetterRef(BaseModel):

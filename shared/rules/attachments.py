@@ -20,10 +20,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.catalog import Award, Catalog
-from shared.errors import FieldError, ValidationFailed
+from shared.contracts.errors import FieldError, ValidationFailed
+from shared.rules.catalog import Award, Catalog
 
-RULES_FILE = Path(__file__).parent / "data" / "attachments.toml"
+RULES_FILE = Path(__file__).resolve().parents[1] / "data" / "attachments.toml"
 RULES_ENV = "THIDUA_ATTACHMENT_RULES"
 
 # JetStream Object Store buckets: the portal's short-lived staging area, and registration's own store.

@@ -7,9 +7,7 @@ import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
-VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CLOCK_FILE_NAME = "clock.json"
 
 

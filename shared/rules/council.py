@@ -1,6 +1,6 @@
 """The Hội đồng Thi đua – Khen thưởng's vote, judged against the award's `CouncilRule` in the catalogue.
 
-Union councils' real thresholds are unconfirmed (rules.md §3), so the rule is data (shared/catalog.py): a
+Union councils' real thresholds are unconfirmed (rules.md §3), so the rule is data (shared/rules/catalog.py): a
 quorum (share of all members who must attend), a threshold (share of "đồng ý" votes), the base the threshold
 counts on (those present or all members), whether it must be exceeded rather than reached (">50 %"), and
 whether the vote must be a secret ballot. Shares are exact fractions: 2/3 of 9 members is 6, not 5.999.
@@ -13,8 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.catalog import CouncilRule
-from shared.contracts import CouncilVote
+from shared.contracts.events import CouncilVote
+from shared.rules.catalog import CouncilRule
 
 
 class Check(BaseModel):

@@ -16,10 +16,11 @@ from typing import TypeVar
 
 from pydantic import BaseModel, Field
 
-from shared.calendar import MissingHolidays, WorkingCalendar, default_calendar
-from shared.clock import VIETNAM_TZ
+from shared.contracts.values import VIETNAM_TZ
+from shared.rules.calendar import MissingHolidays, WorkingCalendar, default_calendar
+from shared.rules.reference import DATA_DIR as SHARED_DATA
 
-DEADLINES_FILE = Path(__file__).parent / "data" / "deadlines.toml"
+DEADLINES_FILE = SHARED_DATA / "deadlines.toml"
 log = logging.getLogger("thidua.deadlines")
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from shared.contracts import Actor
-from shared.errors import DomainError, FieldError, InternalError, ValidationFailed
-from shared.logs import log_context
-from shared.subjects import rpc_subject
+from shared.contracts.errors import DomainError, FieldError, InternalError, ValidationFailed
+from shared.contracts.events import Actor
+from shared.contracts.subjects import rpc_subject
+from shared.platform.logs import log_context
 
 _MESSAGES_VI: dict[str, str] = {
     "missing": "Trường này là bắt buộc",

@@ -11,11 +11,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.catalog import CatalogName
-from shared.levels import Level
+from shared.contracts.values import Level
+from shared.rules.catalog import CatalogName
+from shared.rules.reference import DATA_DIR as SHARED_DATA
 
 DocumentKind = Literal["decision", "proposal"]
-LEGAL_BASIS_FILE = Path(__file__).parent / "data" / "legal_basis.toml"
+LEGAL_BASIS_FILE = SHARED_DATA / "legal_basis.toml"
 
 
 class _Dated(BaseModel):

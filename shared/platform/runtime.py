@@ -22,14 +22,14 @@ from faststream.nats.prometheus import NatsPrometheusMiddleware
 from nats.js import JetStreamContext
 from prometheus_client import CollectorRegistry, make_asgi_app
 
-from shared.db import make_engine
-from shared.deadletter_ops import dead_letter_operations
-from shared.messaging import ensure_topology, make_broker, publish_event, register_rpc
-from shared.observability import Heartbeat, Sampler, http_url, readiness
-from shared.outbox import OutboxRelay
-from shared.service import ServiceContext
-from shared.settings import ServiceSettings
-from shared.subjects import ConsumerDef
+from shared.contracts.subjects import ConsumerDef
+from shared.platform.db import make_engine
+from shared.platform.deadletter_ops import dead_letter_operations
+from shared.platform.messaging import ensure_topology, make_broker, publish_event, register_rpc
+from shared.platform.observability import Heartbeat, Sampler, http_url, readiness
+from shared.platform.outbox import OutboxRelay
+from shared.platform.service import ServiceContext
+from shared.platform.settings import ServiceSettings
 
 log = logging.getLogger("thidua.runtime")
 

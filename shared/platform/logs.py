@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, Literal, TypeVar
 
-from shared.tracing import current_trace_ids
+from shared.platform.tracing import current_trace_ids
 
 LogFormat = Literal["json", "text"]
 

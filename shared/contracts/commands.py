@@ -5,11 +5,62 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.contracts import CouncilVote, Nominee
-from shared.emulation import Campaign, PledgeTarget
-from shared.reference import Level
+from shared.contracts.events import CouncilVote, Nominee
+from shared.contracts.values import Level
+
+
+class CampaignTarget(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    award_code: str = Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")
+    quota: int = Field(ge=1, le=1_000_000)
+    # Optional headroom of each proposing unit (the nominating CĐCS's superior at `proposing_level`) within the quota.
+    per_unit_quota: int | None = Field(default=None, ge=1, le=1_000_000)
+    proposing_level: Level = "district"
+
+
+class Campaign(BaseModel):
+    """A campaign as registration stores it (and `data/campaigns.toml` seeds it)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str = Field(min_length=3, max_length=64, pattern=r"^[A-Z0-9][A-Z0-9-]*$")
+    name: str = Field(min_length=3, max_length=300)
+    plan_ref: str = Field(min_length=1, max_length=100, description="Số kế hoạch phát động, ví dụ 80/KH-LĐLĐ")
+    launching_unit_code: str = Field(min_length=1, max_length=64)
+    starts_on: date
+    ends_on: date
+    topic: str | None = Field(default=None, max_length=200)
+    source: str = Field(default="", max_length=2000)
+    targets: list[CampaignTarget] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _window_and_targets(self) -> Campaign:
+        if self.ends_on < self.starts_on:
+            raise ValueError("ngày kết thúc trước ngày bắt đầu")
+        codes = [t.award_code for t in self.targets]
+        if len(set(codes)) != len(codes):
+            raise ValueError("mỗi hình thức khen thưởng chỉ một chỉ tiêu")
+        return self
+
+    def target(self, award_code: str) -> CampaignTarget | None:
+        return next((t for t in self.targets if t.award_code == award_code), None)
+
+    def open_on(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+    @property
+    def window_vi(self) -> str:
+        return f"từ {self.starts_on:%d/%m/%Y} đến {self.ends_on:%d/%m/%Y}"
+
+
+class PledgeTarget(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    award_code: str = Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")
+    count: int = Field(ge=1, le=100_000, description="Số cá nhân, tập thể đăng ký phấn đấu đạt")
 
 
 class CommandBody(BaseModel):

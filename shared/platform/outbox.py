@@ -19,9 +19,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from shared.clock import Clock
-from shared.contracts import Event
-from shared.tracing import continued_from, trace_headers
+from shared.contracts.events import Event
+from shared.platform.clock import Clock
+from shared.platform.tracing import continued_from, trace_headers
 
 log = logging.getLogger("thidua.outbox")
 

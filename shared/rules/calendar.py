@@ -13,9 +13,9 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 
-from shared.clock import VIETNAM_TZ
+from shared.contracts.values import VIETNAM_TZ
 
-HOLIDAYS_DIR = Path(__file__).parent / "data" / "holidays"
+HOLIDAYS_DIR = Path(__file__).resolve().parents[1] / "data" / "holidays"
 
 
 class MissingHolidays(LookupError):

@@ -1,4 +1,4 @@
-"""Reference data that lives in files, not code: the unit tree and dated parameters (the award catalogue is `shared.catalog`)."""
+"""Reference data that lives in files, not code: the unit tree and dated parameters (the catalogue is `shared.rules.catalog`)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.catalog import Award, Catalog, CatalogSet, award_on, catalog_on, catalogs_on
-from shared.levels import LEVEL_NAMES_VI, LEVEL_RANK, Level, NomineeKind
+from shared.contracts.values import LEVEL_NAMES_VI, LEVEL_RANK, Level, NomineeKind, UnitRef
+from shared.rules.catalog import Award, Catalog, CatalogSet, award_on, catalog_on, catalogs_on
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
 __all__ = [
     "DATA_DIR",
@@ -35,18 +35,6 @@ __all__ = [
     "load_units",
     "prize_amount",
 ]
-
-
-class UnitRef(BaseModel):
-    """A unit as other services carry it in messages (event-carried state)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    code: str
-    name: str
-    short_name: str
-    level: Level
-    decision_suffix: str | None = None
 
 
 class ParentSpan(BaseModel):

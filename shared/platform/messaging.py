@@ -25,13 +25,14 @@ from nats.js.errors import NotFoundError
 from prometheus_client import CollectorRegistry, Counter
 from pydantic import ValidationError
 
-from shared import deadletters, subjects
-from shared.contracts import EVENT_TYPES, Event
-from shared.deadletters import AuditEntry, DeadLetter
-from shared.errors import Conflict
-from shared.logs import logged_in_message_context
-from shared.rpc import RpcOperation, answer
-from shared.subjects import ConsumerDef, StreamDef
+from shared.contracts import subjects
+from shared.contracts.errors import Conflict
+from shared.contracts.events import EVENT_TYPES, Event
+from shared.contracts.subjects import ConsumerDef, StreamDef
+from shared.platform import deadletters
+from shared.platform.deadletters import AuditEntry, DeadLetter
+from shared.platform.logs import logged_in_message_context
+from shared.platform.rpc import RpcOperation, answer
 
 log = logging.getLogger("thidua.messaging")
 

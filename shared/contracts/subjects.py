@@ -83,7 +83,7 @@ CONSUMERS = (
 )
 
 # Operators' audit trail (dead-letter replays and discards). Not in ALL_STREAMS: services never touch
-# it; `shared.deadletters` creates it on first use.
+# it; `shared.platform.deadletters` creates it on first use.
 OPS_AUDIT_STREAM = StreamDef("OPS_AUDIT", (f"{PREFIX}.ops.audit.>",))
 
 

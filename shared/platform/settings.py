@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.clock import CLOCK_FILE_NAME, SystemClock
+from shared.platform.clock import CLOCK_FILE_NAME, SystemClock
 
 DEFAULT_NATS_PORT = 14222  # not 4222: a developer machine often runs its own NATS there
 DEFAULT_NATS_URL = f"nats://127.0.0.1:{DEFAULT_NATS_PORT}"
