@@ -16,11 +16,12 @@ import nats
 
 from services.portal.web.formatting import age
 from shared.contracts.events import Actor, RoleGrant
+from shared.contracts.operations import RpcReply, RpcRequest
 from shared.contracts.subjects import rpc_subject
 from shared.contracts.values import VIETNAM_TZ
 from shared.platform.messaging import nats_servers
 from shared.platform.opsstatus import OpsStatus, Thresholds, collect
-from shared.platform.rpc import RemoteError, RpcReply, RpcRequest
+from shared.platform.rpc import RemoteError
 
 CLI_ACTOR = Actor(user_id="cli-ops", username="thidua-ops", full_name="thidua ops (dòng lệnh)", roles=(RoleGrant(role="ops"),))
 EXIT_HEALTHY, EXIT_UNHEALTHY, EXIT_UNREACHABLE = 0, 1, 2

@@ -6,17 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import nats.errors
 from faststream.nats import NatsBroker
-from pydantic import ValidationError
 
-from shared.contracts.errors import ServiceUnavailable
 from shared.contracts.events import Actor
-from shared.contracts.subjects import rpc_subject
 from shared.contracts.values import UnitRef
-from shared.platform.rpc import RemoteError, RpcReply, RpcRequest
-
-TIMEOUT_SECONDS = 10.0
+from shared.platform.rpcclient import RpcClient
 
 
 @dataclass(frozen=True)
@@ -27,21 +21,12 @@ class UnitPaths:
 
 class UnitDirectory:
     def __init__(self, broker: NatsBroker) -> None:
-        self.broker = broker
+        self.rpc = RpcClient(broker)
 
     async def paths(self, actor: Actor, code: str, dates: set[date]) -> UnitPaths:
-        request = RpcRequest(actor=actor, params={"code": code, "dates": sorted(d.isoformat() for d in dates)})
-        try:
-            message = await self.broker.request(
-                request.model_dump_json().encode(), rpc_subject("registration", "unit_paths"), timeout=TIMEOUT_SECONDS
-            )
-            reply = RpcReply.model_validate(await message.decode())
-        except (TimeoutError, nats.errors.Error, ValidationError) as exc:
-            raise ServiceUnavailable("Dịch vụ “Tiếp nhận hồ sơ” không trả lời về cây đơn vị, vui lòng thử lại sau") from exc
-        if not reply.ok:
-            assert reply.error is not None
-            raise RemoteError(reply.error)
-        data: dict[str, Any] = reply.data
+        params = {"code": code, "dates": sorted(d.isoformat() for d in dates)}
+        reply = await self.rpc.call_untyped("registration", "unit_paths", actor, params)
+        data: dict[str, Any] = reply
         return UnitPaths(
             sector=data.get("sector"),
             paths={date.fromisoformat(d): [UnitRef.model_validate(u) for u in path] for d, path in data["paths"].items()},

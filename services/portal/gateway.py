@@ -13,7 +13,6 @@ from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
 from nats.js.api import ObjectMeta
 from nats.js.errors import BucketNotFoundError, DigestMismatchError
-from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.portal import users
@@ -21,20 +20,18 @@ from services.portal.settings import PortalSettings
 from services.portal.throttle import LoginThrottle
 from shared.contracts.errors import DomainError, Forbidden, ServiceUnavailable, Unauthenticated
 from shared.contracts.events import Actor
-from shared.contracts.subjects import rpc_subject
 from shared.contracts.values import VIETNAM_TZ
 from shared.platform.clock import Clock, SystemClock
 from shared.platform.deadletters import DeadLetter, list_dead_letters
 from shared.platform.objectstore import Buckets, ObjectNotFoundError, ObjectTooLarge, read_object
 from shared.platform.observability import require_operations
 from shared.platform.opsstatus import OpsStatus, collect
-from shared.platform.rpc import RemoteError, RpcReply, RpcRequest
+from shared.platform.rpcclient import RpcClient
 from shared.rules import attachments as att
 
 log = logging.getLogger("thidua.portal.attachments")
 
 UNITS_TTL_SECONDS = 60.0
-SERVICE_NAMES_VI = {"registration": "Tiếp nhận hồ sơ", "review": "Xét duyệt", "awards": "Khen thưởng"}
 
 
 class AttachmentDamaged(DomainError):
@@ -52,6 +49,7 @@ class Gateway:
         self.clock = clock  # business time: what pages show as "now", shifted by `thidua clock` in demos
         self.wall_clock = SystemClock()  # security time: token expiry and sign-in throttling never move with it
         self.broker = broker
+        self.rpc = RpcClient(broker, settings.rpc_timeout_seconds)
         self.secret = settings.token_secret()
         self.throttle = LoginThrottle()
         self._units: dict[str, dict[str, Any]] | None = None
@@ -141,20 +139,7 @@ class Gateway:
         return actor
 
     async def call(self, service: str, operation: str, actor: Actor, params: dict[str, Any] | None = None) -> Any:
-        request = RpcRequest(actor=actor, params=params or {})
-        try:
-            message = await self.broker.request(
-                request.model_dump_json().encode(), rpc_subject(service, operation), timeout=self.settings.rpc_timeout_seconds
-            )
-            reply = RpcReply.model_validate(await message.decode())
-        except (TimeoutError, nats.errors.Error, ValidationError) as exc:
-            raise ServiceUnavailable(
-                f"Dịch vụ “{SERVICE_NAMES_VI.get(service, service)}” tạm thời không phản hồi, vui lòng thử lại sau"
-            ) from exc
-        if reply.ok:
-            return reply.data
-        assert reply.error is not None
-        raise RemoteError(reply.error)
+        return await self.rpc.call_untyped(service, operation, actor, params)
 
     async def ops_status(self, actor: Actor) -> OpsStatus:
         """The ops page's figures; the services check the actor's role for theirs."""

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from shared.platform.db import make_engine
 
-SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
+SERVICES_DIR = Path(__file__).resolve().parents[2] / "services"
 
 
 def alembic_config(service: str, url: str) -> Config:

@@ -16,6 +16,7 @@ from nats.js import JetStreamContext
 from pydantic import BaseModel, Field
 
 from shared.contracts.errors import DomainError
+from shared.contracts.operations import SERVICE_NAMES_VI as SERVICES_VI
 from shared.contracts.subjects import CONSUMERS
 from shared.platform.deadletters import dead_letter_counts
 from shared.platform.observability import InstanceStatus, read_instances
@@ -23,7 +24,7 @@ from shared.platform.settings import SERVICES
 
 Call = Callable[[str, str, dict[str, Any]], Awaitable[Any]]
 
-SERVICE_NAMES_VI = {"registration": "Tiếp nhận hồ sơ", "review": "Xét duyệt", "awards": "Khen thưởng", "portal": "Cổng"}
+SERVICE_NAMES_VI = {**SERVICES_VI, "portal": "Cổng"}
 
 
 class Thresholds(BaseModel):

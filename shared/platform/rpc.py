@@ -6,10 +6,11 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from shared.contracts.errors import DomainError, FieldError, InternalError, ValidationFailed
 from shared.contracts.events import Actor
+from shared.contracts.operations import Operation, ReplyT, RequestT, RpcError, RpcReply, RpcRequest
 from shared.contracts.subjects import rpc_subject
 from shared.platform.logs import log_context
 
@@ -67,24 +68,6 @@ def field_errors(exc: ValidationError) -> list[FieldError]:
     return [FieldError(field=field_name(err["loc"]), message=message_vi(err)) for err in exc.errors()]
 
 
-class RpcRequest(BaseModel):
-    actor: Actor
-    params: dict[str, Any] = {}
-
-
-class RpcError(BaseModel):
-    code: str
-    title: str
-    status: int
-    fields: list[FieldError] = []
-
-
-class RpcReply(BaseModel):
-    ok: bool
-    data: Any = None
-    error: RpcError | None = None
-
-
 class RemoteError(DomainError):
     """An error a service replied with, raised again on the caller's side with the same code."""
 
@@ -98,6 +81,33 @@ def error_reply(exc: DomainError) -> RpcReply:
 
 
 RpcOperation = Callable[[Actor, dict[str, Any]], Awaitable[Any]]
+
+
+def implement(
+    operation: Operation[RequestT, ReplyT], handler: Callable[[Actor, RequestT], Awaitable[ReplyT]]
+) -> tuple[str, RpcOperation]:
+    """A typed handler as the untyped table entry `register_rpc` takes: params → request model → handler → reply.
+
+    A request that does not fit the model is refused with the fields named (`ValidationFailed`), as any other.
+    """
+
+    async def run(actor: Actor, params: dict[str, Any]) -> Any:
+        request = operation.request.model_validate(params)
+        reply = await handler(actor, request)
+        return reply.model_dump(mode="json")
+
+    run.__name__ = f"{operation.service}_{operation.name}"
+    return operation.name, run
+
+
+def operations_of(service: str, *implemented: tuple[str, RpcOperation]) -> dict[str, RpcOperation]:
+    """The operation table of one service; a name implemented twice is a wiring mistake."""
+    table: dict[str, RpcOperation] = {}
+    for name, run in implemented:
+        if name in table:
+            raise ValueError(f"{service}.{name} is implemented twice")
+        table[name] = run
+    return table
 
 
 def request_log_fields(subject: str | None, params: Mapping[str, Any]) -> dict[str, str | None]:

@@ -19,10 +19,10 @@ from services.registration.domain.emulation import load_seed_campaigns, pledge_r
 from shared.contracts import subjects
 from shared.contracts.errors import ValidationFailed
 from shared.contracts.events import Actor, RoleGrant
+from shared.contracts.operations import RpcRequest
 from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
 from shared.platform.clock import FixedClock
 from shared.platform.messaging import ensure_topology
-from shared.platform.rpc import RpcRequest
 from shared.platform.service import ServiceContext
 from shared.rules import reference
 from tests.integration.conftest import APPROVER_SONTAY, SUBMITTER, approver, running_broker

@@ -14,9 +14,9 @@ from nats.aio.client import Client as NatsClient
 from services.registration import routes, store, usecases
 from shared.contracts import subjects
 from shared.contracts.events import Actor, RoleGrant
+from shared.contracts.operations import RpcRequest
 from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
 from shared.platform.messaging import ensure_topology
-from shared.platform.rpc import RpcRequest
 from shared.platform.service import ServiceContext
 from shared.rules import reference
 from tests.integration.conftest import SUBMITTER, count_rows, running_broker

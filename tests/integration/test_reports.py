@@ -21,9 +21,9 @@ from services.awards import usecases as awards
 from services.registration import routes as registration_routes
 from services.registration import usecases as registration
 from shared.contracts.events import Actor, NominationApproved, RoleGrant
+from shared.contracts.operations import RpcRequest
 from shared.contracts.subjects import AWARDS_FROM_REVIEW, REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, rpc_subject
 from shared.platform.messaging import ensure_topology
-from shared.platform.rpc import RpcRequest
 from shared.platform.service import ServiceContext
 from shared.rules import reference
 from tests.integration.conftest import APPROVER_SONTAY, OPS, SUBMITTER, count_rows, path_of, running_broker, snapshot

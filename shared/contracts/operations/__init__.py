@@ -1,0 +1,65 @@
+"""Every RPC operation, declared once: who answers it, its name, its request model and its reply model.
+
+The portal (and any other caller) and the answering service share one declaration, so a request is checked
+against the same model on both sides and the reply has a documented shape (the portal's OpenAPI reuses it).
+A reply that is a list is a `RootModel`, so the JSON on the wire is the list itself.
+
+The envelope around every request and reply is here too: `RpcRequest` carries the caller (`actor`) and the
+operation's parameters; `RpcReply` carries either the data or an error with a stable code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.contracts.errors import FieldError
+from shared.contracts.events import Actor
+from shared.contracts.subjects import rpc_subject
+
+RequestT = TypeVar("RequestT", bound=BaseModel)
+ReplyT = TypeVar("ReplyT", bound=BaseModel)
+
+SERVICE_NAMES_VI = {"registration": "Tiếp nhận hồ sơ", "review": "Xét duyệt", "awards": "Khen thưởng"}
+
+
+@dataclass(frozen=True)
+class Operation(Generic[RequestT, ReplyT]):
+    """`thidua.rpc.<service>.<name>`: what it takes and what it answers."""
+
+    service: str
+    name: str
+    request: type[RequestT]
+    reply: type[ReplyT]
+
+    @property
+    def subject(self) -> str:
+        return rpc_subject(self.service, self.name)
+
+
+class NoParams(BaseModel):
+    """The request of an operation that takes nothing but its caller."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class RpcRequest(BaseModel):
+    # The caller as the portal vouches for it. The authenticated-bus work (issue 14) adds the portal's signed,
+    # short-lived assertion of this actor beside it, verified by the answering service.
+    actor: Actor
+    params: dict[str, Any] = {}
+
+
+class RpcError(BaseModel):
+    code: str
+    title: str
+    status: int
+    fields: list[FieldError] = []
+
+
+class RpcReply(BaseModel):
+    ok: bool
+    data: Any = None
+    error: RpcError | None = None

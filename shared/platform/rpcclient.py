@@ -1,0 +1,47 @@
+"""The one way to call another service's RPC operation: NATS request/reply with the caller as an `Actor`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import nats.errors
+from faststream.nats import NatsBroker
+from pydantic import ValidationError
+
+from shared.contracts.errors import ServiceUnavailable
+from shared.contracts.events import Actor
+from shared.contracts.operations import SERVICE_NAMES_VI, Operation, ReplyT, RequestT, RpcReply, RpcRequest
+from shared.contracts.subjects import rpc_subject
+from shared.platform.rpc import RemoteError
+
+DEFAULT_TIMEOUT_SECONDS = 10.0
+
+
+class RpcClient:
+    """Sends requests over the service's own broker connection; a service that does not answer is `ServiceUnavailable`."""
+
+    def __init__(self, broker: NatsBroker, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS) -> None:
+        self.broker = broker
+        self.timeout_seconds = timeout_seconds
+
+    async def call(self, operation: Operation[RequestT, ReplyT], actor: Actor, request: RequestT) -> ReplyT:
+        data = await self._request(operation.service, operation.subject, actor, request.model_dump(mode="json"))
+        return operation.reply.model_validate(data)
+
+    async def call_untyped(self, service: str, operation: str, actor: Actor, params: dict[str, Any] | None = None) -> Any:
+        """For the operations not yet declared in `shared.contracts.operations`: the reply's data as JSON values."""
+        return await self._request(service, rpc_subject(service, operation), actor, params or {})
+
+    async def _request(self, service: str, subject: str, actor: Actor, params: dict[str, Any]) -> Any:
+        body = RpcRequest(actor=actor, params=params).model_dump_json().encode()
+        try:
+            message = await self.broker.request(body, subject, timeout=self.timeout_seconds)
+            reply = RpcReply.model_validate(await message.decode())
+        except (TimeoutError, nats.errors.Error, ValidationError) as exc:
+            raise ServiceUnavailable(
+                f"Dịch vụ “{SERVICE_NAMES_VI.get(service, service)}” tạm thời không phản hồi, vui lòng thử lại sau"
+            ) from exc
+        if reply.ok:
+            return reply.data
+        assert reply.error is not None
+        raise RemoteError(reply.error)
