@@ -75,6 +75,7 @@ async def _reset_jetstream(url: str) -> None:
     try:
         js = nc.jetstream()
         for info in await js.streams_info():
+            assert info.config.name is not None
             await js.delete_stream(info.config.name)
     finally:
         await nc.close()

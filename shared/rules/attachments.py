@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.errors import FieldError, ValidationFailed
 from shared.rules.catalog import Award, Catalog
+from shared.rules.dated import require_in_force
 
 RULES_FILE = Path(__file__).resolve().parents[1] / "data" / "attachments.toml"
 RULES_ENV = "THIDUA_ATTACHMENT_RULES"
@@ -101,10 +102,7 @@ def rules_path() -> Path:
 
 def rules_on(on: date, path: Path | None = None) -> AttachmentRules:
     """The attachment rules in force on `on`: the latest entry already started."""
-    in_force = [r for r in _load(path or rules_path()).rules if r.effective_from <= on]
-    if not in_force:
-        raise LookupError(f"no attachment rules in force on {on.isoformat()}")
-    return max(in_force, key=lambda r: r.effective_from)
+    return require_in_force(_load(path or rules_path()).rules, on, "attachment rules")
 
 
 # What a file is

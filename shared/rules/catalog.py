@@ -24,6 +24,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from shared.contracts.values import LEVEL_NAMES_VI, LEVEL_RANK, LEVELS, DutyRating, Level, NomineeKind
+from shared.rules.dated import latest_by
 
 DEFAULT_CATALOG_DIR = Path(__file__).resolve().parents[1] / "data" / "catalog"
 CATALOG_DIR_ENV = "THIDUA_CATALOG_DIR"
@@ -496,8 +497,7 @@ def version_problems(files: Sequence[CatalogFile]) -> list[str]:
 
 
 def _file_in_force(files: Iterable[CatalogFile], name: CatalogName, on: date) -> CatalogFile | None:
-    in_force = [f for f in files if f.catalog.catalog == name and f.catalog.effective_from <= on]
-    return max(in_force, key=lambda f: f.catalog.effective_from) if in_force else None
+    return latest_by((f for f in files if f.catalog.catalog == name), on, lambda f: f.catalog.effective_from)
 
 
 def load_catalog_dir(directory: Path) -> tuple[CatalogFile, ...]:

@@ -46,6 +46,7 @@ from shared.rules.catalog import (
     RecognisedInnovation,
     TitleSameYear,
 )
+from shared.rules.dated import require_in_force
 from shared.rules.text import normalize_name
 
 RULES_FILE = Path(__file__).resolve().parents[1] / "data" / "eligibility.toml"
@@ -110,10 +111,7 @@ _R = TypeVar("_R", bound=_DatedRule)
 
 
 def _latest(rules: Sequence[_R], on: date, what: str) -> _R:
-    in_force = [r for r in rules if r.effective_from <= on]
-    if not in_force:
-        raise LookupError(f"no {what} eligibility rule in force on {on.isoformat()}")
-    return max(in_force, key=lambda r: r.effective_from)
+    return require_in_force(rules, on, f"{what} eligibility rule")
 
 
 def rules_on(on: date, path: Path = RULES_FILE) -> EligibilityRules:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from shared.contracts.values import LEVEL_NAMES_VI, LEVEL_RANK, Level, NomineeKind, UnitRef
 from shared.rules.catalog import Award, Catalog, CatalogSet, award_on, catalog_on, catalogs_on
+from shared.rules.dated import require_in_force
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
@@ -142,10 +143,7 @@ def _base_salaries(path: Path) -> tuple[DatedValue, ...]:
 def base_salary_on(on: date, override: int | None = None, path: Path = DATA_DIR / "parameters.toml") -> int:
     if override is not None:
         return override
-    in_force = [v for v in _base_salaries(path) if v.effective_from <= on]
-    if not in_force:
-        raise LookupError(f"no base salary in force on {on.isoformat()}")
-    return in_force[-1].value
+    return require_in_force(_base_salaries(path), on, "base salary").value
 
 
 def prize_amount(coefficient: Decimal, base_salary: int) -> int:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from shared.platform.settings import SERVICES
 from tests.e2e.conftest import PASSWORD, start_system
@@ -17,8 +17,8 @@ from thidua.system import System
 
 CHROMIUM = os.environ.get("THIDUA_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1366, "height": 768}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def browser(console: System) -> Iterator[Browser]:
 def sign_in(browser: Browser, console: System) -> Iterator[Callable[..., Page]]:
     contexts = []
 
-    def open_as(username: str, *, viewport: dict[str, int] = DESKTOP) -> Page:
+    def open_as(username: str, *, viewport: ViewportSize = DESKTOP) -> Page:
         context = browser.new_context(
             viewport=viewport, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", base_url=console.portal_url
         )

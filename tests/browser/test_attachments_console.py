@@ -7,6 +7,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -124,7 +125,7 @@ def test_the_json_api_uploads_submits_with_staged_ids_and_downloads_the_same_byt
     try:
         for user in ("cdcs.dst", "ld.sontay", "ld.thanhxuan"):
             client.login(user, PASSWORD)
-        body = {
+        body: dict[str, Any] = {
             "unit_code": "HN-SONTAY-DST",
             "award_code": "giay_khen_ldld_huyen",
             "period": "2026",

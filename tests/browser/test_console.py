@@ -13,7 +13,7 @@ import httpx
 import nats
 import pytest
 from openpyxl import load_workbook
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
 from tests.browser.conftest import PHONE, record_council, shot
 from tests.e2e.conftest import PASSWORD
@@ -195,11 +195,16 @@ def test_a_second_claim_is_explained_not_a_stack_trace(sign_in: SignIn) -> None:
 def test_a_script_in_a_nominee_name_shows_as_text(sign_in: SignIn) -> None:
     submitter = sign_in("cdcs.dst")
     alerts: list[str] = []
-    submitter.on("dialog", lambda d: (alerts.append(d.message), d.dismiss()))
+
+    def refuse(dialog: Dialog) -> None:
+        alerts.append(dialog.message)
+        dialog.dismiss()
+
+    submitter.on("dialog", refuse)
     file_nomination(submitter, "<script>alert(1)</script>", "giay_khen_ldld_huyen")
     expect(submitter.locator("h1")).to_contain_text("<script>alert(1)</script>")
     approver = sign_in("ld.sontay")
-    approver.on("dialog", lambda d: (alerts.append(d.message), d.dismiss()))
+    approver.on("dialog", refuse)
     open_task(approver, "HN-SONTAY", "<script>alert(1)</script>")
     expect(approver.locator("h1")).to_contain_text("<script>alert(1)</script>")
     shot(approver, "09-xss-name-as-text")

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -195,11 +196,19 @@ def test_two_replicas_of_each_backend_one_portal_and_streams_with_three_replicas
             assert env["THIDUA_HTTP_HOST"] == "0.0.0.0"
 
 
+def recorder(calls: list[tuple[str, tuple[Any, ...]]], name: str) -> Callable[..., int]:
+    def record(*args: Any, **kw: Any) -> int:
+        calls.append((name, args))
+        return 0
+
+    return record
+
+
 def test_every_thidua_container_runs_a_real_subcommand(compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[str, tuple[Any, ...]]] = []
     for attr in dir(cli):
         if attr.startswith("cmd_"):
-            monkeypatch.setattr(cli, attr, lambda *args, _name=attr, **kw: calls.append((_name, args)) or 0)
+            monkeypatch.setattr(cli, attr, recorder(calls, attr))
     monkeypatch.setattr(cli, "configure_logs", lambda *a, **kw: None)
     commands = {name: thidua_command(s) for name, s in services_of(compose).items() if thidua_command(s)}
     assert len(commands) >= 11  # 4 migrations, 6 backend replicas, the portal
@@ -210,7 +219,7 @@ def test_every_thidua_container_runs_a_real_subcommand(compose: dict[str, Any], 
         assert [c[0] for c in calls] in (["cmd_service"], ["cmd_migrate"]), name
     # migrations: each database upgraded by its own one-shot job before its services start
     for name in SERVICES:
-        jobs = [k for k, v in commands.items() if v[:1] == ["migrate"] and v[-1] == name]
+        jobs = [k for k, v in commands.items() if v and v[:1] == ["migrate"] and v[-1] == name]
         assert len(jobs) == 1, name
         for service_name in running(compose, name):
             depends = services_of(compose)[service_name]["depends_on"]

@@ -6,6 +6,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -52,11 +53,11 @@ def approve_everything(client: PortalClient, user: str, unit: str, expected: int
         # One meeting of the unit's council votes on the page's dossiers (a retry after a crash is a harmless re-vote).
         votes = [{"task_id": t["id"], "votes_for": 9} for t in page["items"]]
         meeting = {"held_on": "2026-03-02", "members": 9, "present": 9, "votes": votes}
-        patiently(lambda m=meeting: client.post(user, "/api/v1/council-meetings", m))
+        patiently(partial(client.post, user, "/api/v1/council-meetings", meeting))
         for task in page["items"]:
-            patiently(lambda t=task: client.post(user, f"/api/v1/tasks/{t['id']}/claim"))
+            patiently(partial(client.post, user, f"/api/v1/tasks/{task['id']}/claim"))
             patiently(
-                lambda t=task: client.post(user, f"/api/v1/tasks/{t['id']}/decision", {"action": "approve", "comment": "Đồng ý"})
+                partial(client.post, user, f"/api/v1/tasks/{task['id']}/decision", {"action": "approve", "comment": "Đồng ý"})
             )
             decided += 1
             after(decided)

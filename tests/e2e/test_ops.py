@@ -85,8 +85,8 @@ def test_metrics_heartbeats_and_ops_status_on_a_running_system(system: System, t
 
     for service, names in SERVICE_METRICS.items():
         text = httpx.get(f"http://127.0.0.1:{system.config.http_ports[service]}/metrics", timeout=10).text
-        missing = [name for name in names if f"\n{name}{{" not in text]
-        assert not missing, f"{service} /metrics lacks {missing}"
+        absent = [name for name in names if f"\n{name}{{" not in text]
+        assert not absent, f"{service} /metrics lacks {absent}"
     # Every name the dashboard and the alerts use (deploy/) is exported by some process, with its type.
     declared: dict[str, str] = {}
     for service in SERVICES:

@@ -112,7 +112,7 @@ async def events_of(nats_url: str, nomination_id: str) -> dict[str, list[tuple[s
             for seq in range(state.first_seq, state.last_seq + 1) if state.messages else ():
                 msg = await js.get_msg(stream.name, seq)
                 if (msg.headers or {}).get("Thidua-Correlation-Id") == nomination_id:
-                    found.setdefault(stream.name, []).append((msg.subject, dict(msg.headers or {})))
+                    found.setdefault(stream.name, []).append((str(msg.subject), dict(msg.headers or {})))
         return found
     finally:
         await nc.close()

@@ -218,7 +218,7 @@ async def test_a_failed_council_vote_blocks_approval_a_passed_revote_allows_it_a
 
 
 async def stream_count_dead(system: System) -> int:
-    js = system.publisher.connection.jetstream()  # type: ignore[attr-defined]
+    js = system.publisher.connection.jetstream()
     return await stream_count(js, subjects.DEADLETTER_STREAM.name)
 
 

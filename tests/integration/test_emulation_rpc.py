@@ -122,7 +122,7 @@ async def test_the_launching_unit_creates_a_campaign_whose_quota_refuses_the_nom
     assert rules(first)["campaign_quota"]["status"] == "pass"
     assert "thứ 1/1, còn 0" in rules(first)["campaign_quota"]["message"]
     async with registration.engine.connect() as conn:
-        payload = json.loads(await conn.scalar(sa.select(store.outbox.c.payload)))
+        payload = json.loads(str(await conn.scalar(sa.select(store.outbox.c.payload))))
     assert payload["nomination"]["campaign"]["plan_ref"] == "12/KH-LĐLĐ"
     assert payload["nomination"]["campaign"]["ends_on"] == "2026-05-31"
 
@@ -255,7 +255,10 @@ async def test_a_tld_flag_needs_the_cluster_vote_for_the_nominating_unit(registr
     assert outside["error"]["fields"][0]["field"] == "members.1"
     assert (await call(nc, APPROVER_SONTAY, "create_cluster", cluster))["ok"] is True
 
-    flag = {"award_code": "co_thi_dua_tong_ldld", "nominee": {"kind": "collective", "name": "Công đoàn Công ty CP tập đoàn DST"}}
+    flag: dict[str, Any] = {
+        "award_code": "co_thi_dua_tong_ldld",
+        "nominee": {"kind": "collective", "name": "Công đoàn Công ty CP tập đoàn DST"},
+    }
     before_vote = await call(nc, SUBMITTER, "submit", nomination(**flag))
     assert (before_vote["error"]["code"], before_vote["error"]["status"]) == ("not_eligible", 422)
     assert "Cụm thi đua số 1 thị xã Sơn Tây chưa bình xét năm 2026" in before_vote["error"]["fields"][0]["message"]

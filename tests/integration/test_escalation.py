@@ -58,7 +58,7 @@ async def roster(ctx: ServiceContext, unit_code: str, *approvers: Actor, at: dat
     event = UnitApproversChanged(
         occurred_at=at,
         unit_code=unit_code,
-        approvers=[{"user_id": a.user_id, "full_name": a.full_name} for a in approvers],  # type: ignore[misc]
+        approvers=[{"user_id": a.user_id, "full_name": a.full_name} for a in approvers],
     )
     await usecases.on_approvers_changed(ctx, event)
 
@@ -248,7 +248,7 @@ async def test_two_timer_loops_on_one_database_escalate_each_task_exactly_once(s
     assert await count_rows(ctx.engine, store.task_moves) == 60
     assert len(await outbox_events(ctx, ".task_escalated")) == 60
     async with ctx.engine.connect() as conn:
-        by_instance = dict(
+        by_instance: dict[str, int] = dict(
             (
                 await conn.execute(
                     sa.select(store.timers.c.fired_by, sa.func.count())

@@ -59,7 +59,8 @@ def second_database(database_url: str, tmp_path: Path) -> Iterator[str]:
 def the_file() -> dict[str, Any]:
     with FILE.open("rb") as f:
         raw = tomllib.load(f)
-    return json.loads(json.dumps(raw, default=str))
+    loaded: dict[str, Any] = json.loads(json.dumps(raw, default=str))
+    return loaded
 
 
 async def outbox(ctx: ServiceContext, table: sa.Table, subject: str) -> list[Event]:

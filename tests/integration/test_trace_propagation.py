@@ -31,7 +31,7 @@ from shared.platform.service import ServiceContext
 from shared.platform.tracing import make_tracer_provider
 from shared.rules import reference
 from tests.integration.conftest import SUBMITTER, eventually, stream_messages
-from tests.integration.test_outbox_relay import draft
+from tests.integration.test_outbox_relay import draft  # type: ignore[attr-defined]
 
 STREAM = subjects.REGISTRATION_STREAM.name
 

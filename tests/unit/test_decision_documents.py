@@ -26,6 +26,7 @@ from services.awards.domain.document import (
 from services.awards.domain.legal_basis import frame_for
 from services.awards.domain.revocation import Recovery, check_recovered, check_revocation
 from shared.contracts.errors import Conflict, Forbidden, ValidationFailed
+from shared.contracts.values import NomineeKind
 from shared.rules.documents import to_pdf, to_xlsx
 from tests.unit.factories import actor, unit
 
@@ -34,7 +35,7 @@ BK = ("bang_khen_ldld_tp", "Bằng khen của LĐLĐ Thành phố")
 
 
 def entry(
-    name: str, kind: str = "individual", award: tuple[str, str] = GK, amount: int = 702_000, unit_name: str = "CĐCS A"
+    name: str, kind: NomineeKind = "individual", award: tuple[str, str] = GK, amount: int = 702_000, unit_name: str = "CĐCS A"
 ) -> Entry:
     return Entry(
         nominee_name=name,
@@ -42,7 +43,7 @@ def entry(
         unit_name=unit_name,
         award_code=award[0],
         award_name=award[1],
-        prize_amount_vnd=amount,  # type: ignore[arg-type]
+        prize_amount_vnd=amount,
     )
 
 
@@ -93,7 +94,7 @@ def test_a_document_counts_each_award_with_its_collectives_individuals_and_amoun
 
 
 @given(st.lists(st.tuples(st.sampled_from(["individual", "collective"]), st.integers(0, 50_000_000), st.booleans()), max_size=40))
-def test_the_tables_total_rows_add_up_to_the_whole_decision(rows: list[tuple[str, int, bool]]) -> None:
+def test_the_tables_total_rows_add_up_to_the_whole_decision(rows: list[tuple[NomineeKind, int, bool]]) -> None:
     entries = tuple(entry(f"Người {i}", kind, BK if other else GK, amount) for i, (kind, amount, other) in enumerate(rows))
     doc = build_document(data(entries))
     totals = [t.total[-1] for t in doc.tables if t.total is not None]

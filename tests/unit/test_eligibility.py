@@ -54,7 +54,7 @@ def prior(code: str, period: str = "2026", status: str = "active", achievements:
     a = award(code)
     return PriorNomination(
         id=f"p-{code}", award_code=code, award_name=a.name, award=a, period=period, status=status, achievements=achievements
-    )  # type: ignore[arg-type]
+    )
 
 
 def check_all(code: str, nominee: Nominee, *, prior_: list[PriorNomination] | None = None) -> list[EligibilityCheck]:
@@ -363,7 +363,7 @@ def test_a_share_quota_cannot_be_counted_and_says_why() -> None:
 
 @given(st.integers(0, 400), st.integers(1, 300), st.sampled_from(["block", "warn"]))
 def test_a_counted_quota_fails_only_past_its_limit_and_only_when_it_blocks(used: int, limit: int, on_fail: str) -> None:
-    quota = Quota(per="awarding_unit_year", limit=limit, source="x", on_fail=on_fail)  # type: ignore[arg-type]
+    quota = Quota(per="awarding_unit_year", limit=limit, source="x", on_fail=on_fail)
     a = award("cong_nhan_gioi_thu_do")
     check = judge_quota(QuotaUsage(quota=quota, unit=path("HN-SONTAY-DST")[2], used=used), a, "2026")
     over = used + 1 > limit

@@ -54,9 +54,9 @@ def pledge_rule(missing: str = "warn", unconfirmed: str = "warn", title_not_pled
         effective_from=date(2024, 1, 1),
         deadline_month=3,
         deadline_day=31,
-        missing=missing,  # type: ignore[arg-type]
-        unconfirmed=unconfirmed,  # type: ignore[arg-type]
-        title_not_pledged=title_not_pledged,  # type: ignore[arg-type]
+        missing=missing,
+        unconfirmed=unconfirmed,
+        title_not_pledged=title_not_pledged,
         source="thử",
         confirmed=False,
     )
@@ -212,7 +212,7 @@ STANDINGS = st.lists(
 
 @given(STANDINGS, POLICIES)
 def test_a_flag_passes_exactly_when_some_cluster_voted_the_unit_leading(standings: list[ClusterStanding], policy: str) -> None:
-    rule = ClusterLeadRule(effective_from=date(2024, 1, 1), award="co_thi_dua_tong_ldld", on_fail=policy, source="s")  # type: ignore[arg-type]
+    rule = ClusterLeadRule(effective_from=date(2024, 1, 1), award="co_thi_dua_tong_ldld", on_fail=policy, source="s")
     check = judge_cluster_lead(rule, "Công đoàn DST", 2026, standings)
     leading = any(s.leading for s in standings)
     assert (check.status == "pass") == leading
@@ -247,7 +247,7 @@ def test_a_submission_is_refused_exactly_when_one_of_window_quota_pledge_or_clus
     target = PEAK.target("chu_tich_cdcs_tieu_bieu")
     assert target is not None
     rule = pledge_rule(pledge_policy, pledge_policy, pledge_policy)
-    cluster = ClusterLeadRule(effective_from=date(2024, 1, 1), award="co_thi_dua_tong_ldld", on_fail=cluster_policy, source="s")  # type: ignore[arg-type]
+    cluster = ClusterLeadRule(effective_from=date(2024, 1, 1), award="co_thi_dua_tong_ldld", on_fail=cluster_policy, source="s")
     judged = [
         judge_campaign_window(PEAK, day),
         judge_campaign_quota(PEAK, target, used, "Chủ tịch CĐCS tiêu biểu"),

@@ -160,12 +160,12 @@ def test_a_cycle_is_found_when_levels_alone_do_not_catch_it() -> None:
     from services.registration.domain import reorganisation as module
 
     tree = small_tree()
-    original = module.LEVEL_RANK
-    module.LEVEL_RANK = {"grassroots": 0, "district": 1, "city": 1, "national": 3}  # levels that cannot tell HN from Q1
+    original = module.LEVEL_RANK  # type: ignore[attr-defined]
+    module.LEVEL_RANK = {"grassroots": 0, "district": 1, "city": 1, "national": 3}  # type: ignore[attr-defined]  # levels that cannot tell HN from Q1
     try:
         message = refusal(tree, reorg(move=[{"unit": "HN", "to": "Q1"}]))
     finally:
-        module.LEVEL_RANK = original
+        module.LEVEL_RANK = original  # type: ignore[attr-defined]
     assert "HN: Chuyển HN tạo vòng lặp trong cây đơn vị" in message
 
 
