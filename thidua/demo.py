@@ -10,6 +10,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from thidua.client import ApiError, PortalClient
+from thidua.demo_documents import attach_documents
+from thidua.demo_rules import run_rules_demo
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -60,36 +62,6 @@ SAMPLES: list[dict[str, Any]] = [
         "levels": ["HN-THANHXUAN", "HN", "TLD"],  # before the reorganisation; after it, the ward union's
     },
 ]
-
-
-def document_pdf(title: str, body: dict[str, Any]) -> bytes:
-    """A one-page PDF standing in for one of the dossier's documents (the demo has no scanned papers)."""
-    from shared.rules.documents import OfficialDocument, to_pdf
-
-    return to_pdf(
-        OfficialDocument(
-            kind=title.split("(", maxsplit=1)[0].strip().upper(),
-            subject=f"Hồ sơ đề nghị khen thưởng: {body['nominee']['name']}",
-            issuer="BAN CHẤP HÀNH CÔNG ĐOÀN CƠ SỞ",
-            number_text="—",
-            place="Hà Nội",
-            issued_on=datetime.now(VN).date(),
-            paragraphs=(body["achievements"],),
-            signer_role=("TM. BAN CHẤP HÀNH", "CHỦ TỊCH"),
-            watermark="BẢN MẪU",
-        )
-    )
-
-
-def attach_documents(client: PortalClient, user: str, body: dict[str, Any]) -> list[dict[str, str]]:
-    """Upload a PDF for each document the award requires and return them as the submission's `attachments`."""
-    needed = client.get(user, f"/api/v1/awards/{body['award_code']}/documents")["documents"]
-    staged = []
-    for document in needed:
-        if document["required"]:
-            uploaded = client.upload(user, f"{document['code']}.pdf", document_pdf(document["name"], body))
-            staged.append({"document_type": document["code"], "staged_id": uploaded["staged_id"]})
-    return staged
 
 
 def submit_unique(client: PortalClient, user: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -177,7 +149,6 @@ def money(amount: int) -> str:
 
 
 def run_demo(base_url: str, password: str) -> int:
-    from thidua.demo_rules import run_rules_demo
 
     client = PortalClient(base_url)
     try:

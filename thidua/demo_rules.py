@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from shared.rules.reference import DATA_DIR
 from thidua.client import ApiError, PortalClient
+from thidua.demo_documents import attach_documents
 from thidua.reorgctl import read_file, wait_for_review
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -32,8 +33,6 @@ def refusal_lines(exc: ApiError) -> list[str]:
 
 def filed(client: PortalClient, user: str, body: dict[str, Any]) -> dict[str, Any]:
     """The body with a PDF for each document its award requires (so a refusal is about what the scene shows)."""
-    from thidua.demo import attach_documents
-
     return {**body, "attachments": attach_documents(client, user, body)}
 
 

@@ -18,7 +18,7 @@ from tests.browser.conftest import shot
 from tests.e2e.conftest import PASSWORD, start_system
 from tests.samples import sample_pdf, sample_png
 from thidua.client import ApiError, PortalClient
-from thidua.demo import attach_documents
+from thidua.demo_documents import attach_documents
 from thidua.system import System
 
 pytestmark = pytest.mark.e2e

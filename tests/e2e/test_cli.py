@@ -15,7 +15,7 @@ import pytest
 
 from shared.platform.settings import SERVICES
 from thidua.client import PortalClient
-from thidua.demo import attach_documents
+from thidua.demo_documents import attach_documents
 from thidua.natsserver import free_port
 
 pytestmark = pytest.mark.e2e
