@@ -300,6 +300,21 @@ def to_xlsx(doc: OfficialDocument) -> bytes:
             wanted = min(60, max(8, int(column.width * 12)))
             current = sheet.column_dimensions[letter].width or 0
             sheet.column_dimensions[letter].width = max(current, wanted)
+    return save_text_only(book)
+
+
+def save_text_only(book: Workbook) -> bytes:
+    """The workbook as .xlsx bytes with every cell that looks like a formula kept as text.
+
+    openpyxl turns any string starting with "=" into a formula; a nominee named `=HYPERLINK(...)` or achievements
+    written `=cmd|' /C calc'!A0` would then run in the spreadsheet of whoever opens the decision. Nothing this
+    project exports is meant to compute, so no cell is written as a formula.
+    """
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import unicodedata
+import zipfile
 from datetime import date
 
 import pypdf
+import pytest
 from openpyxl import load_workbook
 
 from shared.rules.documents import Column, OfficialDocument, Table, date_line, to_pdf, to_xlsx, vnd
@@ -91,3 +93,26 @@ def test_vietnamese_number_and_date_forms() -> None:
     assert vnd(0) == "0"
     assert date_line("Hà Nội", date(2026, 2, 5)) == "Hà Nội, ngày 05 tháng 02 năm 2026"
     assert date_line("Hà Nội", date(2026, 11, 25)) == "Hà Nội, ngày 25 tháng 11 năm 2026"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['=HYPERLINK("http://attacker.example/x","Bấm vào đây")', "=cmd|' /C calc'!A0", "=1+1", "=SUM(A1:A9)"],
+)
+def test_a_name_or_achievement_that_looks_like_a_formula_stays_text_in_the_xlsx(text: str) -> None:
+    table = Table(columns=(Column("Họ và tên"), Column("Thành tích")), rows=((text, text),))
+    doc = OfficialDocument(
+        kind="Quyết định",
+        subject="khen thưởng",
+        issuer="LĐLĐ",
+        number_text="1/QĐ-LĐLĐ",
+        place="Hà Nội",
+        issued_on=date(2026, 5, 4),
+        tables=(table,),
+    )
+    data = to_xlsx(doc)
+    sheet_xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml  # no cell is written as a formula
+    cells = [c for row in load_workbook(io.BytesIO(data)).active.iter_rows() for c in row if c.value == text]
+    assert len(cells) == 2
+    assert all(c.data_type == "s" for c in cells)
