@@ -22,6 +22,7 @@ from services.portal.api import build_router, install_error_handlers
 from services.portal.emulation_api import build_emulation_router
 from services.portal.gateway import Gateway
 from services.portal.ops_api import build_ops_router
+from services.portal.serving import server_config
 from services.portal.settings import PortalSettings
 from services.portal.tracing import RequestTracing
 from services.portal.web.emulation_pages import build_emulation_pages
@@ -125,13 +126,4 @@ def create_app(settings: PortalSettings) -> FastAPI:
 
 
 def serve(settings: PortalSettings) -> None:
-    config = uvicorn.Config(
-        create_app(settings),
-        host=settings.http_host,
-        port=settings.resolved_http_port(),
-        log_level=settings.log_level.lower(),
-        access_log=False,
-        log_config=None,  # uvicorn's lines go through the process's handler (JSON by default)
-        lifespan="on",
-    )
-    uvicorn.Server(config).run()
+    uvicorn.Server(server_config(settings, create_app(settings))).run()

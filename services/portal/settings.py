@@ -19,6 +19,9 @@ class PortalSettings(ServiceSettings):
     demo_password: str = DEFAULT_DEMO_PASSWORD
     rpc_timeout_seconds: float = 10.0
     secure_cookies: bool = False  # set THIDUA_SECURE_COOKIES=1 behind HTTPS
+    # Addresses of the reverse proxies whose X-Forwarded-For/-Proto the portal believes (comma-separated, or "*").
+    # Empty (the default): none, so a client cannot pick the address the sign-in throttle counts by.
+    trusted_proxies: str = ""
     # How long an uploaded file waits in the staging bucket for the submission that uses it.
     attachment_staging_ttl_seconds: float = Field(default=6 * 3600, ge=60, le=7 * 24 * 3600)
 
