@@ -18,16 +18,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from starlette.middleware.sessions import SessionMiddleware
 
 from services.portal import store
-from services.portal.api import build_router, install_error_handlers
-from services.portal.emulation_api import build_emulation_router
+from services.portal.api.router import build_api
+from services.portal.errors import install_error_handlers
 from services.portal.gateway import Gateway
-from services.portal.ops_api import build_ops_router
 from services.portal.serving import server_config
 from services.portal.settings import PortalSettings
 from services.portal.tracing import RequestTracing
-from services.portal.web.emulation_pages import build_emulation_pages
-from services.portal.web.pages import build_pages
-from services.portal.web.reports import build_reports
+from services.portal.web.router import build_console
 from shared.platform.db import make_engine
 from shared.platform.messaging import ensure_topology, make_broker, publish_event
 from shared.platform.migrate import head_revision
@@ -101,12 +98,8 @@ def create_app(settings: PortalSettings) -> FastAPI:
     )
     app.add_middleware(RequestTracing)  # added last: the outermost, so every other layer runs inside the span
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(build_router(gateway))
-    app.include_router(build_ops_router(gateway))
-    app.include_router(build_emulation_router(gateway))
-    app.include_router(build_pages(gateway))
-    app.include_router(build_emulation_pages(gateway))
-    app.include_router(build_reports(gateway))
+    app.include_router(build_api(gateway))
+    app.include_router(build_console(gateway))
 
     @app.get("/healthz", tags=["ops"], summary="Tiến trình còn sống")
     async def healthz() -> dict[str, str]:

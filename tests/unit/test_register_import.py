@@ -8,7 +8,7 @@ from io import BytesIO
 
 from openpyxl import Workbook
 
-from services.portal.web.register_import import problems_from_reply, rows_from_xlsx, template_workbook
+from services.portal.register_import import problems_from_reply, rows_from_xlsx, template_workbook
 
 AWARDS = {"sang_kien_co_so": "Sáng kiến cấp cơ sở", "giay_khen_cdcs": "Giấy khen của Ban Chấp hành công đoàn cơ sở"}
 

@@ -5,8 +5,10 @@ from types import SimpleNamespace
 
 import pytest
 
+from services.portal.web.dossier_form import draft_body
 from services.portal.web.formatting import date_vn, datetime_vn, money
-from services.portal.web.pages import _draft_body, _parse_vn_date, clock_shift
+from services.portal.web.forms import parse_vn_date
+from services.portal.web.rendering import clock_shift
 from shared.platform.clock import FixedClock
 
 
@@ -24,16 +26,16 @@ def test_money_uses_dots_between_thousands_and_the_dong_sign() -> None:
 
 
 def test_a_typed_date_is_parsed_or_explained() -> None:
-    assert _parse_vn_date("20/12/2026") == ("2026-12-20", None)
-    assert _parse_vn_date("") == (None, None)
-    parsed, error = _parse_vn_date("2026-12-20")
+    assert parse_vn_date("20/12/2026") == ("2026-12-20", None)
+    assert parse_vn_date("") == (None, None)
+    parsed, error = parse_vn_date("2026-12-20")
     assert parsed is None
     assert error is not None
     assert "dd/mm/yyyy" in error
 
 
 def test_form_fields_become_the_command_body_the_api_takes() -> None:
-    body = _draft_body(
+    body = draft_body(
         {
             "unit_code": "HN-SONTAY-DST",
             "award_code": "giay_khen_ldld_huyen",
@@ -53,7 +55,7 @@ def test_form_fields_become_the_command_body_the_api_takes() -> None:
 
 
 def test_an_untouched_council_vote_is_left_out() -> None:
-    body = _draft_body({"nominee.name": "A B", "council_vote.secret_ballot": "1"})
+    body = draft_body({"nominee.name": "A B", "council_vote.secret_ballot": "1"})
     assert "council_vote" not in body
 
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
-from starlette.responses import Response
 
 from services.portal.gateway import Gateway
 from shared.contracts.errors import ValidationFailed
@@ -95,19 +93,3 @@ async def requirements(gateway: Gateway, actor: Actor, award_code: str | None) -
         return None
     result: dict[str, Any] = await gateway.call("registration", "document_requirements", actor, {"award_code": award_code})
     return result
-
-
-def file_response(found: dict[str, Any], data: bytes) -> Response:
-    """The file as a download: its own name (RFC 6266, UTF-8), type, and checksum."""
-    name = found["filename"]
-    fallback = name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
-    return Response(
-        content=data,
-        media_type=found["media_type"],
-        headers={
-            "Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}",
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-            "X-Checksum-Sha256": found["sha256"],
-        },
-    )

@@ -7,6 +7,7 @@ from typing import Any
 
 from shared.contracts.values import LEVEL_NAMES_VI, VIETNAM_TZ
 from shared.rules.attachments import format_size
+from shared.rules.documents import vnd
 
 ROLE_LABELS = {
     "submitter": "Cán bộ nộp hồ sơ",
@@ -94,4 +95,5 @@ FILTERS: dict[str, Any] = {
     "note_label": lambda k: NOTIFICATION_KINDS.get(k, (k, ""))[0],
     "note_tone": lambda k: NOTIFICATION_KINDS.get(k, ("", "info"))[1],
     "filesize": format_size,
+    "vn_number": lambda n: vnd(int(n or 0)),
 }

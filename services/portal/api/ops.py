@@ -1,4 +1,5 @@
-"""The operators' JSON API: outboxes and stuck nominations, asked of the services that own them.
+"""The operators' JSON API: the system clock, outboxes and stuck nominations (asked of the services that own them),
+and reorganisations of the unit tree.
 
 Dead letters are not here: they live in JetStream, and `shared.platform.deadletters` reads them directly.
 The portal's own outbox is in its own database, so it answers that part itself.
@@ -12,7 +13,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from services.portal import store
-from services.portal.api import CurrentActor
+from services.portal.api.deps import CurrentActor
 from services.portal.gateway import Gateway
 from shared.contracts.errors import DomainError
 from shared.platform.observability import require_operations
@@ -20,6 +21,11 @@ from shared.platform.outbox_ops import outbox_retry, outbox_status
 
 BACKEND_SERVICES = ("registration", "review", "awards")
 OutboxOwner = Literal["registration", "review", "awards", "portal"]
+
+
+class ClockView(BaseModel):
+    now: str = Field(description="Giờ hệ thống, ISO 8601 có múi giờ")
+    shifted_seconds: int = Field(description="Số giây giờ hệ thống đã dời so với giờ thực (0 trong vận hành)")
 
 
 class RetryBody(BaseModel):
@@ -31,10 +37,19 @@ class ReorganiseBody(BaseModel):
     apply: bool = False
 
 
-def build_ops_router(gateway: Gateway) -> APIRouter:
-    ops = APIRouter(prefix="/api/v1/ops", tags=["ops"])
+def build_router(gateway: Gateway) -> APIRouter:
+    ops = APIRouter(prefix="/api/v1", tags=["ops"])
 
-    @ops.get("/outbox", summary="Hàng đợi gửi sự kiện (outbox) của từng dịch vụ: còn chờ, dòng cũ nhất, dòng đang lỗi")
+    @ops.get(
+        "/clock",
+        response_model=ClockView,
+        summary="Giờ hệ thống (có thể đã dời khi thử nghiệm, không bao giờ trong vận hành)",
+    )
+    async def clock(actor: CurrentActor) -> ClockView:
+        now = gateway.clock.now()
+        return ClockView(now=now.isoformat(), shifted_seconds=round((now - gateway.wall_clock.now()).total_seconds()))
+
+    @ops.get("/ops/outbox", summary="Hàng đợi gửi sự kiện (outbox) của từng dịch vụ: còn chờ, dòng cũ nhất, dòng đang lỗi")
     async def outboxes(actor: CurrentActor) -> dict[str, Any]:
         require_operations(actor)
         result: dict[str, Any] = {}
@@ -47,7 +62,7 @@ def build_ops_router(gateway: Gateway) -> APIRouter:
         result["portal"] = portal.model_dump(mode="json")
         return result
 
-    @ops.post("/outbox/{service}/retry", summary="Gửi lại các dòng outbox đang lỗi của một dịch vụ (sau khi đã khắc phục)")
+    @ops.post("/ops/outbox/{service}/retry", summary="Gửi lại các dòng outbox đang lỗi của một dịch vụ (sau khi đã khắc phục)")
     async def retry(service: OutboxOwner, actor: CurrentActor, body: RetryBody | None = None) -> dict[str, Any]:
         require_operations(actor)
         ids = body.ids if body else None
@@ -56,11 +71,11 @@ def build_ops_router(gateway: Gateway) -> APIRouter:
         reply: dict[str, Any] = await gateway.call(service, "ops_outbox_retry", actor, {"ids": ids})
         return reply
 
-    @ops.get("/stuck", summary="Hồ sơ chưa có kết quả, dừng ở một bước lâu hơn ngưỡng (cũ nhất trước)")
+    @ops.get("/ops/stuck", summary="Hồ sơ chưa có kết quả, dừng ở một bước lâu hơn ngưỡng (cũ nhất trước)")
     async def stuck(actor: CurrentActor, older_than_seconds: int = 3 * 24 * 3600, limit: int = 100) -> Any:
         return await gateway.call("registration", "ops_stuck", actor, {"older_than_seconds": older_than_seconds, "limit": limit})
 
-    @ops.post("/reorganisations", summary="Kiểm tra hoặc áp dụng một đợt sắp xếp lại cây đơn vị (quản trị hệ thống)")
+    @ops.post("/ops/reorganisations", summary="Kiểm tra hoặc áp dụng một đợt sắp xếp lại cây đơn vị (quản trị hệ thống)")
     async def reorganise(body: ReorganiseBody, actor: CurrentActor) -> dict[str, Any]:
         result: dict[str, Any] = await gateway.call(
             "registration", "reorganise", actor, {"reorganisation": body.reorganisation, "apply": body.apply}
@@ -69,7 +84,7 @@ def build_ops_router(gateway: Gateway) -> APIRouter:
             result["review"] = await gateway.call("review", "reorganisation_preview", actor, {"event": result["event"]})
         return result
 
-    @ops.get("/reorganisations/{reorganisation_id}", summary="Xét duyệt đã chuyển những hồ sơ nào theo đợt sắp xếp")
+    @ops.get("/ops/reorganisations/{reorganisation_id}", summary="Xét duyệt đã chuyển những hồ sơ nào theo đợt sắp xếp")
     async def reorganisation(reorganisation_id: str, actor: CurrentActor) -> Any:
         return await gateway.call("review", "reorganisation", actor, {"id": reorganisation_id})
 

@@ -10,12 +10,12 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from services.portal.api import CurrentActor, _present
+from services.portal.api.deps import CurrentActor, present
 from services.portal.gateway import Gateway
 from shared.contracts.commands import ClusterVoteRecord, NewCampaign, NewCluster, PledgeDecision, PledgeRegistration
 
 
-def build_emulation_router(gateway: Gateway) -> APIRouter:
+def build_router(gateway: Gateway) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["emulation"])
 
     @api.get("/campaigns", summary="Các đợt thi đua, chỉ tiêu và số hồ sơ đã nhận")
@@ -35,7 +35,7 @@ def build_emulation_router(gateway: Gateway) -> APIRouter:
         actor: CurrentActor, year: int | None = None, unit_code: str | None = None, status: str | None = None
     ) -> Any:
         return await gateway.call(
-            "registration", "list_pledges", actor, _present({"year": year, "unit_code": unit_code, "status": status})
+            "registration", "list_pledges", actor, present({"year": year, "unit_code": unit_code, "status": status})
         )
 
     @api.post("/pledges", status_code=status.HTTP_201_CREATED, summary="Công đoàn cơ sở đăng ký giao ước thi đua năm")

@@ -1,0 +1,49 @@
+"""Councils and batches through the JSON API: a council meeting's votes, forwarding or approving many dossiers at
+once, and the tờ trình that travels with a forwarded batch. Review decides who may."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Response, status
+
+from services.portal.api.deps import CurrentActor
+from services.portal.downloads import proposal_download
+from services.portal.gateway import Gateway
+from shared.contracts.commands import BatchSelection, CouncilMeeting
+
+
+def build_router(gateway: Gateway) -> APIRouter:
+    api = APIRouter(prefix="/api/v1", tags=["review"])
+
+    @api.post("/council-meetings", summary="Ghi nhận cuộc họp Hội đồng TĐKT và kết quả biểu quyết từng hồ sơ")
+    async def record_council(body: CouncilMeeting, actor: CurrentActor) -> Any:
+        return await gateway.call("review", "record_council", actor, body.model_dump(mode="json"))
+
+    @api.post(
+        "/queues/{unit_code}/forward-batch",
+        summary="Chuyển cấp trên nhiều hồ sơ kèm một tờ trình",
+        status_code=status.HTTP_201_CREATED,
+    )
+    async def forward_batch(unit_code: str, body: BatchSelection, actor: CurrentActor) -> Any:
+        return await gateway.call("review", "forward_batch", actor, {"unit_code": unit_code, **body.model_dump()})
+
+    @api.post("/queues/{unit_code}/approve-batch", summary="Phê duyệt nhiều hồ sơ trong một quyết định")
+    async def approve_batch(unit_code: str, body: BatchSelection, actor: CurrentActor) -> Any:
+        return await gateway.call("review", "approve_batch", actor, {"unit_code": unit_code, **body.model_dump()})
+
+    @api.get("/queues/{unit_code}/proposals", summary="Tờ trình đơn vị đã gửi và đã nhận")
+    async def list_proposals(unit_code: str, actor: CurrentActor, limit: int = 50) -> Any:
+        return await gateway.call("review", "list_proposals", actor, {"unit_code": unit_code, "limit": limit})
+
+    @api.get("/proposals/{proposal_id}", summary="Một tờ trình với danh sách đề nghị")
+    async def get_proposal(proposal_id: str, actor: CurrentActor) -> Any:
+        return await gateway.call("review", "get_proposal", actor, {"id": proposal_id})
+
+    @api.get(
+        "/proposals/{proposal_id}/document", summary="Tờ trình dạng PDF hoặc .xlsx (format=pdf|xlsx)", response_class=Response
+    )
+    async def proposal_document(proposal_id: str, actor: CurrentActor, format: Literal["pdf", "xlsx"] = "pdf") -> Response:
+        return await proposal_download(gateway, actor, proposal_id, format)
+
+    return api

@@ -1,0 +1,72 @@
+"""Award decisions ("Quyết định khen thưởng") through the JSON API: list, read, download, revoke, and record a
+prize paid back. Awards decides who may."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
+
+from services.portal.api.deps import CurrentActor, present
+from services.portal.downloads import decision_download
+from services.portal.gateway import Gateway
+
+
+class DecisionRevocation(BaseModel):
+    reason: str = Field(default="", max_length=2000, description="Lý do thu hồi, ít nhất 10 ký tự")
+
+
+class PrizeRecovered(BaseModel):
+    nomination_id: str = Field(min_length=1, max_length=64)
+
+
+def build_router(gateway: Gateway) -> APIRouter:
+    # `/decisions/{id}.pdf` and `.xlsx` come before `/decisions/{id}`, which would otherwise take them.
+    api = APIRouter(prefix="/api/v1", tags=["awards"])
+
+    @api.get("/decisions", summary="Quyết định khen thưởng đã ban hành")
+    async def decisions(
+        actor: CurrentActor,
+        issuer: str | None = None,
+        year: int | None = None,
+        award_code: str | None = None,
+        status: Literal["issued", "revoked"] | None = None,
+        kind: Literal["decision", "proposal"] | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> Any:
+        params = {
+            "issuer": issuer,
+            "year": year,
+            "award_code": award_code,
+            "status": status,
+            "kind": kind,
+            "limit": limit,
+            "offset": offset,
+        }
+        return await gateway.call("awards", "list_decisions", actor, present(params))
+
+    @api.get("/decisions/{decision_id}.pdf", summary="Quyết định (hoặc tờ trình) dạng PDF")
+    async def decision_pdf(decision_id: str, actor: CurrentActor) -> Response:
+        return await decision_download(gateway, actor, decision_id, "pdf")
+
+    @api.get("/decisions/{decision_id}.xlsx", summary="Quyết định (hoặc tờ trình) dạng bảng tính .xlsx")
+    async def decision_xlsx(decision_id: str, actor: CurrentActor) -> Response:
+        return await decision_download(gateway, actor, decision_id, "xlsx")
+
+    @api.post("/decisions/{decision_id}/revoke", summary="Thu hồi quyết định, có lý do (người duyệt đơn vị ban hành)")
+    async def revoke(decision_id: str, body: DecisionRevocation, actor: CurrentActor) -> Any:
+        return await gateway.call("awards", "revoke", actor, {"id": decision_id, "reason": body.reason})
+
+    @api.post(
+        "/decisions/{decision_id}/recovered", summary="Ghi nhận đã thu hồi tiền thưởng của một hồ sơ (quyết định đã thu hồi)"
+    )
+    async def recovered(decision_id: str, body: PrizeRecovered, actor: CurrentActor) -> Any:
+        return await gateway.call("awards", "mark_recovered", actor, {"id": decision_id, "nomination_id": body.nomination_id})
+
+    @api.get("/decisions/{decision_id}", summary="Một quyết định với người được khen và tiền thưởng")
+    async def decision(decision_id: str, actor: CurrentActor) -> Any:
+        return await gateway.call("awards", "get_decision", actor, {"id": decision_id})
+
+    return api

@@ -1,0 +1,26 @@
+"""What every route of the JSON API depends on: the caller, from the bearer token, as an `Actor` the services check."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from services.portal.gateway import Gateway
+from shared.contracts.events import Actor
+
+bearer = HTTPBearer(auto_error=False, description="Token từ POST /api/v1/auth/login")
+
+
+async def current_actor(request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Actor:
+    gateway: Gateway = request.app.state.gateway
+    return await gateway.actor_from_token(creds.credentials if creds else None)
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def present(params: dict[str, Any]) -> dict[str, Any]:
+    """The query parameters that were given (a service reads a missing one as its default)."""
+    return {k: v for k, v in params.items() if v is not None}

@@ -1,0 +1,119 @@
+"""Nominations ("hồ sơ đề nghị khen thưởng") through the JSON API: submit, list, read, edit after a return,
+resubmit, withdraw, and the dossier's files (staged on upload, checked on download). Registration decides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response, status
+from starlette.datastructures import UploadFile
+
+from services.portal.api.deps import CurrentActor, present
+from services.portal.downloads import file_response
+from services.portal.gateway import Gateway
+from shared.contracts.commands import NominationDraft, NominationEdit, Withdrawal
+from shared.contracts.errors import ValidationFailed
+from shared.rules.attachments import format_size
+
+# What a multipart body may add to the file itself (boundaries, part headers) before the early size refusal.
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+
+
+def build_router(gateway: Gateway) -> APIRouter:
+    api = APIRouter(prefix="/api/v1", tags=["nominations"])
+
+    @api.post("/nominations", status_code=status.HTTP_201_CREATED, summary="Nộp hồ sơ đề nghị khen thưởng")
+    async def submit(body: NominationDraft, actor: CurrentActor, response: Response) -> Any:
+        created = await gateway.call("registration", "submit", actor, body.model_dump(mode="json"))
+        response.headers["Location"] = f"/api/v1/nominations/{created['id']}"
+        return created
+
+    @api.get("/nominations", summary="Danh sách hồ sơ trong phạm vi của người dùng")
+    async def list_nominations(
+        actor: CurrentActor,
+        unit_code: str | None = None,
+        status: str | None = None,
+        award_code: str | None = None,
+        period: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> Any:
+        params = {
+            "unit_code": unit_code,
+            "status": status,
+            "award_code": award_code,
+            "period": period,
+            "limit": limit,
+            "offset": offset,
+        }
+        return await gateway.call("registration", "list", actor, present(params))
+
+    @api.get("/nominations/{nomination_id}", summary="Hồ sơ, trạng thái, dòng thời gian và quyết định")
+    async def get_nomination(nomination_id: str, actor: CurrentActor) -> Any:
+        return await gateway.call("registration", "get", actor, {"id": nomination_id})
+
+    @api.put("/nominations/{nomination_id}", summary="Sửa hồ sơ đã bị trả lại")
+    async def edit(nomination_id: str, body: NominationEdit, actor: CurrentActor) -> Any:
+        return await gateway.call(
+            "registration", "update", actor, {"id": nomination_id, **body.model_dump(mode="json", exclude_none=True)}
+        )
+
+    @api.post("/nominations/{nomination_id}/resubmit", summary="Nộp lại hồ sơ sau khi sửa")
+    async def resubmit(nomination_id: str, actor: CurrentActor, body: NominationEdit | None = None) -> Any:
+        edits = body.model_dump(mode="json", exclude_none=True) if body else {}
+        return await gateway.call("registration", "resubmit", actor, {"id": nomination_id, **edits})
+
+    @api.post("/nominations/{nomination_id}/withdraw", summary="Rút hồ sơ trước khi có quyết định")
+    async def withdraw(nomination_id: str, actor: CurrentActor, body: Withdrawal | None = None) -> Any:
+        return await gateway.call("registration", "withdraw", actor, {"id": nomination_id, "reason": body.reason if body else ""})
+
+    @api.post(
+        "/attachments",
+        status_code=status.HTTP_201_CREATED,
+        summary="Tải lên một tài liệu (multipart, trường `file`); trả về mã tệp để nộp kèm hồ sơ",
+        openapi_extra=UPLOAD_BODY,
+    )
+    async def upload(request: Request, actor: CurrentActor) -> Any:
+        filename, data = await read_upload(request, gateway)
+        return await gateway.stage(actor, filename, data)
+
+    @api.get(
+        "/nominations/{nomination_id}/attachments/{attachment_id}",
+        summary="Tải về một tài liệu của hồ sơ (kiểm tra SHA-256 trước khi gửi)",
+        response_class=Response,
+    )
+    async def download(nomination_id: str, attachment_id: str, actor: CurrentActor) -> Response:
+        found, data = await gateway.download(actor, nomination_id, attachment_id)
+        return file_response(found, data)
+
+    return api
+
+
+async def read_upload(request: Request, gateway: Gateway, field: str = "file") -> tuple[str, bytes]:
+    """The one file of a multipart upload; refused before the body is read when its declared length is over the limit."""
+    rules = gateway.attachment_rules()
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > rules.max_file_bytes + MULTIPART_OVERHEAD_BYTES:
+        raise ValidationFailed.on(
+            field, f"Tệp vượt giới hạn {format_size(rules.max_file_bytes)} mỗi tệp", code="attachment_too_large"
+        )
+    form = await request.form(max_files=1, max_fields=10)
+    upload = form.get(field)
+    if not isinstance(upload, UploadFile):
+        raise ValidationFailed.on(field, "Cần chọn một tệp để tải lên", code="attachment_missing_file")
+    data = await upload.read(rules.max_file_bytes + 1)  # one byte more than allowed is enough to refuse it
+    return upload.filename or "", data

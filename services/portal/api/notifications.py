@@ -1,0 +1,26 @@
+"""The caller's notifications through the JSON API (reminders, forwarded and returned dossiers), kept by review."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from services.portal.api.deps import CurrentActor
+from services.portal.gateway import Gateway
+from shared.contracts.commands import NotificationsRead
+
+
+def build_router(gateway: Gateway) -> APIRouter:
+    api = APIRouter(prefix="/api/v1", tags=["review"])
+
+    @api.get("/notifications", summary="Nhắc việc và thông báo chuyển lên / trả về của tôi")
+    async def notifications(actor: CurrentActor, unread_only: bool = False, limit: int = 20) -> Any:
+        return await gateway.call("review", "notifications", actor, {"unread_only": unread_only, "limit": limit})
+
+    @api.post("/notifications/read", summary="Đánh dấu đã đọc")
+    async def notifications_read(actor: CurrentActor, body: NotificationsRead | None = None) -> Any:
+        ids = body.ids if body else None
+        return await gateway.call("review", "mark_notifications_read", actor, {"ids": ids})
+
+    return api

@@ -1,0 +1,61 @@
+"""Reports and the grassroots register through the JSON API: counts of awards as the union's reports print them
+(JSON or .xlsx), and a CĐCS recording the awards it decides itself (JSON rows or the .xlsx template)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from services.portal.api.deps import CurrentActor
+from services.portal.gateway import Gateway
+from services.portal.reports import import_register, report_params, report_xlsx
+from shared.contracts.errors import FieldError, ValidationFailed
+
+
+class GrassrootsBody(BaseModel):
+    unit_code: str = Field(min_length=1, max_length=64, description="Mã công đoàn cơ sở")
+    entries: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=2000,
+        description="Mỗi dòng: award_code, nominee_kind, nominee_name, decided_on (YYYY-MM-DD), decision_number, title,"
+        " entry_key",
+    )
+
+
+def build_router(gateway: Gateway) -> APIRouter:
+    api = APIRouter(prefix="/api/v1", tags=["reports"])
+
+    @api.get("/reports/awards", summary="Báo cáo khen thưởng theo đơn vị, thời gian, hình thức, cấp, khối")
+    async def report_api(
+        actor: CurrentActor,
+        unit_code: str | None = None,
+        year: int | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        award_code: str | None = None,
+        level: Literal["grassroots", "district", "city", "national"] | None = None,
+        sector: Literal["public_administration", "school", "enterprise", "unknown"] | None = None,
+        nominee_kind: Literal["individual", "collective"] | None = None,
+    ) -> Any:
+        return await gateway.call("awards", "report", actor, report_params(locals()))
+
+    @api.get("/reports/awards.xlsx", summary="Báo cáo khen thưởng dạng .xlsx")
+    async def report_xlsx_api(request: Request, actor: CurrentActor) -> Response:
+        return await report_xlsx(gateway, actor, report_params(dict(request.query_params)))
+
+    @api.post("/grassroots-awards", summary="Ghi sổ khen thưởng do công đoàn cơ sở tự quyết định")
+    async def record_grassroots(actor: CurrentActor, body: GrassrootsBody) -> Any:
+        return await gateway.call("awards", "record_grassroots", actor, body.model_dump(mode="json"))
+
+    @api.post("/grassroots-awards/xlsx", summary="Ghi sổ khen thưởng cơ sở từ tệp .xlsx theo mẫu")
+    async def record_grassroots_xlsx(actor: CurrentActor, unit_code: Annotated[str, Form()], file: UploadFile) -> Any:
+        result, problems = await import_register(gateway, actor, unit_code, await file.read())
+        if problems:
+            fields = [FieldError(field=f"row {p.row}", message=p.text()) for p in problems]
+            raise ValidationFailed("Tệp có dòng chưa hợp lệ, chưa ghi dòng nào", fields=fields, code="grassroots_rows_invalid")
+        return result
+
+    return api

@@ -1,0 +1,30 @@
+"""The JSON API as one router, its resources in the order the documentation lists their tags."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import APIRouter
+
+from services.portal.api import auth, councils, decisions, emulation, nominations, notifications, ops, reference, reports, tasks
+from services.portal.gateway import Gateway
+
+RESOURCES: tuple[Callable[[Gateway], APIRouter], ...] = (
+    auth.build_router,
+    ops.build_router,
+    reference.build_router,
+    nominations.build_router,
+    tasks.build_router,
+    councils.build_router,
+    notifications.build_router,
+    decisions.build_router,
+    emulation.build_router,
+    reports.build_router,
+)
+
+
+def build_api(gateway: Gateway) -> APIRouter:
+    api = APIRouter()
+    for build_resource in RESOURCES:
+        api.include_router(build_resource(gateway))
+    return api

@@ -1,0 +1,59 @@
+"""Files sent to the browser or an API client as downloads, alike for the JSON API and the console.
+
+A service renders a document (a decision, a tờ trình) and replies with it in base64; a dossier's file comes
+from the object store. Either way it leaves as an attachment whose name survives in every client: a plain
+ASCII `filename=` for old ones and the real name in UTF-8 as `filename*` (RFC 6266, RFC 5987).
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any, Literal
+from urllib.parse import quote
+
+from starlette.responses import Response
+
+from services.portal.gateway import Gateway
+from shared.contracts.events import Actor
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DocumentFormat = Literal["pdf", "xlsx"]
+
+
+def content_disposition(filename: str) -> str:
+    """`attachment` with the name twice: ASCII with the other letters as `_`, then the name itself, UTF-8."""
+    fallback = filename.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def document_download(document: dict[str, Any]) -> Response:
+    """A document a service rendered (`filename`, `media_type`, `content_base64`), as a download."""
+    return Response(
+        base64.b64decode(document["content_base64"]),
+        media_type=document["media_type"],
+        headers={"Content-Disposition": content_disposition(document["filename"])},
+    )
+
+
+async def decision_download(gateway: Gateway, actor: Actor, decision_id: str, fmt: DocumentFormat) -> Response:
+    """A decision's PDF or .xlsx as awards renders it (awards decides who may read it)."""
+    return document_download(await gateway.call("awards", "decision_document", actor, {"id": decision_id, "format": fmt}))
+
+
+async def proposal_download(gateway: Gateway, actor: Actor, proposal_id: str, fmt: DocumentFormat) -> Response:
+    """The tờ trình as review renders it (review decides who may read it)."""
+    return document_download(await gateway.call("review", "proposal_document", actor, {"id": proposal_id, "format": fmt}))
+
+
+def file_response(found: dict[str, Any], data: bytes) -> Response:
+    """A dossier's file as a download: its own name, type, and checksum; never sniffed, never cached."""
+    return Response(
+        content=data,
+        media_type=found["media_type"],
+        headers={
+            "Content-Disposition": content_disposition(found["filename"]),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+            "X-Checksum-Sha256": found["sha256"],
+        },
+    )

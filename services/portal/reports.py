@@ -1,0 +1,57 @@
+"""Awards reports and the grassroots register, as the JSON API and the console both ask for them.
+
+Awards owns the figures and decides who may see or record what; this module shapes the requests (the report's
+filters, a register spreadsheet's rows) and turns the replies into a workbook download or problems by row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import Response
+
+from services.portal.downloads import XLSX
+from services.portal.gateway import Gateway
+from services.portal.register_import import RowProblem, problems_from_reply, rows_from_xlsx
+from services.portal.report_workbook import report_workbook
+from shared.contracts.events import Actor
+from shared.platform.rpc import RemoteError
+
+FILTER_NAMES = ("unit_code", "year", "date_from", "date_to", "award_code", "level", "sector", "nominee_kind")
+
+
+def report_params(values: dict[str, Any]) -> dict[str, Any]:
+    """The report's filters that were given, as awards' `report` takes them."""
+    return {k: v for k, v in values.items() if k in FILTER_NAMES and v not in (None, "")}
+
+
+async def report_xlsx(gateway: Gateway, actor: Actor, params: dict[str, Any]) -> Response:
+    """The report as a .xlsx download named after the unit and the first year."""
+    report = await gateway.call("awards", "report", actor, params)
+    units = await gateway.units(actor)
+    name = units.get(report["unit_code"], {}).get("name", report["unit_code"])
+    filename = f"bao-cao-khen-thuong-{report['unit_code']}-{(report.get('date_from') or '')[:4] or 'tat-ca'}.xlsx"
+    return Response(
+        report_workbook(report, name), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+async def grassroots_awards(gateway: Gateway, actor: Actor) -> dict[str, str]:
+    """The awards a grassroots union decides itself, code -> name (what its register may hold)."""
+    catalog = await gateway.call("awards", "list_catalog", actor)
+    return {a["code"]: a["name"] for a in catalog["awards"] if a["awarding_level"] == "grassroots" and a["outcome"] == "decision"}
+
+
+async def import_register(
+    gateway: Gateway, actor: Actor, unit_code: str, data: bytes
+) -> tuple[dict[str, Any] | None, list[RowProblem]]:
+    """Record a register spreadsheet: awards' reply, or the problems by row and column (then nothing is recorded)."""
+    rows, numbers, problems = rows_from_xlsx(data, await grassroots_awards(gateway, actor))
+    if problems:
+        return None, problems
+    try:
+        return await gateway.call("awards", "record_grassroots", actor, {"unit_code": unit_code, "entries": rows}), []
+    except RemoteError as exc:
+        if not exc.fields:
+            raise
+        return None, problems_from_reply([f.model_dump() for f in exc.fields], numbers)

@@ -1,0 +1,121 @@
+"""Award decisions in the console ("quyết định"): the register of decisions, one decision with its nominees and
+prizes, its PDF and .xlsx, revoking it, and recording a prize paid back. Awards decides who may."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from services.portal.downloads import DocumentFormat, decision_download
+from services.portal.gateway import Gateway
+from services.portal.web import session as web
+from services.portal.web.forms import clean, signed_form
+from services.portal.web.rendering import Pager, form_errors, page_number, render, window
+from shared.contracts.errors import DomainError
+from shared.contracts.events import Actor
+
+
+async def decision_page(
+    gateway: Gateway,
+    request: Request,
+    actor: Actor,
+    decision_id: str,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> HTMLResponse:
+    d = await gateway.call("awards", "get_decision", actor, {"id": decision_id})
+    units = await gateway.units(actor)
+    parent = units.get(units.get(d["issuer_code"], {}).get("parent_code") or "", {})
+    return await render(
+        request,
+        "decision.html",
+        actor,
+        status_code=status_code,
+        title=f"{d['kind_label']} {d['number_text']}",
+        d=d,
+        parent_name=(d.get("document") or {}).get("issuer_parent_name") or parent.get("name", ""),
+        collectives=[x for x in d["nominees"] if x["kind"] == "collective"],
+        individuals=[x for x in d["nominees"] if x["kind"] != "collective"],
+        values=values,
+        errors=errors,
+    )
+
+
+async def document_file(gateway: Gateway, request: Request, decision_id: str, fmt: DocumentFormat) -> Response:
+    actor = await web.current_actor(request)
+    return await decision_download(gateway, actor, decision_id, fmt)
+
+
+def build_router(gateway: Gateway) -> APIRouter:
+    # `/quyet-dinh/{id}.pdf` and `.xlsx` come before `/quyet-dinh/{id}`, which would otherwise take them.
+    pages = APIRouter(include_in_schema=False)
+
+    @pages.get("/quyet-dinh", response_class=HTMLResponse)
+    async def decisions(
+        request: Request, issuer: str = "", year: str = "", award_code: str = "", status: str = "", kind: str = ""
+    ) -> HTMLResponse:
+        actor = await web.current_actor(request)
+        page = page_number(request)
+        filters = {"issuer": issuer, "year": year, "award_code": award_code, "status": status, "kind": kind}
+        result = await gateway.call("awards", "list_decisions", actor, clean({**filters, **window(page)}))
+        units = await gateway.units(actor)
+        issuers = [(c, u["name"]) for c, u in units.items() if u["level"] != "grassroots"]
+        return await render(
+            request,
+            "decisions.html",
+            actor,
+            title="Quyết định khen thưởng",
+            page=result,
+            pager=Pager(request, result["total"], page),
+            filters=filters,
+            issuers=sorted(issuers, key=lambda x: x[1]),
+            catalog=await gateway.call("awards", "list_catalog", actor),
+        )
+
+    @pages.get("/quyet-dinh/{decision_id}.pdf")
+    async def decision_pdf(request: Request, decision_id: str) -> Response:
+        return await document_file(gateway, request, decision_id, "pdf")
+
+    @pages.get("/quyet-dinh/{decision_id}.xlsx")
+    async def decision_xlsx(request: Request, decision_id: str) -> Response:
+        return await document_file(gateway, request, decision_id, "xlsx")
+
+    @pages.get("/quyet-dinh/{decision_id}", response_class=HTMLResponse)
+    async def decision(request: Request, decision_id: str) -> HTMLResponse:
+        actor = await web.current_actor(request)
+        return await decision_page(gateway, request, actor, decision_id, values={}, errors={})
+
+    @pages.post("/quyet-dinh/{decision_id}/thu-hoi", response_class=HTMLResponse)
+    async def revoke(request: Request, decision_id: str) -> Response:
+        actor, values = await signed_form(request)
+        try:
+            d = await gateway.call("awards", "revoke", actor, {"id": decision_id, "reason": values.get("reason", "")})
+        except DomainError as exc:
+            if exc.status == 422:
+                errors = form_errors(exc)
+                return await decision_page(gateway, request, actor, decision_id, values=values, errors=errors, status_code=422)
+            if exc.status in (403, 409):
+                web.flash(request, exc.title, "bad")
+                return RedirectResponse(f"/quyet-dinh/{decision_id}", status_code=303)
+            raise
+        web.flash(request, f"Đã thu hồi quyết định số {d['number_text']}; tiền thưởng được ghi “phải thu hồi”.")
+        return RedirectResponse(f"/quyet-dinh/{decision_id}", status_code=303)
+
+    @pages.post("/quyet-dinh/{decision_id}/da-thu-hoi")
+    async def mark_recovered(request: Request, decision_id: str) -> Response:
+        actor, values = await signed_form(request)
+        try:
+            await gateway.call(
+                "awards", "mark_recovered", actor, {"id": decision_id, "nomination_id": values.get("nomination_id", "")}
+            )
+        except DomainError as exc:
+            if exc.status in (403, 404, 409, 422):
+                web.flash(request, exc.title, "bad")
+                return RedirectResponse(f"/quyet-dinh/{decision_id}", status_code=303)
+            raise
+        web.flash(request, "Đã ghi nhận thu hồi tiền thưởng.")
+        return RedirectResponse(f"/quyet-dinh/{decision_id}", status_code=303)
+
+    return pages

@@ -1,0 +1,40 @@
+"""Reading what a person posted or typed: the signed form (CSRF checked), dates typed dd/mm/yyyy, and where a
+form may send them back to."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import Request
+
+from services.portal.web import session as web
+from shared.contracts.events import Actor
+
+
+async def signed_form(request: Request) -> tuple[Actor, dict[str, str]]:
+    """The signed-in person and the fields of the form they posted (its CSRF token checked)."""
+    actor = await web.current_actor(request)
+    form = await request.form()
+    web.check_csrf(request, str(form.get("csrf_token", "")))
+    return actor, {k: v.strip() for k, v in form.multi_items() if k != "csrf_token" and isinstance(v, str)}
+
+
+def clean(params: dict[str, Any]) -> dict[str, Any]:
+    """The filters a person filled in (an empty input means no filter)."""
+    return {k: v for k, v in params.items() if v not in (None, "")}
+
+
+def parse_vn_date(text: str) -> tuple[str | None, str | None]:
+    """'20/12/2026' -> ('2026-12-20', None); a date a person typed wrongly -> (None, message)."""
+    if not text:
+        return None, None
+    try:
+        return datetime.strptime(text.strip(), "%d/%m/%Y").date().isoformat(), None
+    except ValueError:
+        return None, "Ngày phải có dạng dd/mm/yyyy, ví dụ 20/12/2026"
+
+
+def local_path(path: str, default: str) -> str:
+    """A path on this site to go back to; anything else (another site, '//host') becomes `default`."""
+    return path if path.startswith("/") and not path.startswith("//") else default

@@ -1,0 +1,89 @@
+"""The approver's queue ("hộp việc") in the console: a unit's review tasks by state, with filters, and the tờ trình
+the unit sent or received lately. Acting on a selection of tasks is `batches`; on one task, `tasks`."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from services.portal.gateway import Gateway
+from services.portal.web import session as web
+from services.portal.web.forms import clean, parse_vn_date
+from services.portal.web.rendering import Pager, page_number, render, window
+from shared.contracts.errors import DomainError
+
+QUEUE_STATES = [
+    ("active", "Đang mở"),
+    ("open", "Chờ nhận"),
+    ("claimed", "Đang xử lý"),
+    ("overdue", "Quá hạn"),
+    ("escalated_in", "Quá hạn – chuyển lên"),
+    ("escalated_out", "Đã chuyển cấp trên"),
+    ("done", "Đã xử lý"),
+    ("all", "Tất cả"),
+]
+
+
+def is_below(units: dict[str, dict[str, Any]], code: str, ancestor: str) -> bool:
+    """Whether unit `code` is under `ancestor` in the unit tree (at any depth)."""
+    current = units.get(code)
+    while current is not None:
+        if current["parent_code"] == ancestor:
+            return True
+        current = units.get(current["parent_code"] or "")
+    return False
+
+
+def build_router(gateway: Gateway) -> APIRouter:
+    pages = APIRouter(include_in_schema=False)
+
+    @pages.get("/hop-viec", response_class=HTMLResponse)
+    async def queue(request: Request) -> HTMLResponse:
+        actor = await web.current_actor(request)
+        q = request.query_params
+        unit_code = q.get("unit") or web.active_unit(request, actor) or ""
+        page = page_number(request)
+        filters = {
+            "state": q.get("state", "active"),
+            "award_code": q.get("award_code", ""),
+            "origin_unit_code": q.get("origin_unit_code", ""),
+            "period": q.get("period", ""),
+            "q": q.get("q", ""),
+            "due_before": q.get("due_before", ""),
+        }
+        due_before, due_error = parse_vn_date(filters["due_before"])
+        params = clean({"unit_code": unit_code, **filters, "due_before": due_before, **window(page)})
+        result = await gateway.call("review", "list_queue", actor, params)
+        catalog = await gateway.call("awards", "list_catalog", actor)
+        try:
+            proposals = (await gateway.call("review", "list_proposals", actor, {"unit_code": unit_code, "limit": 10}))["items"]
+        except DomainError:
+            proposals = []  # not an approver here (ops sees everything): the queue itself says so
+        units = await gateway.units(actor)
+        origin_units = sorted(c for c, u in units.items() if u["level"] == "grassroots" and is_below(units, c, unit_code))
+
+        def state_url(state: str) -> str:
+            return "/hop-viec?" + urlencode({"unit": unit_code, "state": state})
+
+        return await render(
+            request,
+            "queue.html",
+            actor,
+            title="Hộp việc",
+            unit_code=unit_code,
+            page=result,
+            pager=Pager(request, result["total"], page),
+            filters=filters,
+            states=QUEUE_STATES,
+            catalog=catalog,
+            origin_units=origin_units,
+            state_url=state_url,
+            due_error=due_error,
+            read_only=filters["state"] == "escalated_out",
+            proposals=proposals,
+        )
+
+    return pages

@@ -1,0 +1,148 @@
+"""What every console page shares: the templates, the page frame (navigation, units, the bell, the moved clock),
+paging, refusals shown next to their form fields, and the error page."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+from services.portal.gateway import Gateway
+from services.portal.web import session as web
+from services.portal.web.formatting import FILTERS, ROLE_LABELS
+from shared.contracts.errors import DomainError
+from shared.contracts.events import Actor
+from shared.platform.rpc import field_errors
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES.env.filters.update(FILTERS)
+PAGE_SIZE = 50
+ERROR_HEADINGS = {401: "Cần đăng nhập", 403: "Không có quyền truy cập", 404: "Không tìm thấy", 409: "Không thể thực hiện"}
+
+
+class Pager:
+    def __init__(self, request: Request, total: int, page: int) -> None:
+        self.request = request
+        self.total = total
+        self.page = page
+        self.pages = max(1, math.ceil(total / PAGE_SIZE))
+
+    def url(self, page: int) -> str:
+        query = dict(self.request.query_params)
+        query["page"] = str(page)
+        return f"{self.request.url.path}?{urlencode(query)}"
+
+
+def page_number(request: Request) -> int:
+    try:
+        return max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def window(page: int) -> dict[str, int]:
+    """The page as `limit` and `offset` of a listing."""
+    return {"limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
+
+
+def navigation(actor: Actor, path: str) -> list[dict[str, Any]]:
+    items = [("/ho-so", "Hồ sơ")]
+    if actor.units_with("submitter") or actor.is_admin:
+        items.append(("/ho-so/moi", "Nộp hồ sơ"))
+    if actor.units_with("approver") or actor.units_with("unit_admin") or actor.sees_everything():
+        items.append(("/hop-viec", "Hộp việc"))
+    items.append(("/quyet-dinh", "Quyết định"))
+    items += [("/giao-uoc", "Giao ước"), ("/dot-thi-dua", "Đợt thi đua"), ("/cum-thi-dua", "Cụm thi đua")]
+    items.append(("/bao-cao", "Báo cáo"))
+    if actor.units_with("submitter") or actor.is_admin:
+        items.append(("/so-khen-thuong", "Sổ khen thưởng cơ sở"))
+    if actor.sees_everything():
+        items.append(("/van-hanh", "Vận hành"))
+    current = max((href for href, _ in items if path.startswith(href)), key=len, default="")
+    return [{"href": href, "label": label, "current": href == current} for href, label in items]
+
+
+def form_errors(exc: DomainError | ValidationError) -> dict[str, str]:
+    """A refusal as messages by form input, to show the form again with each next to its field ('_' for the form)."""
+    fields = field_errors(exc) if isinstance(exc, ValidationError) else exc.fields
+    found: dict[str, str] = {}
+    for f in fields:
+        # One message per form input: an entry of a declared history ('nominee.title_history.0.year') shows on the list.
+        name = next((p for p in ("nominee.title_history", "nominee.duty_ratings") if f.field.startswith(p)), f.field)
+        found[name] = f"{found[name]}; {f.message}" if name in found else f.message
+    if isinstance(exc, DomainError) and not fields:
+        found["_"] = exc.title
+    return found
+
+
+async def render(request: Request, template: str, actor: Actor | None, status_code: int = 200, **context: Any) -> HTMLResponse:
+    gateway: Gateway = request.app.state.gateway
+    unit_names: dict[str, str] = {}
+    unit = None
+    roles_here: list[str] = []
+    unread: int | None = None
+    if actor is not None:
+        try:
+            unit_names = {code: u["name"] for code, u in (await gateway.units(actor)).items()}
+        except DomainError:  # registration unreachable: show codes rather than fail the page
+            unit_names = {}
+        unit = web.active_unit(request, actor)
+        roles_here = sorted({ROLE_LABELS[g.role] for g in actor.roles if g.unit_code in (unit, None)})
+        if "unread" in context:
+            unread = context.pop("unread")
+        else:
+            try:  # the bell: review unreachable leaves it out rather than failing the page
+                unread = (await gateway.call("review", "notifications", actor, {"limit": 1}))["unread"]
+            except DomainError:
+                unread = None
+    return TEMPLATES.TemplateResponse(
+        request,
+        template,
+        {
+            "actor": actor,
+            "csrf": web.csrf_token(request),
+            "flashes": web.take_flashes(request),
+            "nav": navigation(actor, request.url.path) if actor else [],
+            "units": web.scoped_units(actor) if actor else [],
+            "unit": unit,
+            "unit_names": unit_names,
+            "roles_here": roles_here,
+            "unread": unread,
+            "clock_shift": clock_shift(gateway),
+            "title": context.pop("title", "Thi Đua"),
+            **context,
+        },
+        status_code=status_code,
+    )
+
+
+def clock_shift(gateway: Gateway) -> str:
+    """'+15 ngày 2 giờ' when the demo clock has been moved (`thidua clock`), else ''. Never in production,
+    where the clock cannot move."""
+    seconds = round((gateway.clock.now() - gateway.wall_clock.now()).total_seconds())
+    if abs(seconds) < 60:
+        return ""
+    days, rest = divmod(abs(seconds), 86_400)
+    hours, rest = divmod(rest, 3_600)
+    parts = [f"{days} ngày"] if days else []
+    if hours:
+        parts.append(f"{hours} giờ")
+    if not parts:
+        parts.append(f"{rest // 60} phút")
+    return ("+" if seconds > 0 else "−") + " ".join(parts)
+
+
+async def error_page(request: Request, exc: DomainError) -> HTMLResponse:
+    """A refusal or failure as a page a person can read, with the header when they are signed in."""
+    try:
+        actor: Actor | None = await web.current_actor(request)
+    except (web.LoginRequired, DomainError):
+        actor = None
+    heading = ERROR_HEADINGS.get(exc.status, "Có lỗi xảy ra")
+    return await render(request, "error.html", actor, status_code=exc.status, title=heading, heading=heading, message=exc.title)

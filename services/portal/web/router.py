@@ -1,0 +1,57 @@
+"""The Vietnamese console as one router: one module per area, each a `build_router(gateway)`.
+
+The pages hold no business rules: every action is a call to the owning service, which checks the caller's rights;
+the pages only turn forms into commands and replies into HTML (`rendering` has what they share).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import APIRouter
+
+from services.portal.gateway import Gateway
+from services.portal.web import (
+    batches,
+    campaigns,
+    clusters,
+    councils,
+    decisions,
+    dossiers,
+    notifications,
+    ops,
+    pledges,
+    queue,
+    register,
+    reports,
+    signin,
+    submission,
+    tasks,
+)
+
+# Sign-in, then the areas in the order of the menu, each followed by the pages it leads to.
+# `submission` (`/ho-so/moi`) must come before `dossiers` (`/ho-so/{nomination_id}`), which would take it.
+AREAS: tuple[Callable[[Gateway], APIRouter], ...] = (
+    signin.build_router,
+    submission.build_router,
+    dossiers.build_router,
+    queue.build_router,
+    batches.build_router,
+    councils.build_router,
+    tasks.build_router,
+    notifications.build_router,
+    decisions.build_router,
+    pledges.build_router,
+    campaigns.build_router,
+    clusters.build_router,
+    reports.build_router,
+    register.build_router,
+    ops.build_router,
+)
+
+
+def build_console(gateway: Gateway) -> APIRouter:
+    console = APIRouter()  # each area says whether its pages are in /openapi.json (nearly all are not)
+    for build_area in AREAS:
+        console.include_router(build_area(gateway))
+    return console

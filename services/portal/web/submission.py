@@ -1,0 +1,147 @@
+"""Submitting a nomination in the console ("nộp hồ sơ", /ho-so/moi), and editing and resubmitting one returned for
+correction: the form with the fields and documents the chosen award needs, its files kept across a refusal, and
+each refusal shown next to its field. Registration decides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from services.portal.gateway import Gateway
+from services.portal.web import dossier_files
+from services.portal.web import session as web
+from services.portal.web.dossier_form import draft_body, edit_body, nomination_values
+from services.portal.web.forms import signed_form
+from services.portal.web.rendering import TEMPLATES, form_errors, render
+from shared.contracts.commands import NominationDraft, NominationEdit
+from shared.contracts.errors import DomainError, FieldError, ValidationFailed
+from shared.contracts.events import Actor
+
+
+async def nomination_form(
+    gateway: Gateway,
+    request: Request,
+    actor: Actor,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+    nomination: Any = None,
+    files: dossier_files.FormFiles | None = None,
+) -> HTMLResponse:
+    """The form to submit a nomination, or to edit and resubmit `nomination` after a return."""
+    catalog = await gateway.call("awards", "list_catalog", actor)
+    award_code = values.get("award_code") or (nomination["award_code"] if nomination else "")
+    award = next((a for a in catalog["awards"] if a["code"] == award_code), None)
+    documents = await dossier_files.requirements(gateway, actor, award["code"] if award else None)
+    kind = values.get("nominee.kind") or (award["nominee_kinds"][0] if award else "individual")
+    editing = nomination is not None
+    # Every campaign, open ones first: registration refuses one outside its window with the dates, on this field.
+    campaigns = sorted(await gateway.call("registration", "list_campaigns", actor), key=lambda c: not c["open"])
+    return await render(
+        request,
+        "nomination_form.html",
+        actor,
+        status_code=status_code,
+        title="Sửa và nộp lại hồ sơ" if editing else "Nộp hồ sơ đề nghị khen thưởng",
+        catalog=catalog,
+        award=award,
+        kind=kind,
+        campaigns=campaigns,
+        values=values,
+        errors=errors,
+        editing=editing,
+        nomination=nomination,
+        documents=documents,
+        staged=files.by_document() if files else {},
+        removed=set(files.remove) if files else set(),
+        submitter_units=sorted(actor.units_with("submitter")),
+        action=f"/ho-so/{nomination['id']}/sua" if editing else "/ho-so/moi",
+        submit_label="Nộp lại hồ sơ" if editing else "Nộp hồ sơ",
+        cancel_href=f"/ho-so/{nomination['id']}" if editing else "/ho-so",
+    )
+
+
+def build_router(gateway: Gateway) -> APIRouter:
+    # Included before `dossiers`: `/ho-so/moi` would otherwise be taken by `/ho-so/{nomination_id}`.
+    pages = APIRouter(include_in_schema=False)
+
+    @pages.get("/ho-so/moi", response_class=HTMLResponse)
+    async def new_nomination(request: Request) -> HTMLResponse:
+        actor = await web.current_actor(request)
+        unit = web.active_unit(request, actor)
+        default_unit = unit if unit in actor.units_with("submitter") else next(iter(sorted(actor.units_with("submitter"))), "")
+        return await nomination_form(gateway, request, actor, values={"unit_code": default_unit}, errors={})
+
+    @pages.get("/ho-so/moi/truong", response_class=HTMLResponse)
+    async def award_fields(request: Request) -> HTMLResponse:
+        """The nominee fields the chosen award needs (htmx swaps them into the form)."""
+        actor = await web.current_actor(request)
+        values = {k: v for k, v in request.query_params.items()}
+        catalog = await gateway.call("awards", "list_catalog", actor)
+        award = next((a for a in catalog["awards"] if a["code"] == values.get("award_code")), None)
+        kind = values.get("nominee.kind", "")
+        if award and kind not in award["nominee_kinds"]:
+            kind = award["nominee_kinds"][0]
+        documents = await dossier_files.requirements(gateway, actor, award["code"] if award else None)
+        context = {"award": award, "kind": kind, "values": values, "errors": {}, "catalog": catalog, "documents": documents}
+        return TEMPLATES.TemplateResponse(request, "nominee_fields.html", {**context, "staged": {}, "removed": set()})
+
+    @pages.post("/ho-so/moi", response_class=HTMLResponse)
+    async def submit_nomination(request: Request) -> Response:
+        dossier_files.refuse_oversized_form(request, gateway)
+        actor, values = await signed_form(request)
+        files = await dossier_files.read_form_files(gateway, actor, await request.form())
+        if files.errors:
+            return await nomination_form(
+                gateway, request, actor, values=values, errors=files.errors, status_code=422, files=files
+            )
+        try:
+            draft = NominationDraft.model_validate({**draft_body(values), "attachments": files.command()})
+            created = await gateway.call("registration", "submit", actor, draft.model_dump(mode="json"))
+        except (ValidationError, ValidationFailed) as exc:
+            return await nomination_form(
+                gateway, request, actor, values=values, errors=form_errors(exc), status_code=422, files=files
+            )
+        except DomainError as exc:
+            if exc.status >= 500:
+                raise
+            return await nomination_form(
+                gateway, request, actor, values=values, errors=form_errors(exc), status_code=exc.status, files=files
+            )
+        web.flash(request, f"Đã nộp hồ sơ của {created['nominee']['name']}.")
+        return RedirectResponse(f"/ho-so/{created['id']}", status_code=303)
+
+    @pages.get("/ho-so/{nomination_id}/sua", response_class=HTMLResponse)
+    async def edit_nomination(request: Request, nomination_id: str) -> HTMLResponse:
+        actor = await web.current_actor(request)
+        n = await gateway.call("registration", "get", actor, {"id": nomination_id})
+        return await nomination_form(gateway, request, actor, values=nomination_values(n), errors={}, nomination=n)
+
+    @pages.post("/ho-so/{nomination_id}/sua", response_class=HTMLResponse)
+    async def resubmit(request: Request, nomination_id: str) -> Response:
+        dossier_files.refuse_oversized_form(request, gateway)
+        actor, values = await signed_form(request)
+        files = await dossier_files.read_form_files(gateway, actor, await request.form())
+        edit = {**edit_body(values), "attachments": files.command(), "remove_attachments": files.remove}
+        try:
+            if files.errors:
+                raise ValidationFailed(fields=[FieldError(field=k, message=v) for k, v in files.errors.items()])
+            command = NominationEdit.model_validate(edit)
+            await gateway.call(
+                "registration", "resubmit", actor, {"id": nomination_id, **command.model_dump(mode="json", exclude_none=True)}
+            )
+        except (ValidationError, DomainError) as exc:
+            if isinstance(exc, DomainError) and exc.status >= 500:
+                raise
+            n = await gateway.call("registration", "get", actor, {"id": nomination_id})
+            return await nomination_form(
+                gateway, request, actor, values=values, errors=form_errors(exc), status_code=422, nomination=n, files=files
+            )
+        web.flash(request, "Đã nộp lại hồ sơ; hồ sơ được xét lại ở cấp đã trả lại.")
+        return RedirectResponse(f"/ho-so/{nomination_id}", status_code=303)
+
+    return pages

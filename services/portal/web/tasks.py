@@ -1,0 +1,175 @@
+"""One review task in the console ("nhiệm vụ"): the page with the dossier, its timeline and its forms, and what an
+approver does with it (claim, release, reassign, decide, send an escalated task back). Review decides who may."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from services.portal import users
+from services.portal.gateway import Gateway
+from services.portal.web import session as web
+from services.portal.web.formatting import date_vn
+from services.portal.web.forms import parse_vn_date, signed_form
+from services.portal.web.rendering import form_errors, render
+from shared.contracts.errors import DomainError, ValidationFailed
+from shared.contracts.events import Actor
+from shared.contracts.values import VIETNAM_TZ
+
+DECISION_DONE = {
+    "approve": "Đã gửi quyết định đồng ý.",
+    "return": "Đã trả hồ sơ để bổ sung.",
+    "reject": "Đã ghi quyết định không duyệt.",
+}
+
+
+def today_vn(gateway: Gateway) -> str:
+    """Today as a form shows it by default, dd/mm/yyyy in Vietnam."""
+    return gateway.clock.now().astimezone(VIETNAM_TZ).strftime("%d/%m/%Y")
+
+
+async def task_page(
+    gateway: Gateway,
+    request: Request,
+    actor: Actor,
+    task_id: str,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+    back_values: dict[str, str] | None = None,
+    back_errors: dict[str, str] | None = None,
+    council_values: dict[str, str] | None = None,
+    council_errors: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The task with its forms; `values`/`errors` belong to the decision form, `back_*` to send-back, `council_*` to
+    the council vote."""
+    t = await gateway.call("review", "get_task", actor, {"task_id": task_id})
+    timeline = None
+    try:
+        timeline = (await gateway.call("registration", "get", actor, {"id": t["nomination_id"]}))["timeline"]
+    except DomainError:
+        timeline = None
+    n = t.get("nomination")
+    is_final = n is not None and t["unit_level"] == n["awarding_level"]
+    return await render(
+        request,
+        "task.html",
+        actor,
+        status_code=status_code,
+        title=t["nominee_name"],
+        t=t,
+        n=n,
+        timeline=timeline,
+        values=values,
+        errors=errors,
+        back_values=back_values or {},
+        back_errors=back_errors or {},
+        council_values=council_values or {"held_on": today_vn(gateway)},
+        council_errors=council_errors or {},
+        approve_label="Phê duyệt (cấp quyết định)" if is_final else "Đồng ý, chuyển cấp trên",
+    )
+
+
+def back_to_task(request: Request, task_id: str, refusal: DomainError) -> Response:
+    """A refusal that is no fault of the form (another claimant, no right here): said on the task page."""
+    web.flash(request, refusal.title, "bad")
+    return RedirectResponse(f"/nhiem-vu/{task_id}", status_code=303)
+
+
+async def task_command(
+    gateway: Gateway, request: Request, task_id: str, operation: str, message: str, extra: dict[str, Any] | None = None
+) -> Response:
+    actor = await web.current_actor(request)
+    form = await request.form()
+    web.check_csrf(request, str(form.get("csrf_token", "")))
+    try:
+        await gateway.call("review", operation, actor, {"task_id": task_id, **(extra or {})})
+    except DomainError as exc:
+        if exc.status in (403, 409):
+            return back_to_task(request, task_id, exc)
+        raise
+    web.flash(request, message)
+    return RedirectResponse(f"/nhiem-vu/{task_id}", status_code=303)
+
+
+def build_router(gateway: Gateway) -> APIRouter:
+    pages = APIRouter(include_in_schema=False)
+
+    @pages.get("/nhiem-vu/{task_id}", response_class=HTMLResponse)
+    async def task(request: Request, task_id: str) -> HTMLResponse:
+        actor = await web.current_actor(request)
+        return await task_page(gateway, request, actor, task_id, values={}, errors={})
+
+    @pages.post("/nhiem-vu/{task_id}/tra-xuong", response_class=HTMLResponse)
+    async def send_back(request: Request, task_id: str) -> Response:
+        """The unit an overdue task escalated to hands it back to the task's own unit with a new due date."""
+        actor, values = await signed_form(request)
+        due_on, due_error = parse_vn_date(values.get("due_on", ""))
+        try:
+            if due_error or due_on is None:
+                raise ValidationFailed.on("due_on", due_error or "Cần nhập hạn mới, dạng dd/mm/yyyy")
+            result = await gateway.call(
+                "review", "send_back", actor, {"task_id": task_id, "due_on": due_on, "comment": values.get("comment", "")}
+            )
+        except DomainError as exc:
+            if exc.status == 422:
+                return await task_page(
+                    gateway,
+                    request,
+                    actor,
+                    task_id,
+                    values={},
+                    errors={},
+                    back_values=values,
+                    back_errors=form_errors(exc),
+                    status_code=422,
+                )
+            if exc.status in (403, 409):
+                return back_to_task(request, task_id, exc)
+            raise
+        web.flash(request, f"Đã trả hồ sơ về {result['queue_unit_name']}, hạn mới {date_vn(result['due_at'])}.")
+        return RedirectResponse(f"/nhiem-vu/{task_id}", status_code=303)
+
+    @pages.post("/nhiem-vu/{task_id}/nhan")
+    async def claim(request: Request, task_id: str) -> Response:
+        return await task_command(gateway, request, task_id, "claim", "Bạn đã nhận xử lý hồ sơ này.")
+
+    @pages.post("/nhiem-vu/{task_id}/tra")
+    async def release(request: Request, task_id: str) -> Response:
+        return await task_command(gateway, request, task_id, "release", "Đã trả hồ sơ về hộp việc.")
+
+    @pages.post("/nhiem-vu/{task_id}/giao")
+    async def reassign(request: Request, task_id: str) -> Response:
+        await web.current_actor(request)  # signed in before anyone is looked up
+        form = await request.form()
+        assignee = await users.actor_by_username(gateway.engine, str(form.get("assignee_username", "")).strip())
+        if assignee is None:
+            web.flash(request, "Không có người dùng này.", "bad")
+            return RedirectResponse(f"/nhiem-vu/{task_id}", status_code=303)
+        assigned = {"assignee": assignee.model_dump(mode="json")}
+        return await task_command(gateway, request, task_id, "reassign", f"Đã giao cho {assignee.full_name}.", assigned)
+
+    @pages.post("/nhiem-vu/{task_id}/quyet-dinh", response_class=HTMLResponse)
+    async def decide(request: Request, task_id: str) -> Response:
+        actor, values = await signed_form(request)
+        try:
+            await gateway.call(
+                "review",
+                "decide",
+                actor,
+                {"task_id": task_id, "action": values.get("action", ""), "comment": values.get("comment", "")},
+            )
+        except DomainError as exc:
+            if exc.status == 422:
+                return await task_page(gateway, request, actor, task_id, values=values, errors=form_errors(exc), status_code=422)
+            if exc.status in (403, 409):
+                return back_to_task(request, task_id, exc)
+            raise
+        web.flash(request, DECISION_DONE.get(values.get("action", ""), "Đã gửi quyết định."))
+        held_by = (await gateway.call("review", "get_task", actor, {"task_id": task_id}))["queue_unit_code"]
+        return RedirectResponse(f"/hop-viec?unit={held_by}", status_code=303)
+
+    return pages
