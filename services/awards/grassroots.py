@@ -12,12 +12,11 @@ from datetime import date
 from typing import Any
 from uuid import uuid4
 
-import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.awards import store
 from services.awards.domain.decision import prize_for
-from services.awards.register import RegisterEntry, add_entries
+from services.awards.domain.register import RegisterEntry
+from services.awards.store import SqlUnitOfWork
 from services.awards.unitdirectory import UnitDirectory
 from shared.contracts.errors import FieldError, Forbidden, ValidationFailed
 from shared.contracts.events import Actor
@@ -147,20 +146,17 @@ async def record_grassroots(ctx: ServiceContext, units: UnitDirectory, actor: Ac
     if errors:
         title = f"{len(errors)} dòng chưa hợp lệ, chưa ghi dòng nào"
         raise ValidationFailed(title, fields=errors, code="grassroots_rows_invalid")
-    async with ctx.engine.begin() as conn:
-        fresh = await _not_yet_recorded(conn, entries)
-        await add_entries(conn, fresh)
+    async with SqlUnitOfWork(ctx.engine) as uow:
+        recorded = await uow.store.recorded_entry_keys([e.entry_key for e in entries if e.entry_key])
+        fresh = _not_yet_recorded(entries, recorded)
+        await uow.store.add_entries(fresh)
+        await uow.commit()
     return {"recorded": len(fresh), "already_recorded": len(entries) - len(fresh), "rows": len(entries)}
 
 
-async def _not_yet_recorded(conn: Any, entries: list[RegisterEntry]) -> list[RegisterEntry]:
+def _not_yet_recorded(entries: list[RegisterEntry], recorded: set[str]) -> list[RegisterEntry]:
     """Entries whose key is neither in the register nor earlier in the same batch."""
-    keys = [e.entry_key for e in entries if e.entry_key]
-    seen: set[str] = set()
-    r = store.registry
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        seen.update(k for (k,) in (await conn.execute(sa.select(r.c.entry_key).where(r.c.entry_key.in_(chunk)))).all())
+    seen = set(recorded)
     fresh: list[RegisterEntry] = []
     for e in entries:
         if e.entry_key in seen:

@@ -9,14 +9,12 @@ from datetime import date
 from typing import Any, Literal
 from uuid import uuid4
 
-import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.awards import store
 from services.awards.domain.decision import Prize, number_for, prize_for, proposal_number_for
 from services.awards.domain.document import DocumentData, Entry, Revocation, build_document
 from services.awards.domain.legal_basis import DocumentKind, frame_for
+from services.awards.domain.register import Decision, DecisionFilter, Readers, RegisterEntry, RegistryEntry, readers_of
 from services.awards.domain.revocation import (
     RECOVERY_LABELS_VI,
     STATUS_LABELS_VI,
@@ -26,7 +24,7 @@ from services.awards.domain.revocation import (
     check_revocation,
     may_act_for,
 )
-from services.awards.register import RegisterEntry, add_entries, uncount_entries
+from services.awards.store import SqlAwardsStore, SqlUnitOfWork
 from shared.contracts.errors import Forbidden, NotFound
 from shared.contracts.events import (
     Actor,
@@ -40,8 +38,8 @@ from shared.contracts.events import (
     NominationSnapshot,
     RevokedEntry,
 )
+from shared.contracts.operations.awards import DecisionFrame
 from shared.contracts.values import LEVEL_NAMES_VI, VIETNAM_TZ, UnitRef
-from shared.platform.outbox import enqueue, first_delivery
 from shared.platform.service import ServiceContext
 from shared.rules.catalog import CATALOG_NAMES_VI, Award, CatalogName, award_on, catalogs_on
 from shared.rules.documents import to_pdf, to_xlsx
@@ -87,12 +85,10 @@ async def _issue(
     ctx: ServiceContext, event: Event, issuer: UnitRef, nominations: list[NominationSnapshot], *, batch_id: str | None
 ) -> None:
     on = event.occurred_at.astimezone(VIETNAM_TZ).date()
-    async with ctx.engine.begin() as conn:
-        if not await first_delivery(conn, store.inbox, CONSUMER, event, ctx.clock.now()):
+    async with SqlUnitOfWork(ctx.engine) as uow:
+        if not await uow.store.first_delivery(CONSUMER, event, ctx.clock.now()):
             return
-        ids = [n.id for n in nominations]
-        r = store.registry
-        taken = set((await conn.scalars(sa.select(r.c.nomination_id).where(r.c.nomination_id.in_(ids)))).all())
+        taken = await uow.store.registered_nominations([n.id for n in nominations])
         groups: dict[tuple[DocumentKind, str], list[tuple[NominationSnapshot, Award]]] = {}
         for nom in nominations:
             if nom.id in taken:
@@ -106,12 +102,13 @@ async def _issue(
             key: tuple[DocumentKind, str] = ("proposal", award.decided_by) if award.outcome == "proposal" else ("decision", "")
             groups.setdefault(key, []).append((nom, award))
         for (kind, decided_by), items in groups.items():
-            await _issue_document(conn, ctx, event, issuer, kind, decided_by, items, batch_id=batch_id, on=on)
+            await _issue_document(uow, ctx, event, issuer, kind, decided_by, items, batch_id=batch_id, on=on)
+        await uow.commit()
     ctx.outbox_written()
 
 
 async def _issue_document(
-    conn: AsyncConnection,
+    uow: SqlUnitOfWork,
     ctx: ServiceContext,
     event: Event,
     issuer: UnitRef,
@@ -123,18 +120,17 @@ async def _issue_document(
     on: date,
 ) -> None:
     issued_at = event.occurred_at
-    if kind == "decision":
-        number = number_for(issuer, on.year, await _last_number(conn, store.decision_counters, issuer.code, on.year))
-    else:
-        number = proposal_number_for(issuer, on.year, await _last_number(conn, store.proposal_counters, issuer.code, on.year))
+    last = await uow.store.advance_counter(kind, issuer.code, on.year)
+    number = number_for(issuer, on.year, last) if kind == "decision" else proposal_number_for(issuer, on.year, last)
     base = base_salary_on(on, ctx.settings.base_salary_vnd)
     decision_id = str(uuid4())
     first = items[0][1]
-    await conn.execute(
-        store.decisions.insert().values(
+    await uow.store.add_decision(
+        Decision(
             id=decision_id,
+            kind=kind,
             issuer_code=issuer.code,
-            issuer=issuer.model_dump(),
+            issuer=issuer,
             year=on.year,
             number=number.number,
             number_text=number.text,
@@ -143,8 +139,7 @@ async def _issue_document(
             award_code=first.code,
             award_name=first.name,
             catalog_version=items[0][0].catalog_version,
-            path_codes="|" + "|".join(sorted({u.code for nom, _ in items for u in nom.unit_path})) + "|",
-            kind=kind,
+            readers=tuple(sorted({u.code for nom, _ in items for u in nom.unit_path})),
             batch_id=batch_id,
             decided_by=decided_by,
             document=_frame(kind, issuer, {a.catalog or "union" for _, a in items}, [n for n, _ in items], on),
@@ -152,8 +147,7 @@ async def _issue_document(
     )
     for position, (nom, award) in enumerate(items, start=1):
         prize = prize_for(award, nom.nominee.kind, base, on) if kind == "decision" else Prize("0", base, 0, on)
-        await add_entries(
-            conn,
+        await uow.store.add_entries(
             [
                 RegisterEntry(
                     id=str(uuid4()),
@@ -193,7 +187,7 @@ async def _issue_document(
             if kind == "decision"
             else AwardProposed(**common, proposal=snapshot, decided_by=decided_by)
         )
-        await enqueue(conn, store.outbox, out)
+        await uow.outbox.add(out)
     log.info(
         "awards.document_issued",
         extra={"decision_id": decision_id, "kind": kind, "unit_id": issuer.code, "entries": len(items), "batch_id": batch_id},
@@ -202,7 +196,7 @@ async def _issue_document(
 
 def _frame(
     kind: DocumentKind, issuer: UnitRef, catalogs: set[CatalogName], nominations: list[NominationSnapshot], on: date
-) -> dict[str, Any]:
+) -> DecisionFrame:
     """The document's frame as configured on its date, stored so that the issued document never changes."""
     frame = frame_for(kind, issuer_code=issuer.code, issuer_name=issuer.name, issuer_level=issuer.level, catalogs=catalogs, on=on)
     proposers: list[str] = []
@@ -214,14 +208,14 @@ def _frame(
     basis = list(frame.basis)
     if proposers:
         basis.append(f"Xét đề nghị của {', '.join(proposers)},")
-    return {
-        "place": frame.place,
-        "basis": basis,
-        "authority": frame.authority,
-        "signer_role": list(frame.signer_role),
-        "unconfirmed": list(frame.unconfirmed),
-        "issuer_parent_name": _parent_name(issuer.code, on),
-    }
+    return DecisionFrame(
+        place=frame.place,
+        basis=basis,
+        authority=frame.authority,
+        signer_role=list(frame.signer_role),
+        unconfirmed=list(frame.unconfirmed),
+        issuer_parent_name=_parent_name(issuer.code, on),
+    )
 
 
 def _parent_name(unit_code: str, on: date) -> str:
@@ -231,95 +225,35 @@ def _parent_name(unit_code: str, on: date) -> str:
     return parent.name if parent else ""
 
 
-async def _last_number(conn: AsyncConnection, c: sa.Table, issuer_code: str, year: int) -> int:
-    """Lock the issuer's counter of this series for this year and advance it; the number is used in this transaction."""
-    last = await conn.scalar(sa.select(c.c.last_number).where(c.c.issuer_code == issuer_code, c.c.year == year).with_for_update())
-    if last is None:
-        await conn.execute(c.insert().values(issuer_code=issuer_code, year=year, last_number=1))
-        return 0
-    await conn.execute(c.update().where(c.c.issuer_code == issuer_code, c.c.year == year).values(last_number=last + 1))
-    return int(last)
-
-
 # Queries
-
-
-def _visible(actor: Actor) -> Any:
-    if actor.sees_everything():
-        return sa.true()
-    units = {g.unit_code for g in actor.roles if g.unit_code}
-    return sa.or_(sa.false(), *(store.decisions.c.path_codes.contains(f"|{u}|") for u in units))
 
 
 async def list_decisions(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     q = DecisionQuery.model_validate(params)
-    d = store.decisions
-    where = [_visible(actor)]
-    if q.issuer:
-        where.append(d.c.issuer_code == q.issuer)
-    if q.year:
-        where.append(d.c.year == q.year)
-    if q.award_code:
-        r = store.registry
-        where.append(sa.exists().where(r.c.decision_id == d.c.id, r.c.award_code == q.award_code))
-    if q.status:
-        where.append(d.c.status == q.status)
-    if q.kind:
-        where.append(d.c.kind == q.kind)
-    async with ctx.engine.connect() as conn:
-        total = await conn.scalar(sa.select(sa.func.count()).select_from(d).where(*where))
-        rows = (
-            (
-                await conn.execute(
-                    sa.select(d)
-                    .where(*where)
-                    .order_by(d.c.issuer_code, d.c.year.desc(), d.c.kind, d.c.number.desc())
-                    .limit(q.limit)
-                    .offset(q.offset)
-                )
-            )
-            .mappings()
-            .all()
-        )
-        entries = await _entries(conn, [row["id"] for row in rows])
-    return {"total": total or 0, "items": [_view(row, entries.get(row["id"], []), actor) for row in rows]}
+    where = DecisionFilter(issuer=q.issuer, year=q.year, award_code=q.award_code, status=q.status, kind=q.kind)
+    readers = readers_of(actor)
+    async with SqlUnitOfWork(ctx.engine) as uow:
+        total = await uow.store.count_decisions(where, readers)
+        found = await uow.store.list_decisions(where, readers, limit=q.limit, offset=q.offset)
+        entries = await uow.store.entries_of([d.id for d in found])
+    return {"total": total, "items": [_view(d, entries.get(d.id, []), actor) for d in found]}
 
 
 async def get_decision(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     q = ById.model_validate(params)
-    async with ctx.engine.connect() as conn:
-        row = await _visible_decision(conn, actor, q.id)
-        entries = await _entries(conn, [q.id])
-    return _view(row, entries.get(q.id, []), actor)
+    async with SqlUnitOfWork(ctx.engine) as uow:
+        decision = await _visible_decision(uow.store, readers_of(actor), q.id)
+        entries = await uow.store.entries_of([q.id])
+    return _view(decision, entries.get(q.id, []), actor)
 
 
-async def _visible_decision(conn: AsyncConnection, actor: Actor, decision_id: str, *, for_update: bool = False) -> Any:
-    d = store.decisions
-    query = sa.select(d).where(d.c.id == decision_id)
-    if for_update:
-        query = query.with_for_update()
-    row = (await conn.execute(query)).mappings().first()
-    if row is None:
+async def _visible_decision(store: SqlAwardsStore, readers: Readers, decision_id: str, *, for_update: bool = False) -> Decision:
+    decision = await store.decision(decision_id, for_update=for_update)
+    if decision is None:
         raise NotFound("Không tìm thấy quyết định", code="decision_not_found")
-    visible = await conn.scalar(sa.select(sa.func.count()).select_from(d).where(d.c.id == decision_id, _visible(actor)))
-    if not visible:
+    if not await store.may_read(decision_id, readers):
         raise Forbidden("Quyết định này không thuộc đơn vị của bạn", code="not_your_unit")
-    return row
-
-
-async def _entries(conn: AsyncConnection, decision_ids: list[str]) -> dict[str, list[Any]]:
-    if not decision_ids:
-        return {}
-    r = store.registry
-    rows = (
-        (await conn.execute(sa.select(r).where(r.c.decision_id.in_(decision_ids)).order_by(r.c.decision_id, r.c.position)))
-        .mappings()
-        .all()
-    )
-    by_decision: dict[str, list[Any]] = {}
-    for row in rows:
-        by_decision.setdefault(row["decision_id"], []).append(row)
-    return by_decision
+    return decision
 
 
 # Revocation and recovery
@@ -343,60 +277,46 @@ async def revoke(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> d
     """Thu hồi: the decision and its entries stay in the register, marked revoked; each prize becomes 'phải thu hồi'."""
     q = Revoke.model_validate(params)
     now = ctx.clock.now()
-    d, r = store.decisions, store.registry
-    async with ctx.engine.begin() as conn:
-        row = await _visible_decision(conn, actor, q.id, for_update=True)
-        reason = check_revocation(actor, issuer_code=row["issuer_code"], kind=row["kind"], status=row["status"], reason=q.reason)
-        by = actor.full_name or actor.username
-        await conn.execute(
-            d.update()
-            .where(d.c.id == q.id)
-            .values(
-                status=DecisionStatus.REVOKED, revoked_reason=reason, revoked_by=by, revoked_by_id=actor.user_id, revoked_at=now
-            )
+    readers = readers_of(actor)
+    async with SqlUnitOfWork(ctx.engine) as uow:
+        decision = await _visible_decision(uow.store, readers, q.id, for_update=True)
+        reason = check_revocation(
+            actor, issuer_code=decision.issuer_code, kind=decision.kind, status=decision.status, reason=q.reason
         )
-        await conn.execute(
-            r.update()
-            .where(r.c.decision_id == q.id)
-            .values(status="revoked", recovery=Recovery.DUE, recovery_amount_vnd=r.c.prize_amount_vnd)
-        )
-        await uncount_entries(conn, q.id)  # a revoked award no longer counts in reports
-        entries = (await _entries(conn, [q.id])).get(q.id, [])
+        # a revoked award no longer counts in reports
+        await uow.store.revoke_decision(q.id, reason=reason, by=actor.full_name or actor.username, by_id=actor.user_id, at=now)
+        entries = (await uow.store.entries_of([q.id])).get(q.id, [])
         event = DecisionRevoked(
             occurred_at=now,
             correlation_id=q.id,
             actor=actor,
             decision_id=q.id,
-            number_text=row["number_text"],
-            issuer=UnitRef.model_validate(row["issuer"]),
+            number_text=decision.number_text,
+            issuer=decision.issuer,
             reason=reason,
-            entries=[RevokedEntry(nomination_id=e["nomination_id"], prize_amount_vnd=e["prize_amount_vnd"]) for e in entries],
+            entries=[RevokedEntry(nomination_id=e.nomination_id, prize_amount_vnd=e.prize_amount_vnd) for e in entries],
         )
-        await enqueue(conn, store.outbox, event)
-        row = await _visible_decision(conn, actor, q.id)
+        await uow.outbox.add(event)
+        decision = await _visible_decision(uow.store, readers, q.id)
+        await uow.commit()
     ctx.outbox_written()
-    log.info("awards.decision_revoked", extra={"decision_id": q.id, "unit_id": row["issuer_code"], "entries": len(entries)})
-    return _view(row, entries, actor)
+    log.info("awards.decision_revoked", extra={"decision_id": q.id, "unit_id": decision.issuer_code, "entries": len(entries)})
+    return _view(decision, entries, actor)
 
 
 async def mark_recovered(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     """A revoked decision's prize for one entry has been paid back: 'đã thu hồi', with who and when."""
     q = MarkRecovered.model_validate(params)
-    r = store.registry
-    async with ctx.engine.begin() as conn:
-        row = await _visible_decision(conn, actor, q.id, for_update=True)
-        query = sa.select(r).where(r.c.decision_id == q.id, r.c.nomination_id == q.nomination_id).with_for_update()
-        entry = (await conn.execute(query)).mappings().first()
+    async with SqlUnitOfWork(ctx.engine) as uow:
+        decision = await _visible_decision(uow.store, readers_of(actor), q.id, for_update=True)
+        entry = await uow.store.entry(q.id, q.nomination_id, for_update=True)
         if entry is None:
             raise NotFound("Quyết định không có hồ sơ này", code="entry_not_found")
-        check_recovered(actor, issuer_code=row["issuer_code"], recovery=entry["recovery"])
-        await conn.execute(
-            r.update()
-            .where(r.c.id == entry["id"])
-            .values(recovery=Recovery.RECOVERED, recovered_at=ctx.clock.now(), recovered_by=actor.full_name or actor.username)
-        )
-        entries = (await _entries(conn, [q.id])).get(q.id, [])
-    return _view(row, entries, actor)
+        check_recovered(actor, issuer_code=decision.issuer_code, recovery=entry.recovery)
+        await uow.store.mark_recovered(entry.id, at=ctx.clock.now(), by=actor.full_name or actor.username)
+        entries = (await uow.store.entries_of([q.id])).get(q.id, [])
+        await uow.commit()
+    return _view(decision, entries, actor)
 
 
 # Documents
@@ -415,57 +335,56 @@ MEDIA_TYPES = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats
 async def decision_document(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     """The decision or tờ trình as PDF or .xlsx (base64), for whoever may read it."""
     q = DocumentRequest.model_validate(params)
-    async with ctx.engine.connect() as conn:
-        row = await _visible_decision(conn, actor, q.id)
-        entries = (await _entries(conn, [q.id])).get(q.id, [])
-    doc = build_document(document_data(row, entries))
+    async with SqlUnitOfWork(ctx.engine) as uow:
+        decision = await _visible_decision(uow.store, readers_of(actor), q.id)
+        entries = (await uow.store.entries_of([q.id])).get(q.id, [])
+    doc = build_document(document_data(decision, entries))
     # fpdf2 lays a 500-entry table out in seconds: off the event loop, so events and other requests go on meanwhile
     content = await asyncio.to_thread(to_pdf if q.format == "pdf" else to_xlsx, doc)
-    stem = "quyet-dinh" if row["kind"] == "decision" else "to-trinh"
+    stem = "quyet-dinh" if decision.kind == "decision" else "to-trinh"
     return {
-        "filename": f"{stem}-{row['number']}-{row['year']}-{row['issuer_code']}.{q.format}",
+        "filename": f"{stem}-{decision.number}-{decision.year}-{decision.issuer_code}.{q.format}",
         "media_type": MEDIA_TYPES[q.format],
         "content_base64": base64.b64encode(content).decode("ascii"),
     }
 
 
-def document_data(row: Any, entries: list[Any]) -> DocumentData:
-    """A register row and its entries as the document's data; the frame as stored when it was issued."""
-    issued_on = row["issued_at"].astimezone(VIETNAM_TZ).date()
-    issuer = UnitRef.model_validate(row["issuer"])
-    frame = row["document"] or _frame(row["kind"], issuer, {"union"}, [], issued_on)
+def document_data(decision: Decision, entries: list[RegistryEntry]) -> DocumentData:
+    """A decision and its entries as the document's data; the frame as stored when it was issued."""
+    issued_on = decision.issued_at.astimezone(VIETNAM_TZ).date()
+    frame = decision.document or _frame(decision.kind, decision.issuer, {"union"}, [], issued_on)
     revocation = None
-    if row["status"] == DecisionStatus.REVOKED:
+    if decision.status == DecisionStatus.REVOKED and decision.revoked_at is not None:
         revocation = Revocation(
-            reason=row["revoked_reason"] or "",
-            on=row["revoked_at"].astimezone(VIETNAM_TZ).date(),
-            by=row["revoked_by"] or "",
+            reason=decision.revoked_reason or "",
+            on=decision.revoked_at.astimezone(VIETNAM_TZ).date(),
+            by=decision.revoked_by or "",
         )
     return DocumentData(
-        kind=row["kind"],
-        number_text=row["number_text"],
-        issuer_name=issuer.name,
-        issuer_parent_name=frame.get("issuer_parent_name", ""),
+        kind=decision.kind,
+        number_text=decision.number_text,
+        issuer_name=decision.issuer.name,
+        issuer_parent_name=frame.issuer_parent_name,
         issued_on=issued_on,
-        place=frame["place"],
-        basis=tuple(frame["basis"]),
-        authority=frame["authority"],
-        signer_role=tuple(frame["signer_role"]),
-        signer_name=row["signed_by"],
+        place=frame.place,
+        basis=tuple(frame.basis),
+        authority=frame.authority,
+        signer_role=tuple(frame.signer_role),
+        signer_name=decision.signed_by,
         entries=tuple(
             Entry(
-                nominee_name=e["nominee_name"],
-                nominee_kind=e["nominee"]["kind"],
-                unit_name=e["unit_name"],
-                award_code=e["award_code"] or row["award_code"],
-                award_name=e["award_name"] or row["award_name"],
-                prize_amount_vnd=e["prize_amount_vnd"],
+                nominee_name=e.nominee_name,
+                nominee_kind=e.nominee_kind,
+                unit_name=e.unit_name,
+                award_code=e.award_code or decision.award_code,
+                award_name=e.award_name or decision.award_name,
+                prize_amount_vnd=e.prize_amount_vnd,
             )
             for e in entries
         ),
-        base_salary_vnd=entries[0]["base_salary_vnd"] if entries else 0,
-        decided_by=row["decided_by"],
-        periods=tuple(sorted({e["period"] for e in entries})),
+        base_salary_vnd=entries[0].base_salary_vnd if entries else 0,
+        decided_by=decision.decided_by,
+        periods=tuple(sorted({e.period for e in entries})),
         revocation=revocation,
     )
 
@@ -504,65 +423,65 @@ async def list_catalog(ctx: ServiceContext, actor: Actor, params: dict[str, Any]
     }
 
 
-def _view(row: Any, entries: list[Any], actor: Actor) -> dict[str, Any]:
-    issuing = may_act_for(actor, row["issuer_code"])
-    nominees = [_entry_view(e, row) for e in entries]
-    revoked = row["status"] == DecisionStatus.REVOKED
+def _view(decision: Decision, entries: list[RegistryEntry], actor: Actor) -> dict[str, Any]:
+    issuing = may_act_for(actor, decision.issuer_code)
+    nominees = [_entry_view(e, decision) for e in entries]
+    revoked = decision.status == DecisionStatus.REVOKED
     return {
-        "id": row["id"],
-        "kind": row["kind"],
-        "kind_label": "Quyết định" if row["kind"] == "decision" else "Tờ trình",
-        "number": row["number"],
-        "number_text": row["number_text"],
-        "year": row["year"],
-        "issuer_code": row["issuer_code"],
-        "issuer_name": row["issuer"]["name"],
-        "issued_at": row["issued_at"].isoformat(),
-        "signed_by": row["signed_by"],
-        "award_code": row["award_code"],
-        "award_name": row["award_name"],
+        "id": decision.id,
+        "kind": decision.kind,
+        "kind_label": "Quyết định" if decision.kind == "decision" else "Tờ trình",
+        "number": decision.number,
+        "number_text": decision.number_text,
+        "year": decision.year,
+        "issuer_code": decision.issuer_code,
+        "issuer_name": decision.issuer.name,
+        "issued_at": decision.issued_at.isoformat(),
+        "signed_by": decision.signed_by,
+        "award_code": decision.award_code,
+        "award_name": decision.award_name,
         "awards": [{"code": c, "name": n} for c, n in dict.fromkeys((x["award_code"], x["award_name"]) for x in nominees)],
-        "catalog_version": row["catalog_version"],
-        "batch_id": row["batch_id"],
-        "decided_by": row["decided_by"],
-        "status": row["status"],
-        "status_label": "Đã trình" if row["kind"] == "proposal" else STATUS_LABELS_VI[DecisionStatus(row["status"])],
+        "catalog_version": decision.catalog_version,
+        "batch_id": decision.batch_id,
+        "decided_by": decision.decided_by,
+        "status": decision.status,
+        "status_label": "Đã trình" if decision.kind == "proposal" else STATUS_LABELS_VI[DecisionStatus(decision.status)],
         "revocation": {
-            "reason": row["revoked_reason"],
-            "by": row["revoked_by"],
-            "at": row["revoked_at"].isoformat(),
+            "reason": decision.revoked_reason,
+            "by": decision.revoked_by,
+            "at": decision.revoked_at.isoformat(),
         }
-        if revoked
+        if revoked and decision.revoked_at is not None
         else None,
-        "document": row["document"],
+        "document": decision.document.model_dump() if decision.document is not None else None,
         "nominees": nominees,
         "collectives": sum(1 for x in nominees if x["kind"] == "collective"),
         "individuals": sum(1 for x in nominees if x["kind"] != "collective"),
         "total_prize_vnd": sum(x["prize_amount_vnd"] for x in nominees),
         "recovery_due_vnd": sum(x["recovery_amount_vnd"] or 0 for x in nominees if x["recovery"] == Recovery.DUE),
-        "can_revoke": issuing and row["kind"] == "decision" and not revoked,
+        "can_revoke": issuing and decision.kind == "decision" and not revoked,
         "can_mark_recovered": issuing and revoked,
     }
 
 
-def _entry_view(e: Any, row: Any) -> dict[str, Any]:
+def _entry_view(e: RegistryEntry, decision: Decision) -> dict[str, Any]:
     return {
-        "nomination_id": e["nomination_id"],
-        "name": e["nominee_name"],
-        "kind": e["nominee"]["kind"],
-        "unit_code": e["unit_code"],
-        "unit_name": e["unit_name"],
-        "period": e["period"],
-        "award_code": e["award_code"] or row["award_code"],
-        "award_name": e["award_name"] or row["award_name"],
-        "coefficient": e["coefficient"],
-        "base_salary_vnd": e["base_salary_vnd"],
-        "prize_amount_vnd": e["prize_amount_vnd"],
-        "status": e["status"],
-        "status_label": ENTRY_LABELS_VI.get(e["status"], e["status"]).format(decided_by=row["decided_by"]),
-        "recovery": e["recovery"],
-        "recovery_label": RECOVERY_LABELS_VI[Recovery(e["recovery"])] if e["recovery"] else "",
-        "recovery_amount_vnd": e["recovery_amount_vnd"],
-        "recovered_at": e["recovered_at"].isoformat() if e["recovered_at"] else None,
-        "recovered_by": e["recovered_by"],
+        "nomination_id": e.nomination_id,
+        "name": e.nominee_name,
+        "kind": e.nominee_kind,
+        "unit_code": e.unit_code,
+        "unit_name": e.unit_name,
+        "period": e.period,
+        "award_code": e.award_code or decision.award_code,
+        "award_name": e.award_name or decision.award_name,
+        "coefficient": e.coefficient,
+        "base_salary_vnd": e.base_salary_vnd,
+        "prize_amount_vnd": e.prize_amount_vnd,
+        "status": e.status,
+        "status_label": ENTRY_LABELS_VI.get(e.status, e.status).format(decided_by=decision.decided_by),
+        "recovery": e.recovery,
+        "recovery_label": RECOVERY_LABELS_VI[Recovery(e.recovery)] if e.recovery else "",
+        "recovery_amount_vnd": e.recovery_amount_vnd,
+        "recovered_at": e.recovered_at.isoformat() if e.recovered_at else None,
+        "recovered_by": e.recovered_by,
     }

@@ -218,10 +218,10 @@ async def test_an_approval_whose_transaction_fails_consumes_no_number_and_its_re
     async def crash(*_args: Any) -> None:
         raise ConnectionError("lost the database mid-transaction")
 
-    monkeypatch.setattr(awards, "enqueue", crash)
+    monkeypatch.setattr(awards_store, "enqueue", crash)
     with pytest.raises(ConnectionError):
         await awards.on_approved(ctx, first)
-    monkeypatch.setattr(awards, "enqueue", real_enqueue)
+    monkeypatch.setattr(awards_store, "enqueue", real_enqueue)
 
     await awards.on_approved(ctx, second)
     await awards.on_approved(ctx, first)  # the redelivery
