@@ -23,9 +23,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from services.awards import reports, store
+from services.awards import store
+from services.awards.domain.grassroots import register_award
 from services.awards.domain.register import RegisterEntry
-from services.awards.grassroots import register_award
+from services.awards.usecases import reports
+from services.awards.usecases.context import AwardsContext
 from shared.contracts.events import Actor, RoleGrant
 from shared.contracts.values import UnitRef
 from shared.platform.clock import FixedClock
@@ -124,7 +126,7 @@ async def main(count: int, runs: int, url: str) -> None:
             )
 
     def report(params: dict[str, object]) -> object:
-        return lambda: reports.report(ctx, OPS, params)
+        return lambda: reports.report(AwardsContext.of(ctx), OPS, params)
 
     print("Baselines (same run):")
     await timed("SELECT COUNT(*) FROM registry", runs, bare_count)

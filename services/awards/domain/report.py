@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from shared.contracts.errors import Forbidden
+from shared.contracts.events import Actor
+
 SECTORS: tuple[str, ...] = ("public_administration", "school", "enterprise")
 UNKNOWN_SECTOR = "unknown"
 SECTOR_LABELS_VI: dict[str, str] = {
@@ -76,6 +79,25 @@ class Group:
     year: int
     count: int
     prize_vnd: int
+
+
+ROOT_UNIT = "TLD"  # whose subtree an operator or administrator sees when asking for no unit
+
+
+def actor_units(actor: Actor) -> frozenset[str]:
+    return frozenset(g.unit_code for g in actor.roles if g.unit_code)
+
+
+def report_unit(actor: Actor, requested: str | None) -> tuple[str, bool]:
+    """The unit whose subtree the report covers, and whether it must be narrowed to the actor's own units."""
+    own = actor_units(actor)
+    if actor.sees_everything():
+        return requested or ROOT_UNIT, False
+    if not own:
+        raise Forbidden("Bạn chưa thuộc đơn vị nào nên không xem được báo cáo", code="no_unit")
+    if requested is None:
+        return sorted(own)[0], False
+    return requested, requested not in own
 
 
 @dataclass(frozen=True)

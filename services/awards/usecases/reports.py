@@ -12,13 +12,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.awards.domain.report import ScopeFilter, by_unit, summarise
-from services.awards.store import SqlUnitOfWork
+from services.awards.domain.report import ScopeFilter, actor_units, by_unit, report_unit, summarise
+from services.awards.usecases.context import AwardsContext
 from shared.contracts.errors import Forbidden
 from shared.contracts.events import Actor
-from shared.platform.service import ServiceContext
-
-ROOT_UNIT = "TLD"
 
 
 class ReportQuery(BaseModel):
@@ -47,23 +44,11 @@ class ReportQuery(BaseModel):
         return self.date_from, self.date_to
 
 
-def _unit_for(actor: Actor, requested: str | None) -> tuple[str, bool]:
-    """The unit whose subtree the report covers, and whether it must be narrowed to the actor's own units."""
-    own = {g.unit_code for g in actor.roles if g.unit_code}
-    if actor.sees_everything():
-        return requested or ROOT_UNIT, False
-    if not own:
-        raise Forbidden("Bạn chưa thuộc đơn vị nào nên không xem được báo cáo", code="no_unit")
-    if requested is None:
-        return sorted(own)[0], False
-    return requested, requested not in own
-
-
-async def report(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def report(ctx: AwardsContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     q = ReportQuery.model_validate(params)
-    unit, narrowed = _unit_for(actor, q.unit_code)
+    unit, narrowed = report_unit(actor, q.unit_code)
     start, end = q.bounds()
-    mine = frozenset(actor_units(actor))
+    mine = actor_units(actor)
     where = ScopeFilter(
         unit_code=unit,
         date_from=start,
@@ -74,7 +59,7 @@ async def report(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> d
         nominee_kind=q.nominee_kind,
         within=mine if narrowed else None,  # a unit below the actor's: only entries also in one of the actor's subtrees
     )
-    async with SqlUnitOfWork(ctx.engine) as uow:
+    async with ctx.unit_of_work() as uow:
         counts = await uow.store.scope_counts(where)
         own_name = None
         if any(c.child_code is None for c in counts):  # the unit's own entries: a CĐCS, named as on its entries
@@ -90,7 +75,3 @@ async def report(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> d
         **summarise([c.group() for c in counts]),
         "by_unit": by_unit(counts, unit, own_name),
     }
-
-
-def actor_units(actor: Actor) -> set[str]:
-    return {g.unit_code for g in actor.roles if g.unit_code}

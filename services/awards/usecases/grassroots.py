@@ -7,7 +7,6 @@ recorded in one transaction or not at all. The same row sent twice (same entry k
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from typing import Any
 from uuid import uuid4
@@ -15,19 +14,16 @@ from uuid import uuid4
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.awards.domain.decision import prize_for
+from services.awards.domain.grassroots import award_problem, entry_key, not_yet_recorded, register_award, require_cdcs_officer
 from services.awards.domain.register import RegisterEntry
-from services.awards.store import SqlUnitOfWork
 from services.awards.unitdirectory import UnitDirectory
-from shared.contracts.errors import FieldError, Forbidden, ValidationFailed
+from services.awards.usecases.context import AwardsContext
+from shared.contracts.errors import FieldError, ValidationFailed
 from shared.contracts.events import Actor
 from shared.contracts.values import VIETNAM_TZ, NomineeKind
-from shared.platform.service import ServiceContext
-from shared.rules.catalog import Award, award_on, catalog_files
 from shared.rules.reference import base_salary_on
-from shared.rules.text import normalize_name
 
 MAX_ROWS = 2000
-KIND_VI = {"individual": "cá nhân", "collective": "tập thể"}
 
 
 class GrassrootsRow(BaseModel):
@@ -46,9 +42,15 @@ class GrassrootsRow(BaseModel):
         """Who sent it decides the key; else the row itself (the same person, award, decision and title)."""
         if self.entry_key:
             return self.entry_key
-        parts = [unit_code, self.award_code, self.nominee_kind, normalize_name(self.nominee_name), self.decided_on.isoformat()]
-        parts += [normalize_name(self.decision_number or ""), normalize_name(self.title or "")]
-        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+        return entry_key(
+            unit_code,
+            award_code=self.award_code,
+            nominee_kind=self.nominee_kind,
+            nominee_name=self.nominee_name,
+            decided_on=self.decided_on,
+            decision_number=self.decision_number,
+            title=self.title,
+        )
 
 
 class RecordGrassroots(BaseModel):
@@ -58,36 +60,9 @@ class RecordGrassroots(BaseModel):
     entries: list[GrassrootsRow] = Field(min_length=1, max_length=MAX_ROWS)
 
 
-def _require_cdcs_officer(actor: Actor, unit_code: str) -> None:
-    if not (actor.is_admin or actor.has_role("submitter", unit_code) or actor.has_role("unit_admin", unit_code)):
-        raise Forbidden("Chỉ cán bộ của chính công đoàn cơ sở này được ghi sổ khen thưởng cơ sở", code="not_unit_officer")
-
-
-def register_award(code: str, on: date) -> Award | None:
-    """The award as the catalogue in force on the decision date defines it; for a decision the CĐCS took before any
-    catalogue version here defined the award (the register records past years), the earliest version that does.
-    Which version was used is stored with the entry."""
-    found = award_on(code, on)
-    if found is not None:
-        return found
-    versions = sorted(catalog_files(), key=lambda f: f.catalog.effective_from)
-    return next((a for f in versions for a in f.catalog.awards if a.code == code and f.catalog.effective_from > on), None)
-
-
-def _award_problem(award: Award | None, code: str, row: GrassrootsRow) -> tuple[str, str] | None:
-    on = row.decided_on
-    if award is None:
-        return "award_code", f"Không có hình thức “{code}” trong danh mục khen thưởng có hiệu lực ngày {on:%d/%m/%Y}"
-    if award.awarding_level != "grassroots" or award.outcome != "decision":
-        return "award_code", f"“{award.name}” không do công đoàn cơ sở tự quyết định; hồ sơ phải gửi lên cấp trên"
-    if row.nominee_kind not in award.nominee_kinds:
-        return "nominee_kind", f"“{award.name}” không xét cho {KIND_VI[row.nominee_kind]}"
-    return None
-
-
-async def record_grassroots(ctx: ServiceContext, units: UnitDirectory, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def record_grassroots(ctx: AwardsContext, units: UnitDirectory, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     cmd = RecordGrassroots.model_validate(params)
-    _require_cdcs_officer(actor, cmd.unit_code)
+    require_cdcs_officer(actor, cmd.unit_code)
     now = ctx.clock.now()
     today = now.astimezone(VIETNAM_TZ).date()
     found = await units.paths(actor, cmd.unit_code, {r.decided_on for r in cmd.entries})
@@ -108,14 +83,14 @@ async def record_grassroots(ctx: ServiceContext, units: UnitDirectory, actor: Ac
             problem("decided_on", f"Đơn vị {cmd.unit_code} không tồn tại vào ngày {row.decided_on:%d/%m/%Y}")
             continue
         award = register_award(row.award_code, row.decided_on)
-        wrong = _award_problem(award, row.award_code, row)
+        wrong = award_problem(award, row.award_code, row.nominee_kind, row.decided_on)
         if wrong is not None:
             problem(*wrong)
             continue
         assert award is not None
         coefficient = award.coefficient_for(row.nominee_kind)
         try:
-            base = base_salary_on(row.decided_on, ctx.settings.base_salary_vnd)
+            base = base_salary_on(row.decided_on, ctx.base_salary_vnd)
         except LookupError:
             if coefficient:
                 problem("decided_on", f"Chưa có mức lương cơ sở áp dụng ngày {row.decided_on:%d/%m/%Y} để tính tiền thưởng")
@@ -146,21 +121,8 @@ async def record_grassroots(ctx: ServiceContext, units: UnitDirectory, actor: Ac
     if errors:
         title = f"{len(errors)} dòng chưa hợp lệ, chưa ghi dòng nào"
         raise ValidationFailed(title, fields=errors, code="grassroots_rows_invalid")
-    async with SqlUnitOfWork(ctx.engine) as uow:
-        recorded = await uow.store.recorded_entry_keys([e.entry_key for e in entries if e.entry_key])
-        fresh = _not_yet_recorded(entries, recorded)
+    async with ctx.unit_of_work() as uow:
+        fresh = not_yet_recorded(entries, await uow.store.recorded_entry_keys([e.entry_key for e in entries if e.entry_key]))
         await uow.store.add_entries(fresh)
         await uow.commit()
     return {"recorded": len(fresh), "already_recorded": len(entries) - len(fresh), "rows": len(entries)}
-
-
-def _not_yet_recorded(entries: list[RegisterEntry], recorded: set[str]) -> list[RegisterEntry]:
-    """Entries whose key is neither in the register nor earlier in the same batch."""
-    seen = set(recorded)
-    fresh: list[RegisterEntry] = []
-    for e in entries:
-        if e.entry_key in seen:
-            continue
-        seen.add(e.entry_key or e.id)
-        fresh.append(e)
-    return fresh

@@ -3,19 +3,20 @@ from the register itself (so the counter survives restarts and reads the same on
 
 from __future__ import annotations
 
-from services.awards.store import SqlUnitOfWork
+from services.awards.usecases.context import AwardsContext
 from shared.platform.observability import Sampler
 from shared.platform.service import ServiceContext
 from shared.rules.reference import load_units
 
 
 def register_metrics(ctx: ServiceContext, sampler: Sampler) -> None:
+    awards = AwardsContext.of(ctx)
     levels = {u.code: u.level for u in load_units()}
     c = sampler.collector
     c.declare("thidua_awards_decisions_issued_total", "Decisions issued, by issuer level", "counter", ["level"])
 
     async def refresh() -> None:
-        async with SqlUnitOfWork(ctx.engine) as uow:
+        async with awards.unit_of_work() as uow:
             issued = await uow.store.decisions_issued()
         by_level: dict[str, int] = {}
         for issuer, count in issued:

@@ -1,0 +1,59 @@
+"""A decision or tờ trình as the document it is: PDF to print and sign, or .xlsx to work with its list."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from services.awards.domain.document import build_document, document_data, issued_on
+from services.awards.domain.issuing import frame_of
+from services.awards.domain.register import Decision, readers_of
+from services.awards.usecases.context import AwardsContext
+from services.awards.usecases.decisions import readable_decision
+from shared.contracts.events import Actor
+from shared.contracts.operations.awards import DecisionFrame
+from shared.rules.documents import to_pdf, to_xlsx
+from shared.rules.reference import load_units
+
+MEDIA_TYPES = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+class DocumentRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    format: Literal["pdf", "xlsx"] = "pdf"
+
+
+async def decision_document(ctx: AwardsContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    """The decision or tờ trình as PDF or .xlsx (base64), for whoever may read it."""
+    q = DocumentRequest.model_validate(params)
+    async with ctx.unit_of_work() as uow:
+        decision = await readable_decision(uow.store, readers_of(actor), q.id)
+        entries = (await uow.store.entries_of([q.id])).get(q.id, [])
+    doc = build_document(document_data(decision, entries, decision.document or _frame_now(decision)))
+    # fpdf2 lays a 500-entry table out in seconds: off the event loop, so events and other requests go on meanwhile
+    content = await asyncio.to_thread(to_pdf if q.format == "pdf" else to_xlsx, doc)
+    stem = "quyet-dinh" if decision.kind == "decision" else "to-trinh"
+    return {
+        "filename": f"{stem}-{decision.number}-{decision.year}-{decision.issuer_code}.{q.format}",
+        "media_type": MEDIA_TYPES[q.format],
+        "content_base64": base64.b64encode(content).decode("ascii"),
+    }
+
+
+def _frame_now(decision: Decision) -> DecisionFrame:
+    """A decision issued before frames were stored with it: the frame configured on its date."""
+    on = issued_on(decision)
+    return frame_of(decision.kind, decision.issuer, {"union"}, [], on, parent_name=_parent_name(decision.issuer_code, on))
+
+
+def _parent_name(unit_code: str, on: date) -> str:
+    units = {u.code: u for u in load_units()}
+    unit = units.get(unit_code)
+    parent = units.get(unit.parent_on(on) or "") if unit else None
+    return parent.name if parent else ""
