@@ -29,7 +29,7 @@ def operations(ctx: ServiceContext, units: UnitDirectory) -> dict[str, RpcOperat
         "list_catalog": partial(catalog.list_catalog, awards),
         "revoke": partial(revocation.revoke, awards),
         "mark_recovered": partial(revocation.mark_recovered, awards),
-        "decision_document": partial(documents.decision_document, awards),
+        "decision_document": partial(documents.decision_document, awards, units),
         "report": partial(reports.report, awards),
         "record_grassroots": partial(grassroots.record_grassroots, awards, units),
         **outbox_operations(ctx, store.outbox),

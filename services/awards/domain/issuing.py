@@ -3,7 +3,7 @@ awards, one tờ trình per deciding state authority), the frame each prints, it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -61,6 +61,16 @@ def plan_documents(nominations: Sequence[NominationSnapshot], registered: set[st
         groups.setdefault(key, []).append(Listed(nom, award))
     documents = tuple(DocumentPlan(kind, decided_by, tuple(items)) for (kind, decided_by), items in groups.items())
     return Plan(documents=documents, already_registered=tuple(skipped))
+
+
+def issuer_parent_name(issuer_code: str, paths: Iterable[Sequence[UnitRef]]) -> str:
+    """The unit above the issuer on the first path through it (paths run from the CĐCS up to the root); "" at the root."""
+    for path in paths:
+        codes = [u.code for u in path]
+        if issuer_code in codes:
+            above = codes.index(issuer_code) + 1
+            return path[above].name if above < len(path) else ""
+    return ""
 
 
 def frame_of(

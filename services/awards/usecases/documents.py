@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from services.awards.domain.document import build_document, document_data, issued_on
-from services.awards.domain.issuing import frame_of
+from services.awards.domain.issuing import frame_of, issuer_parent_name
 from services.awards.domain.register import Decision, readers_of
+from services.awards.unitdirectory import UnitDirectory
 from services.awards.usecases.context import AwardsContext
 from services.awards.usecases.decisions import readable_decision
 from shared.contracts.events import Actor
 from shared.contracts.operations.awards import DecisionFrame
 from shared.rules.documents import to_pdf, to_xlsx
-from shared.rules.reference import load_units
 
 MEDIA_TYPES = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -29,13 +28,14 @@ class DocumentRequest(BaseModel):
     format: Literal["pdf", "xlsx"] = "pdf"
 
 
-async def decision_document(ctx: AwardsContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def decision_document(ctx: AwardsContext, units: UnitDirectory, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     """The decision or tờ trình as PDF or .xlsx (base64), for whoever may read it."""
     q = DocumentRequest.model_validate(params)
     async with ctx.unit_of_work() as uow:
         decision = await readable_decision(uow.store, readers_of(actor), q.id)
         entries = (await uow.store.entries_of([q.id])).get(q.id, [])
-    doc = build_document(document_data(decision, entries, decision.document or _frame_now(decision)))
+    frame = decision.document or await _frame_now(units, actor, decision)
+    doc = build_document(document_data(decision, entries, frame))
     # fpdf2 lays a 500-entry table out in seconds: off the event loop, so events and other requests go on meanwhile
     content = await asyncio.to_thread(to_pdf if q.format == "pdf" else to_xlsx, doc)
     stem = "quyet-dinh" if decision.kind == "decision" else "to-trinh"
@@ -46,14 +46,10 @@ async def decision_document(ctx: AwardsContext, actor: Actor, params: dict[str, 
     }
 
 
-def _frame_now(decision: Decision) -> DecisionFrame:
-    """A decision issued before frames were stored with it: the frame configured on its date."""
+async def _frame_now(units: UnitDirectory, actor: Actor, decision: Decision) -> DecisionFrame:
+    """A decision issued before frames were stored with it: the frame configured on its date, under the issuer's
+    superior on that date as registration's tree has it."""
     on = issued_on(decision)
-    return frame_of(decision.kind, decision.issuer, {"union"}, [], on, parent_name=_parent_name(decision.issuer_code, on))
-
-
-def _parent_name(unit_code: str, on: date) -> str:
-    units = {u.code: u for u in load_units()}
-    unit = units.get(unit_code)
-    parent = units.get(unit.parent_on(on) or "") if unit else None
-    return parent.name if parent else ""
+    path = (await units.paths(actor, decision.issuer_code, {on})).paths.get(on) or []
+    parent_name = issuer_parent_name(decision.issuer_code, [path])
+    return frame_of(decision.kind, decision.issuer, {"union"}, [], on, parent_name=parent_name)

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import date
 from uuid import uuid4
 
 from services.awards.domain.decision import number_for, proposal_number_for
-from services.awards.domain.issuing import frame_of, issue_document, plan_documents
+from services.awards.domain.issuing import frame_of, issue_document, issuer_parent_name, plan_documents
 from services.awards.usecases.context import AwardsContext
 from shared.contracts.events import Event, NominationApproved, NominationsApproved, NominationSnapshot
 from shared.contracts.values import VIETNAM_TZ, UnitRef
-from shared.rules.reference import base_salary_on, load_units
+from shared.rules.reference import base_salary_on
 
 CONSUMER = "awards"
 log = logging.getLogger("thidua.awards")
@@ -45,14 +44,10 @@ async def _issue(
             last = await uow.store.advance_counter(document.kind, issuer.code, on.year)
             number = (number_for if document.kind == "decision" else proposal_number_for)(issuer, on.year, last)
             catalogs = {item.award.catalog or "union" for item in document.items}
-            frame = frame_of(
-                document.kind,
-                issuer,
-                catalogs,
-                [item.nomination for item in document.items],
-                on,
-                parent_name=_parent_name(issuer.code, on),
-            )
+            listed = [item.nomination for item in document.items]
+            # The issuer's superior as the tree stood for these nominations: registration put it on their paths.
+            parent_name = issuer_parent_name(issuer.code, (n.unit_path for n in listed))
+            frame = frame_of(document.kind, issuer, catalogs, listed, on, parent_name=parent_name)
             issued = issue_document(
                 document,
                 approval=event,
@@ -79,10 +74,3 @@ async def _issue(
             )
         await uow.commit()
     ctx.outbox_written()
-
-
-def _parent_name(unit_code: str, on: date) -> str:
-    units = {u.code: u for u in load_units()}
-    unit = units.get(unit_code)
-    parent = units.get(unit.parent_on(on) or "") if unit else None
-    return parent.name if parent else ""

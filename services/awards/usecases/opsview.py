@@ -6,12 +6,10 @@ from __future__ import annotations
 from services.awards.usecases.context import AwardsContext
 from shared.platform.observability import Sampler
 from shared.platform.service import ServiceContext
-from shared.rules.reference import load_units
 
 
 def register_metrics(ctx: ServiceContext, sampler: Sampler) -> None:
     awards = AwardsContext.of(ctx)
-    levels = {u.code: u.level for u in load_units()}
     c = sampler.collector
     c.declare("thidua_awards_decisions_issued_total", "Decisions issued, by issuer level", "counter", ["level"])
 
@@ -19,9 +17,8 @@ def register_metrics(ctx: ServiceContext, sampler: Sampler) -> None:
         async with awards.unit_of_work() as uow:
             issued = await uow.store.decisions_issued()
         by_level: dict[str, int] = {}
-        for issuer, count in issued:
-            level = levels.get(issuer.code, "unknown")
-            by_level[level] = by_level.get(level, 0) + int(count)
+        for issuer, count in issued:  # the issuer's level as its decisions recorded it
+            by_level[issuer.level] = by_level.get(issuer.level, 0) + int(count)
         c.set("thidua_awards_decisions_issued_total", [((level,), n) for level, n in sorted(by_level.items())])
 
     sampler.add(refresh)
