@@ -29,6 +29,7 @@ from services.awards.domain.register import RegisterEntry
 from services.awards.usecases import reports
 from services.awards.usecases.context import AwardsContext
 from shared.contracts.events import Actor, RoleGrant
+from shared.contracts.operations.awards import ReportQuery
 from shared.contracts.values import UnitRef
 from shared.platform.clock import FixedClock
 from shared.platform.db import make_engine
@@ -126,7 +127,7 @@ async def main(count: int, runs: int, url: str) -> None:
             )
 
     def report(params: dict[str, object]) -> object:
-        return lambda: reports.report(AwardsContext.of(ctx), OPS, params)
+        return lambda: reports.report(AwardsContext.of(ctx), OPS, ReportQuery.model_validate(params))
 
     print("Baselines (same run):")
     await timed("SELECT COUNT(*) FROM registry", runs, bare_count)

@@ -11,29 +11,31 @@ from services.awards.unitdirectory import UnitDirectory
 from services.awards.usecases import catalog, decisions, documents, grassroots, issuing, reports, revocation
 from services.awards.usecases.context import AwardsContext
 from shared.contracts import events as c
+from shared.contracts.operations import awards as op
 from shared.contracts.subjects import AWARDS_FROM_REVIEW
 from shared.platform.messaging import EventConsumer, register_rpc
 from shared.platform.outbox_ops import outbox_operations
-from shared.platform.rpc import RpcOperation
+from shared.platform.rpc import RpcOperation, implement, operations_of
 from shared.platform.service import ServiceContext
 
-SERVICE = "awards"
+SERVICE = op.SERVICE
 
 
 def operations(ctx: ServiceContext, units: UnitDirectory) -> dict[str, RpcOperation]:
     """Every operation awards answers on `thidua.rpc.awards.<name>`."""
     awards = AwardsContext.of(ctx)
-    return {
-        "list_decisions": partial(decisions.list_decisions, awards),
-        "get_decision": partial(decisions.get_decision, awards),
-        "list_catalog": partial(catalog.list_catalog, awards),
-        "revoke": partial(revocation.revoke, awards),
-        "mark_recovered": partial(revocation.mark_recovered, awards),
-        "decision_document": partial(documents.decision_document, awards, units),
-        "report": partial(reports.report, awards),
-        "record_grassroots": partial(grassroots.record_grassroots, awards, units),
-        **outbox_operations(ctx, store.outbox),
-    }
+    return operations_of(
+        SERVICE,
+        implement(op.LIST_DECISIONS, partial(decisions.list_decisions, awards)),
+        implement(op.GET_DECISION, partial(decisions.get_decision, awards)),
+        implement(op.LIST_CATALOG, partial(catalog.list_catalog, awards)),
+        implement(op.REVOKE, partial(revocation.revoke, awards)),
+        implement(op.MARK_RECOVERED, partial(revocation.mark_recovered, awards)),
+        implement(op.DECISION_DOCUMENT, partial(documents.decision_document, awards, units)),
+        implement(op.REPORT, partial(reports.report, awards)),
+        implement(op.RECORD_GRASSROOTS, partial(grassroots.record_grassroots, awards, units)),
+        *outbox_operations(ctx, store.outbox).items(),
+    )
 
 
 def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:

@@ -13,7 +13,6 @@ from datetime import date
 
 from services.awards.domain.legal_basis import DocumentKind
 from services.awards.domain.register import Decision, RegistryEntry
-from services.awards.domain.revocation import DecisionStatus
 from shared.contracts.operations.awards import DecisionFrame
 from shared.contracts.values import VIETNAM_TZ, NomineeKind
 from shared.rules.documents import Column, OfficialDocument, Table, vnd
@@ -61,7 +60,7 @@ class DocumentData:
 def document_data(decision: Decision, entries: Sequence[RegistryEntry], frame: DecisionFrame) -> DocumentData:
     """A decision and its entries as the document's data, in the frame it was issued with."""
     revocation = None
-    if decision.status == DecisionStatus.REVOKED and decision.revoked_at is not None:
+    if decision.status == "revoked" and decision.revoked_at is not None:
         revocation = Revocation(
             reason=decision.revoked_reason or "",
             on=decision.revoked_at.astimezone(VIETNAM_TZ).date(),

@@ -10,12 +10,11 @@ from typing import Any, Literal
 
 from services.awards.domain.legal_basis import DocumentKind
 from shared.contracts.events import Actor
-from shared.contracts.operations.awards import DecisionFrame
+from shared.contracts.operations.awards import DecisionFrame, EntryStatus, IssueStatus, RecoveryStatus
 from shared.contracts.values import NomineeKind, UnitRef
 from shared.rules.catalog import Award
 
 EntrySource = Literal["pipeline", "grassroots"]
-EntryStatus = Literal["granted", "proposed", "revoked"]
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ class Decision:
     batch_id: str | None
     decided_by: str  # a tờ trình's state authority
     document: DecisionFrame | None  # None for decisions issued before frames were stored
-    status: str = "issued"  # issued | revoked (services.awards.domain.revocation.DecisionStatus)
+    status: IssueStatus = "issued"
     revoked_reason: str | None = None
     revoked_by: str | None = None
     revoked_by_id: str | None = None
@@ -62,8 +61,8 @@ class RegistryEntry:
     prize_amount_vnd: int
     award_code: str
     award_name: str
-    status: str  # granted | proposed | revoked
-    recovery: str | None = None  # due | recovered (services.awards.domain.revocation.Recovery)
+    status: EntryStatus
+    recovery: RecoveryStatus | None = None
     recovery_amount_vnd: int | None = None
     recovered_at: datetime | None = None
     recovered_by: str | None = None

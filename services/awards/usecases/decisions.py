@@ -2,49 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
-
 from services.awards.domain.register import Decision, DecisionFilter, Readers, readers_of
 from services.awards.domain.view import decision_view
 from services.awards.store import SqlAwardsStore
 from services.awards.usecases.context import AwardsContext
 from shared.contracts.errors import Forbidden, NotFound
 from shared.contracts.events import Actor
+from shared.contracts.operations.awards import DecisionById, DecisionPage, DecisionQuery, DecisionView
 
 
-class DecisionQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    issuer: str | None = None
-    year: int | None = None
-    award_code: str | None = None
-    status: Literal["issued", "revoked"] | None = None
-    kind: Literal["decision", "proposal"] | None = None
-    limit: int = Field(default=50, ge=1, le=500)
-    offset: int = Field(default=0, ge=0)
-
-
-class ById(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: str
-
-
-async def list_decisions(ctx: AwardsContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
-    q = DecisionQuery.model_validate(params)
+async def list_decisions(ctx: AwardsContext, actor: Actor, q: DecisionQuery) -> DecisionPage:
     where = DecisionFilter(issuer=q.issuer, year=q.year, award_code=q.award_code, status=q.status, kind=q.kind)
     readers = readers_of(actor)
     async with ctx.unit_of_work() as uow:
         total = await uow.store.count_decisions(where, readers)
         found = await uow.store.list_decisions(where, readers, limit=q.limit, offset=q.offset)
         entries = await uow.store.entries_of([d.id for d in found])
-    return {"total": total, "items": [decision_view(d, entries.get(d.id, []), actor) for d in found]}
+    return DecisionPage(total=total, items=[decision_view(d, entries.get(d.id, []), actor) for d in found])
 
 
-async def get_decision(ctx: AwardsContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
-    q = ById.model_validate(params)
+async def get_decision(ctx: AwardsContext, actor: Actor, q: DecisionById) -> DecisionView:
     async with ctx.unit_of_work() as uow:
         decision = await readable_decision(uow.store, readers_of(actor), q.id)
         entries = await uow.store.entries_of([q.id])

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict
 
 from services.awards.domain.document import build_document, document_data, issued_on
 from services.awards.domain.issuing import frame_of, issuer_parent_name
@@ -15,22 +12,14 @@ from services.awards.unitdirectory import UnitDirectory
 from services.awards.usecases.context import AwardsContext
 from services.awards.usecases.decisions import readable_decision
 from shared.contracts.events import Actor
-from shared.contracts.operations.awards import DecisionFrame
+from shared.contracts.operations.awards import DecisionFrame, DocumentFile, DocumentRequest
 from shared.rules.documents import to_pdf, to_xlsx
 
 MEDIA_TYPES = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-class DocumentRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: str
-    format: Literal["pdf", "xlsx"] = "pdf"
-
-
-async def decision_document(ctx: AwardsContext, units: UnitDirectory, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def decision_document(ctx: AwardsContext, units: UnitDirectory, actor: Actor, q: DocumentRequest) -> DocumentFile:
     """The decision or tờ trình as PDF or .xlsx (base64), for whoever may read it."""
-    q = DocumentRequest.model_validate(params)
     async with ctx.unit_of_work() as uow:
         decision = await readable_decision(uow.store, readers_of(actor), q.id)
         entries = (await uow.store.entries_of([q.id])).get(q.id, [])
@@ -39,11 +28,11 @@ async def decision_document(ctx: AwardsContext, units: UnitDirectory, actor: Act
     # fpdf2 lays a 500-entry table out in seconds: off the event loop, so events and other requests go on meanwhile
     content = await asyncio.to_thread(to_pdf if q.format == "pdf" else to_xlsx, doc)
     stem = "quyet-dinh" if decision.kind == "decision" else "to-trinh"
-    return {
-        "filename": f"{stem}-{decision.number}-{decision.year}-{decision.issuer_code}.{q.format}",
-        "media_type": MEDIA_TYPES[q.format],
-        "content_base64": base64.b64encode(content).decode("ascii"),
-    }
+    return DocumentFile(
+        filename=f"{stem}-{decision.number}-{decision.year}-{decision.issuer_code}.{q.format}",
+        media_type=MEDIA_TYPES[q.format],
+        content_base64=base64.b64encode(content).decode("ascii"),
+    )
 
 
 async def _frame_now(units: UnitDirectory, actor: Actor, decision: Decision) -> DecisionFrame:

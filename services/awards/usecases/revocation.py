@@ -4,9 +4,6 @@ prize recorded as recovered."""
 from __future__ import annotations
 
 import logging
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from services.awards.domain.register import readers_of
 from services.awards.domain.revocation import check_recovered, check_revocation
@@ -15,27 +12,13 @@ from services.awards.usecases.context import AwardsContext
 from services.awards.usecases.decisions import readable_decision
 from shared.contracts.errors import NotFound
 from shared.contracts.events import Actor, DecisionRevoked, RevokedEntry
+from shared.contracts.operations.awards import DecisionView, MarkRecovered, RevokeDecision
 
 log = logging.getLogger("thidua.awards")
 
 
-class Revoke(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: str
-    reason: str = Field(default="", max_length=2000)
-
-
-class MarkRecovered(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: str
-    nomination_id: str
-
-
-async def revoke(ctx: AwardsContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def revoke(ctx: AwardsContext, actor: Actor, q: RevokeDecision) -> DecisionView:
     """Thu hồi: the decision and its entries stay in the register, marked revoked; each prize becomes 'phải thu hồi'."""
-    q = Revoke.model_validate(params)
     now = ctx.clock.now()
     readers = readers_of(actor)
     async with ctx.unit_of_work() as uow:
@@ -64,9 +47,8 @@ async def revoke(ctx: AwardsContext, actor: Actor, params: dict[str, Any]) -> di
     return decision_view(decision, entries, actor)
 
 
-async def mark_recovered(ctx: AwardsContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def mark_recovered(ctx: AwardsContext, actor: Actor, q: MarkRecovered) -> DecisionView:
     """A revoked decision's prize for one entry has been paid back: 'đã thu hồi', with who and when."""
-    q = MarkRecovered.model_validate(params)
     async with ctx.unit_of_work() as uow:
         decision = await readable_decision(uow.store, readers_of(actor), q.id, for_update=True)
         entry = await uow.store.entry(q.id, q.nomination_id, for_update=True)
