@@ -7,9 +7,10 @@ from functools import partial
 from faststream.nats import NatsBroker, NatsRouter
 
 from services.awards import store
-from services.awards.unitdirectory import UnitDirectory
+from services.awards.unitdirectory import RpcUnitDirectory
 from services.awards.usecases import catalog, decisions, documents, grassroots, issuing, reports, revocation
 from services.awards.usecases.context import AwardsContext
+from services.awards.usecases.ports import UnitDirectory
 from shared.contracts import events as c
 from shared.contracts.operations import awards as op
 from shared.contracts.subjects import AWARDS_FROM_REVIEW
@@ -39,7 +40,7 @@ def operations(ctx: ServiceContext, units: UnitDirectory) -> dict[str, RpcOperat
 
 
 def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
-    register_rpc(router, SERVICE, operations(ctx, UnitDirectory(broker)))
+    register_rpc(router, SERVICE, operations(ctx, RpcUnitDirectory(broker)))
     awards = AwardsContext.of(ctx)
     EventConsumer(
         broker,

@@ -7,12 +7,12 @@ what no event carries (the grassroots register's units, the parent of an old dec
 from __future__ import annotations
 
 from collections.abc import Set
-from dataclasses import dataclass
 from datetime import date
 
 from faststream.nats import NatsBroker
 from pydantic import BaseModel
 
+from services.awards.usecases.ports import UnitPaths
 from shared.contracts.events import Actor
 from shared.contracts.operations import Operation
 from shared.contracts.values import UnitRef
@@ -35,13 +35,9 @@ class UnitPathsReply(BaseModel):
 UNIT_PATHS = Operation(service="registration", name="unit_paths", request=UnitPathsQuery, reply=UnitPathsReply)
 
 
-@dataclass(frozen=True)
-class UnitPaths:
-    sector: str | None
-    paths: dict[date, list[UnitRef]]  # empty list: the unit did not exist that day
+class RpcUnitDirectory:
+    """The unit directory over NATS (`services.awards.usecases.ports.UnitDirectory`)."""
 
-
-class UnitDirectory:
     def __init__(self, broker: NatsBroker) -> None:
         self.rpc = RpcClient(broker)
 

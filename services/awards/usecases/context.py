@@ -7,13 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from services.awards.store import SqlUnitOfWork
+from services.awards.usecases.ports import UnitOfWork
 from shared.platform.clock import Clock
 from shared.platform.service import ServiceContext
 
 
 @dataclass(frozen=True)
 class AwardsContext:
-    unit_of_work: Callable[[], SqlUnitOfWork]
+    unit_of_work: Callable[[], UnitOfWork]
     clock: Clock
     base_salary_vnd: int | None  # fixed by configuration; None: the dated parameter in force
     # Called after a commit that wrote outbox rows, so the relay publishes at once.

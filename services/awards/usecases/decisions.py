@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from services.awards.domain.register import Decision, DecisionFilter, Readers, readers_of
 from services.awards.domain.view import decision_view
-from services.awards.store import SqlAwardsStore
 from services.awards.usecases.context import AwardsContext
+from services.awards.usecases.ports import AwardsStore
 from shared.contracts.errors import Forbidden, NotFound
 from shared.contracts.events import Actor
 from shared.contracts.operations.awards import DecisionById, DecisionPage, DecisionQuery, DecisionView
@@ -28,7 +28,7 @@ async def get_decision(ctx: AwardsContext, actor: Actor, q: DecisionById) -> Dec
     return decision_view(decision, entries.get(q.id, []), actor)
 
 
-async def readable_decision(store: SqlAwardsStore, readers: Readers, decision_id: str, *, for_update: bool = False) -> Decision:
+async def readable_decision(store: AwardsStore, readers: Readers, decision_id: str, *, for_update: bool = False) -> Decision:
     """The decision, when it exists and the reader may see it; otherwise the error saying which."""
     decision = await store.decision(decision_id, for_update=for_update)
     if decision is None:

@@ -8,9 +8,9 @@ import base64
 from services.awards.domain.document import build_document, document_data, issued_on
 from services.awards.domain.issuing import frame_of, issuer_parent_name
 from services.awards.domain.register import Decision, readers_of
-from services.awards.unitdirectory import UnitDirectory
 from services.awards.usecases.context import AwardsContext
 from services.awards.usecases.decisions import readable_decision
+from services.awards.usecases.ports import UnitDirectory
 from shared.contracts.events import Actor
 from shared.contracts.operations.awards import DecisionFrame, DocumentFile, DocumentRequest
 from shared.rules.documents import to_pdf, to_xlsx

@@ -10,8 +10,8 @@ from __future__ import annotations
 from uuid import uuid4
 
 from services.awards.domain.grassroots import check_rows, not_yet_recorded, require_cdcs_officer, require_grassroots_unit
-from services.awards.unitdirectory import UnitDirectory
 from services.awards.usecases.context import AwardsContext
+from services.awards.usecases.ports import UnitDirectory
 from shared.contracts.errors import ValidationFailed
 from shared.contracts.events import Actor
 from shared.contracts.operations.awards import GrassrootsRecorded, RecordGrassroots
