@@ -4,7 +4,7 @@ Run: .venv/bin/python bench/reports.py [entries] [repetitions] [--database-url U
 
 Builds a fresh awards database (SQLite file by default; or a PostgreSQL URL), fills it with the rows
 `thidua seed-reports` generates (the same generator, repeated with other seeds past 16.788 rows), written
-straight through `services.awards.register.add_entries` (a benchmark shortcut: the RPC path is measured by the
+straight through the store's `add_entries` (a benchmark shortcut: the RPC path is measured by the
 seed-reports timing), then times the report use case for Sơn Tây 2024, Thanh Xuân 2024 (285 units below),
 Hà Nội over every year and a filtered query. Baselines from the same run: a bare COUNT(*) over the registry and
 the bare grouped SQL of one report without the join.
@@ -23,10 +23,13 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from services.awards import reports, store
-from services.awards.grassroots import register_award
-from services.awards.register import RegisterEntry, add_entries
+from services.awards import store
+from services.awards.domain.grassroots import register_award
+from services.awards.domain.register import RegisterEntry
+from services.awards.usecases import reports
+from services.awards.usecases.context import AwardsContext
 from shared.contracts.events import Actor, RoleGrant
+from shared.contracts.operations.awards import ReportQuery
 from shared.contracts.values import UnitRef
 from shared.platform.clock import FixedClock
 from shared.platform.db import make_engine
@@ -101,8 +104,9 @@ async def main(count: int, runs: int, url: str) -> None:
     rows = entries(count)
     start = time.perf_counter()
     for i in range(0, len(rows), 2000):
-        async with engine.begin() as conn:
-            await add_entries(conn, rows[i : i + 2000])
+        async with store.SqlUnitOfWork(engine) as uow:
+            await uow.store.add_entries(rows[i : i + 2000])
+            await uow.commit()
     took = time.perf_counter() - start
     print(f"{len(rows):,} entries ({len(rows) * 4:,} scope rows) written in {took:.1f} s on {engine.dialect.name}")
 
@@ -123,7 +127,7 @@ async def main(count: int, runs: int, url: str) -> None:
             )
 
     def report(params: dict[str, object]) -> object:
-        return lambda: reports.report(ctx, OPS, params)
+        return lambda: reports.report(AwardsContext.of(ctx), OPS, ReportQuery.model_validate(params))
 
     print("Baselines (same run):")
     await timed("SELECT COUNT(*) FROM registry", runs, bare_count)

@@ -6,40 +6,49 @@ from functools import partial
 
 from faststream.nats import NatsBroker, NatsRouter
 
-from services.awards import grassroots, reports, store, usecases
-from services.awards.unitdirectory import UnitDirectory
+from services.awards import store
+from services.awards.unitdirectory import RpcUnitDirectory
+from services.awards.usecases import catalog, decisions, documents, grassroots, issuing, reports, revocation
+from services.awards.usecases.context import AwardsContext
+from services.awards.usecases.ports import UnitDirectory
 from shared.contracts import events as c
+from shared.contracts.operations import awards as op
 from shared.contracts.subjects import AWARDS_FROM_REVIEW
 from shared.platform.messaging import EventConsumer, register_rpc
 from shared.platform.outbox_ops import outbox_operations
+from shared.platform.rpc import RpcOperation, implement, operations_of
 from shared.platform.service import ServiceContext
 
-SERVICE = "awards"
+SERVICE = op.SERVICE
+
+
+def operations(ctx: ServiceContext, units: UnitDirectory) -> dict[str, RpcOperation]:
+    """Every operation awards answers on `thidua.rpc.awards.<name>`."""
+    awards = AwardsContext.of(ctx)
+    return operations_of(
+        SERVICE,
+        implement(op.LIST_DECISIONS, partial(decisions.list_decisions, awards)),
+        implement(op.GET_DECISION, partial(decisions.get_decision, awards)),
+        implement(op.LIST_CATALOG, partial(catalog.list_catalog, awards)),
+        implement(op.REVOKE, partial(revocation.revoke, awards)),
+        implement(op.MARK_RECOVERED, partial(revocation.mark_recovered, awards)),
+        implement(op.DECISION_DOCUMENT, partial(documents.decision_document, awards, units)),
+        implement(op.REPORT, partial(reports.report, awards)),
+        implement(op.RECORD_GRASSROOTS, partial(grassroots.record_grassroots, awards, units)),
+        *outbox_operations(ctx, store.outbox).items(),
+    )
 
 
 def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
-    register_rpc(
-        router,
-        SERVICE,
-        {
-            "list_decisions": partial(usecases.list_decisions, ctx),
-            "get_decision": partial(usecases.get_decision, ctx),
-            "list_catalog": partial(usecases.list_catalog, ctx),
-            "revoke": partial(usecases.revoke, ctx),
-            "mark_recovered": partial(usecases.mark_recovered, ctx),
-            "decision_document": partial(usecases.decision_document, ctx),
-            "report": partial(reports.report, ctx),
-            "record_grassroots": partial(grassroots.record_grassroots, ctx, UnitDirectory(broker)),
-            **outbox_operations(ctx, store.outbox),
-        },
-    )
+    register_rpc(router, SERVICE, operations(ctx, RpcUnitDirectory(broker)))
+    awards = AwardsContext.of(ctx)
     EventConsumer(
         broker,
         SERVICE,
         AWARDS_FROM_REVIEW,
         {
-            c.NominationApproved: partial(usecases.on_approved, ctx),
-            c.NominationsApproved: partial(usecases.on_batch_approved, ctx),
+            c.NominationApproved: partial(issuing.on_approved, awards),
+            c.NominationsApproved: partial(issuing.on_batch_approved, awards),
         },
         max_attempts=ctx.settings.max_attempts,
         registry=ctx.registry,

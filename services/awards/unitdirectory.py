@@ -1,33 +1,46 @@
-"""Awards asks registration, which owns the unit tree, for a unit's path on given dates (request/reply over NATS)."""
+"""Awards asks registration, which owns the unit tree, for a unit's path on given dates (request/reply over NATS).
+
+Awards keeps no copy of the tree and reads no unit file: a decision takes the paths its approval event carries, and
+what no event carries (the grassroots register's units, the parent of an old decision's issuer) comes from here.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Set
 from datetime import date
-from typing import Any
 
 from faststream.nats import NatsBroker
+from pydantic import BaseModel
 
+from services.awards.usecases.ports import UnitPaths
 from shared.contracts.events import Actor
+from shared.contracts.operations import Operation
 from shared.contracts.values import UnitRef
 from shared.platform.rpcclient import RpcClient
 
 
-@dataclass(frozen=True)
-class UnitPaths:
-    sector: str | None
-    paths: dict[date, list[UnitRef]]  # empty list: the unit did not exist that day
+class UnitPathsQuery(BaseModel):
+    """What registration checks (its limits are its own: a request it refuses comes back as its error)."""
+
+    code: str
+    dates: list[date]
 
 
-class UnitDirectory:
+class UnitPathsReply(BaseModel):
+    sector: str | None = None
+    paths: dict[date, list[UnitRef]]  # the unit first, up to the root; empty: the unit did not exist that day
+
+
+# Registration's operation as awards calls it; registration's own declaration will replace this one.
+UNIT_PATHS = Operation(service="registration", name="unit_paths", request=UnitPathsQuery, reply=UnitPathsReply)
+
+
+class RpcUnitDirectory:
+    """The unit directory over NATS (`services.awards.usecases.ports.UnitDirectory`)."""
+
     def __init__(self, broker: NatsBroker) -> None:
         self.rpc = RpcClient(broker)
 
-    async def paths(self, actor: Actor, code: str, dates: set[date]) -> UnitPaths:
-        params = {"code": code, "dates": sorted(d.isoformat() for d in dates)}
-        reply = await self.rpc.call_untyped("registration", "unit_paths", actor, params)
-        data: dict[str, Any] = reply
-        return UnitPaths(
-            sector=data.get("sector"),
-            paths={date.fromisoformat(d): [UnitRef.model_validate(u) for u in path] for d, path in data["paths"].items()},
-        )
+    async def paths(self, actor: Actor, code: str, dates: Set[date]) -> UnitPaths:
+        reply = await self.rpc.call(UNIT_PATHS, actor, UnitPathsQuery(code=code, dates=sorted(dates)))
+        return UnitPaths(sector=reply.sector, paths=reply.paths)

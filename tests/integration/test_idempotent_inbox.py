@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from services.awards import store as awards_store
-from services.awards import usecases as awards
+from services.awards.usecases import issuing as awards
+from services.awards.usecases.context import AwardsContext
 from services.review import store as review_store
 from services.review import usecases as review
 from shared.contracts.events import AwardGranted, NominationApproved, NominationSubmitted, TaskOpened
@@ -135,8 +136,8 @@ async def test_the_same_approval_delivered_twice_issues_exactly_one_decision_num
     ctx = await service_context("awards")
     event = approved("HN-SONTAY")
 
-    await awards.on_approved(ctx, event)
-    await awards.on_approved(ctx, event)
+    await awards.on_approved(AwardsContext.of(ctx), event)
+    await awards.on_approved(AwardsContext.of(ctx), event)
 
     assert await decisions(ctx) == [{"issuer_code": "HN-SONTAY", "year": 2026, "number": 1, "number_text": "1/QĐ-LĐLĐ"}]
     assert await count_rows(ctx.engine, awards_store.registry) == 1
@@ -154,9 +155,9 @@ async def test_decision_numbers_are_gapless_per_issuer_across_many_approvals(ser
     events = [approved("HN-SONTAY" if i % 2 else "HN-THANHXUAN", name=f"Người số {i}") for i in range(20)]
 
     for event in events:
-        await awards.on_approved(ctx, event)
+        await awards.on_approved(AwardsContext.of(ctx), event)
     for event in events[:5]:  # late redeliveries change nothing
-        await awards.on_approved(ctx, event)
+        await awards.on_approved(AwardsContext.of(ctx), event)
 
     numbers: dict[str, list[int]] = defaultdict(list)
     for d in await decisions(ctx):
@@ -175,7 +176,7 @@ async def test_concurrent_approvals_still_get_gapless_unique_numbers(service_con
     deliveries = [*events, *events[:6]]  # some arrive twice, concurrently
 
     def deliver(event: NominationApproved) -> Callable[[], Awaitable[None]]:
-        return lambda: awards.on_approved(ctx, event)
+        return lambda: awards.on_approved(AwardsContext.of(ctx), event)
 
     await asyncio.gather(*(delivered_until_handled(deliver(e)) for e in deliveries))
 
@@ -198,7 +199,7 @@ async def test_numbering_restarts_at_one_each_year_counted_in_vietnam_time(servi
     ]
 
     for event in events:
-        await awards.on_approved(ctx, event)
+        await awards.on_approved(AwardsContext.of(ctx), event)
 
     assert [(d["year"], d["number"]) for d in sorted(await decisions(ctx), key=lambda d: (d["year"], d["number"]))] == [
         (2025, 1),
@@ -218,13 +219,13 @@ async def test_an_approval_whose_transaction_fails_consumes_no_number_and_its_re
     async def crash(*_args: Any) -> None:
         raise ConnectionError("lost the database mid-transaction")
 
-    monkeypatch.setattr(awards, "enqueue", crash)
+    monkeypatch.setattr(awards_store, "enqueue", crash)
     with pytest.raises(ConnectionError):
-        await awards.on_approved(ctx, first)
-    monkeypatch.setattr(awards, "enqueue", real_enqueue)
+        await awards.on_approved(AwardsContext.of(ctx), first)
+    monkeypatch.setattr(awards_store, "enqueue", real_enqueue)
 
-    await awards.on_approved(ctx, second)
-    await awards.on_approved(ctx, first)  # the redelivery
+    await awards.on_approved(AwardsContext.of(ctx), second)
+    await awards.on_approved(AwardsContext.of(ctx), first)  # the redelivery
 
     assert await count_rows(ctx.engine, awards_store.inbox) == 2
     d, r = awards_store.decisions, awards_store.registry

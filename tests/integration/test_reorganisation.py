@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from nats.js import JetStreamContext
 
 from services.awards import store as awards_store
-from services.awards import usecases as awards
+from services.awards.usecases import issuing as awards
+from services.awards.usecases.context import AwardsContext
 from services.registration import store as reg_store
 from services.registration import usecases as registration
 from services.review import councils
@@ -231,7 +232,7 @@ async def test_a_decision_signed_by_the_closed_district_keeps_its_old_name(
     await registration.submit(reg, VANQUAN, _draft("Phạm Thị Khen"))
     [submitted] = await outbox(reg, reg_store.outbox, subjects.NOMINATION_SUBMITTED)
     approved = NominationApproved(occurred_at=NOW, nomination=submitted.nomination, issuer=issuer)  # type: ignore[attr-defined]
-    await awards.on_approved(aw, approved)
+    await awards.on_approved(AwardsContext.of(aw), approved)
 
     await registration.reorganise(reg, ADMIN, {"reorganisation": the_file(), "apply": True})
 

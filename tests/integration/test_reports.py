@@ -17,7 +17,8 @@ from nats.aio.client import Client as NatsClient
 
 from services.awards import routes as awards_routes
 from services.awards import store as awards_store
-from services.awards import usecases as awards
+from services.awards.usecases import issuing as awards
+from services.awards.usecases.context import AwardsContext
 from services.registration import routes as registration_routes
 from services.registration import usecases as registration
 from shared.contracts.events import Actor, NominationApproved, RoleGrant
@@ -156,7 +157,9 @@ async def test_pipeline_decisions_carry_the_sector_and_count_with_the_register(s
     at = datetime(2026, 2, 10, 3, 0, tzinfo=UTC)
     issuer = path_of("HN-SONTAY")[0]
     for n in (nom, collective.model_copy(update={"unit_sector": "school"})):
-        await awards.on_approved(services, NominationApproved(occurred_at=at, actor=APPROVER_SONTAY, nomination=n, issuer=issuer))
+        await awards.on_approved(
+            AwardsContext.of(services), NominationApproved(occurred_at=at, actor=APPROVER_SONTAY, nomination=n, issuer=issuer)
+        )
     await call(nc, "record_grassroots", SUBMITTER, {"unit_code": "HN-SONTAY-DST", "entries": innovations(2, on="2026-01-15")})
 
     window = {"unit_code": "HN-SONTAY", "date_from": "2026-01-01", "date_to": "2026-02-28"}

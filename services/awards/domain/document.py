@@ -7,11 +7,14 @@ the document lists them), then unit and name; a document listing several awards 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from services.awards.domain.legal_basis import DocumentKind
-from shared.contracts.values import NomineeKind
+from services.awards.domain.register import Decision, RegistryEntry
+from shared.contracts.operations.awards import DecisionFrame
+from shared.contracts.values import VIETNAM_TZ, NomineeKind
 from shared.rules.documents import Column, OfficialDocument, Table, vnd
 
 TITLES = {"decision": "QUYẾT ĐỊNH", "proposal": "TỜ TRÌNH"}
@@ -52,6 +55,49 @@ class DocumentData:
     decided_by: str = ""  # a proposal's addressee: the state authority that decides
     periods: tuple[str, ...] = ()
     revocation: Revocation | None = None
+
+
+def document_data(decision: Decision, entries: Sequence[RegistryEntry], frame: DecisionFrame) -> DocumentData:
+    """A decision and its entries as the document's data, in the frame it was issued with."""
+    revocation = None
+    if decision.status == "revoked" and decision.revoked_at is not None:
+        revocation = Revocation(
+            reason=decision.revoked_reason or "",
+            on=decision.revoked_at.astimezone(VIETNAM_TZ).date(),
+            by=decision.revoked_by or "",
+        )
+    return DocumentData(
+        kind=decision.kind,
+        number_text=decision.number_text,
+        issuer_name=decision.issuer.name,
+        issuer_parent_name=frame.issuer_parent_name,
+        issued_on=issued_on(decision),
+        place=frame.place,
+        basis=tuple(frame.basis),
+        authority=frame.authority,
+        signer_role=tuple(frame.signer_role),
+        signer_name=decision.signed_by,
+        entries=tuple(
+            Entry(
+                nominee_name=e.nominee_name,
+                nominee_kind=e.nominee_kind,
+                unit_name=e.unit_name,
+                award_code=e.award_code or decision.award_code,
+                award_name=e.award_name or decision.award_name,
+                prize_amount_vnd=e.prize_amount_vnd,
+            )
+            for e in entries
+        ),
+        base_salary_vnd=entries[0].base_salary_vnd if entries else 0,
+        decided_by=decision.decided_by,
+        periods=tuple(sorted({e.period for e in entries})),
+        revocation=revocation,
+    )
+
+
+def issued_on(decision: Decision) -> date:
+    """The document's date, in Hà Nội."""
+    return decision.issued_at.astimezone(VIETNAM_TZ).date()
 
 
 @dataclass(frozen=True)

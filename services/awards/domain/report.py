@@ -6,8 +6,13 @@ thousands, the sectors in the order the seeds use (public administration, school
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from shared.contracts.errors import Forbidden
+from shared.contracts.events import Actor
 
 SECTORS: tuple[str, ...] = ("public_administration", "school", "enterprise")
 UNKNOWN_SECTOR = "unknown"
@@ -74,6 +79,86 @@ class Group:
     year: int
     count: int
     prize_vnd: int
+
+
+ROOT_UNIT = "TLD"  # whose subtree an operator or administrator sees when asking for no unit
+
+
+def actor_units(actor: Actor) -> frozenset[str]:
+    return frozenset(g.unit_code for g in actor.roles if g.unit_code)
+
+
+def report_unit(actor: Actor, requested: str | None) -> tuple[str, bool]:
+    """The unit whose subtree the report covers, and whether it must be narrowed to the actor's own units."""
+    own = actor_units(actor)
+    if actor.sees_everything():
+        return requested or ROOT_UNIT, False
+    if not own:
+        raise Forbidden("Bạn chưa thuộc đơn vị nào nên không xem được báo cáo", code="no_unit")
+    if requested is None:
+        return sorted(own)[0], False
+    return requested, requested not in own
+
+
+@dataclass(frozen=True)
+class ScopeFilter:
+    """Which entries of a unit's subtree a report counts; `within` narrows to entries also under one of these units."""
+
+    unit_code: str
+    date_from: date | None = None
+    date_to: date | None = None
+    award_code: str | None = None
+    level: str | None = None
+    sector: str | None = None  # UNKNOWN_SECTOR: entries without one
+    nominee_kind: str | None = None
+    within: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class ScopeCount:
+    """One row of the grouped count over a unit's scope, as the store reads it (None where the row had none)."""
+
+    child_code: str | None  # the unit directly below; None: the unit's own entries
+    child_name: str | None
+    award_code: str
+    award_name: str | None
+    category: str | None
+    level: str | None
+    sector: str | None
+    nominee_kind: str | None
+    year: int | None
+    count: int
+    prize_vnd: int
+
+    def group(self) -> Group:
+        return Group(
+            award_code=self.award_code,
+            award_name=self.award_name or self.award_code,
+            category=self.category,
+            level=self.level or "",
+            sector=self.sector,
+            nominee_kind=self.nominee_kind or "individual",
+            year=int(self.year or 0),
+            count=int(self.count),
+            prize_vnd=int(self.prize_vnd),
+        )
+
+
+def by_unit(counts: Sequence[ScopeCount], unit: str, own_name: str | None) -> list[dict[str, Any]]:
+    """One line per unit directly below (entries of the unit itself under its own code), largest first."""
+    lines: dict[str, dict[str, Any]] = {}
+    for row in counts:
+        code = row.child_code or unit
+        name = row.child_name or (own_name if row.child_code is None else None) or code
+        line = lines.setdefault(code, {"code": code, "name": name, "count": 0, "prize_vnd": 0, "by_sector": {}})
+        line["count"] += int(row.count)
+        line["prize_vnd"] += int(row.prize_vnd)
+        key = sector_key(row.sector)
+        line["by_sector"][key] = line["by_sector"].get(key, 0) + int(row.count)
+    for line in lines.values():
+        line["sector_text"] = sector_breakdown(line["by_sector"])
+        line["by_sector"] = {s: line["by_sector"].get(s, 0) for s in (*SECTORS, UNKNOWN_SECTOR)}
+    return sorted(lines.values(), key=lambda x: (-x["count"], x["name"]))
 
 
 @dataclass

@@ -3,31 +3,22 @@ from the register itself (so the counter survives restarts and reads the same on
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
-from services.awards import store
+from services.awards.usecases.context import AwardsContext
 from shared.platform.observability import Sampler
 from shared.platform.service import ServiceContext
-from shared.rules.reference import load_units
 
 
 def register_metrics(ctx: ServiceContext, sampler: Sampler) -> None:
-    levels = {u.code: u.level for u in load_units()}
+    awards = AwardsContext.of(ctx)
     c = sampler.collector
     c.declare("thidua_awards_decisions_issued_total", "Decisions issued, by issuer level", "counter", ["level"])
-    d = store.decisions
 
     async def refresh() -> None:
-        async with ctx.engine.connect() as conn:
-            rows = (
-                await conn.execute(
-                    sa.select(d.c.issuer_code, sa.func.count()).where(d.c.kind == "decision").group_by(d.c.issuer_code)
-                )
-            ).all()
+        async with awards.unit_of_work() as uow:
+            issued = await uow.store.decisions_issued()
         by_level: dict[str, int] = {}
-        for code, count in rows:
-            level = levels.get(code, "unknown")
-            by_level[level] = by_level.get(level, 0) + int(count)
+        for issuer, count in issued:  # the issuer's level as its decisions recorded it
+            by_level[issuer.level] = by_level.get(issuer.level, 0) + int(count)
         c.set("thidua_awards_decisions_issued_total", [((level,), n) for level, n in sorted(by_level.items())])
 
     sampler.add(refresh)

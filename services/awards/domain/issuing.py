@@ -1,0 +1,196 @@
+"""A final approval becomes documents: which nominations go into which document (one decision for the union's
+awards, one tờ trình per deciding state authority), the frame each prints, its entries and the events. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from services.awards.domain.decision import DecisionNumber, Prize, prize_for
+from services.awards.domain.legal_basis import DocumentKind, frame_for
+from services.awards.domain.register import Decision, RegisterEntry
+from shared.contracts.events import AwardGranted, AwardProposed, DecisionSnapshot, Event, NominationSnapshot
+from shared.contracts.operations.awards import DecisionFrame
+from shared.contracts.values import UnitRef
+from shared.rules.catalog import Award, CatalogName, award_on
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A nomination a document lists, with its award as the catalogue in force on the decision date defines it."""
+
+    nomination: NominationSnapshot
+    award: Award
+
+
+@dataclass(frozen=True)
+class DocumentPlan:
+    kind: DocumentKind
+    decided_by: str  # a tờ trình's state authority; "" for a decision
+    items: tuple[Listed, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    documents: tuple[DocumentPlan, ...]
+    already_registered: tuple[str, ...]  # nominations left out: their own approval or another batch registered them
+
+
+@dataclass(frozen=True)
+class Issued:
+    decision: Decision
+    entries: tuple[RegisterEntry, ...]
+    events: tuple[Event, ...]
+
+
+def plan_documents(nominations: Sequence[NominationSnapshot], registered: set[str], on: date) -> Plan:
+    """Group the nominations not yet in the register by document, in the order they came."""
+    taken = set(registered)
+    skipped: list[str] = []
+    groups: dict[tuple[DocumentKind, str], list[Listed]] = {}
+    for nom in nominations:
+        if nom.id in taken:
+            skipped.append(nom.id)
+            continue
+        taken.add(nom.id)
+        award = award_on(nom.award_code, on)  # the version in force on the decision date
+        if award is None:
+            raise LookupError(f"award {nom.award_code} not in the catalogue in force on {on}")
+        key: tuple[DocumentKind, str] = ("proposal", award.decided_by) if award.outcome == "proposal" else ("decision", "")
+        groups.setdefault(key, []).append(Listed(nom, award))
+    documents = tuple(DocumentPlan(kind, decided_by, tuple(items)) for (kind, decided_by), items in groups.items())
+    return Plan(documents=documents, already_registered=tuple(skipped))
+
+
+def issuer_parent_name(issuer_code: str, paths: Iterable[Sequence[UnitRef]]) -> str:
+    """The unit above the issuer on the first path through it (paths run from the CĐCS up to the root); "" at the root."""
+    for path in paths:
+        codes = [u.code for u in path]
+        if issuer_code in codes:
+            above = codes.index(issuer_code) + 1
+            return path[above].name if above < len(path) else ""
+    return ""
+
+
+def frame_of(
+    kind: DocumentKind,
+    issuer: UnitRef,
+    catalogs: set[CatalogName],
+    nominations: Sequence[NominationSnapshot],
+    on: date,
+    *,
+    parent_name: str,
+) -> DecisionFrame:
+    """The document's frame as configured on its date, stored so that the issued document never changes."""
+    frame = frame_for(kind, issuer_code=issuer.code, issuer_name=issuer.name, issuer_level=issuer.level, catalogs=catalogs, on=on)
+    proposers: list[str] = []
+    for nom in nominations:
+        codes = [u.code for u in nom.unit_path]
+        if issuer.code in codes and codes.index(issuer.code) > 0:
+            proposers.append(nom.unit_path[codes.index(issuer.code) - 1].name)
+    proposers = list(dict.fromkeys(proposers))
+    basis = list(frame.basis)
+    if proposers:
+        basis.append(f"Xét đề nghị của {', '.join(proposers)},")
+    return DecisionFrame(
+        place=frame.place,
+        basis=basis,
+        authority=frame.authority,
+        signer_role=list(frame.signer_role),
+        unconfirmed=list(frame.unconfirmed),
+        issuer_parent_name=parent_name,
+    )
+
+
+def issue_document(
+    document: DocumentPlan,
+    *,
+    approval: Event,
+    issuer: UnitRef,
+    number: DecisionNumber,
+    base_salary_vnd: int,
+    on: date,
+    batch_id: str | None,
+    frame: DecisionFrame,
+    new_id: Callable[[], str],
+) -> Issued:
+    """The numbered document, one entry per nomination in its order, and one AwardGranted (or AwardProposed) each."""
+    issued_at = approval.occurred_at
+    decision_id = new_id()
+    kind, decided_by, items = document.kind, document.decided_by, document.items
+    first = items[0].award
+    decision = Decision(
+        id=decision_id,
+        kind=kind,
+        issuer_code=issuer.code,
+        issuer=issuer,
+        year=on.year,
+        number=number.number,
+        number_text=number.text,
+        issued_at=issued_at,
+        signed_by=approval.actor.full_name or approval.actor.username,
+        award_code=first.code,
+        award_name=first.name,
+        catalog_version=items[0].nomination.catalog_version,
+        readers=tuple(sorted({u.code for item in items for u in item.nomination.unit_path})),
+        batch_id=batch_id,
+        decided_by=decided_by,
+        document=frame,
+    )
+    entries: list[RegisterEntry] = []
+    events: list[Event] = []
+    for position, (nom, award) in enumerate(((i.nomination, i.award) for i in items), start=1):
+        prize = (
+            prize_for(award, nom.nominee.kind, base_salary_vnd, on) if kind == "decision" else Prize("0", base_salary_vnd, 0, on)
+        )
+        entries.append(
+            RegisterEntry(
+                id=new_id(),
+                source="pipeline",
+                award=award,
+                level=issuer.level,
+                nominee=nom.nominee.model_dump(),
+                unit_path=nom.unit_path,
+                sector=nom.unit_sector,
+                period=nom.period,
+                decided_on=on,
+                coefficient=prize.coefficient,
+                base_salary_vnd=prize.base_salary_vnd,
+                prize_amount_vnd=prize.amount_vnd,
+                decision_id=decision_id,
+                nomination_id=nom.id,
+                catalog_version=award.catalog_version or nom.catalog_version,
+                position=position,
+                status="granted" if kind == "decision" else "proposed",
+            )
+        )
+        snapshot = DecisionSnapshot(
+            decision_id=decision_id,
+            number=number.number,
+            number_text=number.text,
+            year=on.year,
+            issuer=issuer,
+            issued_at=issued_at,
+            award_code=award.code,
+            award_name=award.name,
+            prize_amount_vnd=prize.amount_vnd,
+        )
+        if kind == "decision":
+            events.append(
+                AwardGranted(
+                    occurred_at=issued_at, correlation_id=nom.id, actor=approval.actor, nomination_id=nom.id, decision=snapshot
+                )
+            )
+        else:
+            events.append(
+                AwardProposed(
+                    occurred_at=issued_at,
+                    correlation_id=nom.id,
+                    actor=approval.actor,
+                    nomination_id=nom.id,
+                    proposal=snapshot,
+                    decided_by=decided_by,
+                )
+            )
+    return Issued(decision=decision, entries=tuple(entries), events=tuple(events))

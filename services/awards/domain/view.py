@@ -1,0 +1,74 @@
+"""A decision or tờ trình as its readers see it: labels, totals, and what the reader may do with it. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from services.awards.domain.register import Decision, RegistryEntry
+from services.awards.domain.revocation import RECOVERY_LABELS_VI, STATUS_LABELS_VI, DecisionStatus, Recovery, may_act_for
+from shared.contracts.events import Actor
+from shared.contracts.operations.awards import AwardRef, DecisionEntryView, DecisionView, RevocationView
+
+# A register entry as the register reads it.
+ENTRY_LABELS_VI = {"granted": "Đã khen thưởng", "proposed": "Đã đề nghị {decided_by}", "revoked": "Đã thu hồi quyết định"}
+
+
+def decision_view(decision: Decision, entries: Sequence[RegistryEntry], actor: Actor) -> DecisionView:
+    issuing = may_act_for(actor, decision.issuer_code)
+    nominees = [entry_view(e, decision) for e in entries]
+    revoked = decision.status == "revoked"
+    revocation = None
+    if revoked and decision.revoked_at is not None:
+        revocation = RevocationView(reason=decision.revoked_reason, by=decision.revoked_by, at=decision.revoked_at)
+    return DecisionView(
+        id=decision.id,
+        kind=decision.kind,
+        kind_label="Quyết định" if decision.kind == "decision" else "Tờ trình",
+        number=decision.number,
+        number_text=decision.number_text,
+        year=decision.year,
+        issuer_code=decision.issuer_code,
+        issuer_name=decision.issuer.name,
+        issued_at=decision.issued_at,
+        signed_by=decision.signed_by,
+        award_code=decision.award_code,
+        award_name=decision.award_name,
+        awards=[AwardRef(code=c, name=n) for c, n in dict.fromkeys((x.award_code, x.award_name) for x in nominees)],
+        catalog_version=decision.catalog_version,
+        batch_id=decision.batch_id,
+        decided_by=decision.decided_by,
+        status=decision.status,
+        status_label="Đã trình" if decision.kind == "proposal" else STATUS_LABELS_VI[DecisionStatus(decision.status)],
+        revocation=revocation,
+        document=decision.document,
+        nominees=nominees,
+        collectives=sum(1 for x in nominees if x.kind == "collective"),
+        individuals=sum(1 for x in nominees if x.kind != "collective"),
+        total_prize_vnd=sum(x.prize_amount_vnd for x in nominees),
+        recovery_due_vnd=sum(x.recovery_amount_vnd or 0 for x in nominees if x.recovery == "due"),
+        can_revoke=issuing and decision.kind == "decision" and not revoked,
+        can_mark_recovered=issuing and revoked,
+    )
+
+
+def entry_view(e: RegistryEntry, decision: Decision) -> DecisionEntryView:
+    return DecisionEntryView(
+        nomination_id=e.nomination_id,
+        name=e.nominee_name,
+        kind=e.nominee_kind,
+        unit_code=e.unit_code,
+        unit_name=e.unit_name,
+        period=e.period,
+        award_code=e.award_code or decision.award_code,
+        award_name=e.award_name or decision.award_name,
+        coefficient=e.coefficient,
+        base_salary_vnd=e.base_salary_vnd,
+        prize_amount_vnd=e.prize_amount_vnd,
+        status=e.status,
+        status_label=ENTRY_LABELS_VI.get(e.status, e.status).format(decided_by=decision.decided_by),
+        recovery=e.recovery,
+        recovery_label=RECOVERY_LABELS_VI[Recovery(e.recovery)] if e.recovery else "",
+        recovery_amount_vnd=e.recovery_amount_vnd,
+        recovered_at=e.recovered_at,
+        recovered_by=e.recovered_by,
+    )

@@ -1,0 +1,35 @@
+"""What every awards use case gets from the composition root: a way to open a unit of work, the clock, the
+settings it reads, and the relay's wake-up call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from services.awards.store import SqlUnitOfWork
+from services.awards.usecases.ports import UnitOfWork
+from shared.platform.clock import Clock
+from shared.platform.service import ServiceContext
+
+
+@dataclass(frozen=True)
+class AwardsContext:
+    unit_of_work: Callable[[], UnitOfWork]
+    clock: Clock
+    base_salary_vnd: int | None  # fixed by configuration; None: the dated parameter in force
+    # Called after a commit that wrote outbox rows, so the relay publishes at once.
+    outbox_written: Callable[[], None]
+
+    @classmethod
+    def of(cls, ctx: ServiceContext) -> AwardsContext:
+        """Awards over its own database."""
+
+        def outbox_written() -> None:
+            ctx.outbox_written()  # looked up at each call: whoever runs the relay may set it after wiring
+
+        return cls(
+            unit_of_work=lambda: SqlUnitOfWork(ctx.engine),
+            clock=ctx.clock,
+            base_salary_vnd=ctx.settings.base_salary_vnd,
+            outbox_written=outbox_written,
+        )

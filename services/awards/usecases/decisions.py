@@ -1,0 +1,38 @@
+"""The register of decisions and tờ trình, as each reader may see it: a unit reads those with an entry below it."""
+
+from __future__ import annotations
+
+from services.awards.domain.register import Decision, DecisionFilter, Readers, readers_of
+from services.awards.domain.view import decision_view
+from services.awards.usecases.context import AwardsContext
+from services.awards.usecases.ports import AwardsStore
+from shared.contracts.errors import Forbidden, NotFound
+from shared.contracts.events import Actor
+from shared.contracts.operations.awards import DecisionById, DecisionPage, DecisionQuery, DecisionView
+
+
+async def list_decisions(ctx: AwardsContext, actor: Actor, q: DecisionQuery) -> DecisionPage:
+    where = DecisionFilter(issuer=q.issuer, year=q.year, award_code=q.award_code, status=q.status, kind=q.kind)
+    readers = readers_of(actor)
+    async with ctx.unit_of_work() as uow:
+        total = await uow.store.count_decisions(where, readers)
+        found = await uow.store.list_decisions(where, readers, limit=q.limit, offset=q.offset)
+        entries = await uow.store.entries_of([d.id for d in found])
+    return DecisionPage(total=total, items=[decision_view(d, entries.get(d.id, []), actor) for d in found])
+
+
+async def get_decision(ctx: AwardsContext, actor: Actor, q: DecisionById) -> DecisionView:
+    async with ctx.unit_of_work() as uow:
+        decision = await readable_decision(uow.store, readers_of(actor), q.id)
+        entries = await uow.store.entries_of([q.id])
+    return decision_view(decision, entries.get(q.id, []), actor)
+
+
+async def readable_decision(store: AwardsStore, readers: Readers, decision_id: str, *, for_update: bool = False) -> Decision:
+    """The decision, when it exists and the reader may see it; otherwise the error saying which."""
+    decision = await store.decision(decision_id, for_update=for_update)
+    if decision is None:
+        raise NotFound("Không tìm thấy quyết định", code="decision_not_found")
+    if not await store.may_read(decision_id, readers):
+        raise Forbidden("Quyết định này không thuộc đơn vị của bạn", code="not_your_unit")
+    return decision

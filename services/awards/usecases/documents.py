@@ -1,0 +1,44 @@
+"""A decision or tờ trình as the document it is: PDF to print and sign, or .xlsx to work with its list."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+
+from services.awards.domain.document import build_document, document_data, issued_on
+from services.awards.domain.issuing import frame_of, issuer_parent_name
+from services.awards.domain.register import Decision, readers_of
+from services.awards.usecases.context import AwardsContext
+from services.awards.usecases.decisions import readable_decision
+from services.awards.usecases.ports import UnitDirectory
+from shared.contracts.events import Actor
+from shared.contracts.operations.awards import DecisionFrame, DocumentFile, DocumentRequest
+from shared.rules.documents import to_pdf, to_xlsx
+
+MEDIA_TYPES = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+async def decision_document(ctx: AwardsContext, units: UnitDirectory, actor: Actor, q: DocumentRequest) -> DocumentFile:
+    """The decision or tờ trình as PDF or .xlsx (base64), for whoever may read it."""
+    async with ctx.unit_of_work() as uow:
+        decision = await readable_decision(uow.store, readers_of(actor), q.id)
+        entries = (await uow.store.entries_of([q.id])).get(q.id, [])
+    frame = decision.document or await _frame_now(units, actor, decision)
+    doc = build_document(document_data(decision, entries, frame))
+    # fpdf2 lays a 500-entry table out in seconds: off the event loop, so events and other requests go on meanwhile
+    content = await asyncio.to_thread(to_pdf if q.format == "pdf" else to_xlsx, doc)
+    stem = "quyet-dinh" if decision.kind == "decision" else "to-trinh"
+    return DocumentFile(
+        filename=f"{stem}-{decision.number}-{decision.year}-{decision.issuer_code}.{q.format}",
+        media_type=MEDIA_TYPES[q.format],
+        content_base64=base64.b64encode(content).decode("ascii"),
+    )
+
+
+async def _frame_now(units: UnitDirectory, actor: Actor, decision: Decision) -> DecisionFrame:
+    """A decision issued before frames were stored with it: the frame configured on its date, under the issuer's
+    superior on that date as registration's tree has it."""
+    on = issued_on(decision)
+    path = (await units.paths(actor, decision.issuer_code, {on})).paths.get(on) or []
+    parent_name = issuer_parent_name(decision.issuer_code, [path])
+    return frame_of(decision.kind, decision.issuer, {"union"}, [], on, parent_name=parent_name)

@@ -1,0 +1,373 @@
+"""Awards' RPC operations: the register of decisions and tờ trình, their documents, the catalogue in force,
+the grassroots register and the reports over it.
+
+The replies are the JSON the portal has always read: times as Python's ISO text ("…+00:00"), dates as ISO dates,
+a document's bytes in base64. A catalogue award carries every field of the catalogue's own award model (nested
+rules as plain JSON: criteria, quotas, council) and travels with any field the catalogue adds.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, PlainSerializer, model_validator
+
+from shared.contracts.operations import Operation
+from shared.contracts.values import Level, NomineeKind
+
+SERVICE = "awards"
+MAX_GRASSROOTS_ROWS = 2000
+
+IsoDateTime = Annotated[datetime, PlainSerializer(lambda moment: moment.isoformat(), return_type=str, when_used="json")]
+DocumentKind = Literal["decision", "proposal"]  # Quyết định | Tờ trình
+IssueStatus = Literal["issued", "revoked"]
+EntryStatus = Literal["granted", "proposed", "revoked"]  # proposed: listed in a tờ trình, not an award yet
+RecoveryStatus = Literal["due", "recovered"]  # a revoked decision's prize: phải thu hồi | đã thu hồi
+
+
+# The register
+
+
+class DecisionQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    issuer: str | None = None
+    year: int | None = None
+    award_code: str | None = None
+    status: IssueStatus | None = None
+    kind: DocumentKind | None = None
+    limit: int = Field(default=50, ge=1, le=500)
+    offset: int = Field(default=0, ge=0)
+
+
+class DecisionById(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+
+
+class RevokeDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    reason: str = Field(default="", max_length=2000)
+
+
+class MarkRecovered(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    nomination_id: str
+
+
+class DecisionFrame(BaseModel):
+    """What a document printed around its list, chosen on its date and stored with it so it never changes."""
+
+    place: str
+    basis: list[str]
+    authority: str
+    signer_role: list[str]
+    unconfirmed: list[str] = []
+    issuer_parent_name: str = ""
+
+
+class AwardRef(BaseModel):
+    code: str
+    name: str
+
+
+class RevocationView(BaseModel):
+    reason: str | None
+    by: str | None
+    at: IsoDateTime
+
+
+class DecisionEntryView(BaseModel):
+    """One nominee of a decision, with its prize and, once the decision is revoked, the prize's recovery."""
+
+    nomination_id: str | None
+    name: str
+    kind: NomineeKind
+    unit_code: str
+    unit_name: str
+    period: str
+    award_code: str
+    award_name: str
+    coefficient: str
+    base_salary_vnd: int
+    prize_amount_vnd: int
+    status: EntryStatus
+    status_label: str
+    recovery: RecoveryStatus | None
+    recovery_label: str
+    recovery_amount_vnd: int | None
+    recovered_at: IsoDateTime | None
+    recovered_by: str | None
+
+
+class DecisionView(BaseModel):
+    id: str
+    kind: DocumentKind
+    kind_label: str
+    number: int
+    number_text: str
+    year: int
+    issuer_code: str
+    issuer_name: str
+    issued_at: IsoDateTime
+    signed_by: str
+    award_code: str  # the first award it lists
+    award_name: str
+    awards: list[AwardRef]  # every award it lists, in order
+    catalog_version: str
+    batch_id: str | None
+    decided_by: str  # a tờ trình's state authority
+    status: IssueStatus
+    status_label: str
+    revocation: RevocationView | None
+    document: DecisionFrame | None  # None for a decision issued before frames were stored
+    nominees: list[DecisionEntryView]
+    collectives: int
+    individuals: int
+    total_prize_vnd: int
+    recovery_due_vnd: int
+    can_revoke: bool  # what the asking user may do
+    can_mark_recovered: bool
+
+
+class DecisionPage(BaseModel):
+    total: int
+    items: list[DecisionView]
+
+
+class DocumentRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    format: Literal["pdf", "xlsx"] = "pdf"
+
+
+class DocumentFile(BaseModel):
+    filename: str
+    media_type: str
+    content_base64: str
+
+
+# The catalogue in force
+
+
+class CatalogQuery(BaseModel):
+    """Nothing to ask: the catalogues in force today (whatever else the caller sends is ignored, as always)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class CatalogVersion(BaseModel):
+    catalog: Literal["union", "state"]
+    name: str
+    version: str
+    effective_from: date
+
+
+class CatalogTopic(BaseModel):
+    code: str
+    name: str
+
+
+class CatalogAward(BaseModel):
+    """An award of the catalogue as `shared.rules.catalog.Award` dumps it, then what the portal shows with it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: str
+    name: str
+    description: str
+    categories: list[str]
+    nominee_kinds: list[NomineeKind]
+    kind: str
+    scope: str | None
+    topics: list[CatalogTopic]
+    awarding_level: Level
+    route: list[Level]
+    decided_by: str
+    documents: list[str]
+    optional_documents: list[str]
+    criteria_sets: list[str]
+    criteria: list[dict[str, JsonValue]]
+    quotas: list[dict[str, JsonValue]]
+    council: dict[str, JsonValue] | None
+    individual_coefficient: Decimal
+    collective_coefficient: Decimal
+    coefficient_source: str
+    coefficient_confirmed: bool
+    catalog: Literal["union", "state"] | None
+    catalog_version: str
+    outcome: DocumentKind  # a union award ends in a decision, a state title in a tờ trình
+    submittable: bool
+    awarding_level_name: str
+    prize_vnd: dict[NomineeKind, int]  # at today's base salary
+    council_text: str
+    declared_facts: dict[NomineeKind, list[str]]
+
+
+class CatalogView(BaseModel):
+    version: str  # the union catalogue's ("" when none is in force), as before the state catalogue existed
+    effective_from: str
+    catalogs: list[CatalogVersion]
+    base_salary_vnd: int
+    awards: list[CatalogAward]
+
+
+# The grassroots register
+
+
+class GrassrootsRow(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    award_code: str = Field(min_length=1, max_length=64)
+    nominee_kind: NomineeKind = "individual"
+    nominee_name: str = Field(min_length=2, max_length=200)
+    decided_on: date
+    decision_number: str | None = Field(default=None, max_length=120)
+    period: str | None = Field(default=None, max_length=20)
+    title: str | None = Field(default=None, max_length=300, description="e.g. the innovation's name")
+    entry_key: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class RecordGrassroots(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_code: str = Field(min_length=1, max_length=64)
+    entries: list[GrassrootsRow] = Field(min_length=1, max_length=MAX_GRASSROOTS_ROWS)
+
+
+class GrassrootsRecorded(BaseModel):
+    recorded: int
+    already_recorded: int  # rows whose entry the register already held
+    rows: int
+
+
+# Reports
+
+
+class ReportQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_code: str | None = Field(default=None, max_length=64)
+    year: int | None = Field(default=None, ge=1945, le=2100)
+    date_from: date | None = None
+    date_to: date | None = None
+    award_code: str | None = Field(default=None, max_length=64)
+    level: Level | None = None
+    sector: Literal["public_administration", "school", "enterprise", "unknown"] | None = None
+    nominee_kind: NomineeKind | None = None
+
+    @model_validator(mode="after")
+    def _period(self) -> ReportQuery:
+        if self.year is not None and (self.date_from or self.date_to):
+            raise ValueError("Chọn năm hoặc khoảng ngày, không chọn cả hai")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError("Ngày bắt đầu ở sau ngày kết thúc")
+        return self
+
+    def bounds(self) -> tuple[date | None, date | None]:
+        if self.year is not None:
+            return date(self.year, 1, 1), date(self.year, 12, 31)
+        return self.date_from, self.date_to
+
+
+# Each count below carries the same figures: entries, prize total, individuals, collectives, entries by sector
+# (public_administration, school, enterprise, unknown) and the sectors in words ("HCSN 75, trường học 446").
+
+
+class ReportTotal(BaseModel):
+    count: int
+    prize_vnd: int
+    individual: int
+    collective: int
+    by_sector: dict[str, int]
+    sector_text: str
+    headline: str  # "2.219 lượt khen thưởng (HCSN 75, …)"
+
+
+class AwardCount(BaseModel):
+    award_code: str
+    award_name: str
+    category: str | None
+    level: str
+    level_label: str
+    count: int
+    prize_vnd: int
+    individual: int
+    collective: int
+    by_sector: dict[str, int]
+    sector_text: str
+    headline: str
+
+
+class LevelCount(BaseModel):
+    level: str
+    label: str
+    count: int
+    prize_vnd: int
+    individual: int
+    collective: int
+    by_sector: dict[str, int]
+    sector_text: str
+
+
+class SectorCount(BaseModel):
+    sector: str
+    label: str
+    count: int
+    prize_vnd: int
+    individual: int
+    collective: int
+    by_sector: dict[str, int]
+    sector_text: str
+
+
+class YearCount(BaseModel):
+    year: int
+    count: int
+    prize_vnd: int
+    individual: int
+    collective: int
+    by_sector: dict[str, int]
+    sector_text: str
+
+
+class UnitCount(BaseModel):
+    """A unit directly below the report's unit (or the unit itself, for its own entries)."""
+
+    code: str
+    name: str
+    count: int
+    prize_vnd: int
+    by_sector: dict[str, int]
+    sector_text: str
+
+
+class ReportView(BaseModel):
+    unit_code: str
+    date_from: date | None
+    date_to: date | None
+    narrowed_to_own_units: bool  # a unit below the asker's: only entries also under one of the asker's units
+    total: ReportTotal
+    by_award: list[AwardCount]
+    by_level: list[LevelCount]
+    by_sector: list[SectorCount]
+    by_year: list[YearCount]
+    by_unit: list[UnitCount]
+
+
+LIST_DECISIONS = Operation(service=SERVICE, name="list_decisions", request=DecisionQuery, reply=DecisionPage)
+GET_DECISION = Operation(service=SERVICE, name="get_decision", request=DecisionById, reply=DecisionView)
+REVOKE = Operation(service=SERVICE, name="revoke", request=RevokeDecision, reply=DecisionView)
+MARK_RECOVERED = Operation(service=SERVICE, name="mark_recovered", request=MarkRecovered, reply=DecisionView)
+DECISION_DOCUMENT = Operation(service=SERVICE, name="decision_document", request=DocumentRequest, reply=DocumentFile)
+LIST_CATALOG = Operation(service=SERVICE, name="list_catalog", request=CatalogQuery, reply=CatalogView)
+RECORD_GRASSROOTS = Operation(service=SERVICE, name="record_grassroots", request=RecordGrassroots, reply=GrassrootsRecorded)
+REPORT = Operation(service=SERVICE, name="report", request=ReportQuery, reply=ReportView)

@@ -1,0 +1,315 @@
+"""Awards' ports in memory: the store (the register, its numbering, inbox and report scopes), the outbox, the unit of
+work over both (commit keeps, leaving without commit restores), and registration's unit directory read from a tree.
+
+They answer as `services/awards/store.py` and `unitdirectory.py` do, so a use case runs unchanged on them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence, Set
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from types import TracebackType
+from typing import Self
+
+from services.awards.domain.legal_basis import DocumentKind
+from services.awards.domain.register import Decision, DecisionFilter, Readers, RegisterEntry, RegistryEntry
+from services.awards.domain.report import UNKNOWN_SECTOR, ScopeCount, ScopeFilter
+from services.awards.usecases.context import AwardsContext
+from services.awards.usecases.ports import AwardsStore, Outbox, UnitDirectory, UnitOfWork, UnitPaths
+from shared.contracts.events import Actor, Event
+from shared.contracts.values import UnitRef
+from shared.platform.clock import FixedClock
+from shared.rules.reference import UnitTree
+
+
+@dataclass
+class _Register:
+    """Everything the store holds; copied whole when a unit of work begins, put back when it ends without commit."""
+
+    inbox: set[tuple[str, str]] = field(default_factory=set)
+    counters: dict[tuple[DocumentKind, str, int], int] = field(default_factory=dict)
+    decisions: dict[str, Decision] = field(default_factory=dict)
+    written: dict[str, RegisterEntry] = field(default_factory=dict)  # every entry as added, in order
+    entries: dict[str, RegistryEntry] = field(default_factory=dict)  # the same entries as read back, as they stand now
+    counted: set[str] = field(default_factory=set)  # entries reports count (granted, not revoked)
+
+    def copy(self) -> _Register:
+        return _Register(
+            inbox=set(self.inbox),
+            counters=dict(self.counters),
+            decisions=dict(self.decisions),
+            written=dict(self.written),
+            entries=dict(self.entries),
+            counted=set(self.counted),
+        )
+
+
+class FakeAwardsStore(AwardsStore):
+    def __init__(self) -> None:
+        self.register = _Register()
+
+    async def first_delivery(self, consumer: str, event: Event, now: datetime) -> bool:
+        key = (consumer, str(event.event_id))
+        if key in self.register.inbox:
+            return False
+        self.register.inbox.add(key)
+        return True
+
+    async def advance_counter(self, series: DocumentKind, issuer_code: str, year: int) -> int:
+        last = self.register.counters.get((series, issuer_code, year), 0)
+        self.register.counters[(series, issuer_code, year)] = last + 1
+        return last
+
+    async def add_decision(self, decision: Decision) -> None:
+        taken = {(d.kind, d.issuer_code, d.year, d.number) for d in self.register.decisions.values()}
+        if (decision.kind, decision.issuer_code, decision.year, decision.number) in taken:
+            raise ValueError(f"number {decision.number_text} of {decision.year} is already used")  # uq_document_number
+        self.register.decisions[decision.id] = decision
+
+    async def decision(self, decision_id: str, *, for_update: bool = False) -> Decision | None:
+        return self.register.decisions.get(decision_id)
+
+    async def may_read(self, decision_id: str, readers: Readers) -> bool:
+        found = self.register.decisions.get(decision_id)
+        return found is not None and readers.may_read(found)
+
+    async def count_decisions(self, where: DecisionFilter, readers: Readers) -> int:
+        return len(self._matching(where, readers))
+
+    async def list_decisions(self, where: DecisionFilter, readers: Readers, *, limit: int, offset: int) -> list[Decision]:
+        ordered = sorted(self._matching(where, readers), key=lambda d: (d.issuer_code, -d.year, d.kind, -d.number))
+        return ordered[offset : offset + limit]
+
+    async def revoke_decision(self, decision_id: str, *, reason: str, by: str, by_id: str, at: datetime) -> None:
+        r = self.register
+        r.decisions[decision_id] = dataclasses.replace(
+            r.decisions[decision_id], status="revoked", revoked_reason=reason, revoked_by=by, revoked_by_id=by_id, revoked_at=at
+        )
+        for e in self._entries_of(decision_id):
+            r.entries[e.id] = dataclasses.replace(e, status="revoked", recovery="due", recovery_amount_vnd=e.prize_amount_vnd)
+            r.counted.discard(e.id)
+
+    async def registered_nominations(self, nomination_ids: Sequence[str]) -> set[str]:
+        registered = {e.nomination_id for e in self.register.entries.values()}
+        return {n for n in nomination_ids if n in registered}
+
+    async def add_entries(self, entries: Sequence[RegisterEntry]) -> None:
+        r = self.register
+        for e in entries:
+            if e.id in r.written or (e.entry_key and e.entry_key in {w.entry_key for w in r.written.values()}):
+                raise ValueError(f"entry {e.id} ({e.entry_key}) is already in the register")  # uq_registry_entry_key
+            if e.nomination_id and e.nomination_id in {w.nomination_id for w in r.written.values()}:
+                raise ValueError(f"nomination {e.nomination_id} is already in the register")
+            r.written[e.id] = e
+            r.entries[e.id] = _read_back(e)
+            if e.counted:
+                r.counted.add(e.id)
+
+    async def entries_of(self, decision_ids: Sequence[str]) -> dict[str, list[RegistryEntry]]:
+        return {d: found for d in decision_ids if (found := self._entries_of(d))}
+
+    async def entry(self, decision_id: str, nomination_id: str, *, for_update: bool = False) -> RegistryEntry | None:
+        return next((e for e in self._entries_of(decision_id) if e.nomination_id == nomination_id), None)
+
+    async def mark_recovered(self, entry_id: str, *, at: datetime, by: str) -> None:
+        e = self.register.entries[entry_id]
+        self.register.entries[entry_id] = dataclasses.replace(e, recovery="recovered", recovered_at=at, recovered_by=by)
+
+    async def recorded_entry_keys(self, keys: Sequence[str]) -> set[str]:
+        recorded = {e.entry_key for e in self.register.written.values()}
+        return {k for k in keys if k in recorded}
+
+    async def scope_counts(self, where: ScopeFilter) -> list[ScopeCount]:
+        groups: dict[tuple[str | None, str, str, str | None, str, int], ScopeCount] = {}
+        for e in self._counted():
+            codes = [u.code for u in e.unit_path]
+            if where.unit_code not in codes or not _in_scope(e, where):
+                continue
+            at = codes.index(where.unit_code)
+            child = e.unit_path[at - 1] if at > 0 else None
+            key = (child.code if child else None, e.award.code, e.level, e.sector, e.nominee_kind, e.decided_on.year)
+            seen = groups.get(key)
+            groups[key] = ScopeCount(
+                child_code=key[0],
+                child_name=max(filter(None, (seen.child_name if seen else None, child.name if child else None)), default=None),
+                award_code=e.award.code,
+                award_name=max(seen.award_name or "", e.award.name) if seen else e.award.name,
+                category=max(seen.category or "", e.category) if seen else e.category,
+                level=e.level,
+                sector=e.sector,
+                nominee_kind=e.nominee_kind,
+                year=e.decided_on.year,
+                count=(seen.count if seen else 0) + 1,
+                prize_vnd=(seen.prize_vnd if seen else 0) + e.prize_amount_vnd,
+            )
+        return list(groups.values())
+
+    async def entry_unit_name(self, unit_code: str) -> str | None:
+        return next((e.unit_name for e in self.register.entries.values() if e.unit_code == unit_code), None)
+
+    async def below_any(self, unit_code: str, units: frozenset[str]) -> bool:
+        return any(unit_code in (codes := {u.code for u in e.unit_path}) and codes & units for e in self._counted())
+
+    async def decisions_issued(self) -> list[tuple[UnitRef, int]]:
+        issued: dict[str, tuple[UnitRef, int]] = {}
+        for d in self.register.decisions.values():
+            if d.kind == "decision":
+                issued[d.issuer_code] = (d.issuer, issued.get(d.issuer_code, (d.issuer, 0))[1] + 1)
+        return list(issued.values())
+
+    # What the store holds, for the tests to look at
+
+    def all_decisions(self) -> list[Decision]:
+        return sorted(self.register.decisions.values(), key=lambda d: (d.issuer_code, d.year, d.kind, d.number))
+
+    def all_entries(self) -> list[RegistryEntry]:
+        return list(self.register.entries.values())
+
+    def _matching(self, where: DecisionFilter, readers: Readers) -> list[Decision]:
+        def matches(d: Decision) -> bool:
+            return (
+                readers.may_read(d)
+                and (not where.issuer or d.issuer_code == where.issuer)
+                and (not where.year or d.year == where.year)
+                and (not where.award_code or any(e.award_code == where.award_code for e in self._entries_of(d.id)))
+                and (not where.status or d.status == where.status)
+                and (not where.kind or d.kind == where.kind)
+            )
+
+        return [d for d in self.register.decisions.values() if matches(d)]
+
+    def _entries_of(self, decision_id: str) -> list[RegistryEntry]:
+        listed = [
+            (self.register.written[e.id].position, e) for e in self.register.entries.values() if e.decision_id == decision_id
+        ]
+        return [e for _, e in sorted(listed, key=lambda pe: pe[0])]
+
+    def _counted(self) -> list[RegisterEntry]:
+        return [self.register.written[i] for i in self.register.written if i in self.register.counted]
+
+
+def _read_back(e: RegisterEntry) -> RegistryEntry:
+    return RegistryEntry(
+        id=e.id,
+        decision_id=e.decision_id,
+        nomination_id=e.nomination_id,
+        nominee_kind="collective" if e.nominee_kind == "collective" else "individual",
+        nominee_name=str(e.nominee.get("name", "")),
+        unit_code=e.unit_path[0].code,
+        unit_name=e.unit_path[0].name,
+        period=e.period,
+        coefficient=e.coefficient,
+        base_salary_vnd=e.base_salary_vnd,
+        prize_amount_vnd=e.prize_amount_vnd,
+        award_code=e.award.code,
+        award_name=e.award.name,
+        status=e.status,
+    )
+
+
+def _in_scope(e: RegisterEntry, where: ScopeFilter) -> bool:
+    codes = {u.code for u in e.unit_path}
+    return (
+        (where.date_from is None or e.decided_on >= where.date_from)
+        and (where.date_to is None or e.decided_on <= where.date_to)
+        and (not where.award_code or e.award.code == where.award_code)
+        and (not where.level or e.level == where.level)
+        and (not where.sector or e.sector == (None if where.sector == UNKNOWN_SECTOR else where.sector))
+        and (not where.nominee_kind or e.nominee_kind == where.nominee_kind)
+        and (where.within is None or bool(codes & where.within))
+    )
+
+
+class FakeOutbox(Outbox):
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    async def add(self, *events: Event) -> None:
+        self.events.extend(events)
+
+    def of_type(self, kind: type[Event]) -> list[Event]:
+        return [e for e in self.events if isinstance(e, kind)]
+
+
+class FakeUnitOfWork(UnitOfWork):
+    """Commit keeps what the use case wrote (store and outbox together); leaving without commit puts both back."""
+
+    def __init__(self, store: FakeAwardsStore, outbox: FakeOutbox) -> None:
+        self._store = store
+        self._outbox = outbox
+        self._saved: tuple[_Register, list[Event]] | None = None
+        self.commits = 0
+
+    @property
+    def store(self) -> FakeAwardsStore:
+        return self._store
+
+    @property
+    def outbox(self) -> FakeOutbox:
+        return self._outbox
+
+    async def __aenter__(self) -> Self:
+        self._saved = (self._store.register.copy(), list(self._outbox.events))
+        return self
+
+    async def commit(self) -> None:
+        self._saved = None
+        self.commits += 1
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        if self._saved is not None:
+            self._store.register, self._outbox.events = self._saved
+            self._saved = None
+
+
+class FakeUnitDirectory(UnitDirectory):
+    """Registration's tree, read from a `UnitTree`; `asked` records each question."""
+
+    def __init__(self, tree: UnitTree) -> None:
+        self.tree = tree
+        self.asked: list[tuple[str, frozenset[date]]] = []
+
+    async def paths(self, actor: Actor, code: str, dates: Set[date]) -> UnitPaths:
+        self.asked.append((code, frozenset(dates)))
+        unit = self.tree.get(code)
+        return UnitPaths(sector=unit.sector if unit else None, paths={on: self.tree.path_on(code, on) for on in dates})
+
+
+@dataclass
+class FakeAwards:
+    """Awards on fakes: the context its use cases take, and the fakes behind it to look into."""
+
+    store: FakeAwardsStore
+    outbox: FakeOutbox
+    units: FakeUnitDirectory
+    clock: FixedClock
+    base_salary_vnd: int | None = None  # None: the dated parameter in force
+    relay_woken: int = 0
+    context: AwardsContext = field(init=False)
+
+    def __post_init__(self) -> None:
+        def woken() -> None:
+            self.relay_woken += 1
+
+        self.context = AwardsContext(
+            unit_of_work=lambda: FakeUnitOfWork(self.store, self.outbox),
+            clock=self.clock,
+            base_salary_vnd=self.base_salary_vnd,
+            outbox_written=woken,
+        )
+
+
+def fake_awards(
+    tree: UnitTree, *, now: datetime = datetime(2026, 3, 2, 2, 0, tzinfo=UTC), base_salary_vnd: int | None = None
+) -> FakeAwards:
+    return FakeAwards(
+        store=FakeAwardsStore(),
+        outbox=FakeOutbox(),
+        units=FakeUnitDirectory(tree),
+        clock=FixedClock(now),
+        base_salary_vnd=base_salary_vnd,
+    )

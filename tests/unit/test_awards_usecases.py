@@ -1,0 +1,318 @@
+"""Awards' use cases on in-memory fakes of the store, the outbox and registration's unit directory (no database, no
+broker): a final approval becomes a numbered decision with its prize, a batch one decision, a replay nothing new, a
+revocation prizes to recover, a state title a tờ trình; the register's documents and the grassroots register."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import io
+from datetime import UTC, date, datetime
+
+import pypdf
+import pytest
+
+from services.awards.usecases import decisions, documents, grassroots, issuing, reports, revocation
+from shared.contracts.errors import ValidationFailed
+from shared.contracts.events import (
+    AwardGranted,
+    AwardProposed,
+    DecisionRevoked,
+    Event,
+    NominationApproved,
+    NominationsApproved,
+    NominationSnapshot,
+    Nominee,
+)
+from shared.contracts.operations.awards import (
+    DecisionById,
+    DocumentRequest,
+    GrassrootsRow,
+    MarkRecovered,
+    RecordGrassroots,
+    ReportQuery,
+    RevokeDecision,
+)
+from shared.contracts.values import UnitRef
+from tests.fakes.awards import FakeAwards, FakeOutbox, FakeUnitOfWork, fake_awards
+from tests.unit.factories import TREE, actor, path, unit
+
+NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 09:00 in Hà Nội
+BASE = 2_340_000  # the base salary the tests fix, in đồng
+SONTAY = actor("u-sontay", ("approver", "HN-SONTAY"), full_name="Lãnh đạo LĐLĐ Sơn Tây")
+HANOI = actor("u-hanoi", ("approver", "HN"), full_name="Lãnh đạo LĐLĐ TP Hà Nội")
+DST = actor("u-dst", ("submitter", "HN-SONTAY-DST"))
+OPS = actor("u-ops", ("ops", None))
+REASON = "Phát hiện hồ sơ khai sai thành tích sau khi ban hành"
+
+
+def nomination(
+    nomination_id: str,
+    award_code: str = "giay_khen_ldld_huyen",
+    *,
+    unit_code: str = "HN-SONTAY-DST",
+    kind: str = "individual",
+    name: str = "Nguyễn Văn An",
+    unit_path: list[UnitRef] | None = None,
+) -> NominationSnapshot:
+    return NominationSnapshot(
+        id=nomination_id,
+        unit_path=unit_path or path(unit_code),
+        award_code=award_code,
+        award_name=award_code,
+        awarding_level="district",
+        catalog_version="union-2025.1",
+        period="2026",
+        nominee=Nominee.model_validate({"kind": kind, "name": name}),
+        achievements="Hoàn thành xuất sắc nhiệm vụ được giao trong năm.",
+        unit_sector="enterprise",
+    )
+
+
+def approved(nom: NominationSnapshot, issuer: str = "HN-SONTAY", *, at: datetime = NOW) -> NominationApproved:
+    return NominationApproved(
+        occurred_at=at, actor=SONTAY if issuer == "HN-SONTAY" else HANOI, nomination=nom, issuer=unit(issuer)
+    )
+
+
+@pytest.fixture
+def awards() -> FakeAwards:
+    return fake_awards(TREE, now=NOW, base_salary_vnd=BASE)
+
+
+async def counted(awards: FakeAwards, unit_code: str) -> int:
+    view = await reports.report(awards.context, OPS, ReportQuery(unit_code=unit_code))
+    return view.total.count
+
+
+@pytest.mark.asyncio
+async def test_a_final_approval_yields_one_numbered_decision_with_its_prize(awards: FakeAwards) -> None:
+    await issuing.on_approved(awards.context, approved(nomination("n-1")))
+
+    [decision] = awards.store.all_decisions()
+    assert (decision.kind, decision.number_text, decision.issuer_code) == ("decision", "1/QĐ-LĐLĐ", "HN-SONTAY")
+    assert decision.signed_by == "Lãnh đạo LĐLĐ Sơn Tây"
+    [entry] = awards.store.all_entries()
+    assert (entry.decision_id, entry.nomination_id, entry.status) == (decision.id, "n-1", "granted")
+    # Giấy khen of a district union: 0,3 × the base salary
+    assert (entry.coefficient, entry.base_salary_vnd, entry.prize_amount_vnd) == ("0.3", BASE, 702_000)
+    [granted] = awards.outbox.events
+    assert isinstance(granted, AwardGranted)
+    assert (granted.nomination_id, granted.decision.decision_id, granted.decision.number_text) == (
+        "n-1",
+        decision.id,
+        "1/QĐ-LĐLĐ",
+    )
+    assert granted.decision.prize_amount_vnd == 702_000
+    assert awards.relay_woken == 1
+
+
+@pytest.mark.asyncio
+async def test_decision_numbers_have_no_gaps_per_issuing_unit_and_per_year_in_vietnam_time(awards: FakeAwards) -> None:
+    approvals = [
+        approved(nomination("n-1"), at=datetime(2025, 12, 31, 16, 0, tzinfo=UTC)),  # 23:00 on 31/12/2025 in Hà Nội
+        approved(nomination("n-2"), at=datetime(2025, 12, 31, 18, 30, tzinfo=UTC)),  # already 01/01/2026 there
+        approved(nomination("n-3", "bang_khen_ldld_tp"), "HN"),
+        approved(nomination("n-4")),
+        approved(nomination("n-5")),
+    ]
+    for event in approvals:
+        await issuing.on_approved(awards.context, event)
+
+    numbered = [(d.issuer_code, d.year, d.number_text) for d in awards.store.all_decisions()]
+    assert numbered == [
+        ("HN", 2026, "1/QĐ-LĐLĐ"),
+        ("HN-SONTAY", 2025, "1/QĐ-LĐLĐ"),
+        ("HN-SONTAY", 2026, "1/QĐ-LĐLĐ"),
+        ("HN-SONTAY", 2026, "2/QĐ-LĐLĐ"),
+        ("HN-SONTAY", 2026, "3/QĐ-LĐLĐ"),
+    ]
+
+
+@pytest.mark.asyncio
+async def test_a_batch_approval_yields_one_decision_listing_every_nomination(awards: FakeAwards) -> None:
+    batch = [
+        nomination("n-1", name="Nguyễn Văn An"),
+        nomination("n-2", "cdcs_vung_manh", kind="collective", name="Công đoàn Công ty CP tập đoàn DST"),
+        nomination("n-3", unit_code="HN-SONTAY-THPTSONTAY", kind="collective", name="Tổ Toán"),
+    ]
+    event = NominationsApproved(occurred_at=NOW, actor=SONTAY, batch_id="b-1", issuer=unit("HN-SONTAY"), nominations=batch)
+
+    await issuing.on_batch_approved(awards.context, event)
+
+    [decision] = awards.store.all_decisions()
+    assert (decision.number_text, decision.batch_id) == ("1/QĐ-LĐLĐ", "b-1")
+    view = await decisions.get_decision(awards.context, SONTAY, DecisionById(id=decision.id))
+    assert [n.nomination_id for n in view.nominees] == ["n-1", "n-2", "n-3"]
+    assert [a.code for a in view.awards] == ["giay_khen_ldld_huyen", "cdcs_vung_manh"]
+    assert (view.individuals, view.collectives, view.total_prize_vnd) == (1, 2, 702_000 + 0 + 1_404_000)
+    granted = awards.outbox.of_type(AwardGranted)
+    assert len(granted) == 3
+    assert {g.decision.decision_id for g in granted if isinstance(g, AwardGranted)} == {decision.id}
+    assert view.document is not None
+    assert view.document.basis[-1] == "Xét đề nghị của Công đoàn Công ty CP tập đoàn DST, Công đoàn Trường THPT Sơn Tây,"
+
+
+@pytest.mark.asyncio
+async def test_a_replayed_approval_changes_nothing(awards: FakeAwards) -> None:
+    event = approved(nomination("n-1"))
+    await issuing.on_approved(awards.context, event)
+    before = (awards.store.all_decisions(), awards.store.all_entries(), list(awards.outbox.events))
+
+    await issuing.on_approved(awards.context, event)  # the same event redelivered
+    await issuing.on_approved(awards.context, approved(nomination("n-1")))  # the same nomination approved again
+
+    assert (awards.store.all_decisions(), awards.store.all_entries(), awards.outbox.events) == before
+    await issuing.on_approved(awards.context, approved(nomination("n-2")))
+    assert [d.number for d in awards.store.all_decisions()] == [1, 2]  # the replays took no number
+
+
+class FailingOutbox(FakeOutbox):
+    async def add(self, *events: Event) -> None:
+        raise ConnectionError("lost the database mid-transaction")
+
+
+@pytest.mark.asyncio
+async def test_an_approval_that_fails_before_commit_leaves_no_trace_and_its_redelivery_gets_the_next_number(
+    awards: FakeAwards,
+) -> None:
+    first, second = approved(nomination("n-1")), approved(nomination("n-2"))
+    failing = FailingOutbox()
+    broken = dataclasses.replace(awards.context, unit_of_work=lambda: FakeUnitOfWork(awards.store, failing))
+
+    with pytest.raises(ConnectionError):
+        await issuing.on_approved(broken, first)
+    assert awards.store.all_decisions() == []
+    await issuing.on_approved(awards.context, second)
+    await issuing.on_approved(awards.context, first)  # the redelivery
+
+    numbers = {d.id: d.number for d in awards.store.all_decisions()}
+    assert sorted((numbers[e.decision_id or ""], e.nomination_id) for e in awards.store.all_entries()) == [(1, "n-2"), (2, "n-1")]
+
+
+@pytest.mark.asyncio
+async def test_revocation_marks_every_prize_to_recover_and_takes_the_decision_out_of_the_reports(awards: FakeAwards) -> None:
+    batch = [nomination("n-1"), nomination("n-2", kind="collective", name="Phòng Kỹ thuật")]
+    event = NominationsApproved(occurred_at=NOW, actor=SONTAY, batch_id="b-1", issuer=unit("HN-SONTAY"), nominations=batch)
+    await issuing.on_batch_approved(awards.context, event)
+    [decision] = awards.store.all_decisions()
+    assert await counted(awards, "HN-SONTAY") == 2
+
+    view = await revocation.revoke(awards.context, SONTAY, RevokeDecision(id=decision.id, reason=f"  {REASON}  "))
+
+    assert (view.status, view.status_label, view.can_revoke, view.can_mark_recovered) == ("revoked", "Đã thu hồi", False, True)
+    assert view.revocation is not None
+    assert (view.revocation.reason, view.revocation.by, view.revocation.at) == (REASON, "Lãnh đạo LĐLĐ Sơn Tây", NOW)
+    assert [(n.status, n.recovery, n.recovery_amount_vnd) for n in view.nominees] == [
+        ("revoked", "due", 702_000),
+        ("revoked", "due", 1_404_000),
+    ]
+    assert view.recovery_due_vnd == 2_106_000
+    [revoked] = awards.outbox.of_type(DecisionRevoked)
+    assert isinstance(revoked, DecisionRevoked)
+    assert [(e.nomination_id, e.prize_amount_vnd) for e in revoked.entries] == [("n-1", 702_000), ("n-2", 1_404_000)]
+    assert await counted(awards, "HN-SONTAY") == 0
+
+    view = await revocation.mark_recovered(awards.context, SONTAY, MarkRecovered(id=decision.id, nomination_id="n-1"))
+    assert [(n.recovery, n.recovered_by) for n in view.nominees] == [("recovered", "Lãnh đạo LĐLĐ Sơn Tây"), ("due", None)]
+    assert view.recovery_due_vnd == 1_404_000
+
+
+@pytest.mark.asyncio
+async def test_a_revocation_without_a_reason_is_refused_and_changes_nothing(awards: FakeAwards) -> None:
+    await issuing.on_approved(awards.context, approved(nomination("n-1")))
+    [decision] = awards.store.all_decisions()
+    events = list(awards.outbox.events)
+
+    with pytest.raises(ValidationFailed) as refused:
+        await revocation.revoke(awards.context, SONTAY, RevokeDecision(id=decision.id, reason="sai"))
+
+    assert [f.field for f in refused.value.fields] == ["reason"]
+    assert awards.store.all_decisions() == [decision]
+    assert awards.outbox.events == events
+
+
+@pytest.mark.asyncio
+async def test_a_state_title_yields_a_numbered_proposal_without_prize_beside_the_union_decision(awards: FakeAwards) -> None:
+    batch = [nomination("n-1", "chien_si_thi_dua_cap_tinh"), nomination("n-2", "bang_khen_ldld_tp")]
+    event = NominationsApproved(occurred_at=NOW, actor=HANOI, batch_id="b-1", issuer=unit("HN"), nominations=batch)
+
+    await issuing.on_batch_approved(awards.context, event)
+
+    by_kind = {d.kind: d for d in awards.store.all_decisions()}
+    assert (by_kind["decision"].number_text, by_kind["proposal"].number_text) == ("1/QĐ-LĐLĐ", "1/TTr-LĐLĐ")
+    proposal = by_kind["proposal"]
+    assert proposal.decided_by == "Bộ trưởng, Chủ tịch UBND tỉnh"
+    [entry] = [e for e in awards.store.all_entries() if e.decision_id == proposal.id]
+    assert (entry.nomination_id, entry.status, entry.prize_amount_vnd) == ("n-1", "proposed", 0)
+    [proposed] = awards.outbox.of_type(AwardProposed)
+    assert isinstance(proposed, AwardProposed)
+    assert (proposed.nomination_id, proposed.decided_by, proposed.proposal.number_text) == (
+        "n-1",
+        proposal.decided_by,
+        "1/TTr-LĐLĐ",
+    )
+    assert await counted(awards, "HN") == 1  # the Bằng khen; a proposal is not an award (yet)
+
+
+@pytest.mark.asyncio
+async def test_the_issuers_superior_is_read_from_the_path_the_approval_carries(awards: FakeAwards) -> None:
+    """A ward union a reorganisation created (registration's tree has it, the seed file does not)."""
+    ward = UnitRef(code="HN-P-THANHXUAN", name="Công đoàn phường Thanh Xuân", short_name="CĐ phường", level="district")
+    route = [unit("HN-THANHXUAN-VANQUAN"), ward, unit("HN"), unit("TLD")]
+    event = NominationApproved(
+        occurred_at=NOW,
+        actor=SONTAY,
+        nomination=nomination("n-1", unit_code="HN-THANHXUAN-VANQUAN", unit_path=route),
+        issuer=ward,
+    )
+
+    await issuing.on_approved(awards.context, event)
+
+    [decision] = awards.store.all_decisions()
+    assert decision.document is not None
+    assert decision.document.issuer_parent_name == "Liên đoàn Lao động Thành phố Hà Nội"
+    assert decision.readers == ("HN", "HN-P-THANHXUAN", "HN-THANHXUAN-VANQUAN", "TLD")
+    assert awards.units.asked == []  # nothing asked of registration: the event said it
+
+
+def pdf_words(content_base64: str) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(base64.b64decode(content_base64)))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+@pytest.mark.asyncio
+async def test_a_decision_issued_before_frames_were_stored_asks_registration_for_its_issuers_superior(
+    awards: FakeAwards,
+) -> None:
+    await issuing.on_approved(awards.context, approved(nomination("n-1")))
+    [decision] = awards.store.all_decisions()
+    awards.store.register.decisions[decision.id] = dataclasses.replace(decision, document=None)
+
+    file = await documents.decision_document(awards.context, awards.units, SONTAY, DocumentRequest(id=decision.id))
+
+    assert (file.filename, file.media_type) == ("quyet-dinh-1-2026-HN-SONTAY.pdf", "application/pdf")
+    assert awards.units.asked == [("HN-SONTAY", frozenset({date(2026, 3, 2)}))]
+    # The masthead: the superior's name over the issuer's.
+    assert pdf_words(file.content_base64).startswith("LIÊN ĐOÀN LAO ĐỘNG THÀNH PHỐ HÀ NỘI LIÊN ĐOÀN LAO ĐỘNG THỊ XÃ SƠN TÂY")
+
+
+@pytest.mark.asyncio
+async def test_the_grassroots_register_records_a_row_sent_twice_once(awards: FakeAwards) -> None:
+    row = GrassrootsRow(
+        award_code="sang_kien_co_so",
+        nominee_name="Trần Thị Bình",
+        decided_on=date(2025, 12, 20),
+        title="Giải pháp tiết kiệm điện",
+    )
+    cmd = RecordGrassroots(unit_code="HN-SONTAY-DST", entries=[row, row])
+
+    first = await grassroots.record_grassroots(awards.context, awards.units, DST, cmd)
+    again = await grassroots.record_grassroots(awards.context, awards.units, DST, cmd)
+
+    assert (first.recorded, first.already_recorded, first.rows) == (1, 1, 2)
+    assert (again.recorded, again.already_recorded) == (0, 2)
+    [entry] = awards.store.all_entries()
+    assert (entry.unit_code, entry.decision_id, entry.status) == ("HN-SONTAY-DST", None, "granted")
+    assert await counted(awards, "HN-SONTAY") == 1
+    assert awards.outbox.events == []  # the grassroots register publishes nothing
