@@ -124,7 +124,7 @@ async def bare_mark_fired(url: str, count: int) -> float:
     return elapsed
 
 
-async def main(count: int, database_url: str | None) -> None:
+async def main(count: int, database_url: str | None) -> None:  # noqa: PLR0915 - the benchmark's script, step by step
     work = Path(tempfile.mkdtemp(prefix="thidua-bench-"))
     url = database_url or f"sqlite+aiosqlite:///{work / 'review.db'}"
     server = NatsServer(free_port(), work / "nats").start()

@@ -203,7 +203,9 @@ def _title_years(nominee: Nominee, title: str, prior: Sequence[PriorNomination])
     return {t.year for t in nominee.title_history or () if t.title == title} | granted
 
 
-def _judge(c: Criterion, award: Award, nominee: Nominee, year: int, prior: Sequence[PriorNomination], name: TitleName) -> _Judged:
+def _judge(  # noqa: PLR0912 - one case per kind of the closed `Criterion` union, read side by side
+    c: Criterion, award: Award, nominee: Nominee, year: int, prior: Sequence[PriorNomination], name: TitleName
+) -> _Judged:
     match c:
         case ConsecutiveTitles():
             field = "nominee.title_history"
@@ -568,7 +570,7 @@ def failures(checks: Iterable[EligibilityCheck]) -> list[EligibilityCheck]:
 # What the submission form asks for
 
 
-def facts_needed(award: Award, kind: NomineeKind) -> list[str]:
+def facts_needed(award: Award, kind: NomineeKind) -> list[str]:  # noqa: PLR0912 - one case per criterion kind
     """The declared facts the award's criteria need for this kind of nominee, in criterion order, e.g.
     ["months_employed", "title_years:chien_si_thi_dua_co_so"]; the portal renders one input per fact."""
     facts: list[str] = []
