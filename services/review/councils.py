@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import uuid4
 
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from services.review import store
 from services.review.domain.council import (
     RecordedVote,
     gate_problem,
@@ -19,11 +16,13 @@ from services.review.domain.council import (
     vote_required_at,
 )
 from services.review.domain.task import ReviewTask, require_approver
+from services.review.store.port import UnitOfWork
+from services.review.store.records import CouncilMeetingRecord, CouncilVoteRecord, TaskRecord
+from services.review.store.sql import SqlUnitOfWork
 from shared.contracts.commands import CouncilMeeting
 from shared.contracts.errors import Conflict, FieldError, NotFound, ValidationFailed
 from shared.contracts.events import Actor, CouncilVote, CouncilVoteRecorded, NominationSnapshot
 from shared.contracts.values import UnitRef
-from shared.platform.outbox import enqueue
 from shared.platform.service import ServiceContext
 from shared.rules.council import judge
 
@@ -42,9 +41,9 @@ async def record_meeting(ctx: ServiceContext, actor: Actor, params: dict[str, An
         raise ValidationFailed("Số liệu cuộc họp Hội đồng TĐKT không hợp lệ", fields=errors, code="council_counts_invalid")
     now = ctx.clock.now()
     results: list[dict[str, Any]] = []
-    async with ctx.engine.begin() as conn:
-        rows = await tasks_for_update(conn, task_ids)
-        holders = {store.task_from_row(r).holder.code for r in rows.values()}
+    async with SqlUnitOfWork(ctx.engine, ctx.outbox_written) as uow:
+        records = await lock_tasks(uow, task_ids)
+        holders = {r.task.holder.code for r in records.values()}
         if len(holders) > 1:
             raise ValidationFailed.on(
                 "votes", "Các hồ sơ thuộc hộp việc của nhiều đơn vị; mỗi cuộc họp là của một Hội đồng", code="council_mixed_units"
@@ -53,12 +52,12 @@ async def record_meeting(ctx: ServiceContext, actor: Actor, params: dict[str, An
         unit: UnitRef | None = None
         events: list[CouncilVoteRecorded] = []
         for i, item in enumerate(cmd.votes):
-            task = store.task_from_row(rows[item.task_id])
+            record = records[item.task_id]
+            task = record.task
             require_approver(actor, task.holder)
             if not task.is_active:
-                name = rows[item.task_id]["nominee_name"]
-                raise Conflict(f"Hồ sơ “{name}” không còn chờ xét ở cấp này", code="task_not_active")
-            nom = await _snapshot_of(conn, task.nomination_id)
+                raise Conflict(f"Hồ sơ “{record.nominee_name}” không còn chờ xét ở cấp này", code="task_not_active")
+            nom = await _snapshot_of(uow, task.nomination_id)
             rule = rule_for(nom)
             if rule is None:
                 raise ValidationFailed.on(
@@ -77,11 +76,10 @@ async def record_meeting(ctx: ServiceContext, actor: Actor, params: dict[str, An
             required = vote_required_at(rule, task.unit.level)
             if unit is None:
                 unit = task.holder
-                await conn.execute(
-                    store.council_meetings.insert().values(
+                await uow.councils.add_meeting(
+                    CouncilMeetingRecord(
                         id=meeting_id,
-                        unit_code=unit.code,
-                        unit=unit.model_dump(),
+                        unit=unit,
                         held_on=cmd.held_on,
                         members=cmd.members,
                         present=cmd.present,
@@ -93,8 +91,8 @@ async def record_meeting(ctx: ServiceContext, actor: Actor, params: dict[str, An
                         recorded_at=now,
                     )
                 )
-            await conn.execute(
-                store.council_votes.insert().values(
+            await uow.councils.add_vote(
+                CouncilVoteRecord(
                     meeting_id=meeting_id,
                     task_id=task.id,
                     nomination_id=task.nomination_id,
@@ -103,7 +101,7 @@ async def record_meeting(ctx: ServiceContext, actor: Actor, params: dict[str, An
                     passed=result.passed,
                     required=required,
                     explanation=result.explanation,
-                    checks=[c.model_dump() for c in result.checks],
+                    checks=result.checks,
                     recorded_at=now,
                 )
             )
@@ -127,7 +125,7 @@ async def record_meeting(ctx: ServiceContext, actor: Actor, params: dict[str, An
             results.append(
                 {
                     "task_id": task.id,
-                    "nominee_name": rows[item.task_id]["nominee_name"],
+                    "nominee_name": record.nominee_name,
                     "passed": result.passed,
                     "required": required,
                     "summary": summary_vi(vote, result.passed),
@@ -135,8 +133,8 @@ async def record_meeting(ctx: ServiceContext, actor: Actor, params: dict[str, An
                     "checks": [c.model_dump() for c in result.checks],
                 }
             )
-        await enqueue(conn, store.outbox, *events)
-    ctx.outbox_written()
+        await uow.publish(*events)
+        await uow.commit()
     return {
         "meeting_id": meeting_id,
         "unit_code": unit.code if unit else None,
@@ -145,74 +143,37 @@ async def record_meeting(ctx: ServiceContext, actor: Actor, params: dict[str, An
     }
 
 
-async def tasks_for_update(conn: AsyncConnection, task_ids: list[str]) -> dict[str, Any]:
+async def lock_tasks(uow: UnitOfWork, task_ids: Sequence[str]) -> dict[str, TaskRecord]:
     """The tasks, locked in id order (the same order everywhere, so concurrent batches cannot deadlock)."""
-    t = store.tasks
-    rows = (await conn.execute(sa.select(t).where(t.c.id.in_(task_ids)).order_by(t.c.id).with_for_update())).mappings().all()
-    found = {r["id"]: r for r in rows}
+    found = await uow.tasks.lock_many(task_ids)
     missing = [i for i in task_ids if i not in found]
     if missing:
         raise NotFound(f"Không tìm thấy nhiệm vụ {', '.join(missing)}", code="task_not_found")
     return found
 
 
-async def _snapshot_of(conn: AsyncConnection, nomination_id: str) -> NominationSnapshot:
-    n = store.nominations
-    snapshot = await conn.scalar(sa.select(n.c.snapshot).where(n.c.id == nomination_id))
-    if snapshot is None:
+async def _snapshot_of(uow: UnitOfWork, nomination_id: str) -> NominationSnapshot:
+    nomination = await uow.nominations.get(nomination_id)
+    if nomination is None or nomination.snapshot is None:
         raise NotFound("Không tìm thấy hồ sơ của nhiệm vụ này", code="nomination_not_found")
-    return NominationSnapshot.model_validate(snapshot)
+    return nomination.snapshot
 
 
-async def latest_vote(conn: AsyncConnection, task_id: str) -> RecordedVote | None:
-    """The vote that counts on a task: the latest recorded."""
-    votes = await latest_votes(conn, [task_id])
-    return votes.get(task_id)
+async def latest_votes(uow: UnitOfWork, task_ids: Sequence[str]) -> dict[str, RecordedVote]:
+    """The vote that counts on each task: the latest recorded."""
+    return {task_id: entry.recorded() for task_id, entry in (await uow.councils.latest(task_ids)).items()}
 
 
-async def latest_votes(conn: AsyncConnection, task_ids: list[str]) -> dict[str, RecordedVote]:
-    if not task_ids:
-        return {}
-    v, m = store.council_votes, store.council_meetings
-    latest = (
-        sa.select(v.c.task_id, sa.func.max(v.c.id).label("id")).where(v.c.task_id.in_(task_ids)).group_by(v.c.task_id).subquery()
-    )
-    rows = (
-        await conn.execute(
-            sa.select(v, m.c.unit, m.c.held_on, m.c.members, m.c.present, m.c.secret_ballot)
-            .join(latest, v.c.id == latest.c.id)
-            .join(m, m.c.id == v.c.meeting_id)
-        )
-    ).mappings()
-    return {r["task_id"]: _recorded(r) for r in rows}
-
-
-def _recorded(r: Any) -> RecordedVote:
-    return RecordedVote(
-        unit_name=r["unit"]["name"],
-        held_on=r["held_on"],
-        vote=CouncilVote(
-            members=r["members"],
-            present=r["present"],
-            votes_for=r["votes_for"],
-            votes_against=r["votes_against"],
-            secret_ballot=r["secret_ballot"],
-        ),
-        passed=r["passed"],
-        explanation=r["explanation"],
-    )
-
-
-async def gate(conn: AsyncConnection, task: ReviewTask, nom: NominationSnapshot) -> None:
+async def gate(uow: UnitOfWork, task: ReviewTask, nom: NominationSnapshot) -> None:
     """Refuse forward/approve when the council of the task's own level must vote and has not passed it."""
-    require_council(rule_for(nom), task.unit.level, await latest_vote(conn, task.id))
+    require_council(rule_for(nom), task.unit.level, (await latest_votes(uow, [task.id])).get(task.id))
 
 
 async def gate_problems(
-    conn: AsyncConnection, tasks: list[tuple[ReviewTask, NominationSnapshot]]
+    uow: UnitOfWork, tasks: list[tuple[ReviewTask, NominationSnapshot]]
 ) -> list[tuple[ReviewTask, NominationSnapshot, str, str]]:
     """Every task of a batch whose council has not passed it: (task, nomination, code, message)."""
-    votes = await latest_votes(conn, [t.id for t, _ in tasks])
+    votes = await latest_votes(uow, [t.id for t, _ in tasks])
     problems = []
     for task, nom in tasks:
         found = gate_problem(rule_for(nom), task.unit.level, votes.get(task.id))
@@ -221,45 +182,32 @@ async def gate_problems(
     return problems
 
 
-async def council_view(conn: AsyncConnection, task: ReviewTask, nom: NominationSnapshot | None) -> dict[str, Any]:
+async def council_view(uow: UnitOfWork, task: ReviewTask, nom: NominationSnapshot | None) -> dict[str, Any]:
     """What the task page shows: whether this level must vote, the rule, the latest vote and the history."""
     rule = rule_for(nom) if nom is not None else None
-    v, m = store.council_votes, store.council_meetings
-    rows = (
-        (
-            await conn.execute(
-                sa.select(v, m.c.unit, m.c.held_on, m.c.members, m.c.present, m.c.secret_ballot, m.c.chair, m.c.recorded_by_name)
-                .join(m, m.c.id == v.c.meeting_id)
-                .where(v.c.nomination_id == task.nomination_id)
-                .order_by(v.c.id.desc())
-            )
-        )
-        .mappings()
-        .all()
-    )
     history = [
         {
-            "task_id": r["task_id"],
-            "meeting_id": r["meeting_id"],
-            "unit_name": r["unit"]["name"],
-            "held_on": r["held_on"].isoformat(),
-            "held_on_vn": f"{r['held_on']:%d/%m/%Y}",
-            "chair": r["chair"],
-            "recorded_by_name": r["recorded_by_name"],
-            "members": r["members"],
-            "present": r["present"],
-            "votes_for": r["votes_for"],
-            "votes_against": r["votes_against"],
-            "secret_ballot": r["secret_ballot"],
-            "passed": r["passed"],
-            "summary": summary_vi(_recorded(r).vote, r["passed"]),
-            "explanation": r["explanation"],
-            "this_task": r["task_id"] == task.id,
+            "task_id": e.vote.task_id,
+            "meeting_id": e.vote.meeting_id,
+            "unit_name": e.meeting.unit.name,
+            "held_on": e.meeting.held_on.isoformat(),
+            "held_on_vn": f"{e.meeting.held_on:%d/%m/%Y}",
+            "chair": e.meeting.chair,
+            "recorded_by_name": e.meeting.recorded_by_name,
+            "members": e.meeting.members,
+            "present": e.meeting.present,
+            "votes_for": e.vote.votes_for,
+            "votes_against": e.vote.votes_against,
+            "secret_ballot": e.meeting.secret_ballot,
+            "passed": e.vote.passed,
+            "summary": summary_vi(e.recorded().vote, e.vote.passed),
+            "explanation": e.vote.explanation,
+            "this_task": e.vote.task_id == task.id,
         }
-        for r in rows
+        for e in await uow.councils.of_nomination(task.nomination_id)
     ]
     latest = next((h for h in history if h["this_task"]), None)
-    problem = gate_problem(rule, task.unit.level, await latest_vote(conn, task.id))
+    problem = gate_problem(rule, task.unit.level, (await latest_votes(uow, [task.id])).get(task.id))
     return {
         "required": vote_required_at(rule, task.unit.level),
         "rule": rule.describe() if rule else None,

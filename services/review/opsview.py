@@ -3,15 +3,13 @@ time for Prometheus and on request for the ops page (`ops_queues`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.review import store
-from services.review.domain.task import ACTIVE_STATES
+from services.review.store.records import UnitQueue
+from services.review.store.sql import SqlUnitOfWork
 from shared.contracts.events import Actor
 from shared.contracts.values import LEVEL_NAMES_VI
 from shared.platform.observability import Sampler, require_operations
@@ -20,40 +18,9 @@ from shared.platform.service import ServiceContext
 DECIDED_WINDOW = timedelta(days=30)
 
 
-@dataclass(frozen=True)
-class UnitQueue:
-    unit_code: str
-    name: str
-    level: str
-    depth: int
-    overdue: int
-    oldest_opened_at: datetime
-
-
 async def queue_figures(ctx: ServiceContext, now: datetime) -> list[UnitQueue]:
-    t = store.tasks
-    active = t.c.state.in_([s.value for s in ACTIVE_STATES])
-    query = (
-        sa.select(
-            t.c.queue_unit_code,
-            sa.func.count(),
-            sa.func.count().filter(t.c.due_at < now),
-            sa.func.min(t.c.opened_at),
-        )
-        .where(active)
-        .group_by(t.c.queue_unit_code)
-    )
-    async with ctx.engine.connect() as conn:
-        rows = (await conn.execute(query)).all()
-        # The holder's name and level as the tasks carry them (review keeps no copy of the unit tree,
-        # and a reorganisation creates units that no reference file knows).
-        one_task_each = sa.select(sa.func.min(t.c.id)).where(active).group_by(t.c.queue_unit_code)
-        holder_query = sa.select(t.c.queue_unit_code, t.c.queue_unit).where(t.c.id.in_(one_task_each))
-        holders = dict((await conn.execute(holder_query)).all())
-    return [
-        UnitQueue(code, holders[code]["name"], holders[code]["level"], int(depth), int(overdue), oldest)
-        for code, depth, overdue, oldest in rows
-    ]
+    async with SqlUnitOfWork(ctx.engine) as uow:
+        return await uow.tasks.queue_figures(now)
 
 
 def register_metrics(ctx: ServiceContext, sampler: Sampler) -> None:
@@ -85,19 +52,12 @@ async def ops_queues(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) 
     require_operations(actor)
     q = QueuesQuery.model_validate(params)
     now = ctx.clock.now()
-    figures = await queue_figures(ctx, now)
-    t = store.tasks
-    async with ctx.engine.connect() as conn:
-        decided = (
-            await conn.execute(
-                sa.select(t.c.queue_unit_code, t.c.opened_at, t.c.decided_at).where(
-                    t.c.decided_at.is_not(None), t.c.decided_at >= now - DECIDED_WINDOW
-                )
-            )
-        ).all()
+    async with SqlUnitOfWork(ctx.engine) as uow:
+        figures = await uow.tasks.queue_figures(now)
+        decided = await uow.tasks.decided_since(now - DECIDED_WINDOW)
     durations: dict[str, list[float]] = {}
-    for code, opened, decided_at in decided:
-        durations.setdefault(code, []).append((decided_at - opened).total_seconds())
+    for task in decided:
+        durations.setdefault(task.queue_unit_code, []).append((task.decided_at - task.opened_at).total_seconds())
     units = sorted(figures, key=lambda f: f.oldest_opened_at)[: q.limit]
     return {
         "at": now.isoformat(),

@@ -15,142 +15,116 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from prometheus_client import CollectorRegistry, Counter, Histogram
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.review import store
-from services.review.domain.deadlines import escalated_due_at, reminder_times
-from services.review.domain.task import ACTIVE_STATES, ReviewTask, parent_in_path
-from shared.contracts.events import SYSTEM_ACTOR, Actor, Event, Recipient, TaskEscalated, TaskReminder
-from shared.contracts.values import VIETNAM_TZ, UnitRef
-from shared.platform.outbox import enqueue
+from services.review.domain.deadlines import escalated_due_at
+from services.review.domain.reminders import (
+    REMINDER_KINDS,
+    escalation_after_move,
+    notification_text,
+    recipients,
+    timer_plan,
+)
+from services.review.domain.task import ReviewTask, parent_in_path
+from services.review.store.port import AlreadyScheduled, UnitOfWork
+from services.review.store.records import (
+    MoveKind,
+    NotificationRecord,
+    Roster,
+    ScheduledTimer,
+    TaskMove,
+    TaskRecord,
+    TimerRecord,
+)
+from services.review.store.sql import SqlUnitOfWork
+from shared.contracts.events import (
+    SYSTEM_ACTOR,
+    Actor,
+    Event,
+    Recipient,
+    TaskEscalated,
+    TaskReminder,
+    UnitApproversChanged,
+)
+from shared.contracts.values import UnitRef
 from shared.platform.service import ServiceContext
 
 log = logging.getLogger("thidua.review.timers")
 
-REMINDER_KINDS = ("before_due", "due_day")
 MAX_TIMER_ATTEMPTS = 5
-NOTIFICATION_TEXT = {
-    "before_due": "Sắp đến hạn xử lý ({due})",
-    "due_day": "Hôm nay là hạn xử lý ({due})",
-    "escalated_in": "Quá hạn – chuyển lên từ {unit}, hạn mới {due}",
-    "sent_back": "Cấp trên trả về để xử lý, hạn mới {due}",
-    "reorganised_in": "Chuyển đến theo sắp xếp tổ chức, hạn xử lý giữ nguyên {due}",
-}
 
 
 # Scheduling (inside the transaction that opens or moves the task)
 
 
-async def schedule(conn: AsyncConnection, task: ReviewTask, since: datetime) -> None:
+def scheduled(task: ReviewTask, since: datetime, roster: Sequence[Recipient] | None) -> list[ScheduledTimer]:
+    return [ScheduledTimer(task.id, kind, task.generation, at) for kind, at in timer_plan(task, since, roster)]
+
+
+async def roster_of(uow: UnitOfWork, unit_code: str) -> tuple[Recipient, ...] | None:
+    """The unit's active approvers as the portal last announced them; None if it never did."""
+    roster = await uow.rosters.get(unit_code)
+    return roster.approvers if roster is not None else None
+
+
+async def schedule(uow: UnitOfWork, task: ReviewTask, since: datetime) -> None:
     """Timers for the task's current due date; at once if the holding unit is known to have no approver."""
-    rows = timer_rows(task, since, await roster_of(conn, task.holder.code))
-    if rows:
-        await conn.execute(store.timers.insert(), rows)
+    await uow.timers.add(scheduled(task, since, await roster_of(uow, task.holder.code)))
 
 
-def timer_rows(task: ReviewTask, since: datetime, roster: list[Recipient] | None) -> list[dict[str, Any]]:
-    if task.due_at is None:
-        return []
-    escalate_at = task.due_at
-    if roster is not None and not roster and parent_of_holder_exists(task):
-        escalate_at = since  # "a unit with no active approver escalates at once"
-    rows = [{"kind": "escalate", "fire_at": escalate_at}]
-    if escalate_at == task.due_at:
-        rows += [{"kind": kind, "fire_at": at} for kind, at in reminder_times(since, task.due_at).items()]
-    return [{"task_id": task.id, "generation": task.generation, **row} for row in rows]
-
-
-def parent_of_holder_exists(task: ReviewTask) -> bool:
-    return task.holder.level != "national"
-
-
-async def escalate_unit_now(conn: AsyncConnection, unit_code: str, now: datetime) -> int:
-    """A unit lost its last approver: bring its tasks' pending escalation forward to now."""
-    t, tm = store.tasks, store.timers
-    waiting = (
-        sa.select(t.c.id)
-        .where(
-            t.c.queue_unit_code == unit_code,
-            t.c.state.in_([s.value for s in ACTIVE_STATES]),
-            t.c.id == tm.c.task_id,
-            t.c.generation == tm.c.generation,
-        )
-        .exists()
-    )
-    result = await conn.execute(
-        tm.update().where(tm.c.kind == "escalate", tm.c.fired_at.is_(None), tm.c.fire_at > now, waiting).values(fire_at=now)
-    )
-    return result.rowcount
-
-
-async def follow_new_holder(conn: AsyncConnection, task: ReviewTask, now: datetime) -> None:
+async def follow_new_holder(uow: UnitOfWork, task: ReviewTask, now: datetime) -> None:
     """A task moved without a new due date (reorganisation): its pending escalation stays at the due date,
     unless it was brought forward for the old holder, or the new holder is known to have no approver."""
-    roster = await roster_of(conn, task.holder.code)
-    if task.due_at is None:
-        return
-    fire_at = now if roster is not None and not roster and parent_of_holder_exists(task) else task.due_at
-    tm = store.timers
-    await conn.execute(
-        tm.update()
-        .where(tm.c.task_id == task.id, tm.c.generation == task.generation, tm.c.kind == "escalate", tm.c.fired_at.is_(None))
-        .values(fire_at=fire_at)
-    )
+    fire_at = escalation_after_move(task, await roster_of(uow, task.holder.code), now)
+    if fire_at is not None:
+        await uow.timers.move_escalation(task.id, task.generation, fire_at)
+
+
+async def keep_roster(uow: UnitOfWork, event: UnitApproversChanged, now: datetime) -> None:
+    """The portal's roster of a unit's approvers; a unit left without one escalates its open tasks at once."""
+    current = await uow.rosters.get(event.unit_code, lock=True)
+    if current is not None and current.changed_at > event.occurred_at:
+        return  # an older roster arriving late
+    await uow.rosters.put(Roster(event.unit_code, tuple(event.approvers), event.occurred_at), new=current is None)
+    if not event.approvers:
+        await uow.timers.bring_forward(event.unit_code, now)
 
 
 async def ensure_scheduled(ctx: ServiceContext) -> int:
     """Give every active task without timers for its due date its timers (tasks from before migration 0003)."""
-    t, tm = store.tasks, store.timers
-    has_timer = sa.select(tm.c.id).where(tm.c.task_id == t.c.id, tm.c.generation == t.c.generation).exists()
     try:
-        async with ctx.engine.begin() as conn:
-            rows = (
-                (
-                    await conn.execute(
-                        sa.select(t).where(t.c.state.in_([s.value for s in ACTIVE_STATES]), t.c.due_at.is_not(None), ~has_timer)
-                    )
-                )
-                .mappings()
-                .all()
-            )
-            for row in rows:
-                await schedule(conn, store.task_from_row(row), row["opened_at"])
-    except IntegrityError:
+        async with SqlUnitOfWork(ctx.engine) as uow:
+            records = await uow.tasks.active_without_timers()
+            for record in records:
+                await schedule(uow, record.task, record.opened_at)
+            await uow.commit()
+    except AlreadyScheduled:
         return 0  # another replica scheduled them at the same moment
-    return len(rows)
-
-
-async def roster_of(conn: AsyncConnection, unit_code: str) -> list[Recipient] | None:
-    """The unit's active approvers as the portal last announced them; None if it never did."""
-    r = store.unit_rosters
-    approvers = await conn.scalar(sa.select(r.c.approvers).where(r.c.unit_code == unit_code))
-    return None if approvers is None else [Recipient.model_validate(a) for a in approvers]
+    return len(records)
 
 
 async def record_move(
-    conn: AsyncConnection,
+    uow: UnitOfWork,
     before: ReviewTask,
     after: ReviewTask,
-    kind: str,
+    kind: MoveKind,
     at: datetime,
     *,
     actor: Actor = SYSTEM_ACTOR,
     reason: str | None = None,
     comment: str | None = None,
 ) -> None:
-    await conn.execute(
-        store.task_moves.insert().values(
+    await uow.moves.add(
+        TaskMove(
             task_id=before.id,
             kind=kind,
             at=at,
-            from_unit=before.holder.model_dump(),
-            to_unit=after.holder.model_dump(),
+            from_unit=before.holder,
+            to_unit=after.holder,
             reason=reason,
             was_due_at=before.due_at,
             new_due_at=after.due_at,
@@ -161,63 +135,56 @@ async def record_move(
     )
 
 
-async def moves_of(conn: AsyncConnection, task_id: str) -> list[dict[str, Any]]:
-    m = store.task_moves
-    rows = (await conn.execute(sa.select(m).where(m.c.task_id == task_id).order_by(m.c.at, m.c.id))).mappings().all()
-    return [
-        {
-            "kind": r["kind"],
-            "at": r["at"].isoformat(),
-            "from_unit": r["from_unit"],
-            "to_unit": r["to_unit"],
-            "reason": r["reason"],
-            "was_due_at": r["was_due_at"].isoformat() if r["was_due_at"] else None,
-            "new_due_at": r["new_due_at"].isoformat() if r["new_due_at"] else None,
-            "actor_name": r["actor_name"],
-            "comment": r["comment"],
-        }
-        for r in rows
+def notifications(
+    record: TaskRecord, kind: str, now: datetime, roster: Sequence[Recipient] | None
+) -> tuple[list[Recipient], list[NotificationRecord]]:
+    """Who is told about the task (the claimant, or every approver of its holder), and what each one's bell shows."""
+    task = record.task
+    told = recipients(task, roster)
+    text = notification_text(task, kind, record.nominee_name, record.award_name)
+    notes = [
+        NotificationRecord(
+            user_id=r.user_id,
+            kind=kind,
+            task_id=task.id,
+            nomination_id=task.nomination_id,
+            unit_code=task.holder.code,
+            text=text,
+            due_at=task.due_at,
+            created_at=now,
+        )
+        for r in told
     ]
+    return told, notes
 
 
-async def notify_unit(conn: AsyncConnection, task: ReviewTask, kind: str, now: datetime) -> list[Recipient]:
+async def notify_unit(uow: UnitOfWork, record: TaskRecord, kind: str, now: datetime) -> list[Recipient]:
     """Notify the claimant, or every approver of the unit holding the task; returns who was notified."""
-    roster = await roster_of(conn, task.holder.code)
-    row = await conn.execute(sa.select(store.tasks.c.nominee_name, store.tasks.c.award_name).where(store.tasks.c.id == task.id))
-    nominee, award = row.one()
-    recipients, rows = notification_rows(task, kind, now, roster, nominee, award)
-    if rows:
-        await conn.execute(store.notifications.insert(), rows)
-    return recipients
-
-
-def notification_rows(
-    task: ReviewTask, kind: str, now: datetime, roster: list[Recipient] | None, nominee: str, award: str
-) -> tuple[list[Recipient], list[dict[str, Any]]]:
-    if task.claimant_id is not None:
-        recipients = [Recipient(user_id=task.claimant_id, full_name=task.claimant_name or "")]
-    else:
-        recipients = roster or []
-    due = task.due_at.astimezone(VIETNAM_TZ).strftime("%d/%m/%Y") if task.due_at else "—"
-    text = f"{nominee} — {award}: " + NOTIFICATION_TEXT[kind].format(due=due, unit=task.unit.short_name)
-    rows = [
-        {
-            "user_id": r.user_id,
-            "kind": kind,
-            "task_id": task.id,
-            "nomination_id": task.nomination_id,
-            "unit_code": task.holder.code,
-            "text": text[:500],
-            "due_at": task.due_at,
-            "created_at": now,
-        }
-        for r in recipients
-    ]
-    return recipients, rows
+    told, notes = notifications(record, kind, now, await roster_of(uow, record.task.holder.code))
+    await uow.notifications.add(*notes)
+    return told
 
 
 # Firing: a batch of due timers is read, decided in memory and written with one statement per table,
 # so that 10,000 timers coming due at once cost a few hundred statements, not a hundred thousand.
+
+
+@dataclass(frozen=True)
+class FiredTimer:
+    """A timer acted on, with what it did (`outcome`), for the metrics."""
+
+    kind: str
+    fire_at: datetime
+    outcome: str
+
+
+@dataclass
+class TimerRun:
+    """What one pass over the due timers did."""
+
+    handled: int = 0
+    fired: list[FiredTimer] = field(default_factory=list)
+    failed: list[TimerRecord] = field(default_factory=list)
 
 
 class Batch:
@@ -226,71 +193,62 @@ class Batch:
     def __init__(self, now: datetime, instance: str) -> None:
         self.now = now
         self.instance = instance
-        self.tasks: dict[str, ReviewTask] = {}
-        self.labels: dict[str, tuple[str, str]] = {}  # task id -> (nominee, award) for notification texts
+        self.tasks: dict[str, TaskRecord] = {}
         self.paths: dict[str, list[UnitRef]] = {}  # nomination id -> unit path
         self.rosters: dict[str, list[Recipient]] = {}
-        self.changed: dict[str, dict[str, Any]] = {}  # task id -> new column values
-        self.moves: list[dict[str, Any]] = []
-        self.new_timers: list[dict[str, Any]] = []
-        self.notifications: list[dict[str, Any]] = []
+        self.changed: dict[str, TaskRecord] = {}
+        self.moves: list[TaskMove] = []
+        self.new_timers: list[ScheduledTimer] = []
+        self.notifications: list[NotificationRecord] = []
         self.events: list[Event] = []
-        self.done: list[dict[str, Any]] = []  # timers fired, with their outcome
-        self.rescheduled: list[dict[str, Any]] = []
-        self.outcomes: list[tuple[str, datetime, str]] = []
+        self.done: list[tuple[int, str]] = []  # timers fired, with their outcome
+        self.rescheduled: list[tuple[int, datetime]] = []
+        self.outcomes: list[FiredTimer] = []
 
-    async def load(self, conn: AsyncConnection, timers: Sequence[Any]) -> None:
-        t, n, r = store.tasks, store.nominations, store.unit_rosters
-        task_ids = sorted({timer.task_id for timer in timers})
-        rows = (await conn.execute(sa.select(t).where(t.c.id.in_(task_ids)).order_by(t.c.id).with_for_update())).mappings()
-        for row in rows:
-            self.tasks[row["id"]] = store.task_from_row(row)
-            self.labels[row["id"]] = (row["nominee_name"], row["award_name"])
-        nomination_ids = {task.nomination_id for task in self.tasks.values()}
-        for nid, snapshot in await conn.execute(sa.select(n.c.id, n.c.snapshot).where(n.c.id.in_(nomination_ids))):
-            if snapshot is not None:
-                self.paths[nid] = [UnitRef.model_validate(u) for u in snapshot["unit_path"]]
+    async def load(self, uow: UnitOfWork, timers: Sequence[TimerRecord]) -> None:
+        self.tasks = await uow.tasks.lock_many(sorted({timer.task_id for timer in timers}))
+        self.paths = await uow.nominations.unit_paths(sorted({r.task.nomination_id for r in self.tasks.values()}))
         units = {code for path in self.paths.values() for code in (u.code for u in path)}
-        for code, approvers in await conn.execute(sa.select(r.c.unit_code, r.c.approvers).where(r.c.unit_code.in_(units))):
-            self.rosters[code] = [Recipient.model_validate(a) for a in approvers]
+        self.rosters = await uow.rosters.of_units(sorted(units))
 
-    def fire(self, timer: Any) -> str:
-        task = self.tasks.get(timer.task_id)
-        if task is None:
+    def fire(self, timer: TimerRecord) -> str:
+        record = self.tasks.get(timer.task_id)
+        if record is None:
             outcome = "task_missing"
-        elif not task.is_active:
+        elif not record.task.is_active:
             outcome = "task_closed"
-        elif task.generation != timer.generation:
+        elif record.task.generation != timer.generation:
             outcome = "superseded"
         elif timer.kind in REMINDER_KINDS:
-            outcome = self._remind(task, timer.kind)
+            outcome = self._remind(record, timer.kind)
         else:
-            outcome = self._escalate(task, timer)
+            outcome = self._escalate(record, timer)
         if outcome != "rescheduled":
-            self.done.append({"b_id": timer.id, "b_outcome": outcome})
-        self.outcomes.append((timer.kind, timer.fire_at, outcome))
+            self.done.append((timer.id, outcome))
+        self.outcomes.append(FiredTimer(timer.kind, timer.fire_at, outcome))
         return outcome
 
-    def _notify(self, task: ReviewTask, kind: str) -> list[Recipient]:
-        nominee, award = self.labels[task.id]
-        recipients, rows = notification_rows(task, kind, self.now, self.rosters.get(task.holder.code), nominee, award)
-        self.notifications += rows
-        return recipients
+    def _notify(self, record: TaskRecord, kind: str) -> list[Recipient]:
+        told, notes = notifications(record, kind, self.now, self.rosters.get(record.task.holder.code))
+        self.notifications += notes
+        return told
 
-    def _remind(self, task: ReviewTask, kind: str) -> str:
-        recipients = self._notify(task, kind)
+    def _remind(self, record: TaskRecord, kind: str) -> str:
+        task = record.task
+        told = self._notify(record, kind)
         self.events.append(
             TaskReminder(
-                occurred_at=self.now, correlation_id=task.nomination_id, task=task.snapshot(), kind=kind, recipients=recipients
+                occurred_at=self.now, correlation_id=task.nomination_id, task=task.snapshot(), kind=kind, recipients=told
             )
         )
-        return f"reminded:{len(recipients)}"
+        return f"reminded:{len(told)}"
 
-    def _escalate(self, task: ReviewTask, timer: Any) -> str:
+    def _escalate(self, record: TaskRecord, timer: TimerRecord) -> str:
+        task = record.task
         overdue = task.due_at is not None and task.due_at <= self.now
         if task.due_at is not None and not overdue and self.rosters.get(task.holder.code):
             # Brought forward for a unit without approvers, which has one again: wait for the due date.
-            self.rescheduled.append({"b_id": timer.id, "b_fire_at": task.due_at})
+            self.rescheduled.append((timer.id, task.due_at))
             return "rescheduled"
         path = self.paths.get(task.nomination_id)
         if path is None:
@@ -298,44 +256,30 @@ class Batch:
         parent = parent_in_path(path, task.holder.code)
         if parent is None:
             return "at_top"  # overdue at Tổng LĐLĐ: it stays there, marked overdue
-        moved = task.escalate(parent, escalated_due_at(self.now))
-        self.tasks[task.id] = moved
+        moved = replace(record, task=task.escalate(parent, escalated_due_at(self.now)), claimed_at=None, escalated_at=self.now)
+        self.tasks[task.id] = self.changed[task.id] = moved
         reason = "overdue" if overdue else "no_approver"
-        self.changed[task.id] = {
-            "b_id": task.id,
-            "state": moved.state.value,
-            "claimant_id": None,
-            "claimant_name": None,
-            "claimed_at": None,
-            "due_at": moved.due_at,
-            "queue_unit_code": parent.code,
-            "queue_unit": parent.model_dump(),
-            "escalations": moved.escalations,
-            "generation": moved.generation,
-            "escalated_at": self.now,
-        }
         self.moves.append(
-            {
-                "task_id": task.id,
-                "kind": "escalated",
-                "at": self.now,
-                "from_unit": task.holder.model_dump(),
-                "to_unit": parent.model_dump(),
-                "reason": reason,
-                "was_due_at": task.due_at,
-                "new_due_at": moved.due_at,
-                "actor_id": SYSTEM_ACTOR.user_id,
-                "actor_name": SYSTEM_ACTOR.full_name,
-                "comment": None,
-            }
+            TaskMove(
+                task_id=task.id,
+                kind="escalated",
+                at=self.now,
+                from_unit=task.holder,
+                to_unit=parent,
+                reason=reason,
+                was_due_at=task.due_at,
+                new_due_at=moved.task.due_at,
+                actor_id=SYSTEM_ACTOR.user_id,
+                actor_name=SYSTEM_ACTOR.full_name,
+            )
         )
-        self.new_timers += timer_rows(moved, self.now, self.rosters.get(parent.code))
+        self.new_timers += scheduled(moved.task, self.now, self.rosters.get(parent.code))
         self._notify(moved, "escalated_in")
         self.events.append(
             TaskEscalated(
                 occurred_at=self.now,
                 correlation_id=task.nomination_id,
-                task=moved.snapshot(),
+                task=moved.task.snapshot(),
                 from_unit=task.holder,
                 to_unit=parent,
                 reason=reason,
@@ -344,24 +288,56 @@ class Batch:
         )
         return f"escalated:{reason}"
 
-    async def write(self, conn: AsyncConnection) -> None:
-        t, tm = store.tasks, store.timers
-        if self.changed:
-            columns = next(iter(self.changed.values())).keys() - {"b_id"}
-            update = t.update().where(t.c.id == sa.bindparam("b_id")).values({c: sa.bindparam(c) for c in columns})
-            await conn.execute(update, list(self.changed.values()))
-        for table, rows in ((store.task_moves, self.moves), (tm, self.new_timers), (store.notifications, self.notifications)):
-            if rows:
-                await conn.execute(table.insert(), rows)
-        await enqueue(conn, store.outbox, *self.events)
-        if self.done:
-            mark = tm.update().where(tm.c.id == sa.bindparam("b_id"))
-            values = {"fired_at": self.now, "outcome": sa.bindparam("b_outcome"), "fired_by": self.instance}
-            await conn.execute(mark.values(values), self.done)
-        if self.rescheduled:
-            await conn.execute(
-                tm.update().where(tm.c.id == sa.bindparam("b_id")).values(fire_at=sa.bindparam("b_fire_at")), self.rescheduled
-            )
+    async def write(self, uow: UnitOfWork) -> None:
+        await uow.tasks.save(*self.changed.values())
+        await uow.moves.add(*self.moves)
+        await uow.timers.add(self.new_timers)
+        await uow.notifications.add(*self.notifications)
+        await uow.publish(*self.events)
+        await uow.timers.mark_fired(self.done, self.now, self.instance)
+        await uow.timers.reschedule(self.rescheduled)
+
+
+async def _fire(uow: UnitOfWork, timers: Sequence[TimerRecord], now: datetime, instance: str) -> Batch:
+    batch = Batch(now, instance)
+    await batch.load(uow, timers)
+    for timer in timers:
+        batch.fire(timer)
+    await batch.write(uow)
+    return batch
+
+
+async def fire_due_timers(ctx: ServiceContext, *, instance: str, batch_size: int) -> TimerRun:
+    """Fire up to `batch_size` due timers in one transaction.
+
+    The batch is written in bulk; if anything in it fails, each timer is retried alone in a
+    savepoint so one bad timer cannot hold back the others (it is retried later, then given up on).
+    """
+    now = ctx.clock.now()
+    run = TimerRun()
+    async with SqlUnitOfWork(ctx.engine, ctx.outbox_written) as uow:
+        due = await uow.timers.due(now, batch_size)
+        if not due:
+            return run
+        try:
+            async with uow.savepoint():
+                batches = [await _fire(uow, due, now, instance)]
+        except Exception:
+            log.warning("timers.batch_failed", extra={"timers": len(due)}, exc_info=True)
+            batches = []
+            for timer in due:
+                try:
+                    async with uow.savepoint():
+                        batches.append(await _fire(uow, [timer], now, instance))
+                except Exception as exc:
+                    run.failed.append(timer)
+                    log.warning("timers.fire_failed", extra={"timer": timer.id, "kind": timer.kind, "error": repr(exc)})
+                    gave_up = timer.attempts + 1 >= MAX_TIMER_ATTEMPTS
+                    await uow.timers.record_failure(timer.id, repr(exc), now, gave_up=gave_up)
+        await uow.commit()
+    run.handled = len(due)
+    run.fired = [fired for batch in batches for fired in batch.outcomes]
+    return run
 
 
 class TimerMetrics:
@@ -427,67 +403,14 @@ class TimerLoop:
                 await asyncio.wait_for(self._stopping.wait(), self.poll_interval)
 
     async def run_once(self) -> int:
-        """Fire up to `batch_size` due timers in one transaction; returns how many were handled.
-
-        The batch is written in bulk; if anything in it fails, each timer is retried alone in a
-        savepoint so one bad timer cannot hold back the others (it is retried later, then given up on).
-        """
-        tm = store.timers
-        now = self.ctx.clock.now()
-        async with self.ctx.engine.begin() as conn:
-            due = (
-                await conn.execute(
-                    sa.select(tm)
-                    .where(tm.c.fired_at.is_(None), tm.c.fire_at <= now)
-                    .order_by(tm.c.fire_at, tm.c.id)
-                    .limit(self.batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
-            if not due:
-                return 0
-            try:
-                async with conn.begin_nested():
-                    batches = [await self._fire(conn, due, now)]
-            except Exception:
-                log.warning("timers.batch_failed", extra={"timers": len(due)}, exc_info=True)
-                batches = [b for timer in due if (b := await self._fire_alone(conn, timer, now)) is not None]
+        """Fire up to `batch_size` due timers in one transaction; returns how many were handled."""
+        run = await fire_due_timers(self.ctx, instance=self.instance, batch_size=self.batch_size)
         committed = self.ctx.clock.now()
-        for batch in batches:
-            for kind, fire_at, outcome in batch.outcomes:
-                self._observe(kind, fire_at, outcome, committed)
-        if any(batch.events for batch in batches):
-            self.ctx.outbox_written()
-        return len(due)
-
-    async def _fire(self, conn: AsyncConnection, timers: Sequence[Any], now: datetime) -> Batch:
-        batch = Batch(now, self.instance)
-        await batch.load(conn, timers)
-        for timer in timers:
-            batch.fire(timer)
-        await batch.write(conn)
-        return batch
-
-    async def _fire_alone(self, conn: AsyncConnection, timer: Any, now: datetime) -> Batch | None:
-        tm = store.timers
-        try:
-            async with conn.begin_nested():
-                return await self._fire(conn, [timer], now)
-        except Exception as exc:
+        for timer in run.failed:
             self.metrics.failures.labels(timer.kind).inc()
-            log.warning("timers.fire_failed", extra={"timer": timer.id, "kind": timer.kind, "error": repr(exc)})
-            gave_up = timer.attempts + 1 >= MAX_TIMER_ATTEMPTS
-            await conn.execute(
-                tm.update()
-                .where(tm.c.id == timer.id)
-                .values(
-                    attempts=tm.c.attempts + 1,
-                    last_error=repr(exc)[:2000],
-                    fired_at=now if gave_up else None,
-                    outcome="failed" if gave_up else None,
-                )
-            )
-            return None
+        for fired in run.fired:
+            self._observe(fired.kind, fired.fire_at, fired.outcome, committed)
+        return run.handled
 
     def _observe(self, kind: str, fire_at: datetime, outcome: str, committed: datetime) -> None:
         self.metrics.fired.labels(kind, outcome.split(":", maxsplit=1)[0]).inc()
