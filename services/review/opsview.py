@@ -1,26 +1,10 @@
-"""Review's figures for operations: queue depth, oldest task and overdue tasks per unit, at scrape
-time for Prometheus and on request for the ops page (`ops_queues`)."""
+"""Review's queue figures for Prometheus, read at scrape time (the ops page asks `usecases.ops`)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field
-
-from services.review.store.records import UnitQueue
-from services.review.store.sql import SqlUnitOfWork
-from shared.contracts.events import Actor
-from shared.contracts.values import LEVEL_NAMES_VI
-from shared.platform.observability import Sampler, require_operations
+from services.review.usecases.ops import queue_figures
+from shared.platform.observability import Sampler
 from shared.platform.service import ServiceContext
-
-DECIDED_WINDOW = timedelta(days=30)
-
-
-async def queue_figures(ctx: ServiceContext, now: datetime) -> list[UnitQueue]:
-    async with SqlUnitOfWork(ctx.engine) as uow:
-        return await uow.tasks.queue_figures(now)
 
 
 def register_metrics(ctx: ServiceContext, sampler: Sampler) -> None:
@@ -39,52 +23,3 @@ def register_metrics(ctx: ServiceContext, sampler: Sampler) -> None:
         c.set("thidua_review_overdue_tasks", [(k, q.overdue) for k, q in keyed])
 
     sampler.add(refresh)
-
-
-class QueuesQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    limit: int = Field(default=10, ge=1, le=500)
-
-
-async def ops_queues(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
-    """The slowest units first: by the age of the oldest task waiting in their queue, with the average
-    time their tasks took to be decided over the last 30 days."""
-    require_operations(actor)
-    q = QueuesQuery.model_validate(params)
-    now = ctx.clock.now()
-    async with SqlUnitOfWork(ctx.engine) as uow:
-        figures = await uow.tasks.queue_figures(now)
-        decided = await uow.tasks.decided_since(now - DECIDED_WINDOW)
-    durations: dict[str, list[float]] = {}
-    for task in decided:
-        durations.setdefault(task.queue_unit_code, []).append((task.decided_at - task.opened_at).total_seconds())
-    units = sorted(figures, key=lambda f: f.oldest_opened_at)[: q.limit]
-    return {
-        "at": now.isoformat(),
-        "total_tasks": sum(f.depth for f in figures),
-        "total_overdue": sum(f.overdue for f in figures),
-        "by_level": _by_level(figures),
-        "slowest": [
-            {
-                "unit_code": f.unit_code,
-                "unit_name": f.name,
-                "level": f.level,
-                "level_name": LEVEL_NAMES_VI.get(f.level, f.level),
-                "depth": f.depth,
-                "overdue": f.overdue,
-                "oldest_age_seconds": round((now - f.oldest_opened_at).total_seconds()),
-                "decided_30d": len(durations.get(f.unit_code, [])),
-                "avg_decision_seconds": round(sum(d) / len(d)) if (d := durations.get(f.unit_code)) else None,
-            }
-            for f in units
-        ],
-    }
-
-
-def _by_level(figures: list[UnitQueue]) -> dict[str, dict[str, int]]:
-    levels: dict[str, dict[str, int]] = {}
-    for f in figures:
-        level = levels.setdefault(f.level, {"depth": 0, "overdue": 0})
-        level["depth"] += f.depth
-        level["overdue"] += f.overdue
-    return levels

@@ -6,7 +6,18 @@ from functools import partial
 
 from faststream.nats import NatsBroker, NatsRouter
 
-from services.review import batches, councils, opsview, store, usecases
+from services.review import store
+from services.review.usecases import (
+    batches,
+    councils,
+    intake,
+    notifications,
+    ops,
+    queues,
+    reorganisation,
+    rosters,
+    tasks,
+)
 from shared.contracts import events as c
 from shared.contracts.subjects import REVIEW_FROM_PORTAL, REVIEW_FROM_REGISTRATION
 from shared.platform.messaging import EventConsumer, register_rpc
@@ -21,24 +32,24 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
         router,
         SERVICE,
         {
-            "list_queue": partial(usecases.list_queue, ctx),
-            "get_task": partial(usecases.get_task, ctx),
-            "claim": partial(usecases.claim, ctx),
-            "release": partial(usecases.release, ctx),
-            "reassign": partial(usecases.reassign, ctx),
-            "decide": partial(usecases.decide, ctx),
-            "send_back": partial(usecases.send_back, ctx),
+            "list_queue": partial(queues.list_queue, ctx),
+            "get_task": partial(queues.get_task, ctx),
+            "claim": partial(tasks.claim, ctx),
+            "release": partial(tasks.release, ctx),
+            "reassign": partial(tasks.reassign, ctx),
+            "decide": partial(tasks.decide, ctx),
+            "send_back": partial(tasks.send_back, ctx),
             "record_council": partial(councils.record_meeting, ctx),
             "forward_batch": partial(batches.forward_batch, ctx),
             "approve_batch": partial(batches.approve_batch, ctx),
             "list_proposals": partial(batches.list_proposals, ctx),
             "get_proposal": partial(batches.get_proposal, ctx),
             "proposal_document": partial(batches.proposal_document, ctx),
-            "notifications": partial(usecases.list_notifications, ctx),
-            "mark_notifications_read": partial(usecases.mark_notifications_read, ctx),
-            "ops_queues": partial(opsview.ops_queues, ctx),
-            "reorganisation": partial(usecases.reorganisation_result, ctx),
-            "reorganisation_preview": partial(usecases.reorganisation_preview, ctx),
+            "notifications": partial(notifications.list_notifications, ctx),
+            "mark_notifications_read": partial(notifications.mark_notifications_read, ctx),
+            "ops_queues": partial(ops.ops_queues, ctx),
+            "reorganisation": partial(reorganisation.reorganisation_result, ctx),
+            "reorganisation_preview": partial(reorganisation.reorganisation_preview, ctx),
             **outbox_operations(ctx, store.outbox),
         },
     )
@@ -47,10 +58,10 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
         SERVICE,
         REVIEW_FROM_REGISTRATION,
         {
-            c.NominationSubmitted: partial(usecases.on_submitted, ctx),
-            c.NominationResubmitted: partial(usecases.on_resubmitted, ctx),
-            c.NominationWithdrawn: partial(usecases.on_withdrawn, ctx),
-            c.UnitsReorganised: partial(usecases.on_units_reorganised, ctx),
+            c.NominationSubmitted: partial(intake.on_submitted, ctx),
+            c.NominationResubmitted: partial(intake.on_resubmitted, ctx),
+            c.NominationWithdrawn: partial(intake.on_withdrawn, ctx),
+            c.UnitsReorganised: partial(reorganisation.on_units_reorganised, ctx),
         },
         max_attempts=ctx.settings.max_attempts,
         registry=ctx.registry,
@@ -59,7 +70,7 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
         broker,
         SERVICE,
         REVIEW_FROM_PORTAL,
-        {c.UnitApproversChanged: partial(usecases.on_approvers_changed, ctx)},
+        {c.UnitApproversChanged: partial(rosters.on_approvers_changed, ctx)},
         max_attempts=ctx.settings.max_attempts,
         registry=ctx.registry,
     ).register(router)

@@ -27,10 +27,9 @@ from openpyxl import load_workbook
 from services.registration import routes as registration_routes
 from services.registration import store as registration_store
 from services.registration import usecases as registration
-from services.review import batches, councils
 from services.review import routes as review_routes
 from services.review import store as review_store
-from services.review import usecases as review
+from services.review.usecases import batches, councils, intake, queues, tasks
 from shared.contracts import subjects
 from shared.contracts.errors import Forbidden, ValidationFailed
 from shared.contracts.events import NominationSubmitted
@@ -86,7 +85,7 @@ class System:
                 return list(rows.scalars())
 
         [task_id] = await eventually(probe, lambda ids: len(ids) == 1)
-        return await review.get_task(self.review, SONTAY if unit_code == "HN-SONTAY" else HANOI, {"task_id": task_id})
+        return await queues.get_task(self.review, SONTAY if unit_code == "HN-SONTAY" else HANOI, {"task_id": task_id})
 
     async def meeting(self, actor: Any, votes: dict[str, int], *, members: int = 9, present: int = 9) -> dict[str, Any]:
         body = {
@@ -150,9 +149,9 @@ async def test_a_failed_council_vote_blocks_approval_a_passed_revote_allows_it_a
     assert t1["council"]["required"] is True
     assert t1["council"]["blocking"]["code"] == "council_vote_missing"
 
-    await review.claim(system.review, SONTAY, {"task_id": t1["id"]})
+    await tasks.claim(system.review, SONTAY, {"task_id": t1["id"]})
     with pytest.raises(ValidationFailed) as missing:
-        await review.decide(system.review, SONTAY, {"task_id": t1["id"], "action": "approve", "comment": ""})
+        await tasks.decide(system.review, SONTAY, {"task_id": t1["id"], "action": "approve", "comment": ""})
     assert refusal(missing)[:2] == ("council_vote_missing", ["council"])
 
     # Only the approvers of the unit holding the task may record its council's vote.
@@ -165,15 +164,15 @@ async def test_a_failed_council_vote_blocks_approval_a_passed_revote_allows_it_a
     meeting = await system.meeting(SONTAY, {t1["id"]: 6, t2["id"]: 8, t3["id"]: 2})
     assert [v["passed"] for v in meeting["votes"]] == [False, True, False]  # 6/9 = 66,7 % < 70 %
     with pytest.raises(ValidationFailed) as failed:
-        await review.decide(system.review, SONTAY, {"task_id": t1["id"], "action": "approve", "comment": ""})
+        await tasks.decide(system.review, SONTAY, {"task_id": t1["id"], "action": "approve", "comment": ""})
     code, fields, message = refusal(failed)
     assert (code, fields) == ("council_vote_failed", ["council"])
     assert "Đồng ý 6/9 thành viên có mặt (66,7 %), cần ít nhất 70 %: không đạt" in message
 
     # Returning a dossier its council did not pass stays possible.
-    await review.claim(system.review, SONTAY, {"task_id": t3["id"]})
+    await tasks.claim(system.review, SONTAY, {"task_id": t3["id"]})
     back = {"task_id": t3["id"], "action": "return", "comment": "Hội đồng chưa thông qua"}
-    returned = await review.decide(system.review, SONTAY, back)
+    returned = await tasks.decide(system.review, SONTAY, back)
     assert returned["state"] == "returned"
 
     # A batch is refused as a whole while one of its dossiers has failed; nothing is decided.
@@ -185,7 +184,7 @@ async def test_a_failed_council_vote_blocks_approval_a_passed_revote_allows_it_a
 
     revote = await system.meeting(SONTAY, {t1["id"]: 7})  # a new meeting: the latest vote counts
     assert revote["votes"][0]["passed"] is True
-    task_view = await review.get_task(system.review, SONTAY, {"task_id": t1["id"]})
+    task_view = await queues.get_task(system.review, SONTAY, {"task_id": t1["id"]})
     assert task_view["council"]["blocking"] is None
     assert [h["passed"] for h in task_view["council"]["history"]] == [True, False]  # newest first, history kept
 
@@ -289,7 +288,7 @@ async def test_concurrent_batch_forwards_of_one_unit_get_distinct_gapless_number
     for i in range(6):
         nom = snapshot(str(uuid.uuid4()), award_code="cong_nhan_gioi_thu_do", awarding_level="city", name=f"Người thứ {i}")
         nom = nom.model_copy(update={"catalog_version": "union-2025.1"})
-        await review.on_submitted(ctx, NominationSubmitted(occurred_at=ctx.clock.now(), nomination=nom))
+        await intake.on_submitted(ctx, NominationSubmitted(occurred_at=ctx.clock.now(), nomination=nom))
         async with ctx.engine.connect() as conn:
             t = review_store.tasks
             task_ids.append(await conn.scalar(sa.select(t.c.id).where(t.c.nomination_id == nom.id)))

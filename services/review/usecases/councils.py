@@ -17,10 +17,11 @@ from services.review.domain.council import (
 )
 from services.review.domain.task import ReviewTask, require_approver
 from services.review.store.port import UnitOfWork
-from services.review.store.records import CouncilMeetingRecord, CouncilVoteRecord, TaskRecord
-from services.review.store.sql import SqlUnitOfWork
+from services.review.store.records import CouncilMeetingRecord, CouncilVoteRecord
+from services.review.usecases import loading
+from services.review.usecases.context import unit_of_work
 from shared.contracts.commands import CouncilMeeting
-from shared.contracts.errors import Conflict, FieldError, NotFound, ValidationFailed
+from shared.contracts.errors import Conflict, FieldError, ValidationFailed
 from shared.contracts.events import Actor, CouncilVote, CouncilVoteRecorded, NominationSnapshot
 from shared.contracts.values import UnitRef
 from shared.platform.service import ServiceContext
@@ -41,8 +42,8 @@ async def record_meeting(ctx: ServiceContext, actor: Actor, params: dict[str, An
         raise ValidationFailed("Số liệu cuộc họp Hội đồng TĐKT không hợp lệ", fields=errors, code="council_counts_invalid")
     now = ctx.clock.now()
     results: list[dict[str, Any]] = []
-    async with SqlUnitOfWork(ctx.engine, ctx.outbox_written) as uow:
-        records = await lock_tasks(uow, task_ids)
+    async with unit_of_work(ctx) as uow:
+        records = await loading.lock_tasks(uow, task_ids)
         holders = {r.task.holder.code for r in records.values()}
         if len(holders) > 1:
             raise ValidationFailed.on(
@@ -57,7 +58,7 @@ async def record_meeting(ctx: ServiceContext, actor: Actor, params: dict[str, An
             require_approver(actor, task.holder)
             if not task.is_active:
                 raise Conflict(f"Hồ sơ “{record.nominee_name}” không còn chờ xét ở cấp này", code="task_not_active")
-            nom = await _snapshot_of(uow, task.nomination_id)
+            nom = await loading.nomination_of(uow, task)
             rule = rule_for(nom)
             if rule is None:
                 raise ValidationFailed.on(
@@ -141,22 +142,6 @@ async def record_meeting(ctx: ServiceContext, actor: Actor, params: dict[str, An
         "held_on": cmd.held_on.isoformat(),
         "votes": results,
     }
-
-
-async def lock_tasks(uow: UnitOfWork, task_ids: Sequence[str]) -> dict[str, TaskRecord]:
-    """The tasks, locked in id order (the same order everywhere, so concurrent batches cannot deadlock)."""
-    found = await uow.tasks.lock_many(task_ids)
-    missing = [i for i in task_ids if i not in found]
-    if missing:
-        raise NotFound(f"Không tìm thấy nhiệm vụ {', '.join(missing)}", code="task_not_found")
-    return found
-
-
-async def _snapshot_of(uow: UnitOfWork, nomination_id: str) -> NominationSnapshot:
-    nomination = await uow.nominations.get(nomination_id)
-    if nomination is None or nomination.snapshot is None:
-        raise NotFound("Không tìm thấy hồ sơ của nhiệm vụ này", code="nomination_not_found")
-    return nomination.snapshot
 
 
 async def latest_votes(uow: UnitOfWork, task_ids: Sequence[str]) -> dict[str, RecordedVote]:

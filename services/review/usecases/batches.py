@@ -17,20 +17,13 @@ from uuid import uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.review import councils, usecases
 from services.review.domain.council import proposal_number_text, summary_vi
-from services.review.domain.proposal import (
-    NOT_REQUIRED_VI,
-    Proposal,
-    ProposalItem,
-    letter_settings,
-    proposal_letter,
-    shorten,
-)
+from services.review.domain.proposal import NOT_REQUIRED_VI, Proposal, ProposalItem, letter_settings, proposal_letter, shorten
 from services.review.domain.task import Action, ReviewTask, TaskState, parent_in_path
 from services.review.store.port import UnitOfWork
 from services.review.store.records import ProposalTask, TaskRecord
-from services.review.store.sql import SqlUnitOfWork
+from services.review.usecases import councils, loading, tasks
+from services.review.usecases.context import unit_of_work
 from shared.contracts.commands import BatchApprove, BatchForward
 from shared.contracts.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from shared.contracts.events import Actor, Event, NominationsApproved, NominationSnapshot, TaskClaimed
@@ -48,7 +41,7 @@ async def _prepare(uow: UnitOfWork, actor: Actor, unit_code: str, task_ids: list
         raise Forbidden("Bạn không phải người duyệt của đơn vị này", code="not_unit_approver")
     if len(set(task_ids)) != len(task_ids):
         raise ValidationFailed.on("task_ids", "Một hồ sơ được chọn hai lần", code="duplicate_task")
-    records = await councils.lock_tasks(uow, task_ids)
+    records = await loading.lock_tasks(uow, task_ids)
     batch: Batch = []
     errors: list[FieldError] = []
     for i, task_id in enumerate(task_ids):
@@ -56,7 +49,7 @@ async def _prepare(uow: UnitOfWork, actor: Actor, unit_code: str, task_ids: list
         task = record.task
         name = record.nominee_name
         field = f"task_ids.{i}"
-        nom = await usecases.nomination_of(uow, task, lock=True)
+        nom = await loading.nomination_of(uow, task, lock=True)
         is_final = task.unit.level == nom.awarding_level
         if task.holder.code != unit_code:
             errors.append(FieldError(field=field, message=f"{name}: hồ sơ không ở hộp việc của đơn vị này"))
@@ -99,7 +92,7 @@ async def _decide_all(
             events.append(TaskClaimed(occurred_at=now, correlation_id=task.nomination_id, actor=actor, task=claimed.snapshot()))
         after = claimed.decide(actor, Action.APPROVE, is_awarding_level=final)
         claim = replace(record, claimed_at=now) if newly_claimed else record
-        await uow.tasks.save(usecases.decision(claim, after, actor, comment, now))
+        await uow.tasks.save(tasks.decision(claim, after, actor, comment, now))
         decided.append(after)
     return decided, events
 
@@ -109,7 +102,7 @@ async def forward_batch(ctx: ServiceContext, actor: Actor, params: dict[str, Any
     cmd = BatchForward.model_validate(params)
     now = ctx.clock.now()
     issued_on = now.astimezone(VIETNAM_TZ).date()
-    async with SqlUnitOfWork(ctx.engine, ctx.outbox_written) as uow:
+    async with unit_of_work(ctx) as uow:
         batch = await _prepare(uow, actor, cmd.unit_code, cmd.task_ids, final=False)
         parents = {p.code: p for p in (parent_in_path(nom.unit_path, r.task.unit.code) for r, nom in batch) if p is not None}
         if len(parents) != 1:
@@ -152,7 +145,7 @@ async def forward_batch(ctx: ServiceContext, actor: Actor, params: dict[str, Any
         decided, events = await _decide_all(uow, actor, batch, final=False, comment=cmd.comment, now=now)
         comment = cmd.comment or f"Trình {to_unit.short_name} kèm Tờ trình số {number_text}"
         for after, (_, nom) in zip(decided, batch, strict=True):
-            events += await usecases.consequences(uow, after, nom, actor, comment, now, proposal_number=number_text)
+            events += await tasks.consequences(uow, after, nom, actor, comment, now, proposal_number=number_text)
         await uow.publish(*events)
         view = await _proposal_reply(uow, actor, proposal.id)
         await uow.commit()
@@ -164,7 +157,7 @@ async def approve_batch(ctx: ServiceContext, actor: Actor, params: dict[str, Any
     cmd = BatchApprove.model_validate(params)
     now = ctx.clock.now()
     batch_id = str(uuid4())
-    async with SqlUnitOfWork(ctx.engine, ctx.outbox_written) as uow:
+    async with unit_of_work(ctx) as uow:
         batch = await _prepare(uow, actor, cmd.unit_code, cmd.task_ids, final=True)
         issuers = {r.task.unit.code for r, _ in batch}
         if len(issuers) != 1:
@@ -188,9 +181,6 @@ async def approve_batch(ctx: ServiceContext, actor: Actor, params: dict[str, Any
         "task_ids": cmd.task_ids,
         "nomination_ids": [n.id for _, n in batch],
     }
-
-
-# Tờ trình: reading and rendering
 
 
 class ProposalRef(BaseModel):
@@ -248,7 +238,7 @@ async def _proposal_reply(uow: UnitOfWork, actor: Actor, proposal_id: str) -> di
 
 async def get_proposal(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     q = ProposalRef.model_validate(params)
-    async with SqlUnitOfWork(ctx.engine) as uow:
+    async with unit_of_work(ctx) as uow:
         return await _proposal_reply(uow, actor, q.id)
 
 
@@ -257,7 +247,7 @@ async def list_proposals(ctx: ServiceContext, actor: Actor, params: dict[str, An
     q = ProposalsQuery.model_validate(params)
     if not actor.sees_everything() and not (actor.has_role("approver", q.unit_code) or actor.has_role("unit_admin", q.unit_code)):
         raise Forbidden("Bạn không phải người duyệt của đơn vị này", code="not_unit_approver")
-    async with SqlUnitOfWork(ctx.engine) as uow:
+    async with unit_of_work(ctx) as uow:
         proposals = await uow.proposals.of_unit(q.unit_code, q.limit)
     return {"items": [_proposal_view(p) for p in proposals]}
 
@@ -265,7 +255,7 @@ async def list_proposals(ctx: ServiceContext, actor: Actor, params: dict[str, An
 async def proposal_document(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     """The tờ trình rendered on request, as PDF or .xlsx (base64 in the RPC reply)."""
     q = ProposalDocument.model_validate(params)
-    async with SqlUnitOfWork(ctx.engine) as uow:
+    async with unit_of_work(ctx) as uow:
         proposal = await _load_proposal(uow, actor, q.id)
     letter = proposal_letter(proposal)
     # Rendering is CPU work (about 1 s per 100 nominees for the PDF): off the event loop, so consumers keep going.
