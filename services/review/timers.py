@@ -15,6 +15,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
+from services.review.usecases.context import ReviewContext
 from services.review.usecases.escalation import ensure_scheduled, fire_due_timers
 from shared.platform.service import ServiceContext
 
@@ -50,6 +51,7 @@ class TimerLoop:
         poll_interval: float = 1.0,
     ) -> None:
         self.ctx = ctx
+        self.review = ReviewContext.of(ctx)
         self.instance = instance
         self.metrics = metrics or TimerMetrics(None)
         self.batch_size = batch_size
@@ -67,7 +69,7 @@ class TimerLoop:
 
     async def _run(self) -> None:
         try:
-            scheduled = await ensure_scheduled(self.ctx)
+            scheduled = await ensure_scheduled(self.review)
             if scheduled:
                 log.info("timers.backfilled", extra={"tasks": scheduled})
         except Exception:
@@ -85,8 +87,8 @@ class TimerLoop:
 
     async def run_once(self) -> int:
         """Fire up to `batch_size` due timers in one transaction; returns how many were handled."""
-        run = await fire_due_timers(self.ctx, instance=self.instance, batch_size=self.batch_size)
-        committed = self.ctx.clock.now()
+        run = await fire_due_timers(self.review, instance=self.instance, batch_size=self.batch_size)
+        committed = self.review.clock.now()
         for timer in run.failed:
             self.metrics.failures.labels(timer.kind).inc()
         for fired in run.fired:

@@ -40,7 +40,7 @@ def row(**changes: Any) -> Proposal:
             "council": "Đạt (7/9 đồng ý, 2 không đồng ý; có mặt 9/11, biểu quyết công khai)",
         },
     ]
-    base = {
+    base: dict[str, Any] = {
         "id": "p-1",
         "unit": UNITS["HN-SONTAY"],
         "to_unit": UNITS["HN"],

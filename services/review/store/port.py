@@ -20,12 +20,12 @@ from services.review.store.records import (
     CouncilVoteEntry,
     CouncilVoteRecord,
     DecidedTask,
+    NewNotification,
     NominationRecord,
     NominationStatus,
     NotificationRecord,
     ProposalTask,
-    QueueFilter,
-    QueuePage,
+    QueueRows,
     ReorganisationRecord,
     Roster,
     ScheduledTimer,
@@ -35,6 +35,7 @@ from services.review.store.records import (
     UnitQueue,
 )
 from shared.contracts.events import Event, NominationSnapshot, Recipient
+from shared.contracts.operations.review import QueueQuery
 from shared.contracts.values import UnitRef
 
 
@@ -69,7 +70,7 @@ class Tasks(ABC):
     async def cancel_active_of_nomination(self, nomination_id: str, at: datetime, comment: str | None) -> None: ...
 
     @abstractmethod
-    async def queue_page(self, query: QueueFilter, now: datetime) -> QueuePage:
+    async def queue_page(self, query: QueueQuery, now: datetime) -> QueueRows:
         """A page of a unit's queue (oldest due first, undated last), its counts and its total."""
 
     @abstractmethod
@@ -155,7 +156,7 @@ class Moves(ABC):
 
 class Notifications(ABC):
     @abstractmethod
-    async def add(self, *notifications: NotificationRecord) -> None: ...
+    async def add(self, *notifications: NewNotification) -> None: ...
 
     @abstractmethod
     async def unread_count(self, user_id: str) -> int: ...

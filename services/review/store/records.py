@@ -1,7 +1,8 @@
 """Review's rows as typed records: what the store reads and writes, and what the use cases pass around.
 
 A task's record is the domain `ReviewTask` with what the queue shows beside it; a proposal is the domain
-`Proposal`. Values kept as JSON in a column (a unit, a summary, a letter's items) are pydantic models.
+`Proposal`. Values kept as JSON in a column (a unit, a snapshot, a summary) are pydantic models, the wire's
+own where the value travels unchanged (a reorganisation's summary).
 """
 
 from __future__ import annotations
@@ -10,16 +11,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from services.review.domain.council import RecordedVote
 from services.review.domain.task import ReviewTask
 from shared.contracts.events import CouncilVote, NominationSnapshot, Recipient
+from shared.contracts.operations.review import QueueCounts, ReorganisationSummary
 from shared.contracts.values import UnitRef
 from shared.rules.council import Check
 
 NominationStatus = Literal["in_review", "returned", "withdrawn", "closed"]
-QueueState = Literal["open", "claimed", "overdue", "escalated_in", "escalated_out", "active", "done", "all"]
 MoveKind = Literal["escalated", "sent_back", "reorganised"]
 
 
@@ -60,31 +59,9 @@ class NominationRecord:
 
 
 @dataclass(frozen=True)
-class QueueFilter:
-    """Which of a unit's tasks a queue page lists."""
+class QueueRows:
+    """A page of a unit's queue, with the counts the queue shows and the total of its filter."""
 
-    unit_code: str
-    state: QueueState = "active"
-    award_code: str | None = None
-    due_before: date | None = None
-    origin_unit_code: str | None = None
-    period: str | None = None
-    q: str | None = None
-    limit: int = 50
-    offset: int = 0
-
-
-@dataclass(frozen=True)
-class QueueCounts:
-    open: int
-    claimed: int
-    overdue: int
-    escalated_in: int
-    escalated_out: int
-
-
-@dataclass(frozen=True)
-class QueuePage:
     total: int
     counts: QueueCounts
     items: list[TaskRecord]
@@ -151,8 +128,8 @@ class TaskMove:
 
 
 @dataclass(frozen=True)
-class NotificationRecord:
-    """What the bell counts for one person; `id` is None until stored."""
+class NewNotification:
+    """What the bell will show one person."""
 
     user_id: str
     kind: str  # before_due | due_day | escalated_in | sent_back | reorganised_in
@@ -162,8 +139,14 @@ class NotificationRecord:
     text: str
     due_at: datetime | None
     created_at: datetime
-    read_at: datetime | None = None
-    id: int | None = None
+
+
+@dataclass(frozen=True)
+class NotificationRecord(NewNotification):
+    """A notification stored, read or not."""
+
+    id: int
+    read_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -239,26 +222,6 @@ class ProposalTask:
     task_id: str
     nomination_id: str
     position: int
-
-
-class MovedTasks(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    name: str
-    tasks: int
-
-
-class ReorganisationSummary(BaseModel):
-    """What following one reorganisation moved (or would move)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    reorganisation_id: str
-    tasks_moved: int
-    tasks_moved_per_new_unit: dict[str, MovedTasks]
-    claims_released: int
-    tasks_repointed: int
-    nominations_repathed: int
 
 
 @dataclass(frozen=True)

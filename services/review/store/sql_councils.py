@@ -19,8 +19,8 @@ from services.review.store.records import (
     CouncilVoteRecord,
     ProposalTask,
     ReorganisationRecord,
-    ReorganisationSummary,
 )
+from shared.contracts.operations.review import ReorganisationSummary
 from shared.contracts.values import UnitRef
 from shared.rules.council import Check
 

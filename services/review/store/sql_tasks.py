@@ -21,14 +21,13 @@ from services.review.store.records import (
     DecidedTask,
     NominationRecord,
     NominationStatus,
-    QueueCounts,
-    QueueFilter,
-    QueuePage,
+    QueueRows,
     TaskMove,
     TaskRecord,
     UnitQueue,
 )
 from shared.contracts.events import NominationSnapshot
+from shared.contracts.operations.review import QueueCounts, QueueQuery
 from shared.contracts.values import VIETNAM_TZ, UnitRef
 from shared.rules.text import normalize_name
 
@@ -166,7 +165,7 @@ class SqlTasks(port.Tasks):
             .values(state=TaskState.CANCELLED.value, decided_at=at, comment=comment)
         )
 
-    async def queue_page(self, query: QueueFilter, now: datetime) -> QueuePage:
+    async def queue_page(self, query: QueueQuery, now: datetime) -> QueueRows:
         tasks = t.tasks
         active = tasks.c.state.in_(ACTIVE)
         overdue = sa.and_(active, tasks.c.due_at < now)
@@ -216,7 +215,7 @@ class SqlTasks(port.Tasks):
                 .offset(query.offset)
             )
         ).mappings()
-        return QueuePage(
+        return QueueRows(
             total=total or 0,
             counts=QueueCounts(
                 open=counts[0], claimed=counts[1], overdue=counts[2], escalated_in=counts[3], escalated_out=away or 0
@@ -272,7 +271,7 @@ class SqlTasks(port.Tasks):
         return [DecidedTask(code, opened, decided) for code, opened, decided in (await self.conn.execute(query)).all()]
 
 
-def due_before_bound(query: QueueFilter) -> datetime:
+def due_before_bound(query: QueueQuery) -> datetime:
     """Tasks due before the given day: before its first instant in Vietnam time."""
     assert query.due_before is not None
     return datetime.combine(query.due_before, datetime.min.time(), tzinfo=VIETNAM_TZ)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.review.store import port
 from services.review.store import tables as t
-from services.review.store.records import NotificationRecord, Roster, ScheduledTimer, TimerRecord
+from services.review.store.records import NewNotification, NotificationRecord, Roster, ScheduledTimer, TimerRecord
 from services.review.store.sql_tasks import ACTIVE
 from shared.contracts.events import Recipient
 
@@ -95,7 +95,7 @@ class SqlNotifications(port.Notifications):
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
-    async def add(self, *notifications: NotificationRecord) -> None:
+    async def add(self, *notifications: NewNotification) -> None:
         if notifications:
             rows = [
                 {

@@ -12,10 +12,7 @@ import asyncio
 import base64
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Literal
 from uuid import uuid4
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from services.review.domain.council import proposal_number_text, summary_vi
 from services.review.domain.proposal import NOT_REQUIRED_VI, Proposal, ProposalItem, letter_settings, proposal_letter, shorten
@@ -23,12 +20,21 @@ from services.review.domain.task import Action, ReviewTask, TaskState, parent_in
 from services.review.store.port import UnitOfWork
 from services.review.store.records import ProposalTask, TaskRecord
 from services.review.usecases import councils, loading, tasks
-from services.review.usecases.context import unit_of_work
+from services.review.usecases.context import ReviewContext
+from services.review.usecases.views import proposal_summary
 from shared.contracts.commands import BatchApprove, BatchForward
 from shared.contracts.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from shared.contracts.events import Actor, Event, NominationsApproved, NominationSnapshot, TaskClaimed
+from shared.contracts.operations.review import (
+    BatchApproved,
+    ProposalDocumentRequest,
+    ProposalFile,
+    ProposalList,
+    ProposalRef,
+    ProposalsQuery,
+    ProposalView,
+)
 from shared.contracts.values import VIETNAM_TZ
-from shared.platform.service import ServiceContext
 from shared.rules.documents import to_pdf, to_xlsx
 from shared.rules.text import normalize_name
 
@@ -97,12 +103,11 @@ async def _decide_all(
     return decided, events
 
 
-async def forward_batch(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def forward_batch(review: ReviewContext, actor: Actor, cmd: BatchForward) -> ProposalView:
     """Forward the selected tasks to the unit above with one tờ trình, numbered gaplessly per unit per year."""
-    cmd = BatchForward.model_validate(params)
-    now = ctx.clock.now()
+    now = review.clock.now()
     issued_on = now.astimezone(VIETNAM_TZ).date()
-    async with unit_of_work(ctx) as uow:
+    async with review.unit_of_work() as uow:
         batch = await _prepare(uow, actor, cmd.unit_code, cmd.task_ids, final=False)
         parents = {p.code: p for p in (parent_in_path(nom.unit_path, r.task.unit.code) for r, nom in batch) if p is not None}
         if len(parents) != 1:
@@ -152,12 +157,11 @@ async def forward_batch(ctx: ServiceContext, actor: Actor, params: dict[str, Any
     return view
 
 
-async def approve_batch(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def approve_batch(review: ReviewContext, actor: Actor, cmd: BatchApprove) -> BatchApproved:
     """Approve the selected tasks at the awarding level: ONE `NominationsApproved`, so one decision lists them."""
-    cmd = BatchApprove.model_validate(params)
-    now = ctx.clock.now()
+    now = review.clock.now()
     batch_id = str(uuid4())
-    async with unit_of_work(ctx) as uow:
+    async with review.unit_of_work() as uow:
         batch = await _prepare(uow, actor, cmd.unit_code, cmd.task_ids, final=True)
         issuers = {r.task.unit.code for r, _ in batch}
         if len(issuers) != 1:
@@ -175,29 +179,9 @@ async def approve_batch(ctx: ServiceContext, actor: Actor, params: dict[str, Any
         )
         await uow.publish(*events, approved)
         await uow.commit()
-    return {
-        "batch_id": batch_id,
-        "issuer": batch[0][0].task.unit.model_dump(),
-        "task_ids": cmd.task_ids,
-        "nomination_ids": [n.id for _, n in batch],
-    }
-
-
-class ProposalRef(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: str
-
-
-class ProposalDocument(ProposalRef):
-    format: Literal["pdf", "xlsx"] = "pdf"
-
-
-class ProposalsQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    unit_code: str
-    limit: int = Field(default=50, ge=1, le=500)
+    return BatchApproved(
+        batch_id=batch_id, issuer=batch[0][0].task.unit, task_ids=cmd.task_ids, nomination_ids=[n.id for _, n in batch]
+    )
 
 
 async def _load_proposal(uow: UnitOfWork, actor: Actor, proposal_id: str) -> Proposal:
@@ -212,58 +196,36 @@ async def _load_proposal(uow: UnitOfWork, actor: Actor, proposal_id: str) -> Pro
     return proposal
 
 
-def _proposal_view(p: Proposal) -> dict[str, Any]:
-    return {
-        "id": p.id,
-        "number": p.number,
-        "number_text": p.number_text,
-        "year": p.year,
-        "issued_on": p.issued_on.isoformat(),
-        "issued_on_vn": f"{p.issued_on:%d/%m/%Y}",
-        "unit_code": p.unit.code,
-        "unit_name": p.unit.name,
-        "to_unit_code": p.to_unit.code,
-        "to_unit_name": p.to_unit.name,
-        "signer_name": p.signer_name,
-        "comment": p.comment,
-        "items": [i.model_dump() for i in p.items],
-        "created_at": p.created_at.isoformat(),
-    }
-
-
-async def _proposal_reply(uow: UnitOfWork, actor: Actor, proposal_id: str) -> dict[str, Any]:
+async def _proposal_reply(uow: UnitOfWork, actor: Actor, proposal_id: str) -> ProposalView:
     proposal = await _load_proposal(uow, actor, proposal_id)
-    return {**_proposal_view(proposal), "task_ids": await uow.proposals.task_ids(proposal_id)}
+    return ProposalView(**dict(proposal_summary(proposal)), task_ids=await uow.proposals.task_ids(proposal_id))
 
 
-async def get_proposal(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
-    q = ProposalRef.model_validate(params)
-    async with unit_of_work(ctx) as uow:
-        return await _proposal_reply(uow, actor, q.id)
+async def get_proposal(review: ReviewContext, actor: Actor, request: ProposalRef) -> ProposalView:
+    async with review.unit_of_work() as uow:
+        return await _proposal_reply(uow, actor, request.id)
 
 
-async def list_proposals(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def list_proposals(review: ReviewContext, actor: Actor, q: ProposalsQuery) -> ProposalList:
     """The letters a unit sent and those it received, newest first."""
-    q = ProposalsQuery.model_validate(params)
     if not actor.sees_everything() and not (actor.has_role("approver", q.unit_code) or actor.has_role("unit_admin", q.unit_code)):
         raise Forbidden("Bạn không phải người duyệt của đơn vị này", code="not_unit_approver")
-    async with unit_of_work(ctx) as uow:
+    async with review.unit_of_work() as uow:
         proposals = await uow.proposals.of_unit(q.unit_code, q.limit)
-    return {"items": [_proposal_view(p) for p in proposals]}
+    return ProposalList(items=[proposal_summary(p) for p in proposals])
 
 
-async def proposal_document(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def proposal_document(review: ReviewContext, actor: Actor, q: ProposalDocumentRequest) -> ProposalFile:
     """The tờ trình rendered on request, as PDF or .xlsx (base64 in the RPC reply)."""
-    q = ProposalDocument.model_validate(params)
-    async with unit_of_work(ctx) as uow:
+    async with review.unit_of_work() as uow:
         proposal = await _load_proposal(uow, actor, q.id)
     letter = proposal_letter(proposal)
     # Rendering is CPU work (about 1 s per 100 nominees for the PDF): off the event loop, so consumers keep going.
     data = await asyncio.to_thread(to_pdf if q.format == "pdf" else to_xlsx, letter)
     media = "application/pdf" if q.format == "pdf" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     slug = normalize_name(proposal.number_text).replace("/", "-").replace(" ", "")  # ASCII, e.g. 3-ttr-ldld
-    return {
-        "filename": f"to-trinh-{slug}-{proposal.year}.{q.format}",
-        "media_type": media,
-        "content_base64": base64.b64encode(data).decode("ascii"),
-    }
+    return ProposalFile(
+        filename=f"to-trinh-{slug}-{proposal.year}.{q.format}",
+        media_type=media,
+        content_base64=base64.b64encode(data).decode("ascii"),
+    )

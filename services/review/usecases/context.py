@@ -1,19 +1,28 @@
-"""What every review use case runs with: a unit of work on the service's database."""
+"""What every review use case runs with: the clock, and a fresh unit of work for each command or reaction."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from services.review.store.port import UnitOfWork
 from services.review.store.sql import SqlUnitOfWork
+from shared.platform.clock import Clock
 from shared.platform.service import ServiceContext
 
 CONSUMER = "review"  # the inbox's name for review's reactions
 
 
-class Params(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+@dataclass(frozen=True)
+class ReviewContext:
+    clock: Clock
+    unit_of_work: Callable[[], UnitOfWork]
 
+    @classmethod
+    def of(cls, ctx: ServiceContext) -> ReviewContext:
+        """Review over its own database: a commit that published events wakes the outbox relay."""
 
-def unit_of_work(ctx: ServiceContext) -> UnitOfWork:
-    return SqlUnitOfWork(ctx.engine, ctx.outbox_written)
+        def outbox_written() -> None:
+            ctx.outbox_written()  # looked up at each call: whoever runs the relay may set it after wiring
+
+        return cls(clock=ctx.clock, unit_of_work=lambda: SqlUnitOfWork(ctx.engine, outbox_written))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 from uuid import uuid4
 
 from services.review.domain.council import (
@@ -17,32 +16,38 @@ from services.review.domain.council import (
 )
 from services.review.domain.task import ReviewTask, require_approver
 from services.review.store.port import UnitOfWork
-from services.review.store.records import CouncilMeetingRecord, CouncilVoteRecord
+from services.review.store.records import CouncilMeetingRecord, CouncilVoteEntry, CouncilVoteRecord
 from services.review.usecases import loading
-from services.review.usecases.context import unit_of_work
+from services.review.usecases.context import ReviewContext
 from shared.contracts.commands import CouncilMeeting
 from shared.contracts.errors import Conflict, FieldError, ValidationFailed
 from shared.contracts.events import Actor, CouncilVote, CouncilVoteRecorded, NominationSnapshot
+from shared.contracts.operations.review import (
+    CouncilBlock,
+    CouncilCheck,
+    CouncilMeetingRecorded,
+    CouncilView,
+    CouncilVoteResult,
+    CouncilVoteSummary,
+)
 from shared.contracts.values import UnitRef
-from shared.platform.service import ServiceContext
 from shared.rules.council import judge
 
 
-async def record_meeting(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def record_meeting(review: ReviewContext, actor: Actor, cmd: CouncilMeeting) -> CouncilMeetingRecorded:
     """One meeting of the council of the unit whose queue holds the tasks, with its vote on each of them.
 
     Only that unit's approvers may record it; every task must be active and held by the same unit. A new
     meeting on a task that already has a vote is a re-vote: the latest counts, the earlier ones stay."""
-    cmd = CouncilMeeting.model_validate(params)
     errors = meeting_errors(cmd.members, cmd.present, [(v.votes_for, v.votes_against) for v in cmd.votes])
     task_ids = [v.task_id for v in cmd.votes]
     if len(set(task_ids)) != len(task_ids):
         errors.append(FieldError(field="votes", message="Mỗi hồ sơ chỉ biểu quyết một lần trong một cuộc họp"))
     if errors:
         raise ValidationFailed("Số liệu cuộc họp Hội đồng TĐKT không hợp lệ", fields=errors, code="council_counts_invalid")
-    now = ctx.clock.now()
-    results: list[dict[str, Any]] = []
-    async with unit_of_work(ctx) as uow:
+    now = review.clock.now()
+    results: list[CouncilVoteResult] = []
+    async with review.unit_of_work() as uow:
         records = await loading.lock_tasks(uow, task_ids)
         holders = {r.task.holder.code for r in records.values()}
         if len(holders) > 1:
@@ -124,24 +129,21 @@ async def record_meeting(ctx: ServiceContext, actor: Actor, params: dict[str, An
                 )
             )
             results.append(
-                {
-                    "task_id": task.id,
-                    "nominee_name": record.nominee_name,
-                    "passed": result.passed,
-                    "required": required,
-                    "summary": summary_vi(vote, result.passed),
-                    "explanation": result.explanation,
-                    "checks": [c.model_dump() for c in result.checks],
-                }
+                CouncilVoteResult(
+                    task_id=task.id,
+                    nominee_name=record.nominee_name,
+                    passed=result.passed,
+                    required=required,
+                    summary=summary_vi(vote, result.passed),
+                    explanation=result.explanation,
+                    checks=[CouncilCheck.model_validate(c.model_dump()) for c in result.checks],
+                )
             )
         await uow.publish(*events)
         await uow.commit()
-    return {
-        "meeting_id": meeting_id,
-        "unit_code": unit.code if unit else None,
-        "held_on": cmd.held_on.isoformat(),
-        "votes": results,
-    }
+    return CouncilMeetingRecorded(
+        meeting_id=meeting_id, unit_code=unit.code if unit else None, held_on=cmd.held_on, votes=results
+    )
 
 
 async def latest_votes(uow: UnitOfWork, task_ids: Sequence[str]) -> dict[str, RecordedVote]:
@@ -167,38 +169,40 @@ async def gate_problems(
     return problems
 
 
-async def council_view(uow: UnitOfWork, task: ReviewTask, nom: NominationSnapshot | None) -> dict[str, Any]:
+async def council_view(uow: UnitOfWork, task: ReviewTask, nom: NominationSnapshot | None) -> CouncilView:
     """What the task page shows: whether this level must vote, the rule, the latest vote and the history."""
     rule = rule_for(nom) if nom is not None else None
-    history = [
-        {
-            "task_id": e.vote.task_id,
-            "meeting_id": e.vote.meeting_id,
-            "unit_name": e.meeting.unit.name,
-            "held_on": e.meeting.held_on.isoformat(),
-            "held_on_vn": f"{e.meeting.held_on:%d/%m/%Y}",
-            "chair": e.meeting.chair,
-            "recorded_by_name": e.meeting.recorded_by_name,
-            "members": e.meeting.members,
-            "present": e.meeting.present,
-            "votes_for": e.vote.votes_for,
-            "votes_against": e.vote.votes_against,
-            "secret_ballot": e.meeting.secret_ballot,
-            "passed": e.vote.passed,
-            "summary": summary_vi(e.recorded().vote, e.vote.passed),
-            "explanation": e.vote.explanation,
-            "this_task": e.vote.task_id == task.id,
-        }
-        for e in await uow.councils.of_nomination(task.nomination_id)
-    ]
-    latest = next((h for h in history if h["this_task"]), None)
+    history = [_vote_summary(entry, task) for entry in await uow.councils.of_nomination(task.nomination_id)]
+    latest = next((h for h in history if h.this_task), None)
     problem = gate_problem(rule, task.unit.level, (await latest_votes(uow, [task.id])).get(task.id))
-    return {
-        "required": vote_required_at(rule, task.unit.level),
-        "rule": rule.describe() if rule else None,
-        "rule_confirmed": rule.confirmed if rule else None,
-        "rule_source": rule.source if rule else None,
-        "latest": latest,
-        "history": history,
-        "blocking": {"code": problem[0], "message": problem[1]} if problem else None,
-    }
+    return CouncilView(
+        required=vote_required_at(rule, task.unit.level),
+        rule=rule.describe() if rule else None,
+        rule_confirmed=rule.confirmed if rule else None,
+        rule_source=rule.source if rule else None,
+        latest=latest,
+        history=history,
+        blocking=CouncilBlock(code=problem[0], message=problem[1]) if problem else None,
+    )
+
+
+def _vote_summary(entry: CouncilVoteEntry, task: ReviewTask) -> CouncilVoteSummary:
+    vote, meeting = entry.vote, entry.meeting
+    return CouncilVoteSummary(
+        task_id=vote.task_id,
+        meeting_id=vote.meeting_id,
+        unit_name=meeting.unit.name,
+        held_on=meeting.held_on,
+        held_on_vn=f"{meeting.held_on:%d/%m/%Y}",
+        chair=meeting.chair,
+        recorded_by_name=meeting.recorded_by_name,
+        members=meeting.members,
+        present=meeting.present,
+        votes_for=vote.votes_for,
+        votes_against=vote.votes_against,
+        secret_ballot=meeting.secret_ballot,
+        passed=vote.passed,
+        summary=summary_vi(entry.recorded().vote, vote.passed),
+        explanation=vote.explanation,
+        this_task=vote.task_id == task.id,
+    )

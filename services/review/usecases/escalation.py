@@ -20,11 +20,10 @@ from services.review.domain.deadlines import escalated_due_at
 from services.review.domain.reminders import REMINDER_KINDS, escalation_after_move, notification_text, recipients, timer_plan
 from services.review.domain.task import ReviewTask, parent_in_path
 from services.review.store.port import AlreadyScheduled, UnitOfWork
-from services.review.store.records import MoveKind, NotificationRecord, ScheduledTimer, TaskMove, TaskRecord, TimerRecord
-from services.review.usecases.context import unit_of_work
+from services.review.store.records import MoveKind, NewNotification, ScheduledTimer, TaskMove, TaskRecord, TimerRecord
+from services.review.usecases.context import ReviewContext
 from shared.contracts.events import SYSTEM_ACTOR, Actor, Event, Recipient, TaskEscalated, TaskReminder
 from shared.contracts.values import UnitRef
-from shared.platform.service import ServiceContext
 
 log = logging.getLogger("thidua.review.timers")
 
@@ -54,10 +53,10 @@ async def follow_new_holder(uow: UnitOfWork, task: ReviewTask, now: datetime) ->
         await uow.timers.move_escalation(task.id, task.generation, fire_at)
 
 
-async def ensure_scheduled(ctx: ServiceContext) -> int:
+async def ensure_scheduled(review: ReviewContext) -> int:
     """Give every active task without timers for its due date its timers (tasks from before migration 0003)."""
     try:
-        async with unit_of_work(ctx) as uow:
+        async with review.unit_of_work() as uow:
             records = await uow.tasks.active_without_timers()
             for record in records:
                 await schedule(uow, record.task, record.opened_at)
@@ -97,13 +96,13 @@ async def record_move(
 
 def notifications(
     record: TaskRecord, kind: str, now: datetime, roster: Sequence[Recipient] | None
-) -> tuple[list[Recipient], list[NotificationRecord]]:
+) -> tuple[list[Recipient], list[NewNotification]]:
     """Who is told about the task (the claimant, or every approver of its holder), and what each one's bell shows."""
     task = record.task
     told = recipients(task, roster)
     text = notification_text(task, kind, record.nominee_name, record.award_name)
     notes = [
-        NotificationRecord(
+        NewNotification(
             user_id=r.user_id,
             kind=kind,
             task_id=task.id,
@@ -155,7 +154,7 @@ class TimerBatch:
         self.changed: dict[str, TaskRecord] = {}
         self.moves: list[TaskMove] = []
         self.new_timers: list[ScheduledTimer] = []
-        self.notifications: list[NotificationRecord] = []
+        self.notifications: list[NewNotification] = []
         self.events: list[Event] = []
         self.done: list[tuple[int, str]] = []  # timers fired, with their outcome
         self.rescheduled: list[tuple[int, datetime]] = []
@@ -263,15 +262,15 @@ async def _fire(uow: UnitOfWork, timers: Sequence[TimerRecord], now: datetime, i
     return batch
 
 
-async def fire_due_timers(ctx: ServiceContext, *, instance: str, batch_size: int) -> TimerRun:
+async def fire_due_timers(review: ReviewContext, *, instance: str, batch_size: int) -> TimerRun:
     """Fire up to `batch_size` due timers in one transaction.
 
     The batch is written in bulk; if anything in it fails, each timer is retried alone in a
     savepoint so one bad timer cannot hold back the others (it is retried later, then given up on).
     """
-    now = ctx.clock.now()
+    now = review.clock.now()
     run = TimerRun()
-    async with unit_of_work(ctx) as uow:
+    async with review.unit_of_work() as uow:
         due = await uow.timers.due(now, batch_size)
         if not due:
             return run

@@ -9,7 +9,7 @@ from services.review.domain.task import ReviewTask, TaskState, parent_in_path
 from services.review.store.port import UnitOfWork
 from services.review.store.records import NominationRecord, TaskRecord
 from services.review.usecases import escalation
-from services.review.usecases.context import CONSUMER, unit_of_work
+from services.review.usecases.context import CONSUMER, ReviewContext
 from shared.contracts.events import (
     Event,
     NominationResubmitted,
@@ -19,14 +19,13 @@ from shared.contracts.events import (
     TaskOpened,
 )
 from shared.contracts.values import VIETNAM_TZ, UnitRef
-from shared.platform.service import ServiceContext
 from shared.rules.catalog import award_on
 
 
-async def on_submitted(ctx: ServiceContext, event: NominationSubmitted) -> None:
+async def on_submitted(review: ReviewContext, event: NominationSubmitted) -> None:
     nom = event.nomination
-    async with unit_of_work(ctx) as uow:
-        if await uow.first_delivery(CONSUMER, event, ctx.clock.now()) and await uow.nominations.get(nom.id) is None:
+    async with review.unit_of_work() as uow:
+        if await uow.first_delivery(CONSUMER, event, review.clock.now()) and await uow.nominations.get(nom.id) is None:
             # (a nomination already known was withdrawn before we saw it, or is already open)
             superior = parent_in_path(nom.unit_path, nom.unit.code)
             if superior is None:
@@ -36,10 +35,10 @@ async def on_submitted(ctx: ServiceContext, event: NominationSubmitted) -> None:
         await uow.commit()
 
 
-async def on_resubmitted(ctx: ServiceContext, event: NominationResubmitted) -> None:
+async def on_resubmitted(review: ReviewContext, event: NominationResubmitted) -> None:
     nom = event.nomination
-    async with unit_of_work(ctx) as uow:
-        if await uow.first_delivery(CONSUMER, event, ctx.clock.now()):
+    async with review.unit_of_work() as uow:
+        if await uow.first_delivery(CONSUMER, event, review.clock.now()):
             existing = await uow.nominations.get(nom.id, lock=True)
             if existing is not None and existing.status == "returned":  # else already withdrawn, or an outdated resubmission
                 unit = next((u for u in nom.unit_path if u.code == existing.returned_at_unit), None)
@@ -50,9 +49,9 @@ async def on_resubmitted(ctx: ServiceContext, event: NominationResubmitted) -> N
         await uow.commit()
 
 
-async def on_withdrawn(ctx: ServiceContext, event: NominationWithdrawn) -> None:
-    async with unit_of_work(ctx) as uow:
-        if await uow.first_delivery(CONSUMER, event, ctx.clock.now()):
+async def on_withdrawn(review: ReviewContext, event: NominationWithdrawn) -> None:
+    async with review.unit_of_work() as uow:
+        if await uow.first_delivery(CONSUMER, event, review.clock.now()):
             # Lock order as in `decide`: the nomination's tasks first, then the nomination.
             await uow.tasks.lock_of_nomination(event.nomination_id)
             existing = await uow.nominations.get(event.nomination_id, lock=True)

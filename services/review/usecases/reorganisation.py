@@ -4,24 +4,31 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from services.review.store.port import UnitOfWork
-from services.review.store.records import MovedTasks, ReorganisationRecord, ReorganisationSummary
+from services.review.store.records import ReorganisationRecord
 from services.review.usecases import escalation
-from services.review.usecases.context import CONSUMER, Params, unit_of_work
+from services.review.usecases.context import CONSUMER, ReviewContext
 from shared.contracts.errors import Forbidden
 from shared.contracts.events import Actor, Event, TaskReorganised, UnitsReorganised
+from shared.contracts.operations.review import (
+    MovedTasks,
+    ReorganisationFollowed,
+    ReorganisationPending,
+    ReorganisationPreview,
+    ReorganisationRef,
+    ReorganisationResult,
+    ReorganisationSummary,
+)
 from shared.contracts.values import UnitRef
 from shared.platform.observability import require_operations
-from shared.platform.service import ServiceContext
 
 
-async def on_units_reorganised(ctx: ServiceContext, event: UnitsReorganised) -> None:
+async def on_units_reorganised(review: ReviewContext, event: UnitsReorganised) -> None:
     """Registration reorganised the tree: every active task whose holder is no longer on its nomination's
     path moves to the new superior's queue, keeping its due date and timers; claims there are released."""
-    now = ctx.clock.now()
-    async with unit_of_work(ctx) as uow:
+    now = review.clock.now()
+    async with review.unit_of_work() as uow:
         # The same reorganisation again under another event id is followed already.
         if await uow.first_delivery(CONSUMER, event, now) and await uow.reorganisations.get(event.reorganisation_id) is None:
             summary, events = await follow_reorganisation(uow, event, now, write=True)
@@ -101,30 +108,20 @@ def _same_level(old_path: list[UnitRef], new_path: list[UnitRef], code: str) -> 
     return next((u.code for u in new_path if u.code == code or u.level == level), code)
 
 
-class ReorganisationRef(Params):
-    id: str
-
-
-class ReorganisationPreview(Params):
-    event: UnitsReorganised
-
-
-async def reorganisation_result(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def reorganisation_result(review: ReviewContext, actor: Actor, request: ReorganisationRef) -> ReorganisationResult:
     """What review did for a reorganisation, once it has followed it."""
     require_operations(actor)
-    q = ReorganisationRef.model_validate(params)
-    async with unit_of_work(ctx) as uow:
-        record = await uow.reorganisations.get(q.id)
+    async with review.unit_of_work() as uow:
+        record = await uow.reorganisations.get(request.id)
     if record is None:
-        return {"processed": False, "summary": None}
-    return {"processed": True, "processed_at": record.processed_at.isoformat(), "summary": record.summary.model_dump(mode="json")}
+        return ReorganisationResult(ReorganisationPending())
+    return ReorganisationResult(ReorganisationFollowed(processed_at=record.processed_at, summary=record.summary))
 
 
-async def reorganisation_preview(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def reorganisation_preview(review: ReviewContext, actor: Actor, request: ReorganisationPreview) -> ReorganisationSummary:
     """The tasks a reorganisation would move (nothing is written)."""
     if not actor.is_admin:
         raise Forbidden("Chỉ quản trị hệ thống", code="admin_only")
-    q = ReorganisationPreview.model_validate(params)
-    async with unit_of_work(ctx) as uow:
-        summary, _ = await follow_reorganisation(uow, q.event, ctx.clock.now(), write=False)
-    return summary.model_dump(mode="json")
+    async with review.unit_of_work() as uow:
+        summary, _ = await follow_reorganisation(uow, request.event, review.clock.now(), write=False)
+    return summary

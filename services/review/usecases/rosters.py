@@ -6,15 +6,14 @@ from datetime import datetime
 
 from services.review.store.port import UnitOfWork
 from services.review.store.records import Roster
-from services.review.usecases.context import CONSUMER, unit_of_work
+from services.review.usecases.context import CONSUMER, ReviewContext
 from shared.contracts.events import UnitApproversChanged
-from shared.platform.service import ServiceContext
 
 
-async def on_approvers_changed(ctx: ServiceContext, event: UnitApproversChanged) -> None:
+async def on_approvers_changed(review: ReviewContext, event: UnitApproversChanged) -> None:
     """Keep the roster replica; a unit left without an active approver escalates its open tasks at once."""
-    now = ctx.clock.now()
-    async with unit_of_work(ctx) as uow:
+    now = review.clock.now()
+    async with review.unit_of_work() as uow:
         if await uow.first_delivery(CONSUMER, event, now):
             await keep_roster(uow, event, now)
         await uow.commit()

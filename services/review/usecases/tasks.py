@@ -12,10 +12,7 @@ from services.review.domain.task import Action, ReviewTask, TaskState, parent_in
 from services.review.store.port import UnitOfWork
 from services.review.store.records import TaskRecord
 from services.review.usecases import councils, escalation, intake, loading, queues
-from services.review.usecases.context import Params, unit_of_work
-from services.review.usecases.queues import TaskRef
-from shared.contracts.commands import SendBack as SendBackBody
-from shared.contracts.commands import TaskDecision
+from services.review.usecases.context import ReviewContext
 from shared.contracts.errors import ValidationFailed
 from shared.contracts.events import (
     Actor,
@@ -29,51 +26,37 @@ from shared.contracts.events import (
     TaskReleased,
     TaskSentBack,
 )
-from shared.platform.service import ServiceContext
+from shared.contracts.operations.review import DecideTask, Reassign, SendTaskBack, TaskRef, TaskView
 
 
-class Reassign(Params):
-    task_id: str
-    assignee: Actor
+async def claim(review: ReviewContext, actor: Actor, request: TaskRef) -> TaskView:
+    now = review.clock.now()
+    return await _change_claim(review, actor, request.task_id, lambda t: t.claim(actor, now), TaskClaimed, claimed_at=now)
 
 
-class Decide(TaskDecision):
-    task_id: str
+async def release(review: ReviewContext, actor: Actor, request: TaskRef) -> TaskView:
+    return await _change_claim(review, actor, request.task_id, lambda t: t.release(actor), TaskReleased, claimed_at=None)
 
 
-class SendBack(SendBackBody):
-    task_id: str
-
-
-async def claim(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
-    cmd = TaskRef.model_validate(params)
-    now = ctx.clock.now()
-    return await _change_claim(ctx, actor, cmd.task_id, lambda t: t.claim(actor, now), TaskClaimed, claimed_at=now)
-
-
-async def release(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
-    cmd = TaskRef.model_validate(params)
-    return await _change_claim(ctx, actor, cmd.task_id, lambda t: t.release(actor), TaskReleased, claimed_at=None)
-
-
-async def reassign(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
-    cmd = Reassign.model_validate(params)
-    now = ctx.clock.now()
-    return await _change_claim(ctx, actor, cmd.task_id, lambda t: t.reassign(actor, cmd.assignee), TaskClaimed, claimed_at=now)
+async def reassign(review: ReviewContext, actor: Actor, request: Reassign) -> TaskView:
+    now = review.clock.now()
+    return await _change_claim(
+        review, actor, request.task_id, lambda t: t.reassign(actor, request.assignee), TaskClaimed, claimed_at=now
+    )
 
 
 async def _change_claim(
-    ctx: ServiceContext,
+    review: ReviewContext,
     actor: Actor,
     task_id: str,
     change: Callable[[ReviewTask], ReviewTask],
     event_type: type[TaskClaimed] | type[TaskReleased],
     *,
     claimed_at: datetime | None,
-) -> dict[str, Any]:
+) -> TaskView:
     """Claim, release or reassign: apply the domain change and record who holds the task now."""
-    now = ctx.clock.now()
-    async with unit_of_work(ctx) as uow:
+    now = review.clock.now()
+    async with review.unit_of_work() as uow:
         record = await loading.load_task(uow, task_id, lock=True)
         changed = change(record.task)
         if changed is not record.task:
@@ -81,26 +64,26 @@ async def _change_claim(
             await uow.publish(
                 event_type(occurred_at=now, correlation_id=changed.nomination_id, actor=actor, task=changed.snapshot())
             )
-        view = await queues.task_view(uow, actor, task_id, now)
+        view = await queues.task_view(uow, actor, task_id, now)  # the state this transaction commits
         await uow.commit()
     return view
 
 
-async def decide(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
-    cmd = Decide.model_validate(params)
-    action = Action(cmd.action)
-    require_reason(action, cmd.comment)
-    now = ctx.clock.now()
-    async with unit_of_work(ctx) as uow:
-        record = await loading.load_task(uow, cmd.task_id, lock=True)
+async def decide(review: ReviewContext, actor: Actor, request: DecideTask) -> TaskView:
+    """Approve (final at the awarding level, else forward to the parent), return or reject; only the claimant may."""
+    action = Action(request.action)
+    require_reason(action, request.comment)
+    now = review.clock.now()
+    async with review.unit_of_work() as uow:
+        record = await loading.load_task(uow, request.task_id, lock=True)
         task = record.task
         nom = await loading.nomination_of(uow, task, lock=True)
         decided = task.decide(actor, action, is_awarding_level=task.unit.level == nom.awarding_level)
         if decided.state in (TaskState.FORWARDED, TaskState.APPROVED):
             await councils.gate(uow, task, nom)  # the council of the task's own level, also when taken over
-        await uow.tasks.save(decision(record, decided, actor, cmd.comment, now))
-        await uow.publish(*await consequences(uow, decided, nom, actor, cmd.comment, now))
-        view = await queues.task_view(uow, actor, cmd.task_id, now)
+        await uow.tasks.save(decision(record, decided, actor, request.comment, now))
+        await uow.publish(*await consequences(uow, decided, nom, actor, request.comment, now))
+        view = await queues.task_view(uow, actor, request.task_id, now)  # the state this transaction commits
         await uow.commit()
     return view
 
@@ -117,18 +100,17 @@ def decision(record: TaskRecord, decided: ReviewTask, actor: Actor, comment: str
     )
 
 
-async def send_back(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def send_back(review: ReviewContext, actor: Actor, request: SendTaskBack) -> TaskView:
     """An approver of the unit holding an escalated task returns it to the task's own unit with a new due date."""
-    cmd = SendBack.model_validate(params)
-    if len(cmd.comment.strip()) < 5:
+    if len(request.comment.strip()) < 5:
         raise ValidationFailed.on("comment", "Cần ghi rõ yêu cầu khi trả về cấp dưới (ít nhất 5 ký tự)", code="reason_required")
-    now = ctx.clock.now()
-    async with unit_of_work(ctx) as uow:
-        record = await loading.load_task(uow, cmd.task_id, lock=True)
+    now = review.clock.now()
+    async with review.unit_of_work() as uow:
+        record = await loading.load_task(uow, request.task_id, lock=True)
         task = record.task
-        moved = replace(record, task=task.send_back(actor, end_of_day(cmd.due_on), now))
+        moved = replace(record, task=task.send_back(actor, end_of_day(request.due_on), now))
         await uow.tasks.save(moved)
-        await escalation.record_move(uow, task, moved.task, "sent_back", now, actor=actor, comment=cmd.comment)
+        await escalation.record_move(uow, task, moved.task, "sent_back", now, actor=actor, comment=request.comment)
         await escalation.schedule(uow, moved.task, now)
         await escalation.notify_unit(uow, moved, "sent_back", now)
         event = TaskSentBack(
@@ -138,10 +120,10 @@ async def send_back(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -
             task=moved.task.snapshot(),
             from_unit=task.holder,
             to_unit=moved.task.holder,
-            comment=cmd.comment,
+            comment=request.comment,
         )
         await uow.publish(event)
-        view = await queues.task_view(uow, actor, cmd.task_id, now)
+        view = await queues.task_view(uow, actor, request.task_id, now)  # the state this transaction commits
         await uow.commit()
     return view
 
