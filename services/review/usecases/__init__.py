@@ -11,4 +11,8 @@ rosters         the portal's rosters of approvers
 notifications   the bell
 reorganisation  following a reorganisation of the unit tree
 ops             figures for operations
+
+context         what every use case runs with (`ReviewContext`: the clock, a unit of work per command)
+loading         loading what a command acts on, or refusing with the error the caller sees
+views           records as replies show them
 """

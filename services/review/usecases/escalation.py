@@ -1,4 +1,5 @@
-"""Review's clock-driven side: persisted timers for reminders and escalation, and the loop that fires them.
+"""Review's clock-driven use cases: persisted timers for reminders and escalation, scheduled with each task and
+fired in batches (the loop that polls for them is `services/review/timers.py`); moves between queues and notices.
 
 Every active task has timers for its current due date (`generation`): `before_due` (at the configured
 share of the time), `due_day` (the morning of the due date) and `escalate` (the due date itself).
