@@ -29,8 +29,10 @@ from pathlib import Path
 import nats
 import sqlalchemy as sa
 
-from services.review import store, usecases
+from services.review import store
 from services.review.timers import TimerLoop
+from services.review.usecases import intake
+from services.review.usecases.context import ReviewContext
 from shared.contracts.events import NominationSnapshot, NominationSubmitted, Nominee
 from shared.platform.clock import FixedClock
 from shared.platform.db import make_engine
@@ -85,7 +87,7 @@ async def open_tasks(ctx: ServiceContext, count: int) -> datetime:
             nominee=Nominee(kind="individual", name=f"Người lao động {i}"),
             achievements="Hoàn thành xuất sắc nhiệm vụ được giao trong năm.",
         )
-        await usecases.on_submitted(ctx, NominationSubmitted(occurred_at=OPENED, nomination=nom))
+        await intake.on_submitted(ReviewContext.of(ctx), NominationSubmitted(occurred_at=OPENED, nomination=nom))
     async with ctx.engine.connect() as conn:
         due = await conn.scalar(sa.select(sa.func.max(store.tasks.c.due_at)))
         distinct = await conn.scalar(sa.select(sa.func.count(sa.distinct(store.tasks.c.due_at))))

@@ -1,62 +1,15 @@
-"""Review's figures for operations: queue depth, oldest task and overdue tasks per unit, at scrape
-time for Prometheus and on request for the ops page (`ops_queues`)."""
+"""Review's queue figures for Prometheus, read at scrape time (the ops page asks `usecases.ops`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
-
-import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, Field
-
-from services.review import store
-from services.review.domain.task import ACTIVE_STATES
-from shared.contracts.events import Actor
-from shared.contracts.values import LEVEL_NAMES_VI
-from shared.platform.observability import Sampler, require_operations
+from services.review.usecases.context import ReviewContext
+from services.review.usecases.ops import queue_figures
+from shared.platform.observability import Sampler
 from shared.platform.service import ServiceContext
-
-DECIDED_WINDOW = timedelta(days=30)
-
-
-@dataclass(frozen=True)
-class UnitQueue:
-    unit_code: str
-    name: str
-    level: str
-    depth: int
-    overdue: int
-    oldest_opened_at: datetime
-
-
-async def queue_figures(ctx: ServiceContext, now: datetime) -> list[UnitQueue]:
-    t = store.tasks
-    active = t.c.state.in_([s.value for s in ACTIVE_STATES])
-    query = (
-        sa.select(
-            t.c.queue_unit_code,
-            sa.func.count(),
-            sa.func.count().filter(t.c.due_at < now),
-            sa.func.min(t.c.opened_at),
-        )
-        .where(active)
-        .group_by(t.c.queue_unit_code)
-    )
-    async with ctx.engine.connect() as conn:
-        rows = (await conn.execute(query)).all()
-        # The holder's name and level as the tasks carry them (review keeps no copy of the unit tree,
-        # and a reorganisation creates units that no reference file knows).
-        one_task_each = sa.select(sa.func.min(t.c.id)).where(active).group_by(t.c.queue_unit_code)
-        holder_query = sa.select(t.c.queue_unit_code, t.c.queue_unit).where(t.c.id.in_(one_task_each))
-        holders = dict((await conn.execute(holder_query)).all())
-    return [
-        UnitQueue(code, holders[code]["name"], holders[code]["level"], int(depth), int(overdue), oldest)
-        for code, depth, overdue, oldest in rows
-    ]
 
 
 def register_metrics(ctx: ServiceContext, sampler: Sampler) -> None:
+    review = ReviewContext.of(ctx)
     c = sampler.collector
     labels = ["unit", "level"]
     c.declare("thidua_review_queue_depth_tasks", "Open and claimed tasks held in the unit's queue", "gauge", labels)
@@ -64,67 +17,11 @@ def register_metrics(ctx: ServiceContext, sampler: Sampler) -> None:
     c.declare("thidua_review_overdue_tasks", "Tasks held in the unit's queue past their due date (SLA breaches)", "gauge", labels)
 
     async def refresh() -> None:
-        now = ctx.clock.now()
-        figures = await queue_figures(ctx, now)
+        now = review.clock.now()
+        figures = await queue_figures(review, now)
         keyed = [((q.unit_code, q.level), q) for q in figures]
         c.set("thidua_review_queue_depth_tasks", [(k, q.depth) for k, q in keyed])
         c.set("thidua_review_oldest_task_age_seconds", [(k, (now - q.oldest_opened_at).total_seconds()) for k, q in keyed])
         c.set("thidua_review_overdue_tasks", [(k, q.overdue) for k, q in keyed])
 
     sampler.add(refresh)
-
-
-class QueuesQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    limit: int = Field(default=10, ge=1, le=500)
-
-
-async def ops_queues(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
-    """The slowest units first: by the age of the oldest task waiting in their queue, with the average
-    time their tasks took to be decided over the last 30 days."""
-    require_operations(actor)
-    q = QueuesQuery.model_validate(params)
-    now = ctx.clock.now()
-    figures = await queue_figures(ctx, now)
-    t = store.tasks
-    async with ctx.engine.connect() as conn:
-        decided = (
-            await conn.execute(
-                sa.select(t.c.queue_unit_code, t.c.opened_at, t.c.decided_at).where(
-                    t.c.decided_at.is_not(None), t.c.decided_at >= now - DECIDED_WINDOW
-                )
-            )
-        ).all()
-    durations: dict[str, list[float]] = {}
-    for code, opened, decided_at in decided:
-        durations.setdefault(code, []).append((decided_at - opened).total_seconds())
-    units = sorted(figures, key=lambda f: f.oldest_opened_at)[: q.limit]
-    return {
-        "at": now.isoformat(),
-        "total_tasks": sum(f.depth for f in figures),
-        "total_overdue": sum(f.overdue for f in figures),
-        "by_level": _by_level(figures),
-        "slowest": [
-            {
-                "unit_code": f.unit_code,
-                "unit_name": f.name,
-                "level": f.level,
-                "level_name": LEVEL_NAMES_VI.get(f.level, f.level),
-                "depth": f.depth,
-                "overdue": f.overdue,
-                "oldest_age_seconds": round((now - f.oldest_opened_at).total_seconds()),
-                "decided_30d": len(durations.get(f.unit_code, [])),
-                "avg_decision_seconds": round(sum(d) / len(d)) if (d := durations.get(f.unit_code)) else None,
-            }
-            for f in units
-        ],
-    }
-
-
-def _by_level(figures: list[UnitQueue]) -> dict[str, dict[str, int]]:
-    levels: dict[str, dict[str, int]] = {}
-    for f in figures:
-        level = levels.setdefault(f.level, {"depth": 0, "overdue": 0})
-        level["depth"] += f.depth
-        level["overdue"] += f.overdue
-    return levels

@@ -6,51 +6,69 @@ from functools import partial
 
 from faststream.nats import NatsBroker, NatsRouter
 
-from services.review import batches, councils, opsview, store, usecases
+from services.review import store
+from services.review.usecases import (
+    batches,
+    councils,
+    intake,
+    notifications,
+    ops,
+    queues,
+    reorganisation,
+    rosters,
+    tasks,
+)
+from services.review.usecases.context import ReviewContext
 from shared.contracts import events as c
+from shared.contracts.operations import review as op
 from shared.contracts.subjects import REVIEW_FROM_PORTAL, REVIEW_FROM_REGISTRATION
 from shared.platform.messaging import EventConsumer, register_rpc
 from shared.platform.outbox_ops import outbox_operations
+from shared.platform.rpc import RpcOperation, implement, operations_of
 from shared.platform.service import ServiceContext
 
 SERVICE = "review"
 
 
-def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
-    register_rpc(
-        router,
+def operations(ctx: ServiceContext) -> dict[str, RpcOperation]:
+    """Every operation review answers on `thidua.rpc.review.<name>`: JSON params in, JSON reply out."""
+    review = ReviewContext.of(ctx)
+    return operations_of(
         SERVICE,
-        {
-            "list_queue": partial(usecases.list_queue, ctx),
-            "get_task": partial(usecases.get_task, ctx),
-            "claim": partial(usecases.claim, ctx),
-            "release": partial(usecases.release, ctx),
-            "reassign": partial(usecases.reassign, ctx),
-            "decide": partial(usecases.decide, ctx),
-            "send_back": partial(usecases.send_back, ctx),
-            "record_council": partial(councils.record_meeting, ctx),
-            "forward_batch": partial(batches.forward_batch, ctx),
-            "approve_batch": partial(batches.approve_batch, ctx),
-            "list_proposals": partial(batches.list_proposals, ctx),
-            "get_proposal": partial(batches.get_proposal, ctx),
-            "proposal_document": partial(batches.proposal_document, ctx),
-            "notifications": partial(usecases.list_notifications, ctx),
-            "mark_notifications_read": partial(usecases.mark_notifications_read, ctx),
-            "ops_queues": partial(opsview.ops_queues, ctx),
-            "reorganisation": partial(usecases.reorganisation_result, ctx),
-            "reorganisation_preview": partial(usecases.reorganisation_preview, ctx),
-            **outbox_operations(ctx, store.outbox),
-        },
+        implement(op.LIST_QUEUE, partial(queues.list_queue, review)),
+        implement(op.GET_TASK, partial(queues.get_task, review)),
+        implement(op.CLAIM, partial(tasks.claim, review)),
+        implement(op.RELEASE, partial(tasks.release, review)),
+        implement(op.REASSIGN, partial(tasks.reassign, review)),
+        implement(op.DECIDE, partial(tasks.decide, review)),
+        implement(op.SEND_BACK, partial(tasks.send_back, review)),
+        implement(op.RECORD_COUNCIL, partial(councils.record_meeting, review)),
+        implement(op.FORWARD_BATCH, partial(batches.forward_batch, review)),
+        implement(op.APPROVE_BATCH, partial(batches.approve_batch, review)),
+        implement(op.LIST_PROPOSALS, partial(batches.list_proposals, review)),
+        implement(op.GET_PROPOSAL, partial(batches.get_proposal, review)),
+        implement(op.PROPOSAL_DOCUMENT, partial(batches.proposal_document, review)),
+        implement(op.NOTIFICATIONS, partial(notifications.list_notifications, review)),
+        implement(op.MARK_NOTIFICATIONS_READ, partial(notifications.mark_notifications_read, review)),
+        implement(op.OPS_QUEUES, partial(ops.ops_queues, review)),
+        implement(op.REORGANISATION, partial(reorganisation.reorganisation_result, review)),
+        implement(op.REORGANISATION_PREVIEW, partial(reorganisation.reorganisation_preview, review)),
+        *outbox_operations(ctx, store.outbox).items(),
     )
+
+
+def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
+    register_rpc(router, SERVICE, operations(ctx))
+    review = ReviewContext.of(ctx)
     EventConsumer(
         broker,
         SERVICE,
         REVIEW_FROM_REGISTRATION,
         {
-            c.NominationSubmitted: partial(usecases.on_submitted, ctx),
-            c.NominationResubmitted: partial(usecases.on_resubmitted, ctx),
-            c.NominationWithdrawn: partial(usecases.on_withdrawn, ctx),
-            c.UnitsReorganised: partial(usecases.on_units_reorganised, ctx),
+            c.NominationSubmitted: partial(intake.on_submitted, review),
+            c.NominationResubmitted: partial(intake.on_resubmitted, review),
+            c.NominationWithdrawn: partial(intake.on_withdrawn, review),
+            c.UnitsReorganised: partial(reorganisation.on_units_reorganised, review),
         },
         max_attempts=ctx.settings.max_attempts,
         registry=ctx.registry,
@@ -59,7 +77,7 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
         broker,
         SERVICE,
         REVIEW_FROM_PORTAL,
-        {c.UnitApproversChanged: partial(usecases.on_approvers_changed, ctx)},
+        {c.UnitApproversChanged: partial(rosters.on_approvers_changed, review)},
         max_attempts=ctx.settings.max_attempts,
         registry=ctx.registry,
     ).register(router)

@@ -27,10 +27,11 @@ from openpyxl import load_workbook
 from services.registration import routes as registration_routes
 from services.registration import store as registration_store
 from services.registration import usecases as registration
-from services.review import batches, councils
 from services.review import routes as review_routes
 from services.review import store as review_store
-from services.review import usecases as review
+from services.review.routes import operations as review_rpc
+from services.review.usecases import intake
+from services.review.usecases.context import ReviewContext
 from shared.contracts import subjects
 from shared.contracts.errors import Forbidden, ValidationFailed
 from shared.contracts.events import NominationSubmitted
@@ -86,7 +87,10 @@ class System:
                 return list(rows.scalars())
 
         [task_id] = await eventually(probe, lambda ids: len(ids) == 1)
-        return await review.get_task(self.review, SONTAY if unit_code == "HN-SONTAY" else HANOI, {"task_id": task_id})
+        view: dict[str, Any] = await review_rpc(self.review)["get_task"](
+            SONTAY if unit_code == "HN-SONTAY" else HANOI, {"task_id": task_id}
+        )
+        return view
 
     async def meeting(self, actor: Any, votes: dict[str, int], *, members: int = 9, present: int = 9) -> dict[str, Any]:
         body = {
@@ -97,7 +101,8 @@ class System:
             "chair": "Phạm Quang Huy",
             "votes": [{"task_id": task_id, "votes_for": n, "votes_against": present - n} for task_id, n in votes.items()],
         }
-        return await councils.record_meeting(self.review, actor, body)
+        recorded: dict[str, Any] = await review_rpc(self.review)["record_council"](actor, body)
+        return recorded
 
     async def timeline(self, nomination_id: str) -> list[dict[str, Any]]:
         view = await registration.get_nomination(self.registration, SUBMITTER, {"id": nomination_id})
@@ -150,9 +155,9 @@ async def test_a_failed_council_vote_blocks_approval_a_passed_revote_allows_it_a
     assert t1["council"]["required"] is True
     assert t1["council"]["blocking"]["code"] == "council_vote_missing"
 
-    await review.claim(system.review, SONTAY, {"task_id": t1["id"]})
+    await review_rpc(system.review)["claim"](SONTAY, {"task_id": t1["id"]})
     with pytest.raises(ValidationFailed) as missing:
-        await review.decide(system.review, SONTAY, {"task_id": t1["id"], "action": "approve", "comment": ""})
+        await review_rpc(system.review)["decide"](SONTAY, {"task_id": t1["id"], "action": "approve", "comment": ""})
     assert refusal(missing)[:2] == ("council_vote_missing", ["council"])
 
     # Only the approvers of the unit holding the task may record its council's vote.
@@ -165,32 +170,32 @@ async def test_a_failed_council_vote_blocks_approval_a_passed_revote_allows_it_a
     meeting = await system.meeting(SONTAY, {t1["id"]: 6, t2["id"]: 8, t3["id"]: 2})
     assert [v["passed"] for v in meeting["votes"]] == [False, True, False]  # 6/9 = 66,7 % < 70 %
     with pytest.raises(ValidationFailed) as failed:
-        await review.decide(system.review, SONTAY, {"task_id": t1["id"], "action": "approve", "comment": ""})
+        await review_rpc(system.review)["decide"](SONTAY, {"task_id": t1["id"], "action": "approve", "comment": ""})
     code, fields, message = refusal(failed)
     assert (code, fields) == ("council_vote_failed", ["council"])
     assert "Đồng ý 6/9 thành viên có mặt (66,7 %), cần ít nhất 70 %: không đạt" in message
 
     # Returning a dossier its council did not pass stays possible.
-    await review.claim(system.review, SONTAY, {"task_id": t3["id"]})
+    await review_rpc(system.review)["claim"](SONTAY, {"task_id": t3["id"]})
     back = {"task_id": t3["id"], "action": "return", "comment": "Hội đồng chưa thông qua"}
-    returned = await review.decide(system.review, SONTAY, back)
+    returned = await review_rpc(system.review)["decide"](SONTAY, back)
     assert returned["state"] == "returned"
 
     # A batch is refused as a whole while one of its dossiers has failed; nothing is decided.
     with pytest.raises(ValidationFailed) as batch_failed:
-        await batches.approve_batch(system.review, SONTAY, {"unit_code": "HN-SONTAY", "task_ids": [t1["id"], t2["id"]]})
+        await review_rpc(system.review)["approve_batch"](SONTAY, {"unit_code": "HN-SONTAY", "task_ids": [t1["id"], t2["id"]]})
     assert batch_failed.value.code == "council_vote_failed"
     assert "Nguyễn Thị Hường" in refusal(batch_failed)[2]
     assert await count_rows(system.review.engine, review_store.tasks, review_store.tasks.c.state == "approved") == 0
 
     revote = await system.meeting(SONTAY, {t1["id"]: 7})  # a new meeting: the latest vote counts
     assert revote["votes"][0]["passed"] is True
-    task_view = await review.get_task(system.review, SONTAY, {"task_id": t1["id"]})
+    task_view = await review_rpc(system.review)["get_task"](SONTAY, {"task_id": t1["id"]})
     assert task_view["council"]["blocking"] is None
     assert [h["passed"] for h in task_view["council"]["history"]] == [True, False]  # newest first, history kept
 
-    approved = await batches.approve_batch(
-        system.review, SONTAY, {"unit_code": "HN-SONTAY", "task_ids": [t1["id"], t2["id"]], "comment": "Đồng ý khen thưởng"}
+    approved = await review_rpc(system.review)["approve_batch"](
+        SONTAY, {"unit_code": "HN-SONTAY", "task_ids": [t1["id"], t2["id"]], "comment": "Đồng ý khen thưởng"}
     )
     assert sorted(approved["nomination_ids"]) == sorted([first, second])
     [batch_event] = await outbox_payloads(system.review, subjects.NOMINATIONS_APPROVED)
@@ -234,19 +239,19 @@ async def test_batch_forward_makes_one_numbered_proposal_gapless_per_unit_and_ye
     pair = [tasks[0]["id"], tasks[1]["id"]]
 
     with pytest.raises(ValidationFailed) as missing:
-        await batches.forward_batch(system.review, SONTAY, {"unit_code": "HN-SONTAY", "task_ids": pair})
+        await review_rpc(system.review)["forward_batch"](SONTAY, {"unit_code": "HN-SONTAY", "task_ids": pair})
     assert missing.value.code == "council_vote_missing"
 
     await system.meeting(SONTAY, {pair[0]: 9, pair[1]: 8})
-    letter = await batches.forward_batch(system.review, SONTAY, {"unit_code": "HN-SONTAY", "task_ids": pair})
+    letter = await review_rpc(system.review)["forward_batch"](SONTAY, {"unit_code": "HN-SONTAY", "task_ids": pair})
     assert (letter["number"], letter["number_text"], letter["to_unit_code"]) == (1, "1/TTr-LĐLĐ", "HN")
     assert [i["nominee_name"] for i in letter["items"]] == list(names[:2])
     assert letter["items"][0]["council"].startswith("Đạt (9/9 đồng ý")
 
     with pytest.raises(ValidationFailed):  # refused: must not use up number 2
-        await batches.forward_batch(system.review, SONTAY, {"unit_code": "HN-SONTAY", "task_ids": [tasks[2]["id"]]})
+        await review_rpc(system.review)["forward_batch"](SONTAY, {"unit_code": "HN-SONTAY", "task_ids": [tasks[2]["id"]]})
     await system.meeting(SONTAY, {tasks[2]["id"]: 9})
-    second = await batches.forward_batch(system.review, SONTAY, {"unit_code": "HN-SONTAY", "task_ids": [tasks[2]["id"]]})
+    second = await review_rpc(system.review)["forward_batch"](SONTAY, {"unit_code": "HN-SONTAY", "task_ids": [tasks[2]["id"]]})
     assert second["number_text"] == "2/TTr-LĐLĐ"
 
     forwarded = await outbox_payloads(system.review, subjects.NOMINATION_FORWARDED)
@@ -260,18 +265,18 @@ async def test_batch_forward_makes_one_numbered_proposal_gapless_per_unit_and_ye
     assert [p["number_text"] for p in city_task["proposals"]] == ["1/TTr-LĐLĐ"]
 
     # The document: the sender and the receiver may read it, another district may not.
-    doc = await batches.proposal_document(system.review, HANOI, {"id": letter["id"], "format": "pdf"})
+    doc = await review_rpc(system.review)["proposal_document"](HANOI, {"id": letter["id"], "format": "pdf"})
     reader = pypdf.PdfReader(io.BytesIO(base64.b64decode(doc["content_base64"])))
     text = unicodedata.normalize("NFC", "\n".join(page.extract_text() for page in reader.pages))
     for expected in ("TỜ TRÌNH", "Số: 1/TTr-LĐLĐ", *names[:2], "Kính gửi: Liên đoàn Lao động Thành phố Hà Nội", "Phạm Quang Huy"):
         assert expected in text
-    xlsx = await batches.proposal_document(system.review, SONTAY, {"id": letter["id"], "format": "xlsx"})
+    xlsx = await review_rpc(system.review)["proposal_document"](SONTAY, {"id": letter["id"], "format": "xlsx"})
     sheet = load_workbook(io.BytesIO(base64.b64decode(xlsx["content_base64"]))).active
     assert sheet is not None
     cells = {str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None}
     assert set(names[:2]) <= cells
     with pytest.raises(Forbidden):
-        await batches.proposal_document(system.review, THANHXUAN, {"id": letter["id"], "format": "pdf"})
+        await review_rpc(system.review)["proposal_document"](THANHXUAN, {"id": letter["id"], "format": "pdf"})
 
     await system.to_registration()
 
@@ -289,15 +294,15 @@ async def test_concurrent_batch_forwards_of_one_unit_get_distinct_gapless_number
     for i in range(6):
         nom = snapshot(str(uuid.uuid4()), award_code="cong_nhan_gioi_thu_do", awarding_level="city", name=f"Người thứ {i}")
         nom = nom.model_copy(update={"catalog_version": "union-2025.1"})
-        await review.on_submitted(ctx, NominationSubmitted(occurred_at=ctx.clock.now(), nomination=nom))
+        await intake.on_submitted(ReviewContext.of(ctx), NominationSubmitted(occurred_at=ctx.clock.now(), nomination=nom))
         async with ctx.engine.connect() as conn:
             t = review_store.tasks
             task_ids.append(await conn.scalar(sa.select(t.c.id).where(t.c.nomination_id == nom.id)))
     body = {"held_on": HELD.isoformat(), "members": 9, "present": 9, "votes": [{"task_id": i, "votes_for": 9} for i in task_ids]}
-    await councils.record_meeting(ctx, SONTAY, body)
+    await review_rpc(ctx)["record_council"](SONTAY, body)
 
     letters = await asyncio.gather(
-        *(batches.forward_batch(ctx, SONTAY, {"unit_code": "HN-SONTAY", "task_ids": [i]}) for i in task_ids)
+        *(review_rpc(ctx)["forward_batch"](SONTAY, {"unit_code": "HN-SONTAY", "task_ids": [i]}) for i in task_ids)
     )
     assert sorted(letter["number"] for letter in letters) == [1, 2, 3, 4, 5, 6]
     assert await count_rows(ctx.engine, review_store.proposals) == 6

@@ -16,7 +16,7 @@ from services.registration import store as registration_store
 from services.registration import usecases as registration
 from services.review import routes as review_routes
 from services.review import store as review_store
-from services.review import usecases as review
+from services.review.routes import operations as review_rpc
 from shared.contracts import subjects
 from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, REVIEW_FROM_REGISTRATION
 from shared.platform.messaging import ensure_topology, make_broker, publish_event
@@ -92,8 +92,8 @@ async def test_the_same_achievement_for_a_second_award_is_refused_and_the_approv
     finally:
         await publisher.stop()
 
-    queue = await review.list_queue(review_ctx, APPROVER_SONTAY, {"unit_code": "HN-SONTAY"})
-    task = await review.get_task(review_ctx, APPROVER_SONTAY, {"task_id": queue["items"][0]["id"]})
+    queue = await review_rpc(review_ctx)["list_queue"](APPROVER_SONTAY, {"unit_code": "HN-SONTAY"})
+    task = await review_rpc(review_ctx)["get_task"](APPROVER_SONTAY, {"task_id": queue["items"][0]["id"]})
     carried = task["nomination"]["eligibility"]
     assert carried == report
     assert any(c["status"] == "warning" and c["message"] == "Chưa khai báo số tháng công tác" for c in carried)

@@ -11,8 +11,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from services.review import store, usecases
+from services.review import store
+from services.review.routes import operations as review_rpc
 from services.review.timers import TimerLoop
+from services.review.usecases import intake, rosters
+from services.review.usecases.context import ReviewContext
 from shared.contracts.errors import Forbidden
 from shared.contracts.events import Actor, NominationSubmitted, UnitApproversChanged
 from shared.contracts.values import VIETNAM_TZ
@@ -36,7 +39,7 @@ async def review_at(service_context: Any, at: datetime = OPENED) -> tuple[Servic
 async def submit(ctx: ServiceContext, *, award_code: str = "bang_khen_tld", awarding_level: str = "national") -> dict[str, Any]:
     nomination_id = str(uuid.uuid4())
     nom = snapshot(nomination_id, award_code=award_code, awarding_level=awarding_level)
-    await usecases.on_submitted(ctx, NominationSubmitted(occurred_at=ctx.clock.now(), nomination=nom))
+    await intake.on_submitted(ReviewContext.of(ctx), NominationSubmitted(occurred_at=ctx.clock.now(), nomination=nom))
     return await task_of(ctx, nomination_id)
 
 
@@ -60,7 +63,7 @@ async def roster(ctx: ServiceContext, unit_code: str, *approvers: Actor, at: dat
         unit_code=unit_code,
         approvers=[{"user_id": a.user_id, "full_name": a.full_name} for a in approvers],
     )
-    await usecases.on_approvers_changed(ctx, event)
+    await rosters.on_approvers_changed(ReviewContext.of(ctx), event)
 
 
 async def outbox_events(ctx: ServiceContext, subject_suffix: str) -> list[dict[str, Any]]:
@@ -96,31 +99,31 @@ async def test_an_overdue_task_escalates_district_city_national_as_the_clock_mov
     assert (moved["unit_code"], moved["queue_unit_code"], moved["escalations"], moved["state"]) == ("HN-SONTAY", "HN", 1, "open")
     assert vn_date(moved["due_at"]) == date(2026, 3, 24)  # five working days from Tuesday 17/3
 
-    city_queue = await usecases.list_queue(ctx, HANOI, {"unit_code": "HN", "state": "escalated_in"})
+    city_queue = await review_rpc(ctx)["list_queue"](HANOI, {"unit_code": "HN", "state": "escalated_in"})
     assert [(t["id"], t["is_escalated"], t["unit_name"]) for t in city_queue["items"]] == [
         (task["id"], True, moved["unit"]["name"])
     ]
     assert city_queue["counts"]["escalated_in"] == 1
-    district_queue = await usecases.list_queue(ctx, SONTAY, {"unit_code": "HN-SONTAY"})
+    district_queue = await review_rpc(ctx)["list_queue"](SONTAY, {"unit_code": "HN-SONTAY"})
     assert district_queue["total"] == 0  # no longer in the district's own queue …
-    away = await usecases.list_queue(ctx, SONTAY, {"unit_code": "HN-SONTAY", "state": "escalated_out"})
+    away = await review_rpc(ctx)["list_queue"](SONTAY, {"unit_code": "HN-SONTAY", "state": "escalated_out"})
     assert [t["id"] for t in away["items"]] == [task["id"]]  # … but the district still sees it, read-only
-    view = await usecases.get_task(ctx, SONTAY, {"task_id": task["id"]})
+    view = await review_rpc(ctx)["get_task"](SONTAY, {"task_id": task["id"]})
     assert (view["can_act"], view["queue_unit_code"]) == (False, "HN")
     with pytest.raises(Forbidden):
-        await usecases.claim(ctx, SONTAY, {"task_id": task["id"]})
+        await review_rpc(ctx)["claim"](SONTAY, {"task_id": task["id"]})
 
     clock.at = datetime(2026, 3, 24, 17, 0, 1, tzinfo=UTC)  # the city is late too
     await loop.run_once()
     top = await task_of(ctx, task["nomination_id"])
     assert (top["queue_unit_code"], top["escalations"]) == ("TLD", 2)
-    assert (await usecases.get_task(ctx, HANOI, {"task_id": task["id"]}))["can_act"] is False  # the city sees, read-only
-    assert (await usecases.get_task(ctx, TLD, {"task_id": task["id"]}))["can_act"] is True
+    assert (await review_rpc(ctx)["get_task"](HANOI, {"task_id": task["id"]}))["can_act"] is False  # the city sees, read-only
+    assert (await review_rpc(ctx)["get_task"](TLD, {"task_id": task["id"]}))["can_act"] is True
 
     clock.at += timedelta(days=30)  # nothing above Tổng LĐLĐ: it stays there, overdue
     await loop.run_once()
     assert (await task_of(ctx, task["nomination_id"]))["queue_unit_code"] == "TLD"
-    national = await usecases.list_queue(ctx, TLD, {"unit_code": "TLD", "state": "overdue"})
+    national = await review_rpc(ctx)["list_queue"](TLD, {"unit_code": "TLD", "state": "overdue"})
     assert national["total"] == 1
 
     escalated = await outbox_events(ctx, ".task_escalated")
@@ -128,7 +131,7 @@ async def test_an_overdue_task_escalates_district_city_national_as_the_clock_mov
         ("HN-SONTAY", "HN", "overdue"),
         ("HN", "TLD", "overdue"),
     ]
-    moves = (await usecases.get_task(ctx, TLD, {"task_id": task["id"]}))["moves"]
+    moves = (await review_rpc(ctx)["get_task"](TLD, {"task_id": task["id"]}))["moves"]
     assert [(m["kind"], m["from_unit"]["code"], m["to_unit"]["code"]) for m in moves] == [
         ("escalated", "HN-SONTAY", "HN"),
         ("escalated", "HN", "TLD"),
@@ -151,19 +154,19 @@ async def test_reminders_go_to_the_unit_approvers_then_only_to_the_claimant(serv
     [before] = await outbox_events(ctx, ".task_reminder")
     assert before["kind"] == "before_due"
     assert sorted(r["user_id"] for r in before["recipients"]) == ["u-sontay", "u-sontay2"]
-    bell = await usecases.list_notifications(ctx, SONTAY2, {})
+    bell = await review_rpc(ctx)["notifications"](SONTAY2, {})
     assert bell["unread"] == 1
     assert "Sắp đến hạn xử lý (16/03/2026)" in bell["items"][0]["text"]
 
-    await usecases.claim(ctx, SONTAY, {"task_id": task["id"]})
+    await review_rpc(ctx)["claim"](SONTAY, {"task_id": task["id"]})
     clock.at = datetime(2026, 3, 16, 1, 0, 1, tzinfo=UTC)  # 08:00:01 on the due date
     await loop.run_once()
     due_day = (await outbox_events(ctx, ".task_reminder"))[-1]
     assert (due_day["kind"], [r["user_id"] for r in due_day["recipients"]]) == ("due_day", ["u-sontay"])
-    assert (await usecases.list_notifications(ctx, SONTAY, {}))["unread"] == 2
-    assert (await usecases.list_notifications(ctx, SONTAY2, {}))["unread"] == 1
-    await usecases.mark_notifications_read(ctx, SONTAY, {})
-    assert (await usecases.list_notifications(ctx, SONTAY, {}))["unread"] == 0
+    assert (await review_rpc(ctx)["notifications"](SONTAY, {}))["unread"] == 2
+    assert (await review_rpc(ctx)["notifications"](SONTAY2, {}))["unread"] == 1
+    await review_rpc(ctx)["mark_notifications_read"](SONTAY, {})
+    assert (await review_rpc(ctx)["notifications"](SONTAY, {}))["unread"] == 0
 
 
 @pytest.mark.asyncio
@@ -173,21 +176,23 @@ async def test_the_city_takes_over_and_decides_or_sends_back_with_a_new_due_date
     taken, sent = await submit(ctx), await submit(ctx)
     clock.at = datetime(2026, 3, 17, 2, 0, tzinfo=UTC)
     await loop.run_once()
-    assert (await usecases.list_notifications(ctx, HANOI, {}))["unread"] == 2  # "Quá hạn – chuyển lên" ×2
+    assert (await review_rpc(ctx)["notifications"](HANOI, {}))["unread"] == 2  # "Quá hạn – chuyển lên" ×2
 
     # take over: the city decides in the district's place; approving forwards to the city's own level
-    await usecases.claim(ctx, HANOI, {"task_id": taken["id"]})
-    decided = await usecases.decide(ctx, HANOI, {"task_id": taken["id"], "action": "approve", "comment": "Cấp trên xử lý thay"})
+    await review_rpc(ctx)["claim"](HANOI, {"task_id": taken["id"]})
+    decided = await review_rpc(ctx)["decide"](
+        HANOI, {"task_id": taken["id"], "action": "approve", "comment": "Cấp trên xử lý thay"}
+    )
     assert decided["state"] == "forwarded"
     city_task = await task_of(ctx, taken["nomination_id"])
     assert (city_task["unit_code"], city_task["queue_unit_code"]) == ("HN", "HN")
 
     # send back: the district gets it again with the date the city chose
-    back = await usecases.send_back(
-        ctx, HANOI, {"task_id": sent["id"], "due_on": "2026-03-20", "comment": "Đề nghị quận xử lý ngay"}
+    back = await review_rpc(ctx)["send_back"](
+        HANOI, {"task_id": sent["id"], "due_on": "2026-03-20", "comment": "Đề nghị quận xử lý ngay"}
     )
     assert (back["queue_unit_code"], vn_date(back["due_at"])) == ("HN-SONTAY", date(2026, 3, 20))
-    assert (await usecases.get_task(ctx, SONTAY, {"task_id": sent["id"]}))["can_act"] is True
+    assert (await review_rpc(ctx)["get_task"](SONTAY, {"task_id": sent["id"]}))["can_act"] is True
     [event] = await outbox_events(ctx, ".task_sent_back")
     assert (event["from_unit"]["code"], event["to_unit"]["code"], event["comment"]) == (
         "HN",
@@ -223,7 +228,7 @@ async def test_a_unit_without_an_active_approver_escalates_at_once(service_conte
     # a unit that loses its last approver sends its open tasks up at once too
     await roster(ctx, "HN-THANHXUAN", SONTAY)
     nom = snapshot(str(uuid.uuid4()), unit_code="HN-THANHXUAN-VANQUAN", award_code="bang_khen_tld", awarding_level="national")
-    await usecases.on_submitted(ctx, NominationSubmitted(occurred_at=clock.now(), nomination=nom))
+    await intake.on_submitted(ReviewContext.of(ctx), NominationSubmitted(occurred_at=clock.now(), nomination=nom))
     await loop.run_once()
     assert (await task_of(ctx, nom.id))["queue_unit_code"] == "HN-THANHXUAN"
     await roster(ctx, "HN-THANHXUAN", at=clock.now())

@@ -20,7 +20,8 @@ from services.awards import store as awards_store
 from services.awards.usecases import issuing as awards
 from services.awards.usecases.context import AwardsContext
 from services.review import store as review_store
-from services.review import usecases as review
+from services.review.usecases import intake
+from services.review.usecases.context import ReviewContext
 from shared.contracts.events import AwardGranted, NominationApproved, NominationSubmitted, TaskOpened
 from shared.platform.outbox import enqueue as real_enqueue
 from shared.platform.service import ServiceContext
@@ -75,8 +76,8 @@ async def test_the_same_submission_delivered_twice_opens_exactly_one_task(servic
     ctx = await service_context("review")
     event = submitted()
 
-    await review.on_submitted(ctx, event)
-    await review.on_submitted(ctx, event)
+    await intake.on_submitted(ReviewContext.of(ctx), event)
+    await intake.on_submitted(ReviewContext.of(ctx), event)
 
     async with ctx.engine.connect() as conn:
         tasks = (await conn.execute(sa.select(review_store.tasks))).mappings().all()
@@ -97,8 +98,8 @@ async def test_a_resent_copy_of_a_submission_with_the_same_event_id_is_recognise
     event = submitted()
     copy = NominationSubmitted.model_validate_json(event.model_dump_json())  # as decoded from the stream
 
-    await review.on_submitted(ctx, event)
-    await review.on_submitted(ctx, copy)
+    await intake.on_submitted(ReviewContext.of(ctx), event)
+    await intake.on_submitted(ReviewContext.of(ctx), copy)
 
     assert await count_rows(ctx.engine, review_store.tasks) == 1
     assert await count_rows(ctx.engine, review_store.outbox) == 1
@@ -108,8 +109,8 @@ async def test_a_resent_copy_of_a_submission_with_the_same_event_id_is_recognise
 async def test_two_submissions_of_different_nominations_open_two_tasks(service_context: Callable[..., Any]) -> None:
     ctx = await service_context("review")
 
-    await review.on_submitted(ctx, submitted())
-    await review.on_submitted(ctx, submitted())
+    await intake.on_submitted(ReviewContext.of(ctx), submitted())
+    await intake.on_submitted(ReviewContext.of(ctx), submitted())
 
     assert await count_rows(ctx.engine, review_store.tasks) == 2
     assert await count_rows(ctx.engine, review_store.inbox) == 2
@@ -120,7 +121,7 @@ async def test_concurrent_redeliveries_of_one_submission_open_one_task(service_c
     ctx = await service_context("review")
     event = submitted()
 
-    await asyncio.gather(*(delivered_until_handled(lambda: review.on_submitted(ctx, event)) for _ in range(4)))
+    await asyncio.gather(*(delivered_until_handled(lambda: intake.on_submitted(ReviewContext.of(ctx), event)) for _ in range(4)))
 
     assert await count_rows(ctx.engine, review_store.tasks) == 1
     assert await count_rows(ctx.engine, review_store.outbox) == 1

@@ -14,7 +14,9 @@ from services.registration import opsview as registration_ops
 from services.registration import store as registration_store
 from services.registration import usecases as registration
 from services.review import opsview as review_ops
-from services.review import usecases as review
+from services.review.routes import operations as review_rpc
+from services.review.usecases import intake
+from services.review.usecases.context import ReviewContext
 from shared.contracts.errors import Forbidden
 from shared.contracts.events import NominationSubmitted
 from shared.platform.clock import FixedClock
@@ -60,11 +62,13 @@ async def test_queues_per_unit_show_depth_oldest_task_and_overdue_as_metrics_and
     clock = FixedClock(MONDAY)
     ctx = await service_context("review", clock=clock)
     for _ in range(2):
-        await review.on_submitted(ctx, NominationSubmitted(occurred_at=MONDAY, nomination=snapshot(str(uuid.uuid4()))))
+        await intake.on_submitted(
+            ReviewContext.of(ctx), NominationSubmitted(occurred_at=MONDAY, nomination=snapshot(str(uuid.uuid4())))
+        )
     clock.advance(timedelta(days=3))
     later = clock.now()
-    await review.on_submitted(
-        ctx,
+    await intake.on_submitted(
+        ReviewContext.of(ctx),
         NominationSubmitted(occurred_at=later, nomination=snapshot(str(uuid.uuid4()), unit_code="HN-THANHXUAN-VANQUAN")),
     )
     clock.advance(timedelta(days=13))  # the Sơn Tây tasks are past their ten working days; Thanh Xuân's are not
@@ -79,7 +83,7 @@ async def test_queues_per_unit_show_depth_oldest_task_and_overdue_as_metrics_and
     assert 'thidua_review_overdue_tasks{level="district",unit="HN-THANHXUAN"} 0.0' in text
     assert 'thidua_review_oldest_task_age_seconds{level="district",unit="HN-SONTAY"} 1.3824e+06' in text  # 16 days
 
-    figures = await review_ops.ops_queues(ctx, OPS, {"limit": 10})
+    figures = await review_rpc(ctx)["ops_queues"](OPS, {"limit": 10})
     assert figures["total_tasks"] == 3
     assert figures["total_overdue"] == 2
     assert figures["by_level"] == {"district": {"depth": 3, "overdue": 2}}
@@ -88,7 +92,7 @@ async def test_queues_per_unit_show_depth_oldest_task_and_overdue_as_metrics_and
     assert slowest[0]["oldest_age_seconds"] == 16 * 86400
     assert slowest[0]["avg_decision_seconds"] is None
     with pytest.raises(Forbidden):
-        await review_ops.ops_queues(ctx, APPROVER_SONTAY, {})
+        await review_rpc(ctx)["ops_queues"](APPROVER_SONTAY, {})
 
 
 @pytest.mark.asyncio

@@ -21,12 +21,12 @@ from services.awards.usecases import issuing as awards
 from services.awards.usecases.context import AwardsContext
 from services.registration import store as reg_store
 from services.registration import usecases as registration
-from services.review import councils
-from services.review import opsview as review_ops
 from services.review import routes as review_routes
 from services.review import store as review_store
-from services.review import usecases as review
+from services.review.routes import operations as review_rpc
 from services.review.timers import TimerLoop
+from services.review.usecases import intake, reorganisation
+from services.review.usecases.context import ReviewContext
 from shared.contracts import subjects
 from shared.contracts.errors import Conflict
 from shared.contracts.events import EVENT_TYPES, Actor, Event, NominationApproved, RoleGrant, UnitsReorganised
@@ -82,7 +82,7 @@ async def submit(reg: ServiceContext, rev: ServiceContext, name: str, award_code
     [submitted] = [
         e for e in await outbox(reg, reg_store.outbox, subjects.NOMINATION_SUBMITTED) if e.correlation_id == nomination["id"]
     ]
-    await review.on_submitted(rev, submitted)  # type: ignore[arg-type]
+    await intake.on_submitted(ReviewContext.of(rev), submitted)  # type: ignore[arg-type]
     return str(nomination["id"])
 
 
@@ -115,13 +115,13 @@ async def test_open_tasks_of_thanh_xuan_follow_their_cdcs_to_the_ward_union(
     claimed = await submit(reg, rev, "Trần Thị Nhận", "giay_khen_ldld_huyen")
     at_city = await submit(reg, rev, "Lê Văn Thành", "cong_nhan_gioi_thu_do")
     claimed_task = await task_of(rev, claimed)
-    await review.claim(rev, THANHXUAN, {"task_id": claimed_task["id"]})
+    await review_rpc(rev)["claim"](THANHXUAN, {"task_id": claimed_task["id"]})
     city_district_task = await task_of(rev, at_city)
-    await review.claim(rev, THANHXUAN, {"task_id": city_district_task["id"]})
+    await review_rpc(rev)["claim"](THANHXUAN, {"task_id": city_district_task["id"]})
     vote = {"task_id": city_district_task["id"], "votes_for": 9}
     meeting = {"held_on": "2026-03-02", "members": 9, "present": 9, "votes": [vote]}
-    await councils.record_meeting(rev, THANHXUAN, meeting)  # the district's council passes it (2025 catalogue)
-    await review.decide(rev, THANHXUAN, {"task_id": city_district_task["id"], "action": "approve", "comment": "Đồng ý"})
+    await review_rpc(rev)["record_council"](THANHXUAN, meeting)  # the district's council passes it (2025 catalogue)
+    await review_rpc(rev)["decide"](THANHXUAN, {"task_id": city_district_task["id"], "action": "approve", "comment": "Đồng ý"})
     before = {nid: await task_of(rev, nid) for nid in (waiting, claimed, at_city)}
     assert before[at_city]["queue_unit_code"] == "HN"
 
@@ -171,18 +171,18 @@ async def test_open_tasks_of_thanh_xuan_follow_their_cdcs_to_the_ward_union(
         assert await moves_of(rev, task["id"]) == [("reorganised", "HN-THANHXUAN", "HN-P-THANHXUAN")]
     assert after[claimed]["claimant_id"] is None  # the old district's approver no longer holds it
     assert after[at_city] == before[at_city]  # the city's task does not move
-    result_view = await review.reorganisation_result(rev, ADMIN, {"id": "2025-07-01-thanh-xuan"})
+    result_view = await review_rpc(rev)["reorganisation"](ADMIN, {"id": "2025-07-01-thanh-xuan"})
     assert result_view["summary"]["tasks_moved_per_new_unit"] == {
         "HN-P-THANHXUAN": {"name": "Công đoàn phường Thanh Xuân", "tasks": 2}
     }
     assert result_view["summary"]["claims_released"] == 1
 
-    queue = await review.list_queue(rev, WARD, {"unit_code": "HN-P-THANHXUAN"})
+    queue = await review_rpc(rev)["list_queue"](WARD, {"unit_code": "HN-P-THANHXUAN"})
     assert {t["nomination_id"] for t in queue["items"]} == {waiting, claimed}
-    view = await review.get_task(rev, WARD, {"task_id": after[waiting]["id"]})
+    view = await review_rpc(rev)["get_task"](WARD, {"task_id": after[waiting]["id"]})
     assert [m["kind"] for m in view["moves"]] == ["reorganised"]
     assert view["can_act"] is True
-    figures = await review_ops.ops_queues(rev, ADMIN, {})  # a unit no reference file knows, named from its tasks
+    figures = await review_rpc(rev)["ops_queues"](ADMIN, {})  # a unit no reference file knows, named from its tasks
     assert {(u["unit_code"], u["unit_name"], u["level"]) for u in figures["slowest"]} >= {
         ("HN-P-THANHXUAN", "Công đoàn phường Thanh Xuân", "district")
     }
@@ -253,18 +253,18 @@ async def test_a_dossier_returned_by_the_closed_district_is_resubmitted_to_the_w
     await registration.load_units(reg, load_units())
     returned = await submit(reg, rev, "Phạm Văn Trả", "giay_khen_ldld_huyen")
     task = await task_of(rev, returned)
-    await review.claim(rev, THANHXUAN, {"task_id": task["id"]})
-    await review.decide(rev, THANHXUAN, {"task_id": task["id"], "action": "return", "comment": "Bổ sung biên bản họp"})
+    await review_rpc(rev)["claim"](THANHXUAN, {"task_id": task["id"]})
+    await review_rpc(rev)["decide"](THANHXUAN, {"task_id": task["id"], "action": "return", "comment": "Bổ sung biên bản họp"})
     for event in await outbox(rev, review_store.outbox, subjects.NOMINATION_RETURNED):
         await registration.on_review_event(reg, event)
 
     await registration.reorganise(reg, ADMIN, {"reorganisation": the_file(), "apply": True})
     [event] = await outbox(reg, reg_store.outbox, subjects.UNITS_REORGANISED)
-    await review.on_units_reorganised(rev, event)  # type: ignore[arg-type]
+    await reorganisation.on_units_reorganised(ReviewContext.of(rev), event)  # type: ignore[arg-type]
 
     await registration.resubmit(reg, VANQUAN, {"id": returned, "comment": "Đã bổ sung biên bản"})
     [resubmitted] = await outbox(reg, reg_store.outbox, subjects.NOMINATION_RESUBMITTED)
-    await review.on_resubmitted(rev, resubmitted)  # type: ignore[arg-type]
+    await intake.on_resubmitted(ReviewContext.of(rev), resubmitted)  # type: ignore[arg-type]
     reopened = await task_of(rev, returned)
     assert (reopened["unit_code"], reopened["queue_unit_code"], reopened["state"]) == ("HN-P-THANHXUAN", "HN-P-THANHXUAN", "open")
     assert reopened["round"] == 2

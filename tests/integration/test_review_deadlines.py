@@ -9,7 +9,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from services.review import store, usecases
+from services.review import store
+from services.review.routes import operations as review_rpc
+from services.review.usecases import intake
+from services.review.usecases.context import ReviewContext
 from shared.contracts.events import Actor, NominationSubmitted, RoleGrant
 from shared.contracts.values import VIETNAM_TZ
 from tests.integration.conftest import snapshot
@@ -17,7 +20,9 @@ from tests.integration.conftest import snapshot
 
 async def open_task(ctx: Any, occurred_at: datetime) -> Any:
     nomination_id = str(uuid.uuid4())
-    await usecases.on_submitted(ctx, NominationSubmitted(occurred_at=occurred_at, nomination=snapshot(nomination_id)))
+    await intake.on_submitted(
+        ReviewContext.of(ctx), NominationSubmitted(occurred_at=occurred_at, nomination=snapshot(nomination_id))
+    )
     async with ctx.engine.connect() as conn:
         return (await conn.execute(sa.select(store.tasks).where(store.tasks.c.nomination_id == nomination_id))).mappings().one()
 
@@ -42,10 +47,10 @@ async def test_the_queue_shows_due_dates_and_counts_overdue_tasks(service_contex
     await open_task(ctx, datetime(2026, 1, 5, 2, 0, tzinfo=UTC))  # due 19/1, long past on the fixed clock (2/3/2026)
     await open_task(ctx, datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
     approver = Actor(user_id="u", username="ld.sontay", roles=(RoleGrant(role="approver", unit_code="HN-SONTAY"),))
-    page = await usecases.list_queue(ctx, approver, {"unit_code": "HN-SONTAY"})
+    page = await review_rpc(ctx)["list_queue"](approver, {"unit_code": "HN-SONTAY"})
     assert page["counts"] == {"open": 2, "claimed": 0, "overdue": 1, "escalated_in": 0, "escalated_out": 0}
     assert [t["due_at"][:10] for t in page["items"]] == ["2026-01-19", "2026-03-16"]  # oldest due first
-    overdue = await usecases.list_queue(ctx, approver, {"unit_code": "HN-SONTAY", "state": "overdue"})
+    overdue = await review_rpc(ctx)["list_queue"](approver, {"unit_code": "HN-SONTAY", "state": "overdue"})
     assert overdue["total"] == 1
-    before = await usecases.list_queue(ctx, approver, {"unit_code": "HN-SONTAY", "due_before": "2026-02-01"})
+    before = await review_rpc(ctx)["list_queue"](approver, {"unit_code": "HN-SONTAY", "due_before": "2026-02-01"})
     assert before["total"] == 1

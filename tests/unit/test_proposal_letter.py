@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pypdf
 from openpyxl import load_workbook
 
-from services.review.batches import letter_settings, proposal_letter
+from services.review.domain.proposal import Proposal, ProposalItem, letter_settings, proposal_letter
 from shared.rules.documents import to_pdf, to_xlsx
 from shared.rules.reference import load_units
 
 UNITS = {u.code: u.ref() for u in load_units()}
 
 
-def row(**changes: Any) -> dict[str, Any]:
+def row(**changes: Any) -> Proposal:
     items = [
         {
+            "task_id": "t-1",
+            "nomination_id": "n-1",
             "nominee_name": "Nguyễn Thị Hường",
             "nominee_kind": "individual",
             "origin_unit_name": "Công đoàn Công ty CP tập đoàn DST",
@@ -28,6 +30,8 @@ def row(**changes: Any) -> dict[str, Any]:
             "council": "Đạt (9/9 đồng ý, 0 không đồng ý; có mặt 9/11, bỏ phiếu kín)",
         },
         {
+            "task_id": "t-2",
+            "nomination_id": "n-2",
             "nominee_name": "Tổ bảo dưỡng số 3",
             "nominee_kind": "collective",
             "origin_unit_name": "Công đoàn Trường THCS Văn Quán",
@@ -36,16 +40,21 @@ def row(**changes: Any) -> dict[str, Any]:
             "council": "Đạt (7/9 đồng ý, 2 không đồng ý; có mặt 9/11, biểu quyết công khai)",
         },
     ]
-    base = {
-        "unit": UNITS["HN-SONTAY"].model_dump(),
-        "to_unit": UNITS["HN"].model_dump(),
-        "items": items,
+    base: dict[str, Any] = {
+        "id": "p-1",
+        "unit": UNITS["HN-SONTAY"],
+        "to_unit": UNITS["HN"],
+        "year": 2026,
+        "number": 3,
+        "items": tuple(ProposalItem(**i) for i in items),
         "issued_on": date(2026, 3, 2),
         "number_text": "3/TTr-LĐLĐ",
         "comment": None,
+        "signer_id": "u-sontay",
         "signer_name": "Phạm Quang Huy",
+        "created_at": datetime(2026, 3, 2, 2, 0, tzinfo=UTC),
     }
-    return base | changes
+    return Proposal(**(base | changes))
 
 
 def test_the_letter_names_its_number_addressee_nominees_and_council_results() -> None:

@@ -3,12 +3,8 @@ and its replicas of the nominations it reviews and of each unit's approvers (fro
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 
-from services.review.domain.task import ReviewTask, TaskState
-from shared.contracts.values import UnitRef
 from shared.platform.db import UtcDateTime, messaging_tables
 
 metadata = sa.MetaData()
@@ -216,19 +212,3 @@ proposal_counters = sa.Table(
     sa.Column("year", sa.Integer, primary_key=True),
     sa.Column("last_number", sa.Integer, nullable=False),
 )
-
-
-def task_from_row(row: Any) -> ReviewTask:
-    return ReviewTask(
-        id=row["id"],
-        nomination_id=row["nomination_id"],
-        unit=UnitRef.model_validate(row["unit"]),
-        state=TaskState(row["state"]),
-        round=row["round"],
-        claimant_id=row["claimant_id"],
-        claimant_name=row["claimant_name"],
-        due_at=row["due_at"],
-        queue_unit=UnitRef.model_validate(row["queue_unit"]),
-        escalations=row["escalations"],
-        generation=row["generation"],
-    )

@@ -1,0 +1,232 @@
+"""Review's rows as typed records: what the store reads and writes, and what the use cases pass around.
+
+A task's record is the domain `ReviewTask` with what the queue shows beside it; a proposal is the domain
+`Proposal`. Values kept as JSON in a column (a unit, a snapshot, a summary) are pydantic models, the wire's
+own where the value travels unchanged (a reorganisation's summary).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+from services.review.domain.council import RecordedVote
+from services.review.domain.task import ReviewTask
+from shared.contracts.events import CouncilVote, NominationSnapshot, Recipient
+from shared.contracts.operations.review import QueueCounts, ReorganisationSummary
+from shared.contracts.values import UnitRef
+from shared.rules.council import Check
+
+NominationStatus = Literal["in_review", "returned", "withdrawn", "closed"]
+MoveKind = Literal["escalated", "sent_back", "reorganised"]
+
+
+@dataclass(frozen=True)
+class TaskRecord:
+    """One row of `tasks`: the task and what a queue lists about it."""
+
+    task: ReviewTask
+    award_code: str
+    award_name: str
+    nominee_name: str
+    nominee_kind: str
+    origin_unit_code: str
+    origin_unit_name: str
+    period: str
+    opened_at: datetime
+    claimed_at: datetime | None = None
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    decided_by_name: str | None = None
+    comment: str | None = None
+    escalated_at: datetime | None = None
+
+    @property
+    def id(self) -> str:
+        return self.task.id
+
+
+@dataclass(frozen=True)
+class NominationRecord:
+    """Review's replica of a nomination it reviews; `snapshot` is None for a withdrawal seen before its submission."""
+
+    id: str
+    snapshot: NominationSnapshot | None
+    status: NominationStatus
+    updated_at: datetime
+    returned_at_unit: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueRows:
+    """A page of a unit's queue, with the counts the queue shows and the total of its filter."""
+
+    total: int
+    counts: QueueCounts
+    items: list[TaskRecord]
+
+
+@dataclass(frozen=True)
+class UnitQueue:
+    """The active tasks held in one unit's queue, as the ops figures count them."""
+
+    unit_code: str
+    name: str
+    level: str
+    depth: int
+    overdue: int
+    oldest_opened_at: datetime
+
+
+@dataclass(frozen=True)
+class DecidedTask:
+    queue_unit_code: str
+    opened_at: datetime
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
+class ScheduledTimer:
+    """A timer to write: `generation` ties it to one due date of its task."""
+
+    task_id: str
+    kind: str  # before_due | due_day | escalate
+    generation: int
+    fire_at: datetime
+
+
+@dataclass(frozen=True)
+class TimerRecord:
+    id: int
+    task_id: str
+    kind: str
+    generation: int
+    fire_at: datetime
+    attempts: int = 0
+    fired_at: datetime | None = None
+    outcome: str | None = None
+    fired_by: str | None = None
+    last_error: str | None = None
+
+
+@dataclass(frozen=True)
+class TaskMove:
+    """A move of a task between queues: an escalation up, a send-back down, a reorganisation."""
+
+    task_id: str
+    kind: MoveKind
+    at: datetime
+    from_unit: UnitRef
+    to_unit: UnitRef
+    actor_id: str
+    actor_name: str
+    reason: str | None = None  # overdue | no_approver (escalations)
+    was_due_at: datetime | None = None
+    new_due_at: datetime | None = None
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class NewNotification:
+    """What the bell will show one person."""
+
+    user_id: str
+    kind: str  # before_due | due_day | escalated_in | sent_back | reorganised_in
+    task_id: str
+    nomination_id: str
+    unit_code: str
+    text: str
+    due_at: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class NotificationRecord(NewNotification):
+    """A notification stored, read or not."""
+
+    id: int
+    read_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Roster:
+    """A unit's active approvers as the portal last announced them."""
+
+    unit_code: str
+    approvers: tuple[Recipient, ...]
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
+class CouncilMeetingRecord:
+    id: str
+    unit: UnitRef
+    held_on: date
+    members: int
+    present: int
+    secret_ballot: bool
+    chair: str | None
+    note: str | None
+    recorded_by: str
+    recorded_by_name: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class CouncilVoteRecord:
+    """The vote of one meeting on one task; `id` orders votes (the highest counts) and is None until stored."""
+
+    meeting_id: str
+    task_id: str
+    nomination_id: str
+    votes_for: int
+    votes_against: int
+    passed: bool
+    required: bool  # whether this level had to vote (the rule, at the task's level)
+    explanation: str  # shared.rules.council's checks, Vietnamese, with the numbers
+    checks: tuple[Check, ...]
+    recorded_at: datetime
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class CouncilVoteEntry:
+    """A vote with the meeting that cast it."""
+
+    vote: CouncilVoteRecord
+    meeting: CouncilMeetingRecord
+
+    def recorded(self) -> RecordedVote:
+        m = self.meeting
+        return RecordedVote(
+            unit_name=m.unit.name,
+            held_on=m.held_on,
+            vote=CouncilVote(
+                members=m.members,
+                present=m.present,
+                votes_for=self.vote.votes_for,
+                votes_against=self.vote.votes_against,
+                secret_ballot=m.secret_ballot,
+            ),
+            passed=self.vote.passed,
+            explanation=self.vote.explanation,
+        )
+
+
+@dataclass(frozen=True)
+class ProposalTask:
+    """A task listed in a tờ trình, at its position (from 1)."""
+
+    proposal_id: str
+    task_id: str
+    nomination_id: str
+    position: int
+
+
+@dataclass(frozen=True)
+class ReorganisationRecord:
+    id: str
+    effective_on: date
+    processed_at: datetime
+    summary: ReorganisationSummary

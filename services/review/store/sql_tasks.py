@@ -1,0 +1,396 @@
+"""Tasks, their moves between queues, and review's replica of the nominations: the rows of a task's life.
+
+Locks follow one order everywhere: tasks (by id), then their nomination; `FOR UPDATE` is a no-op on SQLite,
+where every transaction holds the single write lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.review.domain.task import ACTIVE_STATES, ReviewTask, TaskState
+from services.review.store import port
+from services.review.store import tables as t
+from services.review.store.records import (
+    DecidedTask,
+    NominationRecord,
+    NominationStatus,
+    QueueRows,
+    TaskMove,
+    TaskRecord,
+    UnitQueue,
+)
+from shared.contracts.events import NominationSnapshot
+from shared.contracts.operations.review import QueueCounts, QueueQuery
+from shared.contracts.values import VIETNAM_TZ, UnitRef
+from shared.rules.text import normalize_name
+
+ACTIVE = [s.value for s in ACTIVE_STATES]
+# What a task's life changes; the rest of the row (the dossier's names, the round, when it opened) never does.
+TASK_CHANGES = (
+    "unit_code",
+    "unit",
+    "state",
+    "claimant_id",
+    "claimant_name",
+    "claimed_at",
+    "due_at",
+    "decided_at",
+    "decided_by",
+    "decided_by_name",
+    "comment",
+    "queue_unit_code",
+    "queue_unit",
+    "escalations",
+    "generation",
+    "escalated_at",
+)
+
+
+def task_record(row: RowMapping) -> TaskRecord:
+    return TaskRecord(
+        task=ReviewTask(
+            id=row["id"],
+            nomination_id=row["nomination_id"],
+            unit=UnitRef.model_validate(row["unit"]),
+            state=TaskState(row["state"]),
+            round=row["round"],
+            claimant_id=row["claimant_id"],
+            claimant_name=row["claimant_name"],
+            due_at=row["due_at"],
+            queue_unit=UnitRef.model_validate(row["queue_unit"]),
+            escalations=row["escalations"],
+            generation=row["generation"],
+        ),
+        award_code=row["award_code"],
+        award_name=row["award_name"],
+        nominee_name=row["nominee_name"],
+        nominee_kind=row["nominee_kind"],
+        origin_unit_code=row["origin_unit_code"],
+        origin_unit_name=row["origin_unit_name"],
+        period=row["period"],
+        opened_at=row["opened_at"],
+        claimed_at=row["claimed_at"],
+        decided_at=row["decided_at"],
+        decided_by=row["decided_by"],
+        decided_by_name=row["decided_by_name"],
+        comment=row["comment"],
+        escalated_at=row["escalated_at"],
+    )
+
+
+def task_changes(record: TaskRecord) -> dict[str, Any]:
+    task = record.task
+    return {
+        "unit_code": task.unit.code,
+        "unit": task.unit.model_dump(),
+        "state": task.state.value,
+        "claimant_id": task.claimant_id,
+        "claimant_name": task.claimant_name,
+        "claimed_at": record.claimed_at,
+        "due_at": task.due_at,
+        "decided_at": record.decided_at,
+        "decided_by": record.decided_by,
+        "decided_by_name": record.decided_by_name,
+        "comment": record.comment,
+        "queue_unit_code": task.holder.code,
+        "queue_unit": task.holder.model_dump(),
+        "escalations": task.escalations,
+        "generation": task.generation,
+        "escalated_at": record.escalated_at,
+    }
+
+
+class SqlTasks(port.Tasks):
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def get(self, task_id: str, *, lock: bool = False) -> TaskRecord | None:
+        query = sa.select(t.tasks).where(t.tasks.c.id == task_id)
+        if lock:
+            query = query.with_for_update()
+        row = (await self.conn.execute(query)).mappings().first()
+        return task_record(row) if row is not None else None
+
+    async def lock_many(self, task_ids: Sequence[str]) -> dict[str, TaskRecord]:
+        tasks = t.tasks
+        query = sa.select(tasks).where(tasks.c.id.in_(task_ids)).order_by(tasks.c.id).with_for_update()
+        return {row["id"]: task_record(row) for row in (await self.conn.execute(query)).mappings()}
+
+    async def lock_of_nomination(self, nomination_id: str) -> None:
+        await self.conn.execute(sa.select(t.tasks.c.id).where(t.tasks.c.nomination_id == nomination_id).with_for_update())
+
+    async def of_nomination(self, nomination_id: str) -> list[TaskRecord]:
+        tasks = t.tasks
+        query = sa.select(tasks).where(tasks.c.nomination_id == nomination_id).order_by(tasks.c.opened_at)
+        return [task_record(row) for row in (await self.conn.execute(query)).mappings()]
+
+    async def add(self, record: TaskRecord) -> None:
+        await self.conn.execute(
+            t.tasks.insert().values(
+                id=record.id,
+                nomination_id=record.task.nomination_id,
+                round=record.task.round,
+                award_code=record.award_code,
+                award_name=record.award_name,
+                nominee_name=record.nominee_name,
+                nominee_search=normalize_name(record.nominee_name),
+                nominee_kind=record.nominee_kind,
+                origin_unit_code=record.origin_unit_code,
+                origin_unit_name=record.origin_unit_name,
+                period=record.period,
+                opened_at=record.opened_at,
+                **task_changes(record),
+            )
+        )
+
+    async def save(self, *records: TaskRecord) -> None:
+        if not records:
+            return
+        tasks = t.tasks
+        update = tasks.update().where(tasks.c.id == sa.bindparam("b_id")).values({c: sa.bindparam(c) for c in TASK_CHANGES})
+        await self.conn.execute(update, [{"b_id": r.id, **task_changes(r)} for r in records])
+
+    async def cancel_active_of_nomination(self, nomination_id: str, at: datetime, comment: str | None) -> None:
+        tasks = t.tasks
+        await self.conn.execute(
+            tasks.update()
+            .where(tasks.c.nomination_id == nomination_id, tasks.c.state.in_(ACTIVE))
+            .values(state=TaskState.CANCELLED.value, decided_at=at, comment=comment)
+        )
+
+    async def queue_page(self, query: QueueQuery, now: datetime) -> QueueRows:
+        tasks = t.tasks
+        active = tasks.c.state.in_(ACTIVE)
+        overdue = sa.and_(active, tasks.c.due_at < now)
+        held_here = tasks.c.queue_unit_code == query.unit_code
+        escalated_away = sa.and_(tasks.c.unit_code == query.unit_code, tasks.c.queue_unit_code != query.unit_code, active)
+        where: list[Any] = [escalated_away if query.state == "escalated_out" else held_here]
+        where.append(
+            {
+                "open": tasks.c.state == TaskState.OPEN.value,
+                "claimed": tasks.c.state == TaskState.CLAIMED.value,
+                "overdue": overdue,
+                "escalated_in": sa.and_(active, tasks.c.unit_code != query.unit_code),
+                "escalated_out": sa.true(),
+                "active": active,
+                "done": sa.not_(active),
+                "all": sa.true(),
+            }[query.state]
+        )
+        if query.award_code:
+            where.append(tasks.c.award_code == query.award_code)
+        if query.origin_unit_code:
+            where.append(tasks.c.origin_unit_code == query.origin_unit_code)
+        if query.period:
+            where.append(tasks.c.period == query.period)
+        if query.due_before:
+            where.append(tasks.c.due_at < due_before_bound(query))
+        if query.q:
+            where.append(tasks.c.nominee_search.contains(normalize_name(query.q)))
+        total = await self.conn.scalar(sa.select(sa.func.count()).select_from(tasks).where(*where))
+        counts = (
+            await self.conn.execute(
+                sa.select(
+                    sa.func.count().filter(tasks.c.state == TaskState.OPEN.value),
+                    sa.func.count().filter(tasks.c.state == TaskState.CLAIMED.value),
+                    sa.func.count().filter(overdue),
+                    sa.func.count().filter(tasks.c.unit_code != query.unit_code),
+                ).where(held_here, active)
+            )
+        ).one()
+        away = await self.conn.scalar(sa.select(sa.func.count()).select_from(tasks).where(escalated_away))
+        rows = (
+            await self.conn.execute(
+                sa.select(tasks)
+                .where(*where)
+                .order_by(tasks.c.due_at.is_(None), tasks.c.due_at, tasks.c.opened_at, tasks.c.id)
+                .limit(query.limit)
+                .offset(query.offset)
+            )
+        ).mappings()
+        return QueueRows(
+            total=total or 0,
+            counts=QueueCounts(
+                open=counts[0], claimed=counts[1], overdue=counts[2], escalated_in=counts[3], escalated_out=away or 0
+            ),
+            items=[task_record(row) for row in rows],
+        )
+
+    async def active_of_nominations(self, nomination_ids: Sequence[str], *, lock: bool) -> list[TaskRecord]:
+        tasks = t.tasks
+        query = sa.select(tasks).where(tasks.c.state.in_(ACTIVE), tasks.c.nomination_id.in_(sorted(nomination_ids)))
+        query = query.order_by(tasks.c.id)
+        if lock:
+            query = query.with_for_update()
+        return [task_record(row) for row in (await self.conn.execute(query)).mappings()]
+
+    async def active_without_timers(self) -> list[TaskRecord]:
+        tasks, timers = t.tasks, t.timers
+        has_timer = (
+            sa.select(timers.c.id).where(timers.c.task_id == tasks.c.id, timers.c.generation == tasks.c.generation).exists()
+        )
+        query = sa.select(tasks).where(tasks.c.state.in_(ACTIVE), tasks.c.due_at.is_not(None), ~has_timer)
+        return [task_record(row) for row in (await self.conn.execute(query)).mappings()]
+
+    async def queue_figures(self, now: datetime) -> list[UnitQueue]:
+        tasks = t.tasks
+        active = tasks.c.state.in_(ACTIVE)
+        query = (
+            sa.select(
+                tasks.c.queue_unit_code,
+                sa.func.count(),
+                sa.func.count().filter(tasks.c.due_at < now),
+                sa.func.min(tasks.c.opened_at),
+            )
+            .where(active)
+            .group_by(tasks.c.queue_unit_code)
+        )
+        rows = (await self.conn.execute(query)).all()
+        # The holder's name and level as the tasks carry them (review keeps no copy of the unit tree,
+        # and a reorganisation creates units that no reference file knows).
+        one_task_each = sa.select(sa.func.min(tasks.c.id)).where(active).group_by(tasks.c.queue_unit_code)
+        holder_query = sa.select(tasks.c.queue_unit_code, tasks.c.queue_unit).where(tasks.c.id.in_(one_task_each))
+        holders = dict((await self.conn.execute(holder_query)).all())
+        return [
+            UnitQueue(code, holders[code]["name"], holders[code]["level"], int(depth), int(overdue), oldest)
+            for code, depth, overdue, oldest in rows
+        ]
+
+    async def decided_since(self, since: datetime) -> list[DecidedTask]:
+        tasks = t.tasks
+        query = sa.select(tasks.c.queue_unit_code, tasks.c.opened_at, tasks.c.decided_at).where(
+            tasks.c.decided_at.is_not(None), tasks.c.decided_at >= since
+        )
+        return [DecidedTask(code, opened, decided) for code, opened, decided in (await self.conn.execute(query)).all()]
+
+
+def due_before_bound(query: QueueQuery) -> datetime:
+    """Tasks due before the given day: before its first instant in Vietnam time."""
+    assert query.due_before is not None
+    return datetime.combine(query.due_before, datetime.min.time(), tzinfo=VIETNAM_TZ)
+
+
+def nomination_record(row: RowMapping) -> NominationRecord:
+    snapshot = row["snapshot"]
+    return NominationRecord(
+        id=row["id"],
+        snapshot=NominationSnapshot.model_validate(snapshot) if snapshot is not None else None,
+        status=row["status"],
+        returned_at_unit=row["returned_at_unit"],
+        updated_at=row["updated_at"],
+    )
+
+
+class SqlNominations(port.Nominations):
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def get(self, nomination_id: str, *, lock: bool = False) -> NominationRecord | None:
+        query = sa.select(t.nominations).where(t.nominations.c.id == nomination_id)
+        if lock:
+            query = query.with_for_update()
+        row = (await self.conn.execute(query)).mappings().first()
+        return nomination_record(row) if row is not None else None
+
+    async def add(self, record: NominationRecord) -> None:
+        await self.conn.execute(
+            t.nominations.insert().values(
+                id=record.id,
+                snapshot=record.snapshot.model_dump(mode="json") if record.snapshot is not None else None,
+                status=record.status,
+                returned_at_unit=record.returned_at_unit,
+                updated_at=record.updated_at,
+            )
+        )
+
+    async def reopen(self, nomination_id: str, snapshot: NominationSnapshot, at: datetime) -> None:
+        noms = t.nominations
+        await self.conn.execute(
+            noms.update()
+            .where(noms.c.id == nomination_id)
+            .values(snapshot=snapshot.model_dump(mode="json"), status="in_review", returned_at_unit=None, updated_at=at)
+        )
+
+    async def set_status(self, nomination_ids: Sequence[str], status: NominationStatus, at: datetime) -> None:
+        noms = t.nominations
+        await self.conn.execute(noms.update().where(noms.c.id.in_(nomination_ids)).values(status=status, updated_at=at))
+
+    async def returned(self, nomination_id: str, unit_code: str, at: datetime) -> None:
+        noms = t.nominations
+        await self.conn.execute(
+            noms.update().where(noms.c.id == nomination_id).values(status="returned", returned_at_unit=unit_code, updated_at=at)
+        )
+
+    async def repath(self, nomination_id: str, snapshot: NominationSnapshot, returned_at_unit: str | None) -> None:
+        noms = t.nominations
+        await self.conn.execute(
+            noms.update()
+            .where(noms.c.id == nomination_id)
+            .values(snapshot=snapshot.model_dump(mode="json"), returned_at_unit=returned_at_unit)
+        )
+
+    async def under_review(self) -> list[NominationRecord]:
+        noms = t.nominations
+        query = sa.select(noms).where(noms.c.status.in_(["in_review", "returned"])).order_by(noms.c.id)
+        return [nomination_record(row) for row in (await self.conn.execute(query)).mappings()]
+
+    async def unit_paths(self, nomination_ids: Sequence[str]) -> dict[str, list[UnitRef]]:
+        noms = t.nominations
+        query = sa.select(noms.c.id, noms.c.snapshot).where(noms.c.id.in_(nomination_ids))
+        return {
+            nid: [UnitRef.model_validate(u) for u in snapshot["unit_path"]]
+            for nid, snapshot in await self.conn.execute(query)
+            if snapshot is not None
+        }
+
+
+def move_row(move: TaskMove) -> dict[str, Any]:
+    return {
+        "task_id": move.task_id,
+        "kind": move.kind,
+        "at": move.at,
+        "from_unit": move.from_unit.model_dump(),
+        "to_unit": move.to_unit.model_dump(),
+        "reason": move.reason,
+        "was_due_at": move.was_due_at,
+        "new_due_at": move.new_due_at,
+        "actor_id": move.actor_id,
+        "actor_name": move.actor_name,
+        "comment": move.comment,
+    }
+
+
+class SqlMoves(port.Moves):
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def add(self, *moves: TaskMove) -> None:
+        if moves:
+            await self.conn.execute(t.task_moves.insert(), [move_row(m) for m in moves])
+
+    async def of_task(self, task_id: str) -> list[TaskMove]:
+        m = t.task_moves
+        rows = (await self.conn.execute(sa.select(m).where(m.c.task_id == task_id).order_by(m.c.at, m.c.id))).mappings()
+        return [
+            TaskMove(
+                task_id=r["task_id"],
+                kind=r["kind"],
+                at=r["at"],
+                from_unit=UnitRef.model_validate(r["from_unit"]),
+                to_unit=UnitRef.model_validate(r["to_unit"]),
+                reason=r["reason"],
+                was_due_at=r["was_due_at"],
+                new_due_at=r["new_due_at"],
+                actor_id=r["actor_id"],
+                actor_name=r["actor_name"],
+                comment=r["comment"],
+            )
+            for r in rows
+        ]

@@ -1,0 +1,231 @@
+"""Deciding several tasks of a queue together: forwarding them with one tờ trình, approving them in one decision.
+
+Only tasks that belong to the unit and sit in its own queue may be batched (an escalated task taken over from a
+lower unit is decided one by one, with its own level's semantics). Open tasks are claimed by the approver as
+part of the batch; a task someone else is working on refuses the batch. Every task must have passed its
+council when this level must vote. Everything happens in one transaction: all or nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from dataclasses import replace
+from datetime import datetime
+from uuid import uuid4
+
+from services.review.domain.council import proposal_number_text, summary_vi
+from services.review.domain.proposal import NOT_REQUIRED_VI, Proposal, ProposalItem, letter_settings, proposal_letter, shorten
+from services.review.domain.task import Action, ReviewTask, TaskState, parent_in_path
+from services.review.store.port import UnitOfWork
+from services.review.store.records import ProposalTask, TaskRecord
+from services.review.usecases import councils, loading, tasks
+from services.review.usecases.context import ReviewContext
+from services.review.usecases.views import proposal_summary
+from shared.contracts.commands import BatchApprove, BatchForward
+from shared.contracts.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from shared.contracts.events import Actor, Event, NominationsApproved, NominationSnapshot, TaskClaimed
+from shared.contracts.operations.review import (
+    BatchApproved,
+    ProposalDocumentRequest,
+    ProposalFile,
+    ProposalList,
+    ProposalRef,
+    ProposalsQuery,
+    ProposalView,
+)
+from shared.contracts.values import VIETNAM_TZ
+from shared.rules.documents import to_pdf, to_xlsx
+from shared.rules.text import normalize_name
+
+Batch = list[tuple[TaskRecord, NominationSnapshot]]
+
+
+async def _prepare(uow: UnitOfWork, actor: Actor, unit_code: str, task_ids: list[str], *, final: bool) -> Batch:
+    """Lock the tasks and check that this approver may decide all of them here, together."""
+    if not (actor.has_role("approver", unit_code) or actor.has_role("unit_admin", unit_code)):
+        raise Forbidden("Bạn không phải người duyệt của đơn vị này", code="not_unit_approver")
+    if len(set(task_ids)) != len(task_ids):
+        raise ValidationFailed.on("task_ids", "Một hồ sơ được chọn hai lần", code="duplicate_task")
+    records = await loading.lock_tasks(uow, task_ids)
+    batch: Batch = []
+    errors: list[FieldError] = []
+    for i, task_id in enumerate(task_ids):
+        record = records[task_id]
+        task = record.task
+        name = record.nominee_name
+        field = f"task_ids.{i}"
+        nom = await loading.nomination_of(uow, task, lock=True)
+        is_final = task.unit.level == nom.awarding_level
+        if task.holder.code != unit_code:
+            errors.append(FieldError(field=field, message=f"{name}: hồ sơ không ở hộp việc của đơn vị này"))
+        elif task.is_escalated:
+            errors.append(FieldError(field=field, message=f"{name}: hồ sơ cấp dưới chuyển lên do quá hạn, cần xử lý riêng"))
+        elif not task.is_active:
+            errors.append(FieldError(field=field, message=f"{name}: hồ sơ không còn chờ xét ({task.state.value})"))
+        elif task.state is TaskState.CLAIMED and task.claimant_id != actor.user_id:
+            errors.append(FieldError(field=field, message=f"{name}: đang được {task.claimant_name} xử lý"))
+        elif final and not is_final:
+            message = f"{name}: cấp này không có thẩm quyền khen thưởng, cần chuyển cấp trên"
+            errors.append(FieldError(field=field, message=message))
+        elif not final and is_final:
+            errors.append(FieldError(field=field, message=f"{name}: cấp này là cấp khen thưởng, hãy phê duyệt thay vì chuyển"))
+        batch.append((record, nom))
+    if errors:
+        raise ValidationFailed("Không thể xử lý chung các hồ sơ đã chọn", fields=errors, code="batch_invalid")
+    problems = await councils.gate_problems(uow, [(r.task, n) for r, n in batch])
+    if problems:
+        code = "council_vote_missing" if any(p[2] == "council_vote_missing" for p in problems) else "council_vote_failed"
+        raise ValidationFailed(
+            "Hội đồng Thi đua – Khen thưởng chưa thông qua một số hồ sơ",
+            fields=[FieldError(field="council", message=f"{nom.nominee.name}: {message}") for _, nom, _, message in problems],
+            code=code,
+        )
+    return batch
+
+
+async def _decide_all(
+    uow: UnitOfWork, actor: Actor, batch: Batch, *, final: bool, comment: str, now: datetime
+) -> tuple[list[ReviewTask], list[Event]]:
+    """Claim what is open, then decide every task; the claim events first, for the timeline's order."""
+    events: list[Event] = []
+    decided: list[ReviewTask] = []
+    for record, _ in batch:
+        task = record.task
+        claimed = task.claim(actor, now)
+        newly_claimed = claimed is not task
+        if newly_claimed:
+            events.append(TaskClaimed(occurred_at=now, correlation_id=task.nomination_id, actor=actor, task=claimed.snapshot()))
+        after = claimed.decide(actor, Action.APPROVE, is_awarding_level=final)
+        claim = replace(record, claimed_at=now) if newly_claimed else record
+        await uow.tasks.save(tasks.decision(claim, after, actor, comment, now))
+        decided.append(after)
+    return decided, events
+
+
+async def forward_batch(review: ReviewContext, actor: Actor, cmd: BatchForward) -> ProposalView:
+    """Forward the selected tasks to the unit above with one tờ trình, numbered gaplessly per unit per year."""
+    now = review.clock.now()
+    issued_on = now.astimezone(VIETNAM_TZ).date()
+    async with review.unit_of_work() as uow:
+        batch = await _prepare(uow, actor, cmd.unit_code, cmd.task_ids, final=False)
+        parents = {p.code: p for p in (parent_in_path(nom.unit_path, r.task.unit.code) for r, nom in batch) if p is not None}
+        if len(parents) != 1:
+            raise ValidationFailed.on("task_ids", "Các hồ sơ không cùng một đơn vị cấp trên để trình", code="mixed_parent_units")
+        to_unit = next(iter(parents.values()))
+        unit = batch[0][0].task.unit
+        votes = await councils.latest_votes(uow, [r.id for r, _ in batch])
+        number = await uow.proposals.next_number(unit.code, issued_on.year)
+        number_text = proposal_number_text(number, unit.decision_suffix)
+        chars = letter_settings().achievements_chars
+        items = tuple(
+            ProposalItem(
+                task_id=record.id,
+                nomination_id=nom.id,
+                nominee_name=nom.nominee.name,
+                nominee_kind=nom.nominee.kind,
+                origin_unit_name=nom.unit.name,
+                award_name=nom.award_name,
+                achievements=shorten(nom.achievements, chars),
+                council=summary_vi(v.vote, v.passed) if (v := votes.get(record.id)) else NOT_REQUIRED_VI,
+            )
+            for record, nom in batch
+        )
+        proposal = Proposal(
+            id=str(uuid4()),
+            unit=unit,
+            to_unit=to_unit,
+            year=issued_on.year,
+            number=number,
+            number_text=number_text,
+            issued_on=issued_on,
+            signer_id=actor.user_id,
+            signer_name=actor.full_name or actor.username,
+            comment=cmd.comment or None,
+            items=items,
+            created_at=now,
+        )
+        listed = [ProposalTask(proposal.id, record.id, nom.id, i) for i, (record, nom) in enumerate(batch, start=1)]
+        await uow.proposals.add(proposal, listed)
+        decided, events = await _decide_all(uow, actor, batch, final=False, comment=cmd.comment, now=now)
+        comment = cmd.comment or f"Trình {to_unit.short_name} kèm Tờ trình số {number_text}"
+        for after, (_, nom) in zip(decided, batch, strict=True):
+            events += await tasks.consequences(uow, after, nom, actor, comment, now, proposal_number=number_text)
+        await uow.publish(*events)
+        view = await _proposal_reply(uow, actor, proposal.id)
+        await uow.commit()
+    return view
+
+
+async def approve_batch(review: ReviewContext, actor: Actor, cmd: BatchApprove) -> BatchApproved:
+    """Approve the selected tasks at the awarding level: ONE `NominationsApproved`, so one decision lists them."""
+    now = review.clock.now()
+    batch_id = str(uuid4())
+    async with review.unit_of_work() as uow:
+        batch = await _prepare(uow, actor, cmd.unit_code, cmd.task_ids, final=True)
+        issuers = {r.task.unit.code for r, _ in batch}
+        if len(issuers) != 1:
+            raise ValidationFailed.on("task_ids", "Các hồ sơ không cùng một cấp khen thưởng", code="mixed_issuers")
+        _, events = await _decide_all(uow, actor, batch, final=True, comment=cmd.comment, now=now)
+        await uow.nominations.set_status([n.id for _, n in batch], "closed", now)
+        approved = NominationsApproved(
+            occurred_at=now,
+            correlation_id=batch_id,
+            actor=actor,
+            batch_id=batch_id,
+            issuer=batch[0][0].task.unit,
+            nominations=[nom for _, nom in batch],
+            comment=cmd.comment,
+        )
+        await uow.publish(*events, approved)
+        await uow.commit()
+    return BatchApproved(
+        batch_id=batch_id, issuer=batch[0][0].task.unit, task_ids=cmd.task_ids, nomination_ids=[n.id for _, n in batch]
+    )
+
+
+async def _load_proposal(uow: UnitOfWork, actor: Actor, proposal_id: str) -> Proposal:
+    """The letter, for the approvers of the unit that sent it and of the unit it was sent to (and admin, ops)."""
+    proposal = await uow.proposals.get(proposal_id)
+    if proposal is None:
+        raise NotFound("Không tìm thấy tờ trình", code="proposal_not_found")
+    if not actor.sees_everything() and not any(
+        actor.has_role(role, code) for role in ("approver", "unit_admin") for code in (proposal.unit.code, proposal.to_unit.code)
+    ):
+        raise Forbidden("Chỉ đơn vị trình và đơn vị nhận tờ trình được xem", code="not_proposal_party")
+    return proposal
+
+
+async def _proposal_reply(uow: UnitOfWork, actor: Actor, proposal_id: str) -> ProposalView:
+    proposal = await _load_proposal(uow, actor, proposal_id)
+    return ProposalView(**dict(proposal_summary(proposal)), task_ids=await uow.proposals.task_ids(proposal_id))
+
+
+async def get_proposal(review: ReviewContext, actor: Actor, request: ProposalRef) -> ProposalView:
+    async with review.unit_of_work() as uow:
+        return await _proposal_reply(uow, actor, request.id)
+
+
+async def list_proposals(review: ReviewContext, actor: Actor, q: ProposalsQuery) -> ProposalList:
+    """The letters a unit sent and those it received, newest first."""
+    if not actor.sees_everything() and not (actor.has_role("approver", q.unit_code) or actor.has_role("unit_admin", q.unit_code)):
+        raise Forbidden("Bạn không phải người duyệt của đơn vị này", code="not_unit_approver")
+    async with review.unit_of_work() as uow:
+        proposals = await uow.proposals.of_unit(q.unit_code, q.limit)
+    return ProposalList(items=[proposal_summary(p) for p in proposals])
+
+
+async def proposal_document(review: ReviewContext, actor: Actor, q: ProposalDocumentRequest) -> ProposalFile:
+    """The tờ trình rendered on request, as PDF or .xlsx (base64 in the RPC reply)."""
+    async with review.unit_of_work() as uow:
+        proposal = await _load_proposal(uow, actor, q.id)
+    letter = proposal_letter(proposal)
+    # Rendering is CPU work (about 1 s per 100 nominees for the PDF): off the event loop, so consumers keep going.
+    data = await asyncio.to_thread(to_pdf if q.format == "pdf" else to_xlsx, letter)
+    media = "application/pdf" if q.format == "pdf" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    slug = normalize_name(proposal.number_text).replace("/", "-").replace(" ", "")  # ASCII, e.g. 3-ttr-ldld
+    return ProposalFile(
+        filename=f"to-trinh-{slug}-{proposal.year}.{q.format}",
+        media_type=media,
+        content_base64=base64.b64encode(data).decode("ascii"),
+    )

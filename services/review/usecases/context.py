@@ -1,0 +1,28 @@
+"""What every review use case runs with: the clock, and a fresh unit of work for each command or reaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from services.review.store.port import UnitOfWork
+from services.review.store.sql import SqlUnitOfWork
+from shared.platform.clock import Clock
+from shared.platform.service import ServiceContext
+
+CONSUMER = "review"  # the inbox's name for review's reactions
+
+
+@dataclass(frozen=True)
+class ReviewContext:
+    clock: Clock
+    unit_of_work: Callable[[], UnitOfWork]
+
+    @classmethod
+    def of(cls, ctx: ServiceContext) -> ReviewContext:
+        """Review over its own database: a commit that published events wakes the outbox relay."""
+
+        def outbox_written() -> None:
+            ctx.outbox_written()  # looked up at each call: whoever runs the relay may set it after wiring
+
+        return cls(clock=ctx.clock, unit_of_work=lambda: SqlUnitOfWork(ctx.engine, outbox_written))

@@ -1,0 +1,296 @@
+"""Review's clock-driven use cases: persisted timers for reminders and escalation, scheduled with each task and
+fired in batches (the loop that polls for them is `services/review/timers.py`); moves between queues and notices.
+
+Every active task has timers for its current due date (`generation`): `before_due` (at the configured
+share of the time), `due_day` (the morning of the due date) and `escalate` (the due date itself).
+The loop claims due timers with `FOR UPDATE SKIP LOCKED` (PostgreSQL; on SQLite each transaction
+holds the single write lock) and acts on each in the same transaction that marks it fired, so a
+restart or kill -9 loses none and fires none twice, and several replicas share the work with each
+timer acted on exactly once. A timer whose task has moved on (decided, escalated, sent back) only
+records why it did nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from services.review.domain.deadlines import escalated_due_at
+from services.review.domain.reminders import REMINDER_KINDS, escalation_after_move, notification_text, recipients, timer_plan
+from services.review.domain.task import ReviewTask, parent_in_path
+from services.review.store.port import AlreadyScheduled, UnitOfWork
+from services.review.store.records import MoveKind, NewNotification, ScheduledTimer, TaskMove, TaskRecord, TimerRecord
+from services.review.usecases.context import ReviewContext
+from shared.contracts.events import SYSTEM_ACTOR, Actor, Event, Recipient, TaskEscalated, TaskReminder
+from shared.contracts.values import UnitRef
+
+log = logging.getLogger("thidua.review.timers")
+
+MAX_TIMER_ATTEMPTS = 5
+
+
+def scheduled(task: ReviewTask, since: datetime, roster: Sequence[Recipient] | None) -> list[ScheduledTimer]:
+    return [ScheduledTimer(task.id, kind, task.generation, at) for kind, at in timer_plan(task, since, roster)]
+
+
+async def roster_of(uow: UnitOfWork, unit_code: str) -> tuple[Recipient, ...] | None:
+    """The unit's active approvers as the portal last announced them; None if it never did."""
+    roster = await uow.rosters.get(unit_code)
+    return roster.approvers if roster is not None else None
+
+
+async def schedule(uow: UnitOfWork, task: ReviewTask, since: datetime) -> None:
+    """Timers for the task's current due date; at once if the holding unit is known to have no approver."""
+    await uow.timers.add(scheduled(task, since, await roster_of(uow, task.holder.code)))
+
+
+async def follow_new_holder(uow: UnitOfWork, task: ReviewTask, now: datetime) -> None:
+    """A task moved without a new due date (reorganisation): its pending escalation stays at the due date,
+    unless it was brought forward for the old holder, or the new holder is known to have no approver."""
+    fire_at = escalation_after_move(task, await roster_of(uow, task.holder.code), now)
+    if fire_at is not None:
+        await uow.timers.move_escalation(task.id, task.generation, fire_at)
+
+
+async def ensure_scheduled(review: ReviewContext) -> int:
+    """Give every active task without timers for its due date its timers (tasks from before migration 0003)."""
+    try:
+        async with review.unit_of_work() as uow:
+            records = await uow.tasks.active_without_timers()
+            for record in records:
+                await schedule(uow, record.task, record.opened_at)
+            await uow.commit()
+    except AlreadyScheduled:
+        return 0  # another replica scheduled them at the same moment
+    return len(records)
+
+
+async def record_move(
+    uow: UnitOfWork,
+    before: ReviewTask,
+    after: ReviewTask,
+    kind: MoveKind,
+    at: datetime,
+    *,
+    actor: Actor = SYSTEM_ACTOR,
+    reason: str | None = None,
+    comment: str | None = None,
+) -> None:
+    await uow.moves.add(
+        TaskMove(
+            task_id=before.id,
+            kind=kind,
+            at=at,
+            from_unit=before.holder,
+            to_unit=after.holder,
+            reason=reason,
+            was_due_at=before.due_at,
+            new_due_at=after.due_at,
+            actor_id=actor.user_id,
+            actor_name=actor.full_name or actor.username,
+            comment=comment,
+        )
+    )
+
+
+def notifications(
+    record: TaskRecord, kind: str, now: datetime, roster: Sequence[Recipient] | None
+) -> tuple[list[Recipient], list[NewNotification]]:
+    """Who is told about the task (the claimant, or every approver of its holder), and what each one's bell shows."""
+    task = record.task
+    told = recipients(task, roster)
+    text = notification_text(task, kind, record.nominee_name, record.award_name)
+    notes = [
+        NewNotification(
+            user_id=r.user_id,
+            kind=kind,
+            task_id=task.id,
+            nomination_id=task.nomination_id,
+            unit_code=task.holder.code,
+            text=text,
+            due_at=task.due_at,
+            created_at=now,
+        )
+        for r in told
+    ]
+    return told, notes
+
+
+async def notify_unit(uow: UnitOfWork, record: TaskRecord, kind: str, now: datetime) -> list[Recipient]:
+    """Notify the claimant, or every approver of the unit holding the task; returns who was notified."""
+    told, notes = notifications(record, kind, now, await roster_of(uow, record.task.holder.code))
+    await uow.notifications.add(*notes)
+    return told
+
+
+@dataclass(frozen=True)
+class FiredTimer:
+    """A timer acted on, with what it did (`outcome`), for the metrics."""
+
+    kind: str
+    fire_at: datetime
+    outcome: str
+
+
+@dataclass
+class TimerRun:
+    """What one pass over the due timers did."""
+
+    handled: int = 0
+    fired: list[FiredTimer] = field(default_factory=list)
+    failed: list[TimerRecord] = field(default_factory=list)
+
+
+class TimerBatch:
+    """What a batch of due timers does: decided in memory from the rows it loaded, then written in bulk."""
+
+    def __init__(self, now: datetime, instance: str) -> None:
+        self.now = now
+        self.instance = instance
+        self.tasks: dict[str, TaskRecord] = {}
+        self.paths: dict[str, list[UnitRef]] = {}  # nomination id -> unit path
+        self.rosters: dict[str, list[Recipient]] = {}
+        self.changed: dict[str, TaskRecord] = {}
+        self.moves: list[TaskMove] = []
+        self.new_timers: list[ScheduledTimer] = []
+        self.notifications: list[NewNotification] = []
+        self.events: list[Event] = []
+        self.done: list[tuple[int, str]] = []  # timers fired, with their outcome
+        self.rescheduled: list[tuple[int, datetime]] = []
+        self.outcomes: list[FiredTimer] = []
+
+    async def load(self, uow: UnitOfWork, timers: Sequence[TimerRecord]) -> None:
+        self.tasks = await uow.tasks.lock_many(sorted({timer.task_id for timer in timers}))
+        self.paths = await uow.nominations.unit_paths(sorted({r.task.nomination_id for r in self.tasks.values()}))
+        units = {code for path in self.paths.values() for code in (u.code for u in path)}
+        self.rosters = await uow.rosters.of_units(sorted(units))
+
+    def fire(self, timer: TimerRecord) -> str:
+        record = self.tasks.get(timer.task_id)
+        if record is None:
+            outcome = "task_missing"
+        elif not record.task.is_active:
+            outcome = "task_closed"
+        elif record.task.generation != timer.generation:
+            outcome = "superseded"
+        elif timer.kind in REMINDER_KINDS:
+            outcome = self._remind(record, timer.kind)
+        else:
+            outcome = self._escalate(record, timer)
+        if outcome != "rescheduled":
+            self.done.append((timer.id, outcome))
+        self.outcomes.append(FiredTimer(timer.kind, timer.fire_at, outcome))
+        return outcome
+
+    def _notify(self, record: TaskRecord, kind: str) -> list[Recipient]:
+        told, notes = notifications(record, kind, self.now, self.rosters.get(record.task.holder.code))
+        self.notifications += notes
+        return told
+
+    def _remind(self, record: TaskRecord, kind: str) -> str:
+        task = record.task
+        told = self._notify(record, kind)
+        self.events.append(
+            TaskReminder(
+                occurred_at=self.now, correlation_id=task.nomination_id, task=task.snapshot(), kind=kind, recipients=told
+            )
+        )
+        return f"reminded:{len(told)}"
+
+    def _escalate(self, record: TaskRecord, timer: TimerRecord) -> str:
+        task = record.task
+        overdue = task.due_at is not None and task.due_at <= self.now
+        if task.due_at is not None and not overdue and self.rosters.get(task.holder.code):
+            # Brought forward for a unit without approvers, which has one again: wait for the due date.
+            self.rescheduled.append((timer.id, task.due_at))
+            return "rescheduled"
+        path = self.paths.get(task.nomination_id)
+        if path is None:
+            return "nomination_missing"
+        parent = parent_in_path(path, task.holder.code)
+        if parent is None:
+            return "at_top"  # overdue at Tổng LĐLĐ: it stays there, marked overdue
+        moved = replace(record, task=task.escalate(parent, escalated_due_at(self.now)), claimed_at=None, escalated_at=self.now)
+        self.tasks[task.id] = self.changed[task.id] = moved
+        reason = "overdue" if overdue else "no_approver"
+        self.moves.append(
+            TaskMove(
+                task_id=task.id,
+                kind="escalated",
+                at=self.now,
+                from_unit=task.holder,
+                to_unit=parent,
+                reason=reason,
+                was_due_at=task.due_at,
+                new_due_at=moved.task.due_at,
+                actor_id=SYSTEM_ACTOR.user_id,
+                actor_name=SYSTEM_ACTOR.full_name,
+            )
+        )
+        self.new_timers += scheduled(moved.task, self.now, self.rosters.get(parent.code))
+        self._notify(moved, "escalated_in")
+        self.events.append(
+            TaskEscalated(
+                occurred_at=self.now,
+                correlation_id=task.nomination_id,
+                task=moved.task.snapshot(),
+                from_unit=task.holder,
+                to_unit=parent,
+                reason=reason,
+                was_due_at=task.due_at,
+            )
+        )
+        return f"escalated:{reason}"
+
+    async def write(self, uow: UnitOfWork) -> None:
+        await uow.tasks.save(*self.changed.values())
+        await uow.moves.add(*self.moves)
+        await uow.timers.add(self.new_timers)
+        await uow.notifications.add(*self.notifications)
+        await uow.publish(*self.events)
+        await uow.timers.mark_fired(self.done, self.now, self.instance)
+        await uow.timers.reschedule(self.rescheduled)
+
+
+async def _fire(uow: UnitOfWork, timers: Sequence[TimerRecord], now: datetime, instance: str) -> TimerBatch:
+    batch = TimerBatch(now, instance)
+    await batch.load(uow, timers)
+    for timer in timers:
+        batch.fire(timer)
+    await batch.write(uow)
+    return batch
+
+
+async def fire_due_timers(review: ReviewContext, *, instance: str, batch_size: int) -> TimerRun:
+    """Fire up to `batch_size` due timers in one transaction.
+
+    The batch is written in bulk; if anything in it fails, each timer is retried alone in a
+    savepoint so one bad timer cannot hold back the others (it is retried later, then given up on).
+    """
+    now = review.clock.now()
+    run = TimerRun()
+    async with review.unit_of_work() as uow:
+        due = await uow.timers.due(now, batch_size)
+        if not due:
+            return run
+        try:
+            async with uow.savepoint():
+                batches = [await _fire(uow, due, now, instance)]
+        except Exception:
+            log.warning("timers.batch_failed", extra={"timers": len(due)}, exc_info=True)
+            batches = []
+            for timer in due:
+                try:
+                    async with uow.savepoint():
+                        batches.append(await _fire(uow, [timer], now, instance))
+                except Exception as exc:
+                    run.failed.append(timer)
+                    log.warning("timers.fire_failed", extra={"timer": timer.id, "kind": timer.kind, "error": repr(exc)})
+                    gave_up = timer.attempts + 1 >= MAX_TIMER_ATTEMPTS
+                    await uow.timers.record_failure(timer.id, repr(exc), now, gave_up=gave_up)
+        await uow.commit()
+    run.handled = len(due)
+    run.fired = [fired for batch in batches for fired in batch.outcomes]
+    return run

@@ -1,0 +1,93 @@
+"""What approvers read: a unit's queue, and one task with its dossier, history, council and letters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from services.review.domain.task import escalation_chain, is_unit_admin, require_approver
+from services.review.store.port import UnitOfWork
+from services.review.usecases import councils, loading
+from services.review.usecases.context import ReviewContext
+from services.review.usecases.views import move_view, proposal_link, task_summary
+from shared.contracts.events import Actor, EligibilityCheck, NominationSnapshot
+from shared.contracts.operations.review import QueuePage, QueueQuery, TaskRef, TaskView
+from shared.contracts.values import VIETNAM_TZ, UnitRef
+from shared.rules.catalog import catalogs_on
+from shared.rules.eligibility import evaluate_declared
+
+
+async def list_queue(review: ReviewContext, actor: Actor, query: QueueQuery) -> QueuePage:
+    """A unit's queue: the tasks it holds (its own and those escalated to it), or, read-only,
+    its own tasks that escalated away (`escalated_out`)."""
+    if not actor.sees_everything():
+        require_approver(actor, _unit_stub(query.unit_code))
+    now = review.clock.now()
+    async with review.unit_of_work() as uow:
+        rows = await uow.tasks.queue_page(query, now)
+    return QueuePage(
+        unit_code=query.unit_code, total=rows.total, counts=rows.counts, items=[task_summary(r, now) for r in rows.items]
+    )
+
+
+async def get_task(review: ReviewContext, actor: Actor, request: TaskRef) -> TaskView:
+    async with review.unit_of_work() as uow:
+        return await task_view(uow, actor, request.task_id, review.clock.now())
+
+
+async def task_view(uow: UnitOfWork, actor: Actor, task_id: str, now: datetime) -> TaskView:
+    """One task with its dossier and history. Every unit from the task's own up to the one holding it
+    may look; only the holder's approvers act (the lower units see an escalated task read-only)."""
+    record = await loading.load_task(uow, task_id)
+    task = record.task
+    nomination = await uow.nominations.get(task.nomination_id)
+    nom = nomination.snapshot if nomination is not None else None
+    chain = escalation_chain(nom.unit_path if nom else [], task)
+    moves = await uow.moves.of_task(task.id)
+    # Who may look: the units from the task's own up to its holder, and any unit it passed through
+    # (a city that sent a task back down keeps sight of it).
+    watchers = {u.code for u in chain} | {unit.code for m in moves for unit in (m.from_unit, m.to_unit)}
+    if not actor.sees_everything() and not any(loading.approves_code(actor, code) for code in watchers):
+        require_approver(actor, task.holder)  # raises with the usual message
+    history = await uow.tasks.of_nomination(task.nomination_id)
+    council = await councils.council_view(uow, task, nom)
+    proposals = await uow.proposals.of_nomination(task.nomination_id)
+    can_act = loading.approves(actor, task.holder) or actor.is_admin
+    return TaskView(
+        **dict(task_summary(record, now)),
+        nomination=nom,
+        history=[task_summary(h, now) for h in history],
+        moves=[move_view(m) for m in moves],
+        can_admin=is_unit_admin(actor, task.holder),
+        can_act=can_act,
+        can_send_back=can_act and task.is_escalated and task.is_active,
+        escalation_chain=chain,
+        eligibility_recheck=_recheck(nom, record.opened_at),
+        council=council,
+        can_record_council=can_act and task.is_active,
+        proposals=[proposal_link(p) for p in proposals],
+    )
+
+
+def _recheck(nom: NominationSnapshot | None, opened_at: datetime) -> list[EligibilityCheck] | None:
+    """The award's criteria judged again at this level, against the catalogue in force when the task opened.
+
+    Only what the snapshot holds: the declared facts. The rules that need registration's records (one achievement,
+    toàn diện vs chuyên đề, titles granted through the system) and the quotas are not re-run here; their result at
+    submission travels in the snapshot's `eligibility`.
+    """
+    if nom is None:
+        return None
+    catalogs = catalogs_on(opened_at.astimezone(VIETNAM_TZ).date())
+    award = catalogs.get(nom.award_code)
+    if award is None:
+        return None
+
+    def title_name(code: str) -> str:
+        found = catalogs.get(code)
+        return found.name if found else code
+
+    return evaluate_declared(award, nom.nominee, nom.period, title_name=title_name)
+
+
+def _unit_stub(code: str) -> UnitRef:
+    return UnitRef(code=code, name=code, short_name=code, level="district")

@@ -1,0 +1,413 @@
+"""Review's RPC operations (`thidua.rpc.review.<name>`): approvers' queues and tasks, council meetings,
+batches with their tờ trình, the bell, and figures for operations.
+
+The models describe the JSON on the wire as it has always been: the same field names, optional fields and
+defaults; instants as `datetime.isoformat()` writes them (`+00:00`, not `Z`), days as ISO dates. Requests
+refuse unknown keys, as review always did.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, RootModel
+
+from shared.contracts.commands import BatchApprove, BatchForward, CouncilMeeting, NotificationsRead, TaskDecision
+from shared.contracts.commands import SendBack as SendBackBody
+from shared.contracts.events import Actor, EligibilityCheck, NominationSnapshot, UnitsReorganised
+from shared.contracts.operations import Operation
+from shared.contracts.values import UnitRef
+
+
+def _isoformat(value: datetime) -> str:
+    return value.isoformat()
+
+
+# An instant as review has always written it on the wire.
+Instant = Annotated[datetime, PlainSerializer(_isoformat, return_type=str, when_used="json")]
+
+
+class _Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# Requests
+
+
+class QueueQuery(_Params):
+    unit_code: str
+    state: Literal["open", "claimed", "overdue", "escalated_in", "escalated_out", "active", "done", "all"] = "active"
+    award_code: str | None = None
+    due_before: date | None = None
+    origin_unit_code: str | None = None
+    period: str | None = None
+    q: str | None = Field(default=None, max_length=200)
+    limit: int = Field(default=50, ge=1, le=500)
+    offset: int = Field(default=0, ge=0)
+
+
+class TaskRef(_Params):
+    task_id: str
+
+
+class Reassign(_Params):
+    task_id: str
+    assignee: Actor
+
+
+class DecideTask(TaskDecision):
+    task_id: str
+
+
+class SendTaskBack(SendBackBody):
+    task_id: str
+
+
+class ProposalRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+
+
+class ProposalDocumentRequest(ProposalRef):
+    format: Literal["pdf", "xlsx"] = "pdf"
+
+
+class ProposalsQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_code: str
+    limit: int = Field(default=50, ge=1, le=500)
+
+
+class NotificationsQuery(_Params):
+    unread_only: bool = False
+    limit: int = Field(default=20, ge=1, le=200)
+
+
+class QueuesQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(default=10, ge=1, le=500)
+
+
+class ReorganisationRef(_Params):
+    id: str
+
+
+class ReorganisationPreview(_Params):
+    event: UnitsReorganised
+
+
+# Replies: tasks and queues
+
+
+class TaskSummary(BaseModel):
+    """A task as a queue lists it."""
+
+    id: str
+    nomination_id: str
+    unit_code: str
+    unit_name: str
+    unit_level: str
+    state: str
+    state_label: str
+    round: int
+    claimant_id: str | None
+    claimant_name: str | None
+    award_code: str
+    award_name: str
+    nominee_name: str
+    nominee_kind: str
+    origin_unit_code: str
+    origin_unit_name: str
+    period: str
+    opened_at: Instant
+    due_at: Instant | None
+    claimed_at: Instant | None
+    decided_at: Instant | None
+    decided_by_name: str | None
+    comment: str | None
+    queue_unit_code: str
+    queue_unit_name: str
+    escalations: int
+    escalated_at: Instant | None
+    is_escalated: bool
+    overdue: bool
+
+
+class QueueCounts(BaseModel):
+    open: int
+    claimed: int
+    overdue: int
+    escalated_in: int
+    escalated_out: int
+
+
+class QueuePage(BaseModel):
+    unit_code: str
+    total: int
+    counts: QueueCounts
+    items: list[TaskSummary]
+
+
+class TaskMoveView(BaseModel):
+    """A move of the task between queues: escalated up, sent back down, reorganised."""
+
+    kind: str
+    at: Instant
+    from_unit: UnitRef
+    to_unit: UnitRef
+    reason: str | None
+    was_due_at: Instant | None
+    new_due_at: Instant | None
+    actor_name: str
+    comment: str | None
+
+
+class CouncilVoteSummary(BaseModel):
+    """One council vote on one of the nomination's tasks, with its meeting."""
+
+    task_id: str
+    meeting_id: str
+    unit_name: str
+    held_on: date
+    held_on_vn: str
+    chair: str | None
+    recorded_by_name: str
+    members: int
+    present: int
+    votes_for: int
+    votes_against: int
+    secret_ballot: bool
+    passed: bool
+    summary: str
+    explanation: str
+    this_task: bool
+
+
+class CouncilBlock(BaseModel):
+    code: str
+    message: str
+
+
+class CouncilView(BaseModel):
+    """Whether this level's council must vote, the rule, the vote that counts, the history, and what blocks."""
+
+    required: bool
+    rule: str | None
+    rule_confirmed: bool | None
+    rule_source: str | None
+    latest: CouncilVoteSummary | None
+    history: list[CouncilVoteSummary]
+    blocking: CouncilBlock | None
+
+
+class ProposalLink(BaseModel):
+    """A tờ trình the nomination went up with."""
+
+    id: str
+    number_text: str
+    issued_on: date
+    issued_on_vn: str
+    unit_name: str
+    to_unit_name: str
+    signer_name: str
+
+
+class TaskView(TaskSummary):
+    """One task with its dossier, history, moves, council and letters, and what the reader may do."""
+
+    nomination: NominationSnapshot | None
+    history: list[TaskSummary]
+    moves: list[TaskMoveView]
+    can_admin: bool
+    can_act: bool
+    can_send_back: bool
+    escalation_chain: list[UnitRef]
+    eligibility_recheck: list[EligibilityCheck] | None
+    council: CouncilView
+    can_record_council: bool
+    proposals: list[ProposalLink]
+
+
+# Replies: councils, batches, tờ trình
+
+
+class CouncilCheck(BaseModel):
+    code: str  # quorum | ballot | threshold
+    passed: bool
+    message: str
+
+
+class CouncilVoteResult(BaseModel):
+    task_id: str
+    nominee_name: str
+    passed: bool
+    required: bool
+    summary: str
+    explanation: str
+    checks: list[CouncilCheck]
+
+
+class CouncilMeetingRecorded(BaseModel):
+    meeting_id: str
+    unit_code: str | None
+    held_on: date
+    votes: list[CouncilVoteResult]
+
+
+class ProposalItem(BaseModel):
+    """One nominee as a tờ trình lists it."""
+
+    task_id: str
+    nomination_id: str
+    nominee_name: str
+    nominee_kind: str
+    origin_unit_name: str
+    award_name: str
+    achievements: str
+    council: str
+
+
+class ProposalSummary(BaseModel):
+    id: str
+    number: int
+    number_text: str
+    year: int
+    issued_on: date
+    issued_on_vn: str
+    unit_code: str
+    unit_name: str
+    to_unit_code: str
+    to_unit_name: str
+    signer_name: str
+    comment: str | None
+    items: list[ProposalItem]
+    created_at: Instant
+
+
+class ProposalView(ProposalSummary):
+    task_ids: list[str]
+
+
+class ProposalList(BaseModel):
+    items: list[ProposalSummary]
+
+
+class ProposalFile(BaseModel):
+    filename: str
+    media_type: str
+    content_base64: str
+
+
+class BatchApproved(BaseModel):
+    batch_id: str
+    issuer: UnitRef
+    task_ids: list[str]
+    nomination_ids: list[str]
+
+
+# Replies: the bell, operations, reorganisations
+
+
+class NotificationView(BaseModel):
+    id: int
+    kind: str
+    task_id: str
+    nomination_id: str
+    unit_code: str
+    text: str
+    due_at: Instant | None
+    created_at: Instant
+    read: bool
+
+
+class NotificationList(BaseModel):
+    unread: int
+    items: list[NotificationView]
+
+
+class MarkedRead(BaseModel):
+    marked: int
+
+
+class LevelFigures(BaseModel):
+    depth: int
+    overdue: int
+
+
+class UnitFigures(BaseModel):
+    unit_code: str
+    unit_name: str
+    level: str
+    level_name: str
+    depth: int
+    overdue: int
+    oldest_age_seconds: int
+    decided_30d: int
+    avg_decision_seconds: int | None
+
+
+class OpsQueues(BaseModel):
+    at: Instant
+    total_tasks: int
+    total_overdue: int
+    by_level: dict[str, LevelFigures]
+    slowest: list[UnitFigures]
+
+
+class MovedTasks(BaseModel):
+    name: str
+    tasks: int
+
+
+class ReorganisationSummary(BaseModel):
+    """What following one reorganisation moved (or would move), per new holder."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reorganisation_id: str
+    tasks_moved: int
+    tasks_moved_per_new_unit: dict[str, MovedTasks]
+    claims_released: int
+    tasks_repointed: int
+    nominations_repathed: int
+
+
+class ReorganisationFollowed(BaseModel):
+    processed: Literal[True] = True
+    processed_at: Instant
+    summary: ReorganisationSummary
+
+
+class ReorganisationPending(BaseModel):
+    processed: Literal[False] = False
+    summary: None = None
+
+
+class ReorganisationResult(RootModel[ReorganisationFollowed | ReorganisationPending]):
+    """Whether review has followed the reorganisation yet, and what it did."""
+
+
+LIST_QUEUE = Operation(service="review", name="list_queue", request=QueueQuery, reply=QueuePage)
+GET_TASK = Operation(service="review", name="get_task", request=TaskRef, reply=TaskView)
+CLAIM = Operation(service="review", name="claim", request=TaskRef, reply=TaskView)
+RELEASE = Operation(service="review", name="release", request=TaskRef, reply=TaskView)
+REASSIGN = Operation(service="review", name="reassign", request=Reassign, reply=TaskView)
+DECIDE = Operation(service="review", name="decide", request=DecideTask, reply=TaskView)
+SEND_BACK = Operation(service="review", name="send_back", request=SendTaskBack, reply=TaskView)
+RECORD_COUNCIL = Operation(service="review", name="record_council", request=CouncilMeeting, reply=CouncilMeetingRecorded)
+FORWARD_BATCH = Operation(service="review", name="forward_batch", request=BatchForward, reply=ProposalView)
+APPROVE_BATCH = Operation(service="review", name="approve_batch", request=BatchApprove, reply=BatchApproved)
+LIST_PROPOSALS = Operation(service="review", name="list_proposals", request=ProposalsQuery, reply=ProposalList)
+GET_PROPOSAL = Operation(service="review", name="get_proposal", request=ProposalRef, reply=ProposalView)
+PROPOSAL_DOCUMENT = Operation(service="review", name="proposal_document", request=ProposalDocumentRequest, reply=ProposalFile)
+NOTIFICATIONS = Operation(service="review", name="notifications", request=NotificationsQuery, reply=NotificationList)
+MARK_NOTIFICATIONS_READ = Operation(service="review", name="mark_notifications_read", request=NotificationsRead, reply=MarkedRead)
+OPS_QUEUES = Operation(service="review", name="ops_queues", request=QueuesQuery, reply=OpsQueues)
+REORGANISATION = Operation(service="review", name="reorganisation", request=ReorganisationRef, reply=ReorganisationResult)
+REORGANISATION_PREVIEW = Operation(
+    service="review", name="reorganisation_preview", request=ReorganisationPreview, reply=ReorganisationSummary
+)
