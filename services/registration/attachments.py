@@ -10,12 +10,11 @@ from typing import Any
 from uuid import uuid4
 
 import nats.errors
-import sqlalchemy as sa
 from nats.js.api import ObjectMeta
 from nats.js.errors import BucketNotFoundError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.registration import store
+from services.registration.store import Store
+from services.registration.store.records import AttachmentRow
 from shared.contracts.commands import StagedAttachment
 from shared.contracts.errors import ServiceUnavailable, ValidationFailed
 from shared.contracts.events import Actor, AttachmentRef
@@ -112,7 +111,7 @@ class DossierFiles:
 
 
 async def record(
-    conn: AsyncConnection,
+    store: Store,
     files: DossierFiles | None,
     nomination_id: str,
     incoming: list[Incoming],
@@ -130,8 +129,8 @@ async def record(
         raise ServiceUnavailable("Kho tệp chưa sẵn sàng, vui lòng thử lại sau")
     for item in incoming:
         attachment_id = str(uuid4())
-        await conn.execute(
-            store.attachments.insert().values(
+        await store.add_attachment(
+            AttachmentRow(
                 id=attachment_id,
                 nomination_id=nomination_id,
                 document_type=item.document_type,
@@ -155,25 +154,14 @@ async def record(
         written.append(attachment_id)
 
 
-async def current(conn: AsyncConnection, nomination_id: str) -> list[Any]:
-    """The nomination's files now (removed ones left out), in the order they came."""
-    a = store.attachments
-    query = (
-        sa.select(a)
-        .where(a.c.nomination_id == nomination_id, a.c.removed_at.is_(None))
-        .order_by(a.c.uploaded_at, a.c.document_type, a.c.filename, a.c.id)
-    )
-    return list((await conn.execute(query)).mappings().all())
-
-
-def ref(row: Any) -> AttachmentRef:
+def ref(row: AttachmentRow) -> AttachmentRef:
     return AttachmentRef(
-        id=row["id"],
-        document_type=row["document_type"],
-        document_name=row["document_name"],
-        filename=row["filename"],
-        media_type=row["media_type"],
-        size=row["size"],
-        sha256=row["sha256"],
-        uploaded_at=row["uploaded_at"],
+        id=row.id,
+        document_type=row.document_type,
+        document_name=row.document_name,
+        filename=row.filename,
+        media_type=row.media_type,
+        size=row.size,
+        sha256=row.sha256,
+        uploaded_at=row.uploaded_at,
     )

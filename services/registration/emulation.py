@@ -7,15 +7,13 @@ rules of `services.registration.domain.emulation`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 from uuid import uuid4
 
-import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.registration import store
 from services.registration.domain.emulation import (
     PLEDGE_STATUS_VI,
     ClusterStanding,
@@ -30,24 +28,32 @@ from services.registration.domain.emulation import (
     registration_is_late,
 )
 from services.registration.domain.nomination import ACTIVE, Status
+from services.registration.store import AlreadyStored, SqlUnitOfWork, Store
+from services.registration.store.records import (
+    ClusterMemberRow,
+    ClusterRow,
+    ClusterVoteRow,
+    NominationCount,
+    PledgeRow,
+    PledgeSearch,
+    UnitRow,
+    Visibility,
+)
 from shared.contracts.commands import (
     Campaign,
-    CampaignTarget,
     ClusterVoteRecord,
     NewCampaign,
     NewCluster,
     PledgeDecision,
     PledgeRegistration,
-    PledgeTarget,
 )
 from shared.contracts.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from shared.contracts.events import Actor, CampaignRef, EligibilityCheck
 from shared.contracts.values import VIETNAM_TZ, UnitRef
-from shared.platform.outbox import is_unique_violation
 from shared.platform.service import ServiceContext
 from shared.rules.catalog import Award, CatalogSet, catalogs_on
 
-STILL_COUNTS = [s.value for s in (*ACTIVE, Status.GRANTED)]  # nominations that hold a campaign place
+STILL_COUNTS = frozenset({*ACTIVE, Status.GRANTED})  # nominations that hold a campaign place
 
 
 class _Params(BaseModel):
@@ -72,6 +78,10 @@ class VoteInCluster(ClusterVoteRecord):
     cluster_code: str = Field(min_length=1, max_length=64)
 
 
+def _uow(ctx: ServiceContext) -> SqlUnitOfWork:
+    return SqlUnitOfWork(ctx.engine, ctx.outbox_written)
+
+
 def _today(ctx: ServiceContext) -> date:
     return ctx.clock.now().astimezone(VIETNAM_TZ).date()
 
@@ -80,89 +90,26 @@ def _actor_name(actor: Actor) -> str:
     return actor.full_name or actor.username
 
 
-async def _unit_path(conn: AsyncConnection, code: str, on: date) -> list[UnitRef]:
-    from services.registration.usecases import _unit_path as path_on  # one dated-tree walk for the whole service
-
-    return await path_on(conn, code, on)
-
-
 def _award_names(catalogs: CatalogSet) -> dict[str, str]:
     return {a.code: a.name for a in catalogs.awards}
 
 
+def _unit_names(units: list[UnitRow]) -> dict[str, str]:
+    return {u.code: u.name for u in units}
+
+
 # Campaigns
-
-
-def _campaign_of(row: Any, targets: list[Any]) -> Campaign:
-    return Campaign(
-        code=row["code"],
-        name=row["name"],
-        plan_ref=row["plan_ref"],
-        launching_unit_code=row["launching_unit_code"],
-        starts_on=row["starts_on"],
-        ends_on=row["ends_on"],
-        topic=row["topic"],
-        source=row["source"],
-        targets=[
-            CampaignTarget(
-                award_code=t["award_code"],
-                quota=t["quota"],
-                per_unit_quota=t["per_unit_quota"],
-                proposing_level=t["proposing_level"] or "district",
-            )
-            for t in targets
-        ],
-    )
-
-
-async def _load_campaign(conn: AsyncConnection, code: str) -> Campaign | None:
-    c, t = store.campaigns, store.campaign_targets
-    row = (await conn.execute(sa.select(c).where(c.c.code == code))).mappings().first()
-    if row is None:
-        return None
-    targets = (await conn.execute(sa.select(t).where(t.c.campaign_code == code).order_by(t.c.award_code))).mappings().all()
-    return _campaign_of(row, list(targets))
-
-
-async def _insert_campaign(conn: AsyncConnection, campaign: Campaign, *, created_by: str, at: Any) -> None:
-    await conn.execute(
-        store.campaigns.insert().values(
-            code=campaign.code,
-            name=campaign.name,
-            plan_ref=campaign.plan_ref,
-            launching_unit_code=campaign.launching_unit_code,
-            starts_on=campaign.starts_on,
-            ends_on=campaign.ends_on,
-            topic=campaign.topic,
-            source=campaign.source,
-            created_by=created_by,
-            created_at=at,
-        )
-    )
-    await conn.execute(
-        store.campaign_targets.insert(),
-        [
-            {
-                "campaign_code": campaign.code,
-                "award_code": t.award_code,
-                "quota": t.quota,
-                "per_unit_quota": t.per_unit_quota,
-                "proposing_level": t.proposing_level,
-            }
-            for t in campaign.targets
-        ],
-    )
 
 
 async def load_campaigns(ctx: ServiceContext, campaigns: list[Campaign]) -> int:
     """The seed campaigns (`shared/data/campaigns.toml`), once: a code already there is left as it is."""
     now = ctx.clock.now()
     added = 0
-    async with ctx.engine.begin() as conn:
-        existing = set((await conn.execute(sa.select(store.campaigns.c.code))).scalars())
+    async with _uow(ctx).transaction() as store:
+        existing = {c.code for c in await store.campaigns()}
         for campaign in campaigns:
             if campaign.code not in existing:
-                await _insert_campaign(conn, campaign, created_by="system", at=now)
+                await store.add_campaign(campaign, created_by="system", at=now)
                 added += 1
     return added
 
@@ -180,31 +127,19 @@ async def create_campaign(ctx: ServiceContext, actor: Actor, params: dict[str, A
     if unknown:
         raise ValidationFailed("Đợt thi đua chưa hợp lệ", fields=unknown)
     try:
-        async with ctx.engine.begin() as conn:
-            if await conn.scalar(sa.select(store.units.c.code).where(store.units.c.code == cmd.launching_unit_code)) is None:
+        async with _uow(ctx).transaction() as store:
+            if await store.unit(cmd.launching_unit_code) is None:
                 raise ValidationFailed.on("launching_unit_code", "Không có đơn vị này")
-            if await conn.scalar(sa.select(store.campaigns.c.code).where(store.campaigns.c.code == cmd.code)):
+            if await store.campaign(cmd.code) is not None:
                 raise _campaign_exists(cmd.code)
-            await _insert_campaign(conn, Campaign.model_validate(cmd.model_dump()), created_by=actor.user_id, at=ctx.clock.now())
-    except sa.exc.IntegrityError as exc:
-        if is_unique_violation(exc):
-            raise _campaign_exists(cmd.code) from exc
-        raise
+            await store.add_campaign(Campaign.model_validate(cmd.model_dump()), created_by=actor.user_id, at=ctx.clock.now())
+    except AlreadyStored as exc:
+        raise _campaign_exists(cmd.code) from exc
     return await get_campaign(ctx, actor, {"code": cmd.code})
 
 
 def _campaign_exists(code: str) -> Conflict:
     return Conflict(f"Đã có đợt thi đua mã {code}", code="campaign_exists")
-
-
-async def _usage(conn: AsyncConnection, code: str) -> dict[str, int]:
-    n = store.nominations
-    rows = await conn.execute(
-        sa.select(n.c.award_code, sa.func.count())
-        .where(n.c.campaign_code == code, n.c.status.in_(STILL_COUNTS))
-        .group_by(n.c.award_code)
-    )
-    return {award: count for award, count in rows.all()}
 
 
 def _campaign_view(
@@ -234,35 +169,29 @@ async def list_campaigns(ctx: ServiceContext, actor: Actor, params: dict[str, An
     """Every campaign, newest window first, with each target's places taken (any signed-in user: reference data)."""
     today = _today(ctx)
     names = _award_names(catalogs_on(today))
-    async with ctx.engine.connect() as conn:
-        codes = list(
-            (await conn.execute(sa.select(store.campaigns.c.code).order_by(store.campaigns.c.starts_on.desc()))).scalars()
-        )
-        units = dict((await conn.execute(sa.select(store.units.c.code, store.units.c.name))).all())
+    async with _uow(ctx).reading() as store:
+        units = _unit_names(await store.units())
         views = []
-        for code in codes:
-            campaign = await _load_campaign(conn, code)
-            assert campaign is not None
-            views.append(
-                _campaign_view(campaign, await _usage(conn, code), names, today, units.get(campaign.launching_unit_code, ""))
-            )
+        for campaign in await store.campaigns():
+            usage = await store.count_by_award(campaign.code, STILL_COUNTS)
+            views.append(_campaign_view(campaign, usage, names, today, units.get(campaign.launching_unit_code, "")))
     return views
 
 
 async def get_campaign(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     q = ByCode.model_validate(params)
     today = _today(ctx)
-    async with ctx.engine.connect() as conn:
-        campaign = await _load_campaign(conn, q.code)
+    async with _uow(ctx).reading() as store:
+        campaign = await store.campaign(q.code)
         if campaign is None:
             raise NotFound("Không có đợt thi đua này", code="campaign_not_found")
-        launcher = await conn.scalar(sa.select(store.units.c.name).where(store.units.c.code == campaign.launching_unit_code))
-        usage = await _usage(conn, q.code)
-    return _campaign_view(campaign, usage, _award_names(catalogs_on(today)), today, launcher or "")
+        launcher = await store.unit(campaign.launching_unit_code)
+        usage = await store.count_by_award(q.code, STILL_COUNTS)
+    return _campaign_view(campaign, usage, _award_names(catalogs_on(today)), today, launcher.name if launcher else "")
 
 
 async def campaign_checks(
-    conn: AsyncConnection,
+    store: Store,
     award: Award,
     path: list[UnitRef],
     campaign_code: str,
@@ -275,7 +204,7 @@ async def campaign_checks(
 
     The quota is counted after taking the target's row lock (an UPDATE of its counter row), so two submissions
     for the last place are serialised: the second counts the first and is refused."""
-    campaign = await _load_campaign(conn, campaign_code)
+    campaign = await store.campaign(campaign_code)
     if campaign is None:
         raise ValidationFailed.on("campaign_code", f"Không có đợt thi đua mã {campaign_code}", code="campaign_not_found")
     target = campaign.target(award.code)
@@ -290,24 +219,17 @@ async def campaign_checks(
     window = judge_campaign_window(campaign, on)
     if window.status == "fail":
         raise ValidationFailed.on("campaign_code", window.message, code="campaign_window_closed")
-    t, n = store.campaign_targets, store.nominations
-    await conn.execute(
-        t.update().where(t.c.campaign_code == campaign.code, t.c.award_code == award.code).values(claims=t.c.claims + 1)
-    )
-    where = [n.c.campaign_code == campaign.code, n.c.award_code == award.code, n.c.status.in_(STILL_COUNTS)]
-    if except_id is not None:
-        where.append(n.c.id != except_id)
-    used = await conn.scalar(sa.select(sa.func.count()).select_from(n).where(*where)) or 0
+    await store.claim_campaign_place(campaign.code, award.code)
+    places = NominationCount(award_code=award.code, statuses=STILL_COUNTS, campaign_code=campaign.code, except_id=except_id)
+    used = await store.count_nominations(places)
     quota = judge_campaign_quota(campaign, target, used, award.name)
     if quota.status == "fail":
         raise ValidationFailed.on("campaign_code", quota.message, code="campaign_quota_reached")
     checks = [window, quota]
     proposing = next((u for u in path if u.level == target.proposing_level), None)
     if target.per_unit_quota is not None and proposing is not None:
-        mine = await conn.scalar(
-            sa.select(sa.func.count()).select_from(n).where(*where, n.c.path_codes.contains(f"|{proposing.code}|"))
-        )
-        headroom = judge_unit_headroom(campaign, target, proposing.short_name, mine or 0, award.name)
+        mine = await store.count_nominations(replace(places, under_unit=proposing.code))
+        headroom = judge_unit_headroom(campaign, target, proposing.short_name, mine, award.name)
         if headroom is not None:
             if headroom.status == "fail":
                 raise ValidationFailed.on("campaign_code", headroom.message, code="campaign_unit_quota_reached")
@@ -326,34 +248,34 @@ def campaign_ref(campaign: Campaign) -> CampaignRef:
     )
 
 
-async def campaign_ref_of(conn: AsyncConnection, code: str | None) -> CampaignRef | None:
+async def campaign_ref_of(store: Store, code: str | None) -> CampaignRef | None:
     if code is None:
         return None
-    campaign = await _load_campaign(conn, code)
+    campaign = await store.campaign(code)
     return campaign_ref(campaign) if campaign else None
 
 
 # Pledges
 
 
-def _pledge_view(row: Any, names: dict[str, str]) -> dict[str, Any]:
+def _pledge_view(row: PledgeRow, names: dict[str, str]) -> dict[str, Any]:
     return {
-        "id": row["id"],
-        "unit_code": row["unit_code"],
-        "superior_code": row["superior_code"],
-        "superior_name": row["superior_name"],
-        "year": row["year"],
-        "status": row["status"],
-        "status_label": PLEDGE_STATUS_VI[row["status"]],
-        "targets": [{**t, "award_name": names.get(t["award_code"], t["award_code"])} for t in row["targets"]],
-        "note": row["note"],
-        "late": row["late"],
-        "deadline": row["deadline"].isoformat(),
-        "registered_by": row["registered_by"],
-        "registered_at": row["registered_at"].isoformat(),
-        "decided_by": row["decided_by"],
-        "decided_at": row["decided_at"].isoformat() if row["decided_at"] else None,
-        "reason": row["reason"],
+        "id": row.id,
+        "unit_code": row.unit_code,
+        "superior_code": row.superior_code,
+        "superior_name": row.superior_name,
+        "year": row.year,
+        "status": row.status,
+        "status_label": PLEDGE_STATUS_VI[row.status],
+        "targets": [{**t.model_dump(), "award_name": names.get(t.award_code, t.award_code)} for t in row.targets],
+        "note": row.note,
+        "late": row.late,
+        "deadline": row.deadline.isoformat(),
+        "registered_by": row.registered_by,
+        "registered_at": row.registered_at.isoformat(),
+        "decided_by": row.decided_by,
+        "decided_at": row.decided_at.isoformat() if row.decided_at else None,
+        "reason": row.reason,
     }
 
 
@@ -378,64 +300,63 @@ async def register_pledge(ctx: ServiceContext, actor: Actor, params: dict[str, A
         raise ValidationFailed("Giao ước thi đua chưa hợp lệ", fields=errors)
     deadline = rule.deadline(cmd.year)
     try:
-        async with ctx.engine.begin() as conn:
-            path = await _unit_path(conn, cmd.unit_code, today)
+        async with _uow(ctx).transaction() as store:
+            path = await store.unit_path(cmd.unit_code, today)
             if not path or path[0].level != "grassroots" or len(path) < 2:
                 raise ValidationFailed.on("unit_code", "Chỉ công đoàn cơ sở đăng ký giao ước thi đua")
-            p = store.pledges
-            existing = (
-                (await conn.execute(sa.select(p).where(p.c.unit_code == cmd.unit_code, p.c.year == cmd.year).with_for_update()))
-                .mappings()
-                .first()
-            )
-            if existing is not None and existing["status"] != "returned":
+            existing = await store.pledge_of(cmd.unit_code, cmd.year, for_update=True)
+            if existing is not None and existing.status != "returned":
                 raise Conflict(
-                    f"Công đoàn cơ sở đã đăng ký giao ước thi đua năm {cmd.year} "
-                    f"({PLEDGE_STATUS_VI[existing['status']].lower()})",
+                    f"Công đoàn cơ sở đã đăng ký giao ước thi đua năm {cmd.year} ({PLEDGE_STATUS_VI[existing.status].lower()})",
                     code="pledge_exists",
                 )
             # A returned pledge keeps the date it was first registered: correcting it is not a late registration.
-            late = existing["late"] if existing is not None else registration_is_late(rule, cmd.year, today)
+            late = existing.late if existing is not None else registration_is_late(rule, cmd.year, today)
             if existing is None and late and rule.late == "refuse":
                 raise ValidationFailed.on(
                     "year",
                     f"Đã quá hạn đăng ký giao ước thi đua năm {cmd.year} (hạn {deadline:%d/%m/%Y})",
                     code="pledge_deadline_passed",
                 )
-            values = {
-                "path_codes": "|" + "|".join(u.code for u in path) + "|",
-                "superior_code": path[1].code,
-                "superior_name": path[1].name,
-                "status": "submitted",
-                "targets": [t.model_dump() for t in cmd.targets],
-                "note": cmd.note,
-                "registered_by": actor.user_id,
-                "decided_by": None,
-                "decided_at": None,
-            }
             if existing is None:
-                pledge_id = str(uuid4())
-                await conn.execute(
-                    p.insert().values(
-                        id=pledge_id,
-                        unit_code=cmd.unit_code,
-                        year=cmd.year,
-                        late=late,
-                        deadline=deadline,
-                        registered_at=now,
-                        reason=None,
-                        **values,
-                    )
+                pledge = PledgeRow(
+                    id=str(uuid4()),
+                    unit_code=cmd.unit_code,
+                    path=tuple(u.code for u in path),
+                    superior_code=path[1].code,
+                    superior_name=path[1].name,
+                    year=cmd.year,
+                    status="submitted",
+                    targets=tuple(cmd.targets),
+                    note=cmd.note,
+                    late=late,
+                    deadline=deadline,
+                    registered_by=actor.user_id,
+                    registered_at=now,
+                    decided_by=None,
+                    decided_at=None,
+                    reason=None,
                 )
+                await store.add_pledge(pledge)
             else:
-                pledge_id = existing["id"]
-                await conn.execute(p.update().where(p.c.id == pledge_id).values(**values))
-            row = (await conn.execute(sa.select(p).where(p.c.id == pledge_id))).mappings().one()
-    except sa.exc.IntegrityError as exc:
-        if is_unique_violation(exc):
-            raise Conflict(f"Công đoàn cơ sở đã đăng ký giao ước thi đua năm {cmd.year}", code="pledge_exists") from exc
-        raise
-    return _pledge_view(row, _award_names(catalogs))
+                pledge = replace(
+                    existing,
+                    path=tuple(u.code for u in path),
+                    superior_code=path[1].code,
+                    superior_name=path[1].name,
+                    status="submitted",
+                    targets=tuple(cmd.targets),
+                    note=cmd.note,
+                    registered_by=actor.user_id,
+                    decided_by=None,
+                    decided_at=None,
+                )
+                await store.save_pledge(pledge)
+            stored = await store.pledge(pledge.id)
+            assert stored is not None
+    except AlreadyStored as exc:
+        raise Conflict(f"Công đoàn cơ sở đã đăng ký giao ước thi đua năm {cmd.year}", code="pledge_exists") from exc
+    return _pledge_view(stored, _award_names(catalogs))
 
 
 async def decide_pledge(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
@@ -444,46 +365,38 @@ async def decide_pledge(ctx: ServiceContext, actor: Actor, params: dict[str, Any
     if cmd.action == "return" and not cmd.reason:
         raise ValidationFailed.on("reason", "Cần ghi lý do trả lại", code="reason_required")
     now = ctx.clock.now()
-    p = store.pledges
-    async with ctx.engine.begin() as conn:
-        row = (await conn.execute(sa.select(p).where(p.c.id == cmd.id).with_for_update())).mappings().first()
+    async with _uow(ctx).transaction() as store:
+        row = await store.pledge(cmd.id, for_update=True)
         if row is None:
             raise NotFound("Không có giao ước thi đua này", code="pledge_not_found")
-        if not (actor.is_admin or actor.has_role("approver", row["superior_code"])):
+        if not (actor.is_admin or actor.has_role("approver", row.superior_code)):
             raise Forbidden("Chỉ người duyệt của công đoàn cấp trên trực tiếp được xác nhận giao ước", code="not_direct_superior")
-        if row["status"] != "submitted":
-            raise Conflict(f"Giao ước đang ở trạng thái “{PLEDGE_STATUS_VI[row['status']]}”", code="pledge_not_pending")
-        await conn.execute(
-            p.update()
-            .where(p.c.id == cmd.id)
-            .values(
-                status="confirmed" if cmd.action == "confirm" else "returned",
-                decided_by=_actor_name(actor),
-                decided_at=now,
-                reason=cmd.reason or None,
-            )
+        if row.status != "submitted":
+            raise Conflict(f"Giao ước đang ở trạng thái “{PLEDGE_STATUS_VI[row.status]}”", code="pledge_not_pending")
+        decided = replace(
+            row,
+            status="confirmed" if cmd.action == "confirm" else "returned",
+            decided_by=_actor_name(actor),
+            decided_at=now,
+            reason=cmd.reason or None,
         )
-        row = (await conn.execute(sa.select(p).where(p.c.id == cmd.id))).mappings().one()
-    return _pledge_view(row, _award_names(catalogs_on(_today(ctx))))
+        await store.save_pledge(decided)
+        stored = await store.pledge(cmd.id)
+        assert stored is not None
+    return _pledge_view(stored, _award_names(catalogs_on(_today(ctx))))
 
 
 async def list_pledges(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     """Pledges the actor may see: their CĐCS's, and those under the units they approve for."""
     q = PledgeQuery.model_validate(params)
-    p = store.pledges
-    where: list[Any] = []
+    visible = None
     if not actor.sees_everything():
-        scopes: list[Any] = [p.c.unit_code.in_(actor.units_with("submitter"))]
-        scopes += [p.c.path_codes.contains(f"|{u}|") for u in actor.units_with("approver") | actor.units_with("unit_admin")]
-        where.append(sa.or_(*scopes))
-    if q.year:
-        where.append(p.c.year == q.year)
-    if q.unit_code:
-        where.append(p.c.path_codes.contains(f"|{q.unit_code}|"))
-    if q.status:
-        where.append(p.c.status == q.status)
-    async with ctx.engine.connect() as conn:
-        rows = (await conn.execute(sa.select(p).where(*where).order_by(p.c.year.desc(), p.c.unit_code))).mappings().all()
+        visible = Visibility(
+            own_units=frozenset(actor.units_with("submitter")),
+            units_reviewed=frozenset(actor.units_with("approver") | actor.units_with("unit_admin")),
+        )
+    async with _uow(ctx).reading() as store:
+        rows = await store.pledges(PledgeSearch(visible=visible, year=q.year, under_unit=q.unit_code, status=q.status))
     today = _today(ctx)
     rule = pledge_rule_on(today)
     names = _award_names(catalogs_on(today))
@@ -497,21 +410,20 @@ async def list_pledges(ctx: ServiceContext, actor: Actor, params: dict[str, Any]
 
 
 async def pledge_check(
-    conn: AsyncConnection, catalogs: CatalogSet, award: Award, unit_code: str, period: str, *, on: date
+    store: Store, catalogs: CatalogSet, award: Award, unit_code: str, period: str, *, on: date
 ) -> tuple[EligibilityCheck | None, bool]:
     """The pledge check for a nomination, and whether the system holds a pledge of the unit for that year."""
     year = int(period[:4])
-    p = store.pledges
-    row = (await conn.execute(sa.select(p).where(p.c.unit_code == unit_code, p.c.year == year))).mappings().first()
+    row = await store.pledge_of(unit_code, year)
     record = None
     if row is not None:
         record = PledgeRecord(
             year=year,
-            status=row["status"],
-            targets=tuple(PledgeTarget.model_validate(t) for t in row["targets"]),
-            late=row["late"],
-            superior_name=row["superior_name"],
-            decided_on=row["decided_at"].astimezone(VIETNAM_TZ).date() if row["decided_at"] else None,
+            status=row.status,
+            targets=row.targets,
+            late=row.late,
+            superior_name=row.superior_name,
+            decided_on=row.decided_at.astimezone(VIETNAM_TZ).date() if row.decided_at else None,
         )
     names = _award_names(catalogs)
     return judge_pledge(pledge_rule_on(on), award, year, record, lambda code: names.get(code, code)), record is not None
@@ -530,18 +442,18 @@ async def create_cluster(ctx: ServiceContext, actor: Actor, params: dict[str, An
     if len(set(cmd.members)) != len(cmd.members):
         raise ValidationFailed.on("members", "Mỗi đơn vị chỉ một lần trong cụm")
     try:
-        async with ctx.engine.begin() as conn:
+        async with _uow(ctx).transaction() as store:
             errors = []
             for i, code in enumerate(cmd.members):
-                path = await _unit_path(conn, code, cmd.valid_from)
+                path = await store.unit_path(code, cmd.valid_from)
                 if cmd.parent_unit_code not in {u.code for u in path[1:]}:
                     errors.append(FieldError(field=f"members.{i}", message=f"{code} không thuộc đơn vị tổ chức cụm"))
             if errors:
                 raise ValidationFailed("Cụm thi đua chưa hợp lệ", fields=errors)
-            if await conn.scalar(sa.select(store.clusters.c.code).where(store.clusters.c.code == cmd.code)):
-                raise Conflict(f"Đã có cụm thi đua mã {cmd.code}", code="cluster_exists")
-            await conn.execute(
-                store.clusters.insert().values(
+            if await store.cluster(cmd.code) is not None:
+                raise _cluster_exists(cmd.code)
+            await store.add_cluster(
+                ClusterRow(
                     code=cmd.code,
                     name=cmd.name,
                     parent_unit_code=cmd.parent_unit_code,
@@ -549,78 +461,64 @@ async def create_cluster(ctx: ServiceContext, actor: Actor, params: dict[str, An
                     valid_to=cmd.valid_to,
                     created_by=actor.user_id,
                     created_at=ctx.clock.now(),
+                    members=tuple(
+                        ClusterMemberRow(unit_code=u, valid_from=cmd.valid_from, valid_to=cmd.valid_to) for u in cmd.members
+                    ),
                 )
             )
-            await conn.execute(
-                store.cluster_members.insert(),
-                [
-                    {"cluster_code": cmd.code, "unit_code": u, "valid_from": cmd.valid_from, "valid_to": cmd.valid_to}
-                    for u in cmd.members
-                ],
-            )
-    except sa.exc.IntegrityError as exc:
-        if is_unique_violation(exc):
-            raise Conflict(f"Đã có cụm thi đua mã {cmd.code}", code="cluster_exists") from exc
-        raise
+    except AlreadyStored as exc:
+        raise _cluster_exists(cmd.code) from exc
     return next(c for c in (await list_clusters(ctx, actor, {})) if c["code"] == cmd.code)
+
+
+def _cluster_exists(code: str) -> Conflict:
+    return Conflict(f"Đã có cụm thi đua mã {code}", code="cluster_exists")
+
+
+def _cluster_view(cluster: ClusterRow, units: dict[str, str]) -> dict[str, Any]:
+    return {
+        "code": cluster.code,
+        "name": cluster.name,
+        "parent_unit_code": cluster.parent_unit_code,
+        "parent_unit_name": units.get(cluster.parent_unit_code, ""),
+        "national": cluster.parent_unit_code == "TLD",
+        "valid_from": cluster.valid_from.isoformat(),
+        "valid_to": cluster.valid_to.isoformat() if cluster.valid_to else None,
+        "members": [
+            {"unit_code": m.unit_code, "unit_name": units.get(m.unit_code, m.unit_code), "valid_from": m.valid_from.isoformat()}
+            for m in cluster.members
+        ],
+        "votes": [
+            {
+                "year": v.year,
+                "leaders": [{"unit_code": u, "unit_name": units.get(u, u)} for u in v.leaders],
+                "note": v.note,
+                "recorded_by": v.recorded_by,
+                "recorded_at": v.recorded_at.isoformat(),
+            }
+            for v in cluster.votes
+        ],
+    }
 
 
 async def list_clusters(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Every cluster with its members and its votes (reference data for any signed-in user)."""
-    c, m, v = store.clusters, store.cluster_members, store.cluster_votes
-    async with ctx.engine.connect() as conn:
-        units = dict((await conn.execute(sa.select(store.units.c.code, store.units.c.name))).all())
-        clusters = (await conn.execute(sa.select(c).order_by(c.c.parent_unit_code, c.c.code))).mappings().all()
-        members = (await conn.execute(sa.select(m).order_by(m.c.id))).mappings().all()
-        votes = (await conn.execute(sa.select(v).order_by(v.c.year.desc()))).mappings().all()
-    return [
-        {
-            "code": r["code"],
-            "name": r["name"],
-            "parent_unit_code": r["parent_unit_code"],
-            "parent_unit_name": units.get(r["parent_unit_code"], ""),
-            "national": r["parent_unit_code"] == "TLD",
-            "valid_from": r["valid_from"].isoformat(),
-            "valid_to": r["valid_to"].isoformat() if r["valid_to"] else None,
-            "members": [
-                {
-                    "unit_code": x["unit_code"],
-                    "unit_name": units.get(x["unit_code"], x["unit_code"]),
-                    "valid_from": x["valid_from"].isoformat(),
-                }
-                for x in members
-                if x["cluster_code"] == r["code"]
-            ],
-            "votes": [
-                {
-                    "year": x["year"],
-                    "leaders": [{"unit_code": u, "unit_name": units.get(u, u)} for u in x["leaders"]],
-                    "note": x["note"],
-                    "recorded_by": x["recorded_by"],
-                    "recorded_at": x["recorded_at"].isoformat(),
-                }
-                for x in votes
-                if x["cluster_code"] == r["code"]
-            ],
-        }
-        for r in clusters
-    ]
+    async with _uow(ctx).reading() as store:
+        units = _unit_names(await store.units())
+        clusters = await store.clusters()
+    return [_cluster_view(c, units) for c in clusters]
 
 
 async def record_cluster_vote(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     """The year's vote of a cluster: the member units voted leading. Recorded by the superior that organises it."""
     cmd = VoteInCluster.model_validate(params)
-    c, m, v = store.clusters, store.cluster_members, store.cluster_votes
-    async with ctx.engine.begin() as conn:
-        cluster = (await conn.execute(sa.select(c).where(c.c.code == cmd.cluster_code))).mappings().first()
+    async with _uow(ctx).transaction() as store:
+        cluster = await store.cluster(cmd.cluster_code)
         if cluster is None:
             raise NotFound("Không có cụm thi đua này", code="cluster_not_found")
-        if not (actor.is_admin or actor.has_role("approver", cluster["parent_unit_code"])):
+        if not (actor.is_admin or actor.has_role("approver", cluster.parent_unit_code)):
             raise Forbidden("Chỉ người duyệt của đơn vị tổ chức cụm được ghi kết quả suy tôn", code="not_cluster_parent")
-        in_year = [m.c.valid_from <= date(cmd.year, 12, 31), sa.or_(m.c.valid_to.is_(None), m.c.valid_to > date(cmd.year, 1, 1))]
-        members = set(
-            (await conn.execute(sa.select(m.c.unit_code).where(m.c.cluster_code == cmd.cluster_code, *in_year))).scalars()
-        )
+        members = {m.unit_code for m in cluster.members if m.in_year(cmd.year)}
         outside = [
             FieldError(field=f"leaders.{i}", message=f"{code} không là thành viên cụm năm {cmd.year}")
             for i, code in enumerate(cmd.leaders)
@@ -628,44 +526,39 @@ async def record_cluster_vote(ctx: ServiceContext, actor: Actor, params: dict[st
         ]
         if outside:
             raise ValidationFailed("Kết quả suy tôn chưa hợp lệ", fields=outside)
-        if await conn.scalar(sa.select(v.c.year).where(v.c.cluster_code == cmd.cluster_code, v.c.year == cmd.year)):
+        if cluster.vote_of(cmd.year) is not None:
             raise Conflict(f"Cụm đã có kết quả suy tôn năm {cmd.year}", code="cluster_vote_exists")
-        await conn.execute(
-            v.insert().values(
-                cluster_code=cmd.cluster_code,
-                year=cmd.year,
-                leaders=list(dict.fromkeys(cmd.leaders)),
-                note=cmd.note,
-                recorded_by=_actor_name(actor),
-                recorded_at=ctx.clock.now(),
-            )
+        vote = ClusterVoteRow(
+            year=cmd.year,
+            leaders=tuple(dict.fromkeys(cmd.leaders)),
+            note=cmd.note,
+            recorded_by=_actor_name(actor),
+            recorded_at=ctx.clock.now(),
         )
+        await store.add_cluster_vote(cmd.cluster_code, vote)
     return next(x for x in await list_clusters(ctx, actor, {}) if x["code"] == cmd.cluster_code)
 
 
-async def cluster_check(conn: AsyncConnection, award: Award, unit: UnitRef, period: str, *, on: date) -> EligibilityCheck | None:
+async def cluster_check(store: Store, award: Award, unit: UnitRef, period: str, *, on: date) -> EligibilityCheck | None:
     """For a Cờ thi đua: the nominating unit was voted leading in a cluster it belonged to that year."""
     rule = cluster_rule_on(award.code, on)
     if rule is None:
         return None
     year = int(period[:4])
-    c, m, v = store.clusters, store.cluster_members, store.cluster_votes
-    in_year = [m.c.valid_from <= date(year, 12, 31), sa.or_(m.c.valid_to.is_(None), m.c.valid_to > date(year, 1, 1))]
-    rows = (
-        await conn.execute(
-            sa.select(c.c.code, c.c.name).join(m, m.c.cluster_code == c.c.code).where(m.c.unit_code == unit.code, *in_year)
-        )
-    ).all()
-    units = dict((await conn.execute(sa.select(store.units.c.code, store.units.c.name))).all())
+    units = _unit_names(await store.units())
     standings = []
-    for code, name in rows:
-        leaders = await conn.scalar(sa.select(v.c.leaders).where(v.c.cluster_code == code, v.c.year == year))
-        standings.append(
-            ClusterStanding(
-                cluster_name=name,
-                voted=leaders is not None,
-                leaders=tuple(units.get(u, u) for u in leaders or ()),
-                leading=unit.code in (leaders or ()),
+    for cluster in await store.clusters():
+        for member in cluster.members:
+            if member.unit_code != unit.code or not member.in_year(year):
+                continue
+            vote = cluster.vote_of(year)
+            leaders = vote.leaders if vote else ()
+            standings.append(
+                ClusterStanding(
+                    cluster_name=cluster.name,
+                    voted=vote is not None,
+                    leaders=tuple(units.get(u, u) for u in leaders),
+                    leading=unit.code in leaders,
+                )
             )
-        )
     return judge_cluster_lead(rule, unit.name, year, standings)

@@ -6,11 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.registration import store
 from services.registration.domain.nomination import Status, Step
+from services.registration.store import SqlUnitOfWork
 from shared.contracts.events import Actor
 from shared.contracts.values import LEVEL_NAMES_VI, VIETNAM_TZ
 from shared.platform.observability import require_operations
@@ -26,12 +25,12 @@ STAGES: tuple[tuple[str, str], ...] = (
 DECIDED = {s.value for s in (Status.APPROVED, Status.GRANTED, Status.PROPOSED, Status.REVOKED, Status.REJECTED)}
 AT_GRASSROOTS = {Status.SUBMITTED.value, Status.RETURNED.value}
 # Timeline steps that mean "entered this stage" (a queued step enters the level of its unit).
-ENTERING = {
-    Step.SUBMIT.value: "submitted",
-    Step.RESUBMIT.value: "submitted",
-    Step.GRANT.value: "decided",
-    Step.PROPOSE.value: "decided",
-    Step.REJECT.value: "decided",
+ENTERING: dict[Step, str] = {
+    Step.SUBMIT: "submitted",
+    Step.RESUBMIT: "submitted",
+    Step.GRANT: "decided",
+    Step.PROPOSE: "decided",
+    Step.REJECT: "decided",
 }
 
 
@@ -55,42 +54,28 @@ async def ops_pipeline(ctx: ServiceContext, actor: Actor, params: dict[str, Any]
     require_operations(actor)
     q = PipelineQuery.model_validate(params)
     now = ctx.clock.now()
-    n, u, t = store.nominations, store.units, store.timeline
     today = now.astimezone(VIETNAM_TZ).date()
     first_day = today - timedelta(days=q.days - 1)
     since = datetime.combine(first_day, datetime.min.time(), tzinfo=VIETNAM_TZ)
-    entering = sa.or_(t.c.step.in_(list(ENTERING)), t.c.step == Step.QUEUE.value)
-    async with ctx.engine.connect() as conn:
-        current = (
-            await conn.execute(
-                sa.select(n.c.status, u.c.level, sa.func.count())
-                .select_from(n.outerjoin(u, u.c.code == n.c.current_unit_code))
-                .group_by(n.c.status, u.c.level)
-            )
-        ).all()
-        steps = (
-            await conn.execute(
-                sa.select(t.c.step, u.c.level, t.c.at)
-                .select_from(t.outerjoin(u, u.c.code == t.c.unit_code))
-                .where(t.c.at >= since, entering)
-            )
-        ).all()
+    async with SqlUnitOfWork(ctx.engine).reading() as store:
+        current = await store.stage_counts()
+        steps = await store.stage_entries(since, frozenset({*ENTERING, Step.QUEUE}))
     counts = dict.fromkeys((code for code, _ in STAGES), 0)
-    for status, level, count in current:
-        stage = stage_of(status, level)
+    for c in current:
+        stage = stage_of(c.status, c.level)
         if stage in counts:
-            counts[stage] += int(count)
+            counts[stage] += c.count
     days = [first_day + timedelta(days=i) for i in range(q.days)]
     per_day: dict[date, dict[str, int]] = {d: dict.fromkeys(counts, 0) for d in days}
     last_24h = dict.fromkeys(counts, 0)
-    for step, level, at in steps:
-        stage = ENTERING.get(step) or level
+    for entry in steps:
+        stage = ENTERING.get(entry.step) or entry.level
         if stage not in counts:
             continue
-        day = at.astimezone(VIETNAM_TZ).date()
+        day = entry.at.astimezone(VIETNAM_TZ).date()
         if day in per_day:
             per_day[day][stage] += 1
-        if at >= now - timedelta(hours=24):
+        if entry.at >= now - timedelta(hours=24):
             last_24h[stage] += 1
     return {
         "at": now.isoformat(),

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.registration.usecases import _tree
+from services.registration.store import SqlUnitOfWork
 from shared.contracts.events import Actor
 from shared.platform.service import ServiceContext
 
@@ -22,8 +22,8 @@ class UnitPathsQuery(BaseModel):
 async def unit_paths(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     """{"sector": …, "paths": {"2024-12-20": [unit, superior, …], …}}; an empty path: the unit did not exist that day."""
     q = UnitPathsQuery.model_validate(params)
-    async with ctx.engine.connect() as conn:
-        tree = await _tree(conn)  # two queries, then every date in memory
+    async with SqlUnitOfWork(ctx.engine).reading() as store:
+        tree = await store.tree()  # two queries, then every date in memory
     unit = tree.get(q.code)
     paths = {on.isoformat(): [u.model_dump(mode="json") for u in tree.path_on(q.code, on)] for on in set(q.dates)}
     return {"sector": unit.sector if unit else None, "paths": paths}

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
-import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.registration import attachments as files_
-from services.registration import emulation, store
+from services.registration import emulation
 from services.registration.attachments import DossierFiles, Incoming
 from services.registration.domain.emulation import supersede_declared_pledge
 from services.registration.domain.nomination import (
@@ -30,6 +28,16 @@ from services.registration.domain.nomination import (
     validate_intake,
 )
 from services.registration.domain.reorganisation import Plan, plan
+from services.registration.store import AlreadyStored, SqlUnitOfWork, Store
+from services.registration.store.records import (
+    AttachmentRow,
+    NominationCount,
+    NominationRow,
+    NominationSearch,
+    ReorganisationRow,
+    TimelineRow,
+    Visibility,
+)
 from shared.contracts.commands import NominationDraft, NominationEdit, Reorganisation, StagedAttachment, Withdrawal
 from shared.contracts.errors import Conflict, FieldError, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
 from shared.contracts.events import (
@@ -63,13 +71,11 @@ from shared.contracts.events import (
 )
 from shared.contracts.values import LEVEL_RANK, VIETNAM_TZ, UnitRef
 from shared.platform.observability import require_operations
-from shared.platform.outbox import enqueue, first_delivery, is_unique_violation
 from shared.platform.service import ServiceContext
 from shared.rules import attachments as att
 from shared.rules.catalog import Award, CatalogSet, Quota, catalog_version, catalogs_on
 from shared.rules.eligibility import PriorNomination, QuotaUsage, evaluate, failures, quota_unit, rules_on
-from shared.rules.reference import ParentSpan, Unit, UnitTree
-from shared.rules.text import normalize_name
+from shared.rules.reference import Unit
 
 CONSUMER = "registration"
 
@@ -107,123 +113,39 @@ class StuckQuery(_Params):
 # Reference data
 
 
+def _uow(ctx: ServiceContext) -> SqlUnitOfWork:
+    return SqlUnitOfWork(ctx.engine, ctx.outbox_written)
+
+
 async def load_units(ctx: ServiceContext, units: list[Unit]) -> int:
     """Insert or update the unit tree from its data file (parents first). A unit a reorganisation has
     changed is left as the reorganisation made it: from then on the database is the record."""
     ordered = sorted(units, key=lambda u: -LEVEL_RANK[u.level])
-    async with ctx.engine.begin() as conn:
-        changed_by = dict((await conn.execute(sa.select(store.units.c.code, store.units.c.reorganised_by))).all())
+    async with _uow(ctx).transaction() as store:
+        changed_by = {u.code: u.reorganised_by for u in await store.units()}
         for u in ordered:
             if u.code in changed_by and changed_by[u.code] is not None:
                 continue
-            await _save_unit(conn, u, exists=u.code in changed_by, reorganised_by=None)
+            await store.save_unit(u, exists=u.code in changed_by, reorganised_by=None)
     return len(units)
-
-
-async def _save_unit(conn: AsyncConnection, u: Unit, *, exists: bool, reorganised_by: str | None) -> None:
-    """The unit's row and its dated parents."""
-    values = {
-        "name": u.name,
-        "short_name": u.short_name,
-        "level": u.level,
-        "parent_code": u.parent,
-        "decision_suffix": u.decision_suffix,
-        "sector": u.sector,
-        "valid_from": u.valid_from,
-        "valid_to": u.valid_to,
-        "reorganised_by": reorganised_by,
-    }
-    if exists:
-        await conn.execute(store.units.update().where(store.units.c.code == u.code).values(**values))
-    else:
-        await conn.execute(store.units.insert().values(code=u.code, **values))
-    p = store.unit_parents
-    spans = u.parent_history or ((ParentSpan(parent=u.parent, valid_from=u.valid_from),) if u.parent else ())
-    await conn.execute(p.delete().where(p.c.unit_code == u.code))
-    if spans:
-        await conn.execute(
-            p.insert(),
-            [{"unit_code": u.code, "parent_code": s.parent, "valid_from": s.valid_from, "valid_to": s.valid_to} for s in spans],
-        )
-
-
-async def _tree(conn: AsyncConnection) -> UnitTree:
-    """The whole dated tree as registration holds it."""
-    p = store.unit_parents
-    spans: dict[str, list[ParentSpan]] = {}
-    for row in (await conn.execute(sa.select(p).order_by(p.c.unit_code, p.c.id))).mappings():
-        spans.setdefault(row["unit_code"], []).append(
-            ParentSpan(parent=row["parent_code"], valid_from=row["valid_from"], valid_to=row["valid_to"])
-        )
-    rows = (await conn.execute(sa.select(store.units))).mappings().all()
-    return UnitTree(
-        [
-            Unit(
-                code=r["code"],
-                name=r["name"],
-                short_name=r["short_name"],
-                level=r["level"],
-                decision_suffix=r["decision_suffix"],
-                parent=r["parent_code"],
-                sector=r["sector"],
-                valid_from=r["valid_from"],
-                valid_to=r["valid_to"],
-                parent_history=tuple(sorted(spans.get(r["code"], []), key=lambda s: s.valid_from or date.min)),
-            )
-            for r in rows
-        ]
-    )
 
 
 async def list_units(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Every unit, closed ones included (old names stay readable), with its validity."""
-    async with ctx.engine.connect() as conn:
-        rows = (await conn.execute(sa.select(store.units).order_by(store.units.c.code))).mappings().all()
+    async with _uow(ctx).reading() as store:
+        rows = await store.units()
     return [
         {
-            "code": r["code"],
-            "name": r["name"],
-            "short_name": r["short_name"],
-            "level": r["level"],
-            "parent_code": r["parent_code"],
-            "sector": r["sector"],
-            "valid_from": r["valid_from"].isoformat() if r["valid_from"] else None,
-            "valid_to": r["valid_to"].isoformat() if r["valid_to"] else None,
+            "code": r.code,
+            "name": r.name,
+            "short_name": r.short_name,
+            "level": r.level,
+            "parent_code": r.parent_code,
+            "sector": r.sector,
+            "valid_from": r.valid_from.isoformat() if r.valid_from else None,
+            "valid_to": r.valid_to.isoformat() if r.valid_to else None,
         }
         for r in rows
-    ]
-
-
-async def _unit_path(conn: AsyncConnection, code: str, on: date) -> list[UnitRef]:
-    """The unit and its superiors as the tree stands on `on` (empty if the unit does not exist then)."""
-    u, p = store.units, store.unit_parents
-    path: list[UnitRef] = []
-    current: str | None = code
-    while current is not None and len(path) < 10:
-        row = (await conn.execute(sa.select(u).where(u.c.code == current))).mappings().first()
-        if row is None or not _in_force(row, on):
-            break
-        path.append(
-            UnitRef(
-                code=row["code"],
-                name=row["name"],
-                short_name=row["short_name"],
-                level=row["level"],
-                decision_suffix=row["decision_suffix"],
-            )
-        )
-        current = await conn.scalar(sa.select(p.c.parent_code).where(p.c.unit_code == current, *_dated(p, on)))
-    return path
-
-
-def _in_force(row: Any, on: date) -> bool:
-    return (row["valid_from"] is None or row["valid_from"] <= on) and (row["valid_to"] is None or on < row["valid_to"])
-
-
-def _dated(table: sa.Table, on: date) -> list[Any]:
-    return [
-        sa.or_(table.c.valid_from.is_(None), table.c.valid_from <= on),
-        sa.or_(table.c.valid_to.is_(None), table.c.valid_to > on),
     ]
 
 
@@ -235,14 +157,14 @@ def _require_submitter(actor: Actor, unit_code: str) -> None:
         raise Forbidden("Bạn không phải cán bộ nộp hồ sơ của đơn vị này", code="not_unit_submitter")
 
 
-def _can_view(actor: Actor, row: Any) -> bool:
+def _can_view(actor: Actor, row: NominationRow) -> bool:
     if actor.sees_everything():
         return True
     scoped = {g.unit_code for g in actor.roles if g.unit_code}
-    if row["unit_code"] in actor.units_with("submitter"):
+    if row.unit_code in actor.units_with("submitter"):
         return True
     reviewer_units = scoped - actor.units_with("submitter")
-    return any(f"|{u}|" in row["path_codes"] for u in reviewer_units)
+    return any(row.passes_through(u) for u in reviewer_units)
 
 
 # Commands
@@ -259,8 +181,8 @@ async def submit(ctx: ServiceContext, actor: Actor, params: dict[str, Any], file
     rules = att.rules_on(today)
     incoming = await _take_staged(files, actor, cmd.attachments, rules)
     written: list[str] = []
-    async with _cleaning_up(files, written), _writing(ctx) as conn:
-        path = await _unit_path(conn, cmd.unit_code, now.astimezone(VIETNAM_TZ).date())
+    async with _cleaning_up(files, written), _writing(ctx) as store:
+        path = await store.unit_path(cmd.unit_code, today)
         validate_intake(
             unit=path[0] if path else None,
             unit_path=path,
@@ -274,13 +196,13 @@ async def submit(ctx: ServiceContext, actor: Actor, params: dict[str, Any], file
         assert award is not None  # validate_intake refused a missing award
         _validate_topic(award, cmd.topic)
         key = active_key(cmd.unit_code, cmd.nominee, cmd.award_code, cmd.period)
-        await _refuse_duplicate(conn, key)
+        await _refuse_duplicate(store, key)
         campaign_checks: list[EligibilityCheck] = []
         campaign: CampaignRef | None = None
         if cmd.campaign_code:
-            campaign_checks, campaign = await emulation.campaign_checks(conn, award, path, cmd.campaign_code, on=today)
+            campaign_checks, campaign = await emulation.campaign_checks(store, award, path, cmd.campaign_code, on=today)
         checks = campaign_checks + await _eligibility(
-            conn,
+            store,
             catalogs,
             award,
             path,
@@ -292,53 +214,51 @@ async def submit(ctx: ServiceContext, actor: Actor, params: dict[str, Any], file
             campaign_code=cmd.campaign_code,
             topic=cmd.topic,
         )
-        await conn.execute(
-            store.nominations.insert().values(
-                id=nomination_id,
-                unit_code=cmd.unit_code,
-                path_codes="|" + "|".join(u.code for u in path) + "|",
-                unit_path=[u.model_dump() for u in path],
-                award_code=award.code,
-                award_name=award.name,
-                awarding_level=award.awarding_level,
-                catalog_version=award.catalog_version,
-                period=cmd.period,
-                nominee=_stored_nominee(cmd.nominee, checks),
-                nominee_search=normalize_name(cmd.nominee.name),
-                achievements=cmd.achievements,
-                council_vote=cmd.council_vote.model_dump() if cmd.council_vote else None,
-                campaign_code=cmd.campaign_code or None,
-                topic=cmd.topic or None,
-                status=Status.SUBMITTED,
-                round=1,
-                active_key=key,
-                submitted_by=actor.user_id,
-                created_at=now,
-                updated_at=now,
-            )
+        nomination = NominationRow(
+            id=nomination_id,
+            unit_code=cmd.unit_code,
+            unit_path=tuple(path),
+            award_code=award.code,
+            award_name=award.name,
+            awarding_level=award.awarding_level,
+            catalog_version=award.catalog_version,
+            period=cmd.period,
+            nominee=cmd.nominee,
+            eligibility=tuple(checks),
+            achievements=cmd.achievements,
+            council_vote=cmd.council_vote,
+            status=Status.SUBMITTED,
+            round=1,
+            active_key=key,
+            current_unit_code=None,
+            current_unit_name=None,
+            last_reason=None,
+            decision=None,
+            campaign_code=cmd.campaign_code or None,
+            topic=cmd.topic or None,
+            submitted_by=actor.user_id,
+            created_at=now,
+            updated_at=now,
         )
+        await store.add_nomination(nomination)
         names = att.document_names(catalogs.catalogs)
         _check_attachments(award, [], incoming, rules, names, required=True)
-        await files_.record(conn, files, nomination_id, incoming, names, actor=actor, round_=1, now=now, written=written)
-        row = await _load(conn, nomination_id)
-        snapshot = await _with_sector(conn, _snapshot(row, await _refs(conn, nomination_id), campaign))
+        await files_.record(store, files, nomination_id, incoming, names, actor=actor, round_=1, now=now, written=written)
+        snapshot = await _with_sector(store, _snapshot(nomination, await _refs(store, nomination_id), campaign))
         event = NominationSubmitted(occurred_at=now, correlation_id=nomination_id, actor=actor, nomination=snapshot)
-        await _record(conn, row, Step.SUBMIT, event, unit=path[0], comment=_summary(checks))
-        await enqueue(conn, store.outbox, event)
-    ctx.outbox_written()
+        await _record(store, nomination, Step.SUBMIT, event, unit=path[0], comment=_summary(checks))
+        await store.enqueue(event)
     return await get_nomination(ctx, actor, {"id": nomination_id})
 
 
 @asynccontextmanager
-async def _writing(ctx: ServiceContext) -> AsyncIterator[AsyncConnection]:
+async def _writing(ctx: ServiceContext) -> AsyncIterator[Store]:
     """A write transaction; a concurrent duplicate caught by the unique index is the same 409."""
     try:
-        async with ctx.engine.begin() as conn:
-            yield conn
-    except IntegrityError as exc:
-        if is_unique_violation(exc):
-            raise _duplicate() from exc
-        raise
+        async with _uow(ctx).transaction() as store:
+            yield store
+    except AlreadyStored as exc:
+        raise _duplicate() from exc
 
 
 def _duplicate() -> Conflict:
@@ -348,12 +268,8 @@ def _duplicate() -> Conflict:
     )
 
 
-async def _refuse_duplicate(conn: AsyncConnection, key: str, *, except_id: str | None = None) -> None:
-    query = sa.select(store.nominations.c.id).where(store.nominations.c.active_key == key)
-    if except_id is not None:
-        query = query.where(store.nominations.c.id != except_id)
-    existing = await conn.scalar(query)
-    if existing is not None:
+async def _refuse_duplicate(store: Store, key: str, *, except_id: str | None = None) -> None:
+    if await store.active_nomination(key, except_id=except_id) is not None:
         raise _duplicate()
 
 
@@ -377,24 +293,24 @@ async def _edit(
     now = ctx.clock.now()
     rules = att.rules_on(now.astimezone(VIETNAM_TZ).date())
     step = Step.RESUBMIT if resubmit else Step.EDIT
-    async with ctx.engine.connect() as conn:  # who may edit, and whether it may be edited now, before any file is read
-        current = await _load(conn, cmd.id)
-        _require_submitter(actor, current["unit_code"])
-        require_transition(Status(current["status"]), step)
+    async with _uow(ctx).reading() as store:  # who may edit, and whether it may be edited now, before any file is read
+        current = await _load(store, cmd.id)
+        _require_submitter(actor, current.unit_code)
+        require_transition(current.status, step)
     incoming = await _take_staged(files, actor, cmd.attachments, rules)
     written: list[str] = []
-    async with _cleaning_up(files, written), _writing(ctx) as conn:
-        row = await _load(conn, cmd.id, for_update=True)
-        _require_submitter(actor, row["unit_code"])
-        new_status = require_transition(Status(row["status"]), step)
-        nominee = cmd.nominee or Nominee.model_validate(row["nominee"])
-        period = cmd.period or row["period"]
-        achievements = cmd.achievements or row["achievements"]
-        council_vote = cmd.council_vote or (CouncilVote.model_validate(row["council_vote"]) if row["council_vote"] else None)
-        path = [UnitRef.model_validate(u) for u in row["unit_path"]]
+    async with _cleaning_up(files, written), _writing(ctx) as store:
+        row = await _load(store, cmd.id, for_update=True)
+        _require_submitter(actor, row.unit_code)
+        new_status = require_transition(row.status, step)
+        nominee = cmd.nominee or row.nominee
+        period = cmd.period or row.period
+        achievements = cmd.achievements or row.achievements
+        council_vote = cmd.council_vote or row.council_vote
+        path = list(row.unit_path)
         today = now.astimezone(VIETNAM_TZ).date()
         catalogs = catalogs_on(today)
-        award = catalogs.get(row["award_code"])
+        award = catalogs.get(row.award_code)
         validate_intake(
             unit=path[0],
             unit_path=path,
@@ -405,92 +321,85 @@ async def _edit(
             council_vote=council_vote,
             current_year=now.astimezone(VIETNAM_TZ).year,
         )
-        key = active_key(row["unit_code"], nominee, row["award_code"], period)
-        await _refuse_duplicate(conn, key, except_id=cmd.id)
-        checks = _eligibility_of(row)
+        key = active_key(row.unit_code, nominee, row.award_code, period)
+        await _refuse_duplicate(store, key, except_id=cmd.id)
+        checks = list(row.eligibility)
         if resubmit:
             assert award is not None  # validate_intake refused a missing award
             # The campaign's window and place were judged when it was first submitted; they travel unchanged.
             campaign_checks = [c for c in checks if c.rule in CAMPAIGN_RULES]
             checks = campaign_checks + await _eligibility(
-                conn,
+                store,
                 catalogs,
                 award,
                 path,
-                row["unit_code"],
+                row.unit_code,
                 nominee,
                 period,
                 achievements,
                 on=today,
                 except_id=cmd.id,
-                campaign_code=row["campaign_code"],
-                topic=row["topic"],
+                campaign_code=row.campaign_code,
+                topic=row.topic,
             )
-        values: dict[str, Any] = {
-            "nominee": _stored_nominee(nominee, checks),
-            "nominee_search": normalize_name(nominee.name),
-            "period": period,
-            "achievements": achievements,
-            "council_vote": council_vote.model_dump() if council_vote else None,
-            "active_key": key,
-            "status": new_status,
-            "updated_at": now,
-        }
-        if resubmit:
-            values["round"] = row["round"] + 1
+        updated = replace(
+            row,
+            nominee=nominee,
+            eligibility=tuple(checks),
+            period=period,
+            achievements=achievements,
+            council_vote=council_vote,
+            active_key=key,
+            status=new_status,
+            updated_at=now,
+            round=row.round + 1 if resubmit else row.round,
+        )
         assert award is not None  # validate_intake refused a missing award
         names = att.document_names(catalogs.catalogs)
-        kept = await files_.current(conn, cmd.id)
+        kept = await store.attachments(cmd.id)
         removed = set(cmd.remove_attachments)
-        unknown = removed - {a["id"] for a in kept}
+        unknown = removed - {a.id for a in kept}
         if unknown:
             raise ValidationFailed.on(
                 "remove_attachments",
                 "Tài liệu cần bỏ không có trong hồ sơ: " + ", ".join(sorted(unknown)),
                 code="attachment_not_found",
             )
-        kept = [a for a in kept if a["id"] not in removed]
+        kept = [a for a in kept if a.id not in removed]
         _check_attachments(award, kept, incoming, rules, names, required=resubmit)
         if removed:
-            a = store.attachments
-            await conn.execute(a.update().where(a.c.id.in_(removed)).values(removed_at=now, removed_by=actor.user_id))
+            await store.remove_attachments(frozenset(removed), at=now, by=actor.user_id)
         # files added to a returned dossier come with its next round (the resubmission)
-        await files_.record(conn, files, cmd.id, incoming, names, actor=actor, round_=row["round"] + 1, now=now, written=written)
-        await conn.execute(store.nominations.update().where(store.nominations.c.id == cmd.id).values(**values))
-        row = await _load(conn, cmd.id)
+        await files_.record(store, files, cmd.id, incoming, names, actor=actor, round_=row.round + 1, now=now, written=written)
+        await store.save_nomination(updated)
         changes = _files_changed(len(incoming), len(removed))
         if resubmit:
-            campaign = await emulation.campaign_ref_of(conn, row["campaign_code"])
-            snapshot = await _with_sector(conn, _snapshot(row, await _refs(conn, cmd.id), campaign))
+            campaign = await emulation.campaign_ref_of(store, updated.campaign_code)
+            snapshot = await _with_sector(store, _snapshot(updated, await _refs(store, cmd.id), campaign))
             event: Event = NominationResubmitted(
                 occurred_at=now, correlation_id=cmd.id, actor=actor, nomination=snapshot, comment=cmd.comment
             )
             comment = "; ".join(c for c in (cmd.comment, changes, _summary(checks)) if c)
-            await _record(conn, row, Step.RESUBMIT, event, unit=path[0], comment=comment)
-            await enqueue(conn, store.outbox, event)
+            await _record(store, updated, Step.RESUBMIT, event, unit=path[0], comment=comment)
+            await store.enqueue(event)
         else:
             comment = "; ".join(c for c in (cmd.comment, changes) if c)
-            await _add_timeline(conn, cmd.id, Step.EDIT, actor, now, unit=path[0], comment=comment or None)
-    if resubmit:
-        ctx.outbox_written()
+            await _add_timeline(store, cmd.id, Step.EDIT, actor, now, unit=path[0], comment=comment or None)
 
 
 async def withdraw(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     cmd = WithdrawNomination.model_validate(params)
     now = ctx.clock.now()
-    async with ctx.engine.begin() as conn:
-        row = await _load(conn, cmd.id, for_update=True)
-        _require_submitter(actor, row["unit_code"])
-        new_status = require_transition(Status(row["status"]), Step.WITHDRAW)
-        await conn.execute(
-            store.nominations.update()
-            .where(store.nominations.c.id == cmd.id)
-            .values(status=new_status, active_key=None, updated_at=now, last_reason=cmd.reason or None)
+    async with _uow(ctx).transaction() as store:
+        row = await _load(store, cmd.id, for_update=True)
+        _require_submitter(actor, row.unit_code)
+        new_status = require_transition(row.status, Step.WITHDRAW)
+        await store.save_nomination(
+            replace(row, status=new_status, active_key=None, updated_at=now, last_reason=cmd.reason or None)
         )
         event = NominationWithdrawn(occurred_at=now, correlation_id=cmd.id, actor=actor, nomination_id=cmd.id, reason=cmd.reason)
-        await _record(conn, row, Step.WITHDRAW, event, unit=UnitRef.model_validate(row["unit_path"][0]), comment=cmd.reason)
-        await enqueue(conn, store.outbox, event)
-    ctx.outbox_written()
+        await _record(store, row, Step.WITHDRAW, event, unit=row.unit_path[0], comment=cmd.reason)
+        await store.enqueue(event)
     return await get_nomination(ctx, actor, {"id": cmd.id})
 
 
@@ -510,72 +419,57 @@ async def reorganise(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) 
     cmd = Reorganise.model_validate(params)
     r = cmd.reorganisation
     now = ctx.clock.now()
-    async with _writing(ctx) as conn:
-        if await conn.scalar(sa.select(store.reorganisations.c.id).where(store.reorganisations.c.id == r.id)):
+    async with _writing(ctx) as store:
+        if await store.reorganisation_applied(r.id):
             raise Conflict(f"Đợt sắp xếp “{r.id}” đã được áp dụng", code="reorganisation_applied")
-        checked = plan(await _tree(conn), r)
+        checked = plan(await store.tree(), r)
         event = checked.event(now, actor)
         if cmd.apply and r.effective_on > now.astimezone(VIETNAM_TZ).date():
             raise ValidationFailed.on(
                 "effective_on", f"Chưa đến ngày hiệu lực {r.effective_on:%d/%m/%Y}: chỉ kiểm tra được", code="not_yet_effective"
             )
         if cmd.apply:
-            await _write_units(conn, checked)
-        repathed = await _repath_nominations(conn, event, write=cmd.apply)
+            await _write_units(store, checked)
+        repathed = await _repath_nominations(store, event, write=cmd.apply)
         summary = _reorganisation_summary(checked, repathed)
         if cmd.apply:
-            await conn.execute(
-                store.reorganisations.insert().values(
+            await store.add_reorganisation(
+                ReorganisationRow(
                     id=r.id, title=r.title, effective_on=r.effective_on, applied_at=now, applied_by=actor.user_id, summary=summary
                 )
             )
-            await enqueue(conn, store.outbox, event)
-    if cmd.apply:
-        ctx.outbox_written()
+            await store.enqueue(event)
     return {"applied": cmd.apply, "summary": summary, "event": event.model_dump(mode="json")}
 
 
-async def _write_units(conn: AsyncConnection, checked: Plan) -> None:
-    existing = set((await conn.execute(sa.select(store.units.c.code))).scalars())
+async def _write_units(store: Store, checked: Plan) -> None:
+    existing = {u.code for u in await store.units()}
     for unit in sorted(checked.changed_units, key=lambda u: -LEVEL_RANK[u.level]):  # new parents before their children
-        await _save_unit(conn, unit, exists=unit.code in existing, reorganised_by=checked.reorganisation.id)
+        await store.save_unit(unit, exists=unit.code in existing, reorganised_by=checked.reorganisation.id)
 
 
-async def _repath_nominations(conn: AsyncConnection, event: UnitsReorganised, *, write: bool) -> list[tuple[str, str, str]]:
+async def _repath_nominations(store: Store, event: UnitsReorganised, *, write: bool) -> list[tuple[str, str, str]]:
     """Open nominations whose path changes get the path as of the effective date; returns (id, old, new superior)."""
     codes = {m.unit.code for m in event.moved} | {r.before.code for r in event.renamed}
     if not codes:
         return []
-    n = store.nominations
-    query = sa.select(n).where(
-        n.c.status.in_([s.value for s in OPEN]), sa.or_(*(n.c.path_codes.contains(f"|{code}|") for code in sorted(codes)))
-    )
-    rows = (await conn.execute(query.order_by(n.c.id).with_for_update())).mappings().all()
     repathed = []
-    for row in rows:
-        old = [UnitRef.model_validate(u) for u in row["unit_path"]]
+    for row in await store.open_nominations_through(frozenset(codes), OPEN):
+        old = list(row.unit_path)
         new = event.new_path(old)
         if new == old:
             continue
         old_superior, new_superior = (old[1] if len(old) > 1 else old[0]), (new[1] if len(new) > 1 else new[0])
-        repathed.append((row["id"], old_superior.code, new_superior.code))
+        repathed.append((row.id, old_superior.code, new_superior.code))
         if not write:
             continue
-        await conn.execute(
-            n.update()
-            .where(n.c.id == row["id"])
-            .values(
-                unit_path=[u.model_dump() for u in new],
-                path_codes="|" + "|".join(u.code for u in new) + "|",
-                updated_at=event.occurred_at,
-            )
-        )
+        await store.save_nomination(replace(row, unit_path=tuple(new), updated_at=event.occurred_at))
         if old_superior.code != new_superior.code:
             comment = (
                 f"Từ {old_superior.short_name} sang {new_superior.short_name} "
                 f"(hiệu lực {event.effective_on:%d/%m/%Y}; {event.title})"
             )
-            await _record(conn, row, Step.REORGANISE, event, unit=new_superior, comment=comment)
+            await _record(store, row, Step.REORGANISE, event, unit=new_superior, comment=comment)
     return repathed
 
 
@@ -606,11 +500,11 @@ def _reorganisation_summary(checked: Plan, repathed: list[tuple[str, str, str]])
 
 
 # Nominations that hold a quota place or an award (a proposed state title waits for the state's decision).
-STILL_COUNTS = [s.value for s in (*ACTIVE, Status.GRANTED, Status.PROPOSED)]
+STILL_COUNTS = frozenset({*ACTIVE, Status.GRANTED, Status.PROPOSED})
 
 
 async def _eligibility(
-    conn: AsyncConnection,
+    store: Store,
     catalogs: CatalogSet,
     award: Award,
     path: list[UnitRef],
@@ -625,11 +519,11 @@ async def _eligibility(
     topic: str | None = None,
 ) -> list[EligibilityCheck]:
     """Every check; a failed one refuses the submission (422) with the reasons, each on the field it judged."""
-    prior = await _prior_nominations(conn, catalogs, unit_code, nominee, except_id)
+    prior = await _prior_nominations(store, catalogs, unit_code, nominee, except_id)
     if any(p.status == "active" and p.award_code == award.code and p.period == period for p in prior):
         raise _duplicate()  # a concurrent duplicate committed since `_refuse_duplicate` looked: the same 409
     quotas = [
-        await _quota_usage(conn, q, award, path, period, except_id, campaign_code=campaign_code, topic=topic)
+        await _quota_usage(store, q, award, path, period, except_id, campaign_code=campaign_code, topic=topic)
         for q in award.quotas
     ]
 
@@ -647,9 +541,9 @@ async def _eligibility(
         rules=rules_on(on),
         title_name=title_name,
     )
-    pledge, held = await emulation.pledge_check(conn, catalogs, award, unit_code, period, on=on)
+    pledge, held = await emulation.pledge_check(store, catalogs, award, unit_code, period, on=on)
     checks = supersede_declared_pledge(checks, pledge, held=held)
-    cluster = await emulation.cluster_check(conn, award, path[0], period, on=on)
+    cluster = await emulation.cluster_check(store, award, path[0], period, on=on)
     if cluster is not None:
         checks.append(cluster)
     failed = failures(checks)
@@ -663,33 +557,27 @@ async def _eligibility(
 
 
 async def _prior_nominations(
-    conn: AsyncConnection, catalogs: CatalogSet, unit_code: str, nominee: Nominee, except_id: str | None
+    store: Store, catalogs: CatalogSet, unit_code: str, nominee: Nominee, except_id: str | None
 ) -> list[PriorNomination]:
     """The same nominee's other nominations that are in progress or granted: same unit, kind and name (any spelling)."""
-    n = store.nominations
-    query = sa.select(n).where(
-        n.c.unit_code == unit_code, n.c.nominee_search == normalize_name(nominee.name), n.c.status.in_(STILL_COUNTS)
-    )
-    if except_id is not None:
-        query = query.where(n.c.id != except_id)
-    rows = (await conn.execute(query)).mappings().all()
+    rows = await store.nominations_of(unit_code, nominee.name, STILL_COUNTS, except_id=except_id)
     return [
         PriorNomination(
-            id=r["id"],
-            award_code=r["award_code"],
-            award_name=r["award_name"],
-            award=catalogs.get(r["award_code"]),
-            period=r["period"],
-            status="granted" if r["status"] == Status.GRANTED else "active",
-            achievements=r["achievements"],
+            id=r.id,
+            award_code=r.award_code,
+            award_name=r.award_name,
+            award=catalogs.get(r.award_code),
+            period=r.period,
+            status="granted" if r.status == Status.GRANTED else "active",
+            achievements=r.achievements,
         )
         for r in rows
-        if r["nominee"]["kind"] == nominee.kind
+        if r.nominee.kind == nominee.kind
     ]
 
 
 async def _quota_usage(
-    conn: AsyncConnection,
+    store: Store,
     quota: Quota,
     award: Award,
     path: list[UnitRef],
@@ -704,25 +592,17 @@ async def _quota_usage(
     unit = quota_unit(quota, award, path)
     if unit is None:
         return QuotaUsage(quota=quota)
-    n = store.nominations
-    where = [
-        n.c.award_code == award.code,
-        n.c.status.in_(STILL_COUNTS),
-        n.c.path_codes.contains(f"|{unit.code}|"),
-    ]
+    count = NominationCount(award_code=award.code, statuses=STILL_COUNTS, under_unit=unit.code, except_id=except_id)
     exact = False
     if quota.per == "campaign" and campaign_code and campaign_code == quota.campaign:
-        where.append(n.c.campaign_code == campaign_code)
+        count = replace(count, campaign_code=campaign_code)
         exact = True
     else:
-        where.append(n.c.period == period)
+        count = replace(count, period=period)
     if quota.per == "topic_year" and topic:
-        where.append(n.c.topic == topic)
+        count = replace(count, topic=topic)
         exact = True
-    if except_id is not None:
-        where.append(n.c.id != except_id)
-    used = await conn.scalar(sa.select(sa.func.count()).select_from(n).where(*where))
-    return QuotaUsage(quota=quota, unit=unit, used=used or 0, exact=exact)
+    return QuotaUsage(quota=quota, unit=unit, used=await store.count_nominations(count), exact=exact)
 
 
 CAMPAIGN_RULES = ("campaign_window", "campaign_quota", "campaign_unit_quota")
@@ -742,91 +622,59 @@ def _summary(checks: list[EligibilityCheck]) -> str | None:
     return f"Kiểm tra điều kiện: {passed} đạt, {len(warnings)} lưu ý"
 
 
-# The report lives in the nominee JSON under ELIGIBILITY_KEY (no schema change in this branch); views strip it.
-ELIGIBILITY_KEY = "eligibility"
-
-
-def _stored_nominee(nominee: Nominee, checks: list[EligibilityCheck]) -> dict[str, Any]:
-    return {**nominee.model_dump(mode="json"), ELIGIBILITY_KEY: [c.model_dump() for c in checks]}
-
-
-def _eligibility_of(row: Any) -> list[EligibilityCheck]:
-    return [EligibilityCheck.model_validate(c) for c in row["nominee"].get(ELIGIBILITY_KEY) or ()]
-
-
-def _nominee_view(row: Any) -> dict[str, Any]:
-    return {k: v for k, v in row["nominee"].items() if k != ELIGIBILITY_KEY}
-
-
 # Queries
 
 
 async def get_nomination(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     query = ById.model_validate(params)
-    async with ctx.engine.connect() as conn:
-        row = await _load(conn, query.id)
+    async with _uow(ctx).reading() as store:
+        row = await _load(store, query.id)
         if not _can_view(actor, row):
             raise Forbidden("Hồ sơ này không thuộc đơn vị của bạn", code="not_your_unit")
-        steps = (
-            (
-                await conn.execute(
-                    sa.select(store.timeline)
-                    .where(store.timeline.c.nomination_id == query.id)
-                    .order_by(store.timeline.c.at, _OUTCOME_LAST, store.timeline.c.id)
-                )
-            )
-            .mappings()
-            .all()
-        )
-        attachments = await files_.current(conn, query.id)
+        steps = await store.timeline(query.id)
+        attachments = await store.attachments(query.id)
     view = _view(row)
     view["attachments"] = [_attachment_view(a) for a in attachments]
-    view["missing_documents"] = _missing_documents(row, [a["document_type"] for a in attachments])
+    view["missing_documents"] = _missing_documents(row, [a.document_type for a in attachments])
     view["timeline"] = [
         {
-            "at": s["at"].isoformat(),
-            "step": s["step"],
-            "label": STEP_LABELS_VI.get(Step(s["step"]), s["step"]),
-            "actor_id": s["actor_id"],
-            "actor_name": s["actor_name"],
-            "unit_code": s["unit_code"],
-            "unit_name": s["unit_name"],
-            "comment": s["comment"],
+            "at": s.at.isoformat(),
+            "step": s.step.value,
+            "label": STEP_LABELS_VI.get(s.step, s.step),
+            "actor_id": s.actor_id,
+            "actor_name": s.actor_name,
+            "unit_code": s.unit_code,
+            "unit_name": s.unit_name,
+            "comment": s.comment,
         }
         for s in steps
     ]
     return view
 
 
+def _visibility(actor: Actor) -> Visibility | None:
+    if actor.sees_everything():
+        return None
+    return Visibility(
+        own_units=frozenset(actor.units_with("submitter")),
+        units_reviewed=frozenset(actor.units_with("approver") | actor.units_with("unit_admin")),
+    )
+
+
 async def list_nominations(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     q = NominationQuery.model_validate(params)
-    n = store.nominations
-    where: list[Any] = []
-    if not actor.sees_everything():
-        scopes: list[Any] = [n.c.unit_code.in_(actor.units_with("submitter"))]
-        for unit in actor.units_with("approver") | actor.units_with("unit_admin"):
-            scopes.append(n.c.path_codes.contains(f"|{unit}|"))
-        where.append(sa.or_(*scopes))
-    if q.unit_code:
-        where.append(n.c.path_codes.contains(f"|{q.unit_code}|"))
-    if q.status:
-        where.append(n.c.status == q.status.value)
-    if q.award_code:
-        where.append(n.c.award_code == q.award_code)
-    if q.period:
-        where.append(n.c.period == q.period)
-    async with ctx.engine.connect() as conn:
-        total = await conn.scalar(sa.select(sa.func.count()).select_from(n).where(*where))
-        rows = (
-            (
-                await conn.execute(
-                    sa.select(n).where(*where).order_by(n.c.created_at.desc(), n.c.id).limit(q.limit).offset(q.offset)
-                )
-            )
-            .mappings()
-            .all()
-        )
-    return {"total": total or 0, "items": [_view(r) for r in rows]}
+    search = NominationSearch(
+        visible=_visibility(actor),
+        under_unit=q.unit_code,
+        status=q.status,
+        award_code=q.award_code,
+        period=q.period,
+        limit=q.limit,
+        offset=q.offset,
+    )
+    async with _uow(ctx).reading() as store:
+        total, rows = await store.search_nominations(search)
+    return {"total": total, "items": [_view(r) for r in rows]}
 
 
 async def stuck_nominations(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
@@ -835,62 +683,33 @@ async def stuck_nominations(ctx: ServiceContext, actor: Actor, params: dict[str,
     q = StuckQuery.model_validate(params)
     now = ctx.clock.now()
     cutoff = now - timedelta(seconds=q.older_than_seconds)
-    n, t = store.nominations, store.timeline
-    ranked = sa.select(
-        t.c.nomination_id,
-        t.c.at,
-        t.c.step,
-        t.c.unit_code,
-        t.c.unit_name,
-        t.c.actor_name,
-        sa.func.row_number().over(partition_by=t.c.nomination_id, order_by=(t.c.at.desc(), t.c.id.desc())).label("rank"),
-    ).subquery()
-    last = sa.select(ranked).where(ranked.c.rank == 1).subquery()
-    query = (
-        sa.select(
-            n,
-            last.c.at.label("step_at"),
-            last.c.step,
-            last.c.unit_code.label("step_unit_code"),
-            last.c.unit_name.label("step_unit_name"),
-            last.c.actor_name.label("step_actor_name"),
-        )
-        .join(last, last.c.nomination_id == n.c.id)
-        .where(n.c.status.in_([s.value for s in ACTIVE]), last.c.at < cutoff)
-        .order_by(last.c.at, n.c.id)
-    )
-    async with ctx.engine.connect() as conn:
-        total = await conn.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-        rows = (await conn.execute(query.limit(q.limit))).mappings().all()
+    async with _uow(ctx).reading() as store:
+        total, rows = await store.stuck_nominations(ACTIVE, cutoff, q.limit)
     items = []
     for r in rows:
-        step_at = _as_utc(r["step_at"])
+        n, last = r.nomination, r.last_step
         items.append(
             {
-                "id": r["id"],
-                "status": r["status"],
-                "status_label": STATUS_LABELS_VI[Status(r["status"])],
-                "unit_code": r["unit_code"],
-                "award_code": r["award_code"],
-                "nominee_name": r["nominee"]["name"],
-                "current_unit_code": r["current_unit_code"],
-                "current_unit_name": r["current_unit_name"],
+                "id": n.id,
+                "status": n.status.value,
+                "status_label": STATUS_LABELS_VI[n.status],
+                "unit_code": n.unit_code,
+                "award_code": n.award_code,
+                "nominee_name": n.nominee.name,
+                "current_unit_code": n.current_unit_code,
+                "current_unit_name": n.current_unit_name,
                 "step": {
-                    "step": r["step"],
-                    "label": STEP_LABELS_VI.get(Step(r["step"]), r["step"]),
-                    "unit_code": r["step_unit_code"],
-                    "unit_name": r["step_unit_name"],
-                    "actor_name": r["step_actor_name"],
-                    "at": step_at.isoformat(),
+                    "step": last.step.value,
+                    "label": STEP_LABELS_VI.get(last.step, last.step),
+                    "unit_code": last.unit_code,
+                    "unit_name": last.unit_name,
+                    "actor_name": last.actor_name,
+                    "at": last.at.isoformat(),
                 },
-                "waiting_seconds": int((now - step_at).total_seconds()),
+                "waiting_seconds": int((now - last.at).total_seconds()),
             }
         )
-    return {"older_than_seconds": q.older_than_seconds, "now": now.isoformat(), "total": total or 0, "items": items}
-
-
-def _as_utc(at: datetime) -> datetime:
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    return {"older_than_seconds": q.older_than_seconds, "now": now.isoformat(), "total": total, "items": items}
 
 
 # Reactions to review and awards events
@@ -898,65 +717,59 @@ def _as_utc(at: datetime) -> datetime:
 
 async def on_review_event(ctx: ServiceContext, event: Event) -> None:
     step, nomination_id, unit, comment = _review_step(event)
-    async with ctx.engine.begin() as conn:
-        if not await first_delivery(conn, store.inbox, CONSUMER, event, ctx.clock.now()):
+    async with _uow(ctx).transaction() as store:
+        if not await store.first_delivery(CONSUMER, event, ctx.clock.now()):
             return
-        row = await _load_or_none(conn, nomination_id, for_update=True)
+        row = await store.nomination(nomination_id, for_update=True)
         if row is None:
             return  # not ours (e.g. a test nomination from another registration database)
-        values: dict[str, Any] = {"updated_at": event.occurred_at}
-        new_status = next_status(Status(row["status"]), step)
+        updated = replace(row, updated_at=event.occurred_at)
+        new_status = next_status(row.status, step)
         if new_status is not None:
-            values["status"] = new_status
-            if new_status not in ACTIVE:
-                values["active_key"] = None
-        if step is Step.QUEUE and new_status is not None:
-            values.update(current_unit_code=unit.code, current_unit_name=unit.name)
-        if isinstance(event, TaskEscalated | TaskSentBack | TaskReorganised) and new_status is not None:
-            values.update(current_unit_code=event.to_unit.code, current_unit_name=event.to_unit.name)
+            updated = replace(updated, status=new_status, active_key=updated.active_key if new_status in ACTIVE else None)
+            if step is Step.QUEUE:
+                updated = replace(updated, current_unit_code=unit.code, current_unit_name=unit.name)
+            if isinstance(event, TaskEscalated | TaskSentBack | TaskReorganised):
+                updated = replace(updated, current_unit_code=event.to_unit.code, current_unit_name=event.to_unit.name)
         if step in (Step.RETURN, Step.REJECT):
-            values["last_reason"] = comment
+            updated = replace(updated, last_reason=comment)
         if isinstance(event, AwardGranted):
-            values["decision"] = {**event.decision.model_dump(mode="json"), "kind": "decision"}
-            values["current_unit_code"] = None
-            values["current_unit_name"] = None
+            decision = {**event.decision.model_dump(mode="json"), "kind": "decision"}
+            updated = replace(updated, decision=decision, current_unit_code=None, current_unit_name=None)
         if isinstance(event, AwardProposed):
-            values["decision"] = {**event.proposal.model_dump(mode="json"), "kind": "proposal", "decided_by": event.decided_by}
-            values["current_unit_code"] = None
-            values["current_unit_name"] = None
-        await conn.execute(store.nominations.update().where(store.nominations.c.id == nomination_id).values(**values))
-        await _record(conn, row, step, event, unit=unit, comment=comment)
+            decision = {**event.proposal.model_dump(mode="json"), "kind": "proposal", "decided_by": event.decided_by}
+            updated = replace(updated, decision=decision, current_unit_code=None, current_unit_name=None)
+        await store.save_nomination(updated)
+        await _record(store, row, step, event, unit=unit, comment=comment)
 
 
 async def on_decision_revoked(ctx: ServiceContext, event: DecisionRevoked) -> None:
     """Each nomination the revoked decision granted: status "Đã thu hồi quyết định", a timeline line with the reason,
     and the decision it keeps carries the revocation."""
-    async with ctx.engine.begin() as conn:
-        if not await first_delivery(conn, store.inbox, CONSUMER, event, ctx.clock.now()):
+    async with _uow(ctx).transaction() as store:
+        if not await store.first_delivery(CONSUMER, event, ctx.clock.now()):
             return
         for entry in event.entries:
-            row = await _load_or_none(conn, entry.nomination_id, for_update=True)
+            row = await store.nomination(entry.nomination_id, for_update=True)
             if row is None:
                 continue  # not ours
-            values: dict[str, Any] = {"updated_at": event.occurred_at}
-            new_status = next_status(Status(row["status"]), Step.REVOKE)
+            updated = replace(row, updated_at=event.occurred_at)
+            new_status = next_status(row.status, Step.REVOKE)
             if new_status is not None:
-                values["status"] = new_status
-            if row["decision"] and row["decision"].get("decision_id") == event.decision_id:
-                values["decision"] = {
-                    **row["decision"],
-                    "revoked": {
-                        "reason": event.reason,
-                        "at": event.occurred_at.isoformat(),
-                        "by": event.actor.full_name or event.actor.username,
-                        "prize_to_recover_vnd": entry.prize_amount_vnd,
-                    },
+                updated = replace(updated, status=new_status)
+            if row.decision and row.decision.get("decision_id") == event.decision_id:
+                revoked = {
+                    "reason": event.reason,
+                    "at": event.occurred_at.isoformat(),
+                    "by": event.actor.full_name or event.actor.username,
+                    "prize_to_recover_vnd": entry.prize_amount_vnd,
                 }
-            await conn.execute(store.nominations.update().where(store.nominations.c.id == entry.nomination_id).values(**values))
+                updated = replace(updated, decision={**row.decision, "revoked": revoked})
+            await store.save_nomination(updated)
             comment = f"Quyết định số {event.number_text}. Lý do: {event.reason}"
             if entry.prize_amount_vnd:
                 comment += f". Phải thu hồi tiền thưởng {entry.prize_amount_vnd:,} đồng".replace(",", ".")
-            await _record(conn, row, Step.REVOKE, event, unit=event.issuer, comment=comment)
+            await _record(store, row, Step.REVOKE, event, unit=event.issuer, comment=comment)
 
 
 def _review_step(event: Event) -> tuple[Step, str, UnitRef, str | None]:
@@ -1015,31 +828,19 @@ def council_line(unit: UnitRef, vote: CouncilVote, passed: bool, held_on: date) 
 
 async def on_nominations_approved(ctx: ServiceContext, event: NominationsApproved) -> None:
     """A batch approval: each nomination of ours gets what a single `NominationApproved` gives it (status, timeline)."""
-    async with ctx.engine.begin() as conn:
-        if not await first_delivery(conn, store.inbox, CONSUMER, event, ctx.clock.now()):
+    async with _uow(ctx).transaction() as store:
+        if not await store.first_delivery(CONSUMER, event, ctx.clock.now()):
             return
         for nom in sorted(event.nominations, key=lambda n: n.id):  # lock order
-            row = await _load_or_none(conn, nom.id, for_update=True)
+            row = await store.nomination(nom.id, for_update=True)
             if row is None:
                 continue
-            values: dict[str, Any] = {"updated_at": event.occurred_at}
-            new_status = next_status(Status(row["status"]), Step.APPROVE)
+            updated = replace(row, updated_at=event.occurred_at)
+            new_status = next_status(row.status, Step.APPROVE)
             if new_status is not None:
-                values["status"] = new_status
-                if new_status not in ACTIVE:
-                    values["active_key"] = None
-            await conn.execute(store.nominations.update().where(store.nominations.c.id == nom.id).values(**values))
-            await _record(conn, row, Step.APPROVE, event, unit=event.issuer, comment=event.comment or None)
-
-
-# A decision is dated with the approval it follows, and awards' event may reach registration before review's (two
-# streams): at the same instant, the outcome goes after the approval whatever order they were recorded in, and a
-# revocation after the decision it revokes.
-_OUTCOME_LAST = sa.case(
-    (store.timeline.c.step.in_([Step.GRANT, Step.PROPOSE]), 1),
-    (store.timeline.c.step == Step.REVOKE, 2),
-    else_=0,
-)
+                updated = replace(updated, status=new_status, active_key=updated.active_key if new_status in ACTIVE else None)
+            await store.save_nomination(updated)
+            await _record(store, row, Step.APPROVE, event, unit=event.issuer, comment=event.comment or None)
 
 
 def _date_vn(at: datetime | None) -> str:
@@ -1049,45 +850,37 @@ def _date_vn(at: datetime | None) -> str:
 # Rows and views
 
 
-async def _load_or_none(conn: AsyncConnection, nomination_id: str, *, for_update: bool = False) -> Any:
-    """The nomination row; `for_update` locks it so that concurrent consumers cannot lose an update (PostgreSQL)."""
-    query = sa.select(store.nominations).where(store.nominations.c.id == nomination_id)
-    if for_update:
-        query = query.with_for_update()
-    return (await conn.execute(query)).mappings().first()
-
-
-async def _load(conn: AsyncConnection, nomination_id: str, *, for_update: bool = False) -> Any:
-    row = await _load_or_none(conn, nomination_id, for_update=for_update)
+async def _load(store: Store, nomination_id: str, *, for_update: bool = False) -> NominationRow:
+    row = await store.nomination(nomination_id, for_update=for_update)
     if row is None:
         raise NotFound("Không tìm thấy hồ sơ", code="nomination_not_found")
     return row
 
 
 async def _record(
-    conn: AsyncConnection, row: Any, step: Step, event: Event, *, unit: UnitRef | None, comment: str | None = None
+    store: Store, row: NominationRow, step: Step, event: Event, *, unit: UnitRef | None, comment: str | None = None
 ) -> None:
     await _add_timeline(
-        conn, row["id"], step, event.actor, event.occurred_at, unit=unit, comment=comment, event_id=str(event.event_id)
+        store, row.id, step, event.actor, event.occurred_at, unit=unit, comment=comment, event_id=str(event.event_id)
     )
 
 
 async def _add_timeline(
-    conn: AsyncConnection,
+    store: Store,
     nomination_id: str,
     step: Step,
     actor: Actor,
-    at: Any,
+    at: datetime,
     *,
     unit: UnitRef | None,
     comment: str | None,
     event_id: str | None = None,
 ) -> None:
-    await conn.execute(
-        store.timeline.insert().values(
+    await store.add_timeline(
+        TimelineRow(
             nomination_id=nomination_id,
             at=at,
-            step=step.value,
+            step=step,
             actor_id=actor.user_id,
             actor_name=actor.full_name or actor.username,
             unit_code=unit.code if unit else None,
@@ -1098,60 +891,59 @@ async def _add_timeline(
     )
 
 
-async def _with_sector(conn: AsyncConnection, snapshot: NominationSnapshot) -> NominationSnapshot:
+async def _with_sector(store: Store, snapshot: NominationSnapshot) -> NominationSnapshot:
     """The snapshot with the submitting unit's sector, which awards' reports count by."""
-    sector = await conn.scalar(sa.select(store.units.c.sector).where(store.units.c.code == snapshot.unit.code))
-    return snapshot.model_copy(update={"unit_sector": sector})
+    unit = await store.unit(snapshot.unit.code)
+    return snapshot.model_copy(update={"unit_sector": unit.sector if unit else None})
 
 
-def _snapshot(row: Any, attachments: list[AttachmentRef], campaign: CampaignRef | None = None) -> NominationSnapshot:
+def _snapshot(row: NominationRow, attachments: list[AttachmentRef], campaign: CampaignRef | None = None) -> NominationSnapshot:
     return NominationSnapshot(
-        id=row["id"],
-        unit_path=[UnitRef.model_validate(u) for u in row["unit_path"]],
-        award_code=row["award_code"],
-        award_name=row["award_name"],
-        awarding_level=row["awarding_level"],
-        catalog_version=row["catalog_version"],
-        period=row["period"],
-        nominee=Nominee.model_validate(row["nominee"]),
-        achievements=row["achievements"],
-        council_vote=CouncilVote.model_validate(row["council_vote"]) if row["council_vote"] else None,
-        round=row["round"],
-        eligibility=_eligibility_of(row),
+        id=row.id,
+        unit_path=list(row.unit_path),
+        award_code=row.award_code,
+        award_name=row.award_name,
+        awarding_level=row.awarding_level,
+        catalog_version=row.catalog_version,
+        period=row.period,
+        nominee=row.nominee,
+        achievements=row.achievements,
+        council_vote=row.council_vote,
+        round=row.round,
+        eligibility=list(row.eligibility),
         campaign=campaign,
-        topic=row["topic"],
+        topic=row.topic,
         attachments=attachments,
     )
 
 
-def _view(row: Any) -> dict[str, Any]:
-    path = row["unit_path"]
+def _view(row: NominationRow) -> dict[str, Any]:
     return {
-        "id": row["id"],
-        "status": row["status"],
-        "status_label": STATUS_LABELS_VI[Status(row["status"])],
-        "unit_code": row["unit_code"],
-        "unit_name": path[0]["name"],
-        "unit_path": path,
-        "award_code": row["award_code"],
-        "award_name": row["award_name"],
-        "awarding_level": row["awarding_level"],
-        "catalog_version": row["catalog_version"],
-        "period": row["period"],
-        "nominee": _nominee_view(row),
-        "eligibility": [c.model_dump() for c in _eligibility_of(row)],
-        "achievements": row["achievements"],
-        "council_vote": row["council_vote"],
-        "round": row["round"],
-        "current_unit_code": row["current_unit_code"],
-        "current_unit_name": row["current_unit_name"],
-        "last_reason": row["last_reason"],
-        "decision": row["decision"],
-        "campaign_code": row["campaign_code"],
-        "topic": row["topic"],
-        "submitted_by": row["submitted_by"],
-        "created_at": row["created_at"].isoformat(),
-        "updated_at": row["updated_at"].isoformat(),
+        "id": row.id,
+        "status": row.status.value,
+        "status_label": STATUS_LABELS_VI[row.status],
+        "unit_code": row.unit_code,
+        "unit_name": row.unit_path[0].name,
+        "unit_path": [u.model_dump() for u in row.unit_path],
+        "award_code": row.award_code,
+        "award_name": row.award_name,
+        "awarding_level": row.awarding_level,
+        "catalog_version": row.catalog_version,
+        "period": row.period,
+        "nominee": row.nominee.model_dump(mode="json"),
+        "eligibility": [c.model_dump() for c in row.eligibility],
+        "achievements": row.achievements,
+        "council_vote": row.council_vote.model_dump() if row.council_vote else None,
+        "round": row.round,
+        "current_unit_code": row.current_unit_code,
+        "current_unit_name": row.current_unit_name,
+        "last_reason": row.last_reason,
+        "decision": row.decision,
+        "campaign_code": row.campaign_code,
+        "topic": row.topic,
+        "submitted_by": row.submitted_by,
+        "created_at": row.created_at.isoformat(),
+        "updated_at": row.updated_at.isoformat(),
     }
 
 
@@ -1181,7 +973,7 @@ async def _cleaning_up(files: DossierFiles | None, written: list[str]) -> AsyncI
 
 def _check_attachments(
     award: Award | None,
-    kept: list[Any],
+    kept: list[AttachmentRow],
     incoming: list[Incoming],
     rules: att.AttachmentRules,
     names: dict[str, str],
@@ -1193,9 +985,9 @@ def _check_attachments(
     if award is None:
         return
     att.check_document_types(award, [i.document_type for i in incoming], names)
-    att.check_totals([a["size"] for a in kept] + [i.file.size for i in incoming], rules)
+    att.check_totals([a.size for a in kept] + [i.file.size for i in incoming], rules)
     if required:
-        att.require_documents(award, [a["document_type"] for a in kept] + [i.document_type for i in incoming], rules, names)
+        att.require_documents(award, [a.document_type for a in kept] + [i.document_type for i in incoming], rules, names)
 
 
 def _files_changed(added: int, removed: int) -> str:
@@ -1203,26 +995,26 @@ def _files_changed(added: int, removed: int) -> str:
     return ("Tài liệu: " + ", ".join(parts)) if parts else ""
 
 
-async def _refs(conn: AsyncConnection, nomination_id: str) -> list[AttachmentRef]:
-    return [files_.ref(a) for a in await files_.current(conn, nomination_id)]
+async def _refs(store: Store, nomination_id: str) -> list[AttachmentRef]:
+    return [files_.ref(a) for a in await store.attachments(nomination_id)]
 
 
-def _attachment_view(a: Any) -> dict[str, Any]:
+def _attachment_view(a: AttachmentRow) -> dict[str, Any]:
     return {
         **files_.ref(a).model_dump(mode="json"),
-        "size_text": att.format_size(a["size"]),
-        "round": a["round"],
-        "uploaded_by": a["uploaded_by"],
+        "size_text": att.format_size(a.size),
+        "round": a.round,
+        "uploaded_by": a.uploaded_by,
     }
 
 
-def _missing_documents(row: Any, present: list[str]) -> list[dict[str, str]]:
+def _missing_documents(row: NominationRow, present: list[str]) -> list[dict[str, str]]:
     """The award's required documents the dossier does not carry, as the catalogue version that judged it names them."""
     try:
-        catalog = catalog_version(row["catalog_version"])
+        catalog = catalog_version(row.catalog_version)
     except LookupError:
         return []
-    award = catalog.get(row["award_code"])
+    award = catalog.get(row.award_code)
     if award is None:
         return []
     return [{"code": d, "name": catalog.document_name(d)} for d in att.missing_documents(award, present)]
@@ -1237,19 +1029,14 @@ async def attachment(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) 
     """Where one of the dossier's files is and its checksum, for whoever may see the nomination (the portal then
     reads the object and checks the SHA-256 on the way out). A removed file stays readable for the record."""
     q = AttachmentQuery.model_validate(params)
-    async with ctx.engine.connect() as conn:
-        row = await _load(conn, q.nomination_id)
+    async with _uow(ctx).reading() as store:
+        row = await _load(store, q.nomination_id)
         if not _can_view(actor, row):
             raise Forbidden("Hồ sơ này không thuộc đơn vị của bạn", code="not_your_unit")
-        a = store.attachments
-        found = (
-            (await conn.execute(sa.select(a).where(a.c.id == q.attachment_id, a.c.nomination_id == q.nomination_id)))
-            .mappings()
-            .first()
-        )
+        found = await store.attachment(q.nomination_id, q.attachment_id)
     if found is None:
         raise NotFound("Không tìm thấy tài liệu này trong hồ sơ", code="attachment_not_found")
-    return {**_attachment_view(found), "bucket": found["bucket"], "object_name": found["object_name"]}
+    return {**_attachment_view(found), "bucket": found.bucket, "object_name": found.object_name}
 
 
 class RequirementsQuery(_Params):

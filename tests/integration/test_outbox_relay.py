@@ -145,7 +145,7 @@ async def test_a_rolled_back_use_case_leaves_no_outbox_row_and_publishes_nothing
         written.append(await conn.scalar(sa.select(sa.func.count()).select_from(outbox)))
         raise RuntimeError("database went away before commit")
 
-    monkeypatch.setattr(usecases, "enqueue", enqueue_then_fail)
+    monkeypatch.setattr(store.sql, "enqueue", enqueue_then_fail)
 
     with pytest.raises(RuntimeError, match="before commit"):
         await usecases.submit(registration, SUBMITTER, draft())
