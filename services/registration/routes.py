@@ -8,16 +8,49 @@ from functools import partial
 from faststream.nats import NatsBroker, NatsRouter
 from nats.js import JetStreamContext
 
-from services.registration import emulation, opsview, store, unitpaths, usecases
+from services.registration import store
 from services.registration.attachments import DossierFiles
+from services.registration.usecases import dossier, emulation, nominations, opsview, reactions, reorganisation, units
+from services.registration.usecases.context import Context
 from shared.contracts import events as c
 from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, ConsumerDef
 from shared.platform.messaging import EventConsumer, EventHandler, register_rpc
 from shared.platform.objectstore import Buckets
 from shared.platform.outbox_ops import outbox_operations
+from shared.platform.rpc import RpcOperation
 from shared.platform.service import ServiceContext
 
 SERVICE = "registration"
+
+
+def operations(ctx: ServiceContext, files: DossierFiles | None = None) -> dict[str, RpcOperation]:
+    """Registration's RPC table: each operation bound to its use case."""
+    app = Context.of(ctx, files)
+    return {
+        "list_units": partial(units.list_units, app),
+        "unit_paths": partial(units.unit_paths, app),
+        "submit": partial(nominations.submit, app),
+        "get": partial(nominations.get_nomination, app),
+        "list": partial(nominations.list_nominations, app),
+        "update": partial(nominations.update, app),
+        "resubmit": partial(nominations.resubmit, app),
+        "attachment": partial(dossier.attachment, app),
+        "document_requirements": partial(dossier.document_requirements, app),
+        "withdraw": partial(nominations.withdraw, app),
+        "reorganise": partial(reorganisation.reorganise, app),
+        "create_campaign": partial(emulation.create_campaign, app),
+        "list_campaigns": partial(emulation.list_campaigns, app),
+        "get_campaign": partial(emulation.get_campaign, app),
+        "register_pledge": partial(emulation.register_pledge, app),
+        "decide_pledge": partial(emulation.decide_pledge, app),
+        "list_pledges": partial(emulation.list_pledges, app),
+        "create_cluster": partial(emulation.create_cluster, app),
+        "list_clusters": partial(emulation.list_clusters, app),
+        "record_cluster_vote": partial(emulation.record_cluster_vote, app),
+        "ops_pipeline": partial(opsview.ops_pipeline, app),
+        "ops_stuck": partial(opsview.stuck_nominations, app),
+        **outbox_operations(ctx, store.outbox),
+    }
 
 
 def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
@@ -25,36 +58,9 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
         return broker.connection.jetstream()
 
     files = DossierFiles(Buckets(jetstream, replicas=ctx.settings.stream_replicas))
-    register_rpc(
-        router,
-        SERVICE,
-        {
-            "list_units": partial(usecases.list_units, ctx),
-            "unit_paths": partial(unitpaths.unit_paths, ctx),
-            "submit": partial(usecases.submit, ctx, files=files),
-            "get": partial(usecases.get_nomination, ctx),
-            "list": partial(usecases.list_nominations, ctx),
-            "update": partial(usecases.update, ctx, files=files),
-            "resubmit": partial(usecases.resubmit, ctx, files=files),
-            "attachment": partial(usecases.attachment, ctx),
-            "document_requirements": partial(usecases.document_requirements, ctx),
-            "withdraw": partial(usecases.withdraw, ctx),
-            "reorganise": partial(usecases.reorganise, ctx),
-            "create_campaign": partial(emulation.create_campaign, ctx),
-            "list_campaigns": partial(emulation.list_campaigns, ctx),
-            "get_campaign": partial(emulation.get_campaign, ctx),
-            "register_pledge": partial(emulation.register_pledge, ctx),
-            "decide_pledge": partial(emulation.decide_pledge, ctx),
-            "list_pledges": partial(emulation.list_pledges, ctx),
-            "create_cluster": partial(emulation.create_cluster, ctx),
-            "list_clusters": partial(emulation.list_clusters, ctx),
-            "record_cluster_vote": partial(emulation.record_cluster_vote, ctx),
-            "ops_pipeline": partial(opsview.ops_pipeline, ctx),
-            "ops_stuck": partial(usecases.stuck_nominations, ctx),
-            **outbox_operations(ctx, store.outbox),
-        },
-    )
-    react = partial(usecases.on_review_event, ctx)
+    register_rpc(router, SERVICE, operations(ctx, files))
+    app = Context.of(ctx, files)
+    react = partial(reactions.on_review_event, app)
     review_events = (
         c.TaskOpened,
         c.TaskClaimed,
@@ -69,15 +75,15 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
         c.CouncilVoteRecorded,
     )
     from_review: dict[type[c.Event], EventHandler] = dict.fromkeys(review_events, react)
-    from_review[c.NominationsApproved] = partial(usecases.on_nominations_approved, ctx)
-    reactions: tuple[tuple[ConsumerDef, Mapping[type[c.Event], EventHandler]], ...] = (
+    from_review[c.NominationsApproved] = partial(reactions.on_nominations_approved, app)
+    consumers: tuple[tuple[ConsumerDef, Mapping[type[c.Event], EventHandler]], ...] = (
         (REGISTRATION_FROM_REVIEW, from_review),
         (
             REGISTRATION_FROM_AWARDS,
-            {c.AwardGranted: react, c.AwardProposed: react, c.DecisionRevoked: partial(usecases.on_decision_revoked, ctx)},
+            {c.AwardGranted: react, c.AwardProposed: react, c.DecisionRevoked: partial(reactions.on_decision_revoked, app)},
         ),
     )
-    for consumer, handlers in reactions:
+    for consumer, handlers in consumers:
         EventConsumer(
             broker, SERVICE, consumer, handlers, max_attempts=ctx.settings.max_attempts, registry=ctx.registry
         ).register(router)

@@ -40,6 +40,8 @@ STATUS_LABELS_VI: dict[Status, str] = {
 ACTIVE = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.RETURNED, Status.APPROVED})
 # Still on the way to a decision: a reorganisation re-paths these (an approved one waits only for its decision).
 OPEN = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.RETURNED})
+# Nominations that hold a quota place or an award (a proposed state title waits for the state's decision).
+HOLDS_PLACE = frozenset({*ACTIVE, Status.GRANTED, Status.PROPOSED})
 
 
 class Step(StrEnum):

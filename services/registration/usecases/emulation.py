@@ -1,8 +1,7 @@
 """Registration's emulation commands: campaigns ("đợt thi đua"), pledges ("giao ước thi đua"), clusters ("cụm thi đua").
 
-One function per command, one transaction each, rights decided here where the data lives; and the checks a
-nomination gets from them at submission (`campaign_checks`, `pledge_check`, `cluster_check`), judged by the pure
-rules of `services.registration.domain.emulation`.
+One function per command, one transaction each, rights decided here where the data lives. The checks a nomination
+gets from them at submission are in `eligibility`.
 """
 
 from __future__ import annotations
@@ -15,30 +14,16 @@ from uuid import uuid4
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.registration.domain.emulation import (
+    HOLDS_CAMPAIGN_PLACE,
     PLEDGE_STATUS_VI,
-    ClusterStanding,
-    PledgeRecord,
-    cluster_rule_on,
-    judge_campaign_quota,
-    judge_campaign_window,
-    judge_cluster_lead,
-    judge_pledge,
-    judge_unit_headroom,
     pledge_rule_on,
     registration_is_late,
 )
-from services.registration.domain.nomination import ACTIVE, Status
-from services.registration.store import AlreadyStored, SqlUnitOfWork, Store
-from services.registration.store.records import (
-    ClusterMemberRow,
-    ClusterRow,
-    ClusterVoteRow,
-    NominationCount,
-    PledgeRow,
-    PledgeSearch,
-    UnitRow,
-    Visibility,
-)
+from services.registration.store import AlreadyStored
+from services.registration.store.records import ClusterMemberRow, ClusterRow, ClusterVoteRow, PledgeRow, PledgeSearch, UnitRow
+from services.registration.usecases.access import actor_name, visibility
+from services.registration.usecases.common import award_names
+from services.registration.usecases.context import Context
 from shared.contracts.commands import (
     Campaign,
     ClusterVoteRecord,
@@ -48,12 +33,8 @@ from shared.contracts.commands import (
     PledgeRegistration,
 )
 from shared.contracts.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from shared.contracts.events import Actor, CampaignRef, EligibilityCheck
-from shared.contracts.values import VIETNAM_TZ, UnitRef
-from shared.platform.service import ServiceContext
-from shared.rules.catalog import Award, CatalogSet, catalogs_on
-
-STILL_COUNTS = frozenset({*ACTIVE, Status.GRANTED})  # nominations that hold a campaign place
+from shared.contracts.events import Actor
+from shared.rules.catalog import catalogs_on
 
 
 class _Params(BaseModel):
@@ -78,34 +59,22 @@ class VoteInCluster(ClusterVoteRecord):
     cluster_code: str = Field(min_length=1, max_length=64)
 
 
-def _uow(ctx: ServiceContext) -> SqlUnitOfWork:
-    return SqlUnitOfWork(ctx.engine, ctx.outbox_written)
-
-
-def _today(ctx: ServiceContext) -> date:
-    return ctx.clock.now().astimezone(VIETNAM_TZ).date()
-
-
-def _actor_name(actor: Actor) -> str:
-    return actor.full_name or actor.username
-
-
-def _award_names(catalogs: CatalogSet) -> dict[str, str]:
-    return {a.code: a.name for a in catalogs.awards}
-
-
 def _unit_names(units: list[UnitRow]) -> dict[str, str]:
     return {u.code: u.name for u in units}
+
+
+def _today(ctx: Context) -> date:
+    return ctx.today()
 
 
 # Campaigns
 
 
-async def load_campaigns(ctx: ServiceContext, campaigns: list[Campaign]) -> int:
+async def load_campaigns(ctx: Context, campaigns: list[Campaign]) -> int:
     """The seed campaigns (`shared/data/campaigns.toml`), once: a code already there is left as it is."""
     now = ctx.clock.now()
     added = 0
-    async with _uow(ctx).transaction() as store:
+    async with ctx.uow.transaction() as store:
         existing = {c.code for c in await store.campaigns()}
         for campaign in campaigns:
             if campaign.code not in existing:
@@ -114,7 +83,7 @@ async def load_campaigns(ctx: ServiceContext, campaigns: list[Campaign]) -> int:
     return added
 
 
-async def create_campaign(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def create_campaign(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     cmd = NewCampaign.model_validate(params)
     if not (actor.is_admin or actor.has_role("approver", cmd.launching_unit_code)):
         raise Forbidden("Chỉ người duyệt của đơn vị phát động được tạo đợt thi đua", code="not_launching_unit")
@@ -127,7 +96,7 @@ async def create_campaign(ctx: ServiceContext, actor: Actor, params: dict[str, A
     if unknown:
         raise ValidationFailed("Đợt thi đua chưa hợp lệ", fields=unknown)
     try:
-        async with _uow(ctx).transaction() as store:
+        async with ctx.uow.transaction() as store:
             if await store.unit(cmd.launching_unit_code) is None:
                 raise ValidationFailed.on("launching_unit_code", "Không có đơn vị này")
             if await store.campaign(cmd.code) is not None:
@@ -165,94 +134,29 @@ def _campaign_view(
     }
 
 
-async def list_campaigns(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> list[dict[str, Any]]:
+async def list_campaigns(ctx: Context, actor: Actor, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Every campaign, newest window first, with each target's places taken (any signed-in user: reference data)."""
     today = _today(ctx)
-    names = _award_names(catalogs_on(today))
-    async with _uow(ctx).reading() as store:
+    names = award_names(catalogs_on(today))
+    async with ctx.uow.reading() as store:
         units = _unit_names(await store.units())
         views = []
         for campaign in await store.campaigns():
-            usage = await store.count_by_award(campaign.code, STILL_COUNTS)
+            usage = await store.count_by_award(campaign.code, HOLDS_CAMPAIGN_PLACE)
             views.append(_campaign_view(campaign, usage, names, today, units.get(campaign.launching_unit_code, "")))
     return views
 
 
-async def get_campaign(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def get_campaign(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     q = ByCode.model_validate(params)
     today = _today(ctx)
-    async with _uow(ctx).reading() as store:
+    async with ctx.uow.reading() as store:
         campaign = await store.campaign(q.code)
         if campaign is None:
             raise NotFound("Không có đợt thi đua này", code="campaign_not_found")
         launcher = await store.unit(campaign.launching_unit_code)
-        usage = await store.count_by_award(q.code, STILL_COUNTS)
-    return _campaign_view(campaign, usage, _award_names(catalogs_on(today)), today, launcher.name if launcher else "")
-
-
-async def campaign_checks(
-    store: Store,
-    award: Award,
-    path: list[UnitRef],
-    campaign_code: str,
-    *,
-    on: date,
-    except_id: str | None = None,
-) -> tuple[list[EligibilityCheck], CampaignRef]:
-    """The campaign's window and the award's quota for a submission; refuses (422, on `campaign_code`) outside
-    the window, for an award the campaign does not target, a unit outside the launching unit, or a full quota.
-
-    The quota is counted after taking the target's row lock (an UPDATE of its counter row), so two submissions
-    for the last place are serialised: the second counts the first and is refused."""
-    campaign = await store.campaign(campaign_code)
-    if campaign is None:
-        raise ValidationFailed.on("campaign_code", f"Không có đợt thi đua mã {campaign_code}", code="campaign_not_found")
-    target = campaign.target(award.code)
-    if target is None:
-        raise ValidationFailed.on(
-            "campaign_code", f"Đợt thi đua “{campaign.name}” không xét “{award.name}”", code="award_not_in_campaign"
-        )
-    if campaign.launching_unit_code not in {u.code for u in path}:
-        raise ValidationFailed.on(
-            "campaign_code", f"Đơn vị không thuộc phạm vi đợt thi đua “{campaign.name}”", code="unit_outside_campaign"
-        )
-    window = judge_campaign_window(campaign, on)
-    if window.status == "fail":
-        raise ValidationFailed.on("campaign_code", window.message, code="campaign_window_closed")
-    await store.claim_campaign_place(campaign.code, award.code)
-    places = NominationCount(award_code=award.code, statuses=STILL_COUNTS, campaign_code=campaign.code, except_id=except_id)
-    used = await store.count_nominations(places)
-    quota = judge_campaign_quota(campaign, target, used, award.name)
-    if quota.status == "fail":
-        raise ValidationFailed.on("campaign_code", quota.message, code="campaign_quota_reached")
-    checks = [window, quota]
-    proposing = next((u for u in path if u.level == target.proposing_level), None)
-    if target.per_unit_quota is not None and proposing is not None:
-        mine = await store.count_nominations(replace(places, under_unit=proposing.code))
-        headroom = judge_unit_headroom(campaign, target, proposing.short_name, mine, award.name)
-        if headroom is not None:
-            if headroom.status == "fail":
-                raise ValidationFailed.on("campaign_code", headroom.message, code="campaign_unit_quota_reached")
-            checks.append(headroom)
-    return checks, campaign_ref(campaign)
-
-
-def campaign_ref(campaign: Campaign) -> CampaignRef:
-    return CampaignRef(
-        code=campaign.code,
-        name=campaign.name,
-        plan_ref=campaign.plan_ref,
-        launching_unit_code=campaign.launching_unit_code,
-        starts_on=campaign.starts_on,
-        ends_on=campaign.ends_on,
-    )
-
-
-async def campaign_ref_of(store: Store, code: str | None) -> CampaignRef | None:
-    if code is None:
-        return None
-    campaign = await store.campaign(code)
-    return campaign_ref(campaign) if campaign else None
+        usage = await store.count_by_award(q.code, HOLDS_CAMPAIGN_PLACE)
+    return _campaign_view(campaign, usage, award_names(catalogs_on(today)), today, launcher.name if launcher else "")
 
 
 # Pledges
@@ -279,7 +183,7 @@ def _pledge_view(row: PledgeRow, names: dict[str, str]) -> dict[str, Any]:
     }
 
 
-async def register_pledge(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def register_pledge(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     """A CĐCS's submitter registers (or, after a return, corrects) the year's pledge before the deadline."""
     cmd = PledgeRegistration.model_validate(params)
     if not (actor.is_admin or actor.has_role("submitter", cmd.unit_code)):
@@ -300,7 +204,7 @@ async def register_pledge(ctx: ServiceContext, actor: Actor, params: dict[str, A
         raise ValidationFailed("Giao ước thi đua chưa hợp lệ", fields=errors)
     deadline = rule.deadline(cmd.year)
     try:
-        async with _uow(ctx).transaction() as store:
+        async with ctx.uow.transaction() as store:
             path = await store.unit_path(cmd.unit_code, today)
             if not path or path[0].level != "grassroots" or len(path) < 2:
                 raise ValidationFailed.on("unit_code", "Chỉ công đoàn cơ sở đăng ký giao ước thi đua")
@@ -356,16 +260,16 @@ async def register_pledge(ctx: ServiceContext, actor: Actor, params: dict[str, A
             assert stored is not None
     except AlreadyStored as exc:
         raise Conflict(f"Công đoàn cơ sở đã đăng ký giao ước thi đua năm {cmd.year}", code="pledge_exists") from exc
-    return _pledge_view(stored, _award_names(catalogs))
+    return _pledge_view(stored, award_names(catalogs))
 
 
-async def decide_pledge(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def decide_pledge(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     """The direct superior's approver confirms a registered pledge, or returns it with a reason."""
     cmd = DecidePledge.model_validate(params)
     if cmd.action == "return" and not cmd.reason:
         raise ValidationFailed.on("reason", "Cần ghi lý do trả lại", code="reason_required")
     now = ctx.clock.now()
-    async with _uow(ctx).transaction() as store:
+    async with ctx.uow.transaction() as store:
         row = await store.pledge(cmd.id, for_update=True)
         if row is None:
             raise NotFound("Không có giao ước thi đua này", code="pledge_not_found")
@@ -376,30 +280,25 @@ async def decide_pledge(ctx: ServiceContext, actor: Actor, params: dict[str, Any
         decided = replace(
             row,
             status="confirmed" if cmd.action == "confirm" else "returned",
-            decided_by=_actor_name(actor),
+            decided_by=actor_name(actor),
             decided_at=now,
             reason=cmd.reason or None,
         )
         await store.save_pledge(decided)
         stored = await store.pledge(cmd.id)
         assert stored is not None
-    return _pledge_view(stored, _award_names(catalogs_on(_today(ctx))))
+    return _pledge_view(stored, award_names(catalogs_on(_today(ctx))))
 
 
-async def list_pledges(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def list_pledges(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     """Pledges the actor may see: their CĐCS's, and those under the units they approve for."""
     q = PledgeQuery.model_validate(params)
-    visible = None
-    if not actor.sees_everything():
-        visible = Visibility(
-            own_units=frozenset(actor.units_with("submitter")),
-            units_reviewed=frozenset(actor.units_with("approver") | actor.units_with("unit_admin")),
-        )
-    async with _uow(ctx).reading() as store:
-        rows = await store.pledges(PledgeSearch(visible=visible, year=q.year, under_unit=q.unit_code, status=q.status))
+    search = PledgeSearch(visible=visibility(actor), year=q.year, under_unit=q.unit_code, status=q.status)
+    async with ctx.uow.reading() as store:
+        rows = await store.pledges(search)
     today = _today(ctx)
     rule = pledge_rule_on(today)
-    names = _award_names(catalogs_on(today))
+    names = award_names(catalogs_on(today))
     return {
         "items": [_pledge_view(r, names) for r in rows],
         "deadline": rule.deadline(today.year).isoformat(),
@@ -409,30 +308,10 @@ async def list_pledges(ctx: ServiceContext, actor: Actor, params: dict[str, Any]
     }
 
 
-async def pledge_check(
-    store: Store, catalogs: CatalogSet, award: Award, unit_code: str, period: str, *, on: date
-) -> tuple[EligibilityCheck | None, bool]:
-    """The pledge check for a nomination, and whether the system holds a pledge of the unit for that year."""
-    year = int(period[:4])
-    row = await store.pledge_of(unit_code, year)
-    record = None
-    if row is not None:
-        record = PledgeRecord(
-            year=year,
-            status=row.status,
-            targets=row.targets,
-            late=row.late,
-            superior_name=row.superior_name,
-            decided_on=row.decided_at.astimezone(VIETNAM_TZ).date() if row.decided_at else None,
-        )
-    names = _award_names(catalogs)
-    return judge_pledge(pledge_rule_on(on), award, year, record, lambda code: names.get(code, code)), record is not None
-
-
 # Clusters
 
 
-async def create_cluster(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def create_cluster(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     """A superior groups units under it into a cluster (a national cluster hangs under TLD)."""
     cmd = NewCluster.model_validate(params)
     if not (
@@ -442,7 +321,7 @@ async def create_cluster(ctx: ServiceContext, actor: Actor, params: dict[str, An
     if len(set(cmd.members)) != len(cmd.members):
         raise ValidationFailed.on("members", "Mỗi đơn vị chỉ một lần trong cụm")
     try:
-        async with _uow(ctx).transaction() as store:
+        async with ctx.uow.transaction() as store:
             errors = []
             for i, code in enumerate(cmd.members):
                 path = await store.unit_path(code, cmd.valid_from)
@@ -501,18 +380,18 @@ def _cluster_view(cluster: ClusterRow, units: dict[str, str]) -> dict[str, Any]:
     }
 
 
-async def list_clusters(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> list[dict[str, Any]]:
+async def list_clusters(ctx: Context, actor: Actor, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Every cluster with its members and its votes (reference data for any signed-in user)."""
-    async with _uow(ctx).reading() as store:
+    async with ctx.uow.reading() as store:
         units = _unit_names(await store.units())
         clusters = await store.clusters()
     return [_cluster_view(c, units) for c in clusters]
 
 
-async def record_cluster_vote(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def record_cluster_vote(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     """The year's vote of a cluster: the member units voted leading. Recorded by the superior that organises it."""
     cmd = VoteInCluster.model_validate(params)
-    async with _uow(ctx).transaction() as store:
+    async with ctx.uow.transaction() as store:
         cluster = await store.cluster(cmd.cluster_code)
         if cluster is None:
             raise NotFound("Không có cụm thi đua này", code="cluster_not_found")
@@ -532,33 +411,8 @@ async def record_cluster_vote(ctx: ServiceContext, actor: Actor, params: dict[st
             year=cmd.year,
             leaders=tuple(dict.fromkeys(cmd.leaders)),
             note=cmd.note,
-            recorded_by=_actor_name(actor),
+            recorded_by=actor_name(actor),
             recorded_at=ctx.clock.now(),
         )
         await store.add_cluster_vote(cmd.cluster_code, vote)
     return next(x for x in await list_clusters(ctx, actor, {}) if x["code"] == cmd.cluster_code)
-
-
-async def cluster_check(store: Store, award: Award, unit: UnitRef, period: str, *, on: date) -> EligibilityCheck | None:
-    """For a Cờ thi đua: the nominating unit was voted leading in a cluster it belonged to that year."""
-    rule = cluster_rule_on(award.code, on)
-    if rule is None:
-        return None
-    year = int(period[:4])
-    units = _unit_names(await store.units())
-    standings = []
-    for cluster in await store.clusters():
-        for member in cluster.members:
-            if member.unit_code != unit.code or not member.in_year(year):
-                continue
-            vote = cluster.vote_of(year)
-            leaders = vote.leaders if vote else ()
-            standings.append(
-                ClusterStanding(
-                    cluster_name=cluster.name,
-                    voted=vote is not None,
-                    leaders=tuple(units.get(u, u) for u in leaders),
-                    leading=unit.code in leaders,
-                )
-            )
-    return judge_cluster_lead(rule, unit.name, year, standings)

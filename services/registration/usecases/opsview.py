@@ -1,5 +1,5 @@
 """Registration's figures for operations: where nominations are in the pipeline and how many enter each
-stage per day (the ops page's stages and its 30-day chart)."""
+stage per day (the ops page's stages and its 30-day chart), and the nominations stuck at a step."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.registration.domain.nomination import Status, Step
-from services.registration.store import SqlUnitOfWork
+from services.registration.domain.nomination import ACTIVE, STATUS_LABELS_VI, STEP_LABELS_VI, Status, Step
+from services.registration.usecases.context import Context
 from shared.contracts.events import Actor
 from shared.contracts.values import LEVEL_NAMES_VI, VIETNAM_TZ
 from shared.platform.observability import require_operations
-from shared.platform.service import ServiceContext
 
 STAGES: tuple[tuple[str, str], ...] = (
     ("submitted", "Đã nộp, chờ xét"),
@@ -34,6 +33,13 @@ ENTERING: dict[Step, str] = {
 }
 
 
+class StuckQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    older_than_seconds: int = Field(default=3 * 24 * 3600, ge=60)
+    limit: int = Field(default=100, ge=1, le=1000)
+
+
 class PipelineQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     days: int = Field(default=30, ge=1, le=366)
@@ -49,7 +55,7 @@ def stage_of(status: str, level: str | None) -> str | None:
     return None
 
 
-async def ops_pipeline(ctx: ServiceContext, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def ops_pipeline(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     """Nominations per stage now, entries per stage in the last 24 hours, and per day over `days` days."""
     require_operations(actor)
     q = PipelineQuery.model_validate(params)
@@ -57,7 +63,7 @@ async def ops_pipeline(ctx: ServiceContext, actor: Actor, params: dict[str, Any]
     today = now.astimezone(VIETNAM_TZ).date()
     first_day = today - timedelta(days=q.days - 1)
     since = datetime.combine(first_day, datetime.min.time(), tzinfo=VIETNAM_TZ)
-    async with SqlUnitOfWork(ctx.engine).reading() as store:
+    async with ctx.uow.reading() as store:
         current = await store.stage_counts()
         steps = await store.stage_entries(since, frozenset({*ENTERING, Step.QUEUE}))
     counts = dict.fromkeys((code for code, _ in STAGES), 0)
@@ -84,3 +90,37 @@ async def ops_pipeline(ctx: ServiceContext, actor: Actor, params: dict[str, Any]
         ],
         "per_day": [{"date": d.isoformat(), **per_day[d]} for d in days],
     }
+
+
+async def stuck_nominations(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+    """Nominations not yet decided whose last step is older than the threshold, oldest first, with that step."""
+    require_operations(actor)
+    q = StuckQuery.model_validate(params)
+    now = ctx.clock.now()
+    async with ctx.uow.reading() as store:
+        total, rows = await store.stuck_nominations(ACTIVE, now - timedelta(seconds=q.older_than_seconds), q.limit)
+    items = []
+    for r in rows:
+        n, last = r.nomination, r.last_step
+        items.append(
+            {
+                "id": n.id,
+                "status": n.status.value,
+                "status_label": STATUS_LABELS_VI[n.status],
+                "unit_code": n.unit_code,
+                "award_code": n.award_code,
+                "nominee_name": n.nominee.name,
+                "current_unit_code": n.current_unit_code,
+                "current_unit_name": n.current_unit_name,
+                "step": {
+                    "step": last.step.value,
+                    "label": STEP_LABELS_VI.get(last.step, last.step.value),
+                    "unit_code": last.unit_code,
+                    "unit_name": last.unit_name,
+                    "actor_name": last.actor_name,
+                    "at": last.at.isoformat(),
+                },
+                "waiting_seconds": int((now - last.at).total_seconds()),
+            }
+        )
+    return {"older_than_seconds": q.older_than_seconds, "now": now.isoformat(), "total": total, "items": items}
