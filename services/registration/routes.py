@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
+from typing import Any
 
 from faststream.nats import NatsBroker, NatsRouter
 from nats.js import JetStreamContext
@@ -12,45 +13,64 @@ from services.registration import store
 from services.registration.attachments import DossierFiles
 from services.registration.usecases import dossier, emulation, nominations, opsview, reactions, reorganisation, units
 from services.registration.usecases.context import Context
+from services.registration.usecases.reorganisation import require_admin
 from shared.contracts import events as c
+from shared.contracts.events import Actor
+from shared.contracts.operations import registration as ops
 from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, ConsumerDef
 from shared.platform.messaging import EventConsumer, EventHandler, register_rpc
 from shared.platform.objectstore import Buckets
+from shared.platform.observability import require_operations
 from shared.platform.outbox_ops import outbox_operations
-from shared.platform.rpc import RpcOperation
+from shared.platform.rpc import RpcOperation, implement, operations_of
 from shared.platform.service import ServiceContext
 
 SERVICE = "registration"
 
 
 def operations(ctx: ServiceContext, files: DossierFiles | None = None) -> dict[str, RpcOperation]:
-    """Registration's RPC table: each operation bound to its use case."""
+    """Registration's RPC table: each declared operation bound to its use case, and the outbox's."""
     app = Context.of(ctx, files)
     return {
-        "list_units": partial(units.list_units, app),
-        "unit_paths": partial(units.unit_paths, app),
-        "submit": partial(nominations.submit, app),
-        "get": partial(nominations.get_nomination, app),
-        "list": partial(nominations.list_nominations, app),
-        "update": partial(nominations.update, app),
-        "resubmit": partial(nominations.resubmit, app),
-        "attachment": partial(dossier.attachment, app),
-        "document_requirements": partial(dossier.document_requirements, app),
-        "withdraw": partial(nominations.withdraw, app),
-        "reorganise": partial(reorganisation.reorganise, app),
-        "create_campaign": partial(emulation.create_campaign, app),
-        "list_campaigns": partial(emulation.list_campaigns, app),
-        "get_campaign": partial(emulation.get_campaign, app),
-        "register_pledge": partial(emulation.register_pledge, app),
-        "decide_pledge": partial(emulation.decide_pledge, app),
-        "list_pledges": partial(emulation.list_pledges, app),
-        "create_cluster": partial(emulation.create_cluster, app),
-        "list_clusters": partial(emulation.list_clusters, app),
-        "record_cluster_vote": partial(emulation.record_cluster_vote, app),
-        "ops_pipeline": partial(opsview.ops_pipeline, app),
-        "ops_stuck": partial(opsview.stuck_nominations, app),
+        **operations_of(
+            SERVICE,
+            implement(ops.LIST_UNITS, partial(units.list_units, app)),
+            implement(ops.UNIT_PATHS, partial(units.unit_paths, app)),
+            caller_checked_first(require_admin, implement(ops.REORGANISE, partial(reorganisation.reorganise, app))),
+            implement(ops.SUBMIT, partial(nominations.submit, app)),
+            implement(ops.GET_NOMINATION, partial(nominations.get_nomination, app)),
+            implement(ops.LIST_NOMINATIONS, partial(nominations.list_nominations, app)),
+            implement(ops.UPDATE, partial(nominations.update, app)),
+            implement(ops.RESUBMIT, partial(nominations.resubmit, app)),
+            implement(ops.WITHDRAW, partial(nominations.withdraw, app)),
+            implement(ops.ATTACHMENT, partial(dossier.attachment, app)),
+            implement(ops.DOCUMENT_REQUIREMENTS, partial(dossier.document_requirements, app)),
+            implement(ops.CREATE_CAMPAIGN, partial(emulation.create_campaign, app)),
+            implement(ops.LIST_CAMPAIGNS, partial(emulation.list_campaigns, app)),
+            implement(ops.GET_CAMPAIGN, partial(emulation.get_campaign, app)),
+            implement(ops.REGISTER_PLEDGE, partial(emulation.register_pledge, app)),
+            implement(ops.DECIDE_PLEDGE, partial(emulation.decide_pledge, app)),
+            implement(ops.LIST_PLEDGES, partial(emulation.list_pledges, app)),
+            implement(ops.CREATE_CLUSTER, partial(emulation.create_cluster, app)),
+            implement(ops.LIST_CLUSTERS, partial(emulation.list_clusters, app)),
+            implement(ops.RECORD_CLUSTER_VOTE, partial(emulation.record_cluster_vote, app)),
+            caller_checked_first(require_operations, implement(ops.OPS_PIPELINE, partial(opsview.ops_pipeline, app))),
+            caller_checked_first(require_operations, implement(ops.OPS_STUCK, partial(opsview.stuck_nominations, app))),
+        ),
         **outbox_operations(ctx, store.outbox),
     }
+
+
+def caller_checked_first(check: Callable[[Actor], None], bound: tuple[str, RpcOperation]) -> tuple[str, RpcOperation]:
+    """An operation only some callers may use, whoever they are (admins, operations): a caller without the right is
+    refused before the request is read, so it learns nothing of the request's shape (403, never 422)."""
+    name, run = bound
+
+    async def checked(actor: Actor, params: dict[str, Any]) -> Any:
+        check(actor)
+        return await run(actor, params)
+
+    return name, checked
 
 
 def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:

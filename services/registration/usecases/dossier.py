@@ -7,11 +7,9 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
 from uuid import uuid4
 
 import nats.errors
-from pydantic import BaseModel, ConfigDict
 
 from services.registration.attachments import DossierFiles, Incoming
 from services.registration.store import Store
@@ -23,15 +21,18 @@ from services.registration.usecases.views import attachment_view
 from shared.contracts.commands import StagedAttachment
 from shared.contracts.errors import NotFound, ServiceUnavailable, ValidationFailed
 from shared.contracts.events import Actor
+from shared.contracts.operations.registration import (
+    AttachmentLocation,
+    AttachmentQuery,
+    DocumentRequirement,
+    DocumentRequirements,
+    RequirementsQuery,
+)
 from shared.rules import attachments as att
 from shared.rules.catalog import Award, catalogs_on
 
 log = logging.getLogger("thidua.registration.attachments")
 FILE_STORE_NOT_READY_VI = "Kho tệp chưa sẵn sàng, vui lòng thử lại sau"
-
-
-class _Params(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 async def take_staged(
@@ -133,30 +134,19 @@ def files_changed(added: int, removed: int) -> str:
     return ("Tài liệu: " + ", ".join(parts)) if parts else ""
 
 
-class AttachmentQuery(_Params):
-    nomination_id: str
-    attachment_id: str
-
-
-async def attachment(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def attachment(ctx: Context, actor: Actor, q: AttachmentQuery) -> AttachmentLocation:
     """Where one of the dossier's files is and its checksum, for whoever may see the nomination (the portal then
     reads the object and checks the SHA-256 on the way out). A removed file stays readable for the record."""
-    q = AttachmentQuery.model_validate(params)
     async with ctx.uow.reading() as store:
         require_view(actor, await load_nomination(store, q.nomination_id))
         found = await store.attachment(q.nomination_id, q.attachment_id)
     if found is None:
         raise NotFound("Không tìm thấy tài liệu này trong hồ sơ", code="attachment_not_found")
-    return {**attachment_view(found), "bucket": found.bucket, "object_name": found.object_name}
+    return AttachmentLocation(**dict(attachment_view(found)), bucket=found.bucket, object_name=found.object_name)
 
 
-class RequirementsQuery(_Params):
-    award_code: str
-
-
-async def document_requirements(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def document_requirements(ctx: Context, actor: Actor, q: RequirementsQuery) -> DocumentRequirements:
     """The award's documents (required or not), the limits in force and whether missing documents refuse a submission."""
-    q = RequirementsQuery.model_validate(params)
     today = ctx.today()
     catalogs = catalogs_on(today)
     award = catalogs.get(q.award_code)
@@ -165,18 +155,18 @@ async def document_requirements(ctx: Context, actor: Actor, params: dict[str, An
     rules = att.rules_on(today)
     names = att.document_names(catalogs.catalogs)
     required = set(att.required_documents(award))
-    return {
-        "award_code": award.code,
-        "documents": [{"code": d, "name": names.get(d, d), "required": d in required} for d in award.documents],
-        "enforced": rules.require_documents,
-        "max_file_bytes": rules.max_file_bytes,
-        "max_files": rules.max_files,
-        "max_total_bytes": rules.max_total_bytes,
-        "allowed_types": list(rules.allowed_types),
-        "accept": ",".join(ext for k in rules.allowed_types for ext in att.EXTENSIONS[k]),
-        "limits_text": (
+    return DocumentRequirements(
+        award_code=award.code,
+        documents=[DocumentRequirement(code=d, name=names.get(d, d), required=d in required) for d in award.documents],
+        enforced=rules.require_documents,
+        max_file_bytes=rules.max_file_bytes,
+        max_files=rules.max_files,
+        max_total_bytes=rules.max_total_bytes,
+        allowed_types=list(rules.allowed_types),
+        accept=",".join(ext for k in rules.allowed_types for ext in att.EXTENSIONS[k]),
+        limits_text=(
             f"Tối đa {att.format_size(rules.max_file_bytes)} mỗi tệp, {rules.max_files} tệp, "
             f"tổng {att.format_size(rules.max_total_bytes)}; định dạng: "
             + ", ".join(att.KIND_NAMES_VI[k] for k in rules.allowed_types)
         ),
-    }
+    )

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from typing import Any
 from uuid import uuid4
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from services.registration.domain.emulation import (
     HOLDS_CAMPAIGN_PLACE,
@@ -24,39 +21,28 @@ from services.registration.store.records import ClusterMemberRow, ClusterRow, Cl
 from services.registration.usecases.access import actor_name, visibility
 from services.registration.usecases.common import award_names
 from services.registration.usecases.context import Context
-from shared.contracts.commands import (
-    Campaign,
-    ClusterVoteRecord,
-    NewCampaign,
-    NewCluster,
-    PledgeDecision,
-    PledgeRegistration,
-)
+from shared.contracts.commands import Campaign, NewCampaign, NewCluster, PledgeRegistration
 from shared.contracts.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from shared.contracts.events import Actor
+from shared.contracts.operations.registration import (
+    CampaignCode,
+    CampaignList,
+    CampaignTargetView,
+    CampaignView,
+    ClusterLeader,
+    ClusterList,
+    ClusterMemberView,
+    ClusterView,
+    ClusterVoteView,
+    DecidePledge,
+    IgnoredParams,
+    PledgeList,
+    PledgeQuery,
+    PledgeTargetView,
+    PledgeView,
+    VoteInCluster,
+)
 from shared.rules.catalog import catalogs_on
-
-
-class _Params(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class ByCode(_Params):
-    code: str = Field(min_length=1, max_length=64)
-
-
-class PledgeQuery(_Params):
-    year: int | None = Field(default=None, ge=2000, le=2100)
-    unit_code: str | None = None
-    status: str | None = None
-
-
-class DecidePledge(PledgeDecision):
-    id: str
-
-
-class VoteInCluster(ClusterVoteRecord):
-    cluster_code: str = Field(min_length=1, max_length=64)
 
 
 def _unit_names(units: list[UnitRow]) -> dict[str, str]:
@@ -83,8 +69,7 @@ async def load_campaigns(ctx: Context, campaigns: list[Campaign]) -> int:
     return added
 
 
-async def create_campaign(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
-    cmd = NewCampaign.model_validate(params)
+async def create_campaign(ctx: Context, actor: Actor, cmd: NewCampaign) -> CampaignView:
     if not (actor.is_admin or actor.has_role("approver", cmd.launching_unit_code)):
         raise Forbidden("Chỉ người duyệt của đơn vị phát động được tạo đợt thi đua", code="not_launching_unit")
     catalogs = catalogs_on(_today(ctx))
@@ -104,37 +89,42 @@ async def create_campaign(ctx: Context, actor: Actor, params: dict[str, Any]) ->
             await store.add_campaign(Campaign.model_validate(cmd.model_dump()), created_by=actor.user_id, at=ctx.clock.now())
     except AlreadyStored as exc:
         raise _campaign_exists(cmd.code) from exc
-    return await get_campaign(ctx, actor, {"code": cmd.code})
+    return await get_campaign(ctx, actor, CampaignCode(code=cmd.code))
 
 
 def _campaign_exists(code: str) -> Conflict:
     return Conflict(f"Đã có đợt thi đua mã {code}", code="campaign_exists")
 
 
-def _campaign_view(
-    campaign: Campaign, usage: dict[str, int], names: dict[str, str], today: date, launcher: str
-) -> dict[str, Any]:
-    return {
-        **campaign.model_dump(mode="json"),
-        "launching_unit_name": launcher,
-        "open": campaign.open_on(today),
-        "window_text": campaign.window_vi,
-        "targets": [
-            {
-                "award_code": t.award_code,
-                "award_name": names.get(t.award_code, t.award_code),
-                "quota": t.quota,
-                "per_unit_quota": t.per_unit_quota,
-                "proposing_level": t.proposing_level,
-                "used": usage.get(t.award_code, 0),
-                "remaining": max(0, t.quota - usage.get(t.award_code, 0)),
-            }
+def _campaign_view(campaign: Campaign, usage: dict[str, int], names: dict[str, str], today: date, launcher: str) -> CampaignView:
+    return CampaignView(
+        code=campaign.code,
+        name=campaign.name,
+        plan_ref=campaign.plan_ref,
+        launching_unit_code=campaign.launching_unit_code,
+        starts_on=campaign.starts_on,
+        ends_on=campaign.ends_on,
+        topic=campaign.topic,
+        source=campaign.source,
+        targets=[
+            CampaignTargetView(
+                award_code=t.award_code,
+                award_name=names.get(t.award_code, t.award_code),
+                quota=t.quota,
+                per_unit_quota=t.per_unit_quota,
+                proposing_level=t.proposing_level,
+                used=usage.get(t.award_code, 0),
+                remaining=max(0, t.quota - usage.get(t.award_code, 0)),
+            )
             for t in campaign.targets
         ],
-    }
+        launching_unit_name=launcher,
+        open=campaign.open_on(today),
+        window_text=campaign.window_vi,
+    )
 
 
-async def list_campaigns(ctx: Context, actor: Actor, params: dict[str, Any]) -> list[dict[str, Any]]:
+async def list_campaigns(ctx: Context, actor: Actor, params: IgnoredParams) -> CampaignList:
     """Every campaign, newest window first, with each target's places taken (any signed-in user: reference data)."""
     today = _today(ctx)
     names = award_names(catalogs_on(today))
@@ -144,11 +134,10 @@ async def list_campaigns(ctx: Context, actor: Actor, params: dict[str, Any]) -> 
         for campaign in await store.campaigns():
             usage = await store.count_by_award(campaign.code, HOLDS_CAMPAIGN_PLACE)
             views.append(_campaign_view(campaign, usage, names, today, units.get(campaign.launching_unit_code, "")))
-    return views
+    return CampaignList(views)
 
 
-async def get_campaign(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
-    q = ByCode.model_validate(params)
+async def get_campaign(ctx: Context, actor: Actor, q: CampaignCode) -> CampaignView:
     today = _today(ctx)
     async with ctx.uow.reading() as store:
         campaign = await store.campaign(q.code)
@@ -162,30 +151,32 @@ async def get_campaign(ctx: Context, actor: Actor, params: dict[str, Any]) -> di
 # Pledges
 
 
-def _pledge_view(row: PledgeRow, names: dict[str, str]) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "unit_code": row.unit_code,
-        "superior_code": row.superior_code,
-        "superior_name": row.superior_name,
-        "year": row.year,
-        "status": row.status,
-        "status_label": PLEDGE_STATUS_VI[row.status],
-        "targets": [{**t.model_dump(), "award_name": names.get(t.award_code, t.award_code)} for t in row.targets],
-        "note": row.note,
-        "late": row.late,
-        "deadline": row.deadline.isoformat(),
-        "registered_by": row.registered_by,
-        "registered_at": row.registered_at.isoformat(),
-        "decided_by": row.decided_by,
-        "decided_at": row.decided_at.isoformat() if row.decided_at else None,
-        "reason": row.reason,
-    }
+def _pledge_view(row: PledgeRow, names: dict[str, str]) -> PledgeView:
+    return PledgeView(
+        id=row.id,
+        unit_code=row.unit_code,
+        superior_code=row.superior_code,
+        superior_name=row.superior_name,
+        year=row.year,
+        status=row.status,
+        status_label=PLEDGE_STATUS_VI[row.status],
+        targets=[
+            PledgeTargetView(award_code=t.award_code, count=t.count, award_name=names.get(t.award_code, t.award_code))
+            for t in row.targets
+        ],
+        note=row.note,
+        late=row.late,
+        deadline=row.deadline,
+        registered_by=row.registered_by,
+        registered_at=row.registered_at,
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        reason=row.reason,
+    )
 
 
-async def register_pledge(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def register_pledge(ctx: Context, actor: Actor, cmd: PledgeRegistration) -> PledgeView:
     """A CĐCS's submitter registers (or, after a return, corrects) the year's pledge before the deadline."""
-    cmd = PledgeRegistration.model_validate(params)
     if not (actor.is_admin or actor.has_role("submitter", cmd.unit_code)):
         raise Forbidden("Bạn không phải cán bộ của công đoàn cơ sở này", code="not_unit_submitter")
     now = ctx.clock.now()
@@ -263,9 +254,8 @@ async def register_pledge(ctx: Context, actor: Actor, params: dict[str, Any]) ->
     return _pledge_view(stored, award_names(catalogs))
 
 
-async def decide_pledge(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def decide_pledge(ctx: Context, actor: Actor, cmd: DecidePledge) -> PledgeView:
     """The direct superior's approver confirms a registered pledge, or returns it with a reason."""
-    cmd = DecidePledge.model_validate(params)
     if cmd.action == "return" and not cmd.reason:
         raise ValidationFailed.on("reason", "Cần ghi lý do trả lại", code="reason_required")
     now = ctx.clock.now()
@@ -290,30 +280,28 @@ async def decide_pledge(ctx: Context, actor: Actor, params: dict[str, Any]) -> d
     return _pledge_view(stored, award_names(catalogs_on(_today(ctx))))
 
 
-async def list_pledges(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def list_pledges(ctx: Context, actor: Actor, q: PledgeQuery) -> PledgeList:
     """Pledges the actor may see: their CĐCS's, and those under the units they approve for."""
-    q = PledgeQuery.model_validate(params)
     search = PledgeSearch(visible=visibility(actor), year=q.year, under_unit=q.unit_code, status=q.status)
     async with ctx.uow.reading() as store:
         rows = await store.pledges(search)
     today = _today(ctx)
     rule = pledge_rule_on(today)
     names = award_names(catalogs_on(today))
-    return {
-        "items": [_pledge_view(r, names) for r in rows],
-        "deadline": rule.deadline(today.year).isoformat(),
-        "late_policy": rule.late,
-        "source": rule.source,
-        "confirmed": rule.confirmed,
-    }
+    return PledgeList(
+        items=[_pledge_view(r, names) for r in rows],
+        deadline=rule.deadline(today.year),
+        late_policy=rule.late,
+        source=rule.source,
+        confirmed=rule.confirmed,
+    )
 
 
 # Clusters
 
 
-async def create_cluster(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def create_cluster(ctx: Context, actor: Actor, cmd: NewCluster) -> ClusterView:
     """A superior groups units under it into a cluster (a national cluster hangs under TLD)."""
-    cmd = NewCluster.model_validate(params)
     if not (
         actor.is_admin or actor.has_role("approver", cmd.parent_unit_code) or actor.has_role("unit_admin", cmd.parent_unit_code)
     ):
@@ -347,50 +335,57 @@ async def create_cluster(ctx: Context, actor: Actor, params: dict[str, Any]) -> 
             )
     except AlreadyStored as exc:
         raise _cluster_exists(cmd.code) from exc
-    return next(c for c in (await list_clusters(ctx, actor, {})) if c["code"] == cmd.code)
+    return await _read_cluster(ctx, cmd.code)
 
 
 def _cluster_exists(code: str) -> Conflict:
     return Conflict(f"Đã có cụm thi đua mã {code}", code="cluster_exists")
 
 
-def _cluster_view(cluster: ClusterRow, units: dict[str, str]) -> dict[str, Any]:
-    return {
-        "code": cluster.code,
-        "name": cluster.name,
-        "parent_unit_code": cluster.parent_unit_code,
-        "parent_unit_name": units.get(cluster.parent_unit_code, ""),
-        "national": cluster.parent_unit_code == "TLD",
-        "valid_from": cluster.valid_from.isoformat(),
-        "valid_to": cluster.valid_to.isoformat() if cluster.valid_to else None,
-        "members": [
-            {"unit_code": m.unit_code, "unit_name": units.get(m.unit_code, m.unit_code), "valid_from": m.valid_from.isoformat()}
+def _cluster_view(cluster: ClusterRow, units: dict[str, str]) -> ClusterView:
+    return ClusterView(
+        code=cluster.code,
+        name=cluster.name,
+        parent_unit_code=cluster.parent_unit_code,
+        parent_unit_name=units.get(cluster.parent_unit_code, ""),
+        national=cluster.parent_unit_code == "TLD",
+        valid_from=cluster.valid_from,
+        valid_to=cluster.valid_to,
+        members=[
+            ClusterMemberView(unit_code=m.unit_code, unit_name=units.get(m.unit_code, m.unit_code), valid_from=m.valid_from)
             for m in cluster.members
         ],
-        "votes": [
-            {
-                "year": v.year,
-                "leaders": [{"unit_code": u, "unit_name": units.get(u, u)} for u in v.leaders],
-                "note": v.note,
-                "recorded_by": v.recorded_by,
-                "recorded_at": v.recorded_at.isoformat(),
-            }
+        votes=[
+            ClusterVoteView(
+                year=v.year,
+                leaders=[ClusterLeader(unit_code=u, unit_name=units.get(u, u)) for u in v.leaders],
+                note=v.note,
+                recorded_by=v.recorded_by,
+                recorded_at=v.recorded_at,
+            )
             for v in cluster.votes
         ],
-    }
+    )
 
 
-async def list_clusters(ctx: Context, actor: Actor, params: dict[str, Any]) -> list[dict[str, Any]]:
+async def list_clusters(ctx: Context, actor: Actor, params: IgnoredParams) -> ClusterList:
     """Every cluster with its members and its votes (reference data for any signed-in user)."""
     async with ctx.uow.reading() as store:
         units = _unit_names(await store.units())
         clusters = await store.clusters()
-    return [_cluster_view(c, units) for c in clusters]
+    return ClusterList([_cluster_view(c, units) for c in clusters])
 
 
-async def record_cluster_vote(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def _read_cluster(ctx: Context, code: str) -> ClusterView:
+    async with ctx.uow.reading() as store:
+        units = _unit_names(await store.units())
+        cluster = await store.cluster(code)
+    assert cluster is not None  # just written
+    return _cluster_view(cluster, units)
+
+
+async def record_cluster_vote(ctx: Context, actor: Actor, cmd: VoteInCluster) -> ClusterView:
     """The year's vote of a cluster: the member units voted leading. Recorded by the superior that organises it."""
-    cmd = VoteInCluster.model_validate(params)
     async with ctx.uow.transaction() as store:
         cluster = await store.cluster(cmd.cluster_code)
         if cluster is None:
@@ -415,4 +410,4 @@ async def record_cluster_vote(ctx: Context, actor: Actor, params: dict[str, Any]
             recorded_at=ctx.clock.now(),
         )
         await store.add_cluster_vote(cmd.cluster_code, vote)
-    return next(x for x in await list_clusters(ctx, actor, {}) if x["code"] == cmd.cluster_code)
+    return await _read_cluster(ctx, cmd.cluster_code)

@@ -4,10 +4,7 @@ list them. One transaction each, its outgoing event in the same transaction (the
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 from uuid import uuid4
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from services.registration.domain.emulation import CAMPAIGN_RULES, campaign_ref
 from services.registration.domain.nomination import (
@@ -24,7 +21,7 @@ from services.registration.usecases.access import require_submitter, require_vie
 from services.registration.usecases.common import add_step, duplicate_nomination, load_nomination, record_step, writing
 from services.registration.usecases.context import Context
 from services.registration.usecases.views import attachment_ref, nomination_summary, nomination_view
-from shared.contracts.commands import NominationDraft, NominationEdit, Withdrawal
+from shared.contracts.commands import NominationDraft
 from shared.contracts.events import (
     Actor,
     AttachmentRef,
@@ -36,38 +33,20 @@ from shared.contracts.events import (
     NominationSubmitted,
     NominationWithdrawn,
 )
+from shared.contracts.operations.registration import (
+    EditNomination,
+    NominationId,
+    NominationPage,
+    NominationQuery,
+    NominationView,
+    WithdrawNomination,
+)
 from shared.contracts.values import VIETNAM_TZ
 from shared.rules import attachments as att
 from shared.rules.catalog import catalogs_on
 
 
-class _Params(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class EditNomination(NominationEdit):
-    id: str
-
-
-class WithdrawNomination(Withdrawal):
-    id: str
-
-
-class NominationQuery(_Params):
-    unit_code: str | None = None
-    status: Status | None = None
-    award_code: str | None = None
-    period: str | None = None
-    limit: int = Field(default=50, ge=1, le=500)
-    offset: int = Field(default=0, ge=0)
-
-
-class ById(_Params):
-    id: str
-
-
-async def submit(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
-    cmd = NominationDraft.model_validate(params)
+async def submit(ctx: Context, actor: Actor, cmd: NominationDraft) -> NominationView:
     require_submitter(actor, cmd.unit_code)
     now = ctx.clock.now()
     today = now.astimezone(VIETNAM_TZ).date()
@@ -146,7 +125,7 @@ async def submit(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str
         event = NominationSubmitted(occurred_at=now, correlation_id=nomination_id, actor=actor, nomination=snapshot)
         await record_step(store, nomination_id, Step.SUBMIT, event, unit=path[0], comment=eligibility.summary(checks))
         await store.enqueue(event)
-    return await get_nomination(ctx, actor, {"id": nomination_id})
+    return await get_nomination(ctx, actor, NominationId(id=nomination_id))
 
 
 async def _refuse_duplicate(store: Store, key: str, *, except_id: str | None = None) -> None:
@@ -154,18 +133,16 @@ async def _refuse_duplicate(store: Store, key: str, *, except_id: str | None = N
         raise duplicate_nomination()
 
 
-async def update(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def update(ctx: Context, actor: Actor, cmd: EditNomination) -> NominationView:
     """Edit a returned nomination (its facts, its files) before resubmitting it."""
-    cmd = EditNomination.model_validate(params)
     await _edit(ctx, actor, cmd, resubmit=False)
-    return await get_nomination(ctx, actor, {"id": cmd.id})
+    return await get_nomination(ctx, actor, NominationId(id=cmd.id))
 
 
-async def resubmit(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def resubmit(ctx: Context, actor: Actor, cmd: EditNomination) -> NominationView:
     """Send a returned nomination up again, with its corrections: judged again, at the level that returned it."""
-    cmd = EditNomination.model_validate(params)
     await _edit(ctx, actor, cmd, resubmit=True)
-    return await get_nomination(ctx, actor, {"id": cmd.id})
+    return await get_nomination(ctx, actor, NominationId(id=cmd.id))
 
 
 async def _edit(ctx: Context, actor: Actor, cmd: EditNomination, *, resubmit: bool) -> None:
@@ -260,8 +237,7 @@ async def _edit(ctx: Context, actor: Actor, cmd: EditNomination, *, resubmit: bo
             await add_step(store, cmd.id, Step.EDIT, actor, now, unit=path[0], comment=comment or None)
 
 
-async def withdraw(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
-    cmd = WithdrawNomination.model_validate(params)
+async def withdraw(ctx: Context, actor: Actor, cmd: WithdrawNomination) -> NominationView:
     now = ctx.clock.now()
     async with ctx.uow.transaction() as store:
         row = await load_nomination(store, cmd.id, for_update=True)
@@ -277,7 +253,7 @@ async def withdraw(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[s
         event = NominationWithdrawn(occurred_at=now, correlation_id=cmd.id, actor=actor, nomination_id=cmd.id, reason=cmd.reason)
         await record_step(store, cmd.id, Step.WITHDRAW, event, unit=row.unit_path[0], comment=cmd.reason)
         await store.enqueue(event)
-    return await get_nomination(ctx, actor, {"id": cmd.id})
+    return await get_nomination(ctx, actor, NominationId(id=cmd.id))
 
 
 async def _snapshot(store: Store, row: NominationRow, campaign: CampaignRef | None) -> NominationSnapshot:
@@ -305,8 +281,7 @@ async def _snapshot(store: Store, row: NominationRow, campaign: CampaignRef | No
     )
 
 
-async def get_nomination(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
-    query = ById.model_validate(params)
+async def get_nomination(ctx: Context, actor: Actor, query: NominationId) -> NominationView:
     async with ctx.uow.reading() as store:
         row = await load_nomination(store, query.id)
         require_view(actor, row)
@@ -315,12 +290,11 @@ async def get_nomination(ctx: Context, actor: Actor, params: dict[str, Any]) -> 
     return nomination_view(row, steps, attachments)
 
 
-async def list_nominations(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
-    q = NominationQuery.model_validate(params)
+async def list_nominations(ctx: Context, actor: Actor, q: NominationQuery) -> NominationPage:
     search = NominationSearch(
         visible=visibility(actor),
         under_unit=q.unit_code,
-        status=q.status,
+        status=Status(q.status) if q.status else None,
         award_code=q.award_code,
         period=q.period,
         limit=q.limit,
@@ -328,4 +302,4 @@ async def list_nominations(ctx: Context, actor: Actor, params: dict[str, Any]) -
     )
     async with ctx.uow.reading() as store:
         total, rows = await store.search_nominations(search)
-    return {"total": total, "items": [nomination_summary(r) for r in rows]}
+    return NominationPage(total=total, items=[nomination_summary(r) for r in rows])

@@ -4,13 +4,20 @@ stage per day (the ops page's stages and its 30-day chart), and the nominations 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from services.registration.domain.nomination import ACTIVE, STATUS_LABELS_VI, STEP_LABELS_VI, Status, Step
 from services.registration.usecases.context import Context
 from shared.contracts.events import Actor
+from shared.contracts.operations.registration import (
+    PipelineDay,
+    PipelineFigures,
+    PipelineQuery,
+    PipelineStage,
+    StuckNomination,
+    StuckNominations,
+    StuckQuery,
+    StuckStep,
+)
 from shared.contracts.values import LEVEL_NAMES_VI, VIETNAM_TZ
 from shared.platform.observability import require_operations
 
@@ -33,18 +40,6 @@ ENTERING: dict[Step, str] = {
 }
 
 
-class StuckQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    older_than_seconds: int = Field(default=3 * 24 * 3600, ge=60)
-    limit: int = Field(default=100, ge=1, le=1000)
-
-
-class PipelineQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    days: int = Field(default=30, ge=1, le=366)
-
-
 def stage_of(status: str, level: str | None) -> str | None:
     if status in DECIDED:
         return "decided"
@@ -55,10 +50,9 @@ def stage_of(status: str, level: str | None) -> str | None:
     return None
 
 
-async def ops_pipeline(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def ops_pipeline(ctx: Context, actor: Actor, q: PipelineQuery) -> PipelineFigures:
     """Nominations per stage now, entries per stage in the last 24 hours, and per day over `days` days."""
     require_operations(actor)
-    q = PipelineQuery.model_validate(params)
     now = ctx.clock.now()
     today = now.astimezone(VIETNAM_TZ).date()
     first_day = today - timedelta(days=q.days - 1)
@@ -83,44 +77,39 @@ async def ops_pipeline(ctx: Context, actor: Actor, params: dict[str, Any]) -> di
             per_day[day][stage] += 1
         if entry.at >= now - timedelta(hours=24):
             last_24h[stage] += 1
-    return {
-        "at": now.isoformat(),
-        "stages": [
-            {"stage": code, "label": label, "count": counts[code], "entered_24h": last_24h[code]} for code, label in STAGES
-        ],
-        "per_day": [{"date": d.isoformat(), **per_day[d]} for d in days],
-    }
+    return PipelineFigures(
+        at=now,
+        stages=[PipelineStage(stage=code, label=label, count=counts[code], entered_24h=last_24h[code]) for code, label in STAGES],
+        per_day=[PipelineDay(date=d, **per_day[d]) for d in days],
+    )
 
 
-async def stuck_nominations(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def stuck_nominations(ctx: Context, actor: Actor, q: StuckQuery) -> StuckNominations:
     """Nominations not yet decided whose last step is older than the threshold, oldest first, with that step."""
     require_operations(actor)
-    q = StuckQuery.model_validate(params)
     now = ctx.clock.now()
     async with ctx.uow.reading() as store:
         total, rows = await store.stuck_nominations(ACTIVE, now - timedelta(seconds=q.older_than_seconds), q.limit)
-    items = []
-    for r in rows:
-        n, last = r.nomination, r.last_step
-        items.append(
-            {
-                "id": n.id,
-                "status": n.status.value,
-                "status_label": STATUS_LABELS_VI[n.status],
-                "unit_code": n.unit_code,
-                "award_code": n.award_code,
-                "nominee_name": n.nominee.name,
-                "current_unit_code": n.current_unit_code,
-                "current_unit_name": n.current_unit_name,
-                "step": {
-                    "step": last.step.value,
-                    "label": STEP_LABELS_VI.get(last.step, last.step.value),
-                    "unit_code": last.unit_code,
-                    "unit_name": last.unit_name,
-                    "actor_name": last.actor_name,
-                    "at": last.at.isoformat(),
-                },
-                "waiting_seconds": int((now - last.at).total_seconds()),
-            }
+    items = [
+        StuckNomination(
+            id=r.nomination.id,
+            status=r.nomination.status.value,
+            status_label=STATUS_LABELS_VI[r.nomination.status],
+            unit_code=r.nomination.unit_code,
+            award_code=r.nomination.award_code,
+            nominee_name=r.nomination.nominee.name,
+            current_unit_code=r.nomination.current_unit_code,
+            current_unit_name=r.nomination.current_unit_name,
+            step=StuckStep(
+                step=r.last_step.step.value,
+                label=STEP_LABELS_VI.get(r.last_step.step, r.last_step.step.value),
+                unit_code=r.last_step.unit_code,
+                unit_name=r.last_step.unit_name,
+                actor_name=r.last_step.actor_name,
+                at=r.last_step.at,
+            ),
+            waiting_seconds=int((now - r.last_step.at).total_seconds()),
         )
-    return {"older_than_seconds": q.older_than_seconds, "now": now.isoformat(), "total": total, "items": items}
+        for r in rows
+    ]
+    return StuckNominations(older_than_seconds=q.older_than_seconds, now=now, total=total, items=items)

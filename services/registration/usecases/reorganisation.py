@@ -4,9 +4,6 @@ it: units, dated parents and the open nominations' paths in one transaction, wit
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict
 
 from services.registration.domain.nomination import OPEN, Step
 from services.registration.domain.reorganisation import Plan, plan
@@ -14,17 +11,19 @@ from services.registration.store import Store
 from services.registration.store.records import ReorganisationRow
 from services.registration.usecases.common import record_step, writing
 from services.registration.usecases.context import Context
-from shared.contracts.commands import Reorganisation
 from shared.contracts.errors import Conflict, Forbidden, ValidationFailed
 from shared.contracts.events import Actor, UnitsReorganised
+from shared.contracts.operations.registration import (
+    ReorganisationResult,
+    ReorganisationSummary,
+    Reorganise,
+    UnitCreated,
+    UnitMoved,
+    UnitNamed,
+    UnitRenamed,
+    UnitsMerged,
+)
 from shared.contracts.values import LEVEL_RANK, VIETNAM_TZ
-
-
-class Reorganise(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    reorganisation: Reorganisation
-    apply: bool = False
 
 
 def require_admin(actor: Actor) -> None:
@@ -32,9 +31,8 @@ def require_admin(actor: Actor) -> None:
         raise Forbidden("Chỉ quản trị hệ thống được sắp xếp lại cây đơn vị", code="admin_only")
 
 
-async def reorganise(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+async def reorganise(ctx: Context, actor: Actor, cmd: Reorganise) -> ReorganisationResult:
     require_admin(actor)
-    cmd = Reorganise.model_validate(params)
     r = cmd.reorganisation
     now = ctx.clock.now()
     async with writing(ctx) as store:
@@ -53,11 +51,16 @@ async def reorganise(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict
         if cmd.apply:
             await store.add_reorganisation(
                 ReorganisationRow(
-                    id=r.id, title=r.title, effective_on=r.effective_on, applied_at=now, applied_by=actor.user_id, summary=summary
+                    id=r.id,
+                    title=r.title,
+                    effective_on=r.effective_on,
+                    applied_at=now,
+                    applied_by=actor.user_id,
+                    summary=summary.model_dump(mode="json"),
                 )
             )
             await store.enqueue(event)
-    return {"applied": cmd.apply, "summary": summary, "event": event.model_dump(mode="json")}
+    return ReorganisationResult(applied=cmd.apply, summary=summary, event=event)
 
 
 async def _write_units(store: Store, checked: Plan) -> None:
@@ -91,24 +94,24 @@ async def _repath_nominations(store: Store, event: UnitsReorganised, *, write: b
     return repathed
 
 
-def _summary(checked: Plan, repathed: list[tuple[str, str, str]]) -> dict[str, Any]:
+def _summary(checked: Plan, repathed: list[tuple[str, str, str]]) -> ReorganisationSummary:
     r = checked.reorganisation
     per_superior: dict[str, int] = {}
     for _, _, new_superior in repathed:
         per_superior[new_superior] = per_superior.get(new_superior, 0) + 1
-    return {
-        "reorganisation_id": r.id,
-        "title": r.title,
-        "effective_on": r.effective_on.isoformat(),
-        "closed": [{"code": u.code, "name": u.name} for u in checked.closed],
-        "created": [{"code": u.code, "name": u.name, "level": u.level} for u in checked.created],
-        "renamed": [{"code": n.before.code, "before": n.before.name, "after": n.after.name} for n in checked.renamed],
-        "merged": [{"units": [u.code for u in m.units], "into": m.into.code} for m in checked.merged],
-        "moved": [
-            {"code": m.unit.code, "name": m.unit.name, "level": m.unit.level, "from": m.from_parent.code, "to": m.to_parent.code}
+    return ReorganisationSummary(
+        reorganisation_id=r.id,
+        title=r.title,
+        effective_on=r.effective_on,
+        closed=[UnitNamed(code=u.code, name=u.name) for u in checked.closed],
+        created=[UnitCreated(code=u.code, name=u.name, level=u.level) for u in checked.created],
+        renamed=[UnitRenamed(code=n.before.code, before=n.before.name, after=n.after.name) for n in checked.renamed],
+        merged=[UnitsMerged(units=[u.code for u in m.units], into=m.into.code) for m in checked.merged],
+        moved=[
+            UnitMoved(code=m.unit.code, name=m.unit.name, level=m.unit.level, from_=m.from_parent.code, to=m.to_parent.code)
             for m in checked.moved
         ],
-        "cdcs_moved": sum(1 for m in checked.moved if m.unit.level == "grassroots"),
-        "nominations_repathed": len(repathed),
-        "nominations_per_new_superior": dict(sorted(per_superior.items())),
-    }
+        cdcs_moved=sum(1 for m in checked.moved if m.unit.level == "grassroots"),
+        nominations_repathed=len(repathed),
+        nominations_per_new_superior=dict(sorted(per_superior.items())),
+    )

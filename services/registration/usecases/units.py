@@ -3,22 +3,11 @@ given dates with its sector (what awards stores with a grassroots register entry
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field
-
 from services.registration.usecases.context import Context
 from shared.contracts.events import Actor
+from shared.contracts.operations.registration import IgnoredParams, UnitList, UnitListing, UnitPaths, UnitPathsQuery
 from shared.contracts.values import LEVEL_RANK
 from shared.rules.reference import Unit
-
-
-class UnitPathsQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    code: str = Field(min_length=1, max_length=64)
-    dates: list[date] = Field(min_length=1, max_length=400)
 
 
 async def load_units(ctx: Context, units: list[Unit]) -> int:
@@ -34,30 +23,31 @@ async def load_units(ctx: Context, units: list[Unit]) -> int:
     return len(units)
 
 
-async def list_units(ctx: Context, actor: Actor, params: dict[str, Any]) -> list[dict[str, Any]]:
+async def list_units(ctx: Context, actor: Actor, params: IgnoredParams) -> UnitList:
     """Every unit, closed ones included (old names stay readable), with its validity."""
     async with ctx.uow.reading() as store:
         rows = await store.units()
-    return [
-        {
-            "code": r.code,
-            "name": r.name,
-            "short_name": r.short_name,
-            "level": r.level,
-            "parent_code": r.parent_code,
-            "sector": r.sector,
-            "valid_from": r.valid_from.isoformat() if r.valid_from else None,
-            "valid_to": r.valid_to.isoformat() if r.valid_to else None,
-        }
-        for r in rows
-    ]
+    return UnitList(
+        [
+            UnitListing(
+                code=r.code,
+                name=r.name,
+                short_name=r.short_name,
+                level=r.level,
+                parent_code=r.parent_code,
+                sector=r.sector,
+                valid_from=r.valid_from,
+                valid_to=r.valid_to,
+            )
+            for r in rows
+        ]
+    )
 
 
-async def unit_paths(ctx: Context, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
-    """{"sector": …, "paths": {"2024-12-20": [unit, superior, …], …}}; an empty path: the unit did not exist that day."""
-    q = UnitPathsQuery.model_validate(params)
+async def unit_paths(ctx: Context, actor: Actor, q: UnitPathsQuery) -> UnitPaths:
+    """The unit's sector and its path on each date; an empty path: the unit did not exist that day."""
     async with ctx.uow.reading() as store:
         tree = await store.tree()  # two queries, then every date in memory
     unit = tree.get(q.code)
-    paths = {on.isoformat(): [u.model_dump(mode="json") for u in tree.path_on(q.code, on)] for on in set(q.dates)}
-    return {"sector": unit.sector if unit else None, "paths": paths}
+    paths = {on.isoformat(): tree.path_on(q.code, on) for on in set(q.dates)}
+    return UnitPaths(sector=unit.sector if unit else None, paths=paths)
