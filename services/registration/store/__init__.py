@@ -1,5 +1,6 @@
 """Registration's storage: its tables (`tables`), its rows as typed records (`records`), what the use cases ask of it
-(`port`: `Store`, `UnitOfWork`) and the SQL that answers (`sql`). Every query of the service is in `sql.py`."""
+(`port`: `Store`, `UnitOfWork`) and the SQL that answers: every query of the service is in `sql.py` and
+`sql_emulation.py`, on the row mappings of `rows.py`."""
 
 from services.registration.store.port import AlreadyStored, Store, UnitOfWork
 from services.registration.store.sql import SqlStore, SqlUnitOfWork
