@@ -25,7 +25,7 @@ from shared.platform.outbox_ops import outbox_operations
 from shared.platform.rpc import RpcOperation, implement, operations_of
 from shared.platform.service import ServiceContext
 
-SERVICE = "registration"
+SERVICE = ops.SERVICE
 
 
 def operations(ctx: ServiceContext, files: DossierFiles | None = None) -> dict[str, RpcOperation]:

@@ -3,6 +3,9 @@
 The models describe exactly the JSON the wire has carried since before they were declared: field names, optional
 fields and defaults are those the portal sends and reads. Timestamps a reply has always written with
 `datetime.isoformat()` keep that form (`IsoDateTime`: "+00:00", not "Z").
+
+Slightly over 500 lines on purpose: one service's 22 operations and their models in one file, so that a caller
+finds everything registration answers in one place (the operations are listed at the end).
 """
 
 from __future__ import annotations
