@@ -1,24 +1,20 @@
-"""The dossier's files in registration: take a file the portal staged, check it, keep it in registration's own bucket,
-and the rows that describe it. The rules themselves are in shared/rules/attachments.py."""
+"""The dossier's files in the JetStream Object Store: take a file the portal staged and check it, keep it in
+registration's own bucket, forget it again. The rows that describe them are the store's; the rules are in
+shared/rules/attachments.py."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
-from uuid import uuid4
 
 import nats.errors
-import sqlalchemy as sa
 from nats.js.api import ObjectMeta
 from nats.js.errors import BucketNotFoundError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.registration import store
 from shared.contracts.commands import StagedAttachment
 from shared.contracts.errors import ServiceUnavailable, ValidationFailed
-from shared.contracts.events import Actor, AttachmentRef
+from shared.contracts.events import Actor
 from shared.platform.objectstore import Buckets, ObjectNotFoundError, ObjectTooLarge, read_object
 from shared.rules.attachments import (
     ATTACHMENTS_BUCKET,
@@ -109,71 +105,3 @@ class DossierFiles:
                 await bucket.delete(name)
         except (nats.errors.Error, TimeoutError, ObjectNotFoundError):
             log.warning("attachment.cleanup_failed", extra={"objects": names}, exc_info=True)
-
-
-async def record(
-    conn: AsyncConnection,
-    files: DossierFiles | None,
-    nomination_id: str,
-    incoming: list[Incoming],
-    names: dict[str, str],
-    *,
-    actor: Actor,
-    round_: int,
-    now: datetime,
-    written: list[str],
-) -> None:
-    """Rows for the new files and their bytes in registration's bucket; `written` collects the objects put."""
-    if not incoming:
-        return
-    if files is None:
-        raise ServiceUnavailable("Kho tệp chưa sẵn sàng, vui lòng thử lại sau")
-    for item in incoming:
-        attachment_id = str(uuid4())
-        await conn.execute(
-            store.attachments.insert().values(
-                id=attachment_id,
-                nomination_id=nomination_id,
-                document_type=item.document_type,
-                document_name=names.get(item.document_type, item.document_type),
-                filename=item.file.filename,
-                media_type=item.file.media_type,
-                size=item.file.size,
-                sha256=item.file.sha256,
-                bucket=ATTACHMENTS_BUCKET,
-                object_name=attachment_id,
-                round=round_,
-                uploaded_by=actor.user_id,
-                uploaded_at=now,
-            )
-        )
-        try:
-            await files.keep(attachment_id, nomination_id, item)
-        except (nats.errors.Error, TimeoutError) as exc:
-            log.exception("attachment.store_failed", extra={"nomination_id": nomination_id})
-            raise ServiceUnavailable("Kho tệp tạm thời không ghi được, hồ sơ chưa được lưu; vui lòng thử lại sau") from exc
-        written.append(attachment_id)
-
-
-async def current(conn: AsyncConnection, nomination_id: str) -> list[Any]:
-    """The nomination's files now (removed ones left out), in the order they came."""
-    a = store.attachments
-    query = (
-        sa.select(a)
-        .where(a.c.nomination_id == nomination_id, a.c.removed_at.is_(None))
-        .order_by(a.c.uploaded_at, a.c.document_type, a.c.filename, a.c.id)
-    )
-    return list((await conn.execute(query)).mappings().all())
-
-
-def ref(row: Any) -> AttachmentRef:
-    return AttachmentRef(
-        id=row["id"],
-        document_type=row["document_type"],
-        document_name=row["document_name"],
-        filename=row["filename"],
-        media_type=row["media_type"],
-        size=row["size"],
-        sha256=row["sha256"],
-        uploaded_at=row["uploaded_at"],
-    )

@@ -2,22 +2,75 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
+from typing import Any
 
 from faststream.nats import NatsBroker, NatsRouter
 from nats.js import JetStreamContext
 
-from services.registration import emulation, opsview, store, unitpaths, usecases
+from services.registration import store
 from services.registration.attachments import DossierFiles
+from services.registration.usecases import dossier, emulation, nominations, opsview, reactions, reorganisation, units
+from services.registration.usecases.context import Context
+from services.registration.usecases.reorganisation import require_admin
 from shared.contracts import events as c
+from shared.contracts.events import Actor
+from shared.contracts.operations import registration as ops
 from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, ConsumerDef
 from shared.platform.messaging import EventConsumer, EventHandler, register_rpc
 from shared.platform.objectstore import Buckets
+from shared.platform.observability import require_operations
 from shared.platform.outbox_ops import outbox_operations
+from shared.platform.rpc import RpcOperation, implement, operations_of
 from shared.platform.service import ServiceContext
 
-SERVICE = "registration"
+SERVICE = ops.SERVICE
+
+
+def operations(ctx: ServiceContext, files: DossierFiles | None = None) -> dict[str, RpcOperation]:
+    """Registration's RPC table: each declared operation bound to its use case, and the outbox's."""
+    app = Context.of(ctx, files)
+    return {
+        **operations_of(
+            SERVICE,
+            implement(ops.LIST_UNITS, partial(units.list_units, app)),
+            implement(ops.UNIT_PATHS, partial(units.unit_paths, app)),
+            caller_checked_first(require_admin, implement(ops.REORGANISE, partial(reorganisation.reorganise, app))),
+            implement(ops.SUBMIT, partial(nominations.submit, app)),
+            implement(ops.GET_NOMINATION, partial(nominations.get_nomination, app)),
+            implement(ops.LIST_NOMINATIONS, partial(nominations.list_nominations, app)),
+            implement(ops.UPDATE, partial(nominations.update, app)),
+            implement(ops.RESUBMIT, partial(nominations.resubmit, app)),
+            implement(ops.WITHDRAW, partial(nominations.withdraw, app)),
+            implement(ops.ATTACHMENT, partial(dossier.attachment, app)),
+            implement(ops.DOCUMENT_REQUIREMENTS, partial(dossier.document_requirements, app)),
+            implement(ops.CREATE_CAMPAIGN, partial(emulation.create_campaign, app)),
+            implement(ops.LIST_CAMPAIGNS, partial(emulation.list_campaigns, app)),
+            implement(ops.GET_CAMPAIGN, partial(emulation.get_campaign, app)),
+            implement(ops.REGISTER_PLEDGE, partial(emulation.register_pledge, app)),
+            implement(ops.DECIDE_PLEDGE, partial(emulation.decide_pledge, app)),
+            implement(ops.LIST_PLEDGES, partial(emulation.list_pledges, app)),
+            implement(ops.CREATE_CLUSTER, partial(emulation.create_cluster, app)),
+            implement(ops.LIST_CLUSTERS, partial(emulation.list_clusters, app)),
+            implement(ops.RECORD_CLUSTER_VOTE, partial(emulation.record_cluster_vote, app)),
+            caller_checked_first(require_operations, implement(ops.OPS_PIPELINE, partial(opsview.ops_pipeline, app))),
+            caller_checked_first(require_operations, implement(ops.OPS_STUCK, partial(opsview.stuck_nominations, app))),
+        ),
+        **outbox_operations(ctx, store.outbox),
+    }
+
+
+def caller_checked_first(check: Callable[[Actor], None], bound: tuple[str, RpcOperation]) -> tuple[str, RpcOperation]:
+    """An operation only some callers may use, whoever they are (admins, operations): a caller without the right is
+    refused before the request is read, so it learns nothing of the request's shape (403, never 422)."""
+    name, run = bound
+
+    async def checked(actor: Actor, params: dict[str, Any]) -> Any:
+        check(actor)
+        return await run(actor, params)
+
+    return name, checked
 
 
 def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
@@ -25,36 +78,9 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
         return broker.connection.jetstream()
 
     files = DossierFiles(Buckets(jetstream, replicas=ctx.settings.stream_replicas))
-    register_rpc(
-        router,
-        SERVICE,
-        {
-            "list_units": partial(usecases.list_units, ctx),
-            "unit_paths": partial(unitpaths.unit_paths, ctx),
-            "submit": partial(usecases.submit, ctx, files=files),
-            "get": partial(usecases.get_nomination, ctx),
-            "list": partial(usecases.list_nominations, ctx),
-            "update": partial(usecases.update, ctx, files=files),
-            "resubmit": partial(usecases.resubmit, ctx, files=files),
-            "attachment": partial(usecases.attachment, ctx),
-            "document_requirements": partial(usecases.document_requirements, ctx),
-            "withdraw": partial(usecases.withdraw, ctx),
-            "reorganise": partial(usecases.reorganise, ctx),
-            "create_campaign": partial(emulation.create_campaign, ctx),
-            "list_campaigns": partial(emulation.list_campaigns, ctx),
-            "get_campaign": partial(emulation.get_campaign, ctx),
-            "register_pledge": partial(emulation.register_pledge, ctx),
-            "decide_pledge": partial(emulation.decide_pledge, ctx),
-            "list_pledges": partial(emulation.list_pledges, ctx),
-            "create_cluster": partial(emulation.create_cluster, ctx),
-            "list_clusters": partial(emulation.list_clusters, ctx),
-            "record_cluster_vote": partial(emulation.record_cluster_vote, ctx),
-            "ops_pipeline": partial(opsview.ops_pipeline, ctx),
-            "ops_stuck": partial(usecases.stuck_nominations, ctx),
-            **outbox_operations(ctx, store.outbox),
-        },
-    )
-    react = partial(usecases.on_review_event, ctx)
+    register_rpc(router, SERVICE, operations(ctx, files))
+    app = Context.of(ctx, files)
+    react = partial(reactions.on_review_event, app)
     review_events = (
         c.TaskOpened,
         c.TaskClaimed,
@@ -69,15 +95,15 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
         c.CouncilVoteRecorded,
     )
     from_review: dict[type[c.Event], EventHandler] = dict.fromkeys(review_events, react)
-    from_review[c.NominationsApproved] = partial(usecases.on_nominations_approved, ctx)
-    reactions: tuple[tuple[ConsumerDef, Mapping[type[c.Event], EventHandler]], ...] = (
+    from_review[c.NominationsApproved] = partial(reactions.on_nominations_approved, app)
+    consumers: tuple[tuple[ConsumerDef, Mapping[type[c.Event], EventHandler]], ...] = (
         (REGISTRATION_FROM_REVIEW, from_review),
         (
             REGISTRATION_FROM_AWARDS,
-            {c.AwardGranted: react, c.AwardProposed: react, c.DecisionRevoked: partial(usecases.on_decision_revoked, ctx)},
+            {c.AwardGranted: react, c.AwardProposed: react, c.DecisionRevoked: partial(reactions.on_decision_revoked, app)},
         ),
     )
-    for consumer, handlers in reactions:
+    for consumer, handlers in consumers:
         EventConsumer(
             broker, SERVICE, consumer, handlers, max_attempts=ctx.settings.max_attempts, registry=ctx.registry
         ).register(router)

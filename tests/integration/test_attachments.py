@@ -16,8 +16,10 @@ from nats.js.api import ObjectMeta
 
 from services.portal.gateway import AttachmentDamaged, Gateway
 from services.portal.settings import PortalSettings
-from services.registration import routes, store, usecases
+from services.registration import routes, store
 from services.registration.domain.nomination import Status
+from services.registration.usecases import units as registration_units
+from services.registration.usecases.context import Context
 from shared.contracts.errors import DomainError, Forbidden
 from shared.contracts.events import Actor, NominationSubmitted
 from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
@@ -56,7 +58,7 @@ async def system(
 ) -> AsyncIterator[tuple[ServiceContext, Gateway]]:
     """Registration wired on its broker, and the portal's gateway on its own connection."""
     ctx: ServiceContext = await service_context("registration")
-    await usecases.load_units(ctx, reference.load_units())
+    await registration_units.load_units(Context.of(ctx), reference.load_units())
     await ensure_topology(clean_nats, (REGISTRATION_FROM_REVIEW, REGISTRATION_FROM_AWARDS))
     settings = PortalSettings(nats_url=clean_nats, jwt_secret="s" * 40, var_dir=tmp_path)
     async with (
@@ -123,7 +125,9 @@ async def test_someone_who_cannot_see_the_nomination_cannot_download_its_files(s
     assert (refused.value.code, refused.value.status) == ("not_your_unit", 403)
     # registration itself refuses (the portal only relays): asked directly, the same answer
     with pytest.raises(Forbidden):
-        await usecases.attachment(system[0], APPROVER_THANHXUAN, {"nomination_id": created["id"], "attachment_id": attachment_id})
+        await routes.operations(system[0])["attachment"](
+            APPROVER_THANHXUAN, {"nomination_id": created["id"], "attachment_id": attachment_id}
+        )
 
 
 @pytest.mark.asyncio

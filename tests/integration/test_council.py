@@ -26,7 +26,8 @@ from openpyxl import load_workbook
 
 from services.registration import routes as registration_routes
 from services.registration import store as registration_store
-from services.registration import usecases as registration
+from services.registration.usecases import units as registration_units
+from services.registration.usecases.context import Context
 from services.review import routes as review_routes
 from services.review import store as review_store
 from services.review.routes import operations as review_rpc
@@ -68,7 +69,7 @@ class System:
             "nominee": {"kind": "individual", "name": name},
             "achievements": achievements,
         }
-        nomination = await registration.submit(self.registration, SUBMITTER, body)
+        nomination = await registration_routes.operations(self.registration)["submit"](SUBMITTER, body)
         return str(nomination["id"])
 
     async def to_review(self) -> None:
@@ -105,7 +106,7 @@ class System:
         return recorded
 
     async def timeline(self, nomination_id: str) -> list[dict[str, Any]]:
-        view = await registration.get_nomination(self.registration, SUBMITTER, {"id": nomination_id})
+        view = await registration_routes.operations(self.registration)["get"](SUBMITTER, {"id": nomination_id})
         return list(view["timeline"])
 
 
@@ -113,7 +114,7 @@ class System:
 async def system(service_context: Callable[..., Any], clean_nats: str, tmp_path: Path) -> AsyncIterator[System]:
     # Review on the parametrised backend (SQLite, PostgreSQL); registration in its own SQLite file.
     reg: ServiceContext = await service_context("registration", url=f"sqlite+aiosqlite:///{tmp_path / 'registration.sqlite'}")
-    await registration.load_units(reg, reference.load_units())
+    await registration_units.load_units(Context.of(reg), reference.load_units())
     rev: ServiceContext = await service_context("review")
     await ensure_topology(clean_nats, (REGISTRATION_FROM_REVIEW, REGISTRATION_FROM_AWARDS, REVIEW_FROM_REGISTRATION))
     publisher = make_broker(clean_nats, "tests")
@@ -206,7 +207,7 @@ async def test_a_failed_council_vote_blocks_approval_a_passed_revote_allows_it_a
     await system.to_registration()
 
     async def status_of(nomination_id: str) -> str:
-        return str((await registration.get_nomination(system.registration, SUBMITTER, {"id": nomination_id}))["status"])
+        return str((await registration_routes.operations(system.registration)["get"](SUBMITTER, {"id": nomination_id}))["status"])
 
     await eventually(lambda: status_of(second), lambda s: s == "approved")
     assert await status_of(first) == "approved"

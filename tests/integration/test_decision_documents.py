@@ -23,7 +23,9 @@ from services.awards import routes as awards_routes
 from services.awards import store as awards_store
 from services.registration import routes as registration_routes
 from services.registration import store as registration_store
-from services.registration import usecases as registration
+from services.registration.usecases import reactions as registration_reactions
+from services.registration.usecases import units as registration_units
+from services.registration.usecases.context import Context
 from shared.contracts import subjects
 from shared.contracts.events import (
     Actor,
@@ -57,7 +59,7 @@ OUTSIDER = Actor(
 async def world(service_context: Callable[..., Any], clean_nats: str, tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
     """Registration (SQLite file) and awards (the parametrised database) running on the session's nats-server."""
     reg: ServiceContext = await service_context("registration", url=f"sqlite+aiosqlite:///{tmp_path / 'registration.sqlite'}")
-    await registration.load_units(reg, reference.load_units())
+    await registration_units.load_units(Context.of(reg), reference.load_units())
     awards: ServiceContext = await service_context("awards")
     await ensure_topology(clean_nats, (REGISTRATION_FROM_REVIEW, REGISTRATION_FROM_AWARDS, AWARDS_FROM_REVIEW))
     publisher = make_broker(clean_nats, "awards")
@@ -84,7 +86,7 @@ async def submitted(reg: ServiceContext, award_code: str, name: str, kind: str =
         "nominee": {"kind": kind, "name": name},
         "achievements": "Hoàn thành xuất sắc nhiệm vụ, dẫn đầu phong trào thi đua của đơn vị trong năm.",
     }
-    view = await registration.submit(reg, SUBMITTER, body)
+    view = await registration_routes.operations(reg)["submit"](SUBMITTER, body)
     o = registration_store.outbox
     async with reg.engine.connect() as conn:
         payloads = (await conn.scalars(sa.select(o.c.payload).where(o.c.subject == subjects.NOMINATION_SUBMITTED))).all()
@@ -113,7 +115,7 @@ async def awards_events(js: JetStreamContext, subject: str) -> list[Any]:
 
 
 async def nomination(reg: ServiceContext, nomination_id: str) -> dict[str, Any]:
-    view: dict[str, Any] = await registration.get_nomination(reg, SUBMITTER, {"id": nomination_id})
+    view: dict[str, Any] = await registration_routes.operations(reg)["get"](SUBMITTER, {"id": nomination_id})
     return view
 
 
@@ -348,9 +350,9 @@ async def test_a_decision_that_reaches_registration_before_its_approval_still_en
             prize_amount_vnd=702_000,
         ),
     )
-    await registration.on_review_event(reg, granted)
+    await registration_reactions.on_review_event(Context.of(reg), granted)
     approved = NominationApproved(occurred_at=NOW, actor=APPROVER_SONTAY, nomination=nom, issuer=issuer)
-    await registration.on_review_event(reg, approved)
+    await registration_reactions.on_review_event(Context.of(reg), approved)
     view = await nomination(reg, nom.id)
     assert view["status"] == "granted"
     assert [s["step"] for s in view["timeline"]][-2:] == ["approved", "granted"]

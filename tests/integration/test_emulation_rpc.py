@@ -14,8 +14,12 @@ import pytest_asyncio
 import sqlalchemy as sa
 from nats.aio.client import Client as NatsClient
 
-from services.registration import emulation, routes, store, usecases
+from services.registration import routes, store
 from services.registration.domain.emulation import load_seed_campaigns, pledge_rule_on
+from services.registration.usecases import eligibility as registration_eligibility
+from services.registration.usecases import emulation as registration_emulation
+from services.registration.usecases import units as registration_units
+from services.registration.usecases.context import Context
 from shared.contracts import subjects
 from shared.contracts.errors import ValidationFailed
 from shared.contracts.events import Actor, RoleGrant
@@ -41,8 +45,8 @@ MARCH_2026 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 @pytest_asyncio.fixture
 async def registration(service_context: Callable[..., Any], clean_nats: str) -> AsyncIterator[ServiceContext]:
     ctx: ServiceContext = await service_context("registration", clock=FixedClock(MARCH_2026))
-    await usecases.load_units(ctx, reference.load_units())
-    await emulation.load_campaigns(ctx, load_seed_campaigns())
+    await registration_units.load_units(Context.of(ctx), reference.load_units())
+    await registration_emulation.load_campaigns(Context.of(ctx), load_seed_campaigns())
     await ensure_topology(clean_nats, (REGISTRATION_FROM_REVIEW, REGISTRATION_FROM_AWARDS))
     async with running_broker(clean_nats, "registration", lambda router, broker: routes.wire(router, broker, ctx)):
         yield ctx
@@ -155,16 +159,18 @@ async def test_an_award_the_campaign_does_not_target_is_refused_on_the_campaign_
 
 @pytest.mark.asyncio
 async def test_concurrent_submissions_for_the_last_place_let_exactly_one_through(registration: ServiceContext) -> None:
-    await emulation.create_campaign(registration, APPROVER_HN, campaign(quota=3))
+    await routes.operations(registration)["create_campaign"](APPROVER_HN, campaign(quota=3))
     for name in ("Trần Thị Một", "Lê Văn Hai"):
-        await usecases.submit(registration, SUBMITTER, nomination(name=name, campaign_code="HN-2026-THANG-CONG-NHAN"))
+        await routes.operations(registration)["submit"](SUBMITTER, nomination(name=name, campaign_code="HN-2026-THANG-CONG-NHAN"))
 
     contenders = [
         (SUBMITTER, nomination(name="Phạm Văn Ba", campaign_code="HN-2026-THANG-CONG-NHAN")),
         (SUBMITTER_VANQUAN, nomination("HN-THANHXUAN-VANQUAN", name="Đỗ Thị Bốn", campaign_code="HN-2026-THANG-CONG-NHAN")),
         (SUBMITTER_VANQUAN, nomination("HN-THANHXUAN-VANQUAN", name="Vũ Văn Năm", campaign_code="HN-2026-THANG-CONG-NHAN")),
     ]
-    results = await asyncio.gather(*(usecases.submit(registration, a, body) for a, body in contenders), return_exceptions=True)
+    results = await asyncio.gather(
+        *(routes.operations(registration)["submit"](a, body) for a, body in contenders), return_exceptions=True
+    )
 
     passed = [r for r in results if isinstance(r, dict)]
     refused = [r for r in results if isinstance(r, ValidationFailed)]
@@ -286,7 +292,8 @@ async def test_with_late_registration_accepted_a_late_pledge_is_flagged_and_the_
     registration: ServiceContext, nc: NatsClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     accepting = pledge_rule_on(MARCH_2026.date()).model_copy(update={"late": "accept_flagged", "missing": "block"})
-    monkeypatch.setattr(emulation, "pledge_rule_on", lambda on: accepting)
+    monkeypatch.setattr(registration_emulation, "pledge_rule_on", lambda on: accepting)  # registering the pledge
+    monkeypatch.setattr(registration_eligibility, "pledge_rule_on", lambda on: accepting)  # judging the nomination
     assert isinstance(registration.clock, FixedClock)
     registration.clock.at = datetime(2026, 5, 4, 2, 0, tzinfo=UTC)
 

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
-from services.registration import opsview as registration_ops
+from services.registration import routes as registration_routes
 from services.registration import store as registration_store
-from services.registration import usecases as registration
+from services.registration.usecases import units as registration_units
+from services.registration.usecases.context import Context
 from services.review import opsview as review_ops
 from services.review.routes import operations as review_rpc
 from services.review.usecases import intake
@@ -35,13 +36,13 @@ def scrape(registry: CollectorRegistry) -> str:
 async def test_nominations_per_stage_and_per_day_come_from_registration(service_context: Any) -> None:
     clock = FixedClock(MONDAY)
     ctx = await service_context("registration", clock=clock)
-    await registration.load_units(ctx, reference.load_units())
+    await registration_units.load_units(Context.of(ctx), reference.load_units())
     for name in ("Nguyễn Văn An", "Trần Thị Bình"):
-        await registration.submit(ctx, SUBMITTER, draft(name))
+        await registration_routes.operations(ctx)["submit"](SUBMITTER, draft(name))
     clock.advance(timedelta(days=2))
-    await registration.submit(ctx, SUBMITTER, draft("Lê Văn Cường"))
+    await registration_routes.operations(ctx)["submit"](SUBMITTER, draft("Lê Văn Cường"))
 
-    figures = await registration_ops.ops_pipeline(ctx, OPS, {"days": 7})
+    figures = await registration_routes.operations(ctx)["ops_pipeline"](OPS, {"days": 7})
 
     stages = {s["stage"]: s for s in figures["stages"]}
     assert [s["stage"] for s in figures["stages"]] == ["submitted", "district", "city", "national", "decided"]
@@ -53,7 +54,7 @@ async def test_nominations_per_stage_and_per_day_come_from_registration(service_
     assert by_day["2026-03-04"]["submitted"] == 1
     assert sum(d["district"] for d in figures["per_day"]) == 0
     with pytest.raises(Forbidden) as refused:  # the owning service checks, not only the portal
-        await registration_ops.ops_pipeline(ctx, APPROVER_SONTAY, {})
+        await registration_routes.operations(ctx)["ops_pipeline"](APPROVER_SONTAY, {})
     assert refused.value.code == "ops_only"
 
 
@@ -99,14 +100,14 @@ async def test_queues_per_unit_show_depth_oldest_task_and_overdue_as_metrics_and
 async def test_the_outbox_backlog_is_counted_with_the_age_of_its_oldest_row(service_context: Any) -> None:
     clock = FixedClock(MONDAY)
     ctx = await service_context("registration", clock=clock)
-    await registration.load_units(ctx, reference.load_units())
+    await registration_units.load_units(Context.of(ctx), reference.load_units())
     registry = CollectorRegistry()
     sampler = Sampler("registration", registry)
     sampler.watch_outbox(ctx.engine, registration_store.outbox, clock.now)
     await sampler.refresh()
     assert 'thidua_outbox_pending_rows{service="registration"} 0.0' in scrape(registry)
 
-    await registration.submit(ctx, SUBMITTER, draft("Nguyễn Văn An"))  # no relay runs: the event waits
+    await registration_routes.operations(ctx)["submit"](SUBMITTER, draft("Nguyễn Văn An"))  # no relay runs: the event waits
     clock.advance(timedelta(minutes=5))
     await sampler.refresh()
     text = scrape(registry)

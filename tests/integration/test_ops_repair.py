@@ -14,7 +14,11 @@ import pytest_asyncio
 from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
 
-from services.registration import store, usecases
+from services.registration import routes as registration_routes
+from services.registration import store
+from services.registration.usecases import reactions as registration_reactions
+from services.registration.usecases import units as registration_units
+from services.registration.usecases.context import Context
 from shared.contracts.errors import Forbidden
 from shared.contracts.events import Actor, RoleGrant, TaskOpened, TaskSnapshot
 from shared.platform.clock import FixedClock
@@ -33,7 +37,7 @@ ADMIN = Actor(user_id="u-admin", username="admin", roles=(RoleGrant(role="admin"
 @pytest_asyncio.fixture
 async def registration(service_context: Callable[..., Any]) -> ServiceContext:
     ctx: ServiceContext = await service_context("registration", clock=FixedClock(START))
-    await usecases.load_units(ctx, reference.load_units())
+    await registration_units.load_units(Context.of(ctx), reference.load_units())
     return ctx
 
 
@@ -50,9 +54,9 @@ async def broken_publish(subject: str, payload: bytes, headers: dict[str, str]) 
 async def test_a_failing_outbox_shows_its_backlog_and_error_and_publishes_after_a_retry(
     registration: ServiceContext, broker: NatsBroker, js: JetStreamContext
 ) -> None:
-    await usecases.submit(registration, SUBMITTER, draft("Nguyễn Văn An"))
+    await registration_routes.operations(registration)["submit"](SUBMITTER, draft("Nguyễn Văn An"))
     clock_of(registration).advance(timedelta(minutes=10))
-    await usecases.submit(registration, SUBMITTER, draft("Trần Thị Bình"))
+    await registration_routes.operations(registration)["submit"](SUBMITTER, draft("Trần Thị Bình"))
     stuck = OutboxRelay(registration.engine, store.outbox, broken_publish, registration.clock)
     assert await stuck.publish_batch() == 0
     assert await stuck.publish_batch() == 0
@@ -105,18 +109,20 @@ async def test_nominations_waiting_longer_than_the_threshold_are_listed_oldest_f
     registration: ServiceContext,
 ) -> None:
     clock = clock_of(registration)
-    queued = await usecases.submit(registration, SUBMITTER, draft("Nguyễn Văn An"))  # day 0
+    rpc = registration_routes.operations(registration)
+    queued = await rpc["submit"](SUBMITTER, draft("Nguyễn Văn An"))  # day 0
     clock.advance(timedelta(hours=6))
-    await usecases.on_review_event(registration, opened(queued["id"], clock.now()))  # queued at Sơn Tây, day 0 + 6 h
+    queued_at_sontay = opened(queued["id"], clock.now())  # queued at Sơn Tây, day 0 + 6 h
+    await registration_reactions.on_review_event(Context.of(registration), queued_at_sontay)
     clock.advance(timedelta(days=1))
-    withdrawn = await usecases.submit(registration, SUBMITTER, draft("Lê Văn Cường"))  # day 1, then withdrawn: final
-    await usecases.withdraw(registration, SUBMITTER, {"id": withdrawn["id"], "reason": "Nộp nhầm"})
+    withdrawn = await rpc["submit"](SUBMITTER, draft("Lê Văn Cường"))  # day 1, then withdrawn: final
+    await rpc["withdraw"](SUBMITTER, {"id": withdrawn["id"], "reason": "Nộp nhầm"})
     clock.advance(timedelta(days=1))
-    submitted = await usecases.submit(registration, SUBMITTER, draft("Trần Thị Bình"))  # day 2, nothing since
+    submitted = await rpc["submit"](SUBMITTER, draft("Trần Thị Bình"))  # day 2, nothing since
     clock.advance(timedelta(days=2))  # now: day 4 + 6 h
 
-    older_than_3d = await usecases.stuck_nominations(registration, OPS, {"older_than_seconds": 3 * 86400})
-    older_than_1d = await usecases.stuck_nominations(registration, ADMIN, {"older_than_seconds": 86400})
+    older_than_3d = await rpc["ops_stuck"](OPS, {"older_than_seconds": 3 * 86400})
+    older_than_1d = await rpc["ops_stuck"](ADMIN, {"older_than_seconds": 86400})
 
     assert older_than_3d["total"] == 1
     [item] = older_than_3d["items"]
@@ -130,7 +136,7 @@ async def test_nominations_waiting_longer_than_the_threshold_are_listed_oldest_f
     assert item["nominee_name"] == "Nguyễn Văn An"
     assert [i["id"] for i in older_than_1d["items"]] == [queued["id"], submitted["id"]]
     assert older_than_1d["items"][1]["step"]["step"] == "submitted"
-    limited = await usecases.stuck_nominations(registration, OPS, {"older_than_seconds": 86400, "limit": 1})
+    limited = await rpc["ops_stuck"](OPS, {"older_than_seconds": 86400, "limit": 1})
     assert (limited["total"], len(limited["items"])) == (2, 1)
     with pytest.raises(Forbidden):
-        await usecases.stuck_nominations(registration, SUBMITTER, {})
+        await rpc["ops_stuck"](SUBMITTER, {})

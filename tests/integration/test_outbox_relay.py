@@ -17,7 +17,10 @@ import sqlalchemy as sa
 from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
 
-from services.registration import store, usecases
+from services.registration import routes as registration_routes
+from services.registration import store
+from services.registration.usecases import units as registration_units
+from services.registration.usecases.context import Context
 from shared.contracts import subjects
 from shared.platform.messaging import DUPLICATE_WINDOW_SECONDS, publish_event
 from shared.platform.outbox import OutboxRelay
@@ -32,7 +35,7 @@ STREAM = subjects.REGISTRATION_STREAM.name
 @pytest_asyncio.fixture
 async def registration(service_context: Callable[..., Any]) -> ServiceContext:
     ctx: ServiceContext = await service_context("registration")
-    await usecases.load_units(ctx, reference.load_units())
+    await registration_units.load_units(Context.of(ctx), reference.load_units())
     return ctx
 
 
@@ -52,7 +55,7 @@ async def outbox_rows(ctx: ServiceContext) -> list[Any]:
 async def test_relay_publishes_a_submitted_nomination_with_its_event_id_as_msg_id(
     registration: ServiceContext, broker: NatsBroker, js: JetStreamContext
 ) -> None:
-    nomination = await usecases.submit(registration, SUBMITTER, draft())
+    nomination = await registration_routes.operations(registration)["submit"](SUBMITTER, draft())
     [row] = await outbox_rows(registration)
     assert row["published_at"] is None
 
@@ -74,7 +77,7 @@ async def test_relay_publishes_a_submitted_nomination_with_its_event_id_as_msg_i
 async def test_republishing_a_row_after_a_crash_before_marking_it_adds_no_second_stream_message(
     registration: ServiceContext, broker: NatsBroker, js: JetStreamContext
 ) -> None:
-    await usecases.submit(registration, SUBMITTER, draft())
+    await registration_routes.operations(registration)["submit"](SUBMITTER, draft())
     relay = relay_for(registration, broker)
     assert await relay.publish_batch() == 1
     assert await stream_count(js, STREAM) == 1
@@ -95,7 +98,7 @@ async def test_republishing_a_row_after_a_crash_before_marking_it_adds_no_second
 async def test_the_stream_acks_a_republished_event_id_as_a_duplicate(
     registration: ServiceContext, broker: NatsBroker, js: JetStreamContext
 ) -> None:
-    await usecases.submit(registration, SUBMITTER, draft())
+    await registration_routes.operations(registration)["submit"](SUBMITTER, draft())
     acks: list[Any] = []
 
     async def publish(subject: str, payload: bytes, headers: dict[str, str]) -> None:
@@ -115,9 +118,9 @@ async def test_the_stream_acks_a_republished_event_id_as_a_duplicate(
 async def test_rows_of_several_use_cases_are_published_in_commit_order(
     registration: ServiceContext, broker: NatsBroker, js: JetStreamContext
 ) -> None:
-    first = await usecases.submit(registration, SUBMITTER, draft("Nguyễn Văn An"))
-    second = await usecases.submit(registration, SUBMITTER, draft("Trần Thị Bình"))
-    await usecases.withdraw(registration, SUBMITTER, {"id": first["id"], "reason": "Nộp nhầm"})
+    first = await registration_routes.operations(registration)["submit"](SUBMITTER, draft("Nguyễn Văn An"))
+    second = await registration_routes.operations(registration)["submit"](SUBMITTER, draft("Trần Thị Bình"))
+    await registration_routes.operations(registration)["withdraw"](SUBMITTER, {"id": first["id"], "reason": "Nộp nhầm"})
 
     await relay_for(registration, broker, batch_size=2).flush()
 
@@ -145,10 +148,10 @@ async def test_a_rolled_back_use_case_leaves_no_outbox_row_and_publishes_nothing
         written.append(await conn.scalar(sa.select(sa.func.count()).select_from(outbox)))
         raise RuntimeError("database went away before commit")
 
-    monkeypatch.setattr(usecases, "enqueue", enqueue_then_fail)
+    monkeypatch.setattr(store.sql, "enqueue", enqueue_then_fail)
 
     with pytest.raises(RuntimeError, match="before commit"):
-        await usecases.submit(registration, SUBMITTER, draft())
+        await registration_routes.operations(registration)["submit"](SUBMITTER, draft())
 
     assert written == [1]  # the row existed inside the transaction
     assert await count_rows(registration.engine, store.outbox) == 0
@@ -161,7 +164,7 @@ async def test_a_rolled_back_use_case_leaves_no_outbox_row_and_publishes_nothing
 async def test_a_failed_publish_keeps_the_row_pending_with_its_error_and_a_later_batch_sends_it(
     registration: ServiceContext, broker: NatsBroker, js: JetStreamContext
 ) -> None:
-    await usecases.submit(registration, SUBMITTER, draft())
+    await registration_routes.operations(registration)["submit"](SUBMITTER, draft())
     outage = {"down": True}
 
     async def publish(subject: str, payload: bytes, headers: dict[str, str]) -> None:
@@ -191,7 +194,7 @@ async def test_a_running_relay_woken_by_the_use_case_publishes_without_waiting_f
     relay.start()
     try:
         await asyncio.sleep(0.1)  # let the loop finish its first (empty) pass and wait on its poll
-        await usecases.submit(registration, SUBMITTER, draft())
+        await registration_routes.operations(registration)["submit"](SUBMITTER, draft())
         await eventually(lambda: stream_count(js, STREAM), lambda n: n == 1, within=5.0)
     finally:
         await relay.stop(flush_timeout=5.0)
@@ -203,7 +206,7 @@ async def test_two_relay_replicas_publish_every_row_exactly_once(
     registration: ServiceContext, broker: NatsBroker, js: JetStreamContext
 ) -> None:
     for i in range(10):
-        await usecases.submit(registration, SUBMITTER, draft(f"Người số {i}"))
+        await registration_routes.operations(registration)["submit"](SUBMITTER, draft(f"Người số {i}"))
     sent: list[str] = []
 
     async def publish(subject: str, payload: bytes, headers: dict[str, str]) -> None:

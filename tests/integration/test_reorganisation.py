@@ -19,8 +19,11 @@ from nats.js import JetStreamContext
 from services.awards import store as awards_store
 from services.awards.usecases import issuing as awards
 from services.awards.usecases.context import AwardsContext
+from services.registration import routes as registration_routes
 from services.registration import store as reg_store
-from services.registration import usecases as registration
+from services.registration.usecases import reactions as registration_reactions
+from services.registration.usecases import units as registration_units
+from services.registration.usecases.context import Context
 from services.review import routes as review_routes
 from services.review import store as review_store
 from services.review.routes import operations as review_rpc
@@ -78,7 +81,7 @@ async def submit(reg: ServiceContext, rev: ServiceContext, name: str, award_code
         "nominee": {"kind": "individual", "name": name},
         "achievements": "Hoàn thành xuất sắc nhiệm vụ năm học, có sáng kiến được công nhận.",
     }
-    nomination = await registration.submit(reg, VANQUAN, body)
+    nomination = await registration_routes.operations(reg)["submit"](VANQUAN, body)
     [submitted] = [
         e for e in await outbox(reg, reg_store.outbox, subjects.NOMINATION_SUBMITTED) if e.correlation_id == nomination["id"]
     ]
@@ -109,7 +112,7 @@ async def test_open_tasks_of_thanh_xuan_follow_their_cdcs_to_the_ward_union(
     clock = FixedClock(NOW)
     reg = await service_context("registration", clock=clock, url=second_database)
     rev = await service_context("review", clock=clock)
-    await registration.load_units(reg, load_units())
+    await registration_units.load_units(Context.of(reg), load_units())
 
     waiting = await submit(reg, rev, "Nguyễn Văn Chờ", "giay_khen_ldld_huyen")
     claimed = await submit(reg, rev, "Trần Thị Nhận", "giay_khen_ldld_huyen")
@@ -125,10 +128,10 @@ async def test_open_tasks_of_thanh_xuan_follow_their_cdcs_to_the_ward_union(
     before = {nid: await task_of(rev, nid) for nid in (waiting, claimed, at_city)}
     assert before[at_city]["queue_unit_code"] == "HN"
 
-    checked = await registration.reorganise(reg, ADMIN, {"reorganisation": the_file()})
+    checked = await registration_routes.operations(reg)["reorganise"](ADMIN, {"reorganisation": the_file()})
     assert checked["applied"] is False
     assert await outbox(reg, reg_store.outbox, subjects.UNITS_REORGANISED) == []
-    result = await registration.reorganise(reg, ADMIN, {"reorganisation": the_file(), "apply": True})
+    result = await registration_routes.operations(reg)["reorganise"](ADMIN, {"reorganisation": the_file(), "apply": True})
     summary = result["summary"]
     assert [u["code"] for u in summary["closed"]] == ["HN-THANHXUAN"]
     assert {u["code"] for u in summary["created"]} == {"HN-P-THANHXUAN", "HN-P-KHUONGDINH", "HN-P-PHUONGLIET"}
@@ -136,17 +139,18 @@ async def test_open_tasks_of_thanh_xuan_follow_their_cdcs_to_the_ward_union(
     assert summary["nominations_repathed"] == 3
     assert summary["nominations_per_new_superior"] == {"HN-P-THANHXUAN": 3}
     with pytest.raises(Conflict):
-        await registration.reorganise(reg, ADMIN, {"reorganisation": the_file(), "apply": True})
+        await registration_routes.operations(reg)["reorganise"](ADMIN, {"reorganisation": the_file(), "apply": True})
     [event] = await outbox(reg, reg_store.outbox, subjects.UNITS_REORGANISED)  # ONE event for the whole file
     assert isinstance(event, UnitsReorganised)
 
-    nomination = await registration.get_nomination(reg, ADMIN, {"id": waiting})
+    nomination = await registration_routes.operations(reg)["get"](ADMIN, {"id": waiting})
     assert [u["code"] for u in nomination["unit_path"]] == ["HN-THANHXUAN-VANQUAN", "HN-P-THANHXUAN", "HN", "TLD"]
     [step] = [s for s in nomination["timeline"] if s["step"] == "reorganised"]
     assert step["label"] == "Chuyển đơn vị cấp trên (sắp xếp tổ chức)"
     assert "LĐLĐ quận Thanh Xuân" in step["comment"]
     assert "CĐ phường Thanh Xuân" in step["comment"]
-    assert (await registration.submit(reg, VANQUAN, _draft("Người Mới")))["unit_path"][1]["code"] == "HN-P-THANHXUAN"
+    again = await registration_routes.operations(reg)["submit"](VANQUAN, _draft("Người Mới"))
+    assert again["unit_path"][1]["code"] == "HN-P-THANHXUAN"
 
     # Review follows through the stream, never reading registration's tables.
     await ensure_topology(clean_nats, (REVIEW_FROM_REGISTRATION,))
@@ -193,8 +197,10 @@ async def test_open_tasks_of_thanh_xuan_follow_their_cdcs_to_the_ward_union(
         rows = (await conn.execute(sa.select(review_store.outbox).order_by(review_store.outbox.c.id))).mappings().all()
     for row in rows:
         if row["subject"] in flow:
-            await registration.on_review_event(reg, EVENT_TYPES[row["subject"]].model_validate_json(row["payload"]))
-    nomination = await registration.get_nomination(reg, ADMIN, {"id": claimed})
+            await registration_reactions.on_review_event(
+                Context.of(reg), EVENT_TYPES[row["subject"]].model_validate_json(row["payload"])
+            )
+    nomination = await registration_routes.operations(reg)["get"](ADMIN, {"id": claimed})
     [rehomed] = [s for s in nomination["timeline"] if s["step"] == "rehomed"]
     assert "CĐ phường Thanh Xuân" in rehomed["comment"]
     assert "Lê Thị Hồng" in rehomed["comment"]  # whose claim was released
@@ -227,19 +233,19 @@ async def test_a_decision_signed_by_the_closed_district_keeps_its_old_name(
 ) -> None:
     reg = await service_context("registration", url=second_database)
     aw = await service_context("awards")
-    await registration.load_units(reg, load_units())
+    await registration_units.load_units(Context.of(reg), load_units())
     issuer = next(u for u in load_units() if u.code == "HN-THANHXUAN").ref()
-    await registration.submit(reg, VANQUAN, _draft("Phạm Thị Khen"))
+    await registration_routes.operations(reg)["submit"](VANQUAN, _draft("Phạm Thị Khen"))
     [submitted] = await outbox(reg, reg_store.outbox, subjects.NOMINATION_SUBMITTED)
     approved = NominationApproved(occurred_at=NOW, nomination=submitted.nomination, issuer=issuer)  # type: ignore[attr-defined]
     await awards.on_approved(AwardsContext.of(aw), approved)
 
-    await registration.reorganise(reg, ADMIN, {"reorganisation": the_file(), "apply": True})
+    await registration_routes.operations(reg)["reorganise"](ADMIN, {"reorganisation": the_file(), "apply": True})
 
     async with aw.engine.connect() as conn:
         row = (await conn.execute(sa.select(awards_store.decisions))).mappings().one()
     assert row["issuer"]["name"] == "Liên đoàn Lao động quận Thanh Xuân"
-    units = {u["code"]: u for u in await registration.list_units(reg, ADMIN, {})}
+    units = {u["code"]: u for u in await registration_routes.operations(reg)["list_units"](ADMIN, {})}
     assert units["HN-THANHXUAN"]["valid_to"] == "2025-07-01"  # the unit is closed, its decisions are not rewritten
 
 
@@ -250,19 +256,19 @@ async def test_a_dossier_returned_by_the_closed_district_is_resubmitted_to_the_w
     clock = FixedClock(NOW)
     reg = await service_context("registration", clock=clock, url=second_database)
     rev = await service_context("review", clock=clock)
-    await registration.load_units(reg, load_units())
+    await registration_units.load_units(Context.of(reg), load_units())
     returned = await submit(reg, rev, "Phạm Văn Trả", "giay_khen_ldld_huyen")
     task = await task_of(rev, returned)
     await review_rpc(rev)["claim"](THANHXUAN, {"task_id": task["id"]})
     await review_rpc(rev)["decide"](THANHXUAN, {"task_id": task["id"], "action": "return", "comment": "Bổ sung biên bản họp"})
     for event in await outbox(rev, review_store.outbox, subjects.NOMINATION_RETURNED):
-        await registration.on_review_event(reg, event)
+        await registration_reactions.on_review_event(Context.of(reg), event)
 
-    await registration.reorganise(reg, ADMIN, {"reorganisation": the_file(), "apply": True})
+    await registration_routes.operations(reg)["reorganise"](ADMIN, {"reorganisation": the_file(), "apply": True})
     [event] = await outbox(reg, reg_store.outbox, subjects.UNITS_REORGANISED)
     await reorganisation.on_units_reorganised(ReviewContext.of(rev), event)  # type: ignore[arg-type]
 
-    await registration.resubmit(reg, VANQUAN, {"id": returned, "comment": "Đã bổ sung biên bản"})
+    await registration_routes.operations(reg)["resubmit"](VANQUAN, {"id": returned, "comment": "Đã bổ sung biên bản"})
     [resubmitted] = await outbox(reg, reg_store.outbox, subjects.NOMINATION_RESUBMITTED)
     await intake.on_resubmitted(ReviewContext.of(rev), resubmitted)  # type: ignore[arg-type]
     reopened = await task_of(rev, returned)

@@ -20,7 +20,10 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from services.registration import store, usecases
+from services.registration import routes as registration_routes
+from services.registration import store
+from services.registration.usecases import units as registration_units
+from services.registration.usecases.context import Context
 from shared.contracts import subjects
 from shared.contracts.events import NominationSubmitted
 from shared.contracts.subjects import REVIEW_FROM_REGISTRATION
@@ -53,7 +56,7 @@ def provider(spans: InMemorySpanExporter) -> TracerProvider:
 @pytest_asyncio.fixture
 async def registration(service_context: Callable[..., Any]) -> ServiceContext:
     ctx: ServiceContext = await service_context("registration")
-    await usecases.load_units(ctx, reference.load_units())
+    await registration_units.load_units(Context.of(ctx), reference.load_units())
     return ctx
 
 
@@ -64,7 +67,7 @@ def traced_broker(nats_url: str, service: str, provider: TracerProvider) -> Nats
 async def submit_in_a_request_span(ctx: ServiceContext, provider: TracerProvider) -> tuple[str, str]:
     """(nomination id, trace id) of a submission made inside a span, as the portal's RPC would be."""
     with provider.get_tracer("test").start_as_current_span("POST /api/v1/nominations") as request:
-        nomination = await usecases.submit(ctx, SUBMITTER, draft())
+        nomination = await registration_routes.operations(ctx)["submit"](SUBMITTER, draft())
     return nomination["id"], format(request.get_span_context().trace_id, "032x")
 
 

@@ -20,8 +20,10 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.registration.domain.nomination import ACTIVE
+from services.registration.domain.nomination import Status as NominationStatus
 from shared.contracts.commands import Campaign, CampaignTarget, PledgeTarget
-from shared.contracts.events import EligibilityCheck
+from shared.contracts.events import CampaignRef, EligibilityCheck
 from shared.contracts.values import LEVEL_NAMES_VI
 from shared.rules.catalog import Award, AwardKind
 from shared.rules.reference import DATA_DIR as SHARED_DATA
@@ -34,6 +36,10 @@ Status = Literal["pass", "fail", "warning"]
 PledgeStatus = Literal["submitted", "confirmed", "returned"]
 PLEDGE_STATUS_VI: dict[str, str] = {"submitted": "Chờ cấp trên xác nhận", "confirmed": "Đã xác nhận", "returned": "Trả lại"}
 TitleName = Callable[[str], str]
+# Nominations that hold a place in a campaign.
+HOLDS_CAMPAIGN_PLACE = frozenset({*ACTIVE, NominationStatus.GRANTED})
+# The checks a campaign gives a nomination when it is first submitted; they travel unchanged with its resubmissions.
+CAMPAIGN_RULES = ("campaign_window", "campaign_quota", "campaign_unit_quota")
 
 
 def _vn(day: date) -> str:
@@ -116,6 +122,18 @@ def cluster_rule_on(award_code: str, on: date, path: Path = RULES_FILE) -> Clust
 def load_seed_campaigns(path: Path = CAMPAIGNS_FILE) -> list[Campaign]:
     with path.open("rb") as f:
         return [Campaign.model_validate(c) for c in tomllib.load(f).get("campaigns", [])]
+
+
+def campaign_ref(campaign: Campaign) -> CampaignRef:
+    """The campaign as a nomination's snapshot carries it."""
+    return CampaignRef(
+        code=campaign.code,
+        name=campaign.name,
+        plan_ref=campaign.plan_ref,
+        launching_unit_code=campaign.launching_unit_code,
+        starts_on=campaign.starts_on,
+        ends_on=campaign.ends_on,
+    )
 
 
 def judge_campaign_window(campaign: Campaign, on: date) -> EligibilityCheck:

@@ -40,6 +40,8 @@ STATUS_LABELS_VI: dict[Status, str] = {
 ACTIVE = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.RETURNED, Status.APPROVED})
 # Still on the way to a decision: a reorganisation re-paths these (an approved one waits only for its decision).
 OPEN = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.RETURNED})
+# Nominations that hold a quota place or an award (a proposed state title waits for the state's decision).
+HOLDS_PLACE = frozenset({*ACTIVE, Status.GRANTED, Status.PROPOSED})
 
 
 class Step(StrEnum):
@@ -141,23 +143,7 @@ def validate_intake(
         errors.append(FieldError(field="unit_code", message="Không có đơn vị này"))
     elif unit.level != "grassroots":
         errors.append(FieldError(field="unit_code", message="Chỉ công đoàn cơ sở được nộp hồ sơ đề nghị khen thưởng"))
-    if award is None:
-        errors.append(FieldError(field="award_code", message="Không có hình thức khen thưởng này trong danh mục hiện hành"))
-    else:
-        if nominee.kind not in award.nominee_kinds:
-            kinds = ", ".join(NOMINEE_KIND_VI[k] for k in award.nominee_kinds)
-            errors.append(FieldError(field="nominee.kind", message=f"“{award.name}” chỉ xét cho: {kinds}"))
-        if not award.submittable:
-            errors.append(
-                FieldError(
-                    field="award_code",
-                    message=f"“{award.name}” do {award.decided_by or 'công đoàn cơ sở'} xét tại cơ sở, không gửi lên cấp trên",
-                )
-            )
-        elif unit is not None and not any(u.level == award.awarding_level for u in unit_path):
-            errors.append(
-                FieldError(field="award_code", message="Đơn vị không thuộc cấp có thẩm quyền khen thưởng hình thức này")
-            )
+    errors += _award_errors(award, nominee, unit, unit_path)
     match = PERIOD_RE.fullmatch(period)
     if not match:
         errors.append(FieldError(field="period", message="Kỳ xét phải là năm, ví dụ 2025"))
@@ -172,6 +158,27 @@ def validate_intake(
         errors.extend(shape or _council_verdict(award, council_vote))
     if errors:
         raise ValidationFailed("Hồ sơ chưa hợp lệ", fields=errors)
+
+
+def _award_errors(award: Award | None, nominee: Nominee, unit: UnitRef | None, unit_path: list[UnitRef]) -> list[FieldError]:
+    """What is wrong with the award asked for: unknown, not for this kind of nominee, decided at the grassroots, or
+    outside the unit's line of authority."""
+    if award is None:
+        return [FieldError(field="award_code", message="Không có hình thức khen thưởng này trong danh mục hiện hành")]
+    errors: list[FieldError] = []
+    if nominee.kind not in award.nominee_kinds:
+        kinds = ", ".join(NOMINEE_KIND_VI[k] for k in award.nominee_kinds)
+        errors.append(FieldError(field="nominee.kind", message=f"“{award.name}” chỉ xét cho: {kinds}"))
+    if not award.submittable:
+        errors.append(
+            FieldError(
+                field="award_code",
+                message=f"“{award.name}” do {award.decided_by or 'công đoàn cơ sở'} xét tại cơ sở, không gửi lên cấp trên",
+            )
+        )
+    elif unit is not None and not any(u.level == award.awarding_level for u in unit_path):
+        errors.append(FieldError(field="award_code", message="Đơn vị không thuộc cấp có thẩm quyền khen thưởng hình thức này"))
+    return errors
 
 
 def _council_verdict(award: Award | None, vote: CouncilVote) -> list[FieldError]:

@@ -51,7 +51,7 @@ class Plan:
         )
 
 
-def plan(tree: UnitTree, r: Reorganisation) -> Plan:
+def plan(tree: UnitTree, r: Reorganisation) -> Plan:  # noqa: PLR0912, PLR0915 - one check per kind of change, all reported at once
     """Check every change against the tree on the effective date; all problems at once, each naming its line."""
     on = r.effective_on
     errors: list[FieldError] = []

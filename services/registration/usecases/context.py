@@ -1,0 +1,28 @@
+"""What every registration use case is given: a unit of work on the store, the clock, and the dossier's files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from services.registration.attachments import DossierFiles
+from services.registration.store import SqlUnitOfWork, UnitOfWork
+from shared.contracts.values import VIETNAM_TZ
+from shared.platform.clock import Clock
+from shared.platform.service import ServiceContext
+
+
+@dataclass(frozen=True)
+class Context:
+    uow: UnitOfWork
+    clock: Clock
+    files: DossierFiles | None = None  # registration's side of the Object Store; None: no file can be taken
+
+    @classmethod
+    def of(cls, service: ServiceContext, files: DossierFiles | None = None) -> Context:
+        """The use cases' context on the service's database, its clock and its outbox relay."""
+        return cls(uow=SqlUnitOfWork(service.engine, service.outbox_written), clock=service.clock, files=files)
+
+    def today(self) -> date:
+        """Today in Việt Nam, where deadlines and windows are dated."""
+        return self.clock.now().astimezone(VIETNAM_TZ).date()

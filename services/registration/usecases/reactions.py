@@ -1,0 +1,103 @@
+"""What review's and awards' events do to a nomination: its status, where it is, its decision, and a line on its
+timeline. Each event once (the inbox), in the same transaction as its effect; an event about a nomination this
+database does not hold is not ours and changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from services.registration.domain.nomination import ACTIVE, Step, next_status
+from services.registration.domain.timeline import timeline_step
+from services.registration.store.records import NominationRow
+from services.registration.usecases.common import record_step
+from services.registration.usecases.context import Context
+from shared.contracts.events import (
+    AwardGranted,
+    AwardProposed,
+    DecisionRevoked,
+    Event,
+    NominationsApproved,
+    TaskEscalated,
+    TaskReorganised,
+    TaskSentBack,
+)
+from shared.contracts.values import UnitRef
+
+CONSUMER = "registration"
+
+
+def _after_step(row: NominationRow, step: Step, event: Event, unit: UnitRef, comment: str | None) -> NominationRow:
+    """The nomination once a step of review or awards has happened to it (a step from a status it does not start from
+    changes only the time: a late or out-of-order event)."""
+    updated = replace(row, updated_at=event.occurred_at)
+    new_status = next_status(row.status, step)
+    if new_status is not None:
+        updated = replace(updated, status=new_status, active_key=row.active_key if new_status in ACTIVE else None)
+        if step is Step.QUEUE:
+            updated = replace(updated, current_unit_code=unit.code, current_unit_name=unit.name)
+        if isinstance(event, TaskEscalated | TaskSentBack | TaskReorganised):
+            updated = replace(updated, current_unit_code=event.to_unit.code, current_unit_name=event.to_unit.name)
+    if step in (Step.RETURN, Step.REJECT):
+        updated = replace(updated, last_reason=comment)
+    if isinstance(event, AwardGranted):
+        decision = {**event.decision.model_dump(mode="json"), "kind": "decision"}
+        updated = replace(updated, decision=decision, current_unit_code=None, current_unit_name=None)
+    if isinstance(event, AwardProposed):
+        decision = {**event.proposal.model_dump(mode="json"), "kind": "proposal", "decided_by": event.decided_by}
+        updated = replace(updated, decision=decision, current_unit_code=None, current_unit_name=None)
+    return updated
+
+
+async def on_review_event(ctx: Context, event: Event) -> None:
+    step, nomination_id, unit, comment = timeline_step(event)
+    async with ctx.uow.transaction() as store:
+        if not await store.first_delivery(CONSUMER, event, ctx.clock.now()):
+            return
+        row = await store.nomination(nomination_id, for_update=True)
+        if row is None:
+            return  # not ours (e.g. a test nomination from another registration database)
+        await store.save_nomination(_after_step(row, step, event, unit, comment))
+        await record_step(store, row.id, step, event, unit=unit, comment=comment)
+
+
+async def on_nominations_approved(ctx: Context, event: NominationsApproved) -> None:
+    """A batch approval: each nomination of ours gets what a single `NominationApproved` gives it (status, timeline)."""
+    async with ctx.uow.transaction() as store:
+        if not await store.first_delivery(CONSUMER, event, ctx.clock.now()):
+            return
+        for nom in sorted(event.nominations, key=lambda n: n.id):  # lock order
+            row = await store.nomination(nom.id, for_update=True)
+            if row is None:
+                continue
+            comment = event.comment or None
+            await store.save_nomination(_after_step(row, Step.APPROVE, event, event.issuer, comment))
+            await record_step(store, row.id, Step.APPROVE, event, unit=event.issuer, comment=comment)
+
+
+async def on_decision_revoked(ctx: Context, event: DecisionRevoked) -> None:
+    """Each nomination the revoked decision granted: status "Đã thu hồi quyết định", a timeline line with the reason,
+    and the decision it keeps carries the revocation."""
+    async with ctx.uow.transaction() as store:
+        if not await store.first_delivery(CONSUMER, event, ctx.clock.now()):
+            return
+        for entry in event.entries:
+            row = await store.nomination(entry.nomination_id, for_update=True)
+            if row is None:
+                continue  # not ours
+            revoked = replace(row, updated_at=event.occurred_at)
+            new_status = next_status(row.status, Step.REVOKE)
+            if new_status is not None:
+                revoked = replace(revoked, status=new_status)
+            if row.decision and row.decision.get("decision_id") == event.decision_id:
+                revocation = {
+                    "reason": event.reason,
+                    "at": event.occurred_at.isoformat(),
+                    "by": event.actor.full_name or event.actor.username,
+                    "prize_to_recover_vnd": entry.prize_amount_vnd,
+                }
+                revoked = replace(revoked, decision={**row.decision, "revoked": revocation})
+            await store.save_nomination(revoked)
+            comment = f"Quyết định số {event.number_text}. Lý do: {event.reason}"
+            if entry.prize_amount_vnd:
+                comment += f". Phải thu hồi tiền thưởng {entry.prize_amount_vnd:,} đồng".replace(",", ".")
+            await record_step(store, row.id, Step.REVOKE, event, unit=event.issuer, comment=comment)

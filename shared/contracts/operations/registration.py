@@ -1,0 +1,514 @@
+"""Registration's RPC operations (`thidua.rpc.registration.<name>`), each with its request and its reply.
+
+The models describe exactly the JSON the wire has carried since before they were declared: field names, optional
+fields and defaults are those the portal sends and reads. Timestamps a reply has always written with
+`datetime.isoformat()` keep that form (`IsoDateTime`: "+00:00", not "Z").
+
+Slightly over 500 lines on purpose: one service's 22 operations and their models in one file, so that a caller
+finds everything registration answers in one place (the operations are listed at the end).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, RootModel
+
+from shared.contracts.commands import (
+    ClusterVoteRecord,
+    NewCampaign,
+    NewCluster,
+    NominationDraft,
+    NominationEdit,
+    PledgeDecision,
+    PledgeRegistration,
+    Reorganisation,
+    Withdrawal,
+)
+from shared.contracts.events import AttachmentRef, CouncilVote, EligibilityCheck, Nominee, UnitsReorganised
+from shared.contracts.operations import Operation
+from shared.contracts.values import Level, UnitRef
+
+SERVICE = "registration"
+
+IsoDateTime = Annotated[dt.datetime, PlainSerializer(lambda at: at.isoformat(), return_type=str, when_used="json")]
+
+# A nomination's status (services.registration.domain.nomination.Status has the same values and their labels).
+NominationStatus = Literal[
+    "submitted", "in_review", "returned", "approved", "granted", "proposed", "revoked", "rejected", "withdrawn"
+]
+
+
+class _Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class IgnoredParams(BaseModel):
+    """The request of an operation that takes nothing: whatever params come are ignored, as they always were."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+# The unit tree
+
+
+class UnitListing(BaseModel):
+    code: str
+    name: str
+    short_name: str
+    level: Level
+    parent_code: str | None
+    sector: str | None
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+class UnitList(RootModel[list[UnitListing]]):
+    """Every unit, closed ones included (old names stay readable), with its validity."""
+
+
+class UnitPathsQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=1, max_length=64)
+    dates: list[dt.date] = Field(min_length=1, max_length=400)
+
+
+class UnitPaths(BaseModel):
+    """The unit's sector, and its path (the unit, its superior, … up to the root) on each date asked for, keyed by
+    the ISO date; an empty path: the unit did not exist that day."""
+
+    sector: str | None
+    paths: dict[str, list[UnitRef]]
+
+
+class Reorganise(_Params):
+    reorganisation: Reorganisation
+    apply: bool = False
+
+
+class UnitNamed(BaseModel):
+    code: str
+    name: str
+
+
+class UnitCreated(BaseModel):
+    code: str
+    name: str
+    level: Level
+
+
+class UnitRenamed(BaseModel):
+    code: str
+    before: str
+    after: str
+
+
+class UnitsMerged(BaseModel):
+    units: list[str]
+    into: str
+
+
+class UnitMoved(BaseModel):
+    model_config = ConfigDict(serialize_by_alias=True, validate_by_name=True, validate_by_alias=True)
+
+    code: str
+    name: str
+    level: Level
+    from_: str = Field(alias="from")
+    to: str
+
+
+class ReorganisationSummary(BaseModel):
+    reorganisation_id: str
+    title: str
+    effective_on: dt.date
+    closed: list[UnitNamed]
+    created: list[UnitCreated]
+    renamed: list[UnitRenamed]
+    merged: list[UnitsMerged]
+    moved: list[UnitMoved]
+    cdcs_moved: int
+    nominations_repathed: int
+    nominations_per_new_superior: dict[str, int]
+
+
+class ReorganisationResult(BaseModel):
+    """What a reorganisation changes (checked) or changed (applied), and the event it is (or would be) announced by."""
+
+    applied: bool
+    summary: ReorganisationSummary
+    event: UnitsReorganised
+
+
+# Nominations
+
+
+class NominationId(_Params):
+    id: str
+
+
+class EditNomination(NominationEdit):
+    id: str
+
+
+class WithdrawNomination(Withdrawal):
+    id: str
+
+
+class NominationQuery(_Params):
+    unit_code: str | None = None
+    status: NominationStatus | None = None
+    award_code: str | None = None
+    period: str | None = None
+    limit: int = Field(default=50, ge=1, le=500)
+    offset: int = Field(default=0, ge=0)
+
+
+class NominationSummary(BaseModel):
+    """A nomination as lists show it."""
+
+    id: str
+    status: NominationStatus
+    status_label: str
+    unit_code: str
+    unit_name: str
+    unit_path: list[UnitRef]
+    award_code: str
+    award_name: str
+    awarding_level: str
+    catalog_version: str
+    period: str
+    nominee: Nominee
+    eligibility: list[EligibilityCheck]
+    achievements: str
+    council_vote: CouncilVote | None
+    round: int
+    current_unit_code: str | None
+    current_unit_name: str | None
+    last_reason: str | None
+    decision: dict[str, Any] | None = Field(description="The decision or proposal as awards announced it, and its revocation")
+    campaign_code: str | None
+    topic: str | None
+    submitted_by: str
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
+
+
+class AttachmentView(AttachmentRef):
+    size_text: str
+    round: int
+    uploaded_by: str
+
+
+class DocumentName(BaseModel):
+    code: str
+    name: str
+
+
+class TimelineEntry(BaseModel):
+    at: IsoDateTime
+    step: str
+    label: str
+    actor_id: str
+    actor_name: str
+    unit_code: str | None
+    unit_name: str | None
+    comment: str | None
+
+
+class NominationView(NominationSummary):
+    """A nomination with its files, the required documents it lacks, and its timeline."""
+
+    attachments: list[AttachmentView]
+    missing_documents: list[DocumentName]
+    timeline: list[TimelineEntry]
+
+
+class NominationPage(BaseModel):
+    total: int
+    items: list[NominationSummary]
+
+
+# The dossier's files
+
+
+class AttachmentQuery(_Params):
+    nomination_id: str
+    attachment_id: str
+
+
+class AttachmentLocation(AttachmentView):
+    """A file of a dossier and where its bytes are (the portal reads them and checks the SHA-256)."""
+
+    bucket: str
+    object_name: str
+
+
+class RequirementsQuery(_Params):
+    award_code: str
+
+
+class DocumentRequirement(BaseModel):
+    code: str
+    name: str
+    required: bool
+
+
+class DocumentRequirements(BaseModel):
+    """The award's documents, the limits in force and whether missing documents refuse a submission."""
+
+    award_code: str
+    documents: list[DocumentRequirement]
+    enforced: bool
+    max_file_bytes: int
+    max_files: int
+    max_total_bytes: int
+    allowed_types: list[str]
+    accept: str
+    limits_text: str
+
+
+# Campaigns, pledges, clusters
+
+
+class CampaignCode(_Params):
+    code: str = Field(min_length=1, max_length=64)
+
+
+class CampaignTargetView(BaseModel):
+    award_code: str
+    award_name: str
+    quota: int
+    per_unit_quota: int | None
+    proposing_level: Level
+    used: int
+    remaining: int
+
+
+class CampaignView(BaseModel):
+    code: str
+    name: str
+    plan_ref: str
+    launching_unit_code: str
+    starts_on: dt.date
+    ends_on: dt.date
+    topic: str | None
+    source: str
+    targets: list[CampaignTargetView]
+    launching_unit_name: str
+    open: bool
+    window_text: str
+
+
+class CampaignList(RootModel[list[CampaignView]]):
+    """Every campaign, newest window first."""
+
+
+class PledgeQuery(_Params):
+    year: int | None = Field(default=None, ge=2000, le=2100)
+    unit_code: str | None = None
+    status: str | None = None
+
+
+class DecidePledge(PledgeDecision):
+    id: str
+
+
+class PledgeTargetView(BaseModel):
+    award_code: str
+    count: int
+    award_name: str
+
+
+class PledgeView(BaseModel):
+    id: str
+    unit_code: str
+    superior_code: str
+    superior_name: str
+    year: int
+    status: str
+    status_label: str
+    targets: list[PledgeTargetView]
+    note: str
+    late: bool
+    deadline: dt.date
+    registered_by: str
+    registered_at: IsoDateTime
+    decided_by: str | None
+    decided_at: IsoDateTime | None
+    reason: str | None
+
+
+class PledgeList(BaseModel):
+    """The pledges the caller may see, and this year's registration rule."""
+
+    items: list[PledgeView]
+    deadline: dt.date
+    late_policy: str
+    source: str
+    confirmed: bool
+
+
+class VoteInCluster(ClusterVoteRecord):
+    cluster_code: str = Field(min_length=1, max_length=64)
+
+
+class ClusterMemberView(BaseModel):
+    unit_code: str
+    unit_name: str
+    valid_from: dt.date
+
+
+class ClusterLeader(BaseModel):
+    unit_code: str
+    unit_name: str
+
+
+class ClusterVoteView(BaseModel):
+    year: int
+    leaders: list[ClusterLeader]
+    note: str
+    recorded_by: str
+    recorded_at: IsoDateTime
+
+
+class ClusterView(BaseModel):
+    code: str
+    name: str
+    parent_unit_code: str
+    parent_unit_name: str
+    national: bool
+    valid_from: dt.date
+    valid_to: dt.date | None
+    members: list[ClusterMemberView]
+    votes: list[ClusterVoteView]
+
+
+class ClusterList(RootModel[list[ClusterView]]):
+    """Every cluster with its members and its votes."""
+
+
+# Figures for operations
+
+
+class PipelineQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    days: int = Field(default=30, ge=1, le=366)
+
+
+class PipelineStage(BaseModel):
+    stage: str
+    label: str
+    count: int
+    entered_24h: int
+
+
+class PipelineDay(BaseModel):
+    """How many nominations entered each stage that day."""
+
+    date: dt.date
+    submitted: int
+    district: int
+    city: int
+    national: int
+    decided: int
+
+
+class PipelineFigures(BaseModel):
+    at: IsoDateTime
+    stages: list[PipelineStage]
+    per_day: list[PipelineDay]
+
+
+class StuckQuery(_Params):
+    older_than_seconds: int = Field(default=3 * 24 * 3600, ge=60)
+    limit: int = Field(default=100, ge=1, le=1000)
+
+
+class StuckStep(BaseModel):
+    step: str
+    label: str
+    unit_code: str | None
+    unit_name: str | None
+    actor_name: str
+    at: IsoDateTime
+
+
+class StuckNomination(BaseModel):
+    id: str
+    status: NominationStatus
+    status_label: str
+    unit_code: str
+    award_code: str
+    nominee_name: str
+    current_unit_code: str | None
+    current_unit_name: str | None
+    step: StuckStep
+    waiting_seconds: int
+
+
+class StuckNominations(BaseModel):
+    older_than_seconds: int
+    now: IsoDateTime
+    total: int
+    items: list[StuckNomination]
+
+
+# The operations
+
+LIST_UNITS = Operation(service=SERVICE, name="list_units", request=IgnoredParams, reply=UnitList)
+UNIT_PATHS = Operation(service=SERVICE, name="unit_paths", request=UnitPathsQuery, reply=UnitPaths)
+REORGANISE = Operation(service=SERVICE, name="reorganise", request=Reorganise, reply=ReorganisationResult)
+
+SUBMIT = Operation(service=SERVICE, name="submit", request=NominationDraft, reply=NominationView)
+GET_NOMINATION = Operation(service=SERVICE, name="get", request=NominationId, reply=NominationView)
+LIST_NOMINATIONS = Operation(service=SERVICE, name="list", request=NominationQuery, reply=NominationPage)
+UPDATE = Operation(service=SERVICE, name="update", request=EditNomination, reply=NominationView)
+RESUBMIT = Operation(service=SERVICE, name="resubmit", request=EditNomination, reply=NominationView)
+WITHDRAW = Operation(service=SERVICE, name="withdraw", request=WithdrawNomination, reply=NominationView)
+
+ATTACHMENT = Operation(service=SERVICE, name="attachment", request=AttachmentQuery, reply=AttachmentLocation)
+DOCUMENT_REQUIREMENTS = Operation(
+    service=SERVICE, name="document_requirements", request=RequirementsQuery, reply=DocumentRequirements
+)
+
+CREATE_CAMPAIGN = Operation(service=SERVICE, name="create_campaign", request=NewCampaign, reply=CampaignView)
+LIST_CAMPAIGNS = Operation(service=SERVICE, name="list_campaigns", request=IgnoredParams, reply=CampaignList)
+GET_CAMPAIGN = Operation(service=SERVICE, name="get_campaign", request=CampaignCode, reply=CampaignView)
+REGISTER_PLEDGE = Operation(service=SERVICE, name="register_pledge", request=PledgeRegistration, reply=PledgeView)
+DECIDE_PLEDGE = Operation(service=SERVICE, name="decide_pledge", request=DecidePledge, reply=PledgeView)
+LIST_PLEDGES = Operation(service=SERVICE, name="list_pledges", request=PledgeQuery, reply=PledgeList)
+CREATE_CLUSTER = Operation(service=SERVICE, name="create_cluster", request=NewCluster, reply=ClusterView)
+LIST_CLUSTERS = Operation(service=SERVICE, name="list_clusters", request=IgnoredParams, reply=ClusterList)
+RECORD_CLUSTER_VOTE = Operation(service=SERVICE, name="record_cluster_vote", request=VoteInCluster, reply=ClusterView)
+
+OPS_PIPELINE = Operation(service=SERVICE, name="ops_pipeline", request=PipelineQuery, reply=PipelineFigures)
+OPS_STUCK = Operation(service=SERVICE, name="ops_stuck", request=StuckQuery, reply=StuckNominations)
+
+OPERATIONS: tuple[Operation[Any, Any], ...] = (
+    LIST_UNITS,
+    UNIT_PATHS,
+    REORGANISE,
+    SUBMIT,
+    GET_NOMINATION,
+    LIST_NOMINATIONS,
+    UPDATE,
+    RESUBMIT,
+    WITHDRAW,
+    ATTACHMENT,
+    DOCUMENT_REQUIREMENTS,
+    CREATE_CAMPAIGN,
+    LIST_CAMPAIGNS,
+    GET_CAMPAIGN,
+    REGISTER_PLEDGE,
+    DECIDE_PLEDGE,
+    LIST_PLEDGES,
+    CREATE_CLUSTER,
+    LIST_CLUSTERS,
+    RECORD_CLUSTER_VOTE,
+    OPS_PIPELINE,
+    OPS_STUCK,
+)
