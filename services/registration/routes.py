@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import partial
-from typing import Any
 
 from faststream.nats import NatsBroker, NatsRouter
 from nats.js import JetStreamContext
@@ -15,7 +14,6 @@ from services.registration.usecases import dossier, emulation, nominations, opsv
 from services.registration.usecases.context import Context
 from services.registration.usecases.reorganisation import require_admin
 from shared.contracts import events as c
-from shared.contracts.events import Actor
 from shared.contracts.operations import registration as ops
 from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, ConsumerDef
 from shared.platform.messaging import EventConsumer, EventHandler, register_rpc
@@ -36,7 +34,7 @@ def operations(ctx: ServiceContext, files: DossierFiles | None = None) -> dict[s
             SERVICE,
             implement(ops.LIST_UNITS, partial(units.list_units, app)),
             implement(ops.UNIT_PATHS, partial(units.unit_paths, app)),
-            caller_checked_first(require_admin, implement(ops.REORGANISE, partial(reorganisation.reorganise, app))),
+            implement(ops.REORGANISE, partial(reorganisation.reorganise, app), caller_check=require_admin),
             implement(ops.SUBMIT, partial(nominations.submit, app)),
             implement(ops.GET_NOMINATION, partial(nominations.get_nomination, app)),
             implement(ops.LIST_NOMINATIONS, partial(nominations.list_nominations, app)),
@@ -54,23 +52,11 @@ def operations(ctx: ServiceContext, files: DossierFiles | None = None) -> dict[s
             implement(ops.CREATE_CLUSTER, partial(emulation.create_cluster, app)),
             implement(ops.LIST_CLUSTERS, partial(emulation.list_clusters, app)),
             implement(ops.RECORD_CLUSTER_VOTE, partial(emulation.record_cluster_vote, app)),
-            caller_checked_first(require_operations, implement(ops.OPS_PIPELINE, partial(opsview.ops_pipeline, app))),
-            caller_checked_first(require_operations, implement(ops.OPS_STUCK, partial(opsview.stuck_nominations, app))),
+            implement(ops.OPS_PIPELINE, partial(opsview.ops_pipeline, app), caller_check=require_operations),
+            implement(ops.OPS_STUCK, partial(opsview.stuck_nominations, app), caller_check=require_operations),
         ),
         **outbox_operations(ctx, store.outbox),
     }
-
-
-def caller_checked_first(check: Callable[[Actor], None], bound: tuple[str, RpcOperation]) -> tuple[str, RpcOperation]:
-    """An operation only some callers may use, whoever they are (admins, operations): a caller without the right is
-    refused before the request is read, so it learns nothing of the request's shape (403, never 422)."""
-    name, run = bound
-
-    async def checked(actor: Actor, params: dict[str, Any]) -> Any:
-        check(actor)
-        return await run(actor, params)
-
-    return name, checked
 
 
 def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:

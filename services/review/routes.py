@@ -23,6 +23,7 @@ from shared.contracts import events as c
 from shared.contracts.operations import review as op
 from shared.contracts.subjects import REVIEW_FROM_PORTAL, REVIEW_FROM_REGISTRATION
 from shared.platform.messaging import EventConsumer, register_rpc
+from shared.platform.observability import require_operations
 from shared.platform.outbox_ops import outbox_operations
 from shared.platform.rpc import RpcOperation, implement, operations_of
 from shared.platform.service import ServiceContext
@@ -50,9 +51,13 @@ def operations(ctx: ServiceContext) -> dict[str, RpcOperation]:
         implement(op.PROPOSAL_DOCUMENT, partial(batches.proposal_document, review)),
         implement(op.NOTIFICATIONS, partial(notifications.list_notifications, review)),
         implement(op.MARK_NOTIFICATIONS_READ, partial(notifications.mark_notifications_read, review)),
-        implement(op.OPS_QUEUES, partial(ops.ops_queues, review)),
-        implement(op.REORGANISATION, partial(reorganisation.reorganisation_result, review)),
-        implement(op.REORGANISATION_PREVIEW, partial(reorganisation.reorganisation_preview, review)),
+        implement(op.OPS_QUEUES, partial(ops.ops_queues, review), caller_check=require_operations),
+        implement(op.REORGANISATION, partial(reorganisation.reorganisation_result, review), caller_check=require_operations),
+        implement(
+            op.REORGANISATION_PREVIEW,
+            partial(reorganisation.reorganisation_preview, review),
+            caller_check=reorganisation.require_admin,
+        ),
         *outbox_operations(ctx, store.outbox).items(),
     )
 

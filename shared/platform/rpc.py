@@ -84,14 +84,22 @@ RpcOperation = Callable[[Actor, dict[str, Any]], Awaitable[Any]]
 
 
 def implement(
-    operation: Operation[RequestT, ReplyT], handler: Callable[[Actor, RequestT], Awaitable[ReplyT]]
+    operation: Operation[RequestT, ReplyT],
+    handler: Callable[[Actor, RequestT], Awaitable[ReplyT]],
+    *,
+    caller_check: Callable[[Actor], None] | None = None,
 ) -> tuple[str, RpcOperation]:
     """A typed handler as the untyped table entry `register_rpc` takes: params → request model → handler → reply.
 
     A request that does not fit the model is refused with the fields named (`ValidationFailed`), as any other.
+    `caller_check`, for an operation only some callers may use whoever they are (admins, operations), refuses
+    a caller without the right before the request is read, so it learns nothing of the request's shape (403,
+    never 422).
     """
 
     async def run(actor: Actor, params: dict[str, Any]) -> Any:
+        if caller_check is not None:
+            caller_check(actor)
         request = operation.request.model_validate(params)
         reply = await handler(actor, request)
         return reply.model_dump(mode="json")

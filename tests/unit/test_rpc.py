@@ -6,11 +6,13 @@ import json
 from typing import Any
 
 import pytest
+from pydantic import BaseModel, Field
 
 from shared.contracts.commands import NominationDraft
-from shared.contracts.errors import Conflict, FieldError, NotFound, ValidationFailed
+from shared.contracts.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from shared.contracts.events import Actor, RoleGrant
-from shared.platform.rpc import answer
+from shared.contracts.operations import Operation
+from shared.platform.rpc import answer, implement
 
 ACTOR = Actor(
     user_id="u-1",
@@ -176,3 +178,36 @@ async def test_an_unexpected_exception_is_an_internal_error_reply_that_does_not_
     assert reply["error"]["code"] == "internal_error"
     assert reply["error"]["status"] == 500
     assert "secret" not in json.dumps(reply)
+
+
+class _Echo(BaseModel):
+    name: str = Field(min_length=3)
+
+
+ECHO = Operation(service="test", name="echo", request=_Echo, reply=_Echo)
+
+
+async def _echo(actor: Actor, request: _Echo) -> _Echo:
+    return request
+
+
+def _ops_only(actor: Actor) -> None:
+    if not actor.sees_everything():
+        raise Forbidden("Chỉ cán bộ vận hành", code="ops_only")
+
+
+@pytest.mark.asyncio
+async def test_a_typed_operation_validates_its_request_and_dumps_its_reply() -> None:
+    _, run = implement(ECHO, _echo)
+    assert json.loads(json.dumps(await answer(request({"name": "Bình"}), run)))["data"] == {"name": "Bình"}
+    refused = await answer(request({"name": "B"}), run)
+    assert (refused["error"]["status"], refused["error"]["fields"][0]["field"]) == (422, "name")
+
+
+@pytest.mark.asyncio
+async def test_a_caller_without_the_right_is_refused_before_its_request_is_read() -> None:
+    _, run = implement(ECHO, _echo, caller_check=_ops_only)
+    refused = await answer(request({"name": "B"}), run)  # invalid too: the caller learns nothing of the shape
+    assert (refused["error"]["status"], refused["error"]["code"]) == (403, "ops_only")
+    ops = Actor(user_id="u-ops", username="ops", roles=(RoleGrant(role="ops"),))
+    assert (await answer(request({"name": "Bình"}, ops), run))["data"] == {"name": "Bình"}

@@ -108,6 +108,11 @@ def _same_level(old_path: list[UnitRef], new_path: list[UnitRef], code: str) -> 
     return next((u.code for u in new_path if u.code == code or u.level == level), code)
 
 
+def require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise Forbidden("Chỉ quản trị hệ thống", code="admin_only")
+
+
 async def reorganisation_result(review: ReviewContext, actor: Actor, request: ReorganisationRef) -> ReorganisationResult:
     """What review did for a reorganisation, once it has followed it."""
     require_operations(actor)
@@ -120,8 +125,7 @@ async def reorganisation_result(review: ReviewContext, actor: Actor, request: Re
 
 async def reorganisation_preview(review: ReviewContext, actor: Actor, request: ReorganisationPreview) -> ReorganisationSummary:
     """The tasks a reorganisation would move (nothing is written)."""
-    if not actor.is_admin:
-        raise Forbidden("Chỉ quản trị hệ thống", code="admin_only")
+    require_admin(actor)
     async with review.unit_of_work() as uow:
         summary, _ = await follow_reorganisation(uow, request.event, review.clock.now(), write=False)
     return summary
