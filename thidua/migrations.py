@@ -21,7 +21,7 @@ def migrate_service(service: str, database_url: str, *, var_dir: Path, demo: boo
 
 async def _load_units(url: str) -> str:
     from services.registration.domain.emulation import load_seed_campaigns
-    from services.registration.usecases.context import Context
+    from services.registration.usecases.context import RegistrationContext
     from services.registration.usecases.emulation import load_campaigns
     from services.registration.usecases.units import load_units
     from shared.platform.service import ServiceContext
@@ -30,7 +30,7 @@ async def _load_units(url: str) -> str:
     engine = make_engine(url)
     try:
         settings = ServiceSettings(service="registration", database_url=url)
-        ctx = Context.of(ServiceContext(engine=engine, clock=settings.clock(), settings=settings))
+        ctx = RegistrationContext.of(ServiceContext(engine=engine, clock=settings.clock(), settings=settings))
         count = await load_units(ctx, read_units())
         campaigns = await load_campaigns(ctx, load_seed_campaigns())
     finally:

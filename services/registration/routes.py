@@ -11,7 +11,7 @@ from nats.js import JetStreamContext
 from services.registration import store
 from services.registration.attachments import DossierFiles
 from services.registration.usecases import dossier, emulation, nominations, opsview, reactions, reorganisation, units
-from services.registration.usecases.context import Context
+from services.registration.usecases.context import RegistrationContext
 from services.registration.usecases.reorganisation import require_admin
 from shared.contracts import events as c
 from shared.contracts.operations import registration as ops
@@ -28,7 +28,7 @@ SERVICE = ops.SERVICE
 
 def operations(ctx: ServiceContext, files: DossierFiles | None = None) -> dict[str, RpcOperation]:
     """Registration's RPC table: each declared operation bound to its use case, and the outbox's."""
-    app = Context.of(ctx, files)
+    app = RegistrationContext.of(ctx, files)
     return {
         **operations_of(
             SERVICE,
@@ -65,7 +65,7 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
 
     files = DossierFiles(Buckets(jetstream, replicas=ctx.settings.stream_replicas))
     register_rpc(router, SERVICE, operations(ctx, files))
-    app = Context.of(ctx, files)
+    app = RegistrationContext.of(ctx, files)
     react = partial(reactions.on_review_event, app)
     review_events = (
         c.TaskOpened,

@@ -19,7 +19,7 @@ from services.portal.settings import PortalSettings
 from services.registration import routes, store
 from services.registration.domain.nomination import Status
 from services.registration.usecases import units as registration_units
-from services.registration.usecases.context import Context
+from services.registration.usecases.context import RegistrationContext
 from shared.contracts.errors import DomainError, Forbidden
 from shared.contracts.events import Actor, NominationSubmitted
 from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
@@ -58,7 +58,7 @@ async def system(
 ) -> AsyncIterator[tuple[ServiceContext, Gateway]]:
     """Registration wired on its broker, and the portal's gateway on its own connection."""
     ctx: ServiceContext = await service_context("registration")
-    await registration_units.load_units(Context.of(ctx), reference.load_units())
+    await registration_units.load_units(RegistrationContext.of(ctx), reference.load_units())
     await ensure_topology(clean_nats, (REGISTRATION_FROM_REVIEW, REGISTRATION_FROM_AWARDS))
     settings = PortalSettings(nats_url=clean_nats, jwt_secret="s" * 40, var_dir=tmp_path)
     async with (

@@ -27,7 +27,7 @@ from openpyxl import load_workbook
 from services.registration import routes as registration_routes
 from services.registration import store as registration_store
 from services.registration.usecases import units as registration_units
-from services.registration.usecases.context import Context
+from services.registration.usecases.context import RegistrationContext
 from services.review import routes as review_routes
 from services.review import store as review_store
 from services.review.routes import operations as review_rpc
@@ -114,7 +114,7 @@ class System:
 async def system(service_context: Callable[..., Any], clean_nats: str, tmp_path: Path) -> AsyncIterator[System]:
     # Review on the parametrised backend (SQLite, PostgreSQL); registration in its own SQLite file.
     reg: ServiceContext = await service_context("registration", url=f"sqlite+aiosqlite:///{tmp_path / 'registration.sqlite'}")
-    await registration_units.load_units(Context.of(reg), reference.load_units())
+    await registration_units.load_units(RegistrationContext.of(reg), reference.load_units())
     rev: ServiceContext = await service_context("review")
     await ensure_topology(clean_nats, (REGISTRATION_FROM_REVIEW, REGISTRATION_FROM_AWARDS, REVIEW_FROM_REGISTRATION))
     publisher = make_broker(clean_nats, "tests")

@@ -25,7 +25,7 @@ from services.registration import routes as registration_routes
 from services.registration import store as registration_store
 from services.registration.usecases import reactions as registration_reactions
 from services.registration.usecases import units as registration_units
-from services.registration.usecases.context import Context
+from services.registration.usecases.context import RegistrationContext
 from shared.contracts import subjects
 from shared.contracts.events import (
     Actor,
@@ -59,7 +59,7 @@ OUTSIDER = Actor(
 async def world(service_context: Callable[..., Any], clean_nats: str, tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
     """Registration (SQLite file) and awards (the parametrised database) running on the session's nats-server."""
     reg: ServiceContext = await service_context("registration", url=f"sqlite+aiosqlite:///{tmp_path / 'registration.sqlite'}")
-    await registration_units.load_units(Context.of(reg), reference.load_units())
+    await registration_units.load_units(RegistrationContext.of(reg), reference.load_units())
     awards: ServiceContext = await service_context("awards")
     await ensure_topology(clean_nats, (REGISTRATION_FROM_REVIEW, REGISTRATION_FROM_AWARDS, AWARDS_FROM_REVIEW))
     publisher = make_broker(clean_nats, "awards")
@@ -350,9 +350,9 @@ async def test_a_decision_that_reaches_registration_before_its_approval_still_en
             prize_amount_vnd=702_000,
         ),
     )
-    await registration_reactions.on_review_event(Context.of(reg), granted)
+    await registration_reactions.on_review_event(RegistrationContext.of(reg), granted)
     approved = NominationApproved(occurred_at=NOW, actor=APPROVER_SONTAY, nomination=nom, issuer=issuer)
-    await registration_reactions.on_review_event(Context.of(reg), approved)
+    await registration_reactions.on_review_event(RegistrationContext.of(reg), approved)
     view = await nomination(reg, nom.id)
     assert view["status"] == "granted"
     assert [s["step"] for s in view["timeline"]][-2:] == ["approved", "granted"]

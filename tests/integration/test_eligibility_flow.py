@@ -14,7 +14,7 @@ from nats.aio.client import Client as NatsClient
 from services.registration import routes as registration_routes
 from services.registration import store as registration_store
 from services.registration.usecases import units as registration_units
-from services.registration.usecases.context import Context
+from services.registration.usecases.context import RegistrationContext
 from services.review import routes as review_routes
 from services.review import store as review_store
 from services.review.routes import operations as review_rpc
@@ -35,7 +35,7 @@ SUBMISSION_ONLY = ("pledge", "cluster_lead", "campaign_window", "campaign_quota"
 @pytest_asyncio.fixture
 async def registration_ctx(service_context: Callable[..., Any], clean_nats: str) -> AsyncIterator[ServiceContext]:
     ctx: ServiceContext = await service_context("registration")
-    await registration_units.load_units(Context.of(ctx), reference.load_units())
+    await registration_units.load_units(RegistrationContext.of(ctx), reference.load_units())
     await ensure_topology(clean_nats, (REGISTRATION_FROM_REVIEW, REGISTRATION_FROM_AWARDS, REVIEW_FROM_REGISTRATION))
     async with running_broker(clean_nats, "registration", lambda router, broker: registration_routes.wire(router, broker, ctx)):
         yield ctx

@@ -19,7 +19,7 @@ from services.registration.domain.emulation import load_seed_campaigns, pledge_r
 from services.registration.usecases import eligibility as registration_eligibility
 from services.registration.usecases import emulation as registration_emulation
 from services.registration.usecases import units as registration_units
-from services.registration.usecases.context import Context
+from services.registration.usecases.context import RegistrationContext
 from shared.contracts import subjects
 from shared.contracts.errors import ValidationFailed
 from shared.contracts.events import Actor, RoleGrant
@@ -45,8 +45,8 @@ MARCH_2026 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 @pytest_asyncio.fixture
 async def registration(service_context: Callable[..., Any], clean_nats: str) -> AsyncIterator[ServiceContext]:
     ctx: ServiceContext = await service_context("registration", clock=FixedClock(MARCH_2026))
-    await registration_units.load_units(Context.of(ctx), reference.load_units())
-    await registration_emulation.load_campaigns(Context.of(ctx), load_seed_campaigns())
+    await registration_units.load_units(RegistrationContext.of(ctx), reference.load_units())
+    await registration_emulation.load_campaigns(RegistrationContext.of(ctx), load_seed_campaigns())
     await ensure_topology(clean_nats, (REGISTRATION_FROM_REVIEW, REGISTRATION_FROM_AWARDS))
     async with running_broker(clean_nats, "registration", lambda router, broker: routes.wire(router, broker, ctx)):
         yield ctx

@@ -13,7 +13,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from services.registration import routes as registration_routes
 from services.registration import store as registration_store
 from services.registration.usecases import units as registration_units
-from services.registration.usecases.context import Context
+from services.registration.usecases.context import RegistrationContext
 from services.review import opsview as review_ops
 from services.review.routes import operations as review_rpc
 from services.review.usecases import intake
@@ -36,7 +36,7 @@ def scrape(registry: CollectorRegistry) -> str:
 async def test_nominations_per_stage_and_per_day_come_from_registration(service_context: Any) -> None:
     clock = FixedClock(MONDAY)
     ctx = await service_context("registration", clock=clock)
-    await registration_units.load_units(Context.of(ctx), reference.load_units())
+    await registration_units.load_units(RegistrationContext.of(ctx), reference.load_units())
     for name in ("Nguyễn Văn An", "Trần Thị Bình"):
         await registration_routes.operations(ctx)["submit"](SUBMITTER, draft(name))
     clock.advance(timedelta(days=2))
@@ -100,7 +100,7 @@ async def test_queues_per_unit_show_depth_oldest_task_and_overdue_as_metrics_and
 async def test_the_outbox_backlog_is_counted_with_the_age_of_its_oldest_row(service_context: Any) -> None:
     clock = FixedClock(MONDAY)
     ctx = await service_context("registration", clock=clock)
-    await registration_units.load_units(Context.of(ctx), reference.load_units())
+    await registration_units.load_units(RegistrationContext.of(ctx), reference.load_units())
     registry = CollectorRegistry()
     sampler = Sampler("registration", registry)
     sampler.watch_outbox(ctx.engine, registration_store.outbox, clock.now)

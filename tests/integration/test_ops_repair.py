@@ -18,7 +18,7 @@ from services.registration import routes as registration_routes
 from services.registration import store
 from services.registration.usecases import reactions as registration_reactions
 from services.registration.usecases import units as registration_units
-from services.registration.usecases.context import Context
+from services.registration.usecases.context import RegistrationContext
 from shared.contracts.errors import Forbidden
 from shared.contracts.events import Actor, RoleGrant, TaskOpened, TaskSnapshot
 from shared.platform.clock import FixedClock
@@ -37,7 +37,7 @@ ADMIN = Actor(user_id="u-admin", username="admin", roles=(RoleGrant(role="admin"
 @pytest_asyncio.fixture
 async def registration(service_context: Callable[..., Any]) -> ServiceContext:
     ctx: ServiceContext = await service_context("registration", clock=FixedClock(START))
-    await registration_units.load_units(Context.of(ctx), reference.load_units())
+    await registration_units.load_units(RegistrationContext.of(ctx), reference.load_units())
     return ctx
 
 
@@ -113,7 +113,7 @@ async def test_nominations_waiting_longer_than_the_threshold_are_listed_oldest_f
     queued = await rpc["submit"](SUBMITTER, draft("Nguyễn Văn An"))  # day 0
     clock.advance(timedelta(hours=6))
     queued_at_sontay = opened(queued["id"], clock.now())  # queued at Sơn Tây, day 0 + 6 h
-    await registration_reactions.on_review_event(Context.of(registration), queued_at_sontay)
+    await registration_reactions.on_review_event(RegistrationContext.of(registration), queued_at_sontay)
     clock.advance(timedelta(days=1))
     withdrawn = await rpc["submit"](SUBMITTER, draft("Lê Văn Cường"))  # day 1, then withdrawn: final
     await rpc["withdraw"](SUBMITTER, {"id": withdrawn["id"], "reason": "Nộp nhầm"})

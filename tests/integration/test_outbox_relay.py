@@ -20,7 +20,7 @@ from nats.js import JetStreamContext
 from services.registration import routes as registration_routes
 from services.registration import store
 from services.registration.usecases import units as registration_units
-from services.registration.usecases.context import Context
+from services.registration.usecases.context import RegistrationContext
 from shared.contracts import subjects
 from shared.platform.messaging import DUPLICATE_WINDOW_SECONDS, publish_event
 from shared.platform.outbox import OutboxRelay
@@ -35,7 +35,7 @@ STREAM = subjects.REGISTRATION_STREAM.name
 @pytest_asyncio.fixture
 async def registration(service_context: Callable[..., Any]) -> ServiceContext:
     ctx: ServiceContext = await service_context("registration")
-    await registration_units.load_units(Context.of(ctx), reference.load_units())
+    await registration_units.load_units(RegistrationContext.of(ctx), reference.load_units())
     return ctx
 
 

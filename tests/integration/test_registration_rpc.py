@@ -13,7 +13,7 @@ from nats.aio.client import Client as NatsClient
 
 from services.registration import routes, store
 from services.registration.usecases import units as registration_units
-from services.registration.usecases.context import Context
+from services.registration.usecases.context import RegistrationContext
 from shared.contracts import subjects
 from shared.contracts.events import Actor, RoleGrant
 from shared.contracts.operations import RpcRequest
@@ -46,7 +46,7 @@ def draft(**overrides: Any) -> dict[str, Any]:
 async def registration(service_context: Callable[..., Any], clean_nats: str) -> AsyncIterator[ServiceContext]:
     """Registration wired on a started broker, as `thidua up` runs it (minus HTTP and the relay)."""
     ctx: ServiceContext = await service_context("registration")
-    await registration_units.load_units(Context.of(ctx), reference.load_units())
+    await registration_units.load_units(RegistrationContext.of(ctx), reference.load_units())
     await ensure_topology(clean_nats, (REGISTRATION_FROM_REVIEW, REGISTRATION_FROM_AWARDS))
     async with running_broker(clean_nats, "registration", lambda router, broker: routes.wire(router, broker, ctx)):
         yield ctx

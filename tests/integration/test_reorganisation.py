@@ -23,7 +23,7 @@ from services.registration import routes as registration_routes
 from services.registration import store as reg_store
 from services.registration.usecases import reactions as registration_reactions
 from services.registration.usecases import units as registration_units
-from services.registration.usecases.context import Context
+from services.registration.usecases.context import RegistrationContext
 from services.review import routes as review_routes
 from services.review import store as review_store
 from services.review.routes import operations as review_rpc
@@ -112,7 +112,7 @@ async def test_open_tasks_of_thanh_xuan_follow_their_cdcs_to_the_ward_union(
     clock = FixedClock(NOW)
     reg = await service_context("registration", clock=clock, url=second_database)
     rev = await service_context("review", clock=clock)
-    await registration_units.load_units(Context.of(reg), load_units())
+    await registration_units.load_units(RegistrationContext.of(reg), load_units())
 
     waiting = await submit(reg, rev, "Nguyễn Văn Chờ", "giay_khen_ldld_huyen")
     claimed = await submit(reg, rev, "Trần Thị Nhận", "giay_khen_ldld_huyen")
@@ -198,7 +198,7 @@ async def test_open_tasks_of_thanh_xuan_follow_their_cdcs_to_the_ward_union(
     for row in rows:
         if row["subject"] in flow:
             await registration_reactions.on_review_event(
-                Context.of(reg), EVENT_TYPES[row["subject"]].model_validate_json(row["payload"])
+                RegistrationContext.of(reg), EVENT_TYPES[row["subject"]].model_validate_json(row["payload"])
             )
     nomination = await registration_routes.operations(reg)["get"](ADMIN, {"id": claimed})
     [rehomed] = [s for s in nomination["timeline"] if s["step"] == "rehomed"]
@@ -233,7 +233,7 @@ async def test_a_decision_signed_by_the_closed_district_keeps_its_old_name(
 ) -> None:
     reg = await service_context("registration", url=second_database)
     aw = await service_context("awards")
-    await registration_units.load_units(Context.of(reg), load_units())
+    await registration_units.load_units(RegistrationContext.of(reg), load_units())
     issuer = next(u for u in load_units() if u.code == "HN-THANHXUAN").ref()
     await registration_routes.operations(reg)["submit"](VANQUAN, _draft("Phạm Thị Khen"))
     [submitted] = await outbox(reg, reg_store.outbox, subjects.NOMINATION_SUBMITTED)
@@ -256,13 +256,13 @@ async def test_a_dossier_returned_by_the_closed_district_is_resubmitted_to_the_w
     clock = FixedClock(NOW)
     reg = await service_context("registration", clock=clock, url=second_database)
     rev = await service_context("review", clock=clock)
-    await registration_units.load_units(Context.of(reg), load_units())
+    await registration_units.load_units(RegistrationContext.of(reg), load_units())
     returned = await submit(reg, rev, "Phạm Văn Trả", "giay_khen_ldld_huyen")
     task = await task_of(rev, returned)
     await review_rpc(rev)["claim"](THANHXUAN, {"task_id": task["id"]})
     await review_rpc(rev)["decide"](THANHXUAN, {"task_id": task["id"], "action": "return", "comment": "Bổ sung biên bản họp"})
     for event in await outbox(rev, review_store.outbox, subjects.NOMINATION_RETURNED):
-        await registration_reactions.on_review_event(Context.of(reg), event)
+        await registration_reactions.on_review_event(RegistrationContext.of(reg), event)
 
     await registration_routes.operations(reg)["reorganise"](ADMIN, {"reorganisation": the_file(), "apply": True})
     [event] = await outbox(reg, reg_store.outbox, subjects.UNITS_REORGANISED)

@@ -21,7 +21,7 @@ from services.awards.usecases import issuing as awards
 from services.awards.usecases.context import AwardsContext
 from services.registration import routes as registration_routes
 from services.registration.usecases import units as registration_units
-from services.registration.usecases.context import Context
+from services.registration.usecases.context import RegistrationContext
 from shared.contracts.events import Actor, NominationApproved, RoleGrant
 from shared.contracts.operations import RpcRequest
 from shared.contracts.subjects import AWARDS_FROM_REVIEW, REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, rpc_subject
@@ -40,7 +40,7 @@ VANQUAN = Actor(user_id="u-vq", username="cdcs.vanquan", roles=(RoleGrant(role="
 async def services(service_context: Callable[..., Any], clean_nats: str, tmp_path: Path) -> AsyncIterator[ServiceContext]:
     """Registration (on its own SQLite file) and awards (on the backend under test), both wired on real brokers."""
     reg: ServiceContext = await service_context("registration", url=f"sqlite+aiosqlite:///{tmp_path}/registration.db")
-    await registration_units.load_units(Context.of(reg), reference.load_units())
+    await registration_units.load_units(RegistrationContext.of(reg), reference.load_units())
     ctx: ServiceContext = await service_context("awards")
     await ensure_topology(clean_nats, (REGISTRATION_FROM_REVIEW, REGISTRATION_FROM_AWARDS, AWARDS_FROM_REVIEW))
     async with (

@@ -23,7 +23,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from services.registration import routes as registration_routes
 from services.registration import store
 from services.registration.usecases import units as registration_units
-from services.registration.usecases.context import Context
+from services.registration.usecases.context import RegistrationContext
 from shared.contracts import subjects
 from shared.contracts.events import NominationSubmitted
 from shared.contracts.subjects import REVIEW_FROM_REGISTRATION
@@ -56,7 +56,7 @@ def provider(spans: InMemorySpanExporter) -> TracerProvider:
 @pytest_asyncio.fixture
 async def registration(service_context: Callable[..., Any]) -> ServiceContext:
     ctx: ServiceContext = await service_context("registration")
-    await registration_units.load_units(Context.of(ctx), reference.load_units())
+    await registration_units.load_units(RegistrationContext.of(ctx), reference.load_units())
     return ctx
 
 

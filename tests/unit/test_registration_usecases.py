@@ -13,7 +13,7 @@ import pytest_asyncio
 from services.registration.domain.emulation import load_seed_campaigns
 from services.registration.domain.nomination import Status
 from services.registration.usecases import emulation, nominations, reactions, units
-from services.registration.usecases.context import Context
+from services.registration.usecases.context import RegistrationContext
 from shared.contracts.commands import NewCampaign, NominationDraft, PledgeRegistration
 from shared.contracts.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
 from shared.contracts.events import (
@@ -69,7 +69,7 @@ def draft(name: str = "Nguyễn Văn An", **changes: Any) -> NominationDraft:
 
 @dataclass
 class World:
-    ctx: Context
+    ctx: RegistrationContext
     uow: FakeUnitOfWork
     clock: FixedClock
 
@@ -79,7 +79,7 @@ async def world() -> World:
     """The demo unit tree and the seed campaigns, in a fresh in-memory store, on 2 March 2026."""
     clock = FixedClock(MARCH_2026)
     uow = FakeUnitOfWork()
-    ctx = Context(uow=uow, clock=clock)
+    ctx = RegistrationContext(uow=uow, clock=clock)
     await units.load_units(ctx, load_units())
     await emulation.load_campaigns(ctx, load_seed_campaigns())
     return World(ctx=ctx, uow=uow, clock=clock)

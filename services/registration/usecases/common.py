@@ -10,7 +10,7 @@ from services.registration.domain.nomination import Step
 from services.registration.store import AlreadyStored, Store
 from services.registration.store.records import NominationRow, TimelineRow
 from services.registration.usecases.access import actor_name
-from services.registration.usecases.context import Context
+from services.registration.usecases.context import RegistrationContext
 from shared.contracts.errors import Conflict, NotFound
 from shared.contracts.events import Actor, Event
 from shared.contracts.values import UnitRef
@@ -32,7 +32,7 @@ def duplicate_nomination() -> Conflict:
 
 
 @asynccontextmanager
-async def writing(ctx: Context) -> AsyncIterator[Store]:
+async def writing(ctx: RegistrationContext) -> AsyncIterator[Store]:
     """A write transaction; a concurrent duplicate caught by the unique index is the same 409."""
     try:
         async with ctx.uow.transaction() as store:

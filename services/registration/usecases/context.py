@@ -13,13 +13,13 @@ from shared.platform.service import ServiceContext
 
 
 @dataclass(frozen=True)
-class Context:
+class RegistrationContext:
     uow: UnitOfWork
     clock: Clock
     files: DossierFiles | None = None  # registration's side of the Object Store; None: no file can be taken
 
     @classmethod
-    def of(cls, service: ServiceContext, files: DossierFiles | None = None) -> Context:
+    def of(cls, service: ServiceContext, files: DossierFiles | None = None) -> RegistrationContext:
         """The use cases' context on the service's database, its clock and its outbox relay."""
         return cls(uow=SqlUnitOfWork(service.engine, service.outbox_written), clock=service.clock, files=files)
 

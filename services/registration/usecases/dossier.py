@@ -16,7 +16,7 @@ from services.registration.store import Store
 from services.registration.store.records import AttachmentRow
 from services.registration.usecases.access import require_view
 from services.registration.usecases.common import load_nomination
-from services.registration.usecases.context import Context
+from services.registration.usecases.context import RegistrationContext
 from services.registration.usecases.views import attachment_view
 from shared.contracts.commands import StagedAttachment
 from shared.contracts.errors import NotFound, ServiceUnavailable, ValidationFailed
@@ -134,7 +134,7 @@ def files_changed(added: int, removed: int) -> str:
     return ("Tài liệu: " + ", ".join(parts)) if parts else ""
 
 
-async def attachment(ctx: Context, actor: Actor, q: AttachmentQuery) -> AttachmentLocation:
+async def attachment(ctx: RegistrationContext, actor: Actor, q: AttachmentQuery) -> AttachmentLocation:
     """Where one of the dossier's files is and its checksum, for whoever may see the nomination (the portal then
     reads the object and checks the SHA-256 on the way out). A removed file stays readable for the record."""
     async with ctx.uow.reading() as store:
@@ -145,7 +145,7 @@ async def attachment(ctx: Context, actor: Actor, q: AttachmentQuery) -> Attachme
     return AttachmentLocation(**dict(attachment_view(found)), bucket=found.bucket, object_name=found.object_name)
 
 
-async def document_requirements(ctx: Context, actor: Actor, q: RequirementsQuery) -> DocumentRequirements:
+async def document_requirements(ctx: RegistrationContext, actor: Actor, q: RequirementsQuery) -> DocumentRequirements:
     """The award's documents (required or not), the limits in force and whether missing documents refuse a submission."""
     today = ctx.today()
     catalogs = catalogs_on(today)

@@ -20,7 +20,7 @@ from services.registration.store import AlreadyStored
 from services.registration.store.records import ClusterMemberRow, ClusterRow, ClusterVoteRow, PledgeRow, PledgeSearch, UnitRow
 from services.registration.usecases.access import actor_name, visibility
 from services.registration.usecases.common import award_names
-from services.registration.usecases.context import Context
+from services.registration.usecases.context import RegistrationContext
 from shared.contracts.commands import Campaign, NewCampaign, NewCluster, PledgeRegistration
 from shared.contracts.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from shared.contracts.events import Actor
@@ -49,14 +49,14 @@ def _unit_names(units: list[UnitRow]) -> dict[str, str]:
     return {u.code: u.name for u in units}
 
 
-def _today(ctx: Context) -> date:
+def _today(ctx: RegistrationContext) -> date:
     return ctx.today()
 
 
 # Campaigns
 
 
-async def load_campaigns(ctx: Context, campaigns: list[Campaign]) -> int:
+async def load_campaigns(ctx: RegistrationContext, campaigns: list[Campaign]) -> int:
     """The seed campaigns (`shared/data/campaigns.toml`), once: a code already there is left as it is."""
     now = ctx.clock.now()
     added = 0
@@ -69,7 +69,7 @@ async def load_campaigns(ctx: Context, campaigns: list[Campaign]) -> int:
     return added
 
 
-async def create_campaign(ctx: Context, actor: Actor, cmd: NewCampaign) -> CampaignView:
+async def create_campaign(ctx: RegistrationContext, actor: Actor, cmd: NewCampaign) -> CampaignView:
     if not (actor.is_admin or actor.has_role("approver", cmd.launching_unit_code)):
         raise Forbidden("Chỉ người duyệt của đơn vị phát động được tạo đợt thi đua", code="not_launching_unit")
     catalogs = catalogs_on(_today(ctx))
@@ -124,7 +124,7 @@ def _campaign_view(campaign: Campaign, usage: dict[str, int], names: dict[str, s
     )
 
 
-async def list_campaigns(ctx: Context, actor: Actor, params: IgnoredParams) -> CampaignList:
+async def list_campaigns(ctx: RegistrationContext, actor: Actor, params: IgnoredParams) -> CampaignList:
     """Every campaign, newest window first, with each target's places taken (any signed-in user: reference data)."""
     today = _today(ctx)
     names = award_names(catalogs_on(today))
@@ -137,7 +137,7 @@ async def list_campaigns(ctx: Context, actor: Actor, params: IgnoredParams) -> C
     return CampaignList(views)
 
 
-async def get_campaign(ctx: Context, actor: Actor, q: CampaignCode) -> CampaignView:
+async def get_campaign(ctx: RegistrationContext, actor: Actor, q: CampaignCode) -> CampaignView:
     today = _today(ctx)
     async with ctx.uow.reading() as store:
         campaign = await store.campaign(q.code)
@@ -175,7 +175,7 @@ def _pledge_view(row: PledgeRow, names: dict[str, str]) -> PledgeView:
     )
 
 
-async def register_pledge(ctx: Context, actor: Actor, cmd: PledgeRegistration) -> PledgeView:
+async def register_pledge(ctx: RegistrationContext, actor: Actor, cmd: PledgeRegistration) -> PledgeView:
     """A CĐCS's submitter registers (or, after a return, corrects) the year's pledge before the deadline."""
     if not (actor.is_admin or actor.has_role("submitter", cmd.unit_code)):
         raise Forbidden("Bạn không phải cán bộ của công đoàn cơ sở này", code="not_unit_submitter")
@@ -254,7 +254,7 @@ async def register_pledge(ctx: Context, actor: Actor, cmd: PledgeRegistration) -
     return _pledge_view(stored, award_names(catalogs))
 
 
-async def decide_pledge(ctx: Context, actor: Actor, cmd: DecidePledge) -> PledgeView:
+async def decide_pledge(ctx: RegistrationContext, actor: Actor, cmd: DecidePledge) -> PledgeView:
     """The direct superior's approver confirms a registered pledge, or returns it with a reason."""
     if cmd.action == "return" and not cmd.reason:
         raise ValidationFailed.on("reason", "Cần ghi lý do trả lại", code="reason_required")
@@ -280,7 +280,7 @@ async def decide_pledge(ctx: Context, actor: Actor, cmd: DecidePledge) -> Pledge
     return _pledge_view(stored, award_names(catalogs_on(_today(ctx))))
 
 
-async def list_pledges(ctx: Context, actor: Actor, q: PledgeQuery) -> PledgeList:
+async def list_pledges(ctx: RegistrationContext, actor: Actor, q: PledgeQuery) -> PledgeList:
     """Pledges the actor may see: their CĐCS's, and those under the units they approve for."""
     search = PledgeSearch(visible=visibility(actor), year=q.year, under_unit=q.unit_code, status=q.status)
     async with ctx.uow.reading() as store:
@@ -300,7 +300,7 @@ async def list_pledges(ctx: Context, actor: Actor, q: PledgeQuery) -> PledgeList
 # Clusters
 
 
-async def create_cluster(ctx: Context, actor: Actor, cmd: NewCluster) -> ClusterView:
+async def create_cluster(ctx: RegistrationContext, actor: Actor, cmd: NewCluster) -> ClusterView:
     """A superior groups units under it into a cluster (a national cluster hangs under TLD)."""
     if not (
         actor.is_admin or actor.has_role("approver", cmd.parent_unit_code) or actor.has_role("unit_admin", cmd.parent_unit_code)
@@ -368,7 +368,7 @@ def _cluster_view(cluster: ClusterRow, units: dict[str, str]) -> ClusterView:
     )
 
 
-async def list_clusters(ctx: Context, actor: Actor, params: IgnoredParams) -> ClusterList:
+async def list_clusters(ctx: RegistrationContext, actor: Actor, params: IgnoredParams) -> ClusterList:
     """Every cluster with its members and its votes (reference data for any signed-in user)."""
     async with ctx.uow.reading() as store:
         units = _unit_names(await store.units())
@@ -376,7 +376,7 @@ async def list_clusters(ctx: Context, actor: Actor, params: IgnoredParams) -> Cl
     return ClusterList([_cluster_view(c, units) for c in clusters])
 
 
-async def _read_cluster(ctx: Context, code: str) -> ClusterView:
+async def _read_cluster(ctx: RegistrationContext, code: str) -> ClusterView:
     async with ctx.uow.reading() as store:
         units = _unit_names(await store.units())
         cluster = await store.cluster(code)
@@ -384,7 +384,7 @@ async def _read_cluster(ctx: Context, code: str) -> ClusterView:
     return _cluster_view(cluster, units)
 
 
-async def record_cluster_vote(ctx: Context, actor: Actor, cmd: VoteInCluster) -> ClusterView:
+async def record_cluster_vote(ctx: RegistrationContext, actor: Actor, cmd: VoteInCluster) -> ClusterView:
     """The year's vote of a cluster: the member units voted leading. Recorded by the superior that organises it."""
     async with ctx.uow.transaction() as store:
         cluster = await store.cluster(cmd.cluster_code)

@@ -19,7 +19,7 @@ from services.registration.store.records import NominationRow, NominationSearch
 from services.registration.usecases import dossier, eligibility
 from services.registration.usecases.access import require_submitter, require_view, visibility
 from services.registration.usecases.common import add_step, duplicate_nomination, load_nomination, record_step, writing
-from services.registration.usecases.context import Context
+from services.registration.usecases.context import RegistrationContext
 from services.registration.usecases.views import attachment_ref, nomination_summary, nomination_view
 from shared.contracts.commands import NominationDraft
 from shared.contracts.events import (
@@ -46,7 +46,7 @@ from shared.rules import attachments as att
 from shared.rules.catalog import catalogs_on
 
 
-async def submit(ctx: Context, actor: Actor, cmd: NominationDraft) -> NominationView:
+async def submit(ctx: RegistrationContext, actor: Actor, cmd: NominationDraft) -> NominationView:
     require_submitter(actor, cmd.unit_code)
     now = ctx.clock.now()
     today = now.astimezone(VIETNAM_TZ).date()
@@ -133,19 +133,19 @@ async def _refuse_duplicate(store: Store, key: str, *, except_id: str | None = N
         raise duplicate_nomination()
 
 
-async def update(ctx: Context, actor: Actor, cmd: EditNomination) -> NominationView:
+async def update(ctx: RegistrationContext, actor: Actor, cmd: EditNomination) -> NominationView:
     """Edit a returned nomination (its facts, its files) before resubmitting it."""
     await _edit(ctx, actor, cmd, resubmit=False)
     return await get_nomination(ctx, actor, NominationId(id=cmd.id))
 
 
-async def resubmit(ctx: Context, actor: Actor, cmd: EditNomination) -> NominationView:
+async def resubmit(ctx: RegistrationContext, actor: Actor, cmd: EditNomination) -> NominationView:
     """Send a returned nomination up again, with its corrections: judged again, at the level that returned it."""
     await _edit(ctx, actor, cmd, resubmit=True)
     return await get_nomination(ctx, actor, NominationId(id=cmd.id))
 
 
-async def _edit(ctx: Context, actor: Actor, cmd: EditNomination, *, resubmit: bool) -> None:
+async def _edit(ctx: RegistrationContext, actor: Actor, cmd: EditNomination, *, resubmit: bool) -> None:
     now = ctx.clock.now()
     today = now.astimezone(VIETNAM_TZ).date()
     rules = att.rules_on(today)
@@ -237,7 +237,7 @@ async def _edit(ctx: Context, actor: Actor, cmd: EditNomination, *, resubmit: bo
             await add_step(store, cmd.id, Step.EDIT, actor, now, unit=path[0], comment=comment or None)
 
 
-async def withdraw(ctx: Context, actor: Actor, cmd: WithdrawNomination) -> NominationView:
+async def withdraw(ctx: RegistrationContext, actor: Actor, cmd: WithdrawNomination) -> NominationView:
     now = ctx.clock.now()
     async with ctx.uow.transaction() as store:
         row = await load_nomination(store, cmd.id, for_update=True)
@@ -281,7 +281,7 @@ async def _snapshot(store: Store, row: NominationRow, campaign: CampaignRef | No
     )
 
 
-async def get_nomination(ctx: Context, actor: Actor, query: NominationId) -> NominationView:
+async def get_nomination(ctx: RegistrationContext, actor: Actor, query: NominationId) -> NominationView:
     async with ctx.uow.reading() as store:
         row = await load_nomination(store, query.id)
         require_view(actor, row)
@@ -290,7 +290,7 @@ async def get_nomination(ctx: Context, actor: Actor, query: NominationId) -> Nom
     return nomination_view(row, steps, attachments)
 
 
-async def list_nominations(ctx: Context, actor: Actor, q: NominationQuery) -> NominationPage:
+async def list_nominations(ctx: RegistrationContext, actor: Actor, q: NominationQuery) -> NominationPage:
     search = NominationSearch(
         visible=visibility(actor),
         under_unit=q.unit_code,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from services.registration.domain.nomination import ACTIVE, STATUS_LABELS_VI, STEP_LABELS_VI, Status, Step
-from services.registration.usecases.context import Context
+from services.registration.usecases.context import RegistrationContext
 from shared.contracts.events import Actor
 from shared.contracts.operations.registration import (
     PipelineDay,
@@ -50,7 +50,7 @@ def stage_of(status: str, level: str | None) -> str | None:
     return None
 
 
-async def ops_pipeline(ctx: Context, actor: Actor, q: PipelineQuery) -> PipelineFigures:
+async def ops_pipeline(ctx: RegistrationContext, actor: Actor, q: PipelineQuery) -> PipelineFigures:
     """Nominations per stage now, entries per stage in the last 24 hours, and per day over `days` days."""
     require_operations(actor)
     now = ctx.clock.now()
@@ -84,7 +84,7 @@ async def ops_pipeline(ctx: Context, actor: Actor, q: PipelineQuery) -> Pipeline
     )
 
 
-async def stuck_nominations(ctx: Context, actor: Actor, q: StuckQuery) -> StuckNominations:
+async def stuck_nominations(ctx: RegistrationContext, actor: Actor, q: StuckQuery) -> StuckNominations:
     """Nominations not yet decided whose last step is older than the threshold, oldest first, with that step."""
     require_operations(actor)
     now = ctx.clock.now()

@@ -10,7 +10,7 @@ from services.registration.domain.nomination import ACTIVE, Step, next_status
 from services.registration.domain.timeline import timeline_step
 from services.registration.store.records import NominationRow
 from services.registration.usecases.common import record_step
-from services.registration.usecases.context import Context
+from services.registration.usecases.context import RegistrationContext
 from shared.contracts.events import (
     AwardGranted,
     AwardProposed,
@@ -48,7 +48,7 @@ def _after_step(row: NominationRow, step: Step, event: Event, unit: UnitRef, com
     return updated
 
 
-async def on_review_event(ctx: Context, event: Event) -> None:
+async def on_review_event(ctx: RegistrationContext, event: Event) -> None:
     step, nomination_id, unit, comment = timeline_step(event)
     async with ctx.uow.transaction() as store:
         if not await store.first_delivery(CONSUMER, event, ctx.clock.now()):
@@ -60,7 +60,7 @@ async def on_review_event(ctx: Context, event: Event) -> None:
         await record_step(store, row.id, step, event, unit=unit, comment=comment)
 
 
-async def on_nominations_approved(ctx: Context, event: NominationsApproved) -> None:
+async def on_nominations_approved(ctx: RegistrationContext, event: NominationsApproved) -> None:
     """A batch approval: each nomination of ours gets what a single `NominationApproved` gives it (status, timeline)."""
     async with ctx.uow.transaction() as store:
         if not await store.first_delivery(CONSUMER, event, ctx.clock.now()):
@@ -74,7 +74,7 @@ async def on_nominations_approved(ctx: Context, event: NominationsApproved) -> N
             await record_step(store, row.id, Step.APPROVE, event, unit=event.issuer, comment=comment)
 
 
-async def on_decision_revoked(ctx: Context, event: DecisionRevoked) -> None:
+async def on_decision_revoked(ctx: RegistrationContext, event: DecisionRevoked) -> None:
     """Each nomination the revoked decision granted: status "Đã thu hồi quyết định", a timeline line with the reason,
     and the decision it keeps carries the revocation."""
     async with ctx.uow.transaction() as store:

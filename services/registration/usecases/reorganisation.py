@@ -10,7 +10,7 @@ from services.registration.domain.reorganisation import Plan, plan
 from services.registration.store import Store
 from services.registration.store.records import ReorganisationRow
 from services.registration.usecases.common import record_step, writing
-from services.registration.usecases.context import Context
+from services.registration.usecases.context import RegistrationContext
 from shared.contracts.errors import Conflict, Forbidden, ValidationFailed
 from shared.contracts.events import Actor, UnitsReorganised
 from shared.contracts.operations.registration import (
@@ -31,7 +31,7 @@ def require_admin(actor: Actor) -> None:
         raise Forbidden("Chỉ quản trị hệ thống được sắp xếp lại cây đơn vị", code="admin_only")
 
 
-async def reorganise(ctx: Context, actor: Actor, cmd: Reorganise) -> ReorganisationResult:
+async def reorganise(ctx: RegistrationContext, actor: Actor, cmd: Reorganise) -> ReorganisationResult:
     require_admin(actor)
     r = cmd.reorganisation
     now = ctx.clock.now()

@@ -3,14 +3,14 @@ given dates with its sector (what awards stores with a grassroots register entry
 
 from __future__ import annotations
 
-from services.registration.usecases.context import Context
+from services.registration.usecases.context import RegistrationContext
 from shared.contracts.events import Actor
 from shared.contracts.operations.registration import IgnoredParams, UnitList, UnitListing, UnitPaths, UnitPathsQuery
 from shared.contracts.values import LEVEL_RANK
 from shared.rules.reference import Unit
 
 
-async def load_units(ctx: Context, units: list[Unit]) -> int:
+async def load_units(ctx: RegistrationContext, units: list[Unit]) -> int:
     """Insert or update the unit tree from its data file (parents first). A unit a reorganisation has
     changed is left as the reorganisation made it: from then on the database is the record."""
     ordered = sorted(units, key=lambda u: -LEVEL_RANK[u.level])
@@ -23,7 +23,7 @@ async def load_units(ctx: Context, units: list[Unit]) -> int:
     return len(units)
 
 
-async def list_units(ctx: Context, actor: Actor, params: IgnoredParams) -> UnitList:
+async def list_units(ctx: RegistrationContext, actor: Actor, params: IgnoredParams) -> UnitList:
     """Every unit, closed ones included (old names stay readable), with its validity."""
     async with ctx.uow.reading() as store:
         rows = await store.units()
@@ -44,7 +44,7 @@ async def list_units(ctx: Context, actor: Actor, params: IgnoredParams) -> UnitL
     )
 
 
-async def unit_paths(ctx: Context, actor: Actor, q: UnitPathsQuery) -> UnitPaths:
+async def unit_paths(ctx: RegistrationContext, actor: Actor, q: UnitPathsQuery) -> UnitPaths:
     """The unit's sector and its path on each date; an empty path: the unit did not exist that day."""
     async with ctx.uow.reading() as store:
         tree = await store.tree()  # two queries, then every date in memory
