@@ -1,4 +1,8 @@
-"""Message contracts: the actor, the event envelope and every event the services exchange."""
+"""Message contracts: the actor, the event envelope and every event the services exchange.
+
+One module on purpose (about 500 lines): it is the bus's vocabulary, and a reader checks a change to one event
+against the snapshots and the other events it travels with.
+"""
 
 from __future__ import annotations
 

@@ -5,6 +5,9 @@ or `THIDUA_CATALOG_DIR`), one per version, each with the date it takes effect. O
 force of each catalogue is the latest one whose `effective_from` is on or before that date; both share one
 workflow, so an award code is unique across the two. The criteria, quotas and council rules are data for the
 eligibility checks and council votes; nothing here evaluates them.
+
+One module on purpose (about 600 lines): it is the schema of a catalogue file, read top to bottom as the file is,
+with the loader that checks a version against the others.
 """
 
 from __future__ import annotations
