@@ -3,10 +3,11 @@ carry it, duty ratings, and the time zone documents and deadlines are dated in."
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import datetime
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PlainSerializer
 
 Level = Literal["grassroots", "district", "city", "national"]
 NomineeKind = Literal["individual", "collective"]
@@ -34,3 +35,11 @@ class UnitRef(BaseModel):
     short_name: str
     level: Level
     decision_suffix: str | None = None
+
+
+def _isoformat(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+# An instant as the services have always written it in replies: `datetime.isoformat()` ("+00:00", not pydantic's "Z").
+IsoDateTime = Annotated[datetime, PlainSerializer(_isoformat, return_type=str, when_used="json")]

@@ -8,19 +8,18 @@ rules as plain JSON: criteria, quotas, council) and travels with any field the c
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, PlainSerializer, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from shared.contracts.operations import Operation
-from shared.contracts.values import Level, NomineeKind
+from shared.contracts.values import IsoDateTime, Level, NomineeKind
 
 SERVICE = "awards"
 MAX_GRASSROOTS_ROWS = 2000
 
-IsoDateTime = Annotated[datetime, PlainSerializer(lambda moment: moment.isoformat(), return_type=str, when_used="json")]
 DocumentKind = Literal["decision", "proposal"]  # Quyết định | Tờ trình
 IssueStatus = Literal["issued", "revoked"]
 EntryStatus = Literal["granted", "proposed", "revoked"]  # proposed: listed in a tờ trình, not an award yet

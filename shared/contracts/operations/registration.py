@@ -11,9 +11,9 @@ finds everything registration answers in one place (the operations are listed at
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, RootModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from shared.contracts.commands import (
     ClusterVoteRecord,
@@ -28,11 +28,9 @@ from shared.contracts.commands import (
 )
 from shared.contracts.events import AttachmentRef, CouncilVote, EligibilityCheck, Nominee, UnitsReorganised
 from shared.contracts.operations import Operation
-from shared.contracts.values import Level, UnitRef
+from shared.contracts.values import IsoDateTime, Level, UnitRef
 
 SERVICE = "registration"
-
-IsoDateTime = Annotated[dt.datetime, PlainSerializer(lambda at: at.isoformat(), return_type=str, when_used="json")]
 
 # A nomination's status (services.registration.domain.nomination.Status has the same values and their labels).
 NominationStatus = Literal[

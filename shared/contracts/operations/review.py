@@ -8,24 +8,16 @@ refuse unknown keys, as review always did.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated, Literal
+from datetime import date
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, RootModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from shared.contracts.commands import BatchApprove, BatchForward, CouncilMeeting, NotificationsRead, TaskDecision
 from shared.contracts.commands import SendBack as SendBackBody
 from shared.contracts.events import Actor, EligibilityCheck, NominationSnapshot, UnitsReorganised
 from shared.contracts.operations import Operation
-from shared.contracts.values import UnitRef
-
-
-def _isoformat(value: datetime) -> str:
-    return value.isoformat()
-
-
-# An instant as review has always written it on the wire.
-Instant = Annotated[datetime, PlainSerializer(_isoformat, return_type=str, when_used="json")]
+from shared.contracts.values import IsoDateTime, UnitRef
 
 
 class _Params(BaseModel):
@@ -123,16 +115,16 @@ class TaskSummary(BaseModel):
     origin_unit_code: str
     origin_unit_name: str
     period: str
-    opened_at: Instant
-    due_at: Instant | None
-    claimed_at: Instant | None
-    decided_at: Instant | None
+    opened_at: IsoDateTime
+    due_at: IsoDateTime | None
+    claimed_at: IsoDateTime | None
+    decided_at: IsoDateTime | None
     decided_by_name: str | None
     comment: str | None
     queue_unit_code: str
     queue_unit_name: str
     escalations: int
-    escalated_at: Instant | None
+    escalated_at: IsoDateTime | None
     is_escalated: bool
     overdue: bool
 
@@ -156,12 +148,12 @@ class TaskMoveView(BaseModel):
     """A move of the task between queues: escalated up, sent back down, reorganised."""
 
     kind: str
-    at: Instant
+    at: IsoDateTime
     from_unit: UnitRef
     to_unit: UnitRef
     reason: str | None
-    was_due_at: Instant | None
-    new_due_at: Instant | None
+    was_due_at: IsoDateTime | None
+    new_due_at: IsoDateTime | None
     actor_name: str
     comment: str | None
 
@@ -285,7 +277,7 @@ class ProposalSummary(BaseModel):
     signer_name: str
     comment: str | None
     items: list[ProposalItem]
-    created_at: Instant
+    created_at: IsoDateTime
 
 
 class ProposalView(ProposalSummary):
@@ -319,8 +311,8 @@ class NotificationView(BaseModel):
     nomination_id: str
     unit_code: str
     text: str
-    due_at: Instant | None
-    created_at: Instant
+    due_at: IsoDateTime | None
+    created_at: IsoDateTime
     read: bool
 
 
@@ -351,7 +343,7 @@ class UnitFigures(BaseModel):
 
 
 class OpsQueues(BaseModel):
-    at: Instant
+    at: IsoDateTime
     total_tasks: int
     total_overdue: int
     by_level: dict[str, LevelFigures]
@@ -378,7 +370,7 @@ class ReorganisationSummary(BaseModel):
 
 class ReorganisationFollowed(BaseModel):
     processed: Literal[True] = True
-    processed_at: Instant
+    processed_at: IsoDateTime
     summary: ReorganisationSummary
 
 
