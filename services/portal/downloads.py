@@ -17,6 +17,14 @@ from services.portal.gateway import Gateway
 from shared.contracts.events import Actor
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+
+
+def binary_responses(*media_types: str) -> dict[int | str, dict[str, Any]]:
+    """What /openapi.json says a file download answers: the file's bytes, as one of these media types."""
+    return {200: {"description": "Tệp", "content": {media_type: _BINARY for media_type in media_types}}}
+
+
 DocumentFormat = Literal["pdf", "xlsx"]
 
 

@@ -20,6 +20,7 @@ from services.portal.settings import PortalSettings
 from services.portal.throttle import LoginThrottle
 from shared.contracts.errors import DomainError, Forbidden, ServiceUnavailable, Unauthenticated
 from shared.contracts.events import Actor
+from shared.contracts.operations import Operation, ReplyT
 from shared.contracts.values import VIETNAM_TZ
 from shared.platform.clock import Clock, SystemClock
 from shared.platform.deadletters import DeadLetter, list_dead_letters
@@ -140,6 +141,11 @@ class Gateway:
 
     async def call(self, service: str, operation: str, actor: Actor, params: dict[str, Any] | None = None) -> Any:
         return await self.rpc.call_untyped(service, operation, actor, params)
+
+    async def ask(self, operation: Operation[Any, ReplyT], actor: Actor, params: dict[str, Any] | None = None) -> ReplyT:
+        """A declared operation, its reply as its model (so the API documents and checks it). The parameters go as
+        the caller gave them: the owning service validates them and names any bad field."""
+        return operation.reply.model_validate(await self.call(operation.service, operation.name, actor, params))
 
     async def ops_status(self, actor: Actor) -> OpsStatus:
         """The ops page's figures; the services check the actor's role for theirs."""

@@ -3,45 +3,49 @@ once, and the tờ trình that travels with a forwarded batch. Review decides wh
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Response, status
 
 from services.portal.api.deps import CurrentActor
-from services.portal.downloads import proposal_download
+from services.portal.downloads import XLSX, binary_responses, proposal_download
 from services.portal.gateway import Gateway
 from shared.contracts.commands import BatchSelection, CouncilMeeting
+from shared.contracts.operations import review as review_ops
 
 
 def build_router(gateway: Gateway) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["review"])
 
     @api.post("/council-meetings", summary="Ghi nhận cuộc họp Hội đồng TĐKT và kết quả biểu quyết từng hồ sơ")
-    async def record_council(body: CouncilMeeting, actor: CurrentActor) -> Any:
-        return await gateway.call("review", "record_council", actor, body.model_dump(mode="json"))
+    async def record_council(body: CouncilMeeting, actor: CurrentActor) -> review_ops.CouncilMeetingRecorded:
+        return await gateway.ask(review_ops.RECORD_COUNCIL, actor, body.model_dump(mode="json"))
 
     @api.post(
         "/queues/{unit_code}/forward-batch",
         summary="Chuyển cấp trên nhiều hồ sơ kèm một tờ trình",
         status_code=status.HTTP_201_CREATED,
     )
-    async def forward_batch(unit_code: str, body: BatchSelection, actor: CurrentActor) -> Any:
-        return await gateway.call("review", "forward_batch", actor, {"unit_code": unit_code, **body.model_dump()})
+    async def forward_batch(unit_code: str, body: BatchSelection, actor: CurrentActor) -> review_ops.ProposalView:
+        return await gateway.ask(review_ops.FORWARD_BATCH, actor, {"unit_code": unit_code, **body.model_dump()})
 
     @api.post("/queues/{unit_code}/approve-batch", summary="Phê duyệt nhiều hồ sơ trong một quyết định")
-    async def approve_batch(unit_code: str, body: BatchSelection, actor: CurrentActor) -> Any:
-        return await gateway.call("review", "approve_batch", actor, {"unit_code": unit_code, **body.model_dump()})
+    async def approve_batch(unit_code: str, body: BatchSelection, actor: CurrentActor) -> review_ops.BatchApproved:
+        return await gateway.ask(review_ops.APPROVE_BATCH, actor, {"unit_code": unit_code, **body.model_dump()})
 
     @api.get("/queues/{unit_code}/proposals", summary="Tờ trình đơn vị đã gửi và đã nhận")
-    async def list_proposals(unit_code: str, actor: CurrentActor, limit: int = 50) -> Any:
-        return await gateway.call("review", "list_proposals", actor, {"unit_code": unit_code, "limit": limit})
+    async def list_proposals(unit_code: str, actor: CurrentActor, limit: int = 50) -> review_ops.ProposalList:
+        return await gateway.ask(review_ops.LIST_PROPOSALS, actor, {"unit_code": unit_code, "limit": limit})
 
     @api.get("/proposals/{proposal_id}", summary="Một tờ trình với danh sách đề nghị")
-    async def get_proposal(proposal_id: str, actor: CurrentActor) -> Any:
-        return await gateway.call("review", "get_proposal", actor, {"id": proposal_id})
+    async def get_proposal(proposal_id: str, actor: CurrentActor) -> review_ops.ProposalView:
+        return await gateway.ask(review_ops.GET_PROPOSAL, actor, {"id": proposal_id})
 
     @api.get(
-        "/proposals/{proposal_id}/document", summary="Tờ trình dạng PDF hoặc .xlsx (format=pdf|xlsx)", response_class=Response
+        "/proposals/{proposal_id}/document",
+        summary="Tờ trình dạng PDF hoặc .xlsx (format=pdf|xlsx)",
+        response_class=Response,
+        responses=binary_responses("application/pdf", XLSX),
     )
     async def proposal_document(proposal_id: str, actor: CurrentActor, format: Literal["pdf", "xlsx"] = "pdf") -> Response:
         return await proposal_download(gateway, actor, proposal_id, format)

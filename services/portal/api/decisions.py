@@ -3,14 +3,15 @@ prize paid back. Awards decides who may."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from services.portal.api.deps import CurrentActor, present
-from services.portal.downloads import decision_download
+from services.portal.downloads import XLSX, binary_responses, decision_download
 from services.portal.gateway import Gateway
+from shared.contracts.operations import awards as awards_ops
 
 
 class DecisionRevocation(BaseModel):
@@ -35,7 +36,7 @@ def build_router(gateway: Gateway) -> APIRouter:
         kind: Literal["decision", "proposal"] | None = None,
         limit: int = 50,
         offset: int = 0,
-    ) -> Any:
+    ) -> awards_ops.DecisionPage:
         params = {
             "issuer": issuer,
             "year": year,
@@ -45,28 +46,38 @@ def build_router(gateway: Gateway) -> APIRouter:
             "limit": limit,
             "offset": offset,
         }
-        return await gateway.call("awards", "list_decisions", actor, present(params))
+        return await gateway.ask(awards_ops.LIST_DECISIONS, actor, present(params))
 
-    @api.get("/decisions/{decision_id}.pdf", summary="Quyết định (hoặc tờ trình) dạng PDF")
+    @api.get(
+        "/decisions/{decision_id}.pdf",
+        summary="Quyết định (hoặc tờ trình) dạng PDF",
+        response_class=Response,
+        responses=binary_responses("application/pdf"),
+    )
     async def decision_pdf(decision_id: str, actor: CurrentActor) -> Response:
         return await decision_download(gateway, actor, decision_id, "pdf")
 
-    @api.get("/decisions/{decision_id}.xlsx", summary="Quyết định (hoặc tờ trình) dạng bảng tính .xlsx")
+    @api.get(
+        "/decisions/{decision_id}.xlsx",
+        summary="Quyết định (hoặc tờ trình) dạng bảng tính .xlsx",
+        response_class=Response,
+        responses=binary_responses(XLSX),
+    )
     async def decision_xlsx(decision_id: str, actor: CurrentActor) -> Response:
         return await decision_download(gateway, actor, decision_id, "xlsx")
 
     @api.post("/decisions/{decision_id}/revoke", summary="Thu hồi quyết định, có lý do (người duyệt đơn vị ban hành)")
-    async def revoke(decision_id: str, body: DecisionRevocation, actor: CurrentActor) -> Any:
-        return await gateway.call("awards", "revoke", actor, {"id": decision_id, "reason": body.reason})
+    async def revoke(decision_id: str, body: DecisionRevocation, actor: CurrentActor) -> awards_ops.DecisionView:
+        return await gateway.ask(awards_ops.REVOKE, actor, {"id": decision_id, "reason": body.reason})
 
     @api.post(
         "/decisions/{decision_id}/recovered", summary="Ghi nhận đã thu hồi tiền thưởng của một hồ sơ (quyết định đã thu hồi)"
     )
-    async def recovered(decision_id: str, body: PrizeRecovered, actor: CurrentActor) -> Any:
-        return await gateway.call("awards", "mark_recovered", actor, {"id": decision_id, "nomination_id": body.nomination_id})
+    async def recovered(decision_id: str, body: PrizeRecovered, actor: CurrentActor) -> awards_ops.DecisionView:
+        return await gateway.ask(awards_ops.MARK_RECOVERED, actor, {"id": decision_id, "nomination_id": body.nomination_id})
 
     @api.get("/decisions/{decision_id}", summary="Một quyết định với người được khen và tiền thưởng")
-    async def decision(decision_id: str, actor: CurrentActor) -> Any:
-        return await gateway.call("awards", "get_decision", actor, {"id": decision_id})
+    async def decision(decision_id: str, actor: CurrentActor) -> awards_ops.DecisionView:
+        return await gateway.ask(awards_ops.GET_DECISION, actor, {"id": decision_id})
 
     return api

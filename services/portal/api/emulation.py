@@ -6,56 +6,55 @@ owns the data, decides who may do what and answers.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, status
 
 from services.portal.api.deps import CurrentActor, present
 from services.portal.gateway import Gateway
 from shared.contracts.commands import ClusterVoteRecord, NewCampaign, NewCluster, PledgeDecision, PledgeRegistration
+from shared.contracts.operations import registration as registration_ops
 
 
 def build_router(gateway: Gateway) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["emulation"])
 
     @api.get("/campaigns", summary="Các đợt thi đua, chỉ tiêu và số hồ sơ đã nhận")
-    async def campaigns(actor: CurrentActor) -> Any:
-        return await gateway.call("registration", "list_campaigns", actor)
+    async def campaigns(actor: CurrentActor) -> registration_ops.CampaignList:
+        return await gateway.ask(registration_ops.LIST_CAMPAIGNS, actor)
 
     @api.post("/campaigns", status_code=status.HTTP_201_CREATED, summary="Phát động đợt thi đua (người duyệt đơn vị phát động)")
-    async def create_campaign(body: NewCampaign, actor: CurrentActor) -> Any:
-        return await gateway.call("registration", "create_campaign", actor, body.model_dump(mode="json"))
+    async def create_campaign(body: NewCampaign, actor: CurrentActor) -> registration_ops.CampaignView:
+        return await gateway.ask(registration_ops.CREATE_CAMPAIGN, actor, body.model_dump(mode="json"))
 
     @api.get("/campaigns/{code}", summary="Một đợt thi đua với chỉ tiêu còn lại")
-    async def campaign(code: str, actor: CurrentActor) -> Any:
-        return await gateway.call("registration", "get_campaign", actor, {"code": code})
+    async def campaign(code: str, actor: CurrentActor) -> registration_ops.CampaignView:
+        return await gateway.ask(registration_ops.GET_CAMPAIGN, actor, {"code": code})
 
     @api.get("/pledges", summary="Giao ước thi đua trong phạm vi của người dùng")
     async def pledges(
         actor: CurrentActor, year: int | None = None, unit_code: str | None = None, status: str | None = None
-    ) -> Any:
-        return await gateway.call(
-            "registration", "list_pledges", actor, present({"year": year, "unit_code": unit_code, "status": status})
+    ) -> registration_ops.PledgeList:
+        return await gateway.ask(
+            registration_ops.LIST_PLEDGES, actor, present({"year": year, "unit_code": unit_code, "status": status})
         )
 
     @api.post("/pledges", status_code=status.HTTP_201_CREATED, summary="Công đoàn cơ sở đăng ký giao ước thi đua năm")
-    async def register_pledge(body: PledgeRegistration, actor: CurrentActor) -> Any:
-        return await gateway.call("registration", "register_pledge", actor, body.model_dump(mode="json"))
+    async def register_pledge(body: PledgeRegistration, actor: CurrentActor) -> registration_ops.PledgeView:
+        return await gateway.ask(registration_ops.REGISTER_PLEDGE, actor, body.model_dump(mode="json"))
 
     @api.post("/pledges/{pledge_id}/decision", summary="Công đoàn cấp trên trực tiếp xác nhận hoặc trả lại giao ước")
-    async def decide_pledge(pledge_id: str, body: PledgeDecision, actor: CurrentActor) -> Any:
-        return await gateway.call("registration", "decide_pledge", actor, {"id": pledge_id, **body.model_dump()})
+    async def decide_pledge(pledge_id: str, body: PledgeDecision, actor: CurrentActor) -> registration_ops.PledgeView:
+        return await gateway.ask(registration_ops.DECIDE_PLEDGE, actor, {"id": pledge_id, **body.model_dump()})
 
     @api.get("/clusters", summary="Cụm thi đua, thành viên và kết quả suy tôn")
-    async def clusters(actor: CurrentActor) -> Any:
-        return await gateway.call("registration", "list_clusters", actor)
+    async def clusters(actor: CurrentActor) -> registration_ops.ClusterList:
+        return await gateway.ask(registration_ops.LIST_CLUSTERS, actor)
 
     @api.post("/clusters", status_code=status.HTTP_201_CREATED, summary="Lập cụm thi đua (đơn vị cấp trên tổ chức cụm)")
-    async def create_cluster(body: NewCluster, actor: CurrentActor) -> Any:
-        return await gateway.call("registration", "create_cluster", actor, body.model_dump(mode="json"))
+    async def create_cluster(body: NewCluster, actor: CurrentActor) -> registration_ops.ClusterView:
+        return await gateway.ask(registration_ops.CREATE_CLUSTER, actor, body.model_dump(mode="json"))
 
     @api.post("/clusters/{code}/votes", status_code=status.HTTP_201_CREATED, summary="Ghi kết quả bình xét, suy tôn dẫn đầu cụm")
-    async def vote(code: str, body: ClusterVoteRecord, actor: CurrentActor) -> Any:
-        return await gateway.call("registration", "record_cluster_vote", actor, {"cluster_code": code, **body.model_dump()})
+    async def vote(code: str, body: ClusterVoteRecord, actor: CurrentActor) -> registration_ops.ClusterView:
+        return await gateway.ask(registration_ops.RECORD_CLUSTER_VOTE, actor, {"cluster_code": code, **body.model_dump()})
 
     return api

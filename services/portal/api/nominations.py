@@ -3,17 +3,17 @@ resubmit, withdraw, and the dossier's files (staged on upload, checked on downlo
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request, Response, status
+from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
 from services.portal.api.deps import CurrentActor, present
-from services.portal.downloads import file_response
+from services.portal.downloads import binary_responses, file_response
 from services.portal.gateway import Gateway
 from shared.contracts.commands import NominationDraft, NominationEdit, Withdrawal
 from shared.contracts.errors import ValidationFailed
-from shared.rules.attachments import format_size
+from shared.contracts.operations import registration as registration_ops
+from shared.rules.attachments import MEDIA_TYPES, format_size
 
 # What a multipart body may add to the file itself (boundaries, part headers) before the early size refusal.
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
@@ -33,13 +33,26 @@ UPLOAD_BODY = {
 }
 
 
+class StagedFile(BaseModel):
+    """A file the portal checked and keeps for a while, for the submission that names it by `staged_id`."""
+
+    staged_id: str
+    filename: str
+    size: int
+    size_text: str
+    media_type: str
+    type: str
+    sha256: str
+    expires_in_seconds: int
+
+
 def build_router(gateway: Gateway) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["nominations"])
 
     @api.post("/nominations", status_code=status.HTTP_201_CREATED, summary="Nộp hồ sơ đề nghị khen thưởng")
-    async def submit(body: NominationDraft, actor: CurrentActor, response: Response) -> Any:
-        created = await gateway.call("registration", "submit", actor, body.model_dump(mode="json"))
-        response.headers["Location"] = f"/api/v1/nominations/{created['id']}"
+    async def submit(body: NominationDraft, actor: CurrentActor, response: Response) -> registration_ops.NominationView:
+        created = await gateway.ask(registration_ops.SUBMIT, actor, body.model_dump(mode="json"))
+        response.headers["Location"] = f"/api/v1/nominations/{created.id}"
         return created
 
     @api.get("/nominations", summary="Danh sách hồ sơ trong phạm vi của người dùng")
@@ -51,7 +64,7 @@ def build_router(gateway: Gateway) -> APIRouter:
         period: str | None = None,
         limit: int = 50,
         offset: int = 0,
-    ) -> Any:
+    ) -> registration_ops.NominationPage:
         params = {
             "unit_code": unit_code,
             "status": status,
@@ -60,26 +73,30 @@ def build_router(gateway: Gateway) -> APIRouter:
             "limit": limit,
             "offset": offset,
         }
-        return await gateway.call("registration", "list", actor, present(params))
+        return await gateway.ask(registration_ops.LIST_NOMINATIONS, actor, present(params))
 
     @api.get("/nominations/{nomination_id}", summary="Hồ sơ, trạng thái, dòng thời gian và quyết định")
-    async def get_nomination(nomination_id: str, actor: CurrentActor) -> Any:
-        return await gateway.call("registration", "get", actor, {"id": nomination_id})
+    async def get_nomination(nomination_id: str, actor: CurrentActor) -> registration_ops.NominationView:
+        return await gateway.ask(registration_ops.GET_NOMINATION, actor, {"id": nomination_id})
 
     @api.put("/nominations/{nomination_id}", summary="Sửa hồ sơ đã bị trả lại")
-    async def edit(nomination_id: str, body: NominationEdit, actor: CurrentActor) -> Any:
-        return await gateway.call(
-            "registration", "update", actor, {"id": nomination_id, **body.model_dump(mode="json", exclude_none=True)}
+    async def edit(nomination_id: str, body: NominationEdit, actor: CurrentActor) -> registration_ops.NominationView:
+        return await gateway.ask(
+            registration_ops.UPDATE, actor, {"id": nomination_id, **body.model_dump(mode="json", exclude_none=True)}
         )
 
     @api.post("/nominations/{nomination_id}/resubmit", summary="Nộp lại hồ sơ sau khi sửa")
-    async def resubmit(nomination_id: str, actor: CurrentActor, body: NominationEdit | None = None) -> Any:
+    async def resubmit(
+        nomination_id: str, actor: CurrentActor, body: NominationEdit | None = None
+    ) -> registration_ops.NominationView:
         edits = body.model_dump(mode="json", exclude_none=True) if body else {}
-        return await gateway.call("registration", "resubmit", actor, {"id": nomination_id, **edits})
+        return await gateway.ask(registration_ops.RESUBMIT, actor, {"id": nomination_id, **edits})
 
     @api.post("/nominations/{nomination_id}/withdraw", summary="Rút hồ sơ trước khi có quyết định")
-    async def withdraw(nomination_id: str, actor: CurrentActor, body: Withdrawal | None = None) -> Any:
-        return await gateway.call("registration", "withdraw", actor, {"id": nomination_id, "reason": body.reason if body else ""})
+    async def withdraw(
+        nomination_id: str, actor: CurrentActor, body: Withdrawal | None = None
+    ) -> registration_ops.NominationView:
+        return await gateway.ask(registration_ops.WITHDRAW, actor, {"id": nomination_id, "reason": body.reason if body else ""})
 
     @api.post(
         "/attachments",
@@ -87,14 +104,15 @@ def build_router(gateway: Gateway) -> APIRouter:
         summary="Tải lên một tài liệu (multipart, trường `file`); trả về mã tệp để nộp kèm hồ sơ",
         openapi_extra=UPLOAD_BODY,
     )
-    async def upload(request: Request, actor: CurrentActor) -> Any:
+    async def upload(request: Request, actor: CurrentActor) -> StagedFile:
         filename, data = await read_upload(request, gateway)
-        return await gateway.stage(actor, filename, data)
+        return StagedFile.model_validate(await gateway.stage(actor, filename, data))
 
     @api.get(
         "/nominations/{nomination_id}/attachments/{attachment_id}",
         summary="Tải về một tài liệu của hồ sơ (kiểm tra SHA-256 trước khi gửi)",
         response_class=Response,
+        responses=binary_responses(*MEDIA_TYPES.values()),
     )
     async def download(nomination_id: str, attachment_id: str, actor: CurrentActor) -> Response:
         found, data = await gateway.download(actor, nomination_id, attachment_id)

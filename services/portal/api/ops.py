@@ -16,6 +16,8 @@ from services.portal import store
 from services.portal.api.deps import CurrentActor
 from services.portal.gateway import Gateway
 from shared.contracts.errors import DomainError
+from shared.contracts.operations import registration as registration_ops
+from shared.contracts.operations import review as review_ops
 from shared.platform.observability import require_operations
 from shared.platform.outbox_ops import outbox_retry, outbox_status
 
@@ -72,8 +74,10 @@ def build_router(gateway: Gateway) -> APIRouter:
         return reply
 
     @ops.get("/ops/stuck", summary="Hồ sơ chưa có kết quả, dừng ở một bước lâu hơn ngưỡng (cũ nhất trước)")
-    async def stuck(actor: CurrentActor, older_than_seconds: int = 3 * 24 * 3600, limit: int = 100) -> Any:
-        return await gateway.call("registration", "ops_stuck", actor, {"older_than_seconds": older_than_seconds, "limit": limit})
+    async def stuck(
+        actor: CurrentActor, older_than_seconds: int = 3 * 24 * 3600, limit: int = 100
+    ) -> registration_ops.StuckNominations:
+        return await gateway.ask(registration_ops.OPS_STUCK, actor, {"older_than_seconds": older_than_seconds, "limit": limit})
 
     @ops.post("/ops/reorganisations", summary="Kiểm tra hoặc áp dụng một đợt sắp xếp lại cây đơn vị (quản trị hệ thống)")
     async def reorganise(body: ReorganiseBody, actor: CurrentActor) -> dict[str, Any]:
@@ -85,7 +89,7 @@ def build_router(gateway: Gateway) -> APIRouter:
         return result
 
     @ops.get("/ops/reorganisations/{reorganisation_id}", summary="Xét duyệt đã chuyển những hồ sơ nào theo đợt sắp xếp")
-    async def reorganisation(reorganisation_id: str, actor: CurrentActor) -> Any:
-        return await gateway.call("review", "reorganisation", actor, {"id": reorganisation_id})
+    async def reorganisation(reorganisation_id: str, actor: CurrentActor) -> review_ops.ReorganisationResult:
+        return await gateway.ask(review_ops.REORGANISATION, actor, {"id": reorganisation_id})
 
     return ops

@@ -10,9 +10,11 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from services.portal.api.deps import CurrentActor
+from services.portal.downloads import XLSX, binary_responses
 from services.portal.gateway import Gateway
 from services.portal.reports import import_register, report_params, report_xlsx
 from shared.contracts.errors import FieldError, ValidationFailed
+from shared.contracts.operations import awards as awards_ops
 
 
 class GrassrootsBody(BaseModel):
@@ -39,23 +41,30 @@ def build_router(gateway: Gateway) -> APIRouter:
         level: Literal["grassroots", "district", "city", "national"] | None = None,
         sector: Literal["public_administration", "school", "enterprise", "unknown"] | None = None,
         nominee_kind: Literal["individual", "collective"] | None = None,
-    ) -> Any:
-        return await gateway.call("awards", "report", actor, report_params(locals()))
+    ) -> awards_ops.ReportView:
+        return await gateway.ask(awards_ops.REPORT, actor, report_params(locals()))
 
-    @api.get("/reports/awards.xlsx", summary="Báo cáo khen thưởng dạng .xlsx")
+    @api.get(
+        "/reports/awards.xlsx",
+        summary="Báo cáo khen thưởng dạng .xlsx",
+        response_class=Response,
+        responses=binary_responses(XLSX),
+    )
     async def report_xlsx_api(request: Request, actor: CurrentActor) -> Response:
         return await report_xlsx(gateway, actor, report_params(dict(request.query_params)))
 
     @api.post("/grassroots-awards", summary="Ghi sổ khen thưởng do công đoàn cơ sở tự quyết định")
-    async def record_grassroots(actor: CurrentActor, body: GrassrootsBody) -> Any:
-        return await gateway.call("awards", "record_grassroots", actor, body.model_dump(mode="json"))
+    async def record_grassroots(actor: CurrentActor, body: GrassrootsBody) -> awards_ops.GrassrootsRecorded:
+        return await gateway.ask(awards_ops.RECORD_GRASSROOTS, actor, body.model_dump(mode="json"))
 
     @api.post("/grassroots-awards/xlsx", summary="Ghi sổ khen thưởng cơ sở từ tệp .xlsx theo mẫu")
-    async def record_grassroots_xlsx(actor: CurrentActor, unit_code: Annotated[str, Form()], file: UploadFile) -> Any:
+    async def record_grassroots_xlsx(
+        actor: CurrentActor, unit_code: Annotated[str, Form()], file: UploadFile
+    ) -> awards_ops.GrassrootsRecorded:
         result, problems = await import_register(gateway, actor, unit_code, await file.read())
         if problems:
             fields = [FieldError(field=f"row {p.row}", message=p.text()) for p in problems]
             raise ValidationFailed("Tệp có dòng chưa hợp lệ, chưa ghi dòng nào", fields=fields, code="grassroots_rows_invalid")
-        return result
+        return awards_ops.GrassrootsRecorded.model_validate(result)
 
     return api

@@ -35,8 +35,7 @@ async def render_register(gateway: Gateway, request: Request, actor: Actor, **co
 
 
 def build_router(gateway: Gateway) -> APIRouter:
-    # Unlike the other console areas, these pages have always been listed in /openapi.json (untagged); kept so.
-    pages = APIRouter()
+    pages = APIRouter(include_in_schema=False)  # console pages, not the JSON API
 
     @pages.get("/so-khen-thuong", response_class=HTMLResponse)
     async def register_page(request: Request) -> HTMLResponse:

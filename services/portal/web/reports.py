@@ -67,8 +67,7 @@ def page_params(request: Request, actor: Actor) -> tuple[dict[str, Any], dict[st
 
 
 def build_router(gateway: Gateway) -> APIRouter:
-    # Unlike the other console areas, these pages have always been listed in /openapi.json (untagged); kept so.
-    pages = APIRouter()
+    pages = APIRouter(include_in_schema=False)  # console pages, not the JSON API
 
     @pages.get("/bao-cao", response_class=HTMLResponse)
     async def report_page(request: Request) -> HTMLResponse:

@@ -51,7 +51,7 @@ AREAS: tuple[Callable[[Gateway], APIRouter], ...] = (
 
 
 def build_console(gateway: Gateway) -> APIRouter:
-    console = APIRouter()  # each area says whether its pages are in /openapi.json (nearly all are not)
+    console = APIRouter()  # no console page is in /openapi.json: each area's router leaves its pages out
     for build_area in AREAS:
         console.include_router(build_area(gateway))
     return console
