@@ -76,7 +76,7 @@ def create_app(settings: PortalSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await ensure_topology(settings.nats_url, (), replicas=settings.stream_replicas, max_attempts=settings.max_attempts)
+        await ensure_topology(settings.nats_url, (), replicas=settings.stream_replicas)
         await broker.start()
         await gateway.staging()  # the bucket registration reads uploads from
         relay.start()
