@@ -26,6 +26,7 @@ from services.portal.settings import PortalSettings
 from services.portal.tracing import RequestTracing
 from services.portal.web.router import build_console
 from shared.platform.db import make_engine
+from shared.platform.httpfaults import OutageAnswers, install_outage_handlers
 from shared.platform.messaging import ensure_topology, make_broker, publish_event
 from shared.platform.migrate import head_revision
 from shared.platform.observability import Heartbeat, Sampler, http_url, readiness
@@ -74,7 +75,7 @@ def create_app(settings: PortalSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await ensure_topology(settings.nats_url, (), replicas=settings.stream_replicas, max_attempts=settings.max_attempts)
+        await ensure_topology(settings.nats_url, (), replicas=settings.stream_replicas)
         await broker.start()
         await gateway.staging()  # the bucket registration reads uploads from
         relay.start()
@@ -88,6 +89,7 @@ def create_app(settings: PortalSettings) -> FastAPI:
     app = FastAPI(title="Thi Đua", version="1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.gateway = gateway
     install_error_handlers(app)
+    install_outage_handlers(app)  # its database or the bus down: 503 problem+json or page, with Retry-After
     app.add_middleware(
         SessionMiddleware,
         secret_key=gateway.secret,
@@ -96,6 +98,7 @@ def create_app(settings: PortalSettings) -> FastAPI:
         same_site="lax",
         https_only=settings.secure_cookies,
     )
+    app.add_middleware(OutageAnswers)  # a fault raised inside an error handler is a 503 too; Retry-After on every 503
     app.add_middleware(RequestTracing)  # added last: the outermost, so every other layer runs inside the span
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(build_api(gateway))

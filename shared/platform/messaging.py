@@ -1,16 +1,27 @@
 """JetStream topology, the broker every service uses, event consumption with dead letters, and RPC.
 
 Acknowledgement policy, chosen once: MANUAL. FastStream's default (REJECT_ON_ERROR) terminates a
-message whose handler raised, so it is never retried. Here every event handler acks on success,
-naks with back-off on failure, and after `max_attempts` deliveries (or at once, for a message that
-cannot be decoded) copies the message to the DEADLETTER stream with its reason and terminates it.
+message whose handler raised, so it is never retried. Here every event handler acks on success.
+A failure is one of two kinds (`shared.platform.faults`):
+- a transient fault (the database or the bus unavailable): the message goes back, first in line, and the
+  consumer stops pulling for a capped exponential back-off (0.5 s doubling to 30 s), or until the service's
+  probes see the dependency back, for as long as the outage lasts; it never counts towards dead-lettering,
+  and the server never gives up on the message either (`max_deliver` is unlimited);
+- a failure that can never succeed (a bug, a domain error): naked with back-off, and after
+  `max_attempts` such failures (or at once, for a message that cannot be decoded) copied to the
+  DEADLETTER stream with its reason and terminated.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -31,6 +42,7 @@ from shared.contracts.events import EVENT_TYPES, Event
 from shared.contracts.subjects import ConsumerDef, StreamDef
 from shared.platform import deadletters
 from shared.platform.deadletters import AuditEntry, DeadLetter
+from shared.platform.faults import OUTAGE_BACKOFF, Backoff, describe, is_transient
 from shared.platform.logs import logged_in_message_context
 from shared.platform.rpc import RpcOperation, answer
 
@@ -95,24 +107,28 @@ async def ensure_streams(js: JetStreamContext, replicas: int = 1, streams: tuple
                 log.warning("topology.stream_timeout", extra={"stream": s.name, "attempt": attempt})
 
 
-def consumer_config(consumer: ConsumerDef, max_attempts: int) -> ConsumerConfig:
+# The server never gives up on a message: a bounded max_deliver would drop it silently (an advisory nobody
+# reads) once an outage had lasted that many back-offs. Giving up is the handler's decision, for poison only.
+UNLIMITED_DELIVERIES = -1
+
+
+def consumer_config(consumer: ConsumerDef) -> ConsumerConfig:
     return ConsumerConfig(
         durable_name=consumer.durable,
         filter_subject=consumer.filter_subject,
         ack_policy=ServerAckPolicy.EXPLICIT,
         deliver_policy=DeliverPolicy.ALL,
         ack_wait=ACK_WAIT_SECONDS,
-        # Our handler dead-letters at max_attempts; the server bound is a backstop above it.
-        max_deliver=max_attempts + 3,
+        max_deliver=UNLIMITED_DELIVERIES,
         max_ack_pending=1000,
     )
 
 
-async def ensure_consumer(js: JetStreamContext, consumer: ConsumerDef, max_attempts: int) -> None:
+async def ensure_consumer(js: JetStreamContext, consumer: ConsumerDef) -> None:
     """Create or update a durable consumer (subscribe alone never updates an existing one)."""
     for attempt in range(1, TOPOLOGY_ATTEMPTS + 1):
         try:
-            await js.add_consumer(consumer.stream.name, config=consumer_config(consumer, max_attempts))
+            await js.add_consumer(consumer.stream.name, config=consumer_config(consumer))
             return
         except nats.errors.TimeoutError:  # two replicas of a service creating the same durable at once
             if attempt == TOPOLOGY_ATTEMPTS:
@@ -120,13 +136,13 @@ async def ensure_consumer(js: JetStreamContext, consumer: ConsumerDef, max_attem
             log.warning("topology.consumer_timeout", extra={"durable": consumer.durable, "attempt": attempt})
 
 
-async def ensure_topology(nats_url: str, consumers: tuple[ConsumerDef, ...], *, replicas: int = 1, max_attempts: int = 5) -> None:
+async def ensure_topology(nats_url: str, consumers: tuple[ConsumerDef, ...], *, replicas: int = 1) -> None:
     nc = await nats.connect(nats_servers(nats_url), name="thidua-topology", connect_timeout=5, max_reconnect_attempts=3)
     try:
         js = nc.jetstream()
         await ensure_streams(js, replicas)
         for c in consumers:
-            await ensure_consumer(js, c, max_attempts)
+            await ensure_consumer(js, c)
     finally:
         await nc.close()
 
@@ -161,11 +177,58 @@ def deliveries(msg: Any) -> int:
         return 1
 
 
+def message_key(msg: Any) -> str:
+    """What identifies one message across its redeliveries: its stream sequence (or, in memory, its id)."""
+    try:
+        return f"seq:{msg.raw_message.metadata.sequence.stream}"
+    except Exception:
+        return f"id:{(msg.headers or {}).get('Nats-Msg-Id') or msg.message_id}"
+
+
+class FailureCounts:
+    """How many times each message failed for good in this process: the dead-letter budget.
+
+    Counted here rather than read from the delivery count, which also counts the redeliveries of a
+    transient fault. Kept in memory and bounded: a process that restarts gives a poison message
+    `max_attempts` more tries, and a message another replica acked is forgotten as it ages out.
+    """
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self.limit = limit
+        self._counts: OrderedDict[str, int] = OrderedDict()
+
+    def add(self, key: str) -> int:
+        count = self._counts.pop(key, 0) + 1
+        self._counts[key] = count
+        while len(self._counts) > self.limit:
+            self._counts.popitem(last=False)
+        return count
+
+    def forget(self, key: str) -> None:
+        self._counts.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+
+@dataclass
+class Outage:
+    """A dependency this consumer needs is unavailable: since when, why, and how many tries in a row failed."""
+
+    since: float
+    reason: str
+    failures: int = 0
+    last_failure: float = 0.0
+    pause: float = 0.0
+
+
 EventHandler = Callable[[Any], Awaitable[None]]
-DeadLetterReason = str  # poison | handler_failed | max_deliveries
+DeadLetterReason = str  # poison | handler_failed
+FailureClass = str  # transient | failure
 _dead_letter_counters: WeakKeyDictionary[CollectorRegistry, Counter] = WeakKeyDictionary()
+_retry_counters: WeakKeyDictionary[CollectorRegistry, Counter] = WeakKeyDictionary()
 # The consumers of each service (keyed by its registry), so that its `ops_dlq_*` requests find the one
-# whose dead letter it is.
+# whose dead letter it is, and its readiness sees which of them wait out an outage.
 consumers_of: WeakKeyDictionary[CollectorRegistry, dict[str, EventConsumer]] = WeakKeyDictionary()
 
 
@@ -183,8 +246,22 @@ def dead_letter_counter(registry: CollectorRegistry) -> Counter:
     return counter
 
 
+def retry_counter(registry: CollectorRegistry) -> Counter:
+    """Messages naked for another try, by class: `transient` (waited out) or `failure` (counts towards the DLQ)."""
+    counter = _retry_counters.get(registry)
+    if counter is None:
+        counter = Counter(
+            "thidua_event_retries",
+            "Event deliveries naked for another try, by class of failure",
+            ["service", "consumer", "fault"],
+            registry=registry,
+        )
+        _retry_counters[registry] = counter
+    return counter
+
+
 class EventConsumer:
-    """Decodes, dispatches by event type, acks, retries with back-off, and dead-letters."""
+    """Decodes, dispatches by event type, acks, waits out outages, retries failures, and dead-letters poison."""
 
     def __init__(
         self,
@@ -195,6 +272,7 @@ class EventConsumer:
         *,
         max_attempts: int = 5,
         retry_delay: float = 0.5,
+        outage_backoff: Backoff = OUTAGE_BACKOFF,
         registry: CollectorRegistry | None = None,
     ) -> None:
         self.broker = broker
@@ -203,7 +281,13 @@ class EventConsumer:
         self.handlers = {cls.SUBJECT: fn for cls, fn in handlers.items()}
         self.max_attempts = max_attempts
         self.retry_delay = retry_delay
+        self.outage_backoff = outage_backoff
+        self.failures = FailureCounts()
+        self.outage: Outage | None = None
+        self._wake = asyncio.Event()
+        self._stopping = False
         self.dead_letters = dead_letter_counter(registry) if registry is not None else None
+        self.retries = retry_counter(registry) if registry is not None else None
         if registry is not None:
             consumers_of.setdefault(registry, {})[consumer.durable] = self
 
@@ -215,9 +299,6 @@ class EventConsumer:
             await msg.ack()  # another consumer's concern: facts we do not react to
             return
         delivered = deliveries(msg)
-        if delivered > self.max_attempts:
-            await self.dead_letter(msg, f"delivered {delivered} times without success", delivered, kind="max_deliveries")
-            return
         try:
             event = decode_event(subject, msg.body)
         except PoisonMessage as exc:
@@ -226,19 +307,106 @@ class EventConsumer:
         try:
             await handler(event)
         except Exception as exc:
-            log.warning(
-                "event.handler_failed",
-                extra={"subject": subject, "consumer": self.consumer.durable, "delivery": delivered, "error": repr(exc)},
-                exc_info=delivered >= self.max_attempts,
-            )
-            if delivered >= self.max_attempts:
-                await self.dead_letter(msg, f"handler failed {delivered} times: {exc!r}", delivered, kind="handler_failed")
+            if is_transient(exc):
+                await self.wait_out(msg, exc, delivered)
             else:
-                await msg.nack(delay=self.retry_delay * delivered)
+                await self.failed(msg, exc, delivered)
             return
+        self.recovered()
+        self.failures.forget(message_key(msg))
         await msg.ack()
 
-    async def dead_letter(self, msg: Any, reason: str, delivered: int, *, kind: DeadLetterReason = "handler_failed") -> None:
+    async def wait_out(self, msg: Any, exc: Exception, delivered: int) -> None:
+        """A dependency is down: hand the message back without counting it, and stop pulling for the back-off.
+
+        The message goes back at once, so that it is the first redelivered when this consumer pulls again (the
+        server serves redeliveries before new messages): the stream's order survives the outage. The back-off
+        is the consumer's pause, which `resume()` (the service's probes see the dependency back) and `stop()`
+        cut short; every replica pauses the same way after its own first failure.
+        """
+        now = time.monotonic()
+        if self.outage is None:
+            self.outage = Outage(since=now, reason=describe(exc))
+        self.outage.failures += 1
+        self.outage.reason = describe(exc)
+        self.outage.last_failure = now
+        self.outage.pause = self.outage_backoff.delay(self.outage.failures)
+        log.warning(
+            "event.dependency_unavailable",
+            extra={
+                "subject": msg.raw_message.subject,
+                "consumer": self.consumer.durable,
+                "delivery": delivered,
+                "retry_in_seconds": self.outage.pause,
+                "error": self.outage.reason,
+            },
+        )
+        self._count_retry("transient")
+        await msg.nack()
+        if self._stopping:
+            return
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), self.outage.pause)
+
+    async def failed(self, msg: Any, exc: Exception, delivered: int) -> None:
+        """A failure that a retry may not cure: nak with back-off until `max_attempts` of them, then dead-letter."""
+        failures = self.failures.add(message_key(msg))
+        log.warning(
+            "event.handler_failed",
+            extra={
+                "subject": msg.raw_message.subject,
+                "consumer": self.consumer.durable,
+                "delivery": delivered,
+                "failures": failures,
+                "error": repr(exc),
+            },
+            exc_info=failures >= self.max_attempts,
+        )
+        if failures >= self.max_attempts:
+            if await self.dead_letter(msg, f"handler failed {failures} times: {exc!r}", delivered, kind="handler_failed"):
+                self.failures.forget(message_key(msg))
+            return
+        self._count_retry("failure")
+        await msg.nack(delay=self.retry_delay * failures)
+
+    def recovered(self) -> None:
+        if self.outage is not None:
+            log.info(
+                "event.dependency_recovered",
+                extra={
+                    "consumer": self.consumer.durable,
+                    "waited_seconds": round(time.monotonic() - self.outage.since, 1),
+                    "tries": self.outage.failures,
+                },
+            )
+            self.outage = None
+
+    def waiting_on(self) -> str | None:
+        """Why this consumer is waiting out an outage, if it is (for /readyz and the heartbeat).
+
+        An outage nobody has retried for longer than the longest pause is over as far as this consumer knows:
+        its message went to another replica, or nothing has come since.
+        """
+        if self.outage is None or time.monotonic() - self.outage.last_failure > self.outage.pause + 5.0:
+            return None
+        return self.outage.reason
+
+    def resume(self) -> None:
+        """The dependency is back (the service's readiness probe just passed again): end a pause now."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Shutdown: a consumer pausing for an outage stops waiting at once (its message is already back)."""
+        self._stopping = True
+        self._wake.set()
+
+    def _count_retry(self, fault: FailureClass) -> None:
+        if self.retries is not None:
+            self.retries.labels(self.service, self.consumer.durable, fault).inc()
+
+    async def dead_letter(self, msg: Any, reason: str, delivered: int, *, kind: DeadLetterReason = "handler_failed") -> bool:
+        """Copy the message to DEADLETTER and terminate it; False (and naked) when the copy could not be stored."""
         raw = msg.raw_message
         try:
             stream_seq = str(raw.metadata.sequence.stream)
@@ -270,11 +438,12 @@ class EventConsumer:
         except Exception:
             log.exception("deadletter.publish_failed", extra={"subject": raw.subject})
             await msg.nack(delay=self.retry_delay * 4)
-            return
+            return False
         log.error("event.dead_lettered", extra={"subject": raw.subject, "reason": reason})
         if self.dead_letters is not None:
             self.dead_letters.labels(self.service, self.consumer.durable, kind).inc()
         await msg.reject()
+        return True
 
     async def retry_dead_letter(self, js: JetStreamContext, letter: DeadLetter, *, by: str) -> AuditEntry:
         """Run this consumer's handler again on one of its dead letters (after a fix), then remove it.
@@ -308,7 +477,7 @@ class EventConsumer:
             stream=JStream(self.consumer.stream.name, declare=False),
             durable=self.consumer.durable,
             pull_sub=PullSub(batch_size=1, timeout=1.0),
-            config=consumer_config(self.consumer, self.max_attempts),
+            config=consumer_config(self.consumer),
         )(consume)
 
 

@@ -17,7 +17,7 @@ import logging
 import os
 import re
 import socket
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from shared.contracts.errors import Forbidden
 from shared.contracts.events import Actor
 from shared.contracts.subjects import ConsumerDef
+from shared.platform.faults import describe
 from shared.platform.outbox import outbox_backlog
 
 log = logging.getLogger("thidua.observability")
@@ -44,6 +45,7 @@ INSTANCES_BUCKET = "thidua_instances"
 HEARTBEAT_SECONDS = 5.0
 INSTANCE_TTL_SECONDS = 30.0
 REFRESH_TIMEOUT_SECONDS = 5.0
+READINESS_TIMEOUT_SECONDS = 3.0
 
 Kind = Literal["gauge", "counter"]
 
@@ -154,23 +156,43 @@ class Sampler:
 
 
 async def readiness(
-    service: str, instance: str, broker: NatsBroker, engine: AsyncEngine, outbox: sa.Table, head_revision: str, now: datetime
+    service: str,
+    instance: str,
+    broker: NatsBroker,
+    engine: AsyncEngine,
+    outbox: sa.Table,
+    head_revision: str,
+    now: datetime,
+    *,
+    waiting: Mapping[str, str] | None = None,
+    answer_within: float = READINESS_TIMEOUT_SECONDS,
 ) -> dict[str, Any]:
     """What /readyz answers and the heartbeat carries: NATS reachable, database reachable, migrations
-    current, and the outbox backlog."""
+    current, and the outbox backlog; when not ready, `reason` says why. `waiting` names the consumers
+    waiting out an outage and what they saw (shown, not a condition: the probes are)."""
     checks: dict[str, Any] = {"service": service, "instance": instance, "nats": await broker.ping(timeout=2.0)}
+    reasons = [] if checks["nats"] else ["nats: không kết nối được NATS"]
     try:
-        async with engine.connect() as conn:
-            current = await conn.scalar(sa.text("SELECT version_num FROM alembic_version"))
-        checks["database"] = True
-        checks["migrations_current"] = current == head_revision
-        pending, oldest = await outbox_backlog(engine, outbox)
+        async with asyncio.timeout(answer_within):  # a stopped database accepts connections and never answers
+            async with engine.connect() as conn:
+                current = await conn.scalar(sa.text("SELECT version_num FROM alembic_version"))
+            checks["database"] = True
+            checks["migrations_current"] = current == head_revision
+            if not checks["migrations_current"]:
+                reasons.append(f"migrations: cơ sở dữ liệu ở {current}, mã nguồn cần {head_revision}")
+            pending, oldest = await outbox_backlog(engine, outbox)
         checks["outbox_pending"] = pending
         checks["outbox_oldest_age_seconds"] = round(max((now - oldest).total_seconds(), 0.0), 1) if oldest else 0.0
     except Exception as exc:
         checks["database"] = False
-        checks["error"] = repr(exc)
+        error = f"không trả lời trong {answer_within:.0f} giây" if isinstance(exc, TimeoutError) else describe(exc)
+        checks["error"] = error
+        reasons.append(f"database: {error}")
+    if waiting:
+        checks["waiting"] = dict(waiting)
     checks["ready"] = bool(checks["nats"] and checks["database"] and checks.get("migrations_current"))
+    if not checks["ready"]:
+        checks["reason"] = "; ".join(reasons) or "không rõ"
     return checks
 
 

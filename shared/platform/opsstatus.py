@@ -98,6 +98,19 @@ def service_health(instances: list[InstanceStatus]) -> list[ServiceHealth]:
     return health
 
 
+def instance_problems(instances: list[InstanceStatus]) -> list[str]:
+    """An instance that is not ready, with the reason it gives; a consumer of it waiting out an outage."""
+    problems = []
+    for i in instances:
+        if not i.ready:
+            failing = ", ".join(k for k in ("nats", "database", "migrations_current") if not i.checks.get(k))
+            reason = i.checks.get("reason") or failing or "không rõ"
+            problems.append(f"Phiên bản {i.service}@{i.instance}: chưa sẵn sàng ({reason})")
+        for durable, why in (i.checks.get("waiting") or {}).items():
+            problems.append(f"Phiên bản {i.service}@{i.instance}: consumer {durable} chờ hệ thống phục hồi ({why})")
+    return problems
+
+
 async def collect(js: JetStreamContext, call: Call | None, thresholds: Thresholds | None = None) -> OpsStatus:
     """Everything the ops page shows; `call(service, operation, params)` asks a service (None: skip)."""
     limits = thresholds or Thresholds()
@@ -115,10 +128,7 @@ async def collect(js: JetStreamContext, call: Call | None, thresholds: Threshold
             problems.append(
                 f"Dịch vụ {s.name}: {s.outbox_pending} sự kiện chưa gửi, cũ nhất {s.outbox_oldest_age_seconds:.0f} giây (outbox)"
             )
-    for i in instances:
-        if not i.ready:
-            failing = ", ".join(k for k in ("nats", "database", "migrations_current") if not i.checks.get(k))
-            problems.append(f"Phiên bản {i.service}@{i.instance}: chưa sẵn sàng ({failing or 'không rõ'})")
+    problems.extend(instance_problems(instances))
     consumers = await consumer_lags(js)
     for lag in consumers:
         if lag.error:

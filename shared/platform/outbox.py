@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.contracts.events import Event
 from shared.platform.clock import Clock
+from shared.platform.faults import describe, is_transient
 from shared.platform.tracing import continued_from, trace_headers
 
 log = logging.getLogger("thidua.outbox")
@@ -134,8 +135,11 @@ class OutboxRelay:
         while not self._stopping:
             try:
                 published = await self.publish_batch()
-            except Exception:
-                log.exception("outbox.relay_failed")
+            except Exception as exc:
+                if is_transient(exc):  # the database or the bus is down: a line a second, not a traceback a second
+                    log.warning("outbox.relay_waiting", extra={"error": describe(exc)})
+                else:
+                    log.exception("outbox.relay_failed")
                 published = 0
                 await asyncio.sleep(1.0)
             if published == self.batch_size:

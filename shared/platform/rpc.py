@@ -8,10 +8,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from shared.contracts.errors import DomainError, FieldError, InternalError, ValidationFailed
+from shared.contracts.errors import DomainError, FieldError, InternalError, ServiceUnavailable, ValidationFailed
 from shared.contracts.events import Actor
 from shared.contracts.operations import Operation, ReplyT, RequestT, RpcError, RpcReply, RpcRequest
 from shared.contracts.subjects import rpc_subject
+from shared.platform.faults import describe, is_transient
 from shared.platform.logs import log_context
 
 _MESSAGES_VI: dict[str, str] = {
@@ -43,6 +44,8 @@ _MESSAGES_VI: dict[str, str] = {
 }
 
 log = logging.getLogger("thidua.rpc")
+
+DEPENDENCY_UNAVAILABLE = "Dịch vụ tạm thời không truy cập được cơ sở dữ liệu hoặc hàng đợi tin nhắn, vui lòng thử lại sau ít phút"
 
 _SKIPPED_LOC_PARTS = {"body", "params", "query", "path"}
 
@@ -149,7 +152,10 @@ async def _run(operation: RpcOperation, request: RpcRequest) -> dict[str, Any]:
         return error_reply(exc).model_dump(mode="json")
     except ValidationError as exc:
         return error_reply(ValidationFailed(fields=field_errors(exc))).model_dump(mode="json")
-    except Exception:
+    except Exception as exc:
+        if is_transient(exc):  # the service's database or the bus is down: say so, and that a retry is worth it
+            log.warning("rpc.dependency_unavailable", extra={"error": describe(exc)})
+            return error_reply(ServiceUnavailable(DEPENDENCY_UNAVAILABLE)).model_dump(mode="json")
         log.exception("rpc.failed")
         return error_reply(InternalError()).model_dump(mode="json")
     return RpcReply(ok=True, data=data).model_dump(mode="json")

@@ -25,7 +25,7 @@ from prometheus_client import CollectorRegistry, make_asgi_app
 from shared.contracts.subjects import ConsumerDef
 from shared.platform.db import make_engine
 from shared.platform.deadletter_ops import dead_letter_operations
-from shared.platform.messaging import ensure_topology, make_broker, publish_event, register_rpc
+from shared.platform.messaging import EventConsumer, consumers_of, ensure_topology, make_broker, publish_event, register_rpc
 from shared.platform.observability import Heartbeat, Sampler, http_url, readiness
 from shared.platform.outbox import OutboxRelay
 from shared.platform.service import ServiceContext
@@ -102,8 +102,23 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> AsgiFastStream:
         await sampler.refresh()
         await metrics_app(scope, receive, send)
 
+    def consumers() -> list[EventConsumer]:
+        return list(consumers_of.get(registry, {}).values())
+
+    was_ready = True
+
     async def probe() -> dict[str, Any]:
-        return await readiness(spec.name, settings.instance, broker, engine, spec.outbox, spec.head_revision(), clock.now())
+        """Readiness; when it comes back after an outage, the consumers pausing for it resume at once."""
+        nonlocal was_ready
+        waiting = {c.consumer.durable: reason for c in consumers() if (reason := c.waiting_on())}
+        checks = await readiness(
+            spec.name, settings.instance, broker, engine, spec.outbox, spec.head_revision(), clock.now(), waiting=waiting
+        )
+        if checks["ready"] and not was_ready:
+            for consumer in consumers():
+                consumer.resume()
+        was_ready = bool(checks["ready"])
+        return checks
 
     @get
     async def readyz(scope: Any) -> AsgiResponse:
@@ -123,9 +138,7 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> AsgiFastStream:
     workers = [*spec.workers(ctx, registry), heartbeat]
 
     async def reconcile_topology() -> None:
-        await ensure_topology(
-            settings.nats_url, spec.consumers, replicas=settings.stream_replicas, max_attempts=settings.max_attempts
-        )
+        await ensure_topology(settings.nats_url, spec.consumers, replicas=settings.stream_replicas)
 
     async def start_relay() -> None:
         relay.start()
@@ -134,6 +147,8 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> AsgiFastStream:
         log.info("service.started", extra={"service": spec.name, "instance": settings.instance})
 
     async def stop_gracefully() -> None:
+        for consumer in consumers():
+            consumer.stop()  # one pausing for an outage returns at once instead of holding up the shutdown
         for subscriber in broker.subscribers:
             await subscriber.stop()  # stops pulling, waits for in-flight handlers
         for worker in workers:

@@ -42,7 +42,7 @@ METRICS_CONTRACT: dict[str, str] = {
     # JetStream consumers, {stream, durable}
     "thidua_jetstream_consumer_pending_messages": "gauge",
     "thidua_jetstream_consumer_ack_pending_messages": "gauge",
-    # dead letters {service, consumer, reason=poison|handler_failed|max_deliveries}
+    # dead letters {service, consumer, reason=poison|handler_failed} (an outage is never one)
     "thidua_dead_letters_total": "counter",
     # review queues and deadlines {unit, level}
     "thidua_review_queue_depth_tasks": "gauge",

@@ -66,7 +66,7 @@ class Handler:
 
 @asynccontextmanager
 async def consuming(nats_url: str, handler: Handler, *, max_attempts: int = 2) -> AsyncIterator[NatsBroker]:
-    await ensure_topology(nats_url, (CONSUMER,), max_attempts=max_attempts)
+    await ensure_topology(nats_url, (CONSUMER,))
 
     def wire(router: NatsRouter, broker: NatsBroker) -> None:
         EventConsumer(

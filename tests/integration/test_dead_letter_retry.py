@@ -30,7 +30,7 @@ from tests.integration.test_dead_letter_repair import CONSUMER, DLQ, SERVICE, Ha
 @asynccontextmanager
 async def review_like(nats_url: str, handler: Handler) -> AsyncIterator[tuple[NatsBroker, dict[str, Any]]]:
     """A service with one consumer and the ops operations the runtime gives every service."""
-    await ensure_topology(nats_url, (CONSUMER,), max_attempts=2)
+    await ensure_topology(nats_url, (CONSUMER,))
     registry = CollectorRegistry()
     ctx = ServiceContext(engine=None, clock=FixedClock(NOW), settings=ServiceSettings(service=SERVICE), registry=registry)  # type: ignore[arg-type]
 

@@ -53,7 +53,7 @@ class Recorder:
 async def consuming(
     nats_url: str, handler: Recorder, *, max_attempts: int = 3, retry_delay: float = 0.05
 ) -> AsyncIterator[NatsBroker]:
-    await ensure_topology(nats_url, (CONSUMER,), max_attempts=max_attempts)
+    await ensure_topology(nats_url, (CONSUMER,))
 
     def wire(router: NatsRouter, broker: NatsBroker) -> None:
         EventConsumer(
@@ -227,7 +227,7 @@ async def test_events_without_a_handler_in_this_service_are_acked_and_ignored(cl
 async def test_messages_published_before_the_service_starts_are_consumed_from_the_durable(
     clean_nats: str, js: JetStreamContext
 ) -> None:
-    await ensure_topology(clean_nats, (CONSUMER,), max_attempts=3)
+    await ensure_topology(clean_nats, (CONSUMER,))
     for i in range(3):
         await publish(js, withdrawn(f"n-{i}"))
     handler = Recorder()

@@ -313,8 +313,8 @@ async def test_an_awards_durable_created_with_the_old_single_filter_is_widened_a
     so that batch approvals reach awards too."""
     await ensure_streams(js)
     old = subjects.ConsumerDef(AWARDS_FROM_REVIEW.durable, subjects.REVIEW_STREAM, subjects.NOMINATION_APPROVED)
-    await ensure_consumer(js, old, max_attempts=5)
-    await ensure_consumer(js, AWARDS_FROM_REVIEW, max_attempts=5)
+    await ensure_consumer(js, old)
+    await ensure_consumer(js, AWARDS_FROM_REVIEW)
     info = await js.consumer_info("REVIEW", AWARDS_FROM_REVIEW.durable)
     assert info.config.filter_subject == "thidua.review.>"
 

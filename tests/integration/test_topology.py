@@ -1,7 +1,8 @@
 """Stream and durable-consumer reconciliation against a real nats-server.
 
 nats-py's subscribe binds to an existing durable and silently ignores a new config; `ensure_consumer`
-(create-or-update) is what carries a changed `max_attempts` to the server.
+(create-or-update) is what carries a changed configuration to the server. The server never bounds
+deliveries (`max_deliver` unlimited): an outage of any length must not make it drop a message.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from shared.contracts.subjects import ALL_STREAMS, AWARDS_FROM_REVIEW, REVIEW_FR
 from shared.platform.messaging import (
     ACK_WAIT_SECONDS,
     DUPLICATE_WINDOW_SECONDS,
+    UNLIMITED_DELIVERIES,
+    consumer_config,
     ensure_consumer,
     ensure_streams,
     ensure_topology,
@@ -27,15 +30,16 @@ async def max_deliver(js: JetStreamContext, consumer: subjects.ConsumerDef) -> i
 
 
 @pytest.mark.asyncio
-async def test_ensure_consumer_updates_an_existing_durable_when_max_attempts_changes(js: JetStreamContext) -> None:
+async def test_ensure_consumer_lifts_the_delivery_bound_of_a_durable_created_by_an_older_release(js: JetStreamContext) -> None:
     await ensure_streams(js)
-
-    await ensure_consumer(js, REVIEW_FROM_REGISTRATION, max_attempts=5)
+    older = consumer_config(REVIEW_FROM_REGISTRATION)
+    older.max_deliver = 5 + 3  # what releases before the outage fix configured: the server dropped a message after 8
+    await js.add_consumer("REGISTRATION", config=older)
     before = await max_deliver(js, REVIEW_FROM_REGISTRATION)
-    await ensure_consumer(js, REVIEW_FROM_REGISTRATION, max_attempts=9)
-    after = await max_deliver(js, REVIEW_FROM_REGISTRATION)
 
-    assert (before, after) == (5 + 3, 9 + 3)  # the server bound sits 3 above the handler's own
+    await ensure_consumer(js, REVIEW_FROM_REGISTRATION)
+
+    assert (before, await max_deliver(js, REVIEW_FROM_REGISTRATION)) == (8, UNLIMITED_DELIVERIES)
     info = await js.consumer_info("REGISTRATION", REVIEW_FROM_REGISTRATION.durable)
     assert info.config.ack_policy == AckPolicy.EXPLICIT
     assert info.config.filter_subject == "thidua.registration.>"
@@ -45,7 +49,7 @@ async def test_ensure_consumer_updates_an_existing_durable_when_max_attempts_cha
 @pytest.mark.asyncio
 async def test_subscribing_with_a_new_config_leaves_an_existing_durable_unchanged(js: JetStreamContext) -> None:
     await ensure_streams(js)
-    await ensure_consumer(js, AWARDS_FROM_REVIEW, max_attempts=5)
+    await ensure_consumer(js, AWARDS_FROM_REVIEW)
 
     sub = await js.pull_subscribe(
         AWARDS_FROM_REVIEW.filter_subject,
@@ -55,15 +59,15 @@ async def test_subscribing_with_a_new_config_leaves_an_existing_durable_unchange
     )
     await sub.unsubscribe()
 
-    assert await max_deliver(js, AWARDS_FROM_REVIEW) == 8  # why ensure_topology runs before the broker starts
+    assert await max_deliver(js, AWARDS_FROM_REVIEW) == UNLIMITED_DELIVERIES  # why ensure_topology runs before the broker starts
 
 
 @pytest.mark.asyncio
 async def test_ensure_topology_creates_every_stream_and_consumer_and_is_repeatable(clean_nats: str, js: JetStreamContext) -> None:
     consumers = (REVIEW_FROM_REGISTRATION, AWARDS_FROM_REVIEW)
 
-    await ensure_topology(clean_nats, consumers, max_attempts=4)
-    await ensure_topology(clean_nats, consumers, max_attempts=6)
+    await ensure_topology(clean_nats, consumers)
+    await ensure_topology(clean_nats, consumers)
 
     names = sorted(str(s.config.name) for s in await js.streams_info())
     assert names == sorted(s.name for s in ALL_STREAMS)
@@ -72,7 +76,7 @@ async def test_ensure_topology_creates_every_stream_and_consumer_and_is_repeatab
         assert info.config.subjects == list(s.subjects)
         assert info.config.duplicate_window == DUPLICATE_WINDOW_SECONDS
     for c in consumers:
-        assert await max_deliver(js, c) == 6 + 3
+        assert await max_deliver(js, c) == UNLIMITED_DELIVERIES
 
 
 @pytest.mark.asyncio

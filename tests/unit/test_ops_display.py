@@ -9,7 +9,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from services.portal.web.charts import stacked_days
 from services.portal.web.formatting import age
 from shared.platform.observability import InstanceStatus, Sampler
-from shared.platform.opsstatus import ConsumerLag, OpsStatus, service_health
+from shared.platform.opsstatus import ConsumerLag, OpsStatus, instance_problems, service_health
 from thidua import opsctl
 
 STAGES = [("submitted", "Đã nộp"), ("district", "Cấp huyện"), ("decided", "Đã quyết định")]
@@ -98,3 +98,25 @@ def test_the_terminal_report_names_every_service_and_each_problem() -> None:
     assert "awards-review  REVIEW  12        0        1" in text
     assert "Thư chết (DEADLETTER): review 2" in text
     assert "  - Dịch vụ Khen thưởng (awards): không có phiên bản nào sẵn sàng" in text
+
+
+def test_an_instance_that_is_not_ready_is_a_problem_with_its_own_reason_and_its_waiting_consumers() -> None:
+    down = instance("review", ready=False).model_copy(
+        update={
+            "checks": {
+                "ready": False,
+                "nats": True,
+                "database": False,
+                "reason": "database: ConnectionRefusedError: [Errno 111] Connect call failed",
+                "waiting": {"review-registration": "ConnectionRefusedError: [Errno 111] Connect call failed"},
+            }
+        }
+    )
+    older = instance("awards", ready=False).model_copy(update={"checks": {"ready": False, "nats": True, "database": False}})
+
+    assert instance_problems([instance("registration"), down, older]) == [
+        "Phiên bản review@review-1: chưa sẵn sàng (database: ConnectionRefusedError: [Errno 111] Connect call failed)",
+        "Phiên bản review@review-1: consumer review-registration chờ hệ thống phục hồi "
+        "(ConnectionRefusedError: [Errno 111] Connect call failed)",
+        "Phiên bản awards@awards-1: chưa sẵn sàng (database, migrations_current)",  # a heartbeat without a reason
+    ]
