@@ -9,6 +9,7 @@ from typing import Any
 from uuid import uuid4
 
 import nats.errors
+from anyio import CapacityLimiter
 from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
 from nats.js.api import ObjectMeta
@@ -32,6 +33,7 @@ from shared.rules import attachments as att
 log = logging.getLogger("thidua.portal.attachments")
 
 UNITS_TTL_SECONDS = 60.0
+SPREADSHEET_READERS = 2
 
 
 class AttachmentDamaged(DomainError):
@@ -52,6 +54,8 @@ class Gateway:
         self.rpc = RpcClient(broker, settings.rpc_timeout_seconds)
         self.secret = settings.token_secret()
         self.throttle = LoginThrottle()
+        # Uploaded spreadsheets are parsed in worker threads, this many at once (the others wait their turn).
+        self.spreadsheet_readers = CapacityLimiter(SPREADSHEET_READERS)
         self._units: dict[str, dict[str, Any]] | None = None
         self._units_read_at = 0.0
 
