@@ -5,20 +5,23 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
 import nats.errors
+import sqlalchemy as sa
+from anyio import CapacityLimiter
 from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
 from nats.js.api import ObjectMeta
 from nats.js.errors import BucketNotFoundError, DigestMismatchError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.portal import users
+from services.portal import sessions, store, users
 from services.portal.settings import PortalSettings
 from services.portal.throttle import LoginThrottle
-from shared.contracts.errors import DomainError, Forbidden, ServiceUnavailable, Unauthenticated
+from shared.contracts.errors import DomainError, Forbidden, NotFound, ServiceUnavailable, Unauthenticated
 from shared.contracts.events import Actor
 from shared.contracts.operations import Operation, ReplyT
 from shared.contracts.values import VIETNAM_TZ
@@ -31,8 +34,10 @@ from shared.platform.rpcclient import RpcClient
 from shared.rules import attachments as att
 
 log = logging.getLogger("thidua.portal.attachments")
+sessions_log = logging.getLogger("thidua.portal.sessions")
 
 UNITS_TTL_SECONDS = 60.0
+SPREADSHEET_READERS = 2
 
 
 class AttachmentDamaged(DomainError):
@@ -53,6 +58,8 @@ class Gateway:
         self.rpc = RpcClient(broker, settings.rpc_timeout_seconds)
         self.secret = settings.token_secret()
         self.throttle = LoginThrottle()
+        # Uploaded spreadsheets are parsed in worker threads, this many at once (the others wait their turn).
+        self.spreadsheet_readers = CapacityLimiter(SPREADSHEET_READERS)
         self._units: dict[str, dict[str, Any]] | None = None
         self._units_read_at = 0.0
 
@@ -161,8 +168,42 @@ class Gateway:
         require_operations(actor)
         return await list_dead_letters(self.broker.connection.jetstream(), limit=limit)
 
-    async def actor_from_session(self, user_id: str) -> Actor:
+    def session_ttl(self) -> timedelta:
+        return timedelta(minutes=self.settings.token_ttl_minutes)
+
+    async def open_session(self, actor: Actor, kind: sessions.SessionKind) -> str:
+        """Record a console session or an API token for someone who just signed in; its id."""
+        return await sessions.open_session(self.engine, actor.user_id, kind, self.wall_clock.now(), self.session_ttl())
+
+    async def issue_token(self, actor: Actor) -> str:
+        session_id = await self.open_session(actor, "api")
+        return users.issue_token(actor, self.secret, self.wall_clock.now(), self.session_ttl(), session_id)
+
+    async def actor_from_session(self, user_id: str, session_id: str) -> Actor:
+        """The signed-in person of a console session still in force (it lasts `token_ttl_minutes` after the last use)."""
+        await sessions.check_session(self.engine, session_id, user_id, self.wall_clock.now(), renew_for=self.session_ttl())
         return await users.actor_by_id(self.engine, user_id)
+
+    async def end_session(self, session_id: str) -> None:
+        await sessions.end_session(self.engine, session_id)
+
+    async def revoke_token(self, token: str) -> None:
+        """Sign out the API token presented (it must still be in force)."""
+        user_id, session_id = users.verify_token(token, self.secret, self.wall_clock.now())
+        await sessions.check_session(self.engine, session_id, user_id, self.wall_clock.now())
+        await sessions.end_session(self.engine, session_id)
+
+    async def revoke_user_sessions(self, actor: Actor, username: str) -> int:
+        """An administrator ends every console session and API token of a user; how many there were."""
+        if not actor.is_admin:
+            raise Forbidden("Chỉ quản trị hệ thống được thu hồi phiên đăng nhập của người khác", code="not_admin")
+        async with self.engine.begin() as conn:
+            user_id = await conn.scalar(sa.select(store.users.c.id).where(store.users.c.username == username))
+            if user_id is None:
+                raise NotFound("Không có người dùng này", code="user_not_found")
+            revoked = await sessions.end_user_sessions(conn, user_id)
+        sessions_log.info("sessions.revoked", extra={"user_id": user_id, "revoked": revoked, "by": actor.user_id})
+        return revoked
 
     async def units(self, actor: Actor) -> dict[str, dict[str, Any]]:
         """The unit tree by code, asked of registration and kept for a minute (a reorganisation changes it)."""
@@ -174,5 +215,6 @@ class Gateway:
     async def actor_from_token(self, token: str | None) -> Actor:
         if not token:
             raise Unauthenticated()
-        user_id = users.verify_token(token, self.secret, self.wall_clock.now())
+        user_id, session_id = users.verify_token(token, self.secret, self.wall_clock.now())
+        await sessions.check_session(self.engine, session_id, user_id, self.wall_clock.now())
         return await users.actor_by_id(self.engine, user_id)

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from anyio import to_thread
+from fastapi import Request
 from starlette.responses import Response
 
 from services.portal.downloads import XLSX
 from services.portal.gateway import Gateway
-from services.portal.register_import import RowProblem, problems_from_reply, rows_from_xlsx
+from services.portal.register_import import MAX_FILE_BYTES, RowProblem, problems_from_reply, rows_from_xlsx
 from services.portal.report_workbook import report_workbook
+from services.portal.uploads import Upload, read_upload
+from shared.contracts.errors import Forbidden, ValidationFailed
 from shared.contracts.events import Actor
 from shared.platform.rpc import RemoteError
 
@@ -42,11 +46,35 @@ async def grassroots_awards(gateway: Gateway, actor: Actor) -> dict[str, str]:
     return {a["code"]: a["name"] for a in catalog["awards"] if a["awarding_level"] == "grassroots" and a["outcome"] == "decision"}
 
 
+def require_register_keeper(actor: Actor, unit_code: str | None = None) -> None:
+    """An early refusal, before an upload is read: only an administrator or an officer (submitter, unit
+    administrator) of the CĐCS keeps its register. Awards' `record_grassroots` decides by the same rule."""
+    if actor.is_admin:
+        return
+    officer_of = actor.units_with("submitter") | actor.units_with("unit_admin")
+    if not officer_of or (unit_code is not None and unit_code not in officer_of):
+        raise Forbidden("Chỉ cán bộ của chính công đoàn cơ sở này được ghi sổ khen thưởng cơ sở", code="not_unit_officer")
+
+
+async def read_register_upload(request: Request, actor: Actor) -> Upload:
+    """The register spreadsheet of an upload (API or console), read only for someone who may keep a register and
+    only up to `MAX_FILE_BYTES`."""
+    require_register_keeper(actor)
+    upload = await read_upload(request, MAX_FILE_BYTES)
+    if not 1 <= len(upload.fields.get("unit_code", "")) <= 64:
+        raise ValidationFailed.on("unit_code", "Cần chọn công đoàn cơ sở", code="validation_failed")
+    return upload
+
+
 async def import_register(
     gateway: Gateway, actor: Actor, unit_code: str, data: bytes
 ) -> tuple[dict[str, Any] | None, list[RowProblem]]:
-    """Record a register spreadsheet: awards' reply, or the problems by row and column (then nothing is recorded)."""
-    rows, numbers, problems = rows_from_xlsx(data, await grassroots_awards(gateway, actor))
+    """Record a register spreadsheet: awards' reply, or the problems by row and column (then nothing is recorded).
+
+    The workbook is read in a worker thread (a few at a time), so the portal keeps answering meanwhile."""
+    require_register_keeper(actor, unit_code)
+    awards = await grassroots_awards(gateway, actor)
+    rows, numbers, problems = await to_thread.run_sync(rows_from_xlsx, data, awards, limiter=gateway.spreadsheet_readers)
     if problems:
         return None, problems
     try:

@@ -1,4 +1,4 @@
-"""The portal's own tables: users and their role grants scoped to a unit, the rosters it announced,
+"""The portal's own tables: users and their role grants scoped to a unit, their sessions, the rosters it announced,
 and its outbox. No business data."""
 
 from __future__ import annotations
@@ -38,4 +38,16 @@ announced_rosters = sa.Table(
     sa.Column("unit_code", sa.String(64), primary_key=True),
     sa.Column("approvers", sa.JSON, nullable=False),
     sa.Column("announced_at", UtcDateTime(), nullable=False),
+)
+
+# One row per console session or API token still in force: the id travels in the signed cookie or as the token's
+# `jti`, and a request is accepted only while its row is here. Signing out or a revocation deletes the row.
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.String(36), sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("kind", sa.String(10), nullable=False),  # console | api
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("expires_at", UtcDateTime(), nullable=False, index=True),
 )

@@ -14,7 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from services.portal import store
+from services.portal import sessions, store
 from shared.contracts.errors import Unauthenticated
 from shared.contracts.events import Actor, Recipient, RoleGrant, UnitApproversChanged
 from shared.platform.outbox import enqueue
@@ -45,6 +45,11 @@ async def seed_demo_users(engine: AsyncEngine, password: str, now: datetime, pat
                     )
                 )
                 created += 1
+            held = await conn.execute(
+                sa.select(store.role_grants.c.role, store.role_grants.c.unit_code).where(store.role_grants.c.user_id == user_id)
+            )
+            if {tuple(g) for g in held} != {(g["role"], g.get("unit_code")) for g in entry["roles"]}:
+                await sessions.end_user_sessions(conn, user_id)  # roles changed: signed in again under the new ones
             await conn.execute(store.role_grants.delete().where(store.role_grants.c.user_id == user_id))
             for grant in entry["roles"]:
                 await conn.execute(
@@ -55,11 +60,15 @@ async def seed_demo_users(engine: AsyncEngine, password: str, now: datetime, pat
 
 
 async def set_active(engine: AsyncEngine, username: str, active: bool, now: datetime) -> list[str]:
-    """Activate or deactivate a user; returns the units whose approver roster changed (announced to review)."""
+    """Activate or deactivate a user (which ends their sessions and tokens); returns the units whose approver roster
+    changed (announced to review)."""
     async with engine.begin() as conn:
-        result = await conn.execute(store.users.update().where(store.users.c.username == username).values(active=active))
-        if result.rowcount == 0:
+        user_id = await conn.scalar(sa.select(store.users.c.id).where(store.users.c.username == username))
+        if user_id is None:
             raise LookupError(f"no user {username!r}")
+        await conn.execute(store.users.update().where(store.users.c.id == user_id).values(active=active))
+        if not active:
+            await sessions.end_user_sessions(conn, user_id)
         return await announce_rosters(conn, now)
 
 
@@ -134,16 +143,21 @@ async def actor_by_username(engine: AsyncEngine, username: str) -> Actor | None:
     return await actor_by_id(engine, user_id) if user_id else None
 
 
-def issue_token(actor: Actor, secret: str, now: datetime, ttl: timedelta) -> str:
-    claims: dict[str, Any] = {"sub": actor.user_id, "name": actor.username, "iat": now, "exp": now + ttl}
+def issue_token(actor: Actor, secret: str, now: datetime, ttl: timedelta, session_id: str) -> str:
+    """A bearer token; `jti` is the id of its row in `sessions`, checked on every request."""
+    claims: dict[str, Any] = {"sub": actor.user_id, "name": actor.username, "iat": now, "exp": now + ttl, "jti": session_id}
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def verify_token(token: str, secret: str, now: datetime) -> str:
+def verify_token(token: str, secret: str, now: datetime) -> tuple[str, str]:
+    """(user id, session id) of a token signed here and not expired; whether its session is still in force is
+    `sessions.check_session`'s question."""
     try:
         claims = jwt.decode(token, secret, algorithms=["HS256"], options={"verify_exp": False})
     except jwt.PyJWTError as exc:
         raise Unauthenticated() from exc
     if claims.get("exp", 0) < now.timestamp():
         raise Unauthenticated("Phiên đăng nhập đã hết hạn, hãy đăng nhập lại", code="token_expired")
-    return str(claims["sub"])
+    if not isinstance(claims.get("jti"), str) or not isinstance(claims.get("sub"), str):
+        raise sessions.SessionEnded()  # a token from before sessions were recorded
+    return claims["sub"], claims["jti"]

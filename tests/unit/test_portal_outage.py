@@ -50,7 +50,7 @@ async def portal(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
 
 
 def bearer() -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(ACTOR, SECRET, datetime.now(UTC), timedelta(hours=1))}"}
+    return {"Authorization": f"Bearer {issue_token(ACTOR, SECRET, datetime.now(UTC), timedelta(hours=1), 's-outage')}"}
 
 
 def assert_problem_503(response: httpx.Response) -> None:
@@ -74,7 +74,7 @@ async def test_signing_in_while_the_database_is_down_answers_503_problem_json(po
 
 @pytest.mark.asyncio
 async def test_a_signed_in_console_page_answers_a_503_page_in_vietnamese(portal: httpx.AsyncClient) -> None:
-    session = TimestampSigner(SECRET).sign(b64encode(json.dumps({"user_id": "u-1", "csrf": "x"}).encode())).decode()
+    session = TimestampSigner(SECRET).sign(b64encode(json.dumps({"user_id": "u-1", "sid": "s-1", "csrf": "x"}).encode())).decode()
     portal.cookies.set("thidua_session", session)
 
     page = await portal.get("/ho-so")

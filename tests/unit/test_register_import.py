@@ -3,12 +3,24 @@ Excel row and column in Vietnamese, and awards' refusals come back on the same r
 
 from __future__ import annotations
 
+import time
+import zipfile
 from datetime import datetime
 from io import BytesIO
 
+import pytest
 from openpyxl import Workbook
 
-from services.portal.register_import import problems_from_reply, rows_from_xlsx, template_workbook
+from services.portal.register_import import (
+    MAX_ROWS,
+    WorkbookTooLarge,
+    WorkbookTooSlow,
+    problems_from_reply,
+    rows_from_xlsx,
+    template_workbook,
+)
+from shared.contracts.errors import ValidationFailed
+from tests.register_files import empty_rows_up_to, largest_accepted_register, register, unpacking_bomb
 
 AWARDS = {"sang_kien_co_so": "Sáng kiến cấp cơ sở", "giay_khen_cdcs": "Giấy khen của Ban Chấp hành công đoàn cơ sở"}
 
@@ -75,3 +87,56 @@ def test_awards_refusals_map_back_to_the_sheet_rows() -> None:
     fields = [{"field": "entries.1.award_code", "message": "“Giấy khen …” không do công đoàn cơ sở tự quyết định"}]
     [problem] = problems_from_reply(fields, numbers=[2, 5])
     assert problem.text() == "Dòng 5, Hình thức (mã hoặc tên): “Giấy khen …” không do công đoàn cơ sở tự quyết định"
+
+
+def test_more_rows_than_the_register_takes_are_refused_on_the_file_field_naming_the_row() -> None:
+    rows, _, problems = rows_from_xlsx(register(MAX_ROWS), AWARDS)
+    assert (len(rows), problems) == (MAX_ROWS, [])
+    with pytest.raises(ValidationFailed) as refused:
+        rows_from_xlsx(register(MAX_ROWS + 1, first_row=5), AWARDS)  # blank rows above do not count
+    assert refused.value.code == "register_too_many_rows"
+    [field] = refused.value.fields
+    assert field.field == "file"
+    assert "dòng 2005 là dòng có dữ liệu thứ 2001" in field.message
+
+
+def test_a_workbook_that_unpacks_past_the_limit_is_refused_before_any_sheet_is_parsed() -> None:
+    bomb = unpacking_bomb()  # 200 KB that unpacks to 200 MB
+    started = time.monotonic()
+    with pytest.raises(WorkbookTooLarge) as refused:
+        rows_from_xlsx(bomb, AWARDS)
+    assert time.monotonic() - started < 1.0  # parsing 200 MB of XML would take minutes
+    assert (refused.value.status, refused.value.code, refused.value.fields[0].field) == (413, "workbook_too_large", "file")
+    assert rows_from_xlsx(largest_accepted_register(), AWARDS)[1][-1] == MAX_ROWS + 1  # up to the limit, read in full
+
+
+def test_parts_compressed_otherwise_than_excel_does_are_not_unpacked() -> None:
+    """bzip2 and LZMA unpack a whole chunk at once, however large it grows: such a file is not read at all."""
+    book = zipfile.ZipFile(BytesIO(register(3)))
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w") as recompressed:
+        for part in book.infolist():
+            recompressed.writestr(part.filename, book.read(part), zipfile.ZIP_BZIP2)
+    _, _, [problem] = rows_from_xlsx(out.getvalue(), AWARDS)
+    assert problem.text().startswith("Dòng 1, Tệp: Không đọc được tệp .xlsx")
+
+
+def test_a_sheet_naming_its_last_row_past_excels_is_read_no_further_than_excels() -> None:
+    """Rows missing between two rows are read as empty ones: a sheet naming row 4 billion is read to row 1,048,576."""
+    rows, _, problems = rows_from_xlsx(empty_rows_up_to(4_000_000_000), AWARDS)
+    assert (rows, [p.text() for p in problems]) == ([], ["Dòng 2, Tệp: Tệp không có dòng nào"])
+
+
+def test_only_the_templates_six_columns_are_read() -> None:
+    wide = ("sang_kien_co_so", "Cá nhân", "Lê Thị Hoa", "05/05/2025", "1/QĐ", "Tiết kiệm điện", "thừa", "thừa nữa")
+    rows, _, problems = rows_from_xlsx(workbook(wide), AWARDS)
+    assert problems == []
+    assert rows[0]["title"] == "Tiết kiệm điện"
+
+
+def test_reading_that_takes_longer_than_the_limit_is_stopped() -> None:
+    ticks = iter(range(0, 10**9, 10))  # ten seconds later at every look at the clock
+
+    with pytest.raises(WorkbookTooSlow) as refused:
+        rows_from_xlsx(register(200), AWARDS, clock=lambda: float(next(ticks)))
+    assert (refused.value.status, refused.value.fields[0].field) == (422, "file")

@@ -1,15 +1,13 @@
-"""Signing in to the JSON API (a bearer token) and who the token belongs to."""
+"""Signing in to the JSON API (a bearer token), signing out (the token is revoked), and who the token belongs to."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
-from services.portal import users
-from services.portal.api.deps import CurrentActor
+from services.portal.api.deps import BearerToken, CurrentActor
 from services.portal.gateway import Gateway
 from shared.contracts.events import Actor
 
@@ -31,9 +29,17 @@ def build_router(gateway: Gateway) -> APIRouter:
     @api.post("/auth/login", response_model=Token, summary="Đăng nhập, nhận bearer token")
     async def login(body: LoginBody, request: Request) -> Token:
         actor = await gateway.login(body.username, body.password, request.client.host if request.client else "")
-        ttl = timedelta(minutes=gateway.settings.token_ttl_minutes)
-        token = users.issue_token(actor, gateway.secret, gateway.wall_clock.now(), ttl)
-        return Token(access_token=token, expires_in=int(ttl.total_seconds()))
+        token = await gateway.issue_token(actor)
+        return Token(access_token=token, expires_in=int(gateway.session_ttl().total_seconds()))
+
+    @api.post(
+        "/auth/logout",
+        status_code=status.HTTP_204_NO_CONTENT,
+        summary="Đăng xuất: thu hồi bearer token đang dùng (từ đó mọi yêu cầu với token này bị từ chối)",
+    )
+    async def logout(token: BearerToken) -> Response:
+        await gateway.revoke_token(token)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     @api.get("/me", response_model=Actor, summary="Người dùng hiện tại và vai trò")
     async def me(actor: CurrentActor) -> Actor:

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.portal.gateway import Gateway
+from shared.contracts.errors import Unauthenticated
 from shared.contracts.events import Actor
 
 bearer = HTTPBearer(auto_error=False, description="Token từ POST /api/v1/auth/login")
@@ -18,7 +19,15 @@ async def current_actor(request: Request, creds: Annotated[HTTPAuthorizationCred
     return await gateway.actor_from_token(creds.credentials if creds else None)
 
 
+async def bearer_token(creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> str:
+    """The token itself, for the route that revokes it."""
+    if creds is None:
+        raise Unauthenticated()
+    return creds.credentials
+
+
 CurrentActor = Annotated[Actor, Depends(current_actor)]
+BearerToken = Annotated[str, Depends(bearer_token)]
 
 
 def present(params: dict[str, Any]) -> dict[str, Any]:

@@ -3,18 +3,39 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from services.portal.api.deps import CurrentActor
 from services.portal.downloads import XLSX, binary_responses
 from services.portal.gateway import Gateway
-from services.portal.reports import import_register, report_params, report_xlsx
+from services.portal.register_import import MAX_FILE_BYTES, MAX_ROWS
+from services.portal.reports import import_register, read_register_upload, report_params, report_xlsx
 from shared.contracts.errors import FieldError, ValidationFailed
 from shared.contracts.operations import awards as awards_ops
+from shared.rules.attachments import format_size
+
+# Read by the route itself (role check first, then a bounded read), so the body is described here.
+REGISTER_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["unit_code", "file"],
+                    "properties": {
+                        "unit_code": {"type": "string", "minLength": 1, "maxLength": 64, "description": "Mã công đoàn cơ sở"},
+                        "file": {"type": "string", "format": "binary", "description": "Tệp .xlsx theo mẫu"},
+                    },
+                }
+            }
+        },
+    }
+}
 
 
 class GrassrootsBody(BaseModel):
@@ -57,11 +78,15 @@ def build_router(gateway: Gateway) -> APIRouter:
     async def record_grassroots(actor: CurrentActor, body: GrassrootsBody) -> awards_ops.GrassrootsRecorded:
         return await gateway.ask(awards_ops.RECORD_GRASSROOTS, actor, body.model_dump(mode="json"))
 
-    @api.post("/grassroots-awards/xlsx", summary="Ghi sổ khen thưởng cơ sở từ tệp .xlsx theo mẫu")
-    async def record_grassroots_xlsx(
-        actor: CurrentActor, unit_code: Annotated[str, Form()], file: UploadFile
-    ) -> awards_ops.GrassrootsRecorded:
-        result, problems = await import_register(gateway, actor, unit_code, await file.read())
+    @api.post(
+        "/grassroots-awards/xlsx",
+        summary=f"Ghi sổ khen thưởng cơ sở từ tệp .xlsx theo mẫu (multipart: `unit_code`, `file`; tối đa {MAX_ROWS} dòng,"
+        f" {format_size(MAX_FILE_BYTES)})",
+        openapi_extra=REGISTER_UPLOAD_BODY,
+    )
+    async def record_grassroots_xlsx(request: Request, actor: CurrentActor) -> awards_ops.GrassrootsRecorded:
+        upload = await read_register_upload(request, actor)  # who may, then at most MAX_FILE_BYTES, then read
+        result, problems = await import_register(gateway, actor, upload.fields["unit_code"], upload.data)
         if problems:
             fields = [FieldError(field=f"row {p.row}", message=p.text()) for p in problems]
             raise ValidationFailed("Tệp có dòng chưa hợp lệ, chưa ghi dòng nào", fields=fields, code="grassroots_rows_invalid")

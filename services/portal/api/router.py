@@ -6,11 +6,24 @@ from collections.abc import Callable
 
 from fastapi import APIRouter
 
-from services.portal.api import auth, councils, decisions, emulation, nominations, notifications, ops, reference, reports, tasks
+from services.portal.api import (
+    auth,
+    councils,
+    decisions,
+    emulation,
+    nominations,
+    notifications,
+    ops,
+    reference,
+    reports,
+    tasks,
+    users,
+)
 from services.portal.gateway import Gateway
 
 RESOURCES: tuple[Callable[[Gateway], APIRouter], ...] = (
     auth.build_router,
+    users.build_router,
     ops.build_router,
     reference.build_router,
     nominations.build_router,

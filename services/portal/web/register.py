@@ -10,11 +10,20 @@ from fastapi.responses import HTMLResponse, Response
 
 from services.portal.downloads import XLSX
 from services.portal.gateway import Gateway
-from services.portal.register_import import template_workbook
-from services.portal.reports import grassroots_awards, import_register
+from services.portal.register_import import (
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    WorkbookTooLarge,
+    WorkbookTooSlow,
+    template_workbook,
+)
+from services.portal.reports import grassroots_awards, import_register, read_register_upload
+from services.portal.uploads import UploadTooLarge
 from services.portal.web import session as web
 from services.portal.web.rendering import render
+from shared.contracts.errors import ValidationFailed
 from shared.contracts.events import Actor
+from shared.rules.attachments import format_size
 
 
 async def register_units(gateway: Gateway, actor: Actor) -> list[tuple[str, str]]:
@@ -31,7 +40,15 @@ async def register_units(gateway: Gateway, actor: Actor) -> list[tuple[str, str]
 
 async def render_register(gateway: Gateway, request: Request, actor: Actor, **context: Any) -> HTMLResponse:
     units = await register_units(gateway, actor)
-    return await render(request, "register.html", actor, title="Sổ khen thưởng cơ sở", unit_choices=units, **context)
+    defaults: dict[str, Any] = {
+        "chosen": web.active_unit(request, actor),
+        "problems": [],
+        "result": None,
+        "file_error": None,
+        "max_rows": MAX_ROWS,
+        "max_size": format_size(MAX_FILE_BYTES),
+    }
+    return await render(request, "register.html", actor, title="Sổ khen thưởng cơ sở", unit_choices=units, **(defaults | context))
 
 
 def build_router(gateway: Gateway) -> APIRouter:
@@ -40,7 +57,7 @@ def build_router(gateway: Gateway) -> APIRouter:
     @pages.get("/so-khen-thuong", response_class=HTMLResponse)
     async def register_page(request: Request) -> HTMLResponse:
         actor = await web.current_actor(request)
-        return await render_register(gateway, request, actor, chosen=web.active_unit(request, actor), problems=[], result=None)
+        return await render_register(gateway, request, actor)
 
     @pages.get("/so-khen-thuong/mau.xlsx")
     async def register_template(request: Request) -> Response:
@@ -56,12 +73,16 @@ def build_router(gateway: Gateway) -> APIRouter:
     @pages.post("/so-khen-thuong", response_class=HTMLResponse)
     async def register_upload(request: Request) -> HTMLResponse:
         actor = await web.current_actor(request)
-        form = await request.form()
-        web.check_csrf(request, str(form.get("csrf_token", "")))
-        unit_code = str(form.get("unit_code", ""))
-        upload = form.get("file")
-        data = await upload.read() if upload is not None and not isinstance(upload, str) else b""
-        result, problems = await import_register(gateway, actor, unit_code, data)
+        try:
+            upload = await read_register_upload(request, actor)  # who may, then at most MAX_FILE_BYTES
+        except (UploadTooLarge, ValidationFailed) as exc:  # the file as a whole, shown above the form
+            return await render_register(gateway, request, actor, status_code=exc.status, file_error=exc.title)
+        web.check_csrf(request, upload.fields.get("csrf_token"))
+        unit_code = upload.fields["unit_code"]
+        try:
+            result, problems = await import_register(gateway, actor, unit_code, upload.data)
+        except (WorkbookTooLarge, WorkbookTooSlow, ValidationFailed) as exc:
+            return await render_register(gateway, request, actor, status_code=exc.status, chosen=unit_code, file_error=exc.title)
         return await render_register(
             gateway, request, actor, status_code=422 if problems else 200, chosen=unit_code, problems=problems, result=result
         )

@@ -44,26 +44,37 @@ def check_csrf(request: Request, submitted: str | None) -> None:
         raise CsrfFailed()
 
 
-def sign_in(request: Request, actor: Actor) -> None:
+async def sign_in(request: Request, actor: Actor) -> None:
+    """A fresh cookie for the person who just signed in, naming the session recorded for them."""
+    gateway: Gateway = request.app.state.gateway
+    session_id = await gateway.open_session(actor, "console")
     request.session.clear()
     request.session["user_id"] = actor.user_id
+    request.session["sid"] = session_id
     request.session["csrf"] = secrets.token_urlsafe(32)
     units = scoped_units(actor)
     if units:
         request.session["unit"] = units[0]
 
 
-def sign_out(request: Request) -> None:
+async def sign_out(request: Request) -> None:
+    """End the session on the server too: the cookie, even copied before, no longer signs anyone in."""
+    gateway: Gateway = request.app.state.gateway
+    session_id = request.session.get("sid")
     request.session.clear()
+    if session_id:
+        await gateway.end_session(str(session_id))
 
 
 async def current_actor(request: Request) -> Actor:
     gateway: Gateway = request.app.state.gateway
     user_id = request.session.get("user_id")
-    if not user_id:
+    session_id = request.session.get("sid")
+    if not user_id or not session_id:
+        request.session.pop("user_id", None)
         raise LoginRequired(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
     try:
-        return await gateway.actor_from_session(str(user_id))
+        return await gateway.actor_from_session(str(user_id), str(session_id))
     except DomainError as exc:
         request.session.clear()
         raise LoginRequired(request.url.path) from exc

@@ -39,14 +39,14 @@ def build_router(gateway: Gateway) -> APIRouter:
                 username=username,
                 error=exc.title,
             )
-        web.sign_in(request, actor)
+        await web.sign_in(request, actor)
         return RedirectResponse(next_path, status_code=303)
 
     @pages.post("/dang-xuat")
     async def logout(request: Request) -> Response:
         form = await request.form()
         web.check_csrf(request, str(form.get("csrf_token", "")))
-        web.sign_out(request)
+        await web.sign_out(request)
         return RedirectResponse("/dang-nhap", status_code=303)
 
     @pages.post("/don-vi")

@@ -1,0 +1,66 @@
+"""Sessions in force: every console session and every API token has an id the portal recorded when it was given, and
+a request is accepted only while that row is still there.
+
+Signing out deletes the row of that session; an administrator's revocation, a deactivation or a change of roles
+deletes all of a user's rows. So a copied cookie or token stops working at once rather than when it expires. Rows past
+their expiry are pruned whenever someone signs in. (`web.session` keeps what the console's signed cookie carries.)
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Literal
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from services.portal import store
+from shared.contracts.errors import Unauthenticated
+
+SessionKind = Literal["console", "api"]
+RENEWAL_STEP = timedelta(minutes=5)
+
+
+class SessionEnded(Unauthenticated):
+    code = "session_ended"
+    title = "Phiên đăng nhập đã kết thúc (đã đăng xuất, bị thu hồi hoặc hết hạn); hãy đăng nhập lại"
+
+
+async def open_session(engine: AsyncEngine, user_id: str, kind: SessionKind, now: datetime, ttl: timedelta) -> str:
+    """Record a new session and give its id; sessions that have expired meanwhile (anyone's) are pruned."""
+    session_id = secrets.token_urlsafe(32)
+    s = store.sessions
+    async with engine.begin() as conn:
+        await conn.execute(s.delete().where(s.c.expires_at <= now))
+        await conn.execute(s.insert().values(id=session_id, user_id=user_id, kind=kind, created_at=now, expires_at=now + ttl))
+    return session_id
+
+
+async def check_session(
+    engine: AsyncEngine, session_id: str, user_id: str, now: datetime, *, renew_for: timedelta | None = None
+) -> None:
+    """Refuse a session that was ended or has expired. With `renew_for` (the console, whose cookie is renewed on every
+    page too), the session is extended to `now + renew_for`, so it ends after that long unused; written at most once
+    per `RENEWAL_STEP`, not on every page."""
+    s = store.sessions
+    async with engine.connect() as conn:
+        expires_at = await conn.scalar(sa.select(s.c.expires_at).where(s.c.id == session_id, s.c.user_id == user_id))
+        if expires_at is None or expires_at <= now:
+            raise SessionEnded()
+        if renew_for is not None and expires_at - now < renew_for - min(RENEWAL_STEP, renew_for / 2):
+            await conn.execute(s.update().where(s.c.id == session_id).values(expires_at=now + renew_for))
+            await conn.commit()
+
+
+async def end_session(engine: AsyncEngine, session_id: str) -> bool:
+    """Sign out one session; False when it had already ended."""
+    async with engine.begin() as conn:
+        result = await conn.execute(store.sessions.delete().where(store.sessions.c.id == session_id))
+    return bool(result.rowcount)
+
+
+async def end_user_sessions(conn: AsyncConnection, user_id: str) -> int:
+    """End every session and token of a user, in the caller's transaction; how many there were."""
+    result = await conn.execute(store.sessions.delete().where(store.sessions.c.user_id == user_id))
+    return int(result.rowcount or 0)
