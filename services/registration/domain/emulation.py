@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,6 +26,7 @@ from shared.contracts.commands import Campaign, CampaignTarget, PledgeTarget
 from shared.contracts.events import CampaignRef, EligibilityCheck
 from shared.contracts.values import LEVEL_NAMES_VI
 from shared.rules.catalog import Award, AwardKind
+from shared.rules.dated import in_force
 from shared.rules.reference import DATA_DIR as SHARED_DATA
 
 RULES_FILE = SHARED_DATA / "emulation.toml"
@@ -96,16 +97,8 @@ def _rules_file(path: Path) -> _RulesFile:
         return _RulesFile.model_validate(tomllib.load(f))
 
 
-_R = TypeVar("_R", bound=_DatedRule)
-
-
-def _latest(rules: Sequence[_R], on: date) -> _R | None:
-    in_force = [r for r in rules if r.effective_from <= on]
-    return max(in_force, key=lambda r: r.effective_from) if in_force else None
-
-
 def pledge_rule_on(on: date, path: Path = RULES_FILE) -> PledgeRule:
-    rule = _latest(_rules_file(path).pledge, on)
+    rule = in_force(_rules_file(path).pledge, on)
     if rule is None:
         raise LookupError(f"no pledge rule in force on {on.isoformat()}")
     return rule
@@ -113,7 +106,7 @@ def pledge_rule_on(on: date, path: Path = RULES_FILE) -> PledgeRule:
 
 def cluster_rule_on(award_code: str, on: date, path: Path = RULES_FILE) -> ClusterLeadRule | None:
     """The cluster-vote rule for a Cờ award in force on `on`, or None when the award needs no cluster vote."""
-    return _latest([r for r in _rules_file(path).cluster_lead if r.award == award_code], on)
+    return in_force([r for r in _rules_file(path).cluster_lead if r.award == award_code], on)
 
 
 # Campaigns

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
-from typing import TypeVar
 
 from pydantic import BaseModel, Field
 
 from shared.contracts.values import VIETNAM_TZ
 from shared.rules.calendar import MissingHolidays, WorkingCalendar, default_calendar
+from shared.rules.dated import require_in_force
 from shared.rules.reference import DATA_DIR as SHARED_DATA
 
 DEADLINES_FILE = SHARED_DATA / "deadlines.toml"
@@ -40,9 +40,6 @@ class ReminderRule(BaseModel):
     effective_from: date
     share: float = Field(gt=0, lt=1)
     due_day_time: time
-
-
-_R = TypeVar("_R", EscalationRule, ReminderRule)
 
 
 class CampaignDeadline(BaseModel):
@@ -96,13 +93,6 @@ def working_days_for(level: str, award_kind: str, on: date, rules: tuple[Deadlin
     return best.working_days
 
 
-def _in_force(rules: tuple[_R, ...], on: date, what: str) -> _R:
-    candidates = [r for r in rules if r.effective_from <= on]
-    if not candidates:
-        raise LookupError(f"no {what} rule in force on {on.isoformat()}")
-    return max(candidates, key=lambda r: r.effective_from)
-
-
 def due_at(
     opened_at: datetime,
     level: str,
@@ -123,7 +113,7 @@ def due_at(
 
 def escalated_due_at(escalated_at: datetime, calendar: WorkingCalendar | None = None) -> datetime:
     """The new due date of a task that has just moved up to the parent unit."""
-    rule = _in_force(load_policy().escalation, escalated_at.astimezone(VIETNAM_TZ).date(), "escalation")
+    rule = require_in_force(load_policy().escalation, escalated_at.astimezone(VIETNAM_TZ).date(), "escalation rule")
     return after_working_days(escalated_at, rule.working_days, calendar)
 
 
@@ -143,7 +133,7 @@ def reminder_times(opened_at: datetime, due: datetime, rule: ReminderRule | None
 
     A reminder that would come before the task opened (a due date set for today) is left out.
     """
-    rule = rule or _in_force(load_policy().reminders, opened_at.astimezone(VIETNAM_TZ).date(), "reminder")
+    rule = rule or require_in_force(load_policy().reminders, opened_at.astimezone(VIETNAM_TZ).date(), "reminder rule")
     times = {
         "before_due": opened_at + (due - opened_at) * rule.share,
         "due_day": datetime.combine(due.astimezone(VIETNAM_TZ).date(), rule.due_day_time, tzinfo=VIETNAM_TZ),
