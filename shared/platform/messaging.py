@@ -1,5 +1,8 @@
 """JetStream topology, the broker every service uses, event consumption with dead letters, and RPC.
 
+About 500 lines, on purpose for now: the acknowledgement policy below spans the consumer, its back-off and the
+topology it relies on (unlimited deliveries); splitting the topology out is the next step when this grows.
+
 Acknowledgement policy, chosen once: MANUAL. FastStream's default (REJECT_ON_ERROR) terminates a
 message whose handler raised, so it is never retried. Here every event handler acks on success.
 A failure is one of two kinds (`shared.platform.faults`):
