@@ -36,11 +36,12 @@ from services.review.usecases.context import ReviewContext
 from shared.contracts.events import NominationSnapshot, NominationSubmitted, Nominee
 from shared.platform.clock import FixedClock
 from shared.platform.db import make_engine
-from shared.platform.messaging import ensure_topology, make_broker, publish_event
+from shared.platform.messaging import make_broker, publish_event
 from shared.platform.migrate import upgrade
 from shared.platform.outbox import OutboxRelay
 from shared.platform.service import ServiceContext
 from shared.platform.settings import ServiceSettings
+from shared.platform.topology import ensure_topology
 from shared.rules.reference import UnitTree, load_units
 from thidua.natsserver import NatsServer, free_port
 

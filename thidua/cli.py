@@ -40,6 +40,14 @@ def main(argv: list[str] | None = None) -> int:
     migrate.add_argument("--service", choices=SERVICES, help="only this service, at THIDUA_DATABASE_URL")
     migrate.add_argument("--demo", action="store_true", help="also create the demo users (portal)")
     migrate.add_argument("--var-dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")))
+    bus = sub.add_parser("bus", help="the NATS side: print the accounts file, or apply the topology as the administrator")
+    bus.add_argument("action", choices=("accounts", "apply"))
+    bus.add_argument("--nats-url", default=os.environ.get("THIDUA_NATS_URL"), help="apply: the admin user's URL")
+    bus.add_argument("--replicas", type=int, default=int(os.environ.get("THIDUA_STREAM_REPLICAS", "1")))
+    bus.add_argument("--var-dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")))
+    keys = sub.add_parser("keys", help="make the missing Ed25519 key pairs that prove RPC callers (portal, awards, operator)")
+    keys.add_argument("--dir", type=Path, default=None, help="default: <var-dir>/secrets/keys")
+    keys.add_argument("--var-dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")))
     demo = sub.add_parser("demo", help="drive three sample nominations through the running system")
     demo.add_argument(
         "--portal-url", default=os.environ.get("THIDUA_PORTAL_URL", f"http://127.0.0.1:{DEFAULT_HTTP_PORTS['portal']}")
@@ -67,6 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_service(args.name)
     if args.command == "migrate":
         return cmd_migrate(args.service, args.demo, args.var_dir)
+    if args.command == "bus":
+        return cmd_bus(args.action, args.nats_url, args.replicas, args.var_dir)
+    if args.command == "keys":
+        return cmd_keys(args.dir or args.var_dir / "secrets" / "keys")
     if args.command == "clock":
         return cmd_clock(args.action, args.value, args.var_dir)
     if args.command == "users":
@@ -189,6 +201,37 @@ def cmd_migrate(service: str | None, demo: bool, var_dir: Path) -> int:
             else default_database_url(name, var_dir)
         )
         print(f"{name}: {migrate_service(name, url, var_dir=var_dir, demo=demo, demo_password=demo_password())}")
+    return 0
+
+
+def cmd_bus(action: str, nats_url: str | None, replicas: int, var_dir: Path) -> int:
+    """`accounts`: the nats-server accounts file (deploy/nats/accounts.conf is this output). `apply`: streams,
+    durables and buckets, idempotent; with no --nats-url, on the embedded server as its `admin` user."""
+    import asyncio
+
+    from shared.platform.buspermissions import accounts_conf
+    from shared.platform.topology import apply_topology, redacted, staging_ttl
+    from thidua.credentials import user_url
+
+    if action == "accounts":
+        print(accounts_conf(), end="")
+        return 0
+    url = nats_url or user_url(var_dir, f"nats://127.0.0.1:{os.environ.get('THIDUA_NATS_PORT', DEFAULT_NATS_PORT)}", "admin")
+    try:
+        asyncio.run(apply_topology(url, replicas=replicas, staging_ttl_seconds=staging_ttl(os.environ)))
+    except Exception as exc:
+        print(f"Không áp dụng được cấu trúc NATS tại {redacted(url)}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    print(f"Cấu trúc NATS (luồng, consumer, bucket) đã áp dụng tại {redacted(url)}.")
+    return 0
+
+
+def cmd_keys(directory: Path) -> int:
+    from shared.platform.assertions import generate_keys
+
+    made = generate_keys(directory)
+    print(f"Khoá ký người gọi trong {directory.resolve()}: " + (f"đã tạo {', '.join(made)}" if made else "đã có đủ"))
+    print("Mỗi dịch vụ cần mọi tệp *.pub; cổng cần portal.key, awards cần awards.key, người vận hành cần operator.key.")
     return 0
 
 

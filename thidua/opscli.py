@@ -14,20 +14,28 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from shared.contracts.errors import DomainError
 from shared.contracts.values import VIETNAM_TZ
-from shared.platform.messaging import nats_servers
+from shared.platform.buspermissions import inbox_prefix
 from shared.platform.settings import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT
+from shared.platform.topology import nats_servers, redacted
+from thidua.credentials import user_url
 
 OUTBOX_OWNERS = ("registration", "review", "awards", "portal")
 SERVICE_LABELS = {"registration": "Tiếp nhận", "review": "Xét duyệt", "awards": "Khen thưởng", "portal": "Cổng"}
 COMMANDS = ("dlq", "outbox", "ops")
 
 
-def default_nats_url() -> str:
-    return os.environ.get("THIDUA_NATS_URL") or f"nats://127.0.0.1:{os.environ.get('THIDUA_NATS_PORT', DEFAULT_NATS_PORT)}"
+def default_nats_url(user: str = "operator") -> str:
+    """THIDUA_NATS_URL (with an operator's credentials), else the embedded system's, as its `operator` user (or
+    `admin`, for the one command that republishes an event)."""
+    if url := os.environ.get("THIDUA_NATS_URL"):
+        return url
+    var_dir = Path(os.environ.get("THIDUA_VAR_DIR", "var"))
+    return user_url(var_dir, f"nats://127.0.0.1:{os.environ.get('THIDUA_NATS_PORT', DEFAULT_NATS_PORT)}", user)
 
 
 def default_portal_url() -> str:
@@ -55,6 +63,8 @@ def add_parsers(sub: Any) -> None:
     replay = dlq_sub.add_parser("replay", parents=[on_nats], help="republish to the original subject, then remove it")
     replay.add_argument("seq", type=int, nargs="+")
     replay.add_argument("--by", required=True, help="who replays (kept in the audit trail)")
+    # Republishing an event is the stream administrator's right, not the operator user's (buspermissions).
+    replay.set_defaults(nats_url=default_nats_url("admin"))
     discard = dlq_sub.add_parser("discard", parents=[on_nats], help="remove for good, with who and why")
     discard.add_argument("seq", type=int)
     discard.add_argument("--by", required=True)
@@ -102,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
         fields = "; ".join(f"{f.get('field')}: {f.get('message')}" for f in exc.problem.get("fields") or [])
         _fail(f"{exc.problem.get('title') or exc}" + (f" ({fields})" if fields else ""))
     except (OSError, TimeoutError, httpx.TransportError, nats.errors.Error) as exc:
-        where = getattr(args, "nats_url", None) or getattr(args, "portal_url", "")
+        where = redacted(args.nats_url) if getattr(args, "nats_url", None) else getattr(args, "portal_url", "")
         _fail(f"Không kết nối được {where} ({exc}). Hệ thống đã chạy chưa?")
     return 1
 
@@ -119,7 +129,12 @@ async def dlq_command(args: argparse.Namespace) -> int:
         pass
 
     nc = await nats.connect(
-        nats_servers(args.nats_url), name="thidua-dlq", connect_timeout=5, max_reconnect_attempts=1, error_cb=quiet
+        nats_servers(args.nats_url),
+        name="thidua-dlq",
+        inbox_prefix=inbox_prefix("operator"),
+        connect_timeout=5,
+        max_reconnect_attempts=1,
+        error_cb=quiet,
     )
     try:
         js = nc.jetstream()

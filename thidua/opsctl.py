@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import nats
@@ -19,21 +21,36 @@ from shared.contracts.events import Actor, RoleGrant
 from shared.contracts.operations import RpcReply, RpcRequest
 from shared.contracts.subjects import rpc_subject
 from shared.contracts.values import VIETNAM_TZ
-from shared.platform.messaging import nats_servers
+from shared.platform.assertions import Signer, key_paths, load_signer
+from shared.platform.buspermissions import inbox_prefix
 from shared.platform.opsstatus import OpsStatus, Thresholds, collect
 from shared.platform.rpc import RemoteError
+from shared.platform.topology import nats_servers, redacted
 
 CLI_ACTOR = Actor(user_id="cli-ops", username="thidua-ops", full_name="thidua ops (dòng lệnh)", roles=(RoleGrant(role="ops"),))
 EXIT_HEALTHY, EXIT_UNHEALTHY, EXIT_UNREACHABLE = 0, 1, 2
 
 
+def operator_signer() -> Signer | None:
+    """The operator tools' key (THIDUA_SIGNING_KEYS_DIR, else the embedded system's var/secrets/keys): without it
+    the services refuse the figures they would give, and `ops status` says so."""
+    directory = Path(
+        os.environ.get("THIDUA_SIGNING_KEYS_DIR") or Path(os.environ.get("THIDUA_VAR_DIR", "var")) / "secrets" / "keys"
+    )
+    private, _ = key_paths(directory, "operator")
+    return load_signer(directory, "operator") if private.exists() else None
+
+
 async def gather(nats_url: str, thresholds: Thresholds, wait: float = 5.0) -> OpsStatus:
+    signer = operator_signer()
+
     async def quiet(exc: Exception) -> None:  # nats-py reports each failed attempt; the caller reports the outcome
         return None
 
     connect = nats.connect(
         nats_servers(nats_url),
         name="thidua-ops-cli",
+        inbox_prefix=inbox_prefix("operator"),
         connect_timeout=wait,
         max_reconnect_attempts=1,
         reconnect_time_wait=0.1,
@@ -43,8 +60,10 @@ async def gather(nats_url: str, thresholds: Thresholds, wait: float = 5.0) -> Op
     try:
 
         async def call(service: str, operation: str, params: dict[str, Any]) -> Any:
-            request = RpcRequest(actor=CLI_ACTOR, params=params)
-            message = await nc.request(rpc_subject(service, operation), request.model_dump_json().encode(), timeout=wait)
+            subject = rpc_subject(service, operation)
+            assertion = signer.sign(CLI_ACTOR, subject, params) if signer is not None else None
+            request = RpcRequest(actor=CLI_ACTOR, params=params, assertion=assertion)
+            message = await nc.request(subject, request.model_dump_json().encode(), timeout=wait)
             reply = RpcReply.model_validate_json(message.data)
             if not reply.ok:
                 assert reply.error is not None
@@ -116,4 +135,4 @@ def as_json(status: OpsStatus) -> str:
 
 def unreachable(nats_url: str, exc: BaseException) -> str:
     when = datetime.now(UTC).astimezone(VIETNAM_TZ).strftime("%d/%m/%Y %H:%M:%S")
-    return f"Thi Đua — {when}: không kết nối được NATS tại {nats_url} ({type(exc).__name__}: {exc})"
+    return f"Thi Đua — {when}: không kết nối được NATS tại {redacted(nats_url)} ({type(exc).__name__}: {exc})"

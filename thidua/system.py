@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -16,7 +17,10 @@ from pathlib import Path
 import httpx
 
 from services.portal.settings import DEFAULT_DEMO_PASSWORD
+from shared.platform.assertions import generate_keys
 from shared.platform.settings import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT, SERVICES
+from shared.platform.topology import apply_topology, staging_ttl
+from thidua.credentials import nats_passwords, user_url
 from thidua.migrations import migrate_service
 from thidua.natsserver import NatsServer, PortInUse, port_is_free
 
@@ -34,8 +38,11 @@ class SystemConfig:
     http_ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_HTTP_PORTS))
     database_urls: dict[str, str] = field(default_factory=dict)
     demo_password: str = DEFAULT_DEMO_PASSWORD
-    external_nats_url: str | None = None  # use a NATS server someone else runs
-    nats_urls: dict[str, str] = field(default_factory=dict)  # per service (own credentials), else nats_url
+    # Use a NATS server someone else runs: this URL is the stream administrator's (it applies the topology),
+    # `nats_urls` each service's own (with its credentials).
+    external_nats_url: str | None = None
+    nats_urls: dict[str, str] = field(default_factory=dict)
+    stream_replicas: int = 1
     extra_env: dict[str, str] = field(default_factory=dict)
 
     def database_url(self, service: str) -> str:
@@ -52,9 +59,18 @@ class System:
 
     @property
     def nats_url(self) -> str:
+        """Where NATS listens (without credentials: every user has its own)."""
         if self.config.external_nats_url:
             return self.config.external_nats_url
         return f"nats://127.0.0.1:{self.config.nats_port}"
+
+    def user_nats_url(self, user: str) -> str:
+        """The URL one bus user (a service, `operator`, `admin`) connects with."""
+        if user in self.config.nats_urls:
+            return self.config.nats_urls[user]
+        if self.config.external_nats_url:
+            return self.config.external_nats_url
+        return user_url(self.config.var_dir, self.nats_url, user)
 
     @property
     def portal_url(self) -> str:
@@ -71,12 +87,23 @@ class System:
     def start(self, *, timeout: float = 90.0) -> System:
         self.check_ports()
         self.config.var_dir.mkdir(parents=True, exist_ok=True)
+        generate_keys(self.config.var_dir / "secrets" / "keys")  # who may sign callers (shared.platform.assertions)
         if not self.config.external_nats_url:
             self.nats = NatsServer(
-                self.config.nats_port, self.config.var_dir / "nats", log_file=self.log_dir / "nats.log"
+                self.config.nats_port,
+                self.config.var_dir / "nats",
+                log_file=self.log_dir / "nats.log",
+                passwords=nats_passwords(self.config.var_dir),
             ).start()
         try:
             migrate_all(self.config, demo=True)
+            asyncio.run(
+                apply_topology(
+                    self.user_nats_url("admin"),
+                    replicas=self.config.stream_replicas,
+                    staging_ttl_seconds=staging_ttl({**os.environ, **self.config.extra_env}),
+                )
+            )
             for service in SERVICES:
                 self.spawn(service)
             self.wait_ready(timeout=timeout)
@@ -89,7 +116,7 @@ class System:
         env = {k: v for k, v in os.environ.items() if not k.startswith("THIDUA_")}
         env.update(
             THIDUA_SERVICE=service,
-            THIDUA_NATS_URL=self.config.nats_urls.get(service, self.nats_url),
+            THIDUA_NATS_URL=self.user_nats_url(service),
             THIDUA_DATABASE_URL=self.config.database_url(service),
             THIDUA_HTTP_PORT=str(http_port or self.config.http_ports[service]),
             THIDUA_VAR_DIR=str(self.config.var_dir.resolve()),

@@ -16,6 +16,7 @@ from services.awards.usecases.ports import UnitPaths
 from shared.contracts.events import Actor
 from shared.contracts.operations import Operation
 from shared.contracts.values import UnitRef
+from shared.platform.assertions import Signer
 from shared.platform.rpcclient import RpcClient
 
 
@@ -38,8 +39,8 @@ UNIT_PATHS = Operation(service="registration", name="unit_paths", request=UnitPa
 class RpcUnitDirectory:
     """The unit directory over NATS (`services.awards.usecases.ports.UnitDirectory`)."""
 
-    def __init__(self, broker: NatsBroker) -> None:
-        self.rpc = RpcClient(broker)
+    def __init__(self, broker: NatsBroker, signer: Signer | None = None) -> None:
+        self.rpc = RpcClient(broker, signer=signer)  # awards' own key: registration answers it for this operation only
 
     async def paths(self, actor: Actor, code: str, dates: Set[date]) -> UnitPaths:
         reply = await self.rpc.call(UNIT_PATHS, actor, UnitPathsQuery(code=code, dates=sorted(dates)))

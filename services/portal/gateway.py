@@ -24,9 +24,12 @@ from services.portal.throttle import LoginThrottle
 from shared.contracts.errors import DomainError, Forbidden, NotFound, ServiceUnavailable, Unauthenticated
 from shared.contracts.events import Actor
 from shared.contracts.operations import Operation, ReplyT
+from shared.contracts.subjects import STAGING_BUCKET
 from shared.contracts.values import VIETNAM_TZ
+from shared.platform import deadletters
+from shared.platform.assertions import load_signer
 from shared.platform.clock import Clock, SystemClock
-from shared.platform.deadletters import DeadLetter, list_dead_letters
+from shared.platform.deadletters import AuditEntry, DeadLetter, list_dead_letters
 from shared.platform.objectstore import Buckets, ObjectNotFoundError, ObjectTooLarge, read_object
 from shared.platform.observability import require_operations
 from shared.platform.opsstatus import OpsStatus, collect
@@ -55,7 +58,8 @@ class Gateway:
         self.clock = clock  # business time: what pages show as "now", shifted by `thidua clock` in demos
         self.wall_clock = SystemClock()  # security time: token expiry and sign-in throttling never move with it
         self.broker = broker
-        self.rpc = RpcClient(broker, settings.rpc_timeout_seconds)
+        # Every request carries the portal's signed assertion of the actor: services believe nothing else.
+        self.rpc = RpcClient(broker, settings.rpc_timeout_seconds, signer=load_signer(settings.keys_dir(), "portal"))
         self.secret = settings.token_secret()
         self.throttle = LoginThrottle()
         # Uploaded spreadsheets are parsed in worker threads, this many at once (the others wait their turn).
@@ -71,7 +75,7 @@ class Gateway:
     async def staging(self) -> Any:
         """The portal's staging bucket (created at start-up; uploads live there until registration takes them)."""
         return await self.buckets.own(
-            att.STAGING_BUCKET,
+            STAGING_BUCKET,
             ttl_seconds=self.settings.attachment_staging_ttl_seconds,
             description="Thi Đua: tệp tải lên chờ nộp (portal)",
         )
@@ -167,6 +171,21 @@ class Gateway:
         """The newest dead letters, read straight from the DEADLETTER stream."""
         require_operations(actor)
         return await list_dead_letters(self.broker.connection.jetstream(), limit=limit)
+
+    async def retry_dead_letter(self, actor: Actor, seq: int) -> AuditEntry:
+        """The service whose consumer gave up runs its handler again; then the portal, an operator tool, records
+        who did it and removes the letter (a service may do neither)."""
+        require_operations(actor)
+
+        async def run_again(letter: DeadLetter) -> None:
+            await self.call(letter.service, "ops_dlq_retry", actor, {"seq": letter.seq})
+
+        return await deadletters.retry(self.broker.connection.jetstream(), seq, by=actor.username, run_again=run_again)
+
+    async def discard_dead_letter(self, actor: Actor, seq: int, reason: str) -> AuditEntry:
+        """Remove a dead letter for good, with who and why in the audit trail."""
+        require_operations(actor)
+        return await deadletters.discard(self.broker.connection.jetstream(), seq, by=actor.username, reason=reason)
 
     def session_ttl(self) -> timedelta:
         return timedelta(minutes=self.settings.token_ttl_minutes)

@@ -27,7 +27,7 @@ from services.portal.tracing import RequestTracing
 from services.portal.web.router import build_console
 from shared.platform.db import make_engine
 from shared.platform.httpfaults import OutageAnswers, install_outage_handlers
-from shared.platform.messaging import ensure_topology, make_broker, publish_event
+from shared.platform.messaging import make_broker, publish_event
 from shared.platform.migrate import head_revision
 from shared.platform.observability import Heartbeat, Sampler, http_url, readiness
 from shared.platform.outbox import OutboxRelay
@@ -75,7 +75,6 @@ def create_app(settings: PortalSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await ensure_topology(settings.nats_url, (), replicas=settings.stream_replicas)
         await broker.start()
         await gateway.staging()  # the bucket registration reads uploads from
         relay.start()

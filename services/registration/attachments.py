@@ -15,11 +15,10 @@ from nats.js.errors import BucketNotFoundError
 from shared.contracts.commands import StagedAttachment
 from shared.contracts.errors import ServiceUnavailable, ValidationFailed
 from shared.contracts.events import Actor
+from shared.contracts.subjects import ATTACHMENTS_BUCKET, STAGING_BUCKET
 from shared.platform.objectstore import Buckets, ObjectNotFoundError, ObjectTooLarge, read_object
 from shared.rules.attachments import (
-    ATTACHMENTS_BUCKET,
     FILENAME_HEADER,
-    STAGING_BUCKET,
     UPLOADED_BY_HEADER,
     AttachmentRules,
     CheckedFile,

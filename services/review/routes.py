@@ -63,7 +63,7 @@ def operations(ctx: ServiceContext) -> dict[str, RpcOperation]:
 
 
 def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
-    register_rpc(router, SERVICE, operations(ctx))
+    register_rpc(router, SERVICE, operations(ctx), ctx.callers)
     review = ReviewContext.of(ctx)
     EventConsumer(
         broker,

@@ -82,6 +82,11 @@ CONSUMERS = (
     REGISTRATION_FROM_AWARDS,
 )
 
+# JetStream buckets: dossier files (registration's, and the portal's short-lived uploads), instance heartbeats.
+ATTACHMENTS_BUCKET = "thidua_attachments"
+STAGING_BUCKET = "thidua_staging"
+INSTANCES_BUCKET = "thidua_instances"
+
 # Operators' audit trail (dead-letter replays and discards). Not in ALL_STREAMS: services never touch
 # it; `shared.platform.deadletters` creates it on first use.
 OPS_AUDIT_STREAM = StreamDef("OPS_AUDIT", (f"{PREFIX}.ops.audit.>",))

@@ -1,7 +1,7 @@
-"""`ops_dlq_retry` and `ops_dlq_discard`: the ops page repairs a dead letter through the service whose
-consumer gave up on it. That service runs its own handler again (only that consumer gets the event) or
-removes it with who and why; both are recorded in OPS_AUDIT. No other NATS user needs the right to
-publish another service's events."""
+"""`ops_dlq_retry`: the ops page repairs a dead letter through the service whose consumer gave up on it. That
+service runs its own handler again (only that consumer gets the event), so no other NATS user needs the right
+to publish another service's events. Removing the letter and recording who did it in OPS_AUDIT is the
+operator tools' part (shared.platform.deadletters.retry, discard): a service may do neither."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from shared.platform.service import ServiceContext
 class DeadLetterRef(BaseModel):
     model_config = ConfigDict(extra="forbid")
     seq: int = Field(ge=1)
-    reason: str = ""
 
 
 def dead_letter_operations(ctx: ServiceContext, jetstream: Callable[[], JetStreamContext]) -> dict[str, RpcOperation]:
@@ -43,14 +42,7 @@ def dead_letter_operations(ctx: ServiceContext, jetstream: Callable[[], JetStrea
         consumer = consumers_of.get(ctx.registry, {}).get(letter.consumer)
         if consumer is None:
             raise Conflict(f"Dịch vụ {service} không còn consumer {letter.consumer}", code="dead_letter_other_consumer")
-        entry = await consumer.retry_dead_letter(jetstream(), letter, by=actor.username)
-        return entry.model_dump(mode="json")
+        await consumer.retry_dead_letter(letter)
+        return {"seq": letter.seq, "handled": True}
 
-    async def discard(actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
-        require_operations(actor)
-        ref = DeadLetterRef.model_validate(params)
-        await own_letter(ref.seq)
-        entry = await deadletters.discard(jetstream(), ref.seq, by=actor.username, reason=ref.reason, clock=ctx.clock)
-        return entry.model_dump(mode="json")
-
-    return {"ops_dlq_retry": retry, "ops_dlq_discard": discard}
+    return {"ops_dlq_retry": retry}

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Literal
 
@@ -207,11 +208,20 @@ async def discard(js: JetStreamContext, seq: int, *, by: str, reason: str, clock
     return entry
 
 
-async def resolve(
-    js: JetStreamContext, letter: DeadLetter, action: AuditAction, *, by: str, reason: str = "", clock: Clock | None = None
+async def retry(
+    js: JetStreamContext,
+    seq: int,
+    *,
+    by: str,
+    run_again: Callable[[DeadLetter], Awaitable[Any]],
+    clock: Clock | None = None,
 ) -> AuditEntry:
-    """Record what was done with a dead letter, then remove it (the owning service's retry ends here)."""
-    entry = await _audit(js, action, letter, by=_required_by(by), reason=reason, clock=clock)
+    """Have the owning service run its handler again (`run_again`, its `ops_dlq_retry`), then record and remove
+    the letter. Should this step fail after the handler succeeded, a second retry is harmless (the inbox)."""
+    by = _required_by(by)
+    letter = await get_dead_letter(js, seq)
+    await run_again(letter)
+    entry = await _audit(js, "retry", letter, by=by, clock=clock)
     await _delete(js, letter.seq)
     return entry
 

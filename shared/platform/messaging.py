@@ -28,46 +28,34 @@ from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
-import nats
 from faststream import AckPolicy
 from faststream.nats import JStream, NatsBroker, NatsRouter, PullSub
 from faststream.nats.annotations import NatsMessage
-from nats.js import JetStreamContext
-from nats.js.api import AckPolicy as ServerAckPolicy
-from nats.js.api import ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
-from nats.js.errors import NotFoundError
 from prometheus_client import CollectorRegistry, Counter
 from pydantic import ValidationError
 
 from shared.contracts import subjects
 from shared.contracts.errors import Conflict
 from shared.contracts.events import EVENT_TYPES, Event
-from shared.contracts.subjects import ConsumerDef, StreamDef
-from shared.platform import deadletters
-from shared.platform.deadletters import AuditEntry, DeadLetter
+from shared.contracts.subjects import ConsumerDef
+from shared.platform.assertions import Verifier
+from shared.platform.buspermissions import inbox_prefix
+from shared.platform.deadletters import DeadLetter
 from shared.platform.faults import OUTAGE_BACKOFF, Backoff, describe, is_transient
 from shared.platform.logs import logged_in_message_context
 from shared.platform.rpc import RpcOperation, answer
+from shared.platform.topology import consumer_config, nats_servers
 
 log = logging.getLogger("thidua.messaging")
 
 PUBLISH_TIMEOUT = 5.0
-DUPLICATE_WINDOW_SECONDS = 600.0
-ACK_WAIT_SECONDS = 30.0
-TOPOLOGY_ATTEMPTS = 4
-
-
-def nats_servers(nats_url: str) -> list[str]:
-    """THIDUA_NATS_URL may list a cluster's nodes, comma-separated, each with its credentials:
-    `nats://review:pw@nats-1:4222,nats://review:pw@nats-2:4222`. nats-py takes a list, not such a string;
-    servers it discovers from the cluster carry no credentials, so every node is listed."""
-    return [url.strip() for url in nats_url.split(",") if url.strip()]
 
 
 def make_broker(nats_url: str, service: str, **kwargs: Any) -> NatsBroker:
     return NatsBroker(
         nats_servers(nats_url),
         name=f"thidua-{service}",
+        inbox_prefix=inbox_prefix(service),  # the only inbox its NATS user may subscribe to
         ack_policy=AckPolicy.MANUAL,
         graceful_timeout=15.0,
         logger=_broker_logger(service),
@@ -81,73 +69,6 @@ def _broker_logger(service: str) -> logging.Logger:
     logger = logging.getLogger(f"thidua.{service}.broker")
     logger.setLevel(logging.WARNING)  # FastStream's per-message and shutdown chatter; failures still show
     return logger
-
-
-async def ensure_streams(js: JetStreamContext, replicas: int = 1, streams: tuple[StreamDef, ...] = subjects.ALL_STREAMS) -> None:
-    """Create or update every stream with the configuration in this file."""
-    for s in streams:
-        config = StreamConfig(
-            name=s.name,
-            subjects=list(s.subjects),
-            storage=StorageType.FILE,
-            num_replicas=replicas,
-            duplicate_window=DUPLICATE_WINDOW_SECONDS,
-        )
-        for attempt in range(1, TOPOLOGY_ATTEMPTS + 1):
-            try:
-                try:
-                    await js.stream_info(s.name)
-                except NotFoundError:
-                    await js.add_stream(config)
-                else:
-                    await js.update_stream(config)
-                break
-            except nats.errors.TimeoutError:
-                # Several instances starting at once race to create the same replicated stream, and a
-                # cluster may leave one of the concurrent requests unanswered: look again.
-                if attempt == TOPOLOGY_ATTEMPTS:
-                    raise
-                log.warning("topology.stream_timeout", extra={"stream": s.name, "attempt": attempt})
-
-
-# The server never gives up on a message: a bounded max_deliver would drop it silently (an advisory nobody
-# reads) once an outage had lasted that many back-offs. Giving up is the handler's decision, for poison only.
-UNLIMITED_DELIVERIES = -1
-
-
-def consumer_config(consumer: ConsumerDef) -> ConsumerConfig:
-    return ConsumerConfig(
-        durable_name=consumer.durable,
-        filter_subject=consumer.filter_subject,
-        ack_policy=ServerAckPolicy.EXPLICIT,
-        deliver_policy=DeliverPolicy.ALL,
-        ack_wait=ACK_WAIT_SECONDS,
-        max_deliver=UNLIMITED_DELIVERIES,
-        max_ack_pending=1000,
-    )
-
-
-async def ensure_consumer(js: JetStreamContext, consumer: ConsumerDef) -> None:
-    """Create or update a durable consumer (subscribe alone never updates an existing one)."""
-    for attempt in range(1, TOPOLOGY_ATTEMPTS + 1):
-        try:
-            await js.add_consumer(consumer.stream.name, config=consumer_config(consumer))
-            return
-        except nats.errors.TimeoutError:  # two replicas of a service creating the same durable at once
-            if attempt == TOPOLOGY_ATTEMPTS:
-                raise
-            log.warning("topology.consumer_timeout", extra={"durable": consumer.durable, "attempt": attempt})
-
-
-async def ensure_topology(nats_url: str, consumers: tuple[ConsumerDef, ...], *, replicas: int = 1) -> None:
-    nc = await nats.connect(nats_servers(nats_url), name="thidua-topology", connect_timeout=5, max_reconnect_attempts=3)
-    try:
-        js = nc.jetstream()
-        await ensure_streams(js, replicas)
-        for c in consumers:
-            await ensure_consumer(js, c)
-    finally:
-        await nc.close()
 
 
 class PoisonMessage(Exception):
@@ -448,11 +369,12 @@ class EventConsumer:
         await msg.reject()
         return True
 
-    async def retry_dead_letter(self, js: JetStreamContext, letter: DeadLetter, *, by: str) -> AuditEntry:
-        """Run this consumer's handler again on one of its dead letters (after a fix), then remove it.
+    async def retry_dead_letter(self, letter: DeadLetter) -> None:
+        """Run this consumer's handler again on one of its dead letters (after a fix).
 
         Only this consumer gets it (a replay to the subject would reach every consumer of it); the inbox
-        still drops an event already handled. A failure leaves the dead letter where it is.
+        still drops an event already handled, so running it twice is harmless. The operator tool that asked
+        removes the letter afterwards (`deadletters.retry`); a failure leaves it where it is.
         """
         handler = self.handlers.get(letter.original_subject)
         if handler is None or letter.consumer != self.consumer.durable:
@@ -468,7 +390,6 @@ class EventConsumer:
         except Exception as exc:
             log.warning("deadletter.retry_failed", extra={"seq": letter.seq, "error": repr(exc)})
             raise Conflict(f"Xử lý lại thư lỗi số {letter.seq} vẫn lỗi: {exc!r}", code="dead_letter_retry_failed") from exc
-        return await deadletters.resolve(js, letter, "retry", by=by)
 
     def register(self, router: NatsRouter) -> None:
         async def consume(msg: NatsMessage) -> None:
@@ -481,16 +402,21 @@ class EventConsumer:
             durable=self.consumer.durable,
             pull_sub=PullSub(batch_size=1, timeout=1.0),
             config=consumer_config(self.consumer),
+            # FastStream passes its own default here, over the connection's: the service's inbox, its only one
+            inbox_prefix=f"{inbox_prefix(self.service)}.".encode(),
         )(consume)
 
 
-def register_rpc(router: NatsRouter, service: str, operations: Mapping[str, RpcOperation]) -> None:
-    """Answer `thidua.rpc.<service>.<op>` requests; replicas share the work through a queue group."""
+def register_rpc(
+    router: NatsRouter, service: str, operations: Mapping[str, RpcOperation], callers: Verifier | None = None
+) -> None:
+    """Answer `thidua.rpc.<service>.<op>` requests, from proven callers only (`callers`, see
+    shared.platform.assertions); replicas share the work through a queue group."""
     for name, operation in operations.items():
 
         def bind(op: RpcOperation, op_name: str) -> Callable[[NatsMessage], Awaitable[dict[str, Any]]]:
             async def reply(msg: NatsMessage) -> dict[str, Any]:
-                return await answer(msg.body, op, subject=msg.raw_message.subject)
+                return await answer(msg.body, op, subject=msg.raw_message.subject, callers=callers)
 
             reply.__name__ = f"rpc_{service}_{op_name}"
             return reply

@@ -35,13 +35,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.contracts.errors import Forbidden
 from shared.contracts.events import Actor
-from shared.contracts.subjects import ConsumerDef
+from shared.contracts.subjects import INSTANCES_BUCKET, ConsumerDef
 from shared.platform.faults import describe
 from shared.platform.outbox import outbox_backlog
 
 log = logging.getLogger("thidua.observability")
 
-INSTANCES_BUCKET = "thidua_instances"
 HEARTBEAT_SECONDS = 5.0
 INSTANCE_TTL_SECONDS = 30.0
 REFRESH_TIMEOUT_SECONDS = 5.0

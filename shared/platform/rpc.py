@@ -12,6 +12,7 @@ from shared.contracts.errors import DomainError, FieldError, InternalError, Serv
 from shared.contracts.events import Actor
 from shared.contracts.operations import Operation, ReplyT, RequestT, RpcError, RpcReply, RpcRequest
 from shared.contracts.subjects import rpc_subject
+from shared.platform.assertions import CallerRefused, Verifier
 from shared.platform.faults import describe, is_transient
 from shared.platform.logs import log_context
 
@@ -134,14 +135,24 @@ def request_log_fields(subject: str | None, params: Mapping[str, Any]) -> dict[s
     }
 
 
-async def answer(raw: bytes, operation: RpcOperation, *, subject: str | None = None) -> dict[str, Any]:
-    """Decode a request, run the operation, and turn every expected failure into an error reply."""
+async def answer(
+    raw: bytes, operation: RpcOperation, *, subject: str | None = None, callers: Verifier | None = None
+) -> dict[str, Any]:
+    """Decode a request, prove its caller (with `callers`), run the operation, and turn every expected failure
+    into an error reply."""
     try:
         request = RpcRequest.model_validate_json(raw)
     except ValidationError as exc:
         reply = error_reply(DomainError("Yêu cầu RPC không hợp lệ", fields=field_errors(exc), code="bad_request"))
         return reply.model_dump(mode="json")
     with log_context(**request_log_fields(subject, request.params)):
+        if callers is not None:
+            try:
+                actor = callers.verify(request.assertion, subject or "", request.params)
+            except CallerRefused as exc:
+                log.warning("rpc.caller_refused", extra={"reason": exc.reason, "claimed_user": request.actor.username})
+                return error_reply(exc).model_dump(mode="json")
+            request = request.model_copy(update={"actor": actor})
         return await _run(operation, request)
 
 

@@ -12,6 +12,7 @@ from shared.contracts.errors import ServiceUnavailable
 from shared.contracts.events import Actor
 from shared.contracts.operations import SERVICE_NAMES_VI, Operation, ReplyT, RequestT, RpcReply, RpcRequest
 from shared.contracts.subjects import rpc_subject
+from shared.platform.assertions import Signer
 from shared.platform.rpc import RemoteError
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
@@ -20,9 +21,12 @@ DEFAULT_TIMEOUT_SECONDS = 10.0
 class RpcClient:
     """Sends requests over the service's own broker connection; a service that does not answer is `ServiceUnavailable`."""
 
-    def __init__(self, broker: NatsBroker, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self, broker: NatsBroker, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS, signer: Signer | None = None
+    ) -> None:
         self.broker = broker
         self.timeout_seconds = timeout_seconds
+        self.signer = signer  # proves the actor to the answering service (shared.platform.assertions)
 
     async def call(self, operation: Operation[RequestT, ReplyT], actor: Actor, request: RequestT) -> ReplyT:
         data = await self._request(operation.service, operation.subject, actor, request.model_dump(mode="json"))
@@ -33,7 +37,11 @@ class RpcClient:
         return await self._request(service, rpc_subject(service, operation), actor, params or {})
 
     async def _request(self, service: str, subject: str, actor: Actor, params: dict[str, Any]) -> Any:
-        body = RpcRequest(actor=actor, params=params).model_dump_json().encode()
+        request = RpcRequest(actor=actor, params=params)
+        if self.signer is not None:  # signed as the service will read them: the parameters as JSON values
+            wire_params = request.model_dump(mode="json")["params"]
+            request = request.model_copy(update={"assertion": self.signer.sign(actor, subject, wire_params)})
+        body = request.model_dump_json().encode()
         try:
             message = await self.broker.request(body, subject, timeout=self.timeout_seconds)
             reply = RpcReply.model_validate(await message.decode())

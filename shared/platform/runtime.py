@@ -1,6 +1,7 @@
 """Runs one service: broker, consumers, RPC, outbox relay, and /healthz /readyz /metrics over HTTP.
 
-Start-up: reconcile streams and durable consumers, start the broker, start the relay.
+Start-up: wait until the durables it pulls from exist (the administrator applies the topology, see
+shared.platform.topology), start the broker, start the relay.
 Shutdown (SIGINT/SIGTERM): stop pulling and wait for in-flight handlers, flush the outbox,
 then drain and close the NATS connection.
 """
@@ -11,7 +12,7 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 
 import sqlalchemy as sa
 import uvicorn
@@ -23,13 +24,15 @@ from nats.js import JetStreamContext
 from prometheus_client import CollectorRegistry, make_asgi_app
 
 from shared.contracts.subjects import ConsumerDef
+from shared.platform.assertions import Signer, Verifier, key_paths, load_signer, load_verifier
 from shared.platform.db import make_engine
 from shared.platform.deadletter_ops import dead_letter_operations
-from shared.platform.messaging import EventConsumer, consumers_of, ensure_topology, make_broker, publish_event, register_rpc
+from shared.platform.messaging import EventConsumer, consumers_of, make_broker, publish_event, register_rpc
 from shared.platform.observability import Heartbeat, Sampler, http_url, readiness
 from shared.platform.outbox import OutboxRelay
 from shared.platform.service import ServiceContext
 from shared.platform.settings import ServiceSettings
+from shared.platform.topology import wait_for_topology
 
 log = logging.getLogger("thidua.runtime")
 
@@ -63,6 +66,19 @@ class ServiceSpec:
     metrics: Callable[[ServiceContext, Sampler], None] = _no_metrics
 
 
+class CallerKeys(TypedDict):
+    callers: Verifier
+    signer: Signer | None
+
+
+def caller_keys(service: str, settings: ServiceSettings) -> CallerKeys:
+    """The public keys its callers are verified with (none: the service does not start, it never trusts every
+    caller), and its own signing key when it has one (awards)."""
+    keys = settings.keys_dir()
+    own, _ = key_paths(keys, service)
+    return CallerKeys(callers=load_verifier(keys), signer=load_signer(keys, service) if own.exists() else None)
+
+
 def build_app(spec: ServiceSpec, settings: ServiceSettings) -> AsgiFastStream:
     url = settings.resolved_database_url()
     engine = make_engine(url)
@@ -81,7 +97,14 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> AsgiFastStream:
         await publish_event(broker, subject, payload, headers)
 
     relay = OutboxRelay(engine, spec.outbox, publish, clock)
-    ctx = ServiceContext(engine=engine, clock=clock, settings=settings, outbox_written=relay.wake, registry=registry)
+    ctx = ServiceContext(
+        engine=engine,
+        clock=clock,
+        settings=settings,
+        outbox_written=relay.wake,
+        registry=registry,
+        **caller_keys(spec.name, settings),
+    )
 
     def jetstream() -> JetStreamContext:  # the broker connects at start-up, after this is built
         return broker.connection.jetstream()
@@ -89,7 +112,7 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> AsgiFastStream:
     router = NatsRouter()
     spec.wire(router, broker, ctx)
     if spec.consumers:
-        register_rpc(router, spec.name, dead_letter_operations(ctx, jetstream))
+        register_rpc(router, spec.name, dead_letter_operations(ctx, jetstream), ctx.callers)
     broker.include_router(router)
 
     sampler = Sampler(spec.name, registry)
@@ -137,8 +160,8 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> AsgiFastStream:
     )
     workers = [*spec.workers(ctx, registry), heartbeat]
 
-    async def reconcile_topology() -> None:
-        await ensure_topology(settings.nats_url, spec.consumers, replicas=settings.stream_replicas)
+    async def topology_ready() -> None:
+        await wait_for_topology(settings.nats_url, spec.name, spec.consumers)
 
     async def start_relay() -> None:
         relay.start()
@@ -165,7 +188,7 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> AsgiFastStream:
             ("/readyz", readyz),
             ("/metrics", metrics),
         ],
-        on_startup=[reconcile_topology],
+        on_startup=[topology_ready],
         after_startup=[start_relay],
         on_shutdown=[stop_gracefully],
         after_shutdown=[close_database],

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from shared.platform.assertions import Signer, Verifier
 from shared.platform.clock import Clock
 from shared.platform.settings import ServiceSettings
 
@@ -21,3 +22,8 @@ class ServiceContext:
     outbox_written: Callable[[], None] = field(default=lambda: None)
     # The service's Prometheus registry (handlers count what they do on it; /metrics serves it).
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+    # Verifies the signed caller of every RPC request the service answers (the runtime always sets it; a test
+    # that wires a service in-process without it answers unsigned requests).
+    callers: Verifier | None = None
+    # Signs the requests this service itself sends (awards: registration's unit paths), when it sends any.
+    signer: Signer | None = None

@@ -36,6 +36,7 @@ class ServiceSettings(BaseSettings):
     production: bool = False
     timer_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     demo: bool = False
+    signing_keys_dir: Path | None = None
     base_salary_vnd: int | None = None
     log_level: str = "INFO"
     # One JSON object per line for log collectors; "text" for a person reading a terminal.
@@ -54,6 +55,10 @@ class ServiceSettings(BaseSettings):
         if self.production and self.clock_offset_seconds:
             raise ValueError("THIDUA_CLOCK_OFFSET_SECONDS is for tests and demos; it is refused with THIDUA_PRODUCTION=1")
         return self
+
+    def keys_dir(self) -> Path:
+        """Where the callers' keys are: `<issuer>.pub` to verify, this process's own `<issuer>.key` to sign."""
+        return self.signing_keys_dir or (self.var_dir / "secrets" / "keys")
 
     def clock_file(self) -> Path | None:
         return None if self.production else (self.var_dir / CLOCK_FILE_NAME).resolve()

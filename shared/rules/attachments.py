@@ -28,8 +28,6 @@ RULES_FILE = Path(__file__).resolve().parents[1] / "data" / "attachments.toml"
 RULES_ENV = "THIDUA_ATTACHMENT_RULES"
 
 # JetStream Object Store buckets: the portal's short-lived staging area, and registration's own store.
-STAGING_BUCKET = "thidua_staging"
-ATTACHMENTS_BUCKET = "thidua_attachments"
 STAGING_TTL_SECONDS = 6 * 3600
 # Object headers the portal writes on a staged upload (registration checks them before taking the file).
 UPLOADED_BY_HEADER = "Thidua-Uploaded-By"

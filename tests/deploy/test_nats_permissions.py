@@ -10,7 +10,7 @@ refused event was not stored.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,13 +21,14 @@ import nats.js.errors
 import pytest
 from nats.aio.client import Client
 from nats.aio.msg import Msg
-from nats.js.api import StreamConfig
+from nats.js.api import RePublish, StreamConfig, StreamSource, SubjectTransform
 
 from shared.contracts import subjects
-from shared.platform.messaging import ensure_topology
+from shared.contracts.subjects import ATTACHMENTS_BUCKET, STAGING_BUCKET
+from shared.platform.buspermissions import accounts_conf, inbox_prefix
 from shared.platform.objectstore import Buckets, read_object
-from shared.rules.attachments import ATTACHMENTS_BUCKET, STAGING_BUCKET
-from tests.deploy.cluster import NODES, NatsCluster
+from shared.platform.topology import apply_topology
+from tests.deploy.cluster import NATS_DIR, NODES, NatsCluster
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(60)]
 
@@ -59,7 +60,13 @@ async def connect(cluster: NatsCluster, user: str) -> AsyncIterator[Session]:
     async def on_error(exc: Exception) -> None:
         errors.append(str(exc).lower())
 
-    nc = await nats.connect(cluster.servers(user), error_cb=on_error, name=f"test-{user}", allow_reconnect=False)
+    nc = await nats.connect(
+        cluster.servers(user),
+        error_cb=on_error,
+        name=f"test-{user}",
+        allow_reconnect=False,
+        inbox_prefix=inbox_prefix(user) if user != "admin" else "_INBOX",
+    )
     try:
         yield Session(nc, errors)
     finally:
@@ -74,18 +81,14 @@ async def stored(cluster: NatsCluster, stream: str, subject: str) -> int:
 
 @pytest.fixture(scope="module")
 def topology(cluster: NatsCluster) -> NatsCluster:
-    """Streams and durables as the services create them at start-up, each with its own user."""
-
-    async def create() -> None:
-        await ensure_topology(
-            cluster.url("registration"), (subjects.REGISTRATION_FROM_REVIEW, subjects.REGISTRATION_FROM_AWARDS), replicas=3
-        )
-        await ensure_topology(cluster.url("review"), (subjects.REVIEW_FROM_REGISTRATION, subjects.REVIEW_FROM_PORTAL), replicas=3)
-        await ensure_topology(cluster.url("awards"), (subjects.AWARDS_FROM_REVIEW,), replicas=3)
-        await ensure_topology(cluster.url("portal"), (), replicas=3)
-
-    asyncio.run(create())
+    """Streams, durables and buckets as `thidua bus apply` creates them: as the administrator, once."""
+    asyncio.run(apply_topology(cluster.url("admin"), replicas=3))
     return cluster
+
+
+def test_the_checked_in_accounts_file_is_the_one_the_code_generates() -> None:
+    """deploy/nats/accounts.conf and the embedded server's file come from one definition (`thidua bus accounts`)."""
+    assert (NATS_DIR / "accounts.conf").read_text() == accounts_conf()
 
 
 def test_three_nodes_from_the_config_files_route_to_each_other_and_elect_a_jetstream_leader(cluster: NatsCluster) -> None:
@@ -140,23 +143,19 @@ async def test_review_cannot_publish_registrations_event_and_the_stream_does_not
 
 @pytest.mark.asyncio
 async def test_services_subscribe_only_to_their_rpc_their_inbox_and_what_they_consume(topology: NatsCluster) -> None:
+    # Events reach a service through its own pull durables (replies to its own inbox), never by subscribing to
+    # a subject: nobody can listen to the RPC traffic or to another connection's replies.
     allowed = {
-        "registration": [
-            "thidua.rpc.registration.>",
-            subjects.TASK_OPENED,
-            subjects.AWARD_GRANTED,
-            subjects.AWARD_PROPOSED,
-            subjects.DECISION_REVOKED,
-        ],
-        "review": ["thidua.rpc.review.>", subjects.NOMINATION_SUBMITTED, subjects.UNIT_APPROVERS_CHANGED],
-        "awards": ["thidua.rpc.awards.>", subjects.NOMINATION_APPROVED, subjects.NOMINATIONS_APPROVED],
-        "portal": ["_INBOX.portal-test"],
+        "registration": ["thidua.rpc.registration.>", "_INBOX.registration.abc"],
+        "review": ["thidua.rpc.review.>", "_INBOX.review.abc"],
+        "awards": ["thidua.rpc.awards.>", "_INBOX.awards.abc"],
+        "portal": ["_INBOX.portal.abc"],
     }
     denied = {
-        "registration": ["thidua.rpc.review.>", subjects.NOMINATION_SUBMITTED, "thidua.>"],
-        "review": ["thidua.rpc.registration.>", subjects.AWARD_GRANTED, "thidua.deadletter.>"],
-        "awards": ["thidua.rpc.registration.>", subjects.NOMINATION_SUBMITTED, subjects.TASK_OPENED],
-        "portal": ["thidua.rpc.>", "thidua.registration.>", ">"],
+        "registration": ["thidua.rpc.review.>", subjects.NOMINATION_SUBMITTED, subjects.TASK_OPENED, "thidua.>", "_INBOX.>"],
+        "review": ["thidua.rpc.registration.>", subjects.AWARD_GRANTED, "thidua.deadletter.>", "_INBOX.portal.>"],
+        "awards": ["thidua.rpc.registration.>", subjects.NOMINATION_APPROVED, subjects.TASK_OPENED, "_INBOX.review.>"],
+        "portal": ["thidua.rpc.>", "thidua.registration.>", ">", "_INBOX.registration.>"],
     }
     for user, subscriptions in allowed.items():
         async with connect(topology, user) as s:
@@ -195,7 +194,7 @@ async def test_the_portal_asks_and_only_the_owning_service_answers_its_rpc_subje
 
 
 @pytest.mark.asyncio
-async def test_durables_and_streams_are_guarded(topology: NatsCluster) -> None:
+async def test_only_the_administrator_made_the_streams_and_durables(topology: NatsCluster) -> None:
     async with connect(topology, "admin") as admin:
         js = admin.nc.jetstream()
         for stream in subjects.ALL_STREAMS:
@@ -204,33 +203,118 @@ async def test_durables_and_streams_are_guarded(topology: NatsCluster) -> None:
             assert info.cluster is not None
             assert len(info.cluster.replicas or []) == 2
         consumers = {c.name for s in ("REGISTRATION", "REVIEW", "AWARDS", "PORTAL") for c in await js.consumers_info(s)}
-        assert consumers >= {
-            "review-registration",
-            "registration-review",
-            "awards-review",
-            "review-portal",
-            "registration-awards",
-        }
-    async with connect(topology, "review") as review:
-        js = review.nc.jetstream(timeout=1)
+        assert consumers == {c.durable for c in subjects.CONSUMERS}
+
+
+# What an attacker holding one service's credentials tried (issue 14): each is refused by the server.
+STREAM_ATTACKS: dict[str, Callable[[str], StreamConfig]] = {
+    "republish into review's approvals": lambda name: StreamConfig(
+        name="REGISTRATION",
+        subjects=["thidua.registration.>"],
+        republish=RePublish(src="thidua.registration.>", dest="thidua.review.nomination_approved"),
+    ),
+    "a stream sourcing another with a subject transform": lambda name: StreamConfig(
+        name=f"FORGE_{name.upper()}",
+        sources=[
+            StreamSource(
+                name="REGISTRATION",
+                subject_transforms=[SubjectTransform(src="thidua.registration.>", dest="thidua.review.nomination_approved")],
+            )
+        ],
+    ),
+    "max_msgs=1 on AWARDS": lambda name: StreamConfig(name="AWARDS", subjects=["thidua.awards.>"], max_msgs=1),
+    "a stream capturing the RPC space": lambda name: StreamConfig(name=f"SNOOP_{name.upper()}", subjects=["thidua.rpc.>"]),
+}
+
+
+@pytest.mark.parametrize("user", ["registration", "review", "awards", "portal", "operator"])
+@pytest.mark.asyncio
+async def test_no_service_user_may_create_update_or_delete_a_stream_or_a_durable(topology: NatsCluster, user: str) -> None:
+    async with connect(topology, user) as s:
+        js = s.nc.jetstream(timeout=1)
+        for attack, make in STREAM_ATTACKS.items():
+            config = make(user)
+            change = js.update_stream if config.name in {"REGISTRATION", "AWARDS"} else js.add_stream
+            with pytest.raises(nats.errors.TimeoutError):  # a refused request gets no answer
+                await change(config)
+            assert len(await s.refused()) == 1, (user, attack)
+        own = next((c for c in subjects.CONSUMERS if c.durable.startswith(f"{user}-")), subjects.AWARDS_FROM_REVIEW)
+        with pytest.raises(nats.errors.TimeoutError):  # not even its own durable: the administrator keeps it
+            await js.add_consumer(own.stream.name, durable_name=own.durable, max_deliver=1)
         with pytest.raises(nats.errors.TimeoutError):
-            await js.add_consumer("REVIEW", durable_name="awards-review")  # awards' durable
+            await js.delete_consumer(own.stream.name, own.durable)
         with pytest.raises(nats.errors.TimeoutError):
             await js.delete_stream("REGISTRATION")
-        with pytest.raises(nats.errors.TimeoutError):  # a stream capturing the RPC space would break every request
-            await js.add_stream(StreamConfig(name="SNOOP", subjects=["thidua.rpc.>"]))
-        refused = await review.refused()
-        assert [r.split('"')[1] for r in refused] == [
-            "$js.api.consumer.durable.create.review.awards-review",
-            "$js.api.stream.delete.registration",
-            "$js.api.stream.create.snoop",
-        ]
+        with pytest.raises(nats.errors.TimeoutError):
+            await js.purge_stream("AWARDS")
+        assert len(await s.refused()) == 4
+    async with connect(topology, "admin") as admin:
+        js = admin.nc.jetstream()
+        assert (await js.stream_info("AWARDS")).config.max_msgs == -1
+        assert (await js.stream_info("REGISTRATION")).config.republish is None
+        names = {i.config.name for i in await js.streams_info()}
+        assert not {n for n in names if n and n.startswith(("FORGE_", "SNOOP_"))}
+
+
+@pytest.mark.parametrize("user", ["registration", "review", "awards"])
+@pytest.mark.asyncio
+async def test_a_service_neither_writes_the_audit_trail_nor_removes_dead_letters(topology: NatsCluster, user: str) -> None:
+    async with connect(topology, "admin") as admin:
+        ack = await admin.nc.jetstream().publish(
+            subjects.deadletter_subject("awards"), b"{}", headers={"Thidua-Dlq-Service": "awards"}
+        )
+    async with connect(topology, user) as s:
+        js = s.nc.jetstream(timeout=1)
+        await s.nc.publish(subjects.ops_audit_subject("discard"), b"{}")
+        assert len(await s.refused()) == 1
+        with pytest.raises(nats.errors.TimeoutError):
+            await js.delete_msg("DEADLETTER", ack.seq)
+        assert len(await s.refused()) == 1
+        assert (await js.get_msg("DEADLETTER", ack.seq)).seq == ack.seq  # reading it back is allowed (retry)
+    async with connect(topology, "operator") as operator:  # the operator tools may
+        await operator.nc.jetstream().delete_msg("DEADLETTER", ack.seq)
+        assert await operator.refused() == []
+
+
+@pytest.mark.asyncio
+async def test_who_may_call_which_rpc_operation(topology: NatsCluster) -> None:
+    """The portal asks everything; awards only registration's unit paths (the grassroots register); operators
+    the two figures `thidua ops status` shows; no service another's operations."""
+    allowed = {
+        "awards": [subjects.rpc_subject("registration", "unit_paths")],
+        "operator": [subjects.rpc_subject("registration", "ops_pipeline"), subjects.rpc_subject("review", "ops_queues")],
+        "portal": [subjects.rpc_subject("review", "decide"), subjects.rpc_subject("awards", "get_decision")],
+    }
+    denied = {
+        "awards": [subjects.rpc_subject("registration", "list"), subjects.rpc_subject("review", "decide")],
+        "review": [subjects.rpc_subject("registration", "unit_paths"), subjects.rpc_subject("awards", "revoke")],
+        "registration": [subjects.rpc_subject("review", "decide")],
+        "operator": [subjects.rpc_subject("review", "decide"), subjects.rpc_subject("registration", "list")],
+    }
+    for user, wanted in allowed.items():
+        async with connect(topology, user) as s:
+            for subject in wanted:
+                await s.nc.publish(subject, b"{}")
+            assert await s.refused() == [], user
+    for user, forbidden in denied.items():
+        async with connect(topology, user) as s:
+            for subject in forbidden:
+                await s.nc.publish(subject, b"{}")
+                assert await s.refused() == [f'nats: permissions violation for publish to "{subject}"'], (user, subject)
+
+
+@pytest.mark.asyncio
+async def test_an_anonymous_or_wrongly_authenticated_connection_is_refused(topology: NatsCluster) -> None:
+    port = topology.nodes[NODES[0]].port
+    for url in (f"nats://127.0.0.1:{port}", f"nats://review:wrong@127.0.0.1:{port}"):
+        with pytest.raises(nats.errors.Error, match="Authorization Violation"):
+            await nats.connect(url, allow_reconnect=False, max_reconnect_attempts=0, connect_timeout=2)
 
 
 @pytest.mark.asyncio
 async def test_heartbeat_bucket_each_service_writes_its_own_keys_and_reads_all(topology: NatsCluster) -> None:
     async with connect(topology, "review") as review:
-        kv = await review.nc.jetstream().create_key_value(bucket="thidua_instances", replicas=3, history=1, ttl=60)
+        kv = await review.nc.jetstream().key_value("thidua_instances")
         await kv.put("review.review-1", b'{"ready": true}')
         assert await review.refused() == []
     async with connect(topology, "awards") as awards:

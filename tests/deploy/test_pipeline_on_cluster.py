@@ -44,6 +44,7 @@ def system(cluster: NatsCluster, tmp_path: Path) -> Iterator[System]:
         demo_password=PASSWORD,
         external_nats_url=cluster.url("admin"),
         nats_urls={s: cluster.url(s) for s in SERVICES},
+        stream_replicas=3,
         extra_env={"THIDUA_STREAM_REPLICAS": "3", RULES_ENV: str(DOCUMENTS_OPTIONAL)},
     )
     s = System(config).start(timeout=60)

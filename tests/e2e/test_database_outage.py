@@ -269,7 +269,7 @@ def database_outage(
 ) -> None:
     """kill -9 both database servers with awards backlogged; bring the portal's back after 5 s and the services'
     after 10 s, watching what everyone answers meanwhile; then wait for every service to say it is ready."""
-    seen.awards_backlog = undelivered(system.nats_url)[subjects.AWARDS_FROM_REVIEW.durable]
+    seen.awards_backlog = undelivered(system.user_nats_url("admin"))[subjects.AWARDS_FROM_REVIEW.durable]
     seen.killed_at = time.monotonic()
     try:
         databases.services.kill_9()
@@ -366,13 +366,16 @@ def test_a_database_crash_mid_flow_is_waited_out_with_no_dead_letter_and_honest_
         pending -= {n["id"] for n in page["items"]}
         time.sleep(0.2)
     granted_at = time.monotonic()
-    while any(undelivered(system.nats_url).values()) or any(outboxes_pending(system).values()):
-        assert time.monotonic() < deadline, f"not drained: {undelivered(system.nats_url)}, outboxes {outboxes_pending(system)}"
+    admin = system.user_nats_url("admin")
+    while any(undelivered(admin).values()) or any(outboxes_pending(system).values()):
+        assert time.monotonic() < deadline, (
+            f"not drained: {undelivered(system.user_nats_url('admin'))}, outboxes {outboxes_pending(system)}"
+        )
         time.sleep(0.2)
     drained_at = time.monotonic()
 
     # Nothing lost, nothing doubled, nothing dead-lettered, nobody had to step in.
-    assert dead_letter_count(system.nats_url) == 0
+    assert dead_letter_count(system.user_nats_url("admin")) == 0
     for issuer, user in (("HN-SONTAY", "ld.sontay"), ("HN", "ld.hanoi")):
         numbers = [d["number"] for d in client.get(user, "/api/v1/decisions", issuer=issuer, limit=100)["items"]]
         assert sorted(numbers) == list(range(1, COUNT // CITY_SHARE + 1)), issuer
@@ -437,7 +440,7 @@ def test_a_database_crash_mid_flow_is_waited_out_with_no_dead_letter_and_honest_
         "dropped_connections": len(seen.dropped),
         "awards_backlog_at_kill": seen.awards_backlog,
         "transient_retries": {s: transient_retries(system, s) for s in BACKENDS},
-        "dead_letters": dead_letter_count(system.nats_url),
+        "dead_letters": dead_letter_count(system.user_nats_url("admin")),
     }
     print("database outage:", report)
     client.close()

@@ -53,8 +53,9 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
 
 def ops_status(system: System, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("THIDUA_")}
+    env["THIDUA_VAR_DIR"] = str(system.config.var_dir)  # the operator's signing key is there
     return subprocess.run(
-        [sys.executable, "-m", "thidua", "ops", "status", "--nats-url", system.nats_url, *args],
+        [sys.executable, "-m", "thidua", "ops", "status", "--nats-url", system.user_nats_url("operator"), *args],
         env=env,
         check=False,
         capture_output=True,

@@ -24,7 +24,12 @@ pytestmark = pytest.mark.e2e
 
 def thidua(system: System, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("THIDUA_")}
-    env.update(THIDUA_NATS_URL=system.nats_url, THIDUA_PORTAL_URL=system.portal_url, THIDUA_OPS_PASSWORD=PASSWORD)
+    env.update(  # as an operator on the machine of the embedded system: its own users and keys from var/
+        THIDUA_VAR_DIR=str(system.config.var_dir),
+        THIDUA_NATS_PORT=str(system.config.nats_port),
+        THIDUA_PORTAL_URL=system.portal_url,
+        THIDUA_OPS_PASSWORD=PASSWORD,
+    )
     return subprocess.run(
         [sys.executable, "-m", "thidua", *args], env=env, capture_output=True, text=True, timeout=60, check=False
     )
@@ -62,7 +67,7 @@ def dead_letters(system: System, expected: int) -> list[dict[str, Any]]:
 def test_an_operator_inspects_replays_and_discards_a_dead_letter_and_sees_outboxes_and_stuck_nominations(
     system: System, client: PortalClient
 ) -> None:
-    publish_poison(system.nats_url)
+    publish_poison(system.user_nats_url("admin"))
     [letter] = dead_letters(system, 1)
     assert (letter["service"], letter["original_subject"]) == ("review", subjects.NOMINATION_SUBMITTED)
     assert "malformed JSON" in letter["reason"]

@@ -150,7 +150,7 @@ def test_one_nomination_is_followed_from_the_portal_through_every_service_by_its
     client.close()
 
     # 1. Every event about the nomination, in every stream, carries the caller's trace id.
-    events = asyncio.run(events_of(traced_system.nats_url, nomination["id"]))
+    events = asyncio.run(events_of(traced_system.user_nats_url("admin"), nomination["id"]))
     assert {s for s, _ in events["REGISTRATION"]} >= {subjects.NOMINATION_SUBMITTED}
     assert {s for s, _ in events["REVIEW"]} >= {subjects.TASK_OPENED, subjects.NOMINATION_APPROVED}
     assert {s for s, _ in events["AWARDS"]} == {subjects.AWARD_GRANTED}

@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.contracts.events import Actor, NominationSnapshot, Nominee, RoleGrant
 from shared.contracts.values import UnitRef
-from shared.platform.messaging import ensure_streams, make_broker
+from shared.platform.messaging import make_broker
+from shared.platform.topology import ensure_streams
 from shared.rules.reference import load_units
 
 T = TypeVar("T")

@@ -23,6 +23,7 @@ from services.portal.main import create_app
 from services.portal.serving import server_config
 from services.portal.settings import PortalSettings
 from services.portal.users import seed_demo_users
+from shared.platform.assertions import generate_keys
 from shared.platform.clock import SystemClock
 from shared.platform.db import make_engine
 from shared.platform.migrate import upgrade
@@ -70,6 +71,7 @@ async def running_portal(nats_url: str, database_url: str, var_dir: Path) -> Asy
     settings = PortalSettings(
         nats_url=nats_url, database_url=database_url, jwt_secret="t" * 48, var_dir=var_dir, http_port=free_port()
     )
+    generate_keys(settings.keys_dir())  # the services of these tests run in-process, unverified
     app = create_app(settings)
     server = uvicorn.Server(server_config(settings, app))
     serving = asyncio.create_task(server.serve())

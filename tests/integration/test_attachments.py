@@ -22,10 +22,10 @@ from services.registration.usecases import units as registration_units
 from services.registration.usecases.context import RegistrationContext
 from shared.contracts.errors import DomainError, Forbidden
 from shared.contracts.events import Actor, NominationSubmitted
-from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
+from shared.contracts.subjects import ATTACHMENTS_BUCKET, REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, STAGING_BUCKET
 from shared.platform.clock import FixedClock
-from shared.platform.messaging import ensure_topology
 from shared.platform.service import ServiceContext
+from shared.platform.topology import ensure_topology
 from shared.rules import attachments as att
 from shared.rules import reference
 from tests.integration.conftest import APPROVER_SONTAY, NOW, SUBMITTER, approver, count_rows, draft, running_broker
@@ -166,7 +166,7 @@ async def test_registration_checks_the_staged_file_again_and_only_its_uploaders(
     system: tuple[ServiceContext, Gateway], js: JetStreamContext
 ) -> None:
     ctx, gateway = system
-    staging = await js.object_store(att.STAGING_BUCKET)
+    staging = await js.object_store(STAGING_BUCKET)
     # a file put in staging without the portal's checks (e.g. by an older portal): registration refuses it itself
     headers = {att.UPLOADED_BY_HEADER: [SUBMITTER.user_id], att.FILENAME_HEADER: ["bao-cao.pdf"]}
     await staging.put("sneaky", b"MZ" + b"\x00" * 100, meta=ObjectMeta(name="sneaky", headers=headers))
@@ -231,7 +231,7 @@ async def test_a_corrupted_object_is_not_served_and_is_logged(
     _, gateway = system
     created = await submit(gateway, SUBMITTER, full_set())
     target = created["attachments"][0]
-    bucket = await js.object_store(att.ATTACHMENTS_BUCKET)
+    bucket = await js.object_store(ATTACHMENTS_BUCKET)
     await bucket.put(target["id"], b"%PDF-1.7 tampered")  # same name, other bytes: the recorded SHA-256 no longer matches
 
     with caplog.at_level(logging.ERROR, logger="thidua.portal.attachments"), pytest.raises(AttachmentDamaged) as refused:

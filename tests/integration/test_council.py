@@ -37,9 +37,10 @@ from shared.contracts import subjects
 from shared.contracts.errors import Forbidden, ValidationFailed
 from shared.contracts.events import NominationSubmitted
 from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, REVIEW_FROM_REGISTRATION
-from shared.platform.messaging import ensure_topology, make_broker, publish_event
+from shared.platform.messaging import make_broker, publish_event
 from shared.platform.outbox import OutboxRelay
 from shared.platform.service import ServiceContext
+from shared.platform.topology import ensure_topology
 from shared.rules import reference
 from tests.integration.conftest import SUBMITTER, approver, count_rows, eventually, running_broker, snapshot, stream_count
 

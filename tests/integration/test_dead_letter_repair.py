@@ -22,9 +22,10 @@ from shared.contracts.events import NominationSubmitted, NominationWithdrawn
 from shared.contracts.subjects import ConsumerDef
 from shared.platform import deadletters
 from shared.platform.clock import FixedClock
-from shared.platform.messaging import EventConsumer, ensure_topology
+from shared.platform.messaging import EventConsumer
 from shared.platform.outbox import first_delivery
 from shared.platform.service import ServiceContext
+from shared.platform.topology import ensure_topology
 from tests.integration.conftest import NOW, SUBMITTER, eventually, running_broker, snapshot, stream_count
 
 SERVICE = "review"

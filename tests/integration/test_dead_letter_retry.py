@@ -1,6 +1,6 @@
-"""The ops page repairs a dead letter through the service whose consumer gave up on it (`ops_dlq_retry`,
-`ops_dlq_discard`), on a real nats-server: only that consumer runs again, the letter leaves DEADLETTER,
-the audit trail says who did it, and nobody but operations may."""
+"""The ops page repairs a dead letter through the service whose consumer gave up on it (`ops_dlq_retry`), on a
+real nats-server: only that consumer runs again; then the operator tool (`deadletters.retry`, `discard`) removes
+the letter and the audit trail says who did it. Nobody but operations may."""
 
 from __future__ import annotations
 
@@ -20,9 +20,10 @@ from shared.contracts.events import NominationSubmitted, NominationWithdrawn
 from shared.platform import deadletters
 from shared.platform.clock import FixedClock
 from shared.platform.deadletter_ops import dead_letter_operations
-from shared.platform.messaging import EventConsumer, ensure_topology
+from shared.platform.messaging import EventConsumer
 from shared.platform.service import ServiceContext
 from shared.platform.settings import ServiceSettings
+from shared.platform.topology import ensure_topology
 from tests.integration.conftest import APPROVER_SONTAY, NOW, OPS, running_broker, stream_count
 from tests.integration.test_dead_letter_repair import CONSUMER, DLQ, SERVICE, Handler, dead_letter_count, publish, withdrawn
 
@@ -69,9 +70,13 @@ async def test_the_owning_service_retries_its_dead_letter_once_fixed_and_records
         assert await stream_count(js, DLQ) == 1  # a failed retry keeps the letter
 
         handler.broken = False
-        entry = await ops["ops_dlq_retry"](OPS, {"seq": letter.seq})
-        assert entry["action"] == "retry"
-        assert entry["by"] == "ops"
+
+        async def run_again(letter: deadletters.DeadLetter) -> None:
+            assert await ops["ops_dlq_retry"](OPS, {"seq": letter.seq}) == {"seq": letter.seq, "handled": True}
+
+        entry = await deadletters.retry(js, letter.seq, by="ops", run_again=run_again)
+        assert entry.action == "retry"
+        assert entry.by == "ops"
         assert handler.effects == [nomination_id]
         assert await deadletters.list_dead_letters(js) == []
         assert [a.action for a in await deadletters.list_audit(js)] == ["retry"]
@@ -89,9 +94,9 @@ async def test_an_unreadable_dead_letter_can_only_be_discarded_with_a_reason(cle
             await ops["ops_dlq_retry"](OPS, {"seq": letter.seq})
         assert unreadable.value.code == "dead_letter_unreadable"
         with pytest.raises(ValidationFailed):
-            await ops["ops_dlq_discard"](OPS, {"seq": letter.seq, "reason": "x"})
-        entry = await ops["ops_dlq_discard"](OPS, {"seq": letter.seq, "reason": "Tin thử nghiệm gửi nhầm"})
-        assert entry["action"] == "discard"
+            await deadletters.discard(js, letter.seq, by="ops", reason="x")
+        entry = await deadletters.discard(js, letter.seq, by="ops", reason="Tin thử nghiệm gửi nhầm")
+        assert entry.action == "discard"
         assert await deadletters.list_dead_letters(js) == []
 
 
@@ -107,6 +112,6 @@ async def test_a_service_refuses_a_dead_letter_of_another_service(clean_nats: st
     [letter] = await deadletters.list_dead_letters(js)
     async with review_like(clean_nats, handler) as (_, ops):
         with pytest.raises(Conflict) as other:
-            await ops["ops_dlq_discard"](OPS, {"seq": letter.seq, "reason": "không phải của review"})
+            await ops["ops_dlq_retry"](OPS, {"seq": letter.seq})
     assert other.value.code == "dead_letter_other_service"
     assert await stream_count(js, DLQ) == 1

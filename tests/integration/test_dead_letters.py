@@ -20,7 +20,8 @@ from nats.js import JetStreamContext
 from shared.contracts import subjects
 from shared.contracts.events import NominationSubmitted, NominationWithdrawn
 from shared.contracts.subjects import ConsumerDef
-from shared.platform.messaging import EventConsumer, ensure_topology
+from shared.platform.messaging import EventConsumer
+from shared.platform.topology import ensure_topology
 from tests.integration.conftest import NOW, SUBMITTER, eventually, running_broker, snapshot, stream_count, stream_messages
 
 SERVICE = "testsvc"

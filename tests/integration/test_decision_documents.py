@@ -42,9 +42,10 @@ from shared.contracts.events import (
 )
 from shared.contracts.operations import RpcRequest
 from shared.contracts.subjects import AWARDS_FROM_REVIEW, REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
-from shared.platform.messaging import ensure_consumer, ensure_streams, ensure_topology, make_broker, publish_event
+from shared.platform.messaging import make_broker, publish_event
 from shared.platform.outbox import OutboxRelay
 from shared.platform.service import ServiceContext
+from shared.platform.topology import ensure_consumer, ensure_streams, ensure_topology
 from shared.rules import reference
 from tests.integration.conftest import NOW, SUBMITTER, approver, count_rows, eventually, path_of, running_broker, stream_messages
 

@@ -20,9 +20,10 @@ from services.review import store as review_store
 from services.review.routes import operations as review_rpc
 from shared.contracts import subjects
 from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, REVIEW_FROM_REGISTRATION
-from shared.platform.messaging import ensure_topology, make_broker, publish_event
+from shared.platform.messaging import make_broker, publish_event
 from shared.platform.outbox import OutboxRelay
 from shared.platform.service import ServiceContext
+from shared.platform.topology import ensure_topology
 from shared.rules import reference
 from tests.integration.conftest import APPROVER_SONTAY, SUBMITTER, count_rows, draft, eventually, running_broker
 from tests.integration.test_registration_rpc import call, field_names

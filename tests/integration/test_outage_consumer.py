@@ -17,7 +17,8 @@ from prometheus_client import CollectorRegistry
 
 from shared.contracts.events import NominationWithdrawn
 from shared.platform.faults import Backoff
-from shared.platform.messaging import UNLIMITED_DELIVERIES, EventConsumer, ensure_topology
+from shared.platform.messaging import EventConsumer
+from shared.platform.topology import UNLIMITED_DELIVERIES, ensure_topology
 from tests.integration.conftest import eventually, running_broker, stream_count
 from tests.integration.test_dead_letters import CONSUMER, DLQ, SERVICE, publish, settled, wait_for, withdrawn
 

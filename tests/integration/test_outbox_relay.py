@@ -22,10 +22,11 @@ from services.registration import store
 from services.registration.usecases import units as registration_units
 from services.registration.usecases.context import RegistrationContext
 from shared.contracts import subjects
-from shared.platform.messaging import DUPLICATE_WINDOW_SECONDS, publish_event
+from shared.platform.messaging import publish_event
 from shared.platform.outbox import OutboxRelay
 from shared.platform.outbox import enqueue as real_enqueue
 from shared.platform.service import ServiceContext
+from shared.platform.topology import DUPLICATE_WINDOW_SECONDS
 from shared.rules import reference
 from tests.integration.conftest import SUBMITTER, count_rows, draft, eventually, stream_count, stream_messages
 

@@ -28,10 +28,10 @@ from services.registration.usecases.context import RegistrationContext
 from shared.contracts.subjects import AWARDS_FROM_REVIEW, REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
 from shared.platform.clock import FixedClock
 from shared.platform.db import make_engine
-from shared.platform.messaging import ensure_topology
 from shared.platform.migrate import upgrade
 from shared.platform.service import ServiceContext
 from shared.platform.settings import ServiceSettings
+from shared.platform.topology import ensure_topology
 from shared.rules import reference
 from tests.integration.conftest import NOW, running_broker
 from tests.integration.portal_app import CSRF_INPUT, RunningPortal, running_portal

@@ -18,8 +18,8 @@ from shared.contracts import subjects
 from shared.contracts.events import Actor, RoleGrant
 from shared.contracts.operations import RpcRequest
 from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
-from shared.platform.messaging import ensure_topology
 from shared.platform.service import ServiceContext
+from shared.platform.topology import ensure_topology
 from shared.rules import reference
 from tests.integration.conftest import SUBMITTER, count_rows, running_broker
 

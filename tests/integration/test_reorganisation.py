@@ -35,8 +35,8 @@ from shared.contracts.errors import Conflict
 from shared.contracts.events import EVENT_TYPES, Actor, Event, NominationApproved, RoleGrant, UnitsReorganised
 from shared.contracts.subjects import REVIEW_FROM_REGISTRATION
 from shared.platform.clock import FixedClock
-from shared.platform.messaging import ensure_topology
 from shared.platform.service import ServiceContext
+from shared.platform.topology import ensure_topology
 from shared.rules.reference import DATA_DIR, load_units
 from tests.conftest import fresh_database
 from tests.integration.conftest import approver, count_rows, eventually, running_broker, stream_count

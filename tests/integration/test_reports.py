@@ -25,8 +25,8 @@ from services.registration.usecases.context import RegistrationContext
 from shared.contracts.events import Actor, NominationApproved, RoleGrant
 from shared.contracts.operations import RpcRequest
 from shared.contracts.subjects import AWARDS_FROM_REVIEW, REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, rpc_subject
-from shared.platform.messaging import ensure_topology
 from shared.platform.service import ServiceContext
+from shared.platform.topology import ensure_topology
 from shared.rules import reference
 from tests.integration.conftest import APPROVER_SONTAY, OPS, SUBMITTER, count_rows, path_of, running_broker, snapshot
 

@@ -15,7 +15,7 @@ from services.review import store as review_store
 from shared.contracts import subjects
 from shared.contracts.events import NominationSubmitted, NominationWithdrawn
 from shared.contracts.subjects import REVIEW_FROM_REGISTRATION
-from shared.platform.messaging import ensure_topology
+from shared.platform.topology import ensure_topology
 from tests.integration.conftest import NOW, SUBMITTER, count_rows, eventually, running_broker, snapshot, stream_count
 
 

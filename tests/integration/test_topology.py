@@ -13,7 +13,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
 
 from shared.contracts import subjects
 from shared.contracts.subjects import ALL_STREAMS, AWARDS_FROM_REVIEW, REVIEW_FROM_REGISTRATION
-from shared.platform.messaging import (
+from shared.platform.topology import (
     ACK_WAIT_SECONDS,
     DUPLICATE_WINDOW_SECONDS,
     UNLIMITED_DELIVERIES,

@@ -28,9 +28,10 @@ from shared.contracts import subjects
 from shared.contracts.events import NominationSubmitted
 from shared.contracts.subjects import REVIEW_FROM_REGISTRATION
 from shared.platform.logs import context_fields
-from shared.platform.messaging import EventConsumer, ensure_topology, make_broker, publish_event
+from shared.platform.messaging import EventConsumer, make_broker, publish_event
 from shared.platform.outbox import OutboxRelay
 from shared.platform.service import ServiceContext
+from shared.platform.topology import ensure_topology
 from shared.platform.tracing import make_tracer_provider
 from shared.rules import reference
 from tests.integration.conftest import SUBMITTER, eventually, stream_messages

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from services.portal.main import create_app
 from services.portal.settings import PortalSettings
+from shared.platform.assertions import generate_keys
 
 
 @pytest.fixture(scope="module")
 def spec(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    var_dir: Path = tmp_path_factory.mktemp("portal")
-    return create_app(PortalSettings(demo=True, var_dir=var_dir)).openapi()
+    settings = PortalSettings(demo=True, var_dir=tmp_path_factory.mktemp("portal"))
+    generate_keys(settings.keys_dir())
+    return create_app(settings).openapi()
 
 
 def success_status(operation: dict[str, Any]) -> str:

@@ -23,6 +23,7 @@ from services.portal.settings import PortalSettings
 from services.portal.users import issue_token
 from shared.contracts.errors import DomainError, ServiceUnavailable
 from shared.contracts.events import Actor, RoleGrant
+from shared.platform.assertions import generate_keys
 from shared.platform.httpfaults import PAGE_HEADING, RETRY_AFTER_SECONDS, TITLE, OutageAnswers, install_outage_handlers
 from thidua.natsserver import free_port
 
@@ -44,6 +45,7 @@ async def portal(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
         jwt_secret=SECRET,
         var_dir=tmp_path,
     )
+    generate_keys(settings.keys_dir())
     app = create_app(settings)  # no lifespan: nothing connects until a request needs it
     async with client(app) as http:
         yield http

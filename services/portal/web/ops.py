@@ -27,13 +27,13 @@ async def ops_context(gateway: Gateway, actor: Actor) -> dict[str, Any]:
     return {"status": status, "chart": chart, "stage_colours": STAGE_COLOURS}
 
 
-async def dead_letter_action(gateway: Gateway, request: Request, seq: int, operation: str, done: str) -> Response:
+async def dead_letter_action(gateway: Gateway, request: Request, seq: int, action: str, done: str) -> Response:
     actor, values = await signed_form(request)
-    params: dict[str, Any] = {"seq": seq}
-    if operation == "ops_dlq_discard":
-        params["reason"] = values.get("reason", "")
     try:
-        await gateway.call(values.get("service", ""), operation, actor, params)
+        if action == "discard":
+            await gateway.discard_dead_letter(actor, seq, values.get("reason", ""))
+        else:
+            await gateway.retry_dead_letter(actor, seq)
     except DomainError as exc:
         if exc.status >= 500 and not isinstance(exc, RemoteError):
             raise
@@ -70,11 +70,11 @@ def build_router(gateway: Gateway) -> APIRouter:
     @pages.post("/van-hanh/thu-loi/{seq}/xu-ly-lai")
     async def dead_letter_retry(request: Request, seq: int) -> Response:
         done = "đã xử lý lại thành công và được gỡ khỏi hàng thư lỗi."
-        return await dead_letter_action(gateway, request, seq, "ops_dlq_retry", done)
+        return await dead_letter_action(gateway, request, seq, "retry", done)
 
     @pages.post("/van-hanh/thu-loi/{seq}/loai-bo")
     async def dead_letter_discard(request: Request, seq: int) -> Response:
-        return await dead_letter_action(gateway, request, seq, "ops_dlq_discard", "đã loại bỏ, có ghi người làm và lý do.")
+        return await dead_letter_action(gateway, request, seq, "discard", "đã loại bỏ, có ghi người làm và lý do.")
 
     @pages.get("/van-hanh/noi-dung", response_class=HTMLResponse)
     async def ops_fragment(request: Request) -> HTMLResponse:

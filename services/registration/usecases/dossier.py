@@ -18,6 +18,7 @@ from services.registration.usecases.access import require_view
 from services.registration.usecases.common import load_nomination
 from services.registration.usecases.context import RegistrationContext
 from services.registration.usecases.views import attachment_view
+from shared.contracts import subjects
 from shared.contracts.commands import StagedAttachment
 from shared.contracts.errors import NotFound, ServiceUnavailable, ValidationFailed
 from shared.contracts.events import Actor
@@ -104,7 +105,7 @@ async def keep_files(
                 media_type=item.file.media_type,
                 size=item.file.size,
                 sha256=item.file.sha256,
-                bucket=att.ATTACHMENTS_BUCKET,
+                bucket=subjects.ATTACHMENTS_BUCKET,
                 object_name=attachment_id,
                 round=round_,
                 uploaded_by=actor.user_id,

@@ -46,10 +46,12 @@ class NoParams(BaseModel):
 
 
 class RpcRequest(BaseModel):
-    # The caller as the portal vouches for it. The authenticated-bus work (issue 14) adds the portal's signed,
-    # short-lived assertion of this actor beside it, verified by the answering service.
+    # `actor` is who the caller says it acts for; `assertion` proves it: a short-lived token signed by the
+    # issuer (the portal, or a service for its own calls), bound to the operation and these parameters. The
+    # answering service believes the assertion only (shared.platform.assertions).
     actor: Actor
     params: dict[str, Any] = {}
+    assertion: str | None = None
 
 
 class RpcError(BaseModel):
