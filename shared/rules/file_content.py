@@ -115,6 +115,8 @@ def detect(data: bytes) -> Detected:
 def _office_kind(data: bytes) -> Detected:
     if data.startswith(olefile.MAGIC) and len(data) < olefile.MINIMAL_OLEFILE_SIZE:
         return None  # too short to be OLE; and ftguess would hand these bytes to olefile as a file *path*
+    if not _small_package_parts(data):
+        return None
     try:
         guesser = ftguess.FileTypeGuesser(data=data)
         try:
@@ -127,6 +129,20 @@ def _office_kind(data: bytes) -> Detected:
     if found in _MACRO_TYPES:
         return "executable"
     return _OOXML_KINDS.get(found)
+
+
+def _small_package_parts(data: bytes) -> bool:
+    """Whether the parts ftguess reads whole (the package's content types and relationships) are of a sane declared
+    size: zipfile never inflates a part beyond its declared size, so a bomb there is refused before it is read."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return all(
+                p.file_size <= _MAX_RELS_BYTES
+                for p in z.infolist()
+                if p.filename.endswith(".rels") or p.filename == "[Content_Types].xml"
+            )
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return True  # not a zip: an OLE file, or nothing ftguess will read as a package
 
 
 def inspect(data: bytes, kind: Detected) -> None:
@@ -212,6 +228,9 @@ _PDF_SUBTYPES = {
 }
 
 
+_PDF_OBJECT_HEADER = re.compile(rb"\d[\x00\t\n\x0c\r ]+obj\b")  # "12 0 obj": the generation's digit, then "obj"
+
+
 def _inspect_pdf(data: bytes, deadline: float) -> None:
     try:
         with apply_configuration(
@@ -221,7 +240,9 @@ def _inspect_pdf(data: bytes, deadline: float) -> None:
             maximum_declared_stream_length=MAX_PDF_INFLATED_BYTES,
             array_based_stream_maximum_output_length=MAX_PDF_INFLATED_BYTES,
         ):
-            reader = PdfReader(io.BytesIO(data), strict=False)
+            if len(_PDF_OBJECT_HEADER.findall(data)) > MAX_PDF_OBJECTS:  # before pypdf parses them all to repair an xref
+                raise Refused("corrupt", "too many objects")
+            reader = PdfReader(io.BytesIO(data), strict=False, xref_stream_maximum_entries=MAX_PDF_OBJECTS)
             if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
                 raise Refused("encrypted", "PDF password")
             objects = [(number, generation) for generation, numbers in reader.xref.items() for number in numbers]

@@ -321,3 +321,12 @@ def test_a_short_ole_header_is_never_handed_to_olefile_as_a_path() -> None:
     """olefile opens bytes shorter than an OLE header as a file *name*: such content is only 'not a type we take'."""
     assert att.sniff(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1/etc/passwd") is None
     assert refusal("a.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1/etc/passwd").code == "attachment_type_not_allowed"
+
+
+def test_a_bomb_in_the_parts_the_type_is_read_from_is_not_inflated(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ftguess reads [Content_Types].xml and the relationships whole: larger than sane, the package is not read at all."""
+    monkeypatch.setattr(file_content, "_MAX_RELS_BYTES", 1000)
+    padded = sample_docx(parts={"word/_rels/document.xml.rels": (relationships() + " " * 2000).encode()})
+    assert att.sniff(sample_docx()) == "docx"
+    assert att.sniff(padded) is None
+    assert refusal("bao-cao.docx", padded).code == "attachment_type_not_allowed"
