@@ -11,7 +11,7 @@ from uuid import uuid4
 
 import nats.errors
 import sqlalchemy as sa
-from anyio import CapacityLimiter
+from anyio import CapacityLimiter, to_thread
 from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
 from nats.js.api import ObjectMeta
@@ -41,6 +41,8 @@ sessions_log = logging.getLogger("thidua.portal.sessions")
 
 UNITS_TTL_SECONDS = 60.0
 SPREADSHEET_READERS = 2
+# Uploaded attachments are read by their parsers (pypdf, oletools) in worker threads, this many at once.
+ATTACHMENT_READERS = 2
 
 
 class AttachmentDamaged(DomainError):
@@ -64,6 +66,7 @@ class Gateway:
         self.throttle = LoginThrottle()
         # Uploaded spreadsheets are parsed in worker threads, this many at once (the others wait their turn).
         self.spreadsheet_readers = CapacityLimiter(SPREADSHEET_READERS)
+        self.attachment_readers = CapacityLimiter(ATTACHMENT_READERS)
         self._units: dict[str, dict[str, Any]] | None = None
         self._units_read_at = 0.0
 
@@ -88,7 +91,10 @@ class Gateway:
         too large, not an allowed type or a program (registration checks it again when it takes it)."""
         if not (actor.is_admin or actor.units_with("submitter")):
             raise Forbidden("Chỉ cán bộ nộp hồ sơ được tải tài liệu lên", code="not_a_submitter")
-        checked = att.check_file(filename, data, self.attachment_rules(), field="file")
+        rules = self.attachment_rules()
+        checked = await to_thread.run_sync(  # parsing a 10 MB file takes up to seconds: never in the event loop
+            lambda: att.check_file(filename, data, rules, field="file"), limiter=self.attachment_readers
+        )
         staged_id = uuid4().hex
         meta = ObjectMeta(
             name=staged_id,

@@ -4,6 +4,7 @@ shared/rules/attachments.py."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -76,7 +77,8 @@ class DossierFiles:
                 raise ServiceUnavailable("Kho tệp tạm thời không đọc được, vui lòng thử lại sau") from exc
             if header(info.headers, UPLOADED_BY_HEADER) != actor.user_id:
                 raise gone  # another person's upload: as if it did not exist
-            checked = check_file(header(info.headers, FILENAME_HEADER), data, rules, field=field)
+            # the parsers (pypdf, oletools) take up to seconds on a large file: in a worker thread, not the event loop
+            checked = await asyncio.to_thread(check_file, header(info.headers, FILENAME_HEADER), data, rules, field=field)
             taken.append(Incoming(s.document_type, checked, data))
         return taken
 

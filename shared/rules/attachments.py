@@ -7,10 +7,8 @@ whether required documents are enforced are dated configuration in `shared/data/
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import tomllib
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.errors import FieldError, ValidationFailed
+from shared.rules import file_content
 from shared.rules.catalog import Award, Catalog
 from shared.rules.dated import require_in_force
 
@@ -55,16 +54,11 @@ KIND_NAMES_VI: dict[str, str] = {
     "docx": "Word (.docx)",
     "xlsx": "Excel (.xlsx)",
 }
-# Programs and scripts: refused whatever they are called (Windows PE, ELF, Mach-O, Java class/fat binaries, scripts).
-_EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe")
-_EXECUTABLE_MAGIC_MORE = (b"\xca\xfe\xba\xbe", b"#!")
+# Programs and scripts by their name, whatever their content (by content: shared/rules/file_content.py).
 _EXECUTABLE_EXTENSIONS = frozenset(
     {".exe", ".dll", ".com", ".bat", ".cmd", ".msi", ".scr", ".ps1", ".vbs", ".js", ".jse", ".wsf", ".jar", ".sh", ".bin"}
     | {".elf", ".app", ".apk", ".dmg", ".py", ".pl"}
 )
-_PNG = b"\x89PNG\r\n\x1a\n"
-_JPEG = b"\xff\xd8\xff"
-_PDF = b"%PDF-"
 MAX_FILENAME = 200
 
 
@@ -107,36 +101,48 @@ def rules_on(on: date, path: Path | None = None) -> AttachmentRules:
 
 
 def sniff(data: bytes) -> FileKind | Literal["executable"] | None:
-    """The file's type from its first bytes (and, for Office files, the parts of the zip); None when not one we take."""
-    head = data[:1024]
-    if head.startswith(_EXECUTABLE_MAGIC) or head.startswith(_EXECUTABLE_MAGIC_MORE):
-        return "executable"
-    if _PDF in head:  # the header may follow a few bytes of junk (PDF 1.7, 7.5.2)
-        return "pdf"
-    if head.startswith(_PNG):
-        return "png"
-    if head.startswith(_JPEG):
-        return "jpeg"
-    if head.startswith(b"PK\x03\x04"):
-        return _office(data)
-    return None
+    """The file's type from its content (filetype, and oletools' ftguess for Office containers); None when not one we
+    take. Only the type: `check_file` also reads the file for what it must not carry."""
+    return file_content.detect(data)
 
 
-def _office(data: bytes) -> FileKind | Literal["executable"] | None:
+# Why the parsers refused a file: (code, message), the message naming the file.
+_REFUSALS: dict[file_content.Reason, tuple[str, str]] = {
+    "executable": ("attachment_executable", "Tệp “{name}” là chương trình hoặc có macro: không được đính kèm"),
+    "active_content": (
+        "attachment_active_content",
+        "Tệp “{name}” chứa nội dung tự thực thi (mã JavaScript, lệnh tự chạy khi mở, hoặc liên kết nạp nội dung từ "
+        "bên ngoài): không được đính kèm. Hãy lưu lại thành tệp thông thường rồi tải lên (chi tiết: {finding})",
+    ),
+    "embedded_file": (
+        "attachment_embedded_file",
+        "Tệp “{name}” có tệp hoặc đối tượng nhúng bên trong: không được đính kèm. Hãy gỡ phần nhúng hoặc in lại "
+        "thành PDF rồi tải lên (chi tiết: {finding})",
+    ),
+    "polyglot": (
+        "attachment_polyglot",
+        "Tệp “{name}” vừa là {kind} vừa mang nội dung của định dạng khác ({finding}): không được đính kèm",
+    ),
+    "encrypted": (
+        "attachment_encrypted",
+        "Tệp “{name}” được đặt mật khẩu nên không kiểm tra được nội dung: hãy bỏ mật khẩu rồi tải lên lại",
+    ),
+    "corrupt": (
+        "attachment_corrupt",
+        "Tệp “{name}” bị hỏng hoặc không đọc được như một tệp {kind} hợp lệ: hãy lưu lại tệp rồi tải lên lại",
+    ),
+}
+
+
+def _inspect(name: str, data: bytes, kind: FileKind | None, field: str) -> None:
+    """The parsers' reading of the file (shared/rules/file_content.py); a 422 on `field` with the refusal's code."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            names = set(z.namelist())
-    except (zipfile.BadZipFile, ValueError):
-        return None
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
-        return "executable"  # an Office file carrying macros
-    if "[Content_Types].xml" not in names:
-        return None
-    if "word/document.xml" in names:
-        return "docx"
-    if "xl/workbook.xml" in names:
-        return "xlsx"
-    return None
+        file_content.inspect(data, kind)
+    except file_content.Refused as refused:
+        code, message = _REFUSALS[refused.reason]
+        kind_vi = KIND_NAMES_VI[kind] if kind else "Office"
+        finding = "".join(ch for ch in refused.finding if ch.isprintable())[:160]  # may quote the file's own text
+        raise ValidationFailed.on(field, message.format(name=name, kind=kind_vi, finding=finding), code=code) from None
 
 
 def clean_filename(name: str) -> str:
@@ -155,8 +161,10 @@ class CheckedFile:
 
 
 def check_file(filename: str, data: bytes, rules: AttachmentRules, *, field: str = "file") -> CheckedFile:
-    """A file we take, or a 422 on `field` with a stable code: too large, empty, not an allowed type, a program,
-    or a name whose extension says another type than the content."""
+    """A file we take, or a 422 on `field` with a stable code: too large, empty, not an allowed type, a program, a name
+    whose extension says another type than the content; then, read by its parser: macros, active content, embedded
+    files, a polyglot, a password, or a damaged file. CPU-bound for large files (see `file_content`): async callers run
+    it in a worker thread."""
     name = clean_filename(filename)
     extension = PurePosixPath(name.lower()).suffix
     if not name:
@@ -174,11 +182,14 @@ def check_file(filename: str, data: bytes, rules: AttachmentRules, *, field: str
         raise ValidationFailed.on(
             field, f"Tệp “{name}” là chương trình hoặc có macro: không được đính kèm", code="attachment_executable"
         )
+    if kind is None:
+        _inspect(name, data, None, field)  # an Office file we do not take still says so when it has macros or a password
     allowed = ", ".join(KIND_NAMES_VI[k] for k in rules.allowed_types)
     if kind is None or kind not in rules.allowed_types:
         raise ValidationFailed.on(
             field, f"Tệp “{name}” không thuộc định dạng được nhận ({allowed})", code="attachment_type_not_allowed"
         )
+    _inspect(name, data, kind, field)  # what it carries before what it is called: macros in a .docm say "macros"
     if extension not in EXTENSIONS[kind]:
         raise ValidationFailed.on(
             field,

@@ -13,6 +13,7 @@ import pytest
 import pytest_asyncio
 from nats.js import JetStreamContext
 from nats.js.api import ObjectMeta
+from pypdf.actions import JavaScript
 
 from services.portal.gateway import AttachmentDamaged, Gateway
 from services.portal.settings import PortalSettings
@@ -29,7 +30,7 @@ from shared.platform.topology import ensure_topology
 from shared.rules import attachments as att
 from shared.rules import reference
 from tests.integration.conftest import APPROVER_SONTAY, NOW, SUBMITTER, approver, count_rows, draft, running_broker
-from tests.samples import sample_pdf, sample_png
+from tests.samples import pdf_with, sample_docx, sample_pdf, sample_png
 
 ENFORCED = """
 [[rules]]
@@ -153,6 +154,10 @@ async def test_oversize_and_wrong_type_are_refused_at_upload_with_field_codes(sy
         ("to-trinh.pdf", b"MZ" + b"\x00" * 200, "attachment_executable"),
         ("to-trinh.png", sample_pdf(), "attachment_extension_mismatch"),
         ("bang-tinh.docx", b"PK\x03\x04" + b"\x00" * 64, "attachment_type_not_allowed"),
+        ("to-trinh.pdf", pdf_with(lambda w: w.add_open_action(JavaScript("app.alert(1)"))), "attachment_active_content"),
+        ("to-trinh.pdf", pdf_with(lambda w: w.add_attachment("setup.exe", b"MZ" + b"\x00" * 64)), "attachment_embedded_file"),
+        ("to-trinh.pdf", sample_pdf() + sample_docx(), "attachment_polyglot"),
+        ("to-trinh.pdf", sample_pdf()[:20_000], "attachment_corrupt"),
     ]
     for name, data, code in cases:
         with pytest.raises(DomainError) as refused:
