@@ -76,3 +76,9 @@ class InternalError(DomainError):
     code = "internal_error"
     status = 500
     title = "Lỗi hệ thống, thao tác chưa được thực hiện; vui lòng thử lại"
+
+
+class InconsistentEvent(Exception):
+    """An event that contradicts what the receiving service knows (an approval for another award or level than the
+    nomination's, a decision by a unit that may not issue it…). Never retried: the consumer dead-letters it at once
+    with the reason `inconsistent_event`, for an operator to look at (it shows in `thidua ops status`)."""

@@ -35,7 +35,7 @@ from prometheus_client import CollectorRegistry, Counter
 from pydantic import ValidationError
 
 from shared.contracts import subjects
-from shared.contracts.errors import Conflict
+from shared.contracts.errors import Conflict, InconsistentEvent
 from shared.contracts.events import EVENT_TYPES, Event
 from shared.contracts.subjects import ConsumerDef
 from shared.platform.assertions import Verifier
@@ -147,7 +147,7 @@ class Outage:
 
 
 EventHandler = Callable[[Any], Awaitable[None]]
-DeadLetterReason = str  # poison | handler_failed
+DeadLetterReason = str  # poison | handler_failed | inconsistent_event
 FailureClass = str  # transient | failure
 _dead_letter_counters: WeakKeyDictionary[CollectorRegistry, Counter] = WeakKeyDictionary()
 _retry_counters: WeakKeyDictionary[CollectorRegistry, Counter] = WeakKeyDictionary()
@@ -230,6 +230,10 @@ class EventConsumer:
             return
         try:
             await handler(event)
+        except InconsistentEvent as exc:  # it contradicts the service's own record: no retry will change that
+            log.warning("event.inconsistent", extra={"subject": subject, "consumer": self.consumer.durable, "error": str(exc)})
+            await self.dead_letter(msg, f"inconsistent_event: {exc}", delivered, kind="inconsistent_event")
+            return
         except Exception as exc:
             if is_transient(exc):
                 await self.wait_out(msg, exc, delivered)

@@ -13,7 +13,7 @@ import pypdf
 import pytest
 
 from services.awards.usecases import decisions, documents, grassroots, issuing, reports, revocation
-from shared.contracts.errors import ValidationFailed
+from shared.contracts.errors import InconsistentEvent, ValidationFailed
 from shared.contracts.events import (
     AwardGranted,
     AwardProposed,
@@ -34,6 +34,7 @@ from shared.contracts.operations.awards import (
     RevokeDecision,
 )
 from shared.contracts.values import UnitRef
+from shared.rules.catalog import award_on
 from tests.fakes.awards import FakeAwards, FakeOutbox, FakeUnitOfWork, fake_awards
 from tests.unit.factories import TREE, actor, path, unit
 
@@ -60,13 +61,19 @@ def nomination(
         unit_path=unit_path or path(unit_code),
         award_code=award_code,
         award_name=award_code,
-        awarding_level="district",
+        awarding_level=awarding_level(award_code),
         catalog_version="union-2025.1",
         period="2026",
         nominee=Nominee.model_validate({"kind": kind, "name": name}),
         achievements="Hoàn thành xuất sắc nhiệm vụ được giao trong năm.",
         unit_sector="enterprise",
     )
+
+
+def awarding_level(award_code: str) -> str:
+    award = award_on(award_code, NOW.date())
+    assert award is not None, award_code
+    return award.awarding_level
 
 
 def approved(nom: NominationSnapshot, issuer: str = "HN-SONTAY", *, at: datetime = NOW) -> NominationApproved:
@@ -316,3 +323,25 @@ async def test_the_grassroots_register_records_a_row_sent_twice_once(awards: Fak
     assert (entry.unit_code, entry.decision_id, entry.status) == ("HN-SONTAY-DST", None, "granted")
     assert await counted(awards, "HN-SONTAY") == 1
     assert awards.outbox.events == []  # the grassroots register publishes nothing
+
+
+@pytest.mark.asyncio
+async def test_an_approval_by_a_unit_not_of_the_awarding_level_issues_nothing_and_is_refused_as_inconsistent(
+    awards: FakeAwards,
+) -> None:
+    """A forged or garbled approval: the city approving a district Giấy khen, or a Bằng khen of the city approved by a
+    district. No number is taken, no document, no event: the consumer dead-letters it (`inconsistent_event`)."""
+    with pytest.raises(InconsistentEvent, match="awarded at district"):
+        await issuing.on_approved(awards.context, approved(nomination("n-1"), "HN"))
+    with pytest.raises(InconsistentEvent, match="awarded at city"):
+        await issuing.on_approved(awards.context, approved(nomination("n-2", "bang_khen_ldld_tp")))
+    batch = [nomination("n-3"), nomination("n-4", "bang_khen_ldld_tp")]
+    with pytest.raises(InconsistentEvent):
+        await issuing.on_batch_approved(
+            awards.context,
+            NominationsApproved(occurred_at=NOW, actor=HANOI, batch_id="b-9", issuer=unit("HN"), nominations=batch),
+        )
+    assert awards.store.all_decisions() == []
+    assert awards.outbox.events == []
+    await issuing.on_approved(awards.context, approved(nomination("n-1")))  # the real one still gets number 1
+    assert [d.number_text for d in awards.store.all_decisions()] == ["1/QĐ-LĐLĐ"]

@@ -18,7 +18,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from shared.contracts import subjects
-from shared.contracts.errors import Conflict, ServiceUnavailable
+from shared.contracts.errors import Conflict, InconsistentEvent, ServiceUnavailable
 from shared.contracts.events import Actor, NominationWithdrawn, RoleGrant
 from shared.contracts.subjects import ConsumerDef
 from shared.platform.faults import Backoff
@@ -203,6 +203,21 @@ async def test_a_poison_message_is_still_dead_lettered_after_max_attempts_failur
     assert headers["Thidua-Dlq-Stream-Seq"] == "7"
     assert retries(registry, "failure") == 2
     assert retries(registry, "transient") == 0
+
+
+@pytest.mark.asyncio
+async def test_an_event_that_contradicts_the_services_record_is_dead_lettered_at_once_as_inconsistent() -> None:
+    handler = Handler([InconsistentEvent("approval for award X, nomination n-1 asks for Y")])
+    consumer, bus, registry = consumer_with(handler, max_attempts=5)
+
+    last = await Stream(withdrawn()).deliver_until_settled(consumer)
+
+    assert last.outcome == ("term", None)
+    assert handler.calls == 1  # never retried: no retry changes what the service knows
+    [(_, _, headers)] = bus.published
+    assert headers["Thidua-Dlq-Reason"] == "inconsistent_event: approval for award X, nomination n-1 asks for Y"
+    labels = {"service": SERVICE, "consumer": CONSUMER.durable, "reason": "inconsistent_event"}
+    assert registry.get_sample_value("thidua_dead_letters_total", labels) == 1
 
 
 @pytest.mark.asyncio

@@ -15,9 +15,11 @@ from services.registration.domain.nomination import Status
 from services.registration.usecases import emulation, nominations, reactions, units
 from services.registration.usecases.context import RegistrationContext
 from shared.contracts.commands import NewCampaign, NominationDraft, PledgeRegistration
-from shared.contracts.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
+from shared.contracts.errors import Conflict, Forbidden, InconsistentEvent, InvalidTransition, ValidationFailed
 from shared.contracts.events import (
     Actor,
+    AwardGranted,
+    DecisionSnapshot,
     NominationResubmitted,
     NominationReturned,
     NominationSubmitted,
@@ -222,6 +224,40 @@ async def test_review_events_are_applied_once_even_when_delivered_twice(world: W
     view = await nominations.get_nomination(world.ctx, SUBMITTER, NominationId(id=submitted.id))
     assert (view.status, view.current_unit_name) == ("in_review", SONTAY.name)
     assert [s.step for s in view.timeline] == ["submitted", "queued"]
+
+
+@pytest.mark.asyncio
+async def test_a_decision_for_another_award_or_by_another_level_is_refused_and_changes_nothing(world: World) -> None:
+    """Events are checked against the nomination registration holds (issue 14): a grant of the city's Bằng khen for a
+    nomination asking a district Giấy khen, or the right award from the wrong level, is `InconsistentEvent` (the
+    consumer dead-letters it) and the nomination keeps its status and timeline."""
+    submitted = await nominations.submit(world.ctx, SUBMITTER, draft())
+    task = TaskSnapshot(task_id="t-1", nomination_id=submitted.id, unit=SONTAY, state="open", round=1)
+    await reactions.on_review_event(world.ctx, TaskOpened(occurred_at=world.clock.now(), task=task))
+    hanoi = TREE.path("HN")[0]
+
+    def granted(award_code: str, issuer: Any) -> AwardGranted:
+        decision = DecisionSnapshot(
+            decision_id="d-1",
+            number=1,
+            number_text="1/QĐ-LĐLĐ",
+            year=2026,
+            issuer=issuer,
+            issued_at=world.clock.now(),
+            award_code=award_code,
+            award_name=award_code,
+            prize_amount_vnd=0,
+        )
+        return AwardGranted(occurred_at=world.clock.now(), nomination_id=submitted.id, decision=decision)
+
+    with pytest.raises(InconsistentEvent, match="for award bang_khen_ldld_tp"):
+        await reactions.on_review_event(world.ctx, granted("bang_khen_ldld_tp", hanoi))
+    with pytest.raises(InconsistentEvent, match="awarded at district"):
+        await reactions.on_review_event(world.ctx, granted("giay_khen_ldld_huyen", hanoi))
+    view = await nominations.get_nomination(world.ctx, SUBMITTER, NominationId(id=submitted.id))
+    assert (view.status, view.decision) == ("in_review", None)
+    assert [s.step for s in view.timeline] == ["submitted", "queued"]
+    await reactions.on_review_event(world.ctx, granted("giay_khen_ldld_huyen", SONTAY))  # consistent: taken
 
 
 # Withdrawal

@@ -10,6 +10,7 @@ from datetime import date
 from services.awards.domain.decision import DecisionNumber, Prize, prize_for
 from services.awards.domain.legal_basis import DocumentKind, frame_for
 from services.awards.domain.register import Decision, RegisterEntry
+from shared.contracts.errors import InconsistentEvent
 from shared.contracts.events import AwardGranted, AwardProposed, DecisionSnapshot, Event, NominationSnapshot
 from shared.contracts.operations.awards import DecisionFrame
 from shared.contracts.values import UnitRef
@@ -42,6 +43,19 @@ class Issued:
     decision: Decision
     entries: tuple[RegisterEntry, ...]
     events: tuple[Event, ...]
+
+
+def corroborate(issuer: UnitRef, nominations: Sequence[NominationSnapshot]) -> None:
+    """An approval awards may act on: the approving unit is of the level that awards each nomination, and the
+    nomination came up through it or a unit of its level (a reorganisation may have moved the task to a new one);
+    else `InconsistentEvent`, and no document is issued."""
+    for nomination in nominations:
+        if issuer.level != nomination.awarding_level:
+            raise InconsistentEvent(
+                f"{issuer.code} ({issuer.level}) approved nomination {nomination.id}, awarded at {nomination.awarding_level}"
+            )
+        if not any(unit.level == issuer.level for unit in nomination.unit_path):
+            raise InconsistentEvent(f"nomination {nomination.id} never comes up to a {issuer.level} unit")
 
 
 def plan_documents(nominations: Sequence[NominationSnapshot], registered: set[str], on: date) -> Plan:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from uuid import uuid4
 
 from services.awards.domain.decision import number_for, proposal_number_for
-from services.awards.domain.issuing import frame_of, issue_document, issuer_parent_name, plan_documents
+from services.awards.domain.issuing import corroborate, frame_of, issue_document, issuer_parent_name, plan_documents
 from services.awards.usecases.context import AwardsContext
 from shared.contracts.events import Event, NominationApproved, NominationsApproved, NominationSnapshot
 from shared.contracts.values import VIETNAM_TZ, UnitRef
@@ -32,6 +32,7 @@ async def on_batch_approved(ctx: AwardsContext, event: NominationsApproved) -> N
 async def _issue(
     ctx: AwardsContext, event: Event, issuer: UnitRef, nominations: Sequence[NominationSnapshot], *, batch_id: str | None
 ) -> None:
+    corroborate(issuer, nominations)  # before anything is written (a forged or garbled approval: dead letter)
     on = event.occurred_at.astimezone(VIETNAM_TZ).date()
     async with ctx.unit_of_work() as uow:
         if not await uow.store.first_delivery(CONSUMER, event, ctx.clock.now()):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from services.registration.domain.corroboration import check_approval, corroborate
 from services.registration.domain.nomination import ACTIVE, Step, next_status
 from services.registration.domain.timeline import timeline_step
 from services.registration.store.records import NominationRow
@@ -56,6 +57,7 @@ async def on_review_event(ctx: RegistrationContext, event: Event) -> None:
         row = await store.nomination(nomination_id, for_update=True)
         if row is None:
             return  # not ours (e.g. a test nomination from another registration database)
+        corroborate(row, event)  # an approval or decision for another award or level: refused, nothing changes
         await store.save_nomination(_after_step(row, step, event, unit, comment))
         await record_step(store, row.id, step, event, unit=unit, comment=comment)
 
@@ -69,6 +71,7 @@ async def on_nominations_approved(ctx: RegistrationContext, event: NominationsAp
             row = await store.nomination(nom.id, for_update=True)
             if row is None:
                 continue
+            check_approval(row, nom, event.issuer)
             comment = event.comment or None
             await store.save_nomination(_after_step(row, Step.APPROVE, event, event.issuer, comment))
             await record_step(store, row.id, Step.APPROVE, event, unit=event.issuer, comment=comment)
