@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
@@ -153,7 +154,31 @@ async def answer(
                 log.warning("rpc.caller_refused", extra={"reason": exc.reason, "claimed_user": request.actor.username})
                 return error_reply(exc).model_dump(mode="json")
             request = request.model_copy(update={"actor": actor})
-        return await _run(operation, request)
+        return fitting(await _run(operation, request))
+
+
+# NATS refuses a message over its max_payload (1 MB by default, the deployment's too): a bigger reply would never
+# arrive and the caller would wait out its timeout to report the service unavailable. Headroom for the headers.
+MAX_REPLY_BYTES = 1024 * 1024 - 16 * 1024
+
+
+def fitting(reply: dict[str, Any]) -> dict[str, Any]:
+    """The reply, or a 422 saying the answer is too large for one message, so that the caller asks for less."""
+    size = len(json.dumps(reply, ensure_ascii=False, separators=(",", ":")).encode())
+    if size <= MAX_REPLY_BYTES:
+        return reply
+    log.warning("rpc.reply_too_large", extra={"bytes": size})
+    return error_reply(ReplyTooLarge(size)).model_dump(mode="json")
+
+
+class ReplyTooLarge(DomainError):
+    code = "reply_too_large"
+    status = 422
+
+    def __init__(self, size: int) -> None:
+        super().__init__(
+            f"Kết quả quá lớn để gửi trong một lần ({size // 1024} KB); hãy yêu cầu ít mục hơn (tham số limit) hoặc lọc thêm"
+        )
 
 
 async def _run(operation: RpcOperation, request: RpcRequest) -> dict[str, Any]:

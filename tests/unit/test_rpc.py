@@ -211,3 +211,17 @@ async def test_a_caller_without_the_right_is_refused_before_its_request_is_read(
     assert (refused["error"]["status"], refused["error"]["code"]) == (403, "ops_only")
     ops = Actor(user_id="u-ops", username="ops", roles=(RoleGrant(role="ops"),))
     assert (await answer(request({"name": "Bình"}, ops), run))["data"] == {"name": "Bình"}
+
+
+@pytest.mark.asyncio
+async def test_a_reply_too_large_for_the_bus_is_a_422_asking_for_less_not_a_timeout() -> None:
+    """NATS drops a message over max_payload (1 MB): the caller would wait 10 s and say "unavailable" (issue 15)."""
+
+    async def huge(actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+        return {"items": ["x" * 1000] * params["count"]}
+
+    reply = await answer(request({"count": 2000}), huge, subject="thidua.rpc.registration.list")
+    assert (reply["ok"], reply["error"]["code"], reply["error"]["status"]) == (False, "reply_too_large", 422)
+    assert "tham số limit" in reply["error"]["title"]
+    fits = request({"count": 900})
+    assert (await answer(fits, huge, subject="thidua.rpc.registration.list"))["ok"] is True
