@@ -12,7 +12,12 @@ from shared.contracts.errors import DomainError, ValidationFailed
 from shared.platform.rpc import field_name, message_vi
 
 PROBLEM = "application/problem+json"
-HTTP_TITLES = {404: ("not_found", "Không tìm thấy"), 405: ("method_not_allowed", "Phương thức không được hỗ trợ")}
+HTTP_TITLES = {
+    400: ("bad_request", "Yêu cầu không đọc được"),
+    404: ("not_found", "Không tìm thấy"),
+    405: ("method_not_allowed", "Phương thức không được hỗ trợ"),
+    413: ("body_too_large", "Nội dung gửi lên vượt giới hạn cho phép"),
+}
 
 
 def problem(status_code: int, code: str, title: str, fields: list[dict[str, str]] | None = None) -> JSONResponse:
