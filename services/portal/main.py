@@ -18,6 +18,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from starlette.middleware.sessions import SessionMiddleware
 
 from services.portal import store
+from services.portal.api.problems import document_problems
 from services.portal.api.router import build_api
 from services.portal.errors import install_error_handlers
 from services.portal.gateway import Gateway
@@ -116,6 +117,14 @@ def create_app(settings: PortalSettings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(build_api(gateway))
     app.include_router(build_console(gateway))
+
+    def openapi() -> dict[str, Any]:
+        """FastAPI's document, once, with the API's real error shape (problem+json) on every operation."""
+        if app.openapi_schema is None:
+            app.openapi_schema = document_problems(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> Response:

@@ -67,6 +67,8 @@ class PledgeTarget(BaseModel):
 
 
 TaskId = Annotated[Name, Field(min_length=1, max_length=64)]
+MAX_VND = 10**15  # a sum of money in đồng: far beyond any prize or benefit, within every integer column
+MAX_CHANGES = 2000  # changes of one kind in one reorganisation of the unit tree
 
 
 class CommandBody(BaseModel):
@@ -85,6 +87,12 @@ class NomineeEntry(Nominee):
 
     name: Name = Field(min_length=2, max_length=200)
     position: Name | None = Field(default=None, max_length=200)
+    innovation_benefit_vnd: int | None = Field(
+        default=None, ge=0, le=MAX_VND, description="Giá trị làm lợi của một giải pháp (đồng)"
+    )
+    innovation_benefit_cumulative_vnd: int | None = Field(
+        default=None, ge=0, le=MAX_VND, description="Tổng làm lợi các năm liên tục (đồng)"
+    )
 
 
 class NominationDraft(CommandBody):
@@ -200,7 +208,7 @@ class RenameOrder(CommandBody):
 
 
 class MergeOrder(CommandBody):
-    units: list[UnitCode] = Field(min_length=2)
+    units: list[UnitCode] = Field(min_length=2, max_length=MAX_CHANGES)
     into: UnitCode
 
 
@@ -211,11 +219,11 @@ class Reorganisation(CommandBody):
     title: Name = Field(min_length=3, max_length=300)
     effective_on: date
     source: Text = Field(default="", max_length=2000)
-    close: list[UnitCode] = []
-    create: list[NewUnit] = []
-    move: list[MoveOrder] = []
-    rename: list[RenameOrder] = []
-    merge: list[MergeOrder] = []
+    close: list[UnitCode] = Field(default=[], max_length=MAX_CHANGES)
+    create: list[NewUnit] = Field(default=[], max_length=MAX_CHANGES)
+    move: list[MoveOrder] = Field(default=[], max_length=MAX_CHANGES)
+    rename: list[RenameOrder] = Field(default=[], max_length=MAX_CHANGES)
+    merge: list[MergeOrder] = Field(default=[], max_length=MAX_CHANGES)
 
 
 # Emulation: campaigns, pledges, clusters (registration owns them)
@@ -232,6 +240,7 @@ class NewCampaign(Campaign, CommandBody):
     launching_unit_code: Name = Field(min_length=1, max_length=64)
     topic: Name | None = Field(default=None, max_length=200)
     source: Text = Field(default="", max_length=2000)
+    targets: list[CampaignTarget] = Field(min_length=1, max_length=100)
 
 
 class PledgeRegistration(CommandBody):

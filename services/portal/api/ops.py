@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from services.portal import store
 from services.portal.api.deps import CurrentActor, Id
 from services.portal.gateway import Gateway
+from shared.contracts.commands import Reorganisation
 from shared.contracts.errors import DomainError
 from shared.contracts.operations import registration as registration_ops
 from shared.contracts.operations import review as review_ops
@@ -36,7 +37,7 @@ class RetryBody(BaseModel):
 
 
 class ReorganiseBody(BaseModel):
-    reorganisation: dict[str, Any] = Field(description="Nội dung tệp sắp xếp (shared/data/reorganisations/*.toml) dạng JSON")
+    reorganisation: Reorganisation = Field(description="Nội dung tệp sắp xếp (shared/data/reorganisations/*.toml) dạng JSON")
     apply: bool = False
 
 
@@ -85,7 +86,10 @@ def build_router(gateway: Gateway) -> APIRouter:
     @ops.post("/ops/reorganisations", summary="Kiểm tra hoặc áp dụng một đợt sắp xếp lại cây đơn vị (quản trị hệ thống)")
     async def reorganise(body: ReorganiseBody, actor: CurrentActor) -> dict[str, Any]:
         result: dict[str, Any] = await gateway.call(
-            "registration", "reorganise", actor, {"reorganisation": body.reorganisation, "apply": body.apply}
+            "registration",
+            "reorganise",
+            actor,
+            {"reorganisation": body.reorganisation.model_dump(mode="json"), "apply": body.apply},
         )
         if not body.apply:  # what review would move, judged by review itself from the event it would receive
             result["review"] = await gateway.call("review", "reorganisation_preview", actor, {"event": result["event"]})
