@@ -345,3 +345,15 @@ def test_content_disposition_survives_hostile_file_names(filename: str) -> None:
 
 def test_the_plain_file_name_keeps_vietnamese_letters_without_their_marks() -> None:
     assert content_disposition("Báo cáo Đà Nẵng.xlsx").startswith('attachment; filename="Bao cao Da Nang.xlsx"; ')
+
+
+def test_a_console_page_number_never_reaches_past_the_largest_offset() -> None:
+    from starlette.requests import Request
+
+    from services.portal.web.rendering import page_number, window
+
+    def asked(page: str) -> int:
+        return page_number(Request({"type": "http", "query_string": f"trang=1&page={page}".encode(), "headers": []}))
+
+    assert [asked("2"), asked("0"), asked("x"), asked("1e30")] == [2, 1, 1, 1]
+    assert window(asked(str(2**63)))["offset"] <= MAX_OFFSET
