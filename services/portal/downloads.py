@@ -8,6 +8,7 @@ ASCII `filename=` for old ones and the real name in UTF-8 as `filename*` (RFC 62
 from __future__ import annotations
 
 import base64
+import unicodedata
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -29,9 +30,18 @@ DocumentFormat = Literal["pdf", "xlsx"]
 
 
 def content_disposition(filename: str) -> str:
-    """`attachment` with the name twice: ASCII with the other letters as `_`, then the name itself, UTF-8."""
-    fallback = filename.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    """`attachment` with the name twice (RFC 6266): a plain ASCII `filename` for old clients (Vietnamese letters
+    without their marks, anything else that could end or break the header as `_`), then the name itself as
+    `filename*`, UTF-8 percent-encoded (RFC 8187), so a quote, a `;`, CR/LF or any letter stays inside the value."""
+    name = filename or "tep"
+    return f"attachment; filename=\"{ascii_name(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def ascii_name(name: str) -> str:
+    """'Báo cáo Đà Nẵng.xlsx' -> 'Bao cao Da Nang.xlsx'; printable ASCII only, no quote, backslash or `;`."""
+    plain = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+    kept = (c for c in plain if not unicodedata.combining(c))
+    return "".join(c if " " <= c <= "~" and c not in '"\\;' else "_" for c in kept)
 
 
 def document_download(document: dict[str, Any]) -> Response:

@@ -34,9 +34,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         failure = http_error(exc)
-        if not is_api(request):
-            return await error_page(request, failure)
-        return problem(failure.status, failure.code, failure.title)
+        response = (
+            await error_page(request, failure) if not is_api(request) else problem(failure.status, failure.code, failure.title)
+        )
+        response.headers.update(exc.headers or {})  # e.g. Allow on a 405
+        return response
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
@@ -18,12 +18,16 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from starlette.middleware.sessions import SessionMiddleware
 
 from services.portal import store
+from services.portal.api.problems import document_problems
 from services.portal.api.router import build_api
 from services.portal.errors import install_error_handlers
 from services.portal.gateway import Gateway
+from services.portal.headers import DOCS_POLICY, SecurityHeaders, docs_page
+from services.portal.params import refuse_control_characters
 from services.portal.serving import server_config
 from services.portal.settings import PortalSettings
 from services.portal.tracing import RequestTracing
+from services.portal.uploads import BodyLimit, refuse_declared_oversize
 from services.portal.web.router import build_console
 from shared.platform.db import make_engine
 from shared.platform.httpfaults import OutageAnswers, install_outage_handlers
@@ -85,7 +89,15 @@ def create_app(settings: PortalSettings) -> FastAPI:
         await broker.stop()
         await engine.dispose()
 
-    app = FastAPI(title="Thi Đua", version="1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="Thi Đua",
+        version="1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # served below, without inline script
+        redoc_url=None,
+        dependencies=[Depends(refuse_declared_oversize), Depends(refuse_control_characters)],
+    )
     app.state.gateway = gateway
     install_error_handlers(app)
     install_outage_handlers(app)  # its database or the bus down: 503 problem+json or page, with Retry-After
@@ -98,16 +110,30 @@ def create_app(settings: PortalSettings) -> FastAPI:
         https_only=settings.secure_cookies,
     )
     app.add_middleware(OutageAnswers)  # a fault raised inside an error handler is a 503 too; Retry-After on every 503
+    app.add_middleware(BodyLimit)  # every body bounded: a 413 the handlers answer
+    app.add_middleware(SecurityHeaders, policies={"/docs": DOCS_POLICY})  # on every answer, the 503s above included
     app.add_middleware(RequestTracing)  # added last: the outermost, so every other layer runs inside the span
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(build_api(gateway))
     app.include_router(build_console(gateway))
 
-    @app.get("/healthz", tags=["ops"], summary="Tiến trình còn sống")
+    def openapi() -> dict[str, Any]:
+        """FastAPI's document, once, with the API's real error shape (problem+json) on every operation."""
+        if app.openapi_schema is None:
+            app.openapi_schema = document_problems(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> Response:
+        return docs_page()
+
+    @app.get("/healthz", tags=["ops"], summary="Tiến trình còn sống", include_in_schema=False)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["ops"], summary="Kết nối NATS và cơ sở dữ liệu, migration hiện hành")
+    @app.get("/readyz", tags=["ops"], summary="Kết nối NATS và cơ sở dữ liệu, migration hiện hành", include_in_schema=False)
     async def readyz() -> JSONResponse:
         checks = await probe()
         return JSONResponse(checks, status_code=200 if checks["ready"] else 503)

@@ -12,7 +12,7 @@ from anyio import to_thread
 from fastapi import Request
 from starlette.responses import Response
 
-from services.portal.downloads import XLSX
+from services.portal.downloads import XLSX, content_disposition
 from services.portal.gateway import Gateway
 from services.portal.register_import import MAX_FILE_BYTES, RowProblem, problems_from_reply, rows_from_xlsx
 from services.portal.report_workbook import report_workbook
@@ -36,7 +36,7 @@ async def report_xlsx(gateway: Gateway, actor: Actor, params: dict[str, Any]) ->
     name = units.get(report["unit_code"], {}).get("name", report["unit_code"])
     filename = f"bao-cao-khen-thuong-{report['unit_code']}-{(report.get('date_from') or '')[:4] or 'tat-ca'}.xlsx"
     return Response(
-        report_workbook(report, name), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+        report_workbook(report, name), media_type=XLSX, headers={"Content-Disposition": content_disposition(filename)}
     )
 
 

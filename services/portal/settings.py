@@ -6,6 +6,7 @@ import secrets
 
 from pydantic import Field, SecretStr, model_validator
 
+from shared.platform.files import write_private
 from shared.platform.settings import ServiceSettings
 
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "thidua"}
@@ -39,8 +40,7 @@ class PortalSettings(ServiceSettings):
         if self.jwt_secret is not None and self.jwt_secret.get_secret_value():
             return self.jwt_secret.get_secret_value()
         path = self.var_dir / "portal-secret.key"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
+        if not path.exists() or not path.read_text().strip():
+            write_private(path, secrets.token_urlsafe(48))  # 0600 from the start
+        path.chmod(0o600)  # a key kept by an older version, made readable by others, is narrowed
         return path.read_text().strip()

@@ -143,6 +143,13 @@ async def actor_by_username(engine: AsyncEngine, username: str) -> Actor | None:
     return await actor_by_id(engine, user_id) if user_id else None
 
 
+async def assignee(engine: AsyncEngine, username: str) -> Actor:
+    """The person a task would be reassigned to, for review to judge. An unknown or deactivated username is a person
+    with no roles: review refuses them exactly as it refuses someone who may not take the task (and refuses a caller
+    who may not reassign whoever is named), so the answer never tells which usernames exist."""
+    return await actor_by_username(engine, username) or Actor(user_id="", username=username)
+
+
 def issue_token(actor: Actor, secret: str, now: datetime, ttl: timedelta, session_id: str) -> str:
     """A bearer token; `jti` is the id of its row in `sessions`, checked on every request."""
     claims: dict[str, Any] = {"sub": actor.user_id, "name": actor.username, "iat": now, "exp": now + ttl, "jti": session_id}

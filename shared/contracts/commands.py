@@ -1,4 +1,7 @@
-"""Command bodies: what a person sends, validated the same in the portal and in the owning service."""
+"""Command bodies: what a person sends, validated the same in the portal and in the owning service.
+
+What a person types is `Name` (one line) or `Text` (several lines): control characters are refused here, where the
+text comes in, and not in the models that read stored history back (events, snapshots, stored campaigns)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts.events import CouncilVote, Nominee
-from shared.contracts.values import Level
+from shared.contracts.values import Level, Name, RowId, Text
 
 
 class CampaignTarget(BaseModel):
@@ -63,6 +66,11 @@ class PledgeTarget(BaseModel):
     count: int = Field(ge=1, le=100_000, description="Số cá nhân, tập thể đăng ký phấn đấu đạt")
 
 
+TaskId = Annotated[Name, Field(min_length=1, max_length=64)]
+MAX_VND = 10**15  # a sum of money in đồng: far beyond any prize or benefit, within every integer column
+MAX_CHANGES = 2000  # changes of one kind in one reorganisation of the unit tree
+
+
 class CommandBody(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -74,39 +82,54 @@ class StagedAttachment(CommandBody):
     staged_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$", description="Mã tệp đã tải lên")
 
 
+class NomineeEntry(Nominee):
+    """The nominee as a submitter declares them: the name and position as typed, with no control character."""
+
+    name: Name = Field(min_length=2, max_length=200)
+    position: Name | None = Field(default=None, max_length=200)
+    innovation_benefit_vnd: int | None = Field(
+        default=None, ge=0, le=MAX_VND, description="Giá trị làm lợi của một giải pháp (đồng)"
+    )
+    innovation_benefit_cumulative_vnd: int | None = Field(
+        default=None, ge=0, le=MAX_VND, description="Tổng làm lợi các năm liên tục (đồng)"
+    )
+
+
 class NominationDraft(CommandBody):
-    unit_code: str = Field(min_length=1, max_length=64, description="Mã công đoàn cơ sở nộp hồ sơ")
-    award_code: str = Field(min_length=1, max_length=64, description="Mã hình thức khen thưởng trong danh mục")
-    period: str = Field(min_length=1, max_length=20, description="Kỳ xét, ví dụ 2025")
-    nominee: Nominee
-    achievements: str = Field(min_length=1, max_length=10_000, description="Tóm tắt thành tích")
+    unit_code: Name = Field(min_length=1, max_length=64, description="Mã công đoàn cơ sở nộp hồ sơ")
+    award_code: Name = Field(min_length=1, max_length=64, description="Mã hình thức khen thưởng trong danh mục")
+    period: Name = Field(min_length=1, max_length=20, description="Kỳ xét, ví dụ 2025")
+    nominee: NomineeEntry
+    achievements: Text = Field(min_length=1, max_length=10_000, description="Tóm tắt thành tích")
     council_vote: CouncilVote | None = None
-    campaign_code: str | None = Field(default=None, max_length=64, description="Mã đợt thi đua (nếu đề nghị theo đợt)")
-    topic: str | None = Field(default=None, max_length=64, description="Mã chuyên đề (hình thức khen theo chuyên đề)")
+    campaign_code: Name | None = Field(default=None, max_length=64, description="Mã đợt thi đua (nếu đề nghị theo đợt)")
+    topic: Name | None = Field(default=None, max_length=64, description="Mã chuyên đề (hình thức khen theo chuyên đề)")
     attachments: list[StagedAttachment] = Field(default_factory=list, max_length=100, description="Tài liệu kèm hồ sơ")
 
 
 class NominationEdit(CommandBody):
-    period: str | None = Field(default=None, min_length=1, max_length=20)
-    nominee: Nominee | None = None
-    achievements: str | None = Field(default=None, min_length=1, max_length=10_000)
+    period: Name | None = Field(default=None, min_length=1, max_length=20)
+    nominee: NomineeEntry | None = None
+    achievements: Text | None = Field(default=None, min_length=1, max_length=10_000)
     council_vote: CouncilVote | None = None
     attachments: list[StagedAttachment] = Field(default_factory=list, max_length=100, description="Tài liệu thêm vào")
-    remove_attachments: list[str] = Field(default_factory=list, max_length=100, description="Mã các tài liệu bỏ đi")
-    comment: str = Field(default="", max_length=2000)
+    remove_attachments: list[Annotated[Name, Field(max_length=64)]] = Field(
+        default_factory=list, max_length=100, description="Mã các tài liệu bỏ đi"
+    )
+    comment: Text = Field(default="", max_length=2000)
 
 
 class Withdrawal(CommandBody):
-    reason: str = Field(default="", max_length=2000)
+    reason: Text = Field(default="", max_length=2000)
 
 
 class TaskDecision(CommandBody):
     action: Literal["approve", "return", "reject"]
-    comment: str = Field(default="", max_length=4000)
+    comment: Text = Field(default="", max_length=4000)
 
 
 class NomineeVote(CommandBody):
-    task_id: str = Field(min_length=1, max_length=36)
+    task_id: Name = Field(min_length=1, max_length=36)
     votes_for: int = Field(ge=0, le=200, description="Số phiếu đồng ý")
     votes_against: int = Field(default=0, ge=0, le=200, description="Số phiếu không đồng ý")
 
@@ -118,45 +141,45 @@ class CouncilMeeting(CommandBody):
     members: int = Field(ge=1, le=200, description="Tổng số thành viên hội đồng")
     present: int = Field(ge=0, le=200, description="Số thành viên có mặt")
     secret_ballot: bool = Field(default=False, description="Bỏ phiếu kín")
-    chair: str | None = Field(default=None, max_length=200, description="Chủ trì")
-    note: str | None = Field(default=None, max_length=4000)
+    chair: Name | None = Field(default=None, max_length=200, description="Chủ trì")
+    note: Text | None = Field(default=None, max_length=4000)
     votes: list[NomineeVote] = Field(min_length=1, max_length=500)
 
 
 class BatchSelection(CommandBody):
     """Tasks of one unit's queue decided together."""
 
-    task_ids: list[str] = Field(min_length=1, max_length=500, description="Các nhiệm vụ được chọn")
-    comment: str = Field(default="", max_length=4000)
+    task_ids: list[TaskId] = Field(min_length=1, max_length=500, description="Các nhiệm vụ được chọn")
+    comment: Text = Field(default="", max_length=4000)
 
 
 class BatchForward(BatchSelection):
     """Forward several tasks of one unit's queue to the unit above, with one tờ trình listing them.
     At most 200: the letter's PDF is rendered on request in about 1 s per 100 nominees."""
 
-    unit_code: str = Field(min_length=1, max_length=64)
-    task_ids: list[str] = Field(min_length=1, max_length=200, description="Các nhiệm vụ được chọn (tối đa 200)")
+    unit_code: Name = Field(min_length=1, max_length=64)
+    task_ids: list[TaskId] = Field(min_length=1, max_length=200, description="Các nhiệm vụ được chọn (tối đa 200)")
 
 
 class BatchApprove(BatchSelection):
     """Approve several tasks at the awarding level together: one decision lists them."""
 
-    unit_code: str = Field(min_length=1, max_length=64)
+    unit_code: Name = Field(min_length=1, max_length=64)
 
 
 class Reassignment(CommandBody):
-    assignee_username: str = Field(min_length=1, max_length=64)
+    assignee_username: Name = Field(min_length=1, max_length=64)
 
 
 class SendBack(CommandBody):
     """An approver of the unit an overdue task escalated to returns it to the task's own unit."""
 
     due_on: date = Field(description="Hạn mới (ngày, hết ngày theo giờ Việt Nam)")
-    comment: str = Field(min_length=1, max_length=2000, description="Yêu cầu gửi cấp dưới")
+    comment: Text = Field(min_length=1, max_length=2000, description="Yêu cầu gửi cấp dưới")
 
 
 class NotificationsRead(CommandBody):
-    ids: list[int] | None = Field(default=None, description="Các thông báo đã đọc; bỏ trống: tất cả")
+    ids: list[RowId] | None = Field(default=None, max_length=1000, description="Các thông báo đã đọc; bỏ trống: tất cả")
 
 
 UnitCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Z0-9][A-Z0-9-]*$")]
@@ -164,12 +187,12 @@ UnitCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Z0-9]
 
 class NewUnit(CommandBody):
     code: UnitCode
-    name: str = Field(min_length=2, max_length=300)
-    short_name: str = Field(min_length=2, max_length=200)
+    name: Name = Field(min_length=2, max_length=300)
+    short_name: Name = Field(min_length=2, max_length=200)
     level: Level = "district"
     parent: UnitCode
-    decision_suffix: str | None = Field(default=None, max_length=40)
-    sector: str | None = Field(default=None, max_length=40)
+    decision_suffix: Name | None = Field(default=None, max_length=40)
+    sector: Name | None = Field(default=None, max_length=40)
 
 
 class MoveOrder(CommandBody):
@@ -179,13 +202,13 @@ class MoveOrder(CommandBody):
 
 class RenameOrder(CommandBody):
     unit: UnitCode
-    name: str = Field(min_length=2, max_length=300)
-    short_name: str = Field(min_length=2, max_length=200)
-    decision_suffix: str | None = Field(default=None, max_length=40)
+    name: Name = Field(min_length=2, max_length=300)
+    short_name: Name = Field(min_length=2, max_length=200)
+    decision_suffix: Name | None = Field(default=None, max_length=40)
 
 
 class MergeOrder(CommandBody):
-    units: list[UnitCode] = Field(min_length=2)
+    units: list[UnitCode] = Field(min_length=2, max_length=MAX_CHANGES)
     into: UnitCode
 
 
@@ -193,14 +216,14 @@ class Reorganisation(CommandBody):
     """A reorganisation file (`shared/data/reorganisations/*.toml`): every change to the tree from one date."""
 
     id: str = Field(min_length=3, max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")
-    title: str = Field(min_length=3, max_length=300)
+    title: Name = Field(min_length=3, max_length=300)
     effective_on: date
-    source: str = Field(default="", max_length=2000)
-    close: list[UnitCode] = []
-    create: list[NewUnit] = []
-    move: list[MoveOrder] = []
-    rename: list[RenameOrder] = []
-    merge: list[MergeOrder] = []
+    source: Text = Field(default="", max_length=2000)
+    close: list[UnitCode] = Field(default=[], max_length=MAX_CHANGES)
+    create: list[NewUnit] = Field(default=[], max_length=MAX_CHANGES)
+    move: list[MoveOrder] = Field(default=[], max_length=MAX_CHANGES)
+    rename: list[RenameOrder] = Field(default=[], max_length=MAX_CHANGES)
+    merge: list[MergeOrder] = Field(default=[], max_length=MAX_CHANGES)
 
 
 # Emulation: campaigns, pledges, clusters (registration owns them)
@@ -211,22 +234,30 @@ class NewCampaign(Campaign, CommandBody):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
+    # As `Campaign` has them, typed text (a stored campaign is read back as a `Campaign`, unchecked).
+    name: Name = Field(min_length=3, max_length=300)
+    plan_ref: Name = Field(min_length=1, max_length=100, description="Số kế hoạch phát động, ví dụ 80/KH-LĐLĐ")
+    launching_unit_code: Name = Field(min_length=1, max_length=64)
+    topic: Name | None = Field(default=None, max_length=200)
+    source: Text = Field(default="", max_length=2000)
+    targets: list[CampaignTarget] = Field(min_length=1, max_length=100)
+
 
 class PledgeRegistration(CommandBody):
-    unit_code: str = Field(min_length=1, max_length=64, description="Mã công đoàn cơ sở đăng ký")
+    unit_code: Name = Field(min_length=1, max_length=64, description="Mã công đoàn cơ sở đăng ký")
     year: int = Field(ge=2000, le=2100, description="Năm giao ước thi đua")
     targets: list[PledgeTarget] = Field(min_length=1, max_length=50, description="Danh hiệu đăng ký phấn đấu và số lượng")
-    note: str = Field(default="", max_length=4000, description="Nội dung giao ước, chỉ tiêu khác")
+    note: Text = Field(default="", max_length=4000, description="Nội dung giao ước, chỉ tiêu khác")
 
 
 class PledgeDecision(CommandBody):
     action: Literal["confirm", "return"]
-    reason: str = Field(default="", max_length=2000, description="Lý do trả lại (bắt buộc khi trả lại)")
+    reason: Text = Field(default="", max_length=2000, description="Lý do trả lại (bắt buộc khi trả lại)")
 
 
 class NewCluster(CommandBody):
     code: UnitCode
-    name: str = Field(min_length=3, max_length=300)
+    name: Name = Field(min_length=3, max_length=300)
     parent_unit_code: UnitCode = Field(description="Đơn vị cấp trên tổ chức cụm; cụm toàn quốc: TLD")
     members: list[UnitCode] = Field(min_length=2, max_length=500)
     valid_from: date
@@ -236,4 +267,4 @@ class NewCluster(CommandBody):
 class ClusterVoteRecord(CommandBody):
     year: int = Field(ge=2000, le=2100)
     leaders: list[UnitCode] = Field(min_length=1, max_length=50, description="Đơn vị được suy tôn dẫn đầu cụm")
-    note: str = Field(default="", max_length=2000, description="Biên bản bình xét, suy tôn")
+    note: Text = Field(default="", max_length=2000, description="Biên bản bình xét, suy tôn")

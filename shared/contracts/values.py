@@ -1,13 +1,15 @@
 """Values every message carries: the levels of the union hierarchy, what can be nominated, a unit as messages
-carry it, duty ratings, and the time zone documents and deadlines are dated in."""
+carry it, duty ratings, the time zone documents and deadlines are dated in, the text a person may type and the
+bounds of the numbers a request may carry."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
 
 Level = Literal["grassroots", "district", "city", "national"]
 NomineeKind = Literal["individual", "collective"]
@@ -43,3 +45,40 @@ def _isoformat(moment: datetime) -> str:
 
 # An instant as the services have always written it in replies: `datetime.isoformat()` ("+00:00", not pydantic's "Z").
 IsoDateTime = Annotated[datetime, PlainSerializer(_isoformat, return_type=str, when_used="json")]
+
+
+# Text a person types. Control characters (C0, DEL, C1) and lone surrogates are refused where the text is taken in
+# (commands and requests; never in the models that read stored events back), so no document, spreadsheet or page
+# built later has to cope with them. Free text over several lines keeps its line breaks and tabs (a browser sends
+# a textarea's line breaks as CR LF).
+_MULTI_LINE_ALLOWED = frozenset("\t\n\r")
+
+
+def _refuse_controls(value: str, allowed: frozenset[str]) -> str:
+    for at, char in enumerate(value, start=1):
+        if unicodedata.category(char) in ("Cc", "Cs") and char not in allowed:
+            raise ValueError(f"Không được chứa ký tự điều khiển (U+{ord(char):04X} ở vị trí {at})")
+    return value
+
+
+def one_line(value: str) -> str:
+    """`value` when it holds no control character, else ValueError saying which and where (Vietnamese)."""
+    return _refuse_controls(value, frozenset())
+
+
+def _multi_line(value: str) -> str:
+    return _refuse_controls(value, _MULTI_LINE_ALLOWED)
+
+
+# A name, a title, a number as written: one line, no control character.
+Name = Annotated[str, AfterValidator(one_line)]
+# Free text (achievements, a comment, a reason, a note): line breaks and tabs, no other control character.
+Text = Annotated[str, AfterValidator(_multi_line)]
+
+# Numbers a request may carry, bounded so that none reaches a query beyond what a column or an OFFSET holds.
+MAX_OFFSET = 1_000_000  # far beyond any listing (500 a page)
+MAX_ROW_ID = 2**31 - 1  # an Integer id column (notifications, outbox rows)
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
+Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET)]
+MIN_YEAR, MAX_YEAR = 1945, 2100
+Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]

@@ -12,6 +12,8 @@ from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
+from shared.platform.files import private_file
+
 
 class UtcDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on every backend (SQLite stores no offset of its own)."""
@@ -42,12 +44,18 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
     SQLite's deferred transactions fail with SQLITE_BUSY (no waiting) when a reader tries to
     upgrade to a writer while another connection writes; BEGIN IMMEDIATE waits on busy_timeout instead.
+
+    A SQLite database file is its owner's alone (0600) before SQLite first opens it; SQLite gives its -wal and
+    -shm files the database file's mode.
     """
     if not is_sqlite(url):
         return create_async_engine(url, pool_pre_ping=True, **kwargs)
     database = make_url(url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if database and database != ":memory:" and not database.startswith("file:"):
+        private_file(Path(database))
+        for journal in (Path(f"{database}-wal"), Path(f"{database}-shm")):  # left by a run before this check
+            if journal.exists():
+                journal.chmod(0o600)
     engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")

@@ -138,8 +138,8 @@ def test_the_json_api_uploads_submits_with_staged_ids_and_downloads_the_same_byt
             headers={"Authorization": f"Bearer {client.tokens['cdcs.dst']}"},
             files={"file": ("to-trinh.pdf", b"%PDF-1.7\n" + b"0" * (10 * 1024 * 1024 + 100 * 1024), "application/pdf")},
         )
-        assert big.status_code == 422
-        assert big.json()["code"] == "attachment_too_large"
+        assert big.status_code == 413
+        assert big.json()["code"] == "upload_too_large"
         assert big.json()["fields"][0]["field"] == "file"
         with pytest.raises(ApiError) as wrong:
             client.upload("cdcs.dst", "to-trinh.docx", sample_pdf(), "application/pdf")

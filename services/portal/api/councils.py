@@ -7,7 +7,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Response, status
 
-from services.portal.api.deps import CurrentActor
+from services.portal.api.deps import CodePath, CurrentActor, Id, Limit
 from services.portal.downloads import XLSX, binary_responses, proposal_download
 from services.portal.gateway import Gateway
 from shared.contracts.commands import BatchSelection, CouncilMeeting
@@ -26,19 +26,19 @@ def build_router(gateway: Gateway) -> APIRouter:
         summary="Chuyển cấp trên nhiều hồ sơ kèm một tờ trình",
         status_code=status.HTTP_201_CREATED,
     )
-    async def forward_batch(unit_code: str, body: BatchSelection, actor: CurrentActor) -> review_ops.ProposalView:
+    async def forward_batch(unit_code: CodePath, body: BatchSelection, actor: CurrentActor) -> review_ops.ProposalView:
         return await gateway.ask(review_ops.FORWARD_BATCH, actor, {"unit_code": unit_code, **body.model_dump()})
 
     @api.post("/queues/{unit_code}/approve-batch", summary="Phê duyệt nhiều hồ sơ trong một quyết định")
-    async def approve_batch(unit_code: str, body: BatchSelection, actor: CurrentActor) -> review_ops.BatchApproved:
+    async def approve_batch(unit_code: CodePath, body: BatchSelection, actor: CurrentActor) -> review_ops.BatchApproved:
         return await gateway.ask(review_ops.APPROVE_BATCH, actor, {"unit_code": unit_code, **body.model_dump()})
 
     @api.get("/queues/{unit_code}/proposals", summary="Tờ trình đơn vị đã gửi và đã nhận")
-    async def list_proposals(unit_code: str, actor: CurrentActor, limit: int = 50) -> review_ops.ProposalList:
+    async def list_proposals(unit_code: CodePath, actor: CurrentActor, limit: Limit = 50) -> review_ops.ProposalList:
         return await gateway.ask(review_ops.LIST_PROPOSALS, actor, {"unit_code": unit_code, "limit": limit})
 
     @api.get("/proposals/{proposal_id}", summary="Một tờ trình với danh sách đề nghị")
-    async def get_proposal(proposal_id: str, actor: CurrentActor) -> review_ops.ProposalView:
+    async def get_proposal(proposal_id: Id, actor: CurrentActor) -> review_ops.ProposalView:
         return await gateway.ask(review_ops.GET_PROPOSAL, actor, {"id": proposal_id})
 
     @api.get(
@@ -47,7 +47,7 @@ def build_router(gateway: Gateway) -> APIRouter:
         response_class=Response,
         responses=binary_responses("application/pdf", XLSX),
     )
-    async def proposal_document(proposal_id: str, actor: CurrentActor, format: Literal["pdf", "xlsx"] = "pdf") -> Response:
+    async def proposal_document(proposal_id: Id, actor: CurrentActor, format: Literal["pdf", "xlsx"] = "pdf") -> Response:
         return await proposal_download(gateway, actor, proposal_id, format)
 
     return api

@@ -8,18 +8,19 @@ from typing import Literal
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from services.portal.api.deps import CurrentActor, present
+from services.portal.api.deps import Code, CurrentActor, Id, Limit, Offset, Year, present
 from services.portal.downloads import XLSX, binary_responses, decision_download
 from services.portal.gateway import Gateway
 from shared.contracts.operations import awards as awards_ops
+from shared.contracts.values import Name, Text
 
 
 class DecisionRevocation(BaseModel):
-    reason: str = Field(default="", max_length=2000, description="Lý do thu hồi, ít nhất 10 ký tự")
+    reason: Text = Field(default="", max_length=2000, description="Lý do thu hồi, ít nhất 10 ký tự")
 
 
 class PrizeRecovered(BaseModel):
-    nomination_id: str = Field(min_length=1, max_length=64)
+    nomination_id: Name = Field(min_length=1, max_length=64)
 
 
 def build_router(gateway: Gateway) -> APIRouter:
@@ -29,13 +30,13 @@ def build_router(gateway: Gateway) -> APIRouter:
     @api.get("/decisions", summary="Quyết định khen thưởng đã ban hành")
     async def decisions(
         actor: CurrentActor,
-        issuer: str | None = None,
-        year: int | None = None,
-        award_code: str | None = None,
+        issuer: Code = None,
+        year: Year = None,
+        award_code: Code = None,
         status: Literal["issued", "revoked"] | None = None,
         kind: Literal["decision", "proposal"] | None = None,
-        limit: int = 50,
-        offset: int = 0,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> awards_ops.DecisionPage:
         params = {
             "issuer": issuer,
@@ -54,7 +55,7 @@ def build_router(gateway: Gateway) -> APIRouter:
         response_class=Response,
         responses=binary_responses("application/pdf"),
     )
-    async def decision_pdf(decision_id: str, actor: CurrentActor) -> Response:
+    async def decision_pdf(decision_id: Id, actor: CurrentActor) -> Response:
         return await decision_download(gateway, actor, decision_id, "pdf")
 
     @api.get(
@@ -63,21 +64,21 @@ def build_router(gateway: Gateway) -> APIRouter:
         response_class=Response,
         responses=binary_responses(XLSX),
     )
-    async def decision_xlsx(decision_id: str, actor: CurrentActor) -> Response:
+    async def decision_xlsx(decision_id: Id, actor: CurrentActor) -> Response:
         return await decision_download(gateway, actor, decision_id, "xlsx")
 
     @api.post("/decisions/{decision_id}/revoke", summary="Thu hồi quyết định, có lý do (người duyệt đơn vị ban hành)")
-    async def revoke(decision_id: str, body: DecisionRevocation, actor: CurrentActor) -> awards_ops.DecisionView:
+    async def revoke(decision_id: Id, body: DecisionRevocation, actor: CurrentActor) -> awards_ops.DecisionView:
         return await gateway.ask(awards_ops.REVOKE, actor, {"id": decision_id, "reason": body.reason})
 
     @api.post(
         "/decisions/{decision_id}/recovered", summary="Ghi nhận đã thu hồi tiền thưởng của một hồ sơ (quyết định đã thu hồi)"
     )
-    async def recovered(decision_id: str, body: PrizeRecovered, actor: CurrentActor) -> awards_ops.DecisionView:
+    async def recovered(decision_id: Id, body: PrizeRecovered, actor: CurrentActor) -> awards_ops.DecisionView:
         return await gateway.ask(awards_ops.MARK_RECOVERED, actor, {"id": decision_id, "nomination_id": body.nomination_id})
 
     @api.get("/decisions/{decision_id}", summary="Một quyết định với người được khen và tiền thưởng")
-    async def decision(decision_id: str, actor: CurrentActor) -> awards_ops.DecisionView:
+    async def decision(decision_id: Id, actor: CurrentActor) -> awards_ops.DecisionView:
         return await gateway.ask(awards_ops.GET_DECISION, actor, {"id": decision_id})
 
     return api

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.portal.gateway import Gateway
 from shared.contracts.errors import Unauthenticated
 from shared.contracts.events import Actor
+from shared.contracts.values import MAX_OFFSET, MAX_YEAR, MIN_YEAR
 
 bearer = HTTPBearer(auto_error=False, description="Token từ POST /api/v1/auth/login")
 
@@ -28,6 +29,16 @@ async def bearer_token(creds: Annotated[HTTPAuthorizationCredentials | None, Dep
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 BearerToken = Annotated[str, Depends(bearer_token)]
+
+# Parameters as /openapi.json documents them, with their bounds: a value beyond them is a 422 naming it, never a
+# number no database column or OFFSET holds.
+Id = Annotated[str, Path(min_length=1, max_length=64, description="Mã định danh")]
+CodePath = Annotated[str, Path(min_length=1, max_length=64, description="Mã")]
+Code = Annotated[str | None, Query(min_length=1, max_length=64)]
+Period = Annotated[str | None, Query(min_length=1, max_length=20, description="Kỳ xét, ví dụ 2025")]
+Year = Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR, description="Năm")]
+Limit = Annotated[int, Query(ge=1, le=500, description="Số dòng tối đa")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Bỏ qua từng ấy dòng đầu")]
 
 
 def present(params: dict[str, Any]) -> dict[str, Any]:

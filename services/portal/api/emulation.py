@@ -6,9 +6,11 @@ owns the data, decides who may do what and answers.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
 
-from services.portal.api.deps import CurrentActor, present
+from fastapi import APIRouter, Query, status
+
+from services.portal.api.deps import Code, CodePath, CurrentActor, Id, present
 from services.portal.gateway import Gateway
 from shared.contracts.commands import ClusterVoteRecord, NewCampaign, NewCluster, PledgeDecision, PledgeRegistration
 from shared.contracts.operations import registration as registration_ops
@@ -26,12 +28,15 @@ def build_router(gateway: Gateway) -> APIRouter:
         return await gateway.ask(registration_ops.CREATE_CAMPAIGN, actor, body.model_dump(mode="json"))
 
     @api.get("/campaigns/{code}", summary="Một đợt thi đua với chỉ tiêu còn lại")
-    async def campaign(code: str, actor: CurrentActor) -> registration_ops.CampaignView:
+    async def campaign(code: CodePath, actor: CurrentActor) -> registration_ops.CampaignView:
         return await gateway.ask(registration_ops.GET_CAMPAIGN, actor, {"code": code})
 
     @api.get("/pledges", summary="Giao ước thi đua trong phạm vi của người dùng")
     async def pledges(
-        actor: CurrentActor, year: int | None = None, unit_code: str | None = None, status: str | None = None
+        actor: CurrentActor,
+        year: Annotated[int | None, Query(ge=2000, le=2100, description="Năm giao ước")] = None,
+        unit_code: Code = None,
+        status: Code = None,
     ) -> registration_ops.PledgeList:
         return await gateway.ask(
             registration_ops.LIST_PLEDGES, actor, present({"year": year, "unit_code": unit_code, "status": status})
@@ -42,7 +47,7 @@ def build_router(gateway: Gateway) -> APIRouter:
         return await gateway.ask(registration_ops.REGISTER_PLEDGE, actor, body.model_dump(mode="json"))
 
     @api.post("/pledges/{pledge_id}/decision", summary="Công đoàn cấp trên trực tiếp xác nhận hoặc trả lại giao ước")
-    async def decide_pledge(pledge_id: str, body: PledgeDecision, actor: CurrentActor) -> registration_ops.PledgeView:
+    async def decide_pledge(pledge_id: Id, body: PledgeDecision, actor: CurrentActor) -> registration_ops.PledgeView:
         return await gateway.ask(registration_ops.DECIDE_PLEDGE, actor, {"id": pledge_id, **body.model_dump()})
 
     @api.get("/clusters", summary="Cụm thi đua, thành viên và kết quả suy tôn")
@@ -54,7 +59,7 @@ def build_router(gateway: Gateway) -> APIRouter:
         return await gateway.ask(registration_ops.CREATE_CLUSTER, actor, body.model_dump(mode="json"))
 
     @api.post("/clusters/{code}/votes", status_code=status.HTTP_201_CREATED, summary="Ghi kết quả bình xét, suy tôn dẫn đầu cụm")
-    async def vote(code: str, body: ClusterVoteRecord, actor: CurrentActor) -> registration_ops.ClusterView:
+    async def vote(code: CodePath, body: ClusterVoteRecord, actor: CurrentActor) -> registration_ops.ClusterView:
         return await gateway.ask(registration_ops.RECORD_CLUSTER_VOTE, actor, {"cluster_code": code, **body.model_dump()})
 
     return api

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel
-from starlette.datastructures import UploadFile
 
-from services.portal.api.deps import CurrentActor, present
+from services.portal.api.deps import Code, CurrentActor, Id, Limit, Offset, Period, present
 from services.portal.downloads import binary_responses, file_response
 from services.portal.gateway import Gateway
+from services.portal.uploads import read_upload
 from shared.contracts.commands import NominationDraft, NominationEdit, Withdrawal
-from shared.contracts.errors import ValidationFailed
 from shared.contracts.operations import registration as registration_ops
-from shared.rules.attachments import MEDIA_TYPES, format_size
+from shared.rules.attachments import MEDIA_TYPES
 
-# What a multipart body may add to the file itself (boundaries, part headers) before the early size refusal.
-MULTIPART_OVERHEAD_BYTES = 64 * 1024
 UPLOAD_BODY = {
     "requestBody": {
         "required": True,
@@ -58,12 +55,12 @@ def build_router(gateway: Gateway) -> APIRouter:
     @api.get("/nominations", summary="Danh sách hồ sơ trong phạm vi của người dùng")
     async def list_nominations(
         actor: CurrentActor,
-        unit_code: str | None = None,
-        status: str | None = None,
-        award_code: str | None = None,
-        period: str | None = None,
-        limit: int = 50,
-        offset: int = 0,
+        unit_code: Code = None,
+        status: Code = None,
+        award_code: Code = None,
+        period: Period = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> registration_ops.NominationPage:
         params = {
             "unit_code": unit_code,
@@ -76,26 +73,24 @@ def build_router(gateway: Gateway) -> APIRouter:
         return await gateway.ask(registration_ops.LIST_NOMINATIONS, actor, present(params))
 
     @api.get("/nominations/{nomination_id}", summary="Hồ sơ, trạng thái, dòng thời gian và quyết định")
-    async def get_nomination(nomination_id: str, actor: CurrentActor) -> registration_ops.NominationView:
+    async def get_nomination(nomination_id: Id, actor: CurrentActor) -> registration_ops.NominationView:
         return await gateway.ask(registration_ops.GET_NOMINATION, actor, {"id": nomination_id})
 
     @api.put("/nominations/{nomination_id}", summary="Sửa hồ sơ đã bị trả lại")
-    async def edit(nomination_id: str, body: NominationEdit, actor: CurrentActor) -> registration_ops.NominationView:
+    async def edit(nomination_id: Id, body: NominationEdit, actor: CurrentActor) -> registration_ops.NominationView:
         return await gateway.ask(
             registration_ops.UPDATE, actor, {"id": nomination_id, **body.model_dump(mode="json", exclude_none=True)}
         )
 
     @api.post("/nominations/{nomination_id}/resubmit", summary="Nộp lại hồ sơ sau khi sửa")
     async def resubmit(
-        nomination_id: str, actor: CurrentActor, body: NominationEdit | None = None
+        nomination_id: Id, actor: CurrentActor, body: NominationEdit | None = None
     ) -> registration_ops.NominationView:
         edits = body.model_dump(mode="json", exclude_none=True) if body else {}
         return await gateway.ask(registration_ops.RESUBMIT, actor, {"id": nomination_id, **edits})
 
     @api.post("/nominations/{nomination_id}/withdraw", summary="Rút hồ sơ trước khi có quyết định")
-    async def withdraw(
-        nomination_id: str, actor: CurrentActor, body: Withdrawal | None = None
-    ) -> registration_ops.NominationView:
+    async def withdraw(nomination_id: Id, actor: CurrentActor, body: Withdrawal | None = None) -> registration_ops.NominationView:
         return await gateway.ask(registration_ops.WITHDRAW, actor, {"id": nomination_id, "reason": body.reason if body else ""})
 
     @api.post(
@@ -105,8 +100,9 @@ def build_router(gateway: Gateway) -> APIRouter:
         openapi_extra=UPLOAD_BODY,
     )
     async def upload(request: Request, actor: CurrentActor) -> StagedFile:
-        filename, data = await read_upload(request, gateway)
-        return StagedFile.model_validate(await gateway.stage(actor, filename, data))
+        # at most the file limit in force (and the form around it), refused as soon as a chunked body passes it
+        upload = await read_upload(request, gateway.attachment_rules().max_file_bytes)
+        return StagedFile.model_validate(await gateway.stage(actor, upload.filename, upload.data))
 
     @api.get(
         "/nominations/{nomination_id}/attachments/{attachment_id}",
@@ -114,24 +110,8 @@ def build_router(gateway: Gateway) -> APIRouter:
         response_class=Response,
         responses=binary_responses(*MEDIA_TYPES.values()),
     )
-    async def download(nomination_id: str, attachment_id: str, actor: CurrentActor) -> Response:
+    async def download(nomination_id: Id, attachment_id: Id, actor: CurrentActor) -> Response:
         found, data = await gateway.download(actor, nomination_id, attachment_id)
         return file_response(found, data)
 
     return api
-
-
-async def read_upload(request: Request, gateway: Gateway, field: str = "file") -> tuple[str, bytes]:
-    """The one file of a multipart upload; refused before the body is read when its declared length is over the limit."""
-    rules = gateway.attachment_rules()
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > rules.max_file_bytes + MULTIPART_OVERHEAD_BYTES:
-        raise ValidationFailed.on(
-            field, f"Tệp vượt giới hạn {format_size(rules.max_file_bytes)} mỗi tệp", code="attachment_too_large"
-        )
-    form = await request.form(max_files=1, max_fields=10)
-    upload = form.get(field)
-    if not isinstance(upload, UploadFile):
-        raise ValidationFailed.on(field, "Cần chọn một tệp để tải lên", code="attachment_missing_file")
-    data = await upload.read(rules.max_file_bytes + 1)  # one byte more than allowed is enough to refuse it
-    return upload.filename or "", data

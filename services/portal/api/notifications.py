@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from services.portal.api.deps import CurrentActor
 from services.portal.gateway import Gateway
@@ -14,7 +16,9 @@ def build_router(gateway: Gateway) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["review"])
 
     @api.get("/notifications", summary="Nhắc việc và thông báo chuyển lên / trả về của tôi")
-    async def notifications(actor: CurrentActor, unread_only: bool = False, limit: int = 20) -> review_ops.NotificationList:
+    async def notifications(
+        actor: CurrentActor, unread_only: bool = False, limit: Annotated[int, Query(ge=1, le=200)] = 20
+    ) -> review_ops.NotificationList:
         return await gateway.ask(review_ops.NOTIFICATIONS, actor, {"unread_only": unread_only, "limit": limit})
 
     @api.post("/notifications/read", summary="Đánh dấu đã đọc")

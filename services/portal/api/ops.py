@@ -7,17 +7,19 @@ The portal's own outbox is in its own database, so it answers that part itself.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from services.portal import store
-from services.portal.api.deps import CurrentActor
+from services.portal.api.deps import CurrentActor, Id
 from services.portal.gateway import Gateway
+from shared.contracts.commands import Reorganisation
 from shared.contracts.errors import DomainError
 from shared.contracts.operations import registration as registration_ops
 from shared.contracts.operations import review as review_ops
+from shared.contracts.values import RowId
 from shared.platform.observability import require_operations
 from shared.platform.outbox_ops import outbox_retry, outbox_status
 
@@ -31,11 +33,11 @@ class ClockView(BaseModel):
 
 
 class RetryBody(BaseModel):
-    ids: list[int] | None = Field(default=None, max_length=1000, description="Chỉ các dòng này; bỏ trống: mọi dòng đang lỗi")
+    ids: list[RowId] | None = Field(default=None, max_length=1000, description="Chỉ các dòng này; bỏ trống: mọi dòng đang lỗi")
 
 
 class ReorganiseBody(BaseModel):
-    reorganisation: dict[str, Any] = Field(description="Nội dung tệp sắp xếp (shared/data/reorganisations/*.toml) dạng JSON")
+    reorganisation: Reorganisation = Field(description="Nội dung tệp sắp xếp (shared/data/reorganisations/*.toml) dạng JSON")
     apply: bool = False
 
 
@@ -75,21 +77,26 @@ def build_router(gateway: Gateway) -> APIRouter:
 
     @ops.get("/ops/stuck", summary="Hồ sơ chưa có kết quả, dừng ở một bước lâu hơn ngưỡng (cũ nhất trước)")
     async def stuck(
-        actor: CurrentActor, older_than_seconds: int = 3 * 24 * 3600, limit: int = 100
+        actor: CurrentActor,
+        older_than_seconds: Annotated[int, Query(ge=60, le=10 * 366 * 24 * 3600)] = 3 * 24 * 3600,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> registration_ops.StuckNominations:
         return await gateway.ask(registration_ops.OPS_STUCK, actor, {"older_than_seconds": older_than_seconds, "limit": limit})
 
     @ops.post("/ops/reorganisations", summary="Kiểm tra hoặc áp dụng một đợt sắp xếp lại cây đơn vị (quản trị hệ thống)")
     async def reorganise(body: ReorganiseBody, actor: CurrentActor) -> dict[str, Any]:
         result: dict[str, Any] = await gateway.call(
-            "registration", "reorganise", actor, {"reorganisation": body.reorganisation, "apply": body.apply}
+            "registration",
+            "reorganise",
+            actor,
+            {"reorganisation": body.reorganisation.model_dump(mode="json"), "apply": body.apply},
         )
         if not body.apply:  # what review would move, judged by review itself from the event it would receive
             result["review"] = await gateway.call("review", "reorganisation_preview", actor, {"event": result["event"]})
         return result
 
     @ops.get("/ops/reorganisations/{reorganisation_id}", summary="Xét duyệt đã chuyển những hồ sơ nào theo đợt sắp xếp")
-    async def reorganisation(reorganisation_id: str, actor: CurrentActor) -> review_ops.ReorganisationResult:
+    async def reorganisation(reorganisation_id: Id, actor: CurrentActor) -> review_ops.ReorganisationResult:
         return await gateway.ask(review_ops.REORGANISATION, actor, {"id": reorganisation_id})
 
     return ops

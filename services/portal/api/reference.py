@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.portal.api.deps import CurrentActor
+from services.portal.api.deps import CodePath, CurrentActor
 from services.portal.gateway import Gateway
 from shared.contracts.operations import awards as awards_ops
 from shared.contracts.operations import registration as registration_ops
@@ -22,7 +22,7 @@ def build_router(gateway: Gateway) -> APIRouter:
         return await gateway.ask(awards_ops.LIST_CATALOG, actor)
 
     @api.get("/awards/{award_code}/documents", summary="Tài liệu của hồ sơ, bắt buộc hay không, giới hạn tệp")
-    async def documents(award_code: str, actor: CurrentActor) -> registration_ops.DocumentRequirements:
+    async def documents(award_code: CodePath, actor: CurrentActor) -> registration_ops.DocumentRequirements:
         return await gateway.ask(registration_ops.DOCUMENT_REQUIREMENTS, actor, {"award_code": award_code})
 
     return api

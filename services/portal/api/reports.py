@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -13,7 +13,7 @@ from services.portal.api.deps import CurrentActor
 from services.portal.downloads import XLSX, binary_responses
 from services.portal.gateway import Gateway
 from services.portal.register_import import MAX_FILE_BYTES, MAX_ROWS
-from services.portal.reports import import_register, read_register_upload, report_params, report_xlsx
+from services.portal.reports import import_register, read_register_upload, report_xlsx
 from shared.contracts.errors import FieldError, ValidationFailed
 from shared.contracts.operations import awards as awards_ops
 from shared.rules.attachments import format_size
@@ -38,32 +38,21 @@ REGISTER_UPLOAD_BODY = {
 }
 
 
+# The report's filters, as awards' `report` takes them (bounds and choices documented from the one model).
+ReportFilters = Annotated[awards_ops.ReportQuery, Query()]
+
+
 class GrassrootsBody(BaseModel):
     unit_code: str = Field(min_length=1, max_length=64, description="Mã công đoàn cơ sở")
-    entries: list[dict[str, Any]] = Field(
-        min_length=1,
-        max_length=2000,
-        description="Mỗi dòng: award_code, nominee_kind, nominee_name, decided_on (YYYY-MM-DD), decision_number, title,"
-        " entry_key",
-    )
+    entries: list[awards_ops.GrassrootsRow] = Field(min_length=1, max_length=awards_ops.MAX_GRASSROOTS_ROWS)
 
 
 def build_router(gateway: Gateway) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["reports"])
 
     @api.get("/reports/awards", summary="Báo cáo khen thưởng theo đơn vị, thời gian, hình thức, cấp, khối")
-    async def report_api(
-        actor: CurrentActor,
-        unit_code: str | None = None,
-        year: int | None = None,
-        date_from: str | None = None,
-        date_to: str | None = None,
-        award_code: str | None = None,
-        level: Literal["grassroots", "district", "city", "national"] | None = None,
-        sector: Literal["public_administration", "school", "enterprise", "unknown"] | None = None,
-        nominee_kind: Literal["individual", "collective"] | None = None,
-    ) -> awards_ops.ReportView:
-        return await gateway.ask(awards_ops.REPORT, actor, report_params(locals()))
+    async def report_api(actor: CurrentActor, filters: ReportFilters) -> awards_ops.ReportView:
+        return await gateway.ask(awards_ops.REPORT, actor, filters.model_dump(mode="json", exclude_none=True))
 
     @api.get(
         "/reports/awards.xlsx",
@@ -71,8 +60,8 @@ def build_router(gateway: Gateway) -> APIRouter:
         response_class=Response,
         responses=binary_responses(XLSX),
     )
-    async def report_xlsx_api(request: Request, actor: CurrentActor) -> Response:
-        return await report_xlsx(gateway, actor, report_params(dict(request.query_params)))
+    async def report_xlsx_api(actor: CurrentActor, filters: ReportFilters) -> Response:
+        return await report_xlsx(gateway, actor, filters.model_dump(mode="json", exclude_none=True))
 
     @api.post("/grassroots-awards", summary="Ghi sổ khen thưởng do công đoàn cơ sở tự quyết định")
     async def record_grassroots(actor: CurrentActor, body: GrassrootsBody) -> awards_ops.GrassrootsRecorded:

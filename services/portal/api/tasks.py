@@ -3,13 +3,15 @@ reassign, decide, send an escalated task back). Review decides who may."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from services.portal import users
-from services.portal.api.deps import CurrentActor, present
+from services.portal.api.deps import Code, CodePath, CurrentActor, Id, Limit, Offset, Period, present
 from services.portal.gateway import Gateway
 from shared.contracts.commands import Reassignment, SendBack, TaskDecision
-from shared.contracts.errors import NotFound
 from shared.contracts.operations import review as review_ops
 
 
@@ -18,21 +20,21 @@ def build_router(gateway: Gateway) -> APIRouter:
 
     @api.get("/queues/{unit_code}/tasks", summary="Hộp việc của đơn vị")
     async def queue(
-        unit_code: str,
+        unit_code: CodePath,
         actor: CurrentActor,
-        state: str = "active",
-        award_code: str | None = None,
-        origin_unit_code: str | None = None,
-        period: str | None = None,
-        q: str | None = None,
-        due_before: str | None = None,
-        limit: int = 50,
-        offset: int = 0,
+        state: review_ops.QueueState = "active",
+        award_code: Code = None,
+        origin_unit_code: Code = None,
+        period: Period = None,
+        q: Annotated[str | None, Query(max_length=200, description="Tìm theo tên")] = None,
+        due_before: date | None = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> review_ops.QueuePage:
         params = {
             "unit_code": unit_code,
             "state": state,
-            "due_before": due_before,
+            "due_before": due_before.isoformat() if due_before else None,
             "award_code": award_code,
             "origin_unit_code": origin_unit_code,
             "period": period,
@@ -43,30 +45,28 @@ def build_router(gateway: Gateway) -> APIRouter:
         return await gateway.ask(review_ops.LIST_QUEUE, actor, present(params))
 
     @api.get("/tasks/{task_id}", summary="Nhiệm vụ xét duyệt với hồ sơ và lịch sử")
-    async def get_task(task_id: str, actor: CurrentActor) -> review_ops.TaskView:
+    async def get_task(task_id: Id, actor: CurrentActor) -> review_ops.TaskView:
         return await gateway.ask(review_ops.GET_TASK, actor, {"task_id": task_id})
 
     @api.post("/tasks/{task_id}/claim", summary="Nhận xử lý")
-    async def claim(task_id: str, actor: CurrentActor) -> review_ops.TaskView:
+    async def claim(task_id: Id, actor: CurrentActor) -> review_ops.TaskView:
         return await gateway.ask(review_ops.CLAIM, actor, {"task_id": task_id})
 
     @api.post("/tasks/{task_id}/release", summary="Trả về hộp việc")
-    async def release(task_id: str, actor: CurrentActor) -> review_ops.TaskView:
+    async def release(task_id: Id, actor: CurrentActor) -> review_ops.TaskView:
         return await gateway.ask(review_ops.RELEASE, actor, {"task_id": task_id})
 
     @api.post("/tasks/{task_id}/reassign", summary="Giao lại cho người duyệt khác (quản trị đơn vị)")
-    async def reassign(task_id: str, body: Reassignment, actor: CurrentActor) -> review_ops.TaskView:
-        assignee = await users.actor_by_username(gateway.engine, body.assignee_username)
-        if assignee is None:
-            raise NotFound("Không có người dùng này", code="user_not_found", fields=[])
+    async def reassign(task_id: Id, body: Reassignment, actor: CurrentActor) -> review_ops.TaskView:
+        assignee = await users.assignee(gateway.engine, body.assignee_username)  # unknown: refused like any non-approver
         return await gateway.ask(review_ops.REASSIGN, actor, {"task_id": task_id, "assignee": assignee.model_dump(mode="json")})
 
     @api.post("/tasks/{task_id}/decision", summary="Quyết định: đồng ý, trả lại, không duyệt")
-    async def decide(task_id: str, body: TaskDecision, actor: CurrentActor) -> review_ops.TaskView:
+    async def decide(task_id: Id, body: TaskDecision, actor: CurrentActor) -> review_ops.TaskView:
         return await gateway.ask(review_ops.DECIDE, actor, {"task_id": task_id, **body.model_dump()})
 
     @api.post("/tasks/{task_id}/send-back", summary="Trả nhiệm vụ quá hạn đã chuyển lên về cấp dưới, với hạn mới và yêu cầu")
-    async def send_back(task_id: str, body: SendBack, actor: CurrentActor) -> review_ops.TaskView:
+    async def send_back(task_id: Id, body: SendBack, actor: CurrentActor) -> review_ops.TaskView:
         return await gateway.ask(review_ops.SEND_BACK, actor, {"task_id": task_id, **body.model_dump(mode="json")})
 
     return api

@@ -3,7 +3,9 @@ token). Deactivating a user (`thidua users deactivate`) and changing their roles
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from services.portal.api.deps import CurrentActor
@@ -23,7 +25,7 @@ def build_router(gateway: Gateway) -> APIRouter:
         response_model=Revoked,
         summary="Thu hồi mọi phiên đăng nhập và token của một người dùng (quản trị hệ thống)",
     )
-    async def revoke_sessions(username: str, actor: CurrentActor) -> Revoked:
+    async def revoke_sessions(username: Annotated[str, Path(min_length=1, max_length=64)], actor: CurrentActor) -> Revoked:
         return Revoked(username=username, revoked=await gateway.revoke_user_sessions(actor, username))
 
     return api

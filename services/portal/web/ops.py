@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.portal.gateway import Gateway
 from services.portal.web import session as web
-from services.portal.web.charts import STAGE_COLOURS, stacked_days
+from services.portal.web.charts import stacked_days
 from services.portal.web.forms import signed_form
 from services.portal.web.rendering import TEMPLATES, render
 from shared.contracts.errors import DomainError
@@ -24,7 +24,7 @@ async def ops_context(gateway: Gateway, actor: Actor) -> dict[str, Any]:
     status = await gateway.ops_status(actor)
     stages = [(s["stage"], s["label"]) for s in status.pipeline["stages"]] if status.pipeline else []
     chart = stacked_days(status.pipeline["per_day"], stages) if status.pipeline else None
-    return {"status": status, "chart": chart, "stage_colours": STAGE_COLOURS}
+    return {"status": status, "chart": chart}
 
 
 async def dead_letter_action(gateway: Gateway, request: Request, seq: int, action: str, done: str) -> Response:

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.portal.downloads import XLSX
+from services.portal.downloads import XLSX, content_disposition
 from services.portal.gateway import Gateway
 from services.portal.register_import import (
     MAX_FILE_BYTES,
@@ -67,7 +67,7 @@ def build_router(gateway: Gateway) -> APIRouter:
         return Response(
             template_workbook(example),
             media_type=XLSX,
-            headers={"Content-Disposition": 'attachment; filename="mau-so-khen-thuong-co-so.xlsx"'},
+            headers={"Content-Disposition": content_disposition("mau-so-khen-thuong-co-so.xlsx")},
         )
 
     @pages.post("/so-khen-thuong", response_class=HTMLResponse)

@@ -18,6 +18,7 @@ from services.portal.web import session as web
 from services.portal.web.formatting import FILTERS, ROLE_LABELS
 from shared.contracts.errors import DomainError
 from shared.contracts.events import Actor
+from shared.contracts.values import MAX_OFFSET
 from shared.platform.rpc import field_errors
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -40,8 +41,9 @@ class Pager:
 
 
 def page_number(request: Request) -> int:
+    """The page asked for, 1 when it is not a number, never past the last page a listing can reach."""
     try:
-        return max(1, int(request.query_params.get("page", "1")))
+        return min(max(1, int(request.query_params.get("page", "1"))), MAX_OFFSET // PAGE_SIZE + 1)
     except ValueError:
         return 1
 

@@ -88,7 +88,7 @@ async def task_command(
     try:
         await gateway.call("review", operation, actor, {"task_id": task_id, **(extra or {})})
     except DomainError as exc:
-        if exc.status in (403, 409):
+        if exc.status in (403, 409, 422):
             return back_to_task(request, task_id, exc)
         raise
     web.flash(request, message)
@@ -145,10 +145,9 @@ def build_router(gateway: Gateway) -> APIRouter:
     async def reassign(request: Request, task_id: str) -> Response:
         await web.current_actor(request)  # signed in before anyone is looked up
         form = await request.form()
-        assignee = await users.actor_by_username(gateway.engine, str(form.get("assignee_username", "")).strip())
-        if assignee is None:
-            web.flash(request, "Không có người dùng này.", "bad")
-            return RedirectResponse(f"/nhiem-vu/{task_id}", status_code=303)
+        web.check_csrf(request, str(form.get("csrf_token", "")))
+        # an unknown username is refused by review like any person who may not take the task
+        assignee = await users.assignee(gateway.engine, str(form.get("assignee_username", "")).strip()[:64])
         assigned = {"assignee": assignee.model_dump(mode="json")}
         return await task_command(gateway, request, task_id, "reassign", f"Đã giao cho {assignee.full_name}.", assigned)
 

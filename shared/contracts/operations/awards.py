@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from shared.contracts.operations import Operation
-from shared.contracts.values import IsoDateTime, Level, NomineeKind
+from shared.contracts.values import IsoDateTime, Level, Name, NomineeKind, Offset, Text, Year
 
 SERVICE = "awards"
 MAX_GRASSROOTS_ROWS = 2000
@@ -32,33 +32,33 @@ RecoveryStatus = Literal["due", "recovered"]  # a revoked decision's prize: pháº
 class DecisionQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    issuer: str | None = None
-    year: int | None = None
-    award_code: str | None = None
+    issuer: Name | None = None
+    year: Year | None = None
+    award_code: Name | None = None
     status: IssueStatus | None = None
     kind: DocumentKind | None = None
     limit: int = Field(default=50, ge=1, le=500)
-    offset: int = Field(default=0, ge=0)
+    offset: Offset = 0
 
 
 class DecisionById(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str
+    id: Name
 
 
 class RevokeDecision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str
-    reason: str = Field(default="", max_length=2000)
+    id: Name
+    reason: Text = Field(default="", max_length=2000)
 
 
 class MarkRecovered(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str
-    nomination_id: str
+    id: Name
+    nomination_id: Name
 
 
 class DecisionFrame(BaseModel):
@@ -144,7 +144,7 @@ class DecisionPage(BaseModel):
 class DocumentRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str
+    id: Name
     format: Literal["pdf", "xlsx"] = "pdf"
 
 
@@ -225,20 +225,20 @@ class CatalogView(BaseModel):
 class GrassrootsRow(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    award_code: str = Field(min_length=1, max_length=64)
+    award_code: Name = Field(min_length=1, max_length=64)
     nominee_kind: NomineeKind = "individual"
-    nominee_name: str = Field(min_length=2, max_length=200)
+    nominee_name: Name = Field(min_length=2, max_length=200)
     decided_on: date
-    decision_number: str | None = Field(default=None, max_length=120)
-    period: str | None = Field(default=None, max_length=20)
-    title: str | None = Field(default=None, max_length=300, description="e.g. the innovation's name")
-    entry_key: str | None = Field(default=None, min_length=1, max_length=64)
+    decision_number: Name | None = Field(default=None, max_length=120)
+    period: Name | None = Field(default=None, max_length=20)
+    title: Name | None = Field(default=None, max_length=300, description="e.g. the innovation's name")
+    entry_key: Name | None = Field(default=None, min_length=1, max_length=64)
 
 
 class RecordGrassroots(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    unit_code: str = Field(min_length=1, max_length=64)
+    unit_code: Name = Field(min_length=1, max_length=64)
     entries: list[GrassrootsRow] = Field(min_length=1, max_length=MAX_GRASSROOTS_ROWS)
 
 
@@ -254,11 +254,11 @@ class GrassrootsRecorded(BaseModel):
 class ReportQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    unit_code: str | None = Field(default=None, max_length=64)
+    unit_code: Name | None = Field(default=None, max_length=64)
     year: int | None = Field(default=None, ge=1945, le=2100)
     date_from: date | None = None
     date_to: date | None = None
-    award_code: str | None = Field(default=None, max_length=64)
+    award_code: Name | None = Field(default=None, max_length=64)
     level: Level | None = None
     sector: Literal["public_administration", "school", "enterprise", "unknown"] | None = None
     nominee_kind: NomineeKind | None = None

@@ -28,7 +28,7 @@ from shared.contracts.commands import (
 )
 from shared.contracts.events import AttachmentRef, CouncilVote, EligibilityCheck, Nominee, UnitsReorganised
 from shared.contracts.operations import Operation
-from shared.contracts.values import IsoDateTime, Level, UnitRef
+from shared.contracts.values import IsoDateTime, Level, Name, Offset, UnitRef
 
 SERVICE = "registration"
 
@@ -69,7 +69,7 @@ class UnitList(RootModel[list[UnitListing]]):
 class UnitPathsQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    code: str = Field(min_length=1, max_length=64)
+    code: Name = Field(min_length=1, max_length=64)
     dates: list[dt.date] = Field(min_length=1, max_length=400)
 
 
@@ -144,24 +144,24 @@ class ReorganisationResult(BaseModel):
 
 
 class NominationId(_Params):
-    id: str
+    id: Name
 
 
 class EditNomination(NominationEdit):
-    id: str
+    id: Name
 
 
 class WithdrawNomination(Withdrawal):
-    id: str
+    id: Name
 
 
 class NominationQuery(_Params):
-    unit_code: str | None = None
+    unit_code: Name | None = None
     status: NominationStatus | None = None
-    award_code: str | None = None
-    period: str | None = None
+    award_code: Name | None = None
+    period: Name | None = None
     limit: int = Field(default=50, ge=1, le=500)
-    offset: int = Field(default=0, ge=0)
+    offset: Offset = 0
 
 
 class NominationSummary(BaseModel):
@@ -233,8 +233,8 @@ class NominationPage(BaseModel):
 
 
 class AttachmentQuery(_Params):
-    nomination_id: str
-    attachment_id: str
+    nomination_id: Name
+    attachment_id: Name
 
 
 class AttachmentLocation(AttachmentView):
@@ -245,7 +245,7 @@ class AttachmentLocation(AttachmentView):
 
 
 class RequirementsQuery(_Params):
-    award_code: str
+    award_code: Name
 
 
 class DocumentRequirement(BaseModel):
@@ -272,7 +272,7 @@ class DocumentRequirements(BaseModel):
 
 
 class CampaignCode(_Params):
-    code: str = Field(min_length=1, max_length=64)
+    code: Name = Field(min_length=1, max_length=64)
 
 
 class CampaignTargetView(BaseModel):
@@ -306,12 +306,12 @@ class CampaignList(RootModel[list[CampaignView]]):
 
 class PledgeQuery(_Params):
     year: int | None = Field(default=None, ge=2000, le=2100)
-    unit_code: str | None = None
-    status: str | None = None
+    unit_code: Name | None = None
+    status: Name | None = None
 
 
 class DecidePledge(PledgeDecision):
-    id: str
+    id: Name
 
 
 class PledgeTargetView(BaseModel):
@@ -350,7 +350,7 @@ class PledgeList(BaseModel):
 
 
 class VoteInCluster(ClusterVoteRecord):
-    cluster_code: str = Field(min_length=1, max_length=64)
+    cluster_code: Name = Field(min_length=1, max_length=64)
 
 
 class ClusterMemberView(BaseModel):
@@ -422,7 +422,7 @@ class PipelineFigures(BaseModel):
 
 
 class StuckQuery(_Params):
-    older_than_seconds: int = Field(default=3 * 24 * 3600, ge=60)
+    older_than_seconds: int = Field(default=3 * 24 * 3600, ge=60, le=10 * 366 * 24 * 3600)
     limit: int = Field(default=100, ge=1, le=1000)
 
 

@@ -17,7 +17,7 @@ from shared.contracts.commands import BatchApprove, BatchForward, CouncilMeeting
 from shared.contracts.commands import SendBack as SendBackBody
 from shared.contracts.events import Actor, EligibilityCheck, NominationSnapshot, UnitsReorganised
 from shared.contracts.operations import Operation
-from shared.contracts.values import IsoDateTime, UnitRef
+from shared.contracts.values import IsoDateTime, Name, Offset, UnitRef
 
 
 class _Params(BaseModel):
@@ -27,39 +27,42 @@ class _Params(BaseModel):
 # Requests
 
 
+QueueState = Literal["open", "claimed", "overdue", "escalated_in", "escalated_out", "active", "done", "all"]
+
+
 class QueueQuery(_Params):
-    unit_code: str
-    state: Literal["open", "claimed", "overdue", "escalated_in", "escalated_out", "active", "done", "all"] = "active"
-    award_code: str | None = None
+    unit_code: Name
+    state: QueueState = "active"
+    award_code: Name | None = None
     due_before: date | None = None
-    origin_unit_code: str | None = None
-    period: str | None = None
-    q: str | None = Field(default=None, max_length=200)
+    origin_unit_code: Name | None = None
+    period: Name | None = None
+    q: Name | None = Field(default=None, max_length=200)
     limit: int = Field(default=50, ge=1, le=500)
-    offset: int = Field(default=0, ge=0)
+    offset: Offset = 0
 
 
 class TaskRef(_Params):
-    task_id: str
+    task_id: Name
 
 
 class Reassign(_Params):
-    task_id: str
+    task_id: Name
     assignee: Actor
 
 
 class DecideTask(TaskDecision):
-    task_id: str
+    task_id: Name
 
 
 class SendTaskBack(SendBackBody):
-    task_id: str
+    task_id: Name
 
 
 class ProposalRef(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str
+    id: Name
 
 
 class ProposalDocumentRequest(ProposalRef):
@@ -69,7 +72,7 @@ class ProposalDocumentRequest(ProposalRef):
 class ProposalsQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    unit_code: str
+    unit_code: Name
     limit: int = Field(default=50, ge=1, le=500)
 
 
@@ -85,7 +88,7 @@ class QueuesQuery(BaseModel):
 
 
 class ReorganisationRef(_Params):
-    id: str
+    id: Name
 
 
 class ReorganisationPreview(_Params):
