@@ -30,6 +30,7 @@ from services.portal.web.dossier_files import FORM_OVERHEAD_BYTES
 from shared.contracts.commands import NominationDraft, TaskDecision
 from shared.contracts.events import Actor, NominationSnapshot, Nominee, RoleGrant
 from shared.contracts.values import MAX_OFFSET
+from shared.platform.assertions import generate_keys
 from thidua.natsserver import free_port
 
 WEB = Path(__file__).resolve().parents[2] / "services" / "portal" / "web"
@@ -46,6 +47,7 @@ def app(tmp_path: Path) -> FastAPI:
         jwt_secret="s" * 48,
         var_dir=tmp_path,
     )
+    generate_keys(settings.keys_dir())
     return create_app(settings)  # no lifespan: nothing connects
 
 
