@@ -24,6 +24,7 @@ from services.registration.usecases.context import RegistrationContext
 from shared.contracts.errors import DomainError, Forbidden
 from shared.contracts.events import Actor, NominationSubmitted
 from shared.contracts.subjects import ATTACHMENTS_BUCKET, REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, STAGING_BUCKET
+from shared.platform.assertions import generate_keys
 from shared.platform.clock import FixedClock
 from shared.platform.service import ServiceContext
 from shared.platform.topology import ensure_topology
@@ -62,6 +63,7 @@ async def system(
     await registration_units.load_units(RegistrationContext.of(ctx), reference.load_units())
     await ensure_topology(clean_nats, (REGISTRATION_FROM_REVIEW, REGISTRATION_FROM_AWARDS))
     settings = PortalSettings(nats_url=clean_nats, jwt_secret="s" * 40, var_dir=tmp_path)
+    generate_keys(settings.keys_dir())  # the portal signs its callers; registration runs in-process, unverified
     async with (
         running_broker(clean_nats, "registration", lambda router, broker: routes.wire(router, broker, ctx)),
         running_broker(clean_nats, "portal") as portal_broker,
