@@ -166,25 +166,9 @@ def print_banner(system: object) -> None:
 
 
 def cmd_service(name: str) -> int:
-    from services.portal.settings import PortalSettings
-    from shared.platform.settings import ServiceSettings
-    from shared.platform.tracing import configure_tracing
+    from thidua.servicecmd import run
 
-    settings = PortalSettings() if name == "portal" else ServiceSettings(service=name)
-    configure_logs(settings.log_level, name, instance=settings.instance, fmt=settings.log_format)
-    configure_tracing(name, settings.instance)
-    if isinstance(settings, PortalSettings):
-        from services.portal.main import serve as serve_portal
-
-        serve_portal(settings)
-        return 0
-    from importlib import import_module
-
-    from shared.platform.runtime import serve
-
-    spec = import_module(f"services.{name}.main").SPEC
-    serve(spec, settings)
-    return 0
+    return run(name)
 
 
 def cmd_migrate(service: str | None, demo: bool, var_dir: Path) -> int:

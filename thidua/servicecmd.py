@@ -1,0 +1,32 @@
+"""`thidua service <name>`: run one service. Kept apart from the rest of the command line so that a service process
+imports only what it runs (`python -m thidua service …` comes here directly: every start of the system spawns four)."""
+
+from __future__ import annotations
+
+import sys
+from importlib import import_module
+
+from shared.platform.logs import configure as configure_logs
+from shared.platform.settings import SERVICES
+
+
+def run(name: str) -> int:
+    if name not in SERVICES:
+        print(f"thidua service: không có dịch vụ “{name}” (chọn một trong: {', '.join(SERVICES)})", file=sys.stderr)
+        return 2
+    from services.portal.settings import PortalSettings
+    from shared.platform.settings import ServiceSettings
+    from shared.platform.tracing import configure_tracing
+
+    settings = PortalSettings() if name == "portal" else ServiceSettings(service=name)
+    configure_logs(settings.log_level, name, instance=settings.instance, fmt=settings.log_format)
+    configure_tracing(name, settings.instance)
+    if isinstance(settings, PortalSettings):
+        from services.portal.main import serve as serve_portal
+
+        serve_portal(settings)
+        return 0
+    from shared.platform.runtime import serve
+
+    serve(import_module(f"services.{name}.main").SPEC, settings)
+    return 0
