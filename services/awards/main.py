@@ -11,6 +11,7 @@ from shared.platform.runtime import ServiceSpec
 SPEC = ServiceSpec(
     name="awards",
     outbox=store.outbox,
+    idempotency_keys=store.idempotency_keys,
     consumers=(AWARDS_FROM_REVIEW,),
     wire=routes.wire,
     head_revision=lambda: head_revision("awards"),

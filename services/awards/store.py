@@ -26,10 +26,12 @@ from shared.contracts.events import Event
 from shared.contracts.operations.awards import DecisionFrame
 from shared.contracts.values import UnitRef
 from shared.platform.db import UtcDateTime, messaging_tables
+from shared.platform.idempotency import idempotency_table, mark_committed
 from shared.platform.outbox import enqueue, first_delivery
 
 metadata = sa.MetaData()
 outbox, inbox = messaging_tables(metadata)
+idempotency_keys = idempotency_table(metadata)
 
 decision_counters = sa.Table(
     "decision_counters",
@@ -378,6 +380,8 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         assert self._transaction is not None, "commit outside the unit of work"
+        assert self._conn is not None
+        await mark_committed(self._conn, idempotency_keys)  # in this transaction (shared.platform.idempotency)
         await self._transaction.commit()
 
     async def __aexit__(

@@ -23,7 +23,7 @@ from services.portal.api.router import build_api
 from services.portal.errors import install_error_handlers
 from services.portal.gateway import Gateway
 from services.portal.headers import DOCS_POLICY, SecurityHeaders, docs_page
-from services.portal.params import refuse_control_characters
+from services.portal.params import idempotency_key, refuse_control_characters
 from services.portal.serving import server_config
 from services.portal.settings import PortalSettings
 from services.portal.tracing import RequestTracing
@@ -96,7 +96,7 @@ def create_app(settings: PortalSettings) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # served below, without inline script
         redoc_url=None,
-        dependencies=[Depends(refuse_declared_oversize), Depends(refuse_control_characters)],
+        dependencies=[Depends(refuse_declared_oversize), Depends(refuse_control_characters), Depends(idempotency_key)],
     )
     app.state.gateway = gateway
     install_error_handlers(app)

@@ -10,6 +10,7 @@ from shared.platform.runtime import ServiceSpec
 SPEC = ServiceSpec(
     name="registration",
     outbox=store.outbox,
+    idempotency_keys=store.idempotency_keys,
     consumers=(REGISTRATION_FROM_REVIEW, REGISTRATION_FROM_AWARDS),
     wire=routes.wire,
     head_revision=lambda: head_revision("registration"),

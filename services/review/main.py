@@ -24,6 +24,7 @@ def workers(ctx: ServiceContext, registry: CollectorRegistry) -> Sequence[Worker
 SPEC = ServiceSpec(
     name="review",
     outbox=store.outbox,
+    idempotency_keys=store.idempotency_keys,
     consumers=(REVIEW_FROM_REGISTRATION, REVIEW_FROM_PORTAL),
     wire=routes.wire,
     head_revision=lambda: head_revision("review"),

@@ -42,6 +42,7 @@ from shared.platform.assertions import Verifier
 from shared.platform.buspermissions import inbox_prefix
 from shared.platform.deadletters import DeadLetter
 from shared.platform.faults import OUTAGE_BACKOFF, Backoff, describe, is_transient
+from shared.platform.idempotency import Keeper
 from shared.platform.logs import logged_in_message_context
 from shared.platform.rpc import RpcOperation, answer
 from shared.platform.topology import consumer_config, nats_servers
@@ -412,7 +413,11 @@ class EventConsumer:
 
 
 def register_rpc(
-    router: NatsRouter, service: str, operations: Mapping[str, RpcOperation], callers: Verifier | None = None
+    router: NatsRouter,
+    service: str,
+    operations: Mapping[str, RpcOperation],
+    callers: Verifier | None = None,
+    keeper: Keeper | None = None,
 ) -> None:
     """Answer `thidua.rpc.<service>.<op>` requests, from proven callers only (`callers`, see
     shared.platform.assertions); replicas share the work through a queue group."""
@@ -420,7 +425,7 @@ def register_rpc(
 
         def bind(op: RpcOperation, op_name: str) -> Callable[[NatsMessage], Awaitable[dict[str, Any]]]:
             async def reply(msg: NatsMessage) -> dict[str, Any]:
-                return await answer(msg.body, op, subject=msg.raw_message.subject, callers=callers)
+                return await answer(msg.body, op, subject=msg.raw_message.subject, callers=callers, keeper=keeper)
 
             reply.__name__ = f"rpc_{service}_{op_name}"
             return reply

@@ -9,12 +9,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from shared.contracts.errors import DomainError, FieldError, InternalError, ServiceUnavailable, ValidationFailed
+from shared.contracts.errors import Conflict, DomainError, FieldError, InternalError, ServiceUnavailable, ValidationFailed
 from shared.contracts.events import Actor
 from shared.contracts.operations import Operation, ReplyT, RequestT, RpcError, RpcReply, RpcRequest
 from shared.contracts.subjects import rpc_subject
 from shared.platform.assertions import CallerRefused, Verifier
 from shared.platform.faults import describe, is_transient
+from shared.platform.idempotency import Earlier, Keeper, RequestState, digest, key_id, request_state
 from shared.platform.logs import log_context
 
 _MESSAGES_VI: dict[str, str] = {
@@ -47,6 +48,10 @@ _MESSAGES_VI: dict[str, str] = {
 
 log = logging.getLogger("thidua.rpc")
 
+COMMITTED_BUT_UNREAD = (
+    "Thao tác đã được ghi nhận nhưng chưa đọc lại được kết quả do cơ sở dữ liệu tạm thời gián đoạn; "
+    "hãy tải lại sau ít phút để xem, không cần làm lại"
+)
 DEPENDENCY_UNAVAILABLE = "Dịch vụ tạm thời không truy cập được cơ sở dữ liệu hoặc hàng đợi tin nhắn, vui lòng thử lại sau ít phút"
 
 _SKIPPED_LOC_PARTS = {"body", "params", "query", "path"}
@@ -137,10 +142,15 @@ def request_log_fields(subject: str | None, params: Mapping[str, Any]) -> dict[s
 
 
 async def answer(
-    raw: bytes, operation: RpcOperation, *, subject: str | None = None, callers: Verifier | None = None
+    raw: bytes,
+    operation: RpcOperation,
+    *,
+    subject: str | None = None,
+    callers: Verifier | None = None,
+    keeper: Keeper | None = None,
 ) -> dict[str, Any]:
-    """Decode a request, prove its caller (with `callers`), run the operation, and turn every expected failure
-    into an error reply."""
+    """Decode a request, prove its caller (with `callers`), run the operation once per idempotency key (with
+    `keeper`), and turn every expected failure into an error reply."""
     try:
         request = RpcRequest.model_validate_json(raw)
     except ValidationError as exc:
@@ -154,7 +164,57 @@ async def answer(
                 log.warning("rpc.caller_refused", extra={"reason": exc.reason, "claimed_user": request.actor.username})
                 return error_reply(exc).model_dump(mode="json")
             request = request.model_copy(update={"actor": actor})
-        return fitting(await _run(operation, request))
+        state = RequestState()
+        token = request_state.set(state)
+        try:
+            return fitting(await _once(operation, request, subject or "", keeper, state))
+        finally:
+            request_state.reset(token)
+
+
+async def _once(
+    operation: RpcOperation, request: RpcRequest, subject: str, keeper: Keeper | None, state: RequestState
+) -> dict[str, Any]:
+    """The operation, or what an earlier attempt with the same idempotency key left (shared.platform.idempotency)."""
+    if keeper is None or request.idempotency_key is None:
+        return await _run(operation, request)
+    kid = key_id(request.actor.user_id, subject, request.idempotency_key)
+    try:
+        earlier = await keeper.begin(kid, subject, digest(request.params))
+    except Exception as exc:
+        if not is_transient(exc):
+            log.exception("rpc.idempotency_failed")
+            return error_reply(InternalError()).model_dump(mode="json")
+        log.warning("rpc.dependency_unavailable", extra={"error": describe(exc)})
+        return error_reply(ServiceUnavailable(DEPENDENCY_UNAVAILABLE)).model_dump(mode="json")
+    if earlier is not None:
+        return _earlier_reply(earlier)
+    state.key_id = kid
+    reply = await _run(operation, request)
+    transient = not reply["ok"] and reply["error"]["status"] == ServiceUnavailable.status
+    try:
+        await keeper.finish(kid, reply, transient=transient)
+    except Exception as exc:  # the outcome stands; a repeat then finds the key in flight or committed
+        log.warning("rpc.idempotency_not_recorded", extra={"error": describe(exc)})
+    return reply
+
+
+def _earlier_reply(earlier: Earlier) -> dict[str, Any]:
+    if earlier.state == "done" and earlier.reply is not None:
+        return earlier.reply
+    if earlier.state == "mismatch":
+        error: DomainError = ValidationFailed.on(
+            "Idempotency-Key",
+            "Khoá này đã dùng cho một yêu cầu khác; mỗi thao tác mới cần một khoá mới",
+            code="idempotency_key_reused",
+        )
+    elif earlier.state == "committed":
+        error = Conflict("Thao tác này đã được thực hiện (cùng Idempotency-Key); hãy tải lại để xem kết quả", code="already_done")
+    else:
+        error = Conflict(
+            "Yêu cầu trước với cùng Idempotency-Key đang được xử lý; thử lại sau ít giây", code="request_in_progress"
+        )
+    return error_reply(error).model_dump(mode="json")
 
 
 # NATS refuses a message over its max_payload (1 MB by default, the deployment's too): a bigger reply would never
@@ -191,6 +251,9 @@ async def _run(operation: RpcOperation, request: RpcRequest) -> dict[str, Any]:
     except Exception as exc:
         if is_transient(exc):  # the service's database or the bus is down: say so, and that a retry is worth it
             log.warning("rpc.dependency_unavailable", extra={"error": describe(exc)})
+            state = request_state.get()
+            if state is not None and state.committed:  # done, only its reply could not be read back
+                return error_reply(ServiceUnavailable(COMMITTED_BUT_UNREAD, code="result_not_read")).model_dump(mode="json")
             return error_reply(ServiceUnavailable(DEPENDENCY_UNAVAILABLE)).model_dump(mode="json")
         log.exception("rpc.failed")
         return error_reply(InternalError()).model_dump(mode="json")

@@ -13,6 +13,7 @@ from shared.contracts.events import Actor
 from shared.contracts.operations import SERVICE_NAMES_VI, Operation, ReplyT, RequestT, RpcReply, RpcRequest
 from shared.contracts.subjects import rpc_subject
 from shared.platform.assertions import Signer
+from shared.platform.idempotency import outgoing_key
 from shared.platform.rpc import RemoteError
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
@@ -37,7 +38,7 @@ class RpcClient:
         return await self._request(service, rpc_subject(service, operation), actor, params or {})
 
     async def _request(self, service: str, subject: str, actor: Actor, params: dict[str, Any]) -> Any:
-        request = RpcRequest(actor=actor, params=params)
+        request = RpcRequest(actor=actor, params=params, idempotency_key=outgoing_key.get())
         if self.signer is not None:  # signed as the service will read them: the parameters as JSON values
             wire_params = request.model_dump(mode="json")["params"]
             request = request.model_copy(update={"assertion": self.signer.sign(actor, subject, wire_params)})
@@ -45,7 +46,13 @@ class RpcClient:
         try:
             message = await self.broker.request(body, subject, timeout=self.timeout_seconds)
             reply = RpcReply.model_validate(await message.decode())
-        except (TimeoutError, nats.errors.Error, ValidationError) as exc:
+        except (TimeoutError, nats.errors.TimeoutError) as exc:  # it may be running it still, or have done it
+            raise ServiceUnavailable(
+                f"Dịch vụ “{SERVICE_NAMES_VI.get(service, service)}” không trả lời kịp: chưa xác định được yêu cầu đã được "
+                "thực hiện hay chưa. Hãy tải lại để kiểm tra trước khi làm lại (gửi lại với cùng Idempotency-Key thì an toàn)",
+                code="outcome_unknown",
+            ) from exc
+        except (nats.errors.Error, ValidationError) as exc:  # no instance took it (no responders), or a garbled reply
             raise ServiceUnavailable(
                 f"Dịch vụ “{SERVICE_NAMES_VI.get(service, service)}” tạm thời không phản hồi, vui lòng thử lại sau"
             ) from exc

@@ -27,6 +27,7 @@ from shared.contracts.subjects import ConsumerDef
 from shared.platform.assertions import Signer, Verifier, key_paths, load_signer, load_verifier
 from shared.platform.db import make_engine
 from shared.platform.deadletter_ops import dead_letter_operations
+from shared.platform.idempotency import Keeper
 from shared.platform.messaging import EventConsumer, consumers_of, make_broker, publish_event, register_rpc
 from shared.platform.observability import Heartbeat, Sampler, http_url, readiness
 from shared.platform.outbox import OutboxRelay
@@ -57,6 +58,7 @@ def _no_metrics(ctx: ServiceContext, sampler: Sampler) -> None:
 class ServiceSpec:
     name: str
     outbox: sa.Table
+    idempotency_keys: sa.Table
     consumers: tuple[ConsumerDef, ...]
     # Registers the service's RPC operations and event consumers on the router.
     wire: Callable[[NatsRouter, NatsBroker, ServiceContext], None]
@@ -103,6 +105,7 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> AsgiFastStream:
         settings=settings,
         outbox_written=relay.wake,
         registry=registry,
+        idempotency=Keeper(engine, spec.idempotency_keys, clock),
         **caller_keys(spec.name, settings),
     )
 

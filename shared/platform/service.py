@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.platform.assertions import Signer, Verifier
 from shared.platform.clock import Clock
+from shared.platform.idempotency import Keeper
 from shared.platform.settings import ServiceSettings
 
 
@@ -27,3 +28,5 @@ class ServiceContext:
     callers: Verifier | None = None
     # Signs the requests this service itself sends (awards: registration's unit paths), when it sends any.
     signer: Signer | None = None
+    # The service's idempotency records (a repeated request with the same key gets the first outcome).
+    idempotency: Keeper | None = None

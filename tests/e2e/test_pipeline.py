@@ -112,6 +112,17 @@ def test_api_errors_are_problem_json_with_codes_fields_and_unit_scoping(system: 
 
     assert httpx.get(f"{system.portal_url}/api/v1/units").status_code == 401
 
+    # A client that resends after a lost answer, with the same Idempotency-Key, gets the first outcome (issue 15)
+    keyed = {"Authorization": f"Bearer {client.tokens['cdcs.dst']}", "Idempotency-Key": "submit-le-loi-1"}
+    url = f"{system.portal_url}/api/v1/nominations"
+    once, again = (httpx.post(url, json=individual("Lê Lợi"), headers=keyed, timeout=30) for _ in range(2))
+    assert (once.status_code, again.status_code) == (201, 201)
+    assert once.json() == again.json()  # the same nomination, not a second one nor a 409 duplicate
+    other = httpx.post(url, json=individual("Lê Lai"), headers=keyed, timeout=30)  # the key reused for another body
+    assert (other.status_code, other.json()["code"]) == (422, "idempotency_key_reused")
+    bad = httpx.post(url, json=individual("Lê Lai"), headers={**keyed, "Idempotency-Key": "two words"}, timeout=30)
+    assert (bad.status_code, bad.json()["code"]) == (422, "idempotency_key_invalid")
+
     first = client.submit("cdcs.dst", individual("Trần Quốc Toản"))
     with pytest.raises(ApiError) as duplicate:
         client.submit("cdcs.dst", individual("tran quoc  toan"))

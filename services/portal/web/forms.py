@@ -3,6 +3,7 @@ form may send them back to."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,10 @@ from fastapi import Request
 
 from services.portal.web import session as web
 from shared.contracts.events import Actor
+from shared.platform.idempotency import KEY_PATTERN, outgoing_key
+
+FORM_KEY = "idempotency_key"
+_KEY = re.compile(KEY_PATTERN)
 
 
 async def signed_form(request: Request) -> tuple[Actor, dict[str, str]]:
@@ -17,7 +22,10 @@ async def signed_form(request: Request) -> tuple[Actor, dict[str, str]]:
     actor = await web.current_actor(request)
     form = await request.form()
     web.check_csrf(request, str(form.get("csrf_token", "")))
-    return actor, {k: v.strip() for k, v in form.multi_items() if k != "csrf_token" and isinstance(v, str)}
+    key = form.get(FORM_KEY)
+    if isinstance(key, str) and _KEY.match(key):  # app.js gives each form one: a double submit is one request
+        outgoing_key.set(key)
+    return actor, {k: v.strip() for k, v in form.multi_items() if k not in ("csrf_token", FORM_KEY) and isinstance(v, str)}
 
 
 def clean(params: dict[str, Any]) -> dict[str, Any]:

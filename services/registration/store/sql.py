@@ -44,6 +44,7 @@ from services.registration.store.rows import (
 from services.registration.store.sql_emulation import EmulationQueries
 from services.registration.store.tables import (
     attachments,
+    idempotency_keys,
     inbox,
     nominations,
     outbox,
@@ -54,6 +55,7 @@ from services.registration.store.tables import (
 )
 from shared.contracts.events import Event
 from shared.contracts.values import UnitRef
+from shared.platform.idempotency import mark_committed
 from shared.platform.outbox import enqueue, first_delivery, is_unique_violation
 from shared.rules.reference import ParentSpan, Unit, UnitTree
 from shared.rules.text import normalize_name
@@ -397,6 +399,7 @@ class SqlUnitOfWork(UnitOfWork):
             async with self.engine.begin() as conn:
                 store = SqlStore(conn)
                 yield store
+                await mark_committed(conn, idempotency_keys)  # in this transaction (shared.platform.idempotency)
         except IntegrityError as exc:
             if is_unique_violation(exc):
                 raise AlreadyStored(str(exc.orig)) from exc

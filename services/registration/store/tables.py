@@ -5,9 +5,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from shared.platform.db import UtcDateTime, messaging_tables
+from shared.platform.idempotency import idempotency_table
 
 metadata = sa.MetaData()
 outbox, inbox = messaging_tables(metadata)
+idempotency_keys = idempotency_table(metadata)
 
 units = sa.Table(
     "units",

@@ -7,6 +7,7 @@ The tables are re-exported here, so migrations and tests name them `store.tasks`
 from services.review.store.tables import (
     council_meetings,
     council_votes,
+    idempotency_keys,
     inbox,
     metadata,
     nominations,
@@ -25,6 +26,7 @@ from services.review.store.tables import (
 __all__ = [
     "council_meetings",
     "council_votes",
+    "idempotency_keys",
     "inbox",
     "metadata",
     "nominations",

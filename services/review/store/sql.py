@@ -14,6 +14,7 @@ from services.review.store.sql_councils import SqlCouncils, SqlProposals, SqlReo
 from services.review.store.sql_tasks import SqlMoves, SqlNominations, SqlTasks
 from services.review.store.sql_timers import SqlNotifications, SqlRosters, SqlTimers
 from shared.contracts.events import Event
+from shared.platform.idempotency import mark_committed
 from shared.platform.outbox import enqueue, first_delivery
 
 
@@ -52,6 +53,7 @@ class SqlUnitOfWork(port.UnitOfWork):
             await self._conn.close()
 
     async def commit(self) -> None:
+        await mark_committed(self._conn, t.idempotency_keys)  # in this transaction (shared.platform.idempotency)
         await self._transaction.commit()
         if self._published:
             self._published = False

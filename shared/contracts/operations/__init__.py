@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.errors import FieldError
 from shared.contracts.events import Actor
@@ -52,6 +52,8 @@ class RpcRequest(BaseModel):
     actor: Actor
     params: dict[str, Any] = {}
     assertion: str | None = None
+    # The client's `Idempotency-Key`: the same key for the same operation and parameters gets the first outcome.
+    idempotency_key: str | None = Field(default=None, pattern=r"^[\x21-\x7e]{1,100}$")
 
 
 class RpcError(BaseModel):

@@ -13,3 +13,17 @@ document.addEventListener("submit", (event) => {
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
+// One Idempotency key per form as the page shows it: a form sent twice (a double click, a retry after a network
+// fault) is one request, and the second gets the first one's outcome (shared/platform/idempotency.py).
+function keyForms(root) {
+  root.querySelectorAll("form[method=post]").forEach((form) => {
+    if (form.querySelector("input[name=idempotency_key]") || !window.crypto || !crypto.randomUUID) return;
+    const key = document.createElement("input");
+    key.type = "hidden";
+    key.name = "idempotency_key";
+    key.value = crypto.randomUUID();
+    form.appendChild(key);
+  });
+}
+document.addEventListener("DOMContentLoaded", () => keyForms(document));
+document.addEventListener("htmx:afterSwap", (event) => keyForms(event.target));
