@@ -35,7 +35,7 @@ from shared.platform.clock import FixedClock
 from shared.platform.db import make_engine
 from shared.platform.migrate import upgrade
 from shared.platform.service import ServiceContext
-from shared.platform.settings import ServiceSettings
+from shared.platform.settings import RuleSources, ServiceSettings
 from shared.rules.reference import base_salary_on
 from thidua.seedreports import cdcs_by_parent, demo_entries
 
@@ -50,6 +50,7 @@ TLD = UnitRef(code="TLD", name="Tổng LĐLĐ Việt Nam", short_name="Tổng L�
 
 def entries(count: int) -> list[RegisterEntry]:
     made: list[RegisterEntry] = []
+    rules = RuleSources().rulebook()
     seed = 2024
     while len(made) < count:
         sectors = {code: (parent, s) for parent, units in cdcs_by_parent(seed).items() for code, s in units.items()}
@@ -58,7 +59,7 @@ def entries(count: int) -> list[RegisterEntry]:
             path = [UnitRef(code=code, name=code, short_name=code, level="grassroots"), PARENTS[parent], HN, TLD]
             for r in rows:
                 on = date.fromisoformat(r["decided_on"])
-                award = register_award(r["award_code"], on)
+                award = register_award(r["award_code"], on, rules)
                 assert award is not None
                 coefficient = award.coefficient_for(r["nominee_kind"])
                 base = base_salary_on(on)
@@ -100,6 +101,7 @@ async def main(count: int, runs: int, url: str) -> None:
         engine=engine,
         clock=FixedClock(datetime(2026, 3, 2, tzinfo=UTC)),
         settings=ServiceSettings(service="awards", database_url=url),
+        rules=RuleSources().rulebook(),
     )
     rows = entries(count)
     start = time.perf_counter()

@@ -101,6 +101,7 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> AsgiFastStream:
         engine=engine,
         clock=clock,
         settings=settings,
+        rules=settings.rulebook(),
         outbox_written=relay.wake,
         registry=registry,
         **caller_keys(spec.name, settings),

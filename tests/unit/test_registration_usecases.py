@@ -39,6 +39,7 @@ from shared.contracts.operations.registration import (
 )
 from shared.platform.clock import FixedClock
 from shared.rules.reference import UnitTree, load_units
+from tests.fakes import default_rulebook
 from tests.fakes.registration import FakeUnitOfWork
 
 MARCH_2026 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -81,7 +82,7 @@ async def world() -> World:
     """The demo unit tree and the seed campaigns, in a fresh in-memory store, on 2 March 2026."""
     clock = FixedClock(MARCH_2026)
     uow = FakeUnitOfWork()
-    ctx = RegistrationContext(uow=uow, clock=clock)
+    ctx = RegistrationContext(uow=uow, clock=clock, rules=default_rulebook())
     await units.load_units(ctx, load_units())
     await emulation.load_campaigns(ctx, load_seed_campaigns())
     return World(ctx=ctx, uow=uow, clock=clock)

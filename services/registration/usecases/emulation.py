@@ -42,7 +42,6 @@ from shared.contracts.operations.registration import (
     PledgeView,
     VoteInCluster,
 )
-from shared.rules.catalog import catalogs_on
 
 
 def _unit_names(units: list[UnitRow]) -> dict[str, str]:
@@ -72,7 +71,7 @@ async def load_campaigns(ctx: RegistrationContext, campaigns: list[Campaign]) ->
 async def create_campaign(ctx: RegistrationContext, actor: Actor, cmd: NewCampaign) -> CampaignView:
     if not (actor.is_admin or actor.has_role("approver", cmd.launching_unit_code)):
         raise Forbidden("Chỉ người duyệt của đơn vị phát động được tạo đợt thi đua", code="not_launching_unit")
-    catalogs = catalogs_on(_today(ctx))
+    catalogs = ctx.rules.catalogs_on(_today(ctx))
     unknown = [
         FieldError(field=f"targets.{i}.award_code", message=f"Không có hình thức “{t.award_code}” trong danh mục hiện hành")
         for i, t in enumerate(cmd.targets)
@@ -127,7 +126,7 @@ def _campaign_view(campaign: Campaign, usage: dict[str, int], names: dict[str, s
 async def list_campaigns(ctx: RegistrationContext, actor: Actor, params: IgnoredParams) -> CampaignList:
     """Every campaign, newest window first, with each target's places taken (any signed-in user: reference data)."""
     today = _today(ctx)
-    names = award_names(catalogs_on(today))
+    names = award_names(ctx.rules.catalogs_on(today))
     async with ctx.uow.reading() as store:
         units = _unit_names(await store.units())
         views = []
@@ -145,7 +144,7 @@ async def get_campaign(ctx: RegistrationContext, actor: Actor, q: CampaignCode) 
             raise NotFound("Không có đợt thi đua này", code="campaign_not_found")
         launcher = await store.unit(campaign.launching_unit_code)
         usage = await store.count_by_award(q.code, HOLDS_CAMPAIGN_PLACE)
-    return _campaign_view(campaign, usage, award_names(catalogs_on(today)), today, launcher.name if launcher else "")
+    return _campaign_view(campaign, usage, award_names(ctx.rules.catalogs_on(today)), today, launcher.name if launcher else "")
 
 
 # Pledges
@@ -182,7 +181,7 @@ async def register_pledge(ctx: RegistrationContext, actor: Actor, cmd: PledgeReg
     now = ctx.clock.now()
     today = _today(ctx)
     rule = pledge_rule_on(today)
-    catalogs = catalogs_on(today)
+    catalogs = ctx.rules.catalogs_on(today)
     errors = [
         FieldError(field=f"targets.{i}.award_code", message=f"Không có hình thức “{t.award_code}” trong danh mục hiện hành")
         for i, t in enumerate(cmd.targets)
@@ -277,7 +276,7 @@ async def decide_pledge(ctx: RegistrationContext, actor: Actor, cmd: DecidePledg
         await store.save_pledge(decided)
         stored = await store.pledge(cmd.id)
         assert stored is not None
-    return _pledge_view(stored, award_names(catalogs_on(_today(ctx))))
+    return _pledge_view(stored, award_names(ctx.rules.catalogs_on(_today(ctx))))
 
 
 async def list_pledges(ctx: RegistrationContext, actor: Actor, q: PledgeQuery) -> PledgeList:
@@ -287,7 +286,7 @@ async def list_pledges(ctx: RegistrationContext, actor: Actor, q: PledgeQuery) -
         rows = await store.pledges(search)
     today = _today(ctx)
     rule = pledge_rule_on(today)
-    names = award_names(catalogs_on(today))
+    names = award_names(ctx.rules.catalogs_on(today))
     return PledgeList(
         items=[_pledge_view(r, names) for r in rows],
         deadline=rule.deadline(today.year),
