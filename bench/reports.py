@@ -18,6 +18,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import Set
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from services.awards.domain.grassroots import register_award
 from services.awards.domain.register import RegisterEntry
 from services.awards.usecases import reports
 from services.awards.usecases.context import AwardsContext
+from services.awards.usecases.ports import UnitPaths
 from shared.contracts.events import Actor, RoleGrant
 from shared.contracts.operations.awards import ReportQuery
 from shared.contracts.values import UnitRef
@@ -46,6 +48,16 @@ PARENTS = {
 }
 HN = UnitRef(code="HN", name="LĐLĐ TP Hà Nội", short_name="LĐLĐ HN", level="city")
 TLD = UnitRef(code="TLD", name="Tổng LĐLĐ Việt Nam", short_name="Tổng LĐLĐ", level="national")
+
+
+class BenchUnits:
+    """The unit directory as far as the reports timed here need it (each names its unit; the root is TLD)."""
+
+    async def paths(self, actor: Actor, code: str, dates: Set[date]) -> UnitPaths:
+        raise NotImplementedError("the reports timed here ask for no unit path")
+
+    async def root(self, actor: Actor) -> UnitRef:
+        return TLD
 
 
 def entries(count: int) -> list[RegisterEntry]:
@@ -129,7 +141,7 @@ async def main(count: int, runs: int, url: str) -> None:
             )
 
     def report(params: dict[str, object]) -> object:
-        return lambda: reports.report(AwardsContext.of(ctx), OPS, ReportQuery.model_validate(params))
+        return lambda: reports.report(AwardsContext.of(ctx), BenchUnits(), OPS, ReportQuery.model_validate(params))
 
     print("Baselines (same run):")
     await timed("SELECT COUNT(*) FROM registry", runs, bare_count)

@@ -280,6 +280,10 @@ class FakeUnitDirectory(UnitDirectory):
         unit = self.tree.get(code)
         return UnitPaths(sector=unit.sector if unit else None, paths={on: self.tree.path_on(code, on) for on in dates})
 
+    async def root(self, actor: Actor) -> UnitRef:
+        [top] = [u for u in self.tree.units.values() if u.parent is None]
+        return top.ref()
+
 
 @dataclass
 class FakeAwards:

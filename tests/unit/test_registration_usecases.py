@@ -32,6 +32,7 @@ from shared.contracts.operations.registration import (
     CampaignCode,
     DecidePledge,
     EditNomination,
+    IgnoredParams,
     NominationId,
     NominationQuery,
     NominationStatus,
@@ -105,6 +106,12 @@ def test_the_contract_names_every_status_of_a_nomination() -> None:
 
 
 # Submission
+
+
+@pytest.mark.asyncio
+async def test_the_root_of_the_unit_tree_is_the_unit_with_no_parent(world: World) -> None:
+    root = await units.unit_root(world.ctx, SUBMITTER, IgnoredParams())
+    assert (root.code, root.level) == ("TLD", "national")
 
 
 @pytest.mark.asyncio

@@ -48,6 +48,11 @@ def _unit_names(units: list[UnitRow]) -> dict[str, str]:
     return {u.code: u.name for u in units}
 
 
+def _roots(units: list[UnitRow]) -> frozenset[str]:
+    """The top of the unit tree (the Tổng LĐLĐ): the units with no parent."""
+    return frozenset(u.code for u in units if u.parent_code is None)
+
+
 def _today(ctx: RegistrationContext) -> date:
     return ctx.today()
 
@@ -300,7 +305,7 @@ async def list_pledges(ctx: RegistrationContext, actor: Actor, q: PledgeQuery) -
 
 
 async def create_cluster(ctx: RegistrationContext, actor: Actor, cmd: NewCluster) -> ClusterView:
-    """A superior groups units under it into a cluster (a national cluster hangs under TLD)."""
+    """A superior groups units under it into a cluster (a national cluster hangs under the root of the unit tree)."""
     if not (
         actor.is_admin or actor.has_role("approver", cmd.parent_unit_code) or actor.has_role("unit_admin", cmd.parent_unit_code)
     ):
@@ -341,13 +346,13 @@ def _cluster_exists(code: str) -> Conflict:
     return Conflict(f"Đã có cụm thi đua mã {code}", code="cluster_exists")
 
 
-def _cluster_view(cluster: ClusterRow, units: dict[str, str]) -> ClusterView:
+def _cluster_view(cluster: ClusterRow, units: dict[str, str], roots: frozenset[str]) -> ClusterView:
     return ClusterView(
         code=cluster.code,
         name=cluster.name,
         parent_unit_code=cluster.parent_unit_code,
         parent_unit_name=units.get(cluster.parent_unit_code, ""),
-        national=cluster.parent_unit_code == "TLD",
+        national=cluster.parent_unit_code in roots,
         valid_from=cluster.valid_from,
         valid_to=cluster.valid_to,
         members=[
@@ -370,17 +375,18 @@ def _cluster_view(cluster: ClusterRow, units: dict[str, str]) -> ClusterView:
 async def list_clusters(ctx: RegistrationContext, actor: Actor, params: IgnoredParams) -> ClusterList:
     """Every cluster with its members and its votes (reference data for any signed-in user)."""
     async with ctx.uow.reading() as store:
-        units = _unit_names(await store.units())
+        rows = await store.units()
         clusters = await store.clusters()
-    return ClusterList([_cluster_view(c, units) for c in clusters])
+    units, roots = _unit_names(rows), _roots(rows)
+    return ClusterList([_cluster_view(c, units, roots) for c in clusters])
 
 
 async def _read_cluster(ctx: RegistrationContext, code: str) -> ClusterView:
     async with ctx.uow.reading() as store:
-        units = _unit_names(await store.units())
+        rows = await store.units()
         cluster = await store.cluster(code)
     assert cluster is not None  # just written
-    return _cluster_view(cluster, units)
+    return _cluster_view(cluster, _unit_names(rows), _roots(rows))
 
 
 async def record_cluster_vote(ctx: RegistrationContext, actor: Actor, cmd: VoteInCluster) -> ClusterView:
