@@ -136,7 +136,7 @@ async def main(count: int, database_url: str | None) -> None:  # noqa: PLR0915 -
         await ensure_topology(server.url, ())
         engine = make_engine(url)
         settings = ServiceSettings(service="review", database_url=url)
-        seeding = ServiceContext(engine=engine, clock=FixedClock(OPENED), settings=settings)
+        seeding = ServiceContext(engine=engine, clock=FixedClock(OPENED), settings=settings, rules=settings.rulebook())
         started = time.perf_counter()
         due = await open_tasks(seeding, count)
         print(
@@ -144,7 +144,9 @@ async def main(count: int, database_url: str | None) -> None:  # noqa: PLR0915 -
         )
 
         # The reminders (80 % and the due-day morning) come first; fire them on a frozen clock.
-        warmup_ctx = ServiceContext(engine=engine, clock=FixedClock(due - timedelta(seconds=5)), settings=settings)
+        warmup_ctx = ServiceContext(
+            engine=engine, clock=FixedClock(due - timedelta(seconds=5)), settings=settings, rules=settings.rulebook()
+        )
         warmup = RecordingLoop(warmup_ctx, instance="warmup")
         while await warmup.run_once():
             pass
@@ -157,7 +159,7 @@ async def main(count: int, database_url: str | None) -> None:  # noqa: PLR0915 -
 
         clock = ArrivingClock(due, after=2.0)
         relay = OutboxRelay(engine, store.outbox, publish, clock, batch_size=500)
-        ctx = ServiceContext(engine=engine, clock=clock, settings=settings, outbox_written=relay.wake)
+        ctx = ServiceContext(engine=engine, clock=clock, settings=settings, rules=settings.rulebook(), outbox_written=relay.wake)
         loop = RecordingLoop(ctx, instance="bench", poll_interval=settings.timer_poll_seconds)
         nc = await nats.connect(server.url)
         js = nc.jetstream()

@@ -20,8 +20,7 @@ from pathlib import Path
 import nats
 from nats.js.api import ConsumerConfig, StreamConfig
 
-from shared.platform.settings import SERVICES
-from shared.rules.attachments import RULES_ENV
+from shared.platform.settings import ATTACHMENT_RULES_ENV, SERVICES
 from thidua.client import PortalClient
 from thidua.demo import APPROVERS, SAMPLES, drive
 from thidua.natsserver import NatsServer, free_port
@@ -61,7 +60,7 @@ def main(count: int) -> None:
             nats_port=free_port(),
             http_ports={s: free_port() for s in SERVICES},
             # The pipeline, not file handling, is measured: nominations go without their documents.
-            extra_env={RULES_ENV: str(DOCUMENTS_OPTIONAL)},
+            extra_env={ATTACHMENT_RULES_ENV: str(DOCUMENTS_OPTIONAL)},
         )
         system = System(config).start()
         try:

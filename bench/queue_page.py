@@ -27,8 +27,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy.engine import make_url
 
-from shared.platform.settings import SERVICES
-from shared.rules.attachments import RULES_ENV
+from shared.platform.settings import ATTACHMENT_RULES_ENV, SERVICES
 from shared.rules.text import normalize_name
 from thidua.natsserver import free_port
 from thidua.system import System, SystemConfig
@@ -106,7 +105,7 @@ def main(count: int, repetitions: int) -> None:
             nats_port=free_port(),
             http_ports={s: free_port() for s in SERVICES},
             # The pipeline, not file handling, is measured: nominations go without their documents.
-            extra_env={RULES_ENV: str(DOCUMENTS_OPTIONAL)},
+            extra_env={ATTACHMENT_RULES_ENV: str(DOCUMENTS_OPTIONAL)},
         )
         system = System(config).start()
         try:

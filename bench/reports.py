@@ -18,6 +18,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import Set
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from services.awards.domain.grassroots import register_award
 from services.awards.domain.register import RegisterEntry
 from services.awards.usecases import reports
 from services.awards.usecases.context import AwardsContext
+from services.awards.usecases.ports import UnitPaths
 from shared.contracts.events import Actor, RoleGrant
 from shared.contracts.operations.awards import ReportQuery
 from shared.contracts.values import UnitRef
@@ -35,7 +37,7 @@ from shared.platform.clock import FixedClock
 from shared.platform.db import make_engine
 from shared.platform.migrate import upgrade
 from shared.platform.service import ServiceContext
-from shared.platform.settings import ServiceSettings
+from shared.platform.settings import RuleSources, ServiceSettings
 from shared.rules.reference import base_salary_on
 from thidua.seedreports import cdcs_by_parent, demo_entries
 
@@ -48,8 +50,19 @@ HN = UnitRef(code="HN", name="LĐLĐ TP Hà Nội", short_name="LĐLĐ HN", leve
 TLD = UnitRef(code="TLD", name="Tổng LĐLĐ Việt Nam", short_name="Tổng LĐLĐ", level="national")
 
 
+class BenchUnits:
+    """The unit directory as far as the reports timed here need it (each names its unit; the root is TLD)."""
+
+    async def paths(self, actor: Actor, code: str, dates: Set[date]) -> UnitPaths:
+        raise NotImplementedError("the reports timed here ask for no unit path")
+
+    async def root(self, actor: Actor) -> UnitRef:
+        return TLD
+
+
 def entries(count: int) -> list[RegisterEntry]:
     made: list[RegisterEntry] = []
+    rules = RuleSources().rulebook()
     seed = 2024
     while len(made) < count:
         sectors = {code: (parent, s) for parent, units in cdcs_by_parent(seed).items() for code, s in units.items()}
@@ -58,7 +71,7 @@ def entries(count: int) -> list[RegisterEntry]:
             path = [UnitRef(code=code, name=code, short_name=code, level="grassroots"), PARENTS[parent], HN, TLD]
             for r in rows:
                 on = date.fromisoformat(r["decided_on"])
-                award = register_award(r["award_code"], on)
+                award = register_award(r["award_code"], on, rules)
                 assert award is not None
                 coefficient = award.coefficient_for(r["nominee_kind"])
                 base = base_salary_on(on)
@@ -100,6 +113,7 @@ async def main(count: int, runs: int, url: str) -> None:
         engine=engine,
         clock=FixedClock(datetime(2026, 3, 2, tzinfo=UTC)),
         settings=ServiceSettings(service="awards", database_url=url),
+        rules=RuleSources().rulebook(),
     )
     rows = entries(count)
     start = time.perf_counter()
@@ -127,7 +141,7 @@ async def main(count: int, runs: int, url: str) -> None:
             )
 
     def report(params: dict[str, object]) -> object:
-        return lambda: reports.report(AwardsContext.of(ctx), OPS, ReportQuery.model_validate(params))
+        return lambda: reports.report(AwardsContext.of(ctx), BenchUnits(), OPS, ReportQuery.model_validate(params))
 
     print("Baselines (same run):")
     await timed("SELECT COUNT(*) FROM registry", runs, bare_count)

@@ -26,8 +26,7 @@ from shared.platform.clock import FixedClock
 from shared.platform.db import make_engine
 from shared.platform.migrate import upgrade
 from shared.platform.service import ServiceContext
-from shared.platform.settings import ServiceSettings
-from shared.rules.attachments import RULES_ENV
+from shared.platform.settings import ATTACHMENT_RULES_ENV, ServiceSettings
 from thidua.natsserver import NatsServer, free_port
 
 DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -36,7 +35,7 @@ DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 # under the same limits with documents optional; the attachment tests and the demo's e2e test use the shipped file.
 SHIPPED_ATTACHMENT_RULES = Path(__file__).resolve().parents[1] / "shared" / "data" / "attachments.toml"
 DOCUMENTS_OPTIONAL = Path(__file__).resolve().parent / "data" / "attachments-documents-optional.toml"
-os.environ.setdefault(RULES_ENV, str(DOCUMENTS_OPTIONAL))
+os.environ.setdefault(ATTACHMENT_RULES_ENV, str(DOCUMENTS_OPTIONAL))
 
 
 def _docker_container(kind: str) -> Any:
@@ -169,10 +168,12 @@ async def service_context(database_url: str) -> AsyncIterator[Any]:
         engines.append(engine)
         from datetime import UTC, datetime
 
+        settings = ServiceSettings(service=service, database_url=target)
         return ServiceContext(
             engine=engine,
             clock=clock or FixedClock(datetime(2026, 3, 2, 2, 0, tzinfo=UTC)),
-            settings=ServiceSettings(service=service, database_url=target),
+            settings=settings,
+            rules=settings.rulebook(),
         )
 
     yield build

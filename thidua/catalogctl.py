@@ -1,7 +1,8 @@
 """`thidua catalog`: read the award catalogues, check a new version file and install it.
 
-The catalogue directory is `THIDUA_CATALOG_DIR` (default: the files shipped in `shared/data/catalog`); the
-running services read it on every lookup and see a newly installed version without a restart.
+The catalogue directory is `THIDUA_CATALOG_DIR` (default: the files shipped in `shared/data/catalog`), read once
+per command into a `Rulebook` as the services read it at start-up; the running services look their directory up on
+every use and see a newly installed version without a restart.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, TextIO
 
 from shared.contracts.values import LEVEL_NAMES_VI, VIETNAM_TZ
 from shared.platform.clock import SystemClock
+from shared.platform.settings import RuleSources
 from shared.rules.catalog import (
     CATALOG_NAMES,
     CATALOG_NAMES_VI,
@@ -26,16 +28,18 @@ from shared.rules.catalog import (
     Catalog,
     CatalogError,
     CatalogFile,
-    catalog_dir,
-    catalog_files,
-    catalog_version,
-    catalogs_on,
     load_catalog_dir,
     load_catalog_file,
     version_problems,
 )
+from shared.rules.rulebook import Rulebook
 
 COMMANDS = ("catalog",)
+
+
+def rulebook() -> Rulebook:
+    """The rules as a service started now would read them (`THIDUA_CATALOG_DIR`)."""
+    return RuleSources().rulebook()
 
 
 def parse_day(text: str) -> date:
@@ -112,7 +116,7 @@ def coefficients(award: Award) -> str:
 
 
 def cmd_list(out: TextIO, on: date, only: str | None, *, as_json: bool) -> int:
-    catalogs = [c for c in catalogs_on(on).catalogs if only is None or c.catalog == only]
+    catalogs = [c for c in rulebook().catalogs_on(on).catalogs if only is None or c.catalog == only]
     if as_json:
         payload = [
             {"catalog": c.catalog, "version": c.version, "awards": [a.model_dump(mode="json") for a in c.awards]}
@@ -142,12 +146,13 @@ def cmd_list(out: TextIO, on: date, only: str | None, *, as_json: bool) -> int:
 def cmd_show(out: TextIO, code: str, *, on: date, version: str | None, as_json: bool) -> int:
     catalog: Catalog | None
     if version is not None:
-        catalog = catalog_version(version)
+        catalog = rulebook().catalog_version(version)
         award = catalog.get(code)
         where = f"phiên bản {version}"
     else:
-        award = catalogs_on(on).get(code)
-        catalog = next((c for c in catalogs_on(on).catalogs if award is not None and c.version == award.catalog_version), None)
+        in_force = rulebook().catalogs_on(on)
+        award = in_force.get(code)
+        catalog = next((c for c in in_force.catalogs if award is not None and c.version == award.catalog_version), None)
         where = f"danh mục có hiệu lực ngày {day(on)}"
     if award is None or catalog is None:
         print(f"Không có hình thức {code} trong {where}", file=out)
@@ -207,7 +212,7 @@ def describe(award: Award, catalog: Catalog) -> list[str]:
 
 
 def cmd_versions(out: TextIO, *, as_json: bool) -> int:
-    files = catalog_files()
+    files = rulebook().catalog_files()
     if as_json:
         payload = [
             {
@@ -221,7 +226,7 @@ def cmd_versions(out: TextIO, *, as_json: bool) -> int:
         ]
         print(json.dumps(payload, ensure_ascii=False, indent=2), file=out)
         return 0
-    print(f"Thư mục danh mục: {catalog_dir()}", file=out)
+    print(f"Thư mục danh mục: {rulebook().catalog_dir}", file=out)
     rows = [["tệp", "danh mục", "phiên bản", "hiệu lực từ", "số hình thức"]]
     rows += [
         [f.path.name, f.catalog.catalog, f.catalog.version, day(f.catalog.effective_from), str(len(f.catalog.awards))]
@@ -251,7 +256,7 @@ def install_problems(new: CatalogFile, directory: Path, today: date) -> list[str
 
 def checked(out: TextIO, file: Path, today: date) -> CatalogFile:
     new = load_catalog_file(file)
-    problems = install_problems(new, catalog_dir(), today)
+    problems = install_problems(new, rulebook().catalog_dir, today)
     if problems:
         raise CatalogError(problems)
     c = new.catalog
@@ -266,7 +271,7 @@ def cmd_check(out: TextIO, file: Path, today: date) -> int:
 
 def cmd_install(out: TextIO, file: Path, today: date) -> int:
     new = checked(out, file, today)
-    directory = catalog_dir()
+    directory = rulebook().catalog_dir
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / target_name(new.catalog)
     temporary = target.with_suffix(".toml.part")

@@ -30,7 +30,9 @@ async def _load_units(url: str) -> str:
     engine = make_engine(url)
     try:
         settings = ServiceSettings(service="registration", database_url=url)
-        ctx = RegistrationContext.of(ServiceContext(engine=engine, clock=settings.clock(), settings=settings))
+        ctx = RegistrationContext.of(
+            ServiceContext(engine=engine, clock=settings.clock(), settings=settings, rules=settings.rulebook())
+        )
         count = await load_units(ctx, read_units())
         campaigns = await load_campaigns(ctx, load_seed_campaigns())
     finally:

@@ -33,7 +33,7 @@ def operations(ctx: ServiceContext, units: UnitDirectory) -> dict[str, RpcOperat
         implement(op.REVOKE, partial(revocation.revoke, awards)),
         implement(op.MARK_RECOVERED, partial(revocation.mark_recovered, awards)),
         implement(op.DECISION_DOCUMENT, partial(documents.decision_document, awards, units)),
-        implement(op.REPORT, partial(reports.report, awards)),
+        implement(op.REPORT, partial(reports.report, awards, units)),
         implement(op.RECORD_GRASSROOTS, partial(grassroots.record_grassroots, awards, units)),
         *outbox_operations(ctx, store.outbox).items(),
     )

@@ -36,12 +36,25 @@ class UnitPathsReply(BaseModel):
 UNIT_PATHS = Operation(service="registration", name="unit_paths", request=UnitPathsQuery, reply=UnitPathsReply)
 
 
+class NoParams(BaseModel):
+    pass
+
+
+UNIT_ROOT = Operation(service="registration", name="unit_root", request=NoParams, reply=UnitRef)
+
+
 class RpcUnitDirectory:
     """The unit directory over NATS (`services.awards.usecases.ports.UnitDirectory`)."""
 
     def __init__(self, broker: NatsBroker, signer: Signer | None = None) -> None:
-        self.rpc = RpcClient(broker, signer=signer)  # awards' own key: registration answers it for this operation only
+        self.rpc = RpcClient(broker, signer=signer)  # awards' own key: registration answers it for these operations only
+        self._root: UnitRef | None = None  # the top of the union's hierarchy: asked once
 
     async def paths(self, actor: Actor, code: str, dates: Set[date]) -> UnitPaths:
         reply = await self.rpc.call(UNIT_PATHS, actor, UnitPathsQuery(code=code, dates=sorted(dates)))
         return UnitPaths(sector=reply.sector, paths=reply.paths)
+
+    async def root(self, actor: Actor) -> UnitRef:
+        if self._root is None:
+            self._root = await self.rpc.call(UNIT_ROOT, actor, NoParams())
+        return self._root

@@ -56,6 +56,7 @@ class AttachmentDamaged(DomainError):
 class Gateway:
     def __init__(self, settings: PortalSettings, engine: AsyncEngine, clock: Clock, broker: NatsBroker) -> None:
         self.settings = settings
+        self.rules = settings.rulebook()  # the rules the portal checks uploads by, chosen once at start-up
         self.engine = engine
         self.clock = clock  # business time: what pages show as "now", shifted by `thidua clock` in demos
         self.wall_clock = SystemClock()  # security time: token expiry and sign-in throttling never move with it
@@ -84,7 +85,7 @@ class Gateway:
         )
 
     def attachment_rules(self) -> att.AttachmentRules:
-        return att.rules_on(self.clock.now().astimezone(VIETNAM_TZ).date())
+        return self.rules.attachment_rules_on(self.clock.now().astimezone(VIETNAM_TZ).date())
 
     async def stage(self, actor: Actor, filename: str, data: bytes) -> dict[str, Any]:
         """Keep an uploaded file in the staging bucket for the submitter's next submission; refused early when it is

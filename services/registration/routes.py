@@ -34,6 +34,7 @@ def operations(ctx: ServiceContext, files: DossierFiles | None = None) -> dict[s
             SERVICE,
             implement(ops.LIST_UNITS, partial(units.list_units, app)),
             implement(ops.UNIT_PATHS, partial(units.unit_paths, app)),
+            implement(ops.UNIT_ROOT, partial(units.unit_root, app)),
             implement(ops.REORGANISE, partial(reorganisation.reorganise, app), caller_check=require_admin),
             implement(ops.SUBMIT, partial(nominations.submit, app)),
             implement(ops.GET_NOMINATION, partial(nominations.get_nomination, app)),

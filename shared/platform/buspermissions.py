@@ -35,7 +35,7 @@ USERS = ("registration", "review", "awards", "portal", "operator", "admin", "sys
 
 # The RPC operations one service calls on another (the portal calls every service's).
 SERVICE_CALLS: dict[str, tuple[str, ...]] = {
-    "awards": (subjects.rpc_subject("registration", "unit_paths"),),
+    "awards": (subjects.rpc_subject("registration", "unit_paths"), subjects.rpc_subject("registration", "unit_root")),
     # `thidua ops status` asks for the pipeline and the queues as the ops page does
     "operator": (subjects.rpc_subject("registration", "ops_pipeline"), subjects.rpc_subject("review", "ops_queues")),
 }

@@ -103,6 +103,7 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> AsgiFastStream:
         engine=engine,
         clock=clock,
         settings=settings,
+        rules=settings.rulebook(),
         outbox_written=relay.wake,
         registry=registry,
         idempotency=Keeper(engine, spec.idempotency_keys, clock),

@@ -12,6 +12,7 @@ from shared.platform.assertions import Signer, Verifier
 from shared.platform.clock import Clock
 from shared.platform.idempotency import Keeper
 from shared.platform.settings import ServiceSettings
+from shared.rules.rulebook import Rulebook
 
 
 @dataclass
@@ -19,6 +20,8 @@ class ServiceContext:
     engine: AsyncEngine
     clock: Clock
     settings: ServiceSettings
+    # The rule sources chosen at start-up (`settings.rulebook()`), one for the process: the use cases take it from here.
+    rules: Rulebook
     # Called after a commit that wrote outbox rows, so the relay publishes at once.
     outbox_written: Callable[[], None] = field(default=lambda: None)
     # The service's Prometheus registry (handlers count what they do on it; /metrics serves it).

@@ -8,20 +8,46 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.platform.clock import CLOCK_FILE_NAME, SystemClock
+from shared.rules.attachments import RULES_FILE as SHIPPED_ATTACHMENT_RULES
+from shared.rules.catalog import DEFAULT_CATALOG_DIR
+from shared.rules.rulebook import Rulebook
 
 DEFAULT_NATS_PORT = 14222  # not 4222: a developer machine often runs its own NATS there
 DEFAULT_NATS_URL = f"nats://127.0.0.1:{DEFAULT_NATS_PORT}"
 DEFAULT_HTTP_PORTS = {"portal": 8010, "registration": 8011, "review": 8012, "awards": 8013}
 SERVICES = ("registration", "review", "awards", "portal")
+# The rule sources a deployment (or a test) may point elsewhere; `ServiceSettings.rulebook()` reads them once.
+CATALOG_DIR_ENV = "THIDUA_CATALOG_DIR"
+ATTACHMENT_RULES_ENV = "THIDUA_ATTACHMENT_RULES"
 
 
-class ServiceSettings(BaseSettings):
+class RuleSources(BaseSettings):
+    """Where the rules are read from: every service's settings, and alone for the tools that read the rules only."""
+
     model_config = SettingsConfigDict(env_prefix="THIDUA_", extra="ignore")
 
+    # The award catalogue's version files (THIDUA_CATALOG_DIR) and the dated attachment limits (THIDUA_ATTACHMENT_RULES).
+    catalog_dir: Path = DEFAULT_CATALOG_DIR
+    attachment_rules: Path = SHIPPED_ATTACHMENT_RULES
+
+    @field_validator("catalog_dir", "attachment_rules", mode="before")
+    @classmethod
+    def _empty_is_shipped(cls, value: object, info: ValidationInfo) -> object:
+        """An empty variable means "not set": the files shipped with the code."""
+        if value != "":
+            return value
+        return cls.model_fields[info.field_name or ""].default
+
+    def rulebook(self) -> Rulebook:
+        """The rules this process applies, built once by its composition root and passed through its context."""
+        return Rulebook(catalog_dir=self.catalog_dir, attachment_rules=self.attachment_rules)
+
+
+class ServiceSettings(RuleSources):
     service: str = "registration"
     nats_url: str = DEFAULT_NATS_URL
     database_url: str | None = None

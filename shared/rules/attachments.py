@@ -7,7 +7,6 @@ whether required documents are enforced are dated configuration in `shared/data/
 from __future__ import annotations
 
 import hashlib
-import os
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,7 +23,6 @@ from shared.rules.catalog import Award, Catalog
 from shared.rules.dated import require_in_force
 
 RULES_FILE = Path(__file__).resolve().parents[1] / "data" / "attachments.toml"
-RULES_ENV = "THIDUA_ATTACHMENT_RULES"
 
 # JetStream Object Store buckets: the portal's short-lived staging area, and registration's own store.
 STAGING_TTL_SECONDS = 6 * 3600
@@ -87,14 +85,9 @@ def _load(path: Path) -> _RulesFile:
         return _RulesFile.model_validate(tomllib.load(f))
 
 
-def rules_path() -> Path:
-    configured = os.environ.get(RULES_ENV)
-    return Path(configured) if configured else RULES_FILE
-
-
-def rules_on(on: date, path: Path | None = None) -> AttachmentRules:
-    """The attachment rules in force on `on`: the latest entry already started."""
-    return require_in_force(_load(path or rules_path()).rules, on, "attachment rules")
+def rules_on(on: date, path: Path = RULES_FILE) -> AttachmentRules:
+    """The attachment rules of a file (default: the shipped one) in force on `on`: the latest entry already started."""
+    return require_in_force(_load(path).rules, on, "attachment rules")
 
 
 # What a file is

@@ -1,10 +1,10 @@
 """The award catalogues: union awards and the state titles the union only proposes, in dated, versioned files.
 
-Each catalogue ("union", "state") is a series of files in the catalogue directory (`shared/data/catalog`,
-or `THIDUA_CATALOG_DIR`), one per version, each with the date it takes effect. On any date the version in
-force of each catalogue is the latest one whose `effective_from` is on or before that date; both share one
-workflow, so an award code is unique across the two. The criteria, quotas and council rules are data for the
-eligibility checks and council votes; nothing here evaluates them.
+Each catalogue ("union", "state") is a series of files in the catalogue directory (`shared/data/catalog`, or the
+one the process's `Rulebook` names: `THIDUA_CATALOG_DIR`), one per version, each with the date it takes effect. On
+any date the version in force of each catalogue is the latest one whose `effective_from` is on or before that
+date; both share one workflow, so an award code is unique across the two. The criteria, quotas and council rules
+are data for the eligibility checks and council votes; nothing here evaluates them.
 
 One module on purpose (about 600 lines): it is the schema of a catalogue file, read top to bottom as the file is,
 with the loader that checks a version against the others.
@@ -12,7 +12,6 @@ with the loader that checks a version against the others.
 
 from __future__ import annotations
 
-import os
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -30,7 +29,6 @@ from shared.contracts.values import LEVEL_NAMES_VI, LEVEL_RANK, LEVELS, DutyRati
 from shared.rules.dated import latest_by
 
 DEFAULT_CATALOG_DIR = Path(__file__).resolve().parents[1] / "data" / "catalog"
-CATALOG_DIR_ENV = "THIDUA_CATALOG_DIR"
 
 CatalogName = Literal["union", "state"]
 CATALOG_NAMES: tuple[CatalogName, ...] = ("union", "state")
@@ -425,12 +423,6 @@ class CatalogFile:
     catalog: Catalog
 
 
-def catalog_dir() -> Path:
-    """The catalogue directory: `THIDUA_CATALOG_DIR`, else the files shipped with the code."""
-    configured = os.environ.get(CATALOG_DIR_ENV)
-    return Path(configured) if configured else DEFAULT_CATALOG_DIR
-
-
 def load_catalog_file(path: Path) -> CatalogFile:
     """One version file, validated on its own; every problem is reported as `file: field: message`."""
     try:
@@ -529,9 +521,10 @@ def _cached_dir(directory: Path, fingerprint: tuple[tuple[str, int, int], ...]) 
     return load_catalog_dir(directory)
 
 
-def catalog_files(directory: Path | None = None) -> tuple[CatalogFile, ...]:
-    """The version files of the catalogue directory, cached per directory until a file changes."""
-    resolved = (directory or catalog_dir()).resolve()
+def catalog_files(directory: Path = DEFAULT_CATALOG_DIR) -> tuple[CatalogFile, ...]:
+    """The version files of a catalogue directory (default: the shipped one), cached per directory until a file
+    changes."""
+    resolved = directory.resolve()
     return _cached_dir(resolved, _fingerprint(resolved))
 
 
@@ -564,12 +557,12 @@ class CatalogSet:
         return {c.catalog: c.version for c in self.catalogs}
 
 
-def catalogs_on(on: date, directory: Path | None = None) -> CatalogSet:
+def catalogs_on(on: date, directory: Path = DEFAULT_CATALOG_DIR) -> CatalogSet:
     files = catalog_files(directory)
     return CatalogSet(on, _in_force(files, "union", on), _in_force(files, "state", on))
 
 
-def catalog_on(on: date, directory: Path | None = None, name: CatalogName = "union") -> Catalog:
+def catalog_on(on: date, directory: Path = DEFAULT_CATALOG_DIR, name: CatalogName = "union") -> Catalog:
     """The version of one catalogue in force on a date (the latest whose effective_from <= on)."""
     found = _in_force(catalog_files(directory), name, on)
     if found is None:
@@ -577,12 +570,12 @@ def catalog_on(on: date, directory: Path | None = None, name: CatalogName = "uni
     return found
 
 
-def award_on(code: str, on: date, directory: Path | None = None) -> Award | None:
+def award_on(code: str, on: date, directory: Path = DEFAULT_CATALOG_DIR) -> Award | None:
     """An award as the catalogue in force on a date defines it; `award.catalog_version` says which version."""
     return catalogs_on(on, directory).get(code)
 
 
-def catalog_version(version: str, directory: Path | None = None) -> Catalog:
+def catalog_version(version: str, directory: Path = DEFAULT_CATALOG_DIR) -> Catalog:
     """A version by its name, e.g. the `union-2024.1` a nomination was judged by."""
     found = next((f.catalog for f in catalog_files(directory) if f.catalog.version == version), None)
     if found is None:

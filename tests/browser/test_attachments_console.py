@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from shared.platform.settings import SERVICES
-from shared.rules.attachments import RULES_ENV
+from shared.platform.settings import ATTACHMENT_RULES_ENV, SERVICES
 from tests.browser.conftest import shot
 from tests.e2e.conftest import PASSWORD, start_system
 from tests.samples import sample_pdf, sample_png
@@ -44,7 +43,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
         (base / s).mkdir()
     rules = base / "attachments.toml"
     rules.write_text(ENFORCED)
-    yield from start_system(base, "sqlite", extra_env={RULES_ENV: str(rules)})
+    yield from start_system(base, "sqlite", extra_env={ATTACHMENT_RULES_ENV: str(rules)})
 
 
 def test_files_per_document_a_missing_one_on_its_field_and_the_approver_downloads(

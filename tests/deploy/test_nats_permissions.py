@@ -278,10 +278,10 @@ async def test_a_service_neither_writes_the_audit_trail_nor_removes_dead_letters
 
 @pytest.mark.asyncio
 async def test_who_may_call_which_rpc_operation(topology: NatsCluster) -> None:
-    """The portal asks everything; awards only registration's unit paths (the grassroots register); operators
-    the two figures `thidua ops status` shows; no service another's operations."""
+    """The portal asks everything; awards only registration's unit paths and root (the grassroots register, reports);
+    operators the two figures `thidua ops status` shows; no service another's operations."""
     allowed = {
-        "awards": [subjects.rpc_subject("registration", "unit_paths")],
+        "awards": [subjects.rpc_subject("registration", "unit_paths"), subjects.rpc_subject("registration", "unit_root")],
         "operator": [subjects.rpc_subject("registration", "ops_pipeline"), subjects.rpc_subject("review", "ops_queues")],
         "portal": [subjects.rpc_subject("review", "decide"), subjects.rpc_subject("awards", "get_decision")],
     }

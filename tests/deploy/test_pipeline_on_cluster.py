@@ -14,8 +14,7 @@ import httpx
 import nats
 import pytest
 
-from shared.platform.settings import SERVICES
-from shared.rules.attachments import RULES_ENV
+from shared.platform.settings import ATTACHMENT_RULES_ENV, SERVICES
 from tests.conftest import DOCUMENTS_OPTIONAL
 from tests.deploy.cluster import NatsCluster
 from thidua.client import PortalClient
@@ -45,7 +44,7 @@ def system(cluster: NatsCluster, tmp_path: Path) -> Iterator[System]:
         external_nats_url=cluster.url("admin"),
         nats_urls={s: cluster.url(s) for s in SERVICES},
         stream_replicas=3,
-        extra_env={"THIDUA_STREAM_REPLICAS": "3", RULES_ENV: str(DOCUMENTS_OPTIONAL)},
+        extra_env={"THIDUA_STREAM_REPLICAS": "3", ATTACHMENT_RULES_ENV: str(DOCUMENTS_OPTIONAL)},
     )
     s = System(config).start(timeout=60)
     yield s

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.platform.settings import SERVICES
-from shared.rules.attachments import RULES_ENV
+from shared.platform.settings import ATTACHMENT_RULES_ENV, SERVICES
 from tests.conftest import DOCUMENTS_OPTIONAL, fresh_database
 from thidua.client import PortalClient
 from thidua.natsserver import free_port
@@ -31,7 +30,7 @@ def start_system(tmp_path: Path, backend: str, extra_env: dict[str, str] | None 
         http_ports={s: free_port() for s in SERVICES},
         database_urls=databases,
         demo_password=PASSWORD,
-        extra_env={RULES_ENV: str(DOCUMENTS_OPTIONAL)} | (extra_env or {}),
+        extra_env={ATTACHMENT_RULES_ENV: str(DOCUMENTS_OPTIONAL)} | (extra_env or {}),
     )
     system = System(config).start()
     try:

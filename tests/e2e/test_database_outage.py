@@ -33,8 +33,7 @@ import pytest
 
 from shared.contracts import subjects
 from shared.platform import httpfaults, rpc
-from shared.platform.settings import SERVICES
-from shared.rules.attachments import RULES_ENV
+from shared.platform.settings import ATTACHMENT_RULES_ENV, SERVICES
 from tests.conftest import DOCUMENTS_OPTIONAL
 from tests.e2e.pgcluster import PostgresCluster, server_binaries
 from thidua.client import ApiError, PortalClient
@@ -251,7 +250,7 @@ def outage_system(tmp_path: Path) -> Iterator[tuple[System, Databases]]:
             http_ports={s: free_port() for s in SERVICES},
             database_urls=urls,
             demo_password=PASSWORD,
-            extra_env={RULES_ENV: str(DOCUMENTS_OPTIONAL)},
+            extra_env={ATTACHMENT_RULES_ENV: str(DOCUMENTS_OPTIONAL)},
         )
         system = System(config).start()
         try:

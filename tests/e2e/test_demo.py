@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.platform.settings import SERVICES
-from shared.rules.attachments import RULES_ENV
+from shared.platform.settings import ATTACHMENT_RULES_ENV, SERVICES
 from tests.conftest import SHIPPED_ATTACHMENT_RULES
 from tests.e2e.conftest import PASSWORD, start_system
 from thidua.system import System
@@ -27,7 +26,7 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     for service in SERVICES:
         (base / service).mkdir()
     # As shipped: the award's documents are required (the demo files a PDF for each).
-    yield from start_system(base, "sqlite", extra_env={RULES_ENV: str(SHIPPED_ATTACHMENT_RULES)})
+    yield from start_system(base, "sqlite", extra_env={ATTACHMENT_RULES_ENV: str(SHIPPED_ATTACHMENT_RULES)})
 
 
 def run_demo(system: System, cwd: Path) -> str:

@@ -22,6 +22,8 @@ from shared.contracts.events import Actor, Event
 from shared.contracts.values import UnitRef
 from shared.platform.clock import FixedClock
 from shared.rules.reference import UnitTree
+from shared.rules.rulebook import Rulebook
+from tests.fakes import default_rulebook
 
 
 @dataclass
@@ -278,6 +280,10 @@ class FakeUnitDirectory(UnitDirectory):
         unit = self.tree.get(code)
         return UnitPaths(sector=unit.sector if unit else None, paths={on: self.tree.path_on(code, on) for on in dates})
 
+    async def root(self, actor: Actor) -> UnitRef:
+        [top] = [u for u in self.tree.units.values() if u.parent is None]
+        return top.ref()
+
 
 @dataclass
 class FakeAwards:
@@ -288,6 +294,7 @@ class FakeAwards:
     units: FakeUnitDirectory
     clock: FixedClock
     base_salary_vnd: int | None = None  # None: the dated parameter in force
+    rules: Rulebook = field(default_factory=default_rulebook)
     relay_woken: int = 0
     context: AwardsContext = field(init=False)
 
@@ -300,6 +307,7 @@ class FakeAwards:
             clock=self.clock,
             base_salary_vnd=self.base_salary_vnd,
             outbox_written=woken,
+            rules=self.rules,
         )
 
 

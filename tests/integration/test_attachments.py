@@ -27,6 +27,7 @@ from shared.contracts.subjects import ATTACHMENTS_BUCKET, REGISTRATION_FROM_AWAR
 from shared.platform.assertions import generate_keys
 from shared.platform.clock import FixedClock
 from shared.platform.service import ServiceContext
+from shared.platform.settings import ATTACHMENT_RULES_ENV
 from shared.platform.topology import ensure_topology
 from shared.rules import attachments as att
 from shared.rules import reference
@@ -51,7 +52,7 @@ def enforced_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Small limits and required documents enforced from 2024 (the shipped file enforces them from 2027)."""
     path = tmp_path / "attachments.toml"
     path.write_text(ENFORCED)
-    monkeypatch.setenv(att.RULES_ENV, str(path))
+    monkeypatch.setenv(ATTACHMENT_RULES_ENV, str(path))
 
 
 @pytest_asyncio.fixture

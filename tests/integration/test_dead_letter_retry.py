@@ -33,7 +33,8 @@ async def review_like(nats_url: str, handler: Handler) -> AsyncIterator[tuple[Na
     """A service with one consumer and the ops operations the runtime gives every service."""
     await ensure_topology(nats_url, (CONSUMER,))
     registry = CollectorRegistry()
-    ctx = ServiceContext(engine=None, clock=FixedClock(NOW), settings=ServiceSettings(service=SERVICE), registry=registry)  # type: ignore[arg-type]
+    settings = ServiceSettings(service=SERVICE)
+    ctx = ServiceContext(engine=None, clock=FixedClock(NOW), settings=settings, rules=settings.rulebook(), registry=registry)  # type: ignore[arg-type]
 
     def wire(router: NatsRouter, broker: NatsBroker) -> None:
         EventConsumer(

@@ -47,7 +47,7 @@ async def service(name: str, tmp_path: Path) -> ServiceContext:
     url = f"sqlite+aiosqlite:///{tmp_path / name}.db"
     await asyncio.to_thread(upgrade, name, url)
     settings = ServiceSettings(service=name, database_url=url)
-    return ServiceContext(engine=make_engine(url), clock=FixedClock(NOW), settings=settings)
+    return ServiceContext(engine=make_engine(url), clock=FixedClock(NOW), settings=settings, rules=settings.rulebook())
 
 
 @pytest_asyncio.fixture

@@ -88,8 +88,14 @@ def awards() -> FakeAwards:
 
 
 async def counted(awards: FakeAwards, unit_code: str) -> int:
-    view = await reports.report(awards.context, OPS, ReportQuery(unit_code=unit_code))
+    view = await reports.report(awards.context, awards.units, OPS, ReportQuery(unit_code=unit_code))
     return view.total.count
+
+
+@pytest.mark.asyncio
+async def test_a_report_for_no_unit_covers_the_root_of_registrations_tree(awards: FakeAwards) -> None:
+    view = await reports.report(awards.context, awards.units, OPS, ReportQuery())
+    assert view.unit_code == "TLD"
 
 
 @pytest.mark.asyncio

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from shared.platform.settings import ServiceSettings
 from shared.rules.catalog import (
     CatalogError,
     ConsecutiveTitles,
@@ -180,8 +181,10 @@ def test_catalog_on_can_ask_for_the_state_catalogue(tmp_path: Path) -> None:
 def test_the_directory_comes_from_thidua_catalog_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     version_file(tmp_path, "union", "2024-07-01", "only_here")
     monkeypatch.setenv("THIDUA_CATALOG_DIR", str(tmp_path))
-    assert award_on("only_here", date(2025, 1, 1)) is not None
-    assert award_on("bang_khen_tong_ldld", date(2025, 1, 1)) is None
+    rules = ServiceSettings().rulebook()  # what a service's composition root builds at start-up
+    assert rules.award_on("only_here", date(2025, 1, 1)) is not None
+    assert rules.award_on("bang_khen_tong_ldld", date(2025, 1, 1)) is None
+    assert award_on("bang_khen_tong_ldld", date(2025, 1, 1)) is not None  # the rule itself reads no environment
 
 
 def test_a_version_added_to_the_directory_is_seen_without_a_restart(tmp_path: Path) -> None:

@@ -133,8 +133,8 @@ def test_install_copies_a_valid_version_and_it_is_in_force_from_its_date(
     code, out = run(capsys, "install", str(new_file(tmp_path)))
     assert code == 0, out
     assert (catalog_dir / "union-2099-01-01.toml").exists()
-    assert catalog_on(date(2099, 1, 1)).version == "union-2099.1"
-    assert catalog_on(date(2098, 12, 31)).version == "union-2025.1"
+    assert catalog_on(date(2099, 1, 1), catalog_dir).version == "union-2099.1"
+    assert catalog_on(date(2098, 12, 31), catalog_dir).version == "union-2025.1"
 
 
 def test_install_refuses_an_effective_date_in_the_past(capsys: Capsys, catalog_dir: Path, tmp_path: Path) -> None:

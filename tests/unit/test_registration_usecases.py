@@ -32,6 +32,7 @@ from shared.contracts.operations.registration import (
     CampaignCode,
     DecidePledge,
     EditNomination,
+    IgnoredParams,
     NominationId,
     NominationQuery,
     NominationStatus,
@@ -39,6 +40,7 @@ from shared.contracts.operations.registration import (
 )
 from shared.platform.clock import FixedClock
 from shared.rules.reference import UnitTree, load_units
+from tests.fakes import default_rulebook
 from tests.fakes.registration import FakeUnitOfWork
 
 MARCH_2026 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -81,7 +83,7 @@ async def world() -> World:
     """The demo unit tree and the seed campaigns, in a fresh in-memory store, on 2 March 2026."""
     clock = FixedClock(MARCH_2026)
     uow = FakeUnitOfWork()
-    ctx = RegistrationContext(uow=uow, clock=clock)
+    ctx = RegistrationContext(uow=uow, clock=clock, rules=default_rulebook())
     await units.load_units(ctx, load_units())
     await emulation.load_campaigns(ctx, load_seed_campaigns())
     return World(ctx=ctx, uow=uow, clock=clock)
@@ -104,6 +106,12 @@ def test_the_contract_names_every_status_of_a_nomination() -> None:
 
 
 # Submission
+
+
+@pytest.mark.asyncio
+async def test_the_root_of_the_unit_tree_is_the_unit_with_no_parent(world: World) -> None:
+    root = await units.unit_root(world.ctx, SUBMITTER, IgnoredParams())
+    assert (root.code, root.level) == ("TLD", "national")
 
 
 @pytest.mark.asyncio

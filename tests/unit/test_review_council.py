@@ -24,9 +24,12 @@ from shared.contracts.events import CouncilVote
 from shared.contracts.values import Level
 from shared.rules.catalog import CouncilRule
 from shared.rules.council import judge
+from shared.rules.rulebook import Rulebook
 from tests.integration.conftest import snapshot
 
 LEVELS: tuple[Level, ...] = ("grassroots", "district", "city", "national")
+
+SHIPPED = Rulebook()  # the catalogue files shipped with the code
 
 
 def rule(**changes: object) -> CouncilRule:
@@ -106,13 +109,13 @@ def test_no_quorum_fails_even_when_everyone_present_agrees() -> None:
 
 def test_the_rule_comes_from_the_catalogue_version_that_judged_the_nomination() -> None:
     old = snapshot("n1", award_code="giay_khen_ldld_huyen")  # union-2024.1: no council rule
-    assert rule_for(old) is None
+    assert rule_for(old, SHIPPED) is None
     new = old.model_copy(update={"catalog_version": "union-2025.1"})
-    found = rule_for(new)
+    found = rule_for(new, SHIPPED)
     assert found is not None
     assert found.vote_required
     assert found.levels is None
-    assert rule_for(new.model_copy(update={"catalog_version": "no-such-version"})) is None
+    assert rule_for(new.model_copy(update={"catalog_version": "no-such-version"}), SHIPPED) is None
 
 
 def test_meeting_counts_that_cannot_be_are_named_on_their_fields() -> None:

@@ -32,6 +32,7 @@ from shared.contracts.events import (
 from shared.contracts.operations.review import DecideTask, QueueQuery, TaskRef
 from shared.contracts.values import VIETNAM_TZ
 from shared.platform.clock import FixedClock
+from tests.fakes import default_rulebook
 from tests.fakes.review import FakeUnitOfWork
 from tests.unit.factories import actor, path
 
@@ -59,7 +60,7 @@ class Review:
 @pytest.fixture
 def review() -> Review:
     uow = FakeUnitOfWork()
-    return Review(uow, ReviewContext(clock=FixedClock(NOW), unit_of_work=lambda: uow))
+    return Review(uow, ReviewContext(clock=FixedClock(NOW), unit_of_work=lambda: uow, rules=default_rulebook()))
 
 
 def dossier(

@@ -17,8 +17,9 @@ from shared.contracts.errors import FieldError, Forbidden, ValidationFailed
 from shared.contracts.events import Actor
 from shared.contracts.operations.awards import GrassrootsRow
 from shared.contracts.values import VIETNAM_TZ, NomineeKind, UnitRef
-from shared.rules.catalog import Award, award_on, catalog_files
+from shared.rules.catalog import Award
 from shared.rules.reference import base_salary_on
+from shared.rules.rulebook import Rulebook
 from shared.rules.text import normalize_name
 
 KIND_VI = {"individual": "cá nhân", "collective": "tập thể"}
@@ -29,14 +30,14 @@ def require_cdcs_officer(actor: Actor, unit_code: str) -> None:
         raise Forbidden("Chỉ cán bộ của chính công đoàn cơ sở này được ghi sổ khen thưởng cơ sở", code="not_unit_officer")
 
 
-def register_award(code: str, on: date) -> Award | None:
+def register_award(code: str, on: date, rules: Rulebook) -> Award | None:
     """The award as the catalogue in force on the decision date defines it; for a decision the CĐCS took before any
     catalogue version here defined the award (the register records past years), the earliest version that does.
     Which version was used is stored with the entry."""
-    found = award_on(code, on)
+    found = rules.award_on(code, on)
     if found is not None:
         return found
-    versions = sorted(catalog_files(), key=lambda f: f.catalog.effective_from)
+    versions = sorted(rules.catalog_files(), key=lambda f: f.catalog.effective_from)
     return next((a for f in versions for a in f.catalog.awards if a.code == code and f.catalog.effective_from > on), None)
 
 
@@ -81,6 +82,7 @@ def check_rows(
     recorded_by: str,
     base_salary_vnd: int | None,
     new_id: Callable[[], str],
+    rules: Rulebook,
 ) -> Checked:
     """Each row as the entry it becomes, on the unit's path as on its decision date, or the problems of those that cannot."""
     today = now.astimezone(VIETNAM_TZ).date()
@@ -98,7 +100,7 @@ def check_rows(
         if not path:
             problem("decided_on", f"Đơn vị {unit_code} không tồn tại vào ngày {row.decided_on:%d/%m/%Y}")
             continue
-        award = register_award(row.award_code, row.decided_on)
+        award = register_award(row.award_code, row.decided_on, rules)
         wrong = award_problem(award, row.award_code, row.nominee_kind, row.decided_on)
         if wrong is not None:
             problem(*wrong)

@@ -14,7 +14,8 @@ from shared.contracts.errors import InconsistentEvent
 from shared.contracts.events import AwardGranted, AwardProposed, DecisionSnapshot, Event, NominationSnapshot
 from shared.contracts.operations.awards import DecisionFrame
 from shared.contracts.values import UnitRef
-from shared.rules.catalog import Award, CatalogName, award_on
+from shared.rules.catalog import Award, CatalogName
+from shared.rules.rulebook import Rulebook
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def corroborate(issuer: UnitRef, nominations: Sequence[NominationSnapshot]) -> N
             raise InconsistentEvent(f"nomination {nomination.id} never comes up to a {issuer.level} unit")
 
 
-def plan_documents(nominations: Sequence[NominationSnapshot], registered: set[str], on: date) -> Plan:
+def plan_documents(nominations: Sequence[NominationSnapshot], registered: set[str], on: date, rules: Rulebook) -> Plan:
     """Group the nominations not yet in the register by document, in the order they came."""
     taken = set(registered)
     skipped: list[str] = []
@@ -68,7 +69,7 @@ def plan_documents(nominations: Sequence[NominationSnapshot], registered: set[st
             skipped.append(nom.id)
             continue
         taken.add(nom.id)
-        award = award_on(nom.award_code, on)  # the version in force on the decision date
+        award = rules.award_on(nom.award_code, on)  # the version in force on the decision date
         if award is None:
             raise LookupError(f"award {nom.award_code} not in the catalogue in force on {on}")
         key: tuple[DocumentKind, str] = ("proposal", award.decided_by) if award.outcome == "proposal" else ("decision", "")

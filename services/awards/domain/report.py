@@ -13,6 +13,7 @@ from typing import Any
 
 from shared.contracts.errors import Forbidden
 from shared.contracts.events import Actor
+from shared.contracts.values import LEVEL_RANK
 
 SECTORS: tuple[str, ...] = ("public_administration", "school", "enterprise")
 UNKNOWN_SECTOR = "unknown"
@@ -28,7 +29,7 @@ SECTOR_NAMES_VI: dict[str, str] = {
     "enterprise": "Khối doanh nghiệp",
     UNKNOWN_SECTOR: "Chưa phân loại",
 }
-LEVELS: tuple[str, ...] = ("grassroots", "district", "city", "national")
+# How a count names each level of shared.contracts.values.LEVELS (lower case, inside a sentence).
 LEVEL_LABELS_VI: dict[str, str] = {
     "grassroots": "cấp cơ sở",
     "district": "cấp trên trực tiếp cơ sở",
@@ -81,18 +82,16 @@ class Group:
     prize_vnd: int
 
 
-ROOT_UNIT = "TLD"  # whose subtree an operator or administrator sees when asking for no unit
-
-
 def actor_units(actor: Actor) -> frozenset[str]:
     return frozenset(g.unit_code for g in actor.roles if g.unit_code)
 
 
-def report_unit(actor: Actor, requested: str | None) -> tuple[str, bool]:
-    """The unit whose subtree the report covers, and whether it must be narrowed to the actor's own units."""
+def report_unit(actor: Actor, requested: str | None) -> tuple[str | None, bool]:
+    """The unit whose subtree the report covers (None: the whole tree, for an operator or administrator asking for no
+    unit), and whether it must be narrowed to the actor's own units."""
     own = actor_units(actor)
     if actor.sees_everything():
-        return requested or ROOT_UNIT, False
+        return requested, False
     if not own:
         raise Forbidden("Bạn chưa thuộc đơn vị nào nên không xem được báo cáo", code="no_unit")
     if requested is None:
@@ -201,7 +200,7 @@ def summarise(groups: Iterable[Group]) -> dict[str, object]:
         levels.setdefault(g.level, _Tally()).add(g)
         sectors.setdefault(sector_key(g.sector), _Tally()).add(g)
         years.setdefault(g.year, _Tally()).add(g)
-    level_rank = {lv: i for i, lv in enumerate(LEVELS)}
+    level_rank = LEVEL_RANK
 
     def award_order(code: str) -> tuple[int, int, str]:
         return (level_rank.get(award_meta[code].level, 9), -awards[code].count, award_meta[code].award_name)

@@ -7,14 +7,14 @@ from services.awards.usecases.context import AwardsContext
 from shared.contracts.events import Actor
 from shared.contracts.operations.awards import CatalogAward, CatalogQuery, CatalogVersion, CatalogView
 from shared.contracts.values import LEVEL_NAMES_VI, VIETNAM_TZ
-from shared.rules.catalog import CATALOG_NAMES_VI, catalogs_on
+from shared.rules.catalog import CATALOG_NAMES_VI
 from shared.rules.eligibility import facts_needed
 from shared.rules.reference import base_salary_on
 
 
 async def list_catalog(ctx: AwardsContext, actor: Actor, q: CatalogQuery) -> CatalogView:
     on = ctx.clock.now().astimezone(VIETNAM_TZ).date()
-    catalogs = catalogs_on(on)
+    catalogs = ctx.rules.catalogs_on(on)
     base = base_salary_on(on, ctx.base_salary_vnd)
     union = catalogs.union
     return CatalogView(

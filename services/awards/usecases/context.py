@@ -1,5 +1,5 @@
 """What every awards use case gets from the composition root: a way to open a unit of work, the clock, the
-settings it reads, and the relay's wake-up call."""
+settings it reads, the relay's wake-up call and the rules in force."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from services.awards.store import SqlUnitOfWork
 from services.awards.usecases.ports import UnitOfWork
 from shared.platform.clock import Clock
 from shared.platform.service import ServiceContext
+from shared.rules.rulebook import Rulebook
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class AwardsContext:
     base_salary_vnd: int | None  # fixed by configuration; None: the dated parameter in force
     # Called after a commit that wrote outbox rows, so the relay publishes at once.
     outbox_written: Callable[[], None]
+    rules: Rulebook  # the award catalogues the composition root chose
 
     @classmethod
     def of(cls, ctx: ServiceContext) -> AwardsContext:
@@ -32,4 +34,5 @@ class AwardsContext:
             clock=ctx.clock,
             base_salary_vnd=ctx.settings.base_salary_vnd,
             outbox_written=outbox_written,
+            rules=ctx.rules,
         )

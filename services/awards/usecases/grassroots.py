@@ -31,6 +31,7 @@ async def record_grassroots(ctx: AwardsContext, units: UnitDirectory, actor: Act
         recorded_by=actor.username,
         base_salary_vnd=ctx.base_salary_vnd,
         new_id=lambda: str(uuid4()),
+        rules=ctx.rules,
     )
     if checked.problems:
         title = f"{len(checked.problems)} dòng chưa hợp lệ, chưa ghi dòng nào"

@@ -37,7 +37,7 @@ async def _issue(
     async with ctx.unit_of_work() as uow:
         if not await uow.store.first_delivery(CONSUMER, event, ctx.clock.now()):
             return
-        plan = plan_documents(nominations, await uow.store.registered_nominations([n.id for n in nominations]), on)
+        plan = plan_documents(nominations, await uow.store.registered_nominations([n.id for n in nominations]), on, ctx.rules)
         for nomination_id in plan.already_registered:
             # already in the register (its own approval, or another batch): nothing new for it
             log.info("awards.nomination_already_registered", extra={"nomination_id": nomination_id, "batch_id": batch_id})

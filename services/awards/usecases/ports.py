@@ -105,6 +105,8 @@ class UnitPaths:
 
 
 class UnitDirectory(Protocol):
-    """Registration's unit tree: a unit's path on given dates."""
+    """Registration's unit tree: a unit's path on given dates, and the tree's root."""
 
     async def paths(self, actor: Actor, code: str, dates: Set[date]) -> UnitPaths: ...
+
+    async def root(self, actor: Actor) -> UnitRef: ...

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from services.awards.domain.report import ScopeFilter, actor_units, by_unit, report_unit, summarise
 from services.awards.usecases.context import AwardsContext
+from services.awards.usecases.ports import UnitDirectory
 from shared.contracts.errors import Forbidden
 from shared.contracts.events import Actor
 from shared.contracts.operations.awards import ReportQuery, ReportView
 
 
-async def report(ctx: AwardsContext, actor: Actor, q: ReportQuery) -> ReportView:
-    unit, narrowed = report_unit(actor, q.unit_code)
+async def report(ctx: AwardsContext, units: UnitDirectory, actor: Actor, q: ReportQuery) -> ReportView:
+    asked, narrowed = report_unit(actor, q.unit_code)
+    unit = asked or (await units.root(actor)).code  # the whole tree: its root, as registration holds it
     start, end = q.bounds()
     mine = actor_units(actor)
     where = ScopeFilter(

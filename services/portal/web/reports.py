@@ -16,13 +16,16 @@ from services.portal.web import session as web
 from services.portal.web.forms import parse_vn_date
 from services.portal.web.rendering import render
 from shared.contracts.events import Actor
+from shared.contracts.values import LEVEL_RANK, LEVELS
 
-LEVELS = (
-    ("grassroots", "Cấp cơ sở"),
-    ("district", "Cấp trên trực tiếp cơ sở"),
-    ("city", "Cấp Thành phố"),
-    ("national", "Cấp Trung ương"),
-)
+# The level filter's choices, in the order of shared.contracts.values.LEVELS, named as the report's headings name them.
+LEVEL_LABELS = {
+    "grassroots": "Cấp cơ sở",
+    "district": "Cấp trên trực tiếp cơ sở",
+    "city": "Cấp Thành phố",
+    "national": "Cấp Trung ương",
+}
+LEVEL_CHOICES = tuple((level, LEVEL_LABELS[level]) for level in LEVELS)
 KINDS = (("individual", "Cá nhân"), ("collective", "Tập thể"))
 
 
@@ -41,8 +44,11 @@ def visible_units(actor: Actor, units: dict[str, dict[str, Any]]) -> list[tuple[
         return False
 
     chosen = [(c, u["name"]) for c, u in units.items() if actor.sees_everything() or under_own(c)]
-    levels = {"national": 0, "city": 1, "district": 2, "grassroots": 3}
-    return sorted(chosen, key=lambda x: (levels.get(units[x[0]]["level"], 9), x[1]))
+
+    def top_down(choice: tuple[str, str]) -> tuple[int, str]:  # the highest level first, then by name
+        return (-LEVEL_RANK.get(units[choice[0]]["level"], -9), choice[1])
+
+    return sorted(chosen, key=top_down)
 
 
 def page_params(request: Request, actor: Actor) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
@@ -89,7 +95,7 @@ def build_router(gateway: Gateway) -> APIRouter:
             unit_choices=visible_units(actor, units),
             awards=[(a["code"], a["name"]) for a in catalog["awards"]],
             sectors=SECTORS,
-            levels=LEVELS,
+            levels=LEVEL_CHOICES,
             kinds=KINDS,
             xlsx_query=request.url.query,
         )

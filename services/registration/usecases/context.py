@@ -1,4 +1,5 @@
-"""What every registration use case is given: a unit of work on the store, the clock, and the dossier's files."""
+"""What every registration use case is given: a unit of work on the store, the clock, the rules in force, and the
+dossier's files."""
 
 from __future__ import annotations
 
@@ -10,18 +11,22 @@ from services.registration.store import SqlUnitOfWork, UnitOfWork
 from shared.contracts.values import VIETNAM_TZ
 from shared.platform.clock import Clock
 from shared.platform.service import ServiceContext
+from shared.rules.rulebook import Rulebook
 
 
 @dataclass(frozen=True)
 class RegistrationContext:
     uow: UnitOfWork
     clock: Clock
+    rules: Rulebook  # the catalogue, attachment and eligibility rules the composition root chose
     files: DossierFiles | None = None  # registration's side of the Object Store; None: no file can be taken
 
     @classmethod
     def of(cls, service: ServiceContext, files: DossierFiles | None = None) -> RegistrationContext:
         """The use cases' context on the service's database, its clock and its outbox relay."""
-        return cls(uow=SqlUnitOfWork(service.engine, service.outbox_written), clock=service.clock, files=files)
+        return cls(
+            uow=SqlUnitOfWork(service.engine, service.outbox_written), clock=service.clock, rules=service.rules, files=files
+        )
 
     def today(self) -> date:
         """Today in Việt Nam, where deadlines and windows are dated."""

@@ -30,7 +30,7 @@ from shared.contracts.operations.registration import (
     RequirementsQuery,
 )
 from shared.rules import attachments as att
-from shared.rules.catalog import Award, catalogs_on
+from shared.rules.catalog import Award
 
 log = logging.getLogger("thidua.registration.attachments")
 FILE_STORE_NOT_READY_VI = "Kho tệp chưa sẵn sàng, vui lòng thử lại sau"
@@ -149,11 +149,11 @@ async def attachment(ctx: RegistrationContext, actor: Actor, q: AttachmentQuery)
 async def document_requirements(ctx: RegistrationContext, actor: Actor, q: RequirementsQuery) -> DocumentRequirements:
     """The award's documents (required or not), the limits in force and whether missing documents refuse a submission."""
     today = ctx.today()
-    catalogs = catalogs_on(today)
+    catalogs = ctx.rules.catalogs_on(today)
     award = catalogs.get(q.award_code)
     if award is None:
         raise NotFound("Không có hình thức khen thưởng này trong danh mục đang áp dụng", code="award_not_found")
-    rules = att.rules_on(today)
+    rules = ctx.rules.attachment_rules_on(today)
     names = att.document_names(catalogs.catalogs)
     required = set(att.required_documents(award))
     return DocumentRequirements(

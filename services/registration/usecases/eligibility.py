@@ -30,7 +30,7 @@ from shared.contracts.errors import FieldError, ValidationFailed
 from shared.contracts.events import CampaignRef, EligibilityCheck, Nominee
 from shared.contracts.values import VIETNAM_TZ, UnitRef
 from shared.rules.catalog import Award, CatalogSet, Quota
-from shared.rules.eligibility import PriorNomination, QuotaUsage, evaluate, failures, quota_unit, rules_on
+from shared.rules.eligibility import EligibilityRules, PriorNomination, QuotaUsage, evaluate, failures, quota_unit
 
 
 async def judge(
@@ -44,6 +44,7 @@ async def judge(
     achievements: str,
     *,
     on: date,
+    rules: EligibilityRules,
     except_id: str | None = None,
     campaign_code: str | None = None,
     topic: str | None = None,
@@ -68,7 +69,7 @@ async def judge(
         achievements=achievements,
         prior=prior,
         quotas=quotas,
-        rules=rules_on(on),
+        rules=rules,
         title_name=title_name,
     )
     pledge, held = await _pledge_check(store, catalogs, award, unit_code, period, on=on)

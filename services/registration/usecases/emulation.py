@@ -42,11 +42,15 @@ from shared.contracts.operations.registration import (
     PledgeView,
     VoteInCluster,
 )
-from shared.rules.catalog import catalogs_on
 
 
 def _unit_names(units: list[UnitRow]) -> dict[str, str]:
     return {u.code: u.name for u in units}
+
+
+def _roots(units: list[UnitRow]) -> frozenset[str]:
+    """The top of the unit tree (the Tổng LĐLĐ): the units with no parent."""
+    return frozenset(u.code for u in units if u.parent_code is None)
 
 
 def _today(ctx: RegistrationContext) -> date:
@@ -72,7 +76,7 @@ async def load_campaigns(ctx: RegistrationContext, campaigns: list[Campaign]) ->
 async def create_campaign(ctx: RegistrationContext, actor: Actor, cmd: NewCampaign) -> CampaignView:
     if not (actor.is_admin or actor.has_role("approver", cmd.launching_unit_code)):
         raise Forbidden("Chỉ người duyệt của đơn vị phát động được tạo đợt thi đua", code="not_launching_unit")
-    catalogs = catalogs_on(_today(ctx))
+    catalogs = ctx.rules.catalogs_on(_today(ctx))
     unknown = [
         FieldError(field=f"targets.{i}.award_code", message=f"Không có hình thức “{t.award_code}” trong danh mục hiện hành")
         for i, t in enumerate(cmd.targets)
@@ -127,7 +131,7 @@ def _campaign_view(campaign: Campaign, usage: dict[str, int], names: dict[str, s
 async def list_campaigns(ctx: RegistrationContext, actor: Actor, params: IgnoredParams) -> CampaignList:
     """Every campaign, newest window first, with each target's places taken (any signed-in user: reference data)."""
     today = _today(ctx)
-    names = award_names(catalogs_on(today))
+    names = award_names(ctx.rules.catalogs_on(today))
     async with ctx.uow.reading() as store:
         units = _unit_names(await store.units())
         views = []
@@ -145,7 +149,7 @@ async def get_campaign(ctx: RegistrationContext, actor: Actor, q: CampaignCode) 
             raise NotFound("Không có đợt thi đua này", code="campaign_not_found")
         launcher = await store.unit(campaign.launching_unit_code)
         usage = await store.count_by_award(q.code, HOLDS_CAMPAIGN_PLACE)
-    return _campaign_view(campaign, usage, award_names(catalogs_on(today)), today, launcher.name if launcher else "")
+    return _campaign_view(campaign, usage, award_names(ctx.rules.catalogs_on(today)), today, launcher.name if launcher else "")
 
 
 # Pledges
@@ -182,7 +186,7 @@ async def register_pledge(ctx: RegistrationContext, actor: Actor, cmd: PledgeReg
     now = ctx.clock.now()
     today = _today(ctx)
     rule = pledge_rule_on(today)
-    catalogs = catalogs_on(today)
+    catalogs = ctx.rules.catalogs_on(today)
     errors = [
         FieldError(field=f"targets.{i}.award_code", message=f"Không có hình thức “{t.award_code}” trong danh mục hiện hành")
         for i, t in enumerate(cmd.targets)
@@ -277,7 +281,7 @@ async def decide_pledge(ctx: RegistrationContext, actor: Actor, cmd: DecidePledg
         await store.save_pledge(decided)
         stored = await store.pledge(cmd.id)
         assert stored is not None
-    return _pledge_view(stored, award_names(catalogs_on(_today(ctx))))
+    return _pledge_view(stored, award_names(ctx.rules.catalogs_on(_today(ctx))))
 
 
 async def list_pledges(ctx: RegistrationContext, actor: Actor, q: PledgeQuery) -> PledgeList:
@@ -287,7 +291,7 @@ async def list_pledges(ctx: RegistrationContext, actor: Actor, q: PledgeQuery) -
         rows = await store.pledges(search)
     today = _today(ctx)
     rule = pledge_rule_on(today)
-    names = award_names(catalogs_on(today))
+    names = award_names(ctx.rules.catalogs_on(today))
     return PledgeList(
         items=[_pledge_view(r, names) for r in rows],
         deadline=rule.deadline(today.year),
@@ -301,7 +305,7 @@ async def list_pledges(ctx: RegistrationContext, actor: Actor, q: PledgeQuery) -
 
 
 async def create_cluster(ctx: RegistrationContext, actor: Actor, cmd: NewCluster) -> ClusterView:
-    """A superior groups units under it into a cluster (a national cluster hangs under TLD)."""
+    """A superior groups units under it into a cluster (a national cluster hangs under the root of the unit tree)."""
     if not (
         actor.is_admin or actor.has_role("approver", cmd.parent_unit_code) or actor.has_role("unit_admin", cmd.parent_unit_code)
     ):
@@ -342,13 +346,13 @@ def _cluster_exists(code: str) -> Conflict:
     return Conflict(f"Đã có cụm thi đua mã {code}", code="cluster_exists")
 
 
-def _cluster_view(cluster: ClusterRow, units: dict[str, str]) -> ClusterView:
+def _cluster_view(cluster: ClusterRow, units: dict[str, str], roots: frozenset[str]) -> ClusterView:
     return ClusterView(
         code=cluster.code,
         name=cluster.name,
         parent_unit_code=cluster.parent_unit_code,
         parent_unit_name=units.get(cluster.parent_unit_code, ""),
-        national=cluster.parent_unit_code == "TLD",
+        national=cluster.parent_unit_code in roots,
         valid_from=cluster.valid_from,
         valid_to=cluster.valid_to,
         members=[
@@ -371,17 +375,18 @@ def _cluster_view(cluster: ClusterRow, units: dict[str, str]) -> ClusterView:
 async def list_clusters(ctx: RegistrationContext, actor: Actor, params: IgnoredParams) -> ClusterList:
     """Every cluster with its members and its votes (reference data for any signed-in user)."""
     async with ctx.uow.reading() as store:
-        units = _unit_names(await store.units())
+        rows = await store.units()
         clusters = await store.clusters()
-    return ClusterList([_cluster_view(c, units) for c in clusters])
+    units, roots = _unit_names(rows), _roots(rows)
+    return ClusterList([_cluster_view(c, units, roots) for c in clusters])
 
 
 async def _read_cluster(ctx: RegistrationContext, code: str) -> ClusterView:
     async with ctx.uow.reading() as store:
-        units = _unit_names(await store.units())
+        rows = await store.units()
         cluster = await store.cluster(code)
     assert cluster is not None  # just written
-    return _cluster_view(cluster, units)
+    return _cluster_view(cluster, _unit_names(rows), _roots(rows))
 
 
 async def record_cluster_vote(ctx: RegistrationContext, actor: Actor, cmd: VoteInCluster) -> ClusterView:

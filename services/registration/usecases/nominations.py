@@ -43,17 +43,16 @@ from shared.contracts.operations.registration import (
 )
 from shared.contracts.values import VIETNAM_TZ
 from shared.rules import attachments as att
-from shared.rules.catalog import catalogs_on
 
 
 async def submit(ctx: RegistrationContext, actor: Actor, cmd: NominationDraft) -> NominationView:
     require_submitter(actor, cmd.unit_code)
     now = ctx.clock.now()
     today = now.astimezone(VIETNAM_TZ).date()
-    catalogs = catalogs_on(today)
+    catalogs = ctx.rules.catalogs_on(today)
     award = catalogs.get(cmd.award_code)
     nomination_id = str(uuid4())
-    rules = att.rules_on(today)
+    rules = ctx.rules.attachment_rules_on(today)
     incoming = await dossier.take_staged(ctx.files, actor, cmd.attachments, rules)
     written: list[str] = []
     async with dossier.cleaning_up(ctx.files, written), writing(ctx) as store:
@@ -86,6 +85,7 @@ async def submit(ctx: RegistrationContext, actor: Actor, cmd: NominationDraft) -
             cmd.period,
             cmd.achievements,
             on=today,
+            rules=ctx.rules.eligibility_rules_on(today),
             campaign_code=cmd.campaign_code,
             topic=cmd.topic,
         )
@@ -148,7 +148,7 @@ async def resubmit(ctx: RegistrationContext, actor: Actor, cmd: EditNomination) 
 async def _edit(ctx: RegistrationContext, actor: Actor, cmd: EditNomination, *, resubmit: bool) -> None:
     now = ctx.clock.now()
     today = now.astimezone(VIETNAM_TZ).date()
-    rules = att.rules_on(today)
+    rules = ctx.rules.attachment_rules_on(today)
     step = Step.RESUBMIT if resubmit else Step.EDIT
     async with ctx.uow.reading() as store:  # who may edit, and whether it may be edited now, before any file is read
         current = await load_nomination(store, cmd.id)
@@ -165,7 +165,7 @@ async def _edit(ctx: RegistrationContext, actor: Actor, cmd: EditNomination, *, 
         achievements = cmd.achievements or row.achievements
         council_vote = cmd.council_vote or row.council_vote
         path = list(row.unit_path)
-        catalogs = catalogs_on(today)
+        catalogs = ctx.rules.catalogs_on(today)
         award = catalogs.get(row.award_code)
         validate_intake(
             unit=path[0],
@@ -193,6 +193,7 @@ async def _edit(ctx: RegistrationContext, actor: Actor, cmd: EditNomination, *, 
                 period,
                 achievements,
                 on=today,
+                rules=ctx.rules.eligibility_rules_on(today),
                 except_id=cmd.id,
                 campaign_code=row.campaign_code,
                 topic=row.topic,
@@ -287,7 +288,7 @@ async def get_nomination(ctx: RegistrationContext, actor: Actor, query: Nominati
         require_view(actor, row)
         steps = await store.timeline(query.id)
         attachments = await store.attachments(query.id)
-    return nomination_view(row, steps, attachments)
+    return nomination_view(row, steps, attachments, ctx.rules)
 
 
 async def list_nominations(ctx: RegistrationContext, actor: Actor, q: NominationQuery) -> NominationPage:

@@ -18,14 +18,13 @@ from shared.contracts.operations.registration import (
     StuckQuery,
     StuckStep,
 )
-from shared.contracts.values import LEVEL_NAMES_VI, VIETNAM_TZ
+from shared.contracts.values import LEVEL_NAMES_VI, LEVELS, VIETNAM_TZ
 from shared.platform.observability import require_operations
 
+# Submitted (at the grassroots), then in review at each level above it, then decided.
 STAGES: tuple[tuple[str, str], ...] = (
     ("submitted", "Đã nộp, chờ xét"),
-    ("district", LEVEL_NAMES_VI["district"]),
-    ("city", LEVEL_NAMES_VI["city"]),
-    ("national", LEVEL_NAMES_VI["national"]),
+    *((level, LEVEL_NAMES_VI[level]) for level in LEVELS[1:]),
     ("decided", "Đã quyết định"),
 )
 DECIDED = {s.value for s in (Status.APPROVED, Status.GRANTED, Status.PROPOSED, Status.REVOKED, Status.REJECTED)}

@@ -1,12 +1,13 @@
-"""The unit tree as registration holds it: loaded from its data file, listed, and a unit's path up the dated tree on
-given dates with its sector (what awards stores with a grassroots register entry)."""
+"""The unit tree as registration holds it: loaded from its data file, listed, its root, and a unit's path up the dated
+tree on given dates with its sector (what awards stores with a grassroots register entry)."""
 
 from __future__ import annotations
 
 from services.registration.usecases.context import RegistrationContext
+from shared.contracts.errors import NotFound
 from shared.contracts.events import Actor
 from shared.contracts.operations.registration import IgnoredParams, UnitList, UnitListing, UnitPaths, UnitPathsQuery
-from shared.contracts.values import LEVEL_RANK
+from shared.contracts.values import LEVEL_RANK, UnitRef
 from shared.rules.reference import Unit
 
 
@@ -51,3 +52,14 @@ async def unit_paths(ctx: RegistrationContext, actor: Actor, q: UnitPathsQuery) 
     unit = tree.get(q.code)
     paths = {on.isoformat(): tree.path_on(q.code, on) for on in set(q.dates)}
     return UnitPaths(sector=unit.sector if unit else None, paths=paths)
+
+
+async def unit_root(ctx: RegistrationContext, actor: Actor, params: IgnoredParams) -> UnitRef:
+    """The top of the tree today: the unit with no parent (the highest level first should there be several)."""
+    today = ctx.today()
+    async with ctx.uow.reading() as store:
+        tree = await store.tree()
+    roots = [u for u in tree.units.values() if u.exists_on(today) and u.parent_on(today) is None]
+    if not roots:
+        raise NotFound("Chưa có cây đơn vị", code="no_unit_tree")
+    return min(roots, key=lambda u: (-LEVEL_RANK[u.level], u.code)).ref()

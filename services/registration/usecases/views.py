@@ -13,7 +13,7 @@ from shared.contracts.operations.registration import (
     TimelineEntry,
 )
 from shared.rules import attachments as att
-from shared.rules.catalog import catalog_version
+from shared.rules.rulebook import Rulebook
 
 
 def nomination_summary(row: NominationRow) -> NominationSummary:
@@ -47,12 +47,14 @@ def nomination_summary(row: NominationRow) -> NominationSummary:
     )
 
 
-def nomination_view(row: NominationRow, steps: list[TimelineRow], attachments: list[AttachmentRow]) -> NominationView:
+def nomination_view(
+    row: NominationRow, steps: list[TimelineRow], attachments: list[AttachmentRow], rules: Rulebook
+) -> NominationView:
     """A nomination with its files, the documents it still lacks and its timeline."""
     return NominationView(
         **dict(nomination_summary(row)),
         attachments=[attachment_view(a) for a in attachments],
-        missing_documents=missing_documents(row, [a.document_type for a in attachments]),
+        missing_documents=missing_documents(row, [a.document_type for a in attachments], rules),
         timeline=[
             TimelineEntry(
                 at=s.at,
@@ -91,10 +93,10 @@ def attachment_view(a: AttachmentRow) -> AttachmentView:
     )
 
 
-def missing_documents(row: NominationRow, present: list[str]) -> list[DocumentName]:
+def missing_documents(row: NominationRow, present: list[str], rules: Rulebook) -> list[DocumentName]:
     """The award's required documents the dossier does not carry, as the catalogue version that judged it names them."""
     try:
-        catalog = catalog_version(row.catalog_version)
+        catalog = rules.catalog_version(row.catalog_version)
     except LookupError:
         return []
     award = catalog.get(row.award_code)

@@ -18,13 +18,14 @@ from datetime import date
 from shared.contracts.errors import FieldError, ValidationFailed
 from shared.contracts.events import CouncilVote, NominationSnapshot
 from shared.contracts.values import Level
-from shared.rules.catalog import CouncilRule, catalog_version
+from shared.rules.catalog import CouncilRule
+from shared.rules.rulebook import Rulebook
 
 
-def rule_for(nomination: NominationSnapshot) -> CouncilRule | None:
+def rule_for(nomination: NominationSnapshot, rules: Rulebook) -> CouncilRule | None:
     """The council rule of the award version that judged the nomination; None when that version or award is unknown."""
     try:
-        catalog = catalog_version(nomination.catalog_version)
+        catalog = rules.catalog_version(nomination.catalog_version)
     except LookupError:
         return None
     award = catalog.get(nomination.award_code)

@@ -13,7 +13,7 @@ from datetime import datetime
 from services.review.domain.deadlines import reminder_times
 from services.review.domain.task import ReviewTask
 from shared.contracts.events import Recipient
-from shared.contracts.values import VIETNAM_TZ
+from shared.contracts.values import LEVELS, VIETNAM_TZ
 
 REMINDER_KINDS = ("before_due", "due_day")
 NOTIFICATION_TEXT = {
@@ -27,7 +27,7 @@ TEXT_LIMIT = 500
 
 
 def parent_of_holder_exists(task: ReviewTask) -> bool:
-    return task.holder.level != "national"
+    return task.holder.level != LEVELS[-1]  # the top level has no unit above it
 
 
 def without_approver(task: ReviewTask, roster: Sequence[Recipient] | None) -> bool:

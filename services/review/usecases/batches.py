@@ -36,12 +36,13 @@ from shared.contracts.operations.review import (
 )
 from shared.contracts.values import VIETNAM_TZ
 from shared.rules.documents import to_pdf, to_xlsx
+from shared.rules.rulebook import Rulebook
 from shared.rules.text import normalize_name
 
 Batch = list[tuple[TaskRecord, NominationSnapshot]]
 
 
-async def _prepare(uow: UnitOfWork, actor: Actor, unit_code: str, task_ids: list[str], *, final: bool) -> Batch:
+async def _prepare(uow: UnitOfWork, actor: Actor, unit_code: str, task_ids: list[str], *, final: bool, rules: Rulebook) -> Batch:
     """Lock the tasks and check that this approver may decide all of them here, together."""
     if not (actor.has_role("approver", unit_code) or actor.has_role("unit_admin", unit_code)):
         raise Forbidden("Bạn không phải người duyệt của đơn vị này", code="not_unit_approver")
@@ -73,7 +74,7 @@ async def _prepare(uow: UnitOfWork, actor: Actor, unit_code: str, task_ids: list
         batch.append((record, nom))
     if errors:
         raise ValidationFailed("Không thể xử lý chung các hồ sơ đã chọn", fields=errors, code="batch_invalid")
-    problems = await councils.gate_problems(uow, [(r.task, n) for r, n in batch])
+    problems = await councils.gate_problems(uow, [(r.task, n) for r, n in batch], rules)
     if problems:
         code = "council_vote_missing" if any(p[2] == "council_vote_missing" for p in problems) else "council_vote_failed"
         raise ValidationFailed(
@@ -108,7 +109,7 @@ async def forward_batch(review: ReviewContext, actor: Actor, cmd: BatchForward) 
     now = review.clock.now()
     issued_on = now.astimezone(VIETNAM_TZ).date()
     async with review.unit_of_work() as uow:
-        batch = await _prepare(uow, actor, cmd.unit_code, cmd.task_ids, final=False)
+        batch = await _prepare(uow, actor, cmd.unit_code, cmd.task_ids, final=False, rules=review.rules)
         parents = {p.code: p for p in (parent_in_path(nom.unit_path, r.task.unit.code) for r, nom in batch) if p is not None}
         if len(parents) != 1:
             raise ValidationFailed.on("task_ids", "Các hồ sơ không cùng một đơn vị cấp trên để trình", code="mixed_parent_units")
@@ -150,7 +151,7 @@ async def forward_batch(review: ReviewContext, actor: Actor, cmd: BatchForward) 
         decided, events = await _decide_all(uow, actor, batch, final=False, comment=cmd.comment, now=now)
         comment = cmd.comment or f"Trình {to_unit.short_name} kèm Tờ trình số {number_text}"
         for after, (_, nom) in zip(decided, batch, strict=True):
-            events += await tasks.consequences(uow, after, nom, actor, comment, now, proposal_number=number_text)
+            events += await tasks.consequences(uow, after, nom, actor, comment, now, review.rules, proposal_number=number_text)
         await uow.publish(*events)
         view = await _proposal_reply(uow, actor, proposal.id)
         await uow.commit()
@@ -162,7 +163,7 @@ async def approve_batch(review: ReviewContext, actor: Actor, cmd: BatchApprove) 
     now = review.clock.now()
     batch_id = str(uuid4())
     async with review.unit_of_work() as uow:
-        batch = await _prepare(uow, actor, cmd.unit_code, cmd.task_ids, final=True)
+        batch = await _prepare(uow, actor, cmd.unit_code, cmd.task_ids, final=True, rules=review.rules)
         issuers = {r.task.unit.code for r, _ in batch}
         if len(issuers) != 1:
             raise ValidationFailed.on("task_ids", "Các hồ sơ không cùng một cấp khen thưởng", code="mixed_issuers")

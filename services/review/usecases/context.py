@@ -9,6 +9,7 @@ from services.review.store.port import UnitOfWork
 from services.review.store.sql import SqlUnitOfWork
 from shared.platform.clock import Clock
 from shared.platform.service import ServiceContext
+from shared.rules.rulebook import Rulebook
 
 CONSUMER = "review"  # the inbox's name for review's reactions
 
@@ -17,6 +18,7 @@ CONSUMER = "review"  # the inbox's name for review's reactions
 class ReviewContext:
     clock: Clock
     unit_of_work: Callable[[], UnitOfWork]
+    rules: Rulebook  # the award catalogues the composition root chose
 
     @classmethod
     def of(cls, ctx: ServiceContext) -> ReviewContext:
@@ -25,4 +27,4 @@ class ReviewContext:
         def outbox_written() -> None:
             ctx.outbox_written()  # looked up at each call: whoever runs the relay may set it after wiring
 
-        return cls(clock=ctx.clock, unit_of_work=lambda: SqlUnitOfWork(ctx.engine, outbox_written))
+        return cls(clock=ctx.clock, unit_of_work=lambda: SqlUnitOfWork(ctx.engine, outbox_written), rules=ctx.rules)

@@ -32,6 +32,7 @@ from shared.contracts.operations.review import (
 )
 from shared.contracts.values import UnitRef
 from shared.rules.council import judge
+from shared.rules.rulebook import Rulebook
 
 
 async def record_meeting(review: ReviewContext, actor: Actor, cmd: CouncilMeeting) -> CouncilMeetingRecorded:
@@ -64,7 +65,7 @@ async def record_meeting(review: ReviewContext, actor: Actor, cmd: CouncilMeetin
             if not task.is_active:
                 raise Conflict(f"Hồ sơ “{record.nominee_name}” không còn chờ xét ở cấp này", code="task_not_active")
             nom = await loading.nomination_of(uow, task)
-            rule = rule_for(nom)
+            rule = rule_for(nom, review.rules)
             if rule is None:
                 raise ValidationFailed.on(
                     f"votes.{i}.task_id",
@@ -151,27 +152,27 @@ async def latest_votes(uow: UnitOfWork, task_ids: Sequence[str]) -> dict[str, Re
     return {task_id: entry.recorded() for task_id, entry in (await uow.councils.latest(task_ids)).items()}
 
 
-async def gate(uow: UnitOfWork, task: ReviewTask, nom: NominationSnapshot) -> None:
+async def gate(uow: UnitOfWork, task: ReviewTask, nom: NominationSnapshot, rules: Rulebook) -> None:
     """Refuse forward/approve when the council of the task's own level must vote and has not passed it."""
-    require_council(rule_for(nom), task.unit.level, (await latest_votes(uow, [task.id])).get(task.id))
+    require_council(rule_for(nom, rules), task.unit.level, (await latest_votes(uow, [task.id])).get(task.id))
 
 
 async def gate_problems(
-    uow: UnitOfWork, tasks: list[tuple[ReviewTask, NominationSnapshot]]
+    uow: UnitOfWork, tasks: list[tuple[ReviewTask, NominationSnapshot]], rules: Rulebook
 ) -> list[tuple[ReviewTask, NominationSnapshot, str, str]]:
     """Every task of a batch whose council has not passed it: (task, nomination, code, message)."""
     votes = await latest_votes(uow, [t.id for t, _ in tasks])
     problems = []
     for task, nom in tasks:
-        found = gate_problem(rule_for(nom), task.unit.level, votes.get(task.id))
+        found = gate_problem(rule_for(nom, rules), task.unit.level, votes.get(task.id))
         if found is not None:
             problems.append((task, nom, *found))
     return problems
 
 
-async def council_view(uow: UnitOfWork, task: ReviewTask, nom: NominationSnapshot | None) -> CouncilView:
+async def council_view(uow: UnitOfWork, task: ReviewTask, nom: NominationSnapshot | None, rules: Rulebook) -> CouncilView:
     """What the task page shows: whether this level must vote, the rule, the latest vote and the history."""
-    rule = rule_for(nom) if nom is not None else None
+    rule = rule_for(nom, rules) if nom is not None else None
     history = [_vote_summary(entry, task) for entry in await uow.councils.of_nomination(task.nomination_id)]
     latest = next((h for h in history if h.this_task), None)
     problem = gate_problem(rule, task.unit.level, (await latest_votes(uow, [task.id])).get(task.id))

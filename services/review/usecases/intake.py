@@ -19,7 +19,7 @@ from shared.contracts.events import (
     TaskOpened,
 )
 from shared.contracts.values import VIETNAM_TZ, UnitRef
-from shared.rules.catalog import award_on
+from shared.rules.rulebook import Rulebook
 
 
 async def on_submitted(review: ReviewContext, event: NominationSubmitted) -> None:
@@ -31,7 +31,7 @@ async def on_submitted(review: ReviewContext, event: NominationSubmitted) -> Non
             if superior is None:
                 raise ValueError(f"nomination {nom.id} has no superior unit in its path")
             await uow.nominations.add(NominationRecord(id=nom.id, snapshot=nom, status="in_review", updated_at=event.occurred_at))
-            await uow.publish(await open_task(uow, nom, superior, event))
+            await uow.publish(await open_task(uow, nom, superior, event, review.rules))
         await uow.commit()
 
 
@@ -45,7 +45,7 @@ async def on_resubmitted(review: ReviewContext, event: NominationResubmitted) ->
                 if unit is None:
                     raise ValueError(f"returned-at unit {existing.returned_at_unit} not on the path of {nom.id}")
                 await uow.nominations.reopen(nom.id, nom, event.occurred_at)
-                await uow.publish(await open_task(uow, nom, unit, event))
+                await uow.publish(await open_task(uow, nom, unit, event, review.rules))
         await uow.commit()
 
 
@@ -66,9 +66,9 @@ async def on_withdrawn(review: ReviewContext, event: NominationWithdrawn) -> Non
         await uow.commit()
 
 
-async def open_task(uow: UnitOfWork, nom: NominationSnapshot, unit: UnitRef, cause: Event) -> TaskOpened:
+async def open_task(uow: UnitOfWork, nom: NominationSnapshot, unit: UnitRef, cause: Event, rules: Rulebook) -> TaskOpened:
     """A new task in `unit`'s queue for the nomination, due by the level's deadline, with its timers."""
-    award = award_on(nom.award_code, cause.occurred_at.astimezone(VIETNAM_TZ).date())
+    award = rules.award_on(nom.award_code, cause.occurred_at.astimezone(VIETNAM_TZ).date())
     due = due_at(cause.occurred_at, unit.level, award.kind if award else "yearly", award_code=nom.award_code)
     task = ReviewTask(
         id=str(uuid4()), nomination_id=nom.id, unit=unit, state=TaskState.OPEN, round=nom.round, due_at=due, queue_unit=unit

@@ -12,8 +12,8 @@ from services.review.usecases.views import move_view, proposal_link, task_summar
 from shared.contracts.events import Actor, EligibilityCheck, NominationSnapshot
 from shared.contracts.operations.review import QueuePage, QueueQuery, TaskRef, TaskView
 from shared.contracts.values import VIETNAM_TZ, UnitRef
-from shared.rules.catalog import catalogs_on
 from shared.rules.eligibility import evaluate_declared
+from shared.rules.rulebook import Rulebook
 
 
 async def list_queue(review: ReviewContext, actor: Actor, query: QueueQuery) -> QueuePage:
@@ -31,10 +31,10 @@ async def list_queue(review: ReviewContext, actor: Actor, query: QueueQuery) -> 
 
 async def get_task(review: ReviewContext, actor: Actor, request: TaskRef) -> TaskView:
     async with review.unit_of_work() as uow:
-        return await task_view(uow, actor, request.task_id, review.clock.now())
+        return await task_view(uow, actor, request.task_id, review.clock.now(), review.rules)
 
 
-async def task_view(uow: UnitOfWork, actor: Actor, task_id: str, now: datetime) -> TaskView:
+async def task_view(uow: UnitOfWork, actor: Actor, task_id: str, now: datetime, rules: Rulebook) -> TaskView:
     """One task with its dossier and history. Every unit from the task's own up to the one holding it
     may look; only the holder's approvers act (the lower units see an escalated task read-only)."""
     record = await loading.load_task(uow, task_id)
@@ -49,7 +49,7 @@ async def task_view(uow: UnitOfWork, actor: Actor, task_id: str, now: datetime) 
     if not actor.sees_everything() and not any(loading.approves_code(actor, code) for code in watchers):
         require_approver(actor, task.holder)  # raises with the usual message
     history = await uow.tasks.of_nomination(task.nomination_id)
-    council = await councils.council_view(uow, task, nom)
+    council = await councils.council_view(uow, task, nom, rules)
     proposals = await uow.proposals.of_nomination(task.nomination_id)
     can_act = loading.approves(actor, task.holder) or actor.is_admin
     return TaskView(
@@ -61,14 +61,14 @@ async def task_view(uow: UnitOfWork, actor: Actor, task_id: str, now: datetime) 
         can_act=can_act,
         can_send_back=can_act and task.is_escalated and task.is_active,
         escalation_chain=chain,
-        eligibility_recheck=_recheck(nom, record.opened_at),
+        eligibility_recheck=_recheck(nom, record.opened_at, rules),
         council=council,
         can_record_council=can_act and task.is_active,
         proposals=[proposal_link(p) for p in proposals],
     )
 
 
-def _recheck(nom: NominationSnapshot | None, opened_at: datetime) -> list[EligibilityCheck] | None:
+def _recheck(nom: NominationSnapshot | None, opened_at: datetime, rules: Rulebook) -> list[EligibilityCheck] | None:
     """The award's criteria judged again at this level, against the catalogue in force when the task opened.
 
     Only what the snapshot holds: the declared facts. The rules that need registration's records (one achievement,
@@ -77,7 +77,7 @@ def _recheck(nom: NominationSnapshot | None, opened_at: datetime) -> list[Eligib
     """
     if nom is None:
         return None
-    catalogs = catalogs_on(opened_at.astimezone(VIETNAM_TZ).date())
+    catalogs = rules.catalogs_on(opened_at.astimezone(VIETNAM_TZ).date())
     award = catalogs.get(nom.award_code)
     if award is None:
         return None

@@ -27,6 +27,7 @@ from shared.contracts.events import (
     TaskSentBack,
 )
 from shared.contracts.operations.review import DecideTask, Reassign, SendTaskBack, TaskRef, TaskView
+from shared.rules.rulebook import Rulebook
 
 
 async def claim(review: ReviewContext, actor: Actor, request: TaskRef) -> TaskView:
@@ -64,7 +65,7 @@ async def _change_claim(
             await uow.publish(
                 event_type(occurred_at=now, correlation_id=changed.nomination_id, actor=actor, task=changed.snapshot())
             )
-        view = await queues.task_view(uow, actor, task_id, now)  # the state this transaction commits
+        view = await queues.task_view(uow, actor, task_id, now, review.rules)  # the state this transaction commits
         await uow.commit()
     return view
 
@@ -80,10 +81,10 @@ async def decide(review: ReviewContext, actor: Actor, request: DecideTask) -> Ta
         nom = await loading.nomination_of(uow, task, lock=True)
         decided = task.decide(actor, action, is_awarding_level=task.unit.level == nom.awarding_level)
         if decided.state in (TaskState.FORWARDED, TaskState.APPROVED):
-            await councils.gate(uow, task, nom)  # the council of the task's own level, also when taken over
+            await councils.gate(uow, task, nom, review.rules)  # the council of the task's own level, also when taken over
         await uow.tasks.save(decision(record, decided, actor, request.comment, now))
-        await uow.publish(*await consequences(uow, decided, nom, actor, request.comment, now))
-        view = await queues.task_view(uow, actor, request.task_id, now)  # the state this transaction commits
+        await uow.publish(*await consequences(uow, decided, nom, actor, request.comment, now, review.rules))
+        view = await queues.task_view(uow, actor, request.task_id, now, review.rules)  # the state this transaction commits
         await uow.commit()
     return view
 
@@ -123,7 +124,7 @@ async def send_back(review: ReviewContext, actor: Actor, request: SendTaskBack) 
             comment=request.comment,
         )
         await uow.publish(event)
-        view = await queues.task_view(uow, actor, request.task_id, now)  # the state this transaction commits
+        view = await queues.task_view(uow, actor, request.task_id, now, review.rules)  # the state this transaction commits
         await uow.commit()
     return view
 
@@ -135,6 +136,7 @@ async def consequences(
     actor: Actor,
     comment: str,
     now: datetime,
+    rules: Rulebook,
     *,
     proposal_number: str | None = None,
 ) -> list[Event]:
@@ -147,7 +149,7 @@ async def consequences(
         forwarded = NominationForwarded(
             nomination_id=nom.id, from_unit=task.unit, to_unit=parent, comment=comment, proposal_number=proposal_number, **common
         )
-        opened = await intake.open_task(uow, nom, parent, forwarded)
+        opened = await intake.open_task(uow, nom, parent, forwarded, rules)
         return [forwarded, opened]
     if task.state is TaskState.APPROVED:
         await uow.nominations.set_status([nom.id], "closed", now)

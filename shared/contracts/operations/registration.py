@@ -459,6 +459,8 @@ class StuckNominations(BaseModel):
 
 LIST_UNITS = Operation(service=SERVICE, name="list_units", request=IgnoredParams, reply=UnitList)
 UNIT_PATHS = Operation(service=SERVICE, name="unit_paths", request=UnitPathsQuery, reply=UnitPaths)
+# The top of the unit tree (the Tổng LĐLĐ): whose subtree a report covers when no unit is asked for.
+UNIT_ROOT = Operation(service=SERVICE, name="unit_root", request=IgnoredParams, reply=UnitRef)
 REORGANISE = Operation(service=SERVICE, name="reorganise", request=Reorganise, reply=ReorganisationResult)
 
 SUBMIT = Operation(service=SERVICE, name="submit", request=NominationDraft, reply=NominationView)

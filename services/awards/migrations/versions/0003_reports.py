@@ -74,8 +74,10 @@ def upgrade() -> None:
 def _backfill(conn: sa.Connection) -> None:
     """Entries granted before this revision: their columns from the decision, the sector from the unit file."""
     from shared.contracts.values import VIETNAM_TZ
-    from shared.rules.catalog import award_on
+    from shared.platform.settings import RuleSources
     from shared.rules.reference import load_units
+
+    rules = RuleSources().rulebook()  # the catalogue directory the service is configured with (THIDUA_CATALOG_DIR)
 
     sectors = {u.code: u.sector for u in load_units()}
     rows = conn.execute(
@@ -88,7 +90,7 @@ def _backfill(conn: sa.Connection) -> None:
     for entry_id, nominee, unit_code, prize, award_code, award_name, path_codes, issued_at, issuer, version, status in rows:
         nominee, issuer = _json(nominee), _json(issuer)
         on = _vn_date(issued_at, VIETNAM_TZ)
-        award = award_on(award_code, on)
+        award = rules.award_on(award_code, on)
         kind = nominee.get("kind", "individual")
         category = "innovation" if award is not None and "innovation" in award.categories else kind
         conn.execute(

@@ -1,0 +1,52 @@
+"""The rule sources one process uses, chosen once at start-up and handed to the use cases through their context.
+
+Every rule module takes its inputs explicitly (a directory, a file, parsed data) and reads no environment: the
+composition root builds one `Rulebook` from the service's settings (`ServiceSettings.rulebook()`, which reads
+`THIDUA_CATALOG_DIR` and `THIDUA_ATTACHMENT_RULES`) and the use cases ask it for the rules in force on a date.
+`Rulebook()` is the files shipped with the code. Loading stays cached per path in the rule modules, so asking
+again is as cheap as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from shared.rules import attachments, catalog, eligibility
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    catalog_dir: Path = catalog.DEFAULT_CATALOG_DIR
+    attachment_rules: Path = attachments.RULES_FILE
+    eligibility_rules: Path = eligibility.RULES_FILE
+
+    # The award catalogues
+
+    def catalog_files(self) -> tuple[catalog.CatalogFile, ...]:
+        """Every version file of the catalogue directory (re-read when a version is installed while running)."""
+        return catalog.catalog_files(self.catalog_dir)
+
+    def catalogs_on(self, on: date) -> catalog.CatalogSet:
+        """The union and state catalogues in force on a date."""
+        return catalog.catalogs_on(on, self.catalog_dir)
+
+    def catalog_on(self, on: date, name: catalog.CatalogName = "union") -> catalog.Catalog:
+        return catalog.catalog_on(on, self.catalog_dir, name)
+
+    def award_on(self, code: str, on: date) -> catalog.Award | None:
+        """An award as the catalogue in force on a date defines it."""
+        return catalog.award_on(code, on, self.catalog_dir)
+
+    def catalog_version(self, version: str) -> catalog.Catalog:
+        """A version by its name, e.g. the `union-2024.1` a nomination was judged by (LookupError if unknown)."""
+        return catalog.catalog_version(version, self.catalog_dir)
+
+    # Dated rule files
+
+    def attachment_rules_on(self, on: date) -> attachments.AttachmentRules:
+        return attachments.rules_on(on, self.attachment_rules)
+
+    def eligibility_rules_on(self, on: date) -> eligibility.EligibilityRules:
+        return eligibility.rules_on(on, self.eligibility_rules)
