@@ -8,9 +8,10 @@ BIN := $(VENV)/bin
 run: $(VENV)/.run-installed
 	$(BIN)/thidua up
 
-# Two workers (pytest-xdist), a test file each at a time: module-scoped systems stay in one worker.
+# Two workers (pytest-xdist), a test file each at a time: module-scoped systems stay in one worker. Files in the order
+# tests/conftest.py gives (the longest first), not xdist's own (most tests first); the slowest tests are listed at the end.
 test: $(VENV)/.test-installed lint imports typecheck chromium
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 
 # The fast loop: lint, import layers, types, and the tests that need nothing running.
 check: $(VENV)/.test-installed lint imports typecheck
