@@ -10,24 +10,23 @@ refused event was not stored.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
 import nats
 import nats.js.errors
 import pytest
-from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import RePublish, StreamConfig, StreamSource, SubjectTransform
 
 from shared.contracts import subjects
 from shared.contracts.subjects import ATTACHMENTS_BUCKET, STAGING_BUCKET
-from shared.platform.buspermissions import accounts_conf, inbox_prefix
+from shared.platform.buspermissions import accounts_conf
 from shared.platform.objectstore import Buckets, read_object
 from shared.platform.topology import apply_topology
+from tests.bussession import Session, bus_session
 from tests.deploy.cluster import NATS_DIR, NODES, NatsCluster
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(60)]
@@ -40,37 +39,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsCluster]:
     c.stop()
 
 
-@dataclass
-class Session:
-    nc: Client
-    errors: list[str] = field(default_factory=list)
-
-    async def refused(self) -> list[str]:
-        """What the server refused so far (after a round trip, so that every -ERR has arrived)."""
-        await self.nc.flush(timeout=2)
-        await asyncio.sleep(0.2)
-        seen, self.errors[:] = list(self.errors), []
-        return seen
-
-
-@asynccontextmanager
-async def connect(cluster: NatsCluster, user: str) -> AsyncIterator[Session]:
-    errors: list[str] = []
-
-    async def on_error(exc: Exception) -> None:
-        errors.append(str(exc).lower())
-
-    nc = await nats.connect(
-        cluster.servers(user),
-        error_cb=on_error,
-        name=f"test-{user}",
-        allow_reconnect=False,
-        inbox_prefix=inbox_prefix(user) if user != "admin" else "_INBOX",
-    )
-    try:
-        yield Session(nc, errors)
-    finally:
-        await nc.close()
+def connect(cluster: NatsCluster, user: str) -> AbstractAsyncContextManager[Session]:
+    return bus_session(cluster.servers(user), user)
 
 
 async def stored(cluster: NatsCluster, stream: str, subject: str) -> int:

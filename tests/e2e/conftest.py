@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 from shared.platform.settings import ATTACHMENT_RULES_ENV, SERVICES
 from tests.conftest import DOCUMENTS_OPTIONAL, fresh_database
-from thidua.client import PortalClient
+from thidua.client import ApiError, PortalClient
 from thidua.natsserver import free_port
 from thidua.system import System, SystemConfig
 
@@ -57,3 +60,26 @@ def client(system: System) -> Iterator[PortalClient]:
         c.login(user, PASSWORD)
     yield c
     c.close()
+
+
+def through_outages(call: Callable[[], Any], *, timeout: float, pause: float = 0.1, dropped_too: bool = False) -> Any:
+    """Retry what the API says is unavailable (503), and with `dropped_too` a connection closed without an answer; a
+    retried command answered 409 had landed the first time (its reply was lost with the service or the database)."""
+    deadline = time.monotonic() + timeout
+    retried = False
+    while True:
+        try:
+            return call()
+        except ApiError as exc:
+            if exc.status == 503 and time.monotonic() < deadline:
+                retried = True
+                time.sleep(pause)
+                continue
+            if retried and exc.status == 409:
+                return None
+            raise
+        except httpx.TransportError:
+            if not dropped_too:
+                raise
+            retried = True
+            time.sleep(pause)

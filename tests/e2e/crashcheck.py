@@ -14,29 +14,17 @@ from pathlib import Path
 from typing import Any
 
 from shared.platform.settings import SERVICES
-from tests.e2e.conftest import PASSWORD, start_system
-from thidua.client import ApiError, PortalClient
+from tests.e2e.conftest import PASSWORD, start_system, through_outages
+from thidua.client import PortalClient
 from thidua.system import System
 
 COUNT = 100  # 200 before the council votes at each level made each approval three calls; the CI budget is 15 min
 CITY_SHARE = 2  # every second nomination goes on to the city level
 
 
-def patiently(call: Callable[[], Any], *, timeout: float = 90.0) -> Any:
-    """Retry while the service behind the portal is down (503); a retried command may already have landed."""
-    deadline = time.monotonic() + timeout
-    retried = False
-    while True:
-        try:
-            return call()
-        except ApiError as exc:
-            if exc.status == 503 and time.monotonic() < deadline:
-                retried = True
-                time.sleep(0.1)
-                continue
-            if retried and exc.status == 409:
-                return None  # the first attempt committed before the crash
-            raise
+def patiently(call: Callable[[], Any]) -> Any:
+    """Through the crash: the service behind the portal is down (503) until it restarts."""
+    return through_outages(call, timeout=90.0)
 
 
 def approve_everything(client: PortalClient, user: str, unit: str, expected: int, *, after: Callable[[int], None]) -> None:

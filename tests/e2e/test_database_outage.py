@@ -35,6 +35,7 @@ from shared.contracts import subjects
 from shared.platform import httpfaults, rpc
 from shared.platform.settings import ATTACHMENT_RULES_ENV, SERVICES
 from tests.conftest import DOCUMENTS_OPTIONAL
+from tests.e2e.conftest import through_outages
 from tests.e2e.pgcluster import PostgresCluster, server_binaries
 from thidua.client import ApiError, PortalClient
 from thidua.natsserver import free_port
@@ -125,25 +126,9 @@ class RecordingClient(PortalClient):
             raise
 
 
-def persist(call: Callable[[], Any], *, timeout: float = 120.0) -> Any:
-    """Retry what the API says is unavailable (503); a retried command answered 409 had landed the first time
-    (the reply was lost with the database: idempotency keys are a later part of issue 15)."""
-    deadline = time.monotonic() + timeout
-    retried = False
-    while True:
-        try:
-            return call()
-        except ApiError as exc:
-            if exc.status == 503 and time.monotonic() < deadline:
-                retried = True
-                time.sleep(0.2)
-                continue
-            if retried and exc.status == 409:
-                return None
-            raise
-        except httpx.TransportError:  # recorded as a dropped connection (asserted to be none); keep the flow going
-            retried = True
-            time.sleep(0.2)
+def persist(call: Callable[[], Any]) -> Any:
+    """Through the database outage: 503s and connections closed without an answer (those are counted, asserted none)."""
+    return through_outages(call, timeout=120.0, pause=0.2, dropped_too=True)
 
 
 def approve_everything(client: PortalClient, user: str, unit: str, expected: int, after: Callable[[int], None]) -> None:

@@ -9,9 +9,8 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,14 +19,13 @@ import nats
 import nats.errors
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from nats.aio.client import Client
 from nats.js.api import RePublish, StreamConfig
 
 from shared.contracts import subjects
 from shared.contracts.events import Actor, RoleGrant
 from shared.contracts.operations import RpcReply, RpcRequest
 from shared.platform.assertions import Signer, load_signer
-from shared.platform.buspermissions import inbox_prefix
+from tests.bussession import Session, bus_session
 from tests.e2e.conftest import start_system
 from thidua.client import PortalClient
 from thidua.system import System
@@ -43,35 +41,8 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     yield from start_system(tmp_path_factory.mktemp("security"), "sqlite")
 
 
-@dataclass
-class Session:
-    nc: Client
-    errors: list[str] = field(default_factory=list)
-
-    async def refused(self) -> list[str]:
-        await self.nc.flush(timeout=2)
-        await asyncio.sleep(0.2)
-        seen, self.errors[:] = list(self.errors), []
-        return seen
-
-
-@asynccontextmanager
-async def as_user(system: System, user: str) -> AsyncIterator[Session]:
-    errors: list[str] = []
-
-    async def on_error(exc: Exception) -> None:
-        errors.append(str(exc).lower())
-
-    nc = await nats.connect(
-        system.user_nats_url(user).split(","),
-        error_cb=on_error,
-        allow_reconnect=False,
-        inbox_prefix=inbox_prefix(user) if user != "admin" else "_INBOX",
-    )
-    try:
-        yield Session(nc, errors)
-    finally:
-        await nc.close()
+def as_user(system: System, user: str) -> AbstractAsyncContextManager[Session]:
+    return bus_session(system.user_nats_url(user).split(","), user)
 
 
 async def rpc(session: Session, subject: str, actor: Actor, params: dict[str, Any], assertion: str | None) -> RpcReply:
