@@ -63,5 +63,10 @@ def with_credentials(nats_url: str, user: str, password: str) -> str:
 
 
 def user_url(var_dir: Path, nats_url: str, user: str) -> str:
-    """The URL `user` connects with to the embedded server of `var_dir`."""
-    return with_credentials(nats_url, user, nats_passwords(var_dir)[user])
+    """The URL `user` connects with to the embedded server of `var_dir`; without credentials when that system has
+    made none yet (then the server refuses it, and the command says it could not connect). Never creates any."""
+    path = var_dir / SECRETS_DIR / NATS_SECRETS_FILE
+    if not path.exists():
+        return nats_url
+    password = json.loads(path.read_text()).get(user)
+    return with_credentials(nats_url, user, str(password)) if password else nats_url

@@ -8,7 +8,7 @@ Least privilege, per user of the one THIDUA account:
 - a service publishes only its own events (`thidua.<service>.>`), its own dead letters, and replies to the
   requests it received (`allow_responses`); it requests only the RPC operations it is meant to call;
 - it reads only its own durables (INFO, MSG.NEXT, ACK): no stream or consumer is created, updated or deleted
-  by a service; `admin` applies the topology (`thidua migrate`, shared.platform.topology);
+  by a service; `admin` applies the topology (`thidua bus apply`, `thidua up`: shared.platform.topology);
 - it subscribes only to its own RPC subjects and its own reply inbox (`_INBOX.<user>.>`: nobody reads another
   connection's replies);
 - dossier files: registration writes `thidua_attachments` and reads the portal's `thidua_staging`, the portal
@@ -164,7 +164,7 @@ def bus_users() -> list[BusUser]:
         publish=("$JS.API.INFO", *_operator_tools(), *SERVICE_CALLS["operator"]),
         subscribe=(f"{inbox_prefix('operator')}.>",),
     )
-    admin = BusUser("admin", "the stream administrator (`thidua migrate` applies the topology)", unrestricted=True)
+    admin = BusUser("admin", "the stream administrator (`thidua bus apply` applies the topology)", unrestricted=True)
     return [*(_service(s) for s in SERVICES), portal, operator, admin]
 
 
