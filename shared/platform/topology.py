@@ -22,6 +22,7 @@ from nats.js.errors import BucketNotFoundError, NotFoundError
 from shared.contracts import subjects
 from shared.contracts.subjects import ConsumerDef, StreamDef
 from shared.platform.buspermissions import inbox_prefix
+from shared.platform.deadletters import ensure_audit_stream
 from shared.platform.faults import OUTAGE_BACKOFF, describe
 
 log = logging.getLogger("thidua.topology")
@@ -144,8 +145,6 @@ async def ensure_buckets(
 
 async def apply_topology(nats_url: str, *, replicas: int = 1, staging_ttl_seconds: float = DEFAULT_STAGING_TTL_SECONDS) -> None:
     """Everything the system needs on the bus, as the administrator: idempotent, run on every `thidua migrate`."""
-    from shared.platform.deadletters import ensure_audit_stream  # deadletters imports this module's constants
-
     nc = await nats.connect(nats_servers(nats_url), name="thidua-admin", connect_timeout=5, max_reconnect_attempts=3)
     try:
         js = nc.jetstream()
