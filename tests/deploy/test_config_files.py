@@ -43,8 +43,11 @@ METRICS_CONTRACT: dict[str, str] = {
     # JetStream consumers, {stream, durable}
     "thidua_jetstream_consumer_pending_messages": "gauge",
     "thidua_jetstream_consumer_ack_pending_messages": "gauge",
-    # dead letters {service, consumer, reason=poison|handler_failed} (an outage is never one)
+    # dead letters {service, consumer, reason=poison|handler_failed|inconsistent_event} (an outage is never one)
     "thidua_dead_letters_total": "counter",
+    # event deliveries naked for another try {service, consumer, fault=transient|failure}: an outage waited out, or a
+    # failure counting towards the dead-letter budget
+    "thidua_event_retries_total": "counter",
     # review queues and deadlines {unit, level}
     "thidua_review_queue_depth_tasks": "gauge",
     "thidua_review_oldest_task_age_seconds": "gauge",
