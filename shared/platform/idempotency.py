@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
-import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -87,10 +86,6 @@ async def mark_committed(conn: AsyncConnection, table: sa.Table) -> None:
 
 def key_id(user_id: str, operation: str, key: str) -> str:
     return hashlib.sha256(f"{user_id}\x1f{operation}\x1f{key}".encode()).hexdigest()
-
-
-def digest(params: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(params, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
 
 
 @dataclass(frozen=True)

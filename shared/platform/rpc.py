@@ -13,9 +13,9 @@ from shared.contracts.errors import Conflict, DomainError, FieldError, InternalE
 from shared.contracts.events import Actor
 from shared.contracts.operations import Operation, ReplyT, RequestT, RpcError, RpcReply, RpcRequest
 from shared.contracts.subjects import rpc_subject
-from shared.platform.assertions import CallerRefused, Verifier
+from shared.platform.assertions import CallerRefused, Verifier, params_digest
 from shared.platform.faults import describe, is_transient
-from shared.platform.idempotency import Earlier, Keeper, RequestState, digest, key_id, request_state
+from shared.platform.idempotency import Earlier, Keeper, RequestState, key_id, request_state
 from shared.platform.logs import log_context
 
 _MESSAGES_VI: dict[str, str] = {
@@ -180,7 +180,7 @@ async def _once(
         return await _run(operation, request)
     kid = key_id(request.actor.user_id, subject, request.idempotency_key)
     try:
-        earlier = await keeper.begin(kid, subject, digest(request.params))
+        earlier = await keeper.begin(kid, subject, params_digest(request.params))
     except Exception as exc:
         if not is_transient(exc):
             log.exception("rpc.idempotency_failed")

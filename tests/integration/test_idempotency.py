@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from shared.contracts.errors import ServiceUnavailable
 from shared.contracts.events import Actor, RoleGrant
 from shared.contracts.operations import RpcRequest
+from shared.platform.assertions import params_digest
 from shared.platform.clock import FixedClock
 from shared.platform.db import make_engine
-from shared.platform.idempotency import STALE_AFTER_SECONDS, Keeper, digest, idempotency_table, key_id, mark_committed
+from shared.platform.idempotency import STALE_AFTER_SECONDS, Keeper, idempotency_table, key_id, mark_committed
 from shared.platform.rpc import answer
 from tests.integration.conftest import NOW
 
@@ -118,7 +119,7 @@ async def test_a_repeat_while_the_first_runs_is_told_to_wait_and_a_dead_attempt_
             keys.insert().values(
                 id=key_id(SUBMITTER.user_id, SUBJECT, "k-dead"),
                 operation=SUBJECT,
-                request_digest=digest({"name": "Bình"}),
+                request_digest=params_digest({"name": "Bình"}),
                 state="in_flight",
                 created_at=NOW,
                 updated_at=NOW,
