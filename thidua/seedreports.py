@@ -279,10 +279,10 @@ def wards_reorganisation(seed: int) -> dict[str, Any]:
 
 
 def add_parsers(sub: Any) -> None:
-    p = sub.add_parser("seed-reports", help="demo data at the seeds' scale for the reports (285 CĐCS, thousands of entries)")
+    p = sub.add_parser("seed-reports", help="dữ liệu mẫu cho báo cáo ở quy mô các bài nguồn (285 CĐCS, hàng nghìn mục)")
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--portal-url", default=default_portal_url())
-    p.add_argument("--user", default=os.environ.get("THIDUA_ADMIN_USER", "admin"), help="an admin user")
+    p.add_argument("--user", default=os.environ.get("THIDUA_ADMIN_USER", "admin"), help="người dùng quản trị (admin)")
 
 
 def _apply(client: PortalClient, user: str, body: dict[str, Any]) -> bool:

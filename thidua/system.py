@@ -82,7 +82,7 @@ class System:
             wanted["nats"] = self.config.nats_port
         taken = [f"{name} ({port})" for name, port in wanted.items() if not port_is_free(port)]
         if taken:
-            raise PortInUse("these ports are already in use: " + ", ".join(taken))
+            raise PortInUse(taken)
 
     def start(self, *, timeout: float = 90.0) -> System:
         self.check_ports()

@@ -142,7 +142,7 @@ async def collect(js: JetStreamContext, call: Call | None, thresholds: Threshold
         problems.append(f"Không đọc được hàng thư chết (DEADLETTER): {type(exc).__name__}")
     total_dead = sum(dead.values())
     if total_dead > limits.dead_letters:
-        problems.append(f"{total_dead} thư chết chờ xử lý (thidua dlq list)")
+        problems.append(f"{total_dead} thư chết chờ xử lý (.venv/bin/thidua dlq list)")
     pipeline = queues = None
     if call is not None:
         pipeline = await _ask(call, "registration", "ops_pipeline", {"days": 30}, problems)

@@ -11,15 +11,17 @@ from typing import Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.platform import defaults
 from shared.platform.clock import CLOCK_FILE_NAME, SystemClock
 from shared.rules.attachments import RULES_FILE as SHIPPED_ATTACHMENT_RULES
 from shared.rules.catalog import DEFAULT_CATALOG_DIR
 from shared.rules.rulebook import Rulebook
 
-DEFAULT_NATS_PORT = 14222  # not 4222: a developer machine often runs its own NATS there
-DEFAULT_NATS_URL = f"nats://127.0.0.1:{DEFAULT_NATS_PORT}"
-DEFAULT_HTTP_PORTS = {"portal": 8010, "registration": 8011, "review": 8012, "awards": 8013}
-SERVICES = ("registration", "review", "awards", "portal")
+# Ports and services, kept where the command line reads them without importing this module.
+DEFAULT_NATS_PORT = defaults.DEFAULT_NATS_PORT
+DEFAULT_NATS_URL = defaults.DEFAULT_NATS_URL
+DEFAULT_HTTP_PORTS = defaults.DEFAULT_HTTP_PORTS
+SERVICES = defaults.SERVICES
 # The rule sources a deployment (or a test) may point elsewhere; `ServiceSettings.rulebook()` reads them once.
 CATALOG_DIR_ENV = "THIDUA_CATALOG_DIR"
 ATTACHMENT_RULES_ENV = "THIDUA_ATTACHMENT_RULES"

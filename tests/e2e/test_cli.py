@@ -67,7 +67,7 @@ def test_up_refuses_a_taken_port_with_a_clear_message(tmp_path: Path) -> None:
             check=False,
         )
     assert result.returncode == 2
-    assert f"nats ({ports['nats']})" in result.stderr
+    assert f"cổng đã có chương trình khác dùng: nats ({ports['nats']})" in result.stderr
     assert "THIDUA_NATS_PORT" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 
@@ -80,6 +80,8 @@ def test_ctrl_c_stops_everything_and_the_next_start_resumes_with_the_same_data(t
     assert portal in banner
     assert "cdcs.dst" in banner
     assert "thidua2025" in banner
+    # the demo command as it must be typed for this system's ports and data directory
+    assert f"THIDUA_PORTAL_PORT={ports['portal']} THIDUA_NATS_PORT={ports['nats']} THIDUA_VAR_DIR=" in banner
     client = PortalClient(portal)
     client.login("cdcs.dst", "thidua2025")
     body = {

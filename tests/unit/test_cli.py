@@ -1,0 +1,100 @@
+"""The `thidua` command as a person meets it: help in Vietnamese, the system found where `make run` put it, one-line
+errors instead of tracebacks."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+import pytest
+
+from shared.platform.defaults import DEFAULT_HTTP_PORTS, SERVICES
+from thidua import cli
+from thidua.natsserver import free_port
+from thidua.system import System, SystemConfig
+
+ARGPARSE_ENGLISH = ("usage:", "options:", "positional arguments", "show this help", "error:", "invalid choice", "required")
+VIETNAMESE_LETTER = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]", re.IGNORECASE)
+
+
+def every_parser() -> list[tuple[str, argparse.ArgumentParser]]:
+    """The `thidua` parser and every subcommand's, as `main` builds them."""
+    built: list[argparse.ArgumentParser] = []
+    real = argparse.ArgumentParser.parse_args
+
+    def capture(self: argparse.ArgumentParser, *args: object, **kwargs: object) -> argparse.Namespace:
+        built.append(self)
+        raise SystemExit(0)
+
+    argparse.ArgumentParser.parse_args = capture  # type: ignore[assignment,method-assign]
+    try:
+        with pytest.raises(SystemExit):
+            cli.main([])
+    finally:
+        argparse.ArgumentParser.parse_args = real  # type: ignore[method-assign]
+    found: list[tuple[str, argparse.ArgumentParser]] = []
+    pending = [("thidua", built[0])]
+    while pending:
+        name, parser = pending.pop()
+        found.append((name, parser))
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                pending.extend((f"{name} {sub}", p) for sub, p in action.choices.items())
+    return found
+
+
+def test_every_command_explains_itself_in_vietnamese(capsys: pytest.CaptureFixture[str]) -> None:
+    parsers = every_parser()
+    assert len(parsers) > 20
+    for name, parser in parsers:
+        for action in parser._actions:
+            if action.help and action.help != argparse.SUPPRESS:
+                assert VIETNAMESE_LETTER.search(action.help), f"{name} {action.dest}: help in English: {action.help!r}"
+        for choice in parser._actions:
+            if isinstance(choice, argparse._SubParsersAction):
+                for sub in choice._choices_actions:
+                    assert sub.help, f"{name} {sub.dest}: no help"
+                    assert VIETNAMESE_LETTER.search(sub.help), f"{name} {sub.dest}: {sub.help!r}"
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["ops", "--help"])
+    assert exited.value.code == 0
+    shown = capsys.readouterr().out
+    assert "cách dùng: thidua ops" in shown
+    assert "in hướng dẫn này rồi thoát" in shown
+    assert not [w for w in ARGPARSE_ENGLISH if w in shown], shown
+
+
+def test_a_wrong_command_is_told_in_vietnamese_and_names_what_is_missing(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["dlq"])
+    assert exited.value.code == 2
+    said = capsys.readouterr().err
+    assert "thidua dlq: lỗi: thiếu tham số bắt buộc: LỆNH" in said
+    with pytest.raises(SystemExit):
+        cli.main(["clock", "bogus"])
+    said = capsys.readouterr().err
+    assert "giá trị 'bogus' không hợp lệ (chọn một trong:" in said
+    assert not [w for w in ARGPARSE_ENGLISH if w in said], said
+
+
+def test_demo_finds_the_portal_on_the_port_make_run_was_given_and_says_so_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = free_port()  # nothing listens there
+    monkeypatch.delenv("THIDUA_PORTAL_URL", raising=False)
+    monkeypatch.setenv("THIDUA_PORTAL_PORT", str(port))
+    assert cli.main(["demo"]) == 1
+    said = capsys.readouterr().err.strip()
+    assert said == f"Không kết nối được http://127.0.0.1:{port} (ConnectError). Hệ thống đã chạy chưa? (make run)"
+
+
+def test_the_banner_prints_the_demo_command_that_reaches_this_system(tmp_path: Path) -> None:
+    default = System(SystemConfig(var_dir=Path("var"), nats_port=14222, http_ports=dict(DEFAULT_HTTP_PORTS)))
+    assert cli.demo_command(default) == ".venv/bin/thidua demo"
+    ports = {s: free_port() for s in SERVICES}
+    moved = System(SystemConfig(var_dir=tmp_path / "var", nats_port=14333, http_ports=ports))
+    assert cli.demo_command(moved) == (
+        f"THIDUA_PORTAL_PORT={ports['portal']} THIDUA_NATS_PORT=14333 THIDUA_VAR_DIR={(tmp_path / 'var').resolve()}"
+        " .venv/bin/thidua demo"
+    )
