@@ -5,13 +5,15 @@ look is `static/app.css`), so the Content-Security-Policy allows only the portal
 (`frame-ancestors 'none'`, and X-Frame-Options for older browsers), no response is sniffed into another type, and
 no address leaves the site in a Referer.
 
-The API's documentation page (`/docs`, Swagger UI) loads its script and style from their CDN; it alone allows that
-origin, still with no inline script (its start-up is `static/docs.js`).
+The API's documentation page (`/docs`, Swagger UI) is under the same policy: its script and style are served by the
+portal (`/static/swagger`, from the fastapi-offline package), its start-up is `static/docs.js`; it works offline.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
 
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import MutableHeaders
@@ -38,8 +40,9 @@ def policy(**sources: str) -> str:
 
 
 CONTENT_SECURITY_POLICY = policy()
-SWAGGER_CDN = "https://cdn.jsdelivr.net"
-DOCS_POLICY = policy(script_src=SWAGGER_CDN, style_src=SWAGGER_CDN, img_src="https://fastapi.tiangolo.com")
+# Swagger UI's files as the fastapi-offline package ships them, served from the portal (`/static/swagger`): /docs
+# needs no network beyond the portal and keeps the portal's own policy.
+SWAGGER_DIR = Path(str(resources.files("fastapi_offline") / "static"))
 
 SECURITY_HEADERS: dict[str, str] = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
@@ -75,18 +78,17 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-DOCS_PAGE = f"""<!doctype html>
+DOCS_PAGE = """<!doctype html>
 <html lang="vi">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Thi Đua · API</title>
-<link rel="stylesheet" href="{SWAGGER_CDN}/npm/swagger-ui-dist@5/swagger-ui.css">
-<link rel="icon" href="https://fastapi.tiangolo.com/img/favicon.png">
+<link rel="stylesheet" href="/static/swagger/swagger-ui.css">
 </head>
 <body>
 <div id="swagger-ui"></div>
-<script src="{SWAGGER_CDN}/npm/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
+<script src="/static/swagger/swagger-ui-bundle.js"></script>
 <script src="/static/docs.js"></script>
 </body>
 </html>

@@ -22,7 +22,7 @@ from services.portal.api.problems import document_problems
 from services.portal.api.router import build_api
 from services.portal.errors import install_error_handlers
 from services.portal.gateway import Gateway
-from services.portal.headers import DOCS_POLICY, SecurityHeaders, docs_page
+from services.portal.headers import SWAGGER_DIR, SecurityHeaders, docs_page
 from services.portal.params import idempotency_key, refuse_control_characters
 from services.portal.serving import server_config
 from services.portal.settings import PortalSettings
@@ -111,8 +111,9 @@ def create_app(settings: PortalSettings) -> FastAPI:
     )
     app.add_middleware(OutageAnswers)  # a fault raised inside an error handler is a 503 too; Retry-After on every 503
     app.add_middleware(BodyLimit)  # every body bounded: a 413 the handlers answer
-    app.add_middleware(SecurityHeaders, policies={"/docs": DOCS_POLICY})  # on every answer, the 503s above included
+    app.add_middleware(SecurityHeaders)  # on every answer, the 503s above included
     app.add_middleware(RequestTracing)  # added last: the outermost, so every other layer runs inside the span
+    app.mount("/static/swagger", StaticFiles(directory=SWAGGER_DIR), name="swagger")  # before /static: matched first
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(build_api(gateway))
     app.include_router(build_console(gateway))

@@ -13,7 +13,7 @@ import httpx
 import nats
 import pytest
 from openpyxl import load_workbook
-from playwright.sync_api import Dialog, Page, expect
+from playwright.sync_api import Browser, Dialog, Page, expect
 
 from tests.browser.conftest import PHONE, record_council, shot
 from tests.e2e.conftest import PASSWORD
@@ -418,3 +418,20 @@ def test_the_form_asks_for_the_awards_declared_facts_refuses_an_exclusion_and_th
     open_task(approver, "HN-SONTAY", name)
     expect(approver.locator("#eligibility li", has_text="Chưa khai báo số ngày nghỉ")).to_be_visible()
     expect(approver.locator("#eligibility-recheck li", has_text="Công tác 12 tháng").locator(".badge")).to_have_text("Đạt")
+
+
+def test_the_api_documentation_renders_with_no_network_beyond_the_portal(browser: Browser, console: System) -> None:
+    """Swagger UI's files come from the portal itself: every other address is cut off, and the page still shows
+    every operation under the portal's own Content-Security-Policy (a violation is a console error)."""
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    local = console.portal_url
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(local) else route.abort())
+    page.goto(f"{local}/docs")
+    page.wait_for_selector(".swagger-ui .info .title", timeout=20_000)
+    assert "Thi Đua" in page.inner_text(".swagger-ui .info .title")
+    assert page.locator(".opblock").count() > 40
+    assert errors == []
+    context.close()
