@@ -435,3 +435,20 @@ def test_the_api_documentation_renders_with_no_network_beyond_the_portal(browser
     assert page.locator(".opblock").count() > 40
     assert errors == []
     context.close()
+
+
+@pytest.mark.parametrize("username", ["cdcs.dst", "ld.sontay", "nv.thidua", "ld.hanoi", "tld", "ops", "admin"])
+def test_every_menu_entry_of_every_role_opens_a_working_page(sign_in: SignIn, username: str) -> None:
+    page = sign_in(username)
+    entries = page.eval_on_selector_all("nav.main a", "links => links.map(a => [a.textContent, a.getAttribute('href')])")
+    assert entries, f"{username} has no menu"
+    for label, href in entries:
+        response = page.goto(href)
+        assert response is not None
+        assert response.status < 400, f"{username}: “{label}” ({href}) answered {response.status}"
+        assert page.locator("h1").first.inner_text() != "Có lỗi xảy ra", f"{username}: “{label}” ({href})"
+    if username in ("ops", "admin"):  # they approve nowhere: the queue lets them choose a unit, then shows it
+        page.goto("/hop-viec")
+        expect(page.locator("h1")).to_have_text("Hộp việc — chọn đơn vị")
+        page.get_by_role("link", name="Liên đoàn Lao động thị xã Sơn Tây").click()
+        expect(page.locator("h1")).to_have_text("Hộp việc — Liên đoàn Lao động thị xã Sơn Tây")

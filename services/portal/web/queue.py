@@ -14,6 +14,8 @@ from services.portal.web import session as web
 from services.portal.web.forms import clean, parse_vn_date
 from services.portal.web.rendering import Pager, page_number, render, window
 from shared.contracts.errors import DomainError
+from shared.contracts.events import Actor
+from shared.contracts.values import LEVEL_NAMES_VI, LEVEL_RANK
 
 QUEUE_STATES = [
     ("active", "Đang mở"),
@@ -45,6 +47,8 @@ def build_router(gateway: Gateway) -> APIRouter:
         actor = await web.current_actor(request)
         q = request.query_params
         unit_code = q.get("unit") or web.active_unit(request, actor) or ""
+        if not unit_code:  # ops and admin approve nowhere: they choose whose queue to look at
+            return await choose_unit(request, actor)
         page = page_number(request)
         filters = {
             "state": q.get("state", "active"),
@@ -85,5 +89,14 @@ def build_router(gateway: Gateway) -> APIRouter:
             read_only=filters["state"] == "escalated_out",
             proposals=proposals,
         )
+
+    async def choose_unit(request: Request, actor: Actor) -> HTMLResponse:
+        units = await gateway.units(actor)
+        levels = [
+            (LEVEL_NAMES_VI[level], sorted((u for u in units.values() if u["level"] == level), key=lambda u: u["name"]))
+            for level in sorted(LEVEL_NAMES_VI, key=lambda level: -LEVEL_RANK[level])
+            if level != "grassroots"  # a grassroots union submits; its dossiers are reviewed by the units above it
+        ]
+        return await render(request, "queue_units.html", actor, title="Hộp việc", levels=[(n, us) for n, us in levels if us])
 
     return pages
