@@ -45,12 +45,41 @@ def start_system(tmp_path: Path, backend: str, extra_env: dict[str, str] | None 
                 pass
 
 
+class SharedSystems:
+    """One running system per database for the API tests that only add data of their own (their own nominees,
+    campaigns, keys) and never stop, kill or re-clock anything: started on first use in this test process, stopped
+    at its end. Such a test asserts on what it made (its own decision, the next number), never on totals or on
+    being first. Tests that break something start a system of their own (`start_system`)."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.running: dict[str, tuple[System, Iterator[System]]] = {}
+
+    def get(self, backend: str) -> System:
+        if backend not in self.running:
+            root = self.base / backend
+            for s in SERVICES:
+                (root / s).mkdir(parents=True)
+            started = start_system(root, backend)
+            self.running[backend] = (next(started), started)
+        return self.running[backend][0]
+
+    def stop(self) -> None:
+        for _, started in self.running.values():
+            for _ in started:  # runs start_system's cleanup: the system stops, its databases are dropped
+                pass
+
+
+@pytest.fixture(scope="session")
+def shared_systems(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedSystems]:
+    systems = SharedSystems(tmp_path_factory.mktemp("shared-systems"))
+    yield systems
+    systems.stop()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def system(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[System]:
-    (tmp_path / "registration").mkdir()
-    for s in SERVICES:
-        (tmp_path / s).mkdir(exist_ok=True)
-    yield from start_system(tmp_path, request.param)
+def system(request: pytest.FixtureRequest, shared_systems: SharedSystems) -> System:
+    return shared_systems.get(request.param)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -29,24 +30,25 @@ def individual(name: str, award: str = "giay_khen_ldld_huyen", unit: str = "HN-S
 
 def test_three_nominations_one_per_awarding_level_reach_numbered_decisions(system: System, client: PortalClient) -> None:
     issued = {}
+    decision_ids = {}
     for sample in SAMPLES:
         granted, seconds = drive(client, sample, PERIOD)
         decision = granted["decision"]
         issued[sample["body"]["award_code"]] = decision["number_text"]
+        decision_ids[sample["body"]["award_code"]] = decision["decision_id"]
         steps = [s["step"] for s in granted["timeline"]]
         assert steps[0] == "submitted"
         assert steps[-1] == "granted"
         assert steps.count("queued") == len(sample["levels"])
         assert steps.count("forwarded") == len(sample["levels"]) - 1
         assert seconds < 30
-    assert issued == {
-        "giay_khen_ldld_huyen": "1/QĐ-LĐLĐ",
-        "cong_nhan_gioi_thu_do": "1/QĐ-LĐLĐ",
-        "bang_khen_tong_ldld": "1/QĐ-TLĐ",
-    }
+    # numbered in each issuer's own series (the system is shared: which number depends on the tests before)
+    assert re.fullmatch(r"[1-9]\d*/QĐ-LĐLĐ", issued["giay_khen_ldld_huyen"])
+    assert re.fullmatch(r"[1-9]\d*/QĐ-LĐLĐ", issued["cong_nhan_gioi_thu_do"])
+    assert re.fullmatch(r"[1-9]\d*/QĐ-TLĐ", issued["bang_khen_tong_ldld"])
     decisions = client.get("tld", "/api/v1/decisions", issuer="TLD")
-    assert decisions["total"] == 1
-    tld = client.get("tld", f"/api/v1/decisions/{decisions['items'][0]['id']}")
+    assert decision_ids["bang_khen_tong_ldld"] in {d["id"] for d in decisions["items"]}
+    tld = client.get("tld", f"/api/v1/decisions/{decision_ids['bang_khen_tong_ldld']}")
     assert tld["nominees"][0]["prize_amount_vnd"] == 4_680_000  # collective: 2.0 x 2,340,000
     assert tld["issuer_name"] == "Tổng Liên đoàn Lao động Việt Nam"
 
