@@ -116,6 +116,9 @@ async def render(request: Request, template: str, actor: Actor | None, status_co
             "unit_names": unit_names,
             "roles_here": roles_here,
             "unread": unread,
+            # where a rule comes from, the catalogue version, file digests: for the admins who keep the rules, not
+            # for the union staff reading a dossier
+            "show_sources": actor is not None and actor.is_admin,
             "clock_shift": clock_shift(gateway),
             "title": context.pop("title", "Thi Đua"),
             **context,
