@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, get_args
+from typing import Any
 
 import pytest
 import pytest_asyncio
 
 from services.registration.domain.emulation import load_seed_campaigns
-from services.registration.domain.nomination import Status
 from services.registration.usecases import emulation, nominations, reactions, units
 from services.registration.usecases.context import RegistrationContext
 from shared.contracts.commands import NewCampaign, NominationDraft, PledgeRegistration
@@ -35,7 +34,6 @@ from shared.contracts.operations.registration import (
     IgnoredParams,
     NominationId,
     NominationQuery,
-    NominationStatus,
     WithdrawNomination,
 )
 from shared.platform.clock import FixedClock
@@ -99,10 +97,6 @@ async def returned(world: World, nomination_id: str, reason: str = "Bổ sung bi
         occurred_at=world.clock.now(), actor=APPROVER_SONTAY, nomination_id=nomination_id, unit=SONTAY, reason=reason
     )
     await reactions.on_review_event(world.ctx, returning)
-
-
-def test_the_contract_names_every_status_of_a_nomination() -> None:
-    assert set(get_args(NominationStatus)) == {s.value for s in Status}
 
 
 # Submission

@@ -7,22 +7,13 @@ from enum import StrEnum
 
 from shared.contracts.errors import FieldError, InvalidTransition, ValidationFailed
 from shared.contracts.events import CouncilVote, Nominee
+from shared.contracts.operations.registration import NominationStatus
 from shared.contracts.values import UnitRef
 from shared.rules.catalog import Award
 from shared.rules.council import judge
 from shared.rules.text import normalize_name
 
-
-class Status(StrEnum):
-    SUBMITTED = "submitted"
-    IN_REVIEW = "in_review"
-    RETURNED = "returned"
-    APPROVED = "approved"
-    GRANTED = "granted"
-    PROPOSED = "proposed"  # a state title: the union sent its tờ trình to the authority that decides
-    REVOKED = "revoked"  # the decision granting it was revoked (thu hồi)
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
+Status = NominationStatus  # one definition, the wire's
 
 
 STATUS_LABELS_VI: dict[Status, str] = {

@@ -11,7 +11,8 @@ finds everything registration answers in one place (the operations are listed at
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
@@ -32,10 +33,20 @@ from shared.contracts.values import IsoDateTime, Level, Name, Offset, UnitRef
 
 SERVICE = "registration"
 
-# A nomination's status (services.registration.domain.nomination.Status has the same values and their labels).
-NominationStatus = Literal[
-    "submitted", "in_review", "returned", "approved", "granted", "proposed", "revoked", "rejected", "withdrawn"
-]
+
+class NominationStatus(StrEnum):
+    """A nomination's status, on the wire and in registration's domain (`domain.nomination.Status` is this class;
+    the domain adds the transitions and the Vietnamese labels)."""
+
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    RETURNED = "returned"
+    APPROVED = "approved"
+    GRANTED = "granted"
+    PROPOSED = "proposed"  # a state title: the union sent its tờ trình to the authority that decides
+    REVOKED = "revoked"  # the decision granting it was revoked (thu hồi)
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
 
 
 class _Params(BaseModel):
