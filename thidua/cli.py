@@ -73,6 +73,34 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     configure_logs(os.environ.get("THIDUA_LOG_LEVEL", "INFO"), args.name if args.command == "service" else None)
+    try:
+        return run_command(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        message = unreachable(exc)
+        if message is None:
+            raise  # a bug: the traceback is what a developer needs
+        print(f"thidua {args.command}: {message}", file=sys.stderr)
+        return 1
+
+
+def unreachable(exc: Exception) -> str | None:
+    """One Vietnamese line for what a person can fix (the system not running, a database not migrated), else None."""
+    import httpx
+    import nats.errors
+    import sqlalchemy.exc
+
+    if isinstance(exc, httpx.TransportError):
+        return f"không kết nối được cổng web ({type(exc).__name__}: {exc}). Hệ thống đã chạy chưa? (make run)"
+    if isinstance(exc, sqlalchemy.exc.OperationalError | sqlalchemy.exc.ProgrammingError):
+        return f"không đọc được cơ sở dữ liệu ({exc.orig}). Hệ thống đã chạy hoặc đã `thidua migrate` chưa?"
+    if isinstance(exc, nats.errors.Error | OSError | TimeoutError):
+        return f"không kết nối được ({type(exc).__name__}: {exc}). Hệ thống đã chạy chưa? (make run)"
+    return None
+
+
+def run_command(args: argparse.Namespace) -> int:
     if args.command == "up":
         return cmd_up(args.var_dir)
     if args.command == "service":

@@ -143,9 +143,15 @@ async def ensure_buckets(
             await js.create_object_store(bucket, config=config)
 
 
+async def _raised_instead(exc: Exception) -> None:
+    """nats-py's default prints each failed attempt with its traceback; the failure that matters is raised."""
+
+
 async def apply_topology(nats_url: str, *, replicas: int = 1, staging_ttl_seconds: float = DEFAULT_STAGING_TTL_SECONDS) -> None:
     """Everything the system needs on the bus, as the administrator: idempotent, run on every `thidua migrate`."""
-    nc = await nats.connect(nats_servers(nats_url), name="thidua-admin", connect_timeout=5, max_reconnect_attempts=3)
+    nc = await nats.connect(
+        nats_servers(nats_url), name="thidua-admin", connect_timeout=5, max_reconnect_attempts=3, error_cb=_raised_instead
+    )
     try:
         js = nc.jetstream()
         await ensure_streams(js, replicas)

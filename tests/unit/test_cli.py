@@ -98,3 +98,20 @@ def test_the_banner_prints_the_demo_command_that_reaches_this_system(tmp_path: P
         f"THIDUA_PORTAL_PORT={ports['portal']} THIDUA_NATS_PORT=14333 THIDUA_VAR_DIR={(tmp_path / 'var').resolve()}"
         " .venv/bin/thidua demo"
     )
+
+
+def test_a_command_that_finds_no_system_says_so_in_one_line_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.delenv("THIDUA_DATABASE_URL", raising=False)
+    assert cli.main(["users", "activate", "someone", "--var-dir", str(tmp_path)]) == 1  # no database migrated there
+    said = capsys.readouterr().err.strip().splitlines()
+    assert said == [
+        "thidua users: không đọc được cơ sở dữ liệu (no such table: users). Hệ thống đã chạy hoặc đã `thidua migrate` chưa?"
+    ]
+    monkeypatch.delenv("THIDUA_PORTAL_URL", raising=False)
+    monkeypatch.setenv("THIDUA_PORTAL_PORT", str(free_port()))
+    assert cli.main(["seed-reports"]) == 1
+    said = capsys.readouterr().err.strip().splitlines()
+    assert len(said) == 1
+    assert said[0].startswith("thidua seed-reports: không kết nối được cổng web (ConnectError")
