@@ -18,7 +18,7 @@ import httpx
 
 from services.portal.settings import DEFAULT_DEMO_PASSWORD
 from shared.platform.assertions import generate_keys
-from shared.platform.settings import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT, SERVICES
+from shared.platform.settings import ATTACHMENT_RULES_ENV, CATALOG_DIR_ENV, DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT, SERVICES
 from shared.platform.topology import apply_topology, staging_ttl
 from thidua.credentials import nats_passwords, user_url
 from thidua.migrations import migrate_service
@@ -29,6 +29,9 @@ def default_database_url(service: str, var_dir: Path) -> str:
     return (
         os.environ.get(f"THIDUA_{service.upper()}_DATABASE_URL") or f"sqlite+aiosqlite:///{(var_dir / f'{service}.db').resolve()}"
     )
+
+
+PASSED_THROUGH = frozenset({CATALOG_DIR_ENV, ATTACHMENT_RULES_ENV, "THIDUA_LOG_LEVEL"})
 
 
 @dataclass
@@ -113,7 +116,9 @@ class System:
         return self
 
     def env_for(self, service: str, http_port: int | None = None) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("THIDUA_")}
+        # The system sets its own THIDUA_* (ports, URLs, credentials); what a person may choose for the whole system
+        # (PASSED_THROUGH: the rules' files, the log level) reaches every service as `make run` was given it.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("THIDUA_") or k in PASSED_THROUGH}
         env.update(
             THIDUA_SERVICE=service,
             THIDUA_NATS_URL=self.user_nats_url(service),

@@ -115,3 +115,14 @@ def test_a_command_that_finds_no_system_says_so_in_one_line_without_a_traceback(
     said = capsys.readouterr().err.strip().splitlines()
     assert len(said) == 1
     assert said[0].startswith("thidua seed-reports: không kết nối được cổng web (ConnectError")
+
+
+def test_make_run_hands_the_rules_files_it_was_given_to_every_service(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("THIDUA_ATTACHMENT_RULES", "/srv/rules/attachments.toml")
+    monkeypatch.setenv("THIDUA_CATALOG_DIR", "/srv/rules/catalog")
+    monkeypatch.setenv("THIDUA_DATABASE_URL", "postgresql+asyncpg://elsewhere/db")  # the system's own choice wins
+    system = System(SystemConfig(var_dir=tmp_path / "var", http_ports={s: free_port() for s in SERVICES}))
+    env = system.env_for("review")
+    assert env["THIDUA_ATTACHMENT_RULES"] == "/srv/rules/attachments.toml"
+    assert env["THIDUA_CATALOG_DIR"] == "/srv/rules/catalog"
+    assert env["THIDUA_DATABASE_URL"] == system.config.database_url("review")
