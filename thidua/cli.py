@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import time
+import tomllib
 from pathlib import Path
 from types import FrameType
 
@@ -14,18 +15,13 @@ from shared.platform.defaults import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT, SERV
 from shared.platform.logs import configure as configure_logs
 from thidua import argparse_vi, catalogctl, opscli, reorgctl, seedreports
 
-DEMO_LOGINS = [
-    ("admin", "Quản trị hệ thống"),
-    ("cdcs.dst", "nộp hồ sơ — CĐCS Công ty CP tập đoàn DST (HN-SONTAY-DST)"),
-    ("cdcs.vanquan", "nộp hồ sơ — CĐCS Trường THCS Văn Quán (HN-THANHXUAN-VANQUAN)"),
-    ("ld.sontay", "duyệt — LĐLĐ thị xã Sơn Tây (HN-SONTAY)"),
-    ("ld.sontay2", "duyệt — LĐLĐ thị xã Sơn Tây (HN-SONTAY), người thứ hai"),
-    ("ld.thanhxuan", "duyệt — LĐLĐ quận Thanh Xuân (HN-THANHXUAN)"),
-    ("ld.hanoi", "duyệt — LĐLĐ TP Hà Nội (HN)"),
-    ("nv.thidua", "duyệt ở hai đơn vị — CĐ Viên chức TP (HN-CDVC) và LĐLĐ huyện Mỹ Đức (HN-MYDUC)"),
-    ("tld", "duyệt — Tổng LĐLĐ Việt Nam (TLD)"),
-    ("ops", "vận hành — trang /van-hanh: tình trạng hệ thống, xử lý thư lỗi (xem mọi hồ sơ, không duyệt)"),
-]
+DEMO_USERS_FILE = Path(__file__).resolve().parents[1] / "services" / "portal" / "demo_users.toml"
+
+
+def demo_logins(path: Path = DEMO_USERS_FILE) -> list[tuple[str, str]]:
+    """Every demo user with what they do, from the file `thidua migrate --demo` creates them from."""
+    with path.open("rb") as f:
+        return [(u["username"], u["banner"]) for u in tomllib.load(f)["users"]]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -200,7 +196,7 @@ def print_banner(system: object) -> None:
         f"  Dữ liệu, nhật ký: {system.config.var_dir.resolve()}\n\n"
         f"  Tài khoản demo (mật khẩu: {system.config.demo_password}):"
     )
-    for username, role in DEMO_LOGINS:
+    for username, role in demo_logins():
         print(f"    {username:<14} {role}")
     print(f"\n  Thử ngay: {demo_command(system)}   ·   Ctrl-C để dừng.\n", flush=True)
 

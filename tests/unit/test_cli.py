@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,12 @@ def test_make_run_hands_the_rules_files_it_was_given_to_every_service(monkeypatc
     assert env["THIDUA_ATTACHMENT_RULES"] == "/srv/rules/attachments.toml"
     assert env["THIDUA_CATALOG_DIR"] == "/srv/rules/catalog"
     assert env["THIDUA_DATABASE_URL"] == system.config.database_url("review")
+
+
+def test_the_banner_and_the_readme_list_every_demo_user() -> None:
+    logins = cli.demo_logins()
+    with cli.DEMO_USERS_FILE.open("rb") as f:
+        assert [u for u, _ in logins] == [u["username"] for u in tomllib.load(f)["users"]]
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = readme[readme.index("### Demo logins") :].split("\n\n")[2]
+    assert {u for u, _ in logins} == set(re.findall(r"`([a-z0-9.]+)`", table))
