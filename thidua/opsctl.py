@@ -104,7 +104,7 @@ def render(status: OpsStatus) -> str:
         ],
     )
     dead = ", ".join(f"{service} {n}" for service, n in status.dead_letters.items()) or "không có"
-    out += ["", f"Thư chết (DEADLETTER): {dead}"]
+    out += ["", f"Thư lỗi (DEADLETTER): {dead}"]
     if status.queues and status.queues["slowest"]:
         out += [
             "",

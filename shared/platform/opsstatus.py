@@ -139,10 +139,10 @@ async def collect(js: JetStreamContext, call: Call | None, thresholds: Threshold
         dead = await dead_letter_counts(js)
     except Exception as exc:
         dead = {}
-        problems.append(f"Không đọc được hàng thư chết (DEADLETTER): {type(exc).__name__}")
+        problems.append(f"Không đọc được hàng thư lỗi (DEADLETTER): {type(exc).__name__}")
     total_dead = sum(dead.values())
     if total_dead > limits.dead_letters:
-        problems.append(f"{total_dead} thư chết chờ xử lý (.venv/bin/thidua dlq list)")
+        problems.append(f"{total_dead} thư lỗi chờ xử lý (.venv/bin/thidua dlq list)")
     pipeline = queues = None
     if call is not None:
         pipeline = await _ask(call, "registration", "ops_pipeline", {"days": 30}, problems)

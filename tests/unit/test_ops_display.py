@@ -96,7 +96,7 @@ def test_the_terminal_report_names_every_service_and_each_problem() -> None:
     assert "awards        0          0         0           —" not in text  # an absent service shows zero instances
     assert "awards        0          0         0           0 giây" in text
     assert "awards-review  REVIEW  12        0        1" in text
-    assert "Thư chết (DEADLETTER): review 2" in text
+    assert "Thư lỗi (DEADLETTER): review 2" in text
     assert "  - Dịch vụ Khen thưởng (awards): không có phiên bản nào sẵn sàng" in text
 
 
