@@ -97,7 +97,8 @@ def test_a_nomination_goes_from_the_cdcs_through_district_and_city_to_a_numbered
     open_task(district, "HN-SONTAY", "Đinh Thị Hằng")
     shot(district, "03-task-page")
     decide(district, "approve", "Đồng ý đề nghị lên LĐLĐ Thành phố")
-    expect(district.locator(".flash.ok")).to_contain_text("Đã gửi quyết định đồng ý")
+    flash = district.locator(".flash.ok")  # what happened, to whom, where it went
+    expect(flash).to_contain_text("Đã đồng ý hồ sơ của Đinh Thị Hằng và chuyển lên Liên đoàn Lao động Thành phố Hà Nội.")
     shot(district, "04-district-queue")
 
     city = sign_in("ld.hanoi")

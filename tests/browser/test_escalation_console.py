@@ -173,7 +173,7 @@ def test_deadlines_reminders_escalation_send_back_and_take_over(
     record_council(district)
     district.check("input[name=action][value=approve]")
     district.click("button:has-text('Gửi quyết định')")
-    expect(district.locator(".flash.ok")).to_contain_text("Đã gửi quyết định đồng ý")
+    expect(district.locator(".flash.ok")).to_contain_text(f"Đã đồng ý hồ sơ của {NAMES[0]} và chuyển lên {HANOI}.")
 
     # The city takes the second one over and decides it as the district would have.
     city.goto("/hop-viec?unit=HN&state=escalated_in")
@@ -189,7 +189,7 @@ def test_deadlines_reminders_escalation_send_back_and_take_over(
     city.check("input[name=action][value=approve]")
     city.fill("#f-comment", "Cấp thành phố xử lý thay do quá hạn.")
     city.click("button:has-text('Gửi quyết định')")
-    expect(city.locator(".flash.ok")).to_contain_text("Đã gửi quyết định đồng ý")
+    expect(city.locator(".flash.ok")).to_contain_text(f"Đã đồng ý hồ sơ của {NAMES[1]} và chuyển lên {HANOI}.")
     assert "unit=HN" in city.url
 
     # Both now wait at the city as its own tasks; the timeline tells what happened.

@@ -18,11 +18,26 @@ from shared.contracts.errors import DomainError, ValidationFailed
 from shared.contracts.events import Actor
 from shared.contracts.values import VIETNAM_TZ
 
-DECISION_DONE = {
-    "approve": "Đã gửi quyết định đồng ý.",
-    "return": "Đã trả hồ sơ để bổ sung.",
-    "reject": "Đã ghi quyết định không duyệt.",
-}
+
+def decision_done(action: str, task: dict[str, Any], route: list[str]) -> str:
+    """What happened, to whom and where it went, after a decision on `task` (review's reply) on an award whose
+    route is `route` (the catalogue's levels, CĐCS first)."""
+    name, origin = task["nominee_name"], task["origin_unit_name"]
+    if action == "return":
+        return f"Đã trả hồ sơ của {name} về {origin} để bổ sung."
+    if action == "reject":
+        return f"Đã ghi quyết định không duyệt hồ sơ của {name} ({origin})."
+    level = task["unit_level"]
+    if level not in route:  # the catalogue did not answer: what happened, without guessing where it went
+        return f"Đã đồng ý hồ sơ của {name}."
+    above = route[route.index(level) + 1 :]
+    path = (task.get("nomination") or {}).get("unit_path") or []
+    parent = next((u for u in path if above and u["level"] == above[0]), None)
+    if parent is not None:
+        return f"Đã đồng ý hồ sơ của {name} và chuyển lên {parent['name']}."
+    if above:
+        return f"Đã đồng ý hồ sơ của {name} và chuyển lên cấp trên."
+    return f"Đã đồng ý hồ sơ của {name}. {task['unit_name']} là cấp quyết định: văn bản khen thưởng được lập tự động."
 
 
 def today_vn(gateway: Gateway) -> str:
@@ -155,7 +170,7 @@ def build_router(gateway: Gateway) -> APIRouter:
     async def decide(request: Request, task_id: str) -> Response:
         actor, values = await signed_form(request)
         try:
-            await gateway.call(
+            task = await gateway.call(
                 "review",
                 "decide",
                 actor,
@@ -167,8 +182,12 @@ def build_router(gateway: Gateway) -> APIRouter:
             if exc.status in (403, 409):
                 return back_to_task(request, task_id, exc)
             raise
-        web.flash(request, DECISION_DONE.get(values.get("action", ""), "Đã gửi quyết định."))
-        held_by = (await gateway.call("review", "get_task", actor, {"task_id": task_id}))["queue_unit_code"]
+        try:  # the decision is made: where it went is told if the catalogue answers, never at the decision's expense
+            routes = {a["code"]: a["route"] for a in (await gateway.call("awards", "list_catalog", actor))["awards"]}
+        except DomainError:
+            routes = {}
+        web.flash(request, decision_done(values.get("action", ""), task, routes.get(task["award_code"], [])))
+        held_by = task["queue_unit_code"]
         return RedirectResponse(f"/hop-viec?unit={held_by}", status_code=303)
 
     return pages
