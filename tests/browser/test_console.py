@@ -8,6 +8,7 @@ import re
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 import httpx
 import nats
@@ -15,6 +16,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Dialog, Page, expect
 
+from shared.contracts.values import VIETNAM_TZ
 from tests.browser.conftest import PHONE, record_council, shot
 from tests.e2e.conftest import PASSWORD
 from thidua.system import System
@@ -81,6 +83,7 @@ def test_a_nomination_goes_from_the_cdcs_through_district_and_city_to_a_numbered
     expect(submitter.locator(".who")).to_contain_text("Cán bộ nộp hồ sơ")
     expect(submitter.locator(".who")).to_contain_text("Công đoàn Công ty CP tập đoàn DST")
     submitter.goto("/ho-so/moi")
+    expect(submitter.locator("#f-period")).to_have_value(str(datetime.now(VIETNAM_TZ).year))  # the year under way
     submitter.select_option("#f-award_code", "cong_nhan_gioi_thu_do")
     expect(submitter.locator("input[name='nominee.kind'][value=collective]")).to_have_count(0)  # an award for individuals only
     submitter.select_option("#f-award_code", "bang_khen_tong_ldld")

@@ -19,6 +19,7 @@ from services.portal.web.rendering import TEMPLATES, form_errors, render
 from shared.contracts.commands import NominationDraft, NominationEdit
 from shared.contracts.errors import DomainError, FieldError, ValidationFailed
 from shared.contracts.events import Actor
+from shared.contracts.values import VIETNAM_TZ
 
 
 async def nomination_form(
@@ -74,7 +75,9 @@ def build_router(gateway: Gateway) -> APIRouter:
         actor = await web.current_actor(request)
         unit = web.active_unit(request, actor)
         default_unit = unit if unit in actor.units_with("submitter") else next(iter(sorted(actor.units_with("submitter"))), "")
-        return await nomination_form(gateway, request, actor, values={"unit_code": default_unit}, errors={})
+        # the emulation year under way (Vietnam time): what most nominations are for; the submitter may change it
+        year = str(gateway.clock.now().astimezone(VIETNAM_TZ).year)
+        return await nomination_form(gateway, request, actor, values={"unit_code": default_unit, "period": year}, errors={})
 
     @pages.get("/ho-so/moi/truong", response_class=HTMLResponse)
     async def award_fields(request: Request) -> HTMLResponse:
