@@ -79,8 +79,17 @@ def test_a_district_groups_its_cdcs_into_a_cluster_and_records_the_leading_membe
     district.fill("#f-code", "SONTAY-CUM-1")
     district.fill("#f-name", "Cụm thi đua số 1 thị xã Sơn Tây")
     district.select_option("#f-parent_unit_code", "HN-SONTAY")
-    district.fill("#f-valid_from", "2026-01-01")
-    district.select_option("#f-members", ["HN-SONTAY-DST", "HN-SONTAY-THPTSONTAY"])
+    members = district.locator("#cluster-members input[name=members]")
+    offered = set(members.evaluate_all("boxes => boxes.map(b => b.value)"))
+    assert {"HN-SONTAY-DST", "HN-SONTAY-THPTSONTAY"} <= offered
+    assert not [code for code in offered if not code.startswith("HN-SONTAY-")]  # only units under the district
+    for code in ("HN-SONTAY-DST", "HN-SONTAY-THPTSONTAY"):
+        district.locator(f"#cluster-members input[value='{code}']").check()
+    district.fill("#f-valid_from", "2026-01-01")  # not how dates are typed here
+    district.click("button:has-text('Lập cụm')")
+    expect(district.locator("#err-valid_from")).to_contain_text("dd/mm/yyyy")
+    expect(district.locator("#cluster-members input[value='HN-SONTAY-THPTSONTAY']")).to_be_checked()  # kept
+    district.fill("#f-valid_from", "01/01/2026")  # dd/mm/yyyy, as on every other page
     district.click("button:has-text('Lập cụm')")
     expect(district.locator(".flash.ok")).to_contain_text("Đã lập “Cụm thi đua số 1 thị xã Sơn Tây”")
     cluster = district.locator("section[data-cluster='SONTAY-CUM-1']")

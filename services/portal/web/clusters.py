@@ -12,7 +12,9 @@ from pydantic import ValidationError
 from services.portal.gateway import Gateway
 from services.portal.web import session as web
 from services.portal.web.emulation_forms import multi_form, refusal, this_year
+from services.portal.web.forms import parse_vn_date
 from services.portal.web.rendering import form_errors, render
+from services.portal.web.units import is_below
 from shared.contracts.commands import ClusterVoteRecord, NewCluster
 from shared.contracts.errors import DomainError
 from shared.contracts.events import Actor
@@ -33,6 +35,14 @@ async def clusters_page(
     organisers = sorted(actor.units_with("approver") | actor.units_with("unit_admin"))
     if actor.is_admin:
         organisers = sorted(code for code, u in units.items() if u["level"] != "grassroots")
+    # members are offered under the unit that organises them: units below one of this person's units, today's only
+    candidates = {
+        organiser: sorted(
+            (u for code, u in units.items() if not u.get("valid_to") and is_below(units, code, organiser)),
+            key=lambda u: u["name"],
+        )
+        for organiser in organisers
+    }
     return await render(
         request,
         "clusters.html",
@@ -40,7 +50,8 @@ async def clusters_page(
         status_code=status_code,
         title="Cụm thi đua",
         clusters=await gateway.call("registration", "list_clusters", actor),
-        all_units=sorted(units.values(), key=lambda u: u["code"]),
+        candidates={code: members for code, members in candidates.items() if members},
+        chosen_members=set(values.get("members", "").split(",")) if values.get("members") else set(),
         organisers=organisers,
         approver_units=actor.units_with("approver"),
         is_admin=actor.is_admin,
@@ -62,6 +73,12 @@ def build_router(gateway: Gateway) -> APIRouter:
         actor, values, multi = await multi_form(request)
         body: dict[str, Any] = {k: values[k] for k in CLUSTER_FIELDS if k in values}
         body["members"] = multi.get("members", [])
+        values["members"] = ",".join(body["members"])  # kept checked should the form come back with an error
+        for field in ("valid_from", "valid_to"):  # typed dd/mm/yyyy as on every other page
+            if values.get(field):
+                body[field], wrong = parse_vn_date(values[field])
+                if wrong:
+                    return await clusters_page(gateway, request, actor, values=values, errors={field: wrong}, status_code=422)
         try:
             command = NewCluster.model_validate(body)
             await gateway.call("registration", "create_cluster", actor, command.model_dump(mode="json"))

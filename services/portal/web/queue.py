@@ -3,7 +3,6 @@ the unit sent or received lately. Acting on a selection of tasks is `batches`; o
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -13,6 +12,7 @@ from services.portal.gateway import Gateway
 from services.portal.web import session as web
 from services.portal.web.forms import clean, parse_vn_date
 from services.portal.web.rendering import Pager, page_number, render, window
+from services.portal.web.units import is_below
 from shared.contracts.errors import DomainError
 from shared.contracts.events import Actor
 from shared.contracts.values import LEVEL_NAMES_VI, LEVEL_RANK
@@ -27,16 +27,6 @@ QUEUE_STATES = [
     ("done", "Đã xử lý"),
     ("all", "Tất cả"),
 ]
-
-
-def is_below(units: dict[str, dict[str, Any]], code: str, ancestor: str) -> bool:
-    """Whether unit `code` is under `ancestor` in the unit tree (at any depth)."""
-    current = units.get(code)
-    while current is not None:
-        if current["parent_code"] == ancestor:
-            return True
-        current = units.get(current["parent_code"] or "")
-    return False
 
 
 def build_router(gateway: Gateway) -> APIRouter:
