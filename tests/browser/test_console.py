@@ -408,6 +408,11 @@ def test_the_form_asks_for_the_awards_declared_facts_refuses_an_exclusion_and_th
     submitter.click("button:has-text('Nộp hồ sơ')")
     expect(submitter.locator("#err-nominee-months_employed")).to_contain_text("Công tác 8 tháng, cần từ 10 tháng")
     expect(submitter.locator("#err-nominee-months_employed")).to_contain_text("chưa xác nhận")
+    # the summary at the top names it too, and takes the person to the field
+    summary = submitter.locator(".error-summary a[href='#f-nominee-months_employed']")
+    expect(summary).to_contain_text("Công tác 8 tháng")
+    summary.click()
+    expect(submitter).to_have_url(re.compile("#f-nominee-months_employed$"))
 
     submitter.fill("#f-nominee-months_employed", "12")
     submitter.click("button:has-text('Nộp hồ sơ')")
