@@ -96,9 +96,18 @@ def frame_of(
     on: date,
     *,
     parent_name: str,
+    award_codes: Iterable[str] = (),
 ) -> DecisionFrame:
     """The document's frame as configured on its date, stored so that the issued document never changes."""
-    frame = frame_for(kind, issuer_code=issuer.code, issuer_name=issuer.name, issuer_level=issuer.level, catalogs=catalogs, on=on)
+    frame = frame_for(
+        kind,
+        issuer_code=issuer.code,
+        issuer_name=issuer.name,
+        issuer_level=issuer.level,
+        catalogs=catalogs,
+        on=on,
+        award_codes=frozenset(award_codes or {nom.award_code for nom in nominations}),
+    )
     proposers: list[str] = []
     for nom in nominations:
         codes = [u.code for u in nom.unit_path]
@@ -115,6 +124,7 @@ def frame_of(
         signer_role=list(frame.signer_role),
         unconfirmed=list(frame.unconfirmed),
         issuer_parent_name=parent_name,
+        addressee=frame.addressee,
     )
 
 

@@ -14,7 +14,7 @@ from functools import cache
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.values import UnitRef
-from shared.rules.documents import Column, OfficialDocument, Table
+from shared.rules.documents import AppendixHeading, Column, OfficialDocument, SignatureBlock, Table, short_date
 from shared.rules.reference import DATA_DIR
 
 KIND_VI = {"individual": "Cá nhân", "collective": "Tập thể"}
@@ -111,12 +111,10 @@ def proposal_letter(proposal: Proposal) -> OfficialDocument:
             )
             for n, i in enumerate(items, start=1)
         ),
-        heading="DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG",
     )
     paragraphs = (
-        f"Kính gửi: {to_unit.name}",
         f"{unit.name} kính trình {to_unit.name} xem xét, khen thưởng cho {count} hồ sơ "
-        f"({count - individuals} tập thể, {individuals} cá nhân) có thành tích theo danh sách dưới đây.",
+        f"({count - individuals} tập thể, {individuals} cá nhân) có thành tích (có danh sách kèm theo).",
     )
     ending = f"{unit.name} kính trình {to_unit.short_name} xem xét, quyết định./."
     closing = ((proposal.comment,) if proposal.comment else ()) + (ending,)
@@ -125,6 +123,7 @@ def proposal_letter(proposal: Proposal) -> OfficialDocument:
         subject=settings.subject,
         issuer=unit.name.upper(),
         issuer_parent=to_unit.name.upper(),
+        addressee=to_unit.name,
         number_text=proposal.number_text,
         place=settings.place,
         issued_on=proposal.issued_on,
@@ -133,7 +132,11 @@ def proposal_letter(proposal: Proposal) -> OfficialDocument:
         tables=(table,),
         closing=closing,
         recipients=("Như trên", f"Lưu: {unit.short_name}"),
-        signer_role=settings.signer_role,
-        signer_name=proposal.signer_name,
+        signature=SignatureBlock.of_lines(settings.signer_role, proposal.signer_name),
+        appendix=AppendixHeading(
+            title="DANH SÁCH",
+            subject="Tập thể, cá nhân đề nghị khen thưởng",
+            reference=f"(Kèm theo Tờ trình số {proposal.number_text} ngày {short_date(proposal.issued_on)} của {unit.name})",
+        ),
         metadata={"title": f"Tờ trình số {proposal.number_text}", "author": unit.name},
     )
