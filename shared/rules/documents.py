@@ -477,7 +477,7 @@ def _heading(pdf: _Pdf, comp: Composition) -> None:
         _place(pdf, line)
         if line.role == "subject":
             pdf.use("subject")
-            _rule(pdf, pdf.l_margin + pdf.epw / 2, min(pdf.get_string_width(line.text), pdf.epw) / 3, pdf.get_y() + 1.2)
+            _rule(pdf, pdf.l_margin + pdf.epw / 2, min(pdf.get_string_width(line.text), pdf.epw) / 3, pdf.get_y() + 1.8)
             pdf.ln(3)
     pdf.ln(4)
 
@@ -612,7 +612,10 @@ def document_css(layout: Layout | None = None) -> str:
         f"{v('margin_left_mm')}mm; }}",
         '.official { font-family: "Liberation Serif", "Times New Roman", Tinos, serif; color: #000; line-height: 1.15; '
         f"font-size: {v('body_pt')}pt; position: relative; }}",
-        ".official p { margin: 0; }",
+        ".official p { margin: 0; } .official h2.od-kind { margin: 0; text-transform: none; }",
+        f".official {{ box-sizing: border-box; width: 210mm; max-width: 100%; padding: {v('margin_top_mm')}mm "
+        f"{v('margin_right_mm')}mm {v('margin_bottom_mm')}mm {v('margin_left_mm')}mm; }}",
+        "@media print { .official { width: auto; padding: 0; border: 0; } }",
         ".official .od-row { display: flex; align-items: flex-start; }",
         f".official .od-left {{ flex: 0 0 {v('masthead_left_mm')}mm; text-align: center; }}",
         ".official .od-right { flex: 1; text-align: center; }",

@@ -132,7 +132,8 @@ def test_article_one_names_every_award_with_its_counts_and_article_two_the_total
 def test_a_proposal_lists_no_amounts_and_is_addressed_to_the_deciding_authority() -> None:
     doc = build_document(data(MIXED[:2], kind="proposal", number_text="3/TTr-LĐLĐ", decided_by="Thủ tướng Chính phủ"))
     assert doc.kind == "TỜ TRÌNH"
-    assert doc.basis[0] == "Kính gửi: Thủ tướng Chính phủ"
+    assert doc.addressee == "Thủ tướng Chính phủ"
+    assert not any("Kính gửi" in line for line in doc.basis)
     assert all(not c.money for t in doc.tables for c in t.columns)
     assert all(t.total is None for t in doc.tables)
     assert "kính trình Thủ tướng Chính phủ xem xét, quyết định tặng" in doc.paragraphs[0]
@@ -159,7 +160,7 @@ def test_the_pdf_text_has_the_number_articles_tables_and_vietnamese_names_intact
         "Số: 7/QĐ-LĐLĐ",
         "QUYẾT ĐỊNH",
         "BAN THƯỜNG VỤ LIÊN ĐOÀN LAO ĐỘNG THỊ XÃ SƠN TÂY",
-        "Căn cứ Luật Thi đua, khen thưởng số 06/2022/QH15;",
+        "Căn cứ Luật Thi đua, khen thưởng số 06/2022/QH15.",  # the last căn cứ ends with "."
         "Điều 1. Tặng",
         "A. TẬP THỂ",
         "B. CÁ NHÂN",
@@ -179,8 +180,9 @@ def test_the_xlsx_keeps_amounts_as_numbers_under_the_a_and_b_headings() -> None:
     assert sheet is not None
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert [v for v in rows[[r[0] for r in rows].index("A. TẬP THỂ")] if v is not None] == ["A. TẬP THỂ"]
-    assert any(r[1] == "Lê Văn Đức" and r[4] == 2_340_000 for r in rows)
-    assert any(r[1] == "Cộng: 3" and r[4] == 702_000 * 2 + 2_340_000 for r in rows)
+    assert any(r[1] == "Lê Văn Đức" and r[5] == 2_340_000 for r in rows)  # STT, name, chức vụ, đơn vị, hình thức, số tiền
+    assert any(r[1] == "Cộng: 3" and r[5] == 702_000 * 2 + 2_340_000 for r in rows)
+    assert [r[0] for r in rows if r[1] in ("Trần Thị Bích", "Âu Thị Hà", "Lê Văn Đức")] == [1, 2, 3]  # STT numeric
 
 
 # Number series

@@ -246,9 +246,9 @@ def _decision_articles(data: DocumentData, counts: list[AwardCount]) -> tuple[st
 
 
 def _proposal_body(data: DocumentData, counts: list[AwardCount]) -> tuple[str, ...]:
+    addressee = data.addressee or plain_authority(data.decided_by)
     return (
-        f"{data.issuer_name} kính trình {data.addressee} xem xét, quyết định tặng {_awards_phrase(counts)} "
-        "(có danh sách kèm theo).",
+        f"{data.issuer_name} kính trình {addressee} xem xét, quyết định tặng {_awards_phrase(counts)} (có danh sách kèm theo).",
         "Hồ sơ đề nghị của từng tập thể, cá nhân đã được Hội đồng Thi đua – Khen thưởng các cấp công đoàn "
         "xét duyệt theo quy định.",
     )
@@ -281,10 +281,10 @@ def build_document(data: DocumentData) -> OfficialDocument:
         recipients: tuple[str, ...] = ("Như Điều 3", "Lưu: VT")
         resolve_line = "QUYẾT ĐỊNH:"
     else:
-        addressee = data.addressee
+        addressee = data.addressee or plain_authority(data.decided_by)
         basis = data.basis
         paragraphs = _proposal_body(data, counts)
-        closing = (f"Kính trình {data.addressee} xem xét, quyết định./.",)
+        closing = (f"Kính trình {addressee} xem xét, quyết định./.",)
         recipients = ("Như trên", "Lưu: VT")
         resolve_line = ""
     if data.revocation is not None:

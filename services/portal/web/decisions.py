@@ -3,8 +3,11 @@ prizes, its PDF and .xlsx, revoking it, and recording a prize paid back. Awards 
 
 from __future__ import annotations
 
+import base64
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from services.portal.downloads import DocumentFormat, decision_download
 from services.portal.gateway import Gateway
@@ -26,8 +29,7 @@ async def decision_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     d = await gateway.call("awards", "get_decision", actor, {"id": decision_id})
-    units = await gateway.units(actor)
-    parent = units.get(units.get(d["issuer_code"], {}).get("parent_code") or "", {})
+    printed = await gateway.call("awards", "decision_document", actor, {"id": decision_id, "format": "html"})
     return await render(
         request,
         "decision.html",
@@ -35,7 +37,7 @@ async def decision_page(
         status_code=status_code,
         title=f"{d['kind_label']} {d['number_text']}",
         d=d,
-        parent_name=(d.get("document") or {}).get("issuer_parent_name") or parent.get("name", ""),
+        doc_html=Markup(base64.b64decode(printed["content_base64"]).decode()),  # rendered and escaped by awards
         collectives=[x for x in d["nominees"] if x["kind"] == "collective"],
         individuals=[x for x in d["nominees"] if x["kind"] != "collective"],
         values=values,

@@ -91,12 +91,12 @@ def proposal_letter(proposal: Proposal) -> OfficialDocument:
     individuals = sum(1 for i in items if i.nominee_kind == "individual")
     table = Table(
         columns=(
-            Column("STT", 0.75, "C"),
+            Column("STT", 0.95, "C"),
             Column("Tên tập thể / Họ và tên", 2.2),
             Column("Tập thể / Cá nhân", 1.1, "C"),
             Column("Đơn vị", 2),
             Column("Hình thức khen thưởng", 2),
-            Column("Tóm tắt thành tích", 3.2),
+            Column("Tóm tắt thành tích", 3.0),
             Column("Kết quả Hội đồng TĐKT", 2.2),
         ),
         rows=tuple(
