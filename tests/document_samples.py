@@ -11,6 +11,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from PIL import Image
+
 from services.awards.domain.document import DocumentData, Entry, build_document
 from services.awards.domain.legal_basis import DocumentKind, frame_for
 from services.review.domain.proposal import Proposal, ProposalItem, proposal_letter
@@ -143,13 +145,18 @@ SAMPLES: dict[str, Callable[[], OfficialDocument]] = {
 
 
 def render(out: Path, dpi: int = 100) -> list[Path]:
-    """Each sample as PDF and as one PNG per page (needs pdftoppm, from poppler-utils)."""
+    """Each sample as PDF and as one PNG per page (needs pdftoppm, from poppler-utils), in 16 greys to stay small."""
     out.mkdir(parents=True, exist_ok=True)
     for name, build in SAMPLES.items():
         pdf = out / f"{name}.pdf"
         pdf.write_bytes(to_pdf(build()))
-        subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(out / name)], check=True)
-    return sorted(out.glob("*.png"))
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", str(pdf), str(out / name)], check=True)
+    pages = sorted(out.glob("*.png"))
+    for page in pages:
+        with Image.open(page) as image:
+            small = image.convert("L").quantize(16)
+        small.save(page, optimize=True)
+    return pages
 
 
 if __name__ == "__main__":

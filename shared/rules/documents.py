@@ -477,7 +477,7 @@ def _heading(pdf: _Pdf, comp: Composition) -> None:
         _place(pdf, line)
         if line.role == "subject":
             pdf.use("subject")
-            _rule(pdf, pdf.l_margin + pdf.epw / 2, min(pdf.get_string_width(line.text), pdf.epw) / 3, pdf.get_y() + 1.8)
+            _rule(pdf, pdf.l_margin + pdf.epw / 2, min(pdf.get_string_width(line.text), pdf.epw) / 3, pdf.get_y() + 2.5)
             pdf.ln(3)
     pdf.ln(4)
 
