@@ -602,12 +602,27 @@ def to_pdf(doc: OfficialDocument, layout: Layout | None = None) -> bytes:
 # --- The printed page (HTML) ---------------------------------------------------------------------------------------
 
 
-def document_css(layout: Layout | None = None) -> str:
-    """The printed page's style, from the same layout values as the PDF (A4, margins, sizes)."""
+def font_bytes(file_name: str) -> bytes:
+    """One of the shipped font files (a name in FONT_FILES), for a page that prints with the PDF's font."""
+    if file_name not in FONT_FILES.values():
+        raise KeyError(file_name)
+    return (resources.files("shared") / "data" / "fonts" / file_name).read_bytes()
+
+
+def document_css(layout: Layout | None = None, font_url: str = "") -> str:
+    """The printed page's style, from the same layout values as the PDF (A4, margins, sizes). With `font_url` (a
+    prefix the font file names are appended to) the page uses the shipped Liberation Serif as the PDF does."""
     lay = layout or load_layout()
     v = lay.v
     sizes = {role: v(key) for role, (_, key, _) in _STYLE.items()}
+    faces = [
+        f'@font-face {{ font-family: "Liberation Serif"; src: url("{font_url}{name}") format("truetype"); '
+        f"font-weight: {'bold' if 'B' in style else 'normal'}; font-style: {'italic' if 'I' in style else 'normal'}; }}"
+        for style, name in FONT_FILES.items()
+        if font_url
+    ]
     rules = [
+        *faces,
         f"@page {{ size: A4; margin: {v('margin_top_mm')}mm {v('margin_right_mm')}mm {v('margin_bottom_mm')}mm "
         f"{v('margin_left_mm')}mm; }}",
         '.official { font-family: "Liberation Serif", "Times New Roman", Tinos, serif; color: #000; line-height: 1.15; '
@@ -624,7 +639,9 @@ def document_css(layout: Layout | None = None) -> str:
         ".official .od-dated { margin-top: 3mm; margin-bottom: 6mm; }",
         ".official .od-center { text-align: center; }",
         ".official .od-subject + .od-rule { width: 30%; margin-bottom: 3mm; }",
-        ".official .od-authority { margin-top: 3mm; } .official .od-addressee { margin-top: 4mm; margin-bottom: 4mm; }",
+        ".official .od-authority { margin-top: 3mm; margin-bottom: 4mm; }",
+        ".official .od-addressee { margin-top: 4mm; margin-bottom: 4mm; }",
+        ".official .od-subject + .od-rule { margin-top: 2.5mm; }",
         f".official .od-basis, .official .od-body {{ text-align: justify; text-indent: {v('first_line_indent_mm')}mm; "
         f"line-height: {v('line_spacing')}; margin-bottom: {v('paragraph_space_pt')}pt; }}",
         ".official .od-basis { font-style: italic; }",
@@ -636,6 +653,8 @@ def document_css(layout: Layout | None = None) -> str:
         f".official table.od-table {{ width: 100%; border-collapse: collapse; font-size: {v('table_pt')}pt; }}",
         ".official table.od-table th, .official table.od-table td { border: 0.25mm solid #000; padding: 1mm; "
         "vertical-align: top; }",
+        ".official table.od-table th { color: #000; background: none; font-weight: bold; text-transform: none; "
+        "font-size: inherit; letter-spacing: normal; }",
         ".official table.od-table thead { display: table-header-group; } .official table.od-table tr { break-inside: avoid; }",
         ".official .od-C { text-align: center; } .official .od-R { text-align: right; }",
         ".official .od-total td { font-weight: bold; }",
@@ -680,10 +699,12 @@ def _html_table(table: Table) -> str:
     return "".join(parts)
 
 
-def to_html(doc: OfficialDocument, layout: Layout | None = None) -> Markup:
-    """The document as the console prints it: the same lines as `to_pdf`, placed with the same layout values."""
+def to_html(doc: OfficialDocument) -> Markup:
+    """The document as the console prints it: the same lines as `to_pdf`, placed by the classes `document_css`
+    styles from the same layout values (a stylesheet of its own: the console's Content-Security-Policy allows no
+    inline style)."""
     comp = compose(doc)
-    out = [f'<article class="doc official"><style>{document_css(layout)}</style>']
+    out = ['<article class="doc official">']
     if comp.watermark:
         out.append(f'<div class="stamp" aria-hidden="true">{escape(comp.watermark)}</div>')
     names = [line for line in comp.masthead_left if line.role != "number"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
@@ -16,6 +16,7 @@ from services.portal.web.forms import clean, signed_form
 from services.portal.web.rendering import Pager, form_errors, page_number, render, window
 from shared.contracts.errors import DomainError
 from shared.contracts.events import Actor
+from shared.rules.documents import FONT_FILES, document_css, font_bytes
 
 
 async def decision_page(
@@ -53,6 +54,19 @@ async def document_file(gateway: Gateway, request: Request, decision_id: str, fm
 def build_router(gateway: Gateway) -> APIRouter:
     # `/quyet-dinh/{id}.pdf` and `.xlsx` come before `/quyet-dinh/{id}`, which would otherwise take them.
     pages = APIRouter(include_in_schema=False)
+
+    @pages.get("/van-ban.css")
+    async def document_stylesheet() -> Response:
+        """The printed documents' style, from the layout values the PDF uses (shared/data/document_layout.toml)."""
+        css = document_css(font_url="/van-ban/phong-chu/")
+        return Response(css, media_type="text/css; charset=utf-8", headers={"Cache-Control": "public, max-age=3600"})
+
+    @pages.get("/van-ban/phong-chu/{name}")
+    async def document_font(name: str) -> Response:
+        """The font the PDF embeds (Liberation Serif, SIL OFL 1.1), so the printed page sets the same text."""
+        if name not in FONT_FILES.values():
+            raise HTTPException(status_code=404)
+        return Response(font_bytes(name), media_type="font/ttf", headers={"Cache-Control": "public, max-age=86400"})
 
     @pages.get("/quyet-dinh", response_class=HTMLResponse)
     async def decisions(
