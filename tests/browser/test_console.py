@@ -103,6 +103,7 @@ def test_a_nomination_goes_from_the_cdcs_through_district_and_city_to_a_numbered
     city = sign_in("ld.hanoi")
     open_task(city, "HN", "Đinh Thị Hằng")
     expect(city.get_by_text("Đồng ý đề nghị lên LĐLĐ Thành phố")).to_be_visible()  # the district's comment travels along
+    expect(city.locator("#prize-line")).to_contain_text("2.340.000 đ")  # what the decision will print, before approving
     decide(city, "approve")
 
     wait_for_status(submitter, nomination_id, "Đã khen thưởng")
