@@ -288,15 +288,21 @@ async def test_a_state_title_ends_in_a_numbered_proposal_without_prize_and_regis
     items = (await rpc(nc, "list_decisions", APPROVER_HN, {}))["data"]["items"]
     decisions = [x for x in items if x["kind"] == "decision"]
     proposals = sorted((x for x in items if x["kind"] == "proposal"), key=lambda x: x["number"])
-    # The union award in one decision; one tờ trình per deciding authority (the catalogue names two for these titles).
+    # The union award in one decision; one tờ trình per deciding authority: the catalogue annotates one of the two
+    # titles ("(thẩm quyền … chưa xác nhận)"), the same authority decides both, so they go in one letter.
     assert [x["number_text"] for x in decisions] == ["1/QĐ-LĐLĐ"]
     assert [(x["number_text"], x["total_prize_vnd"], x["decided_by"]) for x in proposals] == [
-        ("1/TTr-LĐLĐ", 0, "Bộ trưởng, Chủ tịch UBND tỉnh (thẩm quyền theo Luật 2022 chưa xác nhận)"),
-        ("2/TTr-LĐLĐ", 0, "Bộ trưởng, Chủ tịch UBND tỉnh"),
+        ("1/TTr-LĐLĐ", 0, "Bộ trưởng, Chủ tịch UBND tỉnh"),
     ]
-    assert [[x["status"] for x in p["nominees"]] for p in proposals] == [["proposed"], ["proposed"]]
-    assert proposals[1]["nominees"][0]["status_label"] == "Đã đề nghị Bộ trưởng, Chủ tịch UBND tỉnh"
-    proposal = proposals[1]
+    assert [[x["status"] for x in p["nominees"]] for p in proposals] == [["proposed", "proposed"]]
+    assert {x["status_label"] for x in proposals[0]["nominees"]} == {"Đã đề nghị Bộ trưởng, Chủ tịch UBND tỉnh"}
+    proposal = proposals[0]
+    printed = (await rpc(nc, "decision_document", APPROVER_HN, {"id": proposal["id"], "format": "pdf"}))["data"]
+    letter = " ".join(
+        " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(base64.b64decode(printed["content_base64"]))).pages).split()
+    )
+    assert "Kính gửi: Ủy ban nhân dân thành phố Hà Nội" in letter  # the authority in legal_basis.toml
+    assert "chưa xác nhận" not in letter  # the catalogue's notes are not printed
 
     [proposed] = [
         AwardProposed.model_validate_json(m.data)
@@ -308,14 +314,14 @@ async def test_a_state_title_ends_in_a_numbered_proposal_without_prize_and_regis
     assert view["status_label"] == "Đã trình cấp có thẩm quyền"
     assert view["decision"]["kind"] == "proposal"
     assert view["timeline"][-1]["step"] == "proposed"
-    assert "Tờ trình số 2/TTr-LĐLĐ: đã đề nghị Bộ trưởng, Chủ tịch UBND tỉnh" in view["timeline"][-1]["comment"]
+    assert "Tờ trình số 1/TTr-LĐLĐ: đã đề nghị Bộ trưởng, Chủ tịch UBND tỉnh" in view["timeline"][-1]["comment"]
 
     assert await reported(nc, APPROVER_HN, "HN") == 1  # the union award; proposals are not awards (yet)
 
     refused = await rpc(nc, "revoke", APPROVER_HN, {"id": proposal["id"], "reason": "Không còn đủ tiêu chuẩn đề nghị"})
     assert refused["error"]["code"] == "not_a_decision"
     document = (await rpc(nc, "decision_document", APPROVER_HN, {"id": proposal["id"], "format": "xlsx"}))["data"]
-    assert document["filename"] == "to-trinh-2-2026-HN.xlsx"
+    assert document["filename"] == "to-trinh-1-2026-HN.xlsx"
 
 
 @pytest.mark.asyncio
