@@ -19,6 +19,7 @@ from services.awards.domain.document import (
     Revocation,
     build_document,
     count_by_award,
+    plain_authority,
     recipients_phrase,
     split_by_kind,
     total_vnd,
@@ -26,7 +27,7 @@ from services.awards.domain.document import (
 from services.awards.domain.legal_basis import frame_for
 from services.awards.domain.revocation import Recovery, check_recovered, check_revocation
 from shared.contracts.errors import Conflict, Forbidden, ValidationFailed
-from shared.contracts.values import NomineeKind
+from shared.contracts.values import Level, NomineeKind
 from shared.rules.documents import to_pdf, to_xlsx
 from tests.unit.factories import actor, unit
 
@@ -280,3 +281,23 @@ def test_a_prize_is_marked_recovered_only_when_due_and_only_once() -> None:
         assert refused.value.code == code
     with pytest.raises(Forbidden):
         check_recovered(SUBMITTER, issuer_code="HN-SONTAY", recovery=Recovery.DUE)
+
+
+def test_a_state_title_letter_is_addressed_to_the_authority_the_legal_basis_file_names() -> None:
+    def addressee(codes: frozenset[str], level: Level = "city") -> str:
+        return frame_for(
+            "proposal",
+            issuer_code="HN",
+            issuer_name="Liên đoàn Lao động Thành phố Hà Nội",
+            issuer_level=level,
+            catalogs={"state"},
+            on=date(2026, 3, 1),
+            award_codes=codes,
+        ).addressee
+
+    assert addressee(frozenset({"chien_si_thi_dua_cap_tinh"})) == "Ủy ban nhân dân thành phố Hà Nội"
+    assert addressee(frozenset({"bang_khen_thu_tuong"}), "national") == "Thủ tướng Chính phủ"
+    assert addressee(frozenset()) == ""  # none configured: the document falls back to the authority without notes
+    assert plain_authority("Bộ trưởng, Chủ tịch UBND tỉnh (thẩm quyền theo Luật 2022 chưa xác nhận)") == (
+        "Bộ trưởng, Chủ tịch UBND tỉnh"
+    )
