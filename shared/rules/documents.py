@@ -683,7 +683,10 @@ def _p(line: Line, tag: str = "p") -> str:
 def _html_table(table: Table) -> str:
     parts = [f'<p class="od-table-heading">{escape(_nfc(table.heading))}</p>'] if table.heading else []
     head = "".join(f'<th class="od-C">{escape(_nfc(c.title))}</th>' for c in table.columns)
-    parts.append(f'<table class="od-table"><thead><tr>{head}</tr></thead><tbody>')
+    weight = sum(c.width for c in table.columns)
+    # The PDF's relative column widths, as <col width> (an attribute: the console's CSP allows no inline style)
+    cols = "".join(f'<col width="{100 * c.width / weight:.1f}%">' for c in table.columns)
+    parts.append(f'<table class="od-table"><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead><tbody>')
 
     def row(values: tuple[str | int, ...], cls: str = "") -> str:
         cells = "".join(

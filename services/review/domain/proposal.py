@@ -112,9 +112,10 @@ def proposal_letter(proposal: Proposal) -> OfficialDocument:
             for n, i in enumerate(items, start=1)
         ),
     )
+    kinds = ", ".join(f"{n} {label}" for n, label in ((count - individuals, "tập thể"), (individuals, "cá nhân")) if n)
     paragraphs = (
-        f"{unit.name} kính trình {to_unit.name} xem xét, khen thưởng cho {count} hồ sơ "
-        f"({count - individuals} tập thể, {individuals} cá nhân) có thành tích (có danh sách kèm theo).",
+        f"{unit.name} kính trình {to_unit.name} xem xét, khen thưởng cho {count} hồ sơ ({kinds}) có thành tích "
+        "(có danh sách kèm theo).",
     )
     ending = f"{unit.name} kính trình {to_unit.short_name} xem xét, quyết định./."
     closing = ((proposal.comment,) if proposal.comment else ()) + (ending,)
