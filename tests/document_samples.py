@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -82,6 +83,13 @@ def one_person() -> OfficialDocument:
     return build_document(_data((_entry(0),)))
 
 
+def long_body() -> OfficialDocument:
+    """A decision whose căn cứ push Điều 3 near the foot of page 1: Điều 3 goes to page 2 with the signature."""
+    doc = one_person()
+    cited = "Căn cứ Quyết định số 12/QĐ-LĐLĐ ngày 02/01/2026 của Ban Thường vụ về việc ban hành kế hoạch thi đua năm 2026"
+    return replace(doc, basis=(*doc.basis[:-1], *([cited] * 5), doc.basis[-1]))
+
+
 def thirty_people() -> OfficialDocument:
     return build_document(_data(tuple(_entry(i) for i in range(30))))
 
@@ -136,6 +144,7 @@ def forwarding_letter() -> OfficialDocument:
 
 SAMPLES: dict[str, Callable[[], OfficialDocument]] = {
     "decision-1-person": one_person,
+    "decision-keep-together": long_body,
     "decision-30-people": thirty_people,
     "decision-collective": collective,
     "decision-amount-unknown": unknown_amount,
