@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pypdf
@@ -279,3 +280,14 @@ def test_the_xlsx_keeps_stt_and_amounts_as_numbers_under_the_appendix_heading() 
 
 def test_the_samples_module_renders_every_kind() -> None:
     assert set(document_samples.SAMPLES) >= {"decision-1-person", "decision-30-people", "state-title-to-trinh"}
+
+
+def test_every_layout_value_names_its_source_and_a_missing_one_is_refused(tmp_path: Path) -> None:
+    layout = load_layout()
+    assert layout.v("margin_left_mm") == 30
+    assert layout.v("body_pt") >= 13
+    assert all(": " in u and u.split(": ", 1)[1] for u in layout.unconfirmed)  # "name: source"
+    broken = tmp_path / "layout.toml"
+    broken.write_text('[values.body_pt]\nvalue = 14\nsource = "x"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="missing layout values"):
+        load_layout(broken)
