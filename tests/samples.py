@@ -15,7 +15,7 @@ from datetime import date
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, PdfObject
 
-from shared.rules.documents import OfficialDocument, to_pdf
+from shared.rules.documents import OfficialDocument, SignatureBlock, to_pdf
 
 
 def sample_pdf(subject: str = "Về việc đề nghị tặng Giấy khen năm 2026") -> bytes:
@@ -28,8 +28,7 @@ def sample_pdf(subject: str = "Về việc đề nghị tặng Giấy khen năm 
             place="Sơn Tây",
             issued_on=date(2026, 3, 2),
             paragraphs=("Ban Chấp hành Công đoàn cơ sở kính trình LĐLĐ thị xã Sơn Tây xem xét, khen thưởng.",),
-            signer_role=("TM. BAN CHẤP HÀNH", "CHỦ TỊCH"),
-            signer_name="Nguyễn Thị Hoa",
+            signature=SignatureBlock("TM. BAN CHẤP HÀNH", "CHỦ TỊCH", "Nguyễn Thị Hoa"),
         )
     )
 

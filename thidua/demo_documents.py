@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from shared.contracts.values import VIETNAM_TZ
-from shared.rules.documents import OfficialDocument, to_pdf
+from shared.rules.documents import OfficialDocument, SignatureBlock, to_pdf
 from thidua.client import PortalClient
 
 
@@ -21,7 +21,7 @@ def document_pdf(title: str, body: dict[str, Any]) -> bytes:
             place="Hà Nội",
             issued_on=datetime.now(VIETNAM_TZ).date(),
             paragraphs=(body["achievements"],),
-            signer_role=("TM. BAN CHẤP HÀNH", "CHỦ TỊCH"),
+            signature=SignatureBlock("TM. BAN CHẤP HÀNH", "CHỦ TỊCH"),
             watermark="BẢN MẪU",
         )
     )

@@ -466,6 +466,7 @@ def _entry(row: sa.RowMapping) -> RegistryEntry:
         recovery_amount_vnd=row["recovery_amount_vnd"],
         recovered_at=row["recovered_at"],
         recovered_by=row["recovered_by"],
+        nominee_position=(row["nominee"] or {}).get("position") or "",
     )
 
 

@@ -7,12 +7,13 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.values import LEVEL_NAMES_VI, LEVEL_RANK, Level, NomineeKind, UnitRef
 from shared.rules.catalog import Award, Catalog, CatalogSet, award_on, catalog_on, catalogs_on
-from shared.rules.dated import require_in_force
+from shared.rules.dated import in_force, require_in_force
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
@@ -26,6 +27,7 @@ __all__ = [
     "DatedValue",
     "Level",
     "NomineeKind",
+    "PrizeRounding",
     "Unit",
     "UnitRef",
     "UnitTree",
@@ -35,6 +37,7 @@ __all__ = [
     "catalogs_on",
     "load_units",
     "prize_amount",
+    "prize_rounding_on",
 ]
 
 
@@ -146,6 +149,31 @@ def base_salary_on(on: date, override: int | None = None, path: Path = DATA_DIR 
     return require_in_force(_base_salaries(path), on, "base salary").value
 
 
-def prize_amount(coefficient: Decimal, base_salary: int) -> int:
-    """Prize in whole đồng, rounded half up."""
-    return int((coefficient * base_salary).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+class PrizeRounding(BaseModel):
+    """Prizes rounded up to a multiple of `step_vnd` from `effective_from` (parameters.toml, with its source)."""
+
+    effective_from: date
+    step_vnd: int = Field(gt=0)
+    direction: Literal["up"] = "up"
+    source: str = ""
+    confirmed: bool = False
+
+
+@cache
+def _prize_roundings(path: Path) -> tuple[PrizeRounding, ...]:
+    with path.open("rb") as f:
+        raw = tomllib.load(f)
+    return tuple(PrizeRounding.model_validate(v) for v in raw.get("prize_rounding", []))
+
+
+def prize_rounding_on(on: date, path: Path = DATA_DIR / "parameters.toml") -> PrizeRounding | None:
+    """The rounding rule in force on `on`; None before every entry (whole đồng)."""
+    return in_force(_prize_roundings(path), on)
+
+
+def prize_amount(coefficient: Decimal, base_salary: int, step_vnd: int = 0) -> int:
+    """Prize in whole đồng, rounded half up; with `step_vnd`, then up to its next multiple (10.000: 1.234.567 -> 1.240.000)."""
+    amount = int((coefficient * base_salary).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    if step_vnd > 0:
+        amount = -(-amount // step_vnd) * step_vnd
+    return amount

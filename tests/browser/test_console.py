@@ -107,6 +107,7 @@ def test_a_nomination_goes_from_the_cdcs_through_district_and_city_to_a_numbered
     city = sign_in("ld.hanoi")
     open_task(city, "HN", "Đinh Thị Hằng")
     expect(city.get_by_text("Đồng ý đề nghị lên LĐLĐ Thành phố")).to_be_visible()  # the district's comment travels along
+    expect(city.locator("#prize-line")).to_contain_text("2.340.000 đ")  # what the decision will print, before approving
     decide(city, "approve")
 
     wait_for_status(submitter, nomination_id, "Đã khen thưởng")
@@ -117,8 +118,9 @@ def test_a_nomination_goes_from_the_cdcs_through_district_and_city_to_a_numbered
 
     submitter.click("text=Xem quyết định")
     expect(submitter.locator("article.doc")).to_contain_text(number.group(1))
-    expect(submitter.locator("article.doc")).to_contain_text("2.340.000 đ")
-    expect(submitter.locator("article.doc")).to_contain_text("Liên đoàn Lao động Thành phố Hà Nội")
+    expect(submitter.locator("article.doc")).to_contain_text("2.340.000")
+    expect(submitter.locator("article.doc")).to_contain_text("LIÊN ĐOÀN LAO ĐỘNG THÀNH PHỐ HÀ NỘI")
+    expect(submitter.locator("article.doc")).to_contain_text("(Kèm theo Quyết định số " + number.group(1))
     shot(submitter, "06-decision-printable")
     with submitter.expect_download() as download:
         submitter.click("text=Tải bảng tính (.xlsx)")

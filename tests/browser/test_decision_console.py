@@ -89,8 +89,10 @@ def test_a_state_title_ends_in_a_proposal_that_the_submitter_reads_without_prize
     wait_for_status(submitter, nomination_id, "Đã trình cấp có thẩm quyền")
     expect(submitter.locator(".card").first).to_contain_text("Đã trình cấp có thẩm quyền: tờ trình số")
     submitter.click("text=Xem tờ trình")
-    expect(submitter.locator("article.doc h2")).to_contain_text("Tờ trình")
-    expect(submitter.locator("article.doc")).to_contain_text("Kính gửi: Bộ trưởng, Chủ tịch UBND tỉnh")
+    expect(submitter.locator("article.doc h2")).to_contain_text("TỜ TRÌNH")
+    expect(submitter.locator("article.doc")).to_contain_text("Kính gửi: Ủy ban nhân dân thành phố Hà Nội")
+    expect(submitter.locator("article.doc")).not_to_contain_text("chưa xác nhận")  # catalogue notes are not printed
+    expect(submitter.locator("article.doc")).not_to_contain_text("đã ký")
     expect(submitter.locator("td.entry-status")).to_have_text("Đã đề nghị Bộ trưởng, Chủ tịch UBND tỉnh")
     expect(submitter.locator("article.doc")).not_to_contain_text("Tiền thưởng")
     expect(submitter.locator("#revoke-form")).to_have_count(0)

@@ -45,7 +45,7 @@ def test_a_decision_is_downloaded_revoked_with_a_reason_and_a_state_title_gets_a
         client.post("cdcs.dst", f"/api/v1/decisions/{decision_id}/revoke", {"reason": "Khai man thành tích trong báo cáo"})
     assert not_issuer.value.status == 403
     revoked = client.post("ld.sontay", f"/api/v1/decisions/{decision_id}/revoke", {"reason": "Khai man thành tích trong báo cáo"})
-    assert (revoked["status"], revoked["recovery_due_vnd"]) == ("revoked", 702_000)
+    assert (revoked["status"], revoked["recovery_due_vnd"]) == ("revoked", 710_000)
     after = client.wait_for("cdcs.dst", granted["id"], lambda n: n["status"] == "revoked", what="revoked")
     assert after["status_label"] == "Đã thu hồi quyết định"
     recovered = client.post("ld.sontay", f"/api/v1/decisions/{decision_id}/recovered", {"nomination_id": granted["id"]})

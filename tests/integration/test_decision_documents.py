@@ -156,7 +156,8 @@ async def test_a_batch_approval_issues_one_decision_grouped_by_award_and_every_n
     assert (d["number_text"], d["kind"], d["batch_id"], d["status"]) == ("1/QĐ-LĐLĐ", "decision", "batch-1", "issued")
     assert [a["code"] for a in d["awards"]] == ["giay_khen_ldld_huyen", "cdcs_vung_manh"]
     assert (d["collectives"], d["individuals"]) == (2, 2)
-    assert d["total_prize_vnd"] == 702_000 * 2 + 1_404_000  # 0.3 and 0.6 x 2,340,000; CĐCS vững mạnh carries 0
+    # 0.3 and 0.6 x 2,340,000 rounded up to 10.000 đ; CĐCS vững mạnh's prize is not known (coefficient 0, unconfirmed)
+    assert d["total_prize_vnd"] == 710_000 * 2 + 1_410_000
     granted = await awards_events(js, subjects.AWARD_GRANTED)
     assert sorted(AwardGranted.model_validate_json(m.data).nomination_id for m in granted) == sorted(ids)
     assert {AwardGranted.model_validate_json(m.data).decision.decision_id for m in granted} == {d["id"]}
@@ -191,6 +192,15 @@ async def test_a_batch_approval_issues_one_decision_grouped_by_award_and_every_n
     ):
         assert expected in text, expected
     assert "Xét đề nghị của Công đoàn Công ty CP tập đoàn DST" in text
+    assert "chưa xác định" in text  # CĐCS vững mạnh: no confirmed prize, so not "không kèm tiền thưởng"
+    assert "đã ký" not in text
+    # The printed page comes from the same lines: every word of it is in the PDF
+    printed = (await rpc(nc, "decision_document", SUBMITTER, {"id": d["id"], "format": "html"}))["data"]
+    assert printed["media_type"].startswith("text/html")
+    html = base64.b64decode(printed["content_base64"]).decode()
+    assert '<article class="doc official">' in html
+    for expected in ("Số: 1/QĐ-LĐLĐ", "DANH SÁCH", "Kèm theo Quyết định số 1/QĐ-LĐLĐ", "Trần Văn Đức", "chưa xác định"):
+        assert expected in html, expected
     refused = await rpc(nc, "decision_document", OUTSIDER, {"id": d["id"], "format": "xlsx"})
     assert (refused["ok"], refused["error"]["code"]) == (False, "not_your_unit")
 
@@ -225,7 +235,7 @@ async def test_a_revoked_decision_marks_its_prizes_for_recovery_and_registration
     assert (revoked["status"], revoked["revocation"]["reason"], revoked["recovery_due_vnd"]) == (
         "revoked",
         "Khai man thành tích trong báo cáo",
-        1_404_000,
+        1_420_000,
     )
     assert {x["recovery"] for x in revoked["nominees"]} == {"due"}
     again = await rpc(nc, "revoke", APPROVER_SONTAY, {"id": d["id"], "reason": "Khai man thành tích trong báo cáo"})
@@ -241,13 +251,13 @@ async def test_a_revoked_decision_marks_its_prizes_for_recovery_and_registration
     )
     first = await nomination(reg, ids[0])
     assert first["status_label"] == "Đã thu hồi quyết định"
-    assert first["decision"]["revoked"]["prize_to_recover_vnd"] == 702_000
+    assert first["decision"]["revoked"]["prize_to_recover_vnd"] == 710_000
     assert first["timeline"][-1]["step"] == "revoked"
     assert "Khai man thành tích trong báo cáo" in first["timeline"][-1]["comment"]
 
     recovered = await rpc(nc, "mark_recovered", APPROVER_SONTAY, {"id": d["id"], "nomination_id": ids[0]})
     assert [x["recovery"] for x in recovered["data"]["nominees"]] == ["recovered", "due"]
-    assert recovered["data"]["recovery_due_vnd"] == 702_000
+    assert recovered["data"]["recovery_due_vnd"] == 710_000
     twice = await rpc(nc, "mark_recovered", APPROVER_SONTAY, {"id": d["id"], "nomination_id": ids[0]})
     assert twice["error"]["code"] == "already_recovered"
 
@@ -278,15 +288,21 @@ async def test_a_state_title_ends_in_a_numbered_proposal_without_prize_and_regis
     items = (await rpc(nc, "list_decisions", APPROVER_HN, {}))["data"]["items"]
     decisions = [x for x in items if x["kind"] == "decision"]
     proposals = sorted((x for x in items if x["kind"] == "proposal"), key=lambda x: x["number"])
-    # The union award in one decision; one tờ trình per deciding authority (the catalogue names two for these titles).
+    # The union award in one decision; one tờ trình per deciding authority: the catalogue annotates one of the two
+    # titles ("(thẩm quyền … chưa xác nhận)"), the same authority decides both, so they go in one letter.
     assert [x["number_text"] for x in decisions] == ["1/QĐ-LĐLĐ"]
     assert [(x["number_text"], x["total_prize_vnd"], x["decided_by"]) for x in proposals] == [
-        ("1/TTr-LĐLĐ", 0, "Bộ trưởng, Chủ tịch UBND tỉnh (thẩm quyền theo Luật 2022 chưa xác nhận)"),
-        ("2/TTr-LĐLĐ", 0, "Bộ trưởng, Chủ tịch UBND tỉnh"),
+        ("1/TTr-LĐLĐ", 0, "Bộ trưởng, Chủ tịch UBND tỉnh"),
     ]
-    assert [[x["status"] for x in p["nominees"]] for p in proposals] == [["proposed"], ["proposed"]]
-    assert proposals[1]["nominees"][0]["status_label"] == "Đã đề nghị Bộ trưởng, Chủ tịch UBND tỉnh"
-    proposal = proposals[1]
+    assert [[x["status"] for x in p["nominees"]] for p in proposals] == [["proposed", "proposed"]]
+    assert {x["status_label"] for x in proposals[0]["nominees"]} == {"Đã đề nghị Bộ trưởng, Chủ tịch UBND tỉnh"}
+    proposal = proposals[0]
+    printed = (await rpc(nc, "decision_document", APPROVER_HN, {"id": proposal["id"], "format": "pdf"}))["data"]
+    letter = " ".join(
+        " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(base64.b64decode(printed["content_base64"]))).pages).split()
+    )
+    assert "Kính gửi: Ủy ban nhân dân thành phố Hà Nội" in letter  # the authority in legal_basis.toml
+    assert "chưa xác nhận" not in letter  # the catalogue's notes are not printed
 
     [proposed] = [
         AwardProposed.model_validate_json(m.data)
@@ -298,14 +314,14 @@ async def test_a_state_title_ends_in_a_numbered_proposal_without_prize_and_regis
     assert view["status_label"] == "Đã trình cấp có thẩm quyền"
     assert view["decision"]["kind"] == "proposal"
     assert view["timeline"][-1]["step"] == "proposed"
-    assert "Tờ trình số 2/TTr-LĐLĐ: đã đề nghị Bộ trưởng, Chủ tịch UBND tỉnh" in view["timeline"][-1]["comment"]
+    assert "Tờ trình số 1/TTr-LĐLĐ: đã đề nghị Bộ trưởng, Chủ tịch UBND tỉnh" in view["timeline"][-1]["comment"]
 
     assert await reported(nc, APPROVER_HN, "HN") == 1  # the union award; proposals are not awards (yet)
 
     refused = await rpc(nc, "revoke", APPROVER_HN, {"id": proposal["id"], "reason": "Không còn đủ tiêu chuẩn đề nghị"})
     assert refused["error"]["code"] == "not_a_decision"
     document = (await rpc(nc, "decision_document", APPROVER_HN, {"id": proposal["id"], "format": "xlsx"}))["data"]
-    assert document["filename"] == "to-trinh-2-2026-HN.xlsx"
+    assert document["filename"] == "to-trinh-1-2026-HN.xlsx"
 
 
 @pytest.mark.asyncio

@@ -147,7 +147,7 @@ async def test_the_same_approval_delivered_twice_issues_exactly_one_decision_num
     body = AwardGranted.model_validate_json(granted["payload"])
     assert body.nomination_id == event.nomination.id
     assert body.decision.number == 1
-    assert body.decision.prize_amount_vnd == 702_000  # 0.3 x 2,340,000
+    assert body.decision.prize_amount_vnd == 710_000  # 0.3 x 2,340,000, rounded up to 10.000 đ
 
 
 @pytest.mark.asyncio

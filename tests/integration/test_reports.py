@@ -170,9 +170,9 @@ async def test_pipeline_decisions_carry_the_sector_and_count_with_the_register(s
     district = by_award["giay_khen_ldld_huyen"]
     assert (district["count"], district["individual"], district["collective"]) == (2, 1, 1)
     assert district["sector_text"] == "trường học 1, doanh nghiệp 1"
-    assert district["prize_vnd"] == 702_000 + 1_404_000  # 0,3 and 0,6 × 2.340.000
+    assert district["prize_vnd"] == 710_000 + 1_410_000  # 0,3 and 0,6 × 2.340.000, rounded up to 10.000 đ
     assert [lv["level"] for lv in report["by_level"]] == ["grassroots", "district"]
     assert report["total"]["count"] == 4
-    assert report["total"]["prize_vnd"] == 2_106_000
+    assert report["total"]["prize_vnd"] == 2_120_000
     only_school = (await call(nc, "report", SONTAY, {"unit_code": "HN-SONTAY", "year": 2026, "sector": "school"}))["data"]
     assert only_school["total"]["count"] == 1

@@ -108,7 +108,7 @@ async def test_a_final_approval_yields_one_numbered_decision_with_its_prize(awar
     [entry] = awards.store.all_entries()
     assert (entry.decision_id, entry.nomination_id, entry.status) == (decision.id, "n-1", "granted")
     # Giấy khen of a district union: 0,3 × the base salary
-    assert (entry.coefficient, entry.base_salary_vnd, entry.prize_amount_vnd) == ("0.3", BASE, 702_000)
+    assert (entry.coefficient, entry.base_salary_vnd, entry.prize_amount_vnd) == ("0.3", BASE, 710_000)
     [granted] = awards.outbox.events
     assert isinstance(granted, AwardGranted)
     assert (granted.nomination_id, granted.decision.decision_id, granted.decision.number_text) == (
@@ -116,7 +116,7 @@ async def test_a_final_approval_yields_one_numbered_decision_with_its_prize(awar
         decision.id,
         "1/QĐ-LĐLĐ",
     )
-    assert granted.decision.prize_amount_vnd == 702_000
+    assert granted.decision.prize_amount_vnd == 710_000
     assert awards.relay_woken == 1
 
 
@@ -158,7 +158,7 @@ async def test_a_batch_approval_yields_one_decision_listing_every_nomination(awa
     view = await decisions.get_decision(awards.context, SONTAY, DecisionById(id=decision.id))
     assert [n.nomination_id for n in view.nominees] == ["n-1", "n-2", "n-3"]
     assert [a.code for a in view.awards] == ["giay_khen_ldld_huyen", "cdcs_vung_manh"]
-    assert (view.individuals, view.collectives, view.total_prize_vnd) == (1, 2, 702_000 + 0 + 1_404_000)
+    assert (view.individuals, view.collectives, view.total_prize_vnd) == (1, 2, 710_000 + 0 + 1_410_000)
     granted = awards.outbox.of_type(AwardGranted)
     assert len(granted) == 3
     assert {g.decision.decision_id for g in granted if isinstance(g, AwardGranted)} == {decision.id}
@@ -217,18 +217,18 @@ async def test_revocation_marks_every_prize_to_recover_and_takes_the_decision_ou
     assert view.revocation is not None
     assert (view.revocation.reason, view.revocation.by, view.revocation.at) == (REASON, "Lãnh đạo LĐLĐ Sơn Tây", NOW)
     assert [(n.status, n.recovery, n.recovery_amount_vnd) for n in view.nominees] == [
-        ("revoked", "due", 702_000),
-        ("revoked", "due", 1_404_000),
+        ("revoked", "due", 710_000),
+        ("revoked", "due", 1_410_000),
     ]
-    assert view.recovery_due_vnd == 2_106_000
+    assert view.recovery_due_vnd == 2_120_000
     [revoked] = awards.outbox.of_type(DecisionRevoked)
     assert isinstance(revoked, DecisionRevoked)
-    assert [(e.nomination_id, e.prize_amount_vnd) for e in revoked.entries] == [("n-1", 702_000), ("n-2", 1_404_000)]
+    assert [(e.nomination_id, e.prize_amount_vnd) for e in revoked.entries] == [("n-1", 710_000), ("n-2", 1_410_000)]
     assert await counted(awards, "HN-SONTAY") == 0
 
     view = await revocation.mark_recovered(awards.context, SONTAY, MarkRecovered(id=decision.id, nomination_id="n-1"))
     assert [(n.recovery, n.recovered_by) for n in view.nominees] == [("recovered", "Lãnh đạo LĐLĐ Sơn Tây"), ("due", None)]
-    assert view.recovery_due_vnd == 1_404_000
+    assert view.recovery_due_vnd == 1_410_000
 
 
 @pytest.mark.asyncio

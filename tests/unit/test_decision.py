@@ -42,8 +42,8 @@ def test_an_issuer_without_a_suffix_numbers_plain_qd() -> None:
     [
         ("bang_khen_tong_ldld", "individual", "1.0", 2_340_000),
         ("bang_khen_tong_ldld", "collective", "2.0", 4_680_000),
-        ("giay_khen_ldld_huyen", "individual", "0.3", 702_000),
-        ("giay_khen_ldld_huyen", "collective", "0.6", 1_404_000),
+        ("giay_khen_ldld_huyen", "individual", "0.3", 710_000),
+        ("giay_khen_ldld_huyen", "collective", "0.6", 1_410_000),
         ("cong_nhan_gioi_thu_do", "individual", "1.0", 2_340_000),
     ],
 )

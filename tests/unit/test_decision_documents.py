@@ -19,6 +19,7 @@ from services.awards.domain.document import (
     Revocation,
     build_document,
     count_by_award,
+    plain_authority,
     recipients_phrase,
     split_by_kind,
     total_vnd,
@@ -26,7 +27,7 @@ from services.awards.domain.document import (
 from services.awards.domain.legal_basis import frame_for
 from services.awards.domain.revocation import Recovery, check_recovered, check_revocation
 from shared.contracts.errors import Conflict, Forbidden, ValidationFailed
-from shared.contracts.values import NomineeKind
+from shared.contracts.values import Level, NomineeKind
 from shared.rules.documents import to_pdf, to_xlsx
 from tests.unit.factories import actor, unit
 
@@ -132,7 +133,8 @@ def test_article_one_names_every_award_with_its_counts_and_article_two_the_total
 def test_a_proposal_lists_no_amounts_and_is_addressed_to_the_deciding_authority() -> None:
     doc = build_document(data(MIXED[:2], kind="proposal", number_text="3/TTr-LĐLĐ", decided_by="Thủ tướng Chính phủ"))
     assert doc.kind == "TỜ TRÌNH"
-    assert doc.basis[0] == "Kính gửi: Thủ tướng Chính phủ"
+    assert doc.addressee == "Thủ tướng Chính phủ"
+    assert not any("Kính gửi" in line for line in doc.basis)
     assert all(not c.money for t in doc.tables for c in t.columns)
     assert all(t.total is None for t in doc.tables)
     assert "kính trình Thủ tướng Chính phủ xem xét, quyết định tặng" in doc.paragraphs[0]
@@ -159,7 +161,7 @@ def test_the_pdf_text_has_the_number_articles_tables_and_vietnamese_names_intact
         "Số: 7/QĐ-LĐLĐ",
         "QUYẾT ĐỊNH",
         "BAN THƯỜNG VỤ LIÊN ĐOÀN LAO ĐỘNG THỊ XÃ SƠN TÂY",
-        "Căn cứ Luật Thi đua, khen thưởng số 06/2022/QH15;",
+        "Căn cứ Luật Thi đua, khen thưởng số 06/2022/QH15.",  # the last căn cứ ends with "."
         "Điều 1. Tặng",
         "A. TẬP THỂ",
         "B. CÁ NHÂN",
@@ -179,8 +181,9 @@ def test_the_xlsx_keeps_amounts_as_numbers_under_the_a_and_b_headings() -> None:
     assert sheet is not None
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert [v for v in rows[[r[0] for r in rows].index("A. TẬP THỂ")] if v is not None] == ["A. TẬP THỂ"]
-    assert any(r[1] == "Lê Văn Đức" and r[4] == 2_340_000 for r in rows)
-    assert any(r[1] == "Cộng: 3" and r[4] == 702_000 * 2 + 2_340_000 for r in rows)
+    assert any(r[1] == "Lê Văn Đức" and r[5] == 2_340_000 for r in rows)  # STT, name, chức vụ, đơn vị, hình thức, số tiền
+    assert any(r[1] == "Cộng: 3" and r[5] == 702_000 * 2 + 2_340_000 for r in rows)
+    assert [r[0] for r in rows if r[1] in ("Trần Thị Bích", "Âu Thị Hà", "Lê Văn Đức")] == [1, 2, 3]  # STT numeric
 
 
 # Number series
@@ -278,3 +281,23 @@ def test_a_prize_is_marked_recovered_only_when_due_and_only_once() -> None:
         assert refused.value.code == code
     with pytest.raises(Forbidden):
         check_recovered(SUBMITTER, issuer_code="HN-SONTAY", recovery=Recovery.DUE)
+
+
+def test_a_state_title_letter_is_addressed_to_the_authority_the_legal_basis_file_names() -> None:
+    def addressee(codes: frozenset[str], level: Level = "city") -> str:
+        return frame_for(
+            "proposal",
+            issuer_code="HN",
+            issuer_name="Liên đoàn Lao động Thành phố Hà Nội",
+            issuer_level=level,
+            catalogs={"state"},
+            on=date(2026, 3, 1),
+            award_codes=codes,
+        ).addressee
+
+    assert addressee(frozenset({"chien_si_thi_dua_cap_tinh"})) == "Ủy ban nhân dân thành phố Hà Nội"
+    assert addressee(frozenset({"bang_khen_thu_tuong"}), "national") == "Thủ tướng Chính phủ"
+    assert addressee(frozenset()) == ""  # none configured: the document falls back to the authority without notes
+    assert plain_authority("Bộ trưởng, Chủ tịch UBND tỉnh (thẩm quyền theo Luật 2022 chưa xác nhận)") == (
+        "Bộ trưởng, Chủ tịch UBND tỉnh"
+    )

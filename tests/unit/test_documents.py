@@ -11,7 +11,7 @@ import pypdf
 import pytest
 from openpyxl import load_workbook
 
-from shared.rules.documents import Column, OfficialDocument, Table, date_line, to_pdf, to_xlsx, vnd
+from shared.rules.documents import Column, OfficialDocument, SignatureBlock, Table, date_line, to_pdf, to_xlsx, vnd
 
 NAMES = ("Nguyễn Thị Hường", "Trần Văn Đức", "Lê Thị Ngọc Ánh", "Phạm Quốc Vượng")
 
@@ -36,8 +36,7 @@ def _doc(**changes: object) -> OfficialDocument:
                 total=("", "Tổng cộng", 4_680_000),
             ),
         ),
-        "signer_role": ("TM. Ban Thường vụ", "Chủ tịch"),
-        "signer_name": "Nguyễn Phi Thường",
+        "signature": SignatureBlock("TM. Ban Thường vụ", "Chủ tịch", "Nguyễn Phi Thường"),
     }
     base.update(changes)
     return OfficialDocument(**base)  # type: ignore[arg-type]
@@ -66,7 +65,9 @@ def test_many_rows_break_pages_and_number_them() -> None:
     data = to_pdf(_doc(tables=(table,)))
     reader = pypdf.PdfReader(io.BytesIO(data))
     assert len(reader.pages) > 2
-    assert f"Trang 2/{len(reader.pages)}" in reader.pages[1].extract_text()
+    # The page number from page 2 on, alone on the first line of the page (NĐ 30/2020: none on the first page)
+    assert [page.extract_text().split("\n")[0].strip() for page in reader.pages[1:3]] == ["2", "3"]
+    assert not reader.pages[0].extract_text().split("\n")[0].strip().isdigit()
     assert "Đoàn viên số 120" in _pdf_text(data)
 
 

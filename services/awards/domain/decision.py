@@ -7,7 +7,7 @@ from datetime import date
 
 from shared.contracts.values import NomineeKind, UnitRef
 from shared.rules.catalog import Award
-from shared.rules.reference import prize_amount
+from shared.rules.reference import prize_amount, prize_rounding_on
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,11 @@ class Prize:
 
 
 def prize_for(award: Award, nominee_kind: NomineeKind, base_salary_vnd: int, on: date) -> Prize:
+    """Coefficient x base salary in force on `on`, rounded as the rule in force then says (parameters.toml)."""
     coefficient = award.coefficient_for(nominee_kind)
-    return Prize(str(coefficient), base_salary_vnd, prize_amount(coefficient, base_salary_vnd), on)
+    rounding = prize_rounding_on(on)
+    amount = prize_amount(coefficient, base_salary_vnd, rounding.step_vnd if rounding else 0)
+    return Prize(str(coefficient), base_salary_vnd, amount, on)
 
 
 def proposal_number_for(issuer: UnitRef, year: int, last_number: int) -> DecisionNumber:

@@ -1,8 +1,10 @@
 """A decision ("Quyết định") or a proposal ("Tờ trình") of the register as an `OfficialDocument`. Pure.
 
-Collectives and individuals go to two tables ("A. TẬP THỂ", "B. CÁ NHÂN"), each sorted by award (in the order
-the document lists them), then unit and name; a document listing several awards of its issuer names each in
-Điều 1 with its own counts, as real decisions do.
+The list is the document's appendix ("DANH SÁCH … Kèm theo Quyết định số …"), printed after the signature:
+collectives and individuals in two tables ("A. TẬP THỂ", "B. CÁ NHÂN"), each sorted by award (in the order the
+document lists them), then unit and name; a document listing several awards of its issuer names each in Điều 1 with
+its own counts, as real decisions do. A prize whose amount is not known (coefficient 0 that the catalogue has not
+confirmed) is printed "chưa xác định", never as "no prize".
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from services.awards.domain.legal_basis import DocumentKind
 from services.awards.domain.register import Decision, RegistryEntry
 from shared.contracts.operations.awards import DecisionFrame
 from shared.contracts.values import VIETNAM_TZ, NomineeKind
-from shared.rules.documents import Column, OfficialDocument, Table, vnd
+from shared.rules.documents import AppendixHeading, Column, OfficialDocument, SignatureBlock, Table, short_date, vnd
 
 TITLES = {"decision": "QUYẾT ĐỊNH", "proposal": "TỜ TRÌNH"}
+UNKNOWN_AMOUNT = "chưa xác định"
 WATERMARK_REVOKED = "ĐÃ THU HỒI"
 
 
@@ -29,6 +32,13 @@ class Entry:
     award_code: str
     award_name: str
     prize_amount_vnd: int
+    position: str = ""  # an individual's chức vụ
+    amount_known: bool = True  # False: the catalogue's coefficient is 0 and unconfirmed, so the amount is not known
+
+    @property
+    def amount(self) -> int | str:
+        """The amount as a list prints it: đồng, or "chưa xác định"."""
+        return self.prize_amount_vnd if self.amount_known else UNKNOWN_AMOUNT
 
 
 @dataclass(frozen=True)
@@ -52,13 +62,21 @@ class DocumentData:
     signer_name: str
     entries: tuple[Entry, ...]
     base_salary_vnd: int = 0
-    decided_by: str = ""  # a proposal's addressee: the state authority that decides
+    decided_by: str = ""  # a proposal's state authority as the catalogue names it (with its notes): never printed
+    addressee: str = ""  # a proposal's "Kính gửi:", as configured (legal_basis.toml)
     periods: tuple[str, ...] = ()
     revocation: Revocation | None = None
 
 
-def document_data(decision: Decision, entries: Sequence[RegistryEntry], frame: DecisionFrame) -> DocumentData:
-    """A decision and its entries as the document's data, in the frame it was issued with."""
+def document_data(
+    decision: Decision,
+    entries: Sequence[RegistryEntry],
+    frame: DecisionFrame,
+    *,
+    no_prize_awards: frozenset[str] = frozenset(),
+) -> DocumentData:
+    """A decision and its entries as the document's data, in the frame it was issued with. A zero prize is "no
+    prize" only for the awards in `no_prize_awards` (the catalogue confirms they carry none); else it is unknown."""
     revocation = None
     if decision.status == "revoked" and decision.revoked_at is not None:
         revocation = Revocation(
@@ -85,14 +103,22 @@ def document_data(decision: Decision, entries: Sequence[RegistryEntry], frame: D
                 award_code=e.award_code or decision.award_code,
                 award_name=e.award_name or decision.award_name,
                 prize_amount_vnd=e.prize_amount_vnd,
+                position=e.nominee_position,
+                amount_known=e.prize_amount_vnd > 0 or (e.award_code or decision.award_code) in no_prize_awards,
             )
             for e in entries
         ),
         base_salary_vnd=entries[0].base_salary_vnd if entries else 0,
         decided_by=decision.decided_by,
+        addressee=frame.addressee or plain_authority(decision.decided_by),
         periods=tuple(sorted({e.period for e in entries})),
         revocation=revocation,
     )
+
+
+def plain_authority(decided_by: str) -> str:
+    """The catalogue's authority without its notes: "Bộ trưởng, Chủ tịch UBND tỉnh (… chưa xác nhận)" -> before the "("."""
+    return decided_by.split("(", 1)[0].strip()
 
 
 def issued_on(decision: Decision) -> date:
@@ -164,6 +190,7 @@ def _subject(data: DocumentData, counts: list[AwardCount]) -> str:
 
 def _tables(data: DocumentData) -> tuple[Table, ...]:
     money = data.kind == "decision"
+    several_awards = len(award_order(data.entries)) > 1
     collectives, individuals = split_by_kind(data.entries)
     tables = []
     for heading, rows, name_title in (
@@ -172,14 +199,25 @@ def _tables(data: DocumentData) -> tuple[Table, ...]:
     ):
         if not rows:
             continue
-        columns = [Column("STT", 0.75, "C"), Column(name_title, 2.4), Column("Đơn vị", 2.6), Column("Hình thức", 2.2)]
+        person = rows is individuals
+        columns = [Column("STT", 0.6, "C"), Column(name_title, 2.4 if person else 3.2)]
+        if person:
+            columns.append(Column("Chức vụ", 1.8))
+        columns.append(Column("Đơn vị", 2.6))
+        if several_awards:
+            columns.append(Column("Hình thức", 2.0))
         if money:
             columns.append(Column("Số tiền (đồng)", 1.5, money=True))
         body = []
         for i, e in enumerate(rows, start=1):
-            row: tuple[str | int, ...] = (str(i), e.nominee_name, e.unit_name, e.award_name)
-            body.append((*row, e.prize_amount_vnd) if money else row)
-        total: tuple[str | int, ...] | None = ("", f"Cộng: {len(rows)}", "", "", total_vnd(rows)) if money else None
+            row: list[str | int] = [i, e.nominee_name, *([e.position] if person else []), e.unit_name]
+            row += [e.award_name] if several_awards else []
+            row += [e.amount] if money else []
+            body.append(tuple(row))
+        total: tuple[str | int, ...] | None = None
+        if money:
+            known = all(e.amount_known for e in rows)
+            total = ("", f"Cộng: {len(rows)}", *([""] * (len(columns) - 3)), total_vnd(rows) if known else UNKNOWN_AMOUNT)
         tables.append(Table(columns=tuple(columns), rows=tuple(body), heading=heading, total=total))
     return tuple(tables)
 
@@ -187,7 +225,12 @@ def _tables(data: DocumentData) -> tuple[Table, ...]:
 def _decision_articles(data: DocumentData, counts: list[AwardCount]) -> tuple[str, ...]:
     total = total_vnd(data.entries)
     article1 = f"Điều 1. Tặng {_awards_phrase(counts)} (có danh sách kèm theo)."
-    if total:
+    if not all(e.amount_known for e in data.entries):
+        article2 = (
+            "Điều 2. Tiền thưởng kèm theo hình thức khen thưởng tại Điều 1 chưa xác định (mức tiền thưởng chưa được "
+            "xác nhận trong danh mục khen thưởng); mức của từng tập thể, cá nhân theo danh sách kèm theo."
+        )
+    elif total:
         article2 = (
             "Điều 2. Kèm theo hình thức khen thưởng tại Điều 1 là tiền thưởng bằng hệ số nhân mức lương cơ sở "
             f"{vnd(data.base_salary_vnd)} đồng theo quy định; mức của từng tập thể, cá nhân theo danh sách kèm theo, "
@@ -203,11 +246,25 @@ def _decision_articles(data: DocumentData, counts: list[AwardCount]) -> tuple[st
 
 
 def _proposal_body(data: DocumentData, counts: list[AwardCount]) -> tuple[str, ...]:
+    addressee = data.addressee or plain_authority(data.decided_by)
     return (
-        f"{data.issuer_name} kính trình {data.decided_by} xem xét, quyết định tặng {_awards_phrase(counts)} "
-        "(có danh sách kèm theo).",
+        f"{data.issuer_name} kính trình {addressee} xem xét, quyết định tặng {_awards_phrase(counts)} (có danh sách kèm theo).",
         "Hồ sơ đề nghị của từng tập thể, cá nhân đã được Hội đồng Thi đua – Khen thưởng các cấp công đoàn "
         "xét duyệt theo quy định.",
+    )
+
+
+def _appendix(data: DocumentData, counts: list[AwardCount]) -> AppendixHeading:
+    collectives, individuals = split_by_kind(data.entries)
+    who = " và ".join(label for rows, label in ((collectives, "tập thể"), (individuals, "cá nhân")) if rows)
+    names = ", ".join(c.award_name for c in counts)
+    year = f" năm {data.periods[0]}" if len(data.periods) == 1 else ""
+    verb = "được tặng" if data.kind == "decision" else "đề nghị tặng"
+    title = "Quyết định" if data.kind == "decision" else "Tờ trình"
+    return AppendixHeading(
+        title="DANH SÁCH",
+        subject=f"{who[:1].upper()}{who[1:]} {verb} {names}{year}",
+        reference=f"(Kèm theo {title} số {data.number_text} ngày {short_date(data.issued_on)} của {data.issuer_name})",
     )
 
 
@@ -218,15 +275,17 @@ def _revocation_line(r: Revocation) -> str:
 def build_document(data: DocumentData) -> OfficialDocument:
     counts = count_by_award(data.entries)
     closing: tuple[str, ...]
+    addressee = ""
     if data.kind == "decision":
         basis, paragraphs, closing = data.basis, _decision_articles(data, counts), ()
         recipients: tuple[str, ...] = ("Như Điều 3", "Lưu: VT")
         resolve_line = "QUYẾT ĐỊNH:"
     else:
-        basis = (f"Kính gửi: {data.decided_by}", *data.basis)
+        addressee = data.addressee or plain_authority(data.decided_by)
+        basis = data.basis
         paragraphs = _proposal_body(data, counts)
-        closing = (f"Kính trình {data.decided_by} xem xét, quyết định./.",)
-        recipients = (f"Như trên ({data.decided_by})", "Lưu: VT")
+        closing = (f"Kính trình {addressee} xem xét, quyết định./.",)
+        recipients = ("Như trên", "Lưu: VT")
         resolve_line = ""
     if data.revocation is not None:
         closing = (*closing, _revocation_line(data.revocation))
@@ -239,14 +298,15 @@ def build_document(data: DocumentData) -> OfficialDocument:
         place=data.place,
         issued_on=data.issued_on,
         authority=data.authority,
+        addressee=addressee,
         basis=basis,
         resolve_line=resolve_line,
         paragraphs=paragraphs,
         tables=_tables(data),
         closing=closing,
         recipients=recipients,
-        signer_role=data.signer_role,
-        signer_name=data.signer_name,
+        signature=SignatureBlock.of_lines(data.signer_role, data.signer_name),
+        appendix=_appendix(data, counts),
         watermark=WATERMARK_REVOKED if data.revocation is not None else "",
         metadata={"number": data.number_text},
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.awards.domain.decision import DecisionNumber, Prize, prize_for
+from services.awards.domain.document import plain_authority
 from services.awards.domain.legal_basis import DocumentKind, frame_for
 from services.awards.domain.register import Decision, RegisterEntry
 from shared.contracts.errors import InconsistentEvent
@@ -72,7 +73,10 @@ def plan_documents(nominations: Sequence[NominationSnapshot], registered: set[st
         award = rules.award_on(nom.award_code, on)  # the version in force on the decision date
         if award is None:
             raise LookupError(f"award {nom.award_code} not in the catalogue in force on {on}")
-        key: tuple[DocumentKind, str] = ("proposal", award.decided_by) if award.outcome == "proposal" else ("decision", "")
+        # One tờ trình per deciding authority, named without the catalogue's notes: two titles the same authority
+        # decides go in one letter even when the catalogue annotates one of them.
+        decided_by = plain_authority(award.decided_by)
+        key: tuple[DocumentKind, str] = ("proposal", decided_by) if award.outcome == "proposal" else ("decision", "")
         groups.setdefault(key, []).append(Listed(nom, award))
     documents = tuple(DocumentPlan(kind, decided_by, tuple(items)) for (kind, decided_by), items in groups.items())
     return Plan(documents=documents, already_registered=tuple(skipped))
@@ -96,9 +100,18 @@ def frame_of(
     on: date,
     *,
     parent_name: str,
+    award_codes: Iterable[str] = (),
 ) -> DecisionFrame:
     """The document's frame as configured on its date, stored so that the issued document never changes."""
-    frame = frame_for(kind, issuer_code=issuer.code, issuer_name=issuer.name, issuer_level=issuer.level, catalogs=catalogs, on=on)
+    frame = frame_for(
+        kind,
+        issuer_code=issuer.code,
+        issuer_name=issuer.name,
+        issuer_level=issuer.level,
+        catalogs=catalogs,
+        on=on,
+        award_codes=frozenset(award_codes or {nom.award_code for nom in nominations}),
+    )
     proposers: list[str] = []
     for nom in nominations:
         codes = [u.code for u in nom.unit_path]
@@ -115,6 +128,7 @@ def frame_of(
         signer_role=list(frame.signer_role),
         unconfirmed=list(frame.unconfirmed),
         issuer_parent_name=parent_name,
+        addressee=frame.addressee,
     )
 
 

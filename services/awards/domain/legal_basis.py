@@ -44,6 +44,14 @@ class Signers(_Dated):
     signer_role: tuple[str, ...] = ()
 
 
+class Addressee(_Dated):
+    """Whom a tờ trình for these awards is addressed to ("Kính gửi: Ủy ban nhân dân thành phố Hà Nội")."""
+
+    award_codes: tuple[str, ...]
+    addressee: str = Field(min_length=1)
+    unit_codes: tuple[str, ...] = ()  # proposing units it applies to; empty: any at `levels`
+
+
 class Place(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -65,6 +73,7 @@ class LegalBasisFile(BaseModel):
     places: tuple[Place, ...] = ()
     basis: tuple[BasisLine, ...] = ()
     signers: tuple[Signers, ...] = ()
+    addressees: tuple[Addressee, ...] = ()
 
 
 class DocumentFrame(BaseModel):
@@ -77,6 +86,7 @@ class DocumentFrame(BaseModel):
     authority: str
     signer_role: tuple[str, ...]
     unconfirmed: tuple[str, ...] = ()  # sources of the lines used that the configuration marks unconfirmed
+    addressee: str = ""  # a tờ trình's "Kính gửi:"; "" when none is configured for its awards
 
 
 @cache
@@ -93,17 +103,29 @@ def frame_for(
     issuer_level: Level,
     catalogs: set[CatalogName],
     on: date,
+    award_codes: frozenset[str] = frozenset(),
     config: LegalBasisFile | None = None,
 ) -> DocumentFrame:
     cfg = config or load_legal_basis()
     lines = [b for b in cfg.basis if b.applies(kind, issuer_level, on) and catalogs & set(b.catalogs)]
     signers = next((s for s in cfg.signers if s.applies(kind, issuer_level, on)), None)
     place = next((p.place for p in cfg.places if p.unit_code == issuer_code), cfg.defaults.place)
-    used: list[_Dated] = [*lines, *([signers] if signers else [])]
+    addressee = next(
+        (
+            a
+            for a in cfg.addressees
+            if a.applies(kind, issuer_level, on)
+            and award_codes & set(a.award_codes)
+            and (not a.unit_codes or issuer_code in a.unit_codes)
+        ),
+        None,
+    )
+    used: list[_Dated] = [*lines, *([signers] if signers else []), *([addressee] if addressee else [])]
     return DocumentFrame(
         place=place,
         basis=tuple(b.text for b in lines),
         authority=(signers.authority if signers else "").format(issuer=issuer_name, issuer_upper=issuer_name.upper()),
         signer_role=signers.signer_role if signers else (),
         unconfirmed=tuple(dict.fromkeys(u.source for u in used if not u.confirmed)),
+        addressee=addressee.addressee if addressee else "",
     )

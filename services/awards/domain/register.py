@@ -66,6 +66,7 @@ class RegistryEntry:
     recovery_amount_vnd: int | None = None
     recovered_at: datetime | None = None
     recovered_by: str | None = None
+    nominee_position: str = ""  # an individual's position (chức vụ) as the dossier declared it
 
 
 @dataclass(frozen=True)

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from collections.abc import Callable, Sequence
+from datetime import date
 
 from services.awards.domain.document import build_document, document_data, issued_on
 from services.awards.domain.issuing import frame_of, issuer_parent_name
-from services.awards.domain.register import Decision, readers_of
+from services.awards.domain.register import Decision, RegistryEntry, readers_of
 from services.awards.usecases.context import AwardsContext
 from services.awards.usecases.decisions import readable_decision
 from services.awards.usecases.ports import UnitDirectory
 from shared.contracts.events import Actor
 from shared.contracts.operations.awards import DecisionFrame, DocumentFile, DocumentRequest
-from shared.rules.documents import to_pdf, to_xlsx
+from shared.rules.documents import OfficialDocument, to_html, to_pdf, to_xlsx
 
-MEDIA_TYPES = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html; charset=utf-8",
+}
+RENDERERS: dict[str, Callable[[OfficialDocument], bytes]] = {
+    "pdf": to_pdf,
+    "xlsx": to_xlsx,
+    "html": lambda doc: str(to_html(doc)).encode(),  # the console's printed page: the same lines as the PDF
+}
 
 
 async def decision_document(ctx: AwardsContext, units: UnitDirectory, actor: Actor, q: DocumentRequest) -> DocumentFile:
@@ -24,9 +35,10 @@ async def decision_document(ctx: AwardsContext, units: UnitDirectory, actor: Act
         decision = await readable_decision(uow.store, readers_of(actor), q.id)
         entries = (await uow.store.entries_of([q.id])).get(q.id, [])
     frame = decision.document or await _frame_now(units, actor, decision)
-    doc = build_document(document_data(decision, entries, frame))
+    on = issued_on(decision)
+    doc = build_document(document_data(decision, entries, frame, no_prize_awards=_no_prize_awards(ctx, entries, on)))
     # fpdf2 lays a 500-entry table out in seconds: off the event loop, so events and other requests go on meanwhile
-    content = await asyncio.to_thread(to_pdf if q.format == "pdf" else to_xlsx, doc)
+    content = await asyncio.to_thread(RENDERERS[q.format], doc)
     stem = "quyet-dinh" if decision.kind == "decision" else "to-trinh"
     return DocumentFile(
         filename=f"{stem}-{decision.number}-{decision.year}-{decision.issuer_code}.{q.format}",
@@ -35,10 +47,20 @@ async def decision_document(ctx: AwardsContext, units: UnitDirectory, actor: Act
     )
 
 
+def _no_prize_awards(ctx: AwardsContext, entries: Sequence[RegistryEntry], on: date) -> frozenset[str]:
+    """Awards that carry no prize by the catalogue (a coefficient of 0 it confirms); any other zero is unknown."""
+    none: set[str] = set()
+    for code in {e.award_code for e in entries}:
+        award = ctx.rules.award_on(code, on)
+        if award is not None and award.coefficient_confirmed:
+            none.add(code)
+    return frozenset(none)
+
+
 async def _frame_now(units: UnitDirectory, actor: Actor, decision: Decision) -> DecisionFrame:
     """A decision issued before frames were stored with it: the frame configured on its date, under the issuer's
     superior on that date as registration's tree has it."""
     on = issued_on(decision)
     path = (await units.paths(actor, decision.issuer_code, {on})).paths.get(on) or []
     parent_name = issuer_parent_name(decision.issuer_code, [path])
-    return frame_of(decision.kind, decision.issuer, {"union"}, [], on, parent_name=parent_name)
+    return frame_of(decision.kind, decision.issuer, {"union"}, [], on, parent_name=parent_name, award_codes=[decision.award_code])

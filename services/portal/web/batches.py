@@ -3,10 +3,12 @@ approve them in one decision (all or nothing), or take them to a council meeting
 
 from __future__ import annotations
 
+import base64
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from services.portal import downloads
 from services.portal.gateway import Gateway
@@ -96,7 +98,9 @@ def build_router(gateway: Gateway) -> APIRouter:
     async def proposal(request: Request, proposal_id: str) -> HTMLResponse:
         actor = await web.current_actor(request)
         p = await gateway.call("review", "get_proposal", actor, {"id": proposal_id})
-        return await render(request, "proposal.html", actor, title=f"Tờ trình số {p['number_text']}", p=p)
+        printed = await gateway.call("review", "proposal_document", actor, {"id": proposal_id, "format": "html"})
+        doc_html = Markup(base64.b64decode(printed["content_base64"]).decode())  # rendered and escaped by review
+        return await render(request, "proposal.html", actor, title=f"Tờ trình số {p['number_text']}", p=p, doc_html=doc_html)
 
     @pages.get("/to-trinh/{proposal_id}/tai-ve")
     async def proposal_download(request: Request, proposal_id: str, format: str = "pdf") -> Response:

@@ -3,8 +3,11 @@ prizes, its PDF and .xlsx, revoking it, and recording a prize paid back. Awards 
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+import base64
+
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from services.portal.downloads import DocumentFormat, decision_download
 from services.portal.gateway import Gateway
@@ -13,6 +16,7 @@ from services.portal.web.forms import clean, signed_form
 from services.portal.web.rendering import Pager, form_errors, page_number, render, window
 from shared.contracts.errors import DomainError
 from shared.contracts.events import Actor
+from shared.rules.documents import FONT_FILES, document_css, font_bytes
 
 
 async def decision_page(
@@ -26,8 +30,7 @@ async def decision_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     d = await gateway.call("awards", "get_decision", actor, {"id": decision_id})
-    units = await gateway.units(actor)
-    parent = units.get(units.get(d["issuer_code"], {}).get("parent_code") or "", {})
+    printed = await gateway.call("awards", "decision_document", actor, {"id": decision_id, "format": "html"})
     return await render(
         request,
         "decision.html",
@@ -35,7 +38,7 @@ async def decision_page(
         status_code=status_code,
         title=f"{d['kind_label']} {d['number_text']}",
         d=d,
-        parent_name=(d.get("document") or {}).get("issuer_parent_name") or parent.get("name", ""),
+        doc_html=Markup(base64.b64decode(printed["content_base64"]).decode()),  # rendered and escaped by awards
         collectives=[x for x in d["nominees"] if x["kind"] == "collective"],
         individuals=[x for x in d["nominees"] if x["kind"] != "collective"],
         values=values,
@@ -51,6 +54,19 @@ async def document_file(gateway: Gateway, request: Request, decision_id: str, fm
 def build_router(gateway: Gateway) -> APIRouter:
     # `/quyet-dinh/{id}.pdf` and `.xlsx` come before `/quyet-dinh/{id}`, which would otherwise take them.
     pages = APIRouter(include_in_schema=False)
+
+    @pages.get("/van-ban.css")
+    async def document_stylesheet() -> Response:
+        """The printed documents' style, from the layout values the PDF uses (shared/data/document_layout.toml)."""
+        css = document_css(font_url="/van-ban/phong-chu/")
+        return Response(css, media_type="text/css; charset=utf-8", headers={"Cache-Control": "public, max-age=3600"})
+
+    @pages.get("/van-ban/phong-chu/{name}")
+    async def document_font(name: str) -> Response:
+        """The font the PDF embeds (Liberation Serif, SIL OFL 1.1), so the printed page sets the same text."""
+        if name not in FONT_FILES.values():
+            raise HTTPException(status_code=404)
+        return Response(font_bytes(name), media_type="font/ttf", headers={"Cache-Control": "public, max-age=86400"})
 
     @pages.get("/quyet-dinh", response_class=HTMLResponse)
     async def decisions(

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.portal import users
 from services.portal.gateway import Gateway
 from services.portal.web import session as web
-from services.portal.web.formatting import date_vn
+from services.portal.web.formatting import date_vn, money
 from services.portal.web.forms import parse_vn_date, signed_form
 from services.portal.web.rendering import form_errors, render
 from shared.contracts.errors import DomainError, ValidationFailed
@@ -69,6 +69,7 @@ async def task_page(
         timeline = None
     n = t.get("nomination")
     is_final = n is not None and t["unit_level"] == n["awarding_level"]
+    prize = await prize_line(gateway, actor, n) if is_final and n is not None else ""
     return await render(
         request,
         "task.html",
@@ -85,7 +86,23 @@ async def task_page(
         council_values=council_values or {"held_on": today_vn(gateway)},
         council_errors=council_errors or {},
         approve_label="Phê duyệt (cấp quyết định)" if is_final else "Đồng ý, chuyển cấp trên",
+        prize_line=prize,
     )
+
+
+async def prize_line(gateway: Gateway, actor: Actor, nomination: dict[str, Any]) -> str:
+    """What the decision will print as this nominee's prize, for the approver who issues it: the amount at today's
+    base salary, "chưa xác định" where the catalogue has no confirmed amount, or no prize where it confirms none."""
+    catalog = await gateway.call("awards", "list_catalog", actor)
+    award = next((a for a in catalog["awards"] if a["code"] == nomination["award_code"]), None)
+    if award is None or award["outcome"] != "decision":
+        return ""
+    amount = award["prize_vnd"].get(nomination["nominee"]["kind"], 0)
+    if amount:
+        return f"{money(amount)} (theo hệ số và mức lương cơ sở hiện hành)"
+    if award["coefficient_confirmed"]:
+        return "không kèm tiền thưởng"
+    return "chưa xác định (danh mục khen thưởng chưa có mức tiền thưởng được xác nhận)"
 
 
 def back_to_task(request: Request, task_id: str, refusal: DomainError) -> Response:

@@ -14,7 +14,7 @@ from functools import cache
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.values import UnitRef
-from shared.rules.documents import Column, OfficialDocument, Table
+from shared.rules.documents import AppendixHeading, Column, OfficialDocument, SignatureBlock, Table, short_date
 from shared.rules.reference import DATA_DIR
 
 KIND_VI = {"individual": "Cá nhân", "collective": "Tập thể"}
@@ -91,12 +91,12 @@ def proposal_letter(proposal: Proposal) -> OfficialDocument:
     individuals = sum(1 for i in items if i.nominee_kind == "individual")
     table = Table(
         columns=(
-            Column("STT", 0.75, "C"),
+            Column("STT", 0.95, "C"),
             Column("Tên tập thể / Họ và tên", 2.2),
             Column("Tập thể / Cá nhân", 1.1, "C"),
             Column("Đơn vị", 2),
             Column("Hình thức khen thưởng", 2),
-            Column("Tóm tắt thành tích", 3.2),
+            Column("Tóm tắt thành tích", 3.0),
             Column("Kết quả Hội đồng TĐKT", 2.2),
         ),
         rows=tuple(
@@ -111,12 +111,11 @@ def proposal_letter(proposal: Proposal) -> OfficialDocument:
             )
             for n, i in enumerate(items, start=1)
         ),
-        heading="DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG",
     )
+    kinds = ", ".join(f"{n} {label}" for n, label in ((count - individuals, "tập thể"), (individuals, "cá nhân")) if n)
     paragraphs = (
-        f"Kính gửi: {to_unit.name}",
-        f"{unit.name} kính trình {to_unit.name} xem xét, khen thưởng cho {count} hồ sơ "
-        f"({count - individuals} tập thể, {individuals} cá nhân) có thành tích theo danh sách dưới đây.",
+        f"{unit.name} kính trình {to_unit.name} xem xét, khen thưởng cho {count} hồ sơ ({kinds}) có thành tích "
+        "(có danh sách kèm theo).",
     )
     ending = f"{unit.name} kính trình {to_unit.short_name} xem xét, quyết định./."
     closing = ((proposal.comment,) if proposal.comment else ()) + (ending,)
@@ -125,6 +124,7 @@ def proposal_letter(proposal: Proposal) -> OfficialDocument:
         subject=settings.subject,
         issuer=unit.name.upper(),
         issuer_parent=to_unit.name.upper(),
+        addressee=to_unit.name,
         number_text=proposal.number_text,
         place=settings.place,
         issued_on=proposal.issued_on,
@@ -133,7 +133,11 @@ def proposal_letter(proposal: Proposal) -> OfficialDocument:
         tables=(table,),
         closing=closing,
         recipients=("Như trên", f"Lưu: {unit.short_name}"),
-        signer_role=settings.signer_role,
-        signer_name=proposal.signer_name,
+        signature=SignatureBlock.of_lines(settings.signer_role, proposal.signer_name),
+        appendix=AppendixHeading(
+            title="DANH SÁCH",
+            subject="Tập thể, cá nhân đề nghị khen thưởng",
+            reference=f"(Kèm theo Tờ trình số {proposal.number_text} ngày {short_date(proposal.issued_on)} của {unit.name})",
+        ),
         metadata={"title": f"Tờ trình số {proposal.number_text}", "author": unit.name},
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from uuid import uuid4
@@ -35,7 +36,7 @@ from shared.contracts.operations.review import (
     ProposalView,
 )
 from shared.contracts.values import VIETNAM_TZ
-from shared.rules.documents import to_pdf, to_xlsx
+from shared.rules.documents import OfficialDocument, to_html, to_pdf, to_xlsx
 from shared.rules.rulebook import Rulebook
 from shared.rules.text import normalize_name
 
@@ -216,14 +217,26 @@ async def list_proposals(review: ReviewContext, actor: Actor, q: ProposalsQuery)
     return ProposalList(items=[proposal_summary(p) for p in proposals])
 
 
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html; charset=utf-8",
+}
+RENDERERS: dict[str, Callable[[OfficialDocument], bytes]] = {
+    "pdf": to_pdf,
+    "xlsx": to_xlsx,
+    "html": lambda doc: str(to_html(doc)).encode(),
+}
+
+
 async def proposal_document(review: ReviewContext, actor: Actor, q: ProposalDocumentRequest) -> ProposalFile:
     """The tờ trình rendered on request, as PDF or .xlsx (base64 in the RPC reply)."""
     async with review.unit_of_work() as uow:
         proposal = await _load_proposal(uow, actor, q.id)
     letter = proposal_letter(proposal)
     # Rendering is CPU work (about 1 s per 100 nominees for the PDF): off the event loop, so consumers keep going.
-    data = await asyncio.to_thread(to_pdf if q.format == "pdf" else to_xlsx, letter)
-    media = "application/pdf" if q.format == "pdf" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    data = await asyncio.to_thread(RENDERERS[q.format], letter)
+    media = MEDIA_TYPES[q.format]
     slug = normalize_name(proposal.number_text).replace("/", "-").replace(" ", "")  # ASCII, e.g. 3-ttr-ldld
     return ProposalFile(
         filename=f"to-trinh-{slug}-{proposal.year}.{q.format}",

@@ -70,6 +70,7 @@ class DecisionFrame(BaseModel):
     signer_role: list[str]
     unconfirmed: list[str] = []
     issuer_parent_name: str = ""
+    addressee: str = ""  # a tờ trình's "Kính gửi:" (the state authority, as configured in legal_basis.toml)
 
 
 class AwardRef(BaseModel):
@@ -145,7 +146,7 @@ class DocumentRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: Name
-    format: Literal["pdf", "xlsx"] = "pdf"
+    format: Literal["pdf", "xlsx", "html"] = "pdf"  # html: the printed page's <article>, from the same lines as the PDF
 
 
 class DocumentFile(BaseModel):

@@ -66,7 +66,7 @@ class ProposalRef(BaseModel):
 
 
 class ProposalDocumentRequest(ProposalRef):
-    format: Literal["pdf", "xlsx"] = "pdf"
+    format: Literal["pdf", "xlsx", "html"] = "pdf"  # html: the printed page's <article>, from the same lines as the PDF
 
 
 class ProposalsQuery(BaseModel):
