@@ -27,8 +27,8 @@ def test_a_decision_is_downloaded_revoked_with_a_reason_and_a_state_title_gets_a
         f"/api/v1/decisions/{decision_id}.pdf", headers={"Authorization": f"Bearer {client.tokens['cdcs.dst']}"}
     )
     assert (pdf.status_code, pdf.headers["content-type"]) == (200, "application/pdf")
-    text = " ".join(pypdf.PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text().split())
-    assert "Ngô Thị Thu" in text
+    text = " ".join(" ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages).split())
+    assert "Ngô Thị Thu" in text  # in the list attached after the signature
     xlsx = client.http.get(
         f"/api/v1/decisions/{decision_id}.xlsx", headers={"Authorization": f"Bearer {client.tokens['ld.sontay']}"}
     )
