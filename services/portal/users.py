@@ -153,6 +153,18 @@ async def assignee(engine: AsyncEngine, username: str) -> Actor:
     return await actor_by_username(engine, username) or Actor(user_id="", username=username)
 
 
+async def approvers_of(engine: AsyncEngine, unit_code: str) -> list[tuple[str, str]]:
+    """(username, full name) of the unit's active approvers, by name: whom a unit admin may hand a task to."""
+    query = (
+        sa.select(store.users.c.username, store.users.c.full_name)
+        .join(store.role_grants, store.role_grants.c.user_id == store.users.c.id)
+        .where(store.role_grants.c.role == "approver", store.role_grants.c.unit_code == unit_code, store.users.c.active)
+        .order_by(store.users.c.full_name, store.users.c.username)
+    )
+    async with engine.connect() as conn:
+        return [(row.username, row.full_name) for row in await conn.execute(query)]
+
+
 def issue_token(actor: Actor, secret: str, now: datetime, ttl: timedelta, session_id: str) -> str:
     """A bearer token; `jti` is the id of its row in `sessions`, checked on every request."""
     claims: dict[str, Any] = {"sub": actor.user_id, "name": actor.username, "iat": now, "exp": now + ttl, "jti": session_id}

@@ -68,8 +68,14 @@ async def task_page(
     except DomainError:
         timeline = None
     n = t.get("nomination")
+    if n is not None and t.get("eligibility_recheck"):
+        # each criterion once: as checked again here; the dossier keeps what only submission checks (quota, others)
+        rechecked = {c["rule"] for c in t["eligibility_recheck"]}
+        n = {**n, "eligibility": [c for c in n.get("eligibility") or [] if c["rule"] not in rechecked]}
     is_final = n is not None and t["unit_level"] == n["awarding_level"]
     prize = await prize_line(gateway, actor, n) if is_final and n is not None else ""
+    # a unit admin hands the task to one of the queue unit's approvers, chosen by name
+    approvers = await users.approvers_of(gateway.engine, t["queue_unit_code"]) if t["can_admin"] else []
     return await render(
         request,
         "task.html",
@@ -87,6 +93,7 @@ async def task_page(
         council_errors=council_errors or {},
         approve_label="Phê duyệt (cấp quyết định)" if is_final else "Đồng ý, chuyển cấp trên",
         prize_line=prize,
+        approvers=approvers,
     )
 
 
