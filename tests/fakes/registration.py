@@ -209,9 +209,11 @@ class FakeStore(Store):
             and (not search.award_code or n.award_code == search.award_code)
             and (not search.period or n.period == search.period)
         ]
-        found.sort(key=lambda n: n.id)
-        found.sort(key=lambda n: n.created_at, reverse=True)
-        return len(found), found[search.offset : search.offset + search.limit]
+        found.sort(key=lambda n: (n.created_at, n.id), reverse=True)
+        total = len(found)
+        if search.after is not None:
+            found = [n for n in found if (n.created_at, n.id) < search.after]
+        return total, found[search.offset : search.offset + search.limit]
 
     async def open_nominations_through(self, unit_codes: frozenset[str], statuses: frozenset[Status]) -> list[NominationRow]:
         return sorted(

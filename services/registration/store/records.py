@@ -228,6 +228,7 @@ class NominationSearch:
     period: str | None = None
     limit: int = 50
     offset: int = 0
+    after: tuple[datetime, str] | None = None  # keyset: only what comes after this (created_at, id), newest first
 
 
 @dataclass(frozen=True)
