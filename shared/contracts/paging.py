@@ -83,6 +83,8 @@ def decode_cursor(cursor: str, scope: str, *, shape: tuple[type, ...]) -> Positi
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
     except (binascii.Error, ValueError):
         raise CursorInvalid() from None
+    if base64.urlsafe_b64encode(raw).decode().rstrip("=") != cursor:  # one spelling only (no ignored bits, no padding)
+        raise CursorInvalid()
     body, checksum = raw[:-_CHECKSUM_BYTES], raw[-_CHECKSUM_BYTES:]
     if len(raw) <= _CHECKSUM_BYTES or checksum != _checksum(scope, body):
         raise CursorInvalid()

@@ -175,3 +175,7 @@ def _json(value: Any) -> str:
     if isinstance(value, BaseModel):
         return value.model_dump_json()
     return repr(value)
+
+
+if __name__ == "__main__":  # python -m shared.platform.replysize: the table docs/api.md shows
+    print(markdown_table())

@@ -284,8 +284,10 @@ async def test_a_state_title_ends_in_a_numbered_proposal_without_prize_and_regis
         ("1/TTr-LĐLĐ", 0, "Bộ trưởng, Chủ tịch UBND tỉnh (thẩm quyền theo Luật 2022 chưa xác nhận)"),
         ("2/TTr-LĐLĐ", 0, "Bộ trưởng, Chủ tịch UBND tỉnh"),
     ]
-    assert [[x["status"] for x in p["nominees"]] for p in proposals] == [["proposed"], ["proposed"]]
-    assert proposals[1]["nominees"][0]["status_label"] == "Đã đề nghị Bộ trưởng, Chủ tịch UBND tỉnh"
+    assert [p["nominee_count"] for p in proposals] == [1, 1]  # a list names its nominees; the document has them all
+    read = [(await rpc(nc, "get_decision", APPROVER_HN, {"id": p["id"]}))["data"] for p in proposals]
+    assert [[x["status"] for x in p["nominees"]] for p in read] == [["proposed"], ["proposed"]]
+    assert read[1]["nominees"][0]["status_label"] == "Đã đề nghị Bộ trưởng, Chủ tịch UBND tỉnh"
     proposal = proposals[1]
 
     [proposed] = [
