@@ -8,6 +8,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,6 +37,7 @@ from shared.platform.service import ServiceContext
 from shared.platform.topology import ensure_topology
 from shared.rules import reference
 from tests.integration.conftest import SUBMITTER, running_broker, snapshot
+from tests.integration.portal_app import RunningPortal, running_portal
 
 SUBMIT = subjects.rpc_subject("registration", "submit")
 LIST = subjects.rpc_subject("registration", "list")
@@ -267,3 +269,46 @@ async def test_the_register_walked_by_cursor_shows_every_document_once_while_oth
     assert len(seen) == len(set(seen))
     assert set(existing) <= set(seen)
     assert order == sorted(order)
+
+
+# Through the portal: the JSON API's pages, cursors and refusals, as a client sees them
+
+
+@pytest_asyncio.fixture
+async def portal(registration: ServiceContext, clean_nats: str, tmp_path: Path) -> AsyncIterator[RunningPortal]:
+    async with running_portal(clean_nats, f"sqlite+aiosqlite:///{tmp_path / 'portal.db'}", tmp_path) as running:
+        yield running
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_the_api_walks_nominations_by_next_cursor_and_refuses_a_bad_cursor_or_a_page_too_large(
+    portal: RunningPortal, nc: NatsClient
+) -> None:
+    async with portal.client() as http:
+        headers = {"Authorization": f"Bearer {await portal.token(http, 'cdcs.dst')}"}
+        for n in range(7):
+            await submit(nc, f"Đỗ Văn Khách {n}")
+        seen: list[str] = []
+        params: dict[str, Any] = {"limit": 3}
+        while True:
+            response = await http.get("/api/v1/nominations", params=params, headers=headers)
+            assert response.status_code == 200, response.text
+            page = response.json()
+            assert page["total"] == 7
+            seen += [n["id"] for n in page["items"]]
+            if page["next_cursor"] is None:
+                break
+            params["cursor"] = page["next_cursor"]
+        assert len(seen) == len(set(seen)) == 7
+
+        tampered = await http.get("/api/v1/nominations", params={"cursor": params["cursor"][:-3] + "xyz"}, headers=headers)
+        assert tampered.status_code == 422
+        assert tampered.headers["content-type"].startswith("application/problem+json")
+        assert tampered.json()["code"] == "cursor_invalid"
+        assert [f["field"] for f in tampered.json()["fields"]] == ["cursor"]
+
+        too_many = await http.get("/api/v1/nominations", params={"limit": 500}, headers=headers)
+        assert too_many.status_code == 422
+        assert too_many.json()["code"] == "limit_too_large"
+        assert f"tối đa {NOMINATIONS_PAGE_MAX} mục" in too_many.json()["title"]
