@@ -35,6 +35,7 @@ PROPOSALS_PAGE_MAX = 100
 NOTIFICATIONS_PAGE_MAX = 200
 STUCK_PAGE_MAX = 100
 OPS_QUEUES_PAGE_MAX = 100
+PLEDGES_PAGE_MAX = 10
 
 CURSOR_MAX_LENGTH = 400
 Cursor = Annotated[str, Field(min_length=1, max_length=CURSOR_MAX_LENGTH, description="Vị trí trang tiếp theo (next_cursor)")]

@@ -89,4 +89,5 @@ Short = Annotated[str, Field(max_length=64)]  # an id, a code, a period, a statu
 Label = Annotated[str, Field(max_length=100)]  # a label the system writes, a number as written ("12/QĐ-LĐLĐ")
 PersonName = Annotated[str, Field(max_length=200)]  # a user's or a nominee's name
 Title = Annotated[str, Field(max_length=300)]  # a unit's or an award's name
-Note = Annotated[str, Field(max_length=4000)]  # a comment, a reason
+Note = Annotated[str, Field(max_length=4000)]  # a comment, a note
+Reason = Annotated[str, Field(max_length=2000)]  # a reason given for a refusal, a return, a revocation

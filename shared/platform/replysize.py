@@ -59,6 +59,7 @@ PAGES: tuple[ListEndpoint, ...] = (
     ListEndpoint("/api/v1/queues/{unit_code}/proposals", review_ops.LIST_PROPOSALS, "items", paging.PROPOSALS_PAGE_MAX),
     ListEndpoint("/api/v1/notifications", review_ops.NOTIFICATIONS, "items", paging.NOTIFICATIONS_PAGE_MAX),
     ListEndpoint("/api/v1/ops/stuck", registration_ops.OPS_STUCK, "items", paging.STUCK_PAGE_MAX),
+    ListEndpoint("/api/v1/pledges", registration_ops.LIST_PLEDGES, "items", paging.PLEDGES_PAGE_MAX),
     ListEndpoint("(thidua ops) review.ops_queues", review_ops.OPS_QUEUES, "slowest", paging.OPS_QUEUES_PAGE_MAX),
 )
 

@@ -347,7 +347,10 @@ class FakeStore(Store):
         ]
         found.sort(key=lambda p: p.unit_code)
         found.sort(key=lambda p: p.year, reverse=True)
-        return found
+        if search.after is not None:
+            year, unit_code = search.after
+            found = [p for p in found if p.year < year or (p.year == year and p.unit_code > unit_code)]
+        return found[: search.limit]
 
     # Clusters
 

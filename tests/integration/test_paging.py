@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +20,19 @@ from services.awards.store import SqlUnitOfWork
 from services.awards.usecases.context import AwardsContext
 from services.awards.usecases.decisions import list_decisions
 from services.registration import routes
+from services.registration.store.records import PledgeRow
 from services.registration.usecases import units as registration_units
 from services.registration.usecases.context import RegistrationContext
+from services.registration.usecases.emulation import list_pledges
 from services.review.routes import operations as review_rpc
 from services.review.usecases import intake
 from services.review.usecases.context import ReviewContext
 from shared.contracts import subjects
+from shared.contracts.commands import PledgeTarget
 from shared.contracts.events import Actor, NominationSubmitted, RoleGrant
 from shared.contracts.operations import RpcRequest
 from shared.contracts.operations.awards import DecisionQuery
+from shared.contracts.operations.registration import PledgeQuery
 from shared.contracts.paging import NOMINATIONS_PAGE_MAX, CursorInvalid
 from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
 from shared.contracts.values import UnitRef
@@ -312,3 +316,57 @@ async def test_the_api_walks_nominations_by_next_cursor_and_refuses_a_bad_cursor
         assert too_many.status_code == 422
         assert too_many.json()["code"] == "limit_too_large"
         assert f"tối đa {NOMINATIONS_PAGE_MAX} mục" in too_many.json()["title"]
+
+
+# Pledges, walked by cursor (newest year first, then unit), on registration's own store
+
+
+async def pledge(ctx: RegistrationContext, unit_code: str, year: int) -> str:
+    row = PledgeRow(
+        id=str(uuid.uuid4()),
+        unit_code=unit_code,
+        path=(unit_code, "HN-SONTAY", "HN", "TLD"),
+        superior_code="HN-SONTAY",
+        superior_name="LĐLĐ thị xã Sơn Tây",
+        year=year,
+        status="submitted",
+        targets=(PledgeTarget(award_code="lao_dong_gioi", count=3),),
+        note="",
+        late=False,
+        deadline=date(year, 3, 31),
+        registered_by="Người đăng ký",
+        registered_at=datetime(year, 1, 10, tzinfo=UTC),
+        decided_by=None,
+        decided_at=None,
+        reason=None,
+    )
+    async with ctx.uow.transaction() as store:
+        await store.add_pledge(row)
+    return row.id
+
+
+@pytest.mark.asyncio
+async def test_pledges_walked_by_cursor_show_every_pledge_once_while_others_are_registered(service_context: Any) -> None:
+    ctx = await service_context("registration")
+    app = RegistrationContext.of(ctx)
+    await registration_units.load_units(app, reference.load_units())
+    codes = sorted(u.code for u in reference.load_units())
+    existing = [await pledge(app, code, year) for year in (2025, 2026) for code in codes[::2]]
+    later = iter(codes[1::2])
+    seen: list[str] = []
+    order: list[tuple[int, str]] = []
+    cursor = None
+    while True:
+        page = await list_pledges(app, OPS, PledgeQuery(limit=3, cursor=cursor))
+        seen += [p.id for p in page.items]
+        order += [(-p.year, p.unit_code) for p in page.items]
+        unit_code = next(later, None)
+        if unit_code is not None:  # between units already listed and those still to come
+            await pledge(app, unit_code, 2026)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+        assert len(seen) < 100, "the walk never ends"
+    assert len(seen) == len(set(seen))
+    assert set(existing) <= set(seen)
+    assert order == sorted(order)

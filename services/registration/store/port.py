@@ -178,7 +178,7 @@ class Store(ABC):
 
     @abstractmethod
     async def pledges(self, search: PledgeSearch) -> list[PledgeRow]:
-        """Newest year first, then by unit."""
+        """Newest year first, then by unit (one pledge per unit and year); `search.after`/`limit`: one page."""
 
     # Clusters
 

@@ -250,3 +250,5 @@ class PledgeSearch:
     year: int | None = None
     under_unit: str | None = None
     status: str | None = None
+    limit: int | None = None
+    after: tuple[int, str] | None = None  # keyset: only what comes after this (year, unit_code), newest year first

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from shared.contracts.commands import (
+    PLEDGE_TARGETS_MAX,
     ClusterVoteRecord,
     NewCampaign,
     NewCluster,
@@ -28,8 +29,21 @@ from shared.contracts.commands import (
 )
 from shared.contracts.events import AttachmentRef, CouncilVote, EligibilityCheck, Nominee, UnitsReorganised
 from shared.contracts.operations import Operation
-from shared.contracts.paging import NOMINATIONS_PAGE_MAX, STUCK_PAGE_MAX, Cursor
-from shared.contracts.values import IsoDateTime, Label, Level, Name, NomineeKind, Offset, PersonName, Short, Title, UnitRef
+from shared.contracts.paging import NOMINATIONS_PAGE_MAX, PLEDGES_PAGE_MAX, STUCK_PAGE_MAX, Cursor
+from shared.contracts.values import (
+    IsoDateTime,
+    Label,
+    Level,
+    Name,
+    NomineeKind,
+    Note,
+    Offset,
+    PersonName,
+    Reason,
+    Short,
+    Title,
+    UnitRef,
+)
 
 SERVICE = "registration"
 
@@ -351,6 +365,8 @@ class PledgeQuery(_Params):
     year: int | None = Field(default=None, ge=2000, le=2100)
     unit_code: Name | None = None
     status: Name | None = None
+    limit: int = Field(default=PLEDGES_PAGE_MAX, ge=1, le=PLEDGES_PAGE_MAX)
+    cursor: Cursor | None = None
 
 
 class DecidePledge(PledgeDecision):
@@ -358,37 +374,38 @@ class DecidePledge(PledgeDecision):
 
 
 class PledgeTargetView(BaseModel):
-    award_code: str
+    award_code: Short
     count: int
-    award_name: str
+    award_name: Title
 
 
 class PledgeView(BaseModel):
-    id: str
-    unit_code: str
-    superior_code: str
-    superior_name: str
+    id: Short
+    unit_code: Short
+    superior_code: Short
+    superior_name: Title
     year: int
-    status: str
-    status_label: str
-    targets: list[PledgeTargetView]
-    note: str
+    status: Short
+    status_label: Label
+    targets: list[PledgeTargetView] = Field(max_length=PLEDGE_TARGETS_MAX)
+    note: Note
     late: bool
     deadline: dt.date
-    registered_by: str
+    registered_by: PersonName
     registered_at: IsoDateTime
-    decided_by: str | None
+    decided_by: PersonName | None
     decided_at: IsoDateTime | None
-    reason: str | None
+    reason: Reason | None
 
 
 class PledgeList(BaseModel):
-    """The pledges the caller may see, and this year's registration rule."""
+    """A page of the pledges the caller may see, and this year's registration rule."""
 
-    items: list[PledgeView]
+    items: list[PledgeView] = Field(max_length=PLEDGES_PAGE_MAX)
+    next_cursor: Cursor | None = Field(default=None, description="Trang tiếp theo: gửi lại làm cursor; null khi đã hết")
     deadline: dt.date
-    late_policy: str
-    source: str
+    late_policy: Short
+    source: Reason  # where the rule comes from (shared/data/emulation.toml)
     confirmed: bool
 
 
