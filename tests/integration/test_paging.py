@@ -37,6 +37,7 @@ from shared.contracts.paging import NOMINATIONS_PAGE_MAX, CursorInvalid
 from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
 from shared.contracts.values import UnitRef
 from shared.platform.clock import FixedClock
+from shared.platform.rpc import encode_reply
 from shared.platform.service import ServiceContext
 from shared.platform.topology import ensure_topology
 from shared.rules import reference
@@ -370,3 +371,13 @@ async def test_pledges_walked_by_cursor_show_every_pledge_once_while_others_are_
     assert len(seen) == len(set(seen))
     assert set(existing) <= set(seen)
     assert order == sorted(order)
+
+
+@pytest.mark.asyncio
+async def test_a_reply_travels_as_the_compact_utf8_bytes_the_size_guard_measures(
+    registration: ServiceContext, nc: NatsClient
+) -> None:
+    await submit(nc, "Nguyễn Thị Hường")
+    raw = (await nc.request(LIST, RpcRequest(actor=SUBMITTER, params={}).model_dump_json().encode(), timeout=10)).data
+    assert "Nguyễn Thị Hường".encode() in raw  # not \\u-escaped: 3 bytes a Vietnamese letter at most, not 6
+    assert raw == encode_reply(json.loads(raw))
