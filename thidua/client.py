@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 import httpx
 
+from shared.contracts.paging import QUEUE_PAGE_MAX
 from shared.contracts.values import VIETNAM_TZ
 
 
@@ -44,6 +46,17 @@ class PortalClient:
 
     def get(self, user: str, path: str, **params: Any) -> Any:
         return self._call("GET", path, user, params={k: v for k, v in params.items() if v is not None})
+
+    def every(self, user: str, path: str, *, limit: int | None = None, **params: Any) -> Iterator[dict[str, Any]]:
+        """Every item of a list, page after page by its `next_cursor` (a list without cursors: its one page).
+        `limit` is the page size (the list's default when not given): no page is ever too large to be sent."""
+        cursor = None
+        while True:
+            page = self.get(user, path, **params, limit=limit, cursor=cursor)
+            yield from page["items"]
+            cursor = page.get("next_cursor")
+            if cursor is None:
+                return
 
     def post(self, user: str, path: str, body: Any = None) -> Any:
         return self._call("POST", path, user, json=body)
@@ -90,8 +103,7 @@ class PortalClient:
         """Wait until the nomination's open task shows up in the unit's queue."""
         deadline = time.monotonic() + timeout
         while True:
-            page = self.get(user, f"/api/v1/queues/{unit_code}/tasks", state="open", limit=500)
-            for task in page["items"]:
+            for task in self.every(user, f"/api/v1/queues/{unit_code}/tasks", state="open", limit=QUEUE_PAGE_MAX):
                 if task["nomination_id"] == nomination_id:
                     return dict(task)
             if time.monotonic() > deadline:

@@ -212,15 +212,15 @@ def run_escalation_demo(base_url: str, password: str, var_dir: Path) -> int:
         late_at = due + timedelta(minutes=1)
         print(f"3. Dời đồng hồ qua hạn, tới {_vn(late_at)} — {change_clock('set', _iso(late_at), var_dir)}")
         escalated = client.poll(
-            lambda: client.get("ld.hanoi", "/api/v1/queues/HN/tasks", state="escalated_in", limit=500),
-            lambda page: {t["id"] for t in tasks} <= {t["id"] for t in page["items"]},
+            lambda: list(client.every("ld.hanoi", "/api/v1/queues/HN/tasks", state="escalated_in")),
+            lambda items: {t["id"] for t in tasks} <= {t["id"] for t in items},
             what="the escalation to LĐLĐ TP Hà Nội",
         )
-        mine = [t for t in escalated["items"] if t["id"] in {x["id"] for x in tasks}]
+        mine = [t for t in escalated if t["id"] in {x["id"] for x in tasks}]
         for t in mine:
             where = f"từ {t['unit_name']}, hạn mới {_vn_date(t['due_at'])}"
             print(f"   Hộp việc LĐLĐ TP Hà Nội: “Quá hạn – chuyển lên” {t['nominee_name']} {where}")
-        away = client.get("ld.sontay", "/api/v1/queues/HN-SONTAY/tasks", state="escalated_out", limit=500)
+        away = client.get("ld.sontay", "/api/v1/queues/HN-SONTAY/tasks", state="escalated_out", limit=1)
         count = away["counts"]["escalated_out"]
         print(f"   LĐLĐ thị xã Sơn Tây vẫn xem được (chỉ đọc): {count} nhiệm vụ “Đã chuyển cấp trên”.\n")
 

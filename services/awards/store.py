@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from services.awards.domain.legal_basis import DocumentKind
-from services.awards.domain.register import Decision, DecisionFilter, Readers, RegisterEntry, RegistryEntry
+from services.awards.domain.register import Decision, DecisionFilter, DecisionKey, Readers, RegisterEntry, RegistryEntry
 from services.awards.domain.report import UNKNOWN_SECTOR, ScopeCount, ScopeFilter
 from services.awards.domain.revocation import DecisionStatus, Recovery
 from shared.contracts.events import Event
@@ -79,6 +79,8 @@ decisions = sa.Table(
     sa.Column("revoked_at", UtcDateTime(), nullable=True),
     sa.UniqueConstraint("kind", "issuer_code", "year", "number", name="uq_document_number"),
 )
+# The register's order (and its keyset pages): issuer, newest year first, kind, highest number first.
+sa.Index("ix_decisions_listing", decisions.c.issuer_code, decisions.c.year.desc(), decisions.c.kind, decisions.c.number.desc())
 
 registry = sa.Table(
     "registry",
@@ -192,12 +194,17 @@ class SqlAwardsStore:
         total = await self.conn.scalar(sa.select(sa.func.count()).select_from(decisions).where(*_decision_filter(where, readers)))
         return int(total or 0)
 
-    async def list_decisions(self, where: DecisionFilter, readers: Readers, *, limit: int, offset: int) -> list[Decision]:
+    async def list_decisions(
+        self, where: DecisionFilter, readers: Readers, *, limit: int, offset: int, after: DecisionKey | None = None
+    ) -> list[Decision]:
         d = decisions
+        conditions = _decision_filter(where, readers)
+        if after is not None:
+            conditions.append(_after_in_register(after))
         query = (
             sa.select(d)
-            .where(*_decision_filter(where, readers))
-            .order_by(d.c.issuer_code, d.c.year.desc(), d.c.kind, d.c.number.desc())
+            .where(*conditions)
+            .order_by(d.c.issuer_code, d.c.year.desc(), d.c.kind, d.c.number.desc())  # ix_decisions_listing
             .limit(limit)
             .offset(offset)
         )
@@ -531,6 +538,15 @@ def _readable(readers: Readers) -> Any:
     if readers.everything:
         return sa.true()
     return sa.or_(sa.false(), *(decisions.c.path_codes.contains(f"|{u}|") for u in readers.units))
+
+
+def _after_in_register(key: DecisionKey) -> sa.ColumnElement[bool]:
+    """The documents after `key` in the register's order: issuer, newest year, kind, highest number first."""
+    d = decisions
+    same_kind = sa.and_(d.c.kind == key.kind, d.c.number < key.number)
+    same_year = sa.and_(d.c.year == key.year, sa.or_(d.c.kind > key.kind, same_kind))
+    same_issuer = sa.and_(d.c.issuer_code == key.issuer_code, sa.or_(d.c.year < key.year, same_year))
+    return sa.or_(d.c.issuer_code > key.issuer_code, same_issuer)
 
 
 def _decision_filter(where: DecisionFilter, readers: Readers) -> list[Any]:

@@ -243,10 +243,17 @@ class NewCampaign(Campaign, CommandBody):
     targets: list[CampaignTarget] = Field(min_length=1, max_length=100)
 
 
+# A pledge names each award of the catalogue in force at most once (the union's lists 14): the bound keeps a page of
+# pledges within one message (shared.contracts.paging).
+PLEDGE_TARGETS_MAX = 20
+
+
 class PledgeRegistration(CommandBody):
     unit_code: Name = Field(min_length=1, max_length=64, description="Mã công đoàn cơ sở đăng ký")
     year: int = Field(ge=2000, le=2100, description="Năm giao ước thi đua")
-    targets: list[PledgeTarget] = Field(min_length=1, max_length=50, description="Danh hiệu đăng ký phấn đấu và số lượng")
+    targets: list[PledgeTarget] = Field(
+        min_length=1, max_length=PLEDGE_TARGETS_MAX, description="Danh hiệu đăng ký phấn đấu và số lượng (mỗi danh hiệu một dòng)"
+    )
     note: Text = Field(default="", max_length=4000, description="Nội dung giao ước, chỉ tiêu khác")
 
 

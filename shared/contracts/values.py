@@ -82,3 +82,12 @@ RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET)]
 MIN_YEAR, MAX_YEAR = 1945, 2100
 Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
+
+# Bounds of the text a reply carries, no wider than what the requests (or the catalogue and the unit tree) that
+# wrote it allow, so that the largest reply of a list is known (shared.contracts.paging, shared.platform.replysize).
+Short = Annotated[str, Field(max_length=64)]  # an id, a code, a period, a status, an instant as text
+Label = Annotated[str, Field(max_length=100)]  # a label the system writes, a number as written ("12/QĐ-LĐLĐ")
+PersonName = Annotated[str, Field(max_length=200)]  # a user's or a nominee's name
+Title = Annotated[str, Field(max_length=300)]  # a unit's or an award's name
+Note = Annotated[str, Field(max_length=4000)]  # a comment, a note
+Reason = Annotated[str, Field(max_length=2000)]  # a reason given for a refusal, a return, a revocation

@@ -44,7 +44,7 @@ from shared.platform.deadletters import DeadLetter
 from shared.platform.faults import OUTAGE_BACKOFF, Backoff, describe, is_transient
 from shared.platform.idempotency import Keeper
 from shared.platform.logs import logged_in_message_context
-from shared.platform.rpc import RpcOperation, answer
+from shared.platform.rpc import RpcOperation, answer, encode_reply
 from shared.platform.topology import consumer_config, nats_servers
 
 log = logging.getLogger("thidua.messaging")
@@ -423,9 +423,10 @@ def register_rpc(
     shared.platform.assertions); replicas share the work through a queue group."""
     for name, operation in operations.items():
 
-        def bind(op: RpcOperation, op_name: str) -> Callable[[NatsMessage], Awaitable[dict[str, Any]]]:
-            async def reply(msg: NatsMessage) -> dict[str, Any]:
-                return await answer(msg.body, op, subject=msg.raw_message.subject, callers=callers, keeper=keeper)
+        def bind(op: RpcOperation, op_name: str) -> Callable[[NatsMessage], Awaitable[bytes]]:
+            async def reply(msg: NatsMessage) -> bytes:
+                # the bytes `fitting` measured, sent as they are (the caller decodes JSON without a content type)
+                return encode_reply(await answer(msg.body, op, subject=msg.raw_message.subject, callers=callers, keeper=keeper))
 
             reply.__name__ = f"rpc_{service}_{op_name}"
             return reply

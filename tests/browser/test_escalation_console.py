@@ -68,7 +68,7 @@ def unread(client: PortalClient, user: str) -> int:
 
 
 def held_by(client: PortalClient, user: str, unit: str, state: str) -> list[dict[str, Any]]:
-    return list(client.get(user, f"/api/v1/queues/{unit}/tasks", state=state, limit=500)["items"])
+    return list(client.every(user, f"/api/v1/queues/{unit}/tasks", state=state))
 
 
 def open_task_page(page: Page, name: str) -> None:

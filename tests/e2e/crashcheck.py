@@ -16,6 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from shared.contracts.paging import QUEUE_PAGE_MAX
 from shared.platform.settings import SERVICES
 from tests.e2e.conftest import PASSWORD, start_system, through_outages
 from thidua.client import PortalClient
@@ -36,7 +37,7 @@ def approve_everything(client: PortalClient, user: str, unit: str, expected: int
     deadline = time.monotonic() + 180
     while decided < expected:
         assert time.monotonic() < deadline, f"only {decided}/{expected} tasks reached {unit}"
-        page = patiently(lambda: client.get(user, f"/api/v1/queues/{unit}/tasks", state="open", limit=100))
+        page = patiently(lambda: client.get(user, f"/api/v1/queues/{unit}/tasks", state="open", limit=QUEUE_PAGE_MAX))
         if not page["items"]:
             time.sleep(0.1)
             continue
@@ -102,17 +103,17 @@ def check(system: System) -> None:
     pending = set(ids)
     while pending:
         assert time.monotonic() < deadline, f"{len(pending)} nominations never granted"
-        page = patiently(lambda: client.get("cdcs.dst", "/api/v1/nominations", status="granted", limit=500))
-        pending -= {n["id"] for n in page["items"]}
+        granted_now = patiently(lambda: list(client.every("cdcs.dst", "/api/v1/nominations", status="granted")))
+        pending -= {n["id"] for n in granted_now}
         time.sleep(0.2)
 
     numbers: dict[str, list[int]] = {"HN-SONTAY": [], "HN": []}
     for issuer, values in numbers.items():
-        page = client.get("ld.hanoi" if issuer == "HN" else "ld.sontay", "/api/v1/decisions", issuer=issuer, limit=500)
-        values.extend(d["number"] for d in page["items"])
+        page = client.every("ld.hanoi" if issuer == "HN" else "ld.sontay", "/api/v1/decisions", issuer=issuer)
+        values.extend(d["number"] for d in page)
     assert sorted(numbers["HN-SONTAY"]) == list(range(1, COUNT // CITY_SHARE + 1))
     assert sorted(numbers["HN"]) == list(range(1, COUNT // CITY_SHARE + 1))
-    granted = client.get("cdcs.dst", "/api/v1/nominations", limit=500)["items"]
+    granted = list(client.every("cdcs.dst", "/api/v1/nominations"))
     assert Counter(n["status"] for n in granted) == {"granted": COUNT}
     assert len({n["decision"]["decision_id"] for n in granted}) == COUNT
     client.close()

@@ -32,6 +32,7 @@ import nats
 import pytest
 
 from shared.contracts import subjects
+from shared.contracts.paging import QUEUE_PAGE_MAX
 from shared.platform import httpfaults, rpc
 from shared.platform.settings import ATTACHMENT_RULES_ENV, SERVICES
 from tests.conftest import DOCUMENTS_OPTIONAL
@@ -137,7 +138,7 @@ def approve_everything(client: PortalClient, user: str, unit: str, expected: int
     deadline = time.monotonic() + 240
     while decided < expected:
         assert time.monotonic() < deadline, f"only {decided}/{expected} tasks reached {unit}"
-        page = persist(lambda: client.get(user, f"/api/v1/queues/{unit}/tasks", state="open", limit=100))
+        page = persist(lambda: client.get(user, f"/api/v1/queues/{unit}/tasks", state="open", limit=QUEUE_PAGE_MAX))
         if not page["items"]:
             time.sleep(0.1)
             continue
@@ -346,8 +347,8 @@ def test_a_database_crash_mid_flow_is_waited_out_with_no_dead_letter_and_honest_
     deadline = time.monotonic() + 90
     while pending:
         assert time.monotonic() < deadline, f"{len(pending)} nominations never granted"
-        page = persist(lambda: client.get("cdcs.dst", "/api/v1/nominations", status="granted", limit=100))
-        pending -= {n["id"] for n in page["items"]}
+        granted_now = persist(lambda: list(client.every("cdcs.dst", "/api/v1/nominations", status="granted")))
+        pending -= {n["id"] for n in granted_now}
         time.sleep(0.2)
     granted_at = time.monotonic()
     admin = system.user_nats_url("admin")
@@ -361,7 +362,7 @@ def test_a_database_crash_mid_flow_is_waited_out_with_no_dead_letter_and_honest_
     # Nothing lost, nothing doubled, nothing dead-lettered, nobody had to step in.
     assert dead_letter_count(system.user_nats_url("admin")) == 0
     for issuer, user in (("HN-SONTAY", "ld.sontay"), ("HN", "ld.hanoi")):
-        numbers = [d["number"] for d in client.get(user, "/api/v1/decisions", issuer=issuer, limit=100)["items"]]
+        numbers = [d["number"] for d in client.every(user, "/api/v1/decisions", issuer=issuer)]
         assert sorted(numbers) == list(range(1, COUNT // CITY_SHARE + 1)), issuer
     nominations = [client.nomination("cdcs.dst", nomination_id) for nomination_id in ids]
     assert Counter(n["status"] for n in nominations) == {"granted": COUNT}

@@ -34,12 +34,7 @@ def move_clock(system: System, days: int) -> None:
 
 
 def queue(client: PortalClient, user: str, unit: str, state: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    while True:
-        page = client.get(user, f"/api/v1/queues/{unit}/tasks", state=state, limit=500, offset=len(items))
-        items += page["items"]
-        if len(items) >= page["total"] or not page["items"]:
-            return items
+    return list(client.every(user, f"/api/v1/queues/{unit}/tasks", state=state))
 
 
 def wait_until(probe: Any, until: Any, *, timeout: float = 90.0, what: str) -> Any:

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from shared.contracts.paging import NOMINATIONS_PAGE_MAX
 from thidua.client import ApiError, PortalClient
 from thidua.demo import SAMPLES, drive
 from thidua.system import System
@@ -165,7 +166,7 @@ def test_api_errors_are_problem_json_with_codes_fields_and_unit_scoping(system: 
     # Withdrawn frees the duplicate key: the same nominee can be nominated again.
     assert client.submit("cdcs.dst", individual("Trần Quốc Toản"))["status"] == "submitted"
 
-    seen_by_ops = client.get("ops", "/api/v1/nominations", limit=500)
+    seen_by_ops = client.get("ops", "/api/v1/nominations", limit=NOMINATIONS_PAGE_MAX)
     assert seen_by_ops["total"] >= 2
     with pytest.raises(ApiError) as ops_cannot_act:
         client.post("ops", f"/api/v1/tasks/{task['id']}/claim")

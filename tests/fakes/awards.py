@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Self
 
 from services.awards.domain.legal_basis import DocumentKind
-from services.awards.domain.register import Decision, DecisionFilter, Readers, RegisterEntry, RegistryEntry
+from services.awards.domain.register import Decision, DecisionFilter, DecisionKey, Readers, RegisterEntry, RegistryEntry
 from services.awards.domain.report import UNKNOWN_SECTOR, ScopeCount, ScopeFilter
 from services.awards.usecases.context import AwardsContext
 from services.awards.usecases.ports import AwardsStore, Outbox, UnitDirectory, UnitOfWork, UnitPaths
@@ -80,8 +80,15 @@ class FakeAwardsStore(AwardsStore):
     async def count_decisions(self, where: DecisionFilter, readers: Readers) -> int:
         return len(self._matching(where, readers))
 
-    async def list_decisions(self, where: DecisionFilter, readers: Readers, *, limit: int, offset: int) -> list[Decision]:
-        ordered = sorted(self._matching(where, readers), key=lambda d: (d.issuer_code, -d.year, d.kind, -d.number))
+    async def list_decisions(
+        self, where: DecisionFilter, readers: Readers, *, limit: int, offset: int, after: DecisionKey | None = None
+    ) -> list[Decision]:
+        def place(k: DecisionKey) -> tuple[str, int, str, int]:
+            return (k.issuer_code, -k.year, k.kind, -k.number)
+
+        ordered = sorted(self._matching(where, readers), key=lambda d: place(DecisionKey.of(d)))
+        if after is not None:
+            ordered = [d for d in ordered if place(DecisionKey.of(d)) > place(after)]
         return ordered[offset : offset + limit]
 
     async def revoke_decision(self, decision_id: str, *, reason: str, by: str, by_id: str, at: datetime) -> None:

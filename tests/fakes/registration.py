@@ -209,9 +209,11 @@ class FakeStore(Store):
             and (not search.award_code or n.award_code == search.award_code)
             and (not search.period or n.period == search.period)
         ]
-        found.sort(key=lambda n: n.id)
-        found.sort(key=lambda n: n.created_at, reverse=True)
-        return len(found), found[search.offset : search.offset + search.limit]
+        found.sort(key=lambda n: (n.created_at, n.id), reverse=True)
+        total = len(found)
+        if search.after is not None:
+            found = [n for n in found if (n.created_at, n.id) < search.after]
+        return total, found[search.offset : search.offset + search.limit]
 
     async def open_nominations_through(self, unit_codes: frozenset[str], statuses: frozenset[Status]) -> list[NominationRow]:
         return sorted(
@@ -345,7 +347,10 @@ class FakeStore(Store):
         ]
         found.sort(key=lambda p: p.unit_code)
         found.sort(key=lambda p: p.year, reverse=True)
-        return found
+        if search.after is not None:
+            year, unit_code = search.after
+            found = [p for p in found if p.year < year or (p.year == year and p.unit_code > unit_code)]
+        return found[: search.limit]
 
     # Clusters
 

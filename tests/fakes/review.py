@@ -28,6 +28,7 @@ from services.review.store.records import (
     NominationStatus,
     NotificationRecord,
     ProposalTask,
+    QueueKey,
     QueueRows,
     ReorganisationRecord,
     Roster,
@@ -155,7 +156,9 @@ class FakeTasks(port.Tasks):
                 cancelled = replace(record.task, state=TaskState.CANCELLED)
                 self.data.tasks[record.id] = stored(replace(record, task=cancelled, decided_at=at, comment=comment))
 
-    async def queue_page(self, query: QueueQuery, now: datetime) -> QueueRows:
+    async def queue_page(
+        self, query: QueueQuery, now: datetime, *, after: QueueKey | None = None, limit: int | None = None
+    ) -> QueueRows:
         code = query.unit_code
 
         def held_here(r: TaskRecord) -> bool:
@@ -202,7 +205,11 @@ class FakeTasks(port.Tasks):
         )
         found = [r for r in tasks if matches(r)]
         found.sort(key=lambda r: (r.task.due_at is None, r.task.due_at or now, r.opened_at, r.id))
-        return QueueRows(total=len(found), counts=counts, items=found[query.offset : query.offset + query.limit])
+        total = len(found)
+        if after is not None:
+            found = [r for r in found if _queue_order(QueueKey.of(r), now) > _queue_order(after, now)]
+        size = query.limit if limit is None else limit
+        return QueueRows(total=total, counts=counts, items=found[query.offset : query.offset + size])
 
     async def active_of_nominations(self, nomination_ids: Sequence[str], *, lock: bool) -> list[TaskRecord]:
         wanted = set(nomination_ids)
@@ -511,3 +518,7 @@ class FakeUnitOfWork(port.UnitOfWork):
     def published(self, event_type: type[E]) -> list[E]:
         """The outbox's events of one type, in order."""
         return [e for e in self.data.outbox if isinstance(e, event_type)]
+
+
+def _queue_order(key: QueueKey, now: datetime) -> tuple[bool, datetime, datetime, str]:
+    return (key.undated, key.due_at or now, key.opened_at, key.id)

@@ -294,9 +294,11 @@ async def test_a_state_title_ends_in_a_numbered_proposal_without_prize_and_regis
     assert [(x["number_text"], x["total_prize_vnd"], x["decided_by"]) for x in proposals] == [
         ("1/TTr-LĐLĐ", 0, "Bộ trưởng, Chủ tịch UBND tỉnh"),
     ]
-    assert [[x["status"] for x in p["nominees"]] for p in proposals] == [["proposed", "proposed"]]
-    assert {x["status_label"] for x in proposals[0]["nominees"]} == {"Đã đề nghị Bộ trưởng, Chủ tịch UBND tỉnh"}
-    proposal = proposals[0]
+    assert [p["nominee_count"] for p in proposals] == [2]  # a list counts its nominees; get_decision has them all
+    [proposal] = proposals
+    read = (await rpc(nc, "get_decision", APPROVER_HN, {"id": proposal["id"]}))["data"]
+    assert [x["status"] for x in read["nominees"]] == ["proposed", "proposed"]
+    assert {x["status_label"] for x in read["nominees"]} == {"Đã đề nghị Bộ trưởng, Chủ tịch UBND tỉnh"}
     printed = (await rpc(nc, "decision_document", APPROVER_HN, {"id": proposal["id"], "format": "pdf"}))["data"]
     letter = " ".join(
         " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(base64.b64decode(printed["content_base64"]))).pages).split()

@@ -9,6 +9,7 @@ import pytest
 
 from services.portal.main import create_app
 from services.portal.settings import PortalSettings
+from shared.contracts.paging import CURSOR_MAX_LENGTH, DECISIONS_PAGE_MAX, NOMINATIONS_PAGE_MAX
 from shared.platform.assertions import generate_keys
 
 
@@ -130,7 +131,9 @@ def test_every_parameter_and_body_states_its_limits(spec: dict[str, Any]) -> Non
     ("path", "name", "limits"),
     [
         ("/api/v1/nominations", "offset", {"minimum": 0, "maximum": 1_000_000}),
-        ("/api/v1/nominations", "limit", {"minimum": 1, "maximum": 500}),
+        ("/api/v1/nominations", "limit", {"minimum": 1, "maximum": NOMINATIONS_PAGE_MAX}),
+        ("/api/v1/decisions", "limit", {"minimum": 1, "maximum": DECISIONS_PAGE_MAX}),
+        ("/api/v1/queues/{unit_code}/tasks", "cursor", {"maxLength": CURSOR_MAX_LENGTH}),
         ("/api/v1/decisions", "year", {"minimum": 1945, "maximum": 2100}),
         ("/api/v1/reports/awards.xlsx", "year", {"minimum": 1945, "maximum": 2100}),
         ("/api/v1/nominations/{nomination_id}", "nomination_id", {"maxLength": 64}),

@@ -31,6 +31,7 @@ from shared.contracts.commands import NominationDraft, TaskDecision
 from shared.contracts.events import Actor, NominationSnapshot, Nominee, RoleGrant
 from shared.contracts.values import MAX_OFFSET
 from shared.platform.assertions import generate_keys
+from shared.platform.replysize import PAGES, ListEndpoint
 from thidua.natsserver import free_port
 
 WEB = Path(__file__).resolve().parents[2] / "services" / "portal" / "web"
@@ -229,8 +230,8 @@ def test_the_upload_limit_holds_a_whole_dossier_under_every_dated_attachment_rul
         ("/api/v1/decisions?year=100000", "year"),
         ("/api/v1/decisions?offset=-1", "offset"),
         ("/api/v1/queues/HN/tasks?offset=9223372036854775808", "offset"),
-        ("/api/v1/queues/HN/proposals?limit=100000", "limit"),
-        ("/api/v1/notifications?limit=1000000", "limit"),
+        ("/api/v1/queues/HN/proposals?limit=0", "limit"),
+        ("/api/v1/notifications?limit=-5", "limit"),
         ("/api/v1/ops/stuck?older_than_seconds=9223372036854775808", "older_than_seconds"),
         ("/api/v1/pledges?year=99999999999999999999", "year"),
         ("/api/v1/reports/awards?year=1e30", "year"),
@@ -243,6 +244,21 @@ async def test_an_out_of_range_number_is_a_422_naming_the_parameter(signed_in: h
     body = problem(response)
     assert body["code"] == "validation_failed"
     assert [f["field"] for f in body["fields"]] == [param]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("endpoint", [e for e in PAGES if e.path.startswith("/api/")], ids=lambda e: e.path)
+@pytest.mark.parametrize("over", [1, 1_000_000])
+async def test_a_page_larger_than_the_list_holds_is_refused_before_any_service_is_asked(
+    signed_in: httpx.AsyncClient, endpoint: ListEndpoint, over: int
+) -> None:
+    path = endpoint.path.replace("{unit_code}", "HN")
+    response = await signed_in.get(path, params={"limit": endpoint.page_max + over})
+    assert response.status_code == 422, response.text  # no service runs here: an RPC would have answered 503
+    body = problem(response)
+    assert body["code"] == "limit_too_large"
+    assert body["fields"] == [{"field": "limit", "message": body["title"]}]
+    assert f"tối đa {endpoint.page_max} mục" in body["title"]
 
 
 @pytest.mark.asyncio

@@ -120,6 +120,21 @@ class DecisionFilter:
 
 
 @dataclass(frozen=True)
+class DecisionKey:
+    """Where a document stands in the register's order (issuer, newest year, kind, highest number first): a keyset
+    page starts after one. Unique, as the document's number is."""
+
+    issuer_code: str
+    year: int
+    kind: str
+    number: int
+
+    @classmethod
+    def of(cls, decision: Decision) -> DecisionKey:
+        return cls(decision.issuer_code, decision.year, decision.kind, decision.number)
+
+
+@dataclass(frozen=True)
 class Readers:
     """Whose decisions an actor may read: every one, or those with an entry below one of the actor's units."""
 

@@ -2,23 +2,46 @@
 
 from __future__ import annotations
 
-from services.awards.domain.register import Decision, DecisionFilter, Readers, readers_of
+from services.awards.domain.register import Decision, DecisionFilter, DecisionKey, Readers, readers_of
 from services.awards.domain.view import decision_view
 from services.awards.usecases.context import AwardsContext
 from services.awards.usecases.ports import AwardsStore
 from shared.contracts.errors import Forbidden, NotFound
 from shared.contracts.events import Actor
-from shared.contracts.operations.awards import DecisionById, DecisionPage, DecisionQuery, DecisionView
+from shared.contracts.operations.awards import (
+    LIST_DECISIONS,
+    DecisionById,
+    DecisionPage,
+    DecisionQuery,
+    DecisionSummary,
+    DecisionView,
+)
+from shared.contracts.paging import cut_page, decode_cursor, encode_cursor, refuse_offset_with_cursor, scope_of
 
 
 async def list_decisions(ctx: AwardsContext, actor: Actor, q: DecisionQuery) -> DecisionPage:
+    """A page of the register the caller may read; `next_cursor` continues after its last document."""
+    refuse_offset_with_cursor(q.offset, q.cursor)
     where = DecisionFilter(issuer=q.issuer, year=q.year, award_code=q.award_code, status=q.status, kind=q.kind)
+    scope = scope_of(LIST_DECISIONS.subject, q.model_dump(exclude={"limit", "offset", "cursor"}))
+    after = _decision_key(q.cursor, scope) if q.cursor else None
     readers = readers_of(actor)
     async with ctx.unit_of_work() as uow:
         total = await uow.store.count_decisions(where, readers)
-        found = await uow.store.list_decisions(where, readers, limit=q.limit, offset=q.offset)
-        entries = await uow.store.entries_of([d.id for d in found])
-    return DecisionPage(total=total, items=[decision_view(d, entries.get(d.id, []), actor) for d in found])
+        found = await uow.store.list_decisions(where, readers, limit=q.limit + 1, offset=q.offset, after=after)
+        page, next_cursor = cut_page(found, q.limit, lambda d: _decision_cursor(DecisionKey.of(d), scope))
+        entries = await uow.store.entries_of([d.id for d in page])
+    items = [DecisionSummary.of(decision_view(d, entries.get(d.id, []), actor)) for d in page]
+    return DecisionPage(total=total, items=items, next_cursor=next_cursor)
+
+
+def _decision_cursor(key: DecisionKey, scope: str) -> str:
+    return encode_cursor([key.issuer_code, key.year, key.kind, key.number], scope)
+
+
+def _decision_key(cursor: str, scope: str) -> DecisionKey:
+    issuer_code, year, kind, number = decode_cursor(cursor, scope, shape=(str, int, str, int))
+    return DecisionKey(str(issuer_code), int(year), str(kind), int(number))
 
 
 async def get_decision(ctx: AwardsContext, actor: Actor, q: DecisionById) -> DecisionView:

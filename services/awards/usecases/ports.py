@@ -11,7 +11,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from services.awards.domain.legal_basis import DocumentKind
-from services.awards.domain.register import Decision, DecisionFilter, Readers, RegisterEntry, RegistryEntry
+from services.awards.domain.register import Decision, DecisionFilter, DecisionKey, Readers, RegisterEntry, RegistryEntry
 from services.awards.domain.report import ScopeCount, ScopeFilter
 from shared.contracts.events import Actor, Event
 from shared.contracts.values import UnitRef
@@ -37,8 +37,11 @@ class AwardsStore(Protocol):
 
     async def count_decisions(self, where: DecisionFilter, readers: Readers) -> int: ...
 
-    async def list_decisions(self, where: DecisionFilter, readers: Readers, *, limit: int, offset: int) -> list[Decision]:
-        """By issuer, the latest year first, decisions before tờ trình, the highest number first."""
+    async def list_decisions(
+        self, where: DecisionFilter, readers: Readers, *, limit: int, offset: int, after: DecisionKey | None = None
+    ) -> list[Decision]:
+        """By issuer, the latest year first, decisions before tờ trình, the highest number first; `after`: only the
+        documents after that place (keyset)."""
         ...
 
     async def revoke_decision(self, decision_id: str, *, reason: str, by: str, by_id: str, at: datetime) -> None:

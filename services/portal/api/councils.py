@@ -3,15 +3,16 @@ once, and the tờ trình that travels with a forwarded batch. Review decides wh
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Response, status
 
-from services.portal.api.deps import CodePath, CurrentActor, Id, Limit
+from services.portal.api.deps import CodePath, CurrentActor, Id, page_limit
 from services.portal.downloads import XLSX, binary_responses, proposal_download
 from services.portal.gateway import Gateway
 from shared.contracts.commands import BatchSelection, CouncilMeeting
 from shared.contracts.operations import review as review_ops
+from shared.contracts.paging import PROPOSALS_PAGE_MAX
 
 
 def build_router(gateway: Gateway) -> APIRouter:
@@ -34,7 +35,9 @@ def build_router(gateway: Gateway) -> APIRouter:
         return await gateway.ask(review_ops.APPROVE_BATCH, actor, {"unit_code": unit_code, **body.model_dump()})
 
     @api.get("/queues/{unit_code}/proposals", summary="Tờ trình đơn vị đã gửi và đã nhận")
-    async def list_proposals(unit_code: CodePath, actor: CurrentActor, limit: Limit = 50) -> review_ops.ProposalList:
+    async def list_proposals(
+        unit_code: CodePath, actor: CurrentActor, limit: Annotated[int, page_limit(PROPOSALS_PAGE_MAX, 50)]
+    ) -> review_ops.ProposalList:
         return await gateway.ask(review_ops.LIST_PROPOSALS, actor, {"unit_code": unit_code, "limit": limit})
 
     @api.get("/proposals/{proposal_id}", summary="Một tờ trình với danh sách đề nghị")

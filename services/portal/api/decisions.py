@@ -3,15 +3,16 @@ prize paid back. Awards decides who may."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from services.portal.api.deps import Code, CurrentActor, Id, Limit, Offset, Year, present
+from services.portal.api.deps import Code, CurrentActor, Id, Offset, PageCursor, Year, page_limit, present
 from services.portal.downloads import XLSX, binary_responses, decision_download
 from services.portal.gateway import Gateway
 from shared.contracts.operations import awards as awards_ops
+from shared.contracts.paging import DECISIONS_PAGE_MAX
 from shared.contracts.values import Name, Text
 
 
@@ -30,13 +31,14 @@ def build_router(gateway: Gateway) -> APIRouter:
     @api.get("/decisions", summary="Quyết định khen thưởng đã ban hành")
     async def decisions(
         actor: CurrentActor,
+        limit: Annotated[int, page_limit(DECISIONS_PAGE_MAX, 50)],
         issuer: Code = None,
         year: Year = None,
         award_code: Code = None,
         status: Literal["issued", "revoked"] | None = None,
         kind: Literal["decision", "proposal"] | None = None,
-        limit: Limit = 50,
         offset: Offset = 0,
+        cursor: PageCursor = None,
     ) -> awards_ops.DecisionPage:
         params = {
             "issuer": issuer,
@@ -45,7 +47,8 @@ def build_router(gateway: Gateway) -> APIRouter:
             "status": status,
             "kind": kind,
             "limit": limit,
-            "offset": offset,
+            "offset": offset or None,
+            "cursor": cursor,
         }
         return await gateway.ask(awards_ops.LIST_DECISIONS, actor, present(params))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
@@ -10,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from services.portal.gateway import Gateway
 from shared.contracts.errors import Unauthenticated
 from shared.contracts.events import Actor
+from shared.contracts.paging import CURSOR_MAX_LENGTH, PageTooLarge
 from shared.contracts.values import MAX_OFFSET, MAX_YEAR, MIN_YEAR
 
 bearer = HTTPBearer(auto_error=False, description="Token từ POST /api/v1/auth/login")
@@ -37,8 +39,30 @@ CodePath = Annotated[str, Path(min_length=1, max_length=64, description="Mã")]
 Code = Annotated[str | None, Query(min_length=1, max_length=64)]
 Period = Annotated[str | None, Query(min_length=1, max_length=20, description="Kỳ xét, ví dụ 2025")]
 Year = Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR, description="Năm")]
-Limit = Annotated[int, Query(ge=1, le=500, description="Số dòng tối đa")]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Bỏ qua từng ấy dòng đầu")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Bỏ qua từng ấy dòng đầu (nên dùng cursor)")]
+
+
+def page_limit(maximum: int, default: int) -> Any:
+    """The `limit` of a list whose pages hold at most `maximum` items (shared.contracts.paging): above it, a 422
+    naming `limit` and saying the maximum (`limit_too_large`), before any service is asked."""
+
+    def limit(limit: int) -> int:
+        if limit > maximum:
+            raise PageTooLarge(maximum)
+        return limit
+
+    # built, not written, because the bound is a value of this call (string annotations could not name it)
+    query = Query(default, ge=1, description=f"Số mục mỗi trang, tối đa {maximum}", json_schema_extra={"maximum": maximum})
+    parameter = inspect.Parameter("limit", inspect.Parameter.KEYWORD_ONLY, default=query, annotation=int)
+    limit.__signature__ = inspect.Signature([parameter], return_annotation=int)  # type: ignore[attr-defined]
+    return Depends(limit)
+
+
+# The big lists' cursor; the service that made it checks it (`cursor_invalid`, 422, naming `cursor`).
+PageCursor = Annotated[
+    str | None,
+    Query(min_length=1, max_length=CURSOR_MAX_LENGTH, description="next_cursor của trang trước; bỏ trống: trang đầu"),
+]
 
 
 def present(params: dict[str, Any]) -> dict[str, Any]:

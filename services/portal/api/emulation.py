@@ -10,10 +10,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from services.portal.api.deps import Code, CodePath, CurrentActor, Id, present
+from services.portal.api.deps import Code, CodePath, CurrentActor, Id, PageCursor, page_limit, present
 from services.portal.gateway import Gateway
 from shared.contracts.commands import ClusterVoteRecord, NewCampaign, NewCluster, PledgeDecision, PledgeRegistration
 from shared.contracts.operations import registration as registration_ops
+from shared.contracts.paging import PLEDGES_PAGE_MAX
 
 
 def build_router(gateway: Gateway) -> APIRouter:
@@ -34,13 +35,14 @@ def build_router(gateway: Gateway) -> APIRouter:
     @api.get("/pledges", summary="Giao ước thi đua trong phạm vi của người dùng")
     async def pledges(
         actor: CurrentActor,
+        limit: Annotated[int, page_limit(PLEDGES_PAGE_MAX, PLEDGES_PAGE_MAX)],
         year: Annotated[int | None, Query(ge=2000, le=2100, description="Năm giao ước")] = None,
         unit_code: Code = None,
         status: Code = None,
+        cursor: PageCursor = None,
     ) -> registration_ops.PledgeList:
-        return await gateway.ask(
-            registration_ops.LIST_PLEDGES, actor, present({"year": year, "unit_code": unit_code, "status": status})
-        )
+        params = {"year": year, "unit_code": unit_code, "status": status, "limit": limit, "cursor": cursor}
+        return await gateway.ask(registration_ops.LIST_PLEDGES, actor, present(params))
 
     @api.post("/pledges", status_code=status.HTTP_201_CREATED, summary="Công đoàn cơ sở đăng ký giao ước thi đua năm")
     async def register_pledge(body: PledgeRegistration, actor: CurrentActor) -> registration_ops.PledgeView:

@@ -3,15 +3,18 @@ resubmit, withdraw, and the dossier's files (staged on upload, checked on downlo
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel
 
-from services.portal.api.deps import Code, CurrentActor, Id, Limit, Offset, Period, present
+from services.portal.api.deps import Code, CurrentActor, Id, Offset, PageCursor, Period, page_limit, present
 from services.portal.downloads import binary_responses, file_response
 from services.portal.gateway import Gateway
 from services.portal.uploads import read_upload
 from shared.contracts.commands import NominationDraft, NominationEdit, Withdrawal
 from shared.contracts.operations import registration as registration_ops
+from shared.contracts.paging import NOMINATIONS_PAGE_MAX
 from shared.rules.attachments import MEDIA_TYPES
 
 UPLOAD_BODY = {
@@ -55,12 +58,13 @@ def build_router(gateway: Gateway) -> APIRouter:
     @api.get("/nominations", summary="Danh sách hồ sơ trong phạm vi của người dùng")
     async def list_nominations(
         actor: CurrentActor,
+        limit: Annotated[int, page_limit(NOMINATIONS_PAGE_MAX, 50)],
         unit_code: Code = None,
         status: Code = None,
         award_code: Code = None,
         period: Period = None,
-        limit: Limit = 50,
         offset: Offset = 0,
+        cursor: PageCursor = None,
     ) -> registration_ops.NominationPage:
         params = {
             "unit_code": unit_code,
@@ -68,7 +72,8 @@ def build_router(gateway: Gateway) -> APIRouter:
             "award_code": award_code,
             "period": period,
             "limit": limit,
-            "offset": offset,
+            "offset": offset or None,
+            "cursor": cursor,
         }
         return await gateway.ask(registration_ops.LIST_NOMINATIONS, actor, present(params))
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
-from services.portal.api.deps import CurrentActor
+from services.portal.api.deps import CurrentActor, page_limit
 from services.portal.gateway import Gateway
 from shared.contracts.commands import NotificationsRead
 from shared.contracts.operations import review as review_ops
+from shared.contracts.paging import NOTIFICATIONS_PAGE_MAX
 
 
 def build_router(gateway: Gateway) -> APIRouter:
@@ -17,7 +18,7 @@ def build_router(gateway: Gateway) -> APIRouter:
 
     @api.get("/notifications", summary="Nhắc việc và thông báo chuyển lên / trả về của tôi")
     async def notifications(
-        actor: CurrentActor, unread_only: bool = False, limit: Annotated[int, Query(ge=1, le=200)] = 20
+        actor: CurrentActor, limit: Annotated[int, page_limit(NOTIFICATIONS_PAGE_MAX, 20)], unread_only: bool = False
     ) -> review_ops.NotificationList:
         return await gateway.ask(review_ops.NOTIFICATIONS, actor, {"unread_only": unread_only, "limit": limit})
 

@@ -13,12 +13,13 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from services.portal import store
-from services.portal.api.deps import CurrentActor, Id
+from services.portal.api.deps import CurrentActor, Id, page_limit
 from services.portal.gateway import Gateway
 from shared.contracts.commands import Reorganisation
 from shared.contracts.errors import DomainError
 from shared.contracts.operations import registration as registration_ops
 from shared.contracts.operations import review as review_ops
+from shared.contracts.paging import STUCK_PAGE_MAX
 from shared.contracts.values import RowId
 from shared.platform.observability import require_operations
 from shared.platform.outbox_ops import outbox_retry, outbox_status
@@ -78,8 +79,8 @@ def build_router(gateway: Gateway) -> APIRouter:
     @ops.get("/ops/stuck", summary="Hồ sơ chưa có kết quả, dừng ở một bước lâu hơn ngưỡng (cũ nhất trước)")
     async def stuck(
         actor: CurrentActor,
+        limit: Annotated[int, page_limit(STUCK_PAGE_MAX, 100)],
         older_than_seconds: Annotated[int, Query(ge=60, le=10 * 366 * 24 * 3600)] = 3 * 24 * 3600,
-        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> registration_ops.StuckNominations:
         return await gateway.ask(registration_ops.OPS_STUCK, actor, {"older_than_seconds": older_than_seconds, "limit": limit})
 

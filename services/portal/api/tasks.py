@@ -9,10 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.portal import users
-from services.portal.api.deps import Code, CodePath, CurrentActor, Id, Limit, Offset, Period, present
+from services.portal.api.deps import Code, CodePath, CurrentActor, Id, Offset, PageCursor, Period, page_limit, present
 from services.portal.gateway import Gateway
 from shared.contracts.commands import Reassignment, SendBack, TaskDecision
 from shared.contracts.operations import review as review_ops
+from shared.contracts.paging import QUEUE_PAGE_MAX
 
 
 def build_router(gateway: Gateway) -> APIRouter:
@@ -22,14 +23,15 @@ def build_router(gateway: Gateway) -> APIRouter:
     async def queue(
         unit_code: CodePath,
         actor: CurrentActor,
+        limit: Annotated[int, page_limit(QUEUE_PAGE_MAX, 50)],
         state: review_ops.QueueState = "active",
         award_code: Code = None,
         origin_unit_code: Code = None,
         period: Period = None,
         q: Annotated[str | None, Query(max_length=200, description="Tìm theo tên")] = None,
         due_before: date | None = None,
-        limit: Limit = 50,
         offset: Offset = 0,
+        cursor: PageCursor = None,
     ) -> review_ops.QueuePage:
         params = {
             "unit_code": unit_code,
@@ -40,7 +42,8 @@ def build_router(gateway: Gateway) -> APIRouter:
             "period": period,
             "q": q,
             "limit": limit,
-            "offset": offset,
+            "offset": offset or None,
+            "cursor": cursor,
         }
         return await gateway.ask(review_ops.LIST_QUEUE, actor, present(params))
 

@@ -26,7 +26,10 @@ async def pledges_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     year = request.query_params.get("year", "")
-    params = {"year": int(year)} if year.isdigit() else {}
+    params: dict[str, int | str] = {"year": int(year)} if year.isdigit() else {}
+    cursor = request.query_params.get("cursor", "")
+    if cursor:
+        params["cursor"] = cursor  # a page after the first (a bad one: the service's 422, shown as an error page)
     listed = await gateway.call("registration", "list_pledges", actor, params)
     return await render(
         request,

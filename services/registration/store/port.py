@@ -93,7 +93,7 @@ class Store(ABC):
 
     @abstractmethod
     async def search_nominations(self, search: NominationSearch) -> tuple[int, list[NominationRow]]:
-        """How many match, and the page asked for, newest first."""
+        """How many match (before `search.after`), and the page asked for, newest first (ties: greatest id first)."""
 
     @abstractmethod
     async def open_nominations_through(self, unit_codes: frozenset[str], statuses: frozenset[Status]) -> list[NominationRow]:
@@ -178,7 +178,7 @@ class Store(ABC):
 
     @abstractmethod
     async def pledges(self, search: PledgeSearch) -> list[PledgeRow]:
-        """Newest year first, then by unit."""
+        """Newest year first, then by unit (one pledge per unit and year); `search.after`/`limit`: one page."""
 
     # Clusters
 

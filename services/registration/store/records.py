@@ -228,6 +228,7 @@ class NominationSearch:
     period: str | None = None
     limit: int = 50
     offset: int = 0
+    after: tuple[datetime, str] | None = None  # keyset: only what comes after this (created_at, id), newest first
 
 
 @dataclass(frozen=True)
@@ -249,3 +250,5 @@ class PledgeSearch:
     year: int | None = None
     under_unit: str | None = None
     status: str | None = None
+    limit: int | None = None
+    after: tuple[int, str] | None = None  # keyset: only what comes after this (year, unit_code), newest year first

@@ -104,7 +104,11 @@ class EmulationQueries(OnConnection):
             where.append(under(p.c.path_codes, search.under_unit))
         if search.status:
             where.append(p.c.status == search.status)
-        return [pledge_row(r) for r in await self.mappings(sa.select(p).where(*where).order_by(p.c.year.desc(), p.c.unit_code))]
+        if search.after is not None:
+            year, unit_code = search.after
+            where.append(sa.or_(p.c.year < year, sa.and_(p.c.year == year, p.c.unit_code > unit_code)))
+        query = sa.select(p).where(*where).order_by(p.c.year.desc(), p.c.unit_code).limit(search.limit)
+        return [pledge_row(r) for r in await self.mappings(query)]
 
     # Clusters
 

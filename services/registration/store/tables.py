@@ -81,7 +81,7 @@ nominations = sa.Table(
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
     sa.Index("ix_nominations_unit_status", "unit_code", "status"),
-    sa.Index("ix_nominations_created", "created_at"),
+    sa.Index("ix_nominations_created_id", "created_at", "id"),  # the lists' order, newest first (keyset pages)
     sa.Index("ix_nominations_campaign", "campaign_code", "award_code"),
 )
 

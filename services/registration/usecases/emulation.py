@@ -25,6 +25,7 @@ from shared.contracts.commands import Campaign, NewCampaign, NewCluster, PledgeR
 from shared.contracts.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from shared.contracts.events import Actor
 from shared.contracts.operations.registration import (
+    LIST_PLEDGES,
     CampaignCode,
     CampaignList,
     CampaignTargetView,
@@ -42,6 +43,7 @@ from shared.contracts.operations.registration import (
     PledgeView,
     VoteInCluster,
 )
+from shared.contracts.paging import cut_page, decode_cursor, encode_cursor, scope_of
 
 
 def _unit_names(units: list[UnitRow]) -> dict[str, str]:
@@ -286,14 +288,23 @@ async def decide_pledge(ctx: RegistrationContext, actor: Actor, cmd: DecidePledg
 
 async def list_pledges(ctx: RegistrationContext, actor: Actor, q: PledgeQuery) -> PledgeList:
     """Pledges the actor may see: their CĐCS's, and those under the units they approve for."""
-    search = PledgeSearch(visible=visibility(actor), year=q.year, under_unit=q.unit_code, status=q.status)
+    scope = scope_of(LIST_PLEDGES.subject, q.model_dump(include={"year", "unit_code", "status"}))
+    after = None
+    if q.cursor:
+        year, unit_code = decode_cursor(q.cursor, scope, shape=(int, str))
+        after = (int(year), str(unit_code))
+    search = PledgeSearch(
+        visible=visibility(actor), year=q.year, under_unit=q.unit_code, status=q.status, limit=q.limit + 1, after=after
+    )
     async with ctx.uow.reading() as store:
         rows = await store.pledges(search)
+    page, next_cursor = cut_page(rows, q.limit, lambda r: encode_cursor([r.year, r.unit_code], scope))
     today = _today(ctx)
     rule = pledge_rule_on(today)
     names = award_names(ctx.rules.catalogs_on(today))
     return PledgeList(
-        items=[_pledge_view(r, names) for r in rows],
+        items=[_pledge_view(r, names) for r in page],
+        next_cursor=next_cursor,
         deadline=rule.deadline(today.year),
         late_policy=rule.late,
         source=rule.source,

@@ -34,6 +34,7 @@ from shared.contracts.events import (
     NominationWithdrawn,
 )
 from shared.contracts.operations.registration import (
+    LIST_NOMINATIONS,
     EditNomination,
     NominationId,
     NominationPage,
@@ -41,6 +42,7 @@ from shared.contracts.operations.registration import (
     NominationView,
     WithdrawNomination,
 )
+from shared.contracts.paging import cut_page, decode_moment_key, encode_moment_key, refuse_offset_with_cursor, scope_of
 from shared.contracts.values import VIETNAM_TZ
 from shared.rules import attachments as att
 
@@ -292,15 +294,20 @@ async def get_nomination(ctx: RegistrationContext, actor: Actor, query: Nominati
 
 
 async def list_nominations(ctx: RegistrationContext, actor: Actor, q: NominationQuery) -> NominationPage:
+    """A page of the nominations the caller may see, newest first; `next_cursor` continues after its last."""
+    refuse_offset_with_cursor(q.offset, q.cursor)
+    scope = scope_of(LIST_NOMINATIONS.subject, q.model_dump(include={"unit_code", "status", "award_code", "period"}))
     search = NominationSearch(
         visible=visibility(actor),
         under_unit=q.unit_code,
         status=Status(q.status) if q.status else None,
         award_code=q.award_code,
         period=q.period,
-        limit=q.limit,
+        limit=q.limit + 1,  # one more, to know whether a next page exists
         offset=q.offset,
+        after=decode_moment_key(q.cursor, scope) if q.cursor else None,
     )
     async with ctx.uow.reading() as store:
         total, rows = await store.search_nominations(search)
-    return NominationPage(total=total, items=[nomination_summary(r) for r in rows])
+    page, next_cursor = cut_page(rows, q.limit, lambda r: encode_moment_key(r.created_at, r.id, scope))
+    return NominationPage(total=total, items=[nomination_summary(r) for r in page], next_cursor=next_cursor)

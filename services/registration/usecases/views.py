@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from services.registration.domain.nomination import STATUS_LABELS_VI, STEP_LABELS_VI
 from services.registration.store.records import AttachmentRow, NominationRow, TimelineRow
 from shared.contracts.events import AttachmentRef
@@ -10,49 +12,55 @@ from shared.contracts.operations.registration import (
     DocumentName,
     NominationSummary,
     NominationView,
+    NomineeHeading,
     TimelineEntry,
 )
 from shared.rules import attachments as att
 from shared.rules.rulebook import Rulebook
 
 
+def _facts(row: NominationRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "status": row.status.value,
+        "status_label": STATUS_LABELS_VI[row.status],
+        "unit_code": row.unit_code,
+        "unit_name": row.unit_path[0].name,
+        "award_code": row.award_code,
+        "award_name": row.award_name,
+        "awarding_level": row.awarding_level,
+        "catalog_version": row.catalog_version,
+        "period": row.period,
+        "council_vote": row.council_vote,
+        "round": row.round,
+        "current_unit_code": row.current_unit_code,
+        "current_unit_name": row.current_unit_name,
+        "campaign_code": row.campaign_code,
+        "topic": row.topic,
+        "submitted_by": row.submitted_by,
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+    }
+
+
 def nomination_summary(row: NominationRow) -> NominationSummary:
     """A nomination as lists show it."""
-    return NominationSummary(
-        id=row.id,
-        status=row.status.value,
-        status_label=STATUS_LABELS_VI[row.status],
-        unit_code=row.unit_code,
-        unit_name=row.unit_path[0].name,
-        unit_path=list(row.unit_path),
-        award_code=row.award_code,
-        award_name=row.award_name,
-        awarding_level=row.awarding_level,
-        catalog_version=row.catalog_version,
-        period=row.period,
-        nominee=row.nominee,
-        eligibility=list(row.eligibility),
-        achievements=row.achievements,
-        council_vote=row.council_vote,
-        round=row.round,
-        current_unit_code=row.current_unit_code,
-        current_unit_name=row.current_unit_name,
-        last_reason=row.last_reason,
-        decision=row.decision,
-        campaign_code=row.campaign_code,
-        topic=row.topic,
-        submitted_by=row.submitted_by,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    nominee = NomineeHeading(kind=row.nominee.kind, name=row.nominee.name, position=row.nominee.position)
+    return NominationSummary(**_facts(row), nominee=nominee, decision=NominationSummary.heading(row.decision))
 
 
 def nomination_view(
     row: NominationRow, steps: list[TimelineRow], attachments: list[AttachmentRow], rules: Rulebook
 ) -> NominationView:
-    """A nomination with its files, the documents it still lacks and its timeline."""
+    """A nomination with its declared facts, files, the documents it still lacks and its timeline."""
     return NominationView(
-        **dict(nomination_summary(row)),
+        **_facts(row),
+        unit_path=list(row.unit_path),
+        nominee=row.nominee,
+        last_reason=row.last_reason,
+        decision=row.decision,
+        eligibility=list(row.eligibility),
+        achievements=row.achievements,
         attachments=[attachment_view(a) for a in attachments],
         missing_documents=missing_documents(row, [a.document_type for a in attachments], rules),
         timeline=[

@@ -13,6 +13,7 @@ from datetime import datetime
 from services.review.domain.deadlines import reminder_times
 from services.review.domain.task import ReviewTask
 from shared.contracts.events import Recipient
+from shared.contracts.operations.review import NOTIFICATION_TEXT_MAX
 from shared.contracts.values import LEVELS, VIETNAM_TZ
 
 REMINDER_KINDS = ("before_due", "due_day")
@@ -23,7 +24,7 @@ NOTIFICATION_TEXT = {
     "sent_back": "Cấp trên trả về để xử lý, hạn mới {due}",
     "reorganised_in": "Chuyển đến theo sắp xếp tổ chức, hạn xử lý giữ nguyên {due}",
 }
-TEXT_LIMIT = 500
+TEXT_LIMIT = NOTIFICATION_TEXT_MAX  # the reply's bound
 
 
 def parent_of_holder_exists(task: ReviewTask) -> bool:

@@ -25,6 +25,7 @@ from services.review.store.records import (
     NominationStatus,
     NotificationRecord,
     ProposalTask,
+    QueueKey,
     QueueRows,
     ReorganisationRecord,
     Roster,
@@ -70,8 +71,11 @@ class Tasks(ABC):
     async def cancel_active_of_nomination(self, nomination_id: str, at: datetime, comment: str | None) -> None: ...
 
     @abstractmethod
-    async def queue_page(self, query: QueueQuery, now: datetime) -> QueueRows:
-        """A page of a unit's queue (oldest due first, undated last), its counts and its total."""
+    async def queue_page(
+        self, query: QueueQuery, now: datetime, *, after: QueueKey | None = None, limit: int | None = None
+    ) -> QueueRows:
+        """A page of a unit's queue (oldest due first, undated last, then opened, then id), its counts and the total of
+        its filter; `after`: only the tasks after that place (keyset); `limit` instead of the query's own."""
 
     @abstractmethod
     async def active_of_nominations(self, nomination_ids: Sequence[str], *, lock: bool) -> list[TaskRecord]:

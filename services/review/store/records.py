@@ -58,6 +58,21 @@ class NominationRecord:
     returned_at_unit: str | None = None
 
 
+@dataclass(frozen=True, order=True)
+class QueueKey:
+    """Where a task stands in a queue's order (oldest due first, undated last, then opened, then id): a keyset page
+    starts after one."""
+
+    undated: bool
+    due_at: datetime | None
+    opened_at: datetime
+    id: str
+
+    @classmethod
+    def of(cls, record: TaskRecord) -> QueueKey:
+        return cls(record.task.due_at is None, record.task.due_at, record.opened_at, record.id)
+
+
 @dataclass(frozen=True)
 class QueueRows:
     """A page of a unit's queue, with the counts the queue shows and the total of its filter."""

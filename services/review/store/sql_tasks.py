@@ -21,6 +21,7 @@ from services.review.store.records import (
     DecidedTask,
     NominationRecord,
     NominationStatus,
+    QueueKey,
     QueueRows,
     TaskMove,
     TaskRecord,
@@ -165,7 +166,9 @@ class SqlTasks(port.Tasks):
             .values(state=TaskState.CANCELLED.value, decided_at=at, comment=comment)
         )
 
-    async def queue_page(self, query: QueueQuery, now: datetime) -> QueueRows:
+    async def queue_page(
+        self, query: QueueQuery, now: datetime, *, after: QueueKey | None = None, limit: int | None = None
+    ) -> QueueRows:
         tasks = t.tasks
         active = tasks.c.state.in_(ACTIVE)
         overdue = sa.and_(active, tasks.c.due_at < now)
@@ -206,12 +209,14 @@ class SqlTasks(port.Tasks):
             )
         ).one()
         away = await self.conn.scalar(sa.select(sa.func.count()).select_from(tasks).where(escalated_away))
+        if after is not None:
+            where.append(_after_in_queue(after))
         rows = (
             await self.conn.execute(
                 sa.select(tasks)
                 .where(*where)
-                .order_by(tasks.c.due_at.is_(None), tasks.c.due_at, tasks.c.opened_at, tasks.c.id)
-                .limit(query.limit)
+                .order_by(tasks.c.due_at.is_(None), tasks.c.due_at, tasks.c.opened_at, tasks.c.id)  # ix_tasks_queue_order
+                .limit(query.limit if limit is None else limit)
                 .offset(query.offset)
             )
         ).mappings()
@@ -269,6 +274,19 @@ class SqlTasks(port.Tasks):
             tasks.c.decided_at.is_not(None), tasks.c.decided_at >= since
         )
         return [DecidedTask(code, opened, decided) for code, opened, decided in (await self.conn.execute(query)).all()]
+
+
+def _after_in_queue(key: QueueKey) -> sa.ColumnElement[bool]:
+    """The tasks after `key` in the queue's order: (undated, due_at, opened_at, id) compared term by term."""
+    tasks = t.tasks
+    later_same_due = sa.or_(tasks.c.opened_at > key.opened_at, sa.and_(tasks.c.opened_at == key.opened_at, tasks.c.id > key.id))
+    if key.undated:
+        return sa.and_(tasks.c.due_at.is_(None), later_same_due)
+    return sa.or_(
+        tasks.c.due_at.is_(None),
+        tasks.c.due_at > key.due_at,
+        sa.and_(tasks.c.due_at == key.due_at, later_same_due),
+    )
 
 
 def due_before_bound(query: QueueQuery) -> datetime:

@@ -22,7 +22,7 @@ from services.review.store.port import UnitOfWork
 from services.review.store.records import ProposalTask, TaskRecord
 from services.review.usecases import councils, loading, tasks
 from services.review.usecases.context import ReviewContext
-from services.review.usecases.views import proposal_summary
+from services.review.usecases.views import proposal_heading, proposal_summary
 from shared.contracts.commands import BatchApprove, BatchForward
 from shared.contracts.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from shared.contracts.events import Actor, Event, NominationsApproved, NominationSnapshot, TaskClaimed
@@ -214,7 +214,7 @@ async def list_proposals(review: ReviewContext, actor: Actor, q: ProposalsQuery)
         raise Forbidden("Bạn không phải người duyệt của đơn vị này", code="not_unit_approver")
     async with review.unit_of_work() as uow:
         proposals = await uow.proposals.of_unit(q.unit_code, q.limit)
-    return ProposalList(items=[proposal_summary(p) for p in proposals])
+    return ProposalList(items=[proposal_heading(p) for p in proposals])
 
 
 MEDIA_TYPES = {

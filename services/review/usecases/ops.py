@@ -4,12 +4,13 @@ time for Prometheus and on request for the ops page (`ops_queues`)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
 from services.review.store.records import UnitQueue
 from services.review.usecases.context import ReviewContext
 from shared.contracts.events import Actor
 from shared.contracts.operations.review import LevelFigures, OpsQueues, QueuesQuery, UnitFigures
-from shared.contracts.values import LEVEL_NAMES_VI
+from shared.contracts.values import LEVEL_NAMES_VI, Level
 from shared.platform.observability import require_operations
 
 DECIDED_WINDOW = timedelta(days=30)
@@ -54,10 +55,10 @@ async def ops_queues(review: ReviewContext, actor: Actor, query: QueuesQuery) ->
     )
 
 
-def _by_level(figures: list[UnitQueue]) -> dict[str, LevelFigures]:
-    levels: dict[str, LevelFigures] = {}
+def _by_level(figures: list[UnitQueue]) -> dict[Level, LevelFigures]:
+    levels: dict[Level, LevelFigures] = {}
     for f in figures:
-        level = levels.setdefault(f.level, LevelFigures(depth=0, overdue=0))
+        level = levels.setdefault(cast(Level, f.level), LevelFigures(depth=0, overdue=0))  # a UnitRef's level
         level.depth += f.depth
         level.overdue += f.overdue
     return levels

@@ -6,11 +6,13 @@ from datetime import datetime
 
 from services.review.domain.task import escalation_chain, is_unit_admin, require_approver
 from services.review.store.port import UnitOfWork
+from services.review.store.records import QueueKey
 from services.review.usecases import councils, loading
 from services.review.usecases.context import ReviewContext
 from services.review.usecases.views import move_view, proposal_link, task_summary
 from shared.contracts.events import Actor, EligibilityCheck, NominationSnapshot
-from shared.contracts.operations.review import QueuePage, QueueQuery, TaskRef, TaskView
+from shared.contracts.operations.review import LIST_QUEUE, QueuePage, QueueQuery, QueueTask, TaskRef, TaskView
+from shared.contracts.paging import CursorInvalid, cut_page, decode_cursor, encode_cursor, refuse_offset_with_cursor, scope_of
 from shared.contracts.values import VIETNAM_TZ, UnitRef
 from shared.rules.eligibility import evaluate_declared
 from shared.rules.rulebook import Rulebook
@@ -21,12 +23,38 @@ async def list_queue(review: ReviewContext, actor: Actor, query: QueueQuery) -> 
     its own tasks that escalated away (`escalated_out`)."""
     if not actor.sees_everything():
         require_approver(actor, _unit_stub(query.unit_code))
+    refuse_offset_with_cursor(query.offset, query.cursor)
+    scope = scope_of(LIST_QUEUE.subject, query.model_dump(mode="json", exclude={"limit", "offset", "cursor"}))
+    after = _queue_key(query.cursor, scope) if query.cursor else None
     now = review.clock.now()
     async with review.unit_of_work() as uow:
-        rows = await uow.tasks.queue_page(query, now)
+        rows = await uow.tasks.queue_page(query, now, after=after, limit=query.limit + 1)  # one more: is there a next page?
+    page, next_cursor = cut_page(rows.items, query.limit, lambda r: _queue_cursor(QueueKey.of(r), scope))
     return QueuePage(
-        unit_code=query.unit_code, total=rows.total, counts=rows.counts, items=[task_summary(r, now) for r in rows.items]
+        unit_code=query.unit_code,
+        total=rows.total,
+        counts=rows.counts,
+        items=[QueueTask.model_validate(task_summary(r, now).model_dump(exclude={"comment"})) for r in page],
+        next_cursor=next_cursor,
     )
+
+
+def _queue_cursor(key: QueueKey, scope: str) -> str:
+    return encode_cursor(
+        [int(key.undated), key.due_at.isoformat() if key.due_at else "", key.opened_at.isoformat(), key.id], scope
+    )
+
+
+def _queue_key(cursor: str, scope: str) -> QueueKey:
+    undated, due_at, opened_at, task_id = decode_cursor(cursor, scope, shape=(int, str, str, str))
+    try:
+        due = datetime.fromisoformat(str(due_at)) if due_at else None
+        opened = datetime.fromisoformat(str(opened_at))
+    except ValueError:
+        raise CursorInvalid() from None
+    if undated not in (0, 1) or (due is None) != bool(undated) or opened.tzinfo is None or (due and due.tzinfo is None):
+        raise CursorInvalid()
+    return QueueKey(bool(undated), due, opened, str(task_id))
 
 
 async def get_task(review: ReviewContext, actor: Actor, request: TaskRef) -> TaskView:

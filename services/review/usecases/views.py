@@ -7,7 +7,14 @@ from datetime import datetime
 from services.review.domain.proposal import Proposal
 from services.review.domain.task import ACTIVE_STATES, STATE_LABELS_VI
 from services.review.store.records import TaskMove, TaskRecord
-from shared.contracts.operations.review import ProposalItem, ProposalLink, ProposalSummary, TaskMoveView, TaskSummary
+from shared.contracts.operations.review import (
+    ProposalHeading,
+    ProposalItem,
+    ProposalLink,
+    ProposalSummary,
+    TaskMoveView,
+    TaskSummary,
+)
 
 
 def task_summary(record: TaskRecord, now: datetime) -> TaskSummary:
@@ -68,6 +75,24 @@ def proposal_link(proposal: Proposal) -> ProposalLink:
         unit_name=proposal.unit.name,
         to_unit_name=proposal.to_unit.name,
         signer_name=proposal.signer_name,
+    )
+
+
+def proposal_heading(proposal: Proposal) -> ProposalHeading:
+    return ProposalHeading(
+        id=proposal.id,
+        number=proposal.number,
+        number_text=proposal.number_text,
+        year=proposal.year,
+        issued_on=proposal.issued_on,
+        issued_on_vn=f"{proposal.issued_on:%d/%m/%Y}",
+        unit_code=proposal.unit.code,
+        unit_name=proposal.unit.name,
+        to_unit_code=proposal.to_unit.code,
+        to_unit_name=proposal.to_unit.name,
+        signer_name=proposal.signer_name,
+        item_count=len(proposal.items),
+        created_at=proposal.created_at,
     )
 
 

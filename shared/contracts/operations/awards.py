@@ -15,7 +15,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from shared.contracts.operations import Operation
-from shared.contracts.values import IsoDateTime, Level, Name, NomineeKind, Offset, Text, Year
+from shared.contracts.paging import DECISIONS_PAGE_MAX, Cursor
+from shared.contracts.values import IsoDateTime, Label, Level, Name, NomineeKind, Offset, PersonName, Short, Text, Title, Year
 
 SERVICE = "awards"
 MAX_GRASSROOTS_ROWS = 2000
@@ -37,8 +38,9 @@ class DecisionQuery(BaseModel):
     award_code: Name | None = None
     status: IssueStatus | None = None
     kind: DocumentKind | None = None
-    limit: int = Field(default=50, ge=1, le=500)
-    offset: Offset = 0
+    limit: int = Field(default=50, ge=1, le=DECISIONS_PAGE_MAX)
+    offset: Offset = Field(default=0, description="Bỏ qua từng ấy dòng đầu (trang của bảng điều khiển); API dùng cursor")
+    cursor: Cursor | None = None
 
 
 class DecisionById(BaseModel):
@@ -137,9 +139,76 @@ class DecisionView(BaseModel):
     can_mark_recovered: bool
 
 
+# A decision in a list: the first of the awards it lists and of its nominees' names (the decision itself has them all).
+AWARDS_LISTED_MAX = 3
+NOMINEES_NAMED_MAX = 3
+
+
+class ListedAward(BaseModel):
+    code: Short
+    name: Title
+
+
+class ListedRevocation(BaseModel):
+    """Who revoked it and when (the reason is in the decision)."""
+
+    by: PersonName | None
+    at: IsoDateTime
+
+
+class DecisionSummary(BaseModel):
+    """A decision or tờ trình as a list shows it: its number, issuer, the first awards and nominees' names, totals.
+    A batch decision lists up to 500 nominees, too many for a page of decisions: read the decision for them."""
+
+    id: Short
+    kind: DocumentKind
+    kind_label: Label
+    number: int
+    number_text: Label
+    year: int
+    issuer_code: Short
+    issuer_name: Title
+    issued_at: IsoDateTime
+    signed_by: PersonName
+    award_code: Short
+    award_name: Title
+    awards: list[ListedAward] = Field(
+        max_length=AWARDS_LISTED_MAX, description=f"Các hình thức đầu tiên (tối đa {AWARDS_LISTED_MAX})"
+    )
+    award_count: int
+    catalog_version: Short
+    batch_id: Short | None
+    decided_by: Title
+    status: IssueStatus
+    status_label: Label
+    revocation: ListedRevocation | None
+    nominee_count: int
+    nominee_names: list[PersonName] = Field(
+        max_length=NOMINEES_NAMED_MAX, description=f"Tên những người được khen đầu tiên (tối đa {NOMINEES_NAMED_MAX})"
+    )
+    collectives: int
+    individuals: int
+    total_prize_vnd: int
+    recovery_due_vnd: int
+    can_revoke: bool
+    can_mark_recovered: bool
+
+    @classmethod
+    def of(cls, view: DecisionView) -> DecisionSummary:
+        listed = view.model_dump(exclude={"nominees", "document", "awards"})
+        return cls(
+            **listed,
+            awards=[ListedAward(code=a.code, name=a.name) for a in view.awards[:AWARDS_LISTED_MAX]],
+            award_count=len(view.awards),
+            nominee_count=len(view.nominees),
+            nominee_names=[x.name for x in view.nominees[:NOMINEES_NAMED_MAX]],
+        )
+
+
 class DecisionPage(BaseModel):
     total: int
-    items: list[DecisionView]
+    items: list[DecisionSummary] = Field(max_length=DECISIONS_PAGE_MAX)
+    next_cursor: Cursor | None = Field(default=None, description="Trang tiếp theo: gửi lại làm cursor; null khi đã hết")
 
 
 class DocumentRequest(BaseModel):

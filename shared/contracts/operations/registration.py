@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from shared.contracts.commands import (
+    PLEDGE_TARGETS_MAX,
     ClusterVoteRecord,
     NewCampaign,
     NewCluster,
@@ -29,7 +30,21 @@ from shared.contracts.commands import (
 )
 from shared.contracts.events import AttachmentRef, CouncilVote, EligibilityCheck, Nominee, UnitsReorganised
 from shared.contracts.operations import Operation
-from shared.contracts.values import IsoDateTime, Level, Name, Offset, UnitRef
+from shared.contracts.paging import NOMINATIONS_PAGE_MAX, PLEDGES_PAGE_MAX, STUCK_PAGE_MAX, Cursor
+from shared.contracts.values import (
+    IsoDateTime,
+    Label,
+    Level,
+    Name,
+    NomineeKind,
+    Note,
+    Offset,
+    PersonName,
+    Reason,
+    Short,
+    Title,
+    UnitRef,
+)
 
 SERVICE = "registration"
 
@@ -171,38 +186,72 @@ class NominationQuery(_Params):
     status: NominationStatus | None = None
     award_code: Name | None = None
     period: Name | None = None
-    limit: int = Field(default=50, ge=1, le=500)
-    offset: Offset = 0
+    limit: int = Field(default=50, ge=1, le=NOMINATIONS_PAGE_MAX)
+    offset: Offset = Field(default=0, description="Bỏ qua từng ấy dòng đầu (trang của bảng điều khiển); API dùng cursor")
+    cursor: Cursor | None = None
 
 
-class NominationSummary(BaseModel):
-    """A nomination as lists show it."""
+class NomineeHeading(BaseModel):
+    """Who is nominated, as a list shows it (the declared facts are in the nomination itself)."""
 
-    id: str
+    kind: NomineeKind
+    name: PersonName
+    position: PersonName | None = None
+
+
+class DecisionHeading(BaseModel):
+    """The decision (or tờ trình) of a nomination, as a list shows it."""
+
+    decision_id: Short
+    kind: Literal["decision", "proposal"]
+    number_text: Label
+    issued_at: Short
+    revoked: bool
+
+
+class NominationFacts(BaseModel):
+    """What a nomination's summary and its full view share."""
+
+    id: Short
     status: NominationStatus
-    status_label: str
-    unit_code: str
-    unit_name: str
-    unit_path: list[UnitRef]
-    award_code: str
-    award_name: str
-    awarding_level: str
-    catalog_version: str
-    period: str
-    nominee: Nominee
-    eligibility: list[EligibilityCheck]
-    achievements: str
+    status_label: Label
+    unit_code: Short
+    unit_name: Title
+    award_code: Short
+    award_name: Title
+    awarding_level: Short
+    catalog_version: Short
+    period: Short
     council_vote: CouncilVote | None
     round: int
-    current_unit_code: str | None
-    current_unit_name: str | None
-    last_reason: str | None
-    decision: dict[str, Any] | None = Field(description="The decision or proposal as awards announced it, and its revocation")
-    campaign_code: str | None
-    topic: str | None
-    submitted_by: str
+    current_unit_code: Short | None
+    current_unit_name: Title | None
+    campaign_code: Short | None
+    topic: Short | None
+    submitted_by: PersonName
     created_at: IsoDateTime
     updated_at: IsoDateTime
+
+
+class NominationSummary(NominationFacts):
+    """A nomination as lists show it: without its unit path, declared facts, achievements, eligibility report, last
+    reason and the decision's details (read the nomination for those), so that a page always fits in one message."""
+
+    nominee: NomineeHeading
+    decision: DecisionHeading | None
+
+    @classmethod
+    def heading(cls, decision: dict[str, Any] | None) -> DecisionHeading | None:
+        """The list's heading of the decision as registration keeps it (as awards announced it)."""
+        if decision is None:
+            return None
+        return DecisionHeading(
+            decision_id=decision["decision_id"],
+            kind=decision["kind"],
+            number_text=decision["number_text"],
+            issued_at=decision["issued_at"],
+            revoked="revoked" in decision,
+        )
 
 
 class AttachmentView(AttachmentRef):
@@ -227,9 +276,16 @@ class TimelineEntry(BaseModel):
     comment: str | None
 
 
-class NominationView(NominationSummary):
-    """A nomination with its files, the required documents it lacks, and its timeline."""
+class NominationView(NominationFacts):
+    """A nomination with its unit path, declared facts, achievements, eligibility report, last reason, decision,
+    files, the required documents it lacks, and its timeline."""
 
+    unit_path: list[UnitRef]
+    nominee: Nominee
+    eligibility: list[EligibilityCheck]
+    achievements: str
+    last_reason: str | None
+    decision: dict[str, Any] | None = Field(description="The decision or proposal as awards announced it, and its revocation")
     attachments: list[AttachmentView]
     missing_documents: list[DocumentName]
     timeline: list[TimelineEntry]
@@ -237,7 +293,8 @@ class NominationView(NominationSummary):
 
 class NominationPage(BaseModel):
     total: int
-    items: list[NominationSummary]
+    items: list[NominationSummary] = Field(max_length=NOMINATIONS_PAGE_MAX)
+    next_cursor: Cursor | None = Field(default=None, description="Trang tiếp theo: gửi lại làm cursor; null khi đã hết")
 
 
 # The dossier's files
@@ -319,6 +376,8 @@ class PledgeQuery(_Params):
     year: int | None = Field(default=None, ge=2000, le=2100)
     unit_code: Name | None = None
     status: Name | None = None
+    limit: int = Field(default=PLEDGES_PAGE_MAX, ge=1, le=PLEDGES_PAGE_MAX)
+    cursor: Cursor | None = None
 
 
 class DecidePledge(PledgeDecision):
@@ -326,37 +385,38 @@ class DecidePledge(PledgeDecision):
 
 
 class PledgeTargetView(BaseModel):
-    award_code: str
+    award_code: Short
     count: int
-    award_name: str
+    award_name: Title
 
 
 class PledgeView(BaseModel):
-    id: str
-    unit_code: str
-    superior_code: str
-    superior_name: str
+    id: Short
+    unit_code: Short
+    superior_code: Short
+    superior_name: Title
     year: int
-    status: str
-    status_label: str
-    targets: list[PledgeTargetView]
-    note: str
+    status: Short
+    status_label: Label
+    targets: list[PledgeTargetView] = Field(max_length=PLEDGE_TARGETS_MAX)
+    note: Note
     late: bool
     deadline: dt.date
-    registered_by: str
+    registered_by: PersonName
     registered_at: IsoDateTime
-    decided_by: str | None
+    decided_by: PersonName | None
     decided_at: IsoDateTime | None
-    reason: str | None
+    reason: Reason | None
 
 
 class PledgeList(BaseModel):
-    """The pledges the caller may see, and this year's registration rule."""
+    """A page of the pledges the caller may see, and this year's registration rule."""
 
-    items: list[PledgeView]
+    items: list[PledgeView] = Field(max_length=PLEDGES_PAGE_MAX)
+    next_cursor: Cursor | None = Field(default=None, description="Trang tiếp theo: gửi lại làm cursor; null khi đã hết")
     deadline: dt.date
-    late_policy: str
-    source: str
+    late_policy: Short
+    source: Reason  # where the rule comes from (shared/data/emulation.toml)
     confirmed: bool
 
 
@@ -434,27 +494,27 @@ class PipelineFigures(BaseModel):
 
 class StuckQuery(_Params):
     older_than_seconds: int = Field(default=3 * 24 * 3600, ge=60, le=10 * 366 * 24 * 3600)
-    limit: int = Field(default=100, ge=1, le=1000)
+    limit: int = Field(default=100, ge=1, le=STUCK_PAGE_MAX)
 
 
 class StuckStep(BaseModel):
-    step: str
-    label: str
-    unit_code: str | None
-    unit_name: str | None
-    actor_name: str
+    step: Short
+    label: Label
+    unit_code: Short | None
+    unit_name: Title | None
+    actor_name: PersonName
     at: IsoDateTime
 
 
 class StuckNomination(BaseModel):
-    id: str
+    id: Short
     status: NominationStatus
-    status_label: str
-    unit_code: str
-    award_code: str
-    nominee_name: str
-    current_unit_code: str | None
-    current_unit_name: str | None
+    status_label: Label
+    unit_code: Short
+    award_code: Short
+    nominee_name: PersonName
+    current_unit_code: Short | None
+    current_unit_name: Title | None
     step: StuckStep
     waiting_seconds: int
 
@@ -463,7 +523,7 @@ class StuckNominations(BaseModel):
     older_than_seconds: int
     now: IsoDateTime
     total: int
-    items: list[StuckNomination]
+    items: list[StuckNomination] = Field(max_length=STUCK_PAGE_MAX)
 
 
 # The operations

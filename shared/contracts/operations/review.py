@@ -9,7 +9,7 @@ refuse unknown keys, as review always did.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
@@ -17,7 +17,8 @@ from shared.contracts.commands import BatchApprove, BatchForward, CouncilMeeting
 from shared.contracts.commands import SendBack as SendBackBody
 from shared.contracts.events import Actor, EligibilityCheck, NominationSnapshot, UnitsReorganised
 from shared.contracts.operations import Operation
-from shared.contracts.values import IsoDateTime, Name, Offset, UnitRef
+from shared.contracts.paging import NOTIFICATIONS_PAGE_MAX, OPS_QUEUES_PAGE_MAX, PROPOSALS_PAGE_MAX, QUEUE_PAGE_MAX, Cursor
+from shared.contracts.values import IsoDateTime, Label, Level, Name, Offset, PersonName, Short, Title, UnitRef
 
 
 class _Params(BaseModel):
@@ -38,8 +39,9 @@ class QueueQuery(_Params):
     origin_unit_code: Name | None = None
     period: Name | None = None
     q: Name | None = Field(default=None, max_length=200)
-    limit: int = Field(default=50, ge=1, le=500)
-    offset: Offset = 0
+    limit: int = Field(default=50, ge=1, le=QUEUE_PAGE_MAX)
+    offset: Offset = Field(default=0, description="Bỏ qua từng ấy dòng đầu (trang của bảng điều khiển); API dùng cursor")
+    cursor: Cursor | None = None
 
 
 class TaskRef(_Params):
@@ -73,18 +75,18 @@ class ProposalsQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     unit_code: Name
-    limit: int = Field(default=50, ge=1, le=500)
+    limit: int = Field(default=50, ge=1, le=PROPOSALS_PAGE_MAX)
 
 
 class NotificationsQuery(_Params):
     unread_only: bool = False
-    limit: int = Field(default=20, ge=1, le=200)
+    limit: int = Field(default=20, ge=1, le=NOTIFICATIONS_PAGE_MAX)
 
 
 class QueuesQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    limit: int = Field(default=10, ge=1, le=500)
+    limit: int = Field(default=10, ge=1, le=OPS_QUEUES_PAGE_MAX)
 
 
 class ReorganisationRef(_Params):
@@ -98,38 +100,43 @@ class ReorganisationPreview(_Params):
 # Replies: tasks and queues
 
 
-class TaskSummary(BaseModel):
-    """A task as a queue lists it."""
+class QueueTask(BaseModel):
+    """A task as a queue lists it (its decision's comment is in the task itself)."""
 
-    id: str
-    nomination_id: str
-    unit_code: str
-    unit_name: str
-    unit_level: str
-    state: str
-    state_label: str
+    id: Short
+    nomination_id: Short
+    unit_code: Short
+    unit_name: Title
+    unit_level: Short
+    state: Short
+    state_label: Label
     round: int
-    claimant_id: str | None
-    claimant_name: str | None
-    award_code: str
-    award_name: str
-    nominee_name: str
-    nominee_kind: str
-    origin_unit_code: str
-    origin_unit_name: str
-    period: str
+    claimant_id: Short | None
+    claimant_name: PersonName | None
+    award_code: Short
+    award_name: Title
+    nominee_name: PersonName
+    nominee_kind: Short
+    origin_unit_code: Short
+    origin_unit_name: Title
+    period: Short
     opened_at: IsoDateTime
     due_at: IsoDateTime | None
     claimed_at: IsoDateTime | None
     decided_at: IsoDateTime | None
-    decided_by_name: str | None
-    comment: str | None
-    queue_unit_code: str
-    queue_unit_name: str
+    decided_by_name: PersonName | None
+    queue_unit_code: Short
+    queue_unit_name: Title
     escalations: int
     escalated_at: IsoDateTime | None
     is_escalated: bool
     overdue: bool
+
+
+class TaskSummary(QueueTask):
+    """A task with its decision's comment, as a task's history shows it."""
+
+    comment: str | None
 
 
 class QueueCounts(BaseModel):
@@ -141,10 +148,11 @@ class QueueCounts(BaseModel):
 
 
 class QueuePage(BaseModel):
-    unit_code: str
+    unit_code: Short
     total: int
     counts: QueueCounts
-    items: list[TaskSummary]
+    items: list[QueueTask] = Field(max_length=QUEUE_PAGE_MAX)
+    next_cursor: Cursor | None = Field(default=None, description="Trang tiếp theo: gửi lại làm cursor; null khi đã hết")
 
 
 class TaskMoveView(BaseModel):
@@ -266,6 +274,25 @@ class ProposalItem(BaseModel):
     council: str
 
 
+class ProposalHeading(BaseModel):
+    """A tờ trình as a list shows it: its number, units and signer, and how many nominees it lists (read the tờ trình
+    for them and its comment: a batch lists up to 200, each with its achievements, too many for a page of tờ trình)."""
+
+    id: Short
+    number: int
+    number_text: Label
+    year: int
+    issued_on: date
+    issued_on_vn: Short
+    unit_code: Short
+    unit_name: Title
+    to_unit_code: Short
+    to_unit_name: Title
+    signer_name: PersonName
+    item_count: int
+    created_at: IsoDateTime
+
+
 class ProposalSummary(BaseModel):
     id: str
     number: int
@@ -288,7 +315,7 @@ class ProposalView(ProposalSummary):
 
 
 class ProposalList(BaseModel):
-    items: list[ProposalSummary]
+    items: list[ProposalHeading] = Field(max_length=PROPOSALS_PAGE_MAX)
 
 
 class ProposalFile(BaseModel):
@@ -307,13 +334,16 @@ class BatchApproved(BaseModel):
 # Replies: the bell, operations, reorganisations
 
 
+NOTIFICATION_TEXT_MAX = 500  # what the bell shows; services.review.domain.reminders cuts a longer text
+
+
 class NotificationView(BaseModel):
     id: int
-    kind: str
-    task_id: str
-    nomination_id: str
-    unit_code: str
-    text: str
+    kind: Short
+    task_id: Short
+    nomination_id: Short
+    unit_code: Short
+    text: Annotated[str, Field(max_length=NOTIFICATION_TEXT_MAX)]
     due_at: IsoDateTime | None
     created_at: IsoDateTime
     read: bool
@@ -321,7 +351,7 @@ class NotificationView(BaseModel):
 
 class NotificationList(BaseModel):
     unread: int
-    items: list[NotificationView]
+    items: list[NotificationView] = Field(max_length=NOTIFICATIONS_PAGE_MAX)
 
 
 class MarkedRead(BaseModel):
@@ -334,10 +364,10 @@ class LevelFigures(BaseModel):
 
 
 class UnitFigures(BaseModel):
-    unit_code: str
-    unit_name: str
-    level: str
-    level_name: str
+    unit_code: Short
+    unit_name: Title
+    level: Short
+    level_name: Label
     depth: int
     overdue: int
     oldest_age_seconds: int
@@ -349,8 +379,8 @@ class OpsQueues(BaseModel):
     at: IsoDateTime
     total_tasks: int
     total_overdue: int
-    by_level: dict[str, LevelFigures]
-    slowest: list[UnitFigures]
+    by_level: dict[Level, LevelFigures]
+    slowest: list[UnitFigures] = Field(max_length=OPS_QUEUES_PAGE_MAX)
 
 
 class MovedTasks(BaseModel):
