@@ -14,6 +14,7 @@ items, which a unit test holds under `MAX_REPLY_BYTES` with `MARGIN` to spare, a
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import types
 import typing
 import uuid
@@ -143,6 +144,8 @@ def _widest(tp: Any, metadata: list[Any], where: str, count: int | None = None) 
         return max(candidates, key=lambda v: len(_json(v)))
     if origin is typing.Literal:
         return max(typing.get_args(tp), key=lambda v: len(_json(v)))
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return max(tp, key=lambda member: len(_json(member.value))).value
     if origin in (list, tuple):
         args = typing.get_args(tp)
         n = count if count is not None else _bound(metadata, where)
