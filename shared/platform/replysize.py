@@ -145,7 +145,7 @@ def _widest(tp: Any, metadata: list[Any], where: str, count: int | None = None) 
     if origin is typing.Literal:
         return max(typing.get_args(tp), key=lambda v: len(_json(v)))
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return max(tp, key=lambda member: len(_json(member.value))).value
+        return max(tp, key=lambda member: len(_json(member.value)))
     if origin in (list, tuple):
         args = typing.get_args(tp)
         n = count if count is not None else _bound(metadata, where)
