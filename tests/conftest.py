@@ -187,6 +187,7 @@ async def service_context(database_url: str) -> AsyncIterator[Any]:
 # collected last would run alone at the end while the other worker idles. Measured with `--durations`; the rest keeps
 # its order, the many quick unit tests last, filling the gaps.
 LONGEST_FIRST = (
+    "tests/e2e/test_faults.py",
     "tests/e2e/test_crash_recovery.py",
     "tests/e2e/test_crash_recovery_on_postgresql.py",
     "tests/e2e/test_repair_cli.py",

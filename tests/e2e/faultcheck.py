@@ -57,6 +57,7 @@ class Observations:
     console: list[tuple[str, int, str, str | None, str]] = field(default_factory=list)
     phase: str = "before"
     awards_backlog: int = 0
+    backlog: int = 0  # what the faulty service's durables held for it when the fault ended
     killed_at: float = 0.0
     portal_restarted_at: float = 0.0
     portal_ready_at: float = 0.0
@@ -230,6 +231,11 @@ def undelivered(nats_url: str) -> dict[str, int]:
             await nc.close()
 
     return asyncio.run(read())
+
+
+def backlog_of(nats_url: str, service: str) -> int:
+    """Messages the service's own durables (named after it) have yet to give it or to see acknowledged."""
+    return sum(n for durable, n in undelivered(nats_url).items() if durable.startswith(f"{service}-"))
 
 
 def outboxes_pending(system: System, names: Iterable[str] = SERVICES) -> dict[str, int]:

@@ -8,6 +8,7 @@ module because `make test` runs modules on two workers at once, each its own pro
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,12 @@ class FaultRow:
 
 class FaultTable:
     """The rows one test module measures, appended as each scenario ends (a failing scenario's row too)."""
+
+    @staticmethod
+    @functools.cache
+    def of(module: str) -> FaultTable:
+        """The module's table, emptied the first time this process asks for it."""
+        return FaultTable(module)
 
     def __init__(self, module: str) -> None:
         ROWS_DIR.mkdir(parents=True, exist_ok=True)

@@ -207,7 +207,7 @@ def test_a_database_crash_mid_flow_is_waited_out_with_no_dead_letter_and_honest_
     # Nothing lost, nothing doubled, nothing dead-lettered, nobody had to step in.
     outcome = batch_outcome(client, ids)
     dead_letters = dead_letter_count(system.user_nats_url("admin"))
-    FaultTable("database_outage").add(
+    FaultTable.of("database_outage").add(
         FaultRow(
             scenario="awards backlogged (SIGSTOP), then kill -9 of both PostgreSQL (portal 5 s, services 10 s)",
             nominations=COUNT,
