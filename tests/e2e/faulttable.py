@@ -4,6 +4,12 @@ Each test module writing rows owns one file under test-artifacts/faults/ (rewrit
 at the end of the session the root conftest joins the files written during the session into
 test-artifacts/fault-table.md and prints the table in the terminal summary, so a CI log shows it. One file per
 module because `make test` runs modules on two workers at once, each its own process.
+
+"time from recovery to drained" runs from the end of the fault (the database or nats-server restarted, SIGCONT, the
+killed service restarted; for a replica killed and not restarted, the kill) until every nomination of the scenario
+is granted, every durable drained and every outbox empty. It includes the approvals the test still makes after
+the fault, and a message the dead or stopped process held unacknowledged comes back only after the consumers'
+ack wait (30 s, shared.platform.topology.ACK_WAIT_SECONDS).
 """
 
 from __future__ import annotations
