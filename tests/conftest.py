@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -27,6 +28,7 @@ from shared.platform.db import make_engine
 from shared.platform.migrate import upgrade
 from shared.platform.service import ServiceContext
 from shared.platform.settings import ATTACHMENT_RULES_ENV, ServiceSettings
+from tests.e2e import faulttable
 from thidua.natsserver import NatsServer, free_port
 
 DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -185,6 +187,7 @@ async def service_context(database_url: str) -> AsyncIterator[Any]:
 # collected last would run alone at the end while the other worker idles. Measured with `--durations`; the rest keeps
 # its order, the many quick unit tests last, filling the gaps.
 LONGEST_FIRST = (
+    "tests/e2e/test_faults.py",
     "tests/e2e/test_crash_recovery.py",
     "tests/e2e/test_crash_recovery_on_postgresql.py",
     "tests/e2e/test_repair_cli.py",
@@ -209,3 +212,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return (1, DIRECTORY_ORDER.index(directory) if directory in DIRECTORY_ORDER else len(DIRECTORY_ORDER))
 
     items.sort(key=rank)  # stable: a file's tests keep their order
+
+
+SESSION_STARTED = pytest.StashKey[float]()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[SESSION_STARTED] = time.time()
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """The fault-injection table (tests/e2e/faulttable.py) of the rows this session measured. Here, not in
+    tests/e2e/conftest.py: under xdist the controller, which prints the summary, loads only this conftest."""
+    if hasattr(config, "workerinput"):
+        return
+    table = faulttable.collect(since=config.stash.get(SESSION_STARTED, 0.0) - 1.0)
+    if table:
+        terminalreporter.section(f"fault injection (also in {os.path.relpath(faulttable.TABLE_FILE)})")
+        for line in table:
+            terminalreporter.write_line(line)

@@ -33,8 +33,10 @@ class PortalClient:
         self.tokens[username] = token
         return str(token)
 
-    def _call(self, method: str, path: str, user: str | None, **kwargs: Any) -> Any:
+    def _call(self, method: str, path: str, user: str | None, *, idempotency_key: str | None = None, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {self.tokens[user]}"} if user else {}
+        if idempotency_key is not None:  # a retry with the same key gets the first attempt's outcome
+            headers["Idempotency-Key"] = idempotency_key
         response = self.http.request(method, path, headers=headers, **kwargs)
         if response.status_code >= 400:
             try:
@@ -58,8 +60,8 @@ class PortalClient:
             if cursor is None:
                 return
 
-    def post(self, user: str, path: str, body: Any = None) -> Any:
-        return self._call("POST", path, user, json=body)
+    def post(self, user: str, path: str, body: Any = None, *, idempotency_key: str | None = None) -> Any:
+        return self._call("POST", path, user, json=body, idempotency_key=idempotency_key)
 
     def put(self, user: str, path: str, body: Any) -> Any:
         return self._call("PUT", path, user, json=body)

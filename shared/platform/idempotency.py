@@ -2,7 +2,10 @@
 
 The key (per caller and operation) is recorded in the answering service's own database, in three states:
 - `in_flight`: the first attempt is running. A repeat is told so (409 `request_in_progress`, retry in a moment);
-  an attempt abandoned longer than `STALE_AFTER_SECONDS` (its process died before committing) is taken over.
+  an attempt in flight longer than `STALE_AFTER_SECONDS` (its process died, or is stopped) is taken over by the
+  repeat. Each attempt holds a fence (the record's `updated_at` when it took the key); only the attempt whose fence
+  is still the record's may mark it committed, so a superseded attempt that wakes up is refused at its commit and
+  rolls back: whoever took the key last, at most one attempt's effects are ever written.
 - `committed`: written **in the same transaction as the operation's effects** (each service's unit of work calls
   `mark_committed` before it commits). So a key is never "committed" without the effect, nor the effect without it.
 - `done`: the reply is stored; a repeat gets it again, byte for byte, whether it was a success or a refusal.
@@ -25,13 +28,16 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from shared.contracts.errors import Conflict
 from shared.platform.clock import Clock
 from shared.platform.db import UtcDateTime
 
 log = logging.getLogger("thidua.idempotency")
 
 KEEP_FOR = timedelta(hours=24)
-STALE_AFTER_SECONDS = 120.0  # longer than any caller waits for a reply (the portal: 10 s)
+# Longer than a caller waits for a reply (the portal: 10 s), so that a twin of an attempt being answered is told to
+# wait; short, so that a client retrying after a replica died is not kept waiting: the fence keeps it safe.
+STALE_AFTER_SECONDS = 15.0
 MAX_KEY_LENGTH = 100
 
 State = Literal["in_flight", "committed", "done"]
@@ -62,6 +68,7 @@ class RequestState:
     """What `answer()` and the service's unit of work share about one request being answered."""
 
     key_id: str | None = None  # the idempotency record of this request, if it carries a key
+    fence: datetime | None = None  # the record's `updated_at` when this attempt took the key
     committed: bool = False  # the operation's transaction committed
 
 
@@ -77,11 +84,24 @@ async def mark_committed(conn: AsyncConnection, table: sa.Table) -> None:
     state = request_state.get()
     if state is None:
         return
-    state.committed = True  # set before the commit: if the commit itself fails, the reply says "unknown"
-    if state.key_id is not None:
-        await conn.execute(
-            table.update().where(table.c.id == state.key_id, table.c.state == "in_flight").values(state="committed")
+    if state.key_id is not None and not state.committed:  # (a second unit of work of the same request: already ours)
+        marked = await conn.execute(
+            table.update()
+            .where(table.c.id == state.key_id, table.c.state == "in_flight", table.c.updated_at == state.fence)
+            .values(state="committed")
         )
+        if marked.rowcount != 1:  # a repeat took the key over while this attempt was stopped or stalled
+            log.warning("idempotency.superseded")
+            raise Superseded()
+    state.committed = True  # set before the commit: if the commit itself fails, the reply says "unknown"
+
+
+class Superseded(Conflict):
+    """This attempt's key was taken over by a repeat of the request (it outlived `STALE_AFTER_SECONDS`): the repeat's
+    outcome is the request's, this attempt writes nothing."""
+
+    code = "request_superseded"
+    title = "Yêu cầu này đã được một lần gửi lại (cùng Idempotency-Key) thực hiện thay; hãy tải lại để xem kết quả"
 
 
 def key_id(user_id: str, operation: str, key: str) -> str:
@@ -96,6 +116,13 @@ class Earlier:
     reply: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """This attempt runs the request: it holds the key with `fence` (see `mark_committed`)."""
+
+    fence: datetime
+
+
 class Keeper:
     """The idempotency records of one service, in its database."""
 
@@ -105,8 +132,8 @@ class Keeper:
         self.clock = clock  # business time is fine here: keys only need an order and an age
         self._last_purge: datetime | None = None
 
-    async def begin(self, kid: str, operation: str, request_digest: str) -> Earlier | None:
-        """None: this attempt runs (the record is now `in_flight`); else what the earlier attempt left."""
+    async def begin(self, kid: str, operation: str, request_digest: str) -> Earlier | Attempt:
+        """An `Attempt`: this one runs (the record is now `in_flight`, with its fence); else what an earlier one left."""
         now = self.clock.now()
         await self._purge(now)
         t = self.table
@@ -127,7 +154,7 @@ class Keeper:
                         )
                 except IntegrityError:  # a twin request inserted it a moment ago
                     return Earlier("in_progress")
-                return None
+                return Attempt(now)
             if row["request_digest"] != request_digest or row["operation"] != operation:
                 return Earlier("mismatch")
             if row["state"] == "done":
@@ -136,19 +163,28 @@ class Keeper:
                 return Earlier("committed")
             if (now - row["updated_at"]).total_seconds() < STALE_AFTER_SECONDS:
                 return Earlier("in_progress")
-            # abandoned before it committed (its process died): nothing of it was written, run it now
-            await conn.execute(t.update().where(t.c.id == kid).values(updated_at=now))
+            # its process died or is stopped: run it now; should the earlier attempt wake up, its fence is stale
+            fence = max(now, row["updated_at"] + timedelta(microseconds=1))
+            taken = await conn.execute(
+                t.update()
+                .where(t.c.id == kid, t.c.state == "in_flight", t.c.updated_at == row["updated_at"])
+                .values(updated_at=fence)
+            )
+            if taken.rowcount != 1:  # it committed, or another repeat took it over, a moment ago
+                return Earlier("in_progress")
             log.warning("idempotency.taken_over", extra={"operation": operation})
-            return None
+            return Attempt(fence)
 
-    async def finish(self, kid: str, reply: dict[str, Any], *, transient: bool) -> None:
-        """Keep the reply for repeats; after a transient failure keep only the fact (committed or not)."""
+    async def finish(self, kid: str, fence: datetime, reply: dict[str, Any], *, transient: bool) -> None:
+        """Keep the reply for repeats; after a transient failure keep only the fact (committed or not). Only while
+        the key is still this attempt's (`fence`): a superseded attempt leaves the record to the one that took it."""
         t = self.table
+        ours = (t.c.id == kid) & (t.c.updated_at == fence)
         async with self.engine.begin() as conn:
             if transient:  # nothing to replay: an uncommitted attempt is forgotten, a committed one stays committed
-                await conn.execute(t.delete().where(t.c.id == kid, t.c.state == "in_flight"))
+                await conn.execute(t.delete().where(ours, t.c.state == "in_flight"))
                 return
-            await conn.execute(t.update().where(t.c.id == kid).values(state="done", reply=reply, updated_at=self.clock.now()))
+            await conn.execute(t.update().where(ours).values(state="done", reply=reply, updated_at=self.clock.now()))
 
     async def _purge(self, now: datetime) -> None:
         if self._last_purge is not None and (now - self._last_purge).total_seconds() < 60:

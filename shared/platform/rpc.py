@@ -180,20 +180,20 @@ async def _once(
         return await _run(operation, request)
     kid = key_id(request.actor.user_id, subject, request.idempotency_key)
     try:
-        earlier = await keeper.begin(kid, subject, params_digest(request.params))
+        taken = await keeper.begin(kid, subject, params_digest(request.params))
     except Exception as exc:
         if not is_transient(exc):
             log.exception("rpc.idempotency_failed")
             return error_reply(InternalError()).model_dump(mode="json")
         log.warning("rpc.dependency_unavailable", extra={"error": describe(exc)})
         return error_reply(ServiceUnavailable(DEPENDENCY_UNAVAILABLE)).model_dump(mode="json")
-    if earlier is not None:
-        return _earlier_reply(earlier)
-    state.key_id = kid
+    if isinstance(taken, Earlier):
+        return _earlier_reply(taken)
+    state.key_id, state.fence = kid, taken.fence
     reply = await _run(operation, request)
     transient = not reply["ok"] and reply["error"]["status"] == ServiceUnavailable.status
     try:
-        await keeper.finish(kid, reply, transient=transient)
+        await keeper.finish(kid, taken.fence, reply, transient=transient)
     except Exception as exc:  # the outcome stands; a repeat then finds the key in flight or committed
         log.warning("rpc.idempotency_not_recorded", extra={"error": describe(exc)})
     return reply

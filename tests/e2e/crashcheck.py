@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
@@ -19,6 +18,16 @@ from typing import Any
 from shared.contracts.paging import QUEUE_PAGE_MAX
 from shared.platform.settings import SERVICES
 from tests.e2e.conftest import PASSWORD, start_system, through_outages
+from tests.e2e.faultcheck import (
+    Observations,
+    RecordingClient,
+    batch_outcome,
+    dead_letter_count,
+    submit_batch,
+    wait_drained,
+    wait_granted,
+)
+from tests.e2e.faulttable import FaultRow, FaultTable
 from thidua.client import PortalClient
 from thidua.system import System
 
@@ -63,25 +72,18 @@ def crash_system(backend: str, tmp_path: Path) -> Iterator[System]:
     yield from start_system(tmp_path, backend)
 
 
-def check(system: System) -> None:
-    """The scenario on a running system: 100 nominations through every level while each service is killed in turn."""
-    client = PortalClient(system.portal_url)
+def check(system: System, backend: str) -> None:
+    """The scenario on a running system: 100 nominations through every level while each service is killed in turn.
+    Its measured row goes to the fault table (tests/e2e/faulttable.py) before the checks."""
+    seen = Observations()
+    client = RecordingClient(system.portal_url, seen)
     for user in ("cdcs.dst", "ld.sontay", "ld.hanoi"):
         client.login(user, PASSWORD)
-    ids = []
-    for i in range(COUNT):
-        award = "cong_nhan_gioi_thu_do" if i % CITY_SHARE else "giay_khen_ldld_huyen"
-        body = {
-            "unit_code": "HN-SONTAY-DST",
-            "award_code": award,
-            "period": "2026",
-            "nominee": {"kind": "individual", "name": f"Người lao động số {i:03d}"},
-            "achievements": "Hoàn thành xuất sắc nhiệm vụ năm, tích cực trong phong trào thi đua.",
-        }
-        ids.append(client.submit("cdcs.dst", body)["id"])
+    ids = submit_batch(client, "crash", COUNT, CITY_SHARE)
 
     crash_points = {COUNT * (i + 1) // (len(VICTIMS) + 1): victim for i, victim in enumerate(VICTIMS)}
     crashed: list[str] = []
+    restarted_at: list[float] = []
 
     def crash_midway(decided: int) -> None:
         victim = crash_points.get(decided)
@@ -90,6 +92,7 @@ def check(system: System) -> None:
             system.kill(victim)  # SIGKILL: no shutdown hooks, no outbox flush, unacked messages
             time.sleep(0.5)
             system.restart(victim)
+            restarted_at.append(time.monotonic())
 
     city = threading.Thread(
         target=approve_everything, args=(client, "ld.hanoi", "HN", COUNT // CITY_SHARE), kwargs={"after": lambda n: None}
@@ -100,20 +103,25 @@ def check(system: System) -> None:
     assert crashed == list(VICTIMS)
 
     deadline = time.monotonic() + 120
-    pending = set(ids)
-    while pending:
-        assert time.monotonic() < deadline, f"{len(pending)} nominations never granted"
-        granted_now = patiently(lambda: list(client.every("cdcs.dst", "/api/v1/nominations", status="granted")))
-        pending -= {n["id"] for n in granted_now}
-        time.sleep(0.2)
-
-    numbers: dict[str, list[int]] = {"HN-SONTAY": [], "HN": []}
-    for issuer, values in numbers.items():
-        page = client.every("ld.hanoi" if issuer == "HN" else "ld.sontay", "/api/v1/decisions", issuer=issuer)
-        values.extend(d["number"] for d in page)
-    assert sorted(numbers["HN-SONTAY"]) == list(range(1, COUNT // CITY_SHARE + 1))
-    assert sorted(numbers["HN"]) == list(range(1, COUNT // CITY_SHARE + 1))
-    granted = list(client.every("cdcs.dst", "/api/v1/nominations"))
-    assert Counter(n["status"] for n in granted) == {"granted": COUNT}
-    assert len({n["decision"]["decision_id"] for n in granted}) == COUNT
+    wait_granted(client, ids, deadline)
+    wait_drained(system, deadline)
+    drained_at = time.monotonic()
+    outcome = batch_outcome(client, ids)
+    dead_letters = dead_letter_count(system.user_nats_url("admin"))
+    FaultTable.of(f"crash_recovery_{backend}").add(
+        FaultRow(
+            scenario=f"kill -9 of registration, review, awards in turn, each restarted ({backend})",
+            nominations=COUNT,
+            lost=len(outcome.lost),
+            duplicated=len(outcome.duplicated),
+            dead_letters=dead_letters,
+            server_errors=seen.server_errors(),
+            dropped=len(seen.dropped),
+            recovery_to_drained_s=drained_at - restarted_at[-1],  # from the last restart
+        )
+    )
+    assert outcome.lost == {}
+    assert outcome.duplicated == {}
+    assert outcome.numbers == {issuer: list(range(1, COUNT // CITY_SHARE + 1)) for issuer in ("HN-SONTAY", "HN")}
+    assert dead_letters == 0
     client.close()

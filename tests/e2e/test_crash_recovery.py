@@ -20,4 +20,4 @@ def crash_system(tmp_path: Path) -> Iterator[System]:
 
 
 def test_kill_9_of_each_service_in_turn_with_100_nominations_in_flight_loses_nothing(crash_system: System) -> None:
-    crashcheck.check(crash_system)
+    crashcheck.check(crash_system, "sqlite")

@@ -15,28 +15,38 @@ after 5 s, the services' after 10 s. Nobody runs an operator command. Afterwards
 
 from __future__ import annotations
 
-import asyncio
 import re
 import signal
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from functools import partial
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
-import nats
 import pytest
 
 from shared.contracts import subjects
-from shared.contracts.paging import QUEUE_PAGE_MAX
 from shared.platform import httpfaults, rpc
 from shared.platform.settings import ATTACHMENT_RULES_ENV, SERVICES
 from tests.conftest import DOCUMENTS_OPTIONAL
-from tests.e2e.conftest import through_outages
+from tests.e2e.faultcheck import (
+    BACKENDS,
+    PROBLEM,
+    Observations,
+    RecordingClient,
+    approve_everything,
+    batch_outcome,
+    dead_letter_count,
+    readyz,
+    submit_batch,
+    transient_retries,
+    undelivered,
+    wait_drained,
+    wait_granted,
+)
+from tests.e2e.faulttable import FaultRow, FaultTable
 from tests.e2e.pgcluster import PostgresCluster, server_binaries
 from thidua.client import ApiError, PortalClient
 from thidua.natsserver import free_port
@@ -51,105 +61,6 @@ PORTAL_OUTAGE_SECONDS = 5.0
 OUTAGE_SECONDS = 10.0  # the services' databases
 BACKLOG_FROM = COUNT // 6  # awards stops pulling (SIGSTOP) here, so that approvals wait for it when the database dies
 KILL_AFTER = COUNT // 3  # district approvals before the database dies (and awards goes on, into the outage)
-PROBLEM = "application/problem+json"
-BACKENDS = ("registration", "review", "awards")
-
-
-@dataclass
-class Answer:
-    method: str
-    path: str
-    status: int
-    content_type: str
-    retry_after: str | None
-    code: str | None
-    title: str | None
-    phase: str
-
-
-@dataclass
-class Observations:
-    """Everything the portal and the services answered while the test ran, by phase of the outage."""
-
-    answers: list[Answer] = field(default_factory=list)
-    dropped: list[str] = field(default_factory=list)
-    readiness: dict[str, list[tuple[str, int, str]]] = field(default_factory=lambda: {s: [] for s in SERVICES})
-    console: list[tuple[str, int, str, str | None, str]] = field(default_factory=list)
-    phase: str = "before"  # before | both (every database down) | services (the portal's back) | after
-    awards_backlog: int = 0
-    killed_at: float = 0.0
-    portal_restarted_at: float = 0.0
-    portal_ready_at: float = 0.0
-    restarted_at: float = 0.0
-    ready_at: float = 0.0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def record(self, response: httpx.Response) -> None:
-        problem: dict[str, Any] = {}
-        if response.headers.get("content-type", "").startswith(("application/json", PROBLEM)) and response.status_code >= 400:
-            problem = response.json()
-        with self.lock:
-            self.answers.append(
-                Answer(
-                    method=response.request.method,
-                    path=response.request.url.path,
-                    status=response.status_code,
-                    content_type=response.headers.get("content-type", ""),
-                    retry_after=response.headers.get("retry-after"),
-                    code=problem.get("code"),
-                    title=problem.get("title"),
-                    phase=self.phase,
-                )
-            )
-
-    def errors(self) -> list[Answer]:
-        return [a for a in self.answers if a.status >= 400]
-
-
-class RecordingClient(PortalClient):
-    """The API client of the e2e tests, recording every answer and every connection dropped without one."""
-
-    def __init__(self, base_url: str, seen: Observations) -> None:
-        super().__init__(base_url)
-        self.seen = seen
-        self.http.event_hooks["response"].append(self._record)
-
-    def _record(self, response: httpx.Response) -> None:
-        response.read()
-        self.seen.record(response)
-
-    def _call(self, method: str, path: str, user: str | None, **kwargs: Any) -> Any:
-        try:
-            return super()._call(method, path, user, **kwargs)
-        except httpx.TransportError as exc:  # no HTTP answer at all
-            with self.seen.lock:
-                self.seen.dropped.append(f"{method} {path}: {exc!r}")
-            raise
-
-
-def persist(call: Callable[[], Any]) -> Any:
-    """Through the database outage: 503s and connections closed without an answer (those are counted, asserted none)."""
-    return through_outages(call, timeout=120.0, pause=0.2, dropped_too=True)
-
-
-def approve_everything(client: PortalClient, user: str, unit: str, expected: int, after: Callable[[int], None]) -> None:
-    """Vote, claim and approve every task that reaches the unit's queue until `expected` were decided."""
-    decided = 0
-    deadline = time.monotonic() + 240
-    while decided < expected:
-        assert time.monotonic() < deadline, f"only {decided}/{expected} tasks reached {unit}"
-        page = persist(lambda: client.get(user, f"/api/v1/queues/{unit}/tasks", state="open", limit=QUEUE_PAGE_MAX))
-        if not page["items"]:
-            time.sleep(0.1)
-            continue
-        for task in page["items"]:
-            meeting = {"held_on": "2026-03-02", "members": 9, "present": 9, "votes": [{"task_id": task["id"], "votes_for": 9}]}
-            persist(partial(client.post, user, "/api/v1/council-meetings", meeting))
-            persist(partial(client.post, user, f"/api/v1/tasks/{task['id']}/claim"))
-            approve = {"action": "approve", "comment": "Đồng ý"}
-            persist(partial(client.post, user, f"/api/v1/tasks/{task['id']}/decision", approve))
-            decided += 1
-            after(decided)
 
 
 def console_session(portal_url: str, username: str) -> httpx.Client:
@@ -164,52 +75,6 @@ def console_session(portal_url: str, username: str) -> httpx.Client:
     assert signed_in.status_code == 303, signed_in.text[:300]
     assert browser.get("/ho-so").status_code == 200
     return browser
-
-
-def readyz(system: System, service: str) -> tuple[int, dict[str, Any]]:
-    response = httpx.get(f"http://127.0.0.1:{system.config.http_ports[service]}/readyz", timeout=10.0)
-    return response.status_code, response.json()
-
-
-def dead_letter_count(nats_url: str) -> int:
-    async def count() -> int:
-        nc = await nats.connect(nats_url)
-        try:
-            info = await nc.jetstream().stream_info(subjects.DEADLETTER_STREAM.name)
-            return int(info.state.messages)
-        finally:
-            await nc.close()
-
-    return asyncio.run(count())
-
-
-def undelivered(nats_url: str) -> dict[str, int]:
-    """Messages every durable has yet to be given or to acknowledge (all zero: the pipeline is drained)."""
-
-    async def read() -> dict[str, int]:
-        nc = await nats.connect(nats_url)
-        try:
-            js = nc.jetstream()
-            found = {}
-            for c in subjects.CONSUMERS:
-                info = await js.consumer_info(c.stream.name, c.durable)
-                found[c.durable] = int(info.num_pending or 0) + int(info.num_ack_pending or 0)
-            return found
-        finally:
-            await nc.close()
-
-    return asyncio.run(read())
-
-
-def outboxes_pending(system: System) -> dict[str, int]:
-    return {s: int(readyz(system, s)[1].get("outbox_pending", -1)) for s in SERVICES}
-
-
-def transient_retries(system: System, service: str) -> float:
-    """Deliveries the service's consumers naked because a dependency was down (thidua_event_retries_total)."""
-    text = httpx.get(f"http://127.0.0.1:{system.config.http_ports[service]}/metrics", timeout=10.0).text
-    samples = [line for line in text.splitlines() if line.startswith("thidua_event_retries_total{")]
-    return sum(float(line.rsplit(" ", 1)[1]) for line in samples if 'fault="transient"' in line)
 
 
 @dataclass
@@ -307,17 +172,7 @@ def test_a_database_crash_mid_flow_is_waited_out_with_no_dead_letter_and_honest_
     for user in ("cdcs.dst", "ld.sontay", "ld.hanoi"):
         client.login(user, PASSWORD)
     console = console_session(system.portal_url, "cdcs.dst")
-    ids = []
-    for i in range(COUNT):
-        award = "cong_nhan_gioi_thu_do" if i % CITY_SHARE else "giay_khen_ldld_huyen"
-        body = {
-            "unit_code": "HN-SONTAY-DST",
-            "award_code": award,
-            "period": "2026",
-            "nominee": {"kind": "individual", "name": f"Người lao động số {i:03d}"},
-            "achievements": "Hoàn thành xuất sắc nhiệm vụ năm, tích cực trong phong trào thi đua.",
-        }
-        ids.append(client.submit("cdcs.dst", body)["id"])
+    ids = submit_batch(client, "đứt CSDL", COUNT, CITY_SHARE)
 
     failures: list[BaseException] = []
 
@@ -343,37 +198,32 @@ def test_a_database_crash_mid_flow_is_waited_out_with_no_dead_letter_and_honest_
     if failures:
         raise failures[0]
 
-    pending = set(ids)
     deadline = time.monotonic() + 90
-    while pending:
-        assert time.monotonic() < deadline, f"{len(pending)} nominations never granted"
-        granted_now = persist(lambda: list(client.every("cdcs.dst", "/api/v1/nominations", status="granted")))
-        pending -= {n["id"] for n in granted_now}
-        time.sleep(0.2)
+    wait_granted(client, ids, deadline)
     granted_at = time.monotonic()
-    admin = system.user_nats_url("admin")
-    while any(undelivered(admin).values()) or any(outboxes_pending(system).values()):
-        assert time.monotonic() < deadline, (
-            f"not drained: {undelivered(system.user_nats_url('admin'))}, outboxes {outboxes_pending(system)}"
-        )
-        time.sleep(0.2)
+    wait_drained(system, deadline)
     drained_at = time.monotonic()
 
     # Nothing lost, nothing doubled, nothing dead-lettered, nobody had to step in.
-    assert dead_letter_count(system.user_nats_url("admin")) == 0
-    for issuer, user in (("HN-SONTAY", "ld.sontay"), ("HN", "ld.hanoi")):
-        numbers = [d["number"] for d in client.every(user, "/api/v1/decisions", issuer=issuer)]
-        assert sorted(numbers) == list(range(1, COUNT // CITY_SHARE + 1)), issuer
-    nominations = [client.nomination("cdcs.dst", nomination_id) for nomination_id in ids]
-    assert Counter(n["status"] for n in nominations) == {"granted": COUNT}
-    assert len({n["decision"]["decision_id"] for n in nominations}) == COUNT
-    for n in nominations:
-        levels = 2 if n["award_code"] == "cong_nhan_gioi_thu_do" else 1
-        steps = Counter(s["step"] for s in n["timeline"])
-        assert steps["submitted"] == steps["approved"] == steps["granted"] == 1, (n["id"], steps)
-        assert steps["queued"] == steps["claimed"] == levels, (n["id"], steps)
-        assert steps["forwarded"] == levels - 1, (n["id"], steps)
-        assert steps["council_voted"] >= levels, (n["id"], steps)  # a vote retried after a lost reply is a second vote
+    outcome = batch_outcome(client, ids)
+    dead_letters = dead_letter_count(system.user_nats_url("admin"))
+    FaultTable.of("database_outage").add(
+        FaultRow(
+            scenario="awards backlogged (SIGSTOP), then kill -9 of both PostgreSQL (portal 5 s, services 10 s)",
+            nominations=COUNT,
+            lost=len(outcome.lost),
+            duplicated=len(outcome.duplicated),
+            dead_letters=dead_letters,
+            server_errors=seen.server_errors(),
+            dropped=len(seen.dropped),
+            recovery_to_drained_s=drained_at - seen.restarted_at,
+        )
+    )
+    assert dead_letters == 0
+    assert outcome.lost == {}
+    assert outcome.duplicated == {}
+    for issuer in ("HN-SONTAY", "HN"):
+        assert outcome.numbers[issuer] == list(range(1, COUNT // CITY_SHARE + 1)), issuer
     for service in SERVICES:
         assert readyz(system, service)[0] == 200, service
 

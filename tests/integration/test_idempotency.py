@@ -132,3 +132,22 @@ async def test_a_repeat_while_the_first_runs_is_told_to_wait_and_a_dead_attempt_
     taken_over = Submit(engine)
     assert (await answer(dead, taken_over, subject=SUBJECT, keeper=keeper))["ok"]
     assert (taken_over.runs, await count(engine)) == (1, 2)
+
+
+@pytest.mark.asyncio
+async def test_an_attempt_that_wakes_up_after_a_repeat_took_its_key_over_writes_nothing(engine: AsyncEngine) -> None:
+    clock = FixedClock(NOW)
+    keeper, gate = Keeper(engine, keys, clock), asyncio.Event()
+    stalled = Submit(engine, wait=gate)  # its process stopped (SIGSTOP) after it took the key, before it wrote
+    first = asyncio.create_task(answer(request({"name": "An"}), stalled, subject=SUBJECT, keeper=keeper))
+    await asyncio.sleep(0.2)
+    clock.advance(timedelta(seconds=STALE_AFTER_SECONDS + 1))
+    repeat = Submit(engine)
+    taken_over = await answer(request({"name": "An"}), repeat, subject=SUBJECT, keeper=keeper)
+    assert taken_over["ok"]
+    gate.set()  # the process continues: its commit is refused, its transaction rolled back
+    woke = await first
+    assert (woke["ok"], woke["error"]["code"], woke["error"]["status"]) == (False, "request_superseded", 409)
+    assert (stalled.runs, repeat.runs, await count(engine)) == (1, 1, 1)
+    again = await answer(request({"name": "An"}), Submit(engine), subject=SUBJECT, keeper=keeper)
+    assert again == taken_over  # the key's outcome is the repeat's, not overwritten by the superseded attempt
