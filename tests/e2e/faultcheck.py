@@ -290,7 +290,9 @@ def batch_outcome(client: PortalClient, ids: list[str]) -> BatchOutcome:
     for issuer, user in (("HN-SONTAY", "ld.sontay"), ("HN", "ld.hanoi")):
         issued = decisions_of(client, user, issuer)
         outcome.numbers[issuer] = sorted(d["number"] for d in issued)
-        decisions.update(entry["nomination_id"] for d in issued for entry in d["nominees"] if entry["nomination_id"])
+        for listed in issued:  # a list item counts its nominees; the decision itself names them
+            decision = persist(partial(client.get, user, f"/api/v1/decisions/{listed['id']}"))
+            decisions.update(entry["nomination_id"] for entry in decision["nominees"] if entry["nomination_id"])
     for nomination_id in ids:
         nomination = persist(partial(client.nomination, "cdcs.dst", nomination_id))
         levels = 2 if nomination["award_code"] == CITY_AWARD else 1
