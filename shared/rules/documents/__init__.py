@@ -1,0 +1,51 @@
+"""Official documents (Quyết định, Tờ trình) as PDF, as the console's printed page and as .xlsx, laid out as a union
+office prints them.
+
+A document is a value (`OfficialDocument`). `compose` turns it into the lines every rendering prints, in order, with
+their role (masthead, title, căn cứ, body, nơi nhận, signature, appendix); `to_pdf` and `to_html` only place those
+lines, so the PDF and the printed page cannot say different things. The layout (margins, sizes, spacing) is data in
+`shared/data/document_layout.toml`, each value with its source in Nghị định 30/2020/NĐ-CP, Phụ lục I or marked
+unconfirmed (used, with a warning). The PDF embeds Liberation Serif (metric-compatible with Times New Roman, SIL OFL
+1.1, shipped in `shared/data/fonts` with its licence) so every Vietnamese letter renders the same on any machine.
+"""
+
+from __future__ import annotations
+
+from shared.rules.documents.compose import compose
+from shared.rules.documents.html import document_css, font_bytes, to_html
+from shared.rules.documents.model import (
+    FONT_FILES,
+    AppendixHeading,
+    Column,
+    Layout,
+    OfficialDocument,
+    SignatureBlock,
+    Table,
+    date_line,
+    load_layout,
+    short_date,
+    vnd,
+)
+from shared.rules.documents.pdf import to_pdf
+from shared.rules.documents.xlsx import save_text_only, to_xlsx
+
+__all__ = [
+    "FONT_FILES",
+    "AppendixHeading",
+    "Column",
+    "Layout",
+    "OfficialDocument",
+    "SignatureBlock",
+    "Table",
+    "compose",
+    "date_line",
+    "document_css",
+    "font_bytes",
+    "load_layout",
+    "save_text_only",
+    "short_date",
+    "to_html",
+    "to_pdf",
+    "to_xlsx",
+    "vnd",
+]
