@@ -1,7 +1,7 @@
 """Awards' ports in memory: the store (the register, its numbering, inbox and report scopes), the outbox, the unit of
 work over both (commit keeps, leaving without commit restores), and registration's unit directory read from a tree.
 
-They answer as `services/awards/store.py` and `unitdirectory.py` do, so a use case runs unchanged on them.
+They answer as `services/awards/store/` and `unitdirectory.py` do, so a use case runs unchanged on them.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from typing import Self
 from services.awards.domain.legal_basis import DocumentKind
 from services.awards.domain.register import Decision, DecisionFilter, DecisionKey, Readers, RegisterEntry, RegistryEntry
 from services.awards.domain.report import UNKNOWN_SECTOR, ScopeCount, ScopeFilter
+from services.awards.store.port import AwardsStore, Outbox, UnitOfWork
 from services.awards.usecases.context import AwardsContext
-from services.awards.usecases.ports import AwardsStore, Outbox, UnitDirectory, UnitOfWork, UnitPaths
+from services.awards.usecases.ports import UnitDirectory, UnitPaths
 from shared.contracts.events import Actor, Event
 from shared.contracts.values import UnitRef
 from shared.platform.clock import FixedClock

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from services.awards import store as awards_store
+from services.awards.store import sql as awards_sql
 from services.awards.usecases import issuing as awards
 from services.awards.usecases.context import AwardsContext
 from services.review import store as review_store
@@ -220,10 +221,10 @@ async def test_an_approval_whose_transaction_fails_consumes_no_number_and_its_re
     async def crash(*_args: Any) -> None:
         raise ConnectionError("lost the database mid-transaction")
 
-    monkeypatch.setattr(awards_store, "enqueue", crash)
+    monkeypatch.setattr(awards_sql, "enqueue", crash)
     with pytest.raises(ConnectionError):
         await awards.on_approved(AwardsContext.of(ctx), first)
-    monkeypatch.setattr(awards_store, "enqueue", real_enqueue)
+    monkeypatch.setattr(awards_sql, "enqueue", real_enqueue)
 
     await awards.on_approved(AwardsContext.of(ctx), second)
     await awards.on_approved(AwardsContext.of(ctx), first)  # the redelivery

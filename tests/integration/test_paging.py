@@ -16,7 +16,7 @@ import pytest_asyncio
 from nats.aio.client import Client as NatsClient
 
 from services.awards.domain.register import Decision
-from services.awards.store import SqlUnitOfWork
+from services.awards.store.sql import SqlUnitOfWork
 from services.awards.usecases.context import AwardsContext
 from services.awards.usecases.decisions import list_decisions
 from services.registration import routes

@@ -1,5 +1,5 @@
 """The register as awards keeps it: decisions and tờ trình as issued, the entries they list (and the grassroots
-register's), and who may read which. Typed records; `services/awards/store.py` maps them to and from rows."""
+register's), and who may read which. Typed records; `services/awards/store/` maps them to and from rows."""
 
 from __future__ import annotations
 

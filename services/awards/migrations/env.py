@@ -1,4 +1,4 @@
-from services.awards.store import metadata
+from services.awards.store.tables import metadata
 from shared.platform.migrate import run_env
 
 run_env(metadata)

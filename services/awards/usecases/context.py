@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from services.awards.store import SqlUnitOfWork
-from services.awards.usecases.ports import UnitOfWork
+from services.awards.store.port import UnitOfWork
+from services.awards.store.sql import SqlUnitOfWork
 from shared.platform.clock import Clock
 from shared.platform.service import ServiceContext
 from shared.rules.rulebook import Rulebook

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from services.awards.domain.register import Decision, DecisionFilter, DecisionKey, Readers, readers_of
 from services.awards.domain.view import decision_view
+from services.awards.store.port import AwardsStore
 from services.awards.usecases.context import AwardsContext
-from services.awards.usecases.ports import AwardsStore
 from shared.contracts.errors import Forbidden, NotFound
 from shared.contracts.events import Actor
 from shared.contracts.operations.awards import (

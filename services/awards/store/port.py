@@ -1,0 +1,99 @@
+"""What awards' use cases ask of their storage, as ports: the store (every query of the register), the outbox, and one
+unit of work over both. `sql.py` implements them on the database; `tests/fakes/awards.py` in memory."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from services.awards.domain.legal_basis import DocumentKind
+from services.awards.domain.register import Decision, DecisionFilter, DecisionKey, Readers, RegisterEntry, RegistryEntry
+from services.awards.domain.report import ScopeCount, ScopeFilter
+from shared.contracts.events import Event
+from shared.contracts.values import UnitRef
+
+
+class AwardsStore(Protocol):
+    """The register: decisions and tờ trình, their entries, the numbering, the inbox, and the counts reports read."""
+
+    async def first_delivery(self, consumer: str, event: Event, now: datetime) -> bool:
+        """Record the event as processed by `consumer`; False if it already was (a redelivery or replay)."""
+        ...
+
+    async def advance_counter(self, series: DocumentKind, issuer_code: str, year: int) -> int:
+        """Take the issuer's next number of the series (decisions, tờ trình) for the year, held until the unit of work
+        ends; the last one used before it (0 for the first)."""
+        ...
+
+    async def add_decision(self, decision: Decision) -> None: ...
+
+    async def decision(self, decision_id: str, *, for_update: bool = False) -> Decision | None: ...
+
+    async def may_read(self, decision_id: str, readers: Readers) -> bool: ...
+
+    async def count_decisions(self, where: DecisionFilter, readers: Readers) -> int: ...
+
+    async def list_decisions(
+        self, where: DecisionFilter, readers: Readers, *, limit: int, offset: int, after: DecisionKey | None = None
+    ) -> list[Decision]:
+        """By issuer, the latest year first, decisions before tờ trình, the highest number first; `after`: only the
+        documents after that place (keyset)."""
+        ...
+
+    async def revoke_decision(self, decision_id: str, *, reason: str, by: str, by_id: str, at: datetime) -> None:
+        """The decision revoked; its entries revoked with their prizes due back, and out of the reports."""
+        ...
+
+    async def registered_nominations(self, nomination_ids: Sequence[str]) -> set[str]: ...
+
+    async def add_entries(self, entries: Sequence[RegisterEntry]) -> None: ...
+
+    async def entries_of(self, decision_ids: Sequence[str]) -> dict[str, list[RegistryEntry]]:
+        """Each decision's entries in the order it lists them."""
+        ...
+
+    async def entry(self, decision_id: str, nomination_id: str, *, for_update: bool = False) -> RegistryEntry | None: ...
+
+    async def mark_recovered(self, entry_id: str, *, at: datetime, by: str) -> None: ...
+
+    async def recorded_entry_keys(self, keys: Sequence[str]) -> set[str]: ...
+
+    async def scope_counts(self, where: ScopeFilter) -> list[ScopeCount]:
+        """Counted entries under the unit, grouped by unit below, award, level, sector, nominee kind and year."""
+        ...
+
+    async def entry_unit_name(self, unit_code: str) -> str | None: ...
+
+    async def below_any(self, unit_code: str, units: frozenset[str]) -> bool:
+        """Whether a counted entry has `unit_code` and one of `units` on its path."""
+        ...
+
+    async def decisions_issued(self) -> list[tuple[UnitRef, int]]:
+        """Decisions (not tờ trình) per issuer, revoked ones included."""
+        ...
+
+
+class Outbox(Protocol):
+    async def add(self, *events: Event) -> None:
+        """Events to publish once the unit of work commits, in this order."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over the store and the outbox: `commit()` keeps both; leaving without it keeps neither."""
+
+    @property
+    def store(self) -> AwardsStore: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None: ...
+
+    async def commit(self) -> None: ...

@@ -1,0 +1,130 @@
+"""Awards' tables: numbered decisions and proposals (tờ trình), the per-issuer counters of each series, the registry of
+granted (or proposed) awards with the recovery of a revoked decision's prizes, the per-unit scopes reports count, and
+the outbox/inbox and idempotency records."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from services.awards.domain.legal_basis import DocumentKind
+from shared.platform.db import UtcDateTime, messaging_tables
+from shared.platform.idempotency import idempotency_table
+
+metadata = sa.MetaData()
+outbox, inbox = messaging_tables(metadata)
+idempotency_keys = idempotency_table(metadata)
+
+decision_counters = sa.Table(
+    "decision_counters",
+    metadata,
+    sa.Column("issuer_code", sa.String(64), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("last_number", sa.Integer, nullable=False),
+)
+
+# A tờ trình's own number series ("3/TTr-LĐLĐ"), gapless per issuer per year, beside the decisions'.
+proposal_counters = sa.Table(
+    "proposal_counters",
+    metadata,
+    sa.Column("issuer_code", sa.String(64), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("last_number", sa.Integer, nullable=False),
+)
+
+decisions = sa.Table(
+    "decisions",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("issuer_code", sa.String(64), nullable=False),
+    sa.Column("issuer", sa.JSON, nullable=False),  # the issuer's name as it was when signed
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("number_text", sa.String(80), nullable=False),
+    sa.Column("issued_at", UtcDateTime(), nullable=False),
+    sa.Column("signed_by", sa.String(200), nullable=False),
+    # The first award it lists (a document may list several of its issuer's awards; the registry has each entry's).
+    sa.Column("award_code", sa.String(64), nullable=False),
+    sa.Column("award_name", sa.String(300), nullable=False),
+    sa.Column("catalog_version", sa.String(40), nullable=False),
+    # "|CODE|CODE|…|": every unit on the paths of its entries (who may read it)
+    sa.Column("path_codes", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False, server_default="decision"),  # decision | proposal (tờ trình)
+    sa.Column("batch_id", sa.String(64), nullable=True),
+    sa.Column("decided_by", sa.String(300), nullable=False, server_default=""),  # a proposal's state authority
+    # What the document printed around its list, chosen on its date (services.awards.domain.legal_basis.DocumentFrame + proposers)
+    sa.Column("document", sa.JSON, nullable=True),
+    sa.Column("status", sa.String(20), nullable=False, server_default="issued"),  # issued | revoked
+    sa.Column("revoked_reason", sa.Text, nullable=True),
+    sa.Column("revoked_by", sa.String(200), nullable=True),
+    sa.Column("revoked_by_id", sa.String(64), nullable=True),
+    sa.Column("revoked_at", UtcDateTime(), nullable=True),
+    sa.UniqueConstraint("kind", "issuer_code", "year", "number", name="uq_document_number"),
+)
+# The register's order (and its keyset pages): issuer, newest year first, kind, highest number first.
+sa.Index("ix_decisions_listing", decisions.c.issuer_code, decisions.c.year.desc(), decisions.c.kind, decisions.c.number.desc())
+
+registry = sa.Table(
+    "registry",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    # NULL for an entry of the grassroots register (decided by the CĐCS, not by a numbered decision here).
+    sa.Column("decision_id", sa.String(36), sa.ForeignKey("decisions.id"), nullable=True, index=True),
+    sa.Column("nomination_id", sa.String(36), nullable=True, unique=True),
+    sa.Column("nominee", sa.JSON, nullable=False),
+    sa.Column("nominee_name", sa.String(200), nullable=False),
+    sa.Column("unit_code", sa.String(64), nullable=False),
+    sa.Column("unit_name", sa.String(300), nullable=False),
+    sa.Column("period", sa.String(20), nullable=False),
+    sa.Column("coefficient", sa.String(20), nullable=False),
+    sa.Column("base_salary_vnd", sa.Integer, nullable=False),
+    sa.Column("prize_amount_vnd", sa.Integer, nullable=False),
+    sa.Column("award_code", sa.String(64), nullable=False, server_default=""),
+    sa.Column("award_name", sa.String(300), nullable=False, server_default=""),
+    sa.Column("catalog_version", sa.String(40), nullable=False, server_default=""),
+    sa.Column("position", sa.Integer, nullable=False, server_default="0"),  # order within its document
+    sa.Column("status", sa.String(20), nullable=False, server_default="granted"),  # granted | proposed | revoked
+    sa.Column("recovery", sa.String(20), nullable=True),  # due (phải thu hồi) | recovered (đã thu hồi)
+    sa.Column("recovery_amount_vnd", sa.Integer, nullable=True),
+    sa.Column("recovered_at", UtcDateTime(), nullable=True),
+    sa.Column("recovered_by", sa.String(200), nullable=True),
+    # What reports count by (migration 0003_reports; see RegisterEntry in services/awards/domain/register.py).
+    sa.Column("source", sa.String(20), nullable=False, server_default="pipeline"),  # pipeline | grassroots
+    sa.Column("award_category", sa.String(20), nullable=True),  # individual | collective | innovation
+    sa.Column("level", sa.String(20), nullable=True),  # the level that decided: grassroots … national
+    sa.Column("nominee_kind", sa.String(20), nullable=True),
+    sa.Column("sector", sa.String(40), nullable=True),  # of the submitting CĐCS, when registration knows it
+    sa.Column("path_codes", sa.String(400), nullable=True),  # "|CĐCS|district|city|national|" on the decision date
+    sa.Column("decided_on", sa.Date, nullable=True),
+    sa.Column("year", sa.Integer, nullable=True),
+    sa.Column("decision_text", sa.String(120), nullable=True),  # a grassroots decision's number as the CĐCS wrote it
+    sa.Column("title", sa.String(300), nullable=True),  # e.g. the innovation's name
+    sa.Column("entry_key", sa.String(64), nullable=True),  # grassroots: the same row sent twice is one entry
+    sa.Column("recorded_by", sa.String(64), nullable=True),
+    sa.Column("recorded_at", UtcDateTime(), nullable=True),
+    sa.UniqueConstraint("entry_key", name="uq_registry_entry_key"),
+)
+
+# One row per entry and per unit on its path (the CĐCS and each superior, as stored with the entry), carrying what
+# reports group by, so that a report of any unit's subtree is one range scan of this table's key and no join;
+# `child_code` is the next unit down (NULL at the CĐCS itself).
+registry_scopes = sa.Table(
+    "registry_scopes",
+    metadata,
+    sa.Column("unit_code", sa.String(64), primary_key=True),
+    sa.Column("decided_on", sa.Date, primary_key=True),
+    sa.Column("entry_id", sa.String(36), sa.ForeignKey("registry.id"), primary_key=True, index=True),
+    sa.Column("child_code", sa.String(64), nullable=True),
+    sa.Column("child_name", sa.String(300), nullable=True),
+    sa.Column("award_code", sa.String(64), nullable=False),
+    sa.Column("award_name", sa.String(300), nullable=False),
+    sa.Column("award_category", sa.String(20), nullable=False),
+    sa.Column("level", sa.String(20), nullable=False),
+    sa.Column("nominee_kind", sa.String(20), nullable=False),
+    sa.Column("sector", sa.String(40), nullable=True),
+    sa.Column("prize_amount_vnd", sa.Integer, nullable=False),
+    # Rows stored in key order on SQLite (no rowid): a unit's period is one contiguous range.
+    sqlite_with_rowid=False,
+)
+
+# Each series has its own counters: "15/QĐ-LĐLĐ" and "3/TTr-LĐLĐ".
+COUNTERS: dict[DocumentKind, sa.Table] = {"decision": decision_counters, "proposal": proposal_counters}  # by series
