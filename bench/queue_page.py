@@ -69,15 +69,15 @@ def seed_tasks(database: str, count: int) -> None:
                 str(uuid.uuid4()), str(uuid.uuid4()), "HN-SONTAY", json.dumps(UNIT), state, 1,
                 "u1" if state == "claimed" else None, "Phạm Quang Huy" if state == "claimed" else None,
                 award[0], award[1], name, normalize_name(name), "individual", origin[0], origin[1], "2026",
-                opened.strftime(fmt), due.strftime(fmt) if due else None,
+                opened.strftime(fmt), due.strftime(fmt) if due else None, "HN-SONTAY", json.dumps(UNIT),
             )
         )  # fmt: skip
     with sqlite3.connect(database) as conn:
         conn.executemany(
             "INSERT INTO tasks (id, nomination_id, unit_code, unit, state, round, claimant_id, claimant_name,"
             " award_code, award_name, nominee_name, nominee_search, nominee_kind, origin_unit_code, origin_unit_name,"
-            " period, opened_at, due_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " period, opened_at, due_at, queue_unit_code, queue_unit)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
         conn.execute("ANALYZE")
@@ -139,7 +139,8 @@ def main(count: int, repetitions: int) -> None:
                     "baseline: page 1 SQL straight on the SQLite file",
                     timed(
                         lambda: sql.execute(
-                            "SELECT * FROM tasks WHERE unit_code='HN-SONTAY' AND state IN ('open','claimed')"
+                            # the queue the page shows: the tasks its unit holds (queue_unit_code, the index's column)
+                            "SELECT * FROM tasks WHERE queue_unit_code='HN-SONTAY' AND state IN ('open','claimed')"
                             " ORDER BY due_at IS NULL, due_at, opened_at, id LIMIT 50"
                         ).fetchall(),
                         repetitions,
