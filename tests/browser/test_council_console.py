@@ -63,6 +63,17 @@ def test_council_form_errors_a_failed_vote_blocks_and_a_batch_goes_up_with_one_p
     expect(district.locator("#err-council")).to_contain_text("Đồng ý 5/9 thành viên có mặt (55,6 %), cần ít nhất 70 %: không đạt")
     shot(district, "council-01-failed-vote-blocks")
 
+    # Bulk actions: none on an empty list; here only what this level may do with these dossiers (they go up: no
+    # one-decision approval), and nothing until a row is chosen.
+    district.goto("/hop-viec?unit=HN-SONTAY&q=khong+co+ai+ten+nay")
+    expect(district.get_by_role("button", name="Nhận xử lý các mục đã chọn")).to_have_count(0)
+    select_in_queue(district, "HN-SONTAY", 2)
+    expect(district.get_by_role("button", name="Phê duyệt (một quyết định)")).to_have_count(0)
+    district.uncheck("[data-select-all]")
+    expect(district.get_by_role("button", name="Chuyển cấp trên kèm tờ trình")).to_be_disabled()
+    district.check("[data-select-all]")
+    expect(district.get_by_role("button", name="Chuyển cấp trên kèm tờ trình")).to_be_enabled()
+
     # The queue: one meeting votes on both (a re-vote for the first), then both go up with one tờ trình.
     select_in_queue(district, "HN-SONTAY", 2)
     hold_meeting(district, [8, 9])
@@ -87,6 +98,7 @@ def test_council_form_errors_a_failed_vote_blocks_and_a_batch_goes_up_with_one_p
     # The city received it: it sees the tờ trình, its own council votes, then it approves both in one decision.
     city = sign_in("ld.hanoi")
     select_in_queue(city, "HN", 2)
+    expect(city.get_by_role("button", name="Chuyển cấp trên kèm tờ trình")).to_have_count(0)  # the city decides these
     expect(city.locator("#unit-proposals")).to_contain_text(f"Tờ trình số {number.group(1)}")
     city.once("dialog", lambda d: d.accept())
     city.click("button:has-text('Phê duyệt (một quyết định)')")

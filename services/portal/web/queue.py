@@ -62,6 +62,11 @@ def build_router(gateway: Gateway) -> APIRouter:
         def state_url(state: str) -> str:
             return "/hop-viec?" + urlencode({"unit": unit_code, "state": state})
 
+        # Which bulk actions this page's dossiers allow here: one decision for those this level decides, one tờ
+        # trình for those it sends up (each task is judged at the level of the unit it belongs to).
+        deciding = {a["code"]: a["awarding_level"] for a in catalog["awards"]}
+        levels = {deciding.get(t["award_code"]) == t["unit_level"] for t in result["items"]}
+
         return await render(
             request,
             "queue.html",
@@ -78,6 +83,8 @@ def build_router(gateway: Gateway) -> APIRouter:
             due_error=due_error,
             read_only=filters["state"] == "escalated_out",
             proposals=proposals,
+            decides_here=True in levels,
+            forwards_here=False in levels,
         )
 
     async def choose_unit(request: Request, actor: Actor) -> HTMLResponse:

@@ -27,3 +27,12 @@ function keyForms(root) {
 }
 document.addEventListener("DOMContentLoaded", () => keyForms(document));
 document.addEventListener("htmx:afterSwap", (event) => keyForms(event.target));
+// Bulk actions wait for a selection: buttons marked data-needs-selection are enabled once a row is chosen.
+function syncBulk() {
+  const chosen = document.querySelector("input[name=task_id]:checked") !== null;
+  document.querySelectorAll("[data-needs-selection]").forEach((button) => { button.disabled = !chosen; });
+}
+document.addEventListener("DOMContentLoaded", syncBulk);
+document.addEventListener("change", (event) => {
+  if (event.target.closest("input[name=task_id], [data-select-all]")) syncBulk();
+});
