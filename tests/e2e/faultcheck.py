@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,10 +22,12 @@ import nats
 
 from shared.contracts import subjects
 from shared.contracts.paging import QUEUE_PAGE_MAX
-from shared.platform.settings import SERVICES
+from shared.platform.settings import ATTACHMENT_RULES_ENV, SERVICES
+from tests.conftest import DOCUMENTS_OPTIONAL
 from tests.e2e.conftest import through_outages
 from thidua.client import ApiError, PortalClient
-from thidua.system import System
+from thidua.natsserver import free_port
+from thidua.system import System, SystemConfig
 
 PROBLEM = "application/problem+json"
 BACKENDS = ("registration", "review", "awards")
@@ -327,3 +330,16 @@ def honest_errors(seen: Observations) -> list[str]:
         if not fine:
             wrong.append(f"{a.method} {a.path} ({a.phase}): {a.status} {a.content_type} {a.code} {a.title}")
     return wrong
+
+
+def system_on(var_dir: Path, database_urls: dict[str, str], password: str) -> System:
+    """The whole system as `make run` starts it, on the given databases (the fault tests' private clusters), started."""
+    config = SystemConfig(
+        var_dir=var_dir,
+        nats_port=free_port(),
+        http_ports={s: free_port() for s in SERVICES},
+        database_urls=database_urls,
+        demo_password=password,
+        extra_env={ATTACHMENT_RULES_ENV: str(DOCUMENTS_OPTIONAL)},
+    )
+    return System(config).start()

@@ -29,8 +29,7 @@ import pytest
 
 from shared.contracts import subjects
 from shared.platform import httpfaults, rpc
-from shared.platform.settings import ATTACHMENT_RULES_ENV, SERVICES
-from tests.conftest import DOCUMENTS_OPTIONAL
+from shared.platform.settings import SERVICES
 from tests.e2e.faultcheck import (
     BACKENDS,
     PROBLEM,
@@ -41,6 +40,7 @@ from tests.e2e.faultcheck import (
     dead_letter_count,
     readyz,
     submit_batch,
+    system_on,
     transient_retries,
     undelivered,
     wait_drained,
@@ -49,8 +49,7 @@ from tests.e2e.faultcheck import (
 from tests.e2e.faulttable import FaultRow, FaultTable
 from tests.e2e.pgcluster import PostgresCluster, server_binaries
 from thidua.client import ApiError, PortalClient
-from thidua.natsserver import free_port
-from thidua.system import System, SystemConfig
+from thidua.system import System
 
 pytestmark = pytest.mark.e2e
 
@@ -95,15 +94,7 @@ def outage_system(tmp_path: Path) -> Iterator[tuple[System, Databases]]:
         clusters.services.create_databases(*(f"thidua_{s}" for s in BACKENDS))
         clusters.portal.create_databases("thidua_portal")
         urls = {s: clusters.services.url(f"thidua_{s}") for s in BACKENDS} | {"portal": clusters.portal.url("thidua_portal")}
-        config = SystemConfig(
-            var_dir=tmp_path / "var",
-            nats_port=free_port(),
-            http_ports={s: free_port() for s in SERVICES},
-            database_urls=urls,
-            demo_password=PASSWORD,
-            extra_env={ATTACHMENT_RULES_ENV: str(DOCUMENTS_OPTIONAL)},
-        )
-        system = System(config).start()
+        system = system_on(tmp_path / "var", urls, PASSWORD)
         try:
             yield system, clusters
         finally:

@@ -30,8 +30,6 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from shared.platform.settings import ATTACHMENT_RULES_ENV, SERVICES
-from tests.conftest import DOCUMENTS_OPTIONAL
 from tests.e2e.faultcheck import (
     BACKENDS,
     Observations,
@@ -44,6 +42,7 @@ from tests.e2e.faultcheck import (
     readyz,
     running,
     submit_batch,
+    system_on,
     wait_drained,
     wait_granted,
     wait_ready,
@@ -52,7 +51,7 @@ from tests.e2e.faulttable import FaultRow, FaultTable
 from tests.e2e.pgcluster import PostgresCluster, server_binaries
 from thidua.client import ApiError, PortalClient
 from thidua.natsserver import free_port
-from thidua.system import System, SystemConfig
+from thidua.system import System
 
 pytestmark = pytest.mark.e2e
 
@@ -83,15 +82,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
         cluster.create_databases(*(f"thidua_{s}" for s in BACKENDS))
         tmp = tmp_path_factory.mktemp("faults")
         urls = {s: cluster.url(f"thidua_{s}") for s in BACKENDS} | {"portal": f"sqlite+aiosqlite:///{tmp / 'portal.sqlite'}"}
-        config = SystemConfig(
-            var_dir=tmp / "var",
-            nats_port=free_port(),
-            http_ports={s: free_port() for s in SERVICES},
-            database_urls=urls,
-            demo_password=PASSWORD,
-            extra_env={ATTACHMENT_RULES_ENV: str(DOCUMENTS_OPTIONAL)},
-        )
-        system = System(config).start()
+        system = system_on(tmp / "var", urls, PASSWORD)
         try:
             yield Rig(system, cluster, FaultTable.of("faults"))
         finally:

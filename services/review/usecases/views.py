@@ -97,19 +97,10 @@ def proposal_heading(proposal: Proposal) -> ProposalHeading:
 
 
 def proposal_summary(proposal: Proposal) -> ProposalSummary:
+    """The letter in full: its heading (as lists show it) with the comment and every item."""
+    heading = proposal_heading(proposal).model_dump(exclude={"item_count"})
     return ProposalSummary(
-        id=proposal.id,
-        number=proposal.number,
-        number_text=proposal.number_text,
-        year=proposal.year,
-        issued_on=proposal.issued_on,
-        issued_on_vn=f"{proposal.issued_on:%d/%m/%Y}",
-        unit_code=proposal.unit.code,
-        unit_name=proposal.unit.name,
-        to_unit_code=proposal.to_unit.code,
-        to_unit_name=proposal.to_unit.name,
-        signer_name=proposal.signer_name,
+        **heading,
         comment=proposal.comment,
         items=[ProposalItem.model_validate(item.model_dump()) for item in proposal.items],
-        created_at=proposal.created_at,
     )
