@@ -22,10 +22,16 @@ from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.registration import routes
+from services.registration.usecases import units as registration_units
+from services.registration.usecases.context import RegistrationContext
 from shared.contracts.events import Actor, NominationSnapshot, Nominee, RoleGrant
+from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
 from shared.contracts.values import UnitRef
 from shared.platform.messaging import make_broker
-from shared.platform.topology import ensure_streams
+from shared.platform.service import ServiceContext
+from shared.platform.topology import ensure_streams, ensure_topology
+from shared.rules import reference
 from shared.rules.reference import load_units
 
 T = TypeVar("T")
@@ -169,3 +175,14 @@ def draft(name: str = "Nguyễn Văn An") -> dict[str, Any]:
         "nominee": {"kind": "individual", "name": name},
         "achievements": "Hoàn thành xuất sắc nhiệm vụ, có sáng kiến được công nhận cấp cơ sở.",
     }
+
+
+# Registration on a real broker, for the tests of its RPC operations (a test file may define its own, e.g. with a clock).
+@pytest_asyncio.fixture
+async def registration(service_context: Callable[..., Any], clean_nats: str) -> AsyncIterator[ServiceContext]:
+    """Registration wired on a started broker, as `thidua up` runs it (minus HTTP and the relay)."""
+    ctx: ServiceContext = await service_context("registration")
+    await registration_units.load_units(RegistrationContext.of(ctx), reference.load_units())
+    await ensure_topology(clean_nats, (REGISTRATION_FROM_REVIEW, REGISTRATION_FROM_AWARDS))
+    async with running_broker(clean_nats, "registration", lambda router, broker: routes.wire(router, broker, ctx)):
+        yield ctx

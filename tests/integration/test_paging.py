@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,6 @@ from services.awards.domain.register import Decision
 from services.awards.store.sql import SqlUnitOfWork
 from services.awards.usecases.context import AwardsContext
 from services.awards.usecases.decisions import list_decisions
-from services.registration import routes
 from services.registration.store.records import PledgeRow
 from services.registration.usecases import units as registration_units
 from services.registration.usecases.context import RegistrationContext
@@ -34,28 +33,17 @@ from shared.contracts.operations import RpcRequest
 from shared.contracts.operations.awards import DecisionQuery
 from shared.contracts.operations.registration import PledgeQuery
 from shared.contracts.paging import NOMINATIONS_PAGE_MAX, CursorInvalid
-from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
 from shared.contracts.values import UnitRef
 from shared.platform.clock import FixedClock
 from shared.platform.rpc import encode_reply
 from shared.platform.service import ServiceContext
-from shared.platform.topology import ensure_topology
 from shared.rules import reference
-from tests.integration.conftest import SUBMITTER, running_broker, snapshot
+from tests.integration.conftest import SUBMITTER, snapshot
 from tests.integration.portal_app import RunningPortal, running_portal
 
 SUBMIT = subjects.rpc_subject("registration", "submit")
 LIST = subjects.rpc_subject("registration", "list")
 PAGE = 4
-
-
-@pytest_asyncio.fixture
-async def registration(service_context: Callable[..., Any], clean_nats: str) -> AsyncIterator[ServiceContext]:
-    ctx: ServiceContext = await service_context("registration")
-    await registration_units.load_units(RegistrationContext.of(ctx), reference.load_units())
-    await ensure_topology(clean_nats, (REGISTRATION_FROM_REVIEW, REGISTRATION_FROM_AWARDS))
-    async with running_broker(clean_nats, "registration", lambda router, broker: routes.wire(router, broker, ctx)):
-        yield ctx
 
 
 async def call(nc: NatsClient, actor: Actor, params: dict[str, Any], subject: str = LIST) -> dict[str, Any]:

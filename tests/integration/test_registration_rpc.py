@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-import pytest_asyncio
 from nats.aio.client import Client as NatsClient
 
-from services.registration import routes, store
-from services.registration.usecases import units as registration_units
-from services.registration.usecases.context import RegistrationContext
+from services.registration import store
 from shared.contracts import subjects
 from shared.contracts.events import Actor, RoleGrant
 from shared.contracts.operations import RpcRequest
-from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
 from shared.platform.service import ServiceContext
-from shared.platform.topology import ensure_topology
-from shared.rules import reference
-from tests.integration.conftest import SUBMITTER, count_rows, running_broker
+from tests.integration.conftest import SUBMITTER, count_rows
 
 SUBMIT = subjects.rpc_subject("registration", "submit")
 OTHER_UNIT_SUBMITTER = Actor(
@@ -40,16 +33,6 @@ def draft(**overrides: Any) -> dict[str, Any]:
         "achievements": "Hoàn thành xuất sắc nhiệm vụ, có sáng kiến được công nhận cấp cơ sở.",
         **overrides,
     }
-
-
-@pytest_asyncio.fixture
-async def registration(service_context: Callable[..., Any], clean_nats: str) -> AsyncIterator[ServiceContext]:
-    """Registration wired on a started broker, as `thidua up` runs it (minus HTTP and the relay)."""
-    ctx: ServiceContext = await service_context("registration")
-    await registration_units.load_units(RegistrationContext.of(ctx), reference.load_units())
-    await ensure_topology(clean_nats, (REGISTRATION_FROM_REVIEW, REGISTRATION_FROM_AWARDS))
-    async with running_broker(clean_nats, "registration", lambda router, broker: routes.wire(router, broker, ctx)):
-        yield ctx
 
 
 async def call(nc: NatsClient, actor: Actor, params: dict[str, Any], subject: str = SUBMIT) -> dict[str, Any]:
