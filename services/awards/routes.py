@@ -40,7 +40,7 @@ def operations(ctx: ServiceContext, units: UnitDirectory) -> dict[str, RpcOperat
 
 
 def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
-    register_rpc(router, SERVICE, operations(ctx, RpcUnitDirectory(broker, ctx.signer)), ctx.callers, ctx.idempotency)
+    register_rpc(router, SERVICE, operations(ctx, RpcUnitDirectory(broker, ctx.signer)), ctx.callers, ctx.idempotency, broker)
     awards = AwardsContext.of(ctx)
     EventConsumer(
         broker,

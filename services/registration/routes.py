@@ -65,7 +65,7 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
         return broker.connection.jetstream()
 
     files = DossierFiles(Buckets(jetstream, replicas=ctx.settings.stream_replicas))
-    register_rpc(router, SERVICE, operations(ctx, files), ctx.callers, ctx.idempotency)
+    register_rpc(router, SERVICE, operations(ctx, files), ctx.callers, ctx.idempotency, broker)
     app = RegistrationContext.of(ctx, files)
     react = partial(reactions.on_review_event, app)
     review_events = (

@@ -63,7 +63,7 @@ def operations(ctx: ServiceContext) -> dict[str, RpcOperation]:
 
 
 def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
-    register_rpc(router, SERVICE, operations(ctx), ctx.callers, ctx.idempotency)
+    register_rpc(router, SERVICE, operations(ctx), ctx.callers, ctx.idempotency, broker)
     review = ReviewContext.of(ctx)
     EventConsumer(
         broker,

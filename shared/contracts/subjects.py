@@ -86,6 +86,15 @@ CONSUMERS = (
 ATTACHMENTS_BUCKET = "thidua_attachments"
 STAGING_BUCKET = "thidua_staging"
 INSTANCES_BUCKET = "thidua_instances"
+# Replies too large for one message (NATS's max_payload): each answering service writes its own bucket, its callers
+# read it; an object lives long enough for the caller that asked for it, then expires.
+REPLYING_SERVICES = ("registration", "review", "awards")
+REPLIES_TTL_SECONDS = 300
+
+
+def replies_bucket(service: str) -> str:
+    return f"thidua_replies_{service}"
+
 
 # Operators' audit trail (dead-letter replays and discards). Not in ALL_STREAMS: services never touch
 # it; `shared.platform.deadletters` creates it on first use.

@@ -70,6 +70,21 @@ def _bucket_read(stream: str) -> list[str]:
     ]
 
 
+def _replies_written(service: str) -> list[str]:
+    """Keep a reply too large for one message in the service's own replies bucket (an object store put)."""
+    bucket = subjects.replies_bucket(service)
+    return [f"$O.{bucket}.>", f"$JS.API.STREAM.PURGE.OBJ_{bucket}", *_bucket_read(f"OBJ_{bucket}")]
+
+
+def _replies_read(calls: Iterable[str]) -> list[str]:
+    """Read the large replies of the services these RPC subjects (or `thidua.rpc.>`: every service) call."""
+    every = f"{subjects.RPC_PREFIX}.>"
+    called = [
+        s for s in subjects.REPLYING_SERVICES if any(c == every or c.startswith(f"{subjects.RPC_PREFIX}.{s}.") for c in calls)
+    ]
+    return [p for s in called for p in _bucket_read(f"OBJ_{subjects.replies_bucket(s)}")]
+
+
 def _heartbeat(user: str) -> list[str]:
     kv = f"KV_{INSTANCES_BUCKET}"
     return [f"$JS.API.STREAM.INFO.{kv}", f"$KV.{INSTANCES_BUCKET}.{user}.>"]
@@ -127,6 +142,8 @@ def _service(name: str) -> BusUser:
         # a dead letter is read back (by sequence) when the ops page asks its service to run the handler again
         *_read_dead_letters(),
         *SERVICE_CALLS.get(name, ()),
+        *_replies_written(name),
+        *_replies_read(SERVICE_CALLS.get(name, ())),
     ]
     if name == "registration":  # dossier files: its own bucket, and the portal's uploads read-only
         publish += [f"$O.{ATTACHMENTS_BUCKET}.>", f"$JS.API.STREAM.PURGE.OBJ_{ATTACHMENTS_BUCKET}"]
@@ -154,6 +171,7 @@ def bus_users() -> list[BusUser]:
             f"$JS.API.STREAM.PURGE.OBJ_{STAGING_BUCKET}",
             *_bucket_read(f"OBJ_{STAGING_BUCKET}"),
             *_bucket_read(f"OBJ_{ATTACHMENTS_BUCKET}"),
+            *_replies_read([f"{subjects.RPC_PREFIX}.>"]),
         ),
         subscribe=(f"{inbox_prefix('portal')}.>",),
     )
@@ -161,7 +179,7 @@ def bus_users() -> list[BusUser]:
         "operator",
         "`thidua ops|dlq` on an operator's terminal: reads everything, discards dead letters; publishes no event "
         "(`dlq replay` republishes one: it takes `admin`)",
-        publish=("$JS.API.INFO", *_operator_tools(), *SERVICE_CALLS["operator"]),
+        publish=("$JS.API.INFO", *_operator_tools(), *SERVICE_CALLS["operator"], *_replies_read(SERVICE_CALLS["operator"])),
         subscribe=(f"{inbox_prefix('operator')}.>",),
     )
     admin = BusUser("admin", "the stream administrator (`thidua bus apply` applies the topology)", unrestricted=True)

@@ -43,6 +43,7 @@ from shared.platform.buspermissions import inbox_prefix
 from shared.platform.deadletters import DeadLetter
 from shared.platform.faults import OUTAGE_BACKOFF, Backoff, describe, is_transient
 from shared.platform.idempotency import Keeper
+from shared.platform.largereplies import LargeReplies
 from shared.platform.logs import logged_in_message_context
 from shared.platform.rpc import RpcOperation, answer, encode_reply
 from shared.platform.topology import consumer_config, nats_servers
@@ -418,15 +419,20 @@ def register_rpc(
     operations: Mapping[str, RpcOperation],
     callers: Verifier | None = None,
     keeper: Keeper | None = None,
+    broker: NatsBroker | None = None,
 ) -> None:
     """Answer `thidua.rpc.<service>.<op>` requests, from proven callers only (`callers`, see
-    shared.platform.assertions); replicas share the work through a queue group."""
+    shared.platform.assertions); replicas share the work through a queue group. With `broker`, a reply too large for
+    one message is kept in the service's replies bucket for its caller (shared.platform.largereplies)."""
+    # a lambda: the broker connects at start-up, after this is wired
+    spill = LargeReplies(lambda: broker.connection.jetstream()).spill_for(service) if broker is not None else None  # noqa: PLW0108
     for name, operation in operations.items():
 
         def bind(op: RpcOperation, op_name: str) -> Callable[[NatsMessage], Awaitable[bytes]]:
             async def reply(msg: NatsMessage) -> bytes:
                 # the bytes `fitting` measured, sent as they are (the caller decodes JSON without a content type)
-                return encode_reply(await answer(msg.body, op, subject=msg.raw_message.subject, callers=callers, keeper=keeper))
+                replied = await answer(msg.body, op, subject=msg.raw_message.subject, callers=callers, keeper=keeper, spill=spill)
+                return encode_reply(replied)
 
             reply.__name__ = f"rpc_{service}_{op_name}"
             return reply

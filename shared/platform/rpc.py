@@ -148,9 +148,11 @@ async def answer(
     subject: str | None = None,
     callers: Verifier | None = None,
     keeper: Keeper | None = None,
+    spill: Spill | None = None,
 ) -> dict[str, Any]:
     """Decode a request, prove its caller (with `callers`), run the operation once per idempotency key (with
-    `keeper`), and turn every expected failure into an error reply."""
+    `keeper`), and turn every expected failure into an error reply. A reply too large for one message is kept by
+    `spill` (the service's replies bucket) and the caller told where; without `spill` it is a 422."""
     try:
         request = RpcRequest.model_validate_json(raw)
     except ValidationError as exc:
@@ -167,7 +169,7 @@ async def answer(
         state = RequestState()
         token = request_state.set(state)
         try:
-            return fitting(await _once(operation, request, subject or "", keeper, state))
+            return await deliverable(await _once(operation, request, subject or "", keeper, state), spill)
         finally:
             request_state.reset(token)
 
@@ -226,6 +228,27 @@ def encode_reply(reply: dict[str, Any]) -> bytes:
     """A reply as the bus carries it: compact UTF-8 JSON (FastStream's own encoder, without orjson, would escape
     every non-ASCII character as \\uXXXX: six bytes for a Vietnamese letter, twelve for an emoji)."""
     return json.dumps(reply, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+# Keeps the encoded reply where the caller can read it, and returns the small reply that says where (RpcReply.spilled).
+Spill = Callable[[bytes], Awaitable[dict[str, Any]]]
+
+
+async def deliverable(reply: dict[str, Any], spill: Spill | None) -> dict[str, Any]:
+    """The reply as it can travel: itself; too large and successful, kept by `spill` (the reply says where); else the
+    422 of `fitting`. The store being unavailable is a 503 like any dependency's."""
+    if spill is None or not reply.get("ok"):
+        return fitting(reply)
+    data = encode_reply(reply)
+    if len(data) <= MAX_REPLY_BYTES:
+        return reply
+    try:
+        pointer = await spill(data)
+    except Exception as exc:
+        log.warning("rpc.spill_failed", extra={"bytes": len(data), "error": describe(exc)})
+        return error_reply(ServiceUnavailable(DEPENDENCY_UNAVAILABLE)).model_dump(mode="json")
+    log.info("rpc.reply_spilled", extra={"bytes": len(data)})
+    return pointer
 
 
 def fitting(reply: dict[str, Any]) -> dict[str, Any]:

@@ -10,10 +10,11 @@ from pydantic import ValidationError
 
 from shared.contracts.errors import ServiceUnavailable
 from shared.contracts.events import Actor
-from shared.contracts.operations import SERVICE_NAMES_VI, Operation, ReplyT, RequestT, RpcReply, RpcRequest
+from shared.contracts.operations import SERVICE_NAMES_VI, Operation, ReplyT, RequestT, RpcReply, RpcRequest, SpilledPointer
 from shared.contracts.subjects import rpc_subject
 from shared.platform.assertions import Signer
 from shared.platform.idempotency import outgoing_key
+from shared.platform.largereplies import LargeReplies
 from shared.platform.rpc import RemoteError
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
@@ -28,6 +29,8 @@ class RpcClient:
         self.broker = broker
         self.timeout_seconds = timeout_seconds
         self.signer = signer  # proves the actor to the answering service (shared.platform.assertions)
+        # replies kept in the object store; a lambda: the broker connects after this is built
+        self.large = LargeReplies(lambda: broker.connection.jetstream())  # noqa: PLW0108
 
     async def call(self, operation: Operation[RequestT, ReplyT], actor: Actor, request: RequestT) -> ReplyT:
         data = await self._request(operation.service, operation.subject, actor, request.model_dump(mode="json"))
@@ -45,7 +48,10 @@ class RpcClient:
         body = request.model_dump_json().encode()
         try:
             message = await self.broker.request(body, subject, timeout=self.timeout_seconds)
-            reply = RpcReply.model_validate(await message.decode())
+            decoded = await message.decode()
+            spilled = isinstance(decoded, dict) and "spilled" in decoded  # too large for one message: kept elsewhere
+            pointer = SpilledPointer.model_validate(decoded) if spilled else None
+            reply = RpcReply.model_validate(decoded) if pointer is None else RpcReply(ok=False)
         except (TimeoutError, nats.errors.TimeoutError) as exc:  # it may be running it still, or have done it
             raise ServiceUnavailable(
                 f"Dịch vụ “{SERVICE_NAMES_VI.get(service, service)}” không trả lời kịp: chưa xác định được yêu cầu đã được "
@@ -56,6 +62,13 @@ class RpcClient:
             raise ServiceUnavailable(
                 f"Dịch vụ “{SERVICE_NAMES_VI.get(service, service)}” tạm thời không phản hồi, vui lòng thử lại sau"
             ) from exc
+        if pointer is not None:  # read where the service kept it
+            try:
+                reply = await self.large.fetch(pointer.spilled)
+            except Exception as exc:
+                raise ServiceUnavailable(
+                    f"Không đọc được kết quả (lớn) của dịch vụ “{SERVICE_NAMES_VI.get(service, service)}”, vui lòng thử lại"
+                ) from exc
         if reply.ok:
             return reply.data
         assert reply.error is not None

@@ -122,17 +122,20 @@ async def ensure_topology(nats_url: str, consumers: tuple[ConsumerDef, ...], *, 
 async def ensure_buckets(
     js: JetStreamContext, replicas: int = 1, staging_ttl_seconds: float = DEFAULT_STAGING_TTL_SECONDS
 ) -> None:
-    """The heartbeat bucket and the two dossier-file buckets, created when missing (their settings never change)."""
+    """The heartbeat bucket, the two dossier-file buckets and each service's large-replies bucket, created when missing
+    (their settings never change)."""
     try:
         await js.key_value(subjects.INSTANCES_BUCKET)
     except BucketNotFoundError:
         await js.create_key_value(
             KeyValueConfig(bucket=subjects.INSTANCES_BUCKET, history=1, ttl=INSTANCE_TTL_SECONDS, replicas=replicas)
         )
-    buckets = {
+    buckets: dict[str, tuple[str, float | None]] = {
         subjects.ATTACHMENTS_BUCKET: ("Thi Đua: tài liệu hồ sơ (registration)", None),
         subjects.STAGING_BUCKET: ("Thi Đua: tệp tải lên chờ nộp (portal)", staging_ttl_seconds),
     }
+    for service in subjects.REPLYING_SERVICES:
+        buckets[subjects.replies_bucket(service)] = (f"Thi Đua: kết quả RPC lớn ({service})", subjects.REPLIES_TTL_SECONDS)
     for bucket, (description, ttl) in buckets.items():
         try:
             await js.object_store(bucket)

@@ -22,8 +22,10 @@ from nats.aio.msg import Msg
 from nats.js.api import RePublish, StreamConfig, StreamSource, SubjectTransform
 
 from shared.contracts import subjects
+from shared.contracts.operations import SpilledPointer
 from shared.contracts.subjects import ATTACHMENTS_BUCKET, STAGING_BUCKET
 from shared.platform.buspermissions import accounts_conf
+from shared.platform.largereplies import LargeReplies
 from shared.platform.objectstore import Buckets, read_object
 from shared.platform.topology import apply_topology
 from tests.bussession import Session, bus_session
@@ -355,3 +357,24 @@ async def test_dossier_files_each_bucket_is_written_by_its_owner_and_read_by_the
             with pytest.raises(nats.errors.TimeoutError):
                 await js.object_store(bucket)
         assert len(await review.refused()) == 2
+
+
+@pytest.mark.asyncio
+async def test_large_replies_each_service_writes_its_own_bucket_and_only_its_callers_read_it(topology: NatsCluster) -> None:
+    """A reply too large for one message waits in the answering service's bucket: awards writes its own (and cannot
+    write registration's, whose replies it reads); the portal reads it; review, which never calls awards, cannot."""
+    async with connect(topology, "awards") as awards:
+        pointer = await LargeReplies(awards.nc.jetstream).spill_for("awards")(b'{"ok":true,"data":{"people":1000}}')
+        assert await awards.refused() == []
+        registrations = await Buckets(lambda: awards.nc.jetstream(timeout=1)).other(subjects.replies_bucket("registration"))
+        with pytest.raises(nats.errors.TimeoutError):
+            await registrations.put("forged", b'{"ok":true,"data":"forged"}')
+        assert any("$o.thidua_replies_registration.c." in r for r in await awards.refused())
+    async with connect(topology, "portal") as portal:
+        reply = await LargeReplies(portal.nc.jetstream).fetch(SpilledPointer.model_validate(pointer).spilled)
+        assert reply.data == {"people": 1000}
+        assert await portal.refused() == []
+    async with connect(topology, "review") as review:
+        with pytest.raises(nats.errors.TimeoutError):
+            await review.nc.jetstream(timeout=1).object_store(subjects.replies_bucket("awards"))
+        assert len(await review.refused()) == 1

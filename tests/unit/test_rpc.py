@@ -225,3 +225,28 @@ async def test_a_reply_too_large_for_the_bus_is_a_422_asking_for_less_not_a_time
     assert "tham số limit" in reply["error"]["title"]
     fits = request({"count": 900})
     assert (await answer(fits, huge, subject="thidua.rpc.registration.list"))["ok"] is True
+
+
+@pytest.mark.asyncio
+async def test_a_reply_too_large_for_the_bus_is_kept_by_spill_and_the_caller_told_where() -> None:
+    async def huge(actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
+        return {"items": ["Nguyễn Thị Hường " * 60] * params["count"]}
+
+    kept: list[bytes] = []
+
+    async def spill(data: bytes) -> dict[str, Any]:
+        kept.append(data)
+        return {"ok": True, "spilled": {"bucket": "b", "name": "n", "bytes": len(data)}}
+
+    reply = await answer(request({"count": 2000}), huge, subject="thidua.rpc.awards.get_decision", spill=spill)
+    assert reply == {"ok": True, "spilled": {"bucket": "b", "name": "n", "bytes": len(kept[0])}}
+    assert json.loads(kept[0])["data"]["items"][0].startswith("Nguyễn Thị Hường")  # the whole reply, as it would travel
+    small = await answer(request({"count": 2}), huge, subject="thidua.rpc.awards.get_decision", spill=spill)
+    assert small["data"]["items"]
+    assert len(kept) == 1  # a reply that fits travels as itself
+
+    async def broken(data: bytes) -> dict[str, Any]:
+        raise ConnectionError("object store unavailable")
+
+    unavailable = await answer(request({"count": 2000}), huge, subject="thidua.rpc.awards.get_decision", spill=broken)
+    assert (unavailable["ok"], unavailable["error"]["status"]) == (False, 503)  # a dependency down, not the caller's fault

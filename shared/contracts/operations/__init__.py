@@ -63,6 +63,23 @@ class RpcError(BaseModel):
     fields: list[FieldError] = []
 
 
+class SpilledReply(BaseModel):
+    """Where a reply too large for one bus message waits for its caller: an object of the answering service's
+    replies bucket (`subjects.replies_bucket`), kept a few minutes."""
+
+    bucket: str
+    name: str
+    bytes: int
+
+
+class SpilledPointer(BaseModel):
+    """The small reply sent instead of one too large for the bus: `{"ok": true, "spilled": {...}}`; the object holds
+    the whole `RpcReply` as JSON."""
+
+    ok: bool
+    spilled: SpilledReply
+
+
 class RpcReply(BaseModel):
     ok: bool
     data: Any = None
