@@ -69,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     configure_logs(os.environ.get("THIDUA_LOG_LEVEL", "INFO"), args.name if args.command == "service" else None)
+    if args.command == "service":  # a service process: its log keeps the whole traceback of whatever stops it
+        return run_command(args)
     try:
         return run_command(args)
     except KeyboardInterrupt:
