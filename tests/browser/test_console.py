@@ -98,6 +98,8 @@ def test_a_nomination_goes_from_the_cdcs_through_district_and_city_to_a_numbered
     district = sign_in("ld.sontay")
     expect(district).to_have_url(re.compile("/hop-viec"))
     open_task(district, "HN-SONTAY", "Đinh Thị Hằng")
+    # the unit admin hands a task to one of the unit's approvers, chosen by name
+    expect(district.locator("#f-assignee option[value='ld.sontay2']")).to_have_text("Ngô Văn Nam (ld.sontay2)")
     shot(district, "03-task-page")
     decide(district, "approve", "Đồng ý đề nghị lên LĐLĐ Thành phố")
     flash = district.locator(".flash.ok")  # what happened, to whom, where it went
