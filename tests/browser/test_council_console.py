@@ -79,9 +79,14 @@ def test_council_form_errors_a_failed_vote_blocks_and_a_batch_goes_up_with_one_p
     hold_meeting(district, [8, 9])
     select_in_queue(district, "HN-SONTAY", 2)
     district.fill("#f-batch-comment", "Kính đề nghị LĐLĐ Thành phố xem xét")
-    district.once("dialog", lambda d: d.accept())
+    asked: list[str] = []
+    district.once("dialog", lambda d: d.dismiss())  # a change of mind: nothing is sent
+    district.click("button:has-text('Chuyển cấp trên kèm tờ trình')")
+    expect(district.locator("#f-batch-comment")).to_have_value("Kính đề nghị LĐLĐ Thành phố xem xét")
+    district.once("dialog", lambda d: (asked.append(d.message), d.accept()))
     district.click("button:has-text('Chuyển cấp trên kèm tờ trình')")
     expect(district.locator(".flash.ok")).to_contain_text("Đã chuyển 2 hồ sơ lên Liên đoàn Lao động Thành phố Hà Nội")
+    assert asked == ["Chuyển cấp trên các hồ sơ đã chọn kèm một tờ trình?"]  # the button asked before sending
     number = re.search(r"Tờ trình số (\d+/TTr-LĐLĐ)", district.locator("h1").inner_text())
     assert number, district.locator("h1").inner_text()
     for name in NAMES:

@@ -7,7 +7,8 @@ document.addEventListener("change", (event) => {
   }
 });
 document.addEventListener("submit", (event) => {
-  const message = event.target.dataset.confirm;
+  // the button pressed may ask (a bulk action), or the form itself (withdraw, revoke)
+  const message = (event.submitter && event.submitter.dataset.confirm) || event.target.dataset.confirm;
   if (message && !window.confirm(message)) event.preventDefault();
 });
 document.addEventListener("click", (event) => {
