@@ -4,9 +4,11 @@ everyone of the unit; issuing takes each document's signature block from it."""
 from __future__ import annotations
 
 import logging
+import tomllib
 from collections.abc import Sequence
 from datetime import date
-from uuid import uuid4
+from pathlib import Path
+from uuid import NAMESPACE_URL, uuid4, uuid5
 
 from services.awards.domain.signers import (
     NO_SIGNER_WARNING_VI,
@@ -25,6 +27,7 @@ from shared.contracts.operations.awards import AddSigner, EndSignerTerm, SignerR
 from shared.contracts.values import VIETNAM_TZ
 
 log = logging.getLogger("thidua.awards")
+DEMO_ROSTER_FILE = Path(__file__).resolve().parents[1] / "demo_signers.toml"
 
 
 def _today(ctx: AwardsContext) -> date:
@@ -104,3 +107,41 @@ def _view(o: SigningOfficer, today: date) -> SignerView:
         in_force=o.in_force(today),
         status_label=label,
     )
+
+
+def load_demo_roster(path: Path = DEMO_ROSTER_FILE) -> list[SigningOfficer]:
+    """The demo roster (made-up names), each term with an id derived from it so that loading twice adds nothing."""
+    with path.open("rb") as f:
+        rows = tomllib.load(f)["officers"]
+    officers: list[SigningOfficer] = []
+    for row in rows:
+        name, position = check_new_term(
+            full_name=row["full_name"], position=row["position"], valid_from=row["valid_from"], valid_to=row.get("valid_to")
+        )
+        key = f"thidua:signer:{row['unit_code']}:{position}:{name}:{row['valid_from']}"
+        officers.append(
+            SigningOfficer(
+                id=str(uuid5(NAMESPACE_URL, key)),
+                unit_code=row["unit_code"],
+                full_name=name,
+                position=position,
+                valid_from=row["valid_from"],
+                valid_to=row.get("valid_to"),
+                username=row.get("username"),
+            )
+        )
+    return officers
+
+
+async def seed_roster(ctx: AwardsContext, officers: Sequence[SigningOfficer]) -> int:
+    """The officers of each unit whose roster is still empty (a unit's own roster is never overwritten); how many."""
+    added = 0
+    async with ctx.unit_of_work() as uow:
+        for unit_code in dict.fromkeys(o.unit_code for o in officers):
+            if await uow.store.signing_officers(unit_code):
+                continue
+            for officer in (o for o in officers if o.unit_code == unit_code):
+                await uow.store.add_signing_officer(officer)
+                added += 1
+        await uow.commit()
+    return added
