@@ -125,11 +125,13 @@ async def test_a_decision_with_no_one_in_the_roster_issues_with_an_empty_name_an
     await issuing.on_approved(awards.context, approval())
 
     [decision] = awards.store.all_decisions()
-    assert decision.document is not None and decision.document.signer_name == ""
+    assert decision.document is not None
+    assert decision.document.signer_name == ""
     view = await decisions.get_decision(awards.context, APPROVER, DecisionById(id=decision.id))
     assert view.signer_warning == NO_SIGNER_WARNING_VI
     text = await pdf_text(awards, decision.id)
-    assert "CHỦ TỊCH" in text and "Lãnh đạo LĐLĐ Sơn Tây" not in text
+    assert "CHỦ TỊCH" in text
+    assert "Lãnh đạo LĐLĐ Sơn Tây" not in text
 
 
 @pytest.mark.asyncio
