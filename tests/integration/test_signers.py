@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pypdf
 import pytest
+import pytest_asyncio
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 
 from services.awards import store as awards_store
 from shared.contracts.events import Actor, NominationApproved, RoleGrant
 from tests.integration.conftest import NOW, count_rows, eventually, path_of
+from tests.integration.portal_app import RunningPortal, running_portal
 from tests.integration.test_decision_documents import (  # noqa: F401 (world: the fixture this module runs on)
     APPROVER_SONTAY,
     publish_review_event,
@@ -104,3 +108,47 @@ async def test_an_admin_of_another_unit_may_neither_change_nor_read_the_roster(
     assert ended["error"]["status"] == 403
     read = await rpc(nc, "list_signers", APPROVER_SONTAY, {"unit_code": "HN-SONTAY"})
     assert (read["data"]["can_edit"], [s["full_name"] for s in read["data"]["signers"]]) == (False, ["Đỗ Văn Minh"])
+
+
+# Through the portal's JSON API
+
+
+@pytest_asyncio.fixture
+async def portal(world: dict[str, Any], clean_nats: str, tmp_path: Path) -> AsyncIterator[RunningPortal]:  # noqa: F811
+    async with running_portal(clean_nats, f"sqlite+aiosqlite:///{tmp_path / 'portal.db'}", tmp_path) as running:
+        yield running
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_the_api_lists_adds_and_ends_a_term_and_refuses_another_units_admin_as_problem_json(
+    portal: RunningPortal,
+) -> None:
+    async with portal.client() as http:
+        admin = {"Authorization": f"Bearer {await portal.token(http, 'ld.sontay')}"}
+        other = {"Authorization": f"Bearer {await portal.token(http, 'ld.thanhxuan')}"}
+        url = "/api/v1/units/HN-SONTAY/signers"
+
+        empty = await http.get(url, headers=admin)
+        assert empty.status_code == 200, empty.text
+        assert (empty.json()["signers"], empty.json()["warning"]) == ([], "Chưa có người ký trong danh sách")
+
+        body = {"full_name": "Đỗ Văn Minh", "position": "Chủ tịch", "valid_from": "2023-05-01"}
+        added = await http.post(url, json=body, headers=admin)
+        assert added.status_code == 201, added.text
+        [officer] = added.json()["signers"]
+        assert (officer["full_name"], officer["valid_from"], officer["in_force"]) == ("Đỗ Văn Minh", "2023-05-01", True)
+
+        refused = await http.post(url, json=body, headers=other)
+        assert refused.status_code == 403
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert refused.json()["code"] == "not_unit_admin"
+
+        invalid = await http.post(url, json={**body, "position": "Giám đốc"}, headers=admin)
+        assert invalid.status_code == 422
+        assert [f["field"] for f in invalid.json()["fields"]] == ["chức vụ"]
+
+        ended = await http.post(f"{url}/{officer['id']}/end", json={"last_day": "2025-12-31"}, headers=admin)
+        assert ended.status_code == 200, ended.text
+        assert ended.json()["signers"][0]["status_label"] == "Đã hết nhiệm kỳ"
+        assert ended.json()["warning"] == "Chưa có người ký trong danh sách"
