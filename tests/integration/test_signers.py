@@ -152,3 +152,25 @@ async def test_the_api_lists_adds_and_ends_a_term_and_refuses_another_units_admi
         assert ended.status_code == 200, ended.text
         assert ended.json()["signers"][0]["status_label"] == "Đã hết nhiệm kỳ"
         assert ended.json()["warning"] == "Chưa có người ký trong danh sách"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_the_decision_page_warns_when_the_roster_had_no_one_and_shows_the_approver_apart(
+    portal: RunningPortal,
+    world: dict[str, Any],  # noqa: F811
+    js: JetStreamContext,
+    nc: NatsClient,
+) -> None:
+    nomination = await submitted(world["registration"], "giay_khen_ldld_huyen", "Lê Thị Lan")
+    approval = NominationApproved(occurred_at=NOW, actor=APPROVER_SONTAY, nomination=nomination, issuer=path_of("HN-SONTAY")[0])
+    await publish_review_event(js, approval)
+    await eventually(lambda: count_rows(world["awards"].engine, awards_store.decisions), lambda n: n == 1)
+    [d] = (await rpc(nc, "list_decisions", APPROVER_SONTAY, {}))["data"]["items"]
+    async with portal.client() as browser:
+        await portal.console_sign_in(browser, "ld.sontay")
+        page = await browser.get(f"/quyet-dinh/{d['id']}")
+        assert page.status_code == 200, page.text
+        assert 'id="signer-warning"' in page.text
+        assert "Chưa có người ký trong danh sách" in page.text
+        assert "Người phê duyệt: Lãnh đạo LĐLĐ Sơn Tây" in page.text
