@@ -190,3 +190,26 @@ async def test_the_demo_roster_gives_each_issuing_unit_a_chair_and_a_vice_chair_
     for code in ("TLD", "HN", "HN-SONTAY", "HN-THANHXUAN"):
         positions = {o.position for o in await awards.store.signing_officers(code)}
         assert positions == {"Chủ tịch", "Phó Chủ tịch"}, code
+
+
+@pytest.mark.asyncio
+async def test_a_proposal_for_a_state_title_is_signed_from_the_roster_too(awards: FakeAwards) -> None:
+    hanoi_admin = actor("u-admin-hn", ("unit_admin", "HN"))
+    vice = AddSigner(unit_code="HN", full_name="Lê Thị Thu Hằng", position="Phó Chủ tịch", valid_from=date(2023, 7, 1))
+    await signers.add_signer(awards.context, hanoi_admin, vice)
+    hanoi = actor("u-hanoi", ("approver", "HN"), full_name="Lãnh đạo LĐLĐ TP Hà Nội")
+    nomination = approval().nomination.model_copy(
+        update={"award_code": "chien_si_thi_dua_cap_tinh", "awarding_level": "city", "catalog_version": "state-2024.1"}
+    )
+    await issuing.on_approved(
+        awards.context, NominationApproved(occurred_at=NOW, actor=hanoi, nomination=nomination, issuer=unit("HN"))
+    )
+
+    [proposal] = awards.store.all_decisions()
+    assert proposal.kind == "proposal"
+    assert proposal.document is not None
+    assert (proposal.document.signer_role, proposal.document.signer_name) == (
+        ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"],
+        "Lê Thị Thu Hằng",
+    )
+    assert proposal.signed_by == "Lãnh đạo LĐLĐ TP Hà Nội"
