@@ -11,15 +11,15 @@ from pydantic import BaseModel, Field
 from services.portal.api.deps import CodePath, CurrentActor, Id
 from services.portal.gateway import Gateway
 from shared.contracts.operations import awards as awards_ops
-from shared.contracts.values import Label, PersonName, Short
+from shared.contracts.values import Name
 
 
 class NewSigner(BaseModel):
-    full_name: PersonName = Field(min_length=1, description="Họ và tên người ký")
-    position: Label = Field(min_length=1, description="Chức vụ: Chủ tịch, Phó Chủ tịch, Ủy viên Ban Thường vụ…")
+    full_name: Name = Field(min_length=1, max_length=200, description="Họ và tên người ký")
+    position: Name = Field(min_length=1, max_length=100, description="Chức vụ: Chủ tịch, Phó Chủ tịch, Ủy viên Ban Thường vụ…")
     valid_from: date = Field(description="Bắt đầu nhiệm kỳ ký (ngày, ISO 8601)")
     valid_to: date | None = Field(default=None, description="Ngày cuối nhiệm kỳ ký (tính cả ngày đó); trống: đang giữ chức")
-    username: Short | None = Field(default=None, description="Tài khoản cổng của người ký, nếu có")
+    username: Name | None = Field(default=None, max_length=64, description="Tài khoản cổng của người ký, nếu có")
 
 
 class TermEnd(BaseModel):

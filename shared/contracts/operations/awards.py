@@ -449,11 +449,11 @@ class AddSigner(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     unit_code: Name
-    full_name: PersonName
-    position: Label
+    full_name: Name = Field(max_length=200)
+    position: Name = Field(max_length=100)
     valid_from: date
     valid_to: date | None = None
-    username: Short | None = None
+    username: Name | None = Field(default=None, max_length=64)
 
 
 class EndSignerTerm(BaseModel):
