@@ -146,7 +146,8 @@ async def test_the_api_lists_adds_and_ends_a_term_and_refuses_another_units_admi
 
         invalid = await http.post(url, json={**body, "position": "Giám đốc"}, headers=admin)
         assert invalid.status_code == 422
-        assert [f["field"] for f in invalid.json()["fields"]] == ["chức vụ"]
+        assert [f["field"] for f in invalid.json()["fields"]] == ["position"]
+        assert invalid.json()["fields"][0]["message"].startswith("Chức vụ:")
 
         ended = await http.post(f"{url}/{officer['id']}/end", json={"last_day": "2025-12-31"}, headers=admin)
         assert ended.status_code == 200, ended.text

@@ -174,7 +174,7 @@ async def test_a_term_is_refused_with_the_field_named_in_vietnamese(awards: Fake
     )
     with pytest.raises(ValidationFailed) as refused:
         await signers.add_signer(awards.context, UNIT_ADMIN, bad)
-    assert {f.field for f in refused.value.fields} == {"họ và tên", "chức vụ", "đến ngày"}
+    assert {f.field for f in refused.value.fields} == {"full_name", "position", "valid_to"}
     roster = await signers.add_signer(awards.context, UNIT_ADMIN, add("Đỗ Văn Minh", "Chủ tịch"))
     end = EndSignerTerm(unit_code="HN-SONTAY", id=roster.signers[0].id, last_day=date(2026, 3, 1))
     await signers.end_signer_term(awards.context, UNIT_ADMIN, end)

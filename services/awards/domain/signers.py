@@ -101,11 +101,11 @@ def check_new_term(*, full_name: str, position: str, valid_from: date, valid_to:
     name = " ".join(full_name.split())
     problems: list[FieldError] = []
     if len(name) < 2:
-        problems.append(FieldError(field="họ và tên", message="Nhập họ và tên người ký"))
+        problems.append(FieldError(field="full_name", message="Họ và tên: nhập họ và tên người ký"))
     if position not in POSITIONS:
-        problems.append(FieldError(field="chức vụ", message=f"Chọn một chức vụ: {', '.join(POSITIONS)}"))
+        problems.append(FieldError(field="position", message=f"Chức vụ: chọn một trong {', '.join(POSITIONS)}"))
     if valid_to is not None and valid_to < valid_from:
-        problems.append(FieldError(field="đến ngày", message="Ngày kết thúc không được trước ngày bắt đầu"))
+        problems.append(FieldError(field="valid_to", message="Đến ngày: không được trước ngày bắt đầu nhiệm kỳ"))
     if problems:
         raise ValidationFailed("Thông tin người ký chưa hợp lệ", fields=problems, code="signer_invalid")
     return name, position
@@ -116,5 +116,5 @@ def check_end_of_term(officer: SigningOfficer, on: date) -> date:
     if officer.valid_to is not None and officer.valid_to <= on:
         raise Conflict("Nhiệm kỳ của người ký này đã kết thúc", code="term_already_ended")
     if on < officer.valid_from:
-        raise ValidationFailed.on("đến ngày", "Ngày kết thúc không được trước ngày bắt đầu", code="signer_invalid")
+        raise ValidationFailed.on("last_day", "Ngày cuối được ký: không được trước ngày bắt đầu nhiệm kỳ", code="signer_invalid")
     return on

@@ -19,8 +19,6 @@ from shared.contracts.events import Actor
 from shared.contracts.operations import awards as awards_ops
 
 SIGNER_FIELDS = ("full_name", "position", "valid_from", "valid_to", "username")
-# A refusal names its field in Vietnamese; the form shows it next to its input.
-FIELD_INPUTS = {"họ và tên": "full_name", "chức vụ": "position", "từ ngày": "valid_from", "đến ngày": "valid_to"}
 
 
 def kept_units(actor: Actor) -> list[str]:
@@ -72,10 +70,6 @@ async def signers_page(
     )
 
 
-def _errors(exc: DomainError | ValidationError) -> dict[str, str]:
-    return {FIELD_INPUTS.get(k, k): v for k, v in refusal(exc).items()}
-
-
 def build_router(gateway: Gateway) -> APIRouter:
     pages = APIRouter(include_in_schema=False)
 
@@ -106,7 +100,7 @@ def build_router(gateway: Gateway) -> APIRouter:
         except (ValidationError, DomainError) as exc:
             status_code = exc.status if isinstance(exc, DomainError) else 422
             return await signers_page(
-                gateway, request, actor, unit_code, values=values, errors=_errors(exc), status_code=status_code
+                gateway, request, actor, unit_code, values=values, errors=refusal(exc), status_code=status_code
             )
         web.flash(request, f"Đã thêm {command.full_name} ({command.position}) vào danh sách người ký.")
         return RedirectResponse(f"/nguoi-ky?don_vi={unit_code}", status_code=303)
