@@ -83,6 +83,11 @@ def one_person() -> OfficialDocument:
     return build_document(_data((_entry(0),)))
 
 
+def vice_chair() -> OfficialDocument:
+    """No Chủ tịch in the roster on the date: the Phó Chủ tịch signs for the Chủ tịch ("KT. CHỦ TỊCH")."""
+    return build_document(_data((_entry(0),), signer_role=("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"), signer_name="Nguyễn Thị Lan Anh"))
+
+
 def long_body() -> OfficialDocument:
     """A decision whose căn cứ push Điều 3 near the foot of page 1: Điều 3 goes to page 2 with the signature."""
     doc = one_person()
@@ -144,6 +149,7 @@ def forwarding_letter() -> OfficialDocument:
 
 SAMPLES: dict[str, Callable[[], OfficialDocument]] = {
     "decision-1-person": one_person,
+    "decision-vice-chair": vice_chair,
     "decision-keep-together": long_body,
     "decision-30-people": thirty_people,
     "decision-collective": collective,

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     service.add_argument("name", choices=SERVICES)
     migrate = sub.add_parser("migrate", help="nâng cấp cơ sở dữ liệu và nạp dữ liệu tham chiếu")
     migrate.add_argument("--service", choices=SERVICES, help="chỉ dịch vụ này, tại THIDUA_DATABASE_URL")
-    migrate.add_argument("--demo", action="store_true", help="tạo cả các tài khoản demo (cổng)")
+    migrate.add_argument("--demo", action="store_true", help="tạo cả dữ liệu demo: tài khoản (cổng), người ký (khen thưởng)")
     migrate.add_argument("--var-dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")))
     bus = sub.add_parser("bus", help="phía NATS: in tệp tài khoản, hoặc áp dụng cấu trúc luồng với quyền quản trị")
     bus.add_argument("action", choices=("accounts", "apply"))

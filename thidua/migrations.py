@@ -16,6 +16,8 @@ def migrate_service(service: str, database_url: str, *, var_dir: Path, demo: boo
         return asyncio.run(_load_units(database_url))
     if service == "portal" and demo:
         return asyncio.run(_seed_users(database_url, demo_password))
+    if service == "awards" and demo:
+        return asyncio.run(_seed_signers(database_url))
     return "schema current"
 
 
@@ -50,3 +52,20 @@ async def _seed_users(url: str, password: str) -> str:
     finally:
         await engine.dispose()
     return f"{created} demo users created"
+
+
+async def _seed_signers(url: str) -> str:
+    from services.awards.usecases.context import AwardsContext
+    from services.awards.usecases.signers import load_demo_roster, seed_roster
+    from shared.platform.service import ServiceContext
+
+    engine = make_engine(url)
+    try:
+        settings = ServiceSettings(service="awards", database_url=url)
+        ctx = AwardsContext.of(
+            ServiceContext(engine=engine, clock=settings.clock(), settings=settings, rules=settings.rulebook())
+        )
+        added = await seed_roster(ctx, load_demo_roster())
+    finally:
+        await engine.dispose()
+    return f"{added} demo signing officers added"

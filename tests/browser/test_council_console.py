@@ -8,7 +8,7 @@ import unicodedata
 
 import pypdf
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
 from tests.browser.conftest import record_council, shot
 from tests.browser.test_console import SignIn, file_nomination, open_task, wait_for_status
@@ -83,7 +83,12 @@ def test_council_form_errors_a_failed_vote_blocks_and_a_batch_goes_up_with_one_p
     district.once("dialog", lambda d: d.dismiss())  # a change of mind: nothing is sent
     district.click("button:has-text('Chuyển cấp trên kèm tờ trình')")
     expect(district.locator("#f-batch-comment")).to_have_value("Kính đề nghị LĐLĐ Thành phố xem xét")
-    district.once("dialog", lambda d: (asked.append(d.message), d.accept()))
+
+    def accept(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    district.once("dialog", accept)
     district.click("button:has-text('Chuyển cấp trên kèm tờ trình')")
     expect(district.locator(".flash.ok")).to_contain_text("Đã chuyển 2 hồ sơ lên Liên đoàn Lao động Thành phố Hà Nội")
     assert asked == ["Chuyển cấp trên các hồ sơ đã chọn kèm một tờ trình?"]  # the button asked before sending

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Self
@@ -16,6 +16,7 @@ from typing import Self
 from services.awards.domain.legal_basis import DocumentKind
 from services.awards.domain.register import Decision, DecisionFilter, DecisionKey, Readers, RegisterEntry, RegistryEntry
 from services.awards.domain.report import UNKNOWN_SECTOR, ScopeCount, ScopeFilter
+from services.awards.domain.signers import SigningOfficer
 from services.awards.store.port import AwardsStore, Outbox, UnitOfWork
 from services.awards.usecases.context import AwardsContext
 from services.awards.usecases.ports import UnitDirectory, UnitPaths
@@ -37,6 +38,7 @@ class _Register:
     written: dict[str, RegisterEntry] = field(default_factory=dict)  # every entry as added, in order
     entries: dict[str, RegistryEntry] = field(default_factory=dict)  # the same entries as read back, as they stand now
     counted: set[str] = field(default_factory=set)  # entries reports count (granted, not revoked)
+    officers: dict[str, SigningOfficer] = field(default_factory=dict)  # the signing officers' terms
 
     def copy(self) -> _Register:
         return _Register(
@@ -46,6 +48,7 @@ class _Register:
             written=dict(self.written),
             entries=dict(self.entries),
             counted=set(self.counted),
+            officers=dict(self.officers),
         )
 
 
@@ -161,6 +164,19 @@ class FakeAwardsStore(AwardsStore):
 
     async def below_any(self, unit_code: str, units: frozenset[str]) -> bool:
         return any(unit_code in (codes := {u.code for u in e.unit_path}) and codes & units for e in self._counted())
+
+    async def signing_officers(self, unit_code: str) -> list[SigningOfficer]:
+        mine = [o for o in self.register.officers.values() if o.unit_code == unit_code]
+        return sorted(mine, key=lambda o: (-o.valid_from.toordinal(), o.full_name, o.id))
+
+    async def signing_officer(self, officer_id: str, *, for_update: bool = False) -> SigningOfficer | None:
+        return self.register.officers.get(officer_id)
+
+    async def add_signing_officer(self, officer: SigningOfficer) -> None:
+        self.register.officers[officer.id] = officer
+
+    async def end_signing_term(self, officer_id: str, last_day: date) -> None:
+        self.register.officers[officer_id] = replace(self.register.officers[officer_id], valid_to=last_day)
 
     async def decisions_issued(self) -> list[tuple[UnitRef, int]]:
         issued: dict[str, tuple[UnitRef, int]] = {}

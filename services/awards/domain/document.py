@@ -94,7 +94,7 @@ def document_data(
         basis=tuple(frame.basis),
         authority=frame.authority,
         signer_role=tuple(frame.signer_role),
-        signer_name=decision.signed_by,
+        signer_name=decision.signed_by if frame.signer_name is None else frame.signer_name,
         entries=tuple(
             Entry(
                 nominee_name=e.nominee_name,

@@ -11,6 +11,7 @@ from services.awards.domain.decision import DecisionNumber, Prize, prize_for
 from services.awards.domain.document import plain_authority
 from services.awards.domain.legal_basis import DocumentKind, frame_for
 from services.awards.domain.register import Decision, RegisterEntry
+from services.awards.domain.signers import SigningOfficer, SigningRule, choose_signature
 from shared.contracts.errors import InconsistentEvent
 from shared.contracts.events import AwardGranted, AwardProposed, DecisionSnapshot, Event, NominationSnapshot
 from shared.contracts.operations.awards import DecisionFrame
@@ -100,9 +101,11 @@ def frame_of(
     on: date,
     *,
     parent_name: str,
+    roster: Sequence[SigningOfficer] = (),
     award_codes: Iterable[str] = (),
 ) -> DecisionFrame:
-    """The document's frame as configured on its date, stored so that the issued document never changes."""
+    """The document's frame as configured on its date, stored so that the issued document never changes; its
+    signature block is the issuer's signing officer in force that day (`roster`), never the approver."""
     frame = frame_for(
         kind,
         issuer_code=issuer.code,
@@ -121,11 +124,14 @@ def frame_of(
     basis = list(frame.basis)
     if proposers:
         basis.append(f"Xét đề nghị của {', '.join(proposers)},")
+    rule = SigningRule(frame.signer_position, frame.signer_role, frame.deputy_position, frame.deputy_role)
+    signature = choose_signature(roster, rule, on)
     return DecisionFrame(
         place=frame.place,
         basis=basis,
         authority=frame.authority,
-        signer_role=list(frame.signer_role),
+        signer_role=list(signature.role),
+        signer_name=signature.name,
         unconfirmed=list(frame.unconfirmed),
         issuer_parent_name=parent_name,
         addressee=frame.addressee,

@@ -42,6 +42,9 @@ class BasisLine(_Dated):
 class Signers(_Dated):
     authority: str = ""  # the line under the title; {issuer}/{issuer_upper} filled in
     signer_role: tuple[str, ...] = ()
+    position: str = "Chủ tịch"  # the roster position that signs by default
+    deputy_position: str = ""  # who signs when no one holds `position` ("Phó Chủ tịch")
+    deputy_role: tuple[str, ...] = ()  # the deputy's lines ("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")
 
 
 class Addressee(_Dated):
@@ -85,6 +88,9 @@ class DocumentFrame(BaseModel):
     basis: tuple[str, ...]
     authority: str
     signer_role: tuple[str, ...]
+    signer_position: str = ""  # the roster position that signs ("" when no rule applies)
+    deputy_position: str = ""
+    deputy_role: tuple[str, ...] = ()
     unconfirmed: tuple[str, ...] = ()  # sources of the lines used that the configuration marks unconfirmed
     addressee: str = ""  # a tờ trình's "Kính gửi:"; "" when none is configured for its awards
 
@@ -126,6 +132,9 @@ def frame_for(
         basis=tuple(b.text for b in lines),
         authority=(signers.authority if signers else "").format(issuer=issuer_name, issuer_upper=issuer_name.upper()),
         signer_role=signers.signer_role if signers else (),
+        signer_position=signers.position if signers else "",
+        deputy_position=signers.deputy_position if signers else "",
+        deputy_role=signers.deputy_role if signers else (),
         unconfirmed=tuple(dict.fromkeys(u.source for u in used if not u.confirmed)),
         addressee=addressee.addressee if addressee else "",
     )

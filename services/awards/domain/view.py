@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from services.awards.domain.register import Decision, RegistryEntry
 from services.awards.domain.revocation import RECOVERY_LABELS_VI, STATUS_LABELS_VI, DecisionStatus, Recovery, may_act_for
+from services.awards.domain.signers import NO_SIGNER_WARNING_VI
 from shared.contracts.events import Actor
 from shared.contracts.operations.awards import AwardRef, DecisionEntryView, DecisionView, RevocationView
 
@@ -41,6 +42,7 @@ def decision_view(decision: Decision, entries: Sequence[RegistryEntry], actor: A
         status_label="Đã trình" if decision.kind == "proposal" else STATUS_LABELS_VI[DecisionStatus(decision.status)],
         revocation=revocation,
         document=decision.document,
+        signer_warning=NO_SIGNER_WARNING_VI if decision.document is not None and decision.document.signer_name == "" else "",
         nominees=nominees,
         collectives=sum(1 for x in nominees if x.kind == "collective"),
         individuals=sum(1 for x in nominees if x.kind != "collective"),

@@ -4,13 +4,14 @@ unit of work over both. `sql.py` implements them on the database; `tests/fakes/a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
 from services.awards.domain.legal_basis import DocumentKind
 from services.awards.domain.register import Decision, DecisionFilter, DecisionKey, Readers, RegisterEntry, RegistryEntry
 from services.awards.domain.report import ScopeCount, ScopeFilter
+from services.awards.domain.signers import SigningOfficer
 from shared.contracts.events import Event
 from shared.contracts.values import UnitRef
 
@@ -69,6 +70,16 @@ class AwardsStore(Protocol):
     async def below_any(self, unit_code: str, units: frozenset[str]) -> bool:
         """Whether a counted entry has `unit_code` and one of `units` on its path."""
         ...
+
+    async def signing_officers(self, unit_code: str) -> list[SigningOfficer]:
+        """Every term of the unit's signing officers (người ký văn bản), the latest appointment first."""
+        ...
+
+    async def signing_officer(self, officer_id: str, *, for_update: bool = False) -> SigningOfficer | None: ...
+
+    async def add_signing_officer(self, officer: SigningOfficer) -> None: ...
+
+    async def end_signing_term(self, officer_id: str, last_day: date) -> None: ...
 
     async def decisions_issued(self) -> list[tuple[UnitRef, int]]:
         """Decisions (not tờ trình) per issuer, revoked ones included."""

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any
 
@@ -15,6 +15,7 @@ from services.awards.domain.legal_basis import DocumentKind
 from services.awards.domain.register import Decision, DecisionFilter, DecisionKey, Readers, RegisterEntry, RegistryEntry
 from services.awards.domain.report import UNKNOWN_SECTOR, ScopeCount, ScopeFilter
 from services.awards.domain.revocation import DecisionStatus, Recovery
+from services.awards.domain.signers import SigningOfficer
 from services.awards.store.tables import (
     COUNTERS,
     decisions,
@@ -23,6 +24,7 @@ from services.awards.store.tables import (
     outbox,
     registry,
     registry_scopes,
+    signing_officers,
 )
 from shared.contracts.events import Event
 from shared.contracts.operations.awards import DecisionFrame
@@ -221,6 +223,41 @@ class SqlAwardsStore:
         return found is not None
 
     # Operations
+
+    # The roster of signing officers
+
+    async def signing_officers(self, unit_code: str) -> list[SigningOfficer]:
+        """Every term of the unit's signing officers, the latest appointment first."""
+        o = signing_officers
+        rows = (
+            await self.conn.execute(
+                sa.select(o).where(o.c.unit_code == unit_code).order_by(o.c.valid_from.desc(), o.c.full_name, o.c.id)
+            )
+        ).mappings()
+        return [_officer(row) for row in rows]
+
+    async def signing_officer(self, officer_id: str, *, for_update: bool = False) -> SigningOfficer | None:
+        o = signing_officers
+        q = sa.select(o).where(o.c.id == officer_id)
+        row = (await self.conn.execute(q.with_for_update() if for_update else q)).mappings().first()
+        return _officer(row) if row is not None else None
+
+    async def add_signing_officer(self, officer: SigningOfficer) -> None:
+        await self.conn.execute(
+            sa.insert(signing_officers).values(
+                id=officer.id,
+                unit_code=officer.unit_code,
+                full_name=officer.full_name,
+                position=officer.position,
+                valid_from=officer.valid_from,
+                valid_to=officer.valid_to,
+                username=officer.username,
+            )
+        )
+
+    async def end_signing_term(self, officer_id: str, last_day: date) -> None:
+        o = signing_officers
+        await self.conn.execute(sa.update(o).where(o.c.id == officer_id).values(valid_to=last_day))
 
     async def decisions_issued(self) -> list[tuple[UnitRef, int]]:
         """Decisions (not tờ trình) per issuer, revoked ones included (they were issued); the issuer as one of them names it."""
@@ -471,3 +508,15 @@ def _scope_filter(where: ScopeFilter) -> list[Any]:
             sa.exists(sa.select(sa.literal(1)).where(mine.c.entry_id == s.c.entry_id, mine.c.unit_code.in_(sorted(where.within))))
         )
     return conditions
+
+
+def _officer(row: Any) -> SigningOfficer:
+    return SigningOfficer(
+        id=row["id"],
+        unit_code=row["unit_code"],
+        full_name=row["full_name"],
+        position=row["position"],
+        valid_from=row["valid_from"],
+        valid_to=row["valid_to"],
+        username=row["username"],
+    )

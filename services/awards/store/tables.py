@@ -128,3 +128,16 @@ registry_scopes = sa.Table(
 
 # Each series has its own counters: "15/QĐ-LĐLĐ" and "3/TTr-LĐLĐ".
 COUNTERS: dict[DocumentKind, sa.Table] = {"decision": decision_counters, "proposal": proposal_counters}  # by series
+
+# Người ký văn bản: each unit's signing officers, one row per term (a re-appointment is a new row).
+signing_officers = sa.Table(
+    "signing_officers",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("unit_code", sa.String(64), nullable=False, index=True),
+    sa.Column("full_name", sa.String(200), nullable=False),
+    sa.Column("position", sa.String(100), nullable=False),
+    sa.Column("valid_from", sa.Date, nullable=False),
+    sa.Column("valid_to", sa.Date, nullable=True),  # inclusive; None: in office
+    sa.Column("username", sa.String(64), nullable=True),
+)

@@ -7,6 +7,7 @@ store, decides with `services.awards.domain`, and saves its state and its events
 - `documents`: a decision or tờ trình as PDF or .xlsx
 - `catalog`: the award catalogues in force, with prizes
 - `grassroots`: the awards a CĐCS decides itself, recorded in the register
+- `signers`: the unit's roster of signing officers (người ký văn bản), whom its documents print as signer
 - `reports`: counts of the register for a unit's subtree
 - `opsview`: the figures operations watch
 """

@@ -63,4 +63,6 @@ async def _frame_now(units: UnitDirectory, actor: Actor, decision: Decision) -> 
     on = issued_on(decision)
     path = (await units.paths(actor, decision.issuer_code, {on})).paths.get(on) or []
     parent_name = issuer_parent_name(decision.issuer_code, [path])
-    return frame_of(decision.kind, decision.issuer, {"union"}, [], on, parent_name=parent_name, award_codes=[decision.award_code])
+    codes = [decision.award_code]
+    frame = frame_of(decision.kind, decision.issuer, {"union"}, [], on, parent_name=parent_name, award_codes=codes)
+    return frame.model_copy(update={"signer_name": None})  # issued before the roster: it printed the approver

@@ -48,7 +48,10 @@ async def _issue(
             listed = [item.nomination for item in document.items]
             # The issuer's superior as the tree stood for these nominations: registration put it on their paths.
             parent_name = issuer_parent_name(issuer.code, (n.unit_path for n in listed))
-            frame = frame_of(document.kind, issuer, catalogs, listed, on, parent_name=parent_name)
+            roster = await uow.store.signing_officers(issuer.code)
+            frame = frame_of(document.kind, issuer, catalogs, listed, on, parent_name=parent_name, roster=roster)
+            if not frame.signer_name:
+                log.warning("awards.no_signer_in_roster", extra={"unit_id": issuer.code, "kind": document.kind})
             issued = issue_document(
                 document,
                 approval=event,

@@ -16,6 +16,7 @@ from services.portal.api import (
     ops,
     reference,
     reports,
+    signers,
     tasks,
     users,
 )
@@ -31,6 +32,7 @@ RESOURCES: tuple[Callable[[Gateway], APIRouter], ...] = (
     councils.build_router,
     notifications.build_router,
     decisions.build_router,
+    signers.build_router,
     emulation.build_router,
     reports.build_router,
 )

@@ -62,6 +62,8 @@ def navigation(actor: Actor, path: str) -> list[dict[str, Any]]:
     items.append(("/quyet-dinh", "Quyết định"))
     items += [("/giao-uoc", "Giao ước"), ("/dot-thi-dua", "Đợt thi đua"), ("/cum-thi-dua", "Cụm thi đua")]
     items.append(("/bao-cao", "Báo cáo"))
+    if actor.units_with("unit_admin") or actor.is_admin:
+        items.append(("/nguoi-ky", "Người ký văn bản"))
     if actor.units_with("submitter") or actor.is_admin:
         items.append(("/so-khen-thuong", "Sổ khen thưởng cơ sở"))
     if actor.sees_everything():

@@ -24,6 +24,7 @@ from services.portal.web import (
     queue,
     register,
     reports,
+    signers,
     signin,
     submission,
     tasks,
@@ -45,6 +46,7 @@ AREAS: tuple[Callable[[Gateway], APIRouter], ...] = (
     campaigns.build_router,
     clusters.build_router,
     reports.build_router,
+    signers.build_router,
     register.build_router,
     ops.build_router,
 )

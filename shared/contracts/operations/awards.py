@@ -70,6 +70,9 @@ class DecisionFrame(BaseModel):
     basis: list[str]
     authority: str
     signer_role: list[str]
+    # The signing officer taken from the issuer's roster on the document's date; None on documents issued before the
+    # roster (they print the approver's name); "" when the roster had no one in force (the name line stays empty).
+    signer_name: str | None = None
     unconfirmed: list[str] = []
     issuer_parent_name: str = ""
     addressee: str = ""  # a tờ trình's "Kính gửi:" (the state authority, as configured in legal_basis.toml)
@@ -130,6 +133,7 @@ class DecisionView(BaseModel):
     status_label: str
     revocation: RevocationView | None
     document: DecisionFrame | None  # None for a decision issued before frames were stored
+    signer_warning: str = ""  # "Chưa có người ký trong danh sách" when it issued with an empty name line
     nominees: list[DecisionEntryView]
     collectives: int
     individuals: int
@@ -432,6 +436,54 @@ class ReportView(BaseModel):
     by_unit: list[UnitCount]
 
 
+# Người ký văn bản: a unit's roster of signing officers
+
+
+class SignersQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_code: Name
+
+
+class AddSigner(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_code: Name
+    full_name: Name = Field(max_length=200)
+    position: Name = Field(max_length=100)
+    valid_from: date
+    valid_to: date | None = None
+    username: Name | None = Field(default=None, max_length=64)
+
+
+class EndSignerTerm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_code: Name
+    id: Name
+    last_day: date | None = None  # None: today
+
+
+class SignerView(BaseModel):
+    id: str
+    unit_code: str
+    full_name: str
+    position: str
+    valid_from: date
+    valid_to: date | None
+    username: str | None
+    in_force: bool  # on the day it was asked
+    status_label: str  # "Đang ký" | "Chưa đến nhiệm kỳ" | "Đã hết nhiệm kỳ"
+
+
+class SignerRoster(BaseModel):
+    unit_code: str
+    signers: list[SignerView]
+    positions: list[str]  # the positions one may choose
+    can_edit: bool  # whether the asking user may add or end a term
+    warning: str = ""  # "Chưa có người ký trong danh sách" when no one is in force today
+
+
 LIST_DECISIONS = Operation(service=SERVICE, name="list_decisions", request=DecisionQuery, reply=DecisionPage)
 GET_DECISION = Operation(service=SERVICE, name="get_decision", request=DecisionById, reply=DecisionView)
 REVOKE = Operation(service=SERVICE, name="revoke", request=RevokeDecision, reply=DecisionView)
@@ -440,3 +492,6 @@ DECISION_DOCUMENT = Operation(service=SERVICE, name="decision_document", request
 LIST_CATALOG = Operation(service=SERVICE, name="list_catalog", request=CatalogQuery, reply=CatalogView)
 RECORD_GRASSROOTS = Operation(service=SERVICE, name="record_grassroots", request=RecordGrassroots, reply=GrassrootsRecorded)
 REPORT = Operation(service=SERVICE, name="report", request=ReportQuery, reply=ReportView)
+LIST_SIGNERS = Operation(service=SERVICE, name="list_signers", request=SignersQuery, reply=SignerRoster)
+ADD_SIGNER = Operation(service=SERVICE, name="add_signer", request=AddSigner, reply=SignerRoster)
+END_SIGNER_TERM = Operation(service=SERVICE, name="end_signer_term", request=EndSignerTerm, reply=SignerRoster)
