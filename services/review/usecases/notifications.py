@@ -38,6 +38,7 @@ async def list_notifications(review: ReviewContext, actor: Actor, query: Notific
                 due_at=n.due_at,
                 created_at=n.created_at,
                 read=n.read_at is not None,
+                count=n.count,
             )
             for n in notes
         ],
