@@ -12,6 +12,9 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import shot
 from tests.browser.test_console import decide, file_nomination, open_task, wait_for_status
+from tests.e2e.conftest import PASSWORD
+from thidua.client import ApiError, PortalClient
+from thidua.system import System
 
 pytestmark = pytest.mark.e2e
 
@@ -77,3 +80,28 @@ def test_each_kind_is_chosen_on_the_account_page_which_says_email_is_not_sent_ye
     expect(page.locator("#delivery_returned")).to_have_value("email_now")
     expect(page.locator("#delivery_rejected")).to_have_value("bell")
     shot(page, "bell-02-preferences")
+
+
+def test_the_json_api_reads_and_changes_the_callers_own_preferences(console: System) -> None:
+    client = PortalClient(console.portal_url)
+    try:
+        client.login("ld.sontay2", PASSWORD)
+        before = client.get("ld.sontay2", "/api/v1/me/notification-preferences")
+        assert before["email_sent"] is False
+        assert {i["delivery"] for i in before["items"]} == {"bell"}
+        assert [i["kind"] for i in before["items"]][:2] == ["new_in_queue", "assigned"]
+
+        no_hour = {"items": [{"kind": "assigned", "delivery": "email_daily"}]}
+        with pytest.raises(ApiError) as refused:  # a digest needs its hour
+            client.put("ld.sontay2", "/api/v1/me/notification-preferences", no_hour)
+        assert refused.value.status == 422
+
+        body = {"items": [{"kind": "new_in_queue", "delivery": "email_daily", "digest_hour": 17}]}
+        after = client.put("ld.sontay2", "/api/v1/me/notification-preferences", body)
+        chosen = {i["kind"]: (i["delivery"], i.get("digest_hour")) for i in after["items"]}
+        assert chosen["new_in_queue"] == ("email_daily", 17)
+        assert chosen["assigned"] == ("bell", None)
+        again = client.get("ld.sontay2", "/api/v1/me/notification-preferences")
+        assert {i["kind"]: i["delivery"] for i in again["items"]}["new_in_queue"] == "email_daily"
+    finally:
+        client.close()
