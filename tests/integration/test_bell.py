@@ -158,3 +158,19 @@ async def test_the_submitter_gets_the_decision_note_with_its_number_once(bell: B
 async def _review_events(js: JetStreamContext) -> list[Any]:
     info = await js.stream_info(subjects.REVIEW_STREAM.name)
     return [await js.get_msg(subjects.REVIEW_STREAM.name, seq) for seq in range(info.state.first_seq, info.state.last_seq + 1)]
+
+
+@pytest.mark.asyncio
+async def test_the_bells_durables_added_to_a_running_installation_leave_the_streams_history_alone(
+    clean_nats: str, js: JetStreamContext
+) -> None:
+    await ensure_topology(clean_nats, ())
+    old = granted(str(uuid.uuid4()))
+    await js.publish(old.SUBJECT, old.model_dump_json().encode(), headers={"Nats-Msg-Id": str(old.event_id)})
+
+    await ensure_topology(clean_nats, (REVIEW_BELL_FROM_REVIEW, REVIEW_FROM_AWARDS))  # the upgrade adds them
+    new = granted(str(uuid.uuid4()))
+    await js.publish(new.SUBJECT, new.model_dump_json().encode(), headers={"Nats-Msg-Id": str(new.event_id)})
+
+    info = await js.consumer_info(subjects.AWARDS_STREAM.name, REVIEW_FROM_AWARDS.durable)
+    assert info.num_pending == 1  # the decision published after the upgrade, not the one before
