@@ -1,4 +1,5 @@
-"""Review's NATS entry points: approvers' RPC from the portal, registration's events, the portal's rosters."""
+"""Review's NATS entry points: approvers' RPC from the portal, registration's events, the portal's rosters, and the
+bell's reading of review's own events and awards' decisions."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from faststream.nats import NatsBroker, NatsRouter
 from services.review import store
 from services.review.usecases import (
     batches,
+    bell,
     councils,
     intake,
     notifications,
@@ -21,7 +23,7 @@ from services.review.usecases import (
 from services.review.usecases.context import ReviewContext
 from shared.contracts import events as c
 from shared.contracts.operations import review as op
-from shared.contracts.subjects import REVIEW_FROM_PORTAL, REVIEW_FROM_REGISTRATION
+from shared.contracts.subjects import REVIEW_BELL_FROM_REVIEW, REVIEW_FROM_AWARDS, REVIEW_FROM_PORTAL, REVIEW_FROM_REGISTRATION
 from shared.platform.messaging import EventConsumer, register_rpc
 from shared.platform.observability import require_operations
 from shared.platform.outbox_ops import outbox_operations
@@ -51,6 +53,8 @@ def operations(ctx: ServiceContext) -> dict[str, RpcOperation]:
         implement(op.PROPOSAL_DOCUMENT, partial(batches.proposal_document, review)),
         implement(op.NOTIFICATIONS, partial(notifications.list_notifications, review)),
         implement(op.MARK_NOTIFICATIONS_READ, partial(notifications.mark_notifications_read, review)),
+        implement(op.NOTIFICATION_PREFERENCES, partial(notifications.notification_preferences, review)),
+        implement(op.SET_NOTIFICATION_PREFERENCES, partial(notifications.set_notification_preferences, review)),
         implement(op.OPS_QUEUES, partial(ops.ops_queues, review), caller_check=require_operations),
         implement(op.REORGANISATION, partial(reorganisation.reorganisation_result, review), caller_check=require_operations),
         implement(
@@ -83,6 +87,31 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
         SERVICE,
         REVIEW_FROM_PORTAL,
         {c.UnitApproversChanged: partial(rosters.on_approvers_changed, review)},
+        max_attempts=ctx.settings.max_attempts,
+        registry=ctx.registry,
+    ).register(router)
+    EventConsumer(
+        broker,
+        SERVICE,
+        REVIEW_BELL_FROM_REVIEW,
+        {
+            c.TaskOpened: partial(bell.on_task_opened, review),
+            c.TaskClaimed: partial(bell.on_task_claimed, review),
+            c.NominationReturned: partial(bell.on_returned, review),
+            c.NominationRejected: partial(bell.on_rejected, review),
+            c.NominationForwarded: partial(bell.on_forwarded, review),
+            c.NominationApproved: partial(bell.on_approved, review),
+            c.NominationsApproved: partial(bell.on_batch_approved, review),
+            c.CouncilVoteRecorded: partial(bell.on_council_vote, review),
+        },
+        max_attempts=ctx.settings.max_attempts,
+        registry=ctx.registry,
+    ).register(router)
+    EventConsumer(
+        broker,
+        SERVICE,
+        REVIEW_FROM_AWARDS,
+        {c.AwardGranted: partial(bell.on_award_granted, review), c.AwardProposed: partial(bell.on_award_proposed, review)},
         max_attempts=ctx.settings.max_attempts,
         registry=ctx.registry,
     ).register(router)

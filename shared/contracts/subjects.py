@@ -66,6 +66,10 @@ class ConsumerDef:
     durable: str
     stream: StreamDef
     filter_subject: str
+    # Only what the stream receives once the durable exists: a durable added to a running installation does not
+    # act on the stream's history (the bell does not note years of past events as new). Created by the administrator
+    # before any service runs, on a new installation it sees every event all the same.
+    from_creation: bool = False
 
 
 REVIEW_FROM_REGISTRATION = ConsumerDef("review-registration", REGISTRATION_STREAM, f"{PREFIX}.registration.>")
@@ -74,12 +78,18 @@ AWARDS_FROM_REVIEW = ConsumerDef("awards-review", REVIEW_STREAM, f"{PREFIX}.revi
 REGISTRATION_FROM_REVIEW = ConsumerDef("registration-review", REVIEW_STREAM, f"{PREFIX}.review.>")
 REVIEW_FROM_PORTAL = ConsumerDef("review-portal", PORTAL_STREAM, UNIT_APPROVERS_CHANGED)
 REGISTRATION_FROM_AWARDS = ConsumerDef("registration-awards", AWARDS_STREAM, f"{PREFIX}.awards.>")
+# The bell: review reads its own facts back (a new dossier in a queue, a task assigned, a dossier returned, rejected,
+# forwarded, approved, blocked by its council) and awards' decisions, and notes them for the people concerned.
+REVIEW_BELL_FROM_REVIEW = ConsumerDef("review-bell", REVIEW_STREAM, f"{PREFIX}.review.>", from_creation=True)
+REVIEW_FROM_AWARDS = ConsumerDef("review-awards", AWARDS_STREAM, f"{PREFIX}.awards.>", from_creation=True)
 CONSUMERS = (
     REVIEW_FROM_REGISTRATION,
     AWARDS_FROM_REVIEW,
     REGISTRATION_FROM_REVIEW,
     REVIEW_FROM_PORTAL,
     REGISTRATION_FROM_AWARDS,
+    REVIEW_BELL_FROM_REVIEW,
+    REVIEW_FROM_AWARDS,
 )
 
 # JetStream buckets: dossier files (registration's, and the portal's short-lived uploads), instance heartbeats.

@@ -89,7 +89,7 @@ def consumer_config(consumer: ConsumerDef) -> ConsumerConfig:
         durable_name=consumer.durable,
         filter_subject=consumer.filter_subject,
         ack_policy=ServerAckPolicy.EXPLICIT,
-        deliver_policy=DeliverPolicy.ALL,
+        deliver_policy=DeliverPolicy.NEW if consumer.from_creation else DeliverPolicy.ALL,
         ack_wait=ACK_WAIT_SECONDS,
         max_deliver=UNLIMITED_DELIVERIES,
         max_ack_pending=1000,

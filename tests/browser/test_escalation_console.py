@@ -86,13 +86,20 @@ def test_deadlines_reminders_escalation_send_back_and_take_over(
     due = datetime.fromisoformat(tasks[NAMES[0]]["due_at"])
     assert all(datetime.fromisoformat(t["due_at"]) == due for t in tasks.values())
 
-    # The district's queue shows each task's due date; the clock is real, so no notice and no bell count.
+    # The district's queue shows each task's due date; the clock is real, so no notice and no reminder: the bell holds
+    # one note, the new dossiers of the unit's queue counted together.
     district = sign_in("ld.sontay")
+    client.poll(lambda: unread(client, "ld.sontay"), lambda n: n == 1, what="new dossiers note")
     district.goto("/hop-viec?unit=HN-SONTAY")
     row = district.locator("tr", has_text=NAMES[0])
     expect(row).to_contain_text(due.astimezone(VIETNAM_TZ).strftime("%d/%m/%Y"))
     expect(row.locator(".badge.bad")).to_have_count(0)
     expect(district.locator(".clock-notice")).to_have_count(0)
+    expect(district.locator(".bell-count")).to_have_text("1")
+    district.locator("a.bell").click()
+    expect(district.locator(".note.unread")).to_have_count(1)
+    expect(district.locator(".note.unread")).to_contain_text(f"{len(NAMES)} hồ sơ mới chờ xét tại {SONTAY}")
+    district.get_by_role("button", name="Đánh dấu tất cả đã đọc").click()
     expect(district.locator(".bell-count")).to_have_count(0)
 
     # A day before the due date: past 80 % of the time, the unit's approvers get a reminder each.

@@ -27,6 +27,7 @@ from services.review.store.records import (
     NominationRecord,
     NominationStatus,
     NotificationRecord,
+    Preference,
     ProposalTask,
     QueueKey,
     QueueRows,
@@ -55,6 +56,7 @@ class ReviewData:
     timers: dict[int, TimerRecord] = field(default_factory=dict)
     moves: list[TaskMove] = field(default_factory=list)
     notifications: dict[int, NotificationRecord] = field(default_factory=dict)
+    preferences: dict[tuple[str, str], Preference] = field(default_factory=dict)
     rosters: dict[str, Roster] = field(default_factory=dict)
     meetings: dict[str, CouncilMeetingRecord] = field(default_factory=dict)
     votes: dict[int, CouncilVoteRecord] = field(default_factory=dict)
@@ -74,6 +76,7 @@ class ReviewData:
             timers=dict(self.timers),
             moves=list(self.moves),
             notifications=dict(self.notifications),
+            preferences=dict(self.preferences),
             rosters=dict(self.rosters),
             meetings=dict(self.meetings),
             votes=dict(self.votes),
@@ -384,6 +387,31 @@ class FakeNotifications(port.Notifications):
                 marked += 1
         return marked
 
+    async def unread_batch(self, user_id: str, kind: str, unit_code: str) -> NotificationRecord | None:
+        found = [
+            n
+            for n in self.data.notifications.values()
+            if (n.user_id, n.kind, n.unit_code) == (user_id, kind, unit_code) and n.read_at is None
+        ]
+        return max(found, key=lambda n: (n.created_at, n.id), default=None)
+
+    async def update_batch(self, note_id: int, *, count: int, text: str, task_id: str, nomination_id: str, at: datetime) -> None:
+        note = self.data.notifications[note_id]
+        changed = replace(note, count=count, text=text, task_id=task_id, nomination_id=nomination_id, created_at=at)
+        self.data.notifications[note_id] = stored(changed)
+
+
+class FakePreferences(port.Preferences):
+    def __init__(self, data: ReviewData) -> None:
+        self.data = data
+
+    async def of_user(self, user_id: str) -> list[Preference]:
+        return [p for (user, _), p in sorted(self.data.preferences.items()) if user == user_id]
+
+    async def put(self, user_id: str, preferences: Sequence[Preference], at: datetime) -> None:
+        for p in preferences:
+            self.data.preferences[(user_id, p.kind)] = stored(p)
+
 
 class FakeRosters(port.Rosters):
     def __init__(self, data: ReviewData) -> None:
@@ -476,6 +504,7 @@ class FakeUnitOfWork(port.UnitOfWork):
         self.timers = FakeTimers(self.data)
         self.moves = FakeMoves(self.data)
         self.notifications = FakeNotifications(self.data)
+        self.preferences = FakePreferences(self.data)
         self.rosters = FakeRosters(self.data)
         self.councils = FakeCouncils(self.data)
         self.proposals = FakeProposals(self.data)

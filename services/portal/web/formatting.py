@@ -35,11 +35,28 @@ STATUS_TONES = {
 }
 
 NOTIFICATION_KINDS = {
+    "new_in_queue": ("Hồ sơ mới chờ xét", "info"),
+    "assigned": ("Được giao xử lý", "info"),
+    "returned": ("Hồ sơ bị trả lại", "warn"),
+    "rejected": ("Hồ sơ không được chấp thuận", "bad"),
+    "forwarded": ("Hồ sơ được chuyển lên", "info"),
+    "approved": ("Hồ sơ được duyệt", "ok"),
+    "decided": ("Đã có quyết định", "ok"),
+    "council_blocked": ("Hội đồng không thông qua", "bad"),
     "before_due": ("Sắp đến hạn", "warn"),
     "due_day": ("Đến hạn hôm nay", "bad"),
     "escalated_in": ("Quá hạn – chuyển lên", "bad"),
     "sent_back": ("Cấp trên trả về", "info"),
+    "reorganised_in": ("Chuyển đến do sắp xếp tổ chức", "info"),
 }
+# Notes about a person's own dossier open the dossier; an approver's open the task.
+DOSSIER_NOTE_KINDS = frozenset({"returned", "rejected", "forwarded", "approved", "decided", "council_blocked"})
+
+
+def note_href(note: dict[str, Any]) -> str:
+    if note["kind"] in DOSSIER_NOTE_KINDS or not note.get("task_id"):
+        return f"/ho-so/{note['nomination_id']}"
+    return f"/nhiem-vu/{note['task_id']}"
 
 
 def _when(value: Any) -> datetime | None:
@@ -94,6 +111,7 @@ FILTERS: dict[str, Any] = {
     "tone": lambda s: STATUS_TONES.get(s, "info"),
     "note_label": lambda k: NOTIFICATION_KINDS.get(k, (k, ""))[0],
     "note_tone": lambda k: NOTIFICATION_KINDS.get(k, ("", "info"))[1],
+    "note_href": note_href,
     "filesize": format_size,
     "vn_number": lambda n: vnd(int(n or 0)),
 }

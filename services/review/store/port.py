@@ -24,6 +24,7 @@ from services.review.store.records import (
     NominationRecord,
     NominationStatus,
     NotificationRecord,
+    Preference,
     ProposalTask,
     QueueKey,
     QueueRows,
@@ -173,6 +174,24 @@ class Notifications(ABC):
     async def mark_read(self, user_id: str, ids: Sequence[int] | None, at: datetime) -> int:
         """Mark the user's unread notifications (those of `ids`, or all) read; returns how many."""
 
+    @abstractmethod
+    async def unread_batch(self, user_id: str, kind: str, unit_code: str) -> NotificationRecord | None:
+        """The user's unread note of this kind for the unit (the newest), to add a dossier to instead of a new note."""
+
+    @abstractmethod
+    async def update_batch(self, note_id: int, *, count: int, text: str, task_id: str, nomination_id: str, at: datetime) -> None:
+        """A batched note now counts `count` dossiers, the newest `task_id`; it moves up to `at` in the bell."""
+
+
+class Preferences(ABC):
+    @abstractmethod
+    async def of_user(self, user_id: str) -> list[Preference]:
+        """The kinds the user chose something for (a kind absent: the bell only)."""
+
+    @abstractmethod
+    async def put(self, user_id: str, preferences: Sequence[Preference], at: datetime) -> None:
+        """Write these kinds' choices (insert or replace)."""
+
 
 class Rosters(ABC):
     @abstractmethod
@@ -242,6 +261,7 @@ class UnitOfWork(ABC):
     timers: Timers
     moves: Moves
     notifications: Notifications
+    preferences: Preferences
     rosters: Rosters
     councils: Councils
     proposals: Proposals

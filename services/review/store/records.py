@@ -7,7 +7,7 @@ own where the value travels unchanged (a reorganisation's summary).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
@@ -56,6 +56,7 @@ class NominationRecord:
     status: NominationStatus
     updated_at: datetime
     returned_at_unit: str | None = None
+    submitted_by: str | None = None  # the submitting user, told of what happens to the dossier (None before 0007)
 
 
 @dataclass(frozen=True, order=True)
@@ -147,13 +148,15 @@ class NewNotification:
     """What the bell will show one person."""
 
     user_id: str
-    kind: str  # before_due | due_day | escalated_in | sent_back | reorganised_in
+    kind: str  # before_due | due_day | escalated_in | sent_back | reorganised_in, and the bell's (domain.bell)
     task_id: str
     nomination_id: str
     unit_code: str
     text: str
     due_at: datetime | None
     created_at: datetime
+    event_id: str | None = field(default=None, kw_only=True)  # the event it tells of: one note per event and person
+    count: int = field(default=1, kw_only=True)  # dossiers a batched "new in queue" note counts
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,15 @@ class NotificationRecord(NewNotification):
 
     id: int
     read_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Preference:
+    """How one person wants one kind of notification."""
+
+    kind: str
+    delivery: str  # bell | email_now | email_daily
+    digest_hour: int | None = None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from services.review.store import port
 from services.review.store import tables as t
 from services.review.store.sql_councils import SqlCouncils, SqlProposals, SqlReorganisations
 from services.review.store.sql_tasks import SqlMoves, SqlNominations, SqlTasks
-from services.review.store.sql_timers import SqlNotifications, SqlRosters, SqlTimers
+from services.review.store.sql_timers import SqlNotifications, SqlPreferences, SqlRosters, SqlTimers
 from shared.contracts.events import Event
 from shared.platform.idempotency import mark_committed
 from shared.platform.outbox import enqueue, first_delivery
@@ -39,6 +39,7 @@ class SqlUnitOfWork(port.UnitOfWork):
         self.timers = SqlTimers(conn)
         self.moves = SqlMoves(conn)
         self.notifications = SqlNotifications(conn)
+        self.preferences = SqlPreferences(conn)
         self.rosters = SqlRosters(conn)
         self.councils = SqlCouncils(conn)
         self.proposals = SqlProposals(conn)

@@ -303,6 +303,7 @@ def nomination_record(row: RowMapping) -> NominationRecord:
         status=row["status"],
         returned_at_unit=row["returned_at_unit"],
         updated_at=row["updated_at"],
+        submitted_by=row["submitted_by"],
     )
 
 
@@ -325,6 +326,7 @@ class SqlNominations(port.Nominations):
                 status=record.status,
                 returned_at_unit=record.returned_at_unit,
                 updated_at=record.updated_at,
+                submitted_by=record.submitted_by,
             )
         )
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.review.store import port
 from services.review.store import tables as t
-from services.review.store.records import NewNotification, NotificationRecord, Roster, ScheduledTimer, TimerRecord
+from services.review.store.records import NewNotification, NotificationRecord, Preference, Roster, ScheduledTimer, TimerRecord
 from services.review.store.sql_tasks import ACTIVE
 from shared.contracts.events import Recipient
 
@@ -107,6 +107,8 @@ class SqlNotifications(port.Notifications):
                     "text": n.text,
                     "due_at": n.due_at,
                     "created_at": n.created_at,
+                    "event_id": n.event_id,
+                    "count": n.count,
                 }
                 for n in notifications
             ]
@@ -134,6 +136,43 @@ class SqlNotifications(port.Notifications):
             where.append(n.c.id.in_(ids))
         result = await self.conn.execute(n.update().where(*where).values(read_at=at))
         return result.rowcount
+
+    async def unread_batch(self, user_id: str, kind: str, unit_code: str) -> NotificationRecord | None:
+        n = t.notifications
+        query = (
+            sa.select(n)
+            .where(n.c.user_id == user_id, n.c.kind == kind, n.c.unit_code == unit_code, n.c.read_at.is_(None))
+            .order_by(n.c.created_at.desc(), n.c.id.desc())
+            .limit(1)
+        )
+        row = (await self.conn.execute(query)).mappings().first()
+        return NotificationRecord(**row) if row is not None else None
+
+    async def update_batch(self, note_id: int, *, count: int, text: str, task_id: str, nomination_id: str, at: datetime) -> None:
+        n = t.notifications
+        values = {"count": count, "text": text, "task_id": task_id, "nomination_id": nomination_id, "created_at": at}
+        await self.conn.execute(n.update().where(n.c.id == note_id).values(**values))
+
+
+class SqlPreferences(port.Preferences):
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def of_user(self, user_id: str) -> list[Preference]:
+        p = t.notification_preferences
+        rows = (await self.conn.execute(sa.select(p).where(p.c.user_id == user_id).order_by(p.c.kind))).mappings()
+        return [Preference(kind=r["kind"], delivery=r["delivery"], digest_hour=r["digest_hour"]) for r in rows]
+
+    async def put(self, user_id: str, preferences: Sequence[Preference], at: datetime) -> None:
+        p = t.notification_preferences
+        kinds = [pref.kind for pref in preferences]
+        await self.conn.execute(p.delete().where(p.c.user_id == user_id, p.c.kind.in_(kinds)))
+        rows = [
+            {"user_id": user_id, "kind": pref.kind, "delivery": pref.delivery, "digest_hour": pref.digest_hour, "updated_at": at}
+            for pref in preferences
+        ]
+        if rows:
+            await self.conn.execute(p.insert(), rows)
 
 
 class SqlRosters(port.Rosters):

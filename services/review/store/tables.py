@@ -99,7 +99,8 @@ notifications = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("user_id", sa.String(64), nullable=False),
-    sa.Column("kind", sa.String(20), nullable=False),  # before_due | due_day | escalated_in | sent_back
+    # before_due | due_day | escalated_in | sent_back | reorganised_in, and the bell's kinds (services.review.domain.bell)
+    sa.Column("kind", sa.String(20), nullable=False),
     sa.Column("task_id", sa.String(36), nullable=False),
     sa.Column("nomination_id", sa.String(36), nullable=False),
     sa.Column("unit_code", sa.String(64), nullable=False),
@@ -107,7 +108,23 @@ notifications = sa.Table(
     sa.Column("due_at", UtcDateTime(), nullable=True),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("read_at", UtcDateTime(), nullable=True),
+    # The event a bell note was built from (NULL for reminders and moves): one note per event, recipient and dossier.
+    sa.Column("event_id", sa.String(36), nullable=True),
+    sa.Column("count", sa.Integer, nullable=False, server_default="1"),  # dossiers a batched "new in queue" note counts
     sa.Index("ix_notifications_user", "user_id", "read_at", "created_at"),
+    sa.UniqueConstraint("event_id", "user_id", "nomination_id", name="uq_notifications_event_user"),
+)
+
+# How each person wants each kind of notification: the bell only, an email at once, or a daily digest at an hour
+# (Vietnam time). Absent: the bell only. Email is not sent yet; the choice is kept for the sender to come.
+notification_preferences = sa.Table(
+    "notification_preferences",
+    metadata,
+    sa.Column("user_id", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("delivery", sa.String(20), nullable=False),  # bell | email_now | email_daily
+    sa.Column("digest_hour", sa.Integer, nullable=True),  # 0-23, Vietnam time, for email_daily
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
 )
 
 # The portal's roster of each unit's active approvers; a unit absent here is unknown, not empty.
@@ -137,6 +154,7 @@ nominations = sa.Table(
     sa.Column("status", sa.String(20), nullable=False),  # in_review | returned | withdrawn | closed
     sa.Column("returned_at_unit", sa.String(64), nullable=True),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Column("submitted_by", sa.String(64), nullable=True),  # the submitting user (NULL before 0007): told of decisions
 )
 
 

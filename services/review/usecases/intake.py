@@ -11,6 +11,7 @@ from services.review.store.records import NominationRecord, TaskRecord
 from services.review.usecases import escalation
 from services.review.usecases.context import CONSUMER, ReviewContext
 from shared.contracts.events import (
+    SYSTEM_ACTOR,
     Event,
     NominationResubmitted,
     NominationSnapshot,
@@ -30,7 +31,11 @@ async def on_submitted(review: ReviewContext, event: NominationSubmitted) -> Non
             superior = parent_in_path(nom.unit_path, nom.unit.code)
             if superior is None:
                 raise ValueError(f"nomination {nom.id} has no superior unit in its path")
-            await uow.nominations.add(NominationRecord(id=nom.id, snapshot=nom, status="in_review", updated_at=event.occurred_at))
+            submitter = event.actor.user_id if event.actor.user_id != SYSTEM_ACTOR.user_id else None
+            record = NominationRecord(
+                id=nom.id, snapshot=nom, status="in_review", updated_at=event.occurred_at, submitted_by=submitter
+            )
+            await uow.nominations.add(record)
             await uow.publish(await open_task(uow, nom, superior, event, review.rules))
         await uow.commit()
 

@@ -349,6 +349,65 @@ class NotificationView(BaseModel):
     read: bool
 
 
+# Every kind a person can be notified of, in the order the preferences page lists them.
+NotificationKind = Literal[
+    "new_in_queue",
+    "assigned",
+    "returned",
+    "rejected",
+    "forwarded",
+    "approved",
+    "decided",
+    "council_blocked",
+    "before_due",
+    "due_day",
+    "escalated_in",
+    "sent_back",
+]
+NOTIFICATION_KINDS: tuple[NotificationKind, ...] = (
+    "new_in_queue",
+    "assigned",
+    "returned",
+    "rejected",
+    "forwarded",
+    "approved",
+    "decided",
+    "council_blocked",
+    "before_due",
+    "due_day",
+    "escalated_in",
+    "sent_back",
+)
+# bell: the bell only; email_now: also an email at once; email_daily: also in a daily digest at `digest_hour`
+# (Vietnam time). Email is not sent yet: the choice is kept for the sender that comes next.
+Delivery = Literal["bell", "email_now", "email_daily"]
+
+
+class NotificationPreference(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: NotificationKind
+    delivery: Delivery = "bell"
+    digest_hour: int | None = Field(default=None, ge=0, le=23, description="Giờ gửi bản tổng hợp (giờ Việt Nam), 0-23")
+
+
+class NotificationPreferences(BaseModel):
+    """One entry per kind (the bell only unless the person chose otherwise); `email_sent` False until email exists."""
+
+    items: list[NotificationPreference] = Field(max_length=len(NOTIFICATION_KINDS))
+    email_sent: bool = False
+
+
+class SetNotificationPreferences(_Params):
+    """The kinds to change; a kind left out keeps its choice. A daily digest needs its hour."""
+
+    items: list[NotificationPreference] = Field(min_length=1, max_length=len(NOTIFICATION_KINDS))
+
+
+class NoParams(_Params):
+    pass
+
+
 class NotificationList(BaseModel):
     unread: int
     items: list[NotificationView] = Field(max_length=NOTIFICATIONS_PAGE_MAX)
@@ -431,6 +490,12 @@ GET_PROPOSAL = Operation(service="review", name="get_proposal", request=Proposal
 PROPOSAL_DOCUMENT = Operation(service="review", name="proposal_document", request=ProposalDocumentRequest, reply=ProposalFile)
 NOTIFICATIONS = Operation(service="review", name="notifications", request=NotificationsQuery, reply=NotificationList)
 MARK_NOTIFICATIONS_READ = Operation(service="review", name="mark_notifications_read", request=NotificationsRead, reply=MarkedRead)
+NOTIFICATION_PREFERENCES = Operation(
+    service="review", name="notification_preferences", request=NoParams, reply=NotificationPreferences
+)
+SET_NOTIFICATION_PREFERENCES = Operation(
+    service="review", name="set_notification_preferences", request=SetNotificationPreferences, reply=NotificationPreferences
+)
 OPS_QUEUES = Operation(service="review", name="ops_queues", request=QueuesQuery, reply=OpsQueues)
 REORGANISATION = Operation(service="review", name="reorganisation", request=ReorganisationRef, reply=ReorganisationResult)
 REORGANISATION_PREVIEW = Operation(
