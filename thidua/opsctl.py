@@ -16,14 +16,13 @@ from typing import Any
 
 import nats
 
-from services.portal.web.formatting import age
 from shared.contracts.events import Actor, RoleGrant
 from shared.contracts.operations import RpcReply, RpcRequest
 from shared.contracts.subjects import rpc_subject
 from shared.contracts.values import VIETNAM_TZ
 from shared.platform.assertions import Signer, key_paths, load_signer
 from shared.platform.buspermissions import inbox_prefix
-from shared.platform.opsstatus import OpsStatus, Thresholds, collect
+from shared.platform.opsstatus import OpsStatus, Thresholds, age, collect
 from shared.platform.rpc import RemoteError
 from shared.platform.topology import nats_servers, redacted
 

@@ -19,8 +19,8 @@ from shared.contracts.errors import DomainError
 from shared.contracts.operations import SERVICE_NAMES_VI as SERVICES_VI
 from shared.contracts.subjects import CONSUMERS
 from shared.platform.deadletters import dead_letter_counts
+from shared.platform.defaults import SERVICES
 from shared.platform.observability import InstanceStatus, read_instances
-from shared.platform.settings import SERVICES
 
 Call = Callable[[str, str, dict[str, Any]], Awaitable[Any]]
 
@@ -168,3 +168,17 @@ async def _ask(call: Call, service: str, operation: str, params: dict[str, Any],
     except Exception as exc:
         problems.append(f"Dịch vụ {SERVICE_NAMES_VI.get(service, service)}: {type(exc).__name__}")
     return None
+
+
+def age(seconds: Any) -> str:
+    """How long, as the ops page and `thidua ops status` print it: '45 giây', '12 phút', '5 giờ', '3 ngày'."""
+    if seconds is None or seconds == "":
+        return "—"
+    n = int(float(seconds))
+    if n < 120:
+        return f"{n} giây"
+    if n < 7_200:
+        return f"{n // 60} phút"
+    if n < 172_800:
+        return f"{n // 3_600} giờ"
+    return f"{n // 86_400} ngày"

@@ -7,9 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from prometheus_client import CollectorRegistry, generate_latest
 
 from services.portal.web.charts import stacked_days
-from services.portal.web.formatting import age
 from shared.platform.observability import InstanceStatus, Sampler
-from shared.platform.opsstatus import ConsumerLag, OpsStatus, instance_problems, service_health
+from shared.platform.opsstatus import ConsumerLag, OpsStatus, age, instance_problems, service_health
 from thidua import opsctl
 
 STAGES = [("submitted", "Đã nộp"), ("district", "Cấp huyện"), ("decided", "Đã quyết định")]

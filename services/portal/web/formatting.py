@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from shared.contracts.values import LEVEL_NAMES_VI, VIETNAM_TZ
+from shared.platform.opsstatus import age
 from shared.rules.attachments import format_size
 from shared.rules.documents import vnd
 
@@ -74,20 +75,6 @@ def date_vn(value: Any) -> str:
 def datetime_vn(value: Any) -> str:
     moment = _when(value)
     return moment.strftime("%d/%m/%Y %H:%M") if moment else ""
-
-
-def age(seconds: Any) -> str:
-    """'45 giây', '12 phút', '5 giờ', '3 ngày'."""
-    if seconds is None or seconds == "":
-        return "—"
-    n = int(float(seconds))
-    if n < 120:
-        return f"{n} giây"
-    if n < 7_200:
-        return f"{n // 60} phút"
-    if n < 172_800:
-        return f"{n // 3_600} giờ"
-    return f"{n // 86_400} ngày"
 
 
 def money(value: Any) -> str:
