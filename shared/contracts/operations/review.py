@@ -8,6 +8,7 @@ refuse unknown keys, as review always did.
 
 from __future__ import annotations
 
+import typing
 from datetime import date
 from typing import Annotated, Literal
 
@@ -364,20 +365,7 @@ NotificationKind = Literal[
     "escalated_in",
     "sent_back",
 ]
-NOTIFICATION_KINDS: tuple[NotificationKind, ...] = (
-    "new_in_queue",
-    "assigned",
-    "returned",
-    "rejected",
-    "forwarded",
-    "approved",
-    "decided",
-    "council_blocked",
-    "before_due",
-    "due_day",
-    "escalated_in",
-    "sent_back",
-)
+NOTIFICATION_KINDS: tuple[NotificationKind, ...] = typing.get_args(NotificationKind)
 # bell: the bell only; email_now: also an email at once; email_daily: also in a daily digest at `digest_hour`
 # (Vietnam time). Email is not sent yet: the choice is kept for the sender that comes next.
 Delivery = Literal["bell", "email_now", "email_daily"]
