@@ -3,6 +3,7 @@ bell's reading of review's own events and awards' decisions."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 
 from faststream.nats import NatsBroker, NatsRouter
@@ -23,8 +24,14 @@ from services.review.usecases import (
 from services.review.usecases.context import ReviewContext
 from shared.contracts import events as c
 from shared.contracts.operations import review as op
-from shared.contracts.subjects import REVIEW_BELL_FROM_REVIEW, REVIEW_FROM_AWARDS, REVIEW_FROM_PORTAL, REVIEW_FROM_REGISTRATION
-from shared.platform.messaging import EventConsumer, register_rpc
+from shared.contracts.subjects import (
+    REVIEW_BELL_FROM_REVIEW,
+    REVIEW_FROM_AWARDS,
+    REVIEW_FROM_PORTAL,
+    REVIEW_FROM_REGISTRATION,
+    ConsumerDef,
+)
+from shared.platform.messaging import EventConsumer, EventHandler, register_rpc
 from shared.platform.observability import require_operations
 from shared.platform.outbox_ops import outbox_operations
 from shared.platform.rpc import RpcOperation, implement, operations_of
@@ -69,9 +76,13 @@ def operations(ctx: ServiceContext) -> dict[str, RpcOperation]:
 def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
     register_rpc(router, SERVICE, operations(ctx), ctx.callers, ctx.idempotency, broker)
     review = ReviewContext.of(ctx)
-    EventConsumer(
-        broker,
-        SERVICE,
+
+    def consume(source: ConsumerDef, handlers: Mapping[type[c.Event], EventHandler]) -> None:
+        EventConsumer(broker, SERVICE, source, handlers, max_attempts=ctx.settings.max_attempts, registry=ctx.registry).register(
+            router
+        )
+
+    consume(
         REVIEW_FROM_REGISTRATION,
         {
             c.NominationSubmitted: partial(intake.on_submitted, review),
@@ -79,20 +90,12 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
             c.NominationWithdrawn: partial(intake.on_withdrawn, review),
             c.UnitsReorganised: partial(reorganisation.on_units_reorganised, review),
         },
-        max_attempts=ctx.settings.max_attempts,
-        registry=ctx.registry,
-    ).register(router)
-    EventConsumer(
-        broker,
-        SERVICE,
+    )
+    consume(
         REVIEW_FROM_PORTAL,
         {c.UnitApproversChanged: partial(rosters.on_approvers_changed, review)},
-        max_attempts=ctx.settings.max_attempts,
-        registry=ctx.registry,
-    ).register(router)
-    EventConsumer(
-        broker,
-        SERVICE,
+    )
+    consume(
         REVIEW_BELL_FROM_REVIEW,
         {
             c.TaskOpened: partial(bell.on_task_opened, review),
@@ -104,14 +107,8 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
             c.NominationsApproved: partial(bell.on_batch_approved, review),
             c.CouncilVoteRecorded: partial(bell.on_council_vote, review),
         },
-        max_attempts=ctx.settings.max_attempts,
-        registry=ctx.registry,
-    ).register(router)
-    EventConsumer(
-        broker,
-        SERVICE,
+    )
+    consume(
         REVIEW_FROM_AWARDS,
         {c.AwardGranted: partial(bell.on_award_granted, review), c.AwardProposed: partial(bell.on_award_proposed, review)},
-        max_attempts=ctx.settings.max_attempts,
-        registry=ctx.registry,
-    ).register(router)
+    )
