@@ -49,6 +49,7 @@ def open_task(page: Page, unit: str, name: str) -> None:
         link = page.get_by_role("link", name=name, exact=True)
         if link.count():
             link.first.click()
+            page.wait_for_url(re.compile(r"/nhiem-vu/"))  # the task page, not the queue still showing
             return
         page.wait_for_timeout(100)
     raise AssertionError(f"{name} never reached the queue of {unit}")
