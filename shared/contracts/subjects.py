@@ -41,6 +41,7 @@ NOMINATION_APPROVED = f"{PREFIX}.review.nomination_approved"
 NOMINATIONS_APPROVED = f"{PREFIX}.review.nominations_approved"  # a batch: one decision lists them all
 COUNCIL_VOTE_RECORDED = f"{PREFIX}.review.council_vote_recorded"  # a level's Hội đồng TĐKT voted on a nominee
 
+DECISION_DRAFTED = f"{PREFIX}.awards.decision_drafted"  # approved: the document is a draft until an officer signs it
 AWARD_GRANTED = f"{PREFIX}.awards.award_granted"
 AWARD_PROPOSED = f"{PREFIX}.awards.award_proposed"  # a state title: the union's tờ trình to the deciding authority
 DECISION_REVOKED = f"{PREFIX}.awards.decision_revoked"
