@@ -271,8 +271,13 @@ def sign_waiting(client: PortalClient) -> None:
     """Each issuer's Chủ tịch signs every draft waiting for them, as at "Văn bản chờ ký" (a draft signed twice, by a
     retry, is answered with what it became)."""
     for unit, signer in SIGNERS.items():
-        for draft in persist(lambda unit=unit, signer=signer: list(client.every(signer, "/api/v1/drafts", issuer=unit))):
+        waiting: list[dict[str, Any]] = persist(partial(_every_draft, client, signer, unit))
+        for draft in waiting:
             command(client, signer, f"/api/v1/drafts/{draft['id']}/sign")
+
+
+def _every_draft(client: PortalClient, signer: str, unit: str) -> list[dict[str, Any]]:
+    return list(client.every(signer, "/api/v1/drafts", issuer=unit))
 
 
 def wait_granted(client: PortalClient, ids: list[str], deadline: float) -> None:
