@@ -122,7 +122,8 @@ class DecisionView(BaseModel):
     issuer_code: str
     issuer_name: str
     issued_at: IsoDateTime
-    signed_by: str
+    signed_by: str  # the officer who signed it (before drafts existed: the approver)
+    approved_by: str = ""  # who approved the dossiers it lists ("" in a list: read the decision)
     award_code: str  # the first award it lists
     award_name: str
     awards: list[AwardRef]  # every award it lists, in order
@@ -199,7 +200,7 @@ class DecisionSummary(BaseModel):
 
     @classmethod
     def of(cls, view: DecisionView) -> DecisionSummary:
-        listed = view.model_dump(exclude={"nominees", "document", "awards"})
+        listed = view.model_dump(exclude={"nominees", "document", "awards", "approved_by"})
         return cls(
             **listed,
             awards=[ListedAward(code=a.code, name=a.name) for a in view.awards[:AWARDS_LISTED_MAX]],
