@@ -25,13 +25,13 @@ HEADLINES: tuple[tuple[str, str], ...] = (
 
 @dataclass(frozen=True)
 class Verdict:
-    tone: Literal["good", "bad"]
+    tone: Literal["ok", "bad"]
     headline: str
 
 
 def verdict(verification: Verification) -> Verdict:
     if verification.valid:
-        return Verdict("good", "Văn bản hợp lệ")
+        return Verdict("ok", "Văn bản hợp lệ")
     codes = {p.code for p in verification.problems}
     return Verdict("bad", next((text for code, text in HEADLINES if code in codes), "Văn bản không hợp lệ"))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
@@ -30,9 +30,10 @@ from pyhanko_certvalidator import ValidationContext
 from shared.platform.pdfsigning.pki import DEMO_ORGANISATION, DemoPki
 
 log = logging.getLogger("thidua.pdfsigning")
-# pyHanko logs a warning with a traceback for every chain it cannot build to a trusted root: here that is an answer
-# (`untrusted`, in the Verification), not a fault of the process.
+# pyHanko logs a warning with a traceback for every chain it cannot build to a trusted root and every revision it
+# cannot explain: here those are answers (`untrusted`, `modified_after_signing`), not faults of the process.
 logging.getLogger("pyhanko.sign.validation").setLevel(logging.ERROR)
+logging.getLogger("pyhanko.sign.diff_analysis").setLevel(logging.ERROR)
 
 TRUST_ROOTS_ENV = "THIDUA_TRUST_ROOTS"
 
@@ -145,6 +146,8 @@ def verify_pdf(data: bytes, trust_roots: Sequence[x509.Certificate]) -> Verifica
     roots = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in trust_roots]
     checks = [_check(signature, roots) for signature in signatures]
     problems = [p for check in checks for p in check.problems]
+    if _appended_after_last_revision(data):
+        problems.append(Problem.of("modified_after_signing", detail="Có dữ liệu được nối vào cuối tệp."))
     return Verification(readable=True, signed=True, valid=not problems, signatures=checks, problems=problems)
 
 
@@ -178,7 +181,7 @@ def _check(signature: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate]) 
         problems.append(Problem.of("signature_invalid", name))
     if status.intact and not whole:
         problems.append(Problem.of("modified_after_signing", name))
-    if status.valid and not status.trusted:  # pyHanko trusts only a valid signature: an altered one is not "untrusted" too
+    if status.intact and status.valid and not status.trusted:  # pyHanko trusts only an intact, valid signature
         problems.append(Problem.of("untrusted", name))
     sig_object = signature.sig_object
     timestamp = status.timestamp_validity.timestamp if status.timestamp_validity is not None else None
@@ -204,6 +207,12 @@ def _check(signature: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate]) 
     )
 
 
+def _appended_after_last_revision(data: bytes) -> bool:
+    """Bytes after the last revision's end-of-file marker: no reader shows them, and no signature covers them."""
+    end = data.rfind(b"%%EOF")
+    return end >= 0 and bool(data[end + len(b"%%EOF") :].strip())
+
+
 def _anchor(path: Any) -> asn1_x509.Certificate | None:
     try:
         root = path[0] if path is not None else None
@@ -227,13 +236,14 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def trust_roots(var_dir: Path | None, environ: Mapping[str, str] | None = None) -> list[x509.Certificate]:
-    """The demo CA of `var_dir` when it has one, and every certificate of the PEM files in `THIDUA_TRUST_ROOTS`
-    (separated by os.pathsep). A listed file that cannot be read is an error: a trust list is not guessed."""
-    environ = os.environ if environ is None else environ
+def trust_roots(var_dir: Path | None, listed: str | None = None) -> list[x509.Certificate]:
+    """The demo CA of `var_dir` when it has one, and every certificate of the PEM files `listed` (separated by
+    os.pathsep; None: the variable THIDUA_TRUST_ROOTS). A listed file that cannot be read is an error (OSError,
+    ValueError): a trust list is not guessed."""
+    listed = os.environ.get(TRUST_ROOTS_ENV, "") if listed is None else listed
     roots: list[x509.Certificate] = []
     if var_dir is not None and DemoPki.of(var_dir).ca_certificate.exists():
         roots += x509.load_pem_x509_certificates(DemoPki.of(var_dir).ca_certificate.read_bytes())
-    for listed in filter(None, environ.get(TRUST_ROOTS_ENV, "").split(os.pathsep)):
-        roots += x509.load_pem_x509_certificates(Path(listed).read_bytes())
+    for path in filter(None, listed.split(os.pathsep)):
+        roots += x509.load_pem_x509_certificates(Path(path).read_bytes())
     return roots
