@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from functools import cache
 from io import BytesIO
@@ -11,7 +10,7 @@ from pathlib import Path
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from shared.platform.pdfsigning import IssuingUnit, SignedPdf, SigningKeys, ensure_demo_pki, sign_pdf
+from shared.platform.pdfsigning import IssuingUnit, SignedPdf, SigningKeys, ensure_demo_pki, sign_pdf_now
 from shared.rules.documents import to_pdf
 from tests.document_samples import one_person
 
@@ -32,8 +31,8 @@ def make_pki(var_dir: Path, *units: IssuingUnit) -> SigningKeys:
 
 def signed_decision(var_dir: Path, unit_code: str = "HN-SONTAY") -> SignedPdf:
     key = SigningKeys.demo(var_dir).key_for(unit_code)
-    return asyncio.run(
-        sign_pdf(decision_pdf(), key, signer_name="Nguyễn Văn Hùng", reason="Ban hành quyết định khen thưởng", location="Hà Nội")
+    return sign_pdf_now(
+        decision_pdf(), key, signer_name="Nguyễn Văn Hùng", reason="Ban hành quyết định khen thưởng", location="Hà Nội"
     )
 
 
@@ -52,7 +51,7 @@ def with_text_added(signed: bytes) -> bytes:
     """An incremental update after the signature that writes more text on page 1."""
     writer = IncrementalPdfFileWriter(BytesIO(signed))
     stream = writer.add_object(generic.StreamObject(stream_data=b"BT /F1 24 Tf 100 100 Td (DA SUA) Tj ET"))
-    writer.add_stream_to_page(0, stream)
+    writer.add_stream_to_page(0, stream)  # type: ignore[no-untyped-call]
     out = BytesIO()
-    writer.write(out)
+    writer.write(out)  # type: ignore[no-untyped-call]
     return out.getvalue()

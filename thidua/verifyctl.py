@@ -28,7 +28,7 @@ def add_parsers(sub: Any) -> None:
     verify.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
 
 
-def run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def run(args: argparse.Namespace) -> int:
     from shared.platform.pdfsigning import UNREADABLE, trust_roots, verify_pdf
 
     try:
@@ -46,9 +46,9 @@ def run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         return 2
     verification = verify_pdf(data, roots)
     if args.json:
-        print(json.dumps(verification.model_dump(mode="json"), ensure_ascii=False, indent=2), file=out)
+        print(json.dumps(verification.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
-        print_verification(args.file, verification, out)
+        print_verification(args.file, verification, sys.stdout)
     if verification.valid:
         return 0
     return 2 if any(p.code in UNREADABLE for p in verification.problems) else 1

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
-from pypdf import PdfReader, PdfWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pypdf import PdfReader, PdfWriter
 
 from shared.platform.pdfsigning import (
     DemoPki,
@@ -45,25 +46,36 @@ def test_a_decision_signed_by_its_unit_verifies_with_who_signed_and_when(tmp_pat
     make_pki(tmp_path)
     signed = signed_decision(tmp_path)
     verification = verify_pdf(signed.data, trust_roots(tmp_path, ""))
-    assert verification.valid and verification.signed and verification.problems == []
+    assert verification.valid
+    assert verification.signed
+    assert verification.problems == []
     (check,) = verification.signatures
-    assert check.intact and check.valid and check.trusted and check.covers_whole_file
+    assert check.intact
+    assert check.valid
+    assert check.trusted
+    assert check.covers_whole_file
     assert check.signer_common_name == check.signer_organisation == "Liên đoàn Lao động thị xã Sơn Tây"
     assert check.signer_unit_code == "HN-SONTAY"
     assert check.signer_name == "Nguyễn Văn Hùng"
     assert check.reason == "Ban hành quyết định khen thưởng"
-    assert check.signed_at is not None and check.timestamp is not None
-    assert check.demo_ca and check.trust_root is not None and "DEMO" in check.trust_root
+    assert check.signed_at is not None
+    assert check.timestamp is not None
+    assert check.demo_ca
+    assert check.trust_root is not None
+    assert "DEMO" in check.trust_root
 
 
 def test_a_demo_key_signs_at_b_lt_with_the_chain_and_the_crl_in_the_document(tmp_path: Path) -> None:
     make_pki(tmp_path)
     signed = signed_decision(tmp_path)
-    assert signed.level == "B-LT" and signed.validation_info
+    assert signed.level == "B-LT"
+    assert signed.validation_info
     dss = PdfFileReader(BytesIO(signed.data)).root["/DSS"]
-    assert len(dss["/Certs"]) >= 2 and len(dss["/CRLs"]) == 1
+    assert len(dss["/Certs"]) >= 2
+    assert len(dss["/CRLs"]) == 1
     (check,) = verify_pdf(signed.data, trust_roots(tmp_path, "")).signatures
-    assert check.coverage == "entire_revision" and check.modifications == "validation_info"
+    assert check.coverage == "entire_revision"
+    assert check.modifications == "validation_info"
 
 
 def test_pdfsig_finds_the_signature_valid(tmp_path: Path) -> None:
@@ -81,7 +93,8 @@ def test_one_byte_changed_inside_the_signed_range_is_altered(tmp_path: Path) -> 
     make_pki(tmp_path)
     changed = with_one_byte_changed(signed_decision(tmp_path).data)
     verification = verify_pdf(changed, trust_roots(tmp_path, ""))
-    assert not verification.valid and not verification.signatures[0].intact
+    assert not verification.valid
+    assert not verification.signatures[0].intact
     assert [p.code for p in verification.problems] == ["altered"]
 
 
@@ -89,7 +102,9 @@ def test_text_added_after_signing_is_a_modification_after_signing(tmp_path: Path
     make_pki(tmp_path)
     verification = verify_pdf(with_text_added(signed_decision(tmp_path).data), trust_roots(tmp_path, ""))
     (check,) = verification.signatures
-    assert check.intact and not check.covers_whole_file and check.modifications == "other"
+    assert check.intact
+    assert not check.covers_whole_file
+    assert check.modifications == "other"
     assert [p.code for p in verification.problems] == ["modified_after_signing"]
 
 
@@ -106,7 +121,9 @@ def test_a_signature_whose_ca_is_not_trusted_is_untrusted(tmp_path: Path) -> Non
     assert codes(signed, trust_roots(tmp_path / "ours", "")) == ["untrusted"]
     assert codes(signed, []) == ["untrusted"]
     (check,) = verify_pdf(signed, []).signatures
-    assert check.intact and not check.trusted and check.demo_ca  # still recognisably a demo CA's certificate
+    assert check.intact
+    assert not check.trusted
+    assert check.demo_ca  # still recognisably a demo CA's certificate
 
 
 def test_a_root_listed_in_thidua_trust_roots_is_trusted(tmp_path: Path) -> None:
@@ -115,13 +132,15 @@ def test_a_root_listed_in_thidua_trust_roots_is_trusted(tmp_path: Path) -> None:
     signed = signed_decision(tmp_path / "issuer").data
     assert verify_pdf(signed, trust_roots(None, listed)).valid
     assert verify_pdf(signed, trust_roots(tmp_path / "no-pki-here", listed)).valid
-    with pytest.raises(OSError):  # a listed root that cannot be read is an error, not a shorter trust list
+    with pytest.raises(FileNotFoundError):  # a listed root that cannot be read is an error, not a shorter trust list
         trust_roots(None, str(tmp_path / "missing.pem"))
 
 
 def test_an_unsigned_pdf_is_not_signed() -> None:
     verification = verify_pdf(decision_pdf(), [])
-    assert not verification.signed and not verification.valid and verification.readable
+    assert not verification.signed
+    assert not verification.valid
+    assert verification.readable
     assert [p.code for p in verification.problems] == ["not_signed"]
 
 
@@ -151,7 +170,8 @@ def test_a_file_that_cannot_be_checked_gives_a_problem_never_an_exception(tmp_pa
     assert callable(make)
     verification = verify_pdf(make(signed), trust_roots(tmp_path, ""))
     assert [p.code for p in verification.problems] == [code]
-    assert not verification.valid and not verification.readable
+    assert not verification.valid
+    assert not verification.readable
     assert verification.problems[0].message  # Vietnamese, for a person
 
 
@@ -187,7 +207,8 @@ def production_pkcs12(tmp_path: Path, passphrase: bytes) -> Path:
     make_pki(tmp_path / "ca", SONTAY)
     pki = DemoPki.of(tmp_path / "ca")
     key, cert, chain = pkcs12.load_key_and_certificates(pki.unit_key("HN-SONTAY").read_bytes(), None)
-    assert key is not None and cert is not None
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    assert cert is not None
     data = pkcs12.serialize_key_and_certificates(
         b"HN-SONTAY", key, cert, chain, serialization.BestAvailableEncryption(passphrase)
     )
@@ -206,9 +227,11 @@ def test_production_keys_from_a_toml_file_sign_at_b_b_with_the_validation_info(t
     )
     keys = SigningKeys.from_environment({"THIDUA_SIGNING_KEYS": str(config), "THIDUA_KEY_SONTAY": "bi-mat"})
     signed = asyncio.run(sign_pdf(decision_pdf(), keys.key_for("HN-SONTAY"), signer_name="A", reason="B", location="C"))
-    assert signed.level == "B-B" and signed.validation_info  # no time-stamping authority outside the demo
+    assert signed.level == "B-B"
+    assert signed.validation_info  # no time-stamping authority outside the demo
     verification = verify_pdf(signed.data, trust_roots(tmp_path / "ca", ""))
-    assert verification.valid and verification.signatures[0].timestamp is None
+    assert verification.valid
+    assert verification.signatures[0].timestamp is None
     with pytest.raises(NoSigningKey):
         keys.key_for("HN")
 
@@ -217,9 +240,9 @@ def test_a_production_key_without_its_passphrase_is_unavailable_naming_the_unit(
     production_pkcs12(tmp_path, b"bi-mat")
     config = tmp_path / "signing-keys.toml"
     config.write_text('[units.HN-SONTAY]\npkcs12 = "keys/hn-sontay.p12"\npassphrase_env = "THIDUA_KEY_SONTAY"\n')
-    with pytest.raises(SigningKeyUnavailable, match="HN-SONTAY.*THIDUA_KEY_SONTAY"):
+    with pytest.raises(SigningKeyUnavailable, match=r"HN-SONTAY.*THIDUA_KEY_SONTAY"):
         SigningKeys.from_file(config, {}).key_for("HN-SONTAY")
-    with pytest.raises(SigningKeyUnavailable, match="HN-SONTAY.*cannot be read"):
+    with pytest.raises(SigningKeyUnavailable, match=r"HN-SONTAY.*cannot be read"):
         SigningKeys.from_file(config, {"THIDUA_KEY_SONTAY": "sai"}).key_for("HN-SONTAY")
 
 
@@ -228,7 +251,7 @@ def test_a_pkcs11_token_is_refused_as_not_supported_yet_naming_the_unit(tmp_path
     config.write_text(
         '[units.HN]\npkcs11 = { module = "/usr/lib/softhsm/libsofthsm2.so", token = "HN", key = "ky", pin_env = "PIN_HN" }\n'
     )
-    with pytest.raises(SigningKeyUnavailable, match="unit HN.*PKCS#11.*not supported yet") as raised:
+    with pytest.raises(SigningKeyUnavailable, match=r"unit HN.*PKCS#11.*not supported yet") as raised:
         SigningKeys.from_file(config, {}).key_for("HN")
     assert raised.value.unit_code == "HN"
 
@@ -243,7 +266,8 @@ def test_a_malformed_keys_file_is_refused_when_read(tmp_path: Path) -> None:
 def test_without_thidua_signing_keys_the_demo_ca_of_the_var_dir_signs(tmp_path: Path) -> None:
     make_pki(tmp_path)
     keys = SigningKeys.from_environment({"THIDUA_VAR_DIR": str(tmp_path)})
-    assert keys.key_for("HN").demo and keys.key_for("HN").common_name == "Liên đoàn Lao động Thành phố Hà Nội"
+    assert keys.key_for("HN").demo
+    assert keys.key_for("HN").common_name == "Liên đoàn Lao động Thành phố Hà Nội"
 
 
 def test_signing_and_checking_take_well_under_a_second(tmp_path: Path) -> None:

@@ -61,7 +61,7 @@ def details(check: SignatureCheck) -> list[tuple[str, str]]:
         lines.append(("Phạm vi", whole if check.covers_whole_file else "có nội dung được thêm hoặc sửa sau khi ký"))
     if check.trusted:
         trust = f"tin cậy (tổ chức chứng thực gốc: {check.trust_root})"
-    elif check.valid:
+    elif check.intact and check.valid:
         trust = "không tin cậy: không do tổ chức chứng thực nào được tin cậy cấp"
     else:
         trust = "không kiểm tra được vì chữ ký không khớp với văn bản"

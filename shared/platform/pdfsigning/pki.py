@@ -53,8 +53,9 @@ class IssuingUnit:
     def certificate_name(self) -> str:
         """The unit's name as its certificate carries it: the full name, or the short one when the full name is
         longer than a certificate's name attribute may be."""
-        fits = len(self.name.encode()) <= NAME_ATTRIBUTE_BYTES
-        return self.name if fits or not self.short_name else self.short_name[: NAME_ATTRIBUTE_BYTES // 3]
+        if len(self.name.encode()) <= NAME_ATTRIBUTE_BYTES:
+            return self.name
+        return (self.short_name or self.name).encode()[:NAME_ATTRIBUTE_BYTES].decode(errors="ignore")
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,8 @@ async def sign_pdf(pdf: bytes, key: UnitKey, *, signer_name: str, reason: str, l
 
 
 def sign_pdf_now(pdf: bytes, key: UnitKey, *, signer_name: str, reason: str, location: str) -> SignedPdf:
-    """`sign_pdf` in the calling thread (tools and benchmarks)."""
+    """`sign_pdf` in the calling thread (tools, benchmarks), which must not be running an event loop: pyHanko runs
+    its own."""
     embed = key.validation_info_available
     meta = PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
