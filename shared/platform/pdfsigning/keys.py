@@ -23,10 +23,9 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
@@ -111,7 +110,7 @@ class KeysFile(BaseModel):
 class SigningKeys:
     """The keys of every unit from one source, each loaded once, when first asked for."""
 
-    def __init__(self, source: str, load: Any) -> None:
+    def __init__(self, source: str, load: Callable[[str], UnitKey]) -> None:
         self.source = source
         self._load = load
         self._loaded: dict[str, UnitKey] = {}
