@@ -8,6 +8,7 @@ import asyncio
 import shutil
 import subprocess
 import time
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 
@@ -24,7 +25,9 @@ from shared.platform.pdfsigning import (
     NoSigningKey,
     SigningKeys,
     SigningKeyUnavailable,
+    ensure_demo_pki,
     sign_pdf,
+    sign_pdf_now,
     trust_roots,
     verify_pdf,
 )
@@ -76,6 +79,18 @@ def test_a_demo_key_signs_at_b_lt_with_the_chain_and_the_crl_in_the_document(tmp
     (check,) = verify_pdf(signed.data, trust_roots(tmp_path, "")).signatures
     assert check.coverage == "entire_revision"
     assert check.modifications == "validation_info"
+
+
+def test_a_crl_past_its_next_update_signs_without_validation_info_and_logs_why(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    ensure_demo_pki(tmp_path, [SONTAY], now=datetime.now(UTC) - timedelta(days=400))  # its CRL ran out 35 days ago
+    key = SigningKeys.demo(tmp_path).key_for("HN-SONTAY")
+    signed = sign_pdf_now(decision_pdf(), key, signer_name="A", reason="B", location="C")
+    assert signed.level == "B-T"
+    assert not signed.validation_info
+    assert "document.validation_info_unavailable" in caplog.messages
+    assert verify_pdf(signed.data, trust_roots(tmp_path, "")).valid
 
 
 def test_pdfsig_finds_the_signature_valid(tmp_path: Path) -> None:

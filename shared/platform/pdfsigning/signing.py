@@ -5,6 +5,8 @@ The level is the best the key allows, offline (nothing is fetched):
 - B-T: a timestamp, no validation info (the key's chain carries no CRL);
 - B-B: neither (no time-stamping authority is configured for the key); with CRLs, the validation info is still
   embedded (`SignedPdf.validation_info`).
+When the chain cannot be validated offline (a CRL past its next update: `thidua migrate` renews the demo's), the
+document is signed without validation info and `document.validation_info_unavailable` is logged with the reason.
 The demo keys reach B-LT with the demo CA's CRL and the demo time-stamping authority (pyHanko's in-process time stamper,
 a demo only). Production keys have no time-stamping authority yet, so they sign at B-B.
 """
@@ -19,6 +21,7 @@ from typing import Literal
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
 from pyhanko_certvalidator import ValidationContext
 
@@ -54,7 +57,18 @@ async def sign_pdf(pdf: bytes, key: UnitKey, *, signer_name: str, reason: str, l
 def sign_pdf_now(pdf: bytes, key: UnitKey, *, signer_name: str, reason: str, location: str) -> SignedPdf:
     """`sign_pdf` in the calling thread (tools, benchmarks), which must not be running an event loop: pyHanko runs
     its own."""
-    embed = key.validation_info_available
+    if key.validation_info_available:
+        try:
+            return _sign(pdf, key, signer_name, reason, location, embed=True)
+        except SigningError as exc:  # e.g. a CRL past its next update: the chain cannot be validated offline now
+            log.warning(
+                "document.validation_info_unavailable",
+                extra={"unit_code": key.unit_code, "error": str(exc)},
+            )
+    return _sign(pdf, key, signer_name, reason, location, embed=False)
+
+
+def _sign(pdf: bytes, key: UnitKey, signer_name: str, reason: str, location: str, *, embed: bool) -> SignedPdf:
     meta = PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
         subfilter=SigSeedSubFilter.PADES,
