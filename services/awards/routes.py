@@ -8,7 +8,18 @@ from faststream.nats import NatsBroker, NatsRouter
 
 from services.awards import store
 from services.awards.unitdirectory import RpcUnitDirectory
-from services.awards.usecases import catalog, decisions, documents, grassroots, issuing, reports, revocation, signers, signing
+from services.awards.usecases import (
+    catalog,
+    decisions,
+    documents,
+    grassroots,
+    issuing,
+    outgoing,
+    reports,
+    revocation,
+    signers,
+    signing,
+)
 from services.awards.usecases.context import AwardsContext
 from services.awards.usecases.ports import UnitDirectory
 from shared.contracts import events as c
@@ -41,6 +52,8 @@ def operations(ctx: ServiceContext, units: UnitDirectory) -> dict[str, RpcOperat
         implement(op.LIST_DRAFTS, partial(signing.list_drafts, awards)),
         implement(op.GET_DRAFT, partial(signing.get_draft, awards)),
         implement(op.SIGN_DRAFT, partial(signing.sign_draft, awards)),
+        implement(op.OUTGOING_REGISTER, partial(outgoing.outgoing_register, awards)),
+        implement(op.OUTGOING_WORKBOOK, partial(outgoing.outgoing_workbook, awards)),
         *outbox_operations(ctx, store.outbox).items(),
     )
 

@@ -62,6 +62,8 @@ def navigation(actor: Actor, path: str) -> list[dict[str, Any]]:
     if actor.units_with("signer") or actor.units_with("approver") or actor.sees_everything():
         items.append(("/van-ban-cho-ky", "Văn bản chờ ký"))
     items.append(("/quyet-dinh", "Quyết định"))
+    if actor.units_with("signer") or actor.units_with("approver") or actor.units_with("unit_admin") or actor.sees_everything():
+        items.append(("/so-van-ban-di", "Sổ văn bản đi"))
     items += [("/giao-uoc", "Giao ước"), ("/dot-thi-dua", "Đợt thi đua"), ("/cum-thi-dua", "Cụm thi đua")]
     items.append(("/bao-cao", "Báo cáo"))
     if actor.units_with("unit_admin") or actor.is_admin:

@@ -21,6 +21,7 @@ from services.portal.web import (
     drafts,
     notifications,
     ops,
+    outgoing,
     pledges,
     preferences,
     queue,
@@ -54,6 +55,7 @@ AREAS: tuple[Callable[[Gateway], APIRouter], ...] = (
     clusters.build_router,
     reports.build_router,
     signers.build_router,
+    outgoing.build_router,
     register.build_router,
     ops.build_router,
 )
