@@ -10,6 +10,7 @@ from typing import Protocol
 import aiosmtplib
 
 from services.notifier.domain.delivery import SendFailure, is_permanent_reply
+from services.notifier.domain.mail import wire_bytes
 from services.notifier.settings import NotifierSettings
 
 
@@ -30,7 +31,7 @@ class SmtpTransport:
     async def send(self, message: EmailMessage, to_address: str) -> None:
         try:
             await aiosmtplib.send(
-                message,
+                wire_bytes(message),  # flattened here: aiosmtplib's own folding loses spaces in Vietnamese subjects
                 sender=self.sender,
                 recipients=[to_address],
                 hostname=self.host,

@@ -107,6 +107,7 @@ class Mail:
     id: int
     mail_key: str
     user_id: str
+    kind: str
     subject: str
     text_body: str
     html_body: str
@@ -245,6 +246,7 @@ def _mail(row: sa.RowMapping) -> Mail:
         id=row["id"],
         mail_key=row["mail_key"],
         user_id=row["user_id"],
+        kind=row["kind"],
         subject=row["subject"],
         text_body=row["text_body"],
         html_body=row["html_body"],
