@@ -18,12 +18,11 @@ import httpx
 
 from services.portal.settings import DEFAULT_DEMO_PASSWORD
 from shared.platform.assertions import generate_keys
-from shared.platform.defaults import DEFAULT_MAILSINK_PORT
 from shared.platform.settings import ATTACHMENT_RULES_ENV, CATALOG_DIR_ENV, DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT, SERVICES
 from shared.platform.topology import apply_topology, staging_ttl
 from thidua.credentials import nats_passwords, user_url
 from thidua.migrations import migrate_service
-from thidua.natsserver import NatsServer, PortInUse, port_is_free
+from thidua.natsserver import NatsServer, PortInUse, free_port, port_is_free
 
 
 def default_database_url(service: str, var_dir: Path) -> str:
@@ -60,8 +59,9 @@ class SystemConfig:
     nats_urls: dict[str, str] = field(default_factory=dict)
     stream_replicas: int = 1
     extra_env: dict[str, str] = field(default_factory=dict)
-    # The local SMTP sink the notifier sends to when no THIDUA_SMTP_HOST is given (`thidua mailsink`, /hop-thu-demo).
-    mailsink_port: int = DEFAULT_MAILSINK_PORT
+    # The local SMTP sink the notifier sends to when no THIDUA_SMTP_HOST is given (`thidua mailsink`, /hop-thu-demo):
+    # `thidua up` passes THIDUA_MAILSINK_PORT or DEFAULT_MAILSINK_PORT; a system built otherwise (tests) a free port.
+    mailsink_port: int = field(default_factory=free_port)
 
     def demo_sink(self) -> bool:
         return not ({**os.environ, **self.extra_env}.get("THIDUA_SMTP_HOST") or "")

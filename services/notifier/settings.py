@@ -33,6 +33,9 @@ class NotifierSettings(ServiceSettings):
     mailbox_dir: Path | None = None  # the sink's store; default <var>/mailbox
     sender_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     sender_batch: int = Field(default=50, ge=1, le=1000)
+    # How long a sender holds a mail it is sending: another sender (or this one restarted) sends it again after that.
+    # Well above the SMTP timeout; the crash test shortens it.
+    mail_lease_seconds: float = Field(default=120.0, ge=1, le=3600)
 
     @model_validator(mode="after")
     def _real_server_in_production(self) -> NotifierSettings:

@@ -30,7 +30,6 @@ from shared.platform.service import ServiceContext
 log = logging.getLogger("thidua.notifier")
 
 CONSUMER = "notifier"  # the inbox's name for the notifier's reactions
-LEASE = timedelta(minutes=2)  # a sender holds a mail this long at most (well over the SMTP timeout)
 DIGEST_BATCH = 1000
 
 
@@ -167,12 +166,12 @@ class Outgoing:
 
 
 async def lease_due(n: NotifierContext, owner: str, now: datetime, limit: int) -> list[Outgoing]:
-    """Due mails this sender now holds (for LEASE), with the address each goes to; a mail whose person has no
+    """Due mails this sender now holds (for `mail_lease_seconds`), with the address each goes to; a mail whose person has no
     address, or is no longer active, is recorded as `no_address` and not sent."""
     taken: list[Outgoing] = []
     async with n.engine.begin() as conn:
         for mail_id in await store.due_mail_ids(conn, now, limit):
-            mail = await store.lease(conn, mail_id, owner, now, now + LEASE)
+            mail = await store.lease(conn, mail_id, owner, now, now + timedelta(seconds=n.settings.mail_lease_seconds))
             if mail is None:
                 continue  # another sender holds it
             who = await store.contact(conn, mail.user_id)
