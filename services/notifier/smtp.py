@@ -22,8 +22,8 @@ class Transport(Protocol):
 class SmtpTransport:
     def __init__(self, settings: NotifierSettings) -> None:
         self.host, self.port = settings.smtp_target()
-        self.username = settings.smtp_username
-        self.password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+        self.username = settings.smtp_username or None  # empty: the server takes mail without signing in
+        self.password = (settings.smtp_password.get_secret_value() if settings.smtp_password else "") or None
         self.starttls = settings.smtp_starttls
         self.timeout = settings.smtp_timeout_seconds
         self.sender = parseaddr(settings.mail_from)[1]
