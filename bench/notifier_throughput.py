@@ -1,7 +1,10 @@
 """The notifier's mails per second to the local SMTP sink, and the delay from a note's event to its mail, beside a
 baseline measured in the same run: bare aiosmtplib sends of the same messages to the same sink.
 
-Run: .venv/bin/python bench/notifier_throughput.py [mails]
+Run: .venv/bin/python bench/notifier_throughput.py [mails] [--database-url URL]
+
+With `--database-url` (an empty database, e.g. `postgresql+asyncpg://postgres@127.0.0.1:5432/notifier_bench`) the
+notifier's tables go there; without it, SQLite in the temporary directory.
 
 Set-up: a nats-server on a free port (anonymous, no accounts), the notifier's SQLite database in a temporary directory,
 the demo sink (aiosmtpd, storing every mail as a file) in a thread of this process, the notifier's consumers on a
@@ -19,9 +22,9 @@ Figures only.
 # ruff: noqa: ASYNC110 (the bench polls the notifier's database for what it wrote: there is nothing to wait on)
 from __future__ import annotations
 
+import argparse
 import asyncio
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -104,8 +107,7 @@ async def sent_rows(engine: AsyncEngine) -> list[store.Mail]:
         return [m for m in await store.all_mails(conn) if m.status == "sent"]
 
 
-async def notifier_run(nats_url: str, tmp: Path, smtp_port: int, count: int) -> tuple[float, float, list[float], list[float]]:
-    url = f"sqlite+aiosqlite:///{tmp / 'notifier.db'}"
+async def notifier_run(nats_url: str, url: str, smtp_port: int, count: int) -> tuple[float, float, list[float], list[float]]:
     await asyncio.to_thread(upgrade, "notifier", url)
     settings = NotifierSettings(database_url=url, smtp_host="127.0.0.1", smtp_port=smtp_port, public_url="http://127.0.0.1:8010")
     engine = make_engine(url)
@@ -178,19 +180,21 @@ async def _contacts(engine: AsyncEngine) -> list[object]:
         return list((await conn.execute(sa.select(store.contacts.c.user_id))).all())
 
 
-def main(count: int) -> None:
+def main(count: int, database_url: str | None) -> None:
     with tempfile.TemporaryDirectory(prefix="thidua-notifier-bench-") as root:
         tmp = Path(root)
+        url = database_url or f"sqlite+aiosqlite:///{tmp / 'notifier.db'}"
         server = NatsServer(free_port(), tmp / "nats").start()
         smtp_port = free_port()
         sink = mailsink.start(tmp / "mailbox", smtp_port)
         try:
             raw = asyncio.run(baseline(smtp_port, count))
-            rate, consumed, burst, paced = asyncio.run(notifier_run(server.url, tmp, smtp_port, count))
+            rate, consumed, burst, paced = asyncio.run(notifier_run(server.url, url, smtp_port, count))
         finally:
             sink.stop()
             server.stop()
-    print(f"{count} mails to the local aiosmtpd sink (files), SQLite, this machine")
+    backend = url.split(":", 1)[0]
+    print(f"{count} mails to the local aiosmtpd sink (files), the notifier on {backend}, this machine")
     print(f"  baseline, bare aiosmtplib (8 at a time):     {raw:8.0f} mails/s")
     print(f"  notifier, events consumed to mail rows:      {consumed:8.0f} events/s")
     print(f"  notifier, event to mail marked sent (burst): {rate:8.0f} mails/s")
@@ -200,4 +204,8 @@ def main(count: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("mails", type=int, nargs="?", default=1000)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    main(args.mails, args.database_url)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from services.portal.users import seed_demo_users, set_active, set_email, valid_
 from shared.contracts.events import UserContactChanged
 from shared.platform.service import ServiceContext
 from tests.integration.conftest import NOW
+from thidua import cli
 
 
 async def announced(ctx: ServiceContext) -> list[dict[str, Any]]:
@@ -63,3 +65,17 @@ def test_an_address_is_one_plain_mailbox() -> None:
     assert valid_email("cdcs.dst@demo.thidua.example")
     for wrong in ("", "cdcs.dst", "a@b", "a b@c.vn", "a@b@c.vn", "Lan <lan@x.vn>", "a@.vn", "@x.vn"):
         assert not valid_email(wrong), wrong
+
+
+def test_the_users_command_sets_and_removes_an_address(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.delenv("THIDUA_DATABASE_URL", raising=False)
+    assert cli.main(["migrate", "--service", "portal", "--demo", "--var-dir", str(tmp_path)]) == 0
+    assert cli.main(["users", "set-email", "cdcs.dst", "lan.nguyen@congdoan.example", "--var-dir", str(tmp_path)]) == 0
+    assert "cdcs.dst: email lan.nguyen@congdoan.example" in capsys.readouterr().out
+    assert cli.main(["users", "set-email", "cdcs.dst", "--var-dir", str(tmp_path)]) == 0
+    assert "cdcs.dst: đã xoá địa chỉ email" in capsys.readouterr().out
+    assert cli.main(["users", "set-email", "cdcs.dst", "khong-phai-email", "--var-dir", str(tmp_path)]) == 2
+    assert "không phải một địa chỉ email" in capsys.readouterr().err
+    assert cli.main(["users", "set-email", "khong.co", "a@b.vn", "--var-dir", str(tmp_path)]) == 2
