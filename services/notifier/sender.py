@@ -94,7 +94,10 @@ class MailSender:
             async with gate:
                 await self.send(out)
 
-        await asyncio.gather(*(one(out) for out in due))
+        outcomes = await asyncio.gather(*(one(out) for out in due), return_exceptions=True)
+        for out, outcome in zip(due, outcomes, strict=True):
+            if isinstance(outcome, BaseException):  # a bug, or the database away: the mail's lease runs out, it is tried again
+                log.error("mail.send_crashed", extra={"mail_id": out.mail.id, "error": repr(outcome)[:300]})
         return len(due)
 
     async def send(self, out: Outgoing) -> None:

@@ -56,3 +56,5 @@ class SmtpTransport:
             raise SendFailure(f"smtp {exc.code} {exc.message}", permanent=False, code=exc.code) from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:  # unreachable, disconnected, timed out
             raise SendFailure(f"smtp unavailable: {type(exc).__name__}: {exc}", permanent=False) from exc
+        except ValueError as exc:  # an address the client cannot put on the wire (e.g. non-ASCII without SMTPUTF8)
+            raise SendFailure(f"cannot send: {exc}", permanent=True) from exc

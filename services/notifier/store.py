@@ -314,7 +314,7 @@ async def mark_failed(conn: AsyncConnection, mail_id: int, to_address: str, erro
     )
 
 
-async def retry_later(conn: AsyncConnection, mail_id: int, to_address: str, error: str, at: datetime) -> None:
+async def retry_later(conn: AsyncConnection, mail_id: int, to_address: str | None, error: str, at: datetime) -> None:
     m = mails
     await conn.execute(
         m.update()

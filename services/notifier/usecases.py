@@ -167,7 +167,8 @@ class Outgoing:
 
 async def lease_due(n: NotifierContext, owner: str, now: datetime, limit: int) -> list[Outgoing]:
     """Due mails this sender now holds (for `mail_lease_seconds`), with the address each goes to; a mail whose person has no
-    address, or is no longer active, is recorded as `no_address` and not sent."""
+    address, or is no longer active, is recorded as `no_address` and not sent; one for a person the notifier has not
+    heard of yet waits for the portal's announcement (retried with back-off, like an SMTP outage)."""
     taken: list[Outgoing] = []
     async with n.engine.begin() as conn:
         for mail_id in await store.due_mail_ids(conn, now, limit):
@@ -175,6 +176,12 @@ async def lease_due(n: NotifierContext, owner: str, now: datetime, limit: int) -
             if mail is None:
                 continue  # another sender holds it
             who = await store.contact(conn, mail.user_id)
+            if who is None:  # the portal's announcement may still be on its way (another stream): wait for it
+                unknown = delivery.SendFailure("address not known yet", permanent=False)
+                again = delivery.after_failure(unknown, mail.attempts + 1, mail.created_at, now)
+                if again is not None:
+                    await store.retry_later(conn, mail.id, None, str(unknown), again)
+                    continue
             if who is None or not who.email or not who.active:
                 reason = "unknown user" if who is None else ("no email address" if not who.email else "user inactive")
                 await store.mark_no_address(conn, mail.id, reason)

@@ -265,6 +265,21 @@ async def test_a_user_without_an_address_gets_no_mail_and_nothing_waits_for_one(
     assert mailroom.received() == []
 
 
+@pytest.mark.asyncio
+async def test_a_note_for_someone_whose_address_is_still_on_its_way_waits_for_it(mailroom: Mailroom) -> None:
+    mailroom.start_sink()
+    await mailroom.send(issued(LAN))  # the portal's announcement comes on another stream, later
+    await mailroom.settled()
+    assert await mailroom.sender.run_once() == 0
+    [waiting] = await mailroom.mails()
+    assert (waiting.status, waiting.last_error) == ("pending", "address not known yet")
+
+    await mailroom.contact(LAN)
+    mailroom.clock.advance(timedelta(seconds=6))
+    assert await mailroom.sender.run_once() == 1
+    assert [m[mailsink.RCPT] for m in mailroom.received()] == [LAN[3]]
+
+
 # The whole chain: review's note → its outbox → REVIEW stream → the notifier → SMTP
 
 
