@@ -3,18 +3,18 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test check lint imports typecheck unit lock demo clean chromium
+.PHONY: run test check lint imports typecheck unit lock demo clean chromium pdfsig
 
 run: $(VENV)/.run-installed
 	$(BIN)/thidua up
 
 # Two workers (pytest-xdist), a test file each at a time: module-scoped systems stay in one worker. Files in the order
 # tests/conftest.py gives (the longest first), not xdist's own (most tests first); the slowest tests are listed at the end.
-test: $(VENV)/.test-installed lint imports typecheck chromium
+test: $(VENV)/.test-installed lint imports typecheck chromium pdfsig
 	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 
 # The fast loop: lint, import layers, types, and the tests that need nothing running.
-check: $(VENV)/.test-installed lint imports typecheck
+check: $(VENV)/.test-installed lint imports typecheck pdfsig
 	$(BIN)/pytest -n 2 -q tests/unit
 
 lint: $(VENV)/.test-installed
@@ -27,7 +27,7 @@ imports: $(VENV)/.test-installed
 typecheck: $(VENV)/.test-installed
 	$(BIN)/mypy
 
-unit: $(VENV)/.test-installed
+unit: $(VENV)/.test-installed pdfsig
 	$(BIN)/pytest tests/unit
 
 demo: $(VENV)/.run-installed
@@ -53,6 +53,13 @@ chromium:
 	  echo "Installing Debian's chromium package for the browser tests"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q chromium || { apt-get update -q && apt-get install -y -q chromium; }; \
 	  else sudo apt-get install -y -q chromium || { sudo apt-get update -q && sudo apt-get install -y -q chromium; }; fi; }
+
+# The signature tests check signed documents with poppler's pdfsig too (Debian's poppler-utils package).
+pdfsig:
+	@command -v pdfsig >/dev/null || { \
+	  echo "Installing Debian's poppler-utils package (pdfsig) for the signature tests"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q poppler-utils || { apt-get update -q && apt-get install -y -q poppler-utils; }; \
+	  else sudo apt-get install -y -q poppler-utils || { sudo apt-get update -q && sudo apt-get install -y -q poppler-utils; }; fi; }
 
 # Re-pin after changing pyproject.toml (needs uv: pip install uv).
 lock:

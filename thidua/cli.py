@@ -1,4 +1,4 @@
-"""The `thidua` command: up, service, migrate, demo, clock, users, catalog, and the repair commands dlq, outbox, ops."""
+"""The `thidua` command: up, service, migrate, demo, clock, users, catalog, verify, and the repair commands dlq, outbox, ops."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from types import FrameType
 
 from shared.platform.defaults import DEFAULT_HTTP_PORTS, DEFAULT_MAILSINK_PORT, DEFAULT_NATS_PORT, SERVICES
 from shared.platform.logs import configure as configure_logs
-from thidua import argparse_vi, catalogctl, opscli, reorgctl, seedreports
+from thidua import argparse_vi, catalogctl, opscli, reorgctl, seedreports, verifyctl
 
 DEMO_USERS_FILE = Path(__file__).resolve().parents[1] / "services" / "portal" / "demo_users.toml"
 
@@ -72,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     reorgctl.add_parsers(sub)
     seedreports.add_parsers(sub)
     catalogctl.add_parsers(sub)
+    verifyctl.add_parsers(sub)
     args = parser.parse_args(argv)
 
     configure_logs(os.environ.get("THIDUA_LOG_LEVEL", "INFO"), args.name if args.command == "service" else None)
@@ -127,6 +128,8 @@ def run_command(args: argparse.Namespace) -> int:
         return opscli.run(args)
     if args.command in catalogctl.COMMANDS:
         return catalogctl.run(args)
+    if args.command in verifyctl.COMMANDS:
+        return verifyctl.run(args)
     return cmd_demo(args.portal_url, escalation=args.escalation, var_dir=args.var_dir)
 
 

@@ -120,6 +120,18 @@ class PortalClient:
         result: dict[str, Any] = self.post(user, f"/api/v1/tasks/{task_id}/decision", {"action": action, "comment": comment})
         return result
 
+    def sign_draft_of(self, signer: str, nomination_id: str, *, timeout: float = 30.0) -> dict[str, Any]:
+        """Wait until a draft waiting for signature lists the nomination, then sign it as `signer` (an officer on the
+        issuer's roster of người ký): the decision or tờ trình is numbered, dated and issued."""
+        waiting = self.poll(
+            lambda: self.get(signer, "/api/v1/drafts", nomination_id=nomination_id)["items"],
+            bool,
+            timeout=timeout,
+            what=f"a draft listing {nomination_id}",
+        )
+        signed: dict[str, Any] = self.post(signer, f"/api/v1/drafts/{waiting[0]['id']}/sign")
+        return signed
+
     def record_council_vote(
         self, user: str, task_id: str, *, members: int, present: int, votes_for: int, votes_against: int = 0
     ) -> dict[str, Any]:

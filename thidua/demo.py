@@ -24,6 +24,17 @@ APPROVERS = {
     "TLD": "tld",
 }
 
+# The Chủ tịch of each issuing unit, who signs its decisions and tờ trình (services/awards/demo_signers.toml).
+SIGNERS = {
+    "HN-SONTAY": "ky.sontay",
+    "HN-THANHXUAN": "ky.thanhxuan",
+    "HN-P-THANHXUAN": "ky.pthanhxuan",
+    "HN": "ky.hanoi",
+    "TLD": "ky.tld",
+    "HN-CDVC": "ky.cdvc",
+    "HN-MYDUC": "ky.myduc",
+}
+
 SAMPLES: list[dict[str, Any]] = [
     {
         "submitter": "cdcs.dst",
@@ -103,10 +114,12 @@ def review_levels(nomination: dict[str, Any]) -> list[str]:
 def drive(client: PortalClient, sample: dict[str, Any], period: str) -> tuple[dict[str, Any], float]:
     started = time.monotonic()
     nomination = submit_unique(client, sample["submitter"], {**sample["body"], "period": period})
-    for unit in review_levels(nomination):
+    levels = review_levels(nomination)
+    for unit in levels:
         approver = APPROVERS[unit]
         task = client.task_in_queue(approver, unit, nomination["id"])
         client.claim_and_decide(approver, task["id"], "approve", f"Đồng ý ({unit})")
+    client.sign_draft_of(SIGNERS[levels[-1]], nomination["id"])  # the awarding unit's Chủ tịch signs the decision
     granted = client.wait_for(sample["submitter"], nomination["id"], lambda n: n["status"] == "granted", what="granted")
     return granted, time.monotonic() - started
 
@@ -152,7 +165,7 @@ def run_demo(base_url: str, password: str) -> int:
 
     client = PortalClient(base_url)
     try:
-        for user in {s["submitter"] for s in SAMPLES} | set(APPROVERS.values()) | {"admin"}:
+        for user in {s["submitter"] for s in SAMPLES} | set(APPROVERS.values()) | set(SIGNERS.values()) | {"admin"}:
             client.login(user, password)
         period = str(datetime.now(VN).year)
         for sample in SAMPLES:

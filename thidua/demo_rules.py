@@ -85,8 +85,12 @@ def returned_dossier(client: PortalClient, period: str, submit: Submit, out: Pri
     )
     task = client.task_in_queue("ld.sontay", "HN-SONTAY", nomination["id"])
     client.claim_and_decide("ld.sontay", task["id"], "approve", "Đã đủ thông tin")
+    waiting = client.wait_for("cdcs.dst", nomination["id"], lambda n: n["status"] == "awaiting_signature", what="Chờ ký")
+    out(f"   CĐCS bổ sung, nộp lại (vòng {waiting['round']}); ld.sontay đồng ý: {waiting['status_label']}.")
+    signed = client.sign_draft_of("ky.sontay", nomination["id"])
     granted = client.wait_for("cdcs.dst", nomination["id"], lambda n: n["status"] == "granted", what="granted")
-    out(f"   CĐCS bổ sung, nộp lại (vòng {granted['round']}); ld.sontay đồng ý: {granted['status_label']}.")
+    number = signed["signed"][0]["number_text"]
+    out(f"   ky.sontay (Chủ tịch LĐLĐ thị xã Sơn Tây) ký quyết định số {number}: {granted['status_label']}.")
 
 
 def refusals(client: PortalClient, period: str, out: Printer) -> None:

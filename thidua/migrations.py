@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 from shared.platform.db import make_engine
@@ -16,9 +17,19 @@ def migrate_service(service: str, database_url: str, *, var_dir: Path, demo: boo
         return asyncio.run(_load_units(database_url))
     if service == "portal" and demo:
         return asyncio.run(_seed_users(database_url, demo_password))
-    if service == "awards" and demo:
-        return asyncio.run(_seed_signers(database_url))
+    if service == "awards":
+        signers = asyncio.run(_seed_signers(database_url)) if demo else "schema current"
+        return f"{signers}; {_demo_pki(var_dir)}"
     return "schema current"
+
+
+def _demo_pki(var_dir: Path) -> str:
+    """The demo CA and the units' document-signing keys under var/pki, unless production keys are configured."""
+    from shared.platform.pdfsigning import SIGNING_KEYS_ENV, ensure_demo_pki, issuing_units
+
+    if os.environ.get(SIGNING_KEYS_ENV):
+        return f"document-signing keys from {SIGNING_KEYS_ENV} (no demo CA)"
+    return ensure_demo_pki(var_dir, issuing_units()).summary()
 
 
 async def _load_units(url: str) -> str:

@@ -8,7 +8,7 @@ from faststream.nats import NatsBroker, NatsRouter
 
 from services.awards import store
 from services.awards.unitdirectory import RpcUnitDirectory
-from services.awards.usecases import catalog, decisions, documents, grassroots, issuing, reports, revocation, signers
+from services.awards.usecases import catalog, decisions, documents, grassroots, issuing, reports, revocation, signers, signing
 from services.awards.usecases.context import AwardsContext
 from services.awards.usecases.ports import UnitDirectory
 from shared.contracts import events as c
@@ -38,6 +38,9 @@ def operations(ctx: ServiceContext, units: UnitDirectory) -> dict[str, RpcOperat
         implement(op.LIST_SIGNERS, partial(signers.list_signers, awards)),
         implement(op.ADD_SIGNER, partial(signers.add_signer, awards)),
         implement(op.END_SIGNER_TERM, partial(signers.end_signer_term, awards)),
+        implement(op.LIST_DRAFTS, partial(signing.list_drafts, awards)),
+        implement(op.GET_DRAFT, partial(signing.get_draft, awards)),
+        implement(op.SIGN_DRAFT, partial(signing.sign_draft, awards)),
         *outbox_operations(ctx, store.outbox).items(),
     )
 

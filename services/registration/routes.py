@@ -87,7 +87,12 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
         (REGISTRATION_FROM_REVIEW, from_review),
         (
             REGISTRATION_FROM_AWARDS,
-            {c.AwardGranted: react, c.AwardProposed: react, c.DecisionRevoked: partial(reactions.on_decision_revoked, app)},
+            {
+                c.DecisionDrafted: react,
+                c.AwardGranted: react,
+                c.AwardProposed: react,
+                c.DecisionRevoked: partial(reactions.on_decision_revoked, app),
+            },
         ),
     )
     for consumer, handlers in consumers:

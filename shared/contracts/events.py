@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.contracts import subjects
 from shared.contracts.values import Delivery, DutyRating, Level, NomineeKind, UnitRef
 
-Role = Literal["submitter", "approver", "unit_admin", "ops", "admin"]
+# signer: an officer who signs the unit's documents (awards checks the roster of người ký for the name and the term)
+Role = Literal["submitter", "approver", "unit_admin", "signer", "ops", "admin"]
 
 
 class RoleGrant(BaseModel):
@@ -399,6 +400,28 @@ class DecisionSnapshot(BaseModel):
     prize_amount_vnd: int
 
 
+class DraftSnapshot(BaseModel):
+    """A decision or tờ trình prepared from an approval and waiting for its signing officer: no number, no date yet."""
+
+    model_config = ConfigDict(frozen=True)
+
+    draft_id: str
+    kind: Literal["decision", "proposal"]
+    issuer: UnitRef
+    award_code: str
+    award_name: str
+    drafted_at: datetime
+
+
+class DecisionDrafted(Event):
+    """Awards prepared the document that will list the nomination ("dự thảo"); it is "Chờ ký" until a signing officer
+    of the issuer signs it, which numbers and dates it (then AwardGranted or AwardProposed)."""
+
+    SUBJECT = subjects.DECISION_DRAFTED
+    nomination_id: str
+    draft: DraftSnapshot
+
+
 class AwardGranted(Event):
     SUBJECT = subjects.AWARD_GRANTED
     nomination_id: str
@@ -532,6 +555,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         NominationApproved,
         NominationsApproved,
         CouncilVoteRecorded,
+        DecisionDrafted,
         AwardGranted,
         AwardProposed,
         DecisionRevoked,

@@ -30,6 +30,7 @@ from shared.contracts.errors import FieldError, ValidationFailed
 # The largest page each list serves (items per reply); docs/api.md has the table with their sizes.
 NOMINATIONS_PAGE_MAX = 80
 DECISIONS_PAGE_MAX = 50
+DRAFTS_PAGE_MAX = 50
 QUEUE_PAGE_MAX = 75
 PROPOSALS_PAGE_MAX = 100
 NOTIFICATIONS_PAGE_MAX = 200

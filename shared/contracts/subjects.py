@@ -42,6 +42,7 @@ NOMINATIONS_APPROVED = f"{PREFIX}.review.nominations_approved"  # a batch: one d
 COUNCIL_VOTE_RECORDED = f"{PREFIX}.review.council_vote_recorded"  # a level's Hội đồng TĐKT voted on a nominee
 NOTIFICATION_ISSUED = f"{PREFIX}.review.notification_issued"  # one per note the bell writes, for the notifier's email
 
+DECISION_DRAFTED = f"{PREFIX}.awards.decision_drafted"  # approved: the document is a draft until an officer signs it
 AWARD_GRANTED = f"{PREFIX}.awards.award_granted"
 AWARD_PROPOSED = f"{PREFIX}.awards.award_proposed"  # a state title: the union's tờ trình to the deciding authority
 DECISION_REVOKED = f"{PREFIX}.awards.decision_revoked"

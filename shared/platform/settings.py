@@ -65,6 +65,11 @@ class ServiceSettings(RuleSources):
     timer_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     demo: bool = False
     signing_keys_dir: Path | None = None
+    # Documents' signatures (shared.platform.pdfsigning), not the RPC callers' keys above: the TOML file mapping units
+    # to their signing keys (THIDUA_SIGNING_KEYS); None: the demo CA under var_dir/pki.
+    signing_keys: Path | None = None
+    # PEM files of the CAs whose signatures are trusted, separated by os.pathsep (THIDUA_TRUST_ROOTS).
+    trust_roots: str = ""
     base_salary_vnd: int | None = None
     log_level: str = "INFO"
     # One JSON object per line for log collectors; "text" for a person reading a terminal.

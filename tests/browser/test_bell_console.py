@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import shot
-from tests.browser.test_console import decide, file_nomination, open_task, wait_for_status
+from tests.browser.test_console import decide, file_nomination, open_task, sign_draft, wait_for_status
 from tests.e2e.conftest import PASSWORD
 from thidua.client import ApiError, PortalClient
 from thidua.system import System
@@ -44,6 +44,7 @@ def test_a_submitter_sees_the_decision_in_the_bell_and_follows_it_to_the_dossier
     district = sign_in("ld.sontay")
     open_task(district, "HN-SONTAY", "Hoàng Thị Chuông")
     decide(district, "approve")
+    sign_draft(sign_in("ky.sontay"), "Hoàng Thị Chuông")
     wait_for_status(submitter, nomination_id, "Đã khen thưởng")
 
     wait_for_note(submitter, "Đã có quyết định khen thưởng số")

@@ -67,6 +67,24 @@ def decide(page: Page, action: str, comment: str = "") -> None:
     page.click("button:has-text('Gửi quyết định')")
 
 
+def sign_draft(page: Page, name: str) -> None:
+    """The signing officer finds the draft listing `name` at "Văn bản chờ ký" (it arrives over NATS), reads it and
+    signs it ("Ký và ban hành"), confirming the browser's question."""
+    for _ in range(100):
+        page.goto("/van-ban-cho-ky")
+        row = page.locator("#drafts tr", has_text=name)
+        if row.count():
+            row.first.get_by_role("link", name="Xem và ký").click()
+            break
+        page.wait_for_timeout(100)
+    else:
+        raise AssertionError(f"no draft listing {name} waits for signature")
+    expect(page.locator("#draft-nominees")).to_contain_text(name)
+    page.once("dialog", lambda d: d.accept())
+    page.click("button:has-text('Ký và ban hành')")
+    expect(page.locator(".flash.ok")).to_contain_text("Đã ký và ban hành")
+
+
 def wait_for_status(page: Page, nomination_id: str, label: str) -> None:
     for _ in range(100):
         page.goto(f"/ho-so/{nomination_id}")
@@ -113,11 +131,21 @@ def test_a_nomination_goes_from_the_cdcs_through_district_and_city_to_a_numbered
     expect(city.locator("#prize-line")).to_contain_text("2.340.000 đ")  # what the decision will print, before approving
     decide(city, "approve")
 
+    wait_for_status(submitter, nomination_id, "Chờ ký")  # approved: the decision is a draft until its officer signs
+    expect(submitter.locator("main")).to_contain_text("Dự thảo quyết định của LĐLĐ TP Hà Nội, chờ người ký")
+    expect(city.get_by_role("link", name="Văn bản chờ ký")).to_be_visible()
+    city.goto("/van-ban-cho-ky")
+    expect(city.locator("#drafts tr", has_text="Đinh Thị Hằng").get_by_role("link", name="Xem và ký")).to_have_count(0)
+    signer = sign_in("ky.hanoi")  # the Chủ tịch of LĐLĐ TP Hà Nội, on its roster of người ký
+    sign_draft(signer, "Đinh Thị Hằng")
+    expect(signer.locator("article.doc")).to_contain_text("Phạm Quang Thanh")  # the officer who signed, by name
+    shot(signer, "05-signed-by-the-chair")
+
     wait_for_status(submitter, nomination_id, "Đã khen thưởng")
     expect(submitter.locator(".card").first).to_contain_text("Đã có quyết định khen thưởng số")
     number = re.search(r"số (\d+/QĐ-LĐLĐ)", submitter.locator(".card").first.inner_text())
     assert number, submitter.locator(".card").first.inner_text()
-    shot(submitter, "05-nomination-granted")
+    shot(submitter, "05b-nomination-granted")
 
     submitter.click("text=Xem quyết định")
     expect(submitter.locator("article.doc")).to_contain_text(number.group(1))
@@ -167,6 +195,7 @@ def test_a_returned_dossier_shows_the_reason_and_comes_back_to_the_same_level(si
     open_task(approver, "HN-SONTAY", "Lý Văn Phúc")
     expect(approver.locator("main")).to_contain_text("8/8 có mặt đồng ý")
     decide(approver, "approve")
+    sign_draft(sign_in("ky.sontay"), "Lý Văn Phúc")
     wait_for_status(submitter, nomination_id, "Đã khen thưởng")
 
 

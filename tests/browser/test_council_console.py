@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Dialog, Page, expect
 
 from tests.browser.conftest import record_council, shot
-from tests.browser.test_console import SignIn, file_nomination, open_task, wait_for_status
+from tests.browser.test_console import SignIn, file_nomination, open_task, sign_draft, wait_for_status
 
 pytestmark = pytest.mark.e2e
 
@@ -121,6 +121,7 @@ def test_council_form_errors_a_failed_vote_blocks_and_a_batch_goes_up_with_one_p
     expect(city.locator(".flash.ok")).to_contain_text("Đã phê duyệt 2 hồ sơ")
     shot(city, "council-03-batch-approved")
 
+    sign_draft(sign_in("ky.hanoi"), NAMES[0])  # one draft lists both: one signature issues one decision
     numbers = set()
     for nomination_id in ids:
         wait_for_status(submitter, nomination_id, "Đã khen thưởng")

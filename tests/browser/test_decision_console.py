@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import shot
-from tests.browser.test_console import decide, file_nomination, open_task, wait_for_status
+from tests.browser.test_console import decide, file_nomination, open_task, sign_draft, wait_for_status
 
 pytestmark = pytest.mark.e2e
 
@@ -35,6 +35,7 @@ def test_an_approver_downloads_the_pdf_revokes_the_decision_with_a_reason_and_re
     district = sign_in("ld.sontay")
     open_task(district, "HN-SONTAY", "Kiều Văn Thắng")
     decide(district, "approve", "Đồng ý khen thưởng")
+    sign_draft(sign_in("ky.sontay"), "Kiều Văn Thắng")
     wait_for_status(submitter, nomination_id, "Đã khen thưởng")
     submitter.click("text=Xem quyết định")
     decision_url = submitter.url

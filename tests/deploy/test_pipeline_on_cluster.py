@@ -116,6 +116,8 @@ def test_every_nomination_is_decided_exactly_once_when_a_nats_node_dies_mid_flow
             task = client.task_in_queue("ld.hanoi", "HN", nomination_id, timeout=60)
             client.claim_and_decide("ld.hanoi", task["id"], "approve", "Đồng ý")
 
+    for i, nomination_id in enumerate(ids):  # each issuer's Chủ tịch signs its decision
+        client.sign_draft_of("ky.hanoi" if i % 2 == 1 else "ky.sontay", nomination_id, timeout=60)
     granted = [client.wait_for("cdcs.dst", i, lambda n: n["status"] == "granted", timeout=60, what="granted") for i in ids]
     numbers = []
     for i, nomination in enumerate(granted):

@@ -19,6 +19,7 @@ from shared.contracts.paging import QUEUE_PAGE_MAX
 from shared.platform.settings import SERVICES
 from tests.e2e.conftest import PASSWORD, start_system, through_outages
 from tests.e2e.faultcheck import (
+    SIGNERS,
     Observations,
     RecordingClient,
     batch_outcome,
@@ -77,7 +78,7 @@ def check(system: System, backend: str) -> None:
     Its measured row goes to the fault table (tests/e2e/faulttable.py) before the checks."""
     seen = Observations()
     client = RecordingClient(system.portal_url, seen)
-    for user in ("cdcs.dst", "ld.sontay", "ld.hanoi"):
+    for user in ("cdcs.dst", "ld.sontay", "ld.hanoi", *SIGNERS.values()):
         client.login(user, PASSWORD)
     ids = submit_batch(client, "crash", COUNT, CITY_SHARE)
 

@@ -263,10 +263,29 @@ def wait_drained(system: System, deadline: float) -> None:
         time.sleep(0.2)
 
 
+# The Chủ tịch of each issuing unit of the batches, who signs its drafts (services/awards/demo_signers.toml).
+SIGNERS = {"HN-SONTAY": "ky.sontay", "HN": "ky.hanoi"}
+
+
+def sign_waiting(client: PortalClient) -> None:
+    """Each issuer's Chủ tịch signs every draft waiting for them, as at "Văn bản chờ ký" (a draft signed twice, by a
+    retry, is answered with what it became)."""
+    for unit, signer in SIGNERS.items():
+        waiting: list[dict[str, Any]] = persist(partial(_every_draft, client, signer, unit))
+        for draft in waiting:
+            command(client, signer, f"/api/v1/drafts/{draft['id']}/sign")
+
+
+def _every_draft(client: PortalClient, signer: str, unit: str) -> list[dict[str, Any]]:
+    return list(client.every(signer, "/api/v1/drafts", issuer=unit))
+
+
 def wait_granted(client: PortalClient, ids: list[str], deadline: float) -> None:
+    """Sign what waits, until every nomination is granted."""
     pending = set(ids)
     while pending:
         assert time.monotonic() < deadline, f"{len(pending)} of {len(ids)} nominations never granted"
+        sign_waiting(client)
         for nomination_id in sorted(pending):
             if persist(partial(client.nomination, "cdcs.dst", nomination_id))["status"] == "granted":
                 pending.discard(nomination_id)

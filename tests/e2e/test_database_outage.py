@@ -33,6 +33,7 @@ from shared.platform.settings import SERVICES
 from tests.e2e.faultcheck import (
     BACKENDS,
     PROBLEM,
+    SIGNERS,
     Observations,
     RecordingClient,
     approve_everything,
@@ -160,7 +161,7 @@ def test_a_database_crash_mid_flow_is_waited_out_with_no_dead_letter_and_honest_
     system, databases = outage_system
     seen = Observations()
     client = RecordingClient(system.portal_url, seen)
-    for user in ("cdcs.dst", "ld.sontay", "ld.hanoi"):
+    for user in ("cdcs.dst", "ld.sontay", "ld.hanoi", *SIGNERS.values()):
         client.login(user, PASSWORD)
     console = console_session(system.portal_url, "cdcs.dst")
     ids = submit_batch(client, "đứt CSDL", COUNT, CITY_SHARE)

@@ -19,6 +19,13 @@ def test_a_decision_is_downloaded_revoked_with_a_reason_and_a_state_title_gets_a
     granted = client.submit("cdcs.dst", individual("Ngô Thị Thu"))
     task = client.task_in_queue("ld.sontay", "HN-SONTAY", granted["id"])
     client.claim_and_decide("ld.sontay", task["id"], "approve", "Đồng ý")
+    waiting = client.wait_for("cdcs.dst", granted["id"], lambda n: n["status"] == "awaiting_signature", what="Chờ ký")
+    assert (waiting["status_label"], waiting["decision"]) == ("Chờ ký", None)  # no number before it is signed
+    with pytest.raises(ApiError) as approver_signs:
+        client.sign_draft_of("ld.sontay", granted["id"])  # the approver is not on the roster of người ký
+    assert (approver_signs.value.status, approver_signs.value.problem["code"]) == (403, "not_a_signer")
+    signed = client.sign_draft_of("ky.sontay", granted["id"])
+    assert (signed["status_label"], signed["approved_by"], signed["signed_by"]) == ("Đã ký", "Phạm Quang Huy", "Đỗ Văn Minh")
     decision_id = client.wait_for("cdcs.dst", granted["id"], lambda n: n["status"] == "granted", what="granted")["decision"][
         "decision_id"
     ]
@@ -29,6 +36,9 @@ def test_a_decision_is_downloaded_revoked_with_a_reason_and_a_state_title_gets_a
     assert (pdf.status_code, pdf.headers["content-type"]) == (200, "application/pdf")
     text = " ".join(" ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages).split())
     assert "Ngô Thị Thu" in text  # in the list attached after the signature
+    assert decision_id == signed["signed"][0]["id"]
+    assert "Đỗ Văn Minh" in text  # the Chủ tịch who signed, not the approver
+    assert "Phạm Quang Huy" not in text
     xlsx = client.http.get(
         f"/api/v1/decisions/{decision_id}.xlsx", headers={"Authorization": f"Bearer {client.tokens['ld.sontay']}"}
     )
@@ -55,6 +65,7 @@ def test_a_decision_is_downloaded_revoked_with_a_reason_and_a_state_title_gets_a
     for unit, user in (("HN-SONTAY", "ld.sontay"), ("HN", "ld.hanoi")):
         task = client.task_in_queue(user, unit, proposed["id"])
         client.claim_and_decide(user, task["id"], "approve", "Đồng ý")
+    client.sign_draft_of("ky.hanoi", proposed["id"])
     done = client.wait_for("cdcs.dst", proposed["id"], lambda n: n["status"] == "proposed", what="proposed")
     assert done["status_label"] == "Đã trình cấp có thẩm quyền"
     assert re.fullmatch(r"[1-9]\d*/TTr-LĐLĐ", done["decision"]["number_text"])

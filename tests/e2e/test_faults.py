@@ -32,6 +32,7 @@ import pytest
 
 from tests.e2e.faultcheck import (
     BACKENDS,
+    SIGNERS,
     Observations,
     RecordingClient,
     approve_everything,
@@ -56,7 +57,7 @@ from thidua.system import System
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "faults-e2e-password"
-USERS = ("cdcs.dst", "ld.sontay", "ld.hanoi")
+USERS = ("cdcs.dst", "ld.sontay", "ld.hanoi", *SIGNERS.values())
 BATCH = 12
 CITY_SHARE = 2  # every second nomination goes on to the city level
 FAULT_AFTER = 3  # district approvals before the fault

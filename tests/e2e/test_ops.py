@@ -66,7 +66,7 @@ def ops_status(system: System, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_metrics_heartbeats_and_ops_status_on_a_running_system(system: System, tmp_path: Path) -> None:
     client = PortalClient(system.portal_url)
-    for user in ("cdcs.dst", "ld.sontay"):
+    for user in ("cdcs.dst", "ld.sontay", "ky.sontay"):
         client.login(user, PASSWORD)
     body = {
         "unit_code": "HN-SONTAY-DST",
@@ -81,6 +81,7 @@ def test_metrics_heartbeats_and_ops_status_on_a_running_system(system: System, t
     )
     task = client.task_in_queue("ld.sontay", "HN-SONTAY", decided["id"])
     client.claim_and_decide("ld.sontay", task["id"], "approve")
+    client.sign_draft_of("ky.sontay", decided["id"])
     client.wait_for("cdcs.dst", decided["id"], lambda n: n["status"] == "granted", what="granted")
     client.task_in_queue("ld.sontay", "HN-SONTAY", waiting["id"])
 

@@ -78,6 +78,7 @@ def test_returned_dossier_is_edited_resubmitted_and_reviewed_again_at_the_same_l
     again = client.task_in_queue("ld.hanoi", "HN", nomination["id"])  # the same (city) level, not district
     assert again["round"] == 2
     client.claim_and_decide("ld.hanoi", again["id"], "approve", "Đồng ý")
+    client.sign_draft_of("ky.hanoi", nomination["id"])
     granted = client.wait_for("cdcs.dst", nomination["id"], lambda n: n["status"] == "granted", what="granted")
     assert granted["achievements"].startswith("Đã bổ sung")
     assert [s["step"] for s in granted["timeline"]].count("returned") == 1

@@ -130,7 +130,7 @@ def test_one_nomination_is_followed_from_the_portal_through_every_service_by_its
     traced_system: System, collector: Collector
 ) -> None:
     client = PortalClient(traced_system.portal_url)
-    for user in ("cdcs.dst", "ld.sontay"):
+    for user in ("cdcs.dst", "ld.sontay", "ky.sontay"):
         client.login(user, PASSWORD)
     trace_id = secrets.token_hex(16)
     body = {
@@ -146,6 +146,9 @@ def test_one_nomination_is_followed_from_the_portal_through_every_service_by_its
     meeting = {"held_on": "2026-03-02", "members": 9, "present": 9, "votes": [{"task_id": task["id"], "votes_for": 9}]}
     call(client, "ld.sontay", "/api/v1/council-meetings", trace_id, meeting)  # the district's council must pass it first
     call(client, "ld.sontay", f"/api/v1/tasks/{task['id']}/decision", trace_id, {"action": "approve", "comment": "Đồng ý"})
+    client.wait_for("cdcs.dst", nomination["id"], lambda n: n["status"] == "awaiting_signature", what="Chờ ký")
+    [draft] = client.get("ky.sontay", "/api/v1/drafts", nomination_id=nomination["id"])["items"]
+    call(client, "ky.sontay", f"/api/v1/drafts/{draft['id']}/sign", trace_id)  # the Chủ tịch signs, same trace
     client.wait_for("cdcs.dst", nomination["id"], lambda n: n["status"] == "granted", what="granted")
     client.close()
 

@@ -13,14 +13,17 @@ from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Self
 
+from services.awards.domain.drafts import Draft, DraftFilter, DraftKey
 from services.awards.domain.legal_basis import DocumentKind
 from services.awards.domain.register import Decision, DecisionFilter, DecisionKey, Readers, RegisterEntry, RegistryEntry
 from services.awards.domain.report import UNKNOWN_SECTOR, ScopeCount, ScopeFilter
 from services.awards.domain.signers import SigningOfficer
 from services.awards.store.port import AwardsStore, Outbox, UnitOfWork
+from services.awards.usecases import issuing, signing
 from services.awards.usecases.context import AwardsContext
 from services.awards.usecases.ports import UnitDirectory, UnitPaths
-from shared.contracts.events import Actor, Event
+from shared.contracts.events import Actor, Event, NominationApproved, NominationsApproved, RoleGrant
+from shared.contracts.operations.awards import DraftView, SignDraft
 from shared.contracts.values import UnitRef
 from shared.platform.clock import FixedClock
 from shared.rules.reference import UnitTree
@@ -39,6 +42,7 @@ class _Register:
     entries: dict[str, RegistryEntry] = field(default_factory=dict)  # the same entries as read back, as they stand now
     counted: set[str] = field(default_factory=set)  # entries reports count (granted, not revoked)
     officers: dict[str, SigningOfficer] = field(default_factory=dict)  # the signing officers' terms
+    drafts: dict[str, Draft] = field(default_factory=dict)  # in the order they were added
 
     def copy(self) -> _Register:
         return _Register(
@@ -49,6 +53,7 @@ class _Register:
             entries=dict(self.entries),
             counted=set(self.counted),
             officers=dict(self.officers),
+            drafts=dict(self.drafts),
         )
 
 
@@ -103,6 +108,45 @@ class FakeAwardsStore(AwardsStore):
         for e in self._entries_of(decision_id):
             r.entries[e.id] = dataclasses.replace(e, status="revoked", recovery="due", recovery_amount_vnd=e.prize_amount_vnd)
             r.counted.discard(e.id)
+
+    async def add_draft(self, draft: Draft) -> None:
+        listed = {n.id for d in self.register.drafts.values() for n in d.nominations}
+        if listed & {n.id for n in draft.nominations}:
+            raise ValueError(f"draft {draft.id} lists a nomination another draft lists")  # draft_items' primary key
+        self.register.drafts[draft.id] = draft
+
+    async def draft(self, draft_id: str, *, for_update: bool = False) -> Draft | None:
+        return self.register.drafts.get(draft_id)
+
+    async def drafted_nominations(self, nomination_ids: Sequence[str]) -> set[str]:
+        listed = {n.id for d in self.register.drafts.values() for n in d.nominations}
+        return {n for n in nomination_ids if n in listed}
+
+    def _drafts(self, where: DraftFilter) -> list[Draft]:
+        def shown(d: Draft) -> bool:
+            if d.status != where.status or (where.issuer and d.issuer.code != where.issuer):
+                return False
+            if where.nomination_id and where.nomination_id not in {n.id for n in d.nominations}:
+                return False
+            return where.everything or d.issuer.code in where.units or bool(where.units & set(d.readers))
+
+        return sorted((d for d in self.register.drafts.values() if shown(d)), key=lambda d: (d.approved_at, d.id))
+
+    async def count_drafts(self, where: DraftFilter) -> int:
+        return len(self._drafts(where))
+
+    async def list_drafts(self, where: DraftFilter, *, limit: int, after: DraftKey | None = None) -> list[Draft]:
+        found = self._drafts(where)
+        if after is not None:
+            found = [d for d in found if (d.approved_at, d.id) > (after.approved_at, after.id)]
+        return found[:limit]
+
+    async def mark_signed(self, draft_id: str, *, at: datetime, by: str, signed_as: Sequence[tuple[str, str]]) -> bool:
+        draft = self.register.drafts[draft_id]
+        if draft.status != "awaiting_signature":
+            return False
+        self.register.drafts[draft_id] = replace(draft, status="signed", signed_at=at, signed_by=by, signed_as=tuple(signed_as))
+        return True
 
     async def registered_nominations(self, nomination_ids: Sequence[str]) -> set[str]:
         registered = {e.nomination_id for e in self.register.entries.values()}
@@ -345,3 +389,48 @@ def fake_awards(
         clock=FixedClock(now),
         base_salary_vnd=base_salary_vnd,
     )
+
+
+def chair_of(unit: UnitRef) -> Actor:
+    """The issuer's chair as the tests' signing officer: account `chair.<code>`, the signer role of the unit."""
+    return Actor(
+        user_id=f"chair-{unit.code}",
+        username=f"chair.{unit.code}",
+        full_name=f"Chủ tịch {unit.name}",
+        roles=(RoleGrant(role="signer", unit_code=unit.code),),
+    )
+
+
+async def sign_drafts(awards: FakeAwards, *, by: Actor | None = None) -> list[DraftView]:
+    """Every draft waiting, signed today: by `by`, or by its issuer's chair (`chair_of`), who is put on the roster
+    as Chủ tịch when it has no term for that account."""
+    waiting = [d for d in awards.store.register.drafts.values() if d.status == "awaiting_signature"]
+    signed = []
+    for draft in waiting:
+        signer = by or chair_of(draft.issuer)
+        roster = awards.store.register.officers.values()
+        if by is None and not any(o.username == signer.username for o in roster):
+            await awards.store.add_signing_officer(
+                SigningOfficer(
+                    f"officer-{draft.issuer.code}",
+                    draft.issuer.code,
+                    signer.full_name,
+                    "Chủ tịch",
+                    date(2000, 1, 1),
+                    username=signer.username,
+                )
+            )
+        signed.append(await signing.sign_draft(awards.context, signer, SignDraft(id=draft.id)))
+    return signed
+
+
+async def approve_and_sign(awards: FakeAwards, *approvals: NominationApproved | NominationsApproved) -> None:
+    """Each final approval drafted, then signed by the issuer's chair at the approval's own moment (the clock set to
+    it), as if the chair signed at once."""
+    for event in approvals:
+        awards.clock.at = event.occurred_at
+        if isinstance(event, NominationsApproved):
+            await issuing.on_batch_approved(awards.context, event)
+        else:
+            await issuing.on_approved(awards.context, event)
+        await sign_drafts(awards)

@@ -21,6 +21,7 @@ from nats.js import JetStreamContext
 
 from services.awards import routes as awards_routes
 from services.awards import store as awards_store
+from services.awards.usecases.context import AwardsContext
 from services.registration import routes as registration_routes
 from services.registration import store as registration_store
 from services.registration.usecases import reactions as registration_reactions
@@ -48,6 +49,7 @@ from shared.platform.service import ServiceContext
 from shared.platform.topology import ensure_consumer, ensure_streams, ensure_topology
 from shared.rules import reference
 from tests.integration.conftest import NOW, SUBMITTER, approver, count_rows, eventually, path_of, running_broker, stream_messages
+from tests.integration.signing import sign_over_the_bus
 
 APPROVER_SONTAY = approver("ld.sontay", "Lãnh đạo LĐLĐ Sơn Tây", "HN-SONTAY")
 APPROVER_HN = approver("ld.hanoi", "Lãnh đạo LĐLĐ TP Hà Nội", "HN")
@@ -124,6 +126,16 @@ async def statuses(reg: ServiceContext, ids: list[str]) -> list[str]:
     return [(await nomination(reg, i))["status"] for i in ids]
 
 
+async def signed_by_the_chairs(world: dict[str, Any], nc: NatsClient, drafted: int) -> None:
+    """The issuers' chairs sign every draft over the bus once `drafted` nominations are drafted."""
+
+    async def sign(actor: Actor, draft_id: str) -> None:
+        reply = await rpc(nc, "sign_draft", actor, {"id": draft_id})
+        assert "data" in reply, reply
+
+    await sign_over_the_bus(AwardsContext.of(world["awards"]), sign, drafted)
+
+
 async def relay_and_wait(world: dict[str, Any], ids: list[str], status: str) -> None:
     await world["relay"].publish_batch()
     await eventually(lambda: statuses(world["registration"], ids), lambda s: s == [status] * len(ids), within=10)
@@ -147,6 +159,7 @@ async def test_a_batch_approval_issues_one_decision_grouped_by_award_and_every_n
 
     await publish_review_event(js, batch)
     await publish_review_event(js, batch)  # a replay of the same event under another message id
+    await signed_by_the_chairs(world, nc, 4)
     await eventually(lambda: count_rows(awards.engine, awards_store.registry), lambda n: n == 4)
     await relay_and_wait(world, ids, "granted")
 
@@ -170,6 +183,7 @@ async def test_a_batch_approval_issues_one_decision_grouped_by_award_and_every_n
     await publish_review_event(
         js, NominationApproved(occurred_at=NOW, actor=APPROVER_SONTAY, nomination=other, issuer=path_of("HN-SONTAY")[0])
     )
+    await signed_by_the_chairs(world, nc, 5)
     await eventually(lambda: count_rows(awards.engine, awards_store.registry), lambda n: n == 5)
     await relay_and_wait(world, [other.id], "granted")
     assert await count_rows(awards.engine, awards_store.decisions) == 2
@@ -216,6 +230,7 @@ async def test_a_revoked_decision_marks_its_prizes_for_recovery_and_registration
         occurred_at=NOW, actor=APPROVER_SONTAY, batch_id="b-2", issuer=path_of("HN-SONTAY")[0], nominations=noms
     )
     await publish_review_event(js, batch)
+    await signed_by_the_chairs(world, nc, 2)
     await eventually(lambda: count_rows(world["awards"].engine, awards_store.registry), lambda n: n == 2)
     await relay_and_wait(world, ids, "granted")
     [d] = (await rpc(nc, "list_decisions", APPROVER_SONTAY, {}))["data"]["items"]
@@ -281,6 +296,7 @@ async def test_a_state_title_ends_in_a_numbered_proposal_without_prize_and_regis
         occurred_at=NOW, actor=APPROVER_HN, batch_id="b-3", issuer=path_of("HN")[0], nominations=[collective, union, individual]
     )
     await publish_review_event(js, batch)
+    await signed_by_the_chairs(world, nc, 3)
     await eventually(lambda: count_rows(awards.engine, awards_store.registry), lambda n: n == 3)
     await relay_and_wait(world, [collective.id, individual.id], "proposed")
     await eventually(lambda: statuses(reg, [union.id]), lambda s: s == ["granted"])

@@ -6,6 +6,7 @@ JetStream delivers at least once; a redelivered event must change nothing the se
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -17,16 +18,22 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from services.awards import store as awards_store
+from services.awards.domain.drafts import Draft
 from services.awards.store import sql as awards_sql
 from services.awards.usecases import issuing as awards
+from services.awards.usecases import signing
 from services.awards.usecases.context import AwardsContext
 from services.review import store as review_store
 from services.review.usecases import intake
 from services.review.usecases.context import ReviewContext
-from shared.contracts.events import AwardGranted, NominationApproved, NominationSubmitted, TaskOpened
+from shared.contracts.errors import Conflict
+from shared.contracts.events import AwardGranted, DecisionDrafted, NominationApproved, NominationSubmitted, TaskOpened
+from shared.contracts.operations.awards import SignDraft
 from shared.platform.outbox import enqueue as real_enqueue
 from shared.platform.service import ServiceContext
+from tests.fakes.awards import chair_of
 from tests.integration.conftest import APPROVER_SONTAY, NOW, SUBMITTER, count_rows, path_of, snapshot
+from tests.integration.signing import at, issue, seat_chairs, sign_all, waiting_drafts
 
 
 def submitted(nomination_id: str | None = None) -> NominationSubmitted:
@@ -60,6 +67,13 @@ async def delivered_until_handled(handle: Callable[[], Awaitable[None]], attempt
 async def outbox_events(ctx: ServiceContext, outbox: sa.Table) -> list[dict[str, Any]]:
     async with ctx.engine.connect() as conn:
         return [dict(r) for r in (await conn.execute(sa.select(outbox).order_by(outbox.c.id))).mappings().all()]
+
+
+async def awards_draft(ctx: ServiceContext, draft_id: str) -> Draft:
+    async with AwardsContext.of(ctx).unit_of_work() as uow:
+        draft = await uow.store.draft(draft_id)
+    assert draft is not None
+    return draft
 
 
 async def decisions(ctx: ServiceContext) -> list[dict[str, Any]]:
@@ -128,11 +142,11 @@ async def test_concurrent_redeliveries_of_one_submission_open_one_task(service_c
     assert await count_rows(ctx.engine, review_store.outbox) == 1
 
 
-# Awards: NominationApproved becomes one numbered decision
+# Awards: NominationApproved becomes one draft; signing it numbers it
 
 
 @pytest.mark.asyncio
-async def test_the_same_approval_delivered_twice_issues_exactly_one_decision_numbered_one(
+async def test_the_same_approval_delivered_twice_drafts_once_and_signing_issues_exactly_one_decision_numbered_one(
     service_context: Callable[..., Any],
 ) -> None:
     ctx = await service_context("awards")
@@ -140,11 +154,15 @@ async def test_the_same_approval_delivered_twice_issues_exactly_one_decision_num
 
     await awards.on_approved(AwardsContext.of(ctx), event)
     await awards.on_approved(AwardsContext.of(ctx), event)
+    assert await decisions(ctx) == []  # a draft has no number
+    assert len(await waiting_drafts(AwardsContext.of(ctx))) == 1
+    await sign_all(AwardsContext.of(ctx))
+    await sign_all(AwardsContext.of(ctx))  # nothing waits any more
 
     assert await decisions(ctx) == [{"issuer_code": "HN-SONTAY", "year": 2026, "number": 1, "number_text": "1/QĐ-LĐLĐ"}]
     assert await count_rows(ctx.engine, awards_store.registry) == 1
-    [granted] = await outbox_events(ctx, awards_store.outbox)
-    assert granted["subject"] == AwardGranted.SUBJECT
+    drafted, granted = await outbox_events(ctx, awards_store.outbox)
+    assert (drafted["subject"], granted["subject"]) == (DecisionDrafted.SUBJECT, AwardGranted.SUBJECT)
     body = AwardGranted.model_validate_json(granted["payload"])
     assert body.nomination_id == event.nomination.id
     assert body.decision.number == 1
@@ -160,6 +178,7 @@ async def test_decision_numbers_are_gapless_per_issuer_across_many_approvals(ser
         await awards.on_approved(AwardsContext.of(ctx), event)
     for event in events[:5]:  # late redeliveries change nothing
         await awards.on_approved(AwardsContext.of(ctx), event)
+    await sign_all(AwardsContext.of(ctx))
 
     numbers: dict[str, list[int]] = defaultdict(list)
     for d in await decisions(ctx):
@@ -168,11 +187,11 @@ async def test_decision_numbers_are_gapless_per_issuer_across_many_approvals(ser
         "HN-SONTAY": list(range(1, 11)),
         "HN-THANHXUAN": list(range(1, 11)),
     }
-    assert await count_rows(ctx.engine, awards_store.outbox) == 20
+    assert await count_rows(ctx.engine, awards_store.outbox) == 40  # 20 drafted, 20 granted
 
 
 @pytest.mark.asyncio
-async def test_concurrent_approvals_still_get_gapless_unique_numbers(service_context: Callable[..., Any]) -> None:
+async def test_concurrent_approvals_and_signatures_still_get_gapless_unique_numbers(service_context: Callable[..., Any]) -> None:
     ctx = await service_context("awards")
     events = [approved("HN" if i % 2 else "HN-SONTAY", name=f"Người số {i}") for i in range(20)]
     deliveries = [*events, *events[:6]]  # some arrive twice, concurrently
@@ -181,6 +200,19 @@ async def test_concurrent_approvals_still_get_gapless_unique_numbers(service_con
         return lambda: awards.on_approved(AwardsContext.of(ctx), event)
 
     await asyncio.gather(*(delivered_until_handled(deliver(e)) for e in deliveries))
+    drafts = await waiting_drafts(AwardsContext.of(ctx))
+    assert len(drafts) == 20
+    await seat_chairs(AwardsContext.of(ctx))
+
+    def sign(draft_id: str) -> Callable[[], Awaitable[None]]:
+        async def once() -> None:
+            draft = await awards_draft(ctx, draft_id)
+            with contextlib.suppress(Conflict):  # a second officer's click while the first one's signature commits
+                await signing.sign_draft(AwardsContext.of(ctx), chair_of(draft.issuer), SignDraft(id=draft_id))
+
+        return once
+
+    await asyncio.gather(*(delivered_until_handled(sign(d)) for d in [*drafts, *drafts[:6]]))  # some signed twice at once
 
     by_issuer: dict[str, list[int]] = defaultdict(list)
     for d in await decisions(ctx):
@@ -192,7 +224,7 @@ async def test_concurrent_approvals_still_get_gapless_unique_numbers(service_con
 @pytest.mark.asyncio
 async def test_numbering_restarts_at_one_each_year_counted_in_vietnam_time(service_context: Callable[..., Any]) -> None:
     ctx = await service_context("awards")
-    # 2025-12-31 18:30 UTC is already 2026-01-01 01:30 in Hà Nội.
+    # 2025-12-31 18:30 UTC is already 2026-01-01 01:30 in Hà Nội; each is signed the moment it is approved.
     events = [
         approved("HN-SONTAY", at=datetime(2025, 6, 1, 3, 0, tzinfo=UTC), name="Một"),
         approved("HN-SONTAY", at=datetime(2025, 12, 31, 16, 0, tzinfo=UTC), name="Hai"),
@@ -200,8 +232,7 @@ async def test_numbering_restarts_at_one_each_year_counted_in_vietnam_time(servi
         approved("HN-SONTAY", at=datetime(2026, 3, 1, 3, 0, tzinfo=UTC), name="Bốn"),
     ]
 
-    for event in events:
-        await awards.on_approved(AwardsContext.of(ctx), event)
+    await issue(AwardsContext.of(ctx), *events)
 
     assert [(d["year"], d["number"]) for d in sorted(await decisions(ctx), key=lambda d: (d["year"], d["number"]))] == [
         (2025, 1),
@@ -212,24 +243,46 @@ async def test_numbering_restarts_at_one_each_year_counted_in_vietnam_time(servi
 
 
 @pytest.mark.asyncio
-async def test_an_approval_whose_transaction_fails_consumes_no_number_and_its_redelivery_gets_it(
+async def test_a_decision_is_dated_and_numbered_in_the_year_it_is_signed_not_the_year_it_was_approved(
+    service_context: Callable[..., Any],
+) -> None:
+    ctx = await service_context("awards")
+    await issue(AwardsContext.of(ctx), approved("HN-SONTAY", at=datetime(2025, 12, 30, 3, 0, tzinfo=UTC), name="Một"))
+    await awards.on_approved(
+        AwardsContext.of(ctx), approved("HN-SONTAY", at=datetime(2025, 12, 31, 3, 0, tzinfo=UTC), name="Hai")
+    )
+    at(AwardsContext.of(ctx), datetime(2026, 1, 5, 2, 0, tzinfo=UTC))  # signed after the New Year
+    await sign_all(AwardsContext.of(ctx))
+
+    assert [(d["year"], d["number"]) for d in sorted(await decisions(ctx), key=lambda d: (d["year"], d["number"]))] == [
+        (2025, 1),
+        (2026, 1),
+    ]
+
+
+@pytest.mark.asyncio
+async def test_a_signature_whose_transaction_fails_consumes_no_number_and_signing_again_gets_it(
     service_context: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ctx = await service_context("awards")
     first, second = approved("HN-SONTAY", name="Một"), approved("HN-SONTAY", name="Hai")
+    await awards.on_approved(AwardsContext.of(ctx), first)
+    await awards.on_approved(AwardsContext.of(ctx), second)
+    await seat_chairs(AwardsContext.of(ctx))
+    by_nomination = {(await awards_draft(ctx, d)).nominations[0].id: d for d in await waiting_drafts(AwardsContext.of(ctx))}
+    chair = chair_of(path_of("HN-SONTAY")[0])
 
     async def crash(*_args: Any) -> None:
         raise ConnectionError("lost the database mid-transaction")
 
     monkeypatch.setattr(awards_sql, "enqueue", crash)
     with pytest.raises(ConnectionError):
-        await awards.on_approved(AwardsContext.of(ctx), first)
+        await signing.sign_draft(AwardsContext.of(ctx), chair, SignDraft(id=by_nomination[first.nomination.id]))
     monkeypatch.setattr(awards_sql, "enqueue", real_enqueue)
 
-    await awards.on_approved(AwardsContext.of(ctx), second)
-    await awards.on_approved(AwardsContext.of(ctx), first)  # the redelivery
+    await signing.sign_draft(AwardsContext.of(ctx), chair, SignDraft(id=by_nomination[second.nomination.id]))
+    await signing.sign_draft(AwardsContext.of(ctx), chair, SignDraft(id=by_nomination[first.nomination.id]))  # again
 
-    assert await count_rows(ctx.engine, awards_store.inbox) == 2
     d, r = awards_store.decisions, awards_store.registry
     async with ctx.engine.connect() as conn:
         rows = await conn.execute(

@@ -45,7 +45,7 @@ async def test_nominations_per_stage_and_per_day_come_from_registration(service_
     figures = await registration_routes.operations(ctx)["ops_pipeline"](OPS, {"days": 7})
 
     stages = {s["stage"]: s for s in figures["stages"]}
-    assert [s["stage"] for s in figures["stages"]] == ["submitted", "district", "city", "national", "decided"]
+    assert [s["stage"] for s in figures["stages"]] == ["submitted", "district", "city", "national", "signing", "decided"]
     assert stages["submitted"]["count"] == 3
     assert stages["submitted"]["entered_24h"] == 1  # two came in two days ago
     by_day = {d["date"]: d for d in figures["per_day"]}

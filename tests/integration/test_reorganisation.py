@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from nats.js import JetStreamContext
 
 from services.awards import store as awards_store
-from services.awards.usecases import issuing as awards
 from services.awards.usecases.context import AwardsContext
 from services.registration import routes as registration_routes
 from services.registration import store as reg_store
@@ -40,6 +39,7 @@ from shared.platform.topology import ensure_topology
 from shared.rules.reference import DATA_DIR, load_units
 from tests.conftest import fresh_database
 from tests.integration.conftest import approver, count_rows, eventually, running_broker, stream_count
+from tests.integration.signing import issue
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 ADMIN = Actor(user_id="u-admin", username="admin", full_name="Quản trị", roles=(RoleGrant(role="admin"),))
@@ -238,7 +238,7 @@ async def test_a_decision_signed_by_the_closed_district_keeps_its_old_name(
     await registration_routes.operations(reg)["submit"](VANQUAN, _draft("Phạm Thị Khen"))
     [submitted] = await outbox(reg, reg_store.outbox, subjects.NOMINATION_SUBMITTED)
     approved = NominationApproved(occurred_at=NOW, nomination=submitted.nomination, issuer=issuer)  # type: ignore[attr-defined]
-    await awards.on_approved(AwardsContext.of(aw), approved)
+    await issue(AwardsContext.of(aw), approved)  # drafted and signed by the district's chair
 
     await registration_routes.operations(reg)["reorganise"](ADMIN, {"reorganisation": the_file(), "apply": True})
 

@@ -17,7 +17,6 @@ from nats.aio.client import Client as NatsClient
 
 from services.awards import routes as awards_routes
 from services.awards import store as awards_store
-from services.awards.usecases import issuing as awards
 from services.awards.usecases.context import AwardsContext
 from services.registration import routes as registration_routes
 from services.registration.usecases import units as registration_units
@@ -29,6 +28,7 @@ from shared.platform.service import ServiceContext
 from shared.platform.topology import ensure_topology
 from shared.rules import reference
 from tests.integration.conftest import APPROVER_SONTAY, OPS, SUBMITTER, count_rows, path_of, running_broker, snapshot
+from tests.integration.signing import issue
 
 ADMIN = Actor(user_id="u-admin", username="admin", roles=(RoleGrant(role="admin"),))
 SONTAY = Actor(user_id="u-sontay", username="ld.sontay", roles=(RoleGrant(role="approver", unit_code="HN-SONTAY"),))
@@ -158,7 +158,7 @@ async def test_pipeline_decisions_carry_the_sector_and_count_with_the_register(s
     at = datetime(2026, 2, 10, 3, 0, tzinfo=UTC)
     issuer = path_of("HN-SONTAY")[0]
     for n in (nom, collective.model_copy(update={"unit_sector": "school"})):
-        await awards.on_approved(
+        await issue(
             AwardsContext.of(services), NominationApproved(occurred_at=at, actor=APPROVER_SONTAY, nomination=n, issuer=issuer)
         )
     await call(nc, "record_grassroots", SUBMITTER, {"unit_code": "HN-SONTAY-DST", "entries": innovations(2, on="2026-01-15")})

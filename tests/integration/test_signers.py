@@ -1,11 +1,13 @@
 """Người ký văn bản over the real broker, awards' database on SQLite and PostgreSQL: the unit admin puts a Chủ tịch
-on the roster, a final approval issues a decision, and its PDF is signed "TM. BAN THƯỜNG VỤ / CHỦ TỊCH / <the
-officer>", not by the approver; an admin of another unit may neither change nor read the roster."""
+on the roster, a final approval drafts a decision, the Chủ tịch signs it (over the bus and in the console), and its
+PDF is signed "TM. BAN THƯỜNG VỤ / CHỦ TỊCH / <the officer>", not by the approver; an admin of another unit may
+neither change nor read the roster."""
 
 from __future__ import annotations
 
 import base64
 import io
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from nats.js import JetStreamContext
 from services.awards import store as awards_store
 from shared.contracts.events import Actor, NominationApproved, RoleGrant
 from tests.integration.conftest import NOW, count_rows, eventually, path_of
-from tests.integration.portal_app import RunningPortal, running_portal
+from tests.integration.portal_app import CSRF_INPUT, RunningPortal, running_portal
 from tests.integration.test_decision_documents import (  # noqa: F401 (world: the fixture this module runs on)
     APPROVER_SONTAY,
     publish_review_event,
@@ -40,7 +42,19 @@ OTHER_ADMIN = Actor(
     full_name="Quản trị LĐLĐ Mỹ Đức",
     roles=(RoleGrant(role="unit_admin", unit_code="HN-MYDUC"),),
 )
-CHAIR = {"unit_code": "HN-SONTAY", "full_name": "Đỗ Văn Minh", "position": "Chủ tịch", "valid_from": "2023-05-01"}
+CHAIR_ACCOUNT = Actor(
+    user_id="u-ky-sontay",
+    username="ky.sontay",
+    full_name="Đỗ Văn Minh",
+    roles=(RoleGrant(role="signer", unit_code="HN-SONTAY"),),
+)
+CHAIR = {
+    "unit_code": "HN-SONTAY",
+    "full_name": "Đỗ Văn Minh",
+    "position": "Chủ tịch",
+    "valid_from": "2023-05-01",
+    "username": CHAIR_ACCOUNT.username,
+}
 
 
 def pdf_text(document: dict[str, Any]) -> str:
@@ -49,7 +63,7 @@ def pdf_text(document: dict[str, Any]) -> str:
 
 
 @pytest.mark.asyncio
-async def test_a_decision_is_signed_by_the_rosters_chair_not_by_the_approver(
+async def test_the_rosters_chair_signs_the_draft_over_the_bus_and_the_decision_prints_them_not_the_approver(
     world: dict[str, Any],  # noqa: F811
     js: JetStreamContext,
     nc: NatsClient,
@@ -61,11 +75,21 @@ async def test_a_decision_is_signed_by_the_rosters_chair_not_by_the_approver(
     nomination = await submitted(world["registration"], "giay_khen_ldld_huyen", "Nguyễn Thị Hường")
     approval = NominationApproved(occurred_at=NOW, actor=APPROVER_SONTAY, nomination=nomination, issuer=path_of("HN-SONTAY")[0])
     await publish_review_event(js, approval)
-    await eventually(lambda: count_rows(world["awards"].engine, awards_store.decisions), lambda n: n == 1)
+    await eventually(lambda: count_rows(world["awards"].engine, awards_store.draft_items), lambda n: n == 1)
+    assert await count_rows(world["awards"].engine, awards_store.decisions) == 0  # a draft has no number
+
+    [waiting] = (await rpc(nc, "list_drafts", CHAIR_ACCOUNT, {}))["data"]["items"]
+    assert (waiting["status_label"], waiting["can_sign"], waiting["approved_by"]) == ("Chờ ký", True, "Lãnh đạo LĐLĐ Sơn Tây")
+    refused = await rpc(nc, "sign_draft", APPROVER_SONTAY, {"id": waiting["id"]})
+    assert (refused["ok"], refused["error"]["status"], refused["error"]["code"]) == (False, 403, "not_a_signer")
+    signed = (await rpc(nc, "sign_draft", CHAIR_ACCOUNT, {"id": waiting["id"]}))["data"]
+    assert ([d["number_text"] for d in signed["signed"]], signed["signed_by"]) == (["1/QĐ-LĐLĐ"], "Đỗ Văn Minh")
 
     [d] = (await rpc(nc, "list_decisions", APPROVER_SONTAY, {}))["data"]["items"]
+    assert d["id"] == waiting["id"]
     view = (await rpc(nc, "get_decision", APPROVER_SONTAY, {"id": d["id"]}))["data"]
-    assert (view["signed_by"], view["document"]["signer_name"], view["signer_warning"]) == (
+    assert (view["signed_by"], view["approved_by"], view["document"]["signer_name"], view["signer_warning"]) == (
+        "Đỗ Văn Minh",
         "Lãnh đạo LĐLĐ Sơn Tây",  # who approved, kept apart
         "Đỗ Văn Minh",
         "",
@@ -77,7 +101,7 @@ async def test_a_decision_is_signed_by_the_rosters_chair_not_by_the_approver(
 
 
 @pytest.mark.asyncio
-async def test_with_an_empty_roster_the_decision_still_issues_and_warns(
+async def test_with_an_empty_roster_no_one_can_sign_and_the_draft_waits_without_a_number(
     world: dict[str, Any],  # noqa: F811
     js: JetStreamContext,
     nc: NatsClient,
@@ -85,13 +109,13 @@ async def test_with_an_empty_roster_the_decision_still_issues_and_warns(
     nomination = await submitted(world["registration"], "giay_khen_ldld_huyen", "Trần Văn Đức")
     approval = NominationApproved(occurred_at=NOW, actor=APPROVER_SONTAY, nomination=nomination, issuer=path_of("HN-SONTAY")[0])
     await publish_review_event(js, approval)
-    await eventually(lambda: count_rows(world["awards"].engine, awards_store.decisions), lambda n: n == 1)
-    [d] = (await rpc(nc, "list_decisions", APPROVER_SONTAY, {}))["data"]["items"]
-    view = (await rpc(nc, "get_decision", APPROVER_SONTAY, {"id": d["id"]}))["data"]
-    assert (view["document"]["signer_name"], view["signer_warning"]) == ("", "Chưa có người ký trong danh sách")
-    text = pdf_text((await rpc(nc, "decision_document", APPROVER_SONTAY, {"id": d["id"], "format": "pdf"}))["data"])
-    assert "CHỦ TỊCH" in text
-    assert "Lãnh đạo LĐLĐ Sơn Tây" not in text
+    await eventually(lambda: count_rows(world["awards"].engine, awards_store.draft_items), lambda n: n == 1)
+    [waiting] = (await rpc(nc, "list_drafts", APPROVER_SONTAY, {}))["data"]["items"]
+    assert waiting["can_sign"] is False
+    for actor in (APPROVER_SONTAY, CHAIR_ACCOUNT):
+        refused = await rpc(nc, "sign_draft", actor, {"id": waiting["id"]})
+        assert (refused["error"]["status"], refused["error"]["code"]) == (403, "not_a_signer")
+    assert await count_rows(world["awards"].engine, awards_store.decisions) == 0
 
 
 @pytest.mark.asyncio
@@ -157,21 +181,37 @@ async def test_the_api_lists_adds_and_ends_a_term_and_refuses_another_units_admi
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-async def test_the_decision_page_warns_when_the_roster_had_no_one_and_shows_the_approver_apart(
+async def test_the_signing_officer_signs_in_the_console_and_the_decision_page_shows_the_approver_apart(
     portal: RunningPortal,
     world: dict[str, Any],  # noqa: F811
     js: JetStreamContext,
     nc: NatsClient,
 ) -> None:
+    await rpc(nc, "add_signer", UNIT_ADMIN, {**CHAIR, "username": "ky.sontay"})  # the demo account of the district's chair
     nomination = await submitted(world["registration"], "giay_khen_ldld_huyen", "Lê Thị Lan")
     approval = NominationApproved(occurred_at=NOW, actor=APPROVER_SONTAY, nomination=nomination, issuer=path_of("HN-SONTAY")[0])
     await publish_review_event(js, approval)
-    await eventually(lambda: count_rows(world["awards"].engine, awards_store.decisions), lambda n: n == 1)
-    [d] = (await rpc(nc, "list_decisions", APPROVER_SONTAY, {}))["data"]["items"]
+    await eventually(lambda: count_rows(world["awards"].engine, awards_store.draft_items), lambda n: n == 1)
     async with portal.client() as browser:
         await portal.console_sign_in(browser, "ld.sontay")
-        page = await browser.get(f"/quyet-dinh/{d['id']}")
+        listed = await browser.get("/van-ban-cho-ky")
+        assert listed.status_code == 200, listed.text
+        assert "Lê Thị Lan" in listed.text
+        assert "Xem và ký" not in listed.text  # the approver prepares; the officer signs
+    async with portal.client() as browser:
+        await portal.console_sign_in(browser, "ky.sontay")
+        listed = await browser.get("/van-ban-cho-ky")
+        assert "Xem và ký" in listed.text
+        [draft_id] = re.findall(r'data-draft="([0-9a-f-]{36})"', listed.text)
+        page = await browser.get(f"/van-ban-cho-ky/{draft_id}")
+        assert 'id="sign-form"' in page.text
+        assert "Lê Thị Lan" in page.text
+        csrf = CSRF_INPUT.search(page.text)
+        assert csrf
+        signed = await browser.post(f"/van-ban-cho-ky/{draft_id}/ky", data={"csrf_token": csrf.group(1)})
+        assert (signed.status_code, signed.headers["location"]) == (303, f"/quyet-dinh/{draft_id}")
+        page = await browser.get(f"/quyet-dinh/{draft_id}")
         assert page.status_code == 200, page.text
-        assert 'id="signer-warning"' in page.text
-        assert "Chưa có người ký trong danh sách" in page.text
-        assert "Người phê duyệt: Lãnh đạo LĐLĐ Sơn Tây" in page.text
+        assert "Đã ký và ban hành Quyết định số 1/QĐ-LĐLĐ" in page.text
+        assert "Người phê duyệt: Lãnh đạo LĐLĐ Sơn Tây · Người ký: Đỗ Văn Minh" in page.text
+        assert 'id="signer-warning"' not in page.text

@@ -17,6 +17,7 @@ from shared.contracts.errors import InconsistentEvent, ValidationFailed
 from shared.contracts.events import (
     AwardGranted,
     AwardProposed,
+    DecisionDrafted,
     DecisionRevoked,
     Event,
     NominationApproved,
@@ -35,7 +36,7 @@ from shared.contracts.operations.awards import (
 )
 from shared.contracts.values import UnitRef
 from shared.rules.catalog import award_on
-from tests.fakes.awards import FakeAwards, FakeOutbox, FakeUnitOfWork, fake_awards
+from tests.fakes.awards import FakeAwards, FakeOutbox, FakeUnitOfWork, approve_and_sign, fake_awards, sign_drafts
 from tests.unit.factories import TREE, actor, path, unit
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 09:00 in Hà Nội
@@ -99,25 +100,52 @@ async def test_a_report_for_no_unit_covers_the_root_of_registrations_tree(awards
 
 
 @pytest.mark.asyncio
-async def test_a_final_approval_yields_one_numbered_decision_with_its_prize(awards: FakeAwards) -> None:
+async def test_a_final_approval_drafts_the_decision_without_number_or_date_until_it_is_signed(awards: FakeAwards) -> None:
     await issuing.on_approved(awards.context, approved(nomination("n-1")))
+
+    assert awards.store.all_decisions() == []  # nothing issued
+    assert awards.store.all_entries() == []  # nothing counted
+    [draft] = awards.store.register.drafts.values()
+    assert (draft.kind, draft.issuer.code, draft.status, draft.approved_by) == (
+        "decision",
+        "HN-SONTAY",
+        "awaiting_signature",
+        SONTAY,
+    )
+    [drafted] = awards.outbox.events
+    assert isinstance(drafted, DecisionDrafted)
+    assert (drafted.nomination_id, drafted.draft.draft_id, drafted.draft.kind) == ("n-1", draft.id, "decision")
+    assert awards.relay_woken == 1
+
+
+@pytest.mark.asyncio
+async def test_signing_numbers_the_decision_grants_its_prize_and_records_the_officer_apart_from_the_approver(
+    awards: FakeAwards,
+) -> None:
+    await issuing.on_approved(awards.context, approved(nomination("n-1")))
+    awards.clock.at = datetime(2026, 3, 4, 3, 0, tzinfo=UTC)  # signed two days after the approval
+    [signed] = await sign_drafts(awards)
 
     [decision] = awards.store.all_decisions()
     assert (decision.kind, decision.number_text, decision.issuer_code) == ("decision", "1/QĐ-LĐLĐ", "HN-SONTAY")
-    assert decision.signed_by == "Lãnh đạo LĐLĐ Sơn Tây"
+    assert decision.id == signed.id  # the draft's links lead to its decision
+    assert decision.issued_at == awards.clock.at  # dated the day it is signed, not the day it was approved
+    assert decision.signed_by == "Chủ tịch Liên đoàn Lao động thị xã Sơn Tây"
+    assert (signed.status, signed.status_label, signed.approved_by) == ("signed", "Đã ký", "Lãnh đạo LĐLĐ Sơn Tây")
+    assert [(d.id, d.number_text) for d in signed.signed] == [(decision.id, "1/QĐ-LĐLĐ")]
     [entry] = awards.store.all_entries()
     assert (entry.decision_id, entry.nomination_id, entry.status) == (decision.id, "n-1", "granted")
     # Giấy khen of a district union: 0,3 × the base salary
     assert (entry.coefficient, entry.base_salary_vnd, entry.prize_amount_vnd) == ("0.3", BASE, 710_000)
-    [granted] = awards.outbox.events
-    assert isinstance(granted, AwardGranted)
+    [granted] = [e for e in awards.outbox.events if isinstance(e, AwardGranted)]
     assert (granted.nomination_id, granted.decision.decision_id, granted.decision.number_text) == (
         "n-1",
         decision.id,
         "1/QĐ-LĐLĐ",
     )
     assert granted.decision.prize_amount_vnd == 710_000
-    assert awards.relay_woken == 1
+    assert granted.actor.username == "chair.HN-SONTAY"
+    assert awards.relay_woken == 2
 
 
 @pytest.mark.asyncio
@@ -130,7 +158,7 @@ async def test_decision_numbers_have_no_gaps_per_issuing_unit_and_per_year_in_vi
         approved(nomination("n-5")),
     ]
     for event in approvals:
-        await issuing.on_approved(awards.context, event)
+        await approve_and_sign(awards, event)
 
     numbered = [(d.issuer_code, d.year, d.number_text) for d in awards.store.all_decisions()]
     assert numbered == [
@@ -151,7 +179,7 @@ async def test_a_batch_approval_yields_one_decision_listing_every_nomination(awa
     ]
     event = NominationsApproved(occurred_at=NOW, actor=SONTAY, batch_id="b-1", issuer=unit("HN-SONTAY"), nominations=batch)
 
-    await issuing.on_batch_approved(awards.context, event)
+    await approve_and_sign(awards, event)
 
     [decision] = awards.store.all_decisions()
     assert (decision.number_text, decision.batch_id) == ("1/QĐ-LĐLĐ", "b-1")
@@ -169,14 +197,14 @@ async def test_a_batch_approval_yields_one_decision_listing_every_nomination(awa
 @pytest.mark.asyncio
 async def test_a_replayed_approval_changes_nothing(awards: FakeAwards) -> None:
     event = approved(nomination("n-1"))
-    await issuing.on_approved(awards.context, event)
+    await approve_and_sign(awards, event)
     before = (awards.store.all_decisions(), awards.store.all_entries(), list(awards.outbox.events))
 
-    await issuing.on_approved(awards.context, event)  # the same event redelivered
-    await issuing.on_approved(awards.context, approved(nomination("n-1")))  # the same nomination approved again
+    await approve_and_sign(awards, event)  # the same event redelivered
+    await approve_and_sign(awards, approved(nomination("n-1")))  # the same nomination approved again
 
     assert (awards.store.all_decisions(), awards.store.all_entries(), awards.outbox.events) == before
-    await issuing.on_approved(awards.context, approved(nomination("n-2")))
+    await approve_and_sign(awards, approved(nomination("n-2")))
     assert [d.number for d in awards.store.all_decisions()] == [1, 2]  # the replays took no number
 
 
@@ -196,8 +224,8 @@ async def test_an_approval_that_fails_before_commit_leaves_no_trace_and_its_rede
     with pytest.raises(ConnectionError):
         await issuing.on_approved(broken, first)
     assert awards.store.all_decisions() == []
-    await issuing.on_approved(awards.context, second)
-    await issuing.on_approved(awards.context, first)  # the redelivery
+    await approve_and_sign(awards, second)
+    await approve_and_sign(awards, first)  # the redelivery
 
     numbers = {d.id: d.number for d in awards.store.all_decisions()}
     assert sorted((numbers[e.decision_id or ""], e.nomination_id) for e in awards.store.all_entries()) == [(1, "n-2"), (2, "n-1")]
@@ -207,7 +235,7 @@ async def test_an_approval_that_fails_before_commit_leaves_no_trace_and_its_rede
 async def test_revocation_marks_every_prize_to_recover_and_takes_the_decision_out_of_the_reports(awards: FakeAwards) -> None:
     batch = [nomination("n-1"), nomination("n-2", kind="collective", name="Phòng Kỹ thuật")]
     event = NominationsApproved(occurred_at=NOW, actor=SONTAY, batch_id="b-1", issuer=unit("HN-SONTAY"), nominations=batch)
-    await issuing.on_batch_approved(awards.context, event)
+    await approve_and_sign(awards, event)
     [decision] = awards.store.all_decisions()
     assert await counted(awards, "HN-SONTAY") == 2
 
@@ -233,7 +261,7 @@ async def test_revocation_marks_every_prize_to_recover_and_takes_the_decision_ou
 
 @pytest.mark.asyncio
 async def test_a_revocation_without_a_reason_is_refused_and_changes_nothing(awards: FakeAwards) -> None:
-    await issuing.on_approved(awards.context, approved(nomination("n-1")))
+    await approve_and_sign(awards, approved(nomination("n-1")))
     [decision] = awards.store.all_decisions()
     events = list(awards.outbox.events)
 
@@ -250,7 +278,7 @@ async def test_a_state_title_yields_a_numbered_proposal_without_prize_beside_the
     batch = [nomination("n-1", "chien_si_thi_dua_cap_tinh"), nomination("n-2", "bang_khen_ldld_tp")]
     event = NominationsApproved(occurred_at=NOW, actor=HANOI, batch_id="b-1", issuer=unit("HN"), nominations=batch)
 
-    await issuing.on_batch_approved(awards.context, event)
+    await approve_and_sign(awards, event)
 
     by_kind = {d.kind: d for d in awards.store.all_decisions()}
     assert (by_kind["decision"].number_text, by_kind["proposal"].number_text) == ("1/QĐ-LĐLĐ", "1/TTr-LĐLĐ")
@@ -280,7 +308,7 @@ async def test_the_issuers_superior_is_read_from_the_path_the_approval_carries(a
         issuer=ward,
     )
 
-    await issuing.on_approved(awards.context, event)
+    await approve_and_sign(awards, event)
 
     [decision] = awards.store.all_decisions()
     assert decision.document is not None
@@ -298,7 +326,7 @@ def pdf_words(content_base64: str) -> str:
 async def test_a_decision_issued_before_frames_were_stored_asks_registration_for_its_issuers_superior(
     awards: FakeAwards,
 ) -> None:
-    await issuing.on_approved(awards.context, approved(nomination("n-1")))
+    await approve_and_sign(awards, approved(nomination("n-1")))
     [decision] = awards.store.all_decisions()
     awards.store.register.decisions[decision.id] = dataclasses.replace(decision, document=None)
 
@@ -338,9 +366,9 @@ async def test_an_approval_by_a_unit_not_of_the_awarding_level_issues_nothing_an
     """A forged or garbled approval: the city approving a district Giấy khen, or a Bằng khen of the city approved by a
     district. No number is taken, no document, no event: the consumer dead-letters it (`inconsistent_event`)."""
     with pytest.raises(InconsistentEvent, match="awarded at district"):
-        await issuing.on_approved(awards.context, approved(nomination("n-1"), "HN"))
+        await approve_and_sign(awards, approved(nomination("n-1"), "HN"))
     with pytest.raises(InconsistentEvent, match="awarded at city"):
-        await issuing.on_approved(awards.context, approved(nomination("n-2", "bang_khen_ldld_tp")))
+        await approve_and_sign(awards, approved(nomination("n-2", "bang_khen_ldld_tp")))
     batch = [nomination("n-3"), nomination("n-4", "bang_khen_ldld_tp")]
     with pytest.raises(InconsistentEvent):
         await issuing.on_batch_approved(
@@ -349,5 +377,5 @@ async def test_an_approval_by_a_unit_not_of_the_awarding_level_issues_nothing_an
         )
     assert awards.store.all_decisions() == []
     assert awards.outbox.events == []
-    await issuing.on_approved(awards.context, approved(nomination("n-1")))  # the real one still gets number 1
+    await approve_and_sign(awards, approved(nomination("n-1")))  # the real one still gets number 1
     assert [d.number_text for d in awards.store.all_decisions()] == ["1/QĐ-LĐLĐ"]

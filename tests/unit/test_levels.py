@@ -51,6 +51,6 @@ def test_what_names_each_level_names_every_level_and_no_other() -> None:
     assert [level for level, _ in LEVEL_CHOICES] == list(LEVELS)
 
 
-def test_the_pipeline_stages_are_the_levels_above_the_grassroots_between_submitted_and_decided() -> None:
-    assert [code for code, _ in STAGES] == ["submitted", *LEVELS[1:], "decided"]
+def test_the_pipeline_stages_are_the_levels_above_the_grassroots_between_submitted_and_signing() -> None:
+    assert [code for code, _ in STAGES] == ["submitted", *LEVELS[1:], "signing", "decided"]
     assert set(STAGE_COLOURS) == {code for code, _ in STAGES}

@@ -12,11 +12,19 @@ import pypdf
 import pytest
 
 from services.awards.domain.signers import NO_SIGNER_WARNING_VI, SigningOfficer, SigningRule, choose_signature
-from services.awards.usecases import decisions, documents, issuing, signers
+from services.awards.usecases import decisions, documents, issuing, signers, signing
 from shared.contracts.errors import Conflict, Forbidden, ValidationFailed
 from shared.contracts.events import NominationApproved, NominationSnapshot, Nominee
-from shared.contracts.operations.awards import AddSigner, DecisionById, DocumentRequest, EndSignerTerm, SignersQuery
-from tests.fakes.awards import FakeAwards, fake_awards
+from shared.contracts.operations.awards import (
+    AddSigner,
+    DecisionById,
+    DocumentRequest,
+    DraftQuery,
+    EndSignerTerm,
+    SignDraft,
+    SignersQuery,
+)
+from tests.fakes.awards import FakeAwards, fake_awards, sign_drafts
 from tests.unit.factories import TREE, actor, path, unit
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 09:00 on 02/03/2026 in Hà Nội
@@ -99,46 +107,82 @@ async def pdf_text(awards: FakeAwards, decision_id: str) -> str:
     return "\n".join(page.extract_text() for page in reader.pages)
 
 
-def add(name: str, position: str, start: date = date(2023, 5, 1)) -> AddSigner:
-    return AddSigner(unit_code="HN-SONTAY", full_name=name, position=position, valid_from=start)
+def add(name: str, position: str, start: date = date(2023, 5, 1), *, username: str | None = None) -> AddSigner:
+    return AddSigner(unit_code="HN-SONTAY", full_name=name, position=position, valid_from=start, username=username)
+
+
+CHAIR_ACCOUNT = actor("u-minh", ("signer", "HN-SONTAY"), full_name="Đỗ Văn Minh")
+VICE_ACCOUNT = actor("u-lananh", ("signer", "HN-SONTAY"), full_name="Nguyễn Thị Lan Anh")
 
 
 @pytest.mark.asyncio
-async def test_an_issued_decision_prints_the_rosters_chair_not_the_approver(awards: FakeAwards) -> None:
-    await signers.add_signer(awards.context, UNIT_ADMIN, add("Đỗ Văn Minh", "Chủ tịch"))
+async def test_the_chair_on_the_roster_signs_the_draft_in_person_and_the_decision_prints_them_not_the_approver(
+    awards: FakeAwards,
+) -> None:
+    await signers.add_signer(awards.context, UNIT_ADMIN, add("Đỗ Văn Minh", "Chủ tịch", username=CHAIR_ACCOUNT.username))
     await issuing.on_approved(awards.context, approval())
+    [waiting] = (await signing.list_drafts(awards.context, CHAIR_ACCOUNT, DraftQuery())).items
+    assert (waiting.status_label, waiting.can_sign, waiting.approved_by) == ("Chờ ký", True, "Lãnh đạo LĐLĐ Sơn Tây")
+    [approver_sees] = (await signing.list_drafts(awards.context, APPROVER, DraftQuery())).items
+    assert approver_sees.can_sign is False  # the approver prepares; the officer signs
+
+    await sign_drafts(awards, by=CHAIR_ACCOUNT)
 
     [decision] = awards.store.all_decisions()
-    assert decision.signed_by == "Lãnh đạo LĐLĐ Sơn Tây"  # who approved stays recorded
+    assert decision.signed_by == "Đỗ Văn Minh"
     assert decision.document is not None
     assert (decision.document.signer_role, decision.document.signer_name) == (["TM. BAN THƯỜNG VỤ", "CHỦ TỊCH"], "Đỗ Văn Minh")
     text = await pdf_text(awards, decision.id)
     assert "TM. BAN THƯỜNG VỤ" in text
     assert "Đỗ Văn Minh" in text
     assert "Lãnh đạo LĐLĐ Sơn Tây" not in text
+    assert "(đã ký)" not in text
     view = await decisions.get_decision(awards.context, APPROVER, DecisionById(id=decision.id))
     assert view.signer_warning == ""
+    assert (await signing.list_drafts(awards.context, CHAIR_ACCOUNT, DraftQuery())).items == []
 
 
 @pytest.mark.asyncio
-async def test_a_decision_with_no_one_in_the_roster_issues_with_an_empty_name_and_a_warning(awards: FakeAwards) -> None:
+async def test_only_an_officer_of_the_issuer_in_a_signing_position_may_sign_and_a_refusal_changes_nothing(
+    awards: FakeAwards,
+) -> None:
+    member = actor("u-member", ("signer", "HN-SONTAY"), full_name="Trần Văn Bình")
+    await signers.add_signer(awards.context, UNIT_ADMIN, add("Trần Văn Bình", "Ủy viên Ban Chấp hành", username=member.username))
     await issuing.on_approved(awards.context, approval())
+    [draft] = awards.store.register.drafts.values()
 
-    [decision] = awards.store.all_decisions()
-    assert decision.document is not None
-    assert decision.document.signer_name == ""
-    view = await decisions.get_decision(awards.context, APPROVER, DecisionById(id=decision.id))
-    assert view.signer_warning == NO_SIGNER_WARNING_VI
-    text = await pdf_text(awards, decision.id)
-    assert "CHỦ TỊCH" in text
-    assert "Lãnh đạo LĐLĐ Sơn Tây" not in text
+    with pytest.raises(Forbidden) as approver_refused:
+        await signing.sign_draft(awards.context, APPROVER, SignDraft(id=draft.id))  # not on the roster
+    assert approver_refused.value.code == "not_a_signer"
+    with pytest.raises(Forbidden) as member_refused:
+        await signing.sign_draft(awards.context, member, SignDraft(id=draft.id))  # on it, but does not sign decisions
+    assert member_refused.value.code == "not_signing_position"
+    other = actor("u-myduc", ("signer", "HN-MYDUC"))
+    with pytest.raises(Forbidden) as stranger_refused:
+        await signing.sign_draft(awards.context, other, SignDraft(id=draft.id))
+    assert stranger_refused.value.code == "not_your_unit"
+    assert awards.store.all_decisions() == []
+    assert awards.store.register.counters == {}  # no number taken
+
+
+@pytest.mark.asyncio
+async def test_a_draft_signed_twice_is_issued_once(awards: FakeAwards) -> None:
+    await signers.add_signer(awards.context, UNIT_ADMIN, add("Đỗ Văn Minh", "Chủ tịch", username=CHAIR_ACCOUNT.username))
+    await issuing.on_approved(awards.context, approval())
+    [draft] = awards.store.register.drafts.values()
+    first = await signing.sign_draft(awards.context, CHAIR_ACCOUNT, SignDraft(id=draft.id))
+    again = await signing.sign_draft(awards.context, CHAIR_ACCOUNT, SignDraft(id=draft.id))
+    assert first == again
+    assert [d.number_text for d in awards.store.all_decisions()] == ["1/QĐ-LĐLĐ"]
 
 
 @pytest.mark.asyncio
 async def test_the_unit_admin_keeps_the_roster_and_ending_a_term_hands_signing_to_the_vice_chair(awards: FakeAwards) -> None:
-    roster = await signers.add_signer(awards.context, UNIT_ADMIN, add("Đỗ Văn Minh", "Chủ tịch"))
+    roster = await signers.add_signer(awards.context, UNIT_ADMIN, add("Đỗ Văn Minh", "Chủ tịch", username=CHAIR_ACCOUNT.username))
     chair_id = roster.signers[0].id
-    await signers.add_signer(awards.context, UNIT_ADMIN, add("Nguyễn Thị Lan Anh", "Phó Chủ tịch"))
+    await signers.add_signer(
+        awards.context, UNIT_ADMIN, add("Nguyễn Thị Lan Anh", "Phó Chủ tịch", username=VICE_ACCOUNT.username)
+    )
     roster = await signers.end_signer_term(
         awards.context, UNIT_ADMIN, EndSignerTerm(unit_code="HN-SONTAY", id=chair_id, last_day=date(2026, 3, 1))
     )
@@ -147,6 +191,10 @@ async def test_the_unit_admin_keeps_the_roster_and_ending_a_term_hands_signing_t
         "Nguyễn Thị Lan Anh": "Đang ký",
     }
     await issuing.on_approved(awards.context, approval())
+    [draft] = awards.store.register.drafts.values()
+    with pytest.raises(Forbidden):
+        await signing.sign_draft(awards.context, CHAIR_ACCOUNT, SignDraft(id=draft.id))  # the term has ended
+    await sign_drafts(awards, by=VICE_ACCOUNT)
     [decision] = awards.store.all_decisions()
     assert decision.document is not None
     assert (decision.document.signer_role, decision.document.signer_name) == (
@@ -195,7 +243,14 @@ async def test_the_demo_roster_gives_each_issuing_unit_a_chair_and_a_vice_chair_
 @pytest.mark.asyncio
 async def test_a_proposal_for_a_state_title_is_signed_from_the_roster_too(awards: FakeAwards) -> None:
     hanoi_admin = actor("u-admin-hn", ("unit_admin", "HN"))
-    vice = AddSigner(unit_code="HN", full_name="Lê Thị Thu Hằng", position="Phó Chủ tịch", valid_from=date(2023, 7, 1))
+    vice_account = actor("u-hang", ("signer", "HN"), full_name="Lê Thị Thu Hằng")
+    vice = AddSigner(
+        unit_code="HN",
+        full_name="Lê Thị Thu Hằng",
+        position="Phó Chủ tịch",
+        valid_from=date(2023, 7, 1),
+        username=vice_account.username,
+    )
     await signers.add_signer(awards.context, hanoi_admin, vice)
     hanoi = actor("u-hanoi", ("approver", "HN"), full_name="Lãnh đạo LĐLĐ TP Hà Nội")
     nomination = approval().nomination.model_copy(
@@ -204,12 +259,13 @@ async def test_a_proposal_for_a_state_title_is_signed_from_the_roster_too(awards
     await issuing.on_approved(
         awards.context, NominationApproved(occurred_at=NOW, actor=hanoi, nomination=nomination, issuer=unit("HN"))
     )
+    [draft] = await sign_drafts(awards, by=vice_account)
 
     [proposal] = awards.store.all_decisions()
-    assert proposal.kind == "proposal"
+    assert (proposal.kind, draft.kind_label, draft.approved_by) == ("proposal", "Tờ trình", "Lãnh đạo LĐLĐ TP Hà Nội")
     assert proposal.document is not None
     assert (proposal.document.signer_role, proposal.document.signer_name) == (
         ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"],
         "Lê Thị Thu Hằng",
     )
-    assert proposal.signed_by == "Lãnh đạo LĐLĐ TP Hà Nội"
+    assert proposal.signed_by == "Lê Thị Thu Hằng"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from services.awards.domain.decision import DecisionNumber, Prize, prize_for
 from services.awards.domain.document import plain_authority
@@ -13,7 +13,7 @@ from services.awards.domain.legal_basis import DocumentKind, frame_for
 from services.awards.domain.register import Decision, RegisterEntry
 from services.awards.domain.signers import SigningOfficer, SigningRule, choose_signature
 from shared.contracts.errors import InconsistentEvent
-from shared.contracts.events import AwardGranted, AwardProposed, DecisionSnapshot, Event, NominationSnapshot
+from shared.contracts.events import Actor, AwardGranted, AwardProposed, DecisionSnapshot, Event, NominationSnapshot
 from shared.contracts.operations.awards import DecisionFrame
 from shared.contracts.values import UnitRef
 from shared.rules.catalog import Award, CatalogName
@@ -141,7 +141,9 @@ def frame_of(
 def issue_document(
     document: DocumentPlan,
     *,
-    approval: Event,
+    decision_id: str,
+    signer: Actor,
+    signed_at: datetime,
     issuer: UnitRef,
     number: DecisionNumber,
     base_salary_vnd: int,
@@ -150,9 +152,9 @@ def issue_document(
     frame: DecisionFrame,
     new_id: Callable[[], str],
 ) -> Issued:
-    """The numbered document, one entry per nomination in its order, and one AwardGranted (or AwardProposed) each."""
-    issued_at = approval.occurred_at
-    decision_id = new_id()
+    """The numbered document as its officer signs it, one entry per nomination in its order, and one AwardGranted (or
+    AwardProposed) each."""
+    issued_at = signed_at
     kind, decided_by, items = document.kind, document.decided_by, document.items
     first = items[0].award
     decision = Decision(
@@ -164,7 +166,7 @@ def issue_document(
         number=number.number,
         number_text=number.text,
         issued_at=issued_at,
-        signed_by=approval.actor.full_name or approval.actor.username,
+        signed_by=frame.signer_name or signer.full_name or signer.username,
         award_code=first.code,
         award_name=first.name,
         catalog_version=items[0].nomination.catalog_version,
@@ -213,16 +215,14 @@ def issue_document(
         )
         if kind == "decision":
             events.append(
-                AwardGranted(
-                    occurred_at=issued_at, correlation_id=nom.id, actor=approval.actor, nomination_id=nom.id, decision=snapshot
-                )
+                AwardGranted(occurred_at=issued_at, correlation_id=nom.id, actor=signer, nomination_id=nom.id, decision=snapshot)
             )
         else:
             events.append(
                 AwardProposed(
                     occurred_at=issued_at,
                     correlation_id=nom.id,
-                    actor=approval.actor,
+                    actor=signer,
                     nomination_id=nom.id,
                     proposal=snapshot,
                     decided_by=decided_by,

@@ -14,7 +14,7 @@ from shared.contracts.operations.awards import AwardRef, DecisionEntryView, Deci
 ENTRY_LABELS_VI = {"granted": "Đã khen thưởng", "proposed": "Đã đề nghị {decided_by}", "revoked": "Đã thu hồi quyết định"}
 
 
-def decision_view(decision: Decision, entries: Sequence[RegistryEntry], actor: Actor) -> DecisionView:
+def decision_view(decision: Decision, entries: Sequence[RegistryEntry], actor: Actor, *, approved_by: str = "") -> DecisionView:
     issuing = may_act_for(actor, decision.issuer_code)
     nominees = [entry_view(e, decision) for e in entries]
     revoked = decision.status == "revoked"
@@ -32,6 +32,7 @@ def decision_view(decision: Decision, entries: Sequence[RegistryEntry], actor: A
         issuer_name=decision.issuer.name,
         issued_at=decision.issued_at,
         signed_by=decision.signed_by,
+        approved_by=approved_by,
         award_code=decision.award_code,
         award_name=decision.award_name,
         awards=[AwardRef(code=c, name=n) for c, n in dict.fromkeys((x.award_code, x.award_name) for x in nominees)],

@@ -6,6 +6,8 @@ from services.awards.store.sql import SqlAwardsStore, SqlOutbox, SqlUnitOfWork
 from services.awards.store.tables import (
     decision_counters,
     decisions,
+    draft_items,
+    drafts,
     idempotency_keys,
     inbox,
     metadata,
@@ -24,6 +26,8 @@ __all__ = [
     "UnitOfWork",
     "decision_counters",
     "decisions",
+    "draft_items",
+    "drafts",
     "idempotency_keys",
     "inbox",
     "metadata",

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from services.awards.domain.drafts import Draft, DraftFilter, DraftKey
 from services.awards.domain.legal_basis import DocumentKind
 from services.awards.domain.register import Decision, DecisionFilter, DecisionKey, Readers, RegisterEntry, RegistryEntry
 from services.awards.domain.report import ScopeCount, ScopeFilter
@@ -45,6 +46,24 @@ class AwardsStore(Protocol):
 
     async def revoke_decision(self, decision_id: str, *, reason: str, by: str, by_id: str, at: datetime) -> None:
         """The decision revoked; its entries revoked with their prizes due back, and out of the reports."""
+        ...
+
+    async def add_draft(self, draft: Draft) -> None: ...
+
+    async def draft(self, draft_id: str, *, for_update: bool = False) -> Draft | None: ...
+
+    async def drafted_nominations(self, nomination_ids: Sequence[str]) -> set[str]:
+        """Which of these nominations a draft (waiting or signed) already lists."""
+        ...
+
+    async def count_drafts(self, where: DraftFilter) -> int: ...
+
+    async def list_drafts(self, where: DraftFilter, *, limit: int, after: DraftKey | None = None) -> list[Draft]:
+        """Oldest approval first, ties by id; `after`: only those after that place (keyset)."""
+        ...
+
+    async def mark_signed(self, draft_id: str, *, at: datetime, by: str, signed_as: Sequence[tuple[str, str]]) -> bool:
+        """Mark a waiting draft signed; False when it was no longer waiting (signed meanwhile by someone else)."""
         ...
 
     async def registered_nominations(self, nomination_ids: Sequence[str]) -> set[str]: ...

@@ -126,6 +126,39 @@ registry_scopes = sa.Table(
     sqlite_with_rowid=False,
 )
 
+# Drafts ("dự thảo"): a final approval's documents waiting for a signing officer (services.awards.domain.drafts).
+# Signing numbers and dates them into `decisions`; the draft stays, marked signed, with what it became.
+drafts = sa.Table(
+    "drafts",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # decision | proposal
+    sa.Column("issuer_code", sa.String(64), nullable=False),
+    sa.Column("issuer", sa.JSON, nullable=False),
+    sa.Column("decided_by", sa.String(300), nullable=False, server_default=""),
+    sa.Column("batch_id", sa.String(64), nullable=True),
+    sa.Column("nominations", sa.JSON, nullable=False),  # the NominationSnapshots it lists, in order
+    sa.Column("award_code", sa.String(64), nullable=False),
+    sa.Column("award_name", sa.String(300), nullable=False),
+    sa.Column("path_codes", sa.Text, nullable=False),  # "|CODE|…|": who may read it, as for a decision
+    sa.Column("approved_at", UtcDateTime(), nullable=False),
+    sa.Column("approved_by", sa.JSON, nullable=False),  # the approver (Actor), recorded apart from the signer
+    sa.Column("status", sa.String(20), nullable=False, server_default="awaiting_signature"),  # | signed
+    sa.Column("signed_at", UtcDateTime(), nullable=True),
+    sa.Column("signed_by", sa.String(200), nullable=True),
+    sa.Column("signed_as", sa.JSON, nullable=True),  # [[decision id, number text], …]
+)
+# A signer's list: the unit's drafts waiting, oldest first.
+sa.Index("ix_drafts_waiting", drafts.c.issuer_code, drafts.c.status, drafts.c.approved_at, drafts.c.id)
+
+# Each nomination is in at most one draft: a second approval (or batch) of it drafts nothing new.
+draft_items = sa.Table(
+    "draft_items",
+    metadata,
+    sa.Column("nomination_id", sa.String(36), primary_key=True),
+    sa.Column("draft_id", sa.String(36), sa.ForeignKey("drafts.id"), nullable=False, index=True),
+)
+
 # Each series has its own counters: "15/QĐ-LĐLĐ" and "3/TTr-LĐLĐ".
 COUNTERS: dict[DocumentKind, sa.Table] = {"decision": decision_counters, "proposal": proposal_counters}  # by series
 

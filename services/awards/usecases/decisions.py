@@ -48,7 +48,17 @@ async def get_decision(ctx: AwardsContext, actor: Actor, q: DecisionById) -> Dec
     async with ctx.unit_of_work() as uow:
         decision = await readable_decision(uow.store, readers_of(actor), q.id)
         entries = await uow.store.entries_of([q.id])
-    return decision_view(decision, entries.get(q.id, []), actor)
+        approver = await approver_of(uow.store, decision)
+    return decision_view(decision, entries.get(q.id, []), actor, approved_by=approver)
+
+
+async def approver_of(store: AwardsStore, decision: Decision) -> str:
+    """Who approved what the decision lists: the approver its draft recorded (a signed draft keeps its id); a decision
+    issued before drafts existed recorded its approver as `signed_by`."""
+    draft = await store.draft(decision.id)
+    if draft is None:
+        return decision.signed_by
+    return draft.approved_by.full_name or draft.approved_by.username
 
 
 async def readable_decision(store: AwardsStore, readers: Readers, decision_id: str, *, for_update: bool = False) -> Decision:

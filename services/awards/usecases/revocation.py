@@ -9,7 +9,7 @@ from services.awards.domain.register import readers_of
 from services.awards.domain.revocation import check_recovered, check_revocation
 from services.awards.domain.view import decision_view
 from services.awards.usecases.context import AwardsContext
-from services.awards.usecases.decisions import readable_decision
+from services.awards.usecases.decisions import approver_of, readable_decision
 from shared.contracts.errors import NotFound
 from shared.contracts.events import Actor, DecisionRevoked, RevokedEntry
 from shared.contracts.operations.awards import DecisionView, MarkRecovered, RevokeDecision
@@ -41,10 +41,11 @@ async def revoke(ctx: AwardsContext, actor: Actor, q: RevokeDecision) -> Decisio
         )
         await uow.outbox.add(event)
         decision = await readable_decision(uow.store, readers, q.id)
+        approver = await approver_of(uow.store, decision)
         await uow.commit()
     ctx.outbox_written()
     log.info("awards.decision_revoked", extra={"decision_id": q.id, "unit_id": decision.issuer_code, "entries": len(entries)})
-    return decision_view(decision, entries, actor)
+    return decision_view(decision, entries, actor, approved_by=approver)
 
 
 async def mark_recovered(ctx: AwardsContext, actor: Actor, q: MarkRecovered) -> DecisionView:
@@ -57,5 +58,6 @@ async def mark_recovered(ctx: AwardsContext, actor: Actor, q: MarkRecovered) -> 
         check_recovered(actor, issuer_code=decision.issuer_code, recovery=entry.recovery)
         await uow.store.mark_recovered(entry.id, at=ctx.clock.now(), by=actor.full_name or actor.username)
         entries = (await uow.store.entries_of([q.id])).get(q.id, [])
+        approver = await approver_of(uow.store, decision)
         await uow.commit()
-    return decision_view(decision, entries, actor)
+    return decision_view(decision, entries, actor, approved_by=approver)

@@ -12,6 +12,7 @@ STAGE_COLOURS = {
     "district": "#0b5cad",
     "city": "#a15c00",
     "national": "#c8102e",
+    "signing": "#6b4fa0",
     "decided": "#1b7f3b",
 }
 

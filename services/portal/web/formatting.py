@@ -14,6 +14,7 @@ ROLE_LABELS = {
     "submitter": "Cán bộ nộp hồ sơ",
     "approver": "Người duyệt",
     "unit_admin": "Quản trị đơn vị",
+    "signer": "Người ký văn bản",
     "ops": "Vận hành",
     "admin": "Quản trị hệ thống",
 }

@@ -59,6 +59,8 @@ def navigation(actor: Actor, path: str, *, demo_mailbox: bool = False) -> list[d
         items.append(("/ho-so/moi", "Nộp hồ sơ"))
     if actor.units_with("approver") or actor.units_with("unit_admin") or actor.sees_everything():
         items.append(("/hop-viec", "Hộp việc"))
+    if actor.units_with("signer") or actor.units_with("approver") or actor.sees_everything():
+        items.append(("/van-ban-cho-ky", "Văn bản chờ ký"))
     items.append(("/quyet-dinh", "Quyết định"))
     items += [("/giao-uoc", "Giao ước"), ("/dot-thi-dua", "Đợt thi đua"), ("/cum-thi-dua", "Cụm thi đua")]
     items.append(("/bao-cao", "Báo cáo"))

@@ -18,6 +18,7 @@ from services.portal.web import (
     councils,
     decisions,
     dossiers,
+    drafts,
     mailbox,
     notifications,
     ops,
@@ -26,16 +27,19 @@ from services.portal.web import (
     queue,
     register,
     reports,
+    signatures,
     signers,
     signin,
     submission,
     tasks,
 )
 
-# Sign-in, then the areas in the order of the menu, each followed by the pages it leads to.
+# Sign-in and the public check of a signed document (`/xac-thuc`), then the areas in the order of the menu, each
+# followed by the pages it leads to.
 # `submission` (`/ho-so/moi`) must come before `dossiers` (`/ho-so/{nomination_id}`), which would take it.
 AREAS: tuple[Callable[[Gateway], APIRouter], ...] = (
     signin.build_router,
+    signatures.build_router,
     submission.build_router,
     dossiers.build_router,
     queue.build_router,
@@ -44,6 +48,7 @@ AREAS: tuple[Callable[[Gateway], APIRouter], ...] = (
     tasks.build_router,
     notifications.build_router,
     preferences.build_router,
+    drafts.build_router,
     mailbox.build_router,
     decisions.build_router,
     pledges.build_router,

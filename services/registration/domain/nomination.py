@@ -21,6 +21,7 @@ STATUS_LABELS_VI: dict[Status, str] = {
     Status.IN_REVIEW: "Đang xét duyệt",
     Status.RETURNED: "Trả lại để bổ sung",
     Status.APPROVED: "Đã phê duyệt",
+    Status.AWAITING_SIGNATURE: "Chờ ký",
     Status.GRANTED: "Đã khen thưởng",
     Status.PROPOSED: "Đã trình cấp có thẩm quyền",
     Status.REVOKED: "Đã thu hồi quyết định",
@@ -28,7 +29,7 @@ STATUS_LABELS_VI: dict[Status, str] = {
     Status.WITHDRAWN: "Đã rút hồ sơ",
 }
 
-ACTIVE = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.RETURNED, Status.APPROVED})
+ACTIVE = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.RETURNED, Status.APPROVED, Status.AWAITING_SIGNATURE})
 # Still on the way to a decision: a reorganisation re-paths these (an approved one waits only for its decision).
 OPEN = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.RETURNED})
 # Nominations that hold a quota place or an award (a proposed state title waits for the state's decision).
@@ -48,6 +49,7 @@ class Step(StrEnum):
     RESUBMIT = "resubmitted"
     REJECT = "rejected"
     APPROVE = "approved"
+    DRAFT = "drafted"  # its decision or tờ trình was drafted and waits for the signing officer
     GRANT = "granted"
     PROPOSE = "proposed"  # a state title's tờ trình went to the deciding authority
     REVOKE = "revoked"  # the decision was revoked
@@ -70,6 +72,7 @@ STEP_LABELS_VI: dict[Step, str] = {
     Step.RESUBMIT: "Nộp lại hồ sơ",
     Step.REJECT: "Không duyệt",
     Step.APPROVE: "Phê duyệt",
+    Step.DRAFT: "Dự thảo văn bản, chờ ký",
     Step.GRANT: "Ban hành quyết định khen thưởng",
     Step.PROPOSE: "Trình cấp có thẩm quyền quyết định",
     Step.REVOKE: "Thu hồi quyết định khen thưởng",
@@ -80,6 +83,9 @@ STEP_LABELS_VI: dict[Step, str] = {
     Step.REHOME: "Chuyển hộp việc sang đơn vị mới (sắp xếp tổ chức)",
     Step.COUNCIL: "Hội đồng TĐKT biểu quyết",
 }
+
+# A decision may reach a nomination before the events that led to it (they travel on other streams).
+_BEFORE_DECISION = (Status.SUBMITTED, Status.IN_REVIEW, Status.APPROVED, Status.AWAITING_SIGNATURE)
 
 # Status after a step, for each status the step may start from. A step from any other status
 # is refused (commands) or recorded without a status change (late or out-of-order events).
@@ -93,8 +99,9 @@ TRANSITIONS: dict[Step, dict[Status, Status]] = {
     Step.RESUBMIT: {Status.RETURNED: Status.SUBMITTED},
     Step.REJECT: {Status.SUBMITTED: Status.REJECTED, Status.IN_REVIEW: Status.REJECTED},
     Step.APPROVE: {Status.SUBMITTED: Status.APPROVED, Status.IN_REVIEW: Status.APPROVED},
-    Step.GRANT: {s: Status.GRANTED for s in (Status.SUBMITTED, Status.IN_REVIEW, Status.APPROVED, Status.WITHDRAWN)},
-    Step.PROPOSE: {s: Status.PROPOSED for s in (Status.SUBMITTED, Status.IN_REVIEW, Status.APPROVED, Status.WITHDRAWN)},
+    Step.DRAFT: {s: Status.AWAITING_SIGNATURE for s in (Status.SUBMITTED, Status.IN_REVIEW, Status.APPROVED)},
+    Step.GRANT: {s: Status.GRANTED for s in (*_BEFORE_DECISION, Status.WITHDRAWN)},
+    Step.PROPOSE: {s: Status.PROPOSED for s in (*_BEFORE_DECISION, Status.WITHDRAWN)},
     Step.REVOKE: {Status.GRANTED: Status.REVOKED},
     Step.WITHDRAW: {Status.SUBMITTED: Status.WITHDRAWN, Status.IN_REVIEW: Status.WITHDRAWN, Status.RETURNED: Status.WITHDRAWN},
 }

@@ -11,6 +11,7 @@ from shared.contracts.events import (
     AwardProposed,
     CouncilVote,
     CouncilVoteRecorded,
+    DecisionDrafted,
     Event,
     NominationApproved,
     NominationForwarded,
@@ -63,6 +64,9 @@ def timeline_step(event: Event) -> tuple[Step, str, UnitRef, str | None]:  # noq
             return Step.REJECT, nid, u, r
         case NominationApproved(nomination=nom, issuer=u, comment=c):
             return Step.APPROVE, nom.id, u, c or None
+        case DecisionDrafted(nomination_id=nid, draft=d):
+            what = "Quyết định" if d.kind == "decision" else "Tờ trình"
+            return Step.DRAFT, nid, d.issuer, f"Dự thảo {what.lower()} của {d.issuer.short_name}, chờ người ký"
         case AwardGranted(nomination_id=nid, decision=d):
             return Step.GRANT, nid, d.issuer, f"Quyết định số {d.number_text}"
         case AwardProposed(nomination_id=nid, proposal=p, decided_by=by):

@@ -21,18 +21,21 @@ from shared.contracts.operations.registration import (
 from shared.contracts.values import LEVEL_NAMES_VI, LEVELS, VIETNAM_TZ
 from shared.platform.observability import require_operations
 
-# Submitted (at the grassroots), then in review at each level above it, then decided.
+# Submitted (at the grassroots), then in review at each level above it, approved and waiting to be signed, then decided.
 STAGES: tuple[tuple[str, str], ...] = (
     ("submitted", "Đã nộp, chờ xét"),
     *((level, LEVEL_NAMES_VI[level]) for level in LEVELS[1:]),
+    ("signing", "Đã duyệt, chờ ký"),
     ("decided", "Đã quyết định"),
 )
-DECIDED = {s.value for s in (Status.APPROVED, Status.GRANTED, Status.PROPOSED, Status.REVOKED, Status.REJECTED)}
+SIGNING = {Status.APPROVED.value, Status.AWAITING_SIGNATURE.value}
+DECIDED = {s.value for s in (Status.GRANTED, Status.PROPOSED, Status.REVOKED, Status.REJECTED)}
 AT_GRASSROOTS = {Status.SUBMITTED.value, Status.RETURNED.value}
 # Timeline steps that mean "entered this stage" (a queued step enters the level of its unit).
 ENTERING: dict[Step, str] = {
     Step.SUBMIT: "submitted",
     Step.RESUBMIT: "submitted",
+    Step.DRAFT: "signing",
     Step.GRANT: "decided",
     Step.PROPOSE: "decided",
     Step.REJECT: "decided",
@@ -42,6 +45,8 @@ ENTERING: dict[Step, str] = {
 def stage_of(status: str, level: str | None) -> str | None:
     if status in DECIDED:
         return "decided"
+    if status in SIGNING:
+        return "signing"
     if status in AT_GRASSROOTS or level in (None, "grassroots"):
         return None if status == Status.WITHDRAWN.value else "submitted"
     if status == Status.IN_REVIEW.value:

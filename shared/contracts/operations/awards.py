@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from shared.contracts.operations import Operation
-from shared.contracts.paging import DECISIONS_PAGE_MAX, Cursor
+from shared.contracts.paging import DECISIONS_PAGE_MAX, DRAFTS_PAGE_MAX, Cursor
 from shared.contracts.values import IsoDateTime, Label, Level, Name, NomineeKind, Offset, PersonName, Short, Text, Title, Year
 
 SERVICE = "awards"
@@ -122,7 +122,8 @@ class DecisionView(BaseModel):
     issuer_code: str
     issuer_name: str
     issued_at: IsoDateTime
-    signed_by: str
+    signed_by: str  # the officer who signed it (before drafts existed: the approver)
+    approved_by: str = ""  # who approved the dossiers it lists ("" in a list: read the decision)
     award_code: str  # the first award it lists
     award_name: str
     awards: list[AwardRef]  # every award it lists, in order
@@ -199,7 +200,7 @@ class DecisionSummary(BaseModel):
 
     @classmethod
     def of(cls, view: DecisionView) -> DecisionSummary:
-        listed = view.model_dump(exclude={"nominees", "document", "awards"})
+        listed = view.model_dump(exclude={"nominees", "document", "awards", "approved_by"})
         return cls(
             **listed,
             awards=[ListedAward(code=a.code, name=a.name) for a in view.awards[:AWARDS_LISTED_MAX]],
@@ -484,6 +485,87 @@ class SignerRoster(BaseModel):
     warning: str = ""  # "Chưa có người ký trong danh sách" when no one is in force today
 
 
+# Drafts waiting for their signing officer ("Chờ ký")
+
+DraftStatus = Literal["awaiting_signature", "signed"]
+
+
+class DraftQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    issuer: Name | None = None
+    nomination_id: Name | None = Field(default=None, description="Chỉ dự thảo có hồ sơ này")
+    status: DraftStatus = "awaiting_signature"
+    limit: int = Field(default=50, ge=1, le=DRAFTS_PAGE_MAX)
+    cursor: Cursor | None = None
+
+
+class DraftById(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Name
+
+
+class DraftNominee(BaseModel):
+    nomination_id: str
+    name: str
+    kind: NomineeKind
+    position: str
+    unit_name: str
+    award_code: str
+    award_name: str
+    period: str
+
+
+class SignedDocument(BaseModel):
+    """What signing a draft issued: normally one decision or tờ trình (the draft's id), numbered and dated."""
+
+    id: Short
+    number_text: Label
+    issued_at: IsoDateTime
+
+
+class DraftSummary(BaseModel):
+    id: Short
+    kind: DocumentKind
+    kind_label: Label
+    issuer_code: Short
+    issuer_name: Title
+    award_code: Short
+    award_name: Title
+    decided_by: Title
+    batch_id: Short | None
+    status: DraftStatus
+    status_label: Label
+    drafted_at: IsoDateTime
+    approved_by: PersonName
+    nominee_count: int
+    nominee_names: list[PersonName] = Field(
+        max_length=NOMINEES_NAMED_MAX, description=f"Tên những người được đề nghị đầu tiên (tối đa {NOMINEES_NAMED_MAX})"
+    )
+    signed: list[SignedDocument] = Field(max_length=4, description="Văn bản đã ban hành khi ký (thường là một)")
+    signed_by: PersonName | None
+    can_sign: bool  # whether the asking user is a signing officer of the issuer in force today
+
+
+class DraftView(DraftSummary):
+    """A draft with every nominee it lists (the signer reads what they sign)."""
+
+    nominees: list[DraftNominee]
+
+
+class DraftPage(BaseModel):
+    total: int
+    items: list[DraftSummary] = Field(max_length=DRAFTS_PAGE_MAX)
+    next_cursor: Cursor | None = Field(default=None, description="Trang tiếp theo: gửi lại làm cursor; null khi đã hết")
+
+
+class SignDraft(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Name
+
+
 LIST_DECISIONS = Operation(service=SERVICE, name="list_decisions", request=DecisionQuery, reply=DecisionPage)
 GET_DECISION = Operation(service=SERVICE, name="get_decision", request=DecisionById, reply=DecisionView)
 REVOKE = Operation(service=SERVICE, name="revoke", request=RevokeDecision, reply=DecisionView)
@@ -495,3 +577,6 @@ REPORT = Operation(service=SERVICE, name="report", request=ReportQuery, reply=Re
 LIST_SIGNERS = Operation(service=SERVICE, name="list_signers", request=SignersQuery, reply=SignerRoster)
 ADD_SIGNER = Operation(service=SERVICE, name="add_signer", request=AddSigner, reply=SignerRoster)
 END_SIGNER_TERM = Operation(service=SERVICE, name="end_signer_term", request=EndSignerTerm, reply=SignerRoster)
+LIST_DRAFTS = Operation(service=SERVICE, name="list_drafts", request=DraftQuery, reply=DraftPage)
+GET_DRAFT = Operation(service=SERVICE, name="get_draft", request=DraftById, reply=DraftView)
+SIGN_DRAFT = Operation(service=SERVICE, name="sign_draft", request=SignDraft, reply=DraftView)

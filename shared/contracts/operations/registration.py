@@ -57,6 +57,7 @@ class NominationStatus(StrEnum):
     IN_REVIEW = "in_review"
     RETURNED = "returned"
     APPROVED = "approved"
+    AWAITING_SIGNATURE = "awaiting_signature"  # its decision (or tờ trình) is drafted: "Chờ ký"
     GRANTED = "granted"
     PROPOSED = "proposed"  # a state title: the union sent its tờ trình to the authority that decides
     REVOKED = "revoked"  # the decision granting it was revoked (thu hồi)

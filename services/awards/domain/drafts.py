@@ -1,0 +1,132 @@
+"""Approval and signing are two steps. A final approval makes a draft ("dự thảo") of each document it calls for:
+what it will list, who approved it, no number and no date. A signing officer of the issuer signs it: only then is the
+document numbered from the issuer's register, dated the day it is signed, and its awards granted (or proposed).
+Pure: who may sign a draft, and what a draft tells the other services and the console."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from services.awards.domain.issuing import DocumentPlan
+from services.awards.domain.signers import SigningOfficer
+from shared.contracts.errors import Forbidden
+from shared.contracts.events import Actor, DecisionDrafted, DraftSnapshot, Event, NominationSnapshot
+from shared.contracts.operations.awards import DocumentKind, DraftStatus
+from shared.contracts.values import UnitRef
+
+DRAFT_STATUS_LABELS: dict[DraftStatus, str] = {"awaiting_signature": "Chờ ký", "signed": "Đã ký"}
+KIND_LABELS: dict[DocumentKind, str] = {"decision": "Quyết định", "proposal": "Tờ trình"}
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A document prepared from a final approval, waiting for its signing officer."""
+
+    id: str
+    kind: DocumentKind
+    issuer: UnitRef
+    decided_by: str  # a tờ trình's state authority
+    batch_id: str | None
+    nominations: tuple[NominationSnapshot, ...]  # in the order the document lists them
+    award_code: str  # the first award it lists
+    award_name: str
+    approved_at: datetime
+    approved_by: Actor
+    status: DraftStatus = "awaiting_signature"
+    signed_at: datetime | None = None
+    signed_by: str | None = None  # the officer's name as printed
+    signed_as: tuple[tuple[str, str], ...] = ()  # (decision id, number text) of what signing issued
+
+    @property
+    def readers(self) -> tuple[str, ...]:
+        """Every unit on the paths of the nominations it lists: who may read it (as for a decision)."""
+        return tuple(sorted({u.code for n in self.nominations for u in n.unit_path}))
+
+
+@dataclass(frozen=True)
+class DraftFilter:
+    """Which drafts a list shows: those the reader may see (every one, or below or of one of `units`), by status."""
+
+    everything: bool
+    units: frozenset[str]
+    status: DraftStatus = "awaiting_signature"
+    issuer: str | None = None
+    nomination_id: str | None = None
+
+
+@dataclass(frozen=True)
+class DraftKey:
+    """Where a draft stands in a list (oldest approval first, ties by id): a keyset page starts after one."""
+
+    approved_at: datetime
+    id: str
+
+
+def draft_of(plan: DocumentPlan, *, approval: Event, issuer: UnitRef, batch_id: str | None, new_id: Callable[[], str]) -> Draft:
+    first = plan.items[0].award
+    return Draft(
+        id=new_id(),
+        kind=plan.kind,
+        issuer=issuer,
+        decided_by=plan.decided_by,
+        batch_id=batch_id,
+        nominations=tuple(item.nomination for item in plan.items),
+        award_code=first.code,
+        award_name=first.name,
+        approved_at=approval.occurred_at,
+        approved_by=approval.actor,
+    )
+
+
+def drafted_events(draft: Draft, approval: Event) -> tuple[DecisionDrafted, ...]:
+    """One event per nomination, with its own award, so that each dossier shows "Chờ ký" and its timeline says so."""
+    return tuple(
+        DecisionDrafted(
+            occurred_at=approval.occurred_at,
+            correlation_id=n.id,
+            actor=approval.actor,
+            nomination_id=n.id,
+            draft=DraftSnapshot(
+                draft_id=draft.id,
+                kind=draft.kind,
+                issuer=draft.issuer,
+                award_code=n.award_code,
+                award_name=n.award_name,
+                drafted_at=draft.approved_at,
+            ),
+        )
+        for n in draft.nominations
+    )
+
+
+def terms_of(actor: Actor, roster: Sequence[SigningOfficer], on: date) -> list[SigningOfficer]:
+    """The actor's own terms on the issuer's roster in force on `on` (matched by their account)."""
+    return [o for o in roster if o.username and o.username == actor.username and o.in_force(on)]
+
+
+def require_officer(actor: Actor, roster: Sequence[SigningOfficer], issuer: UnitRef, on: date) -> list[SigningOfficer]:
+    """The actor's terms in force, or `Forbidden`: only an officer on the issuer's roster today signs in its name."""
+    terms = terms_of(actor, roster, on)
+    if not terms:
+        raise Forbidden(
+            f"Bạn không có tên trong danh sách người ký văn bản của {issuer.name} đang trong nhiệm kỳ hôm nay",
+            code="not_a_signer",
+        )
+    return terms
+
+
+def refuse_position(issuer: UnitRef, kind: DocumentKind) -> Forbidden:
+    return Forbidden(
+        f"Chức vụ của bạn trong danh sách người ký của {issuer.name} không ký {KIND_LABELS[kind].lower()} này",
+        code="not_signing_position",
+    )
+
+
+def may_read_draft(actor: Actor, draft: Draft) -> bool:
+    """Admins and operations read every draft; a unit reads those below it; a signer those of their unit."""
+    if actor.sees_everything():
+        return True
+    units = {g.unit_code for g in actor.roles if g.unit_code}
+    return bool(units & set(draft.readers)) or draft.issuer.code in units

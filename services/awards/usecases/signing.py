@@ -1,0 +1,186 @@
+"""The signing officer's work: the drafts waiting for them, and signing one, which numbers it from the issuer's register,
+dates it the day it is signed, and issues it (AwardGranted or AwardProposed for each nomination it lists).
+Who may sign: an officer of the issuer's roster in force that day, by their own account (domain.drafts)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from uuid import uuid4
+
+from services.awards.domain.decision import number_for, proposal_number_for
+from services.awards.domain.drafts import (
+    DRAFT_STATUS_LABELS,
+    KIND_LABELS,
+    Draft,
+    DraftFilter,
+    DraftKey,
+    may_read_draft,
+    refuse_position,
+    require_officer,
+    terms_of,
+)
+from services.awards.domain.issuing import frame_of, issue_document, issuer_parent_name, plan_documents
+from services.awards.store.port import AwardsStore
+from services.awards.usecases.context import AwardsContext
+from shared.contracts.errors import Conflict, Forbidden, NotFound
+from shared.contracts.events import Actor
+from shared.contracts.operations.awards import (
+    LIST_DRAFTS,
+    NOMINEES_NAMED_MAX,
+    DraftById,
+    DraftNominee,
+    DraftPage,
+    DraftQuery,
+    DraftSummary,
+    DraftView,
+    SignDraft,
+    SignedDocument,
+)
+from shared.contracts.paging import cut_page, decode_moment_key, encode_moment_key, scope_of
+from shared.contracts.values import VIETNAM_TZ
+from shared.rules.reference import base_salary_on
+
+log = logging.getLogger("thidua.awards")
+
+
+async def list_drafts(ctx: AwardsContext, actor: Actor, q: DraftQuery) -> DraftPage:
+    """A page of the drafts the caller may read, oldest approval first; `can_sign` on those they may sign today."""
+    units = frozenset(g.unit_code for g in actor.roles if g.unit_code)
+    where = DraftFilter(actor.sees_everything(), units, status=q.status, issuer=q.issuer, nomination_id=q.nomination_id)
+    scope = scope_of(LIST_DRAFTS.subject, q.model_dump(exclude={"limit", "cursor"}))
+    after = DraftKey(*decode_moment_key(q.cursor, scope)) if q.cursor else None
+    today = _today(ctx)
+    async with ctx.unit_of_work() as uow:
+        total = await uow.store.count_drafts(where)
+        found = await uow.store.list_drafts(where, limit=q.limit + 1, after=after)
+        page, next_cursor = cut_page(found, q.limit, lambda d: encode_moment_key(d.approved_at, d.id, scope))
+        signable = await _signable(uow.store, actor, {d.issuer.code for d in page}, today)
+    items = [_summary(d, can_sign=d.status == "awaiting_signature" and d.issuer.code in signable) for d in page]
+    return DraftPage(total=total, items=items, next_cursor=next_cursor)
+
+
+async def get_draft(ctx: AwardsContext, actor: Actor, q: DraftById) -> DraftView:
+    async with ctx.unit_of_work() as uow:
+        draft = await _readable_draft(uow.store, actor, q.id)
+        signable = await _signable(uow.store, actor, {draft.issuer.code}, _today(ctx))
+    return _view(draft, can_sign=draft.status == "awaiting_signature" and bool(signable))
+
+
+async def sign_draft(ctx: AwardsContext, actor: Actor, q: SignDraft) -> DraftView:
+    """Sign the draft in the issuer's name: each document it calls for numbered from the issuer's series, dated today,
+    signed by the officer (KT. when a deputy signs), its entries registered and its events written. Signing a
+    draft already signed changes nothing and answers what it became."""
+    now = ctx.clock.now()
+    on = now.astimezone(VIETNAM_TZ).date()
+    async with ctx.unit_of_work() as uow:
+        draft = await _readable_draft(uow.store, actor, q.id, for_update=True)
+        if draft.status == "signed":
+            return _view(draft, can_sign=False)
+        issuer = draft.issuer
+        terms = require_officer(actor, await uow.store.signing_officers(issuer.code), issuer, on)
+        ids = [n.id for n in draft.nominations]
+        try:
+            plan = plan_documents(draft.nominations, await uow.store.registered_nominations(ids), on, ctx.rules)
+        except LookupError as exc:
+            raise Conflict(
+                f"Danh mục khen thưởng hôm nay không còn hình thức của dự thảo này: {exc}", code="award_not_in_force"
+            ) from exc
+        signed_as: list[tuple[str, str]] = []
+        signer_name = ""
+        for index, document in enumerate(plan.documents):
+            listed = [item.nomination for item in document.items]
+            catalogs = {item.award.catalog or "union" for item in document.items}
+            parent_name = issuer_parent_name(issuer.code, (n.unit_path for n in listed))
+            frame = frame_of(document.kind, issuer, catalogs, listed, on, parent_name=parent_name, roster=terms)
+            if not frame.signer_name:
+                raise refuse_position(issuer, document.kind)
+            signer_name = frame.signer_name
+            last = await uow.store.advance_counter(document.kind, issuer.code, on.year)
+            number = (number_for if document.kind == "decision" else proposal_number_for)(issuer, on.year, last)
+            issued = issue_document(
+                document,
+                decision_id=draft.id if index == 0 else str(uuid4()),  # the draft's links lead to its decision
+                signer=actor,
+                signed_at=now,
+                issuer=issuer,
+                number=number,
+                base_salary_vnd=base_salary_on(on, ctx.base_salary_vnd),
+                on=on,
+                batch_id=draft.batch_id,
+                frame=frame,
+                new_id=lambda: str(uuid4()),
+            )
+            await uow.store.add_decision(issued.decision)
+            await uow.store.add_entries(issued.entries)
+            await uow.outbox.add(*issued.events)
+            signed_as.append((issued.decision.id, issued.decision.number_text))
+            log.info(
+                "awards.document_signed",
+                extra={"decision_id": issued.decision.id, "draft_id": draft.id, "kind": document.kind, "unit_id": issuer.code},
+            )
+        if not await uow.store.mark_signed(draft.id, at=now, by=signer_name, signed_as=signed_as):
+            raise Conflict("Dự thảo này vừa được người khác ký", code="draft_already_signed")
+        signed = await uow.store.draft(draft.id)
+        await uow.commit()
+    ctx.outbox_written()
+    assert signed is not None
+    return _view(signed, can_sign=False)
+
+
+def _today(ctx: AwardsContext) -> date:
+    return ctx.clock.now().astimezone(VIETNAM_TZ).date()
+
+
+async def _readable_draft(store: AwardsStore, actor: Actor, draft_id: str, *, for_update: bool = False) -> Draft:
+    draft = await store.draft(draft_id, for_update=for_update)
+    if draft is None:
+        raise NotFound("Không tìm thấy dự thảo văn bản", code="draft_not_found")
+    if not may_read_draft(actor, draft):
+        raise Forbidden("Dự thảo này không thuộc đơn vị của bạn", code="not_your_unit")
+    return draft
+
+
+async def _signable(store: AwardsStore, actor: Actor, issuers: set[str], on: date) -> set[str]:
+    """Which of these issuers the actor signs for today (an officer's term in force, by their account)."""
+    return {code for code in issuers if terms_of(actor, await store.signing_officers(code), on)}
+
+
+def _summary(draft: Draft, *, can_sign: bool) -> DraftSummary:
+    return DraftSummary(
+        id=draft.id,
+        kind=draft.kind,
+        kind_label=KIND_LABELS[draft.kind],
+        issuer_code=draft.issuer.code,
+        issuer_name=draft.issuer.name,
+        award_code=draft.award_code,
+        award_name=draft.award_name,
+        decided_by=draft.decided_by,
+        batch_id=draft.batch_id,
+        status=draft.status,
+        status_label=DRAFT_STATUS_LABELS[draft.status],
+        drafted_at=draft.approved_at,
+        approved_by=draft.approved_by.full_name or draft.approved_by.username,
+        nominee_count=len(draft.nominations),
+        nominee_names=[n.nominee.name for n in draft.nominations[:NOMINEES_NAMED_MAX]],
+        signed=[SignedDocument(id=i, number_text=t, issued_at=draft.signed_at or draft.approved_at) for i, t in draft.signed_as],
+        signed_by=draft.signed_by,
+        can_sign=can_sign,
+    )
+
+
+def _view(draft: Draft, *, can_sign: bool) -> DraftView:
+    nominees = [
+        DraftNominee(
+            nomination_id=n.id,
+            name=n.nominee.name,
+            kind=n.nominee.kind,
+            position=n.nominee.position or "",
+            unit_name=n.unit_path[0].name if n.unit_path else "",
+            award_code=n.award_code,
+            award_name=n.award_name,
+            period=n.period,
+        )
+        for n in draft.nominations
+    ]
+    return DraftView(**_summary(draft, can_sign=can_sign).model_dump(), nominees=nominees)
