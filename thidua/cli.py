@@ -65,9 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     users_cmd.add_argument("username")
     users_cmd.add_argument("email", nargs="?", help="set-email: địa chỉ mới; bỏ trống để xoá địa chỉ")
     users_cmd.add_argument("--var-dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")))
-    sink = sub.add_parser("mailsink", help="máy chủ SMTP cục bộ của bản demo: giữ mọi thư nhận được (trang /hop-thu-demo)")
-    sink.add_argument("--port", type=int, default=int(os.environ.get("THIDUA_MAILSINK_PORT", DEFAULT_MAILSINK_PORT)))
-    sink.add_argument("--dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")) / "mailbox")
+    add_mailsink_parser(sub)
     opscli.add_parsers(sub)
     reorgctl.add_parsers(sub)
     seedreports.add_parsers(sub)
@@ -88,6 +86,12 @@ def main(argv: list[str] | None = None) -> int:
             raise  # a bug: the traceback is what a developer needs
         print(f"thidua {args.command}: {message}", file=sys.stderr)
         return 1
+
+
+def add_mailsink_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sink = sub.add_parser("mailsink", help="máy chủ SMTP cục bộ của bản demo: giữ mọi thư nhận được (trang /hop-thu-demo)")
+    sink.add_argument("--port", type=int, default=int(os.environ.get("THIDUA_MAILSINK_PORT", DEFAULT_MAILSINK_PORT)))
+    sink.add_argument("--dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")) / "mailbox")
 
 
 def unreachable(exc: Exception) -> str | None:

@@ -309,7 +309,7 @@ async def mark_failed(conn: AsyncConnection, mail_id: int, to_address: str, erro
     m = mails
     await conn.execute(
         m.update()
-        .where(m.c.id == mail_id)
+        .where(m.c.id == mail_id, m.c.status == "pending")  # another sender, after this one's lease, may have sent it
         .values(status="failed", to_address=to_address, attempts=m.c.attempts + 1, leased_until=None, last_error=error[:2000])
     )
 
@@ -318,7 +318,7 @@ async def retry_later(conn: AsyncConnection, mail_id: int, to_address: str | Non
     m = mails
     await conn.execute(
         m.update()
-        .where(m.c.id == mail_id)
+        .where(m.c.id == mail_id, m.c.status == "pending")
         .values(to_address=to_address, attempts=m.c.attempts + 1, next_attempt_at=at, leased_until=None, last_error=error[:2000])
     )
 

@@ -7,6 +7,7 @@ The whole chain runs once too: review writes a note, its outbox publishes Notifi
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -371,3 +372,21 @@ async def test_the_portal_reads_the_demo_mailbox_through_the_notifier_only_when_
     assert [m.recipients for m in only_lan.items] == [[LAN[3]]]
     assert only_lan.items[0].subject == "[Thi Đua] Hồ sơ bị trả lại để bổ sung"
     assert "Kính gửi Nguyễn Thị Lan" in only_lan.items[0].text
+
+
+@pytest.mark.asyncio
+async def test_two_senders_on_one_database_send_each_mail_once(mailroom: Mailroom) -> None:
+    mailroom.start_sink()
+    await mailroom.contact(LAN)
+    for _ in range(20):
+        await mailroom.send(issued(LAN))  # twenty events, twenty mails
+    await mailroom.settled()
+    other = MailSender(mailroom.notifier, SmtpTransport(mailroom.notifier.settings), owner="replica-2", batch_size=7)
+
+    while sum(await asyncio.gather(mailroom.sender.run_once(), other.run_once())):  # at the same time
+        pass
+
+    mails = await mailroom.mails()
+    assert [m.status for m in mails] == ["sent"] * 20
+    received = [m["Message-ID"] for m in mailroom.received()]
+    assert sorted(received) == sorted(m.message_id for m in mails)  # each once, none twice
