@@ -189,6 +189,13 @@ async def actor_by_id(engine: AsyncEngine, user_id: str) -> Actor:
     )
 
 
+async def email_of(engine: AsyncEngine, user_id: str) -> str | None:
+    """The address the notifier mails this user at (as the portal announced it), if any."""
+    async with engine.connect() as conn:
+        email: str | None = await conn.scalar(sa.select(store.users.c.email).where(store.users.c.id == user_id))
+    return email
+
+
 async def actor_by_username(engine: AsyncEngine, username: str) -> Actor | None:
     async with engine.connect() as conn:
         user_id = await conn.scalar(sa.select(store.users.c.id).where(store.users.c.username == username, store.users.c.active))

@@ -66,6 +66,7 @@ def test_each_kind_is_chosen_on_the_account_page_which_points_to_the_demo_mailbo
     expect(page).to_have_url(re.compile("/tai-khoan/thong-bao$"))
     expect(page.locator("main")).to_contain_text("thư không gửi ra ngoài mà vào Hộp thư demo")  # the notifier runs
     expect(page.locator("main")).not_to_contain_text("không hoạt động")
+    expect(page.locator("main .email")).to_have_text("cdcs.dst@demo.thidua.example")  # where the mail goes
     expect(page.locator("#delivery_decided")).to_have_value("bell")
 
     page.select_option("#delivery_decided", "email_daily")

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from services.portal import users
 from services.portal.gateway import Gateway
 from services.portal.web import session as web
 from services.portal.web.emulation_forms import refusal
@@ -34,6 +35,7 @@ async def preferences_page(
 ) -> HTMLResponse:
     chosen = preferences or await gateway.notification_preferences(actor, review_ops.NOTIFICATION_PREFERENCES, {})
     status = await gateway.mail_status(actor)
+    email = await users.email_of(gateway.engine, actor.user_id)
     return await render(
         request,
         "preferences.html",
@@ -43,6 +45,7 @@ async def preferences_page(
         items=chosen.items,
         email_sent=chosen.email_sent,
         demo_mailbox=status is not None and status.demo_mailbox,
+        email=email,
         kind_labels={k: v[0] for k, v in NOTIFICATION_KINDS.items()},
         deliveries=DELIVERY_LABELS,
         hours=range(24),
