@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 from shared.platform.clock import FixedClock
 from shared.platform.db import make_engine
 from shared.platform.migrate import upgrade
+from shared.platform.pdfsigning import ensure_demo_pki, issuing_units
 from shared.platform.service import ServiceContext
 from shared.platform.settings import ATTACHMENT_RULES_ENV, ServiceSettings
 from tests.e2e import faulttable
@@ -158,8 +159,17 @@ def migrated(service: str, url: str) -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def demo_pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A var dir holding the demo CA and a key for every issuing unit (what `thidua migrate` makes): awards signs with
+    them. Made once per test process."""
+    var_dir = tmp_path_factory.mktemp("pki-var")
+    ensure_demo_pki(var_dir, issuing_units())
+    return var_dir
+
+
 @pytest_asyncio.fixture
-async def service_context(database_url: str) -> AsyncIterator[Any]:
+async def service_context(database_url: str, demo_pki: Path) -> AsyncIterator[Any]:
     """A factory: `await service_context("review")` gives a migrated ServiceContext on a fixed clock."""
     engines = []
 
@@ -170,7 +180,7 @@ async def service_context(database_url: str) -> AsyncIterator[Any]:
         engines.append(engine)
         from datetime import UTC, datetime
 
-        settings = ServiceSettings(service=service, database_url=target)
+        settings = ServiceSettings(service=service, database_url=target, var_dir=demo_pki)
         return ServiceContext(
             engine=engine,
             clock=clock or FixedClock(datetime(2026, 3, 2, 2, 0, tzinfo=UTC)),

@@ -72,6 +72,19 @@ SAMPLES: list[dict[str, Any]] = [
         },
         "levels": ["HN-THANHXUAN", "HN", "TLD"],  # before the reorganisation; after it, the ward union's
     },
+    {
+        "submitter": "cdcs.dst",
+        "body": {
+            "unit_code": "HN-SONTAY-DST",
+            "award_code": "chien_si_thi_dua_cap_tinh",  # a state title: LĐLĐ TP proposes it by a tờ trình
+            "nominee": {"kind": "individual", "name": "Phạm Đức Thắng", "position": "Quản đốc phân xưởng", "birth_year": 1982},
+            "achievements": (
+                "Chiến sĩ thi đua cơ sở 3 năm liền; sáng kiến cải tiến khuôn dập được công nhận cấp thành phố, "
+                "làm lợi 800 triệu đồng."
+            ),
+        },
+        "levels": ["HN-SONTAY", "HN"],
+    },
 ]
 
 
@@ -120,8 +133,10 @@ def drive(client: PortalClient, sample: dict[str, Any], period: str) -> tuple[di
         task = client.task_in_queue(approver, unit, nomination["id"])
         client.claim_and_decide(approver, task["id"], "approve", f"Đồng ý ({unit})")
     client.sign_draft_of(SIGNERS[levels[-1]], nomination["id"])  # the awarding unit's Chủ tịch signs the decision
-    granted = client.wait_for(sample["submitter"], nomination["id"], lambda n: n["status"] == "granted", what="granted")
-    return granted, time.monotonic() - started
+    decided = client.wait_for(
+        sample["submitter"], nomination["id"], lambda n: n["status"] in ("granted", "proposed"), what="decided"
+    )
+    return decided, time.monotonic() - started
 
 
 def format_timeline(nomination: dict[str, Any]) -> str:
@@ -157,6 +172,29 @@ def check_download(client: PortalClient, user: str, nomination: dict[str, Any]) 
     return f"  ⇩ {user} tải {first['filename']} ({len(data)} byte), SHA-256 khớp {first['sha256'][:12]}…"
 
 
+def check_signature(client: PortalClient, user: str, nomination: dict[str, Any]) -> str:
+    """The decision (or tờ trình) as its officer signed it, checked as anyone can check it (/xac-thuc); a file that
+    does not verify stops the demo."""
+    decision = nomination["decision"]
+    what = "Tờ trình" if decision.get("kind") == "proposal" else "Quyết định"
+    pdf = client.http.get(
+        f"/api/v1/decisions/{decision['decision_id']}.pdf", headers={"Authorization": f"Bearer {client.tokens[user]}"}
+    )
+    pdf.raise_for_status()
+    checked = client.http.post("/api/v1/documents/verify", files={"file": ("van-ban.pdf", pdf.content, "application/pdf")})
+    checked.raise_for_status()
+    verification = checked.json()
+    if not verification["valid"]:
+        problems = "; ".join(p["message"] for p in verification["problems"])
+        raise RuntimeError(f"{what} số {decision['number_text']} does not verify: {problems}")
+    [signature] = verification["signatures"]
+    demo = " (chứng thư của CA demo)" if signature["demo_ca"] else ""
+    return (
+        f"  ✔ {what} số {decision['number_text']} ký số bởi {signature['signer_name']}, "
+        f"{signature['signer_common_name']}{demo}: nguyên vẹn, hợp lệ"
+    )
+
+
 def money(amount: int) -> str:
     return f"{amount:,}".replace(",", ".") + " đ"
 
@@ -172,6 +210,7 @@ def run_demo(base_url: str, password: str) -> int:
             nomination, seconds = drive(client, sample, period)
             print(format_timeline(nomination))
             print(check_download(client, APPROVERS[review_levels(nomination)[0]], nomination))
+            print(check_signature(client, sample["submitter"], nomination))
             print(f"  ⏱ {seconds:.2f} s từ lúc nộp đến quyết định qua {len(review_levels(nomination))} cấp\n")
         run_rules_demo(client, period, lambda user, body: submit_unique(client, user, body), print)
     finally:

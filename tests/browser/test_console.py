@@ -382,12 +382,13 @@ def test_operations_see_the_pipeline_its_health_and_a_chart_that_refreshes(sign_
     ops.get_by_role("link", name="Vận hành").click()
     expect(ops.locator("h1")).to_have_text("Vận hành")
     stages = ops.locator("ol.stages li")
-    expect(stages).to_have_count(5)
+    expect(stages).to_have_count(6)
     expect(stages.nth(0)).to_contain_text("Đã nộp, chờ xét")
-    expect(stages.nth(4)).to_contain_text("Đã quyết định")
+    expect(stages.nth(4)).to_contain_text("Đã duyệt, chờ ký")
+    expect(stages.nth(5)).to_contain_text("Đã quyết định")
     assert sum(int(count) for count in stages.locator(".stage-count").all_inner_texts()) >= 1
     expect(ops.locator("figure.chart svg rect").first).to_be_attached()
-    expect(ops.locator("figure.chart .legend span")).to_have_count(5)
+    expect(ops.locator("figure.chart .legend span")).to_have_count(6)
     # Each of the four processes reports its heartbeat (every 5 s): wait for the page's own refresh.
     expect(ops.locator("#instances tbody tr .badge.ok")).to_have_count(4, timeout=30_000)
     expect(ops.locator("section", has_text="Hàng đợi xử lý của từng dịch vụ")).to_contain_text("review-registration")
@@ -418,7 +419,7 @@ def test_operations_see_the_pipeline_its_health_and_a_chart_that_refreshes(sign_
 
     phone = sign_in("ops", viewport=PHONE)
     phone.goto("/van-hanh")
-    expect(phone.locator("ol.stages li")).to_have_count(5)
+    expect(phone.locator("ol.stages li")).to_have_count(6)
     assert phone.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
     shot(phone, "ops-page-phone")
 

@@ -6,25 +6,66 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pypdf
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import shot
 from tests.browser.test_console import decide, file_nomination, open_task, sign_draft, wait_for_status
+from thidua.system import System
 
 pytestmark = pytest.mark.e2e
 
 SignIn = Callable[..., Page]
 
 
-def pdf_text(page: Page) -> str:
+def pdf_file(page: Page) -> bytes:
     with page.expect_download() as download:
         page.click("#pdf-link")
     data = download.value.path().read_bytes()
     assert data.startswith(b"%PDF"), data[:20]
-    return " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages).split())
+    return data
+
+
+def pdf_text(page: Page) -> str:
+    return " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf_file(page))).pages).split())
+
+
+def test_anyone_checks_a_signed_decision_at_xac_thuc_and_an_altered_copy_is_refused(
+    sign_in: SignIn, browser: Browser, console: System, tmp_path: Path
+) -> None:
+    submitter = sign_in("cdcs.dst")
+    nomination_id = file_nomination(submitter, "Lưu Thị Xác", "giay_khen_ldld_huyen")
+    district = sign_in("ld.sontay")
+    open_task(district, "HN-SONTAY", "Lưu Thị Xác")
+    decide(district, "approve", "Đồng ý khen thưởng")
+    sign_draft(sign_in("ky.sontay"), "Lưu Thị Xác")
+    wait_for_status(submitter, nomination_id, "Đã khen thưởng")
+    submitter.click("text=Xem quyết định")
+    signed = tmp_path / "quyet-dinh.pdf"
+    signed.write_bytes(pdf_file(submitter))
+    at = signed.read_bytes().index(b"/Producer") + 2
+    data = signed.read_bytes()
+    altered = tmp_path / "quyet-dinh-da-sua.pdf"
+    altered.write_bytes(data[:at] + bytes([data[at] ^ 0x01]) + data[at + 1 :])
+
+    visitor = browser.new_page(base_url=console.portal_url, locale="vi-VN")  # not signed in
+    visitor.goto("/dang-nhap")
+    visitor.click("#verify-link a")
+    expect(visitor).to_have_url(re.compile("/xac-thuc$"))
+    visitor.set_input_files("#v-file", str(signed))
+    visitor.click("#verify-form button[type=submit]")
+    expect(visitor.locator("#verify-verdict")).to_contain_text("Văn bản hợp lệ")
+    expect(visitor.locator("#signature-1")).to_contain_text("Đỗ Văn Minh")
+    expect(visitor.locator("#signature-1")).to_contain_text("Liên đoàn Lao động thị xã Sơn Tây")
+    shot(visitor, "verify-01-valid")
+    visitor.set_input_files("#v-file", str(altered))
+    visitor.click("#verify-form button[type=submit]")
+    expect(visitor.locator("#verify-verdict")).to_contain_text("đã bị thay đổi")
+    shot(visitor, "verify-02-altered")
+    visitor.close()
 
 
 def test_an_approver_downloads_the_pdf_revokes_the_decision_with_a_reason_and_records_the_recovered_prize(
@@ -60,9 +101,9 @@ def test_an_approver_downloads_the_pdf_revokes_the_decision_with_a_reason_and_re
     expect(district.locator("td.recovery")).to_contain_text("Phải thu hồi")
     expect(district.locator("article.doc .stamp")).to_have_text("ĐÃ THU HỒI")
     shot(district, "20-decision-revoked")
-    revoked_text = pdf_text(district)
-    assert "ĐÃ THU HỒI" in revoked_text
-    assert "Khai man số ngày công trong báo cáo thành tích" in revoked_text
+    revoked_text = pdf_text(district)  # the file as its officer signed it: a revocation never alters a signed file
+    assert "ĐÃ THU HỒI" not in revoked_text
+    assert "Kiều Văn Thắng" in revoked_text
 
     district.click("button:has-text('Ghi nhận đã thu hồi')")
     expect(district.locator(".flash.ok")).to_contain_text("Đã ghi nhận thu hồi tiền thưởng")
@@ -87,6 +128,7 @@ def test_a_state_title_ends_in_a_proposal_that_the_submitter_reads_without_prize
         approver = sign_in(user)
         open_task(approver, unit, "Vương Thị Yến")
         decide(approver, "approve", "Đồng ý đề nghị")
+    sign_draft(sign_in("ky.hanoi"), "Vương Thị Yến")  # the tờ trình is signed by LĐLĐ TP's Chủ tịch
     wait_for_status(submitter, nomination_id, "Đã trình cấp có thẩm quyền")
     expect(submitter.locator(".card").first).to_contain_text("Đã trình cấp có thẩm quyền: tờ trình số")
     submitter.click("text=Xem tờ trình")

@@ -37,6 +37,12 @@ def test_a_decision_is_downloaded_revoked_with_a_reason_and_a_state_title_gets_a
     text = " ".join(" ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages).split())
     assert "Ngô Thị Thu" in text  # in the list attached after the signature
     assert decision_id == signed["signed"][0]["id"]
+    # The file is signed with LĐLĐ thị xã Sơn Tây's key: anyone can check it, without signing in
+    checked = client.http.post("/api/v1/documents/verify", files={"file": ("quyet-dinh.pdf", pdf.content, "application/pdf")})
+    assert checked.status_code == 200, checked.text
+    assert checked.json()["valid"] is True, checked.json()
+    [signature] = checked.json()["signatures"]
+    assert (signature["signer_unit_code"], signature["signer_name"]) == ("HN-SONTAY", "Đỗ Văn Minh")
     assert "Đỗ Văn Minh" in text  # the Chủ tịch who signed, not the approver
     assert "Phạm Quang Huy" not in text
     xlsx = client.http.get(

@@ -49,7 +49,11 @@ def test_demo_shows_the_rules_at_work_and_runs_again(system: System, tmp_path: P
     for expected in (
         "Quyết định số 1/QĐ-TLĐ",
         "ld.sontay trả lại hồ sơ Đinh Thị Thu: “Thành tích chưa nêu số liệu cụ thể",
-        "CĐCS bổ sung, nộp lại (vòng 2); ld.sontay đồng ý: Đã khen thưởng.",
+        "CĐCS bổ sung, nộp lại (vòng 2); ld.sontay đồng ý: Chờ ký.",
+        "ky.sontay (Chủ tịch LĐLĐ thị xã Sơn Tây) ký quyết định số",
+        "Trạng thái: Đã trình cấp có thẩm quyền · Tờ trình số 1/TTr-LĐLĐ",
+        "✔ Tờ trình số 1/TTr-LĐLĐ ký số bởi Phạm Quang Thanh, Liên đoàn Lao động Thành phố Hà Nội (chứng thư của CA demo)",
+        "✔ Quyết định số 1/QĐ-TLĐ ký số bởi Nguyễn Văn Khánh, Tổng Liên đoàn Lao động Việt Nam (chứng thư của CA demo)",
         "Bị từ chối (422 not_eligible)",
         "nominee.months_employed: Công tác 8 tháng, cần từ 10 tháng",
         "nominee.absence_working_days: Nghỉ 45 ngày làm việc",

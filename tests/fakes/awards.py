@@ -21,11 +21,12 @@ from services.awards.domain.signers import SigningOfficer
 from services.awards.store.port import AwardsStore, Outbox, UnitOfWork
 from services.awards.usecases import issuing, signing
 from services.awards.usecases.context import AwardsContext
-from services.awards.usecases.ports import UnitDirectory, UnitPaths
+from services.awards.usecases.ports import DocumentSigner, UnitDirectory, UnitPaths
 from shared.contracts.events import Actor, Event, NominationApproved, NominationsApproved, RoleGrant
 from shared.contracts.operations.awards import DraftView, SignDraft
 from shared.contracts.values import UnitRef
 from shared.platform.clock import FixedClock
+from shared.platform.pdfsigning import NoSigningKey, SignedPdf
 from shared.rules.reference import UnitTree
 from shared.rules.rulebook import Rulebook
 from tests.fakes import default_rulebook
@@ -43,6 +44,7 @@ class _Register:
     counted: set[str] = field(default_factory=set)  # entries reports count (granted, not revoked)
     officers: dict[str, SigningOfficer] = field(default_factory=dict)  # the signing officers' terms
     drafts: dict[str, Draft] = field(default_factory=dict)  # in the order they were added
+    signed_files: dict[str, bytes] = field(default_factory=dict)  # by decision id
 
     def copy(self) -> _Register:
         return _Register(
@@ -54,6 +56,7 @@ class _Register:
             counted=set(self.counted),
             officers=dict(self.officers),
             drafts=dict(self.drafts),
+            signed_files=dict(self.signed_files),
         )
 
 
@@ -147,6 +150,14 @@ class FakeAwardsStore(AwardsStore):
             return False
         self.register.drafts[draft_id] = replace(draft, status="signed", signed_at=at, signed_by=by, signed_as=tuple(signed_as))
         return True
+
+    async def add_signed_file(self, decision_id: str, content: bytes, *, level: str, at: datetime) -> None:
+        if decision_id in self.register.signed_files:
+            raise ValueError(f"decision {decision_id} is already signed")  # the primary key
+        self.register.signed_files[decision_id] = content
+
+    async def signed_file(self, decision_id: str) -> bytes | None:
+        return self.register.signed_files.get(decision_id)
 
     async def registered_nominations(self, nomination_ids: Sequence[str]) -> set[str]:
         registered = {e.nomination_id for e in self.register.entries.values()}
@@ -354,6 +365,21 @@ class FakeUnitDirectory(UnitDirectory):
 
 
 @dataclass
+class RecordingSigner(DocumentSigner):
+    """The document signer in memory: records who signed what for which unit, and returns the PDF as it came (the
+    digital signature itself is pyHanko's, tested in tests/unit/test_pdf_signatures.py and the integration tests)."""
+
+    signed: list[tuple[str, str, str]] = field(default_factory=list)  # (unit code, signer name, reason)
+    refuse: frozenset[str] = frozenset()  # units without a key
+
+    async def sign(self, pdf: bytes, *, unit_code: str, signer_name: str, reason: str, location: str) -> SignedPdf:
+        if unit_code in self.refuse:
+            raise NoSigningKey(unit_code, "the tests' keys")
+        self.signed.append((unit_code, signer_name, reason))
+        return SignedPdf(data=pdf, level="B-B", validation_info=False, signer_common_name=unit_code)
+
+
+@dataclass
 class FakeAwards:
     """Awards on fakes: the context its use cases take, and the fakes behind it to look into."""
 
@@ -364,6 +390,7 @@ class FakeAwards:
     base_salary_vnd: int | None = None  # None: the dated parameter in force
     rules: Rulebook = field(default_factory=default_rulebook)
     relay_woken: int = 0
+    signer: RecordingSigner = field(default_factory=RecordingSigner)
     context: AwardsContext = field(init=False)
 
     def __post_init__(self) -> None:
@@ -376,6 +403,7 @@ class FakeAwards:
             base_salary_vnd=self.base_salary_vnd,
             outbox_written=woken,
             rules=self.rules,
+            signer=self.signer,
         )
 
 

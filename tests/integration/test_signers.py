@@ -5,9 +5,11 @@ neither change nor read the roster."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import re
+import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from nats.js import JetStreamContext
 
 from services.awards import store as awards_store
 from shared.contracts.events import Actor, NominationApproved, RoleGrant
+from shared.platform.pdfsigning import trust_roots, verify_pdf
 from tests.integration.conftest import NOW, count_rows, eventually, path_of
 from tests.integration.portal_app import CSRF_INPUT, RunningPortal, running_portal
 from tests.integration.test_decision_documents import (  # noqa: F401 (world: the fixture this module runs on)
@@ -67,6 +70,8 @@ async def test_the_rosters_chair_signs_the_draft_over_the_bus_and_the_decision_p
     world: dict[str, Any],  # noqa: F811
     js: JetStreamContext,
     nc: NatsClient,
+    demo_pki: Path,
+    tmp_path: Path,
 ) -> None:
     added = await rpc(nc, "add_signer", UNIT_ADMIN, CHAIR)
     assert added["ok"] is True, added
@@ -94,10 +99,26 @@ async def test_the_rosters_chair_signs_the_draft_over_the_bus_and_the_decision_p
         "Đỗ Văn Minh",
         "",
     )
-    text = pdf_text((await rpc(nc, "decision_document", APPROVER_SONTAY, {"id": d["id"], "format": "pdf"}))["data"])
+    document = (await rpc(nc, "decision_document", APPROVER_SONTAY, {"id": d["id"], "format": "pdf"}))["data"]
+    text = pdf_text(document)
     for expected in ("TM. BAN THƯỜNG VỤ", "CHỦ TỊCH", "Đỗ Văn Minh"):
         assert expected in text, expected
     assert "Lãnh đạo LĐLĐ Sơn Tây" not in text
+
+    # The file is signed PAdES with LĐLĐ thị xã Sơn Tây's key: it verifies, with the library and with poppler's pdfsig
+    data = base64.b64decode(document["content_base64"])
+    checked = verify_pdf(data, trust_roots(demo_pki, ""))
+    assert checked.valid, checked.problems
+    [signature] = checked.signatures
+    assert (signature.signer_unit_code, signature.signer_name, signature.demo_ca) == ("HN-SONTAY", "Đỗ Văn Minh", True)
+    assert signature.reason == "Ký ban hành quyết định số 1/QĐ-LĐLĐ"
+    signed_file = tmp_path / "quyet-dinh.pdf"
+    signed_file.write_bytes(data)
+    pdfsig = await asyncio.to_thread(subprocess.run, ["pdfsig", str(signed_file)], capture_output=True, text=True, check=False)
+    assert "Signature is Valid" in pdfsig.stdout, pdfsig.stdout + pdfsig.stderr
+    at = data.index(b"/Producer") + 2  # one byte inside the signed range changed
+    altered = data[:at] + bytes([data[at] ^ 0x01]) + data[at + 1 :]
+    assert [p.code for p in verify_pdf(altered, trust_roots(demo_pki, "")).problems][:1] == ["altered"]
 
 
 @pytest.mark.asyncio

@@ -329,6 +329,7 @@ async def test_a_decision_issued_before_frames_were_stored_asks_registration_for
     await approve_and_sign(awards, approved(nomination("n-1")))
     [decision] = awards.store.all_decisions()
     awards.store.register.decisions[decision.id] = dataclasses.replace(decision, document=None)
+    del awards.store.register.signed_files[decision.id]  # issued before documents were signed, too
 
     file = await documents.decision_document(awards.context, awards.units, SONTAY, DocumentRequest(id=decision.id))
 

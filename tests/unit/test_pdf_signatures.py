@@ -68,6 +68,18 @@ def test_a_decision_signed_by_its_unit_verifies_with_who_signed_and_when(tmp_pat
     assert "DEMO" in check.trust_root
 
 
+def test_a_file_is_verified_alike_from_inside_a_running_event_loop(tmp_path: Path) -> None:
+    """pyHanko's checks run an event loop of their own: called from a coroutine they once failed and read as an invalid
+    signature. A valid file is valid wherever it is checked."""
+    make_pki(tmp_path)
+    signed = signed_decision(tmp_path)
+
+    async def from_a_coroutine() -> bool:
+        return verify_pdf(signed.data, trust_roots(tmp_path, "")).valid
+
+    assert asyncio.run(from_a_coroutine())
+
+
 def test_a_demo_key_signs_at_b_lt_with_the_chain_and_the_crl_in_the_document(tmp_path: Path) -> None:
     make_pki(tmp_path)
     signed = signed_decision(tmp_path)

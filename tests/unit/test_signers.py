@@ -269,3 +269,32 @@ async def test_a_proposal_for_a_state_title_is_signed_from_the_roster_too(awards
         "Lê Thị Thu Hằng",
     )
     assert proposal.signed_by == "Lê Thị Thu Hằng"
+
+
+@pytest.mark.asyncio
+async def test_signing_signs_the_rendered_file_with_the_issuers_key_and_the_download_is_that_file(awards: FakeAwards) -> None:
+    await signers.add_signer(awards.context, UNIT_ADMIN, add("Đỗ Văn Minh", "Chủ tịch", username=CHAIR_ACCOUNT.username))
+    await issuing.on_approved(awards.context, approval())
+    [signed] = await sign_drafts(awards, by=CHAIR_ACCOUNT)
+
+    assert awards.signer.signed == [("HN-SONTAY", "Đỗ Văn Minh", "Ký ban hành quyết định số 1/QĐ-LĐLĐ")]
+    kept = awards.store.register.signed_files[signed.id]
+    assert kept.startswith(b"%PDF")
+    file = await documents.decision_document(awards.context, awards.units, APPROVER, DocumentRequest(id=signed.id))
+    assert base64.b64decode(file.content_base64) == kept  # the file as signed, never rendered again
+
+
+@pytest.mark.asyncio
+async def test_a_unit_without_a_signing_key_cannot_sign_and_nothing_is_issued(awards: FakeAwards) -> None:
+    awards.signer.refuse = frozenset({"HN-SONTAY"})
+    await signers.add_signer(awards.context, UNIT_ADMIN, add("Đỗ Văn Minh", "Chủ tịch", username=CHAIR_ACCOUNT.username))
+    await issuing.on_approved(awards.context, approval())
+    [draft] = awards.store.register.drafts.values()
+
+    with pytest.raises(Conflict) as refused:
+        await signing.sign_draft(awards.context, CHAIR_ACCOUNT, SignDraft(id=draft.id))
+
+    assert refused.value.code == "no_signing_key"
+    assert "khoá ký" in refused.value.title
+    assert awards.store.all_decisions() == []
+    assert awards.store.register.drafts[draft.id].status == "awaiting_signature"

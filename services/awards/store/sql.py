@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import date, datetime
 from types import TracebackType
@@ -27,6 +28,7 @@ from services.awards.store.tables import (
     outbox,
     registry,
     registry_scopes,
+    signed_files,
     signing_officers,
 )
 from shared.contracts.events import Actor, Event, NominationSnapshot
@@ -155,6 +157,16 @@ class SqlAwardsStore:
             .values(status="signed", signed_at=at, signed_by=by, signed_as=[list(pair) for pair in signed_as])
         )
         return done.rowcount == 1
+
+    async def add_signed_file(self, decision_id: str, content: bytes, *, level: str, at: datetime) -> None:
+        sha256 = hashlib.sha256(content).hexdigest()
+        values = {"decision_id": decision_id, "content": content, "sha256": sha256, "pades_level": level, "signed_at": at}
+        await self.conn.execute(signed_files.insert().values(**values))
+
+    async def signed_file(self, decision_id: str) -> bytes | None:
+        f = signed_files
+        content = await self.conn.scalar(sa.select(f.c.content).where(f.c.decision_id == decision_id))
+        return bytes(content) if content is not None else None
 
     # Registry entries
 

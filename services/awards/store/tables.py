@@ -159,6 +159,18 @@ draft_items = sa.Table(
     sa.Column("draft_id", sa.String(36), sa.ForeignKey("drafts.id"), nullable=False, index=True),
 )
 
+# The file a signing officer signed: the decision's PDF with its PAdES signature, kept as signed (never re-rendered:
+# a revocation is recorded beside it, not written into it).
+signed_files = sa.Table(
+    "signed_files",
+    metadata,
+    sa.Column("decision_id", sa.String(36), sa.ForeignKey("decisions.id"), primary_key=True),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("pades_level", sa.String(8), nullable=False),  # B-B | B-T | B-LT
+    sa.Column("signed_at", UtcDateTime(), nullable=False),
+)
+
 # Each series has its own counters: "15/QĐ-LĐLĐ" and "3/TTr-LĐLĐ".
 COUNTERS: dict[DocumentKind, sa.Table] = {"decision": decision_counters, "proposal": proposal_counters}  # by series
 

@@ -1,5 +1,5 @@
 """What every awards use case gets from the composition root: a way to open a unit of work, the clock, the
-settings it reads, the relay's wake-up call and the rules in force."""
+settings it reads, the relay's wake-up call, the rules in force and the document signer."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from services.awards.store.port import UnitOfWork
 from services.awards.store.sql import SqlUnitOfWork
+from services.awards.usecases.ports import DocumentSigner
 from shared.platform.clock import Clock
+from shared.platform.pdfsigning import SigningKeys, UnitSigner
 from shared.platform.service import ServiceContext
 from shared.rules.rulebook import Rulebook
 
@@ -21,6 +23,7 @@ class AwardsContext:
     # Called after a commit that wrote outbox rows, so the relay publishes at once.
     outbox_written: Callable[[], None]
     rules: Rulebook  # the award catalogues the composition root chose
+    signer: DocumentSigner  # signs a document with its issuer's key when its officer signs it
 
     @classmethod
     def of(cls, ctx: ServiceContext) -> AwardsContext:
@@ -35,4 +38,5 @@ class AwardsContext:
             base_salary_vnd=ctx.settings.base_salary_vnd,
             outbox_written=outbox_written,
             rules=ctx.rules,
+            signer=UnitSigner(SigningKeys.from_settings(ctx.settings)),
         )

@@ -30,21 +30,32 @@ RENDERERS: dict[str, Callable[[OfficialDocument], bytes]] = {
 
 
 async def decision_document(ctx: AwardsContext, units: UnitDirectory, actor: Actor, q: DocumentRequest) -> DocumentFile:
-    """The decision or tờ trình as PDF or .xlsx (base64), for whoever may read it."""
+    """The decision or tờ trình as PDF or .xlsx (base64), for whoever may read it. The PDF of a signed decision is the
+    file its officer signed, byte for byte (its digital signature verifies); an older one is rendered as it printed."""
     async with ctx.unit_of_work() as uow:
         decision = await readable_decision(uow.store, readers_of(actor), q.id)
         entries = (await uow.store.entries_of([q.id])).get(q.id, [])
-    frame = decision.document or await _frame_now(units, actor, decision)
-    on = issued_on(decision)
-    doc = build_document(document_data(decision, entries, frame, no_prize_awards=_no_prize_awards(ctx, entries, on)))
-    # fpdf2 lays a 500-entry table out in seconds: off the event loop, so events and other requests go on meanwhile
-    content = await asyncio.to_thread(RENDERERS[q.format], doc)
+        signed = await uow.store.signed_file(q.id) if q.format == "pdf" else None
+    if signed is not None:
+        content = signed
+    else:
+        frame = decision.document or await _frame_now(units, actor, decision)
+        # fpdf2 lays a 500-entry table out in seconds: off the event loop, so events and other requests go on meanwhile
+        content = await asyncio.to_thread(RENDERERS[q.format], official_document(ctx, decision, entries, frame))
     stem = "quyet-dinh" if decision.kind == "decision" else "to-trinh"
     return DocumentFile(
         filename=f"{stem}-{decision.number}-{decision.year}-{decision.issuer_code}.{q.format}",
         media_type=MEDIA_TYPES[q.format],
         content_base64=base64.b64encode(content).decode("ascii"),
     )
+
+
+def official_document(
+    ctx: AwardsContext, decision: Decision, entries: Sequence[RegistryEntry], frame: DecisionFrame
+) -> OfficialDocument:
+    """The document a decision prints, from what the register holds of it."""
+    no_prize = _no_prize_awards(ctx, entries, issued_on(decision))
+    return build_document(document_data(decision, entries, frame, no_prize_awards=no_prize))
 
 
 def _no_prize_awards(ctx: AwardsContext, entries: Sequence[RegistryEntry], on: date) -> frozenset[str]:

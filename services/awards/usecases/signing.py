@@ -4,8 +4,9 @@ Who may sign: an officer of the issuer's roster in force that day, by their own 
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from datetime import date
+from datetime import date, datetime
 from uuid import uuid4
 
 from services.awards.domain.decision import number_for, proposal_number_for
@@ -21,13 +22,16 @@ from services.awards.domain.drafts import (
     terms_of,
 )
 from services.awards.domain.issuing import frame_of, issue_document, issuer_parent_name, plan_documents
+from services.awards.domain.register import Decision
 from services.awards.store.port import AwardsStore
 from services.awards.usecases.context import AwardsContext
+from services.awards.usecases.documents import official_document
 from shared.contracts.errors import Conflict, Forbidden, NotFound
 from shared.contracts.events import Actor
 from shared.contracts.operations.awards import (
     LIST_DRAFTS,
     NOMINEES_NAMED_MAX,
+    DecisionFrame,
     DraftById,
     DraftNominee,
     DraftPage,
@@ -39,6 +43,8 @@ from shared.contracts.operations.awards import (
 )
 from shared.contracts.paging import cut_page, decode_moment_key, encode_moment_key, scope_of
 from shared.contracts.values import VIETNAM_TZ
+from shared.platform.pdfsigning import SigningKeyError
+from shared.rules.documents import to_pdf
 from shared.rules.reference import base_salary_on
 
 log = logging.getLogger("thidua.awards")
@@ -114,6 +120,7 @@ async def sign_draft(ctx: AwardsContext, actor: Actor, q: SignDraft) -> DraftVie
             await uow.store.add_decision(issued.decision)
             await uow.store.add_entries(issued.entries)
             await uow.outbox.add(*issued.events)
+            await _sign_file(ctx, uow.store, issued.decision, frame, now)
             signed_as.append((issued.decision.id, issued.decision.number_text))
             log.info(
                 "awards.document_signed",
@@ -126,6 +133,27 @@ async def sign_draft(ctx: AwardsContext, actor: Actor, q: SignDraft) -> DraftVie
     ctx.outbox_written()
     assert signed is not None
     return _view(signed, can_sign=False)
+
+
+async def _sign_file(ctx: AwardsContext, store: AwardsStore, decision: Decision, frame: DecisionFrame, at: datetime) -> None:
+    """The document as it prints, rendered once and signed with the issuer's key (PAdES), kept as signed."""
+    entries = (await store.entries_of([decision.id])).get(decision.id, [])
+    pdf = await asyncio.to_thread(to_pdf, official_document(ctx, decision, entries, frame))
+    what = KIND_LABELS[decision.kind]
+    try:
+        signed = await ctx.signer.sign(
+            pdf,
+            unit_code=decision.issuer_code,
+            signer_name=frame.signer_name or "",
+            reason=f"Ký ban hành {what.lower()} số {decision.number_text}",
+            location=frame.place,
+        )
+    except SigningKeyError as exc:
+        raise Conflict(
+            f"{decision.issuer.name} chưa có khoá ký số dùng được ({exc}); quản trị hệ thống cần cấu hình khoá ký của đơn vị",
+            code="no_signing_key",
+        ) from exc
+    await store.add_signed_file(decision.id, signed.data, level=signed.level, at=at)
 
 
 def _today(ctx: AwardsContext) -> date:

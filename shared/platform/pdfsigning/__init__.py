@@ -16,7 +16,7 @@ from shared.platform.pdfsigning.keys import (
     UnitKey,
 )
 from shared.platform.pdfsigning.pki import DemoPki, IssuingUnit, ensure_demo_pki, is_demo_ca, issuing_units
-from shared.platform.pdfsigning.signing import PadesLevel, SignedPdf, sign_pdf, sign_pdf_now
+from shared.platform.pdfsigning.signing import PadesLevel, SignedPdf, UnitSigner, sign_pdf, sign_pdf_now
 from shared.platform.pdfsigning.verification import (
     TRUST_ROOTS_ENV,
     UNREADABLE,
@@ -42,6 +42,7 @@ __all__ = [
     "SigningKeyUnavailable",
     "SigningKeys",
     "UnitKey",
+    "UnitSigner",
     "Verification",
     "ensure_demo_pki",
     "is_demo_ca",

@@ -25,7 +25,7 @@ from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
 from pyhanko_certvalidator import ValidationContext
 
-from shared.platform.pdfsigning.keys import UnitKey
+from shared.platform.pdfsigning.keys import SigningKeys, UnitKey
 
 log = logging.getLogger("thidua.pdfsigning")
 # pyHanko warns on every signature that embeds validation info without fetching: offline is the design here.
@@ -52,6 +52,17 @@ async def sign_pdf(pdf: bytes, key: UnitKey, *, signer_name: str, reason: str, l
         extra={"unit_code": key.unit_code, "pades_level": signed.level, "validation_info": signed.validation_info},
     )
     return signed
+
+
+class UnitSigner:
+    """Signs with the key of the unit named at each call, from one source of keys (`SigningKeys`)."""
+
+    def __init__(self, keys: SigningKeys) -> None:
+        self.keys = keys
+
+    async def sign(self, pdf: bytes, *, unit_code: str, signer_name: str, reason: str, location: str) -> SignedPdf:
+        """Raises `SigningKeyError` (`NoSigningKey`, `SigningKeyUnavailable`) when the unit has no usable key."""
+        return await sign_pdf(pdf, self.keys.key_for(unit_code), signer_name=signer_name, reason=reason, location=location)
 
 
 def sign_pdf_now(pdf: bytes, key: UnitKey, *, signer_name: str, reason: str, location: str) -> SignedPdf:

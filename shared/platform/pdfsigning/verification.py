@@ -8,9 +8,11 @@ with problems, each with a stable code and a Vietnamese message; it never raises
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
@@ -131,6 +133,19 @@ class Verification(BaseModel):
 
 
 def verify_pdf(data: bytes, trust_roots: Sequence[x509.Certificate]) -> Verification:
+    """What the file says about its signatures, checked against `trust_roots`. pyHanko's checks run an event loop of
+    their own: called from a thread already running one (a coroutine, a request handler), they would fail and read
+    as an invalid signature, so the work then goes to a thread of its own (async callers had better use
+    `asyncio.to_thread(verify_pdf, …)`, which does not hold up their loop)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _verify(data, trust_roots)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify-pdf") as worker:
+        return worker.submit(_verify, data, trust_roots).result()
+
+
+def _verify(data: bytes, trust_roots: Sequence[x509.Certificate]) -> Verification:
     if b"%PDF-" not in data[:1024]:  # where readers look for the header
         return Verification.refused("not_a_pdf")
     try:

@@ -1,4 +1,4 @@
-"""drafts: a final approval's documents wait for a signing officer, who numbers and dates them by signing
+"""drafts: a final approval's documents wait for a signing officer, who numbers, dates and signs them (signed_files)
 
 Revision ID: 0007_drafts
 Revises: 0006_signing_officers
@@ -46,9 +46,18 @@ def upgrade() -> None:
         sa.Column("draft_id", sa.String(36), sa.ForeignKey("drafts.id"), nullable=False),
     )
     op.create_index("ix_draft_items_draft_id", "draft_items", ["draft_id"])
+    op.create_table(
+        "signed_files",
+        sa.Column("decision_id", sa.String(36), sa.ForeignKey("decisions.id"), primary_key=True),
+        sa.Column("content", sa.LargeBinary, nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("pades_level", sa.String(8), nullable=False),
+        sa.Column("signed_at", UtcDateTime(), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("signed_files")
     op.drop_index("ix_draft_items_draft_id", table_name="draft_items")
     op.drop_table("draft_items")
     op.drop_index("ix_drafts_waiting", table_name="drafts")
