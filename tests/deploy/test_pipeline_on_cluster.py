@@ -94,7 +94,7 @@ def wait_ready(system: System, timeout: float = 60.0) -> None:
 
 def test_every_nomination_is_decided_exactly_once_when_a_nats_node_dies_mid_flow(cluster: NatsCluster, system: System) -> None:
     client = PortalClient(system.portal_url)
-    for user in ("cdcs.dst", "ld.sontay", "ld.hanoi", "ops"):
+    for user in ("cdcs.dst", "ld.sontay", "ld.hanoi", "ky.sontay", "ky.hanoi", "ops"):
         client.login(user, PASSWORD)
     nominations = [client.submit("cdcs.dst", body(i)) for i in range(N)]
     ids = [n["id"] for n in nominations]

@@ -148,18 +148,21 @@ def test_one_nomination_is_followed_from_the_portal_through_every_service_by_its
     call(client, "ld.sontay", f"/api/v1/tasks/{task['id']}/decision", trace_id, {"action": "approve", "comment": "Đồng ý"})
     client.wait_for("cdcs.dst", nomination["id"], lambda n: n["status"] == "awaiting_signature", what="Chờ ký")
     [draft] = client.get("ky.sontay", "/api/v1/drafts", nomination_id=nomination["id"])["items"]
-    call(client, "ky.sontay", f"/api/v1/drafts/{draft['id']}/sign", trace_id)  # the Chủ tịch signs, same trace
+    signing_trace = secrets.token_hex(16)  # the Chủ tịch's signature is a request of its own: a trace of its own
+    call(client, "ky.sontay", f"/api/v1/drafts/{draft['id']}/sign", signing_trace)
     client.wait_for("cdcs.dst", nomination["id"], lambda n: n["status"] == "granted", what="granted")
     client.close()
 
-    # 1. Every event about the nomination, in every stream, carries the caller's trace id.
+    # 1. Every event about the nomination, in every stream, carries the trace of the request that caused it: the
+    # submission's and the reviewers', up to the draft; the signing officer's for the decision.
     events = asyncio.run(events_of(traced_system.user_nats_url("admin"), nomination["id"]))
     assert {s for s, _ in events["REGISTRATION"]} >= {subjects.NOMINATION_SUBMITTED}
     assert {s for s, _ in events["REVIEW"]} >= {subjects.TASK_OPENED, subjects.NOMINATION_APPROVED}
-    assert {s for s, _ in events["AWARDS"]} == {subjects.AWARD_GRANTED}
+    assert {s for s, _ in events["AWARDS"]} == {subjects.DECISION_DRAFTED, subjects.AWARD_GRANTED}
     for stream, published in events.items():
         for subject, headers in published:
-            assert headers["traceparent"].split("-")[1] == trace_id, (stream, subject, headers)
+            expected = signing_trace if subject == subjects.AWARD_GRANTED else trace_id
+            assert headers["traceparent"].split("-")[1] == expected, (stream, subject, headers)
 
     # 2. The services' JSON logs name the nomination and the trace on the lines of its messages.
     for service in ("registration", "review", "awards"):
