@@ -8,7 +8,18 @@ from faststream.nats import NatsBroker, NatsRouter
 
 from services.awards import store
 from services.awards.unitdirectory import RpcUnitDirectory
-from services.awards.usecases import catalog, decisions, documents, grassroots, issuing, reports, revocation, signers, signing
+from services.awards.usecases import (
+    catalog,
+    certificates,
+    decisions,
+    documents,
+    grassroots,
+    issuing,
+    reports,
+    revocation,
+    signers,
+    signing,
+)
 from services.awards.usecases.context import AwardsContext
 from services.awards.usecases.ports import UnitDirectory
 from shared.contracts import events as c
@@ -33,6 +44,7 @@ def operations(ctx: ServiceContext, units: UnitDirectory) -> dict[str, RpcOperat
         implement(op.REVOKE, partial(revocation.revoke, awards)),
         implement(op.MARK_RECOVERED, partial(revocation.mark_recovered, awards)),
         implement(op.DECISION_DOCUMENT, partial(documents.decision_document, awards, units)),
+        implement(op.CERTIFICATES, partial(certificates.certificates, awards, units)),
         implement(op.REPORT, partial(reports.report, awards, units)),
         implement(op.RECORD_GRASSROOTS, partial(grassroots.record_grassroots, awards, units)),
         implement(op.LIST_SIGNERS, partial(signers.list_signers, awards)),
