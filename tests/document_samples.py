@@ -21,7 +21,7 @@ from services.awards.domain.register import Decision, RegistryEntry
 from services.review.domain.proposal import Proposal, ProposalItem, proposal_letter
 from shared.contracts.operations.awards import DecisionFrame
 from shared.contracts.values import NomineeKind
-from shared.rules.documents import Certificate, OfficialDocument, certificates_pdf, to_pdf
+from shared.rules.documents import Certificate, OfficialDocument, Paper, certificates_pdf, to_pdf
 from shared.rules.reference import load_units
 
 ON = date(2026, 3, 5)
@@ -237,8 +237,9 @@ def decision_certificates(people: int = 4, *, long_name: bool = False) -> list[C
     return certificates_of(decision, entries, frame)
 
 
-CERTIFICATE_SAMPLES: dict[str, Callable[[], list[Certificate]]] = {
-    "certificates-a4": lambda: decision_certificates(3, long_name=True),
+CERTIFICATE_SAMPLES: dict[str, tuple[Callable[[], list[Certificate]], Paper]] = {
+    "certificates-a4": (lambda: decision_certificates(3, long_name=True), "A4"),  # the collective's name: 200 characters
+    "certificate-a3": (lambda: decision_certificates(1), "A3"),
 }
 
 
@@ -246,7 +247,7 @@ def render(out: Path, dpi: int = 100) -> list[Path]:
     """Each sample as PDF and as one PNG per page (needs pdftoppm, from poppler-utils), in 16 greys to stay small."""
     out.mkdir(parents=True, exist_ok=True)
     files = {name: to_pdf(build()) for name, build in SAMPLES.items()}
-    files |= {name: certificates_pdf(build()) for name, build in CERTIFICATE_SAMPLES.items()}
+    files |= {name: certificates_pdf(build(), paper) for name, (build, paper) in CERTIFICATE_SAMPLES.items()}
     for name, content in files.items():
         pdf = out / f"{name}.pdf"
         pdf.write_bytes(content)
