@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from types import FrameType
 
-from shared.platform.defaults import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT, SERVICES
+from shared.platform.defaults import DEFAULT_HTTP_PORTS, DEFAULT_MAILSINK_PORT, DEFAULT_NATS_PORT, SERVICES
 from shared.platform.logs import configure as configure_logs
 from thidua import argparse_vi, catalogctl, opscli, reorgctl, seedreports, verifyctl
 
@@ -58,10 +58,14 @@ def main(argv: list[str] | None = None) -> int:
     clock.add_argument("action", choices=("show", "advance", "set", "reset"))
     clock.add_argument("value", nargs="?", help="advance: ví dụ 3d, 12h, 1d6h, 90m; set: 2026-12-01T09:00 (giờ Việt Nam)")
     clock.add_argument("--var-dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")))
-    users_cmd = sub.add_parser("users", help="kích hoạt hoặc ngừng một người dùng của cổng (cập nhật danh sách người duyệt)")
-    users_cmd.add_argument("action", choices=("activate", "deactivate"))
+    users_cmd = sub.add_parser(
+        "users", help="kích hoạt hoặc ngừng một người dùng của cổng (cập nhật danh sách người duyệt), đặt địa chỉ email"
+    )
+    users_cmd.add_argument("action", choices=("activate", "deactivate", "set-email"))
     users_cmd.add_argument("username")
+    users_cmd.add_argument("email", nargs="?", help="set-email: địa chỉ mới; bỏ trống để xoá địa chỉ")
     users_cmd.add_argument("--var-dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")))
+    add_mailsink_parser(sub)
     opscli.add_parsers(sub)
     reorgctl.add_parsers(sub)
     seedreports.add_parsers(sub)
@@ -82,6 +86,12 @@ def main(argv: list[str] | None = None) -> int:
             raise  # a bug: the traceback is what a developer needs
         print(f"thidua {args.command}: {message}", file=sys.stderr)
         return 1
+
+
+def add_mailsink_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sink = sub.add_parser("mailsink", help="máy chủ SMTP cục bộ của bản demo: giữ mọi thư nhận được (trang /hop-thu-demo)")
+    sink.add_argument("--port", type=int, default=int(os.environ.get("THIDUA_MAILSINK_PORT", DEFAULT_MAILSINK_PORT)))
+    sink.add_argument("--dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")) / "mailbox")
 
 
 def unreachable(exc: Exception) -> str | None:
@@ -112,8 +122,8 @@ def run_command(args: argparse.Namespace) -> int:
         return cmd_keys(args.dir or args.var_dir / "secrets" / "keys")
     if args.command == "clock":
         return cmd_clock(args.action, args.value, args.var_dir)
-    if args.command == "users":
-        return cmd_users(args.action, args.username, args.var_dir)
+    if args.command in ("mailsink", "users"):
+        return run_mail_or_users(args)
     if args.command in reorgctl.COMMANDS:
         return reorgctl.run(args)
     if args.command in seedreports.COMMANDS:
@@ -125,6 +135,16 @@ def run_command(args: argparse.Namespace) -> int:
     if args.command in verifyctl.COMMANDS:
         return verifyctl.run(args)
     return cmd_demo(args.portal_url, escalation=args.escalation, var_dir=args.var_dir)
+
+
+def run_mail_or_users(args: argparse.Namespace) -> int:
+    if args.command == "mailsink":
+        from shared.platform.mailsink import serve
+
+        return serve(args.dir, args.port)
+    if args.action == "set-email":
+        return cmd_set_email(args.username, args.email, args.var_dir)
+    return cmd_users(args.action, args.username, args.var_dir)
 
 
 def demo_password() -> str:
@@ -143,6 +163,7 @@ def cmd_up(var_dir: Path) -> int:
         nats_port=int(os.environ.get("THIDUA_NATS_PORT", DEFAULT_NATS_PORT)),
         http_ports=ports,
         demo_password=demo_password(),
+        mailsink_port=int(os.environ.get("THIDUA_MAILSINK_PORT", DEFAULT_MAILSINK_PORT)),
     )
     system = System(config)
     print(f"Thi Đua: đang khởi động (dữ liệu trong {var_dir.resolve()}) …", flush=True)
@@ -153,7 +174,8 @@ def cmd_up(var_dir: Path) -> int:
             f"Không khởi động được: cổng đã có chương trình khác dùng: {', '.join(exc.taken)}.\n"
             "Dừng chương trình đang dùng cổng đó, hoặc chọn cổng khác, ví dụ:\n"
             "  THIDUA_NATS_PORT=14333 THIDUA_PORTAL_PORT=8020 make run\n"
-            "(các dịch vụ: THIDUA_REGISTRATION_PORT, THIDUA_REVIEW_PORT, THIDUA_AWARDS_PORT).",
+            "(các dịch vụ: THIDUA_REGISTRATION_PORT, THIDUA_REVIEW_PORT, THIDUA_AWARDS_PORT, THIDUA_NOTIFIER_PORT;\n"
+            "hộp thư demo: THIDUA_MAILSINK_PORT).",
             file=sys.stderr,
         )
         return 2
@@ -198,12 +220,22 @@ def print_banner(system: object) -> None:
         f"  Thi Đua đang chạy.\n"
         f"  Cổng web / API:  {system.portal_url}   (tài liệu API: {system.portal_url}/docs)\n"
         f"  NATS JetStream:  {system.nats_url}\n"
-        f"  Dữ liệu, nhật ký: {system.config.var_dir.resolve()}\n\n"
+        f"  Dữ liệu, nhật ký: {system.config.var_dir.resolve()}\n"
+        f"  Email:           {mail_line(system)}\n\n"
         f"  Tài khoản demo (mật khẩu: {system.config.demo_password}):"
     )
     for username, role in demo_logins():
         print(f"    {username:<14} {role}")
     print(f"\n  Thử ngay: {demo_command(system)}   ·   Ctrl-C để dừng.\n", flush=True)
+
+
+def mail_line(system: object) -> str:
+    from thidua.system import System
+
+    assert isinstance(system, System)
+    if system.config.demo_sink():
+        return f"hộp thư demo (SMTP 127.0.0.1:{system.config.mailsink_port}), xem tại {system.portal_url}/hop-thu-demo"
+    return f"gửi qua máy chủ SMTP {os.environ.get('THIDUA_SMTP_HOST')}"
 
 
 def demo_command(system: object) -> str:
@@ -310,6 +342,33 @@ def cmd_users(action: str, username: str, var_dir: Path) -> int:
     state = "hoạt động" if action == "activate" else "ngừng hoạt động"
     units = ", ".join(changed) or "không đơn vị nào"
     print(f"{username}: {state}; danh sách người duyệt thay đổi ở: {units}")
+    return 0
+
+
+def cmd_set_email(username: str, email: str | None, var_dir: Path) -> int:
+    import asyncio
+
+    from services.portal.users import set_email
+    from shared.platform.clock import SystemClock
+    from shared.platform.db import make_engine
+    from thidua.system import default_database_url
+
+    async def run() -> None:
+        engine = make_engine(os.environ.get("THIDUA_DATABASE_URL") or default_database_url("portal", var_dir))
+        try:
+            await set_email(engine, username, email or None, SystemClock().now())
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(run())
+    except LookupError:
+        print(f"Không có người dùng {username}", file=sys.stderr)
+        return 2
+    except ValueError:
+        print(f"“{email}” không phải một địa chỉ email", file=sys.stderr)
+        return 2
+    print(f"{username}: " + (f"email {email}" if email else "đã xoá địa chỉ email") + " (đã báo cho dịch vụ gửi thư)")
     return 0
 
 

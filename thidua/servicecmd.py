@@ -1,5 +1,5 @@
 """`thidua service <name>`: run one service. Kept apart from the rest of the command line so that a service process
-imports only what it runs (`python -m thidua service …` comes here directly: every start of the system spawns four)."""
+imports only what it runs (`python -m thidua service …` comes here directly: every start of the system spawns five)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,18 @@ def run(name: str) -> int:
     if name not in SERVICES:
         print(f"thidua service: không có dịch vụ “{name}” (chọn một trong: {', '.join(SERVICES)})", file=sys.stderr)
         return 2
+    from services.notifier.settings import NotifierSettings
     from services.portal.settings import PortalSettings
     from shared.platform.settings import ServiceSettings
     from shared.platform.tracing import configure_tracing
 
-    settings = PortalSettings() if name == "portal" else ServiceSettings(service=name)
+    settings: ServiceSettings
+    if name == "portal":
+        settings = PortalSettings()
+    elif name == "notifier":
+        settings = NotifierSettings()
+    else:
+        settings = ServiceSettings(service=name)
     configure_logs(settings.log_level, name, instance=settings.instance, fmt=settings.log_format)
     configure_tracing(name, settings.instance)
     if isinstance(settings, PortalSettings):

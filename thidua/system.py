@@ -22,7 +22,7 @@ from shared.platform.settings import ATTACHMENT_RULES_ENV, CATALOG_DIR_ENV, DEFA
 from shared.platform.topology import apply_topology, staging_ttl
 from thidua.credentials import nats_passwords, user_url
 from thidua.migrations import migrate_service
-from thidua.natsserver import NatsServer, PortInUse, port_is_free
+from thidua.natsserver import NatsServer, PortInUse, free_port, port_is_free
 
 
 def default_database_url(service: str, var_dir: Path) -> str:
@@ -31,7 +31,19 @@ def default_database_url(service: str, var_dir: Path) -> str:
     )
 
 
-PASSED_THROUGH = frozenset({CATALOG_DIR_ENV, ATTACHMENT_RULES_ENV, "THIDUA_LOG_LEVEL"})
+# The notifier's SMTP server and sender, and where the console is for the links in its mails.
+MAIL_SETTINGS = frozenset(
+    {
+        "THIDUA_SMTP_HOST",
+        "THIDUA_SMTP_PORT",
+        "THIDUA_SMTP_USERNAME",
+        "THIDUA_SMTP_PASSWORD",
+        "THIDUA_SMTP_STARTTLS",
+        "THIDUA_MAIL_FROM",
+        "THIDUA_PUBLIC_URL",
+    }
+)
+PASSED_THROUGH = frozenset({CATALOG_DIR_ENV, ATTACHMENT_RULES_ENV, "THIDUA_LOG_LEVEL"}) | MAIL_SETTINGS
 
 
 @dataclass
@@ -47,6 +59,12 @@ class SystemConfig:
     nats_urls: dict[str, str] = field(default_factory=dict)
     stream_replicas: int = 1
     extra_env: dict[str, str] = field(default_factory=dict)
+    # The local SMTP sink the notifier sends to when no THIDUA_SMTP_HOST is given (`thidua mailsink`, /hop-thu-demo):
+    # `thidua up` passes THIDUA_MAILSINK_PORT or DEFAULT_MAILSINK_PORT; a system built otherwise (tests) a free port.
+    mailsink_port: int = field(default_factory=free_port)
+
+    def demo_sink(self) -> bool:
+        return not ({**os.environ, **self.extra_env}.get("THIDUA_SMTP_HOST") or "")
 
     def database_url(self, service: str) -> str:
         return self.database_urls.get(service) or default_database_url(service, self.var_dir)
@@ -83,6 +101,8 @@ class System:
         wanted = dict(self.config.http_ports)
         if not self.config.external_nats_url:
             wanted["nats"] = self.config.nats_port
+        if self.config.demo_sink():
+            wanted["mailsink"] = self.config.mailsink_port
         taken = [f"{name} ({port})" for name, port in wanted.items() if not port_is_free(port)]
         if taken:
             raise PortInUse(taken)
@@ -107,6 +127,8 @@ class System:
                     staging_ttl_seconds=staging_ttl({**os.environ, **self.config.extra_env}),
                 )
             )
+            if self.config.demo_sink():
+                self.spawn_mailsink()
             for service in SERVICES:
                 self.spawn(service)
             self.wait_ready(timeout=timeout)
@@ -129,8 +151,35 @@ class System:
             THIDUA_DEMO_PASSWORD=self.config.demo_password,
             PYTHONUNBUFFERED="1",
         )
+        if service == "notifier":
+            env.setdefault("THIDUA_PUBLIC_URL", self.portal_url)
+            env.update(THIDUA_MAILSINK_PORT=str(self.config.mailsink_port), THIDUA_MAILBOX_DIR=str(self.mailbox_dir.resolve()))
         env.update(self.config.extra_env)
         return env
+
+    @property
+    def mailbox_dir(self) -> Path:
+        """Where the demo SMTP sink keeps the mails it receives (the notifier reads them for /hop-thu-demo)."""
+        return self.config.var_dir / "mailbox"
+
+    def spawn_mailsink(self, *, timeout: float = 15.0) -> None:
+        """The embedded demo's SMTP server (aiosmtpd), its own process like the services; waits for its port."""
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = (self.log_dir / "mailsink.log").open("ab")
+        command = [sys.executable, "-m", "thidua", "mailsink", "--port", str(self.config.mailsink_port)]
+        self.processes["mailsink"] = subprocess.Popen(
+            [*command, "--dir", str(self.mailbox_dir.resolve())],
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        deadline = time.monotonic() + timeout
+        while port_is_free(self.config.mailsink_port):
+            if self.processes["mailsink"].poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"mailsink did not start:\n{self.log_tail('mailsink')}")
+            time.sleep(0.05)
 
     def spawn(self, service: str, *, replica: str | None = None, http_port: int | None = None) -> subprocess.Popen[bytes]:
         """Start `service`; with `replica` (a name such as "review-2"), one more instance beside the first,
@@ -198,13 +247,14 @@ class System:
     def stop(self) -> None:
         """Portal first (no new commands), then the services (drain, flush outboxes), then NATS."""
         self.stop_service("portal")
-        backends = [name for name in self.processes if name != "portal"]  # with any replicas
+        backends = [name for name in self.processes if name not in ("portal", "mailsink")]  # with any replicas
         for name in backends:
             process = self.processes[name]
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
         for name in backends:
             self.stop_service(name)
+        self.stop_service("mailsink")  # after the notifier: a mail it was sending is not cut off
         if self.nats is not None:
             self.nats.stop()
 

@@ -5,7 +5,7 @@
 # Passwords: POSTGRES_<SERVICE>_PASSWORD (compose.yaml). THIDUA_DATABASES overrides the list.
 set -eu
 
-for svc in ${THIDUA_DATABASES:-registration review awards portal}; do
+for svc in ${THIDUA_DATABASES:-registration review awards notifier portal}; do
     var="POSTGRES_$(echo "$svc" | tr '[:lower:]' '[:upper:]')_PASSWORD"
     password=$(printenv "$var" || true)
     if [ -z "$password" ]; then

@@ -24,6 +24,8 @@ from services.portal.throttle import LoginThrottle
 from shared.contracts.errors import DomainError, Forbidden, NotFound, ServiceUnavailable, Unauthenticated
 from shared.contracts.events import Actor
 from shared.contracts.operations import Operation, ReplyT
+from shared.contracts.operations import notifier as notifier_ops
+from shared.contracts.operations import review as review_ops
 from shared.contracts.subjects import STAGING_BUCKET
 from shared.contracts.values import VIETNAM_TZ
 from shared.platform import deadletters
@@ -37,6 +39,7 @@ from shared.platform.rpcclient import RpcClient
 from shared.rules import attachments as att
 
 log = logging.getLogger("thidua.portal.attachments")
+MAIL_STATUS_SECONDS = 10.0
 sessions_log = logging.getLogger("thidua.portal.sessions")
 
 UNITS_TTL_SECONDS = 60.0
@@ -70,6 +73,7 @@ class Gateway:
         self.attachment_readers = CapacityLimiter(ATTACHMENT_READERS)
         self._units: dict[str, dict[str, Any]] | None = None
         self._units_read_at = 0.0
+        self._mail_status: tuple[float, notifier_ops.MailStatus | None] | None = None
 
         def jetstream() -> JetStreamContext:  # the broker connects at start-up, after this is built
             return broker.connection.jetstream()
@@ -164,6 +168,27 @@ class Gateway:
         """A declared operation, its reply as its model (so the API documents and checks it). The parameters go as
         the caller gave them: the owning service validates them and names any bad field."""
         return operation.reply.model_validate(await self.call(operation.service, operation.name, actor, params))
+
+    async def mail_status(self, actor: Actor) -> notifier_ops.MailStatus | None:
+        """Whether the notifier runs (email choices take effect) and sends to the demo sink; None when it does not
+        answer. Kept MAIL_STATUS_SECONDS: every preferences page and bell page asks."""
+        now = time.monotonic()
+        if self._mail_status is not None and now - self._mail_status[0] < MAIL_STATUS_SECONDS:
+            return self._mail_status[1]
+        try:
+            status: notifier_ops.MailStatus | None = await self.ask(notifier_ops.MAIL_STATUS, actor, {})
+        except (ServiceUnavailable, TimeoutError):
+            status = None
+        self._mail_status = (now, status)
+        return status
+
+    async def notification_preferences(
+        self, actor: Actor, operation: Operation[Any, review_ops.NotificationPreferences], params: dict[str, Any]
+    ) -> review_ops.NotificationPreferences:
+        """Review's preferences with `email_sent` true when the notifier answers (review itself sends no mail)."""
+        chosen = await self.ask(operation, actor, params)
+        status = await self.mail_status(actor)
+        return chosen.model_copy(update={"email_sent": chosen.email_sent or status is not None})
 
     async def ops_status(self, actor: Actor) -> OpsStatus:
         """The ops page's figures; the services check the actor's role for theirs."""

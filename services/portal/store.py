@@ -19,6 +19,7 @@ users = sa.Table(
     sa.Column("password_hash", sa.String(300), nullable=False),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("email", sa.String(254), nullable=True),  # where the notifier mails this user (UserContactChanged)
 )
 
 role_grants = sa.Table(
@@ -37,6 +38,15 @@ announced_rosters = sa.Table(
     metadata,
     sa.Column("unit_code", sa.String(64), primary_key=True),
     sa.Column("approvers", sa.JSON, nullable=False),
+    sa.Column("announced_at", UtcDateTime(), nullable=False),
+)
+
+# The last contact (username, name, email, active) announced per user (UserContactChanged), to announce only changes.
+announced_contacts = sa.Table(
+    "announced_contacts",
+    metadata,
+    sa.Column("user_id", sa.String(36), primary_key=True),
+    sa.Column("contact", sa.JSON, nullable=False),
     sa.Column("announced_at", UtcDateTime(), nullable=False),
 )
 

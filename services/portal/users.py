@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.portal import sessions, store
 from shared.contracts.errors import Unauthenticated
-from shared.contracts.events import Actor, Recipient, RoleGrant, UnitApproversChanged
+from shared.contracts.events import Actor, Recipient, RoleGrant, UnitApproversChanged, UserContactChanged
 from shared.platform.outbox import enqueue
 from shared.rules.reference import load_units
 
@@ -48,6 +48,7 @@ async def seed_demo_users(engine: AsyncEngine, password: str, now: datetime, pat
                     )
                 )
                 created += 1
+            await _adopt_demo_email(conn, user_id, entry.get("email"))
             held = await conn.execute(
                 sa.select(store.role_grants.c.role, store.role_grants.c.unit_code).where(store.role_grants.c.user_id == user_id)
             )
@@ -59,7 +60,54 @@ async def seed_demo_users(engine: AsyncEngine, password: str, now: datetime, pat
                     store.role_grants.insert().values(user_id=user_id, role=grant["role"], unit_code=grant.get("unit_code"))
                 )
         await announce_rosters(conn, now)
+        await announce_contacts(conn, now)
     return created
+
+
+async def _adopt_demo_email(conn: AsyncConnection, user_id: str, email: str | None) -> None:
+    """A demo user without an address gets the file's; an address set since (`thidua users set-email`) stays."""
+    if email:
+        u = store.users
+        await conn.execute(u.update().where(u.c.id == user_id, u.c.email.is_(None)).values(email=email))
+
+
+def valid_email(email: str) -> bool:
+    """One address, as a person types it: local@domain.tld, no spaces, no display name (the notifier adds the name)."""
+    local, at, domain = email.partition("@")
+    well_formed = bool(at and local and "@" not in domain and "." in domain.strip("."))
+    return well_formed and not any(c.isspace() or c in '<>,;"' for c in email)
+
+
+async def set_email(engine: AsyncEngine, username: str, email: str | None, now: datetime) -> None:
+    """Give a user an email address (None: remove it); announced to the notifier (UserContactChanged)."""
+    if email is not None and (len(email) > 254 or not valid_email(email)):
+        raise ValueError(f"not an email address: {email!r}")
+    async with engine.begin() as conn:
+        user_id = await conn.scalar(sa.select(store.users.c.id).where(store.users.c.username == username))
+        if user_id is None:
+            raise LookupError(f"no user {username!r}")
+        await conn.execute(store.users.update().where(store.users.c.id == user_id).values(email=email))
+        await announce_contacts(conn, now)
+
+
+async def announce_contacts(conn: AsyncConnection, now: datetime) -> list[str]:
+    """Enqueue UserContactChanged for every user whose username, name, address or active state differs from the last
+    announcement (every user once, at first): the notifier keeps its own copy of the addresses from these events."""
+    u, a = store.users, store.announced_contacts
+    rows = (await conn.execute(sa.select(u.c.id, u.c.username, u.c.full_name, u.c.email, u.c.active).order_by(u.c.id))).all()
+    announced = {r.user_id: r.contact for r in await conn.execute(sa.select(a.c.user_id, a.c.contact))}
+    changed = []
+    for user_id, username, full_name, email, active in rows:
+        contact = {"username": username, "full_name": full_name, "email": email, "active": bool(active)}
+        if announced.get(user_id) == contact:
+            continue
+        await enqueue(conn, store.outbox, UserContactChanged(occurred_at=now, user_id=user_id, **contact))
+        if user_id in announced:
+            await conn.execute(a.update().where(a.c.user_id == user_id).values(contact=contact, announced_at=now))
+        else:
+            await conn.execute(a.insert().values(user_id=user_id, contact=contact, announced_at=now))
+        changed.append(username)
+    return changed
 
 
 async def set_active(engine: AsyncEngine, username: str, active: bool, now: datetime) -> list[str]:
@@ -72,6 +120,7 @@ async def set_active(engine: AsyncEngine, username: str, active: bool, now: date
         await conn.execute(store.users.update().where(store.users.c.id == user_id).values(active=active))
         if not active:
             await sessions.end_user_sessions(conn, user_id)
+        await announce_contacts(conn, now)
         return await announce_rosters(conn, now)
 
 
@@ -138,6 +187,13 @@ async def actor_by_id(engine: AsyncEngine, user_id: str) -> Actor:
         full_name=row["full_name"],
         roles=tuple(RoleGrant(role=g["role"], unit_code=g["unit_code"]) for g in grants),
     )
+
+
+async def email_of(engine: AsyncEngine, user_id: str) -> str | None:
+    """The address the notifier mails this user at (as the portal announced it), if any."""
+    async with engine.connect() as conn:
+        email: str | None = await conn.scalar(sa.select(store.users.c.email).where(store.users.c.id == user_id))
+    return email
 
 
 async def actor_by_username(engine: AsyncEngine, username: str) -> Actor | None:

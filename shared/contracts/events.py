@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts import subjects
-from shared.contracts.values import DutyRating, Level, NomineeKind, UnitRef
+from shared.contracts.values import Delivery, DutyRating, Level, NomineeKind, UnitRef
 
 # signer: an officer who signs the unit's documents (awards checks the roster of người ký for the name and the term)
 Role = Literal["submitter", "approver", "unit_admin", "signer", "ops", "admin"]
@@ -505,6 +505,35 @@ class UnitsReorganised(Event):
         return rewritten
 
 
+class NotificationIssued(Event):
+    """Review wrote (or, for a batched note, rewrote) one note on a person's bell: everything the notifier needs to
+    email it, with the person's delivery choice for its kind at that moment. One event per note written."""
+
+    SUBJECT = subjects.NOTIFICATION_ISSUED
+    note_id: int
+    revision: int = 1  # a batched "new in queue" note rewritten: its count of dossiers
+    user_id: str
+    kind: str = Field(max_length=64)  # shared.contracts.operations.review.NotificationKind, or `reorganised_in`
+    text: str = Field(max_length=2000)
+    nomination_id: str = ""
+    task_id: str = ""
+    unit_code: str = ""
+    due_at: datetime | None = None
+    delivery: Delivery = "bell"
+    digest_hour: int | None = Field(default=None, ge=0, le=23)
+
+
+class UserContactChanged(Event):
+    """The portal's user got, changed or lost an email address, or was (de)activated: the latest event wins."""
+
+    SUBJECT = subjects.USER_CONTACT_CHANGED
+    user_id: str
+    username: str
+    full_name: str = ""
+    email: str | None = Field(default=None, max_length=254)
+    active: bool = True
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.SUBJECT: cls
     for cls in (
@@ -530,5 +559,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         AwardGranted,
         AwardProposed,
         DecisionRevoked,
+        NotificationIssued,
+        UserContactChanged,
     )
 }

@@ -40,6 +40,7 @@ NOMINATION_REJECTED = f"{PREFIX}.review.nomination_rejected"
 NOMINATION_APPROVED = f"{PREFIX}.review.nomination_approved"
 NOMINATIONS_APPROVED = f"{PREFIX}.review.nominations_approved"  # a batch: one decision lists them all
 COUNCIL_VOTE_RECORDED = f"{PREFIX}.review.council_vote_recorded"  # a level's Hội đồng TĐKT voted on a nominee
+NOTIFICATION_ISSUED = f"{PREFIX}.review.notification_issued"  # one per note the bell writes, for the notifier's email
 
 DECISION_DRAFTED = f"{PREFIX}.awards.decision_drafted"  # approved: the document is a draft until an officer signs it
 AWARD_GRANTED = f"{PREFIX}.awards.award_granted"
@@ -47,6 +48,7 @@ AWARD_PROPOSED = f"{PREFIX}.awards.award_proposed"  # a state title: the union's
 DECISION_REVOKED = f"{PREFIX}.awards.decision_revoked"
 
 UNIT_APPROVERS_CHANGED = f"{PREFIX}.portal.unit_approvers_changed"
+USER_CONTACT_CHANGED = f"{PREFIX}.portal.user_contact_changed"  # a user's email address (or active state) changed
 
 
 def deadletter_subject(service: str) -> str:
@@ -83,6 +85,10 @@ REGISTRATION_FROM_AWARDS = ConsumerDef("registration-awards", AWARDS_STREAM, f"{
 # forwarded, approved, blocked by its council) and awards' decisions, and notes them for the people concerned.
 REVIEW_BELL_FROM_REVIEW = ConsumerDef("review-bell", REVIEW_STREAM, f"{PREFIX}.review.>", from_creation=True)
 REVIEW_FROM_AWARDS = ConsumerDef("review-awards", AWARDS_STREAM, f"{PREFIX}.awards.>", from_creation=True)
+# The notifier: the notes review wrote (to email them) and the users' addresses the portal announces. Notes before the
+# durable existed are not mailed; every address ever announced is read (a new notifier learns them all).
+NOTIFIER_FROM_REVIEW = ConsumerDef("notifier-review", REVIEW_STREAM, NOTIFICATION_ISSUED, from_creation=True)
+NOTIFIER_FROM_PORTAL = ConsumerDef("notifier-portal", PORTAL_STREAM, USER_CONTACT_CHANGED)
 CONSUMERS = (
     REVIEW_FROM_REGISTRATION,
     AWARDS_FROM_REVIEW,
@@ -91,6 +97,8 @@ CONSUMERS = (
     REGISTRATION_FROM_AWARDS,
     REVIEW_BELL_FROM_REVIEW,
     REVIEW_FROM_AWARDS,
+    NOTIFIER_FROM_REVIEW,
+    NOTIFIER_FROM_PORTAL,
 )
 
 # JetStream buckets: dossier files (registration's, and the portal's short-lived uploads), instance heartbeats.

@@ -23,6 +23,9 @@ LEVEL_NAMES_VI: dict[str, str] = {
 }
 
 DutyRating = Literal["hoan_thanh", "hoan_thanh_tot", "hoan_thanh_xuat_sac"]
+# How a person wants one kind of notification: the bell only; also an email at once; also in a daily digest at their
+# hour (Vietnam time). Review keeps the choice; the notifier sends the email.
+Delivery = Literal["bell", "email_now", "email_daily"]
 
 VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 

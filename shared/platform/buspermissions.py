@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from shared.contracts import subjects
 from shared.contracts.subjects import ATTACHMENTS_BUCKET, CONSUMERS, INSTANCES_BUCKET, STAGING_BUCKET, ConsumerDef
 
-SERVICES = ("registration", "review", "awards")
+SERVICES = ("registration", "review", "awards", "notifier")
 # Every user of the account, in the order of the generated file; `sys` is the server's system account.
-USERS = ("registration", "review", "awards", "portal", "operator", "admin", "sys")
+USERS = ("registration", "review", "awards", "notifier", "portal", "operator", "admin", "sys")
 
 # The RPC operations one service calls on another (the portal calls every service's).
 SERVICE_CALLS: dict[str, tuple[str, ...]] = {

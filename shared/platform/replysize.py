@@ -57,6 +57,7 @@ PAGES: tuple[ListEndpoint, ...] = (
     ListEndpoint("/api/v1/nominations", registration_ops.LIST_NOMINATIONS, "items", paging.NOMINATIONS_PAGE_MAX),
     ListEndpoint("/api/v1/decisions", awards_ops.LIST_DECISIONS, "items", paging.DECISIONS_PAGE_MAX),
     ListEndpoint("/api/v1/drafts", awards_ops.LIST_DRAFTS, "items", paging.DRAFTS_PAGE_MAX),
+    ListEndpoint("/api/v1/units/{unit_code}/outgoing-documents", awards_ops.OUTGOING_REGISTER, "items", paging.OUTGOING_PAGE_MAX),
     ListEndpoint("/api/v1/queues/{unit_code}/tasks", review_ops.LIST_QUEUE, "items", paging.QUEUE_PAGE_MAX),
     ListEndpoint("/api/v1/queues/{unit_code}/proposals", review_ops.LIST_PROPOSALS, "items", paging.PROPOSALS_PAGE_MAX),
     ListEndpoint("/api/v1/notifications", review_ops.NOTIFICATIONS, "items", paging.NOTIFICATIONS_PAGE_MAX),

@@ -60,11 +60,13 @@ def test_a_submitter_sees_the_decision_in_the_bell_and_follows_it_to_the_dossier
     expect(submitter.locator("h1 .badge")).to_have_text("Đã khen thưởng")
 
 
-def test_each_kind_is_chosen_on_the_account_page_which_says_email_is_not_sent_yet(sign_in: SignIn) -> None:
+def test_each_kind_is_chosen_on_the_account_page_which_points_to_the_demo_mailbox(sign_in: SignIn) -> None:
     page = sign_in("cdcs.dst")
     page.get_by_role("link", name="Tài khoản").click()
     expect(page).to_have_url(re.compile("/tai-khoan/thong-bao$"))
-    expect(page.locator("main")).to_contain_text("Gửi email sẽ có trong bản sau")
+    expect(page.locator("main")).to_contain_text("thư không gửi ra ngoài mà vào Hộp thư demo")  # the notifier runs
+    expect(page.locator("main")).not_to_contain_text("không hoạt động")
+    expect(page.locator("main .email")).to_have_text("cdcs.dst@demo.thidua.example")  # where the mail goes
     expect(page.locator("#delivery_decided")).to_have_value("bell")
 
     page.select_option("#delivery_decided", "email_daily")
@@ -88,7 +90,7 @@ def test_the_json_api_reads_and_changes_the_callers_own_preferences(console: Sys
     try:
         client.login("ld.sontay2", PASSWORD)
         before = client.get("ld.sontay2", "/api/v1/me/notification-preferences")
-        assert before["email_sent"] is False
+        assert before["email_sent"] is True  # the notifier answers
         assert {i["delivery"] for i in before["items"]} == {"bell"}
         assert [i["kind"] for i in before["items"]][:2] == ["new_in_queue", "assigned"]
 

@@ -141,3 +141,16 @@ def test_a_state_title_ends_in_a_proposal_that_the_submitter_reads_without_prize
     expect(submitter.locator("#revoke-form")).to_have_count(0)
     shot(submitter, "22-proposal")
     assert "TỜ TRÌNH" in pdf_text(submitter)
+    number = re.search(r"Số: (\d+/TTr-LĐLĐ)", submitter.locator("article.doc").inner_text())
+    assert number, submitter.locator("article.doc").inner_text()
+
+    city = sign_in("ld.hanoi")  # LĐLĐ TP's register of outgoing documents lists the tờ trình among its decisions
+    city.get_by_role("link", name="Sổ văn bản đi").click()
+    line = city.locator("#outgoing tr", has=city.get_by_role("link", name=number.group(1), exact=True))
+    expect(line).to_contain_text("Tờ trình")
+    expect(line).to_contain_text("Về việc đề nghị tặng")
+    expect(line).to_contain_text("Ủy ban nhân dân thành phố Hà Nội")
+    shot(city, "23-outgoing-register")
+    with city.expect_download() as download:
+        city.click("#outgoing-xlsx")
+    assert download.value.suggested_filename.startswith("so-van-ban-di-HN-")

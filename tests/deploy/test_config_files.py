@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
+from services.notifier.settings import NotifierSettings
 from services.portal.settings import PortalSettings
 from shared.platform.buspermissions import USERS
 from shared.platform.settings import SERVICES, ServiceSettings
@@ -26,7 +27,7 @@ from thidua.natsserver import nats_server_binary
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
-BACKENDS = ("registration", "review", "awards")
+BACKENDS = ("registration", "review", "awards", "notifier")
 
 # name -> type. Counters carry their _total; histograms are used through _bucket/_sum/_count.
 METRICS_CONTRACT: dict[str, str] = {
@@ -215,7 +216,7 @@ def test_every_thidua_container_runs_a_real_subcommand(compose: dict[str, Any], 
             monkeypatch.setattr(cli, attr, recorder(calls, attr))
     monkeypatch.setattr(cli, "configure_logs", lambda *a, **kw: None)
     commands = {name: thidua_command(s) for name, s in services_of(compose).items() if thidua_command(s)}
-    assert len(commands) >= 13  # 4 migrations, the bus topology, the keys, 6 backend replicas, the portal
+    assert len(commands) >= 16  # 5 migrations, the bus topology, the keys, 8 backend replicas, the portal
     for name, argv in commands.items():
         calls.clear()
         assert argv is not None
@@ -239,13 +240,14 @@ def test_every_thidua_container_runs_a_real_subcommand(compose: dict[str, Any], 
 def test_environment_variables_are_settings_the_services_know(compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     base = {f"THIDUA_{f.upper()}" for f in ServiceSettings.model_fields}
     portal = {f"THIDUA_{f.upper()}" for f in PortalSettings.model_fields}
+    notifier = {f"THIDUA_{f.upper()}" for f in NotifierSettings.model_fields}
     nats_passwords = services_of(compose)["nats-1"]["environment"]
     for name, service in services_of(compose).items():
         argv = thidua_command(service)
         if not argv or argv[0] in ("bus", "keys"):
             continue
         env = {k: substitute(str(v)) for k, v in service["environment"].items()}
-        known = portal if argv[-1] == "portal" else base
+        known = portal if argv[-1] == "portal" else notifier if argv[-1] == "notifier" else base
         unknown = {k for k in env if k.startswith("THIDUA_")} - known
         assert not unknown, f"{name}: {unknown} are not settings"
         assert all(k.startswith(("THIDUA_", "OTEL_")) for k in env), name
@@ -276,7 +278,7 @@ def test_postgres_creates_one_database_per_service(compose: dict[str, Any]) -> N
     postgres = services_of(compose)["postgres"]
     script = DEPLOY / "postgres" / "init-databases.sh"
     assert f"./{script.relative_to(ROOT)}:/docker-entrypoint-initdb.d/10-init-databases.sh:ro" in postgres["volumes"]
-    assert "registration review awards portal" in script.read_text()
+    assert "registration review awards notifier portal" in script.read_text()
     for name in SERVICES:
         assert f"POSTGRES_{name.upper()}_PASSWORD" in postgres["environment"]
 

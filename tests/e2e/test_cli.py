@@ -24,6 +24,7 @@ pytestmark = pytest.mark.e2e
 def up_env(ports: dict[str, int]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("THIDUA_")}
     env["THIDUA_NATS_PORT"] = str(ports["nats"])
+    env["THIDUA_MAILSINK_PORT"] = str(ports.get("mailsink") or free_port())
     for service in SERVICES:
         env[f"THIDUA_{service.upper()}_PORT"] = str(ports[service])
     return env

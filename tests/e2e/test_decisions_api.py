@@ -78,3 +78,20 @@ def test_a_decision_is_downloaded_revoked_with_a_reason_and_a_state_title_gets_a
     proposals = {p["id"]: p for p in client.get("ld.hanoi", "/api/v1/decisions", kind="proposal")["items"]}
     ours = proposals[done["decision"]["decision_id"]]
     assert (ours["number_text"], ours["total_prize_vnd"]) == (done["decision"]["number_text"], 0)
+    # LĐLĐ TP's register of outgoing documents lists it, in one sequence with its decisions; an outsider may not read it
+    year = done["decision"]["issued_at"][:4]
+    register = list(client.every("ld.hanoi", "/api/v1/units/HN/outgoing-documents", year=year))
+    numbers = [line["number"] for line in register]
+    assert numbers == sorted(numbers)
+    assert len(numbers) == len(set(numbers))  # never the same number twice in a year, whatever the kind
+    [line] = [line for line in register if line["id"] == done["decision"]["decision_id"]]
+    assert (line["kind_label"], line["addressee"]) == ("Tờ trình", "Ủy ban nhân dân thành phố Hà Nội")
+    with pytest.raises(ApiError) as outsider:
+        client.get("ld.sontay", "/api/v1/units/HN/outgoing-documents")
+    assert outsider.value.status == 403
+    sheet = client.http.get(
+        "/api/v1/units/HN/outgoing-documents.xlsx",
+        params={"year": year},
+        headers={"Authorization": f"Bearer {client.tokens['ld.hanoi']}"},
+    )
+    assert (sheet.status_code, sheet.content[:2]) == (200, b"PK")

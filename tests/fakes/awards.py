@@ -14,8 +14,15 @@ from types import TracebackType
 from typing import Self
 
 from services.awards.domain.drafts import Draft, DraftFilter, DraftKey
-from services.awards.domain.legal_basis import DocumentKind
-from services.awards.domain.register import Decision, DecisionFilter, DecisionKey, Readers, RegisterEntry, RegistryEntry
+from services.awards.domain.register import (
+    Decision,
+    DecisionFilter,
+    DecisionKey,
+    Listing,
+    Readers,
+    RegisterEntry,
+    RegistryEntry,
+)
 from services.awards.domain.report import UNKNOWN_SECTOR, ScopeCount, ScopeFilter
 from services.awards.domain.signers import SigningOfficer
 from services.awards.store.port import AwardsStore, Outbox, UnitOfWork
@@ -37,7 +44,7 @@ class _Register:
     """Everything the store holds; copied whole when a unit of work begins, put back when it ends without commit."""
 
     inbox: set[tuple[str, str]] = field(default_factory=set)
-    counters: dict[tuple[DocumentKind, str, int], int] = field(default_factory=dict)
+    counters: dict[tuple[str, int], int] = field(default_factory=dict)  # each issuer's register, by year
     decisions: dict[str, Decision] = field(default_factory=dict)
     written: dict[str, RegisterEntry] = field(default_factory=dict)  # every entry as added, in order
     entries: dict[str, RegistryEntry] = field(default_factory=dict)  # the same entries as read back, as they stand now
@@ -71,9 +78,9 @@ class FakeAwardsStore(AwardsStore):
         self.register.inbox.add(key)
         return True
 
-    async def advance_counter(self, series: DocumentKind, issuer_code: str, year: int) -> int:
-        last = self.register.counters.get((series, issuer_code, year), 0)
-        self.register.counters[(series, issuer_code, year)] = last + 1
+    async def advance_register(self, issuer_code: str, year: int) -> int:
+        last = self.register.counters.get((issuer_code, year), 0)
+        self.register.counters[(issuer_code, year)] = last + 1
         return last
 
     async def add_decision(self, decision: Decision) -> None:
@@ -102,6 +109,31 @@ class FakeAwardsStore(AwardsStore):
         if after is not None:
             ordered = [d for d in ordered if place(DecisionKey.of(d)) > place(after)]
         return ordered[offset : offset + limit]
+
+    async def count_register(self, issuer_code: str, year: int) -> int:
+        return sum(1 for d in self.register.decisions.values() if (d.issuer_code, d.year) == (issuer_code, year))
+
+    async def register_page(
+        self, issuer_code: str, year: int, *, limit: int, after: tuple[int, str] | None = None
+    ) -> list[Decision]:
+        found = sorted(
+            (d for d in self.register.decisions.values() if (d.issuer_code, d.year) == (issuer_code, year)),
+            key=lambda d: (d.number, d.kind),
+        )
+        return [d for d in found if after is None or (d.number, d.kind) > after][:limit]
+
+    async def listings(self, decision_ids: Sequence[str]) -> dict[str, Listing]:
+        found: dict[str, Listing] = {}
+        for decision_id in decision_ids:
+            entries = sorted((e for e in self.register.entries.values() if e.decision_id == decision_id), key=lambda e: e.id)
+            ordered = sorted(entries, key=lambda e: next(w.position for w in self.register.written.values() if w.id == e.id))
+            if ordered:
+                found[decision_id] = Listing(
+                    award_names=tuple(dict.fromkeys(e.award_name for e in ordered)),
+                    periods=tuple(sorted({e.period for e in ordered})),
+                    listed=len(ordered),
+                )
+        return found
 
     async def revoke_decision(self, decision_id: str, *, reason: str, by: str, by_id: str, at: datetime) -> None:
         r = self.register

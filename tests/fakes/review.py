@@ -367,10 +367,13 @@ class FakeNotifications(port.Notifications):
     def __init__(self, data: ReviewData) -> None:
         self.data = data
 
-    async def add(self, *notifications: NewNotification) -> None:
+    async def add(self, *notifications: NewNotification) -> list[int]:
+        ids = []
         for n in notifications:
             note_id = self.data.next_id("notifications")
             self.data.notifications[note_id] = stored(NotificationRecord(**vars(n), id=note_id, read_at=None))
+            ids.append(note_id)
+        return ids
 
     async def unread_count(self, user_id: str) -> int:
         return sum(n.user_id == user_id and n.read_at is None for n in self.data.notifications.values())

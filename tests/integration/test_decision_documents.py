@@ -308,7 +308,8 @@ async def test_a_state_title_ends_in_a_numbered_proposal_without_prize_and_regis
     proposals = sorted((x for x in items if x["kind"] == "proposal"), key=lambda x: x["number"])
     # The union award in one decision; one tờ trình per deciding authority: the catalogue annotates one of the two
     # titles ("(thẩm quyền … chưa xác nhận)"), the same authority decides both, so they go in one letter.
-    assert [x["number_text"] for x in decisions] == ["1/QĐ-LĐLĐ"]
+    # One register of outgoing documents: the tờ trình (drafted, so signed, first) and the decision share its sequence
+    assert [x["number_text"] for x in decisions] == ["2/QĐ-LĐLĐ"]
     assert [(x["number_text"], x["total_prize_vnd"], x["decided_by"]) for x in proposals] == [
         ("1/TTr-LĐLĐ", 0, "Bộ trưởng, Chủ tịch UBND tỉnh"),
     ]

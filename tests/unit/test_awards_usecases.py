@@ -281,7 +281,8 @@ async def test_a_state_title_yields_a_numbered_proposal_without_prize_beside_the
     await approve_and_sign(awards, event)
 
     by_kind = {d.kind: d for d in awards.store.all_decisions()}
-    assert (by_kind["decision"].number_text, by_kind["proposal"].number_text) == ("1/QĐ-LĐLĐ", "1/TTr-LĐLĐ")
+    # One register of outgoing documents: the tờ trình (signed first) and the decision share the issuer's sequence
+    assert (by_kind["proposal"].number_text, by_kind["decision"].number_text) == ("1/TTr-LĐLĐ", "2/QĐ-LĐLĐ")
     proposal = by_kind["proposal"]
     assert proposal.decided_by == "Bộ trưởng, Chủ tịch UBND tỉnh"
     [entry] = [e for e in awards.store.all_entries() if e.decision_id == proposal.id]

@@ -1,6 +1,7 @@
 """The bell for every kind of work, on an in-memory store: who is told of what (the unit's approvers of a new dossier,
 batched per unit while unread; an assignee; the submitter of a returned, rejected, approved or decided dossier),
-each event once however often it arrives, and each person's delivery choice per kind kept (no email sent)."""
+each event once however often it arrives, and each person's delivery choice per kind kept (review sends no email: the
+notifier does, from the NotificationIssued events tested in test_notifier.py)."""
 
 from __future__ import annotations
 
@@ -278,7 +279,7 @@ async def test_each_kind_is_the_bell_only_until_the_person_chooses_and_a_daily_d
     chosen = await notifications.notification_preferences(review.context, SUBMITTER, NoParams())
     assert [i.kind for i in chosen.items] == list(NOTIFICATION_KINDS)
     assert {i.delivery for i in chosen.items} == {"bell"}
-    assert chosen.email_sent is False
+    assert chosen.email_sent is False  # review's own answer; the portal says True when the notifier answers
 
     with pytest.raises(ValidationFailed):
         await notifications.set_notification_preferences(

@@ -181,9 +181,15 @@ def _awards_phrase(counts: list[AwardCount]) -> str:
 
 
 def _subject(data: DocumentData, counts: list[AwardCount]) -> str:
-    names = ", ".join(c.award_name for c in counts)
-    year = f" năm {data.periods[0]}" if len(data.periods) == 1 else ""
-    if data.kind == "proposal":
+    return subject_line(data.kind, [c.award_name for c in counts], data.periods)
+
+
+def subject_line(kind: DocumentKind, award_names: Sequence[str], periods: Sequence[str]) -> str:
+    """The trích yếu: "Về việc khen thưởng <awards> năm <period>" (a tờ trình: "Về việc đề nghị tặng …"); the
+    register of outgoing documents prints the same line."""
+    names = ", ".join(award_names)
+    year = f" năm {periods[0]}" if len(periods) == 1 else ""
+    if kind == "proposal":
         return f"Về việc đề nghị tặng {names}{year}"
     return f"Về việc khen thưởng {names}{year}"
 

@@ -111,6 +111,15 @@ class RegisterEntry:
 
 
 @dataclass(frozen=True)
+class Listing:
+    """What a document lists, as its register line says it: the awards in order, the periods, how many entries."""
+
+    award_names: tuple[str, ...]
+    periods: tuple[str, ...]
+    listed: int
+
+
+@dataclass(frozen=True)
 class DecisionFilter:
     issuer: str | None = None
     year: int | None = None

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from services.awards.domain.certificate import has_certificate
-from services.awards.domain.register import Decision, RegistryEntry
+from services.awards.domain.document import plain_authority, subject_line
+from services.awards.domain.register import Decision, Listing, RegistryEntry
 from services.awards.domain.revocation import RECOVERY_LABELS_VI, STATUS_LABELS_VI, DecisionStatus, Recovery, may_act_for
 from services.awards.domain.signers import NO_SIGNER_WARNING_VI
 from shared.contracts.events import Actor
-from shared.contracts.operations.awards import AwardRef, DecisionEntryView, DecisionView, RevocationView
+from shared.contracts.operations.awards import AwardRef, DecisionEntryView, DecisionView, OutgoingDocument, RevocationView
 
 # A register entry as the register reads it.
 ENTRY_LABELS_VI = {"granted": "Đã khen thưởng", "proposed": "Đã đề nghị {decided_by}", "revoked": "Đã thu hồi quyết định"}
@@ -52,6 +53,31 @@ def decision_view(decision: Decision, entries: Sequence[RegistryEntry], actor: A
         recovery_due_vnd=sum(x.recovery_amount_vnd or 0 for x in nominees if x.recovery == "due"),
         can_revoke=issuing and decision.kind == "decision" and not revoked,
         can_mark_recovered=issuing and revoked,
+    )
+
+
+def may_read_register(actor: Actor, unit_code: str) -> bool:
+    """A unit's register of outgoing documents is read by its own people, and by administrators and operations."""
+    return actor.sees_everything() or any(g.unit_code == unit_code for g in actor.roles)
+
+
+def register_line(decision: Decision, listing: Listing | None) -> OutgoingDocument:
+    """A document as its register line shows it: number and symbol, date, kind, trích yếu, signer, addressee."""
+    names = listing.award_names if listing else (decision.award_name,)
+    periods = listing.periods if listing else ()
+    return OutgoingDocument(
+        id=decision.id,
+        number=decision.number,
+        number_text=decision.number_text,
+        kind=decision.kind,
+        kind_label="Quyết định" if decision.kind == "decision" else "Tờ trình",
+        issued_at=decision.issued_at,
+        subject=subject_line(decision.kind, names, periods),
+        signed_by=(decision.document.signer_name if decision.document and decision.document.signer_name else decision.signed_by),
+        addressee=(decision.document.addressee if decision.document else "") or plain_authority(decision.decided_by),
+        listed=listing.listed if listing else 0,
+        status=decision.status,
+        status_label="Đã trình" if decision.kind == "proposal" else STATUS_LABELS_VI[DecisionStatus(decision.status)],
     )
 
 

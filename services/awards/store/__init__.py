@@ -13,6 +13,7 @@ from services.awards.store.tables import (
     metadata,
     outbox,
     proposal_counters,
+    register_counters,
     registry,
     registry_scopes,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "metadata",
     "outbox",
     "proposal_counters",
+    "register_counters",
     "registry",
     "registry_scopes",
 ]

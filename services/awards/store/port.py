@@ -9,8 +9,15 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from services.awards.domain.drafts import Draft, DraftFilter, DraftKey
-from services.awards.domain.legal_basis import DocumentKind
-from services.awards.domain.register import Decision, DecisionFilter, DecisionKey, Readers, RegisterEntry, RegistryEntry
+from services.awards.domain.register import (
+    Decision,
+    DecisionFilter,
+    DecisionKey,
+    Listing,
+    Readers,
+    RegisterEntry,
+    RegistryEntry,
+)
 from services.awards.domain.report import ScopeCount, ScopeFilter
 from services.awards.domain.signers import SigningOfficer
 from shared.contracts.events import Event
@@ -24,9 +31,9 @@ class AwardsStore(Protocol):
         """Record the event as processed by `consumer`; False if it already was (a redelivery or replay)."""
         ...
 
-    async def advance_counter(self, series: DocumentKind, issuer_code: str, year: int) -> int:
-        """Take the issuer's next number of the series (decisions, tờ trình) for the year, held until the unit of work
-        ends; the last one used before it (0 for the first)."""
+    async def advance_register(self, issuer_code: str, year: int) -> int:
+        """Take the issuer's next number in its register of outgoing documents for the year (every kind: decisions,
+        tờ trình), held until the unit of work ends; the last one used before it (0 for the first)."""
         ...
 
     async def add_decision(self, decision: Decision) -> None: ...
@@ -42,6 +49,18 @@ class AwardsStore(Protocol):
     ) -> list[Decision]:
         """By issuer, the latest year first, decisions before tờ trình, the highest number first; `after`: only the
         documents after that place (keyset)."""
+        ...
+
+    async def count_register(self, issuer_code: str, year: int) -> int: ...
+
+    async def register_page(
+        self, issuer_code: str, year: int, *, limit: int, after: tuple[int, str] | None = None
+    ) -> list[Decision]:
+        """The issuer's documents of the year in the register's order (number, then kind), after (number, kind)."""
+        ...
+
+    async def listings(self, decision_ids: Sequence[str]) -> dict[str, Listing]:
+        """What each document lists, for its register line."""
         ...
 
     async def revoke_decision(self, decision_id: str, *, reason: str, by: str, by_id: str, at: datetime) -> None:

@@ -13,19 +13,26 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from services.awards.domain.drafts import Draft, DraftFilter, DraftKey
-from services.awards.domain.legal_basis import DocumentKind
-from services.awards.domain.register import Decision, DecisionFilter, DecisionKey, Readers, RegisterEntry, RegistryEntry
+from services.awards.domain.register import (
+    Decision,
+    DecisionFilter,
+    DecisionKey,
+    Listing,
+    Readers,
+    RegisterEntry,
+    RegistryEntry,
+)
 from services.awards.domain.report import UNKNOWN_SECTOR, ScopeCount, ScopeFilter
 from services.awards.domain.revocation import DecisionStatus, Recovery
 from services.awards.domain.signers import SigningOfficer
 from services.awards.store.tables import (
-    COUNTERS,
     decisions,
     draft_items,
     drafts,
     idempotency_keys,
     inbox,
     outbox,
+    register_counters,
     registry,
     registry_scopes,
     signed_files,
@@ -52,9 +59,9 @@ class SqlAwardsStore:
         """Record the event as processed by `consumer`; False if it already was (a redelivery or replay)."""
         return await first_delivery(self.conn, inbox, consumer, event, now)
 
-    async def advance_counter(self, series: DocumentKind, issuer_code: str, year: int) -> int:
-        """Lock the issuer's counter of this series for this year and advance it; the number it had (0 for the first)."""
-        c = COUNTERS[series]
+    async def advance_register(self, issuer_code: str, year: int) -> int:
+        """Lock the issuer's register of the year and advance it; the number it had (0 for the first)."""
+        c = register_counters
         where = (c.c.issuer_code == issuer_code, c.c.year == year)
         last = await self.conn.scalar(sa.select(c.c.last_number).where(*where).with_for_update())
         if last is None:
@@ -99,6 +106,44 @@ class SqlAwardsStore:
             .offset(offset)
         )
         return [_decision(row) for row in (await self.conn.execute(query)).mappings().all()]
+
+    async def count_register(self, issuer_code: str, year: int) -> int:
+        d = decisions
+        total = await self.conn.scalar(sa.select(sa.func.count()).where(d.c.issuer_code == issuer_code, d.c.year == year))
+        return int(total or 0)
+
+    async def register_page(
+        self, issuer_code: str, year: int, *, limit: int, after: tuple[int, str] | None = None
+    ) -> list[Decision]:
+        d = decisions
+        conditions = [d.c.issuer_code == issuer_code, d.c.year == year]
+        if after is not None:
+            number, kind = after
+            conditions.append(sa.or_(d.c.number > number, sa.and_(d.c.number == number, d.c.kind > kind)))
+        query = sa.select(d).where(*conditions).order_by(d.c.number, d.c.kind).limit(limit)
+        return [_decision(row) for row in (await self.conn.execute(query)).mappings().all()]
+
+    async def listings(self, decision_ids: Sequence[str]) -> dict[str, Listing]:
+        if not decision_ids:
+            return {}
+        r = registry
+        query = (
+            sa.select(r.c.decision_id, r.c.award_name, r.c.period, sa.func.min(r.c.position).label("first"), sa.func.count())
+            .where(r.c.decision_id.in_(list(decision_ids)))
+            .group_by(r.c.decision_id, r.c.award_name, r.c.period)
+            .order_by(r.c.decision_id, "first")
+        )
+        grouped: dict[str, list[tuple[str, str, int]]] = {}
+        for decision_id, award_name, period, _first, count in (await self.conn.execute(query)).all():
+            grouped.setdefault(decision_id, []).append((award_name, period, int(count)))
+        return {
+            decision_id: Listing(
+                award_names=tuple(dict.fromkeys(name for name, _, _ in rows)),
+                periods=tuple(sorted({period for _, period, _ in rows})),
+                listed=sum(count for _, _, count in rows),
+            )
+            for decision_id, rows in grouped.items()
+        }
 
     async def revoke_decision(self, decision_id: str, *, reason: str, by: str, by_id: str, at: datetime) -> None:
         """The decision revoked; its entries revoked with their prizes due back, and out of the reports."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from services.awards.domain.legal_basis import DocumentKind
 from shared.platform.db import UtcDateTime, messaging_tables
 from shared.platform.idempotency import idempotency_table
 
@@ -14,6 +13,18 @@ metadata = sa.MetaData()
 outbox, inbox = messaging_tables(metadata)
 idempotency_keys = idempotency_table(metadata)
 
+# Sổ văn bản đi: one register of outgoing documents per issuing unit per year, numbering every kind of document it
+# issues in one gapless sequence ("15/QĐ-LĐLĐ", then "16/TTr-LĐLĐ"), as Nghị định 30/2020/NĐ-CP Điều 15 khoản 1 has
+# it: numbered in order from 01 on 1 January to 31 December, a number and symbol unique within the year.
+register_counters = sa.Table(
+    "register_counters",
+    metadata,
+    sa.Column("issuer_code", sa.String(64), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("last_number", sa.Integer, nullable=False),
+)
+
+# The two series numbered before the register (migration 0008): kept as they were, read by no query.
 decision_counters = sa.Table(
     "decision_counters",
     metadata,
@@ -171,8 +182,6 @@ signed_files = sa.Table(
     sa.Column("signed_at", UtcDateTime(), nullable=False),
 )
 
-# Each series has its own counters: "15/QĐ-LĐLĐ" and "3/TTr-LĐLĐ".
-COUNTERS: dict[DocumentKind, sa.Table] = {"decision": decision_counters, "proposal": proposal_counters}  # by series
 
 # Người ký văn bản: each unit's signing officers, one row per term (a re-appointment is a new row).
 signing_officers = sa.Table(

@@ -102,7 +102,7 @@ async def sign_draft(ctx: AwardsContext, actor: Actor, q: SignDraft) -> DraftVie
             if not frame.signer_name:
                 raise refuse_position(issuer, document.kind)
             signer_name = frame.signer_name
-            last = await uow.store.advance_counter(document.kind, issuer.code, on.year)
+            last = await uow.store.advance_register(issuer.code, on.year)
             number = (number_for if document.kind == "decision" else proposal_number_for)(issuer, on.year, last)
             issued = issue_document(
                 document,

@@ -1,5 +1,5 @@
 """The caller's notifications through the JSON API (the bell, kept by review) and how the caller wants each kind
-delivered (`/me/notification-preferences`; only the bell delivers yet, email comes in a later release)."""
+delivered (`/me/notification-preferences`: the bell, and email sent by the notifier at once or in a daily digest)."""
 
 from __future__ import annotations
 
@@ -31,19 +31,21 @@ def build_router(gateway: Gateway) -> APIRouter:
     @api.get(
         "/me/notification-preferences",
         summary="Cách nhận thông báo theo từng loại (chỉ chuông / email ngay / email tổng hợp hằng ngày)",
-        description="Email chưa được gửi: lựa chọn được lưu cho bản sau (`email_sent` là false).",
+        description="`email_sent` là true khi dịch vụ gửi thư đang chạy (email được gửi theo lựa chọn); false khi nó không "
+        "trả lời: lựa chọn vẫn được lưu và áp dụng khi dịch vụ chạy lại.",
     )
     async def notification_preferences(actor: CurrentActor) -> review_ops.NotificationPreferences:
-        return await gateway.ask(review_ops.NOTIFICATION_PREFERENCES, actor, {})
+        return await gateway.notification_preferences(actor, review_ops.NOTIFICATION_PREFERENCES, {})
 
     @api.put(
         "/me/notification-preferences",
         summary="Đổi cách nhận thông báo của các loại đã nêu (loại không nêu giữ nguyên)",
-        description="`email_daily` cần `digest_hour` (0–23, giờ Việt Nam). Email chưa được gửi trong bản này.",
+        description="`email_daily` cần `digest_hour` (0–23, giờ Việt Nam). Thông báo từ lúc này được gửi theo lựa chọn mới.",
     )
     async def set_notification_preferences(
         actor: CurrentActor, body: review_ops.SetNotificationPreferences
     ) -> review_ops.NotificationPreferences:
-        return await gateway.ask(review_ops.SET_NOTIFICATION_PREFERENCES, actor, body.model_dump(mode="json"))
+        params = body.model_dump(mode="json")
+        return await gateway.notification_preferences(actor, review_ops.SET_NOTIFICATION_PREFERENCES, params)
 
     return api

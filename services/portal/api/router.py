@@ -16,6 +16,7 @@ from services.portal.api import (
     nominations,
     notifications,
     ops,
+    outgoing,
     reference,
     reports,
     signers,
@@ -37,6 +38,7 @@ RESOURCES: tuple[Callable[[Gateway], APIRouter], ...] = (
     decisions.build_router,
     documents.build_router,
     signers.build_router,
+    outgoing.build_router,
     emulation.build_router,
     reports.build_router,
 )

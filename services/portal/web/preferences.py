@@ -1,5 +1,5 @@
 """The person's own page "Cách nhận thông báo" (/tai-khoan/thong-bao): per kind, the bell only, an email at once, or a
-daily digest at an hour (Vietnam time). Review keeps the choices next to the notes; no email is sent yet."""
+daily digest at an hour (Vietnam time). Review keeps the choices next to the notes; the notifier sends the email."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from services.portal import users
 from services.portal.gateway import Gateway
 from services.portal.web import session as web
 from services.portal.web.emulation_forms import refusal
@@ -32,7 +33,9 @@ async def preferences_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    chosen = preferences or await gateway.ask(review_ops.NOTIFICATION_PREFERENCES, actor, {})
+    chosen = preferences or await gateway.notification_preferences(actor, review_ops.NOTIFICATION_PREFERENCES, {})
+    status = await gateway.mail_status(actor)
+    email = await users.email_of(gateway.engine, actor.user_id)
     return await render(
         request,
         "preferences.html",
@@ -41,6 +44,8 @@ async def preferences_page(
         title="Cách nhận thông báo",
         items=chosen.items,
         email_sent=chosen.email_sent,
+        demo_mailbox=status is not None and status.demo_mailbox,
+        email=email,
         kind_labels={k: v[0] for k, v in NOTIFICATION_KINDS.items()},
         deliveries=DELIVERY_LABELS,
         hours=range(24),
@@ -70,7 +75,7 @@ def build_router(gateway: Gateway) -> APIRouter:
             await gateway.ask(review_ops.SET_NOTIFICATION_PREFERENCES, actor, body.model_dump(mode="json"))
         except (ValidationError, DomainError) as exc:
             return await preferences_page(gateway, request, actor, errors=refusal(exc), status_code=422)
-        web.flash(request, "Đã lưu cách nhận thông báo. Email chưa được gửi trong bản này.")
+        web.flash(request, "Đã lưu cách nhận thông báo.")
         return RedirectResponse("/tai-khoan/thong-bao", status_code=303)
 
     return pages

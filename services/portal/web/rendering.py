@@ -53,7 +53,7 @@ def window(page: int) -> dict[str, int]:
     return {"limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
 
 
-def navigation(actor: Actor, path: str) -> list[dict[str, Any]]:
+def navigation(actor: Actor, path: str, *, demo_mailbox: bool = False) -> list[dict[str, Any]]:
     items = [("/ho-so", "Hồ sơ")]
     if actor.units_with("submitter") or actor.is_admin:
         items.append(("/ho-so/moi", "Nộp hồ sơ"))
@@ -62,6 +62,8 @@ def navigation(actor: Actor, path: str) -> list[dict[str, Any]]:
     if actor.units_with("signer") or actor.units_with("approver") or actor.sees_everything():
         items.append(("/van-ban-cho-ky", "Văn bản chờ ký"))
     items.append(("/quyet-dinh", "Quyết định"))
+    if actor.units_with("signer") or actor.units_with("approver") or actor.units_with("unit_admin") or actor.sees_everything():
+        items.append(("/so-van-ban-di", "Sổ văn bản đi"))
     items += [("/giao-uoc", "Giao ước"), ("/dot-thi-dua", "Đợt thi đua"), ("/cum-thi-dua", "Cụm thi đua")]
     items.append(("/bao-cao", "Báo cáo"))
     if actor.units_with("unit_admin") or actor.is_admin:
@@ -70,6 +72,8 @@ def navigation(actor: Actor, path: str) -> list[dict[str, Any]]:
         items.append(("/so-khen-thuong", "Sổ khen thưởng cơ sở"))
     if actor.sees_everything():
         items.append(("/van-hanh", "Vận hành"))
+    if demo_mailbox:  # the notifier sends to the embedded demo's SMTP sink: its mails, for anyone trying the demo
+        items.append(("/hop-thu-demo", "Hộp thư demo"))
     current = max((href for href, _ in items if path.startswith(href)), key=len, default="")
     return [{"href": href, "label": label, "current": href == current} for href, label in items]
 
@@ -93,7 +97,10 @@ async def render(request: Request, template: str, actor: Actor | None, status_co
     unit = None
     roles_here: list[str] = []
     unread: int | None = None
+    demo_mailbox = False
     if actor is not None:
+        status = await gateway.mail_status(actor)
+        demo_mailbox = status is not None and status.demo_mailbox
         try:
             unit_names = {code: u["name"] for code, u in (await gateway.units(actor)).items()}
         except DomainError:  # registration unreachable: show codes rather than fail the page
@@ -114,7 +121,7 @@ async def render(request: Request, template: str, actor: Actor | None, status_co
             "actor": actor,
             "csrf": web.csrf_token(request),
             "flashes": web.take_flashes(request),
-            "nav": navigation(actor, request.url.path) if actor else [],
+            "nav": navigation(actor, request.url.path, demo_mailbox=demo_mailbox) if actor else [],
             "units": web.scoped_units(actor) if actor else [],
             "unit": unit,
             "unit_names": unit_names,

@@ -161,7 +161,8 @@ class Moves(ABC):
 
 class Notifications(ABC):
     @abstractmethod
-    async def add(self, *notifications: NewNotification) -> None: ...
+    async def add(self, *notifications: NewNotification) -> list[int]:
+        """Store the notes; their ids, in the order given."""
 
     @abstractmethod
     async def unread_count(self, user_id: str) -> int: ...

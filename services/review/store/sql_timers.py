@@ -95,24 +95,23 @@ class SqlNotifications(port.Notifications):
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
-    async def add(self, *notifications: NewNotification) -> None:
-        if notifications:
-            rows = [
-                {
-                    "user_id": n.user_id,
-                    "kind": n.kind,
-                    "task_id": n.task_id,
-                    "nomination_id": n.nomination_id,
-                    "unit_code": n.unit_code,
-                    "text": n.text,
-                    "due_at": n.due_at,
-                    "created_at": n.created_at,
-                    "event_id": n.event_id,
-                    "count": n.count,
-                }
-                for n in notifications
-            ]
-            await self.conn.execute(t.notifications.insert(), rows)
+    async def add(self, *notifications: NewNotification) -> list[int]:
+        ids: list[int] = []
+        for n in notifications:  # one at a time: each note's id travels in its NotificationIssued event
+            row = {
+                "user_id": n.user_id,
+                "kind": n.kind,
+                "task_id": n.task_id,
+                "nomination_id": n.nomination_id,
+                "unit_code": n.unit_code,
+                "text": n.text,
+                "due_at": n.due_at,
+                "created_at": n.created_at,
+                "event_id": n.event_id,
+                "count": n.count,
+            }
+            ids.append(int(await self.conn.scalar(t.notifications.insert().values(**row).returning(t.notifications.c.id))))
+        return ids
 
     async def unread_count(self, user_id: str) -> int:
         n = t.notifications

@@ -4,7 +4,8 @@ rejected, forwarded, approved, blocked by its council) and awards' (decided with
 Review reads them back from the bus on its own durables (`review-bell` on REVIEW, `review-awards` on AWARDS), so a
 note never holds up the decision it tells of, and each event is handled once (`first_delivery` in the inbox, and a
 unique event + recipient + dossier key on the notes): a redelivery or a replay adds nothing.
-Who is told, and in what words: domain.bell.
+Who is told, and in what words: domain.bell. Each note written also leaves as a NotificationIssued event (usecases.notes)
+for the notifier's email.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from services.review.domain import bell
 from services.review.store.port import UnitOfWork
 from services.review.store.records import NewNotification
+from services.review.usecases import notes
 from services.review.usecases.context import ReviewContext
 from shared.contracts.events import (
     AwardGranted,
@@ -40,7 +42,7 @@ Build = Callable[[UnitOfWork], Awaitable[list[NewNotification]]]
 async def _once(review: ReviewContext, event: Event, build: Build) -> None:
     async with review.unit_of_work() as uow:
         if await uow.first_delivery(BELL, event, review.clock.now()):
-            await uow.notifications.add(*await build(uow))
+            await notes.issue(uow, *await build(uow))
         await uow.commit()
 
 
@@ -90,8 +92,10 @@ async def on_task_opened(review: ReviewContext, event: TaskOpened) -> None:
             count = bell.batched_count(unread.count if unread else None)
             text = bell.new_in_queue_text(count, unit.name, dossier)
             if unread is not None:
-                await uow.notifications.update_batch(
+                await notes.reissue(
+                    uow,
                     unread.id,
+                    unread,
                     count=count,
                     text=text,
                     task_id=event.task.task_id,

@@ -22,6 +22,7 @@ from services.review.domain.reminders import REMINDER_KINDS, escalation_after_mo
 from services.review.domain.task import ReviewTask, parent_in_path
 from services.review.store.port import AlreadyScheduled, UnitOfWork
 from services.review.store.records import MoveKind, NewNotification, ScheduledTimer, TaskMove, TaskRecord, TimerRecord
+from services.review.usecases import notes
 from services.review.usecases.context import ReviewContext
 from shared.contracts.events import SYSTEM_ACTOR, Actor, Event, Recipient, TaskEscalated, TaskReminder
 from shared.contracts.values import UnitRef
@@ -102,7 +103,7 @@ def notifications(
     task = record.task
     told = recipients(task, roster)
     text = notification_text(task, kind, record.nominee_name, record.award_name)
-    notes = [
+    written = [
         NewNotification(
             user_id=r.user_id,
             kind=kind,
@@ -115,13 +116,13 @@ def notifications(
         )
         for r in told
     ]
-    return told, notes
+    return told, written
 
 
 async def notify_unit(uow: UnitOfWork, record: TaskRecord, kind: str, now: datetime) -> list[Recipient]:
     """Notify the claimant, or every approver of the unit holding the task; returns who was notified."""
-    told, notes = notifications(record, kind, now, await roster_of(uow, record.task.holder.code))
-    await uow.notifications.add(*notes)
+    told, written = notifications(record, kind, now, await roster_of(uow, record.task.holder.code))
+    await notes.issue(uow, *written)
     return told
 
 
@@ -185,8 +186,8 @@ class TimerBatch:
         return outcome
 
     def _notify(self, record: TaskRecord, kind: str) -> list[Recipient]:
-        told, notes = notifications(record, kind, self.now, self.rosters.get(record.task.holder.code))
-        self.notifications += notes
+        told, written = notifications(record, kind, self.now, self.rosters.get(record.task.holder.code))
+        self.notifications += written
         return told
 
     def _remind(self, record: TaskRecord, kind: str) -> str:
@@ -248,7 +249,7 @@ class TimerBatch:
         await uow.tasks.save(*self.changed.values())
         await uow.moves.add(*self.moves)
         await uow.timers.add(self.new_timers)
-        await uow.notifications.add(*self.notifications)
+        await notes.issue(uow, *self.notifications)
         await uow.publish(*self.events)
         await uow.timers.mark_fired(self.done, self.now, self.instance)
         await uow.timers.reschedule(self.rescheduled)

@@ -22,7 +22,7 @@ from shared.contracts.subjects import rpc_subject
 RequestT = TypeVar("RequestT", bound=BaseModel)
 ReplyT = TypeVar("ReplyT", bound=BaseModel)
 
-SERVICE_NAMES_VI = {"registration": "Tiếp nhận hồ sơ", "review": "Xét duyệt", "awards": "Khen thưởng"}
+SERVICE_NAMES_VI = {"registration": "Tiếp nhận hồ sơ", "review": "Xét duyệt", "awards": "Khen thưởng", "notifier": "Gửi thư"}
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,21 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from shared.contracts.operations import Operation
-from shared.contracts.paging import DECISIONS_PAGE_MAX, DRAFTS_PAGE_MAX, Cursor
-from shared.contracts.values import IsoDateTime, Label, Level, Name, NomineeKind, Offset, PersonName, Short, Text, Title, Year
+from shared.contracts.paging import DECISIONS_PAGE_MAX, DRAFTS_PAGE_MAX, OUTGOING_PAGE_MAX, Cursor
+from shared.contracts.values import (
+    IsoDateTime,
+    Label,
+    Level,
+    Name,
+    NomineeKind,
+    Offset,
+    PersonName,
+    Reason,
+    Short,
+    Text,
+    Title,
+    Year,
+)
 
 SERVICE = "awards"
 MAX_GRASSROOTS_ROWS = 2000
@@ -577,6 +590,51 @@ class SignDraft(BaseModel):
     id: Name
 
 
+# Sổ văn bản đi: a unit's register of outgoing documents for a year, in number order
+
+
+class OutgoingQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_code: Name
+    year: Year
+    limit: int = Field(default=OUTGOING_PAGE_MAX, ge=1, le=OUTGOING_PAGE_MAX)
+    cursor: Cursor | None = None
+
+
+class OutgoingDocument(BaseModel):
+    """One line of the register: number and symbol, date, kind, trích yếu, who signed, to whom, how many it lists."""
+
+    id: Short
+    number: int
+    number_text: Label
+    kind: DocumentKind
+    kind_label: Label
+    issued_at: IsoDateTime
+    subject: Reason  # the trích yếu as the document prints it
+    signed_by: PersonName
+    addressee: Title  # a tờ trình's "Kính gửi" ("" for a decision)
+    listed: int  # the people and collectives it lists
+    status: IssueStatus
+    status_label: Label
+
+
+class OutgoingRegister(BaseModel):
+    unit_code: Short
+    unit_name: Title
+    year: int
+    total: int
+    items: list[OutgoingDocument] = Field(max_length=OUTGOING_PAGE_MAX)
+    next_cursor: Cursor | None = Field(default=None, description="Trang tiếp theo: gửi lại làm cursor; null khi đã hết")
+
+
+class OutgoingWorkbook(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_code: Name
+    year: Year
+
+
 LIST_DECISIONS = Operation(service=SERVICE, name="list_decisions", request=DecisionQuery, reply=DecisionPage)
 GET_DECISION = Operation(service=SERVICE, name="get_decision", request=DecisionById, reply=DecisionView)
 REVOKE = Operation(service=SERVICE, name="revoke", request=RevokeDecision, reply=DecisionView)
@@ -592,3 +650,5 @@ END_SIGNER_TERM = Operation(service=SERVICE, name="end_signer_term", request=End
 LIST_DRAFTS = Operation(service=SERVICE, name="list_drafts", request=DraftQuery, reply=DraftPage)
 GET_DRAFT = Operation(service=SERVICE, name="get_draft", request=DraftById, reply=DraftView)
 SIGN_DRAFT = Operation(service=SERVICE, name="sign_draft", request=SignDraft, reply=DraftView)
+OUTGOING_REGISTER = Operation(service=SERVICE, name="outgoing_register", request=OutgoingQuery, reply=OutgoingRegister)
+OUTGOING_WORKBOOK = Operation(service=SERVICE, name="outgoing_workbook", request=OutgoingWorkbook, reply=DocumentFile)

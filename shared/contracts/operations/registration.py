@@ -206,6 +206,7 @@ class DecisionHeading(BaseModel):
     decision_id: Short
     kind: Literal["decision", "proposal"]
     number_text: Label
+    issuer_name: Label = ""  # who issued it (its short name): a number means nothing without its issuer
     issued_at: Short
     revoked: bool
 
@@ -250,9 +251,18 @@ class NominationSummary(NominationFacts):
             decision_id=decision["decision_id"],
             kind=decision["kind"],
             number_text=decision["number_text"],
+            issuer_name=_issuer_short_name(decision.get("issuer") or {}),
             issued_at=decision["issued_at"],
             revoked="revoked" in decision,
         )
+
+
+def _issuer_short_name(issuer: dict[str, Any]) -> str:
+    name = str(issuer.get("short_name") or issuer.get("name") or "")
+    return name if len(name) <= LABEL_MAX else name[: LABEL_MAX - 1] + "…"
+
+
+LABEL_MAX = 100  # Label's bound
 
 
 class AttachmentView(AttachmentRef):

@@ -19,7 +19,7 @@ from shared.contracts.commands import SendBack as SendBackBody
 from shared.contracts.events import Actor, EligibilityCheck, NominationSnapshot, UnitsReorganised
 from shared.contracts.operations import Operation
 from shared.contracts.paging import NOTIFICATIONS_PAGE_MAX, OPS_QUEUES_PAGE_MAX, PROPOSALS_PAGE_MAX, QUEUE_PAGE_MAX, Cursor
-from shared.contracts.values import IsoDateTime, Label, Level, Name, Offset, PersonName, Short, Title, UnitRef
+from shared.contracts.values import Delivery, IsoDateTime, Label, Level, Name, Offset, PersonName, Short, Title, UnitRef
 
 
 class _Params(BaseModel):
@@ -367,8 +367,7 @@ NotificationKind = Literal[
 ]
 NOTIFICATION_KINDS: tuple[NotificationKind, ...] = typing.get_args(NotificationKind)
 # bell: the bell only; email_now: also an email at once; email_daily: also in a daily digest at `digest_hour`
-# (Vietnam time). Email is not sent yet: the choice is kept for the sender that comes next.
-Delivery = Literal["bell", "email_now", "email_daily"]
+# (Vietnam time), sent by the notifier (services/notifier) from review's NotificationIssued events.
 
 
 class NotificationPreference(BaseModel):
@@ -380,7 +379,8 @@ class NotificationPreference(BaseModel):
 
 
 class NotificationPreferences(BaseModel):
-    """One entry per kind (the bell only unless the person chose otherwise); `email_sent` False until email exists."""
+    """One entry per kind (the bell only unless the person chose otherwise). `email_sent`: review answers False (it
+    does not send mail); the portal sets it True when the notifier answers, i.e. email choices take effect."""
 
     items: list[NotificationPreference] = Field(max_length=len(NOTIFICATION_KINDS))
     email_sent: bool = False
