@@ -9,6 +9,7 @@ import io
 import unicodedata
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pypdf
@@ -28,6 +29,7 @@ from shared.contracts.events import NominationApproved, NominationsApproved, Nom
 from shared.contracts.operations.awards import CertificatesRequest, DecisionById, RevokeDecision
 from shared.rules.documents import Certificate, certificates_pdf, load_layout
 from shared.rules.documents.certificate import text_lines
+from shared.rules.documents.model import LAYOUT_FILE
 from tests.document_samples import LONG_NAME, certified_decision, decision_certificates
 from tests.fakes.awards import FakeAwards, approve_and_sign, fake_awards
 from tests.unit.factories import TREE, actor, path, unit
@@ -169,6 +171,17 @@ def test_a_200_character_name_shrinks_and_wraps_inside_its_box_between_tang_and_
     for text, x, _ in name_lines:
         assert x >= margin - 0.5, text  # centred in the text width: starting inside it, it ends inside it too
     assert 2 <= len(name_lines) <= 4
+
+
+def test_a_layout_file_without_the_certificate_values_and_an_empty_list_are_refused(tmp_path: Path) -> None:
+    documents_only = tmp_path / "layout.toml"
+    with LAYOUT_FILE.open(encoding="utf-8") as f:
+        kept = f.read().split("[values.certificate_margin_mm]")[0]
+    documents_only.write_text(kept, encoding="utf-8")
+    with pytest.raises(ValueError, match="missing certificate values"):
+        certificates_pdf(decision_certificates(1), layout=load_layout(documents_only))
+    with pytest.raises(ValueError, match="no certificates"):
+        certificates_pdf([])
 
 
 # What a certificate says, from the register

@@ -250,12 +250,13 @@ def _middle(pdf: _Sheet, cert: Certificate, top: float, bottom: float) -> None:
 
 def certificates_pdf(certificates: Sequence[Certificate], paper: Paper = "A4", layout: Layout | None = None) -> bytes:
     """One landscape page per certificate, in the order given, Liberation Serif embedded."""
+    if not certificates:
+        raise ValueError("no certificates to print")  # a PDF needs a page: the caller says why there is none
     pdf = _Sheet(layout or load_layout(), paper)
     pdf.set_creator("Thi Đua")
-    if certificates:
-        first = certificates[0]
-        pdf.set_title(nfc(f"Văn bằng – Quyết định số {first.decision_number}"))
-        pdf.set_author(nfc(first.issuer))
+    first = certificates[0]
+    pdf.set_title(nfc(f"Văn bằng – Quyết định số {first.decision_number}"))
+    pdf.set_author(nfc(first.issuer))
     for cert in certificates:
         pdf.add_page()
         _border(pdf)
