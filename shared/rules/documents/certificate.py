@@ -134,7 +134,7 @@ def _wrap(pdf: _Sheet, text: str, style: str, size: float, width: float) -> tupl
     return tuple(str(line) for line in lines)
 
 
-def fit(pdf: _Sheet, text: str, style: str, size: float, width: float, lines: int, *, min_size: float = 0) -> _Fitted:
+def _fit(pdf: _Sheet, text: str, style: str, size: float, width: float, lines: int, *, min_size: float = 0) -> _Fitted:
     """The text at `size`, or smaller, in at most `lines` lines of `width`: the box is `lines` lines of `size` high.
     Down to `min_size` it keeps to `lines` lines; below, it may take more lines while they stay inside the box."""
     box = size * PT_MM * LINE_HEIGHT * lines
@@ -173,13 +173,13 @@ def _top(pdf: _Sheet, cert: Certificate) -> float:
     """The issuing union under its parent, a short rule, the title: the y under the title."""
     x, width, y = pdf.l_margin, pdf.epw, pdf.t_margin
     if cert.issuer_parent:
-        y = _put(pdf, fit(pdf, nfc(cert.issuer_parent.upper()), "", pdf.pt("certificate_parent_pt"), width, 1), "", x, y, width)
-    issuer = fit(pdf, nfc(cert.issuer.upper()), "B", pdf.pt("certificate_issuer_pt"), width, 1)
+        y = _put(pdf, _fit(pdf, nfc(cert.issuer_parent.upper()), "", pdf.pt("certificate_parent_pt"), width, 1), "", x, y, width)
+    issuer = _fit(pdf, nfc(cert.issuer.upper()), "B", pdf.pt("certificate_issuer_pt"), width, 1)
     y = _put(pdf, issuer, "B", x, y, width)
     rule = min(pdf.get_string_width(issuer.lines[0]) if issuer.lines else width, width) / 3
     pdf.set_line_width(0.3 * pdf.scale)
     pdf.line(x + width / 2 - rule / 2, y + 1 * pdf.scale, x + width / 2 + rule / 2, y + 1 * pdf.scale)
-    title = fit(pdf, nfc(cert.title.upper()), "B", pdf.pt("certificate_title_pt"), width, 1)
+    title = _fit(pdf, nfc(cert.title.upper()), "B", pdf.pt("certificate_title_pt"), width, 1)
     return _put(pdf, title, "B", x, y + 4 * pdf.scale, width)
 
 
@@ -197,13 +197,13 @@ class _Foot:
 def _fit_foot(pdf: _Sheet, cert: Certificate) -> _Foot:
     half = pdf.epw / 2
     date_pt, sig_pt = pdf.pt("certificate_date_pt"), pdf.pt("certificate_signature_pt")
-    dated = fit(pdf, date_line(cert), "I", date_pt, half, 1)
-    roles = tuple(fit(pdf, nfc(r), "B", sig_pt, half, 1) for r in cert.signature.role_lines())
-    name = fit(pdf, nfc(cert.signature.name), "B", sig_pt, half, 1) if cert.signature.name else None
+    dated = _fit(pdf, date_line(cert), "I", date_pt, half, 1)
+    roles = tuple(_fit(pdf, nfc(r), "B", sig_pt, half, 1) for r in cert.signature.role_lines())
+    name = _fit(pdf, nfc(cert.signature.name), "B", sig_pt, half, 1) if cert.signature.name else None
     name_height = name.height if name else sig_pt * PT_MM * LINE_HEIGHT
     block = dated.height + sum(r.height for r in roles) + pdf.mm("certificate_signing_space_mm") + name_height
     footer_pt = pdf.pt("certificate_footer_pt")
-    numbers = (fit(pdf, decision_line(cert), "", footer_pt, half, 1), fit(pdf, register_line(cert), "", footer_pt, half, 1))
+    numbers = (_fit(pdf, decision_line(cert), "", footer_pt, half, 1), _fit(pdf, register_line(cert), "", footer_pt, half, 1))
     return _Foot(dated, roles, name, numbers, top=pdf.h - pdf.mm("certificate_margin_mm") - block)
 
 
@@ -238,7 +238,7 @@ def _middle(pdf: _Sheet, cert: Certificate, top: float, bottom: float) -> None:
     shrink = 1.0
     while True:
         gap = 2.5 * pdf.scale * shrink
-        blocks = [(fit(pdf, t, s, size * shrink, width, n, min_size=m * shrink), s) for t, s, size, n, m in wanted]
+        blocks = [(_fit(pdf, t, s, size * shrink, width, n, min_size=m * shrink), s) for t, s, size, n, m in wanted]
         needed = sum(b.height for b, _ in blocks) + gap * (len(blocks) - 1)
         if needed <= bottom - top or shrink < 0.3:
             break
