@@ -1,6 +1,6 @@
 """Sample official documents built the way the services build them (awards' decisions and state-title tờ trình from
-the real legal-basis data, review's forwarding letter): the layout tests use them, and `python -m
-tests.document_samples DIR` renders each to PDF and to PNG (pdftoppm, 100 dpi) for a person to look at.
+the real legal-basis data, review's forwarding letter, a decision's certificates): the layout tests use them, and
+`python -m tests.document_samples DIR` renders each to PDF and to PNG (pdftoppm, 100 dpi) for a person to look at.
 """
 
 from __future__ import annotations
@@ -14,11 +14,14 @@ from pathlib import Path
 
 from PIL import Image
 
+from services.awards.domain.certificate import certificates_of
 from services.awards.domain.document import DocumentData, Entry, build_document
 from services.awards.domain.legal_basis import DocumentKind, frame_for
+from services.awards.domain.register import Decision, RegistryEntry
 from services.review.domain.proposal import Proposal, ProposalItem, proposal_letter
+from shared.contracts.operations.awards import DecisionFrame
 from shared.contracts.values import NomineeKind
-from shared.rules.documents import OfficialDocument, to_pdf
+from shared.rules.documents import Certificate, OfficialDocument, Paper, certificates_pdf, to_pdf
 from shared.rules.reference import load_units
 
 ON = date(2026, 3, 5)
@@ -159,12 +162,95 @@ SAMPLES: dict[str, Callable[[], OfficialDocument]] = {
 }
 
 
+# --- Certificates (văn bằng) of a decision, built by awards' domain from a decision of the register ----------------
+
+LONG_NAME = ("Tổ Công đoàn Phân xưởng Cơ khí Chế tạo và Sửa chữa Thiết bị Nâng hạ số 2 thuộc Xí nghiệp Cơ điện " * 3)[:200]
+
+
+def certified_decision(people: int, *, long_name: bool = False) -> tuple[Decision, tuple[RegistryEntry, ...], DecisionFrame]:
+    """A signed Giấy khen decision of LĐLĐ thị xã Sơn Tây listing `people` entries (the second a collective), as the
+    register holds it; with `long_name`, the collective is named by 200 characters."""
+    unit = UNITS["HN-SONTAY"]
+    frame = frame_for(
+        "decision",
+        issuer_code=unit.code,
+        issuer_name=unit.name,
+        issuer_level=unit.level,
+        catalogs={"union"},
+        on=ON,
+        award_codes=frozenset({GK[0]}),
+    )
+    stored = DecisionFrame(
+        place=frame.place,
+        basis=list(frame.basis),
+        authority=frame.authority,
+        signer_role=list(frame.signer_role),
+        signer_name="Nguyễn Văn Hùng",
+        issuer_parent_name="Liên đoàn Lao động Thành phố Hà Nội",
+    )
+    decision = Decision(
+        id="d-15",
+        kind="decision",
+        issuer_code=unit.code,
+        issuer=unit,
+        year=ON.year,
+        number=15,
+        number_text="15/QĐ-LĐLĐ",
+        issued_at=datetime(2026, 3, 5, 2, 0, tzinfo=UTC),
+        signed_by="Lãnh đạo LĐLĐ Sơn Tây",
+        award_code=GK[0],
+        award_name=GK[1],
+        catalog_version="union-2025.1",
+        readers=("HN", "HN-SONTAY", "TLD"),
+        batch_id=None,
+        decided_by="",
+        document=stored,
+    )
+    entries = []
+    for i in range(people):
+        e = _entry(i, "collective" if i == 1 else "individual")
+        name = LONG_NAME if long_name and i == 1 else e.nominee_name
+        entries.append(
+            RegistryEntry(
+                id=f"e-{i + 1}",
+                decision_id=decision.id,
+                nomination_id=f"n-{i + 1}",
+                nominee_kind=e.nominee_kind,
+                nominee_name=name,
+                unit_code="HN-SONTAY-DST",
+                unit_name=e.unit_name,
+                period="2025",
+                coefficient="0.3",
+                base_salary_vnd=2_340_000,
+                prize_amount_vnd=e.prize_amount_vnd,
+                award_code=e.award_code,
+                award_name=e.award_name,
+                status="granted",
+                nominee_position=e.position,
+            )
+        )
+    return decision, tuple(entries), stored
+
+
+def decision_certificates(people: int = 4, *, long_name: bool = False) -> list[Certificate]:
+    decision, entries, frame = certified_decision(people, long_name=long_name)
+    return certificates_of(decision, entries, frame)
+
+
+CERTIFICATE_SAMPLES: dict[str, tuple[Callable[[], list[Certificate]], Paper]] = {
+    "certificates-a4": (lambda: decision_certificates(3, long_name=True), "A4"),  # the collective's name: 200 characters
+    "certificate-a3": (lambda: decision_certificates(1), "A3"),
+}
+
+
 def render(out: Path, dpi: int = 100) -> list[Path]:
     """Each sample as PDF and as one PNG per page (needs pdftoppm, from poppler-utils), in 16 greys to stay small."""
     out.mkdir(parents=True, exist_ok=True)
-    for name, build in SAMPLES.items():
+    files = {name: to_pdf(build()) for name, build in SAMPLES.items()}
+    files |= {name: certificates_pdf(build(), paper) for name, (build, paper) in CERTIFICATE_SAMPLES.items()}
+    for name, content in files.items():
         pdf = out / f"{name}.pdf"
-        pdf.write_bytes(to_pdf(build()))
+        pdf.write_bytes(content)
         subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", str(pdf), str(out / name)], check=True)
     pages = sorted(out.glob("*.png"))
     for page in pages:

@@ -10,6 +10,7 @@ from services.awards import store
 from services.awards.unitdirectory import RpcUnitDirectory
 from services.awards.usecases import (
     catalog,
+    certificates,
     decisions,
     documents,
     grassroots,
@@ -44,6 +45,7 @@ def operations(ctx: ServiceContext, units: UnitDirectory) -> dict[str, RpcOperat
         implement(op.REVOKE, partial(revocation.revoke, awards)),
         implement(op.MARK_RECOVERED, partial(revocation.mark_recovered, awards)),
         implement(op.DECISION_DOCUMENT, partial(documents.decision_document, awards, units)),
+        implement(op.CERTIFICATES, partial(certificates.certificates, awards, units)),
         implement(op.REPORT, partial(reports.report, awards, units)),
         implement(op.RECORD_GRASSROOTS, partial(grassroots.record_grassroots, awards, units)),
         implement(op.LIST_SIGNERS, partial(signers.list_signers, awards)),

@@ -27,6 +27,7 @@ def binary_responses(*media_types: str) -> dict[int | str, dict[str, Any]]:
 
 
 DocumentFormat = Literal["pdf", "xlsx"]
+Paper = Literal["A4", "A3"]
 
 
 def content_disposition(filename: str) -> str:
@@ -56,6 +57,14 @@ def document_download(document: dict[str, Any]) -> Response:
 async def decision_download(gateway: Gateway, actor: Actor, decision_id: str, fmt: DocumentFormat) -> Response:
     """A decision's PDF or .xlsx as awards renders it (awards decides who may read it)."""
     return document_download(await gateway.call("awards", "decision_document", actor, {"id": decision_id, "format": fmt}))
+
+
+async def certificates_download(
+    gateway: Gateway, actor: Actor, decision_id: str, paper: Paper, nomination_id: str | None = None
+) -> Response:
+    """A decision's certificates (văn bằng) as one PDF, or one nominee's, as awards renders them."""
+    params = {"id": decision_id, "paper": paper, **({"nomination_id": nomination_id} if nomination_id else {})}
+    return document_download(await gateway.call("awards", "certificates", actor, params))
 
 
 async def proposal_download(gateway: Gateway, actor: Actor, proposal_id: str, fmt: DocumentFormat) -> Response:

@@ -1,5 +1,5 @@
-"""A decision in the console: the PDF link, the revocation form with its field error, the recovery of the prize,
-and the nomination that shows it was revoked."""
+"""A decision in the console: the PDF link, its certificates (văn bằng), the revocation form with its field error,
+the recovery of the prize, and the nomination that shows it was revoked."""
 
 from __future__ import annotations
 
@@ -27,6 +27,12 @@ def pdf_file(page: Page) -> bytes:
     data = download.value.path().read_bytes()
     assert data.startswith(b"%PDF"), data[:20]
     return data
+
+
+def certificates_file(page: Page, link: str) -> pypdf.PdfReader:
+    with page.expect_download() as download:
+        page.click(link)
+    return pypdf.PdfReader(io.BytesIO(download.value.path().read_bytes()))
 
 
 def pdf_text(page: Page) -> str:
@@ -86,6 +92,12 @@ def test_an_approver_downloads_the_pdf_revokes_the_decision_with_a_reason_and_re
     assert number, text
     assert "Kiều Văn Thắng" in text
     assert "Liên đoàn Lao động thị xã Sơn Tây".upper() in text
+    # Its certificate (văn bằng): the whole decision's, and the nominee's own from its row, one landscape A4 page
+    for link in ("#certificates-link", "td.certificate a"):
+        [page] = certificates_file(submitter, link).pages
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (842, 595)
+        assert "Kiều Văn Thắng" in page.extract_text()
+        assert f"Số vào sổ: {number.group(1)} – 1" in " ".join(page.extract_text().split())
 
     district.goto(decision_url)
     expect(district.locator("#decision-status")).to_have_text("Đã ban hành")
@@ -100,6 +112,7 @@ def test_an_approver_downloads_the_pdf_revokes_the_decision_with_a_reason_and_re
     expect(district.locator("#revocation")).to_contain_text("Khai man số ngày công trong báo cáo thành tích")
     expect(district.locator("td.recovery")).to_contain_text("Phải thu hồi")
     expect(district.locator("article.doc .stamp")).to_have_text("ĐÃ THU HỒI")
+    expect(district.locator("#certificates-link")).to_have_count(0)  # a revoked decision prints no certificates
     shot(district, "20-decision-revoked")
     revoked_text = pdf_text(district)  # the file as its officer signed it: a revocation never alters a signed file
     assert "ĐÃ THU HỒI" not in revoked_text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from services.awards.domain.certificate import has_certificate
 from services.awards.domain.document import plain_authority, subject_line
 from services.awards.domain.register import Decision, Listing, RegistryEntry
 from services.awards.domain.revocation import RECOVERY_LABELS_VI, STATUS_LABELS_VI, DecisionStatus, Recovery, may_act_for
@@ -100,4 +101,5 @@ def entry_view(e: RegistryEntry, decision: Decision) -> DecisionEntryView:
         recovery_amount_vnd=e.recovery_amount_vnd,
         recovered_at=e.recovered_at,
         recovered_by=e.recovered_by,
+        has_certificate=has_certificate(decision, e),
     )

@@ -5,6 +5,7 @@ store, decides with `services.awards.domain`, and saves its state and its events
 - `decisions`: the register of decisions as its readers may see it
 - `revocation`: revoking a decision, and recording its prizes recovered
 - `documents`: a decision or tờ trình as PDF or .xlsx
+- `certificates`: the Bằng khen / Giấy khen certificates (văn bằng) a decision grants, as one PDF
 - `catalog`: the award catalogues in force, with prizes
 - `grassroots`: the awards a CĐCS decides itself, recorded in the register
 - `signers`: the unit's roster of signing officers (người ký văn bản), whom its documents print as signer

@@ -39,7 +39,7 @@ async def decision_document(ctx: AwardsContext, units: UnitDirectory, actor: Act
     if signed is not None:
         content = signed
     else:
-        frame = decision.document or await _frame_now(units, actor, decision)
+        frame = decision.document or await frame_now(units, actor, decision)
         # fpdf2 lays a 500-entry table out in seconds: off the event loop, so events and other requests go on meanwhile
         content = await asyncio.to_thread(RENDERERS[q.format], official_document(ctx, decision, entries, frame))
     stem = "quyet-dinh" if decision.kind == "decision" else "to-trinh"
@@ -68,7 +68,7 @@ def _no_prize_awards(ctx: AwardsContext, entries: Sequence[RegistryEntry], on: d
     return frozenset(none)
 
 
-async def _frame_now(units: UnitDirectory, actor: Actor, decision: Decision) -> DecisionFrame:
+async def frame_now(units: UnitDirectory, actor: Actor, decision: Decision) -> DecisionFrame:
     """A decision issued before frames were stored with it: the frame configured on its date, under the issuer's
     superior on that date as registration's tree has it."""
     on = issued_on(decision)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from services.portal.api.deps import Code, CurrentActor, Id, Offset, PageCursor, Year, page_limit, present
-from services.portal.downloads import XLSX, binary_responses, decision_download
+from services.portal.downloads import XLSX, Paper, binary_responses, certificates_download, decision_download
 from services.portal.gateway import Gateway
 from shared.contracts.operations import awards as awards_ops
 from shared.contracts.paging import DECISIONS_PAGE_MAX
@@ -69,6 +69,15 @@ def build_router(gateway: Gateway) -> APIRouter:
     )
     async def decision_xlsx(decision_id: Id, actor: CurrentActor) -> Response:
         return await decision_download(gateway, actor, decision_id, "xlsx")
+
+    @api.get(
+        "/decisions/{decision_id}/certificates.pdf",
+        summary="Văn bằng (Bằng khen, Giấy khen) của quyết định: mỗi người một trang khổ ngang, hoặc của một hồ sơ",
+        response_class=Response,
+        responses=binary_responses("application/pdf"),
+    )
+    async def certificates_pdf(decision_id: Id, actor: CurrentActor, paper: Paper = "A4", nomination_id: Code = None) -> Response:
+        return await certificates_download(gateway, actor, decision_id, paper, nomination_id)
 
     @api.post("/decisions/{decision_id}/revoke", summary="Thu hồi quyết định, có lý do (người duyệt đơn vị ban hành)")
     async def revoke(decision_id: Id, body: DecisionRevocation, actor: CurrentActor) -> awards_ops.DecisionView:

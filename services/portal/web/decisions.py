@@ -1,5 +1,5 @@
 """Award decisions in the console ("quyết định"): the register of decisions, one decision with its nominees and
-prizes, its PDF and .xlsx, revoking it, and recording a prize paid back. Awards decides who may."""
+prizes, its PDF and .xlsx, its certificates (văn bằng), revoking it, and recording a prize paid back. Awards decides who may."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from services.portal.downloads import DocumentFormat, decision_download
+from services.portal.downloads import DocumentFormat, certificates_download, decision_download
 from services.portal.gateway import Gateway
 from services.portal.web import session as web
 from services.portal.web.forms import clean, signed_form
@@ -97,6 +97,11 @@ def build_router(gateway: Gateway) -> APIRouter:
     @pages.get("/quyet-dinh/{decision_id}.xlsx")
     async def decision_xlsx(request: Request, decision_id: str) -> Response:
         return await document_file(gateway, request, decision_id, "xlsx")
+
+    @pages.get("/quyet-dinh/{decision_id}/van-bang.pdf")
+    async def certificates_pdf(request: Request, decision_id: str, paper: str = "A4", nomination_id: str = "") -> Response:
+        actor = await web.current_actor(request)
+        return await certificates_download(gateway, actor, decision_id, "A3" if paper == "A3" else "A4", nomination_id or None)
 
     @pages.get("/quyet-dinh/{decision_id}", response_class=HTMLResponse)
     async def decision(request: Request, decision_id: str) -> HTMLResponse:

@@ -123,6 +123,7 @@ class DecisionEntryView(BaseModel):
     recovery_amount_vnd: int | None
     recovered_at: IsoDateTime | None
     recovered_by: str | None
+    has_certificate: bool = False  # a Bằng khen or Giấy khen of a decision that stands: its certificate can be printed
 
 
 class DecisionView(BaseModel):
@@ -234,6 +235,16 @@ class DocumentRequest(BaseModel):
 
     id: Name
     format: Literal["pdf", "xlsx", "html"] = "pdf"  # html: the printed page's <article>, from the same lines as the PDF
+
+
+class CertificatesRequest(BaseModel):
+    """The certificates (văn bằng) of a decision: every one, or the one of `nomination_id`, on A4 or A3 landscape."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Name
+    nomination_id: Name | None = None
+    paper: Literal["A4", "A3"] = "A4"
 
 
 class DocumentFile(BaseModel):
@@ -629,6 +640,7 @@ GET_DECISION = Operation(service=SERVICE, name="get_decision", request=DecisionB
 REVOKE = Operation(service=SERVICE, name="revoke", request=RevokeDecision, reply=DecisionView)
 MARK_RECOVERED = Operation(service=SERVICE, name="mark_recovered", request=MarkRecovered, reply=DecisionView)
 DECISION_DOCUMENT = Operation(service=SERVICE, name="decision_document", request=DocumentRequest, reply=DocumentFile)
+CERTIFICATES = Operation(service=SERVICE, name="certificates", request=CertificatesRequest, reply=DocumentFile)
 LIST_CATALOG = Operation(service=SERVICE, name="list_catalog", request=CatalogQuery, reply=CatalogView)
 RECORD_GRASSROOTS = Operation(service=SERVICE, name="record_grassroots", request=RecordGrassroots, reply=GrassrootsRecorded)
 REPORT = Operation(service=SERVICE, name="report", request=ReportQuery, reply=ReportView)

@@ -1,5 +1,5 @@
 """Official documents (Quyết định, Tờ trình) as PDF, as the console's printed page and as .xlsx, laid out as a union
-office prints them.
+office prints them; the certificates (văn bằng) a decision grants, as PDF (`certificates_pdf`).
 
 A document is a value (`OfficialDocument`). `compose` turns it into the lines every rendering prints, in order, with
 their role (masthead, title, căn cứ, body, nơi nhận, signature, appendix); `to_pdf` and `to_html` only place those
@@ -11,6 +11,7 @@ unconfirmed (used, with a warning). The PDF embeds Liberation Serif (metric-comp
 
 from __future__ import annotations
 
+from shared.rules.documents.certificate import Certificate, Paper, certificates_pdf
 from shared.rules.documents.compose import compose
 from shared.rules.documents.html import document_css, font_bytes, to_html
 from shared.rules.documents.model import (
@@ -32,11 +33,14 @@ from shared.rules.documents.xlsx import save_text_only, to_xlsx
 __all__ = [
     "FONT_FILES",
     "AppendixHeading",
+    "Certificate",
     "Column",
     "Layout",
     "OfficialDocument",
+    "Paper",
     "SignatureBlock",
     "Table",
+    "certificates_pdf",
     "compose",
     "date_line",
     "document_css",
