@@ -54,6 +54,7 @@ def operations(ctx: ServiceContext, units: UnitDirectory) -> dict[str, RpcOperat
         implement(op.LIST_DRAFTS, partial(signing.list_drafts, awards)),
         implement(op.GET_DRAFT, partial(signing.get_draft, awards)),
         implement(op.SIGN_DRAFT, partial(signing.sign_draft, awards)),
+        implement(op.SET_DRAFT_PRIZE, partial(signing.set_draft_prize, awards)),
         implement(op.OUTGOING_REGISTER, partial(outgoing.outgoing_register, awards)),
         implement(op.OUTGOING_WORKBOOK, partial(outgoing.outgoing_workbook, awards)),
         *outbox_operations(ctx, store.outbox).items(),

@@ -190,8 +190,9 @@ def readyz(system: System, service: str, timeout: float = 10.0) -> tuple[int, di
 
 
 def running(system: System) -> list[str]:
-    """Every process of the system still alive, replicas included."""
-    return [name for name, process in system.processes.items() if process.poll() is None]
+    """Every service process of the system still alive, replicas included (not the demo mail sink: it has no /readyz)."""
+    served = {*system.config.http_ports, *system.replica_ports}
+    return [name for name, process in system.processes.items() if process.poll() is None and name in served]
 
 
 def wait_ready(system: System, names: Iterable[str], timeout: float = 60.0) -> None:

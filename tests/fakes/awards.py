@@ -30,7 +30,7 @@ from services.awards.usecases import issuing, signing
 from services.awards.usecases.context import AwardsContext
 from services.awards.usecases.ports import DocumentSigner, UnitDirectory, UnitPaths
 from shared.contracts.events import Actor, Event, NominationApproved, NominationsApproved, RoleGrant
-from shared.contracts.operations.awards import DraftView, SignDraft
+from shared.contracts.operations.awards import DraftById, DraftView, SetDraftPrize, SignDraft
 from shared.contracts.values import UnitRef
 from shared.platform.clock import FixedClock
 from shared.platform.pdfsigning import NoSigningKey, SignedPdf
@@ -175,6 +175,10 @@ class FakeAwardsStore(AwardsStore):
         if after is not None:
             found = [d for d in found if (d.approved_at, d.id) > (after.approved_at, after.id)]
         return found[:limit]
+
+    async def set_draft_prize(self, draft_id: str, nomination_id: str, amount_vnd: int) -> None:
+        draft = self.register.drafts[draft_id]
+        self.register.drafts[draft_id] = replace(draft, prizes={**draft.prizes, nomination_id: amount_vnd})
 
     async def mark_signed(self, draft_id: str, *, at: datetime, by: str, signed_as: Sequence[tuple[str, str]]) -> bool:
         draft = self.register.drafts[draft_id]
@@ -461,9 +465,10 @@ def chair_of(unit: UnitRef) -> Actor:
     )
 
 
-async def sign_drafts(awards: FakeAwards, *, by: Actor | None = None) -> list[DraftView]:
+async def sign_drafts(awards: FakeAwards, *, by: Actor | None = None, unit_prize: int | None = None) -> list[DraftView]:
     """Every draft waiting, signed today: by `by`, or by its issuer's chair (`chair_of`), who is put on the roster
-    as Chủ tịch when it has no term for that account."""
+    as Chủ tịch when it has no term for that account. With `unit_prize`, the chair first sets that amount for each
+    nominee whose award has none in the catalogue (as the unit's quy chế would)."""
     waiting = [d for d in awards.store.register.drafts.values() if d.status == "awaiting_signature"]
     signed = []
     for draft in waiting:
@@ -480,17 +485,24 @@ async def sign_drafts(awards: FakeAwards, *, by: Actor | None = None) -> list[Dr
                     username=signer.username,
                 )
             )
+        if unit_prize is not None:
+            view = await signing.get_draft(awards.context, signer, DraftById(id=draft.id))
+            for nominee in (n for n in view.nominees if n.prize_needed):
+                prize = SetDraftPrize(id=draft.id, nomination_id=nominee.nomination_id, amount_vnd=unit_prize)
+                await signing.set_draft_prize(awards.context, signer, prize)
         signed.append(await signing.sign_draft(awards.context, signer, SignDraft(id=draft.id)))
     return signed
 
 
-async def approve_and_sign(awards: FakeAwards, *approvals: NominationApproved | NominationsApproved) -> None:
+async def approve_and_sign(
+    awards: FakeAwards, *approvals: NominationApproved | NominationsApproved, unit_prize: int | None = None
+) -> None:
     """Each final approval drafted, then signed by the issuer's chair at the approval's own moment (the clock set to
-    it), as if the chair signed at once."""
+    it), as if the chair signed at once (setting `unit_prize` where the catalogue knows no amount, see `sign_drafts`)."""
     for event in approvals:
         awards.clock.at = event.occurred_at
         if isinstance(event, NominationsApproved):
             await issuing.on_batch_approved(awards.context, event)
         else:
             await issuing.on_approved(awards.context, event)
-        await sign_drafts(awards)
+        await sign_drafts(awards, unit_prize=unit_prize)

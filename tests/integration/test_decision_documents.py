@@ -126,10 +126,18 @@ async def statuses(reg: ServiceContext, ids: list[str]) -> list[str]:
     return [(await nomination(reg, i))["status"] for i in ids]
 
 
+UNIT_PRIZE = 1_500_000  # what the district's quy chế grants a CĐCS vững mạnh (the catalogue knows no amount)
+
+
 async def signed_by_the_chairs(world: dict[str, Any], nc: NatsClient, drafted: int) -> None:
-    """The issuers' chairs sign every draft over the bus once `drafted` nominations are drafted."""
+    """The issuers' chairs sign every draft over the bus once `drafted` nominations are drafted, first setting the
+    unit's own amount (UNIT_PRIZE) for each nominee whose award has none in the catalogue."""
 
     async def sign(actor: Actor, draft_id: str) -> None:
+        draft = (await rpc(nc, "get_draft", actor, {"id": draft_id}))["data"]
+        for nominee in (n for n in draft["nominees"] if n["prize_needed"]):
+            params = {"id": draft_id, "nomination_id": nominee["nomination_id"], "amount_vnd": UNIT_PRIZE}
+            assert (await rpc(nc, "set_draft_prize", actor, params))["ok"]
         reply = await rpc(nc, "sign_draft", actor, {"id": draft_id})
         assert "data" in reply, reply
 
@@ -170,7 +178,7 @@ async def test_a_batch_approval_issues_one_decision_grouped_by_award_and_every_n
     assert [a["code"] for a in d["awards"]] == ["giay_khen_ldld_huyen", "cdcs_vung_manh"]
     assert (d["collectives"], d["individuals"]) == (2, 2)
     # 0.3 and 0.6 x 2,340,000 rounded up to 10.000 đ; CĐCS vững mạnh's prize is not known (coefficient 0, unconfirmed)
-    assert d["total_prize_vnd"] == 710_000 * 2 + 1_410_000
+    assert d["total_prize_vnd"] == 710_000 * 2 + 1_410_000 + UNIT_PRIZE
     granted = await awards_events(js, subjects.AWARD_GRANTED)
     assert sorted(AwardGranted.model_validate_json(m.data).nomination_id for m in granted) == sorted(ids)
     assert {AwardGranted.model_validate_json(m.data).decision.decision_id for m in granted} == {d["id"]}
@@ -206,14 +214,15 @@ async def test_a_batch_approval_issues_one_decision_grouped_by_award_and_every_n
     ):
         assert expected in text, expected
     assert "Xét đề nghị của Công đoàn Công ty CP tập đoàn DST" in text
-    assert "chưa xác định" in text  # CĐCS vững mạnh: no confirmed prize, so not "không kèm tiền thưởng"
+    assert "1.500.000" in text  # CĐCS vững mạnh: the amount the unit set before signing (the catalogue knows none)
+    assert "chưa xác định" not in text  # a signed decision never states an amount nobody knows
     assert "đã ký" not in text
     # The printed page comes from the same lines: every word of it is in the PDF
     printed = (await rpc(nc, "decision_document", SUBMITTER, {"id": d["id"], "format": "html"}))["data"]
     assert printed["media_type"].startswith("text/html")
     html = base64.b64decode(printed["content_base64"]).decode()
     assert '<article class="doc official">' in html
-    for expected in ("Số: 1/QĐ-LĐLĐ", "DANH SÁCH", "Kèm theo Quyết định số 1/QĐ-LĐLĐ", "Trần Văn Đức", "chưa xác định"):
+    for expected in ("Số: 1/QĐ-LĐLĐ", "DANH SÁCH", "Kèm theo Quyết định số 1/QĐ-LĐLĐ", "Trần Văn Đức", "1.500.000"):
         assert expected in html, expected
     refused = await rpc(nc, "decision_document", OUTSIDER, {"id": d["id"], "format": "xlsx"})
     assert (refused["ok"], refused["error"]["code"]) == (False, "not_your_unit")

@@ -158,7 +158,7 @@ async def test_decision_numbers_have_no_gaps_per_issuing_unit_and_per_year_in_vi
         approved(nomination("n-5")),
     ]
     for event in approvals:
-        await approve_and_sign(awards, event)
+        await approve_and_sign(awards, event, unit_prize=1_000_000)  # Bằng khen LĐLĐ TP: no amount in the catalogue
 
     numbered = [(d.issuer_code, d.year, d.number_text) for d in awards.store.all_decisions()]
     assert numbered == [
@@ -179,14 +179,14 @@ async def test_a_batch_approval_yields_one_decision_listing_every_nomination(awa
     ]
     event = NominationsApproved(occurred_at=NOW, actor=SONTAY, batch_id="b-1", issuer=unit("HN-SONTAY"), nominations=batch)
 
-    await approve_and_sign(awards, event)
+    await approve_and_sign(awards, event, unit_prize=500_000)  # CĐCS vững mạnh: the unit's own amount
 
     [decision] = awards.store.all_decisions()
     assert (decision.number_text, decision.batch_id) == ("1/QĐ-LĐLĐ", "b-1")
     view = await decisions.get_decision(awards.context, SONTAY, DecisionById(id=decision.id))
     assert [n.nomination_id for n in view.nominees] == ["n-1", "n-2", "n-3"]
     assert [a.code for a in view.awards] == ["giay_khen_ldld_huyen", "cdcs_vung_manh"]
-    assert (view.individuals, view.collectives, view.total_prize_vnd) == (1, 2, 710_000 + 0 + 1_410_000)
+    assert (view.individuals, view.collectives, view.total_prize_vnd) == (1, 2, 710_000 + 500_000 + 1_410_000)
     granted = awards.outbox.of_type(AwardGranted)
     assert len(granted) == 3
     assert {g.decision.decision_id for g in granted if isinstance(g, AwardGranted)} == {decision.id}
@@ -278,7 +278,7 @@ async def test_a_state_title_yields_a_numbered_proposal_without_prize_beside_the
     batch = [nomination("n-1", "chien_si_thi_dua_cap_tinh"), nomination("n-2", "bang_khen_ldld_tp")]
     event = NominationsApproved(occurred_at=NOW, actor=HANOI, batch_id="b-1", issuer=unit("HN"), nominations=batch)
 
-    await approve_and_sign(awards, event)
+    await approve_and_sign(awards, event, unit_prize=1_000_000)  # Bằng khen LĐLĐ TP: no amount in the catalogue
 
     by_kind = {d.kind: d for d in awards.store.all_decisions()}
     # One register of outgoing documents: the tờ trình (signed first) and the decision share the issuer's sequence

@@ -273,7 +273,9 @@ async def awards() -> FakeAwards:
         nominated("n-3", "Trần Thị Bích"),
     ]
     await approve_and_sign(
-        awards, NominationsApproved(occurred_at=NOW, actor=SONTAY, batch_id="b-1", issuer=unit("HN-SONTAY"), nominations=batch)
+        awards,
+        NominationsApproved(occurred_at=NOW, actor=SONTAY, batch_id="b-1", issuer=unit("HN-SONTAY"), nominations=batch),
+        unit_prize=500_000,  # CĐCS vững mạnh: no amount in the catalogue, the unit's own
     )
     return awards
 

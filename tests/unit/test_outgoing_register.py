@@ -35,6 +35,7 @@ async def two_kinds(awards: FakeAwards) -> None:
         awards,
         NominationsApproved(occurred_at=NOW, actor=HANOI, batch_id="b-1", issuer=unit("HN"), nominations=batch),
         NominationApproved(occurred_at=NOW, actor=HANOI, nomination=nomination("n-3", "bang_khen_ldld_tp"), issuer=unit("HN")),
+        unit_prize=1_000_000,  # Bằng khen LĐLĐ TP: no amount in the catalogue, the unit's own
     )
 
 

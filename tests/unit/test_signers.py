@@ -19,8 +19,10 @@ from shared.contracts.operations.awards import (
     AddSigner,
     DecisionById,
     DocumentRequest,
+    DraftById,
     DraftQuery,
     EndSignerTerm,
+    SetDraftPrize,
     SignDraft,
     SignersQuery,
 )
@@ -298,3 +300,57 @@ async def test_a_unit_without_a_signing_key_cannot_sign_and_nothing_is_issued(aw
     assert "khoá ký" in refused.value.title
     assert awards.store.all_decisions() == []
     assert awards.store.register.drafts[draft.id].status == "awaiting_signature"
+
+
+def cdcs_approval() -> NominationApproved:
+    """A final approval of "Công đoàn cơ sở vững mạnh": the catalogue has no amount for it (coefficient 0, unconfirmed)."""
+    event = approval()
+    nomination = event.nomination.model_copy(
+        update={
+            "award_code": "cdcs_vung_manh",
+            "award_name": "Công đoàn cơ sở vững mạnh",
+            "nominee": Nominee.model_validate({"kind": "collective", "name": "Công đoàn Công ty CP tập đoàn DST"}),
+        }
+    )
+    return event.model_copy(update={"nomination": nomination})
+
+
+@pytest.mark.asyncio
+async def test_an_unknown_prize_blocks_signing_until_the_unit_sets_it_and_the_decision_grants_that_amount(
+    awards: FakeAwards,
+) -> None:
+    await signers.add_signer(awards.context, UNIT_ADMIN, add("Đỗ Văn Minh", "Chủ tịch", username=CHAIR_ACCOUNT.username))
+    await issuing.on_approved(awards.context, cdcs_approval())
+    [draft] = awards.store.register.drafts.values()
+    view = await signing.get_draft(awards.context, CHAIR_ACCOUNT, DraftById(id=draft.id))
+    [nominee] = view.nominees
+    assert (nominee.prize_vnd, nominee.prize_label, nominee.prize_needed, view.prizes_missing) == (None, "Chưa xác định", True, 1)
+
+    with pytest.raises(Conflict) as blocked:
+        await signing.sign_draft(awards.context, CHAIR_ACCOUNT, SignDraft(id=draft.id))
+    assert blocked.value.code == "prize_unknown"
+    assert "Công đoàn Công ty CP tập đoàn DST" in blocked.value.title
+    assert awards.store.all_decisions() == []
+
+    outsider = actor("u-myduc", ("approver", "HN-MYDUC"))
+    prize = SetDraftPrize(id=draft.id, nomination_id=nominee.nomination_id, amount_vnd=1_500_000)
+    with pytest.raises(Forbidden):
+        await signing.set_draft_prize(awards.context, outsider, prize)
+    set_view = await signing.set_draft_prize(awards.context, APPROVER, prize)  # the unit's approver sets its amount
+    assert (set_view.nominees[0].prize_label, set_view.prizes_missing) == ("1.500.000 đ (mức của đơn vị)", 0)
+
+    await signing.sign_draft(awards.context, CHAIR_ACCOUNT, SignDraft(id=draft.id))
+    [entry] = awards.store.all_entries()
+    assert entry.prize_amount_vnd == 1_500_000
+
+
+@pytest.mark.asyncio
+async def test_a_catalogue_amount_is_not_the_units_to_change(awards: FakeAwards) -> None:
+    await issuing.on_approved(awards.context, approval())  # Giấy khen: 0,3 × the base salary
+    [draft] = awards.store.register.drafts.values()
+    view = await signing.get_draft(awards.context, APPROVER, DraftById(id=draft.id))
+    assert (view.nominees[0].prize_label, view.nominees[0].prize_needed) == ("710.000 đ", False)
+    prize = SetDraftPrize(id=draft.id, nomination_id=view.nominees[0].nomination_id, amount_vnd=5_000_000)
+    with pytest.raises(Conflict) as refused:
+        await signing.set_draft_prize(awards.context, APPROVER, prize)
+    assert refused.value.code == "prize_set_by_catalogue"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from shared.contracts.values import NomineeKind, UnitRef
 from shared.rules.catalog import Award
@@ -41,6 +42,32 @@ def prize_for(award: Award, nominee_kind: NomineeKind, base_salary_vnd: int, on:
     rounding = prize_rounding_on(on)
     amount = prize_amount(coefficient, base_salary_vnd, rounding.step_vnd if rounding else 0)
     return Prize(str(coefficient), base_salary_vnd, amount, on)
+
+
+@dataclass(frozen=True)
+class PrizeLine:
+    """What a nominee of a draft decision would receive: the catalogue's amount, the unit's own (set on the draft,
+    where the catalogue knows none), none at all (the catalogue confirms the award carries no prize), or unknown."""
+
+    amount_vnd: int | None  # None: unknown
+    source: Literal["catalogue", "unit", "none", "unknown"]
+
+    @property
+    def known(self) -> bool:
+        return self.amount_vnd is not None
+
+
+def prize_line(award: Award, nominee_kind: NomineeKind, base_salary_vnd: int, on: date, set_by_unit: int | None) -> PrizeLine:
+    """The prize a signature would grant: coefficient x base salary when the catalogue has a coefficient; else the
+    amount the unit set on the draft; else none when the catalogue confirms there is none; else unknown, which blocks
+    signing (a decision never states an amount, or its absence, that nobody knows)."""
+    if award.coefficient_for(nominee_kind) > 0:
+        return PrizeLine(prize_for(award, nominee_kind, base_salary_vnd, on).amount_vnd, "catalogue")
+    if set_by_unit is not None:
+        return PrizeLine(set_by_unit, "unit")
+    if award.coefficient_confirmed:
+        return PrizeLine(0, "none")
+    return PrizeLine(None, "unknown")
 
 
 def proposal_number_for(issuer: UnitRef, year: int, last_number: int) -> DecisionNumber:

@@ -5,8 +5,8 @@ Pure: who may sign a draft, and what a draft tells the other services and the co
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from services.awards.domain.issuing import DocumentPlan
@@ -35,6 +35,7 @@ class Draft:
     approved_at: datetime
     approved_by: Actor
     status: DraftStatus = "awaiting_signature"
+    prizes: Mapping[str, int] = field(default_factory=dict)  # by nomination: an amount the unit set where none is known
     signed_at: datetime | None = None
     signed_by: str | None = None  # the officer's name as printed
     signed_as: tuple[tuple[str, str], ...] = ()  # (decision id, number text) of what signing issued
@@ -99,6 +100,11 @@ def drafted_events(draft: Draft, approval: Event) -> tuple[DecisionDrafted, ...]
         )
         for n in draft.nominations
     )
+
+
+def may_set_prizes(actor: Actor, draft: Draft, signing_terms: Sequence[SigningOfficer]) -> bool:
+    """The issuer's approvers and signing officers (and administrators) set the amounts its quy chế decides."""
+    return actor.is_admin or actor.has_role("approver", draft.issuer.code) or bool(signing_terms)
 
 
 def terms_of(actor: Actor, roster: Sequence[SigningOfficer], on: date) -> list[SigningOfficer]:

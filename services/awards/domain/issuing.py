@@ -3,7 +3,7 @@ awards, one tờ trình per deciding state authority), the frame each prints, it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -151,10 +151,12 @@ def issue_document(
     batch_id: str | None,
     frame: DecisionFrame,
     new_id: Callable[[], str],
+    prizes: Mapping[str, int] | None = None,
 ) -> Issued:
     """The numbered document as its officer signs it, one entry per nomination in its order, and one AwardGranted (or
     AwardProposed) each."""
     issued_at = signed_at
+    prizes = prizes or {}
     kind, decided_by, items = document.kind, document.decided_by, document.items
     first = items[0].award
     decision = Decision(
@@ -181,6 +183,8 @@ def issue_document(
         prize = (
             prize_for(award, nom.nominee.kind, base_salary_vnd, on) if kind == "decision" else Prize("0", base_salary_vnd, 0, on)
         )
+        if kind == "decision" and prize.amount_vnd == 0 and nom.id in prizes:
+            prize = Prize(prize.coefficient, base_salary_vnd, prizes[nom.id], on)  # the unit's own amount (its quy chế)
         entries.append(
             RegisterEntry(
                 id=new_id(),

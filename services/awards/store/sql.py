@@ -193,6 +193,12 @@ class SqlAwardsStore:
         query = sa.select(d).where(*conditions).order_by(d.c.approved_at, d.c.id).limit(limit)
         return [_draft(row) for row in (await self.conn.execute(query)).mappings().all()]
 
+    async def set_draft_prize(self, draft_id: str, nomination_id: str, amount_vnd: int) -> None:
+        d = drafts
+        current = await self.conn.scalar(sa.select(d.c.prizes).where(d.c.id == draft_id))
+        prizes = {**(current or {}), nomination_id: amount_vnd}
+        await self.conn.execute(d.update().where(d.c.id == draft_id).values(prizes=prizes))
+
     async def mark_signed(self, draft_id: str, *, at: datetime, by: str, signed_as: Sequence[tuple[str, str]]) -> bool:
         """Mark a waiting draft signed; False when it was no longer waiting (signed meanwhile by someone else)."""
         d = drafts
@@ -490,6 +496,7 @@ def _draft_row(x: Draft) -> dict[str, Any]:
         "approved_at": x.approved_at,
         "approved_by": x.approved_by.model_dump(mode="json"),
         "status": x.status,
+        "prizes": dict(x.prizes) or None,
     }
 
 
@@ -506,6 +513,7 @@ def _draft(row: sa.RowMapping) -> Draft:
         approved_at=row["approved_at"],
         approved_by=Actor.model_validate(row["approved_by"]),
         status=row["status"],
+        prizes={str(k): int(v) for k, v in (row["prizes"] or {}).items()},
         signed_at=row["signed_at"],
         signed_by=row["signed_by"],
         signed_as=tuple((str(i), str(t)) for i, t in row["signed_as"] or ()),

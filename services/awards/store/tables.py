@@ -155,6 +155,7 @@ drafts = sa.Table(
     sa.Column("approved_at", UtcDateTime(), nullable=False),
     sa.Column("approved_by", sa.JSON, nullable=False),  # the approver (Actor), recorded apart from the signer
     sa.Column("status", sa.String(20), nullable=False, server_default="awaiting_signature"),  # | signed
+    sa.Column("prizes", sa.JSON, nullable=True),  # {nomination id: đồng}: amounts the unit set where none is known
     sa.Column("signed_at", UtcDateTime(), nullable=True),
     sa.Column("signed_by", sa.String(200), nullable=True),
     sa.Column("signed_as", sa.JSON, nullable=True),  # [[decision id, number text], …]

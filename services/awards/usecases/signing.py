@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from uuid import uuid4
 
-from services.awards.domain.decision import number_for, proposal_number_for
+from services.awards.domain.decision import PrizeLine, number_for, prize_line, proposal_number_for
 from services.awards.domain.drafts import (
     DRAFT_STATUS_LABELS,
     KIND_LABELS,
@@ -17,6 +19,7 @@ from services.awards.domain.drafts import (
     DraftFilter,
     DraftKey,
     may_read_draft,
+    may_set_prizes,
     refuse_position,
     require_officer,
     terms_of,
@@ -38,6 +41,7 @@ from shared.contracts.operations.awards import (
     DraftQuery,
     DraftSummary,
     DraftView,
+    SetDraftPrize,
     SignDraft,
     SignedDocument,
 )
@@ -62,7 +66,10 @@ async def list_drafts(ctx: AwardsContext, actor: Actor, q: DraftQuery) -> DraftP
         found = await uow.store.list_drafts(where, limit=q.limit + 1, after=after)
         page, next_cursor = cut_page(found, q.limit, lambda d: encode_moment_key(d.approved_at, d.id, scope))
         signable = await _signable(uow.store, actor, {d.issuer.code for d in page}, today)
-    items = [_summary(d, can_sign=d.status == "awaiting_signature" and d.issuer.code in signable) for d in page]
+    items = [
+        _summary(d, _prize_lines(ctx, d, today), can_sign=d.status == "awaiting_signature" and d.issuer.code in signable)
+        for d in page
+    ]
     return DraftPage(total=total, items=items, next_cursor=next_cursor)
 
 
@@ -70,7 +77,30 @@ async def get_draft(ctx: AwardsContext, actor: Actor, q: DraftById) -> DraftView
     async with ctx.unit_of_work() as uow:
         draft = await _readable_draft(uow.store, actor, q.id)
         signable = await _signable(uow.store, actor, {draft.issuer.code}, _today(ctx))
-    return _view(draft, can_sign=draft.status == "awaiting_signature" and bool(signable))
+    return _view(ctx, draft, can_sign=draft.status == "awaiting_signature" and bool(signable))
+
+
+async def set_draft_prize(ctx: AwardsContext, actor: Actor, q: SetDraftPrize) -> DraftView:
+    """The amount the unit grants a nominee whose award has none in the catalogue (its own quy chế decides), set by
+    the issuer's approvers or signing officers before the decision is signed."""
+    on = _today(ctx)
+    async with ctx.unit_of_work() as uow:
+        draft = await _readable_draft(uow.store, actor, q.id, for_update=True)
+        if draft.status != "awaiting_signature":
+            raise Conflict("Dự thảo đã được ký: tiền thưởng là của quyết định đã ban hành", code="draft_already_signed")
+        terms = terms_of(actor, await uow.store.signing_officers(draft.issuer.code), on)
+        if not may_set_prizes(actor, draft, terms):
+            raise Forbidden(f"Chỉ người duyệt hoặc người ký của {draft.issuer.name} đặt mức tiền thưởng", code="not_issuer")
+        if q.nomination_id not in {n.id for n in draft.nominations}:
+            raise NotFound("Dự thảo không có hồ sơ này", code="nominee_not_found")
+        without = replace(draft, prizes={k: v for k, v in draft.prizes.items() if k != q.nomination_id})
+        if _prize_lines(ctx, without, on)[q.nomination_id].source != "unknown":
+            raise Conflict("Mức tiền thưởng của hình thức này do danh mục quy định", code="prize_set_by_catalogue")
+        await uow.store.set_draft_prize(draft.id, q.nomination_id, q.amount_vnd)
+        updated = await uow.store.draft(draft.id)
+        await uow.commit()
+    assert updated is not None
+    return _view(ctx, updated, can_sign=bool(terms))
 
 
 async def sign_draft(ctx: AwardsContext, actor: Actor, q: SignDraft) -> DraftView:
@@ -82,9 +112,15 @@ async def sign_draft(ctx: AwardsContext, actor: Actor, q: SignDraft) -> DraftVie
     async with ctx.unit_of_work() as uow:
         draft = await _readable_draft(uow.store, actor, q.id, for_update=True)
         if draft.status == "signed":
-            return _view(draft, can_sign=False)
+            return _view(ctx, draft, can_sign=False)
         issuer = draft.issuer
         terms = require_officer(actor, await uow.store.signing_officers(issuer.code), issuer, on)
+        unknown = [n.nominee.name for n in draft.nominations if not _prize_lines(ctx, draft, on)[n.id].known]
+        if unknown:
+            raise Conflict(
+                f"Chưa xác định tiền thưởng của {', '.join(unknown)}: đơn vị nhập mức tiền thưởng trước khi ký",
+                code="prize_unknown",
+            )
         ids = [n.id for n in draft.nominations]
         try:
             plan = plan_documents(draft.nominations, await uow.store.registered_nominations(ids), on, ctx.rules)
@@ -116,6 +152,7 @@ async def sign_draft(ctx: AwardsContext, actor: Actor, q: SignDraft) -> DraftVie
                 batch_id=draft.batch_id,
                 frame=frame,
                 new_id=lambda: str(uuid4()),
+                prizes=draft.prizes,
             )
             await uow.store.add_decision(issued.decision)
             await uow.store.add_entries(issued.entries)
@@ -132,7 +169,7 @@ async def sign_draft(ctx: AwardsContext, actor: Actor, q: SignDraft) -> DraftVie
         await uow.commit()
     ctx.outbox_written()
     assert signed is not None
-    return _view(signed, can_sign=False)
+    return _view(ctx, signed, can_sign=False)
 
 
 async def _sign_file(ctx: AwardsContext, store: AwardsStore, decision: Decision, frame: DecisionFrame, at: datetime) -> None:
@@ -174,7 +211,31 @@ async def _signable(store: AwardsStore, actor: Actor, issuers: set[str], on: dat
     return {code for code in issuers if terms_of(actor, await store.signing_officers(code), on)}
 
 
-def _summary(draft: Draft, *, can_sign: bool) -> DraftSummary:
+def _prize_lines(ctx: AwardsContext, draft: Draft, on: date) -> dict[str, PrizeLine]:
+    """What signing on `on` would grant each nominee (a tờ trình grants nothing: the state authority decides)."""
+    if draft.kind != "decision":
+        return {n.id: PrizeLine(0, "none") for n in draft.nominations}
+    base = base_salary_on(on, ctx.base_salary_vnd)
+    lines = {}
+    for n in draft.nominations:
+        award = ctx.rules.award_on(n.award_code, on)
+        lines[n.id] = (
+            PrizeLine(None, "unknown") if award is None else prize_line(award, n.nominee.kind, base, on, draft.prizes.get(n.id))
+        )
+    return lines
+
+
+def _prize_label(line: PrizeLine) -> str:
+    if line.amount_vnd is None:
+        return "Chưa xác định"
+    if line.source == "none":
+        return "Không kèm tiền thưởng"
+    amount = f"{line.amount_vnd:,}".replace(",", ".") + " đ"
+    return f"{amount} (mức của đơn vị)" if line.source == "unit" else amount
+
+
+def _summary(draft: Draft, lines: Mapping[str, PrizeLine], *, can_sign: bool) -> DraftSummary:
+    waiting = draft.status == "awaiting_signature"
     return DraftSummary(
         id=draft.id,
         kind=draft.kind,
@@ -194,21 +255,30 @@ def _summary(draft: Draft, *, can_sign: bool) -> DraftSummary:
         signed=[SignedDocument(id=i, number_text=t, issued_at=draft.signed_at or draft.approved_at) for i, t in draft.signed_as],
         signed_by=draft.signed_by,
         can_sign=can_sign,
+        prizes_missing=sum(1 for line in lines.values() if not line.known) if waiting else 0,
     )
 
 
-def _view(draft: Draft, *, can_sign: bool) -> DraftView:
-    nominees = [
-        DraftNominee(
-            nomination_id=n.id,
-            name=n.nominee.name,
-            kind=n.nominee.kind,
-            position=n.nominee.position or "",
-            unit_name=n.unit_path[0].name if n.unit_path else "",
-            award_code=n.award_code,
-            award_name=n.award_name,
-            period=n.period,
+def _view(ctx: AwardsContext, draft: Draft, *, can_sign: bool) -> DraftView:
+    """The draft with its nominees and, while it waits, what signing today would grant each."""
+    waiting = draft.status == "awaiting_signature"
+    lines = _prize_lines(ctx, draft, _today(ctx)) if waiting else {}
+    nominees = []
+    for n in draft.nominations:
+        line = lines.get(n.id)
+        nominees.append(
+            DraftNominee(
+                nomination_id=n.id,
+                name=n.nominee.name,
+                kind=n.nominee.kind,
+                position=n.nominee.position or "",
+                unit_name=n.unit_path[0].name if n.unit_path else "",
+                award_code=n.award_code,
+                award_name=n.award_name,
+                period=n.period,
+                prize_vnd=line.amount_vnd if line else None,
+                prize_label=_prize_label(line) if line else "Xem quyết định đã ban hành",
+                prize_needed=line is not None and line.source in ("unknown", "unit"),
+            )
         )
-        for n in draft.nominations
-    ]
-    return DraftView(**_summary(draft, can_sign=can_sign).model_dump(), nominees=nominees)
+    return DraftView(**_summary(draft, lines, can_sign=can_sign).model_dump(), nominees=nominees)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 
 from services.portal.gateway import Gateway
 from services.portal.web import session as web
@@ -36,6 +37,25 @@ def build_router(gateway: Gateway) -> APIRouter:
         actor = await web.current_actor(request)
         draft = await gateway.ask(awards_ops.GET_DRAFT, actor, {"id": draft_id})
         return await render(request, "draft.html", actor, title=f"Dự thảo {draft.kind_label.lower()}", draft=draft)
+
+    @pages.post(PATH + "/{draft_id}/tien-thuong/{nomination_id}", response_class=HTMLResponse)
+    async def set_prize(request: Request, draft_id: str, nomination_id: str) -> Response:
+        actor, values = await signed_form(request)
+        typed = values.get("amount_vnd", "").replace(".", "").replace(",", "").replace(" ", "")
+        if not typed.isdigit():
+            web.flash(request, "Mức tiền thưởng: nhập số tiền bằng chữ số, ví dụ 1.500.000", tone="bad")
+            return RedirectResponse(f"{PATH}/{draft_id}", status_code=303)
+        try:
+            params = {"id": draft_id, "nomination_id": nomination_id, "amount_vnd": int(typed)}
+            command = awards_ops.SetDraftPrize.model_validate(params)
+            await gateway.ask(awards_ops.SET_DRAFT_PRIZE, actor, command.model_dump())
+        except (ValidationError, DomainError) as exc:
+            if isinstance(exc, DomainError) and exc.status >= 500:
+                raise
+            web.flash(request, "Chưa lưu được mức tiền thưởng: " + "; ".join(refusal(exc).values()), tone="bad")
+            return RedirectResponse(f"{PATH}/{draft_id}", status_code=303)
+        web.flash(request, "Đã lưu mức tiền thưởng.")
+        return RedirectResponse(f"{PATH}/{draft_id}", status_code=303)
 
     @pages.post(PATH + "/{draft_id}/ky", response_class=HTMLResponse)
     async def sign(request: Request, draft_id: str) -> Response:

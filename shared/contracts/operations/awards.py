@@ -539,6 +539,9 @@ class DraftNominee(BaseModel):
     award_code: str
     award_name: str
     period: str
+    prize_vnd: int | None  # what signing today would grant; None: unknown (a tờ trình: 0)
+    prize_label: str  # "710.000 đ", "Không kèm tiền thưởng", "Chưa xác định", "… (mức của đơn vị)"
+    prize_needed: bool  # the catalogue knows no amount: the unit sets one (before the decision can be signed)
 
 
 class SignedDocument(BaseModel):
@@ -570,6 +573,7 @@ class DraftSummary(BaseModel):
     signed: list[SignedDocument] = Field(max_length=4, description="Văn bản đã ban hành khi ký (thường là một)")
     signed_by: PersonName | None
     can_sign: bool  # whether the asking user is a signing officer of the issuer in force today
+    prizes_missing: int = 0  # nominees whose prize nobody knows yet: signing waits for the unit to set them
 
 
 class DraftView(DraftSummary):
@@ -582,6 +586,16 @@ class DraftPage(BaseModel):
     total: int
     items: list[DraftSummary] = Field(max_length=DRAFTS_PAGE_MAX)
     next_cursor: Cursor | None = Field(default=None, description="Trang tiếp theo: gửi lại làm cursor; null khi đã hết")
+
+
+class SetDraftPrize(BaseModel):
+    """The prize the unit grants a nominee whose award has no amount in the catalogue (its own quy chế decides)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Name
+    nomination_id: Name
+    amount_vnd: int = Field(ge=1_000, le=10_000_000_000, description="Mức tiền thưởng, đồng")
 
 
 class SignDraft(BaseModel):
@@ -650,5 +664,6 @@ END_SIGNER_TERM = Operation(service=SERVICE, name="end_signer_term", request=End
 LIST_DRAFTS = Operation(service=SERVICE, name="list_drafts", request=DraftQuery, reply=DraftPage)
 GET_DRAFT = Operation(service=SERVICE, name="get_draft", request=DraftById, reply=DraftView)
 SIGN_DRAFT = Operation(service=SERVICE, name="sign_draft", request=SignDraft, reply=DraftView)
+SET_DRAFT_PRIZE = Operation(service=SERVICE, name="set_draft_prize", request=SetDraftPrize, reply=DraftView)
 OUTGOING_REGISTER = Operation(service=SERVICE, name="outgoing_register", request=OutgoingQuery, reply=OutgoingRegister)
 OUTGOING_WORKBOOK = Operation(service=SERVICE, name="outgoing_workbook", request=OutgoingWorkbook, reply=DocumentFile)
