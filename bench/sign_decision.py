@@ -10,82 +10,15 @@ TSA, chain and CRL embedded), and verifying the signed file. Figures only.
 
 from __future__ import annotations
 
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
-from services.awards.domain.document import DocumentData, Entry, build_document
-from services.awards.domain.legal_basis import frame_for
+from documentbench import row, sample_decision, timed
+
+from services.awards.domain.document import build_document, document_data
 from shared.platform.pdfsigning import SigningKeys, ensure_demo_pki, issuing_units, sign_pdf_now, trust_roots, verify_pdf
-from shared.rules.documents import OfficialDocument, to_pdf
-from shared.rules.reference import load_units
-
-ON = date(2026, 3, 5)
-FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ")
-GIVEN = ("Thị Hường", "Văn Đức", "Thị Ngọc Ánh", "Quốc Vượng", "Minh Tuấn", "Thu Hà")
-WORKPLACES = ("Công đoàn Công ty CP tập đoàn DST", "Công đoàn Trường THCS Sơn Tây", "Công đoàn Bệnh viện đa khoa Sơn Tây")
-AWARD = ("giay_khen_ldld_huyen", "Giấy khen của Ban Chấp hành Liên đoàn Lao động thị xã Sơn Tây")
-
-
-def decision(people: int) -> OfficialDocument:
-    unit = next(u for u in load_units() if u.code == "HN-SONTAY")
-    frame = frame_for(
-        "decision",
-        issuer_code=unit.code,
-        issuer_name=unit.name,
-        issuer_level=unit.level,
-        catalogs={"union"},
-        on=ON,
-        award_codes=frozenset({AWARD[0]}),
-    )
-    entries = tuple(
-        Entry(
-            nominee_name=f"{FAMILY[i % len(FAMILY)]} {GIVEN[i % len(GIVEN)]}",
-            nominee_kind="individual",
-            unit_name=WORKPLACES[i % len(WORKPLACES)],
-            award_code=AWARD[0],
-            award_name=AWARD[1],
-            prize_amount_vnd=710_000,
-            position="Công nhân",
-            amount_known=True,
-        )
-        for i in range(people)
-    )
-    data = DocumentData(
-        kind="decision",
-        number_text="15/QĐ-LĐLĐ",
-        issuer_name=unit.name,
-        issuer_parent_name="Liên đoàn Lao động Thành phố Hà Nội",
-        issued_on=ON,
-        place=frame.place,
-        basis=frame.basis,
-        authority=frame.authority,
-        signer_role=frame.signer_role,
-        signer_name="Nguyễn Văn Hùng",
-        entries=entries,
-        base_salary_vnd=2_340_000,
-        periods=("2025",),
-    )
-    return build_document(data)
-
-
-def timed(run: Callable[[], object], repetitions: int) -> list[float]:
-    samples = []
-    for _ in range(repetitions):
-        started = time.perf_counter()
-        run()
-        samples.append(time.perf_counter() - started)
-    return samples
-
-
-def row(label: str, samples: list[float]) -> str:
-    return (
-        f"{label:<34} {statistics.median(samples) * 1000:>8.0f} ms {min(samples) * 1000:>8.0f} ms {max(samples) * 1000:>8.0f} ms"
-    )
+from shared.rules.documents import to_pdf
 
 
 def main() -> None:
@@ -96,7 +29,7 @@ def main() -> None:
         ensure_demo_pki(var_dir, issuing_units())
         key = SigningKeys.demo(var_dir).key_for("HN-SONTAY")
         roots = trust_roots(var_dir, "")
-        document = decision(people)
+        document = build_document(document_data(*sample_decision(people)))
 
         def render_and_sign() -> bytes:
             return sign_pdf_now(to_pdf(document), key, signer_name="Nguyễn Văn Hùng", reason="Ban hành", location="Sơn Tây").data
