@@ -389,8 +389,8 @@ def test_operations_see_the_pipeline_its_health_and_a_chart_that_refreshes(sign_
     assert sum(int(count) for count in stages.locator(".stage-count").all_inner_texts()) >= 1
     expect(ops.locator("figure.chart svg rect").first).to_be_attached()
     expect(ops.locator("figure.chart .legend span")).to_have_count(6)
-    # Each of the four processes reports its heartbeat (every 5 s): wait for the page's own refresh.
-    expect(ops.locator("#instances tbody tr .badge.ok")).to_have_count(4, timeout=30_000)
+    # Each of the five processes reports its heartbeat (every 5 s): wait for the page's own refresh.
+    expect(ops.locator("#instances tbody tr .badge.ok")).to_have_count(5, timeout=30_000)
     expect(ops.locator("section", has_text="Hàng đợi xử lý của từng dịch vụ")).to_contain_text("review-registration")
     expect(ops.locator("#ops")).to_have_attribute("hx-trigger", "every 10s")
     shot(ops, "ops-page")

@@ -30,7 +30,8 @@ from thidua.natsserver import free_port
 from thidua.system import System, SystemConfig
 
 PROBLEM = "application/problem+json"
-BACKENDS = ("registration", "review", "awards")
+BACKENDS = ("registration", "review", "awards")  # the pipeline's services
+DATABASES = (*BACKENDS, "notifier")  # every service with a database of its own on the cluster a fault kills
 DISTRICT_AWARD = "giay_khen_ldld_huyen"  # decided by the district (HN-SONTAY)
 CITY_AWARD = "cong_nhan_gioi_thu_do"  # forwarded to the city (HN), decided there
 # The 503 codes an outage may give: the dependency is down, or a command's outcome is unknown (no reply in time).

@@ -32,6 +32,7 @@ from shared.platform import httpfaults, rpc
 from shared.platform.settings import SERVICES
 from tests.e2e.faultcheck import (
     BACKENDS,
+    DATABASES,
     PROBLEM,
     SIGNERS,
     Observations,
@@ -92,9 +93,9 @@ def outage_system(tmp_path: Path) -> Iterator[tuple[System, Databases]]:
     try:
         for cluster in (clusters.services, clusters.portal):
             cluster.init().start()
-        clusters.services.create_databases(*(f"thidua_{s}" for s in BACKENDS))
+        clusters.services.create_databases(*(f"thidua_{s}" for s in DATABASES))
         clusters.portal.create_databases("thidua_portal")
-        urls = {s: clusters.services.url(f"thidua_{s}") for s in BACKENDS} | {"portal": clusters.portal.url("thidua_portal")}
+        urls = {s: clusters.services.url(f"thidua_{s}") for s in DATABASES} | {"portal": clusters.portal.url("thidua_portal")}
         system = system_on(tmp_path / "var", urls, PASSWORD)
         try:
             yield system, clusters

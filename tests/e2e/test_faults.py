@@ -32,6 +32,7 @@ import pytest
 
 from tests.e2e.faultcheck import (
     BACKENDS,
+    DATABASES,
     SIGNERS,
     Observations,
     RecordingClient,
@@ -80,9 +81,9 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
     cluster = PostgresCluster(binaries)
     try:
         cluster.init().start()
-        cluster.create_databases(*(f"thidua_{s}" for s in BACKENDS))
+        cluster.create_databases(*(f"thidua_{s}" for s in DATABASES))
         tmp = tmp_path_factory.mktemp("faults")
-        urls = {s: cluster.url(f"thidua_{s}") for s in BACKENDS} | {"portal": f"sqlite+aiosqlite:///{tmp / 'portal.sqlite'}"}
+        urls = {s: cluster.url(f"thidua_{s}") for s in DATABASES} | {"portal": f"sqlite+aiosqlite:///{tmp / 'portal.sqlite'}"}
         system = system_on(tmp / "var", urls, PASSWORD)
         try:
             yield Rig(system, cluster, FaultTable.of("faults"))

@@ -317,10 +317,12 @@ async def test_a_state_title_ends_in_a_numbered_proposal_without_prize_and_regis
     proposals = sorted((x for x in items if x["kind"] == "proposal"), key=lambda x: x["number"])
     # The union award in one decision; one tờ trình per deciding authority: the catalogue annotates one of the two
     # titles ("(thẩm quyền … chưa xác nhận)"), the same authority decides both, so they go in one letter.
-    # One register of outgoing documents: the tờ trình (drafted, so signed, first) and the decision share its sequence
-    assert [x["number_text"] for x in decisions] == ["2/QĐ-LĐLĐ"]
+    # One register of outgoing documents: the tờ trình and the decision share its sequence (1 and 2, in the order the
+    # chair signed them)
+    assert sorted(x["number"] for x in items) == [1, 2]
+    assert [x["number_text"] for x in decisions] == [f"{decisions[0]['number']}/QĐ-LĐLĐ"]
     assert [(x["number_text"], x["total_prize_vnd"], x["decided_by"]) for x in proposals] == [
-        ("1/TTr-LĐLĐ", 0, "Bộ trưởng, Chủ tịch UBND tỉnh"),
+        (f"{proposals[0]['number']}/TTr-LĐLĐ", 0, "Bộ trưởng, Chủ tịch UBND tỉnh"),
     ]
     assert [p["nominee_count"] for p in proposals] == [2]  # a list counts its nominees; get_decision has them all
     [proposal] = proposals
@@ -344,14 +346,15 @@ async def test_a_state_title_ends_in_a_numbered_proposal_without_prize_and_regis
     assert view["status_label"] == "Đã trình cấp có thẩm quyền"
     assert view["decision"]["kind"] == "proposal"
     assert view["timeline"][-1]["step"] == "proposed"
-    assert "Tờ trình số 1/TTr-LĐLĐ: đã đề nghị Bộ trưởng, Chủ tịch UBND tỉnh" in view["timeline"][-1]["comment"]
+    letter_number = proposals[0]["number_text"]
+    assert f"Tờ trình số {letter_number}: đã đề nghị Bộ trưởng, Chủ tịch UBND tỉnh" in view["timeline"][-1]["comment"]
 
     assert await reported(nc, APPROVER_HN, "HN") == 1  # the union award; proposals are not awards (yet)
 
     refused = await rpc(nc, "revoke", APPROVER_HN, {"id": proposal["id"], "reason": "Không còn đủ tiêu chuẩn đề nghị"})
     assert refused["error"]["code"] == "not_a_decision"
     document = (await rpc(nc, "decision_document", APPROVER_HN, {"id": proposal["id"], "format": "xlsx"}))["data"]
-    assert document["filename"] == "to-trinh-1-2026-HN.xlsx"
+    assert document["filename"] == f"to-trinh-{proposal['number']}-2026-HN.xlsx"
 
 
 @pytest.mark.asyncio
