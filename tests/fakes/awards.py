@@ -266,6 +266,9 @@ class FakeAwardsStore(AwardsStore):
     async def add_signing_officer(self, officer: SigningOfficer) -> None:
         self.register.officers[officer.id] = officer
 
+    async def set_signing_account(self, officer_id: str, username: str) -> None:
+        self.register.officers[officer_id] = replace(self.register.officers[officer_id], username=username)
+
     async def end_signing_term(self, officer_id: str, last_day: date) -> None:
         self.register.officers[officer_id] = replace(self.register.officers[officer_id], valid_to=last_day)
 

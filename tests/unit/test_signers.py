@@ -5,6 +5,7 @@ the roster is kept by the unit's admin and read by the unit's people."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 from datetime import UTC, date, datetime
 
@@ -237,9 +238,22 @@ async def test_the_demo_roster_gives_each_issuing_unit_a_chair_and_a_vice_chair_
     demo = signers.load_demo_roster()
     assert await signers.seed_roster(awards.context, demo) == len(demo)
     assert await signers.seed_roster(awards.context, demo) == 0
+    assert {o.username for o in await awards.store.signing_officers("HN-SONTAY")} == {"ky.sontay", None}
     for code in ("TLD", "HN", "HN-SONTAY", "HN-THANHXUAN"):
         positions = {o.position for o in await awards.store.signing_officers(code)}
         assert positions == {"Chủ tịch", "Phó Chủ tịch"}, code
+
+
+@pytest.mark.asyncio
+async def test_a_demo_roster_loaded_before_accounts_gets_its_chairs_accounts_and_nothing_else(awards: FakeAwards) -> None:
+    demo = signers.load_demo_roster()
+    without_accounts = [dataclasses.replace(o, username=None) for o in demo]  # as an earlier version loaded it
+    await signers.seed_roster(awards.context, without_accounts)
+
+    assert await signers.seed_roster(awards.context, demo) == 0
+    chairs = {o.unit_code: o.username for o in await awards.store.signing_officers("HN") if o.position == "Chủ tịch"}
+    assert chairs == {"HN": "ky.hanoi"}
+    assert len(awards.store.register.officers) == len(demo)
 
 
 @pytest.mark.asyncio

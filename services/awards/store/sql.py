@@ -363,6 +363,10 @@ class SqlAwardsStore:
             )
         )
 
+    async def set_signing_account(self, officer_id: str, username: str) -> None:
+        o = signing_officers
+        await self.conn.execute(sa.update(o).where(o.c.id == officer_id).values(username=username))
+
     async def end_signing_term(self, officer_id: str, last_day: date) -> None:
         o = signing_officers
         await self.conn.execute(sa.update(o).where(o.c.id == officer_id).values(valid_to=last_day))

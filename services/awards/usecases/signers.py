@@ -134,11 +134,18 @@ def load_demo_roster(path: Path = DEMO_ROSTER_FILE) -> list[SigningOfficer]:
 
 
 async def seed_roster(ctx: AwardsContext, officers: Sequence[SigningOfficer]) -> int:
-    """The officers of each unit whose roster is still empty (a unit's own roster is never overwritten); how many."""
+    """The officers of each unit whose roster is still empty (a unit's own roster is never overwritten); how many.
+    A demo term loaded before terms named accounts (the same term: the same id) gets its demo account, so that the
+    demo's signing officers can sign on a var dir made by an earlier version."""
     added = 0
     async with ctx.unit_of_work() as uow:
         for unit_code in dict.fromkeys(o.unit_code for o in officers):
-            if await uow.store.signing_officers(unit_code):
+            kept = {o.id: o for o in await uow.store.signing_officers(unit_code)}
+            if kept:
+                for officer in (o for o in officers if o.unit_code == unit_code and o.username):
+                    same = kept.get(officer.id)
+                    if same is not None and same.username is None:
+                        await uow.store.set_signing_account(officer.id, officer.username or "")
                 continue
             for officer in (o for o in officers if o.unit_code == unit_code):
                 await uow.store.add_signing_officer(officer)
