@@ -52,6 +52,7 @@ from shared.rules.documents import to_pdf
 from shared.rules.reference import base_salary_on
 
 log = logging.getLogger("thidua.awards")
+NAMED_IN_REFUSAL = 5  # names a refusal lists before counting the rest
 
 
 async def list_drafts(ctx: AwardsContext, actor: Actor, q: DraftQuery) -> DraftPage:
@@ -104,7 +105,7 @@ async def set_draft_prize(ctx: AwardsContext, actor: Actor, q: SetDraftPrize) ->
 
 
 async def sign_draft(ctx: AwardsContext, actor: Actor, q: SignDraft) -> DraftView:
-    """Sign the draft in the issuer's name: each document it calls for numbered from the issuer's series, dated today,
+    """Sign the draft in the issuer's name: each document it calls for numbered from the issuer's register, dated today,
     signed by the officer (KT. when a deputy signs), its entries registered and its events written. Signing a
     draft already signed changes nothing and answers what it became."""
     now = ctx.clock.now()
@@ -115,11 +116,14 @@ async def sign_draft(ctx: AwardsContext, actor: Actor, q: SignDraft) -> DraftVie
             return _view(ctx, draft, can_sign=False)
         issuer = draft.issuer
         terms = require_officer(actor, await uow.store.signing_officers(issuer.code), issuer, on)
-        unknown = [n.nominee.name for n in draft.nominations if not _prize_lines(ctx, draft, on)[n.id].known]
+        lines = _prize_lines(ctx, draft, on)
+        unknown = [n.nominee.name for n in draft.nominations if not lines[n.id].known]
         if unknown:
+            named = ", ".join(unknown[:NAMED_IN_REFUSAL]) + (
+                f" và {len(unknown) - NAMED_IN_REFUSAL} hồ sơ khác" if len(unknown) > NAMED_IN_REFUSAL else ""
+            )
             raise Conflict(
-                f"Chưa xác định tiền thưởng của {', '.join(unknown)}: đơn vị nhập mức tiền thưởng trước khi ký",
-                code="prize_unknown",
+                f"Chưa xác định tiền thưởng của {named}: đơn vị nhập mức tiền thưởng trước khi ký", code="prize_unknown"
             )
         ids = [n.id for n in draft.nominations]
         try:
