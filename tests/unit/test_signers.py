@@ -339,6 +339,9 @@ async def test_an_unknown_prize_blocks_signing_until_the_unit_sets_it_and_the_de
     view = await signing.get_draft(awards.context, CHAIR_ACCOUNT, DraftById(id=draft.id))
     [nominee] = view.nominees
     assert (nominee.prize_vnd, nominee.prize_label, nominee.prize_needed, view.prizes_missing) == (None, "Chưa xác định", True, 1)
+    assert view.can_set_prizes is True
+    submitter = actor("u-dst", ("submitter", "HN-SONTAY-DST"))  # reads the draft of its dossier, sets nothing
+    assert (await signing.get_draft(awards.context, submitter, DraftById(id=draft.id))).can_set_prizes is False
 
     with pytest.raises(Conflict) as blocked:
         await signing.sign_draft(awards.context, CHAIR_ACCOUNT, SignDraft(id=draft.id))

@@ -77,8 +77,9 @@ async def list_drafts(ctx: AwardsContext, actor: Actor, q: DraftQuery) -> DraftP
 async def get_draft(ctx: AwardsContext, actor: Actor, q: DraftById) -> DraftView:
     async with ctx.unit_of_work() as uow:
         draft = await _readable_draft(uow.store, actor, q.id)
-        signable = await _signable(uow.store, actor, {draft.issuer.code}, _today(ctx))
-    return _view(ctx, draft, can_sign=draft.status == "awaiting_signature" and bool(signable))
+        terms = terms_of(actor, await uow.store.signing_officers(draft.issuer.code), _today(ctx))
+    waiting = draft.status == "awaiting_signature"
+    return _view(ctx, draft, can_sign=waiting and bool(terms), can_set_prizes=waiting and may_set_prizes(actor, draft, terms))
 
 
 async def set_draft_prize(ctx: AwardsContext, actor: Actor, q: SetDraftPrize) -> DraftView:
@@ -101,7 +102,7 @@ async def set_draft_prize(ctx: AwardsContext, actor: Actor, q: SetDraftPrize) ->
         updated = await uow.store.draft(draft.id)
         await uow.commit()
     assert updated is not None
-    return _view(ctx, updated, can_sign=bool(terms))
+    return _view(ctx, updated, can_sign=bool(terms), can_set_prizes=True)
 
 
 async def sign_draft(ctx: AwardsContext, actor: Actor, q: SignDraft) -> DraftView:
@@ -263,7 +264,7 @@ def _summary(draft: Draft, lines: Mapping[str, PrizeLine], *, can_sign: bool) ->
     )
 
 
-def _view(ctx: AwardsContext, draft: Draft, *, can_sign: bool) -> DraftView:
+def _view(ctx: AwardsContext, draft: Draft, *, can_sign: bool, can_set_prizes: bool = False) -> DraftView:
     """The draft with its nominees and, while it waits, what signing today would grant each."""
     waiting = draft.status == "awaiting_signature"
     lines = _prize_lines(ctx, draft, _today(ctx)) if waiting else {}
@@ -285,4 +286,5 @@ def _view(ctx: AwardsContext, draft: Draft, *, can_sign: bool) -> DraftView:
                 prize_needed=line is not None and line.source in ("unknown", "unit"),
             )
         )
-    return DraftView(**_summary(draft, lines, can_sign=can_sign).model_dump(), nominees=nominees)
+    summary = _summary(draft, lines, can_sign=can_sign).model_dump()
+    return DraftView(**summary, nominees=nominees, can_set_prizes=can_set_prizes)

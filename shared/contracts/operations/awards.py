@@ -580,6 +580,7 @@ class DraftView(DraftSummary):
     """A draft with every nominee it lists (the signer reads what they sign)."""
 
     nominees: list[DraftNominee]
+    can_set_prizes: bool = False  # whether the asking user may set the unit's amounts (its approvers and signers)
 
 
 class DraftPage(BaseModel):
