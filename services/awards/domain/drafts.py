@@ -81,11 +81,12 @@ def draft_of(plan: DocumentPlan, *, approval: Event, issuer: UnitRef, batch_id: 
     )
 
 
-def drafted_events(draft: Draft, approval: Event) -> tuple[DecisionDrafted, ...]:
-    """One event per nomination, with its own award, so that each dossier shows "Chờ ký" and its timeline says so."""
+def drafted_events(draft: Draft, approval: Event, at: datetime) -> tuple[DecisionDrafted, ...]:
+    """One event per nomination, with its own award, so that each dossier shows "Chờ ký" and its timeline says so;
+    `at`: when awards drafted it (after the approval it follows, so a timeline never shows it first)."""
     return tuple(
         DecisionDrafted(
-            occurred_at=approval.occurred_at,
+            occurred_at=at,
             correlation_id=n.id,
             actor=approval.actor,
             nomination_id=n.id,

@@ -46,7 +46,7 @@ async def _draft(
         for document in plan.documents:
             draft = draft_of(document, approval=event, issuer=issuer, batch_id=batch_id, new_id=lambda: str(uuid4()))
             await uow.store.add_draft(draft)
-            await uow.outbox.add(*drafted_events(draft, event))
+            await uow.outbox.add(*drafted_events(draft, event, max(ctx.clock.now(), event.occurred_at)))
             log.info(
                 "awards.document_drafted",
                 extra={
