@@ -53,6 +53,7 @@ from shared.rules.reference import base_salary_on
 
 log = logging.getLogger("thidua.awards")
 NAMED_IN_REFUSAL = 5  # names a refusal lists before counting the rest
+SIGNED_LISTED_MAX = 4  # documents a draft's summary names (one, unless the catalogue changed between approval and signing)
 
 
 async def list_drafts(ctx: AwardsContext, actor: Actor, q: DraftQuery) -> DraftPage:
@@ -257,7 +258,10 @@ def _summary(draft: Draft, lines: Mapping[str, PrizeLine], *, can_sign: bool) ->
         approved_by=draft.approved_by.full_name or draft.approved_by.username,
         nominee_count=len(draft.nominations),
         nominee_names=[n.nominee.name for n in draft.nominations[:NOMINEES_NAMED_MAX]],
-        signed=[SignedDocument(id=i, number_text=t, issued_at=draft.signed_at or draft.approved_at) for i, t in draft.signed_as],
+        signed=[
+            SignedDocument(id=i, number_text=t, issued_at=draft.signed_at or draft.approved_at)
+            for i, t in draft.signed_as[:SIGNED_LISTED_MAX]
+        ],
         signed_by=draft.signed_by,
         can_sign=can_sign,
         prizes_missing=sum(1 for line in lines.values() if not line.known) if waiting else 0,
