@@ -7,6 +7,7 @@ anonymous access. Without, an open server for the adapter tests that exercise Je
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -47,10 +48,31 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
+# Ports for processes a test (or `System` without given ports) is about to start. Not the kernel's `bind(0)`: a port
+# is chosen seconds before its process binds it (migrations, stream topology come first), and in that window the
+# kernel may hand the same port to another parallel test's `bind(0)` or to an outgoing connection (ephemeral range
+# 32768-60999). Instead each pytest-xdist worker takes its own block below that range and never hands a port out twice.
+_PORT_BASE, _PORT_BLOCK, _PORT_BLOCKS = 20000, 1000, 12
+_handed_out: set[int] = set()
+
+
+def _port_block() -> range:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw3" in a pytest-xdist worker
+    index = int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else os.getpid()
+    start = _PORT_BASE + (index % _PORT_BLOCKS) * _PORT_BLOCK
+    return range(start, start + _PORT_BLOCK)
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
+    """A port nothing listens on, from this process's block, not handed out before by this process."""
+    block = _port_block()
+    offset = random.randrange(len(block))  # a child process sharing the worker's block starts elsewhere in it
+    for step in range(len(block)):
+        port = block[(offset + step) % len(block)]
+        if port not in _handed_out and port_is_free(port, host):
+            _handed_out.add(port)
+            return port
+    raise RuntimeError(f"no free port left in {block.start}-{block.stop - 1}")
 
 
 def wait_for_port(port: int, timeout: float, host: str = "127.0.0.1", process: subprocess.Popen[bytes] | None = None) -> None:

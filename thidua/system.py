@@ -76,6 +76,7 @@ class System:
         self.nats: NatsServer | None = None
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.replica_ports: dict[str, int] = {}
+        self.process_service: dict[str, str] = {}  # process name ("review-2") -> the service it runs
         self.log_dir = config.var_dir / "log"
 
     @property
@@ -198,6 +199,7 @@ class System:
         )
         log.close()
         self.processes[name] = process
+        self.process_service[name] = service
         return process
 
     def wait_ready(self, services: tuple[str, ...] = SERVICES, *, timeout: float = 90.0) -> None:
@@ -209,13 +211,20 @@ class System:
                 if process.poll() is not None:
                     raise RuntimeError(f"{service} exited with code {process.returncode}:\n{self.log_tail(service)}")
                 try:
-                    if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2.0).status_code == 200:
+                    if self._answers_ready(port, self.process_service.get(service, service)):
                         break
-                except httpx.HTTPError:
+                except (httpx.HTTPError, ValueError):
                     pass
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"{service} not ready after {timeout}s:\n{self.log_tail(service)}")
                 time.sleep(0.1)
+
+    @staticmethod
+    def _answers_ready(port: int, service: str) -> bool:
+        """Ready, and answered by `service` itself: another program on the port (it bound the port first, and the
+        service started here is about to exit for it) must not pass for the service."""
+        response = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2.0)
+        return response.status_code == 200 and response.json().get("service") == service
 
     def log_tail(self, service: str, lines: int = 30) -> str:
         path = self.log_dir / f"{service}.log"
