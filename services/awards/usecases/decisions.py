@@ -49,7 +49,8 @@ async def get_decision(ctx: AwardsContext, actor: Actor, q: DecisionById) -> Dec
         decision = await readable_decision(uow.store, readers_of(actor), q.id)
         entries = await uow.store.entries_of([q.id])
         approver = await approver_of(uow.store, decision)
-    return decision_view(decision, entries.get(q.id, []), actor, approved_by=approver)
+        outcome = await uow.store.state_outcome(q.id) if decision.kind == "proposal" else None
+    return decision_view(decision, entries.get(q.id, []), actor, approved_by=approver, outcome=outcome)
 
 
 async def approver_of(store: AwardsStore, decision: Decision) -> str:
