@@ -10,10 +10,10 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.notifier import store
 from services.notifier.domain import delivery, digest
@@ -93,10 +93,11 @@ async def on_notification_issued(n: NotifierContext, event: NotificationIssued) 
             who = await store.contact(conn, event.user_id)
             key = delivery.note_mail_key(str(event.event_id), event.user_id)
             rendered = render_note(note_of(event), who.full_name if who else "", n.links)
-            added = (
-                await store.add_mail(conn, _new_mail(n, key, event.user_id, event.kind, rendered, event.occurred_at), now)
-                is not None
-            )
+            mail = _new_mail(n, key, event.user_id, event.kind, rendered, event.occurred_at)
+            if event.kind == delivery.QUEUE_KIND and n.settings.queue_mail_minutes > 0:
+                added = await _add_to_batch(n, conn, event, mail, now)
+            else:
+                added = await store.add_mail(conn, mail, now) is not None
         else:
             assert event.digest_hour is not None  # route "digest" has its hour
             await store.add_digest_item(
@@ -113,6 +114,24 @@ async def on_notification_issued(n: NotifierContext, event: NotificationIssued) 
             )
     if added:
         n.mail_written()
+
+
+async def _add_to_batch(
+    n: NotifierContext, conn: AsyncConnection, event: NotificationIssued, mail: store.NewMail, now: datetime
+) -> bool:
+    """A batched "new in queue" note: the waiting mail of its batch tells the newer count instead, or a new mail goes
+    at once or `queue_mail_minutes` after the batch's last one; a count already told (an older revision arriving
+    late) mails nothing. True when a new mail was added."""
+    batch_key = delivery.queue_batch_key(event.user_id, event.note_id)
+    mail = replace(mail, batch_key=batch_key, revision=event.revision)
+    last = await store.last_of_batch(conn, batch_key)
+    if last is not None and last.revision >= event.revision:
+        return False
+    if last is not None and last.status == "pending" and await store.refresh_pending(conn, last.id, mail, now):
+        return False
+    every = timedelta(minutes=n.settings.queue_mail_minutes)
+    held = delivery.held_until(last.due_at if last else None, now, every)
+    return await store.add_mail(conn, replace(mail, not_before=held), now) is not None
 
 
 def _new_mail(n: NotifierContext, key: str, user_id: str, kind: str, rendered: Rendered, event_at: datetime) -> store.NewMail:

@@ -191,6 +191,54 @@ async def test_a_note_chosen_email_now_is_one_mail_however_often_its_event_is_de
     assert "&lt;họp&gt;" in received.get_body(("html",)).get_content()
 
 
+def in_queue(who: tuple[str, str, str, str], revision: int, *, note_id: int = 11, unit: str = "Sơn Tây") -> NotificationIssued:
+    """Review's batched note for one unit, rewritten for its `revision`-th new dossier."""
+    return NotificationIssued.model_validate(
+        {
+            "occurred_at": NOW,
+            "note_id": note_id,
+            "revision": revision,
+            "user_id": who[0],
+            "kind": "new_in_queue",
+            "text": f"{revision} hồ sơ mới chờ xét tại LĐLĐ {unit}",
+            "nomination_id": f"n-{revision}",
+            "task_id": f"t-{revision}",
+            "delivery": "email_now",
+        }
+    )
+
+
+@pytest.mark.asyncio
+async def test_new_dossiers_in_a_queue_mail_at_most_once_per_interval_with_the_newest_count(mailroom: Mailroom) -> None:
+    mailroom.start_sink()
+    await mailroom.contact(HUY)
+    await mailroom.send(in_queue(HUY, 1))
+    await mailroom.settled()
+    assert await mailroom.sender.run_once() == 1  # the first new dossier: at once
+
+    await mailroom.send(in_queue(HUY, 2))
+    await mailroom.send(in_queue(HUY, 3))
+    await mailroom.send(in_queue(HUY, 2).model_copy(update={"event_id": uuid.uuid4()}))  # an older count, late
+    await mailroom.send(in_queue(HUY, 1, note_id=12, unit="Mỹ Đức"))  # another unit's note: its own batch
+    await mailroom.settled()
+    assert await mailroom.sender.run_once() == 1  # Mỹ Đức's; Sơn Tây's next waits for the interval
+    mailroom.clock.advance(timedelta(minutes=14, seconds=59))
+    assert await mailroom.sender.run_once() == 0
+    mailroom.clock.advance(timedelta(seconds=1))
+    assert await mailroom.sender.run_once() == 1
+
+    texts = [m.get_body(("plain",)).get_content() for m in mailroom.received()]
+    told = [line for text in texts for line in text.splitlines() if "hồ sơ mới chờ xét tại" in line]
+    assert told == [
+        "1 hồ sơ mới chờ xét tại LĐLĐ Sơn Tây",
+        "1 hồ sơ mới chờ xét tại LĐLĐ Mỹ Đức",
+        "3 hồ sơ mới chờ xét tại LĐLĐ Sơn Tây",
+    ]
+    mails = await mailroom.mails()
+    assert sorted((m.status, m.kind) for m in mails) == [("sent", "new_in_queue")] * 3
+    assert len({m.message_id for m in mails}) == 3
+
+
 @pytest.mark.asyncio
 async def test_a_bell_only_note_sends_nothing_and_daily_notes_go_out_together_at_the_chosen_hour(mailroom: Mailroom) -> None:
     mailroom.start_sink()

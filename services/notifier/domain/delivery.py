@@ -3,6 +3,9 @@
 - A note chosen `email_now` becomes one mail, keyed by the event and the recipient: a redelivered or replayed event
   finds the key taken and adds nothing. `email_daily` joins the person's next digest, one mail per person and digest
   moment. `bell` is the bell's alone.
+- "Hồ sơ mới chờ xét" (`new_in_queue`) is one note per unit that review rewrites for each new dossier: chosen
+  `email_now`, it mails at most once every few minutes per note (THIDUA_QUEUE_MAIL_MINUTES): the first at once, what
+  arrives meanwhile in one later mail that carries the newest count, never a count already told.
 - A refusal with a 5xx reply for the recipient (e.g. 550 no such mailbox) or for the content is permanent: the mail
   is recorded as failed and never tried again. Anything else (the server down or unreachable, a 4xx "try later", a
   refused login or sender, which is our configuration) is tried again with a capped back-off, for up to
@@ -40,6 +43,19 @@ def note_mail_key(event_id: str, user_id: str) -> str:
 def digest_mail_key(user_id: str, digest_at: datetime) -> str:
     """One digest per person and digest moment."""
     return f"digest:{user_id}:{digest_at.isoformat()}"
+
+
+QUEUE_KIND = "new_in_queue"
+
+
+def queue_batch_key(user_id: str, note_id: int) -> str:
+    """The mails that tell one person of one unit's batched "new in queue" note, at most one per interval."""
+    return f"queue:{user_id}:{note_id}"
+
+
+def held_until(last_at: datetime | None, now: datetime, every: timedelta) -> datetime:
+    """When the next mail of a batch may go: at once, or `every` after the batch's last mail went (or is due)."""
+    return now if last_at is None else max(now, last_at + every)
 
 
 def message_id(mail_key: str, domain: str) -> str:
