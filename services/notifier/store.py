@@ -36,6 +36,10 @@ contacts = sa.Table(
     sa.Column("email", sa.String(254), nullable=True),
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("changed_at", UtcDateTime(), nullable=False),  # the announcing event's moment: an older one is ignored
+    # A server refused the address for good (5xx for the recipient; migration 0003): not tried again until it changes.
+    sa.Column("refused_address", sa.String(254), nullable=True),
+    sa.Column("refused_at", UtcDateTime(), nullable=True),
+    sa.Column("refused_reason", sa.String(500), nullable=True),
 )
 
 mails = sa.Table(
@@ -91,6 +95,8 @@ class Contact:
     full_name: str
     email: str | None
     active: bool
+    refused_at: datetime | None = None  # the server refused `email` for good then (None: not refused)
+    refused_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -156,19 +162,40 @@ async def contact(conn: AsyncConnection, user_id: str) -> Contact | None:
     row = (await conn.execute(sa.select(c).where(c.c.user_id == user_id))).mappings().first()
     if row is None:
         return None
-    return Contact(row["user_id"], row["username"], row["full_name"], row["email"], bool(row["active"]))
+    refused = row["refused_address"] is not None and row["refused_address"] == row["email"]
+    return Contact(
+        row["user_id"],
+        row["username"],
+        row["full_name"],
+        row["email"],
+        bool(row["active"]),
+        refused_at=row["refused_at"] if refused else None,
+        refused_reason=(row["refused_reason"] or "") if refused else "",
+    )
+
+
+async def mark_refused(conn: AsyncConnection, user_id: str, address: str, reason: str, now: datetime) -> None:
+    """A server refused `address` for good: remembered while it is still the person's address (a new one clears it)."""
+    c = contacts
+    await conn.execute(
+        c.update()
+        .where(c.c.user_id == user_id, c.c.email == address)
+        .values(refused_address=address, refused_at=now, refused_reason=reason[:500])
+    )
 
 
 async def put_contact(conn: AsyncConnection, new: Contact, changed_at: datetime) -> bool:
     """Keep the announced contact unless an announcement at least as recent is already kept; True if stored."""
     c = contacts
     values = {"username": new.username, "full_name": new.full_name, "email": new.email, "active": new.active}
-    held = await conn.scalar(sa.select(c.c.changed_at).where(c.c.user_id == new.user_id))
+    held = (await conn.execute(sa.select(c.c.changed_at, c.c.email).where(c.c.user_id == new.user_id))).first()
     if held is None:
         await conn.execute(c.insert().values(user_id=new.user_id, changed_at=changed_at, **values))
         return True
-    if held > changed_at:
+    if held.changed_at > changed_at:
         return False
+    if held.email != new.email:  # another address (even the refused one typed again): worth trying
+        values |= {"refused_address": None, "refused_at": None, "refused_reason": None}
     await conn.execute(c.update().where(c.c.user_id == new.user_id).values(changed_at=changed_at, **values))
     return True
 

@@ -21,7 +21,14 @@ from services.notifier.domain.mail import Links, Note, Rendered, render_digest, 
 from services.notifier.settings import NotifierSettings
 from shared.contracts.events import Actor, NotificationIssued, UserContactChanged
 from shared.contracts.operations import NoParams
-from shared.contracts.operations.notifier import MAIL_BODY_MAX, DemoMailbox, MailboxQuery, MailStatus, SinkMail
+from shared.contracts.operations.notifier import (
+    MAIL_BODY_MAX,
+    AddressStatus,
+    DemoMailbox,
+    MailboxQuery,
+    MailStatus,
+    SinkMail,
+)
 from shared.platform import mailsink
 from shared.platform.clock import Clock
 from shared.platform.outbox import first_delivery
@@ -206,6 +213,11 @@ async def lease_due(n: NotifierContext, owner: str, now: datetime, limit: int) -
                 await store.mark_no_address(conn, mail.id, reason)
                 log.info("mail.no_address", extra={"mail_id": mail.id, "reason": reason})
                 continue
+            if who.refused_at is not None:  # refused for good before: not tried again until the address changes
+                reason = f"address refused on {who.refused_at:%Y-%m-%d}: {who.refused_reason}"
+                await store.mark_failed(conn, mail.id, who.email, reason, now)
+                log.info("mail.address_refused", extra={"mail_id": mail.id})
+                continue
             taken.append(Outgoing(mail, who.full_name, who.email))
     return taken
 
@@ -222,6 +234,8 @@ async def record_failure(n: NotifierContext, out: Outgoing, failure: delivery.Se
     async with n.engine.begin() as conn:
         if again is None:
             await store.mark_failed(conn, out.mail.id, out.to_address, str(failure), now)
+            if failure.address_refused:
+                await store.mark_refused(conn, out.mail.user_id, out.to_address, failure.reason, now)
             return "failed"
         await store.retry_later(conn, out.mail.id, out.to_address, str(failure), again)
     return "retry"
@@ -229,6 +243,16 @@ async def record_failure(n: NotifierContext, out: Outgoing, failure: delivery.Se
 
 async def mail_status(n: NotifierContext, actor: Actor, query: NoParams) -> MailStatus:
     return MailStatus(email_sent=True, demo_mailbox=n.settings.demo_sink())
+
+
+async def address_status(n: NotifierContext, actor: Actor, query: NoParams) -> AddressStatus:
+    """The asking person's address as the notifier knows it, and whether a server refused it for good."""
+    async with n.engine.connect() as conn:
+        who = await store.contact(conn, actor.user_id)
+    if who is None:
+        return AddressStatus()
+    refused = who.refused_at is not None
+    return AddressStatus(address=who.email, refused=refused, refused_at=who.refused_at, reason=who.refused_reason)
 
 
 async def demo_mailbox(n: NotifierContext, actor: Actor, query: MailboxQuery) -> DemoMailbox:

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from nats.js import JetStreamContext
 
 from services.notifier import routes as notifier_routes
-from services.notifier import store
+from services.notifier import store, usecases
 from services.notifier.domain.digest import next_digest_at
 from services.notifier.sender import MailSender
 from services.notifier.settings import NotifierSettings
@@ -41,6 +41,7 @@ from shared.contracts.events import (
     UnitApproversChanged,
     UserContactChanged,
 )
+from shared.contracts.operations import NoParams
 from shared.contracts.subjects import (
     NOTIFIER_FROM_PORTAL,
     NOTIFIER_FROM_REVIEW,
@@ -308,6 +309,34 @@ async def test_an_address_refused_with_550_is_recorded_failed_and_never_retried_
     mailroom.clock.advance(timedelta(hours=1))
     assert await mailroom.sender.run_once() == 0  # the failed one is not tried again
     assert sorted(m[mailsink.RCPT] for m in mailroom.received()) == sorted([LAN[3], HUY[3]])
+
+    # The refused address is remembered: the person's next mail fails without the server being asked (it is down
+    # now: asking would only have delayed the mail), and the person is told on their page (address_status)
+    bad = approver(BOUNCING[1], BOUNCING[2], "HN-SONTAY").model_copy(update={"user_id": BOUNCING[0]})
+    status = await usecases.address_status(mailroom.notifier, bad, NoParams())
+    assert (status.address, status.refused) == (BOUNCING[3], True)
+    assert "550" in status.reason
+    mailroom.stop_sink()
+    await mailroom.send(issued(BOUNCING, at=NOW + timedelta(hours=1)).model_copy(update={"event_id": uuid.uuid4()}))
+    await mailroom.settled()
+    assert await mailroom.sender.run_once() == 0
+    latest = max((m for m in await mailroom.mails() if m.user_id == "u-bad"), key=lambda m: m.id)
+    assert latest.status == "failed"
+    assert (latest.last_error or "").startswith("address refused on ")
+
+    # A new address is tried again
+    fixed = "nguoi.moi@demo.thidua.example"
+    moved = UserContactChanged(
+        occurred_at=NOW + timedelta(hours=2), user_id=BOUNCING[0], username=BOUNCING[1], full_name=BOUNCING[2], email=fixed
+    )
+    await mailroom.send(moved, track=False)
+    await eventually(lambda: usecases.address_status(mailroom.notifier, bad, NoParams()), lambda s: s.address == fixed)
+    assert not (await usecases.address_status(mailroom.notifier, bad, NoParams())).refused
+    mailroom.start_sink()
+    await mailroom.send(issued(BOUNCING, at=NOW + timedelta(hours=2)).model_copy(update={"event_id": uuid.uuid4()}))
+    await mailroom.settled()
+    assert await mailroom.sender.run_once() == 1
+    assert fixed in [m[mailsink.RCPT] for m in mailroom.received()]
 
 
 @pytest.mark.asyncio
