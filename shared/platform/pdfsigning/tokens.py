@@ -99,12 +99,14 @@ class TokenKey:
                     other_certs_to_pull=None,  # every certificate on the token: the chain, when it holds it
                 )
                 try:
-                    signer.signing_cert  # noqa: B018  (loads the certificate and finds the key, or raises)
+                    certificate = signer.signing_cert  # loads the certificate and finds the key, or raises
                 except p11.PKCS11Error as exc:
                     raise self._refused(
                         "key_not_found",
                         f"không thấy khoá ký “{self.token.key}” hoặc chứng thư của nó trên token {self.token.token_name}.",
                     ) from exc
+                # Tokens sign EC keys with plain ECDSA over a digest computed here; few offer ECDSA-with-SHA256.
+                signer.use_raw_mechanism = certificate.public_key.algorithm == "ec"
                 try:
                     yield signer
                 except p11.PKCS11Error as exc:  # the token removed, or failing, while signing
