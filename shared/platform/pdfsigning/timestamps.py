@@ -6,6 +6,7 @@ it never signs without. Without one, production signatures are B-B: their time i
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -32,5 +33,9 @@ class TimestampAuthority:
         return cls(url, environ.get(TSA_USERNAME_ENV) or None, environ.get(TSA_PASSWORD_ENV) or None)
 
     def timestamper(self) -> TimeStamper:
-        auth = (self.username, self.password or "") if self.username else None
-        return HTTPTimeStamper(self.url, timeout=self.timeout_seconds, auth=auth)
+        """pyHanko's HTTP client; the credentials as an Authorization header (aiohttp deprecates its `auth`)."""
+        headers = {}
+        if self.username:
+            token = base64.b64encode(f"{self.username}:{self.password or ''}".encode()).decode()
+            headers["Authorization"] = f"Basic {token}"
+        return HTTPTimeStamper(self.url, timeout=self.timeout_seconds, headers=headers)
