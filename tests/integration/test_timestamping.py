@@ -119,6 +119,30 @@ def test_a_token_key_signs_at_b_lt_with_the_configured_authoritys_timestamp(
     assert_stamped_by_the_authority(signed, tmp_path)
 
 
+def test_an_authority_of_another_ca_stamps_at_b_t_and_at_b_lt_once_its_ca_and_crl_are_listed(
+    tmp_path: Path, ca: DemoPki, caplog: pytest.LogCaptureFixture
+) -> None:
+    make_pki(tmp_path / "tsa-ca", SONTAY)
+    keys_file = pkcs12_keys(tmp_path, ca)
+    with local_tsa(tmp_path / "tsa-ca") as tsa:
+        signed = sign(SigningKeys.from_environment(environment(keys_file, tsa.url)))
+        assert (signed.level, signed.validation_info) == ("B-T", False)  # its chain cannot be validated offline
+        assert "document.validation_info_unavailable" in caplog.messages
+        (check,) = verify_pdf(signed.data, trust_roots(tmp_path / "ca", "")).signatures
+        assert (check.level, check.timestamp_trusted) == ("B-T", False)
+        assert dict(details(check))["Dấu thời gian"].endswith("(tổ chức cấp dấu thời gian không thuộc danh sách tin cậy)")
+
+        keys_file.write_text(  # the same unit, now with the authority's CA and its CRL listed
+            '[units.HN-SONTAY]\npkcs12 = "hn-sontay.p12"\npassphrase_env = "THIDUA_KEY_SONTAY"\n'
+            'chain = ["tsa-ca/pki/ca.pem"]\ncrls = ["ca/pki/ca.crl", "tsa-ca/pki/ca.crl"]\n'
+        )
+        signed = sign(SigningKeys.from_environment(environment(keys_file, tsa.url)))
+    assert (signed.level, signed.validation_info) == ("B-LT", True)
+    roots = trust_roots(None, f"{ca.ca_certificate}:{DemoPki.of(tmp_path / 'tsa-ca').ca_certificate}")
+    (check,) = verify_pdf(signed.data, roots).signatures
+    assert (check.level, check.timestamp_trusted, check.trusted) == ("B-LT", True, True)
+
+
 def test_an_authority_that_does_not_answer_refuses_the_signature_as_retryable(tmp_path: Path, ca: DemoPki) -> None:
     with local_tsa(tmp_path / "ca") as gone:
         pass  # its port is closed again: nothing listens there

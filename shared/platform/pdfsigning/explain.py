@@ -56,7 +56,8 @@ def details(check: SignatureCheck) -> list[tuple[str, str]]:
         claimed = "" if check.timestamp is not None else " (do người ký tự khai)"
         lines.append(("Thời điểm ký", vietnam_time(check.signed_at) + claimed))
     if check.timestamp is not None:
-        lines.append(("Dấu thời gian", vietnam_time(check.timestamp)))
+        unverified = "" if check.timestamp_trusted else " (tổ chức cấp dấu thời gian không thuộc danh sách tin cậy)"
+        lines.append(("Dấu thời gian", vietnam_time(check.timestamp) + unverified))
     lines.append(("Mức chữ ký", LEVELS[check.level]))
     if check.reason:
         lines.append(("Lý do ký", check.reason))

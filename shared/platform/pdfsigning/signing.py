@@ -5,8 +5,9 @@ The level is the best the key allows, offline (nothing is fetched):
 - B-T: a timestamp, no validation info (the key's chain carries no CRL);
 - B-B: neither (no time-stamping authority is configured for the key); with CRLs, the validation info is still
   embedded (`SignedPdf.validation_info`).
-When the chain cannot be validated offline (a CRL past its next update: `thidua migrate` renews the demo's), the
-document is signed without validation info and `document.validation_info_unavailable` is logged with the reason.
+When the chain cannot be validated offline (a CRL past its next update: `thidua migrate` renews the demo's; a
+time-stamping authority whose CA is neither in the key's chain nor listed with its CRL), the document is signed without
+validation info and `document.validation_info_unavailable` is logged with the reason.
 The demo keys reach B-LT with the demo CA's CRL and the demo time-stamping authority (pyHanko's in-process time stamper,
 a demo only). Production keys are stamped by the time-stamping authority of `THIDUA_TSA_URL` (timestamps.py), and
 sign at B-B without one. A key on a token is opened for the signature and closed after it (tokens.py).
@@ -30,6 +31,7 @@ from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, Signer
 from pyhanko.sign.timestamps import TimestampRequestError
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import PathError, ValidationError
 
 from shared.platform.pdfsigning.errors import SigningKeyError, TimestampUnavailable
 from shared.platform.pdfsigning.keys import SigningKeys, UnitKey
@@ -89,7 +91,9 @@ def sign_pdf_now(pdf: bytes, key: UnitKey, *, signer_name: str, reason: str, loc
             if roots and key.crls:
                 try:
                     return _sign(pdf, key, signer, roots, signer_name, reason, location, embed=True)
-                except SigningError as exc:  # e.g. a CRL past its next update: the chain cannot be validated offline
+                except (SigningError, PathError, ValidationError) as exc:
+                    # The signer's or the authority's chain cannot be validated offline now: a CRL past its next
+                    # update, a time-stamping authority whose CA is not among the roots.
                     log.warning(
                         "document.validation_info_unavailable",
                         extra={"unit_code": key.unit_code, "error": str(exc)},

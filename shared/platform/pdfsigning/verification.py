@@ -112,6 +112,9 @@ class SignatureCheck(BaseModel):
     location: str | None = None
     signed_at: datetime | None = Field(default=None, description="Thời điểm ký do người ký khai")
     timestamp: datetime | None = Field(default=None, description="Dấu thời gian của tổ chức cấp dấu thời gian")
+    timestamp_trusted: bool | None = Field(
+        default=None, description="Tổ chức cấp dấu thời gian thuộc danh sách tin cậy (None: không có dấu thời gian)"
+    )
     level: Level = Field(
         default="B-B", description="Mức PAdES: B-B không có dấu thời gian (thời điểm do người ký tự khai), B-T, B-LT"
     )
@@ -220,6 +223,7 @@ def _check(signature: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate]) 
         location=_text(sig_object.get("/Location")),
         signed_at=status.signer_reported_dt,
         timestamp=timestamp,
+        timestamp_trusted=status.timestamp_validity.trusted if status.timestamp_validity is not None else None,
         level=_level(timestamp is not None, signature),
         trusted=status.trusted,
         trust_root=_text(anchor.subject.native.get("common_name")) if anchor is not None else None,
