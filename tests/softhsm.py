@@ -7,13 +7,18 @@ from __future__ import annotations
 import shutil
 import subprocess
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pkcs11
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from pkcs11 import Attribute
 from pkcs11.util.x509 import decode_x509_certificate
+
+from shared.platform.pdfsigning import DemoPki, IssuingUnit
 
 MODULES = (Path("/usr/lib/softhsm/libsofthsm2.so"), Path("/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so"))
 SO_PIN = "87654321"
@@ -78,3 +83,35 @@ class SoftHsm:
 
     def _util(self, *args: str) -> None:
         subprocess.run(["softhsm2-util", *args], check=True, capture_output=True, env={"SOFTHSM2_CONF": str(self.conf)})
+
+
+def rsa_unit_pkcs12(pki: DemoPki, unit: IssuingUnit, path: Path) -> Path:
+    """The unit's key as Vietnamese CAs issue them on USB tokens, RSA 2048, certified by the demo CA of `pki`."""
+    ca_key = serialization.load_pem_private_key(pki.ca_key.read_bytes(), None)
+    assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
+    ca = x509.load_pem_x509_certificate(pki.ca_certificate.read_bytes())
+    key = rsa.generate_private_key(65537, 2048)
+    now = datetime.now(UTC)
+    subject = x509.Name(
+        [
+            x509.NameAttribute(x509.NameOID.COMMON_NAME, unit.name),
+            x509.NameAttribute(x509.NameOID.ORGANIZATION_NAME, unit.name),
+            x509.NameAttribute(x509.NameOID.ORGANIZATIONAL_UNIT_NAME, unit.code),
+        ]
+    )
+    usage = x509.KeyUsage(True, True, False, False, False, False, False, False, False)  # digitalSignature, nonRepudiation
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(usage, critical=True)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    path.write_bytes(pkcs12.serialize_key_and_certificates(None, key, certificate, [ca], serialization.NoEncryption()))
+    return path

@@ -27,7 +27,7 @@ from shared.platform.pdfsigning import (
 from shared.platform.pdfsigning import tokens as token_keys
 from tests.fakes.awards import FakeAwards, fake_awards
 from tests.signing_world import SONTAY, decision_pdf, make_pki
-from tests.softhsm import KEY_LABEL, SoftHsm
+from tests.softhsm import KEY_LABEL, SoftHsm, rsa_unit_pkcs12
 from tests.unit.factories import TREE
 from tests.unit.test_signers import CHAIR_ACCOUNT, NOW, UNIT_ADMIN, add, approval
 
@@ -92,6 +92,14 @@ def test_a_decision_signed_with_the_units_token_verifies_with_the_project_and_wi
     report = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, check=True).stdout
     assert "Signature Validation: Signature is Valid." in report
     assert "Liên đoàn Lao động thị xã Sơn Tây" in report
+
+
+def test_an_rsa_key_on_the_token_signs_as_the_tokens_vietnamese_cas_issue_do(tmp_path: Path, hsm: SoftHsm, ca: DemoPki) -> None:
+    hsm.put_token("HN-SONTAY", PIN, rsa_unit_pkcs12(ca, SONTAY, tmp_path / "rsa.p12"))
+    signed = sign(SigningKeys.from_file(keys_file(tmp_path, by_label(hsm.module)), {"THIDUA_PIN_SONTAY": PIN}))
+    verification = verify_pdf(signed, trust_roots(tmp_path / "ca", ""))
+    assert verification.valid, verification.problems
+    assert verification.signatures[0].signer_unit_code == "HN-SONTAY"
 
 
 def test_the_token_may_be_named_by_its_slot_and_the_pin_read_from_a_file(tmp_path: Path, hsm: SoftHsm, ca: DemoPki) -> None:
