@@ -91,22 +91,7 @@ class TokenKey:
         with _token_lock(self.token):
             session = self._open(pin)
             try:
-                signer = PKCS11Signer(
-                    session,
-                    cert_label=self.token.cert or self.token.key,
-                    key_label=self.token.key,
-                    ca_chain=self.chain,
-                    other_certs_to_pull=None,  # every certificate on the token: the chain, when it holds it
-                )
-                try:
-                    certificate = signer.signing_cert  # loads the certificate and finds the key, or raises
-                except p11.PKCS11Error as exc:
-                    raise self._refused(
-                        "key_not_found",
-                        f"không thấy khoá ký “{self.token.key}” hoặc chứng thư của nó trên token {self.token.token_name}.",
-                    ) from exc
-                # Tokens sign EC keys with plain ECDSA over a digest computed here; few offer ECDSA-with-SHA256.
-                signer.use_raw_mechanism = certificate.public_key.algorithm == "ec"
+                signer = self._signer_on(session)
                 try:
                     yield signer
                 except p11.PKCS11Error as exc:  # the token removed, or failing, while signing
@@ -115,6 +100,26 @@ class TokenKey:
                     ) from exc
             finally:
                 _close(session)
+
+    def _signer_on(self, session: pkcs11.Session) -> PKCS11Signer:
+        """pyHanko's signer on the open session, its certificate read and its key found (or `key_not_found`)."""
+        signer = PKCS11Signer(
+            session,
+            cert_label=self.token.cert or self.token.key,
+            key_label=self.token.key,
+            ca_chain=self.chain,
+            other_certs_to_pull=None,  # every certificate on the token: the chain, when it holds it
+        )
+        try:
+            certificate = signer.signing_cert  # loads the objects, or raises
+        except p11.PKCS11Error as exc:
+            raise self._refused(
+                "key_not_found",
+                f"không thấy khoá ký “{self.token.key}” hoặc chứng thư của nó trên token {self.token.token_name}.",
+            ) from exc
+        # Tokens sign EC keys with plain ECDSA over a digest computed here; few offer ECDSA-with-SHA256.
+        signer.use_raw_mechanism = certificate.public_key.algorithm == "ec"
+        return signer
 
     def _pin(self) -> str:
         if self.token.pin_env is not None:
