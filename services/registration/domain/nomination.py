@@ -54,8 +54,8 @@ class Step(StrEnum):
     PROPOSE = "proposed"  # a state title's tờ trình went to the deciding authority
     REVOKE = "revoked"  # the decision was revoked
     WITHDRAW = "withdrawn"
-    ESCALATE = "escalated"  # overdue: moved up to the parent unit's queue
-    SEND_BACK = "sent_back"  # the parent sent an escalated task back down with a new due date
+    ESCALATE = "escalated"  # overdue: a superior alerted (before issue 17: moved up to the parent unit's queue)
+    SEND_BACK = "sent_back"  # a superior alerted to the overdue task set a new due date
     REORGANISE = "reorganised"  # the CĐCS (or a superior) moved to a new parent: the nomination's path changed
     REHOME = "rehomed"  # its open task followed to the new superior's queue
     COUNCIL = "council_voted"  # a review level's Hội đồng TĐKT voted on it (no status change)
@@ -77,8 +77,8 @@ STEP_LABELS_VI: dict[Step, str] = {
     Step.PROPOSE: "Trình cấp có thẩm quyền quyết định",
     Step.REVOKE: "Thu hồi quyết định khen thưởng",
     Step.WITHDRAW: "Rút hồ sơ",
-    Step.ESCALATE: "Quá hạn – chuyển lên",
-    Step.SEND_BACK: "Cấp trên trả về cấp dưới xử lý",
+    Step.ESCALATE: "Quá hạn – đã báo cấp trên",
+    Step.SEND_BACK: "Cấp trên đặt hạn mới",
     Step.REORGANISE: "Chuyển đơn vị cấp trên (sắp xếp tổ chức)",
     Step.REHOME: "Chuyển hộp việc sang đơn vị mới (sắp xếp tổ chức)",
     Step.COUNCIL: "Hội đồng TĐKT biểu quyết",

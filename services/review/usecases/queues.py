@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from services.review.domain import authority
 from services.review.domain.task import escalation_chain, is_unit_admin, require_approver
 from services.review.store.port import UnitOfWork
 from services.review.store.records import QueueKey
-from services.review.usecases import councils, loading
+from services.review.usecases import councils, escalation, loading
 from services.review.usecases.context import ReviewContext
 from services.review.usecases.views import move_view, proposal_link, task_summary
 from shared.contracts.events import Actor, EligibilityCheck, NominationSnapshot
@@ -19,8 +20,8 @@ from shared.rules.rulebook import Rulebook
 
 
 async def list_queue(review: ReviewContext, actor: Actor, query: QueueQuery) -> QueuePage:
-    """A unit's queue: the tasks it holds (its own and those escalated to it), or, read-only,
-    its own tasks that escalated away (`escalated_out`)."""
+    """A unit's queue: its own tasks; or, read-only, the tasks overdue at units below it whose superior it was alerted
+    as (`escalated_in`, "Quá hạn ở cấp dưới"); `escalated_out`: its own overdue tasks with a superior alerted."""
     if not actor.sees_everything():
         require_approver(actor, _unit_stub(query.unit_code))
     refuse_offset_with_cursor(query.offset, query.cursor)
@@ -63,16 +64,16 @@ async def get_task(review: ReviewContext, actor: Actor, request: TaskRef) -> Tas
 
 
 async def task_view(uow: UnitOfWork, actor: Actor, task_id: str, now: datetime, rules: Rulebook) -> TaskView:
-    """One task with its dossier and history. Every unit from the task's own up to the one holding it
-    may look; only the holder's approvers act (the lower units see an escalated task read-only)."""
+    """One task with its dossier and history. The task's own unit acts on it; the superiors alerted that it is
+    overdue (and any unit it passed through) read it, and may urge, set a new due date or receive it directly."""
     record = await loading.load_task(uow, task_id)
     task = record.task
     nomination = await uow.nominations.get(task.nomination_id)
     nom = nomination.snapshot if nomination is not None else None
-    chain = escalation_chain(nom.unit_path if nom else [], task)
+    chain = escalation_chain(task)
     moves = await uow.moves.of_task(task.id)
-    # Who may look: the units from the task's own up to its holder, and any unit it passed through
-    # (a city that sent a task back down keeps sight of it).
+    # Who may look: the task's own unit, the superiors alerted, and any unit on its timeline
+    # (a city that set a new due date keeps sight of it).
     watchers = {u.code for u in chain} | {unit.code for m in moves for unit in (m.from_unit, m.to_unit)}
     if not actor.sees_everything() and not any(loading.approves_code(actor, code) for code in watchers):
         require_approver(actor, task.holder)  # raises with the usual message
@@ -87,7 +88,13 @@ async def task_view(uow: UnitOfWork, actor: Actor, task_id: str, now: datetime, 
         moves=[move_view(m) for m in moves],
         can_admin=is_unit_admin(actor, task.holder),
         can_act=can_act,
-        can_send_back=can_act and task.is_escalated and task.is_active,
+        superior_actions=authority.actions_for(
+            task,
+            actor,
+            escalation.authority_rule(record, now, rules),
+            nom.unit_path if nom else [],
+            nom.awarding_level if nom else None,
+        ),
         escalation_chain=chain,
         eligibility_recheck=_recheck(nom, record.opened_at, rules),
         council=council,
