@@ -143,7 +143,7 @@ class QueueTask(BaseModel):
     escalations: int
     escalated_at: IsoDateTime | None  # when the latest superior was alerted
     is_escalated: bool  # overdue here with a superior alerted (the task stays in its own unit's queue)
-    alerted: list[UnitRef] = Field(default_factory=list, description="Các cấp trên đã được báo quá hạn, từ thấp lên")
+    alerted_to: Label | None = Field(default=None, description="Cấp trên cao nhất đã được báo quá hạn (tên ngắn)")
     overdue: bool
 
 
