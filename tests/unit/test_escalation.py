@@ -56,7 +56,8 @@ def test_an_overdue_task_stays_in_its_units_queue_claim_and_all_while_its_superi
     alerted = task.alert(CITY)
     assert (alerted.state, alerted.holder, alerted.unit, alerted.claimant_id) == (state, DISTRICT, DISTRICT, task.claimant_id)
     assert (alerted.alerted, alerted.escalations, alerted.generation, alerted.due_at) == ((CITY,), 1, 1, NOW)
-    assert alerted.is_escalated and not task.is_escalated
+    assert alerted.is_escalated
+    assert not task.is_escalated
 
 
 @pytest.mark.parametrize("state", [s for s in TaskState if s not in (TaskState.OPEN, TaskState.CLAIMED)])
@@ -116,7 +117,8 @@ def test_a_new_due_date_ends_the_alert_and_restarts_the_timers() -> None:
     new_due = end_of_day(date(2026, 3, 10))
     renewed = alerted.with_new_due_date(new_due, NOW)
     assert (renewed.due_at, renewed.alerted, renewed.is_escalated) == (new_due, (), False)
-    assert renewed.generation == alerted.generation + 1 and renewed.escalations == 1
+    assert renewed.generation == alerted.generation + 1
+    assert renewed.escalations == 1
     with pytest.raises(ValidationFailed) as past:
         alerted.with_new_due_date(NOW - timedelta(seconds=1), NOW)
     assert past.value.fields[0].field == "due_on"
@@ -155,7 +157,8 @@ def test_a_higher_ancestor_alerted_later_may_urge_but_not_receive_directly() -> 
 
 def test_the_shipped_rules_are_dated_unconfirmed_and_campaigns_have_their_own() -> None:
     rules = authority.load_rules()
-    assert rules and all(not r.confirmed and r.source for r in rules)
+    assert rules
+    assert all(not r.confirmed and r.source for r in rules)
     yearly = authority.rule_for("district", "yearly", date(2026, 3, 2))
     campaign = authority.rule_for("district", "campaign", date(2026, 3, 2))
     assert (yearly.max_new_due_working_days, yearly.lapse_working_days) == (10, 5)
