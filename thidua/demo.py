@@ -286,31 +286,7 @@ def run_escalation_demo(base_url: str, password: str, var_dir: Path) -> int:
             " cấp trên không quyết định thay cấp dưới.\n"
         )
 
-        take, back = tasks
-        message = "Đề nghị LĐLĐ thị xã Sơn Tây hoàn thành thẩm định trong tuần này"
-        client.post("ld.hanoi", f"/api/v1/tasks/{back['id']}/urge", {"message": message})
-        print(f"4. ld.hanoi đôn đốc hồ sơ {back['nominee_name']}: “{message}”.")
-        urged = client.poll(
-            lambda: client.get("ld.sontay", "/api/v1/notifications", unread_only=True),
-            lambda page: any(n["kind"] == "urged" for n in page["items"]),
-            what="the urging in the district's bell",
-        )
-        print(f"   Chuông của ld.sontay: “{next(n['text'] for n in urged['items'] if n['kind'] == 'urged')}”.\n")
-
-        new_due = (late_at.astimezone(VN) + timedelta(days=5)).date()
-        reason = "LĐLĐ thị xã đang chờ biên bản họp Hội đồng Thi đua – Khen thưởng"
-        client.post("ld.hanoi", f"/api/v1/tasks/{back['id']}/due-date", {"due_on": new_due.isoformat(), "reason": reason})
-        print(f"5. ld.hanoi đặt hạn mới {new_due:%d/%m/%Y} cho hồ sơ {back['nominee_name']} ({reason}).")
-        client.claim_and_decide("ld.sontay", back["id"], "approve", "Đã hoàn thiện thẩm định")
-        print("   ld.sontay nhận xử lý, đồng ý và chuyển lên cấp thành phố trong hạn mới.\n")
-
-        client.post("ld.hanoi", f"/api/v1/tasks/{take['id']}/receive-directly", {"comment": "Xét vượt cấp do quá hạn"})
-        city = client.task_in_queue("ld.hanoi", "HN", take["nomination_id"])
-        print(f"6. Bằng khen Tổng LĐLĐ đằng nào cũng qua cấp thành phố: ld.hanoi nhận trực tiếp hồ sơ {take['nominee_name']}.")
-        print(
-            "   Bước của LĐLĐ thị xã Sơn Tây khép lại “Cấp trên nhận trực tiếp do quá hạn”; hồ sơ vào hộp việc "
-            f"{city['unit_name']}, xét ở cấp thành phố với Hội đồng của cấp mình (hạn {_vn_date(city['due_at'])}).\n"
-        )
+        _superior_steps(client, tasks, late_at)
 
         print("7. Dòng thời gian của hai hồ sơ:\n")
         for task in tasks:
@@ -329,6 +305,35 @@ def run_escalation_demo(base_url: str, password: str, var_dir: Path) -> int:
     finally:
         client.close()
     return 0
+
+
+def _superior_steps(client: PortalClient, tasks: list[dict[str, Any]], late_at: datetime) -> None:
+    """What LĐLĐ TP Hà Nội does with the district's overdue tasks: urges, sets a new due date, receives one directly."""
+    take, back = tasks
+    message = "Đề nghị LĐLĐ thị xã Sơn Tây hoàn thành thẩm định trong tuần này"
+    client.post("ld.hanoi", f"/api/v1/tasks/{back['id']}/urge", {"message": message})
+    print(f"4. ld.hanoi đôn đốc hồ sơ {back['nominee_name']}: “{message}”.")
+    urged = client.poll(
+        lambda: client.get("ld.sontay", "/api/v1/notifications", unread_only=True),
+        lambda page: any(n["kind"] == "urged" for n in page["items"]),
+        what="the urging in the district's bell",
+    )
+    print(f"   Chuông của ld.sontay: “{next(n['text'] for n in urged['items'] if n['kind'] == 'urged')}”.\n")
+
+    new_due = (late_at.astimezone(VN) + timedelta(days=5)).date()
+    reason = "LĐLĐ thị xã đang chờ biên bản họp Hội đồng Thi đua – Khen thưởng"
+    client.post("ld.hanoi", f"/api/v1/tasks/{back['id']}/due-date", {"due_on": new_due.isoformat(), "reason": reason})
+    print(f"5. ld.hanoi đặt hạn mới {new_due:%d/%m/%Y} cho hồ sơ {back['nominee_name']} ({reason}).")
+    client.claim_and_decide("ld.sontay", back["id"], "approve", "Đã hoàn thiện thẩm định")
+    print("   ld.sontay nhận xử lý, đồng ý và chuyển lên cấp thành phố trong hạn mới.\n")
+
+    client.post("ld.hanoi", f"/api/v1/tasks/{take['id']}/receive-directly", {"comment": "Xét vượt cấp do quá hạn"})
+    city = client.task_in_queue("ld.hanoi", "HN", take["nomination_id"])
+    print(f"6. Bằng khen Tổng LĐLĐ đằng nào cũng qua cấp thành phố: ld.hanoi nhận trực tiếp hồ sơ {take['nominee_name']}.")
+    print(
+        "   Bước của LĐLĐ thị xã Sơn Tây khép lại “Cấp trên nhận trực tiếp do quá hạn”; hồ sơ vào hộp việc "
+        f"{city['unit_name']}, xét ở cấp thành phố với Hội đồng của cấp mình (hạn {_vn_date(city['due_at'])}).\n"
+    )
 
 
 def _system_now(client: PortalClient) -> datetime:

@@ -5,6 +5,7 @@ Time moves through the system's clock file (as `thidua clock advance` does), nev
 
 from __future__ import annotations
 
+import html
 import os
 import subprocess
 import sys
@@ -20,6 +21,7 @@ import pytest
 from shared.platform.clock import CLOCK_FILE_NAME, write_offset_file
 from shared.platform.settings import SERVICES
 from tests.e2e.conftest import PASSWORD, start_system
+from tests.e2e.test_demo_mailbox import console_session
 from thidua.client import PortalClient
 from thidua.natsserver import free_port
 from thidua.system import System
@@ -120,7 +122,9 @@ def test_two_review_replicas_escalate_each_task_once_through_a_kill_and_a_long_s
     client.close()
 
 
-def test_thidua_demo_escalation_shows_a_reminder_an_escalation_and_both_ways_out(sqlite_system: System, tmp_path: Path) -> None:
+def test_thidua_demo_escalation_shows_the_city_alerted_urging_a_new_due_date_a_direct_receipt_and_their_mails(
+    sqlite_system: System, tmp_path: Path
+) -> None:
     system = sqlite_system
     env = {**os.environ, "THIDUA_DEMO_PASSWORD": PASSWORD}
     done = subprocess.run(
@@ -146,9 +150,25 @@ def test_thidua_demo_escalation_shows_a_reminder_an_escalation_and_both_ways_out
     out = done.stdout
     for expected in (
         "Sắp đến hạn xử lý",
-        "“Quá hạn – chuyển lên”",
-        "nhận xử lý thay",
-        "trả hồ sơ",
-        "Cấp trên trả về cấp dưới xử lý",
+        "“Quá hạn ở cấp dưới”",
+        "Hồ sơ vẫn ở hộp việc LĐLĐ thị xã Sơn Tây",
+        "ld.hanoi đôn đốc",
+        "ld.hanoi đặt hạn mới",
+        "Cấp trên đặt hạn mới",  # the step on the nomination's timeline
+        "Cấp trên nhận trực tiếp do quá hạn",
+        "/hop-thu-demo",
     ):
         assert expected in out, out
+    assert "xử lý thay" not in out  # nobody decides in the district's name any more
+
+    browser = console_session(system.portal_url, "ld.sontay")
+    client = PortalClient(system.portal_url)
+    page = client.poll(
+        lambda: html.unescape(browser.get("/hop-thu-demo", params={"nguoi_nhan": "ld.sontay@demo.thidua.example"}).text),
+        lambda text: "Cấp trên đôn đốc" in text and "Cấp trên đặt hạn mới" in text,
+        timeout=60,
+        what="the urging and the new due date mailed to the district's approver",
+    )
+    assert "hoàn thành thẩm định trong tuần này" in page
+    browser.close()
+    client.close()
