@@ -174,14 +174,14 @@ class Reassignment(CommandBody):
 class Urge(CommandBody):
     """A superior alerted to a task overdue at a unit below it urges that unit (đôn đốc)."""
 
-    message: Text = Field(min_length=1, max_length=2000, description="Nội dung đôn đốc gửi đơn vị cấp dưới")
+    message: Text = Field(max_length=2000, description="Nội dung đôn đốc gửi đơn vị cấp dưới (ít nhất 5 ký tự)")
 
 
 class SetDueDate(CommandBody):
     """A superior alerted to a task overdue at a unit below it gives that unit a new due date, with its reason."""
 
     due_on: date = Field(description="Hạn mới (ngày, hết ngày theo giờ Việt Nam)")
-    reason: Text = Field(min_length=1, max_length=2000, description="Lý do đặt hạn mới")
+    reason: Text = Field(max_length=2000, description="Lý do đặt hạn mới (ít nhất 5 ký tự)")
 
 
 class ReceiveDirectly(CommandBody):

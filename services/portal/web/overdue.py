@@ -11,7 +11,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.portal.gateway import Gateway
 from services.portal.web import session as web
-from services.portal.web.formatting import date_vn
 from services.portal.web.forms import parse_vn_date, signed_form
 from services.portal.web.rendering import Pager, form_errors, page_number, render, superior_units, window
 from services.portal.web.tasks import back_to_task, task_page
@@ -91,7 +90,7 @@ def build_router(gateway: Gateway) -> APIRouter:
         values.setdefault("due_on", "")
         due_on, due_error = parse_vn_date(values["due_on"])
         params: dict[str, Any] = {"due_on": due_on, "due_error": due_error, "reason": values.get("reason", "")}
-        done = f"Đã đặt hạn mới {date_vn(due_on)} cho đơn vị cấp dưới."
+        done = f"Đã đặt hạn mới {values['due_on']} cho đơn vị cấp dưới."
         return await superior_command(request, task_id, "set_due_date", values, params, done)
 
     @pages.post("/nhiem-vu/{task_id}/nhan-vuot-cap", response_class=HTMLResponse)
