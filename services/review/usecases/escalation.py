@@ -29,6 +29,7 @@ from services.review.store.port import AlreadyScheduled, UnitOfWork
 from services.review.store.records import MoveKind, NewNotification, ScheduledTimer, TaskMove, TaskRecord, TimerRecord
 from services.review.usecases import notes
 from services.review.usecases.context import ReviewContext
+from shared.contracts.errors import Conflict
 from shared.contracts.events import SYSTEM_ACTOR, Actor, Event, Recipient, TaskEscalated, TaskReminder
 from shared.contracts.values import VIETNAM_TZ, UnitRef
 from shared.rules.rulebook import Rulebook
@@ -143,15 +144,25 @@ async def notify_unit(
 
 
 def authority_rule(record: TaskRecord, now: datetime, rules: Rulebook) -> authority.AuthorityRule:
-    """The escalation rule for the task's level and award kind in force today."""
+    """The escalation rule for the task's level and award kind in force today; refused (409) on a day before every
+    version of `escalation.toml`, rather than guessed."""
     today = now.astimezone(VIETNAM_TZ).date()
     award = rules.award_on(record.award_code, today)
-    return authority.rule_for(record.task.unit.level, award.kind if award else "yearly", today)
+    try:
+        return authority.rule_for(record.task.unit.level, award.kind if award else "yearly", today)
+    except LookupError:
+        log.error("escalation.no_rule", extra={"task_id": record.id, "unit_id": record.task.unit.code})
+        raise Conflict(
+            f"Chưa có quy định về xử lý hồ sơ quá hạn áp dụng ngày {today:%d/%m/%Y}", code="no_escalation_rule"
+        ) from None
 
 
-def lapse_at(record: TaskRecord, now: datetime, rules: Rulebook) -> datetime:
-    """When an alerted superior's time to act runs out."""
-    return after_working_days(now, authority_rule(record, now, rules).lapse_working_days)
+def lapse_at(record: TaskRecord, now: datetime, rules: Rulebook) -> datetime | None:
+    """When an alerted superior's time to act runs out (None without a rule in force: nobody above is alerted later)."""
+    try:
+        return after_working_days(now, authority_rule(record, now, rules).lapse_working_days)
+    except Conflict:
+        return None
 
 
 @dataclass(frozen=True)
@@ -261,9 +272,9 @@ class TimerBatch:
                 actor_name=SYSTEM_ACTOR.full_name,
             )
         )
-        self.new_timers.append(
-            ScheduledTimer(task.id, "escalate", alerted.task.generation, lapse_at(record, self.now, self.rules))
-        )
+        lapses = lapse_at(record, self.now, self.rules)
+        if lapses is not None:
+            self.new_timers.append(ScheduledTimer(task.id, "escalate", alerted.task.generation, lapses))
         self._notify(alerted, "overdue", superior=superior.short_name)
         told = self.rosters.get(superior.code, [])
         self.notifications += notifications(alerted, "escalated_in", self.now, told, unit_code=superior.code)

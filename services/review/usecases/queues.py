@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from services.review.domain import authority
+from services.review.domain.authority import SuperiorAction
 from services.review.domain.task import escalation_chain, is_unit_admin, require_approver
 from services.review.store.port import UnitOfWork
-from services.review.store.records import QueueKey
+from services.review.store.records import QueueKey, TaskRecord
 from services.review.usecases import councils, escalation, loading
 from services.review.usecases.context import ReviewContext
 from services.review.usecases.views import move_view, proposal_link, task_summary
+from shared.contracts.errors import Conflict
 from shared.contracts.events import Actor, EligibilityCheck, NominationSnapshot
 from shared.contracts.operations.review import LIST_QUEUE, QueuePage, QueueQuery, QueueTask, TaskRef, TaskView
 from shared.contracts.paging import CursorInvalid, cut_page, decode_cursor, encode_cursor, refuse_offset_with_cursor, scope_of
@@ -88,19 +90,26 @@ async def task_view(uow: UnitOfWork, actor: Actor, task_id: str, now: datetime, 
         moves=[move_view(m) for m in moves],
         can_admin=is_unit_admin(actor, task.holder),
         can_act=can_act,
-        superior_actions=authority.actions_for(
-            task,
-            actor,
-            escalation.authority_rule(record, now, rules),
-            nom.unit_path if nom else [],
-            nom.awarding_level if nom else None,
-        ),
+        superior_actions=_superior_actions(record, actor, nom, now, rules),
         escalation_chain=chain,
         eligibility_recheck=_recheck(nom, record.opened_at, rules),
         council=council,
         can_record_council=can_act and task.is_active,
         proposals=[proposal_link(p) for p in proposals],
     )
+
+
+def _superior_actions(
+    record: TaskRecord, actor: Actor, nom: NominationSnapshot | None, now: datetime, rules: Rulebook
+) -> list[SuperiorAction]:
+    """What the reader may do as a superior alerted to the task (nothing unless one is, or without a rule in force)."""
+    if authority.acting_superior(record.task, actor) is None or not record.task.is_escalated:
+        return []
+    try:
+        rule = escalation.authority_rule(record, now, rules)
+    except Conflict:
+        return []
+    return authority.actions_for(record.task, actor, rule, nom.unit_path if nom else [], nom.awarding_level if nom else None)
 
 
 def _recheck(nom: NominationSnapshot | None, opened_at: datetime, rules: Rulebook) -> list[EligibilityCheck] | None:
