@@ -316,6 +316,7 @@ class FakeTimers(port.Timers):
                 task is not None
                 and task.task.holder.code == unit_code
                 and _is_active(task)
+                and not task.task.is_escalated
                 and task.task.generation == timer.generation
             )
             if timer.kind == "escalate" and timer.fired_at is None and timer.fire_at > now and waiting:

@@ -125,6 +125,9 @@ async def test_an_overdue_task_stays_at_its_unit_while_district_city_national_ar
     assert (await review_rpc(ctx)["claim"](SONTAY, {"task_id": task["id"]}))["claimant_id"] == SONTAY.user_id
     assert [n["kind"] for n in (await review_rpc(ctx)["notifications"](HANOI, {}))["items"]] == ["escalated_in"]
     assert "overdue" in [n["kind"] for n in (await review_rpc(ctx)["notifications"](SONTAY, {}))["items"]]
+    await roster(ctx, "HN-SONTAY", at=clock.now())  # the district loses its approvers: the city keeps its time to act
+    await loop.run_once()
+    assert (await task_of(ctx, task["nomination_id"]))["alerted_codes"] == "|HN|"
 
     clock.at = datetime(2026, 3, 24, 17, 0, 1, tzinfo=UTC)  # the city let it lapse (five working days): Tổng LĐLĐ too
     await loop.run_once()
