@@ -293,8 +293,8 @@ def run_escalation_demo(base_url: str, password: str, var_dir: Path) -> int:
             nomination = client.wait_for(
                 "cdcs.dst",
                 task["nomination_id"],
-                lambda n: any(s["step"] == "forwarded" for s in n["timeline"]),
-                what="forwarded",
+                lambda n: any(s["step"] in ("forwarded", "taken_up") for s in n["timeline"]),
+                what="forwarded or received directly by the city",
             )
             print(format_timeline(nomination) + "\n")
         print(

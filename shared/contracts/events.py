@@ -338,6 +338,8 @@ class NominationForwarded(Event):
     to_unit: UnitRef
     comment: str = ""
     proposal_number: str | None = None  # the tờ trình it went up with ("3/TTr-LĐLĐ"), when forwarded in a batch
+    # Not approved by `from_unit`: overdue there, received directly by `to_unit`, its direct superior (issue 17).
+    received_directly: bool = False
 
 
 class NominationReturned(Event):

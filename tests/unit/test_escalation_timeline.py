@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from services.registration.domain.nomination import Step
+from services.registration.domain.nomination import STEP_LABELS_VI, Step
 from services.registration.domain.timeline import timeline_step
-from shared.contracts.events import SYSTEM_ACTOR, TaskEscalated, TaskSentBack, TaskSnapshot
+from shared.contracts.events import SYSTEM_ACTOR, NominationForwarded, TaskEscalated, TaskSentBack, TaskSnapshot
 from tests.unit.factories import actor, unit
 
 AT = datetime(2026, 3, 17, 2, 0, tzinfo=UTC)
@@ -62,3 +62,23 @@ def test_a_superiors_new_due_date_names_the_superior_the_unit_the_date_and_the_r
     step, _, at_unit, comment = timeline_step(event)
     assert (step, at_unit.code) == (Step.SEND_BACK, "HN")
     assert comment == f"{CITY.short_name} đặt hạn mới cho {DISTRICT.short_name}: 20/03/2026 — Chờ biên bản Hội đồng"
+
+
+def test_a_dossier_received_directly_is_not_said_to_be_approved_by_the_lower_unit() -> None:
+    event = NominationForwarded(
+        occurred_at=AT,
+        actor=actor("u-hanoi", ("approver", "HN")),
+        nomination_id="n-1",
+        from_unit=DISTRICT,
+        to_unit=CITY,
+        comment="Cấp trên nhận trực tiếp do quá hạn",
+        received_directly=True,
+    )
+    step, _, at_unit, comment = timeline_step(event)
+    assert (step, at_unit.code) == (Step.TAKE_UP, "HN")
+    assert comment == (
+        f"{CITY.short_name} nhận trực tiếp hồ sơ quá hạn ở {DISTRICT.short_name} — Cấp trên nhận trực tiếp do quá hạn"
+    )
+    assert STEP_LABELS_VI[Step.TAKE_UP] == "Cấp trên nhận trực tiếp do quá hạn"
+    forwarded, *_ = timeline_step(event.model_copy(update={"received_directly": False}))
+    assert forwarded is Step.FORWARD

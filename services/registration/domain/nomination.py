@@ -44,6 +44,7 @@ class Step(StrEnum):
     CLAIM = "claimed"
     RELEASE = "released"
     FORWARD = "forwarded"
+    TAKE_UP = "taken_up"  # overdue at a level, received directly by its superior, where the route passes through it
     RETURN = "returned"
     EDIT = "edited"
     RESUBMIT = "resubmitted"
@@ -67,6 +68,7 @@ STEP_LABELS_VI: dict[Step, str] = {
     Step.CLAIM: "Nhận xử lý",
     Step.RELEASE: "Trả lại hộp việc",
     Step.FORWARD: "Đồng ý, chuyển cấp trên",
+    Step.TAKE_UP: "Cấp trên nhận trực tiếp do quá hạn",
     Step.RETURN: "Trả lại để bổ sung",
     Step.EDIT: "Sửa hồ sơ",
     Step.RESUBMIT: "Nộp lại hồ sơ",

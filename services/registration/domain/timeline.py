@@ -58,6 +58,13 @@ def timeline_step(event: Event) -> tuple[Step, str, UnitRef, str | None]:  # noq
                 f"Từ hộp việc {u.short_name} sang {to.short_name} (sắp xếp tổ chức từ {on:%d/%m/%Y}); "
                 f"hạn xử lý giữ nguyên {date_vn(t.due_at)}{released_text}",
             )
+        case NominationForwarded(nomination_id=nid, from_unit=u, to_unit=to, comment=c, received_directly=True):
+            return (
+                Step.TAKE_UP,
+                nid,
+                to,
+                f"{to.short_name} nhận trực tiếp hồ sơ quá hạn ở {u.short_name}" + (f" — {c}" if c else ""),
+            )
         case NominationForwarded(nomination_id=nid, from_unit=u, to_unit=to, comment=c, proposal_number=number):
             text = c or f"Chuyển {to.short_name}"
             if number and number not in text:

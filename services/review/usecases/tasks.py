@@ -118,7 +118,13 @@ async def consequences(
         if parent is None:
             raise ValidationFailed.on("action", "Không có cấp trên để chuyển hồ sơ", code="no_parent_unit")
         forwarded = NominationForwarded(
-            nomination_id=nom.id, from_unit=task.unit, to_unit=parent, comment=comment, proposal_number=proposal_number, **common
+            nomination_id=nom.id,
+            from_unit=task.unit,
+            to_unit=parent,
+            comment=comment,
+            proposal_number=proposal_number,
+            received_directly=task.state is TaskState.TAKEN_UP,
+            **common,
         )
         opened = await intake.open_task(uow, nom, parent, forwarded, rules)
         return [forwarded, opened]
