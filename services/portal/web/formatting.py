@@ -33,6 +33,7 @@ STATUS_TONES = {
     "open": "info",
     "claimed": "warn",
     "forwarded": "ok",
+    "taken_up": "info",  # received directly by the superior (overdue here)
     "cancelled": "muted",
 }
 
