@@ -249,12 +249,17 @@ def run_demo(base_url: str, password: str) -> int:
     return 0
 
 
-# `thidua demo --escalation`: deadlines, a reminder, escalation, take-over and send-back, by moving the clock.
+# `thidua demo --escalation`: deadlines, a reminder, escalation by authority (the city alerted, urging, a new due date,
+# receiving a forward step directly) and the mails it sends, by moving the clock.
 
 ESCALATION_SAMPLES = [
     ("Phan Văn Đức", "Tổ trưởng tổ bảo dưỡng", "Người lao động tiêu biểu, 3 sáng kiến cấp thị xã trong năm."),
     ("Hoàng Thị Yến", "Kế toán trưởng", "Hoàn thành xuất sắc nhiệm vụ 5 năm liền, tích cực hoạt động công đoàn."),
 ]
+
+
+# Who gets which of the demo's notes by email too (each person's choice, as on /tai-khoan/thong-bao).
+ESCALATION_MAILS = {"ld.sontay": ("overdue", "urged", "sent_back"), "ld.hanoi": ("escalated_in",)}
 
 
 def run_escalation_demo(base_url: str, password: str, var_dir: Path) -> int:
@@ -264,6 +269,10 @@ def run_escalation_demo(base_url: str, password: str, var_dir: Path) -> int:
     try:
         for user in ("cdcs.dst", "ld.sontay", "ld.hanoi"):
             client.login(user, password)
+        for user, kinds in ESCALATION_MAILS.items():  # these notes also go by email, to the demo mailbox
+            client.put(
+                user, "/api/v1/me/notification-preferences", {"items": [{"kind": k, "delivery": "email_now"} for k in kinds]}
+            )
         system_now = _system_now(client)
         period = str(system_now.astimezone(VN).year)
         tasks = []
@@ -294,51 +303,68 @@ def run_escalation_demo(base_url: str, password: str, var_dir: Path) -> int:
 
         late_at = due + timedelta(minutes=1)
         print(f"3. Dời đồng hồ qua hạn, tới {_vn(late_at)} — {change_clock('set', _iso(late_at), var_dir)}")
-        escalated = client.poll(
-            lambda: list(client.every("ld.hanoi", "/api/v1/queues/HN/tasks", state="escalated_in")),
+        below = client.poll(
+            lambda: list(client.every("ld.hanoi", "/api/v1/queues/HN/overdue-below")),
             lambda items: {t["id"] for t in tasks} <= {t["id"] for t in items},
-            what="the escalation to LĐLĐ TP Hà Nội",
+            what="LĐLĐ TP Hà Nội alerted of the overdue tasks",
         )
-        mine = [t for t in escalated if t["id"] in {x["id"] for x in tasks}]
-        for t in mine:
-            where = f"từ {t['unit_name']}, hạn mới {_vn_date(t['due_at'])}"
-            print(f"   Hộp việc LĐLĐ TP Hà Nội: “Quá hạn – chuyển lên” {t['nominee_name']} {where}")
-        away = client.get("ld.sontay", "/api/v1/queues/HN-SONTAY/tasks", state="escalated_out", limit=1)
-        count = away["counts"]["escalated_out"]
-        print(f"   LĐLĐ thị xã Sơn Tây vẫn xem được (chỉ đọc): {count} nhiệm vụ “Đã chuyển cấp trên”.\n")
-
-        take, back = tasks
-        client.claim_and_decide("ld.hanoi", take["id"], "approve", "LĐLĐ TP xử lý thay do quá hạn ở cấp thị xã")
-        print(f"4. ld.hanoi nhận xử lý thay và đồng ý hồ sơ {take['nominee_name']}: hồ sơ chuyển lên cấp thành phố.")
-        new_due = (late_at.astimezone(VN) + timedelta(days=5)).date()
-        client.post(
-            "ld.hanoi",
-            f"/api/v1/tasks/{back['id']}/send-back",
-            {"due_on": new_due.isoformat(), "comment": "Đề nghị LĐLĐ thị xã hoàn thiện ý kiến thẩm định trong tuần"},
+        for t in (t for t in below if t["id"] in {x["id"] for x in tasks}):
+            late = f"{t['nominee_name']} — quá hạn ở {t['unit_name']} từ {_vn_date(t['due_at'])}"
+            print(f"   LĐLĐ TP Hà Nội, “Quá hạn ở cấp dưới”: {late}")
+        own = client.get("ld.sontay", "/api/v1/queues/HN-SONTAY/tasks", state="escalated_out", limit=1)
+        print(
+            f"   Hồ sơ vẫn ở hộp việc LĐLĐ thị xã Sơn Tây ({own['counts']['escalated_out']} hồ sơ “Quá hạn – đã báo cấp trên”):"
+            " cấp trên không quyết định thay cấp dưới.\n"
         )
-        print(f"5. ld.hanoi trả hồ sơ {back['nominee_name']} về LĐLĐ thị xã Sơn Tây với hạn mới {new_due:%d/%m/%Y}.")
-        client.claim_and_decide("ld.sontay", back["id"], "approve", "Đã hoàn thiện thẩm định")
-        print("   ld.sontay nhận lại, đồng ý và chuyển lên cấp thành phố.\n")
 
-        print("6. Dòng thời gian của hai hồ sơ:\n")
+        _superior_steps(client, tasks, late_at)
+
+        print("7. Dòng thời gian của hai hồ sơ:\n")
         for task in tasks:
             nomination = client.wait_for(
                 "cdcs.dst",
                 task["nomination_id"],
-                lambda n: any(s["step"] == "forwarded" for s in n["timeline"]),
-                what="forwarded",
+                lambda n: any(s["step"] in ("forwarded", "taken_up") for s in n["timeline"]),
+                what="forwarded or received directly by the city",
             )
             print(format_timeline(nomination) + "\n")
+        print(
+            "Thư báo đã gửi (ld.sontay: quá hạn, đôn đốc, hạn mới; ld.hanoi: quá hạn ở cấp dưới), nếu hệ thống chạy bằng "
+            f"`make run` với hộp thư demo: {base_url.rstrip('/')}/hop-thu-demo (lọc: ?nguoi_nhan=ld.sontay@demo.thidua.example)"
+        )
         print("Đồng hồ hệ thống vẫn đang dời để xem tiếp trên giao diện; trả về giờ thực: .venv/bin/thidua clock reset")
     finally:
         client.close()
     return 0
 
 
-def _forwarded_twice(nomination: dict[str, Any]) -> bool:
-    """Escalated, then forwarded by the district's decision (made by the city or by the district)."""
-    steps = [s["step"] for s in nomination["timeline"]]
-    return "escalated" in steps and "forwarded" in steps
+def _superior_steps(client: PortalClient, tasks: list[dict[str, Any]], late_at: datetime) -> None:
+    """What LĐLĐ TP Hà Nội does with the district's overdue tasks: urges, sets a new due date, receives one directly."""
+    take, back = tasks
+    message = "Đề nghị LĐLĐ thị xã Sơn Tây hoàn thành thẩm định trong tuần này"
+    client.post("ld.hanoi", f"/api/v1/tasks/{back['id']}/urge", {"message": message})
+    print(f"4. ld.hanoi đôn đốc hồ sơ {back['nominee_name']}: “{message}”.")
+    urged = client.poll(
+        lambda: client.get("ld.sontay", "/api/v1/notifications", unread_only=True),
+        lambda page: any(n["kind"] == "urged" for n in page["items"]),
+        what="the urging in the district's bell",
+    )
+    print(f"   Chuông của ld.sontay: “{next(n['text'] for n in urged['items'] if n['kind'] == 'urged')}”.\n")
+
+    new_due = (late_at.astimezone(VN) + timedelta(days=5)).date()
+    reason = "LĐLĐ thị xã đang chờ biên bản họp Hội đồng Thi đua – Khen thưởng"
+    client.post("ld.hanoi", f"/api/v1/tasks/{back['id']}/due-date", {"due_on": new_due.isoformat(), "reason": reason})
+    print(f"5. ld.hanoi đặt hạn mới {new_due:%d/%m/%Y} cho hồ sơ {back['nominee_name']} ({reason}).")
+    client.claim_and_decide("ld.sontay", back["id"], "approve", "Đã hoàn thiện thẩm định")
+    print("   ld.sontay nhận xử lý, đồng ý và chuyển lên cấp thành phố trong hạn mới.\n")
+
+    client.post("ld.hanoi", f"/api/v1/tasks/{take['id']}/receive-directly", {"comment": "Xét vượt cấp do quá hạn"})
+    city = client.task_in_queue("ld.hanoi", "HN", take["nomination_id"])
+    print(f"6. Bằng khen Tổng LĐLĐ đằng nào cũng qua cấp thành phố: ld.hanoi nhận trực tiếp hồ sơ {take['nominee_name']}.")
+    print(
+        "   Bước của LĐLĐ thị xã Sơn Tây khép lại “Cấp trên nhận trực tiếp do quá hạn”; hồ sơ vào hộp việc "
+        f"{city['unit_name']}, xét ở cấp thành phố với Hội đồng của cấp mình (hạn {_vn_date(city['due_at'])}).\n"
+    )
 
 
 def _system_now(client: PortalClient) -> datetime:

@@ -19,6 +19,7 @@ from services.review.usecases import (
     queues,
     reorganisation,
     rosters,
+    superior,
     tasks,
 )
 from services.review.usecases.context import ReviewContext
@@ -51,7 +52,9 @@ def operations(ctx: ServiceContext) -> dict[str, RpcOperation]:
         implement(op.RELEASE, partial(tasks.release, review)),
         implement(op.REASSIGN, partial(tasks.reassign, review)),
         implement(op.DECIDE, partial(tasks.decide, review)),
-        implement(op.SEND_BACK, partial(tasks.send_back, review)),
+        implement(op.URGE, partial(superior.urge, review)),
+        implement(op.SET_DUE_DATE, partial(superior.set_due_date, review)),
+        implement(op.RECEIVE_DIRECTLY, partial(superior.receive_directly, review)),
         implement(op.RECORD_COUNCIL, partial(councils.record_meeting, review)),
         implement(op.FORWARD_BATCH, partial(batches.forward_batch, review)),
         implement(op.APPROVE_BATCH, partial(batches.approve_batch, review)),

@@ -33,7 +33,9 @@ class TimerMetrics:
             **kwargs,
         )
         self.fired = Counter("thidua_review_timers_fired", "Timers acted on, by kind and outcome", ["kind", "outcome"], **kwargs)
-        self.escalations = Counter("thidua_review_escalations", "Tasks moved up to the parent unit", ["reason"], **kwargs)
+        self.escalations = Counter(
+            "thidua_review_escalations", "Superiors alerted to an overdue task (escalation by authority)", ["reason"], **kwargs
+        )
         self.reminders = Counter("thidua_review_reminders", "Reminder events sent", ["kind"], **kwargs)
         self.failures = Counter("thidua_review_timer_failures", "Timer actions that raised (retried later)", ["kind"], **kwargs)
 

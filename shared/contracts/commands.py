@@ -171,11 +171,24 @@ class Reassignment(CommandBody):
     assignee_username: Name = Field(min_length=1, max_length=64)
 
 
-class SendBack(CommandBody):
-    """An approver of the unit an overdue task escalated to returns it to the task's own unit."""
+class Urge(CommandBody):
+    """A superior alerted to a task overdue at a unit below it urges that unit (đôn đốc)."""
+
+    message: Text = Field(max_length=2000, description="Nội dung đôn đốc gửi đơn vị cấp dưới (ít nhất 5 ký tự)")
+
+
+class SetDueDate(CommandBody):
+    """A superior alerted to a task overdue at a unit below it gives that unit a new due date, with its reason."""
 
     due_on: date = Field(description="Hạn mới (ngày, hết ngày theo giờ Việt Nam)")
-    comment: Text = Field(min_length=1, max_length=2000, description="Yêu cầu gửi cấp dưới")
+    reason: Text = Field(max_length=2000, description="Lý do đặt hạn mới (ít nhất 5 ký tự)")
+
+
+class ReceiveDirectly(CommandBody):
+    """The direct superior receives an overdue dossier at its own level ("xét vượt cấp"), where the award's route passes
+    through it anyway."""
+
+    comment: Text = Field(default="", max_length=2000, description="Ghi chú (không bắt buộc)")
 
 
 class NotificationsRead(CommandBody):

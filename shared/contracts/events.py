@@ -250,6 +250,8 @@ class TaskSnapshot(BaseModel):
     # Where the task sits now: its own unit, or an ancestor it escalated to (None in events before issue 5).
     queue_unit: UnitRef | None = None
     escalations: int = 0
+    # The superiors alerted that the task is overdue at its unit, the lowest first (issue 17; empty before).
+    alerted: list[UnitRef] = Field(default_factory=list)
 
 
 class Recipient(BaseModel):
@@ -276,10 +278,12 @@ class TaskReleased(Event):
 
 
 class TaskEscalated(Event):
-    """An overdue task (or one at a unit with no active approver) moved up to the parent unit's queue."""
+    """A task overdue at its unit (or at a unit with no active approver) was brought to the attention of the superior
+    `to_unit`: the unit below it (`from_unit`: the task's own, or the superior before that let it lapse) is alerted
+    with it. The task stays in its own unit's queue; before issue 17 it moved to `to_unit`'s queue."""
 
     SUBJECT = subjects.TASK_ESCALATED
-    task: TaskSnapshot  # after the move: queue_unit is `to_unit`, due_at the new due date
+    task: TaskSnapshot  # after the alert: `alerted` ends with `to_unit`
     from_unit: UnitRef
     to_unit: UnitRef
     reason: Literal["overdue", "no_approver"]
@@ -287,10 +291,11 @@ class TaskEscalated(Event):
 
 
 class TaskSentBack(Event):
-    """An approver of the unit a task escalated to sent it back down with a new due date."""
+    """A superior alerted to an overdue task (`from_unit`) set a new due date for the task's own unit (`to_unit`),
+    with its reason (`comment`). Before issue 17: the unit an overdue task had moved to sent it back down."""
 
     SUBJECT = subjects.TASK_SENT_BACK
-    task: TaskSnapshot  # after the move: queue_unit is `to_unit`
+    task: TaskSnapshot  # after the new due date: `to_unit` is the task's unit, no superior alerted
     from_unit: UnitRef
     to_unit: UnitRef
     comment: str
@@ -333,6 +338,8 @@ class NominationForwarded(Event):
     to_unit: UnitRef
     comment: str = ""
     proposal_number: str | None = None  # the tờ trình it went up with ("3/TTr-LĐLĐ"), when forwarded in a batch
+    # Not approved by `from_unit`: overdue there, received directly by `to_unit`, its direct superior (issue 17).
+    received_directly: bool = False
 
 
 class NominationReturned(Event):

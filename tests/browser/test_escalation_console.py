@@ -1,6 +1,6 @@
-"""Deadlines in the console, in a real browser: the reminder bell, an overdue task moving up from
-LĐLĐ thị xã Sơn Tây to LĐLĐ TP Hà Nội, the district's read-only view, send-back with a new due date,
-and the city taking a task over.
+"""Deadlines in the console, in a real browser: the reminder bell, tasks overdue at LĐLĐ thị xã Sơn Tây staying in its
+queue while LĐLĐ TP Hà Nội is alerted ("Quá hạn ở cấp dưới"), the city urging, setting a new due date, and receiving
+a forward step directly; the district still deciding its own step.
 
 This module has a system of its own (the fixtures are per module): moving the clock moves it for every
 process of the system, so it must not share one with the other console tests. Time moves through the
@@ -80,7 +80,7 @@ def no_sideways_scroll(page: Page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
 
 
-def test_deadlines_reminders_escalation_send_back_and_take_over(
+def test_deadlines_reminders_an_alerted_city_urging_a_new_due_date_and_receiving_directly(
     sign_in: SignIn, console: System, client: PortalClient, tasks: dict[str, dict[str, Any]]
 ) -> None:
     due = datetime.fromisoformat(tasks[NAMES[0]]["due_at"])
@@ -118,63 +118,68 @@ def test_deadlines_reminders_escalation_send_back_and_take_over(
     expect(district.locator(".bell-count")).to_have_count(0)
     expect(district.locator(".note.unread")).to_have_count(0)
 
-    # An hour past the due date: every task moves up to the city, marked with the unit it came from.
+    # An hour past the due date: every task stays at the district; the city is alerted and lists them.
     move_clock_to(console, due + timedelta(hours=1))
     client.poll(
-        lambda: held_by(client, "ld.hanoi", "HN", "escalated_in"), lambda items: len(items) == len(NAMES), what="escalation"
+        lambda: list(client.every("ld.hanoi", "/api/v1/queues/HN/overdue-below")),
+        lambda items: len(items) == len(NAMES),
+        what="the city alerted",
     )
     city = sign_in("ld.hanoi")
     city.goto("/hop-viec?unit=HN")
-    expect(city.locator(".count.overdue", has_text="Quá hạn – chuyển lên").locator("strong")).to_have_text(str(len(NAMES)))
     expect(city.locator(".bell-count")).to_have_text(str(len(NAMES)))
-    city.locator(".count", has_text="Quá hạn – chuyển lên").click()
+    city.get_by_role("link", name="Quá hạn ở cấp dưới", exact=True).first.click()
+    expect(city.locator("h1")).to_have_text("Quá hạn ở cấp dưới")
     for name in NAMES:
-        expect(city.locator("tr", has_text=name).locator(".badge.escalated")).to_have_text(f"Quá hạn – chuyển lên từ {SONTAY}")
-    expect(city.locator("input[name=task_id]")).to_have_count(len(NAMES))
-    shot(city, "escalation-02-city-queue")
+        expect(city.locator("#overdue-below tr", has_text=name)).to_contain_text(SONTAY)
+    shot(city, "escalation-02-overdue-below")
 
-    # The district still sees its tasks, read-only, with where they are now.
+    # The district keeps its tasks and still decides them; it sees that the city was told.
     district.goto("/hop-viec?unit=HN-SONTAY")
-    expect(district.locator(".count", has_text="Đã chuyển cấp trên").locator("strong")).to_have_text(str(len(NAMES)))
-    district.locator(".count", has_text="Đã chuyển cấp trên").click()
-    expect(district.locator("tbody tr")).to_have_count(len(NAMES))
-    expect(district.locator("input[name=task_id]")).to_have_count(0)
-    expect(district.locator("tr", has_text=NAMES[0])).to_contain_text(f"Đang ở {HANOI}")
+    expect(district.locator(".count", has_text="Quá hạn – đã báo cấp trên").locator("strong")).to_have_text(str(len(NAMES)))
+    expect(district.locator("input[name=task_id]")).to_have_count(len(NAMES))
     open_task_page(district, NAMES[0])
-    expect(district.locator(".reason.escalated")).to_contain_text("Đã chuyển cấp trên")
-    expect(district.get_by_role("button", name="Nhận xử lý")).to_have_count(0)
-    expect(district.get_by_role("button", name="Trả về cấp dưới")).to_have_count(0)
-    expect(district.locator(".card", has_text="Lịch sử chuyển cấp")).to_contain_text(f"{SONTAY} → {HANOI}")
-    shot(district, "escalation-03-district-read-only")
+    expect(district.locator("#overdue-note")).to_contain_text(f"Quá hạn – đã báo cấp trên: {HANOI}")
+    expect(district.get_by_role("button", name="Nhận xử lý")).to_have_count(1)
+    expect(district.locator("#cap-tren")).to_have_count(0)
+    shot(district, "escalation-03-district-still-decides")
 
-    # The city sends the first one back down: a wrong date and a past date are refused on the field.
-    city.goto("/hop-viec?unit=HN&state=escalated_in")
+    # The city urges the district on the first one: an empty message is refused on the field.
+    city.goto("/qua-han-cap-duoi")
     open_task_page(city, NAMES[0])
-    expect(city.locator(".reason.escalated")).to_contain_text(f"Quá hạn – chuyển lên từ {SONTAY}")
-    city.fill("#f-due_on", "31/02/2027")
-    city.fill("#f-back-comment", "Đề nghị bổ sung biên bản họp và xử lý trong hạn mới.")
-    city.get_by_role("button", name="Trả về cấp dưới").click()
-    expect(city.locator("#err-due_on")).to_contain_text("dd/mm/yyyy")
-    expect(city.locator("#f-back-comment")).to_have_value("Đề nghị bổ sung biên bản họp và xử lý trong hạn mới.")
-    city.fill("#f-due_on", (due - timedelta(days=2)).astimezone(VIETNAM_TZ).strftime("%d/%m/%Y"))
-    city.get_by_role("button", name="Trả về cấp dưới").click()
-    expect(city.locator("#err-due_on")).to_contain_text("Hạn mới phải sau thời điểm hiện tại")
-    shot(city, "escalation-04-send-back-error")
-    new_due = (due + timedelta(days=10)).astimezone(VIETNAM_TZ).strftime("%d/%m/%Y")
-    city.fill("#f-due_on", new_due)
-    city.get_by_role("button", name="Trả về cấp dưới").click()
-    expect(city.locator(".flash.ok")).to_contain_text(f"Đã trả hồ sơ về {SONTAY}, hạn mới {new_due}")
-    moves = city.locator(".card", has_text="Lịch sử chuyển cấp")
-    expect(moves).to_contain_text("Trả về cấp dưới")
-    expect(moves).to_contain_text("Đề nghị bổ sung biên bản họp")
-    expect(city.get_by_role("button", name="Nhận xử lý")).to_have_count(0)  # the city only watches it now
+    expect(city.get_by_role("button", name="Nhận xử lý")).to_have_count(0)  # the city never decides in its place
+    city.get_by_role("button", name="Gửi đôn đốc").click()
+    expect(city.locator("#err-urge-message")).to_contain_text("nội dung đôn đốc")
+    city.fill("#f-urge-message", "Đề nghị LĐLĐ thị xã hoàn thành thẩm định trong tuần.")
+    city.get_by_role("button", name="Gửi đôn đốc").click()
+    expect(city.locator(".flash.ok")).to_contain_text("Đã gửi đôn đốc")
+    moves = city.locator(".card", has_text="Quá hạn, đôn đốc và chuyển cấp")
+    expect(moves).to_contain_text("Cấp trên đôn đốc")
+    expect(moves).to_contain_text("hoàn thành thẩm định trong tuần")
 
-    # The district is told, takes it back and forwards it itself.
-    client.poll(lambda: unread(client, "ld.sontay"), lambda n: n >= 1, what="sent-back notice")
+    # … and gives it a new due date: a wrong date and a past date are refused on the field.
+    city.fill("#f-due_on", "31/02/2027")
+    city.fill("#f-due-reason", "Chờ biên bản họp Hội đồng của thị xã.")
+    city.get_by_role("button", name="Đặt hạn mới").click()
+    expect(city.locator("#err-due_on")).to_contain_text("dd/mm/yyyy")
+    expect(city.locator("#f-due-reason")).to_have_value("Chờ biên bản họp Hội đồng của thị xã.")
+    city.fill("#f-due_on", (due - timedelta(days=2)).astimezone(VIETNAM_TZ).strftime("%d/%m/%Y"))
+    city.get_by_role("button", name="Đặt hạn mới").click()
+    expect(city.locator("#err-due_on")).to_contain_text("Hạn mới phải sau thời điểm hiện tại")
+    shot(city, "escalation-04-new-due-date-error")
+    new_due = (due + timedelta(days=3)).astimezone(VIETNAM_TZ).strftime("%d/%m/%Y")
+    city.fill("#f-due_on", new_due)
+    city.get_by_role("button", name="Đặt hạn mới").click()
+    expect(city.locator(".flash.ok")).to_contain_text(f"Đã đặt hạn mới {new_due}")
+    expect(moves).to_contain_text("Cấp trên đặt hạn mới")
+    expect(city.locator("#cap-tren")).to_have_count(0)  # no longer overdue: the city only reads it
+
+    # The district hears of both, and forwards the dossier itself.
+    client.poll(lambda: unread(client, "ld.sontay"), lambda n: n >= 2, what="urging and new due date notices")
     district.goto("/thong-bao")
-    expect(district.locator(".note.unread").first).to_contain_text("Cấp trên trả về")
-    district.locator(".note.unread").first.get_by_role("link").click()
-    expect(district.locator("h1")).to_contain_text(NAMES[0])
+    expect(district.locator(".note.unread", has_text="đôn đốc")).to_contain_text("hoàn thành thẩm định trong tuần")
+    expect(district.locator(".note.unread", has_text="đặt hạn mới")).to_contain_text(new_due)
+    district.goto(f"/nhiem-vu/{tasks[NAMES[0]]['id']}")
     expect(district.locator("p.muted").first).to_contain_text(f"hạn {new_due}")
     district.get_by_role("button", name="Nhận xử lý").click()
     record_council(district)
@@ -182,24 +187,14 @@ def test_deadlines_reminders_escalation_send_back_and_take_over(
     district.click("button:has-text('Gửi quyết định')")
     expect(district.locator(".flash.ok")).to_contain_text(f"Đã đồng ý hồ sơ của {NAMES[0]} và chuyển lên {HANOI}.")
 
-    # The city takes the second one over and decides it as the district would have.
-    city.goto("/hop-viec?unit=HN&state=escalated_in")
+    # The second one must come up to the city anyway (a Bằng khen of Tổng LĐLĐ): the city receives it directly.
+    city.goto("/qua-han-cap-duoi")
     open_task_page(city, NAMES[1])
-    city.get_by_role("button", name="Nhận xử lý").click()
-    expect(city.locator("legend", has_text="thay cho")).to_contain_text(f"Quyết định của {HANOI} thay cho {SONTAY}")
-    # Taking over, the city decides with the district level's rules: the vote the district level needs comes first.
-    city.check("input[name=action][value=approve]")
-    city.click("button:has-text('Gửi quyết định')")
-    expect(city.locator("#err-council")).to_contain_text("chưa biểu quyết")
-    record_council(city)
-    expect(city.locator("#council-result")).to_contain_text(f"Hội đồng TĐKT {HANOI}")
-    city.check("input[name=action][value=approve]")
-    city.fill("#f-comment", "Cấp thành phố xử lý thay do quá hạn.")
-    city.click("button:has-text('Gửi quyết định')")
-    expect(city.locator(".flash.ok")).to_contain_text(f"Đã đồng ý hồ sơ của {NAMES[1]} và chuyển lên {HANOI}.")
-    assert "unit=HN" in city.url
+    city.get_by_role("button", name="Nhận trực tiếp").click()
+    expect(city.locator(".flash.ok")).to_contain_text("Đã nhận hồ sơ trực tiếp")
+    expect(city.locator("h1 .badge").first).to_have_text("Cấp trên nhận trực tiếp do quá hạn")
 
-    # Both now wait at the city as its own tasks; the timeline tells what happened.
+    # Both now wait at the city as its own tasks, to be considered with its own council; the timeline tells it.
     for name in NAMES[:2]:
         nomination_id = tasks[name]["nomination_id"]
         client.poll(
@@ -208,15 +203,16 @@ def test_deadlines_reminders_escalation_send_back_and_take_over(
             what=f"{name} at the city",
         )
     city.goto(f"/ho-so/{tasks[NAMES[1]]['nomination_id']}")
-    expect(city.locator("ol.timeline")).to_contain_text("Quá hạn – chuyển lên")
+    expect(city.locator("ol.timeline")).to_contain_text("Quá hạn – đã báo cấp trên")
+    expect(city.locator("ol.timeline")).to_contain_text("Cấp trên nhận trực tiếp do quá hạn")
     shot(city, "escalation-05-timeline")
 
-    # On a phone the city's queue and a task page fit the screen.
+    # On a phone the city's list and a task page fit the screen.
     phone = sign_in("ld.hanoi", viewport=PHONE)
-    phone.goto("/hop-viec?unit=HN&state=escalated_in")
-    expect(phone.locator(".badge.escalated")).to_have_count(1)
+    phone.goto("/qua-han-cap-duoi")
+    expect(phone.locator("#overdue-below tbody tr")).to_have_count(1)
     no_sideways_scroll(phone)
-    shot(phone, "escalation-06-phone-queue")
+    shot(phone, "escalation-06-phone-overdue-below")
     open_task_page(phone, NAMES[2])
     no_sideways_scroll(phone)
     shot(phone, "escalation-07-phone-task")

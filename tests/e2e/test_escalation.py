@@ -5,6 +5,7 @@ Time moves through the system's clock file (as `thidua clock advance` does), nev
 
 from __future__ import annotations
 
+import html
 import os
 import subprocess
 import sys
@@ -20,6 +21,7 @@ import pytest
 from shared.platform.clock import CLOCK_FILE_NAME, write_offset_file
 from shared.platform.settings import SERVICES
 from tests.e2e.conftest import PASSWORD, start_system
+from tests.e2e.test_demo_mailbox import console_session
 from thidua.client import PortalClient
 from thidua.natsserver import free_port
 from thidua.system import System
@@ -120,7 +122,9 @@ def test_two_review_replicas_escalate_each_task_once_through_a_kill_and_a_long_s
     client.close()
 
 
-def test_thidua_demo_escalation_shows_a_reminder_an_escalation_and_both_ways_out(sqlite_system: System, tmp_path: Path) -> None:
+def test_thidua_demo_escalation_shows_the_city_alerted_urging_a_new_due_date_a_direct_receipt_and_their_mails(
+    sqlite_system: System, tmp_path: Path
+) -> None:
     system = sqlite_system
     env = {**os.environ, "THIDUA_DEMO_PASSWORD": PASSWORD}
     done = subprocess.run(
@@ -146,9 +150,67 @@ def test_thidua_demo_escalation_shows_a_reminder_an_escalation_and_both_ways_out
     out = done.stdout
     for expected in (
         "Sắp đến hạn xử lý",
-        "“Quá hạn – chuyển lên”",
-        "nhận xử lý thay",
-        "trả hồ sơ",
-        "Cấp trên trả về cấp dưới xử lý",
+        "“Quá hạn ở cấp dưới”",
+        "Hồ sơ vẫn ở hộp việc LĐLĐ thị xã Sơn Tây",
+        "ld.hanoi đôn đốc",
+        "ld.hanoi đặt hạn mới",
+        "Cấp trên đặt hạn mới",  # the step on the nomination's timeline
+        "Cấp trên nhận trực tiếp do quá hạn",
+        "/hop-thu-demo",
     ):
         assert expected in out, out
+    assert "xử lý thay" not in out  # nobody decides in the district's name any more
+
+    browser = console_session(system.portal_url, "ld.sontay")
+    client = PortalClient(system.portal_url)
+    page = client.poll(
+        lambda: html.unescape(browser.get("/hop-thu-demo", params={"nguoi_nhan": "ld.sontay@demo.thidua.example"}).text),
+        lambda text: "Cấp trên đôn đốc" in text and "Cấp trên đặt hạn mới" in text,
+        timeout=60,
+        what="the urging and the new due date mailed to the district's approver",
+    )
+    assert "hoàn thành thẩm định trong tuần này" in page
+    browser.close()
+    client.close()
+
+
+def test_the_superiors_api_refuses_with_problem_json_stable_codes_and_the_field_at_fault(sqlite_system: System) -> None:
+    system = sqlite_system
+    client = PortalClient(system.portal_url)
+    for user in ("cdcs.dst", "ld.sontay", "ld.hanoi"):
+        client.login(user, PASSWORD)
+    body = {
+        "unit_code": "HN-SONTAY-DST",
+        "award_code": "giay_khen_ldld_huyen",  # decided by the district itself
+        "period": "2026",
+        "nominee": {"kind": "individual", "name": "Trịnh Văn Quyết"},
+        "achievements": "Hoàn thành xuất sắc nhiệm vụ, có sáng kiến được công nhận cấp cơ sở.",
+    }
+    nomination = client.submit("cdcs.dst", body)
+    task = client.task_in_queue("ld.sontay", "HN-SONTAY", nomination["id"])
+    move_clock(system, 20)
+    wait_until(
+        lambda: [t["id"] for t in client.every("ld.hanoi", "/api/v1/queues/HN/overdue-below")],
+        lambda ids: task["id"] in ids,
+        what="the city alerted",
+    )
+
+    def refusal(user: str, path: str, payload: dict[str, Any]) -> tuple[int, str, dict[str, Any]]:
+        response = client.http.post(path, json=payload, headers={"Authorization": f"Bearer {client.tokens[user]}"})
+        return response.status_code, response.headers["content-type"], response.json()
+
+    status, kind, problem = refusal("ld.hanoi", f"/api/v1/tasks/{task['id']}/receive-directly", {})
+    assert (status, kind, problem["code"]) == (409, "application/problem+json", "final_decision_is_lower_units")
+    assert "không được nhận trực tiếp" in problem["title"]
+    status, _, problem = refusal("ld.sontay", f"/api/v1/tasks/{task['id']}/urge", {"message": "Tự đôn đốc đơn vị mình"})
+    assert (status, problem["code"]) == (403, "not_alerted_superior")
+    status, _, problem = refusal("ld.hanoi", f"/api/v1/tasks/{task['id']}/urge", {"message": ""})
+    assert (status, [f["field"] for f in problem["fields"]]) == (422, ["message"])
+    status, _, problem = refusal("ld.hanoi", f"/api/v1/tasks/{task['id']}/due-date", {"due_on": "31/02/2027", "reason": "Chờ"})
+    assert status == 422
+    assert any(f["field"].endswith("due_on") for f in problem["fields"])
+
+    urged = client.post("ld.hanoi", f"/api/v1/tasks/{task['id']}/urge", {"message": "Đề nghị thị xã xét trong tuần"})
+    assert urged["moves"][-1]["kind"] == "urged"
+    assert urged["superior_actions"] == ["urge", "set_due_date"]
+    client.close()

@@ -167,23 +167,23 @@ class FakeTasks(port.Tasks):
         def held_here(r: TaskRecord) -> bool:
             return r.task.holder.code == code
 
-        def escalated_away(r: TaskRecord) -> bool:
-            return r.task.unit.code == code and r.task.holder.code != code and _is_active(r)
+        def overdue_below(r: TaskRecord) -> bool:  # a superior alerted as `code`
+            return _is_active(r) and any(u.code == code for u in r.task.alerted)
 
         def in_state(r: TaskRecord) -> bool:
             return {
                 "open": r.task.state is TaskState.OPEN,
                 "claimed": r.task.state is TaskState.CLAIMED,
                 "overdue": _is_active(r) and _due_before(r, now),
-                "escalated_in": _is_active(r) and r.task.unit.code != code,
-                "escalated_out": True,
+                "escalated_in": True,
+                "escalated_out": r.task.is_escalated,
                 "active": _is_active(r),
                 "done": not _is_active(r),
                 "all": True,
             }[query.state]
 
         def matches(r: TaskRecord) -> bool:
-            if not (escalated_away(r) if query.state == "escalated_out" else held_here(r)) or not in_state(r):
+            if not (overdue_below(r) if query.state == "escalated_in" else held_here(r)) or not in_state(r):
                 return False
             if query.award_code and r.award_code != query.award_code:
                 return False
@@ -203,8 +203,8 @@ class FakeTasks(port.Tasks):
             open=sum(r.task.state is TaskState.OPEN for r in held),
             claimed=sum(r.task.state is TaskState.CLAIMED for r in held),
             overdue=sum(_due_before(r, now) for r in held),
-            escalated_in=sum(r.task.unit.code != code for r in held),
-            escalated_out=sum(escalated_away(r) for r in tasks),
+            escalated_in=sum(overdue_below(r) for r in tasks),
+            escalated_out=sum(r.task.is_escalated for r in held),
         )
         found = [r for r in tasks if matches(r)]
         found.sort(key=lambda r: (r.task.due_at is None, r.task.due_at or now, r.opened_at, r.id))
@@ -316,6 +316,7 @@ class FakeTimers(port.Timers):
                 task is not None
                 and task.task.holder.code == unit_code
                 and _is_active(task)
+                and not task.task.is_escalated
                 and task.task.generation == timer.generation
             )
             if timer.kind == "escalate" and timer.fired_at is None and timer.fire_at > now and waiting:

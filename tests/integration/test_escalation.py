@@ -1,4 +1,5 @@
-"""Reminders and escalation fired by review's persisted timers, on SQLite and PostgreSQL, as a fixed clock moves."""
+"""Reminders and escalation by authority fired by review's persisted timers, and what an alerted superior does
+(urge, new due date, receive directly), on SQLite and PostgreSQL, as a fixed clock moves."""
 
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ from services.review.routes import operations as review_rpc
 from services.review.timers import TimerLoop
 from services.review.usecases import intake, rosters
 from services.review.usecases.context import ReviewContext
-from shared.contracts.errors import Forbidden
+from shared.contracts.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
 from shared.contracts.events import Actor, NominationSubmitted, UnitApproversChanged
 from shared.contracts.values import VIETNAM_TZ
 from shared.platform.clock import FixedClock
+from shared.platform.db import make_engine
+from shared.platform.migrate import upgrade
 from shared.platform.service import ServiceContext
 from tests.integration.conftest import approver, count_rows, snapshot
 
@@ -84,54 +87,75 @@ def vn_date(iso: str | datetime) -> date:
 
 
 @pytest.mark.asyncio
-async def test_an_overdue_task_escalates_district_city_national_as_the_clock_moves(service_context: Any) -> None:
+async def test_an_overdue_task_stays_at_its_unit_while_district_city_national_are_alerted_in_turn(service_context: Any) -> None:
     ctx, clock, loop = await review_at(service_context)
+    await roster(ctx, "HN-SONTAY", SONTAY)
+    await roster(ctx, "HN", HANOI)
     task = await submit(ctx)
     assert vn_date(task["due_at"]) == date(2026, 3, 16)
 
     clock.at = datetime(2026, 3, 16, 16, 0, tzinfo=UTC)  # 23:00 on the due date: not late yet
     await loop.run_once()
-    assert (await task_of(ctx, task["nomination_id"]))["queue_unit_code"] == "HN-SONTAY"
+    assert (await task_of(ctx, task["nomination_id"]))["alerted_codes"] == ""
 
     clock.at = datetime(2026, 3, 16, 17, 0, 1, tzinfo=UTC)  # 00:00:01 on 17/3 in Hà Nội
     await loop.run_once()
-    moved = await task_of(ctx, task["nomination_id"])
-    assert (moved["unit_code"], moved["queue_unit_code"], moved["escalations"], moved["state"]) == ("HN-SONTAY", "HN", 1, "open")
-    assert vn_date(moved["due_at"]) == date(2026, 3, 24)  # five working days from Tuesday 17/3
+    alerted = await task_of(ctx, task["nomination_id"])
+    assert (alerted["unit_code"], alerted["queue_unit_code"], alerted["escalations"], alerted["state"]) == (
+        "HN-SONTAY",
+        "HN-SONTAY",
+        1,
+        "open",
+    )
+    assert (alerted["alerted_codes"], vn_date(alerted["due_at"])) == ("|HN|", date(2026, 3, 16))  # the due date stays
 
-    city_queue = await review_rpc(ctx)["list_queue"](HANOI, {"unit_code": "HN", "state": "escalated_in"})
-    assert [(t["id"], t["is_escalated"], t["unit_name"]) for t in city_queue["items"]] == [
-        (task["id"], True, moved["unit"]["name"])
+    below = await review_rpc(ctx)["list_queue"](HANOI, {"unit_code": "HN", "state": "escalated_in"})
+    assert [(t["id"], t["is_escalated"], t["unit_name"], t["alerted_to"]) for t in below["items"]] == [
+        (task["id"], True, alerted["unit"]["name"], "LĐLĐ TP Hà Nội")
     ]
-    assert city_queue["counts"]["escalated_in"] == 1
-    district_queue = await review_rpc(ctx)["list_queue"](SONTAY, {"unit_code": "HN-SONTAY"})
-    assert district_queue["total"] == 0  # no longer in the district's own queue …
-    away = await review_rpc(ctx)["list_queue"](SONTAY, {"unit_code": "HN-SONTAY", "state": "escalated_out"})
-    assert [t["id"] for t in away["items"]] == [task["id"]]  # … but the district still sees it, read-only
-    view = await review_rpc(ctx)["get_task"](SONTAY, {"task_id": task["id"]})
-    assert (view["can_act"], view["queue_unit_code"]) == (False, "HN")
+    assert below["counts"]["escalated_in"] == 1
+    assert (await review_rpc(ctx)["list_queue"](HANOI, {"unit_code": "HN"}))["total"] == 0  # not in the city's queue …
+    district = await review_rpc(ctx)["list_queue"](SONTAY, {"unit_code": "HN-SONTAY"})
+    assert [t["id"] for t in district["items"]] == [task["id"]]  # … still in the district's, which decides it
+    assert district["counts"]["escalated_out"] == 1
+    city_view = await review_rpc(ctx)["get_task"](HANOI, {"task_id": task["id"]})
+    assert (city_view["can_act"], city_view["superior_actions"]) == (False, ["urge", "set_due_date", "receive_directly"])
     with pytest.raises(Forbidden):
-        await review_rpc(ctx)["claim"](SONTAY, {"task_id": task["id"]})
+        await review_rpc(ctx)["claim"](HANOI, {"task_id": task["id"]})
+    assert (await review_rpc(ctx)["claim"](SONTAY, {"task_id": task["id"]}))["claimant_id"] == SONTAY.user_id
+    assert [n["kind"] for n in (await review_rpc(ctx)["notifications"](HANOI, {}))["items"]] == ["escalated_in"]
+    assert "overdue" in [n["kind"] for n in (await review_rpc(ctx)["notifications"](SONTAY, {}))["items"]]
+    await roster(ctx, "HN-SONTAY", at=clock.now())  # the district loses its approvers: the city keeps its time to act
+    await loop.run_once()
+    assert (await task_of(ctx, task["nomination_id"]))["alerted_codes"] == "|HN|"
 
-    clock.at = datetime(2026, 3, 24, 17, 0, 1, tzinfo=UTC)  # the city is late too
+    clock.at = datetime(2026, 3, 24, 17, 0, 1, tzinfo=UTC)  # the city let it lapse (five working days): Tổng LĐLĐ too
     await loop.run_once()
     top = await task_of(ctx, task["nomination_id"])
-    assert (top["queue_unit_code"], top["escalations"]) == ("TLD", 2)
-    assert (await review_rpc(ctx)["get_task"](HANOI, {"task_id": task["id"]}))["can_act"] is False  # the city sees, read-only
-    assert (await review_rpc(ctx)["get_task"](TLD, {"task_id": task["id"]}))["can_act"] is True
+    assert (top["queue_unit_code"], top["alerted_codes"], top["escalations"], top["state"]) == (
+        "HN-SONTAY",
+        "|HN|TLD|",
+        2,
+        "claimed",
+    )
+    national = await review_rpc(ctx)["list_queue"](TLD, {"unit_code": "TLD", "state": "escalated_in"})
+    assert [t["id"] for t in national["items"]] == [task["id"]]
+    tld_view = await review_rpc(ctx)["get_task"](TLD, {"task_id": task["id"]})
+    assert tld_view["superior_actions"] == ["urge", "set_due_date"]  # not its direct superior: no receiving directly
+    assert [u["code"] for u in tld_view["escalation_chain"]] == ["HN-SONTAY", "HN", "TLD"]
 
-    clock.at += timedelta(days=30)  # nothing above Tổng LĐLĐ: it stays there, overdue
+    clock.at += timedelta(days=30)  # nothing above Tổng LĐLĐ
     await loop.run_once()
-    assert (await task_of(ctx, task["nomination_id"]))["queue_unit_code"] == "TLD"
-    national = await review_rpc(ctx)["list_queue"](TLD, {"unit_code": "TLD", "state": "overdue"})
-    assert national["total"] == 1
+    assert (await task_of(ctx, task["nomination_id"]))["escalations"] == 2
+    assert await count_rows(ctx.engine, store.timers, store.timers.c.outcome == "at_top") == 1
 
     escalated = await outbox_events(ctx, ".task_escalated")
     assert [(e["from_unit"]["code"], e["to_unit"]["code"], e["reason"]) for e in escalated] == [
         ("HN-SONTAY", "HN", "overdue"),
         ("HN", "TLD", "overdue"),
     ]
-    moves = (await review_rpc(ctx)["get_task"](TLD, {"task_id": task["id"]}))["moves"]
+    assert [e["task"]["queue_unit"]["code"] for e in escalated] == ["HN-SONTAY", "HN-SONTAY"]
+    moves = tld_view["moves"]
     assert [(m["kind"], m["from_unit"]["code"], m["to_unit"]["code"]) for m in moves] == [
         ("escalated", "HN-SONTAY", "HN"),
         ("escalated", "HN", "TLD"),
@@ -169,49 +193,109 @@ async def test_reminders_go_to_the_unit_approvers_then_only_to_the_claimant(serv
     assert (await review_rpc(ctx)["notifications"](SONTAY, {}))["unread"] == 0
 
 
-@pytest.mark.asyncio
-async def test_the_city_takes_over_and_decides_or_sends_back_with_a_new_due_date(service_context: Any) -> None:
+async def overdue_pair(service_context: Any, **award: str) -> tuple[ServiceContext, FixedClock, TimerLoop, list[dict[str, Any]]]:
+    """Two district tasks overdue since 17/3, the city alerted."""
     ctx, clock, loop = await review_at(service_context)
+    await roster(ctx, "HN-SONTAY", SONTAY)
     await roster(ctx, "HN", HANOI)
-    taken, sent = await submit(ctx), await submit(ctx)
+    tasks = [await submit(ctx, **award), await submit(ctx, **award)]
     clock.at = datetime(2026, 3, 17, 2, 0, tzinfo=UTC)
     await loop.run_once()
-    assert (await review_rpc(ctx)["notifications"](HANOI, {}))["unread"] == 2  # "Quá hạn – chuyển lên" ×2
+    return ctx, clock, loop, tasks
 
-    # take over: the city decides in the district's place; approving forwards to the city's own level
-    await review_rpc(ctx)["claim"](HANOI, {"task_id": taken["id"]})
-    decided = await review_rpc(ctx)["decide"](
-        HANOI, {"task_id": taken["id"], "action": "approve", "comment": "Cấp trên xử lý thay"}
-    )
-    assert decided["state"] == "forwarded"
-    city_task = await task_of(ctx, taken["nomination_id"])
-    assert (city_task["unit_code"], city_task["queue_unit_code"]) == ("HN", "HN")
 
-    # send back: the district gets it again with the date the city chose
-    back = await review_rpc(ctx)["send_back"](
-        HANOI, {"task_id": sent["id"], "due_on": "2026-03-20", "comment": "Đề nghị quận xử lý ngay"}
+@pytest.mark.asyncio
+async def test_the_city_urges_the_district_on_the_tasks_timeline_and_in_its_approvers_bell(service_context: Any) -> None:
+    ctx, _, _, (task, _) = await overdue_pair(service_context)
+    with pytest.raises(Forbidden) as refused:
+        await review_rpc(ctx)["urge"](SONTAY, {"task_id": task["id"], "message": "Tự đôn đốc mình"})
+    assert refused.value.code == "not_alerted_superior"
+    with pytest.raises(ValidationFailed) as empty:
+        await review_rpc(ctx)["urge"](HANOI, {"task_id": task["id"], "message": "  ok "})
+    assert empty.value.fields[0].field == "message"
+
+    view = await review_rpc(ctx)["urge"](HANOI, {"task_id": task["id"], "message": "Đề nghị quận xét ngay trong tuần"})
+    assert [(m["kind"], m["from_unit"]["code"], m["to_unit"]["code"], m["comment"]) for m in view["moves"]][-1] == (
+        "urged",
+        "HN",
+        "HN-SONTAY",
+        "Đề nghị quận xét ngay trong tuần",
     )
-    assert (back["queue_unit_code"], vn_date(back["due_at"])) == ("HN-SONTAY", date(2026, 3, 20))
-    assert (await review_rpc(ctx)["get_task"](SONTAY, {"task_id": sent["id"]}))["can_act"] is True
+    urged = [n for n in (await review_rpc(ctx)["notifications"](SONTAY, {}))["items"] if n["kind"] == "urged"]
+    assert len(urged) == 1
+    assert "Đề nghị quận xét ngay trong tuần" in urged[0]["text"]
+    issued = await outbox_events(ctx, ".notification_issued")
+    assert any(e["kind"] == "urged" and e["user_id"] == SONTAY.user_id for e in issued)  # the notifier mails it
+    assert (await task_of(ctx, task["nomination_id"]))["queue_unit_code"] == "HN-SONTAY"
+
+
+@pytest.mark.asyncio
+async def test_a_new_due_date_from_the_city_restarts_the_timers_and_a_lapse_alerts_again(service_context: Any) -> None:
+    ctx, clock, loop, (_, task) = await overdue_pair(service_context)
+    with pytest.raises(ValidationFailed) as too_late:
+        await review_rpc(ctx)["set_due_date"](HANOI, {"task_id": task["id"], "due_on": "2026-05-01", "reason": "Gia hạn dài"})
+    assert (too_late.value.code, too_late.value.fields[0].field) == ("due_too_late", "due_on")
+    with pytest.raises(ValidationFailed) as no_reason:
+        await review_rpc(ctx)["set_due_date"](HANOI, {"task_id": task["id"], "due_on": "2026-03-20", "reason": "x"})
+    assert no_reason.value.fields[0].field == "reason"
+
+    view = await review_rpc(ctx)["set_due_date"](
+        HANOI, {"task_id": task["id"], "due_on": "2026-03-20", "reason": "Quận đang chờ biên bản Hội đồng"}
+    )
+    assert (view["queue_unit_code"], vn_date(view["due_at"]), view["is_escalated"]) == ("HN-SONTAY", date(2026, 3, 20), False)
+    assert view["superior_actions"] == []  # no longer overdue: the city only reads it
     [event] = await outbox_events(ctx, ".task_sent_back")
     assert (event["from_unit"]["code"], event["to_unit"]["code"], event["comment"]) == (
         "HN",
         "HN-SONTAY",
-        "Đề nghị quận xử lý ngay",
+        "Quận đang chờ biên bản Hội đồng",
     )
+    assert (await review_rpc(ctx)["list_queue"](HANOI, {"unit_code": "HN", "state": "escalated_in"}))["total"] == 1
 
-    # the old due date's timers do nothing; the new one escalates again when it passes
-    clock.at = datetime(2026, 3, 20, 16, 0, tzinfo=UTC)
+    clock.at = datetime(2026, 3, 20, 16, 0, tzinfo=UTC)  # the new due date's last hour
     await loop.run_once()
-    assert (await task_of(ctx, sent["nomination_id"]))["queue_unit_code"] == "HN-SONTAY"
+    assert (await task_of(ctx, task["nomination_id"]))["alerted_codes"] == ""
     clock.at = datetime(2026, 3, 20, 17, 0, 1, tzinfo=UTC)
     await loop.run_once()
-    again = await task_of(ctx, sent["nomination_id"])
-    assert (again["queue_unit_code"], again["escalations"]) == ("HN", 2)
-    clock.at = datetime(2026, 3, 25, 2, 0, tzinfo=UTC)  # past the first escalation's due date (24/3)
+    again = await task_of(ctx, task["nomination_id"])
+    assert (again["alerted_codes"], again["escalations"]) == ("|HN|", 2)
+    clock.at = datetime(2026, 3, 25, 2, 0, tzinfo=UTC)  # past the first alert's lapse (24/3)
     await loop.run_once()
-    assert (await task_of(ctx, sent["nomination_id"]))["escalations"] == 2  # that old timer did nothing …
+    assert (await task_of(ctx, task["nomination_id"]))["escalations"] == 2  # that old timer did nothing …
     assert await count_rows(ctx.engine, store.timers, store.timers.c.outcome == "superseded") >= 1  # … and says why
+
+
+@pytest.mark.asyncio
+async def test_the_city_receives_a_forward_step_directly_and_opens_its_own_task_at_its_own_level(service_context: Any) -> None:
+    ctx, _, _, (task, _) = await overdue_pair(service_context, award_code="bang_khen_ldld_tp", awarding_level="city")
+    view = await review_rpc(ctx)["receive_directly"](HANOI, {"task_id": task["id"], "comment": ""})
+    assert (view["state"], view["state_label"], view["comment"]) == (
+        "taken_up",
+        "Cấp trên nhận trực tiếp do quá hạn",
+        "Cấp trên nhận trực tiếp do quá hạn",
+    )
+    city = await task_of(ctx, task["nomination_id"])
+    assert (city["unit_code"], city["queue_unit_code"], city["state"], city["alerted_codes"]) == ("HN", "HN", "open", "")
+    [forwarded] = await outbox_events(ctx, ".nomination_forwarded")
+    assert (forwarded["from_unit"]["code"], forwarded["to_unit"]["code"]) == ("HN-SONTAY", "HN")
+    # the city decides its own level's step, in its own name
+    await review_rpc(ctx)["claim"](HANOI, {"task_id": city["id"]})
+    with pytest.raises(Forbidden):
+        await review_rpc(ctx)["claim"](SONTAY, {"task_id": city["id"]})
+    with pytest.raises(InvalidTransition):
+        await review_rpc(ctx)["receive_directly"](HANOI, {"task_id": task["id"]})
+
+
+@pytest.mark.asyncio
+async def test_the_city_may_not_receive_a_dossier_the_district_decides_itself(service_context: Any) -> None:
+    ctx, _, _, (task, _) = await overdue_pair(service_context, award_code="giay_khen_ldld_huyen", awarding_level="district")
+    assert (await review_rpc(ctx)["get_task"](HANOI, {"task_id": task["id"]}))["superior_actions"] == ["urge", "set_due_date"]
+    with pytest.raises(Conflict) as refused:
+        await review_rpc(ctx)["receive_directly"](HANOI, {"task_id": task["id"]})
+    assert refused.value.code == "final_decision_is_lower_units"
+    assert refused.value.status == 409
+    still = await task_of(ctx, task["nomination_id"])
+    assert (still["state"], still["queue_unit_code"]) == ("open", "HN-SONTAY")
 
 
 @pytest.mark.asyncio
@@ -220,8 +304,8 @@ async def test_a_unit_without_an_active_approver_escalates_at_once(service_conte
     await roster(ctx, "HN-SONTAY")  # the portal announced nobody
     task = await submit(ctx)
     await loop.run_once()
-    moved = await task_of(ctx, task["nomination_id"])
-    assert (moved["queue_unit_code"], moved["escalations"]) == ("HN", 1)
+    alerted = await task_of(ctx, task["nomination_id"])
+    assert (alerted["queue_unit_code"], alerted["alerted_codes"], alerted["escalations"]) == ("HN-SONTAY", "|HN|", 1)
     [event] = await outbox_events(ctx, ".task_escalated")
     assert event["reason"] == "no_approver"
 
@@ -230,10 +314,10 @@ async def test_a_unit_without_an_active_approver_escalates_at_once(service_conte
     nom = snapshot(str(uuid.uuid4()), unit_code="HN-THANHXUAN-VANQUAN", award_code="bang_khen_tld", awarding_level="national")
     await intake.on_submitted(ReviewContext.of(ctx), NominationSubmitted(occurred_at=clock.now(), nomination=nom))
     await loop.run_once()
-    assert (await task_of(ctx, nom.id))["queue_unit_code"] == "HN-THANHXUAN"
+    assert (await task_of(ctx, nom.id))["alerted_codes"] == ""
     await roster(ctx, "HN-THANHXUAN", at=clock.now())
     await loop.run_once()
-    assert (await task_of(ctx, nom.id))["queue_unit_code"] == "HN"
+    assert (await task_of(ctx, nom.id))["alerted_codes"] == "|HN|"
 
 
 @pytest.mark.asyncio
@@ -263,3 +347,88 @@ async def test_two_timer_loops_on_one_database_escalate_each_task_exactly_once(s
             ).all()
         )
     assert sum(by_instance.values()) == 60
+
+
+@pytest.mark.asyncio
+async def test_a_task_escalated_under_the_old_rule_goes_back_to_its_unit_with_its_superiors_alerted_and_its_history(
+    database_url: str, service_context: Any
+) -> None:
+    """Migration 0008: a task an ancestor held (district → city → Tổng LĐLĐ, claimed there) returns to the district's
+    queue, unclaimed, the city and Tổng LĐLĐ recorded as alerted; its earlier moves stay and one more says why."""
+    await asyncio.to_thread(upgrade, "review", database_url, "0007_bell")
+    nom = snapshot(str(uuid.uuid4()), award_code="bang_khen_tld", awarding_level="national")
+    path = {u.code: u.model_dump() for u in nom.unit_path}
+    engine = make_engine(database_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                store.nominations.insert().values(
+                    id=nom.id, snapshot=nom.model_dump(mode="json"), status="in_review", updated_at=OPENED
+                )
+            )
+            await conn.execute(
+                store.tasks.insert().values(
+                    id="old-escalated",
+                    nomination_id=nom.id,
+                    unit_code="HN-SONTAY",
+                    unit=path["HN-SONTAY"],
+                    state="claimed",
+                    round=1,
+                    claimant_id=TLD.user_id,
+                    claimant_name=TLD.full_name,
+                    claimed_at=OPENED + timedelta(days=20),
+                    award_code=nom.award_code,
+                    award_name=nom.award_name,
+                    nominee_name=nom.nominee.name,
+                    nominee_search="nguyen van an",
+                    nominee_kind="individual",
+                    origin_unit_code=nom.unit.code,
+                    origin_unit_name=nom.unit.name,
+                    period=nom.period,
+                    opened_at=OPENED,
+                    due_at=OPENED + timedelta(days=25),
+                    queue_unit_code="TLD",
+                    queue_unit=path["TLD"],
+                    escalations=2,
+                    generation=2,
+                    escalated_at=OPENED + timedelta(days=18),
+                )
+            )
+            for low, high in (("HN-SONTAY", "HN"), ("HN", "TLD")):
+                await conn.execute(
+                    store.task_moves.insert().values(
+                        task_id="old-escalated",
+                        kind="escalated",
+                        at=OPENED + timedelta(days=15),
+                        from_unit=path[low],
+                        to_unit=path[high],
+                        reason="overdue",
+                        actor_id="system",
+                        actor_name="Hệ thống",
+                    )
+                )
+        await asyncio.to_thread(upgrade, "review", database_url)
+    finally:
+        await engine.dispose()
+
+    ctx, _, _ = await review_at(service_context, OPENED + timedelta(days=30))
+    home = await task_of(ctx, nom.id)
+    assert (home["queue_unit_code"], home["state"], home["claimant_id"], home["alerted_codes"]) == (
+        "HN-SONTAY",
+        "open",
+        None,
+        "|HN|TLD|",
+    )
+    district = await review_rpc(ctx)["list_queue"](SONTAY, {"unit_code": "HN-SONTAY"})
+    assert [t["id"] for t in district["items"]] == ["old-escalated"]
+    for superior, code in ((HANOI, "HN"), (TLD, "TLD")):
+        below = await review_rpc(ctx)["list_queue"](superior, {"unit_code": code, "state": "escalated_in"})
+        assert [t["id"] for t in below["items"]] == ["old-escalated"]
+    view = await review_rpc(ctx)["get_task"](HANOI, {"task_id": "old-escalated"})
+    assert [(m["kind"], m["from_unit"]["code"], m["to_unit"]["code"]) for m in view["moves"]] == [
+        ("escalated", "HN-SONTAY", "HN"),
+        ("escalated", "HN", "TLD"),
+        ("returned_home", "TLD", "HN-SONTAY"),
+    ]
+    assert view["superior_actions"] == ["urge", "set_due_date", "receive_directly"]
+    assert (await review_rpc(ctx)["claim"](SONTAY, {"task_id": "old-escalated"}))["claimant_id"] == SONTAY.user_id

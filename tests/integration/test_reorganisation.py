@@ -207,14 +207,18 @@ async def test_open_tasks_of_thanh_xuan_follow_their_cdcs_to_the_ward_union(
     assert nomination["current_unit_code"] == "HN-P-THANHXUAN"
 
     # No escalation storm for a ward union whose roster review has never heard of; at the due date the
-    # pending escalation fires for the new holder, up to the city.
+    # pending escalation fires for the new holder: the task stays there and the city is alerted.
     loop = TimerLoop(rev, instance="test")
     await loop.run_once()
     assert (await task_of(rev, waiting))["queue_unit_code"] == "HN-P-THANHXUAN"
     clock.at = after[waiting]["due_at"] + timedelta(seconds=1)
     await loop.run_once()
     escalated = await task_of(rev, waiting)
-    assert (escalated["unit_code"], escalated["queue_unit_code"]) == ("HN-P-THANHXUAN", "HN")
+    assert (escalated["unit_code"], escalated["queue_unit_code"], escalated["alerted_codes"]) == (
+        "HN-P-THANHXUAN",
+        "HN-P-THANHXUAN",
+        "|HN|",
+    )
 
 
 def _draft(name: str) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from shared.contracts.events import (
     CouncilVoteRecorded,
     DecisionSnapshot,
     NominationApproved,
+    NominationForwarded,
     NominationReturned,
     NominationSnapshot,
     NominationSubmitted,
@@ -303,3 +304,27 @@ async def test_each_kind_is_the_bell_only_until_the_person_chooses_and_a_daily_d
     assert by_kind["rejected"] == ("bell", None)
     other = await notifications.notification_preferences(review.context, SONTAY, NoParams())
     assert {i.delivery for i in other.items} == {"bell"}  # one person's choice is theirs alone
+
+
+@pytest.mark.asyncio
+async def test_the_submitter_hears_that_the_city_received_the_overdue_dossier_not_that_the_district_approved_it(
+    review: Review,
+) -> None:
+    nom = dossier()
+    await submitted(review, nom)
+    hanoi = actor("u-hanoi", ("approver", "HN"), full_name="Đỗ Mạnh Cường")
+    event = NominationForwarded(
+        occurred_at=NOW,
+        actor=hanoi,
+        nomination_id=nom.id,
+        from_unit=unit("HN-SONTAY"),
+        to_unit=unit("HN"),
+        comment="Cấp trên nhận trực tiếp do quá hạn",
+        received_directly=True,
+    )
+    await bell.on_forwarded(review.context, event)
+    [note] = review.notes("u-dst")
+    assert note.kind == "forwarded"
+    assert "quá hạn ở Liên đoàn Lao động thị xã Sơn Tây" in note.text
+    assert "đã nhận trực tiếp để xét ở cấp mình" in note.text
+    assert "duyệt" not in note.text

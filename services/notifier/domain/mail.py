@@ -28,12 +28,16 @@ KIND_SUBJECTS = {
     "council_blocked": "Hội đồng không thông qua hồ sơ",
     "before_due": "Sắp đến hạn xử lý",
     "due_day": "Hôm nay đến hạn xử lý",
-    "escalated_in": "Hồ sơ quá hạn chuyển lên",
-    "sent_back": "Cấp trên trả hồ sơ về",
+    "overdue": "Hồ sơ quá hạn, đã báo cấp trên",
+    "escalated_in": "Hồ sơ quá hạn ở cấp dưới",
+    "urged": "Cấp trên đôn đốc xử lý hồ sơ",
+    "sent_back": "Cấp trên đặt hạn mới",
     "reorganised_in": "Hồ sơ chuyển đến do sắp xếp tổ chức",
 }
 # The approver's notes open the task; the others (about a person's own dossier) the dossier only.
-TASK_KINDS = frozenset({"new_in_queue", "assigned", "before_due", "due_day", "escalated_in", "sent_back", "reorganised_in"})
+TASK_KINDS = frozenset(
+    {"new_in_queue", "assigned", "before_due", "due_day", "overdue", "escalated_in", "urged", "sent_back", "reorganised_in"}
+)
 PREFERENCES_PATH = "/tai-khoan/thong-bao"
 SUBJECT_PREFIX = "[Thi Đua]"
 

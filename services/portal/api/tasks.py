@@ -1,5 +1,6 @@
-"""Review tasks through the JSON API: a unit's queue, one task, and what an approver does with it (claim, release,
-reassign, decide, send an escalated task back). Review decides who may."""
+"""Review tasks through the JSON API: a unit's queue, one task, what an approver does with it (claim, release,
+reassign, decide), and what a superior alerted to a task overdue below it does (urge, set a new due date, receive it
+directly). Review decides who may."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from fastapi import APIRouter, Query
 from services.portal import users
 from services.portal.api.deps import Code, CodePath, CurrentActor, Id, Offset, PageCursor, Period, page_limit, present
 from services.portal.gateway import Gateway
-from shared.contracts.commands import Reassignment, SendBack, TaskDecision
+from shared.contracts.commands import Reassignment, ReceiveDirectly, SetDueDate, TaskDecision, Urge
 from shared.contracts.operations import review as review_ops
 from shared.contracts.paging import QUEUE_PAGE_MAX
 
@@ -68,8 +69,29 @@ def build_router(gateway: Gateway) -> APIRouter:
     async def decide(task_id: Id, body: TaskDecision, actor: CurrentActor) -> review_ops.TaskView:
         return await gateway.ask(review_ops.DECIDE, actor, {"task_id": task_id, **body.model_dump()})
 
-    @api.post("/tasks/{task_id}/send-back", summary="Trả nhiệm vụ quá hạn đã chuyển lên về cấp dưới, với hạn mới và yêu cầu")
-    async def send_back(task_id: Id, body: SendBack, actor: CurrentActor) -> review_ops.TaskView:
-        return await gateway.ask(review_ops.SEND_BACK, actor, {"task_id": task_id, **body.model_dump(mode="json")})
+    @api.get("/queues/{unit_code}/overdue-below", summary="Quá hạn ở cấp dưới: hồ sơ quá hạn ở đơn vị cấp dưới đã báo đơn vị này")
+    async def overdue_below(
+        unit_code: CodePath,
+        actor: CurrentActor,
+        limit: Annotated[int, page_limit(QUEUE_PAGE_MAX, 50)],
+        cursor: PageCursor = None,
+    ) -> review_ops.QueuePage:
+        params = {"unit_code": unit_code, "state": "escalated_in", "limit": limit, "cursor": cursor}
+        return await gateway.ask(review_ops.LIST_QUEUE, actor, present(params))
+
+    @api.post("/tasks/{task_id}/urge", summary="Cấp trên đôn đốc đơn vị cấp dưới xử lý hồ sơ quá hạn")
+    async def urge(task_id: Id, body: Urge, actor: CurrentActor) -> review_ops.TaskView:
+        return await gateway.ask(review_ops.URGE, actor, {"task_id": task_id, **body.model_dump(mode="json")})
+
+    @api.post("/tasks/{task_id}/due-date", summary="Cấp trên đặt hạn mới cho hồ sơ quá hạn ở cấp dưới, kèm lý do")
+    async def set_due_date(task_id: Id, body: SetDueDate, actor: CurrentActor) -> review_ops.TaskView:
+        return await gateway.ask(review_ops.SET_DUE_DATE, actor, {"task_id": task_id, **body.model_dump(mode="json")})
+
+    @api.post(
+        "/tasks/{task_id}/receive-directly",
+        summary="Cấp trên trực tiếp nhận hồ sơ quá hạn để xét ở cấp mình (chỉ khi cấp dưới không phải cấp quyết định)",
+    )
+    async def receive_directly(task_id: Id, body: ReceiveDirectly, actor: CurrentActor) -> review_ops.TaskView:
+        return await gateway.ask(review_ops.RECEIVE_DIRECTLY, actor, {"task_id": task_id, **body.model_dump(mode="json")})
 
     return api

@@ -34,6 +34,7 @@ STATUS_TONES = {
     "open": "info",
     "claimed": "warn",
     "forwarded": "ok",
+    "taken_up": "info",  # received directly by the superior (overdue here)
     "cancelled": "muted",
 }
 
@@ -48,8 +49,10 @@ NOTIFICATION_KINDS = {
     "council_blocked": ("Hội đồng không thông qua", "bad"),
     "before_due": ("Sắp đến hạn", "warn"),
     "due_day": ("Đến hạn hôm nay", "bad"),
-    "escalated_in": ("Quá hạn – chuyển lên", "bad"),
-    "sent_back": ("Cấp trên trả về", "info"),
+    "overdue": ("Quá hạn – đã báo cấp trên", "bad"),
+    "escalated_in": ("Quá hạn ở cấp dưới", "bad"),
+    "urged": ("Cấp trên đôn đốc", "warn"),
+    "sent_back": ("Cấp trên đặt hạn mới", "info"),
     "reorganised_in": ("Chuyển đến do sắp xếp tổ chức", "info"),
 }
 # Notes about a person's own dossier open the dossier; an approver's open the task.

@@ -22,8 +22,8 @@ QUEUE_STATES = [
     ("open", "Chờ nhận"),
     ("claimed", "Đang xử lý"),
     ("overdue", "Quá hạn"),
-    ("escalated_in", "Quá hạn – chuyển lên"),
-    ("escalated_out", "Đã chuyển cấp trên"),
+    ("escalated_in", "Quá hạn ở cấp dưới"),
+    ("escalated_out", "Quá hạn – đã báo cấp trên"),
     ("done", "Đã xử lý"),
     ("all", "Tất cả"),
 ]
@@ -81,7 +81,7 @@ def build_router(gateway: Gateway) -> APIRouter:
             origin_units=origin_units,
             state_url=state_url,
             due_error=due_error,
-            read_only=filters["state"] == "escalated_out",
+            read_only=filters["state"] == "escalated_in",  # other units' tasks: each acts on it from the task page
             proposals=proposals,
             decides_here=True in levels,
             forwards_here=False in levels,

@@ -53,12 +53,20 @@ def window(page: int) -> dict[str, int]:
     return {"limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
 
 
-def navigation(actor: Actor, path: str, *, demo_mailbox: bool = False) -> list[dict[str, Any]]:
+def superior_units(actor: Actor, units: dict[str, dict[str, Any]]) -> list[str]:
+    """The units the actor approves for (or administers) that have units below them: each watches what is overdue there."""
+    parents = {u.get("parent_code") for u in units.values()}
+    return sorted(code for code in actor.units_with("approver") | actor.units_with("unit_admin") if code in parents)
+
+
+def navigation(actor: Actor, path: str, *, demo_mailbox: bool = False, superior: bool = False) -> list[dict[str, Any]]:
     items = [("/ho-so", "Hồ sơ")]
     if actor.units_with("submitter") or actor.is_admin:
         items.append(("/ho-so/moi", "Nộp hồ sơ"))
     if actor.units_with("approver") or actor.units_with("unit_admin") or actor.sees_everything():
         items.append(("/hop-viec", "Hộp việc"))
+    if superior:
+        items.append(("/qua-han-cap-duoi", "Quá hạn ở cấp dưới"))
     if actor.units_with("signer") or actor.units_with("approver") or actor.sees_everything():
         items.append(("/van-ban-cho-ky", "Văn bản chờ ký"))
     items.append(("/quyet-dinh", "Quyết định"))
@@ -98,13 +106,16 @@ async def render(request: Request, template: str, actor: Actor | None, status_co
     roles_here: list[str] = []
     unread: int | None = None
     demo_mailbox = False
+    superior = False
     if actor is not None:
         status = await gateway.mail_status(actor)
         demo_mailbox = status is not None and status.demo_mailbox
         try:
-            unit_names = {code: u["name"] for code, u in (await gateway.units(actor)).items()}
+            tree = await gateway.units(actor)
         except DomainError:  # registration unreachable: show codes rather than fail the page
-            unit_names = {}
+            tree = {}
+        unit_names = {code: u["name"] for code, u in tree.items()}
+        superior = bool(superior_units(actor, tree))
         unit = web.active_unit(request, actor)
         roles_here = sorted({ROLE_LABELS[g.role] for g in actor.roles if g.unit_code in (unit, None)})
         if "unread" in context:
@@ -121,7 +132,7 @@ async def render(request: Request, template: str, actor: Actor | None, status_co
             "actor": actor,
             "csrf": web.csrf_token(request),
             "flashes": web.take_flashes(request),
-            "nav": navigation(actor, request.url.path, demo_mailbox=demo_mailbox) if actor else [],
+            "nav": navigation(actor, request.url.path, demo_mailbox=demo_mailbox, superior=superior) if actor else [],
             "units": web.scoped_units(actor) if actor else [],
             "unit": unit,
             "unit_names": unit_names,

@@ -1,5 +1,6 @@
-"""One review task in the console ("nhiệm vụ"): the page with the dossier, its timeline and its forms, and what an
-approver does with it (claim, release, reassign, decide, send an escalated task back). Review decides who may."""
+"""One review task in the console ("nhiệm vụ"): the page with the dossier, its timeline and its forms, what an
+approver does with it (claim, release, reassign, decide), and what a superior alerted to it as overdue does (urge,
+set a new due date, receive it directly). Review decides who may."""
 
 from __future__ import annotations
 
@@ -11,12 +12,21 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.portal import users
 from services.portal.gateway import Gateway
 from services.portal.web import session as web
-from services.portal.web.formatting import date_vn, money
-from services.portal.web.forms import parse_vn_date, signed_form
+from services.portal.web.formatting import money
+from services.portal.web.forms import signed_form
 from services.portal.web.rendering import form_errors, render
-from shared.contracts.errors import DomainError, ValidationFailed
+from shared.contracts.errors import DomainError
 from shared.contracts.events import Actor
 from shared.contracts.values import VIETNAM_TZ
+
+MOVE_LABELS = {
+    "escalated": "Quá hạn – báo cấp trên",
+    "urged": "Cấp trên đôn đốc",
+    "sent_back": "Cấp trên đặt hạn mới",
+    "received": "Cấp trên nhận trực tiếp do quá hạn",
+    "reorganised": "Chuyển do sắp xếp tổ chức",
+    "returned_home": "Trả về hộp việc của đơn vị",
+}
 
 
 def decision_done(action: str, task: dict[str, Any], route: list[str]) -> str:
@@ -59,8 +69,8 @@ async def task_page(
     council_values: dict[str, str] | None = None,
     council_errors: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    """The task with its forms; `values`/`errors` belong to the decision form, `back_*` to send-back, `council_*` to
-    the council vote."""
+    """The task with its forms; `values`/`errors` belong to the decision form, `back_*` to the superior's forms (urge,
+    new due date, receive directly), `council_*` to the council vote."""
     t = await gateway.call("review", "get_task", actor, {"task_id": task_id})
     timeline = None
     try:
@@ -94,6 +104,7 @@ async def task_page(
         approve_label="Phê duyệt (cấp quyết định)" if is_final else "Đồng ý, chuyển cấp trên",
         prize_line=prize,
         approvers=approvers,
+        move_labels=MOVE_LABELS,
     )
 
 
@@ -141,36 +152,6 @@ def build_router(gateway: Gateway) -> APIRouter:
     async def task(request: Request, task_id: str) -> HTMLResponse:
         actor = await web.current_actor(request)
         return await task_page(gateway, request, actor, task_id, values={}, errors={})
-
-    @pages.post("/nhiem-vu/{task_id}/tra-xuong", response_class=HTMLResponse)
-    async def send_back(request: Request, task_id: str) -> Response:
-        """The unit an overdue task escalated to hands it back to the task's own unit with a new due date."""
-        actor, values = await signed_form(request)
-        due_on, due_error = parse_vn_date(values.get("due_on", ""))
-        try:
-            if due_error or due_on is None:
-                raise ValidationFailed.on("due_on", due_error or "Cần nhập hạn mới, dạng dd/mm/yyyy")
-            result = await gateway.call(
-                "review", "send_back", actor, {"task_id": task_id, "due_on": due_on, "comment": values.get("comment", "")}
-            )
-        except DomainError as exc:
-            if exc.status == 422:
-                return await task_page(
-                    gateway,
-                    request,
-                    actor,
-                    task_id,
-                    values={},
-                    errors={},
-                    back_values=values,
-                    back_errors=form_errors(exc),
-                    status_code=422,
-                )
-            if exc.status in (403, 409):
-                return back_to_task(request, task_id, exc)
-            raise
-        web.flash(request, f"Đã trả hồ sơ về {result['queue_unit_name']}, hạn mới {date_vn(result['due_at'])}.")
-        return RedirectResponse(f"/nhiem-vu/{task_id}", status_code=303)
 
     @pages.post("/nhiem-vu/{task_id}/nhan")
     async def claim(request: Request, task_id: str) -> Response:

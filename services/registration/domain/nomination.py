@@ -45,6 +45,7 @@ class Step(StrEnum):
     CLAIM = "claimed"
     RELEASE = "released"
     FORWARD = "forwarded"
+    TAKE_UP = "taken_up"  # overdue at a level, received directly by its superior, where the route passes through it
     RETURN = "returned"
     EDIT = "edited"
     RESUBMIT = "resubmitted"
@@ -57,8 +58,8 @@ class Step(StrEnum):
     STATE_DECLINE = "state_declined"  # the deciding authority did not grant it
     REVOKE = "revoked"  # the decision was revoked
     WITHDRAW = "withdrawn"
-    ESCALATE = "escalated"  # overdue: moved up to the parent unit's queue
-    SEND_BACK = "sent_back"  # the parent sent an escalated task back down with a new due date
+    ESCALATE = "escalated"  # overdue: a superior alerted (before issue 17: moved up to the parent unit's queue)
+    SEND_BACK = "sent_back"  # a superior alerted to the overdue task set a new due date
     REORGANISE = "reorganised"  # the CĐCS (or a superior) moved to a new parent: the nomination's path changed
     REHOME = "rehomed"  # its open task followed to the new superior's queue
     COUNCIL = "council_voted"  # a review level's Hội đồng TĐKT voted on it (no status change)
@@ -70,6 +71,7 @@ STEP_LABELS_VI: dict[Step, str] = {
     Step.CLAIM: "Nhận xử lý",
     Step.RELEASE: "Trả lại hộp việc",
     Step.FORWARD: "Đồng ý, chuyển cấp trên",
+    Step.TAKE_UP: "Cấp trên nhận trực tiếp do quá hạn",
     Step.RETURN: "Trả lại để bổ sung",
     Step.EDIT: "Sửa hồ sơ",
     Step.RESUBMIT: "Nộp lại hồ sơ",
@@ -82,8 +84,8 @@ STEP_LABELS_VI: dict[Step, str] = {
     Step.STATE_DECLINE: "Cấp có thẩm quyền không khen thưởng",
     Step.REVOKE: "Thu hồi quyết định khen thưởng",
     Step.WITHDRAW: "Rút hồ sơ",
-    Step.ESCALATE: "Quá hạn – chuyển lên",
-    Step.SEND_BACK: "Cấp trên trả về cấp dưới xử lý",
+    Step.ESCALATE: "Quá hạn – đã báo cấp trên",
+    Step.SEND_BACK: "Cấp trên đặt hạn mới",
     Step.REORGANISE: "Chuyển đơn vị cấp trên (sắp xếp tổ chức)",
     Step.REHOME: "Chuyển hộp việc sang đơn vị mới (sắp xếp tổ chức)",
     Step.COUNCIL: "Hội đồng TĐKT biểu quyết",

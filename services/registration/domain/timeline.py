@@ -40,9 +40,16 @@ def timeline_step(event: Event) -> tuple[Step, str, UnitRef, str | None]:  # noq
             return Step.RELEASE, t.nomination_id, t.unit, c or None
         case TaskEscalated(task=t, from_unit=u, to_unit=to, reason=reason, was_due_at=was):
             why = f"quá hạn {date_vn(was)}" if reason == "overdue" and was else "đơn vị không có người duyệt"
+            if t.alerted or t.queue_unit is None or t.queue_unit.code == t.unit.code:
+                return Step.ESCALATE, t.nomination_id, t.unit, f"{t.unit.short_name} {why}: đã báo cấp trên {to.short_name}"
             return Step.ESCALATE, t.nomination_id, u, f"Chuyển lên {to.short_name} ({why}); hạn mới {date_vn(t.due_at)}"
         case TaskSentBack(task=t, from_unit=u, to_unit=to, comment=c):
-            return Step.SEND_BACK, t.nomination_id, u, f"Trả về {to.short_name}, hạn mới {date_vn(t.due_at)}: {c}"
+            return (
+                Step.SEND_BACK,
+                t.nomination_id,
+                u,
+                f"{u.short_name} đặt hạn mới cho {to.short_name}: {date_vn(t.due_at)} — {c}",
+            )
         case TaskReorganised(task=t, from_unit=u, to_unit=to, effective_on=on, released_claimant=released):
             released_text = f"; {released} không còn nhận xử lý" if released else ""
             return (
@@ -51,6 +58,13 @@ def timeline_step(event: Event) -> tuple[Step, str, UnitRef, str | None]:  # noq
                 to,
                 f"Từ hộp việc {u.short_name} sang {to.short_name} (sắp xếp tổ chức từ {on:%d/%m/%Y}); "
                 f"hạn xử lý giữ nguyên {date_vn(t.due_at)}{released_text}",
+            )
+        case NominationForwarded(nomination_id=nid, from_unit=u, to_unit=to, comment=c, received_directly=True):
+            return (
+                Step.TAKE_UP,
+                nid,
+                to,
+                f"{to.short_name} nhận trực tiếp hồ sơ quá hạn ở {u.short_name}" + (f" — {c}" if c else ""),
             )
         case NominationForwarded(nomination_id=nid, from_unit=u, to_unit=to, comment=c, proposal_number=number):
             text = c or f"Chuyển {to.short_name}"

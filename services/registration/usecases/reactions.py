@@ -37,8 +37,11 @@ def _after_step(row: NominationRow, step: Step, event: Event, unit: UnitRef, com
         updated = replace(updated, status=new_status, active_key=row.active_key if new_status in ACTIVE else None)
         if step is Step.QUEUE:
             updated = replace(updated, current_unit_code=unit.code, current_unit_name=unit.name)
-        if isinstance(event, TaskEscalated | TaskSentBack | TaskReorganised):
+        if isinstance(event, TaskReorganised) or (isinstance(event, TaskEscalated) and event.task.queue_unit == event.to_unit):
+            # the task moved queues (before issue 17 an overdue task moved up; now it stays and its superior is told)
             updated = replace(updated, current_unit_code=event.to_unit.code, current_unit_name=event.to_unit.name)
+        if isinstance(event, TaskSentBack):
+            updated = replace(updated, current_unit_code=event.task.unit.code, current_unit_name=event.task.unit.name)
     if step in (Step.RETURN, Step.REJECT):
         updated = replace(updated, last_reason=comment)
     if isinstance(event, AwardGranted):

@@ -81,6 +81,11 @@ def forwarded_text(dossier: Dossier, from_unit: str, to_unit: str, proposal_numb
     return clip(f"Hồ sơ {dossier.nominee_name} – {dossier.award_name} được {from_unit} duyệt và chuyển lên {to_unit}{letter}")
 
 
+def received_directly_text(dossier: Dossier, from_unit: str, to_unit: str) -> str:
+    dossier_name = f"{dossier.nominee_name} – {dossier.award_name}"
+    return clip(f"Hồ sơ {dossier_name} quá hạn ở {from_unit}; {to_unit} đã nhận trực tiếp để xét ở cấp mình")
+
+
 def approved_text(dossier: Dossier, issuer_name: str) -> str:
     return clip(f"Hồ sơ {dossier.nominee_name} – {dossier.award_name} được {issuer_name} duyệt; đang chờ ra quyết định")
 

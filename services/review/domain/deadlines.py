@@ -1,7 +1,7 @@
-"""How long a level has to decide, when reminders go out and how an overdue task moves up.
+"""How long a level has to decide and when reminders go out.
 
-All of it is dated configuration in `data/deadlines.toml`: working days per level and award kind,
-the working days an escalated task gets at the next level, and the reminder schedule.
+All of it is dated configuration in `data/deadlines.toml`: working days per level and award kind, and the reminder
+schedule. What happens once a task is overdue (its superiors alerted, their periods) is domain.authority's.
 """
 
 from __future__ import annotations
@@ -31,11 +31,6 @@ class DeadlineRule(BaseModel):
     working_days: int = Field(ge=1)
 
 
-class EscalationRule(BaseModel):
-    effective_from: date
-    working_days: int = Field(ge=1)
-
-
 class ReminderRule(BaseModel):
     effective_from: date
     share: float = Field(gt=0, lt=1)
@@ -59,7 +54,6 @@ class CampaignDeadline(BaseModel):
 @dataclass(frozen=True)
 class DeadlinePolicy:
     rules: tuple[DeadlineRule, ...]
-    escalation: tuple[EscalationRule, ...]
     reminders: tuple[ReminderRule, ...]
     campaigns: tuple[CampaignDeadline, ...] = ()
 
@@ -70,7 +64,6 @@ def load_policy(path: Path = DEADLINES_FILE) -> DeadlinePolicy:
         raw = tomllib.load(f)
     return DeadlinePolicy(
         rules=tuple(DeadlineRule.model_validate(r) for r in raw["rules"]),
-        escalation=tuple(EscalationRule.model_validate(r) for r in raw["escalation"]),
         reminders=tuple(ReminderRule.model_validate(r) for r in raw["reminders"]),
         campaigns=tuple(CampaignDeadline.model_validate(c) for c in raw.get("campaigns", [])),
     )
@@ -109,12 +102,6 @@ def due_at(
         if campaign.applies(award_code, level, day):
             return end_of_day(campaign.review_ends_on[level])
     return after_working_days(opened_at, working_days_for(level, award_kind, day), calendar)
-
-
-def escalated_due_at(escalated_at: datetime, calendar: WorkingCalendar | None = None) -> datetime:
-    """The new due date of a task that has just moved up to the parent unit."""
-    rule = require_in_force(load_policy().escalation, escalated_at.astimezone(VIETNAM_TZ).date(), "escalation rule")
-    return after_working_days(escalated_at, rule.working_days, calendar)
 
 
 def after_working_days(start: datetime, days: int, calendar: WorkingCalendar | None = None) -> datetime:

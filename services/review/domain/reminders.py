@@ -1,8 +1,10 @@
-"""When a task's timers fire and whom its reminders and moves notify, with what words.
+"""When a task's timers fire and whom its reminders and alerts notify, with what words.
 
 Every active task has timers for its current due date (`generation`): `before_due` (at the configured share
-of the time), `due_day` (the morning of the due date) and `escalate` (the due date itself). A unit the
-portal announced with no active approver escalates at once instead, and gets no reminders.
+of the time), `due_day` (the morning of the due date) and `escalate` (the due date itself: its superior is alerted).
+Once a superior is alerted, one `escalate` timer waits for the rule's lapse period: if nobody set a new due date
+by then, the unit above the superior is alerted too. A unit the portal announced with no active approver escalates
+at once instead, and gets no reminders.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ REMINDER_KINDS = ("before_due", "due_day")
 NOTIFICATION_TEXT = {
     "before_due": "Sắp đến hạn xử lý ({due})",
     "due_day": "Hôm nay là hạn xử lý ({due})",
-    "escalated_in": "Quá hạn – chuyển lên từ {unit}, hạn mới {due}",
-    "sent_back": "Cấp trên trả về để xử lý, hạn mới {due}",
+    "escalated_in": "Quá hạn ở cấp dưới: {unit} chưa xử lý, hạn {due}",
+    "overdue": "Quá hạn xử lý (hạn {due}); đã báo {superior}",
+    "urged": "{superior} đôn đốc: {message}",
+    "sent_back": "{superior} đặt hạn mới {due}: {message}",
     "reorganised_in": "Chuyển đến theo sắp xếp tổ chức, hạn xử lý giữ nguyên {due}",
 }
 TEXT_LIMIT = NOTIFICATION_TEXT_MAX  # the reply's bound
@@ -63,7 +67,7 @@ def recipients(task: ReviewTask, roster: Sequence[Recipient] | None) -> list[Rec
     return list(roster or [])
 
 
-def notification_text(task: ReviewTask, kind: str, nominee: str, award: str) -> str:
+def notification_text(task: ReviewTask, kind: str, nominee: str, award: str, *, superior: str = "", message: str = "") -> str:
     due = task.due_at.astimezone(VIETNAM_TZ).strftime("%d/%m/%Y") if task.due_at else "—"
-    text = f"{nominee} — {award}: " + NOTIFICATION_TEXT[kind].format(due=due, unit=task.unit.short_name)
-    return text[:TEXT_LIMIT]
+    words = NOTIFICATION_TEXT[kind].format(due=due, unit=task.unit.short_name, superior=superior, message=message)
+    return f"{nominee} — {award}: {words}"[:TEXT_LIMIT]

@@ -19,6 +19,7 @@ class TaskState(StrEnum):
     RETURNED = "returned"  # back to the submitter for correction
     REJECTED = "rejected"
     CANCELLED = "cancelled"  # the nomination was withdrawn
+    TAKEN_UP = "taken_up"  # overdue here, received directly by the superior, whose own task opened at its level
 
 
 class Action(StrEnum):
@@ -30,8 +31,9 @@ class Action(StrEnum):
     RETURN = "return"
     REJECT = "reject"
     CANCEL = "cancel"
-    ESCALATE = "escalate"  # overdue (or no active approver): up to the parent unit's queue
-    SEND_BACK = "send_back"  # the parent sends an escalated task back down with a new due date
+    ESCALATE = "escalate"  # overdue (or no active approver): a superior is alerted; the task stays in its unit's queue
+    SET_DUE_DATE = "set_due_date"  # a superior alerted to the overdue task gives it a new due date
+    TAKE_UP = "take_up"  # the superior receives the dossier directly ("xét vượt cấp"), where the route passes through it
     REHOME = "rehome"  # the tree was reorganised: the task follows its nomination to the new superior
 
 
@@ -47,9 +49,11 @@ TRANSITIONS: dict[tuple[TaskState, Action], TaskState] = {
     (TaskState.CLAIMED, Action.REJECT): TaskState.REJECTED,
     (TaskState.CLAIMED, Action.CANCEL): TaskState.CANCELLED,
     (TaskState.OPEN, Action.ESCALATE): TaskState.OPEN,
-    (TaskState.CLAIMED, Action.ESCALATE): TaskState.OPEN,  # the claim stays behind at the lower unit
-    (TaskState.OPEN, Action.SEND_BACK): TaskState.OPEN,
-    (TaskState.CLAIMED, Action.SEND_BACK): TaskState.OPEN,
+    (TaskState.CLAIMED, Action.ESCALATE): TaskState.CLAIMED,  # the unit keeps working on it; its superior watches
+    (TaskState.OPEN, Action.SET_DUE_DATE): TaskState.OPEN,
+    (TaskState.CLAIMED, Action.SET_DUE_DATE): TaskState.CLAIMED,
+    (TaskState.OPEN, Action.TAKE_UP): TaskState.TAKEN_UP,
+    (TaskState.CLAIMED, Action.TAKE_UP): TaskState.TAKEN_UP,
     (TaskState.OPEN, Action.REHOME): TaskState.OPEN,
     (TaskState.CLAIMED, Action.REHOME): TaskState.OPEN,  # the old holder's approver no longer holds it
 }
@@ -62,6 +66,7 @@ STATE_LABELS_VI: dict[TaskState, str] = {
     TaskState.RETURNED: "Đã trả lại",
     TaskState.REJECTED: "Không duyệt",
     TaskState.CANCELLED: "Đã hủy (rút hồ sơ)",
+    TaskState.TAKEN_UP: "Cấp trên nhận trực tiếp do quá hạn",
 }
 
 ACTIVE_STATES = frozenset({TaskState.OPEN, TaskState.CLAIMED})
@@ -76,8 +81,10 @@ def transition(state: TaskState, action: Action) -> TaskState:
 
 @dataclass(frozen=True)
 class ReviewTask:
-    """A nomination's review at one level. `unit` is the level whose decision it is; `queue_unit` is
-    whose queue holds it: the same unit, or an ancestor it escalated to when it was overdue."""
+    """A nomination's review at one level. `unit` is the level whose decision it is, and its queue holds the task
+    (`queue_unit` is the same unit; before issue 17 an overdue task moved to an ancestor's queue). `alerted` are
+    the ancestors told that the task is overdue here, the lowest first: each may watch it, urge the unit or set a
+    new due date; none decides it in the unit's name."""
 
     id: str
     nomination_id: str
@@ -88,8 +95,9 @@ class ReviewTask:
     claimant_name: str | None = None
     due_at: datetime | None = None
     queue_unit: UnitRef | None = None
-    escalations: int = 0
-    generation: int = 0  # bumped by every move, so that timers set for an earlier due date do nothing
+    escalations: int = 0  # how many times a superior was alerted, over the task's life
+    generation: int = 0  # bumped by every alert and new due date, so that timers set for an earlier one do nothing
+    alerted: tuple[UnitRef, ...] = ()
 
     @property
     def holder(self) -> UnitRef:
@@ -97,7 +105,13 @@ class ReviewTask:
 
     @property
     def is_escalated(self) -> bool:
-        return self.holder.code != self.unit.code
+        """Overdue here with a superior alerted."""
+        return bool(self.alerted)
+
+    @property
+    def alerted_top(self) -> UnitRef | None:
+        """The highest ancestor alerted so far: the next to be alerted is the one above it."""
+        return self.alerted[-1] if self.alerted else None
 
     @property
     def is_active(self) -> bool:
@@ -115,6 +129,7 @@ class ReviewTask:
             due_at=self.due_at,
             queue_unit=self.holder,
             escalations=self.escalations,
+            alerted=list(self.alerted),
         )
 
     def claim(self, actor: Actor, now: datetime) -> ReviewTask:
@@ -156,35 +171,31 @@ class ReviewTask:
     def cancel(self) -> ReviewTask:
         return replace(self, state=transition(self.state, Action.CANCEL))
 
-    def escalate(self, to: UnitRef, new_due: datetime) -> ReviewTask:
-        """Move up to `to`'s queue, unclaimed, with a new due date."""
+    def alert(self, superior: UnitRef) -> ReviewTask:
+        """Overdue (or no active approver): `superior` is alerted; the task stays in its unit's queue, claim and all."""
         return replace(
             self,
             state=transition(self.state, Action.ESCALATE),
-            queue_unit=to,
-            claimant_id=None,
-            claimant_name=None,
-            due_at=new_due,
+            alerted=(*self.alerted, superior),
             escalations=self.escalations + 1,
             generation=self.generation + 1,
         )
 
-    def send_back(self, actor: Actor, new_due: datetime, now: datetime) -> ReviewTask:
-        """An approver of the unit holding an escalated task returns it to the task's own unit."""
-        if not self.is_escalated:
-            raise InvalidTransition("Nhiệm vụ đang ở đúng đơn vị của nó, không có cấp dưới để trả về", code="not_escalated")
-        require_approver(actor, self.holder)
-        if self.state is TaskState.CLAIMED and self.claimant_id != actor.user_id:
-            raise Conflict(f"Hồ sơ đang được {self.claimant_name} xử lý", code="task_already_claimed")
+    def with_new_due_date(self, new_due: datetime, now: datetime) -> ReviewTask:
+        """A superior's new due date: no longer overdue, no superior alerted until it lapses again."""
         if new_due <= now:
             raise ValidationFailed.on("due_on", "Hạn mới phải sau thời điểm hiện tại", code="due_in_past")
         return replace(
+            self, state=transition(self.state, Action.SET_DUE_DATE), due_at=new_due, alerted=(), generation=self.generation + 1
+        )
+
+    def taken_up(self) -> ReviewTask:
+        """The superior received the dossier directly: this level's step closes, unclaimed."""
+        return replace(
             self,
-            state=transition(self.state, Action.SEND_BACK),
-            queue_unit=self.unit,
+            state=transition(self.state, Action.TAKE_UP),
             claimant_id=None,
             claimant_name=None,
-            due_at=new_due,
             generation=self.generation + 1,
         )
 
@@ -195,21 +206,26 @@ class ReviewTask:
         at_level = {u.level: u for u in new_path}
         unit = at_level.get(self.unit.level, self.unit)
         holder = at_level.get(self.holder.level, self.holder)
-        if (unit, holder) == (self.unit, self.holder):
+        alerted = tuple(at_level.get(u.level, u) for u in self.alerted)
+        if (unit, holder, alerted) == (self.unit, self.holder, self.alerted):
             return self
         if holder.code == self.holder.code:
-            return replace(self, unit=unit, queue_unit=holder)
+            return replace(self, unit=unit, queue_unit=holder, alerted=alerted)
         return replace(
-            self, state=transition(self.state, Action.REHOME), unit=unit, queue_unit=holder, claimant_id=None, claimant_name=None
+            self,
+            state=transition(self.state, Action.REHOME),
+            unit=unit,
+            queue_unit=holder,
+            alerted=alerted,
+            claimant_id=None,
+            claimant_name=None,
         )
 
 
-def escalation_chain(path: list[UnitRef], task: ReviewTask) -> list[UnitRef]:
-    """The units from the task's own unit up to the one holding it: each can see the task; only the last acts."""
-    codes = [u.code for u in path]
-    if task.unit.code not in codes or task.holder.code not in codes:
-        return [task.unit] if not task.is_escalated else [task.unit, task.holder]
-    return path[codes.index(task.unit.code) : codes.index(task.holder.code) + 1]
+def escalation_chain(task: ReviewTask) -> list[UnitRef]:
+    """The task's own unit and the superiors alerted that it is overdue there: each can see the task; only the unit
+    decides it."""
+    return [task.unit, *task.alerted]
 
 
 def require_approver(actor: Actor, unit: UnitRef) -> None:

@@ -132,7 +132,8 @@ class Timers(ABC):
 
     @abstractmethod
     async def bring_forward(self, unit_code: str, now: datetime) -> int:
-        """Pending escalations of the active tasks the unit holds fire now; returns how many."""
+        """Pending escalations of the active tasks the unit holds whose superior is not alerted yet fire now (an alerted
+        superior keeps its own time to act); returns how many."""
 
     @abstractmethod
     async def move_escalation(self, task_id: str, generation: int, fire_at: datetime) -> None: ...

@@ -19,7 +19,10 @@ from shared.contracts.values import UnitRef
 from shared.rules.council import Check
 
 NominationStatus = Literal["in_review", "returned", "withdrawn", "closed"]
-MoveKind = Literal["escalated", "sent_back", "reorganised"]
+# escalated: a superior alerted; sent_back: a superior's new due date; urged: a superior's message; received: the
+# superior received the dossier directly; reorganised: the tree changed; returned_home: moved back to its own unit's
+# queue by migration 0008 (escalated under the rules before issue 17).
+MoveKind = Literal["escalated", "sent_back", "urged", "received", "reorganised", "returned_home"]
 
 
 @dataclass(frozen=True)

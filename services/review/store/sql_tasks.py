@@ -51,6 +51,8 @@ TASK_CHANGES = (
     "escalations",
     "generation",
     "escalated_at",
+    "alerted",
+    "alerted_codes",
 )
 
 
@@ -68,6 +70,7 @@ def task_record(row: RowMapping) -> TaskRecord:
             queue_unit=UnitRef.model_validate(row["queue_unit"]),
             escalations=row["escalations"],
             generation=row["generation"],
+            alerted=tuple(UnitRef.model_validate(u) for u in row["alerted"] or ()),
         ),
         award_code=row["award_code"],
         award_name=row["award_name"],
@@ -105,7 +108,18 @@ def task_changes(record: TaskRecord) -> dict[str, Any]:
         "escalations": task.escalations,
         "generation": task.generation,
         "escalated_at": record.escalated_at,
+        "alerted": [u.model_dump() for u in task.alerted] or None,
+        "alerted_codes": alerted_codes(task.alerted),
     }
+
+
+def alerted_codes(units: Sequence[UnitRef]) -> str:
+    """ "|a|b|": a unit's code is found with LIKE '%|code|%' on SQLite and PostgreSQL alike."""
+    return "|" + "|".join(u.code for u in units) + "|" if units else ""
+
+
+def alerted_here(unit_code: str) -> sa.ColumnElement[bool]:
+    return t.tasks.c.alerted_codes.contains(f"|{unit_code}|", autoescape=True)
 
 
 class SqlTasks(port.Tasks):
@@ -173,15 +187,15 @@ class SqlTasks(port.Tasks):
         active = tasks.c.state.in_(ACTIVE)
         overdue = sa.and_(active, tasks.c.due_at < now)
         held_here = tasks.c.queue_unit_code == query.unit_code
-        escalated_away = sa.and_(tasks.c.unit_code == query.unit_code, tasks.c.queue_unit_code != query.unit_code, active)
-        where: list[Any] = [escalated_away if query.state == "escalated_out" else held_here]
+        overdue_below = sa.and_(active, alerted_here(query.unit_code))  # "Quá hạn ở cấp dưới", read-only
+        where: list[Any] = [overdue_below if query.state == "escalated_in" else held_here]
         where.append(
             {
                 "open": tasks.c.state == TaskState.OPEN.value,
                 "claimed": tasks.c.state == TaskState.CLAIMED.value,
                 "overdue": overdue,
-                "escalated_in": sa.and_(active, tasks.c.unit_code != query.unit_code),
-                "escalated_out": sa.true(),
+                "escalated_in": sa.true(),
+                "escalated_out": tasks.c.alerted_codes != "",
                 "active": active,
                 "done": sa.not_(active),
                 "all": sa.true(),
@@ -204,11 +218,11 @@ class SqlTasks(port.Tasks):
                     sa.func.count().filter(tasks.c.state == TaskState.OPEN.value),
                     sa.func.count().filter(tasks.c.state == TaskState.CLAIMED.value),
                     sa.func.count().filter(overdue),
-                    sa.func.count().filter(tasks.c.unit_code != query.unit_code),
+                    sa.func.count().filter(tasks.c.alerted_codes != ""),
                 ).where(held_here, active)
             )
         ).one()
-        away = await self.conn.scalar(sa.select(sa.func.count()).select_from(tasks).where(escalated_away))
+        below = await self.conn.scalar(sa.select(sa.func.count()).select_from(tasks).where(overdue_below))
         if after is not None:
             where.append(_after_in_queue(after))
         rows = (
@@ -223,7 +237,7 @@ class SqlTasks(port.Tasks):
         return QueueRows(
             total=total or 0,
             counts=QueueCounts(
-                open=counts[0], claimed=counts[1], overdue=counts[2], escalated_in=counts[3], escalated_out=away or 0
+                open=counts[0], claimed=counts[1], overdue=counts[2], escalated_in=below or 0, escalated_out=counts[3]
             ),
             items=[task_record(row) for row in rows],
         )

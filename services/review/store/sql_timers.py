@@ -35,6 +35,7 @@ class SqlTimers(port.Timers):
             .where(
                 tasks.c.queue_unit_code == unit_code,
                 tasks.c.state.in_(ACTIVE),
+                tasks.c.alerted_codes == "",  # already alerted: the superior keeps its own time to act
                 tasks.c.id == tm.c.task_id,
                 tasks.c.generation == tm.c.generation,
             )

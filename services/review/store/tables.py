@@ -38,13 +38,17 @@ tasks = sa.Table(
     sa.Column("decided_by", sa.String(64), nullable=True),
     sa.Column("decided_by_name", sa.String(200), nullable=True),
     sa.Column("comment", sa.Text, nullable=True),
-    # The unit whose queue holds the task: `unit_code`, or an ancestor it escalated to.
+    # The unit whose queue holds the task: `unit_code` (before issue 17 and migration 0008, an ancestor it escalated to).
     sa.Column("queue_unit_code", sa.String(64), nullable=False),
     sa.Column("queue_unit", sa.JSON, nullable=False),
     sa.Column("escalations", sa.Integer, nullable=False, server_default="0"),
     sa.Column("generation", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("escalated_at", UtcDateTime(), nullable=True),
-    sa.Index("ix_tasks_queue_state", "unit_code", "state", "due_at"),  # a unit's own tasks, also when escalated away
+    sa.Column("escalated_at", UtcDateTime(), nullable=True),  # when the latest superior was alerted
+    # The superiors alerted that the task is overdue at its unit, the lowest first (a JSON list of units), and their
+    # codes as "|code|code|" for the superior's page ("Quá hạn ở cấp dưới"); empty when none is alerted.
+    sa.Column("alerted", sa.JSON, nullable=True),
+    sa.Column("alerted_codes", sa.String(700), nullable=False, server_default=""),
+    sa.Index("ix_tasks_queue_state", "unit_code", "state", "due_at"),
     sa.Index("ix_tasks_holder_state", "queue_unit_code", "state", "due_at"),
 )
 # The queue's order (oldest due first, undated last), so a page of 50 is read straight off the index
@@ -75,13 +79,13 @@ sa.Index(
     postgresql_where=timers.c.fired_at.is_(None),
 )
 
-# Every move of a task between queues: escalations up and sends back down.
+# A task's timeline beyond decisions: superiors alerted, their urging, new due dates and receiving directly, moves.
 task_moves = sa.Table(
     "task_moves",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("task_id", sa.String(36), nullable=False, index=True),
-    sa.Column("kind", sa.String(20), nullable=False),  # escalated | sent_back | reorganised
+    sa.Column("kind", sa.String(20), nullable=False),  # services.review.store.records.MoveKind
     sa.Column("at", UtcDateTime(), nullable=False),
     sa.Column("from_unit", sa.JSON, nullable=False),
     sa.Column("to_unit", sa.JSON, nullable=False),

@@ -1,9 +1,8 @@
 """Deciding several tasks of a queue together: forwarding them with one tờ trình, approving them in one decision.
 
-Only tasks that belong to the unit and sit in its own queue may be batched (an escalated task taken over from a
-lower unit is decided one by one, with its own level's semantics). Open tasks are claimed by the approver as
-part of the batch; a task someone else is working on refuses the batch. Every task must have passed its
-council when this level must vote. Everything happens in one transaction: all or nothing.
+Only tasks of the unit's own queue may be batched (an overdue one too: it never leaves its unit). Open tasks are
+claimed by the approver as part of the batch; a task someone else is working on refuses the batch. Every task must
+have passed its council when this level must vote. Everything happens in one transaction: all or nothing.
 """
 
 from __future__ import annotations
@@ -61,8 +60,6 @@ async def _prepare(uow: UnitOfWork, actor: Actor, unit_code: str, task_ids: list
         is_final = task.unit.level == nom.awarding_level
         if task.holder.code != unit_code:
             errors.append(FieldError(field=field, message=f"{name}: hồ sơ không ở hộp việc của đơn vị này"))
-        elif task.is_escalated:
-            errors.append(FieldError(field=field, message=f"{name}: hồ sơ cấp dưới chuyển lên do quá hạn, cần xử lý riêng"))
         elif not task.is_active:
             errors.append(FieldError(field=field, message=f"{name}: hồ sơ không còn chờ xét ({task.state.value})"))
         elif task.state is TaskState.CLAIMED and task.claimant_id != actor.user_id:

@@ -164,6 +164,8 @@ async def on_rejected(review: ReviewContext, event: NominationRejected) -> None:
 
 async def on_forwarded(review: ReviewContext, event: NominationForwarded) -> None:
     def words(d: bell.Dossier) -> str:
+        if event.received_directly:
+            return bell.received_directly_text(d, event.from_unit.name, event.to_unit.name)
         return bell.forwarded_text(d, event.from_unit.name, event.to_unit.name, event.proposal_number)
 
     await _once(review, event, lambda uow: _submitter_note(uow, event, event.nomination_id, "forwarded", event.from_unit, words))

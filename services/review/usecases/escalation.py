@@ -1,13 +1,17 @@
 """Review's clock-driven use cases: persisted timers for reminders and escalation, scheduled with each task and
-fired in batches (the loop that polls for them is `services/review/timers.py`); moves between queues and notices.
+fired in batches (the loop that polls for them is `services/review/timers.py`); the task's timeline and notices.
 
 Every active task has timers for its current due date (`generation`): `before_due` (at the configured
 share of the time), `due_day` (the morning of the due date) and `escalate` (the due date itself).
 The loop claims due timers with `FOR UPDATE SKIP LOCKED` (PostgreSQL; on SQLite each transaction
 holds the single write lock) and acts on each in the same transaction that marks it fired, so a
 restart or kill -9 loses none and fires none twice, and several replicas share the work with each
-timer acted on exactly once. A timer whose task has moved on (decided, escalated, sent back) only
+timer acted on exactly once. A timer whose task has moved on (decided, escalated, given a new due date) only
 records why it did nothing.
+
+Escalation by authority (issue 17): an overdue task stays in its unit's queue; its `escalate` timer alerts the
+superior (the unit's approvers and the superior's hear of it), and schedules one more `escalate` timer after the
+rule's lapse period (domain.authority): if nobody set a new due date by then, the unit above is alerted too.
 """
 
 from __future__ import annotations
@@ -17,15 +21,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from services.review.domain.deadlines import escalated_due_at
+from services.review.domain import authority
+from services.review.domain.deadlines import after_working_days
 from services.review.domain.reminders import REMINDER_KINDS, escalation_after_move, notification_text, recipients, timer_plan
-from services.review.domain.task import ReviewTask, parent_in_path
+from services.review.domain.task import ReviewTask
 from services.review.store.port import AlreadyScheduled, UnitOfWork
 from services.review.store.records import MoveKind, NewNotification, ScheduledTimer, TaskMove, TaskRecord, TimerRecord
 from services.review.usecases import notes
 from services.review.usecases.context import ReviewContext
+from shared.contracts.errors import Conflict
 from shared.contracts.events import SYSTEM_ACTOR, Actor, Event, Recipient, TaskEscalated, TaskReminder
-from shared.contracts.values import UnitRef
+from shared.contracts.values import VIETNAM_TZ, UnitRef
+from shared.rules.rulebook import Rulebook
 
 log = logging.getLogger("thidua.review.timers")
 
@@ -78,13 +85,15 @@ async def record_move(
     actor: Actor = SYSTEM_ACTOR,
     reason: str | None = None,
     comment: str | None = None,
+    from_unit: UnitRef | None = None,
 ) -> None:
+    """A step on the task's timeline: a move between queues, or a superior's word on an overdue task (`from_unit`)."""
     await uow.moves.add(
         TaskMove(
             task_id=before.id,
             kind=kind,
             at=at,
-            from_unit=before.holder,
+            from_unit=from_unit or before.holder,
             to_unit=after.holder,
             reason=reason,
             was_due_at=before.due_at,
@@ -97,33 +106,63 @@ async def record_move(
 
 
 def notifications(
-    record: TaskRecord, kind: str, now: datetime, roster: Sequence[Recipient] | None
-) -> tuple[list[Recipient], list[NewNotification]]:
-    """Who is told about the task (the claimant, or every approver of its holder), and what each one's bell shows."""
+    record: TaskRecord,
+    kind: str,
+    now: datetime,
+    told: Sequence[Recipient],
+    *,
+    unit_code: str | None = None,
+    superior: str = "",
+    message: str = "",
+) -> list[NewNotification]:
+    """What each person told about the task sees in their bell (`unit_code`: the unit the note is for, the task's own
+    by default)."""
     task = record.task
-    told = recipients(task, roster)
-    text = notification_text(task, kind, record.nominee_name, record.award_name)
-    written = [
+    text = notification_text(task, kind, record.nominee_name, record.award_name, superior=superior, message=message)
+    return [
         NewNotification(
             user_id=r.user_id,
             kind=kind,
             task_id=task.id,
             nomination_id=task.nomination_id,
-            unit_code=task.holder.code,
+            unit_code=unit_code or task.holder.code,
             text=text,
             due_at=task.due_at,
             created_at=now,
         )
         for r in told
     ]
-    return told, written
 
 
-async def notify_unit(uow: UnitOfWork, record: TaskRecord, kind: str, now: datetime) -> list[Recipient]:
-    """Notify the claimant, or every approver of the unit holding the task; returns who was notified."""
-    told, written = notifications(record, kind, now, await roster_of(uow, record.task.holder.code))
-    await notes.issue(uow, *written)
+async def notify_unit(
+    uow: UnitOfWork, record: TaskRecord, kind: str, now: datetime, *, superior: str = "", message: str = ""
+) -> list[Recipient]:
+    """Notify the claimant, or every approver of the task's unit; returns who was notified."""
+    told = recipients(record.task, await roster_of(uow, record.task.holder.code))
+    await notes.issue(uow, *notifications(record, kind, now, told, superior=superior, message=message))
     return told
+
+
+def authority_rule(record: TaskRecord, now: datetime, rules: Rulebook) -> authority.AuthorityRule:
+    """The escalation rule for the task's level and award kind in force today; refused (409) on a day before every
+    version of `escalation.toml`, rather than guessed."""
+    today = now.astimezone(VIETNAM_TZ).date()
+    award = rules.award_on(record.award_code, today)
+    try:
+        return authority.rule_for(record.task.unit.level, award.kind if award else "yearly", today)
+    except LookupError:
+        log.error("escalation.no_rule", extra={"task_id": record.id, "unit_id": record.task.unit.code})
+        raise Conflict(
+            f"Chưa có quy định về xử lý hồ sơ quá hạn áp dụng ngày {today:%d/%m/%Y}", code="no_escalation_rule"
+        ) from None
+
+
+def lapse_at(record: TaskRecord, now: datetime, rules: Rulebook) -> datetime | None:
+    """When an alerted superior's time to act runs out (None without a rule in force: nobody above is alerted later)."""
+    try:
+        return after_working_days(now, authority_rule(record, now, rules).lapse_working_days)
+    except Conflict:
+        return None
 
 
 @dataclass(frozen=True)
@@ -147,9 +186,10 @@ class TimerRun:
 class TimerBatch:
     """What a batch of due timers does: decided in memory from the rows it loaded, then written in bulk."""
 
-    def __init__(self, now: datetime, instance: str) -> None:
+    def __init__(self, now: datetime, instance: str, rules: Rulebook) -> None:
         self.now = now
         self.instance = instance
+        self.rules = rules
         self.tasks: dict[str, TaskRecord] = {}
         self.paths: dict[str, list[UnitRef]] = {}  # nomination id -> unit path
         self.rosters: dict[str, list[Recipient]] = {}
@@ -185,9 +225,9 @@ class TimerBatch:
         self.outcomes.append(FiredTimer(timer.kind, timer.fire_at, outcome))
         return outcome
 
-    def _notify(self, record: TaskRecord, kind: str) -> list[Recipient]:
-        told, written = notifications(record, kind, self.now, self.rosters.get(record.task.holder.code))
-        self.notifications += written
+    def _notify(self, record: TaskRecord, kind: str, *, superior: str = "") -> list[Recipient]:
+        told = recipients(record.task, self.rosters.get(record.task.holder.code))
+        self.notifications += notifications(record, kind, self.now, told, superior=superior)
         return told
 
     def _remind(self, record: TaskRecord, kind: str) -> str:
@@ -201,6 +241,7 @@ class TimerBatch:
         return f"reminded:{len(told)}"
 
     def _escalate(self, record: TaskRecord, timer: TimerRecord) -> str:
+        """The task stays in its unit's queue; the next superior up is alerted, and the unit below it with it."""
         task = record.task
         overdue = task.due_at is not None and task.due_at <= self.now
         if task.due_at is not None and not overdue and self.rosters.get(task.holder.code):
@@ -210,35 +251,40 @@ class TimerBatch:
         path = self.paths.get(task.nomination_id)
         if path is None:
             return "nomination_missing"
-        parent = parent_in_path(path, task.holder.code)
-        if parent is None:
-            return "at_top"  # overdue at Tổng LĐLĐ: it stays there, marked overdue
-        moved = replace(record, task=task.escalate(parent, escalated_due_at(self.now)), claimed_at=None, escalated_at=self.now)
-        self.tasks[task.id] = self.changed[task.id] = moved
+        superior = authority.next_to_alert(task, path)
+        if superior is None:
+            return "at_top"  # overdue with Tổng LĐLĐ alerted (or overdue at Tổng LĐLĐ): nobody above to tell
+        below = task.alerted_top or task.unit
+        alerted = replace(record, task=task.alert(superior), escalated_at=self.now)
+        self.tasks[task.id] = self.changed[task.id] = alerted
         reason = "overdue" if overdue else "no_approver"
         self.moves.append(
             TaskMove(
                 task_id=task.id,
                 kind="escalated",
                 at=self.now,
-                from_unit=task.holder,
-                to_unit=parent,
+                from_unit=below,
+                to_unit=superior,
                 reason=reason,
                 was_due_at=task.due_at,
-                new_due_at=moved.task.due_at,
+                new_due_at=task.due_at,
                 actor_id=SYSTEM_ACTOR.user_id,
                 actor_name=SYSTEM_ACTOR.full_name,
             )
         )
-        self.new_timers += scheduled(moved.task, self.now, self.rosters.get(parent.code))
-        self._notify(moved, "escalated_in")
+        lapses = lapse_at(record, self.now, self.rules)
+        if lapses is not None:
+            self.new_timers.append(ScheduledTimer(task.id, "escalate", alerted.task.generation, lapses))
+        self._notify(alerted, "overdue", superior=superior.short_name)
+        told = self.rosters.get(superior.code, [])
+        self.notifications += notifications(alerted, "escalated_in", self.now, told, unit_code=superior.code)
         self.events.append(
             TaskEscalated(
                 occurred_at=self.now,
                 correlation_id=task.nomination_id,
-                task=moved.task.snapshot(),
-                from_unit=task.holder,
-                to_unit=parent,
+                task=alerted.task.snapshot(),
+                from_unit=below,
+                to_unit=superior,
                 reason=reason,
                 was_due_at=task.due_at,
             )
@@ -255,8 +301,8 @@ class TimerBatch:
         await uow.timers.reschedule(self.rescheduled)
 
 
-async def _fire(uow: UnitOfWork, timers: Sequence[TimerRecord], now: datetime, instance: str) -> TimerBatch:
-    batch = TimerBatch(now, instance)
+async def _fire(uow: UnitOfWork, timers: Sequence[TimerRecord], now: datetime, instance: str, rules: Rulebook) -> TimerBatch:
+    batch = TimerBatch(now, instance, rules)
     await batch.load(uow, timers)
     for timer in timers:
         batch.fire(timer)
@@ -278,14 +324,14 @@ async def fire_due_timers(review: ReviewContext, *, instance: str, batch_size: i
             return run
         try:
             async with uow.savepoint():
-                batches = [await _fire(uow, due, now, instance)]
+                batches = [await _fire(uow, due, now, instance, review.rules)]
         except Exception:
             log.warning("timers.batch_failed", extra={"timers": len(due)}, exc_info=True)
             batches = []
             for timer in due:
                 try:
                     async with uow.savepoint():
-                        batches.append(await _fire(uow, [timer], now, instance))
+                        batches.append(await _fire(uow, [timer], now, instance, review.rules))
                 except Exception as exc:
                     run.failed.append(timer)
                     log.warning("timers.fire_failed", extra={"timer": timer.id, "kind": timer.kind, "error": repr(exc)})

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from services.review.domain import authority
+from services.review.domain.authority import SuperiorAction
 from services.review.domain.task import escalation_chain, is_unit_admin, require_approver
 from services.review.store.port import UnitOfWork
-from services.review.store.records import QueueKey
-from services.review.usecases import councils, loading
+from services.review.store.records import QueueKey, TaskRecord
+from services.review.usecases import councils, escalation, loading
 from services.review.usecases.context import ReviewContext
 from services.review.usecases.views import move_view, proposal_link, task_summary
+from shared.contracts.errors import Conflict
 from shared.contracts.events import Actor, EligibilityCheck, NominationSnapshot
 from shared.contracts.operations.review import LIST_QUEUE, QueuePage, QueueQuery, QueueTask, TaskRef, TaskView
 from shared.contracts.paging import CursorInvalid, cut_page, decode_cursor, encode_cursor, refuse_offset_with_cursor, scope_of
@@ -19,8 +22,8 @@ from shared.rules.rulebook import Rulebook
 
 
 async def list_queue(review: ReviewContext, actor: Actor, query: QueueQuery) -> QueuePage:
-    """A unit's queue: the tasks it holds (its own and those escalated to it), or, read-only,
-    its own tasks that escalated away (`escalated_out`)."""
+    """A unit's queue: its own tasks; or, read-only, the tasks overdue at units below it whose superior it was alerted
+    as (`escalated_in`, "Quá hạn ở cấp dưới"); `escalated_out`: its own overdue tasks with a superior alerted."""
     if not actor.sees_everything():
         require_approver(actor, _unit_stub(query.unit_code))
     refuse_offset_with_cursor(query.offset, query.cursor)
@@ -63,16 +66,16 @@ async def get_task(review: ReviewContext, actor: Actor, request: TaskRef) -> Tas
 
 
 async def task_view(uow: UnitOfWork, actor: Actor, task_id: str, now: datetime, rules: Rulebook) -> TaskView:
-    """One task with its dossier and history. Every unit from the task's own up to the one holding it
-    may look; only the holder's approvers act (the lower units see an escalated task read-only)."""
+    """One task with its dossier and history. The task's own unit acts on it; the superiors alerted that it is
+    overdue (and any unit it passed through) read it, and may urge, set a new due date or receive it directly."""
     record = await loading.load_task(uow, task_id)
     task = record.task
     nomination = await uow.nominations.get(task.nomination_id)
     nom = nomination.snapshot if nomination is not None else None
-    chain = escalation_chain(nom.unit_path if nom else [], task)
+    chain = escalation_chain(task)
     moves = await uow.moves.of_task(task.id)
-    # Who may look: the units from the task's own up to its holder, and any unit it passed through
-    # (a city that sent a task back down keeps sight of it).
+    # Who may look: the task's own unit, the superiors alerted, and any unit on its timeline
+    # (a city that set a new due date keeps sight of it).
     watchers = {u.code for u in chain} | {unit.code for m in moves for unit in (m.from_unit, m.to_unit)}
     if not actor.sees_everything() and not any(loading.approves_code(actor, code) for code in watchers):
         require_approver(actor, task.holder)  # raises with the usual message
@@ -87,13 +90,26 @@ async def task_view(uow: UnitOfWork, actor: Actor, task_id: str, now: datetime, 
         moves=[move_view(m) for m in moves],
         can_admin=is_unit_admin(actor, task.holder),
         can_act=can_act,
-        can_send_back=can_act and task.is_escalated and task.is_active,
+        superior_actions=_superior_actions(record, actor, nom, now, rules),
         escalation_chain=chain,
         eligibility_recheck=_recheck(nom, record.opened_at, rules),
         council=council,
         can_record_council=can_act and task.is_active,
         proposals=[proposal_link(p) for p in proposals],
     )
+
+
+def _superior_actions(
+    record: TaskRecord, actor: Actor, nom: NominationSnapshot | None, now: datetime, rules: Rulebook
+) -> list[SuperiorAction]:
+    """What the reader may do as a superior alerted to the task (nothing unless one is, or without a rule in force)."""
+    if authority.acting_superior(record.task, actor) is None or not record.task.is_escalated:
+        return []
+    try:
+        rule = escalation.authority_rule(record, now, rules)
+    except Conflict:
+        return []
+    return authority.actions_for(record.task, actor, rule, nom.unit_path if nom else [], nom.awarding_level if nom else None)
 
 
 def _recheck(nom: NominationSnapshot | None, opened_at: datetime, rules: Rulebook) -> list[EligibilityCheck] | None:

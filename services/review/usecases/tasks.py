@@ -1,4 +1,4 @@
-"""An approver's commands on one task: claim, release, reassign, decide (approve, forward, return, reject), send back."""
+"""An approver's commands on one task: claim, release, reassign, decide (approve, forward, return, reject)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from services.review.domain.deadlines import end_of_day
 from services.review.domain.task import Action, ReviewTask, TaskState, parent_in_path, require_reason
 from services.review.store.port import UnitOfWork
 from services.review.store.records import TaskRecord
-from services.review.usecases import councils, escalation, intake, loading, queues
+from services.review.usecases import councils, intake, loading, queues
 from services.review.usecases.context import ReviewContext
 from shared.contracts.errors import ValidationFailed
 from shared.contracts.events import (
@@ -24,9 +23,8 @@ from shared.contracts.events import (
     NominationSnapshot,
     TaskClaimed,
     TaskReleased,
-    TaskSentBack,
 )
-from shared.contracts.operations.review import DecideTask, Reassign, SendTaskBack, TaskRef, TaskView
+from shared.contracts.operations.review import DecideTask, Reassign, TaskRef, TaskView
 from shared.rules.rulebook import Rulebook
 
 
@@ -81,7 +79,7 @@ async def decide(review: ReviewContext, actor: Actor, request: DecideTask) -> Ta
         nom = await loading.nomination_of(uow, task, lock=True)
         decided = task.decide(actor, action, is_awarding_level=task.unit.level == nom.awarding_level)
         if decided.state in (TaskState.FORWARDED, TaskState.APPROVED):
-            await councils.gate(uow, task, nom, review.rules)  # the council of the task's own level, also when taken over
+            await councils.gate(uow, task, nom, review.rules)  # the council of the task's own level
         await uow.tasks.save(decision(record, decided, actor, request.comment, now))
         await uow.publish(*await consequences(uow, decided, nom, actor, request.comment, now, review.rules))
         view = await queues.task_view(uow, actor, request.task_id, now, review.rules)  # the state this transaction commits
@@ -101,34 +99,6 @@ def decision(record: TaskRecord, decided: ReviewTask, actor: Actor, comment: str
     )
 
 
-async def send_back(review: ReviewContext, actor: Actor, request: SendTaskBack) -> TaskView:
-    """An approver of the unit holding an escalated task returns it to the task's own unit with a new due date."""
-    if len(request.comment.strip()) < 5:
-        raise ValidationFailed.on("comment", "Cần ghi rõ yêu cầu khi trả về cấp dưới (ít nhất 5 ký tự)", code="reason_required")
-    now = review.clock.now()
-    async with review.unit_of_work() as uow:
-        record = await loading.load_task(uow, request.task_id, lock=True)
-        task = record.task
-        moved = replace(record, task=task.send_back(actor, end_of_day(request.due_on), now))
-        await uow.tasks.save(moved)
-        await escalation.record_move(uow, task, moved.task, "sent_back", now, actor=actor, comment=request.comment)
-        await escalation.schedule(uow, moved.task, now)
-        await escalation.notify_unit(uow, moved, "sent_back", now)
-        event = TaskSentBack(
-            occurred_at=now,
-            correlation_id=task.nomination_id,
-            actor=actor,
-            task=moved.task.snapshot(),
-            from_unit=task.holder,
-            to_unit=moved.task.holder,
-            comment=request.comment,
-        )
-        await uow.publish(event)
-        view = await queues.task_view(uow, actor, request.task_id, now, review.rules)  # the state this transaction commits
-        await uow.commit()
-    return view
-
-
 async def consequences(
     uow: UnitOfWork,
     task: ReviewTask,
@@ -140,14 +110,21 @@ async def consequences(
     *,
     proposal_number: str | None = None,
 ) -> list[Event]:
-    """What a decision does beyond the task: the next level's task, or the nomination closed or returned."""
+    """What a decision does beyond the task: the next level's task (forwarded, or received directly by the superior
+    when overdue), or the nomination closed or returned."""
     common: dict[str, Any] = {"occurred_at": now, "correlation_id": nom.id, "actor": actor}
-    if task.state is TaskState.FORWARDED:
+    if task.state in (TaskState.FORWARDED, TaskState.TAKEN_UP):
         parent = parent_in_path(nom.unit_path, task.unit.code)
         if parent is None:
             raise ValidationFailed.on("action", "Không có cấp trên để chuyển hồ sơ", code="no_parent_unit")
         forwarded = NominationForwarded(
-            nomination_id=nom.id, from_unit=task.unit, to_unit=parent, comment=comment, proposal_number=proposal_number, **common
+            nomination_id=nom.id,
+            from_unit=task.unit,
+            to_unit=parent,
+            comment=comment,
+            proposal_number=proposal_number,
+            received_directly=task.state is TaskState.TAKEN_UP,
+            **common,
         )
         opened = await intake.open_task(uow, nom, parent, forwarded, rules)
         return [forwarded, opened]

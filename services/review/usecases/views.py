@@ -48,6 +48,7 @@ def task_summary(record: TaskRecord, now: datetime) -> TaskSummary:
         escalations=task.escalations,
         escalated_at=record.escalated_at,
         is_escalated=task.is_escalated,
+        alerted_to=task.alerted_top.short_name if task.alerted_top else None,
         overdue=task.state in ACTIVE_STATES and task.due_at is not None and task.due_at < now,
     )
 

@@ -15,7 +15,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from shared.contracts.commands import BatchApprove, BatchForward, CouncilMeeting, NotificationsRead, TaskDecision
-from shared.contracts.commands import SendBack as SendBackBody
+from shared.contracts.commands import ReceiveDirectly as ReceiveDirectlyBody
+from shared.contracts.commands import SetDueDate as SetDueDateBody
+from shared.contracts.commands import Urge as UrgeBody
 from shared.contracts.events import Actor, EligibilityCheck, NominationSnapshot, UnitsReorganised
 from shared.contracts.operations import Operation
 from shared.contracts.paging import NOTIFICATIONS_PAGE_MAX, OPS_QUEUES_PAGE_MAX, PROPOSALS_PAGE_MAX, QUEUE_PAGE_MAX, Cursor
@@ -29,6 +31,8 @@ class _Params(BaseModel):
 # Requests
 
 
+# escalated_in: tasks overdue at units below whose superior this unit was alerted as ("Quá hạn ở cấp dưới", read-only);
+# escalated_out: this unit's own overdue tasks with a superior alerted.
 QueueState = Literal["open", "claimed", "overdue", "escalated_in", "escalated_out", "active", "done", "all"]
 
 
@@ -58,7 +62,15 @@ class DecideTask(TaskDecision):
     task_id: Name
 
 
-class SendTaskBack(SendBackBody):
+class UrgeTask(UrgeBody):
+    task_id: Name
+
+
+class SetDueDate(SetDueDateBody):
+    task_id: Name
+
+
+class ReceiveDirectly(ReceiveDirectlyBody):
     task_id: Name
 
 
@@ -129,8 +141,9 @@ class QueueTask(BaseModel):
     queue_unit_code: Short
     queue_unit_name: Title
     escalations: int
-    escalated_at: IsoDateTime | None
-    is_escalated: bool
+    escalated_at: IsoDateTime | None  # when the latest superior was alerted
+    is_escalated: bool  # overdue here with a superior alerted (the task stays in its own unit's queue)
+    alerted_to: Label | None = Field(default=None, description="Cấp trên cao nhất đã được báo quá hạn (tên ngắn)")
     overdue: bool
 
 
@@ -144,8 +157,8 @@ class QueueCounts(BaseModel):
     open: int
     claimed: int
     overdue: int
-    escalated_in: int
-    escalated_out: int
+    escalated_in: int  # overdue at units below, this unit alerted ("Quá hạn ở cấp dưới")
+    escalated_out: int  # this unit's own overdue tasks with a superior alerted
 
 
 class QueuePage(BaseModel):
@@ -157,7 +170,8 @@ class QueuePage(BaseModel):
 
 
 class TaskMoveView(BaseModel):
-    """A move of the task between queues: escalated up, sent back down, reorganised."""
+    """A step on the task's timeline beyond decisions: a superior alerted (escalated), urging (urged), a new due date
+    (sent_back), received directly (received), reorganised, or moved home by migration (returned_home)."""
 
     kind: str
     at: IsoDateTime
@@ -228,7 +242,9 @@ class TaskView(TaskSummary):
     moves: list[TaskMoveView]
     can_admin: bool
     can_act: bool
-    can_send_back: bool
+    superior_actions: list[Literal["urge", "set_due_date", "receive_directly"]] = Field(
+        description="Việc người đọc được làm với tư cách cấp trên đã được báo quá hạn"
+    )
     escalation_chain: list[UnitRef]
     eligibility_recheck: list[EligibilityCheck] | None
     council: CouncilView
@@ -362,7 +378,9 @@ NotificationKind = Literal[
     "council_blocked",
     "before_due",
     "due_day",
+    "overdue",
     "escalated_in",
+    "urged",
     "sent_back",
 ]
 NOTIFICATION_KINDS: tuple[NotificationKind, ...] = typing.get_args(NotificationKind)
@@ -469,7 +487,9 @@ CLAIM = Operation(service="review", name="claim", request=TaskRef, reply=TaskVie
 RELEASE = Operation(service="review", name="release", request=TaskRef, reply=TaskView)
 REASSIGN = Operation(service="review", name="reassign", request=Reassign, reply=TaskView)
 DECIDE = Operation(service="review", name="decide", request=DecideTask, reply=TaskView)
-SEND_BACK = Operation(service="review", name="send_back", request=SendTaskBack, reply=TaskView)
+URGE = Operation(service="review", name="urge", request=UrgeTask, reply=TaskView)
+SET_DUE_DATE = Operation(service="review", name="set_due_date", request=SetDueDate, reply=TaskView)
+RECEIVE_DIRECTLY = Operation(service="review", name="receive_directly", request=ReceiveDirectly, reply=TaskView)
 RECORD_COUNCIL = Operation(service="review", name="record_council", request=CouncilMeeting, reply=CouncilMeetingRecorded)
 FORWARD_BATCH = Operation(service="review", name="forward_batch", request=BatchForward, reply=ProposalView)
 APPROVE_BATCH = Operation(service="review", name="approve_batch", request=BatchApprove, reply=BatchApproved)
