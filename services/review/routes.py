@@ -110,5 +110,9 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
     )
     consume(
         REVIEW_FROM_AWARDS,
-        {c.AwardGranted: partial(bell.on_award_granted, review), c.AwardProposed: partial(bell.on_award_proposed, review)},
+        {
+            c.AwardGranted: partial(bell.on_award_granted, review),
+            c.AwardProposed: partial(bell.on_award_proposed, review),
+            c.ProposalSigned: partial(batches.on_proposal_signed, review),
+        },
     )

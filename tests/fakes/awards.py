@@ -83,6 +83,10 @@ class FakeAwardsStore(AwardsStore):
         self.register.counters[(issuer_code, year)] = last + 1
         return last
 
+    async def raise_register(self, issuer_code: str, year: int, at_least: int) -> None:
+        key = (issuer_code, year)
+        self.register.counters[key] = max(self.register.counters.get(key, 0), at_least)
+
     async def add_decision(self, decision: Decision) -> None:
         taken = {(d.kind, d.issuer_code, d.year, d.number) for d in self.register.decisions.values()}
         if (decision.kind, decision.issuer_code, decision.year, decision.number) in taken:

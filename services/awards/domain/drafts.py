@@ -9,15 +9,29 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from pydantic import BaseModel, ConfigDict
+
 from services.awards.domain.issuing import DocumentPlan
 from services.awards.domain.signers import SigningOfficer
 from shared.contracts.errors import Forbidden
-from shared.contracts.events import Actor, DecisionDrafted, DraftSnapshot, Event, NominationSnapshot
+from shared.contracts.events import Actor, DecisionDrafted, DraftSnapshot, Event, ForwardedItem, NominationSnapshot
 from shared.contracts.operations.awards import DocumentKind, DraftStatus
 from shared.contracts.values import UnitRef
 
 DRAFT_STATUS_LABELS: dict[DraftStatus, str] = {"awaiting_signature": "Chờ ký", "signed": "Đã ký"}
-KIND_LABELS: dict[DocumentKind, str] = {"decision": "Quyết định", "proposal": "Tờ trình"}
+KIND_LABELS: dict[DocumentKind, str] = {"decision": "Quyết định", "proposal": "Tờ trình", "forwarding": "Tờ trình"}
+
+
+class ForwardingLetter(BaseModel):
+    """What a forwarding tờ trình says, as review forwarded it (kept with its draft: domain.forwarding)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    proposal_id: str
+    to_unit: UnitRef
+    comment: str = ""
+    items: tuple[ForwardedItem, ...]
+    forwarded_at: datetime
 
 
 @dataclass(frozen=True)
@@ -39,10 +53,14 @@ class Draft:
     signed_at: datetime | None = None
     signed_by: str | None = None  # the officer's name as printed
     signed_as: tuple[tuple[str, str], ...] = ()  # (decision id, number text) of what signing issued
+    letter: ForwardingLetter | None = None  # a forwarding tờ trình's content (it lists no nomination of its own)
 
     @property
     def readers(self) -> tuple[str, ...]:
-        """Every unit on the paths of the nominations it lists: who may read it (as for a decision)."""
+        """Every unit on the paths of the nominations it lists: who may read it (as for a decision); a forwarding
+        tờ trình's: the unit sending it and the unit it goes to."""
+        if self.letter is not None:
+            return tuple(sorted({self.issuer.code, self.letter.to_unit.code}))
         return tuple(sorted({u.code for n in self.nominations for u in n.unit_path}))
 
 

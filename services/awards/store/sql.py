@@ -66,6 +66,18 @@ class SqlAwardsStore(SqlDrafts):
         await self.conn.execute(c.update().where(*where).values(last_number=last + 1))
         return int(last)
 
+    async def raise_register(self, issuer_code: str, year: int, at_least: int) -> None:
+        """The issuer's register of the year goes on above `at_least` (numbers given before the register kept them)."""
+        if at_least <= 0:
+            return
+        c = register_counters
+        where = (c.c.issuer_code == issuer_code, c.c.year == year)
+        last = await self.conn.scalar(sa.select(c.c.last_number).where(*where).with_for_update())
+        if last is None:
+            await self.conn.execute(c.insert().values(issuer_code=issuer_code, year=year, last_number=at_least))
+        elif last < at_least:
+            await self.conn.execute(c.update().where(*where).values(last_number=at_least))
+
     # Decisions
 
     async def add_decision(self, decision: Decision) -> None:

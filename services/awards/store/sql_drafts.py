@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.awards.domain.drafts import Draft, DraftFilter, DraftKey
+from services.awards.domain.drafts import Draft, DraftFilter, DraftKey, ForwardingLetter
 from services.awards.store.tables import draft_items, drafts, signed_files
 from shared.contracts.events import Actor, NominationSnapshot
 from shared.contracts.values import UnitRef
@@ -26,7 +26,9 @@ class SqlDrafts:
 
     async def add_draft(self, draft: Draft) -> None:
         await self.conn.execute(drafts.insert().values(**_draft_row(draft)))
-        await self.conn.execute(draft_items.insert(), [{"nomination_id": n.id, "draft_id": draft.id} for n in draft.nominations])
+        if draft.nominations:  # a forwarding tờ trình lists none of its own (the unit above decides on them)
+            items = [{"nomination_id": n.id, "draft_id": draft.id} for n in draft.nominations]
+            await self.conn.execute(draft_items.insert(), items)
 
     async def draft(self, draft_id: str, *, for_update: bool = False) -> Draft | None:
         query = sa.select(drafts).where(drafts.c.id == draft_id)
@@ -97,6 +99,7 @@ def _draft_row(x: Draft) -> dict[str, Any]:
         "approved_by": x.approved_by.model_dump(mode="json"),
         "status": x.status,
         "prizes": dict(x.prizes) or None,
+        "letter": x.letter.model_dump(mode="json") if x.letter else None,
     }
 
 
@@ -117,6 +120,7 @@ def _draft(row: sa.RowMapping) -> Draft:
         signed_at=row["signed_at"],
         signed_by=row["signed_by"],
         signed_as=tuple((str(i), str(t)) for i, t in row["signed_as"] or ()),
+        letter=ForwardingLetter.model_validate(row["letter"]) if row["letter"] else None,
     )
 
 

@@ -159,6 +159,7 @@ drafts = sa.Table(
     sa.Column("signed_at", UtcDateTime(), nullable=True),
     sa.Column("signed_by", sa.String(200), nullable=True),
     sa.Column("signed_as", sa.JSON, nullable=True),  # [[decision id, number text], …]
+    sa.Column("letter", sa.JSON, nullable=True),  # a forwarding tờ trình's content (ForwardingLetter)
 )
 # A signer's list: the unit's drafts waiting, oldest first.
 sa.Index("ix_drafts_waiting", drafts.c.issuer_code, drafts.c.status, drafts.c.approved_at, drafts.c.id)

@@ -29,6 +29,8 @@ from services.awards.domain.register import Decision
 from services.awards.store.port import AwardsStore
 from services.awards.usecases.context import AwardsContext
 from services.awards.usecases.documents import official_document
+from services.awards.usecases.forwarding import sign_letter
+from services.awards.usecases.signed_files import sign_file
 from shared.contracts.errors import Conflict, Forbidden, NotFound
 from shared.contracts.events import Actor
 from shared.contracts.operations.awards import (
@@ -47,7 +49,6 @@ from shared.contracts.operations.awards import (
 )
 from shared.contracts.paging import cut_page, decode_moment_key, encode_moment_key, scope_of
 from shared.contracts.values import VIETNAM_TZ
-from shared.platform.pdfsigning import SigningKeyError
 from shared.rules.documents import to_pdf
 from shared.rules.reference import base_salary_on
 
@@ -118,6 +119,15 @@ async def sign_draft(ctx: AwardsContext, actor: Actor, q: SignDraft) -> DraftVie
             return _view(ctx, draft, can_sign=False)
         issuer = draft.issuer
         terms = require_officer(actor, await uow.store.signing_officers(issuer.code), issuer, on)
+        if draft.letter is not None:
+            signer_name, document_id, number_text = await sign_letter(ctx, uow, actor, draft, terms, now)
+            if not await uow.store.mark_signed(draft.id, at=now, by=signer_name, signed_as=[(document_id, number_text)]):
+                raise Conflict("Dự thảo này vừa được người khác ký", code="draft_already_signed")
+            signed = await uow.store.draft(draft.id)
+            await uow.commit()
+            ctx.outbox_written()
+            assert signed is not None
+            return _view(ctx, signed, can_sign=False)
         lines = _prize_lines(ctx, draft, on)
         unknown = [n.nominee.name for n in draft.nominations if not lines[n.id].known]
         if unknown:
@@ -182,21 +192,7 @@ async def _sign_file(ctx: AwardsContext, store: AwardsStore, decision: Decision,
     """The document as it prints, rendered once and signed with the issuer's key (PAdES), kept as signed."""
     entries = (await store.entries_of([decision.id])).get(decision.id, [])
     pdf = await asyncio.to_thread(to_pdf, official_document(ctx, decision, entries, frame))
-    what = KIND_LABELS[decision.kind]
-    try:
-        signed = await ctx.signer.sign(
-            pdf,
-            unit_code=decision.issuer_code,
-            signer_name=frame.signer_name or "",
-            reason=f"Ký ban hành {what.lower()} số {decision.number_text}",
-            location=frame.place,
-        )
-    except SigningKeyError as exc:
-        raise Conflict(
-            f"{decision.issuer.name} chưa có khoá ký số dùng được ({exc}); quản trị hệ thống cần cấu hình khoá ký của đơn vị",
-            code="no_signing_key",
-        ) from exc
-    await store.add_signed_file(decision.id, signed.data, level=signed.level, at=at)
+    await sign_file(ctx, store, decision, frame, pdf, at)
 
 
 def _today(ctx: AwardsContext) -> date:
@@ -256,8 +252,11 @@ def _summary(draft: Draft, lines: Mapping[str, PrizeLine], *, can_sign: bool) ->
         status_label=DRAFT_STATUS_LABELS[draft.status],
         drafted_at=draft.approved_at,
         approved_by=draft.approved_by.full_name or draft.approved_by.username,
-        nominee_count=len(draft.nominations),
-        nominee_names=[n.nominee.name for n in draft.nominations[:NOMINEES_NAMED_MAX]],
+        nominee_count=len(draft.letter.items) if draft.letter else len(draft.nominations),
+        nominee_names=[
+            *(i.nominee_name for i in (draft.letter.items if draft.letter else ())[:NOMINEES_NAMED_MAX]),
+            *(n.nominee.name for n in draft.nominations[:NOMINEES_NAMED_MAX]),
+        ],
         signed=[
             SignedDocument(id=i, number_text=t, issued_at=draft.signed_at or draft.approved_at)
             for i, t in draft.signed_as[:SIGNED_LISTED_MAX]
@@ -290,5 +289,22 @@ def _view(ctx: AwardsContext, draft: Draft, *, can_sign: bool, can_set_prizes: b
                 prize_needed=line is not None and line.source in ("unknown", "unit"),
             )
         )
+    if draft.letter is not None:  # a forwarding tờ trình: the nominees it sends up, for the unit above to decide
+        nominees = [
+            DraftNominee(
+                nomination_id=i.nomination_id,
+                name=i.nominee_name,
+                kind="collective" if i.nominee_kind == "collective" else "individual",
+                position="",
+                unit_name=i.origin_unit_name,
+                award_code="",
+                award_name=i.award_name,
+                period="",
+                prize_vnd=None,
+                prize_label="Cấp trên xét",
+                prize_needed=False,
+            )
+            for i in draft.letter.items
+        ]
     summary = _summary(draft, lines, can_sign=can_sign).model_dump()
     return DraftView(**summary, nominees=nominees, can_set_prizes=can_set_prizes)

@@ -38,7 +38,8 @@ from shared.contracts.values import (
 SERVICE = "awards"
 MAX_GRASSROOTS_ROWS = 2000
 
-DocumentKind = Literal["decision", "proposal"]  # Quyết định | Tờ trình
+# Quyết định | Tờ trình to a state authority | Tờ trình sending a batch of dossiers up to the unit above
+DocumentKind = Literal["decision", "proposal", "forwarding"]
 IssueStatus = Literal["issued", "revoked"]
 EntryStatus = Literal["granted", "proposed", "revoked"]  # proposed: listed in a tờ trình, not an award yet
 RecoveryStatus = Literal["due", "recovered"]  # a revoked decision's prize: phải thu hồi | đã thu hồi

@@ -1,0 +1,51 @@
+"""forwarding tờ trình numbered by the unit's one register (awards): review's own series ends
+
+A tờ trình gets its number, date and signer when the unit's signing officer signs it in awards (ProposalSigned):
+number, number_text, issued_on and signer_name become nullable and `document_id` names the signed letter. Letters
+review numbered before keep their numbers (still readable as they were issued); `proposal_counters` is dropped (the
+highest of those numbers per unit and year is read from the letters themselves when the unit forwards next).
+
+Revision ID: 0008_register_numbers_proposals
+Revises: 0007_bell
+Create Date: 2026-12-06 22:00:00
+
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0008_register_numbers_proposals"
+down_revision: str | Sequence[str] | None = "0007_bell"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("proposals") as batch:
+        batch.alter_column("number", existing_type=sa.Integer, nullable=True)
+        batch.alter_column("number_text", existing_type=sa.String(80), nullable=True)
+        batch.alter_column("issued_on", existing_type=sa.Date, nullable=True)
+        batch.alter_column("signer_name", existing_type=sa.String(200), nullable=True)
+        batch.add_column(sa.Column("document_id", sa.String(36), nullable=True))
+    op.drop_table("proposal_counters")
+
+
+def downgrade() -> None:
+    counters = op.create_table(
+        "proposal_counters",
+        sa.Column("unit_code", sa.String(64), primary_key=True),
+        sa.Column("year", sa.Integer, primary_key=True),
+        sa.Column("last_number", sa.Integer, nullable=False),
+    )
+    p = sa.table("proposals", sa.column("unit_code"), sa.column("year"), sa.column("number"))
+    highest = sa.select(p.c.unit_code, p.c.year, sa.func.max(p.c.number)).where(p.c.number.is_not(None))
+    op.execute(counters.insert().from_select(["unit_code", "year", "last_number"], highest.group_by(p.c.unit_code, p.c.year)))
+    op.execute(sa.delete(sa.table("proposals", sa.column("number"))).where(sa.column("number").is_(None)))
+    with op.batch_alter_table("proposals") as batch:
+        batch.drop_column("document_id")
+        batch.alter_column("signer_name", existing_type=sa.String(200), nullable=False)
+        batch.alter_column("issued_on", existing_type=sa.Date, nullable=False)
+        batch.alter_column("number_text", existing_type=sa.String(80), nullable=False)
+        batch.alter_column("number", existing_type=sa.Integer, nullable=False)
