@@ -12,6 +12,14 @@ from services.awards.domain.signers import NO_SIGNER_WARNING_VI
 from shared.contracts.events import Actor
 from shared.contracts.operations.awards import AwardRef, DecisionEntryView, DecisionView, OutgoingDocument, RevocationView
 
+KIND_LABELS_VI = {"decision": "Quyết định", "proposal": "Tờ trình", "forwarding": "Tờ trình"}
+
+
+def status_label(decision: Decision) -> str:
+    """A tờ trình is sent ("Đã trình"); a decision stands or is revoked."""
+    return "Đã trình" if decision.kind != "decision" else STATUS_LABELS_VI[DecisionStatus(decision.status)]
+
+
 # A register entry as the register reads it.
 ENTRY_LABELS_VI = {"granted": "Đã khen thưởng", "proposed": "Đã đề nghị {decided_by}", "revoked": "Đã thu hồi quyết định"}
 
@@ -26,7 +34,7 @@ def decision_view(decision: Decision, entries: Sequence[RegistryEntry], actor: A
     return DecisionView(
         id=decision.id,
         kind=decision.kind,
-        kind_label="Quyết định" if decision.kind == "decision" else "Tờ trình",
+        kind_label=KIND_LABELS_VI[decision.kind],
         number=decision.number,
         number_text=decision.number_text,
         year=decision.year,
@@ -42,7 +50,7 @@ def decision_view(decision: Decision, entries: Sequence[RegistryEntry], actor: A
         batch_id=decision.batch_id,
         decided_by=decision.decided_by,
         status=decision.status,
-        status_label="Đã trình" if decision.kind == "proposal" else STATUS_LABELS_VI[DecisionStatus(decision.status)],
+        status_label=status_label(decision),
         revocation=revocation,
         document=decision.document,
         signer_warning=NO_SIGNER_WARNING_VI if decision.document is not None and decision.document.signer_name == "" else "",
@@ -70,14 +78,14 @@ def register_line(decision: Decision, listing: Listing | None) -> OutgoingDocume
         number=decision.number,
         number_text=decision.number_text,
         kind=decision.kind,
-        kind_label="Quyết định" if decision.kind == "decision" else "Tờ trình",
+        kind_label=KIND_LABELS_VI[decision.kind],
         issued_at=decision.issued_at,
         subject=subject_line(decision.kind, names, periods),
         signed_by=(decision.document.signer_name if decision.document and decision.document.signer_name else decision.signed_by),
         addressee=(decision.document.addressee if decision.document else "") or plain_authority(decision.decided_by),
         listed=listing.listed if listing else 0,
         status=decision.status,
-        status_label="Đã trình" if decision.kind == "proposal" else STATUS_LABELS_VI[DecisionStatus(decision.status)],
+        status_label=status_label(decision),
     )
 
 

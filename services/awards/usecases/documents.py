@@ -13,6 +13,7 @@ from services.awards.domain.register import Decision, RegistryEntry, readers_of
 from services.awards.usecases.context import AwardsContext
 from services.awards.usecases.decisions import readable_decision
 from services.awards.usecases.ports import UnitDirectory
+from shared.contracts.errors import NotFound
 from shared.contracts.events import Actor
 from shared.contracts.operations.awards import DecisionFrame, DocumentFile, DocumentRequest
 from shared.rules.documents import OfficialDocument, to_html, to_pdf, to_xlsx
@@ -38,11 +39,14 @@ async def decision_document(ctx: AwardsContext, units: UnitDirectory, actor: Act
         signed = await uow.store.signed_file(q.id) if q.format == "pdf" else None
     if signed is not None:
         content = signed
+    elif decision.kind == "forwarding":  # its list and printed page are the proposal's, in review
+        raise NotFound("Tờ trình gửi cấp trên có bản PDF đã ký; danh sách ở trang tờ trình", code="document_not_found")
     else:
         frame = decision.document or await frame_now(units, actor, decision)
         # fpdf2 lays a 500-entry table out in seconds: off the event loop, so events and other requests go on meanwhile
         content = await asyncio.to_thread(RENDERERS[q.format], official_document(ctx, decision, entries, frame))
     stem = "quyet-dinh" if decision.kind == "decision" else "to-trinh"
+
     return DocumentFile(
         filename=f"{stem}-{decision.number}-{decision.year}-{decision.issuer_code}.{q.format}",
         media_type=MEDIA_TYPES[q.format],
