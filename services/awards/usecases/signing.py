@@ -248,6 +248,7 @@ def _summary(draft: Draft, lines: Mapping[str, PrizeLine], *, can_sign: bool) ->
         award_name=draft.award_name,
         decided_by=draft.decided_by,
         batch_id=draft.batch_id,
+        proposal_id=draft.letter.proposal_id if draft.letter else None,
         status=draft.status,
         status_label=DRAFT_STATUS_LABELS[draft.status],
         drafted_at=draft.approved_at,

@@ -567,6 +567,7 @@ class DraftSummary(BaseModel):
     award_name: Title
     decided_by: Title
     batch_id: Short | None
+    proposal_id: Short | None = None  # a forwarding tờ trình's proposal (review: /to-trinh/{id})
     status: DraftStatus
     status_label: Label
     drafted_at: IsoDateTime
