@@ -139,10 +139,18 @@ class FakeAwardsStore(AwardsStore):
                 )
         return found
 
-    async def revoke_decision(self, decision_id: str, *, reason: str, by: str, by_id: str, at: datetime) -> None:
+    async def revoke_decision(
+        self, decision_id: str, *, reason: str, by: str, by_id: str, at: datetime, revoked_in: str | None = None
+    ) -> None:
         r = self.register
         r.decisions[decision_id] = dataclasses.replace(
-            r.decisions[decision_id], status="revoked", revoked_reason=reason, revoked_by=by, revoked_by_id=by_id, revoked_at=at
+            r.decisions[decision_id],
+            status="revoked",
+            revoked_reason=reason,
+            revoked_by=by,
+            revoked_by_id=by_id,
+            revoked_at=at,
+            revoked_in=revoked_in,
         )
         for e in self._entries_of(decision_id):
             r.entries[e.id] = dataclasses.replace(e, status="revoked", recovery="due", recovery_amount_vnd=e.prize_amount_vnd)
@@ -156,6 +164,10 @@ class FakeAwardsStore(AwardsStore):
 
     async def draft(self, draft_id: str, *, for_update: bool = False) -> Draft | None:
         return self.register.drafts.get(draft_id)
+
+    async def revocation_waiting(self, decision_id: str) -> Draft | None:
+        waiting = (d for d in self.register.drafts.values() if d.status == "awaiting_signature" and d.revocation)
+        return next((d for d in waiting if d.revocation and d.revocation.decision_id == decision_id), None)
 
     async def drafted_nominations(self, nomination_ids: Sequence[str]) -> set[str]:
         listed = {n.id for d in self.register.drafts.values() for n in d.nominations}

@@ -10,21 +10,42 @@ from services.awards.domain.register import Decision, Listing, RegistryEntry
 from services.awards.domain.revocation import RECOVERY_LABELS_VI, STATUS_LABELS_VI, DecisionStatus, Recovery, may_act_for
 from services.awards.domain.signers import NO_SIGNER_WARNING_VI
 from shared.contracts.events import Actor
-from shared.contracts.operations.awards import AwardRef, DecisionEntryView, DecisionView, OutgoingDocument, RevocationView
+from shared.contracts.operations.awards import (
+    AwardRef,
+    DecisionEntryView,
+    DecisionView,
+    DocumentLink,
+    OutgoingDocument,
+    RevocationView,
+)
 
-KIND_LABELS_VI = {"decision": "Quyết định", "proposal": "Tờ trình", "forwarding": "Tờ trình"}
+KIND_LABELS_VI = {"decision": "Quyết định", "proposal": "Tờ trình", "forwarding": "Tờ trình", "revocation": "Quyết định"}
+PENDING_VI = "Đang chờ ký quyết định thu hồi"
 
 
 def status_label(decision: Decision) -> str:
     """A tờ trình is sent ("Đã trình"); a decision stands or is revoked."""
-    return "Đã trình" if decision.kind != "decision" else STATUS_LABELS_VI[DecisionStatus(decision.status)]
+    if decision.kind in ("proposal", "forwarding"):
+        return "Đã trình"
+    return STATUS_LABELS_VI[DecisionStatus(decision.status)]
 
 
 # A register entry as the register reads it.
 ENTRY_LABELS_VI = {"granted": "Đã khen thưởng", "proposed": "Đã đề nghị {decided_by}", "revoked": "Đã thu hồi quyết định"}
 
 
-def decision_view(decision: Decision, entries: Sequence[RegistryEntry], actor: Actor, *, approved_by: str = "") -> DecisionView:
+def decision_view(
+    decision: Decision,
+    entries: Sequence[RegistryEntry],
+    actor: Actor,
+    *,
+    approved_by: str = "",
+    revocation_pending: bool = False,
+    revoked_in: DocumentLink | None = None,
+    revokes: DocumentLink | None = None,
+) -> DecisionView:
+    """The decision as its reader sees it; `revocation_pending`: its revocation waits for the issuer's signer (it
+    stands until then); `revoked_in` / `revokes`: the revocation decision and the decision a revocation revokes."""
     issuing = may_act_for(actor, decision.issuer_code)
     nominees = [entry_view(e, decision) for e in entries]
     revoked = decision.status == "revoked"
@@ -50,8 +71,11 @@ def decision_view(decision: Decision, entries: Sequence[RegistryEntry], actor: A
         batch_id=decision.batch_id,
         decided_by=decision.decided_by,
         status=decision.status,
-        status_label=status_label(decision),
+        status_label=PENDING_VI if revocation_pending and not revoked else status_label(decision),
         revocation=revocation,
+        revocation_pending=revocation_pending and not revoked,
+        revoked_in=revoked_in,
+        revokes=revokes,
         document=decision.document,
         signer_warning=NO_SIGNER_WARNING_VI if decision.document is not None and decision.document.signer_name == "" else "",
         nominees=nominees,
@@ -59,7 +83,7 @@ def decision_view(decision: Decision, entries: Sequence[RegistryEntry], actor: A
         individuals=sum(1 for x in nominees if x.kind != "collective"),
         total_prize_vnd=sum(x.prize_amount_vnd for x in nominees),
         recovery_due_vnd=sum(x.recovery_amount_vnd or 0 for x in nominees if x.recovery == "due"),
-        can_revoke=issuing and decision.kind == "decision" and not revoked,
+        can_revoke=issuing and decision.kind == "decision" and not revoked and not revocation_pending,
         can_mark_recovered=issuing and revoked,
     )
 

@@ -68,13 +68,20 @@ class AwardsStore(Protocol):
         """What each document lists, for its register line."""
         ...
 
-    async def revoke_decision(self, decision_id: str, *, reason: str, by: str, by_id: str, at: datetime) -> None:
-        """The decision revoked; its entries revoked with their prizes due back, and out of the reports."""
+    async def revoke_decision(
+        self, decision_id: str, *, reason: str, by: str, by_id: str, at: datetime, revoked_in: str | None = None
+    ) -> None:
+        """The decision revoked (by the signed decision `revoked_in`); its entries revoked with their prizes due back,
+        and out of the reports."""
         ...
 
     async def add_draft(self, draft: Draft) -> None: ...
 
     async def draft(self, draft_id: str, *, for_update: bool = False) -> Draft | None: ...
+
+    async def revocation_waiting(self, decision_id: str) -> Draft | None:
+        """The revocation of this decision waiting for its signer, if one does."""
+        ...
 
     async def drafted_nominations(self, nomination_ids: Sequence[str]) -> set[str]:
         """Which of these nominations a draft (waiting or signed) already lists."""

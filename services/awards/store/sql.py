@@ -153,14 +153,14 @@ class SqlAwardsStore(SqlDrafts):
             for decision_id, rows in grouped.items()
         }
 
-    async def revoke_decision(self, decision_id: str, *, reason: str, by: str, by_id: str, at: datetime) -> None:
-        """The decision revoked; its entries revoked with their prizes due back, and out of the reports."""
+    async def revoke_decision(
+        self, decision_id: str, *, reason: str, by: str, by_id: str, at: datetime, revoked_in: str | None = None
+    ) -> None:
+        """The decision revoked (by the signed decision `revoked_in`); its entries revoked with their prizes due back,
+        and out of the reports."""
         d, r, s = decisions, registry, registry_scopes
-        await self.conn.execute(
-            d.update()
-            .where(d.c.id == decision_id)
-            .values(status=DecisionStatus.REVOKED, revoked_reason=reason, revoked_by=by, revoked_by_id=by_id, revoked_at=at)
-        )
+        revoked = {"revoked_reason": reason, "revoked_by": by, "revoked_by_id": by_id, "revoked_at": at, "revoked_in": revoked_in}
+        await self.conn.execute(d.update().where(d.c.id == decision_id).values(status=DecisionStatus.REVOKED, **revoked))
         await self.conn.execute(
             r.update()
             .where(r.c.decision_id == decision_id)
@@ -406,6 +406,7 @@ def _decision_row(x: Decision) -> dict[str, Any]:
         "batch_id": x.batch_id,
         "decided_by": x.decided_by,
         "document": x.document.model_dump() if x.document is not None else None,
+        "revokes": x.revokes,
     }
 
 
@@ -432,6 +433,8 @@ def _decision(row: sa.RowMapping) -> Decision:
         revoked_by=row["revoked_by"],
         revoked_by_id=row["revoked_by_id"],
         revoked_at=row["revoked_at"],
+        revoked_in=row["revoked_in"],
+        revokes=row["revokes"],
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.awards.domain.drafts import Draft, DraftFilter, DraftKey, ForwardingLetter
+from services.awards.domain.drafts import Draft, DraftFilter, DraftKey, ForwardingLetter, RevocationContent
 from services.awards.store.tables import draft_items, drafts, signed_files
 from shared.contracts.events import Actor, NominationSnapshot
 from shared.contracts.values import UnitRef
@@ -55,6 +55,13 @@ class SqlDrafts:
             )
         query = sa.select(d).where(*conditions).order_by(d.c.approved_at, d.c.id).limit(limit)
         return [_draft(row) for row in (await self.conn.execute(query)).mappings().all()]
+
+    async def revocation_waiting(self, decision_id: str) -> Draft | None:
+        """The revocation of this decision waiting for its signer, if one does."""
+        d = drafts
+        query = sa.select(d).where(d.c.target_id == decision_id, d.c.status == "awaiting_signature")
+        row = (await self.conn.execute(query)).mappings().first()
+        return _draft(row) if row is not None else None
 
     async def set_draft_prize(self, draft_id: str, nomination_id: str, amount_vnd: int) -> None:
         d = drafts
@@ -100,6 +107,8 @@ def _draft_row(x: Draft) -> dict[str, Any]:
         "status": x.status,
         "prizes": dict(x.prizes) or None,
         "letter": x.letter.model_dump(mode="json") if x.letter else None,
+        "revocation": x.revocation.model_dump(mode="json") if x.revocation else None,
+        "target_id": x.revocation.decision_id if x.revocation else None,
     }
 
 
@@ -121,6 +130,7 @@ def _draft(row: sa.RowMapping) -> Draft:
         signed_by=row["signed_by"],
         signed_as=tuple((str(i), str(t)) for i, t in row["signed_as"] or ()),
         letter=ForwardingLetter.model_validate(row["letter"]) if row["letter"] else None,
+        revocation=RevocationContent.model_validate(row["revocation"]) if row["revocation"] else None,
     )
 
 

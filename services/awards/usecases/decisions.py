@@ -15,6 +15,7 @@ from shared.contracts.operations.awards import (
     DecisionQuery,
     DecisionSummary,
     DecisionView,
+    DocumentLink,
 )
 from shared.contracts.paging import cut_page, decode_cursor, encode_cursor, refuse_offset_with_cursor, scope_of
 
@@ -47,9 +48,29 @@ def _decision_key(cursor: str, scope: str) -> DecisionKey:
 async def get_decision(ctx: AwardsContext, actor: Actor, q: DecisionById) -> DecisionView:
     async with ctx.unit_of_work() as uow:
         decision = await readable_decision(uow.store, readers_of(actor), q.id)
-        entries = await uow.store.entries_of([q.id])
-        approver = await approver_of(uow.store, decision)
-    return decision_view(decision, entries.get(q.id, []), actor, approved_by=approver)
+        return await full_view(uow.store, decision, actor)
+
+
+async def full_view(store: AwardsStore, decision: Decision, actor: Actor) -> DecisionView:
+    """The decision with its entries, its approver, and its revocation: waiting for the signer, or the signed decision
+    that revoked it (and, for a revocation, the decision it revokes)."""
+    entries = (await store.entries_of([decision.id])).get(decision.id, [])
+    approver = await approver_of(store, decision)
+    pending = decision.status == "issued" and await store.revocation_waiting(decision.id) is not None
+    return decision_view(
+        decision,
+        entries,
+        actor,
+        approved_by=approver,
+        revocation_pending=pending,
+        revoked_in=await _link(store, decision.revoked_in),
+        revokes=await _link(store, decision.revokes),
+    )
+
+
+async def _link(store: AwardsStore, decision_id: str | None) -> DocumentLink | None:
+    other = await store.decision(decision_id) if decision_id else None
+    return DocumentLink(id=other.id, number_text=other.number_text, issued_at=other.issued_at) if other else None
 
 
 async def approver_of(store: AwardsStore, decision: Decision) -> str:

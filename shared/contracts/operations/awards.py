@@ -38,8 +38,9 @@ from shared.contracts.values import (
 SERVICE = "awards"
 MAX_GRASSROOTS_ROWS = 2000
 
-# Quyết định | Tờ trình to a state authority | Tờ trình sending a batch of dossiers up to the unit above
-DocumentKind = Literal["decision", "proposal", "forwarding"]
+# Quyết định | Tờ trình to a state authority | Tờ trình sending a batch of dossiers up to the unit above | Quyết định
+# thu hồi (revoking a decision)
+DocumentKind = Literal["decision", "proposal", "forwarding", "revocation"]
 IssueStatus = Literal["issued", "revoked"]
 EntryStatus = Literal["granted", "proposed", "revoked"]  # proposed: listed in a tờ trình, not an award yet
 RecoveryStatus = Literal["due", "recovered"]  # a revoked decision's prize: phải thu hồi | đã thu hồi
@@ -101,6 +102,14 @@ class AwardRef(BaseModel):
     name: str
 
 
+class DocumentLink(BaseModel):
+    """Another document of the register this one refers to: a decision's revocation, or the decision it revokes."""
+
+    id: str
+    number_text: str
+    issued_at: IsoDateTime
+
+
 class RevocationView(BaseModel):
     reason: str | None
     by: str | None
@@ -143,6 +152,11 @@ class DecisionView(BaseModel):
     issued_at: IsoDateTime
     signed_by: str  # the officer who signed it (before drafts existed: the approver)
     approved_by: str = ""  # who approved the dossiers it lists ("" in a list: read the decision)
+    # thu hồi: the revocation decision waiting for the issuer's signer ("Đang chờ ký quyết định thu hồi"), the one that
+    # revoked it once signed, and for a revocation decision the decision it revokes
+    revocation_pending: bool = False
+    revoked_in: DocumentLink | None = None
+    revokes: DocumentLink | None = None
     award_code: str  # the first award it lists
     award_name: str
     awards: list[AwardRef]  # every award it lists, in order
