@@ -165,6 +165,10 @@ class FakeAwardsStore(AwardsStore):
     async def draft(self, draft_id: str, *, for_update: bool = False) -> Draft | None:
         return self.register.drafts.get(draft_id)
 
+    async def draft_of_document(self, document_id: str) -> Draft | None:
+        found = (d for d in self.register.drafts.values() if d.id == document_id or document_id in {i for i, _ in d.signed_as})
+        return next(found, None)
+
     async def revocation_waiting(self, decision_id: str) -> Draft | None:
         waiting = (d for d in self.register.drafts.values() if d.status == "awaiting_signature" and d.revocation)
         return next((d for d in waiting if d.revocation and d.revocation.decision_id == decision_id), None)

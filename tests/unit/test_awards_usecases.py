@@ -285,6 +285,12 @@ async def test_revocation_marks_every_prize_to_recover_and_takes_the_decision_ou
     assert its_revocation.revokes is not None
     assert (its_revocation.kind, its_revocation.revokes.id, its_revocation.can_revoke) == ("revocation", decision.id, False)
     assert awards.signer.signed[-1] == ("HN-SONTAY", chair, "Ký ban hành quyết định thu hồi số 2/QĐ-LĐLĐ")
+    printed = await documents.decision_document(
+        awards.context, awards.units, SONTAY, DocumentRequest(id=revocation_id, format="html")
+    )  # the console's page, from the template of the signed PDF
+    page = base64.b64decode(printed.content_base64).decode()
+    for expected in ("Số: 2/QĐ-LĐLĐ", "Về việc thu hồi Quyết định số 1/QĐ-LĐLĐ ngày 02/3/2026", REASON, "Phòng Kỹ thuật"):
+        assert expected in page, expected
 
     view = await revocation.mark_recovered(awards.context, SONTAY, MarkRecovered(id=decision.id, nomination_id="n-1"))
     assert [(n.recovery, n.recovered_by) for n in view.nominees] == [("recovered", "Lãnh đạo LĐLĐ Sơn Tây"), ("due", None)]

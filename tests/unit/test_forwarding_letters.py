@@ -4,13 +4,14 @@ signs its PDF and announces `ProposalSigned`."""
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, date, datetime
 
 import pytest
 
 from services.awards.domain.signers import SigningOfficer
 from services.awards.usecases import documents, forwarding, issuing, outgoing, signing
-from shared.contracts.errors import Forbidden, NotFound
+from shared.contracts.errors import Forbidden
 from shared.contracts.events import ForwardedItem, ProposalForwarded, ProposalSigned
 from shared.contracts.operations.awards import DocumentRequest, DraftById, DraftQuery, OutgoingQuery, SignDraft
 from tests.fakes.awards import FakeAwards, chair_of, fake_awards, sign_drafts
@@ -123,8 +124,12 @@ async def test_signing_numbers_the_letter_from_the_units_one_register_beside_its
     letter = next(d for d in awards.store.all_decisions() if d.number == 2)
     file = await documents.decision_document(awards.context, awards.units, HANOI, DocumentRequest(id=letter.id, format="pdf"))
     assert file.filename == "to-trinh-2-2026-HN-SONTAY.pdf"
-    with pytest.raises(NotFound):  # its list is the proposal's, in review
-        await documents.decision_document(awards.context, awards.units, HANOI, DocumentRequest(id=letter.id, format="xlsx"))
+    sheet = await documents.decision_document(awards.context, awards.units, HANOI, DocumentRequest(id=letter.id, format="xlsx"))
+    assert sheet.filename == "to-trinh-2-2026-HN-SONTAY.xlsx"  # the same template as the signed PDF
+    printed = await documents.decision_document(awards.context, awards.units, HANOI, DocumentRequest(id=letter.id, format="html"))
+    page = base64.b64decode(printed.content_base64).decode()
+    assert "Số: 2/TTr-LĐLĐ" in page
+    assert "Nguyễn Thị Hường" in page
     book = await outgoing.outgoing_register(awards.context, SONTAY, OutgoingQuery(unit_code="HN-SONTAY", year=2026))
     line = book.items[1]
     assert (line.number_text, line.kind_label, line.subject, line.addressee, line.status_label) == (

@@ -79,6 +79,10 @@ class AwardsStore(Protocol):
 
     async def draft(self, draft_id: str, *, for_update: bool = False) -> Draft | None: ...
 
+    async def draft_of_document(self, document_id: str) -> Draft | None:
+        """The signed draft a document was issued from (its content: a letter's, a revocation's)."""
+        ...
+
     async def revocation_waiting(self, decision_id: str) -> Draft | None:
         """The revocation of this decision waiting for its signer, if one does."""
         ...

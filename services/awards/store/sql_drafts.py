@@ -56,6 +56,13 @@ class SqlDrafts:
         query = sa.select(d).where(*conditions).order_by(d.c.approved_at, d.c.id).limit(limit)
         return [_draft(row) for row in (await self.conn.execute(query)).mappings().all()]
 
+    async def draft_of_document(self, document_id: str) -> Draft | None:
+        """The signed draft a document was issued from (its content: a letter's, a revocation's)."""
+        d = drafts
+        query = sa.select(d).where(sa.or_(d.c.document_id == document_id, d.c.id == document_id))
+        row = (await self.conn.execute(query.limit(1))).mappings().first()
+        return _draft(row) if row is not None else None
+
     async def revocation_waiting(self, decision_id: str) -> Draft | None:
         """The revocation of this decision waiting for its signer, if one does."""
         d = drafts
@@ -75,7 +82,13 @@ class SqlDrafts:
         done = await self.conn.execute(
             d.update()
             .where(d.c.id == draft_id, d.c.status == "awaiting_signature")
-            .values(status="signed", signed_at=at, signed_by=by, signed_as=[list(pair) for pair in signed_as])
+            .values(
+                status="signed",
+                signed_at=at,
+                signed_by=by,
+                signed_as=[list(pair) for pair in signed_as],
+                document_id=signed_as[0][0] if signed_as else None,
+            )
         )
         return done.rowcount == 1
 

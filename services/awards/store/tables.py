@@ -164,6 +164,7 @@ drafts = sa.Table(
     sa.Column("letter", sa.JSON, nullable=True),  # a forwarding tờ trình's content (ForwardingLetter)
     sa.Column("revocation", sa.JSON, nullable=True),  # a revocation decision's content (RevocationContent)
     sa.Column("target_id", sa.String(36), nullable=True, index=True),  # the decision a revocation draft revokes
+    sa.Column("document_id", sa.String(36), nullable=True, index=True),  # the (first) document its signature issued
 )
 # A signer's list: the unit's drafts waiting, oldest first.
 sa.Index("ix_drafts_waiting", drafts.c.issuer_code, drafts.c.status, drafts.c.approved_at, drafts.c.id)

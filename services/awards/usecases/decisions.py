@@ -76,7 +76,7 @@ async def _link(store: AwardsStore, decision_id: str | None) -> DocumentLink | N
 async def approver_of(store: AwardsStore, decision: Decision) -> str:
     """Who approved what the decision lists: the approver its draft recorded (a signed draft keeps its id); a decision
     issued before drafts existed recorded its approver as `signed_by`."""
-    draft = await store.draft(decision.id)
+    draft = await store.draft_of_document(decision.id)
     if draft is None:
         return decision.signed_by
     return draft.approved_by.full_name or draft.approved_by.username

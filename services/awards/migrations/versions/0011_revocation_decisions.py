@@ -23,7 +23,9 @@ def upgrade() -> None:
     with op.batch_alter_table("drafts") as batch:
         batch.add_column(sa.Column("revocation", sa.JSON, nullable=True))
         batch.add_column(sa.Column("target_id", sa.String(36), nullable=True))
+        batch.add_column(sa.Column("document_id", sa.String(36), nullable=True))
         batch.create_index("ix_drafts_target_id", ["target_id"])
+        batch.create_index("ix_drafts_document_id", ["document_id"])
     with op.batch_alter_table("decisions") as batch:
         batch.add_column(sa.Column("revoked_in", sa.String(36), nullable=True))
         batch.add_column(sa.Column("revokes", sa.String(36), nullable=True))
@@ -34,6 +36,8 @@ def downgrade() -> None:
         batch.drop_column("revokes")
         batch.drop_column("revoked_in")
     with op.batch_alter_table("drafts") as batch:
+        batch.drop_index("ix_drafts_document_id")
         batch.drop_index("ix_drafts_target_id")
+        batch.drop_column("document_id")
         batch.drop_column("target_id")
         batch.drop_column("revocation")
