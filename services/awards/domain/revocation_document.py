@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
 from services.awards.domain.decision import DecisionNumber
-from services.awards.domain.document import subject_line
+from services.awards.domain.document import recipients_phrase, subject_line
 from services.awards.domain.drafts import Draft, RevocationContent, RevokedLine
 from services.awards.domain.register import Decision, RegistryEntry
 from shared.contracts.events import Actor
@@ -76,10 +76,12 @@ def revocation_document(
     reference = revoked_reference(content, issuer)
     total = sum(line.prize_amount_vnd for line in content.lines)
     count = len(content.lines)
+    collectives = sum(1 for line in content.lines if line.kind == "collective")
+    who = recipients_phrase(collectives, count - collectives)
     recover = f"và thu hồi số tiền thưởng đã nhận, tổng cộng {vnd(total)} đồng" if total else "(quyết định không kèm tiền thưởng)"
     articles = (
         f"Điều 1. Thu hồi {reference} {content.subject[:1].lower()}{content.subject[1:]}. Lý do: {content.reason}",
-        f"Điều 2. Thu hồi hình thức khen thưởng đã tặng cho {count} tập thể, cá nhân có tên trong danh sách kèm theo "
+        f"Điều 2. Thu hồi hình thức khen thưởng đã tặng cho {who} có tên trong danh sách kèm theo "
         f"{recover}; mức của từng tập thể, cá nhân theo danh sách kèm theo.",
         "Điều 3. Quyết định có hiệu lực kể từ ngày ký. Các đơn vị có liên quan và các tập thể, cá nhân có tên tại "
         "Điều 2 chịu trách nhiệm thi hành Quyết định này./.",
