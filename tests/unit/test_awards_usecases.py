@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 import pypdf
 import pytest
 
-from services.awards.usecases import decisions, documents, grassroots, issuing, reports, revocation, signing
+from services.awards.usecases import decisions, documents, grassroots, issuing, outgoing, reports, revocation, signing
 from shared.contracts.errors import Conflict, Forbidden, InconsistentEvent, ValidationFailed
 from shared.contracts.events import (
     AwardGranted,
@@ -30,6 +30,7 @@ from shared.contracts.operations.awards import (
     DocumentRequest,
     GrassrootsRow,
     MarkRecovered,
+    OutgoingQuery,
     RecordGrassroots,
     ReportQuery,
     RevokeDecision,
@@ -285,6 +286,11 @@ async def test_revocation_marks_every_prize_to_recover_and_takes_the_decision_ou
     assert its_revocation.revokes is not None
     assert (its_revocation.kind, its_revocation.revokes.id, its_revocation.can_revoke) == ("revocation", decision.id, False)
     assert awards.signer.signed[-1] == ("HN-SONTAY", chair, "Ký ban hành quyết định thu hồi số 2/QĐ-LĐLĐ")
+    book = await outgoing.outgoing_register(awards.context, SONTAY, OutgoingQuery(unit_code="HN-SONTAY", year=2026))
+    assert [(line.number_text, line.kind_label, line.subject) for line in book.items] == [
+        ("1/QĐ-LĐLĐ", "Quyết định", "Về việc khen thưởng Giấy khen của Liên đoàn Lao động cấp huyện năm 2026"),
+        ("2/QĐ-LĐLĐ", "Quyết định", "Về việc thu hồi Quyết định số 1/QĐ-LĐLĐ"),
+    ]
     printed = await documents.decision_document(
         awards.context, awards.units, SONTAY, DocumentRequest(id=revocation_id, format="html")
     )  # the console's page, from the template of the signed PDF

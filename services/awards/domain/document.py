@@ -191,7 +191,7 @@ def subject_line(kind: DocumentKind, award_names: Sequence[str], periods: Sequen
     year = f" năm {periods[0]}" if len(periods) == 1 else ""
     if kind == "proposal":
         return f"Về việc đề nghị tặng {names}{year}"
-    if kind == "forwarding":  # a tờ trình to the unit above: its subject as the letter prints it (shared.rules.forwarding)
+    if kind in ("forwarding", "revocation"):  # the subject its own template prints, kept as its first "award"'s name
         return names
     return f"Về việc khen thưởng {names}{year}"
 
