@@ -39,10 +39,14 @@ def downgrade() -> None:
         sa.Column("year", sa.Integer, primary_key=True),
         sa.Column("last_number", sa.Integer, nullable=False),
     )
-    p = sa.table("proposals", sa.column("unit_code"), sa.column("year"), sa.column("number"))
+    p = sa.table("proposals", sa.column("id"), sa.column("unit_code"), sa.column("year"), sa.column("number"))
     highest = sa.select(p.c.unit_code, p.c.year, sa.func.max(p.c.number)).where(p.c.number.is_not(None))
     op.execute(counters.insert().from_select(["unit_code", "year", "last_number"], highest.group_by(p.c.unit_code, p.c.year)))
-    op.execute(sa.delete(sa.table("proposals", sa.column("number"))).where(sa.column("number").is_(None)))
+    # The older schema numbers every letter: those still waiting for their signer cannot be kept (nor their task links).
+    unsigned = sa.select(p.c.id).where(p.c.number.is_(None))
+    links = sa.table("proposal_tasks", sa.column("proposal_id"))
+    op.execute(sa.delete(links).where(links.c.proposal_id.in_(unsigned)))
+    op.execute(sa.delete(p).where(p.c.number.is_(None)))
     with op.batch_alter_table("proposals") as batch:
         batch.drop_column("document_id")
         batch.alter_column("signer_name", existing_type=sa.String(200), nullable=False)
