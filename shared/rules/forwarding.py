@@ -58,10 +58,19 @@ def shorten(text: str, limit: int) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
+def proposal_symbol(decision_suffix: str | None) -> str:
+    """A unit's tờ trình symbol from its decision symbol: "QĐ-LĐLĐ" -> "TTr-LĐLĐ", none -> "TTr" (the NĐ 30/2020
+    abbreviation of "Tờ trình" followed by the unit's own abbreviation); every tờ trình of the unit, to the unit above
+    or to a state authority, in its one register."""
+    if not decision_suffix:
+        return "TTr"
+    head, _, rest = decision_suffix.partition("-")
+    return f"TTr-{rest}" if head.upper() in ("QĐ", "QD") and rest else f"TTr-{decision_suffix}"
+
+
 def waiting_number_text(unit: UnitRef) -> str:
     """What a letter waiting for its signer prints for its number: the symbol, the number left blank."""
-    suffix = unit.decision_suffix or "QĐ"
-    return "      /TTr" + suffix.removeprefix("QĐ")
+    return "      /" + proposal_symbol(unit.decision_suffix)
 
 
 def forwarding_letter(
