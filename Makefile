@@ -3,14 +3,14 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test check lint imports typecheck unit lock demo clean chromium pdfsig
+.PHONY: run test check lint imports typecheck unit lock demo clean chromium pdfsig softhsm
 
 run: $(VENV)/.run-installed
 	$(BIN)/thidua up
 
 # Two workers (pytest-xdist), a test file each at a time: module-scoped systems stay in one worker. Files in the order
 # tests/conftest.py gives (the longest first), not xdist's own (most tests first); the slowest tests are listed at the end.
-test: $(VENV)/.test-installed lint imports typecheck chromium pdfsig
+test: $(VENV)/.test-installed lint imports typecheck chromium pdfsig softhsm
 	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 
 # The fast loop: lint, import layers, types, and the tests that need nothing running.
@@ -60,6 +60,13 @@ pdfsig:
 	  echo "Installing Debian's poppler-utils package (pdfsig) for the signature tests"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q poppler-utils || { apt-get update -q && apt-get install -y -q poppler-utils; }; \
 	  else sudo apt-get install -y -q poppler-utils || { sudo apt-get update -q && sudo apt-get install -y -q poppler-utils; }; fi; }
+
+# The token tests sign through a software PKCS#11 token (Debian's softhsm2: softhsm2-util and libsofthsm2.so).
+softhsm:
+	@command -v softhsm2-util >/dev/null || { \
+	  echo "Installing Debian's softhsm2 package for the PKCS#11 token tests"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q softhsm2 || { apt-get update -q && apt-get install -y -q softhsm2; }; \
+	  else sudo apt-get install -y -q softhsm2 || { sudo apt-get update -q && sudo apt-get install -y -q softhsm2; }; fi; }
 
 # Re-pin after changing pyproject.toml (needs uv: pip install uv).
 lock:

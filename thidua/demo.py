@@ -195,6 +195,34 @@ def check_signature(client: PortalClient, user: str, nomination: dict[str, Any])
     )
 
 
+def record_state_outcome(client: PortalClient, sample: dict[str, Any], nomination: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The state authority's answer to LĐLĐ TP's tờ trình, as its office records it when the decision arrives: the
+    title granted (a demo number: the system does not issue the state's decisions). The dossier becomes granted and
+    its title joins the nominee's history."""
+    proposal = nomination["decision"]
+    issuer = proposal["issuer"]["code"]
+    today = datetime.now(VN).date()
+    answer = {
+        "authority": "Chủ tịch Ủy ban nhân dân thành phố Hà Nội",
+        "number_text": f"{900 + int(proposal['number'])}/QĐ-UBND",
+        "decided_on": today.isoformat(),
+        "items": [{"nomination_id": nomination["id"], "granted": True}],
+        "note": "Số quyết định minh hoạ của bản demo",
+    }
+    try:
+        client.post(APPROVERS[issuer], f"/api/v1/decisions/{proposal['decision_id']}/state-outcome", answer)
+    except ApiError as exc:
+        if exc.problem.get("code") != "outcome_already_recorded":  # a tờ trình of an earlier run, answered then
+            raise
+    granted = client.wait_for(sample["submitter"], nomination["id"], lambda n: n["status"] == "granted", what="state outcome")
+    outcome = granted["decision"]["state_outcome"]
+    line = (
+        f"  ✔ {APPROVERS[issuer]} ghi nhận kết quả: Quyết định số {outcome['number_text']} ngày "
+        f"{today:%d/%m/%Y} của {outcome['authority']} — {granted['status_label']}"
+    )
+    return granted, line
+
+
 def money(amount: int) -> str:
     return f"{amount:,}".replace(",", ".") + " đ"
 
@@ -211,6 +239,9 @@ def run_demo(base_url: str, password: str) -> int:
             print(format_timeline(nomination))
             print(check_download(client, APPROVERS[review_levels(nomination)[0]], nomination))
             print(check_signature(client, sample["submitter"], nomination))
+            if nomination["decision"].get("kind") == "proposal":
+                nomination, recorded = record_state_outcome(client, sample, nomination)
+                print(recorded)
             print(f"  ⏱ {seconds:.2f} s từ lúc nộp đến quyết định qua {len(review_levels(nomination))} cấp\n")
         run_rules_demo(client, period, lambda user, body: submit_unique(client, user, body), print)
     finally:

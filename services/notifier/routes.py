@@ -26,6 +26,7 @@ def operations(ctx: ServiceContext) -> dict[str, RpcOperation]:
     return operations_of(
         SERVICE,
         implement(op.MAIL_STATUS, partial(usecases.mail_status, notifier)),
+        implement(op.ADDRESS_STATUS, partial(usecases.address_status, notifier)),
         implement(op.DEMO_MAILBOX, partial(usecases.demo_mailbox, notifier)),
         *outbox_operations(ctx, store.outbox).items(),
     )

@@ -36,6 +36,8 @@ class NotifierSettings(ServiceSettings):
     # How long a sender holds a mail it is sending: another sender (or this one restarted) sends it again after that.
     # Well above the SMTP timeout; the crash test shortens it.
     mail_lease_seconds: float = Field(default=120.0, ge=1, le=3600)
+    # "Hồ sơ mới chờ xét" mails: at most one every this many minutes per person and unit (0: one per new dossier).
+    queue_mail_minutes: float = Field(default=15.0, ge=0, le=1440)
 
     @model_validator(mode="after")
     def _real_server_in_production(self) -> NotifierSettings:

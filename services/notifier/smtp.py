@@ -45,9 +45,8 @@ class SmtpTransport:
             codes = [r.code for r in exc.recipients]
             code = codes[0] if codes else None
             reason = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
-            raise SendFailure(
-                f"recipient refused: {reason}", permanent=all(is_permanent_reply(c) for c in codes), code=code
-            ) from exc
+            permanent = all(is_permanent_reply(c) for c in codes)
+            raise SendFailure(f"recipient refused: {reason}", permanent=permanent, code=code, recipient=True) from exc
         except aiosmtplib.SMTPDataError as exc:  # the content itself refused (5xx) or deferred (4xx)
             raise SendFailure(
                 f"data refused: {exc.code} {exc.message}", permanent=is_permanent_reply(exc.code), code=exc.code

@@ -36,6 +36,10 @@ contacts = sa.Table(
     sa.Column("email", sa.String(254), nullable=True),
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("changed_at", UtcDateTime(), nullable=False),  # the announcing event's moment: an older one is ignored
+    # A server refused the address for good (5xx for the recipient; migration 0003): not tried again until it changes.
+    sa.Column("refused_address", sa.String(254), nullable=True),
+    sa.Column("refused_at", UtcDateTime(), nullable=True),
+    sa.Column("refused_reason", sa.String(500), nullable=True),
 )
 
 mails = sa.Table(
@@ -59,6 +63,9 @@ mails = sa.Table(
     sa.Column("event_at", UtcDateTime(), nullable=False),  # the (oldest) note it tells of: event-to-mail delay
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("sent_at", UtcDateTime(), nullable=True),
+    # A batched "new in queue" note's mails (migration 0002): the batch (person and note), and the count it tells.
+    sa.Column("batch_key", sa.String(200), nullable=True, index=True),
+    sa.Column("revision", sa.Integer, nullable=True),
     sa.Index("ix_mails_due", "status", "next_attempt_at"),
 )
 
@@ -88,6 +95,8 @@ class Contact:
     full_name: str
     email: str | None
     active: bool
+    refused_at: datetime | None = None  # the server refused `email` for good then (None: not refused)
+    refused_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,6 +109,20 @@ class NewMail:
     html_body: str
     message_id: str
     event_at: datetime
+    batch_key: str | None = None  # a batched note's mail: at most one per interval, the newest count
+    revision: int | None = None
+    not_before: datetime | None = None  # held back until then (None: due at once)
+
+
+@dataclass(frozen=True)
+class BatchMail:
+    """The newest mail of a batch, as far as holding the next one back needs it."""
+
+    id: int
+    status: str
+    revision: int
+    due_at: datetime  # when it went (sent) or is to go (pending)
+    leased_until: datetime | None
 
 
 @dataclass(frozen=True)
@@ -139,19 +162,40 @@ async def contact(conn: AsyncConnection, user_id: str) -> Contact | None:
     row = (await conn.execute(sa.select(c).where(c.c.user_id == user_id))).mappings().first()
     if row is None:
         return None
-    return Contact(row["user_id"], row["username"], row["full_name"], row["email"], bool(row["active"]))
+    refused = row["refused_address"] is not None and row["refused_address"] == row["email"]
+    return Contact(
+        row["user_id"],
+        row["username"],
+        row["full_name"],
+        row["email"],
+        bool(row["active"]),
+        refused_at=row["refused_at"] if refused else None,
+        refused_reason=(row["refused_reason"] or "") if refused else "",
+    )
+
+
+async def mark_refused(conn: AsyncConnection, user_id: str, address: str, reason: str, now: datetime) -> None:
+    """A server refused `address` for good: remembered while it is still the person's address (a new one clears it)."""
+    c = contacts
+    await conn.execute(
+        c.update()
+        .where(c.c.user_id == user_id, c.c.email == address)
+        .values(refused_address=address, refused_at=now, refused_reason=reason[:500])
+    )
 
 
 async def put_contact(conn: AsyncConnection, new: Contact, changed_at: datetime) -> bool:
     """Keep the announced contact unless an announcement at least as recent is already kept; True if stored."""
     c = contacts
     values = {"username": new.username, "full_name": new.full_name, "email": new.email, "active": new.active}
-    held = await conn.scalar(sa.select(c.c.changed_at).where(c.c.user_id == new.user_id))
+    held = (await conn.execute(sa.select(c.c.changed_at, c.c.email).where(c.c.user_id == new.user_id))).first()
     if held is None:
         await conn.execute(c.insert().values(user_id=new.user_id, changed_at=changed_at, **values))
         return True
-    if held > changed_at:
+    if held.changed_at > changed_at:
         return False
+    if held.email != new.email:  # another address (even the refused one typed again): worth trying
+        values |= {"refused_address": None, "refused_at": None, "refused_reason": None}
     await conn.execute(c.update().where(c.c.user_id == new.user_id).values(changed_at=changed_at, **values))
     return True
 
@@ -168,9 +212,11 @@ async def add_mail(conn: AsyncConnection, mail: NewMail, now: datetime) -> int |
         "message_id": mail.message_id,
         "status": "pending",
         "attempts": 0,
-        "next_attempt_at": now,
+        "next_attempt_at": mail.not_before or now,
         "event_at": mail.event_at,
         "created_at": now,
+        "batch_key": mail.batch_key,
+        "revision": mail.revision,
     }
     if await conn.scalar(sa.select(mails.c.id).where(mails.c.mail_key == mail.mail_key)) is not None:
         return None
@@ -181,6 +227,34 @@ async def add_mail(conn: AsyncConnection, mail: NewMail, now: datetime) -> int |
         if is_unique_violation(exc):
             return None
         raise
+
+
+async def last_of_batch(conn: AsyncConnection, batch_key: str) -> BatchMail | None:
+    m = mails
+    query = sa.select(m).where(m.c.batch_key == batch_key).order_by(m.c.id.desc()).limit(1)
+    row = (await conn.execute(query)).mappings().first()
+    if row is None:
+        return None
+    due_at = row["sent_at"] if row["status"] == "sent" and row["sent_at"] else row["next_attempt_at"]
+    return BatchMail(row["id"], row["status"], row["revision"] or 0, due_at, row["leased_until"])
+
+
+async def refresh_pending(conn: AsyncConnection, mail_id: int, mail: NewMail, now: datetime) -> bool:
+    """The waiting mail of a batch tells the newer count instead; False if a sender took it meanwhile (or has tried
+    it once already: a mail is never changed after a server may have seen it)."""
+    m = mails
+    changed = await conn.execute(
+        m.update()
+        .where(
+            m.c.id == mail_id,
+            m.c.status == "pending",
+            m.c.attempts == 0,
+            sa.or_(m.c.leased_until.is_(None), m.c.leased_until < now),
+            m.c.revision < mail.revision,
+        )
+        .values(subject=mail.subject, text_body=mail.text_body, html_body=mail.html_body, revision=mail.revision)
+    )
+    return changed.rowcount == 1
 
 
 async def add_digest_item(

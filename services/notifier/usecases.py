@@ -10,10 +10,10 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.notifier import store
 from services.notifier.domain import delivery, digest
@@ -21,7 +21,14 @@ from services.notifier.domain.mail import Links, Note, Rendered, render_digest, 
 from services.notifier.settings import NotifierSettings
 from shared.contracts.events import Actor, NotificationIssued, UserContactChanged
 from shared.contracts.operations import NoParams
-from shared.contracts.operations.notifier import MAIL_BODY_MAX, DemoMailbox, MailboxQuery, MailStatus, SinkMail
+from shared.contracts.operations.notifier import (
+    MAIL_BODY_MAX,
+    AddressStatus,
+    DemoMailbox,
+    MailboxQuery,
+    MailStatus,
+    SinkMail,
+)
 from shared.platform import mailsink
 from shared.platform.clock import Clock
 from shared.platform.outbox import first_delivery
@@ -93,10 +100,11 @@ async def on_notification_issued(n: NotifierContext, event: NotificationIssued) 
             who = await store.contact(conn, event.user_id)
             key = delivery.note_mail_key(str(event.event_id), event.user_id)
             rendered = render_note(note_of(event), who.full_name if who else "", n.links)
-            added = (
-                await store.add_mail(conn, _new_mail(n, key, event.user_id, event.kind, rendered, event.occurred_at), now)
-                is not None
-            )
+            mail = _new_mail(n, key, event.user_id, event.kind, rendered, event.occurred_at)
+            if event.kind == delivery.QUEUE_KIND and n.settings.queue_mail_minutes > 0:
+                added = await _add_to_batch(n, conn, event, mail, now)
+            else:
+                added = await store.add_mail(conn, mail, now) is not None
         else:
             assert event.digest_hour is not None  # route "digest" has its hour
             await store.add_digest_item(
@@ -113,6 +121,24 @@ async def on_notification_issued(n: NotifierContext, event: NotificationIssued) 
             )
     if added:
         n.mail_written()
+
+
+async def _add_to_batch(
+    n: NotifierContext, conn: AsyncConnection, event: NotificationIssued, mail: store.NewMail, now: datetime
+) -> bool:
+    """A batched "new in queue" note: the waiting mail of its batch tells the newer count instead, or a new mail goes
+    at once or `queue_mail_minutes` after the batch's last one; a count already told (an older revision arriving
+    late) mails nothing. True when a new mail was added."""
+    batch_key = delivery.queue_batch_key(event.user_id, event.note_id)
+    mail = replace(mail, batch_key=batch_key, revision=event.revision)
+    last = await store.last_of_batch(conn, batch_key)
+    if last is not None and last.revision >= event.revision:
+        return False
+    if last is not None and last.status == "pending" and await store.refresh_pending(conn, last.id, mail, now):
+        return False
+    every = timedelta(minutes=n.settings.queue_mail_minutes)
+    held = delivery.held_until(last.due_at if last else None, now, every)
+    return await store.add_mail(conn, replace(mail, not_before=held), now) is not None
 
 
 def _new_mail(n: NotifierContext, key: str, user_id: str, kind: str, rendered: Rendered, event_at: datetime) -> store.NewMail:
@@ -187,6 +213,11 @@ async def lease_due(n: NotifierContext, owner: str, now: datetime, limit: int) -
                 await store.mark_no_address(conn, mail.id, reason)
                 log.info("mail.no_address", extra={"mail_id": mail.id, "reason": reason})
                 continue
+            if who.refused_at is not None:  # refused for good before: not tried again until the address changes
+                reason = f"address refused on {who.refused_at:%Y-%m-%d}: {who.refused_reason}"
+                await store.mark_failed(conn, mail.id, who.email, reason, now)
+                log.info("mail.address_refused", extra={"mail_id": mail.id})
+                continue
             taken.append(Outgoing(mail, who.full_name, who.email))
     return taken
 
@@ -203,6 +234,8 @@ async def record_failure(n: NotifierContext, out: Outgoing, failure: delivery.Se
     async with n.engine.begin() as conn:
         if again is None:
             await store.mark_failed(conn, out.mail.id, out.to_address, str(failure), now)
+            if failure.address_refused:
+                await store.mark_refused(conn, out.mail.user_id, out.to_address, failure.reason, now)
             return "failed"
         await store.retry_later(conn, out.mail.id, out.to_address, str(failure), again)
     return "retry"
@@ -210,6 +243,16 @@ async def record_failure(n: NotifierContext, out: Outgoing, failure: delivery.Se
 
 async def mail_status(n: NotifierContext, actor: Actor, query: NoParams) -> MailStatus:
     return MailStatus(email_sent=True, demo_mailbox=n.settings.demo_sink())
+
+
+async def address_status(n: NotifierContext, actor: Actor, query: NoParams) -> AddressStatus:
+    """The asking person's address as the notifier knows it, and whether a server refused it for good."""
+    async with n.engine.connect() as conn:
+        who = await store.contact(conn, actor.user_id)
+    if who is None:
+        return AddressStatus()
+    refused = who.refused_at is not None
+    return AddressStatus(address=who.email, refused=refused, refused_at=who.refused_at, reason=who.refused_reason)
 
 
 async def demo_mailbox(n: NotifierContext, actor: Actor, query: MailboxQuery) -> DemoMailbox:

@@ -182,6 +182,13 @@ class Gateway:
         self._mail_status = (now, status)
         return status
 
+    async def address_status(self, actor: Actor) -> notifier_ops.AddressStatus | None:
+        """The person's address as the notifier knows it and whether a server refused it; None when it does not answer."""
+        try:
+            return await self.ask(notifier_ops.ADDRESS_STATUS, actor, {})
+        except (ServiceUnavailable, TimeoutError):
+            return None
+
     async def notification_preferences(
         self, actor: Actor, operation: Operation[Any, review_ops.NotificationPreferences], params: dict[str, Any]
     ) -> review_ops.NotificationPreferences:

@@ -91,6 +91,7 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
                 c.DecisionDrafted: react,
                 c.AwardGranted: react,
                 c.AwardProposed: react,
+                c.StateOutcomeRecorded: react,
                 c.DecisionRevoked: partial(reactions.on_decision_revoked, app),
             },
         ),

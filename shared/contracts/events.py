@@ -469,6 +469,27 @@ class AwardProposed(Event):
     decided_by: str
 
 
+class StateOutcome(BaseModel):
+    """The state authority's decision on one nominee of a union tờ trình."""
+
+    model_config = ConfigDict(frozen=True)
+
+    authority: str
+    number_text: str  # the state decision's number as written, e.g. "1234/QĐ-UBND"
+    decided_on: date
+    granted: bool
+
+
+class StateOutcomeRecorded(Event):
+    """The unit that sent a tờ trình recorded what the deciding authority decided for one nominee it listed: granted
+    (the title now counts in the title history and the reports) or not."""
+
+    SUBJECT = subjects.STATE_OUTCOME_RECORDED
+    nomination_id: str
+    proposal: DecisionSnapshot  # the union's tờ trình
+    outcome: StateOutcome
+
+
 class RevokedEntry(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -605,6 +626,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         DecisionDrafted,
         AwardGranted,
         AwardProposed,
+        StateOutcomeRecorded,
         DecisionRevoked,
         ProposalSigned,
         NotificationIssued,

@@ -48,6 +48,7 @@ AWARD_GRANTED = f"{PREFIX}.awards.award_granted"
 AWARD_PROPOSED = f"{PREFIX}.awards.award_proposed"  # a state title: the union's tờ trình to the deciding authority
 DECISION_REVOKED = f"{PREFIX}.awards.decision_revoked"
 PROPOSAL_SIGNED = f"{PREFIX}.awards.proposal_signed"  # a forwarding tờ trình signed: its number from the unit's register
+STATE_OUTCOME_RECORDED = f"{PREFIX}.awards.state_outcome_recorded"  # the state authority's answer to a tờ trình
 
 UNIT_APPROVERS_CHANGED = f"{PREFIX}.portal.unit_approvers_changed"
 USER_CONTACT_CHANGED = f"{PREFIX}.portal.user_contact_changed"  # a user's email address (or active state) changed

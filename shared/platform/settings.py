@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.platform import defaults
@@ -68,6 +68,11 @@ class ServiceSettings(RuleSources):
     # Documents' signatures (shared.platform.pdfsigning), not the RPC callers' keys above: the TOML file mapping units
     # to their signing keys (THIDUA_SIGNING_KEYS); None: the demo CA under var_dir/pki.
     signing_keys: Path | None = None
+    # The RFC 3161 time-stamping authority that stamps every document signature (THIDUA_TSA_URL, optional HTTP basic
+    # credentials THIDUA_TSA_USERNAME / THIDUA_TSA_PASSWORD); None: production signatures are PAdES B-B.
+    tsa_url: str | None = None
+    tsa_username: str | None = None
+    tsa_password: SecretStr | None = None
     # PEM files of the CAs whose signatures are trusted, separated by os.pathsep (THIDUA_TRUST_ROOTS).
     trust_roots: str = ""
     base_salary_vnd: int | None = None

@@ -31,7 +31,19 @@ def wait_for_note(page: Page, text: str) -> None:
     raise AssertionError(f"no notification “{text}” at {page.url}")
 
 
-def test_a_submitter_sees_the_decision_in_the_bell_and_follows_it_to_the_dossier(sign_in: SignIn) -> None:
+def test_a_submitter_sees_the_decision_in_the_bell_and_follows_it_to_the_dossier(sign_in: SignIn, console: System) -> None:
+    api = PortalClient(console.portal_url)
+    api.login("cdcs.dst", PASSWORD)
+    mailed = {"items": [{"kind": "decided", "delivery": "email_now"}]}
+    api.put("cdcs.dst", "/api/v1/me/notification-preferences", mailed)  # the decision by email too
+    try:
+        decision_told_in_bell_and_mailbox(sign_in)
+    finally:  # the other tests of this module start from the bell alone
+        api.put("cdcs.dst", "/api/v1/me/notification-preferences", {"items": [{"kind": "decided", "delivery": "bell"}]})
+        api.close()
+
+
+def decision_told_in_bell_and_mailbox(sign_in: SignIn) -> None:
     submitter = sign_in("cdcs.dst")
     nomination_id = file_nomination(submitter, "Hoàng Thị Chuông", "giay_khen_ldld_huyen")
 
@@ -58,6 +70,16 @@ def test_a_submitter_sees_the_decision_in_the_bell_and_follows_it_to_the_dossier
     decided.get_by_role("link", name=re.compile("Đã có quyết định khen thưởng số")).click()
     expect(submitter).to_have_url(re.compile(f"/ho-so/{nomination_id}$"))
     expect(submitter.locator("h1 .badge")).to_have_text("Đã khen thưởng")
+
+    # the same note by email: the demo mailbox shows the mail to the submitter's address
+    for _ in range(150):
+        submitter.goto("/hop-thu-demo?nguoi_nhan=cdcs.dst@demo.thidua.example")
+        if submitter.locator("main", has_text="Hoàng Thị Chuông").count():
+            break
+        submitter.wait_for_timeout(200)
+    expect(submitter.locator("main")).to_contain_text("[Thi Đua] Đã có quyết định")
+    expect(submitter.locator("main")).to_contain_text("Hoàng Thị Chuông")
+    shot(submitter, "bell-03-demo-mailbox")
 
 
 def test_each_kind_is_chosen_on_the_account_page_which_points_to_the_demo_mailbox(sign_in: SignIn) -> None:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import pypdf
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from shared.contracts.values import VIETNAM_TZ
 from tests.browser.conftest import shot
 from tests.browser.test_console import decide, file_nomination, open_task, sign_draft, wait_for_status
 from thidua.system import System
@@ -164,6 +166,7 @@ def test_a_state_title_ends_in_a_proposal_that_the_submitter_reads_without_prize
     wait_for_status(submitter, nomination_id, "Đã trình cấp có thẩm quyền")
     expect(submitter.locator(".card").first).to_contain_text("Đã trình cấp có thẩm quyền: tờ trình số")
     submitter.click("text=Xem tờ trình")
+    proposal_page = submitter.url
     expect(submitter.locator("article.doc h2")).to_contain_text("TỜ TRÌNH")
     expect(submitter.locator("article.doc")).to_contain_text("Kính gửi: Ủy ban nhân dân thành phố Hà Nội")
     expect(submitter.locator("article.doc")).not_to_contain_text("chưa xác nhận")  # catalogue notes are not printed
@@ -186,3 +189,23 @@ def test_a_state_title_ends_in_a_proposal_that_the_submitter_reads_without_prize
     with city.expect_download() as download:
         city.click("#outgoing-xlsx")
     assert download.value.suggested_filename.startswith("so-van-ban-di-HN-")
+
+    # The state's answer arrives: LĐLĐ TP records it on the tờ trình's page; the submitter reads it on the dossier
+    city.goto(proposal_page)
+    expect(city.locator("#outcome-form")).to_be_visible()
+    submitter.goto(proposal_page)
+    expect(submitter.locator("#outcome-form")).to_have_count(0)  # the CĐCS reads it, the sender records it
+    city.fill("#f-number", "1234/QĐ-UBND")
+    city.fill("#f-decided-on", "2000-01-01")
+    city.click("#outcome-form button[type=submit]")
+    expect(city.locator("#err-decided_on")).to_contain_text("trước ngày tờ trình")  # named next to its field
+    city.fill("#f-authority", "Chủ tịch Ủy ban nhân dân thành phố Hà Nội")
+    city.fill("#f-decided-on", datetime.now(VIETNAM_TZ).date().isoformat())
+    city.click("#outcome-form button[type=submit]")
+    expect(city.locator("#state-outcome")).to_contain_text("Quyết định số 1234/QĐ-UBND")
+    expect(city.locator("#state-outcome")).to_contain_text("1 được khen thưởng")
+    expect(city.locator("td.entry-status")).to_have_text("Cấp có thẩm quyền đã khen thưởng")
+    expect(city.locator("#outcome-form")).to_have_count(0)
+    shot(city, "24-state-outcome")
+    wait_for_status(submitter, nomination_id, "Đã khen thưởng")
+    expect(submitter.locator("#state-outcome")).to_contain_text("Được khen thưởng theo Quyết định số 1234/QĐ-UBND")

@@ -76,6 +76,13 @@ def test_demo_shows_the_rules_at_work_and_runs_again(system: System, tmp_path: P
     assert number, first
     signed = f"✔ Tờ trình số {number.group(1)} ký số bởi Phạm Quang Thanh, Liên đoàn Lao động Thành phố Hà Nội (chứng thư"
     assert signed in first, first
+    # LĐLĐ TP records the state's answer: the title granted, the dossier granted
+    answered = re.search(
+        r"✔ ld\.hanoi ghi nhận kết quả: Quyết định số \d+/QĐ-UBND ngày [\d/]+ của Chủ tịch Ủy ban nhân dân thành phố Hà Nội"
+        r" — Đã khen thưởng",
+        first,
+    )
+    assert answered, first
     assert "fontTools" not in first  # fpdf2's font subsetting does not log into the demo's output
 
     second = run_demo(system, tmp_path)

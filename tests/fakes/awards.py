@@ -7,13 +7,14 @@ They answer as `services/awards/store/` and `unitdirectory.py` do, so a use case
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence, Set
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Self
 
 from services.awards.domain.drafts import Draft, DraftFilter, DraftKey
+from services.awards.domain.outcomes import STATE_LEVEL, StateDecision
 from services.awards.domain.register import (
     Decision,
     DecisionFilter,
@@ -52,6 +53,7 @@ class _Register:
     officers: dict[str, SigningOfficer] = field(default_factory=dict)  # the signing officers' terms
     drafts: dict[str, Draft] = field(default_factory=dict)  # in the order they were added
     signed_files: dict[str, bytes] = field(default_factory=dict)  # by decision id
+    outcomes: dict[str, StateDecision] = field(default_factory=dict)  # the state's answers, by tờ trình
 
     def copy(self) -> _Register:
         return _Register(
@@ -64,6 +66,7 @@ class _Register:
             officers=dict(self.officers),
             drafts=dict(self.drafts),
             signed_files=dict(self.signed_files),
+            outcomes=dict(self.outcomes),
         )
 
 
@@ -155,6 +158,28 @@ class FakeAwardsStore(AwardsStore):
         for e in self._entries_of(decision_id):
             r.entries[e.id] = dataclasses.replace(e, status="revoked", recovery="due", recovery_amount_vnd=e.prize_amount_vnd)
             r.counted.discard(e.id)
+
+    async def state_outcome(self, decision_id: str) -> StateDecision | None:
+        return self.register.outcomes.get(decision_id)
+
+    async def record_state_outcome(self, outcome: StateDecision, paths: Mapping[str, Sequence[UnitRef]]) -> None:
+        r = self.register
+        if outcome.decision_id in r.outcomes:
+            raise ValueError(f"tờ trình {outcome.decision_id} already has its outcome")  # state_outcomes' primary key
+        r.outcomes[outcome.decision_id] = outcome
+        for e in self._entries_of(outcome.decision_id):
+            if e.nomination_id is None:
+                continue
+            if not outcome.granted[e.nomination_id]:
+                r.entries[e.id] = dataclasses.replace(e, status="not_granted")
+                continue
+            r.entries[e.id] = dataclasses.replace(e, status="granted")
+            written = r.written[e.id]
+            path = paths.get(e.nomination_id) or written.unit_path
+            r.written[e.id] = dataclasses.replace(
+                written, status="granted", level=STATE_LEVEL, decided_on=outcome.decided_on, unit_path=path, prize_amount_vnd=0
+            )
+            r.counted.add(e.id)
 
     async def add_draft(self, draft: Draft) -> None:
         listed = {n.id for d in self.register.drafts.values() for n in d.nominations}

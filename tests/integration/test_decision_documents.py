@@ -42,9 +42,11 @@ from shared.contracts.events import (
     NominationSnapshot,
     NominationSubmitted,
     RoleGrant,
+    StateOutcomeRecorded,
 )
 from shared.contracts.operations import RpcRequest
 from shared.contracts.subjects import AWARDS_FROM_REVIEW, REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
+from shared.contracts.values import VIETNAM_TZ
 from shared.platform.messaging import make_broker, publish_event
 from shared.platform.outbox import OutboxRelay
 from shared.platform.service import ServiceContext
@@ -393,6 +395,38 @@ async def test_a_state_title_ends_in_a_numbered_proposal_without_prize_and_regis
     assert refused["error"]["code"] == "not_a_decision"
     document = (await rpc(nc, "decision_document", APPROVER_HN, {"id": proposal["id"], "format": "xlsx"}))["data"]
     assert document["filename"] == f"to-trinh-{proposal['number']}-2026-HN.xlsx"
+
+    # The state's answer, recorded by LĐLĐ TP: the individual granted, the collective not
+    answer = {
+        "id": proposal["id"],
+        "authority": "Chủ tịch Ủy ban nhân dân thành phố Hà Nội",
+        "number_text": "1234/QĐ-UBND",
+        "decided_on": NOW.astimezone(VIETNAM_TZ).date().isoformat(),
+        "items": [{"nomination_id": individual.id, "granted": True}, {"nomination_id": collective.id, "granted": False}],
+    }
+    assert (await rpc(nc, "record_state_outcome", APPROVER_SONTAY, answer))["error"]["code"] == "not_issuer"
+    recorded = (await rpc(nc, "record_state_outcome", APPROVER_HN, answer))["data"]
+    assert (recorded["state_outcome"]["granted"], recorded["state_outcome"]["not_granted"]) == (1, 1)
+    assert (await rpc(nc, "record_state_outcome", APPROVER_HN, answer))["error"]["code"] == "outcome_already_recorded"
+    await relay_and_wait(world, [individual.id], "granted")
+    await relay_and_wait(world, [collective.id], "not_granted")
+    view = await nomination(reg, individual.id)
+    assert view["decision"]["state_outcome"]["number_text"] == "1234/QĐ-UBND"
+    authority_line = "Quyết định số 1234/QĐ-UBND ngày {:%d/%m/%Y} của Chủ tịch Ủy ban nhân dân thành phố Hà Nội"
+    # the fixed clock dates the answer with the tờ trình: find its line rather than expect it last
+    assert [t["comment"] for t in view["timeline"] if t["step"] == "state_granted"] == [
+        authority_line.format(NOW.astimezone(VIETNAM_TZ))
+    ]
+    assert (await nomination(reg, collective.id))["status_label"] == "Cấp có thẩm quyền không khen thưởng"
+    outcomes = [
+        StateOutcomeRecorded.model_validate_json(m.data) for m in await awards_events(js, subjects.STATE_OUTCOME_RECORDED)
+    ]
+    assert {(e.nomination_id, e.outcome.granted) for e in outcomes} == {(individual.id, True), (collective.id, False)}
+    assert await reported(nc, APPROVER_HN, "HN") == 2  # the union award and the title the state granted
+    report = (await rpc(nc, "report", APPROVER_HN, {"unit_code": "HN-SONTAY"}))["data"]
+    assert [(x["level"], x["label"], x["count"]) for x in report["by_level"] if x["level"] == "state"] == [
+        ("state", "cấp Nhà nước", 1)
+    ]
 
 
 @pytest.mark.asyncio

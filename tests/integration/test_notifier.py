@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from nats.js import JetStreamContext
 
 from services.notifier import routes as notifier_routes
-from services.notifier import store
+from services.notifier import store, usecases
 from services.notifier.domain.digest import next_digest_at
 from services.notifier.sender import MailSender
 from services.notifier.settings import NotifierSettings
@@ -41,6 +41,7 @@ from shared.contracts.events import (
     UnitApproversChanged,
     UserContactChanged,
 )
+from shared.contracts.operations import NoParams
 from shared.contracts.subjects import (
     NOTIFIER_FROM_PORTAL,
     NOTIFIER_FROM_REVIEW,
@@ -191,6 +192,54 @@ async def test_a_note_chosen_email_now_is_one_mail_however_often_its_event_is_de
     assert "&lt;họp&gt;" in received.get_body(("html",)).get_content()
 
 
+def in_queue(who: tuple[str, str, str, str], revision: int, *, note_id: int = 11, unit: str = "Sơn Tây") -> NotificationIssued:
+    """Review's batched note for one unit, rewritten for its `revision`-th new dossier."""
+    return NotificationIssued.model_validate(
+        {
+            "occurred_at": NOW,
+            "note_id": note_id,
+            "revision": revision,
+            "user_id": who[0],
+            "kind": "new_in_queue",
+            "text": f"{revision} hồ sơ mới chờ xét tại LĐLĐ {unit}",
+            "nomination_id": f"n-{revision}",
+            "task_id": f"t-{revision}",
+            "delivery": "email_now",
+        }
+    )
+
+
+@pytest.mark.asyncio
+async def test_new_dossiers_in_a_queue_mail_at_most_once_per_interval_with_the_newest_count(mailroom: Mailroom) -> None:
+    mailroom.start_sink()
+    await mailroom.contact(HUY)
+    await mailroom.send(in_queue(HUY, 1))
+    await mailroom.settled()
+    assert await mailroom.sender.run_once() == 1  # the first new dossier: at once
+
+    await mailroom.send(in_queue(HUY, 2))
+    await mailroom.send(in_queue(HUY, 3))
+    await mailroom.send(in_queue(HUY, 2).model_copy(update={"event_id": uuid.uuid4()}))  # an older count, late
+    await mailroom.send(in_queue(HUY, 1, note_id=12, unit="Mỹ Đức"))  # another unit's note: its own batch
+    await mailroom.settled()
+    assert await mailroom.sender.run_once() == 1  # Mỹ Đức's; Sơn Tây's next waits for the interval
+    mailroom.clock.advance(timedelta(minutes=14, seconds=59))
+    assert await mailroom.sender.run_once() == 0
+    mailroom.clock.advance(timedelta(seconds=1))
+    assert await mailroom.sender.run_once() == 1
+
+    texts = [m.get_body(("plain",)).get_content() for m in mailroom.received()]
+    told = [line for text in texts for line in text.splitlines() if "hồ sơ mới chờ xét tại" in line]
+    assert told == [
+        "1 hồ sơ mới chờ xét tại LĐLĐ Sơn Tây",
+        "1 hồ sơ mới chờ xét tại LĐLĐ Mỹ Đức",
+        "3 hồ sơ mới chờ xét tại LĐLĐ Sơn Tây",
+    ]
+    mails = await mailroom.mails()
+    assert sorted((m.status, m.kind) for m in mails) == [("sent", "new_in_queue")] * 3
+    assert len({m.message_id for m in mails}) == 3
+
+
 @pytest.mark.asyncio
 async def test_a_bell_only_note_sends_nothing_and_daily_notes_go_out_together_at_the_chosen_hour(mailroom: Mailroom) -> None:
     mailroom.start_sink()
@@ -260,6 +309,34 @@ async def test_an_address_refused_with_550_is_recorded_failed_and_never_retried_
     mailroom.clock.advance(timedelta(hours=1))
     assert await mailroom.sender.run_once() == 0  # the failed one is not tried again
     assert sorted(m[mailsink.RCPT] for m in mailroom.received()) == sorted([LAN[3], HUY[3]])
+
+    # The refused address is remembered: the person's next mail fails without the server being asked (it is down
+    # now: asking would only have delayed the mail), and the person is told on their page (address_status)
+    bad = approver(BOUNCING[1], BOUNCING[2], "HN-SONTAY").model_copy(update={"user_id": BOUNCING[0]})
+    status = await usecases.address_status(mailroom.notifier, bad, NoParams())
+    assert (status.address, status.refused) == (BOUNCING[3], True)
+    assert "550" in status.reason
+    mailroom.stop_sink()
+    await mailroom.send(issued(BOUNCING, at=NOW + timedelta(hours=1)).model_copy(update={"event_id": uuid.uuid4()}))
+    await mailroom.settled()
+    assert await mailroom.sender.run_once() == 0
+    latest = max((m for m in await mailroom.mails() if m.user_id == "u-bad"), key=lambda m: m.id)
+    assert latest.status == "failed"
+    assert (latest.last_error or "").startswith("address refused on ")
+
+    # A new address is tried again
+    fixed = "nguoi.moi@demo.thidua.example"
+    moved = UserContactChanged(
+        occurred_at=NOW + timedelta(hours=2), user_id=BOUNCING[0], username=BOUNCING[1], full_name=BOUNCING[2], email=fixed
+    )
+    await mailroom.send(moved, track=False)
+    await eventually(lambda: usecases.address_status(mailroom.notifier, bad, NoParams()), lambda s: s.address == fixed)
+    assert not (await usecases.address_status(mailroom.notifier, bad, NoParams())).refused
+    mailroom.start_sink()
+    await mailroom.send(issued(BOUNCING, at=NOW + timedelta(hours=2)).model_copy(update={"event_id": uuid.uuid4()}))
+    await mailroom.settled()
+    assert await mailroom.sender.run_once() == 1
+    assert fixed in [m[mailsink.RCPT] for m in mailroom.received()]
 
 
 @pytest.mark.asyncio

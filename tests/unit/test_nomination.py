@@ -52,6 +52,8 @@ EXPECTED: dict[tuple[Step, Status], Status] = {
     (Step.PROPOSE, Status.IN_REVIEW): Status.PROPOSED,
     (Step.PROPOSE, Status.APPROVED): Status.PROPOSED,
     (Step.PROPOSE, Status.WITHDRAWN): Status.PROPOSED,
+    (Step.STATE_GRANT, Status.PROPOSED): Status.GRANTED,
+    (Step.STATE_DECLINE, Status.PROPOSED): Status.NOT_GRANTED,
     (Step.REVOKE, Status.GRANTED): Status.REVOKED,
     (Step.WITHDRAW, Status.SUBMITTED): Status.WITHDRAWN,
     (Step.WITHDRAW, Status.IN_REVIEW): Status.WITHDRAWN,
@@ -87,9 +89,16 @@ def test_timeline_only_steps_never_change_the_status(step: Step) -> None:
     assert all(next_status(s, step) is None for s in Status)
 
 
-@pytest.mark.parametrize("final", [Status.REJECTED, Status.PROPOSED, Status.REVOKED])
-def test_rejected_proposed_and_revoked_nominations_never_move_again(final: Status) -> None:
+@pytest.mark.parametrize("final", [Status.REJECTED, Status.NOT_GRANTED, Status.REVOKED])
+def test_rejected_not_granted_and_revoked_nominations_never_move_again(final: Status) -> None:
     assert all(next_status(final, step) is None for step in Step)
+
+
+def test_a_proposed_state_title_moves_only_by_the_state_authoritys_answer() -> None:
+    assert {step: next_status(Status.PROPOSED, step) for step in Step if next_status(Status.PROPOSED, step)} == {
+        Step.STATE_GRANT: Status.GRANTED,
+        Step.STATE_DECLINE: Status.NOT_GRANTED,
+    }
 
 
 def test_a_granted_nomination_moves_only_when_its_decision_is_revoked() -> None:

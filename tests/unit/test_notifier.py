@@ -222,3 +222,12 @@ async def test_a_choice_for_another_kind_does_not_mail_this_one() -> None:
     await notes.issue(uow, note("u-lan", "returned"))
     [event] = uow.published(NotificationIssued)
     assert event.delivery == "bell"
+
+
+def test_a_queue_batch_mails_at_once_then_an_interval_after_its_last_mail() -> None:
+    now = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
+    every = timedelta(minutes=15)
+    assert delivery.held_until(None, now, every) == now  # the batch's first mail
+    assert delivery.held_until(now - timedelta(minutes=5), now, every) == now + timedelta(minutes=10)
+    assert delivery.held_until(now - timedelta(hours=1), now, every) == now  # long enough ago: at once
+    assert delivery.queue_batch_key("u-1", 7) != delivery.queue_batch_key("u-1", 8) != delivery.queue_batch_key("u-2", 8)

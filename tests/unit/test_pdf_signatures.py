@@ -31,6 +31,7 @@ from shared.platform.pdfsigning import (
     trust_roots,
     verify_pdf,
 )
+from shared.platform.pdfsigning.explain import details
 from tests.signing_world import (
     SONTAY,
     decision_pdf,
@@ -91,6 +92,7 @@ def test_a_demo_key_signs_at_b_lt_with_the_chain_and_the_crl_in_the_document(tmp
     (check,) = verify_pdf(signed.data, trust_roots(tmp_path, "")).signatures
     assert check.coverage == "entire_revision"
     assert check.modifications == "validation_info"
+    assert check.level == "B-LT"
 
 
 def test_a_crl_past_its_next_update_signs_without_validation_info_and_logs_why(
@@ -258,7 +260,12 @@ def test_production_keys_from_a_toml_file_sign_at_b_b_with_the_validation_info(t
     assert signed.validation_info  # no time-stamping authority outside the demo
     verification = verify_pdf(signed.data, trust_roots(tmp_path / "ca", ""))
     assert verification.valid
-    assert verification.signatures[0].timestamp is None
+    (check,) = verification.signatures
+    assert check.timestamp is None
+    assert check.level == "B-B"
+    told = dict(details(check))
+    assert told["Thời điểm ký"].endswith("(do người ký tự khai)")
+    assert told["Mức chữ ký"].startswith("PAdES B-B: không có dấu thời gian")
     with pytest.raises(NoSigningKey):
         keys.key_for("HN")
 
@@ -267,20 +274,29 @@ def test_a_production_key_without_its_passphrase_is_unavailable_naming_the_unit(
     production_pkcs12(tmp_path, b"bi-mat")
     config = tmp_path / "signing-keys.toml"
     config.write_text('[units.HN-SONTAY]\npkcs12 = "keys/hn-sontay.p12"\npassphrase_env = "THIDUA_KEY_SONTAY"\n')
-    with pytest.raises(SigningKeyUnavailable, match=r"HN-SONTAY.*THIDUA_KEY_SONTAY"):
+    with pytest.raises(SigningKeyUnavailable, match=r"HN-SONTAY.*THIDUA_KEY_SONTAY") as missing:
         SigningKeys.from_file(config, {}).key_for("HN-SONTAY")
-    with pytest.raises(SigningKeyUnavailable, match=r"HN-SONTAY.*cannot be read"):
+    assert (missing.value.code, missing.value.unit_code) == ("passphrase_missing", "HN-SONTAY")
+    with pytest.raises(SigningKeyUnavailable, match=r"HN-SONTAY.*sai mật khẩu") as wrong:
         SigningKeys.from_file(config, {"THIDUA_KEY_SONTAY": "sai"}).key_for("HN-SONTAY")
+    assert wrong.value.code == "wrong_passphrase"
 
 
-def test_a_pkcs11_token_is_refused_as_not_supported_yet_naming_the_unit(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("pkcs11", "complaint"),
+    [
+        ('{ module = "m.so", key = "ky", pin_env = "PIN" }', "exactly one of `token`"),
+        ('{ module = "m.so", token = "HN", slot = 1, key = "ky", pin_env = "PIN" }', "exactly one of `token`"),
+        ('{ module = "m.so", token = "HN", key = "ky" }', "exactly one of `pin_env`"),
+        ('{ module = "m.so", token = "HN", key = "ky", pin = "123456" }', "pin"),  # the PIN itself is no setting
+    ],
+    ids=["no-token", "token-and-slot", "no-pin-source", "pin-in-the-file"],
+)
+def test_a_pkcs11_entry_names_one_token_and_one_pin_source_and_never_the_pin(tmp_path: Path, pkcs11: str, complaint: str) -> None:
     config = tmp_path / "signing-keys.toml"
-    config.write_text(
-        '[units.HN]\npkcs11 = { module = "/usr/lib/softhsm/libsofthsm2.so", token = "HN", key = "ky", pin_env = "PIN_HN" }\n'
-    )
-    with pytest.raises(SigningKeyUnavailable, match=r"unit HN.*PKCS#11.*not supported yet") as raised:
-        SigningKeys.from_file(config, {}).key_for("HN")
-    assert raised.value.unit_code == "HN"
+    config.write_text(f"[units.HN]\npkcs11 = {pkcs11}\n")
+    with pytest.raises(ValueError, match=complaint):
+        SigningKeys.from_file(config, {})
 
 
 def test_a_malformed_keys_file_is_refused_when_read(tmp_path: Path) -> None:
@@ -294,7 +310,8 @@ def test_without_thidua_signing_keys_the_demo_ca_of_the_var_dir_signs(tmp_path: 
     make_pki(tmp_path)
     keys = SigningKeys.from_environment({"THIDUA_VAR_DIR": str(tmp_path)})
     assert keys.key_for("HN").demo
-    assert keys.key_for("HN").common_name == "Liên đoàn Lao động Thành phố Hà Nội"
+    signed = sign_pdf_now(decision_pdf(), keys.key_for("HN"), signer_name="A", reason="B", location="C")
+    assert signed.signer_common_name == "Liên đoàn Lao động Thành phố Hà Nội"
 
 
 def test_signing_and_checking_take_well_under_a_second(tmp_path: Path) -> None:

@@ -36,6 +36,9 @@ LEVEL_LABELS_VI: dict[str, str] = {
     "city": "cấp Thành phố",
     "national": "cấp Trung ương",
 }
+# What a report counts at: the union's levels, and the state's for the titles it granted on a union tờ trình
+# (services.awards.domain.outcomes.STATE_LEVEL).
+COUNTED_LEVEL_LABELS_VI: dict[str, str] = {**LEVEL_LABELS_VI, "state": "cấp Nhà nước"}
 KIND_LABELS_VI: dict[str, str] = {"individual": "cá nhân", "collective": "tập thể"}
 
 
@@ -215,7 +218,7 @@ def summarise(groups: Iterable[Group]) -> dict[str, object]:
                 "award_name": meta.award_name,
                 "category": meta.category,
                 "level": meta.level,
-                "level_label": LEVEL_LABELS_VI.get(meta.level, meta.level),
+                "level_label": COUNTED_LEVEL_LABELS_VI.get(meta.level, meta.level),
                 **tally.view(),
                 "headline": headline(tally.count, label, tally.by_sector),
             }
@@ -224,7 +227,7 @@ def summarise(groups: Iterable[Group]) -> dict[str, object]:
         "total": {**total.view(), "headline": headline(total.count, "lượt khen thưởng", total.by_sector)},
         "by_award": by_award,
         "by_level": [
-            {"level": lv, "label": LEVEL_LABELS_VI.get(lv, lv), **levels[lv].view()}
+            {"level": lv, "label": COUNTED_LEVEL_LABELS_VI.get(lv, lv), **levels[lv].view()}
             for lv in sorted(levels, key=lambda lv: level_rank.get(lv, 9))
         ],
         "by_sector": [

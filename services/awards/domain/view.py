@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from services.awards.domain.certificate import has_certificate
 from services.awards.domain.document import plain_authority, subject_line
+from services.awards.domain.outcomes import StateDecision
 from services.awards.domain.register import Decision, Listing, RegistryEntry
 from services.awards.domain.revocation import RECOVERY_LABELS_VI, STATUS_LABELS_VI, DecisionStatus, Recovery, may_act_for
 from services.awards.domain.signers import NO_SIGNER_WARNING_VI
@@ -31,7 +32,13 @@ def status_label(decision: Decision) -> str:
 
 
 # A register entry as the register reads it.
-ENTRY_LABELS_VI = {"granted": "Đã khen thưởng", "proposed": "Đã đề nghị {decided_by}", "revoked": "Đã thu hồi quyết định"}
+ENTRY_LABELS_VI = {
+    "granted": "Đã khen thưởng",
+    "proposed": "Đã đề nghị {decided_by}",
+    "revoked": "Đã thu hồi quyết định",
+    "not_granted": "Cấp có thẩm quyền không khen thưởng",
+}
+STATE_GRANTED_VI = "Cấp có thẩm quyền đã khen thưởng"  # a tờ trình's entry the state granted
 
 
 def decision_view(
@@ -43,9 +50,11 @@ def decision_view(
     revocation_pending: bool = False,
     revoked_in: DocumentLink | None = None,
     revokes: DocumentLink | None = None,
+    outcome: StateDecision | None = None,
 ) -> DecisionView:
     """The decision as its reader sees it; `revocation_pending`: its revocation waits for the issuer's signer (it
-    stands until then); `revoked_in` / `revokes`: the revocation decision and the decision a revocation revokes."""
+    stands until then); `revoked_in` / `revokes`: the revocation decision and the decision a revocation revokes;
+    `outcome`: the state authority's answer to a tờ trình."""
     issuing = may_act_for(actor, decision.issuer_code)
     nominees = [entry_view(e, decision) for e in entries]
     revoked = decision.status == "revoked"
@@ -71,7 +80,7 @@ def decision_view(
         batch_id=decision.batch_id,
         decided_by=decision.decided_by,
         status=decision.status,
-        status_label=PENDING_VI if revocation_pending and not revoked else status_label(decision),
+        status_label=PENDING_VI if revocation_pending and not revoked else _status_label(decision, outcome),
         revocation=revocation,
         revocation_pending=revocation_pending and not revoked,
         revoked_in=revoked_in,
@@ -85,7 +94,15 @@ def decision_view(
         recovery_due_vnd=sum(x.recovery_amount_vnd or 0 for x in nominees if x.recovery == "due"),
         can_revoke=issuing and decision.kind == "decision" and not revoked and not revocation_pending,
         can_mark_recovered=issuing and revoked,
+        state_outcome=outcome.view() if outcome else None,
+        can_record_outcome=issuing and decision.kind == "proposal" and outcome is None,
     )
+
+
+def _status_label(decision: Decision, outcome: StateDecision | None) -> str:
+    if decision.kind != "proposal":
+        return status_label(decision)
+    return f"Đã có kết quả (Quyết định số {outcome.number_text})" if outcome else "Đã trình, chờ kết quả"
 
 
 def may_read_register(actor: Actor, unit_code: str) -> bool:
@@ -127,7 +144,11 @@ def entry_view(e: RegistryEntry, decision: Decision) -> DecisionEntryView:
         base_salary_vnd=e.base_salary_vnd,
         prize_amount_vnd=e.prize_amount_vnd,
         status=e.status,
-        status_label=ENTRY_LABELS_VI.get(e.status, e.status).format(decided_by=decision.decided_by),
+        status_label=(
+            STATE_GRANTED_VI
+            if decision.kind == "proposal" and e.status == "granted"
+            else ENTRY_LABELS_VI.get(e.status, e.status).format(decided_by=decision.decided_by)
+        ),
         recovery=e.recovery,
         recovery_label=RECOVERY_LABELS_VI[Recovery(e.recovery)] if e.recovery else "",
         recovery_amount_vnd=e.recovery_amount_vnd,

@@ -3,12 +3,13 @@ unit of work over both. `sql.py` implements them on the database; `tests/fakes/a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
 from services.awards.domain.drafts import Draft, DraftFilter, DraftKey
+from services.awards.domain.outcomes import StateDecision
 from services.awards.domain.register import (
     Decision,
     DecisionFilter,
@@ -73,6 +74,12 @@ class AwardsStore(Protocol):
     ) -> None:
         """The decision revoked (by the signed decision `revoked_in`); its entries revoked with their prizes due back,
         and out of the reports."""
+        ...
+
+    async def state_outcome(self, decision_id: str) -> StateDecision | None: ...
+
+    async def record_state_outcome(self, outcome: StateDecision, paths: Mapping[str, Sequence[UnitRef]]) -> None:
+        """The record; each granted entry an award of the state (counted at the level "state"), the others not."""
         ...
 
     async def add_draft(self, draft: Draft) -> None: ...

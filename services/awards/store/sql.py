@@ -24,6 +24,7 @@ from services.awards.domain.report import UNKNOWN_SECTOR, ScopeCount, ScopeFilte
 from services.awards.domain.revocation import DecisionStatus, Recovery
 from services.awards.domain.signers import SigningOfficer
 from services.awards.store.sql_drafts import SqlDrafts
+from services.awards.store.sql_outcomes import SqlOutcomes
 from services.awards.store.tables import (
     decisions,
     idempotency_keys,
@@ -43,7 +44,7 @@ from shared.platform.outbox import enqueue, first_delivery
 _CHUNK = 500  # keys per IN (…) list
 
 
-class SqlAwardsStore(SqlDrafts):
+class SqlAwardsStore(SqlDrafts, SqlOutcomes):
     """Every query of awards, on one connection inside the caller's transaction."""
 
     def __init__(self, conn: AsyncConnection) -> None:

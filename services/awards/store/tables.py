@@ -190,6 +190,23 @@ signed_files = sa.Table(
 )
 
 
+# The state authority's answer to a tờ trình, recorded by the unit that sent it (services.awards.domain.outcomes):
+# once per tờ trình; its entries become granted (counted, at the level "state") or not_granted.
+state_outcomes = sa.Table(
+    "state_outcomes",
+    metadata,
+    sa.Column("decision_id", sa.String(36), sa.ForeignKey("decisions.id"), primary_key=True),
+    sa.Column("authority", sa.String(300), nullable=False),
+    sa.Column("number_text", sa.String(100), nullable=False),
+    sa.Column("decided_on", sa.Date, nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("granted", sa.JSON, nullable=False),  # {nomination id: true | false}
+    sa.Column("recorded_by", sa.String(200), nullable=False),
+    sa.Column("recorded_by_id", sa.String(64), nullable=False),
+    sa.Column("recorded_at", UtcDateTime(), nullable=False),
+)
+
+
 # Người ký văn bản: each unit's signing officers, one row per term (a re-appointment is a new row).
 signing_officers = sa.Table(
     "signing_officers",

@@ -4,6 +4,7 @@ store, decides with `services.awards.domain`, and saves its state and its events
 - `issuing`: a final approval (one or a batch) becomes a numbered decision, or a tờ trình for a state title
 - `decisions`: the register of decisions as its readers may see it
 - `revocation`: revoking a decision, and recording its prizes recovered
+- `outcomes`: the state authority's answer to a tờ trình, recorded by the unit that sent it
 - `documents`: a decision or tờ trình as PDF or .xlsx
 - `certificates`: the Bằng khen / Giấy khen certificates (văn bằng) a decision grants, as one PDF
 - `catalog`: the award catalogues in force, with prizes

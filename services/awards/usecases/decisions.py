@@ -53,10 +53,11 @@ async def get_decision(ctx: AwardsContext, actor: Actor, q: DecisionById) -> Dec
 
 async def full_view(store: AwardsStore, decision: Decision, actor: Actor) -> DecisionView:
     """The decision with its entries, its approver, and its revocation: waiting for the signer, or the signed decision
-    that revoked it (and, for a revocation, the decision it revokes)."""
+    that revoked it (and, for a revocation, the decision it revokes); a tờ trình with the state authority's answer."""
     entries = (await store.entries_of([decision.id])).get(decision.id, [])
     approver = await approver_of(store, decision)
     pending = decision.status == "issued" and await store.revocation_waiting(decision.id) is not None
+    outcome = await store.state_outcome(decision.id) if decision.kind == "proposal" else None
     return decision_view(
         decision,
         entries,
@@ -65,6 +66,7 @@ async def full_view(store: AwardsStore, decision: Decision, actor: Actor) -> Dec
         revocation_pending=pending,
         revoked_in=await _link(store, decision.revoked_in),
         revokes=await _link(store, decision.revokes),
+        outcome=outcome,
     )
 
 

@@ -25,9 +25,7 @@ async def sign_file(
             reason=f"Ký ban hành {what.lower()} số {document.number_text}",
             location=frame.place,
         )
-    except SigningKeyError as exc:
-        raise Conflict(
-            f"{document.issuer.name} chưa có khoá ký số dùng được ({exc}); quản trị hệ thống cần cấu hình khoá ký của đơn vị",
-            code="no_signing_key",
-        ) from exc
+    except SigningKeyError as exc:  # nothing signed: the unit of work rolls back and the draft waits to be signed again
+        then = "Dự thảo vẫn chờ ký." if exc.retryable else "Quản trị hệ thống cần sửa cấu hình khoá ký số của đơn vị."
+        raise Conflict(f"{document.issuer.name}: {exc.message} {then}", code=exc.code) from exc
     await store.add_signed_file(document.id, signed.data, level=signed.level, at=at)

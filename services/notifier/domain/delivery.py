@@ -3,6 +3,12 @@
 - A note chosen `email_now` becomes one mail, keyed by the event and the recipient: a redelivered or replayed event
   finds the key taken and adds nothing. `email_daily` joins the person's next digest, one mail per person and digest
   moment. `bell` is the bell's alone.
+- "Hồ sơ mới chờ xét" (`new_in_queue`) is one note per unit that review rewrites for each new dossier: chosen
+  `email_now`, it mails at most once every few minutes per note (THIDUA_QUEUE_MAIL_MINUTES): the first at once, what
+  arrives meanwhile in one later mail that carries the newest count, never a count already told.
+- An address refused for good (5xx for the recipient) is remembered with the person: their next mails are recorded
+  failed without contacting the server (a known-bad address is not hammered, which also keeps the sender's
+  reputation), until the portal announces another address; the person sees the refusal on "Cách nhận thông báo".
 - A refusal with a 5xx reply for the recipient (e.g. 550 no such mailbox) or for the content is permanent: the mail
   is recorded as failed and never tried again. Anything else (the server down or unreachable, a 4xx "try later", a
   refused login or sender, which is our configuration) is tried again with a capped back-off, for up to
@@ -42,6 +48,19 @@ def digest_mail_key(user_id: str, digest_at: datetime) -> str:
     return f"digest:{user_id}:{digest_at.isoformat()}"
 
 
+QUEUE_KIND = "new_in_queue"
+
+
+def queue_batch_key(user_id: str, note_id: int) -> str:
+    """The mails that tell one person of one unit's batched "new in queue" note, at most one per interval."""
+    return f"queue:{user_id}:{note_id}"
+
+
+def held_until(last_at: datetime | None, now: datetime, every: timedelta) -> datetime:
+    """When the next mail of a batch may go: at once, or `every` after the batch's last mail went (or is due)."""
+    return now if last_at is None else max(now, last_at + every)
+
+
 def message_id(mail_key: str, domain: str) -> str:
     """The Message-ID header of the mail with this key: the same every time the mail is (re)sent, so that a resend
     after a crash between the server's acceptance and our commit is recognisably the same mail."""
@@ -52,11 +71,17 @@ def message_id(mail_key: str, domain: str) -> str:
 class SendFailure(Exception):
     """The SMTP server did not take the mail: `permanent` (5xx for the recipient or content) or to be tried again."""
 
-    def __init__(self, reason: str, *, permanent: bool, code: int | None = None) -> None:
+    def __init__(self, reason: str, *, permanent: bool, code: int | None = None, recipient: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
         self.code = code
+        self.recipient = recipient  # the refusal was for the address itself (not the content or our configuration)
+
+    @property
+    def address_refused(self) -> bool:
+        """The server refused the address for good: mails to it stop until the person's address changes."""
+        return self.permanent and self.recipient
 
 
 def is_permanent_reply(code: int | None) -> bool:

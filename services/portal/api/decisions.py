@@ -3,21 +3,36 @@ prize paid back. Awards decides who may."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.portal.api.deps import Code, CurrentActor, Id, Offset, PageCursor, Year, page_limit, present
 from services.portal.downloads import XLSX, Paper, binary_responses, certificates_download, decision_download
 from services.portal.gateway import Gateway
 from shared.contracts.operations import awards as awards_ops
 from shared.contracts.paging import DECISIONS_PAGE_MAX
-from shared.contracts.values import Name, Text
+from shared.contracts.values import Label, Name, Reason, Text, Title
 
 
 class DecisionRevocation(BaseModel):
     reason: Text = Field(default="", max_length=2000, description="Lý do thu hồi, ít nhất 10 ký tự")
+
+
+class StateOutcomeBody(BaseModel):
+    """The deciding authority's answer to a tờ trình (the tờ trình is the path's)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    authority: Title = Field(min_length=2, description="Cấp có thẩm quyền đã quyết định, ví dụ Chủ tịch UBND thành phố Hà Nội")
+    number_text: Label = Field(min_length=1, description="Số quyết định, ví dụ 1234/QĐ-UBND")
+    decided_on: date = Field(description="Ngày quyết định")
+    items: list[awards_ops.StateOutcomeItem] = Field(
+        min_length=1, max_length=awards_ops.MAX_GRASSROOTS_ROWS, description="Kết quả của từng hồ sơ mà tờ trình đề nghị"
+    )
+    note: Reason = ""
 
 
 class PrizeRecovered(BaseModel):
@@ -88,6 +103,13 @@ def build_router(gateway: Gateway) -> APIRouter:
     )
     async def recovered(decision_id: Id, body: PrizeRecovered, actor: CurrentActor) -> awards_ops.DecisionView:
         return await gateway.ask(awards_ops.MARK_RECOVERED, actor, {"id": decision_id, "nomination_id": body.nomination_id})
+
+    @api.post(
+        "/decisions/{decision_id}/state-outcome",
+        summary="Ghi nhận kết quả của cấp có thẩm quyền cho một tờ trình (người duyệt đơn vị trình)",
+    )
+    async def state_outcome(decision_id: Id, body: StateOutcomeBody, actor: CurrentActor) -> awards_ops.DecisionView:
+        return await gateway.ask(awards_ops.RECORD_STATE_OUTCOME, actor, {"id": decision_id, **body.model_dump(mode="json")})
 
     @api.get("/decisions/{decision_id}", summary="Một quyết định với người được khen và tiền thưởng")
     async def decision(decision_id: Id, actor: CurrentActor) -> awards_ops.DecisionView:

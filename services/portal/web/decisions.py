@@ -143,4 +143,38 @@ def build_router(gateway: Gateway) -> APIRouter:
         web.flash(request, "Đã ghi nhận thu hồi tiền thưởng.")
         return RedirectResponse(f"/quyet-dinh/{decision_id}", status_code=303)
 
+    @pages.post("/quyet-dinh/{decision_id}/ket-qua", response_class=HTMLResponse)
+    async def record_outcome(request: Request, decision_id: str) -> Response:
+        return await record_outcome_form(gateway, request, decision_id)
+
     return pages
+
+
+async def record_outcome_form(gateway: Gateway, request: Request, decision_id: str) -> Response:
+    """The state authority's answer to a tờ trình: its number and date, and granted or not for each nominee."""
+    actor, values = await signed_form(request)
+    items = [
+        {"nomination_id": key.removeprefix("granted-"), "granted": value == "1"}
+        for key, value in values.items()
+        if key.startswith("granted-")
+    ]
+    fields = {k: values.get(k, "") for k in ("authority", "number_text", "note")}
+    asked = {"id": decision_id, **fields, "decided_on": values.get("decided_on") or None, "items": items}
+    try:
+        d = await gateway.call("awards", "record_state_outcome", actor, asked)
+    except DomainError as exc:
+        if exc.status == 422:
+            errors = form_errors(exc)
+            return await decision_page(gateway, request, actor, decision_id, values=values, errors=errors, status_code=422)
+        if exc.status in (403, 409):
+            web.flash(request, exc.title, "bad")
+            return RedirectResponse(f"/quyet-dinh/{decision_id}", status_code=303)
+        raise
+    outcome = d["state_outcome"]
+    declined = f", {outcome['not_granted']} không được khen thưởng" if outcome["not_granted"] else ""
+    web.flash(
+        request,
+        f"Đã ghi nhận Quyết định số {outcome['number_text']}: {outcome['granted']} được khen thưởng{declined}. "
+        "Hồ sơ và lịch sử danh hiệu được cập nhật.",
+    )
+    return RedirectResponse(f"/quyet-dinh/{decision_id}", status_code=303)

@@ -26,6 +26,7 @@ STATUS_TONES = {
     "approved": "ok",
     "granted": "ok",
     "proposed": "ok",
+    "not_granted": "bad",
     "revoked": "bad",
     "issued": "ok",
     "rejected": "bad",

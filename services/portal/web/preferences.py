@@ -36,6 +36,7 @@ async def preferences_page(
     chosen = preferences or await gateway.notification_preferences(actor, review_ops.NOTIFICATION_PREFERENCES, {})
     status = await gateway.mail_status(actor)
     email = await users.email_of(gateway.engine, actor.user_id)
+    address = await gateway.address_status(actor) if email else None
     return await render(
         request,
         "preferences.html",
@@ -46,6 +47,7 @@ async def preferences_page(
         email_sent=chosen.email_sent,
         demo_mailbox=status is not None and status.demo_mailbox,
         email=email,
+        refused=address if address is not None and address.refused and address.address == email else None,
         kind_labels={k: v[0] for k, v in NOTIFICATION_KINDS.items()},
         deliveries=DELIVERY_LABELS,
         hours=range(24),

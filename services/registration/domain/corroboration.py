@@ -7,7 +7,15 @@ from __future__ import annotations
 from typing import Protocol
 
 from shared.contracts.errors import InconsistentEvent
-from shared.contracts.events import AwardGranted, AwardProposed, DecisionDrafted, Event, NominationApproved, NominationSnapshot
+from shared.contracts.events import (
+    AwardGranted,
+    AwardProposed,
+    DecisionDrafted,
+    Event,
+    NominationApproved,
+    NominationSnapshot,
+    StateOutcomeRecorded,
+)
 from shared.contracts.values import UnitRef
 
 
@@ -43,5 +51,5 @@ def corroborate(facts: NominationFacts, event: Event) -> None:
         _check(facts, event.decision.award_code, event.decision.issuer, f"decision {event.decision.number_text}")
     elif isinstance(event, DecisionDrafted):
         _check(facts, event.draft.award_code, event.draft.issuer, f"draft {event.draft.draft_id}")
-    elif isinstance(event, AwardProposed):
+    elif isinstance(event, AwardProposed | StateOutcomeRecorded):
         _check(facts, event.proposal.award_code, event.proposal.issuer, f"proposal {event.proposal.number_text}")

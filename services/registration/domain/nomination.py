@@ -24,6 +24,7 @@ STATUS_LABELS_VI: dict[Status, str] = {
     Status.AWAITING_SIGNATURE: "Chờ ký",
     Status.GRANTED: "Đã khen thưởng",
     Status.PROPOSED: "Đã trình cấp có thẩm quyền",
+    Status.NOT_GRANTED: "Cấp có thẩm quyền không khen thưởng",
     Status.REVOKED: "Đã thu hồi quyết định",
     Status.REJECTED: "Không được duyệt",
     Status.WITHDRAWN: "Đã rút hồ sơ",
@@ -52,6 +53,8 @@ class Step(StrEnum):
     DRAFT = "drafted"  # its decision or tờ trình was drafted and waits for the signing officer
     GRANT = "granted"
     PROPOSE = "proposed"  # a state title's tờ trình went to the deciding authority
+    STATE_GRANT = "state_granted"  # the deciding authority granted the title (its decision recorded by the sender)
+    STATE_DECLINE = "state_declined"  # the deciding authority did not grant it
     REVOKE = "revoked"  # the decision was revoked
     WITHDRAW = "withdrawn"
     ESCALATE = "escalated"  # overdue: moved up to the parent unit's queue
@@ -75,6 +78,8 @@ STEP_LABELS_VI: dict[Step, str] = {
     Step.DRAFT: "Dự thảo văn bản, chờ ký",
     Step.GRANT: "Ban hành quyết định khen thưởng",
     Step.PROPOSE: "Trình cấp có thẩm quyền quyết định",
+    Step.STATE_GRANT: "Cấp có thẩm quyền quyết định khen thưởng",
+    Step.STATE_DECLINE: "Cấp có thẩm quyền không khen thưởng",
     Step.REVOKE: "Thu hồi quyết định khen thưởng",
     Step.WITHDRAW: "Rút hồ sơ",
     Step.ESCALATE: "Quá hạn – chuyển lên",
@@ -102,6 +107,8 @@ TRANSITIONS: dict[Step, dict[Status, Status]] = {
     Step.DRAFT: {s: Status.AWAITING_SIGNATURE for s in (Status.SUBMITTED, Status.IN_REVIEW, Status.APPROVED)},
     Step.GRANT: {s: Status.GRANTED for s in (*_BEFORE_DECISION, Status.WITHDRAWN)},
     Step.PROPOSE: {s: Status.PROPOSED for s in (*_BEFORE_DECISION, Status.WITHDRAWN)},
+    Step.STATE_GRANT: {Status.PROPOSED: Status.GRANTED},
+    Step.STATE_DECLINE: {Status.PROPOSED: Status.NOT_GRANTED},
     Step.REVOKE: {Status.GRANTED: Status.REVOKED},
     Step.WITHDRAW: {Status.SUBMITTED: Status.WITHDRAWN, Status.IN_REVIEW: Status.WITHDRAWN, Status.RETURNED: Status.WITHDRAWN},
 }

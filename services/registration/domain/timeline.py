@@ -17,6 +17,7 @@ from shared.contracts.events import (
     NominationForwarded,
     NominationRejected,
     NominationReturned,
+    StateOutcomeRecorded,
     TaskClaimed,
     TaskEscalated,
     TaskOpened,
@@ -71,6 +72,9 @@ def timeline_step(event: Event) -> tuple[Step, str, UnitRef, str | None]:  # noq
             return Step.GRANT, nid, d.issuer, f"Quyết định số {d.number_text}"
         case AwardProposed(nomination_id=nid, proposal=p, decided_by=by):
             return Step.PROPOSE, nid, p.issuer, f"Tờ trình số {p.number_text}: đã đề nghị {by}"
+        case StateOutcomeRecorded(nomination_id=nid, proposal=p, outcome=o):
+            step = Step.STATE_GRANT if o.granted else Step.STATE_DECLINE
+            return step, nid, p.issuer, f"Quyết định số {o.number_text} ngày {o.decided_on:%d/%m/%Y} của {o.authority}"
     raise TypeError(f"registration does not react to {type(event).__name__}")
 
 

@@ -29,7 +29,7 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("decided", "Đã quyết định"),
 )
 SIGNING = {Status.APPROVED.value, Status.AWAITING_SIGNATURE.value}
-DECIDED = {s.value for s in (Status.GRANTED, Status.PROPOSED, Status.REVOKED, Status.REJECTED)}
+DECIDED = {s.value for s in (Status.GRANTED, Status.PROPOSED, Status.NOT_GRANTED, Status.REVOKED, Status.REJECTED)}
 AT_GRASSROOTS = {Status.SUBMITTED.value, Status.RETURNED.value}
 # Timeline steps that mean "entered this stage" (a queued step enters the level of its unit).
 ENTERING: dict[Step, str] = {

@@ -18,6 +18,7 @@ from shared.contracts.events import (
     DecisionRevoked,
     Event,
     NominationsApproved,
+    StateOutcomeRecorded,
     TaskEscalated,
     TaskReorganised,
     TaskSentBack,
@@ -46,6 +47,8 @@ def _after_step(row: NominationRow, step: Step, event: Event, unit: UnitRef, com
     if isinstance(event, AwardProposed):
         decision = {**event.proposal.model_dump(mode="json"), "kind": "proposal", "decided_by": event.decided_by}
         updated = replace(updated, decision=decision, current_unit_code=None, current_unit_name=None)
+    if isinstance(event, StateOutcomeRecorded) and row.decision and row.decision.get("decision_id") == event.proposal.decision_id:
+        updated = replace(updated, decision={**row.decision, "state_outcome": event.outcome.model_dump(mode="json")})
     return updated
 
 

@@ -93,6 +93,11 @@ def proposed_text(dossier: Dossier, number_text: str, decided_by: str) -> str:
     return clip(f"Hồ sơ {dossier.nominee_name} – {dossier.award_name} đã được trình {decided_by} theo tờ trình số {number_text}")
 
 
+def state_outcome_text(dossier: Dossier, granted: bool, number_text: str, authority: str) -> str:
+    verdict = "được khen thưởng" if granted else "không được khen thưởng"
+    return clip(f"Hồ sơ {dossier.nominee_name} – {dossier.award_name} {verdict} theo Quyết định số {number_text} của {authority}")
+
+
 def council_blocked_text(dossier: Dossier, unit_name: str, explanation: str) -> str:
     return clip(
         f"Hội đồng Thi đua – Khen thưởng {unit_name} không thông qua hồ sơ {dossier.nominee_name} – "

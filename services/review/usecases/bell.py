@@ -28,6 +28,7 @@ from shared.contracts.events import (
     NominationReturned,
     NominationsApproved,
     NominationSnapshot,
+    StateOutcomeRecorded,
     TaskClaimed,
     TaskOpened,
 )
@@ -222,3 +223,14 @@ async def on_award_proposed(review: ReviewContext, event: AwardProposed) -> None
         return bell.proposed_text(d, proposal.number_text, event.decided_by)
 
     await _once(review, event, lambda uow: _submitter_note(uow, event, event.nomination_id, "decided", proposal.issuer, words))
+
+
+async def on_state_outcome(review: ReviewContext, event: StateOutcomeRecorded) -> None:
+    """The state authority decided on a title the union proposed: the submitter hears whether it was granted."""
+    outcome = event.outcome
+
+    def words(d: bell.Dossier) -> str:
+        return bell.state_outcome_text(d, outcome.granted, outcome.number_text, outcome.authority)
+
+    issuer = event.proposal.issuer
+    await _once(review, event, lambda uow: _submitter_note(uow, event, event.nomination_id, "decided", issuer, words))

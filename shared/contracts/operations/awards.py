@@ -42,7 +42,8 @@ MAX_GRASSROOTS_ROWS = 2000
 # thu hồi (revoking a decision)
 DocumentKind = Literal["decision", "proposal", "forwarding", "revocation"]
 IssueStatus = Literal["issued", "revoked"]
-EntryStatus = Literal["granted", "proposed", "revoked"]  # proposed: listed in a tờ trình, not an award yet
+# proposed: listed in a tờ trình, not an award yet; granted by the state authority it went to, or "not_granted" by it
+EntryStatus = Literal["granted", "proposed", "revoked", "not_granted"]
 RecoveryStatus = Literal["due", "recovered"]  # a revoked decision's prize: phải thu hồi | đã thu hồi
 
 
@@ -80,6 +81,40 @@ class MarkRecovered(BaseModel):
 
     id: Name
     nomination_id: Name
+
+
+class StateOutcomeItem(BaseModel):
+    """What the state authority decided for one nominee of the tờ trình."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    nomination_id: Name = Field(min_length=1, max_length=64)
+    granted: bool
+
+
+class RecordStateOutcome(BaseModel):
+    """The deciding authority's answer to a tờ trình, recorded by the unit that sent it: the number and date of the
+    state's decision, and for every nominee the tờ trình listed whether it was granted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Name  # the tờ trình
+    authority: Title = Field(min_length=2)  # e.g. "Chủ tịch Ủy ban nhân dân thành phố Hà Nội"
+    number_text: Label = Field(min_length=1)  # the state decision's number as written, e.g. "1234/QĐ-UBND"
+    decided_on: date
+    items: list[StateOutcomeItem] = Field(min_length=1, max_length=MAX_GRASSROOTS_ROWS)
+    note: Reason = ""
+
+
+class StateOutcomeView(BaseModel):
+    authority: str
+    number_text: str
+    decided_on: date
+    note: str
+    recorded_by: str
+    recorded_at: IsoDateTime
+    granted: int
+    not_granted: int
 
 
 class DecisionFrame(BaseModel):
@@ -175,6 +210,8 @@ class DecisionView(BaseModel):
     recovery_due_vnd: int
     can_revoke: bool  # what the asking user may do
     can_mark_recovered: bool
+    state_outcome: StateOutcomeView | None = None  # a tờ trình: what the state authority decided, once recorded
+    can_record_outcome: bool = False
 
 
 # A decision in a list: the first of the awards it lists and of its nominees' names (the decision itself has them all).
@@ -674,6 +711,7 @@ LIST_DECISIONS = Operation(service=SERVICE, name="list_decisions", request=Decis
 GET_DECISION = Operation(service=SERVICE, name="get_decision", request=DecisionById, reply=DecisionView)
 REVOKE = Operation(service=SERVICE, name="revoke", request=RevokeDecision, reply=DecisionView)
 MARK_RECOVERED = Operation(service=SERVICE, name="mark_recovered", request=MarkRecovered, reply=DecisionView)
+RECORD_STATE_OUTCOME = Operation(service=SERVICE, name="record_state_outcome", request=RecordStateOutcome, reply=DecisionView)
 DECISION_DOCUMENT = Operation(service=SERVICE, name="decision_document", request=DocumentRequest, reply=DocumentFile)
 CERTIFICATES = Operation(service=SERVICE, name="certificates", request=CertificatesRequest, reply=DocumentFile)
 LIST_CATALOG = Operation(service=SERVICE, name="list_catalog", request=CatalogQuery, reply=CatalogView)

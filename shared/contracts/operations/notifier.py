@@ -23,6 +23,16 @@ class MailStatus(BaseModel):
     demo_mailbox: bool  # it sends to the embedded demo's SMTP sink, which /hop-thu-demo shows
 
 
+class AddressStatus(BaseModel):
+    """The asking person's address as the notifier last heard it, and whether a mail server refused it for good (550
+    no such mailbox…): mails to a refused address are not tried again until the address changes."""
+
+    address: str | None = Field(default=None, max_length=254)
+    refused: bool = False
+    refused_at: IsoDateTime | None = None
+    reason: str = Field(default="", max_length=500)
+
+
 class MailboxQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -48,4 +58,5 @@ class DemoMailbox(BaseModel):
 
 
 MAIL_STATUS = Operation(service="notifier", name="mail_status", request=NoParams, reply=MailStatus)
+ADDRESS_STATUS = Operation(service="notifier", name="address_status", request=NoParams, reply=AddressStatus)
 DEMO_MAILBOX = Operation(service="notifier", name="demo_mailbox", request=MailboxQuery, reply=DemoMailbox)

@@ -60,6 +60,7 @@ class NominationStatus(StrEnum):
     AWAITING_SIGNATURE = "awaiting_signature"  # its decision (or tờ trình) is drafted: "Chờ ký"
     GRANTED = "granted"
     PROPOSED = "proposed"  # a state title: the union sent its tờ trình to the authority that decides
+    NOT_GRANTED = "not_granted"  # the state authority decided not to grant the title proposed
     REVOKED = "revoked"  # the decision granting it was revoked (thu hồi)
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"

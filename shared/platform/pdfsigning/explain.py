@@ -9,6 +9,11 @@ from typing import Literal
 from shared.contracts.values import VIETNAM_TZ
 from shared.platform.pdfsigning.verification import SignatureCheck, Verification
 
+LEVELS = {
+    "B-LT": "PAdES B-LT: có dấu thời gian và thông tin xác minh chứng thư trong văn bản",
+    "B-T": "PAdES B-T: có dấu thời gian của tổ chức cấp dấu thời gian",
+    "B-B": "PAdES B-B: không có dấu thời gian; thời điểm ký do máy của người ký tự ghi, không được bên thứ ba xác nhận",
+}
 DEMO_NOTE = "chứng thư của CA demo – chỉ dùng thử, không có giá trị pháp lý"
 # The headline names the gravest problem: a changed text before an unknown signer, before a missing signature.
 HEADLINES: tuple[tuple[str, str], ...] = (
@@ -48,9 +53,12 @@ def details(check: SignatureCheck) -> list[tuple[str, str]]:
     if check.signer_name:
         lines.append(("Người ký", check.signer_name))
     if check.signed_at is not None:
-        lines.append(("Thời điểm ký", vietnam_time(check.signed_at)))
+        claimed = "" if check.timestamp is not None else " (do người ký tự khai)"
+        lines.append(("Thời điểm ký", vietnam_time(check.signed_at) + claimed))
     if check.timestamp is not None:
-        lines.append(("Dấu thời gian", vietnam_time(check.timestamp)))
+        unverified = "" if check.timestamp_trusted else " (tổ chức cấp dấu thời gian không thuộc danh sách tin cậy)"
+        lines.append(("Dấu thời gian", vietnam_time(check.timestamp) + unverified))
+    lines.append(("Mức chữ ký", LEVELS[check.level]))
     if check.reason:
         lines.append(("Lý do ký", check.reason))
     if check.location:

@@ -1,9 +1,11 @@
 """Which key signs for a unit: `SigningKeys.key_for(unit_code)` answers a `UnitKey`, or raises `NoSigningKey` (the
-unit has none) or `SigningKeyUnavailable` (it has one that cannot be used: a missing file or passphrase, a token).
+unit has none) or `SigningKeyUnavailable` (it has one that cannot be used: a missing file or passphrase, a token; each
+with a stable `code`, errors.py).
 
 Two sources, chosen by `SigningKeys.from_settings` (a service) or `from_environment` (a tool):
 - production: the TOML file named by `THIDUA_SIGNING_KEYS` maps unit codes to a PKCS#12 file and the variable that
-  holds its passphrase (optionally CRL files of its CA, for embedded validation info), or to a PKCS#11 token;
+  holds its passphrase, or to a key on a PKCS#11 token (tokens.py); optionally the CA certificates and CRLs of its
+  chain, for embedded validation info;
 - otherwise the embedded demo: `<THIDUA_VAR_DIR>/pki/`, made by `thidua migrate` (`pki.ensure_demo_pki`), with
   its CRL and its demo time-stamping authority.
 
@@ -14,82 +16,68 @@ Two sources, chosen by `SigningKeys.from_settings` (a service) or `from_environm
 
     [units.HN-SONTAY]
     pkcs11 = { module = "/usr/lib/softhsm/libsofthsm2.so", token = "HN-SONTAY", key = "ky", pin_env = "THIDUA_PIN_SONTAY" }
+    chain = ["pki/root.pem"]                 # optional: CA certificates the token does not hold
 
-PKCS#11 is read and refused with `SigningKeyUnavailable` naming the unit: not supported yet (python-pkcs11 and a
-token to test against are not part of this project).
+A configured time-stamping authority (`THIDUA_TSA_URL`, timestamps.py) stamps every production signature.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from asn1crypto import crl as asn1_crl
+from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pyhanko.keys import load_certs_from_pemder_data
-from pyhanko.sign.signers import SimpleSigner
+from pyhanko.sign.signers import Signer, SimpleSigner
 from pyhanko.sign.timestamps import DummyTimeStamper, TimeStamper
 
+from shared.platform.pdfsigning.errors import NoSigningKey, SigningKeyUnavailable
 from shared.platform.pdfsigning.pki import DemoPki
+from shared.platform.pdfsigning.timestamps import TimestampAuthority
+from shared.platform.pdfsigning.tokens import Pkcs11Token, TokenKey
 from shared.platform.settings import ServiceSettings
 
 SIGNING_KEYS_ENV = "THIDUA_SIGNING_KEYS"
 
 
-class SigningKeyError(Exception):
-    def __init__(self, unit_code: str, message: str) -> None:
-        super().__init__(message)
-        self.unit_code = unit_code
+class KeySource(Protocol):
+    """Where a unit's private key is, opened for one signature (`with source.signer() as signer: …`)."""
+
+    def signer(self) -> AbstractContextManager[Signer]: ...
 
 
-class NoSigningKey(SigningKeyError):
-    """The unit has no signing key in the configured source."""
+@dataclass(frozen=True)
+class KeyInMemory:
+    """A key read from a PKCS#12 file (production or the demo CA's)."""
 
-    def __init__(self, unit_code: str, source: str) -> None:
-        super().__init__(unit_code, f"no signing key for unit {unit_code} in {source}")
+    loaded: SimpleSigner
 
-
-class SigningKeyUnavailable(SigningKeyError):
-    """The unit has a key that cannot be used (file, passphrase, token)."""
-
-    def __init__(self, unit_code: str, reason: str) -> None:
-        super().__init__(unit_code, f"signing key of unit {unit_code} unavailable: {reason}")
-        self.reason = reason
+    @contextmanager
+    def signer(self) -> Iterator[Signer]:
+        yield self.loaded
 
 
 @dataclass(frozen=True)
 class UnitKey:
-    """A unit's signer (key, certificate and its chain) and what lets a signature carry its validation info."""
+    """A unit's key and what lets its signature carry a timestamp and its validation info."""
 
     unit_code: str
-    signer: SimpleSigner
-    # The root(s) the chain leads to and their CRLs: both present, the signature embeds its validation info.
+    source: KeySource
+    # Roots beyond the self-signed certificates the key's chain carries, and the CRLs: with both, the signature
+    # embeds its validation info.
     trust_roots: tuple[asn1_x509.Certificate, ...] = ()
     crls: tuple[asn1_crl.CertificateList, ...] = ()
     timestamper: TimeStamper | None = None
+    tsa_url: str | None = None  # the configured time-stamping authority (None: none, or the demo's in-process one)
     demo: bool = False
-
-    @property
-    def common_name(self) -> str:
-        certificate = self.signer.signing_cert
-        return str(certificate.subject.native.get("common_name", "")) if certificate is not None else ""
-
-    @property
-    def validation_info_available(self) -> bool:
-        return bool(self.trust_roots and self.crls)
-
-
-class Pkcs11Token(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    module: Path
-    token: str
-    key: str
-    pin_env: str
 
 
 class UnitKeyEntry(BaseModel):
@@ -97,8 +85,9 @@ class UnitKeyEntry(BaseModel):
 
     pkcs12: Path | None = None
     passphrase_env: str | None = None
-    crls: tuple[Path, ...] = ()
     pkcs11: Pkcs11Token | None = None
+    chain: tuple[Path, ...] = ()
+    crls: tuple[Path, ...] = ()
 
 
 class KeysFile(BaseModel):
@@ -116,12 +105,12 @@ class SigningKeys:
         self._loaded: dict[str, UnitKey] = {}
 
     @classmethod
-    def demo(cls, var_dir: Path) -> SigningKeys:
+    def demo(cls, var_dir: Path, tsa: TimestampAuthority | None = None) -> SigningKeys:
         pki = DemoPki.of(var_dir)
-        return cls(f"the demo CA ({pki.root})", lambda unit_code: _demo_key(pki, unit_code))
+        return cls(f"the demo CA ({pki.root})", lambda unit_code: _demo_key(pki, unit_code, tsa))
 
     @classmethod
-    def from_file(cls, path: Path, environ: Mapping[str, str]) -> SigningKeys:
+    def from_file(cls, path: Path, environ: Mapping[str, str], tsa: TimestampAuthority | None = None) -> SigningKeys:
         try:
             with path.open("rb") as f:
                 config = KeysFile.model_validate(tomllib.load(f))
@@ -133,24 +122,31 @@ class SigningKeys:
             entry = config.units.get(unit_code)
             if entry is None:
                 raise NoSigningKey(unit_code, str(path))
-            return _configured_key(unit_code, entry, base, environ)
+            return _configured_key(unit_code, entry, base, environ, tsa)
 
         return cls(str(path), load)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> SigningKeys:
-        """`THIDUA_SIGNING_KEYS` when set, else the demo CA under `THIDUA_VAR_DIR` (default `var`)."""
+        """`THIDUA_SIGNING_KEYS` when set, else the demo CA under `THIDUA_VAR_DIR` (default `var`); the
+        time-stamping authority of `THIDUA_TSA_URL` when set."""
         environ = os.environ if environ is None else environ
+        tsa = TimestampAuthority.from_environment(environ)
         if environ.get(SIGNING_KEYS_ENV):
-            return cls.from_file(Path(environ[SIGNING_KEYS_ENV]), environ)
-        return cls.demo(Path(environ.get("THIDUA_VAR_DIR") or "var"))
+            return cls.from_file(Path(environ[SIGNING_KEYS_ENV]), environ, tsa)
+        return cls.demo(Path(environ.get("THIDUA_VAR_DIR") or "var"), tsa)
 
     @classmethod
     def from_settings(cls, settings: ServiceSettings, environ: Mapping[str, str] | None = None) -> SigningKeys:
-        """A service's keys, from its settings (`signing_keys`, `var_dir`); passphrases are read from `environ`."""
+        """A service's keys, from its settings (`signing_keys`, `var_dir`, `tsa_*`); passphrases and PINs are read
+        from `environ`."""
+        tsa = None
+        if settings.tsa_url:
+            password = settings.tsa_password.get_secret_value() if settings.tsa_password else None
+            tsa = TimestampAuthority(settings.tsa_url, settings.tsa_username, password)
         if settings.signing_keys is not None:
-            return cls.from_file(settings.signing_keys, os.environ if environ is None else environ)
-        return cls.demo(settings.var_dir)
+            return cls.from_file(settings.signing_keys, os.environ if environ is None else environ, tsa)
+        return cls.demo(settings.var_dir, tsa)
 
     def key_for(self, unit_code: str) -> UnitKey:
         if unit_code not in self._loaded:
@@ -158,7 +154,7 @@ class SigningKeys:
         return self._loaded[unit_code]
 
 
-def _demo_key(pki: DemoPki, unit_code: str) -> UnitKey:
+def _demo_key(pki: DemoPki, unit_code: str, tsa: TimestampAuthority | None) -> UnitKey:
     path = pki.unit_key(unit_code)
     if not pki.exists() or path.parent != pki.root / "units" or not path.exists():
         raise NoSigningKey(unit_code, f"the demo CA ({pki.root}); `thidua migrate` makes one per issuing unit")
@@ -166,10 +162,11 @@ def _demo_key(pki: DemoPki, unit_code: str) -> UnitKey:
     crls = (asn1_crl.CertificateList.load(pki.crl.read_bytes()),) if pki.crl.exists() else ()
     return UnitKey(
         unit_code=unit_code,
-        signer=_pkcs12_signer(unit_code, path.read_bytes(), None),
+        source=KeyInMemory(_pkcs12_signer(unit_code, path.read_bytes(), None, ())),
         trust_roots=(ca,),
         crls=crls,
-        timestamper=_demo_timestamper(pki),
+        timestamper=tsa.timestamper() if tsa is not None else _demo_timestamper(pki),
+        tsa_url=tsa.url if tsa is not None else None,
         demo=True,
     )
 
@@ -182,41 +179,71 @@ def _demo_timestamper(pki: DemoPki) -> TimeStamper | None:
     return DummyTimeStamper(tsa_cert=tsa.signing_cert, tsa_key=tsa.signing_key)
 
 
-def _configured_key(unit_code: str, entry: UnitKeyEntry, base: Path, environ: Mapping[str, str]) -> UnitKey:
-    if entry.pkcs11 is not None:
+def _configured_key(
+    unit_code: str, entry: UnitKeyEntry, base: Path, environ: Mapping[str, str], tsa: TimestampAuthority | None
+) -> UnitKey:
+    if (entry.pkcs12 is None) == (entry.pkcs11 is None):
         raise SigningKeyUnavailable(
-            unit_code, f"PKCS#11 token {entry.pkcs11.token!r} ({entry.pkcs11.module}) is not supported yet: use a PKCS#12 file"
+            unit_code, "key_file_unreadable", "cấu hình cần đúng một trong hai: pkcs12 (tệp khoá) hoặc pkcs11 (token)."
         )
-    if entry.pkcs12 is None:
-        raise SigningKeyUnavailable(unit_code, "neither pkcs12 nor pkcs11 is configured")
+    try:
+        chain = tuple(c for p in entry.chain for c in load_certs_from_pemder_data((base / p).read_bytes()))
+        crls = tuple(asn1_crl.CertificateList.load(_der(base / p)) for p in entry.crls)
+    except (OSError, ValueError) as exc:
+        raise SigningKeyUnavailable(
+            unit_code, "key_file_unreadable", f"không đọc được tệp chứng thư hoặc CRL ({type(exc).__name__}: {exc})."
+        ) from exc
+    source: KeySource
+    if entry.pkcs11 is not None:
+        source = TokenKey(unit_code, entry.pkcs11.resolved(base), environ, chain)
+    else:
+        source = KeyInMemory(_pkcs12_key(unit_code, entry, base, environ, chain))
+    roots = tuple(c for c in chain if c.self_signed in {"maybe", "yes"})
+    return UnitKey(
+        unit_code=unit_code,
+        source=source,
+        trust_roots=roots,
+        crls=crls,
+        timestamper=tsa.timestamper() if tsa is not None else None,
+        tsa_url=tsa.url if tsa is not None else None,
+    )
+
+
+def _pkcs12_key(
+    unit_code: str, entry: UnitKeyEntry, base: Path, environ: Mapping[str, str], chain: tuple[asn1_x509.Certificate, ...]
+) -> SimpleSigner:
+    assert entry.pkcs12 is not None
     passphrase: bytes | None = None
     if entry.passphrase_env:
         if entry.passphrase_env not in environ:
-            raise SigningKeyUnavailable(unit_code, f"the variable {entry.passphrase_env} holding its passphrase is not set")
+            raise SigningKeyUnavailable(
+                unit_code, "passphrase_missing", f"chưa đặt biến môi trường {entry.passphrase_env} chứa mật khẩu tệp khoá."
+            )
         passphrase = environ[entry.passphrase_env].encode()
     try:
         data = (base / entry.pkcs12).read_bytes()
-        crls = tuple(asn1_crl.CertificateList.load(_der(base / p)) for p in entry.crls)
-    except (OSError, ValueError) as exc:
-        raise SigningKeyUnavailable(unit_code, f"{type(exc).__name__}: {exc}") from exc
-    signer = _pkcs12_signer(unit_code, data, passphrase)
-    roots = tuple(c for c in signer.cert_registry if c.self_signed in {"maybe", "yes"})
-    return UnitKey(unit_code=unit_code, signer=signer, trust_roots=roots, crls=crls)
+    except OSError as exc:
+        raise SigningKeyUnavailable(
+            unit_code, "key_file_unreadable", f"không đọc được tệp khoá {base / entry.pkcs12} ({type(exc).__name__})."
+        ) from exc
+    return _pkcs12_signer(unit_code, data, passphrase, chain)
 
 
-def _pkcs12_signer(unit_code: str, data: bytes, passphrase: bytes | None) -> SimpleSigner:
+def _pkcs12_signer(
+    unit_code: str, data: bytes, passphrase: bytes | None, chain: tuple[asn1_x509.Certificate, ...]
+) -> SimpleSigner:
     try:
-        signer: SimpleSigner = SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=passphrase)
+        signer: SimpleSigner = SimpleSigner.load_pkcs12_data(data, other_certs=chain, passphrase=passphrase)
     except ValueError as exc:
-        raise SigningKeyUnavailable(unit_code, "the PKCS#12 file cannot be read (wrong passphrase, or not PKCS#12)") from exc
+        raise SigningKeyUnavailable(
+            unit_code, "wrong_passphrase", "không mở được tệp khoá PKCS#12 (sai mật khẩu, hoặc tệp không phải PKCS#12)."
+        ) from exc
     return signer
 
 
 def _der(path: Path) -> bytes:
     """A CRL file's DER bytes, whether the file is DER or PEM."""
     data = path.read_bytes()
-    if data.lstrip().startswith(b"-----BEGIN"):
-        from asn1crypto import pem
-
+    if pem.detect(data):
         _, _, data = pem.unarmor(data)
     return data

@@ -60,6 +60,8 @@ MESSAGES: dict[str, str] = {
     "modified_after_signing": "Văn bản đã được thêm hoặc sửa nội dung sau khi ký.",
     "untrusted": "Chứng thư của người ký không do tổ chức chứng thực tin cậy cấp (hoặc đã hết hạn, bị thu hồi).",
 }
+# PAdES baseline levels as the file shows them: a timestamp (B-T), and the validation info in the document (B-LT).
+Level = Literal["B-B", "B-T", "B-LT"]
 Coverage = Literal["entire_file", "entire_revision", "partial", "unclear"]
 Modifications = Literal["none", "validation_info", "form_filling", "annotations", "other"]
 COVERAGE: dict[SignatureCoverageLevel, Coverage] = {
@@ -110,6 +112,12 @@ class SignatureCheck(BaseModel):
     location: str | None = None
     signed_at: datetime | None = Field(default=None, description="Thời điểm ký do người ký khai")
     timestamp: datetime | None = Field(default=None, description="Dấu thời gian của tổ chức cấp dấu thời gian")
+    timestamp_trusted: bool | None = Field(
+        default=None, description="Tổ chức cấp dấu thời gian thuộc danh sách tin cậy (None: không có dấu thời gian)"
+    )
+    level: Level = Field(
+        default="B-B", description="Mức PAdES: B-B không có dấu thời gian (thời điểm do người ký tự khai), B-T, B-LT"
+    )
     trusted: bool
     trust_root: str | None = Field(default=None, description="Tổ chức chứng thực gốc của chuỗi chứng thư")
     demo_ca: bool = Field(description="Chứng thư do CA demo cấp (không có giá trị pháp lý)")
@@ -215,11 +223,19 @@ def _check(signature: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate]) 
         location=_text(sig_object.get("/Location")),
         signed_at=status.signer_reported_dt,
         timestamp=timestamp,
+        timestamp_trusted=status.timestamp_validity.trusted if status.timestamp_validity is not None else None,
+        level=_level(timestamp is not None, signature),
         trusted=status.trusted,
         trust_root=_text(anchor.subject.native.get("common_name")) if anchor is not None else None,
         demo_ca=_issued_by_demo_ca(anchor, status.signing_cert),
         problems=problems,
     )
+
+
+def _level(timestamped: bool, signature: EmbeddedPdfSignature) -> Level:
+    if not timestamped:
+        return "B-B"
+    return "B-LT" if "/DSS" in signature.reader.root else "B-T"
 
 
 def _appended_after_last_revision(data: bytes) -> bool:

@@ -2,8 +2,8 @@
 signing officer signs (numbered QĐ from the register); only then is the decision revoked. The decision links to its
 revocation (`revoked_in`) and the revocation to the decision (`revokes`); the signed file is never altered.
 
-Revision ID: 0011_revocation_decisions
-Revises: 0010_forwarding_letters
+Revision ID: 0012_revocation_decisions
+Revises: 0011_forwarding_letters
 Create Date: 2026-12-06 23:00:00
 
 """
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_revocation_decisions"
-down_revision: str | Sequence[str] | None = "0010_forwarding_letters"
+revision: str = "0012_revocation_decisions"
+down_revision: str | Sequence[str] | None = "0011_forwarding_letters"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
