@@ -118,6 +118,7 @@ def test_council_form_errors_a_failed_vote_blocks_and_a_batch_goes_up_with_one_p
         district.wait_for_timeout(100)
     assert number, district.locator("h1").inner_text()
     shot(district, "council-02-proposal")
+    expect(district.locator("article.doc")).to_contain_text(f"Số: {number.group(1)}")  # the page prints what was signed
     with district.expect_download() as download:
         district.click("#proposal-pdf")  # the PDF as its officer signed it
     signed_pdf = download.value.path().read_bytes()

@@ -80,6 +80,8 @@ def test_a_meeting_then_a_batch_forward_gives_one_letter_the_parent_can_download
     with httpx.Client(base_url=system.portal_url, headers={"Authorization": f"Bearer {token}"}) as http:
         pdf = http.get(f"/api/v1/decisions/{signed['document_id']}.pdf")  # as the officer signed it (awards)
         xlsx = http.get(f"/api/v1/proposals/{letter['id']}/document", params={"format": "xlsx"})
+        same = http.get(f"/api/v1/proposals/{letter['id']}/document", params={"format": "pdf"})
+    assert same.content == pdf.content  # once signed, the tờ trình's PDF is the file its officer signed
     assert pdf.status_code == 200
     assert pdf.headers["content-type"] == "application/pdf"
     reader = pypdf.PdfReader(io.BytesIO(pdf.content))

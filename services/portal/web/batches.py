@@ -99,8 +99,11 @@ def build_router(gateway: Gateway) -> APIRouter:
     async def proposal(request: Request, proposal_id: str) -> HTMLResponse:
         actor = await web.current_actor(request)
         p = await gateway.call("review", "get_proposal", actor, {"id": proposal_id})
-        printed = await gateway.call("review", "proposal_document", actor, {"id": proposal_id, "format": "html"})
-        doc_html = Markup(base64.b64decode(printed["content_base64"]).decode())  # rendered and escaped by review
+        if p["document_id"]:  # signed: the page prints what its officer signed, as awards keeps it
+            printed = await gateway.call("awards", "decision_document", actor, {"id": p["document_id"], "format": "html"})
+        else:  # waiting for its signer (or numbered by review before the register): review's draft
+            printed = await gateway.call("review", "proposal_document", actor, {"id": proposal_id, "format": "html"})
+        doc_html = Markup(base64.b64decode(printed["content_base64"]).decode())  # rendered and escaped by the service
         return await render(request, "proposal.html", actor, title=p["title"], p=p, doc_html=doc_html)
 
     @pages.get("/to-trinh/{proposal_id}/tai-ve")
