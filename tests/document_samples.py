@@ -141,7 +141,7 @@ def forwarding_letter() -> OfficialDocument:
             number=3,
             number_text="3/TTr-LĐLĐ",
             issued_on=ON,
-            signer_id="u-1",
+            forwarded_by_id="u-1",
             signer_name="Phạm Quang Huy",
             comment=None,
             items=items,

@@ -132,6 +132,18 @@ class PortalClient:
         signed: dict[str, Any] = self.post(signer, f"/api/v1/drafts/{waiting[0]['id']}/sign")
         return signed
 
+    def sign_letter_of(self, signer: str, unit_code: str, proposal_id: str, *, timeout: float = 30.0) -> dict[str, Any]:
+        """Wait until the tờ trình a unit forwarded (`proposal_id`) waits for its signing officer, then sign it as
+        `signer`: it is numbered from the unit's register of outgoing documents, dated and signed."""
+        waiting = self.poll(
+            lambda: [d for d in self.get(signer, "/api/v1/drafts", issuer=unit_code)["items"] if d["proposal_id"] == proposal_id],
+            bool,
+            timeout=timeout,
+            what=f"the draft of tờ trình {proposal_id}",
+        )
+        signed: dict[str, Any] = self.post(signer, f"/api/v1/drafts/{waiting[0]['id']}/sign")
+        return signed
+
     def record_council_vote(
         self, user: str, task_id: str, *, members: int, present: int, votes_for: int, votes_against: int = 0
     ) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from services.awards.usecases import (
     certificates,
     decisions,
     documents,
+    forwarding,
     grassroots,
     issuing,
     outcomes,
@@ -73,6 +74,7 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
         {
             c.NominationApproved: partial(issuing.on_approved, awards),
             c.NominationsApproved: partial(issuing.on_batch_approved, awards),
+            c.ProposalForwarded: partial(forwarding.on_forwarded, awards),
         },
         max_attempts=ctx.settings.max_attempts,
         registry=ctx.registry,

@@ -68,7 +68,11 @@ async def certificates_download(
 
 
 async def proposal_download(gateway: Gateway, actor: Actor, proposal_id: str, fmt: DocumentFormat) -> Response:
-    """The tờ trình as review renders it (review decides who may read it)."""
+    """The tờ trình: once its officer signed it, as awards keeps it (the signed PDF, or its list from the same
+    template); until then the draft as review renders it (review decides who may read it)."""
+    proposal = await gateway.call("review", "get_proposal", actor, {"id": proposal_id})
+    if proposal["document_id"]:
+        return await decision_download(gateway, actor, proposal["document_id"], fmt)
     return document_download(await gateway.call("review", "proposal_document", actor, {"id": proposal_id, "format": fmt}))
 
 

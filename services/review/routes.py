@@ -116,6 +116,7 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
         {
             c.AwardGranted: partial(bell.on_award_granted, review),
             c.AwardProposed: partial(bell.on_award_proposed, review),
+            c.ProposalSigned: partial(batches.on_proposal_signed, review),
             c.StateOutcomeRecorded: partial(bell.on_state_outcome, review),
         },
     )

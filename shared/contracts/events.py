@@ -342,6 +342,37 @@ class NominationForwarded(Event):
     received_directly: bool = False
 
 
+class ForwardedItem(BaseModel):
+    """One nominee as a forwarding tờ trình lists it (frozen when the batch went up)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    task_id: str
+    nomination_id: str
+    nominee_name: str
+    nominee_kind: str
+    origin_unit_name: str
+    award_name: str
+    achievements: str  # shortened to the letter's length
+    council: str  # the council's result in words, or that this level need not vote
+
+
+class ProposalForwarded(Event):
+    """A unit forwarded a batch of dossiers to the unit above with one tờ trình. The letter is a draft: awards has the
+    unit's signing officer sign it, numbered from the unit's one register (then `ProposalSigned`). Forwarding does not
+    wait for the signature: the unit above has the dossiers at once."""
+
+    SUBJECT = subjects.PROPOSAL_FORWARDED
+    proposal_id: str
+    unit: UnitRef  # the unit that sends it (its issuer)
+    to_unit: UnitRef
+    comment: str = ""
+    items: list[ForwardedItem] = Field(min_length=1, max_length=500)
+    # the highest number review itself gave the unit's tờ trình this year before the register numbered them: the
+    # register goes on above it, so that no number is given twice
+    numbered_before: int = Field(default=0, ge=0)
+
+
 class NominationReturned(Event):
     SUBJECT = subjects.NOMINATION_RETURNED
     nomination_id: str
@@ -484,6 +515,21 @@ class DecisionRevoked(Event):
     entries: list[RevokedEntry]
 
 
+class ProposalSigned(Event):
+    """The unit's signing officer signed a forwarding tờ trình: numbered from the unit's register, dated, PAdES-signed;
+    review records the number on its proposal. `document_id` is the signed file in awards' register."""
+
+    SUBJECT = subjects.PROPOSAL_SIGNED
+    proposal_id: str
+    document_id: str
+    issuer: UnitRef
+    number: int
+    number_text: str  # e.g. "4/TTr-LĐLĐ"
+    year: int
+    issued_at: datetime
+    signer_name: str
+
+
 class UnitMove(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -583,11 +629,13 @@ EVENT_TYPES: dict[str, type[Event]] = {
         NominationApproved,
         NominationsApproved,
         CouncilVoteRecorded,
+        ProposalForwarded,
         DecisionDrafted,
         AwardGranted,
         AwardProposed,
         StateOutcomeRecorded,
         DecisionRevoked,
+        ProposalSigned,
         NotificationIssued,
         UserContactChanged,
     )

@@ -40,12 +40,14 @@ NOMINATION_REJECTED = f"{PREFIX}.review.nomination_rejected"
 NOMINATION_APPROVED = f"{PREFIX}.review.nomination_approved"
 NOMINATIONS_APPROVED = f"{PREFIX}.review.nominations_approved"  # a batch: one decision lists them all
 COUNCIL_VOTE_RECORDED = f"{PREFIX}.review.council_vote_recorded"  # a level's Hội đồng TĐKT voted on a nominee
+PROPOSAL_FORWARDED = f"{PREFIX}.review.proposal_forwarded"  # a batch went up: its tờ trình waits for the unit's signer
 NOTIFICATION_ISSUED = f"{PREFIX}.review.notification_issued"  # one per note the bell writes, for the notifier's email
 
 DECISION_DRAFTED = f"{PREFIX}.awards.decision_drafted"  # approved: the document is a draft until an officer signs it
 AWARD_GRANTED = f"{PREFIX}.awards.award_granted"
 AWARD_PROPOSED = f"{PREFIX}.awards.award_proposed"  # a state title: the union's tờ trình to the deciding authority
 DECISION_REVOKED = f"{PREFIX}.awards.decision_revoked"
+PROPOSAL_SIGNED = f"{PREFIX}.awards.proposal_signed"  # a forwarding tờ trình signed: its number from the unit's register
 STATE_OUTCOME_RECORDED = f"{PREFIX}.awards.state_outcome_recorded"  # the state authority's answer to a tờ trình
 
 UNIT_APPROVERS_CHANGED = f"{PREFIX}.portal.unit_approvers_changed"
@@ -85,6 +87,7 @@ REGISTRATION_FROM_AWARDS = ConsumerDef("registration-awards", AWARDS_STREAM, f"{
 # The bell: review reads its own facts back (a new dossier in a queue, a task assigned, a dossier returned, rejected,
 # forwarded, approved, blocked by its council) and awards' decisions, and notes them for the people concerned.
 REVIEW_BELL_FROM_REVIEW = ConsumerDef("review-bell", REVIEW_STREAM, f"{PREFIX}.review.>", from_creation=True)
+# …and review keeps the number a forwarding tờ trình got when the unit's officer signed it (ProposalSigned).
 REVIEW_FROM_AWARDS = ConsumerDef("review-awards", AWARDS_STREAM, f"{PREFIX}.awards.>", from_creation=True)
 # The notifier: the notes review wrote (to email them) and the users' addresses the portal announces. Notes before the
 # durable existed are not mailed; every address ever announced is read (a new notifier learns them all).

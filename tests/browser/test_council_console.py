@@ -18,6 +18,11 @@ pytestmark = pytest.mark.e2e
 NAMES = ("Trịnh Văn Hội", "Trịnh Thị Đồng")
 
 
+def pdf_text(data: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return unicodedata.normalize("NFC", "\n".join(p.extract_text() for p in reader.pages))
+
+
 def select_in_queue(page: Page, unit: str, count: int) -> None:
     """Show the unit's queue filtered to this test's nominees, wait for them (they arrive over NATS), select all."""
     for _ in range(100):
@@ -92,16 +97,33 @@ def test_council_form_errors_a_failed_vote_blocks_and_a_batch_goes_up_with_one_p
     district.click("button:has-text('Chuyển cấp trên kèm tờ trình')")
     expect(district.locator(".flash.ok")).to_contain_text("Đã chuyển 2 hồ sơ lên Liên đoàn Lao động Thành phố Hà Nội")
     assert asked == ["Chuyển cấp trên các hồ sơ đã chọn kèm một tờ trình?"]  # the button asked before sending
-    number = re.search(r"Tờ trình số (\d+/TTr-LĐLĐ)", district.locator("h1").inner_text())
-    assert number, district.locator("h1").inner_text()
+    # The letter waits for the district's signing officer: no number yet, a draft PDF; the city has the dossiers.
+    expect(district.locator("h1")).to_have_text("Tờ trình (chờ ký)")
+    expect(district.locator("#proposal-waiting")).to_contain_text("Chờ ký")
+    letter_page = district.url
     for name in NAMES:
         expect(district.locator("#proposal-items")).to_contain_text(name)
     expect(district.locator("#proposal-items")).to_contain_text("Đạt (8/9 đồng ý")
-    shot(district, "council-02-proposal")
-    with district.expect_download() as download:
+    with district.expect_download() as draft_download:
         district.click("#proposal-pdf")
-    reader = pypdf.PdfReader(io.BytesIO(download.value.path().read_bytes()))
-    text = unicodedata.normalize("NFC", "\n".join(p.extract_text() for p in reader.pages))
+    assert "DỰ THẢO" in pdf_text(draft_download.value.path().read_bytes())
+
+    sign_draft(sign_in("ky.sontay"), NAMES[0])  # the Chủ tịch of LĐLĐ Sơn Tây signs it at "Văn bản chờ ký"
+    number = None
+    for _ in range(100):
+        district.goto(letter_page)
+        number = re.search(r"Tờ trình số (\d+/TTr-LĐLĐ) ngày", district.locator("h1").inner_text())
+        if number:
+            break
+        district.wait_for_timeout(100)
+    assert number, district.locator("h1").inner_text()
+    shot(district, "council-02-proposal")
+    expect(district.locator("article.doc")).to_contain_text(f"Số: {number.group(1)}")  # the page prints what was signed
+    with district.expect_download() as download:
+        district.click("#proposal-pdf")  # the PDF as its officer signed it
+    signed_pdf = download.value.path().read_bytes()
+    assert b"/ByteRange" in signed_pdf
+    text = pdf_text(signed_pdf)
     assert f"Số: {number.group(1)}" in text
     assert all(name in text for name in NAMES), text
 
@@ -131,6 +153,5 @@ def test_council_form_errors_a_failed_vote_blocks_and_a_batch_goes_up_with_one_p
     assert len(numbers) == 1  # the batch approval is one decision listing both
     timeline = submitter.locator("main")
     expect(timeline).to_contain_text("Hội đồng TĐKT LĐLĐ thị xã Sơn Tây biểu quyết: Đạt (")
-    expect(timeline).to_contain_text(f"Tờ trình số {number.group(1)}")
     expect(timeline).to_contain_text("Hội đồng TĐKT LĐLĐ TP Hà Nội biểu quyết: Đạt")
     shot(submitter, "council-04-dossier-timeline")

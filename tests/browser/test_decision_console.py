@@ -109,7 +109,26 @@ def test_an_approver_downloads_the_pdf_revokes_the_decision_with_a_reason_and_re
     expect(district.locator("#err-reason")).to_contain_text("ít nhất 10 ký tự")
     district.fill("#f-reason", "Khai man số ngày công trong báo cáo thành tích")
     district.click("button:has-text('Thu hồi quyết định')")
-    expect(district.locator(".flash.ok")).to_contain_text(f"Đã thu hồi quyết định số {number.group(1)}")
+    expect(district.locator(".flash.ok")).to_contain_text(f"Đã lập quyết định thu hồi quyết định số {number.group(1)}")
+    expect(district.locator("#decision-status")).to_have_text("Đang chờ ký quyết định thu hồi")
+    expect(district.locator("#revocation-pending")).to_be_visible()
+    expect(district.locator("#revoke-form")).to_have_count(0)  # asked once
+    expect(district.locator("#certificates-link")).to_have_count(1)  # it stands until its revocation is signed
+
+    sign_draft(sign_in("ky.sontay"), "Kiều Văn Thắng")  # the Chủ tịch signs the revocation decision
+    district.goto(decision_url)
+    expect(district.locator("#decision-status")).to_have_text("Đã thu hồi")
+    revoked_in = district.locator("#revoked-in")
+    revocation_number = re.search(r"(\d+/QĐ-LĐLĐ)", revoked_in.inner_text())
+    assert revocation_number, revoked_in.inner_text()
+    revoked_in.click()
+    expect(district.locator("article.doc")).to_contain_text(f"Về việc thu hồi Quyết định số {number.group(1)}")
+    expect(district.locator("#revokes")).to_contain_text(f"Quyết định số {number.group(1)}")
+    revocation_text = pdf_text(district)  # the revocation decision as its officer signed it
+    assert f"Số: {revocation_number.group(1)}" in revocation_text
+    assert "Khai man số ngày công trong báo cáo thành tích" in " ".join(revocation_text.split())
+    shot(district, "22-revocation-decision")
+    district.click("#revokes a")
     expect(district.locator("#decision-status")).to_have_text("Đã thu hồi")
     expect(district.locator("#revocation")).to_contain_text("Khai man số ngày công trong báo cáo thành tích")
     expect(district.locator("td.recovery")).to_contain_text("Phải thu hồi")

@@ -1,4 +1,5 @@
-"""End to end over the HTTP API: a council meeting, a batch forwarded with one tờ trình, its PDF and .xlsx."""
+"""End to end over the HTTP API: a council meeting, a batch forwarded with one tờ trình that the unit's signing officer
+signs (numbered from the unit's register of outgoing documents), its signed PDF and .xlsx."""
 
 from __future__ import annotations
 
@@ -49,20 +50,44 @@ def test_a_meeting_then_a_batch_forward_gives_one_letter_the_parent_can_download
     revote = meeting | {"votes": [{"task_id": tasks[1], "votes_for": 7, "votes_against": 2}]}
     client.post("ld.sontay", "/api/v1/council-meetings", revote)
     letter = client.post("ld.sontay", "/api/v1/queues/HN-SONTAY/forward-batch", {"task_ids": tasks, "comment": "Kính trình"})
-    assert re.fullmatch(r"[1-9]\d*/TTr-LĐLĐ", letter["number_text"])
-    for nomination_id in ids:
+    assert (letter["number_text"], letter["status_label"]) == (None, "Chờ ký")  # numbered when its officer signs it
+    for nomination_id in ids:  # the unit above has the dossiers at once
         client.task_in_queue("ld.hanoi", "HN", nomination_id)
+
+    [draft] = client.poll(
+        lambda: [
+            d for d in client.get("ld.sontay", "/api/v1/drafts", issuer="HN-SONTAY")["items"] if d["proposal_id"] == letter["id"]
+        ],
+        bool,
+        what="the letter's draft",
+    )
+    assert (draft["kind"], draft["kind_label"], draft["status_label"]) == ("forwarding", "Tờ trình", "Chờ ký")
+    with pytest.raises(ApiError) as approver_signs:  # whoever forwarded it does not sign it
+        client.post("ld.sontay", f"/api/v1/drafts/{draft['id']}/sign")
+    assert approver_signs.value.status == 403
+    client.sign_letter_of("ky.sontay", "HN-SONTAY", letter["id"])
+    signed = client.poll(
+        lambda: client.get("ld.hanoi", f"/api/v1/proposals/{letter['id']}"), lambda p: p["number_text"], what="the number"
+    )
+    assert re.fullmatch(r"[1-9]\d*/TTr-LĐLĐ", signed["number_text"])
+    assert signed["title"] == f"Tờ trình số {signed['number_text']} ngày {signed['issued_on_vn']}"
     received = {p["id"]: p["number_text"] for p in client.get("ld.hanoi", "/api/v1/queues/HN/proposals")["items"]}
-    assert received[letter["id"]] == letter["number_text"]
+    assert received[letter["id"]] == signed["number_text"]
+    register = client.get("ky.sontay", "/api/v1/units/HN-SONTAY/outgoing-documents", year=int(signed["issued_on"][:4]))["items"]
+    assert signed["number_text"] in [line["number_text"] for line in register]
 
     token = client.tokens["ld.hanoi"]
     with httpx.Client(base_url=system.portal_url, headers={"Authorization": f"Bearer {token}"}) as http:
-        pdf = http.get(f"/api/v1/proposals/{letter['id']}/document", params={"format": "pdf"})
+        pdf = http.get(f"/api/v1/decisions/{signed['document_id']}.pdf")  # as the officer signed it (awards)
         xlsx = http.get(f"/api/v1/proposals/{letter['id']}/document", params={"format": "xlsx"})
+        same = http.get(f"/api/v1/proposals/{letter['id']}/document", params={"format": "pdf"})
+    assert same.content == pdf.content  # once signed, the tờ trình's PDF is the file its officer signed
     assert pdf.status_code == 200
     assert pdf.headers["content-type"] == "application/pdf"
-    text = unicodedata.normalize("NFC", "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages))
-    assert letter["number_text"] in text
+    reader = pypdf.PdfReader(io.BytesIO(pdf.content))
+    assert b"/ByteRange" in pdf.content  # signed (PAdES)
+    text = unicodedata.normalize("NFC", "\n".join(p.extract_text() for p in reader.pages))
+    assert signed["number_text"] in text
     assert all(n in text for n in names)
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet is not None

@@ -60,8 +60,26 @@ def test_a_decision_is_downloaded_revoked_with_a_reason_and_a_state_title_gets_a
     with pytest.raises(ApiError) as not_issuer:
         client.post("cdcs.dst", f"/api/v1/decisions/{decision_id}/revoke", {"reason": "Khai man thành tích trong báo cáo"})
     assert not_issuer.value.status == 403
-    revoked = client.post("ld.sontay", f"/api/v1/decisions/{decision_id}/revoke", {"reason": "Khai man thành tích trong báo cáo"})
-    assert (revoked["status"], revoked["recovery_due_vnd"]) == ("revoked", 710_000)
+    asked = client.post("ld.sontay", f"/api/v1/decisions/{decision_id}/revoke", {"reason": "Khai man thành tích trong báo cáo"})
+    assert (asked["status"], asked["status_label"]) == ("issued", "Đang chờ ký quyết định thu hồi")  # stands until signed
+    drafts = client.get("ky.sontay", "/api/v1/drafts", issuer="HN-SONTAY")["items"]
+    [revocation_draft] = [d for d in drafts if d["kind"] == "revocation"]
+    signed_revocation = client.post("ky.sontay", f"/api/v1/drafts/{revocation_draft['id']}/sign")
+    [issued] = signed_revocation["signed"]
+    assert re.fullmatch(r"[1-9]\d*/QĐ-LĐLĐ", issued["number_text"])
+    revoked = client.get("ld.sontay", f"/api/v1/decisions/{decision_id}")
+    assert (revoked["status"], revoked["recovery_due_vnd"], revoked["revoked_in"]["id"]) == ("revoked", 710_000, issued["id"])
+    same = client.http.get(
+        f"/api/v1/decisions/{decision_id}.pdf", headers={"Authorization": f"Bearer {client.tokens['cdcs.dst']}"}
+    )
+    assert same.content == pdf.content  # the signed decision is never altered
+    revocation_pdf = client.http.get(
+        f"/api/v1/decisions/{issued['id']}.pdf", headers={"Authorization": f"Bearer {client.tokens['cdcs.dst']}"}
+    )
+    checked = client.http.post(
+        "/api/v1/documents/verify", files={"file": ("thu-hoi.pdf", revocation_pdf.content, "application/pdf")}
+    )
+    assert checked.json()["valid"] is True, checked.json()
     after = client.wait_for("cdcs.dst", granted["id"], lambda n: n["status"] == "revoked", what="revoked")
     assert after["status_label"] == "Đã thu hồi quyết định"
     recovered = client.post("ld.sontay", f"/api/v1/decisions/{decision_id}/recovered", {"nomination_id": granted["id"]})

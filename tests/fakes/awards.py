@@ -86,6 +86,10 @@ class FakeAwardsStore(AwardsStore):
         self.register.counters[(issuer_code, year)] = last + 1
         return last
 
+    async def raise_register(self, issuer_code: str, year: int, at_least: int) -> None:
+        key = (issuer_code, year)
+        self.register.counters[key] = max(self.register.counters.get(key, 0), at_least)
+
     async def add_decision(self, decision: Decision) -> None:
         taken = {(d.kind, d.issuer_code, d.year, d.number) for d in self.register.decisions.values()}
         if (decision.kind, decision.issuer_code, decision.year, decision.number) in taken:
@@ -138,10 +142,18 @@ class FakeAwardsStore(AwardsStore):
                 )
         return found
 
-    async def revoke_decision(self, decision_id: str, *, reason: str, by: str, by_id: str, at: datetime) -> None:
+    async def revoke_decision(
+        self, decision_id: str, *, reason: str, by: str, by_id: str, at: datetime, revoked_in: str | None = None
+    ) -> None:
         r = self.register
         r.decisions[decision_id] = dataclasses.replace(
-            r.decisions[decision_id], status="revoked", revoked_reason=reason, revoked_by=by, revoked_by_id=by_id, revoked_at=at
+            r.decisions[decision_id],
+            status="revoked",
+            revoked_reason=reason,
+            revoked_by=by,
+            revoked_by_id=by_id,
+            revoked_at=at,
+            revoked_in=revoked_in,
         )
         for e in self._entries_of(decision_id):
             r.entries[e.id] = dataclasses.replace(e, status="revoked", recovery="due", recovery_amount_vnd=e.prize_amount_vnd)
@@ -177,6 +189,14 @@ class FakeAwardsStore(AwardsStore):
 
     async def draft(self, draft_id: str, *, for_update: bool = False) -> Draft | None:
         return self.register.drafts.get(draft_id)
+
+    async def draft_of_document(self, document_id: str) -> Draft | None:
+        found = (d for d in self.register.drafts.values() if d.id == document_id or document_id in {i for i, _ in d.signed_as})
+        return next(found, None)
+
+    async def revocation_waiting(self, decision_id: str) -> Draft | None:
+        waiting = (d for d in self.register.drafts.values() if d.status == "awaiting_signature" and d.revocation)
+        return next((d for d in waiting if d.revocation and d.revocation.decision_id == decision_id), None)
 
     async def drafted_nominations(self, nomination_ids: Sequence[str]) -> set[str]:
         listed = {n.id for d in self.register.drafts.values() for n in d.nominations}

@@ -62,7 +62,6 @@ class ReviewData:
     votes: dict[int, CouncilVoteRecord] = field(default_factory=dict)
     proposals: dict[str, Proposal] = field(default_factory=dict)
     proposal_tasks: list[ProposalTask] = field(default_factory=list)
-    proposal_counters: dict[tuple[str, int], int] = field(default_factory=dict)
     reorganisations: dict[str, ReorganisationRecord] = field(default_factory=dict)
     inbox: set[tuple[str, str]] = field(default_factory=set)
     outbox: list[Event] = field(default_factory=list)
@@ -82,7 +81,6 @@ class ReviewData:
             votes=dict(self.votes),
             proposals=dict(self.proposals),
             proposal_tasks=list(self.proposal_tasks),
-            proposal_counters=dict(self.proposal_counters),
             reorganisations=dict(self.reorganisations),
             inbox=set(self.inbox),
             outbox=list(self.outbox),
@@ -462,10 +460,16 @@ class FakeProposals(port.Proposals):
     def __init__(self, data: ReviewData) -> None:
         self.data = data
 
-    async def next_number(self, unit_code: str, year: int) -> int:
-        number = self.data.proposal_counters.get((unit_code, year), 0) + 1
-        self.data.proposal_counters[(unit_code, year)] = number
-        return number
+    async def numbered_before(self, unit_code: str, year: int) -> int:
+        old = [
+            p.number or 0
+            for p in self.data.proposals.values()
+            if p.unit.code == unit_code and p.year == year and not p.document_id
+        ]
+        return max(old, default=0)
+
+    async def record_signature(self, proposal: Proposal) -> None:
+        self.data.proposals[proposal.id] = stored(proposal)
 
     async def add(self, proposal: Proposal, tasks: Sequence[ProposalTask]) -> None:
         self.data.proposals[proposal.id] = stored(proposal)

@@ -90,6 +90,8 @@ async def test_a_signed_decision_prints_a_page_per_giay_khen_numbered_by_positio
 
     done = await rpc(nc, "revoke", APPROVER_SONTAY, {"id": decision_id, "reason": "Khai man thành tích trong báo cáo"})
     assert done["ok"] is True, done
+    assert (await rpc(nc, "certificates", APPROVER_SONTAY, {"id": decision_id}))["ok"]  # it stands until…
+    await signed_by_the_chairs(world, nc, 3)  # …its revocation decision is signed
     revoked = await rpc(nc, "certificates", APPROVER_SONTAY, {"id": decision_id})
     assert (revoked["error"]["status"], revoked["error"]["code"]) == (409, "decision_revoked")
 

@@ -230,7 +230,7 @@ async def stream_count_dead(system: System) -> int:
 
 
 @pytest.mark.asyncio
-async def test_batch_forward_makes_one_numbered_proposal_gapless_per_unit_and_year(system: System) -> None:
+async def test_batch_forward_makes_one_proposal_waiting_for_its_signer_and_announces_it(system: System) -> None:
     names = ("Phạm Quốc Vượng", "Đặng Thị Thuỷ", "Vũ Đình Khải")
     ids = [
         await system.submit(name, "cong_nhan_gioi_thu_do", f"Thành tích nổi bật của {name} trong lao động sản xuất năm 2026.")
@@ -246,32 +246,37 @@ async def test_batch_forward_makes_one_numbered_proposal_gapless_per_unit_and_ye
 
     await system.meeting(SONTAY, {pair[0]: 9, pair[1]: 8})
     letter = await review_rpc(system.review)["forward_batch"](SONTAY, {"unit_code": "HN-SONTAY", "task_ids": pair})
-    assert (letter["number"], letter["number_text"], letter["to_unit_code"]) == (1, "1/TTr-LĐLĐ", "HN")
+    # No number of review's own: the unit's signing officer signs it in awards, from the unit's one register
+    assert (letter["number"], letter["number_text"], letter["to_unit_code"]) == (None, None, "HN")
+    assert (letter["title"], letter["status_label"]) == ("Tờ trình (chờ ký)", "Chờ ký")
     assert [i["nominee_name"] for i in letter["items"]] == list(names[:2])
     assert letter["items"][0]["council"].startswith("Đạt (9/9 đồng ý")
 
-    with pytest.raises(ValidationFailed):  # refused: must not use up number 2
+    with pytest.raises(ValidationFailed):  # refused: announces no letter
         await review_rpc(system.review)["forward_batch"](SONTAY, {"unit_code": "HN-SONTAY", "task_ids": [tasks[2]["id"]]})
     await system.meeting(SONTAY, {tasks[2]["id"]: 9})
     second = await review_rpc(system.review)["forward_batch"](SONTAY, {"unit_code": "HN-SONTAY", "task_ids": [tasks[2]["id"]]})
-    assert second["number_text"] == "2/TTr-LĐLĐ"
+    assert second["number_text"] is None
 
     forwarded = await outbox_payloads(system.review, subjects.NOMINATION_FORWARDED)
-    assert [(f["nomination_id"], f["proposal_number"]) for f in forwarded] == [
-        (ids[0], "1/TTr-LĐLĐ"),
-        (ids[1], "1/TTr-LĐLĐ"),
-        (ids[2], "2/TTr-LĐLĐ"),
+    assert [(f["nomination_id"], f["proposal_number"]) for f in forwarded] == [(ids[0], None), (ids[1], None), (ids[2], None)]
+    letters = await outbox_payloads(system.review, subjects.PROPOSAL_FORWARDED)
+    assert [(p["proposal_id"], p["unit"]["code"], p["to_unit"]["code"]) for p in letters] == [
+        (letter["id"], "HN-SONTAY", "HN"),
+        (second["id"], "HN-SONTAY", "HN"),
     ]
+    assert [i["nominee_name"] for i in letters[0]["items"]] == list(names[:2])
     city_task = await system.task(ids[0], "HN")
     assert city_task["council"]["blocking"]["code"] == "council_vote_missing"  # the city's own council votes again
-    assert [p["number_text"] for p in city_task["proposals"]] == ["1/TTr-LĐLĐ"]
+    assert [(p["title"], p["status_label"]) for p in city_task["proposals"]] == [("Tờ trình (chờ ký)", "Chờ ký")]
 
-    # The document: the sender and the receiver may read it, another district may not.
+    # The draft: the sender and the receiver may read it, another district may not; no number, no signer yet.
     doc = await review_rpc(system.review)["proposal_document"](HANOI, {"id": letter["id"], "format": "pdf"})
     reader = pypdf.PdfReader(io.BytesIO(base64.b64decode(doc["content_base64"])))
     text = unicodedata.normalize("NFC", "\n".join(page.extract_text() for page in reader.pages))
-    for expected in ("TỜ TRÌNH", "Số: 1/TTr-LĐLĐ", *names[:2], "Kính gửi: Liên đoàn Lao động Thành phố Hà Nội", "Phạm Quang Huy"):
+    for expected in ("TỜ TRÌNH", "DỰ THẢO", "/TTr-LĐLĐ", *names[:2], "Kính gửi: Liên đoàn Lao động Thành phố Hà Nội"):
         assert expected in text
+    assert "Phạm Quang Huy" not in text  # the approver who forwarded it never signs it
     xlsx = await review_rpc(system.review)["proposal_document"](SONTAY, {"id": letter["id"], "format": "xlsx"})
     sheet = load_workbook(io.BytesIO(base64.b64decode(xlsx["content_base64"]))).active
     assert sheet is not None
@@ -286,11 +291,11 @@ async def test_batch_forward_makes_one_numbered_proposal_gapless_per_unit_and_ye
         return [s["comment"] for s in await system.timeline(ids[0]) if s["step"] == "forwarded"]
 
     [comment] = await eventually(forward_comments, lambda c: len(c) == 1)
-    assert "Tờ trình số 1/TTr-LĐLĐ" in comment
+    assert "kèm tờ trình (chờ ký)" in comment
 
 
 @pytest.mark.asyncio
-async def test_concurrent_batch_forwards_of_one_unit_get_distinct_gapless_numbers(service_context: Callable[..., Any]) -> None:
+async def test_concurrent_batch_forwards_of_one_unit_each_announce_their_own_letter(service_context: Callable[..., Any]) -> None:
     ctx: ServiceContext = await service_context("review")
     task_ids = []
     for i in range(6):
@@ -306,5 +311,7 @@ async def test_concurrent_batch_forwards_of_one_unit_get_distinct_gapless_number
     letters = await asyncio.gather(
         *(review_rpc(ctx)["forward_batch"](SONTAY, {"unit_code": "HN-SONTAY", "task_ids": [i]}) for i in task_ids)
     )
-    assert sorted(letter["number"] for letter in letters) == [1, 2, 3, 4, 5, 6]
+    assert [letter["number"] for letter in letters] == [None] * 6  # numbered when signed, in awards (one register)
     assert await count_rows(ctx.engine, review_store.proposals) == 6
+    announced = await outbox_payloads(ctx, subjects.PROPOSAL_FORWARDED)
+    assert sorted(p["proposal_id"] for p in announced) == sorted(letter["id"] for letter in letters)

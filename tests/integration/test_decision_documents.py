@@ -5,6 +5,7 @@ nothing; a revocation with its reason reaches registration; a state title ends i
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
 import uuid
@@ -21,6 +22,7 @@ from nats.js import JetStreamContext
 
 from services.awards import routes as awards_routes
 from services.awards import store as awards_store
+from services.awards.store import tables as awards_tables
 from services.awards.usecases.context import AwardsContext
 from services.registration import routes as registration_routes
 from services.registration import store as registration_store
@@ -129,6 +131,12 @@ async def statuses(reg: ServiceContext, ids: list[str]) -> list[str]:
 
 
 UNIT_PRIZE = 1_500_000  # what the district's quy chế grants a CĐCS vững mạnh (the catalogue knows no amount)
+
+
+async def signed_file_hash(awards: ServiceContext, decision_id: str) -> str:
+    f = awards_tables.signed_files
+    async with awards.engine.connect() as conn:
+        return str(await conn.scalar(sa.select(f.c.sha256).where(f.c.decision_id == decision_id)))
 
 
 async def signed_by_the_chairs(world: dict[str, Any], nc: NatsClient, drafted: int) -> None:
@@ -246,6 +254,7 @@ async def test_a_revoked_decision_marks_its_prizes_for_recovery_and_registration
     await relay_and_wait(world, ids, "granted")
     [d] = (await rpc(nc, "list_decisions", APPROVER_SONTAY, {}))["data"]["items"]
     assert await reported(nc, APPROVER_SONTAY, "HN-SONTAY") == 2
+    signed_hash = await signed_file_hash(world["awards"], d["id"])
 
     short = await rpc(nc, "revoke", APPROVER_SONTAY, {"id": d["id"], "reason": "sai"})
     assert (short["error"]["status"], short["error"]["fields"]) == (
@@ -258,13 +267,39 @@ async def test_a_revoked_decision_marks_its_prizes_for_recovery_and_registration
     signed_pdf = (await rpc(nc, "decision_document", APPROVER_SONTAY, {"id": d["id"], "format": "pdf"}))["data"]
     done = await rpc(nc, "revoke", APPROVER_SONTAY, {"id": d["id"], "reason": "Khai man thành tích trong báo cáo"})
     assert done["ok"] is True
-    revoked = done["data"]
+    asked = done["data"]  # a revocation decision is drafted; the decision stands until it is signed
+    assert (asked["status"], asked["status_label"], asked["revocation_pending"]) == (
+        "issued",
+        "Đang chờ ký quyết định thu hồi",
+        True,
+    )
+    pending = await rpc(nc, "revoke", APPROVER_SONTAY, {"id": d["id"], "reason": "Khai man thành tích trong báo cáo"})
+    assert (pending["error"]["status"], pending["error"]["code"]) == (409, "revocation_pending")
+    assert await reported(nc, APPROVER_SONTAY, "HN-SONTAY") == 2
+
+    await signed_by_the_chairs(world, nc, 2)  # the Chủ tịch signs the revocation decision
+    revoked = (await rpc(nc, "get_decision", APPROVER_SONTAY, {"id": d["id"]}))["data"]
     assert (revoked["status"], revoked["revocation"]["reason"], revoked["recovery_due_vnd"]) == (
         "revoked",
         "Khai man thành tích trong báo cáo",
         1_420_000,
     )
     assert {x["recovery"] for x in revoked["nominees"]} == {"due"}
+    assert revoked["revoked_in"]["number_text"] == "2/QĐ-LĐLĐ"  # numbered from the issuer's one register
+    its_revocation = (await rpc(nc, "get_decision", APPROVER_SONTAY, {"id": revoked["revoked_in"]["id"]}))["data"]
+    assert (its_revocation["kind"], its_revocation["revokes"]["id"]) == ("revocation", d["id"])
+    revocation_pdf = await rpc(nc, "decision_document", APPROVER_SONTAY, {"id": its_revocation["id"], "format": "pdf"})
+    data = base64.b64decode(revocation_pdf["data"]["content_base64"])
+    assert b"/ByteRange" in data  # signed PAdES
+    text = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages).split())
+    for expected in (
+        "Số: 2/QĐ-LĐLĐ",
+        "Về việc thu hồi Quyết định số 1/QĐ-LĐLĐ",
+        "Khai man thành tích trong báo cáo",
+        "Phạm Văn Hải",
+        "1.420.000",
+    ):
+        assert expected in text, expected
     again = await rpc(nc, "revoke", APPROVER_SONTAY, {"id": d["id"], "reason": "Khai man thành tích trong báo cáo"})
     assert (again["error"]["status"], again["error"]["code"]) == (409, "already_revoked")
     assert await reported(nc, APPROVER_SONTAY, "HN-SONTAY") == 0  # kept in the register, no longer counted
@@ -290,9 +325,12 @@ async def test_a_revoked_decision_marks_its_prizes_for_recovery_and_registration
 
     filtered = (await rpc(nc, "list_decisions", APPROVER_SONTAY, {"status": "revoked"}))["data"]
     assert [x["id"] for x in filtered["items"]] == [d["id"]]
-    assert (await rpc(nc, "list_decisions", APPROVER_SONTAY, {"status": "issued"}))["data"]["total"] == 0
+    issued = (await rpc(nc, "list_decisions", APPROVER_SONTAY, {"status": "issued"}))["data"]["items"]
+    assert [x["id"] for x in issued] == [its_revocation["id"]]  # the revocation decision itself stands
     pdf = (await rpc(nc, "decision_document", APPROVER_SONTAY, {"id": d["id"], "format": "pdf"}))["data"]
     assert pdf["content_base64"] == signed_pdf["content_base64"]  # the signed file is never altered by a revocation
+    assert await signed_file_hash(world["awards"], d["id"]) == signed_hash
+    assert hashlib.sha256(base64.b64decode(pdf["content_base64"])).hexdigest() == signed_hash
     printed = (await rpc(nc, "decision_document", APPROVER_SONTAY, {"id": d["id"], "format": "html"}))["data"]
     assert "ĐÃ THU HỒI" in base64.b64decode(printed["content_base64"]).decode()  # the console's page says so
 

@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime
 import pypdf
 import pytest
 
-from services.awards.usecases import decisions, documents, grassroots, issuing, reports, revocation
-from shared.contracts.errors import InconsistentEvent, ValidationFailed
+from services.awards.usecases import decisions, documents, grassroots, issuing, outgoing, reports, revocation, signing
+from shared.contracts.errors import Conflict, Forbidden, InconsistentEvent, ValidationFailed
 from shared.contracts.events import (
     AwardGranted,
     AwardProposed,
@@ -30,13 +30,15 @@ from shared.contracts.operations.awards import (
     DocumentRequest,
     GrassrootsRow,
     MarkRecovered,
+    OutgoingQuery,
     RecordGrassroots,
     ReportQuery,
     RevokeDecision,
+    SignDraft,
 )
 from shared.contracts.values import UnitRef
 from shared.rules.catalog import award_on
-from tests.fakes.awards import FakeAwards, FakeOutbox, FakeUnitOfWork, approve_and_sign, fake_awards, sign_drafts
+from tests.fakes.awards import FakeAwards, FakeOutbox, FakeUnitOfWork, approve_and_sign, chair_of, fake_awards, sign_drafts
 from tests.unit.factories import TREE, actor, path, unit
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 09:00 in Hà Nội
@@ -239,11 +241,37 @@ async def test_revocation_marks_every_prize_to_recover_and_takes_the_decision_ou
     [decision] = awards.store.all_decisions()
     assert await counted(awards, "HN-SONTAY") == 2
 
+    signed_file = await awards.store.signed_file(decision.id)
     view = await revocation.revoke(awards.context, SONTAY, RevokeDecision(id=decision.id, reason=f"  {REASON}  "))
 
+    # Asking drafts the revocation decision: the decision stands, still counted, until the issuer's officer signs it.
+    assert (view.status, view.status_label, view.revocation_pending, view.can_revoke) == (
+        "issued",
+        "Đang chờ ký quyết định thu hồi",
+        True,
+        False,
+    )
+    assert awards.outbox.of_type(DecisionRevoked) == []
+    assert await counted(awards, "HN-SONTAY") == 2
+    with pytest.raises(Conflict) as twice:
+        await revocation.revoke(awards.context, SONTAY, RevokeDecision(id=decision.id, reason=REASON))
+    assert twice.value.code == "revocation_pending"
+    [draft] = [d for d in awards.store.register.drafts.values() if d.status == "awaiting_signature"]
+    assert (draft.kind, draft.issuer.code, draft.approved_by) == ("revocation", "HN-SONTAY", SONTAY)
+    with pytest.raises(Forbidden):  # the approver who asked does not sign it
+        await signing.sign_draft(awards.context, SONTAY, SignDraft(id=draft.id))
+
+    awards.clock.at = datetime(2026, 3, 5, 3, 0, tzinfo=UTC)
+    [signed] = await sign_drafts(awards)
+    [(revocation_id, number_text)] = [(d.id, d.number_text) for d in signed.signed]
+    assert number_text == "2/QĐ-LĐLĐ"  # the issuer's one register: after the decision it revokes
+    chair = chair_of(unit("HN-SONTAY")).full_name
+    view = await decisions.get_decision(awards.context, SONTAY, DecisionById(id=decision.id))
     assert (view.status, view.status_label, view.can_revoke, view.can_mark_recovered) == ("revoked", "Đã thu hồi", False, True)
+    assert view.revoked_in is not None
+    assert (view.revoked_in.id, view.revoked_in.number_text) == (revocation_id, "2/QĐ-LĐLĐ")
     assert view.revocation is not None
-    assert (view.revocation.reason, view.revocation.by, view.revocation.at) == (REASON, "Lãnh đạo LĐLĐ Sơn Tây", NOW)
+    assert (view.revocation.reason, view.revocation.by, view.revocation.at) == (REASON, chair, awards.clock.at)
     assert [(n.status, n.recovery, n.recovery_amount_vnd) for n in view.nominees] == [
         ("revoked", "due", 710_000),
         ("revoked", "due", 1_410_000),
@@ -253,6 +281,22 @@ async def test_revocation_marks_every_prize_to_recover_and_takes_the_decision_ou
     assert isinstance(revoked, DecisionRevoked)
     assert [(e.nomination_id, e.prize_amount_vnd) for e in revoked.entries] == [("n-1", 710_000), ("n-2", 1_410_000)]
     assert await counted(awards, "HN-SONTAY") == 0
+    assert await awards.store.signed_file(decision.id) == signed_file  # the signed decision is never altered
+    its_revocation = await decisions.get_decision(awards.context, SONTAY, DecisionById(id=revocation_id))
+    assert its_revocation.revokes is not None
+    assert (its_revocation.kind, its_revocation.revokes.id, its_revocation.can_revoke) == ("revocation", decision.id, False)
+    assert awards.signer.signed[-1] == ("HN-SONTAY", chair, "Ký ban hành quyết định thu hồi số 2/QĐ-LĐLĐ")
+    book = await outgoing.outgoing_register(awards.context, SONTAY, OutgoingQuery(unit_code="HN-SONTAY", year=2026))
+    assert [(line.number_text, line.kind_label, line.subject) for line in book.items] == [
+        ("1/QĐ-LĐLĐ", "Quyết định", "Về việc khen thưởng Giấy khen của Liên đoàn Lao động cấp huyện năm 2026"),
+        ("2/QĐ-LĐLĐ", "Quyết định", "Về việc thu hồi Quyết định số 1/QĐ-LĐLĐ"),
+    ]
+    printed = await documents.decision_document(
+        awards.context, awards.units, SONTAY, DocumentRequest(id=revocation_id, format="html")
+    )  # the console's page, from the template of the signed PDF
+    page = base64.b64decode(printed.content_base64).decode()
+    for expected in ("Số: 2/QĐ-LĐLĐ", "Về việc thu hồi Quyết định số 1/QĐ-LĐLĐ ngày 02/3/2026", REASON, "Phòng Kỹ thuật"):
+        assert expected in page, expected
 
     view = await revocation.mark_recovered(awards.context, SONTAY, MarkRecovered(id=decision.id, nomination_id="n-1"))
     assert [(n.recovery, n.recovered_by) for n in view.nominees] == [("recovered", "Lãnh đạo LĐLĐ Sơn Tây"), ("due", None)]

@@ -31,7 +31,7 @@ from shared.rules.documents import Certificate, certificates_pdf, load_layout
 from shared.rules.documents.certificate import text_lines
 from shared.rules.documents.model import LAYOUT_FILE
 from tests.document_samples import LONG_NAME, certified_decision, decision_certificates
-from tests.fakes.awards import FakeAwards, approve_and_sign, fake_awards
+from tests.fakes.awards import FakeAwards, approve_and_sign, fake_awards, sign_drafts
 from tests.unit.factories import TREE, actor, path, unit
 
 A4 = (841.89, 595.28)  # landscape, in points
@@ -335,11 +335,14 @@ async def test_a_reader_of_another_unit_is_refused_403(awards: FakeAwards) -> No
 @pytest.mark.asyncio
 async def test_a_revoked_decision_prints_no_certificates_409(awards: FakeAwards) -> None:
     reason = "Phát hiện hồ sơ khai sai thành tích sau khi ban hành"
-    await revocation.revoke(awards.context, SONTAY, RevokeDecision(id=decision_id(awards), reason=reason))
+    revoked = decision_id(awards)
+    await revocation.revoke(awards.context, SONTAY, RevokeDecision(id=revoked, reason=reason))
+    await certificates.certificates(awards.context, awards.units, DST, CertificatesRequest(id=revoked))  # it stands
+    await sign_drafts(awards)  # until its revocation is signed
     with pytest.raises(Conflict) as refused:
-        await certificates.certificates(awards.context, awards.units, DST, CertificatesRequest(id=decision_id(awards)))
+        await certificates.certificates(awards.context, awards.units, DST, CertificatesRequest(id=revoked))
     assert (refused.value.status, refused.value.code) == (409, "decision_revoked")
-    view = await decisions.get_decision(awards.context, DST, DecisionById(id=decision_id(awards)))
+    view = await decisions.get_decision(awards.context, DST, DecisionById(id=revoked))
     assert not any(n.has_certificate for n in view.nominees)
 
 

@@ -10,8 +10,9 @@ from typing import Any
 import pypdf
 from openpyxl import load_workbook
 
-from services.review.domain.proposal import Proposal, ProposalItem, letter_settings, proposal_letter
+from services.review.domain.proposal import Proposal, ProposalItem, proposal_letter
 from shared.rules.documents import to_pdf, to_xlsx
+from shared.rules.forwarding import letter_settings
 from shared.rules.reference import load_units
 
 UNITS = {u.code: u.ref() for u in load_units()}
@@ -50,7 +51,7 @@ def row(**changes: Any) -> Proposal:
         "issued_on": date(2026, 3, 2),
         "number_text": "3/TTr-LĐLĐ",
         "comment": None,
-        "signer_id": "u-sontay",
+        "forwarded_by_id": "u-sontay",
         "signer_name": "Phạm Quang Huy",
         "created_at": datetime(2026, 3, 2, 2, 0, tzinfo=UTC),
     }

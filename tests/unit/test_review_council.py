@@ -13,7 +13,6 @@ from services.review.domain.council import (
     RecordedVote,
     gate_problem,
     meeting_errors,
-    proposal_number_text,
     require_council,
     rule_for,
     summary_vi,
@@ -24,6 +23,7 @@ from shared.contracts.events import CouncilVote
 from shared.contracts.values import Level
 from shared.rules.catalog import CouncilRule
 from shared.rules.council import judge
+from shared.rules.forwarding import proposal_symbol
 from shared.rules.rulebook import Rulebook
 from tests.integration.conftest import snapshot
 
@@ -133,4 +133,4 @@ def test_summary() -> None:
     [("QĐ-LĐLĐ", "3/TTr-LĐLĐ"), ("QĐ-TLĐ", "3/TTr-TLĐ"), ("QĐ-CĐP", "3/TTr-CĐP"), (None, "3/TTr"), ("LĐLĐ", "3/TTr-LĐLĐ")],
 )
 def test_the_proposal_number_follows_the_units_decision_suffix(suffix: str | None, text: str) -> None:
-    assert proposal_number_text(3, suffix) == text
+    assert f"3/{proposal_symbol(suffix)}" == text

@@ -8,6 +8,7 @@ from typing import Literal
 
 from shared.contracts.values import NomineeKind, UnitRef
 from shared.rules.catalog import Award
+from shared.rules.forwarding import proposal_symbol
 from shared.rules.reference import prize_amount, prize_rounding_on
 
 
@@ -71,6 +72,6 @@ def prize_line(award: Award, nominee_kind: NomineeKind, base_salary_vnd: int, on
 
 
 def proposal_number_for(issuer: UnitRef, year: int, last_number: int) -> DecisionNumber:
-    """A tờ trình's own gapless series per issuer per year: '3/TTr-LĐLĐ' beside '15/QĐ-LĐLĐ'."""
-    suffix = issuer.decision_suffix or "QĐ"
-    return DecisionNumber(number=last_number + 1, year=year, suffix="TTr" + suffix.removeprefix("QĐ"))
+    """A tờ trình's number in the issuer's one register of the year, with its own symbol: '16/TTr-LĐLĐ' after
+    '15/QĐ-LĐLĐ'."""
+    return DecisionNumber(number=last_number + 1, year=year, suffix=proposal_symbol(issuer.decision_suffix))

@@ -19,7 +19,7 @@ from shared.contracts.operations.awards import DecisionFrame
 from shared.contracts.values import VIETNAM_TZ, NomineeKind
 from shared.rules.documents import AppendixHeading, Column, OfficialDocument, SignatureBlock, Table, short_date, vnd
 
-TITLES = {"decision": "QUYẾT ĐỊNH", "proposal": "TỜ TRÌNH"}
+TITLES = {"decision": "QUYẾT ĐỊNH", "proposal": "TỜ TRÌNH", "forwarding": "TỜ TRÌNH"}
 UNKNOWN_AMOUNT = "chưa xác định"
 WATERMARK_REVOKED = "ĐÃ THU HỒI"
 
@@ -191,6 +191,8 @@ def subject_line(kind: DocumentKind, award_names: Sequence[str], periods: Sequen
     year = f" năm {periods[0]}" if len(periods) == 1 else ""
     if kind == "proposal":
         return f"Về việc đề nghị tặng {names}{year}"
+    if kind in ("forwarding", "revocation"):  # the subject its own template prints, kept as its first "award"'s name
+        return names
     return f"Về việc khen thưởng {names}{year}"
 
 

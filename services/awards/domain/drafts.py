@@ -9,15 +9,62 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from pydantic import BaseModel, ConfigDict
+
 from services.awards.domain.issuing import DocumentPlan
 from services.awards.domain.signers import SigningOfficer
 from shared.contracts.errors import Forbidden
-from shared.contracts.events import Actor, DecisionDrafted, DraftSnapshot, Event, NominationSnapshot
+from shared.contracts.events import Actor, DecisionDrafted, DraftSnapshot, Event, ForwardedItem, NominationSnapshot
 from shared.contracts.operations.awards import DocumentKind, DraftStatus
 from shared.contracts.values import UnitRef
 
 DRAFT_STATUS_LABELS: dict[DraftStatus, str] = {"awaiting_signature": "Chờ ký", "signed": "Đã ký"}
-KIND_LABELS: dict[DocumentKind, str] = {"decision": "Quyết định", "proposal": "Tờ trình"}
+KIND_LABELS: dict[DocumentKind, str] = {
+    "decision": "Quyết định",
+    "proposal": "Tờ trình",
+    "forwarding": "Tờ trình",
+    "revocation": "Quyết định thu hồi",
+}
+
+
+class ForwardingLetter(BaseModel):
+    """What a forwarding tờ trình says, as review forwarded it (kept with its draft: domain.forwarding)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    proposal_id: str
+    to_unit: UnitRef
+    comment: str = ""
+    items: tuple[ForwardedItem, ...]
+    forwarded_at: datetime
+
+
+class RevokedLine(BaseModel):
+    """A nominee of the revoked decision as the revocation lists it: the award withdrawn and the prize to recover."""
+
+    model_config = ConfigDict(frozen=True)
+
+    nomination_id: str | None
+    name: str
+    kind: str
+    unit_name: str
+    award_name: str
+    prize_amount_vnd: int
+
+
+class RevocationContent(BaseModel):
+    """What a decision revoking another says ("Quyết định về việc thu hồi Quyết định số … ngày …"), frozen when the
+    issuer's approver asked for it (kept with its draft: domain.revocation_document)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    decision_id: str
+    number_text: str
+    issued_at: datetime
+    subject: str  # the revoked decision's trích yếu
+    reason: str
+    lines: tuple[RevokedLine, ...]
+    readers: tuple[str, ...]  # the revoked decision's readers
 
 
 @dataclass(frozen=True)
@@ -39,10 +86,17 @@ class Draft:
     signed_at: datetime | None = None
     signed_by: str | None = None  # the officer's name as printed
     signed_as: tuple[tuple[str, str], ...] = ()  # (decision id, number text) of what signing issued
+    letter: ForwardingLetter | None = None  # a forwarding tờ trình's content (it lists no nomination of its own)
+    revocation: RevocationContent | None = None  # a revocation decision's content (idem)
 
     @property
     def readers(self) -> tuple[str, ...]:
-        """Every unit on the paths of the nominations it lists: who may read it (as for a decision)."""
+        """Every unit on the paths of the nominations it lists: who may read it (as for a decision); a forwarding
+        tờ trình's: the unit sending it and the unit it goes to."""
+        if self.letter is not None:
+            return tuple(sorted({self.issuer.code, self.letter.to_unit.code}))
+        if self.revocation is not None:
+            return self.revocation.readers
         return tuple(sorted({u.code for n in self.nominations for u in n.unit_path}))
 
 

@@ -15,7 +15,8 @@ from shared.contracts.values import Level
 from shared.rules.catalog import CatalogName
 from shared.rules.reference import DATA_DIR as SHARED_DATA
 
-DocumentKind = Literal["decision", "proposal"]
+# forwarding: a tờ trình to the unit above; revocation: a decision revoking a decision
+DocumentKind = Literal["decision", "proposal", "forwarding", "revocation"]
 LEGAL_BASIS_FILE = SHARED_DATA / "legal_basis.toml"
 
 

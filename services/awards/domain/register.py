@@ -42,6 +42,8 @@ class Decision:
     revoked_by: str | None = None
     revoked_by_id: str | None = None
     revoked_at: datetime | None = None
+    revoked_in: str | None = None  # the decision that revoked it (its revocation, signed)
+    revokes: str | None = None  # a revocation decision: the decision it revokes
 
 
 @dataclass(frozen=True)

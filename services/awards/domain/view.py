@@ -11,7 +11,25 @@ from services.awards.domain.register import Decision, Listing, RegistryEntry
 from services.awards.domain.revocation import RECOVERY_LABELS_VI, STATUS_LABELS_VI, DecisionStatus, Recovery, may_act_for
 from services.awards.domain.signers import NO_SIGNER_WARNING_VI
 from shared.contracts.events import Actor
-from shared.contracts.operations.awards import AwardRef, DecisionEntryView, DecisionView, OutgoingDocument, RevocationView
+from shared.contracts.operations.awards import (
+    AwardRef,
+    DecisionEntryView,
+    DecisionView,
+    DocumentLink,
+    OutgoingDocument,
+    RevocationView,
+)
+
+KIND_LABELS_VI = {"decision": "Quyết định", "proposal": "Tờ trình", "forwarding": "Tờ trình", "revocation": "Quyết định"}
+PENDING_VI = "Đang chờ ký quyết định thu hồi"
+
+
+def status_label(decision: Decision) -> str:
+    """A tờ trình is sent ("Đã trình"); a decision stands or is revoked."""
+    if decision.kind in ("proposal", "forwarding"):
+        return "Đã trình"
+    return STATUS_LABELS_VI[DecisionStatus(decision.status)]
+
 
 # A register entry as the register reads it.
 ENTRY_LABELS_VI = {
@@ -29,8 +47,14 @@ def decision_view(
     actor: Actor,
     *,
     approved_by: str = "",
+    revocation_pending: bool = False,
+    revoked_in: DocumentLink | None = None,
+    revokes: DocumentLink | None = None,
     outcome: StateDecision | None = None,
 ) -> DecisionView:
+    """The decision as its reader sees it; `revocation_pending`: its revocation waits for the issuer's signer (it
+    stands until then); `revoked_in` / `revokes`: the revocation decision and the decision a revocation revokes;
+    `outcome`: the state authority's answer to a tờ trình."""
     issuing = may_act_for(actor, decision.issuer_code)
     nominees = [entry_view(e, decision) for e in entries]
     revoked = decision.status == "revoked"
@@ -40,7 +64,7 @@ def decision_view(
     return DecisionView(
         id=decision.id,
         kind=decision.kind,
-        kind_label="Quyết định" if decision.kind == "decision" else "Tờ trình",
+        kind_label=KIND_LABELS_VI[decision.kind],
         number=decision.number,
         number_text=decision.number_text,
         year=decision.year,
@@ -56,8 +80,11 @@ def decision_view(
         batch_id=decision.batch_id,
         decided_by=decision.decided_by,
         status=decision.status,
-        status_label=_status_label(decision, outcome),
+        status_label=PENDING_VI if revocation_pending and not revoked else _status_label(decision, outcome),
         revocation=revocation,
+        revocation_pending=revocation_pending and not revoked,
+        revoked_in=revoked_in,
+        revokes=revokes,
         document=decision.document,
         signer_warning=NO_SIGNER_WARNING_VI if decision.document is not None and decision.document.signer_name == "" else "",
         nominees=nominees,
@@ -65,7 +92,7 @@ def decision_view(
         individuals=sum(1 for x in nominees if x.kind != "collective"),
         total_prize_vnd=sum(x.prize_amount_vnd for x in nominees),
         recovery_due_vnd=sum(x.recovery_amount_vnd or 0 for x in nominees if x.recovery == "due"),
-        can_revoke=issuing and decision.kind == "decision" and not revoked,
+        can_revoke=issuing and decision.kind == "decision" and not revoked and not revocation_pending,
         can_mark_recovered=issuing and revoked,
         state_outcome=outcome.view() if outcome else None,
         can_record_outcome=issuing and decision.kind == "proposal" and outcome is None,
@@ -73,8 +100,8 @@ def decision_view(
 
 
 def _status_label(decision: Decision, outcome: StateDecision | None) -> str:
-    if decision.kind == "decision":
-        return STATUS_LABELS_VI[DecisionStatus(decision.status)]
+    if decision.kind != "proposal":
+        return status_label(decision)
     return f"Đã có kết quả (Quyết định số {outcome.number_text})" if outcome else "Đã trình, chờ kết quả"
 
 
@@ -92,14 +119,14 @@ def register_line(decision: Decision, listing: Listing | None) -> OutgoingDocume
         number=decision.number,
         number_text=decision.number_text,
         kind=decision.kind,
-        kind_label="Quyết định" if decision.kind == "decision" else "Tờ trình",
+        kind_label=KIND_LABELS_VI[decision.kind],
         issued_at=decision.issued_at,
         subject=subject_line(decision.kind, names, periods),
         signed_by=(decision.document.signer_name if decision.document and decision.document.signer_name else decision.signed_by),
         addressee=(decision.document.addressee if decision.document else "") or plain_authority(decision.decided_by),
         listed=listing.listed if listing else 0,
         status=decision.status,
-        status_label="Đã trình" if decision.kind == "proposal" else STATUS_LABELS_VI[DecisionStatus(decision.status)],
+        status_label=status_label(decision),
     )
 
 

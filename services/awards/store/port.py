@@ -37,6 +37,11 @@ class AwardsStore(Protocol):
         tờ trình), held until the unit of work ends; the last one used before it (0 for the first)."""
         ...
 
+    async def raise_register(self, issuer_code: str, year: int, at_least: int) -> None:
+        """Make the issuer's register of the year go on above `at_least` (a number given before it kept the unit's
+        tờ trình): never lowers it."""
+        ...
+
     async def add_decision(self, decision: Decision) -> None: ...
 
     async def decision(self, decision_id: str, *, for_update: bool = False) -> Decision | None: ...
@@ -64,8 +69,11 @@ class AwardsStore(Protocol):
         """What each document lists, for its register line."""
         ...
 
-    async def revoke_decision(self, decision_id: str, *, reason: str, by: str, by_id: str, at: datetime) -> None:
-        """The decision revoked; its entries revoked with their prizes due back, and out of the reports."""
+    async def revoke_decision(
+        self, decision_id: str, *, reason: str, by: str, by_id: str, at: datetime, revoked_in: str | None = None
+    ) -> None:
+        """The decision revoked (by the signed decision `revoked_in`); its entries revoked with their prizes due back,
+        and out of the reports."""
         ...
 
     async def state_outcome(self, decision_id: str) -> StateDecision | None: ...
@@ -77,6 +85,14 @@ class AwardsStore(Protocol):
     async def add_draft(self, draft: Draft) -> None: ...
 
     async def draft(self, draft_id: str, *, for_update: bool = False) -> Draft | None: ...
+
+    async def draft_of_document(self, document_id: str) -> Draft | None:
+        """The signed draft a document was issued from (its content: a letter's, a revocation's)."""
+        ...
+
+    async def revocation_waiting(self, decision_id: str) -> Draft | None:
+        """The revocation of this decision waiting for its signer, if one does."""
+        ...
 
     async def drafted_nominations(self, nomination_ids: Sequence[str]) -> set[str]:
         """Which of these nominations a draft (waiting or signed) already lists."""

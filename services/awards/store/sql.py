@@ -67,6 +67,18 @@ class SqlAwardsStore(SqlDrafts, SqlOutcomes):
         await self.conn.execute(c.update().where(*where).values(last_number=last + 1))
         return int(last)
 
+    async def raise_register(self, issuer_code: str, year: int, at_least: int) -> None:
+        """The issuer's register of the year goes on above `at_least` (numbers given before the register kept them)."""
+        if at_least <= 0:
+            return
+        c = register_counters
+        where = (c.c.issuer_code == issuer_code, c.c.year == year)
+        last = await self.conn.scalar(sa.select(c.c.last_number).where(*where).with_for_update())
+        if last is None:
+            await self.conn.execute(c.insert().values(issuer_code=issuer_code, year=year, last_number=at_least))
+        elif last < at_least:
+            await self.conn.execute(c.update().where(*where).values(last_number=at_least))
+
     # Decisions
 
     async def add_decision(self, decision: Decision) -> None:
@@ -142,14 +154,14 @@ class SqlAwardsStore(SqlDrafts, SqlOutcomes):
             for decision_id, rows in grouped.items()
         }
 
-    async def revoke_decision(self, decision_id: str, *, reason: str, by: str, by_id: str, at: datetime) -> None:
-        """The decision revoked; its entries revoked with their prizes due back, and out of the reports."""
+    async def revoke_decision(
+        self, decision_id: str, *, reason: str, by: str, by_id: str, at: datetime, revoked_in: str | None = None
+    ) -> None:
+        """The decision revoked (by the signed decision `revoked_in`); its entries revoked with their prizes due back,
+        and out of the reports."""
         d, r, s = decisions, registry, registry_scopes
-        await self.conn.execute(
-            d.update()
-            .where(d.c.id == decision_id)
-            .values(status=DecisionStatus.REVOKED, revoked_reason=reason, revoked_by=by, revoked_by_id=by_id, revoked_at=at)
-        )
+        revoked = {"revoked_reason": reason, "revoked_by": by, "revoked_by_id": by_id, "revoked_at": at, "revoked_in": revoked_in}
+        await self.conn.execute(d.update().where(d.c.id == decision_id).values(status=DecisionStatus.REVOKED, **revoked))
         await self.conn.execute(
             r.update()
             .where(r.c.decision_id == decision_id)
@@ -395,6 +407,7 @@ def _decision_row(x: Decision) -> dict[str, Any]:
         "batch_id": x.batch_id,
         "decided_by": x.decided_by,
         "document": x.document.model_dump() if x.document is not None else None,
+        "revokes": x.revokes,
     }
 
 
@@ -421,6 +434,8 @@ def _decision(row: sa.RowMapping) -> Decision:
         revoked_by=row["revoked_by"],
         revoked_by_id=row["revoked_by_id"],
         revoked_at=row["revoked_at"],
+        revoked_in=row["revoked_in"],
+        revokes=row["revokes"],
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.awards.domain.drafts import Draft, DraftFilter, DraftKey
+from services.awards.domain.drafts import Draft, DraftFilter, DraftKey, ForwardingLetter, RevocationContent
 from services.awards.store.tables import draft_items, drafts, signed_files
 from shared.contracts.events import Actor, NominationSnapshot
 from shared.contracts.values import UnitRef
@@ -26,7 +26,9 @@ class SqlDrafts:
 
     async def add_draft(self, draft: Draft) -> None:
         await self.conn.execute(drafts.insert().values(**_draft_row(draft)))
-        await self.conn.execute(draft_items.insert(), [{"nomination_id": n.id, "draft_id": draft.id} for n in draft.nominations])
+        if draft.nominations:  # a forwarding tờ trình lists none of its own (the unit above decides on them)
+            items = [{"nomination_id": n.id, "draft_id": draft.id} for n in draft.nominations]
+            await self.conn.execute(draft_items.insert(), items)
 
     async def draft(self, draft_id: str, *, for_update: bool = False) -> Draft | None:
         query = sa.select(drafts).where(drafts.c.id == draft_id)
@@ -54,6 +56,20 @@ class SqlDrafts:
         query = sa.select(d).where(*conditions).order_by(d.c.approved_at, d.c.id).limit(limit)
         return [_draft(row) for row in (await self.conn.execute(query)).mappings().all()]
 
+    async def draft_of_document(self, document_id: str) -> Draft | None:
+        """The signed draft a document was issued from (its content: a letter's, a revocation's)."""
+        d = drafts
+        query = sa.select(d).where(sa.or_(d.c.document_id == document_id, d.c.id == document_id))
+        row = (await self.conn.execute(query.limit(1))).mappings().first()
+        return _draft(row) if row is not None else None
+
+    async def revocation_waiting(self, decision_id: str) -> Draft | None:
+        """The revocation of this decision waiting for its signer, if one does."""
+        d = drafts
+        query = sa.select(d).where(d.c.target_id == decision_id, d.c.status == "awaiting_signature")
+        row = (await self.conn.execute(query)).mappings().first()
+        return _draft(row) if row is not None else None
+
     async def set_draft_prize(self, draft_id: str, nomination_id: str, amount_vnd: int) -> None:
         d = drafts
         current = await self.conn.scalar(sa.select(d.c.prizes).where(d.c.id == draft_id))
@@ -66,7 +82,13 @@ class SqlDrafts:
         done = await self.conn.execute(
             d.update()
             .where(d.c.id == draft_id, d.c.status == "awaiting_signature")
-            .values(status="signed", signed_at=at, signed_by=by, signed_as=[list(pair) for pair in signed_as])
+            .values(
+                status="signed",
+                signed_at=at,
+                signed_by=by,
+                signed_as=[list(pair) for pair in signed_as],
+                document_id=signed_as[0][0] if signed_as else None,
+            )
         )
         return done.rowcount == 1
 
@@ -97,6 +119,9 @@ def _draft_row(x: Draft) -> dict[str, Any]:
         "approved_by": x.approved_by.model_dump(mode="json"),
         "status": x.status,
         "prizes": dict(x.prizes) or None,
+        "letter": x.letter.model_dump(mode="json") if x.letter else None,
+        "revocation": x.revocation.model_dump(mode="json") if x.revocation else None,
+        "target_id": x.revocation.decision_id if x.revocation else None,
     }
 
 
@@ -117,6 +142,8 @@ def _draft(row: sa.RowMapping) -> Draft:
         signed_at=row["signed_at"],
         signed_by=row["signed_by"],
         signed_as=tuple((str(i), str(t)) for i, t in row["signed_as"] or ()),
+        letter=ForwardingLetter.model_validate(row["letter"]) if row["letter"] else None,
+        revocation=RevocationContent.model_validate(row["revocation"]) if row["revocation"] else None,
     )
 
 

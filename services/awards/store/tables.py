@@ -69,6 +69,8 @@ decisions = sa.Table(
     sa.Column("revoked_by", sa.String(200), nullable=True),
     sa.Column("revoked_by_id", sa.String(64), nullable=True),
     sa.Column("revoked_at", UtcDateTime(), nullable=True),
+    sa.Column("revoked_in", sa.String(36), nullable=True),  # the signed decision that revoked it
+    sa.Column("revokes", sa.String(36), nullable=True),  # a revocation decision: the decision it revokes
     sa.UniqueConstraint("kind", "issuer_code", "year", "number", name="uq_document_number"),
 )
 # The register's order (and its keyset pages): issuer, newest year first, kind, highest number first.
@@ -159,6 +161,10 @@ drafts = sa.Table(
     sa.Column("signed_at", UtcDateTime(), nullable=True),
     sa.Column("signed_by", sa.String(200), nullable=True),
     sa.Column("signed_as", sa.JSON, nullable=True),  # [[decision id, number text], …]
+    sa.Column("letter", sa.JSON, nullable=True),  # a forwarding tờ trình's content (ForwardingLetter)
+    sa.Column("revocation", sa.JSON, nullable=True),  # a revocation decision's content (RevocationContent)
+    sa.Column("target_id", sa.String(36), nullable=True, index=True),  # the decision a revocation draft revokes
+    sa.Column("document_id", sa.String(36), nullable=True, index=True),  # the (first) document its signature issued
 )
 # A signer's list: the unit's drafts waiting, oldest first.
 sa.Index("ix_drafts_waiting", drafts.c.issuer_code, drafts.c.status, drafts.c.approved_at, drafts.c.id)

@@ -15,6 +15,7 @@ from shared.contracts.operations.awards import (
     DecisionQuery,
     DecisionSummary,
     DecisionView,
+    DocumentLink,
 )
 from shared.contracts.paging import cut_page, decode_cursor, encode_cursor, refuse_offset_with_cursor, scope_of
 
@@ -47,16 +48,37 @@ def _decision_key(cursor: str, scope: str) -> DecisionKey:
 async def get_decision(ctx: AwardsContext, actor: Actor, q: DecisionById) -> DecisionView:
     async with ctx.unit_of_work() as uow:
         decision = await readable_decision(uow.store, readers_of(actor), q.id)
-        entries = await uow.store.entries_of([q.id])
-        approver = await approver_of(uow.store, decision)
-        outcome = await uow.store.state_outcome(q.id) if decision.kind == "proposal" else None
-    return decision_view(decision, entries.get(q.id, []), actor, approved_by=approver, outcome=outcome)
+        return await full_view(uow.store, decision, actor)
+
+
+async def full_view(store: AwardsStore, decision: Decision, actor: Actor) -> DecisionView:
+    """The decision with its entries, its approver, and its revocation: waiting for the signer, or the signed decision
+    that revoked it (and, for a revocation, the decision it revokes); a tờ trình with the state authority's answer."""
+    entries = (await store.entries_of([decision.id])).get(decision.id, [])
+    approver = await approver_of(store, decision)
+    pending = decision.status == "issued" and await store.revocation_waiting(decision.id) is not None
+    outcome = await store.state_outcome(decision.id) if decision.kind == "proposal" else None
+    return decision_view(
+        decision,
+        entries,
+        actor,
+        approved_by=approver,
+        revocation_pending=pending,
+        revoked_in=await _link(store, decision.revoked_in),
+        revokes=await _link(store, decision.revokes),
+        outcome=outcome,
+    )
+
+
+async def _link(store: AwardsStore, decision_id: str | None) -> DocumentLink | None:
+    other = await store.decision(decision_id) if decision_id else None
+    return DocumentLink(id=other.id, number_text=other.number_text, issued_at=other.issued_at) if other else None
 
 
 async def approver_of(store: AwardsStore, decision: Decision) -> str:
     """Who approved what the decision lists: the approver its draft recorded (a signed draft keeps its id); a decision
     issued before drafts existed recorded its approver as `signed_by`."""
-    draft = await store.draft(decision.id)
+    draft = await store.draft_of_document(decision.id)
     if draft is None:
         return decision.signed_by
     return draft.approved_by.full_name or draft.approved_by.username

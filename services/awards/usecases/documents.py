@@ -7,12 +7,17 @@ import base64
 from collections.abc import Callable, Sequence
 from datetime import date
 
+from services.awards.domain.decision import DecisionNumber
 from services.awards.domain.document import build_document, document_data, issued_on
+from services.awards.domain.drafts import Draft
+from services.awards.domain.forwarding import letter_document
 from services.awards.domain.issuing import frame_of, issuer_parent_name
 from services.awards.domain.register import Decision, RegistryEntry, readers_of
+from services.awards.domain.revocation_document import revocation_document
 from services.awards.usecases.context import AwardsContext
 from services.awards.usecases.decisions import readable_decision
 from services.awards.usecases.ports import UnitDirectory
+from shared.contracts.errors import NotFound
 from shared.contracts.events import Actor
 from shared.contracts.operations.awards import DecisionFrame, DocumentFile, DocumentRequest
 from shared.rules.documents import OfficialDocument, to_html, to_pdf, to_xlsx
@@ -36,18 +41,33 @@ async def decision_document(ctx: AwardsContext, units: UnitDirectory, actor: Act
         decision = await readable_decision(uow.store, readers_of(actor), q.id)
         entries = (await uow.store.entries_of([q.id])).get(q.id, [])
         signed = await uow.store.signed_file(q.id) if q.format == "pdf" else None
+        draft = await uow.store.draft_of_document(q.id) if decision.kind in ("forwarding", "revocation") else None
     if signed is not None:
         content = signed
+    elif decision.kind in ("forwarding", "revocation"):  # printed from the content its draft keeps, in its own template
+        if draft is None or decision.document is None:
+            raise NotFound("Không tìm thấy nội dung văn bản", code="document_not_found")
+        content = await asyncio.to_thread(RENDERERS[q.format], own_document(decision, draft, decision.document))
     else:
         frame = decision.document or await frame_now(units, actor, decision)
         # fpdf2 lays a 500-entry table out in seconds: off the event loop, so events and other requests go on meanwhile
         content = await asyncio.to_thread(RENDERERS[q.format], official_document(ctx, decision, entries, frame))
-    stem = "quyet-dinh" if decision.kind == "decision" else "to-trinh"
+    stem = {"decision": "quyet-dinh", "revocation": "quyet-dinh-thu-hoi"}.get(decision.kind, "to-trinh")
     return DocumentFile(
         filename=f"{stem}-{decision.number}-{decision.year}-{decision.issuer_code}.{q.format}",
         media_type=MEDIA_TYPES[q.format],
         content_base64=base64.b64encode(content).decode("ascii"),
     )
+
+
+def own_document(document: Decision, draft: Draft, frame: DecisionFrame) -> OfficialDocument:
+    """A forwarding tờ trình or a revocation decision as its officer signed it, from its draft's content."""
+    number = DecisionNumber(document.number, document.year, document.number_text.split("/", 1)[1])
+    on = issued_on(document)
+    if draft.letter is not None:
+        return letter_document(draft, draft.letter, frame, number, on)
+    assert draft.revocation is not None
+    return revocation_document(draft, draft.revocation, frame, number, on)
 
 
 def official_document(

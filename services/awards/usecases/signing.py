@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from uuid import uuid4
@@ -26,9 +26,13 @@ from services.awards.domain.drafts import (
 )
 from services.awards.domain.issuing import frame_of, issue_document, issuer_parent_name, plan_documents
 from services.awards.domain.register import Decision
-from services.awards.store.port import AwardsStore
+from services.awards.domain.signers import SigningOfficer
+from services.awards.store.port import AwardsStore, UnitOfWork
 from services.awards.usecases.context import AwardsContext
 from services.awards.usecases.documents import official_document
+from services.awards.usecases.forwarding import sign_letter
+from services.awards.usecases.revocation import sign_revocation
+from services.awards.usecases.signed_files import sign_file
 from shared.contracts.errors import Conflict, Forbidden, NotFound
 from shared.contracts.events import Actor
 from shared.contracts.operations.awards import (
@@ -47,7 +51,6 @@ from shared.contracts.operations.awards import (
 )
 from shared.contracts.paging import cut_page, decode_moment_key, encode_moment_key, scope_of
 from shared.contracts.values import VIETNAM_TZ
-from shared.platform.pdfsigning import SigningKeyError
 from shared.rules.documents import to_pdf
 from shared.rules.reference import base_salary_on
 
@@ -116,59 +119,15 @@ async def sign_draft(ctx: AwardsContext, actor: Actor, q: SignDraft) -> DraftVie
         draft = await _readable_draft(uow.store, actor, q.id, for_update=True)
         if draft.status == "signed":
             return _view(ctx, draft, can_sign=False)
-        issuer = draft.issuer
-        terms = require_officer(actor, await uow.store.signing_officers(issuer.code), issuer, on)
-        lines = _prize_lines(ctx, draft, on)
-        unknown = [n.nominee.name for n in draft.nominations if not lines[n.id].known]
-        if unknown:
-            named = ", ".join(unknown[:NAMED_IN_REFUSAL]) + (
-                f" và {len(unknown) - NAMED_IN_REFUSAL} hồ sơ khác" if len(unknown) > NAMED_IN_REFUSAL else ""
-            )
-            raise Conflict(
-                f"Chưa xác định tiền thưởng của {named}: đơn vị nhập mức tiền thưởng trước khi ký", code="prize_unknown"
-            )
-        ids = [n.id for n in draft.nominations]
-        try:
-            plan = plan_documents(draft.nominations, await uow.store.registered_nominations(ids), on, ctx.rules)
-        except LookupError as exc:
-            raise Conflict(
-                f"Danh mục khen thưởng hôm nay không còn hình thức của dự thảo này: {exc}", code="award_not_in_force"
-            ) from exc
-        signed_as: list[tuple[str, str]] = []
-        signer_name = ""
-        for index, document in enumerate(plan.documents):
-            listed = [item.nomination for item in document.items]
-            catalogs = {item.award.catalog or "union" for item in document.items}
-            parent_name = issuer_parent_name(issuer.code, (n.unit_path for n in listed))
-            frame = frame_of(document.kind, issuer, catalogs, listed, on, parent_name=parent_name, roster=terms)
-            if not frame.signer_name:
-                raise refuse_position(issuer, document.kind)
-            signer_name = frame.signer_name
-            last = await uow.store.advance_register(issuer.code, on.year)
-            number = (number_for if document.kind == "decision" else proposal_number_for)(issuer, on.year, last)
-            issued = issue_document(
-                document,
-                decision_id=draft.id if index == 0 else str(uuid4()),  # the draft's links lead to its decision
-                signer=actor,
-                signed_at=now,
-                issuer=issuer,
-                number=number,
-                base_salary_vnd=base_salary_on(on, ctx.base_salary_vnd),
-                on=on,
-                batch_id=draft.batch_id,
-                frame=frame,
-                new_id=lambda: str(uuid4()),
-                prizes=draft.prizes,
-            )
-            await uow.store.add_decision(issued.decision)
-            await uow.store.add_entries(issued.entries)
-            await uow.outbox.add(*issued.events)
-            await _sign_file(ctx, uow.store, issued.decision, frame, now)
-            signed_as.append((issued.decision.id, issued.decision.number_text))
-            log.info(
-                "awards.document_signed",
-                extra={"decision_id": issued.decision.id, "draft_id": draft.id, "kind": document.kind, "unit_id": issuer.code},
-            )
+        terms = require_officer(actor, await uow.store.signing_officers(draft.issuer.code), draft.issuer, on)
+        if draft.letter is not None:
+            signer_name, document_id, number_text = await sign_letter(ctx, uow, actor, draft, terms, now)
+            signed_as = [(document_id, number_text)]
+        elif draft.revocation is not None:
+            signer_name, document_id, number_text = await sign_revocation(ctx, uow, actor, draft, terms, now)
+            signed_as = [(document_id, number_text)]
+        else:
+            signer_name, signed_as = await _sign_approval(ctx, uow, actor, draft, terms, now)
         if not await uow.store.mark_signed(draft.id, at=now, by=signer_name, signed_as=signed_as):
             raise Conflict("Dự thảo này vừa được người khác ký", code="draft_already_signed")
         signed = await uow.store.draft(draft.id)
@@ -178,23 +137,70 @@ async def sign_draft(ctx: AwardsContext, actor: Actor, q: SignDraft) -> DraftVie
     return _view(ctx, signed, can_sign=False)
 
 
+async def _sign_approval(
+    ctx: AwardsContext, uow: UnitOfWork, actor: Actor, draft: Draft, terms: Sequence[SigningOfficer], now: datetime
+) -> tuple[str, list[tuple[str, str]]]:
+    """A final approval's decision (or tờ trình to the state authority): every prize known, numbered, its entries
+    registered and granted (or proposed). The officer's printed name and (document id, number text) of each."""
+    on = now.astimezone(VIETNAM_TZ).date()
+    issuer = draft.issuer
+    lines = _prize_lines(ctx, draft, on)
+    unknown = [n.nominee.name for n in draft.nominations if not lines[n.id].known]
+    if unknown:
+        named = ", ".join(unknown[:NAMED_IN_REFUSAL]) + (
+            f" và {len(unknown) - NAMED_IN_REFUSAL} hồ sơ khác" if len(unknown) > NAMED_IN_REFUSAL else ""
+        )
+        raise Conflict(f"Chưa xác định tiền thưởng của {named}: đơn vị nhập mức tiền thưởng trước khi ký", code="prize_unknown")
+    ids = [n.id for n in draft.nominations]
+    try:
+        plan = plan_documents(draft.nominations, await uow.store.registered_nominations(ids), on, ctx.rules)
+    except LookupError as exc:
+        raise Conflict(
+            f"Danh mục khen thưởng hôm nay không còn hình thức của dự thảo này: {exc}", code="award_not_in_force"
+        ) from exc
+    signed_as: list[tuple[str, str]] = []
+    signer_name = ""
+    for index, document in enumerate(plan.documents):
+        listed = [item.nomination for item in document.items]
+        catalogs = {item.award.catalog or "union" for item in document.items}
+        parent_name = issuer_parent_name(issuer.code, (n.unit_path for n in listed))
+        frame = frame_of(document.kind, issuer, catalogs, listed, on, parent_name=parent_name, roster=terms)
+        if not frame.signer_name:
+            raise refuse_position(issuer, document.kind)
+        signer_name = frame.signer_name
+        last = await uow.store.advance_register(issuer.code, on.year)
+        number = (number_for if document.kind == "decision" else proposal_number_for)(issuer, on.year, last)
+        issued = issue_document(
+            document,
+            decision_id=draft.id if index == 0 else str(uuid4()),  # the draft's links lead to its decision
+            signer=actor,
+            signed_at=now,
+            issuer=issuer,
+            number=number,
+            base_salary_vnd=base_salary_on(on, ctx.base_salary_vnd),
+            on=on,
+            batch_id=draft.batch_id,
+            frame=frame,
+            new_id=lambda: str(uuid4()),
+            prizes=draft.prizes,
+        )
+        await uow.store.add_decision(issued.decision)
+        await uow.store.add_entries(issued.entries)
+        await uow.outbox.add(*issued.events)
+        await _sign_file(ctx, uow.store, issued.decision, frame, now)
+        signed_as.append((issued.decision.id, issued.decision.number_text))
+        log.info(
+            "awards.document_signed",
+            extra={"decision_id": issued.decision.id, "draft_id": draft.id, "kind": document.kind, "unit_id": issuer.code},
+        )
+    return signer_name, signed_as
+
+
 async def _sign_file(ctx: AwardsContext, store: AwardsStore, decision: Decision, frame: DecisionFrame, at: datetime) -> None:
     """The document as it prints, rendered once and signed with the issuer's key (PAdES), kept as signed."""
     entries = (await store.entries_of([decision.id])).get(decision.id, [])
     pdf = await asyncio.to_thread(to_pdf, official_document(ctx, decision, entries, frame))
-    what = KIND_LABELS[decision.kind]
-    try:
-        signed = await ctx.signer.sign(
-            pdf,
-            unit_code=decision.issuer_code,
-            signer_name=frame.signer_name or "",
-            reason=f"Ký ban hành {what.lower()} số {decision.number_text}",
-            location=frame.place,
-        )
-    except SigningKeyError as exc:  # nothing signed: the unit of work rolls back and the draft waits to be signed again
-        then = "Dự thảo vẫn chờ ký." if exc.retryable else "Quản trị hệ thống cần sửa cấu hình khoá ký số của đơn vị."
-        raise Conflict(f"{decision.issuer.name}: {exc.message} {then}", code=exc.code) from exc
-    await store.add_signed_file(decision.id, signed.data, level=signed.level, at=at)
+    await sign_file(ctx, store, decision, frame, pdf, at)
 
 
 def _today(ctx: AwardsContext) -> date:
@@ -238,6 +244,16 @@ def _prize_label(line: PrizeLine) -> str:
     return f"{amount} (mức của đơn vị)" if line.source == "unit" else amount
 
 
+def _listed_names(draft: Draft) -> list[str]:
+    """Whom the document lists: the nominations of a decision or tờ trình, those a letter sends up, those a revocation
+    withdraws."""
+    if draft.letter is not None:
+        return [i.nominee_name for i in draft.letter.items]
+    if draft.revocation is not None:
+        return [line.name for line in draft.revocation.lines]
+    return [n.nominee.name for n in draft.nominations]
+
+
 def _summary(draft: Draft, lines: Mapping[str, PrizeLine], *, can_sign: bool) -> DraftSummary:
     waiting = draft.status == "awaiting_signature"
     return DraftSummary(
@@ -250,12 +266,13 @@ def _summary(draft: Draft, lines: Mapping[str, PrizeLine], *, can_sign: bool) ->
         award_name=draft.award_name,
         decided_by=draft.decided_by,
         batch_id=draft.batch_id,
+        proposal_id=draft.letter.proposal_id if draft.letter else None,
         status=draft.status,
         status_label=DRAFT_STATUS_LABELS[draft.status],
         drafted_at=draft.approved_at,
         approved_by=draft.approved_by.full_name or draft.approved_by.username,
-        nominee_count=len(draft.nominations),
-        nominee_names=[n.nominee.name for n in draft.nominations[:NOMINEES_NAMED_MAX]],
+        nominee_count=len(_listed_names(draft)),
+        nominee_names=_listed_names(draft)[:NOMINEES_NAMED_MAX],
         signed=[
             SignedDocument(id=i, number_text=t, issued_at=draft.signed_at or draft.approved_at)
             for i, t in draft.signed_as[:SIGNED_LISTED_MAX]
@@ -288,5 +305,39 @@ def _view(ctx: AwardsContext, draft: Draft, *, can_sign: bool, can_set_prizes: b
                 prize_needed=line is not None and line.source in ("unknown", "unit"),
             )
         )
+    if draft.letter is not None:  # a forwarding tờ trình: the nominees it sends up, for the unit above to decide
+        nominees = [
+            DraftNominee(
+                nomination_id=i.nomination_id,
+                name=i.nominee_name,
+                kind="collective" if i.nominee_kind == "collective" else "individual",
+                position="",
+                unit_name=i.origin_unit_name,
+                award_code="",
+                award_name=i.award_name,
+                period="",
+                prize_vnd=None,
+                prize_label="Cấp trên xét",
+                prize_needed=False,
+            )
+            for i in draft.letter.items
+        ]
+    if draft.revocation is not None:  # a revocation: what it withdraws and the prize each must pay back
+        nominees = [
+            DraftNominee(
+                nomination_id=line.nomination_id or "",
+                name=line.name,
+                kind="collective" if line.kind == "collective" else "individual",
+                position="",
+                unit_name=line.unit_name,
+                award_code="",
+                award_name=line.award_name,
+                period="",
+                prize_vnd=line.prize_amount_vnd,
+                prize_label=f"Thu hồi {line.prize_amount_vnd:,} đ".replace(",", "."),
+                prize_needed=False,
+            )
+            for line in draft.revocation.lines
+        ]
     summary = _summary(draft, lines, can_sign=can_sign).model_dump()
     return DraftView(**summary, nominees=nominees, can_set_prizes=can_set_prizes)

@@ -64,7 +64,8 @@ async def batch(
     if action == "forward_batch":
         web.flash(
             request,
-            f"Đã chuyển {len(task_ids)} hồ sơ lên {result['to_unit_name']} kèm Tờ trình số {result['number_text']}.",
+            f"Đã chuyển {len(task_ids)} hồ sơ lên {result['to_unit_name']}; tờ trình chờ người ký của đơn vị ký "
+            "(được lấy số theo sổ văn bản đi khi ký).",
         )
         return RedirectResponse(f"/to-trinh/{result['id']}", status_code=303)
     web.flash(request, f"Đã phê duyệt {len(task_ids)} hồ sơ; một quyết định khen thưởng sẽ liệt kê cả danh sách.")
@@ -98,9 +99,12 @@ def build_router(gateway: Gateway) -> APIRouter:
     async def proposal(request: Request, proposal_id: str) -> HTMLResponse:
         actor = await web.current_actor(request)
         p = await gateway.call("review", "get_proposal", actor, {"id": proposal_id})
-        printed = await gateway.call("review", "proposal_document", actor, {"id": proposal_id, "format": "html"})
-        doc_html = Markup(base64.b64decode(printed["content_base64"]).decode())  # rendered and escaped by review
-        return await render(request, "proposal.html", actor, title=f"Tờ trình số {p['number_text']}", p=p, doc_html=doc_html)
+        if p["document_id"]:  # signed: the page prints what its officer signed, as awards keeps it
+            printed = await gateway.call("awards", "decision_document", actor, {"id": p["document_id"], "format": "html"})
+        else:  # waiting for its signer (or numbered by review before the register): review's draft
+            printed = await gateway.call("review", "proposal_document", actor, {"id": proposal_id, "format": "html"})
+        doc_html = Markup(base64.b64decode(printed["content_base64"]).decode())  # rendered and escaped by the service
+        return await render(request, "proposal.html", actor, title=p["title"], p=p, doc_html=doc_html)
 
     @pages.get("/to-trinh/{proposal_id}/tai-ve")
     async def proposal_download(request: Request, proposal_id: str, format: str = "pdf") -> Response:

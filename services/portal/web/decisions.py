@@ -121,7 +121,11 @@ def build_router(gateway: Gateway) -> APIRouter:
                 web.flash(request, exc.title, "bad")
                 return RedirectResponse(f"/quyet-dinh/{decision_id}", status_code=303)
             raise
-        web.flash(request, f"Đã thu hồi quyết định số {d['number_text']}; tiền thưởng được ghi “phải thu hồi”.")
+        web.flash(
+            request,
+            f"Đã lập quyết định thu hồi quyết định số {d['number_text']}; đang chờ người ký của {d['issuer_name']} ký "
+            "(khi ký, quyết định bị thu hồi và tiền thưởng được ghi “phải thu hồi”).",
+        )
         return RedirectResponse(f"/quyet-dinh/{decision_id}", status_code=303)
 
     @pages.post("/quyet-dinh/{decision_id}/da-thu-hoi")

@@ -98,17 +98,3 @@ def meeting_errors(members: int, present: int, votes: list[tuple[int, int]], *, 
                 )
             )
     return errors
-
-
-def proposal_suffix(decision_suffix: str | None) -> str:
-    """A unit's tờ trình suffix from its decision suffix: "QĐ-LĐLĐ" -> "TTr-LĐLĐ", none -> "TTr" (the
-    NĐ 30/2020 abbreviation of "Tờ trình" followed by the unit's own abbreviation)."""
-    if not decision_suffix:
-        return "TTr"
-    head, _, rest = decision_suffix.partition("-")
-    return f"TTr-{rest}" if head.upper() in ("QĐ", "QD") and rest else f"TTr-{decision_suffix}"
-
-
-def proposal_number_text(number: int, decision_suffix: str | None) -> str:
-    """'3/TTr-LĐLĐ': the number (gapless per unit per year) and the suffix."""
-    return f"{number}/{proposal_suffix(decision_suffix)}"

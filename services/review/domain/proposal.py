@@ -1,143 +1,88 @@
-"""Tờ trình: the letter a unit sends up with the batch of dossiers it forwards together, and how it reads.
+"""Tờ trình: the letter a unit sends up with the batch of dossiers it forwards together, as review keeps it.
 
-The letter's wording (place, signer's role, subject, legal basis) is dated configuration in `data/proposals.toml`.
-Its number is gapless per unit per year (`council.proposal_number_text` writes it); its list is frozen when issued.
+Forwarding makes the letter; the unit's signing officer signs it in awards, which numbers it from the unit's one
+register of outgoing documents (`ProposalSigned`, recorded here by `signed`). Until then it has no number and reads
+"chờ ký"; the unit above has the dossiers all the same. Letters review numbered itself, before the register did,
+keep their numbers. The template is shared with awards (`shared.rules.forwarding`): one letter, however printed.
 """
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
-from functools import cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from shared.contracts.events import ForwardedItem
+from shared.contracts.values import VIETNAM_TZ, UnitRef
+from shared.rules.documents import OfficialDocument, SignatureBlock
+from shared.rules.forwarding import WAITING_VI, LetterNumber, forwarding_letter, letter_settings
 
-from shared.contracts.values import UnitRef
-from shared.rules.documents import AppendixHeading, Column, OfficialDocument, SignatureBlock, Table, short_date
-from shared.rules.reference import DATA_DIR
-
-KIND_VI = {"individual": "Cá nhân", "collective": "Tập thể"}
-NOT_REQUIRED_VI = "Không bắt buộc biểu quyết"
-
-
-class LetterSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    place: str
-    signer_role: tuple[str, ...]
-    subject: str
-    basis: tuple[str, ...] = ()
-    achievements_chars: int = Field(default=240, ge=40)
-    confirmed: bool = False
-    source: str = ""
-
-
-@cache
-def letter_settings() -> LetterSettings:
-    with (DATA_DIR / "proposals.toml").open("rb") as f:
-        return LetterSettings.model_validate(tomllib.load(f))
-
-
-class ProposalItem(BaseModel):
-    """One nominee as the letter lists it (frozen when it was issued)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    task_id: str
-    nomination_id: str
-    nominee_name: str
-    nominee_kind: str
-    origin_unit_name: str
-    award_name: str
-    achievements: str
-    council: str  # the council's result in words, or that this level need not vote
+ProposalItem = ForwardedItem  # one nominee as the letter lists it
 
 
 @dataclass(frozen=True)
 class Proposal:
-    """A tờ trình as issued: from `unit` to `to_unit`, numbered, signed, listing its nominees."""
+    """A tờ trình from `unit` to `to_unit`, listing its nominees; numbered, dated and signed once its officer signs
+    it (`document_id`: the signed file in awards' register; None for a letter numbered before the register)."""
 
     id: str
     unit: UnitRef
     to_unit: UnitRef
     year: int
-    number: int
-    number_text: str
-    issued_on: date
-    signer_id: str
-    signer_name: str
+    forwarded_by_id: str  # the approver who forwarded the batch (never its signer)
     comment: str | None
     items: tuple[ProposalItem, ...]
     created_at: datetime
+    number: int | None = None
+    number_text: str | None = None
+    issued_on: date | None = None
+    signer_name: str | None = None
+    document_id: str | None = None
+
+    @property
+    def signed(self) -> bool:
+        return self.number_text is not None
+
+    @property
+    def status_label(self) -> str:
+        return "" if self.signed else WAITING_VI
+
+    @property
+    def title(self) -> str:
+        """'Tờ trình số 4/TTr-LĐLĐ ngày 05/3/2026', or that it waits for its signer."""
+        if self.number_text is None or self.issued_on is None:
+            return f"Tờ trình ({WAITING_VI.lower()})"
+        return f"Tờ trình số {self.number_text} ngày {self.issued_on:%d/%m/%Y}"
 
     def is_party(self, unit_code: str) -> bool:
         """The unit that sent it or the unit it was sent to."""
         return unit_code in (self.unit.code, self.to_unit.code)
 
-
-def shorten(text: str, limit: int) -> str:
-    """The achievements on one line, cut at a word before `limit` characters."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
+    def signed_as(self, *, document_id: str, number: int, number_text: str, issued_at: datetime, signer_name: str) -> Proposal:
+        return replace(
+            self,
+            document_id=document_id,
+            number=number,
+            number_text=number_text,
+            issued_on=issued_at.astimezone(VIETNAM_TZ).date(),
+            signer_name=signer_name,
+        )
 
 
 def proposal_letter(proposal: Proposal) -> OfficialDocument:
-    """The tờ trình as an official document: addressed to the unit above, listing the nominees."""
-    settings = letter_settings()
-    unit, to_unit = proposal.unit, proposal.to_unit
-    items = proposal.items
-    count = len(items)
-    individuals = sum(1 for i in items if i.nominee_kind == "individual")
-    table = Table(
-        columns=(
-            Column("STT", 0.95, "C"),
-            Column("Tên tập thể / Họ và tên", 2.2),
-            Column("Tập thể / Cá nhân", 1.1, "C"),
-            Column("Đơn vị", 2),
-            Column("Hình thức khen thưởng", 2),
-            Column("Tóm tắt thành tích", 3.0),
-            Column("Kết quả Hội đồng TĐKT", 2.2),
-        ),
-        rows=tuple(
-            (
-                n,
-                i.nominee_name,
-                KIND_VI.get(i.nominee_kind, i.nominee_kind),
-                i.origin_unit_name,
-                i.award_name,
-                i.achievements,
-                i.council,
-            )
-            for n, i in enumerate(items, start=1)
-        ),
+    """The tờ trình as review prints it: a draft without number while it waits; a letter review numbered before the
+    register with the signature block of its time. A letter its officer signed is the PDF awards keeps."""
+    numbered = (
+        LetterNumber(proposal.number_text, proposal.issued_on)
+        if proposal.number_text is not None and proposal.issued_on is not None
+        else None
     )
-    kinds = ", ".join(f"{n} {label}" for n, label in ((count - individuals, "tập thể"), (individuals, "cá nhân")) if n)
-    paragraphs = (
-        f"{unit.name} kính trình {to_unit.name} xem xét, khen thưởng cho {count} hồ sơ ({kinds}) có thành tích "
-        "(có danh sách kèm theo).",
-    )
-    ending = f"{unit.name} kính trình {to_unit.short_name} xem xét, quyết định./."
-    closing = ((proposal.comment,) if proposal.comment else ()) + (ending,)
-    return OfficialDocument(
-        kind="TỜ TRÌNH",
-        subject=settings.subject,
-        issuer=unit.name.upper(),
-        issuer_parent=to_unit.name.upper(),
-        addressee=to_unit.name,
-        number_text=proposal.number_text,
-        place=settings.place,
-        issued_on=proposal.issued_on,
-        basis=settings.basis,
-        paragraphs=paragraphs,
-        tables=(table,),
-        closing=closing,
-        recipients=("Như trên", f"Lưu: {unit.short_name}"),
-        signature=SignatureBlock.of_lines(settings.signer_role, proposal.signer_name),
-        appendix=AppendixHeading(
-            title="DANH SÁCH",
-            subject="Tập thể, cá nhân đề nghị khen thưởng",
-            reference=f"(Kèm theo Tờ trình số {proposal.number_text} ngày {short_date(proposal.issued_on)} của {unit.name})",
-        ),
-        metadata={"title": f"Tờ trình số {proposal.number_text}", "author": unit.name},
+    signature = SignatureBlock.of_lines(letter_settings().signer_role, proposal.signer_name or "")
+    return forwarding_letter(
+        unit=proposal.unit,
+        to_unit=proposal.to_unit,
+        items=proposal.items,
+        comment=proposal.comment,
+        numbered=numbered,
+        forwarded_on=proposal.created_at.astimezone(VIETNAM_TZ).date(),
+        signature=signature,
     )

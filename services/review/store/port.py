@@ -225,8 +225,12 @@ class Councils(ABC):
 
 class Proposals(ABC):
     @abstractmethod
-    async def next_number(self, unit_code: str, year: int) -> int:
-        """Lock the unit's counter for the year and advance it; used in this transaction, so no gap on rollback."""
+    async def numbered_before(self, unit_code: str, year: int) -> int:
+        """The highest number review itself gave the unit's letters of the year, before the register numbered them."""
+
+    @abstractmethod
+    async def record_signature(self, proposal: Proposal) -> None:
+        """Keep the number, date, signer and signed file the letter got when its officer signed it."""
 
     @abstractmethod
     async def add(self, proposal: Proposal, tasks: Sequence[ProposalTask]) -> None: ...

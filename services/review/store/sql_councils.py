@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -128,8 +127,9 @@ def proposal_from(row: RowMapping) -> Proposal:
         number=row["number"],
         number_text=row["number_text"],
         issued_on=row["issued_on"],
-        signer_id=row["signer_id"],
+        forwarded_by_id=row["signer_id"],
         signer_name=row["signer_name"],
+        document_id=row["document_id"],
         comment=row["comment"],
         items=tuple(ProposalItem.model_validate(i) for i in row["items"]),
         created_at=row["created_at"],
@@ -140,16 +140,24 @@ class SqlProposals(port.Proposals):
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
-    async def next_number(self, unit_code: str, year: int) -> int:
-        c = t.proposal_counters
-        where = (c.c.unit_code == unit_code, c.c.year == year)
-        # The year's first letter: create the counter at 0 unless a concurrent batch just did (no unique violation),
-        # then every batch takes the row lock and advances it.
-        insert = (postgresql.insert if self.conn.dialect.name == "postgresql" else sqlite.insert)(c)
-        await self.conn.execute(insert.values(unit_code=unit_code, year=year, last_number=0).on_conflict_do_nothing())
-        last = int(await self.conn.scalar(sa.select(c.c.last_number).where(*where).with_for_update()) or 0)
-        await self.conn.execute(c.update().where(*where).values(last_number=last + 1))
-        return last + 1
+    async def numbered_before(self, unit_code: str, year: int) -> int:
+        p = t.proposals
+        query = sa.select(sa.func.max(p.c.number)).where(p.c.unit_code == unit_code, p.c.year == year, p.c.document_id.is_(None))
+        return int(await self.conn.scalar(query) or 0)
+
+    async def record_signature(self, proposal: Proposal) -> None:
+        p = t.proposals
+        await self.conn.execute(
+            p.update()
+            .where(p.c.id == proposal.id)
+            .values(
+                number=proposal.number,
+                number_text=proposal.number_text,
+                issued_on=proposal.issued_on,
+                signer_name=proposal.signer_name,
+                document_id=proposal.document_id,
+            )
+        )
 
     async def add(self, proposal: Proposal, tasks: Sequence[ProposalTask]) -> None:
         await self.conn.execute(
@@ -163,8 +171,9 @@ class SqlProposals(port.Proposals):
                 number=proposal.number,
                 number_text=proposal.number_text,
                 issued_on=proposal.issued_on,
-                signer_id=proposal.signer_id,
+                signer_id=proposal.forwarded_by_id,
                 signer_name=proposal.signer_name,
+                document_id=proposal.document_id,
                 comment=proposal.comment,
                 items=[i.model_dump() for i in proposal.items],
                 created_at=proposal.created_at,

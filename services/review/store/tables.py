@@ -199,7 +199,8 @@ council_votes = sa.Table(
 )
 
 # Tờ trình: one letter a unit sends up with the batch of dossiers it forwards together.
-# Numbers are gapless per unit per year (`proposal_counters`, locked in the forwarding transaction).
+# A tờ trình's number, date and signer come from awards when the unit's signing officer signs it (ProposalSigned):
+# the unit's one register of outgoing documents numbers it. Letters numbered here before 0008 keep their numbers.
 proposals = sa.Table(
     "proposals",
     metadata,
@@ -209,11 +210,12 @@ proposals = sa.Table(
     sa.Column("to_unit_code", sa.String(64), nullable=False, index=True),
     sa.Column("to_unit", sa.JSON, nullable=False),
     sa.Column("year", sa.Integer, nullable=False),
-    sa.Column("number", sa.Integer, nullable=False),
-    sa.Column("number_text", sa.String(80), nullable=False),
-    sa.Column("issued_on", sa.Date, nullable=False),
-    sa.Column("signer_id", sa.String(64), nullable=False),
-    sa.Column("signer_name", sa.String(200), nullable=False),
+    sa.Column("number", sa.Integer, nullable=True),  # None until signed
+    sa.Column("number_text", sa.String(80), nullable=True),
+    sa.Column("issued_on", sa.Date, nullable=True),
+    sa.Column("signer_id", sa.String(64), nullable=False),  # the approver who forwarded the batch
+    sa.Column("signer_name", sa.String(200), nullable=True),  # the signing officer, once signed
+    sa.Column("document_id", sa.String(36), nullable=True),  # the signed letter in awards' register
     sa.Column("comment", sa.Text, nullable=True),
     sa.Column("items", sa.JSON, nullable=False),  # the listed nominees as printed (frozen when it was issued)
     sa.Column("created_at", UtcDateTime(), nullable=False),
@@ -227,12 +229,4 @@ proposal_tasks = sa.Table(
     sa.Column("task_id", sa.String(36), primary_key=True),
     sa.Column("nomination_id", sa.String(36), nullable=False, index=True),
     sa.Column("position", sa.Integer, nullable=False),
-)
-
-proposal_counters = sa.Table(
-    "proposal_counters",
-    metadata,
-    sa.Column("unit_code", sa.String(64), primary_key=True),
-    sa.Column("year", sa.Integer, primary_key=True),
-    sa.Column("last_number", sa.Integer, nullable=False),
 )

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from uuid import uuid4
 
-from services.review.domain.council import proposal_number_text, summary_vi
-from services.review.domain.proposal import NOT_REQUIRED_VI, Proposal, ProposalItem, letter_settings, proposal_letter, shorten
+from services.review.domain.council import summary_vi
+from services.review.domain.proposal import Proposal, ProposalItem, proposal_letter
 from services.review.domain.task import Action, ReviewTask, TaskState, parent_in_path
 from services.review.store.port import UnitOfWork
 from services.review.store.records import ProposalTask, TaskRecord
@@ -23,8 +24,16 @@ from services.review.usecases import councils, loading, tasks
 from services.review.usecases.context import ReviewContext
 from services.review.usecases.views import proposal_heading, proposal_summary
 from shared.contracts.commands import BatchApprove, BatchForward
-from shared.contracts.errors import FieldError, Forbidden, NotFound, ValidationFailed
-from shared.contracts.events import Actor, Event, NominationsApproved, NominationSnapshot, TaskClaimed
+from shared.contracts.errors import FieldError, Forbidden, InconsistentEvent, NotFound, ValidationFailed
+from shared.contracts.events import (
+    Actor,
+    Event,
+    NominationsApproved,
+    NominationSnapshot,
+    ProposalForwarded,
+    ProposalSigned,
+    TaskClaimed,
+)
 from shared.contracts.operations.review import (
     BatchApproved,
     ProposalDocumentRequest,
@@ -36,10 +45,12 @@ from shared.contracts.operations.review import (
 )
 from shared.contracts.values import VIETNAM_TZ
 from shared.rules.documents import OfficialDocument, to_html, to_pdf, to_xlsx
+from shared.rules.forwarding import NOT_REQUIRED_VI, letter_settings, shorten
 from shared.rules.rulebook import Rulebook
 from shared.rules.text import normalize_name
 
 Batch = list[tuple[TaskRecord, NominationSnapshot]]
+log = logging.getLogger("thidua.review")
 
 
 async def _prepare(uow: UnitOfWork, actor: Actor, unit_code: str, task_ids: list[str], *, final: bool, rules: Rulebook) -> Batch:
@@ -103,9 +114,11 @@ async def _decide_all(
 
 
 async def forward_batch(review: ReviewContext, actor: Actor, cmd: BatchForward) -> ProposalView:
-    """Forward the selected tasks to the unit above with one tờ trình, numbered gaplessly per unit per year."""
+    """Forward the selected tasks to the unit above with one tờ trình. The letter waits for the unit's signing officer
+    (`ProposalForwarded`: awards drafts it, numbers it from the unit's one register when signed); the unit above has
+    the dossiers at once, the letter reading "chờ ký" until then."""
     now = review.clock.now()
-    issued_on = now.astimezone(VIETNAM_TZ).date()
+    year = now.astimezone(VIETNAM_TZ).year
     async with review.unit_of_work() as uow:
         batch = await _prepare(uow, actor, cmd.unit_code, cmd.task_ids, final=False, rules=review.rules)
         parents = {p.code: p for p in (parent_in_path(nom.unit_path, r.task.unit.code) for r, nom in batch) if p is not None}
@@ -114,8 +127,6 @@ async def forward_batch(review: ReviewContext, actor: Actor, cmd: BatchForward) 
         to_unit = next(iter(parents.values()))
         unit = batch[0][0].task.unit
         votes = await councils.latest_votes(uow, [r.id for r, _ in batch])
-        number = await uow.proposals.next_number(unit.code, issued_on.year)
-        number_text = proposal_number_text(number, unit.decision_suffix)
         chars = letter_settings().achievements_chars
         items = tuple(
             ProposalItem(
@@ -134,12 +145,8 @@ async def forward_batch(review: ReviewContext, actor: Actor, cmd: BatchForward) 
             id=str(uuid4()),
             unit=unit,
             to_unit=to_unit,
-            year=issued_on.year,
-            number=number,
-            number_text=number_text,
-            issued_on=issued_on,
-            signer_id=actor.user_id,
-            signer_name=actor.full_name or actor.username,
+            year=year,
+            forwarded_by_id=actor.user_id,
             comment=cmd.comment or None,
             items=items,
             created_at=now,
@@ -147,13 +154,45 @@ async def forward_batch(review: ReviewContext, actor: Actor, cmd: BatchForward) 
         listed = [ProposalTask(proposal.id, record.id, nom.id, i) for i, (record, nom) in enumerate(batch, start=1)]
         await uow.proposals.add(proposal, listed)
         decided, events = await _decide_all(uow, actor, batch, final=False, comment=cmd.comment, now=now)
-        comment = cmd.comment or f"Trình {to_unit.short_name} kèm Tờ trình số {number_text}"
+        comment = cmd.comment or f"Trình {to_unit.short_name} kèm tờ trình (chờ ký)"
         for after, (_, nom) in zip(decided, batch, strict=True):
-            events += await tasks.consequences(uow, after, nom, actor, comment, now, review.rules, proposal_number=number_text)
-        await uow.publish(*events)
+            events += await tasks.consequences(uow, after, nom, actor, comment, now, review.rules)
+        letter = ProposalForwarded(
+            occurred_at=now,
+            correlation_id=proposal.id,
+            actor=actor,
+            proposal_id=proposal.id,
+            unit=unit,
+            to_unit=to_unit,
+            comment=cmd.comment,
+            items=list(items),
+            numbered_before=await uow.proposals.numbered_before(unit.code, year),
+        )
+        await uow.publish(*events, letter)
         view = await _proposal_reply(uow, actor, proposal.id)
         await uow.commit()
     return view
+
+
+async def on_proposal_signed(review: ReviewContext, event: ProposalSigned) -> None:
+    """The unit's officer signed the letter: keep its number, date, signer and signed file on the proposal, so that
+    the task, the dossier and the proposal page read "Tờ trình số … ngày …". A redelivery writes the same again."""
+    async with review.unit_of_work() as uow:
+        proposal = await uow.proposals.get(event.proposal_id)
+        if proposal is None:
+            raise InconsistentEvent(f"tờ trình {event.proposal_id} signed in awards is unknown to review")
+        if proposal.unit.code != event.issuer.code:
+            raise InconsistentEvent(f"tờ trình {proposal.id} of {proposal.unit.code} signed as {event.issuer.code}'s")
+        signed = proposal.signed_as(
+            document_id=event.document_id,
+            number=event.number,
+            number_text=event.number_text,
+            issued_at=event.issued_at,
+            signer_name=event.signer_name,
+        )
+        await uow.proposals.record_signature(signed)
+        await uow.commit()
+    log.info("review.proposal_signed", extra={"proposal_id": proposal.id, "unit_id": proposal.unit.code})
 
 
 async def approve_batch(review: ReviewContext, actor: Actor, cmd: BatchApprove) -> BatchApproved:
@@ -234,7 +273,8 @@ async def proposal_document(review: ReviewContext, actor: Actor, q: ProposalDocu
     # Rendering is CPU work (about 1 s per 100 nominees for the PDF): off the event loop, so consumers keep going.
     data = await asyncio.to_thread(RENDERERS[q.format], letter)
     media = MEDIA_TYPES[q.format]
-    slug = normalize_name(proposal.number_text).replace("/", "-").replace(" ", "")  # ASCII, e.g. 3-ttr-ldld
+    # ASCII, e.g. 3-ttr-ldld; a letter waiting for its signer is a draft ("du-thao")
+    slug = normalize_name(proposal.number_text).replace("/", "-").replace(" ", "") if proposal.number_text else "du-thao"
     return ProposalFile(
         filename=f"to-trinh-{slug}-{proposal.year}.{q.format}",
         media_type=media,

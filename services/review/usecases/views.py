@@ -67,31 +67,41 @@ def move_view(move: TaskMove) -> TaskMoveView:
     )
 
 
+def _issued_on_vn(proposal: Proposal) -> str:
+    return f"{proposal.issued_on:%d/%m/%Y}" if proposal.issued_on else ""
+
+
 def proposal_link(proposal: Proposal) -> ProposalLink:
     return ProposalLink(
         id=proposal.id,
+        title=proposal.title,
         number_text=proposal.number_text,
         issued_on=proposal.issued_on,
-        issued_on_vn=f"{proposal.issued_on:%d/%m/%Y}",
+        issued_on_vn=_issued_on_vn(proposal),
         unit_name=proposal.unit.name,
         to_unit_name=proposal.to_unit.name,
         signer_name=proposal.signer_name,
+        status_label=proposal.status_label,
+        document_id=proposal.document_id,
     )
 
 
 def proposal_heading(proposal: Proposal) -> ProposalHeading:
     return ProposalHeading(
         id=proposal.id,
+        title=proposal.title,
         number=proposal.number,
         number_text=proposal.number_text,
         year=proposal.year,
         issued_on=proposal.issued_on,
-        issued_on_vn=f"{proposal.issued_on:%d/%m/%Y}",
+        issued_on_vn=_issued_on_vn(proposal),
         unit_code=proposal.unit.code,
         unit_name=proposal.unit.name,
         to_unit_code=proposal.to_unit.code,
         to_unit_name=proposal.to_unit.name,
         signer_name=proposal.signer_name,
+        status_label=proposal.status_label,
+        document_id=proposal.document_id,
         item_count=len(proposal.items),
         created_at=proposal.created_at,
     )

@@ -38,7 +38,9 @@ from shared.contracts.values import (
 SERVICE = "awards"
 MAX_GRASSROOTS_ROWS = 2000
 
-DocumentKind = Literal["decision", "proposal"]  # Quyết định | Tờ trình
+# Quyết định | Tờ trình to a state authority | Tờ trình sending a batch of dossiers up to the unit above | Quyết định
+# thu hồi (revoking a decision)
+DocumentKind = Literal["decision", "proposal", "forwarding", "revocation"]
 IssueStatus = Literal["issued", "revoked"]
 # proposed: listed in a tờ trình, not an award yet; granted by the state authority it went to, or "not_granted" by it
 EntryStatus = Literal["granted", "proposed", "revoked", "not_granted"]
@@ -135,6 +137,14 @@ class AwardRef(BaseModel):
     name: str
 
 
+class DocumentLink(BaseModel):
+    """Another document of the register this one refers to: a decision's revocation, or the decision it revokes."""
+
+    id: str
+    number_text: str
+    issued_at: IsoDateTime
+
+
 class RevocationView(BaseModel):
     reason: str | None
     by: str | None
@@ -177,6 +187,11 @@ class DecisionView(BaseModel):
     issued_at: IsoDateTime
     signed_by: str  # the officer who signed it (before drafts existed: the approver)
     approved_by: str = ""  # who approved the dossiers it lists ("" in a list: read the decision)
+    # thu hồi: the revocation decision waiting for the issuer's signer ("Đang chờ ký quyết định thu hồi"), the one that
+    # revoked it once signed, and for a revocation decision the decision it revokes
+    revocation_pending: bool = False
+    revoked_in: DocumentLink | None = None
+    revokes: DocumentLink | None = None
     award_code: str  # the first award it lists
     award_name: str
     awards: list[AwardRef]  # every award it lists, in order
@@ -603,6 +618,7 @@ class DraftSummary(BaseModel):
     award_name: Title
     decided_by: Title
     batch_id: Short | None
+    proposal_id: Short | None = None  # a forwarding tờ trình's proposal (review: /to-trinh/{id})
     status: DraftStatus
     status_label: Label
     drafted_at: IsoDateTime

@@ -223,15 +223,19 @@ class CouncilView(BaseModel):
 
 
 class ProposalLink(BaseModel):
-    """A tờ trình the nomination went up with."""
+    """A tờ trình the nomination went up with: numbered and dated once the unit's officer signed it (`title`:
+    "Tờ trình số 4/TTr-LĐLĐ ngày 05/3/2026", or "Tờ trình (chờ ký)"); `document_id`: its signed PDF in awards."""
 
     id: str
-    number_text: str
-    issued_on: date
+    title: str
+    number_text: str | None
+    issued_on: date | None
     issued_on_vn: str
     unit_name: str
     to_unit_name: str
-    signer_name: str
+    signer_name: str | None
+    status_label: str  # "Chờ ký" until signed, else ""
+    document_id: str | None
 
 
 class TaskView(TaskSummary):
@@ -296,32 +300,38 @@ class ProposalHeading(BaseModel):
     for them and its comment: a batch lists up to 200, each with its achievements, too many for a page of tờ trình)."""
 
     id: Short
-    number: int
-    number_text: Label
+    title: Title
+    number: int | None  # None until the unit's signing officer signs it (then from the unit's register)
+    number_text: Label | None
     year: int
-    issued_on: date
+    issued_on: date | None
     issued_on_vn: Short
     unit_code: Short
     unit_name: Title
     to_unit_code: Short
     to_unit_name: Title
-    signer_name: PersonName
+    signer_name: PersonName | None
+    status_label: Short  # "Chờ ký" until signed
+    document_id: Short | None  # the signed letter (awards: /quyet-dinh/{id}.pdf)
     item_count: int
     created_at: IsoDateTime
 
 
 class ProposalSummary(BaseModel):
     id: str
-    number: int
-    number_text: str
+    title: str
+    number: int | None
+    number_text: str | None
     year: int
-    issued_on: date
+    issued_on: date | None
     issued_on_vn: str
     unit_code: str
     unit_name: str
     to_unit_code: str
     to_unit_name: str
-    signer_name: str
+    signer_name: str | None
+    status_label: str
+    document_id: str | None
     comment: str | None
     items: list[ProposalItem]
     created_at: IsoDateTime
