@@ -93,6 +93,7 @@ def wire(router: NatsRouter, broker: NatsBroker, ctx: ServiceContext) -> None:
                 c.AwardProposed: react,
                 c.StateOutcomeRecorded: react,
                 c.DecisionRevoked: partial(reactions.on_decision_revoked, app),
+                c.ProposalSigned: partial(reactions.on_proposal_signed, app),
             },
         ),
     )

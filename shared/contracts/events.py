@@ -528,6 +528,8 @@ class ProposalSigned(Event):
     year: int
     issued_at: datetime
     signer_name: str
+    # the dossiers it forwarded: their timelines say which letter took them up
+    nomination_ids: list[str] = Field(default=[], max_length=500)
 
 
 class UnitMove(BaseModel):

@@ -119,6 +119,7 @@ async def test_signing_numbers_the_letter_from_the_units_one_register_beside_its
         ("p-1", "2/TTr-LĐLĐ", awards.clock.at, chair_of(unit("HN-SONTAY")).full_name),
         ("p-2", "4/TTr-LĐLĐ", awards.clock.at, chair_of(unit("HN-SONTAY")).full_name),
     ]
+    assert [e.nomination_ids for e in signed] == [["n-p-1-0"], ["n-p-2-0"]]  # for the dossiers' timelines
     # Its PDF signed with the unit's key, served as signed to the unit above; the Sổ văn bản đi lists it.
     assert [(u, reason) for u, _, reason in awards.signer.signed][1] == ("HN-SONTAY", "Ký ban hành tờ trình số 2/TTr-LĐLĐ")
     letter = next(d for d in awards.store.all_decisions() if d.number == 2)

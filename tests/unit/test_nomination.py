@@ -84,7 +84,7 @@ def test_require_transition_refuses_exactly_the_steps_that_change_nothing(curren
         assert require_transition(current, step) is expected
 
 
-@pytest.mark.parametrize("step", [Step.SUBMIT, Step.CLAIM, Step.RELEASE, Step.FORWARD])
+@pytest.mark.parametrize("step", [Step.SUBMIT, Step.CLAIM, Step.RELEASE, Step.FORWARD, Step.LETTER_SIGNED])
 def test_timeline_only_steps_never_change_the_status(step: Step) -> None:
     assert all(next_status(s, step) is None for s in Status)
 

@@ -23,6 +23,7 @@ from shared.contracts.events import (
     NominationReturned,
     NominationSubmitted,
     NominationWithdrawn,
+    ProposalSigned,
     RoleGrant,
     TaskOpened,
     TaskSnapshot,
@@ -226,6 +227,39 @@ async def test_review_events_are_applied_once_even_when_delivered_twice(world: W
     view = await nominations.get_nomination(world.ctx, SUBMITTER, NominationId(id=submitted.id))
     assert (view.status, view.current_unit_name) == ("in_review", SONTAY.name)
     assert [s.step for s in view.timeline] == ["submitted", "queued"]
+
+
+@pytest.mark.asyncio
+async def test_the_signed_letter_that_took_a_dossier_up_is_on_its_timeline_once_without_changing_its_status(
+    world: World,
+) -> None:
+    submitted = await nominations.submit(world.ctx, SUBMITTER, draft())
+    task = TaskSnapshot(task_id="t-1", nomination_id=submitted.id, unit=SONTAY, state="open", round=1)
+    await reactions.on_review_event(world.ctx, TaskOpened(occurred_at=world.clock.now(), task=task))
+    signed = ProposalSigned(
+        occurred_at=world.clock.now(),
+        actor=actor("u-ky", "signer", "HN-SONTAY", "Nguyễn Văn Ký"),
+        proposal_id="p-1",
+        document_id="d-1",
+        issuer=SONTAY,
+        number=4,
+        number_text="4/TTr-LĐLĐ",
+        year=2026,
+        issued_at=MARCH_2026,
+        signer_name="Nguyễn Văn Ký",
+        nomination_ids=[submitted.id, "n-of-another-registration"],
+    )
+
+    await reactions.on_proposal_signed(world.ctx, signed)
+    await reactions.on_proposal_signed(world.ctx, signed)  # redelivered
+
+    view = await nominations.get_nomination(world.ctx, SUBMITTER, NominationId(id=submitted.id))
+    assert view.status == "in_review"
+    assert [(s.step, s.comment) for s in view.timeline][-1] == (
+        "letter_signed",
+        "Tờ trình số 4/TTr-LĐLĐ ngày 02/03/2026 do Nguyễn Văn Ký ký",
+    )
+    assert [s.step for s in view.timeline].count("letter_signed") == 1
 
 
 @pytest.mark.asyncio

@@ -93,4 +93,5 @@ def signed_event(record: Decision, letter: ForwardingLetter, signer: Actor) -> P
         year=record.year,
         issued_at=record.issued_at,
         signer_name=record.signed_by,
+        nomination_ids=[item.nomination_id for item in letter.items],
     )

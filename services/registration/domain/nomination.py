@@ -63,6 +63,7 @@ class Step(StrEnum):
     REORGANISE = "reorganised"  # the CĐCS (or a superior) moved to a new parent: the nomination's path changed
     REHOME = "rehomed"  # its open task followed to the new superior's queue
     COUNCIL = "council_voted"  # a review level's Hội đồng TĐKT voted on it (no status change)
+    LETTER_SIGNED = "letter_signed"  # the tờ trình that forwarded it was signed and numbered (no status change)
 
 
 STEP_LABELS_VI: dict[Step, str] = {
@@ -89,6 +90,7 @@ STEP_LABELS_VI: dict[Step, str] = {
     Step.REORGANISE: "Chuyển đơn vị cấp trên (sắp xếp tổ chức)",
     Step.REHOME: "Chuyển hộp việc sang đơn vị mới (sắp xếp tổ chức)",
     Step.COUNCIL: "Hội đồng TĐKT biểu quyết",
+    Step.LETTER_SIGNED: "Ký tờ trình chuyển cấp trên",
 }
 
 # A decision may reach a nomination before the events that led to it (they travel on other streams).

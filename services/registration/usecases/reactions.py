@@ -18,12 +18,13 @@ from shared.contracts.events import (
     DecisionRevoked,
     Event,
     NominationsApproved,
+    ProposalSigned,
     StateOutcomeRecorded,
     TaskEscalated,
     TaskReorganised,
     TaskSentBack,
 )
-from shared.contracts.values import UnitRef
+from shared.contracts.values import VIETNAM_TZ, UnitRef
 
 CONSUMER = "registration"
 
@@ -81,6 +82,22 @@ async def on_nominations_approved(ctx: RegistrationContext, event: NominationsAp
             comment = event.comment or None
             await store.save_nomination(_after_step(row, Step.APPROVE, event, event.issuer, comment))
             await record_step(store, row.id, Step.APPROVE, event, unit=event.issuer, comment=comment)
+
+
+async def on_proposal_signed(ctx: RegistrationContext, event: ProposalSigned) -> None:
+    """The tờ trình that took dossiers up was signed: each of ours says which letter, numbered and dated, on its
+    timeline (no status changes: the unit above has the dossier since it was forwarded)."""
+    signed_on = event.issued_at.astimezone(VIETNAM_TZ)
+    comment = f"Tờ trình số {event.number_text} ngày {signed_on:%d/%m/%Y}" + (
+        f" do {event.signer_name} ký" if event.signer_name else ""
+    )
+    async with ctx.uow.transaction() as store:
+        if not await store.first_delivery(CONSUMER, event, ctx.clock.now()):
+            return
+        for nomination_id in sorted(set(event.nomination_ids)):
+            if await store.nomination(nomination_id, for_update=True) is None:
+                continue  # not ours
+            await record_step(store, nomination_id, Step.LETTER_SIGNED, event, unit=event.issuer, comment=comment)
 
 
 async def on_decision_revoked(ctx: RegistrationContext, event: DecisionRevoked) -> None:
