@@ -4,6 +4,7 @@ prizes, its PDF and .xlsx, its certificates (văn bằng), revoking it, and reco
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -111,16 +112,11 @@ def build_router(gateway: Gateway) -> APIRouter:
     @pages.post("/quyet-dinh/{decision_id}/thu-hoi", response_class=HTMLResponse)
     async def revoke(request: Request, decision_id: str) -> Response:
         actor, values = await signed_form(request)
-        try:
-            d = await gateway.call("awards", "revoke", actor, {"id": decision_id, "reason": values.get("reason", "")})
-        except DomainError as exc:
-            if exc.status == 422:
-                errors = form_errors(exc)
-                return await decision_page(gateway, request, actor, decision_id, values=values, errors=errors, status_code=422)
-            if exc.status in (403, 409):
-                web.flash(request, exc.title, "bad")
-                return RedirectResponse(f"/quyet-dinh/{decision_id}", status_code=303)
-            raise
+        d = await act_on_decision(
+            gateway, request, actor, decision_id, values, "revoke", {"id": decision_id, "reason": values.get("reason", "")}
+        )
+        if isinstance(d, Response):
+            return d
         web.flash(
             request,
             f"Đã lập quyết định thu hồi quyết định số {d['number_text']}; đang chờ người ký của {d['issuer_name']} ký "
@@ -160,16 +156,9 @@ async def record_outcome_form(gateway: Gateway, request: Request, decision_id: s
     ]
     fields = {k: values.get(k, "") for k in ("authority", "number_text", "note")}
     asked = {"id": decision_id, **fields, "decided_on": values.get("decided_on") or None, "items": items}
-    try:
-        d = await gateway.call("awards", "record_state_outcome", actor, asked)
-    except DomainError as exc:
-        if exc.status == 422:
-            errors = form_errors(exc)
-            return await decision_page(gateway, request, actor, decision_id, values=values, errors=errors, status_code=422)
-        if exc.status in (403, 409):
-            web.flash(request, exc.title, "bad")
-            return RedirectResponse(f"/quyet-dinh/{decision_id}", status_code=303)
-        raise
+    d = await act_on_decision(gateway, request, actor, decision_id, values, "record_state_outcome", asked)
+    if isinstance(d, Response):
+        return d
     outcome = d["state_outcome"]
     declined = f", {outcome['not_granted']} không được khen thưởng" if outcome["not_granted"] else ""
     web.flash(
@@ -178,3 +167,27 @@ async def record_outcome_form(gateway: Gateway, request: Request, decision_id: s
         "Hồ sơ và lịch sử danh hiệu được cập nhật.",
     )
     return RedirectResponse(f"/quyet-dinh/{decision_id}", status_code=303)
+
+
+async def act_on_decision(
+    gateway: Gateway,
+    request: Request,
+    actor: Actor,
+    decision_id: str,
+    values: dict[str, str],
+    operation: str,
+    params: dict[str, Any],
+) -> dict[str, Any] | Response:
+    """Awards' answer to a form of the decision's page; refused, the response to give instead: the page again with
+    each message at its field (422), or the page with the reason on top (403, 409)."""
+    try:
+        answer: dict[str, Any] = await gateway.call("awards", operation, actor, params)
+    except DomainError as exc:
+        if exc.status == 422:
+            errors = form_errors(exc)
+            return await decision_page(gateway, request, actor, decision_id, values=values, errors=errors, status_code=422)
+        if exc.status in (403, 409):
+            web.flash(request, exc.title, "bad")
+            return RedirectResponse(f"/quyet-dinh/{decision_id}", status_code=303)
+        raise
+    return answer
