@@ -94,7 +94,9 @@ async def receive_directly(review: ReviewContext, actor: Actor, request: Receive
         closed = tasks.decision(record, task.taken_up(), actor, comment, now)
         await uow.tasks.save(closed)
         await escalation.record_move(uow, task, closed.task, "received", now, actor=actor, comment=comment, from_unit=superior)
-        await uow.publish(*await tasks.consequences(uow, closed.task, nom, actor, comment, now, review.rules))
+        # the dossier's timeline names the step itself ("… nhận trực tiếp hồ sơ quá hạn ở …"): the superior's words only
+        said = request.comment.strip()
+        await uow.publish(*await tasks.consequences(uow, closed.task, nom, actor, said, now, review.rules))
         view = await queues.task_view(uow, actor, request.task_id, now, review.rules)
         await uow.commit()
     return view
