@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from services.notifier.settings import NotifierSettings
+from services.portal.settings import PortalSettings
+
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 DOCUMENTS = [README, *sorted((ROOT / "docs").glob("*.md"))]
@@ -60,3 +63,15 @@ def test_every_link_points_inside_the_repository(document: Path) -> None:
         assert linked.exists(), f"{document.name}: {target} does not exist"
         if anchor and linked.suffix == ".md":
             assert anchor in anchors(linked), f"{document.name}: no heading #{anchor} in {linked.name}"
+
+
+def test_the_configuration_reference_names_every_thidua_variable() -> None:
+    reference = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    settings = {f"THIDUA_{name.upper()}" for cls in (PortalSettings, NotifierSettings) for name in cls.model_fields}
+    read_by_the_command_line = {
+        found
+        for source in (ROOT / "thidua").glob("*.py")
+        for found in re.findall(r"environ(?:\.get)?\(\s*\"(THIDUA_[A-Z0-9_]+)\"", source.read_text(encoding="utf-8"))
+    }
+    missing = sorted(v for v in settings | read_by_the_command_line if f"`{v}`" not in reference)
+    assert not missing, f"not in docs/configuration.md: {missing}"
