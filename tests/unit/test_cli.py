@@ -134,5 +134,5 @@ def test_the_banner_and_the_readme_list_every_demo_user() -> None:
     with cli.DEMO_USERS_FILE.open("rb") as f:
         assert [u for u, _ in logins] == [u["username"] for u in tomllib.load(f)["users"]]
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    table = readme[readme.index("### Demo logins") :].split("\n\n")[2]
+    table = readme[readme.index("## Demo logins") :].split("\n\n")[2]
     assert {u for u, _ in logins} == set(re.findall(r"`([a-z0-9.]+)`", table))
