@@ -43,7 +43,7 @@ def build_router(gateway: Gateway) -> APIRouter:
             title="Quá hạn ở cấp dưới",
             unit_code=unit_code,
             page=result,
-            pager=Pager(request, result["total"], page),
+            pager=Pager(request, result["total"], page, exact=result["total_exact"]),
             mine=mine,
         )
 

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from services.portal.gateway import Gateway
 from services.portal.web import session as web
 from services.portal.web.forms import clean, parse_vn_date
-from services.portal.web.rendering import Pager, page_number, render, window
+from services.portal.web.rendering import Pager, page_number, queue_count, render, window
 from services.portal.web.units import is_below
 from shared.contracts.errors import DomainError
 from shared.contracts.events import Actor
@@ -74,7 +74,8 @@ def build_router(gateway: Gateway) -> APIRouter:
             title="Hộp việc",
             unit_code=unit_code,
             page=result,
-            pager=Pager(request, result["total"], page),
+            pager=Pager(request, result["total"], page, exact=result["total_exact"]),
+            queue_count=queue_count,
             filters=filters,
             states=QUEUE_STATES,
             catalog=catalog,

@@ -153,7 +153,15 @@ class TaskSummary(QueueTask):
     comment: str | None
 
 
+# A queue's counts stop here: past it the page says "hơn 1.000" instead of counting every task (issue 20: exact counts
+# cost a scan of the whole queue on each page view). No approver works through a thousand dossiers by the number;
+# the ops figures (`queue_figures`) still count every task.
+QUEUE_COUNT_CAP = 1000
+
+
 class QueueCounts(BaseModel):
+    """Each count is exact up to QUEUE_COUNT_CAP; a value above it means "more than QUEUE_COUNT_CAP"."""
+
     open: int
     claimed: int
     overdue: int
@@ -163,7 +171,8 @@ class QueueCounts(BaseModel):
 
 class QueuePage(BaseModel):
     unit_code: Short
-    total: int
+    total: int = Field(description="Số mục khớp bộ lọc; khi total_exact là false: hơn chừng ấy mục")
+    total_exact: bool = Field(default=True, description="false: đếm dừng ở offset + QUEUE_COUNT_CAP, còn nhiều hơn")
     counts: QueueCounts
     items: list[QueueTask] = Field(max_length=QUEUE_PAGE_MAX)
     next_cursor: Cursor | None = Field(default=None, description="Trang tiếp theo: gửi lại làm cursor; null khi đã hết")
