@@ -133,12 +133,9 @@ async def test_every_statement_of_the_queue_page_reads_an_index_not_the_whole_ta
 @contextmanager
 def count_cap(cap: int) -> Iterator[None]:
     """A cap of a few tasks so a test can pass it (the store reads QUEUE_COUNT_CAP from its module)."""
-    saved = sql_tasks.QUEUE_COUNT_CAP
-    sql_tasks.QUEUE_COUNT_CAP = cap
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sql_tasks, "QUEUE_COUNT_CAP", cap)
         yield
-    finally:
-        sql_tasks.QUEUE_COUNT_CAP = saved
 
 
 async def counts(ctx: ServiceContext, unit_code: str = "HN-SONTAY", **filters: Any) -> dict[str, Any]:
