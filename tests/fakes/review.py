@@ -214,8 +214,7 @@ class FakeTasks(port.Tasks):
         if after is not None:
             found = [r for r in found if _queue_order(QueueKey.of(r), now) > _queue_order(after, now)]
         size = query.limit if limit is None else limit
-        exact = total <= QUEUE_COUNT_CAP + query.offset
-        return QueueRows(total=total, total_exact=exact, counts=counts, items=found[query.offset : query.offset + size])
+        return QueueRows(total=total, counts=counts, items=found[query.offset : query.offset + size])
 
     async def active_of_nominations(self, nomination_ids: Sequence[str], *, lock: bool) -> list[TaskRecord]:
         wanted = set(nomination_ids)

@@ -30,9 +30,9 @@ ERROR_HEADINGS = {401: "Cần đăng nhập", 403: "Không có quyền truy cậ
 
 class Pager:
     def __init__(self, request: Request, total: int, page: int, *, exact: bool = True) -> None:
-        """`exact` False: the listing stopped counting at `total` and goes on (a queue past QUEUE_COUNT_CAP)."""
+        """`exact` False: the listing stopped counting at `total` (one past its cap) and goes on ("hơn ..." mục)."""
         self.request = request
-        self.total = total
+        self.total = total if exact else total - 1
         self.page = page
         self.exact = exact
         self.pages = max(1, math.ceil(total / PAGE_SIZE) + (0 if exact else 1))

@@ -84,7 +84,6 @@ class QueueRows:
     total: int
     counts: QueueCounts
     items: list[TaskRecord]
-    total_exact: bool = True  # False: `total` is where counting stopped (QUEUE_COUNT_CAP past the offset), more match
 
 
 @dataclass(frozen=True)

@@ -216,7 +216,6 @@ class SqlTasks(port.Tasks):
         ).mappings()
         return QueueRows(
             total=total,
-            total_exact=total <= QUEUE_COUNT_CAP + query.offset,
             counts=QueueCounts(
                 open=counts[0], claimed=counts[1], overdue=counts[2], escalated_in=counts[4], escalated_out=counts[3]
             ),

@@ -35,8 +35,7 @@ async def list_queue(review: ReviewContext, actor: Actor, query: QueueQuery) -> 
     page, next_cursor = cut_page(rows.items, query.limit, lambda r: _queue_cursor(QueueKey.of(r), scope))
     return QueuePage(
         unit_code=query.unit_code,
-        total=rows.total if rows.total_exact else rows.total - 1,
-        total_exact=rows.total_exact,
+        total=rows.total,
         counts=rows.counts,
         items=[QueueTask.model_validate(task_summary(r, now).model_dump(exclude={"comment"})) for r in page],
         next_cursor=next_cursor,

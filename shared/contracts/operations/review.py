@@ -159,6 +159,11 @@ class TaskSummary(QueueTask):
 QUEUE_COUNT_CAP = 1000
 
 
+def queue_total_is_exact(total: int, offset: int) -> bool:
+    """Whether a QueuePage's total counts every matching task, or stopped QUEUE_COUNT_CAP past the offset."""
+    return total <= offset + QUEUE_COUNT_CAP
+
+
 class QueueCounts(BaseModel):
     """Each count is exact up to QUEUE_COUNT_CAP; a value above it means "more than QUEUE_COUNT_CAP"."""
 
@@ -171,8 +176,9 @@ class QueueCounts(BaseModel):
 
 class QueuePage(BaseModel):
     unit_code: Short
-    total: int = Field(description="Số mục khớp bộ lọc; khi total_exact là false: hơn chừng ấy mục")
-    total_exact: bool = Field(default=True, description="false: đếm dừng ở offset + QUEUE_COUNT_CAP, còn nhiều hơn")
+    # The tasks matching the filter, counted up to offset + QUEUE_COUNT_CAP + 1: a total above offset + QUEUE_COUNT_CAP
+    # means "more than offset + QUEUE_COUNT_CAP" (queue_total_is_exact).
+    total: int
     counts: QueueCounts
     items: list[QueueTask] = Field(max_length=QUEUE_PAGE_MAX)
     next_cursor: Cursor | None = Field(default=None, description="Trang tiếp theo: gửi lại làm cursor; null khi đã hết")
