@@ -40,7 +40,7 @@ from services.review.store.records import (
     UnitQueue,
 )
 from shared.contracts.events import Event, NominationSnapshot, Recipient
-from shared.contracts.operations.review import QueueCounts, QueueQuery
+from shared.contracts.operations.review import QUEUE_COUNT_CAP, QueueCounts, QueueQuery
 from shared.contracts.values import VIETNAM_TZ, UnitRef
 from shared.rules.text import normalize_name
 
@@ -197,16 +197,20 @@ class FakeTasks(port.Tasks):
 
         tasks = list(self.data.tasks.values())
         held = [r for r in tasks if held_here(r) and _is_active(r)]
+
+        def capped(n: int, cap: int = QUEUE_COUNT_CAP) -> int:
+            return min(n, cap + 1)
+
         counts = QueueCounts(
-            open=sum(r.task.state is TaskState.OPEN for r in held),
-            claimed=sum(r.task.state is TaskState.CLAIMED for r in held),
-            overdue=sum(_due_before(r, now) for r in held),
-            escalated_in=sum(overdue_below(r) for r in tasks),
-            escalated_out=sum(r.task.is_escalated for r in held),
+            open=capped(sum(r.task.state is TaskState.OPEN for r in held)),
+            claimed=capped(sum(r.task.state is TaskState.CLAIMED for r in held)),
+            overdue=capped(sum(_due_before(r, now) for r in held)),
+            escalated_in=capped(sum(overdue_below(r) for r in tasks)),
+            escalated_out=capped(sum(r.task.is_escalated for r in held)),
         )
         found = [r for r in tasks if matches(r)]
         found.sort(key=lambda r: (r.task.due_at is None, r.task.due_at or now, r.opened_at, r.id))
-        total = len(found)
+        total = capped(len(found), QUEUE_COUNT_CAP + query.offset)
         if after is not None:
             found = [r for r in found if _queue_order(QueueKey.of(r), now) > _queue_order(after, now)]
         size = query.limit if limit is None else limit

@@ -15,6 +15,7 @@ from services.portal.web.forms import parse_vn_date, signed_form
 from services.portal.web.rendering import Pager, form_errors, page_number, render, superior_units, window
 from services.portal.web.tasks import back_to_task, task_page
 from shared.contracts.errors import DomainError, ValidationFailed
+from shared.contracts.operations.review import queue_total_is_exact
 
 
 def build_router(gateway: Gateway) -> APIRouter:
@@ -43,7 +44,7 @@ def build_router(gateway: Gateway) -> APIRouter:
             title="Quá hạn ở cấp dưới",
             unit_code=unit_code,
             page=result,
-            pager=Pager(request, result["total"], page),
+            pager=Pager(request, result["total"], page, exact=queue_total_is_exact(result["total"], window(page)["offset"])),
             mine=mine,
         )
 

@@ -11,10 +11,11 @@ from fastapi.responses import HTMLResponse
 from services.portal.gateway import Gateway
 from services.portal.web import session as web
 from services.portal.web.forms import clean, parse_vn_date
-from services.portal.web.rendering import Pager, page_number, render, window
+from services.portal.web.rendering import Pager, page_number, queue_count, render, window
 from services.portal.web.units import is_below
 from shared.contracts.errors import DomainError
 from shared.contracts.events import Actor
+from shared.contracts.operations.review import queue_total_is_exact
 from shared.contracts.values import LEVEL_NAMES_VI, LEVEL_RANK
 
 QUEUE_STATES = [
@@ -74,7 +75,8 @@ def build_router(gateway: Gateway) -> APIRouter:
             title="Hộp việc",
             unit_code=unit_code,
             page=result,
-            pager=Pager(request, result["total"], page),
+            pager=Pager(request, result["total"], page, exact=queue_total_is_exact(result["total"], window(page)["offset"])),
+            queue_count=queue_count,
             filters=filters,
             states=QUEUE_STATES,
             catalog=catalog,

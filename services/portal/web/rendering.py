@@ -18,6 +18,7 @@ from services.portal.web import session as web
 from services.portal.web.formatting import FILTERS, ROLE_LABELS
 from shared.contracts.errors import DomainError
 from shared.contracts.events import Actor
+from shared.contracts.operations.review import QUEUE_COUNT_CAP
 from shared.contracts.values import MAX_OFFSET
 from shared.platform.rpc import field_errors
 
@@ -28,16 +29,32 @@ ERROR_HEADINGS = {401: "Cần đăng nhập", 403: "Không có quyền truy cậ
 
 
 class Pager:
-    def __init__(self, request: Request, total: int, page: int) -> None:
+    def __init__(self, request: Request, total: int, page: int, *, exact: bool = True) -> None:
+        """`exact` False: the listing stopped counting at `total` (one past its cap) and goes on ("hơn ..." mục)."""
         self.request = request
-        self.total = total
+        self.total = total if exact else total - 1
         self.page = page
-        self.pages = max(1, math.ceil(total / PAGE_SIZE))
+        self.exact = exact
+        self.pages = max(1, math.ceil(total / PAGE_SIZE) + (0 if exact else 1))
+
+    @property
+    def total_text(self) -> str:
+        return str(self.total) if self.exact else f"hơn {count_vi(self.total)}"
 
     def url(self, page: int) -> str:
         query = dict(self.request.query_params)
         query["page"] = str(page)
         return f"{self.request.url.path}?{urlencode(query)}"
+
+
+def count_vi(n: int) -> str:
+    """1000 → "1.000" (the Vietnamese thousands separator)."""
+    return f"{n:,}".replace(",", ".")
+
+
+def queue_count(n: int) -> str:
+    """A queue's count as the page shows it: "hơn 1.000" past QUEUE_COUNT_CAP, where counting stopped."""
+    return f"hơn {count_vi(QUEUE_COUNT_CAP)}" if n > QUEUE_COUNT_CAP else str(n)
 
 
 def page_number(request: Request) -> int:

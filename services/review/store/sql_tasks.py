@@ -28,7 +28,7 @@ from services.review.store.records import (
     UnitQueue,
 )
 from shared.contracts.events import NominationSnapshot
-from shared.contracts.operations.review import QueueCounts, QueueQuery
+from shared.contracts.operations.review import QUEUE_COUNT_CAP, QueueCounts, QueueQuery
 from shared.contracts.values import VIETNAM_TZ, UnitRef
 from shared.rules.text import normalize_name
 
@@ -187,42 +187,22 @@ class SqlTasks(port.Tasks):
         active = tasks.c.state.in_(ACTIVE)
         overdue = sa.and_(active, tasks.c.due_at < now)
         held_here = tasks.c.queue_unit_code == query.unit_code
-        overdue_below = sa.and_(active, alerted_here(query.unit_code))  # "Quá hạn ở cấp dưới", read-only
-        where: list[Any] = [overdue_below if query.state == "escalated_in" else held_here]
-        where.append(
-            {
-                "open": tasks.c.state == TaskState.OPEN.value,
-                "claimed": tasks.c.state == TaskState.CLAIMED.value,
-                "overdue": overdue,
-                "escalated_in": sa.true(),
-                "escalated_out": tasks.c.alerted_codes != "",
-                "active": active,
-                "done": sa.not_(active),
-                "all": sa.true(),
-            }[query.state]
-        )
-        if query.award_code:
-            where.append(tasks.c.award_code == query.award_code)
-        if query.origin_unit_code:
-            where.append(tasks.c.origin_unit_code == query.origin_unit_code)
-        if query.period:
-            where.append(tasks.c.period == query.period)
-        if query.due_before:
-            where.append(tasks.c.due_at < due_before_bound(query))
-        if query.q:
-            where.append(tasks.c.nominee_search.contains(normalize_name(query.q)))
-        total = await self.conn.scalar(sa.select(sa.func.count()).select_from(tasks).where(*where))
-        counts = (
-            await self.conn.execute(
-                sa.select(
-                    sa.func.count().filter(tasks.c.state == TaskState.OPEN.value),
-                    sa.func.count().filter(tasks.c.state == TaskState.CLAIMED.value),
-                    sa.func.count().filter(overdue),
-                    sa.func.count().filter(tasks.c.alerted_codes != ""),
-                ).where(held_here, active)
-            )
-        ).one()
-        below = await self.conn.scalar(sa.select(sa.func.count()).select_from(tasks).where(overdue_below))
+        overdue_below = _overdue_below(query.unit_code, tasks.c.state)
+        where = _queue_filter(query, now, tasks.c.state)
+        counted = [
+            _capped_count(where, QUEUE_COUNT_CAP + query.offset),
+            _capped_count([held_here, tasks.c.state == TaskState.OPEN.value]),
+            _capped_count([held_here, tasks.c.state == TaskState.CLAIMED.value]),
+            _capped_count([held_here, overdue]),
+            _capped_count([held_here, active, _ALERTED]),
+            _capped_count([overdue_below]),
+        ]
+        total, *counts = (await self.conn.execute(sa.select(*counted))).one()  # one round trip for all six
+        if self.conn.dialect.name == "sqlite" and query.state != "escalated_in":
+            # SQLite would rather look the state up in ix_tasks_holder_state and sort every match (the whole queue
+            # when it is "overdue") than read ix_tasks_queue_order in order until the page is full: a state term it
+            # cannot look up leaves it the order's index. PostgreSQL weighs the LIMIT itself.
+            where = _queue_filter(query, now, sa.func.coalesce(tasks.c.state, ""))
         if after is not None:
             where.append(_after_in_queue(after))
         rows = (
@@ -235,9 +215,9 @@ class SqlTasks(port.Tasks):
             )
         ).mappings()
         return QueueRows(
-            total=total or 0,
+            total=total,
             counts=QueueCounts(
-                open=counts[0], claimed=counts[1], overdue=counts[2], escalated_in=below or 0, escalated_out=counts[3]
+                open=counts[0], claimed=counts[1], overdue=counts[2], escalated_in=counts[4], escalated_out=counts[3]
             ),
             items=[task_record(row) for row in rows],
         )
@@ -288,6 +268,53 @@ class SqlTasks(port.Tasks):
             tasks.c.decided_at.is_not(None), tasks.c.decided_at >= since
         )
         return [DecidedTask(code, opened, decided) for code, opened, decided in (await self.conn.execute(query)).all()]
+
+
+def _overdue_below(unit_code: str, state: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
+    """ "Quá hạn ở cấp dưới", read-only: read off ix_tasks_alerted (only the tasks with a superior alerted)."""
+    return sa.and_(_ALERTED, state.in_(ACTIVE), alerted_here(unit_code))
+
+
+def _queue_filter(query: QueueQuery, now: datetime, state: sa.ColumnElement[str]) -> list[sa.ColumnElement[bool]]:
+    """The tasks the page lists: the unit's own (or those below it it was alerted to) in the state and filters asked."""
+    tasks = t.tasks
+    active = state.in_(ACTIVE)
+    held_here = tasks.c.queue_unit_code == query.unit_code
+    where = [_overdue_below(query.unit_code, state) if query.state == "escalated_in" else held_here]
+    where.append(
+        {
+            "open": state == TaskState.OPEN.value,
+            "claimed": state == TaskState.CLAIMED.value,
+            "overdue": sa.and_(active, tasks.c.due_at < now),
+            "escalated_in": sa.true(),
+            "escalated_out": _ALERTED,
+            "active": active,
+            "done": sa.not_(active),
+            "all": sa.true(),
+        }[query.state]
+    )
+    if query.award_code:
+        where.append(tasks.c.award_code == query.award_code)
+    if query.origin_unit_code:
+        where.append(tasks.c.origin_unit_code == query.origin_unit_code)
+    if query.period:
+        where.append(tasks.c.period == query.period)
+    if query.due_before:
+        where.append(tasks.c.due_at < due_before_bound(query))
+    if query.q:
+        where.append(tasks.c.nominee_search.contains(normalize_name(query.q)))
+    return where
+
+
+# A literal, not a bound parameter: SQLite uses a partial index only when the query repeats its WHERE term as written.
+_ALERTED = t.tasks.c.alerted_codes != sa.literal_column("''")
+
+
+def _capped_count(where: Sequence[sa.ColumnElement[bool]], cap: int | None = None) -> sa.ScalarSelect[int]:
+    """How many tasks match, counted up to cap + 1 (reads at most that many index entries, never the whole queue)."""
+    cap = QUEUE_COUNT_CAP if cap is None else cap
+    matching = sa.select(sa.literal(1)).select_from(t.tasks).where(*where).limit(cap + 1).subquery()
+    return sa.select(sa.func.count()).select_from(matching).scalar_subquery()
 
 
 def _after_in_queue(key: QueueKey) -> sa.ColumnElement[bool]:

@@ -153,7 +153,20 @@ class TaskSummary(QueueTask):
     comment: str | None
 
 
+# A queue's counts stop here: past it the page says "hơn 1.000" instead of counting every task (issue 20: exact counts
+# cost a scan of the whole queue on each page view). No approver works through a thousand dossiers by the number;
+# the ops figures (`queue_figures`) still count every task.
+QUEUE_COUNT_CAP = 1000
+
+
+def queue_total_is_exact(total: int, offset: int) -> bool:
+    """Whether a QueuePage's total counts every matching task, or stopped QUEUE_COUNT_CAP past the offset."""
+    return total <= offset + QUEUE_COUNT_CAP
+
+
 class QueueCounts(BaseModel):
+    """Each count is exact up to QUEUE_COUNT_CAP; a value above it means "more than QUEUE_COUNT_CAP"."""
+
     open: int
     claimed: int
     overdue: int
@@ -163,6 +176,8 @@ class QueueCounts(BaseModel):
 
 class QueuePage(BaseModel):
     unit_code: Short
+    # The tasks matching the filter, counted up to offset + QUEUE_COUNT_CAP + 1: a total above offset + QUEUE_COUNT_CAP
+    # means "more than offset + QUEUE_COUNT_CAP" (queue_total_is_exact).
     total: int
     counts: QueueCounts
     items: list[QueueTask] = Field(max_length=QUEUE_PAGE_MAX)
