@@ -20,7 +20,9 @@ from thidua.system import System, SystemConfig
 PASSWORD = "e2e-" + uuid.uuid4().hex[:8]
 
 
-def start_system(tmp_path: Path, backend: str, extra_env: dict[str, str] | None = None) -> Iterator[System]:
+def start_system(
+    tmp_path: Path, backend: str, extra_env: dict[str, str] | None = None, *, password: str = PASSWORD
+) -> Iterator[System]:
     databases = {}
     cleanups = []
     for service in SERVICES:
@@ -32,7 +34,7 @@ def start_system(tmp_path: Path, backend: str, extra_env: dict[str, str] | None 
         nats_port=free_port(),
         http_ports={s: free_port() for s in SERVICES},
         database_urls=databases,
-        demo_password=PASSWORD,
+        demo_password=password,
         extra_env={ATTACHMENT_RULES_ENV: str(DOCUMENTS_OPTIONAL)} | (extra_env or {}),
     )
     system = System(config).start()

@@ -24,9 +24,9 @@ import pytest
 
 from services.portal.settings import DEFAULT_DEMO_PASSWORD
 from shared.platform.settings import ATTACHMENT_RULES_ENV, SERVICES
-from tests.conftest import SHIPPED_ATTACHMENT_RULES, fresh_database
-from thidua.natsserver import free_port
-from thidua.system import System, SystemConfig
+from tests.conftest import SHIPPED_ATTACHMENT_RULES
+from tests.e2e.conftest import start_system
+from thidua.system import System
 
 pytestmark = pytest.mark.e2e
 
@@ -72,28 +72,11 @@ def test_the_readme_and_the_api_guide_have_examples_to_run() -> None:
 @pytest.fixture(scope="module")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     base = tmp_path_factory.mktemp("docs-examples")
-    databases = {}
-    cleanups = []
     for service in SERVICES:
-        gen = fresh_database("sqlite", base / service)
-        databases[service] = next(gen)
-        cleanups.append(gen)
-    config = SystemConfig(
-        var_dir=base / "var",
-        nats_port=free_port(),
-        http_ports={s: free_port() for s in SERVICES},
-        database_urls=databases,
-        demo_password=DEFAULT_DEMO_PASSWORD,
-        extra_env={ATTACHMENT_RULES_ENV: str(SHIPPED_ATTACHMENT_RULES)},  # the suite's default makes documents optional
-    )
-    running = System(config).start()
-    try:
-        yield running
-    finally:
-        running.stop()
-        for gen in cleanups:
-            for _ in gen:
-                pass
+        (base / service).mkdir()
+    # the shipped rules (the suite's default makes documents optional) and the password the examples print
+    rules = {ATTACHMENT_RULES_ENV: str(SHIPPED_ATTACHMENT_RULES)}
+    yield from start_system(base, "sqlite", extra_env=rules, password=DEFAULT_DEMO_PASSWORD)
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=str)

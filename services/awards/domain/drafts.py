@@ -11,11 +11,13 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from services.awards.domain.decision import DecisionNumber
 from services.awards.domain.issuing import DocumentPlan
+from services.awards.domain.register import Decision
 from services.awards.domain.signers import SigningOfficer
 from shared.contracts.errors import Forbidden
 from shared.contracts.events import Actor, DecisionDrafted, DraftSnapshot, Event, ForwardedItem, NominationSnapshot
-from shared.contracts.operations.awards import DocumentKind, DraftStatus
+from shared.contracts.operations.awards import DecisionFrame, DocumentKind, DraftStatus
 from shared.contracts.values import UnitRef
 
 DRAFT_STATUS_LABELS: dict[DraftStatus, str] = {"awaiting_signature": "Chờ ký", "signed": "Đã ký"}
@@ -191,3 +193,38 @@ def may_read_draft(actor: Actor, draft: Draft) -> bool:
         return True
     units = {g.unit_code for g in actor.roles if g.unit_code}
     return bool(units & set(draft.readers)) or draft.issuer.code in units
+
+
+def signed_record(
+    draft: Draft,
+    *,
+    document_id: str,
+    number: DecisionNumber,
+    signed_at: datetime,
+    frame: DecisionFrame,
+    award_name: str,
+    readers: tuple[str, ...],
+    decided_by: str = "",
+    revokes: str | None = None,
+) -> Decision:
+    """A draft that lists no award entries (a forwarding letter, a revocation) as the register keeps it once signed:
+    a line of the Sổ văn bản đi under the issuer's number, its PDF the signed file."""
+    return Decision(
+        id=document_id,
+        kind=draft.kind,
+        issuer_code=draft.issuer.code,
+        issuer=draft.issuer,
+        year=number.year,
+        number=number.number,
+        number_text=number.text,
+        issued_at=signed_at,
+        signed_by=frame.signer_name or "",
+        award_code=draft.award_code,
+        award_name=award_name,
+        catalog_version="",
+        readers=readers,
+        batch_id=None,
+        decided_by=decided_by,
+        document=frame,
+        revokes=revokes,
+    )

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from services.awards.domain.decision import DecisionNumber
-from services.awards.domain.drafts import Draft, ForwardingLetter
+from services.awards.domain.drafts import Draft, ForwardingLetter, signed_record
 from services.awards.domain.register import Decision
 from shared.contracts.events import Actor, ProposalForwarded, ProposalSigned
 from shared.contracts.operations.awards import DecisionFrame
@@ -59,24 +59,16 @@ def letter_document(
 def letter_record(
     draft: Draft, letter: ForwardingLetter, *, document_id: str, number: DecisionNumber, signed_at: datetime, frame: DecisionFrame
 ) -> Decision:
-    """The signed letter as the register keeps it (a line of the Sổ văn bản đi; its PDF the signed file)."""
-    return Decision(
-        id=document_id,
-        kind="forwarding",
-        issuer_code=draft.issuer.code,
-        issuer=draft.issuer,
-        year=number.year,
-        number=number.number,
-        number_text=number.text,
-        issued_at=signed_at,
-        signed_by=frame.signer_name or "",
-        award_code="",
+    """The signed letter as the register keeps it, addressed to the unit above."""
+    return signed_record(
+        draft,
+        document_id=document_id,
+        number=number,
+        signed_at=signed_at,
+        frame=frame.model_copy(update={"addressee": letter.to_unit.name}),
         award_name=draft.award_name,
-        catalog_version="",
         readers=draft.readers,
-        batch_id=None,
         decided_by=letter.to_unit.name,
-        document=frame.model_copy(update={"addressee": letter.to_unit.name}),
     )
 
 

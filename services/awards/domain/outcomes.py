@@ -50,6 +50,7 @@ class StateDecision:
 
 
 def may_record(actor: Actor, decision: Decision) -> bool:
+    """Whether `actor` may record the state's answer to this document (its sender's approvers, administrators)."""
     return decision.kind == "proposal" and may_act_for(actor, decision.issuer_code)
 
 

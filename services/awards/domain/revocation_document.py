@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from services.awards.domain.decision import DecisionNumber
 from services.awards.domain.document import recipients_phrase, subject_line
-from services.awards.domain.drafts import Draft, RevocationContent, RevokedLine
+from services.awards.domain.drafts import Draft, RevocationContent, RevokedLine, signed_record
 from services.awards.domain.register import Decision, RegistryEntry
 from shared.contracts.events import Actor
 from shared.contracts.operations.awards import DecisionFrame
@@ -134,22 +134,13 @@ def revocation_record(
     frame: DecisionFrame,
 ) -> Decision:
     """The signed revocation as the register keeps it (a QĐ of the Sổ văn bản đi, linked to the decision it revokes)."""
-    return Decision(
-        id=document_id,
-        kind="revocation",
-        issuer_code=draft.issuer.code,
-        issuer=draft.issuer,
-        year=number.year,
-        number=number.number,
-        number_text=number.text,
-        issued_at=signed_at,
-        signed_by=frame.signer_name or "",
-        award_code=draft.award_code,
+    return signed_record(
+        draft,
+        document_id=document_id,
+        number=number,
+        signed_at=signed_at,
+        frame=frame,
         award_name=f"Về việc thu hồi Quyết định số {content.number_text}",
-        catalog_version="",
         readers=content.readers,
-        batch_id=None,
-        decided_by="",
-        document=frame,
         revokes=content.decision_id,
     )

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from services.awards.domain.certificate import has_certificate
 from services.awards.domain.document import plain_authority, subject_line
-from services.awards.domain.outcomes import StateDecision
+from services.awards.domain.outcomes import StateDecision, may_record
 from services.awards.domain.register import Decision, Listing, RegistryEntry
 from services.awards.domain.revocation import RECOVERY_LABELS_VI, STATUS_LABELS_VI, DecisionStatus, Recovery, may_act_for
 from services.awards.domain.signers import NO_SIGNER_WARNING_VI
@@ -95,7 +95,7 @@ def decision_view(
         can_revoke=issuing and decision.kind == "decision" and not revoked and not revocation_pending,
         can_mark_recovered=issuing and revoked,
         state_outcome=outcome.view() if outcome else None,
-        can_record_outcome=issuing and decision.kind == "proposal" and outcome is None,
+        can_record_outcome=outcome is None and may_record(actor, decision),
     )
 
 
