@@ -4,7 +4,8 @@ Every rule module takes its inputs explicitly (a directory, a file, parsed data)
 composition root builds one `Rulebook` from the service's settings (`ServiceSettings.rulebook()`, which reads
 `THIDUA_CATALOG_DIR` and `THIDUA_ATTACHMENT_RULES`) and the use cases ask it for the rules in force on a date.
 `Rulebook()` is the files shipped with the code. Loading stays cached per path in the rule modules, so asking
-again is as cheap as before.
+again is as cheap as before. A rule with one owner (review's deadlines and escalation authority) is parsed by that
+service's domain; the Rulebook only says which file holds it (`rule_file`), so tests and installs can point elsewhere.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from shared.rules import attachments, catalog, eligibility
+from shared.rules import attachments, calendar, catalog, eligibility
+from shared.rules.dated import read_rule_file
+from shared.rules.reference import DATA_DIR
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,9 @@ class Rulebook:
     catalog_dir: Path = catalog.DEFAULT_CATALOG_DIR
     attachment_rules: Path = attachments.RULES_FILE
     eligibility_rules: Path = eligibility.RULES_FILE
+    deadline_rules: Path = DATA_DIR / "deadlines.toml"
+    escalation_rules: Path = DATA_DIR / "escalation.toml"
+    holidays_dir: Path = calendar.HOLIDAYS_DIR
 
     # The award catalogues
 
@@ -50,3 +57,13 @@ class Rulebook:
 
     def eligibility_rules_on(self, on: date) -> eligibility.EligibilityRules:
         return eligibility.rules_on(on, self.eligibility_rules)
+
+    def rule_file(self, path: Path) -> dict[str, Any]:
+        """A single-owner rule file (e.g. `self.deadline_rules`), parsed once; its owner's domain reads the entries."""
+        return read_rule_file(path)
+
+    # Working days
+
+    def working_calendar(self) -> calendar.WorkingCalendar:
+        """Weekends, public holidays and swapped working days of every year with a file."""
+        return calendar.calendar_of(self.holidays_dir)

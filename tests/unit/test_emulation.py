@@ -26,11 +26,11 @@ from services.registration.domain.emulation import (
     registration_is_late,
     supersede_declared_pledge,
 )
-from services.review.domain.deadlines import DEADLINES_FILE
 from shared.contracts.commands import Campaign, CampaignTarget, PledgeTarget
 from shared.contracts.events import EligibilityCheck
 from shared.rules.catalog import Award, catalogs_on
 from shared.rules.eligibility import failures
+from shared.rules.rulebook import Rulebook
 
 CATALOGS = catalogs_on(date(2026, 5, 1))
 SEED = {c.code: c for c in load_seed_campaigns()}
@@ -77,7 +77,7 @@ def test_the_2023_peak_campaign_is_seeded_with_its_plan_window_and_three_quotas(
 
 
 def test_campaign_codes_and_windows_agree_with_the_review_deadlines_file() -> None:
-    with DEADLINES_FILE.open("rb") as f:
+    with Rulebook().deadline_rules.open("rb") as f:
         review = tomllib.load(f).get("campaigns", [])
     assert review, "deadlines.toml has campaigns"
     for entry in review:
