@@ -54,6 +54,8 @@ def test_demo_shows_the_rules_at_work_and_runs_again(system: System, tmp_path: P
         "ky.sontay (Chủ tịch LĐLĐ thị xã Sơn Tây) ký quyết định số",
         "✔ Quyết định số 1/QĐ-TLĐ ký số bởi Nguyễn Văn Khánh, Tổng Liên đoàn Lao động Việt Nam (chứng thư của CA demo)",
         "Bị từ chối (422 not_eligible)",
+        "Mỗi người chỉ được tặng một lần: đã được tặng năm 2019",
+        "người duyệt thấy cảnh báo:",
         "nominee.months_employed: Công tác 8 tháng, cần từ 10 tháng",
         "nominee.absence_working_days: Nghỉ 45 ngày làm việc",
         "council_vote: Hội đồng Thi đua – Khen thưởng chưa thông qua: Đồng ý 4/7",
