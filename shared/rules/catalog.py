@@ -26,7 +26,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from shared.contracts.values import LEVEL_NAMES_VI, LEVEL_RANK, LEVELS, DutyRating, Level, NomineeKind
+from shared.contracts.values import LEVEL_NAMES_VI, LEVEL_RANK, LEVELS, DutyRating, Level, NomineeKind, UnitRef
 from shared.rules.dated import latest_by
 
 DEFAULT_CATALOG_DIR = Path(__file__).resolve().parents[1] / "data" / "catalog"
@@ -451,6 +451,11 @@ class Award(_Data):
     def submittable(self) -> bool:
         """Whether it goes up the review workflow: awards the CĐCS itself decides or proposes never leave it."""
         return self.awarding_level != "grassroots"
+
+    def name_on_path(self, unit_path: Sequence[UnitRef]) -> str:
+        """The name as the unit that decides it on this path (the CĐCS first, up to the root) will print it."""
+        issuer = next((u for u in unit_path if u.level == self.awarding_level), None)
+        return self.name_for(issuer.name if issuer is not None else None)
 
     def coefficient_for(self, nominee_kind: NomineeKind) -> Decimal:
         if nominee_kind == "collective":
