@@ -432,13 +432,15 @@ class ReportQuery(BaseModel):
         return self.date_from, self.date_to
 
 
-# Each count below carries the same figures: entries, prize total, individuals, collectives, entries by sector
-# (public_administration, school, enterprise, unknown) and the sectors in words ("HCSN 75, trường học 446").
+# Each count below carries the same figures: entries, prize total (money; the value of gifts apart), individuals,
+# collectives, entries by sector (public_administration, school, enterprise, unknown) and the sectors in words
+# ("HCSN 75, trường học 446").
 
 
 class ReportTotal(BaseModel):
     count: int
     prize_vnd: int
+    gift_vnd: int = 0  # the value of gifts (tặng phẩm), apart from the money in prize_vnd
     individual: int
     collective: int
     by_sector: dict[str, int]
@@ -454,6 +456,7 @@ class AwardCount(BaseModel):
     level_label: str
     count: int
     prize_vnd: int
+    gift_vnd: int = 0  # the value of gifts (tặng phẩm), apart from the money in prize_vnd
     individual: int
     collective: int
     by_sector: dict[str, int]
@@ -466,6 +469,7 @@ class LevelCount(BaseModel):
     label: str
     count: int
     prize_vnd: int
+    gift_vnd: int = 0  # the value of gifts (tặng phẩm), apart from the money in prize_vnd
     individual: int
     collective: int
     by_sector: dict[str, int]
@@ -477,6 +481,7 @@ class SectorCount(BaseModel):
     label: str
     count: int
     prize_vnd: int
+    gift_vnd: int = 0  # the value of gifts (tặng phẩm), apart from the money in prize_vnd
     individual: int
     collective: int
     by_sector: dict[str, int]
@@ -487,6 +492,7 @@ class YearCount(BaseModel):
     year: int
     count: int
     prize_vnd: int
+    gift_vnd: int = 0  # the value of gifts (tặng phẩm), apart from the money in prize_vnd
     individual: int
     collective: int
     by_sector: dict[str, int]
@@ -500,6 +506,7 @@ class UnitCount(BaseModel):
     name: str
     count: int
     prize_vnd: int
+    gift_vnd: int = 0  # the value of gifts (tặng phẩm), apart from the money in prize_vnd
     by_sector: dict[str, int]
     sector_text: str
 
