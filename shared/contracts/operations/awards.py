@@ -361,6 +361,7 @@ class CatalogAward(BaseModel):
     outcome: DocumentKind  # a union award ends in a decision, a state title in a tờ trình
     submittable: bool
     awarding_level_name: str
+    prize_kind: Literal["coefficient", "flat", "gift", "none"] = "coefficient"  # `prize_vnd`: money, or a gift's value
     prize_vnd: dict[NomineeKind, int]  # at today's base salary
     council_text: str
     declared_facts: dict[NomineeKind, list[str]]
