@@ -43,6 +43,7 @@ from shared.rules.catalog import (
     InnovationBenefit,
     MaxAbsence,
     MinMonthsEmployed,
+    MinUnionServiceYears,
     NoDiscipline,
     OncePerLifetime,
     PledgeRegistered,
@@ -65,7 +66,7 @@ DISCIPLINE_VI: dict[str, str] = {
     "buoc_thoi_viec": "buộc thôi việc",
 }
 DUTY_RANK: dict[str, int] = {"hoan_thanh": 0, "hoan_thanh_tot": 1, "hoan_thanh_xuat_sac": 2}
-INDIVIDUAL_ONLY = (MinMonthsEmployed, MaxAbsence, NoDiscipline, PledgeRegistered, ActiveMembership)
+INDIVIDUAL_ONLY = (MinMonthsEmployed, MaxAbsence, NoDiscipline, PledgeRegistered, ActiveMembership, MinUnionServiceYears)
 TitleName = Callable[[str], str]
 
 
@@ -313,6 +314,15 @@ def _judge(  # noqa: PLR0912 - one case per kind of the closed `Criterion` union
                 "pass" if nominee.union_member_active else "fail",
                 "Đoàn viên "
                 + ("đang sinh hoạt, đóng đoàn phí" if nominee.union_member_active else "không sinh hoạt hoặc chưa đóng đoàn phí"),
+                field,
+            )
+        case MinUnionServiceYears():
+            field = "nominee.union_service_years"
+            if nominee.union_service_years is None:
+                return _Judged("undeclared", "Chưa khai báo số năm công tác trong tổ chức Công đoàn", field)
+            return _Judged(
+                "pass" if nominee.union_service_years >= c.years else "fail",
+                f"Công tác trong tổ chức Công đoàn {nominee.union_service_years} năm, cần từ {c.years} năm",
                 field,
             )
     raise TypeError(f"no eligibility judgement for criterion {type(c).__name__}")
@@ -612,4 +622,6 @@ def facts_needed(award: Award, kind: NomineeKind) -> list[str]:  # noqa: PLR0912
                 facts.append("pledge_registered")
             case ActiveMembership():
                 facts.append("union_member_active")
+            case MinUnionServiceYears():
+                facts.append("union_service_years")
     return list(dict.fromkeys(facts))

@@ -86,6 +86,11 @@ def test_demo_shows_the_rules_at_work_and_runs_again(system: System, tmp_path: P
     )
     assert answered, first
     assert "fontTools" not in first  # fpdf2's font subsetting does not log into the demo's output
+    # issue 18: a flat-amount biểu dương named after its issuer, and a Kỷ niệm chương (no prize) decided by the TLĐ
+    assert "Trịnh Văn Lợi — Biểu dương công nhân giỏi, sáng kiến sáng tạo của Liên đoàn Lao động thị xã Sơn Tây" in first, first
+    assert re.search(r"Quyết định số \d+/QĐ-LĐLĐ · Tiền thưởng 1\.000\.000 đ", first), first
+    assert "Đặng Thị Hoa — Kỷ niệm chương “Vì sự nghiệp xây dựng tổ chức Công đoàn”" in first, first
+    assert re.search(r"Quyết định số \d+/QĐ-TLĐ · Không kèm tiền thưởng", first), first
 
     second = run_demo(system, tmp_path)
     assert "Văn Quán (2)" in second  # a namesake, reviewed by the ward union that replaced the district

@@ -212,7 +212,7 @@ async def test_a_pledge_registered_by_the_cdcs_and_confirmed_by_its_direct_super
 
     passed = await call(nc, SUBMITTER, "submit", nomination(award_code="giay_khen_ldld_huyen", name="Người Thứ Hai"))
     assert rules(passed)["pledge"]["status"] == "pass"
-    assert "có đăng ký “Giấy khen của Liên đoàn Lao động cấp huyện” (5)" in rules(passed)["pledge"]["message"]
+    assert "có đăng ký “Giấy khen của Ban Chấp hành công đoàn cấp trên trực tiếp cơ sở” (5)" in rules(passed)["pledge"]["message"]
     not_pledged = await call(nc, SUBMITTER, "submit", nomination(name="Người Thứ Ba"))
     assert rules(not_pledged)["pledge"]["status"] == "warning"
     assert "không đăng ký “Công nhân giỏi Thủ đô”" in rules(not_pledged)["pledge"]["message"]

@@ -217,7 +217,7 @@ def test_the_same_achievement_for_a_second_award_in_the_same_period_is_refused()
     assert check.status == "fail"
     assert check.message == (
         "Một thành tích chỉ được đề nghị một hình thức khen thưởng: cùng thành tích đã được đề nghị trong kỳ 2026: "
-        "“Bằng khen của Ban Chấp hành LĐLĐ Thành phố Hà Nội” (đang xét)"
+        "“Bằng khen của Ban Chấp hành Liên đoàn Lao động Thành phố Hà Nội” (đang xét)"
     )
 
 
@@ -230,9 +230,8 @@ def test_a_comprehensive_and_a_topical_award_of_tong_ldld_in_the_same_year_is_a_
     checks = check_all("bang_khen_chuyen_de_tong_ldld", person(), prior_=[prior("bang_khen_tong_ldld")])
     check = by_rule(checks, "comprehensive_vs_topical")
     assert check.status == "warning"  # refused once an office confirms the rule (test_scope_conflict_iff…)
-    assert "hồ sơ này là khen chuyên đề, năm 2026 đã có “Bằng khen của Tổng Liên đoàn Lao động Việt Nam” (toàn diện" in (
-        check.message
-    )
+    held = "“Bằng khen của Ban Chấp hành Tổng Liên đoàn Lao động Việt Nam” (toàn diện"
+    assert f"hồ sơ này là khen chuyên đề, năm 2026 đã có {held}" in check.message
     assert check.source == "Hướng dẫn 1217/HD-TLĐ ngày 11/08/2016 §1.1 (chưa xác nhận)"
 
 
@@ -361,7 +360,7 @@ def test_the_quota_of_the_proposing_city_counts_its_nominations_and_refuses_the_
     room = judge_quota(QuotaUsage(quota=per_city, unit=unit, used=2), a, "2026")
     assert full.status == "fail"
     assert full.message == (
-        "Hạn mức “Bằng khen chuyên đề của Tổng Liên đoàn Lao động Việt Nam”: tối đa 4 mỗi đơn vị đề nghị mỗi năm "
+        "Hạn mức “Bằng khen chuyên đề của Ban Chấp hành Tổng Liên đoàn Lao động Việt Nam”: tối đa 4 mỗi đơn vị đề nghị mỗi năm "
         "(đơn vị cấp thành phố): đã có 4 hồ sơ kỳ 2026 thuộc LĐLĐ TP Hà Nội, hồ sơ này là thứ 5, vượt hạn mức 4"
     )
     assert room.status == "pass"

@@ -156,11 +156,10 @@ def confirmed_exclusions(tmp_path: Path) -> Rulebook:
     """The shipped catalogue, as an office that confirmed the CĐCS exclusions with their source would install it."""
     catalog_dir = tmp_path / "catalog"
     shutil.copytree(default_rulebook().catalog_dir, catalog_dir)
-    version = catalog_dir / "union-2025-01-01.toml"
-    text = version.read_text(encoding="utf-8")
-    confirmed = text.replace('MyFile/17269"\nconfirmed = false', 'MyFile/17269"\nconfirmed = true')
-    assert confirmed != text
-    version.write_text(confirmed, encoding="utf-8")
+    for version in catalog_dir.glob("union-*.toml"):
+        text = version.read_text(encoding="utf-8")
+        version.write_text(text.replace('MyFile/17269"\nconfirmed = false', 'MyFile/17269"\nconfirmed = true'), encoding="utf-8")
+    assert 'MyFile/17269"\nconfirmed = true' in (catalog_dir / "union-2025-01-01.toml").read_text(encoding="utf-8")
     return replace(default_rulebook(), catalog_dir=catalog_dir)
 
 

@@ -96,7 +96,7 @@ async def submit(ctx: RegistrationContext, actor: Actor, cmd: NominationDraft) -
             unit_code=cmd.unit_code,
             unit_path=tuple(path),
             award_code=award.code,
-            award_name=award.name,
+            award_name=award.name_on_path(path),  # as the unit that decides it will print it
             awarding_level=award.awarding_level,
             catalog_version=award.catalog_version,
             period=cmd.period,
