@@ -9,8 +9,10 @@ from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel
 
 from services.portal.api.deps import Code, CurrentActor, Id, Offset, PageCursor, Period, page_limit, present
-from services.portal.downloads import binary_responses, file_response
+from services.portal.downloads import XLSX, binary_responses, file_response
+from services.portal.exports import nominations_download
 from services.portal.gateway import Gateway
+from services.portal.list_workbook import EXPORT_ROW_CAP
 from services.portal.uploads import read_upload
 from shared.contracts.commands import NominationDraft, NominationEdit, Withdrawal
 from shared.contracts.operations import registration as registration_ops
@@ -76,6 +78,18 @@ def build_router(gateway: Gateway) -> APIRouter:
             "cursor": cursor,
         }
         return await gateway.ask(registration_ops.LIST_NOMINATIONS, actor, present(params))
+
+    @api.get(
+        "/nominations.xlsx",
+        summary=f"Danh sách hồ sơ dạng bảng tính .xlsx: mọi hồ sơ khớp bộ lọc (tối đa {EXPORT_ROW_CAP} dòng)",
+        response_class=Response,
+        responses=binary_responses(XLSX),
+    )
+    async def nominations_xlsx(
+        actor: CurrentActor, unit_code: Code = None, status: Code = None, award_code: Code = None, period: Period = None
+    ) -> Response:
+        params = {"unit_code": unit_code, "status": status, "award_code": award_code, "period": period}
+        return await nominations_download(gateway, actor, present(params))
 
     @api.get("/nominations/{nomination_id}", summary="Hồ sơ, trạng thái, dòng thời gian và quyết định")
     async def get_nomination(nomination_id: Id, actor: CurrentActor) -> registration_ops.NominationView:
