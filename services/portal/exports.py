@@ -110,7 +110,7 @@ async def nominations_download(gateway: Gateway, actor: Actor, params: dict[str,
 
     async def page(cursor: str | None) -> dict[str, Any]:
         paging = {"limit": NOMINATIONS_PAGE_MAX, **({"cursor": cursor} if cursor else {})}
-        result: dict[str, Any] = await gateway.call("registration", "list_nominations", actor, {**params, **paging})
+        result: dict[str, Any] = await gateway.call("registration", "list", actor, {**params, **paging})
         return result
 
     rows, more = await all_rows(page)
