@@ -128,7 +128,7 @@ async def test_saved_filters_belong_to_their_user_who_alone_sees_and_deletes_the
     async with stack.portal.client() as http:
         huy = await signed_in(stack.portal, http, "ld.sontay")
         nam = await signed_in(stack.portal, http, "ld.sontay2")
-        body = {
+        body: dict[str, Any] = {
             "name": "Quá hạn – Công nhân giỏi",
             "filter": {"unit_code": "HN-SONTAY", "state": "overdue", "award_code": "cong_nhan_gioi", "sort": "-due"},
         }
