@@ -124,7 +124,12 @@ async def nominations_download(gateway: Gateway, actor: Actor, params: dict[str,
         described.append(f"Hình thức: {params['award_code']}")
     if params.get("period"):
         described.append(f"Kỳ: {params['period']}")
-    lines = [f"Bộ lọc: {'; '.join(described) or 'tất cả hồ sơ trong phạm vi của anh/chị'}", f"Xuất lúc: {_now_text(gateway)}"]
+    order = "nộp trước lên trước" if params.get("sort") == "created" else "mới nộp trước"
+    lines = [
+        f"Bộ lọc: {'; '.join(described) or 'tất cả hồ sơ trong phạm vi của anh/chị'}",
+        f"Sắp xếp: Ngày nộp ({order})",
+        f"Xuất lúc: {_now_text(gateway)}",
+    ]
     data = list_workbook("Danh sách hồ sơ đề nghị khen thưởng", lines, NOMINATION_COLUMNS, rows, more=more, sheet_title="Hồ sơ")
     return xlsx_response(data, f"Hồ sơ đề nghị khen thưởng {_today(gateway)}.xlsx")
 

@@ -9,7 +9,7 @@ import io
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from services.review.usecases import intake
 from services.review.usecases.context import ReviewContext
 from shared.contracts.events import NominationSubmitted
 from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, REVIEW_FROM_REGISTRATION
+from shared.platform.clock import FixedClock
 from shared.platform.service import ServiceContext
 from shared.platform.topology import ensure_topology
 from shared.rules import reference
@@ -192,16 +193,33 @@ async def test_the_queue_exports_every_row_in_the_chosen_order_with_its_filters(
 
 
 @pytest.mark.asyncio
-async def test_the_nominations_list_exports_what_the_user_may_see(stack: Stack) -> None:
+async def test_the_nominations_list_sorts_by_submission_both_ways_and_exports_what_the_user_may_see(stack: Stack) -> None:
     submit = registration_routes.operations(stack.registration)["submit"]
-    for name in NAMES[:2]:
+    clock = stack.registration.clock
+    assert isinstance(clock, FixedClock)
+    for name in NAMES[:3]:
+        clock.advance(timedelta(minutes=1))
         await submit(SUBMITTER, draft(name))
     async with stack.portal.client() as http:
         headers = await signed_in(stack.portal, http, "cdcs.dst")
-        response = await http.get("/api/v1/nominations.xlsx", params={"period": "2026"}, headers=headers)
+        for sort, expected in (("created", NAMES[:3]), ("-created", NAMES[2::-1])):
+            seen: list[str] = []
+            params: dict[str, Any] = {"limit": 2, "sort": sort}
+            while True:
+                page = (await http.get("/api/v1/nominations", params=params, headers=headers)).json()
+                seen += [n["nominee"]["name"] for n in page["items"]]
+                if page["next_cursor"] is None:
+                    break
+                params["cursor"] = page["next_cursor"]
+            assert seen == expected, sort
+        refused = await http.get("/api/v1/nominations", params={"sort": "nominee"}, headers=headers)
+        assert refused.status_code == 422
+        assert [f["field"] for f in refused.json()["fields"]] == ["sort"]
+
+        response = await http.get("/api/v1/nominations.xlsx", params={"period": "2026", "sort": "created"}, headers=headers)
         assert response.status_code == 200, response.text
         assert response.headers["content-type"] == XLSX
         rows, header = sheet_rows(response.content)
         assert rows[header][1] == "Người/tập thể được đề nghị"
-        assert sorted(r[1] for r in rows[header + 1 :]) == sorted(NAMES[:2])
+        assert [r[1] for r in rows[header + 1 :]] == NAMES[:3]
         assert "Kỳ: 2026" in str(rows[1][0])

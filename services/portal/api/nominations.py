@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel
 
 from services.portal.api.deps import Code, CurrentActor, Id, Offset, PageCursor, Period, page_limit, present
@@ -48,6 +48,12 @@ class StagedFile(BaseModel):
     expires_in_seconds: int
 
 
+NominationOrder = Annotated[
+    registration_ops.NominationSort,
+    Query(description="Thứ tự: -created (mới nộp trước, mặc định) hoặc created (nộp trước lên trước)"),
+]
+
+
 def build_router(gateway: Gateway) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["nominations"])
 
@@ -65,6 +71,7 @@ def build_router(gateway: Gateway) -> APIRouter:
         status: Code = None,
         award_code: Code = None,
         period: Period = None,
+        sort: NominationOrder = "-created",
         offset: Offset = 0,
         cursor: PageCursor = None,
     ) -> registration_ops.NominationPage:
@@ -73,6 +80,7 @@ def build_router(gateway: Gateway) -> APIRouter:
             "status": status,
             "award_code": award_code,
             "period": period,
+            "sort": sort if sort != "-created" else None,
             "limit": limit,
             "offset": offset or None,
             "cursor": cursor,
@@ -86,9 +94,15 @@ def build_router(gateway: Gateway) -> APIRouter:
         responses=binary_responses(XLSX),
     )
     async def nominations_xlsx(
-        actor: CurrentActor, unit_code: Code = None, status: Code = None, award_code: Code = None, period: Period = None
+        actor: CurrentActor,
+        unit_code: Code = None,
+        status: Code = None,
+        award_code: Code = None,
+        period: Period = None,
+        sort: NominationOrder = "-created",
     ) -> Response:
         params = {"unit_code": unit_code, "status": status, "award_code": award_code, "period": period}
+        params["sort"] = sort if sort != "-created" else None
         return await nominations_download(gateway, actor, present(params))
 
     @api.get("/nominations/{nomination_id}", summary="Hồ sơ, trạng thái, dòng thời gian và quyết định")

@@ -3,6 +3,7 @@ Submitting and resubmitting are `submission`. Registration decides who may read 
 
 from __future__ import annotations
 
+import typing
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -14,16 +15,18 @@ from services.portal.gateway import Gateway
 from services.portal.web import session as web
 from services.portal.web.forms import clean
 from services.portal.web.rendering import Pager, page_number, render, window
+from shared.contracts.operations.registration import NominationSort
 
 
 def build_router(gateway: Gateway) -> APIRouter:
     pages = APIRouter(include_in_schema=False)
 
     @pages.get("/ho-so", response_class=HTMLResponse)
-    async def nominations(request: Request, status: str = "", period: str = "") -> HTMLResponse:
+    async def nominations(request: Request, status: str = "", period: str = "", sort: str = "") -> HTMLResponse:
         actor = await web.current_actor(request)
         page = page_number(request)
-        params = clean({"status": status, "period": period, **window(page)})
+        order = sort if sort in typing.get_args(NominationSort) else "-created"  # unknown: the list's own order
+        params = clean({"status": status, "period": period, "sort": order, **window(page)})
         result = await gateway.call("registration", "list", actor, params)
         return await render(
             request,
@@ -35,13 +38,20 @@ def build_router(gateway: Gateway) -> APIRouter:
             filters={"status": status, "period": period},
             statuses=NOMINATION_STATUSES,
             can_submit=bool(actor.units_with("submitter")),
-            export_url="/ho-so.xlsx?" + urlencode(clean({"status": status, "period": period})),
+            export_url="/ho-so.xlsx?" + urlencode(clean({"status": status, "period": period, "sort": order})),
+            # "Ngày nộp" is the sortable column (newest first until clicked; again: reversed)
+            created_sort={
+                "url": "/ho-so?"
+                + urlencode(clean({"status": status, "period": period, "sort": "created" if order == "-created" else ""})),
+                "aria": "descending" if order == "-created" else "ascending",
+            },
         )
 
     @pages.get("/ho-so.xlsx")
-    async def nominations_xlsx(request: Request, status: str = "", period: str = "") -> Response:
+    async def nominations_xlsx(request: Request, status: str = "", period: str = "", sort: str = "") -> Response:
         actor = await web.current_actor(request)
-        return await nominations_download(gateway, actor, clean({"status": status, "period": period}))
+        order = sort if sort in typing.get_args(NominationSort) else "-created"
+        return await nominations_download(gateway, actor, clean({"status": status, "period": period, "sort": order}))
 
     @pages.get("/ho-so/{nomination_id}", response_class=HTMLResponse)
     async def nomination(request: Request, nomination_id: str) -> HTMLResponse:
