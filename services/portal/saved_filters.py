@@ -13,18 +13,20 @@ from urllib.parse import urlencode
 from uuid import uuid4
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.portal import store
 from shared.contracts.errors import NotFound, ValidationFailed
 from shared.contracts.operations.review import QueueSort, QueueState
+from shared.contracts.values import one_line
 
 # Enough for every award and state an approver follows; past it the oldest are for deleting, not for scrolling.
 SAVED_FILTERS_PER_USER = 50
 
-FilterName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+# One line each, no control character (PostgreSQL refuses a NUL in text): as the services' own `Name`.
+FilterName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), AfterValidator(one_line)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), AfterValidator(one_line)]
 
 
 class QueueFilter(BaseModel):
@@ -36,8 +38,8 @@ class QueueFilter(BaseModel):
     state: QueueState = "active"
     award_code: Code | None = None
     origin_unit_code: Code | None = None
-    period: Annotated[str, StringConstraints(max_length=20)] | None = None
-    q: Annotated[str, StringConstraints(max_length=200)] | None = None
+    period: Annotated[str, StringConstraints(max_length=20), AfterValidator(one_line)] | None = None
+    q: Annotated[str, StringConstraints(max_length=200), AfterValidator(one_line)] | None = None
     due_before: date | None = None
     mine: bool = False
     sort: QueueSort = "due"

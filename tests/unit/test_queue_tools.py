@@ -104,6 +104,8 @@ def test_a_saved_filter_opens_the_queue_page_with_its_filters_and_sort() -> None
     assert dated.console_url() == "/hop-viec?unit=HN-SONTAY&state=active&due_before=20%2F12%2F2026"
     with pytest.raises(ValidationError):
         NewSavedFilter(name="   ", filter=saved)
+    with pytest.raises(ValidationError):  # PostgreSQL would refuse the NUL: refused before, naming the field
+        NewSavedFilter(name="Quá hạn\x00", filter=saved)
 
 
 QUEUE_ROW = {
