@@ -81,7 +81,7 @@ async def test_sorting_by_received_or_state_pages_through_every_task_once(review
 
 
 @pytest.mark.asyncio
-async def test_a_cursor_of_one_order_is_refused_in_another(review: Review) -> None:
+async def test_a_cursor_of_one_order_or_of_my_tasks_is_refused_elsewhere(review: Review) -> None:
     await queue_of(review, NAMES[:3])
     first = await queues.list_queue(review.context, SONTAY, QueueQuery(unit_code="HN-SONTAY", limit=1, sort="nominee"))
     assert first.next_cursor is not None
@@ -89,6 +89,19 @@ async def test_a_cursor_of_one_order_is_refused_in_another(review: Review) -> No
         await queues.list_queue(
             review.context, SONTAY, QueueQuery(unit_code="HN-SONTAY", limit=1, sort="award", cursor=first.next_cursor)
         )
+    with pytest.raises(CursorInvalid):  # nor one of "Việc của tôi" in the whole queue
+        await queues.list_queue(
+            review.context,
+            SONTAY,
+            QueueQuery(unit_code="HN-SONTAY", limit=1, mine=True, sort="nominee", cursor=first.next_cursor),
+        )
+    # the queue's own order binds its cursor as before "mine" and "sort" existed
+    plain = await queues.list_queue(review.context, SONTAY, QueueQuery(unit_code="HN-SONTAY", limit=1))
+    assert plain.next_cursor is not None
+    again = await queues.list_queue(
+        review.context, SONTAY, QueueQuery.model_validate({"unit_code": "HN-SONTAY", "limit": 1, "cursor": plain.next_cursor})
+    )
+    assert len(again.items) == 1
 
 
 def test_an_unknown_sort_key_is_refused_naming_the_field() -> None:

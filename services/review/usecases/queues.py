@@ -27,7 +27,12 @@ async def list_queue(review: ReviewContext, actor: Actor, query: QueueQuery) -> 
     if not actor.sees_everything():
         require_approver(actor, _unit_stub(query.unit_code))
     refuse_offset_with_cursor(query.offset, query.cursor)
-    scope = scope_of(LIST_QUEUE.subject, query.model_dump(mode="json", exclude={"limit", "offset", "cursor"}))
+    # The filters and the order bind a cursor; "mine" and "sort" only when asked, so that the cursors of the queue's
+    # own order handed out before they existed still work.
+    unbound = (
+        {"limit", "offset", "cursor"} | ({"mine"} if not query.mine else set()) | ({"sort"} if query.sort == "due" else set())
+    )
+    scope = scope_of(LIST_QUEUE.subject, query.model_dump(mode="json", exclude=unbound))
     after = _page_key(query, scope) if query.cursor else None
     now = review.clock.now()
     mine = actor.user_id if query.mine else None  # "Việc của tôi": what review records as claimed by this user
