@@ -1,5 +1,5 @@
-"""The portal's own tables: users and their role grants scoped to a unit, their sessions, the rosters it announced,
-and its outbox. No business data."""
+"""The portal's own tables: users and their role grants scoped to a unit, their sessions and saved queue filters, the
+rosters it announced, and its outbox. No business data."""
 
 from __future__ import annotations
 
