@@ -46,6 +46,18 @@ async def grassroots_awards(gateway: Gateway, actor: Actor) -> dict[str, str]:
     return {a["code"]: a["name"] for a in catalog["awards"] if a["awarding_level"] == "grassroots" and a["outcome"] == "decision"}
 
 
+async def register_example(gateway: Gateway, actor: Actor) -> tuple[str, str]:
+    """The award the register template's example row uses: the first, by code, a grassroots union decides for an
+    individual (the example row is "Cá nhân")."""
+    catalog = await gateway.call("awards", "list_catalog", actor)
+    fitting = sorted(
+        (a["code"], a["name"])
+        for a in catalog["awards"]
+        if a["awarding_level"] == "grassroots" and a["outcome"] == "decision" and "individual" in a["nominee_kinds"]
+    )
+    return fitting[0] if fitting else ("sang_kien_co_so", "")
+
+
 def require_register_keeper(actor: Actor, unit_code: str | None = None) -> None:
     """An early refusal, before an upload is read: only an administrator or an officer (submitter, unit
     administrator) of the CĐCS keeps its register. Awards' `record_grassroots` decides by the same rule."""

@@ -9,17 +9,21 @@ import io
 import shutil
 import tomllib
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from shared.contracts.events import Nominee
+from services.awards.domain.decision import number_for
+from services.awards.domain.issuing import issue_document, plan_documents
+from shared.contracts.events import AwardGranted, NominationSnapshot, Nominee
+from shared.contracts.operations.awards import DecisionFrame
 from shared.contracts.values import UnitRef
 from shared.rules.catalog import DEFAULT_CATALOG_DIR, Award, PrizeKind, catalog_version, catalogs_on, unit_place
 from shared.rules.eligibility import evaluate_declared, facts_needed
 from shared.rules.reference import DATA_DIR
-from tests.unit.factories import TREE, path, unit
+from shared.rules.rulebook import Rulebook
+from tests.unit.factories import TREE, actor, path, unit
 from thidua import catalogctl
 
 AFTER_REORGANISATION = date(2025, 7, 1)
@@ -293,3 +297,44 @@ def test_thidua_catalog_check_accepts_the_new_version_files(name: str, tmp_path:
     args = argparse.Namespace(catalog_action="check", file=DEFAULT_CATALOG_DIR / name)
     assert catalogctl.run(args, out, today=date(2025, 6, 15)) == 0, out.getvalue()
     assert "Hợp lệ:" in out.getvalue()
+
+
+def test_a_decision_of_the_ward_union_names_its_awards_after_the_ward_union() -> None:
+    """After 07/2025 a CĐCS of Thanh Xuân is reviewed by Công đoàn phường Thanh Xuân: its decision, entries and
+    AwardGranted say "… của Ban Chấp hành Công đoàn phường Thanh Xuân", not the district's or a fixed string."""
+    ward = reorganised("HN-P-THANHXUAN")
+    on = date(2026, 3, 5)
+    nomination = NominationSnapshot(
+        id="n-1",
+        unit_path=[unit("HN-THANHXUAN-VANQUAN"), ward, unit("HN"), unit("TLD")],
+        award_code="giay_khen_ldld_huyen",
+        award_name="Giấy khen của Ban Chấp hành Công đoàn phường Thanh Xuân",
+        awarding_level="district",
+        catalog_version="union-2025.2",
+        period="2026",
+        nominee=Nominee(kind="individual", name="Nguyễn Thị Hường"),
+        achievements="Hoàn thành xuất sắc nhiệm vụ năm 2026.",
+    )
+    plan = plan_documents([nomination], set(), on, Rulebook())
+    [document] = plan.documents
+    frame = DecisionFrame(place="Hà Nội", basis=[], authority="", signer_role=[], signer_name="")
+    issued = issue_document(
+        document,
+        decision_id="d-1",
+        signer=actor("u-ky", ("signer", "HN-P-THANHXUAN")),
+        signed_at=datetime(2026, 3, 5, 9, tzinfo=UTC),
+        issuer=ward,
+        number=number_for(ward, 2026, 0),
+        base_salary_vnd=2_340_000,
+        on=on,
+        batch_id=None,
+        frame=frame,
+        new_id=lambda: "e-1",
+    )
+    expected = "Giấy khen của Ban Chấp hành Công đoàn phường Thanh Xuân"
+    assert issued.decision.award_name == expected
+    assert [e.printed_name for e in issued.entries] == [expected]
+    [granted] = issued.events
+    assert isinstance(granted, AwardGranted)
+    assert granted.decision.award_name == expected
+    assert issued.decision.number_text == "1/QĐ-CĐP"

@@ -17,7 +17,7 @@ from services.portal.register_import import (
     WorkbookTooSlow,
     template_workbook,
 )
-from services.portal.reports import grassroots_awards, import_register, read_register_upload
+from services.portal.reports import import_register, read_register_upload, register_example
 from services.portal.uploads import UploadTooLarge
 from services.portal.web import session as web
 from services.portal.web.rendering import render
@@ -62,10 +62,8 @@ def build_router(gateway: Gateway) -> APIRouter:
     @pages.get("/so-khen-thuong/mau.xlsx")
     async def register_template(request: Request) -> Response:
         actor = await web.current_actor(request)
-        awards = await grassroots_awards(gateway, actor)
-        example = next(iter(sorted(awards.items())), ("sang_kien_co_so", ""))
         return Response(
-            template_workbook(example),
+            template_workbook(await register_example(gateway, actor)),
             media_type=XLSX,
             headers={"Content-Disposition": content_disposition("mau-so-khen-thuong-co-so.xlsx")},
         )
