@@ -37,6 +37,7 @@ class PersonEntry(_Body):
     gender: Gender | None = Field(default=None, description="Giới tính: male (Nam, “Ông”), female (Nữ, “Bà”)")
     id_number: str | None = Field(
         default=None,
+        max_length=12,
         pattern=ID_NUMBER_PATTERN,
         description="Số định danh cá nhân (12 chữ số) hoặc CMND (9 chữ số); chỉ 4 số cuối được lưu",
     )
@@ -48,18 +49,24 @@ class NewPerson(PersonEntry):
     joined_on: dt.date | None = Field(default=None, description="Ngày bắt đầu sinh hoạt tại đơn vị (mặc định: hôm nay)")
 
 
-class EditPerson(PersonEntry):
+class PersonChanges(PersonEntry):
     """Every field of the person as it should now be; an omitted `id_number` keeps the last four digits on record."""
 
-    id: Short = Field(min_length=1, max_length=64)
     clear_id_number: bool = Field(default=False, description="Xoá 4 số cuối số định danh đang lưu")
 
 
-class TransferPerson(_Body):
+class EditPerson(PersonChanges):
     id: Short = Field(min_length=1, max_length=64)
+
+
+class Transfer(_Body):
     to_unit_code: Name = Field(min_length=1, max_length=64, description="Mã đơn vị chuyển đến")
     on: dt.date = Field(description="Ngày chuyển sinh hoạt")
-    note: Text = Field(default="", max_length=500, description="Ghi chú (số quyết định, lý do)")
+    note: Name = Field(default="", max_length=100, description="Ghi chú (số quyết định, lý do)")
+
+
+class TransferPerson(Transfer):
+    id: Short = Field(min_length=1, max_length=64)
 
 
 class PersonId(_Body):

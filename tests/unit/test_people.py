@@ -223,8 +223,8 @@ async def test_namesakes_in_one_unit_are_nominated_separately_with_separate_hist
 
     one = await nominations.submit(world.ctx, DST_OFFICER, draft(DST, "giay_khen_ldld_huyen", "2026", first))
     two = await nominations.submit(world.ctx, DST_OFFICER, draft(DST, "giay_khen_ldld_huyen", "2026", second))
-    assert one.nominee.person_id == first and two.nominee.person_id == second
-    assert one.nominee.position == "Tổ trưởng" and one.nominee.birth_year == 1985
+    assert (one.nominee.person_id, two.nominee.person_id) == (first, second)
+    assert (one.nominee.position, one.nominee.birth_year) == ("Tổ trưởng", 1985)
 
     with pytest.raises(Conflict):  # the same person twice for the same award and year stays a duplicate
         await nominations.submit(world.ctx, DST_OFFICER, draft(DST, "giay_khen_ldld_huyen", "2026", first))
@@ -285,7 +285,7 @@ async def test_once_in_a_lifetime_follows_the_person_not_the_unit_and_name(world
 @pytest.mark.asyncio
 async def test_a_nomination_without_a_person_works_as_before(world: World) -> None:
     view = await nominations.submit(world.ctx, DST_OFFICER, draft(DST, "giay_khen_ldld_huyen", "2026", None))
-    assert view.nominee.person_id is None and view.nominee.name == "Nguyễn Văn An"
+    assert (view.nominee.person_id, view.nominee.name) == (None, "Nguyễn Văn An")
 
 
 def rows(*items: dict[str, Any]) -> list[dict[str, Any]]:
