@@ -294,7 +294,10 @@ def rows(*items: dict[str, Any]) -> list[dict[str, Any]]:
 
 @pytest.mark.asyncio
 async def test_an_import_adds_the_members_and_a_second_import_of_the_same_file_changes_nothing(world: World) -> None:
-    body = {"unit_code": DST, "rows": rows(entry(gender="male"), entry("Trần Thị Bình", date(1990, 1, 2), gender="female"))}
+    body: dict[str, Any] = {
+        "unit_code": DST,
+        "rows": rows(entry(gender="male"), entry("Trần Thị Bình", date(1990, 1, 2), gender="female")),
+    }
 
     first = await people.import_people(world.ctx, DST_OFFICER, ImportPeople.model_validate(body))
     again = await people.import_people(world.ctx, DST_OFFICER, ImportPeople.model_validate(body))
