@@ -42,8 +42,9 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
 TITLES = {field: title for field, title, _ in COLUMNS}
 FIELDS = tuple(TITLES)
 GENDERS = {"nam": "male", "nu": "female", "male": "male", "female": "female"}
-# A number typed into a cell formatted as a number loses its leading zero: 12 digits (CCCD) or 9 (CMND) once padded.
-PADDED = {11: 12, 8: 9}
+# A number typed into a cell formatted as a number loses its leading zeros (a CCCD begins with the province's code,
+# 001 to 096): 12 digits (CCCD) or 9 (CMND) once padded again.
+PADDED = {10: 12, 11: 12, 7: 9, 8: 9}
 
 
 def template_workbook() -> bytes:
