@@ -168,7 +168,7 @@ async def test_a_member_list_is_imported_once_and_a_bad_row_is_named_by_row_and_
         token = await portal.token(http, "cdcs.dst")
         template = await http.get("/api/v1/people/template.xlsx", headers=bearer(token))
         assert template.status_code == 200
-        good = [
+        good: list[list[Any]] = [
             ["Nguyễn Văn An", "12/03/1985", "Nam", "001085012345", "Tổ trưởng"],
             ["Trần Thị Bình", date(1990, 1, 2), "Nữ", 1090012345, "Kế toán"],  # a number cell: its leading zero restored
         ]
@@ -179,7 +179,11 @@ async def test_a_member_list_is_imported_once_and_a_bad_row_is_named_by_row_and_
         again = await upload(http, token, workbook(template.content, good))
         assert (again.json()["created"], again.json()["updated"], again.json()["unchanged"]) == (0, 0, 2)
 
-        bad = [*good, ["Lê Văn Cường", "31/02/1990", "Nam", "", ""], ["Phạm Thị Dung", "01/01/1991", "Không rõ", "123", ""]]
+        bad: list[list[Any]] = [
+            *good,
+            ["Lê Văn Cường", "31/02/1990", "Nam", "", ""],
+            ["Phạm Thị Dung", "01/01/1991", "Không rõ", "123", ""],
+        ]
         refused = await upload(http, token, workbook(template.content, bad))
         assert refused.status_code == 422
         messages = [e["message"] for e in refused.json()["fields"]]
