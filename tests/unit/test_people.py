@@ -4,7 +4,7 @@ in-memory fakes (who may see and keep whom, nominating a person, their titles fo
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,11 +12,12 @@ import pytest_asyncio
 
 from services.registration.domain import people as rules
 from services.registration.domain.nomination import Status, active_key
-from services.registration.usecases import nominations, people, units
+from services.registration.usecases import nominations, people, reactions, units
 from services.registration.usecases.context import RegistrationContext
 from shared.contracts.commands import NominationDraft
 from shared.contracts.errors import Conflict, Forbidden, ValidationFailed
-from shared.contracts.events import Actor, Nominee, RoleGrant
+from shared.contracts.events import Actor, NominationReturned, Nominee, RoleGrant, TaskOpened, TaskSnapshot
+from shared.contracts.operations.registration import EditNomination
 from shared.contracts.people import (
     EditPerson,
     ImportPeople,
@@ -137,14 +138,15 @@ def test_a_person_of_the_register_is_one_active_identity_whatever_unit_or_spelli
 class World:
     ctx: RegistrationContext
     uow: FakeUnitOfWork
+    clock: FixedClock
 
 
 @pytest_asyncio.fixture
 async def world() -> World:
-    uow = FakeUnitOfWork()
-    ctx = RegistrationContext(uow=uow, clock=FixedClock(MARCH_2026), rules=default_rulebook())
+    uow, clock = FakeUnitOfWork(), FixedClock(MARCH_2026)
+    ctx = RegistrationContext(uow=uow, clock=clock, rules=default_rulebook())
     await units.load_units(ctx, load_units())
-    return World(ctx=ctx, uow=uow)
+    return World(ctx=ctx, uow=uow, clock=clock)
 
 
 async def add(world: World, who: Actor = DST_OFFICER, unit: str = DST, **facts: Any) -> str:
@@ -337,3 +339,34 @@ async def test_an_import_row_that_could_be_either_of_two_namesakes_is_refused(wo
     with pytest.raises(ValidationFailed) as refused:
         await people.import_people(world.ctx, DST_OFFICER, ImportPeople.model_validate(body))
     assert "số định danh" in refused.value.fields[0].message
+
+
+@pytest.mark.asyncio
+async def test_a_returned_dossier_of_a_person_transferred_since_is_still_corrected_and_resubmitted(world: World) -> None:
+    person_id = await add(world)
+    submitted = await nominations.submit(world.ctx, DST_OFFICER, draft(DST, "giay_khen_ldld_huyen", "2026", person_id))
+    sontay = next(u for u in submitted.unit_path if u.code == "HN-SONTAY")
+    world.clock.advance(timedelta(hours=1))
+    await reactions.on_review_event(
+        world.ctx,
+        TaskOpened(
+            occurred_at=world.ctx.clock.now(),
+            task=TaskSnapshot(task_id="t-1", nomination_id=submitted.id, unit=sontay, state="open", round=1),
+        ),
+    )
+    await reactions.on_review_event(
+        world.ctx,
+        NominationReturned(
+            occurred_at=world.ctx.clock.now(), actor=SONTAY_APPROVER, nomination_id=submitted.id, unit=sontay, reason="Bổ sung"
+        ),
+    )
+    world.clock.advance(timedelta(days=10))
+    moved = TransferPerson(id=person_id, to_unit_code=VANQUAN, on=date(2026, 3, 10))
+    await people.transfer_person(world.ctx, DST_OFFICER, moved)
+
+    edit = EditNomination.model_validate(
+        {"id": submitted.id, "achievements": "Bổ sung số liệu: 3 sáng kiến, làm lợi 120 triệu đồng."}
+    )
+    resubmitted = await nominations.resubmit(world.ctx, DST_OFFICER, edit)
+
+    assert (resubmitted.round, resubmitted.nominee.person_id) == (2, person_id)

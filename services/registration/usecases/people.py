@@ -272,8 +272,9 @@ async def import_people(ctx: RegistrationContext, actor: Actor, cmd: ImportPeopl
 
 
 async def registered_nominee(store: Store, unit_code: str, nominee: Nominee, on: date) -> Nominee:
-    """The nominee as the register knows them: a person of the nominating unit on `on`, with their name, gender, year
-    of birth and (unless the form gave one) position. A nominee without a person is left as declared."""
+    """The nominee as the register knows them: a person of the nominating unit (on `on`, the day it was submitted, or
+    now: one added while correcting a returned dossier), with their name, gender, year of birth and (unless the form
+    gave one) position. A nominee without a person is left as declared."""
     if nominee.person_id is None:
         return nominee
     if nominee.kind != "individual":
@@ -281,7 +282,7 @@ async def registered_nominee(store: Store, unit_code: str, nominee: Nominee, on:
     person = await store.person(nominee.person_id)
     if person is None:
         raise ValidationFailed.on("nominee.person_id", "Không tìm thấy người này trong danh sách", code="person_not_found")
-    if not any(s.unit_code == unit_code and s.covers(on) for s in person.history):
+    if not any(s.unit_code == unit_code and (s.covers(on) or s.valid_to is None) for s in person.history):
         raise ValidationFailed.on(
             "nominee.person_id",
             f"{person.full_name} không sinh hoạt tại đơn vị nộp hồ sơ (đang ở đơn vị mã {person.unit_code})",
