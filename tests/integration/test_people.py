@@ -18,8 +18,12 @@ from openpyxl import load_workbook
 
 from services.registration import routes as registration_routes
 from services.registration import store
+from services.registration.usecases import nominations, people
 from services.registration.usecases import units as registration_units
 from services.registration.usecases.context import RegistrationContext
+from shared.contracts.commands import NominationDraft
+from shared.contracts.events import Actor, RoleGrant
+from shared.contracts.people import NewPerson, PersonId, TransferPerson
 from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
 from shared.platform.service import ServiceContext
 from shared.platform.topology import ensure_topology
@@ -207,3 +211,46 @@ async def test_a_member_list_is_imported_once_and_a_bad_row_is_named_by_row_and_
             files={"file": ("x.xlsx", workbook(template.content, good), "application/octet-stream")},
         )
         assert other.status_code == 403
+
+
+async def test_a_title_won_in_one_unit_counts_for_next_years_chain_in_the_unit_the_person_moved_to(
+    service_context: Callable[..., Any],
+) -> None:
+    """On each database: Chiến sĩ thi đua cơ sở 2023–2025 in Đường sắt Sơn Tây, a transfer to Văn Quán, and Văn Quán's
+    2026 nomination for Chiến sĩ thi đua cấp tỉnh judged on the person's three consecutive years; a namesake in Văn Quán
+    has none on record."""
+    reg: ServiceContext = await service_context("registration")
+    ctx = RegistrationContext.of(reg)
+    await registration_units.load_units(ctx, reference.load_units())
+    dst_officer = Actor(user_id="u-dst", username="cdcs.dst", roles=(RoleGrant(role="submitter", unit_code=DST),))
+    vanquan_officer = Actor(user_id="u-vq", username="cdcs.vanquan", roles=(RoleGrant(role="submitter", unit_code=VANQUAN),))
+
+    async def person(who: Actor, unit: str, born: str) -> str:
+        body = {"unit_code": unit, "full_name": "Nguyễn Văn An", "birth_date": born, "joined_on": "2020-01-01"}
+        return (await people.create_person(ctx, who, NewPerson.model_validate(body))).id
+
+    moving = await person(dst_officer, DST, "1980-01-01")
+    for year in ("2023", "2024", "2025"):
+        n = await nominations.submit(ctx, dst_officer, NominationDraft.model_validate(nomination(moving)))
+        async with reg.engine.begin() as conn:  # what review and awards did: granted, for that year's title
+            await conn.execute(
+                store.nominations.update()
+                .where(store.nominations.c.id == n.id)
+                .values(award_code="chien_si_thi_dua_co_so", period=year, status="granted", active_key=None)
+            )
+    transfer = TransferPerson(id=moving, to_unit_code=VANQUAN, on=date(2026, 2, 1), note="QĐ 7")
+    await people.transfer_person(ctx, dst_officer, transfer)
+    namesake = await person(vanquan_officer, VANQUAN, "1991-01-01")
+
+    def provincial(person_id: str) -> NominationDraft:
+        return NominationDraft.model_validate(nomination(person_id, VANQUAN, "chien_si_thi_dua_cap_tinh"))
+
+    moved = await nominations.submit(ctx, vanquan_officer, provincial(moving))
+    other = await nominations.submit(ctx, vanquan_officer, provincial(namesake))
+
+    chain = next(c for c in moved.eligibility if c.rule == "consecutive_titles")
+    assert (chain.status, "2023, 2024, 2025" in chain.message) == ("pass", True), chain.message
+    assert next(c for c in other.eligibility if c.rule == "consecutive_titles").status == "warning"
+    view = await people.get_person(ctx, vanquan_officer, PersonId(id=moving))
+    assert [(s.unit_code, s.valid_to) for s in view.units] == [(DST, date(2026, 2, 1)), (VANQUAN, None)]
+    assert sorted(t.period for t in view.titles) == ["2023", "2024", "2025", "2026"]
