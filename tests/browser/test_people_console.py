@@ -7,9 +7,13 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from io import BytesIO
 
+from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
+from services.portal.downloads import XLSX
+from services.portal.people_import import template_workbook
 from tests.browser.conftest import shot
 
 
@@ -63,3 +67,47 @@ def test_a_namesake_is_chosen_on_the_nomination_form_by_date_of_birth_and_positi
     page.goto(f"/doan-vien/{elder}")
     expect(page.locator("#person-titles")).to_have_count(0)  # the namesake has no dossier
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Ông {name}")
+
+
+def member_list(rows: list[list[str]]) -> bytes:
+    book = load_workbook(BytesIO(template_workbook()))
+    sheet = book.worksheets[0]
+    sheet.delete_rows(2, sheet.max_row)
+    for row in rows:
+        sheet.append(row)
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_member_list_is_imported_on_the_page_and_a_member_transferred(sign_in: Callable[..., Page]) -> None:
+    tag = uuid.uuid4().hex[:4]
+    rows = [[f"Vũ Thị Lan {tag}", "08/03/1988", "Nữ", "", "Kế toán"], [f"Đặng Văn Hải {tag}", "32/13/1990", "Nam", "", ""]]
+    page = sign_in("cdcs.dst")
+    page.goto("/doan-vien")
+    expect(page.locator("#people-template")).to_have_attribute("href", "/doan-vien/mau.xlsx")
+    form = page.locator("#people-import")
+    form.locator("#i-file").set_input_files(files=[{"name": "doan-vien.xlsx", "mimeType": XLSX, "buffer": member_list(rows)}])
+    form.get_by_role("button", name="Nhập danh sách").click()
+    expect(page.locator("#import-problems")).to_contain_text("Chưa nhập dòng nào")
+    expect(page.locator("#import-problems")).to_contain_text("Dòng 3, Ngày sinh (dd/mm/yyyy)")
+
+    form = page.locator("#people-import")
+    form.locator("#i-file").set_input_files(files=[{"name": "doan-vien.xlsx", "mimeType": XLSX, "buffer": member_list(rows)}])
+    form.locator("input[name='valid_only']").check()
+    form.get_by_role("button", name="Nhập danh sách").click()
+    expect(page.locator("#import-result")).to_contain_text("thêm 1 người")
+    shot(page, "people-03-import")
+
+    page.fill("#p-q", f"vu thi lan {tag}")
+    page.get_by_role("button", name="Tìm").click()
+    page.get_by_role("link", name=f"Vũ Thị Lan {tag}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Bà Vũ Thị Lan {tag}")
+    transfer = page.locator("#person-transfer")
+    transfer.locator("#f-transfer-to_unit_code").select_option("HN-THANHXUAN-VANQUAN")
+    transfer.get_by_role("button", name="Chuyển sinh hoạt").click()
+    expect(page.locator(".flash.ok")).to_contain_text(f"Đã chuyển Vũ Thị Lan {tag} sang")
+
+    vanquan = sign_in("cdcs.vanquan")
+    vanquan.goto(f"/doan-vien?q=vu+thi+lan+{tag}")
+    expect(vanquan.locator("#people tbody tr[data-person]")).to_have_count(1)

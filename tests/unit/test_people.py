@@ -104,6 +104,12 @@ def test_a_transfer_closes_the_current_unit_and_opens_the_new_one_keeping_the_pe
     assert rules.units_ever(moved) == [DST, VANQUAN]
 
 
+def test_a_transfer_on_the_day_of_joining_corrects_the_unit_rather_than_leaving_an_empty_span() -> None:
+    joined = person(history=(rules.UnitSpan(unit_code=DST, valid_from=TODAY),))
+    moved = rules.transferred(joined, VANQUAN, TODAY, "", by="u", at=MARCH_2026, today=TODAY)
+    assert [(s.unit_code, s.valid_from, s.valid_to) for s in moved.history] == [(VANQUAN, TODAY, None)]
+
+
 def test_a_transfer_to_the_same_unit_or_before_joining_or_in_the_future_is_refused() -> None:
     cases = [(DST, date(2026, 1, 15), "to_unit_code"), (VANQUAN, date(2019, 1, 1), "on"), (VANQUAN, date(2026, 5, 1), "on")]
     for to_unit, on, field in cases:

@@ -126,17 +126,18 @@ def transferred(person: Person, to_unit: str, on: date, note: str, *, by: str, a
     if to_unit == person.unit_code:
         raise ValidationFailed.on("to_unit_code", "Người này đang sinh hoạt tại đơn vị được chọn", code="transfer_same_unit")
     current = person.history[-1]
-    if on <= current.valid_from:
+    if on < current.valid_from:
         raise ValidationFailed.on(
             "on",
-            f"Ngày chuyển phải sau ngày bắt đầu sinh hoạt tại đơn vị hiện tại ({current.valid_from:%d/%m/%Y})",
+            f"Ngày chuyển không được trước ngày bắt đầu sinh hoạt tại đơn vị hiện tại ({current.valid_from:%d/%m/%Y})",
             code="transfer_before_joining",
         )
     if on > today:
         raise ValidationFailed.on("on", "Ngày chuyển không được sau hôm nay", code="transfer_in_future")
-    closed = replace(current, valid_to=on)
     opened = UnitSpan(unit_code=to_unit, valid_from=on, note=note)
-    return replace(person, unit_code=to_unit, history=(*person.history[:-1], closed, opened), updated_at=at, updated_by=by)
+    # moved on the day they joined: they never belonged to the unit they leave (a correction), so that span goes
+    kept = person.history[:-1] if on == current.valid_from else (*person.history[:-1], replace(current, valid_to=on))
+    return replace(person, unit_code=to_unit, history=(*kept, opened), updated_at=at, updated_by=by)
 
 
 def units_ever(person: Person) -> list[str]:
