@@ -10,7 +10,7 @@ from collections.abc import Callable
 from io import BytesIO
 
 from openpyxl import load_workbook
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from services.portal.downloads import XLSX
 from services.portal.people_import import template_workbook
@@ -80,6 +80,10 @@ def member_list(rows: list[list[str]]) -> bytes:
     return out.getvalue()
 
 
+def upload(rows: list[list[str]]) -> FilePayload:
+    return {"name": "doan-vien.xlsx", "mimeType": XLSX, "buffer": member_list(rows)}
+
+
 def test_a_member_list_is_imported_on_the_page_and_a_member_transferred(sign_in: Callable[..., Page]) -> None:
     tag = uuid.uuid4().hex[:4]
     rows = [[f"Vũ Thị Lan {tag}", "08/03/1988", "Nữ", "", "Kế toán"], [f"Đặng Văn Hải {tag}", "32/13/1990", "Nam", "", ""]]
@@ -87,13 +91,13 @@ def test_a_member_list_is_imported_on_the_page_and_a_member_transferred(sign_in:
     page.goto("/doan-vien")
     expect(page.locator("#people-template")).to_have_attribute("href", "/doan-vien/mau.xlsx")
     form = page.locator("#people-import")
-    form.locator("#i-file").set_input_files(files=[{"name": "doan-vien.xlsx", "mimeType": XLSX, "buffer": member_list(rows)}])
+    form.locator("#i-file").set_input_files(files=upload(rows))
     form.get_by_role("button", name="Nhập danh sách").click()
     expect(page.locator("#import-problems")).to_contain_text("Chưa nhập dòng nào")
     expect(page.locator("#import-problems")).to_contain_text("Dòng 3, Ngày sinh (dd/mm/yyyy)")
 
     form = page.locator("#people-import")
-    form.locator("#i-file").set_input_files(files=[{"name": "doan-vien.xlsx", "mimeType": XLSX, "buffer": member_list(rows)}])
+    form.locator("#i-file").set_input_files(files=upload(rows))
     form.locator("input[name='valid_only']").check()
     form.get_by_role("button", name="Nhập danh sách").click()
     expect(page.locator("#import-result")).to_contain_text("thêm 1 người")
