@@ -60,6 +60,7 @@ def test_a_namesake_is_chosen_on_the_nomination_form_by_date_of_birth_and_positi
     expect(page.locator(".flash.ok")).to_contain_text(f"Đã nộp hồ sơ của {name}")
     match = re.search(r"/ho-so/([0-9a-f-]{36})$", page.url)
     assert match, page.url
+    expect(page.locator("#nominee-person")).to_have_attribute("href", f"/doan-vien/{younger}")  # the dossier names its person
 
     page.goto(f"/doan-vien/{younger}")
     expect(page.locator("#person-titles")).to_contain_text("Giấy khen")
