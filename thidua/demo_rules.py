@@ -1,6 +1,7 @@
 """The part of `thidua demo` that shows the commendation rules at work on the running system: a dossier
 returned with its reasons and resubmitted, refusals explained field by field (eligibility, a council vote
-that fails) and the 2025 reorganisation moving an open task to the new ward union's queue."""
+that fails), the 2025 reorganisation moving an open task to the new ward union's queue, and two namesakes of one CĐCS
+told apart by the register of people."""
 
 from __future__ import annotations
 
@@ -233,6 +234,45 @@ def reorganisation(client: PortalClient, period: str, submit: Submit, out: Print
             out(f"   Dòng thời gian: {step['label']} — {step.get('comment') or ''}".rstrip(" —"))
 
 
+NAMESAKES = (
+    {"full_name": "Trần Văn Nam", "birth_date": "1968-04-10", "gender": "male", "position": "Tổ trưởng tổ điện"},
+    {"full_name": "Trần Văn Nam", "birth_date": "1995-09-21", "gender": "male", "position": "Công nhân vận hành"},
+)
+
+
+def namesakes(client: PortalClient, period: str, out: Printer) -> None:
+    """Two members of one CĐCS with the same name, told apart by the register of people: the dossier names one."""
+    rows = [{"row": i + 2, **person} for i, person in enumerate(NAMESAKES)]
+    imported = client.post("cdcs.dst", "/api/v1/people/import", {"unit_code": "HN-SONTAY-DST", "rows": rows})
+    out(
+        f"   cdcs.dst nhập danh sách đoàn viên: thêm {imported['created']}, "
+        f"{imported['unchanged']} người đã có (nhập lại không nhân bản)."
+    )
+    found = client.get("cdcs.dst", "/api/v1/people", unit_code="HN-SONTAY-DST", q="tran van nam")["items"]
+    elder, younger = (next(p for p in found if p["birth_date"] == n["birth_date"]) for n in NAMESAKES)
+    for p in (elder, younger):
+        out(f"   • {p['salutation']} {p['full_name']}, sinh {_vn_day(p['birth_date'])}, {p['position']}")
+    body = {
+        "unit_code": "HN-SONTAY-DST",
+        "award_code": "giay_khen_ldld_huyen",
+        "period": period,
+        "nominee": {"kind": "individual", "name": younger["full_name"], "person_id": younger["id"]},
+        "achievements": "Vận hành trạm biến áp an toàn cả năm; sáng kiến giảm tổn thất điện năng được công nhận cấp cơ sở.",
+    }
+    try:
+        nomination = client.submit("cdcs.dst", filed(client, "cdcs.dst", body))
+        out(f"   Hồ sơ Giấy khen nộp cho người sinh {_vn_day(younger['birth_date'])} ({nomination['nominee']['position']}).")
+    except ApiError as exc:
+        if exc.problem.get("code") != "duplicate_nomination":
+            raise
+        out(f"   Hồ sơ Giấy khen của người sinh {_vn_day(younger['birth_date'])} đã nộp ở lần chạy trước.")
+    titles = {p["id"]: client.get("cdcs.dst", f"/api/v1/people/{p['id']}")["titles"] for p in (elder, younger)}
+    out(
+        f"   Hồ sơ theo người: sinh {_vn_day(younger['birth_date'])}: {len(titles[younger['id']])}; "
+        f"sinh {_vn_day(elder['birth_date'])}: {len(titles[elder['id']])} (người trùng tên không bị tính chung)."
+    )
+
+
 def run_rules_demo(client: PortalClient, period: str, submit: Submit, out: Printer) -> None:
     out("Quy định thi đua, khen thưởng trên hệ thống đang chạy\n")
     out("1. Hồ sơ bị trả lại kèm lý do, CĐCS bổ sung và nộp lại:")
@@ -246,6 +286,8 @@ def run_rules_demo(client: PortalClient, period: str, submit: Submit, out: Print
     campaigns(client, period, submit, out)
     out("\n5. Sắp xếp tổ chức: hồ sơ đang mở theo CĐCS sang công đoàn phường mới:")
     reorganisation(client, period, submit, out)
+    out("\n6. Hai người trùng tên trong một CĐCS: danh sách đoàn viên phân biệt, hồ sơ gắn với đúng người:")
+    namesakes(client, period, out)
     out("")
 
 

@@ -78,7 +78,7 @@ def template_workbook(example_award: tuple[str, str]) -> bytes:
     return out.getvalue()
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -86,13 +86,13 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _date(value: Any) -> str | None:
+def cell_date(value: Any) -> str | None:
     if isinstance(value, datetime):
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
     try:
-        return datetime.strptime(_text(value), "%d/%m/%Y").date().isoformat()
+        return datetime.strptime(cell_text(value), "%d/%m/%Y").date().isoformat()
     except ValueError:
         return None
 
@@ -131,7 +131,7 @@ def too_many_rows(row: int) -> ValidationFailed:
     )
 
 
-class _Unreadable(Exception):
+class Unreadable(Exception):
     """Not a workbook openpyxl can read (told as a problem of row 1, as before any limit existed)."""
 
 
@@ -161,33 +161,34 @@ def check_unpacked_size(data: bytes) -> None:
         with ZipFile(BytesIO(data)) as archive:
             parts = archive.infolist()
     except _BROKEN as exc:
-        raise _Unreadable() from exc
+        raise Unreadable() from exc
     if any(p.compress_type not in (ZIP_DEFLATED, ZIP_STORED) for p in parts):
-        raise _Unreadable()
+        raise Unreadable()
     if len(parts) > MAX_PARTS or sum(p.file_size for p in parts) > MAX_UNPACKED_BYTES:
         raise WorkbookTooLarge()
 
 
-def _sheet_rows(data: bytes, clock: Callable[[], float]) -> Generator[tuple[int, tuple[Any, ...]]]:
-    """(Excel row number, the template's columns) of every row below the header with something in it."""
+def sheet_rows(data: bytes, clock: Callable[[], float], width: int = len(COLUMNS)) -> Generator[tuple[int, tuple[Any, ...]]]:
+    """(Excel row number, the first `width` columns) of every row below the header with something in it (the people
+    import of `people_import` reads its template by the same bounded reader)."""
     check_unpacked_size(data)
     try:
         book = load_workbook(BytesIO(data), read_only=True, data_only=True)
     except _BROKEN as exc:
-        raise _Unreadable() from exc
+        raise Unreadable() from exc
     deadline = clock() + MAX_PARSE_SECONDS
     try:
         sheet = book.worksheets[0]
-        cells = sheet.iter_rows(min_row=FIRST_ROW, max_row=EXCEL_LAST_ROW, max_col=len(COLUMNS), values_only=True)
+        cells = sheet.iter_rows(min_row=FIRST_ROW, max_row=EXCEL_LAST_ROW, max_col=width, values_only=True)
         for number, values in enumerate(cells, start=FIRST_ROW):
             if number % 32 == 0:
                 time.sleep(0)  # let the event loop's thread have the GIL now rather than at the next forced switch
                 if clock() > deadline:
                     raise WorkbookTooSlow()
-            if any(v is not None and _text(v) for v in values):
+            if any(v is not None and cell_text(v) for v in values):
                 yield number, values
     except _BROKEN as exc:
-        raise _Unreadable() from exc
+        raise Unreadable() from exc
     finally:
         book.close()
 
@@ -203,13 +204,13 @@ def rows_from_xlsx(
     numbers: list[int] = []
     problems: list[RowProblem] = []
     try:
-        with closing(_sheet_rows(data, clock)) as found:  # closed (with the workbook) however reading stops
+        with closing(sheet_rows(data, clock)) as found:  # closed (with the workbook) however reading stops
             for number, values in found:
                 if len(rows) >= MAX_ROWS:
                     raise too_many_rows(number)
                 rows.append(_register_row(number, dict(zip(FIELDS, values, strict=False)), by_name, problems))
                 numbers.append(number)
-    except _Unreadable:
+    except Unreadable:
         return [], [], [UNREADABLE]
     if not rows and not problems:
         problems.append(RowProblem(FIRST_ROW, "Tệp", "Tệp không có dòng nào"))
@@ -218,9 +219,9 @@ def rows_from_xlsx(
 
 def _register_row(number: int, cells: dict[str, Any], by_name: dict[str, str], problems: list[RowProblem]) -> dict[str, Any]:
     """One row as awards takes it; what is wrong in it goes to `problems`."""
-    award = _text(cells.get("award_code"))
-    kind_text = normalize_name(_text(cells.get("nominee_kind")) or "Cá nhân")
-    decided_on = _date(cells.get("decided_on"))
+    award = cell_text(cells.get("award_code"))
+    kind_text = normalize_name(cell_text(cells.get("nominee_kind")) or "Cá nhân")
+    decided_on = cell_date(cells.get("decided_on"))
     if kind_text not in KINDS:
         problems.append(RowProblem(number, TITLES["nominee_kind"], "Ghi “Cá nhân” hoặc “Tập thể”"))
     if decided_on is None:
@@ -228,10 +229,10 @@ def _register_row(number: int, cells: dict[str, Any], by_name: dict[str, str], p
     return {
         "award_code": by_name.get(normalize_name(award), award),
         "nominee_kind": KINDS.get(kind_text, "individual"),
-        "nominee_name": _text(cells.get("nominee_name")),
+        "nominee_name": cell_text(cells.get("nominee_name")),
         "decided_on": decided_on or "",
-        "decision_number": _text(cells.get("decision_number")) or None,
-        "title": _text(cells.get("title")) or None,
+        "decision_number": cell_text(cells.get("decision_number")) or None,
+        "title": cell_text(cells.get("title")) or None,
     }
 
 

@@ -10,7 +10,16 @@ from nats.js import JetStreamContext
 
 from services.registration import store
 from services.registration.attachments import DossierFiles
-from services.registration.usecases import dossier, emulation, nominations, opsview, reactions, reorganisation, units
+from services.registration.usecases import (
+    dossier,
+    emulation,
+    nominations,
+    opsview,
+    people,
+    reactions,
+    reorganisation,
+    units,
+)
 from services.registration.usecases.context import RegistrationContext
 from services.registration.usecases.reorganisation import require_admin
 from shared.contracts import events as c
@@ -53,6 +62,12 @@ def operations(ctx: ServiceContext, files: DossierFiles | None = None) -> dict[s
             implement(ops.CREATE_CLUSTER, partial(emulation.create_cluster, app)),
             implement(ops.LIST_CLUSTERS, partial(emulation.list_clusters, app)),
             implement(ops.RECORD_CLUSTER_VOTE, partial(emulation.record_cluster_vote, app)),
+            implement(ops.LIST_PEOPLE, partial(people.list_people, app)),
+            implement(ops.GET_PERSON, partial(people.get_person, app)),
+            implement(ops.CREATE_PERSON, partial(people.create_person, app)),
+            implement(ops.UPDATE_PERSON, partial(people.update_person, app)),
+            implement(ops.TRANSFER_PERSON, partial(people.transfer_person, app)),
+            implement(ops.IMPORT_PEOPLE, partial(people.import_people, app)),
             implement(ops.OPS_PIPELINE, partial(opsview.ops_pipeline, app), caller_check=require_operations),
             implement(ops.OPS_STUCK, partial(opsview.stuck_nominations, app), caller_check=require_operations),
         ),

@@ -101,6 +101,10 @@ class Nominee(BaseModel):
     name: str = Field(min_length=2, max_length=200)
     position: str | None = Field(default=None, max_length=200)
     birth_year: int | None = Field(default=None, ge=1930, le=2015)
+    # The person of registration's register this individual is (issue 18): their titles follow them across units and
+    # namesakes are told apart; None for a collective and for nominations made before the register.
+    person_id: str | None = Field(default=None, min_length=1, max_length=36, pattern=r"^[A-Za-z0-9-]+$")
+    gender: Literal["male", "female"] | None = Field(default=None, description="Giới tính (Ông/Bà trên văn bản)")
     member_count: int | None = Field(default=None, ge=1, le=1_000_000)
     # Declared facts (issue 7, eligibility)
     months_employed: int | None = Field(default=None, ge=0, le=600, description="Số tháng công tác trong kỳ xét")

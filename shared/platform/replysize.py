@@ -25,7 +25,7 @@ from typing import Any
 import annotated_types
 from pydantic import BaseModel, RootModel
 
-from shared.contracts import paging
+from shared.contracts import paging, people
 from shared.contracts.operations import Operation, RpcReply
 from shared.contracts.operations import awards as awards_ops
 from shared.contracts.operations import registration as registration_ops
@@ -63,6 +63,7 @@ PAGES: tuple[ListEndpoint, ...] = (
     ListEndpoint("/api/v1/notifications", review_ops.NOTIFICATIONS, "items", paging.NOTIFICATIONS_PAGE_MAX),
     ListEndpoint("/api/v1/ops/stuck", registration_ops.OPS_STUCK, "items", paging.STUCK_PAGE_MAX),
     ListEndpoint("/api/v1/pledges", registration_ops.LIST_PLEDGES, "items", paging.PLEDGES_PAGE_MAX),
+    ListEndpoint("/api/v1/people", registration_ops.LIST_PEOPLE, "items", people.PEOPLE_PAGE_MAX),
     ListEndpoint("(thidua ops) review.ops_queues", review_ops.OPS_QUEUES, "slowest", paging.OPS_QUEUES_PAGE_MAX),
 )
 

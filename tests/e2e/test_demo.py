@@ -70,6 +70,9 @@ def test_demo_shows_the_rules_at_work_and_runs_again(system: System, tmp_path: P
         "giải thể Liên đoàn Lao động quận Thanh Xuân; thành lập 3 công đoàn phường;",
         "xét duyệt chuyển 1 nhiệm vụ, nhả 1 lượt nhận xử lý.",
         "Nhiệm vụ nay ở hộp việc Công đoàn phường Thanh Xuân (giữ nguyên hạn",
+        "• Ông Trần Văn Nam, sinh 10/04/1968, Tổ trưởng tổ điện",
+        "• Ông Trần Văn Nam, sinh 21/09/1995, Công nhân vận hành",
+        "Hồ sơ theo người: sinh 21/09/1995: 1; sinh 10/04/1968: 0 (người trùng tên không bị tính chung).",
     ):
         assert expected in first, first
 
@@ -98,3 +101,5 @@ def test_demo_shows_the_rules_at_work_and_runs_again(system: System, tmp_path: P
     assert "đã được áp dụng ở lần chạy trước" in second
     assert "CĐCS bổ sung, nộp lại (vòng 2)" in second
     assert second.count("campaign_quota_reached") == 1  # a new campaign of its own each run
+    assert "thêm 0, 2 người đã có (nhập lại không nhân bản)" in second  # the register's import matches, never duplicates
+    assert "Hồ sơ theo người: sinh 21/09/1995: 1; sinh 10/04/1968: 0" in second

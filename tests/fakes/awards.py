@@ -32,6 +32,7 @@ from services.awards.usecases.context import AwardsContext
 from services.awards.usecases.ports import DocumentSigner, UnitDirectory, UnitPaths
 from shared.contracts.events import Actor, Event, NominationApproved, NominationsApproved, RoleGrant
 from shared.contracts.operations.awards import DraftById, DraftView, SetDraftPrize, SignDraft
+from shared.contracts.people import SALUTATION_VI
 from shared.contracts.values import UnitRef
 from shared.platform.clock import FixedClock
 from shared.platform.pdfsigning import NoSigningKey, SignedPdf
@@ -371,6 +372,8 @@ def _read_back(e: RegisterEntry) -> RegistryEntry:
         award_code=e.award.code,
         award_name=e.printed_name,
         status=e.status,
+        nominee_position=str(e.nominee.get("position") or ""),
+        nominee_salutation=SALUTATION_VI.get(str(e.nominee.get("gender") or ""), ""),
     )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from services.registration.domain.nomination import Status, Step
+from services.registration.domain.people import Person
 from services.registration.store import AlreadyStored, Store, UnitOfWork
 from services.registration.store.records import (
     AttachmentRow,
@@ -59,6 +60,7 @@ class State:
     campaign_claims: dict[tuple[str, str], int] = field(default_factory=dict)
     pledges: dict[str, PledgeRow] = field(default_factory=dict)
     clusters: dict[str, ClusterRow] = field(default_factory=dict)
+    people: dict[str, Person] = field(default_factory=dict)
     inbox: set[tuple[str, str]] = field(default_factory=set)
 
     def copy(self) -> State:
@@ -73,6 +75,7 @@ class State:
             campaign_claims=dict(self.campaign_claims),
             pledges=dict(self.pledges),
             clusters=dict(self.clusters),
+            people=dict(self.people),
             inbox=set(self.inbox),
         )
 
@@ -372,6 +375,41 @@ class FakeStore(Store):
             raise AlreadyStored(f"vote {cluster_code} {vote.year}")
         votes = sorted((*cluster.votes, vote), key=lambda v: v.year, reverse=True)
         self.state.clusters[cluster_code] = replace(cluster, votes=tuple(votes))
+
+    # The register of people
+
+    async def person(self, person_id: str, *, for_update: bool = False) -> Person | None:
+        return self.state.people.get(person_id)
+
+    async def people(
+        self, unit_codes: frozenset[str] | None, name: str | None, *, limit: int, offset: int = 0
+    ) -> tuple[int, list[Person]]:
+        wanted = normalize_name(name or "")
+        found = sorted(
+            (p for p in self.state.people.values() if (unit_codes is None or p.unit_code in unit_codes) and wanted in p.name_key),
+            key=lambda p: (p.name_key, p.birth_date or date.min, p.id),
+        )
+        return len(found), found[offset : offset + limit]
+
+    async def add_person(self, person: Person) -> None:
+        if person.id in self.state.people:
+            raise AlreadyStored(person.id)
+        self.state.people[person.id] = person
+
+    async def save_person(self, person: Person) -> None:
+        if person.id not in self.state.people:
+            raise KeyError(person.id)
+        self.state.people[person.id] = person
+
+    async def nominations_of_person(
+        self, person_id: str, statuses: frozenset[Status], *, except_id: str | None = None
+    ) -> list[NominationRow]:
+        found = [
+            n
+            for n in self.state.nominations.values()
+            if n.nominee.person_id == person_id and n.status in statuses and n.id != except_id
+        ]
+        return sorted(found, key=lambda n: (n.period, n.created_at, n.id))
 
     # Messaging
 

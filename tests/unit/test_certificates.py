@@ -229,6 +229,14 @@ def test_a_collective_prints_its_unit_and_an_individual_its_position_and_unit() 
     assert (collective.nominee_name, collective.details) == ("Tổ Công đoàn số 2", "Công đoàn Trường THCS Sơn Tây")
 
 
+def test_a_nominee_whose_gender_the_register_knows_is_addressed_ong_or_ba_on_the_certificate() -> None:
+    decision, entries, frame = certified_decision(2)
+    her = replace(entries[0], nominee_salutation="Bà")
+    printed = certificates_of(decision, (her, entries[1]), frame)
+    assert printed[0].nominee_name == f"Bà {entries[0].nominee_name}"
+    assert printed[1].nominee_name == entries[1].nominee_name  # gender unknown: the name alone, as before
+
+
 def test_a_proposal_and_a_revoked_decision_have_no_certificates() -> None:
     decision, entries, frame = certified_decision(2)
     with pytest.raises(Conflict) as proposal:

@@ -90,7 +90,7 @@ def certificates_of(
                 issuer=data.issuer_name,
                 issuer_parent=data.issuer_parent_name,
                 conferrer=data.authority,
-                nominee_name=entry.nominee_name,
+                nominee_name=" ".join(part for part in (stored.nominee_salutation, entry.nominee_name) if part),
                 details=details_line(entry),
                 achievement=achievement_line(stored.period),
                 place=data.place,

@@ -69,6 +69,8 @@ class RegistryEntry:
     recovered_at: datetime | None = None
     recovered_by: str | None = None
     nominee_position: str = ""  # an individual's position (chức vụ) as the dossier declared it
+    # "Ông" / "Bà" from the gender registration's register of people gave the nominee (issue 18); "" when unknown
+    nominee_salutation: str = ""
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from services.awards.store.tables import (
 )
 from shared.contracts.events import Event
 from shared.contracts.operations.awards import DecisionFrame
+from shared.contracts.people import SALUTATION_VI
 from shared.contracts.values import UnitRef
 from shared.platform.idempotency import mark_committed
 from shared.platform.outbox import enqueue, first_delivery
@@ -460,6 +461,7 @@ def _entry(row: sa.RowMapping) -> RegistryEntry:
         recovered_at=row["recovered_at"],
         recovered_by=row["recovered_by"],
         nominee_position=(row["nominee"] or {}).get("position") or "",
+        nominee_salutation=SALUTATION_VI.get((row["nominee"] or {}).get("gender") or "", ""),
     )
 
 

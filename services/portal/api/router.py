@@ -17,6 +17,7 @@ from services.portal.api import (
     notifications,
     ops,
     outgoing,
+    people,
     reference,
     reports,
     saved_filters,
@@ -42,6 +43,7 @@ RESOURCES: tuple[Callable[[Gateway], APIRouter], ...] = (
     signers.build_router,
     outgoing.build_router,
     emulation.build_router,
+    people.build_router,
     reports.build_router,
 )
 

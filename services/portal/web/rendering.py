@@ -95,6 +95,8 @@ def navigation(actor: Actor, path: str, *, demo_mailbox: bool = False, superior:
         items.append(("/nguoi-ky", "Người ký văn bản"))
     if actor.units_with("submitter") or actor.is_admin:
         items.append(("/so-khen-thuong", "Sổ khen thưởng cơ sở"))
+    if actor.units_with("submitter") or actor.units_with("unit_admin") or actor.units_with("approver") or actor.sees_everything():
+        items.append(("/doan-vien", "Đoàn viên"))
     if actor.sees_everything():
         items.append(("/van-hanh", "Vận hành"))
     if demo_mailbox:  # the notifier sends to the embedded demo's SMTP sink: its mails, for anyone trying the demo

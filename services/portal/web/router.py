@@ -24,6 +24,7 @@ from services.portal.web import (
     ops,
     outgoing,
     overdue,
+    people,
     pledges,
     preferences,
     queue,
@@ -61,6 +62,7 @@ AREAS: tuple[Callable[[Gateway], APIRouter], ...] = (
     signers.build_router,
     outgoing.build_router,
     register.build_router,
+    people.build_router,
     ops.build_router,
 )
 

@@ -19,7 +19,12 @@ from services.portal.web.rendering import TEMPLATES, form_errors, render
 from shared.contracts.commands import NominationDraft, NominationEdit
 from shared.contracts.errors import DomainError, FieldError, ValidationFailed
 from shared.contracts.events import Actor
+from shared.contracts.people import NewPerson
 from shared.contracts.values import VIETNAM_TZ
+
+NEW_PERSON = "new"  # the nominee's choice "Người mới": added to the register, then nominated
+PEOPLE_SHOWN = 20
+GENDERS = (("male", "Nam"), ("female", "Nữ"))
 
 
 async def nomination_form(
@@ -42,6 +47,7 @@ async def nomination_form(
     editing = nomination is not None
     # Every campaign, open ones first: registration refuses one outside its window with the dates, on this field.
     campaigns = sorted(await gateway.call("registration", "list_campaigns", actor), key=lambda c: not c["open"])
+    unit_code = values.get("unit_code") or (nomination["unit_path"][0]["code"] if nomination else "")
     return await render(
         request,
         "nomination_form.html",
@@ -57,6 +63,8 @@ async def nomination_form(
         editing=editing,
         nomination=nomination,
         documents=documents,
+        people=await person_options(gateway, actor, unit_code, values) if kind == "individual" else [],
+        genders=GENDERS,
         staged=files.by_document() if files else {},
         removed=set(files.remove) if files else set(),
         submitter_units=sorted(actor.units_with("submitter")),
@@ -64,6 +72,75 @@ async def nomination_form(
         submit_label="Nộp lại hồ sơ" if editing else "Nộp hồ sơ",
         cancel_href=f"/ho-so/{nomination['id']}" if editing else "/ho-so",
     )
+
+
+async def person_options(gateway: Gateway, actor: Actor, unit_code: str, values: dict[str, str]) -> list[dict[str, Any]]:
+    """The people of the unit a nominee may be chosen from: those whose name matches what was typed in the search
+    (or the nominee's name), with the one chosen kept first; empty when the register cannot be read for the unit."""
+    if not unit_code:
+        return []
+    q = (values.get("person.q") or values.get("nominee.name") or "").strip()[:200]
+    params: dict[str, Any] = {"unit_code": unit_code, "limit": PEOPLE_SHOWN, **({"q": q} if q else {})}
+    try:
+        found: list[dict[str, Any]] = (await gateway.call("registration", "list_people", actor, params))["items"]
+        chosen = values.get("nominee.person_id", "")
+        if chosen and chosen != NEW_PERSON and all(p["id"] != chosen for p in found):
+            found.insert(0, await gateway.call("registration", "get_person", actor, {"id": chosen}))
+    except DomainError as exc:
+        if exc.status >= 500:
+            raise
+        return []
+    return found
+
+
+async def ensure_person(gateway: Gateway, actor: Actor, values: dict[str, str], unit_code: str) -> dict[str, str]:
+    """The form's values with a new person added to the register first, when "Người mới" was chosen: their name and
+    position as typed for the nominee, their date of birth and gender from the new person's fields."""
+    if values.get("nominee.person_id") != NEW_PERSON:
+        return values
+    body = {
+        "unit_code": unit_code,
+        "full_name": values.get("nominee.name", ""),
+        **{k: values[f"new_person.{k}"] for k in ("birth_date", "gender") if values.get(f"new_person.{k}")},
+        **({"position": values["nominee.position"]} if values.get("nominee.position") else {}),
+    }
+    try:
+        created = await gateway.call(
+            "registration", "create_person", actor, NewPerson.model_validate(body).model_dump(mode="json")
+        )
+    except ValidationError as exc:
+        raise ValidationFailed(
+            fields=[FieldError(field=_new_person_field(str(e["loc"][0])), message=e["msg"]) for e in exc.errors()]
+        ) from exc
+    except ValidationFailed as exc:
+        raise ValidationFailed(
+            exc.title, fields=[FieldError(field=_new_person_field(f.field), message=f.message) for f in exc.fields]
+        ) from exc
+    return {**values, "nominee.person_id": created["id"]}
+
+
+def _new_person_field(field: str) -> str:
+    return {"full_name": "nominee.name", "position": "nominee.position"}.get(field, f"new_person.{field}")
+
+
+async def _award_fields_context(gateway: Gateway, actor: Actor, values: dict[str, str]) -> dict[str, Any]:
+    catalog = await gateway.call("awards", "list_catalog", actor)
+    award = next((a for a in catalog["awards"] if a["code"] == values.get("award_code")), None)
+    kind = values.get("nominee.kind", "")
+    if award and kind not in award["nominee_kinds"]:
+        kind = award["nominee_kinds"][0]
+    documents = await dossier_files.requirements(gateway, actor, award["code"] if award else None)
+    people = await person_options(gateway, actor, values.get("unit_code", ""), values) if kind == "individual" else []
+    return {
+        "award": award,
+        "kind": kind,
+        "values": values,
+        "errors": {},
+        "catalog": catalog,
+        "documents": documents,
+        "people": people,
+        "genders": GENDERS,
+    }
 
 
 def build_router(gateway: Gateway) -> APIRouter:
@@ -83,15 +160,17 @@ def build_router(gateway: Gateway) -> APIRouter:
     async def award_fields(request: Request) -> HTMLResponse:
         """The nominee fields the chosen award needs (htmx swaps them into the form)."""
         actor = await web.current_actor(request)
-        values = {k: v for k, v in request.query_params.items()}
-        catalog = await gateway.call("awards", "list_catalog", actor)
-        award = next((a for a in catalog["awards"] if a["code"] == values.get("award_code")), None)
-        kind = values.get("nominee.kind", "")
-        if award and kind not in award["nominee_kinds"]:
-            kind = award["nominee_kinds"][0]
-        documents = await dossier_files.requirements(gateway, actor, award["code"] if award else None)
-        context = {"award": award, "kind": kind, "values": values, "errors": {}, "catalog": catalog, "documents": documents}
+        context = await _award_fields_context(gateway, actor, {k: v for k, v in request.query_params.items()})
         return TEMPLATES.TemplateResponse(request, "nominee_fields.html", {**context, "staged": {}, "removed": set()})
+
+    @pages.get("/ho-so/moi/nguoi", response_class=HTMLResponse)
+    async def person_choices(request: Request) -> HTMLResponse:
+        """The people of the unit matching the search (htmx swaps them into the form)."""
+        actor = await web.current_actor(request)
+        values = {k: v for k, v in request.query_params.items()}
+        people = await person_options(gateway, actor, values.get("unit_code", ""), values)
+        context = {"people": people, "values": values, "errors": {}, "genders": GENDERS}
+        return TEMPLATES.TemplateResponse(request, "person_options.html", context)
 
     @pages.post("/ho-so/moi", response_class=HTMLResponse)
     async def submit_nomination(request: Request) -> Response:
@@ -103,6 +182,7 @@ def build_router(gateway: Gateway) -> APIRouter:
                 gateway, request, actor, values=values, errors=files.errors, status_code=422, files=files
             )
         try:
+            values = await ensure_person(gateway, actor, values, values.get("unit_code", ""))
             draft = NominationDraft.model_validate({**draft_body(values), "attachments": files.command()})
             created = await gateway.call("registration", "submit", actor, draft.model_dump(mode="json"))
         except (ValidationError, ValidationFailed) as exc:
@@ -129,8 +209,9 @@ def build_router(gateway: Gateway) -> APIRouter:
         dossier_files.refuse_oversized_form(request, gateway)
         actor, values = await signed_form(request)
         files = await dossier_files.read_form_files(gateway, actor, await request.form())
-        edit = {**edit_body(values), "attachments": files.command(), "remove_attachments": files.remove}
         try:
+            values = await ensure_person(gateway, actor, values, values.get("unit_code", ""))
+            edit = {**edit_body(values), "attachments": files.command(), "remove_attachments": files.remove}
             if files.errors:
                 raise ValidationFailed(fields=[FieldError(field=k, message=v) for k, v in files.errors.items()])
             command = NominationEdit.model_validate(edit)

@@ -215,5 +215,8 @@ NOMINEE_KIND_VI = {"individual": "cá nhân", "collective": "tập thể"}
 
 
 def active_key(unit_code: str, nominee: Nominee, award_code: str, period: str) -> str:
-    """Identity of a nomination that must be unique while it is active."""
+    """Identity of a nomination that must be unique while it is active: a person of the register by their id (two
+    namesakes are two people; a person transferred is still one), anyone else by unit, kind and name."""
+    if nominee.person_id:
+        return "|".join(("person", nominee.person_id, award_code, period))
     return "|".join((unit_code, nominee.kind, normalize_name(nominee.name), award_code, period))

@@ -1,6 +1,6 @@
 """Registration's storage: its tables (`tables`), its rows as typed records (`records`), what the use cases ask of it
-(`port`: `Store`, `UnitOfWork`) and the SQL that answers: every query of the service is in `sql.py` and
-`sql_emulation.py`, on the row mappings of `rows.py`."""
+(`port`: `Store`, `UnitOfWork`) and the SQL that answers: every query of the service is in `sql.py`,
+`sql_emulation.py` and `sql_people.py`, on the row mappings of `rows.py`."""
 
 from services.registration.store.port import AlreadyStored, Store, UnitOfWork
 from services.registration.store.sql import SqlStore, SqlUnitOfWork
@@ -16,6 +16,8 @@ from services.registration.store.tables import (
     metadata,
     nominations,
     outbox,
+    people,
+    person_units,
     pledges,
     reorganisations,
     timeline,
@@ -40,6 +42,8 @@ __all__ = [
     "metadata",
     "nominations",
     "outbox",
+    "people",
+    "person_units",
     "pledges",
     "reorganisations",
     "timeline",

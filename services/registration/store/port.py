@@ -10,6 +10,7 @@ from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 
 from services.registration.domain.nomination import Status, Step
+from services.registration.domain.people import Person
 from services.registration.store.records import (
     AttachmentRow,
     ClusterRow,
@@ -195,6 +196,32 @@ class Store(ABC):
 
     @abstractmethod
     async def add_cluster_vote(self, cluster_code: str, vote: ClusterVoteRow) -> None: ...
+
+    # The register of people
+
+    @abstractmethod
+    async def person(self, person_id: str, *, for_update: bool = False) -> Person | None:
+        """The person with their units over time (oldest first)."""
+
+    @abstractmethod
+    async def people(
+        self, unit_codes: frozenset[str] | None, name: str | None, *, limit: int, offset: int = 0
+    ) -> tuple[int, list[Person]]:
+        """How many belong now to these units (None: any) whose name contains `name` (any spelling, see
+        `normalize_name`), and the page asked for, by name then date of birth."""
+
+    @abstractmethod
+    async def add_person(self, person: Person) -> None: ...
+
+    @abstractmethod
+    async def save_person(self, person: Person) -> None:
+        """Write back a person read in this transaction, their units over time included."""
+
+    @abstractmethod
+    async def nominations_of_person(
+        self, person_id: str, statuses: frozenset[Status], *, except_id: str | None = None
+    ) -> list[NominationRow]:
+        """The person's nominations in these statuses, in whichever unit they were made, oldest period first."""
 
     # Messaging
 

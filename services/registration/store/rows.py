@@ -138,6 +138,7 @@ def nomination_values(n: NominationRow) -> dict[str, Any]:
         "submitted_by": n.submitted_by,
         "created_at": n.created_at,
         "updated_at": n.updated_at,
+        "person_id": n.nominee.person_id,
     }
 
 

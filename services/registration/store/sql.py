@@ -42,6 +42,7 @@ from services.registration.store.rows import (
     visible_to,
 )
 from services.registration.store.sql_emulation import EmulationQueries
+from services.registration.store.sql_people import PeopleQueries
 from services.registration.store.tables import (
     attachments,
     idempotency_keys,
@@ -61,7 +62,7 @@ from shared.rules.reference import ParentSpan, Unit, UnitTree
 from shared.rules.text import normalize_name
 
 
-class SqlStore(EmulationQueries, Store):
+class SqlStore(EmulationQueries, PeopleQueries, Store):
     """The store on one connection (one transaction)."""
 
     def __init__(self, conn: AsyncConnection) -> None:

@@ -80,6 +80,8 @@ nominations = sa.Table(
     sa.Column("submitted_by", sa.String(64), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
+    # The person of the register an individual nomination is for (0007_people); NULL for collectives and older ones.
+    sa.Column("person_id", sa.String(36), nullable=True, index=True),
     sa.Index("ix_nominations_unit_status", "unit_code", "status"),
     sa.Index("ix_nominations_created_id", "created_at", "id"),  # the lists' order, newest first (keyset pages)
     sa.Index("ix_nominations_campaign", "campaign_code", "award_code"),
@@ -208,4 +210,36 @@ attachments = sa.Table(
     sa.Column("uploaded_at", UtcDateTime(), nullable=False),
     sa.Column("removed_at", UtcDateTime(), nullable=True),
     sa.Column("removed_by", sa.String(64), nullable=True),
+)
+
+
+# The register of people (0007_people): a unit's members and workers, their units over time. Of an identification
+# number only the last four digits are kept.
+people = sa.Table(
+    "people",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("full_name", sa.String(200), nullable=False),
+    sa.Column("name_search", sa.String(200), nullable=False),  # normalize_name(full_name): searches without diacritics
+    sa.Column("birth_date", sa.Date, nullable=True),
+    sa.Column("gender", sa.String(10), nullable=True),
+    sa.Column("id_last4", sa.String(4), nullable=True),
+    sa.Column("position", sa.String(200), nullable=True),
+    sa.Column("unit_code", sa.String(64), sa.ForeignKey("units.code"), nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_by", sa.String(64), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Index("ix_people_unit_name", "unit_code", "name_search"),
+)
+
+person_units = sa.Table(
+    "person_units",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("person_id", sa.String(36), sa.ForeignKey("people.id"), nullable=False, index=True),
+    sa.Column("unit_code", sa.String(64), sa.ForeignKey("units.code"), nullable=False),
+    sa.Column("valid_from", sa.Date, nullable=False),
+    sa.Column("valid_to", sa.Date, nullable=True),
+    sa.Column("note", sa.String(500), nullable=False, server_default=""),
 )

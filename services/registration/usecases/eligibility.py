@@ -25,6 +25,7 @@ from services.registration.domain.emulation import (
 from services.registration.domain.nomination import HOLDS_PLACE, Status
 from services.registration.store import Store
 from services.registration.store.records import NominationCount
+from services.registration.usecases import people
 from services.registration.usecases.common import award_names, duplicate_nomination
 from shared.contracts.errors import FieldError, ValidationFailed
 from shared.contracts.events import CampaignRef, EligibilityCheck, Nominee
@@ -90,8 +91,12 @@ async def judge(
 async def _prior_nominations(
     store: Store, catalogs: CatalogSet, unit_code: str, nominee: Nominee, except_id: str | None
 ) -> list[PriorNomination]:
-    """The same nominee's other nominations that are in progress or granted: same unit, kind and name (any spelling)."""
-    rows = await store.nominations_of(unit_code, nominee.name, HOLDS_PLACE, except_id=except_id)
+    """The same nominee's other nominations that are in progress or granted: the same person of the register in
+    whichever unit, or for a nominee named without one, the same unit, kind and name (any spelling)."""
+    if nominee.person_id:
+        rows = await people.prior_of_person(store, nominee.person_id, HOLDS_PLACE, except_id)
+    else:
+        rows = await store.nominations_of(unit_code, nominee.name, HOLDS_PLACE, except_id=except_id)
     return [
         PriorNomination(
             id=r.id,

@@ -16,7 +16,7 @@ from services.registration.domain.nomination import (
 )
 from services.registration.store import Store
 from services.registration.store.records import NominationRow, NominationSearch
-from services.registration.usecases import dossier, eligibility
+from services.registration.usecases import dossier, eligibility, people
 from services.registration.usecases.access import require_submitter, require_view, visibility
 from services.registration.usecases.common import add_step, duplicate_nomination, load_nomination, record_step, writing
 from services.registration.usecases.context import RegistrationContext
@@ -59,6 +59,7 @@ async def submit(ctx: RegistrationContext, actor: Actor, cmd: NominationDraft) -
     written: list[str] = []
     async with dossier.cleaning_up(ctx.files, written), writing(ctx) as store:
         path = await store.unit_path(cmd.unit_code, today)
+        cmd = cmd.model_copy(update={"nominee": await people.registered_nominee(store, cmd.unit_code, cmd.nominee, today)})
         validate_intake(
             unit=path[0] if path else None,
             unit_path=path,
@@ -162,7 +163,10 @@ async def _edit(ctx: RegistrationContext, actor: Actor, cmd: EditNomination, *, 
         row = await load_nomination(store, cmd.id, for_update=True)
         require_submitter(actor, row.unit_code)
         new_status = require_transition(row.status, step)
-        nominee = cmd.nominee or row.nominee
+        # the person belonged to the unit when it was submitted: a transfer since does not stop its correction
+        nominee = await people.registered_nominee(
+            store, row.unit_code, cmd.nominee or row.nominee, row.created_at.astimezone(VIETNAM_TZ).date()
+        )
         period = cmd.period or row.period
         achievements = cmd.achievements or row.achievements
         council_vote = cmd.council_vote or row.council_vote

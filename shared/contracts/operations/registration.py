@@ -4,8 +4,9 @@ The models describe exactly the JSON the wire has carried since before they were
 fields and defaults are those the portal sends and reads. Timestamps a reply has always written with
 `datetime.isoformat()` keep that form (`IsoDateTime`: "+00:00", not "Z").
 
-Slightly over 500 lines on purpose: one service's 22 operations and their models in one file, so that a caller
-finds everything registration answers in one place (the operations are listed at the end).
+Slightly over 500 lines on purpose: one service's 28 operations and their models in one file, so that a caller
+finds everything registration answers in one place (the operations are listed at the end). The register of people's
+models are apart, in `shared.contracts.people`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,17 @@ from shared.contracts.commands import (
 from shared.contracts.events import AttachmentRef, CouncilVote, EligibilityCheck, Nominee, UnitsReorganised
 from shared.contracts.operations import Operation
 from shared.contracts.paging import NOMINATIONS_PAGE_MAX, PLEDGES_PAGE_MAX, STUCK_PAGE_MAX, Cursor
+from shared.contracts.people import (
+    EditPerson,
+    ImportOutcome,
+    ImportPeople,
+    NewPerson,
+    PeoplePage,
+    PeopleQuery,
+    PersonId,
+    PersonView,
+    TransferPerson,
+)
 from shared.contracts.values import (
     IsoDateTime,
     Label,
@@ -574,6 +586,14 @@ CREATE_CLUSTER = Operation(service=SERVICE, name="create_cluster", request=NewCl
 LIST_CLUSTERS = Operation(service=SERVICE, name="list_clusters", request=IgnoredParams, reply=ClusterList)
 RECORD_CLUSTER_VOTE = Operation(service=SERVICE, name="record_cluster_vote", request=VoteInCluster, reply=ClusterView)
 
+# The register of people (shared.contracts.people: the models live there, by their own subject)
+LIST_PEOPLE = Operation(service=SERVICE, name="list_people", request=PeopleQuery, reply=PeoplePage)
+GET_PERSON = Operation(service=SERVICE, name="get_person", request=PersonId, reply=PersonView)
+CREATE_PERSON = Operation(service=SERVICE, name="create_person", request=NewPerson, reply=PersonView)
+UPDATE_PERSON = Operation(service=SERVICE, name="update_person", request=EditPerson, reply=PersonView)
+TRANSFER_PERSON = Operation(service=SERVICE, name="transfer_person", request=TransferPerson, reply=PersonView)
+IMPORT_PEOPLE = Operation(service=SERVICE, name="import_people", request=ImportPeople, reply=ImportOutcome)
+
 OPS_PIPELINE = Operation(service=SERVICE, name="ops_pipeline", request=PipelineQuery, reply=PipelineFigures)
 OPS_STUCK = Operation(service=SERVICE, name="ops_stuck", request=StuckQuery, reply=StuckNominations)
 
@@ -598,6 +618,12 @@ OPERATIONS: tuple[Operation[Any, Any], ...] = (
     CREATE_CLUSTER,
     LIST_CLUSTERS,
     RECORD_CLUSTER_VOTE,
+    LIST_PEOPLE,
+    GET_PERSON,
+    CREATE_PERSON,
+    UPDATE_PERSON,
+    TRANSFER_PERSON,
+    IMPORT_PEOPLE,
     OPS_PIPELINE,
     OPS_STUCK,
 )
