@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from shared.rules import attachments, catalog, eligibility
+from shared.rules import attachments, catalog, eligibility, periods
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class Rulebook:
     catalog_dir: Path = catalog.DEFAULT_CATALOG_DIR
     attachment_rules: Path = attachments.RULES_FILE
     eligibility_rules: Path = eligibility.RULES_FILE
+    period_rules: Path = periods.RULES_FILE
 
     # The award catalogues
 
@@ -50,3 +51,7 @@ class Rulebook:
 
     def eligibility_rules_on(self, on: date) -> eligibility.EligibilityRules:
         return eligibility.rules_on(on, self.eligibility_rules)
+
+    def period_rules_on(self, on: date) -> periods.PeriodRules:
+        """When the school year starts and which term is current, as in force on a date."""
+        return periods.rules_on(on, self.period_rules)
