@@ -20,6 +20,19 @@ from shared.contracts.commands import NominationDraft, NominationEdit
 from shared.contracts.errors import DomainError, FieldError, ValidationFailed
 from shared.contracts.events import Actor
 from shared.contracts.values import VIETNAM_TZ
+from shared.rules import periods
+
+PERIOD_CONTEXT = {"period_kind_names": periods.KIND_NAMES_VI, "period_examples": periods.EXAMPLES}
+
+
+def prefill_period(gateway: Gateway, award: dict[str, Any] | None, typed: str) -> str:
+    """The period the form shows: the one typed when it is of the award's kind, else the current period of that kind
+    ("2026", "2026-2027", "2023-2028", Vietnam time); the submitter may still change it."""
+    kind: periods.PeriodKind = (award or {}).get("period_kind") or "calendar_year"
+    if periods.kind_of(typed) == kind:
+        return typed
+    today = gateway.clock.now().astimezone(VIETNAM_TZ).date()
+    return periods.current(kind, today, gateway.rules.period_rules_on(today)).text
 
 
 async def nomination_form(
@@ -63,6 +76,7 @@ async def nomination_form(
         action=f"/ho-so/{nomination['id']}/sua" if editing else "/ho-so/moi",
         submit_label="Nộp lại hồ sơ" if editing else "Nộp hồ sơ",
         cancel_href=f"/ho-so/{nomination['id']}" if editing else "/ho-so",
+        **PERIOD_CONTEXT,
     )
 
 
@@ -75,9 +89,9 @@ def build_router(gateway: Gateway) -> APIRouter:
         actor = await web.current_actor(request)
         unit = web.active_unit(request, actor)
         default_unit = unit if unit in actor.units_with("submitter") else next(iter(sorted(actor.units_with("submitter"))), "")
-        # the emulation year under way (Vietnam time): what most nominations are for; the submitter may change it
-        year = str(gateway.clock.now().astimezone(VIETNAM_TZ).year)
-        return await nomination_form(gateway, request, actor, values={"unit_code": default_unit, "period": year}, errors={})
+        # the period under way (Vietnam time) of the chosen award's kind, a calendar year until one is chosen
+        values = {"unit_code": default_unit, "period": prefill_period(gateway, None, "")}
+        return await nomination_form(gateway, request, actor, values=values, errors={})
 
     @pages.get("/ho-so/moi/truong", response_class=HTMLResponse)
     async def award_fields(request: Request) -> HTMLResponse:
@@ -90,8 +104,11 @@ def build_router(gateway: Gateway) -> APIRouter:
         if award and kind not in award["nominee_kinds"]:
             kind = award["nominee_kinds"][0]
         documents = await dossier_files.requirements(gateway, actor, award["code"] if award else None)
+        values["period"] = prefill_period(gateway, award, values.get("period", ""))
         context = {"award": award, "kind": kind, "values": values, "errors": {}, "catalog": catalog, "documents": documents}
-        return TEMPLATES.TemplateResponse(request, "nominee_fields.html", {**context, "staged": {}, "removed": set()})
+        return TEMPLATES.TemplateResponse(
+            request, "nominee_fields.html", {**context, "staged": {}, "removed": set(), "period_oob": True, **PERIOD_CONTEXT}
+        )
 
     @pages.post("/ho-so/moi", response_class=HTMLResponse)
     async def submit_nomination(request: Request) -> Response:

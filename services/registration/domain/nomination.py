@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 
 from shared.contracts.errors import FieldError, InvalidTransition, ValidationFailed
 from shared.contracts.events import CouncilVote, Nominee
 from shared.contracts.operations.registration import NominationStatus
 from shared.contracts.values import UnitRef
+from shared.rules import periods
 from shared.rules.catalog import Award
 from shared.rules.council import judge
 from shared.rules.text import normalize_name
@@ -132,9 +132,6 @@ def require_transition(current: Status, step: Step) -> Status:
     return new
 
 
-PERIOD_RE = re.compile(r"(20[0-9]{2})")  # ASCII digits only, the whole string
-
-
 def validate_intake(
     *,
     unit: UnitRef | None,
@@ -145,19 +142,23 @@ def validate_intake(
     achievements: str,
     council_vote: CouncilVote | None,
     current_year: int,
-) -> None:
-    """Every field-level rule of a submission; all failures at once, each naming its field."""
+) -> str:
+    """Every field-level rule of a submission; all failures at once, each naming its field.
+
+    The period is checked against the award's period kind (a year, a school year, a term); the canonical text
+    of a valid one ("2024 – 2025" → "2024-2025") is returned for the caller to store."""
     errors: list[FieldError] = []
     if unit is None:
         errors.append(FieldError(field="unit_code", message="Không có đơn vị này"))
     elif unit.level != "grassroots":
         errors.append(FieldError(field="unit_code", message="Chỉ công đoàn cơ sở được nộp hồ sơ đề nghị khen thưởng"))
     errors += _award_errors(award, nominee, unit, unit_path)
-    match = PERIOD_RE.fullmatch(period)
-    if not match:
-        errors.append(FieldError(field="period", message="Kỳ xét phải là năm, ví dụ 2025"))
-    elif not (current_year - 5 <= int(match.group(1)) <= current_year + 1):
-        errors.append(FieldError(field="period", message=f"Kỳ xét phải trong khoảng {current_year - 5}–{current_year + 1}"))
+    try:
+        parsed = periods.parse(period, award.period_kind if award is not None else "calendar_year")
+        periods.check_recent(parsed, current_year)
+        period = parsed.text
+    except periods.PeriodError as e:
+        errors.append(FieldError(field="period", message=e.message))
     if len(achievements.strip()) < 20:
         errors.append(FieldError(field="achievements", message="Tóm tắt thành tích cần ít nhất 20 ký tự"))
     if nominee.kind == "individual" and nominee.member_count is not None:
@@ -167,6 +168,7 @@ def validate_intake(
         errors.extend(shape or _council_verdict(award, council_vote))
     if errors:
         raise ValidationFailed("Hồ sơ chưa hợp lệ", fields=errors)
+    return period
 
 
 def _award_errors(award: Award | None, nominee: Nominee, unit: UnitRef | None, unit_path: list[UnitRef]) -> list[FieldError]:

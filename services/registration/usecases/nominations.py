@@ -59,7 +59,7 @@ async def submit(ctx: RegistrationContext, actor: Actor, cmd: NominationDraft) -
     written: list[str] = []
     async with dossier.cleaning_up(ctx.files, written), writing(ctx) as store:
         path = await store.unit_path(cmd.unit_code, today)
-        validate_intake(
+        period = validate_intake(
             unit=path[0] if path else None,
             unit_path=path,
             award=award,
@@ -71,7 +71,7 @@ async def submit(ctx: RegistrationContext, actor: Actor, cmd: NominationDraft) -
         )
         assert award is not None  # validate_intake refused a missing award
         eligibility.validate_topic(award, cmd.topic)
-        key = active_key(cmd.unit_code, cmd.nominee, cmd.award_code, cmd.period)
+        key = active_key(cmd.unit_code, cmd.nominee, cmd.award_code, period)
         await _refuse_duplicate(store, key)
         campaign_checks: list[EligibilityCheck] = []
         campaign: CampaignRef | None = None
@@ -84,7 +84,7 @@ async def submit(ctx: RegistrationContext, actor: Actor, cmd: NominationDraft) -
             path,
             cmd.unit_code,
             cmd.nominee,
-            cmd.period,
+            period,
             cmd.achievements,
             on=today,
             rules=ctx.rules.eligibility_rules_on(today),
@@ -99,7 +99,7 @@ async def submit(ctx: RegistrationContext, actor: Actor, cmd: NominationDraft) -
             award_name=award.name,
             awarding_level=award.awarding_level,
             catalog_version=award.catalog_version,
-            period=cmd.period,
+            period=period,
             nominee=cmd.nominee,
             eligibility=tuple(checks),
             achievements=cmd.achievements,
@@ -169,7 +169,7 @@ async def _edit(ctx: RegistrationContext, actor: Actor, cmd: EditNomination, *, 
         path = list(row.unit_path)
         catalogs = ctx.rules.catalogs_on(today)
         award = catalogs.get(row.award_code)
-        validate_intake(
+        period = validate_intake(
             unit=path[0],
             unit_path=path,
             award=award,
