@@ -417,6 +417,7 @@ class ReportQuery(BaseModel):
     level: Level | None = None
     sector: Literal["public_administration", "school", "enterprise", "unknown"] | None = None
     nominee_kind: NomineeKind | None = None
+    period: Name | None = Field(default=None, max_length=20, description="kỳ xét as stored: 2025, 2024-2025, 2023-2028")
 
     @model_validator(mode="after")
     def _period(self) -> ReportQuery:
@@ -493,6 +494,19 @@ class YearCount(BaseModel):
     sector_text: str
 
 
+class PeriodCount(BaseModel):
+    """Entries of one kỳ xét: a year, a school year or a term (shared.rules.periods), in order."""
+
+    period: str  # "" for entries recorded before reports kept the period
+    label: str  # "Năm học 2024-2025"
+    count: int
+    prize_vnd: int
+    individual: int
+    collective: int
+    by_sector: dict[str, int]
+    sector_text: str
+
+
 class UnitCount(BaseModel):
     """A unit directly below the report's unit (or the unit itself, for its own entries)."""
 
@@ -514,6 +528,7 @@ class ReportView(BaseModel):
     by_level: list[LevelCount]
     by_sector: list[SectorCount]
     by_year: list[YearCount]
+    by_period: list[PeriodCount]
     by_unit: list[UnitCount]
 
 
