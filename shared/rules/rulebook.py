@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from shared.rules import attachments, catalog, eligibility, periods
+from shared.contracts.values import Level
+from shared.rules import attachments, catalog, council, eligibility, periods
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Rulebook:
     attachment_rules: Path = attachments.RULES_FILE
     eligibility_rules: Path = eligibility.RULES_FILE
     period_rules: Path = periods.RULES_FILE
+    council_rules: Path = council.RULES_FILE
 
     # The award catalogues
 
@@ -55,3 +57,23 @@ class Rulebook:
     def period_rules_on(self, on: date) -> periods.PeriodRules:
         """When the school year starts and which term is current, as in force on a date."""
         return periods.rules_on(on, self.period_rules)
+
+    # Councils
+
+    def unit_council_rule_on(self, level: Level, kind: council.CouncilKind, on: date) -> council.UnitCouncilRule | None:
+        """The dated rule of that kind of council at that level (shared/data/councils.toml)."""
+        return council.unit_rule_on(level, kind, on, self.council_rules)
+
+    def council_rule(
+        self, award: catalog.Award | None, level: Level, on: date, kind: council.CouncilKind | None = None
+    ) -> council.AppliedRule | None:
+        """The rule a council of `level` (of `kind`, by default the level's usual one) judges `award` by on `on`:
+        the award's own catalogue rule, else the council kind's dated thresholds (None: the award needs no vote)."""
+        if award is None:
+            return None
+        try:
+            holder: catalog.Catalog | None = self.catalog_version(award.catalog_version)
+        except LookupError:
+            holder = None
+        unit = self.unit_council_rule_on(level, kind or council.default_kind(level), on)
+        return council.applied_rule(award.council, holder, unit)

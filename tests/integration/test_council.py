@@ -40,6 +40,7 @@ from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FRO
 from shared.platform.messaging import make_broker, publish_event
 from shared.platform.outbox import OutboxRelay
 from shared.platform.service import ServiceContext
+from shared.platform.settings import COUNCIL_RULES_ENV
 from shared.platform.topology import ensure_topology
 from shared.rules import reference
 from tests.integration.conftest import SUBMITTER, approver, count_rows, eventually, running_broker, snapshot, stream_count
@@ -109,6 +110,16 @@ class System:
     async def timeline(self, nomination_id: str) -> list[dict[str, Any]]:
         view = await registration_routes.operations(self.registration)["get"](SUBMITTER, {"id": nomination_id})
         return list(view["timeline"])
+
+
+@pytest_asyncio.fixture
+async def shipped_rules_system(
+    service_context: Callable[..., Any], clean_nats: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[System]:
+    """As `system`, under the council rules shipped in shared/data/councils.toml (every threshold unconfirmed)."""
+    monkeypatch.setenv(COUNCIL_RULES_ENV, "")
+    async for running in system.__wrapped__(service_context, clean_nats, tmp_path):  # type: ignore[attr-defined]
+        yield running
 
 
 @pytest_asyncio.fixture
@@ -315,3 +326,60 @@ async def test_concurrent_batch_forwards_of_one_unit_each_announce_their_own_let
     assert await count_rows(ctx.engine, review_store.proposals) == 6
     announced = await outbox_payloads(ctx, subjects.PROPOSAL_FORWARDED)
     assert sorted(p["proposal_id"] for p in announced) == sorted(letter["id"] for letter in letters)
+
+
+@pytest.mark.asyncio
+async def test_under_the_shipped_unconfirmed_rules_a_short_vote_warns_names_its_rule_and_does_not_block(
+    shipped_rules_system: System,
+) -> None:
+    system = shipped_rules_system
+    nomination = await system.submit(
+        "Đinh Thị Lan", "giay_khen_ldld_huyen", "Hoàn thành xuất sắc nhiệm vụ năm 2026 tại phân xưởng."
+    )
+    await system.to_review()
+    task = await system.task(nomination)
+    assert task["council"]["rule_confirmed"] is False
+    assert task["council"]["rule"].startswith("Theo quy định: Hội đồng Thi đua – Khen thưởng của công đoàn cấp trên")
+    assert "TT 35/2015" in task["council"]["rule_source"]
+
+    [vote] = (await system.meeting(SONTAY, {task["id"]: 6}))["votes"]  # 6/9 present < 70 %, unconfirmed
+    assert vote["passed"] is True
+    assert [(c["code"], c["passed"], c["warning"]) for c in vote["checks"]] == [
+        ("quorum", True, False),
+        ("threshold", False, True),
+    ]
+    assert (vote["rule_confirmed"], "chỉ cảnh báo, không chặn" in vote["rule"]) == (False, True)
+    assert "Đồng ý 6/9 thành viên có mặt (66,7 %), cần ít nhất 70 %: không đạt" in vote["explanation"]
+
+    view = await review_rpc(system.review)["get_task"](SONTAY, {"task_id": task["id"]})
+    assert view["council"]["blocking"] is None
+    assert (view["council"]["latest"]["passed"], view["council"]["latest"]["warning"]) == (True, True)
+    await review_rpc(system.review)["claim"](SONTAY, {"task_id": task["id"]})
+    decided = await review_rpc(system.review)["decide"](SONTAY, {"task_id": task["id"], "action": "approve", "comment": ""})
+    assert decided["state"] == "approved"
+
+
+@pytest.mark.asyncio
+async def test_a_school_year_nomination_goes_through_review_with_its_period(system: System) -> None:
+    body = {
+        "unit_code": "HN-SONTAY-DST",
+        "award_code": "giay_khen_ldld_huyen_nam_hoc",
+        "period": "2026",
+        "nominee": {"kind": "individual", "name": "Vũ Thị Mai"},
+        "achievements": "Giáo viên dạy giỏi cấp huyện, hoàn thành xuất sắc nhiệm vụ năm học.",
+    }
+    submit = registration_routes.operations(system.registration)["submit"]
+    with pytest.raises(ValidationFailed) as wrong:
+        await submit(SUBMITTER, body)
+    assert [(f.field, f.message) for f in wrong.value.fields] == [
+        ("period", "Kỳ xét của hình thức này là năm học, ví dụ 2024-2025")
+    ]
+    created = await submit(SUBMITTER, body | {"period": "2025 – 2026"})
+    assert created["period"] == "2025-2026"
+    await system.to_review()
+    task = await system.task(created["id"])
+    assert task["period"] == "2025-2026"
+    await system.meeting(SONTAY, {task["id"]: 8})
+    await review_rpc(system.review)["claim"](SONTAY, {"task_id": task["id"]})
+    decided = await review_rpc(system.review)["decide"](SONTAY, {"task_id": task["id"], "action": "approve", "comment": ""})
+    assert decided["state"] == "approved"

@@ -121,7 +121,11 @@ def build_router(gateway: Gateway) -> APIRouter:
                 return back_to_task(request, task_id, exc)
             raise
         [vote] = result["votes"]
-        web.flash(request, f"Đã ghi nhận biểu quyết của Hội đồng: {vote['summary']}.", "ok" if vote["passed"] else "warn")
+        web.flash(
+            request,
+            f"Đã ghi nhận biểu quyết của Hội đồng: {vote['summary']}.",
+            "ok" if vote["passed"] and not any(c["warning"] for c in vote["checks"]) else "warn",
+        )
         return RedirectResponse(f"/nhiem-vu/{task_id}", status_code=303)
 
     return pages

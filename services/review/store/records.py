@@ -241,6 +241,7 @@ class CouncilVoteEntry:
             ),
             passed=self.vote.passed,
             explanation=self.vote.explanation,
+            warning=any(c.warning for c in self.vote.checks),
         )
 
 

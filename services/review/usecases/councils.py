@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from uuid import uuid4
 
 from services.review.domain.council import (
     RecordedVote,
+    applied_for,
     gate_problem,
     meeting_errors,
     require_council,
@@ -65,8 +67,8 @@ async def record_meeting(review: ReviewContext, actor: Actor, cmd: CouncilMeetin
             if not task.is_active:
                 raise Conflict(f"Hồ sơ “{record.nominee_name}” không còn chờ xét ở cấp này", code="task_not_active")
             nom = await loading.nomination_of(uow, task)
-            rule = rule_for(nom, review.rules)
-            if rule is None:
+            applied = applied_for(nom, review.rules, task.holder.level, cmd.held_on)
+            if applied is None:
                 raise ValidationFailed.on(
                     f"votes.{i}.task_id",
                     f"Danh mục {nom.catalog_version} không có quy định Hội đồng TĐKT cho {nom.award_name}",
@@ -79,7 +81,9 @@ async def record_meeting(review: ReviewContext, actor: Actor, cmd: CouncilMeetin
                 votes_against=item.votes_against,
                 secret_ballot=cmd.secret_ballot,
             )
+            rule = applied.rule
             result = judge(rule, vote)
+            explanation = f"{result.explanation}. {applied.label}"
             required = vote_required_at(rule, task.unit.level)
             if unit is None:
                 unit = task.holder
@@ -107,7 +111,7 @@ async def record_meeting(review: ReviewContext, actor: Actor, cmd: CouncilMeetin
                     votes_against=item.votes_against,
                     passed=result.passed,
                     required=required,
-                    explanation=result.explanation,
+                    explanation=explanation,
                     checks=result.checks,
                     recorded_at=now,
                 )
@@ -126,7 +130,7 @@ async def record_meeting(review: ReviewContext, actor: Actor, cmd: CouncilMeetin
                     vote=vote,
                     passed=result.passed,
                     required=required,
-                    explanation=result.explanation,
+                    explanation=explanation,
                 )
             )
             results.append(
@@ -136,8 +140,11 @@ async def record_meeting(review: ReviewContext, actor: Actor, cmd: CouncilMeetin
                     passed=result.passed,
                     required=required,
                     summary=summary_vi(vote, result.passed),
-                    explanation=result.explanation,
+                    explanation=explanation,
                     checks=[CouncilCheck.model_validate(c.model_dump()) for c in result.checks],
+                    rule=applied.label,
+                    rule_confirmed=rule.confirmed,
+                    rule_source=rule.source,
                 )
             )
         await uow.publish(*events)
@@ -170,17 +177,21 @@ async def gate_problems(
     return problems
 
 
-async def council_view(uow: UnitOfWork, task: ReviewTask, nom: NominationSnapshot | None, rules: Rulebook) -> CouncilView:
-    """What the task page shows: whether this level must vote, the rule, the latest vote and the history."""
+async def council_view(
+    uow: UnitOfWork, task: ReviewTask, nom: NominationSnapshot | None, rules: Rulebook, on: date
+) -> CouncilView:
+    """What the task page shows: whether this level must vote, the rule in force on `on` for the council of the unit
+    holding the task, the latest vote and the history."""
     rule = rule_for(nom, rules) if nom is not None else None
+    applied = applied_for(nom, rules, task.holder.level, on) if nom is not None else None
     history = [_vote_summary(entry, task) for entry in await uow.councils.of_nomination(task.nomination_id)]
     latest = next((h for h in history if h.this_task), None)
     problem = gate_problem(rule, task.unit.level, (await latest_votes(uow, [task.id])).get(task.id))
     return CouncilView(
         required=vote_required_at(rule, task.unit.level),
-        rule=rule.describe() if rule else None,
-        rule_confirmed=rule.confirmed if rule else None,
-        rule_source=rule.source if rule else None,
+        rule=applied.label if applied else None,
+        rule_confirmed=applied.rule.confirmed if applied else None,
+        rule_source=applied.rule.source if applied else None,
         latest=latest,
         history=history,
         blocking=CouncilBlock(code=problem[0], message=problem[1]) if problem else None,
@@ -203,6 +214,7 @@ def _vote_summary(entry: CouncilVoteEntry, task: ReviewTask) -> CouncilVoteSumma
         votes_against=vote.votes_against,
         secret_ballot=meeting.secret_ballot,
         passed=vote.passed,
+        warning=any(c.warning for c in vote.checks),
         summary=summary_vi(entry.recorded().vote, vote.passed),
         explanation=vote.explanation,
         this_task=vote.task_id == task.id,

@@ -215,6 +215,7 @@ class CouncilVoteSummary(BaseModel):
     votes_against: int
     secret_ballot: bool
     passed: bool
+    warning: bool = False  # passed, but a check missed an unconfirmed threshold (shown, not blocking)
     summary: str
     explanation: str
     this_task: bool
@@ -278,6 +279,7 @@ class CouncilCheck(BaseModel):
     code: str  # quorum | ballot | threshold
     passed: bool
     message: str
+    warning: bool = False  # missed, but the threshold is unconfirmed: a warning, not a refusal
 
 
 class CouncilVoteResult(BaseModel):
@@ -288,6 +290,9 @@ class CouncilVoteResult(BaseModel):
     summary: str
     explanation: str
     checks: list[CouncilCheck]
+    rule: str  # which rule judged it: "Theo quy định: Ban Chấp hành công đoàn cơ sở (áp dụng từ …) — …"
+    rule_confirmed: bool  # False: its thresholds only warn
+    rule_source: str
 
 
 class CouncilMeetingRecorded(BaseModel):
