@@ -341,6 +341,7 @@ class CatalogAward(BaseModel):
     categories: list[str]
     nominee_kinds: list[NomineeKind]
     kind: str
+    period_kind: str = "calendar_year"  # calendar_year "2025" | school_year "2024-2025" | term "2023-2028"
     scope: str | None
     topics: list[CatalogTopic]
     awarding_level: Level
