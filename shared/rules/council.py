@@ -26,19 +26,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.events import CouncilVote
-from shared.contracts.values import Level
+from shared.contracts.values import CouncilKind, Level
 from shared.rules.catalog import Catalog, CouncilRule, Share
 from shared.rules.dated import in_force
 
 RULES_FILE = Path(__file__).resolve().parents[1] / "data" / "councils.toml"
 
-CouncilKind = Literal["tdkt", "bch_cdcs", "joint"]
 COUNCIL_KINDS: tuple[CouncilKind, ...] = ("tdkt", "bch_cdcs", "joint")
-COUNCIL_KIND_NAMES_VI: dict[CouncilKind, str] = {
-    "tdkt": "Hội đồng Thi đua – Khen thưởng",
-    "bch_cdcs": "Ban Chấp hành công đoàn cơ sở",
-    "joint": "Hội đồng Thi đua – Khen thưởng liên tịch với người sử dụng lao động",
-}
 UNCONFIRMED_NOTE = "tỷ lệ chưa xác nhận: chỉ cảnh báo, không chặn"
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from shared.contracts.values import Level
+from shared.contracts.values import CouncilKind, Level
 from shared.rules import attachments, catalog, council, eligibility, periods
 
 
@@ -60,12 +60,12 @@ class Rulebook:
 
     # Councils
 
-    def unit_council_rule_on(self, level: Level, kind: council.CouncilKind, on: date) -> council.UnitCouncilRule | None:
+    def unit_council_rule_on(self, level: Level, kind: CouncilKind, on: date) -> council.UnitCouncilRule | None:
         """The dated rule of that kind of council at that level (shared/data/councils.toml)."""
         return council.unit_rule_on(level, kind, on, self.council_rules)
 
     def council_rule(
-        self, award: catalog.Award | None, level: Level, on: date, kind: council.CouncilKind | None = None
+        self, award: catalog.Award | None, level: Level, on: date, kind: CouncilKind | None = None
     ) -> council.AppliedRule | None:
         """The rule a council of `level` (of `kind`, by default the level's usual one) judges `award` by on `on`:
         the award's own catalogue rule, else the council kind's dated thresholds (None: the award needs no vote)."""

@@ -35,7 +35,7 @@ from services.review.usecases import intake
 from services.review.usecases.context import ReviewContext
 from shared.contracts import subjects
 from shared.contracts.errors import Forbidden, ValidationFailed
-from shared.contracts.events import NominationSubmitted
+from shared.contracts.events import Actor, NominationSubmitted, RoleGrant
 from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, REVIEW_FROM_REGISTRATION
 from shared.platform.messaging import make_broker, publish_event
 from shared.platform.outbox import OutboxRelay
@@ -383,3 +383,84 @@ async def test_a_school_year_nomination_goes_through_review_with_its_period(syst
     await review_rpc(system.review)["claim"](SONTAY, {"task_id": task["id"]})
     decided = await review_rpc(system.review)["decide"](SONTAY, {"task_id": task["id"], "action": "approve", "comment": ""})
     assert decided["state"] == "approved"
+
+
+SONTAY_ADMIN = Actor(
+    user_id="u-qt-sontay",
+    username="qt.sontay",
+    full_name="Quản trị Sơn Tây",
+    roles=(RoleGrant(role="unit_admin", unit_code="HN-SONTAY"),),
+)
+
+
+@pytest.mark.asyncio
+async def test_a_standing_council_roster_gives_the_meetings_counts(system: System) -> None:
+    rpc = review_rpc(system.review)
+    members = [
+        {"full_name": "Phạm Quang Huy", "title": "Chủ tịch LĐLĐ thị xã", "role": "chair"},
+        {"full_name": "Nguyễn Thị Lan", "title": "Phó Chủ tịch LĐLĐ", "role": "vice_chair"},
+        {"full_name": "Trần Văn Bình", "role": "standing"},
+        {"full_name": "Lê Thị Hoa", "role": "member"},
+        {"full_name": "Đỗ Văn Nam", "role": "member", "term_to": "2026-02-28"},  # left before the meeting
+        {"full_name": "Vũ Thị Thu", "role": "secretary"},
+    ]
+    council = {
+        "unit_code": "HN-SONTAY",
+        "kind": "tdkt",
+        "decision_number": "15/QĐ-LĐLĐ",
+        "decision_date": "2026-01-05",
+        "decision_signer": "Phạm Quang Huy",
+        "members": members,
+    }
+    with pytest.raises(Forbidden):  # the unit's approvers record meetings; its admin keeps the council
+        await rpc["create_council"](SONTAY, council)
+    created = await rpc["create_council"](SONTAY_ADMIN, council)
+    assert (created["name"], created["serving"], len(created["members"])) == ("Hội đồng Thi đua – Khen thưởng", 5, 6)
+    listed = await rpc["list_councils"](SONTAY, {"unit_code": "HN-SONTAY", "on": HELD.isoformat()})
+    assert (listed["can_manage"], [c["id"] for c in listed["councils"]]) == (False, [created["id"]])
+    ids = {m["full_name"]: m["id"] for m in created["members"]}
+
+    nomination = await system.submit(
+        "Hồ Thị Nga", "giay_khen_ldld_huyen", "Hoàn thành xuất sắc nhiệm vụ năm 2026 tại tổ chăm sóc."
+    )
+    await system.to_review()
+    task = await system.task(nomination)
+    meeting = {
+        "held_on": HELD.isoformat(),
+        "council_id": created["id"],
+        "present_member_ids": [ids["Nguyễn Thị Lan"], ids["Trần Văn Bình"], ids["Lê Thị Hoa"], ids["Vũ Thị Thu"]],
+        "votes": [{"task_id": task["id"], "votes_for": 3, "votes_against": 1}],
+    }
+    with pytest.raises(ValidationFailed) as gone:
+        await rpc["record_council"](SONTAY, meeting | {"present_member_ids": [ids["Đỗ Văn Nam"]]})
+    assert [f.field for f in gone.value.fields] == ["present_member_ids.0", "votes.0.votes_for"]  # and 0 present
+    recorded = await rpc["record_council"](SONTAY, meeting)
+    assert (recorded["council_id"], recorded["members"], recorded["present"], recorded["warnings"]) == (created["id"], 5, 4, [])
+    [vote] = recorded["votes"]
+    assert vote["passed"] is True  # 4/5 present ≥ 2/3; 3/4 = 75 % ≥ 70 %
+    view = await rpc["get_task"](SONTAY, {"task_id": task["id"]})
+    latest = view["council"]["latest"]
+    assert (latest["members"], latest["present"], latest["chair"]) == (5, 4, "Nguyễn Thị Lan")  # the vice chair presided
+
+    # Without a roster the typed counts still count, with a warning.
+    typed = await rpc["record_council"](
+        SONTAY, {"held_on": HELD.isoformat(), "members": 9, "present": 9, "votes": [{"task_id": task["id"], "votes_for": 8}]}
+    )
+    assert typed["warnings"] == [
+        "Đơn vị chưa chọn Hội đồng có danh sách thành viên: số thành viên và số có mặt là số do người ghi nhập"
+    ]
+    with pytest.raises(ValidationFailed) as no_counts:
+        await rpc["record_council"](SONTAY, {"held_on": HELD.isoformat(), "votes": [{"task_id": task["id"], "votes_for": 8}]})
+    assert [f.field for f in no_counts.value.fields] == ["members", "present"]
+
+    ended = await rpc["end_council_member"](
+        SONTAY_ADMIN, {"council_id": created["id"], "member_id": ids["Lê Thị Hoa"], "term_to": "2026-03-01"}
+    )
+    assert ended["serving"] == 4
+    added = await rpc["add_council_member"](
+        SONTAY_ADMIN, {"council_id": created["id"], "full_name": "Bùi Văn Khánh", "role": "member", "term_from": "2026-03-02"}
+    )
+    assert [m["full_name"] for m in added["members"]][-1] == "Bùi Văn Khánh"
+    assert (await rpc["list_councils"](SONTAY_ADMIN, {"unit_code": "HN-SONTAY", "on": HELD.isoformat()}))["councils"][0][
+        "serving"
+    ] == 5

@@ -11,7 +11,7 @@ import pytest
 from services.registration.domain.nomination import council_warning
 from services.review.domain.council import RecordedVote, applied_for, gate_problem
 from shared.contracts.events import CouncilVote
-from shared.contracts.values import Level
+from shared.contracts.values import CouncilKind, Level
 from shared.rules import council
 from shared.rules.catalog import CouncilRule
 from shared.rules.council import applied_rule, default_kind, judge, unit_rule_on
@@ -38,7 +38,7 @@ def test_each_level_votes_through_its_usual_council() -> None:
     ],
 )
 def test_the_shipped_rule_of_each_council_kind(
-    level: Level, kind: council.CouncilKind, name: str, threshold: Fraction, base: str
+    level: Level, kind: CouncilKind, name: str, threshold: Fraction, base: str
 ) -> None:
     found = unit_rule_on(level, kind, DAY)
     assert found is not None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from typing import cast
 from uuid import uuid4
 
 from services.review.domain.council import (
@@ -18,7 +20,12 @@ from services.review.domain.council import (
 )
 from services.review.domain.task import ReviewTask, require_approver
 from services.review.store.port import UnitOfWork
-from services.review.store.records import CouncilMeetingRecord, CouncilVoteEntry, CouncilVoteRecord
+from services.review.store.records import (
+    CouncilMeetingRecord,
+    CouncilVoteEntry,
+    CouncilVoteRecord,
+    StandingCouncilRecord,
+)
 from services.review.usecases import loading
 from services.review.usecases.context import ReviewContext
 from shared.contracts.commands import CouncilMeeting
@@ -32,7 +39,7 @@ from shared.contracts.operations.review import (
     CouncilVoteResult,
     CouncilVoteSummary,
 )
-from shared.contracts.values import UnitRef
+from shared.contracts.values import CouncilKind, UnitRef
 from shared.rules.council import judge
 from shared.rules.rulebook import Rulebook
 
@@ -41,21 +48,37 @@ async def record_meeting(review: ReviewContext, actor: Actor, cmd: CouncilMeetin
     """One meeting of the council of the unit whose queue holds the tasks, with its vote on each of them.
 
     Only that unit's approvers may record it; every task must be active and held by the same unit. A new
-    meeting on a task that already has a vote is a re-vote: the latest counts, the earlier ones stay."""
-    errors = meeting_errors(cmd.members, cmd.present, [(v.votes_for, v.votes_against) for v in cmd.votes])
-    task_ids = [v.task_id for v in cmd.votes]
-    if len(set(task_ids)) != len(task_ids):
-        errors.append(FieldError(field="votes", message="Mỗi hồ sơ chỉ biểu quyết một lần trong một cuộc họp"))
-    if errors:
-        raise ValidationFailed("Số liệu cuộc họp Hội đồng TĐKT không hợp lệ", fields=errors, code="council_counts_invalid")
+    meeting on a task that already has a vote is a re-vote: the latest counts, the earlier ones stay.
+
+    With `council_id` (the unit's standing council) the counts come from its roster on the meeting day: members
+    serving, and the `present_member_ids` ticked; without one, the typed counts stand, with a warning."""
     now = review.clock.now()
     results: list[CouncilVoteResult] = []
     async with review.unit_of_work() as uow:
+        roster = await _roster(uow, cmd)
+        errors = list(roster.errors)
+        if roster.council is None and (cmd.members is None or cmd.present is None):
+            errors += [
+                FieldError(field=f, message="Nhập số thành viên và số có mặt, hoặc chọn Hội đồng của đơn vị")
+                for f in ("members", "present")
+                if getattr(cmd, f) is None
+            ]
+        else:
+            errors += meeting_errors(roster.members, roster.present, [(v.votes_for, v.votes_against) for v in cmd.votes])
+        task_ids = [v.task_id for v in cmd.votes]
+        if len(set(task_ids)) != len(task_ids):
+            errors.append(FieldError(field="votes", message="Mỗi hồ sơ chỉ biểu quyết một lần trong một cuộc họp"))
+        if errors:
+            raise ValidationFailed("Số liệu cuộc họp Hội đồng TĐKT không hợp lệ", fields=errors, code="council_counts_invalid")
         records = await loading.lock_tasks(uow, task_ids)
         holders = {r.task.holder.code for r in records.values()}
         if len(holders) > 1:
             raise ValidationFailed.on(
                 "votes", "Các hồ sơ thuộc hộp việc của nhiều đơn vị; mỗi cuộc họp là của một Hội đồng", code="council_mixed_units"
+            )
+        if roster.council is not None and roster.council.unit_code not in holders:
+            raise ValidationFailed.on(
+                "council_id", "Hội đồng đã chọn không phải của đơn vị đang giữ các hồ sơ", code="council_other_unit"
             )
         meeting_id = str(uuid4())
         unit: UnitRef | None = None
@@ -67,7 +90,8 @@ async def record_meeting(review: ReviewContext, actor: Actor, cmd: CouncilMeetin
             if not task.is_active:
                 raise Conflict(f"Hồ sơ “{record.nominee_name}” không còn chờ xét ở cấp này", code="task_not_active")
             nom = await loading.nomination_of(uow, task)
-            applied = applied_for(nom, review.rules, task.holder.level, cmd.held_on)
+            kind = cast(CouncilKind, roster.council.kind) if roster.council is not None else None
+            applied = applied_for(nom, review.rules, task.holder.level, cmd.held_on, kind)
             if applied is None:
                 raise ValidationFailed.on(
                     f"votes.{i}.task_id",
@@ -75,8 +99,8 @@ async def record_meeting(review: ReviewContext, actor: Actor, cmd: CouncilMeetin
                     code="council_rule_missing",
                 )
             vote = CouncilVote(
-                members=cmd.members,
-                present=cmd.present,
+                members=roster.members,
+                present=roster.present,
                 votes_for=item.votes_for,
                 votes_against=item.votes_against,
                 secret_ballot=cmd.secret_ballot,
@@ -92,14 +116,16 @@ async def record_meeting(review: ReviewContext, actor: Actor, cmd: CouncilMeetin
                         id=meeting_id,
                         unit=unit,
                         held_on=cmd.held_on,
-                        members=cmd.members,
-                        present=cmd.present,
+                        members=roster.members,
+                        present=roster.present,
                         secret_ballot=cmd.secret_ballot,
-                        chair=cmd.chair or None,
+                        chair=cmd.chair or roster.chair,
                         note=cmd.note or None,
                         recorded_by=actor.user_id,
                         recorded_by_name=actor.full_name or actor.username,
                         recorded_at=now,
+                        council_id=roster.council.id if roster.council is not None else None,
+                        present_member_ids=roster.present_ids,
                     )
                 )
             await uow.councils.add_vote(
@@ -150,8 +176,51 @@ async def record_meeting(review: ReviewContext, actor: Actor, cmd: CouncilMeetin
         await uow.publish(*events)
         await uow.commit()
     return CouncilMeetingRecorded(
-        meeting_id=meeting_id, unit_code=unit.code if unit else None, held_on=cmd.held_on, votes=results
+        meeting_id=meeting_id,
+        unit_code=unit.code if unit else None,
+        held_on=cmd.held_on,
+        votes=results,
+        council_id=roster.council.id if roster.council is not None else None,
+        members=roster.members,
+        present=roster.present,
+        warnings=list(roster.warnings),
     )
+
+
+NO_ROSTER = "Đơn vị chưa chọn Hội đồng có danh sách thành viên: số thành viên và số có mặt là số do người ghi nhập"
+
+
+@dataclass(frozen=True)
+class _Roster:
+    """The counts a meeting is judged by: from the standing council's roster, or as typed."""
+
+    council: StandingCouncilRecord | None
+    members: int
+    present: int
+    present_ids: tuple[str, ...] | None = None
+    chair: str | None = None
+    errors: tuple[FieldError, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+async def _roster(uow: UnitOfWork, cmd: CouncilMeeting) -> _Roster:
+    if cmd.council_id is None:
+        return _Roster(None, cmd.members or 0, cmd.present or 0, warnings=(NO_ROSTER,))
+    council = await uow.councils.standing(cmd.council_id)
+    if council is None:
+        return _Roster(None, 0, 0, errors=(FieldError(field="council_id", message="Không có Hội đồng này"),))
+    serving = {m.id: m for m in council.serving(cmd.held_on)}
+    ticked = list(dict.fromkeys(cmd.present_member_ids or ()))
+    errors = tuple(
+        FieldError(field=f"present_member_ids.{i}", message="Người này không thuộc Hội đồng vào ngày họp")
+        for i, member_id in enumerate(ticked)
+        if member_id not in serving
+    )
+    if not serving:
+        errors += (FieldError(field="council_id", message=f"Ngày {cmd.held_on:%d/%m/%Y} Hội đồng chưa có thành viên nào"),)
+    present = [serving[m] for m in ticked if m in serving]
+    chair = next((m.full_name for role in ("chair", "vice_chair") for m in present if m.role == role), None)
+    return _Roster(council, len(serving), len(present), tuple(m.id for m in present), chair, errors)
 
 
 async def latest_votes(uow: UnitOfWork, task_ids: Sequence[str]) -> dict[str, RecordedVote]:
