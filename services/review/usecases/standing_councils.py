@@ -21,6 +21,8 @@ from shared.contracts.operations.review import (
 )
 from shared.contracts.values import COUNCIL_KIND_NAMES_VI, COUNCIL_ROLE_NAMES_VI, VIETNAM_TZ
 
+MAX_MEMBERS = 200  # a roster's rows, past members included (as NewStandingCouncil.members allows)
+
 
 def may_manage(actor: Actor, unit_code: str) -> bool:
     return actor.is_admin or actor.has_role("unit_admin", unit_code)
@@ -125,6 +127,10 @@ async def _managed(uow: UnitOfWork, actor: Actor, council_id: str) -> StandingCo
 async def add_member(review: ReviewContext, actor: Actor, cmd: AddCouncilMember) -> StandingCouncilView:
     async with review.unit_of_work() as uow:
         council = await _managed(uow, actor, cmd.council_id)
+        if len(council.members) >= MAX_MEMBERS:
+            raise ValidationFailed.on(
+                "full_name", f"Danh sách Hội đồng đã có {MAX_MEMBERS} người; lập Hội đồng mới", code="council_roster_full"
+            )
         await uow.councils.add_member(_member(council.id, len(council.members), cmd))
         updated = await uow.councils.standing(council.id)
         await uow.commit()
