@@ -250,9 +250,12 @@ async def council_view(
     uow: UnitOfWork, task: ReviewTask, nom: NominationSnapshot | None, rules: Rulebook, on: date
 ) -> CouncilView:
     """What the task page shows: whether this level must vote, the rule in force on `on` for the council of the unit
-    holding the task, the latest vote and the history."""
+    holding the task (its newest standing council's kind, else the level's usual council), the latest vote and the
+    history."""
     rule = rule_for(nom, rules) if nom is not None else None
-    applied = applied_for(nom, rules, task.holder.level, on) if nom is not None else None
+    standing = await uow.councils.standing_of(task.holder.code)  # the newest standing council's kind, if any
+    kind = cast(CouncilKind, standing[0].kind) if standing else None
+    applied = applied_for(nom, rules, task.holder.level, on, kind) if nom is not None else None
     history = [_vote_summary(entry, task) for entry in await uow.councils.of_nomination(task.nomination_id)]
     latest = next((h for h in history if h.this_task), None)
     problem = gate_problem(rule, task.unit.level, (await latest_votes(uow, [task.id])).get(task.id))
