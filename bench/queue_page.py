@@ -264,6 +264,15 @@ def measure(tmp: Path, review_url: str | None, count: int, repetitions: int, pla
                 timed(page("&state=open&award_code=cong_nhan_gioi_thu_do&origin_unit_code=HN-SONTAY-DST"), repetitions),
             ),
             ("Hộp việc quá hạn (overdue)", timed(page("&state=overdue"), repetitions)),
+            ("Hộp việc sorted by nominee (header click)", timed(page("&sort=nominee"), repetitions)),
+            ("Hộp việc sorted by received, newest first", timed(page("&sort=-received"), repetitions)),
+            ("Hộp việc sorted by award, all states", timed(page("&state=all&sort=award"), repetitions)),
+            ("Hộp việc due date reversed, page 100", timed(page("&sort=-due&page=100"), repetitions)),
+            ("Hộp việc Việc của tôi (mine; the seeded claims are another user's)", timed(page("&mine=1"), repetitions)),
+            (
+                "Tải Excel: the queue, 5,000 rows (cap), sorted by nominee",
+                timed(lambda: api.get("/api/v1/queues/HN-SONTAY/tasks.xlsx?sort=nominee"), max(3, repetitions // 10)),
+            ),
         ]
         bare.close()
     finally:

@@ -110,6 +110,10 @@ def table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
 
 
 def coefficients(award: Award) -> str:
+    """The prize column: the coefficients, or the prize kind when it is not one ("tặng phẩm", "không")."""
+    if award.prize is not None:
+        short = {"flat": "tiền cố định", "gift": "tặng phẩm", "none": "không"}[award.prize.kind]
+        return short + ("" if award.prize.confirmed else " (*)")
     parts = []
     if "individual" in award.nominee_kinds:
         parts.append(f"CN {award.individual_coefficient}")
@@ -168,6 +172,17 @@ def cmd_show(out: TextIO, code: str, *, on: date, version: str | None, as_json: 
     return 0
 
 
+def prize_line(award: Award) -> str:
+    if award.prize is not None:
+        p = award.prize
+        return f"  khen thưởng kèm theo: {p.describe()} — nguồn: {p.source}" + ("" if p.confirmed else " [chưa xác nhận]")
+    return (
+        f"  hệ số tiền thưởng: cá nhân {award.individual_coefficient}, tập thể {award.collective_coefficient}"
+        + (f" — nguồn: {award.coefficient_source}" if award.coefficient_source else "")
+        + ("" if award.coefficient_confirmed else " [chưa xác nhận]")
+    )
+
+
 def describe(award: Award, catalog: Catalog) -> list[str]:
     route = " → ".join(LEVEL_NAMES_VI[lv] for lv in award.route)
     if award.outcome == "proposal":
@@ -184,10 +199,10 @@ def describe(award: Award, catalog: Catalog) -> list[str]:
         f"  loại: {KIND_NAMES_VI[award.kind]}{scope}",
         f"  đối tượng: {categories} (hồ sơ cho: {nominee_kinds})",
         f"  các cấp: {route}; {final}",
-        f"  hệ số tiền thưởng: cá nhân {award.individual_coefficient}, tập thể {award.collective_coefficient}"
-        + (f" — nguồn: {award.coefficient_source}" if award.coefficient_source else "")
-        + ("" if award.coefficient_confirmed else " [chưa xác nhận]"),
+        prize_line(award),
     ]
+    if award.name_template:
+        lines.insert(1, f"  tên theo đơn vị ban hành: {award.name_template}")
     if award.topics:
         lines.append("  chuyên đề:")
         lines += [f"    - {t.name} [{t.code}]" for t in award.topics]

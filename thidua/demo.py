@@ -98,6 +98,38 @@ SAMPLES: list[dict[str, Any]] = [
         },
         "levels": ["HN-SONTAY", "HN"],
     },
+    {
+        "submitter": "cdcs.dst",
+        "body": {
+            "unit_code": "HN-SONTAY-DST",
+            # a flat amount (1.000.000 đ, unconfirmed: seed 000's 53 people, 53 triệu đồng), named after the issuing unit
+            "award_code": "bieu_duong_cong_nhan_gioi_sang_kien",
+            "nominee": {"kind": "individual", "name": "Trịnh Văn Lợi", "position": "Thợ hàn bậc 5", "birth_year": 1988},
+            "achievements": (
+                "Công nhân giỏi Tháng Công nhân; sáng kiến gá hàn nhanh được công nhận cấp cơ sở, làm lợi 60 triệu đồng."
+            ),
+        },
+        "levels": ["HN-SONTAY"],
+    },
+    {
+        "submitter": "cdcs.dst",
+        "body": {
+            "unit_code": "HN-SONTAY-DST",
+            # Kỷ niệm chương: years of union service declared (10 by default, unconfirmed: a warning if short), no prize
+            "award_code": "ky_niem_chuong_cong_doan",
+            "nominee": {
+                "kind": "individual",
+                "name": "Đặng Thị Hoa",
+                "position": "Chủ tịch Công đoàn cơ sở",
+                "birth_year": 1972,
+                "union_service_years": 18,
+            },
+            "achievements": (
+                "18 năm làm cán bộ công đoàn cơ sở, 12 năm Chủ tịch Công đoàn cơ sở; Công đoàn cơ sở vững mạnh nhiều năm."
+            ),
+        },
+        "levels": ["HN-SONTAY", "HN", "TLD"],
+    },
 ]
 
 
@@ -160,7 +192,9 @@ def format_timeline(nomination: dict[str, Any]) -> str:
     if decision.get("kind") == "proposal":
         outcome = f" · Tờ trình số {decision['number_text']} đề nghị {decision.get('decided_by', '')}"
     elif decision:
-        outcome = f" · Quyết định số {decision['number_text']} · Tiền thưởng {money(decision['prize_amount_vnd'])}"
+        amount = decision["prize_amount_vnd"]
+        prize = f"Tiền thưởng {money(amount)}" if amount else "Không kèm tiền thưởng"
+        outcome = f" · Quyết định số {decision['number_text']} · {prize}"
     else:
         outcome = ""
     lines = [

@@ -96,19 +96,31 @@ def returned_dossier(client: PortalClient, period: str, submit: Submit, out: Pri
 
 def refusals(client: PortalClient, period: str, submit: Submit, out: Printer) -> None:
     base = {"unit_code": "HN-SONTAY-DST", "period": period}
-    not_eligible = {
+    second_prize = {
         **base,
-        "award_code": "giay_khen_ldld_huyen",
+        "award_code": "giai_thuong_nguyen_van_linh",
         "nominee": {
             "kind": "individual",
             "name": "Bùi Văn Sơn",
-            "months_employed": 8,
-            "absence_working_days": 45,
+            "position": "Chủ tịch công đoàn cơ sở",
+            "title_history": [{"year": 2019, "title": "giai_thuong_nguyen_van_linh"}],
         },
+        "achievements": "Nhiều năm xây dựng tổ chức công đoàn vững mạnh.",
+    }
+    out("   a) Đề nghị Giải thưởng Nguyễn Văn Linh cho người đã nhận năm 2019 (quy định đã xác nhận nguồn):")
+    refused(client, "cdcs.dst", second_prize, "not_eligible", out)
+    unconfirmed = {
+        **base,
+        "award_code": "giay_khen_ldld_huyen",
+        "nominee": {"kind": "individual", "name": "Bùi Văn Hải", "months_employed": 8, "absence_working_days": 45},
         "achievements": "Hoàn thành nhiệm vụ được giao.",
     }
-    out("   a) Người lao động mới làm 8 tháng, nghỉ 45 ngày làm việc:")
-    refused(client, "cdcs.dst", not_eligible, "not_eligible", out)
+    out("   Người lao động mới làm 8 tháng, nghỉ 45 ngày làm việc (điều kiện loại trừ chưa xác nhận nguồn):")
+    accepted = submit("cdcs.dst", unconfirmed)
+    out(f"   Nộp được ({accepted['status_label']}); người duyệt thấy cảnh báo:")
+    for check in accepted["eligibility"]:
+        if check["status"] == "warning" and check.get("field") in ("nominee.months_employed", "nominee.absence_working_days"):
+            out(f"   • {check['field']}: {check['message']} (Nguồn: {check['source']})")
     failed_vote = {
         **base,
         "award_code": "cong_nhan_gioi_thu_do",
@@ -228,7 +240,8 @@ def run_rules_demo(client: PortalClient, period: str, submit: Submit, out: Print
     out("Quy định thi đua, khen thưởng trên hệ thống đang chạy\n")
     out("1. Hồ sơ bị trả lại kèm lý do, CĐCS bổ sung và nộp lại:")
     returned_dossier(client, period, submit, out)
-    out("\n2. Hồ sơ không đạt bị từ chối ngay khi nộp, nêu lý do theo từng trường và căn cứ; biểu quyết chưa đạt chỉ cảnh báo:")
+    out("\n2. Hồ sơ không đạt quy định đã xác nhận bị từ chối ngay khi nộp, nêu lý do theo từng trường và căn cứ;")
+    out("   quy định và ngưỡng biểu quyết chưa xác nhận chỉ cảnh báo:")
     refusals(client, period, submit, out)
     out("\n3. Hội đồng TĐKT cấp trên biểu quyết dưới ngưỡng (chưa xác nhận): cảnh báo, cán bộ không duyệt kèm lý do:")
     council_at_review(client, period, submit, out)

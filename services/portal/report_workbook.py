@@ -47,7 +47,9 @@ def report_workbook(report: dict[str, Any], unit_name: str) -> bytes:
     summary.append([f"Thời gian: {period_label(report)}"])
     summary.cell(row=1, column=1).font = Font(bold=True, size=13)
     summary.append([])
-    summary.append([f"Tổng cộng: {report['total']['headline']}; tiền thưởng {vnd(report['total']['prize_vnd'])} đ"])
+    gifts = report["total"].get("gift_vnd", 0)
+    gift_text = f"; tặng phẩm trị giá {vnd(gifts)} đ" if gifts else ""
+    summary.append([f"Tổng cộng: {report['total']['headline']}; tiền thưởng {vnd(report['total']['prize_vnd'])} đ{gift_text}"])
     for a in report["by_award"]:
         summary.append([f"- {a['headline']}"])
     summary.column_dimensions["A"].width = 110

@@ -1,5 +1,5 @@
-"""The portal's own tables: users and their role grants scoped to a unit, their sessions, the rosters it announced,
-and its outbox. No business data."""
+"""The portal's own tables: users and their role grants scoped to a unit, their sessions and saved queue filters, the
+rosters it announced, and its outbox. No business data."""
 
 from __future__ import annotations
 
@@ -60,4 +60,18 @@ sessions = sa.Table(
     sa.Column("kind", sa.String(10), nullable=False),  # console | api
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("expires_at", UtcDateTime(), nullable=False, index=True),
+)
+
+# A user's saved queue filters ("Bộ lọc đã lưu"): a name and the queue's filter and sort as query parameters (JSON),
+# one name once per user. Kept by the portal, which owns users: a filter grants nothing, review still decides what
+# the filtered queue shows (migration 0005).
+saved_filters = sa.Table(
+    "saved_filters",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("user_id", sa.String(36), sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("params", sa.JSON, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("user_id", "name", name="uq_saved_filters_user_name"),
 )

@@ -113,6 +113,7 @@ class Nominee(BaseModel):
     administrative_sanction: bool | None = Field(default=None, description="Bị xử phạt vi phạm hành chính trong kỳ xét")
     pledge_registered: bool | None = Field(default=None, description="Đã đăng ký thi đua đầu năm")
     union_member_active: bool | None = Field(default=None, description="Đoàn viên đang sinh hoạt, đóng đoàn phí đầy đủ")
+    union_service_years: int | None = Field(default=None, ge=0, le=70, description="Số năm công tác trong tổ chức Công đoàn")
     title_history: list[TitleHeld] | None = Field(default=None, max_length=200)
     duty_ratings: list[DutyRatingHeld] | None = Field(default=None, max_length=100)
     innovation_recognised: bool | None = Field(default=None, description="Có sáng kiến, đề tài được công nhận")

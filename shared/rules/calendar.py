@@ -91,5 +91,10 @@ def _check_year(day: date, year: int, file: Path) -> None:
 
 
 @cache
+def calendar_of(directory: Path) -> WorkingCalendar:
+    """The calendar of a holidays directory, read once."""
+    return load_calendar(directory)
+
+
 def default_calendar() -> WorkingCalendar:
-    return load_calendar()
+    return calendar_of(HOLIDAYS_DIR)

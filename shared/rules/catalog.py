@@ -12,6 +12,7 @@ with the loader that checks a version against the others.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from shared.contracts.values import LEVEL_NAMES_VI, LEVEL_RANK, LEVELS, DutyRating, Level, NomineeKind
+from shared.contracts.values import LEVEL_NAMES_VI, LEVEL_RANK, LEVELS, DutyRating, Level, NomineeKind, UnitRef
 from shared.rules.dated import latest_by
 from shared.rules.periods import PeriodKind
 
@@ -181,6 +182,18 @@ class NoDiscipline(_Criterion):
         return f"Không bị kỷ luật từ {self.from_level.replace('_', ' ')} trở lên{sanction}"
 
 
+class MinUnionServiceYears(_Criterion):
+    """Years of work in the union (e.g. the Kỷ niệm chương "Vì sự nghiệp xây dựng tổ chức Công đoàn")."""
+
+    type: Literal["min_union_service_years"]
+    years: int = Field(ge=1, le=60)
+    who: str = Field(default="", description="whom the count applies to, as the source words it (e.g. cán bộ chuyên trách)")
+
+    def describe(self) -> str:
+        who = f" ({self.who})" if self.who else ""
+        return f"Có từ {self.years} năm công tác trong tổ chức Công đoàn trở lên{who}"
+
+
 class ActiveMembership(_Criterion):
     type: Literal["active_membership"]
 
@@ -199,7 +212,8 @@ Criterion = Annotated[
     | DutyRatingCriterion
     | PledgeRegistered
     | NoDiscipline
-    | ActiveMembership,
+    | ActiveMembership
+    | MinUnionServiceYears,
     Field(discriminator="type"),
 ]
 TITLE_CRITERIA = (ConsecutiveTitles, TitleSameYear)
@@ -281,6 +295,78 @@ class CriteriaSet(_Data):
     criteria: list[Criterion]
 
 
+PrizeKind = Literal["coefficient", "flat", "gift", "none"]
+PRIZE_KIND_NAMES_VI: dict[str, str] = {
+    "coefficient": "tiền thưởng theo hệ số lương cơ sở",
+    "flat": "tiền thưởng (mức cố định)",
+    "gift": "tặng phẩm",
+    "none": "không kèm tiền thưởng",
+}
+
+
+class PrizeRule(Sourced):
+    """A prize that is not a coefficient of the base salary: a flat amount in đồng, a gift with its value, or none.
+
+    A flat amount or a gift value left out (None) is one the catalogue does not know: the issuing unit sets it on
+    the draft (its own quy chế, e.g. each prize of a thi thợ giỏi), and until then the decision cannot be signed."""
+
+    kind: Literal["flat", "gift", "none"]
+    amount_vnd: int | None = Field(default=None, ge=1, description="flat: đồng per individual")
+    collective_amount_vnd: int | None = Field(default=None, ge=1, description="flat: đồng per collective")
+    gift: str = Field(default="", description="gift: what is given, e.g. 'quà', 'kỷ niệm chương'")
+    value_vnd: int | None = Field(default=None, ge=1, description="gift: its value in đồng")
+
+    @model_validator(mode="after")
+    def _fields_of_kind(self) -> PrizeRule:
+        if self.kind != "flat" and (self.amount_vnd is not None or self.collective_amount_vnd is not None):
+            raise ValueError(f"amount_vnd chỉ dùng cho kind = flat (đang là {self.kind})")
+        if self.kind != "gift" and (self.gift or self.value_vnd is not None):
+            raise ValueError(f"gift, value_vnd chỉ dùng cho kind = gift (đang là {self.kind})")
+        if self.kind == "gift" and not self.gift:
+            raise ValueError("kind = gift cần gift (tặng phẩm là gì)")
+        return self
+
+    def amount_for(self, nominee_kind: NomineeKind) -> int | None:
+        """The đồng value a nominee receives (a gift's value); None: not known, the unit sets it."""
+        if self.kind == "none":
+            return 0
+        if self.kind == "gift":
+            return self.value_vnd
+        if nominee_kind == "collective":
+            return self.collective_amount_vnd
+        return self.amount_vnd
+
+    def describe(self) -> str:
+        if self.kind == "none":
+            return PRIZE_KIND_NAMES_VI["none"]
+        if self.kind == "gift":
+            value = f" trị giá {_vnd(self.value_vnd)} đồng" if self.value_vnd else " (trị giá do đơn vị quyết định)"
+            return f"Tặng phẩm ({self.gift}){value}"
+        parts = [f"cá nhân {_vnd(self.amount_vnd)} đồng" if self.amount_vnd else ""]
+        parts.append(f"tập thể {_vnd(self.collective_amount_vnd)} đồng" if self.collective_amount_vnd else "")
+        known = ", ".join(p for p in parts if p)
+        return f"Tiền thưởng {known}" if known else "Tiền thưởng (mức do đơn vị quyết định)"
+
+
+def _vnd(amount: int | None) -> str:
+    return f"{amount or 0:,}".replace(",", ".")
+
+
+# The placeholders a composed award name may use: the issuing unit's full name, and the place it covers.
+NAME_PLACEHOLDERS = ("{issuer}", "{place}")
+# Words a unit's full name starts with before the place it covers ("Liên đoàn Lao động quận Thanh Xuân").
+_ORGANISATION_PREFIXES = ("Liên đoàn Lao động ", "Công đoàn ")
+
+
+def unit_place(unit_name: str) -> str:
+    """The place a unit covers, from its full name: "Liên đoàn Lao động quận Bắc Từ Liêm" -> "quận Bắc Từ Liêm",
+    "Công đoàn phường Thanh Xuân" -> "phường Thanh Xuân"; a name without those words is returned as it is."""
+    for prefix in _ORGANISATION_PREFIXES:
+        if unit_name.startswith(prefix):
+            return unit_name[len(prefix) :]
+    return unit_name
+
+
 class Award(_Data):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str = Field(min_length=1)
@@ -310,6 +396,12 @@ class Award(_Data):
     collective_coefficient: Decimal = Field(ge=0)
     coefficient_source: str = ""
     coefficient_confirmed: bool = True
+    prize: PrizeRule | None = Field(default=None, description="a flat amount, a gift or none; None: the coefficients")
+    name_template: str = Field(
+        default="",
+        description="the name as the issuing unit prints it, e.g. 'Giấy khen của Ban Chấp hành {issuer}'; "
+        "'': `name` whoever issues it",
+    )
     # Filled in by the catalogue that holds the award.
     catalog: CatalogName | None = None
     catalog_version: str = ""
@@ -332,7 +424,27 @@ class Award(_Data):
             raise ValueError("route phải bắt đầu từ grassroots và đi lên từng cấp, không lặp lại")
         if self.route[-1] != self.awarding_level:
             raise ValueError(f"awarding_level {self.awarding_level} không phải cấp cuối của route {self.route}")
+        if self.prize is not None and (self.individual_coefficient or self.collective_coefficient):
+            raise ValueError(f"prize kind = {self.prize.kind}: hệ số (individual/collective_coefficient) phải bằng 0")
+        unknown = re.findall(r"\{[^}]*\}", self.name_template)
+        if any(p not in NAME_PLACEHOLDERS for p in unknown):
+            raise ValueError(f"name_template chỉ dùng {', '.join(NAME_PLACEHOLDERS)} (có: {', '.join(unknown)})")
         return self
+
+    @property
+    def prize_kind(self) -> PrizeKind:
+        return self.prize.kind if self.prize is not None else "coefficient"
+
+    @property
+    def prize_confirmed(self) -> bool:
+        return self.prize.confirmed if self.prize is not None else self.coefficient_confirmed
+
+    def name_for(self, issuer_name: str | None) -> str:
+        """The award's full name as its issuing unit prints it ("Giấy khen của Ban Chấp hành Công đoàn phường Thanh
+        Xuân"): composed from the unit's full name when the catalogue gives a template, else the catalogue's name."""
+        if not self.name_template or not issuer_name:
+            return self.name
+        return self.name_template.replace("{issuer}", issuer_name).replace("{place}", unit_place(issuer_name))
 
     @property
     def outcome(self) -> Literal["decision", "proposal"]:
@@ -343,6 +455,11 @@ class Award(_Data):
     def submittable(self) -> bool:
         """Whether it goes up the review workflow: awards the CĐCS itself decides or proposes never leave it."""
         return self.awarding_level != "grassroots"
+
+    def name_on_path(self, unit_path: Sequence[UnitRef]) -> str:
+        """The name as the unit that decides it on this path (the CĐCS first, up to the root) will print it."""
+        issuer = next((u for u in unit_path if u.level == self.awarding_level), None)
+        return self.name_for(issuer.name if issuer is not None else None)
 
     def coefficient_for(self, nominee_kind: NomineeKind) -> Decimal:
         if nominee_kind == "collective":

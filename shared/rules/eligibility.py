@@ -8,9 +8,10 @@ submitter declared, the nominee's other nominations and awards known to the syst
 `evaluate` returns one `EligibilityCheck` per rule, each "pass", "fail" or "warning", with a Vietnamese
 explanation that names the numbers, and the source of the rule ("(chưa xác nhận)" when the catalogue says so).
 
-- A criterion whose `on_fail` is "block" fails; one marked "warn" gives a warning instead. A fact the criterion
-  needs that was not declared is a warning ("Chưa khai báo …"), never a refusal, so callers that declare nothing
-  keep working and the approver sees what is missing.
+- A criterion whose `on_fail` is "block" fails; one marked "warn" gives a warning instead, and so does one whose
+  source is unconfirmed (`confirmed = false`): a rule nobody could confirm never refuses anybody (`failure_status`).
+  A fact the criterion needs that was not declared is a warning ("Chưa khai báo …"), never a refusal, so callers
+  that declare nothing keep working and the approver sees what is missing.
 - Exclusions (months employed, absence, discipline, pledge, membership) judge individuals only.
 - The rules between awards (one achievement, toàn diện vs chuyên đề) are dated configuration in
   `data/eligibility.toml`, not catalogue criteria.
@@ -42,6 +43,7 @@ from shared.rules.catalog import (
     InnovationBenefit,
     MaxAbsence,
     MinMonthsEmployed,
+    MinUnionServiceYears,
     NoDiscipline,
     OncePerLifetime,
     PledgeRegistered,
@@ -65,7 +67,7 @@ DISCIPLINE_VI: dict[str, str] = {
     "buoc_thoi_viec": "buộc thôi việc",
 }
 DUTY_RANK: dict[str, int] = {"hoan_thanh": 0, "hoan_thanh_tot": 1, "hoan_thanh_xuat_sac": 2}
-INDIVIDUAL_ONLY = (MinMonthsEmployed, MaxAbsence, NoDiscipline, PledgeRegistered, ActiveMembership)
+INDIVIDUAL_ONLY = (MinMonthsEmployed, MaxAbsence, NoDiscipline, PledgeRegistered, ActiveMembership, MinUnionServiceYears)
 TitleName = Callable[[str], str]
 
 
@@ -156,6 +158,12 @@ class QuotaUsage(BaseModel):
 
 def _source(source: str, confirmed: bool) -> str:
     return source if confirmed or "chưa xác nhận" in source else source + UNCONFIRMED
+
+
+def failure_status(on_fail: str, confirmed: bool) -> Literal["fail", "warning"]:
+    """What a failed rule does: refuse only when it says "block" and its source is confirmed; otherwise warn. An
+    administrator makes an unconfirmed rule refuse by installing a version with `confirmed = true` and its source."""
+    return "fail" if on_fail == "block" and confirmed else "warning"
 
 
 def _year(period: str) -> int:
@@ -310,6 +318,15 @@ def _judge(  # noqa: PLR0912 - one case per kind of the closed `Criterion` union
                 + ("đang sinh hoạt, đóng đoàn phí" if nominee.union_member_active else "không sinh hoạt hoặc chưa đóng đoàn phí"),
                 field,
             )
+        case MinUnionServiceYears():
+            field = "nominee.union_service_years"
+            if nominee.union_service_years is None:
+                return _Judged("undeclared", "Chưa khai báo số năm công tác trong tổ chức Công đoàn", field)
+            return _Judged(
+                "pass" if nominee.union_service_years >= c.years else "fail",
+                f"Công tác trong tổ chức Công đoàn {nominee.union_service_years} năm, cần từ {c.years} năm",
+                field,
+            )
     raise TypeError(f"no eligibility judgement for criterion {type(c).__name__}")
 
 
@@ -391,7 +408,7 @@ def _check(c: Criterion, judged: _Judged) -> EligibilityCheck:
     elif judged.outcome == "undeclared":
         status = "warning"
     else:
-        status = "fail" if c.on_fail == "block" else "warning"
+        status = failure_status(c.on_fail, c.confirmed)
     return EligibilityCheck(
         rule=c.type, status=status, message=judged.detail, source=_source(c.source, c.confirmed), field=judged.field
     )
@@ -429,7 +446,7 @@ def _one_achievement(
     base = "Một thành tích chỉ được đề nghị một hình thức khen thưởng"
     if repeated:
         listed = "; ".join(f"“{p.award_name}” ({'đã khen' if p.status == 'granted' else 'đang xét'})" for p in repeated)
-        status: Literal["pass", "fail", "warning"] = "fail" if rule.on_fail == "block" else "warning"
+        status: Literal["pass", "fail", "warning"] = failure_status(rule.on_fail, rule.confirmed)
         message = f"{base}: cùng thành tích đã được đề nghị trong kỳ {period}: {listed}"
     elif same_period:
         listed = "; ".join(f"“{p.award_name}”" for p in same_period)
@@ -485,7 +502,7 @@ def _comprehensive_vs_topical(
             f"{'đã khen' if p.status == 'granted' else 'đang xét'}, kỳ {p.period})"
             for p in conflicts
         )
-        status: Literal["pass", "fail", "warning"] = "fail" if rule.on_fail == "block" else "warning"
+        status: Literal["pass", "fail", "warning"] = failure_status(rule.on_fail, rule.confirmed)
         message = f"{base}: hồ sơ này là khen {SCOPE_VI[award.scope]}, năm {_year(period)} đã có {listed}"
     else:
         status = "pass"
@@ -539,7 +556,7 @@ def judge_quota(usage: QuotaUsage, award: Award, period: str, title_name: TitleN
         status: Literal["pass", "fail", "warning"] = "pass"
         message = f"{rule}: {counted}, còn {q.limit - position} chỗ{note}"
     else:
-        status = "fail" if q.on_fail == "block" and not note else "warning"
+        status = failure_status(q.on_fail, q.confirmed) if not note else "warning"
         message = f"{rule}: {counted}, vượt hạn mức {q.limit}{note}"
     return EligibilityCheck(rule="quota", status=status, message=message, source=source)
 
@@ -607,4 +624,6 @@ def facts_needed(award: Award, kind: NomineeKind) -> list[str]:  # noqa: PLR0912
                 facts.append("pledge_registered")
             case ActiveMembership():
                 facts.append("union_member_active")
+            case MinUnionServiceYears():
+                facts.append("union_service_years")
     return list(dict.fromkeys(facts))

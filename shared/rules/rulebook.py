@@ -4,7 +4,8 @@ Every rule module takes its inputs explicitly (a directory, a file, parsed data)
 composition root builds one `Rulebook` from the service's settings (`ServiceSettings.rulebook()`, which reads
 `THIDUA_CATALOG_DIR` and `THIDUA_ATTACHMENT_RULES`) and the use cases ask it for the rules in force on a date.
 `Rulebook()` is the files shipped with the code. Loading stays cached per path in the rule modules, so asking
-again is as cheap as before.
+again is as cheap as before. A rule with one owner (review's deadlines and escalation authority) is parsed by that
+service's domain; the Rulebook only says which file holds it (`rule_file`), so tests and installs can point elsewhere.
 """
 
 from __future__ import annotations
@@ -12,9 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from shared.contracts.values import CouncilKind, Level
-from shared.rules import attachments, catalog, council, eligibility, periods
+from shared.rules import attachments, calendar, catalog, council, eligibility, periods
+from shared.rules.dated import read_rule_file
+from shared.rules.reference import DATA_DIR
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,9 @@ class Rulebook:
     catalog_dir: Path = catalog.DEFAULT_CATALOG_DIR
     attachment_rules: Path = attachments.RULES_FILE
     eligibility_rules: Path = eligibility.RULES_FILE
+    deadline_rules: Path = DATA_DIR / "deadlines.toml"
+    escalation_rules: Path = DATA_DIR / "escalation.toml"
+    holidays_dir: Path = calendar.HOLIDAYS_DIR
     period_rules: Path = periods.RULES_FILE
     council_rules: Path = council.RULES_FILE
 
@@ -77,3 +84,13 @@ class Rulebook:
             holder = None
         unit = self.unit_council_rule_on(level, kind or council.default_kind(level), on)
         return council.applied_rule(award.council, holder, unit)
+
+    def rule_file(self, path: Path) -> dict[str, Any]:
+        """A single-owner rule file (e.g. `self.deadline_rules`), parsed once; its owner's domain reads the entries."""
+        return read_rule_file(path)
+
+    # Working days
+
+    def working_calendar(self) -> calendar.WorkingCalendar:
+        """Weekends, public holidays and swapped working days of every year with a file."""
+        return calendar.calendar_of(self.holidays_dir)

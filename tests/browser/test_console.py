@@ -424,7 +424,7 @@ def test_operations_see_the_pipeline_its_health_and_a_chart_that_refreshes(sign_
     shot(phone, "ops-page-phone")
 
 
-def test_the_form_asks_for_the_awards_declared_facts_refuses_an_exclusion_and_the_dossier_shows_each_check(
+def test_the_form_refuses_a_confirmed_rule_warns_on_an_unconfirmed_one_and_the_dossier_shows_each_check(
     sign_in: SignIn,
 ) -> None:
     name = f"Đỗ Văn Điều {uuid.uuid4().hex[:4]}"
@@ -433,27 +433,30 @@ def test_the_form_asks_for_the_awards_declared_facts_refuses_an_exclusion_and_th
     submitter.select_option("#f-award_code", "giai_thuong_nguyen_van_linh")
     expect(submitter.locator("#declared-facts")).to_contain_text("Các năm đạt “Giải thưởng Nguyễn Văn Linh”")
     expect(submitter.locator("#f-nominee-months_employed")).to_have_count(0)  # only what this award's criteria need
-    submitter.select_option("#f-award_code", "giay_khen_ldld_huyen")
-    expect(submitter.locator("#f-nominee-months_employed")).to_be_visible()
     submitter.fill("#f-period", "2026")
     submitter.fill("input[name='nominee.name']", name)
     submitter.fill("#f-achievements", "Hoàn thành xuất sắc nhiệm vụ; sáng kiến được công nhận cấp cơ sở.")
+    submitter.fill("#f-title_years-giai_thuong_nguyen_van_linh", "2019")
+    submitter.click("button:has-text('Nộp hồ sơ')")
+    # once in a lifetime (QC 2106/QĐ-TLĐ, a confirmed source): refused, on its field
+    expect(submitter.locator("#err-nominee-title_history")).to_contain_text(
+        "Mỗi người chỉ được tặng một lần: đã được tặng năm 2019"
+    )
+    # the summary at the top names it too, and takes the person to the field
+    summary = submitter.locator(".error-summary a[href='#f-nominee-title_history']")
+    expect(summary).to_contain_text("chỉ được tặng một lần")
+    summary.click()
+    expect(submitter).to_have_url(re.compile("#f-nominee-title_history$"))
+
+    # the CĐCS exclusions come from an unconfirmed guideline: 8 months employed is a warning for the approver, not a refusal
+    submitter.select_option("#f-award_code", "giay_khen_ldld_huyen")
+    expect(submitter.locator("#f-nominee-months_employed")).to_be_visible()
     submitter.fill("#f-nominee-months_employed", "8")
     submitter.select_option("#f-nominee-pledge_registered", "true")
     submitter.click("button:has-text('Nộp hồ sơ')")
-    expect(submitter.locator("#err-nominee-months_employed")).to_contain_text("Công tác 8 tháng, cần từ 10 tháng")
-    expect(submitter.locator("#err-nominee-months_employed")).to_contain_text("chưa xác nhận")
-    # the summary at the top names it too, and takes the person to the field
-    summary = submitter.locator(".error-summary a[href='#f-nominee-months_employed']")
-    expect(summary).to_contain_text("Công tác 8 tháng")
-    summary.click()
-    expect(submitter).to_have_url(re.compile("#f-nominee-months_employed$"))
-
-    submitter.fill("#f-nominee-months_employed", "12")
-    submitter.click("button:has-text('Nộp hồ sơ')")
     expect(submitter.locator(".flash.ok")).to_contain_text(f"Đã nộp hồ sơ của {name}")
     checks = submitter.locator("#eligibility")
-    expect(checks.locator("li", has_text="Công tác 12 tháng").locator(".badge")).to_have_text("Đạt")
+    expect(checks.locator("li", has_text="Công tác 8 tháng, cần từ 10 tháng").locator(".badge")).to_have_text("Lưu ý")
     expect(checks.locator("li", has_text="Chưa khai báo số ngày nghỉ").locator(".badge")).to_have_text("Lưu ý")
     expect(checks).not_to_contain_text("Nguồn:")  # where a rule comes from is for the admins who keep the rules
     expect(submitter.locator("main")).not_to_contain_text("Danh mục áp dụng")
@@ -467,8 +470,8 @@ def test_the_form_asks_for_the_awards_declared_facts_refuses_an_exclusion_and_th
     open_task(approver, "HN-SONTAY", name)
     recheck = approver.locator("#eligibility-recheck")  # each criterion once, as judged at this level
     expect(recheck.locator("li", has_text="Chưa khai báo số ngày nghỉ")).to_be_visible()
-    expect(recheck.locator("li", has_text="Công tác 12 tháng").locator(".badge")).to_have_text("Đạt")
-    expect(approver.locator("#eligibility li", has_text="Công tác 12 tháng")).to_have_count(0)
+    expect(recheck.locator("li", has_text="Công tác 8 tháng").locator(".badge")).to_have_text("Lưu ý")
+    expect(approver.locator("#eligibility li", has_text="Công tác 8 tháng")).to_have_count(0)
 
 
 def test_the_api_documentation_renders_with_no_network_beyond_the_portal(browser: Browser, console: System) -> None:

@@ -54,7 +54,7 @@ def test_a_nomination_outside_the_campaign_window_shows_the_dates_on_the_campaig
     row = city.locator("tr[data-campaign='HN-2023-CAO-DIEM-150']")
     expect(row).to_contain_text("80/KH-LĐLĐ")
     expect(row).to_contain_text("01/05/2023 – 30/09/2023")
-    expect(row).to_contain_text("Chủ tịch CĐCS tiêu biểu: 0/10")
+    expect(row).to_contain_text("Chủ tịch công đoàn cơ sở tiêu biểu: 0/10")
     shot(city, "emulation-03-campaigns")
 
     cdcs = sign_in("cdcs.dst")

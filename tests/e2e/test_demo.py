@@ -56,13 +56,15 @@ def test_demo_shows_the_rules_at_work_and_runs_again(system: System, tmp_path: P
         "ky.sontay (Chủ tịch LĐLĐ thị xã Sơn Tây) ký quyết định số",
         "✔ Quyết định số 1/QĐ-TLĐ ký số bởi Nguyễn Văn Khánh, Tổng Liên đoàn Lao động Việt Nam (chứng thư của CA demo)",
         "Bị từ chối (422 not_eligible)",
+        "Mỗi người chỉ được tặng một lần: đã được tặng năm 2019",
+        "người duyệt thấy cảnh báo:",
         "nominee.months_employed: Công tác 8 tháng, cần từ 10 tháng",
         "nominee.absence_working_days: Nghỉ 45 ngày làm việc",
         "kèm lưu ý cho cấp duyệt: Hội đồng cơ sở chưa đạt ngưỡng chưa xác nhận (Đồng ý 4/9 tổng số thành viên",
         "Hội đồng TĐKT LĐLĐ thị xã Sơn Tây họp 8/9 người",
         "Kết quả: Đạt (4/8 đồng ý, 4 không đồng ý; có mặt 8/9, bỏ phiếu kín)",
         "(tỷ lệ chưa xác nhận: chỉ cảnh báo, không chặn)",
-        "Giấy khen của Liên đoàn Lao động cấp huyện (năm học) (20",
+        "(năm học) (20",  # the school-year sample, its period a school year
         "ld.sontay không duyệt: Không được duyệt",
         "Bị từ chối (422 campaign_window_closed) ở trường campaign_code:",
         "nhận hồ sơ từ 01/05/2023 đến 30/09/2023",
@@ -88,6 +90,11 @@ def test_demo_shows_the_rules_at_work_and_runs_again(system: System, tmp_path: P
     )
     assert answered, first
     assert "fontTools" not in first  # fpdf2's font subsetting does not log into the demo's output
+    # issue 18: a flat-amount biểu dương named after its issuer, and a Kỷ niệm chương (no prize) decided by the TLĐ
+    assert "Trịnh Văn Lợi — Biểu dương công nhân giỏi, sáng kiến sáng tạo của Liên đoàn Lao động thị xã Sơn Tây" in first, first
+    assert re.search(r"Quyết định số \d+/QĐ-LĐLĐ · Tiền thưởng 1\.000\.000 đ", first), first
+    assert "Đặng Thị Hoa — Kỷ niệm chương “Vì sự nghiệp xây dựng tổ chức Công đoàn”" in first, first
+    assert re.search(r"Quyết định số \d+/QĐ-TLĐ · Không kèm tiền thưởng", first), first
 
     second = run_demo(system, tmp_path)
     assert "Văn Quán (2)" in second  # a namesake, reviewed by the ward union that replaced the district

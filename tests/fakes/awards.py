@@ -370,7 +370,7 @@ def _read_back(e: RegisterEntry) -> RegistryEntry:
         base_salary_vnd=e.base_salary_vnd,
         prize_amount_vnd=e.prize_amount_vnd,
         award_code=e.award.code,
-        award_name=e.award.name,
+        award_name=e.printed_name,
         status=e.status,
     )
 

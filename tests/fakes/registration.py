@@ -209,10 +209,11 @@ class FakeStore(Store):
             and (not search.award_code or n.award_code == search.award_code)
             and (not search.period or n.period == search.period)
         ]
-        found.sort(key=lambda n: (n.created_at, n.id), reverse=True)
+        found.sort(key=lambda n: (n.created_at, n.id), reverse=not search.oldest_first)
         total = len(found)
         if search.after is not None:
-            found = [n for n in found if (n.created_at, n.id) < search.after]
+            after = search.after
+            found = [n for n in found if ((n.created_at, n.id) > after if search.oldest_first else (n.created_at, n.id) < after)]
         return total, found[search.offset : search.offset + search.limit]
 
     async def open_nominations_through(self, unit_codes: frozenset[str], statuses: frozenset[Status]) -> list[NominationRow]:

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import UTC, date, datetime
-from typing import Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from services.review.domain.proposal import Proposal
 from services.review.domain.task import ACTIVE_STATES, TaskState
@@ -35,11 +35,14 @@ from services.review.store.records import (
     ReorganisationRecord,
     Roster,
     ScheduledTimer,
+    SortedKey,
     StandingCouncilRecord,
     TaskMove,
     TaskRecord,
     TimerRecord,
     UnitQueue,
+    sort_key,
+    sort_value,
 )
 from shared.contracts.events import Event, NominationSnapshot, Recipient
 from shared.contracts.operations.review import QUEUE_COUNT_CAP, QueueCounts, QueueQuery
@@ -162,7 +165,13 @@ class FakeTasks(port.Tasks):
                 self.data.tasks[record.id] = stored(replace(record, task=cancelled, decided_at=at, comment=comment))
 
     async def queue_page(
-        self, query: QueueQuery, now: datetime, *, after: QueueKey | None = None, limit: int | None = None
+        self,
+        query: QueueQuery,
+        now: datetime,
+        *,
+        after: QueueKey | SortedKey | None = None,
+        limit: int | None = None,
+        claimant_id: str | None = None,
     ) -> QueueRows:
         code = query.unit_code
 
@@ -197,6 +206,8 @@ class FakeTasks(port.Tasks):
                 r, datetime.combine(query.due_before, datetime.min.time(), tzinfo=VIETNAM_TZ)
             ):
                 return False
+            if claimant_id is not None and r.task.claimant_id != claimant_id:
+                return False
             return not query.q or normalize_name(query.q) in normalize_name(r.nominee_name)
 
         tasks = list(self.data.tasks.values())
@@ -213,10 +224,18 @@ class FakeTasks(port.Tasks):
             escalated_out=capped(sum(r.task.is_escalated for r in held)),
         )
         found = [r for r in tasks if matches(r)]
-        found.sort(key=lambda r: (r.task.due_at is None, r.task.due_at or now, r.opened_at, r.id))
+        column, descending = sort_key(query.sort)
+
+        def place(r: TaskRecord | QueueKey | SortedKey) -> tuple[Any, ...]:
+            if isinstance(r, QueueKey | SortedKey):
+                return _queue_order(r, now) if isinstance(r, QueueKey) else (r.value, r.id)
+            return _queue_order(QueueKey.of(r), now) if column == "due" else (sort_value(r, column), r.id)
+
+        found.sort(key=place, reverse=descending)
         total = capped(len(found), QUEUE_COUNT_CAP + query.offset)
         if after is not None:
-            found = [r for r in found if _queue_order(QueueKey.of(r), now) > _queue_order(after, now)]
+            mark = place(after)
+            found = [r for r in found if (place(r) < mark if descending else place(r) > mark)]
         size = query.limit if limit is None else limit
         return QueueRows(total=total, counts=counts, items=found[query.offset : query.offset + size])
 

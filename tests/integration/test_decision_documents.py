@@ -478,3 +478,62 @@ async def test_a_decision_that_reaches_registration_before_its_approval_still_en
     view = await nomination(reg, nom.id)
     assert view["status"] == "granted"
     assert [s["step"] for s in view["timeline"]][-2:] == ["approved", "granted"]
+
+
+def pdf_text(document: dict[str, Any]) -> str:
+    pages = pypdf.PdfReader(io.BytesIO(base64.b64decode(document["content_base64"]))).pages
+    return " ".join(" ".join(p.extract_text() for p in pages).split())
+
+
+@pytest.mark.asyncio
+async def test_prizes_of_every_kind_print_in_their_own_words_and_reports_sum_money_and_gifts_apart(
+    world: dict[str, Any], js: JetStreamContext, nc: NatsClient
+) -> None:
+    """A flat amount (biểu dương, seed 000: 1.000.000 đ each), a work marking an occasion with no prize, and a city
+    tuyên dương whose gift value the chair sets: each decision prints its prize in its words and names its award
+    from its issuer; the report counts the gifts' value apart from the money."""
+    reg, awards = world["registration"], world["awards"]
+    flat = [await submitted(reg, "bieu_duong_cong_nhan_gioi_sang_kien", name) for name in ("Nguyễn Văn An", "Lê Thị Bình")]
+    works = await submitted(reg, "cong_trinh_chao_mung_cap_tren_co_so", "Tổ Cơ điện Công ty DST", "collective")
+    batch = NominationsApproved(
+        occurred_at=NOW, actor=APPROVER_SONTAY, batch_id="b-kinds", issuer=path_of("HN-SONTAY")[0], nominations=[*flat, works]
+    )
+    await publish_review_event(js, batch)
+    await signed_by_the_chairs(world, nc, 3)
+    await eventually(lambda: count_rows(awards.engine, awards_store.registry), lambda n: n == 3)
+    gift = await submitted(reg, "tuyen_duong_ldld_tp", "Phạm Thị Cúc")
+    await publish_review_event(
+        js, NominationApproved(occurred_at=NOW, actor=APPROVER_HN, nomination=gift, issuer=path_of("HN")[0])
+    )
+    await signed_by_the_chairs(world, nc, 4)
+    await eventually(lambda: count_rows(awards.engine, awards_store.registry), lambda n: n == 4)
+    await relay_and_wait(world, [*(n.id for n in flat), works.id, gift.id], "granted")
+
+    items = (await rpc(nc, "list_decisions", APPROVER_HN, {}))["data"]["items"]
+    [district] = [x for x in items if x["issuer_code"] == "HN-SONTAY"]
+    [city] = [x for x in items if x["issuer_code"] == "HN"]
+    assert district["total_prize_vnd"] == 2_000_000
+    assert district["award_name"] == "Biểu dương công nhân giỏi, sáng kiến sáng tạo của Liên đoàn Lao động thị xã Sơn Tây"
+    assert city["award_name"] == "Tuyên dương của Liên đoàn Lao động Thành phố Hà Nội"
+
+    text = pdf_text((await rpc(nc, "decision_document", APPROVER_SONTAY, {"id": district["id"], "format": "pdf"}))["data"])
+    assert "tiền thưởng 1.000.000 đồng mỗi cá nhân (cộng 2.000.000 đồng)" in text
+    assert "tổng cộng 2.000.000 đồng" in text
+    assert "hệ số nhân mức lương cơ sở" not in text  # no coefficient prize in this decision
+    assert "Công trình, sản phẩm chào mừng được Liên đoàn Lao động thị xã Sơn Tây công nhận" in text
+    html = base64.b64decode(
+        (await rpc(nc, "decision_document", APPROVER_SONTAY, {"id": district["id"], "format": "html"}))["data"]["content_base64"]
+    ).decode()
+    assert ">Không<" in html  # the work's row: no prize
+    letter = pdf_text((await rpc(nc, "decision_document", APPROVER_HN, {"id": city["id"], "format": "pdf"}))["data"])
+    assert "Tặng phẩm trị giá 1.500.000" in letter
+    assert "tặng phẩm trị giá 1.500.000 đồng mỗi cá nhân" in letter
+
+    report = (await rpc(nc, "report", APPROVER_HN, {"unit_code": "HN"}))["data"]
+    assert (report["total"]["count"], report["total"]["prize_vnd"], report["total"]["gift_vnd"]) == (4, 2_000_000, UNIT_PRIZE)
+    by_award = {a["award_code"]: (a["count"], a["prize_vnd"], a["gift_vnd"]) for a in report["by_award"]}
+    assert by_award == {
+        "bieu_duong_cong_nhan_gioi_sang_kien": (2, 2_000_000, 0),
+        "cong_trinh_chao_mung_cap_tren_co_so": (1, 0, 0),
+        "tuyen_duong_ldld_tp": (1, 0, UNIT_PRIZE),
+    }

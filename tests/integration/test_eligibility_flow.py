@@ -43,7 +43,25 @@ async def registration_ctx(service_context: Callable[..., Any], clean_nats: str)
 
 
 @pytest.mark.asyncio
-async def test_a_declared_exclusion_refuses_the_submission_with_422_and_every_reason_on_its_field(
+async def test_a_confirmed_rule_refuses_the_submission_with_422_and_its_reason_on_the_field(
+    registration_ctx: ServiceContext, nc: NatsClient
+) -> None:
+    body = draft() | {"award_code": "giai_thuong_nguyen_van_linh"}
+    body["nominee"] |= {"title_history": [{"year": 2019, "title": "giai_thuong_nguyen_van_linh"}]}
+
+    reply = await call(nc, SUBMITTER, body, subject=SUBMIT)
+
+    assert reply["ok"] is False
+    assert (reply["error"]["code"], reply["error"]["status"]) == ("not_eligible", 422)
+    assert field_names(reply) == {"nominee.title_history"}
+    [message] = [f["message"] for f in reply["error"]["fields"]]
+    assert message.startswith("Mỗi người chỉ được tặng một lần: đã được tặng năm 2019 (Nguồn: Quy chế 2106/QĐ-TLĐ 2017")
+    assert await count_rows(registration_ctx.engine, registration_store.nominations) == 0
+    assert await count_rows(registration_ctx.engine, registration_store.outbox) == 0
+
+
+@pytest.mark.asyncio
+async def test_a_declared_exclusion_from_an_unconfirmed_source_is_accepted_with_every_reason_as_a_warning_on_its_field(
     registration_ctx: ServiceContext, nc: NatsClient
 ) -> None:
     body = draft()
@@ -51,14 +69,13 @@ async def test_a_declared_exclusion_refuses_the_submission_with_422_and_every_re
 
     reply = await call(nc, SUBMITTER, body, subject=SUBMIT)
 
-    assert reply["ok"] is False
-    assert (reply["error"]["code"], reply["error"]["status"]) == ("not_eligible", 422)
-    assert field_names(reply) == {"nominee.absence_working_days", "nominee.months_employed"}
-    messages = {f["field"]: f["message"] for f in reply["error"]["fields"]}
-    assert messages["nominee.months_employed"].startswith("Công tác 8 tháng, cần từ 10 tháng (Nguồn: Hướng dẫn thi đua CĐCS 2021")
-    assert messages["nominee.absence_working_days"].endswith("(chưa xác nhận))")
-    assert await count_rows(registration_ctx.engine, registration_store.nominations) == 0
-    assert await count_rows(registration_ctx.engine, registration_store.outbox) == 0
+    assert reply["ok"] is True, reply
+    warned = {c["field"]: c for c in reply["data"]["eligibility"] if c["status"] == "warning"}
+    assert warned["nominee.months_employed"]["message"] == "Công tác 8 tháng, cần từ 10 tháng"
+    assert warned["nominee.months_employed"]["source"].startswith("Hướng dẫn thi đua CĐCS 2021")
+    assert warned["nominee.absence_working_days"]["source"].endswith("(chưa xác nhận)")
+    assert not [c for c in reply["data"]["eligibility"] if c["status"] == "fail"]
+    assert await count_rows(registration_ctx.engine, registration_store.nominations) == 1
 
 
 @pytest.mark.asyncio

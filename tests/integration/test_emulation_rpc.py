@@ -212,7 +212,7 @@ async def test_a_pledge_registered_by_the_cdcs_and_confirmed_by_its_direct_super
 
     passed = await call(nc, SUBMITTER, "submit", nomination(award_code="giay_khen_ldld_huyen", name="Người Thứ Hai"))
     assert rules(passed)["pledge"]["status"] == "pass"
-    assert "có đăng ký “Giấy khen của Liên đoàn Lao động cấp huyện” (5)" in rules(passed)["pledge"]["message"]
+    assert "có đăng ký “Giấy khen của Ban Chấp hành công đoàn cấp trên trực tiếp cơ sở” (5)" in rules(passed)["pledge"]["message"]
     not_pledged = await call(nc, SUBMITTER, "submit", nomination(name="Người Thứ Ba"))
     assert rules(not_pledged)["pledge"]["status"] == "warning"
     assert "không đăng ký “Công nhân giỏi Thủ đô”" in rules(not_pledged)["pledge"]["message"]
@@ -223,8 +223,8 @@ async def test_a_pledge_registered_by_the_cdcs_and_confirmed_by_its_direct_super
 
 
 @pytest.mark.asyncio
-async def test_a_returned_pledge_is_corrected_and_a_late_one_is_refused_with_the_deadline(
-    registration: ServiceContext, nc: NatsClient
+async def test_a_returned_pledge_is_corrected_and_a_late_one_is_refused_with_the_deadline_only_once_it_is_confirmed(
+    registration: ServiceContext, nc: NatsClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     body = {"unit_code": "HN-SONTAY-DST", "year": 2026, "targets": [{"award_code": "giay_khen_ldld_huyen", "count": 5}]}
     pledge = (await call(nc, SUBMITTER, "register_pledge", body))["data"]
@@ -240,9 +240,15 @@ async def test_a_returned_pledge_is_corrected_and_a_late_one_is_refused_with_the
 
     assert isinstance(registration.clock, FixedClock)
     registration.clock.at = datetime(2026, 4, 1, 2, 0, tzinfo=UTC)
-    late = await call(nc, SUBMITTER_THPT, "register_pledge", body | {"unit_code": "HN-SONTAY-THPTSONTAY"})
+    confirmed = pledge_rule_on(MARCH_2026.date()).model_copy(update={"confirmed": True})
+    with monkeypatch.context() as patched:  # an office that confirmed its 31/3 deadline with a source
+        patched.setattr(registration_emulation, "pledge_rule_on", lambda on: confirmed)
+        late = await call(nc, SUBMITTER_THPT, "register_pledge", body | {"unit_code": "HN-SONTAY-THPTSONTAY"})
     assert (late["error"]["code"], late["error"]["fields"][0]["field"]) == ("pledge_deadline_passed", "year")
     assert "hạn 31/03/2026" in late["error"]["fields"][0]["message"]
+    # as shipped, no source gives 31/3 (`confirmed = false`): the late pledge is recorded and flagged, not refused
+    flagged = await call(nc, SUBMITTER_THPT, "register_pledge", body | {"unit_code": "HN-SONTAY-THPTSONTAY"})
+    assert (flagged["data"]["status"], flagged["data"]["late"]) == ("submitted", True)
     next_year = await call(nc, SUBMITTER_THPT, "register_pledge", body | {"unit_code": "HN-SONTAY-THPTSONTAY", "year": 2027})
     assert next_year["ok"] is True
 
@@ -291,7 +297,9 @@ async def test_a_tld_flag_needs_the_cluster_vote_for_the_nominating_unit(registr
 async def test_with_late_registration_accepted_a_late_pledge_is_flagged_and_the_flag_shows_on_the_check(
     registration: ServiceContext, nc: NatsClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    accepting = pledge_rule_on(MARCH_2026.date()).model_copy(update={"late": "accept_flagged", "missing": "block"})
+    accepting = pledge_rule_on(MARCH_2026.date()).model_copy(
+        update={"late": "accept_flagged", "missing": "block", "confirmed": True}
+    )
     monkeypatch.setattr(registration_emulation, "pledge_rule_on", lambda on: accepting)  # registering the pledge
     monkeypatch.setattr(registration_eligibility, "pledge_rule_on", lambda on: accepting)  # judging the nomination
     assert isinstance(registration.clock, FixedClock)

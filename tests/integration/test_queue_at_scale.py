@@ -38,7 +38,7 @@ def task_row(n: int, holder: dict[str, str]) -> dict[str, Any]:
         "unit": holder,
         "state": state,
         "round": 1,
-        "claimant_id": "u1" if state == "claimed" else None,
+        "claimant_id": f"u{n % 20}" if state == "claimed" else None,  # twenty approvers share the claimed tasks
         "award_code": "giay_khen_ldld_huyen",
         "award_name": "Giấy khen",
         "nominee_name": f"Nguyễn Văn {n}",
@@ -64,7 +64,9 @@ async def seeded(engine: AsyncEngine, count: int) -> None:
         await conn.execute(sa.text("ANALYZE"))
 
 
-async def statements_of_the_page(conn: AsyncConnection, query: QueueQuery) -> list[tuple[str, Any]]:
+async def statements_of_the_page(
+    conn: AsyncConnection, query: QueueQuery, claimant_id: str | None = None
+) -> list[tuple[str, Any]]:
     seen: list[tuple[str, Any]] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
@@ -74,7 +76,7 @@ async def statements_of_the_page(conn: AsyncConnection, query: QueueQuery) -> li
     sa.event.listen(conn.sync_connection.engine, "before_cursor_execute", record)  # type: ignore[union-attr]
     try:
         # a month on: most of the queue is overdue, as at a busy unit (the plans are chosen for the data)
-        await SqlTasks(conn).queue_page(query, OPENED + timedelta(days=30), limit=query.limit + 1)
+        await SqlTasks(conn).queue_page(query, OPENED + timedelta(days=30), limit=query.limit + 1, claimant_id=claimant_id)
     finally:
         sa.event.remove(conn.sync_connection.engine, "before_cursor_execute", record)  # type: ignore[union-attr]
     return seen
@@ -129,6 +131,53 @@ async def test_every_statement_of_the_queue_page_reads_an_index_not_the_whole_ta
         assert "ix_tasks_queue_order" in page_plan, page_plan
         assert "TEMP B-TREE FOR ORDER BY" not in page_plan, page_plan
         assert "Sort Key" not in page_plan, page_plan
+
+
+SORTS = ["received", "-received", "nominee", "-nominee", "award", "-award", "state", "-state", "-due"]
+SORT_INDEXES = {
+    "received": "ix_tasks_sort_received",
+    "nominee": "ix_tasks_sort_nominee",
+    "award": "ix_tasks_sort_award",
+    "state": "ix_tasks_sort_state",
+    "due": "ix_tasks_queue_order",
+}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("state", ["active", "overdue"])
+@pytest.mark.parametrize("sort", SORTS)
+async def test_every_sort_of_the_queue_reads_its_index_in_order_without_sorting_the_queue(
+    service_context: Any, sort: str, state: str
+) -> None:
+    ctx = await service_context("review")
+    await seeded(ctx.engine, 3000)
+    query = QueueQuery.model_validate({"unit_code": "HN-SONTAY", "state": state, "sort": sort})
+    async with ctx.engine.connect() as conn:
+        statements = await statements_of_the_page(conn, query)
+        assert len(statements) == 2
+        for statement, parameters in statements:
+            lines = await plan(conn, statement, parameters)
+            assert not reads_whole_table(lines), (statement, lines)
+        page_plan = "\n".join(await plan(conn, *statements[-1]))
+    assert SORT_INDEXES[sort.removeprefix("-")] in page_plan, page_plan
+    assert "TEMP B-TREE FOR ORDER BY" not in page_plan, page_plan
+    assert "Sort Key" not in page_plan, page_plan
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("sort", ["due", "-received", "nominee"])
+async def test_my_tasks_are_found_through_the_claimant_index_not_by_reading_the_queue(service_context: Any, sort: str) -> None:
+    """ "Việc của tôi": one approver's few tasks among thousands, read off ix_tasks_claimant and then sorted (a person
+    holds a few dozen tasks, not a queue)."""
+    ctx = await service_context("review")
+    await seeded(ctx.engine, 3000)
+    query = QueueQuery.model_validate({"unit_code": "HN-SONTAY", "mine": True, "sort": sort})
+    async with ctx.engine.connect() as conn:
+        statements = await statements_of_the_page(conn, query, claimant_id="u7")
+        for statement, parameters in statements:
+            lines = await plan(conn, statement, parameters)
+            assert not reads_whole_table(lines), (statement, lines)
+            assert "ix_tasks_claimant" in "\n".join(lines), (statement, lines)
 
 
 @contextmanager

@@ -44,12 +44,12 @@ async def test_the_tet_week_moves_the_due_date(service_context: Any) -> None:
 @pytest.mark.asyncio
 async def test_the_queue_shows_due_dates_and_counts_overdue_tasks(service_context: Any) -> None:
     ctx = await service_context("review")
-    await open_task(ctx, datetime(2026, 1, 5, 2, 0, tzinfo=UTC))  # due 19/1, long past on the fixed clock (2/3/2026)
+    await open_task(ctx, datetime(2026, 1, 5, 2, 0, tzinfo=UTC))  # due 16/1 (Saturday 10/1 worked), long past on 2/3/2026
     await open_task(ctx, datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
     approver = Actor(user_id="u", username="ld.sontay", roles=(RoleGrant(role="approver", unit_code="HN-SONTAY"),))
     page = await review_rpc(ctx)["list_queue"](approver, {"unit_code": "HN-SONTAY"})
     assert page["counts"] == {"open": 2, "claimed": 0, "overdue": 1, "escalated_in": 0, "escalated_out": 0}
-    assert [t["due_at"][:10] for t in page["items"]] == ["2026-01-19", "2026-03-16"]  # oldest due first
+    assert [t["due_at"][:10] for t in page["items"]] == ["2026-01-16", "2026-03-16"]  # oldest due first
     overdue = await review_rpc(ctx)["list_queue"](approver, {"unit_code": "HN-SONTAY", "state": "overdue"})
     assert overdue["total"] == 1
     before = await review_rpc(ctx)["list_queue"](approver, {"unit_code": "HN-SONTAY", "due_before": "2026-02-01"})

@@ -288,7 +288,7 @@ async def test_revocation_marks_every_prize_to_recover_and_takes_the_decision_ou
     assert awards.signer.signed[-1] == ("HN-SONTAY", chair, "Ký ban hành quyết định thu hồi số 2/QĐ-LĐLĐ")
     book = await outgoing.outgoing_register(awards.context, SONTAY, OutgoingQuery(unit_code="HN-SONTAY", year=2026))
     assert [(line.number_text, line.kind_label, line.subject) for line in book.items] == [
-        ("1/QĐ-LĐLĐ", "Quyết định", "Về việc khen thưởng Giấy khen của Liên đoàn Lao động cấp huyện năm 2026"),
+        ("1/QĐ-LĐLĐ", "Quyết định", "Về việc khen thưởng Giấy khen của Ban Chấp hành Liên đoàn Lao động thị xã Sơn Tây năm 2026"),
         ("2/QĐ-LĐLĐ", "Quyết định", "Về việc thu hồi Quyết định số 1/QĐ-LĐLĐ"),
     ]
     printed = await documents.decision_document(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import tomllib
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -8,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.contracts.values import VIETNAM_TZ
-from shared.rules.calendar import MissingHolidays, WorkingCalendar, default_calendar, load_calendar
+from shared.rules.calendar import HOLIDAYS_DIR, MissingHolidays, WorkingCalendar, default_calendar, load_calendar
 
 CAL = default_calendar()
 
@@ -70,3 +71,20 @@ def test_adding_n_working_days_lands_on_a_working_day_n_working_days_later(start
     end = CAL.add_working_days(start, n)
     assert CAL.working_days_between(start, end) == n
     assert n == 0 or CAL.is_working_day(end)
+
+
+def test_the_2026_new_year_swap_moves_friday_2_january_to_saturday_10_january() -> None:
+    """12729/VPCP-KGVX of 25/12/2025 as reported (unconfirmed in the data file): 1–4/1 off, Saturday 10/1 worked."""
+    assert not CAL.is_working_day(date(2026, 1, 2))
+    assert CAL.is_working_day(date(2026, 1, 10))
+    # Ten working days from Friday 9/1/2026 count the swapped Saturday: due Thursday 22/1, not Friday 23/1.
+    assert CAL.add_working_days(date(2026, 1, 9), 10) == date(2026, 1, 22)
+    assert WorkingCalendar(years=frozenset({2026})).add_working_days(date(2026, 1, 9), 10) == date(2026, 1, 23)
+
+
+def test_every_unconfirmed_calendar_entry_names_its_source() -> None:
+    for file in sorted(HOLIDAYS_DIR.glob("*.toml")):
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+        for entry in [*raw.get("holidays", []), *raw.get("working_days", [])]:
+            if entry.get("confirmed") is False:
+                assert entry.get("source"), (file.name, entry)

@@ -53,14 +53,14 @@ def version_file(directory: Path, catalog: str, effective_from: str, *codes: str
 
 def test_the_shipped_directory_loads_and_validates() -> None:
     files = catalog_files()
-    assert {f.catalog.version for f in files} >= {"union-2024.1", "union-2025.1", "state-2024.1"}
+    assert {f.catalog.version for f in files} >= {"union-2024.1", "union-2025.1", "union-2025.2", "state-2024.1", "state-2025.1"}
 
 
 @pytest.mark.parametrize("code", ["giay_khen_ldld_huyen", "cong_nhan_gioi_thu_do", "bang_khen_tong_ldld"])
 def test_the_codes_used_by_the_demo_keep_working_in_the_new_union_version(code: str) -> None:
     award = award_on(code, date(2026, 5, 1))
     assert award is not None
-    assert award.catalog_version == "union-2025.1"
+    assert award.catalog_version == "union-2025.2"
 
 
 @pytest.mark.parametrize(

@@ -52,8 +52,8 @@ def new_file(tmp_path: Path, text: str = NEW_VERSION) -> Path:
 def test_list_shows_both_catalogues_in_force_on_a_date(capsys: Capsys, catalog_dir: Path) -> None:
     code, out = run(capsys, "list", "--on", "2026-05-01")
     assert code == 0
-    assert "union-2025.1" in out
-    assert "state-2024.1" in out
+    assert "union-2025.2" in out
+    assert "state-2025.1" in out
     assert "bang_khen_thu_tuong" in out
     assert "Cấp Trung ương (đề nghị)" in out
 
@@ -70,7 +70,7 @@ def test_list_as_json(capsys: Capsys, catalog_dir: Path) -> None:
     code, out = run(capsys, "list", "--on", "2026-05-01", "--catalog", "state", "--json")
     assert code == 0
     [state] = json.loads(out)
-    assert state["version"] == "state-2024.1"
+    assert state["version"] == "state-2025.1"
 
 
 def test_show_prints_criteria_with_sources_documents_quota_and_council(capsys: Capsys, catalog_dir: Path) -> None:
@@ -134,7 +134,7 @@ def test_install_copies_a_valid_version_and_it_is_in_force_from_its_date(
     assert code == 0, out
     assert (catalog_dir / "union-2099-01-01.toml").exists()
     assert catalog_on(date(2099, 1, 1), catalog_dir).version == "union-2099.1"
-    assert catalog_on(date(2098, 12, 31), catalog_dir).version == "union-2025.1"
+    assert catalog_on(date(2098, 12, 31), catalog_dir).version == "union-2025.2"
 
 
 def test_install_refuses_an_effective_date_in_the_past(capsys: Capsys, catalog_dir: Path, tmp_path: Path) -> None:

@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 from services.review.domain import authority
 from services.review.domain.deadlines import ReminderRule, end_of_day, reminder_times
 from services.review.domain.task import ReviewTask, TaskState, escalation_chain
+from services.review.usecases.policy import policy_of
 from shared.contracts.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
 from shared.contracts.values import VIETNAM_TZ
+from shared.rules.rulebook import Rulebook
 from tests.unit.factories import actor, path, unit
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 09:00 in Hà Nội
@@ -156,15 +158,15 @@ def test_a_higher_ancestor_alerted_later_may_urge_but_not_receive_directly() -> 
 
 
 def test_the_shipped_rules_are_dated_unconfirmed_and_campaigns_have_their_own() -> None:
-    rules = authority.load_rules()
+    rules = policy_of(Rulebook()).authority
     assert rules
     assert all(not r.confirmed and r.source for r in rules)
-    yearly = authority.rule_for("district", "yearly", date(2026, 3, 2))
-    campaign = authority.rule_for("district", "campaign", date(2026, 3, 2))
+    yearly = authority.rule_for("district", "yearly", date(2026, 3, 2), rules)
+    campaign = authority.rule_for("district", "campaign", date(2026, 3, 2), rules)
     assert (yearly.max_new_due_working_days, yearly.lapse_working_days) == (10, 5)
     assert (campaign.max_new_due_working_days, campaign.lapse_working_days) == (5, 3)
     with pytest.raises(LookupError):
-        authority.rule_for("district", "yearly", date(2023, 12, 31))
+        authority.rule_for("district", "yearly", date(2023, 12, 31), rules)
 
 
 def test_the_most_specific_rule_in_force_wins() -> None:
@@ -180,7 +182,7 @@ def test_the_most_specific_rule_in_force_wins() -> None:
 def test_reminders_at_eighty_percent_and_on_the_morning_of_the_due_date() -> None:
     opened = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
     due = datetime(2026, 3, 12, 2, 0, tzinfo=UTC)
-    times = reminder_times(opened, due)
+    times = reminder_times(opened, due, policy_of(Rulebook()).deadlines.reminder_on(date(2026, 3, 2)))
     assert times["before_due"] == opened + (due - opened) * 0.8
     assert times["due_day"] == datetime(2026, 3, 12, 8, 0, tzinfo=VIETNAM_TZ)
 

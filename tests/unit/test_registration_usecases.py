@@ -3,8 +3,10 @@ and announces, with no database and no broker (the integration tests prove the S
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import shutil
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,6 +41,7 @@ from shared.contracts.operations.registration import (
 )
 from shared.platform.clock import FixedClock
 from shared.rules.reference import UnitTree, load_units
+from shared.rules.rulebook import Rulebook
 from tests.fakes import default_rulebook
 from tests.fakes.registration import FakeUnitOfWork
 
@@ -136,7 +139,35 @@ async def test_a_submission_with_wrong_fields_is_refused_naming_each_field_and_l
 
 
 @pytest.mark.asyncio
-async def test_a_nominee_who_fails_a_criterion_is_refused_with_the_reason_on_the_declared_fact(world: World) -> None:
+async def test_an_unconfirmed_exclusion_only_warns_the_approver(world: World) -> None:
+    """The CĐCS exclusions come from one province's guideline (`confirmed = false`): they may not refuse anybody."""
+    nominee = {"kind": "individual", "name": "Nguyễn Văn An", "months_employed": 8, "absence_working_days": 45}
+
+    view = await nominations.submit(world.ctx, SUBMITTER, draft(nominee=nominee))
+
+    warned = {c.field: c for c in view.eligibility if c.status == "warning"}
+    assert warned["nominee.months_employed"].message.startswith("Công tác 8 tháng, cần từ 10 tháng")
+    assert warned["nominee.months_employed"].source.endswith("(chưa xác nhận)")
+    assert "nominee.absence_working_days" in warned
+    assert not [c for c in view.eligibility if c.status == "fail"]
+
+
+def confirmed_exclusions(tmp_path: Path) -> Rulebook:
+    """The shipped catalogue, as an office that confirmed the CĐCS exclusions with their source would install it."""
+    catalog_dir = tmp_path / "catalog"
+    shutil.copytree(default_rulebook().catalog_dir, catalog_dir)
+    for version in catalog_dir.glob("union-*.toml"):
+        text = version.read_text(encoding="utf-8")
+        version.write_text(text.replace('MyFile/17269"\nconfirmed = false', 'MyFile/17269"\nconfirmed = true'), encoding="utf-8")
+    assert 'MyFile/17269"\nconfirmed = true' in (catalog_dir / "union-2025-01-01.toml").read_text(encoding="utf-8")
+    return replace(default_rulebook(), catalog_dir=catalog_dir)
+
+
+@pytest.mark.asyncio
+async def test_a_nominee_who_fails_a_confirmed_criterion_is_refused_with_the_reason_on_the_declared_fact(
+    world: World, tmp_path: Path
+) -> None:
+    world = World(ctx=replace(world.ctx, rules=confirmed_exclusions(tmp_path)), uow=world.uow, clock=world.clock)
     nominee = {"kind": "individual", "name": "Nguyễn Văn An", "months_employed": 8, "absence_working_days": 45}
 
     with pytest.raises(ValidationFailed) as refused:

@@ -62,6 +62,7 @@ def test_summary_orders_awards_from_the_grassroots_up_and_counts_individuals_and
     assert report["total"] == {
         "count": 1824,
         "prize_vnd": 1_824_000,
+        "gift_vnd": 0,
         "individual": 1816,
         "collective": 8,
         "by_sector": {"public_administration": 75, "school": 448, "enterprise": 1301, "unknown": 0},

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Literal
 
 from shared.contracts.values import NomineeKind, UnitRef
-from shared.rules.catalog import Award
+from shared.rules.catalog import Award, PrizeKind
 from shared.rules.forwarding import proposal_symbol
 from shared.rules.reference import prize_amount, prize_rounding_on
 
@@ -33,12 +33,16 @@ def number_for(issuer: UnitRef, year: int, last_number: int) -> DecisionNumber:
 class Prize:
     coefficient: str
     base_salary_vnd: int
-    amount_vnd: int
+    amount_vnd: int  # đồng: the money, or a gift's value
     on: date
+    kind: PrizeKind = "coefficient"
 
 
 def prize_for(award: Award, nominee_kind: NomineeKind, base_salary_vnd: int, on: date) -> Prize:
-    """Coefficient x base salary in force on `on`, rounded as the rule in force then says (parameters.toml)."""
+    """Coefficient x base salary in force on `on`, rounded as the rule in force then says (parameters.toml); or the
+    catalogue's flat amount or gift value (0 when the catalogue does not know it: the unit sets it on the draft)."""
+    if award.prize is not None:
+        return Prize("0", base_salary_vnd, award.prize.amount_for(nominee_kind) or 0, on, award.prize.kind)
     coefficient = award.coefficient_for(nominee_kind)
     rounding = prize_rounding_on(on)
     amount = prize_amount(coefficient, base_salary_vnd, rounding.step_vnd if rounding else 0)
@@ -52,6 +56,7 @@ class PrizeLine:
 
     amount_vnd: int | None  # None: unknown
     source: Literal["catalogue", "unit", "none", "unknown"]
+    kind: PrizeKind = "coefficient"  # a gift's line is its value
 
     @property
     def known(self) -> bool:
@@ -62,13 +67,17 @@ def prize_line(award: Award, nominee_kind: NomineeKind, base_salary_vnd: int, on
     """The prize a signature would grant: coefficient x base salary when the catalogue has a coefficient; else the
     amount the unit set on the draft; else none when the catalogue confirms there is none; else unknown, which blocks
     signing (a decision never states an amount, or its absence, that nobody knows)."""
-    if award.coefficient_for(nominee_kind) > 0:
-        return PrizeLine(prize_for(award, nominee_kind, base_salary_vnd, on).amount_vnd, "catalogue")
+    kind = award.prize_kind
+    if kind == "none":
+        return PrizeLine(0, "none", kind)  # the catalogue says there is none (if unconfirmed, its source says so)
+    amount = prize_for(award, nominee_kind, base_salary_vnd, on).amount_vnd
+    if amount > 0:
+        return PrizeLine(amount, "catalogue", kind)
     if set_by_unit is not None:
-        return PrizeLine(set_by_unit, "unit")
-    if award.coefficient_confirmed:
+        return PrizeLine(set_by_unit, "unit", kind)
+    if award.prize is None and award.coefficient_confirmed:
         return PrizeLine(0, "none")
-    return PrizeLine(None, "unknown")
+    return PrizeLine(None, "unknown", kind)
 
 
 def proposal_number_for(issuer: UnitRef, year: int, last_number: int) -> DecisionNumber:

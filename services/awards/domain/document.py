@@ -4,12 +4,13 @@ The list is the document's appendix ("DANH SÁCH … Kèm theo Quyết định s
 collectives and individuals in two tables ("A. TẬP THỂ", "B. CÁ NHÂN"), each sorted by award (in the order the
 document lists them), then unit and name; a document listing several awards of its issuer names each in Điều 1 with
 its own counts, as real decisions do. A prize whose amount is not known (coefficient 0 that the catalogue has not
-confirmed) is printed "chưa xác định", never as "no prize".
+confirmed) is printed "chưa xác định", never as "no prize". A prize is money (a coefficient of the base salary, or
+a flat amount), a gift printed with its value ("Tặng phẩm trị giá …"), or none (no prize line at all).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,6 +18,7 @@ from services.awards.domain.legal_basis import DocumentKind
 from services.awards.domain.register import Decision, RegistryEntry
 from shared.contracts.operations.awards import DecisionFrame
 from shared.contracts.values import VIETNAM_TZ, NomineeKind
+from shared.rules.catalog import PrizeKind
 from shared.rules.documents import AppendixHeading, Column, OfficialDocument, SignatureBlock, Table, short_date, vnd
 
 TITLES = {"decision": "QUYẾT ĐỊNH", "proposal": "TỜ TRÌNH", "forwarding": "TỜ TRÌNH"}
@@ -34,11 +36,18 @@ class Entry:
     prize_amount_vnd: int
     position: str = ""  # an individual's chức vụ
     amount_known: bool = True  # False: the catalogue's coefficient is 0 and unconfirmed, so the amount is not known
+    prize_kind: PrizeKind = "coefficient"
 
     @property
     def amount(self) -> int | str:
-        """The amount as a list prints it: đồng, or "chưa xác định"."""
-        return self.prize_amount_vnd if self.amount_known else UNKNOWN_AMOUNT
+        """The amount as a list prints it: đồng, a gift with its value, "không", or "chưa xác định"."""
+        if not self.amount_known:
+            return UNKNOWN_AMOUNT
+        if self.prize_kind == "gift":
+            return f"Tặng phẩm trị giá {vnd(self.prize_amount_vnd)}"
+        if self.prize_kind == "none":
+            return "Không"
+        return self.prize_amount_vnd
 
 
 @dataclass(frozen=True)
@@ -74,9 +83,12 @@ def document_data(
     frame: DecisionFrame,
     *,
     no_prize_awards: frozenset[str] = frozenset(),
+    prize_kinds: Mapping[str, PrizeKind] | None = None,
 ) -> DocumentData:
     """A decision and its entries as the document's data, in the frame it was issued with. A zero prize is "no
-    prize" only for the awards in `no_prize_awards` (the catalogue confirms they carry none); else it is unknown."""
+    prize" only for the awards in `no_prize_awards` (the catalogue confirms they carry none) or whose prize kind is
+    "none"; else it is unknown. `prize_kinds`: each award's prize kind by code (default: a coefficient)."""
+    kinds = prize_kinds or {}
     revocation = None
     if decision.status == "revoked" and decision.revoked_at is not None:
         revocation = Revocation(
@@ -104,7 +116,10 @@ def document_data(
                 award_name=e.award_name or decision.award_name,
                 prize_amount_vnd=e.prize_amount_vnd,
                 position=e.nominee_position,
-                amount_known=e.prize_amount_vnd > 0 or (e.award_code or decision.award_code) in no_prize_awards,
+                amount_known=e.prize_amount_vnd > 0
+                or (e.award_code or decision.award_code) in no_prize_awards
+                or kinds.get(e.award_code or decision.award_code) == "none",
+                prize_kind=kinds.get(e.award_code or decision.award_code, "coefficient"),
             )
             for e in entries
         ),
@@ -197,7 +212,8 @@ def subject_line(kind: DocumentKind, award_names: Sequence[str], periods: Sequen
 
 
 def _tables(data: DocumentData) -> tuple[Table, ...]:
-    money = data.kind == "decision"
+    money = data.kind == "decision" and any(e.prize_kind != "none" for e in data.entries)
+    gifts = any(e.prize_kind == "gift" for e in data.entries)
     several_awards = len(award_order(data.entries)) > 1
     collectives, individuals = split_by_kind(data.entries)
     tables = []
@@ -215,7 +231,7 @@ def _tables(data: DocumentData) -> tuple[Table, ...]:
         if several_awards:
             columns.append(Column("Hình thức", 2.0))
         if money:
-            columns.append(Column("Số tiền (đồng)", 1.5, money=True))
+            columns.append(Column("Tiền thưởng, tặng phẩm (đồng)" if gifts else "Số tiền (đồng)", 1.5, money=True))
         body = []
         for i, e in enumerate(rows, start=1):
             row: list[str | int] = [i, e.nominee_name, *([e.position] if person else []), e.unit_name]
@@ -230,6 +246,36 @@ def _tables(data: DocumentData) -> tuple[Table, ...]:
     return tuple(tables)
 
 
+def _each(rows: Sequence[Entry], what: str) -> str:
+    """ "1.000.000 đồng mỗi cá nhân" when every row has the same amount, else the rows' own amounts."""
+    amounts = {e.prize_amount_vnd for e in rows}
+    kinds = {"tập thể" if e.nominee_kind == "collective" else "cá nhân" for e in rows}
+    if len(amounts) == 1 and len(kinds) == 1:
+        return f"{what} {vnd(amounts.pop())} đồng mỗi {kinds.pop()}"
+    return f"{what} theo mức của từng tập thể, cá nhân"
+
+
+def _prize_article(data: DocumentData) -> str:
+    """Điều 2 of a decision whose prizes are not only coefficients: each kind in its words, then the total."""
+    given = [e for e in data.entries if e.prize_amount_vnd > 0]
+    clauses = []
+    for kind in ("coefficient", "flat", "gift"):
+        rows = [e for e in given if e.prize_kind == kind]
+        if not rows:
+            continue
+        if kind == "coefficient":
+            clause = f"tiền thưởng bằng hệ số nhân mức lương cơ sở {vnd(data.base_salary_vnd)} đồng theo quy định"
+        elif kind == "flat":
+            clause = _each(rows, "tiền thưởng")
+        else:
+            clause = _each(rows, "tặng phẩm trị giá")
+        clauses.append(f"{clause} (cộng {vnd(total_vnd(rows))} đồng)")
+    return (
+        f"Điều 2. Kèm theo hình thức khen thưởng tại Điều 1 là {'; '.join(clauses)}; mức của từng tập thể, cá nhân "
+        f"theo danh sách kèm theo, tổng cộng {vnd(total_vnd(given))} đồng."
+    )
+
+
 def _decision_articles(data: DocumentData, counts: list[AwardCount]) -> tuple[str, ...]:
     total = total_vnd(data.entries)
     article1 = f"Điều 1. Tặng {_awards_phrase(counts)} (có danh sách kèm theo)."
@@ -238,6 +284,8 @@ def _decision_articles(data: DocumentData, counts: list[AwardCount]) -> tuple[st
             "Điều 2. Tiền thưởng kèm theo hình thức khen thưởng tại Điều 1 chưa xác định (mức tiền thưởng chưa được "
             "xác nhận trong danh mục khen thưởng); mức của từng tập thể, cá nhân theo danh sách kèm theo."
         )
+    elif total and any(e.prize_kind in ("flat", "gift") for e in data.entries if e.prize_amount_vnd):
+        article2 = _prize_article(data)
     elif total:
         article2 = (
             "Điều 2. Kèm theo hình thức khen thưởng tại Điều 1 là tiền thưởng bằng hệ số nhân mức lương cơ sở "

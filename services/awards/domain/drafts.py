@@ -131,7 +131,7 @@ def draft_of(plan: DocumentPlan, *, approval: Event, issuer: UnitRef, batch_id: 
         batch_id=batch_id,
         nominations=tuple(item.nomination for item in plan.items),
         award_code=first.code,
-        award_name=first.name,
+        award_name=first.name_for(issuer.name),
         approved_at=approval.occurred_at,
         approved_by=approval.actor,
     )

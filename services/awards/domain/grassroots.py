@@ -120,6 +120,7 @@ def check_rows(
                 id=new_id(),
                 source="grassroots",
                 award=award,
+                award_name=award.name_for(path[0].name),
                 level="grassroots",
                 nominee={"kind": row.nominee_kind, "name": row.nominee_name},
                 unit_path=path,

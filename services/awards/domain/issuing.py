@@ -170,7 +170,7 @@ def issue_document(
         issued_at=issued_at,
         signed_by=frame.signer_name or signer.full_name or signer.username,
         award_code=first.code,
-        award_name=first.name,
+        award_name=first.name_for(issuer.name),
         catalog_version=items[0].nomination.catalog_version,
         readers=tuple(sorted({u.code for item in items for u in item.nomination.unit_path})),
         batch_id=batch_id,
@@ -184,12 +184,13 @@ def issue_document(
             prize_for(award, nom.nominee.kind, base_salary_vnd, on) if kind == "decision" else Prize("0", base_salary_vnd, 0, on)
         )
         if kind == "decision" and prize.amount_vnd == 0 and nom.id in prizes:
-            prize = Prize(prize.coefficient, base_salary_vnd, prizes[nom.id], on)  # the unit's own amount (its quy chế)
+            prize = Prize(prize.coefficient, base_salary_vnd, prizes[nom.id], on, prize.kind)  # the unit's own amount
         entries.append(
             RegisterEntry(
                 id=new_id(),
                 source="pipeline",
                 award=award,
+                award_name=award.name_for(issuer.name),
                 level=issuer.level,
                 nominee=nom.nominee.model_dump(),
                 unit_path=nom.unit_path,
@@ -214,7 +215,7 @@ def issue_document(
             issuer=issuer,
             issued_at=issued_at,
             award_code=award.code,
-            award_name=award.name,
+            award_name=award.name_for(issuer.name),
             prize_amount_vnd=prize.amount_vnd,
         )
         if kind == "decision":

@@ -97,6 +97,11 @@ class RegisterEntry:
     catalog_version: str | None = None  # the version that judged the nomination, when not the award's own
     position: int = 0  # order within its decision
     status: EntryStatus = "granted"  # proposed: a tờ trình to the state authority; not an award yet
+    award_name: str = ""  # as its issuer printed it (the catalogue's name composed from the issuing unit); "": the name
+
+    @property
+    def printed_name(self) -> str:
+        return self.award_name or self.award.name
 
     @property
     def counted(self) -> bool:

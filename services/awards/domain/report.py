@@ -83,7 +83,8 @@ class Group:
     nominee_kind: str
     year: int
     count: int
-    prize_vnd: int
+    prize_vnd: int  # money: coefficient prizes and flat amounts
+    gift_vnd: int = 0  # the value of gifts
     period: str = ""  # the kỳ xét; "" for entries recorded before reports kept it
 
 
@@ -136,7 +137,9 @@ class ScopeCount:
     prize_vnd: int
     period: str | None = None
 
-    def group(self) -> Group:
+    def group(self, gift_awards: frozenset[str] = frozenset()) -> Group:
+        """The row as a group; the prizes of `gift_awards` (whose prize is a gift) count as gifts' value, not money."""
+        gift = self.award_code in gift_awards
         return Group(
             award_code=self.award_code,
             award_name=self.award_name or self.award_code,
@@ -146,20 +149,23 @@ class ScopeCount:
             nominee_kind=self.nominee_kind or "individual",
             year=int(self.year or 0),
             count=int(self.count),
-            prize_vnd=int(self.prize_vnd),
+            prize_vnd=0 if gift else int(self.prize_vnd),
+            gift_vnd=int(self.prize_vnd) if gift else 0,
             period=self.period or "",
         )
 
 
-def by_unit(counts: Sequence[ScopeCount], unit: str, own_name: str | None) -> list[dict[str, Any]]:
+def by_unit(
+    counts: Sequence[ScopeCount], unit: str, own_name: str | None, gift_awards: frozenset[str] = frozenset()
+) -> list[dict[str, Any]]:
     """One line per unit directly below (entries of the unit itself under its own code), largest first."""
     lines: dict[str, dict[str, Any]] = {}
     for row in counts:
         code = row.child_code or unit
         name = row.child_name or (own_name if row.child_code is None else None) or code
-        line = lines.setdefault(code, {"code": code, "name": name, "count": 0, "prize_vnd": 0, "by_sector": {}})
+        line = lines.setdefault(code, {"code": code, "name": name, "count": 0, "prize_vnd": 0, "gift_vnd": 0, "by_sector": {}})
         line["count"] += int(row.count)
-        line["prize_vnd"] += int(row.prize_vnd)
+        line["gift_vnd" if row.award_code in gift_awards else "prize_vnd"] += int(row.prize_vnd)
         key = sector_key(row.sector)
         line["by_sector"][key] = line["by_sector"].get(key, 0) + int(row.count)
     for line in lines.values():
@@ -172,12 +178,14 @@ def by_unit(counts: Sequence[ScopeCount], unit: str, own_name: str | None) -> li
 class _Tally:
     count: int = 0
     prize_vnd: int = 0
+    gift_vnd: int = 0
     by_sector: dict[str, int] = field(default_factory=dict)
     by_kind: dict[str, int] = field(default_factory=dict)
 
     def add(self, g: Group) -> None:
         self.count += g.count
         self.prize_vnd += g.prize_vnd
+        self.gift_vnd += g.gift_vnd
         s = sector_key(g.sector)
         self.by_sector[s] = self.by_sector.get(s, 0) + g.count
         self.by_kind[g.nominee_kind] = self.by_kind.get(g.nominee_kind, 0) + g.count
@@ -186,6 +194,7 @@ class _Tally:
         return {
             "count": self.count,
             "prize_vnd": self.prize_vnd,
+            "gift_vnd": self.gift_vnd,
             "individual": self.by_kind.get("individual", 0),
             "collective": self.by_kind.get("collective", 0),
             "by_sector": {s: self.by_sector.get(s, 0) for s in (*SECTORS, UNKNOWN_SECTOR)},

@@ -481,7 +481,7 @@ def _entry_row(e: RegisterEntry) -> dict[str, Any]:
         "prize_amount_vnd": e.prize_amount_vnd,
         "source": e.source,
         "award_code": e.award.code,
-        "award_name": e.award.name,
+        "award_name": e.printed_name,
         "catalog_version": e.catalog_version or e.award.catalog_version,
         "position": e.position,
         "status": e.status,

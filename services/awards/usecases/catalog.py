@@ -36,6 +36,7 @@ async def list_catalog(ctx: AwardsContext, actor: Actor, q: CatalogQuery) -> Cat
                     "submittable": a.submittable,
                     "awarding_level_name": LEVEL_NAMES_VI[a.awarding_level],
                     "prize_vnd": {k: prize_for(a, k, base, on).amount_vnd for k in a.nominee_kinds},
+                    "prize_kind": a.prize_kind,
                     "council_text": a.council.describe() if a.council else "",
                     "declared_facts": {k: facts_needed(a, k) for k in a.nominee_kinds},
                 }

@@ -20,6 +20,7 @@ from services.awards.usecases.ports import UnitDirectory
 from shared.contracts.errors import NotFound
 from shared.contracts.events import Actor
 from shared.contracts.operations.awards import DecisionFrame, DocumentFile, DocumentRequest
+from shared.rules.catalog import PrizeKind
 from shared.rules.documents import OfficialDocument, to_html, to_pdf, to_xlsx
 
 MEDIA_TYPES = {
@@ -74,8 +75,10 @@ def official_document(
     ctx: AwardsContext, decision: Decision, entries: Sequence[RegistryEntry], frame: DecisionFrame
 ) -> OfficialDocument:
     """The document a decision prints, from what the register holds of it."""
-    no_prize = _no_prize_awards(ctx, entries, issued_on(decision))
-    return build_document(document_data(decision, entries, frame, no_prize_awards=no_prize))
+    on = issued_on(decision)
+    no_prize = _no_prize_awards(ctx, entries, on)
+    kinds = _prize_kinds(ctx, entries, on)
+    return build_document(document_data(decision, entries, frame, no_prize_awards=no_prize, prize_kinds=kinds))
 
 
 def _no_prize_awards(ctx: AwardsContext, entries: Sequence[RegistryEntry], on: date) -> frozenset[str]:
@@ -83,9 +86,19 @@ def _no_prize_awards(ctx: AwardsContext, entries: Sequence[RegistryEntry], on: d
     none: set[str] = set()
     for code in {e.award_code for e in entries}:
         award = ctx.rules.award_on(code, on)
-        if award is not None and award.coefficient_confirmed:
+        if award is not None and award.prize is None and award.coefficient_confirmed:
             none.add(code)
     return frozenset(none)
+
+
+def _prize_kinds(ctx: AwardsContext, entries: Sequence[RegistryEntry], on: date) -> dict[str, PrizeKind]:
+    """Each award's prize kind as the catalogue in force on the decision date has it (a coefficient, a flat amount,
+    a gift, none): the document prints each in its words."""
+    kinds: dict[str, PrizeKind] = {}
+    for code in {e.award_code for e in entries}:
+        award = ctx.rules.award_on(code, on)
+        kinds[code] = award.prize_kind if award is not None else "coefficient"
+    return kinds
 
 
 async def frame_now(units: UnitDirectory, actor: Actor, decision: Decision) -> DecisionFrame:

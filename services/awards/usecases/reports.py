@@ -15,6 +15,14 @@ from shared.contracts.events import Actor
 from shared.contracts.operations.awards import ReportQuery, ReportView
 
 
+def gift_awards(ctx: AwardsContext, codes: set[str]) -> frozenset[str]:
+    """The awards among `codes` whose prize is a gift in a catalogue version: their entries' amounts are the gifts'
+    value, which a report sums apart from the money (an award code keeps its prize kind across versions)."""
+    return frozenset(
+        a.code for f in ctx.rules.catalog_files() for a in f.catalog.awards if a.code in codes and a.prize_kind == "gift"
+    )
+
+
 async def report(ctx: AwardsContext, units: UnitDirectory, actor: Actor, q: ReportQuery) -> ReportView:
     asked, narrowed = report_unit(actor, q.unit_code)
     unit = asked or (await units.root(actor)).code  # the whole tree: its root, as registration holds it
@@ -39,13 +47,14 @@ async def report(ctx: AwardsContext, units: UnitDirectory, actor: Actor, q: Repo
         if narrowed and not counts and not await uow.store.below_any(unit, mine):
             # an empty report of a unit below one of the actor's units is no secret
             raise Forbidden("Đơn vị này không thuộc phạm vi của bạn", code="not_your_unit")
+    gifts = gift_awards(ctx, {c.award_code for c in counts})
     return ReportView.model_validate(
         {
             "unit_code": unit,
             "date_from": start,
             "date_to": end,
             "narrowed_to_own_units": narrowed,
-            **summarise([c.group() for c in counts]),
-            "by_unit": by_unit(counts, unit, own_name),
+            **summarise([c.group(gifts) for c in counts]),
+            "by_unit": by_unit(counts, unit, own_name, gifts),
         }
     )

@@ -241,6 +241,8 @@ def _prize_label(line: PrizeLine) -> str:
     if line.source == "none":
         return "Không kèm tiền thưởng"
     amount = f"{line.amount_vnd:,}".replace(",", ".") + " đ"
+    if line.kind == "gift":
+        amount = f"Tặng phẩm trị giá {amount}"
     return f"{amount} (mức của đơn vị)" if line.source == "unit" else amount
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel
 
 from services.portal.api.deps import Code, CurrentActor, Id, Offset, PageCursor, Period, page_limit, present
-from services.portal.downloads import binary_responses, file_response
+from services.portal.downloads import XLSX, binary_responses, file_response
+from services.portal.exports import nominations_download
 from services.portal.gateway import Gateway
+from services.portal.list_workbook import EXPORT_ROW_CAP
 from services.portal.uploads import read_upload
 from shared.contracts.commands import NominationDraft, NominationEdit, Withdrawal
 from shared.contracts.operations import registration as registration_ops
@@ -46,6 +48,12 @@ class StagedFile(BaseModel):
     expires_in_seconds: int
 
 
+NominationOrder = Annotated[
+    registration_ops.NominationSort,
+    Query(description="Thứ tự: -created (mới nộp trước, mặc định) hoặc created (nộp trước lên trước)"),
+]
+
+
 def build_router(gateway: Gateway) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["nominations"])
 
@@ -63,6 +71,7 @@ def build_router(gateway: Gateway) -> APIRouter:
         status: Code = None,
         award_code: Code = None,
         period: Period = None,
+        sort: NominationOrder = "-created",
         offset: Offset = 0,
         cursor: PageCursor = None,
     ) -> registration_ops.NominationPage:
@@ -71,11 +80,30 @@ def build_router(gateway: Gateway) -> APIRouter:
             "status": status,
             "award_code": award_code,
             "period": period,
+            "sort": sort if sort != "-created" else None,
             "limit": limit,
             "offset": offset or None,
             "cursor": cursor,
         }
         return await gateway.ask(registration_ops.LIST_NOMINATIONS, actor, present(params))
+
+    @api.get(
+        "/nominations.xlsx",
+        summary=f"Danh sách hồ sơ dạng bảng tính .xlsx: mọi hồ sơ khớp bộ lọc (tối đa {EXPORT_ROW_CAP} dòng)",
+        response_class=Response,
+        responses=binary_responses(XLSX),
+    )
+    async def nominations_xlsx(
+        actor: CurrentActor,
+        unit_code: Code = None,
+        status: Code = None,
+        award_code: Code = None,
+        period: Period = None,
+        sort: NominationOrder = "-created",
+    ) -> Response:
+        params = {"unit_code": unit_code, "status": status, "award_code": award_code, "period": period}
+        params["sort"] = sort if sort != "-created" else None
+        return await nominations_download(gateway, actor, present(params))
 
     @api.get("/nominations/{nomination_id}", summary="Hồ sơ, trạng thái, dòng thời gian và quyết định")
     async def get_nomination(nomination_id: Id, actor: CurrentActor) -> registration_ops.NominationView:

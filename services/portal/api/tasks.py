@@ -5,16 +5,50 @@ directly). Review decides who may."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from services.portal import users
 from services.portal.api.deps import Code, CodePath, CurrentActor, Id, Offset, PageCursor, Period, page_limit, present
+from services.portal.downloads import XLSX, binary_responses
+from services.portal.exports import queue_download
 from services.portal.gateway import Gateway
+from services.portal.list_workbook import EXPORT_ROW_CAP
 from shared.contracts.commands import Reassignment, ReceiveDirectly, SetDueDate, TaskDecision, Urge
 from shared.contracts.operations import review as review_ops
 from shared.contracts.paging import QUEUE_PAGE_MAX
+
+
+def queue_filters(
+    unit_code: CodePath,
+    state: review_ops.QueueState = "active",
+    award_code: Code = None,
+    origin_unit_code: Code = None,
+    period: Period = None,
+    q: Annotated[str | None, Query(max_length=200, description="Tìm theo tên")] = None,
+    due_before: date | None = None,
+    mine: Annotated[bool, Query(description="Việc của tôi: chỉ hồ sơ anh/chị đã nhận hoặc được giao")] = False,
+    sort: Annotated[
+        review_ops.QueueSort,
+        Query(description="Thứ tự: due (hạn xử lý), received, nominee, award, state; thêm '-' phía trước để đảo chiều"),
+    ] = "due",
+) -> dict[str, Any]:
+    """A queue's filters and sort as the API takes them (review validates them again and applies them)."""
+    return {
+        "unit_code": unit_code,
+        "state": state,
+        "due_before": due_before.isoformat() if due_before else None,
+        "award_code": award_code,
+        "origin_unit_code": origin_unit_code,
+        "period": period,
+        "q": q,
+        "mine": mine or None,
+        "sort": sort if sort != "due" else None,
+    }
+
+
+QueueFilters = Annotated[dict[str, Any], Depends(queue_filters)]
 
 
 def build_router(gateway: Gateway) -> APIRouter:
@@ -22,31 +56,23 @@ def build_router(gateway: Gateway) -> APIRouter:
 
     @api.get("/queues/{unit_code}/tasks", summary="Hộp việc của đơn vị")
     async def queue(
-        unit_code: CodePath,
+        filters: QueueFilters,
         actor: CurrentActor,
         limit: Annotated[int, page_limit(QUEUE_PAGE_MAX, 50)],
-        state: review_ops.QueueState = "active",
-        award_code: Code = None,
-        origin_unit_code: Code = None,
-        period: Period = None,
-        q: Annotated[str | None, Query(max_length=200, description="Tìm theo tên")] = None,
-        due_before: date | None = None,
         offset: Offset = 0,
         cursor: PageCursor = None,
     ) -> review_ops.QueuePage:
-        params = {
-            "unit_code": unit_code,
-            "state": state,
-            "due_before": due_before.isoformat() if due_before else None,
-            "award_code": award_code,
-            "origin_unit_code": origin_unit_code,
-            "period": period,
-            "q": q,
-            "limit": limit,
-            "offset": offset or None,
-            "cursor": cursor,
-        }
+        params = {**filters, "limit": limit, "offset": offset or None, "cursor": cursor}
         return await gateway.ask(review_ops.LIST_QUEUE, actor, present(params))
+
+    @api.get(
+        "/queues/{unit_code}/tasks.xlsx",
+        summary=f"Hộp việc dạng bảng tính .xlsx: mọi hồ sơ khớp bộ lọc, theo thứ tự đã chọn (tối đa {EXPORT_ROW_CAP} dòng)",
+        response_class=Response,
+        responses=binary_responses(XLSX),
+    )
+    async def queue_xlsx(filters: QueueFilters, actor: CurrentActor) -> Response:
+        return await queue_download(gateway, actor, present(filters))
 
     @api.get("/tasks/{task_id}", summary="Nhiệm vụ xét duyệt với hồ sơ và lịch sử")
     async def get_task(task_id: Id, actor: CurrentActor) -> review_ops.TaskView:

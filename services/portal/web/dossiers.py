@@ -3,38 +3,30 @@ Submitting and resubmitting are `submission`. Registration decides who may read 
 
 from __future__ import annotations
 
+import typing
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.portal.downloads import file_response
+from services.portal.exports import NOMINATION_STATUSES, nominations_download
 from services.portal.gateway import Gateway
 from services.portal.web import session as web
 from services.portal.web.forms import clean
 from services.portal.web.rendering import Pager, page_number, render, window
-
-NOMINATION_STATUSES = [
-    ("submitted", "Đã nộp"),
-    ("in_review", "Đang xét duyệt"),
-    ("returned", "Trả lại để bổ sung"),
-    ("approved", "Đã phê duyệt"),
-    ("awaiting_signature", "Chờ ký"),
-    ("granted", "Đã khen thưởng"),
-    ("proposed", "Đã trình cấp có thẩm quyền"),
-    ("not_granted", "Cấp có thẩm quyền không khen thưởng"),
-    ("revoked", "Đã thu hồi quyết định"),
-    ("rejected", "Không được duyệt"),
-    ("withdrawn", "Đã rút hồ sơ"),
-]
+from shared.contracts.operations.registration import NominationSort
 
 
 def build_router(gateway: Gateway) -> APIRouter:
     pages = APIRouter(include_in_schema=False)
 
     @pages.get("/ho-so", response_class=HTMLResponse)
-    async def nominations(request: Request, status: str = "", period: str = "") -> HTMLResponse:
+    async def nominations(request: Request, status: str = "", period: str = "", sort: str = "") -> HTMLResponse:
         actor = await web.current_actor(request)
         page = page_number(request)
-        params = clean({"status": status, "period": period, **window(page)})
+        order = sort if sort in typing.get_args(NominationSort) else "-created"  # unknown: the list's own order
+        params = clean({"status": status, "period": period, "sort": order, **window(page)})
         result = await gateway.call("registration", "list", actor, params)
         return await render(
             request,
@@ -46,7 +38,20 @@ def build_router(gateway: Gateway) -> APIRouter:
             filters={"status": status, "period": period},
             statuses=NOMINATION_STATUSES,
             can_submit=bool(actor.units_with("submitter")),
+            export_url="/ho-so.xlsx?" + urlencode(clean({"status": status, "period": period, "sort": order})),
+            # "Ngày nộp" is the sortable column (newest first until clicked; again: reversed)
+            created_sort={
+                "url": "/ho-so?"
+                + urlencode(clean({"status": status, "period": period, "sort": "created" if order == "-created" else ""})),
+                "aria": "descending" if order == "-created" else "ascending",
+            },
         )
+
+    @pages.get("/ho-so.xlsx")
+    async def nominations_xlsx(request: Request, status: str = "", period: str = "", sort: str = "") -> Response:
+        actor = await web.current_actor(request)
+        order = sort if sort in typing.get_args(NominationSort) else "-created"
+        return await nominations_download(gateway, actor, clean({"status": status, "period": period, "sort": order}))
 
     @pages.get("/ho-so/{nomination_id}", response_class=HTMLResponse)
     async def nomination(request: Request, nomination_id: str) -> HTMLResponse:

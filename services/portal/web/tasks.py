@@ -116,6 +116,13 @@ async def prize_line(gateway: Gateway, actor: Actor, nomination: dict[str, Any])
     if award is None or award["outcome"] != "decision":
         return ""
     amount = award["prize_vnd"].get(nomination["nominee"]["kind"], 0)
+    kind = award.get("prize_kind", "coefficient")
+    if kind == "none":
+        return "không kèm tiền thưởng"
+    if kind == "gift":
+        return f"tặng phẩm trị giá {money(amount)}" if amount else "tặng phẩm, trị giá do đơn vị quyết định khi ký"
+    if kind == "flat":
+        return f"{money(amount)} (mức của danh mục khen thưởng)" if amount else "tiền thưởng do đơn vị quyết định khi ký"
     if amount:
         return f"{money(amount)} (theo hệ số và mức lương cơ sở hiện hành)"
     if award["coefficient_confirmed"]:

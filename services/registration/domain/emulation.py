@@ -27,6 +27,7 @@ from shared.contracts.events import CampaignRef, EligibilityCheck
 from shared.contracts.values import LEVEL_NAMES_VI
 from shared.rules.catalog import Award, AwardKind
 from shared.rules.dated import in_force
+from shared.rules.eligibility import failure_status
 from shared.rules.reference import DATA_DIR as SHARED_DATA
 
 RULES_FILE = SHARED_DATA / "emulation.toml"
@@ -51,8 +52,9 @@ def _source(source: str, confirmed: bool) -> str:
     return source if confirmed or "chưa xác nhận" in source else source + UNCONFIRMED
 
 
-def _status(ok: bool, policy: Policy) -> Status:
-    return "pass" if ok else ("fail" if policy == "block" else "warning")
+def _status(ok: bool, policy: Policy, confirmed: bool = True) -> Status:
+    """A check's outcome: an unconfirmed rule warns where it would block (`failure_status`)."""
+    return "pass" if ok else failure_status(policy, confirmed)
 
 
 # Configuration
@@ -77,6 +79,11 @@ class PledgeRule(_DatedRule):
 
     def deadline(self, year: int) -> date:
         return date(year, self.deadline_month, self.deadline_day)
+
+    @property
+    def late_policy(self) -> Literal["refuse", "accept_flagged"]:
+        """A late pledge is refused only by a confirmed rule; an unconfirmed deadline records it as late."""
+        return self.late if self.confirmed else "accept_flagged"
 
 
 class ClusterLeadRule(_DatedRule):
@@ -221,10 +228,10 @@ def judge_pledge(
         return None
     status: Status
     if pledge is None:
-        status = _status(False, rule.missing)
+        status = _status(False, rule.missing, rule.confirmed)
         message = f"Đơn vị chưa có giao ước thi đua năm {year} trong hệ thống"
     elif pledge.status != "confirmed":
-        status = _status(False, rule.unconfirmed)
+        status = _status(False, rule.unconfirmed, rule.confirmed)
         state = "bị cấp trên trả lại" if pledge.status == "returned" else "chờ cấp trên xác nhận"
         message = f"Giao ước thi đua năm {year} của đơn vị {state}"
     else:
@@ -234,7 +241,7 @@ def judge_pledge(
         )
         late = " (đăng ký muộn)" if pledge.late else ""
         if target is None:
-            status = _status(False, rule.title_not_pledged)
+            status = _status(False, rule.title_not_pledged, rule.confirmed)
             message = f"{confirmed}{late} nhưng không đăng ký “{title_name(award.code)}”"
         else:
             status = "pass"
@@ -286,5 +293,8 @@ def judge_cluster_lead(
         ]
         message = f"{unit_name} không được cụm thi đua suy tôn dẫn đầu năm {year} ({'; '.join(parts)})"
     return EligibilityCheck(
-        rule="cluster_lead", status=_status(ok, rule.on_fail), message=message, source=_source(rule.source, rule.confirmed)
+        rule="cluster_lead",
+        status=_status(ok, rule.on_fail, rule.confirmed),
+        message=message,
+        source=_source(rule.source, rule.confirmed),
     )

@@ -228,7 +228,8 @@ class NominationSearch:
     period: str | None = None
     limit: int = 50
     offset: int = 0
-    after: tuple[datetime, str] | None = None  # keyset: only what comes after this (created_at, id), newest first
+    after: tuple[datetime, str] | None = None  # keyset: only what comes after this (created_at, id) in the order
+    oldest_first: bool = False  # the order: newest first, or (NominationQuery.sort "created") oldest first
 
 
 @dataclass(frozen=True)

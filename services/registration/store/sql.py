@@ -226,10 +226,13 @@ class SqlStore(EmulationQueries, Store):
         if search.period:
             where.append(n.c.period == search.period)
         total = await self.conn.scalar(sa.select(sa.func.count()).select_from(n).where(*where))
-        if search.after is not None:  # newest first, ties by id: ix_nominations_created_id read backwards
+        if search.after is not None and search.oldest_first:  # ix_nominations_created_id read forwards
+            at, after_id = search.after
+            where.append(sa.or_(n.c.created_at > at, sa.and_(n.c.created_at == at, n.c.id > after_id)))
+        elif search.after is not None:  # newest first, ties by id: ix_nominations_created_id read backwards
             at, after_id = search.after
             where.append(sa.or_(n.c.created_at < at, sa.and_(n.c.created_at == at, n.c.id < after_id)))
-        order = (n.c.created_at.desc(), n.c.id.desc())
+        order = (n.c.created_at, n.c.id) if search.oldest_first else (n.c.created_at.desc(), n.c.id.desc())
         page = sa.select(n).where(*where).order_by(*order).limit(search.limit).offset(search.offset)
         return int(total or 0), [nomination_row(r) for r in await self.mappings(page)]
 

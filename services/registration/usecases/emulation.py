@@ -213,7 +213,7 @@ async def register_pledge(ctx: RegistrationContext, actor: Actor, cmd: PledgeReg
                 )
             # A returned pledge keeps the date it was first registered: correcting it is not a late registration.
             late = existing.late if existing is not None else registration_is_late(rule, cmd.year, today)
-            if existing is None and late and rule.late == "refuse":
+            if existing is None and late and rule.late_policy == "refuse":
                 raise ValidationFailed.on(
                     "year",
                     f"Đã quá hạn đăng ký giao ước thi đua năm {cmd.year} (hạn {deadline:%d/%m/%Y})",
@@ -306,7 +306,7 @@ async def list_pledges(ctx: RegistrationContext, actor: Actor, q: PledgeQuery) -
         items=[_pledge_view(r, names) for r in page],
         next_cursor=next_cursor,
         deadline=rule.deadline(today.year),
-        late_policy=rule.late,
+        late_policy=rule.late_policy,
         source=rule.source,
         confirmed=rule.confirmed,
     )

@@ -102,7 +102,7 @@ async def submit(ctx: RegistrationContext, actor: Actor, cmd: NominationDraft) -
             unit_code=cmd.unit_code,
             unit_path=tuple(path),
             award_code=award.code,
-            award_name=award.name,
+            award_name=award.name_on_path(path),  # as the unit that decides it will print it
             awarding_level=award.awarding_level,
             catalog_version=award.catalog_version,
             period=period,
@@ -306,9 +306,12 @@ async def get_nomination(ctx: RegistrationContext, actor: Actor, query: Nominati
 
 
 async def list_nominations(ctx: RegistrationContext, actor: Actor, q: NominationQuery) -> NominationPage:
-    """A page of the nominations the caller may see, newest first; `next_cursor` continues after its last."""
+    """A page of the nominations the caller may see, newest first (or oldest first: `sort`); `next_cursor` continues
+    after its last."""
     refuse_offset_with_cursor(q.offset, q.cursor)
-    scope = scope_of(LIST_NOMINATIONS.subject, q.model_dump(include={"unit_code", "status", "award_code", "period"}))
+    filters = q.model_dump(include={"unit_code", "status", "award_code", "period"})
+    # the order binds the cursor too; the default's scope stays as before, so cursors already handed out still work
+    scope = scope_of(LIST_NOMINATIONS.subject, filters if q.sort == "-created" else {**filters, "sort": q.sort})
     search = NominationSearch(
         visible=visibility(actor),
         under_unit=q.unit_code,
@@ -318,6 +321,7 @@ async def list_nominations(ctx: RegistrationContext, actor: Actor, q: Nomination
         limit=q.limit + 1,  # one more, to know whether a next page exists
         offset=q.offset,
         after=decode_moment_key(q.cursor, scope) if q.cursor else None,
+        oldest_first=q.sort == "created",
     )
     async with ctx.uow.reading() as store:
         total, rows = await store.search_nominations(search)

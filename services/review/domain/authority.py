@@ -3,17 +3,15 @@
 A task overdue at its unit stays in that unit's queue. The superiors alerted to it (`ReviewTask.alerted`) may urge
 the unit, set a new due date within the rule's bound, or, only where the award's route passes through them anyway
 (the unit's step is a forward, not the final decision), receive the dossier directly. A final decision is always made
-by the unit the catalogue names, in its own name. What each may do, and the periods, are dated rules in
-`data/escalation.toml`.
+by the unit the catalogue names, in its own name. What each may do, and the periods, are dated rules
+(`shared/data/escalation.toml`, the file the Rulebook names; `parse_rules` reads its entries).
 """
 
 from __future__ import annotations
 
-import tomllib
+from collections.abc import Mapping
 from datetime import date
-from functools import cache
-from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -21,9 +19,8 @@ from services.review.domain.task import ReviewTask, parent_in_path
 from shared.contracts.errors import Conflict, Forbidden, InvalidTransition
 from shared.contracts.events import Actor
 from shared.contracts.values import UnitRef
-from shared.rules.reference import DATA_DIR as SHARED_DATA
+from shared.rules.dated import most_specific
 
-ESCALATION_FILE = SHARED_DATA / "escalation.toml"
 SuperiorAction = Literal["urge", "set_due_date", "receive_directly"]
 ACTION_LABELS_VI: dict[SuperiorAction, str] = {
     "urge": "đôn đốc",
@@ -43,22 +40,18 @@ class AuthorityRule(BaseModel):
     confirmed: bool
 
 
-@cache
-def load_rules(path: Path = ESCALATION_FILE) -> tuple[AuthorityRule, ...]:
-    with path.open("rb") as f:
-        return tuple(AuthorityRule.model_validate(r) for r in tomllib.load(f)["rules"])
+def parse_rules(raw: Mapping[str, Any]) -> tuple[AuthorityRule, ...]:
+    """The rules of an escalation file's `[[rules]]` entries."""
+    return tuple(AuthorityRule.model_validate(r) for r in raw["rules"])
 
 
-def rule_for(level: str, award_kind: str, on: date, rules: tuple[AuthorityRule, ...] | None = None) -> AuthorityRule:
+def rule_for(level: str, award_kind: str, on: date, rules: tuple[AuthorityRule, ...]) -> AuthorityRule:
     """The rule for a task at this level and award kind in force on `on`: the most specific, then the latest."""
-    candidates = [
-        r
-        for r in (rules if rules is not None else load_rules())
-        if r.level in (None, level) and r.award_kind in (None, award_kind) and r.effective_from <= on
-    ]
-    if not candidates:
+    candidates = [r for r in rules if r.level in (None, level) and r.award_kind in (None, award_kind)]
+    best = most_specific(candidates, on, lambda r: (r.award_kind is not None, r.level is not None))
+    if best is None:
         raise LookupError(f"no escalation rule for level {level}, award kind {award_kind} on {on.isoformat()}")
-    return max(candidates, key=lambda r: (r.award_kind is not None, r.level is not None, r.effective_from))
+    return best
 
 
 def next_to_alert(task: ReviewTask, path: list[UnitRef]) -> UnitRef | None:

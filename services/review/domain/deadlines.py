@@ -1,26 +1,25 @@
 """How long a level has to decide and when reminders go out.
 
-All of it is dated configuration in `data/deadlines.toml`: working days per level and award kind, and the reminder
-schedule. What happens once a task is overdue (its superiors alerted, their periods) is domain.authority's.
+All of it is dated configuration (`shared/data/deadlines.toml`, the file the Rulebook names; `parse_policy` reads its
+entries): working days per level and award kind, and the reminder schedule. What happens once a task is overdue (its
+superiors alerted, their periods) is domain.authority's. Nothing here reads a file: the policy and the calendar are
+handed in.
 """
 
 from __future__ import annotations
 
 import logging
-import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import cache
-from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from shared.contracts.values import VIETNAM_TZ
-from shared.rules.calendar import MissingHolidays, WorkingCalendar, default_calendar
-from shared.rules.dated import require_in_force
-from shared.rules.reference import DATA_DIR as SHARED_DATA
+from shared.rules.calendar import MissingHolidays, WorkingCalendar
+from shared.rules.dated import most_specific, require_in_force
 
-DEADLINES_FILE = SHARED_DATA / "deadlines.toml"
 log = logging.getLogger("thidua.deadlines")
 
 
@@ -57,11 +56,12 @@ class DeadlinePolicy:
     reminders: tuple[ReminderRule, ...]
     campaigns: tuple[CampaignDeadline, ...] = ()
 
+    def reminder_on(self, day: date) -> ReminderRule:
+        return require_in_force(self.reminders, day, "reminder rule")
 
-@cache
-def load_policy(path: Path = DEADLINES_FILE) -> DeadlinePolicy:
-    with path.open("rb") as f:
-        raw = tomllib.load(f)
+
+def parse_policy(raw: Mapping[str, Any]) -> DeadlinePolicy:
+    """The policy of a deadlines file's entries (`[[rules]]`, `[[reminders]]`, `[[campaigns]]`)."""
     return DeadlinePolicy(
         rules=tuple(DeadlineRule.model_validate(r) for r in raw["rules"]),
         reminders=tuple(ReminderRule.model_validate(r) for r in raw["reminders"]),
@@ -69,20 +69,12 @@ def load_policy(path: Path = DEADLINES_FILE) -> DeadlinePolicy:
     )
 
 
-def load_rules(path: Path = DEADLINES_FILE) -> tuple[DeadlineRule, ...]:
-    return load_policy(path).rules
-
-
-def working_days_for(level: str, award_kind: str, on: date, rules: tuple[DeadlineRule, ...] | None = None) -> int:
+def working_days_for(level: str, award_kind: str, on: date, rules: tuple[DeadlineRule, ...]) -> int:
     """The rule for this level (and award kind, when one is set) in force on `on`."""
-    candidates = [
-        r
-        for r in (rules if rules is not None else load_rules())
-        if r.level == level and r.award_kind in (None, award_kind) and r.effective_from <= on
-    ]
-    if not candidates:
+    candidates = [r for r in rules if r.level == level and r.award_kind in (None, award_kind)]
+    best = most_specific(candidates, on, lambda r: (r.award_kind is not None,))
+    if best is None:
         raise LookupError(f"no deadline rule for level {level} on {on.isoformat()}")
-    best = max(candidates, key=lambda r: (r.award_kind is not None, r.effective_from))
     return best.working_days
 
 
@@ -90,24 +82,23 @@ def due_at(
     opened_at: datetime,
     level: str,
     award_kind: str,
-    calendar: WorkingCalendar | None = None,
+    policy: DeadlinePolicy,
+    calendar: WorkingCalendar,
     *,
     award_code: str = "",
-    campaigns: tuple[CampaignDeadline, ...] | None = None,
 ) -> datetime:
     """When a task opened at `opened_at` at this level is due: a campaign's end date for the level when
     the award belongs to a campaign running that day, else the working days of the level's rule."""
     day = opened_at.astimezone(VIETNAM_TZ).date()
-    for campaign in campaigns if campaigns is not None else load_policy().campaigns:
+    for campaign in policy.campaigns:
         if campaign.applies(award_code, level, day):
             return end_of_day(campaign.review_ends_on[level])
-    return after_working_days(opened_at, working_days_for(level, award_kind, day), calendar)
+    return after_working_days(opened_at, working_days_for(level, award_kind, day, policy.rules), calendar)
 
 
-def after_working_days(start: datetime, days: int, calendar: WorkingCalendar | None = None) -> datetime:
-    cal = calendar or default_calendar()
+def after_working_days(start: datetime, days: int, calendar: WorkingCalendar) -> datetime:
     try:
-        return cal.due_at(start, days)
+        return calendar.due_at(start, days)
     except MissingHolidays as exc:
         # Keep the pipeline flowing; the deadline then ignores that year's holidays until the file is added.
         log.error("deadline.holidays_missing", extra={"year": exc.year})
@@ -115,12 +106,12 @@ def after_working_days(start: datetime, days: int, calendar: WorkingCalendar | N
         return weekends_only.due_at(start, days)
 
 
-def reminder_times(opened_at: datetime, due: datetime, rule: ReminderRule | None = None) -> dict[str, datetime]:
-    """When to remind: `before_due` at the configured share of the time, `due_day` on the morning of the due date.
+def reminder_times(opened_at: datetime, due: datetime, rule: ReminderRule) -> dict[str, datetime]:
+    """When to remind: `before_due` at the configured share of the time, `due_day` on the morning of the due date
+    (`rule`: the policy's reminder rule in force on the day the task opened).
 
     A reminder that would come before the task opened (a due date set for today) is left out.
     """
-    rule = rule or require_in_force(load_policy().reminders, opened_at.astimezone(VIETNAM_TZ).date(), "reminder rule")
     times = {
         "before_due": opened_at + (due - opened_at) * rule.share,
         "due_day": datetime.combine(due.astimezone(VIETNAM_TZ).date(), rule.due_day_time, tzinfo=VIETNAM_TZ),

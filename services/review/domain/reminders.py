@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from services.review.domain.deadlines import reminder_times
+from services.review.domain.deadlines import ReminderRule, reminder_times
 from services.review.domain.task import ReviewTask
 from shared.contracts.events import Recipient
 from shared.contracts.operations.review import NOTIFICATION_TEXT_MAX
@@ -41,14 +41,17 @@ def without_approver(task: ReviewTask, roster: Sequence[Recipient] | None) -> bo
     return roster is not None and not roster and parent_of_holder_exists(task)
 
 
-def timer_plan(task: ReviewTask, since: datetime, roster: Sequence[Recipient] | None) -> list[tuple[str, datetime]]:
-    """The timers (kind, when) for the task's current due date; at once if the holder has no approver."""
+def timer_plan(
+    task: ReviewTask, since: datetime, roster: Sequence[Recipient] | None, reminder: ReminderRule
+) -> list[tuple[str, datetime]]:
+    """The timers (kind, when) for the task's current due date; at once if the holder has no approver (`reminder`:
+    the reminder rule in force on `since`)."""
     if task.due_at is None:
         return []
     escalate_at = since if without_approver(task, roster) else task.due_at  # "a unit with no active approver escalates at once"
     plan = [("escalate", escalate_at)]
     if escalate_at == task.due_at:
-        plan += list(reminder_times(since, task.due_at).items())
+        plan += list(reminder_times(since, task.due_at, reminder).items())
     return plan
 
 

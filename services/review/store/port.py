@@ -32,6 +32,7 @@ from services.review.store.records import (
     ReorganisationRecord,
     Roster,
     ScheduledTimer,
+    SortedKey,
     StandingCouncilRecord,
     TaskMove,
     TaskRecord,
@@ -75,10 +76,18 @@ class Tasks(ABC):
 
     @abstractmethod
     async def queue_page(
-        self, query: QueueQuery, now: datetime, *, after: QueueKey | None = None, limit: int | None = None
+        self,
+        query: QueueQuery,
+        now: datetime,
+        *,
+        after: QueueKey | SortedKey | None = None,
+        limit: int | None = None,
+        claimant_id: str | None = None,
     ) -> QueueRows:
-        """A page of a unit's queue (oldest due first, undated last, then opened, then id), its counts and the total of
-        its filter; `after`: only the tasks after that place (keyset); `limit` instead of the query's own."""
+        """A page of a unit's queue in `query.sort`'s order (by default the queue's own: oldest due first, undated
+        last, then opened, then id), its counts and the total of its filter; `after`: only the tasks after that place
+        (keyset: a QueueKey for "due"/"-due", a SortedKey for the other orders); `limit` instead of the query's own;
+        `claimant_id`: only the tasks that user holds ("Việc của tôi", asked with `query.mine`)."""
 
     @abstractmethod
     async def active_of_nominations(self, nomination_ids: Sequence[str], *, lock: bool) -> list[TaskRecord]:

@@ -7,6 +7,7 @@ own where the value travels unchanged (a reorganisation's summary).
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
@@ -14,9 +15,10 @@ from typing import Literal
 from services.review.domain.council import RecordedVote
 from services.review.domain.task import ReviewTask
 from shared.contracts.events import CouncilVote, NominationSnapshot, Recipient
-from shared.contracts.operations.review import QueueCounts, ReorganisationSummary
+from shared.contracts.operations.review import QueueCounts, QueueSort, QueueSortKey, ReorganisationSummary
 from shared.contracts.values import UnitRef
 from shared.rules.council import Check
+from shared.rules.text import normalize_name
 
 NominationStatus = Literal["in_review", "returned", "withdrawn", "closed"]
 # escalated: a superior alerted; sent_back: a superior's new due date; urged: a superior's message; received: the
@@ -75,6 +77,32 @@ class QueueKey:
     @classmethod
     def of(cls, record: TaskRecord) -> QueueKey:
         return cls(record.task.due_at is None, record.task.due_at, record.opened_at, record.id)
+
+
+@dataclass(frozen=True)
+class SortedKey:
+    """Where a task stands in a queue read in another order than the queue's own (`QueueQuery.sort`): the sort
+    column's value, then the id; a keyset page starts after one (before one, when the order is reversed)."""
+
+    value: str | datetime
+    id: str
+
+
+def sort_key(sort: QueueSort) -> tuple[QueueSortKey, bool]:
+    """The key of a sort and whether it is reversed ("-due" → ("due", True))."""
+    return typing.cast(QueueSortKey, sort.removeprefix("-")), sort.startswith("-")
+
+
+def sort_value(record: TaskRecord, key: QueueSortKey) -> str | datetime:
+    """The value a task is sorted by under `key` (not "due": QueueKey), as its column holds it."""
+    if key == "received":
+        return record.opened_at
+    if key == "nominee":
+        return normalize_name(record.nominee_name)  # as `nominee_search` stores it
+    if key == "award":
+        return record.award_name
+    assert key == "state", key
+    return record.task.state.value
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,14 @@ from services.review.store.records import (
     NominationStatus,
     QueueKey,
     QueueRows,
+    SortedKey,
     TaskMove,
     TaskRecord,
     UnitQueue,
+    sort_key,
 )
 from shared.contracts.events import NominationSnapshot
-from shared.contracts.operations.review import QUEUE_COUNT_CAP, QueueCounts, QueueQuery
+from shared.contracts.operations.review import QUEUE_COUNT_CAP, QueueCounts, QueueQuery, QueueSort, QueueSortKey
 from shared.contracts.values import VIETNAM_TZ, UnitRef
 from shared.rules.text import normalize_name
 
@@ -181,14 +183,20 @@ class SqlTasks(port.Tasks):
         )
 
     async def queue_page(
-        self, query: QueueQuery, now: datetime, *, after: QueueKey | None = None, limit: int | None = None
+        self,
+        query: QueueQuery,
+        now: datetime,
+        *,
+        after: QueueKey | SortedKey | None = None,
+        limit: int | None = None,
+        claimant_id: str | None = None,
     ) -> QueueRows:
         tasks = t.tasks
         active = tasks.c.state.in_(ACTIVE)
         overdue = sa.and_(active, tasks.c.due_at < now)
         held_here = tasks.c.queue_unit_code == query.unit_code
         overdue_below = _overdue_below(query.unit_code, tasks.c.state)
-        where = _queue_filter(query, now, tasks.c.state)
+        where = _queue_filter(query, now, tasks.c.state, claimant_id)
         counted = [
             _capped_count(where, QUEUE_COUNT_CAP + query.offset),
             _capped_count([held_here, tasks.c.state == TaskState.OPEN.value]),
@@ -202,14 +210,14 @@ class SqlTasks(port.Tasks):
             # SQLite would rather look the state up in ix_tasks_holder_state and sort every match (the whole queue
             # when it is "overdue") than read ix_tasks_queue_order in order until the page is full: a state term it
             # cannot look up leaves it the order's index. PostgreSQL weighs the LIMIT itself.
-            where = _queue_filter(query, now, sa.func.coalesce(tasks.c.state, ""))
+            where = _queue_filter(query, now, sa.func.coalesce(tasks.c.state, ""), claimant_id)
         if after is not None:
-            where.append(_after_in_queue(after))
+            where.append(_after(query.sort, after))
         rows = (
             await self.conn.execute(
                 sa.select(tasks)
                 .where(*where)
-                .order_by(tasks.c.due_at.is_(None), tasks.c.due_at, tasks.c.opened_at, tasks.c.id)  # ix_tasks_queue_order
+                .order_by(*queue_order(query.sort))
                 .limit(query.limit if limit is None else limit)
                 .offset(query.offset)
             )
@@ -275,8 +283,11 @@ def _overdue_below(unit_code: str, state: sa.ColumnElement[str]) -> sa.ColumnEle
     return sa.and_(_ALERTED, state.in_(ACTIVE), alerted_here(unit_code))
 
 
-def _queue_filter(query: QueueQuery, now: datetime, state: sa.ColumnElement[str]) -> list[sa.ColumnElement[bool]]:
-    """The tasks the page lists: the unit's own (or those below it it was alerted to) in the state and filters asked."""
+def _queue_filter(
+    query: QueueQuery, now: datetime, state: sa.ColumnElement[str], claimant_id: str | None
+) -> list[sa.ColumnElement[bool]]:
+    """The tasks the page lists: the unit's own (or those below it it was alerted to) in the state and filters asked;
+    with `claimant_id`, only those that user holds (ix_tasks_claimant)."""
     tasks = t.tasks
     active = state.in_(ACTIVE)
     held_here = tasks.c.queue_unit_code == query.unit_code
@@ -303,7 +314,54 @@ def _queue_filter(query: QueueQuery, now: datetime, state: sa.ColumnElement[str]
         where.append(tasks.c.due_at < due_before_bound(query))
     if query.q:
         where.append(tasks.c.nominee_search.contains(normalize_name(query.q)))
+    if claimant_id is not None:
+        where.append(tasks.c.claimant_id == claimant_id)
     return where
+
+
+# Each order a queue can be read in, and the index that serves it (queue_unit_code first, then these, then the id;
+# migration 0011): a page is read off the index in order, forwards or backwards, and stops when it is full.
+SORT_COLUMNS: dict[QueueSortKey, sa.ColumnElement[Any]] = {
+    "received": t.tasks.c.opened_at,  # ix_tasks_sort_received
+    "nominee": t.tasks.c.nominee_search,  # ix_tasks_sort_nominee
+    "award": t.tasks.c.award_name,  # ix_tasks_sort_award
+    "state": t.tasks.c.state,  # ix_tasks_sort_state
+}
+
+
+def queue_order(sort: QueueSort) -> list[sa.ColumnElement[Any]]:
+    """The ORDER BY of a queue read in `sort`'s order; "due" is ix_tasks_queue_order's, the others SORT_COLUMNS'."""
+    key, descending = sort_key(sort)
+    tasks = t.tasks
+    if key == "due":
+        columns: list[sa.ColumnElement[Any]] = [tasks.c.due_at.is_(None), tasks.c.due_at, tasks.c.opened_at, tasks.c.id]
+    else:
+        columns = [SORT_COLUMNS[key], tasks.c.id]
+    return [c.desc() for c in columns] if descending else columns
+
+
+def _after(sort: QueueSort, key: QueueKey | SortedKey) -> sa.ColumnElement[bool]:
+    """The tasks after `key` in `sort`'s order."""
+    column, descending = sort_key(sort)
+    if isinstance(key, QueueKey):
+        return _before_in_queue(key) if descending else _after_in_queue(key)
+    tasks = t.tasks
+    value = SORT_COLUMNS[column]
+    if descending:
+        return sa.or_(value < key.value, sa.and_(value == key.value, tasks.c.id < key.id))
+    return sa.or_(value > key.value, sa.and_(value == key.value, tasks.c.id > key.id))
+
+
+def _before_in_queue(key: QueueKey) -> sa.ColumnElement[bool]:
+    """The tasks before `key` in the queue's order: the next page of the queue read backwards ("-due")."""
+    tasks = t.tasks
+    earlier_same_due = sa.or_(tasks.c.opened_at < key.opened_at, sa.and_(tasks.c.opened_at == key.opened_at, tasks.c.id < key.id))
+    if key.undated:
+        return sa.or_(tasks.c.due_at.is_not(None), sa.and_(tasks.c.due_at.is_(None), earlier_same_due))
+    return sa.and_(
+        tasks.c.due_at.is_not(None),
+        sa.or_(tasks.c.due_at < key.due_at, sa.and_(tasks.c.due_at == key.due_at, earlier_same_due)),
+    )
 
 
 # A literal, not a bound parameter: SQLite uses a partial index only when the query repeats its WHERE term as written.

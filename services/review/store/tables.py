@@ -54,6 +54,20 @@ tasks = sa.Table(
 # The queue's order (oldest due first, undated last), so a page of 50 is read straight off the index
 # even with 100,000 tasks in a unit (bench/queue_page.py).
 sa.Index("ix_tasks_queue_order", tasks.c.queue_unit_code, tasks.c.due_at.is_(None), tasks.c.due_at, tasks.c.opened_at, tasks.c.id)
+# The other orders a queue can be read in (QueueQuery.sort, the console's column headers; migration 0011): each read
+# off its index in order, forwards or backwards, so a page stops when it is full.
+sa.Index("ix_tasks_sort_received", tasks.c.queue_unit_code, tasks.c.opened_at, tasks.c.id)
+sa.Index("ix_tasks_sort_nominee", tasks.c.queue_unit_code, tasks.c.nominee_search, tasks.c.id)
+sa.Index("ix_tasks_sort_award", tasks.c.queue_unit_code, tasks.c.award_name, tasks.c.id)
+sa.Index("ix_tasks_sort_state", tasks.c.queue_unit_code, tasks.c.state, tasks.c.id)
+# "Việc của tôi": the few tasks one approver holds in a queue, found without reading the rest of it (migration 0011).
+sa.Index(
+    "ix_tasks_claimant",
+    tasks.c.claimant_id,
+    tasks.c.queue_unit_code,
+    sqlite_where=tasks.c.claimant_id.is_not(None),
+    postgresql_where=tasks.c.claimant_id.is_not(None),
+)
 # The few tasks with a superior alerted: the counts and pages "Quá hạn – đã báo cấp trên" and "Quá hạn ở cấp dưới"
 # read them here instead of scanning every queue for a LIKE (migration 0010).
 sa.Index(
@@ -189,12 +203,12 @@ council_meetings = sa.Table(
     sa.Column("recorded_by", sa.String(64), nullable=False),
     sa.Column("recorded_by_name", sa.String(200), nullable=False),
     sa.Column("recorded_at", UtcDateTime(), nullable=False),
-    # The standing council that met and who of its roster was present (migration 0011); None: counts typed in.
+    # The standing council that met and who of its roster was present (migration 0012); None: counts typed in.
     sa.Column("council_id", sa.String(36), nullable=True),
     sa.Column("present_member_ids", sa.JSON, nullable=True),
 )
 
-# Standing councils (migration 0011): a unit's Hội đồng TĐKT, its CĐCS Ban Chấp hành, or a joint council with the
+# Standing councils (migration 0012): a unit's Hội đồng TĐKT, its CĐCS Ban Chấp hành, or a joint council with the
 # employer, founded by a decision, with its members, their roles and terms. The unit's admin keeps them.
 standing_councils = sa.Table(
     "standing_councils",

@@ -29,6 +29,7 @@ from services.review.store.port import AlreadyScheduled, UnitOfWork
 from services.review.store.records import MoveKind, NewNotification, ScheduledTimer, TaskMove, TaskRecord, TimerRecord
 from services.review.usecases import notes
 from services.review.usecases.context import ReviewContext
+from services.review.usecases.policy import ReviewPolicy, policy_of
 from shared.contracts.errors import Conflict
 from shared.contracts.events import SYSTEM_ACTOR, Actor, Event, Recipient, TaskEscalated, TaskReminder
 from shared.contracts.values import VIETNAM_TZ, UnitRef
@@ -39,8 +40,11 @@ log = logging.getLogger("thidua.review.timers")
 MAX_TIMER_ATTEMPTS = 5
 
 
-def scheduled(task: ReviewTask, since: datetime, roster: Sequence[Recipient] | None) -> list[ScheduledTimer]:
-    return [ScheduledTimer(task.id, kind, task.generation, at) for kind, at in timer_plan(task, since, roster)]
+def scheduled(
+    task: ReviewTask, since: datetime, roster: Sequence[Recipient] | None, policy: ReviewPolicy
+) -> list[ScheduledTimer]:
+    reminder = policy.deadlines.reminder_on(since.astimezone(VIETNAM_TZ).date())
+    return [ScheduledTimer(task.id, kind, task.generation, at) for kind, at in timer_plan(task, since, roster, reminder)]
 
 
 async def roster_of(uow: UnitOfWork, unit_code: str) -> tuple[Recipient, ...] | None:
@@ -49,9 +53,9 @@ async def roster_of(uow: UnitOfWork, unit_code: str) -> tuple[Recipient, ...] | 
     return roster.approvers if roster is not None else None
 
 
-async def schedule(uow: UnitOfWork, task: ReviewTask, since: datetime) -> None:
+async def schedule(uow: UnitOfWork, task: ReviewTask, since: datetime, policy: ReviewPolicy) -> None:
     """Timers for the task's current due date; at once if the holding unit is known to have no approver."""
-    await uow.timers.add(scheduled(task, since, await roster_of(uow, task.holder.code)))
+    await uow.timers.add(scheduled(task, since, await roster_of(uow, task.holder.code), policy))
 
 
 async def follow_new_holder(uow: UnitOfWork, task: ReviewTask, now: datetime) -> None:
@@ -68,7 +72,7 @@ async def ensure_scheduled(review: ReviewContext) -> int:
         async with review.unit_of_work() as uow:
             records = await uow.tasks.active_without_timers()
             for record in records:
-                await schedule(uow, record.task, record.opened_at)
+                await schedule(uow, record.task, record.opened_at, policy_of(review.rules))
             await uow.commit()
     except AlreadyScheduled:
         return 0  # another replica scheduled them at the same moment
@@ -149,7 +153,7 @@ def authority_rule(record: TaskRecord, now: datetime, rules: Rulebook) -> author
     today = now.astimezone(VIETNAM_TZ).date()
     award = rules.award_on(record.award_code, today)
     try:
-        return authority.rule_for(record.task.unit.level, award.kind if award else "yearly", today)
+        return authority.rule_for(record.task.unit.level, award.kind if award else "yearly", today, policy_of(rules).authority)
     except LookupError:
         log.error("escalation.no_rule", extra={"task_id": record.id, "unit_id": record.task.unit.code})
         raise Conflict(
@@ -160,7 +164,7 @@ def authority_rule(record: TaskRecord, now: datetime, rules: Rulebook) -> author
 def lapse_at(record: TaskRecord, now: datetime, rules: Rulebook) -> datetime | None:
     """When an alerted superior's time to act runs out (None without a rule in force: nobody above is alerted later)."""
     try:
-        return after_working_days(now, authority_rule(record, now, rules).lapse_working_days)
+        return after_working_days(now, authority_rule(record, now, rules).lapse_working_days, policy_of(rules).calendar)
     except Conflict:
         return None
 

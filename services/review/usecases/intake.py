@@ -10,6 +10,7 @@ from services.review.store.port import UnitOfWork
 from services.review.store.records import NominationRecord, TaskRecord
 from services.review.usecases import escalation
 from services.review.usecases.context import CONSUMER, ReviewContext
+from services.review.usecases.policy import policy_of
 from shared.contracts.events import (
     SYSTEM_ACTOR,
     Event,
@@ -74,7 +75,15 @@ async def on_withdrawn(review: ReviewContext, event: NominationWithdrawn) -> Non
 async def open_task(uow: UnitOfWork, nom: NominationSnapshot, unit: UnitRef, cause: Event, rules: Rulebook) -> TaskOpened:
     """A new task in `unit`'s queue for the nomination, due by the level's deadline, with its timers."""
     award = rules.award_on(nom.award_code, cause.occurred_at.astimezone(VIETNAM_TZ).date())
-    due = due_at(cause.occurred_at, unit.level, award.kind if award else "yearly", award_code=nom.award_code)
+    policy = policy_of(rules)
+    due = due_at(
+        cause.occurred_at,
+        unit.level,
+        award.kind if award else "yearly",
+        policy.deadlines,
+        policy.calendar,
+        award_code=nom.award_code,
+    )
     task = ReviewTask(
         id=str(uuid4()), nomination_id=nom.id, unit=unit, state=TaskState.OPEN, round=nom.round, due_at=due, queue_unit=unit
     )
@@ -91,5 +100,5 @@ async def open_task(uow: UnitOfWork, nom: NominationSnapshot, unit: UnitRef, cau
             opened_at=cause.occurred_at,
         )
     )
-    await escalation.schedule(uow, task, cause.occurred_at)
+    await escalation.schedule(uow, task, cause.occurred_at, policy)
     return TaskOpened(occurred_at=cause.occurred_at, correlation_id=nom.id, actor=cause.actor, task=task.snapshot())

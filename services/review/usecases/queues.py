@@ -8,13 +8,13 @@ from services.review.domain import authority
 from services.review.domain.authority import SuperiorAction
 from services.review.domain.task import escalation_chain, is_unit_admin, require_approver
 from services.review.store.port import UnitOfWork
-from services.review.store.records import QueueKey, TaskRecord
+from services.review.store.records import QueueKey, SortedKey, TaskRecord, sort_key, sort_value
 from services.review.usecases import councils, escalation, loading
 from services.review.usecases.context import ReviewContext
 from services.review.usecases.views import move_view, proposal_link, task_summary
 from shared.contracts.errors import Conflict
 from shared.contracts.events import Actor, EligibilityCheck, NominationSnapshot
-from shared.contracts.operations.review import LIST_QUEUE, QueuePage, QueueQuery, QueueTask, TaskRef, TaskView
+from shared.contracts.operations.review import LIST_QUEUE, QueuePage, QueueQuery, QueueSort, QueueTask, TaskRef, TaskView
 from shared.contracts.paging import CursorInvalid, cut_page, decode_cursor, encode_cursor, refuse_offset_with_cursor, scope_of
 from shared.contracts.values import VIETNAM_TZ, UnitRef
 from shared.rules.eligibility import evaluate_declared
@@ -27,12 +27,19 @@ async def list_queue(review: ReviewContext, actor: Actor, query: QueueQuery) -> 
     if not actor.sees_everything():
         require_approver(actor, _unit_stub(query.unit_code))
     refuse_offset_with_cursor(query.offset, query.cursor)
-    scope = scope_of(LIST_QUEUE.subject, query.model_dump(mode="json", exclude={"limit", "offset", "cursor"}))
-    after = _queue_key(query.cursor, scope) if query.cursor else None
+    # The filters and the order bind a cursor; "mine" and "sort" only when asked, so that the cursors of the queue's
+    # own order handed out before they existed still work.
+    unbound = (
+        {"limit", "offset", "cursor"} | ({"mine"} if not query.mine else set()) | ({"sort"} if query.sort == "due" else set())
+    )
+    scope = scope_of(LIST_QUEUE.subject, query.model_dump(mode="json", exclude=unbound))
+    after = _page_key(query, scope) if query.cursor else None
     now = review.clock.now()
+    mine = actor.user_id if query.mine else None  # "Việc của tôi": what review records as claimed by this user
     async with review.unit_of_work() as uow:
-        rows = await uow.tasks.queue_page(query, now, after=after, limit=query.limit + 1)  # one more: is there a next page?
-    page, next_cursor = cut_page(rows.items, query.limit, lambda r: _queue_cursor(QueueKey.of(r), scope))
+        # one more than the page: is there a next one?
+        rows = await uow.tasks.queue_page(query, now, after=after, limit=query.limit + 1, claimant_id=mine)
+    page, next_cursor = cut_page(rows.items, query.limit, lambda r: _page_cursor(query.sort, r, scope))
     return QueuePage(
         unit_code=query.unit_code,
         total=rows.total,
@@ -40,6 +47,31 @@ async def list_queue(review: ReviewContext, actor: Actor, query: QueueQuery) -> 
         items=[QueueTask.model_validate(task_summary(r, now).model_dump(exclude={"comment"})) for r in page],
         next_cursor=next_cursor,
     )
+
+
+def _page_cursor(sort: QueueSort, record: TaskRecord, scope: str) -> str:
+    key, _ = sort_key(sort)
+    if key == "due":
+        return _queue_cursor(QueueKey.of(record), scope)
+    value = sort_value(record, key)
+    return encode_cursor([value.isoformat() if isinstance(value, datetime) else value, record.id], scope)
+
+
+def _page_key(query: QueueQuery, scope: str) -> QueueKey | SortedKey:
+    assert query.cursor is not None
+    key, _ = sort_key(query.sort)
+    if key == "due":
+        return _queue_key(query.cursor, scope)
+    value, task_id = decode_cursor(query.cursor, scope, shape=(str, str))
+    if key != "received":
+        return SortedKey(str(value), str(task_id))
+    try:
+        opened = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise CursorInvalid() from None
+    if opened.tzinfo is None:
+        raise CursorInvalid()
+    return SortedKey(opened, str(task_id))
 
 
 def _queue_cursor(key: QueueKey, scope: str) -> str:

@@ -13,6 +13,7 @@ from services.review.domain import authority
 from services.review.domain.deadlines import after_working_days, end_of_day
 from services.review.usecases import escalation, loading, queues, tasks
 from services.review.usecases.context import ReviewContext
+from services.review.usecases.policy import policy_of
 from shared.contracts.errors import ValidationFailed
 from shared.contracts.events import Actor, TaskSentBack
 from shared.contracts.operations.review import ReceiveDirectly, SetDueDate, TaskView, UrgeTask
@@ -52,7 +53,8 @@ async def set_due_date(review: ReviewContext, actor: Actor, request: SetDueDate)
         task = record.task
         rule = escalation.authority_rule(record, now, review.rules)
         superior = authority.may_act(task, actor, "set_due_date", rule)
-        latest = after_working_days(now, rule.max_new_due_working_days)
+        policy = policy_of(review.rules)
+        latest = after_working_days(now, rule.max_new_due_working_days, policy.calendar)
         if end_of_day(request.due_on) > end_of_day(latest.astimezone(VIETNAM_TZ).date()):
             raise ValidationFailed.on(
                 "due_on",
@@ -62,7 +64,7 @@ async def set_due_date(review: ReviewContext, actor: Actor, request: SetDueDate)
         changed = replace(record, task=task.with_new_due_date(end_of_day(request.due_on), now))
         await uow.tasks.save(changed)
         await escalation.record_move(uow, task, changed.task, "sent_back", now, actor=actor, comment=reason, from_unit=superior)
-        await escalation.schedule(uow, changed.task, now)
+        await escalation.schedule(uow, changed.task, now, policy)
         await escalation.notify_unit(uow, changed, "sent_back", now, superior=superior.short_name, message=reason)
         await uow.publish(
             TaskSentBack(

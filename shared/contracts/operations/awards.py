@@ -362,6 +362,7 @@ class CatalogAward(BaseModel):
     outcome: DocumentKind  # a union award ends in a decision, a state title in a tờ trình
     submittable: bool
     awarding_level_name: str
+    prize_kind: Literal["coefficient", "flat", "gift", "none"] = "coefficient"  # `prize_vnd`: money, or a gift's value
     prize_vnd: dict[NomineeKind, int]  # at today's base salary
     council_text: str
     declared_facts: dict[NomineeKind, list[str]]
@@ -434,13 +435,15 @@ class ReportQuery(BaseModel):
         return self.date_from, self.date_to
 
 
-# Each count below carries the same figures: entries, prize total, individuals, collectives, entries by sector
-# (public_administration, school, enterprise, unknown) and the sectors in words ("HCSN 75, trường học 446").
+# Each count below carries the same figures: entries, prize total (money; the value of gifts apart), individuals,
+# collectives, entries by sector (public_administration, school, enterprise, unknown) and the sectors in words
+# ("HCSN 75, trường học 446").
 
 
 class ReportTotal(BaseModel):
     count: int
     prize_vnd: int
+    gift_vnd: int = 0  # the value of gifts (tặng phẩm), apart from the money in prize_vnd
     individual: int
     collective: int
     by_sector: dict[str, int]
@@ -456,6 +459,7 @@ class AwardCount(BaseModel):
     level_label: str
     count: int
     prize_vnd: int
+    gift_vnd: int = 0  # the value of gifts (tặng phẩm), apart from the money in prize_vnd
     individual: int
     collective: int
     by_sector: dict[str, int]
@@ -468,6 +472,7 @@ class LevelCount(BaseModel):
     label: str
     count: int
     prize_vnd: int
+    gift_vnd: int = 0  # the value of gifts (tặng phẩm), apart from the money in prize_vnd
     individual: int
     collective: int
     by_sector: dict[str, int]
@@ -479,6 +484,7 @@ class SectorCount(BaseModel):
     label: str
     count: int
     prize_vnd: int
+    gift_vnd: int = 0  # the value of gifts (tặng phẩm), apart from the money in prize_vnd
     individual: int
     collective: int
     by_sector: dict[str, int]
@@ -489,6 +495,7 @@ class YearCount(BaseModel):
     year: int
     count: int
     prize_vnd: int
+    gift_vnd: int = 0  # the value of gifts (tặng phẩm), apart from the money in prize_vnd
     individual: int
     collective: int
     by_sector: dict[str, int]
@@ -515,6 +522,7 @@ class UnitCount(BaseModel):
     name: str
     count: int
     prize_vnd: int
+    gift_vnd: int = 0  # the value of gifts (tặng phẩm), apart from the money in prize_vnd
     by_sector: dict[str, int]
     sector_text: str
 

@@ -183,11 +183,17 @@ class WithdrawNomination(Withdrawal):
     id: Name
 
 
+# The orders the nominations list can be read in, each off ix_nominations_created_id: "-created" newest first (the
+# default), "created" oldest first. No other key is accepted.
+NominationSort = Literal["-created", "created"]
+
+
 class NominationQuery(_Params):
     unit_code: Name | None = None
     status: NominationStatus | None = None
     award_code: Name | None = None
     period: Name | None = None
+    sort: NominationSort = "-created"
     limit: int = Field(default=50, ge=1, le=NOMINATIONS_PAGE_MAX)
     offset: Offset = Field(default=0, description="Bỏ qua từng ấy dòng đầu (trang của bảng điều khiển); API dùng cursor")
     cursor: Cursor | None = None

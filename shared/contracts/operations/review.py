@@ -43,6 +43,12 @@ class _Params(BaseModel):
 # escalated_in: tasks overdue at units below whose superior this unit was alerted as ("Quá hạn ở cấp dưới", read-only);
 # escalated_out: this unit's own overdue tasks with a superior alerted.
 QueueState = Literal["open", "claimed", "overdue", "escalated_in", "escalated_out", "active", "done", "all"]
+# The orders a queue can be read in, each read off an index of review's store (no other key is accepted): "due" is the
+# queue's own order (oldest due first, undated last), "received" when the task entered the queue, "nominee" the
+# nominee's name without diacritics, "award" the award's name, "state" the task's state; a leading "-" reverses it.
+QueueSortKey = Literal["due", "received", "nominee", "award", "state"]
+QueueSort = Literal["due", "-due", "received", "-received", "nominee", "-nominee", "award", "-award", "state", "-state"]
+QUEUE_SORT_KEYS: tuple[QueueSortKey, ...] = typing.get_args(QueueSortKey)
 
 
 class QueueQuery(_Params):
@@ -53,6 +59,9 @@ class QueueQuery(_Params):
     origin_unit_code: Name | None = None
     period: Name | None = None
     q: Name | None = Field(default=None, max_length=200)
+    # "Việc của tôi": only the tasks claimed by or assigned to the actor (review knows who claimed what).
+    mine: bool = False
+    sort: QueueSort = "due"
     limit: int = Field(default=50, ge=1, le=QUEUE_PAGE_MAX)
     offset: Offset = Field(default=0, description="Bỏ qua từng ấy dòng đầu (trang của bảng điều khiển); API dùng cursor")
     cursor: Cursor | None = None

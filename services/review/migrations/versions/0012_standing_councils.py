@@ -4,8 +4,8 @@ of its members were present, so its counts come from the roster. Meetings record
 
 Self-contained: two new tables and two nullable columns of council_meetings.
 
-Revision ID: 0011_standing_councils
-Revises: 0010_queue_counts_capped
+Revision ID: 0012_standing_councils
+Revises: 0011_queue_sorts
 Create Date: 2026-12-07 01:00:00
 
 """
@@ -17,8 +17,8 @@ from alembic import op
 
 from shared.platform.db import UtcDateTime
 
-revision: str = "0011_standing_councils"
-down_revision: str | Sequence[str] | None = "0010_queue_counts_capped"
+revision: str = "0012_standing_councils"
+down_revision: str | Sequence[str] | None = "0011_queue_sorts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
