@@ -28,7 +28,7 @@ from shared.platform.db import make_engine
 from shared.platform.migrate import upgrade
 from shared.platform.pdfsigning import ensure_demo_pki, issuing_units
 from shared.platform.service import ServiceContext
-from shared.platform.settings import ATTACHMENT_RULES_ENV, ServiceSettings
+from shared.platform.settings import ATTACHMENT_RULES_ENV, COUNCIL_RULES_ENV, ServiceSettings
 from tests.e2e import faulttable
 from thidua.natsserver import NatsServer, free_port
 
@@ -39,6 +39,11 @@ DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 SHIPPED_ATTACHMENT_RULES = Path(__file__).resolve().parents[1] / "shared" / "data" / "attachments.toml"
 DOCUMENTS_OPTIONAL = Path(__file__).resolve().parent / "data" / "attachments-documents-optional.toml"
 os.environ.setdefault(ATTACHMENT_RULES_ENV, str(DOCUMENTS_OPTIONAL))
+# The shipped council rules are unconfirmed, so a vote that misses them only warns. Tests of other features (that a
+# failed vote blocks, batches, tờ trình) run under one confirmed rule with the same numbers; the tests of the rules
+# themselves use the shipped shared/data/councils.toml.
+COUNCILS_CONFIRMED = Path(__file__).resolve().parent / "data" / "councils-confirmed.toml"
+os.environ.setdefault(COUNCIL_RULES_ENV, str(COUNCILS_CONFIRMED))
 
 
 def _docker_container(kind: str) -> Any:

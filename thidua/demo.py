@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from shared.rules import periods
+from shared.rules.rulebook import Rulebook
 from thidua.client import ApiError, PortalClient
 from thidua.demo_documents import attach_documents
 from thidua.demo_rules import run_rules_demo
@@ -71,6 +73,17 @@ SAMPLES: list[dict[str, Any]] = [
             ),
         },
         "levels": ["HN-THANHXUAN", "HN", "TLD"],  # before the reorganisation; after it, the ward union's
+    },
+    {
+        "submitter": "cdcs.vanquan",
+        "period_kind": "school_year",  # a school's award: the period is the school year under way ("2026-2027")
+        "body": {
+            "unit_code": "HN-THANHXUAN-VANQUAN",
+            "award_code": "giay_khen_ldld_huyen_nam_hoc",
+            "nominee": {"kind": "individual", "name": "Trần Thị Thanh Hương", "position": "Giáo viên Ngữ văn"},
+            "achievements": "Giáo viên dạy giỏi cấp quận; chủ nhiệm lớp đạt danh hiệu lớp tiên tiến; phong trào “Hai tốt”.",
+        },
+        "levels": ["HN-THANHXUAN"],
     },
     {
         "submitter": "cdcs.dst",
@@ -158,6 +171,9 @@ def review_levels(nomination: dict[str, Any]) -> list[str]:
 
 def drive(client: PortalClient, sample: dict[str, Any], period: str) -> tuple[dict[str, Any], float]:
     started = time.monotonic()
+    if sample.get("period_kind"):  # not a calendar year: the period of that kind under way today
+        today = datetime.now(VN).date()
+        period = periods.current(sample["period_kind"], today, Rulebook().period_rules_on(today)).text
     nomination = submit_unique(client, sample["submitter"], {**sample["body"], "period": period})
     levels = review_levels(nomination)
     for unit in levels:

@@ -96,14 +96,18 @@ def report_workbook(report: dict[str, Any], unit_name: str) -> bytes:
         [26, 50, 12, 10, 12, 14, 14, 16],
     )
     table(
-        "Theo khối và cấp",
+        "Theo khối, cấp và kỳ xét",
         ["Nhóm", "Số lượng", "Cá nhân", "Tập thể", "Tiền thưởng (đ)"],
         [[s["label"], s["count"], s["individual"], s["collective"], s["prize_vnd"]] for s in report["by_sector"]]
         + [
             [f"Khen thưởng {lv['label']}", lv["count"], lv["individual"], lv["collective"], lv["prize_vnd"]]
             for lv in report["by_level"]
         ]
-        + [[f"Năm {y['year']}", y["count"], y["individual"], y["collective"], y["prize_vnd"]] for y in report["by_year"]],
+        + [[f"Năm {y['year']}", y["count"], y["individual"], y["collective"], y["prize_vnd"]] for y in report["by_year"]]
+        + [
+            [f"Kỳ xét: {p['label']}", p["count"], p["individual"], p["collective"], p["prize_vnd"]]
+            for p in report.get("by_period", [])
+        ],
         [40, 12, 10, 10, 16],
     )
     return save_text_only(book)  # unit and award names are data: never a live formula

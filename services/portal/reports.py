@@ -21,7 +21,7 @@ from shared.contracts.errors import Forbidden, ValidationFailed
 from shared.contracts.events import Actor
 from shared.platform.rpc import RemoteError
 
-FILTER_NAMES = ("unit_code", "year", "date_from", "date_to", "award_code", "level", "sector", "nominee_kind")
+FILTER_NAMES = ("unit_code", "year", "date_from", "date_to", "period", "award_code", "level", "sector", "nominee_kind")
 
 
 def report_params(values: dict[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from services.review.usecases import (
     queues,
     reorganisation,
     rosters,
+    standing_councils,
     superior,
     tasks,
 )
@@ -56,6 +57,10 @@ def operations(ctx: ServiceContext) -> dict[str, RpcOperation]:
         implement(op.SET_DUE_DATE, partial(superior.set_due_date, review)),
         implement(op.RECEIVE_DIRECTLY, partial(superior.receive_directly, review)),
         implement(op.RECORD_COUNCIL, partial(councils.record_meeting, review)),
+        implement(op.LIST_COUNCILS, partial(standing_councils.list_councils, review)),
+        implement(op.CREATE_COUNCIL, partial(standing_councils.create_council, review)),
+        implement(op.ADD_COUNCIL_MEMBER, partial(standing_councils.add_member, review)),
+        implement(op.END_COUNCIL_MEMBER, partial(standing_councils.end_member, review)),
         implement(op.FORWARD_BATCH, partial(batches.forward_batch, review)),
         implement(op.APPROVE_BATCH, partial(batches.approve_batch, review)),
         implement(op.LIST_PROPOSALS, partial(batches.list_proposals, review)),

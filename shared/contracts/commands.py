@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts.events import CouncilVote, Nominee
-from shared.contracts.values import Level, Name, RowId, Text
+from shared.contracts.values import CouncilKind, CouncilRole, Level, Name, RowId, Text
 
 
 class CampaignTarget(BaseModel):
@@ -138,12 +138,56 @@ class CouncilMeeting(CommandBody):
     """One meeting of a unit's Hội đồng Thi đua – Khen thưởng and its vote on each nominee (task) it judged."""
 
     held_on: date = Field(description="Ngày họp")
-    members: int = Field(ge=1, le=200, description="Tổng số thành viên hội đồng")
-    present: int = Field(ge=0, le=200, description="Số thành viên có mặt")
+    council_id: Name | None = Field(
+        default=None, max_length=36, description="Hội đồng của đơn vị đã họp: số thành viên, số có mặt lấy từ danh sách"
+    )
+    present_member_ids: list[Annotated[Name, Field(max_length=36)]] | None = Field(
+        default=None, max_length=200, description="Thành viên có mặt (mã thành viên trong danh sách hội đồng)"
+    )
+    members: int | None = Field(default=None, ge=1, le=200, description="Tổng số thành viên (khi đơn vị chưa có danh sách)")
+    present: int | None = Field(default=None, ge=0, le=200, description="Số có mặt (khi đơn vị chưa có danh sách)")
     secret_ballot: bool = Field(default=False, description="Bỏ phiếu kín")
     chair: Name | None = Field(default=None, max_length=200, description="Chủ trì")
     note: Text | None = Field(default=None, max_length=4000)
     votes: list[NomineeVote] = Field(min_length=1, max_length=500)
+
+
+class CouncilMemberInput(CommandBody):
+    """One member of a standing council: name, chức vụ, role in the council and term (both days served)."""
+
+    full_name: Name = Field(min_length=2, max_length=200, description="Họ và tên")
+    title: Name = Field(default="", max_length=300, description="Chức vụ, đơn vị công tác")
+    role: CouncilRole = Field(default="member", description="Vai trò trong hội đồng")
+    term_from: date | None = Field(default=None, description="Bắt đầu tham gia")
+    term_to: date | None = Field(default=None, description="Ngày cuối tham gia (trống: đang tham gia)")
+
+    @model_validator(mode="after")
+    def _term(self) -> CouncilMemberInput:
+        if self.term_from and self.term_to and self.term_to < self.term_from:
+            raise ValueError("Ngày cuối tham gia ở trước ngày bắt đầu")
+        return self
+
+
+class NewStandingCouncil(CommandBody):
+    """A unit's standing council as its founding decision ("Quyết định thành lập") sets it up."""
+
+    unit_code: Name = Field(min_length=1, max_length=64)
+    kind: CouncilKind = Field(description="tdkt: Hội đồng TĐKT; bch_cdcs: Ban Chấp hành CĐCS; joint: liên tịch với NSDLĐ")
+    name: Name = Field(default="", max_length=300, description="Tên hội đồng (trống: theo loại)")
+    decision_number: Name = Field(min_length=1, max_length=120, description="Số quyết định thành lập")
+    decision_date: date = Field(description="Ngày quyết định")
+    decision_signer: Name = Field(min_length=2, max_length=200, description="Người ký quyết định")
+    members: list[CouncilMemberInput] = Field(min_length=1, max_length=200)
+
+
+class AddCouncilMember(CouncilMemberInput):
+    council_id: Name = Field(min_length=1, max_length=36)
+
+
+class EndCouncilMember(CommandBody):
+    council_id: Name = Field(min_length=1, max_length=36)
+    member_id: Name = Field(min_length=1, max_length=36)
+    term_to: date = Field(description="Ngày cuối tham gia")
 
 
 class BatchSelection(CommandBody):

@@ -13,6 +13,21 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializ
 
 Level = Literal["grassroots", "district", "city", "national"]
 NomineeKind = Literal["individual", "collective"]
+# A unit's standing council (review): its Hội đồng TĐKT, a CĐCS's Ban Chấp hành, or a joint council with the employer.
+CouncilKind = Literal["tdkt", "bch_cdcs", "joint"]
+COUNCIL_KIND_NAMES_VI: dict[str, str] = {
+    "tdkt": "Hội đồng Thi đua – Khen thưởng",
+    "bch_cdcs": "Ban Chấp hành công đoàn cơ sở",
+    "joint": "Hội đồng Thi đua – Khen thưởng liên tịch với người sử dụng lao động",
+}
+CouncilRole = Literal["chair", "vice_chair", "standing", "member", "secretary"]
+COUNCIL_ROLE_NAMES_VI: dict[str, str] = {
+    "chair": "Chủ tịch Hội đồng",
+    "vice_chair": "Phó Chủ tịch Hội đồng",
+    "standing": "Ủy viên thường trực",
+    "member": "Ủy viên",
+    "secretary": "Thư ký",
+}
 LEVELS: tuple[Level, ...] = ("grassroots", "district", "city", "national")
 LEVEL_RANK: dict[str, int] = {level: rank for rank, level in enumerate(LEVELS)}
 LEVEL_NAMES_VI: dict[str, str] = {

@@ -15,6 +15,7 @@ from shared.platform import defaults
 from shared.platform.clock import CLOCK_FILE_NAME, SystemClock
 from shared.rules.attachments import RULES_FILE as SHIPPED_ATTACHMENT_RULES
 from shared.rules.catalog import DEFAULT_CATALOG_DIR
+from shared.rules.council import RULES_FILE as SHIPPED_COUNCIL_RULES
 from shared.rules.rulebook import Rulebook
 
 # Ports and services, kept where the command line reads them without importing this module.
@@ -25,6 +26,7 @@ SERVICES = defaults.SERVICES
 # The rule sources a deployment (or a test) may point elsewhere; `ServiceSettings.rulebook()` reads them once.
 CATALOG_DIR_ENV = "THIDUA_CATALOG_DIR"
 ATTACHMENT_RULES_ENV = "THIDUA_ATTACHMENT_RULES"
+COUNCIL_RULES_ENV = "THIDUA_COUNCIL_RULES"
 
 
 class RuleSources(BaseSettings):
@@ -35,8 +37,10 @@ class RuleSources(BaseSettings):
     # The award catalogue's version files (THIDUA_CATALOG_DIR) and the dated attachment limits (THIDUA_ATTACHMENT_RULES).
     catalog_dir: Path = DEFAULT_CATALOG_DIR
     attachment_rules: Path = SHIPPED_ATTACHMENT_RULES
+    # The dated council rules per kind of council (THIDUA_COUNCIL_RULES), shared/data/councils.toml by default.
+    council_rules: Path = SHIPPED_COUNCIL_RULES
 
-    @field_validator("catalog_dir", "attachment_rules", mode="before")
+    @field_validator("catalog_dir", "attachment_rules", "council_rules", mode="before")
     @classmethod
     def _empty_is_shipped(cls, value: object, info: ValidationInfo) -> object:
         """An empty variable means "not set": the files shipped with the code."""
@@ -46,7 +50,7 @@ class RuleSources(BaseSettings):
 
     def rulebook(self) -> Rulebook:
         """The rules this process applies, built once by its composition root and passed through its context."""
-        return Rulebook(catalog_dir=self.catalog_dir, attachment_rules=self.attachment_rules)
+        return Rulebook(catalog_dir=self.catalog_dir, attachment_rules=self.attachment_rules, council_rules=self.council_rules)
 
 
 class ServiceSettings(RuleSources):

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from shared.contracts.values import LEVEL_NAMES_VI, LEVEL_RANK, LEVELS, DutyRating, Level, NomineeKind, UnitRef
 from shared.rules.dated import latest_by
+from shared.rules.periods import PeriodKind
 
 DEFAULT_CATALOG_DIR = Path(__file__).resolve().parents[1] / "data" / "catalog"
 
@@ -373,6 +374,9 @@ class Award(_Data):
     categories: list[Category] = Field(default_factory=list)
     nominee_kinds: list[NomineeKind] = Field(default_factory=list)
     kind: AwardKind = "yearly"
+    period_kind: PeriodKind = Field(
+        default="calendar_year", description="the period a nomination names: calendar_year, school_year or term"
+    )
     scope: Scope | None = None
     topics: list[Topic] = Field(default_factory=list)
     awarding_level: Level = Field(description="the union level whose approval ends the union's part")

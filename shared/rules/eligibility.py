@@ -52,6 +52,7 @@ from shared.rules.catalog import (
     TitleSameYear,
 )
 from shared.rules.dated import require_in_force
+from shared.rules.periods import start_year
 from shared.rules.text import normalize_name
 
 RULES_FILE = Path(__file__).resolve().parents[1] / "data" / "eligibility.toml"
@@ -166,7 +167,8 @@ def failure_status(on_fail: str, confirmed: bool) -> Literal["fail", "warning"]:
 
 
 def _year(period: str) -> int:
-    return int(period[:4])
+    """The year year-based rules compare: a school year or term counts as its start year (shared/rules/periods.py)."""
+    return start_year(period)
 
 
 def _years(years: Iterable[int]) -> str:

@@ -15,7 +15,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from shared.rules import attachments, calendar, catalog, eligibility
+from shared.contracts.values import CouncilKind, Level
+from shared.rules import attachments, calendar, catalog, council, eligibility, periods
 from shared.rules.dated import read_rule_file
 from shared.rules.reference import DATA_DIR
 
@@ -28,6 +29,8 @@ class Rulebook:
     deadline_rules: Path = DATA_DIR / "deadlines.toml"
     escalation_rules: Path = DATA_DIR / "escalation.toml"
     holidays_dir: Path = calendar.HOLIDAYS_DIR
+    period_rules: Path = periods.RULES_FILE
+    council_rules: Path = council.RULES_FILE
 
     # The award catalogues
 
@@ -57,6 +60,30 @@ class Rulebook:
 
     def eligibility_rules_on(self, on: date) -> eligibility.EligibilityRules:
         return eligibility.rules_on(on, self.eligibility_rules)
+
+    def period_rules_on(self, on: date) -> periods.PeriodRules:
+        """When the school year starts and which term is current, as in force on a date."""
+        return periods.rules_on(on, self.period_rules)
+
+    # Councils
+
+    def unit_council_rule_on(self, level: Level, kind: CouncilKind, on: date) -> council.UnitCouncilRule | None:
+        """The dated rule of that kind of council at that level (shared/data/councils.toml)."""
+        return council.unit_rule_on(level, kind, on, self.council_rules)
+
+    def council_rule(
+        self, award: catalog.Award | None, level: Level, on: date, kind: CouncilKind | None = None
+    ) -> council.AppliedRule | None:
+        """The rule a council of `level` (of `kind`, by default the level's usual one) judges `award` by on `on`:
+        the award's own catalogue rule, else the council kind's dated thresholds (None: the award needs no vote)."""
+        if award is None:
+            return None
+        try:
+            holder: catalog.Catalog | None = self.catalog_version(award.catalog_version)
+        except LookupError:
+            holder = None
+        unit = self.unit_council_rule_on(level, kind or council.default_kind(level), on)
+        return council.applied_rule(award.council, holder, unit)
 
     def rule_file(self, path: Path) -> dict[str, Any]:
         """A single-owner rule file (e.g. `self.deadline_rules`), parsed once; its owner's domain reads the entries."""

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from shared.platform.settings import ATTACHMENT_RULES_ENV, SERVICES
-from tests.conftest import DOCUMENTS_OPTIONAL, fresh_database
+from shared.platform.settings import ATTACHMENT_RULES_ENV, COUNCIL_RULES_ENV, SERVICES
+from tests.conftest import COUNCILS_CONFIRMED, DOCUMENTS_OPTIONAL, fresh_database
 from thidua.client import ApiError, PortalClient
 from thidua.natsserver import free_port
 from thidua.system import System, SystemConfig
@@ -35,7 +35,7 @@ def start_system(
         http_ports={s: free_port() for s in SERVICES},
         database_urls=databases,
         demo_password=password,
-        extra_env={ATTACHMENT_RULES_ENV: str(DOCUMENTS_OPTIONAL)} | (extra_env or {}),
+        extra_env={ATTACHMENT_RULES_ENV: str(DOCUMENTS_OPTIONAL), COUNCIL_RULES_ENV: str(COUNCILS_CONFIRMED)} | (extra_env or {}),
     )
     system = System(config).start()
     try:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.platform.settings import ATTACHMENT_RULES_ENV, SERVICES
+from shared.platform.settings import ATTACHMENT_RULES_ENV, COUNCIL_RULES_ENV, SERVICES
 from tests.conftest import SHIPPED_ATTACHMENT_RULES
 from tests.e2e.conftest import PASSWORD, start_system
 from thidua.system import System
@@ -27,7 +27,9 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     for service in SERVICES:
         (base / service).mkdir()
     # As shipped: the award's documents are required (the demo files a PDF for each).
-    yield from start_system(base, "sqlite", extra_env={ATTACHMENT_RULES_ENV: str(SHIPPED_ATTACHMENT_RULES)})
+    # And the shipped council rules: their thresholds are unconfirmed, so a vote below them warns.
+    shipped = {ATTACHMENT_RULES_ENV: str(SHIPPED_ATTACHMENT_RULES), COUNCIL_RULES_ENV: ""}
+    yield from start_system(base, "sqlite", extra_env=shipped)
 
 
 def run_demo(system: System, cwd: Path) -> str:
@@ -58,9 +60,11 @@ def test_demo_shows_the_rules_at_work_and_runs_again(system: System, tmp_path: P
         "người duyệt thấy cảnh báo:",
         "nominee.months_employed: Công tác 8 tháng, cần từ 10 tháng",
         "nominee.absence_working_days: Nghỉ 45 ngày làm việc",
-        "council_vote: Hội đồng Thi đua – Khen thưởng chưa thông qua: Đồng ý 4/7",
+        "kèm lưu ý cho cấp duyệt: Hội đồng cơ sở chưa đạt ngưỡng chưa xác nhận (Đồng ý 4/9 tổng số thành viên",
         "Hội đồng TĐKT LĐLĐ thị xã Sơn Tây họp 8/9 người",
-        "Bị từ chối (422 council_vote_failed)",
+        "Kết quả: Đạt (4/8 đồng ý, 4 không đồng ý; có mặt 8/9, bỏ phiếu kín)",
+        "(tỷ lệ chưa xác nhận: chỉ cảnh báo, không chặn)",
+        "(năm học) (20",  # the school-year sample, its period a school year
         "ld.sontay không duyệt: Không được duyệt",
         "Bị từ chối (422 campaign_window_closed) ở trường campaign_code:",
         "nhận hồ sơ từ 01/05/2023 đến 30/09/2023",

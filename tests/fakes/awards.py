@@ -272,14 +272,14 @@ class FakeAwardsStore(AwardsStore):
         return {k for k in keys if k in recorded}
 
     async def scope_counts(self, where: ScopeFilter) -> list[ScopeCount]:
-        groups: dict[tuple[str | None, str, str, str | None, str, int], ScopeCount] = {}
+        groups: dict[tuple[str | None, str, str, str | None, str, int, str], ScopeCount] = {}
         for e in self._counted():
             codes = [u.code for u in e.unit_path]
             if where.unit_code not in codes or not _in_scope(e, where):
                 continue
             at = codes.index(where.unit_code)
             child = e.unit_path[at - 1] if at > 0 else None
-            key = (child.code if child else None, e.award.code, e.level, e.sector, e.nominee_kind, e.decided_on.year)
+            key = (child.code if child else None, e.award.code, e.level, e.sector, e.nominee_kind, e.decided_on.year, e.period)
             seen = groups.get(key)
             groups[key] = ScopeCount(
                 child_code=key[0],
@@ -291,6 +291,7 @@ class FakeAwardsStore(AwardsStore):
                 sector=e.sector,
                 nominee_kind=e.nominee_kind,
                 year=e.decided_on.year,
+                period=e.period,
                 count=(seen.count if seen else 0) + 1,
                 prize_vnd=(seen.prize_vnd if seen else 0) + e.prize_amount_vnd,
             )
@@ -386,6 +387,7 @@ def _in_scope(e: RegisterEntry, where: ScopeFilter) -> bool:
         and (not where.level or e.level == where.level)
         and (not where.sector or e.sector == (None if where.sector == UNKNOWN_SECTOR else where.sector))
         and (not where.nominee_kind or e.nominee_kind == where.nominee_kind)
+        and (not where.period or e.period == where.period)
         and (where.within is None or bool(codes & where.within))
     )
 

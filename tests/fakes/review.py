@@ -20,6 +20,7 @@ from services.review.domain.task import ACTIVE_STATES, TaskState
 from services.review.store import port
 from services.review.store.records import (
     CouncilMeetingRecord,
+    CouncilMemberRecord,
     CouncilVoteEntry,
     CouncilVoteRecord,
     DecidedTask,
@@ -35,6 +36,7 @@ from services.review.store.records import (
     Roster,
     ScheduledTimer,
     SortedKey,
+    StandingCouncilRecord,
     TaskMove,
     TaskRecord,
     TimerRecord,
@@ -63,6 +65,7 @@ class ReviewData:
     rosters: dict[str, Roster] = field(default_factory=dict)
     meetings: dict[str, CouncilMeetingRecord] = field(default_factory=dict)
     votes: dict[int, CouncilVoteRecord] = field(default_factory=dict)
+    standing: dict[str, StandingCouncilRecord] = field(default_factory=dict)
     proposals: dict[str, Proposal] = field(default_factory=dict)
     proposal_tasks: list[ProposalTask] = field(default_factory=list)
     reorganisations: dict[str, ReorganisationRecord] = field(default_factory=dict)
@@ -82,6 +85,7 @@ class ReviewData:
             rosters=dict(self.rosters),
             meetings=dict(self.meetings),
             votes=dict(self.votes),
+            standing=dict(self.standing),
             proposals=dict(self.proposals),
             proposal_tasks=list(self.proposal_tasks),
             reorganisations=dict(self.reorganisations),
@@ -477,6 +481,25 @@ class FakeCouncils(port.Councils):
     async def of_nomination(self, nomination_id: str) -> list[CouncilVoteEntry]:
         votes = [v for _, v in sorted(self.data.votes.items(), reverse=True) if v.nomination_id == nomination_id]
         return [self._entry(v) for v in votes]
+
+    async def add_standing(self, council: StandingCouncilRecord) -> None:
+        self.data.standing[council.id] = stored(council)
+
+    async def add_member(self, member: CouncilMemberRecord) -> None:
+        council = self.data.standing[member.council_id]
+        self.data.standing[council.id] = replace(council, members=(*council.members, member))
+
+    async def end_member(self, member_id: str, term_to: date) -> None:
+        for council in list(self.data.standing.values()):
+            members = tuple(replace(m, term_to=term_to) if m.id == member_id else m for m in council.members)
+            self.data.standing[council.id] = replace(council, members=members)
+
+    async def standing_of(self, unit_code: str) -> list[StandingCouncilRecord]:
+        mine = [c for c in self.data.standing.values() if c.unit_code == unit_code]
+        return sorted(mine, key=lambda c: (c.decision_date, c.created_at), reverse=True)
+
+    async def standing(self, council_id: str) -> StandingCouncilRecord | None:
+        return self.data.standing.get(council_id)
 
 
 class FakeProposals(port.Proposals):

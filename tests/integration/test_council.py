@@ -35,11 +35,12 @@ from services.review.usecases import intake
 from services.review.usecases.context import ReviewContext
 from shared.contracts import subjects
 from shared.contracts.errors import Forbidden, ValidationFailed
-from shared.contracts.events import NominationSubmitted
+from shared.contracts.events import Actor, NominationSubmitted, RoleGrant
 from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW, REVIEW_FROM_REGISTRATION
 from shared.platform.messaging import make_broker, publish_event
 from shared.platform.outbox import OutboxRelay
 from shared.platform.service import ServiceContext
+from shared.platform.settings import COUNCIL_RULES_ENV
 from shared.platform.topology import ensure_topology
 from shared.rules import reference
 from tests.integration.conftest import SUBMITTER, approver, count_rows, eventually, running_broker, snapshot, stream_count
@@ -109,6 +110,16 @@ class System:
     async def timeline(self, nomination_id: str) -> list[dict[str, Any]]:
         view = await registration_routes.operations(self.registration)["get"](SUBMITTER, {"id": nomination_id})
         return list(view["timeline"])
+
+
+@pytest_asyncio.fixture
+async def shipped_rules_system(
+    service_context: Callable[..., Any], clean_nats: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[System]:
+    """As `system`, under the council rules shipped in shared/data/councils.toml (every threshold unconfirmed)."""
+    monkeypatch.setenv(COUNCIL_RULES_ENV, "")
+    async for running in system.__wrapped__(service_context, clean_nats, tmp_path):  # type: ignore[attr-defined]
+        yield running
 
 
 @pytest_asyncio.fixture
@@ -315,3 +326,141 @@ async def test_concurrent_batch_forwards_of_one_unit_each_announce_their_own_let
     assert await count_rows(ctx.engine, review_store.proposals) == 6
     announced = await outbox_payloads(ctx, subjects.PROPOSAL_FORWARDED)
     assert sorted(p["proposal_id"] for p in announced) == sorted(letter["id"] for letter in letters)
+
+
+@pytest.mark.asyncio
+async def test_under_the_shipped_unconfirmed_rules_a_short_vote_warns_names_its_rule_and_does_not_block(
+    shipped_rules_system: System,
+) -> None:
+    system = shipped_rules_system
+    nomination = await system.submit(
+        "Đinh Thị Lan", "giay_khen_ldld_huyen", "Hoàn thành xuất sắc nhiệm vụ năm 2026 tại phân xưởng."
+    )
+    await system.to_review()
+    task = await system.task(nomination)
+    assert task["council"]["rule_confirmed"] is False
+    assert task["council"]["rule"].startswith("Theo quy định: Hội đồng Thi đua – Khen thưởng của công đoàn cấp trên")
+    assert "TT 35/2015" in task["council"]["rule_source"]
+
+    [vote] = (await system.meeting(SONTAY, {task["id"]: 6}))["votes"]  # 6/9 present < 70 %, unconfirmed
+    assert vote["passed"] is True
+    assert [(c["code"], c["passed"], c["warning"]) for c in vote["checks"]] == [
+        ("quorum", True, False),
+        ("threshold", False, True),
+    ]
+    assert (vote["rule_confirmed"], "chỉ cảnh báo, không chặn" in vote["rule"]) == (False, True)
+    assert "Đồng ý 6/9 thành viên có mặt (66,7 %), cần ít nhất 70 %: không đạt" in vote["explanation"]
+
+    view = await review_rpc(system.review)["get_task"](SONTAY, {"task_id": task["id"]})
+    assert view["council"]["blocking"] is None
+    assert (view["council"]["latest"]["passed"], view["council"]["latest"]["warning"]) == (True, True)
+    await review_rpc(system.review)["claim"](SONTAY, {"task_id": task["id"]})
+    decided = await review_rpc(system.review)["decide"](SONTAY, {"task_id": task["id"], "action": "approve", "comment": ""})
+    assert decided["state"] == "approved"
+
+
+@pytest.mark.asyncio
+async def test_a_school_year_nomination_goes_through_review_with_its_period(system: System) -> None:
+    body = {
+        "unit_code": "HN-SONTAY-DST",
+        "award_code": "giay_khen_ldld_huyen_nam_hoc",
+        "period": "2026",
+        "nominee": {"kind": "individual", "name": "Vũ Thị Mai"},
+        "achievements": "Giáo viên dạy giỏi cấp huyện, hoàn thành xuất sắc nhiệm vụ năm học.",
+    }
+    submit = registration_routes.operations(system.registration)["submit"]
+    with pytest.raises(ValidationFailed) as wrong:
+        await submit(SUBMITTER, body)
+    assert [(f.field, f.message) for f in wrong.value.fields] == [
+        ("period", "Kỳ xét của hình thức này là năm học, ví dụ 2024-2025")
+    ]
+    created = await submit(SUBMITTER, body | {"period": "2025 – 2026"})
+    assert created["period"] == "2025-2026"
+    await system.to_review()
+    task = await system.task(created["id"])
+    assert task["period"] == "2025-2026"
+    await system.meeting(SONTAY, {task["id"]: 8})
+    await review_rpc(system.review)["claim"](SONTAY, {"task_id": task["id"]})
+    decided = await review_rpc(system.review)["decide"](SONTAY, {"task_id": task["id"], "action": "approve", "comment": ""})
+    assert decided["state"] == "approved"
+
+
+SONTAY_ADMIN = Actor(
+    user_id="u-qt-sontay",
+    username="qt.sontay",
+    full_name="Quản trị Sơn Tây",
+    roles=(RoleGrant(role="unit_admin", unit_code="HN-SONTAY"),),
+)
+
+
+@pytest.mark.asyncio
+async def test_a_standing_council_roster_gives_the_meetings_counts(system: System) -> None:
+    rpc = review_rpc(system.review)
+    members = [
+        {"full_name": "Phạm Quang Huy", "title": "Chủ tịch LĐLĐ thị xã", "role": "chair"},
+        {"full_name": "Nguyễn Thị Lan", "title": "Phó Chủ tịch LĐLĐ", "role": "vice_chair"},
+        {"full_name": "Trần Văn Bình", "role": "standing"},
+        {"full_name": "Lê Thị Hoa", "role": "member"},
+        {"full_name": "Đỗ Văn Nam", "role": "member", "term_to": "2026-02-28"},  # left before the meeting
+        {"full_name": "Vũ Thị Thu", "role": "secretary"},
+    ]
+    council = {
+        "unit_code": "HN-SONTAY",
+        "kind": "tdkt",
+        "decision_number": "15/QĐ-LĐLĐ",
+        "decision_date": "2026-01-05",
+        "decision_signer": "Phạm Quang Huy",
+        "members": members,
+    }
+    with pytest.raises(Forbidden):  # the unit's approvers record meetings; its admin keeps the council
+        await rpc["create_council"](SONTAY, council)
+    created = await rpc["create_council"](SONTAY_ADMIN, council)
+    assert (created["name"], created["serving"], len(created["members"])) == ("Hội đồng Thi đua – Khen thưởng", 5, 6)
+    listed = await rpc["list_councils"](SONTAY, {"unit_code": "HN-SONTAY", "on": HELD.isoformat()})
+    assert (listed["can_manage"], [c["id"] for c in listed["councils"]]) == (False, [created["id"]])
+    ids = {m["full_name"]: m["id"] for m in created["members"]}
+
+    nomination = await system.submit(
+        "Hồ Thị Nga", "giay_khen_ldld_huyen", "Hoàn thành xuất sắc nhiệm vụ năm 2026 tại tổ chăm sóc."
+    )
+    await system.to_review()
+    task = await system.task(nomination)
+    meeting = {
+        "held_on": HELD.isoformat(),
+        "council_id": created["id"],
+        "present_member_ids": [ids["Nguyễn Thị Lan"], ids["Trần Văn Bình"], ids["Lê Thị Hoa"], ids["Vũ Thị Thu"]],
+        "votes": [{"task_id": task["id"], "votes_for": 3, "votes_against": 1}],
+    }
+    with pytest.raises(ValidationFailed) as gone:
+        await rpc["record_council"](SONTAY, meeting | {"present_member_ids": [ids["Đỗ Văn Nam"]]})
+    assert [f.field for f in gone.value.fields] == ["present_member_ids.0", "votes.0.votes_for"]  # and 0 present
+    recorded = await rpc["record_council"](SONTAY, meeting)
+    assert (recorded["council_id"], recorded["members"], recorded["present"], recorded["warnings"]) == (created["id"], 5, 4, [])
+    [vote] = recorded["votes"]
+    assert vote["passed"] is True  # 4/5 present ≥ 2/3; 3/4 = 75 % ≥ 70 %
+    view = await rpc["get_task"](SONTAY, {"task_id": task["id"]})
+    latest = view["council"]["latest"]
+    assert (latest["members"], latest["present"], latest["chair"]) == (5, 4, "Nguyễn Thị Lan")  # the vice chair presided
+
+    # Without a roster the typed counts still count, with a warning.
+    typed = await rpc["record_council"](
+        SONTAY, {"held_on": HELD.isoformat(), "members": 9, "present": 9, "votes": [{"task_id": task["id"], "votes_for": 8}]}
+    )
+    assert typed["warnings"] == [
+        "Đơn vị chưa chọn Hội đồng có danh sách thành viên: số thành viên và số có mặt là số do người ghi nhập"
+    ]
+    with pytest.raises(ValidationFailed) as no_counts:
+        await rpc["record_council"](SONTAY, {"held_on": HELD.isoformat(), "votes": [{"task_id": task["id"], "votes_for": 8}]})
+    assert [f.field for f in no_counts.value.fields] == ["members", "present"]
+
+    ended = await rpc["end_council_member"](
+        SONTAY_ADMIN, {"council_id": created["id"], "member_id": ids["Lê Thị Hoa"], "term_to": "2026-03-01"}
+    )
+    assert ended["serving"] == 4
+    added = await rpc["add_council_member"](
+        SONTAY_ADMIN, {"council_id": created["id"], "full_name": "Bùi Văn Khánh", "role": "member", "term_from": "2026-03-02"}
+    )
+    assert [m["full_name"] for m in added["members"]][-1] == "Bùi Văn Khánh"
+    assert (await rpc["list_councils"](SONTAY_ADMIN, {"unit_code": "HN-SONTAY", "on": HELD.isoformat()}))["councils"][0][
+        "serving"
+    ] == 5

@@ -176,3 +176,30 @@ async def test_pipeline_decisions_carry_the_sector_and_count_with_the_register(s
     assert report["total"]["prize_vnd"] == 2_120_000
     only_school = (await call(nc, "report", SONTAY, {"unit_code": "HN-SONTAY", "year": 2026, "sector": "school"}))["data"]
     assert only_school["total"]["count"] == 1
+
+
+@pytest.mark.asyncio
+async def test_a_school_year_decision_is_reported_by_its_period(services: ServiceContext, nc: NatsClient) -> None:
+    """A school's Giấy khen for năm học 2025-2026 and a calendar-year one: grouped by kỳ xét, filtered by either."""
+    at = datetime(2026, 2, 10, 3, 0, tzinfo=UTC)
+    issuer = path_of("HN-SONTAY")[0]
+    school_year = snapshot(
+        str(uuid.uuid4()), unit_code="HN-SONTAY-THPTSONTAY", award_code="giay_khen_ldld_huyen_nam_hoc", name="Lê Thị Hạnh"
+    ).model_copy(update={"period": "2025-2026", "catalog_version": "union-2025.1", "unit_sector": "school"})
+    calendar = snapshot(str(uuid.uuid4()), unit_code="HN-SONTAY-DST").model_copy(update={"unit_sector": "enterprise"})
+    for n in (school_year, calendar):
+        await issue(
+            AwardsContext.of(services), NominationApproved(occurred_at=at, actor=APPROVER_SONTAY, nomination=n, issuer=issuer)
+        )
+
+    report = (await call(nc, "report", SONTAY, {"unit_code": "HN-SONTAY", "year": 2026}))["data"]
+    assert [(p["period"], p["label"], p["count"]) for p in report["by_period"]] == [
+        ("2025-2026", "Năm học 2025-2026", 1),
+        ("2026", "Năm 2026", 1),
+    ]
+    only = (await call(nc, "report", SONTAY, {"unit_code": "HN-SONTAY", "period": "2025-2026"}))["data"]
+    assert only["total"]["count"] == 1
+    assert only["by_award"][0]["award_code"] == "giay_khen_ldld_huyen_nam_hoc"
+    assert only["total"]["sector_text"] == "trường học 1"
+    none = (await call(nc, "report", SONTAY, {"unit_code": "HN-SONTAY", "period": "2024-2025"}))["data"]
+    assert none["total"]["count"] == 0

@@ -313,18 +313,27 @@ def test_council_vote_errors_name_each_broken_count(members: int, present: int, 
         intake(council_vote=vote)
 
 
-def test_a_council_vote_that_fails_the_awards_rule_stops_the_dossier_with_the_numbers() -> None:
-    # The default union rule (unconfirmed): 2/3 of members present, at least 70 % of those present in favour.
+def test_a_council_vote_that_fails_a_confirmed_rule_stops_the_dossier_with_the_numbers() -> None:
+    # The default union rule's numbers, confirmed: 2/3 of members present, at least 70 % of those present in favour.
+    default = award("giay_khen_ldld_huyen").council
+    assert default is not None
+    confirmed = default.model_copy(update={"confirmed": True})
     no_quorum = CouncilVote(members=9, present=5, votes_for=5)
-    [error] = refusals(council_vote=no_quorum)
+    [error] = refusals(council_vote=no_quorum, council_rule=confirmed)
     assert error.field == "council_vote"
     assert error.message == (
         "Hội đồng Thi đua – Khen thưởng chưa thông qua: Có mặt 5/9 thành viên (55,6 %), cần ít nhất 66,7 %: không đủ số lượng"
     )
     too_few_for = CouncilVote(members=9, present=9, votes_for=6, votes_against=3)
-    [error] = refusals(council_vote=too_few_for)
+    [error] = refusals(council_vote=too_few_for, council_rule=confirmed)
     assert "Đồng ý 6/9 thành viên có mặt (66,7 %), cần ít nhất 70 %: không đạt" in error.message
-    intake(council_vote=CouncilVote(members=9, present=9, votes_for=7, votes_against=2))  # 77.8 %: passes
+    intake(council_vote=CouncilVote(members=9, present=9, votes_for=7, votes_against=2), council_rule=confirmed)  # 77.8 %
+
+
+def test_a_council_vote_that_misses_an_unconfirmed_rule_passes_intake() -> None:
+    # The catalogue's default is unconfirmed: the same votes only warn (council_warning), the dossier goes up.
+    intake(council_vote=CouncilVote(members=9, present=5, votes_for=5))
+    intake(council_vote=CouncilVote(members=9, present=9, votes_for=6, votes_against=3))
 
 
 def test_every_failure_is_reported_at_once_each_naming_its_field() -> None:

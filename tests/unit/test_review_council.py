@@ -38,7 +38,7 @@ def rule(**changes: object) -> CouncilRule:
         "threshold": Fraction(7, 10),
         "base": "present",
         "source": "test",
-        "confirmed": False,
+        "confirmed": True,  # a confirmed rule blocks; an unconfirmed one only warns (test_council_rules.py)
     }
     base.update(changes)
     return CouncilRule.model_validate(base)

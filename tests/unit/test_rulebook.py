@@ -17,7 +17,7 @@ from services.registration.usecases.context import RegistrationContext
 from services.review.usecases.context import ReviewContext
 from shared.platform.clock import FixedClock
 from shared.platform.service import ServiceContext
-from shared.platform.settings import ATTACHMENT_RULES_ENV, CATALOG_DIR_ENV, ServiceSettings
+from shared.platform.settings import ATTACHMENT_RULES_ENV, CATALOG_DIR_ENV, COUNCIL_RULES_ENV, ServiceSettings
 from shared.rules import attachments, catalog
 from shared.rules.rulebook import Rulebook
 
@@ -76,6 +76,7 @@ def test_settings_read_the_same_variables_as_before(tmp_path: Path, monkeypatch:
     rules_file.write_text(ONE_FILE_LIMIT)
     monkeypatch.setenv(CATALOG_DIR_ENV, str(tmp_path / "catalog"))
     monkeypatch.setenv(ATTACHMENT_RULES_ENV, str(rules_file))
+    monkeypatch.delenv(COUNCIL_RULES_ENV, raising=False)  # tests/conftest.py points it at a confirmed file
     rules = ServiceSettings().rulebook()
     assert rules == Rulebook(catalog_dir=tmp_path / "catalog", attachment_rules=rules_file)
     assert rules.attachment_rules_on(date(2026, 1, 1)).max_files == 1
@@ -84,7 +85,13 @@ def test_settings_read_the_same_variables_as_before(tmp_path: Path, monkeypatch:
 def test_an_empty_variable_means_the_shipped_files(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(CATALOG_DIR_ENV, "")
     monkeypatch.setenv(ATTACHMENT_RULES_ENV, "")
+    monkeypatch.setenv(COUNCIL_RULES_ENV, "")
     assert ServiceSettings().rulebook() == Rulebook()
+
+
+def test_the_council_rules_are_read_from_their_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(COUNCIL_RULES_ENV, str(tmp_path / "councils.toml"))
+    assert ServiceSettings().rulebook().council_rules == tmp_path / "councils.toml"
 
 
 def test_each_service_context_hands_its_use_cases_the_composition_roots_rulebook(tmp_path: Path) -> None:

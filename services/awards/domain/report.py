@@ -14,6 +14,7 @@ from typing import Any
 from shared.contracts.errors import Forbidden
 from shared.contracts.events import Actor
 from shared.contracts.values import LEVEL_RANK
+from shared.rules.periods import KIND_NAMES_VI, kind_of, sort_key
 
 SECTORS: tuple[str, ...] = ("public_administration", "school", "enterprise")
 UNKNOWN_SECTOR = "unknown"
@@ -84,6 +85,7 @@ class Group:
     count: int
     prize_vnd: int  # money: coefficient prizes and flat amounts
     gift_vnd: int = 0  # the value of gifts
+    period: str = ""  # the kỳ xét; "" for entries recorded before reports kept it
 
 
 def actor_units(actor: Actor) -> frozenset[str]:
@@ -114,6 +116,7 @@ class ScopeFilter:
     level: str | None = None
     sector: str | None = None  # UNKNOWN_SECTOR: entries without one
     nominee_kind: str | None = None
+    period: str | None = None  # the entries' kỳ xét, as stored ("2025", "2024-2025")
     within: frozenset[str] | None = None
 
 
@@ -132,6 +135,7 @@ class ScopeCount:
     year: int | None
     count: int
     prize_vnd: int
+    period: str | None = None
 
     def group(self, gift_awards: frozenset[str] = frozenset()) -> Group:
         """The row as a group; the prizes of `gift_awards` (whose prize is a gift) count as gifts' value, not money."""
@@ -147,6 +151,7 @@ class ScopeCount:
             count=int(self.count),
             prize_vnd=0 if gift else int(self.prize_vnd),
             gift_vnd=int(self.prize_vnd) if gift else 0,
+            period=self.period or "",
         )
 
 
@@ -205,6 +210,7 @@ def summarise(groups: Iterable[Group]) -> dict[str, object]:
     levels: dict[str, _Tally] = {}
     sectors: dict[str, _Tally] = {}
     years: dict[int, _Tally] = {}
+    periods_: dict[str, _Tally] = {}
     for g in groups:
         total.add(g)
         awards.setdefault(g.award_code, _Tally()).add(g)
@@ -212,6 +218,7 @@ def summarise(groups: Iterable[Group]) -> dict[str, object]:
         levels.setdefault(g.level, _Tally()).add(g)
         sectors.setdefault(sector_key(g.sector), _Tally()).add(g)
         years.setdefault(g.year, _Tally()).add(g)
+        periods_.setdefault(g.period, _Tally()).add(g)
     level_rank = LEVEL_RANK
 
     def award_order(code: str) -> tuple[int, int, str]:
@@ -243,4 +250,13 @@ def summarise(groups: Iterable[Group]) -> dict[str, object]:
             {"sector": s, "label": SECTOR_NAMES_VI[s], **sectors[s].view()} for s in (*SECTORS, UNKNOWN_SECTOR) if s in sectors
         ],
         "by_year": [{"year": y, **years[y].view()} for y in sorted(years)],
+        "by_period": [{"period": p, "label": period_label(p), **periods_[p].view()} for p in sorted(periods_, key=sort_key)],
     }
+
+
+def period_label(period: str) -> str:
+    """'Năm 2025', 'Năm học 2024-2025', 'Giai đoạn 2023-2028'; entries without a period: 'Chưa ghi kỳ xét'."""
+    kind = kind_of(period)
+    if kind is None:
+        return period or "Chưa ghi kỳ xét"
+    return f"{KIND_NAMES_VI[kind].capitalize()} {period}"

@@ -225,7 +225,7 @@ class SqlAwardsStore(SqlDrafts, SqlOutcomes):
     # Reports
 
     async def scope_counts(self, where: ScopeFilter) -> list[ScopeCount]:
-        """One pass over the unit's range: every combination of unit below, award, level, sector, kind and year."""
+        """One pass over the unit's range: every combination of unit below, award, level, sector, kind, year, period."""
         s = registry_scopes
         year = sa.extract("year", s.c.decided_on)
         query = (
@@ -239,11 +239,12 @@ class SqlAwardsStore(SqlDrafts, SqlOutcomes):
                 s.c.sector,
                 s.c.nominee_kind,
                 year,
+                s.c.period,
                 sa.func.count(),
                 sa.func.coalesce(sa.func.sum(s.c.prize_amount_vnd), 0),
             )
             .where(*_scope_filter(where))
-            .group_by(s.c.child_code, s.c.award_code, s.c.level, s.c.sector, s.c.nominee_kind, year)
+            .group_by(s.c.child_code, s.c.award_code, s.c.level, s.c.sector, s.c.nominee_kind, year, s.c.period)
         )
         return [
             ScopeCount(
@@ -256,10 +257,11 @@ class SqlAwardsStore(SqlDrafts, SqlOutcomes):
                 sector=sector,
                 nominee_kind=kind,
                 year=int(year_) if year_ is not None else None,
+                period=period,
                 count=int(n),
                 prize_vnd=int(amount),
             )
-            for child, child_name, code, name, category, level, sector, kind, year_, n, amount in (
+            for child, child_name, code, name, category, level, sector, kind, year_, period, n, amount in (
                 await self.conn.execute(query)
             ).all()
         ]
@@ -517,6 +519,7 @@ def _scope_rows(e: RegisterEntry) -> list[dict[str, Any]]:
             "nominee_kind": e.nominee_kind,
             "sector": e.sector,
             "prize_amount_vnd": e.prize_amount_vnd,
+            "period": e.period,
         }
         for i, u in enumerate(path)
     ]
@@ -569,6 +572,8 @@ def _scope_filter(where: ScopeFilter) -> list[Any]:
         conditions.append(s.c.sector.is_(None) if where.sector == UNKNOWN_SECTOR else s.c.sector == where.sector)
     if where.nominee_kind:
         conditions.append(s.c.nominee_kind == where.nominee_kind)
+    if where.period:
+        conditions.append(s.c.period == where.period)
     if where.within is not None:
         # Only entries that are also in one of these units' subtrees.
         mine = s.alias("mine")

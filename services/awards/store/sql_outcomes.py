@@ -92,6 +92,7 @@ def _state_scope_rows(row: sa.RowMapping, path: Sequence[UnitRef], on: date) -> 
             "nominee_kind": row["nominee_kind"] or row["nominee"].get("kind", "individual"),
             "sector": row["sector"],
             "prize_amount_vnd": 0,
+            "period": row["period"],
         }
         for i, (code, _) in enumerate(units)
     ]

@@ -135,6 +135,7 @@ registry_scopes = sa.Table(
     sa.Column("nominee_kind", sa.String(20), nullable=False),
     sa.Column("sector", sa.String(40), nullable=True),
     sa.Column("prize_amount_vnd", sa.Integer, nullable=False),
+    sa.Column("period", sa.String(20), nullable=True),  # the entry's kỳ xét ("2025", "2024-2025"), migration 0013
     # Rows stored in key order on SQLite (no rowid): a unit's period is one contiguous range.
     sqlite_with_rowid=False,
 )

@@ -36,6 +36,7 @@ async def report(ctx: AwardsContext, units: UnitDirectory, actor: Actor, q: Repo
         level=q.level,
         sector=q.sector,
         nominee_kind=q.nominee_kind,
+        period=q.period,
         within=mine if narrowed else None,  # a unit below the actor's: only entries also in one of the actor's subtrees
     )
     async with ctx.unit_of_work() as uow:

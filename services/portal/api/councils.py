@@ -3,20 +3,48 @@ once, and the tờ trình that travels with a forwarded batch. Review decides wh
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Response, status
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.portal.api.deps import CodePath, CurrentActor, Id, page_limit
 from services.portal.downloads import XLSX, binary_responses, proposal_download
 from services.portal.gateway import Gateway
-from shared.contracts.commands import BatchSelection, CouncilMeeting
+from shared.contracts.commands import BatchSelection, CouncilMeeting, CouncilMemberInput, NewStandingCouncil
 from shared.contracts.operations import review as review_ops
 from shared.contracts.paging import PROPOSALS_PAGE_MAX
 
 
+class MemberTermEnd(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    term_to: date = Field(description="Ngày cuối tham gia Hội đồng")
+
+
 def build_router(gateway: Gateway) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["review"])
+
+    @api.get("/units/{unit_code}/councils", summary="Hội đồng TĐKT / Ban Chấp hành của đơn vị và thành viên")
+    async def list_councils(unit_code: CodePath, actor: CurrentActor, on: date | None = None) -> review_ops.StandingCouncilList:
+        params: dict[str, str] = {"unit_code": unit_code} | ({"on": on.isoformat()} if on else {})
+        return await gateway.ask(review_ops.LIST_COUNCILS, actor, params)
+
+    @api.post("/councils", summary="Lập Hội đồng của đơn vị theo quyết định thành lập", status_code=status.HTTP_201_CREATED)
+    async def create_council(body: NewStandingCouncil, actor: CurrentActor) -> review_ops.StandingCouncilView:
+        return await gateway.ask(review_ops.CREATE_COUNCIL, actor, body.model_dump(mode="json"))
+
+    @api.post("/councils/{council_id}/members", summary="Thêm thành viên Hội đồng", status_code=status.HTTP_201_CREATED)
+    async def add_council_member(council_id: Id, body: CouncilMemberInput, actor: CurrentActor) -> review_ops.StandingCouncilView:
+        return await gateway.ask(review_ops.ADD_COUNCIL_MEMBER, actor, {"council_id": council_id, **body.model_dump(mode="json")})
+
+    @api.post("/councils/{council_id}/members/{member_id}/end", summary="Kết thúc tham gia Hội đồng của một thành viên")
+    async def end_council_member(
+        council_id: Id, member_id: Id, body: MemberTermEnd, actor: CurrentActor
+    ) -> review_ops.StandingCouncilView:
+        params = {"council_id": council_id, "member_id": member_id, "term_to": body.term_to.isoformat()}
+        return await gateway.ask(review_ops.END_COUNCIL_MEMBER, actor, params)
 
     @api.post("/council-meetings", summary="Ghi nhận cuộc họp Hội đồng TĐKT và kết quả biểu quyết từng hồ sơ")
     async def record_council(body: CouncilMeeting, actor: CurrentActor) -> review_ops.CouncilMeetingRecorded:

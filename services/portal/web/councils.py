@@ -17,13 +17,20 @@ from shared.contracts.errors import DomainError
 from shared.contracts.events import Actor
 
 
-def meeting_params(values: dict[str, str], task_ids: list[str], *, prefix: str = "votes.{i}.") -> dict[str, Any]:
-    """The council form's fields as `record_council` takes them; a date typed wrongly is refused by the service's model."""
+def meeting_params(
+    values: dict[str, str], task_ids: list[str], *, prefix: str = "votes.{i}.", present_ids: list[str] | None = None
+) -> dict[str, Any]:
+    """The council form's fields as `record_council` takes them; a date typed wrongly is refused by the service's model.
+    With a standing council chosen the counts come from its roster (the members ticked present), else as typed."""
     held_on, _ = parse_vn_date(values.get("held_on", ""))
+    counts: dict[str, Any] = (
+        {"council_id": values["council_id"], "present_member_ids": present_ids or []}
+        if values.get("council_id")
+        else {"members": values.get("members") or None, "present": values.get("present") or None}
+    )
     return {
         "held_on": held_on or values.get("held_on", ""),
-        "members": values.get("members", ""),
-        "present": values.get("present", ""),
+        **counts,
         "secret_ballot": bool(values.get("secret_ballot")),
         "chair": values.get("chair") or None,
         "note": values.get("note") or None,
@@ -48,8 +55,13 @@ async def meeting_page(
     values: dict[str, str],
     errors: dict[str, str],
     status_code: int = 200,
+    present_ids: list[str] | None = None,
 ) -> HTMLResponse:
     tasks = [await gateway.call("review", "get_task", actor, {"task_id": task_id}) for task_id in task_ids]
+    # The unit's standing councils, with who serves on the meeting day: the present members are ticked from them.
+    held_on, _ = parse_vn_date(values.get("held_on", ""))
+    query = {"unit_code": unit_code} | ({"on": held_on} if held_on else {})
+    councils = (await gateway.call("review", "list_councils", actor, query))["councils"] if unit_code else []
     return await render(
         request,
         "council_meeting.html",
@@ -60,6 +72,8 @@ async def meeting_page(
         tasks=tasks,
         values=values,
         errors=errors,
+        councils=councils,
+        present_ids=set(present_ids or []),
     )
 
 
@@ -80,21 +94,33 @@ def build_router(gateway: Gateway) -> APIRouter:
         actor, values = await signed_form(request)
         form = await request.form()
         task_ids = [str(t) for t in form.getlist("task_id")]
+        present_ids = [str(m) for m in form.getlist("present_member_ids")]
         unit_code = values.get("unit", "")
         try:
-            result = await gateway.call("review", "record_council", actor, meeting_params(values, task_ids))
+            params = meeting_params(values, task_ids, present_ids=present_ids)
+            result = await gateway.call("review", "record_council", actor, params)
         except DomainError as exc:
             if exc.status == 422:
                 errors = form_errors(exc)
                 return await meeting_page(
-                    gateway, request, actor, unit_code, task_ids, values=values, errors=errors, status_code=422
+                    gateway,
+                    request,
+                    actor,
+                    unit_code,
+                    task_ids,
+                    values=values,
+                    errors=errors,
+                    status_code=422,
+                    present_ids=present_ids,
                 )
             if exc.status in (403, 409):
                 web.flash(request, exc.title, "bad")
                 return RedirectResponse(f"/hop-viec?unit={unit_code}", status_code=303)
             raise
         outcome = "; ".join(f"{v['nominee_name']}: {v['summary']}" for v in result["votes"])
-        web.flash(request, f"Đã ghi nhận cuộc họp: {outcome}.")
+        warned = any(c["warning"] for v in result["votes"] for c in v["checks"])  # a threshold missed: shown apart
+        notes = "".join(f" {w}." for w in result["warnings"])
+        web.flash(request, f"Đã ghi nhận cuộc họp: {outcome}.{notes}", "warn" if warned else "ok")
         return RedirectResponse(f"/hop-viec?unit={unit_code}", status_code=303)
 
     @pages.post("/nhiem-vu/{task_id}/hoi-dong", response_class=HTMLResponse)
@@ -121,7 +147,11 @@ def build_router(gateway: Gateway) -> APIRouter:
                 return back_to_task(request, task_id, exc)
             raise
         [vote] = result["votes"]
-        web.flash(request, f"Đã ghi nhận biểu quyết của Hội đồng: {vote['summary']}.", "ok" if vote["passed"] else "warn")
+        web.flash(
+            request,
+            f"Đã ghi nhận biểu quyết của Hội đồng: {vote['summary']}.",
+            "ok" if vote["passed"] and not any(c["warning"] for c in vote["checks"]) else "warn",
+        )
         return RedirectResponse(f"/nhiem-vu/{task_id}", status_code=303)
 
     return pages

@@ -91,6 +91,8 @@ def navigation(actor: Actor, path: str, *, demo_mailbox: bool = False, superior:
         items.append(("/so-van-ban-di", "Sổ văn bản đi"))
     items += [("/giao-uoc", "Giao ước"), ("/dot-thi-dua", "Đợt thi đua"), ("/cum-thi-dua", "Cụm thi đua")]
     items.append(("/bao-cao", "Báo cáo"))
+    if actor.units_with("unit_admin") or actor.units_with("approver") or actor.is_admin:
+        items.append(("/hoi-dong", "Hội đồng TĐKT"))
     if actor.units_with("unit_admin") or actor.is_admin:
         items.append(("/nguoi-ky", "Người ký văn bản"))
     if actor.units_with("submitter") or actor.is_admin:

@@ -33,6 +33,7 @@ from services.portal.web import (
     signatures,
     signers,
     signin,
+    standing_councils,
     submission,
     tasks,
 )
@@ -48,6 +49,7 @@ AREAS: tuple[Callable[[Gateway], APIRouter], ...] = (
     queue.build_router,
     batches.build_router,
     councils.build_router,
+    standing_councils.build_router,
     tasks.build_router,
     overdue.build_router,
     notifications.build_router,

@@ -21,6 +21,20 @@ from shared.contracts.errors import DomainError, FieldError, ValidationFailed
 from shared.contracts.events import Actor
 from shared.contracts.people import NewPerson
 from shared.contracts.values import VIETNAM_TZ
+from shared.rules import periods
+
+PERIOD_CONTEXT = {"period_kind_names": periods.KIND_NAMES_VI, "period_examples": periods.EXAMPLES}
+
+
+def prefill_period(gateway: Gateway, award: dict[str, Any] | None, typed: str) -> str:
+    """The period the form shows: the one typed when it is of the award's kind, else the current period of that kind
+    ("2026", "2026-2027", "2023-2028", Vietnam time); the submitter may still change it."""
+    kind: periods.PeriodKind = (award or {}).get("period_kind") or "calendar_year"
+    if periods.kind_of(typed) == kind:
+        return typed
+    today = gateway.clock.now().astimezone(VIETNAM_TZ).date()
+    return periods.current(kind, today, gateway.rules.period_rules_on(today)).text
+
 
 NEW_PERSON = "new"  # the nominee's choice "Người mới": added to the register, then nominated
 PEOPLE_SHOWN = 20
@@ -71,6 +85,7 @@ async def nomination_form(
         action=f"/ho-so/{nomination['id']}/sua" if editing else "/ho-so/moi",
         submit_label="Nộp lại hồ sơ" if editing else "Nộp hồ sơ",
         cancel_href=f"/ho-so/{nomination['id']}" if editing else "/ho-so",
+        **PERIOD_CONTEXT,
     )
 
 
@@ -124,6 +139,8 @@ def _new_person_field(field: str) -> str:
 
 
 async def _award_fields_context(gateway: Gateway, actor: Actor, values: dict[str, str]) -> dict[str, Any]:
+    """What the form's award-dependent part shows for the chosen award: its nominee fields, documents, the unit's
+    people, and the period under way of the award's kind (unless what is typed already fits)."""
     catalog = await gateway.call("awards", "list_catalog", actor)
     award = next((a for a in catalog["awards"] if a["code"] == values.get("award_code")), None)
     kind = values.get("nominee.kind", "")
@@ -131,6 +148,7 @@ async def _award_fields_context(gateway: Gateway, actor: Actor, values: dict[str
         kind = award["nominee_kinds"][0]
     documents = await dossier_files.requirements(gateway, actor, award["code"] if award else None)
     people = await person_options(gateway, actor, values.get("unit_code", ""), values) if kind == "individual" else []
+    values["period"] = prefill_period(gateway, award, values.get("period", ""))
     return {
         "award": award,
         "kind": kind,
@@ -140,6 +158,8 @@ async def _award_fields_context(gateway: Gateway, actor: Actor, values: dict[str
         "documents": documents,
         "people": people,
         "genders": GENDERS,
+        "period_oob": True,
+        **PERIOD_CONTEXT,
     }
 
 
@@ -152,9 +172,9 @@ def build_router(gateway: Gateway) -> APIRouter:
         actor = await web.current_actor(request)
         unit = web.active_unit(request, actor)
         default_unit = unit if unit in actor.units_with("submitter") else next(iter(sorted(actor.units_with("submitter"))), "")
-        # the emulation year under way (Vietnam time): what most nominations are for; the submitter may change it
-        year = str(gateway.clock.now().astimezone(VIETNAM_TZ).year)
-        return await nomination_form(gateway, request, actor, values={"unit_code": default_unit, "period": year}, errors={})
+        # the period under way (Vietnam time) of the chosen award's kind, a calendar year until one is chosen
+        values = {"unit_code": default_unit, "period": prefill_period(gateway, None, "")}
+        return await nomination_form(gateway, request, actor, values=values, errors={})
 
     @pages.get("/ho-so/moi/truong", response_class=HTMLResponse)
     async def award_fields(request: Request) -> HTMLResponse:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 
 from shared.contracts.errors import FieldError, InvalidTransition, ValidationFailed
-from shared.contracts.events import CouncilVote, Nominee
+from shared.contracts.events import CouncilVote, EligibilityCheck, Nominee
 from shared.contracts.operations.registration import NominationStatus
 from shared.contracts.values import UnitRef
-from shared.rules.catalog import Award
-from shared.rules.council import judge
+from shared.rules import periods
+from shared.rules.catalog import Award, CouncilRule
+from shared.rules.council import CouncilResult, judge
 from shared.rules.text import normalize_name
 
 Status = NominationStatus  # one definition, the wire's
@@ -132,9 +132,6 @@ def require_transition(current: Status, step: Step) -> Status:
     return new
 
 
-PERIOD_RE = re.compile(r"(20[0-9]{2})")  # ASCII digits only, the whole string
-
-
 def validate_intake(
     *,
     unit: UnitRef | None,
@@ -145,28 +142,35 @@ def validate_intake(
     achievements: str,
     council_vote: CouncilVote | None,
     current_year: int,
-) -> None:
-    """Every field-level rule of a submission; all failures at once, each naming its field."""
+    council_rule: CouncilRule | None = None,
+) -> str:
+    """Every field-level rule of a submission; all failures at once, each naming its field.
+
+    The period is checked against the award's period kind (a year, a school year, a term); the canonical text
+    of a valid one ("2024 – 2025" → "2024-2025") is returned for the caller to store. A grassroots council vote is
+    judged by `council_rule` (the Rulebook's rule for the CĐCS's council), by default the award's own."""
     errors: list[FieldError] = []
     if unit is None:
         errors.append(FieldError(field="unit_code", message="Không có đơn vị này"))
     elif unit.level != "grassroots":
         errors.append(FieldError(field="unit_code", message="Chỉ công đoàn cơ sở được nộp hồ sơ đề nghị khen thưởng"))
     errors += _award_errors(award, nominee, unit, unit_path)
-    match = PERIOD_RE.fullmatch(period)
-    if not match:
-        errors.append(FieldError(field="period", message="Kỳ xét phải là năm, ví dụ 2025"))
-    elif not (current_year - 5 <= int(match.group(1)) <= current_year + 1):
-        errors.append(FieldError(field="period", message=f"Kỳ xét phải trong khoảng {current_year - 5}–{current_year + 1}"))
+    try:
+        parsed = periods.parse(period, award.period_kind if award is not None else "calendar_year")
+        periods.check_recent(parsed, current_year)
+        period = parsed.text
+    except periods.PeriodError as e:
+        errors.append(FieldError(field="period", message=e.message))
     if len(achievements.strip()) < 20:
         errors.append(FieldError(field="achievements", message="Tóm tắt thành tích cần ít nhất 20 ký tự"))
     if nominee.kind == "individual" and nominee.member_count is not None:
         errors.append(FieldError(field="nominee.member_count", message="Chỉ tập thể mới có số thành viên"))
     if council_vote is not None:
         shape = _council_vote_errors(council_vote)
-        errors.extend(shape or _council_verdict(award, council_vote))
+        errors.extend(shape or _council_verdict(award, council_vote, council_rule))
     if errors:
         raise ValidationFailed("Hồ sơ chưa hợp lệ", fields=errors)
+    return period
 
 
 def _award_errors(award: Award | None, nominee: Nominee, unit: UnitRef | None, unit_path: list[UnitRef]) -> list[FieldError]:
@@ -190,13 +194,34 @@ def _award_errors(award: Award | None, nominee: Nominee, unit: UnitRef | None, u
     return errors
 
 
-def _council_verdict(award: Award | None, vote: CouncilVote) -> list[FieldError]:
-    """A grassroots council vote that does not pass the award's rule stops the dossier here: it cannot go up."""
-    rule = award.council if award is not None else None
-    if rule is None or not rule.vote_required or (rule.levels is not None and "grassroots" not in rule.levels):
-        return []
-    result = judge(rule, vote)
-    if result.passed:
+def grassroots_council_result(award: Award | None, vote: CouncilVote, rule: CouncilRule | None = None) -> CouncilResult | None:
+    """The CĐCS council's vote judged by `rule` (default: the award's); None when the grassroots need not vote."""
+    required = award.council if award is not None else None
+    if required is None or not required.vote_required or (required.levels is not None and "grassroots" not in required.levels):
+        return None
+    return judge(rule or required, vote)
+
+
+def council_warning(award: Award | None, vote: CouncilVote | None, rule: CouncilRule | None) -> EligibilityCheck | None:
+    """A CĐCS vote that missed an unconfirmed threshold: it does not block, it travels as a warning to the approvers."""
+    result = grassroots_council_result(award, vote, rule) if vote is not None else None
+    judged_by = rule or (award.council if award is not None else None)
+    if result is None or not result.warnings or judged_by is None:
+        return None
+    missed = "; ".join(c.message for c in result.warnings)
+    return EligibilityCheck(
+        rule="council_vote",
+        status="warning",
+        message=f"Hội đồng cơ sở chưa đạt ngưỡng chưa xác nhận ({missed}): chỉ cảnh báo, không chặn",
+        source=f"{judged_by.source} (chưa xác nhận)",
+        field="council_vote",
+    )
+
+
+def _council_verdict(award: Award | None, vote: CouncilVote, rule: CouncilRule | None = None) -> list[FieldError]:
+    """A grassroots council vote that does not pass its (confirmed) rule stops the dossier here: it cannot go up."""
+    result = grassroots_council_result(award, vote, rule)
+    if result is None or result.passed:
         return []
     failed = "; ".join(c.message for c in result.checks if not c.passed)
     return [FieldError(field="council_vote", message=f"Hội đồng Thi đua – Khen thưởng chưa thông qua: {failed}")]

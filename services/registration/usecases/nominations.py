@@ -4,6 +4,7 @@ list them. One transaction each, its outgoing event in the same transaction (the
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from uuid import uuid4
 
 from services.registration.domain.emulation import CAMPAIGN_RULES, campaign_ref
@@ -11,6 +12,7 @@ from services.registration.domain.nomination import (
     Status,
     Step,
     active_key,
+    council_warning,
     require_transition,
     validate_intake,
 )
@@ -26,6 +28,7 @@ from shared.contracts.events import (
     Actor,
     AttachmentRef,
     CampaignRef,
+    CouncilVote,
     EligibilityCheck,
     Event,
     NominationResubmitted,
@@ -45,6 +48,7 @@ from shared.contracts.operations.registration import (
 from shared.contracts.paging import cut_page, decode_moment_key, encode_moment_key, refuse_offset_with_cursor, scope_of
 from shared.contracts.values import VIETNAM_TZ
 from shared.rules import attachments as att
+from shared.rules.catalog import Award, CouncilRule
 
 
 async def submit(ctx: RegistrationContext, actor: Actor, cmd: NominationDraft) -> NominationView:
@@ -60,7 +64,7 @@ async def submit(ctx: RegistrationContext, actor: Actor, cmd: NominationDraft) -
     async with dossier.cleaning_up(ctx.files, written), writing(ctx) as store:
         path = await store.unit_path(cmd.unit_code, today)
         cmd = cmd.model_copy(update={"nominee": await people.registered_nominee(store, cmd.unit_code, cmd.nominee, today)})
-        validate_intake(
+        period = validate_intake(
             unit=path[0] if path else None,
             unit_path=path,
             award=award,
@@ -69,10 +73,11 @@ async def submit(ctx: RegistrationContext, actor: Actor, cmd: NominationDraft) -
             achievements=cmd.achievements,
             council_vote=cmd.council_vote,
             current_year=now.astimezone(VIETNAM_TZ).year,
+            council_rule=(council_rule := cdcs_council_rule(ctx, award, today)),
         )
         assert award is not None  # validate_intake refused a missing award
         eligibility.validate_topic(award, cmd.topic)
-        key = active_key(cmd.unit_code, cmd.nominee, cmd.award_code, cmd.period)
+        key = active_key(cmd.unit_code, cmd.nominee, cmd.award_code, period)
         await _refuse_duplicate(store, key)
         campaign_checks: list[EligibilityCheck] = []
         campaign: CampaignRef | None = None
@@ -85,13 +90,14 @@ async def submit(ctx: RegistrationContext, actor: Actor, cmd: NominationDraft) -
             path,
             cmd.unit_code,
             cmd.nominee,
-            cmd.period,
+            period,
             cmd.achievements,
             on=today,
             rules=ctx.rules.eligibility_rules_on(today),
             campaign_code=cmd.campaign_code,
             topic=cmd.topic,
         )
+        checks += council_warnings(award, cmd.council_vote, council_rule)
         nomination = NominationRow(
             id=nomination_id,
             unit_code=cmd.unit_code,
@@ -100,7 +106,7 @@ async def submit(ctx: RegistrationContext, actor: Actor, cmd: NominationDraft) -
             award_name=award.name_on_path(path),  # as the unit that decides it will print it
             awarding_level=award.awarding_level,
             catalog_version=award.catalog_version,
-            period=cmd.period,
+            period=period,
             nominee=cmd.nominee,
             eligibility=tuple(checks),
             achievements=cmd.achievements,
@@ -173,7 +179,7 @@ async def _edit(ctx: RegistrationContext, actor: Actor, cmd: EditNomination, *, 
         path = list(row.unit_path)
         catalogs = ctx.rules.catalogs_on(today)
         award = catalogs.get(row.award_code)
-        validate_intake(
+        period = validate_intake(
             unit=path[0],
             unit_path=path,
             award=award,
@@ -182,28 +188,34 @@ async def _edit(ctx: RegistrationContext, actor: Actor, cmd: EditNomination, *, 
             achievements=achievements,
             council_vote=council_vote,
             current_year=now.astimezone(VIETNAM_TZ).year,
+            council_rule=(council_rule := cdcs_council_rule(ctx, award, today)),
         )
         assert award is not None  # validate_intake refused a missing award
         key = active_key(row.unit_code, nominee, row.award_code, period)
         await _refuse_duplicate(store, key, except_id=cmd.id)
         checks = list(row.eligibility)
         if resubmit:
-            # The campaign's window and place were judged when it was first submitted; they travel unchanged.
-            checks = [c for c in checks if c.rule in CAMPAIGN_RULES] + await eligibility.judge(
-                store,
-                catalogs,
-                award,
-                path,
-                row.unit_code,
-                nominee,
-                period,
-                achievements,
-                on=today,
-                rules=ctx.rules.eligibility_rules_on(today),
-                except_id=cmd.id,
-                campaign_code=row.campaign_code,
-                topic=row.topic,
-            )
+            # The campaign's window and place were judged when it was first submitted; they travel unchanged. The
+            # rest (eligibility, the CĐCS council's vote) is judged again.
+            checks = [
+                *(c for c in checks if c.rule in CAMPAIGN_RULES),
+                *council_warnings(award, council_vote, council_rule),
+                *await eligibility.judge(
+                    store,
+                    catalogs,
+                    award,
+                    path,
+                    row.unit_code,
+                    nominee,
+                    period,
+                    achievements,
+                    on=today,
+                    rules=ctx.rules.eligibility_rules_on(today),
+                    except_id=cmd.id,
+                    campaign_code=row.campaign_code,
+                    topic=row.topic,
+                ),
+            ]
         names = att.document_names(catalogs.catalogs)
         kept = await store.attachments(cmd.id)
         removed = frozenset(cmd.remove_attachments)
@@ -319,3 +331,15 @@ async def list_nominations(ctx: RegistrationContext, actor: Actor, q: Nomination
         total, rows = await store.search_nominations(search)
     page, next_cursor = cut_page(rows, q.limit, lambda r: encode_moment_key(r.created_at, r.id, scope))
     return NominationPage(total=total, items=[nomination_summary(r) for r in page], next_cursor=next_cursor)
+
+
+def cdcs_council_rule(ctx: RegistrationContext, award: Award | None, today: date) -> CouncilRule | None:
+    """The rule the CĐCS's council (its Ban Chấp hành) judges the award by today (shared/data/councils.toml)."""
+    applied = ctx.rules.council_rule(award, "grassroots", today)
+    return applied.rule if applied is not None else None
+
+
+def council_warnings(award: Award, vote: CouncilVote | None, rule: CouncilRule | None) -> list[EligibilityCheck]:
+    """The CĐCS council's vote as a warning for the approvers when it missed an unconfirmed threshold."""
+    warning = council_warning(award, vote, rule)
+    return [warning] if warning is not None else []

@@ -17,8 +17,9 @@ from datetime import date
 
 from shared.contracts.errors import FieldError, ValidationFailed
 from shared.contracts.events import CouncilVote, NominationSnapshot
-from shared.contracts.values import Level
+from shared.contracts.values import CouncilKind, Level
 from shared.rules.catalog import CouncilRule
+from shared.rules.council import AppliedRule
 from shared.rules.rulebook import Rulebook
 
 
@@ -30,6 +31,18 @@ def rule_for(nomination: NominationSnapshot, rules: Rulebook) -> CouncilRule | N
         return None
     award = catalog.get(nomination.award_code)
     return award.council if award is not None else None
+
+
+def applied_for(
+    nomination: NominationSnapshot, rules: Rulebook, level: Level, on: date, kind: CouncilKind | None = None
+) -> AppliedRule | None:
+    """The rule the council of `level` judges the nomination by on `on`: the award's own rule in the catalogue version
+    that judged it, else the dated rule of that level's council (shared/data/councils.toml); None when unknown."""
+    try:
+        catalog = rules.catalog_version(nomination.catalog_version)
+    except LookupError:
+        return None
+    return rules.council_rule(catalog.get(nomination.award_code), level, on, kind)
 
 
 def vote_required_at(rule: CouncilRule | None, level: Level) -> bool:
@@ -48,6 +61,7 @@ class RecordedVote:
     vote: CouncilVote
     passed: bool
     explanation: str
+    warning: bool = False  # passed, though missing a threshold that is unconfirmed
 
 
 def summary_vi(vote: CouncilVote, passed: bool) -> str:

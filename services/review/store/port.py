@@ -10,13 +10,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Self
 
 from services.review.domain.proposal import Proposal
 from services.review.store.records import (
     CouncilMeetingRecord,
+    CouncilMemberRecord,
     CouncilVoteEntry,
     CouncilVoteRecord,
     DecidedTask,
@@ -32,6 +33,7 @@ from services.review.store.records import (
     Roster,
     ScheduledTimer,
     SortedKey,
+    StandingCouncilRecord,
     TaskMove,
     TaskRecord,
     TimerRecord,
@@ -230,6 +232,26 @@ class Councils(ABC):
     @abstractmethod
     async def of_nomination(self, nomination_id: str) -> list[CouncilVoteEntry]:
         """Every vote on the nomination's tasks, the newest first."""
+
+    # Standing councils
+
+    @abstractmethod
+    async def add_standing(self, council: StandingCouncilRecord) -> None:
+        """A new standing council with its roster."""
+
+    @abstractmethod
+    async def add_member(self, member: CouncilMemberRecord) -> None: ...
+
+    @abstractmethod
+    async def end_member(self, member_id: str, term_to: date) -> None:
+        """The member's term ends on `term_to` (the last day served)."""
+
+    @abstractmethod
+    async def standing_of(self, unit_code: str) -> list[StandingCouncilRecord]:
+        """The unit's standing councils, the newest founding decision first, each with its roster."""
+
+    @abstractmethod
+    async def standing(self, council_id: str) -> StandingCouncilRecord | None: ...
 
 
 class Proposals(ABC):

@@ -229,6 +229,44 @@ class CouncilMeetingRecord:
     recorded_by: str
     recorded_by_name: str
     recorded_at: datetime
+    council_id: str | None = None  # the standing council that met; None: counts typed in
+    present_member_ids: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class CouncilMemberRecord:
+    """One member of a standing council: the role they hold and the days they serve (both ends inclusive)."""
+
+    id: str
+    council_id: str
+    position: int
+    full_name: str
+    title: str  # chức vụ
+    role: str  # chair | vice_chair | standing | member | secretary
+    term_from: date | None = None
+    term_to: date | None = None
+
+    def serves_on(self, day: date) -> bool:
+        return (self.term_from is None or self.term_from <= day) and (self.term_to is None or day <= self.term_to)
+
+
+@dataclass(frozen=True)
+class StandingCouncilRecord:
+    """A unit's standing council as its founding decision set it up, with its roster (in order)."""
+
+    id: str
+    unit_code: str
+    kind: str  # tdkt | bch_cdcs | joint (shared.rules.council.CouncilKind)
+    name: str
+    decision_number: str
+    decision_date: date
+    decision_signer: str
+    created_by: str
+    created_at: datetime
+    members: tuple[CouncilMemberRecord, ...] = ()
+
+    def serving(self, day: date) -> tuple[CouncilMemberRecord, ...]:
+        return tuple(m for m in self.members if m.serves_on(day))
 
 
 @dataclass(frozen=True)
@@ -269,6 +307,7 @@ class CouncilVoteEntry:
             ),
             passed=self.vote.passed,
             explanation=self.vote.explanation,
+            warning=any(c.warning for c in self.vote.checks),
         )
 
 

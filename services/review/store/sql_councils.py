@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,10 +15,12 @@ from services.review.store import port
 from services.review.store import tables as t
 from services.review.store.records import (
     CouncilMeetingRecord,
+    CouncilMemberRecord,
     CouncilVoteEntry,
     CouncilVoteRecord,
     ProposalTask,
     ReorganisationRecord,
+    StandingCouncilRecord,
 )
 from shared.contracts.operations.review import ReorganisationSummary
 from shared.contracts.values import UnitRef
@@ -80,6 +83,8 @@ class SqlCouncils(port.Councils):
                 recorded_by=meeting.recorded_by,
                 recorded_by_name=meeting.recorded_by_name,
                 recorded_at=meeting.recorded_at,
+                council_id=meeting.council_id,
+                present_member_ids=list(meeting.present_member_ids) if meeting.present_member_ids is not None else None,
             )
         )
 
@@ -116,6 +121,90 @@ class SqlCouncils(port.Councils):
         v = t.council_votes
         query = self._votes_with_meetings().where(v.c.nomination_id == nomination_id).order_by(v.c.id.desc())
         return [vote_entry(r) for r in (await self.conn.execute(query)).mappings()]
+
+    # Standing councils
+
+    async def add_standing(self, council: StandingCouncilRecord) -> None:
+        await self.conn.execute(
+            t.standing_councils.insert().values(
+                id=council.id,
+                unit_code=council.unit_code,
+                kind=council.kind,
+                name=council.name,
+                decision_number=council.decision_number,
+                decision_date=council.decision_date,
+                decision_signer=council.decision_signer,
+                created_by=council.created_by,
+                created_at=council.created_at,
+            )
+        )
+        for member in council.members:
+            await self.add_member(member)
+
+    async def add_member(self, member: CouncilMemberRecord) -> None:
+        await self.conn.execute(
+            t.standing_council_members.insert().values(
+                id=member.id,
+                council_id=member.council_id,
+                position=member.position,
+                full_name=member.full_name,
+                title=member.title,
+                role=member.role,
+                term_from=member.term_from,
+                term_to=member.term_to,
+            )
+        )
+
+    async def end_member(self, member_id: str, term_to: date) -> None:
+        m = t.standing_council_members
+        await self.conn.execute(m.update().where(m.c.id == member_id).values(term_to=term_to))
+
+    async def _with_members(self, rows: Sequence[RowMapping]) -> list[StandingCouncilRecord]:
+        if not rows:
+            return []
+        m = t.standing_council_members
+        found = await self.conn.execute(
+            sa.select(m).where(m.c.council_id.in_([r["id"] for r in rows])).order_by(m.c.council_id, m.c.position, m.c.id)
+        )
+        members: dict[str, list[CouncilMemberRecord]] = {}
+        for r in found.mappings():
+            members.setdefault(r["council_id"], []).append(
+                CouncilMemberRecord(
+                    id=r["id"],
+                    council_id=r["council_id"],
+                    position=r["position"],
+                    full_name=r["full_name"],
+                    title=r["title"],
+                    role=r["role"],
+                    term_from=r["term_from"],
+                    term_to=r["term_to"],
+                )
+            )
+        return [
+            StandingCouncilRecord(
+                id=r["id"],
+                unit_code=r["unit_code"],
+                kind=r["kind"],
+                name=r["name"],
+                decision_number=r["decision_number"],
+                decision_date=r["decision_date"],
+                decision_signer=r["decision_signer"],
+                created_by=r["created_by"],
+                created_at=r["created_at"],
+                members=tuple(members.get(r["id"], ())),
+            )
+            for r in rows
+        ]
+
+    async def standing_of(self, unit_code: str) -> list[StandingCouncilRecord]:
+        c = t.standing_councils
+        query = sa.select(c).where(c.c.unit_code == unit_code).order_by(c.c.decision_date.desc(), c.c.created_at.desc())
+        return await self._with_members(list((await self.conn.execute(query)).mappings()))
+
+    async def standing(self, council_id: str) -> StandingCouncilRecord | None:
+        c = t.standing_councils
+        found = await self._with_members(list((await self.conn.execute(sa.select(c).where(c.c.id == council_id))).mappings()))
+        return found[0] if found else None
 
 
 def proposal_from(row: RowMapping) -> Proposal:

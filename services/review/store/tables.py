@@ -203,6 +203,38 @@ council_meetings = sa.Table(
     sa.Column("recorded_by", sa.String(64), nullable=False),
     sa.Column("recorded_by_name", sa.String(200), nullable=False),
     sa.Column("recorded_at", UtcDateTime(), nullable=False),
+    # The standing council that met and who of its roster was present (migration 0012); None: counts typed in.
+    sa.Column("council_id", sa.String(36), nullable=True),
+    sa.Column("present_member_ids", sa.JSON, nullable=True),
+)
+
+# Standing councils (migration 0012): a unit's Hội đồng TĐKT, its CĐCS Ban Chấp hành, or a joint council with the
+# employer, founded by a decision, with its members, their roles and terms. The unit's admin keeps them.
+standing_councils = sa.Table(
+    "standing_councils",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("unit_code", sa.String(64), nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # tdkt | bch_cdcs | joint
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("decision_number", sa.String(120), nullable=False),
+    sa.Column("decision_date", sa.Date, nullable=False),
+    sa.Column("decision_signer", sa.String(200), nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+)
+
+standing_council_members = sa.Table(
+    "standing_council_members",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("council_id", sa.String(36), sa.ForeignKey("standing_councils.id"), nullable=False, index=True),
+    sa.Column("position", sa.Integer, nullable=False),  # the roster's order
+    sa.Column("full_name", sa.String(200), nullable=False),
+    sa.Column("title", sa.String(300), nullable=False),  # chức vụ, e.g. "Chủ tịch LĐLĐ thị xã"
+    sa.Column("role", sa.String(20), nullable=False),  # chair | vice_chair | standing | member | secretary
+    sa.Column("term_from", sa.Date, nullable=True),
+    sa.Column("term_to", sa.Date, nullable=True),  # the last day served; None: serving
 )
 
 council_votes = sa.Table(

@@ -112,7 +112,7 @@ async def task_view(uow: UnitOfWork, actor: Actor, task_id: str, now: datetime, 
     if not actor.sees_everything() and not any(loading.approves_code(actor, code) for code in watchers):
         require_approver(actor, task.holder)  # raises with the usual message
     history = await uow.tasks.of_nomination(task.nomination_id)
-    council = await councils.council_view(uow, task, nom, rules)
+    council = await councils.council_view(uow, task, nom, rules, now.astimezone(VIETNAM_TZ).date())
     proposals = await uow.proposals.of_nomination(task.nomination_id)
     can_act = loading.approves(actor, task.holder) or actor.is_admin
     return TaskView(

@@ -341,6 +341,7 @@ class CatalogAward(BaseModel):
     categories: list[str]
     nominee_kinds: list[NomineeKind]
     kind: str
+    period_kind: str = "calendar_year"  # calendar_year "2025" | school_year "2024-2025" | term "2023-2028"
     scope: str | None
     topics: list[CatalogTopic]
     awarding_level: Level
@@ -418,6 +419,7 @@ class ReportQuery(BaseModel):
     level: Level | None = None
     sector: Literal["public_administration", "school", "enterprise", "unknown"] | None = None
     nominee_kind: NomineeKind | None = None
+    period: Name | None = Field(default=None, max_length=20, description="kỳ xét as stored: 2025, 2024-2025, 2023-2028")
 
     @model_validator(mode="after")
     def _period(self) -> ReportQuery:
@@ -500,6 +502,19 @@ class YearCount(BaseModel):
     sector_text: str
 
 
+class PeriodCount(BaseModel):
+    """Entries of one kỳ xét: a year, a school year or a term (shared.rules.periods), in order."""
+
+    period: str  # "" for entries recorded before reports kept the period
+    label: str  # "Năm học 2024-2025"
+    count: int
+    prize_vnd: int
+    individual: int
+    collective: int
+    by_sector: dict[str, int]
+    sector_text: str
+
+
 class UnitCount(BaseModel):
     """A unit directly below the report's unit (or the unit itself, for its own entries)."""
 
@@ -522,6 +537,7 @@ class ReportView(BaseModel):
     by_level: list[LevelCount]
     by_sector: list[SectorCount]
     by_year: list[YearCount]
+    by_period: list[PeriodCount]
     by_unit: list[UnitCount]
 
 

@@ -14,7 +14,16 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
-from shared.contracts.commands import BatchApprove, BatchForward, CouncilMeeting, NotificationsRead, TaskDecision
+from shared.contracts.commands import (
+    AddCouncilMember,
+    BatchApprove,
+    BatchForward,
+    CouncilMeeting,
+    EndCouncilMember,
+    NewStandingCouncil,
+    NotificationsRead,
+    TaskDecision,
+)
 from shared.contracts.commands import ReceiveDirectly as ReceiveDirectlyBody
 from shared.contracts.commands import SetDueDate as SetDueDateBody
 from shared.contracts.commands import Urge as UrgeBody
@@ -224,6 +233,7 @@ class CouncilVoteSummary(BaseModel):
     votes_against: int
     secret_ballot: bool
     passed: bool
+    warning: bool = False  # passed, but a check missed an unconfirmed threshold (shown, not blocking)
     summary: str
     explanation: str
     this_task: bool
@@ -287,6 +297,7 @@ class CouncilCheck(BaseModel):
     code: str  # quorum | ballot | threshold
     passed: bool
     message: str
+    warning: bool = False  # missed, but the threshold is unconfirmed: a warning, not a refusal
 
 
 class CouncilVoteResult(BaseModel):
@@ -297,6 +308,9 @@ class CouncilVoteResult(BaseModel):
     summary: str
     explanation: str
     checks: list[CouncilCheck]
+    rule: str  # which rule judged it: "Theo quy định: Ban Chấp hành công đoàn cơ sở (áp dụng từ …) — …"
+    rule_confirmed: bool  # False: its thresholds only warn
+    rule_source: str
 
 
 class CouncilMeetingRecorded(BaseModel):
@@ -304,6 +318,51 @@ class CouncilMeetingRecorded(BaseModel):
     unit_code: str | None
     held_on: date
     votes: list[CouncilVoteResult]
+    council_id: str | None = None  # the standing council that met; None: counts typed in
+    members: int = 0
+    present: int = 0
+    warnings: list[str] = []  # e.g. no roster: the counts are as typed
+
+
+# Standing councils
+
+
+class StandingCouncilsQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_code: Name = Field(min_length=1, max_length=64)
+    on: date | None = Field(default=None, description="who serves on this day (default: today)")
+
+
+class CouncilMemberView(BaseModel):
+    id: str
+    full_name: str
+    title: str
+    role: str
+    role_name: str  # "Chủ tịch Hội đồng"
+    term_from: date | None
+    term_to: date | None
+    serving: bool  # on the day asked
+
+
+class StandingCouncilView(BaseModel):
+    id: str
+    unit_code: str
+    kind: str
+    kind_name: str
+    name: str
+    decision_number: str
+    decision_date: date
+    decision_signer: str
+    members: list[CouncilMemberView]
+    serving: int  # members serving on the day asked
+
+
+class StandingCouncilList(BaseModel):
+    unit_code: str
+    on: date
+    can_manage: bool  # the unit's admin (or an administrator) may found councils and change rosters
+    councils: list[StandingCouncilView]
 
 
 class ProposalItem(BaseModel):
@@ -525,6 +584,10 @@ URGE = Operation(service="review", name="urge", request=UrgeTask, reply=TaskView
 SET_DUE_DATE = Operation(service="review", name="set_due_date", request=SetDueDate, reply=TaskView)
 RECEIVE_DIRECTLY = Operation(service="review", name="receive_directly", request=ReceiveDirectly, reply=TaskView)
 RECORD_COUNCIL = Operation(service="review", name="record_council", request=CouncilMeeting, reply=CouncilMeetingRecorded)
+LIST_COUNCILS = Operation(service="review", name="list_councils", request=StandingCouncilsQuery, reply=StandingCouncilList)
+CREATE_COUNCIL = Operation(service="review", name="create_council", request=NewStandingCouncil, reply=StandingCouncilView)
+ADD_COUNCIL_MEMBER = Operation(service="review", name="add_council_member", request=AddCouncilMember, reply=StandingCouncilView)
+END_COUNCIL_MEMBER = Operation(service="review", name="end_council_member", request=EndCouncilMember, reply=StandingCouncilView)
 FORWARD_BATCH = Operation(service="review", name="forward_batch", request=BatchForward, reply=ProposalView)
 APPROVE_BATCH = Operation(service="review", name="approve_batch", request=BatchApprove, reply=BatchApproved)
 LIST_PROPOSALS = Operation(service="review", name="list_proposals", request=ProposalsQuery, reply=ProposalList)
