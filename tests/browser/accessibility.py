@@ -4,6 +4,7 @@ test-artifacts/axe-report.md."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,8 @@ def write_report(results: list[PageResult]) -> None:
         "",
         f"axe-core {version}, rules tagged {', '.join(TAGS)}; viewport 1366 × 768. Written by",
         "tests/browser/test_layout_and_access_console.py: every menu entry of every role, and the detail pages",
-        "(dossier, task, decision, draft, tờ trình) linked from them. Counts are failing elements.",
+        "(dossier, task, decision, draft, tờ trình) linked from them. Counts are failing elements; what each one is,",
+        "with its selector and axe-core's summary, is in axe-report.json beside this file.",
         "",
         f"Pages checked: {len(results)}. Totals — critical {total['critical']}, serious {total['serious']}, "
         f"moderate {total['moderate']}, minor {total['minor']}.",
@@ -88,3 +90,5 @@ def write_report(results: list[PageResult]) -> None:
             f"| {r.role} | `{r.url}` | {title} | {c['critical']} | {c['serious']} | {c['moderate']} | {c['minor']} | {rules} |"
         )
     REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    details = [{"role": r.role, "url": r.url, "violations": r.violations} for r in results if r.violations]
+    REPORT.with_suffix(".json").write_text(json.dumps(details, ensure_ascii=False, indent=1), encoding="utf-8")
