@@ -3,14 +3,14 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test check lint imports typecheck unit lock demo clean chromium pdfsig softhsm
+.PHONY: run test check lint imports typecheck unit lock demo clean chromium pdfsig softhsm axe
 
 run: $(VENV)/.run-installed
 	$(BIN)/thidua up
 
 # Two workers (pytest-xdist), a test file each at a time: module-scoped systems stay in one worker. Files in the order
 # tests/conftest.py gives (the longest first), not xdist's own (most tests first); the slowest tests are listed at the end.
-test: $(VENV)/.test-installed lint imports typecheck chromium pdfsig softhsm
+test: $(VENV)/.test-installed lint imports typecheck chromium pdfsig softhsm axe
 	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 
 # The fast loop: lint, import layers, types, and the tests that need nothing running.
@@ -54,6 +54,18 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q chromium || { apt-get update -q && apt-get install -y -q chromium; }; \
 	  else sudo apt-get install -y -q chromium || { sudo apt-get update -q && sudo apt-get install -y -q chromium; }; fi; }
 
+# The browser tests check every console page with axe-core, the npm package pinned (with its integrity) in
+# package-lock.json: `npm ci` installs exactly that into node_modules/, which only the tests read.
+axe: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { \
+	  echo "Installing Debian's npm package for the browser tests' axe-core"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q npm || { apt-get update -q && apt-get install -y -q npm; }; \
+	  else sudo apt-get install -y -q npm || { sudo apt-get update -q && sudo apt-get install -y -q npm; }; fi; }
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
 # The signature tests check signed documents with poppler's pdfsig too (Debian's poppler-utils package).
 pdfsig:
 	@command -v pdfsig >/dev/null || { \
@@ -74,4 +86,4 @@ lock:
 	uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements-dev.lock
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules

@@ -89,3 +89,12 @@ def record_council(page: Page, *, members: int = 9, present: int = 9, votes_for:
     form.locator("#f-votes_against").fill(str(votes_against))
     form.locator("input[name=secret_ballot]").check()
     form.get_by_role("button", name="Ghi nhận kết quả biểu quyết").click()
+
+
+def open_menu(page: Page, label: str) -> None:
+    """Follow a menu entry, first opening the group of the menu (Thi đua, Sổ sách) it sits under."""
+    link = page.locator("nav.main").get_by_role("link", name=label, exact=True)
+    group = page.locator("nav.main details", has=page.get_by_role("link", name=label, exact=True, include_hidden=True))
+    if group.count() and not group.first.evaluate("details => details.open"):
+        group.first.locator("summary").click()
+    link.click()

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from shared.contracts.values import VIETNAM_TZ
-from tests.browser.conftest import shot
+from tests.browser.conftest import open_menu, shot
 from tests.browser.test_console import decide, file_nomination, open_task, sign_draft, wait_for_status
 from thidua.system import System
 
@@ -180,7 +180,7 @@ def test_a_state_title_ends_in_a_proposal_that_the_submitter_reads_without_prize
     assert number, submitter.locator("article.doc").inner_text()
 
     city = sign_in("ld.hanoi")  # LĐLĐ TP's register of outgoing documents lists the tờ trình among its decisions
-    city.get_by_role("link", name="Sổ văn bản đi").click()
+    open_menu(city, "Sổ văn bản đi")
     line = city.locator("#outgoing tr", has=city.get_by_role("link", name=number.group(1), exact=True))
     expect(line).to_contain_text("Tờ trình")
     expect(line).to_contain_text("Về việc đề nghị tặng")

@@ -7,12 +7,12 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import shot
+from tests.browser.conftest import open_menu, shot
 
 
 def test_a_pledge_is_registered_by_the_cdcs_and_confirmed_by_its_direct_superior(sign_in: Callable[..., Page]) -> None:
     cdcs = sign_in("cdcs.dst")
-    cdcs.get_by_role("link", name="Giao ước").click()
+    open_menu(cdcs, "Giao ước")
     expect(cdcs.locator("h1")).to_have_text("Đăng ký giao ước thi đua")
     cdcs.fill("#f-year", "2027")
     cdcs.select_option("#f-targets-0-award_code", "giay_khen_ldld_huyen")
@@ -75,7 +75,7 @@ def test_a_nomination_outside_the_campaign_window_shows_the_dates_on_the_campaig
 
 def test_a_district_groups_its_cdcs_into_a_cluster_and_records_the_leading_member(sign_in: Callable[..., Page]) -> None:
     district = sign_in("ld.sontay")
-    district.get_by_role("link", name="Cụm thi đua").click()
+    open_menu(district, "Cụm thi đua")
     district.fill("#f-code", "SONTAY-CUM-1")
     district.fill("#f-name", "Cụm thi đua số 1 thị xã Sơn Tây")
     district.select_option("#f-parent_unit_code", "HN-SONTAY")

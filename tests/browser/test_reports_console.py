@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PHONE, shot
+from tests.browser.conftest import PHONE, open_menu, shot
 from tests.e2e.conftest import PASSWORD
 from thidua.client import PortalClient
 from thidua.system import System
@@ -98,7 +98,7 @@ def test_a_bad_date_is_named_on_its_field_and_a_cdcs_sees_only_itself_on_a_phone
 
 def test_a_cdcs_officer_uploads_the_register_and_fixes_a_named_row(sign_in: SignIn, register: None, tmp_path: Path) -> None:
     page = sign_in("cdcs.dst")
-    page.get_by_role("link", name="Sổ khen thưởng cơ sở").click()
+    open_menu(page, "Sổ khen thưởng cơ sở")
     with page.expect_download() as info:
         page.click("#register-template")
     template = info.value.path()

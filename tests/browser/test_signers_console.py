@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import shot
+from tests.browser.conftest import open_menu, shot
 
 pytestmark = pytest.mark.e2e
 
@@ -18,7 +18,7 @@ SignIn = Callable[..., Page]
 
 def test_a_unit_admin_keeps_the_roster_of_signing_officers(sign_in: SignIn) -> None:
     admin = sign_in("ld.sontay")
-    admin.click("nav >> text=Người ký văn bản")
+    open_menu(admin, "Người ký văn bản")
     expect(admin.locator("h1")).to_have_text("Người ký văn bản")
     roster = admin.locator("#signers")
     expect(roster).to_have_attribute("data-unit", "HN-SONTAY")

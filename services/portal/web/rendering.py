@@ -76,7 +76,22 @@ def superior_units(actor: Actor, units: dict[str, dict[str, Any]]) -> list[str]:
     return sorted(code for code in actor.units_with("approver") | actor.units_with("unit_admin") if code in parents)
 
 
+# The menu's groups: what people open less often sits under one entry, so the menu keeps to one row at 1,366 px for
+# every role (a group with one entry for someone shows as that entry).
+NAV_GROUPS = {
+    "/giao-uoc": "Thi đua",
+    "/dot-thi-dua": "Thi đua",
+    "/cum-thi-dua": "Thi đua",
+    "/hoi-dong": "Thi đua",
+    "/so-van-ban-di": "Sổ sách",
+    "/so-khen-thuong": "Sổ sách",
+    "/nguoi-ky": "Sổ sách",
+    "/doan-vien": "Sổ sách",
+}
+
+
 def navigation(actor: Actor, path: str, *, demo_mailbox: bool = False, superior: bool = False) -> list[dict[str, Any]]:
+    """The menu: links ({href, label, current}) and groups ({label, links, current}) in the order people use them."""
     items = [("/ho-so", "Hồ sơ")]
     if actor.units_with("submitter") or actor.is_admin:
         items.append(("/ho-so/moi", "Nộp hồ sơ"))
@@ -87,16 +102,16 @@ def navigation(actor: Actor, path: str, *, demo_mailbox: bool = False, superior:
     if actor.units_with("signer") or actor.units_with("approver") or actor.sees_everything():
         items.append(("/van-ban-cho-ky", "Văn bản chờ ký"))
     items.append(("/quyet-dinh", "Quyết định"))
+    items += [("/giao-uoc", "Giao ước"), ("/dot-thi-dua", "Đợt thi đua"), ("/cum-thi-dua", "Cụm thi đua")]
     if actor.units_with("signer") or actor.units_with("approver") or actor.units_with("unit_admin") or actor.sees_everything():
         items.append(("/so-van-ban-di", "Sổ văn bản đi"))
-    items += [("/giao-uoc", "Giao ước"), ("/dot-thi-dua", "Đợt thi đua"), ("/cum-thi-dua", "Cụm thi đua")]
+    if actor.units_with("submitter") or actor.is_admin:
+        items.append(("/so-khen-thuong", "Sổ khen thưởng cơ sở"))
+    if actor.units_with("unit_admin") or actor.is_admin:
+        items.append(("/nguoi-ky", "Người ký văn bản"))
     items.append(("/bao-cao", "Báo cáo"))
     if actor.units_with("unit_admin") or actor.units_with("approver") or actor.is_admin:
         items.append(("/hoi-dong", "Hội đồng TĐKT"))
-    if actor.units_with("unit_admin") or actor.is_admin:
-        items.append(("/nguoi-ky", "Người ký văn bản"))
-    if actor.units_with("submitter") or actor.is_admin:
-        items.append(("/so-khen-thuong", "Sổ khen thưởng cơ sở"))
     if actor.units_with("submitter") or actor.units_with("unit_admin") or actor.units_with("approver") or actor.sees_everything():
         items.append(("/doan-vien", "Đoàn viên"))
     if actor.sees_everything():
@@ -104,7 +119,26 @@ def navigation(actor: Actor, path: str, *, demo_mailbox: bool = False, superior:
     if demo_mailbox:  # the notifier sends to the embedded demo's SMTP sink: its mails, for anyone trying the demo
         items.append(("/hop-thu-demo", "Hộp thư demo"))
     current = max((href for href, _ in items if path.startswith(href)), key=len, default="")
-    return [{"href": href, "label": label, "current": href == current} for href, label in items]
+    return grouped_menu([{"href": href, "label": label, "current": href == current} for href, label in items])
+
+
+def grouped_menu(links: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The links with those of NAV_GROUPS under their group, where the group's first link was; a group of one
+    link is that link."""
+    menu: list[dict[str, Any]] = []
+    groups: dict[str, dict[str, Any]] = {}
+    for link in links:
+        group = NAV_GROUPS.get(link["href"])
+        if group is None:
+            menu.append(link)
+        elif group in groups:
+            groups[group]["links"].append(link)
+        else:
+            groups[group] = {"label": group, "links": [link]}
+            menu.append(groups[group])
+    for entry in groups.values():
+        entry["current"] = any(link["current"] for link in entry["links"])
+    return [entry["links"][0] if len(entry.get("links", ())) == 1 else entry for entry in menu]
 
 
 def form_errors(exc: DomainError | ValidationError) -> dict[str, str]:
