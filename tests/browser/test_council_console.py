@@ -75,9 +75,12 @@ def test_council_form_errors_a_failed_vote_blocks_and_a_batch_goes_up_with_one_p
     select_in_queue(district, "HN-SONTAY", 2)
     expect(district.get_by_role("button", name="Phê duyệt (một quyết định)")).to_have_count(0)
     district.uncheck("[data-select-all]")
-    expect(district.get_by_role("button", name="Chuyển cấp trên kèm tờ trình")).to_be_disabled()
+    expect(district.locator("button[value=forward_batch]")).to_be_hidden()  # no bulk action until a row is chosen
+    expect(district.locator("button[value=forward_batch]")).to_be_disabled()
+    expect(district.locator("[data-bulk-empty]")).to_be_visible()
     district.check("[data-select-all]")
     expect(district.get_by_role("button", name="Chuyển cấp trên kèm tờ trình")).to_be_enabled()
+    expect(district.locator("[data-bulk-empty]")).to_be_hidden()
 
     # The queue: one meeting votes on both (a re-vote for the first), then both go up with one tờ trình.
     select_in_queue(district, "HN-SONTAY", 2)

@@ -28,10 +28,13 @@ function keyForms(root) {
 }
 document.addEventListener("DOMContentLoaded", () => keyForms(document));
 document.addEventListener("htmx:afterSwap", (event) => keyForms(event.target));
-// Bulk actions wait for a selection: buttons marked data-needs-selection are enabled once a row is chosen.
+// Bulk actions wait for a selection: they appear (and buttons marked data-needs-selection are enabled) once a row
+// is chosen; until then a hint says how to get them. Without script they are always shown.
 function syncBulk() {
   const chosen = document.querySelector("input[name=task_id]:checked") !== null;
   document.querySelectorAll("[data-needs-selection]").forEach((button) => { button.disabled = !chosen; });
+  document.querySelectorAll("[data-bulk-actions]").forEach((actions) => { actions.hidden = !chosen; });
+  document.querySelectorAll("[data-bulk-empty]").forEach((hint) => { hint.hidden = chosen; });
 }
 document.addEventListener("DOMContentLoaded", syncBulk);
 document.addEventListener("change", (event) => {
