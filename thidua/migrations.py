@@ -33,11 +33,11 @@ def _demo_pki(var_dir: Path) -> str:
 
 
 async def _load_units(url: str) -> str:
-    from services.registration.domain.emulation import load_seed_campaigns
     from services.registration.usecases.context import RegistrationContext
     from services.registration.usecases.emulation import load_campaigns
     from services.registration.usecases.units import load_units
     from shared.platform.service import ServiceContext
+    from shared.rules.reference import load_seed_campaigns
     from shared.rules.reference import load_units as read_units
 
     engine = make_engine(url)

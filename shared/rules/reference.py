@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts.commands import Campaign
 from shared.contracts.values import LEVEL_NAMES_VI, LEVEL_RANK, Level, NomineeKind, UnitRef
 from shared.rules.catalog import Award, Catalog, CatalogSet, award_on, catalog_on, catalogs_on
 from shared.rules.dated import in_force, require_in_force
@@ -35,6 +36,7 @@ __all__ = [
     "base_salary_on",
     "catalog_on",
     "catalogs_on",
+    "load_seed_campaigns",
     "load_units",
     "prize_amount",
     "prize_rounding_on",
@@ -177,3 +179,9 @@ def prize_amount(coefficient: Decimal, base_salary: int, step_vnd: int = 0) -> i
     if step_vnd > 0:
         amount = -(-amount // step_vnd) * step_vnd
     return amount
+
+
+def load_seed_campaigns(path: Path = DATA_DIR / "campaigns.toml") -> list[Campaign]:
+    """The example campaigns `thidua migrate` loads into registration (the 2023 peak campaign of LĐLĐ TP Hà Nội)."""
+    with path.open("rb") as f:
+        return [Campaign.model_validate(c) for c in tomllib.load(f).get("campaigns", [])]

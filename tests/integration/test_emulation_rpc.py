@@ -15,11 +15,11 @@ import sqlalchemy as sa
 from nats.aio.client import Client as NatsClient
 
 from services.registration import routes, store
-from services.registration.domain.emulation import load_seed_campaigns, pledge_rule_on
-from services.registration.usecases import eligibility as registration_eligibility
+from services.registration.domain.emulation import EmulationRules, PledgeRule
 from services.registration.usecases import emulation as registration_emulation
+from services.registration.usecases import nominations as registration_nominations
 from services.registration.usecases import units as registration_units
-from services.registration.usecases.context import RegistrationContext
+from services.registration.usecases.context import RegistrationContext, emulation_rules_of
 from shared.contracts import subjects
 from shared.contracts.errors import ValidationFailed
 from shared.contracts.events import Actor, RoleGrant
@@ -29,6 +29,8 @@ from shared.platform.clock import FixedClock
 from shared.platform.service import ServiceContext
 from shared.platform.topology import ensure_topology
 from shared.rules import reference
+from shared.rules.reference import load_seed_campaigns
+from shared.rules.rulebook import Rulebook
 from tests.integration.conftest import APPROVER_SONTAY, SUBMITTER, approver, running_broker
 
 APPROVER_HN = approver("ld.hanoi", "Lãnh đạo LĐLĐ TP Hà Nội", "HN")
@@ -222,6 +224,15 @@ async def test_a_pledge_registered_by_the_cdcs_and_confirmed_by_its_direct_super
     assert (await call(nc, APPROVER_THANHXUAN, "list_pledges", {}))["data"]["items"] == []
 
 
+def shipped_pledge_rule() -> PledgeRule:
+    return emulation_rules_of(Rulebook()).pledge_on(MARCH_2026.date())
+
+
+def with_pledge_rule(rule: PledgeRule) -> EmulationRules:
+    """The shipped emulation rules with another pledge rule, as an office would install it."""
+    return emulation_rules_of(Rulebook()).model_copy(update={"pledge": [rule]})
+
+
 @pytest.mark.asyncio
 async def test_a_returned_pledge_is_corrected_and_a_late_one_is_refused_with_the_deadline_only_once_it_is_confirmed(
     registration: ServiceContext, nc: NatsClient, monkeypatch: pytest.MonkeyPatch
@@ -240,9 +251,9 @@ async def test_a_returned_pledge_is_corrected_and_a_late_one_is_refused_with_the
 
     assert isinstance(registration.clock, FixedClock)
     registration.clock.at = datetime(2026, 4, 1, 2, 0, tzinfo=UTC)
-    confirmed = pledge_rule_on(MARCH_2026.date()).model_copy(update={"confirmed": True})
+    confirmed = with_pledge_rule(shipped_pledge_rule().model_copy(update={"confirmed": True}))
     with monkeypatch.context() as patched:  # an office that confirmed its 31/3 deadline with a source
-        patched.setattr(registration_emulation, "pledge_rule_on", lambda on: confirmed)
+        patched.setattr(registration_emulation, "emulation_rules_of", lambda rules: confirmed)
         late = await call(nc, SUBMITTER_THPT, "register_pledge", body | {"unit_code": "HN-SONTAY-THPTSONTAY"})
     assert (late["error"]["code"], late["error"]["fields"][0]["field"]) == ("pledge_deadline_passed", "year")
     assert "hạn 31/03/2026" in late["error"]["fields"][0]["message"]
@@ -297,11 +308,11 @@ async def test_a_tld_flag_needs_the_cluster_vote_for_the_nominating_unit(registr
 async def test_with_late_registration_accepted_a_late_pledge_is_flagged_and_the_flag_shows_on_the_check(
     registration: ServiceContext, nc: NatsClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    accepting = pledge_rule_on(MARCH_2026.date()).model_copy(
-        update={"late": "accept_flagged", "missing": "block", "confirmed": True}
+    accepting = with_pledge_rule(
+        shipped_pledge_rule().model_copy(update={"late": "accept_flagged", "missing": "block", "confirmed": True})
     )
-    monkeypatch.setattr(registration_emulation, "pledge_rule_on", lambda on: accepting)  # registering the pledge
-    monkeypatch.setattr(registration_eligibility, "pledge_rule_on", lambda on: accepting)  # judging the nomination
+    monkeypatch.setattr(registration_emulation, "emulation_rules_of", lambda rules: accepting)  # registering the pledge
+    monkeypatch.setattr(registration_nominations, "emulation_rules_of", lambda rules: accepting)  # judging the nomination
     assert isinstance(registration.clock, FixedClock)
     registration.clock.at = datetime(2026, 5, 4, 2, 0, tzinfo=UTC)
 

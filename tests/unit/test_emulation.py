@@ -15,25 +15,25 @@ from services.registration.domain.emulation import (
     ClusterStanding,
     PledgeRecord,
     PledgeRule,
-    cluster_rule_on,
     judge_campaign_quota,
     judge_campaign_window,
     judge_cluster_lead,
     judge_pledge,
     judge_unit_headroom,
-    load_seed_campaigns,
-    pledge_rule_on,
     registration_is_late,
     supersede_declared_pledge,
 )
+from services.registration.usecases.context import emulation_rules_of
 from shared.contracts.commands import Campaign, CampaignTarget, PledgeTarget
 from shared.contracts.events import EligibilityCheck
 from shared.rules.catalog import Award, catalogs_on
 from shared.rules.eligibility import failures
+from shared.rules.reference import load_seed_campaigns
 from shared.rules.rulebook import Rulebook
 
 CATALOGS = catalogs_on(date(2026, 5, 1))
 SEED = {c.code: c for c in load_seed_campaigns()}
+SHIPPED = emulation_rules_of(Rulebook())  # the emulation file shipped in shared/data, as a service reads it
 PEAK = SEED["HN-2023-CAO-DIEM-150"]
 POLICIES = st.sampled_from(["block", "warn"])
 
@@ -126,7 +126,7 @@ def test_a_campaign_whose_end_precedes_its_start_or_repeats_an_award_is_refused(
 
 
 def test_the_pledge_deadline_is_dated_configuration_marked_unconfirmed() -> None:
-    rule = pledge_rule_on(date(2026, 1, 1))
+    rule = SHIPPED.pledge_on(date(2026, 1, 1))
     assert rule.deadline(2026) == date(2026, 3, 31)
     assert rule.confirmed is False
     assert rule.late == "refuse"
@@ -192,14 +192,14 @@ def test_the_recorded_pledge_replaces_the_declared_fact() -> None:
 
 def test_only_the_flags_need_a_cluster_vote_and_tld_s_flag_blocks() -> None:
     on = date(2026, 5, 1)
-    tld = cluster_rule_on("co_thi_dua_tong_ldld", on)
+    tld = SHIPPED.cluster_on("co_thi_dua_tong_ldld", on)
     assert tld is not None
     assert tld.on_fail == "block"
-    city = cluster_rule_on("co_thi_dua_ldld_tp", on)
+    city = SHIPPED.cluster_on("co_thi_dua_ldld_tp", on)
     assert city is not None
     assert city.on_fail == "warn"
     assert city.confirmed is False
-    assert cluster_rule_on("bang_khen_tong_ldld", on) is None
+    assert SHIPPED.cluster_on("bang_khen_tong_ldld", on) is None
 
 
 STANDINGS = st.lists(

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from services.registration.domain.emulation import load_seed_campaigns
 from services.registration.usecases import emulation, nominations, reactions, units
 from services.registration.usecases.context import RegistrationContext
 from shared.contracts.commands import NewCampaign, NominationDraft, PledgeRegistration
@@ -40,7 +39,7 @@ from shared.contracts.operations.registration import (
     WithdrawNomination,
 )
 from shared.platform.clock import FixedClock
-from shared.rules.reference import UnitTree, load_units
+from shared.rules.reference import UnitTree, load_seed_campaigns, load_units
 from shared.rules.rulebook import Rulebook
 from tests.fakes import default_rulebook
 from tests.fakes.registration import FakeUnitOfWork

@@ -6,17 +6,15 @@
   confirms it. Yearly ("công trạng") nominations check the pledge of the nominating CĐCS for the period's year.
 - A Cờ thi đua goes to a unit its cluster ("cụm thi đua") voted leading ("bình xét suy tôn") that year.
 
-The rules with dates are in `data/emulation.toml`; the caller brings the records (campaign, pledge, cluster votes).
+The rules with dates are in `shared/data/emulation.toml` (the file the Rulebook names; `parse_rules` reads its entries);
+the caller brings them and the records (campaign, pledge, cluster votes). Nothing here reads a file.
 """
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from functools import cache
-from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -28,10 +26,7 @@ from shared.contracts.values import LEVEL_NAMES_VI
 from shared.rules.catalog import Award, AwardKind
 from shared.rules.dated import in_force
 from shared.rules.eligibility import failure_status
-from shared.rules.reference import DATA_DIR as SHARED_DATA
 
-RULES_FILE = SHARED_DATA / "emulation.toml"
-CAMPAIGNS_FILE = SHARED_DATA / "campaigns.toml"
 UNCONFIRMED = " (chưa xác nhận)"
 Policy = Literal["block", "warn"]
 Status = Literal["pass", "fail", "warning"]
@@ -91,37 +86,28 @@ class ClusterLeadRule(_DatedRule):
     on_fail: Policy = "block"
 
 
-class _RulesFile(BaseModel):
+class EmulationRules(BaseModel):
+    """Every dated pledge and cluster rule of the emulation file; `pledge_on` and `cluster_on` pick the one in force."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     pledge: list[PledgeRule] = Field(min_length=1)
     cluster_lead: list[ClusterLeadRule] = Field(default_factory=list)
 
+    def pledge_on(self, on: date) -> PledgeRule:
+        rule = in_force(self.pledge, on)
+        if rule is None:
+            raise LookupError(f"no pledge rule in force on {on.isoformat()}")
+        return rule
 
-@cache
-def _rules_file(path: Path) -> _RulesFile:
-    with path.open("rb") as f:
-        return _RulesFile.model_validate(tomllib.load(f))
-
-
-def pledge_rule_on(on: date, path: Path = RULES_FILE) -> PledgeRule:
-    rule = in_force(_rules_file(path).pledge, on)
-    if rule is None:
-        raise LookupError(f"no pledge rule in force on {on.isoformat()}")
-    return rule
+    def cluster_on(self, award_code: str, on: date) -> ClusterLeadRule | None:
+        """The cluster-vote rule for a Cờ award in force on `on`, or None when the award needs no cluster vote."""
+        return in_force([r for r in self.cluster_lead if r.award == award_code], on)
 
 
-def cluster_rule_on(award_code: str, on: date, path: Path = RULES_FILE) -> ClusterLeadRule | None:
-    """The cluster-vote rule for a Cờ award in force on `on`, or None when the award needs no cluster vote."""
-    return in_force([r for r in _rules_file(path).cluster_lead if r.award == award_code], on)
-
-
-# Campaigns
-
-
-def load_seed_campaigns(path: Path = CAMPAIGNS_FILE) -> list[Campaign]:
-    with path.open("rb") as f:
-        return [Campaign.model_validate(c) for c in tomllib.load(f).get("campaigns", [])]
+def parse_rules(raw: Mapping[str, Any]) -> EmulationRules:
+    """The rules of an emulation file's `[[pledge]]` and `[[cluster_lead]]` entries."""
+    return EmulationRules.model_validate(raw)
 
 
 def campaign_ref(campaign: Campaign) -> CampaignRef:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from services.registration.attachments import DossierFiles
+from services.registration.domain.emulation import EmulationRules, parse_rules
 from services.registration.store import SqlUnitOfWork, UnitOfWork
 from shared.contracts.values import VIETNAM_TZ
 from shared.platform.clock import Clock
@@ -31,3 +33,9 @@ class RegistrationContext:
     def today(self) -> date:
         """Today in Việt Nam, where deadlines and windows are dated."""
         return self.clock.now().astimezone(VIETNAM_TZ).date()
+
+
+@cache
+def emulation_rules_of(rules: Rulebook) -> EmulationRules:
+    """The pledge and cluster rules of the emulation file the Rulebook names, read once per Rulebook."""
+    return parse_rules(rules.rule_file(rules.emulation_rules))

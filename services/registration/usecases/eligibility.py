@@ -11,15 +11,14 @@ from datetime import date
 from services.registration.domain.emulation import (
     HOLDS_CAMPAIGN_PLACE,
     ClusterStanding,
+    EmulationRules,
     PledgeRecord,
     campaign_ref,
-    cluster_rule_on,
     judge_campaign_quota,
     judge_campaign_window,
     judge_cluster_lead,
     judge_pledge,
     judge_unit_headroom,
-    pledge_rule_on,
     supersede_declared_pledge,
 )
 from services.registration.domain.nomination import HOLDS_PLACE, Status
@@ -46,6 +45,7 @@ async def judge(
     *,
     on: date,
     rules: EligibilityRules,
+    emulation: EmulationRules,
     except_id: str | None = None,
     campaign_code: str | None = None,
     topic: str | None = None,
@@ -73,9 +73,9 @@ async def judge(
         rules=rules,
         title_name=title_name,
     )
-    pledge, held = await _pledge_check(store, catalogs, award, unit_code, period, on=on)
+    pledge, held = await _pledge_check(store, catalogs, award, unit_code, period, on=on, emulation=emulation)
     checks = supersede_declared_pledge(checks, pledge, held=held)
-    cluster = await _cluster_check(store, award, path[0], period, on=on)
+    cluster = await _cluster_check(store, award, path[0], period, on=on, emulation=emulation)
     if cluster is not None:
         checks.append(cluster)
     failed = failures(checks)
@@ -205,7 +205,7 @@ async def campaign_checks(
 
 
 async def _pledge_check(
-    store: Store, catalogs: CatalogSet, award: Award, unit_code: str, period: str, *, on: date
+    store: Store, catalogs: CatalogSet, award: Award, unit_code: str, period: str, *, on: date, emulation: EmulationRules
 ) -> tuple[EligibilityCheck | None, bool]:
     """The pledge check for a nomination, and whether the system holds a pledge of the unit for that year."""
     year = int(period[:4])
@@ -221,12 +221,14 @@ async def _pledge_check(
             decided_on=row.decided_at.astimezone(VIETNAM_TZ).date() if row.decided_at else None,
         )
     names = award_names(catalogs)
-    return judge_pledge(pledge_rule_on(on), award, year, record, lambda code: names.get(code, code)), record is not None
+    return judge_pledge(emulation.pledge_on(on), award, year, record, lambda code: names.get(code, code)), record is not None
 
 
-async def _cluster_check(store: Store, award: Award, unit: UnitRef, period: str, *, on: date) -> EligibilityCheck | None:
+async def _cluster_check(
+    store: Store, award: Award, unit: UnitRef, period: str, *, on: date, emulation: EmulationRules
+) -> EligibilityCheck | None:
     """For a Cờ thi đua: the nominating unit was voted leading in a cluster it belonged to that year."""
-    rule = cluster_rule_on(award.code, on)
+    rule = emulation.cluster_on(award.code, on)
     if rule is None:
         return None
     year = int(period[:4])

@@ -13,14 +13,13 @@ from uuid import uuid4
 from services.registration.domain.emulation import (
     HOLDS_CAMPAIGN_PLACE,
     PLEDGE_STATUS_VI,
-    pledge_rule_on,
     registration_is_late,
 )
 from services.registration.store import AlreadyStored
 from services.registration.store.records import ClusterMemberRow, ClusterRow, ClusterVoteRow, PledgeRow, PledgeSearch, UnitRow
 from services.registration.usecases.access import actor_name, visibility
 from services.registration.usecases.common import award_names
-from services.registration.usecases.context import RegistrationContext
+from services.registration.usecases.context import RegistrationContext, emulation_rules_of
 from shared.contracts.commands import Campaign, NewCampaign, NewCluster, PledgeRegistration
 from shared.contracts.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from shared.contracts.events import Actor
@@ -187,7 +186,7 @@ async def register_pledge(ctx: RegistrationContext, actor: Actor, cmd: PledgeReg
         raise Forbidden("Bạn không phải cán bộ của công đoàn cơ sở này", code="not_unit_submitter")
     now = ctx.clock.now()
     today = _today(ctx)
-    rule = pledge_rule_on(today)
+    rule = emulation_rules_of(ctx.rules).pledge_on(today)
     catalogs = ctx.rules.catalogs_on(today)
     errors = [
         FieldError(field=f"targets.{i}.award_code", message=f"Không có hình thức “{t.award_code}” trong danh mục hiện hành")
@@ -300,7 +299,7 @@ async def list_pledges(ctx: RegistrationContext, actor: Actor, q: PledgeQuery) -
         rows = await store.pledges(search)
     page, next_cursor = cut_page(rows, q.limit, lambda r: encode_cursor([r.year, r.unit_code], scope))
     today = _today(ctx)
-    rule = pledge_rule_on(today)
+    rule = emulation_rules_of(ctx.rules).pledge_on(today)
     names = award_names(ctx.rules.catalogs_on(today))
     return PledgeList(
         items=[_pledge_view(r, names) for r in page],

@@ -21,7 +21,7 @@ from services.registration.store.records import NominationRow, NominationSearch
 from services.registration.usecases import dossier, eligibility, people
 from services.registration.usecases.access import require_submitter, require_view, visibility
 from services.registration.usecases.common import add_step, duplicate_nomination, load_nomination, record_step, writing
-from services.registration.usecases.context import RegistrationContext
+from services.registration.usecases.context import RegistrationContext, emulation_rules_of
 from services.registration.usecases.views import attachment_ref, nomination_summary, nomination_view
 from shared.contracts.commands import NominationDraft
 from shared.contracts.events import (
@@ -94,6 +94,7 @@ async def submit(ctx: RegistrationContext, actor: Actor, cmd: NominationDraft) -
             cmd.achievements,
             on=today,
             rules=ctx.rules.eligibility_rules_on(today),
+            emulation=emulation_rules_of(ctx.rules),
             campaign_code=cmd.campaign_code,
             topic=cmd.topic,
         )
@@ -211,6 +212,7 @@ async def _edit(ctx: RegistrationContext, actor: Actor, cmd: EditNomination, *, 
                     achievements,
                     on=today,
                     rules=ctx.rules.eligibility_rules_on(today),
+                    emulation=emulation_rules_of(ctx.rules),
                     except_id=cmd.id,
                     campaign_code=row.campaign_code,
                     topic=row.topic,
