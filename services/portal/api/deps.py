@@ -68,3 +68,15 @@ PageCursor = Annotated[
 def present(params: dict[str, Any]) -> dict[str, Any]:
     """The query parameters that were given (a service reads a missing one as its default)."""
     return {k: v for k, v in params.items() if v is not None}
+
+
+def xlsx_upload_body(unit_description: str, **more: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI request body of a route that reads its own multipart upload (role check first, then a bounded
+    read): a unit code and an .xlsx file made from the template, with `more` form fields beside them."""
+    properties = {
+        "unit_code": {"type": "string", "minLength": 1, "maxLength": 64, "description": unit_description},
+        "file": {"type": "string", "format": "binary", "description": "Tệp .xlsx theo mẫu"},
+        **more,
+    }
+    schema = {"type": "object", "required": ["unit_code", "file"], "properties": properties}
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}}

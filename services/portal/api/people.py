@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import Response
 
-from services.portal.api.deps import Code, CurrentActor, Id, Offset, page_limit, present
+from services.portal.api.deps import Code, CurrentActor, Id, Offset, page_limit, present, xlsx_upload_body
 from services.portal.downloads import XLSX, binary_responses, content_disposition
 from services.portal.gateway import Gateway
 from services.portal.people_import import template_workbook
@@ -34,28 +34,14 @@ from shared.contracts.people import (
 )
 from shared.rules.attachments import format_size
 
-PEOPLE_UPLOAD_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["unit_code", "file"],
-                    "properties": {
-                        "unit_code": {"type": "string", "minLength": 1, "maxLength": 64, "description": "Mã đơn vị"},
-                        "file": {"type": "string", "format": "binary", "description": "Tệp .xlsx theo mẫu"},
-                        "valid_only": {
-                            "type": "string",
-                            "enum": ["true", "false"],
-                            "description": "true: nhập các dòng hợp lệ, bỏ qua dòng lỗi (mặc định: có lỗi thì không nhập)",
-                        },
-                    },
-                }
-            }
-        },
-    }
-}
+PEOPLE_UPLOAD_BODY = xlsx_upload_body(
+    "Mã đơn vị",
+    valid_only={
+        "type": "string",
+        "enum": ["true", "false"],
+        "description": "true: nhập các dòng hợp lệ, bỏ qua dòng lỗi (mặc định: có lỗi thì không nhập)",
+    },
+)
 
 
 def build_router(gateway: Gateway) -> APIRouter:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from services.portal.api.deps import CurrentActor
+from services.portal.api.deps import CurrentActor, xlsx_upload_body
 from services.portal.downloads import XLSX, binary_responses
 from services.portal.gateway import Gateway
 from services.portal.register_import import MAX_FILE_BYTES, MAX_ROWS
@@ -19,23 +19,7 @@ from shared.contracts.operations import awards as awards_ops
 from shared.rules.attachments import format_size
 
 # Read by the route itself (role check first, then a bounded read), so the body is described here.
-REGISTER_UPLOAD_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["unit_code", "file"],
-                    "properties": {
-                        "unit_code": {"type": "string", "minLength": 1, "maxLength": 64, "description": "Mã công đoàn cơ sở"},
-                        "file": {"type": "string", "format": "binary", "description": "Tệp .xlsx theo mẫu"},
-                    },
-                }
-            }
-        },
-    }
-}
+REGISTER_UPLOAD_BODY = xlsx_upload_body("Mã công đoàn cơ sở")
 
 
 # The report's filters, as awards' `report` takes them (bounds and choices documented from the one model).
