@@ -27,12 +27,14 @@ def test_a_pledge_is_registered_by_the_cdcs_and_confirmed_by_its_direct_superior
     expect(row).to_contain_text("Chờ cấp trên xác nhận")
     expect(row).to_contain_text("Công nhân giỏi Thủ đô: 1")
 
-    # Late for the current year: refused with the deadline on the year field.
+    # Late for the current year: no source gives the 31/3 deadline (`confirmed = false`), so the pledge is taken, flagged.
     cdcs.fill("#f-year", "2026")
     cdcs.select_option("#f-targets-0-award_code", "giay_khen_ldld_huyen")
     cdcs.fill("#f-targets-0-count", "3")
     cdcs.click("button:has-text('Đăng ký giao ước')")
-    expect(cdcs.locator("#err-year")).to_contain_text("hạn 31/03/2026")
+    expect(cdcs.locator(".flash.ok")).to_contain_text("Đã đăng ký giao ước thi đua năm 2026")
+    expect(cdcs.locator("tr[data-pledge='HN-SONTAY-DST-2026']")).to_contain_text("đăng ký muộn")
+    expect(cdcs.locator("main")).to_contain_text("đăng ký sau hạn được nhận")
 
     district = sign_in("ld.sontay")
     district.goto("/giao-uoc")

@@ -27,8 +27,8 @@ def test_the_administrator_sees_every_entry_with_thi_dua_and_so_sach_grouped() -
         "Hộp việc",
         "Văn bản chờ ký",
         "Quyết định",
-        "Thi đua ▾ Giao ước, Đợt thi đua, Cụm thi đua",
-        "Sổ sách ▾ Sổ văn bản đi, Sổ khen thưởng cơ sở, Người ký văn bản",
+        "Thi đua ▾ Giao ước, Đợt thi đua, Cụm thi đua, Hội đồng TĐKT",
+        "Sổ sách ▾ Sổ văn bản đi, Sổ khen thưởng cơ sở, Người ký văn bản, Đoàn viên",
         "Báo cáo",
         "Vận hành",
         "Hộp thư demo",
@@ -45,7 +45,9 @@ def test_a_group_holding_the_page_shown_is_marked_current_with_its_link() -> Non
 
 
 def test_a_group_of_one_entry_shows_as_that_entry() -> None:
-    submitter = navigation(actor(("submitter", "HN-SONTAY-DST")), "/so-khen-thuong")
-    assert "Sổ khen thưởng cơ sở" in labels(submitter)  # the only entry of Sổ sách a submitter has
-    assert next(e for e in submitter if e["label"] == "Sổ khen thưởng cơ sở")["current"] is True
-    assert not any("Sổ sách" in label for label in labels(submitter))
+    signer = navigation(actor(("signer", "HN-SONTAY")), "/so-van-ban-di")
+    assert "Sổ văn bản đi" in labels(signer)  # the only entry of Sổ sách a signing officer has
+    assert next(e for e in signer if e["label"] == "Sổ văn bản đi")["current"] is True
+    assert not any("Sổ sách" in label for label in labels(signer))
+    submitter = navigation(actor(("submitter", "HN-SONTAY-DST")), "/doan-vien")  # the register and the people: a group
+    assert "Sổ sách ▾ Sổ khen thưởng cơ sở, Đoàn viên" in labels(submitter)

@@ -87,7 +87,9 @@ function menuGroups() {
 // On a phone a list's rows are cards (app.css): each cell is labelled with its column's heading.
 function labelCells(root) {
   root.querySelectorAll("main table").forEach((table) => {
-    const heads = [...table.querySelectorAll(":scope > thead > tr:last-child > th")].map((th) => th.textContent.trim());
+    // a sortable heading names its column in data-label (its text also carries the ▲/▼ of the order)
+    const heads = [...table.querySelectorAll(":scope > thead > tr:last-child > th")]
+      .map((th) => th.dataset.label || th.textContent.trim());
     if (!heads.length) return;
     table.querySelectorAll(":scope > tbody > tr").forEach((row) => {
       let column = 0;
