@@ -196,11 +196,14 @@ def test_a_state_title_ends_in_a_proposal_that_the_submitter_reads_without_prize
     submitter.goto(proposal_page)
     expect(submitter.locator("#outcome-form")).to_have_count(0)  # the CĐCS reads it, the sender records it
     city.fill("#f-number", "1234/QĐ-UBND")
-    city.fill("#f-decided-on", "2000-01-01")
+    city.fill("#f-decided-on", "2000-01-01")  # not how dates are typed here
+    city.click("#outcome-form button[type=submit]")
+    expect(city.locator("#err-decided_on")).to_contain_text("dd/mm/yyyy")
+    city.fill("#f-decided-on", "01/01/2000")
     city.click("#outcome-form button[type=submit]")
     expect(city.locator("#err-decided_on")).to_contain_text("trước ngày tờ trình")  # named next to its field
     city.fill("#f-authority", "Chủ tịch Ủy ban nhân dân thành phố Hà Nội")
-    city.fill("#f-decided-on", datetime.now(VIETNAM_TZ).date().isoformat())
+    city.fill("#f-decided-on", datetime.now(VIETNAM_TZ).date().strftime("%d/%m/%Y"))
     city.click("#outcome-form button[type=submit]")
     expect(city.locator("#state-outcome")).to_contain_text("Quyết định số 1234/QĐ-UBND")
     expect(city.locator("#state-outcome")).to_contain_text("1 được khen thưởng")

@@ -36,8 +36,8 @@ def test_a_namesake_is_chosen_on_the_nomination_form_by_date_of_birth_and_positi
     name = f"Nguyễn Văn Tư {uuid.uuid4().hex[:4]}"
     page = sign_in("cdcs.dst")
     expect(page.locator("nav.main")).to_contain_text("Đoàn viên")
-    elder = add_person(page, name, "1970-01-15", "Tổ trưởng tổ bảo dưỡng", "male")
-    younger = add_person(page, name, "1992-05-05", "Công nhân lái tàu", "male")
+    elder = add_person(page, name, "15/01/1970", "Tổ trưởng tổ bảo dưỡng", "male")
+    younger = add_person(page, name, "05/05/1992", "Công nhân lái tàu", "male")
     page.fill("#p-q", name.replace("Nguyễn Văn Tư", "nguyen van tu"))  # searched without diacritics
     page.get_by_role("button", name="Tìm").click()
     expect(page.locator("#people tbody tr")).to_have_count(2)

@@ -7,7 +7,7 @@ import pytest
 
 from services.portal.web.dossier_form import draft_body
 from services.portal.web.formatting import date_vn, datetime_vn, money
-from services.portal.web.forms import parse_vn_date
+from services.portal.web.forms import form_dates, parse_vn_date, vn_date_text
 from services.portal.web.rendering import clock_shift
 from shared.platform.clock import FixedClock
 
@@ -74,3 +74,14 @@ def test_the_header_says_how_far_the_demo_clock_was_moved(shift: timedelta, show
     wall = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
     gateway = SimpleNamespace(clock=FixedClock(wall + shift), wall_clock=FixedClock(wall))
     assert clock_shift(gateway) == shown  # type: ignore[arg-type]
+
+
+def test_form_dates_turn_each_typed_date_into_iso_and_name_the_wrong_ones() -> None:
+    values = {"starts_on": "01/05/2026", "ends_on": "2026-09-30", "joined_on": "", "name": "Đợt 1"}
+    converted, wrong = form_dates(values, ("starts_on", "ends_on", "joined_on"))
+    assert converted["starts_on"] == "2026-05-01"
+    assert converted["joined_on"] == ""  # not typed: not given
+    assert converted["name"] == "Đợt 1"
+    assert wrong == {"ends_on": "Ngày phải có dạng dd/mm/yyyy, ví dụ 20/12/2026"}  # an ISO date is not how dates are typed
+    assert vn_date_text("1992-05-05") == "05/05/1992"
+    assert vn_date_text(None) == ""

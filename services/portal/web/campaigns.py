@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from services.portal.gateway import Gateway
 from services.portal.web import session as web
 from services.portal.web.emulation_forms import TARGET_ROWS, multi_form, refusal, target_rows, union_awards
+from services.portal.web.forms import form_dates
 from services.portal.web.rendering import render
 from shared.contracts.commands import NewCampaign
 from shared.contracts.errors import DomainError
@@ -58,7 +59,10 @@ def build_router(gateway: Gateway) -> APIRouter:
     @pages.post("/dot-thi-dua", response_class=HTMLResponse)
     async def create_campaign(request: Request) -> Response:
         actor, values, _ = await multi_form(request)
-        body: dict[str, Any] = {k: values[k] for k in CAMPAIGN_FIELDS if k in values}
+        dated, wrong = form_dates(values, ("starts_on", "ends_on"))  # typed dd/mm/yyyy as on every page
+        if wrong:
+            return await campaigns_page(gateway, request, actor, values=values, errors=wrong, status_code=422)
+        body: dict[str, Any] = {k: dated[k] for k in CAMPAIGN_FIELDS if k in dated}
         body["targets"] = target_rows(values, "quota", "per_unit_quota")
         try:
             command = NewCampaign.model_validate(body)

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from services.portal.downloads import DocumentFormat, certificates_download, decision_download
 from services.portal.gateway import Gateway
 from services.portal.web import session as web
-from services.portal.web.forms import clean, signed_form
+from services.portal.web.forms import clean, form_dates, signed_form
 from services.portal.web.rendering import Pager, form_errors, page_number, render, window
 from shared.contracts.errors import DomainError
 from shared.contracts.events import Actor
@@ -155,7 +155,10 @@ async def record_outcome_form(gateway: Gateway, request: Request, decision_id: s
         if key.startswith("granted-")
     ]
     fields = {k: values.get(k, "") for k in ("authority", "number_text", "note")}
-    asked = {"id": decision_id, **fields, "decided_on": values.get("decided_on") or None, "items": items}
+    dated, wrong = form_dates(values, ("decided_on",))  # typed dd/mm/yyyy as on every page
+    if wrong:
+        return await decision_page(gateway, request, actor, decision_id, values=values, errors=wrong, status_code=422)
+    asked = {"id": decision_id, **fields, "decided_on": dated["decided_on"] or None, "items": items}
     d = await act_on_decision(gateway, request, actor, decision_id, values, "record_state_outcome", asked)
     if isinstance(d, Response):
         return d

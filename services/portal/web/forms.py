@@ -4,7 +4,7 @@ form may send them back to."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import Request
@@ -26,6 +26,24 @@ async def signed_form(request: Request) -> tuple[Actor, dict[str, str]]:
     if isinstance(key, str) and _KEY.match(key):  # app.js gives each form one: a double submit is one request
         outgoing_key.set(key)
     return actor, {k: v.strip() for k, v in form.multi_items() if k not in ("csrf_token", FORM_KEY) and isinstance(v, str)}
+
+
+def form_dates(values: dict[str, str], names: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
+    """The form's values with the dates typed dd/mm/yyyy in `names` as ISO dates for the command (an empty one stays
+    empty), and each date typed wrongly with its message, by field."""
+    converted, wrong = dict(values), {}
+    for name in names:
+        iso, problem = parse_vn_date(values.get(name, ""))
+        if problem:
+            wrong[name] = problem
+        else:
+            converted[name] = iso or ""
+    return converted, wrong
+
+
+def vn_date_text(iso: str | None) -> str:
+    """An ISO date as a form shows it to be typed again: '2026-12-20' -> '20/12/2026' ('' for none)."""
+    return date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else ""
 
 
 def clean(params: dict[str, Any]) -> dict[str, Any]:

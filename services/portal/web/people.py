@@ -17,7 +17,7 @@ from services.portal.people_register import TRUE, import_people_file, read_peopl
 from services.portal.register_import import MAX_FILE_BYTES, WorkbookTooLarge, WorkbookTooSlow
 from services.portal.uploads import UploadTooLarge
 from services.portal.web import session as web
-from services.portal.web.forms import signed_form
+from services.portal.web.forms import form_dates, signed_form, vn_date_text
 from services.portal.web.rendering import form_errors, render
 from shared.contracts.errors import DomainError, ValidationFailed
 from shared.contracts.events import Actor
@@ -115,7 +115,9 @@ async def person_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     person = await gateway.call("registration", "get_person", actor, {"id": person_id})
-    current = {k: person.get(k) or "" for k in ("full_name", "birth_date", "gender", "position")}
+    current = {k: person.get(k) or "" for k in ("full_name", "gender", "position")} | {
+        "birth_date": vn_date_text(person.get("birth_date"))
+    }
     return await render(
         request,
         "person.html",
@@ -128,7 +130,7 @@ async def person_page(
         values=values or current,
         errors=errors or {},
         edit_errors={k: v for k, v in (errors or {}).items() if not k.startswith("transfer.")},
-        today=gateway.clock.now().astimezone(VIETNAM_TZ).date().isoformat(),
+        today=gateway.clock.now().astimezone(VIETNAM_TZ).date().strftime("%d/%m/%Y"),
     )
 
 
@@ -157,9 +159,12 @@ def build_router(gateway: Gateway) -> APIRouter:
     @pages.post("/doan-vien", response_class=HTMLResponse)
     async def add_person(request: Request) -> Response:
         actor, values = await signed_form(request)
-        body = {"unit_code": values.get("unit_code", ""), **_entry(values)}
-        if values.get("joined_on"):
-            body["joined_on"] = values["joined_on"]
+        dated, wrong = form_dates(values, ("birth_date", "joined_on"))  # typed dd/mm/yyyy as on every page
+        if wrong:
+            return await people_page(gateway, request, actor, values=values, errors=wrong, status_code=422)
+        body = {"unit_code": values.get("unit_code", ""), **_entry(dated)}
+        if dated.get("joined_on"):
+            body["joined_on"] = dated["joined_on"]
         try:
             command = NewPerson.model_validate(body)
             created = await gateway.call("registration", "create_person", actor, command.model_dump(mode="json"))
@@ -203,7 +208,10 @@ def build_router(gateway: Gateway) -> APIRouter:
     @pages.post("/doan-vien/{person_id}", response_class=HTMLResponse)
     async def edit_person(request: Request, person_id: str) -> Response:
         actor, values = await signed_form(request)
-        body = {"id": person_id, **_entry(values), "clear_id_number": values.get("clear_id_number") in TRUE}
+        dated, wrong = form_dates(values, ("birth_date",))
+        if wrong:
+            return await person_page(gateway, request, actor, person_id, values=values, errors=wrong, status_code=422)
+        body = {"id": person_id, **_entry(dated), "clear_id_number": values.get("clear_id_number") in TRUE}
         try:
             command = EditPerson.model_validate(body)
             await gateway.call("registration", "update_person", actor, command.model_dump(mode="json", exclude_none=True))
@@ -215,16 +223,24 @@ def build_router(gateway: Gateway) -> APIRouter:
 
     @pages.post("/doan-vien/{person_id}/chuyen", response_class=HTMLResponse)
     async def transfer_person(request: Request, person_id: str) -> Response:
-        actor, values = await signed_form(request)
-        body = {"id": person_id, **{k: values.get(f"transfer.{k}", "") for k in ("to_unit_code", "on", "note")}}
-        try:
-            command = TransferPerson.model_validate(body)
-            moved = await gateway.call("registration", "transfer_person", actor, command.model_dump(mode="json"))
-        except (ValidationError, DomainError) as exc:
-            errors, status_code = refusal(exc)
-            transfer_errors = {f"transfer.{k}": v for k, v in errors.items()}
-            return await person_page(gateway, request, actor, person_id, errors=transfer_errors, status_code=status_code)
-        web.flash(request, f"Đã chuyển {moved['full_name']} sang {moved['unit_name']}; các danh hiệu đã đạt đi theo người.")
-        return RedirectResponse("/doan-vien", status_code=303)  # the unit left may no longer see the person
+        return await transfer_form(gateway, request, person_id)
 
     return pages
+
+
+async def transfer_form(gateway: Gateway, request: Request, person_id: str) -> Response:
+    """The person moves to another unit from the day typed: the unit left, or one above it, records it."""
+    actor, values = await signed_form(request)
+    dated, wrong = form_dates(values, ("transfer.on",))
+    if wrong:
+        return await person_page(gateway, request, actor, person_id, errors=wrong, status_code=422)
+    body = {"id": person_id, **{k: dated.get(f"transfer.{k}", "") for k in ("to_unit_code", "on", "note")}}
+    try:
+        command = TransferPerson.model_validate(body)
+        moved = await gateway.call("registration", "transfer_person", actor, command.model_dump(mode="json"))
+    except (ValidationError, DomainError) as exc:
+        errors, status_code = refusal(exc)
+        transfer_errors = {f"transfer.{k}": v for k, v in errors.items()}
+        return await person_page(gateway, request, actor, person_id, errors=transfer_errors, status_code=status_code)
+    web.flash(request, f"Đã chuyển {moved['full_name']} sang {moved['unit_name']}; các danh hiệu đã đạt đi theo người.")
+    return RedirectResponse("/doan-vien", status_code=303)  # the unit left may no longer see the person

@@ -14,7 +14,7 @@ from services.portal.gateway import Gateway
 from services.portal.web import dossier_files
 from services.portal.web import session as web
 from services.portal.web.dossier_form import draft_body, edit_body, nomination_values
-from services.portal.web.forms import signed_form
+from services.portal.web.forms import form_dates, signed_form
 from services.portal.web.rendering import TEMPLATES, form_errors, render
 from shared.contracts.commands import NominationDraft, NominationEdit
 from shared.contracts.errors import DomainError, FieldError, ValidationFailed
@@ -113,10 +113,13 @@ async def ensure_person(gateway: Gateway, actor: Actor, values: dict[str, str], 
     position as typed for the nominee, their date of birth and gender from the new person's fields."""
     if values.get("nominee.person_id") != NEW_PERSON:
         return values
+    dated, wrong = form_dates(values, ("new_person.birth_date",))  # typed dd/mm/yyyy as on every page
+    if wrong:
+        raise ValidationFailed(fields=[FieldError(field=field, message=message) for field, message in wrong.items()])
     body = {
         "unit_code": unit_code,
         "full_name": values.get("nominee.name", ""),
-        **{k: values[f"new_person.{k}"] for k in ("birth_date", "gender") if values.get(f"new_person.{k}")},
+        **{k: dated[f"new_person.{k}"] for k in ("birth_date", "gender") if dated.get(f"new_person.{k}")},
         **({"position": values["nominee.position"]} if values.get("nominee.position") else {}),
     }
     try:
