@@ -6,7 +6,7 @@ any date the version in force of each catalogue is the latest one whose `effecti
 date; both share one workflow, so an award code is unique across the two. The criteria, quotas and council rules
 are data for the eligibility checks and council votes; nothing here evaluates them.
 
-One module on purpose (about 600 lines): it is the schema of a catalogue file, read top to bottom as the file is,
+One module on purpose (about 700 lines): it is the schema of a catalogue file, read top to bottom as the file is,
 with the loader that checks a version against the others.
 """
 

@@ -1,6 +1,6 @@
 """Eligibility, explained: an award's criteria and quotas, and the rules between awards, judged against a nomination.
 
-One module on purpose (about 600 lines): one judgement per kind of criterion of the catalogue's closed union, side
+One module on purpose (about 630 lines): one judgement per kind of criterion of the catalogue's closed union, side
 by side, so a new kind is added to `catalog.py` and judged here in one place.
 
 Pure: the caller brings the award (as the catalogue in force defines it), the nominee with the facts the

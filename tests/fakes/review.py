@@ -3,7 +3,7 @@
 Records are immutable, so a transaction is a copy of the containers: leaving the unit of work without
 `commit` (or failing inside a savepoint) puts the copy back, as the database's rollback would. Queries
 answer as the SQL does (same filters, same order, instants in UTC, ids per table), so use cases behave the
-same on either. One module, a little over 500 lines, because it is the whole port in one place: a method
+same on either. One module, about 600 lines, because it is the whole port in one place: a method
 added to `store.port` fails here until it has its fake, next to the others.
 """
 

@@ -1,7 +1,7 @@
 """Awards' RPC operations: the register of decisions and tờ trình, their documents, the drafts waiting for signature,
 the register of outgoing documents, the catalogue in force, the grassroots register and the reports over it.
 
-One module on purpose (about 730 lines, over the project's 600, as `events.py` is for events): it is one service's
+One module on purpose (about 750 lines, over the project's 600, as `events.py` is for events): it is one service's
 vocabulary on the bus, read as a whole when a reply model changes (a list item is built from its full view:
 `DecisionSummary.of`, `DraftView` extends `DraftSummary`), and the page-size guard (shared.platform.replysize) walks it.
 

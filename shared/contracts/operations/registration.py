@@ -4,9 +4,9 @@ The models describe exactly the JSON the wire has carried since before they were
 fields and defaults are those the portal sends and reads. Timestamps a reply has always written with
 `datetime.isoformat()` keep that form (`IsoDateTime`: "+00:00", not "Z").
 
-Slightly over 500 lines on purpose: one service's 28 operations and their models in one file, so that a caller
-finds everything registration answers in one place (the operations are listed at the end). The register of people's
-models are apart, in `shared.contracts.people`.
+About 630 lines on purpose: one service's operations (the register of people's among them) and their models in one
+file, so that a caller finds everything registration answers in one place (the operations are listed at the end). The
+register of people's models are apart, in `shared.contracts.people`.
 """
 
 from __future__ import annotations

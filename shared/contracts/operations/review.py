@@ -4,6 +4,9 @@ batches with their tờ trình, the bell, and figures for operations.
 The models describe the JSON on the wire as it has always been: the same field names, optional fields and
 defaults; instants as `datetime.isoformat()` writes them (`+00:00`, not `Z`), days as ISO dates. Requests
 refuse unknown keys, as review always did.
+
+A little over 600 lines on purpose, as the other services' operation modules: one service's operations and their
+models in one place (queue, tasks, councils and their standing rosters share the task and council views).
 """
 
 from __future__ import annotations
