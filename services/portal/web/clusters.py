@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from services.portal.gateway import Gateway
 from services.portal.web import session as web
 from services.portal.web.emulation_forms import multi_form, refusal, this_year
-from services.portal.web.forms import parse_vn_date
+from services.portal.web.forms import form_dates
 from services.portal.web.rendering import form_errors, render
 from services.portal.web.units import is_below
 from shared.contracts.commands import ClusterVoteRecord, NewCluster
@@ -71,14 +71,12 @@ def build_router(gateway: Gateway) -> APIRouter:
     @pages.post("/cum-thi-dua", response_class=HTMLResponse)
     async def create_cluster(request: Request) -> Response:
         actor, values, multi = await multi_form(request)
-        body: dict[str, Any] = {k: values[k] for k in CLUSTER_FIELDS if k in values}
+        dated, wrong = form_dates(values, ("valid_from", "valid_to"))  # typed dd/mm/yyyy as on every other page
+        body: dict[str, Any] = {k: dated[k] for k in CLUSTER_FIELDS if k in dated}
         body["members"] = multi.get("members", [])
         values["members"] = ",".join(body["members"])  # kept checked should the form come back with an error
-        for field in ("valid_from", "valid_to"):  # typed dd/mm/yyyy as on every other page
-            if values.get(field):
-                body[field], wrong = parse_vn_date(values[field])
-                if wrong:
-                    return await clusters_page(gateway, request, actor, values=values, errors={field: wrong}, status_code=422)
+        if wrong:
+            return await clusters_page(gateway, request, actor, values=values, errors=wrong, status_code=422)
         try:
             command = NewCluster.model_validate(body)
             await gateway.call("registration", "create_cluster", actor, command.model_dump(mode="json"))

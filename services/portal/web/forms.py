@@ -36,7 +36,7 @@ def form_dates(values: dict[str, str], names: tuple[str, ...]) -> tuple[dict[str
         iso, problem = parse_vn_date(values.get(name, ""))
         if problem:
             wrong[name] = problem
-        else:
+        elif name in values:  # a field the form did not send stays absent
             converted[name] = iso or ""
     return converted, wrong
 
