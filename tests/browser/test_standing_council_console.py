@@ -85,3 +85,15 @@ def test_a_meeting_ticks_the_present_members_of_the_units_council(sign_in: SignI
     district.get_by_role("link", name=NOMINEE, exact=True).first.click()
     expect(district.locator("#council-history")).to_contain_text("chủ trì Phan Văn Tâm")
     expect(district.locator("#council-rule")).to_contain_text("Theo quy định: Hội đồng (quy định kiểm thử, đã xác nhận)")
+
+    # The task page's council card takes the same roster: a new meeting recorded there, from the members ticked present.
+    card = district.locator("#council-form")
+    expect(card.locator("fieldset.roster")).to_contain_text("(QĐ 27/QĐ-LĐLĐ; 5 thành viên)")
+    expect(card.locator("#f-members")).to_have_count(0)
+    for name, _, _ in MEMBERS:
+        card.locator("fieldset.roster").get_by_label(name).check()
+    card.locator("#f-votes_for").fill("5")
+    card.locator("button:has-text('Ghi nhận kết quả biểu quyết')").click()
+    expect(district.locator(".flash")).to_contain_text("Đạt (5/5 đồng ý, 0 không đồng ý; có mặt 5/5")
+    expect(district.locator("#council-history li")).to_have_count(2)
+    expect(district.locator("#council-history")).to_contain_text("chủ trì Lê Thị Hồng")
