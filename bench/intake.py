@@ -2,7 +2,7 @@
 the CPU each process spends per accepted nomination — beside a trivial FastAPI app and a bare database commit
 measured in the same run on the same machine.
 
-Run: .venv/bin/python bench/intake.py [--backend sqlite|postgresql] [--clients 1,8,32] [--seconds 15]
+Run: .venv/bin/python bench/intake.py [--backend sqlite|postgresql] [--clients 1,8,32] [--seconds 15] [--profile DIR]
 
 Starts the embedded system (its own nats-server, each service its own process) on free ports with its databases
 (SQLite files, or fresh PostgreSQL databases on 127.0.0.1:5432 — THIDUA_BENCH_POSTGRES_URL to change), with the
@@ -13,6 +13,10 @@ its own connection, signed in as `cdcs.dst`, posting one nomination after anothe
 CPU per nomination: each process's user+system time (from /proc) over the step and until the pipeline has settled
 (review has opened every task), divided by the nominations accepted — the figure that says what one nomination costs,
 and far less sensitive to a busy machine than throughput. Figures only; this is not a test.
+
+`--profile DIR` (needs `py-spy` on PATH: `pip install py-spy`): during the last step, samples every service with py-spy
+(the threads holding the GIL, so time spent working) and writes, per service, the functions by their own samples and
+the project's functions by the samples under them, as text (`DIR/<service>.txt`).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -41,6 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS_OPTIONAL = ROOT / "tests" / "data" / "attachments-documents-optional.toml"
 POSTGRES = os.environ.get("THIDUA_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 TICKS = os.sysconf("SC_CLK_TCK")
+SPY = ("py-spy", "record", "--format", "raw", "--gil", "--rate", "250", "--nonblocking")
 MakeBody = Callable[[int, int], dict[str, object]]
 
 TRIVIAL_APP = """
@@ -219,6 +225,55 @@ def trivial_app(tmp: Path) -> Iterator[str]:
         process.wait()
 
 
+@contextmanager
+def profiled(system: System, directory: Path | None, seconds: float) -> Iterator[None]:
+    """py-spy on every service for `seconds` (the step under way), then each one's summary as text."""
+    if directory is None:
+        yield
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    raw_dir = Path(tempfile.mkdtemp(prefix="thidua-py-spy-"))
+    spies = {
+        name: subprocess.Popen(
+            [*SPY, "--pid", str(p.pid), "--duration", str(int(seconds)), "-o", str(raw_dir / f"{name}.raw")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for name, p in system.processes.items()
+        if name != "mailsink"
+    }
+    yield
+    for name, spy in spies.items():
+        spy.wait()
+        raw = raw_dir / f"{name}.raw"
+        if raw.exists():
+            (directory / f"{name}.txt").write_text(summarise(name, raw.read_text()))
+
+
+def summarise(name: str, raw: str, top: int = 30) -> str:
+    """py-spy's collapsed stacks ("frame;frame;… count") as two tables: own samples per function, and samples under
+    each of the project's functions (services/, shared/)."""
+    own: dict[str, int] = {}
+    under: dict[str, int] = {}
+    total = 0
+    for row in raw.splitlines():
+        stack, _, count_text = row.rpartition(" ")
+        if not stack or not count_text.isdigit():
+            continue
+        count = int(count_text)
+        total += count
+        frames = [re.sub(r":\d+\)$", ")", f) for f in stack.split(";")]  # by function, not by line
+        own[frames[-1]] = own.get(frames[-1], 0) + count
+        for frame in set(frames):
+            if "/services/" in frame or "/shared/" in frame or "(services/" in frame or "(shared/" in frame:
+                under[frame] = under.get(frame, 0) + count
+    lines = [f"{name}: {total} samples holding the GIL", "", "own samples (self time):"]
+    lines += [f"{100 * n / total:6.1f} %  {frame}" for frame, n in sorted(own.items(), key=lambda kv: -kv[1])[:top]]
+    lines += ["", "samples under the project's functions (inclusive):"]
+    lines += [f"{100 * n / total:6.1f} %  {frame}" for frame, n in sorted(under.items(), key=lambda kv: -kv[1])[:top]]
+    return "\n".join(lines) + "\n"
+
+
 def line(label: str, accepted: int, seconds: float, latencies: list[float], refused: int = 0) -> str:
     rate = accepted / seconds
     p50, p99 = percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000
@@ -231,6 +286,7 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--profile", type=Path, help="py-spy every service during the last step; summaries into DIR")
     args = parser.parse_args()
     steps = [int(c) for c in args.clients.split(",")]
     print(f"load average before: {os.getloadavg()[0]:.2f}; {os.cpu_count()} cores; backend {args.backend}")
@@ -261,9 +317,10 @@ def main() -> None:
             for clients in steps:
                 run = uuid.uuid4().hex[:6]
                 before, started = process_cpu(system), time.monotonic()
-                accepted, latencies, refused = asyncio.run(
-                    load(system.portal_url, "/api/v1/nominations", clients, args.seconds, nominations(run), token)
-                )
+                with profiled(system, args.profile if clients == steps[-1] else None, args.seconds):
+                    accepted, latencies, refused = asyncio.run(
+                        load(system.portal_url, "/api/v1/nominations", clients, args.seconds, nominations(run), token)
+                    )
                 print(line(f"thidua intake, {clients} clients", accepted, args.seconds, latencies, refused))
                 settle(system)
                 after, elapsed = process_cpu(system), time.monotonic() - started
