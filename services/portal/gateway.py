@@ -239,8 +239,7 @@ class Gateway:
 
     async def actor_from_session(self, user_id: str, session_id: str) -> Actor:
         """The signed-in person of a console session still in force (it lasts `token_ttl_minutes` after the last use)."""
-        await sessions.check_session(self.engine, session_id, user_id, self.wall_clock.now(), renew_for=self.session_ttl())
-        return await users.actor_by_id(self.engine, user_id)
+        return await sessions.session_actor(self.engine, session_id, user_id, self.wall_clock.now(), renew_for=self.session_ttl())
 
     async def end_session(self, session_id: str) -> None:
         await sessions.end_session(self.engine, session_id)
@@ -274,5 +273,4 @@ class Gateway:
         if not token:
             raise Unauthenticated()
         user_id, session_id = users.verify_token(token, self.secret, self.wall_clock.now())
-        await sessions.check_session(self.engine, session_id, user_id, self.wall_clock.now())
-        return await users.actor_by_id(self.engine, user_id)
+        return await sessions.session_actor(self.engine, session_id, user_id, self.wall_clock.now())

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.portal import store
+from shared.contracts.actors import Actor, RoleGrant
 from shared.contracts.errors import Unauthenticated
 
 SessionKind = Literal["console", "api"]
@@ -48,9 +49,44 @@ async def check_session(
         expires_at = await conn.scalar(sa.select(s.c.expires_at).where(s.c.id == session_id, s.c.user_id == user_id))
         if expires_at is None or expires_at <= now:
             raise SessionEnded()
-        if renew_for is not None and expires_at - now < renew_for - min(RENEWAL_STEP, renew_for / 2):
-            await conn.execute(s.update().where(s.c.id == session_id).values(expires_at=now + renew_for))
-            await conn.commit()
+        await _renew_if_due(conn, session_id, expires_at, now, renew_for)
+
+
+async def _renew_if_due(
+    conn: AsyncConnection, session_id: str, expires_at: datetime, now: datetime, renew_for: timedelta | None
+) -> None:
+    if renew_for is not None and expires_at - now < renew_for - min(RENEWAL_STEP, renew_for / 2):
+        await conn.execute(store.sessions.update().where(store.sessions.c.id == session_id).values(expires_at=now + renew_for))
+        await conn.commit()
+
+
+async def session_actor(
+    engine: AsyncEngine, session_id: str, user_id: str, now: datetime, *, renew_for: timedelta | None = None
+) -> Actor:
+    """Who a session in force belongs to, with their roles: `check_session`'s question and the user's row and grants
+    in one query (every request asks it). A session ended or expired is `SessionEnded`; a user deactivated since (their
+    sessions are ended then, so only in a race) `Unauthenticated`."""
+    s, u, g = store.sessions, store.users, store.role_grants
+    query = (
+        sa.select(s.c.expires_at, u.c.id, u.c.username, u.c.full_name, u.c.active, g.c.role, g.c.unit_code)
+        .select_from(s.outerjoin(u, u.c.id == s.c.user_id).outerjoin(g, g.c.user_id == u.c.id))
+        .where(s.c.id == session_id, s.c.user_id == user_id)
+        .order_by(g.c.id)
+    )
+    async with engine.connect() as conn:
+        rows = (await conn.execute(query)).mappings().all()
+        if not rows or rows[0]["expires_at"] <= now:
+            raise SessionEnded()
+        await _renew_if_due(conn, session_id, rows[0]["expires_at"], now, renew_for)
+    user = rows[0]
+    if user["id"] is None or not user["active"]:
+        raise Unauthenticated()
+    return Actor(
+        user_id=user["id"],
+        username=user["username"],
+        full_name=user["full_name"],
+        roles=tuple(RoleGrant(role=r["role"], unit_code=r["unit_code"]) for r in rows if r["role"] is not None),
+    )
 
 
 async def end_session(engine: AsyncEngine, session_id: str) -> bool:
