@@ -153,7 +153,7 @@ class OutboxRelay:
         if self.engine.dialect.name == "sqlite":
             return await self._publish_batch_unlocked()
         ob = self.outbox
-        published = 0
+        sent: list[int] = []
         async with self.engine.begin() as conn:
             rows = (
                 await conn.execute(
@@ -170,9 +170,10 @@ class OutboxRelay:
                 except Exception as exc:
                     await self._failed(conn, row, exc)
                     break
-                await conn.execute(ob.update().where(ob.c.id == row.id).values(published_at=self.clock.now()))
-                published += 1
-        return published
+                sent.append(row.id)
+            if sent:  # one statement for the batch; the rows stay locked until this commits, as each one did
+                await conn.execute(ob.update().where(ob.c.id.in_(sent)).values(published_at=self.clock.now()))
+        return len(sent)
 
     async def _publish_batch_unlocked(self) -> int:
         """SQLite has one writer at a time: read the batch, publish outside any transaction, then mark it.
