@@ -14,28 +14,9 @@ from shared.rules.rulebook import Rulebook
 from thidua.client import ApiError, PortalClient
 from thidua.demo_documents import attach_documents
 from thidua.demo_rules import run_rules_demo
+from thidua.demo_world import APPROVERS, SIGNERS
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-
-# Which approver works which unit's queue in the demo world.
-APPROVERS = {
-    "HN-SONTAY": "ld.sontay",
-    "HN-THANHXUAN": "ld.thanhxuan",
-    "HN-P-THANHXUAN": "cd.pthanhxuan",  # the ward union that takes over after the 2025 reorganisation
-    "HN": "ld.hanoi",
-    "TLD": "tld",
-}
-
-# The Chủ tịch of each issuing unit, who signs its decisions and tờ trình (services/awards/demo_signers.toml).
-SIGNERS = {
-    "HN-SONTAY": "ky.sontay",
-    "HN-THANHXUAN": "ky.thanhxuan",
-    "HN-P-THANHXUAN": "ky.pthanhxuan",
-    "HN": "ky.hanoi",
-    "TLD": "ky.tld",
-    "HN-CDVC": "ky.cdvc",
-    "HN-MYDUC": "ky.myduc",
-}
 
 SAMPLES: list[dict[str, Any]] = [
     {
@@ -64,7 +45,7 @@ SAMPLES: list[dict[str, Any]] = [
     {
         "submitter": "cdcs.vanquan",
         "body": {
-            "unit_code": "HN-THANHXUAN-VANQUAN",
+            "unit_code": "HN-HADONG-VANQUAN",
             "award_code": "bang_khen_tong_ldld",
             "nominee": {"kind": "collective", "name": "Công đoàn Trường THCS Văn Quán", "member_count": 86},
             "achievements": (
@@ -72,18 +53,18 @@ SAMPLES: list[dict[str, Any]] = [
                 "“Giỏi việc nước, đảm việc nhà” và hỗ trợ đồng bào bão lũ."
             ),
         },
-        "levels": ["HN-THANHXUAN", "HN", "TLD"],  # before the reorganisation; after it, the ward union's
+        "levels": ["HN-HADONG", "HN", "TLD"],  # before the reorganisation; after it, the ward union's
     },
     {
         "submitter": "cdcs.vanquan",
         "period_kind": "school_year",  # a school's award: the period is the school year under way ("2026-2027")
         "body": {
-            "unit_code": "HN-THANHXUAN-VANQUAN",
+            "unit_code": "HN-HADONG-VANQUAN",
             "award_code": "giay_khen_ldld_huyen_nam_hoc",
             "nominee": {"kind": "individual", "name": "Trần Thị Thanh Hương", "position": "Giáo viên Ngữ văn"},
             "achievements": "Giáo viên dạy giỏi cấp quận; chủ nhiệm lớp đạt danh hiệu lớp tiên tiến; phong trào “Hai tốt”.",
         },
-        "levels": ["HN-THANHXUAN"],
+        "levels": ["HN-HADONG"],
     },
     {
         "submitter": "cdcs.dst",

@@ -45,7 +45,7 @@ NEW_CDCS = {
 }
 EXISTING_CDCS = {
     "HN-THANHXUAN": {
-        "HN-THANHXUAN-VANQUAN": "school",
+        "HN-HADONG-VANQUAN": "school",
         "HN-THANHXUAN-UBNDPHUONG": "public_administration",
         "HN-THANHXUAN-SAOVANG": "enterprise",
     },

@@ -47,7 +47,7 @@ def test_check_then_apply_moves_the_open_task_to_the_ward_union(system: System) 
     for user in ("cdcs.vanquan", "admin"):
         client.login(user, PASSWORD)
     body = {
-        "unit_code": "HN-THANHXUAN-VANQUAN",
+        "unit_code": "HN-HADONG-VANQUAN",
         "award_code": "giay_khen_ldld_huyen",
         "period": "2026",
         "nominee": {"kind": "individual", "name": "Đỗ Thị Hạnh"},

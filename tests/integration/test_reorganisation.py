@@ -47,7 +47,7 @@ VANQUAN = Actor(
     user_id="u-vanquan",
     username="cdcs.vanquan",
     full_name="Trần Văn Minh",
-    roles=(RoleGrant(role="submitter", unit_code="HN-THANHXUAN-VANQUAN"),),
+    roles=(RoleGrant(role="submitter", unit_code="HN-HADONG-VANQUAN"),),
 )
 THANHXUAN = approver("ld.thanhxuan", "Lê Thị Hồng", "HN-THANHXUAN")
 WARD = approver("cd.phuongthanhxuan", "Cán bộ CĐ phường Thanh Xuân", "HN-P-THANHXUAN")
@@ -75,7 +75,7 @@ async def outbox(ctx: ServiceContext, table: sa.Table, subject: str) -> list[Eve
 
 async def submit(reg: ServiceContext, rev: ServiceContext, name: str, award_code: str) -> str:
     body = {
-        "unit_code": "HN-THANHXUAN-VANQUAN",
+        "unit_code": "HN-HADONG-VANQUAN",
         "award_code": award_code,
         "period": "2026",
         "nominee": {"kind": "individual", "name": name},
@@ -144,7 +144,7 @@ async def test_open_tasks_of_thanh_xuan_follow_their_cdcs_to_the_ward_union(
     assert isinstance(event, UnitsReorganised)
 
     nomination = await registration_routes.operations(reg)["get"](ADMIN, {"id": waiting})
-    assert [u["code"] for u in nomination["unit_path"]] == ["HN-THANHXUAN-VANQUAN", "HN-P-THANHXUAN", "HN", "TLD"]
+    assert [u["code"] for u in nomination["unit_path"]] == ["HN-HADONG-VANQUAN", "HN-P-THANHXUAN", "HN", "TLD"]
     [step] = [s for s in nomination["timeline"] if s["step"] == "reorganised"]
     assert step["label"] == "Chuyển đơn vị cấp trên (sắp xếp tổ chức)"
     assert "LĐLĐ quận Thanh Xuân" in step["comment"]
@@ -223,7 +223,7 @@ async def test_open_tasks_of_thanh_xuan_follow_their_cdcs_to_the_ward_union(
 
 def _draft(name: str) -> dict[str, Any]:
     return {
-        "unit_code": "HN-THANHXUAN-VANQUAN",
+        "unit_code": "HN-HADONG-VANQUAN",
         "award_code": "giay_khen_ldld_huyen",
         "period": "2026",
         "nominee": {"kind": "individual", "name": name},

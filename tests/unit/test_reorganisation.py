@@ -95,10 +95,10 @@ def test_the_thanh_xuan_file_closes_the_district_and_moves_its_cdcs_to_ward_unio
     assert [u.code for u in checked.closed] == ["HN-THANHXUAN"]
     assert {u.code for u in checked.created} >= {"HN-P-THANHXUAN", "HN-P-KHUONGDINH", "HN-P-PHUONGLIET"}
     moved = {m.unit.code: (m.from_parent.code, m.to_parent.code) for m in checked.moved}
-    assert moved["HN-THANHXUAN-VANQUAN"] == ("HN-THANHXUAN", "HN-P-THANHXUAN")
+    assert moved["HN-THANHXUAN-UBNDPHUONG"] == ("HN-THANHXUAN", "HN-P-THANHXUAN")
     assert len([m for m in checked.moved if m.unit.level == "grassroots"]) >= 2
-    vanquan = next(m for m in checked.moved if m.unit.code == "HN-THANHXUAN-VANQUAN")
-    assert [u.code for u in vanquan.new_path] == ["HN-THANHXUAN-VANQUAN", "HN-P-THANHXUAN", "HN", "TLD"]
+    ubnd = next(m for m in checked.moved if m.unit.code == "HN-THANHXUAN-UBNDPHUONG")
+    assert [u.code for u in ubnd.new_path] == ["HN-THANHXUAN-UBNDPHUONG", "HN-P-THANHXUAN", "HN", "TLD"]
     assert checked.after.units["HN-P-THANHXUAN"].level == "district"  # the role "direct superior of grassroots"
 
 
