@@ -146,7 +146,7 @@ async def test_a_unit_sees_its_own_subtree_and_operations_see_every_unit(service
     # Sơn Tây asking about the city sees only what lies in its own subtree, and is told so.
     city = (await call(nc, "report", SONTAY, {"unit_code": "HN"}))["data"]
     assert (city["total"]["count"], city["narrowed_to_own_units"]) == (7, True)
-    # Nothing of Thanh Xuân under Sơn Tây: refused rather than shown empty.
+    # Nothing of Hà Đông under Sơn Tây: refused rather than shown empty.
     refused = await call(nc, "report", SONTAY, {"unit_code": "HN-HADONG-VANQUAN"})
     assert refused["error"]["code"] == "not_your_unit"
 
