@@ -125,10 +125,10 @@ def test_the_shipped_files_applied_in_the_demos_order_leave_no_district_union_op
     open_after = [u for u in tree.units.values() if u.exists_on(ON)]
     assert not [u.code for u in open_after if u.level == "district" and u.name.startswith("Liên đoàn Lao động ")]
     for cdcs in (u for u in open_after if u.level == "grassroots"):
-        path = [u.code for u in tree.path_on(cdcs.code, ON)]
-        assert path[-2:] == ["HN", "TLD"], path
-        superior = tree.units[path[1]]
-        assert superior.name.startswith(("Công đoàn phường ", "Công đoàn xã ", "Công đoàn ngành ", "Công đoàn Viên chức ")), path
+        route = [u.code for u in tree.path_on(cdcs.code, ON)]
+        assert route[-2:] == ["HN", "TLD"], route
+        superior = tree.units[route[1]]
+        assert superior.name.startswith(("Công đoàn phường ", "Công đoàn xã ", "Công đoàn ngành ", "Công đoàn Viên chức ")), route
     assert [u.code for u in tree.path_on("HN-HADONG-VANQUAN", ON)] == ["HN-HADONG-VANQUAN", "HN-P-HADONG", "HN", "TLD"]
     assert [u.code for u in tree.path_on("HN-HADONG-VANQUAN", date(2025, 6, 30))][1] == "HN-HADONG"
 
