@@ -8,10 +8,12 @@ BIN := $(VENV)/bin
 run: $(VENV)/.run-installed
 	$(BIN)/thidua up
 
-# Two workers (pytest-xdist), a test file each at a time: module-scoped systems stay in one worker. Files in the order
-# tests/conftest.py gives (the longest first), not xdist's own (most tests first); the slowest tests are listed at the end.
+# Two workers (pytest-xdist): a file whose tests share a system (a fixture of module scope) goes whole to one worker,
+# every other test on its own (`--dist loadscope` as tests/scheduling.py defines the scope); the longest first, in the
+# order tests/conftest.py gives, not xdist's own (most tests first). The slowest tests are listed at the end.
+# HYPOTHESIS_PROFILE=thorough make test: the property tests and the API fuzz try many more examples.
 test: $(VENV)/.test-installed lint imports typecheck chromium pdfsig softhsm axe
-	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=15
+	$(BIN)/pytest -n 2 --dist loadscope --no-loadscope-reorder --durations=15
 
 # The fast loop: lint, import layers, types, and the tests that need nothing running.
 check: $(VENV)/.test-installed lint imports typecheck pdfsig

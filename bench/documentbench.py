@@ -10,8 +10,10 @@ from datetime import UTC, date, datetime
 
 from services.awards.domain.legal_basis import frame_for
 from services.awards.domain.register import Decision, RegistryEntry
+from services.awards.usecases.context import legal_basis_of
 from shared.contracts.operations.awards import DecisionFrame
 from shared.rules.reference import load_units
+from shared.rules.rulebook import Rulebook
 
 ON = date(2026, 3, 5)
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ")
@@ -31,6 +33,7 @@ def sample_decision(people: int) -> tuple[Decision, list[RegistryEntry], Decisio
         catalogs={"union"},
         on=ON,
         award_codes=frozenset({AWARD[0]}),
+        config=legal_basis_of(Rulebook()),
     )
     frame = DecisionFrame(
         place=legal.place,

@@ -21,6 +21,7 @@ from typing import Any
 import nats
 import pytest
 import pytest_asyncio
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import make_url
 
 from shared.platform.clock import FixedClock
@@ -29,6 +30,7 @@ from shared.platform.migrate import upgrade
 from shared.platform.pdfsigning import ensure_demo_pki, issuing_units
 from shared.platform.service import ServiceContext
 from shared.platform.settings import ATTACHMENT_RULES_ENV, COUNCIL_RULES_ENV, ServiceSettings
+from tests import scheduling
 from tests.e2e import faulttable
 from thidua.natsserver import NatsServer, free_port
 
@@ -44,6 +46,13 @@ os.environ.setdefault(ATTACHMENT_RULES_ENV, str(DOCUMENTS_OPTIONAL))
 # themselves use the shipped shared/data/councils.toml.
 COUNCILS_CONFIRMED = Path(__file__).resolve().parent / "data" / "councils-confirmed.toml"
 os.environ.setdefault(COUNCIL_RULES_ENV, str(COUNCILS_CONFIRMED))
+
+# Property tests and the API fuzz try as many examples as find what they look for in `make test`;
+# HYPOTHESIS_PROFILE=thorough tries many more (before a release, or a night's run): docs/development.md.
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "default")
+hypothesis_settings.register_profile("thorough", max_examples=1_000, deadline=None)
+hypothesis_settings.load_profile(HYPOTHESIS_PROFILE)
+THOROUGH = HYPOTHESIS_PROFILE == "thorough"
 
 
 def _docker_container(kind: str) -> Any:
@@ -198,22 +207,27 @@ async def service_context(database_url: str, demo_pki: Path) -> AsyncIterator[An
         await engine.dispose()
 
 
-# The longest files first: `make test` runs them on two workers a file at a time (`--dist loadfile`), so a long file
-# collected last would run alone at the end while the other worker idles. Measured with `--durations`; the rest keeps
-# its order, the many quick unit tests last, filling the gaps.
+# The order of the queue `make test`'s two workers take their units of work from (tests/scheduling.py: a file whose
+# tests share a system, or a single test): a worker takes the next unit when it has two tests or fewer left, so the
+# queue starts with the longest units (measured with `--durations`), each going to a worker as soon as one is free,
+# and the quick ones fill the gaps at the end, instead of a long file collected last running alone while the other
+# worker idles.
 LONGEST_FIRST = (
+    "tests/browser/test_layout_and_access_console.py",
+    "tests/browser/test_console.py",
     "tests/e2e/test_faults.py",
+    "tests/e2e/test_api_fuzz.py",
+    "tests/e2e/test_demo.py",
     "tests/e2e/test_crash_recovery.py",
     "tests/e2e/test_crash_recovery_on_postgresql.py",
-    "tests/e2e/test_repair_cli.py",
-    "tests/e2e/test_pipeline.py",
-    "tests/e2e/test_escalation.py",
-    "tests/browser/test_console.py",
-    "tests/e2e/test_api_fuzz.py",
-    "tests/e2e/test_emulation_api.py",
     "tests/e2e/test_database_outage.py",
-    "tests/deploy/test_nats_permissions.py",
+    "tests/deploy/test_pipeline_on_cluster.py",
+    "tests/e2e/test_repair_cli.py",
+    "tests/e2e/test_escalation.py",
+    "tests/e2e/test_pipeline.py",
     "tests/e2e/test_security.py",
+    "tests/deploy/test_nats_permissions.py",
+    "tests/e2e/test_emulation_api.py",
 )
 DIRECTORY_ORDER = ("e2e", "browser", "deploy", "integration", "unit")
 
@@ -227,6 +241,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return (1, DIRECTORY_ORDER.index(directory) if directory in DIRECTORY_ORDER else len(DIRECTORY_ORDER))
 
     items.sort(key=rank)  # stable: a file's tests keep their order
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadscope` (`make test`): a file whose tests share a system whole on one worker, any other test alone."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    return scheduling.scheduler(config, log)
 
 
 SESSION_STARTED = pytest.StashKey[float]()

@@ -18,13 +18,16 @@ from services.awards.domain.certificate import certificates_of
 from services.awards.domain.document import DocumentData, Entry, build_document
 from services.awards.domain.legal_basis import DocumentKind, frame_for
 from services.awards.domain.register import Decision, RegistryEntry
+from services.awards.usecases.context import legal_basis_of
 from services.review.domain.proposal import Proposal, ProposalItem, proposal_letter
 from shared.contracts.operations.awards import DecisionFrame
 from shared.contracts.values import NomineeKind
 from shared.rules.documents import Certificate, OfficialDocument, Paper, certificates_pdf, to_pdf
 from shared.rules.reference import load_units
+from shared.rules.rulebook import Rulebook
 
 ON = date(2026, 3, 5)
+LEGAL = legal_basis_of(Rulebook())  # the legal basis file shipped in shared/data, as awards reads it
 UNITS = {u.code: u.ref() for u in load_units()}
 GK = ("giay_khen_ldld_huyen", "Giấy khen của Ban Chấp hành Liên đoàn Lao động thị xã Sơn Tây")
 CSTD = ("chien_si_thi_dua_cap_tinh", "Chiến sĩ thi đua cấp tỉnh")
@@ -61,6 +64,7 @@ def _data(
         catalogs={"union"} if kind == "decision" else {"state"},
         on=ON,
         award_codes=frozenset(e.award_code for e in entries),
+        config=LEGAL,
     )
     parent = {"HN-SONTAY": "Liên đoàn Lao động Thành phố Hà Nội", "HN": "Tổng Liên đoàn Lao động Việt Nam"}[issuer]
     base: dict[str, object] = {
@@ -179,6 +183,7 @@ def certified_decision(people: int, *, long_name: bool = False) -> tuple[Decisio
         catalogs={"union"},
         on=ON,
         award_codes=frozenset({GK[0]}),
+        config=LEGAL,
     )
     stored = DecisionFrame(
         place=frame.place,

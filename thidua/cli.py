@@ -3,17 +3,39 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import signal
 import sys
 import time
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
-from shared.platform.defaults import DEFAULT_HTTP_PORTS, DEFAULT_MAILSINK_PORT, DEFAULT_NATS_PORT, SERVICES
+from shared.platform.defaults import (
+    DEFAULT_DEMO_PASSWORD,
+    DEFAULT_HTTP_PORTS,
+    DEFAULT_MAILSINK_PORT,
+    DEFAULT_NATS_PORT,
+    SERVICES,
+)
 from shared.platform.logs import configure as configure_logs
-from thidua import argparse_vi, catalogctl, opscli, reorgctl, seedreports, verifyctl
+from thidua import argparse_vi
+from thidua.opscli import default_portal_url
+
+# The commands defined in modules of their own, by the module that adds their parsers and runs them. A command line
+# imports only the module of the command it names (an operator's `thidua ops status` does not pay for the catalogue,
+# the HTTP client or the report seeder); `thidua --help` or an unknown command imports them all to list them.
+COMMAND_MODULES = {
+    "dlq": "thidua.opscli",
+    "outbox": "thidua.opscli",
+    "ops": "thidua.opscli",
+    "reorg": "thidua.reorgctl",
+    "seed-reports": "thidua.seedreports",
+    "catalog": "thidua.catalogctl",
+    "verify": "thidua.verifyctl",
+}
 
 DEMO_USERS_FILE = Path(__file__).resolve().parents[1] / "services" / "portal" / "demo_users.toml"
 
@@ -48,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     keys.add_argument("--var-dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")))
     demo = sub.add_parser("demo", help="đưa ba hồ sơ mẫu qua hệ thống đang chạy")
     demo.add_argument(
-        "--portal-url", default=opscli.default_portal_url(), help="mặc định: THIDUA_PORTAL_URL, hoặc cổng THIDUA_PORTAL_PORT"
+        "--portal-url", default=default_portal_url(), help="mặc định: THIDUA_PORTAL_URL, hoặc cổng THIDUA_PORTAL_PORT"
     )
     demo.add_argument(
         "--escalation", action="store_true", help="minh hoạ hạn xử lý, nhắc việc và chuyển cấp trên bằng cách dời đồng hồ"
@@ -66,11 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     users_cmd.add_argument("email", nargs="?", help="set-email: địa chỉ mới; bỏ trống để xoá địa chỉ")
     users_cmd.add_argument("--var-dir", type=Path, default=Path(os.environ.get("THIDUA_VAR_DIR", "var")))
     add_mailsink_parser(sub)
-    opscli.add_parsers(sub)
-    reorgctl.add_parsers(sub)
-    seedreports.add_parsers(sub)
-    catalogctl.add_parsers(sub)
-    verifyctl.add_parsers(sub)
+    for module in command_modules(sys.argv[1:] if argv is None else argv, defined=set(sub.choices)):
+        importlib.import_module(module).add_parsers(sub)
     args = parser.parse_args(argv)
 
     configure_logs(os.environ.get("THIDUA_LOG_LEVEL", "INFO"), args.name if args.command == "service" else None)
@@ -86,6 +105,17 @@ def main(argv: list[str] | None = None) -> int:
             raise  # a bug: the traceback is what a developer needs
         print(f"thidua {args.command}: {message}", file=sys.stderr)
         return 1
+
+
+def command_modules(argv: list[str], defined: set[str]) -> list[str]:
+    """The modules whose parsers this command line needs: none for a command defined here, the named command's, or
+    every one (to list them all in the help, or to say what an unknown command might have been)."""
+    named = next((word for word in argv if not word.startswith("-")), None)
+    if named in defined:
+        return []
+    if named in COMMAND_MODULES:
+        return [COMMAND_MODULES[named]]
+    return list(dict.fromkeys(COMMAND_MODULES.values()))
 
 
 def add_mailsink_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -124,16 +154,9 @@ def run_command(args: argparse.Namespace) -> int:
         return cmd_clock(args.action, args.value, args.var_dir)
     if args.command in ("mailsink", "users"):
         return run_mail_or_users(args)
-    if args.command in reorgctl.COMMANDS:
-        return reorgctl.run(args)
-    if args.command in seedreports.COMMANDS:
-        return seedreports.run(args)
-    if args.command in opscli.COMMANDS:
-        return opscli.run(args)
-    if args.command in catalogctl.COMMANDS:
-        return catalogctl.run(args)
-    if args.command in verifyctl.COMMANDS:
-        return verifyctl.run(args)
+    if args.command in COMMAND_MODULES:
+        run: Callable[[argparse.Namespace], int] = importlib.import_module(COMMAND_MODULES[args.command]).run
+        return run(args)
     return cmd_demo(args.portal_url, escalation=args.escalation, var_dir=args.var_dir)
 
 
@@ -148,8 +171,6 @@ def run_mail_or_users(args: argparse.Namespace) -> int:
 
 
 def demo_password() -> str:
-    from services.portal.settings import DEFAULT_DEMO_PASSWORD
-
     return os.environ.get("THIDUA_DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
 
 

@@ -15,16 +15,17 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from shared.contracts.errors import DomainError
-from shared.contracts.values import VIETNAM_TZ
 from shared.platform.buspermissions import inbox_prefix
-from shared.platform.defaults import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT
+from shared.platform.defaults import DEFAULT_DEMO_PASSWORD, DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT
 from thidua.credentials import user_url
 
 OUTBOX_OWNERS = ("registration", "review", "awards", "portal")
 SERVICE_LABELS = {"registration": "Tiếp nhận", "review": "Xét duyệt", "awards": "Khen thưởng", "portal": "Cổng"}
+if TYPE_CHECKING:
+    from shared.contracts.errors import DomainError
+
 COMMANDS = ("dlq", "outbox", "ops")
 
 
@@ -96,13 +97,11 @@ def add_parsers(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import httpx
-    import nats.errors
-
+    if args.command == "ops" and args.ops_command == "status":
+        return ops_status(args)  # on NATS alone, with its own exit codes: it imports what it needs itself
+    from shared.contracts.errors import DomainError
     from thidua.client import ApiError
 
-    if args.command == "ops" and args.ops_command == "status":
-        return ops_status(args)
     try:
         if args.command == "dlq":
             return asyncio.run(dlq_command(args))
@@ -112,12 +111,28 @@ def run(args: argparse.Namespace) -> int:
     except ApiError as exc:
         fields = "; ".join(f"{f.get('field')}: {f.get('message')}" for f in exc.problem.get("fields") or [])
         _fail(f"{exc.problem.get('title') or exc}" + (f" ({fields})" if fields else ""))
-    except (OSError, TimeoutError, httpx.TransportError, nats.errors.Error) as exc:
-        from shared.platform.topology import redacted
-
-        where = redacted(args.nats_url) if getattr(args, "nats_url", None) else getattr(args, "portal_url", "")
+    except Exception as exc:
+        if not _unreachable(exc):
+            raise
+        where = _redacted(args.nats_url) if getattr(args, "nats_url", None) else getattr(args, "portal_url", "")
         _fail(f"Không kết nối được {where} ({exc}). Hệ thống đã chạy chưa?")
     return 1
+
+
+def _redacted(nats_url: str) -> str:
+    from shared.platform.topology import redacted
+
+    return redacted(nats_url)
+
+
+def _unreachable(exc: Exception) -> bool:
+    """A NATS server or portal that could not be reached (NATS's errors exist only once a `dlq` command loaded it)."""
+    import httpx
+
+    nats_errors = sys.modules.get("nats.errors")
+    if nats_errors is not None and isinstance(exc, nats_errors.Error):
+        return True
+    return isinstance(exc, OSError | TimeoutError | httpx.TransportError)
 
 
 # Dead letters
@@ -168,6 +183,7 @@ async def dlq_command(args: argparse.Namespace) -> int:
 
 
 async def _replay_all(js: Any, args: argparse.Namespace) -> int:
+    from shared.contracts.errors import DomainError
     from shared.platform import deadletters
 
     results: list[dict[str, Any]] = []
@@ -265,8 +281,6 @@ def portal_command(args: argparse.Namespace) -> int:
 
 
 def ops_password() -> str:
-    from services.portal.settings import DEFAULT_DEMO_PASSWORD
-
     return os.environ.get("THIDUA_OPS_PASSWORD") or os.environ.get("THIDUA_DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
 
 
@@ -325,6 +339,8 @@ def _out(args: argparse.Namespace, data: Any, human: Callable[[], None]) -> None
 def _when(at: datetime | str | None) -> str:
     if at is None:
         return "—"
+    from shared.contracts.values import VIETNAM_TZ
+
     if isinstance(at, str):
         at = datetime.fromisoformat(at.replace("Z", "+00:00"))
     return f"{at.astimezone(VIETNAM_TZ):%d/%m/%Y %H:%M}"
@@ -348,6 +364,7 @@ def _cut(text: str, width: int) -> str:
 
 
 def _seconds(text: str) -> int:
+    from shared.contracts.errors import DomainError
     from thidua.clockctl import ClockError, parse_duration
 
     try:

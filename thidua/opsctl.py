@@ -16,14 +16,13 @@ from typing import Any
 
 import nats
 
-from shared.contracts.events import Actor, RoleGrant
-from shared.contracts.operations import RpcReply, RpcRequest
+from shared.contracts.actors import Actor, RoleGrant
+from shared.contracts.operations import RemoteError, RpcReply, RpcRequest
 from shared.contracts.subjects import rpc_subject
 from shared.contracts.values import VIETNAM_TZ
 from shared.platform.assertions import Signer, key_paths, load_signer
 from shared.platform.buspermissions import inbox_prefix
 from shared.platform.opsstatus import OpsStatus, Thresholds, age, collect
-from shared.platform.rpc import RemoteError
 from shared.platform.topology import nats_servers, redacted
 
 CLI_ACTOR = Actor(user_id="cli-ops", username="thidua-ops", full_name="thidua ops (dòng lệnh)", roles=(RoleGrant(role="ops"),))

@@ -16,6 +16,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from shared.platform.defaults import DEFAULT_DEMO_PASSWORD
 from thidua.client import ApiError, PortalClient
 from thidua.opscli import default_portal_url
 
@@ -33,8 +34,6 @@ def add_parsers(sub: Any) -> None:
 
 
 def admin_password() -> str:
-    from services.portal.settings import DEFAULT_DEMO_PASSWORD
-
     return os.environ.get("THIDUA_ADMIN_PASSWORD") or os.environ.get("THIDUA_DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import httpx
 
-from services.portal.settings import DEFAULT_DEMO_PASSWORD
 from shared.platform.assertions import generate_keys
+from shared.platform.defaults import DEFAULT_DEMO_PASSWORD
 from shared.platform.settings import ATTACHMENT_RULES_ENV, CATALOG_DIR_ENV, DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT, SERVICES
 from shared.platform.topology import apply_topology, staging_ttl
 from thidua.credentials import nats_passwords, user_url

@@ -43,7 +43,7 @@ def operations(ctx: ServiceContext, units: UnitDirectory) -> dict[str, RpcOperat
         SERVICE,
         implement(op.LIST_DECISIONS, partial(decisions.list_decisions, awards)),
         implement(op.GET_DECISION, partial(decisions.get_decision, awards)),
-        implement(op.LIST_CATALOG, partial(catalog.list_catalog, awards)),
+        implement(op.LIST_CATALOG, partial(catalog.list_catalog, awards, units)),
         implement(op.REVOKE, partial(revocation.revoke, awards)),
         implement(op.MARK_RECOVERED, partial(revocation.mark_recovered, awards)),
         implement(op.RECORD_STATE_OUTCOME, partial(outcomes.record_state_outcome, awards)),

@@ -31,9 +31,10 @@ from services.portal.uploads import BodyLimit, refuse_declared_oversize
 from services.portal.web.router import build_console
 from shared.platform.db import make_engine
 from shared.platform.httpfaults import OutageAnswers, install_outage_handlers
+from shared.platform.instances import Heartbeat, http_url
 from shared.platform.messaging import make_broker, publish_event
 from shared.platform.migrate import head_revision
-from shared.platform.observability import Heartbeat, Sampler, http_url, readiness
+from shared.platform.observability import Sampler, readiness
 from shared.platform.outbox import OutboxRelay
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"

@@ -17,9 +17,9 @@ from services.portal.register_import import MAX_FILE_BYTES, RowProblem
 from services.portal.uploads import Upload, read_upload
 from shared.contracts.errors import ValidationFailed
 from shared.contracts.events import Actor
+from shared.contracts.operations import RemoteError
 from shared.contracts.operations import registration as registration_ops
 from shared.contracts.people import ImportOutcome
-from shared.platform.rpc import RemoteError
 
 TRUE = ("1", "true", "on", "yes")
 

@@ -19,7 +19,7 @@ from services.portal.report_workbook import report_workbook
 from services.portal.uploads import Upload, read_upload
 from shared.contracts.errors import Forbidden, ValidationFailed
 from shared.contracts.events import Actor
-from shared.platform.rpc import RemoteError
+from shared.contracts.operations import RemoteError
 
 FILTER_NAMES = ("unit_code", "year", "date_from", "date_to", "period", "award_code", "level", "sector", "nominee_kind")
 

@@ -6,11 +6,11 @@ import secrets
 
 from pydantic import Field, SecretStr, model_validator
 
+from shared.platform.defaults import DEFAULT_DEMO_PASSWORD
 from shared.platform.files import write_private
 from shared.platform.settings import ServiceSettings
 
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "thidua"}
-DEFAULT_DEMO_PASSWORD = "thidua2025"
 
 
 class PortalSettings(ServiceSettings):

@@ -30,8 +30,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import ValidationError
 
+from shared.contracts.actors import Actor
 from shared.contracts.errors import DomainError
-from shared.contracts.events import Actor
 from shared.platform.buspermissions import SERVICE_CALLS
 
 log = logging.getLogger("thidua.assertions")

@@ -28,7 +28,6 @@ from pydantic import BaseModel, ConfigDict
 
 from shared.contracts import subjects
 from shared.contracts.errors import Conflict, NotFound, ValidationFailed
-from shared.contracts.events import EVENT_TYPES
 from shared.platform.clock import Clock, SystemClock
 
 DLQ_STREAM = subjects.DEADLETTER_STREAM.name
@@ -70,6 +69,8 @@ class DeadLetter(BaseModel):
 
     @classmethod
     def from_raw(cls, raw: RawStreamMsg) -> DeadLetter:
+        from shared.contracts.events import EVENT_TYPES  # every event model: only when a dead letter is read
+
         headers = stored_headers(raw)
         payload = (raw.data or b"").decode("utf-8", errors="replace")
         original_subject = headers.get("Thidua-Dlq-Subject", "")

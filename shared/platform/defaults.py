@@ -9,3 +9,5 @@ DEFAULT_HTTP_PORTS = {"portal": 8010, "registration": 8011, "review": 8012, "awa
 SERVICES = ("registration", "review", "awards", "notifier", "portal")
 # The embedded demo's local SMTP sink (aiosmtpd), used when no THIDUA_SMTP_HOST is set (THIDUA_MAILSINK_PORT).
 DEFAULT_MAILSINK_PORT = 8025
+# Every demo login's password unless THIDUA_DEMO_PASSWORD says otherwise (the portal's settings, the commands).
+DEFAULT_DEMO_PASSWORD = "thidua2025"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -16,8 +17,6 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, Literal, TypeVar
-
-from shared.platform.tracing import current_trace_ids
 
 LogFormat = Literal["json", "text"]
 
@@ -45,10 +44,18 @@ def log_context(**fields: str | None) -> Iterator[None]:
 def context_fields() -> dict[str, str]:
     """The fields bound by `log_context`, then the current trace and span ids."""
     fields = dict(_bound.get())
-    ids = current_trace_ids()
+    ids = _trace_ids()
     if ids is not None:
         fields["trace_id"], fields["span_id"] = ids
     return fields
+
+
+def _trace_ids() -> tuple[str, str] | None:
+    if "opentelemetry.trace" not in sys.modules:
+        return None  # nothing in this process has touched OpenTelemetry (a command line): no span can be current
+    from shared.platform.tracing import current_trace_ids  # imported by then in every service
+
+    return current_trace_ids()
 
 
 def extra_fields(record: logging.LogRecord) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from importlib import import_module
 from pathlib import Path
 
@@ -29,6 +30,7 @@ def upgrade(service: str, url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(service, url), revision)
 
 
+@functools.cache  # the migrations a process was started with do not change under it; readiness asks every few seconds
 def head_revision(service: str) -> str:
     head = ScriptDirectory.from_config(alembic_config(service, "sqlite://")).get_current_head()
     if head is None:

@@ -20,7 +20,7 @@ from shared.contracts.operations import SERVICE_NAMES_VI as SERVICES_VI
 from shared.contracts.subjects import CONSUMERS
 from shared.platform.deadletters import dead_letter_counts
 from shared.platform.defaults import SERVICES
-from shared.platform.observability import InstanceStatus, read_instances
+from shared.platform.instances import InstanceStatus, read_instances
 
 Call = Callable[[str, str, dict[str, Any]], Awaitable[Any]]
 

@@ -78,14 +78,6 @@ def field_errors(exc: ValidationError) -> list[FieldError]:
     return [FieldError(field=field_name(err["loc"]), message=message_vi(err)) for err in exc.errors()]
 
 
-class RemoteError(DomainError):
-    """An error a service replied with, raised again on the caller's side with the same code."""
-
-    def __init__(self, error: RpcError) -> None:
-        self.status = error.status
-        super().__init__(error.title, fields=error.fields, code=error.code)
-
-
 def error_reply(exc: DomainError) -> RpcReply:
     return RpcReply(ok=False, error=RpcError(code=exc.code, title=exc.title, status=exc.status, fields=exc.fields))
 

@@ -10,12 +10,20 @@ from pydantic import ValidationError
 
 from shared.contracts.errors import ServiceUnavailable
 from shared.contracts.events import Actor
-from shared.contracts.operations import SERVICE_NAMES_VI, Operation, ReplyT, RequestT, RpcReply, RpcRequest, SpilledPointer
+from shared.contracts.operations import (
+    SERVICE_NAMES_VI,
+    Operation,
+    RemoteError,
+    ReplyT,
+    RequestT,
+    RpcReply,
+    RpcRequest,
+    SpilledPointer,
+)
 from shared.contracts.subjects import rpc_subject
 from shared.platform.assertions import Signer
 from shared.platform.idempotency import outgoing_key
 from shared.platform.largereplies import LargeReplies
-from shared.platform.rpc import RemoteError
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
 

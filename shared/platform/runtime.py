@@ -28,8 +28,9 @@ from shared.platform.assertions import Signer, Verifier, key_paths, load_signer,
 from shared.platform.db import make_engine
 from shared.platform.deadletter_ops import dead_letter_operations
 from shared.platform.idempotency import Keeper
+from shared.platform.instances import Heartbeat, http_url
 from shared.platform.messaging import EventConsumer, consumers_of, make_broker, publish_event, register_rpc
-from shared.platform.observability import Heartbeat, Sampler, http_url, readiness
+from shared.platform.observability import Sampler, readiness
 from shared.platform.outbox import OutboxRelay
 from shared.platform.service import ServiceContext
 from shared.platform.settings import ServiceSettings

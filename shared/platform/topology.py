@@ -23,7 +23,6 @@ from shared.contracts import subjects
 from shared.contracts.subjects import ConsumerDef, StreamDef
 from shared.platform.buspermissions import inbox_prefix
 from shared.platform.deadletters import ensure_audit_stream
-from shared.platform.faults import OUTAGE_BACKOFF, describe
 
 log = logging.getLogger("thidua.topology")
 
@@ -184,6 +183,9 @@ async def wait_for_topology(nats_url: str, service: str, consumers: tuple[Consum
 
 
 async def _wait_for_durables(js: JetStreamContext, consumers: tuple[ConsumerDef, ...], service: str) -> None:
+    # faults knows every database driver's errors: imported by a service starting, not by the operators' commands
+    from shared.platform.faults import OUTAGE_BACKOFF, describe
+
     for consumer in consumers:
         attempt = 0
         while True:

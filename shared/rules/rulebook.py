@@ -5,8 +5,8 @@ composition root builds one `Rulebook` from the service's settings (`ServiceSett
 `THIDUA_CATALOG_DIR` and `THIDUA_ATTACHMENT_RULES`) and the use cases ask it for the rules in force on a date.
 `Rulebook()` is the files shipped with the code. Loading stays cached per path in the rule modules, so asking
 again is as cheap as before. A rule with one owner (review's deadlines and escalation authority, registration's
-pledge and cluster rules) is parsed by that service's domain; the Rulebook only says which file holds it
-(`rule_file`), so tests and installs can point elsewhere.
+pledge and cluster rules, what awards' documents cite and who signs them) is parsed by that service's domain; the
+Rulebook only says which file holds it and reads it (`rule_file`), so tests and installs can point elsewhere.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ class Rulebook:
     deadline_rules: Path = DATA_DIR / "deadlines.toml"
     escalation_rules: Path = DATA_DIR / "escalation.toml"
     emulation_rules: Path = DATA_DIR / "emulation.toml"
+    legal_basis_rules: Path = DATA_DIR / "legal_basis.toml"
     holidays_dir: Path = calendar.HOLIDAYS_DIR
     period_rules: Path = periods.RULES_FILE
     council_rules: Path = council.RULES_FILE

@@ -21,8 +21,23 @@ DESKTOP: ViewportSize = {"width": 1366, "height": 768}
 PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
+@pytest.fixture(scope="session")
+def shared_console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+    """One system for every browser file that only adds data of its own (its own nominees, people, councils, under
+    names no other file uses) and never stops, re-clocks or locks anything: started on first use in this test process
+    (one per xdist worker), stopped at its end. Such a file asks for it by naming it its `console`:
+    `def console(shared_console: System) -> System: return shared_console` (module scope); every other file starts a
+    system of its own (`console` below). A test on it asserts on what it made, never on totals or on being first."""
+    base = tmp_path_factory.mktemp("shared-console")
+    for s in SERVICES:
+        (base / s).mkdir()
+    yield from start_system(base, "sqlite")
+
+
 @pytest.fixture(scope="module")
 def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+    """A system of the module's own, for a file that changes what others would see (stops a service, locks an
+    account, changes a person's preferences, counts what a list holds)."""
     base = tmp_path_factory.mktemp("console")
     for s in SERVICES:
         (base / s).mkdir()

@@ -508,3 +508,17 @@ def test_every_menu_entry_of_every_role_opens_a_working_page(sign_in: SignIn, us
         expect(page.locator("h1")).to_have_text("Hộp việc — chọn đơn vị")
         page.get_by_role("link", name="Liên đoàn Lao động thị xã Sơn Tây").click()
         expect(page.locator("h1")).to_have_text("Hộp việc — Liên đoàn Lao động thị xã Sơn Tây")
+
+
+def test_the_form_names_each_award_as_the_union_above_the_submitter_will_print_it(sign_in: SignIn) -> None:
+    page = sign_in("cdcs.dst")
+    page.goto("/ho-so/moi")
+    option = page.locator("#f-award_code option[value=giay_khen_ldld_huyen]")
+    expect(option).to_have_text("Giấy khen của Ban Chấp hành Liên đoàn Lao động thị xã Sơn Tây")
+    expect(page.locator("#f-award_code option[value=bang_khen_tong_ldld]")).to_have_text(
+        "Bằng khen của Ban Chấp hành Tổng Liên đoàn Lao động Việt Nam"
+    )
+    page.select_option("#f-award_code", "giay_khen_ldld_huyen")
+    expect(page.locator("#issued-as")).to_have_text(
+        "Tên trên quyết định: Giấy khen của Ban Chấp hành Liên đoàn Lao động thị xã Sơn Tây"
+    )

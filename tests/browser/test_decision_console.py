@@ -23,6 +23,12 @@ pytestmark = pytest.mark.e2e
 SignIn = Callable[..., Page]
 
 
+@pytest.fixture(scope="module")
+def console(shared_console: System) -> System:
+    """The browser files' shared system: this file's decisions are its own nominees' (names no other file uses)."""
+    return shared_console
+
+
 def pdf_file(page: Page) -> bytes:
     with page.expect_download() as download:
         page.click("#pdf-link")

@@ -9,12 +9,20 @@ import uuid
 from collections.abc import Callable
 from io import BytesIO
 
+import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import FilePayload, Page, expect
 
 from services.portal.downloads import XLSX
 from services.portal.people_import import template_workbook
 from tests.browser.conftest import shot
+from thidua.system import System
+
+
+@pytest.fixture(scope="module")
+def console(shared_console: System) -> System:
+    """The browser files' shared system: this file adds only people (names tagged per test) and a dossier of its own."""
+    return shared_console
 
 
 def add_person(page: Page, name: str, born: str, position: str, gender: str) -> str:

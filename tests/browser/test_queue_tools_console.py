@@ -5,6 +5,7 @@ nominations list (sorted by submission date) downloaded as workbooks."""
 from __future__ import annotations
 
 import io
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -13,11 +14,21 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import shot
 from tests.browser.test_console import file_nomination, open_task
+from thidua.system import System
 
 pytestmark = pytest.mark.e2e
 
 SignIn = Callable[..., Page]
-NAMES = ["Xưởng mộc Cường", "Xưởng mộc An", "Xưởng mộc Bình"]
+TAG = uuid.uuid4().hex[:6]  # on the shared system, workshops no other file files: the queue searched for them holds these
+NAMES = [f"Xưởng mộc {TAG} Cường", f"Xưởng mộc {TAG} An", f"Xưởng mộc {TAG} Bình"]
+CUONG, AN, BINH = NAMES
+SEARCH = f"q=xuong+moc+{TAG}"
+
+
+@pytest.fixture(scope="module")
+def console(shared_console: System) -> System:
+    """The browser files' shared system: this file's queue views are all searched for its own workshops."""
+    return shared_console
 
 
 def nominee_column(page: Page) -> list[str]:
@@ -40,7 +51,7 @@ def test_an_approver_sorts_by_a_header_keeps_a_filter_sees_their_own_tasks_and_d
         file_nomination(submitter, name, "giay_khen_ldld_huyen")
     approver = sign_in("ld.sontay")
     for _ in range(100):
-        approver.goto("/hop-viec?unit=HN-SONTAY&q=xuong moc")
+        approver.goto(f"/hop-viec?unit=HN-SONTAY&{SEARCH}")
         if len(nominee_column(approver)) == len(NAMES):
             break
         approver.wait_for_timeout(100)
@@ -48,10 +59,10 @@ def test_an_approver_sorts_by_a_header_keeps_a_filter_sees_their_own_tasks_and_d
     header = approver.locator("th", has_text="Đối tượng")
     header.get_by_role("link").click()
     expect(approver.locator("th[aria-sort=ascending]")).to_contain_text("Đối tượng")
-    assert nominee_column(approver) == ["Xưởng mộc An", "Xưởng mộc Bình", "Xưởng mộc Cường"]
+    assert nominee_column(approver) == [AN, BINH, CUONG]
     approver.locator("th", has_text="Đối tượng").get_by_role("link").click()
     expect(approver.locator("th[aria-sort=descending]")).to_contain_text("Đối tượng")
-    assert nominee_column(approver) == ["Xưởng mộc Cường", "Xưởng mộc Bình", "Xưởng mộc An"]
+    assert nominee_column(approver) == [CUONG, BINH, AN]
     shot(approver, "queue-sorted-by-nominee")
 
     approver.fill("#f-filter-name", "Xưởng mộc – Z đến A")
@@ -60,22 +71,22 @@ def test_an_approver_sorts_by_a_header_keeps_a_filter_sees_their_own_tasks_and_d
     approver.goto("/hop-viec?unit=HN-SONTAY")
     approver.get_by_role("link", name="Xưởng mộc – Z đến A").click()
     expect(approver.locator("th[aria-sort=descending]")).to_contain_text("Đối tượng")
-    assert nominee_column(approver) == ["Xưởng mộc Cường", "Xưởng mộc Bình", "Xưởng mộc An"]
+    assert nominee_column(approver) == [CUONG, BINH, AN]
 
     rows = workbook_rows(approver, "#export-xlsx")
     header_at = next(i for i, row in enumerate(rows) if row[0] == "STT")
-    assert [row[1] for row in rows[header_at + 1 :]] == ["Xưởng mộc Cường", "Xưởng mộc Bình", "Xưởng mộc An"]
+    assert [row[1] for row in rows[header_at + 1 :]] == [CUONG, BINH, AN]
     assert any(str(row[0]).startswith("Sắp xếp: Đối tượng (giảm dần)") for row in rows[:header_at])
 
-    open_task(approver, "HN-SONTAY", "Xưởng mộc Bình")
+    open_task(approver, "HN-SONTAY", BINH)
     approver.get_by_role("button", name="Nhận xử lý").click()
     expect(approver.locator(".flash.ok")).to_contain_text("Bạn đã nhận xử lý")
-    approver.goto("/hop-viec?unit=HN-SONTAY")
-    approver.click("#mine-toggle")
+    approver.goto(f"/hop-viec?unit=HN-SONTAY&{SEARCH}")
+    approver.click("#mine-toggle")  # keeps the search
     expect(approver.locator("#mine-toggle")).to_have_attribute("aria-current", "true")
-    assert nominee_column(approver) == ["Xưởng mộc Bình"]
+    assert nominee_column(approver) == [BINH]
     colleague = sign_in("ld.sontay2")
-    colleague.goto("/hop-viec?unit=HN-SONTAY&mine=1")
+    colleague.goto(f"/hop-viec?unit=HN-SONTAY&mine=1&{SEARCH}")
     assert nominee_column(colleague) == []
     assert colleague.get_by_role("link", name="Xưởng mộc – Z đến A").count() == 0  # not theirs to see
 

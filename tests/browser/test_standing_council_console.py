@@ -4,12 +4,14 @@ school year), and a meeting that picks the present members with checkboxes, so i
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import shot
 from tests.browser.test_console import SignIn
+from thidua.system import System
 
 pytestmark = pytest.mark.e2e
 
@@ -20,7 +22,14 @@ MEMBERS = (
     ("Đặng Văn Long", "Chủ tịch CĐCS THCS Văn Quán", "member"),
     ("Mai Thị Thoa", "Cán bộ LĐLĐ quận", "secretary"),
 )
-NOMINEE = "Quách Thị Giáo"
+TAG = uuid.uuid4().hex[:6]  # on the shared system, a nominee no other file files
+NOMINEE = f"Quách Thị Giáo {TAG}"
+
+
+@pytest.fixture(scope="module")
+def console(shared_console: System) -> System:
+    """The browser files' shared system: this file founds the only council of HN-HADONG and files its own dossier."""
+    return shared_console
 
 
 def found_council(page: Page) -> None:
@@ -65,7 +74,7 @@ def test_a_meeting_ticks_the_present_members_of_the_units_council(sign_in: SignI
     expect(school.locator("main")).to_contain_text("2025-2026")
 
     for _ in range(100):  # the dossier reaches the district's queue over NATS
-        district.goto("/hop-viec?unit=HN-HADONG&q=quach&state=active")
+        district.goto(f"/hop-viec?unit=HN-HADONG&q=quach+thi+giao+{TAG}&state=active")
         if district.locator("input[name=task_id]").count() == 1:
             break
         district.wait_for_timeout(100)
@@ -81,7 +90,19 @@ def test_a_meeting_ticks_the_present_members_of_the_units_council(sign_in: SignI
     district.click("button:has-text('Ghi nhận cuộc họp')")
     expect(district.locator(".flash")).to_contain_text(f"{NOMINEE}: Đạt (4/4 đồng ý, 0 không đồng ý; có mặt 4/5")
 
-    district.goto("/hop-viec?unit=HN-HADONG&q=quach&state=active")
+    district.goto(f"/hop-viec?unit=HN-HADONG&q=quach+thi+giao+{TAG}&state=active")
     district.get_by_role("link", name=NOMINEE, exact=True).first.click()
     expect(district.locator("#council-history")).to_contain_text("chủ trì Phan Văn Tâm")
     expect(district.locator("#council-rule")).to_contain_text("Theo quy định: Hội đồng (quy định kiểm thử, đã xác nhận)")
+
+    # The task page's council card takes the same roster: a new meeting recorded there, from the members ticked present.
+    card = district.locator("#council-form")
+    expect(card.locator("fieldset.roster")).to_contain_text("(QĐ 27/QĐ-LĐLĐ; 5 thành viên)")
+    expect(card.locator("#f-members")).to_have_count(0)
+    for name, _, _ in MEMBERS:
+        card.locator("fieldset.roster").get_by_label(name).check()
+    card.locator("#f-votes_for").fill("5")
+    card.locator("button:has-text('Ghi nhận kết quả biểu quyết')").click()
+    expect(district.locator(".flash")).to_contain_text("Đạt (5/5 đồng ý, 0 không đồng ý; có mặt 5/5")
+    expect(district.locator("#council-history li")).to_have_count(2)
+    expect(district.locator("#council-history")).to_contain_text("chủ trì Lê Thị Hồng")

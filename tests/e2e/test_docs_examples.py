@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from services.portal.settings import DEFAULT_DEMO_PASSWORD
+from shared.platform.defaults import DEFAULT_DEMO_PASSWORD
 from shared.platform.settings import ATTACHMENT_RULES_ENV, SERVICES
 from tests.conftest import SHIPPED_ATTACHMENT_RULES
 from tests.e2e.conftest import start_system

@@ -10,10 +10,10 @@ from nats.js import JetStreamContext
 from pydantic import BaseModel
 
 from shared.contracts.events import Actor, RoleGrant
-from shared.contracts.operations import Operation
+from shared.contracts.operations import Operation, RemoteError
 from shared.contracts.subjects import REPLIES_TTL_SECONDS, replies_bucket
 from shared.platform.messaging import register_rpc
-from shared.platform.rpc import MAX_REPLY_BYTES, RemoteError, implement
+from shared.platform.rpc import MAX_REPLY_BYTES, implement
 from shared.platform.rpcclient import RpcClient
 from shared.platform.topology import ensure_buckets
 from tests.integration.conftest import running_broker

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 import pypdf
 import pytest
 
-from services.awards.usecases import decisions, documents, grassroots, issuing, outgoing, reports, revocation, signing
+from services.awards.usecases import catalog, decisions, documents, grassroots, issuing, outgoing, reports, revocation, signing
 from shared.contracts.errors import Conflict, Forbidden, InconsistentEvent, ValidationFailed
 from shared.contracts.events import (
     AwardGranted,
@@ -26,6 +26,7 @@ from shared.contracts.events import (
     Nominee,
 )
 from shared.contracts.operations.awards import (
+    CatalogQuery,
     DecisionById,
     DocumentRequest,
     GrassrootsRow,
@@ -425,3 +426,17 @@ async def test_an_approval_by_a_unit_not_of_the_awarding_level_issues_nothing_an
     assert awards.outbox.events == []
     await approve_and_sign(awards, approved(nomination("n-1")))  # the real one still gets number 1
     assert [d.number_text for d in awards.store.all_decisions()] == ["1/QĐ-LĐLĐ"]
+
+
+@pytest.mark.asyncio
+async def test_the_catalogue_names_each_award_as_the_unions_above_the_submitting_unit_print_it(awards: FakeAwards) -> None:
+    named = {
+        a.code: a.issued_as
+        for a in (await catalog.list_catalog(awards.context, awards.units, DST, CatalogQuery(unit_code="HN-SONTAY-DST"))).awards
+    }
+    assert named["giay_khen_cdcs"] == "Giấy khen của Ban Chấp hành Công đoàn Công ty CP tập đoàn DST"
+    assert named["giay_khen_ldld_huyen"] == "Giấy khen của Ban Chấp hành Liên đoàn Lao động thị xã Sơn Tây"
+    assert named["bang_khen_ldld_tp"] == "Bằng khen của Ban Chấp hành Liên đoàn Lao động Thành phố Hà Nội"
+    assert named["bang_khen_tong_ldld"] == "Bằng khen của Ban Chấp hành Tổng Liên đoàn Lao động Việt Nam"
+    plain = (await catalog.list_catalog(awards.context, awards.units, DST, CatalogQuery())).awards
+    assert all(a.issued_as == a.name for a in plain)  # no unit asked about: the catalogue's own names

@@ -4,7 +4,12 @@ errors instead of tracebacks."""
 from __future__ import annotations
 
 import argparse
+import ast
+import importlib
+import os
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -136,3 +141,36 @@ def test_the_banner_and_the_readme_list_every_demo_user() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     table = readme[readme.index("## Demo logins") :].split("\n\n")[2]
     assert {u for u, _ in logins} == set(re.findall(r"`([a-z0-9.]+)`", table))
+
+
+def test_every_command_module_is_listed_with_exactly_its_commands() -> None:
+    for module_name in set(cli.COMMAND_MODULES.values()):
+        module = importlib.import_module(module_name)
+        listed = {command for command, owner in cli.COMMAND_MODULES.items() if owner == module_name}
+        assert set(module.COMMANDS) == listed, module_name
+
+
+# What each kind of command may not load: an operator's command pays for what it uses (issue: `ops status` in < 1 s).
+SERVICE_MACHINERY = ("faststream", "sqlalchemy", "fastapi", "opentelemetry", "shared.rules", "shared.contracts.commands")
+
+
+@pytest.mark.parametrize(
+    ("argv", "not_loaded"),
+    [
+        (["ops", "status", "--nats-url", "nats://127.0.0.1:{port}"], (*SERVICE_MACHINERY, "httpx", "shared.contracts.events")),
+        (["ops", "stuck", "--portal-url", "http://127.0.0.1:{port}"], (*SERVICE_MACHINERY, "nats", "shared.contracts.events")),
+        (["outbox", "status", "--portal-url", "http://127.0.0.1:{port}"], (*SERVICE_MACHINERY, "nats")),
+        (["clock", "show"], (*SERVICE_MACHINERY, "nats", "httpx")),
+    ],
+)
+def test_an_operator_command_loads_only_what_it_uses(argv: list[str], not_loaded: tuple[str, ...], tmp_path: Path) -> None:
+    """Run as its own process against nothing (the system is not running): what it imported on the way."""
+    args = [a.format(port=free_port()) for a in argv]
+    script = f"import sys\nfrom thidua import cli\ncode = cli.main({args!r})\nprint(sorted({{m for m in sys.modules}}), code)\n"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("THIDUA_")} | {"THIDUA_VAR_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False, timeout=60)
+    loaded_line = done.stdout.strip().splitlines()[-1]
+    loaded = ast.literal_eval(loaded_line.rsplit(" ", 1)[0])
+    assert done.returncode == 0, done.stderr  # the command ran to its end (and said what it could not reach)
+    offending = sorted(m for m in loaded if any(m == p or m.startswith(p + ".") for p in not_loaded))
+    assert offending == []

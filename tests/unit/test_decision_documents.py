@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import pydantic
 import pypdf
 import pytest
 from hypothesis import given
@@ -24,15 +25,18 @@ from services.awards.domain.document import (
     split_by_kind,
     total_vnd,
 )
-from services.awards.domain.legal_basis import frame_for
+from services.awards.domain.legal_basis import frame_for, parse_legal_basis
 from services.awards.domain.revocation import Recovery, check_recovered, check_revocation
+from services.awards.usecases.context import legal_basis_of
 from shared.contracts.errors import Conflict, Forbidden, ValidationFailed
 from shared.contracts.values import Level, NomineeKind
 from shared.rules.documents import to_pdf, to_xlsx
+from shared.rules.rulebook import Rulebook
 from tests.unit.factories import actor, unit
 
 GK = ("giay_khen_ldld_huyen", "Giấy khen của BCH LĐLĐ huyện")
 BK = ("bang_khen_ldld_tp", "Bằng khen của LĐLĐ Thành phố")
+SHIPPED = legal_basis_of(Rulebook())  # shared/data/legal_basis.toml, as the composition root has awards read it
 
 
 def entry(
@@ -201,7 +205,9 @@ def test_a_proposal_has_its_own_series_with_the_ttr_suffix(last: int) -> None:
 
 def test_the_union_regulation_cited_depends_on_the_decision_date() -> None:
     def frame(on: date) -> tuple[str, ...]:
-        return frame_for("decision", issuer_code="HN", issuer_name="LĐLĐ", issuer_level="city", catalogs={"union"}, on=on).basis
+        return frame_for(
+            "decision", issuer_code="HN", issuer_name="LĐLĐ", issuer_level="city", catalogs={"union"}, on=on, config=SHIPPED
+        ).basis
 
     assert any("999/QĐ-TLĐ" in line for line in frame(date(2024, 6, 1)))
     assert not any("1689/QĐ-TLĐ" in line for line in frame(date(2024, 6, 1)))
@@ -216,6 +222,7 @@ def test_a_state_title_proposal_cites_no_union_regulation_and_flags_unconfirmed_
         issuer_level="national",
         catalogs={"state"},
         on=date(2026, 3, 1),
+        config=SHIPPED,
     )
     assert not any("QĐ-TLĐ" in line for line in frame.basis)
     assert any("06/2022/QH15" in line for line in frame.basis)
@@ -231,6 +238,7 @@ def test_the_authority_line_names_the_issuer_in_capitals() -> None:
         issuer_level="city",
         catalogs={"union"},
         on=date(2026, 3, 1),
+        config=SHIPPED,
     )
     assert frame.authority == "BAN THƯỜNG VỤ LIÊN ĐOÀN LAO ĐỘNG THÀNH PHỐ HÀ NỘI"
     assert frame.signer_role == ("TM. BAN THƯỜNG VỤ", "CHỦ TỊCH")
@@ -293,6 +301,7 @@ def test_a_state_title_letter_is_addressed_to_the_authority_the_legal_basis_file
             catalogs={"state"},
             on=date(2026, 3, 1),
             award_codes=codes,
+            config=SHIPPED,
         ).addressee
 
     assert addressee(frozenset({"chien_si_thi_dua_cap_tinh"})) == "Ủy ban nhân dân thành phố Hà Nội"
@@ -301,3 +310,11 @@ def test_a_state_title_letter_is_addressed_to_the_authority_the_legal_basis_file
     assert plain_authority("Bộ trưởng, Chủ tịch UBND tỉnh (thẩm quyền theo Luật 2022 chưa xác nhận)") == (
         "Bộ trưởng, Chủ tịch UBND tỉnh"
     )
+
+
+def test_a_legal_basis_file_with_an_unknown_key_or_no_defaults_is_refused() -> None:
+    with pytest.raises(pydantic.ValidationError):
+        parse_legal_basis({"defaults": {"place": "Hà Nội"}, "signer": []})  # a misspelt [[signers]]
+    with pytest.raises(pydantic.ValidationError):
+        parse_legal_basis({"basis": []})
+    assert parse_legal_basis({"defaults": {"place": "Hà Nội"}}).basis == ()

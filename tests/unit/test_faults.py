@@ -22,10 +22,9 @@ from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from shared.contracts.errors import Conflict, InternalError, NotFound, ServiceUnavailable, ValidationFailed
-from shared.contracts.operations import RpcError
+from shared.contracts.operations import RemoteError, RpcError
 from shared.platform.faults import OUTAGE_BACKOFF, Backoff, describe, is_transient
 from shared.platform.messaging import PoisonMessage
-from shared.platform.rpc import RemoteError
 from thidua.natsserver import free_port
 
 

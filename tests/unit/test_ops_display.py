@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from prometheus_client import CollectorRegistry, generate_latest
 
 from services.portal.web.charts import stacked_days
-from shared.platform.observability import InstanceStatus, Sampler
+from shared.platform.instances import InstanceStatus
+from shared.platform.observability import Sampler
 from shared.platform.opsstatus import ConsumerLag, OpsStatus, age, instance_problems, service_health
 from thidua import opsctl
 

@@ -14,7 +14,9 @@ from services.awards.domain.issuing import frame_of
 from services.awards.domain.register import Decision, RegistryEntry
 from services.awards.domain.revocation_document import revocation_document, revocation_draft, revocation_record
 from services.awards.domain.signers import SigningOfficer
+from services.awards.usecases.context import legal_basis_of
 from shared.rules.documents import to_html, to_pdf
+from shared.rules.rulebook import Rulebook
 from tests.unit.factories import actor, unit
 
 SIGNED = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -73,7 +75,10 @@ def test_the_revocation_cites_the_decision_its_reason_and_lists_each_prize_to_re
     draft = revocation_draft(decision, entries, reason=reason, asked_by=asker, at=SIGNED, new_id=lambda: "r-1")
     assert draft.revocation is not None
     assert (draft.kind, draft.readers, draft.nominations) == ("revocation", decision.readers, ())
-    frame = frame_of("revocation", SONTAY, {"union"}, [], ON, parent_name="Liên đoàn Lao động Thành phố Hà Nội", roster=ROSTER)
+    legal = legal_basis_of(Rulebook())
+    frame = frame_of(
+        "revocation", SONTAY, {"union"}, [], ON, legal=legal, parent_name="Liên đoàn Lao động Thành phố Hà Nội", roster=ROSTER
+    )
     number = DecisionNumber(2, 2026, "QĐ-LĐLĐ")
     doc = revocation_document(draft, draft.revocation, frame, number, ON)
     pdf = pypdf.PdfReader(io.BytesIO(to_pdf(doc)))

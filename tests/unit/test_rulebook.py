@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import shared.rules
+from services.awards.domain.legal_basis import frame_for
 from services.awards.usecases.context import AwardsContext
 from services.registration.usecases.context import RegistrationContext
 from services.review.usecases.context import ReviewContext
@@ -102,3 +103,23 @@ def test_each_service_context_hands_its_use_cases_the_composition_roots_rulebook
     assert RegistrationContext.of(service).rules is rules
     assert ReviewContext.of(service).rules is rules
     assert AwardsContext.of(service).rules is rules
+
+
+def test_awards_reads_the_legal_basis_file_its_rulebook_names(tmp_path: Path) -> None:
+    legal = tmp_path / "legal_basis.toml"
+    legal.write_text(
+        '[defaults]\nplace = "Sơn Tây"\n\n[[basis]]\ntext = "Căn cứ Quy chế thử;"\nkinds = ["decision"]\n'
+        'levels = ["district"]\neffective_from = 2024-01-01\n'
+    )
+    settings = ServiceSettings()
+    engine = cast(AsyncEngine, None)
+    clock = FixedClock(datetime(2026, 3, 2, tzinfo=UTC))
+    ctx = AwardsContext.of(ServiceContext(engine=engine, clock=clock, settings=settings, rules=Rulebook(legal_basis_rules=legal)))
+    frame = frame_for(
+        "decision", issuer_code="HN-SONTAY", issuer_name="LĐLĐ thị xã Sơn Tây", issuer_level="district",
+        catalogs={"union"}, on=date(2026, 3, 2), config=ctx.legal_basis,
+    )  # fmt: skip
+    assert (frame.place, frame.basis) == ("Sơn Tây", ("Căn cứ Quy chế thử;",))
+    shipped = AwardsContext.of(ServiceContext(engine=engine, clock=clock, settings=settings, rules=Rulebook())).legal_basis
+    assert shipped.defaults.place == "Hà Nội"  # the file shipped in shared/data
+    assert shipped.basis

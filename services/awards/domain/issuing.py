@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from services.awards.domain.decision import DecisionNumber, Prize, prize_for
 from services.awards.domain.document import plain_authority
-from services.awards.domain.legal_basis import DocumentKind, frame_for
+from services.awards.domain.legal_basis import DocumentKind, LegalBasisFile, frame_for
 from services.awards.domain.register import Decision, RegisterEntry
 from services.awards.domain.signers import SigningOfficer, SigningRule, choose_signature
 from shared.contracts.errors import InconsistentEvent
@@ -100,12 +100,14 @@ def frame_of(
     nominations: Sequence[NominationSnapshot],
     on: date,
     *,
+    legal: LegalBasisFile,
     parent_name: str,
     roster: Sequence[SigningOfficer] = (),
     award_codes: Iterable[str] = (),
 ) -> DecisionFrame:
-    """The document's frame as configured on its date, stored so that the issued document never changes; its
-    signature block is the issuer's signing officer in force that day (`roster`), never the approver."""
+    """The document's frame as `legal` (the legal basis configuration) has it on its date, stored so that the issued
+    document never changes; its signature block is the issuer's signing officer in force that day (`roster`), never
+    the approver."""
     frame = frame_for(
         kind,
         issuer_code=issuer.code,
@@ -114,6 +116,7 @@ def frame_of(
         catalogs=catalogs,
         on=on,
         award_codes=frozenset(award_codes or {nom.award_code for nom in nominations}),
+        config=legal,
     )
     proposers: list[str] = []
     for nom in nominations:

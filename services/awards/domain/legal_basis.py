@@ -1,23 +1,21 @@
 """What a generated Quyết định or Tờ trình cites ("Căn cứ …"), who decides and who signs: dated configuration
-in `shared/data/legal_basis.toml`, looked up for a document's kind, issuer level, catalogues and date."""
+(`shared/data/legal_basis.toml` as shipped, the file the Rulebook's `legal_basis_rules` names), looked up for a
+document's kind, issuer level, catalogues and date. Pure: the use cases read the file once per Rulebook
+(`services.awards.usecases.context.legal_basis_of`) and hand its entries to `parse_legal_basis`."""
 
 from __future__ import annotations
 
-import tomllib
+from collections.abc import Mapping
 from datetime import date
-from functools import cache
-from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.values import Level
 from shared.rules.catalog import CatalogName
-from shared.rules.reference import DATA_DIR as SHARED_DATA
 
 # forwarding: a tờ trình to the unit above; revocation: a decision revoking a decision
 DocumentKind = Literal["decision", "proposal", "forwarding", "revocation"]
-LEGAL_BASIS_FILE = SHARED_DATA / "legal_basis.toml"
 
 
 class _Dated(BaseModel):
@@ -96,10 +94,10 @@ class DocumentFrame(BaseModel):
     addressee: str = ""  # a tờ trình's "Kính gửi:"; "" when none is configured for its awards
 
 
-@cache
-def load_legal_basis(path: Path = LEGAL_BASIS_FILE) -> LegalBasisFile:
-    with path.open("rb") as f:
-        return LegalBasisFile.model_validate(tomllib.load(f))
+def parse_legal_basis(raw: Mapping[str, Any]) -> LegalBasisFile:
+    """The configuration of a legal basis file's entries (`[defaults]`, `[[places]]`, `[[basis]]`, `[[signers]]`,
+    `[[addressees]]`); a malformed entry is a `pydantic.ValidationError`."""
+    return LegalBasisFile.model_validate(raw)
 
 
 def frame_for(
@@ -111,16 +109,15 @@ def frame_for(
     catalogs: set[CatalogName],
     on: date,
     award_codes: frozenset[str] = frozenset(),
-    config: LegalBasisFile | None = None,
+    config: LegalBasisFile,
 ) -> DocumentFrame:
-    cfg = config or load_legal_basis()
-    lines = [b for b in cfg.basis if b.applies(kind, issuer_level, on) and catalogs & set(b.catalogs)]
-    signers = next((s for s in cfg.signers if s.applies(kind, issuer_level, on)), None)
-    place = next((p.place for p in cfg.places if p.unit_code == issuer_code), cfg.defaults.place)
+    lines = [b for b in config.basis if b.applies(kind, issuer_level, on) and catalogs & set(b.catalogs)]
+    signers = next((s for s in config.signers if s.applies(kind, issuer_level, on)), None)
+    place = next((p.place for p in config.places if p.unit_code == issuer_code), config.defaults.place)
     addressee = next(
         (
             a
-            for a in cfg.addressees
+            for a in config.addressees
             if a.applies(kind, issuer_level, on)
             and award_codes & set(a.award_codes)
             and (not a.unit_codes or issuer_code in a.unit_codes)

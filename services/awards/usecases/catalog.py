@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.awards.domain.decision import prize_for
 from services.awards.usecases.context import AwardsContext
+from services.awards.usecases.ports import UnitDirectory
 from shared.contracts.events import Actor
 from shared.contracts.operations.awards import CatalogAward, CatalogQuery, CatalogVersion, CatalogView
 from shared.contracts.values import LEVEL_NAMES_VI, VIETNAM_TZ
@@ -12,8 +13,11 @@ from shared.rules.eligibility import facts_needed
 from shared.rules.reference import base_salary_on
 
 
-async def list_catalog(ctx: AwardsContext, actor: Actor, q: CatalogQuery) -> CatalogView:
+async def list_catalog(ctx: AwardsContext, units: UnitDirectory, actor: Actor, q: CatalogQuery) -> CatalogView:
     on = ctx.clock.now().astimezone(VIETNAM_TZ).date()
+    # the units above the one asked about, by level: who would issue each award for it today
+    above = (await units.paths(actor, q.unit_code, {on})).paths.get(on, []) if q.unit_code else []
+    issuers = {u.level: u for u in reversed(above)}  # the nearest unit of each level
     catalogs = ctx.rules.catalogs_on(on)
     base = base_salary_on(on, ctx.base_salary_vnd)
     union = catalogs.union
@@ -39,6 +43,7 @@ async def list_catalog(ctx: AwardsContext, actor: Actor, q: CatalogQuery) -> Cat
                     "prize_kind": a.prize_kind,
                     "council_text": a.council.describe() if a.council else "",
                     "declared_facts": {k: facts_needed(a, k) for k in a.nominee_kinds},
+                    "issued_as": a.name_for(issuer.name) if (issuer := issuers.get(a.awarding_level)) else a.name,
                 }
             )
             for a in catalogs.awards

@@ -23,7 +23,7 @@ async def certificates(ctx: AwardsContext, units: UnitDirectory, actor: Actor, q
     async with ctx.unit_of_work() as uow:
         decision = await readable_decision(uow.store, readers_of(actor), q.id)
         entries = (await uow.store.entries_of([q.id])).get(q.id, [])
-    frame = decision.document or await frame_now(units, actor, decision)
+    frame = decision.document or await frame_now(ctx, units, actor, decision)
     printed = certificates_of(decision, entries, frame, nomination_id=q.nomination_id)
     # A page per nominee: a 500-person batch takes seconds to lay out, off the event loop meanwhile
     content = await asyncio.to_thread(certificates_pdf, printed, q.paper)

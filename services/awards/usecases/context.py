@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
+from services.awards.domain.legal_basis import LegalBasisFile, parse_legal_basis
 from services.awards.store.port import UnitOfWork
 from services.awards.store.sql import SqlUnitOfWork
 from services.awards.usecases.ports import DocumentSigner
@@ -22,7 +24,7 @@ class AwardsContext:
     base_salary_vnd: int | None  # fixed by configuration; None: the dated parameter in force
     # Called after a commit that wrote outbox rows, so the relay publishes at once.
     outbox_written: Callable[[], None]
-    rules: Rulebook  # the award catalogues the composition root chose
+    rules: Rulebook  # the award catalogues and rule files the composition root chose
     signer: DocumentSigner  # signs a document with its issuer's key when its officer signs it
 
     @classmethod
@@ -40,3 +42,14 @@ class AwardsContext:
             rules=ctx.rules,
             signer=UnitSigner(SigningKeys.from_settings(ctx.settings)),
         )
+
+    @property
+    def legal_basis(self) -> LegalBasisFile:
+        """What documents cite and who signs them, from the file the Rulebook names."""
+        return legal_basis_of(self.rules)
+
+
+@cache
+def legal_basis_of(rules: Rulebook) -> LegalBasisFile:
+    """The legal basis configuration of the file the Rulebook names (`legal_basis_rules`), read once per Rulebook."""
+    return parse_legal_basis(rules.rule_file(rules.legal_basis_rules))

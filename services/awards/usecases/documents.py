@@ -50,7 +50,7 @@ async def decision_document(ctx: AwardsContext, units: UnitDirectory, actor: Act
             raise NotFound("Không tìm thấy nội dung văn bản", code="document_not_found")
         content = await asyncio.to_thread(RENDERERS[q.format], own_document(decision, draft, decision.document))
     else:
-        frame = decision.document or await frame_now(units, actor, decision)
+        frame = decision.document or await frame_now(ctx, units, actor, decision)
         # fpdf2 lays a 500-entry table out in seconds: off the event loop, so events and other requests go on meanwhile
         content = await asyncio.to_thread(RENDERERS[q.format], official_document(ctx, decision, entries, frame))
     stem = {"decision": "quyet-dinh", "revocation": "quyet-dinh-thu-hoi"}.get(decision.kind, "to-trinh")
@@ -101,12 +101,14 @@ def _prize_kinds(ctx: AwardsContext, entries: Sequence[RegistryEntry], on: date)
     return kinds
 
 
-async def frame_now(units: UnitDirectory, actor: Actor, decision: Decision) -> DecisionFrame:
+async def frame_now(ctx: AwardsContext, units: UnitDirectory, actor: Actor, decision: Decision) -> DecisionFrame:
     """A decision issued before frames were stored with it: the frame configured on its date, under the issuer's
     superior on that date as registration's tree has it."""
     on = issued_on(decision)
     path = (await units.paths(actor, decision.issuer_code, {on})).paths.get(on) or []
     parent_name = issuer_parent_name(decision.issuer_code, [path])
     codes = [decision.award_code]
-    frame = frame_of(decision.kind, decision.issuer, {"union"}, [], on, parent_name=parent_name, award_codes=codes)
+    frame = frame_of(
+        decision.kind, decision.issuer, {"union"}, [], on, legal=ctx.legal_basis, parent_name=parent_name, award_codes=codes
+    )
     return frame.model_copy(update={"signer_name": None})  # issued before the roster: it printed the approver

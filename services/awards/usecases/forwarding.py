@@ -51,7 +51,9 @@ async def sign_letter(
     assert isinstance(letter, ForwardingLetter)
     on = now.astimezone(VIETNAM_TZ).date()
     issuer = draft.issuer
-    frame = frame_of("forwarding", issuer, {"union"}, [], on, parent_name=letter.to_unit.name, roster=terms)
+    frame = frame_of(
+        "forwarding", issuer, {"union"}, [], on, legal=ctx.legal_basis, parent_name=letter.to_unit.name, roster=terms
+    )
     if not frame.signer_name:
         raise refuse_position(issuer, "forwarding")
     number = proposal_number_for(issuer, on.year, await uow.store.advance_register(issuer.code, on.year))

@@ -69,7 +69,7 @@ async def sign_revocation(
     if revoked.status == "revoked":
         raise Conflict("Quyết định này đã bị thu hồi", code="already_revoked")
     parent_name = revoked.document.issuer_parent_name if revoked.document else ""
-    frame = frame_of("revocation", issuer, {"union"}, [], on, parent_name=parent_name, roster=terms)
+    frame = frame_of("revocation", issuer, {"union"}, [], on, legal=ctx.legal_basis, parent_name=parent_name, roster=terms)
     if not frame.signer_name:
         raise refuse_position(issuer, "revocation")
     number = number_for(issuer, on.year, await uow.store.advance_register(issuer.code, on.year))

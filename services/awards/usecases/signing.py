@@ -164,7 +164,9 @@ async def _sign_approval(
         listed = [item.nomination for item in document.items]
         catalogs = {item.award.catalog or "union" for item in document.items}
         parent_name = issuer_parent_name(issuer.code, (n.unit_path for n in listed))
-        frame = frame_of(document.kind, issuer, catalogs, listed, on, parent_name=parent_name, roster=terms)
+        frame = frame_of(
+            document.kind, issuer, catalogs, listed, on, legal=ctx.legal_basis, parent_name=parent_name, roster=terms
+        )
         if not frame.signer_name:
             raise refuse_position(issuer, document.kind)
         signer_name = frame.signer_name

@@ -12,7 +12,7 @@ from services.portal.gateway import Gateway
 from services.portal.web import session as web
 from services.portal.web.forms import parse_vn_date, signed_form
 from services.portal.web.rendering import form_errors, render
-from services.portal.web.tasks import back_to_task, task_page, today_vn
+from services.portal.web.tasks import back_to_task, standing_councils, task_page, today_vn
 from shared.contracts.errors import DomainError
 from shared.contracts.events import Actor
 
@@ -58,10 +58,7 @@ async def meeting_page(
     present_ids: list[str] | None = None,
 ) -> HTMLResponse:
     tasks = [await gateway.call("review", "get_task", actor, {"task_id": task_id}) for task_id in task_ids]
-    # The unit's standing councils, with who serves on the meeting day: the present members are ticked from them.
-    held_on, _ = parse_vn_date(values.get("held_on", ""))
-    query = {"unit_code": unit_code} | ({"on": held_on} if held_on else {})
-    councils = (await gateway.call("review", "list_councils", actor, query))["councils"] if unit_code else []
+    councils = await standing_councils(gateway, actor, unit_code, values) if unit_code else []
     return await render(
         request,
         "council_meeting.html",
@@ -127,8 +124,10 @@ def build_router(gateway: Gateway) -> APIRouter:
     async def record_task_council(request: Request, task_id: str) -> Response:
         """The council form on the task page: one meeting, voting on this task."""
         actor, values = await signed_form(request)
+        present_ids = [str(m) for m in (await request.form()).getlist("present_member_ids")]
         try:
-            result = await gateway.call("review", "record_council", actor, meeting_params(values, [task_id], prefix=""))
+            params = meeting_params(values, [task_id], prefix="", present_ids=present_ids)
+            result = await gateway.call("review", "record_council", actor, params)
         except DomainError as exc:
             if exc.status == 422:
                 errors = {k.removeprefix("votes.0."): v for k, v in form_errors(exc).items()}
@@ -142,6 +141,7 @@ def build_router(gateway: Gateway) -> APIRouter:
                     council_values=values,
                     council_errors=errors,
                     status_code=422,
+                    present_ids=present_ids,
                 )
             if exc.status in (403, 409):
                 return back_to_task(request, task_id, exc)

@@ -15,7 +15,7 @@ from services.portal.web.forms import signed_form
 from services.portal.web.rendering import TEMPLATES, render
 from shared.contracts.errors import DomainError
 from shared.contracts.events import Actor
-from shared.platform.rpc import RemoteError
+from shared.contracts.operations import RemoteError
 
 STUCK_AFTER_SECONDS = 3 * 86_400  # the ops page lists nominations whose last step is older than this
 

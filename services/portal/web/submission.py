@@ -53,7 +53,8 @@ async def nomination_form(
     files: dossier_files.FormFiles | None = None,
 ) -> HTMLResponse:
     """The form to submit a nomination, or to edit and resubmit `nomination` after a return."""
-    catalog = await gateway.call("awards", "list_catalog", actor)
+    unit_code = values.get("unit_code") or (nomination["unit_path"][0]["code"] if nomination else "")
+    catalog = await catalog_for(gateway, actor, unit_code)
     award_code = values.get("award_code") or (nomination["award_code"] if nomination else "")
     award = next((a for a in catalog["awards"] if a["code"] == award_code), None)
     documents = await dossier_files.requirements(gateway, actor, award["code"] if award else None)
@@ -61,7 +62,6 @@ async def nomination_form(
     editing = nomination is not None
     # Every campaign, open ones first: registration refuses one outside its window with the dates, on this field.
     campaigns = sorted(await gateway.call("registration", "list_campaigns", actor), key=lambda c: not c["open"])
-    unit_code = values.get("unit_code") or (nomination["unit_path"][0]["code"] if nomination else "")
     return await render(
         request,
         "nomination_form.html",
@@ -87,6 +87,12 @@ async def nomination_form(
         cancel_href=f"/ho-so/{nomination['id']}" if editing else "/ho-so",
         **PERIOD_CONTEXT,
     )
+
+
+async def catalog_for(gateway: Gateway, actor: Actor, unit_code: str) -> dict[str, Any]:
+    """The catalogue with each award named as the unions above the submitting unit would print it."""
+    catalog: dict[str, Any] = await gateway.call("awards", "list_catalog", actor, {"unit_code": unit_code or None})
+    return catalog
 
 
 async def person_options(gateway: Gateway, actor: Actor, unit_code: str, values: dict[str, str]) -> list[dict[str, Any]]:
@@ -144,7 +150,7 @@ def _new_person_field(field: str) -> str:
 async def _award_fields_context(gateway: Gateway, actor: Actor, values: dict[str, str]) -> dict[str, Any]:
     """What the form's award-dependent part shows for the chosen award: its nominee fields, documents, the unit's
     people, and the period under way of the award's kind (unless what is typed already fits)."""
-    catalog = await gateway.call("awards", "list_catalog", actor)
+    catalog = await catalog_for(gateway, actor, values.get("unit_code", ""))
     award = next((a for a in catalog["awards"] if a["code"] == values.get("award_code")), None)
     kind = values.get("nominee.kind", "")
     if award and kind not in award["nominee_kinds"]:

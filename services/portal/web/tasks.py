@@ -13,7 +13,7 @@ from services.portal import users
 from services.portal.gateway import Gateway
 from services.portal.web import session as web
 from services.portal.web.formatting import money
-from services.portal.web.forms import signed_form
+from services.portal.web.forms import parse_vn_date, signed_form
 from services.portal.web.rendering import form_errors, render
 from shared.contracts.errors import DomainError
 from shared.contracts.events import Actor
@@ -68,9 +68,10 @@ async def task_page(
     back_errors: dict[str, str] | None = None,
     council_values: dict[str, str] | None = None,
     council_errors: dict[str, str] | None = None,
+    present_ids: list[str] | None = None,
 ) -> HTMLResponse:
     """The task with its forms; `values`/`errors` belong to the decision form, `back_*` to the superior's forms (urge,
-    new due date, receive directly), `council_*` to the council vote."""
+    new due date, receive directly), `council_*` and `present_ids` to the council vote."""
     t = await gateway.call("review", "get_task", actor, {"task_id": task_id})
     timeline = None
     try:
@@ -86,6 +87,8 @@ async def task_page(
     prize = await prize_line(gateway, actor, n) if is_final and n is not None else ""
     # a unit admin hands the task to one of the queue unit's approvers, chosen by name
     approvers = await users.approvers_of(gateway.engine, t["queue_unit_code"]) if t["can_admin"] else []
+    council_values = council_values or {"held_on": today_vn(gateway)}
+    councils = await standing_councils(gateway, actor, t["queue_unit_code"], council_values) if t["can_record_council"] else []
     return await render(
         request,
         "task.html",
@@ -99,13 +102,25 @@ async def task_page(
         errors=errors,
         back_values=back_values or {},
         back_errors=back_errors or {},
-        council_values=council_values or {"held_on": today_vn(gateway)},
+        council_values=council_values,
         council_errors=council_errors or {},
+        councils=councils,
+        present_ids=set(present_ids or []),
         approve_label="Phê duyệt (cấp quyết định)" if is_final else "Đồng ý, chuyển cấp trên",
         prize_line=prize,
         approvers=approvers,
         move_labels=MOVE_LABELS,
     )
+
+
+async def standing_councils(
+    gateway: Gateway, actor: Actor, unit_code: str, council_values: dict[str, str]
+) -> list[dict[str, Any]]:
+    """The unit's standing councils with who serves on the meeting day (as typed, else today), to tick who is present."""
+    held_on, _ = parse_vn_date(council_values.get("held_on", ""))
+    query = {"unit_code": unit_code} | ({"on": held_on} if held_on else {})
+    councils: list[dict[str, Any]] = (await gateway.call("review", "list_councils", actor, query))["councils"]
+    return councils
 
 
 async def prize_line(gateway: Gateway, actor: Actor, nomination: dict[str, Any]) -> str:

@@ -132,14 +132,20 @@ class SqlStore(EmulationQueries, PeopleQueries, Store):
         )
 
     async def unit_path(self, code: str, on: date) -> list[UnitRef]:
+        """The unit, then its parents on `on` up to the root: one recursive query (a submission asks for it each time)."""
         p = unit_parents
+        start = sa.select(sa.cast(sa.literal(code), units.c.code.type).label("code"), sa.literal(0).label("depth"))
+        up = start.cte("up", recursive=True)
+        up = up.union_all(
+            sa.select(p.c.parent_code, up.c.depth + 1).where(p.c.unit_code == up.c.code, up.c.depth < MAX_PATH - 1, *dated(p, on))
+        )
+        rows = await self.mappings(sa.select(units, up.c.depth).join(up, units.c.code == up.c.code).order_by(up.c.depth))
         path: list[UnitRef] = []
-        current: str | None = code
-        while current is not None and len(path) < MAX_PATH:
-            found = await self.mappings(sa.select(units).where(units.c.code == current))
-            if not found or not in_force(found[0], on):
+        for row in rows:
+            if row["depth"] < len(path):  # a second parent in force the same day: the first one found, as ever
+                continue
+            if row["depth"] > len(path) or not in_force(row, on):  # a unit missing, or not in force that day: the end
                 break
-            row = found[0]
             path.append(
                 UnitRef(
                     code=row["code"],
@@ -149,7 +155,6 @@ class SqlStore(EmulationQueries, PeopleQueries, Store):
                     decision_suffix=row["decision_suffix"],
                 )
             )
-            current = await self.conn.scalar(sa.select(p.c.parent_code).where(p.c.unit_code == current, *dated(p, on)))
         return path
 
     # Nominations

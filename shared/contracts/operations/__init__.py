@@ -15,8 +15,8 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.contracts.errors import FieldError
-from shared.contracts.events import Actor
+from shared.contracts.actors import Actor
+from shared.contracts.errors import DomainError, FieldError
 from shared.contracts.subjects import rpc_subject
 
 RequestT = TypeVar("RequestT", bound=BaseModel)
@@ -61,6 +61,14 @@ class RpcError(BaseModel):
     title: str
     status: int
     fields: list[FieldError] = []
+
+
+class RemoteError(DomainError):
+    """An error a service replied with, raised again on the caller's side with the same code."""
+
+    def __init__(self, error: RpcError) -> None:
+        self.status = error.status
+        super().__init__(error.title, fields=error.fields, code=error.code)
 
 
 class SpilledReply(BaseModel):

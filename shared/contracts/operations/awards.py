@@ -313,9 +313,12 @@ class DocumentFile(BaseModel):
 
 
 class CatalogQuery(BaseModel):
-    """Nothing to ask: the catalogues in force today (whatever else the caller sends is ignored, as always)."""
+    """The catalogues in force today; with `unit_code`, each award also named as the unit above that one at the award's
+    level prints it (`issued_as`). Whatever else the caller sends is ignored, as always."""
 
     model_config = ConfigDict(extra="ignore")
+
+    unit_code: Name | None = None
 
 
 class CatalogVersion(BaseModel):
@@ -366,6 +369,9 @@ class CatalogAward(BaseModel):
     prize_vnd: dict[NomineeKind, int]  # at today's base salary
     council_text: str
     declared_facts: dict[NomineeKind, list[str]]
+    # The name as the unit that would issue it for `CatalogQuery.unit_code` prints it ("Giấy khen của Ban Chấp hành Công
+    # đoàn phường Thanh Xuân"); `name` when no unit was asked about or none on its path issues at the award's level.
+    issued_as: str = ""
 
 
 class CatalogView(BaseModel):

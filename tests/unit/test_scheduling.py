@@ -1,0 +1,51 @@
+"""How `make test` cuts the suite into units of work for its two workers (tests/scheduling.py): a file whose tests
+share a system runs whole on one worker, any other test on its own."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import conftest, scheduling
+
+
+@pytest.mark.parametrize(
+    "test_file",
+    [
+        "tests/browser/test_people_console.py",  # the browser and the console fixtures of tests/browser/conftest.py
+        "tests/e2e/test_api_fuzz.py",  # its fuzzed system, started per module
+        "tests/deploy/test_config_files.py",
+        "tests/unit/test_openapi.py",
+    ],
+)
+def test_a_file_sharing_a_fixture_of_module_scope_is_one_unit(test_file: str) -> None:
+    assert scheduling.runs_whole(test_file)
+    assert scheduling.unit_of_work(f"{test_file}::test_one[sqlite]") == test_file
+
+
+@pytest.mark.parametrize(
+    "test_file",
+    ["tests/e2e/test_crash_recovery.py", "tests/e2e/test_database_outage.py", "tests/unit/test_text.py"],
+)
+def test_every_other_test_is_a_unit_of_its_own(test_file: str) -> None:
+    assert not scheduling.runs_whole(test_file)
+    assert scheduling.unit_of_work(f"{test_file}::test_one[postgresql]") == f"{test_file}::test_one[postgresql]"
+
+
+@pytest.mark.parametrize(
+    ("source", "whole"),
+    [
+        ('@pytest.fixture(scope="module")\ndef system(): ...', True),
+        ('@pytest_asyncio.fixture(loop_scope="module", scope="class")\nasync def broker(): ...', True),
+        ("@pytest.fixture(\n    scope='package'\n)\ndef data(): ...", True),
+        ('@pytest.fixture(scope="session")\ndef nats_url(): ...', False),
+        ('@pytest_asyncio.fixture(loop_scope="module")\nasync def client(): ...', False),  # its event loop, not its value
+        ("@pytest.fixture\ndef tmp(): ...", False),
+    ],
+)
+def test_the_scope_is_read_from_the_fixtures_declaration(source: str, whole: bool) -> None:
+    assert bool(scheduling.WHOLE_FILE_FIXTURE.search(source)) is whole
+
+
+def test_the_longest_files_listed_exist() -> None:
+    missing = [f for f in conftest.LONGEST_FIRST if not (scheduling.ROOT / f).is_file()]
+    assert missing == []
