@@ -22,7 +22,8 @@ from nats.js.api import ConsumerConfig, StreamConfig
 
 from shared.platform.settings import ATTACHMENT_RULES_ENV, SERVICES
 from thidua.client import PortalClient
-from thidua.demo import APPROVERS, SAMPLES, drive
+from thidua.demo import SAMPLES, drive
+from thidua.demo_world import APPROVERS
 from thidua.natsserver import NatsServer, free_port
 from thidua.system import System, SystemConfig
 

@@ -13,29 +13,10 @@ from shared.rules import periods
 from shared.rules.rulebook import Rulebook
 from thidua.client import ApiError, PortalClient
 from thidua.demo_documents import attach_documents
-from thidua.demo_rules import run_rules_demo
+from thidua.demo_rules import run_rules_demo, superior
+from thidua.demo_world import APPROVERS, SIGNERS
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-
-# Which approver works which unit's queue in the demo world.
-APPROVERS = {
-    "HN-SONTAY": "ld.sontay",
-    "HN-THANHXUAN": "ld.thanhxuan",
-    "HN-P-THANHXUAN": "cd.pthanhxuan",  # the ward union that takes over after the 2025 reorganisation
-    "HN": "ld.hanoi",
-    "TLD": "tld",
-}
-
-# The Chủ tịch of each issuing unit, who signs its decisions and tờ trình (services/awards/demo_signers.toml).
-SIGNERS = {
-    "HN-SONTAY": "ky.sontay",
-    "HN-THANHXUAN": "ky.thanhxuan",
-    "HN-P-THANHXUAN": "ky.pthanhxuan",
-    "HN": "ky.hanoi",
-    "TLD": "ky.tld",
-    "HN-CDVC": "ky.cdvc",
-    "HN-MYDUC": "ky.myduc",
-}
 
 SAMPLES: list[dict[str, Any]] = [
     {
@@ -64,7 +45,7 @@ SAMPLES: list[dict[str, Any]] = [
     {
         "submitter": "cdcs.vanquan",
         "body": {
-            "unit_code": "HN-THANHXUAN-VANQUAN",
+            "unit_code": "HN-HADONG-VANQUAN",
             "award_code": "bang_khen_tong_ldld",
             "nominee": {"kind": "collective", "name": "Công đoàn Trường THCS Văn Quán", "member_count": 86},
             "achievements": (
@@ -72,18 +53,18 @@ SAMPLES: list[dict[str, Any]] = [
                 "“Giỏi việc nước, đảm việc nhà” và hỗ trợ đồng bào bão lũ."
             ),
         },
-        "levels": ["HN-THANHXUAN", "HN", "TLD"],  # before the reorganisation; after it, the ward union's
+        "levels": ["HN-HADONG", "HN", "TLD"],  # before the reorganisation; after it, the ward union's
     },
     {
         "submitter": "cdcs.vanquan",
         "period_kind": "school_year",  # a school's award: the period is the school year under way ("2026-2027")
         "body": {
-            "unit_code": "HN-THANHXUAN-VANQUAN",
+            "unit_code": "HN-HADONG-VANQUAN",
             "award_code": "giay_khen_ldld_huyen_nam_hoc",
             "nominee": {"kind": "individual", "name": "Trần Thị Thanh Hương", "position": "Giáo viên Ngữ văn"},
             "achievements": "Giáo viên dạy giỏi cấp quận; chủ nhiệm lớp đạt danh hiệu lớp tiên tiến; phong trào “Hai tốt”.",
         },
-        "levels": ["HN-THANHXUAN"],
+        "levels": ["HN-HADONG"],
     },
     {
         "submitter": "cdcs.dst",
@@ -308,8 +289,11 @@ ESCALATION_SAMPLES = [
 ]
 
 
-# Who gets which of the demo's notes by email too (each person's choice, as on /tai-khoan/thong-bao).
-ESCALATION_MAILS = {"ld.sontay": ("overdue", "urged", "sent_back"), "ld.hanoi": ("escalated_in",)}
+# Who gets which of the demo's notes by email too (each person's choice, as on /tai-khoan/thong-bao): the approver of
+# the CĐCS's direct superior (ld.sontay; after `thidua demo` applied the 2025 reform, the ward union's cd.psontay) and
+# the city's.
+DISTRICT_MAILS = ("overdue", "urged", "sent_back")
+CITY_MAILS = {"ld.hanoi": ("escalated_in",)}
 
 
 def run_escalation_demo(base_url: str, password: str, var_dir: Path) -> int:
@@ -317,12 +301,8 @@ def run_escalation_demo(base_url: str, password: str, var_dir: Path) -> int:
 
     client = PortalClient(base_url)
     try:
-        for user in ("cdcs.dst", "ld.sontay", "ld.hanoi"):
+        for user in ("cdcs.dst", "ld.hanoi"):
             client.login(user, password)
-        for user, kinds in ESCALATION_MAILS.items():  # these notes also go by email, to the demo mailbox
-            client.put(
-                user, "/api/v1/me/notification-preferences", {"items": [{"kind": k, "delivery": "email_now"} for k in kinds]}
-            )
         system_now = _system_now(client)
         period = str(system_now.astimezone(VN).year)
         tasks = []
@@ -335,21 +315,28 @@ def run_escalation_demo(base_url: str, password: str, var_dir: Path) -> int:
                 "achievements": achievements,
             }
             nomination = submit_unique(client, "cdcs.dst", body)
-            tasks.append(client.task_in_queue("ld.sontay", "HN-SONTAY", nomination["id"]))
-        first = tasks[0]
+            queue, approver, unit = superior(nomination)  # LĐLĐ thị xã Sơn Tây, or the ward union after the reform
+            if approver not in client.tokens:
+                client.login(approver, password)
+                mails = {approver: DISTRICT_MAILS} | CITY_MAILS
+                for user, kinds in mails.items():  # these notes also go by email, to the demo mailbox
+                    items = [{"kind": k, "delivery": "email_now"} for k in kinds]
+                    client.put(user, "/api/v1/me/notification-preferences", {"items": items})
+            tasks.append(client.task_in_queue(approver, queue, nomination["id"]))
+        first, name = tasks[0], unit["short_name"]
         opened, due = datetime.fromisoformat(first["opened_at"]), datetime.fromisoformat(first["due_at"])
-        print("1. Hai hồ sơ Bằng khen Tổng LĐLĐ của CĐCS Công ty CP tập đoàn DST vào hộp việc LĐLĐ thị xã Sơn Tây.")
+        print(f"1. Hai hồ sơ Bằng khen Tổng LĐLĐ của CĐCS Công ty CP tập đoàn DST vào hộp việc {name}.")
         print(f"   Mở lúc {_vn(opened)}, hạn xử lý {_vn(due)} (10 ngày làm việc, trừ thứ Bảy, Chủ nhật và ngày lễ).\n")
 
         remind_at = opened + (due - opened) * 0.8 + timedelta(minutes=1)
         print(f"2. Dời đồng hồ tới {_vn(remind_at)} (80 % thời hạn) — {change_clock('set', _iso(remind_at), var_dir)}")
         _check_clock_moved(client, remind_at)
         bell = client.poll(
-            lambda: client.get("ld.sontay", "/api/v1/notifications", unread_only=True),
+            lambda: client.get(approver, "/api/v1/notifications", unread_only=True),
             lambda page: any(n["kind"] == "before_due" for n in page["items"]),
             what="the 80 % reminder",
         )
-        print(f"   Chuông của ld.sontay: {bell['unread']} thông báo chưa đọc, ví dụ “{bell['items'][0]['text']}”.\n")
+        print(f"   Chuông của {approver}: {bell['unread']} thông báo chưa đọc, ví dụ “{bell['items'][0]['text']}”.\n")
 
         late_at = due + timedelta(minutes=1)
         print(f"3. Dời đồng hồ qua hạn, tới {_vn(late_at)} — {change_clock('set', _iso(late_at), var_dir)}")
@@ -361,13 +348,13 @@ def run_escalation_demo(base_url: str, password: str, var_dir: Path) -> int:
         for t in (t for t in below if t["id"] in {x["id"] for x in tasks}):
             late = f"{t['nominee_name']} — quá hạn ở {t['unit_name']} từ {_vn_date(t['due_at'])}"
             print(f"   LĐLĐ TP Hà Nội, “Quá hạn ở cấp dưới”: {late}")
-        own = client.get("ld.sontay", "/api/v1/queues/HN-SONTAY/tasks", state="escalated_out", limit=1)
+        own = client.get(approver, f"/api/v1/queues/{queue}/tasks", state="escalated_out", limit=1)
         print(
-            f"   Hồ sơ vẫn ở hộp việc LĐLĐ thị xã Sơn Tây ({own['counts']['escalated_out']} hồ sơ “Quá hạn – đã báo cấp trên”):"
+            f"   Hồ sơ vẫn ở hộp việc {name} ({own['counts']['escalated_out']} hồ sơ “Quá hạn – đã báo cấp trên”):"
             " cấp trên không quyết định thay cấp dưới.\n"
         )
 
-        _superior_steps(client, tasks, late_at)
+        _superior_steps(client, tasks, late_at, approver, name)
 
         print("7. Dòng thời gian của hai hồ sơ:\n")
         for task in tasks:
@@ -379,8 +366,8 @@ def run_escalation_demo(base_url: str, password: str, var_dir: Path) -> int:
             )
             print(format_timeline(nomination) + "\n")
         print(
-            "Thư báo đã gửi (ld.sontay: quá hạn, đôn đốc, hạn mới; ld.hanoi: quá hạn ở cấp dưới), nếu hệ thống chạy bằng "
-            f"`make run` với hộp thư demo: {base_url.rstrip('/')}/hop-thu-demo (lọc: ?nguoi_nhan=ld.sontay@demo.thidua.example)"
+            f"Thư báo đã gửi ({approver}: quá hạn, đôn đốc, hạn mới; ld.hanoi: quá hạn ở cấp dưới), nếu hệ thống chạy bằng "
+            f"`make run` với hộp thư demo: {base_url.rstrip('/')}/hop-thu-demo (lọc: ?nguoi_nhan={approver}@demo.thidua.example)"
         )
         print("Đồng hồ hệ thống vẫn đang dời để xem tiếp trên giao diện; trả về giờ thực: .venv/bin/thidua clock reset")
     finally:
@@ -388,31 +375,32 @@ def run_escalation_demo(base_url: str, password: str, var_dir: Path) -> int:
     return 0
 
 
-def _superior_steps(client: PortalClient, tasks: list[dict[str, Any]], late_at: datetime) -> None:
-    """What LĐLĐ TP Hà Nội does with the district's overdue tasks: urges, sets a new due date, receives one directly."""
+def _superior_steps(client: PortalClient, tasks: list[dict[str, Any]], late_at: datetime, approver: str, name: str) -> None:
+    """What LĐLĐ TP Hà Nội does with the district's overdue tasks (or, after the 2025 reform, the ward union's): urges,
+    sets a new due date, receives one directly. `approver` works the unit called `name`."""
     take, back = tasks
-    message = "Đề nghị LĐLĐ thị xã Sơn Tây hoàn thành thẩm định trong tuần này"
+    message = f"Đề nghị {name} hoàn thành thẩm định trong tuần này"
     client.post("ld.hanoi", f"/api/v1/tasks/{back['id']}/urge", {"message": message})
     print(f"4. ld.hanoi đôn đốc hồ sơ {back['nominee_name']}: “{message}”.")
     urged = client.poll(
-        lambda: client.get("ld.sontay", "/api/v1/notifications", unread_only=True),
+        lambda: client.get(approver, "/api/v1/notifications", unread_only=True),
         lambda page: any(n["kind"] == "urged" for n in page["items"]),
         what="the urging in the district's bell",
     )
-    print(f"   Chuông của ld.sontay: “{next(n['text'] for n in urged['items'] if n['kind'] == 'urged')}”.\n")
+    print(f"   Chuông của {approver}: “{next(n['text'] for n in urged['items'] if n['kind'] == 'urged')}”.\n")
 
     new_due = (late_at.astimezone(VN) + timedelta(days=5)).date()
-    reason = "LĐLĐ thị xã đang chờ biên bản họp Hội đồng Thi đua – Khen thưởng"
+    reason = f"{name} đang chờ biên bản họp Hội đồng Thi đua – Khen thưởng"
     client.post("ld.hanoi", f"/api/v1/tasks/{back['id']}/due-date", {"due_on": new_due.isoformat(), "reason": reason})
     print(f"5. ld.hanoi đặt hạn mới {new_due:%d/%m/%Y} cho hồ sơ {back['nominee_name']} ({reason}).")
-    client.claim_and_decide("ld.sontay", back["id"], "approve", "Đã hoàn thiện thẩm định")
-    print("   ld.sontay nhận xử lý, đồng ý và chuyển lên cấp thành phố trong hạn mới.\n")
+    client.claim_and_decide(approver, back["id"], "approve", "Đã hoàn thiện thẩm định")
+    print(f"   {approver} nhận xử lý, đồng ý và chuyển lên cấp thành phố trong hạn mới.\n")
 
     client.post("ld.hanoi", f"/api/v1/tasks/{take['id']}/receive-directly", {"comment": "Xét vượt cấp do quá hạn"})
     city = client.task_in_queue("ld.hanoi", "HN", take["nomination_id"])
     print(f"6. Bằng khen Tổng LĐLĐ đằng nào cũng qua cấp thành phố: ld.hanoi nhận trực tiếp hồ sơ {take['nominee_name']}.")
     print(
-        "   Bước của LĐLĐ thị xã Sơn Tây khép lại “Cấp trên nhận trực tiếp do quá hạn”; hồ sơ vào hộp việc "
+        f"   Bước của {name} khép lại “Cấp trên nhận trực tiếp do quá hạn”; hồ sơ vào hộp việc "
         f"{city['unit_name']}, xét ở cấp thành phố với Hội đồng của cấp mình (hạn {_vn_date(city['due_at'])}).\n"
     )
 

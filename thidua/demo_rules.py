@@ -1,7 +1,11 @@
 """The part of `thidua demo` that shows the commendation rules at work on the running system: a dossier
 returned with its reasons and resubmitted, refusals explained field by field (eligibility), council votes judged
-by rules whose thresholds are unconfirmed (they warn, they do not block), the 2025 reorganisation moving an open
-task to the new ward union's queue, and two namesakes of one CĐCS told apart by the register of people."""
+by rules whose thresholds are unconfirmed (they warn, they do not block), the 2025 reorganisation of every district of
+the demo tree (one file each) moving an open task to the new ward union's queue, and two namesakes of one CĐCS told
+apart by the register of people.
+
+The scenes before the reorganisation follow the dossier's superior as the tree stands: on a second run the ward union
+that replaced the district reviews and signs (demo_world.APPROVERS, SIGNERS)."""
 
 from __future__ import annotations
 
@@ -10,13 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from shared.rules.reference import DATA_DIR
 from thidua.client import ApiError, PortalClient
 from thidua.demo_documents import attach_documents
+from thidua.demo_world import APPROVERS, SIGNERS, reorganisation_files
 from thidua.reorgctl import read_file, wait_for_review
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-REORGANISATION_FILE = DATA_DIR / "reorganisations" / "2025-07-01-thanh-xuan.toml"
 
 Printer = Callable[[str], None]
 Submit = Callable[[str, dict[str, Any]], dict[str, Any]]
@@ -30,6 +33,12 @@ def refusal_lines(exc: ApiError) -> list[str]:
     return [f"   Bị từ chối ({exc.status} {exc.problem.get('code')}): {title}"] + [
         f"   • {field.get('field')}: {field.get('message')}" for field in fields
     ]
+
+
+def superior(nomination: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    """The unit that reviews the CĐCS's dossier first (as the tree stands), its approver, and the unit."""
+    unit = nomination["unit_path"][1]
+    return unit["code"], APPROVERS[unit["code"]], unit
 
 
 def filed(client: PortalClient, user: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -63,14 +72,15 @@ def returned_dossier(client: PortalClient, period: str, submit: Submit, out: Pri
         "achievements": "Hoàn thành tốt nhiệm vụ năm.",
     }
     nomination = submit("cdcs.dst", body)
-    task = client.task_in_queue("ld.sontay", "HN-SONTAY", nomination["id"])
+    queue, approver, unit = superior(nomination)
+    task = client.task_in_queue(approver, queue, nomination["id"])
     reason = (
         "Thành tích chưa nêu số liệu cụ thể (năng suất, sáng kiến, ngày công); "
         "đề nghị bổ sung và ghi rõ kết quả bình xét của CĐCS."
     )
-    client.claim_and_decide("ld.sontay", task["id"], "return", reason)
+    client.claim_and_decide(approver, task["id"], "return", reason)
     returned = client.wait_for("cdcs.dst", nomination["id"], lambda n: n["status"] == "returned", what="returned")
-    out(f"   ld.sontay trả lại hồ sơ {returned['nominee']['name']}: “{returned['last_reason']}”")
+    out(f"   {approver} trả lại hồ sơ {returned['nominee']['name']}: “{returned['last_reason']}”")
     # The supplement is dated, as a real one is (and so differs from an earlier demo run's: one achievement, one award).
     dated = f" Bổ sung ngày {datetime.now(VN):%d/%m/%Y %H:%M:%S}."
     client.post(
@@ -84,14 +94,15 @@ def returned_dossier(client: PortalClient, period: str, submit: Submit, out: Pri
             "comment": "Đã bổ sung số liệu và kết quả bình xét",
         },
     )
-    task = client.task_in_queue("ld.sontay", "HN-SONTAY", nomination["id"])
-    client.claim_and_decide("ld.sontay", task["id"], "approve", "Đã đủ thông tin")
+    task = client.task_in_queue(approver, queue, nomination["id"])
+    client.claim_and_decide(approver, task["id"], "approve", "Đã đủ thông tin")
     waiting = client.wait_for("cdcs.dst", nomination["id"], lambda n: n["status"] == "awaiting_signature", what="Chờ ký")
-    out(f"   CĐCS bổ sung, nộp lại (vòng {waiting['round']}); ld.sontay đồng ý: {waiting['status_label']}.")
-    signed = client.sign_draft_of("ky.sontay", nomination["id"])
+    out(f"   CĐCS bổ sung, nộp lại (vòng {waiting['round']}); {approver} đồng ý: {waiting['status_label']}.")
+    signer = SIGNERS[queue]
+    signed = client.sign_draft_of(signer, nomination["id"])
     granted = client.wait_for("cdcs.dst", nomination["id"], lambda n: n["status"] == "granted", what="granted")
     number = signed["signed"][0]["number_text"]
-    out(f"   ky.sontay (Chủ tịch LĐLĐ thị xã Sơn Tây) ký quyết định số {number}: {granted['status_label']}.")
+    out(f"   {signer} (Chủ tịch {unit['short_name']}) ký quyết định số {number}: {granted['status_label']}.")
 
 
 def refusals(client: PortalClient, period: str, submit: Submit, out: Printer) -> None:
@@ -145,23 +156,24 @@ def council_at_review(client: PortalClient, period: str, submit: Submit, out: Pr
         "council_vote": {"members": 9, "present": 9, "votes_for": 7, "votes_against": 2, "secret_ballot": True},
     }
     nomination = submit("cdcs.dst", body)
-    task = client.task_in_queue("ld.sontay", "HN-SONTAY", nomination["id"])
-    client.post("ld.sontay", f"/api/v1/tasks/{task['id']}/claim")
-    recorded = client.record_council_vote("ld.sontay", task["id"], members=9, present=8, votes_for=4, votes_against=4)
-    out(f"   Hội đồng TĐKT LĐLĐ thị xã Sơn Tây họp 8/9 người, hồ sơ {nomination['nominee']['name']}: 4 đồng ý, 4 không đồng ý.")
+    queue, approver, unit = superior(nomination)
+    task = client.task_in_queue(approver, queue, nomination["id"])
+    client.post(approver, f"/api/v1/tasks/{task['id']}/claim")
+    recorded = client.record_council_vote(approver, task["id"], members=9, present=8, votes_for=4, votes_against=4)
+    out(f"   Hội đồng TĐKT {unit['short_name']} họp 8/9 người, hồ sơ {nomination['nominee']['name']}: 4 đồng ý, 4 không đồng ý.")
     [vote] = recorded["votes"]
     out(f"   Kết quả: {vote['summary']}")
     out(f"   {vote['rule']}")
     if recorded["warnings"]:
         out(f"   Lưu ý: {recorded['warnings'][0]}")
     out("   Tỷ lệ chưa xác nhận nên không chặn việc chuyển tiếp; cán bộ vẫn quyết định theo hồ sơ:")
-    reason = "Hội đồng TĐKT thị xã không thông qua (4/8 phiếu đồng ý); sáng kiến chưa được công nhận."
-    client.post("ld.sontay", f"/api/v1/tasks/{task['id']}/decision", {"action": "reject", "comment": reason})
+    reason = f"Hội đồng TĐKT {unit['short_name']} không thông qua (4/8 phiếu đồng ý); sáng kiến chưa được công nhận."
+    client.post(approver, f"/api/v1/tasks/{task['id']}/decision", {"action": "reject", "comment": reason})
     rejected = client.wait_for("cdcs.dst", nomination["id"], lambda n: n["status"] == "rejected", what="rejected")
     voted = [s for s in rejected["timeline"] if s["step"] == "council_voted"]
     if voted:
         out(f"   Dòng thời gian: {voted[-1]['label']} — {voted[-1].get('comment') or ''}".rstrip(" —"))
-    out(f"   ld.sontay không duyệt: {rejected['status_label']} — “{rejected['last_reason']}”")
+    out(f"   {approver} không duyệt: {rejected['status_label']} — “{rejected['last_reason']}”")
 
 
 def campaigns(client: PortalClient, period: str, submit: Submit, out: Printer) -> None:
@@ -200,40 +212,74 @@ def campaigns(client: PortalClient, period: str, submit: Submit, out: Printer) -
     refused(client, "cdcs.dst", third, "campaign_quota_reached", out)
 
 
+# The CĐCS whose open dossier the reorganisation scene follows from its district's queue to the ward union's.
+REHOMED_CDCS = "HN-HADONG-VANQUAN"
+
+
 def reorganisation(client: PortalClient, period: str, submit: Submit, out: Printer) -> None:
-    units = {u["code"]: u for u in client.get("admin", "/api/v1/units")}
-    closing = units.get("HN-THANHXUAN")
-    if closing is None or closing.get("valid_to"):
-        out("   Sắp xếp tổ chức Thanh Xuân đã được áp dụng ở lần chạy trước; bỏ qua bước này.")
+    """Apply every shipped reorganisation file, in order; one an earlier run applied is skipped. While Hà Đông's is
+    still to apply, a dossier of Văn Quán waits, claimed, in LĐLĐ quận Hà Đông's queue and follows to the ward."""
+    district = {u["code"]: u for u in client.get("admin", "/api/v1/units")}.get("HN-HADONG")
+    followed = _claimed_dossier(client, period, submit, out) if district and not district.get("valid_to") else None
+    applied, reviews = [], []
+    for path in reorganisation_files():
+        plan = read_file(path)
+        try:
+            result = client.post("admin", "/api/v1/ops/reorganisations", {"reorganisation": plan, "apply": True})
+        except ApiError as exc:
+            if exc.problem.get("code") != "reorganisation_applied":
+                raise
+            continue
+        applied.append(result["summary"])
+        reviews.append(wait_for_review(client, "admin", result["summary"]["reorganisation_id"]))
+    if not applied:
+        out("   Sắp xếp tổ chức 2025 đã được áp dụng ở lần chạy trước; bỏ qua bước này.")
         return
-    body = {
-        "unit_code": "HN-THANHXUAN-VANQUAN",
-        "award_code": "giay_khen_ldld_huyen",
-        "period": period,
-        "nominee": {"kind": "individual", "name": "Đỗ Thị Hạnh", "position": "Giáo viên"},
-        "achievements": "Hoàn thành xuất sắc nhiệm vụ năm học; 1 sáng kiến kinh nghiệm được công nhận cấp trường.",
-    }
-    nomination = submit("cdcs.vanquan", body)
-    task = client.task_in_queue("ld.thanhxuan", "HN-THANHXUAN", nomination["id"])
-    client.post("ld.thanhxuan", f"/api/v1/tasks/{task['id']}/claim")
-    out(f"   Hồ sơ {nomination['nominee']['name']} đang ở hộp việc LĐLĐ quận Thanh Xuân, ld.thanhxuan đã nhận xử lý.")
-    plan = read_file(REORGANISATION_FILE)
-    applied = client.post("admin", "/api/v1/ops/reorganisations", {"reorganisation": plan, "apply": True})
-    summary = applied["summary"]
-    review = wait_for_review(client, "admin", summary["reorganisation_id"])
-    out(f"   admin áp dụng “{summary['title']}” (hiệu lực {_vn_day(summary['effective_on'])}):")
-    out(f"   giải thể {', '.join(u['name'] for u in summary['closed'])}; thành lập {len(summary['created'])} công đoàn phường;")
+    days = ", ".join(sorted({_vn_day(s["effective_on"]) for s in applied}))
+    out(f"   admin áp dụng {len(applied)} tệp sắp xếp tổ chức, hiệu lực {days} (mỗi quận, huyện, thị xã một tệp):")
+    for summary in applied:
+        closed = ", ".join(u["name"] for u in summary["closed"])
+        created = ", ".join(u["name"] for u in summary["created"])
+        out(
+            f"   • giải thể {closed}; thành lập {created}; {summary['cdcs_moved']} CĐCS chuyển về; "
+            f"{summary['nominations_repathed']} hồ sơ đang mở đổi tuyến."
+        )
+    tasks = sum(r.get("tasks_moved", 0) for r in reviews)
+    claims = sum(r.get("claims_released", 0) for r in reviews)
     out(
-        f"   {summary['cdcs_moved']} CĐCS chuyển đơn vị cấp trên; xét duyệt chuyển {review.get('tasks_moved', 0)} nhiệm vụ, "
-        f"nhả {review.get('claims_released', 0)} lượt nhận xử lý."
+        f"   Cộng: giải thể {sum(len(s['closed']) for s in applied)} LĐLĐ cấp huyện; thành lập "
+        f"{sum(len(s['created']) for s in applied)} công đoàn phường, xã; {sum(s['cdcs_moved'] for s in applied)} "
+        f"CĐCS chuyển đơn vị cấp trên; {sum(s['nominations_repathed'] for s in applied)} hồ sơ đang mở đổi tuyến; "
+        f"xét duyệt chuyển {tasks} nhiệm vụ, nhả {claims} lượt nhận xử lý."
     )
-    moved = client.task_in_queue("admin", "HN-P-THANHXUAN", nomination["id"])
+    if followed is None:
+        return
+    nomination, task = followed
+    ward = client.nomination("cdcs.vanquan", nomination["id"])["unit_path"][1]["code"]
+    moved = client.task_in_queue("admin", ward, nomination["id"])
     kept = "giữ nguyên hạn" if moved["due_at"] == task["due_at"] else "hạn mới"
     out(f"   Nhiệm vụ nay ở hộp việc {moved['queue_unit_name']} ({kept}, chờ người nhận xử lý mới).")
     timeline = client.nomination("cdcs.vanquan", nomination["id"])["timeline"]
     for step in timeline:
         if step["step"] in ("reorganised", "rehomed"):
             out(f"   Dòng thời gian: {step['label']} — {step.get('comment') or ''}".rstrip(" —"))
+
+
+def _claimed_dossier(client: PortalClient, period: str, submit: Submit, out: Printer) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A dossier of Văn Quán, claimed by its district's approver: the one the reorganisation moves."""
+    body = {
+        "unit_code": REHOMED_CDCS,
+        "award_code": "giay_khen_ldld_huyen",
+        "period": period,
+        "nominee": {"kind": "individual", "name": "Đỗ Thị Hạnh", "position": "Giáo viên"},
+        "achievements": "Hoàn thành xuất sắc nhiệm vụ năm học; 1 sáng kiến kinh nghiệm được công nhận cấp trường.",
+    }
+    nomination = submit("cdcs.vanquan", body)
+    queue, approver, unit = superior(nomination)
+    task = client.task_in_queue(approver, queue, nomination["id"])
+    client.post(approver, f"/api/v1/tasks/{task['id']}/claim")
+    out(f"   Hồ sơ {nomination['nominee']['name']} đang ở hộp việc {unit['name']}, {approver} đã nhận xử lý.")
+    return nomination, task
 
 
 NAMESAKES = (
@@ -286,7 +332,7 @@ def run_rules_demo(client: PortalClient, period: str, submit: Submit, out: Print
     council_at_review(client, period, submit, out)
     out("\n4. Đợt thi đua: ngoài thời gian nhận hồ sơ, và khi đã đủ chỉ tiêu:")
     campaigns(client, period, submit, out)
-    out("\n5. Sắp xếp tổ chức: hồ sơ đang mở theo CĐCS sang công đoàn phường mới:")
+    out("\n5. Sắp xếp tổ chức 2025 ở mọi quận, huyện, thị xã: hồ sơ đang mở theo CĐCS sang công đoàn phường, xã mới:")
     reorganisation(client, period, submit, out)
     out("\n6. Hai người trùng tên trong một CĐCS: danh sách đoàn viên phân biệt, hồ sơ gắn với đúng người:")
     namesakes(client, period, out)

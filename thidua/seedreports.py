@@ -7,8 +7,9 @@ the seed's 75 public administration, 446 school and 1.301 enterprise ones (seed 
 the sector shares of the generated CĐCS and the per-CĐCS rates, is a demo assumption, not a source figure.
 
 Deterministic for a seed; running it again records nothing twice (fixed reorganisation ids and entry keys).
-The shipped 2025 Thanh Xuân reorganisation is applied first when it has not been, and a third one moves the
-generated Thanh Xuân CĐCS to the ward unions from 01/07/2025, so the dated tree stays whole.
+The shipped 2025 reorganisations (one per district, as `thidua demo` applies them) are applied first when they have
+not been, and a third one moves the generated Thanh Xuân and Sơn Tây CĐCS to the ward unions from 01/07/2025, so the
+dated tree stays whole.
 """
 
 from __future__ import annotations
@@ -22,30 +23,31 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from shared.rules.reference import DATA_DIR
 from thidua.client import ApiError, PortalClient
+from thidua.demo_world import reorganisation_files
 from thidua.opscli import default_portal_url
 from thidua.reorgctl import admin_password, read_file, wait_for_review
 
 COMMANDS = ("seed-reports",)
-THANH_XUAN_2025 = DATA_DIR / "reorganisations" / "2025-07-01-thanh-xuan.toml"
 UNITS_ID = "demo-reports-units-2023"
 WARDS_ID = "demo-reports-wards-2025"
 YEARS = (2023, 2024, 2025)
-WARDS = ("HN-P-THANHXUAN", "HN-P-KHUONGDINH", "HN-P-PHUONGLIET")
+# The ward unions the shipped 2025 files create for each district (the generated CĐCS are spread over them).
+WARDS = {
+    "HN-THANHXUAN": ("HN-P-THANHXUAN", "HN-P-KHUONGDINH", "HN-P-PHUONGLIET"),
+    "HN-SONTAY": ("HN-P-SONTAY", "HN-P-TUNGTHIEN"),
+}
 BATCH = 500
 PARALLEL = 4  # requests in flight: the services are async; SQLite serialises the writes themselves
 # Demo assumptions (not from a source): how many CĐCS to add per sector, and yearly rates per CĐCS.
 NEW_CDCS = {
-    "HN-THANHXUAN": {"public_administration": 85, "school": 99, "enterprise": 98},  # + the 3 in units.toml = 285
+    "HN-THANHXUAN": {"public_administration": 85, "school": 100, "enterprise": 98},  # + the 2 in units.toml = 285
     "HN-SONTAY": {"public_administration": 30, "school": 35, "enterprise": 53},  # + the 2 in units.toml = 120
 }
 EXISTING_CDCS = {
     "HN-THANHXUAN": {
-        "HN-THANHXUAN-VANQUAN": "school",
         "HN-THANHXUAN-UBNDPHUONG": "public_administration",
         "HN-THANHXUAN-SAOVANG": "enterprise",
     },
@@ -268,13 +270,16 @@ def units_reorganisation(seed: int) -> dict[str, Any]:
 
 
 def wards_reorganisation(seed: int) -> dict[str, Any]:
-    moved = [u for u in demo_units(seed) if u.parent == "HN-THANHXUAN"]
+    moves = []
+    for district, wards in WARDS.items():
+        moved = [u for u in demo_units(seed) if u.parent == district]
+        moves += [{"unit": u.code, "to": wards[i % len(wards)]} for i, u in enumerate(moved)]
     return {
         "id": WARDS_ID,
-        "title": "Dữ liệu mẫu: các CĐCS mẫu của Thanh Xuân chuyển về công đoàn phường",
+        "title": "Dữ liệu mẫu: các CĐCS mẫu của Thanh Xuân và Sơn Tây chuyển về công đoàn phường",
         "effective_on": "2025-07-01",
         "source": "thidua seed-reports (phường của từng CĐCS là giả định)",
-        "move": [{"unit": u.code, "to": WARDS[i % len(WARDS)]} for i, u in enumerate(moved)],
+        "move": moves,
     }
 
 
@@ -332,9 +337,8 @@ def run(args: argparse.Namespace) -> int:
     client = PortalClient(args.portal_url, timeout=120.0)
     try:
         client.login(args.user, admin_password())
-        tx = read_file(Path(THANH_XUAN_2025))
-        steps = [
-            ("Sắp xếp Thanh Xuân 2025 (tệp có sẵn)", tx),
+        steps = [(f"Sắp xếp tổ chức 2025, tệp có sẵn {path.name}", read_file(path)) for path in reorganisation_files()]
+        steps += [
             ("Tạo CĐCS mẫu", units_reorganisation(args.seed)),
             ("Chuyển CĐCS mẫu về công đoàn phường", wards_reorganisation(args.seed)),
         ]

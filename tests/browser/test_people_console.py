@@ -117,7 +117,7 @@ def test_a_member_list_is_imported_on_the_page_and_a_member_transferred(sign_in:
     page.get_by_role("link", name=f"Vũ Thị Lan {tag}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Bà Vũ Thị Lan {tag}")
     transfer = page.locator("#person-transfer")
-    transfer.locator("#f-transfer-to_unit_code").select_option("HN-THANHXUAN-VANQUAN")
+    transfer.locator("#f-transfer-to_unit_code").select_option("HN-HADONG-VANQUAN")
     transfer.get_by_role("button", name="Chuyển sinh hoạt").click()
     expect(page.locator(".flash.ok")).to_contain_text(f"Đã chuyển Vũ Thị Lan {tag} sang")
 

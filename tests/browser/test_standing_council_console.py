@@ -28,12 +28,12 @@ NOMINEE = f"Quách Thị Giáo {TAG}"
 
 @pytest.fixture(scope="module")
 def console(shared_console: System) -> System:
-    """The browser files' shared system: this file founds the only council of HN-THANHXUAN and files its own dossier."""
+    """The browser files' shared system: this file founds the only council of HN-HADONG and files its own dossier."""
     return shared_console
 
 
 def found_council(page: Page) -> None:
-    page.goto("/hoi-dong?unit=HN-THANHXUAN")
+    page.goto("/hoi-dong?unit=HN-HADONG")
     expect(page.locator("h1")).to_have_text("Hội đồng Thi đua – Khen thưởng của đơn vị")
     page.select_option("#f-kind", "tdkt")
     page.fill("#f-decision_number", "27/QĐ-LĐLĐ")
@@ -52,7 +52,7 @@ def found_council(page: Page) -> None:
 
 
 def test_a_meeting_ticks_the_present_members_of_the_units_council(sign_in: SignIn) -> None:
-    district = sign_in("ld.thanhxuan")
+    district = sign_in("ld.hadong")
     found_council(district)
     shot(district, "standing-council-01-roster")
 
@@ -74,7 +74,7 @@ def test_a_meeting_ticks_the_present_members_of_the_units_council(sign_in: SignI
     expect(school.locator("main")).to_contain_text("2025-2026")
 
     for _ in range(100):  # the dossier reaches the district's queue over NATS
-        district.goto(f"/hop-viec?unit=HN-THANHXUAN&q=quach+thi+giao+{TAG}&state=active")
+        district.goto(f"/hop-viec?unit=HN-HADONG&q=quach+thi+giao+{TAG}&state=active")
         if district.locator("input[name=task_id]").count() == 1:
             break
         district.wait_for_timeout(100)
@@ -90,7 +90,7 @@ def test_a_meeting_ticks_the_present_members_of_the_units_council(sign_in: SignI
     district.click("button:has-text('Ghi nhận cuộc họp')")
     expect(district.locator(".flash")).to_contain_text(f"{NOMINEE}: Đạt (4/4 đồng ý, 0 không đồng ý; có mặt 4/5")
 
-    district.goto(f"/hop-viec?unit=HN-THANHXUAN&q=quach+thi+giao+{TAG}&state=active")
+    district.goto(f"/hop-viec?unit=HN-HADONG&q=quach+thi+giao+{TAG}&state=active")
     district.get_by_role("link", name=NOMINEE, exact=True).first.click()
     expect(district.locator("#council-history")).to_contain_text("chủ trì Phan Văn Tâm")
     expect(district.locator("#council-rule")).to_contain_text("Theo quy định: Hội đồng (quy định kiểm thử, đã xác nhận)")

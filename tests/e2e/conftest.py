@@ -87,8 +87,8 @@ def system(request: pytest.FixtureRequest, shared_systems: SharedSystems) -> Sys
 @pytest.fixture
 def client(system: System) -> Iterator[PortalClient]:
     c = PortalClient(system.portal_url)
-    approvers = ("ld.sontay", "ld.sontay2", "ld.thanhxuan", "ld.hanoi", "tld")
-    signers = ("ky.sontay", "ky.thanhxuan", "ky.hanoi", "ky.tld")
+    approvers = ("ld.sontay", "ld.sontay2", "ld.thanhxuan", "ld.hadong", "ld.hanoi", "tld")
+    signers = ("ky.sontay", "ky.thanhxuan", "ky.hadong", "ky.hanoi", "ky.tld")
     for user in ("cdcs.dst", "cdcs.vanquan", *approvers, *signers, "ops", "admin"):
         c.login(user, PASSWORD)
     yield c

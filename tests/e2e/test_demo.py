@@ -1,6 +1,7 @@
 """`thidua demo` on a fresh system, as a new user runs it after `make run`: the three sample nominations,
-then the rules at work (a returned dossier, refusals with their reasons, the 2025 reorganisation). A second
-run must work too (namesakes instead of duplicates; the reorganisation is not applied twice)."""
+then the rules at work (a returned dossier, refusals with their reasons, the 2025 reorganisation of every district).
+After it no district union (LĐLĐ cấp huyện) is open. A second run must work too (namesakes instead of duplicates; the
+reorganisation is not applied twice; the ward unions that replaced the districts review and sign)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 from shared.platform.settings import ATTACHMENT_RULES_ENV, COUNCIL_RULES_ENV, SERVICES
 from tests.conftest import SHIPPED_ATTACHMENT_RULES
 from tests.e2e.conftest import PASSWORD, start_system
+from thidua.client import PortalClient
 from thidua.system import System
 
 pytestmark = pytest.mark.e2e
@@ -71,9 +73,16 @@ def test_demo_shows_the_rules_at_work_and_runs_again(system: System, tmp_path: P
         "nộp Đào Văn Khánh: Đã nộp",
         "Bị từ chối (422 campaign_quota_reached) ở trường campaign_code:",
         "đã đủ chỉ tiêu 2/2 “Công nhân giỏi Thủ đô”",
-        "giải thể Liên đoàn Lao động quận Thanh Xuân; thành lập 3 công đoàn phường;",
-        "xét duyệt chuyển 1 nhiệm vụ, nhả 1 lượt nhận xử lý.",
-        "Nhiệm vụ nay ở hộp việc Công đoàn phường Thanh Xuân (giữ nguyên hạn",
+        "Hồ sơ Đỗ Thị Hạnh đang ở hộp việc Liên đoàn Lao động quận Hà Đông, ld.hadong đã nhận xử lý.",
+        "admin áp dụng 7 tệp sắp xếp tổ chức, hiệu lực 01/07/2025 (mỗi quận, huyện, thị xã một tệp):",
+        "• giải thể Liên đoàn Lao động quận Hà Đông; thành lập Công đoàn phường Hà Đông; 1 CĐCS chuyển về; "
+        "1 hồ sơ đang mở đổi tuyến.",
+        "• giải thể Liên đoàn Lao động thị xã Sơn Tây; thành lập Công đoàn phường Sơn Tây, Công đoàn phường Tùng Thiện; "
+        "2 CĐCS chuyển về;",
+        "• giải thể Liên đoàn Lao động quận Long Biên; thành lập Công đoàn phường Long Biên; 1 CĐCS chuyển về;",
+        "Cộng: giải thể 7 LĐLĐ cấp huyện; thành lập 10 công đoàn phường, xã; 9 CĐCS chuyển đơn vị cấp trên;",
+        "nhả 1 lượt nhận xử lý.",
+        "Nhiệm vụ nay ở hộp việc Công đoàn phường Hà Đông (giữ nguyên hạn",
         "• Ông Trần Văn Nam, sinh 10/04/1968, Tổ trưởng tổ điện",
         "• Ông Trần Văn Nam, sinh 21/09/1995, Công nhân vận hành",
         "Hồ sơ theo người: sinh 21/09/1995: 1; sinh 10/04/1968: 0 (người trùng tên không bị tính chung).",
@@ -99,11 +108,30 @@ def test_demo_shows_the_rules_at_work_and_runs_again(system: System, tmp_path: P
     assert "Đặng Thị Hoa — Kỷ niệm chương “Vì sự nghiệp xây dựng tổ chức Công đoàn”" in first, first
     assert re.search(r"Quyết định số \d+/QĐ-TLĐ · Không kèm tiền thưởng", first), first
 
+    # the open dossiers the reform found (Sơn Tây's, Hà Đông's claimed one) followed their CĐCS to the ward unions
+    rehomed = re.search(r"(\d+) hồ sơ đang mở đổi tuyến; xét duyệt chuyển (\d+) nhiệm vụ", first)
+    assert rehomed, first
+    assert int(rehomed.group(1)) >= 2, first
+    assert int(rehomed.group(2)) >= 2, first
+    # after the demo the tree is the present-day one: no district union is open
+    client = PortalClient(system.portal_url)
+    try:
+        client.login("admin", PASSWORD)
+        units = client.get("admin", "/api/v1/units")
+    finally:
+        client.close()
+    districts = [u for u in units if u["level"] == "district" and u["name"].startswith("Liên đoàn Lao động ")]
+    assert len(districts) == 7
+    assert [u["code"] for u in districts if not u.get("valid_to")] == []
+    assert {"HN-P-SONTAY", "HN-P-HADONG", "HN-P-LONGBIEN", "HN-X-MYDUC"} <= {u["code"] for u in units}
+
     second = run_demo(system, tmp_path)
     assert "Văn Quán (2)" in second  # a namesake, reviewed by the ward union that replaced the district
-    assert "Công đoàn phường Thanh Xuân" in second
+    assert "Công đoàn phường Hà Đông" in second
     assert "đã được áp dụng ở lần chạy trước" in second
-    assert "CĐCS bổ sung, nộp lại (vòng 2)" in second
+    assert "CĐCS bổ sung, nộp lại (vòng 2); cd.psontay đồng ý" in second  # Sơn Tây's ward union reviews DST now
+    assert "ky.psontay (Chủ tịch CĐ phường Sơn Tây) ký quyết định số" in second
+    assert "Hội đồng TĐKT CĐ phường Sơn Tây họp 8/9 người" in second
     assert second.count("campaign_quota_reached") == 1  # a new campaign of its own each run
     assert "thêm 0, 2 người đã có (nhập lại không nhân bản)" in second  # the register's import matches, never duplicates
     assert "Hồ sơ theo người: sinh 21/09/1995: 1; sinh 10/04/1968: 0" in second

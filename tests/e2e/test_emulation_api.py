@@ -43,7 +43,7 @@ def test_a_campaign_launched_by_the_city_travels_on_the_snapshot_and_its_quota_r
 
     with pytest.raises(ApiError) as full:
         client.submit(
-            "cdcs.vanquan", body | {"unit_code": "HN-THANHXUAN-VANQUAN", "nominee": {"kind": "individual", "name": "Khác"}}
+            "cdcs.vanquan", body | {"unit_code": "HN-HADONG-VANQUAN", "nominee": {"kind": "individual", "name": "Khác"}}
         )
     assert (full.value.status, full.value.problem["code"]) == (422, "campaign_quota_reached")
     assert full.value.problem["fields"][0]["field"] == "campaign_code"

@@ -58,7 +58,7 @@ from tests.integration.signing import sign_over_the_bus
 APPROVER_SONTAY = approver("ld.sontay", "Lãnh đạo LĐLĐ Sơn Tây", "HN-SONTAY")
 APPROVER_HN = approver("ld.hanoi", "Lãnh đạo LĐLĐ TP Hà Nội", "HN")
 OUTSIDER = Actor(
-    user_id="u-x", username="x", full_name="Người khác", roles=(RoleGrant(role="submitter", unit_code="HN-THANHXUAN-VANQUAN"),)
+    user_id="u-x", username="x", full_name="Người khác", roles=(RoleGrant(role="submitter", unit_code="HN-HADONG-VANQUAN"),)
 )
 
 

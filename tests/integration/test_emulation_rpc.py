@@ -36,7 +36,7 @@ from tests.integration.conftest import APPROVER_SONTAY, SUBMITTER, approver, run
 APPROVER_HN = approver("ld.hanoi", "Lãnh đạo LĐLĐ TP Hà Nội", "HN")
 APPROVER_THANHXUAN = approver("ld.thanhxuan", "Lãnh đạo LĐLĐ Thanh Xuân", "HN-THANHXUAN")
 SUBMITTER_VANQUAN = Actor(
-    user_id="u-vanquan", username="cdcs.vanquan", roles=(RoleGrant(role="submitter", unit_code="HN-THANHXUAN-VANQUAN"),)
+    user_id="u-vanquan", username="cdcs.vanquan", roles=(RoleGrant(role="submitter", unit_code="HN-HADONG-VANQUAN"),)
 )
 SUBMITTER_THPT = Actor(
     user_id="u-thpt", username="cdcs.thpt", roles=(RoleGrant(role="submitter", unit_code="HN-SONTAY-THPTSONTAY"),)
@@ -132,17 +132,13 @@ async def test_the_launching_unit_creates_a_campaign_whose_quota_refuses_the_nom
     assert payload["nomination"]["campaign"]["plan_ref"] == "12/KH-LĐLĐ"
     assert payload["nomination"]["campaign"]["ends_on"] == "2026-05-31"
 
-    second = await call(
-        nc, SUBMITTER_VANQUAN, "submit", nomination("HN-THANHXUAN-VANQUAN", campaign_code="HN-2026-THANG-CONG-NHAN")
-    )
+    second = await call(nc, SUBMITTER_VANQUAN, "submit", nomination("HN-HADONG-VANQUAN", campaign_code="HN-2026-THANG-CONG-NHAN"))
     assert (second["ok"], second["error"]["code"]) == (False, "campaign_quota_reached")
     assert "đã đủ chỉ tiêu 1/1 “Công nhân giỏi Thủ đô”" in second["error"]["fields"][0]["message"]
 
     # Withdrawing the first frees the place.
     await call(nc, SUBMITTER, "withdraw", {"id": first["data"]["id"]})
-    third = await call(
-        nc, SUBMITTER_VANQUAN, "submit", nomination("HN-THANHXUAN-VANQUAN", campaign_code="HN-2026-THANG-CONG-NHAN")
-    )
+    third = await call(nc, SUBMITTER_VANQUAN, "submit", nomination("HN-HADONG-VANQUAN", campaign_code="HN-2026-THANG-CONG-NHAN"))
     assert third["ok"] is True, third
     shown = await call(nc, SUBMITTER, "get_campaign", {"code": "HN-2026-THANG-CONG-NHAN"})
     assert shown["data"]["targets"][0]["used"] == 1
@@ -167,8 +163,8 @@ async def test_concurrent_submissions_for_the_last_place_let_exactly_one_through
 
     contenders = [
         (SUBMITTER, nomination(name="Phạm Văn Ba", campaign_code="HN-2026-THANG-CONG-NHAN")),
-        (SUBMITTER_VANQUAN, nomination("HN-THANHXUAN-VANQUAN", name="Đỗ Thị Bốn", campaign_code="HN-2026-THANG-CONG-NHAN")),
-        (SUBMITTER_VANQUAN, nomination("HN-THANHXUAN-VANQUAN", name="Vũ Văn Năm", campaign_code="HN-2026-THANG-CONG-NHAN")),
+        (SUBMITTER_VANQUAN, nomination("HN-HADONG-VANQUAN", name="Đỗ Thị Bốn", campaign_code="HN-2026-THANG-CONG-NHAN")),
+        (SUBMITTER_VANQUAN, nomination("HN-HADONG-VANQUAN", name="Vũ Văn Năm", campaign_code="HN-2026-THANG-CONG-NHAN")),
     ]
     results = await asyncio.gather(
         *(routes.operations(registration)["submit"](a, body) for a, body in contenders), return_exceptions=True
@@ -274,7 +270,7 @@ async def test_a_tld_flag_needs_the_cluster_vote_for_the_nominating_unit(registr
         "valid_from": "2026-01-01",
     }
     assert (await call(nc, APPROVER_THANHXUAN, "create_cluster", cluster))["error"]["code"] == "not_cluster_parent"
-    outside = await call(nc, APPROVER_SONTAY, "create_cluster", cluster | {"members": ["HN-SONTAY-DST", "HN-THANHXUAN-VANQUAN"]})
+    outside = await call(nc, APPROVER_SONTAY, "create_cluster", cluster | {"members": ["HN-SONTAY-DST", "HN-HADONG-VANQUAN"]})
     assert outside["error"]["fields"][0]["field"] == "members.1"
     assert (await call(nc, APPROVER_SONTAY, "create_cluster", cluster))["ok"] is True
 
@@ -357,6 +353,6 @@ async def test_a_campaign_share_per_district_refuses_the_district_past_its_share
     assert (second["error"]["code"], second["error"]["fields"][0]["field"]) == ("campaign_unit_quota_reached", "campaign_code")
     assert "đã đủ chỉ tiêu 1/1 “Công nhân giỏi Thủ đô”" in second["error"]["fields"][0]["message"]
     elsewhere = await call(
-        nc, SUBMITTER_VANQUAN, "submit", nomination("HN-THANHXUAN-VANQUAN", campaign_code="HN-2026-THANG-CONG-NHAN")
+        nc, SUBMITTER_VANQUAN, "submit", nomination("HN-HADONG-VANQUAN", campaign_code="HN-2026-THANG-CONG-NHAN")
     )
     assert elsewhere["ok"] is True, elsewhere

@@ -311,7 +311,7 @@ async def test_a_unit_without_an_active_approver_escalates_at_once(service_conte
 
     # a unit that loses its last approver sends its open tasks up at once too
     await roster(ctx, "HN-THANHXUAN", SONTAY)
-    nom = snapshot(str(uuid.uuid4()), unit_code="HN-THANHXUAN-VANQUAN", award_code="bang_khen_tld", awarding_level="national")
+    nom = snapshot(str(uuid.uuid4()), unit_code="HN-THANHXUAN-UBNDPHUONG", award_code="bang_khen_tld", awarding_level="national")
     await intake.on_submitted(ReviewContext.of(ctx), NominationSubmitted(occurred_at=clock.now(), nomination=nom))
     await loop.run_once()
     assert (await task_of(ctx, nom.id))["alerted_codes"] == ""

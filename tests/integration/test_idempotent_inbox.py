@@ -46,7 +46,7 @@ def approved(issuer_code: str, *, at: datetime = NOW, name: str = "Nguyễn Văn
         "HN-THANHXUAN": ("giay_khen_ldld_huyen", "district"),
         "HN": ("cong_nhan_gioi_thu_do", "city"),
     }[issuer_code]
-    origin = {"HN-SONTAY": "HN-SONTAY-DST", "HN-THANHXUAN": "HN-THANHXUAN-VANQUAN", "HN": "HN-SONTAY-DST"}[issuer_code]
+    origin = {"HN-SONTAY": "HN-SONTAY-DST", "HN-THANHXUAN": "HN-THANHXUAN-UBNDPHUONG", "HN": "HN-SONTAY-DST"}[issuer_code]
     issuer = path_of(issuer_code)[0]
     nom = snapshot(str(uuid.uuid4()), unit_code=origin, award_code=award, awarding_level=level, name=name)
     return NominationApproved(occurred_at=at, actor=APPROVER_SONTAY, nomination=nom, issuer=issuer)

@@ -70,7 +70,7 @@ async def test_queues_per_unit_show_depth_oldest_task_and_overdue_as_metrics_and
     later = clock.now()
     await intake.on_submitted(
         ReviewContext.of(ctx),
-        NominationSubmitted(occurred_at=later, nomination=snapshot(str(uuid.uuid4()), unit_code="HN-THANHXUAN-VANQUAN")),
+        NominationSubmitted(occurred_at=later, nomination=snapshot(str(uuid.uuid4()), unit_code="HN-THANHXUAN-UBNDPHUONG")),
     )
     clock.advance(timedelta(days=13))  # the Sơn Tây tasks are past their ten working days; Thanh Xuân's are not
 

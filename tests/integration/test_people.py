@@ -34,7 +34,7 @@ from tests.integration.portal_app import RunningPortal, running_portal
 pytestmark = pytest.mark.asyncio
 
 DST = "HN-SONTAY-DST"
-VANQUAN = "HN-THANHXUAN-VANQUAN"
+VANQUAN = "HN-HADONG-VANQUAN"
 
 
 @pytest_asyncio.fixture

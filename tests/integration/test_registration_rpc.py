@@ -20,7 +20,7 @@ SUBMIT = subjects.rpc_subject("registration", "submit")
 OTHER_UNIT_SUBMITTER = Actor(
     user_id="u-vanquan",
     username="cdcs.vanquan",
-    roles=(RoleGrant(role="submitter", unit_code="HN-THANHXUAN-VANQUAN"),),
+    roles=(RoleGrant(role="submitter", unit_code="HN-HADONG-VANQUAN"),),
 )
 
 

@@ -43,11 +43,11 @@ from tests.integration.signing import issue
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 ADMIN = Actor(user_id="u-admin", username="admin", full_name="Quản trị", roles=(RoleGrant(role="admin"),))
-VANQUAN = Actor(
-    user_id="u-vanquan",
-    username="cdcs.vanquan",
-    full_name="Trần Văn Minh",
-    roles=(RoleGrant(role="submitter", unit_code="HN-THANHXUAN-VANQUAN"),),
+TXT_WARD_OFFICE = Actor(
+    user_id="u-ubndtxt",
+    username="cdcs.ubndtxt",
+    full_name="Cán bộ CĐCS UBND phường Thanh Xuân Trung",
+    roles=(RoleGrant(role="submitter", unit_code="HN-THANHXUAN-UBNDPHUONG"),),
 )
 THANHXUAN = approver("ld.thanhxuan", "Lê Thị Hồng", "HN-THANHXUAN")
 WARD = approver("cd.phuongthanhxuan", "Cán bộ CĐ phường Thanh Xuân", "HN-P-THANHXUAN")
@@ -75,13 +75,13 @@ async def outbox(ctx: ServiceContext, table: sa.Table, subject: str) -> list[Eve
 
 async def submit(reg: ServiceContext, rev: ServiceContext, name: str, award_code: str) -> str:
     body = {
-        "unit_code": "HN-THANHXUAN-VANQUAN",
+        "unit_code": "HN-THANHXUAN-UBNDPHUONG",
         "award_code": award_code,
         "period": "2026",
         "nominee": {"kind": "individual", "name": name},
         "achievements": "Hoàn thành xuất sắc nhiệm vụ năm học, có sáng kiến được công nhận.",
     }
-    nomination = await registration_routes.operations(reg)["submit"](VANQUAN, body)
+    nomination = await registration_routes.operations(reg)["submit"](TXT_WARD_OFFICE, body)
     [submitted] = [
         e for e in await outbox(reg, reg_store.outbox, subjects.NOMINATION_SUBMITTED) if e.correlation_id == nomination["id"]
     ]
@@ -135,7 +135,7 @@ async def test_open_tasks_of_thanh_xuan_follow_their_cdcs_to_the_ward_union(
     summary = result["summary"]
     assert [u["code"] for u in summary["closed"]] == ["HN-THANHXUAN"]
     assert {u["code"] for u in summary["created"]} == {"HN-P-THANHXUAN", "HN-P-KHUONGDINH", "HN-P-PHUONGLIET"}
-    assert summary["cdcs_moved"] == 3
+    assert summary["cdcs_moved"] == 2
     assert summary["nominations_repathed"] == 3
     assert summary["nominations_per_new_superior"] == {"HN-P-THANHXUAN": 3}
     with pytest.raises(Conflict):
@@ -144,12 +144,12 @@ async def test_open_tasks_of_thanh_xuan_follow_their_cdcs_to_the_ward_union(
     assert isinstance(event, UnitsReorganised)
 
     nomination = await registration_routes.operations(reg)["get"](ADMIN, {"id": waiting})
-    assert [u["code"] for u in nomination["unit_path"]] == ["HN-THANHXUAN-VANQUAN", "HN-P-THANHXUAN", "HN", "TLD"]
+    assert [u["code"] for u in nomination["unit_path"]] == ["HN-THANHXUAN-UBNDPHUONG", "HN-P-THANHXUAN", "HN", "TLD"]
     [step] = [s for s in nomination["timeline"] if s["step"] == "reorganised"]
     assert step["label"] == "Chuyển đơn vị cấp trên (sắp xếp tổ chức)"
     assert "LĐLĐ quận Thanh Xuân" in step["comment"]
     assert "CĐ phường Thanh Xuân" in step["comment"]
-    again = await registration_routes.operations(reg)["submit"](VANQUAN, _draft("Người Mới"))
+    again = await registration_routes.operations(reg)["submit"](TXT_WARD_OFFICE, _draft("Người Mới"))
     assert again["unit_path"][1]["code"] == "HN-P-THANHXUAN"
 
     # Review follows through the stream, never reading registration's tables.
@@ -223,7 +223,7 @@ async def test_open_tasks_of_thanh_xuan_follow_their_cdcs_to_the_ward_union(
 
 def _draft(name: str) -> dict[str, Any]:
     return {
-        "unit_code": "HN-THANHXUAN-VANQUAN",
+        "unit_code": "HN-THANHXUAN-UBNDPHUONG",
         "award_code": "giay_khen_ldld_huyen",
         "period": "2026",
         "nominee": {"kind": "individual", "name": name},
@@ -239,7 +239,7 @@ async def test_a_decision_signed_by_the_closed_district_keeps_its_old_name(
     aw = await service_context("awards")
     await registration_units.load_units(RegistrationContext.of(reg), load_units())
     issuer = next(u for u in load_units() if u.code == "HN-THANHXUAN").ref()
-    await registration_routes.operations(reg)["submit"](VANQUAN, _draft("Phạm Thị Khen"))
+    await registration_routes.operations(reg)["submit"](TXT_WARD_OFFICE, _draft("Phạm Thị Khen"))
     [submitted] = await outbox(reg, reg_store.outbox, subjects.NOMINATION_SUBMITTED)
     approved = NominationApproved(occurred_at=NOW, nomination=submitted.nomination, issuer=issuer)  # type: ignore[attr-defined]
     await issue(AwardsContext.of(aw), approved)  # drafted and signed by the district's chair
@@ -272,7 +272,7 @@ async def test_a_dossier_returned_by_the_closed_district_is_resubmitted_to_the_w
     [event] = await outbox(reg, reg_store.outbox, subjects.UNITS_REORGANISED)
     await reorganisation.on_units_reorganised(ReviewContext.of(rev), event)  # type: ignore[arg-type]
 
-    await registration_routes.operations(reg)["resubmit"](VANQUAN, {"id": returned, "comment": "Đã bổ sung biên bản"})
+    await registration_routes.operations(reg)["resubmit"](TXT_WARD_OFFICE, {"id": returned, "comment": "Đã bổ sung biên bản"})
     [resubmitted] = await outbox(reg, reg_store.outbox, subjects.NOMINATION_RESUBMITTED)
     await intake.on_resubmitted(ReviewContext.of(rev), resubmitted)  # type: ignore[arg-type]
     reopened = await task_of(rev, returned)

@@ -33,7 +33,7 @@ from tests.integration.signing import issue
 ADMIN = Actor(user_id="u-admin", username="admin", roles=(RoleGrant(role="admin"),))
 SONTAY = Actor(user_id="u-sontay", username="ld.sontay", roles=(RoleGrant(role="approver", unit_code="HN-SONTAY"),))
 THPT = Actor(user_id="u-thpt", username="cdcs.thpt", roles=(RoleGrant(role="submitter", unit_code="HN-SONTAY-THPTSONTAY"),))
-VANQUAN = Actor(user_id="u-vq", username="cdcs.vanquan", roles=(RoleGrant(role="submitter", unit_code="HN-THANHXUAN-VANQUAN"),))
+VANQUAN = Actor(user_id="u-vq", username="cdcs.vanquan", roles=(RoleGrant(role="submitter", unit_code="HN-HADONG-VANQUAN"),))
 
 
 @pytest_asyncio.fixture
@@ -136,7 +136,7 @@ async def test_only_the_cdcs_own_officers_record_and_only_at_a_cdcs(services: Se
 @pytest.mark.asyncio
 async def test_a_unit_sees_its_own_subtree_and_operations_see_every_unit(services: ServiceContext, nc: NatsClient) -> None:
     await call(nc, "record_grassroots", SUBMITTER, {"unit_code": "HN-SONTAY-DST", "entries": innovations(7)})
-    await call(nc, "record_grassroots", VANQUAN, {"unit_code": "HN-THANHXUAN-VANQUAN", "entries": innovations(4)})
+    await call(nc, "record_grassroots", VANQUAN, {"unit_code": "HN-HADONG-VANQUAN", "entries": innovations(4)})
 
     assert (await call(nc, "report", SONTAY, {}))["data"]["total"]["count"] == 7  # its own unit by default
     everything = (await call(nc, "report", OPS, {}))["data"]
@@ -146,8 +146,8 @@ async def test_a_unit_sees_its_own_subtree_and_operations_see_every_unit(service
     # Sơn Tây asking about the city sees only what lies in its own subtree, and is told so.
     city = (await call(nc, "report", SONTAY, {"unit_code": "HN"}))["data"]
     assert (city["total"]["count"], city["narrowed_to_own_units"]) == (7, True)
-    # Nothing of Thanh Xuân under Sơn Tây: refused rather than shown empty.
-    refused = await call(nc, "report", SONTAY, {"unit_code": "HN-THANHXUAN-VANQUAN"})
+    # Nothing of Hà Đông under Sơn Tây: refused rather than shown empty.
+    refused = await call(nc, "report", SONTAY, {"unit_code": "HN-HADONG-VANQUAN"})
     assert refused["error"]["code"] == "not_your_unit"
 
 

@@ -346,11 +346,11 @@ async def test_a_state_title_yields_a_numbered_proposal_without_prize_beside_the
 async def test_the_issuers_superior_is_read_from_the_path_the_approval_carries(awards: FakeAwards) -> None:
     """A ward union a reorganisation created (registration's tree has it, the seed file does not)."""
     ward = UnitRef(code="HN-P-THANHXUAN", name="Công đoàn phường Thanh Xuân", short_name="CĐ phường", level="district")
-    route = [unit("HN-THANHXUAN-VANQUAN"), ward, unit("HN"), unit("TLD")]
+    route = [unit("HN-THANHXUAN-UBNDPHUONG"), ward, unit("HN"), unit("TLD")]
     event = NominationApproved(
         occurred_at=NOW,
         actor=SONTAY,
-        nomination=nomination("n-1", unit_code="HN-THANHXUAN-VANQUAN", unit_path=route),
+        nomination=nomination("n-1", unit_code="HN-THANHXUAN-UBNDPHUONG", unit_path=route),
         issuer=ward,
     )
 
@@ -359,7 +359,7 @@ async def test_the_issuers_superior_is_read_from_the_path_the_approval_carries(a
     [decision] = awards.store.all_decisions()
     assert decision.document is not None
     assert decision.document.issuer_parent_name == "Liên đoàn Lao động Thành phố Hà Nội"
-    assert decision.readers == ("HN", "HN-P-THANHXUAN", "HN-THANHXUAN-VANQUAN", "TLD")
+    assert decision.readers == ("HN", "HN-P-THANHXUAN", "HN-THANHXUAN-UBNDPHUONG", "TLD")
     assert awards.units.asked == []  # nothing asked of registration: the event said it
 
 

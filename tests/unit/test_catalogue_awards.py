@@ -235,10 +235,10 @@ def test_without_an_issuer_or_a_template_the_catalogue_name_is_printed() -> None
 
 def test_a_nomination_names_its_award_as_the_unit_that_decides_it_on_its_path() -> None:
     assert (
-        award_after("giay_khen_ldld_huyen").name_on_path(path("HN-THANHXUAN-VANQUAN"))
+        award_after("giay_khen_ldld_huyen").name_on_path(path("HN-THANHXUAN-UBNDPHUONG"))
         == "Giấy khen của Ban Chấp hành Liên đoàn Lao động quận Thanh Xuân"
     )
-    after = [unit("HN-THANHXUAN-VANQUAN"), reorganised("HN-P-THANHXUAN"), unit("HN"), unit("TLD")]
+    after = [unit("HN-THANHXUAN-UBNDPHUONG"), reorganised("HN-P-THANHXUAN"), unit("HN"), unit("TLD")]
     assert award_after("giay_khen_ldld_huyen").name_on_path(after) == "Giấy khen của Ban Chấp hành Công đoàn phường Thanh Xuân"
     assert (
         award_after("bang_khen_tong_ldld").name_on_path(after) == "Bằng khen của Ban Chấp hành Tổng Liên đoàn Lao động Việt Nam"
@@ -306,7 +306,7 @@ def test_a_decision_of_the_ward_union_names_its_awards_after_the_ward_union() ->
     on = date(2026, 3, 5)
     nomination = NominationSnapshot(
         id="n-1",
-        unit_path=[unit("HN-THANHXUAN-VANQUAN"), ward, unit("HN"), unit("TLD")],
+        unit_path=[unit("HN-THANHXUAN-UBNDPHUONG"), ward, unit("HN"), unit("TLD")],
         award_code="giay_khen_ldld_huyen",
         award_name="Giấy khen của Ban Chấp hành Công đoàn phường Thanh Xuân",
         awarding_level="district",

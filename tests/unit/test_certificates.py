@@ -252,7 +252,7 @@ def test_a_proposal_and_a_revoked_decision_have_no_certificates() -> None:
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 SONTAY = actor("u-sontay", ("approver", "HN-SONTAY"), full_name="Lãnh đạo LĐLĐ Sơn Tây")
 DST = actor("u-dst", ("submitter", "HN-SONTAY-DST"))
-ELSEWHERE = actor("u-vq", ("submitter", "HN-THANHXUAN-VANQUAN"))
+ELSEWHERE = actor("u-vq", ("submitter", "HN-HADONG-VANQUAN"))
 
 
 def nominated(

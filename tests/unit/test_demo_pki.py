@@ -34,8 +34,9 @@ def test_the_units_that_issue_documents_get_keys_and_the_grassroots_unions_do_no
     codes = {u.code for u in issuing_units()}
     assert {"TLD", "HN", "HN-SONTAY", "HN-THANHXUAN", "HN-CDVC"} <= codes
     assert {"HN-P-THANHXUAN", "HN-P-KHUONGDINH"} <= codes  # created by the shipped 2025 reorganisation
+    assert {"HN-HADONG", "HN-LONGBIEN", "HN-P-SONTAY", "HN-P-HADONG", "HN-X-MYDUC", "HN-X-DONGANH"} <= codes  # every file
     assert "HN-SONTAY-DST" not in codes
-    assert "HN-THANHXUAN-VANQUAN" not in codes
+    assert "HN-HADONG-VANQUAN" not in codes
 
 
 def test_the_ca_says_it_is_a_demo_and_each_unit_certificate_names_its_unit(tmp_path: Path) -> None:

@@ -170,7 +170,7 @@ def test_a_complete_valid_submission_passes_intake() -> None:
 @pytest.mark.parametrize(
     ("award_code", "unit_code", "nominee"),
     [
-        ("giay_khen_ldld_huyen", "HN-THANHXUAN-VANQUAN", Nominee(kind="collective", name="Tổ Toán", member_count=12)),
+        ("giay_khen_ldld_huyen", "HN-HADONG-VANQUAN", Nominee(kind="collective", name="Tổ Toán", member_count=12)),
         ("cong_nhan_gioi_thu_do", "HN-SONTAY-DST", Nominee(kind="individual", name="Đặng Thị Bình")),
         ("bang_khen_tong_ldld", "HN-MYDUC-DAINGHIA", Nominee(kind="collective", name="Phòng Tài chính", member_count=8)),
     ],

@@ -35,7 +35,7 @@ from tests.fakes.registration import FakeUnitOfWork
 MARCH_2026 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 2)
 DST = "HN-SONTAY-DST"  # a CĐCS of Sơn Tây
-VANQUAN = "HN-THANHXUAN-VANQUAN"  # a CĐCS of Thanh Xuân
+VANQUAN = "HN-HADONG-VANQUAN"  # a CĐCS of Hà Đông
 
 
 def actor(user_id: str, role: Any, unit_code: str | None) -> Actor:

@@ -54,7 +54,7 @@ def actor(user_id: str, role: Any, unit_code: str | None, full_name: str = "") -
 
 
 SUBMITTER = actor("u-dst", "submitter", "HN-SONTAY-DST", "Cán bộ CĐCS Đường sắt")
-VANQUAN_SUBMITTER = actor("u-vanquan", "submitter", "HN-THANHXUAN-VANQUAN")
+VANQUAN_SUBMITTER = actor("u-vanquan", "submitter", "HN-HADONG-VANQUAN")
 APPROVER_SONTAY = actor("u-sontay", "approver", "HN-SONTAY", "Lãnh đạo LĐLĐ Sơn Tây")
 APPROVER_THANHXUAN = actor("u-thanhxuan", "approver", "HN-THANHXUAN")
 APPROVER_HN = actor("u-hanoi", "approver", "HN")

@@ -15,6 +15,7 @@ from shared.contracts.commands import Reorganisation
 from shared.contracts.errors import ValidationFailed
 from shared.contracts.values import Level
 from shared.rules.reference import DATA_DIR, ParentSpan, Unit, UnitTree, load_units
+from thidua.demo_world import reorganisation_files
 
 ON = date(2025, 7, 1)
 THANH_XUAN_FILE = DATA_DIR / "reorganisations" / "2025-07-01-thanh-xuan.toml"
@@ -95,11 +96,41 @@ def test_the_thanh_xuan_file_closes_the_district_and_moves_its_cdcs_to_ward_unio
     assert [u.code for u in checked.closed] == ["HN-THANHXUAN"]
     assert {u.code for u in checked.created} >= {"HN-P-THANHXUAN", "HN-P-KHUONGDINH", "HN-P-PHUONGLIET"}
     moved = {m.unit.code: (m.from_parent.code, m.to_parent.code) for m in checked.moved}
-    assert moved["HN-THANHXUAN-VANQUAN"] == ("HN-THANHXUAN", "HN-P-THANHXUAN")
+    assert moved["HN-THANHXUAN-UBNDPHUONG"] == ("HN-THANHXUAN", "HN-P-THANHXUAN")
     assert len([m for m in checked.moved if m.unit.level == "grassroots"]) >= 2
-    vanquan = next(m for m in checked.moved if m.unit.code == "HN-THANHXUAN-VANQUAN")
-    assert [u.code for u in vanquan.new_path] == ["HN-THANHXUAN-VANQUAN", "HN-P-THANHXUAN", "HN", "TLD"]
+    ubnd = next(m for m in checked.moved if m.unit.code == "HN-THANHXUAN-UBNDPHUONG")
+    assert [u.code for u in ubnd.new_path] == ["HN-THANHXUAN-UBNDPHUONG", "HN-P-THANHXUAN", "HN", "TLD"]
     assert checked.after.units["HN-P-THANHXUAN"].level == "district"  # the role "direct superior of grassroots"
+
+
+def shipped(path: Path) -> Reorganisation:
+    with path.open("rb") as f:
+        return Reorganisation.model_validate(tomllib.load(f))
+
+
+@pytest.mark.parametrize("path", reorganisation_files(), ids=lambda p: p.stem)
+def test_every_shipped_file_checks_against_the_migrated_tree(path: Path) -> None:
+    """What `thidua reorg check` asks registration: each file alone, against the tree `thidua migrate` loads."""
+    checked = plan(UnitTree(load_units()), shipped(path))
+    assert len(checked.closed) == 1
+    assert checked.closed[0].name.startswith("Liên đoàn Lao động ")
+    assert checked.created
+    assert all(m.unit.level == "grassroots" for m in checked.moved)
+
+
+def test_the_shipped_files_applied_in_the_demos_order_leave_no_district_union_open() -> None:
+    tree = UnitTree(load_units())
+    for path in reorganisation_files():
+        tree = plan(tree, shipped(path)).after
+    open_after = [u for u in tree.units.values() if u.exists_on(ON)]
+    assert not [u.code for u in open_after if u.level == "district" and u.name.startswith("Liên đoàn Lao động ")]
+    for cdcs in (u for u in open_after if u.level == "grassroots"):
+        route = [u.code for u in tree.path_on(cdcs.code, ON)]
+        assert route[-2:] == ["HN", "TLD"], route
+        superior = tree.units[route[1]]
+        assert superior.name.startswith(("Công đoàn phường ", "Công đoàn xã ", "Công đoàn ngành ", "Công đoàn Viên chức ")), route
+    assert [u.code for u in tree.path_on("HN-HADONG-VANQUAN", ON)] == ["HN-HADONG-VANQUAN", "HN-P-HADONG", "HN", "TLD"]
+    assert [u.code for u in tree.path_on("HN-HADONG-VANQUAN", date(2025, 6, 30))][1] == "HN-HADONG"
 
 
 def test_the_event_repaths_a_nomination_below_a_moved_unit_and_leaves_others_alone() -> None:
