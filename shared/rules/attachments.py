@@ -13,14 +13,16 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.errors import FieldError, ValidationFailed
-from shared.rules import file_content
 from shared.rules.catalog import Award, Catalog
 from shared.rules.dated import require_in_force
+
+if TYPE_CHECKING:
+    from shared.rules import file_content
 
 RULES_FILE = Path(__file__).resolve().parents[1] / "data" / "attachments.toml"
 
@@ -96,6 +98,8 @@ def rules_on(on: date, path: Path = RULES_FILE) -> AttachmentRules:
 def sniff(data: bytes) -> FileKind | Literal["executable"] | None:
     """The file's type from its content (filetype, and oletools' ftguess for Office containers); None when not one we
     take. Only the type: `check_file` also reads the file for what it must not carry."""
+    from shared.rules import file_content  # the parsers (pypdf, oletools…) load with the first file, not the rules
+
     return file_content.detect(data)
 
 
@@ -129,6 +133,8 @@ _REFUSALS: dict[file_content.Reason, tuple[str, str]] = {
 
 def _inspect(name: str, data: bytes, kind: FileKind | None, field: str) -> None:
     """The parsers' reading of the file (shared/rules/file_content.py); a 422 on `field` with the refusal's code."""
+    from shared.rules import file_content
+
     try:
         file_content.inspect(data, kind)
     except file_content.Refused as refused:

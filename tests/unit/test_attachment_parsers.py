@@ -10,7 +10,6 @@ import zipfile
 from datetime import date
 
 import pytest
-from oletools import olevba
 from pypdf import PdfWriter
 from pypdf.actions import JavaScript
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
@@ -250,6 +249,8 @@ def test_a_program_named_like_a_pdf_is_refused_as_a_program() -> None:
 
 def test_the_vba_project_sample_is_what_olevba_calls_macros() -> None:
     """The compound file the tests build is read by olevba as Office's own vbaProject.bin."""
+    from oletools import olevba  # here: `file_content` imports it first, with oletools' deprecation warnings silenced
+
     parser = olevba.VBA_Parser("vbaProject.bin", data=vba_project())
     assert parser.detect_vba_macros() is True
     assert olevba.VBA_Parser("x.bin", data=ole_file({"WordDocument": b"\x00" * 10})).detect_vba_macros() is False

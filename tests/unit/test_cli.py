@@ -161,6 +161,7 @@ SERVICE_MACHINERY = ("faststream", "sqlalchemy", "fastapi", "opentelemetry", "sh
         (["ops", "stuck", "--portal-url", "http://127.0.0.1:{port}"], (*SERVICE_MACHINERY, "nats", "shared.contracts.events")),
         (["outbox", "status", "--portal-url", "http://127.0.0.1:{port}"], (*SERVICE_MACHINERY, "nats")),
         (["clock", "show"], (*SERVICE_MACHINERY, "nats", "httpx")),
+        (["catalog", "list"], ("faststream", "sqlalchemy", "fastapi", "opentelemetry", "nats", "httpx", "pypdf", "oletools")),
     ],
 )
 def test_an_operator_command_loads_only_what_it_uses(argv: list[str], not_loaded: tuple[str, ...], tmp_path: Path) -> None:
