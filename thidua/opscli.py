@@ -100,39 +100,43 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "ops" and args.ops_command == "status":
         return ops_status(args)  # on NATS alone, with its own exit codes: it imports what it needs itself
     from shared.contracts.errors import DomainError
-    from thidua.client import ApiError
 
     try:
         if args.command == "dlq":
-            return asyncio.run(dlq_command(args))
-        return portal_command(args)
+            return on_nats(args)
+        return on_portal(args)
     except DomainError as exc:
         _fail(_domain_message(exc))
-    except ApiError as exc:
-        fields = "; ".join(f"{f.get('field')}: {f.get('message')}" for f in exc.problem.get("fields") or [])
-        _fail(f"{exc.problem.get('title') or exc}" + (f" ({fields})" if fields else ""))
-    except Exception as exc:
-        if not _unreachable(exc):
-            raise
-        where = _redacted(args.nats_url) if getattr(args, "nats_url", None) else getattr(args, "portal_url", "")
-        _fail(f"Không kết nối được {where} ({exc}). Hệ thống đã chạy chưa?")
     return 1
 
 
-def _redacted(nats_url: str) -> str:
+def on_nats(args: argparse.Namespace) -> int:
+    """A dead-letter command, straight on NATS (the HTTP client is not loaded for it)."""
+    import nats.errors
+
     from shared.platform.topology import redacted
 
-    return redacted(nats_url)
+    try:
+        return asyncio.run(dlq_command(args))
+    except (OSError, TimeoutError, nats.errors.Error) as exc:
+        _fail(f"Không kết nối được {redacted(args.nats_url)} ({exc}). Hệ thống đã chạy chưa?")
+    return 1
 
 
-def _unreachable(exc: Exception) -> bool:
-    """A NATS server or portal that could not be reached (NATS's errors exist only once a `dlq` command loaded it)."""
+def on_portal(args: argparse.Namespace) -> int:
+    """An outbox or stuck-nominations command, through the portal's API (NATS is not loaded for it)."""
     import httpx
 
-    nats_errors = sys.modules.get("nats.errors")
-    if nats_errors is not None and isinstance(exc, nats_errors.Error):
-        return True
-    return isinstance(exc, OSError | TimeoutError | httpx.TransportError)
+    from thidua.client import ApiError
+
+    try:
+        return portal_command(args)
+    except ApiError as exc:
+        fields = "; ".join(f"{f.get('field')}: {f.get('message')}" for f in exc.problem.get("fields") or [])
+        _fail(f"{exc.problem.get('title') or exc}" + (f" ({fields})" if fields else ""))
+    except (OSError, TimeoutError, httpx.TransportError) as exc:
+        _fail(f"Không kết nối được {args.portal_url} ({exc}). Hệ thống đã chạy chưa?")
+    return 1
 
 
 # Dead letters

@@ -160,6 +160,7 @@ SERVICE_MACHINERY = ("faststream", "sqlalchemy", "fastapi", "opentelemetry", "sh
         (["ops", "status", "--nats-url", "nats://127.0.0.1:{port}"], (*SERVICE_MACHINERY, "httpx", "shared.contracts.events")),
         (["ops", "stuck", "--portal-url", "http://127.0.0.1:{port}"], (*SERVICE_MACHINERY, "nats", "shared.contracts.events")),
         (["outbox", "status", "--portal-url", "http://127.0.0.1:{port}"], (*SERVICE_MACHINERY, "nats")),
+        (["dlq", "list", "--nats-url", "nats://127.0.0.1:{port}"], (*SERVICE_MACHINERY, "httpx", "shared.contracts.events")),
         (["clock", "show"], (*SERVICE_MACHINERY, "nats", "httpx")),
         (["catalog", "list"], ("faststream", "sqlalchemy", "fastapi", "opentelemetry", "nats", "httpx", "pypdf", "oletools")),
     ],
