@@ -9,15 +9,17 @@ the work, each timer acted on exactly once.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from services.review.usecases.context import ReviewContext
-from services.review.usecases.escalation import ensure_scheduled, fire_due_timers
+from services.review.usecases.escalation import FiredTimer, ensure_scheduled, fire_due_timers
 from shared.platform.service import ServiceContext
 
 log = logging.getLogger("thidua.review.timers")
@@ -107,16 +109,20 @@ class TimerLoop:
         committed = self.review.clock.now()
         for timer in run.failed:
             self.metrics.failures.labels(timer.kind).inc()
-        for fired in run.fired:
-            self._observe(fired.kind, fired.fire_at, fired.outcome, committed)
+        self._observe(run.fired, committed)
         return run.handled
 
-    def _observe(self, kind: str, fire_at: datetime, outcome: str, committed: datetime) -> None:
-        self.metrics.fired.labels(kind, outcome.split(":", maxsplit=1)[0]).inc()
-        if outcome == "rescheduled":
-            return
-        self.metrics.lateness.labels(kind).observe(max(0.0, (committed - fire_at).total_seconds()))
-        if outcome.startswith("escalated:"):
-            self.metrics.escalations.labels(outcome.split(":")[1]).inc()
-        elif outcome.startswith("reminded:"):
-            self.metrics.reminders.labels(kind).inc()
+    def _observe(self, fired: Sequence[FiredTimer], committed: datetime) -> None:
+        """A pass's timers in the metrics: counted by kind and outcome, each one's lateness observed."""
+        for (kind, outcome), count in collections.Counter((f.kind, f.outcome) for f in fired).items():
+            self.metrics.fired.labels(kind, outcome.split(":", maxsplit=1)[0]).inc(count)
+            if outcome.startswith("escalated:"):
+                self.metrics.escalations.labels(outcome.split(":")[1]).inc(count)
+            elif outcome.startswith("reminded:"):
+                self.metrics.reminders.labels(kind).inc(count)
+        lateness: dict[str, Any] = {}  # kind -> its histogram (labels() looked up once a pass)
+        for f in fired:
+            if f.outcome != "rescheduled":
+                if f.kind not in lateness:
+                    lateness[f.kind] = self.metrics.lateness.labels(f.kind)
+                lateness[f.kind].observe(max(0.0, (committed - f.fire_at).total_seconds()))

@@ -6,7 +6,7 @@ where every transaction holds the single write lock.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -131,6 +131,39 @@ def task_changes(record: TaskRecord) -> dict[str, Any]:
     }
 
 
+# Each column of TASK_CHANGES as the domain holds it (the JSON columns before their dump): compared to find what changed.
+_DOMAIN_VALUE: dict[str, Callable[[TaskRecord], Any]] = {
+    "unit_code": lambda r: r.task.unit.code,
+    "unit": lambda r: r.task.unit,
+    "state": lambda r: r.task.state,
+    "claimant_id": lambda r: r.task.claimant_id,
+    "claimant_name": lambda r: r.task.claimant_name,
+    "claimed_at": lambda r: r.claimed_at,
+    "due_at": lambda r: r.task.due_at,
+    "decided_at": lambda r: r.decided_at,
+    "decided_by": lambda r: r.decided_by,
+    "decided_by_name": lambda r: r.decided_by_name,
+    "comment": lambda r: r.comment,
+    "queue_unit_code": lambda r: r.task.holder.code,
+    "queue_unit": lambda r: r.task.holder,
+    "escalations": lambda r: r.task.escalations,
+    "generation": lambda r: r.task.generation,
+    "escalated_at": lambda r: r.escalated_at,
+    "alerted": lambda r: r.task.alerted,
+    "alerted_codes": lambda r: r.task.alerted,
+}
+assert tuple(_DOMAIN_VALUE) == TASK_CHANGES
+
+
+def changed_columns(before: TaskRecord, after: TaskRecord) -> dict[str, Any]:
+    """The columns whose values differ between a task as loaded and as changed, as `task_changes` writes them."""
+    names = [column for column, value in _DOMAIN_VALUE.items() if value(before) != value(after)]
+    if not names:
+        return {}
+    stored = task_changes(after)
+    return {column: stored[column] for column in names}
+
+
 def alerted_codes(units: Sequence[UnitRef]) -> str:
     """ "|a|b|": a unit's code is found with LIKE '%|code|%' on SQLite and PostgreSQL alike."""
     return "|" + "|".join(u.code for u in units) + "|" if units else ""
@@ -196,9 +229,7 @@ class SqlTasks(port.Tasks):
         of timers alerts thousands of tasks to the same superior, with the same new values."""
         alike: dict[tuple[tuple[str, ...], str], tuple[dict[str, Any], list[str]]] = {}
         for before, after in changes:
-            old, new = task_changes(before), task_changes(after)
-            changed = {column: value for column, value in new.items() if old[column] != value}
-            if changed:
+            if changed := changed_columns(before, after):
                 key = (tuple(changed), repr(tuple(changed.values())))  # equal reprs: equal values (JSON, datetimes)
                 alike.setdefault(key, (changed, []))[1].append(after.id)
         tasks = t.tasks
@@ -502,8 +533,9 @@ class SqlNominations(port.Nominations):
     async def unit_paths(self, nomination_ids: Sequence[str]) -> dict[str, list[UnitRef]]:
         noms = t.nominations
         # only the path out of each snapshot (the timer loop asks for thousands): JSON extraction in the database
-        query = sa.select(noms.c.id, noms.c.snapshot["unit_path"]).where(noms.c.id.in_(nomination_ids), noms.c.snapshot.is_not(None))
-        return {nid: [unit_ref(u) for u in path] for nid, path in await self.conn.execute(query) if path is not None}
+        path = noms.c.snapshot["unit_path"]
+        query = sa.select(noms.c.id, path).where(noms.c.id.in_(nomination_ids), noms.c.snapshot.is_not(None))
+        return {nid: [unit_ref(u) for u in units] for nid, units in await self.conn.execute(query) if units is not None}
 
 
 def move_row(move: TaskMove) -> dict[str, Any]:
