@@ -6,7 +6,7 @@ where every transaction holds the single write lock.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -107,11 +107,21 @@ def task_record(row: RowMapping) -> TaskRecord:
     )
 
 
+@lru_cache(maxsize=4096)
+def _unit_json(unit: UnitRef) -> dict[str, Any]:
+    return unit.model_dump()
+
+
+def unit_json(unit: UnitRef) -> dict[str, Any]:
+    """A unit as a row stores it; frozen, so its dump is made once (a copy each time: the caller may change it)."""
+    return dict(_unit_json(unit))
+
+
 def task_changes(record: TaskRecord) -> dict[str, Any]:
     task = record.task
     return {
         "unit_code": task.unit.code,
-        "unit": task.unit.model_dump(),
+        "unit": unit_json(task.unit),
         "state": task.state.value,
         "claimant_id": task.claimant_id,
         "claimant_name": task.claimant_name,
@@ -122,46 +132,40 @@ def task_changes(record: TaskRecord) -> dict[str, Any]:
         "decided_by_name": record.decided_by_name,
         "comment": record.comment,
         "queue_unit_code": task.holder.code,
-        "queue_unit": task.holder.model_dump(),
+        "queue_unit": unit_json(task.holder),
         "escalations": task.escalations,
         "generation": task.generation,
         "escalated_at": record.escalated_at,
-        "alerted": [u.model_dump() for u in task.alerted] or None,
+        "alerted": [unit_json(u) for u in task.alerted] or None,
         "alerted_codes": alerted_codes(task.alerted),
     }
 
 
-# Each column of TASK_CHANGES as the domain holds it (the JSON columns before their dump): compared to find what changed.
-_DOMAIN_VALUE: dict[str, Callable[[TaskRecord], Any]] = {
-    "unit_code": lambda r: r.task.unit.code,
-    "unit": lambda r: r.task.unit,
-    "state": lambda r: r.task.state,
-    "claimant_id": lambda r: r.task.claimant_id,
-    "claimant_name": lambda r: r.task.claimant_name,
-    "claimed_at": lambda r: r.claimed_at,
-    "due_at": lambda r: r.task.due_at,
-    "decided_at": lambda r: r.decided_at,
-    "decided_by": lambda r: r.decided_by,
-    "decided_by_name": lambda r: r.decided_by_name,
-    "comment": lambda r: r.comment,
-    "queue_unit_code": lambda r: r.task.holder.code,
-    "queue_unit": lambda r: r.task.holder,
-    "escalations": lambda r: r.task.escalations,
-    "generation": lambda r: r.task.generation,
-    "escalated_at": lambda r: r.escalated_at,
-    "alerted": lambda r: r.task.alerted,
-    "alerted_codes": lambda r: r.task.alerted,
+# The columns each field of a task is written to (the holder is `queue_unit or unit`); fields not named never change.
+_COLUMNS_OF_TASK_FIELD = {
+    "unit": ("unit_code", "unit", "queue_unit_code", "queue_unit"),
+    "state": ("state",),
+    "claimant_id": ("claimant_id",),
+    "claimant_name": ("claimant_name",),
+    "due_at": ("due_at",),
+    "queue_unit": ("queue_unit_code", "queue_unit"),
+    "escalations": ("escalations",),
+    "generation": ("generation",),
+    "alerted": ("alerted", "alerted_codes"),
 }
-assert tuple(_DOMAIN_VALUE) == TASK_CHANGES
+_ROW_FIELDS = ("claimed_at", "decided_at", "decided_by", "decided_by_name", "comment", "escalated_at")
+assert {c for cs in _COLUMNS_OF_TASK_FIELD.values() for c in cs} | set(_ROW_FIELDS) == set(TASK_CHANGES)
 
 
 def changed_columns(before: TaskRecord, after: TaskRecord) -> dict[str, Any]:
-    """The columns whose values differ between a task as loaded and as changed, as `task_changes` writes them."""
-    names = [column for column, value in _DOMAIN_VALUE.items() if value(before) != value(after)]
+    """The columns whose values differ between a task as loaded and as changed, as `task_changes` writes them
+    (the fields compared as the domain holds them; only a changed task is dumped)."""
+    old, new = vars(before.task), vars(after.task)
+    names = {c for f, columns in _COLUMNS_OF_TASK_FIELD.items() if old[f] is not new[f] and old[f] != new[f] for c in columns}
+    names.update(f for f in _ROW_FIELDS if getattr(before, f) != getattr(after, f))
     if not names:
         return {}
-    stored = task_changes(after)
-    return {column: stored[column] for column in names}
+    return {column: value for column, value in task_changes(after).items() if column in names}
 
 
 def alerted_codes(units: Sequence[UnitRef]) -> str:
@@ -543,8 +547,8 @@ def move_row(move: TaskMove) -> dict[str, Any]:
         "task_id": move.task_id,
         "kind": move.kind,
         "at": move.at,
-        "from_unit": move.from_unit.model_dump(),
-        "to_unit": move.to_unit.model_dump(),
+        "from_unit": unit_json(move.from_unit),
+        "to_unit": unit_json(move.to_unit),
         "reason": move.reason,
         "was_due_at": move.was_due_at,
         "new_due_at": move.new_due_at,
