@@ -444,6 +444,7 @@ async def test_the_timer_loop_wakes_at_the_next_timers_moment_rather_than_a_poll
     async with ctx.engine.connect() as conn:
         pending = store.timers.c.fired_at.is_(None)
         first = await conn.scalar(sa.select(store.timers.c.fire_at).where(pending).order_by(store.timers.c.fire_at).limit(1))
+    assert isinstance(first, datetime)
     clock.at = first - timedelta(seconds=2.5)
     await loop.run_once()
     assert loop._pause() == pytest.approx(2.5)
