@@ -23,6 +23,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from services.review import store
 from services.review.timers import TimerLoop
 from services.review.usecases import intake
 from services.review.usecases.context import ReviewContext
+from services.review.usecases.escalation import FiredTimer
 from shared.contracts.events import NominationSnapshot, NominationSubmitted, Nominee
 from shared.platform.clock import FixedClock
 from shared.platform.db import make_engine
@@ -63,10 +65,9 @@ class RecordingLoop(TimerLoop):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.lateness: list[float] = []
 
-    def _observe(self, kind: str, fire_at: datetime, outcome: str, committed: datetime) -> None:
-        super()._observe(kind, fire_at, outcome, committed)
-        if outcome.startswith("escalated"):
-            self.lateness.append((committed - fire_at).total_seconds())
+    def _observe(self, fired: Sequence[FiredTimer], committed: datetime) -> None:
+        super()._observe(fired, committed)
+        self.lateness += [(committed - f.fire_at).total_seconds() for f in fired if f.outcome.startswith("escalated")]
 
 
 def pct(values: list[float], p: float) -> float:

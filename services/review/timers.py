@@ -1,25 +1,30 @@
 """Review's clock-driven entry point: the loop that fires the persisted timers, and its metrics.
 
 What a timer does is the escalation use case's (`usecases.escalation`): this loop only polls, counts and
-reports. It polls every `poll_interval` seconds of real time, reading the service's clock; several replicas
-share the work, each timer acted on exactly once.
+reports. It polls every `poll_interval` seconds of real time, reading the service's clock, or sooner when a pass saw
+the next timer fall due before then; while a pass finds a full batch due it goes on at once. Several replicas share
+the work, each timer acted on exactly once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from services.review.usecases.context import ReviewContext
-from services.review.usecases.escalation import ensure_scheduled, fire_due_timers
+from services.review.usecases.escalation import FiredTimer, ensure_scheduled, fire_due_timers
 from shared.platform.service import ServiceContext
 
 log = logging.getLogger("thidua.review.timers")
+
+MIN_PAUSE = 0.01  # seconds
 
 
 class TimerMetrics:
@@ -41,7 +46,8 @@ class TimerMetrics:
 
 
 class TimerLoop:
-    """Fires due timers: polls every `poll_interval` seconds of real time, reading the service's clock."""
+    """Fires due timers: polls every `poll_interval` seconds of real time (or at the next timer's moment, if sooner),
+    reading the service's clock; `batch_size` timers per transaction."""
 
     def __init__(
         self,
@@ -49,7 +55,7 @@ class TimerLoop:
         *,
         instance: str,
         metrics: TimerMetrics | None = None,
-        batch_size: int = 200,
+        batch_size: int = 500,
         poll_interval: float = 1.0,
     ) -> None:
         self.ctx = ctx
@@ -59,6 +65,7 @@ class TimerLoop:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self._task: asyncio.Task[None] | None = None
+        self._next_at: datetime | None = None  # the next timer's moment, as the last pass saw it
         self._stopping = asyncio.Event()
 
     def start(self) -> None:
@@ -85,24 +92,37 @@ class TimerLoop:
             if handled == self.batch_size:
                 continue
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self.poll_interval)
+                await asyncio.wait_for(self._stopping.wait(), self._pause())
+
+    def _pause(self) -> float:
+        """Until the next timer falls due by the service's clock, if sooner than the poll interval: a timer is acted on
+        at its moment, not up to a poll later (never less than MIN_PAUSE: a frozen test clock does not move)."""
+        if self._next_at is None:
+            return self.poll_interval
+        until = (self._next_at - self.review.clock.now()).total_seconds()
+        return min(self.poll_interval, max(MIN_PAUSE, until))
 
     async def run_once(self) -> int:
         """Fire up to `batch_size` due timers in one transaction; returns how many were handled."""
         run = await fire_due_timers(self.review, instance=self.instance, batch_size=self.batch_size)
+        self._next_at = run.next_at
         committed = self.review.clock.now()
         for timer in run.failed:
             self.metrics.failures.labels(timer.kind).inc()
-        for fired in run.fired:
-            self._observe(fired.kind, fired.fire_at, fired.outcome, committed)
+        self._observe(run.fired, committed)
         return run.handled
 
-    def _observe(self, kind: str, fire_at: datetime, outcome: str, committed: datetime) -> None:
-        self.metrics.fired.labels(kind, outcome.split(":", maxsplit=1)[0]).inc()
-        if outcome == "rescheduled":
-            return
-        self.metrics.lateness.labels(kind).observe(max(0.0, (committed - fire_at).total_seconds()))
-        if outcome.startswith("escalated:"):
-            self.metrics.escalations.labels(outcome.split(":")[1]).inc()
-        elif outcome.startswith("reminded:"):
-            self.metrics.reminders.labels(kind).inc()
+    def _observe(self, fired: Sequence[FiredTimer], committed: datetime) -> None:
+        """A pass's timers in the metrics: counted by kind and outcome, each one's lateness observed."""
+        for (kind, outcome), count in collections.Counter((f.kind, f.outcome) for f in fired).items():
+            self.metrics.fired.labels(kind, outcome.split(":", maxsplit=1)[0]).inc(count)
+            if outcome.startswith("escalated:"):
+                self.metrics.escalations.labels(outcome.split(":")[1]).inc(count)
+            elif outcome.startswith("reminded:"):
+                self.metrics.reminders.labels(kind).inc(count)
+        lateness: dict[str, Any] = {}  # kind -> its histogram (labels() looked up once a pass)
+        for f in fired:
+            if f.outcome != "rescheduled":
+                if f.kind not in lateness:
+                    lateness[f.kind] = self.metrics.lateness.labels(f.kind)
+                lateness[f.kind].observe(max(0.0, (committed - f.fire_at).total_seconds()))

@@ -358,6 +358,9 @@ class FakeTimers(port.Timers):
         due = [t for t in self.data.timers.values() if t.fired_at is None and t.fire_at <= now]
         return sorted(due, key=lambda t: (t.fire_at, t.id))[:limit]
 
+    async def next_after(self, now: datetime) -> datetime | None:
+        return min((t.fire_at for t in self.data.timers.values() if t.fired_at is None and t.fire_at > now), default=None)
+
     async def mark_fired(self, outcomes: Sequence[tuple[int, str]], at: datetime, by: str) -> None:
         for timer_id, outcome in outcomes:
             self.data.timers[timer_id] = stored(replace(self.data.timers[timer_id], fired_at=at, outcome=outcome, fired_by=by))

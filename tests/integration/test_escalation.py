@@ -432,3 +432,22 @@ async def test_a_task_escalated_under_the_old_rule_goes_back_to_its_unit_with_it
     ]
     assert view["superior_actions"] == ["urge", "set_due_date", "receive_directly"]
     assert (await review_rpc(ctx)["claim"](SONTAY, {"task_id": "old-escalated"}))["claimant_id"] == SONTAY.user_id
+
+
+@pytest.mark.asyncio
+async def test_the_timer_loop_wakes_at_the_next_timers_moment_rather_than_a_poll_later(service_context: Any) -> None:
+    ctx, clock, _ = await review_at(service_context)
+    await submit(ctx)
+    loop = TimerLoop(ctx, instance="a", poll_interval=60)
+    await loop.run_once()
+    assert loop._pause() == 60  # the first reminder is days away: the poll interval comes first
+    async with ctx.engine.connect() as conn:
+        pending = store.timers.c.fired_at.is_(None)
+        first = await conn.scalar(sa.select(store.timers.c.fire_at).where(pending).order_by(store.timers.c.fire_at).limit(1))
+    assert isinstance(first, datetime)
+    clock.at = first - timedelta(seconds=2.5)
+    await loop.run_once()
+    assert loop._pause() == pytest.approx(2.5)
+    clock.at = first
+    assert await loop.run_once() == 1  # the reminder fires at its moment; the next timer is days away again
+    assert loop._pause() == 60

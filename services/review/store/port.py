@@ -71,6 +71,11 @@ class Tasks(ABC):
     async def save(self, *records: TaskRecord) -> None:
         """Write what changes in a task's life (state, claim, holder, due date, decision, level unit)."""
 
+    async def save_changed(self, changes: Sequence[tuple[TaskRecord, TaskRecord]]) -> None:
+        """`save` for tasks changed from what was loaded (`(as loaded, as changed)`): an adapter may write only what
+        differs (the timer loop saves thousands at once)."""
+        await self.save(*(after for _before, after in changes))
+
     @abstractmethod
     async def cancel_active_of_nomination(self, nomination_id: str, at: datetime, comment: str | None) -> None: ...
 
@@ -152,6 +157,10 @@ class Timers(ABC):
     @abstractmethod
     async def due(self, now: datetime, limit: int) -> list[TimerRecord]:
         """Unfired timers due by `now`, locked and skipped by other replicas, the earliest first."""
+
+    @abstractmethod
+    async def next_after(self, now: datetime) -> datetime | None:
+        """When the earliest unfired timer not yet due falls due (None: none pending)."""
 
     @abstractmethod
     async def mark_fired(self, outcomes: Sequence[tuple[int, str]], at: datetime, by: str) -> None: ...

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,6 +36,7 @@ from shared.contracts.values import VIETNAM_TZ, UnitRef
 from shared.rules.text import normalize_name
 
 ACTIVE = [s.value for s in ACTIVE_STATES]
+IN_LIST_MAX = 500  # ids in one `IN (…)`: far below SQLite's limit on parameters (32,766)
 # What a task's life changes; the rest of the row (the dossier's names, the round, when it opened) never does.
 TASK_CHANGES = (
     "unit_code",
@@ -58,21 +60,35 @@ TASK_CHANGES = (
 )
 
 
+@lru_cache(maxsize=4096)
+def _unit_ref(fields: tuple[tuple[str, Any], ...]) -> UnitRef:
+    return UnitRef.model_validate(dict(fields))
+
+
+def unit_ref(stored: dict[str, Any]) -> UnitRef:
+    """A unit as a row stores it (JSON). UnitRef is frozen, so one instance serves every row naming the same unit:
+    thousands of rows name a few units (the timer loop reads a batch of them)."""
+    try:
+        return _unit_ref(tuple(stored.items()))
+    except TypeError:  # a value that is no key (not a unit as written): validated, not cached
+        return UnitRef.model_validate(stored)
+
+
 def task_record(row: RowMapping) -> TaskRecord:
     return TaskRecord(
         task=ReviewTask(
             id=row["id"],
             nomination_id=row["nomination_id"],
-            unit=UnitRef.model_validate(row["unit"]),
+            unit=unit_ref(row["unit"]),
             state=TaskState(row["state"]),
             round=row["round"],
             claimant_id=row["claimant_id"],
             claimant_name=row["claimant_name"],
             due_at=row["due_at"],
-            queue_unit=UnitRef.model_validate(row["queue_unit"]),
+            queue_unit=unit_ref(row["queue_unit"]),
             escalations=row["escalations"],
             generation=row["generation"],
-            alerted=tuple(UnitRef.model_validate(u) for u in row["alerted"] or ()),
+            alerted=tuple(unit_ref(u) for u in row["alerted"] or ()),
         ),
         award_code=row["award_code"],
         award_name=row["award_name"],
@@ -91,11 +107,21 @@ def task_record(row: RowMapping) -> TaskRecord:
     )
 
 
+@lru_cache(maxsize=4096)
+def _unit_json(unit: UnitRef) -> dict[str, Any]:
+    return unit.model_dump()
+
+
+def unit_json(unit: UnitRef) -> dict[str, Any]:
+    """A unit as a row stores it; frozen, so its dump is made once (a copy each time: the caller may change it)."""
+    return dict(_unit_json(unit))
+
+
 def task_changes(record: TaskRecord) -> dict[str, Any]:
     task = record.task
     return {
         "unit_code": task.unit.code,
-        "unit": task.unit.model_dump(),
+        "unit": unit_json(task.unit),
         "state": task.state.value,
         "claimant_id": task.claimant_id,
         "claimant_name": task.claimant_name,
@@ -106,13 +132,40 @@ def task_changes(record: TaskRecord) -> dict[str, Any]:
         "decided_by_name": record.decided_by_name,
         "comment": record.comment,
         "queue_unit_code": task.holder.code,
-        "queue_unit": task.holder.model_dump(),
+        "queue_unit": unit_json(task.holder),
         "escalations": task.escalations,
         "generation": task.generation,
         "escalated_at": record.escalated_at,
-        "alerted": [u.model_dump() for u in task.alerted] or None,
+        "alerted": [unit_json(u) for u in task.alerted] or None,
         "alerted_codes": alerted_codes(task.alerted),
     }
+
+
+# The columns each field of a task is written to (the holder is `queue_unit or unit`); fields not named never change.
+_COLUMNS_OF_TASK_FIELD = {
+    "unit": ("unit_code", "unit", "queue_unit_code", "queue_unit"),
+    "state": ("state",),
+    "claimant_id": ("claimant_id",),
+    "claimant_name": ("claimant_name",),
+    "due_at": ("due_at",),
+    "queue_unit": ("queue_unit_code", "queue_unit"),
+    "escalations": ("escalations",),
+    "generation": ("generation",),
+    "alerted": ("alerted", "alerted_codes"),
+}
+_ROW_FIELDS = ("claimed_at", "decided_at", "decided_by", "decided_by_name", "comment", "escalated_at")
+assert {c for cs in _COLUMNS_OF_TASK_FIELD.values() for c in cs} | set(_ROW_FIELDS) == set(TASK_CHANGES)
+
+
+def changed_columns(before: TaskRecord, after: TaskRecord) -> dict[str, Any]:
+    """The columns whose values differ between a task as loaded and as changed, as `task_changes` writes them
+    (the fields compared as the domain holds them; only a changed task is dumped)."""
+    old, new = vars(before.task), vars(after.task)
+    names = {c for f, columns in _COLUMNS_OF_TASK_FIELD.items() if old[f] is not new[f] and old[f] != new[f] for c in columns}
+    names.update(f for f in _ROW_FIELDS if getattr(before, f) != getattr(after, f))
+    if not names:
+        return {}
+    return {column: value for column, value in task_changes(after).items() if column in names}
 
 
 def alerted_codes(units: Sequence[UnitRef]) -> str:
@@ -173,6 +226,27 @@ class SqlTasks(port.Tasks):
         tasks = t.tasks
         update = tasks.update().where(tasks.c.id == sa.bindparam("b_id")).values({c: sa.bindparam(c) for c in TASK_CHANGES})
         await self.conn.execute(update, [{"b_id": r.id, **task_changes(r)} for r in records])
+
+    async def save_changed(self, changes: Sequence[tuple[TaskRecord, TaskRecord]]) -> None:
+        """Only the columns that differ (an UPDATE that names an indexed column rewrites that index's entry on SQLite
+        even when the value stays, and the tasks have a dozen indexes), and tasks changed alike in one UPDATE: a batch
+        of timers alerts thousands of tasks to the same superior, with the same new values."""
+        alike: dict[tuple[tuple[str, ...], str], tuple[dict[str, Any], list[str]]] = {}
+        for before, after in changes:
+            if changed := changed_columns(before, after):
+                key = (tuple(changed), repr(tuple(changed.values())))  # equal reprs: equal values (JSON, datetimes)
+                alike.setdefault(key, (changed, []))[1].append(after.id)
+        tasks = t.tasks
+        one_by_one: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for (columns, _values), (changed, ids) in alike.items():
+            if len(ids) == 1:
+                one_by_one.setdefault(columns, []).append({"b_id": ids[0], **changed})
+                continue
+            for first in range(0, len(ids), IN_LIST_MAX):
+                await self.conn.execute(tasks.update().where(tasks.c.id.in_(ids[first : first + IN_LIST_MAX])).values(changed))
+        for columns, rows in one_by_one.items():
+            update = tasks.update().where(tasks.c.id == sa.bindparam("b_id")).values({c: sa.bindparam(c) for c in columns})
+            await self.conn.execute(update, rows)
 
     async def cancel_active_of_nomination(self, nomination_id: str, at: datetime, comment: str | None) -> None:
         tasks = t.tasks
@@ -462,12 +536,10 @@ class SqlNominations(port.Nominations):
 
     async def unit_paths(self, nomination_ids: Sequence[str]) -> dict[str, list[UnitRef]]:
         noms = t.nominations
-        query = sa.select(noms.c.id, noms.c.snapshot).where(noms.c.id.in_(nomination_ids))
-        return {
-            nid: [UnitRef.model_validate(u) for u in snapshot["unit_path"]]
-            for nid, snapshot in await self.conn.execute(query)
-            if snapshot is not None
-        }
+        # only the path out of each snapshot (the timer loop asks for thousands): JSON extraction in the database
+        path = noms.c.snapshot["unit_path"]
+        query = sa.select(noms.c.id, path).where(noms.c.id.in_(nomination_ids), noms.c.snapshot.is_not(None))
+        return {nid: [unit_ref(u) for u in units] for nid, units in await self.conn.execute(query) if units is not None}
 
 
 def move_row(move: TaskMove) -> dict[str, Any]:
@@ -475,8 +547,8 @@ def move_row(move: TaskMove) -> dict[str, Any]:
         "task_id": move.task_id,
         "kind": move.kind,
         "at": move.at,
-        "from_unit": move.from_unit.model_dump(),
-        "to_unit": move.to_unit.model_dump(),
+        "from_unit": unit_json(move.from_unit),
+        "to_unit": unit_json(move.to_unit),
         "reason": move.reason,
         "was_due_at": move.was_due_at,
         "new_due_at": move.new_due_at,

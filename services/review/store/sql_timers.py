@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +14,13 @@ from services.review.store import tables as t
 from services.review.store.records import NewNotification, NotificationRecord, Preference, Roster, ScheduledTimer, TimerRecord
 from services.review.store.sql_tasks import ACTIVE
 from shared.contracts.events import Recipient
+
+
+def _utc(moment: datetime | str) -> datetime:
+    """min() over UtcDateTime comes back raw on SQLite (a string, no offset): the instant, in UTC."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class SqlTimers(port.Timers):
@@ -65,12 +72,19 @@ class SqlTimers(port.Timers):
         )
         return [TimerRecord(**row) for row in (await self.conn.execute(query)).mappings()]
 
+    async def next_after(self, now: datetime) -> datetime | None:
+        tm = t.timers
+        earliest = sa.select(sa.func.min(tm.c.fire_at)).where(tm.c.fired_at.is_(None), tm.c.fire_at > now)
+        found = await self.conn.scalar(earliest)
+        return _utc(found) if found is not None else None
+
     async def mark_fired(self, outcomes: Sequence[tuple[int, str]], at: datetime, by: str) -> None:
-        if outcomes:
-            tm = t.timers
-            mark = tm.update().where(tm.c.id == sa.bindparam("b_id"))
-            values = {"fired_at": at, "outcome": sa.bindparam("b_outcome"), "fired_by": by}
-            await self.conn.execute(mark.values(values), [{"b_id": i, "b_outcome": outcome} for i, outcome in outcomes])
+        by_outcome: dict[str, list[int]] = {}
+        for timer_id, outcome in outcomes:
+            by_outcome.setdefault(outcome, []).append(timer_id)
+        tm = t.timers
+        for outcome, ids in by_outcome.items():  # a batch has a few outcomes: one UPDATE each
+            await self.conn.execute(tm.update().where(tm.c.id.in_(ids)).values(fired_at=at, outcome=outcome, fired_by=by))
 
     async def reschedule(self, moves: Sequence[tuple[int, datetime]]) -> None:
         if moves:

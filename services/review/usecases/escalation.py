@@ -121,6 +121,8 @@ def notifications(
 ) -> list[NewNotification]:
     """What each person told about the task sees in their bell (`unit_code`: the unit the note is for, the task's own
     by default)."""
+    if not told:
+        return []
     task = record.task
     text = notification_text(task, kind, record.nominee_name, record.award_name, superior=superior, message=message)
     return [
@@ -185,6 +187,7 @@ class TimerRun:
     handled: int = 0
     fired: list[FiredTimer] = field(default_factory=list)
     failed: list[TimerRecord] = field(default_factory=list)
+    next_at: datetime | None = None  # when the next timer falls due, when this pass left none due (None: none pending)
 
 
 class TimerBatch:
@@ -195,6 +198,7 @@ class TimerBatch:
         self.instance = instance
         self.rules = rules
         self.tasks: dict[str, TaskRecord] = {}
+        self.loaded: dict[str, TaskRecord] = {}  # as read, before this batch changed them
         self.paths: dict[str, list[UnitRef]] = {}  # nomination id -> unit path
         self.rosters: dict[str, list[Recipient]] = {}
         self.changed: dict[str, TaskRecord] = {}
@@ -205,9 +209,11 @@ class TimerBatch:
         self.done: list[tuple[int, str]] = []  # timers fired, with their outcome
         self.rescheduled: list[tuple[int, datetime]] = []
         self.outcomes: list[FiredTimer] = []
+        self.lapses: dict[tuple[str, str], datetime | None] = {}  # (level, award code) -> lapse_at, the same all batch
 
     async def load(self, uow: UnitOfWork, timers: Sequence[TimerRecord]) -> None:
         self.tasks = await uow.tasks.lock_many(sorted({timer.task_id for timer in timers}))
+        self.loaded = dict(self.tasks)
         self.paths = await uow.nominations.unit_paths(sorted({r.task.nomination_id for r in self.tasks.values()}))
         units = {code for path in self.paths.values() for code in (u.code for u in path)}
         self.rosters = await uow.rosters.of_units(sorted(units))
@@ -276,7 +282,7 @@ class TimerBatch:
                 actor_name=SYSTEM_ACTOR.full_name,
             )
         )
-        lapses = lapse_at(record, self.now, self.rules)
+        lapses = self._lapse_at(record)
         if lapses is not None:
             self.new_timers.append(ScheduledTimer(task.id, "escalate", alerted.task.generation, lapses))
         self._notify(alerted, "overdue", superior=superior.short_name)
@@ -295,8 +301,16 @@ class TimerBatch:
         )
         return f"escalated:{reason}"
 
+    def _lapse_at(self, record: TaskRecord) -> datetime | None:
+        """`lapse_at` once per level and award in the batch: every timer in it shares `now`, and looking the award up
+        in the catalogue and the rule up in the calendar cost more than the rest of the escalation."""
+        key = (record.task.unit.level, record.award_code)
+        if key not in self.lapses:
+            self.lapses[key] = lapse_at(record, self.now, self.rules)
+        return self.lapses[key]
+
     async def write(self, uow: UnitOfWork) -> None:
-        await uow.tasks.save(*self.changed.values())
+        await uow.tasks.save_changed([(self.loaded[task_id], record) for task_id, record in self.changed.items()])
         await uow.moves.add(*self.moves)
         await uow.timers.add(self.new_timers)
         await notes.issue(uow, *self.notifications)
@@ -324,6 +338,8 @@ async def fire_due_timers(review: ReviewContext, *, instance: str, batch_size: i
     run = TimerRun()
     async with review.unit_of_work() as uow:
         due = await uow.timers.due(now, batch_size)
+        if len(due) < batch_size:
+            run.next_at = await uow.timers.next_after(now)
         if not due:
             return run
         try:
