@@ -1,6 +1,6 @@
 """Message contracts: the event envelope and every event the services exchange (the actor: `actors`).
 
-One module on purpose (about 650 lines, over the project's 600): it is the bus's vocabulary, and a reader checks a
+One module on purpose (about 620 lines, over the project's 600): it is the bus's vocabulary, and a reader checks a
 change to one event against the snapshots and the other events it travels with; `EVENT_TYPES` at the end must list
 every event, which one file keeps checkable. Splitting by producer would put a snapshot (DecisionSnapshot, used by
 awards' and registration's events) in one service's module and its readers in another.
