@@ -71,28 +71,78 @@ def rpc_subject(service: str, operation: str) -> str:
 class ConsumerDef:
     durable: str
     stream: StreamDef
-    filter_subject: str
+    # The events this durable takes, by subject: the server filters out every other event of the stream, so a
+    # service never fetches, decodes and acks facts it does not react to (the consumer's handlers must be exactly
+    # these: shared.platform.messaging.EventConsumer refuses to start otherwise).
+    subjects: tuple[str, ...]
     # Only what the stream receives once the durable exists: a durable added to a running installation does not
     # act on the stream's history (the bell does not note years of past events as new). Created by the administrator
     # before any service runs, on a new installation it sees every event all the same.
     from_creation: bool = False
 
+    @property
+    def subscribed_subject(self) -> str:
+        """The one subject a subscription names: the durable's own filter when it has one, else its stream's."""
+        return self.subjects[0] if len(self.subjects) == 1 else self.stream.subjects[0]
 
-REVIEW_FROM_REGISTRATION = ConsumerDef("review-registration", REGISTRATION_STREAM, f"{PREFIX}.registration.>")
-# Awards reacts to single and batch approvals; it acks every other review event unhandled (EventConsumer).
-AWARDS_FROM_REVIEW = ConsumerDef("awards-review", REVIEW_STREAM, f"{PREFIX}.review.>")
-REGISTRATION_FROM_REVIEW = ConsumerDef("registration-review", REVIEW_STREAM, f"{PREFIX}.review.>")
-REVIEW_FROM_PORTAL = ConsumerDef("review-portal", PORTAL_STREAM, UNIT_APPROVERS_CHANGED)
-REGISTRATION_FROM_AWARDS = ConsumerDef("registration-awards", AWARDS_STREAM, f"{PREFIX}.awards.>")
+
+REVIEW_FROM_REGISTRATION = ConsumerDef(
+    "review-registration",
+    REGISTRATION_STREAM,
+    (NOMINATION_SUBMITTED, NOMINATION_RESUBMITTED, NOMINATION_WITHDRAWN, UNITS_REORGANISED),
+)
+# Awards reacts to single and batch approvals, and to the batches forwarded with their tờ trình.
+AWARDS_FROM_REVIEW = ConsumerDef("awards-review", REVIEW_STREAM, (NOMINATION_APPROVED, NOMINATIONS_APPROVED, PROPOSAL_FORWARDED))
+# Registration keeps each nomination's status and timeline: every step of review's work on it.
+REGISTRATION_FROM_REVIEW = ConsumerDef(
+    "registration-review",
+    REVIEW_STREAM,
+    (
+        TASK_OPENED,
+        TASK_CLAIMED,
+        TASK_RELEASED,
+        TASK_ESCALATED,
+        TASK_SENT_BACK,
+        TASK_REORGANISED,
+        NOMINATION_FORWARDED,
+        NOMINATION_RETURNED,
+        NOMINATION_REJECTED,
+        NOMINATION_APPROVED,
+        NOMINATIONS_APPROVED,
+        COUNCIL_VOTE_RECORDED,
+    ),
+)
+REVIEW_FROM_PORTAL = ConsumerDef("review-portal", PORTAL_STREAM, (UNIT_APPROVERS_CHANGED,))
+REGISTRATION_FROM_AWARDS = ConsumerDef(
+    "registration-awards",
+    AWARDS_STREAM,
+    (DECISION_DRAFTED, AWARD_GRANTED, AWARD_PROPOSED, STATE_OUTCOME_RECORDED, DECISION_REVOKED, PROPOSAL_SIGNED),
+)
 # The bell: review reads its own facts back (a new dossier in a queue, a task assigned, a dossier returned, rejected,
 # forwarded, approved, blocked by its council) and awards' decisions, and notes them for the people concerned.
-REVIEW_BELL_FROM_REVIEW = ConsumerDef("review-bell", REVIEW_STREAM, f"{PREFIX}.review.>", from_creation=True)
+REVIEW_BELL_FROM_REVIEW = ConsumerDef(
+    "review-bell",
+    REVIEW_STREAM,
+    (
+        TASK_OPENED,
+        TASK_CLAIMED,
+        NOMINATION_RETURNED,
+        NOMINATION_REJECTED,
+        NOMINATION_FORWARDED,
+        NOMINATION_APPROVED,
+        NOMINATIONS_APPROVED,
+        COUNCIL_VOTE_RECORDED,
+    ),
+    from_creation=True,
+)
 # …and review keeps the number a forwarding tờ trình got when the unit's officer signed it (ProposalSigned).
-REVIEW_FROM_AWARDS = ConsumerDef("review-awards", AWARDS_STREAM, f"{PREFIX}.awards.>", from_creation=True)
+REVIEW_FROM_AWARDS = ConsumerDef(
+    "review-awards", AWARDS_STREAM, (AWARD_GRANTED, AWARD_PROPOSED, PROPOSAL_SIGNED, STATE_OUTCOME_RECORDED), from_creation=True
+)
 # The notifier: the notes review wrote (to email them) and the users' addresses the portal announces. Notes before the
 # durable existed are not mailed; every address ever announced is read (a new notifier learns them all).
-NOTIFIER_FROM_REVIEW = ConsumerDef("notifier-review", REVIEW_STREAM, NOTIFICATION_ISSUED, from_creation=True)
-NOTIFIER_FROM_PORTAL = ConsumerDef("notifier-portal", PORTAL_STREAM, USER_CONTACT_CHANGED)
+NOTIFIER_FROM_REVIEW = ConsumerDef("notifier-review", REVIEW_STREAM, (NOTIFICATION_ISSUED,), from_creation=True)
+NOTIFIER_FROM_PORTAL = ConsumerDef("notifier-portal", PORTAL_STREAM, (USER_CONTACT_CHANGED,))
 CONSUMERS = (
     REVIEW_FROM_REGISTRATION,
     AWARDS_FROM_REVIEW,

@@ -205,6 +205,11 @@ class EventConsumer:
         self.service = service
         self.consumer = consumer
         self.handlers = {cls.SUBJECT: fn for cls, fn in handlers.items()}
+        if set(self.handlers) != set(consumer.subjects):
+            raise ValueError(
+                f"{consumer.durable} takes {sorted(consumer.subjects)} but handles {sorted(self.handlers)}: "
+                "the durable's subjects (shared.contracts.subjects) and its handlers must be the same events"
+            )
         self.max_attempts = max_attempts
         self.retry_delay = retry_delay
         self.outage_backoff = outage_backoff
@@ -222,7 +227,7 @@ class EventConsumer:
         subject = msg.raw_message.subject
         handler = self.handlers.get(subject)
         if handler is None:
-            await msg.ack()  # another consumer's concern: facts we do not react to
+            await msg.ack()  # not one of this durable's subjects (one created before its filter was narrowed)
             return
         delivered = deliveries(msg)
         try:
@@ -403,7 +408,7 @@ class EventConsumer:
 
         consume.__name__ = f"consume_{self.consumer.durable.replace('-', '_')}"
         router.subscriber(
-            self.consumer.filter_subject,
+            self.consumer.subscribed_subject,
             stream=JStream(self.consumer.stream.name, declare=False),
             durable=self.consumer.durable,
             pull_sub=PullSub(batch_size=1, timeout=1.0),

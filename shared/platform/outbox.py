@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -70,16 +72,15 @@ async def outbox_backlog(engine: AsyncEngine, outbox: sa.Table) -> tuple[int, da
 
 
 async def first_delivery(conn: AsyncConnection, inbox: sa.Table, consumer: str, event: Event, now: datetime) -> bool:
-    """Record the event as processed by `consumer`; False if it already was (a redelivery or replay)."""
-    seen = await conn.scalar(
-        sa.select(sa.func.count()).select_from(inbox).where(inbox.c.consumer == consumer, inbox.c.event_id == str(event.event_id))
-    )
-    if seen:
-        return False
-    await conn.execute(
-        inbox.insert().values(consumer=consumer, event_id=str(event.event_id), subject=event.SUBJECT, processed_at=now)
-    )
-    return True
+    """Record the event as processed by `consumer`; False if it already was (a redelivery or replay).
+
+    One statement, `INSERT … ON CONFLICT DO NOTHING` on the inbox's key: on PostgreSQL a replica handling the same
+    event at the same moment waits for the first one's transaction and then inserts nothing.
+    """
+    row = {"consumer": consumer, "event_id": str(event.event_id), "subject": event.SUBJECT, "processed_at": now}
+    insert = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
+    result = await conn.execute(insert(inbox).values(row).on_conflict_do_nothing())
+    return bool(result.rowcount)
 
 
 class OutboxRelay:
@@ -153,7 +154,6 @@ class OutboxRelay:
         if self.engine.dialect.name == "sqlite":
             return await self._publish_batch_unlocked()
         ob = self.outbox
-        sent: list[int] = []
         async with self.engine.begin() as conn:
             rows = (
                 await conn.execute(
@@ -164,13 +164,9 @@ class OutboxRelay:
                     .with_for_update(skip_locked=True)
                 )
             ).all()
-            for row in rows:
-                try:
-                    await self._publish_row(row)
-                except Exception as exc:
-                    await self._failed(conn, row, exc)
-                    break
-                sent.append(row.id)
+            sent, failure = await self._publish_rows(rows)
+            if failure is not None:
+                await self._failed(conn, *failure)
             if sent:  # one statement for the batch; the rows stay locked until this commits, as each one did
                 await conn.execute(ob.update().where(ob.c.id.in_(sent)).values(published_at=self.clock.now()))
         return len(sent)
@@ -192,21 +188,28 @@ class OutboxRelay:
                     .limit(self.batch_size)
                 )
             ).all()
-        sent: list[int] = []
-        failure: tuple[Any, Exception] | None = None
-        for row in rows:
-            try:
-                await self._publish_row(row)
-            except Exception as exc:
-                failure = (row, exc)
-                break
-            sent.append(row.id)
+        sent, failure = await self._publish_rows(rows)
         async with self.engine.begin() as conn:
             if sent:
                 await conn.execute(ob.update().where(ob.c.id.in_(sent)).values(published_at=self.clock.now()))
             if failure is not None:
                 await self._failed(conn, *failure)
         return len(sent)
+
+    async def _publish_rows(self, rows: Sequence[Any]) -> tuple[list[int], tuple[Any, Exception] | None]:
+        """Publish the batch without waiting for each PubAck before sending the next: every row's publish is started in
+        id order (each is on the connection before the next one starts; the stream keeps that order), then the acks are
+        awaited together. The ids published up to the first failure, and that failure: rows after it that did reach the
+        stream stay pending and are published again, which the stream drops as duplicates (Nats-Msg-Id)."""
+        outcomes = await asyncio.gather(*(self._publish_row(row) for row in rows), return_exceptions=True)
+        sent: list[int] = []
+        for row, outcome in zip(rows, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                if not isinstance(outcome, Exception):
+                    raise outcome  # cancelled (the service is stopping): the rows stay pending
+                return sent, (row, outcome)
+            sent.append(row.id)
+        return sent, None
 
     async def _publish_row(self, row: Any) -> None:
         """Publish in the trace of the request that wrote the row, so the publish span and the consumer join it."""

@@ -86,7 +86,9 @@ UNLIMITED_DELIVERIES = -1
 def consumer_config(consumer: ConsumerDef) -> ConsumerConfig:
     return ConsumerConfig(
         durable_name=consumer.durable,
-        filter_subject=consumer.filter_subject,
+        # one subject as filter_subject (as every durable had before it took a list), several as filter_subjects
+        filter_subject=consumer.subjects[0] if len(consumer.subjects) == 1 else None,
+        filter_subjects=list(consumer.subjects) if len(consumer.subjects) > 1 else None,
         ack_policy=ServerAckPolicy.EXPLICIT,
         deliver_policy=DeliverPolicy.NEW if consumer.from_creation else DeliverPolicy.ALL,
         ack_wait=ACK_WAIT_SECONDS,

@@ -29,7 +29,9 @@ from shared.platform.topology import ensure_topology
 from tests.integration.conftest import NOW, SUBMITTER, eventually, running_broker, snapshot, stream_count
 
 SERVICE = "review"
-CONSUMER = ConsumerDef("opstest-registration", subjects.REGISTRATION_STREAM, f"{subjects.PREFIX}.registration.>")
+CONSUMER = ConsumerDef(
+    "opstest-registration", subjects.REGISTRATION_STREAM, (subjects.NOMINATION_WITHDRAWN, subjects.NOMINATION_SUBMITTED)
+)
 DLQ = subjects.DEADLETTER_STREAM.name
 
 

@@ -11,7 +11,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from faststream.nats import NatsBroker, NatsRouter
@@ -25,7 +25,9 @@ from shared.platform.topology import ensure_topology
 from tests.integration.conftest import NOW, SUBMITTER, eventually, running_broker, snapshot, stream_count, stream_messages
 
 SERVICE = "testsvc"
-CONSUMER = ConsumerDef("testsvc-registration", subjects.REGISTRATION_STREAM, f"{subjects.PREFIX}.registration.>")
+CONSUMER = ConsumerDef("testsvc-registration", subjects.REGISTRATION_STREAM, (subjects.NOMINATION_WITHDRAWN,))
+# The same durable as a release before the filters were narrowed created it: every event of the stream.
+WIDE = ConsumerDef(CONSUMER.durable, subjects.REGISTRATION_STREAM, subjects.REGISTRATION_STREAM.subjects)
 DLQ = subjects.DEADLETTER_STREAM.name
 WITHDRAWN = subjects.NOMINATION_WITHDRAWN
 
@@ -52,9 +54,9 @@ class Recorder:
 
 @asynccontextmanager
 async def consuming(
-    nats_url: str, handler: Recorder, *, max_attempts: int = 3, retry_delay: float = 0.05
+    nats_url: str, handler: Recorder, *, max_attempts: int = 3, retry_delay: float = 0.05, durable: ConsumerDef = CONSUMER
 ) -> AsyncIterator[NatsBroker]:
-    await ensure_topology(nats_url, (CONSUMER,))
+    await ensure_topology(nats_url, (durable,))
 
     def wire(router: NatsRouter, broker: NatsBroker) -> None:
         EventConsumer(
@@ -211,10 +213,26 @@ async def test_valid_messages_behind_a_poison_message_are_handled_while_it_is_be
 
 
 @pytest.mark.asyncio
-async def test_events_without_a_handler_in_this_service_are_acked_and_ignored(clean_nats: str, js: JetStreamContext) -> None:
+async def test_events_the_durable_does_not_take_never_reach_the_service(clean_nats: str, js: JetStreamContext) -> None:
     handler = Recorder()
     other = NominationSubmitted(occurred_at=NOW, actor=SUBMITTER, nomination=snapshot("n-other"))
     async with consuming(clean_nats, handler):
+        await publish(js, other.model_dump_json().encode(), subject=subjects.NOMINATION_SUBMITTED)
+        await publish(js, withdrawn("n-mine"))
+        await wait_for(lambda: handler.handled == ["n-mine"])
+        info = await settled(js)
+
+    assert handler.calls == ["n-mine"]
+    assert info.delivered.stream_seq == 2
+    assert info.num_pending == 0
+    assert info.config.filter_subject == subjects.NOMINATION_WITHDRAWN
+
+
+@pytest.mark.asyncio
+async def test_a_durable_still_taking_every_event_has_the_others_acked_and_ignored(clean_nats: str, js: JetStreamContext) -> None:
+    handler = Recorder()
+    other = NominationSubmitted(occurred_at=NOW, actor=SUBMITTER, nomination=snapshot("n-other"))
+    async with consuming(clean_nats, handler, durable=WIDE):
         await publish(js, other.model_dump_json().encode(), subject=subjects.NOMINATION_SUBMITTED)
         await publish(js, withdrawn("n-mine"))
         await wait_for(lambda: handler.handled == ["n-mine"])
@@ -238,3 +256,10 @@ async def test_messages_published_before_the_service_starts_are_consumed_from_th
         await settled(js)
 
     assert handler.handled == ["n-0", "n-1", "n-2"]  # in stream order, one at a time
+
+
+def test_a_consumer_whose_handlers_are_not_its_durable_s_subjects_refuses_to_start() -> None:
+    with pytest.raises(ValueError, match="testsvc-registration takes"):
+        EventConsumer(cast(Any, None), SERVICE, CONSUMER, {NominationWithdrawn: Recorder(), NominationSubmitted: Recorder()})
+    with pytest.raises(ValueError, match="must be the same events"):
+        EventConsumer(cast(Any, None), SERVICE, WIDE, {NominationWithdrawn: Recorder()})

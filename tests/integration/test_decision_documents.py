@@ -430,15 +430,24 @@ async def test_a_state_title_ends_in_a_numbered_proposal_without_prize_and_regis
 
 
 @pytest.mark.asyncio
-async def test_an_awards_durable_created_with_the_old_single_filter_is_widened_at_start(js: JetStreamContext) -> None:
-    """An upgraded deployment: the durable still filters nomination_approved; ensure_consumer (run at start) updates it
-    so that batch approvals reach awards too."""
+@pytest.mark.parametrize("old_filter", [(subjects.NOMINATION_APPROVED,), subjects.REVIEW_STREAM.subjects])
+async def test_an_awards_durable_created_with_an_older_filter_takes_its_events_after_migrate(
+    js: JetStreamContext, old_filter: tuple[str, ...]
+) -> None:
+    """An upgraded deployment: the durable still filters nomination_approved (the first releases), or every review event
+    (before the filters were narrowed); ensure_consumer (run by every `thidua migrate`) updates it to the events awards
+    handles, batch approvals and forwarded batches among them."""
     await ensure_streams(js)
-    old = subjects.ConsumerDef(AWARDS_FROM_REVIEW.durable, subjects.REVIEW_STREAM, subjects.NOMINATION_APPROVED)
+    old = subjects.ConsumerDef(AWARDS_FROM_REVIEW.durable, subjects.REVIEW_STREAM, old_filter)
     await ensure_consumer(js, old)
     await ensure_consumer(js, AWARDS_FROM_REVIEW)
     info = await js.consumer_info("REVIEW", AWARDS_FROM_REVIEW.durable)
-    assert info.config.filter_subject == "thidua.review.>"
+    assert not info.config.filter_subject
+    assert info.config.filter_subjects == [
+        subjects.NOMINATION_APPROVED,
+        subjects.NOMINATIONS_APPROVED,
+        subjects.PROPOSAL_FORWARDED,
+    ]
 
 
 async def reported(nc: NatsClient, actor: Actor, unit_code: str) -> int:

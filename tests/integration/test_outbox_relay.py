@@ -22,13 +22,14 @@ from services.registration import store
 from services.registration.usecases import units as registration_units
 from services.registration.usecases.context import RegistrationContext
 from shared.contracts import subjects
+from shared.contracts.events import NominationWithdrawn
 from shared.platform.messaging import publish_event
 from shared.platform.outbox import OutboxRelay
 from shared.platform.outbox import enqueue as real_enqueue
 from shared.platform.service import ServiceContext
 from shared.platform.topology import DUPLICATE_WINDOW_SECONDS
 from shared.rules import reference
-from tests.integration.conftest import SUBMITTER, count_rows, draft, eventually, stream_count, stream_messages
+from tests.integration.conftest import NOW, SUBMITTER, count_rows, draft, eventually, stream_count, stream_messages
 
 STREAM = subjects.REGISTRATION_STREAM.name
 
@@ -136,6 +137,55 @@ async def test_rows_of_several_use_cases_are_published_in_commit_order(
     assert bodies[1]["nomination"]["id"] == second["id"]
     assert bodies[2]["nomination_id"] == first["id"]
     assert [m.headers["Nats-Msg-Id"] for m in messages] == [r["event_id"] for r in await outbox_rows(registration)]
+
+
+async def withdrawals(ctx: ServiceContext, count: int) -> list[str]:
+    """`count` outbox rows written straight into the outbox (one transaction), their event ids in id order."""
+    events = [NominationWithdrawn(occurred_at=NOW, actor=SUBMITTER, nomination_id=f"n-{i}") for i in range(count)]
+    async with ctx.engine.begin() as conn:
+        await real_enqueue(conn, store.outbox, *events)
+    return [str(e.event_id) for e in events]
+
+
+@pytest.mark.asyncio
+async def test_a_batch_published_without_waiting_for_each_ack_reaches_the_stream_in_id_order(
+    registration: ServiceContext, broker: NatsBroker, js: JetStreamContext
+) -> None:
+    event_ids = await withdrawals(registration, 250)
+
+    await relay_for(registration, broker, batch_size=100).flush()
+
+    messages = await stream_messages(js, STREAM)
+    assert [m.headers["Nats-Msg-Id"] for m in messages] == event_ids
+    assert all(r["published_at"] is not None for r in await outbox_rows(registration))
+
+
+@pytest.mark.asyncio
+async def test_a_failure_inside_a_batch_marks_only_the_rows_before_it_and_the_rest_goes_out_once(
+    registration: ServiceContext, broker: NatsBroker, js: JetStreamContext
+) -> None:
+    event_ids = await withdrawals(registration, 10)
+    failing = {event_ids[4]}
+
+    async def publish(subject: str, payload: bytes, headers: dict[str, str]) -> None:
+        if headers["Nats-Msg-Id"] in failing:
+            raise TimeoutError("no PubAck")
+        await publish_event(broker, subject, payload, headers)
+
+    relay = OutboxRelay(registration.engine, store.outbox, publish, registration.clock)
+    assert await relay.publish_batch() == 4
+    rows = await outbox_rows(registration)
+    assert [r["published_at"] is not None for r in rows] == [True] * 4 + [False] * 6
+    assert rows[4]["attempts"] == 1
+    assert "no PubAck" in rows[4]["last_error"]
+    assert all(r["attempts"] == 0 for r in rows[5:])  # published, but left pending behind the failure
+
+    failing.clear()
+    assert await relay.publish_batch() == 6
+    messages = await stream_messages(js, STREAM)
+    # the rows after the failure reached the stream in the first batch; publishing them again added nothing
+    assert sorted(m.headers["Nats-Msg-Id"] for m in messages) == sorted(event_ids)
+    assert [m.headers["Nats-Msg-Id"] for m in messages] == event_ids[:4] + event_ids[5:] + [event_ids[4]]
 
 
 @pytest.mark.asyncio

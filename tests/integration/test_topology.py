@@ -42,7 +42,7 @@ async def test_ensure_consumer_lifts_the_delivery_bound_of_a_durable_created_by_
     assert (before, await max_deliver(js, REVIEW_FROM_REGISTRATION)) == (8, UNLIMITED_DELIVERIES)
     info = await js.consumer_info("REGISTRATION", REVIEW_FROM_REGISTRATION.durable)
     assert info.config.ack_policy == AckPolicy.EXPLICIT
-    assert info.config.filter_subject == "thidua.registration.>"
+    assert info.config.filter_subjects == list(REVIEW_FROM_REGISTRATION.subjects)
     assert info.config.ack_wait == ACK_WAIT_SECONDS
 
 
@@ -52,7 +52,7 @@ async def test_subscribing_with_a_new_config_leaves_an_existing_durable_unchange
     await ensure_consumer(js, AWARDS_FROM_REVIEW)
 
     sub = await js.pull_subscribe(
-        AWARDS_FROM_REVIEW.filter_subject,
+        AWARDS_FROM_REVIEW.subscribed_subject,
         durable=AWARDS_FROM_REVIEW.durable,
         stream="REVIEW",
         config=ConsumerConfig(max_deliver=42, ack_policy=AckPolicy.EXPLICIT),

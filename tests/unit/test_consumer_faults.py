@@ -25,7 +25,7 @@ from shared.platform.faults import Backoff
 from shared.platform.messaging import EventConsumer
 
 SERVICE = "testsvc"
-CONSUMER = ConsumerDef("testsvc-registration", subjects.REGISTRATION_STREAM, f"{subjects.PREFIX}.registration.>")
+CONSUMER = ConsumerDef("testsvc-registration", subjects.REGISTRATION_STREAM, (subjects.NOMINATION_WITHDRAWN,))
 QUICK = Backoff(base=0.001, cap=0.004)
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 SUBMITTER = Actor(
