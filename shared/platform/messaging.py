@@ -403,7 +403,10 @@ class EventConsumer:
             raise Conflict(f"Xử lý lại thư lỗi số {letter.seq} vẫn lỗi: {exc!r}", code="dead_letter_retry_failed") from exc
 
     def register(self, router: NatsRouter) -> None:
-        async def consume(msg: NatsMessage) -> None:
+        # The message reaches the handler as its "body" (`itself`): a parameter typed NatsMessage would be a FastStream
+        # context field, which fast_depends resolves in a worker thread for every message, and FastStream's own JSON
+        # decoding would be wasted (decode_event reads the bytes).
+        async def consume(msg: Any) -> None:
             await self.handle(msg)
 
         consume.__name__ = f"consume_{self.consumer.durable.replace('-', '_')}"
@@ -415,7 +418,13 @@ class EventConsumer:
             config=consumer_config(self.consumer),
             # FastStream passes its own default here, over the connection's: the service's inbox, its only one
             inbox_prefix=f"{inbox_prefix(self.service)}.".encode(),
+            decoder=itself,
         )(consume)
+
+
+async def itself(msg: NatsMessage) -> NatsMessage:
+    """A subscriber's decoder that hands the handler the message itself."""
+    return msg
 
 
 def register_rpc(
@@ -433,8 +442,8 @@ def register_rpc(
     spill = LargeReplies(lambda: broker.connection.jetstream()).spill_for(service) if broker is not None else None  # noqa: PLW0108
     for name, operation in operations.items():
 
-        def bind(op: RpcOperation, op_name: str) -> Callable[[NatsMessage], Awaitable[bytes]]:
-            async def reply(msg: NatsMessage) -> bytes:
+        def bind(op: RpcOperation, op_name: str) -> Callable[[Any], Awaitable[bytes]]:
+            async def reply(msg: Any) -> bytes:  # the NatsMessage itself (decoder=itself: see EventConsumer.register)
                 # the bytes `fitting` measured, sent as they are (the caller decodes JSON without a content type)
                 replied = await answer(msg.body, op, subject=msg.raw_message.subject, callers=callers, keeper=keeper, spill=spill)
                 return encode_reply(replied)
@@ -442,7 +451,7 @@ def register_rpc(
             reply.__name__ = f"rpc_{service}_{op_name}"
             return reply
 
-        router.subscriber(subjects.rpc_subject(service, name), queue=f"thidua-{service}-rpc", max_workers=8)(
+        router.subscriber(subjects.rpc_subject(service, name), queue=f"thidua-{service}-rpc", max_workers=8, decoder=itself)(
             bind(operation, name)
         )
 
