@@ -46,7 +46,7 @@ def page_limit(maximum: int, default: int) -> Any:
     """The `limit` of a list whose pages hold at most `maximum` items (shared.contracts.paging): above it, a 422
     naming `limit` and saying the maximum (`limit_too_large`), before any service is asked."""
 
-    def limit(limit: int) -> int:
+    async def limit(limit: int) -> int:  # async: FastAPI would run a plain function in a worker thread, per request
         if limit > maximum:
             raise PageTooLarge(maximum)
         return limit

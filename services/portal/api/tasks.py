@@ -20,7 +20,7 @@ from shared.contracts.operations import review as review_ops
 from shared.contracts.paging import QUEUE_PAGE_MAX
 
 
-def queue_filters(
+async def queue_filters(  # async: FastAPI runs a plain function dependency in a worker thread, per request
     unit_code: CodePath,
     state: review_ops.QueueState = "active",
     award_code: Code = None,
