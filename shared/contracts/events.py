@@ -555,7 +555,8 @@ class UnitsReorganised(Event):
 
 class NotificationIssued(Event):
     """Review wrote (or, for a batched note, rewrote) one note on a person's bell: everything the notifier needs to
-    email it, with the person's delivery choice for its kind at that moment. One event per note written."""
+    email it, with the person's delivery choice for its kind at that moment. One event per note written for someone who
+    chose an email for its kind (a note on the bell only leaves none)."""
 
     SUBJECT = subjects.NOTIFICATION_ISSUED
     note_id: int

@@ -214,6 +214,8 @@ async def test_the_city_urges_the_district_on_the_tasks_timeline_and_in_its_appr
         await review_rpc(ctx)["urge"](HANOI, {"task_id": task["id"], "message": "  ok "})
     assert empty.value.fields[0].field == "message"
 
+    chosen = {"items": [{"kind": "urged", "delivery": "email_now"}]}  # bell-only notes leave no event for the notifier
+    await review_rpc(ctx)["set_notification_preferences"](SONTAY, chosen)
     view = await review_rpc(ctx)["urge"](HANOI, {"task_id": task["id"], "message": "Đề nghị quận xét ngay trong tuần"})
     assert [(m["kind"], m["from_unit"]["code"], m["to_unit"]["code"], m["comment"]) for m in view["moves"]][-1] == (
         "urged",
@@ -225,7 +227,9 @@ async def test_the_city_urges_the_district_on_the_tasks_timeline_and_in_its_appr
     assert len(urged) == 1
     assert "Đề nghị quận xét ngay trong tuần" in urged[0]["text"]
     issued = await outbox_events(ctx, ".notification_issued")
-    assert any(e["kind"] == "urged" and e["user_id"] == SONTAY.user_id for e in issued)  # the notifier mails it
+    assert [(e["kind"], e["user_id"], e["delivery"]) for e in issued if e["kind"] == "urged"] == [
+        ("urged", SONTAY.user_id, "email_now")
+    ]  # the notifier mails it
     assert (await task_of(ctx, task["nomination_id"]))["queue_unit_code"] == "HN-SONTAY"
 
 

@@ -29,6 +29,7 @@ from shared.contracts.events import (
     NominationSnapshot,
     NominationSubmitted,
     Nominee,
+    NotificationIssued,
     Recipient,
     TaskClaimed,
     TaskOpened,
@@ -183,6 +184,20 @@ async def test_two_new_dossiers_give_each_approver_of_the_unit_one_note_counting
         assert note.text.startswith("2 hồ sơ mới chờ xét tại")
         assert "Trần Thị Bình" in note.text
     assert review.notes("u-dst") == []  # the submitter is not an approver of the queue
+
+
+@pytest.mark.asyncio
+async def test_only_notes_the_person_chose_to_have_emailed_leave_an_event_for_the_notifier(review: Review) -> None:
+    email_now = SetNotificationPreferences.model_validate({"items": [{"kind": "new_in_queue", "delivery": "email_now"}]})
+    await notifications.set_notification_preferences(review.context, SONTAY_2, email_now)
+    await submitted(review, dossier("Nguyễn Văn An"))
+    await review.bell_reads_back()
+    await submitted(review, dossier("Trần Thị Bình"))  # the batched note rewritten: a new revision for the notifier
+    await review.bell_reads_back()
+
+    issued = review.uow.published(NotificationIssued)
+    assert [(e.user_id, e.delivery, e.revision) for e in issued] == [("u-sontay2", "email_now", 1), ("u-sontay2", "email_now", 2)]
+    assert [n.count for n in review.notes("u-sontay")] == [2]  # the bell-only approver's note, with no event
 
 
 @pytest.mark.asyncio

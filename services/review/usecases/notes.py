@@ -1,6 +1,8 @@
-"""Every note review writes on someone's bell also leaves as a `NotificationIssued` event, through the outbox in the
-same transaction: the note's id, its words, the dossier, and the person's delivery choice for its kind at that moment.
-The notifier emails from these events alone (services/notifier); the bell itself does not change."""
+"""Every note review writes on someone's bell that the person chose to have emailed (at once, or in a daily digest)
+also leaves as a `NotificationIssued` event, through the outbox in the same transaction: the note's id, its words, the
+dossier, and the person's delivery choice for its kind at that moment. The notifier emails from these events alone
+(services/notifier); the bell itself does not change. A note on the bell only (the default) leaves no event: the
+notifier would do nothing with it, and at intake those events were most of what it and the bus did per dossier."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from shared.contracts.events import NotificationIssued
 
 
 async def issue(uow: UnitOfWork, *notes: NewNotification) -> None:
-    """Write the notes and publish one NotificationIssued per note."""
+    """Write the notes and publish one NotificationIssued per note to be emailed."""
     if not notes:
         return
     ids = await uow.notifications.add(*notes)
@@ -20,7 +22,8 @@ async def issue(uow: UnitOfWork, *notes: NewNotification) -> None:
     events = []
     for note, note_id in zip(notes, ids, strict=True):
         chosen = await _choices(uow, choices, note.user_id)
-        events.append(issued(note, note_id, chosen.get(note.kind), revision=note.count))
+        if emailed(preference := chosen.get(note.kind)):
+            events.append(issued(note, note_id, preference, revision=note.count))
     await uow.publish(*events)
 
 
@@ -29,7 +32,9 @@ async def reissue(
 ) -> None:
     """A batched note rewritten (one more dossier in the unit's queue): the note and its event say so."""
     await uow.notifications.update_batch(note_id, count=count, text=text, task_id=task_id, nomination_id=nomination_id, at=at)
-    chosen = await _choices(uow, {}, note.user_id)
+    preference = (await _choices(uow, {}, note.user_id)).get(note.kind)
+    if not emailed(preference):
+        return
     rewritten = NewNotification(
         user_id=note.user_id,
         kind=note.kind,
@@ -40,7 +45,12 @@ async def reissue(
         due_at=note.due_at,
         created_at=at,
     )
-    await uow.publish(issued(rewritten, note_id, chosen.get(note.kind), revision=count))
+    await uow.publish(issued(rewritten, note_id, preference, revision=count))
+
+
+def emailed(preference: Preference | None) -> bool:
+    """Whether the person chose an email for this kind of note (none chosen: the bell only)."""
+    return preference is not None and preference.delivery != "bell"
 
 
 def issued(note: NewNotification, note_id: int, preference: Preference | None, *, revision: int = 1) -> NotificationIssued:
