@@ -8,8 +8,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
 from shared.platform.files import private_file
@@ -33,6 +35,12 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def upsert_insert(conn: AsyncConnection, table: sa.Table) -> Any:
+    """An INSERT of `table` that takes ON CONFLICT (`on_conflict_do_nothing`, `on_conflict_do_update`): SQLite's or
+    PostgreSQL's, as the connection's database is."""
+    return (sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert)(table)
 
 
 def is_sqlite(url: str) -> bool:

@@ -16,13 +16,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.contracts.events import Event
 from shared.platform.clock import Clock
+from shared.platform.db import upsert_insert
 from shared.platform.faults import describe, is_transient
 from shared.platform.tracing import continued_from, trace_headers
 
@@ -78,8 +77,7 @@ async def first_delivery(conn: AsyncConnection, inbox: sa.Table, consumer: str, 
     event at the same moment waits for the first one's transaction and then inserts nothing.
     """
     row = {"consumer": consumer, "event_id": str(event.event_id), "subject": event.SUBJECT, "processed_at": now}
-    insert = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
-    result = await conn.execute(insert(inbox).values(row).on_conflict_do_nothing())
+    result = await conn.execute(upsert_insert(conn, inbox).values(row).on_conflict_do_nothing())
     return bool(result.rowcount)
 
 

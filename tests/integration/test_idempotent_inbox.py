@@ -222,6 +222,26 @@ async def test_concurrent_approvals_and_signatures_still_get_gapless_unique_numb
 
 
 @pytest.mark.asyncio
+async def test_the_first_decisions_of_a_year_signed_at_the_same_moment_all_succeed_numbered_one_to_n(
+    service_context: Callable[..., Any],
+) -> None:
+    """Signing is an officer's click (an RPC), not a redelivered event: nothing retries it. Before the issuer has a
+    number in the year, concurrent signatures used to race to create the year's register (a unique violation: a 500)."""
+    ctx = await service_context("awards")
+    await asyncio.gather(*(awards.on_approved(AwardsContext.of(ctx), approved("HN-SONTAY", name=f"Người {i}")) for i in range(4)))
+    await seat_chairs(AwardsContext.of(ctx))
+    drafts = await waiting_drafts(AwardsContext.of(ctx))
+
+    async def sign(draft_id: str) -> None:
+        draft = await awards_draft(ctx, draft_id)
+        await signing.sign_draft(AwardsContext.of(ctx), chair_of(draft.issuer), SignDraft(id=draft_id))
+
+    await asyncio.gather(*(sign(d) for d in drafts))
+
+    assert sorted(d["number"] for d in await decisions(ctx)) == [1, 2, 3, 4]
+
+
+@pytest.mark.asyncio
 async def test_numbering_restarts_at_one_each_year_counted_in_vietnam_time(service_context: Callable[..., Any]) -> None:
     ctx = await service_context("awards")
     # 2025-12-31 18:30 UTC is already 2026-01-01 01:30 in Hà Nội; each is signed the moment it is approved.

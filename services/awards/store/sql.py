@@ -39,6 +39,7 @@ from shared.contracts.events import Event
 from shared.contracts.operations.awards import DecisionFrame
 from shared.contracts.people import SALUTATION_VI
 from shared.contracts.values import UnitRef
+from shared.platform.db import upsert_insert
 from shared.platform.idempotency import mark_committed
 from shared.platform.outbox import enqueue, first_delivery
 
@@ -58,27 +59,26 @@ class SqlAwardsStore(SqlDrafts, SqlOutcomes):
         return await first_delivery(self.conn, inbox, consumer, event, now)
 
     async def advance_register(self, issuer_code: str, year: int) -> int:
-        """Lock the issuer's register of the year and advance it; the number it had (0 for the first)."""
+        """Advance the issuer's register of the year, creating it at its first number, in one statement that holds the
+        row until commit (two first decisions of a year signed at once: the second waits, then takes number 2); the
+        number it had (0 for the first)."""
         c = register_counters
-        where = (c.c.issuer_code == issuer_code, c.c.year == year)
-        last = await self.conn.scalar(sa.select(c.c.last_number).where(*where).with_for_update())
-        if last is None:
-            await self.conn.execute(c.insert().values(issuer_code=issuer_code, year=year, last_number=1))
-            return 0
-        await self.conn.execute(c.update().where(*where).values(last_number=last + 1))
-        return int(last)
+        first = upsert_insert(self.conn, c).values(issuer_code=issuer_code, year=year, last_number=1)
+        advanced = first.on_conflict_do_update(
+            index_elements=[c.c.issuer_code, c.c.year], set_={"last_number": c.c.last_number + 1}
+        ).returning(c.c.last_number)
+        return int(await self.conn.scalar(advanced)) - 1
 
     async def raise_register(self, issuer_code: str, year: int, at_least: int) -> None:
         """The issuer's register of the year goes on above `at_least` (numbers given before the register kept them)."""
         if at_least <= 0:
             return
         c = register_counters
-        where = (c.c.issuer_code == issuer_code, c.c.year == year)
-        last = await self.conn.scalar(sa.select(c.c.last_number).where(*where).with_for_update())
-        if last is None:
-            await self.conn.execute(c.insert().values(issuer_code=issuer_code, year=year, last_number=at_least))
-        elif last < at_least:
-            await self.conn.execute(c.update().where(*where).values(last_number=at_least))
+        first = upsert_insert(self.conn, c).values(issuer_code=issuer_code, year=year, last_number=at_least)
+        higher = sa.case((c.c.last_number < at_least, at_least), else_=c.c.last_number)
+        await self.conn.execute(
+            first.on_conflict_do_update(index_elements=[c.c.issuer_code, c.c.year], set_={"last_number": higher})
+        )
 
     # Decisions
 
