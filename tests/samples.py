@@ -3,6 +3,7 @@ active content, a PNG, Word documents with and without macros, embedded objects 
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import struct
@@ -18,7 +19,10 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObjec
 from shared.rules.documents import OfficialDocument, SignatureBlock, to_pdf
 
 
+@functools.cache
 def sample_pdf(subject: str = "Về việc đề nghị tặng Giấy khen năm 2026") -> bytes:
+    """Rendered once per subject and process (bytes: nothing can change it); the attachment tests build their
+    parameters from it at collection."""
     return to_pdf(
         OfficialDocument(
             kind="TỜ TRÌNH",

@@ -157,6 +157,7 @@ async def dlq_command(args: argparse.Namespace) -> int:
         inbox_prefix=inbox_prefix("operator"),
         connect_timeout=5,
         max_reconnect_attempts=1,
+        reconnect_time_wait=0.1,  # one quick second try, as `ops status` makes, not nats-py's 2 s wait
         error_cb=quiet,
     )
     try:

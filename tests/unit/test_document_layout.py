@@ -227,9 +227,9 @@ def test_a_prize_is_rounded_up_to_ten_thousand_dong_from_2024_and_whole_dong_bef
     assert prize_for(award, "individual", 2_340_000, date(2026, 3, 5)).amount_vnd == 710_000
 
 
-def test_an_unknown_prize_reads_chua_xac_dinh_never_no_prize() -> None:
+def test_an_unknown_prize_reads_chua_xac_dinh_never_no_prize(rendered: dict[str, bytes]) -> None:
     doc = unknown_amount()
-    text = " ".join(_pdf_words(to_pdf(doc)))
+    text = " ".join(_pdf_words(rendered["decision-amount-unknown"]))  # SAMPLES renders unknown_amount() under that name
     assert "chưa xác định" in text
     assert "không kèm tiền thưởng" not in text
     assert "Cộng: 2 chưa xác định" in " ".join(_html_words(str(to_html(doc))))

@@ -40,13 +40,16 @@ ACTOR = Actor(user_id="u-1", username="cdcs.dst", full_name="Cán bộ", roles=(
 PROBLEM = "application/problem+json"
 
 
-@pytest.fixture
-def app(tmp_path: Path) -> FastAPI:
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
+    """One app for the file (building one takes FastAPI a few tenths of a second): no lifespan, so nothing connects and
+    nothing a request does is kept; the only change a test makes, `signed_in`'s caller, it takes back."""
+    var_dir = tmp_path_factory.mktemp("portal-edges")
     settings = PortalSettings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'portal.db'}",
+        database_url=f"sqlite+aiosqlite:///{var_dir / 'portal.db'}",
         nats_url=f"nats://127.0.0.1:{free_port()}",
         jwt_secret="s" * 48,
-        var_dir=tmp_path,
+        var_dir=var_dir,
     )
     generate_keys(settings.keys_dir())
     return create_app(settings)  # no lifespan: nothing connects
@@ -60,14 +63,15 @@ async def http(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest_asyncio.fixture
-async def signed_in(app: FastAPI, http: httpx.AsyncClient) -> httpx.AsyncClient:
+async def signed_in(app: FastAPI, http: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncClient]:
     """The API with a caller: anything that reached a service would fail (none runs), so a 4xx is the edge's own."""
 
     async def actor() -> Actor:
         return ACTOR
 
     app.dependency_overrides[current_actor] = actor
-    return http
+    yield http
+    del app.dependency_overrides[current_actor]
 
 
 def problem(response: httpx.Response) -> dict[str, Any]:

@@ -24,19 +24,24 @@ from thidua.natsserver import free_port
 PROBLEM = "application/problem+json"
 
 
-@pytest.fixture
-def var_dir(tmp_path: Path) -> Path:
-    make_pki(tmp_path)
-    return tmp_path
+# The demo keys, the signed decision and the app are made once for the file: verifying only reads them, and the app
+# runs without its lifespan, so nothing a request does outlives it.
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
+def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    var_dir = tmp_path_factory.mktemp("portal-verify")
+    make_pki(var_dir)
+    return var_dir
+
+
+@pytest.fixture(scope="module")
 def signed(var_dir: Path) -> bytes:
     """A decision signed by HN-SONTAY's demo key (before the test's event loop runs: pyHanko runs its own)."""
     return signed_decision(var_dir).data
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def app(var_dir: Path) -> FastAPI:
     settings = PortalSettings(
         database_url=f"sqlite+aiosqlite:///{var_dir / 'portal.db'}",
