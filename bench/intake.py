@@ -32,7 +32,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -120,8 +120,9 @@ def process_cpu(system: System) -> dict[str, float]:
     return {name: cpu_seconds(pid) for name, pid in pids.items()}
 
 
-def settle(system: System, quiet: float = 0.02, longest: float = 120.0) -> None:
-    """Wait until every process together uses under `quiet` of a core for a second: the pipeline has drained."""
+def settle(system: System, quiet: float = 0.25, longest: float = 120.0) -> None:
+    """Wait until every process together uses under `quiet` of a core for a second: the pipeline has drained (the
+    idle system's timers, relays and heartbeats take about a tenth of a core between them)."""
     deadline = time.monotonic() + longest
     before = sum(process_cpu(system).values())
     while time.monotonic() < deadline:
@@ -151,20 +152,24 @@ def idle_rates(system: System, seconds: float = 10.0) -> dict[str, float]:
 
 
 @contextmanager
+def postgres_database(prefix: str = "thidua_bench") -> Iterator[str]:
+    """A fresh PostgreSQL database on the bench's server, dropped afterwards: its SQLAlchemy (asyncpg) URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{POSTGRES.rsplit('/', 1)[0].replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+    finally:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextmanager
 def databases(backend: str) -> Iterator[dict[str, str]]:
     """Each service's database: SQLite files in the system's var dir ({}), or a fresh PostgreSQL database each."""
     if backend == "sqlite":
         yield {}
         return
-    names = {s: f"thidua_bench_{s}_{uuid.uuid4().hex[:8]}" for s in SERVICES}
-    for name in names.values():
-        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    try:
-        base = POSTGRES.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-        yield {s: f"{base}/{n}" for s, n in names.items()}
-    finally:
-        for name in names.values():
-            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with ExitStack() as stack:
+        yield {s: stack.enter_context(postgres_database(f"thidua_bench_{s}")) for s in SERVICES}
 
 
 def bare_commits(backend: str, tmp: Path, seconds: float = 5.0, clients: int = 1) -> float:
