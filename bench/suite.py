@@ -237,8 +237,7 @@ def system_rows(summary: Summary, options: Options, backend: str, tmp: Path) -> 
             section(f"fully decided, {scale.decided_clients} clients ({name})")
             decided = pipeline_latency.decided(system, scale.decided_clients, scale.decided_seconds, tokens)
             print(decided)
-            notes = [f"{decided.late} decided after the step" * bool(decided.late), f"{decided.failed} failed" * bool(decided.failed)]
-            summary.measured("decided", backend, f"{decided.rate:.2f}" + "".join(f" ({n})" for n in notes if n))
+            summary.measured("decided", backend, f"{decided.rate:.2f}" + decided_notes(decided))
             e2e = [pipeline_latency.pct(decided.durations, q) for q in (0.5, 0.99)]
             summary.measured("decided e2e", backend, " / ".join(ms(t) for t in e2e))
         if "memory" in rows and {"intake", "decided"} & set(rows):
@@ -253,6 +252,11 @@ def system_rows(summary: Summary, options: Options, backend: str, tmp: Path) -> 
             summary.measured("sequential", backend, ms(p50))
         if "queue" in rows:
             queue_rows(summary, scale, backend, system)
+
+
+def decided_notes(decided: pipeline_latency.Decided) -> str:
+    late = f" ({decided.late} decided after the step)" if decided.late else ""
+    return late + (f" ({decided.failed} failed)" if decided.failed else "")
 
 
 def commit_clients(backend: str) -> tuple[int, ...]:
