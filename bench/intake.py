@@ -133,10 +133,10 @@ def settle(system: System, quiet: float = 0.25, longest: float = 120.0) -> None:
         before = now
 
 
-async def _admin(sql: str, dsn: str = POSTGRES) -> None:
+async def _admin(sql: str, dsn: str | None = None) -> None:
     import asyncpg
 
-    conn = await asyncpg.connect(dsn)
+    conn = await asyncpg.connect(dsn or POSTGRES)
     try:
         await conn.execute(sql)
     finally:
