@@ -247,13 +247,13 @@ def page_times(system: System, repetitions: int) -> Timings:
                 timed(lambda: api.get("/api/v1/queues/HN-SONTAY/tasks?limit=50"), repetitions),
             ),
             (PAGE_ONE, timed(page(""), repetitions)),
-            ("Hộp việc page 1000 of all states (deep offset)", timed(page("&state=all&page=1000"), repetitions)),
-            ("Hộp việc search 'nguyen van' (no diacritics)", timed(page("&q=nguyen+van"), repetitions)),
+            (PAGE_1000, timed(page("&state=all&page=1000"), repetitions)),
+            (SEARCH, timed(page("&q=nguyen+van"), repetitions)),
             (
-                "Hộp việc filters: open, award, CĐCS",
+                FILTERS,
                 timed(page("&state=open&award_code=cong_nhan_gioi_thu_do&origin_unit_code=HN-SONTAY-DST"), repetitions),
             ),
-            ("Hộp việc quá hạn (overdue)", timed(page("&state=overdue"), repetitions)),
+            (OVERDUE, timed(page("&state=overdue"), repetitions)),
             ("Hộp việc sorted by nominee (header click)", timed(page("&sort=nominee"), repetitions)),
             ("Hộp việc sorted by received, newest first", timed(page("&sort=-received"), repetitions)),
             ("Hộp việc sorted by award, all states", timed(page("&state=all&sort=award"), repetitions)),
@@ -306,6 +306,10 @@ def measure(tmp: Path, review_url: str | None, count: int, repetitions: int, pla
 
 PAGE_ONE = "Hộp việc page 1 (default: open and claimed)"
 BARE_PAGE = "baseline: page 1 SQL straight on the database"
+PAGE_1000 = "Hộp việc page 1000 of all states (deep offset)"
+SEARCH = "Hộp việc search 'nguyen van' (no diacritics)"
+FILTERS = "Hộp việc filters: open, award, CĐCS"
+OVERDUE = "Hộp việc quá hạn (overdue)"
 # The queue the page shows: the tasks its unit holds (queue_unit_code, the index's column), oldest due first.
 PAGE_SQL = (
     "SELECT * FROM tasks WHERE queue_unit_code='HN-SONTAY' AND state IN ('open','claimed')"
