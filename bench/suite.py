@@ -35,6 +35,7 @@ import argparse
 import asyncio
 import math
 import os
+import statistics
 import subprocess
 import tempfile
 import time
@@ -306,7 +307,7 @@ def p99(times: list[float]) -> float:
 
 
 def median(times: list[float]) -> float:
-    return sorted(times)[len(times) // 2] if times else math.nan
+    return statistics.median(times) if times else math.nan
 
 
 def escalation_row(summary: Summary, scale: Scale, backend: str) -> None:
