@@ -35,7 +35,7 @@ unit: $(VENV)/.test-installed pdfsig
 demo: $(VENV)/.run-installed
 	$(BIN)/thidua demo
 
-# Issue 20's table, every row beside its baselines (bench/suite.py; about an hour on two cores, needs PostgreSQL on
+# Issue 20's table, every row beside its baselines (bench/suite.py; about half an hour on two cores, needs PostgreSQL on
 # 127.0.0.1:5432): not part of `make test`. BENCH_ARGS=--quick for a few minutes, e.g. `make bench BENCH_ARGS=--quick`.
 bench: $(VENV)/.run-installed
 	$(BIN)/python bench/suite.py $(BENCH_ARGS)
