@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test check lint imports typecheck unit lock demo clean chromium pdfsig softhsm axe
+.PHONY: run test check lint imports typecheck unit lock demo clean chromium pdfsig softhsm axe bench
 
 run: $(VENV)/.run-installed
 	$(BIN)/thidua up
@@ -35,6 +35,11 @@ unit: $(VENV)/.test-installed pdfsig
 
 demo: $(VENV)/.run-installed
 	$(BIN)/thidua demo
+
+# Issue 20's table, every row beside its baselines (bench/suite.py; about half an hour on two cores, needs PostgreSQL on
+# 127.0.0.1:5432): not part of `make test`. BENCH_ARGS=--quick for a few minutes, e.g. `make bench BENCH_ARGS=--quick`.
+bench: $(VENV)/.run-installed
+	$(BIN)/python bench/suite.py $(BENCH_ARGS)
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

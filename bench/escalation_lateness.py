@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import statistics
 import tempfile
 import time
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -128,7 +130,44 @@ async def bare_mark_fired(url: str, count: int) -> float:
     return elapsed
 
 
-async def main(count: int, database_url: str | None) -> None:  # noqa: PLR0915 - the benchmark's script, step by step
+@dataclass
+class Lateness:
+    """What one run measured, in seconds; the baselines beside it."""
+
+    backend: str
+    count: int
+    opened_in: float
+    lateness: list[float]  # each task: due → committed escalation
+    escalated_after: float  # the last escalation committed, after the due instant
+    published_after: float  # every TaskEscalated in JetStream, after the due instant
+    poll_interval: float
+    bare_publish: float  # publishing as many messages, one PubAck each
+    bare_mark_fired: float  # marking as many rows fired, 200 per statement
+
+    def p(self, percent: float) -> float:
+        return pct(self.lateness, percent)
+
+    def __str__(self) -> str:
+        lateness, count = self.lateness, self.count
+        return "\n".join(
+            [
+                f"Escalation lateness, {count} tasks due at once ({self.backend}; opened in {self.opened_in:.1f} s):",
+                f"  p50 {pct(lateness, 50):.2f} s   p95 {pct(lateness, 95):.2f} s   p99 {pct(lateness, 99):.2f} s   "
+                f"max {max(lateness):.2f} s   mean {statistics.fmean(lateness):.2f} s",
+                f"  all escalated {self.escalated_after:.2f} s after the due instant "
+                f"({count / max(0.001, self.escalated_after):.0f} per second)",
+                f"  all {count} TaskEscalated events in JetStream {self.published_after:.2f} s after it",
+                "Baselines, same run:",
+                f"  timer poll interval (a timer falling due between polls waits up to): {self.poll_interval:.2f} s",
+                f"  bare JetStream publish of {count} messages, one PubAck each: {self.bare_publish:.2f} s",
+                f"  bare SQL: mark {count} rows fired in batches of 200: {self.bare_mark_fired:.2f} s",
+            ]
+        )
+
+
+async def measure(count: int, database_url: str | None) -> Lateness:
+    """`count` tasks due at once in review's database (a SQLite file of its own, or `database_url`: an empty
+    database), escalated by review's timer loop and outbox relay."""
     work = Path(tempfile.mkdtemp(prefix="thidua-bench-"))
     url = database_url or f"sqlite+aiosqlite:///{work / 'review.db'}"
     server = NatsServer(free_port(), work / "nats").start()
@@ -140,9 +179,7 @@ async def main(count: int, database_url: str | None) -> None:  # noqa: PLR0915 -
         seeding = ServiceContext(engine=engine, clock=FixedClock(OPENED), settings=settings, rules=settings.rulebook())
         started = time.perf_counter()
         due = await open_tasks(seeding, count)
-        print(
-            f"{count} tasks opened through review's handler in {time.perf_counter() - started:.1f} s; all due {due.isoformat()}"
-        )
+        opened_in = time.perf_counter() - started
 
         # The reminders (80 % and the due-day morning) come first; fire them on a frozen clock.
         warmup_ctx = ServiceContext(
@@ -176,26 +213,26 @@ async def main(count: int, database_url: str | None) -> None:  # noqa: PLR0915 -
         await relay.stop()
         await broker.stop()
         await nc.close()
-
-        lateness = loop.lateness
-        print(f"\nEscalation lateness, {count} tasks due at {due.isoformat()} ({'SQLite' if 'sqlite' in url else 'PostgreSQL'}):")
-        print(
-            f"  p50 {pct(lateness, 50):.2f} s   p95 {pct(lateness, 95):.2f} s   p99 {pct(lateness, 99):.2f} s   "
-            f"max {max(lateness):.2f} s   mean {statistics.fmean(lateness):.2f} s"
+        result = Lateness(
+            backend="SQLite" if "sqlite" in url else "PostgreSQL",
+            count=count,
+            opened_in=opened_in,
+            lateness=loop.lateness,
+            escalated_after=(escalated_by - due).total_seconds(),
+            published_after=(published_by - due).total_seconds(),
+            poll_interval=settings.timer_poll_seconds,
+            bare_publish=await bare_publish(server.url, count),
+            bare_mark_fired=await bare_mark_fired(url, count),
         )
-        print(
-            f"  all escalated {(escalated_by - due).total_seconds():.2f} s after the due instant "
-            f"({count / max(0.001, (escalated_by - due).total_seconds()):.0f} per second)"
-        )
-        print(f"  all {count} TaskEscalated events in JetStream {(published_by - due).total_seconds():.2f} s after it")
-
-        print("\nBaselines, same run:")
-        print(f"  timer poll interval (a timer falling due between polls waits up to): {settings.timer_poll_seconds:.2f} s")
-        print(f"  bare JetStream publish of {count} messages, one PubAck each: {await bare_publish(server.url, count):.2f} s")
-        print(f"  bare SQL: mark {count} rows fired in batches of 200: {await bare_mark_fired(url, count):.2f} s")
         await engine.dispose()
+        return result
     finally:
         server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+async def main(count: int, database_url: str | None) -> None:
+    print(await measure(count, database_url))
 
 
 if __name__ == "__main__":

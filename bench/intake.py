@@ -32,12 +32,12 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
-from shared.platform.defaults import DEFAULT_DEMO_PASSWORD
 from shared.platform.settings import ATTACHMENT_RULES_ENV, SERVICES
 from thidua.natsserver import free_port
 from thidua.system import System, SystemConfig
@@ -120,8 +120,9 @@ def process_cpu(system: System) -> dict[str, float]:
     return {name: cpu_seconds(pid) for name, pid in pids.items()}
 
 
-def settle(system: System, quiet: float = 0.02, longest: float = 120.0) -> None:
-    """Wait until every process together uses under `quiet` of a core for a second: the pipeline has drained."""
+def settle(system: System, quiet: float = 0.25, longest: float = 120.0) -> None:
+    """Wait until every process together uses under `quiet` of a core for a second: the pipeline has drained (the
+    idle system's timers, relays and heartbeats take about a tenth of a core between them)."""
     deadline = time.monotonic() + longest
     before = sum(process_cpu(system).values())
     while time.monotonic() < deadline:
@@ -132,10 +133,10 @@ def settle(system: System, quiet: float = 0.02, longest: float = 120.0) -> None:
         before = now
 
 
-async def _admin(sql: str) -> None:
+async def _admin(sql: str, dsn: str | None = None) -> None:
     import asyncpg
 
-    conn = await asyncpg.connect(POSTGRES)
+    conn = await asyncpg.connect(dsn or POSTGRES)
     try:
         await conn.execute(sql)
     finally:
@@ -151,28 +152,33 @@ def idle_rates(system: System, seconds: float = 10.0) -> dict[str, float]:
 
 
 @contextmanager
+def postgres_database(prefix: str = "thidua_bench") -> Iterator[str]:
+    """A fresh PostgreSQL database on the bench's server, dropped afterwards: its SQLAlchemy (asyncpg) URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{POSTGRES.rsplit('/', 1)[0].replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+    finally:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextmanager
 def databases(backend: str) -> Iterator[dict[str, str]]:
     """Each service's database: SQLite files in the system's var dir ({}), or a fresh PostgreSQL database each."""
     if backend == "sqlite":
         yield {}
         return
-    names = {s: f"thidua_bench_{s}_{uuid.uuid4().hex[:8]}" for s in SERVICES}
-    for name in names.values():
-        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    try:
-        base = POSTGRES.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-        yield {s: f"{base}/{n}" for s, n in names.items()}
-    finally:
-        for name in names.values():
-            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with ExitStack() as stack:
+        yield {s: stack.enter_context(postgres_database(f"thidua_bench_{s}")) for s in SERVICES}
 
 
-def bare_commits(backend: str, tmp: Path, seconds: float = 5.0) -> float:
-    """INSERT + COMMIT per row, one client, for `seconds`: commits per second."""
-    count = 0
-    deadline = time.perf_counter() + seconds
+def bare_commits(backend: str, tmp: Path, seconds: float = 5.0, clients: int = 1) -> float:
+    """INSERT + COMMIT per row, `clients` connections at once (SQLite: one, its single writer), for `seconds`: commits
+    per second."""
     if backend == "sqlite":
-        db = sqlite3.connect(tmp / "bare.sqlite", isolation_level=None)
+        count = 0
+        deadline = time.perf_counter() + seconds
+        db = sqlite3.connect(tmp / f"bare-{uuid.uuid4().hex[:8]}.sqlite", isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("CREATE TABLE t (id TEXT PRIMARY KEY, body TEXT)")
         while time.perf_counter() < deadline:
@@ -184,21 +190,28 @@ def bare_commits(backend: str, tmp: Path, seconds: float = 5.0) -> float:
         return count / seconds
     import asyncpg
 
-    async def go() -> int:
+    async def one(dsn: str, deadline: float) -> int:
         n = 0
-        name = f"thidua_bench_bare_{uuid.uuid4().hex[:8]}"
-        await _admin(f'CREATE DATABASE "{name}"')
+        conn = await asyncpg.connect(dsn)
         try:
-            conn = await asyncpg.connect(POSTGRES.rsplit("/", 1)[0] + "/" + name)
-            await conn.execute("CREATE TABLE t (id TEXT PRIMARY KEY, body TEXT)")
             while time.perf_counter() < deadline:
                 async with conn.transaction():
                     await conn.execute("INSERT INTO t VALUES ($1, $2)", uuid.uuid4().hex, "x" * 500)
                 n += 1
+        finally:
             await conn.close()
+        return n
+
+    async def go() -> int:
+        name = f"thidua_bench_bare_{uuid.uuid4().hex[:8]}"
+        await _admin(f'CREATE DATABASE "{name}"')
+        dsn = POSTGRES.rsplit("/", 1)[0] + "/" + name
+        try:
+            await _admin("CREATE TABLE t (id TEXT PRIMARY KEY, body TEXT)", dsn)
+            deadline = time.perf_counter() + seconds  # from here: creating the database is not timed
+            return sum(await asyncio.gather(*(one(dsn, deadline) for _ in range(clients))))
         finally:
             await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        return n
 
     return asyncio.run(go()) / seconds
 
@@ -281,6 +294,93 @@ def line(label: str, accepted: int, seconds: float, latencies: list[float], refu
     return f"{label:<38} {rate:>9.1f}/s  p50 {p50:>8.1f} ms  p99 {p99:>8.1f} ms{extra}"
 
 
+@dataclass
+class Step:
+    """One step of load: `clients` posting for `seconds`, what was accepted and how long each took."""
+
+    label: str
+    clients: int
+    seconds: float
+    accepted: int
+    latencies: list[float]
+    refused: int = 0
+    cpu_ms: dict[str, float] = field(default_factory=dict)  # CPU per accepted nomination, per process
+
+    @property
+    def rate(self) -> float:
+        return self.accepted / self.seconds
+
+    def p(self, q: float) -> float:
+        """The `q` quantile of the accepted requests' latency, in seconds."""
+        return percentile(self.latencies, q)
+
+    def __str__(self) -> str:
+        return line(self.label, self.accepted, self.seconds, self.latencies, self.refused)
+
+
+def trivial_steps(tmp: Path, steps: list[int], seconds: float) -> list[Step]:
+    """The same load on a trivial FastAPI app (one uvicorn process): the framework's and the client's own ceiling."""
+    done = []
+    with trivial_app(tmp) as url:
+        for clients in steps:
+            accepted, latencies, refused = asyncio.run(load(url, "/echo", clients, seconds, lambda c, i: {"c": c, "i": i}, None))
+            done.append(Step(f"trivial FastAPI, {clients} clients", clients, seconds, accepted, latencies, refused))
+            print(done[-1])
+    return done
+
+
+def start_bench_system(var_dir: Path, database_urls: dict[str, str]) -> System:
+    """The embedded system on free ports, with the documents made optional (a nomination needs no upload)."""
+    config = SystemConfig(
+        var_dir=var_dir,
+        nats_port=free_port(),
+        http_ports={s: free_port() for s in SERVICES},
+        database_urls=database_urls,
+        extra_env={ATTACHMENT_RULES_ENV: str(DOCUMENTS_OPTIONAL)},
+    )
+    return System(config).start()
+
+
+def sign_in(system: System, username: str = "cdcs.dst") -> str:
+    reply = httpx.post(
+        f"{system.portal_url}/api/v1/auth/login", json={"username": username, "password": system.config.demo_password}
+    )
+    reply.raise_for_status()
+    return str(reply.json()["access_token"])
+
+
+def intake_steps(
+    system: System, steps: list[int], seconds: float, *, profile: Path | None = None, idle_seconds: float = 10.0
+) -> list[Step]:
+    """Nominations posted at each client count for `seconds`, each step followed by the pipeline settling, and what
+    one accepted nomination cost each process in CPU."""
+    token = sign_in(system)
+    settle(system)
+    idle = idle_rates(system, idle_seconds)
+    print("    idle CPU, ms per second: " + "  ".join(f"{n} {r * 1000:.0f}" for n, r in sorted(idle.items())))
+    done = []
+    for clients in steps:
+        run = uuid.uuid4().hex[:6]
+        before, started = process_cpu(system), time.monotonic()
+        with profiled(system, profile if clients == steps[-1] else None, seconds):
+            accepted, latencies, refused = asyncio.run(
+                load(system.portal_url, "/api/v1/nominations", clients, seconds, nominations(run), token)
+            )
+        step = Step(f"thidua intake, {clients} clients", clients, seconds, accepted, latencies, refused)
+        print(step)
+        settle(system)
+        after, elapsed = process_cpu(system), time.monotonic() - started
+        # what the nominations cost: the CPU over the step and the settling, less what the idle system spends
+        # in that time (heartbeats, outbox relays and timers polling, metrics)
+        step.cpu_ms = {
+            name: max(0.0, after[name] - before[name] - idle[name] * elapsed) * 1000 / max(accepted, 1) for name in after
+        }
+        shown = "  ".join(f"{name} {ms:.1f}" for name, ms in sorted(step.cpu_ms.items(), key=lambda kv: -kv[1]))
+        print(f"    CPU per accepted nomination: {sum(step.cpu_ms.values()):.1f} ms  ({shown})")
+        done.append(step)
+    return done
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
@@ -293,45 +393,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="thidua-intake-bench-") as root, databases(args.backend) as urls:
         tmp = Path(root)
         print(f"bare INSERT+COMMIT, 1 client ({args.backend}): {bare_commits(args.backend, tmp):,.0f}/s")
-        with trivial_app(tmp) as url:
-            for clients in steps:
-                accepted, latencies, refused = asyncio.run(
-                    load(url, "/echo", clients, min(args.seconds, 5.0), lambda c, i: {"c": c, "i": i}, None)
-                )
-                print(line(f"trivial FastAPI, {clients} clients", accepted, min(args.seconds, 5.0), latencies, refused))
-        config = SystemConfig(
-            var_dir=tmp / "var",
-            nats_port=free_port(),
-            http_ports={s: free_port() for s in SERVICES},
-            database_urls=urls,
-            extra_env={ATTACHMENT_RULES_ENV: str(DOCUMENTS_OPTIONAL)},
-        )
-        system = System(config).start()
+        trivial_steps(tmp, steps, min(args.seconds, 5.0))
+        system = start_bench_system(tmp / "var", urls)
         try:
-            token = httpx.post(
-                f"{system.portal_url}/api/v1/auth/login", json={"username": "cdcs.dst", "password": DEFAULT_DEMO_PASSWORD}
-            ).json()["access_token"]
-            settle(system)
-            idle = idle_rates(system)
-            print("    idle CPU, ms per second: " + "  ".join(f"{n} {r * 1000:.0f}" for n, r in sorted(idle.items())))
-            for clients in steps:
-                run = uuid.uuid4().hex[:6]
-                before, started = process_cpu(system), time.monotonic()
-                with profiled(system, args.profile if clients == steps[-1] else None, args.seconds):
-                    accepted, latencies, refused = asyncio.run(
-                        load(system.portal_url, "/api/v1/nominations", clients, args.seconds, nominations(run), token)
-                    )
-                print(line(f"thidua intake, {clients} clients", accepted, args.seconds, latencies, refused))
-                settle(system)
-                after, elapsed = process_cpu(system), time.monotonic() - started
-                # what the nominations cost: the CPU over the step and the settling, less what the idle system spends
-                # in that time (heartbeats, outbox relays and timers polling, metrics)
-                per = {
-                    name: max(0.0, after[name] - before[name] - idle[name] * elapsed) * 1000 / max(accepted, 1) for name in after
-                }
-                total = sum(per.values())
-                shown = "  ".join(f"{name} {ms:.1f}" for name, ms in sorted(per.items(), key=lambda kv: -kv[1]))
-                print(f"    CPU per accepted nomination: {total:.1f} ms  ({shown})")
+            intake_steps(system, steps, args.seconds, profile=args.profile)
         finally:
             system.stop()
     print(f"load average after: {os.getloadavg()[0]:.2f}")

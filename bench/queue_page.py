@@ -185,7 +185,7 @@ def row(label: str, times: list[float]) -> str:
     return f"{label:<62} {statistics.median(times):>8.1f} {p95:>8.1f} {p99:>8.1f}"
 
 
-def main(count: int, repetitions: int, pg_admin_url: str | None, plans: bool) -> None:
+def main(count: int, repetitions: int, pg_admin_url: str | None, plans: bool) -> Timings:
     pg_name = f"thidua_bench_queue_{uuid.uuid4().hex[:8]}"
     if pg_admin_url:
         asyncio.run(pg_admin(pg_admin_url, f'CREATE DATABASE "{pg_name}"'))
@@ -196,74 +196,64 @@ def main(count: int, repetitions: int, pg_admin_url: str | None, plans: bool) ->
                 if pg_admin_url
                 else None
             )
-            measure(Path(tmp), review_url, count, repetitions, plans)
+            return measure(Path(tmp), review_url, count, repetitions, plans)
     finally:
         if pg_admin_url:
             asyncio.run(pg_admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
 
 
-def measure(tmp: Path, review_url: str | None, count: int, repetitions: int, plans: bool) -> None:
-    config = SystemConfig(
-        var_dir=tmp / "var",
-        nats_port=free_port(),
-        http_ports={s: free_port() for s in SERVICES},
-        # The pipeline, not file handling, is measured: nominations go without their documents.
-        extra_env={ATTACHMENT_RULES_ENV: str(DOCUMENTS_OPTIONAL)},
-        database_urls={"review": review_url} if review_url else {},
-    )
-    system = System(config).start()
-    url = config.database_url("review")
-    postgres = not url.startswith("sqlite")
-    results: list[tuple[str, list[float]]] = []
+def seed(url: str, count: int) -> float:
+    """`count` tasks of HN-SONTAY's queue written straight into review's database (`url`): the seconds it took."""
+    started = time.perf_counter()
+    if url.startswith("sqlite"):
+        database = make_url(url).database
+        assert database is not None
+        seed_sqlite(database, count)
+    else:
+        asyncio.run(seed_postgres(asyncpg_dsn(url), count))
+    return time.perf_counter() - started
+
+
+Timings = list[tuple[str, list[float]]]
+
+
+def page_times(system: System, repetitions: int) -> Timings:
+    """Each page (and its baselines) `repetitions` times as ld.sontay: milliseconds per request, by label."""
+    url = system.config.database_url("review")
+    password = system.config.demo_password
+    web = httpx.Client(base_url=system.portal_url, timeout=30)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', web.get("/dang-nhap").text)
+    assert token
+    web.post("/dang-nhap", data={"username": "ld.sontay", "password": password, "csrf_token": token.group(1)})
+    api = httpx.Client(base_url=system.portal_url, timeout=30)
+    bearer = api.post("/api/v1/auth/login", json={"username": "ld.sontay", "password": password}).json()["access_token"]
+    api.headers["Authorization"] = f"Bearer {bearer}"
+
+    def page(query: str) -> Callable[[], object]:
+        def get() -> object:
+            response = web.get(f"/hop-viec?unit=HN-SONTAY{query}")
+            assert response.status_code == 200, response.status_code
+            return response
+
+        return get
+
+    bare = BareSql(url)
     try:
-        started = time.perf_counter()
-        if postgres:
-            asyncio.run(seed_postgres(asyncpg_dsn(url), count))
-        else:
-            database = make_url(url).database
-            assert database is not None
-            seed_sqlite(database, count)
-        print(f"seeded {count:,} tasks in {time.perf_counter() - started:.1f} s ({'PostgreSQL' if postgres else 'SQLite'})")
-        if plans:
-            for query in (
-                QueueQuery(unit_code="HN-SONTAY", state="active", limit=50),
-                QueueQuery(unit_code="HN-SONTAY", state="active", q="nguyen van", limit=50),
-            ):
-                asyncio.run(explain(url, query))
-        web = httpx.Client(base_url=system.portal_url, timeout=30)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', web.get("/dang-nhap").text)
-        assert token
-        web.post("/dang-nhap", data={"username": "ld.sontay", "password": config.demo_password, "csrf_token": token.group(1)})
-        api = httpx.Client(base_url=system.portal_url, timeout=30)
-        bearer = api.post("/api/v1/auth/login", json={"username": "ld.sontay", "password": config.demo_password}).json()[
-            "access_token"
-        ]
-        api.headers["Authorization"] = f"Bearer {bearer}"
-
-        def page(query: str) -> Callable[[], object]:
-            def get() -> object:
-                response = web.get(f"/hop-viec?unit=HN-SONTAY{query}")
-                assert response.status_code == 200, response.status_code
-                return response
-
-            return get
-
-        bare = BareSql(url)
-        results = [
+        return [
             ("baseline: portal /healthz", timed(lambda: api.get("/healthz"), repetitions)),
-            ("baseline: page 1 SQL straight on the database", timed(bare.page, repetitions)),
+            (BARE_PAGE, timed(bare.page, repetitions)),
             (
                 "baseline: JSON API, same queue page (no rendering)",
                 timed(lambda: api.get("/api/v1/queues/HN-SONTAY/tasks?limit=50"), repetitions),
             ),
-            ("Hộp việc page 1 (default: open and claimed)", timed(page(""), repetitions)),
-            ("Hộp việc page 1000 of all states (deep offset)", timed(page("&state=all&page=1000"), repetitions)),
-            ("Hộp việc search 'nguyen van' (no diacritics)", timed(page("&q=nguyen+van"), repetitions)),
+            (PAGE_ONE, timed(page(""), repetitions)),
+            (PAGE_1000, timed(page("&state=all&page=1000"), repetitions)),
+            (SEARCH, timed(page("&q=nguyen+van"), repetitions)),
             (
-                "Hộp việc filters: open, award, CĐCS",
+                FILTERS,
                 timed(page("&state=open&award_code=cong_nhan_gioi_thu_do&origin_unit_code=HN-SONTAY-DST"), repetitions),
             ),
-            ("Hộp việc quá hạn (overdue)", timed(page("&state=overdue"), repetitions)),
+            (OVERDUE, timed(page("&state=overdue"), repetitions)),
             ("Hộp việc sorted by nominee (header click)", timed(page("&sort=nominee"), repetitions)),
             ("Hộp việc sorted by received, newest first", timed(page("&sort=-received"), repetitions)),
             ("Hộp việc sorted by award, all states", timed(page("&state=all&sort=award"), repetitions)),
@@ -274,16 +264,52 @@ def measure(tmp: Path, review_url: str | None, count: int, repetitions: int, pla
                 timed(lambda: api.get("/api/v1/queues/HN-SONTAY/tasks.xlsx?sort=nominee"), max(3, repetitions // 10)),
             ),
         ]
+    finally:
         bare.close()
+        web.close()
+        api.close()
+
+
+def table(count: int, backend: str, repetitions: int, results: Timings) -> str:
+    lines = [f"{count:,} tasks in HN-SONTAY ({backend}), {repetitions} requests each, milliseconds"]
+    lines.append(f"{'measure':<62} {'median':>8} {'p95':>8} {'p99':>8}")
+    lines += [row(label, times) for label, times in results]
+    return "\n".join(lines)
+
+
+def measure(tmp: Path, review_url: str | None, count: int, repetitions: int, plans: bool) -> Timings:
+    config = SystemConfig(
+        var_dir=tmp / "var",
+        nats_port=free_port(),
+        http_ports={s: free_port() for s in SERVICES},
+        # The pipeline, not file handling, is measured: nominations go without their documents.
+        extra_env={ATTACHMENT_RULES_ENV: str(DOCUMENTS_OPTIONAL)},
+        database_urls={"review": review_url} if review_url else {},
+    )
+    system = System(config).start()
+    url = config.database_url("review")
+    backend = "SQLite" if url.startswith("sqlite") else "PostgreSQL"
+    try:
+        print(f"seeded {count:,} tasks in {seed(url, count):.1f} s ({backend})")
+        if plans:
+            for query in (
+                QueueQuery(unit_code="HN-SONTAY", state="active", limit=50),
+                QueueQuery(unit_code="HN-SONTAY", state="active", q="nguyen van", limit=50),
+            ):
+                asyncio.run(explain(url, query))
+        results = page_times(system, repetitions)
     finally:
         system.stop()
-    backend = "PostgreSQL" if postgres else "SQLite"
-    print(f"\n{count:,} tasks in HN-SONTAY ({backend}), {repetitions} requests each, milliseconds")
-    print(f"{'measure':<62} {'median':>8} {'p95':>8} {'p99':>8}")
-    for label, times in results:
-        print(row(label, times))
+    print("\n" + table(count, backend, repetitions, results))
+    return results
 
 
+PAGE_ONE = "Hộp việc page 1 (default: open and claimed)"
+BARE_PAGE = "baseline: page 1 SQL straight on the database"
+PAGE_1000 = "Hộp việc page 1000 of all states (deep offset)"
+SEARCH = "Hộp việc search 'nguyen van' (no diacritics)"
+FILTERS = "Hộp việc filters: open, award, CĐCS"
+OVERDUE = "Hộp việc quá hạn (overdue)"
 # The queue the page shows: the tasks its unit holds (queue_unit_code, the index's column), oldest due first.
 PAGE_SQL = (
     "SELECT * FROM tasks WHERE queue_unit_code='HN-SONTAY' AND state IN ('open','claimed')"

@@ -21,9 +21,10 @@ class ApiError(Exception):
 
 
 class PortalClient:
-    def __init__(self, base_url: str, *, timeout: float = 30.0) -> None:
+    def __init__(self, base_url: str, *, timeout: float = 30.0, poll_seconds: float = 0.05) -> None:
         self.http = httpx.Client(base_url=base_url, timeout=timeout)
         self.tokens: dict[str, str] = {}
+        self.poll_seconds = poll_seconds  # between two looks while waiting for a status or a task (wait_for, task_in_queue)
 
     def close(self) -> None:
         self.http.close()
@@ -99,7 +100,7 @@ class PortalClient:
                 return nomination
             if time.monotonic() > deadline:
                 raise TimeoutError(f"nomination {nomination_id} never reached {what}; last status {nomination['status']}")
-            time.sleep(0.05)
+            time.sleep(self.poll_seconds)
 
     def task_in_queue(self, user: str, unit_code: str, nomination_id: str, *, timeout: float = 30.0) -> dict[str, Any]:
         """Wait until the nomination's open task shows up in the unit's queue."""
@@ -110,7 +111,7 @@ class PortalClient:
                     return dict(task)
             if time.monotonic() > deadline:
                 raise TimeoutError(f"no open task for {nomination_id} in {unit_code}")
-            time.sleep(0.05)
+            time.sleep(self.poll_seconds)
 
     def claim_and_decide(self, user: str, task_id: str, action: str, comment: str = "") -> dict[str, Any]:
         """Claim and decide; before an approval, record a passing council vote when this level's council must vote."""
