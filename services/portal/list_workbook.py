@@ -9,10 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-
 from shared.contracts.values import VIETNAM_TZ
 from shared.rules.documents import save_text_only
 
@@ -80,6 +76,10 @@ def list_workbook(
 ) -> bytes:
     """One sheet: the title, `lines` (what it was made with), the cap when `more` rows were left out, then a numbered
     table whose header stays in view when scrolling."""
+    from openpyxl import Workbook  # with the first workbook, not at start-up (memory)
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

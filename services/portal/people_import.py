@@ -15,8 +15,6 @@ from contextlib import closing
 from io import BytesIO
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from pydantic import ValidationError
 
 from services.portal.register_import import (
@@ -48,6 +46,9 @@ PADDED = {10: 12, 11: 12, 7: 9, 8: 9}
 
 
 def template_workbook() -> bytes:
+    from openpyxl import Workbook  # with the first workbook, not at start-up (memory)
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

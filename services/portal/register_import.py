@@ -24,9 +24,6 @@ from typing import Any
 from xml.etree.ElementTree import ParseError
 from zipfile import ZIP_DEFLATED, ZIP_STORED, BadZipFile, ZipFile
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
-
 from shared.contracts.errors import DomainError, FieldError, ValidationFailed
 from shared.rules.attachments import format_size
 from shared.rules.text import normalize_name
@@ -63,6 +60,9 @@ class RowProblem:
 
 
 def template_workbook(example_award: tuple[str, str]) -> bytes:
+    from openpyxl import Workbook  # with the first workbook, not at start-up (memory)
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -171,6 +171,8 @@ def check_unpacked_size(data: bytes) -> None:
 def sheet_rows(data: bytes, clock: Callable[[], float], width: int = len(COLUMNS)) -> Generator[tuple[int, tuple[Any, ...]]]:
     """(Excel row number, the first `width` columns) of every row below the header with something in it (the people
     import of `people_import` reads its template by the same bounded reader)."""
+    from openpyxl import load_workbook  # with the first workbook, not at start-up (memory)
+
     check_unpacked_size(data)
     try:
         book = load_workbook(BytesIO(data), read_only=True, data_only=True)

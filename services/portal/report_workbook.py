@@ -6,9 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-
 from shared.rules.documents import save_text_only, vnd
 
 SECTORS = (
@@ -38,6 +35,9 @@ def period_label(report: dict[str, Any]) -> str:
 
 def report_workbook(report: dict[str, Any], unit_name: str) -> bytes:
     """The report on four sheets (summary, by award, by unit, by sector and level); counts and amounts stay numbers."""
+    from openpyxl import Workbook  # with the first workbook, not at start-up (memory)
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     bold = Font(bold=True)
     summary = book.active

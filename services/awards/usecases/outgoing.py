@@ -7,10 +7,6 @@ import asyncio
 import base64
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-
 from services.awards.domain.view import may_read_register, register_line
 from services.awards.usecases.context import AwardsContext
 from shared.contracts.errors import Forbidden
@@ -87,6 +83,10 @@ async def outgoing_workbook(ctx: AwardsContext, actor: Actor, q: OutgoingWorkboo
 
 
 def _workbook(unit_name: str, year: int, lines: list[OutgoingDocument]) -> bytes:
+    from openpyxl import Workbook  # with the first workbook, not at start-up (memory)
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

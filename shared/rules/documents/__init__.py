@@ -11,7 +11,10 @@ unconfirmed (used, with a warning). The PDF embeds Liberation Serif (metric-comp
 
 from __future__ import annotations
 
-from shared.rules.documents.certificate import Certificate, Paper, certificates_pdf
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from shared.rules.documents.certificate import Certificate, Paper
 from shared.rules.documents.compose import compose
 from shared.rules.documents.html import document_css, font_bytes, to_html
 from shared.rules.documents.model import (
@@ -27,8 +30,41 @@ from shared.rules.documents.model import (
     short_date,
     vnd,
 )
-from shared.rules.documents.pdf import to_pdf
-from shared.rules.documents.xlsx import save_text_only, to_xlsx
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
+# The renderers load fpdf2 (fonts, PIL, fontTools: ~34 MiB) and openpyxl when a document is first rendered, not with the
+# rules: every service imports these, few render, and a process that never does stays that much smaller.
+
+
+def to_pdf(doc: OfficialDocument, layout: Layout | None = None) -> bytes:
+    """The document as PDF (shared.rules.documents.pdf)."""
+    from shared.rules.documents import pdf
+
+    return pdf.to_pdf(doc, layout)
+
+
+def certificates_pdf(certificates: Sequence[Certificate], paper: Paper = "A4", layout: Layout | None = None) -> bytes:
+    """One landscape page per certificate (shared.rules.documents.certificate_pdf)."""
+    from shared.rules.documents import certificate_pdf
+
+    return certificate_pdf.certificates_pdf(certificates, paper, layout)
+
+
+def to_xlsx(doc: OfficialDocument) -> bytes:
+    """The document's list as an .xlsx (shared.rules.documents.xlsx)."""
+    from shared.rules.documents import xlsx
+
+    return xlsx.to_xlsx(doc)
+
+
+def save_text_only(book: Workbook) -> bytes:
+    """The workbook as .xlsx bytes, any cell that looks like a formula kept as text (shared.rules.documents.xlsx)."""
+    from shared.rules.documents import xlsx
+
+    return xlsx.save_text_only(book)
+
 
 __all__ = [
     "FONT_FILES",
