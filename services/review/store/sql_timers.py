@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -14,6 +15,9 @@ from services.review.store import tables as t
 from services.review.store.records import NewNotification, NotificationRecord, Preference, Roster, ScheduledTimer, TimerRecord
 from services.review.store.sql_tasks import ACTIVE
 from shared.contracts.events import Recipient
+from shared.platform.db import insert_rows
+
+TIMER_FIELDS = [f.name for f in fields(TimerRecord)]  # the columns in the record's order: rows made positionally
 
 
 def _utc(moment: datetime | str) -> datetime:
@@ -29,9 +33,9 @@ class SqlTimers(port.Timers):
 
     async def add(self, timers: Sequence[ScheduledTimer]) -> None:
         if timers:
-            rows = [{"task_id": s.task_id, "kind": s.kind, "generation": s.generation, "fire_at": s.fire_at} for s in timers]
+            rows = [(s.task_id, s.kind, s.generation, s.fire_at) for s in timers]
             try:
-                await self.conn.execute(t.timers.insert(), rows)
+                await insert_rows(self.conn, t.timers, ("task_id", "kind", "generation", "fire_at"), rows)
             except IntegrityError as exc:
                 raise port.AlreadyScheduled(str(exc)) from exc
 
@@ -64,13 +68,13 @@ class SqlTimers(port.Timers):
     async def due(self, now: datetime, limit: int) -> list[TimerRecord]:
         tm = t.timers
         query = (
-            sa.select(tm)
+            sa.select(*(tm.c[name] for name in TIMER_FIELDS))
             .where(tm.c.fired_at.is_(None), tm.c.fire_at <= now)
             .order_by(tm.c.fire_at, tm.c.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        return [TimerRecord(**row) for row in (await self.conn.execute(query)).mappings()]
+        return [TimerRecord(*row) for row in await self.conn.execute(query)]
 
     async def next_after(self, now: datetime) -> datetime | None:
         tm = t.timers
