@@ -106,8 +106,8 @@ _BY_VALUE = (str, int, datetime)
 
 
 def _processed_once(process: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
-    """A column's values through its bind processor, once per distinct value (None passed as is)."""
-    done: dict[Any, Any] = {None: None}
+    """A column's values through its bind processor, once per distinct value (None too: JSON stores it as 'null')."""
+    done: dict[Any, Any] = {}
     out = []
     for value in values:
         # by value for text, numbers, instants; otherwise by identity (the caller keeps every value alive meanwhile)
