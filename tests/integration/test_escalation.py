@@ -18,7 +18,7 @@ from services.review.timers import TimerLoop
 from services.review.usecases import intake, rosters
 from services.review.usecases.context import ReviewContext
 from shared.contracts.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
-from shared.contracts.events import Actor, NominationSubmitted, TaskEscalated, TaskSnapshot, UnitApproversChanged
+from shared.contracts.events import SYSTEM_ACTOR, Actor, NominationSubmitted, TaskEscalated, TaskSnapshot, UnitApproversChanged
 from shared.contracts.values import VIETNAM_TZ
 from shared.platform.clock import FixedClock
 from shared.platform.db import make_engine
@@ -494,7 +494,7 @@ async def test_a_batch_escalates_only_the_tasks_still_open_when_it_fires_each_as
             "overdue",
             row["due_at"],
         )
-        assert (checked.occurred_at, checked.actor.user_id, checked.correlation_id) == (clock.now(), "system", row["nomination_id"])
+        assert (checked.occurred_at, checked.actor, checked.correlation_id) == (clock.now(), SYSTEM_ACTOR, row["nomination_id"])
     assert [e["task"]["claimant_id"] for e in escalated if e["task"]["task_id"] == claimed["id"]] == [SONTAY.user_id]
     assert len({e["event_id"] for e in escalated}) == 5
 
