@@ -531,3 +531,7 @@ async def test_a_batch_escalates_only_the_tasks_still_open_when_it_fires_each_as
     assert sorted((e["kind"], e["task_id"]) for e in issued if e["kind"] in ("overdue", "escalated_in")) == sorted(
         (kind, t["id"]) for kind in ("overdue", "escalated_in") for t in tasks[1:]
     )
+    async with ctx.engine.connect() as conn:  # each event names its own note (the batch's notes written at once)
+        n = store.notifications
+        notes = {row.id: (row.user_id, row.kind, row.task_id) for row in await conn.execute(sa.select(n))}
+    assert {e["note_id"]: (e["user_id"], e["kind"], e["task_id"]) for e in issued} == notes
