@@ -155,7 +155,7 @@ async def fire_all(url: str, profile: Path | None) -> tuple[float, float, int]:
             sa.select(sa.func.count()).select_from(store.timers).where(store.timers.c.outcome.startswith("escalated"))
         )
     await ctx.engine.dispose()
-    print(f"  event loop's thread: CPU {own:.2f} s (the rest of the CPU: the SQLite driver's thread)")
+    print(f"  event loop's thread: CPU {own:.2f} s (the rest of the CPU: SQLite's driver thread; none on PostgreSQL)")
     return cpu, wall, int(escalated or 0)
 
 
