@@ -115,7 +115,6 @@ async def fresh_copy(count: int, approvers: bool, database_url: str | None, run:
         shutil.copyfile(seed_file, target)
         return f"sqlite+aiosqlite:///{target}"
     base = make_url(database_url)
-    seed_url = base.set(database=name).render_as_string(hide_password=False)
     engine = make_engine(database_url)
     async with engine.connect() as conn:
         exists = await conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
@@ -126,7 +125,6 @@ async def fresh_copy(count: int, approvers: bool, database_url: str | None, run:
         await admin(database_url, f'ALTER DATABASE "{name}_partial" RENAME TO "{name}"')
     copy = f"escalation_run_{run}"
     await admin(database_url, f'DROP DATABASE IF EXISTS "{copy}"', f'CREATE DATABASE "{copy}" TEMPLATE "{name}"')
-    del seed_url
     return base.set(database=copy).render_as_string(hide_password=False)
 
 
