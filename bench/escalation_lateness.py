@@ -43,6 +43,7 @@ from shared.platform.db import make_engine
 from shared.platform.messaging import make_broker, publish_event
 from shared.platform.migrate import upgrade
 from shared.platform.outbox import OutboxRelay
+from shared.platform.runtime import settle_heap
 from shared.platform.service import ServiceContext
 from shared.platform.settings import ServiceSettings
 from shared.platform.topology import ensure_topology
@@ -201,6 +202,7 @@ async def measure(count: int, database_url: str | None) -> Lateness:
         loop = RecordingLoop(ctx, instance="bench", poll_interval=settings.timer_poll_seconds)
         nc = await nats.connect(server.url)
         js = nc.jetstream()
+        settle_heap()  # as review's runtime does before it starts its workers
         relay.start()
         loop.start()
         while len(loop.lateness) < count:  # noqa: ASYNC110 (polling another task's progress)

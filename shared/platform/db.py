@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,48 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+async def insert_rows(
+    conn: AsyncConnection, table: sa.Table, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, raw: Collection[str] = ()
+) -> None:
+    """INSERT many rows in one driver-level executemany: each column's bind processing (JSON dumps, UTC datetimes) runs
+    once per distinct value in it, not once per row as SQLAlchemy's executemany does (a batch of thousands of rows
+    repeats a few units and instants). `raw` columns hold values as the driver takes them (JSON already as text).
+    Values are told apart by equality (text, numbers, instants) or identity (the same dict object, dumped once)."""
+    if not rows:
+        return
+    dialect = conn.dialect
+    insert = table.insert().values({name: sa.bindparam(name, type_=table.c[name].type) for name in columns})
+    compiled = insert.compile(dialect=dialect)
+    by_column: list[Sequence[Any]] = list(zip(*rows, strict=True))
+    for index, name in enumerate(columns):
+        process = None if name in raw else table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            by_column[index] = _processed_once(process, by_column[index])
+    if compiled.positiontup is not None:
+        driver_params: list[Any] = list(
+            zip(*(by_column[list(columns).index(name)] for name in compiled.positiontup), strict=True)
+        )
+    else:
+        driver_params = [dict(zip(columns, row, strict=True)) for row in zip(*by_column, strict=True)]
+    await conn.exec_driver_sql(str(compiled), driver_params)
+
+
+_BY_VALUE = (str, int, datetime)
+
+
+def _processed_once(process: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
+    """A column's values through its bind processor, once per distinct value (None too: JSON stores it as 'null')."""
+    done: dict[Any, Any] = {}
+    out = []
+    for value in values:
+        # by value for text, numbers, instants; otherwise by identity (the caller keeps every value alive meanwhile)
+        key = value if type(value) in _BY_VALUE else (id(value),)
+        if key not in done:
+            done[key] = process(value)
+        out.append(done[key])
+    return out
 
 
 def messaging_tables(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -21,11 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.contracts.events import Event
 from shared.platform.clock import Clock
-from shared.platform.db import upsert_insert
+from shared.platform.db import insert_rows, upsert_insert
 from shared.platform.faults import describe, is_transient
 from shared.platform.tracing import continued_from, trace_headers
 
 log = logging.getLogger("thidua.outbox")
+
+OUTBOX_COLUMNS = ("event_id", "subject", "payload", "headers", "created_at")
 
 Publish = Callable[[str, bytes, dict[str, str]], Awaitable[Any]]
 
@@ -43,16 +46,17 @@ async def enqueue(conn: AsyncConnection, outbox: sa.Table, *events: Event) -> No
         return
     trace = trace_headers()  # the relay publishes later, outside this request: the row keeps its trace
     rows = [
-        {
-            "event_id": str(ev.event_id),
-            "subject": ev.SUBJECT,
-            "payload": ev.model_dump_json(),
-            "headers": {**event_headers(ev), **trace},
-            "created_at": ev.occurred_at,
-        }
+        (
+            str(ev.event_id),
+            ev.SUBJECT,
+            ev.model_dump_json(),
+            json.dumps({**event_headers(ev), **trace}),
+            ev.occurred_at,
+        )
         for ev in events
     ]
-    await conn.execute(outbox.insert(), rows)  # one statement for the lot (executemany)
+    # one driver-level executemany for the lot: the payloads are serialised once, here, and the headers dumped once
+    await insert_rows(conn, outbox, OUTBOX_COLUMNS, rows, raw={"headers"})
 
 
 async def outbox_backlog(engine: AsyncEngine, outbox: sa.Table) -> tuple[int, datetime | None]:

@@ -18,7 +18,7 @@ from services.review.timers import TimerLoop
 from services.review.usecases import intake, rosters
 from services.review.usecases.context import ReviewContext
 from shared.contracts.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
-from shared.contracts.events import Actor, NominationSubmitted, UnitApproversChanged
+from shared.contracts.events import SYSTEM_ACTOR, Actor, NominationSubmitted, TaskEscalated, TaskSnapshot, UnitApproversChanged
 from shared.contracts.values import VIETNAM_TZ
 from shared.platform.clock import FixedClock
 from shared.platform.db import make_engine
@@ -455,3 +455,90 @@ async def test_the_timer_loop_wakes_at_the_next_timers_moment_rather_than_a_poll
     clock.at = first
     assert await loop.run_once() == 1  # the reminder fires at its moment; the next timer is days away again
     assert loop._pause() == 60
+
+
+@pytest.mark.asyncio
+async def test_a_batch_escalates_only_the_tasks_still_open_when_it_fires_each_as_one_escalation_alone_would(
+    service_context: Any,
+) -> None:
+    ctx, clock, loop = await review_at(service_context)
+    await roster(ctx, "HN-SONTAY", SONTAY)
+    await roster(ctx, "HN", HANOI)
+    for person, kind in ((SONTAY, "overdue"), (HANOI, "escalated_in")):  # emailed: each note leaves its event
+        await review_rpc(ctx)["set_notification_preferences"](person, {"items": [{"kind": kind, "delivery": "email_now"}]})
+    tasks = [await submit(ctx) for _ in range(6)]
+    returned, claimed = tasks[0], tasks[1]
+    for task in (returned, claimed):
+        await review_rpc(ctx)["claim"](SONTAY, {"task_id": task["id"]})
+    clock.at = datetime(2026, 3, 17, 2, 0, tzinfo=UTC)  # every task overdue; the district returns one before the pass
+    await review_rpc(ctx)["decide"](SONTAY, {"task_id": returned["id"], "action": "return", "comment": "Thiếu minh chứng"})
+    await loop.run_once()
+
+    escalated = await outbox_events(ctx, ".task_escalated")
+    assert sorted(e["task"]["task_id"] for e in escalated) == sorted(t["id"] for t in tasks[1:])
+    for event in escalated:
+        row = await task_of(ctx, event["task"]["nomination_id"])
+        checked = TaskEscalated.model_validate(event)  # what consumers read: the stored payload validates
+        assert checked.task == TaskSnapshot.model_validate(
+            {
+                "task_id": row["id"],
+                "nomination_id": row["nomination_id"],
+                "unit": row["unit"],
+                "state": row["state"],
+                "round": row["round"],
+                "claimant_id": row["claimant_id"],
+                "claimant_name": row["claimant_name"],
+                "due_at": row["due_at"],
+                "queue_unit": row["queue_unit"],
+                "escalations": 1,
+                "alerted": row["alerted"],
+            }
+        )
+        assert (checked.from_unit.code, checked.to_unit.code, checked.reason, checked.was_due_at) == (
+            "HN-SONTAY",
+            "HN",
+            "overdue",
+            row["due_at"],
+        )
+        assert (checked.occurred_at, checked.actor, checked.correlation_id) == (clock.now(), SYSTEM_ACTOR, row["nomination_id"])
+    assert [e["task"]["claimant_id"] for e in escalated if e["task"]["task_id"] == claimed["id"]] == [SONTAY.user_id]
+    assert len({e["event_id"] for e in escalated}) == 5
+
+    async with ctx.engine.connect() as conn:
+        outcomes = dict(
+            (
+                await conn.execute(
+                    sa.select(store.timers.c.task_id, store.timers.c.outcome).where(
+                        store.timers.c.kind == "escalate", store.timers.c.fired_at.is_not(None)
+                    )
+                )
+            ).all()
+        )
+        moves = (await conn.execute(sa.select(store.task_moves))).mappings().all()
+        pending = (
+            await conn.execute(
+                sa.select(store.timers.c.task_id, store.timers.c.generation, store.timers.c.fire_at).where(
+                    store.timers.c.kind == "escalate", store.timers.c.fired_at.is_(None)
+                )
+            )
+        ).all()
+    assert outcomes == {returned["id"]: "task_closed"} | {t["id"]: "escalated:overdue" for t in tasks[1:]}
+    assert sorted((m["task_id"], m["kind"], m["from_unit"]["code"], m["to_unit"]["code"]) for m in moves) == sorted(
+        (t["id"], "escalated", "HN-SONTAY", "HN") for t in tasks[1:]
+    )
+    assert all(m["at"] == clock.now() and m["was_due_at"] == m["new_due_at"] == tasks[1]["due_at"] for m in moves)
+    assert sorted(task_id for task_id, _, _ in pending) == sorted(t["id"] for t in tasks[1:])  # the lapse's timer each
+    assert {(generation, vn_date(at)) for _, generation, at in pending} == {(tasks[1]["generation"] + 1, date(2026, 3, 24))}
+
+    bell = {u.user_id: (await review_rpc(ctx)["notifications"](u, {}))["items"] for u in (SONTAY, HANOI)}
+    assert sorted(n["task_id"] for n in bell[HANOI.user_id] if n["kind"] == "escalated_in") == sorted(t["id"] for t in tasks[1:])
+    assert sorted(n["task_id"] for n in bell[SONTAY.user_id] if n["kind"] == "overdue") == sorted(t["id"] for t in tasks[1:])
+    issued = await outbox_events(ctx, ".notification_issued")
+    assert sorted((e["kind"], e["task_id"]) for e in issued if e["kind"] in ("overdue", "escalated_in")) == sorted(
+        (kind, t["id"]) for kind in ("overdue", "escalated_in") for t in tasks[1:]
+    )
+    async with ctx.engine.connect() as conn:  # each event names its own note (the batch's notes written at once)
+        n = store.notifications
+        notes = {row.id: (row.user_id, row.kind, row.task_id) for row in await conn.execute(sa.select(n))}
+    emailed = {i: note for i, note in notes.items() if note[1] in ("overdue", "escalated_in")}
+    assert {e["note_id"]: (e["user_id"], e["kind"], e["task_id"]) for e in issued} == emailed

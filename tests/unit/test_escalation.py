@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 from services.review.domain import authority
 from services.review.domain.deadlines import ReminderRule, end_of_day, reminder_times
 from services.review.domain.task import ReviewTask, TaskState, escalation_chain
+from services.review.usecases.escalation import escalated_event
 from services.review.usecases.policy import policy_of
 from shared.contracts.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
+from shared.contracts.events import TaskEscalated
 from shared.contracts.values import VIETNAM_TZ
 from shared.rules.rulebook import Rulebook
 from tests.unit.factories import actor, path, unit
@@ -198,3 +200,25 @@ def test_every_reminder_falls_between_opening_and_the_due_date(opened_minutes: i
     rule = ReminderRule(effective_from=date(2024, 1, 1), share=share, due_day_time=time(8, 0))
     for at in reminder_times(opened, due, rule).values():
         assert opened <= at < due
+
+
+@pytest.mark.parametrize("state", [TaskState.OPEN, TaskState.CLAIMED])
+@pytest.mark.parametrize("reason", ["overdue", "no_approver"])
+def test_the_batchs_escalation_event_is_the_validated_event_byte_for_byte(state: TaskState, reason: str) -> None:
+    """The timer batch builds TaskEscalated without validating again (values it already holds checked): what it
+    serialises must be exactly what the validated model serialises, and read back as the same event."""
+    before = district_task(state, claimant="u-district" if state is TaskState.CLAIMED else None)
+    alerted = before.alert(CITY).alert(NATIONAL)  # a second alert: `alerted` holds two units
+    fast = escalated_event(alerted, CITY, NATIONAL, reason, before.due_at, NOW + timedelta(days=20))  # type: ignore[arg-type]
+    validated = TaskEscalated(
+        event_id=fast.event_id,
+        occurred_at=NOW + timedelta(days=20),
+        correlation_id=alerted.nomination_id,
+        task=alerted.snapshot(),
+        from_unit=CITY,
+        to_unit=NATIONAL,
+        reason=reason,
+        was_due_at=before.due_at,
+    )
+    assert fast.model_dump_json() == validated.model_dump_json()
+    assert TaskEscalated.model_validate_json(fast.model_dump_json()) == validated

@@ -6,6 +6,7 @@ where every transaction holds the single write lock.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
@@ -33,6 +34,7 @@ from services.review.store.records import (
 from shared.contracts.events import NominationSnapshot
 from shared.contracts.operations.review import QUEUE_COUNT_CAP, QueueCounts, QueueQuery, QueueSort, QueueSortKey
 from shared.contracts.values import VIETNAM_TZ, UnitRef
+from shared.platform.db import insert_rows
 from shared.rules.text import normalize_name
 
 ACTIVE = [s.value for s in ACTIVE_STATES]
@@ -65,13 +67,38 @@ def _unit_ref(fields: tuple[tuple[str, Any], ...]) -> UnitRef:
     return UnitRef.model_validate(dict(fields))
 
 
-def unit_ref(stored: dict[str, Any]) -> UnitRef:
-    """A unit as a row stores it (JSON). UnitRef is frozen, so one instance serves every row naming the same unit:
-    thousands of rows name a few units (the timer loop reads a batch of them)."""
+def unit_ref(stored: dict[str, Any] | str) -> UnitRef:
+    """A unit as a row stores it (JSON, or its text where the query read the column as text). UnitRef is frozen, so
+    one instance serves every row naming the same unit: thousands of rows name a few units (the timer loop reads a
+    batch of them)."""
+    if isinstance(stored, str):
+        return _unit_of_text(stored)
     try:
         return _unit_ref(tuple(stored.items()))
     except TypeError:  # a value that is no key (not a unit as written): validated, not cached
         return UnitRef.model_validate(stored)
+
+
+@lru_cache(maxsize=4096)
+def _unit_of_text(text: str) -> UnitRef:
+    return unit_ref(json.loads(text))
+
+
+@lru_cache(maxsize=4096)
+def _units_of_text(text: str) -> tuple[UnitRef, ...]:
+    return tuple(unit_ref(u) for u in json.loads(text) or ())
+
+
+def unit_refs(stored: list[dict[str, Any]] | str | None) -> tuple[UnitRef, ...]:
+    """Units as a row stores a list of them (`alerted`, a path): JSON, its text, or NULL."""
+    if isinstance(stored, str):
+        return _units_of_text(stored)
+    return tuple(unit_ref(u) for u in stored or ())
+
+
+# The tasks' columns with the units as their JSON text: decoded once per distinct text (`unit_refs`), not once a row.
+_UNIT_COLUMNS = ("unit", "queue_unit", "alerted")
+TASK_COLUMNS_UNITS_AS_TEXT = [sa.cast(c, sa.Text).label(c.name) if c.name in _UNIT_COLUMNS else c for c in t.tasks.c]
 
 
 def task_record(row: RowMapping) -> TaskRecord:
@@ -88,7 +115,7 @@ def task_record(row: RowMapping) -> TaskRecord:
             queue_unit=unit_ref(row["queue_unit"]),
             escalations=row["escalations"],
             generation=row["generation"],
-            alerted=tuple(unit_ref(u) for u in row["alerted"] or ()),
+            alerted=unit_refs(row["alerted"]),
         ),
         award_code=row["award_code"],
         award_name=row["award_name"],
@@ -190,7 +217,7 @@ class SqlTasks(port.Tasks):
 
     async def lock_many(self, task_ids: Sequence[str]) -> dict[str, TaskRecord]:
         tasks = t.tasks
-        query = sa.select(tasks).where(tasks.c.id.in_(task_ids)).order_by(tasks.c.id).with_for_update()
+        query = sa.select(*TASK_COLUMNS_UNITS_AS_TEXT).where(tasks.c.id.in_(task_ids)).order_by(tasks.c.id).with_for_update()
         return {row["id"]: task_record(row) for row in (await self.conn.execute(query)).mappings()}
 
     async def lock_of_nomination(self, nomination_id: str) -> None:
@@ -536,26 +563,26 @@ class SqlNominations(port.Nominations):
 
     async def unit_paths(self, nomination_ids: Sequence[str]) -> dict[str, list[UnitRef]]:
         noms = t.nominations
-        # only the path out of each snapshot (the timer loop asks for thousands): JSON extraction in the database
-        path = noms.c.snapshot["unit_path"]
+        # only the path out of each snapshot (the timer loop asks for thousands): JSON extraction in the database, as
+        # text, decoded once per distinct path (a batch's nominations share a few)
+        path = sa.cast(noms.c.snapshot["unit_path"], sa.Text)
         query = sa.select(noms.c.id, path).where(noms.c.id.in_(nomination_ids), noms.c.snapshot.is_not(None))
-        return {nid: [unit_ref(u) for u in units] for nid, units in await self.conn.execute(query) if units is not None}
+        return {nid: list(unit_refs(units)) for nid, units in await self.conn.execute(query) if units not in (None, "null")}
 
 
-def move_row(move: TaskMove) -> dict[str, Any]:
-    return {
-        "task_id": move.task_id,
-        "kind": move.kind,
-        "at": move.at,
-        "from_unit": unit_json(move.from_unit),
-        "to_unit": unit_json(move.to_unit),
-        "reason": move.reason,
-        "was_due_at": move.was_due_at,
-        "new_due_at": move.new_due_at,
-        "actor_id": move.actor_id,
-        "actor_name": move.actor_name,
-        "comment": move.comment,
-    }
+MOVE_COLUMNS = (
+    "task_id",
+    "kind",
+    "at",
+    "from_unit",
+    "to_unit",
+    "reason",
+    "was_due_at",
+    "new_due_at",
+    "actor_id",
+    "actor_name",
+    "comment",
+)
 
 
 class SqlMoves(port.Moves):
@@ -563,8 +590,24 @@ class SqlMoves(port.Moves):
         self.conn = conn
 
     async def add(self, *moves: TaskMove) -> None:
-        if moves:
-            await self.conn.execute(t.task_moves.insert(), [move_row(m) for m in moves])
+        # at the driver, each unit dumped once (its cached dump: the same object for every move naming it)
+        rows = [
+            (
+                m.task_id,
+                m.kind,
+                m.at,
+                _unit_json(m.from_unit),
+                _unit_json(m.to_unit),
+                m.reason,
+                m.was_due_at,
+                m.new_due_at,
+                m.actor_id,
+                m.actor_name,
+                m.comment,
+            )
+            for m in moves
+        ]
+        await insert_rows(self.conn, t.task_moves, MOVE_COLUMNS, rows)
 
     async def of_task(self, task_id: str) -> list[TaskMove]:
         m = t.task_moves

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -14,6 +15,9 @@ from services.review.store import tables as t
 from services.review.store.records import NewNotification, NotificationRecord, Preference, Roster, ScheduledTimer, TimerRecord
 from services.review.store.sql_tasks import ACTIVE
 from shared.contracts.events import Recipient
+from shared.platform.db import insert_rows
+
+TIMER_FIELDS = [f.name for f in fields(TimerRecord)]  # the columns in the record's order: rows made positionally
 
 
 def _utc(moment: datetime | str) -> datetime:
@@ -29,9 +33,9 @@ class SqlTimers(port.Timers):
 
     async def add(self, timers: Sequence[ScheduledTimer]) -> None:
         if timers:
-            rows = [{"task_id": s.task_id, "kind": s.kind, "generation": s.generation, "fire_at": s.fire_at} for s in timers]
+            rows = [(s.task_id, s.kind, s.generation, s.fire_at) for s in timers]
             try:
-                await self.conn.execute(t.timers.insert(), rows)
+                await insert_rows(self.conn, t.timers, ("task_id", "kind", "generation", "fire_at"), rows)
             except IntegrityError as exc:
                 raise port.AlreadyScheduled(str(exc)) from exc
 
@@ -64,13 +68,13 @@ class SqlTimers(port.Timers):
     async def due(self, now: datetime, limit: int) -> list[TimerRecord]:
         tm = t.timers
         query = (
-            sa.select(tm)
+            sa.select(*(tm.c[name] for name in TIMER_FIELDS))
             .where(tm.c.fired_at.is_(None), tm.c.fire_at <= now)
             .order_by(tm.c.fire_at, tm.c.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        return [TimerRecord(**row) for row in (await self.conn.execute(query)).mappings()]
+        return [TimerRecord(*row) for row in await self.conn.execute(query)]
 
     async def next_after(self, now: datetime) -> datetime | None:
         tm = t.timers
@@ -111,9 +115,10 @@ class SqlNotifications(port.Notifications):
         self.conn = conn
 
     async def add(self, *notifications: NewNotification) -> list[int]:
-        ids: list[int] = []
-        for n in notifications:  # one at a time: each note's id travels in its NotificationIssued event
-            row = {
+        if not notifications:
+            return []
+        rows = [
+            {
                 "user_id": n.user_id,
                 "kind": n.kind,
                 "task_id": n.task_id,
@@ -125,8 +130,12 @@ class SqlNotifications(port.Notifications):
                 "event_id": n.event_id,
                 "count": n.count,
             }
-            ids.append(int(await self.conn.scalar(t.notifications.insert().values(**row).returning(t.notifications.c.id))))
-        return ids
+            for n in notifications
+        ]
+        # each note's id travels in its NotificationIssued event: multi-row INSERT ... RETURNING (SQLAlchemy's
+        # "insertmanyvalues"), the ids in the order of the notes, rather than a round trip per note
+        insert = t.notifications.insert().returning(t.notifications.c.id, sort_by_parameter_order=True)
+        return [int(note_id) for note_id in (await self.conn.execute(insert, rows)).scalars()]
 
     async def unread_count(self, user_id: str) -> int:
         n = t.notifications

@@ -20,6 +20,8 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Literal
+from uuid import uuid4
 
 from services.review.domain import authority
 from services.review.domain.deadlines import after_working_days
@@ -31,7 +33,7 @@ from services.review.usecases import notes
 from services.review.usecases.context import ReviewContext
 from services.review.usecases.policy import ReviewPolicy, policy_of
 from shared.contracts.errors import Conflict
-from shared.contracts.events import SYSTEM_ACTOR, Actor, Event, Recipient, TaskEscalated, TaskReminder
+from shared.contracts.events import SYSTEM_ACTOR, Actor, Event, Recipient, TaskEscalated, TaskReminder, TaskSnapshot
 from shared.contracts.values import VIETNAM_TZ, UnitRef
 from shared.rules.rulebook import Rulebook
 
@@ -171,6 +173,47 @@ def lapse_at(record: TaskRecord, now: datetime, rules: Rulebook) -> datetime | N
         return None
 
 
+Reason = Literal["overdue", "no_approver"]
+
+
+def escalated_event(
+    task: ReviewTask,
+    below: UnitRef,
+    superior: UnitRef,
+    reason: Reason,
+    was_due_at: datetime | None,
+    now: datetime,
+) -> TaskEscalated:
+    """`TaskEscalated(..., task=task.snapshot())`, built from values already checked (the task as loaded and changed by
+    the domain, the units as stored) without validating them again: a batch builds thousands, and validation was the
+    larger part of an escalation's cost. Serialised once, into the outbox."""
+    snapshot = TaskSnapshot.model_construct(
+        task_id=task.id,
+        nomination_id=task.nomination_id,
+        unit=task.unit,
+        state=task.state.value,
+        round=task.round,
+        claimant_id=task.claimant_id,
+        claimant_name=task.claimant_name,
+        due_at=task.due_at,
+        queue_unit=task.holder,
+        escalations=task.escalations,
+        alerted=list(task.alerted),
+    )
+    return TaskEscalated.model_construct(
+        event_id=uuid4(),
+        schema_version=TaskEscalated.SCHEMA_VERSION,
+        occurred_at=now,
+        correlation_id=task.nomination_id,
+        actor=SYSTEM_ACTOR,  # given, not left to the default: model_construct deep-copies a default model each time
+        task=snapshot,
+        from_unit=below,
+        to_unit=superior,
+        reason=reason,
+        was_due_at=was_due_at,
+    )
+
+
 @dataclass(frozen=True)
 class FiredTimer:
     """A timer acted on, with what it did (`outcome`), for the metrics."""
@@ -267,7 +310,7 @@ class TimerBatch:
         below = task.alerted_top or task.unit
         alerted = replace(record, task=task.alert(superior), escalated_at=self.now)
         self.tasks[task.id] = self.changed[task.id] = alerted
-        reason = "overdue" if overdue else "no_approver"
+        reason: Reason = "overdue" if overdue else "no_approver"
         self.moves.append(
             TaskMove(
                 task_id=task.id,
@@ -288,17 +331,7 @@ class TimerBatch:
         self._notify(alerted, "overdue", superior=superior.short_name)
         told = self.rosters.get(superior.code, [])
         self.notifications += notifications(alerted, "escalated_in", self.now, told, unit_code=superior.code)
-        self.events.append(
-            TaskEscalated(
-                occurred_at=self.now,
-                correlation_id=task.nomination_id,
-                task=alerted.task.snapshot(),
-                from_unit=below,
-                to_unit=superior,
-                reason=reason,
-                was_due_at=task.due_at,
-            )
-        )
+        self.events.append(escalated_event(alerted.task, below, superior, reason, task.due_at, self.now))
         return f"escalated:{reason}"
 
     def _lapse_at(self, record: TaskRecord) -> datetime | None:
