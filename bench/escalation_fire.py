@@ -14,6 +14,12 @@ Run from a copy of another commit with PYTHONPATH pointing at it to compare the 
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a file (bench/escalation_fire.py): the repository's root, not bench/, on the path
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
 import argparse
 import asyncio
 import cProfile
@@ -21,18 +27,18 @@ import pstats
 import shutil
 import tempfile
 import time
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from bench.escalation_lateness import OPENED, submission
 from services.review import store
 from services.review.timers import TimerLoop
 from services.review.usecases import intake, rosters
 from services.review.usecases.context import ReviewContext
-from shared.contracts.events import NominationSnapshot, NominationSubmitted, Nominee, UnitApproversChanged
+from shared.contracts.events import UnitApproversChanged
 from shared.platform.clock import FixedClock
 from shared.platform.db import make_engine
 from shared.platform.migrate import upgrade
@@ -41,7 +47,6 @@ from shared.platform.service import ServiceContext
 from shared.platform.settings import ServiceSettings
 from shared.rules.reference import UnitTree, load_units
 
-OPENED = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 09:00 in Hà Nội; due end of Monday 16/3
 UNIT = "HN-SONTAY-DST"
 
 
@@ -61,18 +66,7 @@ async def seed(url: str, count: int, approvers: bool) -> None:
             change = UnitApproversChanged(occurred_at=OPENED - timedelta(days=1), unit_code=unit.code, approvers=people)
             await rosters.on_approvers_changed(review, change)
     for i in range(count):
-        nom = NominationSnapshot(
-            id=str(uuid.uuid4()),
-            unit_path=path,
-            award_code="bang_khen_tong_ldld",
-            award_name="Bằng khen của Tổng Liên đoàn Lao động Việt Nam",
-            awarding_level="national",
-            catalog_version="bench",
-            period="2026",
-            nominee=Nominee(kind="individual", name=f"Người lao động {i}"),
-            achievements="Hoàn thành xuất sắc nhiệm vụ được giao trong năm.",
-        )
-        await intake.on_submitted(review, NominationSubmitted(occurred_at=OPENED, nomination=nom))
+        await intake.on_submitted(review, submission(path, i))
     async with ctx.engine.connect() as conn:
         due = await conn.scalar(sa.select(sa.func.max(store.tasks.c.due_at)))
     assert isinstance(due, datetime)

@@ -38,6 +38,7 @@ from services.review.usecases import intake
 from services.review.usecases.context import ReviewContext
 from services.review.usecases.escalation import FiredTimer
 from shared.contracts.events import NominationSnapshot, NominationSubmitted, Nominee
+from shared.contracts.values import UnitRef
 from shared.platform.clock import FixedClock
 from shared.platform.db import make_engine
 from shared.platform.messaging import make_broker, publish_event
@@ -78,21 +79,26 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+def submission(path: Sequence[UnitRef], i: int) -> NominationSubmitted:
+    """The i-th nomination of a bench: a national Bằng khen from the CĐCS at the end of `path`, submitted at OPENED."""
+    nom = NominationSnapshot(
+        id=str(uuid.uuid4()),
+        unit_path=list(path),
+        award_code="bang_khen_tong_ldld",
+        award_name="Bằng khen của Tổng Liên đoàn Lao động Việt Nam",
+        awarding_level="national",
+        catalog_version="bench",
+        period="2026",
+        nominee=Nominee(kind="individual", name=f"Người lao động {i}"),
+        achievements="Hoàn thành xuất sắc nhiệm vụ được giao trong năm.",
+    )
+    return NominationSubmitted(occurred_at=OPENED, nomination=nom)
+
+
 async def open_tasks(ctx: ServiceContext, count: int) -> datetime:
     path = UnitTree(load_units()).path("HN-SONTAY-DST")
     for i in range(count):
-        nom = NominationSnapshot(
-            id=str(uuid.uuid4()),
-            unit_path=path,
-            award_code="bang_khen_tong_ldld",
-            award_name="Bằng khen của Tổng Liên đoàn Lao động Việt Nam",
-            awarding_level="national",
-            catalog_version="bench",
-            period="2026",
-            nominee=Nominee(kind="individual", name=f"Người lao động {i}"),
-            achievements="Hoàn thành xuất sắc nhiệm vụ được giao trong năm.",
-        )
-        await intake.on_submitted(ReviewContext.of(ctx), NominationSubmitted(occurred_at=OPENED, nomination=nom))
+        await intake.on_submitted(ReviewContext.of(ctx), submission(path, i))
     async with ctx.engine.connect() as conn:
         due = await conn.scalar(sa.select(sa.func.max(store.tasks.c.due_at)))
         distinct = await conn.scalar(sa.select(sa.func.count(sa.distinct(store.tasks.c.due_at))))
