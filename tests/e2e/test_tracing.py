@@ -132,6 +132,9 @@ def test_one_nomination_is_followed_from_the_portal_through_every_service_by_its
     client = PortalClient(traced_system.portal_url)
     for user in ("cdcs.dst", "ld.sontay", "ky.sontay"):
         client.login(user, PASSWORD)
+    # the approver has new dossiers mailed: the bell's note then leaves an event for the notifier, in the same trace
+    email_now = {"items": [{"kind": "new_in_queue", "delivery": "email_now"}]}
+    client.put("ld.sontay", "/api/v1/me/notification-preferences", email_now)
     trace_id = secrets.token_hex(16)
     body = {
         "unit_code": "HN-SONTAY-DST",
