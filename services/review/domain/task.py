@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from shared.contracts.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
 from shared.contracts.events import Actor, TaskSnapshot
@@ -118,7 +119,11 @@ class ReviewTask:
         return self.state in ACTIVE_STATES
 
     def snapshot(self) -> TaskSnapshot:
-        return TaskSnapshot(
+        return TaskSnapshot(**self.snapshot_fields())
+
+    def snapshot_fields(self) -> dict[str, Any]:
+        """The snapshot's fields, as the task holds them (escalation builds thousands without validating them again)."""
+        return dict(
             task_id=self.id,
             nomination_id=self.nomination_id,
             unit=self.unit,

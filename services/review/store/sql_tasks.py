@@ -2,6 +2,9 @@
 
 Locks follow one order everywhere: tasks (by id), then their nomination; `FOR UPDATE` is a no-op on SQLite,
 where every transaction holds the single write lock.
+
+One module on purpose (about 630 lines): the three tables share that lock order and the task's row mapping (the unit
+columns decoded once per distinct text, the queue's sort keys), which splitting would scatter or import across files.
 """
 
 from __future__ import annotations

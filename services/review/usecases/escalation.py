@@ -187,19 +187,7 @@ def escalated_event(
     """`TaskEscalated(..., task=task.snapshot())`, built from values already checked (the task as loaded and changed by
     the domain, the units as stored) without validating them again: a batch builds thousands, and validation was the
     larger part of an escalation's cost. Serialised once, into the outbox."""
-    snapshot = TaskSnapshot.model_construct(
-        task_id=task.id,
-        nomination_id=task.nomination_id,
-        unit=task.unit,
-        state=task.state.value,
-        round=task.round,
-        claimant_id=task.claimant_id,
-        claimant_name=task.claimant_name,
-        due_at=task.due_at,
-        queue_unit=task.holder,
-        escalations=task.escalations,
-        alerted=list(task.alerted),
-    )
+    snapshot = TaskSnapshot.model_construct(**task.snapshot_fields())
     return TaskEscalated.model_construct(
         event_id=uuid4(),
         schema_version=TaskEscalated.SCHEMA_VERSION,
