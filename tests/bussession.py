@@ -2,7 +2,12 @@
 
 A denied publish or subscribe is not an exception in nats-py: the server answers -ERR and the client reports
 "permissions violation for publish/subscription to ..." through the error callback (a denied JetStream API call,
-being a request, also times out). `Session.refused()` returns what the server refused since the last call."""
+being a request, also times out). `Session.refused()` returns what the server refused since the last call.
+
+A refused request is never delivered, so no answer can come however long one waits: the proof is the -ERR that
+`refused()` returns, and the request's timeout only ends the wait. `Session.refusing()` is a JetStream context with
+that short wait (REFUSED_WAIT) for the requests a test expects refused; allowed ones keep nats-py's own timeout. An
+object store's put reads the object's info first (allowed) before the refused chunk: it takes `refusing(1.0)`."""
 
 from __future__ import annotations
 
@@ -14,7 +19,11 @@ from dataclasses import dataclass, field
 import nats
 from nats.aio.client import Client
 
+from nats.js import JetStreamContext
+
 from shared.platform.buspermissions import inbox_prefix
+
+REFUSED_WAIT = 0.2  # seconds a refused request waits before its TimeoutError (no answer can come)
 
 
 @dataclass
@@ -23,11 +32,17 @@ class Session:
     errors: list[str] = field(default_factory=list)
 
     async def refused(self) -> list[str]:
-        """What the server refused so far (after a round trip, so that every -ERR has arrived)."""
+        """What the server refused so far. The server answers a connection's commands in order, and nats-py runs the
+        error callback of a -ERR before it reads on, so once the round trip of a flush is back every -ERR sent before
+        it has been reported (the short sleep is a margin, not the wait)."""
         await self.nc.flush(timeout=2)
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(0.02)
         seen, self.errors[:] = list(self.errors), []
         return seen
+
+    def refusing(self, wait: float = REFUSED_WAIT) -> JetStreamContext:
+        """JetStream for requests the server refuses: each raises TimeoutError after `wait` seconds."""
+        return self.nc.jetstream(timeout=wait)
 
 
 @asynccontextmanager

@@ -28,7 +28,7 @@ from shared.platform.buspermissions import accounts_conf
 from shared.platform.largereplies import LargeReplies
 from shared.platform.objectstore import Buckets, read_object
 from shared.platform.topology import apply_topology
-from tests.bussession import Session, bus_session
+from tests.bussession import REFUSED_WAIT, Session, bus_session
 from tests.deploy.cluster import NATS_DIR, NODES, NatsCluster
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(60)]
@@ -107,7 +107,7 @@ async def test_review_cannot_publish_registrations_event_and_the_stream_does_not
     before = await stored(topology, "REGISTRATION", subjects.NOMINATION_SUBMITTED)
     async with connect(topology, "review") as review:
         with pytest.raises(nats.errors.TimeoutError):  # no PubAck: the server dropped it
-            await review.nc.jetstream().publish(subjects.NOMINATION_SUBMITTED, b"{}", timeout=1)
+            await review.refusing().publish(subjects.NOMINATION_SUBMITTED, b"{}")
         assert await review.refused() == [f'nats: permissions violation for publish to "{subjects.NOMINATION_SUBMITTED}"']
         assert (await review.nc.jetstream().publish(subjects.TASK_OPENED, b"{}", timeout=5)).stream == "REVIEW"
     assert await stored(topology, "REGISTRATION", subjects.NOMINATION_SUBMITTED) == before
@@ -203,7 +203,7 @@ STREAM_ATTACKS: dict[str, Callable[[str], StreamConfig]] = {
 @pytest.mark.asyncio
 async def test_no_service_user_may_create_update_or_delete_a_stream_or_a_durable(topology: NatsCluster, user: str) -> None:
     async with connect(topology, user) as s:
-        js = s.nc.jetstream(timeout=1)
+        js = s.refusing()
         for attack, make in STREAM_ATTACKS.items():
             config = make(user)
             change = js.update_stream if config.name in {"REGISTRATION", "AWARDS"} else js.add_stream
@@ -236,13 +236,12 @@ async def test_a_service_neither_writes_the_audit_trail_nor_removes_dead_letters
             subjects.deadletter_subject("awards"), b"{}", headers={"Thidua-Dlq-Service": "awards"}
         )
     async with connect(topology, user) as s:
-        js = s.nc.jetstream(timeout=1)
         await s.nc.publish(subjects.ops_audit_subject("discard"), b"{}")
         assert len(await s.refused()) == 1
-        with pytest.raises(nats.errors.TimeoutError):
-            await js.delete_msg("DEADLETTER", ack.seq)
+        with pytest.raises(TimeoutError):  # nats-py's delete_msg has no timeout of its own: a short wait for no answer
+            await asyncio.wait_for(s.nc.jetstream().delete_msg("DEADLETTER", ack.seq), REFUSED_WAIT)
         assert len(await s.refused()) == 1
-        assert (await js.get_msg("DEADLETTER", ack.seq)).seq == ack.seq  # reading it back is allowed (retry)
+        assert (await s.nc.jetstream().get_msg("DEADLETTER", ack.seq)).seq == ack.seq  # reading it back is allowed (retry)
     async with connect(topology, "operator") as operator:  # the operator tools may
         await operator.nc.jetstream().delete_msg("DEADLETTER", ack.seq)
         assert await operator.refused() == []
@@ -290,10 +289,9 @@ async def test_heartbeat_bucket_each_service_writes_its_own_keys_and_reads_all(t
         await kv.put("review.review-1", b'{"ready": true}')
         assert await review.refused() == []
     async with connect(topology, "awards") as awards:
-        kv = await awards.nc.jetstream(timeout=1).key_value("thidua_instances")
-        await kv.put("awards.awards-1", b'{"ready": true}')
+        await (await awards.nc.jetstream().key_value("thidua_instances")).put("awards.awards-1", b'{"ready": true}')
         with pytest.raises(nats.errors.TimeoutError):
-            await kv.put("review.review-1", b'{"ready": false}')
+            await (await awards.refusing().key_value("thidua_instances")).put("review.review-1", b'{"ready": false}')
         assert len(await awards.refused()) == 1
     async with connect(topology, "portal") as portal:
         kv = await portal.nc.jetstream().key_value("thidua_instances")
@@ -341,7 +339,7 @@ async def test_dossier_files_each_bucket_is_written_by_its_owner_and_read_by_the
         await own.put("attachment-2", data)
         assert await registration.refused() == []
         with pytest.raises(nats.errors.TimeoutError):  # it cannot write into the portal's staging area
-            await (await buckets.other(STAGING_BUCKET)).put("forged", b"x")
+            await (await Buckets(lambda: registration.refusing(1.0)).other(STAGING_BUCKET)).put("forged", b"x")
         assert any("$o.thidua_staging.c." in r for r in await registration.refused())
     async with connect(topology, "portal") as portal:
         buckets = Buckets(portal.nc.jetstream, replicas=3)
@@ -349,10 +347,10 @@ async def test_dossier_files_each_bucket_is_written_by_its_owner_and_read_by_the
         assert data == b"%PDF-1.7 staged"
         assert await portal.refused() == []
         with pytest.raises(nats.errors.TimeoutError):  # ...nor can the portal change a dossier's file
-            await (await buckets.other(ATTACHMENTS_BUCKET)).put("attachment-2", b"tampered")
+            await (await Buckets(lambda: portal.refusing(1.0)).other(ATTACHMENTS_BUCKET)).put("attachment-2", b"tampered")
         assert len(await portal.refused()) >= 1
     async with connect(topology, "review") as review:
-        js = review.nc.jetstream(timeout=1)
+        js = review.refusing()
         for bucket in (ATTACHMENTS_BUCKET, STAGING_BUCKET):
             with pytest.raises(nats.errors.TimeoutError):
                 await js.object_store(bucket)
@@ -366,7 +364,7 @@ async def test_large_replies_each_service_writes_its_own_bucket_and_only_its_cal
     async with connect(topology, "awards") as awards:
         pointer = await LargeReplies(awards.nc.jetstream).spill_for("awards")(b'{"ok":true,"data":{"people":1000}}')
         assert await awards.refused() == []
-        registrations = await Buckets(lambda: awards.nc.jetstream(timeout=1)).other(subjects.replies_bucket("registration"))
+        registrations = await Buckets(lambda: awards.refusing(1.0)).other(subjects.replies_bucket("registration"))
         with pytest.raises(nats.errors.TimeoutError):
             await registrations.put("forged", b'{"ok":true,"data":"forged"}')
         assert any("$o.thidua_replies_registration.c." in r for r in await awards.refused())
@@ -376,5 +374,5 @@ async def test_large_replies_each_service_writes_its_own_bucket_and_only_its_cal
         assert await portal.refused() == []
     async with connect(topology, "review") as review:
         with pytest.raises(nats.errors.TimeoutError):
-            await review.nc.jetstream(timeout=1).object_store(subjects.replies_bucket("awards"))
+            await review.refusing().object_store(subjects.replies_bucket("awards"))
         assert len(await review.refused()) == 1

@@ -127,7 +127,7 @@ async def test_no_service_can_publish_an_approval_and_awards_issues_nothing(syst
 async def test_no_service_can_change_a_stream_listen_to_the_rpc_traffic_or_touch_the_audit_trail(system: System) -> None:
     for user in ("registration", "review", "awards", "portal"):
         async with as_user(system, user) as s:
-            js = s.nc.jetstream(timeout=1)
+            js = s.refusing()  # both requests are refused: no answer can come (tests/bussession.py)
             republish = StreamConfig(
                 name="REGISTRATION",
                 subjects=["thidua.registration.>"],

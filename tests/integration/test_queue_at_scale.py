@@ -4,9 +4,10 @@ decided and escalated (issue 20; bench/queue_page.py measures it with 1,000,000 
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,7 +21,9 @@ from services.review.store import sql_tasks
 from services.review.store.sql_tasks import SqlTasks
 from shared.contracts.operations import review as review_contracts
 from shared.contracts.operations.review import QueueQuery, queue_total_is_exact
+from shared.platform.db import make_engine
 from shared.platform.service import ServiceContext
+from tests.conftest import fresh_database, migrated
 from tests.integration.test_escalation import HANOI, OPENED, SONTAY, review_at, submit
 
 UNIT = {"code": "HN-SONTAY", "name": "LĐLĐ thị xã Sơn Tây", "short_name": "LĐLĐ Sơn Tây", "level": "district"}
@@ -62,6 +65,37 @@ async def seeded(engine: AsyncEngine, count: int) -> None:
     async with engine.begin() as conn:
         await conn.execute(store.tasks.insert(), rows)
         await conn.execute(sa.text("ANALYZE"))
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def seeded_queue(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A review database per backend with 3,000 tasks in each of two queues, seeded once for the tests below that only
+    read the plans (EXPLAIN) of the queue page's statements and change nothing."""
+    databases = fresh_database(request.param, tmp_path_factory.mktemp("queue"))
+    url = migrated("review", next(databases))
+
+    async def seed() -> None:
+        engine = make_engine(url)
+        try:
+            await seeded(engine, 3000)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(seed())
+    yield url
+    for _ in databases:  # drops the PostgreSQL database
+        pass
+
+
+@asynccontextmanager
+async def connected(url: str) -> AsyncIterator[AsyncConnection]:
+    """A connection to the seeded queue, on an engine of the test's own event loop."""
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            yield conn
+    finally:
+        await engine.dispose()
 
 
 async def statements_of_the_page(
@@ -113,12 +147,8 @@ QUERIES = [
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: f"{q.unit_code}-{q.state}-{q.offset}")
-async def test_every_statement_of_the_queue_page_reads_an_index_not_the_whole_table(
-    service_context: Any, query: QueueQuery
-) -> None:
-    ctx = await service_context("review")
-    await seeded(ctx.engine, 3000)
-    async with ctx.engine.connect() as conn:
+async def test_every_statement_of_the_queue_page_reads_an_index_not_the_whole_table(seeded_queue: str, query: QueueQuery) -> None:
+    async with connected(seeded_queue) as conn:
         statements = await statements_of_the_page(conn, query)
         assert len(statements) == 2  # the counts in one round trip, then the page
         for statement, parameters in statements:
@@ -147,12 +177,10 @@ SORT_INDEXES = {
 @pytest.mark.parametrize("state", ["active", "overdue"])
 @pytest.mark.parametrize("sort", SORTS)
 async def test_every_sort_of_the_queue_reads_its_index_in_order_without_sorting_the_queue(
-    service_context: Any, sort: str, state: str
+    seeded_queue: str, sort: str, state: str
 ) -> None:
-    ctx = await service_context("review")
-    await seeded(ctx.engine, 3000)
     query = QueueQuery.model_validate({"unit_code": "HN-SONTAY", "state": state, "sort": sort})
-    async with ctx.engine.connect() as conn:
+    async with connected(seeded_queue) as conn:
         statements = await statements_of_the_page(conn, query)
         assert len(statements) == 2
         for statement, parameters in statements:
@@ -166,13 +194,11 @@ async def test_every_sort_of_the_queue_reads_its_index_in_order_without_sorting_
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize("sort", ["due", "-received", "nominee"])
-async def test_my_tasks_are_found_through_the_claimant_index_not_by_reading_the_queue(service_context: Any, sort: str) -> None:
+async def test_my_tasks_are_found_through_the_claimant_index_not_by_reading_the_queue(seeded_queue: str, sort: str) -> None:
     """ "Việc của tôi": one approver's few tasks among thousands, read off ix_tasks_claimant and then sorted (a person
     holds a few dozen tasks, not a queue)."""
-    ctx = await service_context("review")
-    await seeded(ctx.engine, 3000)
     query = QueueQuery.model_validate({"unit_code": "HN-SONTAY", "mine": True, "sort": sort})
-    async with ctx.engine.connect() as conn:
+    async with connected(seeded_queue) as conn:
         statements = await statements_of_the_page(conn, query, claimant_id="u7")
         for statement, parameters in statements:
             lines = await plan(conn, statement, parameters)
