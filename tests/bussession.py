@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 import nats
 from nats.aio.client import Client
-
 from nats.js import JetStreamContext
 
 from shared.platform.buspermissions import inbox_prefix
