@@ -20,7 +20,7 @@ from typing import Any
 
 from nats.js import JetStreamContext
 from nats.js.api import KeyValueConfig
-from nats.js.errors import BucketNotFoundError, NoKeysError
+from nats.js.errors import BucketNotFoundError, KeyNotFoundError
 from nats.js.kv import KeyValue
 from pydantic import BaseModel
 
@@ -58,21 +58,27 @@ async def instances_bucket(js: JetStreamContext, replicas: int = 1) -> KeyValue:
 
 
 async def read_instances(js: JetStreamContext) -> list[InstanceStatus]:
-    """The instances that wrote a heartbeat in the last 30 s."""
+    """The instances that wrote a heartbeat in the last 30 s.
+
+    The keys come from the bucket's stream itself (the subjects it holds, one request), not from `KeyValue.keys()`:
+    that walks an ordered consumer and stops when the server says nothing is pending, and with every instance
+    writing meanwhile it could stop early and leave out running instances (an ops report that said two ready
+    services had no instance). A key expired or withdrawn between listing and reading is skipped; any other failure
+    to read is raised, so that the report says it could not read the heartbeats rather than that nothing runs."""
     try:
         kv = await js.key_value(INSTANCES_BUCKET)
     except BucketNotFoundError:
         return []
+    prefix = f"$KV.{INSTANCES_BUCKET}."
+    info = await js.stream_info(f"KV_{INSTANCES_BUCKET}", subjects_filter=f"{prefix}>")
     found = []
-    try:
-        keys = await kv.keys()
-    except NoKeysError:  # the bucket is empty
-        return []
-    for key in keys:
-        with contextlib.suppress(Exception):  # expired or deleted between listing and reading
-            entry = await kv.get(key)
-            if entry.value:
-                found.append(InstanceStatus.model_validate_json(entry.value))
+    for subject in sorted(info.state.subjects or {}):
+        try:
+            entry = await kv.get(subject.removeprefix(prefix))
+        except KeyNotFoundError:  # expired, or withdrawn by an instance that stopped (kv.get says both so)
+            continue
+        if entry.value:
+            found.append(InstanceStatus.model_validate_json(entry.value))
     return sorted(found, key=lambda i: (i.service, i.instance))
 
 
