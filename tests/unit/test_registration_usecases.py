@@ -4,6 +4,8 @@ and announces, with no database and no broker (the integration tests prove the S
 from __future__ import annotations
 
 import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -12,6 +14,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
+from services.registration.store.port import Store
 from services.registration.usecases import emulation, nominations, reactions, units
 from services.registration.usecases.context import RegistrationContext
 from shared.contracts.commands import NewCampaign, NominationDraft, PledgeRegistration
@@ -125,6 +128,33 @@ async def test_a_valid_submission_is_stored_with_its_path_and_timeline_and_annou
     assert (event.correlation_id, event.nomination.id, event.actor) == (view.id, view.id, SUBMITTER)
     assert event.nomination.unit_sector == TREE.units["HN-SONTAY-DST"].sector
     assert world.uow.outbox.relay_told == 1
+
+
+class ReviewAtOnce(FakeUnitOfWork):
+    """Review opens the task the moment a submission commits, before registration has answered its caller: the order
+    a busy machine may give."""
+
+    ctx: RegistrationContext
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Store]:
+        before = len(self.outbox.events)
+        async with super().transaction() as store:
+            yield store
+        for event in [e for e in self.outbox.events[before:] if isinstance(e, NominationSubmitted)]:
+            task = TaskSnapshot(task_id="t-1", nomination_id=event.nomination.id, unit=SONTAY, state="open", round=1)
+            await reactions.on_review_event(self.ctx, TaskOpened(occurred_at=event.occurred_at, task=task))
+
+
+@pytest.mark.asyncio
+async def test_the_reply_to_a_submission_is_the_nomination_as_submitted_however_soon_review_takes_it_up() -> None:
+    uow = ReviewAtOnce()
+    uow.ctx = RegistrationContext(uow=uow, clock=FixedClock(MARCH_2026), rules=default_rulebook())
+    await units.load_units(uow.ctx, load_units())
+    view = await nominations.submit(uow.ctx, SUBMITTER, draft())
+    assert (view.status, [s.step for s in view.timeline]) == ("submitted", ["submitted"])
+    later = await nominations.get_nomination(uow.ctx, SUBMITTER, NominationId(id=view.id))
+    assert later.status != "submitted"  # review had taken it up before the reply was sent
 
 
 @pytest.mark.asyncio

@@ -135,7 +135,7 @@ async def submit(ctx: RegistrationContext, actor: Actor, cmd: NominationDraft) -
         event = NominationSubmitted(occurred_at=now, correlation_id=nomination_id, actor=actor, nomination=snapshot)
         await record_step(store, nomination_id, Step.SUBMIT, event, unit=path[0], comment=eligibility.summary(checks))
         await store.enqueue(event)
-    return await get_nomination(ctx, actor, NominationId(id=nomination_id))
+        return await _as_written(ctx, store, nomination_id)
 
 
 async def _refuse_duplicate(store: Store, key: str, *, except_id: str | None = None) -> None:
@@ -145,17 +145,15 @@ async def _refuse_duplicate(store: Store, key: str, *, except_id: str | None = N
 
 async def update(ctx: RegistrationContext, actor: Actor, cmd: EditNomination) -> NominationView:
     """Edit a returned nomination (its facts, its files) before resubmitting it."""
-    await _edit(ctx, actor, cmd, resubmit=False)
-    return await get_nomination(ctx, actor, NominationId(id=cmd.id))
+    return await _edit(ctx, actor, cmd, resubmit=False)
 
 
 async def resubmit(ctx: RegistrationContext, actor: Actor, cmd: EditNomination) -> NominationView:
     """Send a returned nomination up again, with its corrections: judged again, at the level that returned it."""
-    await _edit(ctx, actor, cmd, resubmit=True)
-    return await get_nomination(ctx, actor, NominationId(id=cmd.id))
+    return await _edit(ctx, actor, cmd, resubmit=True)
 
 
-async def _edit(ctx: RegistrationContext, actor: Actor, cmd: EditNomination, *, resubmit: bool) -> None:
+async def _edit(ctx: RegistrationContext, actor: Actor, cmd: EditNomination, *, resubmit: bool) -> NominationView:
     now = ctx.clock.now()
     today = now.astimezone(VIETNAM_TZ).date()
     rules = ctx.rules.attachment_rules_on(today)
@@ -256,6 +254,7 @@ async def _edit(ctx: RegistrationContext, actor: Actor, cmd: EditNomination, *, 
         else:
             comment = "; ".join(c for c in (cmd.comment, changes) if c)
             await add_step(store, cmd.id, Step.EDIT, actor, now, unit=path[0], comment=comment or None)
+        return await _as_written(ctx, store, cmd.id)
 
 
 async def withdraw(ctx: RegistrationContext, actor: Actor, cmd: WithdrawNomination) -> NominationView:
@@ -274,7 +273,15 @@ async def withdraw(ctx: RegistrationContext, actor: Actor, cmd: WithdrawNominati
         event = NominationWithdrawn(occurred_at=now, correlation_id=cmd.id, actor=actor, nomination_id=cmd.id, reason=cmd.reason)
         await record_step(store, cmd.id, Step.WITHDRAW, event, unit=row.unit_path[0], comment=cmd.reason)
         await store.enqueue(event)
-    return await get_nomination(ctx, actor, NominationId(id=cmd.id))
+        return await _as_written(ctx, store, cmd.id)
+
+
+async def _as_written(ctx: RegistrationContext, store: Store, nomination_id: str) -> NominationView:
+    """The reply to a command: the nomination as its transaction leaves it, read before the commit. Read after it, the
+    reply could already show what the other services did on the command's event (a submission answered "under
+    review"), sooner or later as the machine is busy."""
+    row = await load_nomination(store, nomination_id)
+    return nomination_view(row, await store.timeline(nomination_id), await store.attachments(nomination_id), ctx.rules)
 
 
 async def _snapshot(store: Store, row: NominationRow, campaign: CampaignRef | None) -> NominationSnapshot:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import Literal
 
 from fpdf import FPDF
@@ -22,7 +21,8 @@ from shared.rules.documents.certificate import (
     decision_line,
     register_line,
 )
-from shared.rules.documents.model import FONT, FONT_FILES, PT_MM, Layout, load_layout, nfc
+from shared.rules.documents.fonts import add_fonts
+from shared.rules.documents.model import FONT, PT_MM, Layout, load_layout, nfc
 
 
 class _Sheet(FPDF):
@@ -33,10 +33,7 @@ class _Sheet(FPDF):
             raise ValueError(f"document layout: missing certificate values {missing}")
         self.layout = layout
         self.scale = PAPER_MM[paper][0] / PAPER_MM["A4"][0]
-        fonts = resources.files("shared") / "data" / "fonts"
-        for style, name in FONT_FILES.items():
-            with resources.as_file(fonts / name) as path:
-                self.add_font(FONT, style, str(path))
+        add_fonts(self)
         margin = self.mm("certificate_margin_mm")
         self.set_margins(left=margin, top=margin, right=margin)
         self.set_auto_page_break(auto=False)  # one page per certificate, whatever it holds

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from importlib import resources
-
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
 from shared.rules.documents.compose import STYLE, Composition, Line, cell_text, compose
+from shared.rules.documents.fonts import add_fonts
 from shared.rules.documents.model import (
     FONT,
-    FONT_FILES,
     PT_MM,
     Layout,
     OfficialDocument,
@@ -31,10 +29,7 @@ class _Pdf(FPDF):
         super().__init__(orientation="P", unit="mm", format="A4")
         self.layout = layout
         self._watermark = watermark
-        fonts = resources.files("shared") / "data" / "fonts"
-        for style, name in FONT_FILES.items():
-            with resources.as_file(fonts / name) as path:
-                self.add_font(FONT, style, str(path))
+        add_fonts(self)
         v = layout.v
         self.set_margins(left=v("margin_left_mm"), top=v("margin_top_mm"), right=v("margin_right_mm"))
         self.set_auto_page_break(auto=True, margin=v("margin_bottom_mm"))
