@@ -22,7 +22,7 @@ from nats.js import JetStreamContext
 from nats.js.api import KeyValueConfig
 from nats.js.errors import BucketNotFoundError, KeyNotFoundError
 from nats.js.kv import KeyValue
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from shared.contracts.subjects import INSTANCES_BUCKET
 
@@ -63,8 +63,9 @@ async def read_instances(js: JetStreamContext) -> list[InstanceStatus]:
     The keys come from the bucket's stream itself (the subjects it holds, one request), not from `KeyValue.keys()`:
     that walks an ordered consumer and stops when the server says nothing is pending, and with every instance
     writing meanwhile it could stop early and leave out running instances (an ops report that said two ready
-    services had no instance). A key expired or withdrawn between listing and reading is skipped; any other failure
-    to read is raised, so that the report says it could not read the heartbeats rather than that nothing runs."""
+    services had no instance). A key expired or withdrawn between listing and reading is skipped, and so is a
+    heartbeat this version cannot read (logged); any other failure to read is raised, so that the report says it
+    could not read the heartbeats rather than that nothing runs."""
     try:
         kv = await js.key_value(INSTANCES_BUCKET)
     except BucketNotFoundError:
@@ -77,8 +78,12 @@ async def read_instances(js: JetStreamContext) -> list[InstanceStatus]:
             entry = await kv.get(subject.removeprefix(prefix))
         except KeyNotFoundError:  # expired, or withdrawn by an instance that stopped (kv.get says both so)
             continue
-        if entry.value:
+        if not entry.value:
+            continue
+        try:
             found.append(InstanceStatus.model_validate_json(entry.value))
+        except ValidationError:  # an instance of another version mid-upgrade: the others are still reported
+            log.warning("instances.unreadable_heartbeat", extra={"key": entry.key})
     return sorted(found, key=lambda i: (i.service, i.instance))
 
 

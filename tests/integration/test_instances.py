@@ -71,3 +71,11 @@ async def test_a_withdrawn_instance_is_not_read_and_an_empty_bucket_reads_as_non
     await kv.put(instance_key("awards", "awards-1"), status("awards", "awards-1", 2))
     await kv.delete(instance_key("awards", "awards-1"))  # a clean stop withdraws its heartbeat
     assert [(i.service, i.instance) for i in await read_instances(js)] == [("review", "review-1")]
+
+
+@pytest.mark.asyncio
+async def test_a_heartbeat_this_version_cannot_read_is_left_out_and_the_others_are_read(js: JetStreamContext) -> None:
+    kv = await instances_bucket(js)
+    await kv.put(instance_key("review", "review-1"), status("review", "review-1", 1))
+    await kv.put(instance_key("review", "review-2"), b'{"service": "review", "from": "another version"}')
+    assert [(i.service, i.instance) for i in await read_instances(js)] == [("review", "review-1")]
