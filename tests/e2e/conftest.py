@@ -90,7 +90,7 @@ def client(system: System) -> Iterator[PortalClient]:
     approvers = ("ld.sontay", "ld.sontay2", "ld.thanhxuan", "ld.hadong", "ld.hanoi", "tld")
     signers = ("ky.sontay", "ky.thanhxuan", "ky.hadong", "ky.hanoi", "ky.tld")
     for user in ("cdcs.dst", "cdcs.vanquan", *approvers, *signers, "ops", "admin"):
-        c.login(user, PASSWORD)
+        c.sign_in_when_needed(user, PASSWORD)
     yield c
     c.close()
 

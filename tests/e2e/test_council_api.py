@@ -76,7 +76,7 @@ def test_a_meeting_then_a_batch_forward_gives_one_letter_the_parent_can_download
     register = client.get("ky.sontay", "/api/v1/units/HN-SONTAY/outgoing-documents", year=int(signed["issued_on"][:4]))["items"]
     assert signed["number_text"] in [line["number_text"] for line in register]
 
-    token = client.tokens["ld.hanoi"]
+    token = client.token("ld.hanoi")
     with httpx.Client(base_url=system.portal_url, headers={"Authorization": f"Bearer {token}"}) as http:
         pdf = http.get(f"/api/v1/decisions/{signed['document_id']}.pdf")  # as the officer signed it (awards)
         xlsx = http.get(f"/api/v1/proposals/{letter['id']}/document", params={"format": "xlsx"})

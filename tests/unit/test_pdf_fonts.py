@@ -1,6 +1,6 @@
 """The faces parsed once per process (shared.rules.documents.fonts) print exactly what fpdf2's own `add_font` prints:
-every sample document and a sheet of certificates, byte for byte (but the creation time and the /ID made from it), one after another in one
-process, so that nothing one document used leaks into the next."""
+every sample document and a sheet of certificates, byte for byte (but the creation time and the /ID made from it),
+one after another in one process, so that nothing one document used leaks into the next."""
 
 from __future__ import annotations
 
