@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def print_verification(path: Path, verification: Any, out: TextIO) -> None:
-    from shared.platform.pdfsigning.explain import details, verdict
+    from shared.platform.pdfverdicts import details, verdict
 
     result = verdict(verification)
     print(f"{path}: {result.headline.upper() if result.tone == 'bad' else result.headline}", file=out)

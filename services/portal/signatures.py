@@ -13,7 +13,7 @@ from fastapi import Request
 
 from services.portal.gateway import Gateway
 from services.portal.uploads import Upload, read_upload
-from shared.platform.pdfsigning import Verification, trust_roots, verify_pdf
+from shared.contracts.verification import Verification
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
@@ -23,5 +23,9 @@ async def read_document(request: Request) -> Upload:
 
 
 async def verify_document(gateway: Gateway, data: bytes) -> Verification:
+    # pyHanko (and its certificate validator) load with the first file checked, not with the portal: ~9 MiB that a
+    # portal nobody asks to check a signature never holds (issue 20: under 150 MB a process)
+    from shared.platform.pdfsigning import trust_roots, verify_pdf
+
     roots = trust_roots(gateway.settings.var_dir, gateway.settings.trust_roots)
     return await to_thread.run_sync(verify_pdf, data, roots, limiter=gateway.attachment_readers)

@@ -28,7 +28,7 @@ from shared.platform.pdfsigning import (
     trust_roots,
     verify_pdf,
 )
-from shared.platform.pdfsigning.explain import details
+from shared.platform.pdfverdicts import details
 from shared.platform.settings import ServiceSettings
 from tests.fakes.awards import fake_awards
 from tests.integration.test_signing_tokens import with_signer

@@ -31,7 +31,7 @@ from shared.platform.pdfsigning import (
     trust_roots,
     verify_pdf,
 )
-from shared.platform.pdfsigning.explain import details
+from shared.platform.pdfverdicts import details
 from tests.signing_world import (
     SONTAY,
     decision_pdf,

@@ -34,3 +34,14 @@ def test_rendering_loads_them_when_asked() -> None:
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["%PDF-", "True"]
+
+
+def test_the_portal_loads_pyhanko_with_the_first_signature_it_checks_not_at_start_up() -> None:
+    """The portal only checks signatures (`/xac-thuc`), which few ask for: pyHanko and its certificate validator
+    (~9 MiB) load then. Awards signs every decision, so it loads them at start."""
+    script = (
+        "import sys\n"
+        "import services.portal.main\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pyhanko', 'pyhanko_certvalidator'}))\n"
+    )
+    assert subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.strip() == "[]"

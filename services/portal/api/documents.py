@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 
 from services.portal.gateway import Gateway
 from services.portal.signatures import MAX_DOCUMENT_BYTES, read_document, verify_document
-from shared.platform.pdfsigning import Verification
+from shared.contracts.verification import Verification
 from shared.rules.attachments import format_size
 
 # Read by the route itself (a bounded read), so the body is described here.

@@ -14,7 +14,7 @@ from services.portal.uploads import UploadTooLarge
 from services.portal.web import session as web
 from services.portal.web.rendering import render
 from shared.contracts.errors import ValidationFailed
-from shared.platform.pdfsigning.explain import details, verdict
+from shared.platform.pdfverdicts import details, verdict
 from shared.rules.attachments import format_size
 
 

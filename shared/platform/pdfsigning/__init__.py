@@ -4,10 +4,11 @@
   a PKCS#12 file or a PKCS#11 token per unit (`THIDUA_SIGNING_KEYS`), else the demo CA
 - `await sign_pdf(pdf, key, signer_name=…, reason=…, location=…)` → `SignedPdf` (bytes and the PAdES level), or a
   `SigningKeyError` with a stable `code` (a token absent, a wrong PIN, the time-stamping authority down…)
-- `verify_pdf(data, trust_roots(var_dir))` → `Verification`
+- `verify_pdf(data, trust_roots(var_dir))` → `Verification` (the report itself is shared.contracts.verification)
 - `ensure_demo_pki(var_dir, issuing_units())`: the demo CA `thidua migrate` makes
 """
 
+from shared.contracts.verification import UNREADABLE, Problem, SignatureCheck, Verification
 from shared.platform.pdfsigning import _library_warnings  # noqa: F401  (before pyHanko is imported)
 from shared.platform.pdfsigning.errors import (
     NoSigningKey,
@@ -21,15 +22,7 @@ from shared.platform.pdfsigning.pki import DemoPki, IssuingUnit, ensure_demo_pki
 from shared.platform.pdfsigning.signing import PadesLevel, SignedPdf, UnitSigner, sign_pdf, sign_pdf_now
 from shared.platform.pdfsigning.timestamps import TSA_URL_ENV, TimestampAuthority
 from shared.platform.pdfsigning.tokens import Pkcs11Token
-from shared.platform.pdfsigning.verification import (
-    TRUST_ROOTS_ENV,
-    UNREADABLE,
-    Problem,
-    SignatureCheck,
-    Verification,
-    trust_roots,
-    verify_pdf,
-)
+from shared.platform.pdfsigning.verification import TRUST_ROOTS_ENV, trust_roots, verify_pdf
 
 __all__ = [
     "SIGNING_KEYS_ENV",

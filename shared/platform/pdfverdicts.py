@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from shared.contracts.values import VIETNAM_TZ
-from shared.platform.pdfsigning.verification import SignatureCheck, Verification
+from shared.contracts.verification import SignatureCheck, Verification
 
 LEVELS = {
     "B-LT": "PAdES B-LT: có dấu thời gian và thông tin xác minh chứng thư trong văn bản",
