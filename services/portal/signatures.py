@@ -8,6 +8,8 @@ handful of small files), so a CA added by `thidua migrate` is trusted without a 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from anyio import to_thread
 from fastapi import Request
 
@@ -23,9 +25,14 @@ async def read_document(request: Request) -> Upload:
 
 
 async def verify_document(gateway: Gateway, data: bytes) -> Verification:
-    # pyHanko (and its certificate validator) load with the first file checked, not with the portal: ~9 MiB that a
-    # portal nobody asks to check a signature never holds (issue 20: under 150 MB a process)
+    settings = gateway.settings
+    return await to_thread.run_sync(_verify, data, settings.var_dir, settings.trust_roots, limiter=gateway.attachment_readers)
+
+
+def _verify(data: bytes, var_dir: Path | None, extra_roots: str | None) -> Verification:
+    """In a worker thread, the roots' files read and pyHanko imported there too: pyHanko and its certificate validator
+    (~9 MiB) load with the first file checked, not with the portal (issue 20: under 150 MB a process), and neither
+    that import nor the reading holds up the event loop."""
     from shared.platform.pdfsigning import trust_roots, verify_pdf
 
-    roots = trust_roots(gateway.settings.var_dir, gateway.settings.trust_roots)
-    return await to_thread.run_sync(verify_pdf, data, roots, limiter=gateway.attachment_readers)
+    return verify_pdf(data, trust_roots(var_dir, extra_roots))
