@@ -6,8 +6,9 @@ being a request, also times out). `Session.refused()` returns what the server re
 
 A refused request is never delivered, so no answer can come however long one waits: the proof is the -ERR that
 `refused()` returns, and the request's timeout only ends the wait. `Session.refusing()` is a JetStream context with
-that short wait (REFUSED_WAIT) for the requests a test expects refused; allowed ones keep nats-py's own timeout. An
-object store's put reads the object's info first (allowed) before the refused chunk: it takes `refusing(1.0)`."""
+that short wait (REFUSED_WAIT) for the requests a test expects refused; allowed ones keep nats-py's own timeout. Opening
+a key-value bucket or an object store asks for its stream's info first (allowed), and an object's put reads the
+object's info before the refused chunk: those take `refusing(1.0)`, time enough for the allowed request."""
 
 from __future__ import annotations
 

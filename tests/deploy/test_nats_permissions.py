@@ -291,7 +291,7 @@ async def test_heartbeat_bucket_each_service_writes_its_own_keys_and_reads_all(t
     async with connect(topology, "awards") as awards:
         await (await awards.nc.jetstream().key_value("thidua_instances")).put("awards.awards-1", b'{"ready": true}')
         with pytest.raises(nats.errors.TimeoutError):
-            await (await awards.refusing().key_value("thidua_instances")).put("review.review-1", b'{"ready": false}')
+            await (await awards.refusing(1.0).key_value("thidua_instances")).put("review.review-1", b'{"ready": false}')
         assert len(await awards.refused()) == 1
     async with connect(topology, "portal") as portal:
         kv = await portal.nc.jetstream().key_value("thidua_instances")
