@@ -8,7 +8,8 @@ A refused request is never delivered, so no answer can come however long one wai
 `refused()` returns, and the request's timeout only ends the wait. `Session.refusing()` is a JetStream context with
 that short wait (REFUSED_WAIT) for the requests a test expects refused; allowed ones keep nats-py's own timeout. Opening
 a key-value bucket or an object store asks for its stream's info first (allowed), and an object's put reads the
-object's info before the refused chunk: those take `refusing(1.0)`, time enough for the allowed request."""
+object's info before the refused chunk: those take `refusing(LOOKUP_THEN_REFUSED_WAIT)`, time enough for the
+allowed request."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from nats.js import JetStreamContext
 from shared.platform.buspermissions import inbox_prefix
 
 REFUSED_WAIT = 0.2  # seconds a refused request waits before its TimeoutError (no answer can come)
+LOOKUP_THEN_REFUSED_WAIT = 1.0  # the same, for a refused write preceded by an allowed lookup (a bucket's stream info)
 
 
 @dataclass

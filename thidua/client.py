@@ -46,8 +46,12 @@ class PortalClient:
             self.login(username, self.passwords[username])
         return self.tokens[username]
 
+    def auth(self, username: str) -> dict[str, str]:
+        """The Authorization header of `username`'s requests (for a raw `client.http` call: a file, a header of its own)."""
+        return {"Authorization": f"Bearer {self.token(username)}"}
+
     def _call(self, method: str, path: str, user: str | None, *, idempotency_key: str | None = None, **kwargs: Any) -> Any:
-        headers = {"Authorization": f"Bearer {self.token(user)}"} if user else {}
+        headers = self.auth(user) if user else {}
         if idempotency_key is not None:  # a retry with the same key gets the first attempt's outcome
             headers["Idempotency-Key"] = idempotency_key
         response = self.http.request(method, path, headers=headers, **kwargs)
@@ -92,8 +96,7 @@ class PortalClient:
 
     def download(self, user: str, nomination_id: str, attachment_id: str) -> bytes:
         """A dossier file's bytes (the portal has checked them against the recorded SHA-256)."""
-        headers = {"Authorization": f"Bearer {self.token(user)}"}
-        response = self.http.get(f"/api/v1/nominations/{nomination_id}/attachments/{attachment_id}", headers=headers)
+        response = self.http.get(f"/api/v1/nominations/{nomination_id}/attachments/{attachment_id}", headers=self.auth(user))
         if response.status_code >= 400:
             raise ApiError(response.status_code, response.json())
         return response.content

@@ -138,7 +138,7 @@ def test_the_json_api_uploads_submits_with_staged_ids_and_downloads_the_same_byt
         # the declared length alone refuses an upload over 10 MB, before the body is read
         big = client.http.post(
             "/api/v1/attachments",
-            headers={"Authorization": f"Bearer {client.tokens['cdcs.dst']}"},
+            headers=client.auth("cdcs.dst"),
             files={"file": ("to-trinh.pdf", b"%PDF-1.7\n" + b"0" * (10 * 1024 * 1024 + 100 * 1024), "application/pdf")},
         )
         assert big.status_code == 413
@@ -166,7 +166,7 @@ def test_the_json_api_uploads_submits_with_staged_ids_and_downloads_the_same_byt
         first = created["attachments"][0]
         downloaded = client.http.get(
             f"/api/v1/nominations/{created['id']}/attachments/{first['id']}",
-            headers={"Authorization": f"Bearer {client.tokens['ld.sontay']}"},
+            headers=client.auth("ld.sontay"),
         )
         assert downloaded.status_code == 200
         assert downloaded.headers["content-type"] == "application/pdf"

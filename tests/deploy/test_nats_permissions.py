@@ -28,7 +28,7 @@ from shared.platform.buspermissions import accounts_conf
 from shared.platform.largereplies import LargeReplies
 from shared.platform.objectstore import Buckets, read_object
 from shared.platform.topology import apply_topology
-from tests.bussession import REFUSED_WAIT, Session, bus_session
+from tests.bussession import LOOKUP_THEN_REFUSED_WAIT, REFUSED_WAIT, Session, bus_session
 from tests.deploy.cluster import NATS_DIR, NODES, NatsCluster
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(60)]
@@ -291,7 +291,9 @@ async def test_heartbeat_bucket_each_service_writes_its_own_keys_and_reads_all(t
     async with connect(topology, "awards") as awards:
         await (await awards.nc.jetstream().key_value("thidua_instances")).put("awards.awards-1", b'{"ready": true}')
         with pytest.raises(nats.errors.TimeoutError):
-            await (await awards.refusing(1.0).key_value("thidua_instances")).put("review.review-1", b'{"ready": false}')
+            await (await awards.refusing(LOOKUP_THEN_REFUSED_WAIT).key_value("thidua_instances")).put(
+                "review.review-1", b'{"ready": false}'
+            )
         assert len(await awards.refused()) == 1
     async with connect(topology, "portal") as portal:
         kv = await portal.nc.jetstream().key_value("thidua_instances")
@@ -339,7 +341,9 @@ async def test_dossier_files_each_bucket_is_written_by_its_owner_and_read_by_the
         await own.put("attachment-2", data)
         assert await registration.refused() == []
         with pytest.raises(nats.errors.TimeoutError):  # it cannot write into the portal's staging area
-            await (await Buckets(lambda: registration.refusing(1.0)).other(STAGING_BUCKET)).put("forged", b"x")
+            await (await Buckets(lambda: registration.refusing(LOOKUP_THEN_REFUSED_WAIT)).other(STAGING_BUCKET)).put(
+                "forged", b"x"
+            )
         assert any("$o.thidua_staging.c." in r for r in await registration.refused())
     async with connect(topology, "portal") as portal:
         buckets = Buckets(portal.nc.jetstream, replicas=3)
@@ -347,7 +351,9 @@ async def test_dossier_files_each_bucket_is_written_by_its_owner_and_read_by_the
         assert data == b"%PDF-1.7 staged"
         assert await portal.refused() == []
         with pytest.raises(nats.errors.TimeoutError):  # ...nor can the portal change a dossier's file
-            await (await Buckets(lambda: portal.refusing(1.0)).other(ATTACHMENTS_BUCKET)).put("attachment-2", b"tampered")
+            await (await Buckets(lambda: portal.refusing(LOOKUP_THEN_REFUSED_WAIT)).other(ATTACHMENTS_BUCKET)).put(
+                "attachment-2", b"tampered"
+            )
         assert len(await portal.refused()) >= 1
     async with connect(topology, "review") as review:
         js = review.refusing()
@@ -364,7 +370,9 @@ async def test_large_replies_each_service_writes_its_own_bucket_and_only_its_cal
     async with connect(topology, "awards") as awards:
         pointer = await LargeReplies(awards.nc.jetstream).spill_for("awards")(b'{"ok":true,"data":{"people":1000}}')
         assert await awards.refused() == []
-        registrations = await Buckets(lambda: awards.refusing(1.0)).other(subjects.replies_bucket("registration"))
+        registrations = await Buckets(lambda: awards.refusing(LOOKUP_THEN_REFUSED_WAIT)).other(
+            subjects.replies_bucket("registration")
+        )
         with pytest.raises(nats.errors.TimeoutError):
             await registrations.put("forged", b'{"ok":true,"data":"forged"}')
         assert any("$o.thidua_replies_registration.c." in r for r in await awards.refused())

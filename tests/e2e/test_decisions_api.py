@@ -30,7 +30,7 @@ def test_a_decision_is_downloaded_revoked_with_a_reason_and_a_state_title_gets_a
         "decision_id"
     ]
 
-    pdf = client.http.get(f"/api/v1/decisions/{decision_id}.pdf", headers={"Authorization": f"Bearer {client.token('cdcs.dst')}"})
+    pdf = client.http.get(f"/api/v1/decisions/{decision_id}.pdf", headers=client.auth("cdcs.dst"))
     assert (pdf.status_code, pdf.headers["content-type"]) == (200, "application/pdf")
     text = " ".join(" ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages).split())
     assert "Ngô Thị Thu" in text  # in the list attached after the signature
@@ -43,9 +43,7 @@ def test_a_decision_is_downloaded_revoked_with_a_reason_and_a_state_title_gets_a
     assert (signature["signer_unit_code"], signature["signer_name"]) == ("HN-SONTAY", "Đỗ Văn Minh")
     assert "Đỗ Văn Minh" in text  # the Chủ tịch who signed, not the approver
     assert "Phạm Quang Huy" not in text
-    xlsx = client.http.get(
-        f"/api/v1/decisions/{decision_id}.xlsx", headers={"Authorization": f"Bearer {client.token('ld.sontay')}"}
-    )
+    xlsx = client.http.get(f"/api/v1/decisions/{decision_id}.xlsx", headers=client.auth("ld.sontay"))
     assert xlsx.status_code == 200
     assert xlsx.content[:2] == b"PK"
 
@@ -67,13 +65,9 @@ def test_a_decision_is_downloaded_revoked_with_a_reason_and_a_state_title_gets_a
     assert re.fullmatch(r"[1-9]\d*/QĐ-LĐLĐ", issued["number_text"])
     revoked = client.get("ld.sontay", f"/api/v1/decisions/{decision_id}")
     assert (revoked["status"], revoked["recovery_due_vnd"], revoked["revoked_in"]["id"]) == ("revoked", 710_000, issued["id"])
-    same = client.http.get(
-        f"/api/v1/decisions/{decision_id}.pdf", headers={"Authorization": f"Bearer {client.token('cdcs.dst')}"}
-    )
+    same = client.http.get(f"/api/v1/decisions/{decision_id}.pdf", headers=client.auth("cdcs.dst"))
     assert same.content == pdf.content  # the signed decision is never altered
-    revocation_pdf = client.http.get(
-        f"/api/v1/decisions/{issued['id']}.pdf", headers={"Authorization": f"Bearer {client.token('cdcs.dst')}"}
-    )
+    revocation_pdf = client.http.get(f"/api/v1/decisions/{issued['id']}.pdf", headers=client.auth("cdcs.dst"))
     checked = client.http.post(
         "/api/v1/documents/verify", files={"file": ("thu-hoi.pdf", revocation_pdf.content, "application/pdf")}
     )
@@ -108,6 +102,6 @@ def test_a_decision_is_downloaded_revoked_with_a_reason_and_a_state_title_gets_a
     sheet = client.http.get(
         "/api/v1/units/HN/outgoing-documents.xlsx",
         params={"year": year},
-        headers={"Authorization": f"Bearer {client.token('ld.hanoi')}"},
+        headers=client.auth("ld.hanoi"),
     )
     assert (sheet.status_code, sheet.content[:2]) == (200, b"PK")

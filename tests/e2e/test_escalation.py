@@ -196,7 +196,7 @@ def test_the_superiors_api_refuses_with_problem_json_stable_codes_and_the_field_
     )
 
     def refusal(user: str, path: str, payload: dict[str, Any]) -> tuple[int, str, dict[str, Any]]:
-        response = client.http.post(path, json=payload, headers={"Authorization": f"Bearer {client.tokens[user]}"})
+        response = client.http.post(path, json=payload, headers=client.auth(user))
         return response.status_code, response.headers["content-type"], response.json()
 
     status, kind, problem = refusal("ld.hanoi", f"/api/v1/tasks/{task['id']}/receive-directly", {})

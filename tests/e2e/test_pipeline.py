@@ -109,7 +109,7 @@ def test_api_errors_are_problem_json_with_codes_fields_and_unit_scoping(system: 
             "nominee": {"kind": "collective", "name": "Tổ cơ khí"},
             "achievements": "ngắn",
         },
-        headers={"Authorization": f"Bearer {client.token('cdcs.dst')}"},
+        headers=client.auth("cdcs.dst"),
     )
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -120,7 +120,7 @@ def test_api_errors_are_problem_json_with_codes_fields_and_unit_scoping(system: 
     assert httpx.get(f"{system.portal_url}/api/v1/units").status_code == 401
 
     # A client that resends after a lost answer, with the same Idempotency-Key, gets the first outcome (issue 15)
-    keyed = {"Authorization": f"Bearer {client.token('cdcs.dst')}", "Idempotency-Key": "submit-le-loi-1"}
+    keyed = {**client.auth("cdcs.dst"), "Idempotency-Key": "submit-le-loi-1"}
     url = f"{system.portal_url}/api/v1/nominations"
     once, again = (httpx.post(url, json=individual("Lê Lợi"), headers=keyed, timeout=30) for _ in range(2))
     assert (once.status_code, again.status_code) == (201, 201)

@@ -95,7 +95,7 @@ def traceparent(trace_id: str) -> str:
 
 def call(client: PortalClient, user: str, path: str, trace_id: str, body: Any = None) -> Any:
     """POST through the portal's API with the caller's own trace context."""
-    headers = {"Authorization": f"Bearer {client.tokens[user]}", "traceparent": traceparent(trace_id)}
+    headers = {**client.auth(user), "traceparent": traceparent(trace_id)}
     response = client.http.post(path, json=body, headers=headers)
     assert response.status_code < 400, response.text
     return response.json()

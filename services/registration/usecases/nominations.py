@@ -276,11 +276,14 @@ async def withdraw(ctx: RegistrationContext, actor: Actor, cmd: WithdrawNominati
         return await _as_written(ctx, store, cmd.id)
 
 
-async def _as_written(ctx: RegistrationContext, store: Store, nomination_id: str) -> NominationView:
-    """The reply to a command: the nomination as its transaction leaves it, read before the commit. Read after it, the
-    reply could already show what the other services did on the command's event (a submission answered "under
-    review"), sooner or later as the machine is busy."""
+async def _as_written(ctx: RegistrationContext, store: Store, nomination_id: str, viewer: Actor | None = None) -> NominationView:
+    """The nomination as `store` sees it (checked that `viewer` may see it, when given). A command's reply reads it
+    in the command's own transaction, before the commit: read after it, the reply could already show what the other
+    services did on the command's event (a submission answered "under review"), sooner or later as the machine is
+    busy."""
     row = await load_nomination(store, nomination_id)
+    if viewer is not None:
+        require_view(viewer, row)
     return nomination_view(row, await store.timeline(nomination_id), await store.attachments(nomination_id), ctx.rules)
 
 
@@ -311,11 +314,7 @@ async def _snapshot(store: Store, row: NominationRow, campaign: CampaignRef | No
 
 async def get_nomination(ctx: RegistrationContext, actor: Actor, query: NominationId) -> NominationView:
     async with ctx.uow.reading() as store:
-        row = await load_nomination(store, query.id)
-        require_view(actor, row)
-        steps = await store.timeline(query.id)
-        attachments = await store.attachments(query.id)
-    return nomination_view(row, steps, attachments, ctx.rules)
+        return await _as_written(ctx, store, query.id, viewer=actor)
 
 
 async def list_nominations(ctx: RegistrationContext, actor: Actor, q: NominationQuery) -> NominationPage:
