@@ -3,6 +3,7 @@ imports only what it runs (`python -m thidua service …` comes here directly: e
 
 from __future__ import annotations
 
+import gc
 import sys
 from importlib import import_module
 
@@ -31,9 +32,21 @@ def run(name: str) -> int:
     if isinstance(settings, PortalSettings):
         from services.portal.main import serve as serve_portal
 
+        imported()
         serve_portal(settings)
         return 0
     from shared.platform.runtime import serve
 
-    serve(import_module(f"services.{name}.main").SPEC, settings)
+    spec = import_module(f"services.{name}.main").SPEC
+    imported()
+    serve(spec, settings)
     return 0
+
+
+def imported() -> None:
+    """The service's code is loaded: keep the collector off what the imports built (it lives as long as the process)
+    and turn it back on, if `python -m thidua service` turned it off for the imports. The few hundred cycles the
+    imports left behind are frozen with the rest (kilobytes); start-up itself runs with the collector on."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()

@@ -20,6 +20,7 @@ from shared.platform.assertions import generate_keys
 from shared.platform.defaults import DEFAULT_DEMO_PASSWORD
 from shared.platform.settings import ATTACHMENT_RULES_ENV, CATALOG_DIR_ENV, DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT, SERVICES
 from shared.platform.topology import apply_topology, staging_ttl
+from thidua.client import tls_context
 from thidua.credentials import nats_passwords, user_url
 from thidua.migrations import migrate_service
 from thidua.natsserver import NatsServer, PortInUse, free_port, port_is_free
@@ -224,7 +225,7 @@ class System:
     def _answers_ready(port: int, service: str) -> bool:
         """Ready, and answered by `service` itself: another program on the port (it bound the port first, and the
         service started here is about to exit for it) must not pass for the service."""
-        response = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2.0)
+        response = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2.0, verify=tls_context())
         return response.status_code == 200 and response.json().get("service") == service
 
     def log_tail(self, service: str, lines: int = 30) -> str:

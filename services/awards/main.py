@@ -5,8 +5,8 @@ from __future__ import annotations
 from services.awards import routes, store
 from services.awards.usecases import opsview
 from shared.contracts.subjects import AWARDS_FROM_REVIEW
-from shared.platform.migrate import head_revision
 from shared.platform.runtime import ServiceSpec
+from shared.platform.schemahead import head_revision
 
 SPEC = ServiceSpec(
     name="awards",

@@ -11,8 +11,8 @@ from services.notifier.sender import MailSender, SenderMetrics
 from services.notifier.smtp import SmtpTransport
 from services.notifier.usecases import NotifierContext
 from shared.contracts.subjects import NOTIFIER_FROM_PORTAL, NOTIFIER_FROM_REVIEW
-from shared.platform.migrate import head_revision
 from shared.platform.runtime import ServiceSpec, Worker
+from shared.platform.schemahead import head_revision
 from shared.platform.service import ServiceContext
 
 

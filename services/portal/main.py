@@ -33,9 +33,9 @@ from shared.platform.db import make_engine
 from shared.platform.httpfaults import OutageAnswers, install_outage_handlers
 from shared.platform.instances import Heartbeat, http_url
 from shared.platform.messaging import make_broker, publish_event
-from shared.platform.migrate import head_revision
 from shared.platform.observability import Sampler, readiness
 from shared.platform.outbox import OutboxRelay
+from shared.platform.schemahead import head_revision
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 DESCRIPTION = """Cổng Thi Đua: API JSON cho hồ sơ đề nghị khen thưởng, hộp việc xét duyệt và quyết định khen thưởng.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from services.registration import routes, store
 from shared.contracts.subjects import REGISTRATION_FROM_AWARDS, REGISTRATION_FROM_REVIEW
-from shared.platform.migrate import head_revision
 from shared.platform.runtime import ServiceSpec
+from shared.platform.schemahead import head_revision
 
 SPEC = ServiceSpec(
     name="registration",

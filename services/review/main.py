@@ -9,8 +9,8 @@ from prometheus_client import CollectorRegistry
 from services.review import opsview, routes, store
 from services.review.timers import TimerLoop, TimerMetrics
 from shared.contracts.subjects import REVIEW_FROM_PORTAL, REVIEW_FROM_REGISTRATION
-from shared.platform.migrate import head_revision
 from shared.platform.runtime import ServiceSpec, Worker
+from shared.platform.schemahead import head_revision
 from shared.platform.service import ServiceContext
 
 

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 from importlib import import_module
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import command, context
 from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
 from shared.platform.db import make_engine
-
-SERVICES_DIR = Path(__file__).resolve().parents[2] / "services"
+from shared.platform.schemahead import SERVICES_DIR
 
 
 def alembic_config(service: str, url: str) -> Config:
@@ -28,14 +24,6 @@ def alembic_config(service: str, url: str) -> Config:
 
 def upgrade(service: str, url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(service, url), revision)
-
-
-@functools.cache  # the migrations a process was started with do not change under it; readiness asks every few seconds
-def head_revision(service: str) -> str:
-    head = ScriptDirectory.from_config(alembic_config(service, "sqlite://")).get_current_head()
-    if head is None:
-        raise LookupError(f"{service} has no migrations")
-    return head
 
 
 def run_env(metadata: sa.MetaData) -> None:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -31,6 +32,10 @@ log = logging.getLogger("thidua.outbox")
 OUTBOX_COLUMNS = ("event_id", "subject", "payload", "headers", "created_at")
 
 Publish = Callable[[str, bytes, dict[str, str]], Awaitable[Any]]
+
+# Set on a pooled connection that wrote outbox rows; its engine's relay wakes when the connection goes back to the pool,
+# which is after its transaction ended. Cleared when the connection is taken from the pool again.
+WROTE_OUTBOX = "thidua.wrote_outbox"
 
 
 def event_headers(event: Event) -> dict[str, str]:
@@ -57,6 +62,7 @@ async def enqueue(conn: AsyncConnection, outbox: sa.Table, *events: Event) -> No
     ]
     # one driver-level executemany for the lot: the payloads are serialised once, here, and the headers dumped once
     await insert_rows(conn, outbox, OUTBOX_COLUMNS, rows, raw={"headers"})
+    conn.info[WROTE_OUTBOX] = True
 
 
 async def outbox_backlog(engine: AsyncEngine, outbox: sa.Table) -> tuple[int, datetime | None]:
@@ -86,7 +92,13 @@ async def first_delivery(conn: AsyncConnection, inbox: sa.Table, consumer: str, 
 
 
 class OutboxRelay:
-    """Publishes pending outbox rows in order. Safe with several replicas on PostgreSQL (SKIP LOCKED)."""
+    """Publishes pending outbox rows in order. Safe with several replicas on PostgreSQL (SKIP LOCKED).
+
+    It publishes as soon as a transaction of its engine that wrote outbox rows has ended (`enqueue` marks the
+    connection; the relay wakes when the pool takes it back), so no write waits for a poll. The poll is only for rows
+    this process did not write: a replica that died between its commit and its publish. After a failed publish it
+    tries again every `retry_interval` seconds.
+    """
 
     def __init__(
         self,
@@ -96,7 +108,8 @@ class OutboxRelay:
         clock: Clock,
         *,
         batch_size: int = 100,
-        poll_interval: float = 0.5,
+        poll_interval: float = 5.0,
+        retry_interval: float = 1.0,
     ) -> None:
         self.engine = engine
         self.outbox = outbox
@@ -104,9 +117,18 @@ class OutboxRelay:
         self.clock = clock
         self.batch_size = batch_size
         self.poll_interval = poll_interval
+        self.retry_interval = retry_interval
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._failing = False  # the last batch stopped at a row that could not be published
+        if not event.contains(engine.sync_engine, "checkout", _forget_outbox_writes):
+            event.listen(engine.sync_engine, "checkout", _forget_outbox_writes)
+        event.listen(engine.sync_engine, "checkin", self._checked_in)
+
+    def _checked_in(self, _dbapi_connection: Any, record: Any) -> None:
+        if record is not None and record.info.get(WROTE_OUTBOX):
+            self.wake()
 
     def wake(self) -> None:
         self._wake.set()
@@ -143,12 +165,11 @@ class OutboxRelay:
                     log.warning("outbox.relay_waiting", extra={"error": describe(exc)})
                 else:
                     log.exception("outbox.relay_failed")
-                published = 0
-                await asyncio.sleep(1.0)
+                published, self._failing = 0, True
             if published == self.batch_size:
                 continue
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                await asyncio.wait_for(self._wake.wait(), self.retry_interval if self._failing else self.poll_interval)
             self._wake.clear()
 
     async def publish_batch(self) -> int:
@@ -167,6 +188,7 @@ class OutboxRelay:
                 )
             ).all()
             sent, failure = await self._publish_rows(rows)
+            self._failing = failure is not None
             if failure is not None:
                 await self._failed(conn, *failure)
             if sent:  # one statement for the batch; the rows stay locked until this commits, as each one did
@@ -191,6 +213,9 @@ class OutboxRelay:
                 )
             ).all()
         sent, failure = await self._publish_rows(rows)
+        self._failing = failure is not None
+        if not rows:
+            return 0
         async with self.engine.begin() as conn:
             if sent:
                 await conn.execute(ob.update().where(ob.c.id.in_(sent)).values(published_at=self.clock.now()))
@@ -223,6 +248,10 @@ class OutboxRelay:
         log.warning("outbox.publish_failed", extra={"subject": row.subject, "error": repr(exc)})
         ob = self.outbox
         await conn.execute(ob.update().where(ob.c.id == row.id).values(attempts=ob.c.attempts + 1, last_error=repr(exc)[:2000]))
+
+
+def _forget_outbox_writes(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    record.info.pop(WROTE_OUTBOX, None)
 
 
 def is_unique_violation(exc: IntegrityError) -> bool:

@@ -17,7 +17,7 @@ import pytest
 from shared.platform.settings import ATTACHMENT_RULES_ENV, SERVICES
 from tests.conftest import DOCUMENTS_OPTIONAL
 from tests.deploy.cluster import NatsCluster
-from thidua.client import PortalClient
+from thidua.client import PortalClient, tls_context
 from thidua.natsserver import free_port
 from thidua.system import System, SystemConfig
 
@@ -82,7 +82,7 @@ def wait_ready(system: System, timeout: float = 60.0) -> None:
         last = ""
         while True:
             try:
-                response = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
+                response = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2, verify=tls_context())
                 if response.status_code == 200:
                     break
                 last = response.text

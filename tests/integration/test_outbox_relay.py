@@ -7,9 +7,11 @@ row with `Nats-Msg-Id = event_id`, so a re-publish after a crash is dropped by t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Callable
 from typing import Any
+from uuid import uuid4
 
 import pytest
 import pytest_asyncio
@@ -250,6 +252,73 @@ async def test_a_running_relay_woken_by_the_use_case_publishes_without_waiting_f
     finally:
         await relay.stop(flush_timeout=5.0)
     assert await relay.pending() == 0
+
+
+@pytest.mark.asyncio
+async def test_any_transaction_that_wrote_outbox_rows_wakes_the_relay_when_it_ends(
+    registration: ServiceContext, broker: NatsBroker, js: JetStreamContext
+) -> None:
+    """No write path has to remember to wake the relay (the portal's user changes call nothing): `enqueue` marks the
+    connection and the relay wakes when the pool takes it back, after the commit; a rolled-back write publishes nothing."""
+    relay = relay_for(registration, broker, poll_interval=30.0)
+    relay.start()
+    try:
+        await asyncio.sleep(0.1)  # the first (empty) pass is done: the relay waits on its 30 s poll
+        with contextlib.suppress(RuntimeError):
+            async with registration.engine.begin() as conn:  # rolled back
+                await real_enqueue(conn, store.outbox, NominationWithdrawn(nomination_id=str(uuid4()), occurred_at=NOW))
+                raise RuntimeError("rolled back")
+        async with registration.engine.begin() as conn:
+            await real_enqueue(conn, store.outbox, NominationWithdrawn(nomination_id=str(uuid4()), occurred_at=NOW))
+        await eventually(lambda: stream_count(js, STREAM), lambda n: n == 1, within=5.0)
+        assert await relay.pending() == 0
+    finally:
+        await relay.stop(flush_timeout=5.0)
+
+
+@pytest.mark.asyncio
+async def test_a_failed_publish_is_tried_again_within_the_retry_interval_not_the_poll(
+    registration: ServiceContext, broker: NatsBroker, js: JetStreamContext
+) -> None:
+    outage = {"down": True}
+
+    async def publish(subject: str, payload: bytes, headers: dict[str, str]) -> None:
+        if outage["down"]:
+            raise ConnectionError("nats unavailable")
+        await publish_event(broker, subject, payload, headers)
+
+    relay = OutboxRelay(registration.engine, store.outbox, publish, registration.clock, poll_interval=30.0, retry_interval=0.2)
+    relay.start()
+    try:
+        await registration_routes.operations(registration)["submit"](SUBMITTER, draft())
+        await eventually(lambda: outbox_rows(registration), lambda rows: rows[0]["attempts"] >= 2, within=5.0)
+        outage["down"] = False
+        await eventually(lambda: stream_count(js, STREAM), lambda n: n == 1, within=5.0)
+    finally:
+        await relay.stop(flush_timeout=5.0)
+
+
+@pytest.mark.asyncio
+async def test_a_relay_that_could_not_read_its_outbox_tries_again_within_the_retry_interval(
+    registration: ServiceContext, broker: NatsBroker, js: JetStreamContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database away when the relay looked (nothing was written meanwhile to wake it): the rows committed before
+    go out a retry interval after it is back, not a poll later."""
+    await registration_routes.operations(registration)["submit"](SUBMITTER, draft())
+    relay = relay_for(registration, broker, poll_interval=30.0, retry_interval=0.2)
+    real_publish_batch, failures = relay.publish_batch, [ConnectionRefusedError("database unavailable")] * 2
+
+    async def publish_batch() -> int:
+        if failures:
+            raise failures.pop()
+        return await real_publish_batch()
+
+    monkeypatch.setattr(relay, "publish_batch", publish_batch)
+    relay.start()
+    try:
+        await eventually(lambda: stream_count(js, STREAM), lambda n: n == 1, within=5.0)
+    finally:
+        await relay.stop(flush_timeout=5.0)
 
 
 @pytest.mark.asyncio
