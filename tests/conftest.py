@@ -250,6 +250,10 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     return scheduling.scheduler(config, log)
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    scheduling.starting(item.nodeid)
+
+
 SESSION_STARTED = pytest.StashKey[float]()
 
 

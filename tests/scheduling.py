@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,28 @@ def unit_of_work(nodeid: str) -> str:
     """The scope xdist schedules a test by: its file when the file runs whole, else the test itself."""
     test_file = nodeid.split("::", 1)[0]
     return test_file if runs_whole(test_file) else nodeid
+
+
+# The directories whose tests run on whole systems. tests/conftest.py queues them before deploy/, integration/ and unit/,
+# so a process that starts a test of integration/ or unit/ has run every system test it will be given.
+SYSTEM_TEST_DIRECTORIES = ("e2e", "browser")
+AFTER_SYSTEM_TESTS = ("integration", "unit")
+_release: list[Callable[[], None]] = []
+
+
+def release_after_system_tests(stop: Callable[[], None]) -> None:
+    """Call `stop` when this process starts its first test of integration/ or unit/: a system shared by the session's
+    e2e or browser files (`SharedSystems`) would otherwise idle to the end of the run, burning the CPU the rest of the
+    suite waits for. A system test given to this process afterwards (only when the order is not `make test`'s) starts
+    the shared system again."""
+    _release.append(stop)
+
+
+def starting(nodeid: str) -> None:
+    parts = nodeid.split("::", 1)[0].split("/")
+    if len(parts) > 2 and parts[1] in AFTER_SYSTEM_TESTS:
+        while _release:
+            _release.pop()()
 
 
 def scheduler(config: Any, log: Any) -> Any:

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from shared.platform.settings import SERVICES
-from tests.e2e.conftest import PASSWORD, start_system
+from tests.e2e.conftest import PASSWORD, SharedSystems, start_system
 from thidua.system import System
 
 CHROMIUM = os.environ.get("THIDUA_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
@@ -22,16 +22,21 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="session")
-def shared_console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+def shared_consoles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedSystems]:
+    systems = SharedSystems(tmp_path_factory.mktemp("shared-console"))
+    yield systems
+    systems.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_console(shared_consoles: SharedSystems) -> System:
     """One system for every browser file that only adds data of its own (its own nominees, people, councils, under
     names no other file uses) and never stops, re-clocks or locks anything: started on first use in this test process
-    (one per xdist worker), stopped at its end. Such a file asks for it by naming it its `console`:
-    `def console(shared_console: System) -> System: return shared_console` (module scope); every other file starts a
-    system of its own (`console` below). A test on it asserts on what it made, never on totals or on being first."""
-    base = tmp_path_factory.mktemp("shared-console")
-    for s in SERVICES:
-        (base / s).mkdir()
-    yield from start_system(base, "sqlite")
+    (one per xdist worker), stopped when the process moves on to tests that need no system, or at its end. Such a file
+    asks for it by naming it its `console`: `def console(shared_console: System) -> System: return shared_console`
+    (module scope); every other file starts a system of its own (`console` below). A test on it asserts on what it
+    made, never on totals or on being first."""
+    return shared_consoles.get("sqlite")
 
 
 @pytest.fixture(scope="module")

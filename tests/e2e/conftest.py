@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from shared.platform.settings import ATTACHMENT_RULES_ENV, COUNCIL_RULES_ENV, SERVICES
+from tests import scheduling
 from tests.conftest import COUNCILS_CONFIRMED, DOCUMENTS_OPTIONAL, fresh_database
 from thidua.client import ApiError, PortalClient
 from thidua.natsserver import free_port
@@ -50,24 +51,29 @@ def start_system(
 class SharedSystems:
     """One running system per database for the API tests that only add data of their own (their own nominees,
     campaigns, keys) and never stop, kill or re-clock anything: started on first use in this test process, stopped
-    at its end. Such a test asserts on what it made (its own decision, the next number), never on totals or on
-    being first. Tests that break something start a system of their own (`start_system`)."""
+    when the process moves on to the tests that need no system (tests/scheduling.py) or at its end. Such a test
+    asserts on what it made (its own decision, the next number), never on totals or on being first. Tests that break
+    something start a system of their own (`start_system`)."""
 
     def __init__(self, base: Path) -> None:
         self.base = base
         self.running: dict[str, tuple[System, Iterator[System]]] = {}
+        self.started = 0
 
     def get(self, backend: str) -> System:
         if backend not in self.running:
-            root = self.base / backend
+            self.started += 1
+            root = self.base / f"{backend}-{self.started}"
             for s in SERVICES:
                 (root / s).mkdir(parents=True)
             started = start_system(root, backend)
             self.running[backend] = (next(started), started)
+            scheduling.release_after_system_tests(self.stop)
         return self.running[backend][0]
 
     def stop(self) -> None:
-        for _, started in self.running.values():
+        running, self.running = self.running, {}
+        for _, started in running.values():
             for _ in started:  # runs start_system's cleanup: the system stops, its databases are dropped
                 pass
 

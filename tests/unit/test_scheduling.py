@@ -49,3 +49,20 @@ def test_the_scope_is_read_from_the_fixtures_declaration(source: str, whole: boo
 def test_the_longest_files_listed_exist() -> None:
     missing = [f for f in conftest.LONGEST_FIRST if not (scheduling.ROOT / f).is_file()]
     assert missing == []
+
+
+def test_a_shared_system_is_released_when_its_process_starts_the_tests_that_need_none() -> None:
+    stopped: list[str] = []
+    scheduling.release_after_system_tests(lambda: stopped.append("api systems"))
+    scheduling.release_after_system_tests(lambda: stopped.append("console"))
+    for nodeid in (
+        "tests/e2e/test_pipeline.py::test_x[sqlite]",
+        "tests/browser/test_console.py::test_y",
+        "tests/deploy/test_nats_permissions.py::test_z",  # queued among the system tests (LONGEST_FIRST)
+    ):
+        scheduling.starting(nodeid)
+    assert stopped == []
+    scheduling.starting("tests/integration/test_outbox_relay.py::test_a[sqlite]")
+    assert sorted(stopped) == ["api systems", "console"]
+    scheduling.starting("tests/unit/test_cli.py::test_b")
+    assert len(stopped) == 2  # each once
