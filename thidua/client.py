@@ -30,11 +30,23 @@ class ApiError(Exception):
 
 
 class PortalClient:
-    def __init__(self, base_url: str, *, timeout: float = 30.0, poll_seconds: float = 0.05) -> None:
+    def __init__(
+        self, base_url: str, *, timeout: float = 30.0, poll_seconds: float = 0.025, max_poll_seconds: float = 0.25
+    ) -> None:
         self.http = httpx.Client(base_url=base_url, timeout=timeout, verify=tls_context())
         self.tokens: dict[str, str] = {}
         self.passwords: dict[str, str] = {}  # users to sign in at their first request (sign_in_when_needed)
-        self.poll_seconds = poll_seconds  # between two looks while waiting for a status or a task (wait_for, task_in_queue)
+        # Between two looks while waiting for a status or a task (wait_for, task_in_queue): `poll_seconds` at first (most
+        # waits are one hop of the pipeline), doubling up to `max_poll_seconds`, so that a long wait asks the portal a
+        # few times a second rather than twenty.
+        self.poll_seconds = poll_seconds
+        self.max_poll_seconds = max_poll_seconds
+
+    def pauses(self) -> Iterator[float]:
+        pause = self.poll_seconds
+        while True:
+            yield pause
+            pause = min(2 * pause, self.max_poll_seconds)
 
     def close(self) -> None:
         self.http.close()
@@ -118,24 +130,26 @@ class PortalClient:
         self, user: str, nomination_id: str, predicate: Any, *, timeout: float = 30.0, what: str = "condition"
     ) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
-        while True:
+        for pause in self.pauses():
             nomination = self.nomination(user, nomination_id)
             if predicate(nomination):
                 return nomination
             if time.monotonic() > deadline:
                 raise TimeoutError(f"nomination {nomination_id} never reached {what}; last status {nomination['status']}")
-            time.sleep(self.poll_seconds)
+            time.sleep(pause)
+        raise AssertionError("unreachable")
 
     def task_in_queue(self, user: str, unit_code: str, nomination_id: str, *, timeout: float = 30.0) -> dict[str, Any]:
         """Wait until the nomination's open task shows up in the unit's queue."""
         deadline = time.monotonic() + timeout
-        while True:
+        for pause in self.pauses():
             for task in self.every(user, f"/api/v1/queues/{unit_code}/tasks", state="open", limit=QUEUE_PAGE_MAX):
                 if task["nomination_id"] == nomination_id:
                     return dict(task)
             if time.monotonic() > deadline:
                 raise TimeoutError(f"no open task for {nomination_id} in {unit_code}")
-            time.sleep(self.poll_seconds)
+            time.sleep(pause)
+        raise AssertionError("unreachable")
 
     def claim_and_decide(self, user: str, task_id: str, action: str, comment: str = "") -> dict[str, Any]:
         """Claim and decide; before an approval, record a passing council vote when this level's council must vote."""
