@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 from uuid import uuid4
 
@@ -48,6 +48,15 @@ def relay_for(ctx: ServiceContext, broker: NatsBroker, **kwargs: Any) -> OutboxR
         await publish_event(broker, subject, payload, headers)
 
     return OutboxRelay(ctx.engine, store.outbox, publish, ctx.clock, **kwargs)
+
+
+@contextlib.asynccontextmanager
+async def running(relay: OutboxRelay) -> AsyncIterator[OutboxRelay]:
+    relay.start()
+    try:
+        yield relay
+    finally:
+        await relay.stop(flush_timeout=5.0)
 
 
 async def outbox_rows(ctx: ServiceContext) -> list[Any]:
@@ -244,13 +253,10 @@ async def test_a_running_relay_woken_by_the_use_case_publishes_without_waiting_f
 ) -> None:
     relay = relay_for(registration, broker, poll_interval=30.0)
     registration.outbox_written = relay.wake
-    relay.start()
-    try:
+    async with running(relay):
         await asyncio.sleep(0.1)  # let the loop finish its first (empty) pass and wait on its poll
         await registration_routes.operations(registration)["submit"](SUBMITTER, draft())
         await eventually(lambda: stream_count(js, STREAM), lambda n: n == 1, within=5.0)
-    finally:
-        await relay.stop(flush_timeout=5.0)
     assert await relay.pending() == 0
 
 
@@ -261,8 +267,7 @@ async def test_any_transaction_that_wrote_outbox_rows_wakes_the_relay_when_it_en
     """No write path has to remember to wake the relay (the portal's user changes call nothing): `enqueue` marks the
     connection and the relay wakes when the pool takes it back, after the commit; a rolled-back write publishes nothing."""
     relay = relay_for(registration, broker, poll_interval=30.0)
-    relay.start()
-    try:
+    async with running(relay):
         await asyncio.sleep(0.1)  # the first (empty) pass is done: the relay waits on its 30 s poll
         with contextlib.suppress(RuntimeError):
             async with registration.engine.begin() as conn:  # rolled back
@@ -272,8 +277,6 @@ async def test_any_transaction_that_wrote_outbox_rows_wakes_the_relay_when_it_en
             await real_enqueue(conn, store.outbox, NominationWithdrawn(nomination_id=str(uuid4()), occurred_at=NOW))
         await eventually(lambda: stream_count(js, STREAM), lambda n: n == 1, within=5.0)
         assert await relay.pending() == 0
-    finally:
-        await relay.stop(flush_timeout=5.0)
 
 
 @pytest.mark.asyncio
@@ -288,14 +291,11 @@ async def test_a_failed_publish_is_tried_again_within_the_retry_interval_not_the
         await publish_event(broker, subject, payload, headers)
 
     relay = OutboxRelay(registration.engine, store.outbox, publish, registration.clock, poll_interval=30.0, retry_interval=0.2)
-    relay.start()
-    try:
+    async with running(relay):
         await registration_routes.operations(registration)["submit"](SUBMITTER, draft())
         await eventually(lambda: outbox_rows(registration), lambda rows: rows[0]["attempts"] >= 2, within=5.0)
         outage["down"] = False
         await eventually(lambda: stream_count(js, STREAM), lambda n: n == 1, within=5.0)
-    finally:
-        await relay.stop(flush_timeout=5.0)
 
 
 @pytest.mark.asyncio
@@ -314,11 +314,8 @@ async def test_a_relay_that_could_not_read_its_outbox_tries_again_within_the_ret
         return await real_publish_batch()
 
     monkeypatch.setattr(relay, "publish_batch", publish_batch)
-    relay.start()
-    try:
+    async with running(relay):
         await eventually(lambda: stream_count(js, STREAM), lambda n: n == 1, within=5.0)
-    finally:
-        await relay.stop(flush_timeout=5.0)
 
 
 @pytest.mark.asyncio
