@@ -40,9 +40,8 @@ def unit_of_work(nodeid: str) -> str:
     return test_file if runs_whole(test_file) else nodeid
 
 
-# The directories whose tests run on whole systems. tests/conftest.py queues them before deploy/, integration/ and unit/,
+# tests/conftest.py queues the tests that run on whole systems (e2e/, browser/) before deploy/, integration/ and unit/,
 # so a process that starts a test of integration/ or unit/ has run every system test it will be given.
-SYSTEM_TEST_DIRECTORIES = ("e2e", "browser")
 AFTER_SYSTEM_TESTS = ("integration", "unit")
 _release: list[Callable[[], None]] = []
 
