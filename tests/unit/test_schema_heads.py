@@ -1,5 +1,5 @@
-"""A service's readiness compares its database with the newest migration's number (`shared.platform.schemahead`),
-read from the file names so that a service does not import Alembic to start. Alembic must agree."""
+"""A service's readiness compares its database with the newest migration file's revision (`shared.platform.schemahead`),
+read from that file so that a service does not import Alembic to start. Alembic must agree."""
 
 from __future__ import annotations
 
