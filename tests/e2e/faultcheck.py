@@ -34,8 +34,10 @@ BACKENDS = ("registration", "review", "awards")  # the pipeline's services
 DATABASES = (*BACKENDS, "notifier")  # every service with a database of its own on the cluster a fault kills
 DISTRICT_AWARD = "giay_khen_ldld_huyen"  # decided by the district (HN-SONTAY)
 CITY_AWARD = "cong_nhan_gioi_thu_do"  # forwarded to the city (HN), decided there
-# The 503 codes an outage may give: the dependency is down, or a command's outcome is unknown (no reply in time).
-UNAVAILABLE_CODES = frozenset({"service_unavailable", "outcome_unknown"})
+# The 503 codes an outage may give: the dependency is down, a command's outcome is unknown (no reply in time), or a
+# command committed just before the database went and its result could not be read back (a retry with the same
+# Idempotency-Key gets that result once the database is back).
+UNAVAILABLE_CODES = frozenset({"service_unavailable", "outcome_unknown", "result_not_read"})
 # A retried command (same Idempotency-Key) whose first attempt committed, or is still being answered.
 RETRY_CONFLICTS = frozenset({"already_done", "request_in_progress"})
 
