@@ -66,7 +66,7 @@ def test_a_date_in_the_wrong_years_file_is_rejected(tmp_path: Path) -> None:
         load_calendar(tmp_path)
 
 
-@given(st.dates(min_value=date(2025, 1, 1), max_value=date(2026, 10, 31)), st.integers(min_value=0, max_value=25))
+@given(st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 10, 31)), st.integers(min_value=0, max_value=25))
 def test_adding_n_working_days_lands_on_a_working_day_n_working_days_later(start: date, n: int) -> None:
     end = CAL.add_working_days(start, n)
     assert CAL.working_days_between(start, end) == n
@@ -88,3 +88,28 @@ def test_every_unconfirmed_calendar_entry_names_its_source() -> None:
         for entry in [*raw.get("holidays", []), *raw.get("working_days", [])]:
             if entry.get("confirmed") is False:
                 assert entry.get("source"), (file.name, entry)
+
+
+def test_a_task_opened_in_late_december_2026_counts_2027_holidays_not_weekends_only() -> None:
+    """The 2027 file is there: ten working days from Friday 18/12/2026 skip Friday 1/1/2027 (Tết Dương lịch)."""
+    assert CAL.add_working_days(date(2026, 12, 18), 10) == date(2027, 1, 4)
+    assert WorkingCalendar(years=frozenset({2026, 2027})).add_working_days(date(2026, 12, 18), 10) == date(2027, 1, 1)
+
+
+def test_2027_tet_dinh_mui_takes_five_working_days_and_may_day_on_a_saturday_is_made_up_on_monday() -> None:
+    """Mùng 1 Đinh Mùi is Saturday 6/2/2027: Thursday 4/2 to Wednesday 10/2 off (estimated, `confirmed = false`);
+    1/5/2027 is a Saturday, so Monday 3/5 is off (Bộ Luật Lao động Điều 111 khoản 3)."""
+    february = [date(2027, 2, d) for d in range(4, 11)]
+    assert [day for day in february if CAL.is_working_day(day)] == []
+    assert CAL.is_working_day(date(2027, 2, 3)) and CAL.is_working_day(date(2027, 2, 11))
+    assert not CAL.is_working_day(date(2027, 5, 3))
+    assert CAL.is_working_day(date(2027, 5, 4))
+
+
+def test_the_days_the_labour_code_fixes_by_date_are_off_in_every_years_file() -> None:
+    """1/1, 30/4, 1/5 and 2/9 are off in every year that has a file; one on a weekend is made up on the Monday."""
+    for year in sorted(CAL.years):
+        for month, day in ((1, 1), (4, 30), (5, 1), (9, 2)):
+            fixed = date(year, month, day)
+            made_up = fixed + timedelta(days=(7 - fixed.weekday()) % 7) if fixed.weekday() >= 5 else fixed
+            assert not CAL.is_working_day(made_up), (year, fixed)
