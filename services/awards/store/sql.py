@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
@@ -22,8 +22,8 @@ from services.awards.domain.register import (
 )
 from services.awards.domain.report import UNKNOWN_SECTOR, ScopeCount, ScopeFilter
 from services.awards.domain.revocation import DecisionStatus, Recovery
-from services.awards.domain.signers import SigningOfficer
 from services.awards.store.sql_drafts import SqlDrafts
+from services.awards.store.sql_officers import SqlOfficers
 from services.awards.store.sql_outcomes import SqlOutcomes
 from services.awards.store.tables import (
     decisions,
@@ -33,7 +33,6 @@ from services.awards.store.tables import (
     register_counters,
     registry,
     registry_scopes,
-    signing_officers,
 )
 from shared.contracts.events import Event
 from shared.contracts.operations.awards import DecisionFrame
@@ -46,7 +45,7 @@ from shared.platform.outbox import enqueue, first_delivery
 _CHUNK = 500  # keys per IN (…) list
 
 
-class SqlAwardsStore(SqlDrafts, SqlOutcomes):
+class SqlAwardsStore(SqlDrafts, SqlOfficers, SqlOutcomes):
     """Every query of awards, on one connection inside the caller's transaction."""
 
     def __init__(self, conn: AsyncConnection) -> None:
@@ -285,45 +284,6 @@ class SqlAwardsStore(SqlDrafts, SqlOutcomes):
         return found is not None
 
     # Operations
-
-    # The roster of signing officers
-
-    async def signing_officers(self, unit_code: str) -> list[SigningOfficer]:
-        """Every term of the unit's signing officers, the latest appointment first."""
-        o = signing_officers
-        rows = (
-            await self.conn.execute(
-                sa.select(o).where(o.c.unit_code == unit_code).order_by(o.c.valid_from.desc(), o.c.full_name, o.c.id)
-            )
-        ).mappings()
-        return [_officer(row) for row in rows]
-
-    async def signing_officer(self, officer_id: str, *, for_update: bool = False) -> SigningOfficer | None:
-        o = signing_officers
-        q = sa.select(o).where(o.c.id == officer_id)
-        row = (await self.conn.execute(q.with_for_update() if for_update else q)).mappings().first()
-        return _officer(row) if row is not None else None
-
-    async def add_signing_officer(self, officer: SigningOfficer) -> None:
-        await self.conn.execute(
-            sa.insert(signing_officers).values(
-                id=officer.id,
-                unit_code=officer.unit_code,
-                full_name=officer.full_name,
-                position=officer.position,
-                valid_from=officer.valid_from,
-                valid_to=officer.valid_to,
-                username=officer.username,
-            )
-        )
-
-    async def set_signing_account(self, officer_id: str, username: str) -> None:
-        o = signing_officers
-        await self.conn.execute(sa.update(o).where(o.c.id == officer_id).values(username=username))
-
-    async def end_signing_term(self, officer_id: str, last_day: date) -> None:
-        o = signing_officers
-        await self.conn.execute(sa.update(o).where(o.c.id == officer_id).values(valid_to=last_day))
 
     async def decisions_issued(self) -> list[tuple[UnitRef, int]]:
         """Decisions (not tờ trình) per issuer, revoked ones included (they were issued); the issuer as one of them names it."""
@@ -581,15 +541,3 @@ def _scope_filter(where: ScopeFilter) -> list[Any]:
             sa.exists(sa.select(sa.literal(1)).where(mine.c.entry_id == s.c.entry_id, mine.c.unit_code.in_(sorted(where.within))))
         )
     return conditions
-
-
-def _officer(row: Any) -> SigningOfficer:
-    return SigningOfficer(
-        id=row["id"],
-        unit_code=row["unit_code"],
-        full_name=row["full_name"],
-        position=row["position"],
-        valid_from=row["valid_from"],
-        valid_to=row["valid_to"],
-        username=row["username"],
-    )
