@@ -5,14 +5,16 @@ from __future__ import annotations
 import functools
 import ssl
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 from shared.contracts.paging import QUEUE_PAGE_MAX
 from shared.contracts.values import VIETNAM_TZ
+
+T = TypeVar("T")
 
 
 @functools.cache
@@ -36,7 +38,7 @@ class PortalClient:
         self.http = httpx.Client(base_url=base_url, timeout=timeout, verify=tls_context())
         self.tokens: dict[str, str] = {}
         self.passwords: dict[str, str] = {}  # users to sign in at their first request (sign_in_when_needed)
-        # Between two looks while waiting for a status or a task (wait_for, task_in_queue): `poll_seconds` at first (most
+        # Between two looks while waiting (wait_for, task_in_queue, poll): `poll_seconds` at first (most
         # waits are one hop of the pipeline), doubling up to `max_poll_seconds`, so that a long wait asks the portal a
         # few times a second rather than twenty.
         self.poll_seconds = poll_seconds
@@ -127,29 +129,33 @@ class PortalClient:
         return result
 
     def wait_for(
-        self, user: str, nomination_id: str, predicate: Any, *, timeout: float = 30.0, what: str = "condition"
+        self,
+        user: str,
+        nomination_id: str,
+        predicate: Callable[[dict[str, Any]], bool],
+        *,
+        timeout: float = 30.0,
+        what: str = "condition",
     ) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        for pause in self.pauses():
-            nomination = self.nomination(user, nomination_id)
-            if predicate(nomination):
-                return nomination
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"nomination {nomination_id} never reached {what}; last status {nomination['status']}")
-            time.sleep(pause)
-        raise AssertionError("unreachable")
+        return self._until(
+            lambda: self.nomination(user, nomination_id),
+            predicate,
+            timeout,
+            lambda last: f"nomination {nomination_id} never reached {what}; last status {last['status']}",
+        )
 
     def task_in_queue(self, user: str, unit_code: str, nomination_id: str, *, timeout: float = 30.0) -> dict[str, Any]:
         """Wait until the nomination's open task shows up in the unit's queue."""
-        deadline = time.monotonic() + timeout
-        for pause in self.pauses():
-            for task in self.every(user, f"/api/v1/queues/{unit_code}/tasks", state="open", limit=QUEUE_PAGE_MAX):
-                if task["nomination_id"] == nomination_id:
-                    return dict(task)
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"no open task for {nomination_id} in {unit_code}")
-            time.sleep(pause)
-        raise AssertionError("unreachable")
+
+        def open_task() -> dict[str, Any] | None:
+            tasks = self.every(user, f"/api/v1/queues/{unit_code}/tasks", state="open", limit=QUEUE_PAGE_MAX)
+            return next((dict(task) for task in tasks if task["nomination_id"] == nomination_id), None)
+
+        task = self._until(
+            open_task, lambda found: found is not None, timeout, lambda _: f"no open task for {nomination_id} in {unit_code}"
+        )
+        assert task is not None
+        return task
 
     def claim_and_decide(self, user: str, task_id: str, action: str, comment: str = "") -> dict[str, Any]:
         """Claim and decide; before an approval, record a passing council vote when this level's council must vote."""
@@ -197,13 +203,19 @@ class PortalClient:
         result: dict[str, Any] = self.post(user, "/api/v1/council-meetings", body)
         return result
 
-    def poll(self, probe: Any, until: Any, *, timeout: float = 30.0, what: str = "condition") -> Any:
+    def poll(self, probe: Callable[[], T], until: Callable[[T], bool], *, timeout: float = 30.0, what: str = "condition") -> T:
         """Call `probe()` until `until(result)`; the system's timers run every second of real time."""
+        return self._until(probe, until, timeout, lambda _: f"{what} not seen within {timeout:.0f} s")
+
+    def _until(self, probe: Callable[[], T], until: Callable[[T], bool], timeout: float, timed_out: Callable[[T], str]) -> T:
+        """The one wait of this client: look, and look again after each of `pauses()` until `until` holds or `timeout`
+        seconds have passed (then `TimeoutError` with `timed_out(last result)`)."""
         deadline = time.monotonic() + timeout
+        pauses = self.pauses()
         while True:
             result = probe()
             if until(result):
                 return result
             if time.monotonic() > deadline:
-                raise TimeoutError(f"{what} not seen within {timeout:.0f} s")
-            time.sleep(0.2)
+                raise TimeoutError(timed_out(result))
+            time.sleep(next(pauses))

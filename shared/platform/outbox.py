@@ -124,7 +124,6 @@ class OutboxRelay:
         self._failing = False  # the last batch stopped at a row that could not be published
         if not event.contains(engine.sync_engine, "checkout", _forget_outbox_writes):
             event.listen(engine.sync_engine, "checkout", _forget_outbox_writes)
-        event.listen(engine.sync_engine, "checkin", self._checked_in)
 
     def _checked_in(self, _dbapi_connection: Any, record: Any) -> None:
         if record is not None and record.info.get(WROTE_OUTBOX):
@@ -134,6 +133,7 @@ class OutboxRelay:
         self._wake.set()
 
     def start(self) -> None:
+        event.listen(self.engine.sync_engine, "checkin", self._checked_in)
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self, flush_timeout: float = 10.0) -> None:
@@ -142,6 +142,8 @@ class OutboxRelay:
         self._wake.set()
         if self._task is not None:
             await self._task
+            self._task = None
+            event.remove(self.engine.sync_engine, "checkin", self._checked_in)  # a stopped relay is woken no more
         try:
             await asyncio.wait_for(self.flush(), flush_timeout)
         except TimeoutError:  # the rest stays in the outbox and goes out when the service starts again

@@ -18,6 +18,7 @@ import pytest_asyncio
 import sqlalchemy as sa
 from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
+from sqlalchemy import event
 
 from services.registration import routes as registration_routes
 from services.registration import store
@@ -277,6 +278,8 @@ async def test_any_transaction_that_wrote_outbox_rows_wakes_the_relay_when_it_en
             await real_enqueue(conn, store.outbox, NominationWithdrawn(nomination_id=str(uuid4()), occurred_at=NOW))
         await eventually(lambda: stream_count(js, STREAM), lambda n: n == 1, within=5.0)
         await eventually(relay.pending, lambda n: n == 0, within=5.0)  # marked published once its batch commits
+        assert event.contains(registration.engine.sync_engine, "checkin", relay._checked_in)
+    assert not event.contains(registration.engine.sync_engine, "checkin", relay._checked_in)  # stopped: woken no more
 
 
 @pytest.mark.asyncio
