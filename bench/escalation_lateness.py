@@ -204,7 +204,7 @@ async def measure(count: int, database_url: str | None) -> Lateness:
 
         clock = ArrivingClock(due, after=2.0)
         relay = OutboxRelay(engine, store.outbox, publish, clock, batch_size=500)
-        ctx = ServiceContext(engine=engine, clock=clock, settings=settings, rules=settings.rulebook(), outbox_written=relay.wake)
+        ctx = ServiceContext(engine=engine, clock=clock, settings=settings, rules=settings.rulebook())
         loop = RecordingLoop(ctx, instance="bench", poll_interval=settings.timer_poll_seconds)
         nc = await nats.connect(server.url)
         js = nc.jetstream()

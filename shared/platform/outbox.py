@@ -62,6 +62,11 @@ async def enqueue(conn: AsyncConnection, outbox: sa.Table, *events: Event) -> No
     ]
     # one driver-level executemany for the lot: the payloads are serialised once, here, and the headers dumped once
     await insert_rows(conn, outbox, OUTBOX_COLUMNS, rows, raw={"headers"})
+    mark_outbox_written(conn)
+
+
+def mark_outbox_written(conn: AsyncConnection) -> None:
+    """The relay of this engine publishes when this connection's transaction has ended (the pool takes it back)."""
     conn.info[WROTE_OUTBOX] = True
 
 

@@ -3,7 +3,7 @@
 Each outbox lives in its owner's database, so repair goes through the owner. The relay already
 retries a pending row at every poll and records `attempts` and `last_error` on each failure (it stops
 at the first failing row, to keep order). "Retry" therefore means: the cause is fixed, forget the
-failures counted so far and publish now (`outbox_written` wakes the relay).
+failures counted so far and publish now (the relay wakes when that transaction ends).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.contracts.events import Actor
 from shared.platform.observability import require_operations
-from shared.platform.outbox import outbox_backlog
+from shared.platform.outbox import mark_outbox_written, outbox_backlog
 from shared.platform.rpc import RpcOperation
 from shared.platform.service import ServiceContext
 
@@ -84,6 +84,8 @@ async def outbox_retry(engine: AsyncEngine, table: sa.Table, ids: Sequence[int] 
         where.append(table.c.id.in_(list(ids)))
     async with engine.begin() as conn:
         result = await conn.execute(table.update().where(*where).values(attempts=0, last_error=None))
+        if result.rowcount:
+            mark_outbox_written(conn)  # the relay tries them at once, not at its next retry
     return int(result.rowcount or 0)
 
 
@@ -98,7 +100,6 @@ def outbox_operations(ctx: ServiceContext, table: sa.Table) -> dict[str, RpcOper
         require_operations(actor)
         request = RetryParams.model_validate(params)
         retried = await outbox_retry(ctx.engine, table, request.ids)
-        ctx.outbox_written()
         return {"retried": retried}
 
     return {"ops_outbox_status": status, "ops_outbox_retry": retry}

@@ -118,7 +118,6 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> AsgiFastStream:
         clock=clock,
         settings=settings,
         rules=settings.rulebook(),
-        outbox_written=relay.wake,
         registry=registry,
         idempotency=Keeper(engine, spec.idempotency_keys, clock),
         **caller_keys(spec.name, settings),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry
@@ -22,8 +21,6 @@ class ServiceContext:
     settings: ServiceSettings
     # The rule sources chosen at start-up (`settings.rulebook()`), one for the process: the use cases take it from here.
     rules: Rulebook
-    # Called after a commit that wrote outbox rows, so the relay publishes at once.
-    outbox_written: Callable[[], None] = field(default=lambda: None)
     # The service's Prometheus registry (handlers count what they do on it; /metrics serves it).
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)
     # Verifies the signed caller of every RPC request the service answers (the runtime always sets it; a test

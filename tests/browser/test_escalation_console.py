@@ -196,12 +196,11 @@ def test_deadlines_reminders_an_alerted_city_urging_a_new_due_date_and_receiving
 
     # Both now wait at the city as its own tasks, to be considered with its own council; the timeline tells it.
     for name in NAMES[:2]:
-        nomination_id = tasks[name]["nomination_id"]
-        client.poll(
-            lambda nid=nomination_id: [t for t in held_by(client, "ld.hanoi", "HN", "open") if t["nomination_id"] == nid],
-            bool,
-            what=f"{name} at the city",
-        )
+
+        def at_the_city(nid: str = tasks[name]["nomination_id"]) -> list[dict[str, Any]]:
+            return [t for t in held_by(client, "ld.hanoi", "HN", "open") if t["nomination_id"] == nid]
+
+        client.poll(at_the_city, bool, what=f"{name} at the city")
     city.goto(f"/ho-so/{tasks[NAMES[1]]['nomination_id']}")
     expect(city.locator("ol.timeline")).to_contain_text("Quá hạn – đã báo cấp trên")
     expect(city.locator("ol.timeline")).to_contain_text("Cấp trên nhận trực tiếp do quá hạn")

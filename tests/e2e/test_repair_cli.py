@@ -57,9 +57,10 @@ def publish_poison(nats_url: str) -> None:
 def dead_letters(system: System, expected: int) -> list[dict[str, Any]]:
     client = PortalClient(system.portal_url)
     try:
-        return list(
-            client.poll(lambda: ok_json(system, "dlq", "list"), lambda d: len(d) == expected, what=f"{expected} dead letters")
+        listed: list[dict[str, Any]] = client.poll(
+            lambda: ok_json(system, "dlq", "list"), lambda d: len(d) == expected, what=f"{expected} dead letters"
         )
+        return listed
     finally:
         client.close()
 

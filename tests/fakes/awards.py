@@ -478,19 +478,14 @@ class FakeAwards:
     clock: FixedClock
     base_salary_vnd: int | None = None  # None: the dated parameter in force
     rules: Rulebook = field(default_factory=default_rulebook)
-    relay_woken: int = 0
     signer: RecordingSigner = field(default_factory=RecordingSigner)
     context: AwardsContext = field(init=False)
 
     def __post_init__(self) -> None:
-        def woken() -> None:
-            self.relay_woken += 1
-
         self.context = AwardsContext(
             unit_of_work=lambda: FakeUnitOfWork(self.store, self.outbox),
             clock=self.clock,
             base_salary_vnd=self.base_salary_vnd,
-            outbox_written=woken,
             rules=self.rules,
             signer=self.signer,
         )

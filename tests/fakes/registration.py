@@ -425,12 +425,10 @@ class FakeStore(Store):
 
 
 class FakeOutbox:
-    """The events committed transactions wrote, in the order they were written; the relay is 'told' after each commit
-    that wrote some (as `SqlUnitOfWork` calls `outbox_written`)."""
+    """The events committed transactions wrote, in the order they were written."""
 
     def __init__(self) -> None:
         self.events: list[Event] = []
-        self.relay_told = 0
 
     def of_type(self, kind: type[Event]) -> list[Event]:
         return [e for e in self.events if isinstance(e, kind)]
@@ -450,7 +448,6 @@ class FakeUnitOfWork(UnitOfWork):
         self.commits += 1
         if store.events:
             self.outbox.events.extend(store.events)
-            self.outbox.relay_told += 1
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Store]:

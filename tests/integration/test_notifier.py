@@ -385,7 +385,7 @@ async def test_a_new_dossier_in_the_queue_reaches_an_approver_who_chose_email_as
     await ensure_topology(clean_nats, (REVIEW_FROM_REGISTRATION, REVIEW_FROM_PORTAL, REVIEW_BELL_FROM_REVIEW, REVIEW_FROM_AWARDS))
     sontay = approver("ld.sontay", HUY[2], "HN-SONTAY")
     await mailroom.contact((sontay.user_id, *HUY[1:]))
-    async with SqlUnitOfWork(review.engine, lambda: None) as uow:
+    async with SqlUnitOfWork(review.engine) as uow:
         await uow.preferences.put(sontay.user_id, [Preference("new_in_queue", "email_now")], NOW)
         await uow.commit()
     publisher = make_broker(clean_nats, "tests")

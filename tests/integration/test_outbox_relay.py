@@ -29,6 +29,7 @@ from shared.contracts.events import NominationWithdrawn
 from shared.platform.messaging import publish_event
 from shared.platform.outbox import OutboxRelay
 from shared.platform.outbox import enqueue as real_enqueue
+from shared.platform.outbox_ops import outbox_retry
 from shared.platform.service import ServiceContext
 from shared.platform.topology import DUPLICATE_WINDOW_SECONDS
 from shared.rules import reference
@@ -249,11 +250,10 @@ async def test_a_failed_publish_keeps_the_row_pending_with_its_error_and_a_later
 
 
 @pytest.mark.asyncio
-async def test_a_running_relay_woken_by_the_use_case_publishes_without_waiting_for_its_poll(
+async def test_a_running_relay_publishes_a_use_cases_events_without_waiting_for_its_poll(
     registration: ServiceContext, broker: NatsBroker, js: JetStreamContext
 ) -> None:
     relay = relay_for(registration, broker, poll_interval=30.0)
-    registration.outbox_written = relay.wake
     async with running(relay):
         await asyncio.sleep(0.1)  # let the loop finish its first (empty) pass and wait on its poll
         await registration_routes.operations(registration)["submit"](SUBMITTER, draft())
@@ -298,6 +298,27 @@ async def test_a_failed_publish_is_tried_again_within_the_retry_interval_not_the
         await registration_routes.operations(registration)["submit"](SUBMITTER, draft())
         await eventually(lambda: outbox_rows(registration), lambda rows: rows[0]["attempts"] >= 2, within=5.0)
         outage["down"] = False
+        await eventually(lambda: stream_count(js, STREAM), lambda n: n == 1, within=5.0)
+
+
+@pytest.mark.asyncio
+async def test_an_operators_retry_wakes_a_failing_relay_at_once(
+    registration: ServiceContext, broker: NatsBroker, js: JetStreamContext
+) -> None:
+    """`ops_outbox_retry` writes no outbox row, only clears the failures; the relay still wakes when it commits."""
+    outage = {"down": True}
+
+    async def publish(subject: str, payload: bytes, headers: dict[str, str]) -> None:
+        if outage["down"]:
+            raise ConnectionError("nats unavailable")
+        await publish_event(broker, subject, payload, headers)
+
+    relay = OutboxRelay(registration.engine, store.outbox, publish, registration.clock, poll_interval=30.0, retry_interval=30.0)
+    async with running(relay):
+        await registration_routes.operations(registration)["submit"](SUBMITTER, draft())
+        await eventually(lambda: outbox_rows(registration), lambda rows: rows[0]["attempts"] >= 1, within=5.0)
+        outage["down"] = False
+        assert await outbox_retry(registration.engine, store.outbox) == 1
         await eventually(lambda: stream_count(js, STREAM), lambda n: n == 1, within=5.0)
 
 

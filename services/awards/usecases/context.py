@@ -22,8 +22,6 @@ class AwardsContext:
     unit_of_work: Callable[[], UnitOfWork]
     clock: Clock
     base_salary_vnd: int | None  # fixed by configuration; None: the dated parameter in force
-    # Called after a commit that wrote outbox rows, so the relay publishes at once.
-    outbox_written: Callable[[], None]
     rules: Rulebook  # the award catalogues and rule files the composition root chose
     signer: DocumentSigner  # signs a document with its issuer's key when its officer signs it
 
@@ -31,14 +29,10 @@ class AwardsContext:
     def of(cls, ctx: ServiceContext) -> AwardsContext:
         """Awards over its own database."""
 
-        def outbox_written() -> None:
-            ctx.outbox_written()  # looked up at each call: whoever runs the relay may set it after wiring
-
         return cls(
             unit_of_work=lambda: SqlUnitOfWork(ctx.engine),
             clock=ctx.clock,
             base_salary_vnd=ctx.settings.base_salary_vnd,
-            outbox_written=outbox_written,
             rules=ctx.rules,
             signer=UnitSigner(SigningKeys.from_settings(ctx.settings)),
         )

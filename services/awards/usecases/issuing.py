@@ -58,4 +58,3 @@ async def _draft(
                 },
             )
         await uow.commit()
-    ctx.outbox_written()

@@ -32,7 +32,6 @@ async def record_state_outcome(ctx: AwardsContext, actor: Actor, q: RecordStateO
         entries = (await uow.store.entries_of([q.id])).get(q.id, [])
         approver = await approver_of(uow.store, decision)
         await uow.commit()
-    ctx.outbox_written()
     granted = sum(1 for g in outcome.granted.values() if g)
     log.info("awards.state_outcome_recorded", extra={"decision_id": q.id, "unit_id": decision.issuer_code, "granted": granted})
     return decision_view(decision, entries, actor, approved_by=approver, outcome=outcome)

@@ -132,7 +132,6 @@ async def sign_draft(ctx: AwardsContext, actor: Actor, q: SignDraft) -> DraftVie
             raise Conflict("Dự thảo này vừa được người khác ký", code="draft_already_signed")
         signed = await uow.store.draft(draft.id)
         await uow.commit()
-    ctx.outbox_written()
     assert signed is not None
     return _view(ctx, signed, can_sign=False)
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 
@@ -67,7 +67,6 @@ class SqlStore(EmulationQueries, PeopleQueries, Store):
 
     def __init__(self, conn: AsyncConnection) -> None:
         super().__init__(conn)
-        self.enqueued = False
 
     # The unit tree
 
@@ -395,16 +394,14 @@ class SqlStore(EmulationQueries, PeopleQueries, Store):
 
     async def enqueue(self, *events: Event) -> None:
         await enqueue(self.conn, outbox, *events)
-        self.enqueued = self.enqueued or bool(events)
 
     async def first_delivery(self, consumer: str, event: Event, now: datetime) -> bool:
         return await first_delivery(self.conn, inbox, consumer, event, now)
 
 
 class SqlUnitOfWork(UnitOfWork):
-    def __init__(self, engine: AsyncEngine, outbox_written: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        self.outbox_written = outbox_written
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Store]:
@@ -417,8 +414,6 @@ class SqlUnitOfWork(UnitOfWork):
             if is_unique_violation(exc):
                 raise AlreadyStored(str(exc.orig)) from exc
             raise
-        if store.enqueued:
-            self.outbox_written()
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Store]:

@@ -26,9 +26,7 @@ class RegistrationContext:
     @classmethod
     def of(cls, service: ServiceContext, files: DossierFiles | None = None) -> RegistrationContext:
         """The use cases' context on the service's database, its clock and its outbox relay."""
-        return cls(
-            uow=SqlUnitOfWork(service.engine, service.outbox_written), clock=service.clock, rules=service.rules, files=files
-        )
+        return cls(uow=SqlUnitOfWork(service.engine), clock=service.clock, rules=service.rules, files=files)
 
     def today(self) -> date:
         """Today in Việt Nam, where deadlines and windows are dated."""

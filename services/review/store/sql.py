@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 
@@ -18,17 +18,11 @@ from shared.platform.idempotency import mark_committed
 from shared.platform.outbox import enqueue, first_delivery
 
 
-def _nothing() -> None:
-    pass
-
-
 class SqlUnitOfWork(port.UnitOfWork):
-    """A transaction on one connection of `engine`; `outbox_written` wakes the relay after a commit that published."""
+    """A transaction on one connection of `engine` (events it publishes wake the relay when it ends: `enqueue`)."""
 
-    def __init__(self, engine: AsyncEngine, outbox_written: Callable[[], None] = _nothing) -> None:
+    def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        self.outbox_written = outbox_written
-        self._published = False
 
     async def __aenter__(self) -> SqlUnitOfWork:
         self._conn = await self.engine.connect()
@@ -44,7 +38,6 @@ class SqlUnitOfWork(port.UnitOfWork):
         self.councils = SqlCouncils(conn)
         self.proposals = SqlProposals(conn)
         self.reorganisations = SqlReorganisations(conn)
-        self._published = False
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -56,14 +49,10 @@ class SqlUnitOfWork(port.UnitOfWork):
     async def commit(self) -> None:
         await mark_committed(self._conn, t.idempotency_keys)  # in this transaction (shared.platform.idempotency)
         await self._transaction.commit()
-        if self._published:
-            self._published = False
-            self.outbox_written()
 
     async def rollback(self) -> None:
         if self._transaction.is_active:
             await self._transaction.rollback()
-        self._published = False
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
@@ -76,4 +65,3 @@ class SqlUnitOfWork(port.UnitOfWork):
     async def publish(self, *events: Event) -> None:
         if events:
             await enqueue(self._conn, t.outbox, *events)
-            self._published = True

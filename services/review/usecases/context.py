@@ -22,9 +22,5 @@ class ReviewContext:
 
     @classmethod
     def of(cls, ctx: ServiceContext) -> ReviewContext:
-        """Review over its own database: a commit that published events wakes the outbox relay."""
-
-        def outbox_written() -> None:
-            ctx.outbox_written()  # looked up at each call: whoever runs the relay may set it after wiring
-
-        return cls(clock=ctx.clock, unit_of_work=lambda: SqlUnitOfWork(ctx.engine, outbox_written), rules=ctx.rules)
+        """Review over its own database."""
+        return cls(clock=ctx.clock, unit_of_work=lambda: SqlUnitOfWork(ctx.engine), rules=ctx.rules)
