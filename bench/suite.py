@@ -249,9 +249,10 @@ def system_rows(summary: Summary, options: Options, backend: str, tmp: Path) -> 
             summary.measured("peak", backend, resident_total(peak, "peak"))
         if "sequential" in rows:
             section(f"sequential, {scale.sequential} nominations through 3 levels ({name})")
-            durations = pipeline_latency.sequential(system, scale.sequential, tokens)
-            p50, p95 = pipeline_latency.pct(durations, 0.5), pipeline_latency.pct(durations, 0.95)
-            print(f"one nomination through 3 levels (n={len(durations)}): p50 {ms(p50)}, p95 {ms(p95)}")
+            one_by_one = pipeline_latency.sequential(system, scale.sequential, tokens)
+            p50, p95 = (pipeline_latency.pct(one_by_one.durations, q) for q in (0.5, 0.95))
+            print(f"one nomination through 3 levels (n={len(one_by_one.durations)}): p50 {ms(p50)}, p95 {ms(p95)}")
+            print(f"  phases (median): {one_by_one.phase_medians()}")
             summary.measured("sequential", backend, ms(p50))
         if "queue" in rows:
             queue_rows(summary, scale, backend, system)

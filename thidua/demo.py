@@ -114,10 +114,11 @@ SAMPLES: list[dict[str, Any]] = [
 ]
 
 
-def submit_unique(client: PortalClient, user: str, body: dict[str, Any]) -> dict[str, Any]:
-    """Submit with the award's documents; if an earlier run already nominated this person (still in review, or granted
-    for the same achievement this period), nominate a numbered namesake with their own wording instead."""
-    body = {**body, "attachments": attach_documents(client, user, body)}
+def submit_unique(client: PortalClient, user: str, body: dict[str, Any], *, documents: bool = True) -> dict[str, Any]:
+    """Submit with the award's documents (none with `documents=False`, where the rules in force do not require them);
+    if an earlier run already nominated this person (still in review, or granted for the same achievement this period),
+    nominate a numbered namesake with their own wording instead."""
+    body = {**body, "attachments": attach_documents(client, user, body) if documents else []}
     base = body["nominee"]["name"]
     for attempt in range(1, 50):
         if attempt == 1:
@@ -150,22 +151,51 @@ def review_levels(nomination: dict[str, Any]) -> list[str]:
     return levels
 
 
-def drive(client: PortalClient, sample: dict[str, Any], period: str) -> tuple[dict[str, Any], float]:
-    started = time.monotonic()
+def drive(
+    client: PortalClient,
+    sample: dict[str, Any],
+    period: str,
+    *,
+    documents: bool = True,
+    phases: dict[str, float] | None = None,
+) -> tuple[dict[str, Any], float]:
+    """The sample submitted, approved at each level as soon as its task shows, signed and decided: the nomination as
+    decided, and the seconds it took. `phases`, when given, gets the seconds of each phase (PHASES), summed over the
+    levels."""
+    started = lap = time.monotonic()
+
+    def done(phase: str) -> None:
+        nonlocal lap
+        now = time.monotonic()
+        if phases is not None:
+            phases[phase] = phases.get(phase, 0.0) + now - lap
+        lap = now
+
     if sample.get("period_kind"):  # not a calendar year: the period of that kind under way today
         today = datetime.now(VN).date()
         period = periods.current(sample["period_kind"], today, Rulebook().period_rules_on(today)).text
-    nomination = submit_unique(client, sample["submitter"], {**sample["body"], "period": period})
+    nomination = submit_unique(client, sample["submitter"], {**sample["body"], "period": period}, documents=documents)
+    done("submit")
     levels = review_levels(nomination)
     for unit in levels:
         approver = APPROVERS[unit]
         task = client.task_in_queue(approver, unit, nomination["id"])
+        done("task in queue")
         client.claim_and_decide(approver, task["id"], "approve", f"Đồng ý ({unit})")
+        done("claim, vote, approve")
     client.sign_draft_of(SIGNERS[levels[-1]], nomination["id"])  # the awarding unit's Chủ tịch signs the decision
+    done("draft signed")
     decided = client.wait_for(
         sample["submitter"], nomination["id"], lambda n: n["status"] in ("granted", "proposed"), what="decided"
     )
+    done("decided")
     return decided, time.monotonic() - started
+
+
+# drive's phases, in order: the submission (its documents uploaded first), the wait for each level's task to show in
+# its queue, each level's claim, council vote and approval, the wait for the draft and its signing, the wait until the
+# nomination reads as decided.
+PHASES = ("submit", "task in queue", "claim, vote, approve", "draft signed", "decided")
 
 
 def format_timeline(nomination: dict[str, Any]) -> str:
