@@ -21,7 +21,7 @@ from shared.rules.documents.certificate import (
     decision_line,
     register_line,
 )
-from shared.rules.documents.fonts import add_fonts
+from shared.rules.documents.fonts import add_fonts, pdf_bytes
 from shared.rules.documents.model import FONT, PT_MM, Layout, load_layout, nfc
 
 
@@ -196,4 +196,4 @@ def certificates_pdf(certificates: Sequence[Certificate], paper: Paper = "A4", l
         foot = _fit_foot(pdf, cert)
         _middle(pdf, cert, below_title + 3 * pdf.scale, foot.top - 4 * pdf.scale)
         _foot(pdf, foot)  # placed last, so the PDF's text reads top to bottom
-    return bytes(pdf.output())
+    return pdf_bytes(pdf)

@@ -7,7 +7,7 @@ from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
 from shared.rules.documents.compose import STYLE, Composition, Line, cell_text, compose
-from shared.rules.documents.fonts import add_fonts
+from shared.rules.documents.fonts import add_fonts, pdf_bytes
 from shared.rules.documents.model import (
     FONT,
     PT_MM,
@@ -249,4 +249,4 @@ def to_pdf(doc: OfficialDocument, layout: Layout | None = None) -> bytes:
     tail(pdf)
     if comp.appendix:
         _appendix(pdf, comp)
-    return bytes(pdf.output())
+    return pdf_bytes(pdf)
