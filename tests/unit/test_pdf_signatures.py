@@ -64,6 +64,7 @@ def test_a_decision_signed_by_its_unit_verifies_with_who_signed_and_when(tmp_pat
     assert check.reason == "Ban hành quyết định khen thưởng"
     assert check.signed_at is not None
     assert check.timestamp is not None
+    assert check.timestamp_trusted  # the demo TSA's token: intact, valid and from the demo CA (keys.DemoTimeStamper)
     assert check.demo_ca
     assert check.trust_root is not None
     assert "DEMO" in check.trust_root

@@ -28,16 +28,23 @@ import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from asn1crypto import cms, core, pem
 from asn1crypto import crl as asn1_crl
-from asn1crypto import pem
+from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pyhanko.keys import load_certs_from_pemder_data
+from pyhanko.sign.general import as_signing_certificate
 from pyhanko.sign.signers import Signer, SimpleSigner
 from pyhanko.sign.timestamps import DummyTimeStamper, TimeStamper
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from shared.platform.pdfsigning.errors import NoSigningKey, SigningKeyUnavailable
 from shared.platform.pdfsigning.pki import DemoPki
@@ -176,7 +183,41 @@ def _demo_timestamper(pki: DemoPki) -> TimeStamper | None:
     if not pki.tsa.exists():
         return None
     tsa = SimpleSigner.load_pkcs12_data(pki.tsa.read_bytes(), other_certs=())
-    return DummyTimeStamper(tsa_cert=tsa.signing_cert, tsa_key=tsa.signing_key)
+    return DemoTimeStamper(tsa_cert=tsa.signing_cert, tsa_key=tsa.signing_key)
+
+
+class DemoTimeStamper(DummyTimeStamper):
+    """pyHanko's DummyTimeStamper with its RSA key parsed once, when it is made: pyHanko's own parses the key again for
+    every timestamp, and the cryptography package checks an RSA key's primes each time it parses one (~35 ms of CPU,
+    a third of what signing a decision cost). The demo TSA's key is made by `thidua migrate` (pki.py) and checked at
+    that one parse. `_sign_tst_info` is pyHanko 0.38's, but for the key; a signature it got wrong would fail every
+    verification of a signed file (tests/unit/test_pdf_signatures.py checks the token)."""
+
+    def __init__(self, tsa_cert: asn1_x509.Certificate, tsa_key: asn1_keys.PrivateKeyInfo) -> None:
+        super().__init__(tsa_cert=tsa_cert, tsa_key=tsa_key)
+        key = serialization.load_der_private_key(tsa_key.dump(), password=None)
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise NotImplementedError("the demo time-stamping authority signs with RSA")
+        self._key = key
+
+    def _sign_tst_info(self, tst_info_data: bytes, md_algorithm: str, dt: datetime) -> tuple[bytes, cms.CMSAttributes]:
+        md = hashes.Hash(get_pyca_cryptography_hash(md_algorithm))
+        md.update(tst_info_data)
+        signed_attrs = cms.CMSAttributes(
+            [
+                _attribute("content_type", "tst_info"),
+                _attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
+                _attribute("signing_certificate", as_signing_certificate(self.tsa_cert)),
+                _attribute("message_digest", md.finalize()),
+            ]
+        )
+        signature = self._key.sign(signed_attrs.dump(), PKCS1v15(), get_pyca_cryptography_hash(md_algorithm.upper()))
+        return signature, signed_attrs
+
+
+def _attribute(kind: str, value: object) -> cms.CMSAttribute:
+    """One signed attribute of one value (pyHanko's `simple_cms_attribute`, which is untyped)."""
+    return cms.CMSAttribute({"type": cms.CMSAttributeType(kind), "values": (value,)})
 
 
 def _configured_key(
