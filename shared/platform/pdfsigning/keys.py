@@ -187,11 +187,12 @@ def _demo_timestamper(pki: DemoPki) -> TimeStamper | None:
 
 
 class DemoTimeStamper(DummyTimeStamper):
-    """pyHanko's DummyTimeStamper with its RSA key parsed once, when it is made: pyHanko's own parses the key again for
-    every timestamp, and the cryptography package checks an RSA key's primes each time it parses one (~35 ms of CPU,
-    a third of what signing a decision cost). The demo TSA's key is made by `thidua migrate` (pki.py) and checked at
-    that one parse. `_sign_tst_info` is pyHanko 0.38's, but for the key; a signature it got wrong would fail every
-    verification of a signed file (tests/unit/test_pdf_signatures.py checks the token)."""
+    """pyHanko's DummyTimeStamper with its RSA key parsed once, when it is made (with the unit's key, which
+    `SigningKeys.key_for` keeps for the process): pyHanko's own parses the key again for every timestamp, and the
+    cryptography package checks an RSA key's primes each time it parses one (~35 ms of CPU, a third of what signing
+    a decision cost). The demo TSA's key is made by `thidua migrate` (pki.py) and checked at that one parse.
+    `_sign_tst_info` is pyHanko 0.38's, but for the key; a signature it got wrong would fail every verification of a
+    signed file (tests/unit/test_pdf_signatures.py checks the token)."""
 
     def __init__(self, tsa_cert: asn1_x509.Certificate, tsa_key: asn1_keys.PrivateKeyInfo) -> None:
         super().__init__(tsa_cert=tsa_cert, tsa_key=tsa_key)
