@@ -61,6 +61,19 @@ async def running(relay: OutboxRelay) -> AsyncIterator[OutboxRelay]:
         await relay.stop(flush_timeout=5.0)
 
 
+class Outage:
+    """The bus as the relay sees it: every publish refused while `down`, then published."""
+
+    def __init__(self, broker: NatsBroker) -> None:
+        self.broker = broker
+        self.down = True
+
+    async def publish(self, subject: str, payload: bytes, headers: dict[str, str]) -> None:
+        if self.down:
+            raise ConnectionError("nats unavailable")
+        await publish_event(self.broker, subject, payload, headers)
+
+
 async def outbox_rows(ctx: ServiceContext) -> list[Any]:
     async with ctx.engine.connect() as conn:
         return list((await conn.execute(sa.select(store.outbox).order_by(store.outbox.c.id))).mappings().all())
@@ -229,14 +242,8 @@ async def test_a_failed_publish_keeps_the_row_pending_with_its_error_and_a_later
     registration: ServiceContext, broker: NatsBroker, js: JetStreamContext
 ) -> None:
     await registration_routes.operations(registration)["submit"](SUBMITTER, draft())
-    outage = {"down": True}
-
-    async def publish(subject: str, payload: bytes, headers: dict[str, str]) -> None:
-        if outage["down"]:
-            raise ConnectionError("nats unavailable")
-        await publish_event(broker, subject, payload, headers)
-
-    relay = OutboxRelay(registration.engine, store.outbox, publish, registration.clock)
+    outage = Outage(broker)
+    relay = OutboxRelay(registration.engine, store.outbox, outage.publish, registration.clock)
     assert await relay.publish_batch() == 0
     [row] = await outbox_rows(registration)
     assert row["published_at"] is None
@@ -244,7 +251,7 @@ async def test_a_failed_publish_keeps_the_row_pending_with_its_error_and_a_later
     assert "nats unavailable" in row["last_error"]
     assert await stream_count(js, STREAM) == 0
 
-    outage["down"] = False
+    outage.down = False
     assert await relay.publish_batch() == 1
     assert await stream_count(js, STREAM) == 1
 
@@ -286,18 +293,14 @@ async def test_any_transaction_that_wrote_outbox_rows_wakes_the_relay_when_it_en
 async def test_a_failed_publish_is_tried_again_within_the_retry_interval_not_the_poll(
     registration: ServiceContext, broker: NatsBroker, js: JetStreamContext
 ) -> None:
-    outage = {"down": True}
-
-    async def publish(subject: str, payload: bytes, headers: dict[str, str]) -> None:
-        if outage["down"]:
-            raise ConnectionError("nats unavailable")
-        await publish_event(broker, subject, payload, headers)
-
-    relay = OutboxRelay(registration.engine, store.outbox, publish, registration.clock, poll_interval=30.0, retry_interval=0.2)
+    outage = Outage(broker)
+    relay = OutboxRelay(
+        registration.engine, store.outbox, outage.publish, registration.clock, poll_interval=30.0, retry_interval=0.2
+    )
     async with running(relay):
         await registration_routes.operations(registration)["submit"](SUBMITTER, draft())
         await eventually(lambda: outbox_rows(registration), lambda rows: rows[0]["attempts"] >= 2, within=5.0)
-        outage["down"] = False
+        outage.down = False
         await eventually(lambda: stream_count(js, STREAM), lambda n: n == 1, within=5.0)
 
 
@@ -306,18 +309,14 @@ async def test_an_operators_retry_wakes_a_failing_relay_at_once(
     registration: ServiceContext, broker: NatsBroker, js: JetStreamContext
 ) -> None:
     """`ops_outbox_retry` writes no outbox row, only clears the failures; the relay still wakes when it commits."""
-    outage = {"down": True}
-
-    async def publish(subject: str, payload: bytes, headers: dict[str, str]) -> None:
-        if outage["down"]:
-            raise ConnectionError("nats unavailable")
-        await publish_event(broker, subject, payload, headers)
-
-    relay = OutboxRelay(registration.engine, store.outbox, publish, registration.clock, poll_interval=30.0, retry_interval=30.0)
+    outage = Outage(broker)
+    relay = OutboxRelay(
+        registration.engine, store.outbox, outage.publish, registration.clock, poll_interval=30.0, retry_interval=30.0
+    )
     async with running(relay):
         await registration_routes.operations(registration)["submit"](SUBMITTER, draft())
         await eventually(lambda: outbox_rows(registration), lambda rows: rows[0]["attempts"] >= 1, within=5.0)
-        outage["down"] = False
+        outage.down = False
         assert await outbox_retry(registration.engine, store.outbox) == 1
         await eventually(lambda: stream_count(js, STREAM), lambda n: n == 1, within=5.0)
 
