@@ -27,7 +27,7 @@ from services.registration.usecases.context import RegistrationContext
 from shared.contracts import subjects
 from shared.contracts.events import NominationWithdrawn
 from shared.platform.messaging import publish_event
-from shared.platform.outbox import OutboxRelay
+from shared.platform.outbox import OutboxRelay, Publish
 from shared.platform.outbox import enqueue as real_enqueue
 from shared.platform.outbox_ops import outbox_retry
 from shared.platform.service import ServiceContext
@@ -45,11 +45,13 @@ async def registration(service_context: Callable[..., Any]) -> ServiceContext:
     return ctx
 
 
-def relay_for(ctx: ServiceContext, broker: NatsBroker, **kwargs: Any) -> OutboxRelay:
-    async def publish(subject: str, payload: bytes, headers: dict[str, str]) -> None:
+def relay_for(ctx: ServiceContext, broker: NatsBroker, *, publish: Publish | None = None, **kwargs: Any) -> OutboxRelay:
+    """A relay of registration's outbox, publishing to `broker` (or through `publish`)."""
+
+    async def to_broker(subject: str, payload: bytes, headers: dict[str, str]) -> None:
         await publish_event(broker, subject, payload, headers)
 
-    return OutboxRelay(ctx.engine, store.outbox, publish, ctx.clock, **kwargs)
+    return OutboxRelay(ctx.engine, store.outbox, publish or to_broker, ctx.clock, **kwargs)
 
 
 @contextlib.asynccontextmanager
@@ -243,7 +245,7 @@ async def test_a_failed_publish_keeps_the_row_pending_with_its_error_and_a_later
 ) -> None:
     await registration_routes.operations(registration)["submit"](SUBMITTER, draft())
     outage = Outage(broker)
-    relay = OutboxRelay(registration.engine, store.outbox, outage.publish, registration.clock)
+    relay = relay_for(registration, broker, publish=outage.publish)
     assert await relay.publish_batch() == 0
     [row] = await outbox_rows(registration)
     assert row["published_at"] is None
@@ -294,9 +296,7 @@ async def test_a_failed_publish_is_tried_again_within_the_retry_interval_not_the
     registration: ServiceContext, broker: NatsBroker, js: JetStreamContext
 ) -> None:
     outage = Outage(broker)
-    relay = OutboxRelay(
-        registration.engine, store.outbox, outage.publish, registration.clock, poll_interval=30.0, retry_interval=0.2
-    )
+    relay = relay_for(registration, broker, publish=outage.publish, poll_interval=30.0, retry_interval=0.2)
     async with running(relay):
         await registration_routes.operations(registration)["submit"](SUBMITTER, draft())
         await eventually(lambda: outbox_rows(registration), lambda rows: rows[0]["attempts"] >= 2, within=5.0)
@@ -310,9 +310,7 @@ async def test_an_operators_retry_wakes_a_failing_relay_at_once(
 ) -> None:
     """`ops_outbox_retry` writes no outbox row, only clears the failures; the relay still wakes when it commits."""
     outage = Outage(broker)
-    relay = OutboxRelay(
-        registration.engine, store.outbox, outage.publish, registration.clock, poll_interval=30.0, retry_interval=30.0
-    )
+    relay = relay_for(registration, broker, publish=outage.publish, poll_interval=30.0, retry_interval=30.0)
     async with running(relay):
         await registration_routes.operations(registration)["submit"](SUBMITTER, draft())
         await eventually(lambda: outbox_rows(registration), lambda rows: rows[0]["attempts"] >= 1, within=5.0)
