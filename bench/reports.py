@@ -62,7 +62,7 @@ class BenchUnits:
 
 def entries(count: int) -> list[RegisterEntry]:
     made: list[RegisterEntry] = []
-    rules = RuleSources().rulebook()
+    files = RuleSources().rulebook().catalog_files()
     seed = 2024
     while len(made) < count:
         sectors = {code: (parent, s) for parent, units in cdcs_by_parent(seed).items() for code, s in units.items()}
@@ -71,7 +71,7 @@ def entries(count: int) -> list[RegisterEntry]:
             path = [UnitRef(code=code, name=code, short_name=code, level="grassroots"), PARENTS[parent], HN, TLD]
             for r in rows:
                 on = date.fromisoformat(r["decided_on"])
-                award = register_award(r["award_code"], on, rules)
+                award = register_award(r["award_code"], on, files)
                 assert award is not None
                 coefficient = award.coefficient_for(r["nominee_kind"])
                 base = base_salary_on(on)

@@ -693,7 +693,14 @@ def catalog_on(on: date, directory: Path = DEFAULT_CATALOG_DIR, name: CatalogNam
 
 def award_on(code: str, on: date, directory: Path = DEFAULT_CATALOG_DIR) -> Award | None:
     """An award as the catalogue in force on a date defines it; `award.catalog_version` says which version."""
-    return catalogs_on(on, directory).get(code)
+    return award_in(catalog_files(directory), code, on)
+
+
+def award_in(files: Iterable[CatalogFile], code: str, on: date) -> Award | None:
+    """`award_on` among version files already read: what a check of many rows uses, so it looks at the directory
+    once (each look lists and stats every file, ~0.2 ms) instead of once a row."""
+    files = tuple(files)
+    return CatalogSet(on, _in_force(files, "union", on), _in_force(files, "state", on)).get(code)
 
 
 def catalog_version(version: str, directory: Path = DEFAULT_CATALOG_DIR) -> Catalog:

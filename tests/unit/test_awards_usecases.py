@@ -8,6 +8,7 @@ import base64
 import dataclasses
 import io
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pypdf
 import pytest
@@ -38,6 +39,7 @@ from shared.contracts.operations.awards import (
     SignDraft,
 )
 from shared.contracts.values import UnitRef
+from shared.rules import catalog as catalog_rules
 from shared.rules.catalog import award_on
 from tests.fakes.awards import FakeAwards, FakeOutbox, FakeUnitOfWork, approve_and_sign, chair_of, fake_awards, sign_drafts
 from tests.unit.factories import TREE, actor, path, unit
@@ -402,6 +404,32 @@ async def test_the_grassroots_register_records_a_row_sent_twice_once(awards: Fak
     assert (entry.unit_code, entry.decision_id, entry.status) == ("HN-SONTAY-DST", None, "granted")
     assert await counted(awards, "HN-SONTAY") == 1
     assert awards.outbox.events == []  # the grassroots register publishes nothing
+
+
+@pytest.mark.asyncio
+async def test_the_grassroots_register_looks_at_the_catalogue_directory_once_a_batch(
+    awards: FakeAwards, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each look lists and stats every version file (~0.2 ms): once a row, a register of 2,000 rows held awards' event
+    loop 0.35 s longer."""
+    looks: list[object] = []
+    read = catalog_rules.catalog_files
+
+    def counted_read(*args: Any) -> Any:
+        looks.append(args)
+        return read(*args)
+
+    monkeypatch.setattr(catalog_rules, "catalog_files", counted_read)
+    rows = [
+        GrassrootsRow(award_code="sang_kien_co_so", nominee_name=f"Trần Thị Bình {i}", decided_on=date(2025, 12, 20))
+        for i in range(50)
+    ]
+
+    done = await grassroots.record_grassroots(
+        awards.context, awards.units, DST, RecordGrassroots(unit_code="HN-SONTAY-DST", entries=rows)
+    )
+
+    assert (done.recorded, len(looks)) == (50, 1)
 
 
 @pytest.mark.asyncio

@@ -15,6 +15,7 @@ from shared.rules.catalog import (
     CatalogError,
     ConsecutiveTitles,
     MaxAbsence,
+    award_in,
     award_on,
     catalog_files,
     catalog_on,
@@ -169,6 +170,11 @@ def test_each_catalogue_picks_its_own_version_in_force(tmp_path: Path) -> None:
     found = award_on("ldtt", date(2025, 6, 1), tmp_path)
     assert found is not None
     assert (found.catalog, found.catalog_version) == ("state", "state-2025-03-01")
+    # The same lookup among version files read once (what a check of a batch of rows does).
+    files = catalog_files(tmp_path)
+    assert award_in(files, "ldtt", date(2025, 6, 1)) == found
+    assert award_in(files, "gk2", date(2025, 12, 31)) is None
+    assert award_in(files, "gk2", date(2026, 1, 1)) == award_on("gk2", date(2026, 1, 1), tmp_path)
 
 
 def test_catalog_on_can_ask_for_the_state_catalogue(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from shared.contracts.errors import FieldError, Forbidden, ValidationFailed
 from shared.contracts.events import Actor
 from shared.contracts.operations.awards import GrassrootsRow
 from shared.contracts.values import VIETNAM_TZ, NomineeKind, UnitRef
-from shared.rules.catalog import Award
+from shared.rules.catalog import Award, CatalogFile, award_in
 from shared.rules.reference import base_salary_on
 from shared.rules.rulebook import Rulebook
 from shared.rules.text import normalize_name
@@ -30,14 +30,14 @@ def require_cdcs_officer(actor: Actor, unit_code: str) -> None:
         raise Forbidden("Chỉ cán bộ của chính công đoàn cơ sở này được ghi sổ khen thưởng cơ sở", code="not_unit_officer")
 
 
-def register_award(code: str, on: date, rules: Rulebook) -> Award | None:
+def register_award(code: str, on: date, files: Sequence[CatalogFile]) -> Award | None:
     """The award as the catalogue in force on the decision date defines it; for a decision the CĐCS took before any
     catalogue version here defined the award (the register records past years), the earliest version that does.
-    Which version was used is stored with the entry."""
-    found = rules.award_on(code, on)
+    Which version was used is stored with the entry. `files`: the catalogue's versions, read once for a whole batch."""
+    found = award_in(files, code, on)
     if found is not None:
         return found
-    versions = sorted(rules.catalog_files(), key=lambda f: f.catalog.effective_from)
+    versions = sorted(files, key=lambda f: f.catalog.effective_from)
     return next((a for f in versions for a in f.catalog.awards if a.code == code and f.catalog.effective_from > on), None)
 
 
@@ -86,6 +86,7 @@ def check_rows(
 ) -> Checked:
     """Each row as the entry it becomes, on the unit's path as on its decision date, or the problems of those that cannot."""
     today = now.astimezone(VIETNAM_TZ).date()
+    files = rules.catalog_files()
     problems: list[FieldError] = []
     entries: list[RegisterEntry] = []
     for i, row in enumerate(rows):
@@ -100,7 +101,7 @@ def check_rows(
         if not path:
             problem("decided_on", f"Đơn vị {unit_code} không tồn tại vào ngày {row.decided_on:%d/%m/%Y}")
             continue
-        award = register_award(row.award_code, row.decided_on, rules)
+        award = register_award(row.award_code, row.decided_on, files)
         wrong = award_problem(award, row.award_code, row.nominee_kind, row.decided_on)
         if wrong is not None:
             problem(*wrong)
