@@ -6,12 +6,13 @@ import hashlib
 import logging
 import time
 from datetime import timedelta
+from functools import partial
 from typing import Any
 from uuid import uuid4
 
 import nats.errors
 import sqlalchemy as sa
-from anyio import CapacityLimiter, to_thread
+from anyio import CapacityLimiter
 from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
 from nats.js.api import ObjectMeta
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.portal import sessions, store, users
 from services.portal.settings import PortalSettings
 from services.portal.throttle import LoginThrottle
+from services.portal.workers import in_worker
 from shared.contracts.errors import DomainError, Forbidden, NotFound, ServiceUnavailable, Unauthenticated
 from shared.contracts.events import Actor
 from shared.contracts.operations import Operation, ReplyT
@@ -44,7 +46,7 @@ sessions_log = logging.getLogger("thidua.portal.sessions")
 
 UNITS_TTL_SECONDS = 60.0
 SPREADSHEET_READERS = 2
-# Uploaded attachments are read by their parsers (pypdf, oletools) in worker threads, this many at once.
+# Uploaded attachments are read by their parsers (pypdf, oletools) in worker processes, this many at once.
 ATTACHMENT_READERS = 2
 
 
@@ -68,7 +70,7 @@ class Gateway:
         self.rpc = RpcClient(broker, settings.rpc_timeout_seconds, signer=load_signer(settings.keys_dir(), "portal"))
         self.secret = settings.token_secret()
         self.throttle = LoginThrottle()
-        # Uploaded spreadsheets are parsed in worker threads, this many at once (the others wait their turn).
+        # Uploaded spreadsheets are parsed in worker processes, this many at once (the others wait their turn).
         self.spreadsheet_readers = CapacityLimiter(SPREADSHEET_READERS)
         self.attachment_readers = CapacityLimiter(ATTACHMENT_READERS)
         self._units: dict[str, dict[str, Any]] | None = None
@@ -97,9 +99,8 @@ class Gateway:
         if not (actor.is_admin or actor.units_with("submitter")):
             raise Forbidden("Chỉ cán bộ nộp hồ sơ được tải tài liệu lên", code="not_a_submitter")
         rules = self.attachment_rules()
-        checked = await to_thread.run_sync(  # parsing a 10 MB file takes up to seconds: never in the event loop
-            lambda: att.check_file(filename, data, rules, field="file"), limiter=self.attachment_readers
-        )
+        # parsing a 10 MB file takes up to seconds: in a worker process, never in the portal's
+        checked = await in_worker(partial(att.check_file, field="file"), filename, data, rules, limiter=self.attachment_readers)
         staged_id = uuid4().hex
         meta = ObjectMeta(
             name=staged_id,

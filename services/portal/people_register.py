@@ -1,20 +1,20 @@
 """A unit's people, as the JSON API and the console both ask for them: reading a member list upload and importing it.
 
 Registration owns the register and decides who may see or change whom; this module reads the spreadsheet (in a worker
-thread, a few at a time) and turns registration's reply into problems by row and column.
+process, a few at a time: `services/portal/workers.py`) and turns registration's reply into problems by row and column.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from anyio import to_thread
 from fastapi import Request
 
 from services.portal.gateway import Gateway
 from services.portal.people_import import problems_from_reply, rows_from_xlsx, skipped_problems
 from services.portal.register_import import MAX_FILE_BYTES, RowProblem
 from services.portal.uploads import Upload, read_upload
+from services.portal.workers import in_worker
 from shared.contracts.errors import ValidationFailed
 from shared.contracts.events import Actor
 from shared.contracts.operations import RemoteError
@@ -43,7 +43,7 @@ async def read_people_upload(request: Request) -> Upload:
 async def import_people_file(gateway: Gateway, actor: Actor, unit_code: str, data: bytes, *, valid_only: bool) -> Imported:
     """Import a member list: nothing when a row is in error, unless `valid_only` (then the rows in error are skipped
     and told). Raises `WorkbookTooLarge`, `WorkbookTooSlow`, or `ValidationFailed` on `file` for a file too long."""
-    rows, problems = await to_thread.run_sync(rows_from_xlsx, data, limiter=gateway.spreadsheet_readers)
+    rows, problems = await in_worker(rows_from_xlsx, data, limiter=gateway.spreadsheet_readers)
     if not rows or (problems and not valid_only):
         return Imported(None, problems)
     params = {"unit_code": unit_code, "rows": rows, "valid_only": valid_only}

@@ -4,7 +4,7 @@ Pure: a workbook's bytes become the rows awards' `record_grassroots` takes, or t
 column in Vietnamese ("Dòng 7, Ngày quyết định: …"); awards' own refusals ("entries.5.award_code") are mapped back
 to the same row and column.
 
-Reading is bounded whatever the file holds, because it costs CPU time (the portal runs it in a worker thread): the
+Reading is bounded whatever the file holds, because it costs CPU time (the portal runs it in a worker process): the
 file's size (checked by the caller on upload), its parts unpacked (a zip bomb is refused before any XML is parsed),
 the columns read (the template's six), the rows read (stopped at Excel's last row, or at the first row past the
 register's 2,000) and the time spent. A file refused as a whole raises an error on the field `file`.

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from anyio import to_thread
 from fastapi import Request
 from starlette.responses import Response
 
@@ -17,6 +16,7 @@ from services.portal.gateway import Gateway
 from services.portal.register_import import MAX_FILE_BYTES, RowProblem, problems_from_reply, rows_from_xlsx
 from services.portal.report_workbook import report_workbook
 from services.portal.uploads import Upload, read_upload
+from services.portal.workers import in_worker
 from shared.contracts.errors import Forbidden, ValidationFailed
 from shared.contracts.events import Actor
 from shared.contracts.operations import RemoteError
@@ -83,10 +83,10 @@ async def import_register(
 ) -> tuple[dict[str, Any] | None, list[RowProblem]]:
     """Record a register spreadsheet: awards' reply, or the problems by row and column (then nothing is recorded).
 
-    The workbook is read in a worker thread (a few at a time), so the portal keeps answering meanwhile."""
+    The workbook is read in a worker process (a few at a time), so the portal keeps answering meanwhile."""
     require_register_keeper(actor, unit_code)
     awards = await grassroots_awards(gateway, actor)
-    rows, numbers, problems = await to_thread.run_sync(rows_from_xlsx, data, awards, limiter=gateway.spreadsheet_readers)
+    rows, numbers, problems = await in_worker(rows_from_xlsx, data, awards, limiter=gateway.spreadsheet_readers)
     if problems:
         return None, problems
     try:

@@ -3,18 +3,19 @@
 
 The roots are the demo CA under the portal's var dir and the PEM files of THIDUA_TRUST_ROOTS, read for each check (a
 handful of small files), so a CA added by `thidua migrate` is trusted without a restart. The file is read up to
-`MAX_DOCUMENT_BYTES` (413 `upload_too_large` beyond) and checked in a worker thread, a few at a time.
+`MAX_DOCUMENT_BYTES` (413 `upload_too_large` beyond) and checked in a worker process, a few at a time
+(`services/portal/workers.py`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from anyio import to_thread
 from fastapi import Request
 
 from services.portal.gateway import Gateway
 from services.portal.uploads import Upload, read_upload
+from services.portal.workers import in_worker
 from shared.contracts.verification import Verification
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -26,13 +27,13 @@ async def read_document(request: Request) -> Upload:
 
 async def verify_document(gateway: Gateway, data: bytes) -> Verification:
     settings = gateway.settings
-    return await to_thread.run_sync(_verify, data, settings.var_dir, settings.trust_roots, limiter=gateway.attachment_readers)
+    return await in_worker(_verify, data, settings.var_dir, settings.trust_roots, limiter=gateway.attachment_readers)
 
 
 def _verify(data: bytes, var_dir: Path | None, extra_roots: str | None) -> Verification:
-    """In a worker thread, the roots' files read and pyHanko imported there too: pyHanko and its certificate validator
-    (~9 MiB) load with the first file checked, not with the portal (issue 20: under 150 MB a process), and neither
-    that import nor the reading holds up the event loop."""
+    """In a worker process, the roots' files read and pyHanko imported there too: pyHanko and its certificate
+    validator (~9 MiB) load in the worker, never in the portal (issue 20: under 150 MB a process), and neither that
+    import nor the checking holds up the portal's event loop."""
     from shared.platform.pdfsigning import trust_roots, verify_pdf
 
     return verify_pdf(data, trust_roots(var_dir, extra_roots))

@@ -6,6 +6,8 @@ problem+json in the portal).
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel
 
 
@@ -25,6 +27,17 @@ class DomainError(Exception):
         if code is not None:
             self.code = code
         super().__init__(f"{self.code}: {self.title}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled by its state, not by calling its constructor again (a subclass's may take no argument): an error
+        raised in a worker process (the portal parses uploads in one) comes back whole, code, title and fields."""
+        return (_restored, (type(self), self.args, self.__dict__))
+
+
+def _restored(cls: type[DomainError], args: tuple[Any, ...], state: dict[str, Any]) -> DomainError:
+    error = cls.__new__(cls, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class ValidationFailed(DomainError):

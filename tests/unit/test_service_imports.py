@@ -38,7 +38,7 @@ def test_rendering_loads_them_when_asked() -> None:
 
 def test_the_portal_loads_pyhanko_with_the_first_signature_it_checks_not_at_start_up() -> None:
     """The portal only checks signatures (`/xac-thuc`), which few ask for: pyHanko and its certificate validator
-    (~9 MiB) load then. Awards signs every decision, so it loads them at start."""
+    (~9 MiB) load then, in the worker process that checks it. Awards signs every decision, so it loads them at start."""
     script = (
         "import sys\n"
         "import services.portal.main\n"
