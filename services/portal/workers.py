@@ -6,12 +6,13 @@ event loop needs between its steps: while the largest accepted register (6 MB of
 read in a thread, one `await` of the loop waited up to 83 ms and a `/healthz` up to 0.35 s here, 1.5 s on a loaded
 CI machine. In a worker process the portal answers at its usual pace whatever a parse costs.
 
-anyio keeps the workers: one starts at the first parse that finds none idle (~0.5 s, then it stays), an idle one is
-stopped after five minutes, all of them when the portal stops; a worker that outlives a killed portal sees its
-stdin close and exits. The limiter says how many parse at once (the others wait their turn). An error the parser
-raises comes back as itself (a `DomainError` is pickled whole: a workbook too large, unreadable or too slow keeps
-its status, code and field); a worker that dies mid-parse (killed, out of memory) is a 503
-`upload_reader_failed`, and the next parse starts a new one.
+anyio keeps the workers: one starts at the first parse that finds none idle (~0.5 s, then it stays), an idle one
+is stopped when a later parse finds it idle for five minutes, all of them when the portal stops; a worker that
+outlives a killed portal sees its stdin close and exits. The limiter says how many parse at once (the others wait
+their turn). An error the parser raises comes back as itself (a `DomainError` is pickled whole: a workbook too
+large, unreadable or too slow keeps its status, code and field). A worker found dead (killed while idle, or
+mid-parse) is replaced and the parse tried once more; failing again (a file that kills its reader, say) it is a 503
+`upload_reader_failed`.
 
 A function given here must be importable by name (a module's function, or a `functools.partial` of one) and take
 and return what pickles.
@@ -39,9 +40,14 @@ class UploadReaderFailed(ServiceUnavailable):
 
 
 async def in_worker(func: Callable[[Unpack[Args]], T], *args: *Args, limiter: CapacityLimiter) -> T:
-    """`func(*args)` in a worker process, at most `limiter`'s number at once."""
-    try:
-        return await to_process.run_sync(func, *args, limiter=limiter)
-    except BrokenWorkerProcess as exc:
-        log.error("upload.worker_failed", extra={"function": getattr(func, "__name__", repr(func))}, exc_info=exc)
-        raise UploadReaderFailed() from exc
+    """`func(*args)` in a worker process, at most `limiter`'s number at once; once more in a new worker if the one it
+    was given is gone (an idle worker killed from outside is only found out when it is used)."""
+    for attempt in (1, 2):
+        try:
+            return await to_process.run_sync(func, *args, limiter=limiter)
+        except BrokenWorkerProcess as exc:
+            name = getattr(func, "__name__", repr(func))
+            log.error("upload.worker_failed", extra={"function": name, "attempt": attempt}, exc_info=exc)
+            if attempt == 2:
+                raise UploadReaderFailed() from exc
+    raise AssertionError("unreachable")

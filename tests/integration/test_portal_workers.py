@@ -19,6 +19,14 @@ from tests.register_files import unpacking_bomb
 MAIN = Path(__file__).parents[2] / "thidua" / "__main__.py"
 
 
+def exit_the_first_time(marker: str) -> int:
+    """Ends its worker process the first time it is called (as a worker killed mid-parse), then answers its pid."""
+    if not os.path.exists(marker):
+        Path(marker).touch()
+        os._exit(1)
+    return os.getpid()
+
+
 @pytest.mark.asyncio
 async def test_a_parse_runs_in_another_process_and_its_error_comes_back_whole() -> None:
     readers = CapacityLimiter(1)
@@ -33,7 +41,17 @@ async def test_a_parse_runs_in_another_process_and_its_error_comes_back_whole() 
 
 
 @pytest.mark.asyncio
-async def test_a_worker_that_dies_is_a_503_and_the_next_parse_gets_a_new_one() -> None:
+async def test_a_worker_that_dies_mid_call_is_replaced_and_the_call_tried_once_more(tmp_path: Path) -> None:
+    readers = CapacityLimiter(1)
+
+    pid = await in_worker(exit_the_first_time, str(tmp_path / "died"), limiter=readers)
+
+    assert (tmp_path / "died").exists()  # the first worker died in the call; a second one answered
+    assert pid != os.getpid()
+
+
+@pytest.mark.asyncio
+async def test_a_call_that_kills_its_worker_twice_is_a_503_and_the_next_parse_gets_a_new_one() -> None:
     readers = CapacityLimiter(1)
     first = await in_worker(os.getpid, limiter=readers)
 
