@@ -20,6 +20,7 @@ from services.portal import store
 from shared.contracts.errors import NotFound, ValidationFailed
 from shared.contracts.operations.review import QueueSort, QueueState
 from shared.contracts.values import one_line
+from shared.platform.db import reading
 
 # Enough for every award and state an approver follows; past it the oldest are for deleting, not for scrolling.
 SAVED_FILTERS_PER_USER = 50
@@ -78,7 +79,7 @@ async def of_user(engine: AsyncEngine, user_id: str) -> list[SavedFilter]:
     """The user's saved filters, by name."""
     table = store.saved_filters
     query = sa.select(table).where(table.c.user_id == user_id).order_by(table.c.name, table.c.id)
-    async with engine.connect() as conn:
+    async with reading(engine) as conn:
         rows = (await conn.execute(query)).mappings().all()
     return [_saved(row) for row in rows]
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from services.portal import store
 from shared.contracts.actors import Actor, RoleGrant
 from shared.contracts.errors import Unauthenticated
+from shared.platform.db import reading
 
 SessionKind = Literal["console", "api"]
 RENEWAL_STEP = timedelta(minutes=5)
@@ -45,19 +46,22 @@ async def check_session(
     page too), the session is extended to `now + renew_for`, so it ends after that long unused; written at most once
     per `RENEWAL_STEP`, not on every page."""
     s = store.sessions
-    async with engine.connect() as conn:
+    async with reading(engine) as conn:
         expires_at = await conn.scalar(sa.select(s.c.expires_at).where(s.c.id == session_id, s.c.user_id == user_id))
-        if expires_at is None or expires_at <= now:
-            raise SessionEnded()
-        await _renew_if_due(conn, session_id, expires_at, now, renew_for)
+    if expires_at is None or expires_at <= now:
+        raise SessionEnded()
+    await _renew_if_due(engine, session_id, expires_at, now, renew_for)
 
 
 async def _renew_if_due(
-    conn: AsyncConnection, session_id: str, expires_at: datetime, now: datetime, renew_for: timedelta | None
+    engine: AsyncEngine, session_id: str, expires_at: datetime, now: datetime, renew_for: timedelta | None
 ) -> None:
+    """The session's renewal, when due, in a transaction of its own: every request reads its session without taking
+    SQLite's write lock; one in `RENEWAL_STEP` writes (a session ended meanwhile stays ended: its row is gone)."""
     if renew_for is not None and expires_at - now < renew_for - min(RENEWAL_STEP, renew_for / 2):
-        await conn.execute(store.sessions.update().where(store.sessions.c.id == session_id).values(expires_at=now + renew_for))
-        await conn.commit()
+        async with engine.begin() as conn:
+            sessions = store.sessions
+            await conn.execute(sessions.update().where(sessions.c.id == session_id).values(expires_at=now + renew_for))
 
 
 async def session_actor(
@@ -73,11 +77,11 @@ async def session_actor(
         .where(s.c.id == session_id, s.c.user_id == user_id)
         .order_by(g.c.id)
     )
-    async with engine.connect() as conn:
+    async with reading(engine) as conn:
         rows = (await conn.execute(query)).mappings().all()
-        if not rows or rows[0]["expires_at"] <= now:
-            raise SessionEnded()
-        await _renew_if_due(conn, session_id, rows[0]["expires_at"], now, renew_for)
+    if not rows or rows[0]["expires_at"] <= now:
+        raise SessionEnded()
+    await _renew_if_due(engine, session_id, rows[0]["expires_at"], now, renew_for)
     user = rows[0]
     if user["id"] is None or not user["active"]:
         raise Unauthenticated()

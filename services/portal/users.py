@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from services.portal import sessions, store
 from shared.contracts.errors import Unauthenticated
 from shared.contracts.events import Actor, Recipient, RoleGrant, UnitApproversChanged, UserContactChanged
+from shared.platform.db import reading
 from shared.platform.outbox import enqueue
 from shared.rules.reference import load_units
 
@@ -159,7 +160,7 @@ async def announce_rosters(conn: AsyncConnection, now: datetime) -> list[str]:
 
 
 async def authenticate(engine: AsyncEngine, username: str, password: str) -> Actor:
-    async with engine.connect() as conn:
+    async with reading(engine) as conn:
         row = (
             (await conn.execute(sa.select(store.users).where(store.users.c.username == username, store.users.c.active)))
             .mappings()
@@ -175,7 +176,7 @@ async def authenticate(engine: AsyncEngine, username: str, password: str) -> Act
 
 
 async def actor_by_id(engine: AsyncEngine, user_id: str) -> Actor:
-    async with engine.connect() as conn:
+    async with reading(engine) as conn:
         row = (
             (await conn.execute(sa.select(store.users).where(store.users.c.id == user_id, store.users.c.active)))
             .mappings()
@@ -194,13 +195,13 @@ async def actor_by_id(engine: AsyncEngine, user_id: str) -> Actor:
 
 async def email_of(engine: AsyncEngine, user_id: str) -> str | None:
     """The address the notifier mails this user at (as the portal announced it), if any."""
-    async with engine.connect() as conn:
+    async with reading(engine) as conn:
         email: str | None = await conn.scalar(sa.select(store.users.c.email).where(store.users.c.id == user_id))
     return email
 
 
 async def actor_by_username(engine: AsyncEngine, username: str) -> Actor | None:
-    async with engine.connect() as conn:
+    async with reading(engine) as conn:
         user_id = await conn.scalar(sa.select(store.users.c.id).where(store.users.c.username == username, store.users.c.active))
     return await actor_by_id(engine, user_id) if user_id else None
 
@@ -220,7 +221,7 @@ async def approvers_of(engine: AsyncEngine, unit_code: str) -> list[tuple[str, s
         .where(store.role_grants.c.role == "approver", store.role_grants.c.unit_code == unit_code, store.users.c.active)
         .order_by(store.users.c.full_name, store.users.c.username)
     )
-    async with engine.connect() as conn:
+    async with reading(engine) as conn:
         return [(row.username, row.full_name) for row in await conn.execute(query)]
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from shared.contracts.errors import Forbidden
 from shared.contracts.events import Actor
 from shared.contracts.subjects import ConsumerDef
+from shared.platform.db import reading
 from shared.platform.faults import describe
 from shared.platform.outbox import outbox_backlog
 
@@ -162,7 +163,7 @@ async def readiness(
     reasons = [] if checks["nats"] else ["nats: không kết nối được NATS"]
     try:
         async with asyncio.timeout(answer_within):  # a stopped database accepts connections and never answers
-            async with engine.connect() as conn:
+            async with reading(engine) as conn:  # on SQLite, not behind a long writer: the database is up
                 current = await conn.scalar(sa.text("SELECT version_num FROM alembic_version"))
             checks["database"] = True
             checks["migrations_current"] = current == head_revision

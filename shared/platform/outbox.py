@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.contracts.events import Event
 from shared.platform.clock import Clock
-from shared.platform.db import insert_rows, upsert_insert
+from shared.platform.db import insert_rows, reading, upsert_insert
 from shared.platform.faults import describe, is_transient
 from shared.platform.tracing import continued_from, trace_headers
 
@@ -72,7 +72,7 @@ def mark_outbox_written(conn: AsyncConnection) -> None:
 
 async def outbox_backlog(engine: AsyncEngine, outbox: sa.Table) -> tuple[int, datetime | None]:
     """Rows not yet published, and when the oldest of them was written (UTC), in one query."""
-    async with engine.connect() as conn:
+    async with reading(engine) as conn:
         count, oldest = (
             await conn.execute(
                 sa.select(sa.func.count(), sa.func.min(outbox.c.created_at)).where(outbox.c.published_at.is_(None))
@@ -210,7 +210,7 @@ class OutboxRelay:
         duplicates (Nats-Msg-Id = event id); so does a second relay that read the same rows.
         """
         ob = self.outbox
-        async with self.engine.begin() as conn:
+        async with reading(self.engine) as conn:  # no write lock to read the batch
             rows = (
                 await conn.execute(
                     sa.select(ob.c.id, ob.c.subject, ob.c.payload, ob.c.headers)

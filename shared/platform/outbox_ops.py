@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.contracts.events import Actor
+from shared.platform.db import reading
 from shared.platform.observability import require_operations
 from shared.platform.outbox import mark_outbox_written, outbox_backlog
 from shared.platform.rpc import RpcOperation
@@ -57,7 +58,7 @@ async def outbox_status(
 ) -> OutboxStatus:
     count, oldest_at = await outbox_backlog(engine, table)
     failing = sa.and_(table.c.published_at.is_(None), table.c.attempts > 0)
-    async with engine.connect() as conn:
+    async with reading(engine) as conn:
         failing_count = await conn.scalar(sa.select(sa.func.count()).select_from(table).where(failing))
         rows = (
             await conn.execute(

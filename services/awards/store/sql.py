@@ -38,7 +38,7 @@ from shared.contracts.events import Event
 from shared.contracts.operations.awards import DecisionFrame
 from shared.contracts.people import SALUTATION_VI
 from shared.contracts.values import UnitRef
-from shared.platform.db import upsert_insert
+from shared.platform.db import read_only, upsert_insert
 from shared.platform.idempotency import mark_committed
 from shared.platform.outbox import enqueue, first_delivery
 
@@ -315,14 +315,17 @@ class SqlUnitOfWork:
     store: SqlAwardsStore
     outbox: SqlOutbox
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, reads_only: bool = False) -> None:
         self.engine = engine
+        self.reads_only = reads_only  # `shared.platform.db.read_only`: on SQLite it never waits for the write lock
         self._conn: AsyncConnection | None = None
         self._transaction: AsyncTransaction | None = None
 
     async def __aenter__(self) -> SqlUnitOfWork:
         self._conn = await self.engine.connect()
         try:
+            if self.reads_only:
+                await read_only(self._conn)
             self._transaction = await self._conn.begin()
         except BaseException:
             await self._conn.close()

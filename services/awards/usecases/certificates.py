@@ -20,7 +20,7 @@ from shared.rules.documents import certificates_pdf
 async def certificates(ctx: AwardsContext, units: UnitDirectory, actor: Actor, q: CertificatesRequest) -> DocumentFile:
     """Refused for a tờ trình (409 `not_a_decision`) and a revoked decision (409 `decision_revoked`); a nominee the
     decision does not list is 404 `nominee_not_found`, a decision without Bằng khen or Giấy khen 409 `no_certificates`."""
-    async with ctx.unit_of_work() as uow:
+    async with ctx.reading() as uow:
         decision = await readable_decision(uow.store, readers_of(actor), q.id)
         entries = (await uow.store.entries_of([q.id])).get(q.id, [])
     frame = decision.document or await frame_now(ctx, units, actor, decision)

@@ -24,6 +24,7 @@ class AwardsContext:
     base_salary_vnd: int | None  # fixed by configuration; None: the dated parameter in force
     rules: Rulebook  # the award catalogues and rule files the composition root chose
     signer: DocumentSigner  # signs a document with its issuer's key when its officer signs it
+    read_only: Callable[[], UnitOfWork] | None = None  # for `reading`; by default a unit of work like any other
 
     @classmethod
     def of(cls, ctx: ServiceContext) -> AwardsContext:
@@ -35,7 +36,13 @@ class AwardsContext:
             base_salary_vnd=ctx.settings.base_salary_vnd,
             rules=ctx.rules,
             signer=UnitSigner(SigningKeys.from_settings(ctx.settings)),
+            read_only=lambda: SqlUnitOfWork(ctx.engine, reads_only=True),
         )
+
+    def reading(self) -> UnitOfWork:
+        """A unit of work for a query that writes nothing (a list, a decision, a document, a report): on SQLite it
+        neither waits for nor holds the write lock that numbering and signing hold, and it cannot write."""
+        return (self.read_only or self.unit_of_work)()
 
     @property
     def legal_basis(self) -> LegalBasisFile:

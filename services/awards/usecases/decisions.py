@@ -27,7 +27,7 @@ async def list_decisions(ctx: AwardsContext, actor: Actor, q: DecisionQuery) -> 
     scope = scope_of(LIST_DECISIONS.subject, q.model_dump(exclude={"limit", "offset", "cursor"}))
     after = _decision_key(q.cursor, scope) if q.cursor else None
     readers = readers_of(actor)
-    async with ctx.unit_of_work() as uow:
+    async with ctx.reading() as uow:
         total = await uow.store.count_decisions(where, readers)
         found = await uow.store.list_decisions(where, readers, limit=q.limit + 1, offset=q.offset, after=after)
         page, next_cursor = cut_page(found, q.limit, lambda d: _decision_cursor(DecisionKey.of(d), scope))
@@ -46,7 +46,7 @@ def _decision_key(cursor: str, scope: str) -> DecisionKey:
 
 
 async def get_decision(ctx: AwardsContext, actor: Actor, q: DecisionById) -> DecisionView:
-    async with ctx.unit_of_work() as uow:
+    async with ctx.reading() as uow:
         decision = await readable_decision(uow.store, readers_of(actor), q.id)
         return await full_view(uow.store, decision, actor)
 

@@ -38,7 +38,7 @@ RENDERERS: dict[str, Callable[[OfficialDocument], bytes]] = {
 async def decision_document(ctx: AwardsContext, units: UnitDirectory, actor: Actor, q: DocumentRequest) -> DocumentFile:
     """The decision or tờ trình as PDF or .xlsx (base64), for whoever may read it. The PDF of a signed decision is the
     file its officer signed, byte for byte (its digital signature verifies); an older one is rendered as it printed."""
-    async with ctx.unit_of_work() as uow:
+    async with ctx.reading() as uow:
         decision = await readable_decision(uow.store, readers_of(actor), q.id)
         entries = (await uow.store.entries_of([q.id])).get(q.id, [])
         signed = await uow.store.signed_file(q.id) if q.format == "pdf" else None

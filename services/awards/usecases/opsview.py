@@ -14,7 +14,7 @@ def register_metrics(ctx: ServiceContext, sampler: Sampler) -> None:
     c.declare("thidua_awards_decisions_issued_total", "Decisions issued, by issuer level", "counter", ["level"])
 
     async def refresh() -> None:
-        async with awards.unit_of_work() as uow:
+        async with awards.reading() as uow:
             issued = await uow.store.decisions_issued()
         by_level: dict[str, int] = {}
         for issuer, count in issued:  # the issuer's level as its decisions recorded it

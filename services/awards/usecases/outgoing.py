@@ -50,7 +50,7 @@ async def outgoing_register(ctx: AwardsContext, actor: Actor, q: OutgoingQuery) 
     if q.cursor:
         number, kind = decode_cursor(q.cursor, scope, shape=(int, str))
         after = (int(number), str(kind))
-    async with ctx.unit_of_work() as uow:
+    async with ctx.reading() as uow:
         total = await uow.store.count_register(q.unit_code, q.year)
         found = await uow.store.register_page(q.unit_code, q.year, limit=q.limit + 1, after=after)
         page, next_cursor = cut_page(found, q.limit, lambda d: encode_cursor([d.number, d.kind], scope))
@@ -69,7 +69,7 @@ async def outgoing_register(ctx: AwardsContext, actor: Actor, q: OutgoingQuery) 
 async def outgoing_workbook(ctx: AwardsContext, actor: Actor, q: OutgoingWorkbook) -> DocumentFile:
     """The whole year's register as an .xlsx (numbers stay numbers, dates dd/mm/yyyy)."""
     _require_reader(actor, q.unit_code)
-    async with ctx.unit_of_work() as uow:
+    async with ctx.reading() as uow:
         found = await uow.store.register_page(q.unit_code, q.year, limit=WHOLE_YEAR)
         listings = await uow.store.listings([d.id for d in found])
     lines = [register_line(d, listings.get(d.id)) for d in found]

@@ -39,7 +39,7 @@ async def report(ctx: AwardsContext, units: UnitDirectory, actor: Actor, q: Repo
         period=q.period,
         within=mine if narrowed else None,  # a unit below the actor's: only entries also in one of the actor's subtrees
     )
-    async with ctx.unit_of_work() as uow:
+    async with ctx.reading() as uow:
         counts = await uow.store.scope_counts(where)
         own_name = None
         if any(c.child_code is None for c in counts):  # the unit's own entries: a CĐCS, named as on its entries

@@ -36,7 +36,7 @@ def _today(ctx: AwardsContext) -> date:
 
 async def list_signers(ctx: AwardsContext, actor: Actor, q: SignersQuery) -> SignerRoster:
     require_reader(actor, q.unit_code)
-    async with ctx.unit_of_work() as uow:
+    async with ctx.reading() as uow:
         officers = await uow.store.signing_officers(q.unit_code)
     return roster_view(q.unit_code, officers, actor, _today(ctx))
 

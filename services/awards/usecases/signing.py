@@ -66,7 +66,7 @@ async def list_drafts(ctx: AwardsContext, actor: Actor, q: DraftQuery) -> DraftP
     scope = scope_of(LIST_DRAFTS.subject, q.model_dump(exclude={"limit", "cursor"}))
     after = DraftKey(*decode_moment_key(q.cursor, scope)) if q.cursor else None
     today = _today(ctx)
-    async with ctx.unit_of_work() as uow:
+    async with ctx.reading() as uow:
         total = await uow.store.count_drafts(where)
         found = await uow.store.list_drafts(where, limit=q.limit + 1, after=after)
         page, next_cursor = cut_page(found, q.limit, lambda d: encode_moment_key(d.approved_at, d.id, scope))
@@ -79,7 +79,7 @@ async def list_drafts(ctx: AwardsContext, actor: Actor, q: DraftQuery) -> DraftP
 
 
 async def get_draft(ctx: AwardsContext, actor: Actor, q: DraftById) -> DraftView:
-    async with ctx.unit_of_work() as uow:
+    async with ctx.reading() as uow:
         draft = await _readable_draft(uow.store, actor, q.id)
         terms = terms_of(actor, await uow.store.signing_officers(draft.issuer.code), _today(ctx))
     waiting = draft.status == "awaiting_signature"

@@ -56,6 +56,7 @@ from services.registration.store.tables import (
 )
 from shared.contracts.events import Event
 from shared.contracts.values import UnitRef
+from shared.platform.db import reading
 from shared.platform.idempotency import mark_committed
 from shared.platform.outbox import enqueue, first_delivery, is_unique_violation
 from shared.rules.reference import ParentSpan, Unit, UnitTree
@@ -417,5 +418,5 @@ class SqlUnitOfWork(UnitOfWork):
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Store]:
-        async with self.engine.connect() as conn:
+        async with reading(self.engine) as conn:  # on SQLite: never waits for the write lock, cannot write
             yield SqlStore(conn)

@@ -14,18 +14,23 @@ from services.review.store.sql_councils import SqlCouncils, SqlProposals, SqlReo
 from services.review.store.sql_tasks import SqlMoves, SqlNominations, SqlTasks
 from services.review.store.sql_timers import SqlNotifications, SqlPreferences, SqlRosters, SqlTimers
 from shared.contracts.events import Event
+from shared.platform.db import read_only
 from shared.platform.idempotency import mark_committed
 from shared.platform.outbox import enqueue, first_delivery
 
 
 class SqlUnitOfWork(port.UnitOfWork):
-    """A transaction on one connection of `engine` (events it publishes wake the relay when it ends: `enqueue`)."""
+    """A transaction on one connection of `engine` (events it publishes wake the relay when it ends: `enqueue`);
+    `reads_only`: one that only reads (`shared.platform.db.read_only`: on SQLite it never waits for the write lock)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, reads_only: bool = False) -> None:
         self.engine = engine
+        self.reads_only = reads_only
 
     async def __aenter__(self) -> SqlUnitOfWork:
         self._conn = await self.engine.connect()
+        if self.reads_only:
+            await read_only(self._conn)
         self._transaction: AsyncTransaction = await self._conn.begin()
         conn = self._conn
         self.tasks = SqlTasks(conn)

@@ -240,7 +240,7 @@ async def _proposal_reply(uow: UnitOfWork, actor: Actor, proposal_id: str) -> Pr
 
 
 async def get_proposal(review: ReviewContext, actor: Actor, request: ProposalRef) -> ProposalView:
-    async with review.unit_of_work() as uow:
+    async with review.reading() as uow:
         return await _proposal_reply(uow, actor, request.id)
 
 
@@ -248,7 +248,7 @@ async def list_proposals(review: ReviewContext, actor: Actor, q: ProposalsQuery)
     """The letters a unit sent and those it received, newest first."""
     if not actor.sees_everything() and not (actor.has_role("approver", q.unit_code) or actor.has_role("unit_admin", q.unit_code)):
         raise Forbidden("Bạn không phải người duyệt của đơn vị này", code="not_unit_approver")
-    async with review.unit_of_work() as uow:
+    async with review.reading() as uow:
         proposals = await uow.proposals.of_unit(q.unit_code, q.limit)
     return ProposalList(items=[proposal_heading(p) for p in proposals])
 
@@ -267,7 +267,7 @@ RENDERERS: dict[str, Callable[[OfficialDocument], bytes]] = {
 
 async def proposal_document(review: ReviewContext, actor: Actor, q: ProposalDocumentRequest) -> ProposalFile:
     """The tờ trình rendered on request, as PDF or .xlsx (base64 in the RPC reply)."""
-    async with review.unit_of_work() as uow:
+    async with review.reading() as uow:
         proposal = await _load_proposal(uow, actor, q.id)
     letter = proposal_letter(proposal)
     # Rendering is CPU work (about 1 s per 100 nominees for the PDF): off the event loop, so consumers keep going.

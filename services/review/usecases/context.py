@@ -19,8 +19,19 @@ class ReviewContext:
     clock: Clock
     unit_of_work: Callable[[], UnitOfWork]
     rules: Rulebook  # the award catalogues the composition root chose
+    read_only: Callable[[], UnitOfWork] | None = None  # for `reading`; by default a unit of work like any other
 
     @classmethod
     def of(cls, ctx: ServiceContext) -> ReviewContext:
         """Review over its own database."""
-        return cls(clock=ctx.clock, unit_of_work=lambda: SqlUnitOfWork(ctx.engine), rules=ctx.rules)
+        return cls(
+            clock=ctx.clock,
+            unit_of_work=lambda: SqlUnitOfWork(ctx.engine),
+            rules=ctx.rules,
+            read_only=lambda: SqlUnitOfWork(ctx.engine, reads_only=True),
+        )
+
+    def reading(self) -> UnitOfWork:
+        """A unit of work for a query that writes nothing (a queue page, a task, a list): on SQLite it neither waits for
+        nor holds the write lock the commands and reactions queue on, and it cannot write."""
+        return (self.read_only or self.unit_of_work)()

@@ -22,7 +22,7 @@ from shared.contracts.operations.review import (
 
 
 async def list_notifications(review: ReviewContext, actor: Actor, query: NotificationsQuery) -> NotificationList:
-    async with review.unit_of_work() as uow:
+    async with review.reading() as uow:
         unread = await uow.notifications.unread_count(actor.user_id)
         notes = await uow.notifications.of_user(actor.user_id, unread_only=query.unread_only, limit=query.limit)
     return NotificationList(
@@ -53,7 +53,7 @@ async def mark_notifications_read(review: ReviewContext, actor: Actor, cmd: Noti
 
 
 async def notification_preferences(review: ReviewContext, actor: Actor, query: NoParams) -> NotificationPreferences:
-    async with review.unit_of_work() as uow:
+    async with review.reading() as uow:
         chosen = await uow.preferences.of_user(actor.user_id)
     return preferences_view(chosen)
 

@@ -17,7 +17,7 @@ DECIDED_WINDOW = timedelta(days=30)
 
 
 async def queue_figures(review: ReviewContext, now: datetime) -> list[UnitQueue]:
-    async with review.unit_of_work() as uow:
+    async with review.reading() as uow:
         return await uow.tasks.queue_figures(now)
 
 
@@ -26,7 +26,7 @@ async def ops_queues(review: ReviewContext, actor: Actor, query: QueuesQuery) ->
     time their tasks took to be decided over the last 30 days."""
     require_operations(actor)
     now = review.clock.now()
-    async with review.unit_of_work() as uow:
+    async with review.reading() as uow:
         figures = await uow.tasks.queue_figures(now)
         decided = await uow.tasks.decided_since(now - DECIDED_WINDOW)
     durations: dict[str, list[float]] = {}

@@ -36,7 +36,7 @@ async def list_queue(review: ReviewContext, actor: Actor, query: QueueQuery) -> 
     after = _page_key(query, scope) if query.cursor else None
     now = review.clock.now()
     mine = actor.user_id if query.mine else None  # "Việc của tôi": what review records as claimed by this user
-    async with review.unit_of_work() as uow:
+    async with review.reading() as uow:
         # one more than the page: is there a next one?
         rows = await uow.tasks.queue_page(query, now, after=after, limit=query.limit + 1, claimant_id=mine)
     page, next_cursor = cut_page(rows.items, query.limit, lambda r: _page_cursor(query.sort, r, scope))
@@ -93,7 +93,7 @@ def _queue_key(cursor: str, scope: str) -> QueueKey:
 
 
 async def get_task(review: ReviewContext, actor: Actor, request: TaskRef) -> TaskView:
-    async with review.unit_of_work() as uow:
+    async with review.reading() as uow:
         return await task_view(uow, actor, request.task_id, review.clock.now(), review.rules)
 
 

@@ -116,7 +116,7 @@ def require_admin(actor: Actor) -> None:
 async def reorganisation_result(review: ReviewContext, actor: Actor, request: ReorganisationRef) -> ReorganisationResult:
     """What review did for a reorganisation, once it has followed it."""
     require_operations(actor)
-    async with review.unit_of_work() as uow:
+    async with review.reading() as uow:
         record = await uow.reorganisations.get(request.id)
     if record is None:
         return ReorganisationResult(ReorganisationPending())
@@ -126,6 +126,6 @@ async def reorganisation_result(review: ReviewContext, actor: Actor, request: Re
 async def reorganisation_preview(review: ReviewContext, actor: Actor, request: ReorganisationPreview) -> ReorganisationSummary:
     """The tasks a reorganisation would move (nothing is written)."""
     require_admin(actor)
-    async with review.unit_of_work() as uow:
+    async with review.reading() as uow:
         summary, _ = await follow_reorganisation(uow, request.event, review.clock.now(), write=False)
     return summary

@@ -85,7 +85,7 @@ def _today(review: ReviewContext) -> date:
 async def list_councils(review: ReviewContext, actor: Actor, query: StandingCouncilsQuery) -> StandingCouncilList:
     require_reader(actor, query.unit_code)
     on = query.on or _today(review)
-    async with review.unit_of_work() as uow:
+    async with review.reading() as uow:
         councils = await uow.councils.standing_of(query.unit_code)
     return StandingCouncilList(
         unit_code=query.unit_code,
