@@ -61,8 +61,10 @@ async def read_only(conn: AsyncConnection) -> AsyncConnection:
     deferred BEGIN, which neither waits for nor holds the database's one write lock (in WAL mode it reads the last
     commit); on PostgreSQL nothing changes. On both, an INSERT, UPDATE or DELETE through it raises
     `WriteWhileReading` (on SQLite such a write would otherwise work alone and fail with SQLITE_BUSY under load).
-    Measured on review (bench/profiles/sequential-2026-12-07.txt): its queue reads held the lock 0.35 s and waited
-    for it 0.49 s over 20 nominations, behind and in front of every writer."""
+    Why: every read took the lock (bench/profiles/sequential-2026-12-07.txt: review's queue reads held it 0.35 s and
+    waited for it 0.49 s over 20 nominations), so a page waited behind any writer, e.g. awards signing a decision
+    (~150 ms with the lock). The sequential and intake benches moved by less than their noise (bench/profiles/
+    read-only-2026-12-07.txt); what this guarantees is that no read queues behind a writer."""
     return await conn.execution_options(**{READ_ONLY_OPTION: True})
 
 
