@@ -35,6 +35,7 @@ from tests.e2e.faultcheck import (
     DATABASES,
     PROBLEM,
     SIGNERS,
+    UNAVAILABLE_CODES,
     Observations,
     RecordingClient,
     approve_everything,
@@ -229,9 +230,11 @@ def test_a_database_crash_mid_flow_is_waited_out_with_no_dead_letter_and_honest_
         assert answer.content_type.startswith(PROBLEM), answer
         assert answer.retry_after is not None, answer
         assert int(answer.retry_after) > 0, answer
-        assert answer.code == "service_unavailable", answer
+        # service_unavailable for the most part; result_not_read for a command that committed just before its
+        # database went, whose reply could not be read back (a reload shows the result: "tải lại", not "thử lại")
+        assert answer.code in UNAVAILABLE_CODES, answer
         assert answer.title, answer
-        assert "thử lại" in answer.title, answer  # Vietnamese, and says what to do
+        assert "thử lại" in answer.title or "tải lại" in answer.title, answer  # Vietnamese, and says what to do
     portal_503 = [a for a in errors if a.phase == "both" and a.title == httpfaults.TITLE]
     services_503 = [a for a in errors if a.phase == "services" and a.title == rpc.DEPENDENCY_UNAVAILABLE]
     assert len(portal_503) >= 5, "the portal never answered for its own database"
