@@ -1,7 +1,7 @@
 """`python -m thidua`: the CLI, or one service process (`python -m thidua service portal`, as `thidua up` starts them).
 
 Guarded by `__name__`: a worker process the portal starts to parse uploads (anyio's `to_process`, see
-`services/portal/workers.py`) runs the parent's main module again as `__mp_main__`, which must then do nothing.
+`shared/platform/workers.py`) runs the parent's main module again as `__mp_main__`, which must then do nothing.
 """
 
 import sys

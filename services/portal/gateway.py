@@ -22,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.portal import sessions, store, users
 from services.portal.settings import PortalSettings
 from services.portal.throttle import LoginThrottle
-from services.portal.workers import in_worker
 from shared.contracts.errors import DomainError, Forbidden, NotFound, ServiceUnavailable, Unauthenticated
 from shared.contracts.events import Actor
 from shared.contracts.operations import Operation, ReplyT
@@ -38,6 +37,7 @@ from shared.platform.objectstore import Buckets, ObjectNotFoundError, ObjectTooL
 from shared.platform.observability import require_operations
 from shared.platform.opsstatus import OpsStatus, collect
 from shared.platform.rpcclient import RpcClient
+from shared.platform.workers import in_worker
 from shared.rules import attachments as att
 
 log = logging.getLogger("thidua.portal.attachments")

@@ -1,7 +1,7 @@
 """A unit's people, as the JSON API and the console both ask for them: reading a member list upload and importing it.
 
 Registration owns the register and decides who may see or change whom; this module reads the spreadsheet (in a worker
-process, a few at a time: `services/portal/workers.py`) and turns registration's reply into problems by row and column.
+process, a few at a time: `shared/platform/workers.py`) and turns registration's reply into problems by row and column.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from services.portal.gateway import Gateway
 from services.portal.people_import import problems_from_reply, rows_from_xlsx, skipped_problems
 from services.portal.register_import import MAX_FILE_BYTES, RowProblem
 from services.portal.uploads import Upload, read_upload
-from services.portal.workers import in_worker
 from shared.contracts.errors import ValidationFailed
 from shared.contracts.events import Actor
 from shared.contracts.operations import RemoteError
 from shared.contracts.operations import registration as registration_ops
 from shared.contracts.people import ImportOutcome
+from shared.platform.workers import in_worker
 
 TRUE = ("1", "true", "on", "yes")
 

@@ -16,10 +16,10 @@ from services.portal.gateway import Gateway
 from services.portal.register_import import MAX_FILE_BYTES, RowProblem, problems_from_reply, rows_from_xlsx
 from services.portal.report_workbook import report_workbook
 from services.portal.uploads import Upload, read_upload
-from services.portal.workers import in_worker
 from shared.contracts.errors import Forbidden, ValidationFailed
 from shared.contracts.events import Actor
 from shared.contracts.operations import RemoteError
+from shared.platform.workers import in_worker
 
 FILTER_NAMES = ("unit_code", "year", "date_from", "date_to", "period", "award_code", "level", "sector", "nominee_kind")
 

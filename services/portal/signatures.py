@@ -4,7 +4,7 @@
 The roots are the demo CA under the portal's var dir and the PEM files of THIDUA_TRUST_ROOTS, read for each check (a
 handful of small files), so a CA added by `thidua migrate` is trusted without a restart. The file is read up to
 `MAX_DOCUMENT_BYTES` (413 `upload_too_large` beyond) and checked in a worker process, a few at a time
-(`services/portal/workers.py`).
+(`shared/platform/workers.py`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from fastapi import Request
 
 from services.portal.gateway import Gateway
 from services.portal.uploads import Upload, read_upload
-from services.portal.workers import in_worker
 from shared.contracts.verification import Verification
+from shared.platform.workers import in_worker
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 

@@ -4,12 +4,13 @@ shared/rules/attachments.py."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import nats.errors
+from anyio import CapacityLimiter
 from nats.js.api import ObjectMeta
 from nats.js.errors import BucketNotFoundError
 
@@ -18,6 +19,7 @@ from shared.contracts.errors import ServiceUnavailable, ValidationFailed
 from shared.contracts.events import Actor
 from shared.contracts.subjects import ATTACHMENTS_BUCKET, STAGING_BUCKET
 from shared.platform.objectstore import Buckets, ObjectNotFoundError, ObjectTooLarge, read_object
+from shared.platform.workers import in_worker
 from shared.rules.attachments import (
     FILENAME_HEADER,
     UPLOADED_BY_HEADER,
@@ -53,6 +55,7 @@ class DossierFiles:
 
     def __init__(self, buckets: Buckets) -> None:
         self.buckets = buckets
+        self.readers = CapacityLimiter(2)  # files checked at once, each in a worker process (shared/platform/workers.py)
 
     async def take_staged(self, actor: Actor, staged: list[StagedAttachment], rules: AttachmentRules) -> list[Incoming]:
         """Each staged file, checked (size, type by content, extension, SHA-256); a 422 on `attachments.<type>`."""
@@ -77,8 +80,9 @@ class DossierFiles:
                 raise ServiceUnavailable("Kho tệp tạm thời không đọc được, vui lòng thử lại sau") from exc
             if header(info.headers, UPLOADED_BY_HEADER) != actor.user_id:
                 raise gone  # another person's upload: as if it did not exist
-            # the parsers (pypdf, oletools) take up to seconds on a large file: in a worker thread, not the event loop
-            checked = await asyncio.to_thread(check_file, header(info.headers, FILENAME_HEADER), data, rules, field=field)
+            # the parsers (pypdf, oletools) take up to seconds on a large file: in a worker process, not this one
+            name = header(info.headers, FILENAME_HEADER)
+            checked = await in_worker(partial(check_file, field=field), name, data, rules, limiter=self.readers)
             taken.append(Incoming(s.document_type, checked, data))
         return taken
 

@@ -5,7 +5,7 @@ answers other requests meanwhile.
 
 The portal runs under uvicorn in the test's own event loop, with registration and awards on the same nats-server: were
 the workbook parsed on the loop, the test's requests to `/healthz` would wait for it. The portal parses in a worker
-process (`services/portal/workers.py`): in a worker thread, the parse's hold on the GIL held one `/healthz` 1.5 s on
+process (`shared/platform/workers.py`): in a worker thread, the parse's hold on the GIL held one `/healthz` 1.5 s on
 a loaded CI machine.
 """
 

@@ -1,4 +1,4 @@
-"""The portal's worker processes (`services/portal/workers.py`): what people upload is parsed in another process, an
+"""The worker processes (`shared/platform/workers.py`): what people upload is parsed in another process, an
 error the parser raises comes back whole, and a worker that dies is a 503 after which the next parse works."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 from anyio import CapacityLimiter
 
 from services.portal.register_import import WorkbookTooLarge, check_unpacked_size
-from services.portal.workers import UploadReaderFailed, in_worker
+from shared.platform.workers import UploadReaderFailed, in_worker
 from tests.register_files import unpacking_bomb
 
 MAIN = Path(__file__).parents[2] / "thidua" / "__main__.py"
