@@ -44,12 +44,11 @@ class UploadReaderFailed(ServiceUnavailable):
 async def in_worker(func: Callable[[Unpack[Args]], T], *args: *Args, limiter: CapacityLimiter) -> T:
     """`func(*args)` in a worker process, at most `limiter`'s number at once; once more in a new worker if the one it
     was given is gone (an idle worker killed from outside is only found out when it is used)."""
+    name = getattr(func, "__name__", repr(func))
     for attempt in (1, 2):
         try:
             return await to_process.run_sync(func, *args, limiter=limiter)
         except BrokenWorkerProcess as exc:
-            name = getattr(func, "__name__", repr(func))
             log.error("upload.worker_failed", extra={"function": name, "attempt": attempt}, exc_info=exc)
-            if attempt == 2:
-                raise UploadReaderFailed() from exc
-    raise AssertionError("unreachable")
+            failure = exc
+    raise UploadReaderFailed() from failure

@@ -6,8 +6,9 @@ any date the version in force of each catalogue is the latest one whose `effecti
 date; both share one workflow, so an award code is unique across the two. The criteria, quotas and council rules
 are data for the eligibility checks and council votes; nothing here evaluates them.
 
-One module on purpose (about 700 lines): it is the schema of a catalogue file, read top to bottom as the file is,
-with the loader that checks a version against the others.
+One module on purpose (some 715 lines): it is the schema of a catalogue file, read top to bottom as the file is,
+with the loader that checks a version against the others and the few lookups by date (the last 70 lines) that every
+caller imports with the schema; split off, the lookups would be a module that only re-reads this one's types.
 """
 
 from __future__ import annotations
@@ -679,7 +680,12 @@ class CatalogSet:
 
 
 def catalogs_on(on: date, directory: Path = DEFAULT_CATALOG_DIR) -> CatalogSet:
-    files = catalog_files(directory)
+    return catalogs_in(catalog_files(directory), on)
+
+
+def catalogs_in(files: Sequence[CatalogFile], on: date) -> CatalogSet:
+    """`catalogs_on` among version files already read: what a check of many rows uses, so it looks at the directory
+    once (each look lists and stats every file, ~0.2 ms) instead of once a row."""
     return CatalogSet(on, _in_force(files, "union", on), _in_force(files, "state", on))
 
 
@@ -696,11 +702,9 @@ def award_on(code: str, on: date, directory: Path = DEFAULT_CATALOG_DIR) -> Awar
     return award_in(catalog_files(directory), code, on)
 
 
-def award_in(files: Iterable[CatalogFile], code: str, on: date) -> Award | None:
-    """`award_on` among version files already read: what a check of many rows uses, so it looks at the directory
-    once (each look lists and stats every file, ~0.2 ms) instead of once a row."""
-    files = tuple(files)
-    return CatalogSet(on, _in_force(files, "union", on), _in_force(files, "state", on)).get(code)
+def award_in(files: Sequence[CatalogFile], code: str, on: date) -> Award | None:
+    """`award_on` among version files already read (`catalogs_in`)."""
+    return catalogs_in(files, on).get(code)
 
 
 def catalog_version(version: str, directory: Path = DEFAULT_CATALOG_DIR) -> Catalog:
