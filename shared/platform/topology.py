@@ -17,7 +17,7 @@ import nats
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy as ServerAckPolicy
 from nats.js.api import ConsumerConfig, DeliverPolicy, KeyValueConfig, ObjectStoreConfig, StorageType, StreamConfig
-from nats.js.errors import BucketNotFoundError, NotFoundError
+from nats.js.errors import BucketNotFoundError, NotFoundError, ServerError, ServiceUnavailableError
 
 from shared.contracts import subjects
 from shared.contracts.subjects import ConsumerDef, StreamDef
@@ -29,6 +29,11 @@ log = logging.getLogger("thidua.topology")
 DUPLICATE_WINDOW_SECONDS = 600.0
 ACK_WAIT_SECONDS = 30.0
 TOPOLOGY_ATTEMPTS = 4
+TOPOLOGY_BACKOFF_SECONDS = 0.25
+# What a server answers while it is busy with the same stream: no answer when instances race to create a
+# replicated stream; 500 "error creating store for stream" (10049) when a stream of that name was deleted a
+# moment before and its files are still going; 503 while a cluster elects a leader. Each passes: look again.
+TRANSIENT_TOPOLOGY_ERRORS = (nats.errors.TimeoutError, ServerError, ServiceUnavailableError)
 INSTANCE_TTL_SECONDS = 30.0
 DEFAULT_STAGING_TTL_SECONDS = 6 * 3600.0
 STAGING_TTL_VARIABLE = "THIDUA_ATTACHMENT_STAGING_TTL_SECONDS"  # the portal's setting of the same name
@@ -70,12 +75,11 @@ async def ensure_streams(js: JetStreamContext, replicas: int = 1, streams: tuple
                 else:
                     await js.update_stream(config)
                 break
-            except nats.errors.TimeoutError:
-                # Several instances starting at once race to create the same replicated stream, and a
-                # cluster may leave one of the concurrent requests unanswered: look again.
+            except TRANSIENT_TOPOLOGY_ERRORS as exc:
                 if attempt == TOPOLOGY_ATTEMPTS:
                     raise
-                log.warning("topology.stream_timeout", extra={"stream": s.name, "attempt": attempt})
+                log.warning("topology.stream_retry", extra={"stream": s.name, "attempt": attempt, "error": repr(exc)})
+                await asyncio.sleep(TOPOLOGY_BACKOFF_SECONDS * attempt)
 
 
 # The server never gives up on a message: a bounded max_deliver would drop it silently (an advisory nobody
@@ -103,10 +107,11 @@ async def ensure_consumer(js: JetStreamContext, consumer: ConsumerDef) -> None:
         try:
             await js.add_consumer(consumer.stream.name, config=consumer_config(consumer))
             return
-        except nats.errors.TimeoutError:  # two replicas of a service creating the same durable at once
+        except TRANSIENT_TOPOLOGY_ERRORS as exc:  # e.g. two replicas of a service creating the same durable at once
             if attempt == TOPOLOGY_ATTEMPTS:
                 raise
-            log.warning("topology.consumer_timeout", extra={"durable": consumer.durable, "attempt": attempt})
+            log.warning("topology.consumer_retry", extra={"durable": consumer.durable, "attempt": attempt, "error": repr(exc)})
+            await asyncio.sleep(TOPOLOGY_BACKOFF_SECONDS * attempt)
 
 
 async def ensure_topology(nats_url: str, consumers: tuple[ConsumerDef, ...], *, replicas: int = 1) -> None:
