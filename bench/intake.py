@@ -143,6 +143,12 @@ async def _admin(sql: str, dsn: str | None = None) -> None:
         await conn.close()
 
 
+def cpu_shares(cpu_ms: dict[str, float]) -> str:
+    """ "81.8 ms  (registration 29.6  review 27.6 …)": the total, then each process, the costliest first."""
+    shown = "  ".join(f"{name} {ms:.1f}" for name, ms in sorted(cpu_ms.items(), key=lambda kv: -kv[1]))
+    return f"{sum(cpu_ms.values()):.1f} ms  ({shown})"
+
+
 def idle_rates(system: System, seconds: float = 10.0) -> dict[str, float]:
     """CPU seconds per second each process spends with nothing to do."""
     before = process_cpu(system)
@@ -375,8 +381,7 @@ def intake_steps(
         step.cpu_ms = {
             name: max(0.0, after[name] - before[name] - idle[name] * elapsed) * 1000 / max(accepted, 1) for name in after
         }
-        shown = "  ".join(f"{name} {ms:.1f}" for name, ms in sorted(step.cpu_ms.items(), key=lambda kv: -kv[1]))
-        print(f"    CPU per accepted nomination: {sum(step.cpu_ms.values()):.1f} ms  ({shown})")
+        print(f"    CPU per accepted nomination: {cpu_shares(step.cpu_ms)}")
         done.append(step)
     return done
 

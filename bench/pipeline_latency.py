@@ -20,6 +20,12 @@ plus 6 HTTP commands (claim and decide at each level) and the client's polling.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a file (bench/pipeline_latency.py): the repository's root, not bench/, on the path
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
 import argparse
 import asyncio
 import statistics
@@ -29,12 +35,12 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import nats
 from nats.js.api import ConsumerConfig, StreamConfig
 
+from bench import intake
 from shared.platform.settings import ATTACHMENT_RULES_ENV, SERVICES
 from thidua.client import PortalClient
 from thidua.demo import PHASES, SAMPLES, drive
@@ -136,6 +142,7 @@ class Decided:
     late: int = 0  # decided after the step
     failed: int = 0
     first_failure: str = ""
+    cpu_ms: dict[str, float] = field(default_factory=dict)  # CPU per decided nomination, per process (incl. the bench's)
 
     @property
     def rate(self) -> float:
@@ -147,6 +154,7 @@ class Decided:
             f"fully decided, {self.clients} clients: {self.rate:.2f}/s ({len(self.durations)} in {self.seconds:.0f} s after "
             f"the first; {self.late} decided after the step{extra}); end to end p50 {pct(self.durations, 0.5) * 1000:.0f} "
             f"ms, p99 {pct(self.durations, 0.99) * 1000:.0f} ms"
+            + (f"\n    CPU per decided nomination: {intake.cpu_shares(self.cpu_ms)}" if self.cpu_ms else "")
         )
 
 
@@ -158,12 +166,18 @@ def decided(
     *,
     poll_seconds: float = 0.25,
     longest: float = 300.0,
+    profile: Path | None = None,
 ) -> Decided:
     """`clients` threads, each a submitter and every approver and signer: a nomination, then the next as soon as it
     is granted, until `seconds` after the first nomination was granted (or `longest` without one). Each looks for its
     task or status every `poll_seconds` (the sequential bench's 50 ms, times 16 clients, would be some 300 requests a
-    second of polling alone, more than the pipeline's own work)."""
+    second of polling alone, more than the pipeline's own work). Also what one decided nomination cost each process in
+    CPU, from the first nomination to the system settling after the last (the clients' polling included: it is part of
+    what the portal and review do for a user waiting on a queue); `profile`: py-spy summaries of each service over the
+    step into that directory."""
     tokens = tokens or signed_in(system)
+    intake.settle(system)
+    cpu_before = intake.process_cpu(system)
     result = Decided(clients, seconds)
     lock = threading.Lock()
     run = uuid.uuid4().hex[:6]
@@ -201,9 +215,13 @@ def decided(
         finally:
             client.close()
 
-    with ThreadPoolExecutor(clients) as pool:
+    with ThreadPoolExecutor(clients) as pool, intake.profiled(system, profile, seconds + 10):
         for done in [pool.submit(act, c) for c in range(clients)]:
             done.result()
+    intake.settle(system)
+    cpu_after = intake.process_cpu(system)
+    count = result.warming + len(result.durations) + result.late
+    result.cpu_ms = {name: (cpu_after[name] - cpu_before[name]) * 1000 / max(count, 1) for name in cpu_after}
     return result
 
 
@@ -219,14 +237,14 @@ def start_system(var_dir: Path, database_urls: dict[str, str] | None = None) -> 
     return System(config).start()
 
 
-def main(count: int, clients: int, seconds: float) -> None:
+def main(count: int, clients: int, seconds: float, profile: Path | None = None) -> None:
     hops = hop_times()
     with tempfile.TemporaryDirectory() as tmp:
         system = start_system(Path(tmp) / "var")
         try:
             tokens = signed_in(system)
             one_by_one = sequential(system, count, tokens)
-            concurrent = decided(system, clients, seconds, tokens) if clients else None
+            concurrent = decided(system, clients, seconds, tokens, profile=profile) if clients else None
         finally:
             system.stop()
 
@@ -248,9 +266,10 @@ def arguments() -> Any:
     parser.add_argument("nominations", nargs="?", type=int, default=20, help="sequential nominations (20)")
     parser.add_argument("--clients", type=int, default=0, help="then this many clients at once (none by default)")
     parser.add_argument("--seconds", type=float, default=15.0, help="for this long (15)")
+    parser.add_argument("--profile", type=Path, help="py-spy summaries of each service under the clients, into this directory")
     return parser.parse_args()
 
 
 if __name__ == "__main__":
     args = arguments()
-    main(args.nominations, args.clients, args.seconds)
+    main(args.nominations, args.clients, args.seconds, args.profile)
