@@ -16,6 +16,7 @@ from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
+from shared.platform import writegate
 from shared.platform.files import private_file
 
 
@@ -50,6 +51,7 @@ def is_sqlite(url: str) -> bool:
 
 
 READ_ONLY_OPTION = "thidua_read_only"
+SQLITE_BUSY_SECONDS = 30.0  # how long a SQLite writer waits for the write lock (another process's, or its turn here)
 
 
 class WriteWhileReading(RuntimeError):
@@ -93,7 +95,8 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         for journal in (Path(f"{database}-wal"), Path(f"{database}-shm")):  # left by a run before this check
             if journal.exists():
                 journal.chmod(0o600)
-    engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+    engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS}, **kwargs)
+    gate = writegate.install(engine.sync_engine.dialect, SQLITE_BUSY_SECONDS)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -102,12 +105,20 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY_OPTION) else "BEGIN IMMEDIATE")
+        if conn.get_execution_options().get(READ_ONLY_OPTION):
+            conn.exec_driver_sql("BEGIN")
+            return
+        gate.enter(conn.connection)  # this process's writers queue here, in turn, not in SQLite's busy handler
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            gate.leave(conn.connection)
+            raise
 
     return _refusing_writes_when_reading(engine)
 
