@@ -60,7 +60,9 @@ async def measure(engine: AsyncEngine, writers: int, transactions: int) -> tuple
         for _ in range(transactions):
             started = time.perf_counter()
             async with engine.begin() as conn:
-                note_id = (await conn.execute(NOTES.insert().values(text="a"))).inserted_primary_key[0]
+                key = (await conn.execute(NOTES.insert().values(text="a"))).inserted_primary_key
+                assert key is not None
+                note_id = key[0]
                 await asyncio.sleep(0.002)
                 await conn.execute(NOTES.update().where(NOTES.c.id == note_id).values(text="b"))
             latencies.append(time.perf_counter() - started)
