@@ -20,11 +20,11 @@ from services.awards.domain.register import (
     RegisterEntry,
     RegistryEntry,
 )
-from services.awards.domain.report import UNKNOWN_SECTOR, ScopeCount, ScopeFilter
 from services.awards.domain.revocation import DecisionStatus, Recovery
 from services.awards.store.sql_drafts import SqlDrafts
 from services.awards.store.sql_officers import SqlOfficers
 from services.awards.store.sql_outcomes import SqlOutcomes
+from services.awards.store.sql_reports import SqlReports
 from services.awards.store.tables import (
     decisions,
     idempotency_keys,
@@ -45,7 +45,7 @@ from shared.platform.outbox import enqueue, first_delivery
 _CHUNK = 500  # keys per IN (…) list
 
 
-class SqlAwardsStore(SqlDrafts, SqlOfficers, SqlOutcomes):
+class SqlAwardsStore(SqlDrafts, SqlOfficers, SqlOutcomes, SqlReports):
     """Every query of awards, on one connection inside the caller's transaction."""
 
     def __init__(self, conn: AsyncConnection) -> None:
@@ -220,68 +220,6 @@ class SqlAwardsStore(SqlDrafts, SqlOfficers, SqlOutcomes):
             chunk = list(keys[start : start + _CHUNK])
             seen.update(k for (k,) in (await self.conn.execute(sa.select(r.c.entry_key).where(r.c.entry_key.in_(chunk)))).all())
         return seen
-
-    # Reports
-
-    async def scope_counts(self, where: ScopeFilter) -> list[ScopeCount]:
-        """One pass over the unit's range: every combination of unit below, award, level, sector, kind, year, period."""
-        s = registry_scopes
-        year = sa.extract("year", s.c.decided_on)
-        query = (
-            sa.select(
-                s.c.child_code,
-                sa.func.max(s.c.child_name),
-                s.c.award_code,
-                sa.func.max(s.c.award_name),
-                sa.func.max(s.c.award_category),
-                s.c.level,
-                s.c.sector,
-                s.c.nominee_kind,
-                year,
-                s.c.period,
-                sa.func.count(),
-                sa.func.coalesce(sa.func.sum(s.c.prize_amount_vnd), 0),
-            )
-            .where(*_scope_filter(where))
-            .group_by(s.c.child_code, s.c.award_code, s.c.level, s.c.sector, s.c.nominee_kind, year, s.c.period)
-        )
-        return [
-            ScopeCount(
-                child_code=child,
-                child_name=child_name,
-                award_code=code,
-                award_name=name,
-                category=category,
-                level=level,
-                sector=sector,
-                nominee_kind=kind,
-                year=int(year_) if year_ is not None else None,
-                period=period,
-                count=int(n),
-                prize_vnd=int(amount),
-            )
-            for child, child_name, code, name, category, level, sector, kind, year_, period, n, amount in (
-                await self.conn.execute(query)
-            ).all()
-        ]
-
-    async def entry_unit_name(self, unit_code: str) -> str | None:
-        """A unit's name as its own entries carry it (a CĐCS's)."""
-        r = registry
-        name = await self.conn.scalar(sa.select(r.c.unit_name).where(r.c.unit_code == unit_code).limit(1))
-        return str(name) if name is not None else None
-
-    async def below_any(self, unit_code: str, units: frozenset[str]) -> bool:
-        """Whether any entry has `unit_code` on its path below one of `units` (both in the entry's scope rows)."""
-        s = registry_scopes
-        mine = s.alias("mine")
-        found = await self.conn.scalar(
-            sa.select(sa.literal(1))
-            .select_from(s.join(mine, mine.c.entry_id == s.c.entry_id))
-            .where(s.c.unit_code == unit_code, mine.c.unit_code.in_(sorted(units)))
-            .limit(1)
-        )
-        return found is not None
 
     # Operations
 
@@ -517,30 +455,4 @@ def _decision_filter(where: DecisionFilter, readers: Readers) -> list[Any]:
         conditions.append(d.c.status == where.status)
     if where.kind:
         conditions.append(d.c.kind == where.kind)
-    return conditions
-
-
-def _scope_filter(where: ScopeFilter) -> list[Any]:
-    s = registry_scopes
-    conditions: list[Any] = [s.c.unit_code == where.unit_code]
-    if where.date_from is not None:
-        conditions.append(s.c.decided_on >= where.date_from)
-    if where.date_to is not None:
-        conditions.append(s.c.decided_on <= where.date_to)
-    if where.award_code:
-        conditions.append(s.c.award_code == where.award_code)
-    if where.level:
-        conditions.append(s.c.level == where.level)
-    if where.sector:
-        conditions.append(s.c.sector.is_(None) if where.sector == UNKNOWN_SECTOR else s.c.sector == where.sector)
-    if where.nominee_kind:
-        conditions.append(s.c.nominee_kind == where.nominee_kind)
-    if where.period:
-        conditions.append(s.c.period == where.period)
-    if where.within is not None:
-        # Only entries that are also in one of these units' subtrees.
-        mine = s.alias("mine")
-        conditions.append(
-            sa.exists(sa.select(sa.literal(1)).where(mine.c.entry_id == s.c.entry_id, mine.c.unit_code.in_(sorted(where.within))))
-        )
     return conditions
