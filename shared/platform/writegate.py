@@ -8,12 +8,12 @@ With eight coroutines writing at once (bench/profiles/write-gate-2026-12-07.txt)
 transactions whose p50 was 3.5 ms, and intake's p99 of 1.5–2 s at 8 clients against a p50 of 80 ms.
 
 Here every write transaction of one engine first waits on an asyncio lock (FIFO), taken in the engine's "begin" hook
-before BEGIN IMMEDIATE (shared.platform.db.make_engine) and given back once its COMMIT or ROLLBACK has run (wrapped
-around the dialect's own do_commit, do_rollback, do_close and do_terminate, so a pool's reset of a connection returned
-mid-transaction, or a connection dropped, gives it back too). SQLite's busy handler is left
-for other processes (an operator's command on the same file). A transaction that only reads (db.read_only) does not
-queue. Waiting longer than SQLite would have (busy_timeout) fails as SQLite would: "database is locked", which
-shared.platform.faults waits out as an outage.
+before BEGIN IMMEDIATE (shared.platform.db.make_engine) and given back once its COMMIT or ROLLBACK has run: the gate
+wraps the dialect's own do_commit, do_rollback, do_close and do_terminate, so a pool's reset of a connection returned
+mid-transaction, or a connection dropped, gives it back too. SQLite's busy handler is left for other processes (an
+operator's command on the same file). A transaction that only reads (db.read_only) does not queue. Waiting longer than
+SQLite would have (busy_timeout) fails as SQLite would: "database is locked", which shared.platform.faults waits out
+as an outage.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ class SqliteWriteGate:
     def __init__(self, timeout_seconds: float) -> None:
         self.timeout_seconds = timeout_seconds
         self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
-        self._held: dict[int, asyncio.Lock] = {}  # id of the DBAPI connection holding it -> the lock it holds
+        # id of the DBAPI connection holding a turn -> the loop and lock it holds it in
+        self._held: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.Lock]] = {}
 
     def _lock(self) -> asyncio.Lock:
         loop = asyncio.get_running_loop()  # an engine used from several loops (tests) has one queue per loop
@@ -44,7 +45,9 @@ class SqliteWriteGate:
     def enter(self, dbapi_connection: Any) -> None:
         """Wait for the turn of this connection's write transaction (from the engine's begin hook, in its greenlet)."""
         key = id(_raw(dbapi_connection))
-        if key in self._held or not in_greenlet():  # not through the async engine: SQLite's own handler only
+        if key in self._held:  # a second transaction of the connection before its pool reset: it still has the turn
+            return
+        if not in_greenlet():  # not through the async engine: SQLite's own handler only
             return
         lock = self._lock()
         try:
@@ -53,17 +56,22 @@ class SqliteWriteGate:
             raise sqlalchemy.exc.OperationalError(
                 "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
             ) from None
-        self._held[key] = lock
+        self._held[key] = (asyncio.get_running_loop(), lock)
 
     def leave(self, dbapi_connection: Any) -> None:
         """The connection's transaction has ended (or the connection is gone): the next writer's turn."""
-        lock = self._held.pop(id(_raw(dbapi_connection)), None)
-        if lock is not None:
+        held = self._held.pop(id(_raw(dbapi_connection)), None)
+        if held is None:
+            return
+        loop, lock = held
+        try:
+            here = asyncio.get_running_loop()
+        except RuntimeError:
+            here = None
+        if here is loop:
             lock.release()
-
-    def holding(self) -> int:
-        """How many connections hold a turn (0 or 1 per loop): for tests."""
-        return len(self._held)
+        elif not loop.is_closed():  # a connection the garbage collector drops, in another thread
+            loop.call_soon_threadsafe(lock.release)
 
 
 def _raw(connection: Any) -> Any:

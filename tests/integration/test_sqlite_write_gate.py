@@ -7,6 +7,7 @@ held it fails: without the gate, the first test fails with "database is locked".
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,9 @@ import pytest_asyncio
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.util.concurrency import greenlet_spawn
 
-from shared.platform import db
+from shared.platform import db, writegate
 from shared.platform.db import make_engine, read_only
 from shared.platform.faults import is_transient
 
@@ -132,3 +134,26 @@ async def test_a_writer_waiting_longer_than_sqlite_would_fails_as_sqlite_would(
         await asyncio.wait_for(write(engine, 3), timeout=5)
     finally:
         await engine.dispose()
+
+
+async def test_a_turn_given_back_from_another_thread_passes_to_the_next_writer_through_the_loop() -> None:
+    """The garbage collector may drop a connection that holds the turn in any thread: the turn goes back through the
+    loop that handed it out (an asyncio lock is not thread-safe)."""
+    released_in: list[int] = []
+
+    class RecordingLock(asyncio.Lock):
+        def release(self) -> None:
+            released_in.append(threading.get_ident())
+            super().release()
+
+    gate = writegate.SqliteWriteGate(timeout_seconds=5)
+    gate._locks[asyncio.get_running_loop()] = RecordingLock()  # the loop's queue, watched
+    first, second = object(), object()
+    await greenlet_spawn(gate.enter, first)
+    waiting = asyncio.create_task(greenlet_spawn(gate.enter, second))
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    await asyncio.to_thread(gate.leave, first)
+    await asyncio.wait_for(waiting, timeout=5)
+    gate.leave(second)
+    assert released_in == [threading.get_ident()] * 2  # both in the loop's own thread
