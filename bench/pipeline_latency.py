@@ -142,7 +142,9 @@ class Decided:
     late: int = 0  # decided after the step
     failed: int = 0
     first_failure: str = ""
-    cpu_ms: dict[str, float] = field(default_factory=dict)  # CPU per decided nomination, per process (incl. the bench's)
+    # CPU per decided nomination of each service process and nats-server (not the bench's clients; idle work not
+    # subtracted: heartbeats, relays and timers take ~0.1 core in all)
+    cpu_ms: dict[str, float] = field(default_factory=dict)
 
     @property
     def rate(self) -> float:
