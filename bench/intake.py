@@ -144,7 +144,7 @@ async def _admin(sql: str, dsn: str | None = None) -> None:
 
 
 def cpu_shares(cpu_ms: dict[str, float]) -> str:
-    """ "81.8 ms  (registration 29.6  review 27.6 …)": the total, then each process, the costliest first."""
+    """The total, then each process, the costliest first: `81.8 ms  (registration 29.6  review 27.6 …)`."""
     shown = "  ".join(f"{name} {ms:.1f}" for name, ms in sorted(cpu_ms.items(), key=lambda kv: -kv[1]))
     return f"{sum(cpu_ms.values()):.1f} ms  ({shown})"
 

@@ -56,6 +56,15 @@ def redacted(nats_url: str) -> str:
     return ",".join(re.sub(r"//([^:@/]+):[^@/]*@", r"//\1:***@", url) for url in nats_servers(nats_url))
 
 
+async def _again_or_raise(exc: Exception, attempt: int, event: str, **about: str) -> None:
+    """After a transient answer (TRANSIENT_TOPOLOGY_ERRORS): the error itself on the last attempt, else a warning and a
+    pause growing with each attempt before the caller asks again."""
+    if attempt == TOPOLOGY_ATTEMPTS:
+        raise exc
+    log.warning(event, extra={**about, "attempt": attempt, "error": repr(exc)})
+    await asyncio.sleep(TOPOLOGY_BACKOFF_SECONDS * attempt)
+
+
 async def ensure_streams(js: JetStreamContext, replicas: int = 1, streams: tuple[StreamDef, ...] = subjects.ALL_STREAMS) -> None:
     """Create or update every stream with the configuration in this file."""
     for s in streams:
@@ -76,10 +85,7 @@ async def ensure_streams(js: JetStreamContext, replicas: int = 1, streams: tuple
                     await js.update_stream(config)
                 break
             except TRANSIENT_TOPOLOGY_ERRORS as exc:
-                if attempt == TOPOLOGY_ATTEMPTS:
-                    raise
-                log.warning("topology.stream_retry", extra={"stream": s.name, "attempt": attempt, "error": repr(exc)})
-                await asyncio.sleep(TOPOLOGY_BACKOFF_SECONDS * attempt)
+                await _again_or_raise(exc, attempt, "topology.stream_retry", stream=s.name)
 
 
 # The server never gives up on a message: a bounded max_deliver would drop it silently (an advisory nobody
@@ -108,10 +114,7 @@ async def ensure_consumer(js: JetStreamContext, consumer: ConsumerDef) -> None:
             await js.add_consumer(consumer.stream.name, config=consumer_config(consumer))
             return
         except TRANSIENT_TOPOLOGY_ERRORS as exc:  # e.g. two replicas of a service creating the same durable at once
-            if attempt == TOPOLOGY_ATTEMPTS:
-                raise
-            log.warning("topology.consumer_retry", extra={"durable": consumer.durable, "attempt": attempt, "error": repr(exc)})
-            await asyncio.sleep(TOPOLOGY_BACKOFF_SECONDS * attempt)
+            await _again_or_raise(exc, attempt, "topology.consumer_retry", durable=consumer.durable)
 
 
 async def ensure_topology(nats_url: str, consumers: tuple[ConsumerDef, ...], *, replicas: int = 1) -> None:
